@@ -1,0 +1,73 @@
+/** Loads the configuration: one YAML file, then environment overrides, then the schema. */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** A configuration or usage problem: the CLI exits 2 and prints `message`, which names the field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Environment variables that override file settings (the Helm chart and `kubectl create job` use them). */
+const envOverrides: { variable: string; apply: (raw: Record<string, unknown>, value: string) => void }[] = [
+  { variable: 'LEAKGUARD_DRY_RUN', apply: (raw, value) => (raw.dryRun = parseBoolean('LEAKGUARD_DRY_RUN', value)) },
+  { variable: 'LEAKGUARD_PROMETHEUS_URL', apply: (raw, value) => (section(raw, 'prometheus').url = value) },
+  { variable: 'LEAKGUARD_KILL_SWITCH', apply: (raw, value) => (section(raw, 'guardrails').killSwitch = parseBoolean('LEAKGUARD_KILL_SWITCH', value)) },
+];
+
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return parseConfig(text, path, env);
+}
+
+export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = {}): Config {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(`${source}: invalid YAML: ${document.errors[0]!.message}`);
+  }
+  const raw: unknown = document.toJS() ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: expected a YAML mapping at the top level`);
+  }
+  for (const { variable, apply } of envOverrides) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') apply(raw as Record<string, unknown>, value);
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`${source}: invalid configuration:\n${formatIssues(result.error.issues)}`);
+  return result.data;
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `  - ${formatPath(issue.path)}: ${describeIssue(issue)}`).join('\n');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  return issue.message;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+}
+
+function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const existing = raw[key];
+  if (typeof existing === 'object' && existing !== null && !Array.isArray(existing)) return existing as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  raw[key] = created;
+  return created;
+}
+
+function parseBoolean(variable: string, value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(`${variable}: expected true or false, got ${JSON.stringify(value)}`);
+}
