@@ -1,0 +1,41 @@
+/** Version strings as they appear in GitOps files: `1.14.9` or `v1.14.9`. */
+
+export function stripV(version: string): string {
+  return version.trim().replace(/^v(?=\d)/, '');
+}
+
+/** True when `literal` (as written in the file) names the same version as `version`, ignoring a leading `v`. */
+export function sameVersion(literal: string, version: string): boolean {
+  return stripV(literal) === stripV(version) && stripV(literal) !== '';
+}
+
+/** Writes `toVersion` in the style of `original`: a `v` prefix only where the original had one. */
+export function inStyleOf(original: string, toVersion: string): string {
+  const bare = stripV(toVersion);
+  return /^v\d/.test(original) ? `v${bare}` : bare;
+}
+
+export interface ImageRef {
+  /** Everything before the tag, e.g. `docker.io/rook/ceph`. */
+  repository: string;
+  tag: string;
+  digest: string | null;
+}
+
+/** Splits `registry:5000/rook/ceph:v1.14.9@sha256:…`; null when there is no tag. */
+export function parseImageRef(image: string): ImageRef | null {
+  const at = image.indexOf('@');
+  const withoutDigest = at >= 0 ? image.slice(0, at) : image;
+  const digest = at >= 0 ? image.slice(at + 1) : null;
+  const colon = withoutDigest.lastIndexOf(':');
+  if (colon < 0 || withoutDigest.indexOf('/', colon) >= 0) return null;
+  const tag = withoutDigest.slice(colon + 1);
+  if (tag === '') return null;
+  return { repository: withoutDigest.slice(0, colon), tag, digest };
+}
+
+/** `docker.io/rook/ceph` matches the filter `rook/ceph` (suffix on a path boundary). */
+export function repositoryMatches(repository: string, filter: string | undefined): boolean {
+  if (filter === undefined || filter === '') return true;
+  return repository === filter || repository.endsWith(`/${filter}`);
+}
