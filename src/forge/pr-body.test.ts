@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
+
+const MiB = 1048576;
+const input: PrBodyInput = {
+  profile: 'rook-ceph-operator',
+  target: { namespace: 'rook-ceph', workload: 'rook-ceph-operator', container: 'rook-ceph-operator' },
+  fromVersion: 'v1.14.9',
+  toVersion: '1.15.9',
+  verdict: {
+    slope: { bytesPerHour: 12 * MiB, low: 10 * MiB, high: 14 * MiB },
+    hoursToLimit: 18.5,
+    currentBytes: 800 * MiB,
+    reasons: ['memory floor grows 12.0 MiB/h over 24 h (staircase)'],
+  },
+  limitBytes: 1024 * MiB,
+  memoryBytes: Array.from({ length: 100 }, (_, i) => (400 + i * 4) * MiB),
+  knownIssue: {
+    issueId: 'rook-operator-leak-1.14',
+    title: 'Rook operator memory leak with namespace churn',
+    links: ['https://github.com/rook/rook/issues/15499', 'javascript:alert(1)'],
+    upgradePath: ['1.14.9', '1.15.9', '1.16.5'],
+    workaround: 'ROOK_WATCH_FOR_NODE_FAILURE=false',
+  },
+  actions: [{ at: 1_700_000_000, kind: 'restart', summary: 'rollout restart of deployment/rook-ceph-operator' }],
+  prometheusGraphUrl: 'https://prom.example/graph?g0.expr=x',
+};
+
+describe('prBody', () => {
+  const body = prBody(input);
+  it('says what was detected, with units and a sparkline', () => {
+    expect(body).toContain('12.0 MiB/h');
+    expect(body).toContain('18.5 h');
+    expect(body).toMatch(/`[▁▂▃▄▅▆▇█]{32}`/);
+    expect(body).toContain('staircase');
+    expect(body).toContain('[Prometheus](https://prom.example/graph?g0.expr=x)');
+  });
+  it('names the known issue with its web links only', () => {
+    expect(body).toContain('https://github.com/rook/rook/issues/15499');
+    expect(body).not.toContain('javascript:');
+    expect(body).toContain('ROOK_WATCH_FOR_NODE_FAILURE=false');
+  });
+  it('lays out the upgrade path one minor at a time', () => {
+    expect(body).toContain('1. **1.14.9 → 1.15.9** (this PR)');
+    expect(body).toContain('2. 1.15.9 → 1.16.5 later');
+  });
+  it('lists actions already taken', () => {
+    expect(body).toContain('2023-11-14T22:13:20.000Z **restart**');
+  });
+  it('ends with the hidden dedupe marker', () => {
+    expect(body.trimEnd().endsWith(prMarker('rook-ceph-operator', 'v1.15.9'))).toBe(true);
+    expect(prMarker('rook-ceph-operator', 'v1.15.9')).toBe('<!-- leakguard:profile=rook-ceph-operator;target=1.15.9 -->');
+    expect(prMarker('a-->b', '1')).not.toContain('-->b');
+  });
+  it('keeps the marker when a huge reason list is cut', () => {
+    const big = prBody({ ...input, verdict: { ...input.verdict, reasons: [] }, actions: Array.from({ length: 2000 }, (_, i) => ({ at: i, kind: 'restart', summary: 'x'.repeat(290) })) });
+    expect(big.length).toBeLessThanOrEqual(60_000);
+    expect(big).toContain(prMarker('rook-ceph-operator', '1.15.9'));
+  });
+  it('title names workload and versions', () => {
+    expect(prTitle(input)).toBe('fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9 (memory leak)');
+  });
+  it('an upgrade path that does not contain the target lists only this step', () => {
+    expect(upgradePathSection('1.14.9', '1.15.9', ['1.16.0'])).not.toContain('later');
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * PR title and body, built from small pure functions (header, detection, known issue, upgrade path,
+ * actions, footer). Inputs are plain data so the catalogue and the detector can evolve on their own.
+ */
+import type { Verdict } from '../detect/types.js';
+import { formatHours, formatMiB, formatMiBPerHour, sparkline, truncate } from '../notify/format.js';
+import { stripV } from './bump/version.js';
+
+/** What the catalogue knows about the issue, as plain data. */
+export interface KnownIssueInfo {
+  issueId: string;
+  title: string;
+  links: string[];
+  /** Versions in upgrade order, e.g. ["1.14.9", "1.15.9", "1.16.5"]; one minor at a time. */
+  upgradePath: string[];
+  workaround?: string;
+}
+
+export interface ActionRecord {
+  /** Unix seconds. */
+  at: number;
+  kind: string;
+  summary: string;
+}
+
+export interface PrBodyInput {
+  profile: string;
+  target: { namespace: string; workload: string; container: string };
+  fromVersion: string;
+  toVersion: string;
+  verdict: Pick<Verdict, 'slope' | 'hoursToLimit' | 'reasons' | 'currentBytes'>;
+  limitBytes: number | null;
+  /** Working-set bytes over the detection window, oldest first (for the sparkline). */
+  memoryBytes?: readonly number[];
+  knownIssue?: KnownIssueInfo;
+  actions: readonly ActionRecord[];
+  prometheusGraphUrl?: string;
+}
+
+/** GitHub rejects bodies over 65536 characters; stay well under. */
+const MAX_BODY_CHARS = 60_000;
+
+/** Hidden marker that identifies leakguard's PR for one (profile, target version). */
+export function prMarker(profile: string, toVersion: string): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9._/-]/g, '_');
+  return `<!-- leakguard:profile=${clean(profile)};target=${clean(stripV(toVersion))} -->`;
+}
+
+export function prTitle(input: Pick<PrBodyInput, 'target' | 'fromVersion' | 'toVersion'>): string {
+  return `fix(${input.target.workload}): upgrade ${stripV(input.fromVersion)} → ${stripV(input.toVersion)} (memory leak)`;
+}
+
+function isWebLink(url: string): boolean {
+  return /^https?:\/\/[^\s<>()]+$/.test(url);
+}
+
+function oneLine(text: string, max = 300): string {
+  return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+
+export function headerSection(input: PrBodyInput): string {
+  const t = input.target;
+  return [
+    `## leakguard: upgrade \`${t.namespace}/${t.workload}\` from ${stripV(input.fromVersion)} to ${stripV(input.toVersion)}`,
+    '',
+    `The \`${t.container}\` container of profile \`${input.profile}\` is leaking memory. This PR moves it to a version where the leak is fixed.`,
+  ].join('\n');
+}
+
+export function detectionSection(input: PrBodyInput): string {
+  const v = input.verdict;
+  const lines = [
+    '### What was detected',
+    '',
+    '| | |',
+    '|---|---|',
+    `| Growth of the memory floor | ${formatMiBPerHour(v.slope?.bytesPerHour)}${v.slope ? ` (95% CI ${formatMiBPerHour(v.slope.low)} – ${formatMiBPerHour(v.slope.high)})` : ''} |`,
+    `| Current working set | ${formatMiB(v.currentBytes)} |`,
+    `| Memory limit | ${input.limitBytes === null ? 'none' : formatMiB(input.limitBytes)} |`,
+    `| Time to limit | ${formatHours(v.hoursToLimit)} |`,
+  ];
+  if (input.memoryBytes && input.memoryBytes.length > 0) lines.push(`| Working set | \`${sparkline(input.memoryBytes, 32)}\` |`);
+  if (input.prometheusGraphUrl && isWebLink(input.prometheusGraphUrl)) lines.push(`| Graph | [Prometheus](${input.prometheusGraphUrl}) |`);
+  if (v.reasons.length > 0) lines.push('', ...v.reasons.slice(0, 5).map((r) => `- ${oneLine(r)}`));
+  return lines.join('\n');
+}
+
+export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
+  if (!issue) return '### Known issue\n\nNo catalogued issue matches; the upgrade is proposed from the configured profile.';
+  const lines = ['### Known issue', '', `**${oneLine(issue.title)}** (\`${issue.issueId}\`)`];
+  const links = issue.links.filter(isWebLink);
+  if (links.length > 0) lines.push('', ...links.map((l) => `- ${l}`));
+  if (issue.workaround) lines.push('', `Workaround until the upgrade lands: ${oneLine(issue.workaround)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Steps from the running version along the catalogue's path: this PR's step first, the rest later,
+ * one minor version at a time.
+ */
+export function upgradePathSection(fromVersion: string, toVersion: string, path: readonly string[] = []): string {
+  const from = stripV(fromVersion);
+  const to = stripV(toVersion);
+  const normalized = path.map(stripV);
+  const after = normalized.slice(normalized.indexOf(to) + 1).filter((v) => normalized.includes(to));
+  const lines = ['### Upgrade path', '', `1. **${from} → ${to}** (this PR)`];
+  let prev = to;
+  after.forEach((next, i) => {
+    lines.push(`${i + 2}. ${prev} → ${next} later, in its own PR once this one is rolled out`);
+    prev = next;
+  });
+  lines.push('', 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
+  return lines.join('\n');
+}
+
+export function actionsSection(actions: readonly ActionRecord[]): string {
+  if (actions.length === 0) return '### Actions already taken\n\nNone: this PR is the first remediation.';
+  const rows = actions.map((a) => `- ${new Date(a.at * 1000).toISOString()} **${oneLine(a.kind, 40)}**: ${oneLine(a.summary)}`);
+  return ['### Actions already taken', '', ...rows].join('\n');
+}
+
+export function footerSection(profile: string, toVersion: string): string {
+  return [
+    '---',
+    '*Opened by leakguard. A later run updates this PR instead of opening another; close it to stop.*',
+    prMarker(profile, toVersion),
+  ].join('\n');
+}
+
+export function prBody(input: PrBodyInput): string {
+  const body = [
+    headerSection(input),
+    detectionSection(input),
+    knownIssueSection(input.knownIssue),
+    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath),
+    actionsSection(input.actions),
+  ].join('\n\n');
+  const footer = footerSection(input.profile, input.toVersion);
+  // The marker must survive truncation: cut the sections, never the footer.
+  return `${truncate(body, MAX_BODY_CHARS - footer.length - 2)}\n\n${footer}`;
+}
