@@ -1,0 +1,8 @@
+/** Exit codes (SPEC §2): 0 = ran, whatever it found; 1 = a step failed; 2 = configuration or usage error. */
+export const ExitCode = { ok: 0, stepFailed: 1, usage: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Bad command line or bad input file: exit 2 with a message that names the problem. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
