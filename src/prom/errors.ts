@@ -1,0 +1,127 @@
+/**
+ * Why a metrics query failed. The caller decides what to do (retry next run, alert, exit 1); the
+ * codes are the only vocabulary it needs.
+ * - unreachable: connection refused/reset, DNS failure, no route
+ * - tls: certificate not trusted, name mismatch, TLS handshake failure
+ * - timeout: the HTTP timeout elapsed, or Prometheus' own query timeout did
+ * - aborted: the caller's signal (normally the job deadline) fired
+ * - unauthorized: 401/403
+ * - bad-request: 400/422 and other 4xx (bad PromQL, wrong path prefix) — Prometheus' text included
+ * - rate-limited: 429, with retryAfterSeconds when the server said
+ * - server: 5xx
+ * - bad-response: not a Prometheus answer (schema mismatch, not JSON, redirect)
+ * - credentials: the bearer token or password file could not be read
+ */
+export type MetricsErrorCode =
+  | 'unreachable'
+  | 'tls'
+  | 'timeout'
+  | 'aborted'
+  | 'unauthorized'
+  | 'bad-request'
+  | 'rate-limited'
+  | 'server'
+  | 'bad-response'
+  | 'credentials';
+
+export interface MetricsErrorDetails {
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** Prometheus' `errorType` (bad_data, execution, timeout, …), when the body carried one. */
+  errorType?: string;
+  /** Node's error code (ECONNREFUSED, ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT, …), when there was one. */
+  systemCode?: string;
+  /** Seconds to wait before retrying, from a 429/503 Retry-After header. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * A failed metrics query. Carries no request configuration, headers or underlying library error,
+ * so it is safe to log, serialise and put in Events: messages are built only from the redacted URL,
+ * the status and the server's (redacted) error text.
+ */
+export class MetricsError extends Error {
+  override readonly name = 'MetricsError';
+  readonly status?: number;
+  readonly errorType?: string;
+  readonly systemCode?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    readonly code: MetricsErrorCode,
+    message: string,
+    details: MetricsErrorDetails = {},
+  ) {
+    super(message);
+    if (details.status !== undefined) this.status = details.status;
+    if (details.errorType !== undefined) this.errorType = details.errorType;
+    if (details.systemCode !== undefined) this.systemCode = details.systemCode;
+    if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+
+  /** Worth trying again later (next run, or after retryAfterSeconds). */
+  get transient(): boolean {
+    return TRANSIENT.has(this.code);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, status: this.status, errorType: this.errorType, systemCode: this.systemCode, retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+const TRANSIENT = new Set<MetricsErrorCode>(['unreachable', 'timeout', 'rate-limited', 'server']);
+
+export function isMetricsError(error: unknown): error is MetricsError {
+  return error instanceof MetricsError;
+}
+
+/** Maps an HTTP error status (and Prometheus' errorType) to a code. */
+export function codeForStatus(status: number, errorType?: string): MetricsErrorCode {
+  if (errorType === 'timeout') return 'timeout';
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 429) return 'rate-limited';
+  if (status >= 500) return 'server';
+  if (status >= 400) return 'bad-request';
+  return 'bad-response';
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ERR_SOCKET_CLOSED']);
+const TLS_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'CERT_', 'UNABLE_TO_', 'DEPTH_ZERO_', 'SELF_SIGNED_', 'HOSTNAME_MISMATCH', 'EPROTO', 'ERR_OSSL_'];
+
+/** Maps a Node network error code to a MetricsError code; undefined when it is not a network error. */
+export function codeForSystemError(systemCode: string | undefined): MetricsErrorCode | undefined {
+  if (!systemCode) return undefined;
+  if (UNREACHABLE.has(systemCode)) return 'unreachable';
+  if (TLS_PREFIXES.some((prefix) => systemCode.startsWith(prefix))) return 'tls';
+  if (systemCode === 'ETIMEDOUT' || systemCode === 'ECONNABORTED') return 'timeout';
+  return undefined;
+}
+
+/** Parses Retry-After: delta-seconds or an HTTP date. */
+export function parseRetryAfter(header: string | undefined, nowMs = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/** Replaces every occurrence of each secret in `text` (secrets shorter than 4 characters are ignored). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}
+
+/** The URL without credentials, query string or fragment: safe to print. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

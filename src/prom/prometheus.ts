@@ -1,0 +1,222 @@
+import { readFile } from 'node:fs/promises';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosResponse } from 'axios';
+import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
+import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
+import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from './types.js';
+
+export interface PrometheusOptions {
+  /**
+   * Base URL including any path prefix: `http://prometheus:9090`, `http://thanos-query:9090`,
+   * `http://mimir/prometheus`, `http://vmselect:8481/select/0/prometheus`.
+   */
+  url: string;
+  /** leakguard's version, sent as `User-Agent: leakguard/<version>`. */
+  version: string;
+  /** File holding a bearer token; re-read on every query so rotated tokens are picked up. */
+  bearerTokenFile?: string;
+  /** Basic auth; the password file is re-read on every query. */
+  basicAuth?: { username: string; passwordFile: string };
+  /** Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex. Values are treated as secrets in errors. */
+  headers?: Record<string, string>;
+  /** PEM file of the CA(s) that sign Prometheus' certificate; replaces the system roots. */
+  caFile?: string;
+  /** HTTP timeout of one request, connection to last byte. @default 60 */
+  timeoutSeconds?: number;
+  /**
+   * Prometheus' own evaluation timeout (the `timeout` parameter); must be smaller than
+   * timeoutSeconds so that a slow query ends with Prometheus' explanation rather than a cut
+   * connection. @default timeoutSeconds minus 10% (at least 0.5 s, at most 5 s)
+   */
+  queryTimeoutSeconds?: number;
+}
+
+/** A derived default, exported so the config layer can show it. */
+export function defaultQueryTimeoutSeconds(timeoutSeconds: number): number {
+  const margin = Math.min(5, Math.max(Math.min(0.5, timeoutSeconds / 2), timeoutSeconds * 0.1));
+  return Math.round((timeoutSeconds - margin) * 1000) / 1000;
+}
+
+/** The Prometheus HTTP API (also Thanos Query, Mimir/Cortex, VictoriaMetrics) as a MetricsSource. */
+export class PrometheusSource implements MetricsSource {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly queryTimeoutSeconds: number;
+  private agent: { ca: string; agent: HttpsAgent } | undefined;
+
+  constructor(private readonly options: PrometheusOptions) {
+    const parsed = new URL(options.url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`prometheus.url must be http(s), got ${parsed.protocol}`);
+    if (parsed.username || parsed.password) throw new TypeError('prometheus.url must not hold credentials: use basicAuth or bearerTokenFile');
+    if (options.bearerTokenFile && options.basicAuth) throw new TypeError('prometheus: set bearerTokenFile or basicAuth, not both');
+    this.baseUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    const timeoutSeconds = options.timeoutSeconds ?? 60;
+    if (!(timeoutSeconds > 0)) throw new TypeError(`prometheus.timeout must be positive, got ${timeoutSeconds}`);
+    this.timeoutMs = timeoutSeconds * 1000;
+    this.queryTimeoutSeconds = options.queryTimeoutSeconds ?? defaultQueryTimeoutSeconds(timeoutSeconds);
+    if (!(this.queryTimeoutSeconds > 0 && this.queryTimeoutSeconds < timeoutSeconds)) {
+      throw new TypeError(`prometheus query timeout (${this.queryTimeoutSeconds}s) must be positive and smaller than the HTTP timeout (${timeoutSeconds}s)`);
+    }
+  }
+
+  async queryRange({ query, start, end, stepSeconds, signal }: RangeQuery): Promise<RangeResult> {
+    const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
+    return this.post('query_range', form, signal, parseQueryRangeResponse);
+  }
+
+  async query({ query, time, signal }: InstantQuery): Promise<InstantResult> {
+    return this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse);
+  }
+
+  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T): Promise<T> {
+    const url = `${this.baseUrl}/api/v1/${endpoint}`;
+    const where = `${endpoint} at ${safeUrl(url)}`;
+    const { headers, secrets } = await this.requestHeaders();
+    const httpsAgent = url.startsWith('https:') ? await this.httpsAgent() : undefined;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const body = new URLSearchParams({ ...form, timeout: String(this.queryTimeoutSeconds) }).toString();
+    let response: AxiosResponse<string>;
+    try {
+      response = await axios.request<string>({
+        method: 'POST',
+        url,
+        data: body,
+        headers,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        ...(httpsAgent ? { httpsAgent } : {}),
+        proxy: false,
+        maxRedirects: 0,
+        responseType: 'text',
+        transformResponse: [(data: string) => data],
+        validateStatus: () => true,
+      });
+    } catch (error) {
+      // The axios error holds the request config and its headers: keep only what is safe.
+      throw this.transportError(error, where, timeout, signal, secrets);
+    }
+    return this.interpret(response, url, where, parse, secrets);
+  }
+
+  private transportError(error: unknown, where: string, timeout: AbortSignal, signal: AbortSignal | undefined, secrets: string[]): MetricsError {
+    if (timeout.aborted) {
+      return new MetricsError('timeout', `${where}: no answer within the HTTP timeout of ${this.timeoutMs / 1000}s`);
+    }
+    if (signal?.aborted) return new MetricsError('aborted', `${where}: aborted (${reasonText(signal.reason)})`);
+    const systemCode = systemCodeOf(error);
+    const code = codeForSystemError(systemCode) ?? 'unreachable';
+    const raw = error instanceof Error ? error.message : String(error);
+    const hint = code === 'tls' ? ' (check caFile and that the certificate names this host)' : '';
+    return new MetricsError(code, `${where}: ${redact(raw, secrets)}${hint}`, systemCode ? { systemCode } : {});
+  }
+
+  private interpret<T>(response: AxiosResponse<string>, url: string, where: string, parse: (json: unknown) => T, secrets: string[]): T {
+    const { status } = response;
+    const text = typeof response.data === 'string' ? response.data : '';
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (status >= 300 && status < 400) {
+      const location = response.headers['location'];
+      const to = typeof location === 'string' ? ` to ${safeUrl(new URL(location, url).toString())}` : '';
+      throw new MetricsError('bad-response', `${where}: redirected (${status})${to}; set prometheus.url to the final address`, { status });
+    }
+    const errorBody = errorBodySchema.safeParse(json);
+    if (status >= 400 || errorBody.success) {
+      const errorType = errorBody.success ? errorBody.data.errorType : undefined;
+      const detail = errorBody.success ? (errorBody.data.error ?? '') : excerpt(text);
+      const code = codeForStatus(status, errorType);
+      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
+      const what = code === 'timeout' ? ` (Prometheus' query timeout is ${this.queryTimeoutSeconds}s)` : '';
+      const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
+      const message = `${where}: HTTP ${status}${errorType ? ` ${errorType}` : ''}${detail ? `: ${detail}` : ''}${what}${notFound}`;
+      throw new MetricsError(code, redact(message, secrets), { status, ...(errorType ? { errorType } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+    }
+    if (json === undefined) {
+      const type = headerText(response.headers['content-type']) ?? 'no content type';
+      throw new MetricsError('bad-response', redact(`${where}: HTTP ${status} body is not JSON (${type}): ${excerpt(text)}`, secrets), { status });
+    }
+    try {
+      return parse(json);
+    } catch (error) {
+      if (error instanceof ResponseFormatError) {
+        throw new MetricsError('bad-response', redact(`${where}: unexpected response: ${error.message}`, secrets), { status });
+      }
+      throw error;
+    }
+  }
+
+  private async requestHeaders(): Promise<{ headers: Record<string, string>; secrets: string[] }> {
+    const custom = this.options.headers ?? {};
+    const secrets = Object.values(custom);
+    const own: Record<string, string> = {
+      'User-Agent': `leakguard/${this.options.version}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+    };
+    if (this.options.bearerTokenFile) {
+      const token = (await readSecret(this.options.bearerTokenFile, 'bearer token')).trim();
+      if (!token) throw new MetricsError('credentials', `bearer token file ${this.options.bearerTokenFile} is empty`);
+      secrets.push(token);
+      own['Authorization'] = `Bearer ${token}`;
+    }
+    if (this.options.basicAuth) {
+      const { username, passwordFile } = this.options.basicAuth;
+      const password = (await readSecret(passwordFile, 'basic auth password')).replace(/\r?\n$/, '');
+      const encoded = Buffer.from(`${username}:${password}`).toString('base64');
+      secrets.push(password, encoded);
+      own['Authorization'] = `Basic ${encoded}`;
+    }
+    const ownNames = new Set(Object.keys(own).map((name) => name.toLowerCase()));
+    const kept = Object.entries(custom).filter(([name]) => !ownNames.has(name.toLowerCase()));
+    return { headers: { ...Object.fromEntries(kept), ...own }, secrets };
+  }
+
+  private async httpsAgent(): Promise<HttpsAgent | undefined> {
+    const { caFile } = this.options;
+    if (!caFile) return undefined;
+    let ca: string;
+    try {
+      ca = await readFile(caFile, 'utf8');
+    } catch (error) {
+      throw new MetricsError('tls', `cannot read CA file ${caFile} (${systemCodeOf(error) ?? 'error'})`);
+    }
+    if (this.agent?.ca !== ca) {
+      this.agent?.agent.destroy();
+      this.agent = { ca, agent: new HttpsAgent({ ca }) };
+    }
+    return this.agent.agent;
+  }
+}
+
+async function readSecret(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new MetricsError('credentials', `cannot read ${what} file ${path} (${systemCodeOf(error) ?? 'error'})`);
+  }
+}
+
+function systemCodeOf(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ERR_BAD_REQUEST' && code !== 'ERR_BAD_RESPONSE') return code;
+  }
+  return undefined;
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'signal';
+}
+
+function headerText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A short, single-line excerpt of a non-Prometheus body (an HTML error page from a proxy, say). */
+function excerpt(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 197)}…` : flat;
+}

@@ -1,0 +1,54 @@
+import type { Sample } from '../detect/types.js';
+
+/** One range query. Times are unix seconds; Prometheus evaluates at start, start+step, … ≤ end. */
+export interface RangeQuery {
+  query: string;
+  start: number;
+  end: number;
+  stepSeconds: number;
+  /** Aborts the request, e.g. when the job deadline is reached. */
+  signal?: AbortSignal;
+}
+
+export interface RangeSeries {
+  /** The series' labels exactly as Prometheus returned them (including `__name__` when present). */
+  labels: Record<string, string>;
+  /**
+   * Samples in increasing time order, exactly as returned: no filling, no interpolation, and
+   * non-finite values ("NaN", "+Inf", "-Inf") kept as NaN/±Infinity for the detector to reject.
+   */
+  samples: Sample[];
+}
+
+export interface RangeResult {
+  series: RangeSeries[];
+  /** Prometheus' warnings (e.g. partial data from a failed store); empty when there were none. */
+  warnings: string[];
+  /** Prometheus' informational annotations (Prometheus ≥ 2.52), only when present. */
+  infos?: string[];
+}
+
+/** One instant query, evaluated at `time` (unix seconds) or at Prometheus' "now". */
+export interface InstantQuery {
+  query: string;
+  time?: number;
+  signal?: AbortSignal;
+}
+
+export interface InstantSeries {
+  labels: Record<string, string>;
+  sample: Sample;
+}
+
+export interface InstantResult {
+  /** A vector result as one entry per series; a scalar result as one entry with no labels. */
+  series: InstantSeries[];
+  warnings: string[];
+  infos?: string[];
+}
+
+/** Where memory history comes from. The Prometheus HTTP API is one implementation. */
+export interface MetricsSource {
+  queryRange(query: RangeQuery): Promise<RangeResult>;
+  query(query: InstantQuery): Promise<InstantResult>;
+}

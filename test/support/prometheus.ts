@@ -1,0 +1,132 @@
+// A real Prometheus for tests: Debian's package, history backfilled with promtool before start.
+import { execFile as execFileCallback, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFile = promisify(execFileCallback);
+
+const INSTALL_LOCK = '/tmp/leakguard-apt.lock';
+const INSTALL_SCRIPT = [
+  'command -v prometheus >/dev/null && command -v promtool >/dev/null && exit 0',
+  'apt-get update -q',
+  'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus',
+].join('\n');
+
+function hasPrometheus(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v prometheus && command -v promtool'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs Debian's `prometheus` package (prometheus + promtool) unless present. Another test run
+ * may install it at the same moment: the flock serialises us, and the script checks again inside it.
+ */
+export async function ensurePrometheusInstalled(): Promise<void> {
+  if (hasPrometheus()) return;
+  try {
+    await execFile('flock', [INSTALL_LOCK, 'sh', '-ec', INSTALL_SCRIPT], { maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`could not install Debian's prometheus package (needs root and apt):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
+  }
+  if (!hasPrometheus()) throw new Error('prometheus/promtool still missing after apt-get install prometheus');
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningPrometheus {
+  /** Base URL including the route prefix, e.g. `http://127.0.0.1:41234/prom`. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** OpenMetrics text (timestamps in seconds, ending in `# EOF`) backfilled before start. */
+  openMetrics: string;
+  /** Serve under a path prefix, as behind Thanos/Mimir-style gateways, e.g. `/prom`. */
+  routePrefix?: string;
+}
+
+/**
+ * Backfills `openMetrics` into a fresh TSDB and starts Prometheus on it. Backfilled blocks are only
+ * picked up when the TSDB opens, hence backfill first, start second.
+ */
+export async function startPrometheus({ openMetrics, routePrefix }: StartOptions): Promise<RunningPrometheus> {
+  await ensurePrometheusInstalled();
+  const dir = await mkdtemp(join(tmpdir(), 'leakguard-prom-'));
+  const dataDir = join(dir, 'data');
+  await writeFile(join(dir, 'history.om.txt'), openMetrics);
+  await execFile('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'history.om.txt'), dataDir]);
+  await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
+
+  const port = await freePort();
+  const external = `http://127.0.0.1:${port}${routePrefix ?? ''}`;
+  const args = [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${dataDir}`,
+    '--storage.tsdb.retention.time=30d',
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...(routePrefix ? [`--web.route-prefix=${routePrefix}`, `--web.external-url=${external}`] : []),
+  ];
+  const child = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8000);
+  });
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
+    await terminate(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitReady(`${external}/-/ready`, child, () => log);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: external, stop };
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`prometheus not ready at ${url} within 30s:\n${log()}`);
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
