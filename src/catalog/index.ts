@@ -1,0 +1,6 @@
+export * from './version.js';
+export * from './range.js';
+export * from './image.js';
+export * from './schema.js';
+export * from './builtin.js';
+export * from './catalog.js';
