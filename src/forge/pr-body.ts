@@ -102,7 +102,8 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
   const from = stripV(fromVersion);
   const to = stripV(toVersion);
   const normalized = path.map(stripV);
-  const after = normalized.slice(normalized.indexOf(to) + 1).filter((v) => normalized.includes(to));
+  const at = normalized.indexOf(to);
+  const after = at >= 0 ? normalized.slice(at + 1) : [];
   const lines = ['### Upgrade path', '', `1. **${from} → ${to}** (this PR)`];
   let prev = to;
   after.forEach((next, i) => {

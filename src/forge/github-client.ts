@@ -1,0 +1,91 @@
+/**
+ * Builds the Octokit client: token or GitHub App auth read from mounted files, Enterprise base URL,
+ * bounded retries for 5xx and no waiting on rate limits (the run defers to the next one instead).
+ */
+import { readFile } from 'node:fs/promises';
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import type { Logger } from 'pino';
+
+export type GitHubAuthConfig =
+  | { tokenFile: string }
+  | { app: { appId: string | number; installationId: string | number; privateKeyFile: string } };
+
+export interface GitHubClientOptions {
+  auth: GitHubAuthConfig;
+  /** API base URL; GitHub Enterprise Server: `https://ghe.example.com/api/v3`. @default https://api.github.com */
+  apiUrl?: string;
+  logger: Logger;
+  /** Retries of a request that failed with 5xx or a transport error. @default 2 */
+  retries?: number;
+  /** Base of the quadratic retry backoff (1×, 4×, …). @default 1000 */
+  retryBaseMs?: number;
+  /** Per-request timeout. @default 15000 */
+  timeoutMs?: number;
+}
+
+export const RestClient = Octokit.plugin(retry, throttling);
+export type RestClient = InstanceType<typeof RestClient>;
+
+/** Never retried by the retry plugin: auth, permissions, validation and rate limits (deferred). */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+
+export class GitHubConfigError extends Error {
+  override readonly name = 'GitHubConfigError';
+}
+
+async function readSecretFile(path: string, what: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new GitHubConfigError(`cannot read ${what} file ${path} (${code})`);
+  }
+  if (text.trim() === '') throw new GitHubConfigError(`${what} file ${path} is empty`);
+  return text;
+}
+
+export interface GitHubClient {
+  octokit: RestClient;
+  /** Values that must never be logged or shown: the token or the App private key. */
+  secrets: string[];
+}
+
+export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
+  const log = options.logger.child({ component: 'octokit' });
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const common = {
+    ...(options.apiUrl ? { baseUrl: options.apiUrl.replace(/\/+$/, '') } : {}),
+    userAgent: 'leakguard',
+    request: { fetch: fetchWithTimeout },
+    // Octokit's own messages are plain strings; never pass through objects (they may hold request options).
+    log: {
+      debug: (msg: unknown) => log.debug(String(msg)),
+      info: (msg: unknown) => log.info(String(msg)),
+      warn: (msg: unknown) => log.warn(String(msg)),
+      error: (msg: unknown) => log.error(String(msg)),
+    },
+    retry: { retries: options.retries ?? 2, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    throttle: {
+      // Returning false means "do not wait and retry": the error surfaces and the run defers.
+      onRateLimit: () => false,
+      onSecondaryRateLimit: () => false,
+    },
+  };
+  if ('tokenFile' in options.auth) {
+    const token = (await readSecretFile(options.auth.tokenFile, 'GitHub token')).trim();
+    return { octokit: new RestClient({ ...common, auth: token }), secrets: [token] };
+  }
+  const app = options.auth.app;
+  const privateKey = await readSecretFile(app.privateKeyFile, 'GitHub App private key');
+  const octokit = new RestClient({
+    ...common,
+    authStrategy: createAppAuth,
+    auth: { appId: app.appId, installationId: app.installationId, privateKey },
+  });
+  return { octokit, secrets: [privateKey] };
+}

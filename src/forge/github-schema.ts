@@ -1,0 +1,25 @@
+/** The parts of GitHub's answers leakguard reads, validated at the boundary. */
+import { z } from 'zod';
+
+export const pullSchema = z.object({
+  number: z.number().int(),
+  html_url: z.string(),
+  title: z.string(),
+  body: z.string().nullable().optional(),
+  head: z.object({ ref: z.string() }),
+  user: z.object({ login: z.string() }).nullable().optional(),
+});
+export type Pull = z.infer<typeof pullSchema>;
+export const pullListSchema = z.array(pullSchema);
+
+export const refSchema = z.object({ object: z.object({ sha: z.string() }) });
+
+export const fileContentSchema = z.object({
+  type: z.literal('file'),
+  sha: z.string(),
+  content: z.string(),
+  encoding: z.literal('base64'),
+});
+export type FileContent = z.infer<typeof fileContentSchema>;
+
+export const createdPullSchema = z.object({ number: z.number().int(), html_url: z.string() });

@@ -1,0 +1,221 @@
+/**
+ * GitHub implementation of Forge. Every mutating call is awaited before the next (serial), and each
+ * step is safe to repeat: a run that died half-way is finished by the next one.
+ */
+import type { Logger } from 'pino';
+import { bumpFile, pinsVersion } from './bump/index.js';
+import { BumpError } from './bump/types.js';
+import { toForgeError } from './errors.js';
+import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
+import { createdPullSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
+import { prMarker } from './pr-body.js';
+import { isOwnPr, isSameBumpByOthers } from './pr-match.js';
+import { upgradeBranchName, type Forge, type UpgradePrRequest, type UpgradePrResult } from './types.js';
+
+/** Open PRs scanned for our own and for others' bumps (100 per page). */
+const MAX_PULL_PAGES = 5;
+
+interface Repo {
+  owner: string;
+  repo: string;
+}
+
+class StepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly inner: unknown,
+  ) {
+    super(step);
+  }
+}
+
+/** Runs one API step; a failure carries the step's name for the report. */
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new StepError(name, err);
+  }
+}
+
+function parseRepo(repo: string): Repo | null {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repo.trim());
+  return m?.[1] && m[2] ? { owner: m[1], repo: m[2] } : null;
+}
+
+function decode(file: FileContent): string {
+  return Buffer.from(file.content, 'base64').toString('utf8');
+}
+
+function encode(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function isRefExists(err: unknown): boolean {
+  const e = err as { status?: number; message?: string };
+  return e.status === 422 && /reference already exists/i.test(e.message ?? '');
+}
+
+function isPullExists(err: unknown): boolean {
+  const e = err as { status?: number; message?: string };
+  return e.status === 422 && /pull request already exists/i.test(e.message ?? '');
+}
+
+export class GitHubForge implements Forge {
+  constructor(
+    private readonly octokit: RestClient,
+    private readonly logger: Logger,
+    private readonly secrets: readonly string[] = [],
+  ) {}
+
+  async ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult> {
+    const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
+    const repo = parseRepo(req.repo);
+    if (!repo) return { kind: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    try {
+      const result = await this.ensure(repo, req, log);
+      log.info({ result: result.kind, ...('url' in result ? { url: result.url } : {}) }, 'upgrade PR ensured');
+      return result;
+    } catch (err) {
+      const stepName = err instanceof StepError ? err.step : 'upgrade PR';
+      const cause = err instanceof StepError ? err.inner : err;
+      const error = toForgeError(cause, stepName, this.secrets);
+      const kind = error.code === 'rate-limited' ? 'deferred' : 'failed';
+      log.warn({ result: kind, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds }, error.message);
+      return { kind, error };
+    }
+  }
+
+  private async ensure(repo: Repo, req: UpgradePrRequest, log: Logger): Promise<UpgradePrResult> {
+    const branch = upgradeBranchName(req.profile, req.toVersion);
+    const marker = prMarker(req.profile, req.toVersion);
+    const pulls = await this.listOpenPulls(repo);
+    const own = pulls.find((p) => isOwnPr(p, branch, marker));
+    if (own) {
+      await this.ensureBranchBumped(repo, req, own.head.ref, log);
+      return this.updatePull(repo, req, own);
+    }
+
+    const base = await this.readFile(repo, req.file, req.baseBranch);
+    const baseText = decode(base);
+    const bumpReq = { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, image: req.image };
+    if (pinsVersion(baseText, req.toVersion, bumpReq)) return { kind: 'up-to-date' };
+    const bumped = bumpFile(baseText, bumpReq); // BumpError: no branch, no PR
+
+    const names = [...(req.dependencyNames ?? []), ...bumped.dependencies];
+    const foreign = pulls.find((p) => isSameBumpByOthers(p, names, req.toVersion));
+    if (foreign) {
+      log.info({ number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
+      return { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref };
+    }
+
+    const baseSha = await this.branchSha(repo, req.baseBranch);
+    const created = await this.createBranch(repo, branch, baseSha);
+    if (created) {
+      await this.putFile(repo, req, branch, bumped.content, base.sha);
+    } else {
+      await this.ensureBranchBumped(repo, req, branch, log);
+    }
+    return this.openPull(repo, req, branch);
+  }
+
+  private async listOpenPulls(repo: Repo): Promise<Pull[]> {
+    const all: Pull[] = [];
+    for (let page = 1; page <= MAX_PULL_PAGES; page++) {
+      const res = await step('list open pull requests', () =>
+        this.octokit.rest.pulls.list({ ...repo, state: 'open', per_page: 100, page }),
+      );
+      const pulls = pullListSchema.parse(res.data);
+      all.push(...pulls);
+      if (pulls.length < 100) break;
+    }
+    return all;
+  }
+
+  private async readFile(repo: Repo, path: string, ref: string): Promise<FileContent> {
+    const res = await step(`read ${path} at ${ref}`, () => this.octokit.rest.repos.getContent({ ...repo, path, ref }));
+    const parsed = fileContentSchema.safeParse(res.data);
+    if (!parsed.success) throw new BumpError('unsupported-syntax', `${path} at ${ref} is not a regular file GitHub returns inline`);
+    return parsed.data;
+  }
+
+  private async branchSha(repo: Repo, branch: string): Promise<string> {
+    const res = await step(`read branch ${branch}`, () => this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` }));
+    return refSchema.parse(res.data).object.sha;
+  }
+
+  /** @returns false when the branch already existed (a crashed or concurrent run made it). */
+  private async createBranch(repo: Repo, branch: string, sha: string): Promise<boolean> {
+    try {
+      await this.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+      return true;
+    } catch (err) {
+      if (isRefExists(err)) return false;
+      throw new StepError(`create branch ${branch}`, err);
+    }
+  }
+
+  /** Makes the file on our branch pin the target version; resets our branch to base if it drifted. */
+  private async ensureBranchBumped(repo: Repo, req: UpgradePrRequest, branch: string, log: Logger): Promise<void> {
+    const bumpReq = { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, image: req.image };
+    const current = await this.readFile(repo, req.file, branch);
+    const text = decode(current);
+    if (pinsVersion(text, req.toVersion, bumpReq)) return;
+    try {
+      await this.putFile(repo, req, branch, bumpFile(text, bumpReq).content, current.sha);
+    } catch (err) {
+      if (!(err instanceof BumpError)) throw err;
+      log.info({ branch }, 'branch no longer holds the running version; resetting it to the base branch');
+      const baseSha = await this.branchSha(repo, req.baseBranch);
+      await step(`reset branch ${branch}`, () =>
+        this.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: baseSha, force: true }),
+      );
+      const base = await this.readFile(repo, req.file, branch);
+      await this.putFile(repo, req, branch, bumpFile(decode(base), bumpReq).content, base.sha);
+    }
+  }
+
+  private async putFile(repo: Repo, req: UpgradePrRequest, branch: string, content: string, sha: string): Promise<void> {
+    await step(`commit ${req.file} to ${branch}`, () =>
+      this.octokit.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path: req.file,
+        branch,
+        sha,
+        content: encode(content),
+        message: `fix(${req.profile}): upgrade to ${req.toVersion.replace(/^v(?=\d)/, '')}\n\nProposed by leakguard: memory leak fixed upstream.`,
+      }),
+    );
+  }
+
+  private async openPull(repo: Repo, req: UpgradePrRequest, branch: string): Promise<UpgradePrResult> {
+    try {
+      const res = await this.octokit.rest.pulls.create({ ...repo, head: branch, base: req.baseBranch, title: req.title, body: req.body });
+      const pr = createdPullSchema.parse(res.data);
+      return { kind: 'opened', url: pr.html_url, number: pr.number, branch };
+    } catch (err) {
+      if (!isPullExists(err)) throw new StepError(`open pull request from ${branch}`, err);
+      // Opened by a concurrent run between our listing and now: update that one.
+      const res = await step('find existing pull request', () =>
+        this.octokit.rest.pulls.list({ ...repo, state: 'open', head: `${repo.owner}:${branch}` }),
+      );
+      const existing = pullListSchema.parse(res.data)[0];
+      if (!existing) throw new StepError(`open pull request from ${branch}`, err);
+      return this.updatePull(repo, req, existing);
+    }
+  }
+
+  private async updatePull(repo: Repo, req: UpgradePrRequest, pull: Pull): Promise<UpgradePrResult> {
+    const res = await step(`update pull request #${pull.number}`, () =>
+      this.octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: req.title, body: req.body }),
+    );
+    const pr = createdPullSchema.parse(res.data);
+    return { kind: 'updated', url: pr.html_url, number: pr.number, branch: pull.head.ref };
+  }
+}
+
+/** Reads the credentials from their files and returns a ready forge. Throws GitHubConfigError. */
+export async function createGitHubForge(options: GitHubClientOptions): Promise<GitHubForge> {
+  const client = await createGitHubClient(options);
+  return new GitHubForge(client.octokit, options.logger, client.secrets);
+}

@@ -1,0 +1,40 @@
+/**
+ * Pure predicates over open PRs. `isOwnPr`: leakguard's PR for this bump. `isSameBumpByOthers`: a PR
+ * by another tool (Renovate, Dependabot, a human) that already proposes this bump.
+ */
+import type { Pull } from './github-schema.js';
+import { stripV } from './bump/version.js';
+
+/** Lowercase words joined by single dashes, framed by dashes, so `includes` works on word boundaries. */
+function words(text: string): string {
+  return `-${text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}-`;
+}
+
+/** Words that may follow a dependency name in a bump title or branch; anything else is another package (`rook-ceph-cluster`). */
+const FOLLOWERS = /^(\d+|v\d+|x|to|from|docker|helm|chart|image|tag|digest|and|update|bump|dependency|version)$/;
+
+function mentions(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const next = text.slice(at + name.length).split('-')[0] ?? '';
+    if (next === '' || FOLLOWERS.test(next)) return true;
+  }
+  return false;
+}
+
+export function isOwnPr(pull: Pull, branch: string, marker: string): boolean {
+  return pull.head.ref === branch || (pull.body ?? '').includes(marker);
+}
+
+const BOT_BRANCH = /^(renovate|dependabot)\//;
+
+/**
+ * True when the PR mentions one of the dependency names and either the target version or comes
+ * from a dependency bot branch (Renovate groups by major/minor, e.g. `renovate/rook-ceph-1.x`).
+ */
+export function isSameBumpByOthers(pull: Pull, dependencyNames: readonly string[], toVersion: string): boolean {
+  if (pull.head.ref.startsWith('leakguard/')) return false;
+  const text = words(`${pull.title} ${pull.head.ref}`);
+  const names = dependencyNames.map(words).filter((n) => n.length > 2);
+  if (!names.some((n) => mentions(text, n))) return false;
+  return text.includes(words(stripV(toVersion))) || BOT_BRANCH.test(pull.head.ref);
+}

@@ -1,0 +1,69 @@
+/** The forge contract: what a run needs from a Git host. GitHub implements it in github.ts. */
+
+export type ForgeErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate-limited'
+  | 'not-found'
+  | 'version-not-found'
+  | 'invalid-file'
+  | 'unprocessable'
+  | 'server'
+  | 'network'
+  | 'invalid-response'
+  | 'config';
+
+/** A failure as data: a code the caller branches on and a message safe to show (no secrets). */
+export interface ForgeError {
+  code: ForgeErrorCode;
+  message: string;
+  /** HTTP status when the failure came from an API answer. */
+  status?: number;
+  /** When a rate limit lifts, in seconds from now (rate-limited only). */
+  retryAfterSeconds?: number;
+}
+
+export interface UpgradePrRequest {
+  /** `owner/name`. */
+  repo: string;
+  /** Path of the file to bump in the repository. */
+  file: string;
+  baseBranch: string;
+  profile: string;
+  fromVersion: string;
+  toVersion: string;
+  title: string;
+  body: string;
+  /** Only bump images whose repository ends with this (e.g. `rook/ceph`). */
+  image?: string;
+  /** Extra names under which other tools (Renovate) may title the same bump, e.g. `rook-ceph`. */
+  dependencyNames?: string[];
+}
+
+export type UpgradePrResult =
+  /** leakguard opened its PR. */
+  | { kind: 'opened'; url: string; number: number; branch: string }
+  /** leakguard's PR already existed: body (and file, if needed) refreshed. */
+  | { kind: 'updated'; url: string; number: number; branch: string }
+  /** Someone else's open PR (e.g. Renovate) already does this bump: point at it, open nothing. */
+  | { kind: 'linked'; url: string; number: number; branch: string }
+  /** The base branch already pins the target version: nothing to propose. */
+  | { kind: 'up-to-date' }
+  /** Rate limited: nothing half-done is left that the next run cannot finish; try then. */
+  | { kind: 'deferred'; error: ForgeError }
+  | { kind: 'failed'; error: ForgeError };
+
+export interface Forge {
+  /** Idempotent: calling twice with the same request leaves one PR, with the latest body. */
+  ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult>;
+}
+
+/** One deterministic branch per (profile, target version). */
+export function upgradeBranchName(profile: string, toVersion: string): string {
+  const slug = profile
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const version = toVersion.trim().replace(/^v(?=\d)/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+  return `leakguard/${slug}-${version}`;
+}
