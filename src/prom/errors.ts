@@ -107,11 +107,16 @@ export function parseRetryAfter(header: string | undefined, nowMs = Date.now()):
   return Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
-/** Replaces every occurrence of each secret in `text` (secrets shorter than 4 characters are ignored). */
+/**
+ * Replaces every occurrence of each secret in `text`, also in its URL-encoded forms (a secret
+ * echoed into a redirect location comes back encoded). Secrets shorter than 4 characters are left:
+ * replacing them would shred the message and hide nothing.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+    if (secret.length < 4) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), encodeURI(secret)])) out = out.split(form).join('[REDACTED]');
   }
   return out;
 }

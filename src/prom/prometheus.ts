@@ -121,7 +121,7 @@ export class PrometheusSource implements MetricsSource {
     if (status >= 300 && status < 400) {
       const location = response.headers['location'];
       const to = typeof location === 'string' ? ` to ${safeUrl(new URL(location, url).toString())}` : '';
-      throw new MetricsError('bad-response', `${where}: redirected (${status})${to}; set prometheus.url to the final address`, { status });
+      throw new MetricsError('bad-response', redact(`${where}: redirected (${status})${to}; set prometheus.url to the final address`, secrets), { status });
     }
     const errorBody = errorBodySchema.safeParse(json);
     if (status >= 400 || errorBody.success) {
