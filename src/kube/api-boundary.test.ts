@@ -1,0 +1,188 @@
+/**
+ * The adapter at the HTTP boundary, against a local server that answers like the API server for
+ * exactly the requests expected and rejects anything else. What the real control plane cannot
+ * easily show is tested here: request counts for 1,000 pods, and retry behaviour on 429/5xx/403.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from './call.js';
+import { createKubeCluster } from './cluster.js';
+
+type Handler = (req: IncomingMessage, url: URL) => { status: number; body: unknown; headers?: Record<string, string> } | undefined;
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+async function fakeApiServer(handler: Handler) {
+  const requests: string[] = [];
+  const unexpected: string[] = [];
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push(`${req.method} ${url.pathname}`);
+    const answer = handler(req, url);
+    if (!answer) unexpected.push(`${req.method} ${url.pathname}${url.search}`);
+    const { status, body, headers } = answer ?? { status: 418, body: { kind: 'Status', code: 418, message: 'unexpected request' } };
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'canary-token-do-not-log' }],
+    contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
+    currentContext: 'c',
+  });
+  return { kubeConfig, requests, unexpected };
+}
+
+const sleeps: number[] = [];
+const fakeClock: Clock = {
+  monotonicMs: () => sleeps.reduce((a, b) => a + b, 0),
+  sleep: async (ms) => {
+    sleeps.push(ms);
+  },
+};
+const logger = pino({ level: 'silent' });
+
+const ns = 'rook-ceph';
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'rook-ceph-operator', namespace: ns, uid: 'dep-uid', generation: 1, resourceVersion: '10' },
+  spec: { replicas: 1, selector: { matchLabels: { app: 'rook-ceph-operator' } }, template: { spec: { containers: [{ name: 'rook-ceph-operator', image: 'rook/ceph:v1.14.9' }] } } },
+  status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
+};
+const replicaSet = {
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: { name: 'rook-ceph-operator-abc', namespace: ns, uid: 'rs-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'rook-ceph-operator', uid: 'dep-uid', controller: true }] },
+};
+const pod = (i: number) => ({
+  metadata: {
+    name: `rook-ceph-operator-abc-${String(i).padStart(4, '0')}`,
+    namespace: ns,
+    uid: `pod-${i}`,
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rook-ceph-operator-abc', uid: 'rs-uid', controller: true }],
+  },
+  spec: { containers: [{ name: 'rook-ceph-operator', image: 'rook/ceph:v1.14.9', resources: { limits: { memory: '512Mi' } } }] },
+  status: { startTime: '2026-11-26T08:00:00Z', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'rook-ceph-operator', restartCount: 3 }] },
+});
+
+describe('discovery request count', () => {
+  it('lists 1,000 pods in one call and reads each distinct owner once', async () => {
+    const api = await fakeApiServer((req, url) => {
+      if (req.method !== 'GET') return undefined;
+      if (url.pathname === `/api/v1/namespaces/${ns}/pods` && url.searchParams.get('labelSelector') === 'app=rook-ceph-operator') {
+        return { status: 200, body: { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: Array.from({ length: 1000 }, (_, i) => pod(i)) } };
+      }
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/replicasets/rook-ceph-operator-abc`) return { status: 200, body: replicaSet };
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`) return { status: 200, body: deployment };
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const found = await cluster.discoverTargets({ name: 'rook', namespace: ns, selector: 'app=rook-ceph-operator', container: 'rook-ceph-operator' });
+
+    expect(api.unexpected).toEqual([]);
+    expect(found.error).toBeNull();
+    expect(found.targets).toHaveLength(1000);
+    expect(api.requests.sort()).toEqual([
+      `GET /api/v1/namespaces/${ns}/pods`,
+      `GET /apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`,
+      `GET /apis/apps/v1/namespaces/${ns}/replicasets/rook-ceph-operator-abc`,
+    ]);
+    expect(found.targets[0]).toMatchObject({
+      workload: { kind: 'Deployment', name: 'rook-ceph-operator', uid: 'dep-uid' },
+      version: '1.14.9',
+      limitBytes: 512 * 2 ** 20,
+      restartCount: 3,
+      pod: { startTime: Date.parse('2026-11-26T08:00:00Z') / 1000, ready: true, controlled: true, terminating: false },
+      gitopsOwner: null,
+      rollingOut: false,
+    });
+  });
+});
+
+describe('retries', () => {
+  const deploymentPath = `/apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`;
+  const ref = { kind: 'Deployment' as const, namespace: ns, name: 'rook-ceph-operator', uid: 'dep-uid' };
+
+  it('honours Retry-After on 429 and succeeds on the next attempt', async () => {
+    sleeps.length = 0;
+    let calls = 0;
+    const api = await fakeApiServer((req, url) => {
+      if (req.method !== 'GET' || url.pathname !== deploymentPath) return undefined;
+      calls++;
+      if (calls === 1) return { status: 429, body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'too many requests' }, headers: { 'Retry-After': '2' } };
+      return { status: 200, body: deployment };
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const read = await cluster.readState(ref);
+    expect(read.outcome).toBe('read');
+    expect(sleeps).toEqual([2000]);
+    expect(calls).toBe(2);
+  });
+
+  it('gives up on 5xx after the bounded number of attempts, with backoff between them', async () => {
+    sleeps.length = 0;
+    const api = await fakeApiServer((req, url) =>
+      req.method === 'GET' && url.pathname === deploymentPath ? { status: 503, body: { kind: 'Status', code: 503, reason: 'ServiceUnavailable', message: 'etcd leader changed' } } : undefined,
+    );
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock, retry: { maxAttempts: 3 } });
+    const read = await cluster.readState(ref);
+    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'unavailable', status: 503, attempts: 3, message: 'etcd leader changed' } });
+    expect(api.requests).toHaveLength(3);
+    expect(sleeps).toEqual([500, 1000]);
+  });
+
+  it('does not wait past the deadline for a long Retry-After', async () => {
+    sleeps.length = 0;
+    const api = await fakeApiServer((req, url) =>
+      req.method === 'GET' && url.pathname === deploymentPath
+        ? { status: 429, body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' }, headers: { 'Retry-After': '600' } }
+        : undefined,
+    );
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const read = await cluster.readState(ref);
+    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'too-many-requests', retryAfterSeconds: 600, attempts: 1 } });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('stops at once on 403 and reports it without the token', async () => {
+    sleeps.length = 0;
+    const api = await fakeApiServer((req, url) =>
+      req.method === 'GET' && url.pathname === deploymentPath
+        ? { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden', message: 'deployments.apps "rook-ceph-operator" is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot get resource "deployments"' } }
+        : undefined,
+    );
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const result = await cluster.restartWorkload(ref, 'action-1');
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'forbidden', attempts: 1 } });
+    expect(api.requests).toHaveLength(1);
+    expect(JSON.stringify(result)).not.toContain('canary-token');
+  });
+
+  it('turns an eviction refused by a PodDisruptionBudget into "blocked" without retrying or deleting', async () => {
+    sleeps.length = 0;
+    const podPath = `/api/v1/namespaces/${ns}/pods/rook-ceph-operator-abc-0000`;
+    const api = await fakeApiServer((req, url) => {
+      if (req.method === 'GET' && url.pathname === podPath) return { status: 200, body: pod(0) };
+      if (req.method === 'POST' && url.pathname === `${podPath}/eviction`) {
+        return {
+          status: 429,
+          body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget op needs 1 healthy pods and has 1 currently' }] } },
+        };
+      }
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const result = await cluster.evictPod({ namespace: ns, name: 'rook-ceph-operator-abc-0000', uid: 'pod-0' }, 'action-1');
+    expect(result).toEqual({ outcome: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." });
+    expect(api.requests).toEqual([`GET ${podPath}`, `POST ${podPath}/eviction`]);
+    expect(api.unexpected).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * One place where API calls are made: exceptions become KubeError data, and throttling (429) or
+ * server trouble (5xx, no response) is retried a bounded number of times, honouring Retry-After,
+ * but never past the deadline. Everything else (403, 404, 409, 422) returns at once: those are
+ * answers, not hiccups.
+ */
+import { toKubeError, type KubeError } from './errors.js';
+
+export type ApiResult<T> = { ok: true; value: T; attempts: number } | { ok: false; error: KubeError };
+
+export interface RetryPolicy {
+  /** Total requests per call, first one included. @default 4 */
+  maxAttempts: number;
+  /** No retry is started if it would end after this much time since the first request. @default 20s */
+  deadlineMs: number;
+  /** Backoff when the server gives no Retry-After; doubles per attempt. @default 500 */
+  baseDelayMs: number;
+  /** Cap on any single wait, Retry-After included. @default 10s */
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, deadlineMs: 20_000, baseDelayMs: 500, maxDelayMs: 10_000 };
+
+/** Monotonic time and sleeping, injectable so retry tests do not wait. */
+export interface Clock {
+  monotonicMs(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  monotonicMs: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface CallOptions {
+  /** Do not retry this 429 (an eviction blocked by a PDB is an answer). */
+  noRetry?: (error: KubeError) => boolean;
+}
+
+function retryable(error: KubeError): boolean {
+  return error.code === 'too-many-requests' || error.code === 'unavailable' || error.code === 'unreachable';
+}
+
+export function createCaller(policy: RetryPolicy, clock: Clock) {
+  return async function call<T>(fn: () => Promise<T>, options: CallOptions = {}): Promise<ApiResult<T>> {
+    const started = clock.monotonicMs();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await fn(), attempts: attempt };
+      } catch (e) {
+        const error = { ...toKubeError(e), attempts: attempt };
+        if (!retryable(error) || options.noRetry?.(error) || attempt >= policy.maxAttempts) return { ok: false, error };
+        const backoff = policy.baseDelayMs * 2 ** (attempt - 1);
+        const wait = Math.min(policy.maxDelayMs, error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : backoff);
+        if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > policy.maxDelayMs) return { ok: false, error };
+        if (clock.monotonicMs() - started + wait > policy.deadlineMs) return { ok: false, error };
+        await clock.sleep(wait);
+      }
+    }
+  };
+}
+
+export type Caller = ReturnType<typeof createCaller>;

@@ -1,0 +1,49 @@
+/**
+ * `createKubeCluster`: the Cluster interface over a real API server.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPolicy } from './call.js';
+import { makeApis, type KubeContext } from './context.js';
+import { discoverTargets } from './discover.js';
+import { ensureEvent } from './events.js';
+import { acquireLease, releaseLease } from './lease.js';
+import { evictPod, restartWorkload } from './restart.js';
+import { readState, writeState } from './state.js';
+import type { Cluster } from './types.js';
+import { applyConfigMapWorkaround, applyEnvWorkaround, revertConfigMapWorkaround, revertEnvWorkaround } from './workaround.js';
+
+export interface KubeClusterOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** Who acts: the pod name in-cluster (also the Events' reportingInstance and the Lease holder). */
+  identity: string;
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+}
+
+export function createKubeCluster(options: KubeClusterOptions): Cluster {
+  const clock = options.clock ?? systemClock;
+  const ctx: KubeContext = {
+    ...makeApis(options.kubeConfig),
+    call: createCaller({ ...defaultRetryPolicy, ...options.retry }, clock),
+    clock,
+    logger: options.logger.child({ component: 'kube' }),
+    identity: options.identity,
+    fieldManager: 'leakguard',
+  };
+  return {
+    discoverTargets: (profile) => discoverTargets(ctx, profile),
+    readState: (workload) => readState(ctx, workload),
+    writeState: (workload, state, basis) => writeState(ctx, workload, state, basis),
+    restartWorkload: (workload, actionId) => restartWorkload(ctx, workload, actionId),
+    evictPod: (pod, actionId) => evictPod(ctx, pod, actionId),
+    applyEnvWorkaround: (workload, container, env) => applyEnvWorkaround(ctx, workload, container, env),
+    revertEnvWorkaround: (workload, container, previous) => revertEnvWorkaround(ctx, workload, container, previous),
+    applyConfigMapWorkaround: (namespace, name, data) => applyConfigMapWorkaround(ctx, namespace, name, data),
+    revertConfigMapWorkaround: (namespace, name, previous) => revertConfigMapWorkaround(ctx, namespace, name, previous),
+    recordEvent: (event) => ensureEvent(ctx, event),
+    acquireLease: (request) => acquireLease(ctx, request),
+    releaseLease: (request) => releaseLease(ctx, request),
+  };
+}

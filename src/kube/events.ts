@@ -1,0 +1,90 @@
+/**
+ * Kubernetes Events (events.k8s.io/v1) for every decision and action, so that
+ * `kubectl events --for deployment/<name>` tells the story. Names are deterministic (object +
+ * reason + idempotency key), so a re-run that records the same action finds its Event instead of
+ * adding a second one: `ensureEvent`.
+ */
+import { createHash } from 'node:crypto';
+import { V1MicroTime, type EventsV1Event, type V1ObjectReference } from '@kubernetes/client-node';
+import { mergePatch, type KubeContext } from './context.js';
+import type { EventInput, EventResult, ObjectRef } from './types.js';
+
+export const reportingController = 'leakguard';
+/** The API server rejects longer notes. */
+export const noteLimitBytes = 1024;
+
+/** Cut to at most `limitBytes` of UTF-8, ending with an ellipsis when cut, never splitting a character. */
+export function truncateUtf8(text: string, limitBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= limitBytes) return text;
+  const ellipsis = '…';
+  let out = '';
+  let bytes = Buffer.byteLength(ellipsis, 'utf8');
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > limitBytes) break;
+    out += ch;
+    bytes += size;
+  }
+  return out + ellipsis;
+}
+
+/** `<object name>.<16 hex>`: stable for (object, reason, key), a valid DNS subdomain. */
+export function eventName(input: Pick<EventInput, 'regarding' | 'reason' | 'key' | 'note'>): string {
+  const r = input.regarding;
+  const digest = createHash('sha256')
+    .update([r.kind, r.namespace, r.name, r.uid ?? '', input.reason, input.key ?? input.note].join('\u0000'))
+    .digest('hex')
+    .slice(0, 16);
+  const base = r.name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 200).replace(/[.-]+$/, '');
+  return `${base || 'object'}.${digest}`;
+}
+
+function apiVersionOf(kind: string): string {
+  return kind === 'Pod' || kind === 'ConfigMap' ? 'v1' : kind === 'Lease' ? 'coordination.k8s.io/v1' : 'apps/v1';
+}
+
+function objectReference(ref: ObjectRef): V1ObjectReference {
+  const reference: V1ObjectReference = { apiVersion: ref.apiVersion ?? apiVersionOf(ref.kind), kind: ref.kind, namespace: ref.namespace, name: ref.name };
+  if (ref.uid) reference.uid = ref.uid;
+  return reference;
+}
+
+/** The Event object leakguard writes for `input`. Pure apart from the clock. */
+export function buildEvent(input: EventInput, identity: string, now: Date): EventsV1Event {
+  const event: EventsV1Event = {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: eventName(input), namespace: input.regarding.namespace },
+    eventTime: new V1MicroTime(now.getTime()),
+    reportingController,
+    reportingInstance: identity.slice(0, 128),
+    action: input.action.slice(0, 128),
+    reason: input.reason.slice(0, 128),
+    note: truncateUtf8(input.note, noteLimitBytes),
+    type: input.type,
+    regarding: objectReference(input.regarding),
+  };
+  if (input.related) event.related = objectReference(input.related);
+  return event;
+}
+
+export async function ensureEvent(ctx: KubeContext, input: EventInput): Promise<EventResult> {
+  const body = buildEvent(input, ctx.identity, new Date());
+  const name = body.metadata?.name ?? '';
+  const namespace = input.regarding.namespace;
+  const created = await ctx.call(() => ctx.events.createNamespacedEvent({ namespace, body, fieldManager: ctx.fieldManager }));
+  if (created.ok) return { outcome: 'created', name };
+  if (created.error.code !== 'already-exists') return { outcome: 'failed', error: created.error };
+  if (!input.countRepeats) return { outcome: 'exists', name };
+
+  const existing = await ctx.call(() => ctx.events.readNamespacedEvent({ name, namespace }));
+  if (!existing.ok) return existing.error.code === 'not-found' ? ensureEvent(ctx, { ...input, countRepeats: false }) : { outcome: 'failed', error: existing.error };
+  const count = (existing.value.series?.count ?? 1) + 1;
+  const patch = {
+    metadata: { resourceVersion: existing.value.metadata?.resourceVersion },
+    series: { count, lastObservedTime: new V1MicroTime(Date.now()) },
+  };
+  const patched = await ctx.call(() => ctx.events.patchNamespacedEvent({ name, namespace, body: patch, fieldManager: ctx.fieldManager }, mergePatch));
+  if (!patched.ok) return { outcome: 'failed', error: patched.error };
+  return { outcome: 'counted', name, count };
+}

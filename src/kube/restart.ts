@@ -1,0 +1,81 @@
+/**
+ * The two ways to restart a leaking container: a rollout restart of its workload (what
+ * `kubectl rollout restart` does), or an eviction of one pod through the Eviction API, which
+ * honours PodDisruptionBudgets. Both are idempotent per action ID.
+ */
+import type { V1Eviction } from '@kubernetes/client-node';
+import type { WorkloadRef } from '../policy/types.js';
+import { isRestartable, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import { isDisruptionBudgetRefusal } from './errors.js';
+import { controllerOf } from './facts.js';
+import type { EvictResult, PodRef, RestartResult } from './types.js';
+
+export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
+/** On the pod template next to restartedAt: which leakguard action caused this rollout. */
+export const restartIdAnnotation = 'leakguard.io/restart-id';
+const maxConflictRetries = 3;
+
+/** RFC 3339 to the second, as kubectl writes it. */
+export function rfc3339Seconds(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, actionId: string): Promise<RestartResult> {
+  if (!isRestartable(ref.kind)) {
+    return { outcome: 'unsupported', message: `${ref.kind} ${ref.name} has no pod template to restart; evict the pod instead` };
+  }
+  const kindRef = { ...ref, kind: ref.kind };
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const read = await readWorkload(ctx, ref);
+    if (!read.ok) return 'unsupported' in read ? { outcome: 'unsupported', message: ref.kind } : { outcome: 'failed', error: read.error };
+    const object = read.value.object;
+    if (object.spec?.template.metadata?.annotations?.[restartIdAnnotation] === actionId) return { outcome: 'already-done' };
+    if (read.value.kind === 'Deployment' && read.value.object.spec?.paused) {
+      return { outcome: 'unsupported', message: `Deployment ${ref.name} is paused: a restart would not roll out` };
+    }
+    const restartedAt = rfc3339Seconds(new Date());
+    const body = {
+      metadata: { resourceVersion: object.metadata?.resourceVersion },
+      spec: { template: { metadata: { annotations: { [restartedAtAnnotation]: restartedAt, [restartIdAnnotation]: actionId } } } },
+    };
+    const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
+    if (patched.ok) {
+      ctx.logger.info({ workload: `${ref.kind}/${ref.namespace}/${ref.name}`, actionId }, 'rollout restart requested');
+      return { outcome: 'restarted', restartedAt };
+    }
+    // 409: the object moved (status update, or a twin run restarting it): re-read and re-check the action ID.
+    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+  }
+  return { outcome: 'failed', error: { code: 'conflict', message: `restart of ${ref.name} kept conflicting` } };
+}
+
+export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string): Promise<EvictResult> {
+  const { name, namespace } = pod;
+  const read = await ctx.call(() => ctx.core.readNamespacedPod({ name, namespace }));
+  if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'already-gone' } : { outcome: 'failed', error: read.error };
+  const live = read.value;
+  const uid = live.metadata?.uid;
+  if (pod.uid && uid !== pod.uid) return { outcome: 'already-gone' };
+  if (live.metadata?.deletionTimestamp) return { outcome: 'already-gone' };
+  if (!controllerOf(live.metadata)) {
+    return { outcome: 'refused', message: `pod ${namespace}/${name} has no controller: nothing would recreate it` };
+  }
+  const body: V1Eviction = {
+    apiVersion: 'policy/v1',
+    kind: 'Eviction',
+    metadata: { name, namespace },
+    // The uid precondition makes a retried or repeated eviction miss a replacement pod of the same name.
+    deleteOptions: uid ? { preconditions: { uid } } : {},
+  };
+  const evicted = await ctx.call(() => ctx.core.createNamespacedPodEviction({ name, namespace, body }), {
+    noRetry: isDisruptionBudgetRefusal,
+  });
+  if (evicted.ok) {
+    ctx.logger.info({ pod: `${namespace}/${name}`, actionId }, 'pod evicted');
+    return { outcome: 'evicted' };
+  }
+  const error = evicted.error;
+  if (isDisruptionBudgetRefusal(error)) return { outcome: 'blocked', message: error.message };
+  if (error.code === 'not-found' || error.code === 'conflict') return { outcome: 'already-gone' };
+  return { outcome: 'failed', error };
+}

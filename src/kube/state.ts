@@ -1,0 +1,109 @@
+/**
+ * WorkloadState kept in one annotation on the workload (`leakguard.io/state`, JSON), so it
+ * survives between CronJob runs and moves with the object. Written with a merge patch that
+ * carries the resourceVersion it was based on: a concurrent change makes the API server answer
+ * 409, and we re-read and re-check before trying again.
+ */
+import { z } from 'zod';
+import { emptyWorkloadState, type WorkloadRef, type WorkloadState } from '../policy/types.js';
+import { isRestartable, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import type { KubeError } from './errors.js';
+import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
+
+export const stateAnnotation = 'leakguard.io/state';
+const maxConflictRetries = 4;
+
+const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
+const stateSchema = z.object({
+  incidentId: z.string().nullable(),
+  incidentStart: z.number().nullable(),
+  lastAction: actionKind.nullable(),
+  lastActionId: z.string().nullable(),
+  lastActionAt: z.number().nullable(),
+  actionCount: z.number().int().nonnegative(),
+  restartTimes: z.array(z.number()),
+  intent: z.object({ actionId: z.string(), kind: actionKind, at: z.number() }).nullable(),
+  workaroundAppliedAt: z.number().nullable(),
+}) satisfies z.ZodType<WorkloadState>;
+
+/** `{"v":1, ...state}`: the version lets a later leakguard read what an older one wrote. */
+export function encodeState(state: WorkloadState): string {
+  return JSON.stringify({ v: 1, ...stateSchema.parse(state) });
+}
+
+export type DecodedState = { ok: true; state: WorkloadState } | { ok: false; message: string };
+
+export function decodeState(raw: string | null | undefined, empty: WorkloadState): DecodedState {
+  if (raw === null || raw === undefined || raw === '') return { ok: true, state: { ...empty, restartTimes: [] } };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, message: `annotation ${stateAnnotation} is not JSON; fix or remove it` };
+  }
+  const parsed = stateSchema.extend({ v: z.literal(1) }).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, message: `annotation ${stateAnnotation} is malformed at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? ''}` };
+  }
+  const { v: _v, ...state } = parsed.data;
+  return { ok: true, state };
+}
+
+
+function unsupported(ref: WorkloadRef): KubeError {
+  return { code: 'invalid', message: `state is kept on Deployments, StatefulSets and DaemonSets, not on ${ref.kind} ${ref.name}` };
+}
+
+export async function readState(ctx: KubeContext, ref: WorkloadRef): Promise<ReadStateResult> {
+  const read = await readWorkload(ctx, ref);
+  if (!read.ok) return { outcome: 'failed', error: 'unsupported' in read ? unsupported(ref) : read.error };
+  const meta = read.value.object.metadata;
+  if (ref.uid && meta?.uid && meta.uid !== ref.uid) {
+    return { outcome: 'failed', error: { code: 'not-found', message: `${ref.kind} ${ref.name} was recreated (uid changed)` } };
+  }
+  const raw = meta?.annotations?.[stateAnnotation] ?? null;
+  const decoded = decodeState(raw, emptyWorkloadState);
+  if (!decoded.ok) return { outcome: 'failed', error: { code: 'invalid', message: decoded.message } };
+  return { outcome: 'read', state: decoded.state, resourceVersion: meta?.resourceVersion ?? '', raw };
+}
+
+export async function writeState(
+  ctx: KubeContext,
+  ref: WorkloadRef,
+  state: WorkloadState,
+  basis?: StateSnapshot,
+): Promise<WriteStateResult> {
+  if (!isRestartable(ref.kind)) return { outcome: 'failed', error: unsupported(ref) };
+  const kindRef = { ...ref, kind: ref.kind };
+  let encoded: string;
+  try {
+    encoded = encodeState(state);
+  } catch {
+    return { outcome: 'failed', error: { code: 'invalid', message: 'refusing to store a malformed WorkloadState' } };
+  }
+  let current = basis;
+  for (let attempt = 1; attempt <= maxConflictRetries + 1; attempt++) {
+    if (!current) {
+      const read = await readState(ctx, ref);
+      if (read.outcome === 'failed') return read;
+      current = read;
+    }
+    if (current.raw === encoded) return { outcome: 'unchanged' };
+    const body = { metadata: { resourceVersion: current.resourceVersion, annotations: { [stateAnnotation]: encoded } } };
+    const patched = await patchWorkload(ctx, kindRef, body, 'merge');
+    if (patched.ok) {
+      return { outcome: 'written', resourceVersion: patched.value.object.metadata?.resourceVersion ?? '', attempts: attempt };
+    }
+    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+    // Conflict: something changed the object. Re-read; retry only if the state itself is as we based our decision on.
+    const reread = await readState(ctx, ref);
+    if (reread.outcome === 'failed') return reread;
+    if (reread.raw !== current.raw) {
+      ctx.logger.warn({ workload: `${ref.kind}/${ref.namespace}/${ref.name}` }, 'state changed by another writer; not overwriting');
+      return { outcome: 'changed-concurrently', current: reread };
+    }
+    current = reread;
+  }
+  return { outcome: 'failed', error: { code: 'conflict', message: `state write kept conflicting after ${maxConflictRetries} retries` } };
+}

@@ -1,0 +1,159 @@
+/**
+ * The one interface the run uses to talk to Kubernetes. Implemented against the API server by
+ * `createKubeCluster`; tests of the run can pass an in-memory implementation instead.
+ *
+ * Every method returns its outcome as data (a discriminated union on `outcome`); failures carry a
+ * KubeError and never throw for API answers.
+ */
+import type { TargetFacts, WorkloadRef, WorkloadState } from '../policy/types.js';
+import type { KubeError } from './errors.js';
+
+export interface DiscoveryProfile {
+  name: string;
+  namespace: string;
+  /** Label selector, e.g. "app=rook-ceph-operator". */
+  selector: string;
+  /** Container name; the pod's first container when absent. */
+  container?: string;
+}
+
+export interface Discovery {
+  targets: TargetFacts[];
+  /** Pods that were seen but could not be judged, in words a human can act on. */
+  warnings: string[];
+  /** Set when the pod list itself failed (then `targets` is empty). */
+  error: KubeError | null;
+}
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  /** When set, the action only applies to this incarnation of the pod (names are reused by StatefulSets). */
+  uid?: string;
+}
+
+/** What an Event is about. */
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+  apiVersion?: string;
+}
+
+export type Failed = { outcome: 'failed'; error: KubeError };
+
+export interface StateSnapshot {
+  state: WorkloadState;
+  resourceVersion: string;
+  /** The annotation exactly as stored (null when absent): a write re-checks against it on conflict. */
+  raw: string | null;
+}
+
+export type ReadStateResult = ({ outcome: 'read' } & StateSnapshot) | Failed;
+
+export type WriteStateResult =
+  | { outcome: 'written'; resourceVersion: string; attempts: number }
+  | { outcome: 'unchanged' }
+  /** Another writer changed the state since `basis` was read; nothing was written. */
+  | { outcome: 'changed-concurrently'; current: StateSnapshot }
+  | Failed;
+
+export type RestartResult =
+  | { outcome: 'restarted'; restartedAt: string }
+  /** The pod template already carries this action ID: a previous run (or a twin) did it. */
+  | { outcome: 'already-done' }
+  | { outcome: 'unsupported'; message: string }
+  | Failed;
+
+export type EvictResult =
+  | { outcome: 'evicted' }
+  /** Refused by a PodDisruptionBudget (HTTP 429). Never turned into a delete. */
+  | { outcome: 'blocked'; message: string }
+  /** The pod (this incarnation of it) is already gone or going: the restart is done. */
+  | { outcome: 'already-gone' }
+  /** leakguard will not evict this pod (no controller would recreate it). */
+  | { outcome: 'refused'; message: string }
+  | Failed;
+
+/** Previous values of what a workaround changed; null = the env var / key was absent. */
+export type PreviousValues = Record<string, string | null>;
+
+export type WorkaroundResult =
+  | { outcome: 'applied'; previous: PreviousValues; resourceVersion: string }
+  | { outcome: 'already-set' }
+  /** The ConfigMap or container does not exist; nothing was created. */
+  | { outcome: 'missing'; message: string }
+  /** A GitOps tool reconciles this object: a live patch would be reverted, so none was made. */
+  | { outcome: 'gitops-owned'; owner: 'flux' | 'argocd' }
+  | Failed;
+
+export interface EventInput {
+  regarding: ObjectRef;
+  related?: ObjectRef;
+  /** CamelCase, stable: LeakSuspected, PodRestarted, EvictionBlocked, … */
+  reason: string;
+  /** What leakguard did or would do: Restart, Evict, ApplyWorkaround, Skip, … */
+  action: string;
+  /** Human sentence(s); cut to 1024 bytes. */
+  note: string;
+  type: 'Normal' | 'Warning';
+  /** Idempotency key, normally the action ID: same key + reason + object → the same Event. Defaults to the note. */
+  key?: string;
+  /** When the Event exists already, bump its series count instead of leaving it as is. @default false */
+  countRepeats?: boolean;
+}
+
+export type EventResult =
+  | { outcome: 'created'; name: string }
+  | { outcome: 'exists'; name: string }
+  | { outcome: 'counted'; name: string; count: number }
+  | Failed;
+
+export interface LeaseRequest {
+  namespace: string;
+  name: string;
+  identity: string;
+  durationSeconds: number;
+  /** Name of the pod this run is in (same namespace as the Lease); lets a later run see the holder died. */
+  holderPod?: string;
+}
+
+export interface LeaseResult {
+  acquired: boolean;
+  /** Current holder after the attempt (ours when acquired). */
+  holder: string | null;
+  /** Why, in words: "created", "renewed", "taken over: holder pod gone", "held by … until …". */
+  reason: string;
+  error?: KubeError;
+}
+
+export type ReleaseResult = { outcome: 'released' } | { outcome: 'not-holder'; holder: string | null } | Failed;
+
+export interface Cluster {
+  discoverTargets(profile: DiscoveryProfile): Promise<Discovery>;
+
+  readState(workload: WorkloadRef): Promise<ReadStateResult>;
+  /**
+   * Store state on the workload, guarded by resourceVersion. On 409 it re-reads; if the state
+   * annotation still equals `basis.raw` it retries (bounded), otherwise it reports the other writer.
+   * Without `basis` it reads first.
+   */
+  writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot): Promise<WriteStateResult>;
+
+  /** Rollout restart tied to `actionId` (idempotent per action ID). */
+  restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult>;
+  /** Eviction API (honours PodDisruptionBudgets). */
+  evictPod(pod: PodRef, actionId: string): Promise<EvictResult>;
+
+  applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>): Promise<WorkaroundResult>;
+  /** Restore `previous` (null → remove the variable). */
+  revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues): Promise<WorkaroundResult>;
+  applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>): Promise<WorkaroundResult>;
+  revertConfigMapWorkaround(namespace: string, name: string, previous: PreviousValues): Promise<WorkaroundResult>;
+
+  recordEvent(event: EventInput): Promise<EventResult>;
+
+  acquireLease(request: LeaseRequest): Promise<LeaseResult>;
+  releaseLease(request: LeaseRequest): Promise<ReleaseResult>;
+}

@@ -1,0 +1,110 @@
+/**
+ * Workarounds: env vars on the operator's container (strategic merge by container name and env
+ * name, so every other variable stays as it is) or keys of a ConfigMap the operator reads (merge
+ * patch of those keys only; a missing ConfigMap is reported, never created). Each write carries the
+ * resourceVersion it was decided on; a 409 re-reads and re-decides. Nothing is written when the
+ * values are already in place, and nothing is patched live on a GitOps-owned object.
+ */
+import type { V1EnvVar } from '@kubernetes/client-node';
+import type { WorkloadRef } from '../policy/types.js';
+import { isRestartable, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import { gitopsOwnerOf } from './facts.js';
+import type { PreviousValues, WorkaroundResult } from './types.js';
+
+const maxConflictRetries = 3;
+
+/** The env entries to send so the container ends with `wanted` (null = remove); empty when already so. */
+export function envPatchEntries(current: V1EnvVar[], wanted: PreviousValues): Record<string, unknown>[] {
+  const entries: Record<string, unknown>[] = [];
+  for (const [name, value] of Object.entries(wanted)) {
+    const existing = current.find((e) => e.name === name);
+    if (value === null) {
+      if (existing) entries.push({ name, $patch: 'delete' });
+    } else if (!existing || existing.valueFrom !== undefined || (existing.value ?? '') !== value) {
+      // valueFrom must go, or the merged entry would carry both and be rejected.
+      entries.push(existing?.valueFrom !== undefined ? { name, value, valueFrom: null } : { name, value });
+    }
+  }
+  return entries;
+}
+
+/** What the variables were before (null = absent, or set from a reference that a literal cannot restore). */
+export function previousEnv(current: V1EnvVar[], names: string[]): PreviousValues {
+  const previous: PreviousValues = {};
+  for (const name of names) {
+    const existing = current.find((e) => e.name === name);
+    previous[name] = existing && existing.valueFrom === undefined ? (existing.value ?? '') : null;
+  }
+  return previous;
+}
+
+async function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, wanted: PreviousValues): Promise<WorkaroundResult> {
+  if (!isRestartable(ref.kind)) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no pod template to patch` };
+  const kindRef = { ...ref, kind: ref.kind };
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const read = await readWorkload(ctx, ref);
+    if (!read.ok) return 'unsupported' in read ? { outcome: 'missing', message: ref.kind } : { outcome: 'failed', error: read.error };
+    const object = read.value.object;
+    const owner = gitopsOwnerOf(object.metadata);
+    if (owner) return { outcome: 'gitops-owned', owner };
+    const target = object.spec?.template.spec?.containers.find((c) => c.name === container);
+    if (!target) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no container "${container}"` };
+    const current = target.env ?? [];
+    const entries = envPatchEntries(current, wanted);
+    if (entries.length === 0) return { outcome: 'already-set' };
+    const body = {
+      metadata: { resourceVersion: object.metadata?.resourceVersion },
+      spec: { template: { spec: { containers: [{ name: container, env: entries }] } } },
+    };
+    const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
+    if (patched.ok) {
+      const previous = previousEnv(current, Object.keys(wanted));
+      ctx.logger.info({ workload: `${ref.kind}/${ref.namespace}/${ref.name}`, container, names: Object.keys(wanted) }, 'env patched');
+      return { outcome: 'applied', previous, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
+    }
+    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+  }
+  return { outcome: 'failed', error: { code: 'conflict', message: `env patch of ${ref.name} kept conflicting` } };
+}
+
+export function applyEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, env: Record<string, string>) {
+  return patchEnv(ctx, ref, container, env);
+}
+
+export function revertEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, previous: PreviousValues) {
+  return patchEnv(ctx, ref, container, previous);
+}
+
+async function patchConfigMap(ctx: KubeContext, namespace: string, name: string, wanted: PreviousValues): Promise<WorkaroundResult> {
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const read = await ctx.call(() => ctx.core.readNamespacedConfigMap({ name, namespace }));
+    if (!read.ok) {
+      if (read.error.code === 'not-found') return { outcome: 'missing', message: `ConfigMap ${namespace}/${name} does not exist; not creating it` };
+      return { outcome: 'failed', error: read.error };
+    }
+    const owner = gitopsOwnerOf(read.value.metadata);
+    if (owner) return { outcome: 'gitops-owned', owner };
+    const data = read.value.data ?? {};
+    const changes: Record<string, string | null> = {};
+    for (const [key, value] of Object.entries(wanted)) if ((data[key] ?? null) !== value) changes[key] = value;
+    if (Object.keys(changes).length === 0) return { outcome: 'already-set' };
+    const body = { metadata: { resourceVersion: read.value.metadata?.resourceVersion }, data: changes };
+    const patched = await ctx.call(() => ctx.core.patchNamespacedConfigMap({ name, namespace, body, fieldManager: ctx.fieldManager }, mergePatch));
+    if (patched.ok) {
+      const previous: PreviousValues = {};
+      for (const key of Object.keys(wanted)) previous[key] = data[key] ?? null;
+      ctx.logger.info({ configMap: `${namespace}/${name}`, keys: Object.keys(changes) }, 'ConfigMap patched');
+      return { outcome: 'applied', previous, resourceVersion: patched.value.metadata?.resourceVersion ?? '' };
+    }
+    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+  }
+  return { outcome: 'failed', error: { code: 'conflict', message: `ConfigMap ${name} patch kept conflicting` } };
+}
+
+export function applyConfigMapWorkaround(ctx: KubeContext, namespace: string, name: string, data: Record<string, string>) {
+  return patchConfigMap(ctx, namespace, name, data);
+}
+
+export function revertConfigMapWorkaround(ctx: KubeContext, namespace: string, name: string, previous: PreviousValues) {
+  return patchConfigMap(ctx, namespace, name, previous);
+}
