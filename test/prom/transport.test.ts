@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsError, PrometheusSource, type PrometheusOptions } from '../../src/prom/index.js';
+import { MetricsError, PrometheusSource } from '../../src/prom/index.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { delay, startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';

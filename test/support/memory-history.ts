@@ -23,7 +23,8 @@ export const LONG_GAP = { from: 600, to: 630 } as const;
 export const SHORT_GAP = { from: 1000, to: 1002 } as const;
 /** The stale series stops this many steps before the end. */
 export const STALE_STEPS = 180;
-export const NON_FINITE_AT = { 100: Number.NaN, 200: Infinity, 300: -Infinity } as Record<number, number>;
+// Inside the last 24 h (the default detection window) of a 30 h history.
+export const NON_FINITE_AT = { 1500: Number.NaN, 1600: Infinity, 1700: -Infinity } as Record<number, number>;
 
 /**
  * ~30 h of 60 s samples ending a few minutes before `nowSeconds`: a Rook-like operator leaking

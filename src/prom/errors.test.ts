@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
+import { defaultQueryTimeoutSeconds } from './prometheus.js';
+import { formatRange, promGraphUrl } from './graph-url.js';
+
+describe('codeForStatus', () => {
+  it.each([
+    [400, undefined, 'bad-request'],
+    [422, 'execution', 'bad-request'],
+    [404, undefined, 'bad-request'],
+    [401, undefined, 'unauthorized'],
+    [403, undefined, 'unauthorized'],
+    [429, undefined, 'rate-limited'],
+    [500, 'internal', 'server'],
+    [502, undefined, 'server'],
+    [503, 'timeout', 'timeout'],
+    [503, 'unavailable', 'server'],
+    [200, 'timeout', 'timeout'],
+    [200, 'bad_data', 'bad-response'],
+  ] as const)('%i %s → %s', (status, errorType, code) => {
+    expect(codeForStatus(status, errorType)).toBe(code);
+  });
+});
+
+describe('codeForSystemError', () => {
+  it.each([
+    ['ECONNREFUSED', 'unreachable'],
+    ['ENOTFOUND', 'unreachable'],
+    ['EAI_AGAIN', 'unreachable'],
+    ['ECONNRESET', 'unreachable'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'tls'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls'],
+    ['CERT_HAS_EXPIRED', 'tls'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls'],
+    ['EPROTO', 'tls'],
+    ['ETIMEDOUT', 'timeout'],
+    ['ERR_SOMETHING_ELSE', undefined],
+    [undefined, undefined],
+  ] as const)('%s → %s', (systemCode, code) => {
+    expect(codeForSystemError(systemCode)).toBe(code);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  it.each([
+    ['30', 30],
+    [' 0 ', 0],
+    ['Thu, 01 Jan 2026 00:01:30 GMT', 90],
+    ['Wed, 31 Dec 2025 23:00:00 GMT', 0],
+    ['soon', undefined],
+    [undefined, undefined],
+  ])('%j → %s', (header, seconds) => {
+    expect(parseRetryAfter(header, now)).toBe(seconds);
+  });
+});
+
+describe('redact and safeUrl', () => {
+  it('removes each secret, also URL-encoded, and leaves short ones', () => {
+    expect(redact('a tok/en+1 b tok%2Fen%2B1 c', ['tok/en+1'])).toBe('a [REDACTED] b [REDACTED] c');
+    expect(redact('id abc', ['abc'])).toBe('id abc');
+  });
+
+  it('drops credentials, query and fragment from a URL', () => {
+    expect(safeUrl('https://u:p@prom.example:9090/select/0/prometheus/api/v1/query_range?x=1#y')).toBe('https://prom.example:9090/select/0/prometheus/api/v1/query_range');
+    expect(safeUrl('not a url')).toBe('(invalid URL)');
+  });
+});
+
+describe('MetricsError', () => {
+  it('serialises to its code, message and details only', () => {
+    const error = new MetricsError('rate-limited', 'slow down', { status: 429, retryAfterSeconds: 5 });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'MetricsError', code: 'rate-limited', message: 'slow down', status: 429, retryAfterSeconds: 5 });
+    expect(String(error)).toBe('MetricsError: slow down');
+    expect(error.transient).toBe(true);
+    expect(new MetricsError('bad-request', 'x').transient).toBe(false);
+  });
+});
+
+describe('defaultQueryTimeoutSeconds', () => {
+  it.each([
+    [60, 55],
+    [30, 27],
+    [10, 9],
+    [2, 1.5],
+    [0.5, 0.25],
+  ])('HTTP %ss → Prometheus %ss', (http, query) => {
+    expect(defaultQueryTimeoutSeconds(http)).toBe(query);
+  });
+
+  it('is always positive and below the HTTP timeout', () => {
+    for (let http = 0.01; http < 600; http *= 1.7) {
+      const query = defaultQueryTimeoutSeconds(http);
+      expect(query).toBeGreaterThan(0);
+      expect(query).toBeLessThan(http);
+    }
+  });
+});
+
+describe('promGraphUrl', () => {
+  it('links to the graph page under the path prefix, with the query and range', () => {
+    const url = new URL(promGraphUrl('https://thanos.example/prometheus/', 'max by (pod) (container_memory_working_set_bytes{namespace="rook-ceph"})', 86400));
+    expect(url.origin + url.pathname).toBe('https://thanos.example/prometheus/graph');
+    expect(url.searchParams.get('g0.expr')).toBe('max by (pod) (container_memory_working_set_bytes{namespace="rook-ceph"})');
+    expect(url.searchParams.get('g0.range_input')).toBe('1d');
+    expect(url.searchParams.get('g0.tab')).toBe('0');
+  });
+
+  it.each([
+    [86400, '1d'],
+    [604800, '1w'],
+    [5400, '90m'],
+    [7200, '2h'],
+    [45, '45s'],
+    [0, '1s'],
+  ])('%is → %s', (seconds, text) => {
+    expect(formatRange(seconds)).toBe(text);
+  });
+});
