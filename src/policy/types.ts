@@ -2,6 +2,7 @@
  * The vocabulary shared by discovery (kube/), the policy (pure) and the actors.
  * Facts come from the cluster; state comes from annotations on the workload; the plan is pure data.
  */
+import type { Catalog } from '../catalog/index.js';
 import type { Verdict } from '../detect/types.js';
 
 export type ActionKind = 'restart' | 'workaround' | 'upgrade-pr';
@@ -58,9 +59,21 @@ export interface WorkloadState {
   /** Unix seconds of restarts done by leakguard in the last 24 h (for the daily cap). */
   restartTimes: number[];
   /** Intent written before acting; cleared (moved to lastAction*) after. A leftover intent means a run died mid-action. */
-  intent: { actionId: string; kind: ActionKind; at: number } | null;
+  intent: {
+    actionId: string;
+    kind: ActionKind;
+    at: number;
+    /** Ladder rung the action belongs to (absent in state written before rungs were recorded). */
+    rung?: number;
+    /** The action undoes the workaround (kind is then 'workaround'). */
+    revert?: boolean;
+    /** The action restarts pods (restart, or a workaround/revert that changes the pod template). */
+    disruptive?: boolean;
+  } | null;
   /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
   workaroundAppliedAt: number | null;
+  /** Ladder rung of the last action of the current incident; escalation goes to rung + 1. */
+  rung?: number | null;
 }
 
 export const emptyWorkloadState: WorkloadState = {
@@ -73,6 +86,185 @@ export const emptyWorkloadState: WorkloadState = {
   restartTimes: [],
   intent: null,
   workaroundAppliedAt: null,
+  rung: null,
 };
 
 export type { Verdict };
+
+// ---------------------------------------------------------------------------------------------
+// Policy input and output: the plan is pure data, built by `plan()` in plan.ts.
+
+export type RestartMode = 'rollout' | 'evict';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** An allowed time window, judged on Prometheus time in UTC. `end` before `start` spans midnight. */
+export interface TimeWindow {
+  /** Days the window starts on; all days when absent. */
+  days?: readonly Weekday[];
+  /** `HH:MM`, 24 h. */
+  start: string;
+  /** `HH:MM`, exclusive; equal to `start` means the whole day. */
+  end: string;
+  timezone?: 'UTC';
+}
+
+export interface WorkaroundSpec {
+  env?: Readonly<Record<string, string>>;
+  configMap?: { name: string; data: Readonly<Record<string, string>> };
+}
+
+/** What one profile allows leakguard to do. */
+export interface ProfilePolicy {
+  name: string;
+  /** Actions in escalation order. */
+  ladder: readonly ActionKind[];
+  restartMode: RestartMode;
+  /** Falls back to the matched known issue's workaround when absent or empty. */
+  workaround?: WorkaroundSpec;
+  /** A leak that returns within this time after an action escalates to the next rung. */
+  escalateWithinSeconds: number;
+  revertWorkaroundIfIneffective: boolean;
+  /** Catalogue ids to match; empty means the whole catalogue. */
+  knownIssues: readonly string[];
+}
+
+export interface Guardrails {
+  /** Every action is planned with dryRun: true; the actors mutate nothing. */
+  dryRun: boolean;
+  /** Minimum time between two actions on one workload. */
+  cooldownSeconds: number;
+  /** Actions (dry-run ones included) across all targets in one run. */
+  maxActionsPerRun: number;
+  /** Pod-restarting actions per workload in any 24 h (restarts, and workarounds/reverts that roll pods). */
+  maxRestartsPerDay: number;
+  /** Live cluster changes only inside these windows; empty means always. */
+  windows: readonly TimeWindow[];
+  killSwitch: boolean;
+}
+
+export interface PlanTarget {
+  facts: TargetFacts;
+  verdict: Verdict;
+  /** State read from the workload's annotations (the same for every target of one workload). */
+  state: WorkloadState;
+  /** False when this target's metrics could not be fetched fresh; default true. */
+  dataFresh?: boolean;
+}
+
+export interface PlanInput {
+  targets: readonly PlanTarget[];
+  profiles: readonly ProfilePolicy[];
+  guardrails: Guardrails;
+  /** Unix seconds, the Prometheus evaluation time (never the local clock). */
+  now: number;
+  /** Freshness per profile name (or for the whole run); a false entry blocks every action it covers. */
+  dataFresh?: boolean | Readonly<Record<string, boolean>>;
+  catalog: Catalog;
+}
+
+export type PlanActionKind = ActionKind | 'revert-workaround';
+
+export type SkipReason =
+  | 'cooldown'
+  | 'daily-cap'
+  | 'max-actions'
+  | 'outside-window'
+  | 'kill-switch'
+  | 'gitops-owned'
+  | 'rollout-in-progress'
+  | 'terminating'
+  | 'unready'
+  | 'stale-data'
+  | 'no-controller'
+  | 'ladder-exhausted'
+  | 'dry-run'
+  /** The verdict still covers data from before the last action: wait for post-action data before escalating. */
+  | 'awaiting-verification'
+  /** Another profile already planned a pod-restarting action on this workload in this run. */
+  | 'already-disrupted';
+
+/**
+ * - leak-suspected: a leaking verdict with no open incident: the incident opens now.
+ * - leak-confirmed: still (or again) leaking within an open incident.
+ * - leak-resolved: no target leaks any more and the escalation window has passed: the incident closes.
+ * - workaround-ineffective: leaking on data gathered entirely after the workaround was applied.
+ * - reconcile-intent: a previous run recorded an intent and died; the actor completes or confirms it.
+ */
+export type NoticeKind = 'leak-suspected' | 'leak-confirmed' | 'leak-resolved' | 'workaround-ineffective' | 'reconcile-intent';
+
+/** What an item is about. `pod`/`container` are the worst leaking target when one exists. */
+export interface PlanSubject {
+  profile: string;
+  workload: WorkloadRef;
+  pod: { name: string; uid: string } | null;
+  container: string | null;
+}
+
+export interface VerdictSummary {
+  kind: Verdict['kind'];
+  bytesPerHour: number | null;
+  hoursToLimit: number | null;
+  headline: string;
+}
+
+export interface ActionDetails {
+  /** For restart: how, and the value of `kubectl.kubernetes.io/restartedAt` (the action ID) or the pod to evict. */
+  restart?: { mode: RestartMode; annotationValue: string };
+  /** For workaround: env vars to set on `container` and/or ConfigMap keys. */
+  env?: Readonly<Record<string, string>>;
+  configMap?: { name: string; data: Readonly<Record<string, string>> };
+  /** For revert-workaround: what to remove. */
+  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] } };
+  /** For upgrade-pr: the bump and why. */
+  upgrade?: { issueId: string; fromVersion: string; toVersion: string; path: string; links: { title: string; url: string }[] };
+  /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
+  knownIssues: string[];
+  verdict: VerdictSummary;
+}
+
+export interface PlanAction extends PlanSubject {
+  type: 'action';
+  /** Deterministic, label-safe (≤ 63 chars, [a-z0-9-]). */
+  id: string;
+  kind: PlanActionKind;
+  incidentId: string;
+  incidentStart: number;
+  /** Index in the profile's ladder. */
+  rung: number;
+  /** Restarts pods (restart, or a workaround/revert that changes the pod template). */
+  disruptive: boolean;
+  reason: string;
+  details: ActionDetails;
+  dryRun: boolean;
+}
+
+export interface PlanSkip extends PlanSubject {
+  type: 'skip';
+  reason: SkipReason;
+  /** The action that would have run, when there was one ("would restart, but …"). */
+  wanted: PlanActionKind | null;
+  actionId: string | null;
+  incidentId: string | null;
+  note: string;
+}
+
+export interface PlanNotice extends PlanSubject {
+  type: 'notice';
+  kind: NoticeKind;
+  incidentId: string | null;
+  incidentStart: number | null;
+  note: string;
+  verdict: VerdictSummary | null;
+  knownIssues: string[];
+  /** reconcile-intent only: the recorded intent and whether the actor may still carry it out if it is not done. */
+  intent?: { actionId: string; kind: ActionKind; at: number; revert: boolean; mayComplete: boolean };
+  dryRun: boolean;
+}
+
+export type PlanItem = PlanAction | PlanSkip | PlanNotice;
+
+export interface Plan {
+  now: number;
+  dryRun: boolean;
+  items: PlanItem[];
+}

@@ -1,0 +1,149 @@
+/**
+ * Walking a profile's ladder from the rung the incident has reached: the first rung that applies to
+ * this workload becomes the candidate action; rungs that cannot apply are passed, with the reason.
+ */
+import { describeUpgradePath, describeWorkaround, type KnownIssueMatch } from '../catalog/index.js';
+import { actionIdFor } from './ids.js';
+import { canRestart, isTemplated } from './predicates.js';
+import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec, WorkloadState } from './types.js';
+import { describeLeak } from './describe.js';
+
+/** Everything known about one leaking workload in this run. */
+export interface Incident {
+  profile: ProfilePolicy;
+  state: WorkloadState;
+  /** The worst leaking target: the pod an eviction would hit, the container a workaround patches. */
+  primary: PlanTarget;
+  subject: PlanSubject;
+  incidentId: string;
+  incidentStart: number;
+  matches: KnownIssueMatch[];
+  verdict: VerdictSummary;
+  dryRun: boolean;
+}
+
+export interface LadderStep {
+  candidate: PlanAction | null;
+  /** Rungs skipped with a reason the user must see (GitOps ownership, orphan pods). */
+  skips: PlanSkip[];
+  /** Rungs that did not apply, for the ladder-exhausted note. */
+  passed: string[];
+}
+
+function nonEmpty(spec: WorkaroundSpec | undefined): WorkaroundSpec | null {
+  if (!spec) return null;
+  const hasEnv = spec.env !== undefined && Object.keys(spec.env).length > 0;
+  const hasConfigMap = spec.configMap !== undefined && Object.keys(spec.configMap.data).length > 0;
+  if (!hasEnv && !hasConfigMap) return null;
+  return { ...(hasEnv ? { env: spec.env } : {}), ...(hasConfigMap ? { configMap: spec.configMap } : {}) };
+}
+
+/** The profile's workaround, else the first matched known issue's. */
+export function resolveWorkaround(profile: ProfilePolicy, matches: readonly KnownIssueMatch[]): WorkaroundSpec | null {
+  return nonEmpty(profile.workaround) ?? matches.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
+}
+
+export function buildAction(incident: Incident, kind: PlanActionKind, rung: number, disruptive: boolean, reason: string, details: Omit<ActionDetails, 'knownIssues' | 'verdict'>): PlanAction {
+  const { profile, subject, incidentId, incidentStart } = incident;
+  return {
+    type: 'action',
+    ...subject,
+    id: actionIdFor(profile.name, subject.workload, incidentStart, kind, rung),
+    kind,
+    incidentId,
+    incidentStart,
+    rung,
+    disruptive,
+    reason,
+    details: { ...details, knownIssues: incident.matches.map((match) => match.explanation), verdict: incident.verdict },
+    dryRun: incident.dryRun,
+  };
+}
+
+export function buildSkip(incident: Incident, reason: PlanSkip['reason'], note: string, wanted: PlanActionKind | null, actionId: string | null): PlanSkip {
+  return { type: 'skip', ...incident.subject, reason, wanted, actionId, incidentId: incident.incidentId, note };
+}
+
+function rungLabel(profile: ProfilePolicy, rung: number): string {
+  return `rung ${rung + 1}/${profile.ladder.length} of ${profile.ladder.join(' → ')}`;
+}
+
+function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
+  const { primary, profile } = incident;
+  const how = canRestart(primary, profile.restartMode);
+  const id = actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung);
+  if (!how) {
+    step.skips.push(buildSkip(incident, 'no-controller', `pod ${primary.facts.pod.name} has no controller: leakguard never evicts or deletes an orphan pod`, 'restart', id));
+    return null;
+  }
+  const { workload } = incident.subject;
+  const what = how.mode === 'rollout' ? `rollout restart of ${workload.kind} ${workload.namespace}/${workload.name}` : `evict pod ${primary.facts.pod.name}`;
+  const fallback = how.fallback ? ` (a ${workload.kind} cannot be rolled out; evicting instead)` : '';
+  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: ${what}${fallback}`, {
+    restart: { mode: how.mode, annotationValue: id },
+  });
+}
+
+function workaroundRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
+  const { primary, profile, subject } = incident;
+  const spec = resolveWorkaround(profile, incident.matches);
+  if (!spec) {
+    step.passed.push('workaround: none configured for the profile or its known issues');
+    return null;
+  }
+  const text = describeWorkaround(spec) ?? 'workaround';
+  const owner = primary.facts.gitopsOwner;
+  if (owner) {
+    const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);
+    const note = `${subject.workload.kind} ${subject.workload.name} is owned by ${owner}: the workaround (${text}) is not patched live, ${owner} would revert it; commit it to Git, or let the upgrade PR fix the leak`;
+    step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
+    return null;
+  }
+  const envMissing = Object.entries(spec.env ?? {}).some(([name, value]) => primary.facts.env[name] !== value);
+  const env = envMissing && isTemplated(subject.workload) ? spec.env : undefined;
+  if (!env && !spec.configMap) {
+    step.passed.push(envMissing ? `workaround: a ${subject.workload.kind} has no pod template to patch` : `workaround: already in place (${text})`);
+    return null;
+  }
+  const where = [env ? `env on container ${subject.container ?? ''}` : null, spec.configMap ? `ConfigMap ${spec.configMap.name}` : null].filter(Boolean).join(' and ');
+  return buildAction(incident, 'workaround', rung, env !== undefined, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: set ${text} (${where})`, {
+    ...(env ? { env } : {}),
+    ...(spec.configMap ? { configMap: spec.configMap } : {}),
+  });
+}
+
+function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
+  const match = incident.matches.find((candidate) => candidate.targetVersion !== null);
+  if (!match || !match.targetVersion) {
+    const why = incident.matches.length > 0 ? 'no fixed release reachable in one step' : `no known issue matches ${incident.primary.facts.image}`;
+    step.passed.push(`upgrade-pr: ${why}`);
+    return null;
+  }
+  const path = describeUpgradePath(match);
+  return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}: propose ${path} (${match.issue.id})`, {
+    upgrade: { issueId: match.issue.id, fromVersion: match.version, toVersion: match.targetVersion, path, links: match.issue.links },
+  });
+}
+
+/** The first applicable rung at or after `fromRung`. */
+export function walkLadder(incident: Incident, fromRung: number): LadderStep {
+  const step: LadderStep = { candidate: null, skips: [], passed: [] };
+  const rungs = { restart: restartRung, workaround: workaroundRung, 'upgrade-pr': upgradeRung };
+  for (let rung = fromRung; rung < incident.profile.ladder.length && !step.candidate; rung++) {
+    const kind = incident.profile.ladder[rung];
+    if (kind) step.candidate = rungs[kind](incident, rung, step);
+  }
+  return step;
+}
+
+/** Undo an ineffective workaround leakguard applied: drop its env vars and ConfigMap keys. */
+export function revertAction(incident: Incident): PlanAction | null {
+  const spec = resolveWorkaround(incident.profile, incident.matches);
+  if (!spec) return null;
+  const envNames = Object.keys(spec.env ?? {}).filter((name) => name in incident.primary.facts.env);
+  if (envNames.length === 0 && !spec.configMap) return null;
+  const rung = Math.max(0, incident.profile.ladder.indexOf('workaround'));
+  return buildAction(incident, 'revert-workaround', rung, envNames.length > 0, `the workaround (${describeWorkaround(spec)}) did not stop the leak; reverting it`, {
+    revert: { envNames, ...(spec.configMap ? { configMap: { name: spec.configMap.name, keys: Object.keys(spec.configMap.data) } } : {}) },
+  });
+}

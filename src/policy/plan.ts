@@ -1,0 +1,254 @@
+/**
+ * The decision engine: verdicts + facts + state + profile policy + guardrails → an ordered plan.
+ * Pure: the same input always gives the same plan, IDs included (time is the `now` passed in).
+ *
+ * Per workload (all pods a profile matched under one owner): a leftover intent is reconciled first;
+ * otherwise a leaking verdict opens or continues an incident, the ladder gives the candidate action,
+ * and the workload's guardrails may turn it into a skip. Then, across workloads in order of urgency,
+ * the run's budget (max actions, one pod-restarting action per workload) is spent.
+ *
+ * GitOps: a rollout restart of a Flux/Argo CD-owned workload is allowed (the restartedAt pod-template
+ * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
+ * manage alone), but a workaround is never patched live, since its env var would be reverted.
+ */
+import { matchKnownIssues } from '../catalog/index.js';
+import { describeLeak, formatRate, formatTime, summarizeVerdict } from './describe.js';
+import { floorToHour, incidentIdFor } from './ids.js';
+import { buildSkip, revertAction, walkLadder, type Incident } from './ladder.js';
+import {
+  blockedByCooldown,
+  blockedByDailyCap,
+  blockedByKillSwitch,
+  blockedByRunBudget,
+  blockedByWindow,
+  blockedByWorkloadHealth,
+  hasOpenIncident,
+  hasQuietIncident,
+  isJudged,
+  isLeaking,
+  isLiveAction,
+  nextRung,
+  type Block,
+} from './predicates.js';
+import type { Plan, PlanAction, PlanInput, PlanItem, PlanNotice, PlanSubject, PlanTarget, ProfilePolicy, WorkloadRef, WorkloadState } from './types.js';
+
+interface WorkloadGroup {
+  profile: ProfilePolicy;
+  workload: WorkloadRef;
+  targets: PlanTarget[];
+  state: WorkloadState;
+}
+
+/** One workload's decisions before the run-level budget is applied. */
+interface Assessment {
+  group: WorkloadGroup;
+  items: PlanItem[];
+  candidates: { action: PlanAction; incident: Incident }[];
+  reconcile: PlanNotice | null;
+  urgency: (number | string)[];
+}
+
+function workloadKey(workload: WorkloadRef): string {
+  return `${workload.kind}/${workload.namespace}/${workload.name}`;
+}
+
+/** Most urgent first: soonest to its limit, then fastest growth. Never leaking targets come last. */
+function compareTargets(a: PlanTarget, b: PlanTarget): number {
+  const leakOrder = Number(isLeaking(b)) - Number(isLeaking(a));
+  const limitOrder = (a.verdict.hoursToLimit ?? Infinity) - (b.verdict.hoursToLimit ?? Infinity);
+  const slopeOrder = (b.verdict.slope?.bytesPerHour ?? 0) - (a.verdict.slope?.bytesPerHour ?? 0);
+  const nameOrder = `${a.facts.pod.name}/${a.facts.container}`.localeCompare(`${b.facts.pod.name}/${b.facts.container}`);
+  return leakOrder || (Number.isNaN(limitOrder) ? 0 : limitOrder) || slopeOrder || nameOrder;
+}
+
+function groupTargets(input: PlanInput): WorkloadGroup[] {
+  const profiles = new Map(input.profiles.map((profile) => [profile.name, profile]));
+  const groups = new Map<string, WorkloadGroup>();
+  for (const target of input.targets) {
+    const profile = profiles.get(target.facts.profile);
+    if (!profile) throw new Error(`target ${target.facts.pod.name} names profile ${target.facts.profile}, which the policy does not define`);
+    const key = `${profile.name}|${workloadKey(target.facts.workload)}`;
+    const group = groups.get(key) ?? { profile, workload: target.facts.workload, targets: [], state: target.state };
+    group.targets.push(target);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((group) => ({ ...group, targets: [...group.targets].sort(compareTargets) }));
+}
+
+function isProfileFresh(input: PlanInput, profile: string): boolean {
+  if (input.dataFresh === undefined) return true;
+  if (typeof input.dataFresh === 'boolean') return input.dataFresh;
+  return input.dataFresh[profile] !== false;
+}
+
+function subjectOf(group: WorkloadGroup, target: PlanTarget | undefined): PlanSubject {
+  return {
+    profile: group.profile.name,
+    workload: group.workload,
+    pod: target ? { name: target.facts.pod.name, uid: target.facts.pod.uid } : null,
+    container: target ? target.facts.container : null,
+  };
+}
+
+function notice(subject: PlanSubject, kind: PlanNotice['kind'], note: string, fields: Partial<PlanNotice> & { dryRun: boolean }): PlanNotice {
+  return { type: 'notice', ...subject, kind, incidentId: null, incidentStart: null, note, verdict: null, knownIssues: [], ...fields };
+}
+
+function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
+  const intent = group.state.intent!;
+  const reconcile = notice(subjectOf(group, group.targets[0]), 'reconcile-intent', `a previous run recorded ${intent.kind} ${intent.actionId} at ${formatTime(intent.at)} and did not confirm it`, {
+    incidentId: group.state.incidentId,
+    incidentStart: group.state.incidentStart,
+    intent: { actionId: intent.actionId, kind: intent.kind, at: intent.at, revert: intent.revert === true, mayComplete: false },
+    dryRun: input.guardrails.dryRun,
+  });
+  return { group, items: [], candidates: [], reconcile, urgency: [0] };
+}
+
+function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInput): Incident {
+  const { profile, state } = group;
+  const primary = leaking[0]!;
+  const open = hasOpenIncident(state, profile, input.now);
+  // The leaking process's start is stable across runs (unlike the sliding window); rounding to the hour
+  // keeps two evaluations of one schedule on the same incident even when only the first wrote state.
+  const onset = Math.min(...leaking.map((t) => t.facts.pod.startTime ?? t.verdict.evidence.from));
+  const incidentStart = open ? state.incidentStart! : floorToHour(onset);
+  return {
+    profile,
+    state,
+    primary,
+    subject: subjectOf(group, primary),
+    incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, incidentStart),
+    incidentStart,
+    matches: matchKnownIssues(input.catalog, primary.facts.image, primary.facts.version, profile.knownIssues),
+    verdict: summarizeVerdict(primary.verdict),
+    dryRun: input.guardrails.dryRun,
+  };
+}
+
+/** Workload guardrails, in the order a human would check them. */
+function workloadBlock(action: PlanAction, group: WorkloadGroup, input: PlanInput): Block | null {
+  const { guardrails, now } = input;
+  const live = isLiveAction(action.kind);
+  const owner = group.targets[0]?.facts.gitopsOwner;
+  return (
+    blockedByKillSwitch(guardrails) ??
+    (live ? blockedByWorkloadHealth(group.targets) : null) ??
+    (action.kind === 'revert-workaround' && owner ? { reason: 'gitops-owned', note: `owned by ${owner}: the workaround is not reverted live` } : null) ??
+    blockedByCooldown(group.state, guardrails, now) ??
+    (live ? blockedByWindow(guardrails, now) : null) ??
+    (action.disruptive ? blockedByDailyCap(group.state, guardrails, now) : null)
+  );
+}
+
+function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInput): Assessment {
+  const { state, profile } = group;
+  const incident = openIncident(group, leaking, input);
+  const open = hasOpenIncident(state, profile, input.now);
+  const common = { incidentId: incident.incidentId, incidentStart: incident.incidentStart, verdict: incident.verdict, knownIssues: incident.matches.map((m) => m.explanation), dryRun: input.guardrails.dryRun };
+  const spread = leaking.length > 1 ? ` (${leaking.length} of ${group.targets.length} containers leak)` : '';
+  const items: PlanItem[] = [
+    open
+      ? notice(incident.subject, 'leak-confirmed', `leak persists in ${incident.incidentId} after ${state.actionCount} action(s): ${describeLeak(incident.verdict)}${spread}`, common)
+      : notice(incident.subject, 'leak-suspected', `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`, common),
+  ];
+  const judgedFrom = incident.primary.verdict.evidence.from;
+  const ineffective = state.workaroundAppliedAt !== null && judgedFrom >= state.workaroundAppliedAt;
+  if (ineffective) {
+    items.push(notice(incident.subject, 'workaround-ineffective', `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`, common));
+  }
+  const result: Assessment = { group, items, candidates: [], reconcile: null, urgency: [1, incident.verdict.hoursToLimit ?? Infinity, -(incident.verdict.bytesPerHour ?? 0)] };
+  if (open && state.actionCount > 0 && state.lastActionAt !== null && judgedFrom < state.lastActionAt) {
+    items.push(buildSkip(incident, 'awaiting-verification', `the verdict still covers data from before the last action (${state.lastAction ?? 'action'} at ${formatTime(state.lastActionAt)}); waiting for data after it`, null, null));
+    return result;
+  }
+  const fromRung = open ? nextRung(state, profile.ladder) : 0;
+  const step = walkLadder(incident, fromRung);
+  items.push(...step.skips);
+  if (!step.candidate) {
+    const why = fromRung >= profile.ladder.length ? `every rung of ${profile.ladder.join(' → ') || 'the (empty) ladder'} was already taken in this incident` : step.passed.join('; ') || 'no rung applies';
+    items.push(buildSkip(incident, 'ladder-exhausted', `${why}; notifying only`, null, null));
+  }
+  const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident) : null;
+  for (const action of [step.candidate, revert]) {
+    if (!action) continue;
+    const block = workloadBlock(action, group, input);
+    if (block) items.push(buildSkip(incident, block.reason, block.note, action.kind, action.id));
+    else result.candidates.push({ action, incident });
+  }
+  return result;
+}
+
+function assessWorkload(group: WorkloadGroup, input: PlanInput): Assessment {
+  if (group.state.intent) return assessIntent(group, input);
+  const fresh = isProfileFresh(input, group.profile.name);
+  const judged = group.targets.filter((target) => isJudged(target, fresh));
+  const leaking = judged.filter(isLeaking);
+  if (leaking.length > 0) return assessLeak(group, leaking, input);
+  const subject = subjectOf(group, group.targets[0]);
+  const result: Assessment = { group, items: [], candidates: [], reconcile: null, urgency: [2] };
+  if (judged.length < group.targets.length) {
+    const unjudged = group.targets.find((target) => !isJudged(target, fresh))!;
+    const why = !fresh || unjudged.dataFresh === false ? 'metrics could not be fetched fresh' : summarizeVerdict(unjudged.verdict).headline;
+    result.items.push({ type: 'skip', ...subject, reason: 'stale-data', wanted: null, actionId: null, incidentId: group.state.incidentId, note: `no decision on ${unjudged.facts.pod.name}: ${why}` });
+  } else if (hasQuietIncident(group.state, group.profile, input.now)) {
+    result.items.push(notice(subject, 'leak-resolved', `no container leaks any more; incident ${group.state.incidentId} closed`, { incidentId: group.state.incidentId, incidentStart: group.state.incidentStart, dryRun: input.guardrails.dryRun }));
+  }
+  return result;
+}
+
+function compareAssessments(a: Assessment, b: Assessment): number {
+  for (let i = 0; i < Math.max(a.urgency.length, b.urgency.length); i++) {
+    const x = a.urgency[i] ?? 0;
+    const y = b.urgency[i] ?? 0;
+    if (x !== y) return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+  }
+  const key = (s: Assessment) => `${s.group.profile.name}|${workloadKey(s.group.workload)}`;
+  return key(a).localeCompare(key(b));
+}
+
+/** Builds the plan for one run. */
+export function plan(input: PlanInput): Plan {
+  const assessments = groupTargets(input).map((group) => assessWorkload(group, input)).sort(compareAssessments);
+  const { guardrails } = input;
+  const disrupted = new Set<string>();
+  let actions = 0;
+  const items: PlanItem[] = [];
+  for (const assessment of assessments) {
+    const key = workloadKey(assessment.group.workload);
+    if (assessment.reconcile?.intent) {
+      const { intent } = assessment.reconcile;
+      const live = intent.kind !== 'upgrade-pr';
+      const disruptive = assessment.group.state.intent?.disruptive ?? live;
+      const block =
+        blockedByKillSwitch(guardrails) ??
+        (guardrails.dryRun ? { reason: 'dry-run' as const, note: 'dry-run: the leftover intent is reported, not carried out' } : null) ??
+        (input.now - intent.at > guardrails.cooldownSeconds ? { reason: 'cooldown' as const, note: `the intent is older than the cooldown; it is confirmed if done, otherwise dropped` } : null) ??
+        (live ? (blockedByWorkloadHealth(assessment.group.targets) ?? blockedByWindow(guardrails, input.now)) : null) ??
+        (disrupted.has(key) ? { reason: 'already-disrupted' as const, note: 'this workload is already being restarted in this run' } : null) ??
+        blockedByRunBudget(actions, guardrails);
+      intent.mayComplete = block === null;
+      if (block) assessment.reconcile.note += `; if not done it will not be carried out now: ${block.note}`;
+      else {
+        actions++;
+        if (disruptive) disrupted.add(key);
+      }
+      items.push(assessment.reconcile);
+      continue;
+    }
+    items.push(...assessment.items);
+    for (const { action, incident } of assessment.candidates) {
+      const block =
+        (action.disruptive && disrupted.has(key) ? { reason: 'already-disrupted' as const, note: 'this workload already has a pod-restarting action in this run' } : null) ??
+        blockedByRunBudget(actions, guardrails);
+      if (block) {
+        items.push(buildSkip(incident, block.reason, block.note, action.kind, action.id));
+        continue;
+      }
+      actions++;
+      if (action.disruptive) disrupted.add(key);
+      items.push(action);
+    }
+  }
+  return { now: input.now, dryRun: guardrails.dryRun, items };
+}

@@ -1,0 +1,126 @@
+/**
+ * Pure predicates the planner is built from. The verbs say what kind of question each one answers:
+ *
+ * - `is…`      a fact about the workload or a target right now (from discovery and the verdict).
+ * - `has…`     something recorded in the workload's durable state (annotations), judged at `now`.
+ * - `can…`     whether an action is possible at all for this workload (its shape, not the timing).
+ * - `blockedBy…` a guardrail: returns `{ reason, note }` when it stops the action, null when it lets
+ *              it through. The note is quoted in the RemediationSkipped Event and in Slack.
+ */
+import type { Guardrails, PlanActionKind, PlanTarget, ProfilePolicy, SkipReason, WorkloadRef, WorkloadState } from './types.js';
+import { describeWindows, isInsideAnyWindow } from './windows.js';
+
+export interface Block {
+  reason: SkipReason;
+  note: string;
+}
+
+const daySeconds = 86_400;
+const templatedKinds: ReadonlySet<WorkloadRef['kind']> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+function hours(seconds: number): string {
+  return `${Math.round((seconds / 3600) * 10) / 10} h`;
+}
+
+// --- is…: facts -------------------------------------------------------------------------------
+
+export function isLeaking(target: PlanTarget): boolean {
+  return target.verdict.kind === 'leaking';
+}
+
+/** Usable for a decision: fresh metrics and a verdict other than unknown. */
+export function isJudged(target: PlanTarget, profileFresh: boolean): boolean {
+  return profileFresh && target.dataFresh !== false && target.verdict.kind !== 'unknown';
+}
+
+/** Changes the live cluster (as opposed to a pull request). */
+export function isLiveAction(kind: PlanActionKind): boolean {
+  return kind !== 'upgrade-pr';
+}
+
+/** Has a pod template a rollout restart or an env patch can change. */
+export function isTemplated(workload: WorkloadRef): boolean {
+  return templatedKinds.has(workload.kind);
+}
+
+// --- has…: state --------------------------------------------------------------------------------
+
+/**
+ * An incident is open from its first leaking verdict until it resolves. Once leakguard acted in it,
+ * it stays open for `escalateWithinSeconds` after the last action: a leak inside that span is the same
+ * incident coming back (escalate); after it, a new incident.
+ */
+export function hasOpenIncident(state: WorkloadState, profile: ProfilePolicy, now: number): boolean {
+  if (state.incidentId === null || state.incidentStart === null) return false;
+  if (state.actionCount === 0 || state.lastActionAt === null) return true;
+  return now - state.lastActionAt <= profile.escalateWithinSeconds;
+}
+
+/** An open incident may close: nothing leaks and no action of it is still under watch. */
+export function hasQuietIncident(state: WorkloadState, profile: ProfilePolicy, now: number): boolean {
+  if (state.incidentId === null) return false;
+  return state.actionCount === 0 || state.lastActionAt === null || now - state.lastActionAt > profile.escalateWithinSeconds;
+}
+
+/** Restarts done by leakguard in the 24 h ending at `now`. */
+export function restartsInLastDay(state: WorkloadState, now: number): number {
+  return state.restartTimes.filter((t) => t > now - daySeconds && t <= now).length;
+}
+
+/** The ladder rung to take next in an open incident. */
+export function nextRung(state: WorkloadState, ladder: readonly PlanActionKind[]): number {
+  if (state.actionCount === 0) return 0;
+  if (typeof state.rung === 'number') return state.rung + 1;
+  return state.lastAction ? ladder.indexOf(state.lastAction) + 1 : 0;
+}
+
+// --- can…: possibility --------------------------------------------------------------------------
+
+/** How a restart can be done, or null when it cannot (never evict or delete an orphan pod). */
+export function canRestart(target: PlanTarget, mode: 'rollout' | 'evict'): { mode: 'rollout' | 'evict'; fallback: boolean } | null {
+  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', fallback: false };
+  if (target.facts.pod.controlled && target.facts.workload.kind !== 'Pod') return { mode: 'evict', fallback: mode === 'rollout' };
+  return null;
+}
+
+// --- blockedBy…: guardrails --------------------------------------------------------------------
+
+export function blockedByKillSwitch(guardrails: Guardrails): Block | null {
+  return guardrails.killSwitch ? { reason: 'kill-switch', note: 'the kill switch is on: leakguard changes nothing' } : null;
+}
+
+/** Never touch a workload that is already changing or unhealthy (live actions only). */
+export function blockedByWorkloadHealth(targets: readonly PlanTarget[]): Block | null {
+  const terminating = targets.find((t) => t.facts.pod.terminating);
+  if (terminating) return { reason: 'terminating', note: `pod ${terminating.facts.pod.name} is terminating` };
+  if (targets.some((t) => t.facts.rollingOut)) return { reason: 'rollout-in-progress', note: 'a rollout is in progress' };
+  const unready = Math.max(...targets.map((t) => t.facts.unreadyReplicas));
+  if (unready > 1) return { reason: 'unready', note: `${unready} replicas are unready (at most 1 tolerated)` };
+  return null;
+}
+
+export function blockedByCooldown(state: WorkloadState, guardrails: Guardrails, now: number): Block | null {
+  if (state.lastActionAt === null) return null;
+  const elapsed = now - state.lastActionAt;
+  if (elapsed >= guardrails.cooldownSeconds) return null;
+  return {
+    reason: 'cooldown',
+    note: `last action (${state.lastAction ?? 'unknown'}) ${hours(elapsed)} ago; cooldown ${hours(guardrails.cooldownSeconds)}, next action possible in ${hours(guardrails.cooldownSeconds - elapsed)}`,
+  };
+}
+
+export function blockedByWindow(guardrails: Guardrails, now: number): Block | null {
+  if (isInsideAnyWindow(now, guardrails.windows)) return null;
+  return { reason: 'outside-window', note: `outside the allowed windows (${describeWindows(guardrails.windows)})` };
+}
+
+export function blockedByDailyCap(state: WorkloadState, guardrails: Guardrails, now: number): Block | null {
+  const done = restartsInLastDay(state, now);
+  if (done < guardrails.maxRestartsPerDay) return null;
+  return { reason: 'daily-cap', note: `${done} restarts in the last 24 h; the cap is ${guardrails.maxRestartsPerDay} per day` };
+}
+
+export function blockedByRunBudget(actionsSoFar: number, guardrails: Guardrails): Block | null {
+  if (actionsSoFar < guardrails.maxActionsPerRun) return null;
+  return { reason: 'max-actions', note: `this run already planned ${actionsSoFar} action(s); the cap is ${guardrails.maxActionsPerRun} per run` };
+}

@@ -1,0 +1,84 @@
+/**
+ * The state the actor writes to the workload's annotations around each plan item: the intent first
+ * (before the mutation, so a run killed mid-action leaves a trace), then the outcome. Pure.
+ */
+import type { ActionKind, PlanAction, PlanItem, WorkloadState } from './types.js';
+
+const daySeconds = 86_400;
+
+/** `done`: the action took effect (or was found already done); `failed`/`abandoned`: it did not. */
+export type Outcome = 'done' | 'failed' | 'abandoned';
+
+function keepLastDay(times: readonly number[], now: number): number[] {
+  return times.filter((t) => t > now - daySeconds && t <= now);
+}
+
+/** Moves the state to the action's incident; a different incident starts its count afresh. */
+function inIncident(state: WorkloadState, incidentId: string, incidentStart: number): WorkloadState {
+  if (state.incidentId === incidentId) return state;
+  return { ...state, incidentId, incidentStart, actionCount: 0, rung: null };
+}
+
+/** Written before the action is carried out. */
+export function stateWithIntent(action: PlanAction, state: WorkloadState, now: number): WorkloadState {
+  const kind: ActionKind = action.kind === 'revert-workaround' ? 'workaround' : action.kind;
+  return {
+    ...inIncident(state, action.incidentId, action.incidentStart),
+    intent: { actionId: action.id, kind, at: now, rung: action.rung, revert: action.kind === 'revert-workaround', disruptive: action.disruptive },
+  };
+}
+
+interface Completed {
+  actionId: string;
+  kind: ActionKind;
+  revert: boolean;
+  rung: number | null;
+  disruptive: boolean;
+}
+
+function completed(state: WorkloadState, done: Completed, now: number): WorkloadState {
+  const restartTimes = done.disruptive ? [...state.restartTimes, now] : state.restartTimes;
+  const workaroundAppliedAt = done.kind === 'workaround' ? (done.revert ? null : now) : state.workaroundAppliedAt;
+  return {
+    ...state,
+    intent: null,
+    // A revert is bookkeeping within the workaround rung, not a rung of its own.
+    lastAction: done.revert ? state.lastAction : done.kind,
+    rung: done.revert ? (state.rung ?? null) : done.rung,
+    lastActionId: done.actionId,
+    lastActionAt: now,
+    actionCount: state.actionCount + 1,
+    restartTimes: keepLastDay(restartTimes, now),
+    workaroundAppliedAt,
+  };
+}
+
+/**
+ * The state after a plan item, as of `now`. Actions and reconciled intents need an outcome; notices
+ * open (leak-suspected) or close (leak-resolved) the incident; skips change nothing.
+ */
+export function stateAfter(item: PlanItem, state: WorkloadState, now: number, outcome: Outcome = 'done'): WorkloadState {
+  if (item.type === 'action') {
+    const base = inIncident(state, item.incidentId, item.incidentStart);
+    if (outcome !== 'done') return { ...base, intent: base.intent?.actionId === item.id ? null : base.intent };
+    const kind: ActionKind = item.kind === 'revert-workaround' ? 'workaround' : item.kind;
+    return completed(base, { actionId: item.id, kind, revert: item.kind === 'revert-workaround', rung: item.rung, disruptive: item.disruptive }, now);
+  }
+  if (item.type === 'skip') return state;
+  switch (item.kind) {
+    case 'leak-suspected':
+      return item.incidentId !== null && item.incidentStart !== null ? inIncident(state, item.incidentId, item.incidentStart) : state;
+    case 'leak-resolved':
+      return { ...state, incidentId: null, incidentStart: null, actionCount: 0, rung: null };
+    case 'reconcile-intent': {
+      const intent = state.intent;
+      if (!intent || intent.actionId !== item.intent?.actionId) return state;
+      if (outcome !== 'done') return { ...state, intent: null };
+      const disruptive = intent.disruptive ?? intent.kind !== 'upgrade-pr';
+      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive }, now);
+    }
+    case 'leak-confirmed':
+    case 'workaround-ineffective':
+      return state;
+  }
+}
