@@ -1,0 +1,352 @@
+/**
+ * The Kubernetes adapter against the real control plane (kube-apiserver, controller-manager,
+ * scheduler, kwok nodes), acting as leakguard's ServiceAccount through a TokenRequest token, so
+ * every call goes through the RBAC this repository ships (test/e2e/rbac/).
+ * Tests that mutate work in their own sandbox namespaces with a copy of the Rook fixture.
+ */
+import type { V1ConfigMap, V1Deployment, V1EnvVar, V1Lease, V1Pod, V1PodDisruptionBudget, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeCluster } from '../../src/kube/index.js';
+import type { Cluster, DiscoveryProfile } from '../../src/kube/index.js';
+import { emptyWorkloadState, type WorkloadRef, type WorkloadState } from '../../src/policy/types.js';
+import { leaseRoleYaml, profileRolesYaml } from './rbac/manifests.js';
+import { applyLeakguardRbac, createSandbox, deleteSandboxes } from './rbac/sandbox.js';
+import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, tokenFor, waitFor } from './support/index.js';
+
+const env = loadE2eEnv();
+const run = Date.now().toString(36).slice(-6);
+const ns = {
+  flux: `lg-kube-flux-${run}`,
+  restart: `lg-kube-restart-${run}`,
+  evict: `lg-kube-evict-${run}`,
+  workaround: `lg-kube-workaround-${run}`,
+  record: `lg-kube-record-${run}`,
+  lease: `lg-kube-lease-${run}`,
+};
+const operator = 'rook-ceph-operator';
+const container = 'rook-ceph-operator';
+const profileIn = (namespace: string): DiscoveryProfile => ({ name: 'rook', namespace, selector: 'app=rook-ceph-operator', container });
+const logger = pino({ level: 'silent' });
+
+let token = '';
+const asLeakguard = (identity: string): Cluster => createKubeCluster({ kubeConfig: kubeConfigForToken(token, env), logger, identity });
+let cluster: Cluster;
+
+const getDeployment = (namespace: string, name = operator) => kubectlJson<V1Deployment>(['get', 'deployment', name, '-n', namespace], { env });
+const getPods = async (namespace: string) =>
+  (await kubectlJson<V1PodList>(['get', 'pods', '-n', namespace, '-l', 'app=rook-ceph-operator'], { env })).items;
+const templateEnv = (d: V1Deployment): V1EnvVar[] => d.spec?.template.spec?.containers.find((c) => c.name === container)?.env ?? [];
+const byName = (env: V1EnvVar[]) => Object.fromEntries(env.map((e) => [e.name, e]));
+
+async function operatorRef(namespace: string): Promise<WorkloadRef> {
+  const d = await getDeployment(namespace);
+  return { kind: 'Deployment', namespace, name: operator, uid: d.metadata?.uid ?? '' };
+}
+
+async function runningPod(namespace: string, notNamed: string[] = []): Promise<V1Pod> {
+  return waitFor(`a Running operator pod in ${namespace}`, async () => {
+    const pods = (await getPods(namespace)).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+    return pods.find((p) => !notNamed.includes(p.metadata?.name ?? ''));
+  });
+}
+
+beforeAll(async () => {
+  await applyLeakguardRbac(env);
+  await kubectl(['apply', '-f', '-'], { env, input: profileRolesYaml('rook-ceph') });
+  await kubectl(['create', 'namespace', ns.lease], { env });
+  await kubectl(['apply', '-f', '-'], { env, input: leaseRoleYaml(ns.lease) });
+  const pdb = `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: rook-ceph-operator}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: rook-ceph-operator}}
+`;
+  await Promise.all([
+    createSandbox(env, ns.flux, { deploymentLabels: { 'kustomize.toolkit.fluxcd.io/name': 'rook', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } }),
+    createSandbox(env, ns.restart),
+    createSandbox(env, ns.evict, { extra: pdb }),
+    createSandbox(env, ns.workaround),
+    createSandbox(env, ns.record),
+  ]);
+  token = await tokenFor('leakguard', 'leakguard', { env });
+  cluster = asLeakguard('leakguard-e2e');
+});
+
+afterAll(async () => {
+  if (process.env.LEAKGUARD_E2E_KEEP !== '1') await deleteSandboxes(env, Object.values(ns));
+});
+
+describe('discoverTargets', () => {
+  it('finds the Rook operator with its version, limit, owner and env', async () => {
+    const found = await cluster.discoverTargets(profileIn('rook-ceph'));
+    expect(found.error).toBeNull();
+    const live = found.targets.filter((t) => !t.pod.terminating);
+    expect(live.length).toBeGreaterThanOrEqual(1);
+    const deployment = await getDeployment('rook-ceph');
+    const target = live[0];
+    expect(target).toMatchObject({
+      profile: 'rook',
+      workload: { kind: 'Deployment', namespace: 'rook-ceph', name: operator, uid: deployment.metadata?.uid },
+      container,
+      image: 'rook/ceph:v1.14.9',
+      version: '1.14.9',
+      limitBytes: 512 * 1024 ** 2,
+      gitopsOwner: null,
+      pod: { controlled: true, terminating: false },
+    });
+    expect(target?.pod.startTime).toBeGreaterThan(1.7e9);
+    expect(target?.env['ROOK_CURRENT_NAMESPACE_ONLY']).toBe('false');
+    expect(target?.env).not.toHaveProperty('NODE_NAME'); // set from a fieldRef, not a literal
+  });
+
+  it('sees a Flux-owned copy as GitOps-owned and will not patch it live', async () => {
+    const found = await cluster.discoverTargets(profileIn(ns.flux));
+    expect(found.targets.map((t) => t.gitopsOwner)).toEqual(['flux']);
+    const before = await getDeployment(ns.flux);
+    const result = await cluster.applyEnvWorkaround(await operatorRef(ns.flux), container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+    expect(result).toEqual({ outcome: 'gitops-owned', owner: 'flux' });
+    expect((await getDeployment(ns.flux)).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+
+  it('reports a namespace it has no rights in as forbidden, after one request', async () => {
+    const found = await cluster.discoverTargets({ ...profileIn('kube-system'), selector: 'app=anything' });
+    expect(found.error).toMatchObject({ code: 'forbidden', status: 403, attempts: 1 });
+    expect(found.targets).toEqual([]);
+  });
+});
+
+describe('restartWorkload', () => {
+  const replicaSets = async () =>
+    (await kubectlJson<V1ReplicaSetList>(['get', 'replicasets', '-n', ns.restart, '-l', 'app=rook-ceph-operator'], { env })).items.map((r) => r.metadata?.name).sort();
+
+  it('rolls the Deployment out to a new pod, and a second call with the same action ID is a no-op', async () => {
+    const ref = await operatorRef(ns.restart);
+    const oldPod = await runningPod(ns.restart);
+    const rsBefore = await replicaSets();
+    const actionId = `restart-${run}`;
+
+    const first = await cluster.restartWorkload(ref, actionId);
+    expect(first.outcome).toBe('restarted');
+    const newPod = await runningPod(ns.restart, [oldPod.metadata?.name ?? '']);
+    expect(newPod.metadata?.annotations?.['leakguard.io/restart-id']).toBe(actionId);
+    const rsAfter = await waitFor('the new ReplicaSet', async () => ((await replicaSets()).length === rsBefore.length + 1 ? replicaSets() : undefined));
+    const generation = (await getDeployment(ns.restart)).metadata?.generation;
+
+    expect(await cluster.restartWorkload(ref, actionId)).toEqual({ outcome: 'already-done' });
+    expect((await getDeployment(ns.restart)).metadata?.generation).toBe(generation);
+    expect(await replicaSets()).toEqual(rsAfter);
+  });
+
+  it('is forbidden on a Deployment outside its resourceNames, and stops there', async () => {
+    await kubectl(['create', 'deployment', 'neighbour', '-n', ns.restart, '--image=nginx:1.27', '--replicas=0'], { env });
+    const before = await getDeployment(ns.restart, 'neighbour');
+    const result = await cluster.restartWorkload({ kind: 'Deployment', namespace: ns.restart, name: 'neighbour', uid: before.metadata?.uid ?? '' }, `r-${run}`);
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'forbidden', status: 403, attempts: 1 } });
+    expect((await getDeployment(ns.restart, 'neighbour')).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+});
+
+describe('evictPod', () => {
+  it('is blocked by a PodDisruptionBudget and leaves the pod alone; evicts once the PDB is gone; then finds it gone', async () => {
+    await waitFor('the disruption controller to count the PDB', async () => {
+      const pdb = await kubectlJson<V1PodDisruptionBudget>(['get', 'pdb', operator, '-n', ns.evict], { env });
+      return pdb.status?.currentHealthy === 1 && pdb.status.observedGeneration === pdb.metadata?.generation ? pdb : undefined;
+    });
+    const pod = await runningPod(ns.evict);
+    const ref = { namespace: ns.evict, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+
+    const blocked = await cluster.evictPod(ref, `evict-${run}`);
+    expect(blocked.outcome).toBe('blocked');
+    const still = await kubectlJson<V1Pod>(['get', 'pod', ref.name, '-n', ns.evict], { env });
+    expect(still.metadata?.uid).toBe(ref.uid);
+    expect(still.metadata?.deletionTimestamp).toBeUndefined();
+
+    await kubectl(['delete', 'pdb', operator, '-n', ns.evict], { env });
+    expect(await cluster.evictPod(ref, `evict-${run}`)).toEqual({ outcome: 'evicted' });
+    await waitFor('the evicted pod to go', async () => {
+      const pods = await getPods(ns.evict);
+      const same = pods.find((p) => p.metadata?.uid === ref.uid);
+      return !same || same.metadata?.deletionTimestamp ? true : undefined;
+    });
+    expect(await cluster.evictPod(ref, `evict-${run}`)).toEqual({ outcome: 'already-gone' });
+  });
+
+  it('treats a deleted pod as already gone', async () => {
+    const pod = await runningPod(ns.evict);
+    const ref = { namespace: ns.evict, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+    await kubectl(['delete', 'pod', ref.name, '-n', ns.evict, '--grace-period=0', '--force', '--wait=true'], { env });
+    expect(await cluster.evictPod(ref, `evict2-${run}`)).toEqual({ outcome: 'already-gone' });
+  });
+
+  it('refuses to evict a pod no controller would recreate', async () => {
+    await kubectl(['run', 'orphan', '-n', ns.evict, '--image=rook/ceph:v1.14.9', '--restart=Never'], { env });
+    const orphan = await kubectlJson<V1Pod>(['get', 'pod', 'orphan', '-n', ns.evict], { env });
+    const result = await cluster.evictPod({ namespace: ns.evict, name: 'orphan', uid: orphan.metadata?.uid ?? '' }, `evict3-${run}`);
+    expect(result.outcome).toBe('refused');
+    const after = await kubectlJson<V1Pod>(['get', 'pod', 'orphan', '-n', ns.evict], { env });
+    expect(after.metadata?.deletionTimestamp).toBeUndefined();
+  });
+});
+
+describe('workarounds', () => {
+  it('sets one env var on the container, leaves the others untouched, is a no-op the second time, and reverts', async () => {
+    const ref = await operatorRef(ns.workaround);
+    const before = templateEnv(await getDeployment(ns.workaround));
+    expect(byName(before)).not.toHaveProperty('ROOK_WATCH_FOR_NODE_FAILURE');
+
+    const applied = await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+    expect(applied).toMatchObject({ outcome: 'applied', previous: { ROOK_WATCH_FOR_NODE_FAILURE: null } });
+    const afterFirst = await getDeployment(ns.workaround);
+    expect(byName(templateEnv(afterFirst))).toEqual({ ...byName(before), ROOK_WATCH_FOR_NODE_FAILURE: { name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'false' } });
+
+    expect(await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({ outcome: 'already-set' });
+    expect((await getDeployment(ns.workaround)).metadata?.resourceVersion).toBe(afterFirst.metadata?.resourceVersion);
+
+    await waitFor('the rolled-out pod to carry the env', async () => {
+      const targets = (await cluster.discoverTargets(profileIn(ns.workaround))).targets.filter((t) => !t.pod.terminating);
+      return targets.length === 1 && targets[0]?.env['ROOK_WATCH_FOR_NODE_FAILURE'] === 'false' ? true : undefined;
+    });
+    if (applied.outcome !== 'applied') throw new Error('unreachable');
+    expect((await cluster.revertEnvWorkaround(ref, container, applied.previous)).outcome).toBe('applied');
+    expect(templateEnv(await getDeployment(ns.workaround))).toEqual(before);
+  });
+
+  it('replaces an env var set from a reference with the literal value', async () => {
+    const ref = await operatorRef(ns.workaround);
+    expect((await cluster.applyEnvWorkaround(ref, container, { POD_NAMESPACE: ns.workaround })).outcome).toBe('applied');
+    expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual({ name: 'POD_NAMESPACE', value: ns.workaround });
+  });
+
+  it('sets one ConfigMap key, leaves the others, is a no-op the second time, reverts, and never creates a missing ConfigMap', async () => {
+    const name = 'rook-ceph-operator-config';
+    const getCm = () => kubectlJson<V1ConfigMap>(['get', 'configmap', name, '-n', ns.workaround], { env });
+    const before = await getCm();
+
+    const applied = await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+    expect(applied).toMatchObject({ outcome: 'applied', previous: { ROOK_WATCH_FOR_NODE_FAILURE: null } });
+    const after = await getCm();
+    expect(after.data).toEqual({ ...before.data, ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+
+    expect(await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({ outcome: 'already-set' });
+    expect((await getCm()).metadata?.resourceVersion).toBe(after.metadata?.resourceVersion);
+
+    if (applied.outcome !== 'applied') throw new Error('unreachable');
+    expect((await cluster.revertConfigMapWorkaround(ns.workaround, name, applied.previous)).outcome).toBe('applied');
+    expect((await getCm()).data).toEqual(before.data);
+
+    await kubectl(['delete', 'configmap', name, '-n', ns.workaround], { env });
+    expect((await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome).toBe('missing');
+    await expect(getCm()).rejects.toThrow(/NotFound|not found/);
+  });
+});
+
+describe('recordEvent', () => {
+  it('writes events.k8s.io Events that kubectl events shows for the Deployment, once per action ID', async () => {
+    const ref = await operatorRef(ns.record);
+    const pod = await runningPod(ns.record);
+    const note = `Set ROOK_WATCH_FOR_NODE_FAILURE=false: working set grows 41.2 MiB/h, limit in ~6 h (rook/rook#15499), action wa-${run}.`;
+    const event = { regarding: ref, reason: 'WorkaroundApplied', action: 'ApplyWorkaround', note, type: 'Normal' as const, key: `wa-${run}` };
+
+    expect((await cluster.recordEvent(event)).outcome).toBe('created');
+    expect((await cluster.recordEvent(event)).outcome).toBe('exists');
+    const blocked = {
+      regarding: ref,
+      related: { kind: 'Pod', namespace: ns.record, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+      reason: 'EvictionBlocked',
+      action: 'Evict',
+      note: 'Eviction refused by PodDisruptionBudget rook-ceph-operator; not deleting the pod.',
+      type: 'Warning' as const,
+      key: `ev-${run}`,
+    };
+    expect((await cluster.recordEvent(blocked)).outcome).toBe('created');
+    expect(await cluster.recordEvent({ ...blocked, countRepeats: true })).toMatchObject({ outcome: 'counted', count: 2 });
+
+    const out = await kubectl(['events', '--for', `deployment/${operator}`, '-n', ns.record], { env });
+    const lines = out.split('\n');
+    expect(lines.filter((l) => l.includes('WorkaroundApplied'))).toHaveLength(1);
+    expect(out).toContain(note);
+    expect(lines.find((l) => l.includes('EvictionBlocked'))).toMatch(/Warning/);
+
+    const stored = await kubectlJson<{ items: { reportingController?: string; reportingInstance?: string; reason?: string; eventTime?: string }[] }>(
+      ['get', 'events.v1.events.k8s.io', '-n', ns.record, '--field-selector', 'reason=WorkaroundApplied'],
+      { env },
+    );
+    expect(stored.items).toHaveLength(1);
+    expect(stored.items[0]).toMatchObject({ reportingController: 'leakguard', reportingInstance: 'leakguard-e2e' });
+    expect(stored.items[0]?.eventTime).toMatch(/\.\d{6}Z$/);
+  });
+});
+
+describe('state annotations', () => {
+  const s1: WorkloadState = { ...emptyWorkloadState, incidentId: `inc-${run}`, incidentStart: 1795600000, lastAction: 'restart', lastActionId: 'a1', lastActionAt: 1795680000, actionCount: 1, restartTimes: [1795680000] };
+  const s2: WorkloadState = { ...s1, lastAction: 'workaround', lastActionId: 'a2', actionCount: 2, workaroundAppliedAt: 1795690000 };
+
+  it('round-trips, retries a stale resourceVersion, and refuses to overwrite another writer', async () => {
+    const ref = await operatorRef(ns.record);
+    const empty = await cluster.readState(ref);
+    expect(empty).toMatchObject({ outcome: 'read', state: emptyWorkloadState, raw: null });
+
+    expect((await cluster.writeState(ref, s1)).outcome).toBe('written');
+    const read1 = await cluster.readState(ref);
+    expect(read1).toMatchObject({ outcome: 'read', state: s1 });
+    if (read1.outcome !== 'read') throw new Error('unreachable');
+
+    // Something unrelated changes the Deployment: the write based on read1 gets a 409, re-reads, sees the state unchanged, retries.
+    await kubectl(['label', 'deployment', operator, '-n', ns.record, `touched=${run}`, '--overwrite'], { env });
+    expect(await cluster.writeState(ref, s2, read1)).toMatchObject({ outcome: 'written', attempts: 2 });
+    const read2 = await cluster.readState(ref);
+    expect(read2).toMatchObject({ outcome: 'read', state: s2 });
+    if (read2.outcome !== 'read') throw new Error('unreachable');
+
+    // Another writer changes the state itself: no overwrite.
+    const theirs = JSON.stringify({ v: 1, ...s2, actionCount: 3, lastActionId: 'theirs' });
+    await kubectl(['annotate', 'deployment', operator, '-n', ns.record, `leakguard.io/state=${theirs}`, '--overwrite'], { env });
+    const write3 = await cluster.writeState(ref, { ...s2, actionCount: 9 }, read2);
+    expect(write3.outcome).toBe('changed-concurrently');
+    expect((await getDeployment(ns.record)).metadata?.annotations?.['leakguard.io/state']).toBe(theirs);
+  });
+});
+
+describe('run lock (Lease)', () => {
+  const request = (identity: string, holderPod?: string) => ({ namespace: ns.lease, name: 'leakguard', identity, durationSeconds: 600, ...(holderPod ? { holderPod } : {}) });
+  const editLease = async (edit: (lease: V1Lease) => void) => {
+    const lease = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
+    edit(lease);
+    await kubectl(['replace', '-f', '-'], { env, input: JSON.stringify(lease) });
+  };
+
+  it('lets exactly one of two simultaneous runs acquire it', async () => {
+    const [a, b] = await Promise.all([asLeakguard('run-a').acquireLease(request('run-a')), asLeakguard('run-b').acquireLease(request('run-b'))]);
+    expect([a.acquired, b.acquired].sort()).toEqual([false, true]);
+    const winner = a.acquired ? 'run-a' : 'run-b';
+    expect((a.acquired ? b : a).holder).toBe(winner);
+
+    const third = await cluster.acquireLease(request('run-c'));
+    expect(third).toMatchObject({ acquired: false, holder: winner });
+    expect(third.reason).toMatch(/held by/);
+    expect(await cluster.acquireLease(request(winner))).toMatchObject({ acquired: true, reason: 'renewed' });
+
+    expect(await cluster.releaseLease(request('run-c'))).toEqual({ outcome: 'not-holder', holder: winner });
+    expect(await cluster.releaseLease(request(winner))).toEqual({ outcome: 'released' });
+    expect(await cluster.acquireLease(request('run-c'))).toMatchObject({ acquired: true, reason: 'free' });
+  });
+
+  it('takes over a lease whose holder stopped renewing, and one whose holder pod is gone', async () => {
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: 'ghost', leaseDurationSeconds: 60, renewTime: new Date(Date.now() - 3_600_000).toISOString().replace('Z', '000Z') as never };
+    });
+    const expired = await cluster.acquireLease(request('run-d'));
+    expect(expired).toMatchObject({ acquired: true, holder: 'run-d' });
+    expect(expired.reason).toMatch(/expired/);
+
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: 'ghost-2', renewTime: new Date().toISOString().replace('Z', '000Z') as never };
+      lease.metadata = { ...lease.metadata, annotations: { 'leakguard.io/holder-pod': `leakguard-gone-${run}` } };
+    });
+    const podGone = await cluster.acquireLease(request('run-e'));
+    expect(podGone).toMatchObject({ acquired: true, holder: 'run-e' });
+    expect(podGone.reason).toMatch(/holder pod leakguard-gone-\w+ is gone/);
+  });
+});
