@@ -1,0 +1,252 @@
+/**
+ * A stateful fake of the GitHub REST API on 127.0.0.1: branches, files, pull requests. Every request
+ * is first validated against GitHub's OpenAPI description; an unknown or invalid request is recorded
+ * as a violation (tests assert there are none) and answered 400, so the client cannot go on as if
+ * it had succeeded.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { githubValidator, type GitHubValidator } from './openapi-validator.js';
+
+export interface FakePull {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  state: 'open' | 'closed';
+  user: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  operationId: string;
+  headers: Record<string, string>;
+  body: unknown;
+  rawBody: string;
+}
+
+export interface InjectedFault {
+  /** operationId to fail, e.g. `git/create-ref`; `*` for any. */
+  operation: string;
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+  /** How many times; default 1. */
+  times?: number;
+}
+
+type Files = Map<string, string>;
+
+function blobSha(content: string): string {
+  const buf = Buffer.from(content, 'utf8');
+  return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly violations: string[] = [];
+  readonly pulls: FakePull[] = [];
+  /** branch → commit sha */
+  readonly branches = new Map<string, string>();
+  /** commit sha → files */
+  private readonly commits = new Map<string, Files>();
+  private faults: InjectedFault[] = [];
+  private server: Server | null = null;
+  private validator: GitHubValidator | null = null;
+  url = '';
+  /** The credential accepted: `token X` / `Bearer X` as sent in Authorization. */
+  acceptedToken = 'test-token';
+  /** Installation token handed out for App auth. */
+  installationToken = `ghs_${randomBytes(12).toString('hex')}`;
+  /** App auth: the token endpoint answers this status when set (e.g. 401). */
+  appTokenStatus: number | null = null;
+
+  constructor(
+    readonly owner = 'acme',
+    readonly repo = 'gitops',
+  ) {}
+
+  async start(): Promise<this> {
+    this.validator = await githubValidator();
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  /** Creates `branch` holding `files` (a new commit). */
+  seedBranch(branch: string, files: Record<string, string>): string {
+    const sha = this.newCommit(new Map(Object.entries(files)));
+    this.branches.set(branch, sha);
+    return sha;
+  }
+
+  fileAt(branch: string, path: string): string | undefined {
+    const sha = this.branches.get(branch);
+    return sha ? this.commits.get(sha)?.get(path) : undefined;
+  }
+
+  addPull(p: Omit<FakePull, 'number' | 'state'>): FakePull {
+    const pull: FakePull = { ...p, number: this.pulls.length + 1, state: 'open' };
+    this.pulls.push(pull);
+    return pull;
+  }
+
+  inject(fault: InjectedFault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  /** Requests that change state (anything but GET). */
+  mutations(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  private newCommit(files: Files): string {
+    const sha = randomBytes(20).toString('hex');
+    this.commits.set(sha, files);
+    return sha;
+  }
+
+  private pullJson(p: FakePull): object {
+    return {
+      number: p.number,
+      state: p.state,
+      title: p.title,
+      body: p.body,
+      html_url: `https://github.test/${this.owner}/${this.repo}/pull/${p.number}`,
+      head: { ref: p.head, label: `${this.owner}:${p.head}`, sha: this.branches.get(p.head) ?? '' },
+      base: { ref: p.base, label: `${this.owner}:${p.base}` },
+      user: { login: p.user },
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    const method = req.method ?? 'GET';
+    const send = (status: number, body: unknown, extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...extra });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    let body: unknown;
+    try {
+      body = rawBody === '' ? undefined : JSON.parse(rawBody);
+    } catch {
+      this.violations.push(`${method} ${url.pathname}: body is not JSON`);
+      return send(400, { message: 'Problems parsing JSON' });
+    }
+    let operationId: string;
+    try {
+      operationId = (this.validator as GitHubValidator).validate({
+        method: method.toLowerCase(),
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        body,
+      });
+    } catch (err) {
+      this.violations.push(String(err));
+      return send(400, { message: 'request rejected by the OpenAPI validator of the fake' });
+    }
+    this.requests.push({ method, path: url.pathname + url.search, operationId, headers, body, rawBody });
+
+    if (operationId === 'apps/create-installation-access-token') {
+      if (!/^bearer \S+\.\S+\.\S+$/i.test(headers.authorization ?? '')) return send(401, { message: 'A JSON web token could not be decoded' });
+      if (this.appTokenStatus) return send(this.appTokenStatus, { message: 'Bad credentials' });
+      return send(201, { token: this.installationToken, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+    }
+    const auth = headers.authorization ?? '';
+    const okAuth = auth === `token ${this.acceptedToken}` || auth === `token ${this.installationToken}`;
+    if (!okAuth) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+
+    const faultIdx = this.faults.findIndex((f) => f.operation === operationId || f.operation === '*');
+    const fault = this.faults[faultIdx];
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      if (fault.times <= 0) this.faults.splice(faultIdx, 1);
+      return send(fault.status, fault.body, fault.headers);
+    }
+    const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(url.pathname);
+    if (!m || m[1] !== this.owner || m[2] !== this.repo) return send(404, { message: 'Not Found' });
+    const rest = m[3] as string;
+    const b = (body ?? {}) as Record<string, unknown>;
+
+    switch (operationId) {
+      case 'pulls/list': {
+        const head = url.searchParams.get('head');
+        const perPage = Number(url.searchParams.get('per_page') ?? 30);
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const open = this.pulls.filter((p) => p.state === 'open' && (!head || `${this.owner}:${p.head}` === head));
+        return send(200, open.slice((page - 1) * perPage, page * perPage).map((p) => this.pullJson(p)));
+      }
+      case 'pulls/create': {
+        const head = String(b.head);
+        if (!this.branches.has(head)) return send(422, { message: 'Validation Failed', errors: [{ field: 'head', code: 'invalid' }] });
+        if (this.pulls.some((p) => p.state === 'open' && p.head === head)) {
+          return send(422, { message: 'Validation Failed', errors: [{ message: `A pull request already exists for ${this.owner}:${head}.` }] });
+        }
+        const pull = this.addPull({ title: String(b.title), body: String(b.body ?? ''), head, base: String(b.base), user: 'leakguard[bot]' });
+        return send(201, this.pullJson(pull));
+      }
+      case 'pulls/update': {
+        const pull = this.pulls.find((p) => p.number === Number(rest.split('/')[2]));
+        if (!pull) return send(404, { message: 'Not Found' });
+        if (typeof b.title === 'string') pull.title = b.title;
+        if (typeof b.body === 'string') pull.body = b.body;
+        return send(200, this.pullJson(pull));
+      }
+      case 'git/get-ref': {
+        const ref = decodeURIComponent(rest.slice('/git/ref/'.length));
+        const sha = this.branches.get(ref.replace(/^heads\//, ''));
+        if (!ref.startsWith('heads/') || !sha) return send(404, { message: 'Not Found' });
+        return send(200, { ref: `refs/${ref}`, node_id: 'x', url: 'u', object: { sha, type: 'commit', url: 'u' } });
+      }
+      case 'git/create-ref': {
+        const ref = String(b.ref).replace(/^refs\/heads\//, '');
+        if (this.branches.has(ref)) return send(422, { message: 'Reference already exists' });
+        if (!this.commits.has(String(b.sha))) return send(422, { message: 'Object does not exist' });
+        this.branches.set(ref, String(b.sha));
+        return send(201, { ref: `refs/heads/${ref}`, object: { sha: b.sha, type: 'commit' } });
+      }
+      case 'git/update-ref': {
+        const ref = decodeURIComponent(rest.slice('/git/refs/'.length)).replace(/^heads\//, '');
+        if (!this.branches.has(ref)) return send(422, { message: 'Reference does not exist' });
+        this.branches.set(ref, String(b.sha));
+        return send(200, { ref: `refs/heads/${ref}`, object: { sha: b.sha, type: 'commit' } });
+      }
+      case 'repos/get-content': {
+        const path = decodeURIComponent(rest.slice('/contents/'.length));
+        const branch = url.searchParams.get('ref') ?? 'main';
+        const content = this.fileAt(branch, path);
+        if (content === undefined) return send(404, { message: 'Not Found' });
+        const b64 = Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n');
+        return send(200, { type: 'file', encoding: 'base64', name: path.split('/').pop(), path, sha: blobSha(content), size: content.length, content: b64 });
+      }
+      case 'repos/create-or-update-file-contents': {
+        const path = decodeURIComponent(rest.slice('/contents/'.length));
+        const branch = String(b.branch);
+        const current = this.fileAt(branch, path);
+        if (current === undefined || b.sha !== blobSha(current)) return send(409, { message: `${path} does not match ${String(b.sha)}` });
+        const files = new Map(this.commits.get(this.branches.get(branch) as string));
+        files.set(path, Buffer.from(String(b.content), 'base64').toString('utf8'));
+        const sha = this.newCommit(files);
+        this.branches.set(branch, sha);
+        return send(200, { content: { path, sha: blobSha(files.get(path) as string) }, commit: { sha } });
+      }
+      default:
+        this.violations.push(`fake does not implement ${operationId}`);
+        return send(501, { message: 'not implemented by the fake' });
+    }
+  }
+}

@@ -1,0 +1,190 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGitHubForge } from '../../src/forge/github.js';
+import { prMarker } from '../../src/forge/pr-body.js';
+import type { UpgradePrRequest } from '../../src/forge/types.js';
+import { FakeGitHub } from './fake-github.js';
+import { captureLogger, secretFile } from './helpers.js';
+
+const FILE = 'clusters/prod/rook/helmrelease.yaml';
+const BRANCH = 'leakguard/rook-ceph-operator-1.15.9';
+const HELMRELEASE = `# Rook operator, managed by Flux
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: rook-ceph
+  namespace: rook-ceph
+spec:
+  interval: 30m
+  chart:
+    spec:
+      chart: rook-ceph
+      version: v1.14.9 # pinned: see rook/rook#15499
+      sourceRef:
+        kind: HelmRepository
+        name: rook-release
+`;
+
+function request(body = `Leak detected.\n\n${prMarker('rook-ceph-operator', '1.15.9')}`): UpgradePrRequest {
+  return {
+    repo: 'acme/gitops',
+    file: FILE,
+    baseBranch: 'main',
+    profile: 'rook-ceph-operator',
+    fromVersion: '1.14.9',
+    toVersion: '1.15.9',
+    title: 'fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9 (memory leak)',
+    body,
+  };
+}
+
+describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against the OpenAPI description)', () => {
+  let gh: FakeGitHub;
+  let log: ReturnType<typeof captureLogger>;
+
+  beforeEach(async () => {
+    gh = await new FakeGitHub('acme', 'gitops').start();
+    gh.seedBranch('main', { [FILE]: HELMRELEASE, 'README.md': '# gitops\n' });
+    log = captureLogger();
+  });
+  afterEach(async () => {
+    await gh.stop();
+    expect(gh.violations).toEqual([]);
+  });
+
+  const forge = (tokenFile = secretFile('token', `${gh.acceptedToken}\n`)) =>
+    createGitHubForge({ auth: { tokenFile }, apiUrl: gh.url, logger: log.logger, retryBaseMs: 5 });
+
+  it('first run: creates the branch, commits the bumped file with comments kept, opens one PR', async () => {
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'opened', number: 1, branch: BRANCH });
+    expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('version: v1.14.9 #', 'version: v1.15.9 #'));
+    expect(gh.fileAt('main', FILE)).toBe(HELMRELEASE);
+    expect(gh.pulls).toHaveLength(1);
+    expect(gh.pulls[0]).toMatchObject({ head: BRANCH, base: 'main', title: request().title });
+    // Mutations strictly in order, one at a time.
+    expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create']);
+  });
+
+  it('re-run: updates the same PR body, opens no second PR, makes no new commit', async () => {
+    const f = await forge();
+    await f.ensureUpgradePullRequest(request());
+    const commitBefore = gh.branches.get(BRANCH);
+    const mutationsBefore = gh.mutations().length;
+    const newBody = `Still leaking: 14 MiB/h.\n\n${prMarker('rook-ceph-operator', '1.15.9')}`;
+    const again = await f.ensureUpgradePullRequest(request(newBody));
+    expect(again).toMatchObject({ kind: 'updated', number: 1, branch: BRANCH });
+    expect(gh.pulls).toHaveLength(1);
+    expect(gh.pulls[0]?.body).toBe(newBody);
+    expect(gh.branches.get(BRANCH)).toBe(commitBefore);
+    expect(gh.mutations().slice(mutationsBefore).map((r) => r.operationId)).toEqual(['pulls/update']);
+  });
+
+  it('an open Renovate PR for the same bump is linked, nothing is created', async () => {
+    gh.seedBranch('renovate/rook-ceph-1.x', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
+    gh.addPull({ title: 'Update Helm release rook-ceph to v1.15.9', body: 'Renovate', head: 'renovate/rook-ceph-1.x', base: 'main', user: 'renovate[bot]' });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'linked', number: 1, url: 'https://github.test/acme/gitops/pull/1' });
+    expect(gh.mutations()).toEqual([]);
+    expect(gh.branches.has(BRANCH)).toBe(false);
+  });
+
+  it('an unrelated open PR does not stop leakguard from opening its own', async () => {
+    gh.seedBranch('renovate/cert-manager-1.x', { [FILE]: HELMRELEASE });
+    gh.addPull({ title: 'Update Helm release cert-manager to v1.15.9', body: '', head: 'renovate/cert-manager-1.x', base: 'main', user: 'renovate[bot]' });
+    expect(await (await forge()).ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened', number: 2 });
+  });
+
+  it('401: failed with a clear message, no retry', async () => {
+    const result = await (await forge(secretFile('token', 'wrong-token'))).ensureUpgradePullRequest(request());
+    expect(result.kind).toBe('failed');
+    if (result.kind !== 'failed') return;
+    expect(result.error.code).toBe('unauthorized');
+    expect(result.error.status).toBe(401);
+    expect(result.error.message).toMatch(/list open pull requests: HTTP 401 Bad credentials — GitHub rejected the credentials/);
+    expect(gh.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['primary (403, x-ratelimit-remaining: 0)', 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) }, 'API rate limit exceeded for installation.', 3000],
+    ['secondary (403 + retry-after)', 403, { 'retry-after': '120' }, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', 120],
+    ['429 + retry-after', 429, { 'retry-after': '900' }, 'Too many requests', 900],
+  ])('rate limit %s on a mutating call: deferred at once, the next run finishes', async (_name, status, headers, message, minRetryAfter) => {
+    gh.inject({ operation: 'git/create-ref', status, headers, body: { message } });
+    const f = await forge();
+    const result = await f.ensureUpgradePullRequest(request());
+    expect(result.kind).toBe('deferred');
+    if (result.kind !== 'deferred') return;
+    expect(result.error.code).toBe('rate-limited');
+    expect(result.error.retryAfterSeconds).toBeGreaterThanOrEqual(minRetryAfter);
+    expect(gh.requests.filter((r) => r.operationId === 'git/create-ref')).toHaveLength(1);
+    expect(gh.pulls).toHaveLength(0);
+    expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened', branch: BRANCH });
+  });
+
+  it('422 "Reference already exists" (a run died after creating the branch) counts as success', async () => {
+    gh.branches.set(BRANCH, gh.branches.get('main') as string);
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'opened', branch: BRANCH });
+    expect(gh.fileAt(BRANCH, FILE)).toContain('version: v1.15.9 # pinned');
+    expect(gh.pulls).toHaveLength(1);
+  });
+
+  it('a branch that already holds the bump is not committed to again', async () => {
+    gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'opened' });
+    expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'pulls/create']);
+  });
+
+  it('a file that does not pin the running version: typed error, no branch, no PR', async () => {
+    gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.13.4') });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result.kind).toBe('failed');
+    if (result.kind !== 'failed') return;
+    expect(result.error.code).toBe('version-not-found');
+    expect(result.error.message).toContain(`${FILE}: version 1.14.9 not found`);
+    expect(gh.mutations()).toEqual([]);
+  });
+
+  it('base branch already on the target version: up-to-date, nothing created', async () => {
+    gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
+    expect(await (await forge()).ensureUpgradePullRequest(request())).toEqual({ kind: 'up-to-date' });
+    expect(gh.mutations()).toEqual([]);
+  });
+
+  it('5xx is retried a bounded number of times', async () => {
+    gh.inject({ operation: 'pulls/list', status: 502, body: { message: 'Bad Gateway' } });
+    expect(await (await forge()).ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened' });
+    gh.inject({ operation: 'pulls/list', status: 500, body: { message: 'Server Error' }, times: 10 });
+    const before = gh.requests.length;
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'failed', error: { code: 'server', status: 500 } });
+    expect(gh.requests.length - before).toBe(3); // 1 + 2 retries
+  });
+
+  it('GitHub App auth: exchanges a JWT for an installation token, then works as usual', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const f = await createGitHubForge({
+      auth: { app: { appId: 12345, installationId: 678, privateKeyFile: secretFile('key.pem', privateKey) } },
+      apiUrl: gh.url,
+      logger: log.logger,
+    });
+    const r = await f.ensureUpgradePullRequest(request());
+    expect(r).toMatchObject({ kind: 'opened' });
+    expect(gh.requests[0]?.operationId).toBe('apps/create-installation-access-token');
+    expect(gh.requests[0]?.path).toBe('/app/installations/678/access_tokens');
+    expect(gh.requests.slice(1).every((r) => r.headers.authorization === `token ${gh.installationToken}`)).toBe(true);
+  });
+
+  it('unreadable or empty credential files are a config error naming the file', async () => {
+    await expect(createGitHubForge({ auth: { tokenFile: '/nonexistent/token' }, logger: log.logger })).rejects.toThrow(
+      'cannot read GitHub token file /nonexistent/token (ENOENT)',
+    );
+    await expect(createGitHubForge({ auth: { tokenFile: secretFile('t', '  \n') }, logger: log.logger })).rejects.toThrow(/is empty/);
+  });
+});

@@ -1,0 +1,26 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+
+/** A pino logger writing JSON lines into `lines`, so tests can read everything that was logged. */
+export function captureLogger(): { logger: Logger; lines: string[]; text: () => string } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const logger = pino({ level: 'trace' }, stream);
+  return { logger, lines, text: () => lines.join('') };
+}
+
+/** Writes `content` to a fresh temp file (credentials are mounted files in production). */
+export function secretFile(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'leakguard-test-'));
+  const path = join(dir, name);
+  writeFileSync(path, content, { mode: 0o600 });
+  return path;
+}
