@@ -75,10 +75,11 @@ const pod = (i: number) => ({
 
 describe('discovery request count', () => {
   it('lists 1,000 pods in one call and reads each distinct owner once', async () => {
+    const evicted = { ...pod(1000), status: { phase: 'Failed', reason: 'Evicted' } };
     const api = await fakeApiServer((req, url) => {
       if (req.method !== 'GET') return undefined;
       if (url.pathname === `/api/v1/namespaces/${ns}/pods` && url.searchParams.get('labelSelector') === 'app=rook-ceph-operator') {
-        return { status: 200, body: { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: Array.from({ length: 1000 }, (_, i) => pod(i)) } };
+        return { status: 200, body: { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [...Array.from({ length: 1000 }, (_, i) => pod(i)), evicted] } };
       }
       if (url.pathname === `/apis/apps/v1/namespaces/${ns}/replicasets/rook-ceph-operator-abc`) return { status: 200, body: replicaSet };
       if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`) return { status: 200, body: deployment };

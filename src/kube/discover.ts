@@ -47,6 +47,8 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
   const targets: TargetFacts[] = [];
   for (const pod of pods.value) {
     const podName = pod.metadata?.name ?? '?';
+    // Finished pods (e.g. evicted ones a Deployment leaves behind) run no container to judge.
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
     const container = containerOf(pod, profile.container);
     if (!container) {
       warnings.push(`pod ${profile.namespace}/${podName} has no container named "${profile.container}"`);

@@ -13,8 +13,15 @@ const stateArb: fc.Arbitrary<WorkloadState> = fc.record({
   lastActionAt: fc.option(seconds, { nil: null }),
   actionCount: fc.nat(),
   restartTimes: fc.array(seconds, { maxLength: 10 }),
-  intent: fc.option(fc.record({ actionId: fc.string(), kind, at: seconds }), { nil: null }),
+  intent: fc.option(
+    fc.record(
+      { actionId: fc.string(), kind, at: seconds, rung: fc.nat(5), revert: fc.boolean(), disruptive: fc.boolean() },
+      { requiredKeys: ['actionId', 'kind', 'at'] },
+    ),
+    { nil: null },
+  ),
   workaroundAppliedAt: fc.option(seconds, { nil: null }),
+  rung: fc.option(fc.nat(5), { nil: null }),
 });
 
 describe('state annotation codec', () => {
@@ -24,6 +31,13 @@ describe('state annotation codec', () => {
         expect(decodeState(encodeState(state), emptyWorkloadState)).toEqual({ ok: true, state });
       }),
     );
+  });
+
+  it('keeps fields written by a newer leakguard when rewriting the state', () => {
+    const newer = JSON.stringify({ v: 1, ...emptyWorkloadState, futureField: { a: 1 } });
+    const decoded = decodeState(newer, emptyWorkloadState);
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(JSON.parse(encodeState(decoded.state))).toMatchObject({ futureField: { a: 1 } });
   });
 
   it('reads a workload without the annotation as empty state', () => {

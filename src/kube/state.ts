@@ -14,17 +14,31 @@ export const stateAnnotation = 'leakguard.io/state';
 const maxConflictRetries = 4;
 
 const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
-const stateSchema = z.object({
-  incidentId: z.string().nullable(),
-  incidentStart: z.number().nullable(),
-  lastAction: actionKind.nullable(),
-  lastActionId: z.string().nullable(),
-  lastActionAt: z.number().nullable(),
-  actionCount: z.number().int().nonnegative(),
-  restartTimes: z.array(z.number()),
-  intent: z.object({ actionId: z.string(), kind: actionKind, at: z.number() }).nullable(),
-  workaroundAppliedAt: z.number().nullable(),
-}) satisfies z.ZodType<WorkloadState>;
+const stateSchema = z
+  .object({
+    incidentId: z.string().nullable(),
+    incidentStart: z.number().nullable(),
+    lastAction: actionKind.nullable(),
+    lastActionId: z.string().nullable(),
+    lastActionAt: z.number().nullable(),
+    actionCount: z.number().int().nonnegative(),
+    restartTimes: z.array(z.number()),
+    intent: z
+      .object({
+        actionId: z.string(),
+        kind: actionKind,
+        at: z.number(),
+        rung: z.number().int().optional(),
+        revert: z.boolean().optional(),
+        disruptive: z.boolean().optional(),
+      })
+      .loose()
+      .nullable(),
+    workaroundAppliedAt: z.number().nullable(),
+    rung: z.number().int().nullable().optional(),
+  })
+  // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
+  .loose() satisfies z.ZodType<WorkloadState>;
 
 /** `{"v":1, ...state}`: the version lets a later leakguard read what an older one wrote. */
 export function encodeState(state: WorkloadState): string {
