@@ -16,6 +16,9 @@ export interface RangeSeries {
   /**
    * Samples in increasing time order, exactly as returned: no filling, no interpolation, and
    * non-finite values ("NaN", "+Inf", "-Inf") kept as NaN/±Infinity for the detector to reject.
+   * Prometheus itself answers each step with the newest sample up to its lookback delta (5 min by
+   * default) old: a hole shorter than that comes back filled with the previous value, and a series
+   * that stopped keeps answering for up to 5 more minutes. Staleness thresholds must allow for it.
    */
   samples: Sample[];
 }

@@ -78,6 +78,14 @@ describe('what the client sends', () => {
     expect(form).toEqual({ query: leakingQuery().query, start: String(history.start), end: String(history.end), step: '60', timeout: '18' });
   });
 
+  it('works under a multi-segment prefix such as VictoriaMetrics cluster\'s /select/0/prometheus', async () => {
+    const prefix = '/select/0/prometheus';
+    proxy.handle(async (request, forward) => (request.path.startsWith(`${prefix}/api/v1/`) ? forward(request.path.slice(prefix.length)) : { status: 404, body: 'unexpected path' }));
+    const result = await new PrometheusSource({ url: `${proxy.url}${prefix}`, version: 't' }).queryRange(leakingQuery());
+    expect(result.series[0]?.samples).toEqual(history.series.leaking.samples);
+    expect(proxy.requests.map((r) => r.path)).toEqual([`${prefix}/api/v1/query_range`]);
+  });
+
   it('re-reads the token file on every query (rotated tokens work without a restart)', async () => {
     const tokenFile = await secretFile('rotating-token', 'first');
     const source = new PrometheusSource({ url: proxy.url, version: 't', bearerTokenFile: tokenFile });

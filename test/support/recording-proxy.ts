@@ -17,10 +17,11 @@ export interface ProxyReply {
 }
 
 /**
- * Decides the reply. `forward()` sends the request on to the upstream and returns its reply;
- * `closed` fires when the client hangs up (so a deliberately slow reply can stop waiting).
+ * Decides the reply. `forward(path?)` sends the request on to the upstream (to another path if
+ * given, as a gateway rewriting its prefix would) and returns its reply; `closed` fires when the
+ * client hangs up (so a deliberately slow reply can stop waiting).
  */
-export type ProxyHandler = (request: RecordedRequest, forward: () => Promise<ProxyReply>, closed: AbortSignal) => Promise<ProxyReply>;
+export type ProxyHandler = (request: RecordedRequest, forward: (path?: string) => Promise<ProxyReply>, closed: AbortSignal) => Promise<ProxyReply>;
 
 export interface RecordingProxy {
   url: string;
@@ -51,7 +52,7 @@ export async function startRecordingProxy({ upstream, tls }: ProxyOptions): Prom
       requests.push(recorded);
       let reply: ProxyReply;
       try {
-        reply = await handler(recorded, () => forward(upstream, recorded), closed.signal);
+        reply = await handler(recorded, (path) => forward(upstream, path === undefined ? recorded : { ...recorded, path }), closed.signal);
       } catch (error) {
         reply = { status: 599, body: `proxy handler failed: ${String(error)}` };
       }
