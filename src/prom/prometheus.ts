@@ -120,7 +120,7 @@ export class PrometheusSource implements MetricsSource {
     }
     if (status >= 300 && status < 400) {
       const location = response.headers['location'];
-      const to = typeof location === 'string' ? ` to ${safeUrl(new URL(location, url).toString())}` : '';
+      const to = typeof location === 'string' ? ` to ${URL.canParse(location, url) ? safeUrl(new URL(location, url).toString()) : '(invalid location)'}` : '';
       throw new MetricsError('bad-response', redact(`${where}: redirected (${status})${to}; set prometheus.url to the final address`, secrets), { status });
     }
     const errorBody = errorBodySchema.safeParse(json);
@@ -129,7 +129,7 @@ export class PrometheusSource implements MetricsSource {
       const detail = errorBody.success ? (errorBody.data.error ?? '') : excerpt(text);
       const code = codeForStatus(status, errorType);
       const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
-      const what = code === 'timeout' ? ` (Prometheus' query timeout is ${this.queryTimeoutSeconds}s)` : '';
+      const what = code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
       const message = `${where}: HTTP ${status}${errorType ? ` ${errorType}` : ''}${detail ? `: ${detail}` : ''}${what}${notFound}`;
       throw new MetricsError(code, redact(message, secrets), { status, ...(errorType ? { errorType } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });

@@ -130,7 +130,7 @@ describe('query_range against a real Prometheus', () => {
     const slow = new PrometheusSource({ url: prometheus.url, version: 'test', timeoutSeconds: 30, queryTimeoutSeconds: 0.001 });
     const error = await slow.queryRange({ query: `sum_over_time(${METRIC}[30h])`, start: history.start, end: history.end, stepSeconds: 10 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'timeout', errorType: 'timeout', status: 503 });
-    expect((error as Error).message).toContain("Prometheus' query timeout is 0.001s");
+    expect((error as Error).message).toContain('a query timeout of 0.001s');
   });
 
   it('runs instant queries, including scalars such as Prometheus\' clock', async () => {
