@@ -61,7 +61,8 @@ function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { ...previous?.metadata, name: request.name, namespace: request.namespace, annotations },
+    // resourceVersion (from `previous`) makes the replace conditional; managedFields are the server's.
+    metadata: { ...previous?.metadata, managedFields: undefined, name: request.name, namespace: request.namespace, annotations },
     spec: {
       holderIdentity: request.identity,
       leaseDurationSeconds: request.durationSeconds,
@@ -143,7 +144,7 @@ export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Pro
   delete annotations[holderPodAnnotation];
   const body: V1Lease = {
     ...read.lease,
-    metadata: { ...read.lease.metadata, annotations },
+    metadata: { ...read.lease.metadata, managedFields: undefined, annotations },
     spec: { ...read.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new V1MicroTime(serverNowMs(ctx, read.clock)) },
   };
   const replaced = await ctx.call(() =>

@@ -295,7 +295,9 @@ describe('state annotations', () => {
 
     // Something unrelated changes the Deployment: the write based on read1 gets a 409, re-reads, sees the state unchanged, retries.
     await kubectl(['label', 'deployment', operator, '-n', ns.record, `touched=${run}`, '--overwrite'], { env });
-    expect(await cluster.writeState(ref, s2, read1)).toMatchObject({ outcome: 'written', attempts: 2 });
+    const write2 = await cluster.writeState(ref, s2, read1);
+    expect(write2.outcome).toBe('written');
+    if (write2.outcome === 'written') expect(write2.attempts).toBeGreaterThanOrEqual(2);
     const read2 = await cluster.readState(ref);
     expect(read2).toMatchObject({ outcome: 'read', state: s2 });
     if (read2.outcome !== 'read') throw new Error('unreachable');
