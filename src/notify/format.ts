@@ -37,11 +37,11 @@ export function sparkline(values: readonly number[], width = 24): string {
     for (let i = from; i < to; i++) {
       const v = values[i];
       if (v !== undefined && Number.isFinite(v)) {
-        sum += v;
         n++;
+        sum += (v - sum) / n; // running mean: no overflow on huge values
       }
     }
-    means.push(n > 0 ? sum / n : null);
+    means.push(n > 0 ? sum : null);
   }
   const finite = means.filter((m): m is number => m !== null);
   if (finite.length === 0) return ' '.repeat(buckets);
@@ -50,8 +50,9 @@ export function sparkline(values: readonly number[], width = 24): string {
   return means
     .map((m) => {
       if (m === null) return ' ';
-      const idx = hi === lo ? 0 : Math.round(((m - lo) / (hi - lo)) * (BARS.length - 1));
-      return BARS[idx];
+      const ratio = (m - lo) / (hi - lo);
+      const idx = Number.isFinite(ratio) ? Math.round(ratio * (BARS.length - 1)) : 0;
+      return BARS[idx] ?? BARS[0];
     })
     .join('');
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildIncidentMessage, describeAction, escapeMrkdwn, prometheusGraphUrl, slackLink, type IncidentMessageInput } from './message.js';
+
+describe('describeAction', () => {
+  it.each([
+    [{ kind: 'restart', status: 'planned', dryRun: true }, 'Would restart the workload (dry-run: nothing was changed)'],
+    [{ kind: 'restart', status: 'done', dryRun: true }, 'Would restart the workload (dry-run: nothing was changed)'],
+    [{ kind: 'restart', status: 'done', dryRun: false }, 'Restarted the workload'],
+    [{ kind: 'workaround', status: 'planned', dryRun: false }, 'Planned: apply the workaround'],
+    [{ kind: 'upgrade-pr', status: 'done', dryRun: false, detail: 'acme/gitops#7' }, 'Opened an upgrade PR — acme/gitops#7'],
+    [{ kind: 'restart', status: 'blocked', dryRun: false, detail: 'PodDisruptionBudget (429)' }, 'Restart blocked — PodDisruptionBudget (429)'],
+    [{ kind: 'restart', status: 'skipped', dryRun: false, detail: 'cooldown until 14:00' }, 'Restart skipped — cooldown until 14:00'],
+    [undefined, 'No action: watching.'],
+  ] as const)('%j → %s', (action, text) => expect(describeAction(action)).toBe(text));
+});
+
+describe('message helpers', () => {
+  it('escapes mrkdwn control characters and only links http(s)', () => {
+    expect(escapeMrkdwn('a <b> & c')).toBe('a &lt;b&gt; &amp; c');
+    expect(slackLink('javascript:alert(1)', 'x')).toBeNull();
+    expect(slackLink('https://x.example/a|b', 'x')).toBeNull();
+    expect(slackLink('https://x.example/a', 'PR <1>')).toBe('<https://x.example/a|PR &lt;1&gt;>');
+  });
+
+  it('Prometheus graph URL keeps the path prefix and drops credentials', () => {
+    const url = prometheusGraphUrl('https://user:secret@thanos.example/prometheus/', 'max(container_memory_working_set_bytes{pod=~"rook.*"})', 86400);
+    expect(url.startsWith('https://thanos.example/prometheus/graph?g0.expr=')).toBe(true);
+    expect(url).not.toContain('secret');
+    expect(new URL(url).searchParams.get('g0.expr')).toBe('max(container_memory_working_set_bytes{pod=~"rook.*"})');
+    expect(new URL(url).searchParams.get('g0.range_input')).toBe('24h');
+  });
+
+  it('a resolved incident without a PR or graph has no links block', () => {
+    const input: IncidentMessageInput = {
+      phase: 'resolved',
+      severity: 'info',
+      profile: 'p',
+      target: { namespace: 'n', kind: 'Deployment', name: 'd', container: 'c' },
+      version: null,
+      verdict: { slope: null, hoursToLimit: null, currentBytes: null, reasons: [] },
+      limitBytes: null,
+    };
+    const m = buildIncidentMessage(input);
+    expect(m.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section']);
+    expect(m.text).toBe('[INFO] Resolved: n/d (c) — slope n/a, time to limit n/a — No action: watching.');
+  });
+});

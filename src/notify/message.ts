@@ -1,0 +1,180 @@
+/**
+ * Slack messages built from small pure functions: header, fields, sparkline, action, reasons, links.
+ * Every text respects Slack's limits (header 150, section 3000, field 2000 characters).
+ */
+import type { Verdict } from '../detect/types.js';
+import { formatHours, formatMiB, formatMiBPerHour, sparkline, truncate } from './format.js';
+import type { IncidentPhase, Severity } from './should-notify.js';
+import type { SlackBlock, SlackMessage } from './types.js';
+
+export const HEADER_MAX = 150;
+export const SECTION_MAX = 3000;
+export const FIELD_MAX = 2000;
+/** Fallback `text` is cut here: notifications show far less, and it keeps the payload small. */
+export const FALLBACK_MAX = 3000;
+
+export interface ActionInfo {
+  kind: 'restart' | 'workaround' | 'upgrade-pr' | 'none';
+  status: 'planned' | 'done' | 'failed' | 'blocked' | 'skipped';
+  dryRun: boolean;
+  /** Why it was skipped/blocked/failed, or what exactly was done. */
+  detail?: string;
+}
+
+export interface IncidentMessageInput {
+  phase: IncidentPhase;
+  severity: Severity;
+  profile: string;
+  target: { namespace: string; kind: string; name: string; container: string };
+  version: string | null;
+  verdict: Pick<Verdict, 'slope' | 'hoursToLimit' | 'currentBytes' | 'reasons'>;
+  limitBytes: number | null;
+  /** Working-set bytes over the detection window, oldest first. */
+  memoryBytes?: readonly number[];
+  knownIssue?: { issueId: string; title: string; links: readonly string[] };
+  action?: ActionInfo;
+  prUrl?: string;
+  prometheusGraphUrl?: string;
+  cluster?: string;
+}
+
+const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🔥' };
+const PHASE_LABEL: Record<IncidentPhase, string> = {
+  healthy: 'Healthy',
+  suspected: 'Leak suspected',
+  leaking: 'Leak confirmed',
+  remediated: 'Remediated',
+  escalated: 'Escalated',
+  blocked: 'Remediation blocked',
+  failed: 'Remediation failed',
+  resolved: 'Resolved',
+  'metrics-unavailable': 'Metrics unavailable',
+};
+
+/** Slack mrkdwn needs &, < and > escaped in any text that is not a link. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `<url|label>` for http(s) URLs only; anything else is dropped. */
+export function slackLink(url: string | undefined, label: string): string | null {
+  if (!url || !/^https?:\/\/[^\s<>|]+$/.test(url)) return null;
+  return `<${url}|${escapeMrkdwn(label)}>`;
+}
+
+/** A Prometheus graph link for `expr` over `rangeSeconds`; user:password in the base URL is dropped. */
+export function prometheusGraphUrl(baseUrl: string, expr: string, rangeSeconds: number): string {
+  const url = new URL(baseUrl);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/graph`;
+  url.searchParams.set('g0.expr', expr);
+  url.searchParams.set('g0.tab', '0');
+  url.searchParams.set('g0.range_input', `${Math.max(1, Math.round(rangeSeconds / 3600))}h`);
+  return url.toString();
+}
+
+const VERBS: Record<Exclude<ActionInfo['kind'], 'none'>, { would: string; did: string; noun: string }> = {
+  restart: { would: 'Would restart the workload', did: 'Restarted the workload', noun: 'Restart' },
+  workaround: { would: 'Would apply the workaround', did: 'Applied the workaround', noun: 'Workaround' },
+  'upgrade-pr': { would: 'Would open an upgrade PR', did: 'Opened an upgrade PR', noun: 'Upgrade PR' },
+};
+
+/** One line saying what was done or is planned; dry-run always says "would". */
+export function describeAction(action: ActionInfo | undefined): string {
+  if (!action || action.kind === 'none') return 'No action: watching.';
+  const v = VERBS[action.kind];
+  const detail = action.detail ? ` — ${action.detail}` : '';
+  if (action.dryRun) return `${v.would} (dry-run: nothing was changed)${detail}`;
+  switch (action.status) {
+    case 'planned':
+      return `Planned: ${v.would.replace(/^Would /, '').toLowerCase()}${detail}`;
+    case 'done':
+      return `${v.did}${detail}`;
+    case 'failed':
+      return `${v.noun} failed${detail}`;
+    case 'blocked':
+      return `${v.noun} blocked${detail}`;
+    case 'skipped':
+      return `${v.noun} skipped${detail}`;
+  }
+}
+
+export function targetName(input: IncidentMessageInput): string {
+  return `${input.target.namespace}/${input.target.name}`;
+}
+
+export function headerBlock(input: IncidentMessageInput): SlackBlock {
+  const text = `${SEVERITY_ICON[input.severity]} ${input.severity.toUpperCase()} · ${PHASE_LABEL[input.phase]}: ${targetName(input)}`;
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, HEADER_MAX), emoji: true } };
+}
+
+export function fieldsBlock(input: IncidentMessageInput): SlackBlock {
+  const v = input.verdict;
+  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, FIELD_MAX) });
+  const issue = input.knownIssue ? escapeMrkdwn(`${input.knownIssue.title} (${input.knownIssue.issueId})`) : 'none catalogued';
+  return {
+    type: 'section',
+    fields: [
+      field('Slope', formatMiBPerHour(v.slope?.bytesPerHour)),
+      field('Time to limit', formatHours(v.hoursToLimit)),
+      field('Working set / limit', `${formatMiB(v.currentBytes)} / ${input.limitBytes === null ? 'no limit' : formatMiB(input.limitBytes)}`),
+      field('Version', escapeMrkdwn(input.version ?? 'unknown')),
+      field('Known issue', issue),
+      field('Workload', escapeMrkdwn(`${input.target.kind} ${targetName(input)}, container ${input.target.container}${input.cluster ? ` on ${input.cluster}` : ''}`)),
+    ],
+  };
+}
+
+function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
+}
+
+export function sparklineBlock(memoryBytes: readonly number[] | undefined): SlackBlock | null {
+  if (!memoryBytes || memoryBytes.length === 0) return null;
+  return section(`*Working set* \`${sparkline(memoryBytes, 40)}\``);
+}
+
+export function actionBlock(input: IncidentMessageInput): SlackBlock {
+  return section(`*Action* ${escapeMrkdwn(describeAction(input.action))}`);
+}
+
+export function reasonsBlock(reasons: readonly string[]): SlackBlock | null {
+  if (reasons.length === 0) return null;
+  return section(reasons.map((r) => `• ${escapeMrkdwn(r)}`).join('\n'));
+}
+
+export function linksBlock(input: IncidentMessageInput): SlackBlock | null {
+  const links = [
+    slackLink(input.prUrl, 'Upgrade PR'),
+    slackLink(input.prometheusGraphUrl, 'Prometheus graph'),
+    ...(input.knownIssue?.links ?? []).slice(0, 3).map((l, i) => slackLink(l, `Upstream issue${i > 0 ? ` ${i + 1}` : ''}`)),
+  ].filter((l): l is string => l !== null);
+  if (links.length === 0) return null;
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links.join('  ·  '), SECTION_MAX) }] };
+}
+
+/** The plain-text fallback: severity, target, slope, time to limit, action, PR. */
+export function fallbackText(input: IncidentMessageInput): string {
+  const parts = [
+    `[${input.severity.toUpperCase()}] ${PHASE_LABEL[input.phase]}: ${targetName(input)} (${input.target.container}${input.version ? ` ${input.version}` : ''})`,
+    `slope ${formatMiBPerHour(input.verdict.slope?.bytesPerHour)}, time to limit ${formatHours(input.verdict.hoursToLimit)}`,
+    describeAction(input.action),
+  ];
+  if (input.knownIssue) parts.push(`known issue: ${input.knownIssue.title}`);
+  if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
+  return truncate(parts.join(' — '), FALLBACK_MAX);
+}
+
+export function buildIncidentMessage(input: IncidentMessageInput): SlackMessage {
+  const blocks = [
+    headerBlock(input),
+    fieldsBlock(input),
+    sparklineBlock(input.memoryBytes),
+    actionBlock(input),
+    reasonsBlock(input.verdict.reasons),
+    linksBlock(input),
+  ].filter((b): b is SlackBlock => b !== null);
+  return { text: fallbackText(input), blocks };
+}
