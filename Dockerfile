@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# leakguard container image: one bundled ESM file on a distroless Node.js 24 base.
+#   docker build -t ghcr.io/leakguard/leakguard:0.1.0 .
+# The runtime stage holds nothing but the bundle and its source map; it runs as the distroless
+# `nonroot` user (65532) and writes nowhere but /tmp, so a read-only root filesystem works.
+# test/packaging/image.test.ts reproduces the runtime stage from the COPY lines below.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+ENV CI=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would build before the sources are copied.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY scripts/ scripts/
+COPY src/ src/
+RUN node scripts/build.mjs
+
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
+WORKDIR /app
+COPY --from=build /src/dist/leakguard.mjs /src/dist/leakguard.mjs.map /app/
+USER 65532:65532
+ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps TMPDIR=/tmp
+LABEL org.opencontainers.image.title="leakguard" \
+      org.opencontainers.image.description="Detects memory leaks in Kubernetes operators and remediates them safely" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/leakguard/leakguard"
+ENTRYPOINT ["/nodejs/bin/node", "/app/leakguard.mjs"]
+CMD ["run", "--config", "/etc/leakguard/config.yaml"]

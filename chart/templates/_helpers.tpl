@@ -1,0 +1,216 @@
+{{/* Names and labels. */}}
+{{- define "leakguard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "leakguard.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "leakguard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "leakguard.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name: expected the name of an existing ServiceAccount when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "leakguard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "leakguard.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "leakguard.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "leakguard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: leakguard
+{{- end -}}
+
+{{- define "leakguard.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "leakguard.configPath" -}}/etc/leakguard/config.yaml{{- end -}}
+
+{{/* The lock (Lease) name: one per release, so two releases in one namespace do not exclude each other. */}}
+{{- define "leakguard.lockName" -}}
+{{- dig "lock" "name" (include "leakguard.fullname" .) .Values.config -}}
+{{- end -}}
+
+{{/*
+The configuration file: .Values.config as given, plus what the chart knows better than the user —
+the Lease's namespace (the release namespace) and name, and the schedule (one source for both kinds).
+*/}}
+{{- define "leakguard.config" -}}
+{{- $cfg := deepCopy .Values.config -}}
+{{- $lock := deepCopy (get $cfg "lock" | default dict) -}}
+{{- if not (hasKey $lock "namespace") -}}{{- $_ := set $lock "namespace" .Release.Namespace -}}{{- end -}}
+{{- if not (hasKey $lock "name") -}}{{- $_ := set $lock "name" (include "leakguard.lockName" .) -}}{{- end -}}
+{{- $_ := set $cfg "lock" $lock -}}
+{{- if and (hasKey $cfg "schedule") (ne (toString $cfg.schedule) .Values.schedule) -}}
+{{- fail (printf "config.schedule (%q) differs from schedule (%q): set only schedule" (toString $cfg.schedule) .Values.schedule) -}}
+{{- end -}}
+{{- $_ := set $cfg "schedule" .Values.schedule -}}
+{{- toYaml $cfg -}}
+{{- end -}}
+
+{{/* Seconds in a duration like 300, "90s", "5m", "1h30m"; "" when the form is not one of these. */}}
+{{- define "leakguard.durationSeconds" -}}
+{{- $v := . -}}
+{{- if kindIs "float64" $v -}}{{- int $v -}}
+{{- else if kindIs "int" $v -}}{{- $v -}}
+{{- else if and (kindIs "string" $v) (regexMatch "^([0-9]+[hms])+$" $v) -}}
+{{- $total := 0 -}}
+{{- range $part := regexFindAll "[0-9]+[hms]" $v -1 -}}
+{{- $n := trimSuffix "h" (trimSuffix "m" (trimSuffix "s" $part)) | atoi -}}
+{{- if hasSuffix "h" $part -}}{{- $total = add $total (mul $n 3600) -}}
+{{- else if hasSuffix "m" $part -}}{{- $total = add $total (mul $n 60) -}}
+{{- else -}}{{- $total = add $total $n -}}{{- end -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Checks the schema cannot express; each failure names the value and what is expected. */}}
+{{- define "leakguard.validate" -}}
+{{- $profileNames := list -}}
+{{- range .Values.config.profiles -}}{{- $profileNames = append $profileNames .name -}}{{- end -}}
+{{- range $name, $_ := .Values.rbac.workloads -}}
+{{- if not (has $name $profileNames) -}}
+{{- fail (printf "rbac.workloads.%s: no profile is named %q (profiles: %s)" $name $name (join ", " $profileNames)) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Every *File path under the secrets mount must be a mounted file. */ -}}
+{{- $mount := trimSuffix "/" .Values.secrets.mountPath -}}
+{{- $c := .Values.config -}}
+{{- $paths := dict
+  "prometheus.bearerTokenFile" (dig "prometheus" "bearerTokenFile" "" $c)
+  "prometheus.basicAuth.passwordFile" (dig "prometheus" "basicAuth" "passwordFile" "" $c)
+  "prometheus.caFile" (dig "prometheus" "caFile" "" $c)
+  "notifications.slack.webhookUrlFile" (dig "notifications" "slack" "webhookUrlFile" "" $c)
+  "notifications.slack.botTokenFile" (dig "notifications" "slack" "botTokenFile" "" $c)
+  "github.tokenFile" (dig "github" "tokenFile" "" $c)
+  "github.app.privateKeyFile" (dig "github" "app" "privateKeyFile" "" $c) -}}
+{{- range $field, $path := $paths -}}
+{{- if and $path (hasPrefix (printf "%s/" $mount) $path) -}}
+{{- $file := trimPrefix (printf "%s/" $mount) $path -}}
+{{- if not $.Values.secrets.existingSecret -}}
+{{- fail (printf "config.%s points into %s, but secrets.existingSecret is empty: name the Secret that holds %s" $field $mount $file) -}}
+{{- end -}}
+{{- if not (hasKey $.Values.secrets.files $file) -}}
+{{- fail (printf "config.%s is %s, but no file %q is mounted (secrets.files mounts: %s): add %s: <key in Secret %s>" $field $path $file (keys $.Values.secrets.files | sortAlpha | join ", ") $file $.Values.secrets.existingSecret) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* A run must end before the Job is killed, and the Job before the next schedule. */ -}}
+{{- if eq .Values.kind "CronJob" -}}
+{{- $active := int .Values.cronJob.activeDeadlineSeconds -}}
+{{- $deadline := include "leakguard.durationSeconds" (.Values.config.deadline | default "5m") -}}
+{{- if and $deadline (ge (atoi $deadline) $active) -}}
+{{- fail (printf "config.deadline (%v = %ss) must be below cronJob.activeDeadlineSeconds (%d)" .Values.config.deadline $deadline $active) -}}
+{{- end -}}
+{{- $every := regexFind "^\\*/[0-9]+ \\* \\* \\* \\*$" .Values.schedule -}}
+{{- if $every -}}
+{{- $period := mul (regexFind "[0-9]+" $every | atoi) 60 -}}
+{{- if ge $active $period -}}
+{{- fail (printf "cronJob.activeDeadlineSeconds (%d) must be below the schedule's period (%q = %ds), or runs would overlap" $active .Values.schedule $period) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The RBAC plan, as JSON: for each namespace that a profile watches, which actions are enabled and
+the names of the objects they may touch. Profiles in one namespace share that namespace's Roles.
+*/}}
+{{- define "leakguard.rbacPlan" -}}
+{{- $plan := dict -}}
+{{- range $p := .Values.config.profiles -}}
+{{- $entry := get $plan $p.namespace | default (dict "restart" false "evict" false "workaroundEnv" false "deployments" list "statefulSets" list "daemonSets" list "configMaps" list "readConfigMaps" list) -}}
+{{- $w := get $.Values.rbac.workloads $p.name | default (dict "deployments" (list $p.name)) -}}
+{{- range $kind := list "deployments" "statefulSets" "daemonSets" -}}
+{{- $_ := set $entry $kind (concat (get $entry $kind) (get $w $kind | default list) | uniq) -}}
+{{- end -}}
+{{- $ladder := $p.ladder | default (list "restart") -}}
+{{- if has "restart" $ladder -}}
+{{- if eq ($p.restartMode | default "rollout") "evict" -}}{{- $_ := set $entry "evict" true -}}{{- else -}}{{- $_ := set $entry "restart" true -}}{{- end -}}
+{{- end -}}
+{{- $workaroundCm := dig "workaround" "configMap" "name" "" $p -}}
+{{- if $workaroundCm -}}{{- $_ := set $entry "readConfigMaps" (append $entry.readConfigMaps $workaroundCm | uniq) -}}{{- end -}}
+{{- if has "workaround" $ladder -}}
+{{- if dig "workaround" "env" "" $p -}}{{- $_ := set $entry "workaroundEnv" true -}}{{- end -}}
+{{- $cm := dig "workaround" "configMap" "name" "" $p -}}
+{{- if $cm -}}{{- $_ := set $entry "configMaps" (append $entry.configMaps $cm | uniq) -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $plan $p.namespace $entry -}}
+{{- end -}}
+{{- toJson $plan -}}
+{{- end -}}
+
+{{/* Rules on the named workloads of one namespace's plan entry; nothing when no name is known. */}}
+{{- define "leakguard.workloadRules" -}}
+{{- $entry := index . 0 -}}
+{{- $verbs := index . 1 -}}
+{{- range $kind := list "deployments" "statefulSets" "daemonSets" -}}
+{{- $names := get $entry $kind -}}
+{{- if $names }}
+- apiGroups: ["apps"]
+  resources: [{{ lower $kind | quote }}]
+  resourceNames: {{ toJson $names }}
+  verbs: {{ toJson $verbs }}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* One Role and its RoleBinding. Args: root context, action, namespace, rules (YAML text). */}}
+{{- define "leakguard.role" -}}
+{{- $root := index . 0 -}}
+{{- $action := index . 1 -}}
+{{- $namespace := index . 2 -}}
+{{- $rules := index . 3 -}}
+{{- if trim $rules }}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ include "leakguard.fullname" $root }}-{{ $action }}
+  namespace: {{ $namespace }}
+  labels:
+    {{- include "leakguard.labels" $root | nindent 4 }}
+    leakguard.io/action: {{ $action }}
+rules:
+{{- $rules }}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {{ include "leakguard.fullname" $root }}-{{ $action }}
+  namespace: {{ $namespace }}
+  labels:
+    {{- include "leakguard.labels" $root | nindent 4 }}
+    leakguard.io/action: {{ $action }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: {{ include "leakguard.fullname" $root }}-{{ $action }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "leakguard.serviceAccountName" $root }}
+    namespace: {{ $root.Release.Namespace }}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,123 @@
+/**
+ * The chart's values.schema.json, built from two parts: the chart's own settings (below) and the
+ * `config` section, generated from the program's zod schema (src/config/schema.ts) so that the
+ * chart accepts exactly the keys and types leakguard accepts. `npm run chart:schema` writes it;
+ * test/chart/chart.test.ts fails when the committed file differs.
+ *
+ * Every object has `additionalProperties: false`, except `affinity` (a Kubernetes type passed
+ * through verbatim) and the free-form maps (labels, annotations, selectors).
+ */
+import { z } from 'zod';
+import { configSchema } from '../../src/config/schema.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const str = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...extra });
+const int = (minimum: number, maximum?: number): JsonSchema => ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) });
+const bool: JsonSchema = { type: 'boolean' };
+const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+const strict = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
+  type: 'object',
+  properties,
+  ...(required.length > 0 ? { required } : {}),
+  additionalProperties: false,
+});
+const names: JsonSchema = { type: 'array', items: str({ minLength: 1 }), uniqueItems: true };
+const quantity: JsonSchema = { type: ['string', 'number'] };
+const resourceList = strict({ cpu: quantity, memory: quantity, 'ephemeral-storage': quantity });
+
+/** The `config` section: the zod schema's input side, as JSON Schema draft-07. */
+export function configValuesSchema(): JsonSchema {
+  const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _ignored, ...schema } = generated;
+  return { description: 'The leakguard configuration file (SPEC §4), rendered into the ConfigMap.', ...schema };
+}
+
+export function buildValuesSchema(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'leakguard Helm chart values',
+    ...strict(
+      {
+        kind: { enum: ['CronJob', 'Deployment'], description: 'CronJob runs `leakguard run`; Deployment runs `leakguard daemon`.' },
+        schedule: str({ minLength: 9, description: 'Cron schedule of runs (both kinds).' }),
+        image: strict(
+          {
+            repository: str({ minLength: 1 }),
+            tag: str(),
+            digest: str({ pattern: '^(sha256:[0-9a-f]{64})?$' }),
+            pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+          },
+          ['repository'],
+        ),
+        imagePullSecrets: { type: 'array', items: strict({ name: str({ minLength: 1 }) }, ['name']) },
+        nameOverride: str(),
+        fullnameOverride: str(),
+        logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
+        serviceAccount: strict({ create: bool, name: str(), annotations: stringMap }),
+        rbac: strict({
+          create: bool,
+          workloads: {
+            type: 'object',
+            description: 'Per profile name: the workloads it may read and patch (Role resourceNames).',
+            additionalProperties: strict({ deployments: names, statefulSets: names, daemonSets: names }),
+          },
+        }),
+        secrets: strict({
+          existingSecret: str(),
+          mountPath: str({ pattern: '^/' }),
+          files: {
+            type: 'object',
+            description: 'File name under mountPath → key in existingSecret.',
+            propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+            additionalProperties: str({ pattern: '^[-._a-zA-Z0-9]+$' }),
+          },
+        }),
+        cronJob: strict({
+          startingDeadlineSeconds: int(10),
+          backoffLimit: int(0, 1),
+          activeDeadlineSeconds: int(30),
+          ttlSecondsAfterFinished: int(0),
+          successfulJobsHistoryLimit: int(0),
+          failedJobsHistoryLimit: int(0),
+          suspend: bool,
+          timeZone: str(),
+        }),
+        resources: strict({ requests: resourceList, limits: resourceList }),
+        podAnnotations: stringMap,
+        podLabels: stringMap,
+        nodeSelector: stringMap,
+        tolerations: {
+          type: 'array',
+          items: strict({
+            key: str(),
+            operator: { enum: ['Exists', 'Equal'] },
+            value: str(),
+            effect: { enum: ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+            tolerationSeconds: { type: 'integer' },
+          }),
+        },
+        affinity: { type: 'object', description: 'A Kubernetes Affinity, passed through.' },
+        priorityClassName: str(),
+        extraEnv: {
+          type: 'array',
+          items: strict(
+            {
+              name: str({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+              value: str(),
+              valueFrom: { type: 'object', description: 'A Kubernetes EnvVarSource, passed through.' },
+            },
+            ['name'],
+          ),
+        },
+        config: configValuesSchema(),
+      },
+      ['kind', 'schedule', 'image', 'config'],
+    ),
+  };
+}
+
+/** The file's text exactly as committed: 2-space JSON and a final newline. */
+export function valuesSchemaText(): string {
+  return `${JSON.stringify(buildValuesSchema(), null, 2)}\n`;
+}

@@ -1,0 +1,277 @@
+/**
+ * The Helm chart, judged by the real helm (lint, template, values.schema.json) and by the program's
+ * own config loader: what the chart renders is what leakguard accepts. No cluster needed; it runs in
+ * the e2e suite because helm is a Go binary the harness builds.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseConfig } from '../../src/config/load.js';
+import { chartDir, findOne, helm, kubeVersion, render, renderError, valuesDir, type Manifest } from '../chart/helm.js';
+import { podTemplateOf, restrictedViolations, rulesOf, type Loose } from '../chart/inspect.js';
+
+/** Values files that must render; `[]` is the chart's defaults. */
+const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml']];
+const cases = goodValues.map((files) => ({ values: files.length > 0 ? files.join(', ') : 'defaults', files }));
+
+/** Helm's merge of values: maps merge key by key, anything else (lists too) is replaced. */
+function mergeValues(base: unknown, override: unknown): unknown {
+  if (!isMap(base) || !isMap(override)) return override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = mergeValues(base[key], value);
+  return out;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function configOf(manifests: Manifest[], release = 'lg'): string {
+  const cm = findOne(manifests, 'ConfigMap', `${release}-leakguard`) as Manifest & { data: Record<string, string> };
+  return cm.data['config.yaml']!;
+}
+
+function roles(manifests: Manifest[]): Map<string, Manifest> {
+  return new Map(manifests.filter((m) => m.kind === 'Role').map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]));
+}
+
+describe('helm lint', () => {
+  it.each(cases)('passes with --strict for values: $values', async ({ files }) => {
+    const args = ['lint', chartDir, '--strict', '--kube-version', kubeVersion];
+    for (const file of files) args.push('--values', `${valuesDir}/${file}`);
+    const result = await helm(args);
+    expect(result.stdout + result.stderr).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('values.schema.json rejects bad values with a message naming the field', () => {
+  it('an unknown key in the config (a typo never falls back to a default)', async () => {
+    const error = await renderError({ values: ['bad-unknown-key.yaml'] });
+    expect(error).toContain("at '/config/detection': additional properties 'minGrowht' not allowed");
+  });
+
+  it('a string where the config wants a boolean ("false" must not mean act)', async () => {
+    const error = await renderError({ values: ['bad-wrong-type.yaml'] });
+    expect(error).toContain("at '/config/dryRun': got string, want boolean");
+  });
+
+  it('an unknown key in the chart settings', async () => {
+    const error = await renderError({ set: ['cronJob.backofLimit=1'] });
+    expect(error).toContain("at '/cronJob': additional properties 'backofLimit' not allowed");
+  });
+
+  it('a backoffLimit above 1 (a failed run is not retried in a loop)', async () => {
+    const error = await renderError({ set: ['cronJob.backoffLimit=5'] });
+    expect(error).toMatch(/at '\/cronJob\/backoffLimit': maximum: got 5, want 1/);
+  });
+
+  it('a secret file path that no Secret key is mounted as', async () => {
+    const error = await renderError({ values: ['bad-secret-path.yaml'] });
+    expect(error).toContain('config.github.tokenFile is /var/run/secrets/leakguard/github-tokn, but no file "github-tokn" is mounted');
+  });
+
+  it('a run deadline that outlives the Job, and a Job that outlives the schedule period', async () => {
+    expect(await renderError({ set: ['config.deadline=15m'] })).toContain('config.deadline (15m = 900s) must be below cronJob.activeDeadlineSeconds (600)');
+    expect(await renderError({ set: ['schedule=*/5 * * * *'] })).toContain('cronJob.activeDeadlineSeconds (600) must be below the schedule\'s period ("*/5 * * * *" = 300s)');
+  });
+
+  it('workload names for a profile that does not exist', async () => {
+    const error = await renderError({ set: ['rbac.workloads.rook-ceph-operatr.deployments={x}'] });
+    expect(error).toContain('rbac.workloads.rook-ceph-operatr: no profile is named "rook-ceph-operatr"');
+  });
+});
+
+describe('the rendered config', () => {
+  it.each(cases)('is accepted by leakguard\'s own loader (values: $values)', async ({ files }) => {
+    const manifests = await render({ values: files, namespace: 'ops' });
+    const config = parseConfig(configOf(manifests), 'chart ConfigMap');
+    expect(config.lock.namespace).toBe('ops');
+    expect(config.lock.name).toBe('lg-leakguard');
+  });
+
+  it('is safe by default: dry-run, restart only, the chart\'s schedule', async () => {
+    const config = parseConfig(configOf(await render()));
+    expect(config.dryRun).toBe(true);
+    expect(config.profiles.map((p) => p.ladder)).toEqual([['restart']]);
+    expect(config.schedule).toBe('*/15 * * * *');
+    expect(config.deadline).toBeLessThan(600);
+  });
+
+  it('carries the values\' config through unchanged, adding only the lock and the schedule', async () => {
+    const read = (file: string) => parse(readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
+    const expected = mergeValues(read(`${chartDir}/values.yaml`).config, read(`${valuesDir}/rook-all-actions.yaml`).config);
+    const rendered = parse(configOf(await render({ values: ['rook-all-actions.yaml'] }))) as Record<string, unknown>;
+    const { lock, schedule, ...rest } = rendered;
+    expect(rest).toEqual(expected);
+    expect(lock).toEqual({ name: 'lg-leakguard', namespace: 'leakguard' });
+    expect(schedule).toBe('*/15 * * * *');
+    const config = parseConfig(configOf(await render({ values: ['rook-all-actions.yaml'] })));
+    expect(config.dryRun).toBe(false);
+    expect(config.github?.tokenFile).toBe('/var/run/secrets/leakguard/github-token');
+    expect(config.profiles[0]!.workaround?.env).toEqual({ ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+  });
+
+  it('changes the pod template\'s checksum when it changes, so a Deployment rolls', async () => {
+    const checksum = async (set: string[]) => podTemplateOf(findOne(await render({ values: ['deployment.yaml'], set }), 'Deployment')).metadata!.annotations!['checksum/config'];
+    const a = await checksum([]);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(await checksum(['config.detection.window=12h'])).not.toBe(a);
+    expect(await checksum(['logLevel=debug'])).toBe(a);
+  });
+});
+
+describe('the CronJob', () => {
+  it('never overlaps runs and bounds each one', async () => {
+    const cronJob = findOne(await render(), 'CronJob', 'lg-leakguard', 'leakguard') as Manifest & { spec: Loose };
+    expect(cronJob.spec.schedule).toBe('*/15 * * * *');
+    expect(cronJob.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cronJob.spec.startingDeadlineSeconds).toBeGreaterThan(0);
+    const job = cronJob.spec.jobTemplate.spec;
+    expect(job.backoffLimit).toBeLessThanOrEqual(1);
+    expect(job.activeDeadlineSeconds).toBeLessThan(15 * 60);
+    expect(job.ttlSecondsAfterFinished).toBeGreaterThan(0);
+  });
+
+  it('holds everything a run needs in jobTemplate (kubectl create job --from copies only that)', async () => {
+    const manifests = await render({ values: ['rook-all-actions.yaml'] });
+    const pod = podTemplateOf(findOne(manifests, 'CronJob'));
+    const container = pod.spec.containers[0];
+    expect(container.args).toEqual(['run', '--config', '/etc/leakguard/config.yaml']);
+    expect(pod.spec.restartPolicy).toBe('Never');
+    expect(pod.spec.serviceAccountName).toBe(findOne(manifests, 'ServiceAccount').metadata.name);
+    const env = Object.fromEntries(container.env.map((e: Loose) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
+    expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml', LEAKGUARD_LOG_LEVEL: 'debug' });
+    const volumes = Object.fromEntries(pod.spec.volumes.map((v: Loose) => [v.name, v]));
+    expect(volumes.config.configMap.name).toBe('lg-leakguard');
+    expect(volumes.secrets.secret).toMatchObject({ secretName: 'leakguard-secrets' });
+    expect(volumes.secrets.secret.items).toEqual([
+      { key: 'token', path: 'github-token' },
+      { key: 'prom-token', path: 'prometheus-bearer-token' },
+      { key: 'webhook-url', path: 'slack-webhook-url' },
+    ]);
+    const mounts = Object.fromEntries(container.volumeMounts.map((m: Loose) => [m.name, m]));
+    expect(mounts.config).toMatchObject({ mountPath: '/etc/leakguard', readOnly: true });
+    expect(mounts.secrets).toMatchObject({ mountPath: '/var/run/secrets/leakguard', readOnly: true });
+  });
+
+  it('carries the standard app.kubernetes.io labels', async () => {
+    for (const m of await render()) {
+      expect(m.metadata.labels, `${m.kind}/${m.metadata.name}`).toMatchObject({
+        'app.kubernetes.io/name': 'leakguard',
+        'app.kubernetes.io/instance': 'lg',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/version': '0.1.0',
+        'helm.sh/chart': 'leakguard-0.1.0',
+      });
+    }
+  });
+});
+
+describe('kind: Deployment', () => {
+  it('runs `leakguard daemon` in one replica, and no CronJob', async () => {
+    const manifests = await render({ values: ['deployment.yaml'] });
+    expect(manifests.filter((m) => m.kind === 'CronJob')).toEqual([]);
+    const deployment = findOne(manifests, 'Deployment') as Manifest & { spec: Loose };
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe('Recreate');
+    const pod = podTemplateOf(deployment);
+    expect(pod.spec.containers[0].args).toEqual(['daemon', '--config', '/etc/leakguard/config.yaml']);
+    expect(pod.spec.restartPolicy).toBeUndefined();
+    expect(parseConfig(configOf(manifests)).schedule).toBe('*/30 * * * *');
+  });
+});
+
+describe('Pod Security Standards "restricted"', () => {
+  it.each(cases)('every container complies (values: $values)', async ({ files }) => {
+    const workloads = (await render({ values: files })).filter((m) => m.kind === 'CronJob' || m.kind === 'Deployment');
+    expect(workloads).toHaveLength(1);
+    for (const workload of workloads) expect(restrictedViolations(podTemplateOf(workload).spec)).toEqual([]);
+  });
+
+  it('the checker itself catches a non-compliant container', async () => {
+    const pod = podTemplateOf(findOne(await render(), 'CronJob'));
+    const spec = structuredClone(pod.spec);
+    spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    delete spec.containers[0].securityContext.readOnlyRootFilesystem;
+    expect(restrictedViolations(spec)).toEqual(['container leakguard: allowPrivilegeEscalation is not false', 'container leakguard: root filesystem is writable']);
+  });
+});
+
+describe('RBAC', () => {
+  it('has no ClusterRole, no ClusterRoleBinding and no rule about Secrets, for any values', async () => {
+    for (const files of goodValues) {
+      const manifests = await render({ values: files });
+      expect(manifests.filter((m) => m.kind.startsWith('Cluster'))).toEqual([]);
+      for (const role of manifests.filter((m) => m.kind === 'Role')) {
+        for (const rule of rulesOf(role)) {
+          expect(rule.resources.some((r) => r.startsWith('secrets') || r === '*'), `${role.metadata.name}: ${JSON.stringify(rule)}`).toBe(false);
+          expect(rule.verbs).not.toContain('*');
+          expect(rule.apiGroups).not.toContain('*');
+          expect(rule.verbs).not.toContain('delete');
+        }
+      }
+    }
+  });
+
+  it('names the objects of every get/patch/update on workloads and ConfigMaps', async () => {
+    for (const role of (await render({ values: ['rook-all-actions.yaml'] })).filter((m) => m.kind === 'Role')) {
+      for (const rule of rulesOf(role)) {
+        const namedKinds = ['deployments', 'statefulsets', 'daemonsets', 'configmaps', 'leases'];
+        if (rule.resources.some((r) => namedKinds.includes(r)) && rule.verbs.some((v) => ['get', 'patch', 'update'].includes(v))) {
+          expect(rule.resourceNames?.length, `${role.metadata.name}: ${JSON.stringify(rule)}`).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('grants one Role per enabled action, in each profile\'s namespace, bound to the chart\'s ServiceAccount', async () => {
+    const manifests = await render({ values: ['rook-all-actions.yaml'] });
+    const byName = roles(manifests);
+    expect([...byName.keys()].sort()).toEqual([
+      'cert-manager/lg-leakguard-events',
+      'cert-manager/lg-leakguard-evict',
+      'cert-manager/lg-leakguard-read',
+      'cert-manager/lg-leakguard-state',
+      'leakguard/lg-leakguard-lease',
+      'rook-ceph/lg-leakguard-events',
+      'rook-ceph/lg-leakguard-read',
+      'rook-ceph/lg-leakguard-restart',
+      'rook-ceph/lg-leakguard-state',
+      'rook-ceph/lg-leakguard-workaround',
+    ]);
+    expect(rulesOf(byName.get('rook-ceph/lg-leakguard-workaround')!)).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get', 'patch'] },
+    ]);
+    expect(rulesOf(byName.get('cert-manager/lg-leakguard-evict')!)).toEqual([{ apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] }]);
+    expect(rulesOf(byName.get('leakguard/lg-leakguard-lease')!)).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['lg-leakguard'], verbs: ['get', 'update'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+    ]);
+    expect(rulesOf(byName.get('rook-ceph/lg-leakguard-read')!)).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] },
+    ]);
+    for (const binding of manifests.filter((m) => m.kind === 'RoleBinding')) {
+      const b = binding as Manifest & { roleRef: Loose; subjects: Loose[] };
+      expect(byName.has(`${b.metadata.namespace}/${b.roleRef.name}`)).toBe(true);
+      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'lg-leakguard', namespace: 'leakguard' }]);
+    }
+  });
+
+  it('grants nothing mutating for a profile that only opens upgrade PRs, beyond its state annotations', async () => {
+    const manifests = await render({ values: ['upgrade-pr-only.yaml'] });
+    const names = [...roles(manifests).keys()].sort();
+    expect(names).toEqual(['leakguard/lg-leakguard-lease', 'rook-ceph/lg-leakguard-events', 'rook-ceph/lg-leakguard-read', 'rook-ceph/lg-leakguard-state']);
+  });
+
+  it('creates no RBAC objects with rbac.create=false', async () => {
+    const kinds = (await render({ set: ['rbac.create=false'] })).map((m) => m.kind);
+    expect(kinds.filter((k) => k.startsWith('Role'))).toEqual([]);
+    expect(kinds).toContain('CronJob');
+  });
+});

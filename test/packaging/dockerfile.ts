@@ -1,0 +1,96 @@
+/**
+ * Just enough of a Dockerfile parser to reproduce its stages without a Docker engine: stages
+ * (FROM … AS name), WORKDIR, USER, ENTRYPOINT/CMD (exec form) and COPY (with --from), with line
+ * continuations and comments. Anything it does not understand is kept as a raw instruction.
+ */
+import { posix } from 'node:path';
+
+export interface Copy {
+  /** The stage copied from (`--from=`), or null for the build context. */
+  from: string | null;
+  sources: string[];
+  destination: string;
+}
+
+export interface Stage {
+  name: string | null;
+  base: string;
+  workdir: string;
+  user: string | null;
+  copies: Copy[];
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  /** ENV settings in `KEY=value` form (unquoted values only). */
+  env: Record<string, string>;
+  instructions: { keyword: string; args: string }[];
+}
+
+/** Instructions with continuations joined and comments dropped. */
+export function instructions(text: string): { keyword: string; args: string }[] {
+  const out: { keyword: string; args: string }[] = [];
+  let pending = '';
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (pending === '' && (line === '' || line.startsWith('#'))) continue;
+    if (line.startsWith('#')) continue;
+    if (line.endsWith('\\')) {
+      pending += `${line.slice(0, -1)} `;
+      continue;
+    }
+    const full = (pending + line).trim();
+    pending = '';
+    const match = /^(\S+)\s*(.*)$/.exec(full);
+    if (match) out.push({ keyword: match[1]!.toUpperCase(), args: match[2]! });
+  }
+  return out;
+}
+
+function execForm(args: string): string[] {
+  const parsed: unknown = JSON.parse(args);
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new Error(`expected an exec-form JSON array, got ${args}`);
+  return parsed;
+}
+
+function parseCopy(args: string): Copy {
+  const words = args.split(/\s+/).filter(Boolean);
+  let from: string | null = null;
+  const paths: string[] = [];
+  for (const word of words) {
+    if (word.startsWith('--from=')) from = word.slice('--from='.length);
+    else if (word.startsWith('--')) continue; // --chown, --chmod, --link: not about what is copied
+    else paths.push(word);
+  }
+  if (paths.length < 2) throw new Error(`COPY needs a source and a destination: ${args}`);
+  return { from, sources: paths.slice(0, -1), destination: paths[paths.length - 1]! };
+}
+
+export function parseDockerfile(text: string): Stage[] {
+  const stages: Stage[] = [];
+  for (const { keyword, args } of instructions(text)) {
+    if (keyword === 'FROM') {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args.trim());
+      if (!m) throw new Error(`cannot read FROM ${args}`);
+      stages.push({ name: m[2] ?? null, base: m[1]!, workdir: '/', user: null, copies: [], entrypoint: null, cmd: null, env: {}, instructions: [] });
+      continue;
+    }
+    const stage = stages[stages.length - 1];
+    if (!stage) {
+      if (keyword === 'ARG') continue;
+      throw new Error(`${keyword} before the first FROM`);
+    }
+    stage.instructions.push({ keyword, args });
+    if (keyword === 'WORKDIR') stage.workdir = posix.resolve(stage.workdir, args.trim());
+    else if (keyword === 'USER') stage.user = args.trim();
+    else if (keyword === 'COPY') stage.copies.push(parseCopy(args));
+    else if (keyword === 'ENTRYPOINT') stage.entrypoint = execForm(args);
+    else if (keyword === 'CMD') stage.cmd = execForm(args);
+    else if (keyword === 'ENV') {
+      for (const pair of args.trim().split(/\s+/)) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new Error(`ENV must use KEY=value form: ${args}`);
+        stage.env[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+    }
+  }
+  return stages;
+}
