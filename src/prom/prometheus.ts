@@ -31,6 +31,10 @@ export interface PrometheusOptions {
   queryTimeoutSeconds?: number;
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+const TOKEN = /^[\x21-\x7e]+$/;
+
 /** A derived default, exported so the config layer can show it. */
 export function defaultQueryTimeoutSeconds(timeoutSeconds: number): number {
   const margin = Math.min(5, Math.max(Math.min(0.5, timeoutSeconds / 2), timeoutSeconds * 0.1));
@@ -45,10 +49,16 @@ export class PrometheusSource implements MetricsSource {
   private agent: { ca: string; agent: HttpsAgent } | undefined;
 
   constructor(private readonly options: PrometheusOptions) {
+    // Node's own "Invalid URL" error carries the input, which may hold a password: never rethrow it.
+    if (!URL.canParse(options.url)) throw new TypeError('prometheus.url is not a valid URL');
     const parsed = new URL(options.url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`prometheus.url must be http(s), got ${parsed.protocol}`);
     if (parsed.username || parsed.password) throw new TypeError('prometheus.url must not hold credentials: use basicAuth or bearerTokenFile');
     if (options.bearerTokenFile && options.basicAuth) throw new TypeError('prometheus: set bearerTokenFile or basicAuth, not both');
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (!HEADER_NAME.test(name)) throw new TypeError(`prometheus.headers: ${JSON.stringify(name)} is not a valid header name`);
+      if (!HEADER_VALUE.test(value)) throw new TypeError(`prometheus.headers: the value of ${name} holds characters a header cannot carry`);
+    }
     this.baseUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
     const timeoutSeconds = options.timeoutSeconds ?? 60;
     if (!(timeoutSeconds > 0)) throw new TypeError(`prometheus.timeout must be positive, got ${timeoutSeconds}`);
@@ -159,6 +169,7 @@ export class PrometheusSource implements MetricsSource {
     if (this.options.bearerTokenFile) {
       const token = (await readSecret(this.options.bearerTokenFile, 'bearer token')).trim();
       if (!token) throw new MetricsError('credentials', `bearer token file ${this.options.bearerTokenFile} is empty`);
+      if (!TOKEN.test(token)) throw new MetricsError('credentials', `bearer token file ${this.options.bearerTokenFile} holds whitespace or non-ASCII characters inside the token`);
       secrets.push(token);
       own['Authorization'] = `Bearer ${token}`;
     }
