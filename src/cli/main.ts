@@ -1,1 +1,168 @@
-console.log('leakguard');
+/**
+ * The composition root: parses the command line, builds the real adapters, runs one command and maps
+ * the outcome to an exit code (0 ran, 1 a step failed, 2 configuration or usage error).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { defaultDetectOptions } from '../detect/index.js';
+import type { DetectOptions } from '../detect/types.js';
+import { loadDetectOptions } from '../config/detection.js';
+import { ConfigError } from '../config/load.js';
+import { parseDurationSeconds, parseSizeBytes } from '../config/units.js';
+import { runAnalyze } from './commands/analyze.js';
+import { runBacktest } from './commands/backtest.js';
+import { runDemo } from './commands/demo.js';
+import { ExitCode, UsageError } from './errors.js';
+import { createLogger, logLevels } from './logger.js';
+import { chooseOutput } from './output.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const common: Options = {
+  help: { type: 'boolean', short: 'h' },
+  'log-level': { type: 'string' },
+};
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  run(values: Record<string, unknown>, context: Context): Promise<ExitCode>;
+}
+
+interface Context {
+  print(text: string): void;
+  isTty: boolean;
+  logLevel: string;
+}
+
+const commands: Record<string, Command> = {
+  analyze: {
+    summary: 'verdict for each series of a saved Prometheus query_range response',
+    usage: `leakguard analyze --input FILE [--limit-bytes N] [--config FILE] [--output text|json]
+
+  --input FILE        saved /api/v1/query_range response (JSON; - for stdin)
+  --limit-bytes N     memory limit for time-to-limit (bytes, or 512Mi, 2GiB)
+  --config FILE       take the detection settings from this config file`,
+    options: { input: { type: 'string' }, 'limit-bytes': { type: 'string' }, config: { type: 'string' }, output: { type: 'string' } },
+    async run(values, context) {
+      await runAnalyze(
+        {
+          input: requireString(values, 'input'),
+          limitBytes: optionalSize(values, 'limit-bytes'),
+          detect: await detectOptions(values),
+          output: chooseOutput(values.output as string | undefined, context.isTty),
+        },
+        context.print,
+      );
+      return ExitCode.ok;
+    },
+  },
+  backtest: {
+    summary: 'replay the detector over a saved query_range response to tune thresholds',
+    usage: `leakguard backtest --input FILE [--every 15m] [--limit-bytes N] [--config FILE] [--output text|json]
+
+  --input FILE        saved /api/v1/query_range response (JSON; - for stdin)
+  --every DURATION    judge every DURATION of history (default 15m)
+  --limit-bytes N     memory limit used for the time-to-limit rule
+  --config FILE       take the detection settings from this config file
+
+With --output json prints one object per input series, in input order:
+  {"labels": {...as in the input}, "detectedAt": <unix seconds of the first leaking tick> | null, "ticks": N}`,
+    options: {
+      input: { type: 'string' },
+      every: { type: 'string' },
+      'limit-bytes': { type: 'string' },
+      config: { type: 'string' },
+      output: { type: 'string' },
+    },
+    async run(values, context) {
+      const every = (values.every as string | undefined) ?? '15m';
+      const everySeconds = parseDurationSeconds(every);
+      if (everySeconds === null || everySeconds <= 0) throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
+      await runBacktest(
+        {
+          input: requireString(values, 'input'),
+          everySeconds,
+          limitBytes: optionalSize(values, 'limit-bytes'),
+          detect: await detectOptions(values),
+          output: chooseOutput(values.output as string | undefined, context.isTty),
+        },
+        context.print,
+      );
+      return ExitCode.ok;
+    },
+  },
+  demo: {
+    summary: 'the whole pipeline on an embedded 48 h trace of a leaking Rook v1.14.9 operator (no cluster, no network)',
+    usage: `leakguard demo [--output text|json]`,
+    options: { output: { type: 'string' } },
+    async run(values, context) {
+      await runDemo({ output: chooseOutput(values.output as string | undefined, context.isTty) }, context.print);
+      return ExitCode.ok;
+    },
+  },
+};
+
+function topUsage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `leakguard — finds memory leaks in Kubernetes operators and remediates them safely
+
+Usage: leakguard <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Every command takes --help and --log-level (${logLevels.join('|')}).
+Results go to stdout (text on a terminal, JSON otherwise); logs go to stderr.
+Exit codes: 0 ran (whatever it found), 1 a step failed, 2 configuration or usage error.`;
+}
+
+export async function main(argv: readonly string[], context: Omit<Context, 'logLevel'>): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    context.print(topUsage());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    context.print(`leakguard: unknown command ${JSON.stringify(name)}\n\n${topUsage()}`);
+    return ExitCode.usage;
+  }
+  const { values } = parseArgs({ args: [...rest], options: { ...common, ...command.options }, strict: true, allowPositionals: false });
+  if (values.help) {
+    context.print(`Usage: ${command.usage}\n\nCommon options:\n  --log-level LEVEL   ${logLevels.join('|')} (default info)\n  --help              this text`);
+    return ExitCode.ok;
+  }
+  const logLevel = (values['log-level'] as string | undefined) ?? process.env.LEAKGUARD_LOG_LEVEL ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`--log-level: expected one of ${logLevels.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+  return command.run(values, { ...context, logLevel });
+}
+
+function requireString(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function optionalSize(values: Record<string, unknown>, name: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const bytes = typeof value === 'string' ? parseSizeBytes(value) : null;
+  if (bytes === null || bytes <= 0) throw new UsageError(`--${name}: expected bytes or a size like 512Mi, got ${JSON.stringify(value)}`);
+  return bytes;
+}
+
+async function detectOptions(values: Record<string, unknown>): Promise<DetectOptions> {
+  const path = values.config;
+  return typeof path === 'string' ? loadDetectOptions(path) : defaultDetectOptions;
+}
+
+/** Maps any thrown error to the exit code contract. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof UsageError || error instanceof ConfigError) return ExitCode.usage;
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return ExitCode.usage;
+  return ExitCode.stepFailed;
+}

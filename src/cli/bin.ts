@@ -1,0 +1,14 @@
+/** Process entry point (bundled to dist/leakguard.mjs): runs main and sets the exit code. */
+import { ExitCode } from './errors.js';
+import { exitCodeFor, main } from './main.js';
+
+const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+main(process.argv.slice(2), { print, isTty: Boolean(process.stdout.isTTY) })
+  .then((code) => (process.exitCode = code))
+  .catch((error: unknown) => {
+    const code = exitCodeFor(error);
+    process.stderr.write(`leakguard: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (code === ExitCode.stepFailed && process.env.LEAKGUARD_DEBUG) console.error(error);
+    process.exitCode = code;
+  });

@@ -1,0 +1,41 @@
+/** `leakguard analyze`: a verdict for each series of a saved query_range response, judged at its last sample. */
+import { judge } from '../../detect/index.js';
+import type { DetectOptions, Verdict } from '../../detect/types.js';
+import type { OutputFormat } from '../output.js';
+import { readRangeFile, seriesName } from '../input.js';
+import { renderVerdictTable, type VerdictRow } from '../render.js';
+
+export interface AnalyzeOptions {
+  input: string;
+  limitBytes: number | undefined;
+  detect: DetectOptions;
+  output: OutputFormat;
+}
+
+export interface AnalyzeResult {
+  labels: Record<string, string>;
+  verdict: Verdict;
+}
+
+interface Judged extends AnalyzeResult {
+  values: number[];
+}
+
+export async function analyzeFile(options: AnalyzeOptions): Promise<Judged[]> {
+  const { series } = await readRangeFile(options.input);
+  return series.map(({ labels, samples }) => {
+    const now = samples.at(-1)?.t ?? 0;
+    const verdict = judge({ samples, now, ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }) }, options.detect);
+    return { labels, verdict, values: samples.map((s) => s.v) };
+  });
+}
+
+export async function runAnalyze(options: AnalyzeOptions, print: (text: string) => void): Promise<void> {
+  const results = await analyzeFile(options);
+  if (options.output === 'json') {
+    print(JSON.stringify(results.map(({ labels, verdict }): AnalyzeResult => ({ labels, verdict }))));
+    return;
+  }
+  const rows: VerdictRow[] = results.map(({ labels, verdict, values }) => ({ name: seriesName(labels), verdict, values }));
+  print(renderVerdictTable(rows));
+}

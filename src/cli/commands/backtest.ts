@@ -1,0 +1,50 @@
+/**
+ * `leakguard backtest`: replays the detector over a saved query_range response. At each tick it judges each
+ * series with only the data up to that tick; JSON output is one object per input series, in input order.
+ */
+import { backtestSeries } from '../../detect/index.js';
+import type { DetectOptions } from '../../detect/types.js';
+import type { OutputFormat } from '../output.js';
+import { renderTable } from '../output.js';
+import { readRangeFile, seriesName } from '../input.js';
+
+export interface BacktestOptions {
+  input: string;
+  everySeconds: number;
+  limitBytes: number | undefined;
+  detect: DetectOptions;
+  output: OutputFormat;
+}
+
+export interface BacktestResult {
+  labels: Record<string, string>;
+  /** Unix seconds of the first tick at which the series was judged leaking, or null. */
+  detectedAt: number | null;
+  ticks: number;
+}
+
+export async function backtestFile(options: BacktestOptions): Promise<BacktestResult[]> {
+  const { series } = await readRangeFile(options.input);
+  return series.map(({ labels, samples }) => {
+    const { detectedAt, ticks } = backtestSeries(samples, {
+      everySeconds: options.everySeconds,
+      options: options.detect,
+      ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }),
+    });
+    return { labels, detectedAt, ticks };
+  });
+}
+
+export async function runBacktest(options: BacktestOptions, print: (text: string) => void): Promise<void> {
+  const results = await backtestFile(options);
+  if (options.output === 'json') {
+    print(JSON.stringify(results));
+    return;
+  }
+  const rows = results.map((r) => [
+    seriesName(r.labels),
+    r.detectedAt === null ? 'not detected' : new Date(r.detectedAt * 1000).toISOString().replace('.000Z', 'Z'),
+    String(r.ticks),
+  ]);
+  print(renderTable([['SERIES', 'FIRST DETECTED', 'TICKS'], ...rows]));
+}

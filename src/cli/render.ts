@@ -1,0 +1,42 @@
+/** Human output: verdict tables with sparklines, slopes in MiB/h and time to limit in hours. */
+import { sparkline } from '../detect/index.js';
+import type { Verdict } from '../detect/types.js';
+import { renderTable } from './output.js';
+
+const MiB = 2 ** 20;
+
+export interface VerdictRow {
+  name: string;
+  verdict: Verdict;
+  values: readonly number[];
+  lastAction?: string;
+}
+
+export function formatSlope(verdict: Verdict): string {
+  if (!verdict.slope) return '—';
+  const { bytesPerHour, low, high } = verdict.slope;
+  return `${(bytesPerHour / MiB).toFixed(1)} MiB/h (${(low / MiB).toFixed(1)}–${(high / MiB).toFixed(1)})`;
+}
+
+export function formatTimeToLimit(verdict: Verdict): string {
+  if (verdict.hoursToLimit === null) return '—';
+  if (verdict.hoursToLimit <= 0) return 'at limit';
+  return verdict.hoursToLimit >= 100 ? `${Math.round(verdict.hoursToLimit)} h` : `${verdict.hoursToLimit.toFixed(1)} h`;
+}
+
+const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not-leaking': 'ok', unknown: 'unknown' };
+
+export function renderVerdictTable(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string {
+  if (rows.length === 0) return 'no series';
+  const header = ['TARGET', 'VERDICT', 'MEMORY', 'SLOPE (95% CI)', 'TO LIMIT', ...(options.withAction ? ['LAST ACTION'] : []), 'WHY'];
+  const body = rows.map((row) => [
+    row.name,
+    verdictLabel[row.verdict.kind],
+    sparkline(row.values.filter(Number.isFinite), 24),
+    formatSlope(row.verdict),
+    formatTimeToLimit(row.verdict),
+    ...(options.withAction ? [row.lastAction ?? '—'] : []),
+    row.verdict.reasons[0] ?? '',
+  ]);
+  return renderTable([header, ...body]);
+}

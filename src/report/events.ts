@@ -1,0 +1,154 @@
+/**
+ * Event reasons and notes: what `kubectl events --for deployment/<name>` tells a human. Pure.
+ * Reasons are a stable, documented vocabulary (README "Events reference"); notes quote the detector's
+ * reasons and the catalogue's explanation, and never carry secrets (nothing here sees any).
+ */
+import type { PlanAction, PlanItem, PlanNotice, PlanSkip } from '../policy/types.js';
+
+export const EventReason = {
+  LeakSuspected: 'LeakSuspected',
+  LeakConfirmed: 'LeakConfirmed',
+  LeakResolved: 'LeakResolved',
+  RemediationPlanned: 'RemediationPlanned',
+  RemediationSkipped: 'RemediationSkipped',
+  RemediationFailed: 'RemediationFailed',
+  PodRestarted: 'PodRestarted',
+  EvictionBlocked: 'EvictionBlocked',
+  WorkaroundApplied: 'WorkaroundApplied',
+  WorkaroundIneffective: 'WorkaroundIneffective',
+  WorkaroundReverted: 'WorkaroundReverted',
+  UpgradePROpened: 'UpgradePROpened',
+  UpgradePRUpdated: 'UpgradePRUpdated',
+  MetricsUnavailable: 'MetricsUnavailable',
+} as const;
+export type EventReason = (typeof EventReason)[keyof typeof EventReason];
+
+export interface EventDraft {
+  reason: EventReason;
+  /** The verb of events.k8s.io/v1 `action`: what leakguard did or would do. */
+  action: string;
+  type: 'Normal' | 'Warning';
+  note: string;
+  /** Idempotency key: the same key on the same object is one Event, however many runs see it. */
+  key: string;
+}
+
+const actionVerb: Record<PlanAction['kind'], string> = {
+  restart: 'Restart',
+  workaround: 'ApplyWorkaround',
+  'revert-workaround': 'RevertWorkaround',
+  'upgrade-pr': 'OpenUpgradePR',
+};
+
+/** "would restart deployment rook-ceph/rook-ceph-operator" */
+export function describeAction(action: PlanAction): string {
+  const target = `${action.workload.kind.toLowerCase()} ${action.workload.namespace}/${action.workload.name}`;
+  const details = action.details;
+  switch (action.kind) {
+    case 'restart':
+      return details.restart?.mode === 'evict' && action.pod ? `evict pod ${action.pod.name} of ${target}` : `rollout-restart ${target}`;
+    case 'workaround': {
+      const parts = [
+        ...(details.env ? [`set ${Object.entries(details.env).map(([k, v]) => `${k}=${v}`).join(', ')} on container ${action.container ?? '?'}`] : []),
+        ...(details.configMap ? [`set ${Object.keys(details.configMap.data).join(', ')} in ConfigMap ${details.configMap.name}`] : []),
+      ];
+      return `${parts.join(' and ')} (${target})`;
+    }
+    case 'revert-workaround':
+      return `revert the workaround on ${target}`;
+    case 'upgrade-pr':
+      return details.upgrade ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}` : `open an upgrade PR for ${target}`;
+  }
+}
+
+function withKnownIssues(note: string, knownIssues: readonly string[]): string {
+  return knownIssues.length > 0 ? `${note} Known issue: ${knownIssues.join('; ')}` : note;
+}
+
+export function noticeEvent(notice: PlanNotice): EventDraft {
+  const key = `${notice.kind}:${notice.incidentId ?? 'none'}`;
+  const dry = notice.dryRun ? ' [dry-run]' : '';
+  switch (notice.kind) {
+    case 'leak-suspected':
+      return { reason: EventReason.LeakSuspected, action: 'Detect', type: 'Warning', key, note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues) };
+    case 'leak-confirmed':
+      return { reason: EventReason.LeakConfirmed, action: 'Detect', type: 'Warning', key, note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues) };
+    case 'leak-resolved':
+      return { reason: EventReason.LeakResolved, action: 'Detect', type: 'Normal', key, note: notice.note };
+    case 'workaround-ineffective':
+      return { reason: EventReason.WorkaroundIneffective, action: 'Verify', type: 'Warning', key, note: notice.note };
+    case 'reconcile-intent':
+      return { reason: EventReason.RemediationPlanned, action: 'Reconcile', type: 'Normal', key: `reconcile:${notice.intent?.actionId ?? key}`, note: notice.note };
+  }
+}
+
+export function skipEvent(skip: PlanSkip): EventDraft {
+  const reason = skip.reason === 'dry-run' ? EventReason.RemediationPlanned : EventReason.RemediationSkipped;
+  return { reason, action: 'Skip', type: 'Normal', key: `skip:${skip.reason}:${skip.actionId ?? skip.incidentId ?? 'none'}`, note: skip.note };
+}
+
+/** The Event for a dry-run action: what would have been done, and nothing was. */
+export function plannedEvent(action: PlanAction): EventDraft {
+  return {
+    reason: EventReason.RemediationPlanned,
+    action: actionVerb[action.kind],
+    type: 'Normal',
+    key: `planned:${action.id}`,
+    note: withKnownIssues(`[dry-run] would ${describeAction(action)}: ${action.reason} (action ${action.id}; nothing was changed)`, action.details.knownIssues),
+  };
+}
+
+export type ActionOutcome =
+  | { kind: 'restarted' | 'evicted' | 'already-done' }
+  | { kind: 'eviction-blocked'; message: string }
+  | { kind: 'workaround-applied' | 'workaround-already-set' | 'workaround-reverted' }
+  | { kind: 'pr'; result: 'opened' | 'updated' | 'linked' | 'up-to-date'; url?: string }
+  | { kind: 'gitops-owned'; owner: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'deferred'; message: string };
+
+export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventDraft {
+  const what = describeAction(action);
+  const base = { action: actionVerb[action.kind], key: `done:${action.id}` };
+  const because = `${action.reason} (action ${action.id})`;
+  switch (outcome.kind) {
+    case 'restarted':
+    case 'evicted':
+    case 'already-done':
+      return { ...base, reason: EventReason.PodRestarted, type: 'Normal', note: withKnownIssues(`${outcome.kind === 'already-done' ? 'Already done: ' : 'Did '}${what}: ${because}`, action.details.knownIssues) };
+    case 'eviction-blocked':
+      return { ...base, reason: EventReason.EvictionBlocked, type: 'Warning', note: `Could not ${what}: a PodDisruptionBudget refused the eviction (${outcome.message}); the pod was not deleted. ${because}` };
+    case 'workaround-applied':
+    case 'workaround-already-set':
+      return { ...base, reason: EventReason.WorkaroundApplied, type: 'Normal', note: withKnownIssues(`${outcome.kind === 'workaround-already-set' ? 'Already in place: ' : 'Did '}${what}: ${because}`, action.details.knownIssues) };
+    case 'workaround-reverted':
+      return { ...base, reason: EventReason.WorkaroundReverted, type: 'Normal', note: `Did ${what}: ${because}` };
+    case 'pr': {
+      const reason = outcome.result === 'opened' ? EventReason.UpgradePROpened : EventReason.UpgradePRUpdated;
+      const verb = { opened: 'Opened', updated: 'Updated', linked: 'Linked existing', 'up-to-date': 'No PR needed, the repo already pins the target:' }[outcome.result];
+      return { ...base, reason, type: 'Normal', note: withKnownIssues(`${verb} upgrade PR ${outcome.url ?? ''} to ${what.replace(/^open an upgrade PR /, '')}. ${because}`, action.details.knownIssues) };
+    }
+    case 'gitops-owned':
+      return { ...base, reason: EventReason.RemediationSkipped, type: 'Normal', note: `Did not ${what}: ${outcome.owner} manages this workload and would revert a live patch; propose it in Git instead. ${because}` };
+    case 'deferred':
+      return { ...base, reason: EventReason.RemediationSkipped, type: 'Normal', note: `Deferred ${what} to the next run: ${outcome.message}. ${because}` };
+    case 'failed':
+      return { ...base, reason: EventReason.RemediationFailed, type: 'Warning', note: `Failed to ${what}: ${outcome.message}. ${because}` };
+  }
+}
+
+export function metricsUnavailableEvent(profile: string, message: string, windowStart: number): EventDraft {
+  return {
+    reason: EventReason.MetricsUnavailable,
+    action: 'Detect',
+    type: 'Warning',
+    key: `metrics:${profile}:${Math.floor(windowStart / 3600)}`,
+    note: `Memory history for profile ${profile} could not be fetched (${message}); no action was taken.`,
+  };
+}
+
+export function eventFor(item: PlanItem): EventDraft | null {
+  if (item.type === 'notice') return noticeEvent(item);
+  if (item.type === 'skip') return skipEvent(item);
+  return item.dryRun ? plannedEvent(item) : null;
+}

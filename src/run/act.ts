@@ -1,0 +1,240 @@
+/**
+ * The actor: carries out a plan item by item. Every mutation is framed by state writes (intent before,
+ * outcome after) so a run killed in between is reconciled by the next one, and every step is
+ * idempotent by its action ID. Nothing here decides; the policy did.
+ */
+import type { Logger } from 'pino';
+import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
+import { describeKubeError, type KubeError } from '../kube/errors.js';
+import { stateAfter, stateWithIntent, type Outcome } from '../policy/state.js';
+import type { PlanAction, PlanItem, WorkloadRef, WorkloadState } from '../policy/types.js';
+import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/events.js';
+
+/** Opens or updates the upgrade PR for an action; returns the Event outcome. */
+export type UpgradeExecutor = (action: PlanAction) => Promise<ActionOutcome>;
+
+export interface ActorDeps {
+  cluster: Cluster;
+  logger: Logger;
+  upgrade: UpgradeExecutor;
+  now: number;
+}
+
+export interface ActionRecordEntry {
+  id: string;
+  kind: string;
+  workload: string;
+  dryRun: boolean;
+  outcome: ActionOutcome['kind'] | 'planned';
+  detail?: string;
+}
+
+export interface ActReport {
+  actions: ActionRecordEntry[];
+  /** Per workload key: the outcomes of this run, for notifications. */
+  outcomes: Map<string, ActionOutcome[]>;
+  failures: string[];
+}
+
+export function workloadKey(workload: WorkloadRef): string {
+  return `${workload.kind}/${workload.namespace}/${workload.name}`;
+}
+
+function workloadObject(workload: WorkloadRef): ObjectRef {
+  const apiVersion = workload.kind === 'Pod' ? 'v1' : 'apps/v1';
+  return { kind: workload.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid, apiVersion };
+}
+
+function podObject(item: PlanItem): ObjectRef | undefined {
+  return item.pod ? { kind: 'Pod', apiVersion: 'v1', namespace: item.workload.namespace, name: item.pod.name, uid: item.pod.uid } : undefined;
+}
+
+export class Actor {
+  private readonly snapshots = new Map<string, StateSnapshot>();
+  readonly report: ActReport = { actions: [], outcomes: new Map(), failures: [] };
+
+  constructor(private readonly deps: ActorDeps) {}
+
+  /** Seeds the state read at the start of the run (the basis for guarded writes). */
+  remember(workload: WorkloadRef, snapshot: StateSnapshot): void {
+    this.snapshots.set(workloadKey(workload), snapshot);
+  }
+
+  stateOf(workload: WorkloadRef): WorkloadState | undefined {
+    return this.snapshots.get(workloadKey(workload))?.state;
+  }
+
+  async execute(items: readonly PlanItem[], dryRun: boolean): Promise<void> {
+    for (const item of items) {
+      const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
+      const draft = eventFor(item);
+      if (draft) await this.event(item, draft);
+      if (item.type === 'action') {
+        if (item.dryRun) {
+          this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned' });
+          log.info({ actionId: item.id, kind: item.kind }, 'dry-run: would act');
+        } else {
+          await this.act(item, log);
+        }
+      } else if (item.type === 'notice' && !dryRun) {
+        if (item.kind === 'reconcile-intent') await this.reconcile(item, log);
+        else await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now));
+      }
+    }
+  }
+
+  private async act(action: PlanAction, log: Logger): Promise<void> {
+    const intent = await this.saveState(action.workload, (state) => stateWithIntent(action, state, this.deps.now));
+    if (!intent) {
+      this.fail(action, log, 'could not record the intent on the workload, so nothing was done');
+      await this.event(action, outcomeEvent(action, { kind: 'failed', message: 'could not record the intent on the workload' }));
+      return;
+    }
+    const outcome = await this.perform(action);
+    await this.event(action, outcomeEvent(action, outcome));
+    const done: Outcome = isDone(outcome) ? 'done' : 'failed';
+    await this.saveState(action.workload, (state) => stateAfter(action, state, this.deps.now, done));
+    this.record(action, outcome);
+    if (outcome.kind === 'failed' || outcome.kind === 'eviction-blocked') this.fail(action, log, outcomeMessage(outcome));
+    else log.info({ actionId: action.id, kind: action.kind, outcome: outcome.kind }, 'action done');
+  }
+
+  /** A previous run recorded an intent and died: complete it (every action is idempotent by its ID) or drop it. */
+  private async reconcile(item: Extract<PlanItem, { type: 'notice' }>, log: Logger): Promise<void> {
+    const intent = item.intent;
+    if (!intent) return;
+    let outcome: Outcome = 'abandoned';
+    if (intent.mayComplete && intent.kind === 'restart') {
+      const result = await this.deps.cluster.restartWorkload(item.workload, intent.actionId);
+      outcome = result.outcome === 'restarted' || result.outcome === 'already-done' ? 'done' : 'failed';
+      log.info({ actionId: intent.actionId, result: result.outcome }, 'reconciled an interrupted restart');
+    }
+    await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now, outcome));
+  }
+
+  private async perform(action: PlanAction): Promise<ActionOutcome> {
+    const { cluster } = this.deps;
+    const details = action.details;
+    switch (action.kind) {
+      case 'restart': {
+        if (details.restart?.mode === 'evict' && action.pod) {
+          const result = await cluster.evictPod({ namespace: action.workload.namespace, name: action.pod.name, uid: action.pod.uid }, action.id);
+          if (result.outcome === 'evicted') return { kind: 'evicted' };
+          if (result.outcome === 'already-gone') return { kind: 'already-done' };
+          if (result.outcome === 'blocked') return { kind: 'eviction-blocked', message: result.message };
+          if (result.outcome === 'refused') return { kind: 'failed', message: result.message };
+          return failed(result.error);
+        }
+        const result = await cluster.restartWorkload(action.workload, action.id);
+        if (result.outcome === 'restarted') return { kind: 'restarted' };
+        if (result.outcome === 'already-done') return { kind: 'already-done' };
+        if (result.outcome === 'unsupported') return { kind: 'failed', message: result.message };
+        return failed(result.error);
+      }
+      case 'workaround': {
+        const outcomes: ActionOutcome[] = [];
+        if (details.env && action.container) {
+          outcomes.push(workaroundOutcome(await cluster.applyEnvWorkaround(action.workload, action.container, { ...details.env })));
+        }
+        if (details.configMap) {
+          outcomes.push(workaroundOutcome(await cluster.applyConfigMapWorkaround(action.workload.namespace, details.configMap.name, { ...details.configMap.data })));
+        }
+        return outcomes.find((o) => !isDone(o)) ?? outcomes.find((o) => o.kind === 'workaround-applied') ?? outcomes[0] ?? { kind: 'failed', message: 'no workaround configured' };
+      }
+      case 'revert-workaround': {
+        const revert = details.revert;
+        if (!revert) return { kind: 'failed', message: 'nothing to revert' };
+        const previous = Object.fromEntries(revert.envNames.map((name) => [name, null]));
+        const results: ActionOutcome[] = [];
+        if (action.container && revert.envNames.length > 0) results.push(workaroundOutcome(await cluster.revertEnvWorkaround(action.workload, action.container, previous)));
+        if (revert.configMap) {
+          const keys = Object.fromEntries(revert.configMap.keys.map((k) => [k, null]));
+          results.push(workaroundOutcome(await cluster.revertConfigMapWorkaround(action.workload.namespace, revert.configMap.name, keys)));
+        }
+        const bad = results.find((o) => !isDone(o));
+        return bad ?? { kind: 'workaround-reverted' };
+      }
+      case 'upgrade-pr':
+        return this.deps.upgrade(action);
+    }
+  }
+
+  private async saveState(workload: WorkloadRef, next: (state: WorkloadState) => WorkloadState): Promise<boolean> {
+    const key = workloadKey(workload);
+    const basis = this.snapshots.get(key);
+    if (!basis) return false;
+    const state = next(basis.state);
+    if (JSON.stringify(state) === JSON.stringify(basis.state)) return true;
+    const result = await this.deps.cluster.writeState(workload, state, basis);
+    if (result.outcome === 'written') {
+      this.snapshots.set(key, { state, resourceVersion: result.resourceVersion, raw: JSON.stringify(state) });
+      return true;
+    }
+    if (result.outcome === 'unchanged') return true;
+    if (result.outcome === 'changed-concurrently') {
+      this.snapshots.set(key, result.current);
+      this.report.failures.push(`${key}: state changed by another writer; this run stopped acting on it`);
+      return false;
+    }
+    this.report.failures.push(`${key}: could not write state: ${describeKubeError(result.error)}`);
+    return false;
+  }
+
+  private async event(item: PlanItem, draft: EventDraft): Promise<void> {
+    const related = podObject(item);
+    const result = await this.deps.cluster.recordEvent({
+      regarding: workloadObject(item.workload),
+      ...(related ? { related } : {}),
+      reason: draft.reason,
+      action: draft.action,
+      note: draft.note,
+      type: draft.type,
+      key: draft.key,
+    });
+    if (result.outcome === 'failed') {
+      // An Event that cannot be written is logged, never a reason to stop or undo an action.
+      this.deps.logger.warn({ reason: draft.reason, error: describeKubeError(result.error) }, 'could not record Event');
+    }
+  }
+
+  private record(action: PlanAction, outcome: ActionOutcome): void {
+    const key = workloadKey(action.workload);
+    this.report.actions.push({ id: action.id, kind: action.kind, workload: key, dryRun: false, outcome: outcome.kind, detail: outcomeMessage(outcome) });
+    this.report.outcomes.set(key, [...(this.report.outcomes.get(key) ?? []), outcome]);
+  }
+
+  private fail(action: PlanAction, log: Logger, message: string): void {
+    this.report.failures.push(`${action.id}: ${message}`);
+    log.error({ actionId: action.id, kind: action.kind }, message);
+  }
+}
+
+function failed(error: KubeError): ActionOutcome {
+  return { kind: 'failed', message: describeKubeError(error) };
+}
+
+function workaroundOutcome(result: Awaited<ReturnType<Cluster['applyEnvWorkaround']>>): ActionOutcome {
+  switch (result.outcome) {
+    case 'applied':
+      return { kind: 'workaround-applied' };
+    case 'already-set':
+      return { kind: 'workaround-already-set' };
+    case 'gitops-owned':
+      return { kind: 'gitops-owned', owner: result.owner };
+    case 'missing':
+      return { kind: 'failed', message: result.message };
+    case 'failed':
+      return failed(result.error);
+  }
+}
+
+/** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */
+export function isDone(outcome: ActionOutcome): boolean {
+  return !['failed', 'eviction-blocked', 'deferred', 'gitops-owned'].includes(outcome.kind);
+}
+
+function outcomeMessage(outcome: ActionOutcome): string {
+  if ('message' in outcome) return outcome.message;
+  if (outcome.kind === 'pr') return `${outcome.result}${outcome.url ? ` ${outcome.url}` : ''}`;
+  return outcome.kind;
+}

@@ -1,0 +1,67 @@
+/**
+ * Memory history for one profile: ONE range query per profile (never per pod), matched back to the
+ * discovered targets by (namespace, pod, container) and judged.
+ */
+import { judge } from '../detect/index.js';
+import type { DetectOptions, Sample, Verdict } from '../detect/types.js';
+import type { ProfileConfig } from '../config/schema.js';
+import type { TargetFacts } from '../policy/types.js';
+import type { MetricsSource, RangeSeries } from '../prom/types.js';
+
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The default query, or the profile's override with `$namespace` and `$container` filled in. */
+export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>): string {
+  if (profile.query) {
+    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '');
+  }
+  const container = profile.container ? `container=${quote(profile.container)}` : 'container!="", container!="POD"';
+  return `max by (namespace, pod, container) (container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}})`;
+}
+
+export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {
+  return `${namespace ?? ''}/${pod ?? ''}/${container ?? ''}`;
+}
+
+export interface JudgedTarget {
+  facts: TargetFacts;
+  verdict: Verdict;
+  samples: readonly Sample[];
+}
+
+/** Pairs each target with its series (missing series → no samples → the detector says unknown). */
+export function judgeTargets(targets: readonly TargetFacts[], series: readonly RangeSeries[], now: number, options: DetectOptions): JudgedTarget[] {
+  const byKey = new Map<string, RangeSeries>();
+  for (const s of series) byKey.set(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container), s);
+  return targets.map((facts) => {
+    const samples = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container))?.samples ?? [];
+    const verdict = judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options);
+    return { facts, verdict, samples };
+  });
+}
+
+/** Prometheus' clock, not ours: windows and staleness are judged on the time the data lives in. */
+export async function prometheusNow(metrics: MetricsSource, signal?: AbortSignal): Promise<number> {
+  const result = await metrics.query({ query: 'time()', ...(signal ? { signal } : {}) });
+  const now = result.series[0]?.sample.v;
+  if (now === undefined || !Number.isFinite(now)) throw new Error('Prometheus answered time() without a finite value');
+  return now;
+}
+
+export async function fetchHistory(
+  metrics: MetricsSource,
+  query: string,
+  now: number,
+  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal },
+): Promise<{ series: RangeSeries[]; warnings: string[] }> {
+  const result = await metrics.queryRange({
+    query,
+    start: now - options.windowSeconds,
+    end: now,
+    stepSeconds: options.stepSeconds,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { series: result.series, warnings: result.warnings };
+}

@@ -1,0 +1,210 @@
+/**
+ * One run of leakguard, top to bottom: lock → targets → memory history → verdicts → plan → actions →
+ * records. Every dependency is passed in; this file only orders the steps.
+ */
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/catalog.js';
+import { toDetectOptions } from '../config/detection.js';
+import type { Config } from '../config/schema.js';
+import type { Cluster, LeaseRequest } from '../kube/types.js';
+import { describeKubeError } from '../kube/errors.js';
+import { plan as planActions } from '../policy/plan.js';
+import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
+import type { MetricsSource } from '../prom/types.js';
+import { metricsUnavailableEvent } from '../report/events.js';
+import { Actor, workloadKey, type ActionRecordEntry, type UpgradeExecutor } from './act.js';
+import { fetchHistory, judgeTargets, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
+import { toGuardrails, toProfilePolicy } from './policy-input.js';
+
+export interface RunIdentity {
+  /** Unique per run: the pod name in a Job, host/pid elsewhere. */
+  identity: string;
+  /** Namespace of the run lock. */
+  namespace: string;
+  /** The pod this run is in, so a later run can see that the holder died. */
+  pod?: string;
+}
+
+export interface RunDeps {
+  config: Config;
+  cluster: Cluster;
+  metrics: MetricsSource;
+  catalog: Catalog;
+  logger: Logger;
+  identity: RunIdentity;
+  /** Opens/updates upgrade PRs; without a forge the upgrade rung fails with a clear message. */
+  upgrade?: UpgradeExecutor;
+  /** Aborted at the run deadline: nothing is started after it. */
+  signal?: AbortSignal;
+}
+
+export interface RunOptions {
+  /** Forces dry-run on (the flag can never turn a configured dry-run off). */
+  dryRun?: boolean;
+  killSwitch?: boolean;
+}
+
+export interface TargetSummary {
+  profile: string;
+  workload: string;
+  pod: string;
+  container: string;
+  verdict: JudgedTarget['verdict'];
+  values: number[];
+}
+
+export interface RunSummary {
+  status: 'ran' | 'locked';
+  dryRun: boolean;
+  /** Prometheus evaluation time (unix seconds) the run judged at; null when Prometheus was unreachable. */
+  now: number | null;
+  targets: TargetSummary[];
+  actions: ActionRecordEntry[];
+  plan: Plan | null;
+  /** Reasons the run must exit 1 (a query or an action failed). */
+  failures: string[];
+  warnings: string[];
+}
+
+export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<RunSummary> {
+  const { config, cluster, logger } = deps;
+  const dryRun = options.dryRun === true || config.dryRun;
+  const summary: RunSummary = { status: 'ran', dryRun, now: null, targets: [], actions: [], plan: null, failures: [], warnings: [] };
+
+  const lease: LeaseRequest = {
+    namespace: config.lock.namespace ?? deps.identity.namespace,
+    name: config.lock.name,
+    identity: deps.identity.identity,
+    durationSeconds: config.lock.duration,
+    ...(deps.identity.pod ? { holderPod: deps.identity.pod } : {}),
+  };
+  const lock = await cluster.acquireLease(lease);
+  if (lock.error) {
+    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${describeKubeError(lock.error)}`);
+    return summary;
+  }
+  if (!lock.acquired) {
+    logger.info({ holder: lock.holder, reason: lock.reason }, 'another run holds the lock; nothing to do');
+    return { ...summary, status: 'locked' };
+  }
+  try {
+    await judgeAndAct(deps, summary, options);
+  } finally {
+    const released = await cluster.releaseLease(lease);
+    if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
+  }
+  return summary;
+}
+
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<void> {
+  const { config, cluster, metrics, logger, signal } = deps;
+  const detect = toDetectOptions(config.detection);
+
+  let now: number | null = null;
+  let metricsError: string | null = null;
+  try {
+    now = await prometheusNow(metrics, signal);
+  } catch (error) {
+    metricsError = (error as Error).message;
+  }
+  summary.now = now;
+
+  const planTargets: Omit<PlanTarget, 'state'>[] = [];
+  const workloads = new Map<string, WorkloadRef>();
+  for (const profile of config.profiles) {
+    const log = logger.child({ profile: profile.name });
+    const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
+    if (discovery.error) {
+      summary.failures.push(`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`);
+      continue;
+    }
+    summary.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
+    if (discovery.targets.length === 0) summary.warnings.push(`profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`);
+    const pods = new Set(discovery.targets.map((t) => t.pod.name));
+    if (pods.size > profile.expectedPods) summary.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
+
+    let judged: JudgedTarget[];
+    if (now === null) {
+      judged = [];
+    } else {
+      try {
+        const history = await fetchHistory(metrics, profileQuery(profile), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) });
+        summary.warnings.push(...history.warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+        judged = judgeTargets(discovery.targets, history.series, now, detect);
+      } catch (error) {
+        metricsError = (error as Error).message;
+        judged = [];
+      }
+    }
+    if (judged.length === 0 && metricsError !== null && discovery.targets.length > 0) {
+      summary.failures.push(`profile ${profile.name}: memory history unavailable: ${metricsError}`);
+      await recordMetricsUnavailable(cluster, discovery.targets.map((t) => t.workload), profile.name, metricsError, now ?? 0, log);
+      continue;
+    }
+    for (const target of judged) {
+      workloads.set(workloadKey(target.facts.workload), target.facts.workload);
+      summary.targets.push({
+        profile: profile.name,
+        workload: workloadKey(target.facts.workload),
+        pod: target.facts.pod.name,
+        container: target.facts.container,
+        verdict: target.verdict,
+        values: target.samples.map((s) => s.v),
+      });
+      planTargets.push({ facts: target.facts, verdict: target.verdict });
+      log.info({ pod: target.facts.pod.name, verdict: target.verdict.kind, bytesPerHour: target.verdict.slope?.bytesPerHour ?? null }, target.verdict.reasons[0] ?? target.verdict.kind);
+    }
+  }
+  if (now === null || planTargets.length === 0) return;
+
+  const actor = new Actor({ cluster, logger, now, upgrade: deps.upgrade ?? noForge });
+  for (const [key, workload] of workloads) {
+    const read = await cluster.readState(workload);
+    if (read.outcome === 'failed') {
+      summary.failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
+      continue;
+    }
+    actor.remember(workload, read);
+  }
+  // Targets whose state could not be read are left out: acting without the durable record is unsafe.
+  const targets = planTargets.flatMap((t) => {
+    const state = actor.stateOf(t.facts.workload);
+    return state ? [{ ...t, state }] : [];
+  });
+  const plan = planActions({
+    targets,
+    profiles: config.profiles.map((p) => toProfilePolicy(p, config)),
+    guardrails: toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) }),
+    now,
+    catalog: deps.catalog,
+  });
+  summary.plan = plan;
+  if (signal?.aborted) {
+    summary.failures.push('run deadline reached before acting; nothing was changed');
+    return;
+  }
+  await actor.execute(plan.items, summary.dryRun);
+  summary.actions = actor.report.actions;
+  summary.failures.push(...actor.report.failures);
+}
+
+const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
+
+async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly WorkloadRef[], profile: string, message: string, now: number, log: Logger): Promise<void> {
+  const seen = new Set<string>();
+  for (const workload of workloads) {
+    if (seen.has(workloadKey(workload))) continue;
+    seen.add(workloadKey(workload));
+    const draft = metricsUnavailableEvent(profile, message, now);
+    const result = await cluster.recordEvent({
+      regarding: { kind: workload.kind, apiVersion: workload.kind === 'Pod' ? 'v1' : 'apps/v1', namespace: workload.namespace, name: workload.name, uid: workload.uid },
+      reason: draft.reason,
+      action: draft.action,
+      note: draft.note,
+      type: draft.type,
+      key: draft.key,
+      countRepeats: true,
+    });
+    if (result.outcome === 'failed') log.warn({ error: describeKubeError(result.error) }, 'could not record MetricsUnavailable Event');
+  }
+}
