@@ -99,10 +99,16 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;
   }
-  const envMissing = Object.entries(spec.env ?? {}).some(([name, value]) => primary.facts.env[name] !== value);
-  const env = envMissing && isTemplated(subject.workload) ? spec.env : undefined;
+  // The env var and the ConfigMap key are alternatives: with the env var already set, the workaround is
+  // in place (the ConfigMap cannot be seen from here, and setting it too would change nothing).
+  const envInPlace = spec.env !== undefined && Object.entries(spec.env).every(([name, value]) => primary.facts.env[name] === value);
+  if (envInPlace) {
+    step.passed.push(`workaround: already in place (${text})`);
+    return null;
+  }
+  const env = spec.env && isTemplated(subject.workload) ? spec.env : undefined;
   if (!env && !spec.configMap) {
-    step.passed.push(envMissing ? `workaround: a ${subject.workload.kind} has no pod template to patch` : `workaround: already in place (${text})`);
+    step.passed.push(`workaround: a ${subject.workload.kind} has no pod template to patch`);
     return null;
   }
   const where = [env ? `env on container ${subject.container ?? ''}` : null, spec.configMap ? `ConfigMap ${spec.configMap.name}` : null].filter(Boolean).join(' and ');

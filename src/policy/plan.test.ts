@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { plan } from './plan.js';
+import type { Plan, PlanAction, PlanNotice, PlanSkip, SkipReason } from './types.js';
+import { facts, healthy, hour, input, leaking, now, target, unknown } from './test-fixtures.js';
+
+const actions = (p: Plan) => p.items.filter((item): item is PlanAction => item.type === 'action');
+const skips = (p: Plan) => p.items.filter((item): item is PlanSkip => item.type === 'skip');
+const notices = (p: Plan) => p.items.filter((item): item is PlanNotice => item.type === 'notice');
+const labelSafe = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** An incident in which leakguard restarted the operator `hoursAgo`; the new pod leaks again. */
+function afterRestart(hoursAgo: number) {
+  return {
+    state: { incidentId: 'inc-202611241300-abc', incidentStart: now - 21 * hour, lastAction: 'restart' as const, lastActionId: 'restart-x', lastActionAt: now - hoursAgo * hour, actionCount: 1, rung: 0, restartTimes: [now - hoursAgo * hour] },
+    pod: { startTime: now - hoursAgo * hour + 30 },
+    verdict: leaking({ evidence: { from: now - hoursAgo * hour + 60, to: now, pointsUsed: 300, restarts: 0 } }),
+  };
+}
+
+describe('a new leak', () => {
+  const result = plan(input([target()]));
+
+  it('opens an incident and restarts the operator by rollout, quoting the known issue', () => {
+    const [suspected] = notices(result);
+    expect(suspected?.kind).toBe('leak-suspected');
+    expect(suspected?.knownIssues).toEqual([
+      'rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false',
+    ]);
+    const [restart, ...rest] = actions(result);
+    expect(rest).toEqual([]);
+    expect(restart).toMatchObject({ kind: 'restart', rung: 0, disruptive: true, dryRun: false, pod: { name: 'rook-ceph-operator-7d9f-abcde' }, container: 'rook-ceph-operator' });
+    expect(restart?.details.restart).toEqual({ mode: 'rollout', annotationValue: restart?.id });
+    expect(restart?.reason).toContain('20.0 MiB/h');
+    expect(restart?.reason).toContain('rollout restart of Deployment rook-ceph/rook-ceph-operator');
+  });
+
+  it('gives short, label-safe, readable IDs anchored on the hour the leaking pod started', () => {
+    const [restart] = actions(result);
+    expect(restart?.id).toMatch(labelSafe);
+    expect(restart?.id).toMatch(/^restart-202611241300-[a-z0-9]{11}$/);
+    expect(restart?.incidentId).toMatch(/^inc-202611241300-[a-z0-9]{11}$/);
+    expect(restart?.incidentStart).toBe(Date.UTC(2026, 10, 24, 13) / 1000);
+  });
+});
+
+describe('guardrails', () => {
+  type Case = [string, Parameters<typeof input>[0], Parameters<typeof input>[1], SkipReason];
+  const cases: Case[] = [
+    ['kill switch', [target()], { guardrails: { killSwitch: true } }, 'kill-switch'],
+    ['cooldown after the last action', [target(afterRestart(2))], {}, 'cooldown'],
+    ['daily restart cap, held in state across runs', [target({ state: { lastActionAt: now - 7 * hour, restartTimes: [now - 23 * hour, now - 15 * hour, now - 7 * hour] } })], {}, 'daily-cap'],
+    ['outside the allowed windows', [target()], { guardrails: { windows: [{ days: ['sat', 'sun'], start: '02:00', end: '05:00' }] } }, 'outside-window'],
+    ['mid-rollout', [target({ facts: { rollingOut: true } })], {}, 'rollout-in-progress'],
+    ['terminating pod', [target({ pod: { terminating: true } })], {}, 'terminating'],
+    ['two unready replicas', [target({ facts: { unreadyReplicas: 2 } })], {}, 'unready'],
+    ['no actions allowed per run', [target()], { guardrails: { maxActionsPerRun: 0 } }, 'max-actions'],
+  ];
+
+  it.each(cases)('%s → no action, skip with the reason and the action it held back', (_name, targets, overrides, reason) => {
+    const result = plan(input(targets, overrides));
+    expect(actions(result)).toEqual([]);
+    const skip = skips(result).find((item) => item.reason === reason);
+    expect(skip?.wanted).not.toBeNull();
+    expect(skip?.actionId).toMatch(labelSafe);
+    expect(skip?.note.length).toBeGreaterThan(10);
+  });
+
+  it.each([
+    ['one unready replica is tolerated', target({ facts: { unreadyReplicas: 1 } })],
+    ['a restart older than 24 h leaves the daily cap', target({ state: { lastActionAt: now - 7 * hour, restartTimes: [now - 25 * hour, now - 15 * hour, now - 7 * hour] } })],
+    ['inside the window', target()],
+  ])('%s → acts', (_name, t) => {
+    const result = plan(input([t], { guardrails: { windows: [{ days: ['wed'], start: '09:00', end: '11:00' }] } }));
+    expect(actions(result).map((a) => a.kind)).toEqual(['restart']);
+  });
+
+  it('dry-run plans the same action, marked as such', () => {
+    const live = actions(plan(input([target()])));
+    const dry = actions(plan(input([target()], { guardrails: { dryRun: true } })));
+    expect(dry).toEqual(live.map((action) => ({ ...action, dryRun: true })));
+  });
+
+  it('kill switch still reports the leak', () => {
+    const result = plan(input([target()], { guardrails: { killSwitch: true } }));
+    expect(notices(result).map((n) => n.kind)).toEqual(['leak-suspected']);
+  });
+
+  it('max actions per run goes to the workload closest to its limit', () => {
+    const slow = target({ facts: { workload: { kind: 'Deployment', namespace: 'a', name: 'slow', uid: 'u1' } }, verdict: leaking({ hoursToLimit: 30 }) });
+    const urgent = target({ facts: { workload: { kind: 'Deployment', namespace: 'b', name: 'urgent', uid: 'u2' } }, verdict: leaking({ hoursToLimit: 3 }) });
+    const result = plan(input([slow, urgent]));
+    expect(actions(result).map((a) => a.workload.name)).toEqual(['urgent']);
+    expect(skips(result).map((s) => [s.workload.name, s.reason])).toEqual([['slow', 'max-actions']]);
+    expect(actions(plan(input([slow, urgent], { guardrails: { maxActionsPerRun: 2 } })))).toHaveLength(2);
+  });
+});
+
+describe('data freshness', () => {
+  it.each([
+    ['unknown verdict', input([target({ verdict: unknown() })])],
+    ['stale metrics for the target', input([target({ dataFresh: false })])],
+    ['stale metrics for the profile', input([target()], { dataFresh: { rook: false } })],
+    ['stale metrics for the run', input([target()], { dataFresh: false })],
+  ])('%s → no action, stale-data', (_name, planInput) => {
+    const result = plan(planInput);
+    expect(actions(result)).toEqual([]);
+    expect(skips(result).map((s) => s.reason)).toEqual(['stale-data']);
+    expect(notices(result)).toEqual([]);
+  });
+
+  it('other profiles still act when one profile has stale data', () => {
+    const other = target({ facts: { profile: 'other', workload: { kind: 'Deployment', namespace: 'x', name: 'y', uid: 'u' } } });
+    const planInput = input([target(), other], { dataFresh: { rook: false } });
+    planInput.profiles = [...planInput.profiles, { ...planInput.profiles[0]!, name: 'other' }];
+    expect(actions(plan(planInput)).map((a) => a.profile)).toEqual(['other']);
+  });
+
+  it('a healthy workload gives no item at all', () => {
+    expect(plan(input([target({ verdict: healthy() })])).items).toEqual([]);
+  });
+});
+
+describe('controllers and pods (SPEC §10 row 8)', () => {
+  it('never evicts an orphan pod; goes on to a non-disruptive rung', () => {
+    const orphan = target({ facts: { workload: { kind: 'Pod', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'p' } }, pod: { controlled: false } });
+    const result = plan(input([orphan]));
+    expect(skips(result).map((s) => s.reason)).toEqual(['no-controller']);
+    // A bare pod's env cannot change, but the ConfigMap key can be set.
+    expect(actions(result)).toMatchObject([{ kind: 'workaround', disruptive: false, details: { configMap: { name: 'rook-ceph-operator-config' } } }]);
+    expect(actions(result)[0]?.details.env).toBeUndefined();
+  });
+
+  it('evicts when the owner cannot be rolled out (a bare ReplicaSet)', () => {
+    const result = plan(input([target({ facts: { workload: { kind: 'ReplicaSet', namespace: 'n', name: 'rs', uid: 'r' } } })]));
+    expect(actions(result)[0]?.details.restart?.mode).toBe('evict');
+  });
+
+  it('at most one disruption per workload even when several pods leak', () => {
+    const pods = ['a', 'b', 'c'].map((name, i) => target({ pod: { name: `op-${name}`, uid: name }, verdict: leaking({ hoursToLimit: 10 - i }) }));
+    const result = plan(input(pods, { profile: { restartMode: 'evict' }, guardrails: { maxActionsPerRun: 5 } }));
+    expect(actions(result)).toHaveLength(1);
+    expect(actions(result)[0]).toMatchObject({ kind: 'restart', pod: { name: 'op-c' }, details: { restart: { mode: 'evict' } } });
+    expect(notices(result)[0]?.note).toContain('3 of 3 containers leak');
+  });
+});
+
+describe('one workload watched by two profiles', () => {
+  it('gets one pod-restarting action; the other is held back as already-disrupted', () => {
+    const planInput = input([target(), target({ facts: { profile: 'second', container: 'sidecar' } })], { guardrails: { maxActionsPerRun: 5 } });
+    planInput.profiles = [...planInput.profiles, { ...planInput.profiles[0]!, name: 'second' }];
+    const result = plan(planInput);
+    expect(actions(result)).toHaveLength(1);
+    expect(skips(result).map((s) => [s.reason, s.wanted])).toEqual([['already-disrupted', 'restart']]);
+  });
+});
+
+describe('GitOps-owned workloads (SPEC §10 row 15)', () => {
+  it('restarts live (restartedAt survives Flux and Argo CD)', () => {
+    expect(actions(plan(input([target({ facts: { gitopsOwner: 'flux' } })]))).map((a) => a.kind)).toEqual(['restart']);
+  });
+
+  it('does not patch the workaround live: explains and proposes the upgrade PR instead', () => {
+    const t = target({ ...afterRestart(8), facts: { gitopsOwner: 'argocd' } });
+    const result = plan(input([t]));
+    const [skip] = skips(result);
+    expect(skip).toMatchObject({ reason: 'gitops-owned', wanted: 'workaround' });
+    expect(skip?.note).toContain('owned by argocd');
+    expect(skip?.note).toContain('ROOK_WATCH_FOR_NODE_FAILURE=false');
+    expect(actions(result)).toMatchObject([{ kind: 'upgrade-pr', rung: 2, details: { upgrade: { fromVersion: '1.14.9', toVersion: '1.15.9' } } }]);
+  });
+
+  it('a PR is not held back by the maintenance window (it changes nothing live)', () => {
+    const t = target({ ...afterRestart(8), facts: { gitopsOwner: 'flux' } });
+    const result = plan(input([t], { guardrails: { windows: [{ start: '22:00', end: '04:00' }] } }));
+    expect(actions(result).map((a) => a.kind)).toEqual(['upgrade-pr']);
+  });
+});
+
+describe('input contract', () => {
+  it('rejects a target whose profile is not defined', () => {
+    expect(() => plan(input([target({ facts: { ...facts(), profile: 'nope' } })]))).toThrow(/profile nope/);
+  });
+});

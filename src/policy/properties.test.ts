@@ -1,0 +1,197 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Verdict } from '../detect/types.js';
+import { plan } from './plan.js';
+import { catalog, hour, leaking, now } from './test-fixtures.js';
+import { emptyWorkloadState, type ActionKind, type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy, type WorkloadState } from './types.js';
+
+const workloads = [
+  { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'w1' },
+  { kind: 'StatefulSet', namespace: 'crossplane', name: 'provider-aws', uid: 'w2' },
+  { kind: 'ReplicaSet', namespace: 'cert-manager', name: 'cert-manager-5d8f', uid: 'w3' },
+  { kind: 'Pod', namespace: 'misc', name: 'bare', uid: 'w4' },
+] as const;
+
+/** True about one time in six: guardrail flags that block everything when common hide the interesting plans. */
+const rarely = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+
+const kinds: ActionKind[] = ['restart', 'workaround', 'upgrade-pr'];
+const timeAgo = fc.integer({ min: 0, max: 72 * hour });
+
+const verdictArb: fc.Arbitrary<Verdict> = fc
+  .record({
+    kind: fc.constantFrom('leaking', 'leaking', 'not-leaking', 'unknown'),
+    hoursToLimit: fc.option(fc.double({ min: 0.5, max: 100, noNaN: true }), { nil: null }),
+    fromAgo: timeAgo,
+  })
+  .map(({ kind, hoursToLimit, fromAgo }) => ({ ...leaking(), kind: kind as Verdict['kind'], hoursToLimit, evidence: { from: now - fromAgo, to: now, pointsUsed: 100, restarts: 0 } }));
+
+const recordedStateArb: fc.Arbitrary<WorkloadState> = fc.record({
+  incidentId: fc.option(fc.constant('inc-202611240000-abc'), { nil: null }),
+  incidentStart: fc.option(timeAgo.map((ago) => now - ago), { nil: null }),
+  lastAction: fc.option(fc.constantFrom(...kinds), { nil: null }),
+  lastActionId: fc.constant(null),
+  lastActionAt: fc.option(timeAgo.map((ago) => now - ago), { nil: null }),
+  actionCount: fc.integer({ min: 0, max: 4 }),
+  restartTimes: fc.array(timeAgo.map((ago) => now - ago), { maxLength: 4 }),
+  intent: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.record({ actionId: fc.constant('restart-202611240000-abc'), kind: fc.constantFrom(...kinds), at: timeAgo.map((ago) => now - ago), disruptive: fc.boolean() }) },
+  ),
+  workaroundAppliedAt: fc.option(timeAgo.map((ago) => now - ago), { nil: null }),
+  rung: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
+});
+
+/** Half the workloads have no history, so guardrails on state do not hide every action. */
+const stateArb = fc.oneof(fc.constant(emptyWorkloadState), recordedStateArb);
+
+/** Targets for up to four workloads; pods of one workload share its state, as annotations do. */
+const targetsArb: fc.Arbitrary<PlanTarget[]> = fc
+  .tuple(fc.array(stateArb, { minLength: 4, maxLength: 4 }), fc.uniqueArray(fc.record({
+    workload: fc.integer({ min: 0, max: 3 }),
+    container: fc.constantFrom('c0', 'c1'),
+    profile: fc.constantFrom('a', 'b'),
+    pod: fc.integer({ min: 0, max: 3 }),
+    verdict: verdictArb,
+    version: fc.constantFrom('1.14.9', '1.15.2', '1.16.2', '1.16.5', null),
+    gitopsOwner: fc.constantFrom(null, 'flux', 'argocd'),
+    rollingOut: rarely,
+    terminating: rarely,
+    controlled: fc.constantFrom(true, true, false),
+    unreadyReplicas: fc.constantFrom(0, 0, 0, 1, 2),
+    envSet: fc.boolean(),
+    dataFresh: fc.constantFrom(undefined, undefined, undefined, true, false),
+  }), { maxLength: 10, selector: (spec) => `${spec.workload}/${spec.pod}/${spec.container}` }))
+  .map(([states, specs]) =>
+    specs.map((spec) => ({
+      facts: {
+        profile: spec.profile,
+        workload: workloads[spec.workload]!,
+        pod: { name: `pod-${spec.workload}-${spec.pod}`, uid: `uid-${spec.workload}-${spec.pod}`, startTime: now - 30 * hour + spec.pod * hour, ready: true, terminating: spec.terminating, controlled: spec.controlled },
+        container: spec.container,
+        image: `rook/ceph:v${spec.version ?? 'master'}`,
+        version: spec.version,
+        limitBytes: null,
+        restartCount: 0,
+        gitopsOwner: spec.gitopsOwner as PlanTarget['facts']['gitopsOwner'],
+        rollingOut: spec.rollingOut,
+        unreadyReplicas: spec.unreadyReplicas,
+        env: (spec.envSet ? { ROOK_WATCH_FOR_NODE_FAILURE: 'false' } : {}) as Record<string, string>,
+      },
+      verdict: spec.verdict,
+      state: states[spec.workload]!,
+      ...(spec.dataFresh === undefined ? {} : { dataFresh: spec.dataFresh }),
+    })),
+  );
+
+const profileArb = (name: string): fc.Arbitrary<ProfilePolicy> =>
+  fc.record({
+    name: fc.constant(name),
+    ladder: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 5, arbitrary: fc.array(fc.constantFrom(...kinds), { minLength: 1, maxLength: 4 }) }),
+    restartMode: fc.constantFrom('rollout', 'evict'),
+    escalateWithinSeconds: fc.integer({ min: hour, max: 96 * hour }),
+    revertWorkaroundIfIneffective: fc.boolean(),
+    knownIssues: fc.constantFrom([], ['rook-operator-leak-1.14']),
+  });
+
+const guardrailsArb: fc.Arbitrary<Guardrails> = fc.record({
+  dryRun: fc.boolean(),
+  cooldownSeconds: fc.integer({ min: 0, max: 24 * hour }),
+  maxActionsPerRun: fc.integer({ min: 0, max: 5 }),
+  maxRestartsPerDay: fc.integer({ min: 0, max: 5 }),
+  windows: fc.constantFrom([], [], [{ start: '09:00', end: '11:00' }], [{ days: ['sat' as const], start: '22:00', end: '02:00' }]),
+  killSwitch: rarely,
+});
+
+const inputArb: fc.Arbitrary<PlanInput> = fc
+  .record({ targets: targetsArb, a: profileArb('a'), b: profileArb('b'), guardrails: guardrailsArb, fresh: fc.constantFrom(undefined, undefined, { a: false }, true) })
+  .map(({ targets, a, b, guardrails, fresh }) => ({ targets, profiles: [a, b], guardrails, now, catalog, ...(fresh === undefined ? {} : { dataFresh: fresh }) }));
+
+/** Actions that may mutate: planned actions plus intents the actor may carry out. */
+function mutations(input: PlanInput) {
+  return plan(input).items.flatMap((item) => {
+    if (item.type === 'action') return [{ workload: item.workload, disruptive: item.disruptive, dryRun: item.dryRun }];
+    if (item.type === 'notice' && item.intent?.mayComplete) {
+      const intent = input.targets.find((t) => t.facts.workload.name === item.workload.name)?.state.intent;
+      return [{ workload: item.workload, disruptive: intent?.disruptive ?? true, dryRun: item.dryRun }];
+    }
+    return [];
+  });
+}
+
+const key = (w: { kind: string; namespace: string; name: string }) => `${w.kind}/${w.namespace}/${w.name}`;
+const runs = { numRuns: 400 };
+
+describe('plan invariants', () => {
+  it('never holds two pod-restarting actions for one workload', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const disruptive = mutations(input).filter((m) => m.disruptive).map((m) => key(m.workload));
+        expect(new Set(disruptive).size).toBe(disruptive.length);
+      }),
+      runs,
+    );
+  });
+
+  it('a dry-run plan holds no live action and lets no intent be carried out', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const dry = { ...input, guardrails: { ...input.guardrails, dryRun: true } };
+        const result = plan(dry);
+        expect(result.items.filter((i) => i.type === 'action' && !i.dryRun)).toEqual([]);
+        expect(result.items.filter((i) => i.type === 'notice' && i.intent?.mayComplete)).toEqual([]);
+      }),
+      runs,
+    );
+  });
+
+  it('the same input gives the same plan, IDs included, whatever the order of targets', () => {
+    fc.assert(
+      fc.property(inputArb, fc.integer(), (input, seed) => {
+        const shuffled = [...input.targets].sort((x, y) => ((x.facts.pod.uid + x.facts.container + seed).localeCompare(y.facts.pod.uid + y.facts.container + seed)));
+        expect(plan(input)).toEqual(plan(input));
+        const ids = (p: ReturnType<typeof plan>) => p.items.map((i) => (i.type === 'action' ? i.id : i.type === 'skip' ? i.actionId : i.incidentId));
+        expect(ids(plan({ ...input, targets: shuffled }))).toEqual(ids(plan(input)));
+      }),
+      runs,
+    );
+  });
+
+  it('holds at most maxActionsPerRun actions', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        expect(mutations(input).length).toBeLessThanOrEqual(input.guardrails.maxActionsPerRun);
+      }),
+      runs,
+    );
+  });
+
+  it('with the kill switch on, holds no action at all', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        expect(mutations({ ...input, guardrails: { ...input.guardrails, killSwitch: true } })).toEqual([]);
+      }),
+      runs,
+    );
+  });
+
+  it('never acts on an unknown verdict or stale data, nor on a mid-rollout, terminating or unready workload', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        for (const item of plan(input).items) {
+          if (item.type !== 'action') continue;
+          const own = input.targets.filter((t) => t.facts.profile === item.profile && key(t.facts.workload) === key(item.workload));
+          const target = own.find((t) => t.facts.pod.name === item.pod?.name && t.facts.container === item.container)!;
+          expect(target.verdict.kind).toBe('leaking');
+          expect(target.dataFresh).not.toBe(false);
+          if (item.kind !== 'upgrade-pr') {
+            expect(own.some((t) => t.facts.rollingOut || t.facts.pod.terminating || t.facts.unreadyReplicas > 1)).toBe(false);
+          }
+          if (item.details.restart?.mode === 'evict') expect(target.facts.pod.controlled).toBe(true);
+          expect(item.id).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+        }
+      }),
+      runs,
+    );
+  });
+});
