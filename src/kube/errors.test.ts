@@ -43,6 +43,13 @@ describe('kubeErrorFromResponse', () => {
 describe('toKubeError', () => {
   it('maps a connection failure to unreachable', () => {
     const err = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    expect(toKubeError(err)).toMatchObject({ code: 'unreachable' });
+    expect(toKubeError(err)).toMatchObject({ code: 'unreachable', message: 'API server unreachable (ECONNREFUSED)' });
+    const fetchError = Object.assign(new Error('request to https://10.0.0.1/api failed, reason: connect ETIMEDOUT'), { name: 'FetchError', type: 'system', code: 'ETIMEDOUT' });
+    expect(toKubeError(fetchError)).toMatchObject({ code: 'unreachable', message: 'API server unreachable (ETIMEDOUT)' });
+  });
+
+  it('keeps a client-side configuration error as unknown (reported, not retried)', () => {
+    const err = new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false');
+    expect(toKubeError(err)).toEqual({ code: 'unknown', message: 'HTTP protocol is not allowed when skipTLSVerify is not set or false' });
   });
 });

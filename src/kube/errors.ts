@@ -138,10 +138,12 @@ function isApiException(e: unknown): e is ApiExceptionLike {
 /** Map anything a @kubernetes/client-node call can throw to a KubeError. */
 export function toKubeError(e: unknown): KubeError {
   if (isApiException(e)) return kubeErrorFromResponse(e.code, e.body, e.headers);
-  const cause = (e as { cause?: { code?: unknown } } | null)?.cause;
-  const sysCode = typeof cause?.code === 'string' ? cause.code : (e as { code?: unknown } | null)?.code;
-  if (typeof sysCode === 'string' || (e instanceof Error && /fetch|ECONN|ENOTFOUND|socket|TLS|certificate/i.test(e.message))) {
-    return { code: 'unreachable', message: `API server unreachable${typeof sysCode === 'string' ? ` (${sysCode})` : ''}` };
+  // Only a failed connection is 'unreachable' (and retried); a client-side mistake such as a bad
+  // kubeconfig stays 'unknown' so it is reported at once instead of retried.
+  const err = e as { name?: unknown; code?: unknown; cause?: { code?: unknown } } | null;
+  const sysCode = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
+  if (sysCode !== undefined || err?.name === 'FetchError') {
+    return { code: 'unreachable', message: `API server unreachable${sysCode ? ` (${sysCode})` : ''}` };
   }
   return { code: 'unknown', message: e instanceof Error ? truncate(e.message.split('\n')[0] ?? '', 300) : 'unknown error' };
 }
