@@ -18,11 +18,27 @@ export interface DetectOptions {
   maxStalenessSeconds: number;
   /** Minimum span of usable data (after the last restart) needed to judge. @default 3h */
   minHistorySeconds: number;
-  /** Minimum fraction of the expected samples present in the judged span. @default 0.6 */
+  /** Minimum fraction of the judged span that is not inside a hole of `maxGapSeconds` or more. @default 0.6 */
   minCoverage: number;
-  /** A gap between samples longer than this one breaks coverage. @default 15m */
+  /** A hole in the data at least this long counts as missing when coverage is computed. @default 15m */
   maxGapSeconds: number;
+  // Advanced tunables below; omitted ones take the values of defaultDetectOptions.
+  /** Width of the buckets whose minima form the floor (epoch-aligned). @default 15m */
+  floorBucketSeconds?: number;
+  /** A floor rising at least this fast, with a tight interval, cannot be a daily cycle: flagged after `minHistorySeconds`. @default 40 MiB/h */
+  fastGrowthBytesPerHour?: number;
+  /** Slower growth must be sustained this long (longer than any rising half-day) before it is called a leak. @default 14h */
+  sustainedSeconds?: number;
+  /** Growth of at least this fraction of the level it started from is more than a daily cycle or noise explains. @default 0.4 */
+  relativeRiseFraction?: number;
+  /** Floor points this soon after a start or restart are ignored (informer sync, cache fill). @default 30m */
+  warmupSeconds?: number;
+  /** A floor drop of at least this fraction (and two buckets long) splits the history: a restart. @default 0.2 */
+  restartDropFraction?: number;
 }
+
+/** Options with every tunable filled in. */
+export type ResolvedDetectOptions = Required<DetectOptions>;
 
 export interface SlopeEstimate {
   bytesPerHour: number;

@@ -1,0 +1,117 @@
+/**
+ * Detection quality on the labelled corpus (SPEC §5): precision, recall, F1 and detection delay
+ * for leakguard's backtest (15-min ticks) beside two PromQL alert baselines, on the same series.
+ *   npm run bench:detect -- [--seed N] [--per-family N] [--families a,b] [--verbose]
+ */
+import { parseArgs } from 'node:util';
+import { backtestSeries, defaultDetectOptions } from '../src/detect/index.js';
+import type { Sample } from '../src/detect/types.js';
+import { fromQueryRange, generateCorpus, toQueryRange, type Truth } from '../test/corpus/corpus.js';
+import { derivAlertFiresAt } from '../test/corpus/promql-deriv.js';
+
+const MIB = 1024 * 1024;
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    'per-family': { type: 'string', default: '12' },
+    families: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+type Detector = (samples: Sample[], truth: Truth) => number | null;
+
+const detectors: [string, Detector][] = [
+  [
+    'leakguard (backtest, 15m ticks)',
+    (samples, truth) =>
+      backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined }).detectedAt,
+  ],
+  ['deriv(x[1h]) > 5MiB/h for 15m', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 900 })],
+  ['deriv(x[6h]) > 5MiB/h for 1h', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 6 * 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 3600 })],
+];
+
+interface Outcome {
+  family: string;
+  leak: boolean;
+  detectedAt: number | null;
+  onset: number | null;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (pos - lo);
+}
+
+/** A detection before the onset is a false alarm (and the leak still counts as missed). */
+function score(outcomes: Outcome[]) {
+  let tp = 0, fp = 0, fn = 0;
+  const delays: number[] = [];
+  for (const o of outcomes) {
+    const early = o.detectedAt !== null && (!o.leak || o.detectedAt < o.onset!);
+    if (early) fp++;
+    if (o.leak) {
+      if (o.detectedAt !== null && !early) {
+        tp++;
+        delays.push((o.detectedAt - o.onset!) / 3600);
+      } else fn++;
+    }
+  }
+  delays.sort((a, b) => a - b);
+  const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { tp, fp, fn, precision, recall, f1, median: quantile(delays, 0.5), p90: quantile(delays, 0.9) };
+}
+
+const seed = Number(values.seed);
+const generated = generateCorpus({ seed, perFamily: Number(values['per-family']), only: values.families?.split(',') });
+// Round-trip through the query_range JSON the CLI reads, so the corpus is what users would feed.
+const parsed = fromQueryRange(JSON.parse(JSON.stringify(toQueryRange(generated))));
+const leakCount = generated.filter((s) => s.truth.leak).length;
+console.log(`corpus seed ${seed}: ${generated.length} series (${leakCount} leaks, ${generated.length - leakCount} look-alikes), 72 h at 60 s`);
+
+const rows: string[][] = [];
+const byFamily = new Map<string, Outcome[]>();
+for (const [name, detect] of detectors) {
+  const started = performance.now();
+  const outcomes: Outcome[] = parsed.map((s, i) => {
+    const truth = generated[i]!.truth;
+    return { family: truth.family, leak: truth.leak, onset: truth.onset, detectedAt: detect(s.samples, truth) };
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const r = score(outcomes);
+  rows.push([name, r.precision.toFixed(3), r.recall.toFixed(3), r.f1.toFixed(3), String(r.fp), r.median.toFixed(1), r.p90.toFixed(1), seconds.toFixed(2)]);
+  if (byFamily.size === 0) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? []), o]);
+}
+
+function table(header: string[], body: string[][]): void {
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) console.log(line(r));
+}
+
+console.log();
+table(['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'time s'], rows);
+console.log('\nleakguard by family (detected / series, false alarms, median delay h):');
+table(
+  ['family', 'kind', 'detected', 'false alarms', 'median delay h', 'max delay h'],
+  [...byFamily].map(([family, outcomes]) => {
+    const r = score(outcomes);
+    const leak = outcomes[0]!.leak;
+    const delays = outcomes.filter((o) => o.leak && o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600);
+    return [family, leak ? 'leak' : 'look-alike', `${outcomes.filter((o) => o.detectedAt !== null).length}/${outcomes.length}`, String(r.fp), leak ? r.median.toFixed(1) : '-', leak && delays.length ? Math.max(...delays).toFixed(1) : '-'];
+  }),
+);
+if (values.verbose) {
+  for (const [family, outcomes] of byFamily) {
+    outcomes.forEach((o, i) => {
+      const bad = o.leak ? o.detectedAt === null || o.detectedAt < o.onset! : o.detectedAt !== null;
+      if (bad) console.log(`  miss/false: ${family}-${i} detectedAt=${o.detectedAt === null ? 'null' : ((o.detectedAt - 1_767_225_600) / 3600).toFixed(2) + 'h'} onset=${o.onset === null ? '-' : ((o.onset - 1_767_225_600) / 3600).toFixed(2) + 'h'}`);
+    });
+  }
+}

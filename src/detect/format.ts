@@ -1,0 +1,45 @@
+/** Small formatters for the units people read: MiB, MiB/h, hours. */
+
+const MIB = 1024 * 1024;
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** "42.0 MiB/h"; without the unit when `withUnit` is false (for "39.1–44.8" ranges). */
+export function formatBytesPerHour(bytesPerHour: number, withUnit = true): string {
+  const text = Number.isFinite(bytesPerHour) ? (bytesPerHour / MIB).toFixed(1) : 'n/a';
+  return withUnit ? `${text} MiB/h` : text;
+}
+
+export function formatMiB(bytes: number): string {
+  return Number.isFinite(bytes) ? `${(bytes / MIB).toFixed(0)} MiB` : 'n/a';
+}
+
+/** "6.2 h", "45 min" below an hour, "3.5 d" beyond three days. */
+export function formatHours(hours: number): string {
+  if (!Number.isFinite(hours)) return 'n/a';
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours >= 72) return `${(hours / 24).toFixed(1)} d`;
+  return `${hours.toFixed(1)} h`;
+}
+
+/**
+ * A line of `width` block characters; each is the maximum of its share of the values, scaled
+ * between the overall minimum and maximum. Non-finite values render as a space.
+ */
+export function sparkline(values: readonly number[], width: number): string {
+  const cells = Math.max(0, Math.min(Math.floor(width), values.length));
+  if (cells === 0) return '';
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return ' '.repeat(cells);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  let out = '';
+  for (let c = 0; c < cells; c++) {
+    const start = Math.floor((c * values.length) / cells);
+    const end = Math.floor(((c + 1) * values.length) / cells);
+    let cell = -Infinity;
+    for (let i = start; i < end; i++) if (Number.isFinite(values[i]!)) cell = Math.max(cell, values[i]!);
+    if (cell === -Infinity) out += ' ';
+    else out += hi === lo ? BARS[0] : BARS[Math.min(7, Math.floor(((cell - lo) / (hi - lo)) * 8))];
+  }
+  return out;
+}

@@ -1,0 +1,8 @@
+/**
+ * The leak detector: pure functions from a working-set series to a verdict. Nothing here does
+ * I/O; the CLI and the run feed it samples fetched elsewhere.
+ */
+export type { DetectOptions, Evidence, JudgeInput, Sample, SlopeEstimate, Verdict, VerdictKind } from './types.js';
+export { defaultDetectOptions, judge } from './judge.js';
+export { backtestSeries, type BacktestOptions, type BacktestResult } from './backtest.js';
+export { formatBytesPerHour, formatHours, formatMiB, sparkline } from './format.js';

@@ -1,0 +1,102 @@
+import { analyzeFloor } from './analyze.js';
+import { buildFloor, firstAfter } from './floor.js';
+import { formatHours } from './format.js';
+import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Sample, Verdict } from './types.js';
+
+const HOUR = 3600;
+const MIB = 1024 * 1024;
+
+export const defaultDetectOptions: ResolvedDetectOptions = Object.freeze({
+  windowSeconds: 24 * HOUR,
+  minGrowthBytesPerHour: 5 * MIB,
+  oomHorizonSeconds: 24 * HOUR,
+  maxStalenessSeconds: 10 * 60,
+  minHistorySeconds: 3 * HOUR,
+  minCoverage: 0.6,
+  maxGapSeconds: 15 * 60,
+  floorBucketSeconds: 15 * 60,
+  fastGrowthBytesPerHour: 40 * MIB,
+  sustainedSeconds: 14 * HOUR,
+  relativeRiseFraction: 0.4,
+  warmupSeconds: 30 * 60,
+  restartDropFraction: 0.2,
+});
+
+/** Fills omitted tunables with their defaults. */
+export function resolveOptions(options: DetectOptions): ResolvedDetectOptions {
+  const out = { ...defaultDetectOptions } as ResolvedDetectOptions;
+  for (const [key, value] of Object.entries(options) as [keyof ResolvedDetectOptions, number | undefined][]) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Samples sorted by time; the input is returned as is when already sorted. */
+export function sortedSamples(samples: readonly Sample[]): readonly Sample[] {
+  for (let i = 1; i < samples.length; i++) {
+    if (!(samples[i - 1]!.t <= samples[i]!.t)) return [...samples].sort((a, b) => a.t - b.t);
+  }
+  return samples;
+}
+
+/** The verdict for data that cannot be judged, or null when the window is usable. */
+export function checkWindow(
+  samples: readonly Sample[],
+  from: number,
+  to: number,
+  badInWindow: number,
+  now: number,
+  options: DetectOptions,
+): string | null {
+  if (badInWindow > 0) return `${badInWindow} sample(s) in the window are not finite non-negative numbers`;
+  if (to <= from) return `no samples in the last ${formatHours(options.windowSeconds / HOUR)}`;
+  const ageSeconds = now - samples[to - 1]!.t;
+  if (ageSeconds > options.maxStalenessSeconds) {
+    return `newest sample is ${formatHours(ageSeconds / HOUR)} old (max ${formatHours(options.maxStalenessSeconds / HOUR)})`;
+  }
+  return null;
+}
+
+export function isBadSample(s: Sample): boolean {
+  return !Number.isFinite(s.v) || s.v < 0;
+}
+
+function hasBadTime(samples: readonly Sample[]): boolean {
+  return samples.some((s) => !Number.isFinite(s.t));
+}
+
+export function unknownVerdict(reason: string, windowStart: number, now: number): Verdict {
+  return {
+    kind: 'unknown',
+    slope: null,
+    currentBytes: null,
+    hoursToLimit: null,
+    reasons: [reason],
+    evidence: { from: windowStart, to: now, pointsUsed: 0, restarts: 0 },
+  };
+}
+
+/**
+ * Judges the working set of one container as of `now`, using the samples in
+ * (now − windowSeconds, now]. Pure: same input, same verdict.
+ */
+export function judge(input: JudgeInput, detectOptions: DetectOptions = defaultDetectOptions): Verdict {
+  const { now, limitBytes } = input;
+  const options = resolveOptions(detectOptions);
+  const windowStart = now - options.windowSeconds;
+  if (hasBadTime(input.samples)) return unknownVerdict('some samples have no valid timestamp', windowStart, now);
+  const samples = sortedSamples(input.samples);
+  const from = firstAfter(samples, windowStart);
+  const to = firstAfter(samples, now, from);
+  let bad = 0;
+  for (let i = from; i < to; i++) if (isBadSample(samples[i]!)) bad++;
+  const problem = checkWindow(samples, from, to, bad, now, options);
+  if (problem !== null) return unknownVerdict(problem, windowStart, now);
+  const floor = buildFloor(samples, from, to, options.floorBucketSeconds);
+  const startsInside = from === 0 && samples[0]!.t > windowStart + options.floorBucketSeconds;
+  return analyzeFloor(floor, { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true });
+}
+
+export function validLimit(limitBytes: number | undefined): number | undefined {
+  return limitBytes !== undefined && Number.isFinite(limitBytes) && limitBytes > 0 ? limitBytes : undefined;
+}

@@ -1,0 +1,75 @@
+import { selectKth } from './stats.js';
+import type { Floor } from './floor.js';
+
+const MIB = 1024 * 1024;
+/** Drops smaller than this are noise, whatever their fraction. */
+const MIN_RESTART_DROP_BYTES = 8 * MIB;
+
+/** The floor cut at restarts, with single-bucket dips removed. */
+export interface Segmented {
+  t: number[];
+  v: number[];
+  bucket: number[];
+  /** Index of the first point of each segment; starts[0] === 0. */
+  starts: number[];
+}
+
+function isDrop(from: number, to: number, fraction: number): boolean {
+  return from - to >= Math.max(fraction * from, MIN_RESTART_DROP_BYTES);
+}
+
+/**
+ * A restart shows as a floor drop that does not recover at once: the bucket after it is still
+ * clearly lower (a new process warms up). A drop lasting a
+ * single bucket is a dip in the data (a glitch or a short-lived release) and is dropped, so one
+ * bad scrape cannot erase the history.
+ */
+export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
+  const out: Segmented = { t: [], v: [], bucket: [], starts: [0] };
+  const n = floor.v.length;
+  for (let k = 0; k < n; k++) {
+    const v = floor.v[k]!;
+    const m = out.v.length;
+    if (m > 0) {
+      const prev = out.v[m - 1]!;
+      if (isDrop(prev, v, dropFraction)) {
+        const next = floor.v[k + 1];
+        // Back to where it was at once: a dip in the data, not a new process warming up.
+        if (next !== undefined && next >= prev * (1 - dropFraction / 4)) continue;
+        out.starts.push(m);
+      }
+    }
+    out.t.push(floor.t[k]!);
+    out.v.push(v);
+    out.bucket.push(floor.bucket[k]!);
+  }
+  if (out.v.length === 0) out.starts = [];
+  return out;
+}
+
+/**
+ * Removes the few largest upward jumps (up to `maxJumps`) that stand out from the usual change
+ * between buckets, returning the floor as if they had not happened. One or two steps (a new CR
+ * type watched, a relist) then leave a flat line, while a staircase of many steps keeps rising.
+ */
+export function withoutJumps(v: readonly number[], from: number, to: number, maxJumps: number): number[] {
+  const n = to - from;
+  const out = v.slice(from, to);
+  if (n < 4) return out;
+  const diffs = new Float64Array(n - 1);
+  for (let i = 1; i < n; i++) diffs[i - 1] = out[i]! - out[i - 1]!;
+  const work = Float64Array.from(diffs);
+  const mid = selectKth(work, n - 1, (n - 1) >> 1);
+  for (let i = 0; i < n - 1; i++) work[i] = Math.abs(diffs[i]! - mid);
+  const spread = selectKth(work, n - 1, (n - 1) >> 1) * 1.4826;
+  const threshold = Math.max(6 * spread, 0.02 * out[n - 1]!, 4 * MIB);
+  // Only upward jumps: removing a drop without its recovery would invent growth.
+  for (let j = 0; j < maxJumps; j++) {
+    let best = -1;
+    for (let i = 0; i < n - 1; i++) if (diffs[i]! - mid > threshold && (best < 0 || diffs[i]! > diffs[best]!)) best = i;
+    if (best < 0) break;
+    diffs[best] = mid;
+  }
+  for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
+  return out;
+}

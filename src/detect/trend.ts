@@ -1,0 +1,143 @@
+import { fittedAt, leastSquaresSlope, median, theilSen, type TheilSen } from './stats.js';
+import type { ResolvedDetectOptions } from './types.js';
+
+const HOUR = 3600;
+
+/** Why a span of floor counts as a leak; each names a different proof that it is not a look-alike. */
+export type LeakTier = 'fast' | 'relative' | 'sustained' | 'limit' | 'seasonal';
+
+export interface SpanFinding {
+  tier: LeakTier;
+  fit: TheilSen;
+  fromT: number;
+  toT: number;
+  /** Projected hours until the floor reaches the limit, if a limit is known and the floor grows. */
+  hoursToLimit: number | null;
+}
+
+/** A rejected span keeps the reason so a not-leaking verdict can say why. */
+export interface SpanRejection {
+  why: string;
+  fit: TheilSen | null;
+  fromT: number;
+  toT: number;
+}
+
+export interface SpanInput {
+  t: readonly number[];
+  /** The floor with isolated jumps removed. */
+  v: readonly number[];
+  limitBytes: number | undefined;
+  options: ResolvedDetectOptions;
+}
+
+function projectHours(fit: TheilSen, atT: number, limitBytes: number | undefined): number | null {
+  if (limitBytes === undefined || !(fit.slope > 0)) return null;
+  return Math.max(0, (limitBytes - fittedAt(fit, atT)) / fit.slope);
+}
+
+/**
+ * A span whose least-squares slope is far below the bar cannot pass the robust tests. Removing
+ * upward jumps only lowers that slope and the last level, so a span that cannot grow in the raw
+ * floor cannot grow once jumps are removed either: the backtest uses this to skip the rest.
+ */
+export function cannotGrow(input: SpanInput, from: number, to: number): boolean {
+  const { t, v, limitBytes, options: o } = input;
+  const cheap = leastSquaresSlope(t, v, from, to);
+  if (cheap >= 0.5 * o.minGrowthBytesPerHour) return false;
+  return limitBytes === undefined || !(cheap > 0) || ((limitBytes - v[to - 1]!) / cheap) * HOUR > 2 * o.oomHorizonSeconds;
+}
+
+/** The first test of judgeSeasonal, on its own (same monotonicity as cannotGrow). */
+export function seasonalCannotGrow(input: SpanInput, from: number, to: number, bucketSeconds: number): boolean {
+  return !(dayRateOf(input, from, to, bucketSeconds) >= 0.5 * input.options.minGrowthBytesPerHour);
+}
+
+function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: number): number {
+  const { t, v } = input;
+  const edge = Math.max(2, Math.round(HOUR / bucketSeconds));
+  let first = Infinity, last = Infinity;
+  for (let i = from; i < Math.min(to, from + edge); i++) first = Math.min(first, v[i]!);
+  for (let i = Math.max(from, to - edge); i < to; i++) last = Math.min(last, v[i]!);
+  return ((last - first) / (t[to - 1]! - t[from]!)) * HOUR;
+}
+
+/**
+ * Judges the floor points [from, to) as one span ending now. The span is a leak when the rank
+ * trend is significant, growth is at least minGrowth (or heads for the limit), the recent half
+ * still grows and is not decelerating (warm-up), and one tier shows it is more than a daily cycle.
+ */
+export function judgeSpan(input: SpanInput, from: number, to: number): SpanFinding | SpanRejection {
+  const { t, v, limitBytes, options: o } = input;
+  const fromT = t[from]!;
+  const toT = t[to - 1]!;
+  const spanSeconds = toT - fromT;
+  if (cannotGrow(input, from, to)) return { why: 'no upward trend', fit: null, fromT, toT };
+  const half = from + ((to - from) >> 1);
+  // Without a limit the bar below is minGrowth, so the cheaper recent half can reject first.
+  const recent = theilSen(t, v, half, to);
+  if (recent === null) return { why: 'too few points', fit: null, fromT, toT };
+  if (limitBytes === undefined && recent.slope < 0.5 * o.minGrowthBytesPerHour) return { why: 'growth has stopped', fit: null, fromT, toT };
+  const fit = theilSen(t, v, from, to);
+  if (fit === null) return { why: 'too few points', fit, fromT, toT };
+  const hoursToLimit = projectHours(fit, toT, limitBytes);
+  const headsForLimit = hoursToLimit !== null && hoursToLimit * HOUR <= o.oomHorizonSeconds;
+  if (!(fit.low > 0)) return { why: 'no significant upward trend', fit, fromT, toT };
+  if (fit.slope < o.minGrowthBytesPerHour && !headsForLimit) return { why: 'growth below the threshold', fit, fromT, toT };
+
+  const early = theilSen(t, v, from, half);
+  if (early === null) return { why: 'too few points', fit, fromT, toT };
+  const bar = Math.min(fit.slope, o.minGrowthBytesPerHour);
+  if (recent.slope < 0.5 * bar) return { why: 'growth has stopped', fit, fromT, toT };
+  if (recent.slope < 0.5 * early.slope) return { why: 'growth is slowing down (warm-up or cache fill)', fit, fromT, toT };
+
+  const { startLevel, rise } = observedRise(v, from, to);
+  let tier: LeakTier | null = null;
+  if (fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope) tier = 'fast';
+  else if (startLevel > 0 && rise >= o.relativeRiseFraction * startLevel) tier = 'relative';
+  else if (spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) tier = 'sustained';
+  // Extrapolate no further ahead than the growth has been watched: a rising half-day aimed at
+  // the limit is not yet a leak.
+  else if (headsForLimit && hoursToLimit! * HOUR <= spanSeconds) tier = 'limit';
+  if (tier === null) return { why: 'growth could still be a daily cycle', fit, fromT, toT };
+  return { tier, fit, fromT, toT, hoursToLimit };
+}
+
+/**
+ * A full day of floor compared with itself a day earlier: a daily cycle returns to where it was,
+ * a leak under the cycle does not. Needs about 24 h of history without a restart.
+ */
+export function judgeSeasonal(input: SpanInput, from: number, to: number, bucketSeconds: number): SpanFinding | SpanRejection {
+  const { t, v, options: o } = input;
+  const fromT = t[from]!;
+  const toT = t[to - 1]!;
+  const why = 'no growth from one day to the next';
+  if (seasonalCannotGrow(input, from, to, bucketSeconds)) return { why, fit: null, fromT, toT };
+  const fit = theilSen(t, v, from, to);
+  if (fit === null || !(fit.low > 0) || fit.slope < 0.5 * o.minGrowthBytesPerHour) return { why, fit, fromT, toT };
+  return { tier: 'seasonal', fit, fromT, toT, hoursToLimit: projectHours(fit, toT, input.limitBytes) };
+}
+
+/**
+ * Each third of the span rises at a good part of the overall rate: a rising half-day that is
+ * preceded by its trough or followed by its peak does not.
+ */
+function risesThroughout(t: readonly number[], v: readonly number[], from: number, to: number, slope: number, minGrowthBytesPerHour: number): boolean {
+  const third = Math.floor((to - from) / 3);
+  for (let k = 0; k < 3; k++) {
+    const fit = theilSen(t, v, from + k * third, k === 2 ? to : from + (k + 1) * third);
+    if (fit === null || fit.slope < Math.max(0.4 * slope, 0.3 * minGrowthBytesPerHour)) return false;
+  }
+  return true;
+}
+
+/** Level at the start and growth since, from the medians of the first and last few points. */
+function observedRise(v: readonly number[], from: number, to: number): { startLevel: number; rise: number } {
+  const k = Math.max(2, Math.min(4, Math.floor((to - from) / 6)));
+  const startLevel = median(v, from, from + k);
+  return { startLevel, rise: median(v, to - k, to) - startLevel };
+}
+
+export function isFinding(x: SpanFinding | SpanRejection): x is SpanFinding {
+  return 'tier' in x;
+}

@@ -1,0 +1,147 @@
+import type { Rng } from './random.js';
+import { baseShape, MIB, type Shape } from './simulate.js';
+
+/**
+ * Every shape SPEC §5 names: leaks the detector must flag and look-alikes it must not. Parameters
+ * are drawn from wide ranges so a corpus tests the family, not one instance.
+ */
+export interface FamilyCase {
+  shape: Shape;
+  leak: boolean;
+  /** Hours from the start at which the leak begins; null for non-leaks. */
+  onsetHours: number | null;
+}
+
+type Family = (rng: Rng, hours: number) => FamilyCase;
+
+const leakBytesPerHour = (rng: Rng): number => rng.logUniform(8, 150) * MIB;
+
+function dailyCycle(rng: Rng, baseBytes: number): NonNullable<Shape['cycle']> {
+  return {
+    peakToPeakBytes: Math.min(rng.uniform(0.1, 0.35) * baseBytes, rng.uniform(150, 250) * MIB),
+    phaseHours: rng.uniform(0, 24),
+    harmonic: rng.uniform(0, 0.4),
+  };
+}
+
+/** A limit with headroom above the highest the series would otherwise reach. */
+function maybeLimit(rng: Rng, shape: Shape, peakBytes: number): void {
+  if (rng.chance(0.5)) shape.limitBytes = peakBytes * rng.uniform(1.3, 2.5);
+}
+
+export const lookAlikes: Record<string, Family> = {
+  flat(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.noiseFraction = rng.uniform(0.002, 0.04);
+    maybeLimit(rng, shape, shape.baseBytes * 1.3);
+    return { shape, leak: false, onsetHours: null };
+  },
+  warmup(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.warmupFraction = rng.uniform(0.3, 0.7);
+    shape.warmupHours = rng.uniform(0.2, 1.5);
+    if (rng.chance(0.5)) shape.restartsAt = [rng.uniform(12, hours - 6)];
+    maybeLimit(rng, shape, shape.baseBytes * 1.3);
+    return { shape, leak: false, onsetHours: null };
+  },
+  steps(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.steps = Array.from({ length: rng.int(1, 2) }, () => ({
+      atHours: rng.uniform(3, hours - 3),
+      bytes: Math.max(10 * MIB, rng.uniform(0.05, 0.4) * shape.baseBytes),
+    }));
+    maybeLimit(rng, shape, shape.baseBytes * 1.9);
+    return { shape, leak: false, onsetHours: null };
+  },
+  daily(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.cycle = dailyCycle(rng, shape.baseBytes);
+    maybeLimit(rng, shape, shape.baseBytes * 1.5);
+    return { shape, leak: false, onsetHours: null };
+  },
+  restarts(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.warmupFraction = rng.uniform(0.2, 0.6);
+    shape.warmupHours = rng.uniform(0.1, 1.2);
+    shape.restartsAt = Array.from({ length: rng.int(1, 4) }, () => rng.uniform(2, hours - 1));
+    maybeLimit(rng, shape, shape.baseBytes * 1.3);
+    return { shape, leak: false, onsetHours: null };
+  },
+  spikes(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.spikes = Array.from({ length: rng.int(3, 12) }, () => ({
+      atHours: rng.uniform(0.5, hours - 0.5),
+      minutes: rng.uniform(1, 25),
+      bytes: rng.uniform(0.2, 1) * shape.baseBytes,
+    }));
+    maybeLimit(rng, shape, shape.baseBytes * 2.3);
+    return { shape, leak: false, onsetHours: null };
+  },
+  freed(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.baseBytes *= 1.5;
+    shape.release = { atHours: rng.uniform(2, hours - 6), bytes: rng.uniform(0.1, 0.35) * shape.baseBytes, overHours: rng.chance(0.5) ? 0 : rng.uniform(1, 8) };
+    maybeLimit(rng, shape, shape.baseBytes * 1.3);
+    return { shape, leak: false, onsetHours: null };
+  },
+};
+
+export const leaks: Record<string, Family> = {
+  linear(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const onsetHours = rng.uniform(0, 1);
+    shape.leak = { kind: 'linear', onsetHours, bytesPerHour: leakBytesPerHour(rng) };
+    return { shape, leak: true, onsetHours };
+  },
+  lateStart(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const onsetHours = rng.uniform(12, Math.min(48, hours - 18));
+    shape.leak = { kind: 'linear', onsetHours, bytesPerHour: leakBytesPerHour(rng) };
+    return { shape, leak: true, onsetHours };
+  },
+  staircase(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const onsetHours = rng.uniform(0, 24);
+    const bytesPerHour = leakBytesPerHour(rng);
+    // Steps of a few MiB, one per namespace created and deleted (rook/rook#15499).
+    shape.leak = { kind: 'staircase', onsetHours, bytesPerHour, stepBytes: Math.min(rng.uniform(2, 25) * MIB, bytesPerHour / 2) };
+    return { shape, leak: true, onsetHours };
+  },
+  oomCycles(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const onsetHours = rng.uniform(0, 6);
+    shape.leak = { kind: 'linear', onsetHours, bytesPerHour: rng.logUniform(20, 150) * MIB };
+    shape.limitBytes = shape.baseBytes + rng.uniform(100, 400) * MIB;
+    return { shape, leak: true, onsetHours };
+  },
+  slowBigBaseline(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.baseBytes = rng.uniform(700, 1000) * MIB;
+    const onsetHours = rng.uniform(0, 24);
+    shape.leak = { kind: 'linear', onsetHours, bytesPerHour: rng.uniform(8, 15) * MIB };
+    return { shape, leak: true, onsetHours };
+  },
+  accelerating(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const onsetHours = rng.uniform(0, 24);
+    shape.leak = { kind: 'accelerating', onsetHours, bytesPerHour: rng.logUniform(4, 30) * MIB, doublingHours: rng.uniform(6, 24) };
+    return { shape, leak: true, onsetHours };
+  },
+  underDailyCycle(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.cycle = dailyCycle(rng, shape.baseBytes);
+    const onsetHours = rng.uniform(0, 24);
+    shape.leak = { kind: 'linear', onsetHours, bytesPerHour: rng.logUniform(8, 60) * MIB };
+    return { shape, leak: true, onsetHours };
+  },
+  resumesAfterRestart(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const onsetHours = rng.uniform(0, 12);
+    shape.leak = { kind: 'linear', onsetHours, bytesPerHour: leakBytesPerHour(rng) };
+    shape.warmupFraction = rng.uniform(0.2, 0.5);
+    shape.restartsAt = Array.from({ length: rng.int(1, 2) }, () => onsetHours + rng.uniform(2, 20));
+    return { shape, leak: true, onsetHours };
+  },
+};
+
+export const families: Record<string, Family> = { ...lookAlikes, ...leaks };
