@@ -109,7 +109,18 @@ describe('the runtime stage, reproduced without Docker', () => {
     const { status, stdout, stderr } = runImage(['--help']);
     expect(stderr).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
     expect(status).toBe(0);
-    for (const command of ['run', 'daemon', 'analyze', 'backtest', 'demo', 'status']) expect(stdout).toContain(command);
+    expect(stdout).toContain('Usage: leakguard <command>');
+    for (const command of ['analyze', 'backtest', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    const analyze = runImage(['analyze', '--help']);
+    expect(analyze.status).toBe(0);
+    expect(analyze.stdout).toContain('leakguard analyze --input FILE');
+  });
+
+  it.each(['run', 'daemon'])('has the command the chart runs: `%s --help`', (command) => {
+    const { status, stdout } = runImage([command, '--help']);
+    expect(status).toBe(0);
+    expect(stdout).toContain(`leakguard ${command}`);
+    expect(stdout).toContain('--config');
   });
 
   it('runs the whole pipeline on embedded data (demo) and prints JSON', () => {
