@@ -132,6 +132,7 @@ const golden = `
   yes  get     leases.coordination.k8s.io/LOCK              NS
   yes  update  leases.coordination.k8s.io/LOCK              NS
   yes  get     pods                                         NS
+  no   list    pods                                         NS
 
   no   get     secrets                                      NS
   no   get     secrets/leakguard-secrets                    NS

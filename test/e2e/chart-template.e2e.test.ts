@@ -11,7 +11,7 @@ import { chartDir, findOne, helm, kubeVersion, render, renderError, valuesDir, t
 import { podTemplateOf, restrictedViolations, rulesOf, type Loose } from '../chart/inspect.js';
 
 /** Values files that must render; `[]` is the chart's defaults. */
-const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml']];
+const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml'], ['shared-namespace.yaml']];
 const cases = goodValues.map((files) => ({ values: files.length > 0 ? files.join(', ') : 'defaults', files }));
 
 /** Helm's merge of values: maps merge key by key, anything else (lists too) is replaced. */
@@ -267,6 +267,25 @@ describe('RBAC', () => {
     const manifests = await render({ values: ['upgrade-pr-only.yaml'] });
     const names = [...roles(manifests).keys()].sort();
     expect(names).toEqual(['leakguard/lg-leakguard-lease', 'rook-ceph/lg-leakguard-events', 'rook-ceph/lg-leakguard-read', 'rook-ceph/lg-leakguard-state']);
+  });
+
+  it('merges profiles that share a namespace into one Role per action, naming each workload', async () => {
+    const byName = roles(await render({ values: ['shared-namespace.yaml'] }));
+    expect([...byName.keys()].filter((k) => k.startsWith('operators/')).sort()).toEqual([
+      'operators/lg-leakguard-events',
+      'operators/lg-leakguard-read',
+      'operators/lg-leakguard-restart',
+      'operators/lg-leakguard-state',
+      'operators/lg-leakguard-workaround',
+    ]);
+    expect(rulesOf(byName.get('operators/lg-leakguard-restart')!)).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['operator-a'], verbs: ['patch'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['operator-b'], verbs: ['patch'] },
+    ]);
+    // The workaround sets ConfigMap keys only: no patch on workloads.
+    expect(rulesOf(byName.get('operators/lg-leakguard-workaround')!)).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['operator-b-config'], verbs: ['get', 'patch'] },
+    ]);
   });
 
   it('creates no RBAC objects with rbac.create=false', async () => {
