@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { actionIdFor, floorToHour, incidentIdFor } from './ids.js';
+import type { WorkloadRef } from './types.js';
+
+const workload: WorkloadRef = { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u' };
+const start = Date.UTC(2026, 10, 24, 13) / 1000;
+const labelSafe = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+describe('action and incident IDs', () => {
+  it('are readable: kind, incident hour (UTC), hash', () => {
+    expect(actionIdFor('rook', workload, start, 'upgrade-pr', 2)).toMatch(/^upgrade-202611241300-[a-z0-9]{11}$/);
+    expect(incidentIdFor('rook', workload, start)).toMatch(/^inc-202611241300-[a-z0-9]{11}$/);
+  });
+
+  it('change with each part they name', () => {
+    const base = actionIdFor('rook', workload, start, 'restart', 0);
+    const variants = [
+      actionIdFor('rook-2', workload, start, 'restart', 0),
+      actionIdFor('rook', { ...workload, namespace: 'other' }, start, 'restart', 0),
+      actionIdFor('rook', { ...workload, name: 'other' }, start, 'restart', 0),
+      actionIdFor('rook', workload, start + 3600, 'restart', 0),
+      actionIdFor('rook', workload, start, 'restart', 1),
+      actionIdFor('rook', workload, start, 'workaround', 0),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+    expect(actionIdFor('rook', { ...workload, uid: 'recreated' }, start, 'restart', 0)).toBe(base);
+  });
+
+  it('are label-safe for any profile, workload and time', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.integer({ min: 0, max: 4_102_444_800 }), fc.constantFrom('restart', 'workaround', 'upgrade-pr', 'revert-workaround' as const), fc.nat(9), (profile, name, t, kind, rung) => {
+        const start = floorToHour(t);
+        expect(actionIdFor(profile, { ...workload, name }, start, kind, rung)).toMatch(labelSafe);
+        expect(incidentIdFor(profile, { ...workload, name }, start)).toMatch(labelSafe);
+      }),
+    );
+  });
+});
