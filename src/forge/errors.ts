@@ -90,5 +90,5 @@ export function toForgeError(err: unknown, what: string, secrets: readonly strin
     return { code, status: err.status, message: safe(`${what}: HTTP ${err.status} ${apiMessage(err)}${hint ? ` — ${hint}` : ''}`) };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'network', message: safe(`${what}: ${message}`) };
+  return { code: 'unexpected', message: safe(`${what}: ${message}`) };
 }

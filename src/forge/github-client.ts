@@ -2,6 +2,7 @@
  * Builds the Octokit client: token or GitHub App auth read from mounted files, Enterprise base URL,
  * bounded retries for 5xx and no waiting on rate limits (the run defers to the next one instead).
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
@@ -82,6 +83,12 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   }
   const app = options.auth.app;
   const privateKey = await readSecretFile(app.privateKeyFile, 'GitHub App private key');
+  try {
+    createPrivateKey(privateKey);
+  } catch {
+    // Say which file is wrong, never what is in it.
+    throw new GitHubConfigError(`GitHub App private key file ${app.privateKeyFile} does not hold a PEM private key`);
+  }
   const octokit = new RestClient({
     ...common,
     authStrategy: createAppAuth,

@@ -122,10 +122,9 @@ export class GitHubForge implements Forge {
   private async listOpenPulls(repo: Repo): Promise<Pull[]> {
     const all: Pull[] = [];
     for (let page = 1; page <= MAX_PULL_PAGES; page++) {
-      const res = await step('list open pull requests', () =>
-        this.octokit.rest.pulls.list({ ...repo, state: 'open', per_page: 100, page }),
+      const pulls = await step('list open pull requests', async () =>
+        pullListSchema.parse((await this.octokit.rest.pulls.list({ ...repo, state: 'open', per_page: 100, page })).data),
       );
-      const pulls = pullListSchema.parse(res.data);
       all.push(...pulls);
       if (pulls.length < 100) break;
     }
@@ -140,8 +139,7 @@ export class GitHubForge implements Forge {
   }
 
   private async branchSha(repo: Repo, branch: string): Promise<string> {
-    const res = await step(`read branch ${branch}`, () => this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` }));
-    return refSchema.parse(res.data).object.sha;
+    return step(`read branch ${branch}`, async () => refSchema.parse((await this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data).object.sha);
   }
 
   /** @returns false when the branch already existed (a crashed or concurrent run made it). */
@@ -206,10 +204,9 @@ export class GitHubForge implements Forge {
   }
 
   private async updatePull(repo: Repo, req: UpgradePrRequest, pull: Pull): Promise<UpgradePrResult> {
-    const res = await step(`update pull request #${pull.number}`, () =>
-      this.octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: req.title, body: req.body }),
+    const pr = await step(`update pull request #${pull.number}`, async () =>
+      createdPullSchema.parse((await this.octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: req.title, body: req.body })).data),
     );
-    const pr = createdPullSchema.parse(res.data);
     return { kind: 'updated', url: pr.html_url, number: pr.number, branch: pull.head.ref };
   }
 }

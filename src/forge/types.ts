@@ -11,7 +11,9 @@ export type ForgeErrorCode =
   | 'server'
   | 'network'
   | 'invalid-response'
-  | 'config';
+  | 'config'
+  /** Anything else (a bug or a library failure): reported, never retried in a loop. */
+  | 'unexpected';
 
 /** A failure as data: a code the caller branches on and a message safe to show (no secrets). */
 export interface ForgeError {

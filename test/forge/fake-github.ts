@@ -63,6 +63,7 @@ export class FakeGitHub {
   installationToken = `ghs_${randomBytes(12).toString('hex')}`;
   /** App auth: the token endpoint answers this status when set (e.g. 401). */
   appTokenStatus: number | null = null;
+  appTokenMessage = 'Bad credentials';
 
   constructor(
     readonly owner = 'acme',
@@ -163,7 +164,7 @@ export class FakeGitHub {
 
     if (operationId === 'apps/create-installation-access-token') {
       if (!/^bearer \S+\.\S+\.\S+$/i.test(headers.authorization ?? '')) return send(401, { message: 'A JSON web token could not be decoded' });
-      if (this.appTokenStatus) return send(this.appTokenStatus, { message: 'Bad credentials' });
+      if (this.appTokenStatus) return send(this.appTokenStatus, { message: this.appTokenMessage });
       return send(201, { token: this.installationToken, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
     }
     const auth = headers.authorization ?? '';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildIncidentMessage, type IncidentMessageInput } from '../../src/notify/message.js';
 import { createSlackNotifier, SlackBotNotifier, SlackWebhookNotifier } from '../../src/notify/slack.js';
-import { captureLogger, secretFile } from '../forge/helpers.js';
+import { captureLogger, closedPort, secretFile } from '../forge/helpers.js';
 import { FakeSlack } from './fake-slack.js';
 
 const MiB = 1048576;
@@ -118,8 +118,8 @@ describe('Slack notifier against a local Slack', () => {
   });
 
   it('connection refused → network failure, no throw', async () => {
-    const closed = new SlackWebhookNotifier('http://127.0.0.1:9/services/T/B/X', { logger: log.logger, sleep });
-    expect(await closed.notify(buildIncidentMessage(incident))).toMatchObject({ ok: false, error: { code: 'network' } });
+    const closed = new SlackWebhookNotifier(`http://127.0.0.1:${await closedPort()}/services/T/B/X`, { logger: log.logger, sleep });
+    expect(await closed.notify(buildIncidentMessage(incident))).toMatchObject({ ok: false, error: { code: 'network', message: 'cannot reach Slack (ECONNREFUSED)' } });
   });
 
   it('bot: invalid token → unauthorized, not retried', async () => {
