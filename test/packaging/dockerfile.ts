@@ -94,3 +94,39 @@ export function parseDockerfile(text: string): Stage[] {
   }
   return stages;
 }
+
+/** `.dockerignore` as Docker reads it: patterns in order, `!` re-includes, the last match wins. */
+export function dockerIgnore(text: string): (path: string) => boolean {
+  const rules = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const negate = line.startsWith('!');
+      const pattern = posix.normalize(negate ? line.slice(1) : line).replace(/\/$/, '').replace(/^\//, '');
+      return { negate, regex: globRegex(pattern) };
+    });
+  return (path: string) => {
+    // A pattern that matches a parent directory matches everything in it.
+    const parts = path.split('/');
+    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    let ignored = false;
+    for (const { negate, regex } of rules) if (candidates.some((c) => regex.test(c))) ignored = !negate;
+    return ignored;
+  };
+}
+
+function globRegex(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*' && pattern[i + 1] === '*') {
+      source += '.*';
+      i++;
+      if (pattern[i + 1] === '/') i++;
+    } else if (ch === '*') source += '[^/]*';
+    else if (ch === '?') source += '[^/]';
+    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}

@@ -8,15 +8,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDockerfile, type Stage } from './dockerfile.js';
+import { dockerIgnore, parseDockerfile, type Stage } from './dockerfile.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const stages = parseDockerfile(readFileSync(join(repo, 'Dockerfile'), 'utf8'));
 const build = stages.find((s) => s.name === 'build');
 const runtime = stages[stages.length - 1]!;
+/** The build context as Docker sends it: the checkout minus .dockerignore. */
+const ignored = dockerIgnore(readFileSync(join(repo, '.dockerignore'), 'utf8'));
 
 let work: string;
 let buildRoot: string;
@@ -29,22 +31,23 @@ function listFiles(dir: string): string[] {
 }
 
 /** `COPY src… dest` as Docker does it: directories copy their contents; dest/ or many sources mean a directory. */
-function replayCopy(sources: string[], fromRoot: string, destination: string, toRoot: string, workdir: string): void {
+function replayCopy(sources: string[], fromRoot: string, destination: string, toRoot: string, workdir: string, context = false): void {
   const destPath = posix.resolve(workdir, destination);
   const intoDirectory = destination.endsWith('/') || sources.length > 1;
   for (const source of sources) {
     const from = join(fromRoot, source.startsWith('/') ? source : posix.normalize(source));
+    if (context && ignored(relative(repo, from))) throw new Error(`COPY ${source}: excluded by .dockerignore`);
     const isDir = statSync(from).isDirectory();
     const to = join(toRoot, isDir || !intoDirectory ? destPath : posix.join(destPath, posix.basename(source)));
     mkdirSync(isDir ? to : dirname(to), { recursive: true });
-    cpSync(from, to, { recursive: true });
+    cpSync(from, to, { recursive: true, filter: (file) => !context || file === from || !ignored(relative(repo, file)) });
   }
 }
 
 function replayBuildStage(stage: Stage): void {
   for (const copy of stage.copies) {
     if (copy.from !== null) throw new Error('the build stage copies only from the context');
-    replayCopy(copy.sources, repo, copy.destination, buildRoot, stage.workdir);
+    replayCopy(copy.sources, repo, copy.destination, buildRoot, stage.workdir, true);
   }
   const cwd = join(buildRoot, stage.workdir);
   // `npm ci` installs exactly the lockfile; the checkout's node_modules was installed from it.
@@ -88,6 +91,17 @@ describe('Dockerfile', () => {
     expect(runs).toContain('node scripts/build.mjs');
   });
 
+  it('sends a build context without tests, local state or node_modules (.dockerignore)', () => {
+    expect(ignored('src/cli/main.ts')).toBe(false);
+    expect(ignored('package-lock.json')).toBe(false);
+    for (const path of ['src/config/load.test.ts', 'node_modules/yaml/package.json', '.leakguard-e2e/env', 'dist/leakguard.mjs', '.git/HEAD', 'test/e2e/support/env.ts']) {
+      expect(ignored(path), path).toBe(true);
+    }
+    const sources = listFiles(join(buildRoot, build!.workdir, 'src'));
+    expect(sources).toContain('cli/main.ts');
+    expect(sources.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
+  });
+
   it('runs on a minimal Node 24 base as a non-root user, copying only from the build stage', () => {
     expect(runtime.base).toMatch(/^(gcr\.io\/distroless\/nodejs24-debian12:nonroot|node:24(-bookworm)?-slim)(@sha256:[0-9a-f]{64})?$/);
     expect(runtime.user).toMatch(/^(nonroot|65532)(:(nonroot|65532))?$/);
@@ -110,7 +124,7 @@ describe('the runtime stage, reproduced without Docker', () => {
     expect(stderr).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
     expect(status).toBe(0);
     expect(stdout).toContain('Usage: leakguard <command>');
-    for (const command of ['analyze', 'backtest', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['run', 'daemon', 'analyze', 'backtest', 'demo', 'status']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const analyze = runImage(['analyze', '--help']);
     expect(analyze.status).toBe(0);
     expect(analyze.stdout).toContain('leakguard analyze --input FILE');
