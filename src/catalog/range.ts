@@ -59,10 +59,22 @@ function satisfiesComparator(version: Version, { operator, version: bound }: Com
   }
 }
 
+// Catalogue ranges are few and matched for every target of every run: parse each once.
+const parsedRanges = new Map<string, VersionRange>();
+
+function cachedRange(text: string): VersionRange {
+  let range = parsedRanges.get(text);
+  if (!range) {
+    range = parseRange(text);
+    parsedRanges.set(text, range);
+  }
+  return range;
+}
+
 /** True when the version falls in the range (a string range is parsed first). */
 export function satisfies(version: Version | string, range: VersionRange | string): boolean {
   const parsed = typeof version === 'string' ? parseVersion(version) : version;
   if (!parsed) return false;
-  const alternatives = typeof range === 'string' ? parseRange(range) : range;
+  const alternatives = typeof range === 'string' ? cachedRange(range) : range;
   return alternatives.some((comparators) => comparators.every((comparator) => satisfiesComparator(parsed, comparator)));
 }

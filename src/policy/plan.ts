@@ -33,6 +33,8 @@ import {
 import type { Plan, PlanAction, PlanInput, PlanItem, PlanNotice, PlanSubject, PlanTarget, ProfilePolicy, WorkloadRef, WorkloadState } from './types.js';
 
 interface WorkloadGroup {
+  /** `profile|Kind/namespace/name`: the tie-breaker that makes the plan's order total. */
+  key: string;
   profile: ProfilePolicy;
   workload: WorkloadRef;
   targets: PlanTarget[];
@@ -45,7 +47,12 @@ interface Assessment {
   items: PlanItem[];
   candidates: { action: PlanAction; incident: Incident }[];
   reconcile: PlanNotice | null;
-  urgency: (number | string)[];
+  urgency: number[];
+}
+
+/** Code-unit order, not localeCompare: the plan must not depend on the machine's locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function workloadKey(workload: WorkloadRef): string {
@@ -57,7 +64,7 @@ function compareTargets(a: PlanTarget, b: PlanTarget): number {
   const leakOrder = Number(isLeaking(b)) - Number(isLeaking(a));
   const limitOrder = (a.verdict.hoursToLimit ?? Infinity) - (b.verdict.hoursToLimit ?? Infinity);
   const slopeOrder = (b.verdict.slope?.bytesPerHour ?? 0) - (a.verdict.slope?.bytesPerHour ?? 0);
-  const nameOrder = `${a.facts.pod.name}/${a.facts.container}`.localeCompare(`${b.facts.pod.name}/${b.facts.container}`);
+  const nameOrder = compareText(`${a.facts.pod.name}/${a.facts.container}`, `${b.facts.pod.name}/${b.facts.container}`);
   return leakOrder || (Number.isNaN(limitOrder) ? 0 : limitOrder) || slopeOrder || nameOrder;
 }
 
@@ -68,7 +75,7 @@ function groupTargets(input: PlanInput): WorkloadGroup[] {
     const profile = profiles.get(target.facts.profile);
     if (!profile) throw new Error(`target ${target.facts.pod.name} names profile ${target.facts.profile}, which the policy does not define`);
     const key = `${profile.name}|${workloadKey(target.facts.workload)}`;
-    const group = groups.get(key) ?? { profile, workload: target.facts.workload, targets: [], state: target.state };
+    const group = groups.get(key) ?? { key, profile, workload: target.facts.workload, targets: [], state: target.state };
     group.targets.push(target);
     groups.set(key, group);
   }
@@ -201,10 +208,31 @@ function compareAssessments(a: Assessment, b: Assessment): number {
   for (let i = 0; i < Math.max(a.urgency.length, b.urgency.length); i++) {
     const x = a.urgency[i] ?? 0;
     const y = b.urgency[i] ?? 0;
-    if (x !== y) return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    if (x !== y) return x - y;
   }
-  const key = (s: Assessment) => `${s.group.profile.name}|${workloadKey(s.group.workload)}`;
-  return key(a).localeCompare(key(b));
+  return compareText(a.group.key, b.group.key);
+}
+
+/**
+ * Whether the actor may still carry out a leftover intent that turns out not to be done. It is held
+ * to today's guardrails and budget; an intent older than the cooldown is only confirmed or dropped.
+ */
+function settleIntent(assessment: Assessment, input: PlanInput, alreadyDisrupted: boolean, actionsSoFar: number): { action: boolean; disruption: boolean } {
+  const { guardrails, now } = input;
+  const notice = assessment.reconcile!;
+  const intent = notice.intent!;
+  const live = intent.kind !== 'upgrade-pr';
+  const disruptive = assessment.group.state.intent?.disruptive ?? live;
+  const block: Block | null =
+    blockedByKillSwitch(guardrails) ??
+    (guardrails.dryRun ? { reason: 'dry-run', note: 'dry-run: the leftover intent is reported, not carried out' } : null) ??
+    (now - intent.at > guardrails.cooldownSeconds ? { reason: 'cooldown', note: 'the intent is older than the cooldown' } : null) ??
+    (live ? (blockedByWorkloadHealth(assessment.group.targets) ?? blockedByWindow(guardrails, now)) : null) ??
+    (disruptive && alreadyDisrupted ? { reason: 'already-disrupted', note: 'this workload is already being restarted in this run' } : null) ??
+    blockedByRunBudget(actionsSoFar, guardrails);
+  intent.mayComplete = block === null;
+  if (block) notice.note += `; it is confirmed if done, not carried out now (${block.note})`;
+  return { action: block === null, disruption: block === null && disruptive };
 }
 
 /** Builds the plan for one run. */
@@ -216,23 +244,10 @@ export function plan(input: PlanInput): Plan {
   const items: PlanItem[] = [];
   for (const assessment of assessments) {
     const key = workloadKey(assessment.group.workload);
-    if (assessment.reconcile?.intent) {
-      const { intent } = assessment.reconcile;
-      const live = intent.kind !== 'upgrade-pr';
-      const disruptive = assessment.group.state.intent?.disruptive ?? live;
-      const block =
-        blockedByKillSwitch(guardrails) ??
-        (guardrails.dryRun ? { reason: 'dry-run' as const, note: 'dry-run: the leftover intent is reported, not carried out' } : null) ??
-        (input.now - intent.at > guardrails.cooldownSeconds ? { reason: 'cooldown' as const, note: `the intent is older than the cooldown; it is confirmed if done, otherwise dropped` } : null) ??
-        (live ? (blockedByWorkloadHealth(assessment.group.targets) ?? blockedByWindow(guardrails, input.now)) : null) ??
-        (disrupted.has(key) ? { reason: 'already-disrupted' as const, note: 'this workload is already being restarted in this run' } : null) ??
-        blockedByRunBudget(actions, guardrails);
-      intent.mayComplete = block === null;
-      if (block) assessment.reconcile.note += `; if not done it will not be carried out now: ${block.note}`;
-      else {
-        actions++;
-        if (disruptive) disrupted.add(key);
-      }
+    if (assessment.reconcile) {
+      const counted = settleIntent(assessment, input, disrupted.has(key), actions);
+      if (counted.action) actions++;
+      if (counted.disruption) disrupted.add(key);
       items.push(assessment.reconcile);
       continue;
     }
