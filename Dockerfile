@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # leakguard container image: one bundled ESM file on a distroless Node.js 24 base.
 #   docker build -t ghcr.io/leakguard/leakguard:0.1.0 .
-# The runtime stage holds nothing but the bundle and its source map; it runs as the distroless
+# The runtime stage holds nothing but the bundle (dist/) and its source maps; it runs as the distroless
 # `nonroot` user (65532) and writes nowhere but /tmp, so a read-only root filesystem works.
 # test/packaging/image.test.ts reproduces the runtime stage from the COPY lines below.
 
@@ -18,7 +18,8 @@ RUN node scripts/build.mjs
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app
-COPY --from=build /src/dist/leakguard.mjs /src/dist/leakguard.mjs.map /app/
+# dist/ is the whole program: the entry (leakguard.mjs), its lazily loaded chunks and source maps.
+COPY --from=build /src/dist/ /app/
 USER 65532:65532
 ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps TMPDIR=/tmp
 LABEL org.opencontainers.image.title="leakguard" \
