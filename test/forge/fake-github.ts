@@ -68,13 +68,15 @@ export class FakeGitHub {
   constructor(
     readonly owner = 'acme',
     readonly repo = 'gitops',
+    /** GitHub Enterprise Server serves the API under `/api/v3`. */
+    readonly prefix = '',
   ) {}
 
   async start(): Promise<this> {
     this.validator = await githubValidator();
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${this.prefix}`;
     return this;
   }
 
@@ -134,6 +136,14 @@ export class FakeGitHub {
     for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
+    if (this.prefix) {
+      if (!url.pathname.startsWith(`${this.prefix}/`)) {
+        this.violations.push(`${req.method} ${url.pathname}: outside the API prefix ${this.prefix}`);
+        res.writeHead(404).end();
+        return;
+      }
+      url.pathname = url.pathname.slice(this.prefix.length);
+    }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     const method = req.method ?? 'GET';
     const send = (status: number, body: unknown, extra: Record<string, string> = {}) => {

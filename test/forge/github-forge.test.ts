@@ -181,6 +181,28 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.requests.slice(1).every((r) => r.headers.authorization === `token ${gh.installationToken}`)).toBe(true);
   });
 
+  it('our branch drifted (file no longer on either version): reset to base and re-bumped', async () => {
+    gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2') });
+    gh.addPull({ title: 'old', body: prMarker('rook-ceph-operator', '1.15.9'), head: BRANCH, base: 'main', user: 'leakguard[bot]' });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'updated', number: 1 });
+    expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('v1.14.9', 'v1.15.9'));
+    expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/update-ref', 'repos/create-or-update-file-contents', 'pulls/update']);
+  });
+
+  it('GitHub Enterprise: every call goes under the apiUrl path prefix', async () => {
+    const ghes = await new FakeGitHub('acme', 'gitops', '/api/v3').start();
+    try {
+      ghes.seedBranch('main', { [FILE]: HELMRELEASE });
+      const f = await createGitHubForge({ auth: { tokenFile: secretFile('token', ghes.acceptedToken) }, apiUrl: `${ghes.url}/`, logger: log.logger });
+      expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened' });
+      expect(ghes.violations).toEqual([]);
+      expect(ghes.requests.length).toBeGreaterThan(3);
+    } finally {
+      await ghes.stop();
+    }
+  });
+
   it('unreadable or empty credential files are a config error naming the file', async () => {
     await expect(createGitHubForge({ auth: { tokenFile: '/nonexistent/token' }, logger: log.logger })).rejects.toThrow(
       'cannot read GitHub token file /nonexistent/token (ENOENT)',
