@@ -15,6 +15,11 @@ import { ExitCode, UsageError } from './errors.js';
 import { createLogger, logLevels } from './logger.js';
 import { chooseOutput } from './output.js';
 
+// Commands that talk to a cluster load their adapters (Kubernetes client, Octokit, Slack) on demand,
+// so `--help`, `analyze`, `backtest` and `demo` start fast.
+const defaultConfigPath = '/etc/leakguard/config.yaml';
+const loadRunConfig = async (flag: unknown) => (await import('./wiring.js')).loadRunConfig(flag);
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 const common: Options = {
@@ -90,6 +95,42 @@ With --output json prints one object per input series, in input order:
         context.print,
       );
       return ExitCode.ok;
+    },
+  },
+  run: {
+    summary: 'one run: detect, decide, remediate, record (what the CronJob executes)',
+    usage: `leakguard run [--config FILE] [--dry-run] [--once] [--output text|json]
+
+  --config FILE   configuration file (default $LEAKGUARD_CONFIG or ${defaultConfigPath})
+  --dry-run       report and record "would" Events only; mutate nothing (also when the config says dryRun: true)
+  --once          one run and exit (the default; accepted for symmetry with daemon)`,
+    options: { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, once: { type: 'boolean' }, output: { type: 'string' } },
+    async run(values, context) {
+      const config = await loadRunConfig(values.config);
+      const output = chooseOutput(values.output as string | undefined, context.isTty);
+      const { runCommand } = await import('./commands/run.js');
+      return runCommand(config, { dryRun: values['dry-run'] === true, output, logger: createLogger(context.logLevel) }, context.print);
+    },
+  },
+  daemon: {
+    summary: 'long-running: schedules runs in-process (cron syntax in config.schedule)',
+    usage: `leakguard daemon [--config FILE]`,
+    options: { config: { type: 'string' } },
+    async run(values, context) {
+      const config = await loadRunConfig(values.config);
+      const { daemonCommand } = await import('./commands/daemon.js');
+      return daemonCommand(config, createLogger(context.logLevel));
+    },
+  },
+  status: {
+    summary: 'current verdict per watched target, read-only',
+    usage: `leakguard status [--config FILE] [--output text|json]`,
+    options: { config: { type: 'string' }, output: { type: 'string' } },
+    async run(values, context) {
+      const config = await loadRunConfig(values.config);
+      const output = chooseOutput(values.output as string | undefined, context.isTty);
+      const { statusCommand } = await import('./commands/status.js');
+      return statusCommand(config, { output, logger: createLogger(context.logLevel) }, context.print);
     },
   },
   demo: {

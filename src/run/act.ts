@@ -4,20 +4,31 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
+import type { Sample, Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, type Outcome } from '../policy/state.js';
 import type { PlanAction, PlanItem, WorkloadRef, WorkloadState } from '../policy/types.js';
 import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/events.js';
 
+/** What the detector saw for the worst target of a workload: quoted in the PR body. */
+export interface TargetEvidence {
+  verdict: Verdict;
+  samples: readonly Sample[];
+  limitBytes: number | null;
+  image: string;
+  container: string;
+}
+
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
-export type UpgradeExecutor = (action: PlanAction) => Promise<ActionOutcome>;
+export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<ActionOutcome>;
 
 export interface ActorDeps {
   cluster: Cluster;
   logger: Logger;
   upgrade: UpgradeExecutor;
   now: number;
+  evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
 }
 
 export interface ActionRecordEntry {
@@ -155,7 +166,7 @@ export class Actor {
         return bad ?? { kind: 'workaround-reverted' };
       }
       case 'upgrade-pr':
-        return this.deps.upgrade(action);
+        return this.deps.upgrade(action, this.deps.evidence(action.workload), this.report.actions);
     }
   }
 

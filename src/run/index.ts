@@ -12,7 +12,7 @@ import { plan as planActions } from '../policy/plan.js';
 import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
 import { metricsUnavailableEvent } from '../report/events.js';
-import { Actor, workloadKey, type ActionRecordEntry, type UpgradeExecutor } from './act.js';
+import { Actor, workloadKey, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor } from './act.js';
 import { fetchHistory, judgeTargets, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 
@@ -110,6 +110,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   summary.now = now;
 
   const planTargets: Omit<PlanTarget, 'state'>[] = [];
+  const judgedAll: JudgedTarget[] = [];
   const workloads = new Map<string, WorkloadRef>();
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
@@ -141,6 +142,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
       await recordMetricsUnavailable(cluster, discovery.targets.map((t) => t.workload), profile.name, metricsError, now ?? 0, log);
       continue;
     }
+    judgedAll.push(...judged);
     for (const target of judged) {
       workloads.set(workloadKey(target.facts.workload), target.facts.workload);
       summary.targets.push({
@@ -157,7 +159,15 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   }
   if (now === null || planTargets.length === 0) return;
 
-  const actor = new Actor({ cluster, logger, now, upgrade: deps.upgrade ?? noForge });
+  const evidence = new Map<string, TargetEvidence>();
+  for (const t of judgedAll) {
+    const key = workloadKey(t.facts.workload);
+    const previous = evidence.get(key);
+    if (!previous || (t.verdict.slope?.bytesPerHour ?? -Infinity) > (previous.verdict.slope?.bytesPerHour ?? -Infinity)) {
+      evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container });
+    }
+  }
+  const actor = new Actor({ cluster, logger, now, upgrade: deps.upgrade ?? noForge, evidence: (w) => evidence.get(workloadKey(w)) });
   for (const [key, workload] of workloads) {
     const read = await cluster.readState(workload);
     if (read.outcome === 'failed') {

@@ -1,0 +1,43 @@
+/** `leakguard status`: the current verdict per watched target, read-only (no lock, no Events, no writes). */
+import type { Logger } from 'pino';
+import { toDetectOptions } from '../../config/detection.js';
+import type { Config } from '../../config/schema.js';
+import { describeKubeError } from '../../kube/errors.js';
+import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../run/history.js';
+import { ExitCode } from '../errors.js';
+import type { OutputFormat } from '../output.js';
+import { renderVerdictTable, type VerdictRow } from '../render.js';
+import { buildRunDeps } from '../wiring.js';
+
+export async function statusCommand(config: Config, options: { output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
+  const deps = await buildRunDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
+  const detect = toDetectOptions(config.detection);
+  const now = await prometheusNow(deps.metrics, deps.signal);
+  const rows: (VerdictRow & { profile: string })[] = [];
+  const failures: string[] = [];
+  for (const profile of config.profiles) {
+    const discovery = await deps.cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
+    if (discovery.error) {
+      failures.push(`profile ${profile.name}: ${describeKubeError(discovery.error)}`);
+      continue;
+    }
+    const history = await fetchHistory(deps.metrics, profileQuery(profile), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
+    for (const target of judgeTargets(discovery.targets, history.series, now, detect)) {
+      const state = await deps.cluster.readState(target.facts.workload);
+      const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${new Date((state.state.lastActionAt ?? 0) * 1000).toISOString().slice(0, 16)}Z` : undefined;
+      rows.push({
+        profile: profile.name,
+        name: `${target.facts.workload.namespace}/${target.facts.workload.name} (${target.facts.pod.name})`,
+        verdict: target.verdict,
+        values: target.samples.map((s) => s.v),
+        ...(last ? { lastAction: last } : {}),
+      });
+    }
+  }
+  if (options.output === 'json') {
+    print(JSON.stringify({ now, targets: rows.map(({ values: _v, ...row }) => row), failures }));
+  } else {
+    print([renderVerdictTable(rows, { withAction: true }), ...failures.map((f) => `FAILED: ${f}`)].join('\n'));
+  }
+  return failures.length > 0 ? ExitCode.stepFailed : ExitCode.ok;
+}

@@ -1,0 +1,56 @@
+/** Builds the real adapters from configuration: the only place that knows which implementations exist. */
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { buildCatalog } from '../catalog/catalog.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createKubeCluster } from '../kube/cluster.js';
+import { PrometheusSource } from '../prom/prometheus.js';
+import type { RunDeps, RunIdentity } from '../run/index.js';
+import { createUpgradeExecutor } from '../run/upgrade.js';
+
+export const version = '0.1.0';
+const defaultConfigPath = '/etc/leakguard/config.yaml';
+
+export function configPath(flag: unknown): string {
+  return typeof flag === 'string' && flag !== '' ? flag : (process.env.LEAKGUARD_CONFIG ?? defaultConfigPath);
+}
+
+export async function loadRunConfig(flag: unknown): Promise<Config> {
+  return loadConfig(configPath(flag), process.env);
+}
+
+/** In a pod: its name (downward API POD_NAME) and namespace; elsewhere host and pid. */
+export function runIdentity(config: Config, kubeConfig: KubeConfig): RunIdentity {
+  const pod = process.env.POD_NAME;
+  const namespace = config.lock.namespace ?? process.env.POD_NAMESPACE ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  return pod ? { identity: pod, namespace, pod } : { identity: `${hostname()}-${process.pid}`, namespace };
+}
+
+export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const identity = runIdentity(config, kubeConfig);
+  const { prometheus } = config;
+  const metrics = new PrometheusSource({
+    url: prometheus.url,
+    version,
+    headers: prometheus.headers,
+    timeoutSeconds: prometheus.timeout,
+    ...(prometheus.bearerTokenFile ? { bearerTokenFile: prometheus.bearerTokenFile } : {}),
+    ...(prometheus.basicAuth ? { basicAuth: prometheus.basicAuth } : {}),
+    ...(prometheus.caFile ? { caFile: prometheus.caFile } : {}),
+  });
+  const upgrade = config.github ? createUpgradeExecutor(config, logger) : undefined;
+  return {
+    config,
+    cluster: createKubeCluster({ kubeConfig, logger, identity: identity.identity }),
+    metrics,
+    catalog: buildCatalog(config.knownIssues),
+    logger,
+    identity,
+    ...(upgrade ? { upgrade } : {}),
+    ...(signal ? { signal } : {}),
+  };
+}
