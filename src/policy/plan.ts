@@ -156,7 +156,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
   const spread = leaking.length > 1 ? ` (${leaking.length} of ${group.targets.length} containers leak)` : '';
   const items: PlanItem[] = [
     open
-      ? notice(incident.subject, 'leak-confirmed', `leak persists in ${incident.incidentId} after ${state.actionCount} action(s): ${describeLeak(incident.verdict)}${spread}`, common)
+      ? notice(incident.subject, 'leak-confirmed', `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${describeLeak(incident.verdict)}${spread}`, common)
       : notice(incident.subject, 'leak-suspected', `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`, common),
   ];
   const judgedFrom = incident.primary.verdict.evidence.from;
@@ -173,7 +173,12 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
   const step = walkLadder(incident, fromRung);
   items.push(...step.skips);
   if (!step.candidate) {
-    const why = fromRung >= profile.ladder.length ? `every rung of ${profile.ladder.join(' → ') || 'the (empty) ladder'} was already taken in this incident` : step.passed.join('; ') || 'no rung applies';
+    const why =
+      profile.ladder.length === 0
+        ? 'the profile allows no action (empty ladder)'
+        : fromRung >= profile.ladder.length
+          ? `every rung of ${profile.ladder.join(' → ')} was already taken in this incident`
+          : step.passed.join('; ') || 'no rung applies';
     items.push(buildSkip(incident, 'ladder-exhausted', `${why}; notifying only`, null, null));
   }
   const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident) : null;
