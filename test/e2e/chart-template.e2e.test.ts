@@ -3,15 +3,16 @@
  * own config loader: what the chart renders is what leakguard accepts. No cluster needed; it runs in
  * the e2e suite because helm is a Go binary the harness builds.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
-import { chartDir, findOne, helm, kubeVersion, render, renderError, valuesDir, type Manifest } from '../chart/helm.js';
+import { chartDir, findOne, helm, kubeVersion, render, renderError, repoRoot, valuesDir, type Manifest } from '../chart/helm.js';
 import { podTemplateOf, restrictedViolations, rulesOf, type Loose } from '../chart/inspect.js';
 
 /** Values files that must render; `[]` is the chart's defaults. */
-const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml'], ['shared-namespace.yaml']];
+const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml'], ['shared-namespace.yaml'], ['every-kind.yaml']];
 const cases = goodValues.map((files) => ({ values: files.length > 0 ? files.join(', ') : 'defaults', files }));
 
 /** Helm's merge of values: maps merge key by key, anything else (lists too) is replaced. */
@@ -29,6 +30,34 @@ function isMap(v: unknown): v is Record<string, unknown> {
 function configOf(manifests: Manifest[], release = 'lg'): string {
   const cm = findOne(manifests, 'ConfigMap', `${release}-leakguard`) as Manifest & { data: Record<string, string> };
   return cm.data['config.yaml']!;
+}
+
+/** API calls by method name of @kubernetes/client-node, e.g. `ctx.apps.patchNamespacedDeployment`. */
+const verbOf: Record<string, string> = { read: 'get', list: 'list', patch: 'patch', create: 'create', replace: 'update', delete: 'delete' };
+const resourceOf: Record<string, [group: string, resource: string]> = {
+  Deployment: ['apps', 'deployments'],
+  StatefulSet: ['apps', 'statefulsets'],
+  DaemonSet: ['apps', 'daemonsets'],
+  ReplicaSet: ['apps', 'replicasets'],
+  Pod: ['', 'pods'],
+  PodEviction: ['', 'pods/eviction'],
+  ConfigMap: ['', 'configmaps'],
+  Lease: ['coordination.k8s.io', 'leases'],
+  Event: ['events.k8s.io', 'events'],
+};
+
+function kubeAdapterCalls(): { call: string; group: string; resource: string; verb: string }[] {
+  const dir = join(repoRoot, 'src/kube');
+  const found = new Map<string, { call: string; group: string; resource: string; verb: string }>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/ctx\.(?:core|apps|coordination|events)\.(read|list|patch|create|replace|delete)Namespaced(\w+?)(?:WithHttpInfo)?\(/g)) {
+      const [call, verb, kind] = [m[0], m[1]!, m[2]!];
+      const target = resourceOf[kind];
+      if (!target) throw new Error(`${file}: ${call} — add ${kind} to resourceOf so the chart's RBAC is checked for it`);
+      found.set(`${verb} ${kind}`, { call: call.slice(0, -1), group: target[0], resource: target[1], verb: verbOf[verb]! });
+    }
+  }
+  return [...found.values()];
 }
 
 function roles(manifests: Manifest[]): Map<string, Manifest> {
@@ -286,6 +315,14 @@ describe('RBAC', () => {
     expect(rulesOf(byName.get('operators/lg-leakguard-workaround')!)).toEqual([
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['operator-b-config'], verbs: ['get', 'patch'] },
     ]);
+  });
+
+  it('covers every Kubernetes API call the cluster adapter (src/kube) makes', async () => {
+    const calls = kubeAdapterCalls();
+    expect(calls.length).toBeGreaterThan(10);
+    const rules = (await render({ values: ['every-kind.yaml'] })).filter((m) => m.kind === 'Role').flatMap(rulesOf);
+    const missing = calls.filter(({ group, resource, verb }) => !rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb)));
+    expect(missing).toEqual([]);
   });
 
   it('creates no RBAC objects with rbac.create=false', async () => {
