@@ -63,6 +63,7 @@ describe('helm install into a namespace enforcing Pod Security "restricted"', ()
     expect(installOutput).toContain('kubectl events --for deployment/rook-ceph-operator -n rook-ceph');
     expect(installOutput).toContain('kubectl events --for deployment/cert-manager -n cert-manager');
     expect(installOutput).toContain('ACTING (config.dryRun: false)');
+    expect(installOutput).toContain(`kubectl set env cronjob/${fullname} -n ${ns} LEAKGUARD_KILL_SWITCH=true`);
   });
 
   it('the namespace really enforces "restricted" (a privileged pod is refused)', async () => {
@@ -199,6 +200,18 @@ async function canI({ verb, resource, namespace }: Expectation): Promise<string>
     throw error;
   }
 }
+
+describe('the kill switch NOTES.txt prints', () => {
+  it('lands in the CronJob\'s jobTemplate, so the next run reads LEAKGUARD_KILL_SWITCH=true', async () => {
+    await kubectl(['set', 'env', `cronjob/${fullname}`, '-n', ns, 'LEAKGUARD_KILL_SWITCH=true'], { env });
+    const cronJob = await kubectlJson<Loose>(['get', 'cronjob', fullname, '-n', ns], { env });
+    const container = podTemplateOf(cronJob).spec.containers[0];
+    expect(container.env).toContainEqual({ name: 'LEAKGUARD_KILL_SWITCH', value: 'true' });
+    // What that run will see: the installed config with the env override applied.
+    const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', ns], { env });
+    expect(parseConfig(configMap.data['config.yaml'], 'installed', { LEAKGUARD_KILL_SWITCH: 'true' }).guardrails.killSwitch).toBe(true);
+  });
+});
 
 describe("the ServiceAccount's rights", () => {
   it('match the golden list exactly (kubectl auth can-i)', async () => {
