@@ -2,8 +2,8 @@
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { buildCatalog } from '../catalog/catalog.js';
-import { loadConfig } from '../config/load.js';
+import { buildCatalog, unknownIssueIds } from '../catalog/catalog.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createKubeCluster } from '../kube/cluster.js';
 import { PrometheusSource } from '../prom/prometheus.js';
@@ -17,8 +17,16 @@ export function configPath(flag: unknown): string {
   return typeof flag === 'string' && flag !== '' ? flag : (process.env.LEAKGUARD_CONFIG ?? defaultConfigPath);
 }
 
+/** The config, checked also against the catalogue: a profile naming an unknown issue is a config error. */
 export async function loadRunConfig(flag: unknown): Promise<Config> {
-  return loadConfig(configPath(flag), process.env);
+  const path = configPath(flag);
+  const config = await loadConfig(path, process.env);
+  const catalog = buildCatalog(config.knownIssues);
+  const problems = config.profiles.flatMap((profile, i) =>
+    unknownIssueIds(catalog, profile.knownIssues).map((id) => `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.map((c) => c.id).join(', ')})`),
+  );
+  if (problems.length > 0) throw new ConfigError(`${path}: invalid configuration:\n${problems.join('\n')}`);
+  return config;
 }
 
 /** In a pod: its name (downward API POD_NAME) and namespace; elsewhere host and pid. */
