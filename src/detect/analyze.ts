@@ -34,16 +34,18 @@ const LEAK_TIER_TEXT: Record<SpanFinding['tier'], string> = {
 };
 
 function isGrowthCycle(seg: Segmented, r: Range, o: ResolvedDetectOptions): boolean {
-  const n = r.to - r.from;
-  if (n < 3) return false;
+  if (r.to - r.from < 3) return false;
   const first = Math.min(seg.v[r.from]!, seg.v[r.from + 1]!);
   const peak = seg.v[r.to - 1]!;
   if (peak - first < Math.max(0.15 * first, 16 * MIB)) return false;
-  const fit = theilSen(seg.t, seg.v, r.from, r.to);
+  // Each cycle starts with a warm-up; the growth that matters comes after it.
+  const from = Math.min(firstIndexAtOrAfter(seg.t, seg.t[r.from]! + o.warmupSeconds, r.from, r.to), r.to - 3);
+  const n = r.to - from;
+  const fit = theilSen(seg.t, seg.v, from, r.to);
   if (fit === null || fit.slope < o.minGrowthBytesPerHour) return false;
   if (n < 6) return true;
-  const half = r.from + (n >> 1);
-  const early = theilSen(seg.t, seg.v, r.from, half);
+  const half = from + (n >> 1);
+  const early = theilSen(seg.t, seg.v, from, half);
   const recent = theilSen(seg.t, seg.v, half, r.to);
   return early !== null && recent !== null && recent.slope >= 0.5 * early.slope;
 }
@@ -103,6 +105,7 @@ function unknown(reason: string, ctx: AnalyzeContext, seg: Segmented | null): Ve
 /** Floor of one series in its window → verdict. Shared by judge and the backtest. */
 export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   const o = ctx.options;
+  if (floor.v.length === 0) return unknown("too few samples in the window to form a floor", ctx, null);
   const seg = segmentFloor(floor, o.restartDropFraction);
   const ranges = segmentRanges(seg);
   const restarts = ranges.length - 1;

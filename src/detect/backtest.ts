@@ -1,6 +1,6 @@
 import { analyzeFloor } from './analyze.js';
-import { buildFloor, emptyFloor, firstAfter, type Floor } from './floor.js';
-import { checkWindow, isBadSample, resolveOptions, sortedSamples, validLimit } from './judge.js';
+import { bucketOf, buildFloor, emptyFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
+import { checkWindow, isBadSample, resolveOptions, seriesStartsInside, sortedSamples, validLimit } from './judge.js';
 import type { DetectOptions, Sample } from './types.js';
 
 export interface BacktestOptions {
@@ -36,7 +36,7 @@ export function backtestSeries(input: readonly Sample[], opts: BacktestOptions):
   const bucketEnd: number[] = [];
   const sampleBucket = new Int32Array(samples.length);
   for (let i = 0, j = 0; i < samples.length; i++) {
-    if (Math.floor(samples[i]!.t / bucketSeconds) !== all.bucket[j]) {
+    if (bucketOf(samples[i]!.t, bucketSeconds) !== all.bucket[j]) {
       bucketEnd.push(i);
       j++;
     }
@@ -59,8 +59,8 @@ export function backtestSeries(input: readonly Sample[], opts: BacktestOptions):
     to = firstAfter(samples, now, Math.max(from, to));
     const problem = checkWindow(samples, from, to, badPrefix[to]! - badPrefix[from]!, now, options);
     if (problem !== null) continue;
-    const floor = windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds);
-    const startsInside = from === 0 && samples[0]!.t > windowStart + bucketSeconds;
+    const floor = trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds), windowStart, now, bucketSeconds);
+    const startsInside = seriesStartsInside(samples, from, windowStart);
     const verdict = analyzeFloor(floor, { now, windowStart, startsInside, limitBytes, options, detail: false });
     if (verdict.kind === 'leaking') return { detectedAt: now, ticks };
   }

@@ -4,14 +4,23 @@ import type { Sample } from './types.js';
  * The floor: the minimum of each epoch-aligned bucket. Peaks (GC sawtooth, spikes, scrape jitter)
  * disappear; what remains is the memory the process cannot give back, which is what a leak grows.
  * Buckets are aligned to the epoch so the floor of a bucket never depends on where a window
- * starts, which lets the backtest compute each bucket once.
+ * starts, which lets the backtest compute each bucket once. A bucket cut to less than half by
+ * either end of the window is left out: the minimum of a few samples is not a floor.
  */
 export interface Floor {
   /** Time of the bucket's minimum sample, unix seconds. */
   t: number[];
   v: number[];
-  /** Bucket number: floor(t / bucketSeconds). */
+  /** Bucket number: bucket k holds (k·bucketSeconds, (k+1)·bucketSeconds]. */
   bucket: number[];
+}
+
+/**
+ * Buckets are closed at their end so that a window ending on a bucket boundary (the backtest's
+ * ticks) ends with a whole bucket rather than a bucket of one sample.
+ */
+export function bucketOf(t: number, bucketSeconds: number): number {
+  return Math.ceil(t / bucketSeconds) - 1;
 }
 
 export function emptyFloor(): Floor {
@@ -22,11 +31,11 @@ export function emptyFloor(): Floor {
 export function appendFloor(into: Floor, samples: readonly Sample[], from: number, to: number, bucketSeconds: number): void {
   let i = from;
   while (i < to) {
-    const bucket = Math.floor(samples[i]!.t / bucketSeconds);
+    const bucket = bucketOf(samples[i]!.t, bucketSeconds);
     let minT = samples[i]!.t;
     let minV = samples[i]!.v;
     i++;
-    while (i < to && Math.floor(samples[i]!.t / bucketSeconds) === bucket) {
+    while (i < to && bucketOf(samples[i]!.t, bucketSeconds) === bucket) {
       if (samples[i]!.v < minV) {
         minV = samples[i]!.v;
         minT = samples[i]!.t;
@@ -54,4 +63,14 @@ export function firstAfter(samples: readonly Sample[], bound: number, lo = 0, hi
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** Drops the first and last buckets when the window covers less than half of them. */
+export function trimPartialBuckets(floor: Floor, windowStart: number, now: number, bucketSeconds: number): Floor {
+  let from = 0;
+  let to = floor.bucket.length;
+  if (to > 0 && (floor.bucket[0]! + 1) * bucketSeconds - windowStart < bucketSeconds / 2) from++;
+  if (to > from && now - floor.bucket[to - 1]! * bucketSeconds < bucketSeconds / 2) to--;
+  if (from === 0 && to === floor.bucket.length) return floor;
+  return { t: floor.t.slice(from, to), v: floor.v.slice(from, to), bucket: floor.bucket.slice(from, to) };
 }

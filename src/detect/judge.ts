@@ -1,5 +1,5 @@
 import { analyzeFloor } from './analyze.js';
-import { buildFloor, firstAfter } from './floor.js';
+import { buildFloor, firstAfter, trimPartialBuckets } from './floor.js';
 import { formatHours } from './format.js';
 import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Sample, Verdict } from './types.js';
 
@@ -17,9 +17,9 @@ export const defaultDetectOptions: ResolvedDetectOptions = Object.freeze({
   floorBucketSeconds: 15 * 60,
   fastGrowthBytesPerHour: 40 * MIB,
   sustainedSeconds: 14 * HOUR,
-  relativeRiseFraction: 0.4,
+  relativeRiseFraction: 0.5,
   warmupSeconds: 30 * 60,
-  restartDropFraction: 0.2,
+  restartDropFraction: 0.1,
 });
 
 /** Fills omitted tunables with their defaults. */
@@ -92,9 +92,17 @@ export function judge(input: JudgeInput, detectOptions: DetectOptions = defaultD
   for (let i = from; i < to; i++) if (isBadSample(samples[i]!)) bad++;
   const problem = checkWindow(samples, from, to, bad, now, options);
   if (problem !== null) return unknownVerdict(problem, windowStart, now);
-  const floor = buildFloor(samples, from, to, options.floorBucketSeconds);
-  const startsInside = from === 0 && samples[0]!.t > windowStart + options.floorBucketSeconds;
+  const floor = trimPartialBuckets(buildFloor(samples, from, to, options.floorBucketSeconds), windowStart, now, options.floorBucketSeconds);
+  const startsInside = seriesStartsInside(samples, from, windowStart);
   return analyzeFloor(floor, { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true });
+}
+
+/**
+ * The window holds the series' first sample, and it came well after the window opened: the
+ * container (or its metrics) started inside the window, so its first minutes are a warm-up.
+ */
+export function seriesStartsInside(samples: readonly Sample[], from: number, windowStart: number): boolean {
+  return from === 0 && samples[0]!.t > windowStart + 300;
 }
 
 export function validLimit(limitBytes: number | undefined): number | undefined {

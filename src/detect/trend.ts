@@ -56,9 +56,16 @@ export function seasonalCannotGrow(input: SpanInput, from: number, to: number, b
 function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: number): number {
   const { t, v } = input;
   const edge = Math.max(2, Math.round(HOUR / bucketSeconds));
-  let first = Infinity, last = Infinity;
-  for (let i = from; i < Math.min(to, from + edge); i++) first = Math.min(first, v[i]!);
-  for (let i = Math.max(from, to - edge); i < to; i++) last = Math.min(last, v[i]!);
+  const minOf = (a: number, b: number): number => {
+    let m = Infinity;
+    for (let i = Math.max(from, a); i < Math.min(to, b); i++) m = Math.min(m, v[i]!);
+    return m;
+  };
+  const first = minOf(from, from + edge);
+  // A window that opens on a steep rise may open on a warm-up (a start just before it), which
+  // must not pass for a day of growth: no verdict from this test until the window moves on.
+  if (minOf(from + edge, from + 3 * edge) - first > 0.25 * input.options.minGrowthBytesPerHour * 24) return Number.NaN;
+  const last = minOf(to - edge, to);
   return ((last - first) / (t[to - 1]! - t[from]!)) * HOUR;
 }
 
@@ -126,7 +133,7 @@ function risesThroughout(t: readonly number[], v: readonly number[], from: numbe
   const third = Math.floor((to - from) / 3);
   for (let k = 0; k < 3; k++) {
     const fit = theilSen(t, v, from + k * third, k === 2 ? to : from + (k + 1) * third);
-    if (fit === null || fit.slope < Math.max(0.4 * slope, 0.3 * minGrowthBytesPerHour)) return false;
+    if (fit === null || fit.slope < Math.max(0.6 * slope, 0.5 * minGrowthBytesPerHour)) return false;
   }
   return true;
 }

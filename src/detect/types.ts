@@ -29,11 +29,11 @@ export interface DetectOptions {
   fastGrowthBytesPerHour?: number;
   /** Slower growth must be sustained this long (longer than any rising half-day) before it is called a leak. @default 14h */
   sustainedSeconds?: number;
-  /** Growth of at least this fraction of the level it started from is more than a daily cycle or noise explains. @default 0.4 */
+  /** Growth of at least this fraction of the level it started from is more than a daily cycle or noise explains. @default 0.5 */
   relativeRiseFraction?: number;
   /** Floor points this soon after a start or restart are ignored (informer sync, cache fill). @default 30m */
   warmupSeconds?: number;
-  /** A floor drop of at least this fraction (and two buckets long) splits the history: a restart. @default 0.2 */
+  /** A floor drop of at least this fraction that does not recover in the next bucket splits the history: a restart. @default 0.1 */
   restartDropFraction?: number;
 }
 

@@ -18,7 +18,8 @@ const leakBytesPerHour = (rng: Rng): number => rng.logUniform(8, 150) * MIB;
 
 function dailyCycle(rng: Rng, baseBytes: number): NonNullable<Shape['cycle']> {
   return {
-    peakToPeakBytes: Math.min(rng.uniform(0.1, 0.35) * baseBytes, rng.uniform(150, 250) * MIB),
+    // Capped so the steepest hour stays below the detector's fast tier (40 MiB/h).
+    peakToPeakBytes: Math.min(rng.uniform(0.1, 0.35) * baseBytes, rng.uniform(120, 200) * MIB),
     phaseHours: rng.uniform(0, 24),
     harmonic: rng.uniform(0, 0.4),
   };
