@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/cli/errors.js';
+import { exitCodeFor, main } from '../../src/cli/main.js';
+import { demoTrace } from '../../src/demo/trace.js';
+
+const end = 1_764_158_400;
+let dir: string;
+let demoFile: string;
+
+function queryRange(result: unknown[]): string {
+  return JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
+}
+
+/** Runs the CLI in-process; returns exit code and everything printed (thrown usage errors map like bin.ts). */
+async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  try {
+    const code = await main(argv, { print: (text) => (out += `${text}\n`), isTty: false });
+    return { code, out };
+  } catch (error) {
+    return { code: exitCodeFor(error), out: (error as Error).message };
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'leakguard-cli-'));
+  demoFile = join(dir, 'demo.json');
+  // Extra labels (__name__, instance) must come back exactly as in the input.
+  const result = demoTrace(end).map((s) => ({
+    metric: { __name__: 'container_memory_working_set_bytes', instance: '10.0.0.7:10250', ...s.labels },
+    values: s.samples.map((x) => [x.t, String(x.v)]),
+  }));
+  writeFileSync(demoFile, queryRange(result));
+});
+
+describe('leakguard analyze', () => {
+  it('flags the leaking Rook operator and clears its healthy neighbours', async () => {
+    const { code, out } = await cli('analyze', '--input', demoFile, '--limit-bytes', '2Gi', '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const results = JSON.parse(out) as { labels: Record<string, string>; verdict: { kind: string; hoursToLimit: number | null } }[];
+    const byNamespace = Object.fromEntries(results.map((r) => [r.labels.namespace, r.verdict]));
+    expect(byNamespace['rook-ceph']!.kind).toBe('leaking');
+    expect(byNamespace['rook-ceph']!.hoursToLimit).toBeGreaterThan(0);
+    expect(byNamespace['cert-manager']!.kind).toBe('not-leaking');
+    expect(byNamespace['monitoring']!.kind).toBe('not-leaking');
+  });
+
+  it('prints a human table with slope in MiB/h and a sparkline', async () => {
+    const { out } = await cli('analyze', '--input', demoFile, '--output', 'text');
+    expect(out).toMatch(/rook-ceph\/rook-ceph-operator-\S+\s+LEAKING\s+[▁▂▃▄▅▆▇█]+\s+\d+\.\d MiB\/h/);
+  });
+});
+
+describe('leakguard backtest --output json (the SPEC §3 contract)', () => {
+  it('returns one object per input series, in input order, labels exactly as given, detectedAt in unix seconds or null', async () => {
+    const { code, out } = await cli('backtest', '--input', demoFile, '--every', '15m', '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const results = JSON.parse(out) as { labels: Record<string, string>; detectedAt: number | null }[];
+    const input = demoTrace(end);
+    expect(results.map((r) => r.labels.pod)).toEqual(input.map((s) => s.labels.pod));
+    expect(results[0]!.labels).toEqual({ __name__: 'container_memory_working_set_bytes', instance: '10.0.0.7:10250', ...input[0]!.labels });
+    const leakOnset = end - 42 * 3600; // the demo trace's leak starts 6 h into 48 h
+    const rook = results[0]!.detectedAt;
+    expect(rook).not.toBeNull();
+    expect(rook! % 900).toBe(0);
+    expect(rook!).toBeGreaterThan(leakOnset);
+    expect(rook! - leakOnset).toBeLessThan(8 * 3600);
+    expect(results[1]!.detectedAt).toBeNull(); // cert-manager: flat with GC sawtooth
+    expect(results[3]!.detectedAt).toBeNull(); // prometheus-operator: warm-up after restart
+  });
+});
+
+describe('bad input exits 2 and names the problem', () => {
+  it.each([
+    [['analyze'], /--input is required/],
+    [['analyze', '--input', '/nonexistent.json'], /cannot read --input \/nonexistent.json: ENOENT/],
+    [['backtest', '--input', 'x', '--every', '5x'], /--every: expected a duration like 15m, got "5x"/],
+    [['analyze', '--input', 'x', '--output', 'yaml'], /--output: expected text or json/],
+    [['analyze', '--input', 'x', '--limit-bytes', 'lots'], /--limit-bytes: expected bytes or a size/],
+    [['analyze', '--input', 'x', '--log-level', 'loud'], /--log-level: expected one of/],
+    [['nonsense'], /unknown command "nonsense"/],
+    [['analyze', '--bogus'], /Unknown option '--bogus'/],
+  ])('%j', async (argv, message) => {
+    const { code, out } = await cli(...argv);
+    expect(code).toBe(ExitCode.usage);
+    expect(out).toMatch(message);
+  });
+
+  it.each([
+    ['not JSON', '{"status": "succ', /is not JSON/],
+    ['wrong shape', JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }), /not a Prometheus query_range response: data\.resultType/],
+    ['bad sample', queryRange([{ metric: { pod: 'a' }, values: [[1, '12'], [2, 'abc']] }]), /data\.result\[0\]\.values\[1\]\[1\]: expected a numeric string, got "abc"/],
+  ])('malformed file: %s', async (_name, content, message) => {
+    const file = join(dir, `bad-${Math.random()}.json`);
+    writeFileSync(file, content);
+    for (const command of ['analyze', 'backtest']) {
+      const { code, out } = await cli(command, '--input', file);
+      expect(code).toBe(ExitCode.usage);
+      expect(out).toMatch(message);
+    }
+  });
+
+  it('a config file with a bad detection setting is rejected with the field named', async () => {
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(config, 'detection:\n  window: 5x\n');
+    const { code, out } = await cli('backtest', '--input', demoFile, '--config', config);
+    expect(code).toBe(ExitCode.usage);
+    expect(out).toMatch(/detection\.window: expected a duration/);
+  });
+
+  it('a config file tunes the detector (a huge minGrowth leaves the slow leak undetected)', async () => {
+    const config = join(dir, 'lenient.yaml');
+    writeFileSync(config, 'detection:\n  minGrowth: 1GiB/h\n  oomHorizon: 1h\n');
+    const { out } = await cli('backtest', '--input', demoFile, '--config', config, '--output', 'json');
+    expect((JSON.parse(out) as { detectedAt: number | null }[])[0]!.detectedAt).toBeNull();
+  });
+});
+
+describe('leakguard demo', () => {
+  it('runs the whole pipeline offline: leak, planned restart, Events, and the upgrade PR to 1.15.9', async () => {
+    const { code, out } = await cli('demo', '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const demo = JSON.parse(out) as {
+      targets: { labels: { namespace: string }; verdict: { kind: string } }[];
+      plan: { type: string; kind?: string; dryRun?: boolean }[];
+      events: { reason: string; note: string }[];
+      pullRequest: { branch: string; diff: string[]; body: string };
+    };
+    expect(demo.targets.filter((t) => t.verdict.kind === 'leaking').map((t) => t.labels.namespace)).toEqual(['rook-ceph']);
+    expect(demo.plan).toContainEqual(expect.objectContaining({ type: 'action', kind: 'restart', dryRun: true }));
+    expect(demo.events.map((e) => e.reason)).toEqual(expect.arrayContaining(['LeakSuspected', 'RemediationPlanned']));
+    expect(demo.events.find((e) => e.reason === 'LeakSuspected')!.note).toMatch(/ROOK_WATCH_FOR_NODE_FAILURE=false/);
+    expect(demo.pullRequest.branch).toBe('leakguard/rook-ceph-operator-1.15.9');
+    expect(demo.pullRequest.diff).toContain('+       version: v1.15.9 # pinned after the 1.14 upgrade');
+    expect(demo.pullRequest.body).toMatch(/https:\/\/github\.com\/rook\/rook\/issues\/15499/);
+  });
+});
+
+describe('the bundled binary', () => {
+  const run = promisify(execFile);
+  it('propagates exit codes: 0 for demo, 2 for a usage error', async () => {
+    const ok = await run(process.execPath, ['bin/leakguard.mjs', 'demo', '--output', 'json']);
+    expect(JSON.parse(ok.stdout)).toHaveProperty('pullRequest');
+    const failed = await run(process.execPath, ['bin/leakguard.mjs', 'analyze', '--input', '/nonexistent.json']).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toMatch(/leakguard: cannot read --input/);
+  });
+});
