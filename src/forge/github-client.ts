@@ -10,9 +10,11 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 
-export type GitHubAuthConfig =
-  | { tokenFile: string }
-  | { app: { appId: string | number; installationId: string | number; privateKeyFile: string } };
+/** Exactly one of `tokenFile` or `app` (the shape of the config file's `github:` section). */
+export interface GitHubAuthConfig {
+  tokenFile?: string | undefined;
+  app?: { appId: string | number; installationId: string | number; privateKeyFile: string } | undefined;
+}
 
 export interface GitHubClientOptions {
   auth: GitHubAuthConfig;
@@ -77,11 +79,13 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       onSecondaryRateLimit: () => false,
     },
   };
-  if ('tokenFile' in options.auth) {
-    const token = (await readSecretFile(options.auth.tokenFile, 'GitHub token')).trim();
+  const { tokenFile, app } = options.auth;
+  if ((tokenFile === undefined) === (app === undefined)) throw new GitHubConfigError('github: expected exactly one of tokenFile or app');
+  if (tokenFile !== undefined) {
+    const token = (await readSecretFile(tokenFile, 'GitHub token')).trim();
     return { octokit: new RestClient({ ...common, auth: token }), secrets: [token] };
   }
-  const app = options.auth.app;
+  if (app === undefined) throw new GitHubConfigError('github: expected exactly one of tokenFile or app');
   const privateKey = await readSecretFile(app.privateKeyFile, 'GitHub App private key');
   try {
     createPrivateKey(privateKey);

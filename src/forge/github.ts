@@ -3,7 +3,7 @@
  * step is safe to repeat: a run that died half-way is finished by the next one.
  */
 import type { Logger } from 'pino';
-import { bumpFile, pinsVersion } from './bump/index.js';
+import { bumpOrAlready } from './bump/index.js';
 import { BumpError } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
@@ -49,6 +49,10 @@ function decode(file: FileContent): string {
 
 function encode(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function bumpRequest(req: UpgradePrRequest) {
+  return { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, ...(req.image ? { image: req.image } : {}) };
 }
 
 function isRefExists(err: unknown): boolean {
@@ -98,9 +102,9 @@ export class GitHubForge implements Forge {
 
     const base = await this.readFile(repo, req.file, req.baseBranch);
     const baseText = decode(base);
-    const bumpReq = { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, image: req.image };
-    if (pinsVersion(baseText, req.toVersion, bumpReq)) return { kind: 'up-to-date' };
-    const bumped = bumpFile(baseText, bumpReq); // BumpError: no branch, no PR
+    const outcome = bumpOrAlready(baseText, bumpRequest(req)); // BumpError: no branch, no PR
+    if (outcome.kind === 'already') return { kind: 'up-to-date' };
+    const bumped = outcome.result;
 
     const names = [...(req.dependencyNames ?? []), ...bumped.dependencies];
     const foreign = pulls.find((p) => isSameBumpByOthers(p, names, req.toVersion));
@@ -155,12 +159,11 @@ export class GitHubForge implements Forge {
 
   /** Makes the file on our branch pin the target version; resets our branch to base if it drifted. */
   private async ensureBranchBumped(repo: Repo, req: UpgradePrRequest, branch: string, log: Logger): Promise<void> {
-    const bumpReq = { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, image: req.image };
     const current = await this.readFile(repo, req.file, branch);
-    const text = decode(current);
-    if (pinsVersion(text, req.toVersion, bumpReq)) return;
     try {
-      await this.putFile(repo, req, branch, bumpFile(text, bumpReq).content, current.sha);
+      const outcome = bumpOrAlready(decode(current), bumpRequest(req));
+      if (outcome.kind === 'already') return;
+      await this.putFile(repo, req, branch, outcome.result.content, current.sha);
     } catch (err) {
       if (!(err instanceof BumpError)) throw err;
       log.info({ branch }, 'branch no longer holds the running version; resetting it to the base branch');
@@ -169,7 +172,8 @@ export class GitHubForge implements Forge {
         this.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: baseSha, force: true }),
       );
       const base = await this.readFile(repo, req.file, branch);
-      await this.putFile(repo, req, branch, bumpFile(decode(base), bumpReq).content, base.sha);
+      const outcome = bumpOrAlready(decode(base), bumpRequest(req));
+      if (outcome.kind === 'bumped') await this.putFile(repo, req, branch, outcome.result.content, base.sha);
     }
   }
 

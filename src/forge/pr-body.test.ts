@@ -18,7 +18,7 @@ const input: PrBodyInput = {
   knownIssue: {
     issueId: 'rook-operator-leak-1.14',
     title: 'Rook operator memory leak with namespace churn',
-    links: ['https://github.com/rook/rook/issues/15499', 'javascript:alert(1)'],
+    links: ['https://github.com/rook/rook/issues/15499', 'javascript:alert(1)', { title: 'Rook v1.15.9 release notes', url: 'https://github.com/rook/rook/releases/tag/v1.15.9' }],
     upgradePath: ['1.14.9', '1.15.9', '1.16.5'],
     workaround: 'ROOK_WATCH_FOR_NODE_FAILURE=false',
   },
@@ -38,6 +38,7 @@ describe('prBody', () => {
   it('names the known issue with its web links only', () => {
     expect(body).toContain('https://github.com/rook/rook/issues/15499');
     expect(body).not.toContain('javascript:');
+    expect(body).toContain('- [Rook v1.15.9 release notes](https://github.com/rook/rook/releases/tag/v1.15.9)');
     expect(body).toContain('ROOK_WATCH_FOR_NODE_FAILURE=false');
   });
   it('lays out the upgrade path one minor at a time', () => {

@@ -3,16 +3,17 @@
  * actions, footer). Inputs are plain data so the catalogue and the detector can evolve on their own.
  */
 import type { Verdict } from '../detect/types.js';
-import { formatHours, formatMiB, formatMiBPerHour, sparkline, truncate } from '../notify/format.js';
+import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from '../notify/format.js';
 import { stripV } from './bump/version.js';
 
 /** What the catalogue knows about the issue, as plain data. */
 export interface KnownIssueInfo {
   issueId: string;
   title: string;
-  links: string[];
+  /** Bare URLs or `{ title, url }` as in the catalogue; only http(s) links are shown. */
+  links: readonly LinkInput[];
   /** Versions in upgrade order, e.g. ["1.14.9", "1.15.9", "1.16.5"]; one minor at a time. */
-  upgradePath: string[];
+  upgradePath: readonly string[];
   workaround?: string;
 }
 
@@ -88,8 +89,9 @@ export function detectionSection(input: PrBodyInput): string {
 export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
   if (!issue) return '### Known issue\n\nNo catalogued issue matches; the upgrade is proposed from the configured profile.';
   const lines = ['### Known issue', '', `**${oneLine(issue.title)}** (\`${issue.issueId}\`)`];
-  const links = issue.links.filter(isWebLink);
-  if (links.length > 0) lines.push('', ...links.map((l) => `- ${l}`));
+  const links = issue.links.map(normalizeLink).filter((l) => isWebLink(l.url));
+  const item = (l: { title: string; url: string }) => (l.title === l.url ? `- ${l.url}` : `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`);
+  if (links.length > 0) lines.push('', ...links.map(item));
   if (issue.workaround) lines.push('', `Workaround until the upgrade lands: ${oneLine(issue.workaround)}`);
   return lines.join('\n');
 }

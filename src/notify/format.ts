@@ -63,3 +63,10 @@ export function truncate(text: string, max: number): string {
   if (chars.length <= max) return text;
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
+
+/** A link as the catalogue gives it: a bare URL or `{ title, url }`. */
+export type LinkInput = string | { title?: string; url: string };
+
+export function normalizeLink(link: LinkInput): { title: string; url: string } {
+  return typeof link === 'string' ? { title: link, url: link } : { title: link.title ?? link.url, url: link.url };
+}

@@ -3,7 +3,7 @@
  * Every text respects Slack's limits (header 150, section 3000, field 2000 characters).
  */
 import type { Verdict } from '../detect/types.js';
-import { formatHours, formatMiB, formatMiBPerHour, sparkline, truncate } from './format.js';
+import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from './format.js';
 import type { IncidentPhase, Severity } from './should-notify.js';
 import type { SlackBlock, SlackMessage } from './types.js';
 
@@ -31,7 +31,7 @@ export interface IncidentMessageInput {
   limitBytes: number | null;
   /** Working-set bytes over the detection window, oldest first. */
   memoryBytes?: readonly number[];
-  knownIssue?: { issueId: string; title: string; links: readonly string[] };
+  knownIssue?: { issueId: string; title: string; links: readonly LinkInput[] };
   action?: ActionInfo;
   prUrl?: string;
   prometheusGraphUrl?: string;
@@ -149,7 +149,10 @@ export function linksBlock(input: IncidentMessageInput): SlackBlock | null {
   const links = [
     slackLink(input.prUrl, 'Upgrade PR'),
     slackLink(input.prometheusGraphUrl, 'Prometheus graph'),
-    ...(input.knownIssue?.links ?? []).slice(0, 3).map((l, i) => slackLink(l, `Upstream issue${i > 0 ? ` ${i + 1}` : ''}`)),
+    ...(input.knownIssue?.links ?? [])
+      .slice(0, 3)
+      .map(normalizeLink)
+      .map((l, i) => slackLink(l.url, l.title === l.url ? `Upstream issue${i > 0 ? ` ${i + 1}` : ''}` : truncate(l.title, 80))),
   ].filter((l): l is string => l !== null);
   if (links.length === 0) return null;
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links.join('  ·  '), SECTION_MAX) }] };

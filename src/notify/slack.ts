@@ -254,7 +254,14 @@ export class SlackBotNotifier implements Notifier {
   }
 }
 
-export type SlackConfig = { webhookUrlFile: string } | { botTokenFile: string; channel: string; apiUrl?: string };
+/** The config file's `notifications.slack` section: a webhook URL file, or a bot token file and a channel. */
+export interface SlackConfig {
+  webhookUrlFile?: string | undefined;
+  botTokenFile?: string | undefined;
+  channel?: string | undefined;
+  /** Web API base URL (proxies, tests). */
+  apiUrl?: string | undefined;
+}
 
 export class SlackConfigError extends Error {
   override readonly name = 'SlackConfigError';
@@ -273,7 +280,9 @@ async function readSecret(path: string, what: string): Promise<string> {
 
 /** Reads the webhook URL or bot token from its mounted file. Throws SlackConfigError (config time, not run time). */
 export async function createSlackNotifier(config: SlackConfig, opts: SlackSendOptions): Promise<Notifier> {
-  if ('webhookUrlFile' in config) return new SlackWebhookNotifier(await readSecret(config.webhookUrlFile, 'webhook URL'), opts);
+  if (config.webhookUrlFile && !config.botTokenFile) return new SlackWebhookNotifier(await readSecret(config.webhookUrlFile, 'webhook URL'), opts);
+  if (!config.botTokenFile || config.webhookUrlFile) throw new SlackConfigError('slack: expected exactly one of webhookUrlFile or botTokenFile');
+  if (!config.channel) throw new SlackConfigError('slack: botTokenFile needs a channel');
   const token = await readSecret(config.botTokenFile, 'bot token');
   return new SlackBotNotifier(token, { ...opts, channel: config.channel, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
 }

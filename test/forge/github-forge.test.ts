@@ -208,5 +208,6 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
       'cannot read GitHub token file /nonexistent/token (ENOENT)',
     );
     await expect(createGitHubForge({ auth: { tokenFile: secretFile('t', '  \n') }, logger: log.logger })).rejects.toThrow(/is empty/);
+    await expect(createGitHubForge({ auth: {}, logger: log.logger })).rejects.toThrow('exactly one of tokenFile or app');
   });
 });

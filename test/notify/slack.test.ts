@@ -133,5 +133,7 @@ describe('Slack notifier against a local Slack', () => {
     const fromBot = await createSlackNotifier({ botTokenFile: secretFile('tok', slack.botToken), channel: 'C1', apiUrl: `${slack.url}/api` }, { logger: log.logger });
     expect(await fromBot.notify({ text: 'hi', blocks: [] })).toMatchObject({ ok: true, threadTs: '1700000000.000100' });
     await expect(createSlackNotifier({ webhookUrlFile: '/nope' }, { logger: log.logger })).rejects.toThrow('cannot read Slack webhook URL file /nope (ENOENT)');
+    await expect(createSlackNotifier({}, { logger: log.logger })).rejects.toThrow('expected exactly one of webhookUrlFile or botTokenFile');
+    await expect(createSlackNotifier({ botTokenFile: '/x' }, { logger: log.logger })).rejects.toThrow('botTokenFile needs a channel');
   });
 });

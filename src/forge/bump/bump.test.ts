@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BumpError, bumpFile, pinsVersion } from './index.js';
+import { BumpError, bumpFile, bumpOrAlready, pinsVersion } from './index.js';
 
 const helmRelease = `# Rook operator, managed by Flux
 apiVersion: helm.toolkit.fluxcd.io/v2
@@ -197,5 +197,21 @@ describe('bumpFile', () => {
     const bumped = bumpFile(helmRelease, { fromVersion: '1.14.9', toVersion: '1.15.9' }).content;
     expect(pinsVersion(bumped, '1.15.9')).toBe(true);
     expect(pinsVersion(bumped, '1.14.9')).toBe(false);
+  });
+});
+
+describe('bumpOrAlready', () => {
+  const req = { fromVersion: '1.14.9', toVersion: '1.15.9' };
+  it('already when only the target is pinned', () => {
+    expect(bumpOrAlready('image:\n  tag: v1.15.9\n', req)).toEqual({ kind: 'already' });
+  });
+  it('bumps what is left when both versions appear (half-updated multi-doc file)', () => {
+    const text = 'a:\n  image: rook/ceph:v1.15.9\n---\nb:\n  image: rook/ceph:v1.14.9\n';
+    const out = bumpOrAlready(text, req);
+    expect(out.kind).toBe('bumped');
+    if (out.kind === 'bumped') expect(out.result.content).toBe(text.replace('v1.14.9', 'v1.15.9'));
+  });
+  it('neither version: version-not-found', () => {
+    expect(() => bumpOrAlready('image:\n  tag: v1.13.0\n', req)).toThrow(/not found/);
   });
 });

@@ -34,10 +34,23 @@ export function bumpFile(text: string, req: BumpRequest): BumpResult {
   };
 }
 
-/** True when the file already pins `version` (a re-run finds its own earlier bump). */
-export function pinsVersion(text: string, version: string, req: Omit<BumpRequest, 'fromVersion' | 'toVersion'> = {}): boolean {
+/**
+ * `bumped` with the new text, or `already` when the running version is gone and the target is
+ * pinned (an earlier run's bump, or someone else's merged upgrade). Throws BumpError otherwise.
+ */
+export function bumpOrAlready(text: string, req: BumpRequest): { kind: 'bumped'; result: BumpResult } | { kind: 'already' } {
   try {
-    return locateAll(text, { ...req, fromVersion: version, toVersion: version }).changes.length > 0;
+    return { kind: 'bumped', result: bumpFile(text, req) };
+  } catch (err) {
+    if (err instanceof BumpError && err.code === 'version-not-found' && pinsVersion(text, req.toVersion, req)) return { kind: 'already' };
+    throw err;
+  }
+}
+
+/** True when the file already pins `version` (a re-run finds its own earlier bump). */
+export function pinsVersion(text: string, version: string, req: Pick<BumpRequest, 'fileName' | 'image'> = {}): boolean {
+  try {
+    return locateAll(text, { fileName: req.fileName, image: req.image, fromVersion: version, toVersion: version }).changes.length > 0;
   } catch {
     return false;
   }
