@@ -4,7 +4,7 @@
  * as a violation (tests assert there are none) and answered 400, so the client cannot go on as if
  * it had succeeded.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createVerify, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { githubValidator, type GitHubValidator } from './openapi-validator.js';
@@ -64,6 +64,8 @@ export class FakeGitHub {
   /** App auth: the token endpoint answers this status when set (e.g. 401). */
   appTokenStatus: number | null = null;
   appTokenMessage = 'Bad credentials';
+  /** App auth: when set, the JWT must be RS256-signed by this key's private half and issued by `appId`. */
+  app: { publicKey: string; appId: string } | null = null;
 
   constructor(
     readonly owner = 'acme',
@@ -110,6 +112,15 @@ export class FakeGitHub {
   /** Requests that change state (anything but GET). */
   mutations(): RecordedRequest[] {
     return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  private verifyJwt(jwt: string): boolean {
+    const [header, payload, signature] = jwt.split('.');
+    if (!header || !payload || !signature || !this.app) return false;
+    const ok = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(this.app.publicKey, Buffer.from(signature, 'base64url'));
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: number; iat?: number };
+    const now = Date.now() / 1000;
+    return ok && String(claims.iss) === this.app.appId && (claims.exp ?? 0) > now && (claims.iat ?? Infinity) <= now + 60;
   }
 
   private newCommit(files: Files): string {
@@ -175,6 +186,9 @@ export class FakeGitHub {
     if (operationId === 'apps/create-installation-access-token') {
       if (!/^bearer \S+\.\S+\.\S+$/i.test(headers.authorization ?? '')) return send(401, { message: 'A JSON web token could not be decoded' });
       if (this.appTokenStatus) return send(this.appTokenStatus, { message: this.appTokenMessage });
+      if (this.app && !this.verifyJwt((headers.authorization ?? '').slice('bearer '.length))) {
+        return send(401, { message: "'Issuer' claim ('iss') must be an Integer" });
+      }
       return send(201, { token: this.installationToken, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
     }
     const auth = headers.authorization ?? '';

@@ -164,11 +164,12 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
   });
 
   it('GitHub App auth: exchanges a JWT for an installation token, then works as usual', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     });
+    gh.app = { publicKey, appId: '12345' };
     const f = await createGitHubForge({
       auth: { app: { appId: 12345, installationId: 678, privateKeyFile: secretFile('key.pem', privateKey) } },
       apiUrl: gh.url,
@@ -179,6 +180,19 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.requests[0]?.operationId).toBe('apps/create-installation-access-token');
     expect(gh.requests[0]?.path).toBe('/app/installations/678/access_tokens');
     expect(gh.requests.slice(1).every((r) => r.headers.authorization === `token ${gh.installationToken}`)).toBe(true);
+  });
+
+  it('GitHub App auth with a key the App does not own: 401, reported, no PR', async () => {
+    const [owned, other] = [0, 1].map(() => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }));
+    gh.app = { publicKey: owned?.publicKey ?? '', appId: '12345' };
+    const f = await createGitHubForge({
+      auth: { app: { appId: '12345', installationId: 678, privateKeyFile: secretFile('key.pem', other?.privateKey ?? '') } },
+      apiUrl: gh.url,
+      logger: log.logger,
+    });
+    expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ kind: 'failed', error: { code: 'unauthorized', status: 401 } });
+    expect(gh.requests.map((r) => r.operationId)).toEqual(['apps/create-installation-access-token']);
+    expect(gh.pulls).toHaveLength(0);
   });
 
   it('our branch drifted (file no longer on either version): reset to base and re-bumped', async () => {
