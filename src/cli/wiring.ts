@@ -1,11 +1,15 @@
 /** Builds the real adapters from configuration: the only place that knows which implementations exist. */
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { buildCatalog, unknownIssueIds } from '../catalog/catalog.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createCaller, defaultRetryPolicy, systemClock } from '../kube/call.js';
 import { createKubeCluster } from '../kube/cluster.js';
+import { createLeaseLedger } from '../kube/ledger.js';
+import { createSlackNotifier } from '../notify/slack.js';
+import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
 import { createUpgradeExecutor } from '../run/upgrade.js';
@@ -51,7 +55,12 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     ...(prometheus.caFile ? { caFile: prometheus.caFile } : {}),
   });
   const upgrade = config.github ? createUpgradeExecutor(config, logger) : undefined;
+  const notifier = await slackNotifier(config, logger);
+  const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+  const ledger = createLeaseLedger(coordination, createCaller(defaultRetryPolicy, systemClock), { namespace: identity.namespace, name: config.lock.name });
   return {
+    ledger,
+    ...(notifier ? { notifier } : {}),
     config,
     cluster: createKubeCluster({ kubeConfig, logger, identity: identity.identity }),
     metrics,
@@ -61,4 +70,16 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     ...(upgrade ? { upgrade } : {}),
     ...(signal ? { signal } : {}),
   };
+}
+
+/** Slack is optional and never blocks a run: a missing secret file is logged and the run goes on without it. */
+async function slackNotifier(config: Config, logger: Logger): Promise<Notifier | undefined> {
+  const slack = config.notifications.slack;
+  if (!slack) return undefined;
+  try {
+    return await createSlackNotifier(slack, { logger: logger.child({ component: 'slack' }) });
+  } catch (error) {
+    logger.error({ error: (error as Error).message }, 'Slack is configured but unusable; continuing without notifications');
+    return undefined;
+  }
 }

@@ -11,9 +11,13 @@ import { describeKubeError } from '../kube/errors.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
+import type { LedgerStore } from '../kube/ledger.js';
+import type { Notifier } from '../notify/types.js';
+import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/events.js';
 import { Actor, workloadKey, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor } from './act.js';
 import { fetchHistory, judgeTargets, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
+import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 
 export interface RunIdentity {
@@ -36,6 +40,10 @@ export interface RunDeps {
   upgrade?: UpgradeExecutor;
   /** Aborted at the run deadline: nothing is started after it. */
   signal?: AbortSignal;
+  /** Slack; absent when not configured. */
+  notifier?: Notifier;
+  /** Bookkeeping between runs (what Slack was told, metrics failure streaks). */
+  ledger?: LedgerStore;
 }
 
 export interface RunOptions {
@@ -88,7 +96,8 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     return { ...summary, status: 'locked' };
   }
   try {
-    await judgeAndAct(deps, summary, options);
+    const outcome = await judgeAndAct(deps, summary, options);
+    if (deps.ledger) await keepLedger(deps, deps.ledger, summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
@@ -96,7 +105,14 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   return summary;
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<void> {
+interface ActOutcome {
+  news: WorkloadNews[];
+  /** Profiles whose history could (true) or could not (false) be fetched. */
+  metrics: Map<string, boolean>;
+  metricsError: string | null;
+}
+
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<ActOutcome> {
   const { config, cluster, metrics, logger, signal } = deps;
   const detect = toDetectOptions(config.detection);
 
@@ -109,6 +125,8 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   }
   summary.now = now;
 
+  const metricsByProfile = new Map<string, boolean>();
+  const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: metricsByProfile, metricsError });
   const planTargets: Omit<PlanTarget, 'state'>[] = [];
   const judgedAll: JudgedTarget[] = [];
   const workloads = new Map<string, WorkloadRef>();
@@ -137,6 +155,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
         judged = [];
       }
     }
+    metricsByProfile.set(profile.name, now !== null && !(judged.length === 0 && metricsError !== null));
     if (judged.length === 0 && metricsError !== null && discovery.targets.length > 0) {
       summary.failures.push(`profile ${profile.name}: memory history unavailable: ${metricsError}`);
       await recordMetricsUnavailable(cluster, discovery.targets.map((t) => t.workload), profile.name, metricsError, now ?? 0, log);
@@ -157,7 +176,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
       log.info({ pod: target.facts.pod.name, verdict: target.verdict.kind, bytesPerHour: target.verdict.slope?.bytesPerHour ?? null }, target.verdict.reasons[0] ?? target.verdict.kind);
     }
   }
-  if (now === null || planTargets.length === 0) return;
+  if (now === null || planTargets.length === 0) return done();
 
   const evidence = new Map<string, TargetEvidence>();
   for (const t of judgedAll) {
@@ -191,11 +210,36 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   summary.plan = plan;
   if (signal?.aborted) {
     summary.failures.push('run deadline reached before acting; nothing was changed');
-    return;
+    return done();
   }
   await actor.execute(plan.items, summary.dryRun);
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
+  return done(groupByWorkload(plan.items, actor.report.outcomes, (key) => evidence.get(key)));
+}
+
+/** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
+async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary, outcome: ActOutcome): Promise<void> {
+  const ledger = await store.read();
+  const threshold = deps.config.notifications.metricsFailuresBeforeAlert;
+  const alerts: string[] = [];
+  for (const [profile, ok] of outcome.metrics) {
+    const streak = ok ? 0 : (ledger.metricsFailures[profile] ?? 0) + 1;
+    ledger.metricsFailures[profile] = streak;
+    if (streak === threshold) alerts.push(profile);
+  }
+  if (deps.notifier) {
+    const graph = (name: string) => {
+      const profile = deps.config.profiles.find((p) => p.name === name);
+      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile), deps.config.detection.window) : undefined;
+    };
+    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph })));
+    for (const profile of alerts) {
+      const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metricsError ?? 'unknown error'));
+      if (!result.ok) summary.warnings.push(`Slack: ${result.error.message}`);
+    }
+  }
+  if (!(await store.write(ledger))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
 }
 
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
