@@ -48,6 +48,9 @@ describe('prBody', () => {
   it('lists actions already taken', () => {
     expect(body).toContain('2023-11-14T22:13:20.000Z **restart**');
   });
+  it('an action without a time is listed without a bogus 1970 date', () => {
+    expect(prBody({ ...input, actions: [{ at: 0, kind: 'restart', summary: 'done' }] })).toContain('- **restart**: done');
+  });
   it('ends with the hidden dedupe marker', () => {
     expect(body.trimEnd().endsWith(prMarker('rook-ceph-operator', 'v1.15.9'))).toBe(true);
     expect(prMarker('rook-ceph-operator', 'v1.15.9')).toBe('<!-- leakguard:profile=rook-ceph-operator;target=1.15.9 -->');

@@ -118,7 +118,8 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
 
 export function actionsSection(actions: readonly ActionRecord[]): string {
   if (actions.length === 0) return '### Actions already taken\n\nNone: this PR is the first remediation.';
-  const rows = actions.map((a) => `- ${new Date(a.at * 1000).toISOString()} **${oneLine(a.kind, 40)}**: ${oneLine(a.summary)}`);
+  const when = (at: number) => (Number.isFinite(at) && at > 0 ? `${new Date(at * 1000).toISOString()} ` : '');
+  const rows = actions.map((a) => `- ${when(a.at)}**${oneLine(a.kind, 40)}**: ${oneLine(a.summary)}`);
   return ['### Actions already taken', '', ...rows].join('\n');
 }
 

@@ -200,6 +200,21 @@ describe('bumpFile', () => {
   });
 });
 
+describe('image filter', () => {
+  const text = 'spec:\n  containers:\n    - image: rook/ceph:v1.14.9\n    - image: quay.io/other/ceph:v1.14.9\n';
+  it.each([
+    ['docker.io/rook/ceph', 1],
+    ['rook/ceph', 1],
+    ['index.docker.io/rook/ceph', 1],
+    ['ceph', 2],
+    ['quay.io/other/ceph', 1],
+    ['cert-manager/controller', 0],
+  ])('filter %s bumps %i image(s)', (image, count) => {
+    if (count === 0) expect(() => bumpFile(text, { fromVersion: '1.14.9', toVersion: '1.15.9', image })).toThrow(BumpError);
+    else expect(bumpFile(text, { fromVersion: '1.14.9', toVersion: '1.15.9', image }).changes).toHaveLength(count);
+  });
+});
+
 describe('bumpOrAlready', () => {
   const req = { fromVersion: '1.14.9', toVersion: '1.15.9' };
   it('already when only the target is pinned', () => {

@@ -34,8 +34,21 @@ export function parseImageRef(image: string): ImageRef | null {
   return { repository: withoutDigest.slice(0, colon), tag, digest };
 }
 
-/** `docker.io/rook/ceph` matches the filter `rook/ceph` (suffix on a path boundary). */
+/** Docker Hub's implicit parts dropped: `docker.io/library/nginx` → `nginx`, `index.docker.io/rook/ceph` → `rook/ceph`. */
+export function normalizeRepository(repository: string): string {
+  return repository
+    .toLowerCase()
+    .replace(/^(index\.)?docker\.io\//, '')
+    .replace(/^library\//, '');
+}
+
+/**
+ * The same image repository written with or without its registry: `docker.io/rook/ceph`,
+ * `rook/ceph` and `quay.io/rook/ceph` all match `rook/ceph` (suffix on a path boundary, either way).
+ */
 export function repositoryMatches(repository: string, filter: string | undefined): boolean {
   if (filter === undefined || filter === '') return true;
-  return repository === filter || repository.endsWith(`/${filter}`);
+  const a = normalizeRepository(repository);
+  const b = normalizeRepository(filter);
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
