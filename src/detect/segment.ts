@@ -36,7 +36,13 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
         const next = floor.v[k + 1];
         // Back to where it was at once: a dip in the data, not a new process warming up.
         if (next !== undefined && next >= prev * (1 - dropFraction / 4)) continue;
-        out.starts.push(m);
+        if (out.starts.length > 1 && out.starts[out.starts.length - 1] === m - 1) {
+          // Still falling right after a restart: the previous bucket was the transition.
+          out.t.pop();
+          out.v.pop();
+          out.bucket.pop();
+          out.starts[out.starts.length - 1] = m - 1;
+        } else out.starts.push(m);
       }
     }
     out.t.push(floor.t[k]!);

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { defaultDetectOptions, judge } from './index.js';
+import { endOf, makeSeries, MIB, T0, type SeriesOptions } from './test-series.js';
+import type { Sample } from './types.js';
+
+const HOUR = 3600;
+const sawtooth = { sawtoothMiB: 60, sawtoothMinutes: 7, noiseMiB: 4 };
+
+/** Floor with a restart at each of `at` (hours): back to `base`, warm-up, then `after(hoursSinceRestart)`. */
+function withRestarts(at: number[], shape: (sinceStart: number) => number): (h: number) => number {
+  return (h) => {
+    const last = Math.max(0, ...at.filter((r) => r <= h));
+    return shape(h - last);
+  };
+}
+
+const leaks: [string, SeriesOptions, number?][] = [
+  ['linear leak under a GC sawtooth', { hours: 16, floorMiB: (h) => 400 + 20 * h, ...sawtooth }],
+  ['leak that starts late', { hours: 26, floorMiB: (h) => 300 + Math.max(0, h - 20) * 60, ...sawtooth }],
+  ['staircase (8 MiB every 20 min, never given back)', { hours: 16, floorMiB: (h) => 250 + 8 * Math.floor(h * 3), ...sawtooth }],
+  ['slow leak on a big baseline', { hours: 24, floorMiB: (h) => 900 + 8 * h, ...sawtooth }],
+  ['accelerating leak', { hours: 18, floorMiB: (h) => 300 + 1.5 * h * h, ...sawtooth }],
+  ['leak under a daily cycle', { hours: 30, floorMiB: (h) => 500 + 10 * h + 60 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
+  ['leak that resumes after a restart', { hours: 11, floorMiB: withRestarts([6], (x) => 300 - 60 * Math.exp(-x / 0.2) + 50 * x), ...sawtooth }],
+  [
+    'OOM-kill cycles (grow to the limit, restart, repeat)',
+    { hours: 9, floorMiB: withRestarts([2.5, 5, 7.5], (x) => 300 + 120 * x), ...sawtooth },
+    620 * MIB,
+  ],
+];
+
+const lookAlikes: [string, SeriesOptions][] = [
+  ['GC sawtooth on a flat floor', { hours: 30, floorMiB: () => 400, sawtoothMiB: 150, sawtoothMinutes: 7 }],
+  ['noisy working set', { hours: 30, floorMiB: () => 300, noiseMiB: 60 }],
+  ['warm-up decelerating to a plateau', { hours: 30, floorMiB: (h) => 200 + 300 * (1 - Math.exp(-h / 1)), ...sawtooth }],
+  ['two step increases that stay flat', { hours: 30, floorMiB: (h) => 300 + (h > 6 ? 80 : 0) + (h > 14 ? 80 : 0), ...sawtooth }],
+  ['daily load cycle', { hours: 50, floorMiB: (h) => 600 + 120 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
+  ['restarts with a warm-up after each', { hours: 30, floorMiB: withRestarts([5, 13, 21], (x) => 500 - 200 * Math.exp(-x / 0.7)), ...sawtooth }],
+  ['short spikes', { hours: 30, floorMiB: (h) => 400 + (h % 2 < 0.08 ? 500 : 0), ...sawtooth }],
+  ['memory being freed', { hours: 30, floorMiB: (h) => 500 + 300 * Math.exp(-h / 6), ...sawtooth }],
+];
+
+describe('judge: leak shapes are flagged', () => {
+  it.each(leaks)('%s', (_name, shape, limitBytes) => {
+    const samples = makeSeries(shape);
+    const verdict = judge({ samples, now: endOf(samples), limitBytes }, defaultDetectOptions);
+    expect(verdict.kind, verdict.reasons.join('; ')).toBe('leaking');
+    expect(verdict.reasons[0]).toMatch(/^(floor rose \d+\.\d MiB\/h \(CI -?\d+\.\d–\d+\.\d\) over the last \d+\.\d h|OOM-kill cycle)/);
+    expect(verdict.currentBytes).toBeGreaterThan(0);
+  });
+
+  it('reports the slope with an interval that holds the true rate, and the time to the limit', () => {
+    const samples = makeSeries({ hours: 12, floorMiB: (h) => 400 + 20 * h, ...sawtooth });
+    // 20 MiB/h is slow enough to be a daily ramp for a while; the near limit settles it.
+    const verdict = judge({ samples, now: endOf(samples), limitBytes: 800 * MIB });
+    expect(verdict.kind).toBe('leaking');
+    expect(verdict.slope!.low).toBeLessThanOrEqual(20 * MIB);
+    expect(verdict.slope!.high).toBeGreaterThanOrEqual(20 * MIB);
+    expect(verdict.slope!.bytesPerHour / MIB).toBeCloseTo(20, 0);
+    // Floor at 12 h is 640 MiB: 160 MiB to go at 20 MiB/h.
+    expect(verdict.hoursToLimit!).toBeGreaterThan(7);
+    expect(verdict.hoursToLimit!).toBeLessThan(9);
+    expect(verdict.reasons[0]).toMatch(/limit reached in ~[78]\.\d h$/);
+  });
+
+  it('flags a fast leak within a few hours of its start', () => {
+    const samples = makeSeries({ hours: 30, floorMiB: (h) => 300 + Math.max(0, h - 20) * 60, ...sawtooth });
+    const at = (h: number) => judge({ samples: samples.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR }).kind;
+    expect(at(20)).toBe('not-leaking');
+    expect(at(24)).toBe('leaking');
+  });
+});
+
+describe('judge: look-alikes are not flagged at any time', () => {
+  it.each(lookAlikes)('%s', (_name, shape) => {
+    const samples = makeSeries(shape);
+    const kinds = new Set<string>();
+    for (let h = 4; h <= shape.hours; h += 1) {
+      const now = T0 + h * HOUR;
+      const verdict = judge({ samples: samples.filter((s) => s.t <= now), now });
+      expect(verdict.kind, `at ${h} h: ${verdict.reasons.join('; ')}`).not.toBe('leaking');
+      kinds.add(verdict.kind);
+    }
+    // Look-alikes are judged healthy most of the time, not merely "unknown".
+    expect(kinds.has('not-leaking')).toBe(true);
+  });
+
+  it('explains a healthy verdict with the measured trend', () => {
+    const samples = makeSeries({ hours: 30, floorMiB: () => 400, ...sawtooth });
+    const verdict = judge({ samples, now: endOf(samples) });
+    expect(verdict.kind).toBe('not-leaking');
+    expect(verdict.reasons[0]).toMatch(/^floor (trend -?\d+\.\d MiB\/h|has no upward trend)/);
+    expect(Math.abs(verdict.slope!.bytesPerHour)).toBeLessThan(1 * MIB);
+  });
+});
+
+describe('judge: data that cannot be judged is unknown, with the reason', () => {
+  const healthy = makeSeries({ hours: 30, floorMiB: () => 400, ...sawtooth });
+  const leaking = makeSeries({ hours: 30, floorMiB: (h) => 400 + 30 * h, ...sawtooth });
+  const now = endOf(healthy);
+  const replace = (samples: Sample[], index: number, v: number) => samples.map((s, i) => (i === index ? { ...s, v } : s));
+
+  const cases: [string, Sample[], number, RegExp][] = [
+    ['no samples', [], now, /no samples in the last 24\.0 h/],
+    ['NaN in the window', replace(leaking, leaking.length - 100, Number.NaN), now, /1 sample\(s\) in the window are not finite/],
+    ['Infinity in the window', replace(healthy, healthy.length - 500, Number.POSITIVE_INFINITY), now, /not finite/],
+    ['a negative value', replace(leaking, leaking.length - 5, -1), now, /not finite non-negative/],
+    ['stale samples', leaking.filter((s) => s.t <= now - HOUR), now, /newest sample is 1\.0 h old \(max 10 min\)/],
+    ['too little history', leaking.filter((s) => s.t <= T0 + 2 * HOUR), T0 + 2 * HOUR, /only 1\.\d h of usable data since the container started \(need 3\.0 h\)/],
+    [
+      'a restart an hour ago',
+      makeSeries({ hours: 30, floorMiB: withRestarts([29], (x) => 300 + 30 * x), ...sawtooth }),
+      now,
+      /of usable data since the last restart/,
+    ],
+    ['a 12 h hole in the data', leaking.filter((s) => s.t < T0 + 10 * HOUR || s.t > T0 + 22 * HOUR), now, /data covers only \d+% of the last/],
+    ['a sample without a timestamp', [...leaking, { t: Number.NaN, v: 1 }], now, /no valid timestamp/],
+  ];
+
+  it.each(cases)('%s', (_name, samples, at, reason) => {
+    const verdict = judge({ samples, now: at });
+    expect(verdict.kind).toBe('unknown');
+    expect(verdict.reasons[0]).toMatch(reason);
+  });
+
+  it('ignores bad samples that are older than the window', () => {
+    const old = replace(leaking, 10, Number.NaN);
+    expect(judge({ samples: old, now }).kind).toBe('leaking');
+  });
+
+  it('accepts samples in any order', () => {
+    const shuffled = [...leaking].reverse();
+    expect(judge({ samples: shuffled, now })).toEqual(judge({ samples: leaking, now }));
+  });
+});
