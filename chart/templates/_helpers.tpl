@@ -73,7 +73,7 @@ the Lease's namespace (the release namespace) and name, and the schedule (one so
 {{- define "leakguard.durationSeconds" -}}
 {{- $v := . -}}
 {{- if kindIs "float64" $v -}}{{- int $v -}}
-{{- else if kindIs "int" $v -}}{{- $v -}}
+{{- else if or (kindIs "int" $v) (kindIs "int64" $v) -}}{{- $v -}}
 {{- else if and (kindIs "string" $v) (regexMatch "^([0-9]+[hms])+$" $v) -}}
 {{- $total := 0 -}}
 {{- range $part := regexFindAll "[0-9]+[hms]" $v -1 -}}

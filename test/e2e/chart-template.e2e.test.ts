@@ -102,6 +102,8 @@ describe('values.schema.json rejects bad values with a message naming the field'
 
   it('a run deadline that outlives the Job, and a Job that outlives the schedule period', async () => {
     expect(await renderError({ set: ['config.deadline=15m'] })).toContain('config.deadline (15m = 900s) must be below cronJob.activeDeadlineSeconds (600)');
+    expect(await renderError({ set: ['config.deadline=1h30m'] })).toContain('config.deadline (1h30m = 5400s) must be below');
+    expect(await renderError({ set: ['config.deadline=900'] })).toContain('config.deadline (900 = 900s) must be below');
     expect(await renderError({ set: ['schedule=*/5 * * * *'] })).toContain('cronJob.activeDeadlineSeconds (600) must be below the schedule\'s period ("*/5 * * * *" = 300s)');
   });
 
