@@ -1,0 +1,233 @@
+/**
+ * `runOnce` end to end over in-memory adapters: ordering, guardrails, idempotency and the records a user
+ * sees (Events, state, Slack). The same flows run against a real control plane in test/e2e.
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../src/catalog/catalog.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Sample } from '../../src/detect/types.js';
+import type { Notifier, SlackMessage } from '../../src/notify/types.js';
+import type { TargetFacts } from '../../src/policy/types.js';
+import { MetricsError } from '../../src/prom/errors.js';
+import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
+import { runOnce, type RunDeps } from '../../src/run/index.js';
+import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
+
+const MiB = 2 ** 20;
+const HOUR = 3600;
+const start = Date.UTC(2026, 10, 25, 0, 0) / 1000;
+
+function configText(extra = ''): string {
+  return `
+dryRun: false
+prometheus: {url: http://prometheus.test:9090}
+guardrails: {cooldown: 6h, maxActionsPerRun: 2, maxRestartsPerDay: 3}
+profiles:
+  - name: rook
+    namespace: rook-ceph
+    selector: app=rook-ceph-operator
+    container: rook-ceph-operator
+    knownIssues: [rook-operator-leak-1.14]
+    ladder: [restart, workaround]
+    workaround: {env: {ROOK_WATCH_FOR_NODE_FAILURE: "false"}}
+  - name: certs
+    namespace: cert-manager
+    selector: app=cert-manager
+${extra}`;
+}
+
+function facts(profile: string, namespace: string, name: string, container: string, podStart: number): TargetFacts {
+  return {
+    profile,
+    workload: { kind: 'Deployment', namespace, name, uid: `uid-${name}` },
+    pod: { name: `${name}-abc`, uid: `uid-${name}-pod`, startTime: podStart, ready: true, terminating: false, controlled: true },
+    container,
+    image: profile === 'rook' ? 'rook/ceph:v1.14.9' : 'quay.io/jetstack/cert-manager-controller:v1.16.2',
+    version: profile === 'rook' ? '1.14.9' : '1.16.2',
+    limitBytes: 2048 * MiB,
+    restartCount: 0,
+    gitopsOwner: null,
+    rollingOut: false,
+    unreadyReplicas: 0,
+    env: { ROOK_LOG_LEVEL: 'INFO' },
+  };
+}
+
+/** Working-set history served like Prometheus would: a 40 MiB/h leak and a flat neighbour. */
+class MemoryMetrics implements MetricsSource {
+  now = start + 30 * HOUR;
+  down = false;
+  rangeQueries: RangeQuery[] = [];
+
+  private series(): { labels: Record<string, string>; level: (t: number) => number }[] {
+    return [
+      { labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, level: (t) => 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB },
+      { labels: { namespace: 'cert-manager', pod: 'cert-manager-abc', container: 'cert-manager' }, level: (t) => 150 * MiB + ((t % 240) / 240) * 10 * MiB },
+    ];
+  }
+
+  async query() {
+    if (this.down) throw new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090');
+    return { series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
+  }
+
+  async queryRange(query: RangeQuery) {
+    if (this.down) throw new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090');
+    this.rangeQueries.push(query);
+    const ns = /namespace="([^"]+)"/.exec(query.query)?.[1];
+    return {
+      series: this.series()
+        .filter((s) => s.labels.namespace === ns)
+        .map((s) => {
+          const samples: Sample[] = [];
+          for (let t = Math.max(query.start, start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: s.level(t) });
+          return { labels: s.labels, samples };
+        }),
+      warnings: [],
+    };
+  }
+}
+
+class RecordingNotifier implements Notifier {
+  messages: SlackMessage[] = [];
+  async notify(message: SlackMessage) {
+    this.messages.push(message);
+    return { ok: true as const, ts: String(this.messages.length), threadTs: '1', attempts: 1 };
+  }
+}
+
+function setup(extra = '') {
+  const cluster = new MemoryCluster([
+    facts('rook', 'rook-ceph', 'rook-ceph-operator', 'rook-ceph-operator', start),
+    facts('certs', 'cert-manager', 'cert-manager', 'cert-manager', start),
+  ]);
+  const metrics = new MemoryMetrics();
+  const notifier = new RecordingNotifier();
+  const ledger = new MemoryLedger();
+  const deps = (identity = 'run-1'): RunDeps => ({
+    config: parseConfig(configText(extra)),
+    cluster,
+    metrics,
+    catalog: buildCatalog(),
+    logger: pino({ level: 'silent' }),
+    identity: { identity, namespace: 'leakguard' },
+    notifier,
+    ledger,
+  });
+  return { cluster, metrics, notifier, ledger, deps };
+}
+
+describe('runOnce', () => {
+  it('restarts the leaking operator once, records why, and leaves the neighbour alone', async () => {
+    const { cluster, metrics, deps } = setup();
+    const summary = await runOnce(deps());
+    expect(summary.failures).toEqual([]);
+    expect(summary.targets.find((t) => t.workload.includes('rook'))!.verdict.kind).toBe('leaking');
+    expect(summary.targets.find((t) => t.workload.includes('cert-manager'))!.verdict.kind).toBe('not-leaking');
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([{ verb: 'restart', target: 'Deployment/rook-ceph/rook-ceph-operator', detail: summary.actions[0]!.id }]);
+    expect(cluster.mutations.some((m) => m.target.includes('cert-manager'))).toBe(false);
+    expect(cluster.reasons()).toEqual(['LeakSuspected', 'PodRestarted']);
+    expect(cluster.events[0]!.note).toMatch(/rook-operator-leak-1\.14.*ROOK_WATCH_FOR_NODE_FAILURE=false/);
+    // Intent is written before the restart, the outcome after.
+    const verbs = cluster.mutations.map((m) => m.verb);
+    expect(verbs.indexOf('state')).toBeLessThan(verbs.indexOf('restart'));
+    const state = cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state;
+    expect(state).toMatchObject({ lastAction: 'restart', intent: null, actionCount: 1 });
+    // One range query per profile, never per pod.
+    expect(metrics.rangeQueries).toHaveLength(2);
+    expect(cluster.leaseHolder).toBeNull();
+  });
+
+  it('a second run inside the cooldown does not restart again (row 16)', async () => {
+    const { cluster, metrics, deps } = setup();
+    await runOnce(deps());
+    metrics.now += 1800;
+    const second = await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+    expect(second.actions).toEqual([]);
+  });
+
+  it('the CronJob firing twice for one schedule acts once (row 23)', async () => {
+    const { cluster, deps } = setup();
+    await runOnce(deps('job-a'));
+    await runOnce(deps('job-b'));
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+  });
+
+  it('dry-run records "would" Events and mutates nothing (row 17)', async () => {
+    const { cluster, deps } = setup();
+    const summary = await runOnce(deps(), { dryRun: true });
+    expect(cluster.mutations).toEqual([]);
+    expect(cluster.reasons()).toContain('RemediationPlanned');
+    expect(cluster.events.find((e) => e.reason === 'RemediationPlanned')!.note).toMatch(/^\[dry-run\] would rollout-restart/);
+    expect(summary.actions).toEqual([expect.objectContaining({ dryRun: true, outcome: 'planned' })]);
+  });
+
+  it('the kill switch stops every mutation', async () => {
+    const { cluster, deps } = setup();
+    await runOnce(deps(), { killSwitch: true });
+    expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+    expect(cluster.reasons()).toContain('RemediationSkipped');
+  });
+
+  it('Prometheus down: no action, MetricsUnavailable on each workload, a failure for exit 1 (row 1)', async () => {
+    const { cluster, metrics, deps, notifier, ledger } = setup();
+    metrics.down = true;
+    const summary = await runOnce(deps());
+    expect(summary.failures.join('\n')).toMatch(/memory history unavailable: connect ECONNREFUSED/);
+    expect(cluster.mutations).toEqual([]);
+    expect(cluster.reasons()).toEqual(['MetricsUnavailable', 'MetricsUnavailable']);
+    // Slack hears about it only after 3 failed runs in a row, and once.
+    await runOnce(deps());
+    expect(notifier.messages).toHaveLength(0);
+    await runOnce(deps());
+    expect(notifier.messages.map((m) => m.text)).toEqual([expect.stringMatching(/rook.*unavailable for 3 runs/), expect.stringMatching(/certs.*unavailable for 3 runs/)]);
+    await runOnce(deps());
+    expect(notifier.messages).toHaveLength(2);
+    metrics.down = false;
+    await runOnce(deps());
+    expect(ledger.ledger.metricsFailures).toEqual({ rook: 0, certs: 0 });
+  });
+
+  it('another live holder of the lock: exit 0, nothing touched (row 22)', async () => {
+    const { cluster, deps } = setup();
+    cluster.leaseHolder = 'scheduled-run';
+    const summary = await runOnce(deps('manual-run'));
+    expect(summary.status).toBe('locked');
+    expect(summary.failures).toEqual([]);
+    expect(cluster.events).toEqual([]);
+    expect(cluster.mutations).toEqual([]);
+  });
+
+  it('a run killed between intent and restart is completed by the next run, without a second restart (row 21)', async () => {
+    const { cluster, metrics, deps } = setup();
+    cluster.crashOn = 'restart';
+    await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+    cluster.leaseHolder = null; // the dead run's lease: taken over (the real adapter checks the holder pod)
+    const intent = cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state.intent;
+    expect(intent).toMatchObject({ kind: 'restart' });
+    metrics.now += 900;
+    await runOnce(deps());
+    const restarts = cluster.mutations.filter((m) => m.verb === 'restart');
+    expect(restarts).toEqual([expect.objectContaining({ detail: intent!.actionId })]);
+    const state = cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state;
+    expect(state).toMatchObject({ intent: null, lastActionId: intent!.actionId });
+    // And a third run does not restart again.
+    metrics.now += 900;
+    await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+  });
+
+  it('tells Slack when the incident changes, not on every run', async () => {
+    const { notifier, metrics, deps } = setup();
+    await runOnce(deps());
+    expect(notifier.messages).toHaveLength(1);
+    expect(notifier.messages[0]!.text).toMatch(/rook-ceph-operator/);
+    metrics.now += 1800;
+    await runOnce(deps());
+    metrics.now += 1800;
+    await runOnce(deps());
+    expect(notifier.messages.length).toBeLessThanOrEqual(2);
+  });
+});

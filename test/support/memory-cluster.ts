@@ -1,0 +1,126 @@
+/**
+ * An in-memory Cluster for run-level tests: it keeps workload state, records every mutation and Event,
+ * and honours the idempotency contracts of the real adapter (restart by action ID, env already set).
+ * The real adapter is proven against a real kube-apiserver in test/e2e; this one lets the run's
+ * ordering and guardrails be tested fast and exhaustively.
+ */
+import type { Cluster, DiscoveryProfile, EventInput, LeaseRequest, StateSnapshot } from '../../src/kube/types.js';
+import type { Ledger, LedgerStore } from '../../src/kube/ledger.js';
+import { emptyLedger } from '../../src/kube/ledger.js';
+import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../../src/policy/types.js';
+
+export interface Mutation {
+  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap';
+  target: string;
+  detail?: unknown;
+}
+
+export class MemoryCluster implements Cluster {
+  readonly events: EventInput[] = [];
+  readonly mutations: Mutation[] = [];
+  readonly states = new Map<string, { state: WorkloadState; version: number }>();
+  readonly restartIds = new Map<string, string>();
+  leaseHolder: string | null = null;
+  /** When set, the next mutation of this verb throws as if the process died right there. */
+  crashOn: Mutation['verb'] | null = null;
+
+  constructor(public targets: TargetFacts[]) {}
+
+  async discoverTargets(profile: DiscoveryProfile) {
+    return { targets: this.targets.filter((t) => t.profile === profile.name), warnings: [], error: null };
+  }
+
+  async readState(workload: WorkloadRef) {
+    const entry = this.states.get(key(workload)) ?? { state: emptyWorkloadState, version: 0 };
+    return { outcome: 'read' as const, state: entry.state, resourceVersion: String(entry.version), raw: entry.version === 0 ? null : JSON.stringify(entry.state) };
+  }
+
+  async writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot) {
+    const current = this.states.get(key(workload)) ?? { state: emptyWorkloadState, version: 0 };
+    if (basis && basis.resourceVersion !== String(current.version)) {
+      return { outcome: 'changed-concurrently' as const, current: { state: current.state, resourceVersion: String(current.version), raw: JSON.stringify(current.state) } };
+    }
+    this.mutate({ verb: 'state', target: key(workload), detail: state });
+    this.states.set(key(workload), { state, version: current.version + 1 });
+    return { outcome: 'written' as const, resourceVersion: String(current.version + 1), attempts: 1 };
+  }
+
+  async restartWorkload(workload: WorkloadRef, actionId: string) {
+    if (this.restartIds.get(key(workload)) === actionId) return { outcome: 'already-done' as const };
+    this.mutate({ verb: 'restart', target: key(workload), detail: actionId });
+    this.restartIds.set(key(workload), actionId);
+    return { outcome: 'restarted' as const, restartedAt: new Date().toISOString() };
+  }
+
+  async evictPod(pod: { namespace: string; name: string }) {
+    this.mutate({ verb: 'evict', target: `${pod.namespace}/${pod.name}` });
+    return { outcome: 'evicted' as const };
+  }
+
+  async applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>) {
+    const facts = this.targets.find((t) => key(t.workload) === key(workload) && t.container === container);
+    if (facts && Object.entries(env).every(([k, v]) => facts.env[k] === v)) return { outcome: 'already-set' as const };
+    this.mutate({ verb: 'env', target: key(workload), detail: env });
+    for (const t of this.targets) if (key(t.workload) === key(workload)) t.env = { ...t.env, ...env };
+    return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
+  }
+
+  async revertEnvWorkaround(workload: WorkloadRef) {
+    this.mutate({ verb: 'revert-env', target: key(workload) });
+    return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
+  }
+
+  async applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>) {
+    this.mutate({ verb: 'configmap', target: `${namespace}/${name}`, detail: data });
+    return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
+  }
+
+  async revertConfigMapWorkaround(namespace: string, name: string) {
+    this.mutate({ verb: 'revert-configmap', target: `${namespace}/${name}` });
+    return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
+  }
+
+  async recordEvent(event: EventInput) {
+    this.events.push(event);
+    return { outcome: 'created' as const, name: `e${this.events.length}` };
+  }
+
+  async acquireLease(request: LeaseRequest) {
+    if (this.leaseHolder && this.leaseHolder !== request.identity) return { acquired: false, holder: this.leaseHolder, reason: `held by ${this.leaseHolder}` };
+    this.leaseHolder = request.identity;
+    return { acquired: true, holder: request.identity, reason: 'created' };
+  }
+
+  async releaseLease(request: LeaseRequest) {
+    if (this.leaseHolder !== request.identity) return { outcome: 'not-holder' as const, holder: this.leaseHolder };
+    this.leaseHolder = null;
+    return { outcome: 'released' as const };
+  }
+
+  reasons(): string[] {
+    return this.events.map((e) => e.reason);
+  }
+
+  private mutate(mutation: Mutation): void {
+    if (this.crashOn === mutation.verb) {
+      this.crashOn = null;
+      throw new Error(`simulated crash before ${mutation.verb}`);
+    }
+    this.mutations.push(mutation);
+  }
+}
+
+export class MemoryLedger implements LedgerStore {
+  ledger: Ledger = emptyLedger();
+  async read() {
+    return structuredClone(this.ledger);
+  }
+  async write(ledger: Ledger) {
+    this.ledger = structuredClone(ledger);
+    return true;
+  }
+}
+
+function key(workload: WorkloadRef): string {
+  return `${workload.kind}/${workload.namespace}/${workload.name}`;
+}
