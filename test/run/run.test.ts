@@ -130,8 +130,10 @@ describe('runOnce', () => {
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'PodRestarted']);
     expect(cluster.events[0]!.note).toMatch(/rook-operator-leak-1\.14.*ROOK_WATCH_FOR_NODE_FAILURE=false/);
     // Intent is written before the restart, the outcome after.
-    const verbs = cluster.mutations.map((m) => m.verb);
-    expect(verbs.indexOf('state')).toBeLessThan(verbs.indexOf('restart'));
+    const restartAt = cluster.mutations.findIndex((m) => m.verb === 'restart');
+    const before = cluster.mutations[restartAt - 1]!;
+    expect(before.verb).toBe('state');
+    expect(before.detail).toMatchObject({ intent: { kind: 'restart', actionId: summary.actions[0]!.id } });
     const state = cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state;
     expect(state).toMatchObject({ lastAction: 'restart', intent: null, actionCount: 1 });
     // One range query per profile, never per pod.
