@@ -4,13 +4,13 @@
  */
 import type { Logger } from 'pino';
 import { bumpOrAlready } from './bump/index.js';
-import { BumpError } from './bump/types.js';
+import { BumpError, type BumpResult } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
 import { createdPullSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
 import { prMarker } from './pr-body.js';
 import { isOwnPr, isSameBumpByOthers } from './pr-match.js';
-import { upgradeBranchName, type Forge, type UpgradePrRequest, type UpgradePrResult } from './types.js';
+import { upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
 
 /** Open PRs scanned for our own and for others' bumps (100 per page). */
 const MAX_PULL_PAGES = 5;
@@ -19,6 +19,11 @@ interface Repo {
   owner: string;
   repo: string;
 }
+
+type Survey =
+  | { kind: 'own'; pull: Pull }
+  | { kind: 'done'; result: Extract<UpgradePrResult, { kind: 'up-to-date' | 'linked' }> }
+  | { kind: 'create'; branch: string; base: FileContent; bumped: BumpResult };
 
 class StepError extends Error {
   constructor(
@@ -81,38 +86,67 @@ export class GitHubForge implements Forge {
       log.info({ result: result.kind, ...('url' in result ? { url: result.url } : {}) }, 'upgrade PR ensured');
       return result;
     } catch (err) {
-      const stepName = err instanceof StepError ? err.step : 'upgrade PR';
-      const cause = err instanceof StepError ? err.inner : err;
-      const error = toForgeError(cause, stepName, this.secrets);
-      const kind = error.code === 'rate-limited' ? 'deferred' : 'failed';
-      log.warn({ result: kind, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds }, error.message);
-      return { kind, error };
+      return this.failure(err, log);
     }
   }
 
-  private async ensure(repo: Repo, req: UpgradePrRequest, log: Logger): Promise<UpgradePrResult> {
+  async previewUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrPreview> {
+    const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile, dryRun: true });
+    const repo = parseRepo(req.repo);
+    if (!repo) return { kind: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    try {
+      const found = await this.survey(repo, req);
+      const preview: UpgradePrPreview =
+        found.kind === 'own'
+          ? { kind: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
+          : found.kind === 'create'
+            ? { kind: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ path, from, to }) => ({ path, from, to })) }
+            : found.result;
+      log.info({ result: preview.kind }, 'upgrade PR preview');
+      return preview;
+    } catch (err) {
+      return this.failure(err, log);
+    }
+  }
+
+  private failure(err: unknown, log: Logger): { kind: 'deferred' | 'failed'; error: ForgeError } {
+    const stepName = err instanceof StepError ? err.step : 'upgrade PR';
+    const cause = err instanceof StepError ? err.inner : err;
+    const error = toForgeError(cause, stepName, this.secrets);
+    const kind = error.code === 'rate-limited' ? 'deferred' : 'failed';
+    log.warn({ result: kind, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds }, error.message);
+    return { kind, error };
+  }
+
+  /** The read-only half: open PRs and the base file decide what is to be done. */
+  private async survey(repo: Repo, req: UpgradePrRequest): Promise<Survey> {
     const branch = upgradeBranchName(req.profile, req.toVersion);
     const marker = prMarker(req.profile, req.toVersion);
     const pulls = await this.listOpenPulls(repo);
     const own = pulls.find((p) => isOwnPr(p, branch, marker));
-    if (own) {
-      await this.ensureBranchBumped(repo, req, own.head.ref, log);
-      return this.updatePull(repo, req, own);
-    }
+    if (own) return { kind: 'own', pull: own };
 
     const base = await this.readFile(repo, req.file, req.baseBranch);
-    const baseText = decode(base);
-    const outcome = bumpOrAlready(baseText, bumpRequest(req)); // BumpError: no branch, no PR
-    if (outcome.kind === 'already') return { kind: 'up-to-date' };
-    const bumped = outcome.result;
+    const outcome = bumpOrAlready(decode(base), bumpRequest(req)); // BumpError: no branch, no PR
+    if (outcome.kind === 'already') return { kind: 'done', result: { kind: 'up-to-date' } };
 
-    const names = [...(req.dependencyNames ?? []), ...bumped.dependencies];
+    const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
     const foreign = pulls.find((p) => isSameBumpByOthers(p, names, req.toVersion));
     if (foreign) {
-      log.info({ number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
-      return { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref };
+      this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
+      return { kind: 'done', result: { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
+    return { kind: 'create', branch, base, bumped: outcome.result };
+  }
 
+  private async ensure(repo: Repo, req: UpgradePrRequest, log: Logger): Promise<UpgradePrResult> {
+    const found = await this.survey(repo, req);
+    if (found.kind === 'done') return found.result;
+    if (found.kind === 'own') {
+      await this.ensureBranchBumped(repo, req, found.pull.head.ref, log);
+      return this.updatePull(repo, req, found.pull);
+    }
+    const { branch, base, bumped } = found;
     const baseSha = await this.branchSha(repo, req.baseBranch);
     const created = await this.createBranch(repo, branch, baseSha);
     if (created) {

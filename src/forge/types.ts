@@ -55,9 +55,27 @@ export type UpgradePrResult =
   | { kind: 'deferred'; error: ForgeError }
   | { kind: 'failed'; error: ForgeError };
 
+/** What ensureUpgradePullRequest would do, found with read-only calls (dry-run). */
+export type UpgradePrPreview =
+  | { kind: 'would-open'; branch: string; changes: BumpChangeSummary[] }
+  | { kind: 'would-update'; url: string; number: number; branch: string }
+  | { kind: 'linked'; url: string; number: number; branch: string }
+  | { kind: 'up-to-date' }
+  | { kind: 'deferred'; error: ForgeError }
+  | { kind: 'failed'; error: ForgeError };
+
+/** One changed value, e.g. `spec.chart.spec.version: v1.14.9 → v1.15.9`. */
+export interface BumpChangeSummary {
+  path: string;
+  from: string;
+  to: string;
+}
+
 export interface Forge {
   /** Idempotent: calling twice with the same request leaves one PR, with the latest body. */
   ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult>;
+  /** Read-only: what ensureUpgradePullRequest would do now. No branch, commit or PR is created. */
+  previewUpgradePullRequest?(req: UpgradePrRequest): Promise<UpgradePrPreview>;
 }
 
 /** One deterministic branch per (profile, target version). */

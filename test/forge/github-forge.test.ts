@@ -217,6 +217,31 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     }
   });
 
+  it('dry-run preview: read-only calls only, says what it would do', async () => {
+    const f = await forge();
+    const preview = f.previewUpgradePullRequest.bind(f);
+    expect(await preview(request())).toEqual({
+      kind: 'would-open',
+      branch: BRANCH,
+      changes: [{ path: 'spec.chart.spec.version', from: 'v1.14.9', to: 'v1.15.9' }],
+    });
+    expect(gh.mutations()).toEqual([]);
+    expect(gh.branches.has(BRANCH)).toBe(false);
+    await f.ensureUpgradePullRequest(request());
+    const before = gh.mutations().length;
+    expect(await preview(request())).toMatchObject({ kind: 'would-update', number: 1, branch: BRANCH });
+    gh.inject({ operation: 'pulls/list', status: 429, headers: { 'retry-after': '30' }, body: { message: 'slow down' } });
+    expect(await preview(request())).toMatchObject({ kind: 'deferred', error: { code: 'rate-limited', retryAfterSeconds: 30 } });
+    expect(gh.mutations().length).toBe(before);
+  });
+
+  it('dry-run preview of a file without the running version fails like the real run would', async () => {
+    gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.13.4') });
+    const f = await forge();
+    expect(await f.previewUpgradePullRequest({ ...request() })).toMatchObject({ kind: 'failed', error: { code: 'version-not-found' } });
+    expect(gh.mutations()).toEqual([]);
+  });
+
   it('unreadable or empty credential files are a config error naming the file', async () => {
     await expect(createGitHubForge({ auth: { tokenFile: '/nonexistent/token' }, logger: log.logger })).rejects.toThrow(
       'cannot read GitHub token file /nonexistent/token (ENOENT)',
