@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
+import { JsonSyntaxError, StreamingMatrixParser } from './stream-json.js';
 import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from './types.js';
 
 export interface PrometheusOptions {
@@ -29,6 +31,18 @@ export interface PrometheusOptions {
    * connection. @default timeoutSeconds minus 10% (at least 0.5 s, at most 5 s)
    */
   queryTimeoutSeconds?: number;
+}
+
+/** Error pages and instant answers are read whole, up to this many characters. */
+const MAX_TEXT_BODY_CHARS = 64 * 1024 * 1024;
+
+/** What one request's error paths need to know. */
+interface Call {
+  url: string;
+  where: string;
+  timeout: AbortSignal;
+  signal: AbortSignal | undefined;
+  secrets: string[];
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -71,43 +85,86 @@ export class PrometheusSource implements MetricsSource {
 
   async queryRange({ query, start, end, stepSeconds, signal }: RangeQuery): Promise<RangeResult> {
     const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
-    return this.post('query_range', form, signal, parseQueryRangeResponse);
+    return this.post('query_range', form, signal, parseQueryRangeResponse, true);
   }
 
   async query({ query, time, signal }: InstantQuery): Promise<InstantResult> {
-    return this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse);
+    return this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse, false);
   }
 
-  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T): Promise<T> {
+  /**
+   * One POST, form-encoded (queries can be long). A successful range answer is parsed while it
+   * streams in (see stream-json.ts); anything else is read as text, up to a limit.
+   */
+  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T, streamMatrix: boolean): Promise<T> {
     const url = `${this.baseUrl}/api/v1/${endpoint}`;
-    const where = `${endpoint} at ${safeUrl(url)}`;
+    const call: Call = { url, where: `${endpoint} at ${safeUrl(url)}`, timeout: AbortSignal.timeout(this.timeoutMs), signal, secrets: [] };
     const { headers, secrets } = await this.requestHeaders();
+    call.secrets = secrets;
     const httpsAgent = url.startsWith('https:') ? await this.httpsAgent() : undefined;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
     const body = new URLSearchParams({ ...form, timeout: String(this.queryTimeoutSeconds) }).toString();
-    let response: AxiosResponse<string>;
+    const abort = signal ? AbortSignal.any([signal, call.timeout]) : call.timeout;
+    let response: AxiosResponse<Readable>;
     try {
-      response = await axios.request<string>({
+      response = await axios.request<Readable>({
         method: 'POST',
         url,
         data: body,
         headers,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: abort,
         ...(httpsAgent ? { httpsAgent } : {}),
         proxy: false,
         maxRedirects: 0,
-        responseType: 'text',
-        transformResponse: [(data: string) => data],
+        responseType: 'stream',
         validateStatus: () => true,
       });
     } catch (error) {
       // The axios error holds the request config and its headers: keep only what is safe.
-      throw this.transportError(error, where, timeout, signal, secrets);
+      throw this.transportError(error, call);
     }
-    return this.interpret(response, url, where, parse, secrets);
+    const { status } = response;
+    if (streamMatrix && status >= 200 && status < 300) {
+      const parser = new StreamingMatrixParser();
+      let head = '';
+      let json: unknown;
+      try {
+        await this.readBody(response.data, abort, call, (text) => {
+          if (head.length < 300) head += text.slice(0, 300);
+          parser.write(text);
+        });
+        json = parser.end();
+      } catch (error) {
+        if (error instanceof JsonSyntaxError) throw this.notJson(response, head, call);
+        throw error;
+      }
+      return this.parseBody(json, parse, status, call);
+    }
+    let text = '';
+    await this.readBody(response.data, abort, call, (chunk) => {
+      if (text.length < MAX_TEXT_BODY_CHARS) text += chunk;
+    });
+    return this.interpret(response, text, parse, call);
   }
 
-  private transportError(error: unknown, where: string, timeout: AbortSignal, signal: AbortSignal | undefined, secrets: string[]): MetricsError {
+  /** Feeds the decoded body to `onText`; what `onText` throws ends the read and propagates as is. */
+  private async readBody(stream: Readable, abort: AbortSignal, call: Call, onText: (text: string) => void): Promise<void> {
+    const decoder = new TextDecoder();
+    const stop = (): void => void stream.destroy(new Error('aborted'));
+    abort.addEventListener('abort', stop);
+    try {
+      if (abort.aborted) stop();
+      for await (const chunk of stream) onText(decoder.decode(chunk as Buffer, { stream: true }));
+      onText(decoder.decode());
+    } catch (error) {
+      if (error instanceof JsonSyntaxError) throw error;
+      throw this.transportError(error, call);
+    } finally {
+      abort.removeEventListener('abort', stop);
+      stream.destroy();
+    }
+  }
+
+  private transportError(error: unknown, { where, timeout, signal, secrets }: Call): MetricsError {
     if (timeout.aborted) {
       return new MetricsError('timeout', `${where}: no answer within the HTTP timeout of ${this.timeoutMs / 1000}s`);
     }
@@ -119,9 +176,9 @@ export class PrometheusSource implements MetricsSource {
     return new MetricsError(code, `${where}: ${redact(raw, secrets)}${hint}`, systemCode ? { systemCode } : {});
   }
 
-  private interpret<T>(response: AxiosResponse<string>, url: string, where: string, parse: (json: unknown) => T, secrets: string[]): T {
+  private interpret<T>(response: AxiosResponse<Readable>, text: string, parse: (json: unknown) => T, call: Call): T {
     const { status } = response;
-    const text = typeof response.data === 'string' ? response.data : '';
+    const { url, where, secrets } = call;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -144,10 +201,16 @@ export class PrometheusSource implements MetricsSource {
       const message = `${where}: HTTP ${status}${errorType ? ` ${errorType}` : ''}${detail ? `: ${detail}` : ''}${what}${notFound}`;
       throw new MetricsError(code, redact(message, secrets), { status, ...(errorType ? { errorType } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
     }
-    if (json === undefined) {
-      const type = headerText(response.headers['content-type']) ?? 'no content type';
-      throw new MetricsError('bad-response', redact(`${where}: HTTP ${status} body is not JSON (${type}): ${excerpt(text)}`, secrets), { status });
-    }
+    if (json === undefined) throw this.notJson(response, text, call);
+    return this.parseBody(json, parse, status, call);
+  }
+
+  private notJson(response: AxiosResponse<Readable>, head: string, { where, secrets }: Call): MetricsError {
+    const type = headerText(response.headers['content-type']) ?? 'no content type';
+    return new MetricsError('bad-response', redact(`${where}: HTTP ${response.status} body is not JSON (${type}): ${excerpt(head)}`, secrets), { status: response.status });
+  }
+
+  private parseBody<T>(json: unknown, parse: (json: unknown) => T, status: number, { where, secrets }: Call): T {
     try {
       return parse(json);
     } catch (error) {

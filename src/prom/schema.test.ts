@@ -63,7 +63,7 @@ describe('parseQueryRangeResponse', () => {
   });
 
   it('counts further problems without listing them', () => {
-    expect(problem({ status: 'success', data: { resultType: 'matrix', result: [{ metric: 1, values: 2 }] } })).toBe(
+    expect(problem({ status: 'success', data: { resultType: 'matrix', result: [{ metric: 1, values: [] }, { metric: 2, values: [] }] } })).toBe(
       'data.result[0].metric: expected record, got 1 (and 1 more problem)',
     );
   });

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import type { Sample } from '../detect/types.js';
+import { parseSampleValue } from './sample-value.js';
+import { SampleList } from './stream-json.js';
 import type { InstantResult, InstantSeries, RangeResult, RangeSeries } from './types.js';
+
+export { parseSampleValue };
 
 // The envelope is validated with zod. The [time, "value"] pairs are checked by a hand-written loop:
 // a run over 1,000 containers × 24 h at 60 s holds ~1.4 M pairs, which zod tuples validate in about
 // a second on this class of machine — most of the run's budget. The loop reports the same
-// path-named errors.
+// path-named errors. `values` is either that JSON array or, from the streaming parser, a
+// SampleList already converted (see stream-json.ts).
 
 const labelsSchema = z.record(z.string(), z.string());
 const annotationsSchema = z.array(z.string()).optional();
@@ -14,7 +19,7 @@ const matrixSchema = z.object({
   status: z.literal('success'),
   data: z.object({
     resultType: z.literal('matrix'),
-    result: z.array(z.object({ metric: labelsSchema, values: z.array(z.unknown()) })),
+    result: z.array(z.object({ metric: labelsSchema, values: z.custom<unknown[] | SampleList>((v) => Array.isArray(v) || v instanceof SampleList, 'expected array') })),
   }),
   warnings: annotationsSchema,
   infos: annotationsSchema,
@@ -79,28 +84,6 @@ export function parseInstantResponse(json: unknown): InstantResult {
   return withAnnotations({ series }, body);
 }
 
-/**
- * Parses a Prometheus sample value. Prometheus writes "NaN", "+Inf" and "-Inf" for non-finite
- * values; they become NaN/±Infinity (never dropped: the detector must see them to answer unknown).
- * Returns undefined when the text is not a number at all.
- */
-export function parseSampleValue(text: string): number | undefined {
-  if (NUMBER.test(text)) return Number(text);
-  return NON_FINITE.get(text.toLowerCase());
-}
-
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-// Go's strconv.ParseFloat (which Prometheus-compatible servers use) accepts these, case-insensitively.
-const NON_FINITE = new Map<string, number>([
-  ['nan', Number.NaN],
-  ['inf', Infinity],
-  ['+inf', Infinity],
-  ['infinity', Infinity],
-  ['+infinity', Infinity],
-  ['-inf', -Infinity],
-  ['-infinity', -Infinity],
-]);
-
 type Path = readonly (string | number | symbol)[];
 
 function rejectErrorBody(json: unknown): void {
@@ -119,7 +102,14 @@ function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown): T {
   throw new ResponseFormatError(formatPath(first.path), describeIssue(first) + more);
 }
 
-function parseValues(values: readonly unknown[], path: Path): Sample[] {
+function parseValues(values: readonly unknown[] | SampleList, path: Path): Sample[] {
+  if (values instanceof SampleList) {
+    if (!values.bad) return values.samples;
+    const { index, pair } = values.bad;
+    const previous = values.samples.at(-1);
+    const sample = parsePair(pair, [...path, index]);
+    throw new ResponseFormatError(formatPath([...path, index, 0]), `timestamps must increase, got ${sample.t} after ${previous?.t ?? -Infinity}`);
+  }
   const samples: Sample[] = new Array<Sample>(values.length);
   let previous = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -171,6 +161,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}${got}`;
     case 'invalid_union':
+    case 'custom':
       return `${issue.message}${got}`;
     default:
       return issue.message;

@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseQueryRangeResponse } from './schema.js';
+import { JsonSyntaxError, StreamingMatrixParser } from './stream-json.js';
+
+/** Parses `text` fed in pieces cut at `cuts` (fractions of its length). */
+function streamParse(text: string, cuts: readonly number[] = []): unknown {
+  const parser = new StreamingMatrixParser();
+  let at = 0;
+  for (const cut of [...cuts].sort()) {
+    const to = Math.floor(cut * text.length);
+    parser.write(text.slice(at, to));
+    at = Math.max(at, to);
+  }
+  parser.write(text.slice(at));
+  return parser.end();
+}
+
+function outcome<T>(f: () => T): { ok: T } | { error: string } {
+  try {
+    return { ok: f() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 });
+const promValue = fc.oneof(
+  { weight: 10, arbitrary: fc.double().map((v) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v))) },
+  { weight: 10, arbitrary: fc.integer({ min: 0, max: 2 ** 40 }).map(String) },
+  { weight: 1, arbitrary: fc.constantFrom('abc', '', '1e', '12MiB') },
+);
+const mostly = <T,>(usual: T, ...rare: T[]) => fc.oneof({ weight: 12, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...rare) });
+const pair = fc.oneof(
+  { weight: 60, arbitrary: fc.tuple(fc.integer({ min: 0, max: 100 }), promValue) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>([1], '1', null, [1, 2], ['1', '2'], [1, '2', 3]) },
+);
+const labels = fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.oneof({ weight: 40, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) }, { weight: 1, arbitrary: fc.integer() }), { maxKeys: 4 });
+const response = fc.record(
+  {
+    status: mostly('success', 'error', 'ok'),
+    data: fc.record({
+      resultType: mostly('matrix', 'vector', 'scalar'),
+      result: fc.array(
+        fc.record({
+          metric: labels,
+          // Sorted times make most series valid; a few repeats or reversals test the ordering check.
+          values: fc.array(pair, { maxLength: 12 }).map((pairs) => pairs.map((p, i) => (Array.isArray(p) && typeof p[0] === 'number' && p.length === 2 ? [p[0] < 99 ? 1700000000 + i * 60 + p[0] / 100 : 1700000000, p[1]] : p))),
+        }),
+        { maxLength: 4 },
+      ),
+    }),
+    warnings: fc.array(fc.string({ maxLength: 10 }), { maxLength: 2 }),
+    stats: fc.jsonValue({ maxDepth: 2 }),
+    infos: fc.array(fc.string({ maxLength: 10 }), { maxLength: 1 }),
+  },
+  { requiredKeys: ['status', 'data'] },
+);
+
+describe('StreamingMatrixParser', () => {
+  it('parses any JSON exactly as JSON.parse does, however the text is cut (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 0, 2, '\t'), cuts, (value, indent, pieces) => {
+        const text = JSON.stringify(value, null, indent);
+        expect(streamParse(text, pieces)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same series, or the same path-named error, as JSON.parse + the schema (property)', () => {
+    const seen = { samples: 0, valueErrors: 0 };
+    fc.assert(
+      fc.property(response, fc.constantFrom(undefined, 1), cuts, (body, indent, pieces) => {
+        const text = JSON.stringify(body, null, indent);
+        const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces)));
+        const viaJson = outcome(() => parseQueryRangeResponse(JSON.parse(text)));
+        expect(viaStream).toEqual(viaJson);
+        if ('ok' in viaStream) seen.samples += viaStream.ok.series.reduce((n, s) => n + s.samples.length, 0);
+        else if (/\.values\[\d+\]/.test(viaStream.error)) seen.valueErrors++;
+      }),
+      { numRuns: 500 },
+    );
+    // The generator reaches both the converted samples and the per-pair errors.
+    expect(seen.samples).toBeGreaterThan(100);
+    expect(seen.valueErrors).toBeGreaterThan(10);
+  });
+
+  it('rejects what JSON.parse rejects: truncations and malformed text (property)', () => {
+    const malformed = fc.oneof(
+      fc.jsonValue().chain((v) => {
+        const text = JSON.stringify(v);
+        return fc.integer({ min: 0, max: Math.max(0, text.length - 1) }).map((n) => text.slice(0, n));
+      }),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.jsonValue().map((v) => `${JSON.stringify(v)} x`),
+    );
+    fc.assert(
+      fc.property(malformed, cuts, (text, pieces) => {
+        const jsonOk = outcome(() => JSON.parse(text));
+        const streamOk = outcome(() => streamParse(text, pieces));
+        if ('ok' in jsonOk) expect(streamOk).toEqual(jsonOk);
+        else expect('error' in streamOk).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['', 'unexpected end of JSON'],
+    ['{"a":1', 'unexpected end of JSON'],
+    ['{"a" 1}', 'unexpected value at position 5'],
+    ['[1 2]', 'unexpected value at position 3'],
+    ['{"a":01}', 'unexpected "01" at position 5'],
+    ['{} {}', 'unexpected data after the JSON document at position 3'],
+    ['"a\nb"', 'control character in string at position 2'],
+  ])('names the syntax problem in %j', (text, message) => {
+    expect(() => streamParse(text)).toThrow(JsonSyntaxError);
+    expect(() => streamParse(text)).toThrow(message);
+  });
+
+  it('keeps "__proto__" as an ordinary key, like JSON.parse', () => {
+    const parsed = streamParse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});

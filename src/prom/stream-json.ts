@@ -1,0 +1,207 @@
+import type { Sample } from '../detect/types.js';
+import { parseSampleValue } from './sample-value.js';
+
+// A query_range answer for 1,000 containers × 24 h at 60 s is ~36 MB of JSON. Buffering it, then
+// JSON.parse, then converting [t, "v"] pairs into samples peaks at ~500 MB RSS. This parser takes
+// the body chunk by chunk and turns each `data.result[i].values` pair into a Sample as soon as it
+// is complete, so only the samples stay in memory. Everything outside those arrays is built as
+// JSON.parse would and then validated by the same zod schema as a file read with JSON.parse.
+
+/** The `values` of one matrix series, converted while streaming. */
+export class SampleList {
+  readonly samples: Sample[] = [];
+  /** The first pair that is not a valid, time-ordered [time, "value"]: kept raw for the error. */
+  bad: { index: number; pair: unknown } | undefined;
+  length = 0;
+
+  add(pair: unknown): void {
+    const index = this.length++;
+    if (this.bad) return;
+    const sample = toSample(pair);
+    const previous = this.samples.at(-1);
+    if (sample && (!previous || sample.t > previous.t)) this.samples.push(sample);
+    else this.bad = { index, pair };
+  }
+}
+
+function toSample(pair: unknown): Sample | undefined {
+  if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+  const [t, text] = pair as [unknown, unknown];
+  if (typeof t !== 'number' || !Number.isFinite(t) || typeof text !== 'string') return undefined;
+  const v = parseSampleValue(text);
+  return v === undefined ? undefined : { t, v };
+}
+
+export class JsonSyntaxError extends Error {
+  override readonly name = 'JsonSyntaxError';
+}
+
+type Frame =
+  | { kind: 'object'; value: Record<string, unknown>; key: string | undefined; state: 'key-or-end' | 'key' | 'colon' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined }
+  | { kind: 'array'; value: unknown[]; state: 'value-or-end' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined }
+  | { kind: 'samples'; value: SampleList; state: 'value-or-end' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined };
+
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const DELIMITERS = new Set([0x2c, 0x5d, 0x7d, 0x20, 0x09, 0x0a, 0x0d]); // , ] } and whitespace
+
+/** Incremental JSON parser whose `data.result[i].values` arrays come out as SampleList. */
+export class StreamingMatrixParser {
+  private carry = '';
+  private readonly stack: Frame[] = [];
+  private root: unknown;
+  private done = false;
+  private consumed = 0;
+
+  write(chunk: string): void {
+    this.scan(this.carry + chunk, false);
+  }
+
+  /** The parsed document; throws JsonSyntaxError when it is incomplete or malformed. */
+  end(): unknown {
+    this.scan(this.carry, true);
+    if (!this.done) throw new JsonSyntaxError('unexpected end of JSON');
+    return this.root;
+  }
+
+  private scan(text: string, final: boolean): void {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (WS.has(c)) {
+        i++;
+        continue;
+      }
+      if (this.done) this.fail(i, 'unexpected data after the JSON document');
+      if (c === 0x7b /* { */) {
+        this.expectValue(i);
+        this.stack.push({ kind: 'object', value: {}, key: undefined, state: 'key-or-end', keyInParent: this.slotKey() });
+        i++;
+      } else if (c === 0x5b /* [ */) {
+        this.expectValue(i);
+        const keyInParent = this.slotKey();
+        this.stack.push(this.isValuesSlot() ? { kind: 'samples', value: new SampleList(), state: 'value-or-end', keyInParent } : { kind: 'array', value: [], state: 'value-or-end', keyInParent });
+        i++;
+      } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+        const top = this.stack.at(-1);
+        const closes = c === 0x7d ? top?.kind === 'object' : top?.kind === 'array' || top?.kind === 'samples';
+        if (!top || !closes || (top.state !== 'comma-or-end' && top.state !== 'key-or-end' && top.state !== 'value-or-end')) this.fail(i, `unexpected ${String.fromCharCode(c)}`);
+        this.stack.pop();
+        this.value(top.value);
+        i++;
+      } else if (c === 0x3a /* : */) {
+        const top = this.stack.at(-1);
+        if (top?.kind !== 'object' || top.state !== 'colon') this.fail(i, 'unexpected :');
+        top.state = 'value';
+        i++;
+      } else if (c === 0x2c /* , */) {
+        const top = this.stack.at(-1);
+        if (!top || top.state !== 'comma-or-end') this.fail(i, 'unexpected ,');
+        top.state = top.kind === 'object' ? 'key' : 'value';
+        i++;
+      } else if (c === 0x22 /* " */) {
+        let j = i + 1;
+        let escaped = false;
+        for (; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d === 0x5c /* \ */) {
+            escaped = true;
+            j++;
+          } else if (d === 0x22) break;
+          else if (d < 0x20) this.fail(j, 'control character in string');
+        }
+        if (j >= n) {
+          if (final) this.fail(i, 'unterminated string');
+          break;
+        }
+        const raw = text.slice(i, j + 1);
+        const value = escaped ? this.decodeString(raw, i) : raw.slice(1, -1);
+        const top = this.stack.at(-1);
+        if (top?.kind === 'object' && (top.state === 'key' || top.state === 'key-or-end')) {
+          top.key = value;
+          top.state = 'colon';
+        } else {
+          this.expectValue(i);
+          this.value(value);
+        }
+        i = j + 1;
+      } else {
+        let j = i;
+        while (j < n && !DELIMITERS.has(text.charCodeAt(j))) j++;
+        if (j >= n && !final) break;
+        const token = text.slice(i, j);
+        this.expectValue(i);
+        this.value(this.scalar(token, i));
+        i = j;
+      }
+    }
+    this.consumed += i;
+    this.carry = text.slice(i);
+  }
+
+  private decodeString(raw: string, at: number): string {
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return this.fail(at, 'invalid string escape');
+    }
+  }
+
+  private scalar(token: string, at: number): unknown {
+    if (token === 'true') return true;
+    if (token === 'false') return false;
+    if (token === 'null') return null;
+    if (NUMBER.test(token)) return Number(token);
+    return this.fail(at, `unexpected ${JSON.stringify(token.slice(0, 20))}`);
+  }
+
+  private expectValue(at: number): void {
+    const top = this.stack.at(-1);
+    const ok = top ? (top.kind === 'object' ? top.state === 'value' : top.state === 'value' || top.state === 'value-or-end') : !this.done;
+    if (!ok) this.fail(at, 'unexpected value');
+  }
+
+  /** The key (or index) the next value will take in the current container. */
+  private slotKey(): string | number | undefined {
+    const top = this.stack.at(-1);
+    if (!top) return undefined;
+    return top.kind === 'object' ? top.key : top.value.length;
+  }
+
+  /** `[` opening `data.result[i].values`. */
+  private isValuesSlot(): boolean {
+    const [root, data, result, item] = this.stack;
+    return (
+      this.stack.length === 4 &&
+      root?.kind === 'object' &&
+      data?.kind === 'object' &&
+      data.keyInParent === 'data' &&
+      result?.kind === 'array' &&
+      result.keyInParent === 'result' &&
+      item?.kind === 'object' &&
+      item.key === 'values'
+    );
+  }
+
+  private value(value: unknown): void {
+    const top = this.stack.at(-1);
+    if (!top) {
+      this.root = value;
+      this.done = true;
+      return;
+    }
+    if (top.kind === 'object') {
+      const key = top.key as string;
+      // Like JSON.parse: "__proto__" is an ordinary own property, never the prototype.
+      if (key === '__proto__') Object.defineProperty(top.value, key, { value, enumerable: true, writable: true, configurable: true });
+      else top.value[key] = value;
+    } else if (top.kind === 'array') top.value.push(value);
+    else top.value.add(value);
+    top.state = 'comma-or-end';
+  }
+
+  private fail(at: number, problem: string): never {
+    throw new JsonSyntaxError(`${problem} at position ${this.consumed + at}`);
+  }
+}
