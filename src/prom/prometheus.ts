@@ -137,6 +137,8 @@ export class PrometheusSource implements MetricsSource {
         if (error instanceof JsonSyntaxError) throw this.notJson(response, head, call);
         throw error;
       }
+      // A Prometheus error body under a 2xx status: same handling as under an error status.
+      if (errorBodySchema.safeParse(json).success) return this.interpret(response, JSON.stringify(json), parse, call);
       return this.parseBody(json, parse, status, call);
     }
     let text = '';

@@ -22,6 +22,16 @@ export class SampleList {
     if (sample && (!previous || sample.t > previous.t)) this.samples.push(sample);
     else this.bad = { index, pair };
   }
+
+  /** `add([t, text])` without building the pair. */
+  addPair(t: number, text: string): void {
+    const v = this.bad ? undefined : parseSampleValue(text);
+    const previous = this.samples.at(-1);
+    if (v !== undefined && (!previous || t > previous.t)) {
+      this.length++;
+      this.samples.push({ t, v });
+    } else this.add([t, text]);
+  }
 }
 
 function toSample(pair: unknown): Sample | undefined {
@@ -42,6 +52,9 @@ type Frame =
   | { kind: 'samples'; value: SampleList; state: 'value-or-end' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined };
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+// No escapes, no control characters: the string's text is its value.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON forbids here
+const PLAIN_STRING = /^[^\\\x00-\x1f]*$/;
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const DELIMITERS = new Set([0x2c, 0x5d, 0x7d, 0x20, 0x09, 0x0a, 0x0d]); // , ] } and whitespace
 
@@ -79,6 +92,11 @@ export class StreamingMatrixParser {
         this.stack.push({ kind: 'object', value: {}, key: undefined, state: 'key-or-end', keyInParent: this.slotKey() });
         i++;
       } else if (c === 0x5b /* [ */) {
+        const next = this.compactPair(text, i);
+        if (next > 0) {
+          i = next;
+          continue;
+        }
         this.expectValue(i);
         const keyInParent = this.slotKey();
         this.stack.push(this.isValuesSlot() ? { kind: 'samples', value: new SampleList(), state: 'value-or-end', keyInParent } : { kind: 'array', value: [], state: 'value-or-end', keyInParent });
@@ -138,6 +156,26 @@ export class StreamingMatrixParser {
     }
     this.consumed += i;
     this.carry = text.slice(i);
+  }
+
+  /**
+   * Fast path for a pair written as Prometheus writes it, `[1700000000,"123"]`, inside `values`:
+   * returns the index after it, or 0 to take the general path (other spacing, escapes, a pair cut
+   * by the chunk boundary, anything unusual).
+   */
+  private compactPair(text: string, i: number): number {
+    const top = this.stack.at(-1);
+    if (top?.kind !== 'samples' || top.state === 'comma-or-end') return 0;
+    const comma = text.indexOf(',', i + 1);
+    if (comma < 0 || text.charCodeAt(comma + 1) !== 0x22) return 0;
+    const quote = text.indexOf('"', comma + 2);
+    if (quote < 0 || text.charCodeAt(quote + 1) !== 0x5d /* ] */) return 0;
+    const time = text.slice(i + 1, comma);
+    const value = text.slice(comma + 2, quote);
+    if (!NUMBER.test(time) || !PLAIN_STRING.test(value)) return 0;
+    top.value.addPair(Number(time), value);
+    top.state = 'comma-or-end';
+    return quote + 2;
   }
 
   private decodeString(raw: string, at: number): string {
