@@ -1,13 +1,12 @@
 /**
  * leakguard's own bookkeeping between runs, kept as an annotation on the run-lock Lease (its own object
  * in its own namespace): what Slack was last told per workload, and consecutive metrics failures per
- * profile. Written only while the lock is held, so a merge patch without a precondition is safe; and
- * it is written in dry-run too, because it mutates nothing leakguard watches.
+ * profile. Written only while the lock is held, as an update of the Lease (the verb the lock already
+ * needs); and it is written in dry-run too, because it mutates nothing leakguard watches.
  */
-import type { CoordinationV1Api } from '@kubernetes/client-node';
+import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { ApiResult, Caller } from './call.js';
-import { mergePatch } from './context.js';
 
 export const ledgerAnnotation = 'leakguard.io/ledger';
 
@@ -47,12 +46,17 @@ export function parseLedger(raw: string | undefined): Ledger {
 export function createLeaseLedger(coordination: CoordinationV1Api, call: Caller, lease: { namespace: string; name: string }): LedgerStore {
   return {
     async read() {
-      const result: ApiResult<{ metadata?: { annotations?: Record<string, string> } }> = await call(() => coordination.readNamespacedLease(lease));
+      const result: ApiResult<V1Lease> = await call(() => coordination.readNamespacedLease(lease));
       return result.ok ? parseLedger(result.value.metadata?.annotations?.[ledgerAnnotation]) : emptyLedger();
     },
     async write(ledger) {
-      const body = { metadata: { annotations: { [ledgerAnnotation]: JSON.stringify(ledger) } } };
-      const result = await call(() => coordination.patchNamespacedLease({ ...lease, body }, mergePatch));
+      const current: ApiResult<V1Lease> = await call(() => coordination.readNamespacedLease(lease));
+      if (!current.ok) return false;
+      const body: V1Lease = {
+        ...current.value,
+        metadata: { ...current.value.metadata, annotations: { ...current.value.metadata?.annotations, [ledgerAnnotation]: JSON.stringify(ledger) } },
+      };
+      const result = await call(() => coordination.replaceNamespacedLease({ ...lease, body }));
       return result.ok;
     },
   };
