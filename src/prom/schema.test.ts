@@ -85,6 +85,7 @@ function promText(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
+  if (Object.is(v, -0)) return '-0'; // Go writes the sign; JavaScript's String(-0) drops it
   return String(v);
 }
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsError, PrometheusSource, type RangeSeries } from '../../src/prom/index.js';
 import { LONG_GAP, METRIC, NON_FINITE_AT, SHORT_GAP, STALE_STEPS, expectedAtSteps, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
 let history: SyntheticHistory;
 let prometheus: RunningPrometheus;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   const openMetrics = toOpenMetrics(METRIC, Object.values(history.series));
   [prometheus, prefixed] = await Promise.all([startPrometheus({ openMetrics }), startPrometheus({ openMetrics, routePrefix: '/prom' })]);
   source = new PrometheusSource({ url: prometheus.url, version: 'test' });
-});
+}, PROMETHEUS_SETUP_MS);
 
 afterAll(async () => {
   await Promise.all([prometheus?.stop(), prefixed?.stop()]);

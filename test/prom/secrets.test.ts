@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsError, PrometheusSource, type MetricsErrorCode, type PrometheusOptions } from '../../src/prom/index.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
-import { freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { PROMETHEUS_SETUP_MS, freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { delay, startRecordingProxy, type ProxyHandler, type RecordingProxy } from '../support/recording-proxy.js';
 import { createTestPki, type TestPki } from '../support/tls.js';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
     bearer: { bearerTokenFile: join(dir, 'token'), headers },
     basic: { basicAuth: { username: USERNAME, passwordFile: join(dir, 'password') }, headers },
   };
-});
+}, PROMETHEUS_SETUP_MS);
 
 afterAll(async () => {
   await Promise.all([proxy?.close(), tlsProxy?.close()]);

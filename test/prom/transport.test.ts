@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsError, PrometheusSource } from '../../src/prom/index.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
-import { freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { PROMETHEUS_SETUP_MS, freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { delay, startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { createTestPki, type TestPki } from '../support/tls.js';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   ]);
   proxy = await startRecordingProxy({ upstream: prometheus.url });
   tlsProxy = await startRecordingProxy({ upstream: prometheus.url, tls: { key: pki.serverKey, cert: pki.serverCert } });
-});
+}, PROMETHEUS_SETUP_MS);
 
 afterAll(async () => {
   await Promise.all([proxy?.close(), tlsProxy?.close()]);

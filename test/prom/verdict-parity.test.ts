@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { judge } from '../../src/detect/index.js';
 import { PrometheusSource, type RangeSeries } from '../../src/prom/index.js';
 import { METRIC, parseOpenMetrics, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
 let history: SyntheticHistory;
 let openMetrics: string;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   history = syntheticHistory(Math.floor(Date.now() / 1000));
   openMetrics = toOpenMetrics(METRIC, Object.values(history.series));
   prometheus = await startPrometheus({ openMetrics });
-});
+}, PROMETHEUS_SETUP_MS);
 
 afterAll(async () => {
   await prometheus?.stop();

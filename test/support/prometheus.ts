@@ -11,8 +11,8 @@ const execFile = promisify(execFileCallback);
 const INSTALL_LOCK = '/tmp/leakguard-apt.lock';
 const INSTALL_SCRIPT = [
   'command -v prometheus >/dev/null && command -v promtool >/dev/null && exit 0',
-  'apt-get update -q',
-  'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus',
+  'apt-get update -q -o DPkg::Lock::Timeout=300',
+  'DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends prometheus',
 ].join('\n');
 
 function hasPrometheus(): boolean {
@@ -38,6 +38,12 @@ export async function ensurePrometheusInstalled(): Promise<void> {
   }
   if (!hasPrometheus()) throw new Error('prometheus/promtool still missing after apt-get install prometheus');
 }
+
+/**
+ * Time allowed to a beforeAll that starts Prometheus: on a fresh machine the first one installs
+ * the Debian package while the other test files wait on the install lock.
+ */
+export const PROMETHEUS_SETUP_MS = 600_000;
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
