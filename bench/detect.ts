@@ -13,7 +13,7 @@ const MIB = 1024 * 1024;
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
-    'per-family': { type: 'string', default: '12' },
+    'per-family': { type: 'string', default: '20' },
     families: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },

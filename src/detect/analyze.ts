@@ -2,7 +2,7 @@ import type { Floor } from './floor.js';
 import { formatBytesPerHour, formatHours, formatMiB } from './format.js';
 import { segmentFloor, withoutJumps, type Segmented } from './segment.js';
 import { theilSen } from './stats.js';
-import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, seasonalCannotGrow, type SpanFinding, type SpanInput, type SpanRejection } from './trend.js';
+import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, largestGiveBack, seasonalCannotGrow, type SpanFinding, type SpanInput, type SpanRejection } from './trend.js';
 import type { ResolvedDetectOptions, Verdict } from './types.js';
 
 const HOUR = 3600;
@@ -38,6 +38,9 @@ function isGrowthCycle(seg: Segmented, r: Range, o: ResolvedDetectOptions): bool
   const first = Math.min(seg.v[r.from]!, seg.v[r.from + 1]!);
   const peak = seg.v[r.to - 1]!;
   if (peak - first < Math.max(0.15 * first, 16 * MIB)) return false;
+  // Killed while still growing: the last bucket is the highest. A warm-up that plateaued and
+  // then restarted for another reason peaks anywhere on its plateau.
+  for (let i = r.from; i < r.to - 1; i++) if (seg.v[i]! > peak * 1.02) return false;
   // Each cycle starts with a warm-up; the growth that matters comes after it.
   const from = Math.min(firstIndexAtOrAfter(seg.t, seg.t[r.from]! + o.warmupSeconds, r.from, r.to), r.to - 3);
   const n = r.to - from;
@@ -52,20 +55,27 @@ function isGrowthCycle(seg: Segmented, r: Range, o: ResolvedDetectOptions): bool
 
 /**
  * OOM-kill cycles: the completed segments before the current one each grew until a drop, up to
- * about the same ceiling (the limit). Two such cycles in a row are a leak even when each is
- * shorter than the history a single segment needs.
+ * about the same ceiling (the limit). Such cycles in a row are a leak even when each is shorter
+ * than the history a single segment needs.
  */
 function findOomCycles(seg: Segmented, ranges: Range[], ctx: AnalyzeContext): { cycles: number; ceilingBytes: number } | null {
   const o = ctx.options;
   const ceilings: number[] = [];
+  const durations: number[] = [];
   for (let i = ranges.length - 2; i >= 0; i--) {
-    if (!isGrowthCycle(seg, ranges[i]!, o)) break;
-    ceilings.push(seg.v[ranges[i]!.to - 1]!);
+    const r = ranges[i]!;
+    if (!isGrowthCycle(seg, r, o)) break;
+    ceilings.push(seg.v[r.to - 1]!);
+    // The first range may be cut by the window; the others are whole cycles.
+    if (i > 0) durations.push(seg.t[r.to - 1]! - seg.t[r.from]!);
   }
-  if (ceilings.length < 2) return null;
+  // Two cycles at the limit are enough; without that evidence a third rules out chance restarts.
+  const nearLimit = ctx.limitBytes !== undefined && Math.min(...ceilings) >= 0.85 * ctx.limitBytes;
+  if (ceilings.length < (nearLimit ? 2 : 3)) return null;
+  // A leak refills the same headroom at the same rate: cycles take about as long as each other.
+  if (durations.length >= 2 && Math.max(...durations) > 2.5 * Math.min(...durations)) return null;
   const hi = Math.max(...ceilings);
   const lo = Math.min(...ceilings);
-  const nearLimit = ctx.limitBytes !== undefined && lo >= 0.85 * ctx.limitBytes;
   if (hi > 1.15 * lo && !nearLimit) return null;
   return { cycles: ceilings.length, ceilingBytes: hi };
 }
@@ -140,11 +150,12 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   spans.push(0);
   const seasonal = !began && spanSeconds >= o.windowSeconds - 2 * bucketSeconds;
   if (!ctx.detail) {
-    const raw: SpanInput = { t, v: seg.v.slice(from, to), limitBytes: ctx.limitBytes, options: o };
+    const raw: SpanInput = { t, v: seg.v.slice(from, to), limitBytes: ctx.limitBytes, options: o, givenBackBytes: 0 };
     const hopeless = spans.every((start) => cannotGrow(raw, start, t.length)) && (!seasonal || seasonalCannotGrow(raw, 0, t.length, bucketSeconds));
     if (hopeless) return { ...unknown('no upward trend', ctx, seg), kind: 'not-leaking' };
   }
-  const input: SpanInput = { t, v: withoutJumps(seg.v, from, to, 2), limitBytes: ctx.limitBytes, options: o };
+  const v = withoutJumps(seg.v, from, to, 2);
+  const input: SpanInput = { t, v, limitBytes: ctx.limitBytes, options: o, givenBackBytes: largestGiveBack(v) };
   const order = ctx.detail ? [...new Set(spans)].sort((a, b) => a - b) : [...new Set(spans)].sort((a, b) => b - a);
   let full: SpanRejection | null = null;
   for (const start of order) {

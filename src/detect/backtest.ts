@@ -60,7 +60,7 @@ export function backtestSeries(input: readonly Sample[], opts: BacktestOptions):
     const problem = checkWindow(samples, from, to, badPrefix[to]! - badPrefix[from]!, now, options);
     if (problem !== null) continue;
     const floor = trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds), windowStart, now, bucketSeconds);
-    const startsInside = seriesStartsInside(samples, from, windowStart);
+    const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
     const verdict = analyzeFloor(floor, { now, windowStart, startsInside, limitBytes, options, detail: false });
     if (verdict.kind === 'leaking') return { detectedAt: now, ticks };
   }

@@ -93,16 +93,16 @@ export function judge(input: JudgeInput, detectOptions: DetectOptions = defaultD
   const problem = checkWindow(samples, from, to, bad, now, options);
   if (problem !== null) return unknownVerdict(problem, windowStart, now);
   const floor = trimPartialBuckets(buildFloor(samples, from, to, options.floorBucketSeconds), windowStart, now, options.floorBucketSeconds);
-  const startsInside = seriesStartsInside(samples, from, windowStart);
+  const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
   return analyzeFloor(floor, { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true });
 }
 
 /**
- * The window holds the series' first sample, and it came well after the window opened: the
- * container (or its metrics) started inside the window, so its first minutes are a warm-up.
+ * The series began inside the window (its first sample came well after the window opened) or
+ * within a warm-up before it: the first minutes in the window may be a warm-up, not growth.
  */
-export function seriesStartsInside(samples: readonly Sample[], from: number, windowStart: number): boolean {
-  return from === 0 && samples[0]!.t > windowStart + 300;
+export function seriesStartsInside(samples: readonly Sample[], from: number, windowStart: number, warmupSeconds: number): boolean {
+  return from === 0 ? samples[0]!.t > windowStart + 300 : samples[0]!.t > windowStart - warmupSeconds;
 }
 
 export function validLimit(limitBytes: number | undefined): number | undefined {

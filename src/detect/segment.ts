@@ -75,6 +75,8 @@ export function withoutJumps(v: readonly number[], from: number, to: number, max
     for (let i = 0; i < n - 1; i++) if (diffs[i]! - mid > threshold && (best < 0 || diffs[i]! > diffs[best]!)) best = i;
     if (best < 0) break;
     diffs[best] = mid;
+    // A step that lands inside a bucket shows as two rises in a row: take the neighbours too.
+    for (const k of [best - 1, best + 1]) if (k >= 0 && k < n - 1 && diffs[k]! - mid > 2 * spread) diffs[k] = mid;
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
   return out;

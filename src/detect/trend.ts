@@ -29,12 +29,34 @@ export interface SpanInput {
   v: readonly number[];
   limitBytes: number | undefined;
   options: ResolvedDetectOptions;
+  /**
+   * The largest fall of the floor below an earlier level in the judged history (bytes): how much
+   * a daily cycle or load swing has already been seen to give back. Growth smaller than this
+   * proves nothing.
+   */
+  givenBackBytes: number;
+}
+
+/** Largest drop of v below its running maximum. */
+export function largestGiveBack(v: readonly number[]): number {
+  let peak = -Infinity;
+  let worst = 0;
+  for (const x of v) {
+    if (x > peak) peak = x;
+    else if (peak - x > worst) worst = peak - x;
+  }
+  return worst;
 }
 
 function projectHours(fit: TheilSen, atT: number, limitBytes: number | undefined): number | null {
   if (limitBytes === undefined || !(fit.slope > 0)) return null;
   return Math.max(0, (limitBytes - fittedAt(fit, atT)) / fit.slope);
 }
+
+/** The recent half must grow at least this fraction as fast as the early half (warm-ups slow down). */
+const DECELERATION_RATIO = 0.7;
+/** Growth must exceed the largest give-back seen by this factor. */
+const GIVE_BACK_MARGIN = 1.5;
 
 /**
  * A span whose least-squares slope is far below the bar cannot pass the robust tests. Removing
@@ -50,12 +72,14 @@ export function cannotGrow(input: SpanInput, from: number, to: number): boolean 
 
 /** The first test of judgeSeasonal, on its own (same monotonicity as cannotGrow). */
 export function seasonalCannotGrow(input: SpanInput, from: number, to: number, bucketSeconds: number): boolean {
-  return !(dayRateOf(input, from, to, bucketSeconds) >= 0.5 * input.options.minGrowthBytesPerHour);
+  return !(dayRateOf(input, from, to, bucketSeconds) >= input.options.minGrowthBytesPerHour);
 }
 
 function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: number): number {
   const { t, v } = input;
-  const edge = Math.max(2, Math.round(HOUR / bucketSeconds));
+  // Two buckets at each end: the two ends sit within half an hour of the same time of day.
+  const edge = 2;
+  const guard = Math.max(2, Math.round(HOUR / bucketSeconds));
   const minOf = (a: number, b: number): number => {
     let m = Infinity;
     for (let i = Math.max(from, a); i < Math.min(to, b); i++) m = Math.min(m, v[i]!);
@@ -64,7 +88,7 @@ function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: nu
   const first = minOf(from, from + edge);
   // A window that opens on a steep rise may open on a warm-up (a start just before it), which
   // must not pass for a day of growth: no verdict from this test until the window moves on.
-  if (minOf(from + edge, from + 3 * edge) - first > 0.25 * input.options.minGrowthBytesPerHour * 24) return Number.NaN;
+  if (minOf(from + 2 * guard, from + 3 * guard) - first > 0.25 * input.options.minGrowthBytesPerHour * 24) return Number.NaN;
   const last = minOf(to - edge, to);
   return ((last - first) / (t[to - 1]! - t[from]!)) * HOUR;
 }
@@ -96,9 +120,10 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   if (early === null) return { why: 'too few points', fit, fromT, toT };
   const bar = Math.min(fit.slope, o.minGrowthBytesPerHour);
   if (recent.slope < 0.5 * bar) return { why: 'growth has stopped', fit, fromT, toT };
-  if (recent.slope < 0.5 * early.slope) return { why: 'growth is slowing down (warm-up or cache fill)', fit, fromT, toT };
+  if (recent.slope < DECELERATION_RATIO * early.slope) return { why: 'growth is slowing down (warm-up or cache fill)', fit, fromT, toT };
 
   const { startLevel, rise } = observedRise(v, from, to);
+  if (rise < GIVE_BACK_MARGIN * input.givenBackBytes) return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
   let tier: LeakTier | null = null;
   if (fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope) tier = 'fast';
   else if (startLevel > 0 && rise >= o.relativeRiseFraction * startLevel) tier = 'relative';
