@@ -50,8 +50,8 @@ const prometheusSchema = z.strictObject({
   caFile: filePath.optional(),
   /** HTTP timeout per query; Prometheus is asked to give up a little earlier. @default 30s */
   timeout: duration.default(30),
-  /** Resolution of the range query. @default 60s */
-  step: duration.default(60),
+  /** Resolution of the range query; each point is the minimum over its step. @default 5m */
+  step: duration.default(300),
 });
 
 const detectionSchema = z.strictObject({

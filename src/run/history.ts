@@ -12,13 +12,18 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** The default query, or the profile's override with `$namespace` and `$container` filled in. */
-export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>): string {
+/**
+ * The default query, or the profile's override with `$namespace`, `$container` and `$step` filled in.
+ * The default keeps the minimum of each step (`min_over_time` over the step): the detector judges the
+ * memory floor, and a coarse step with the floor preserved keeps 1,000 targets cheap to fetch.
+ */
+export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, stepSeconds: number): string {
+  const step = `${Math.round(stepSeconds)}s`;
   if (profile.query) {
-    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '');
+    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '').replaceAll('$step', step);
   }
   const container = profile.container ? `container=${quote(profile.container)}` : 'container!="", container!="POD"';
-  return `max by (namespace, pod, container) (container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}})`;
+  return `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}}[${step}]))`;
 }
 
 export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {

@@ -147,7 +147,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
       judged = [];
     } else {
       try {
-        const history = await fetchHistory(metrics, profileQuery(profile), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) });
+        const history = await fetchHistory(metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) });
         summary.warnings.push(...history.warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
         judged = judgeTargets(discovery.targets, history.series, now, detect);
       } catch (error) {
@@ -231,7 +231,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
   if (deps.notifier) {
     const graph = (name: string) => {
       const profile = deps.config.profiles.find((p) => p.name === name);
-      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile), deps.config.detection.window) : undefined;
+      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus.step), deps.config.detection.window) : undefined;
     };
     summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph })));
     for (const profile of alerts) {

@@ -50,7 +50,7 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
       ...(evidence ? { memoryBytes: evidence.samples.map((s) => s.v) } : {}),
       knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
       actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
-      prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile), config.detection.window),
+      prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
     });
     const image = evidence?.image.split(/[:@]/)[0];
     const result = await forge.ensureUpgradePullRequest({
