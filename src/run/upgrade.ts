@@ -1,5 +1,6 @@
 /** The upgrade-pr rung: bumps the operator in the GitOps repo through the Forge, with a PR body that explains why. */
 import type { Logger } from 'pino';
+import { parseImageRef } from '../catalog/image.js';
 import type { Config } from '../config/schema.js';
 import { createGitHubForge } from '../forge/github.js';
 import { prBody, prTitle } from '../forge/pr-body.js';
@@ -52,7 +53,7 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
       actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
       prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
     });
-    const image = evidence?.image.split(/[:@]/)[0];
+    const image = evidence ? parseImageRef(evidence.image).repository : undefined;
     const result = await forge.ensureUpgradePullRequest({
       repo: profile.upgrade.repo,
       file: profile.upgrade.file,
