@@ -54,29 +54,43 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
 }
 
 /**
- * Removes the few largest upward jumps (up to `maxJumps`) that stand out from the usual change
- * between buckets, returning the floor as if they had not happened. One or two steps (a new CR
- * type watched, a relist) then leave a flat line, while a staircase of many steps keeps rising.
+ * Removes the few largest upward steps (up to `maxJumps`) and returns the floor as if they had
+ * not happened. A step is a rise over one or two buckets (a step can land inside a bucket) that
+ * stands out from the usual change and from the buckets on either side of it: one or two steps
+ * (a new CR type watched, a relist) then leave a flat line, a staircase of many steps keeps
+ * rising, and a steady ramp has no isolated step to remove.
  */
 export function withoutJumps(v: readonly number[], from: number, to: number, maxJumps: number): number[] {
   const n = to - from;
   const out = v.slice(from, to);
   if (n < 4) return out;
-  const diffs = new Float64Array(n - 1);
+  const m = n - 1;
+  const diffs = new Float64Array(m);
   for (let i = 1; i < n; i++) diffs[i - 1] = out[i]! - out[i - 1]!;
   const work = Float64Array.from(diffs);
-  const mid = selectKth(work, n - 1, (n - 1) >> 1);
-  for (let i = 0; i < n - 1; i++) work[i] = Math.abs(diffs[i]! - mid);
-  const spread = selectKth(work, n - 1, (n - 1) >> 1) * 1.4826;
+  const mid = selectKth(work, m, m >> 1);
+  for (let i = 0; i < m; i++) work[i] = Math.abs(diffs[i]! - mid);
+  const spread = selectKth(work, m, m >> 1) * 1.4826;
   const threshold = Math.max(6 * spread, 0.02 * out[n - 1]!, 4 * MIB);
-  // Only upward jumps: removing a drop without its recovery would invent growth.
+  // Only upward steps: removing a drop without its recovery would invent growth.
   for (let j = 0; j < maxJumps; j++) {
-    let best = -1;
-    for (let i = 0; i < n - 1; i++) if (diffs[i]! - mid > threshold && (best < 0 || diffs[i]! > diffs[best]!)) best = i;
-    if (best < 0) break;
-    diffs[best] = mid;
-    // A step that lands inside a bucket shows as two rises in a row: take the neighbours too.
-    for (const k of [best - 1, best + 1]) if (k >= 0 && k < n - 1 && diffs[k]! - mid > 2 * spread) diffs[k] = mid;
+    let bestAt = -1;
+    let bestLength = 0;
+    let bestRise = 0;
+    for (let i = 0; i < m; i++) {
+      for (let length = 1; length <= 2 && i + length <= m; length++) {
+        const rise = length === 1 ? diffs[i]! : diffs[i]! + diffs[i + 1]!;
+        if (rise - mid * length <= threshold || rise <= bestRise) continue;
+        const left = i > 0 ? diffs[i - 1]! : 0;
+        const right = i + length < m ? diffs[i + length]! : 0;
+        if (Math.max(left, right) >= rise / 4) continue;
+        bestAt = i;
+        bestLength = length;
+        bestRise = rise;
+      }
+    }
+    if (bestAt < 0) break;
+    for (let k = bestAt; k < bestAt + bestLength; k++) diffs[k] = mid;
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
   return out;
