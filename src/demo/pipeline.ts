@@ -3,7 +3,7 @@
  * cluster would report are written out here; everything downstream (detector, catalogue, policy, Event
  * notes, PR body, file bump) is the production code.
  */
-import { buildCatalog } from '../catalog/catalog.js';
+import { buildCatalog, type Catalog } from '../catalog/catalog.js';
 import { matchKnownIssues } from '../catalog/catalog.js';
 import { defaultDetectOptions, judge } from '../detect/index.js';
 import type { Verdict } from '../detect/types.js';
@@ -12,7 +12,13 @@ import { prBody, prTitle } from '../forge/pr-body.js';
 import { upgradeBranchName } from '../forge/types.js';
 import { plan as planActions } from '../policy/plan.js';
 import { emptyWorkloadState, type Plan, type ProfilePolicy, type TargetFacts } from '../policy/types.js';
+import { buildIncidentMessage } from '../notify/message.js';
+import { shouldNotify } from '../notify/should-notify.js';
+import type { SlackMessage } from '../notify/types.js';
+import { promGraphUrl } from '../prom/graph-url.js';
 import { eventFor, type EventDraft } from '../report/events.js';
+import { workloadKey, type TargetEvidence } from '../run/act.js';
+import { groupByWorkload, incidentState, knownIssueInput } from '../run/notify.js';
 import { demoTrace, type DemoSeries } from './trace.js';
 
 /** The GitOps file the upgrade PR would change, as a Flux user keeps it. */
@@ -48,6 +54,7 @@ export interface DemoReport {
   plan: Plan;
   events: (EventDraft & { object: string })[];
   pr: { branch: string; title: string; body: string; file: string; diff: string[] } | null;
+  slack: SlackMessage[];
 }
 
 const profiles: ProfilePolicy[] = [
@@ -99,7 +106,37 @@ export function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12, 0, 0
     const draft = eventFor(item);
     return draft ? [{ ...draft, object: `deployment/${item.workload.name} -n ${item.workload.namespace}` }] : [];
   });
-  return { now, targets, plan, events, pr: upgradePr(targets, catalog) };
+  return { now, targets, plan, events, pr: upgradePr(targets, catalog), slack: slackMessages(plan, targets, catalog) };
+}
+
+/** The message(s) Slack would get: one per workload whose incident changed (here: each new one). */
+function slackMessages(plan: Plan, targets: readonly DemoTarget[], catalog: Catalog): SlackMessage[] {
+  const evidence = (key: string): TargetEvidence | undefined => {
+    const t = targets.find((x) => workloadKey(x.facts.workload) === key);
+    return t ? { verdict: t.verdict, samples: t.series.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container } : undefined;
+  };
+  return groupByWorkload(plan.items, new Map(), evidence).flatMap((news) => {
+    const { state, action } = incidentState(news);
+    if (!shouldNotify(null, state).notify) return [];
+    const e = news.evidence!;
+    const first = news.items[0]!;
+    return [
+      buildIncidentMessage({
+        phase: state.phase,
+        severity: state.severity,
+        profile: first.profile,
+        target: { namespace: first.workload.namespace, kind: first.workload.kind, name: first.workload.name, container: e.container },
+        version: /:v?(\d+\.\d+\.\d+)/.exec(e.image)?.[1] ?? null,
+        verdict: e.verdict,
+        limitBytes: e.limitBytes,
+        memoryBytes: e.samples.map((s) => s.v),
+        ...(action ? { action } : {}),
+        prometheusGraphUrl: promGraphUrl('http://prometheus.monitoring.svc:9090', 'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="rook-ceph"})', 86_400),
+        cluster: 'demo',
+        ...knownIssueInput(catalog, e),
+      }),
+    ];
+  });
 }
 
 /** The PR the third rung would open if the leak survived the restart and the workaround. */

@@ -233,7 +233,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
       const profile = deps.config.profiles.find((p) => p.name === name);
       return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus.step), deps.config.detection.window) : undefined;
     };
-    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph })));
+    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog })));
     for (const profile of alerts) {
       const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metricsError ?? 'unknown error'));
       if (!result.ok) summary.warnings.push(`Slack: ${result.error.message}`);

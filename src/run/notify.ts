@@ -3,6 +3,8 @@
  * last said is kept in the ledger; a Slack failure is logged and never touches the Kubernetes side.
  */
 import type { Logger } from 'pino';
+import { matchKnownIssues, type Catalog } from '../catalog/catalog.js';
+import { versionFromImage } from '../catalog/image.js';
 import type { Ledger } from '../kube/ledger.js';
 import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessageInput } from '../notify/message.js';
 import { shouldNotify, type IncidentPhase, type NotifyState, type Severity } from '../notify/should-notify.js';
@@ -59,7 +61,7 @@ export async function notifyChanges(
   notifier: Notifier,
   ledger: Ledger,
   news: readonly WorkloadNews[],
-  context: { logger: Logger; prometheusGraphUrl: (profile: string) => string | undefined },
+  context: { logger: Logger; prometheusGraphUrl: (profile: string) => string | undefined; catalog: Catalog },
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const entry of news) {
@@ -83,6 +85,7 @@ export async function notifyChanges(
       ...(action ? { action } : {}),
       ...(prUrl ? { prUrl } : {}),
       ...(graph ? { prometheusGraphUrl: graph } : {}),
+      ...knownIssueInput(context.catalog, evidence),
     };
     const sameIncident = previous?.incidentId === state.incidentId;
     const result = await notifier.notify(buildIncidentMessage(input), { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
@@ -116,4 +119,11 @@ export function metricsUnavailableMessage(profile: string, runs: number, error: 
       { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).slice(0, 3000) } },
     ],
   };
+}
+
+/** The catalogue entry behind a leak, for the message's "known issue" field and links. */
+export function knownIssueInput(catalog: Catalog, evidence: TargetEvidence | undefined): Pick<IncidentMessageInput, 'knownIssue'> {
+  if (!evidence) return {};
+  const match = matchKnownIssues(catalog, evidence.image, versionFromImage(evidence.image))[0];
+  return match ? { knownIssue: { issueId: match.issue.id, title: match.issue.title, links: match.issue.links } } : {};
 }

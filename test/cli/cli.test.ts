@@ -130,7 +130,12 @@ describe('leakguard demo', () => {
       plan: { type: string; kind?: string; dryRun?: boolean }[];
       events: { reason: string; note: string }[];
       pullRequest: { branch: string; diff: string[]; body: string };
+      slack: { text: string; blocks: { type: string }[] }[];
     };
+    expect(demo.slack).toHaveLength(1);
+    expect(demo.slack[0]!.text).toMatch(/rook-ceph-operator/);
+    expect(demo.slack[0]!.text).toMatch(/would/i);
+    expect(demo.slack[0]!.blocks[0]!.type).toBe('header');
     expect(demo.targets.filter((t) => t.verdict.kind === 'leaking').map((t) => t.labels.namespace)).toEqual(['rook-ceph']);
     expect(demo.plan).toContainEqual(expect.objectContaining({ type: 'action', kind: 'restart', dryRun: true }));
     expect(demo.events.map((e) => e.reason)).toEqual(expect.arrayContaining(['LeakSuspected', 'RemediationPlanned']));

@@ -20,6 +20,7 @@ function demoJson(report: DemoReport) {
     plan: report.plan.items,
     events: report.events,
     pullRequest: report.pr,
+    slack: report.slack,
   };
 }
 
@@ -42,9 +43,12 @@ export function renderDemo(report: DemoReport): string {
     section('3. Events (kubectl events --for deployment/rook-ceph-operator -n rook-ceph)'),
     renderTable([['TYPE', 'REASON', 'OBJECT', 'MESSAGE'], ...report.events.map((e) => [e.type, e.reason, e.object, e.note])]),
   ];
+  for (const message of report.slack) {
+    lines.push(section('4. Slack (Block Kit; plain-text fallback shown)'), message.text, '', `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`);
+  }
   if (report.pr) {
     lines.push(
-      section('4. Upgrade PR (third rung, if restart and workaround do not stop the leak)'),
+      section('5. Upgrade PR (third rung, if restart and workaround do not stop the leak)'),
       `branch: ${report.pr.branch}`,
       `title:  ${report.pr.title}`,
       `file:   ${report.pr.file}`,
