@@ -31,6 +31,8 @@ const LEAK_TIER_TEXT: Record<SpanFinding['tier'], string> = {
   sustained: 'has kept growing for longer than any rising half-day',
   limit: 'is projected to reach the memory limit within the horizon',
   seasonal: 'is higher than the same time a day earlier, beyond the daily cycle',
+  'across-restart': 'grew at the same rate before the last restart, and the restart did not stop it',
+  'no-cycle': 'has not fallen back once in the last 20 h, so there is no daily cycle to explain the growth',
 };
 
 function isGrowthCycle(seg: Segmented, r: Range, o: ResolvedDetectOptions): boolean {
@@ -167,7 +169,43 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
     const result = judgeSeasonal(input, 0, t.length, bucketSeconds);
     if (isFinding(result)) return leakVerdict(result, seg, ctx, n, restarts);
   }
+  if (full!.ambiguous && full!.fit && restarts > 0 && grewBeforeRestart(seg, ranges, ctx, full!.fit.slope, spanSeconds)) {
+    const finding: SpanFinding = { tier: 'across-restart', fit: full!.fit, fromT: full!.fromT, toT: full!.toT, hoursToLimit: null };
+    return leakVerdict(finding, seg, ctx, n, restarts);
+  }
   return healthyVerdict(full!, input, seg, ctx, n, restarts);
+}
+
+/**
+ * Before the last restart (skipping restarts too close together to judge) the floor grew steadily
+ * at about the current rate, and the two stretches together have grown for longer than a rising
+ * half-day: the leak simply resumed after the restart.
+ */
+function grewBeforeRestart(seg: Segmented, ranges: Range[], ctx: AnalyzeContext, slope: number, currentSeconds: number): boolean {
+  const o = ctx.options;
+  for (let i = ranges.length - 2; i >= Math.max(0, ranges.length - 4); i--) {
+    const r = ranges[i]!;
+    const from = firstIndexAtOrAfter(seg.t, seg.t[r.from]! + o.warmupSeconds, r.from, r.to);
+    const end = seg.t[r.to - 1]!;
+    if (r.to - from < 6 || end - seg.t[from]! < o.minHistorySeconds) continue;
+    // The stretch that matters is the end of that segment: the leak may have started inside it.
+    for (const tail of [Infinity, o.sustainedSeconds, 2 * o.minHistorySeconds, o.minHistorySeconds]) {
+      const start = firstIndexAtOrAfter(seg.t, end - tail, from, r.to);
+      if (r.to - start < 6 || end - seg.t[start]! + currentSeconds < o.sustainedSeconds) continue;
+      if (steadyAtRate(seg, start, r.to, slope)) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+function steadyAtRate(seg: Segmented, from: number, to: number, slope: number): boolean {
+  const fit = theilSen(seg.t, seg.v, from, to);
+  if (fit === null || !(fit.low > 0) || fit.slope < 0.5 * slope || fit.slope > 2 * slope) return false;
+  const half = from + ((to - from) >> 1);
+  const early = theilSen(seg.t, seg.v, from, half);
+  const recent = theilSen(seg.t, seg.v, half, to);
+  return early !== null && recent !== null && recent.slope >= 0.7 * early.slope;
 }
 
 function ciText(fit: { slope: number; low: number; high: number }): string {

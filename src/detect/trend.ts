@@ -4,7 +4,7 @@ import type { ResolvedDetectOptions } from './types.js';
 const HOUR = 3600;
 
 /** Why a span of floor counts as a leak; each names a different proof that it is not a look-alike. */
-export type LeakTier = 'fast' | 'relative' | 'sustained' | 'limit' | 'seasonal';
+export type LeakTier = 'fast' | 'relative' | 'sustained' | 'limit' | 'seasonal' | 'across-restart' | 'no-cycle';
 
 export interface SpanFinding {
   tier: LeakTier;
@@ -21,6 +21,8 @@ export interface SpanRejection {
   fit: TheilSen | null;
   fromT: number;
   toT: number;
+  /** The span grows like a leak and only the proof that it is not a daily cycle is missing. */
+  ambiguous?: true;
 }
 
 export interface SpanInput {
@@ -55,6 +57,11 @@ function projectHours(fit: TheilSen, atT: number, limitBytes: number | undefined
 
 /** The recent half must grow at least this fraction as fast as the early half (warm-ups slow down). */
 const DECELERATION_RATIO = 0.7;
+/**
+ * A daily cycle falls for hours every day: history this long that never gave memory back has no
+ * cycle to mistake growth for.
+ */
+const NO_CYCLE_HISTORY_SECONDS = 20 * HOUR;
 /** Growth must exceed the largest give-back seen by this factor. */
 const GIVE_BACK_MARGIN = 1.5;
 
@@ -131,7 +138,8 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   // Extrapolate no further ahead than the growth has been watched: a rising half-day aimed at
   // the limit is not yet a leak.
   else if (headsForLimit && hoursToLimit! * HOUR <= spanSeconds) tier = 'limit';
-  if (tier === null) return { why: 'growth could still be a daily cycle', fit, fromT, toT };
+  else if (spanSeconds >= 2 * o.minHistorySeconds && t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS && rise >= 4 * input.givenBackBytes) tier = 'no-cycle';
+  if (tier === null) return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
   return { tier, fit, fromT, toT, hoursToLimit };
 }
 
