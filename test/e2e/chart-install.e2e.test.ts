@@ -4,7 +4,8 @@
  * and the ServiceAccount's rights checked against a golden list — by SubjectAccessReview
  * (`kubectl auth can-i --as`) and by requests made with the ServiceAccount's own token.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { chartDir, helm, valuesDir } from '../chart/helm.js';
 import { podTemplateOf, restrictedViolations, type Loose } from '../chart/inspect.js';
-import { kubeConfigForToken, kubectl, kubectlJson, KubectlError, loadE2eEnv, tokenFor, waitFor, type E2eEnv } from './support/index.js';
+import { kubeConfigForToken, kubectl, kubectlJson, KubectlError, loadE2eEnv, repoRoot, tokenFor, waitFor, type E2eEnv } from './support/index.js';
 
 const suffix = Date.now().toString(36).slice(-5);
 const ns = `lg-chart-${suffix}`;
@@ -47,7 +48,13 @@ beforeAll(async () => {
     '--values', join(valuesDir, 'rook-all-actions.yaml'),
     '--set', `config.prometheus.url=${env.prometheusUrl}`,
   ]);
-  await helmIn(['install', daemonRelease, chartDir, '--namespace', ns, '--values', join(valuesDir, 'deployment.yaml')]);
+  // The daemon release also serves a real run below: detection scaled to the fixture's minutes of history.
+  await helmIn([
+    'install', daemonRelease, chartDir, '--namespace', ns,
+    '--values', join(valuesDir, 'deployment.yaml'),
+    '--set', `config.prometheus.url=${env.prometheusUrl}`,
+    '--set', 'config.detection.window=30m,config.detection.minHistory=3m,config.detection.maxGap=2m,config.detection.maxStaleness=2m',
+  ]);
 });
 
 afterAll(async () => {
@@ -200,6 +207,39 @@ async function canI({ verb, resource, namespace }: Expectation): Promise<string>
     throw error;
   }
 }
+
+describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAccount', () => {
+  it('discovers, judges, locks and records without one refused request (dry-run)', async () => {
+    const name = `${daemonRelease}-leakguard`;
+    const bin = join(repoRoot, 'bin/leakguard.mjs');
+    if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
+    const configMap = await kubectlJson<Loose>(['get', 'configmap', name, '-n', ns], { env });
+    const configFile = join(helmHome, 'config.yaml');
+    writeFileSync(configFile, configMap.data['config.yaml']);
+    const kubeconfigFile = join(helmHome, 'sa-kubeconfig.json');
+    writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(ns, name, { env }), env).exportConfig());
+    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_LOG_LEVEL: 'warn' };
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'run', '--config', configFile, '--dry-run', '--output', 'json'], { env: runEnv, timeout: 180_000 }, (error, out, err) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
+      });
+    });
+    expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|\b403\b/i);
+    const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { workload: string }[]; failures: string[] };
+    expect(summary.failures).toEqual([]);
+    expect(code).toBe(0);
+    expect(summary.dryRun).toBe(true);
+    expect(JSON.stringify(summary.targets)).toContain('rook-ceph-operator');
+    // The run lock is the chart's: named like the release, in the release namespace.
+    const lease = await kubectlJson<Loose>(['get', 'lease', name, '-n', ns], { env });
+    expect(lease.metadata.name).toBe(name);
+    // Its decision is on record where `kubectl events --for deployment/rook-ceph-operator` shows it.
+    const events = await kubectlJson<Loose>(['get', 'events.v1.events.k8s.io', '-n', 'rook-ceph'], { env });
+    const ours = events.items.filter((e: Loose) => e.reportingController === 'leakguard' && e.reportingInstance === runEnv.POD_NAME);
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.every((e: Loose) => e.regarding.name.startsWith('rook-ceph-operator'))).toBe(true);
+  });
+});
 
 describe('the kill switch NOTES.txt prints', () => {
   it('lands in the CronJob\'s jobTemplate, so the next run reads LEAKGUARD_KILL_SWITCH=true', async () => {
