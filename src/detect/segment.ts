@@ -31,7 +31,10 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
     const v = floor.v[k]!;
     const m = out.v.length;
     if (m > 0) {
-      const prev = out.v[m - 1]!;
+      // Against the lower of the last two buckets (in this segment), so a slow sawtooth whose
+      // troughs fall in every other bucket does not pass for a string of restarts.
+      const lastStart = out.starts[out.starts.length - 1]!;
+      const prev = m - 2 >= lastStart ? Math.min(out.v[m - 1]!, out.v[m - 2]!) : out.v[m - 1]!;
       if (isDrop(prev, v, dropFraction)) {
         const next = floor.v[k + 1];
         // Back to where it was at once: a dip in the data, not a new process warming up.
