@@ -71,6 +71,24 @@ describe('judge: leak shapes are flagged', () => {
   });
 });
 
+describe('judge: each proof that growth is not a look-alike', () => {
+  const tiers: [string, SeriesOptions, RegExp, number?][] = [
+    ['steeper than a daily cycle', { hours: 5, floorMiB: (h) => 300 + 60 * h, ...sawtooth }, /grows faster than a daily load cycle/],
+    ['half again its starting level', { hours: 7, floorMiB: (h) => 100 + 15 * h, ...sawtooth }, /grew by more than a daily load cycle or noise/],
+    ['longer than a rising half-day', { hours: 15.5, floorMiB: (h) => 900 + 8 * h, ...sawtooth }, /kept growing for longer than any rising half-day/],
+    ['a day without give-back', { hours: 29, floorMiB: (h) => 900 + 8 * Math.max(0, h - 22), ...sawtooth }, /has not fallen back once in the last 20 h/],
+    ['resumed after a restart', { hours: 16, floorMiB: withRestarts([10], (x) => 600 - 100 * Math.exp(-x / 0.2) + 12 * x), ...sawtooth }, /grew at the same rate before the last restart/],
+    ['heading for the limit', { hours: 8, floorMiB: (h) => 500 + 10 * h, ...sawtooth }, /projected to reach the memory limit/, 600 * MIB],
+  ];
+
+  it.each(tiers)('%s', (_name, shape, reason, limitBytes) => {
+    const samples = makeSeries(shape);
+    const verdict = judge({ samples, now: endOf(samples), limitBytes });
+    expect(verdict.kind, verdict.reasons.join('; ')).toBe('leaking');
+    expect(verdict.reasons[1]).toMatch(reason);
+  });
+});
+
 describe('judge: look-alikes are not flagged at any time', () => {
   it.each(lookAlikes)('%s', (_name, shape) => {
     const samples = makeSeries(shape);
