@@ -201,13 +201,17 @@ describe('workarounds', () => {
     const afterFirst = await getDeployment(ns.workaround);
     expect(byName(templateEnv(afterFirst))).toEqual({ ...byName(before), ROOK_WATCH_FOR_NODE_FAILURE: { name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'false' } });
 
-    expect(await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({ outcome: 'already-set' });
-    expect((await getDeployment(ns.workaround)).metadata?.resourceVersion).toBe(afterFirst.metadata?.resourceVersion);
-
     await waitFor('the rolled-out pod to carry the env', async () => {
       const targets = (await cluster.discoverTargets(profileIn(ns.workaround))).targets.filter((t) => !t.pod.terminating);
       return targets.length === 1 && targets[0]?.env['ROOK_WATCH_FOR_NODE_FAILURE'] === 'false' ? true : undefined;
     });
+    // Once the controller has finished the rollout nothing else writes the Deployment: a second call must not either.
+    await kubectl(['rollout', 'status', `deployment/${operator}`, '-n', ns.workaround, '--timeout=120s'], { env, timeoutMs: 130_000 });
+    const settled = await getDeployment(ns.workaround);
+    expect(settled.metadata?.generation).toBe(afterFirst.metadata?.generation);
+    expect(await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({ outcome: 'already-set' });
+    expect((await getDeployment(ns.workaround)).metadata?.resourceVersion).toBe(settled.metadata?.resourceVersion);
+
     if (applied.outcome !== 'applied') throw new Error('unreachable');
     expect((await cluster.revertEnvWorkaround(ref, container, applied.previous)).outcome).toBe('applied');
     expect(templateEnv(await getDeployment(ns.workaround))).toEqual(before);
