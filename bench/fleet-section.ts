@@ -1,0 +1,150 @@
+/**
+ * Section 2 of `npm run bench`: one run over the fleet's targets against a real Prometheus (the test
+ * harness' Debian Prometheus, backfilled with promtool), each run a fresh process bundled like the CLI.
+ * Besides leakguard as shipped and the naive approach, a few "levers" show what moves the figures.
+ */
+import { build } from 'esbuild';
+import { PrometheusSource } from '../src/prom/prometheus.js';
+import { profileQuery } from '../src/run/history.js';
+import { METRIC, toOpenMetrics } from '../test/support/memory-history.js';
+import { startPrometheus, type RunningPrometheus } from '../test/support/prometheus.js';
+import { FLEET, fleetHistory } from './fleet.js';
+import { mb, median, ms, type Row } from './report.js';
+import type { RunChildResult } from './run-child.js';
+import { lastJson, spawnCapture } from './spawn.js';
+
+const HISTORY_HOURS = 24;
+const SCRAPE_SECONDS = 60;
+const NAIVE_CONCURRENCY = 8;
+const CHILD_BUNDLE = '.tmp-bench/run-child.mjs';
+/** The container image runs with NODE_OPTIONS=--enable-source-maps (Dockerfile); so does the child. */
+const AS_SHIPPED = ['--enable-source-maps'];
+
+interface Variant {
+  name: string;
+  mode: 'batched' | 'naive';
+  nodeFlags: string[];
+  acceptEncoding?: string;
+}
+
+const BATCHED: Variant = { name: 'batched (as shipped)', mode: 'batched', nodeFlags: AS_SHIPPED };
+const NAIVE: Variant = { name: `naive (1 query/pod, ${NAIVE_CONCURRENCY} at a time)`, mode: 'naive', nodeFlags: AS_SHIPPED };
+const LEVERS: Variant[] = [
+  { name: 'batched, no --enable-source-maps', mode: 'batched', nodeFlags: [] },
+  { name: 'batched, Accept-Encoding: identity', mode: 'batched', nodeFlags: AS_SHIPPED, acceptEncoding: 'identity' },
+  { name: 'batched, --max-semi-space-size=1', mode: 'batched', nodeFlags: [...AS_SHIPPED, '--max-semi-space-size=1'] },
+  { name: 'batched, identity + semi-space 1', mode: 'batched', nodeFlags: [...AS_SHIPPED, '--max-semi-space-size=1'], acceptEncoding: 'identity' },
+];
+
+export interface FleetOptions {
+  targets: number;
+  repeat: number;
+  levers: boolean;
+}
+
+export async function fleetSection(options: FleetOptions): Promise<Row[]> {
+  const { prometheus, podStart } = await startFleetPrometheus(options.targets);
+  try {
+    await warmUp(prometheus.url, options.targets);
+    await bundleChild();
+    const variants = [BATCHED, NAIVE, ...(options.levers ? LEVERS : [])];
+    console.log(`  each run: a fresh process (${CHILD_BUNDLE}, bundled like the CLI, node ${AS_SHIPPED.join(' ')} as in the image);`);
+    console.log(`  ${options.repeat} runs per variant, interleaved; median wall and fetch, highest peak RSS`);
+    const results = new Map<Variant, RunChildResult[]>(variants.map((v) => [v, []]));
+    // Interleaved, so that load from other work on the machine falls on every variant alike.
+    for (let i = 0; i < options.repeat; i++) {
+      for (const variant of variants) results.get(variant)!.push(await runChild(prometheus.url, variant, options.targets, podStart));
+    }
+    for (const variant of variants) {
+      if (variant === LEVERS[0]) console.log('  levers (diagnostics, not targets):');
+      printVariant(variant, results.get(variant)!);
+    }
+    return rows(options, results.get(BATCHED)!, results.get(NAIVE)!);
+  } finally {
+    await prometheus.stop();
+  }
+}
+
+function rows(options: FleetOptions, batched: RunChildResult[], naive: RunChildResult[]): Row[] {
+  const wall = median(batched.map((r) => r.wallMs));
+  const naiveWall = median(naive.map((r) => r.wallMs));
+  const rss = Math.max(...batched.map((r) => r.maxRssBytes));
+  const queries = Math.max(...batched.map((r) => r.rangeQueries));
+  const agree = batched.every((r) => sameVerdicts(r, naive[0]!)) && naive.every((r) => sameVerdicts(r, batched[0]!));
+  console.log(`  naive / batched wall: ${(naiveWall / wall).toFixed(1)}x; verdicts ${agree ? 'identical in every run' : 'DIFFER between runs or approaches'}`);
+  return [
+    { figure: `run over ${options.targets} targets, wall (median of ${options.repeat})`, measured: ms(wall), target: '<= 2 s', ok: wall <= 2000 },
+    { figure: 'range queries per profile', measured: String(queries), target: '= 1', ok: queries === 1 },
+    { figure: 'peak RSS of the run process', measured: mb(rss), target: '<= 120 MB', ok: rss <= 120e6 },
+    { figure: `naive: ${naive[0]!.rangeQueries} range queries, ${NAIVE_CONCURRENCY} at a time`, measured: ms(naiveWall), target: 'report', ok: null },
+    { figure: 'naive / batched wall', measured: `${(naiveWall / wall).toFixed(1)}x`, target: 'report', ok: null },
+    { figure: 'naive peak RSS', measured: mb(Math.max(...naive.map((r) => r.maxRssBytes))), target: 'report', ok: null },
+  ];
+}
+
+function sameVerdicts(a: RunChildResult, b: RunChildResult): boolean {
+  const text = (r: RunChildResult): string => JSON.stringify(Object.entries(r.verdicts).sort());
+  return text(a) === text(b) && a.failures.length === 0 && b.failures.length === 0;
+}
+
+function printVariant(variant: Variant, runs: RunChildResult[]): void {
+  const last = runs.at(-1)!;
+  const verdicts = Object.entries(last.verdicts).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  const failures = runs.flatMap((r) => r.failures);
+  console.log(
+    `  ${variant.name.padEnd(36)} wall ${ms(median(runs.map((r) => r.wallMs))).padStart(7)} [${runs.map((r) => ms(r.wallMs)).join(' ')}]` +
+      `  fetch ${ms(median(runs.map((r) => r.fetchMs)))}  range queries ${last.rangeQueries}` +
+      `  RSS loaded ${mb(Math.max(...runs.map((r) => r.rssBeforeBytes)))}, after fetch ${mb(Math.max(...runs.map((r) => r.maxRssAfterFetchBytes)))}, peak ${mb(Math.max(...runs.map((r) => r.maxRssBytes)))}`,
+  );
+  console.log(`  ${''.padEnd(36)} ${last.series} series, ${last.samples} samples; verdicts: ${verdicts}; actions ${last.actions}${failures.length ? `; FAILURES: ${[...new Set(failures)].join('; ')}` : ''}`);
+}
+
+async function startFleetPrometheus(targets: number): Promise<{ prometheus: RunningPrometheus; podStart: number }> {
+  let started = performance.now();
+  const end = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS - SCRAPE_SECONDS;
+  const series = fleetHistory(targets, end, HISTORY_HOURS, SCRAPE_SECONDS);
+  const samples = series.reduce((n, s) => n + s.samples.length, 0);
+  const podStart = series[0]!.samples[0]!.t - 3600;
+  const text = toOpenMetrics(METRIC, series);
+  console.log(`  history: ${targets} containers x ${HISTORY_HOURS} h at ${SCRAPE_SECONDS} s = ${samples.toLocaleString('en')} samples (${mb(text.length)} of OpenMetrics, made in ${ms(performance.now() - started)})`);
+  started = performance.now();
+  const prometheus = await startPrometheus({ openMetrics: text });
+  console.log(`  Prometheus: backfilled with promtool and ready in ${ms(performance.now() - started)}`);
+  return { prometheus, podStart };
+}
+
+/** Touch the data once so that every variant, the first included, meets a warm TSDB. */
+async function warmUp(url: string, targets: number): Promise<void> {
+  const source = new PrometheusSource({ url, version: 'bench' });
+  const now = (await source.query({ query: 'time()' })).series[0]!.sample.v;
+  const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, 300);
+  const result = await source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 });
+  if (result.series.length !== targets) throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
+}
+
+/** Bundled the way scripts/build.mjs bundles the CLI (source maps included), so no tsx in the RSS. */
+async function bundleChild(): Promise<void> {
+  await build({
+    entryPoints: ['bench/run-child.ts'],
+    outfile: CHILD_BUNDLE,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    banner: { js: "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);" },
+    alias: { punycode: 'punycode/' },
+    logLevel: 'warning',
+  });
+}
+
+async function runChild(url: string, variant: Variant, targets: number, podStart: number): Promise<RunChildResult> {
+  const args = [...variant.nodeFlags, CHILD_BUNDLE, '--url', url, '--mode', variant.mode, '--targets', String(targets), '--pod-start', String(podStart)];
+  if (variant.mode === 'naive') args.push('--concurrency', String(NAIVE_CONCURRENCY));
+  if (variant.acceptEncoding) args.push('--accept-encoding', variant.acceptEncoding);
+  // NODE_OPTIONS from the caller's shell would change what is measured: the child gets only its flags.
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  return lastJson<RunChildResult>(`run child (${variant.name})`, await spawnCapture(process.execPath, args, { ...env, NODE_ENV: 'production' }));
+}

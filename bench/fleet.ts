@@ -1,0 +1,94 @@
+/**
+ * The 1,000-target fleet of the run benchmark: one profile, one container per pod, each pod its own
+ * Deployment. The parent backfills its history into Prometheus; the child builds the same targets
+ * for the in-memory cluster. Both sides derive everything from the pod index, so they always agree.
+ */
+import type { Sample } from '../src/detect/types.js';
+import type { TargetFacts } from '../src/policy/types.js';
+import type { LabelledSeries } from '../test/support/memory-history.js';
+
+const MiB = 2 ** 20;
+
+export const FLEET = {
+  profile: 'fleet',
+  namespace: 'bench',
+  container: 'manager',
+  selector: 'app=operator',
+  limitBytes: 2048 * MiB,
+} as const;
+
+/** Every LEAK_EVERY-th pod leaks (10 of 1,000); the rest are flat under a GC sawtooth and noise. */
+const LEAK_EVERY = 100;
+
+export function podName(index: number): string {
+  return `operator-${String(index).padStart(4, '0')}-7d9f`;
+}
+
+export function isLeaking(index: number): boolean {
+  return index % LEAK_EVERY === 7;
+}
+
+/** Deterministic noise in [0, 1) per (pod, step): no Math.random, so every run backfills the same data. */
+function noise(index: number, step: number): number {
+  let h = Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca77);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** Whole bytes, so values survive the OpenMetrics round trip exactly. */
+function level(index: number, step: number, stepSeconds: number): number {
+  const base = (150 + (index % 50) * 5) * MiB;
+  const sawtooth = (step % 7) * 3 * MiB;
+  const jitter = noise(index, step) * 2 * MiB;
+  const hours = (step * stepSeconds) / 3600;
+  const leak = isLeaking(index) ? (20 + (index % 3) * 10) * MiB * hours : 0;
+  return Math.round(base + sawtooth + jitter + leak);
+}
+
+/** `count` series of `hours` at `stepSeconds`, the last sample at `endSeconds`. */
+export function fleetHistory(count: number, endSeconds: number, hours: number, stepSeconds: number): LabelledSeries[] {
+  const steps = Math.floor((hours * 3600) / stepSeconds);
+  const start = endSeconds - (steps - 1) * stepSeconds;
+  const series: LabelledSeries[] = [];
+  for (let index = 0; index < count; index++) {
+    const samples: Sample[] = new Array(steps);
+    for (let step = 0; step < steps; step++) samples[step] = { t: start + step * stepSeconds, v: level(index, step, stepSeconds) };
+    series.push({ labels: { namespace: FLEET.namespace, pod: podName(index), container: FLEET.container }, samples });
+  }
+  return series;
+}
+
+export function fleetTargets(count: number, podStartSeconds: number): TargetFacts[] {
+  return Array.from({ length: count }, (_, index) => {
+    const name = `operator-${String(index).padStart(4, '0')}`;
+    return {
+      profile: FLEET.profile,
+      workload: { kind: 'Deployment' as const, namespace: FLEET.namespace, name, uid: `uid-${name}` },
+      pod: { name: podName(index), uid: `uid-${name}-pod`, startTime: podStartSeconds, ready: true, terminating: false, controlled: true },
+      container: FLEET.container,
+      image: 'ghcr.io/example/operator:v1.2.3',
+      version: '1.2.3',
+      limitBytes: FLEET.limitBytes,
+      restartCount: 0,
+      gitopsOwner: null,
+      rollingOut: false,
+      unreadyReplicas: 0,
+      env: {},
+    };
+  });
+}
+
+export function fleetConfigText(prometheusUrl: string, count: number): string {
+  return `
+dryRun: false
+prometheus: {url: ${JSON.stringify(prometheusUrl)}}
+guardrails: {maxActionsPerRun: 3}
+profiles:
+  - name: ${FLEET.profile}
+    namespace: ${FLEET.namespace}
+    selector: ${FLEET.selector}
+    container: ${FLEET.container}
+    expectedPods: ${count}
+`;
+}

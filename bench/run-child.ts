@@ -1,0 +1,166 @@
+/**
+ * The measured part of the run benchmark, in its own process so that its peak RSS is the run's alone:
+ * one `runOnce` over the fleet's targets (in-memory cluster) against a real Prometheus.
+ *   node .tmp-bench/run-child.mjs --url http://127.0.0.1:PORT --targets 1000 --mode batched|naive
+ * `batched` is leakguard as shipped (one range query per profile); `naive` answers the same profile
+ * query with one range query per pod, `--concurrency` at a time. Prints one JSON line on stdout.
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { buildCatalog } from '../src/catalog/catalog.js';
+import { createLogger } from '../src/cli/logger.js';
+import { parseConfig } from '../src/config/load.js';
+import { PrometheusSource } from '../src/prom/prometheus.js';
+import type { InstantQuery, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
+import { runOnce } from '../src/run/index.js';
+import { MemoryCluster, MemoryLedger } from '../test/support/memory-cluster.js';
+import { fleetConfigText, fleetTargets, podName } from './fleet.js';
+import { peakRssBytes } from './peak-rss.js';
+
+export interface RunChildResult {
+  mode: 'batched' | 'naive';
+  /** Wall time of runOnce alone (module loading excluded; that is the cold-start figure). */
+  wallMs: number;
+  /** Wall time spent waiting for memory history (the profile's range query, or all per-pod ones). */
+  fetchMs: number;
+  rangeQueries: number;
+  instantQueries: number;
+  series: number;
+  samples: number;
+  targets: number;
+  verdicts: Record<string, number>;
+  actions: number;
+  failures: string[];
+  /** RSS after the modules are loaded, before the run. */
+  rssBeforeBytes: number;
+  /** Peak RSS of this process once the memory history is in (getrusage maxrss). */
+  maxRssAfterFetchBytes: number;
+  /** Peak RSS of this process (getrusage maxrss). */
+  maxRssBytes: number;
+}
+
+/** Counts and times the calls that reach the wrapped source. */
+class MeteredSource implements MetricsSource {
+  rangeQueries = 0;
+  instantQueries = 0;
+  rangeMs = 0;
+  maxRssAfterFetchBytes = 0;
+  series = 0;
+  samples = 0;
+
+  constructor(private readonly inner: MetricsSource) {}
+
+  async queryRange(query: RangeQuery): Promise<RangeResult> {
+    this.rangeQueries++;
+    const started = performance.now();
+    try {
+      const result = await this.inner.queryRange(query);
+      this.series += result.series.length;
+      for (const s of result.series) this.samples += s.samples.length;
+      return result;
+    } finally {
+      this.rangeMs += performance.now() - started;
+      this.maxRssAfterFetchBytes = peakRssBytes();
+    }
+  }
+
+  query(query: InstantQuery) {
+    this.instantQueries++;
+    return this.inner.query(query);
+  }
+}
+
+/** The naive approach: the profile's query narrowed to one pod, once per pod, `concurrency` at a time. */
+class PerPodSource implements MetricsSource {
+  constructor(
+    private readonly inner: MetricsSource,
+    private readonly pods: readonly string[],
+    private readonly concurrency: number,
+  ) {}
+
+  async queryRange(query: RangeQuery): Promise<RangeResult> {
+    const results: RangeResult[] = new Array(this.pods.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.pods.length) {
+        const i = next++;
+        results[i] = await this.inner.queryRange({ ...query, query: narrowToPod(query.query, this.pods[i]!) });
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    return { series: results.flatMap((r) => r.series), warnings: results.flatMap((r) => r.warnings) };
+  }
+
+  query(query: InstantQuery) {
+    return this.inner.query(query);
+  }
+}
+
+const SELECTOR_START = 'container_memory_working_set_bytes{';
+
+function narrowToPod(query: string, pod: string): string {
+  if (!query.includes(SELECTOR_START)) throw new Error(`cannot narrow the query to one pod: ${query}`);
+  return query.replace(SELECTOR_START, `${SELECTOR_START}pod=${JSON.stringify(pod)}, `);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string' },
+      targets: { type: 'string', default: '1000' },
+      mode: { type: 'string', default: 'batched' },
+      concurrency: { type: 'string', default: '8' },
+      'pod-start': { type: 'string' },
+      // `identity` turns off the gzip that axios asks for by default (prometheus.headers can do the same).
+      'accept-encoding': { type: 'string' },
+    },
+  });
+  if (!values.url) throw new Error('--url is required');
+  if (values.mode !== 'batched' && values.mode !== 'naive') throw new Error(`--mode must be batched or naive, got ${values.mode}`);
+  const count = Number(values.targets);
+  const podStart = values['pod-start'] ? Number(values['pod-start']) : Math.floor(Date.now() / 1000) - 30 * 3600;
+
+  const targets = fleetTargets(count, podStart);
+  const encoding = values['accept-encoding'];
+  const prometheus = new PrometheusSource({ url: values.url, version: 'bench', ...(encoding ? { headers: { 'Accept-Encoding': encoding } } : {}) });
+  const http = new MeteredSource(prometheus);
+  const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
+  const cluster = new MemoryCluster(targets);
+  // Logs are written as in production (JSON lines, one per target), but to /dev/null.
+  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+
+  const rssBeforeBytes = process.memoryUsage.rss();
+  const started = performance.now();
+  const summary = await runOnce({
+    config: parseConfig(fleetConfigText(values.url, count)),
+    cluster,
+    metrics: fetch,
+    catalog: buildCatalog(),
+    logger,
+    identity: { identity: `bench-${process.pid}`, namespace: 'leakguard' },
+    ledger: new MemoryLedger(),
+  });
+  const wallMs = performance.now() - started;
+
+  const verdicts: Record<string, number> = {};
+  for (const t of summary.targets) verdicts[t.verdict.kind] = (verdicts[t.verdict.kind] ?? 0) + 1;
+  const result: RunChildResult = {
+    mode: values.mode,
+    wallMs,
+    fetchMs: fetch.rangeMs,
+    rangeQueries: http.rangeQueries,
+    instantQueries: http.instantQueries,
+    series: http.series,
+    samples: http.samples,
+    targets: summary.targets.length,
+    verdicts,
+    actions: summary.actions.length,
+    failures: summary.failures,
+    rssBeforeBytes,
+    maxRssAfterFetchBytes: fetch.maxRssAfterFetchBytes,
+    maxRssBytes: peakRssBytes(),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+await main();
