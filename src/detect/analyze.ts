@@ -235,7 +235,8 @@ function oomVerdict(oom: { cycles: number; ceilingBytes: number }, seg: Segmente
     kind: 'leaking',
     slope: fit ? { bytesPerHour: fit.slope, low: fit.low, high: fit.high } : null,
     currentBytes: seg.v[seg.v.length - 1]!,
-    hoursToLimit: null,
+    hoursToLimit:
+      ctx.limitBytes !== undefined && fit !== null && fit.slope > 0 ? Math.max(0, (ctx.limitBytes - seg.v[seg.v.length - 1]!) / fit.slope) : null,
     reasons: [
       `OOM-kill cycle: grew to ~${formatMiB(oom.ceilingBytes)} and restarted ${oom.cycles} times in a row`,
       `${restarts} restart(s) in the last ${formatHours((ctx.now - ctx.windowStart) / HOUR)}`,

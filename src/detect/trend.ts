@@ -138,7 +138,14 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   // Extrapolate no further ahead than the growth has been watched: a rising half-day aimed at
   // the limit is not yet a leak.
   else if (headsForLimit && hoursToLimit! * HOUR <= spanSeconds) tier = 'limit';
-  else if (spanSeconds >= 0.95 * 2 * o.minHistorySeconds && t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS && rise >= 4 * input.givenBackBytes && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) tier = 'no-cycle';
+  else if (
+    spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
+    t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS &&
+    rise >= 4 * input.givenBackBytes &&
+    risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)
+  ) {
+    tier = 'no-cycle';
+  }
   if (tier === null) return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
   return { tier, fit, fromT, toT, hoursToLimit };
 }
