@@ -1,18 +1,19 @@
 /**
  * Detection quality on the labelled corpus (SPEC §5): precision, recall, F1 and detection delay
  * for leakguard's backtest (15-min ticks) beside two PromQL alert baselines, on the same series.
- *   npm run bench:detect -- [--seed N] [--per-family N] [--families a,b] [--verbose]
+ *   npm run bench:detect -- [--seed N | --seeds 1,2,3] [--per-family N] [--families a,b] [--verbose]
  */
 import { parseArgs } from 'node:util';
 import { backtestSeries, defaultDetectOptions } from '../src/detect/index.js';
 import type { Sample } from '../src/detect/types.js';
-import { fromQueryRange, generateCorpus, toQueryRange, type Truth } from '../test/corpus/corpus.js';
+import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange, type Truth } from '../test/corpus/corpus.js';
 import { derivAlertFiresAt } from '../test/corpus/promql-deriv.js';
 
 const MIB = 1024 * 1024;
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
+    seeds: { type: 'string' },
     'per-family': { type: 'string', default: '20' },
     families: { type: 'string' },
     verbose: { type: 'boolean', default: false },
@@ -66,25 +67,35 @@ function score(outcomes: Outcome[]) {
   return { tp, fp, fn, precision, recall, f1, median: quantile(delays, 0.5), p90: quantile(delays, 0.9) };
 }
 
-const seed = Number(values.seed);
-const generated = generateCorpus({ seed, perFamily: Number(values['per-family']), only: values.families?.split(',') });
-// Round-trip through the query_range JSON the CLI reads, so the corpus is what users would feed.
-const parsed = fromQueryRange(JSON.parse(JSON.stringify(toQueryRange(generated))));
-const leakCount = generated.filter((s) => s.truth.leak).length;
-console.log(`corpus seed ${seed}: ${generated.length} series (${leakCount} leaks, ${generated.length - leakCount} look-alikes), 72 h at 60 s`);
+interface SeedRun {
+  seed: number;
+  series: number;
+  leaks: number;
+  rows: string[][];
+  scores: ReturnType<typeof score>[];
+  byFamily: Map<string, Outcome[]>;
+}
 
-const rows: string[][] = [];
-const byFamily = new Map<string, Outcome[]>();
-for (const [name, detect] of detectors) {
-  const started = performance.now();
-  const outcomes: Outcome[] = parsed.map((s, i) => {
-    const truth = generated[i]!.truth;
-    return { family: truth.family, leak: truth.leak, onset: truth.onset, detectedAt: detect(s.samples, truth) };
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const r = score(outcomes);
-  rows.push([name, r.precision.toFixed(3), r.recall.toFixed(3), r.f1.toFixed(3), String(r.fp), r.median.toFixed(1), r.p90.toFixed(1), seconds.toFixed(2)]);
-  if (byFamily.size === 0) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? []), o]);
+function runSeed(seed: number): SeedRun {
+  const generated = generateCorpus({ seed, perFamily: Number(values['per-family']), only: values.families?.split(',') });
+  // Round-trip through the query_range JSON the CLI reads, so the corpus is what users would feed.
+  const parsed = fromQueryRange(JSON.parse(JSON.stringify(toQueryRange(generated))));
+  const rows: string[][] = [];
+  const scores: ReturnType<typeof score>[] = [];
+  const byFamily = new Map<string, Outcome[]>();
+  for (const [name, detect] of detectors) {
+    const started = performance.now();
+    const outcomes: Outcome[] = parsed.map((s, i) => {
+      const truth = generated[i]!.truth;
+      return { family: truth.family, leak: truth.leak, onset: truth.onset, detectedAt: detect(s.samples, truth) };
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const r = score(outcomes);
+    scores.push(r);
+    rows.push([name, r.precision.toFixed(3), r.recall.toFixed(3), r.f1.toFixed(3), String(r.fp), r.median.toFixed(1), r.p90.toFixed(1), seconds.toFixed(2)]);
+    if (byFamily.size === 0) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? []), o]);
+  }
+  return { seed, series: generated.length, leaks: generated.filter((s) => s.truth.leak).length, rows, scores, byFamily };
 }
 
 function table(header: string[], body: string[][]): void {
@@ -95,23 +106,43 @@ function table(header: string[], body: string[][]): void {
   for (const r of body) console.log(line(r));
 }
 
-console.log();
-table(['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'time s'], rows);
-console.log('\nleakguard by family (detected / series, false alarms, median delay h):');
-table(
-  ['family', 'kind', 'detected', 'false alarms', 'median delay h', 'max delay h'],
-  [...byFamily].map(([family, outcomes]) => {
-    const r = score(outcomes);
-    const leak = outcomes[0]!.leak;
-    const delays = outcomes.filter((o) => o.leak && o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600);
-    return [family, leak ? 'leak' : 'look-alike', `${outcomes.filter((o) => o.detectedAt !== null).length}/${outcomes.length}`, String(r.fp), leak ? r.median.toFixed(1) : '-', leak && delays.length ? Math.max(...delays).toFixed(1) : '-'];
-  }),
-);
-if (values.verbose) {
+const seeds = values.seeds ? values.seeds.split(',').map(Number) : [Number(values.seed)];
+const runs = seeds.map(runSeed);
+const header = ['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'time s'];
+
+if (runs.length > 1) {
+  console.log(`${runs.length} corpora of ${runs[0]!.series} series (${runs[0]!.leaks} leaks) each, 72 h at 60 s\n`);
+  table(['seed', ...header], runs.flatMap((run) => run.rows.map((row) => [String(run.seed), ...row])));
+  const lg = runs.map((run) => run.scores[0]!);
+  console.log(
+    `\nleakguard worst over seeds: F1 ${Math.min(...lg.map((r) => r.f1)).toFixed(3)}, false alarms ${Math.max(...lg.map((r) => r.fp))}, ` +
+      `median delay ${Math.max(...lg.map((r) => r.median)).toFixed(1)} h, p90 delay ${Math.max(...lg.map((r) => r.p90)).toFixed(1)} h`,
+  );
+} else {
+  const run = runs[0]!;
+  console.log(`corpus seed ${run.seed}: ${run.series} series (${run.leaks} leaks, ${run.series - run.leaks} look-alikes), 72 h at 60 s\n`);
+  table(header, run.rows);
+  printFamilies(run.byFamily);
+}
+
+function printFamilies(byFamily: Map<string, Outcome[]>): void {
+  console.log('\nleakguard by family (detected / series, false alarms, median delay h):');
+  table(
+    ['family', 'kind', 'detected', 'false alarms', 'median delay h', 'max delay h'],
+    [...byFamily].map(([family, outcomes]) => {
+      const r = score(outcomes);
+      const leak = outcomes[0]!.leak;
+      const delays = outcomes.filter((o) => o.leak && o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600);
+      const detected = `${outcomes.filter((o) => o.detectedAt !== null).length}/${outcomes.length}`;
+      return [family, leak ? 'leak' : 'look-alike', detected, String(r.fp), leak ? r.median.toFixed(1) : '-', leak && delays.length ? Math.max(...delays).toFixed(1) : '-'];
+    }),
+  );
+  if (!values.verbose) return;
+  const hours = (t: number | null) => (t === null ? '-' : `${((t - CORPUS_START_SECONDS) / 3600).toFixed(2)}h`);
   for (const [family, outcomes] of byFamily) {
     outcomes.forEach((o, i) => {
       const bad = o.leak ? o.detectedAt === null || o.detectedAt < o.onset! : o.detectedAt !== null;
-      if (bad) console.log(`  miss/false: ${family}-${i} detectedAt=${o.detectedAt === null ? 'null' : ((o.detectedAt - 1_767_225_600) / 3600).toFixed(2) + 'h'} onset=${o.onset === null ? '-' : ((o.onset - 1_767_225_600) / 3600).toFixed(2) + 'h'}`);
+      if (bad) console.log(`  miss/false: ${family}-${i} detectedAt=${hours(o.detectedAt)} onset=${hours(o.onset)}`);
     });
   }
 }

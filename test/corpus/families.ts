@@ -27,7 +27,7 @@ function dailyCycle(rng: Rng, baseBytes: number): NonNullable<Shape['cycle']> {
 
 /** A limit with headroom above the highest the series would otherwise reach. */
 function maybeLimit(rng: Rng, shape: Shape, peakBytes: number): void {
-  if (rng.chance(0.5)) shape.limitBytes = peakBytes * rng.uniform(1.3, 2.5);
+  if (rng.chance(0.5)) shape.limitBytes = Math.round(peakBytes * rng.uniform(1.3, 2.5));
 }
 
 export const lookAlikes: Record<string, Family> = {
@@ -112,7 +112,7 @@ export const leaks: Record<string, Family> = {
     const shape = baseShape(rng, hours);
     const onsetHours = rng.uniform(0, 6);
     shape.leak = { kind: 'linear', onsetHours, bytesPerHour: rng.logUniform(20, 150) * MIB };
-    shape.limitBytes = shape.baseBytes + rng.uniform(100, 400) * MIB;
+    shape.limitBytes = Math.round(shape.baseBytes + rng.uniform(100, 400) * MIB);
     return { shape, leak: true, onsetHours };
   },
   slowBigBaseline(rng, hours) {
