@@ -7,7 +7,7 @@
 import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../policy/types.js';
 import type { KubeError } from './errors.js';
 import { buildEvent, eventName } from './events.js';
-import { decodeState, encodeState } from './state.js';
+import { decodeState, encodeState, sameState } from './state.js';
 import type { Cluster, DiscoveryProfile, EventInput, PreviousValues, WorkaroundResult } from './types.js';
 
 export interface MemorySeed {
@@ -117,16 +117,17 @@ export function createMemoryCluster(seed: MemorySeed = {}): MemoryCluster {
       const error = failure('writeState');
       if (error) return { outcome: 'failed', error };
       const stored = states.get(key(workload)) ?? { raw: null, rv: 1 };
-      if (basis && basis.raw !== stored.raw) {
-        const decoded = decodeState(stored.raw, emptyWorkloadState);
-        const current = { state: decoded.ok ? decoded.state : emptyWorkloadState, resourceVersion: String(stored.rv), raw: stored.raw };
-        return { outcome: 'changed-concurrently', current };
+      const decoded = decodeState(stored.raw, emptyWorkloadState);
+      const storedState = decoded.ok ? decoded.state : emptyWorkloadState;
+      if (basis && !sameState(basis.state, storedState)) {
+        return { outcome: 'changed-concurrently', current: { state: storedState, resourceVersion: String(stored.rv), raw: stored.raw } };
       }
       const raw = encodeState(state);
-      if (raw === stored.raw) return { outcome: 'unchanged' };
+      if (sameState(state, storedState)) return { outcome: 'unchanged' };
       states.set(key(workload), { raw, rv: stored.rv + 1 });
       mutations.push({ kind: 'state', workload: key(workload), state });
-      return { outcome: 'written', resourceVersion: String(stored.rv + 1), attempts: 1 };
+      const resourceVersion = String(stored.rv + 1);
+      return { outcome: 'written', resourceVersion, attempts: 1, snapshot: { state, resourceVersion, raw } };
     },
 
     async restartWorkload(workload, actionId) {

@@ -45,6 +45,10 @@ export function encodeState(state: WorkloadState): string {
   return JSON.stringify({ v: 1, ...stateSchema.parse(state) });
 }
 
+export function sameState(a: WorkloadState, b: WorkloadState): boolean {
+  return encodeState(a) === encodeState(b);
+}
+
 export type DecodedState = { ok: true; state: WorkloadState } | { ok: false; message: string };
 
 export function decodeState(raw: string | null | undefined, empty: WorkloadState): DecodedState {
@@ -103,17 +107,19 @@ export async function writeState(
       if (read.outcome === 'failed') return read;
       current = read;
     }
-    if (current.raw === encoded) return { outcome: 'unchanged' };
+    if (encodeState(current.state) === encoded) return { outcome: 'unchanged' };
     const body = { metadata: { resourceVersion: current.resourceVersion, annotations: { [stateAnnotation]: encoded } } };
     const patched = await patchWorkload(ctx, kindRef, body, 'merge');
     if (patched.ok) {
-      return { outcome: 'written', resourceVersion: patched.value.object.metadata?.resourceVersion ?? '', attempts: attempt };
+      const resourceVersion = patched.value.object.metadata?.resourceVersion ?? '';
+      return { outcome: 'written', resourceVersion, attempts: attempt, snapshot: { state, resourceVersion, raw: encoded } };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
-    // Conflict: something changed the object. Re-read; retry only if the state itself is as we based our decision on.
+    // Conflict: something changed the object. Re-read; retry only if the state itself is as we based our
+    // decision on (compared as state, not as text, so a caller's hand-made basis compares correctly).
     const reread = await readState(ctx, ref);
     if (reread.outcome === 'failed') return reread;
-    if (reread.raw !== current.raw) {
+    if (!sameState(reread.state, current.state)) {
       ctx.logger.warn({ workload: `${ref.kind}/${ref.namespace}/${ref.name}` }, 'state changed by another writer; not overwriting');
       return { outcome: 'changed-concurrently', current: reread };
     }

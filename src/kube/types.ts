@@ -53,7 +53,8 @@ export interface StateSnapshot {
 export type ReadStateResult = ({ outcome: 'read' } & StateSnapshot) | Failed;
 
 export type WriteStateResult =
-  | { outcome: 'written'; resourceVersion: string; attempts: number }
+  /** `snapshot` is the basis for the next write (its `raw` is the annotation exactly as stored). */
+  | { outcome: 'written'; resourceVersion: string; attempts: number; snapshot?: StateSnapshot }
   | { outcome: 'unchanged' }
   /** Another writer changed the state since `basis` was read; nothing was written. */
   | { outcome: 'changed-concurrently'; current: StateSnapshot }
@@ -135,8 +136,8 @@ export interface Cluster {
 
   readState(workload: WorkloadRef): Promise<ReadStateResult>;
   /**
-   * Store state on the workload, guarded by resourceVersion. On 409 it re-reads; if the state
-   * annotation still equals `basis.raw` it retries (bounded), otherwise it reports the other writer.
+   * Store state on the workload, guarded by resourceVersion. On 409 it re-reads; if the stored state
+   * still equals `basis.state` it retries (bounded), otherwise it reports the other writer.
    * Without `basis` it reads first.
    */
   writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot): Promise<WriteStateResult>;

@@ -306,6 +306,12 @@ describe('state annotations', () => {
     expect(read2).toMatchObject({ outcome: 'read', state: s2 });
     if (read2.outcome !== 'read') throw new Error('unreachable');
 
+    // A basis the caller assembled itself (its raw text is not byte-identical to the annotation) re-checks by state.
+    await kubectl(['label', 'deployment', operator, '-n', ns.record, `touched=${run}-2`, '--overwrite'], { env });
+    const s3: WorkloadState = { ...s2, actionCount: 3 };
+    expect((await cluster.writeState(ref, s3, { state: s2, resourceVersion: read2.resourceVersion, raw: JSON.stringify(s2) })).outcome).toBe('written');
+    expect(await cluster.readState(ref)).toMatchObject({ outcome: 'read', state: s3 });
+
     // Another writer changes the state itself: no overwrite.
     const theirs = JSON.stringify({ v: 1, ...s2, actionCount: 3, lastActionId: 'theirs' });
     await kubectl(['annotate', 'deployment', operator, '-n', ns.record, `leakguard.io/state=${theirs}`, '--overwrite'], { env });
