@@ -4,7 +4,7 @@
  * every call goes through the RBAC this repository ships (test/e2e/rbac/).
  * Tests that mutate work in their own sandbox namespaces with a copy of the Rook fixture.
  */
-import type { V1ConfigMap, V1Deployment, V1EnvVar, V1Lease, V1Pod, V1PodDisruptionBudget, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
+import { AuthorizationV1Api, type V1ConfigMap, V1Deployment, V1EnvVar, V1Lease, V1Pod, V1PodDisruptionBudget, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/kube/index.js';
@@ -318,6 +318,33 @@ describe('state annotations', () => {
     const write3 = await cluster.writeState(ref, { ...s2, actionCount: 9 }, read2);
     expect(write3.outcome).toBe('changed-concurrently');
     expect((await getDeployment(ns.record)).metadata?.annotations?.['leakguard.io/state']).toBe(theirs);
+  });
+});
+
+describe('RBAC as shipped', () => {
+  const can = async (attributes: { verb: string; resource: string; group?: string; namespace?: string; name?: string; subresource?: string }) => {
+    const api = kubeConfigForToken(token, env).makeApiClient(AuthorizationV1Api);
+    const review = await api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: attributes } } });
+    return review.status?.allowed ?? false;
+  };
+
+  it('grants the actions leakguard takes in the profile namespace, and nothing beyond them', async () => {
+    const namespace = 'rook-ceph';
+    expect(await can({ verb: 'list', resource: 'pods', namespace })).toBe(true);
+    expect(await can({ verb: 'create', resource: 'pods', subresource: 'eviction', namespace })).toBe(true);
+    expect(await can({ verb: 'patch', resource: 'deployments', group: 'apps', namespace, name: operator })).toBe(true);
+    expect(await can({ verb: 'patch', resource: 'configmaps', namespace, name: 'rook-ceph-operator-config' })).toBe(true);
+    expect(await can({ verb: 'create', resource: 'events', group: 'events.k8s.io', namespace })).toBe(true);
+
+    expect(await can({ verb: 'get', resource: 'secrets', namespace })).toBe(false);
+    expect(await can({ verb: 'list', resource: 'secrets', namespace })).toBe(false);
+    expect(await can({ verb: 'delete', resource: 'pods', namespace })).toBe(false);
+    expect(await can({ verb: 'patch', resource: 'deployments', group: 'apps', namespace, name: 'some-other-operator' })).toBe(false);
+    expect(await can({ verb: 'patch', resource: 'configmaps', namespace, name: 'another-config' })).toBe(false);
+    expect(await can({ verb: 'list', resource: 'pods' })).toBe(false); // cluster-wide
+    expect(await can({ verb: 'list', resource: 'pods', namespace: 'cert-manager' })).toBe(false);
+    expect(await can({ verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'leakguard', name: 'someone-elses-lease' })).toBe(false);
+    expect(await can({ verb: 'get', resource: 'secrets', namespace: 'leakguard' })).toBe(false);
   });
 });
 
