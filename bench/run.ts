@@ -8,7 +8,7 @@
  *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
 import { fleetSection } from './fleet-section.js';
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
   },
 });
 const TARGETS = Number(args.targets);
+const FLOOR_CONFIG = '.tmp-bench/floor-config.yaml';
 
 function failed(section: string, error: unknown): Row[] {
   console.log(`  NOT MEASURED: ${(error as Error).message}`);
@@ -71,13 +72,37 @@ function coldStartSection(): Row[] {
   const cases: { label: string; args: string[]; target?: number }[] = [
     { label: 'leakguard --help', args: ['bin/leakguard.mjs', '--help'], target: 300 },
     { label: 'leakguard demo --output json', args: ['bin/leakguard.mjs', 'demo', '--output', 'json'] },
-    { label: 'leakguard --help, --enable-source-maps (as in the image)', args: ['--enable-source-maps', 'bin/leakguard.mjs', '--help'] },
+    { label: 'leakguard --help, --enable-source-maps (image)', args: ['--enable-source-maps', 'bin/leakguard.mjs', '--help'] },
     { label: "node -e 'console.log(1)' (Node's own floor)", args: ['-e', 'console.log(1)'] },
   ];
   return cases.map(({ label, args: cliArgs, target }) => {
     const value = timeCli(cliArgs, 10);
     console.log(`  ${label.padEnd(58)} ${ms(value)}`);
     return { figure: `cold start: ${label}`, measured: ms(value), target: target === undefined ? 'report' : `<= ${target} ms`, ok: target === undefined ? null : value <= target };
+  });
+}
+
+/**
+ * The shipped `leakguard run` loads all of its modules (the kube client included) and then stops at a
+ * missing kubeconfig, before any network: its peak RSS is the floor under any run's. Measured through
+ * /usr/bin/time, whose own child inherits no ru_maxrss from this (large) process.
+ */
+function runFloorSection(): Row[] {
+  heading('4. RSS floor of the shipped `leakguard run` (loaded, no work)');
+  if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is not installed (Debian package time)');
+  mkdirSync('.tmp-bench', { recursive: true });
+  writeFileSync(FLOOR_CONFIG, 'prometheus: {url: "http://127.0.0.1:9"}\nprofiles: [{name: floor, namespace: floor, selector: app=floor}]\n');
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  return [[], ['--enable-source-maps']].map((flags) => {
+    const result = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...flags, 'bin/leakguard.mjs', 'run', '--config', FLOOR_CONFIG], {
+      env: { ...env, KUBECONFIG: '/nonexistent/kubeconfig' },
+      encoding: 'utf8',
+    });
+    const kiB = /maxrss=(\d+)/.exec(result.stderr)?.[1];
+    if (!kiB || !result.stderr.includes('/nonexistent/kubeconfig')) throw new Error(`leakguard run did not stop at the missing kubeconfig:\n${result.stderr.slice(-2000)}`);
+    const label = `RSS floor: leakguard run${flags.length ? `, ${flags.join(' ')} (image)` : ''}`;
+    console.log(`  ${label.padEnd(58)} ${mb(Number(kiB) * 1024)}`);
+    return { figure: label, measured: mb(Number(kiB) * 1024), target: 'report', ok: null };
   });
 }
 
@@ -96,6 +121,11 @@ async function main(): Promise<void> {
     rows.push(...coldStartSection());
   } catch (error) {
     rows.push(...failed('cold start', error));
+  }
+  try {
+    rows.push(...runFloorSection());
+  } catch (error) {
+    rows.push(...failed('RSS floor of leakguard run', error));
   }
   heading('summary');
   console.log(renderTable(rows));
