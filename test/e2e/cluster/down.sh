@@ -15,7 +15,9 @@ fi
 
 if [ -d "$cluster_dir" ] && [ -x "$LEAKGUARD_E2E_BIN/kwokctl" ]; then
   log "deleting cluster $cluster_name"
-  "$LEAKGUARD_E2E_BIN/kwokctl" delete cluster --name "$cluster_name" --kubeconfig '' >&2 || true
+  # kwokctl removes its context from the kubeconfig it is given: hand it our own copy (never ~/.kube).
+  "$LEAKGUARD_E2E_BIN/kwokctl" delete cluster --name "$cluster_name" --kubeconfig "$state/kubeconfig" \
+    >"$state/kwokctl-delete.log" 2>&1 || { log "kwokctl delete failed:"; cat "$state/kwokctl-delete.log" >&2; }
 fi
 
 # Anything still running from the state directory is ours: stop it by PID.
