@@ -1,0 +1,124 @@
+/**
+ * The chart's RBAC is enough to act, not only to read: install the chart (acting, not dry-run) with a
+ * profile on a fresh copy of the leaking Rook fixture, then run the bundled `leakguard run` with the
+ * installed ConfigMap, authenticated by the chart's ServiceAccount token. The operator is restarted and
+ * its state recorded without one refused request — with exactly the Roles users get.
+ * Like test/e2e/run.e2e.test.ts, it needs the detector to judge a fixture minutes old (detection
+ * scaled down in the config); the read-only path is covered by chart-install.e2e.test.ts.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { chartDir, helm } from '../chart/helm.js';
+import type { Loose } from '../chart/inspect.js';
+import { rookFixtureIn } from './rbac/sandbox.js';
+import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, promQueryRange, repoRoot, tokenFor, waitFor, type E2eEnv } from './support/index.js';
+
+const suffix = Date.now().toString(36).slice(-5);
+const releaseNs = `lg-chart-run-${suffix}`;
+const targetNs = `lg-chart-rook-${suffix}`;
+const release = `lgr${suffix}`;
+const fullname = `${release}-leakguard`;
+const operator = 'rook-ceph-operator';
+
+let env: E2eEnv;
+let work: string;
+
+/** Values a user would write, with detection scaled to the fixture's minutes of history. */
+function values(prometheusUrl: string): string {
+  return stringify({
+    config: {
+      dryRun: false,
+      prometheus: { url: prometheusUrl, step: '30s', timeout: '10s' },
+      detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5 },
+      guardrails: { cooldown: '1h', maxActionsPerRun: 1, maxRestartsPerDay: 3 },
+      deadline: '2m',
+      profiles: [
+        {
+          name: 'rook',
+          namespace: targetNs,
+          selector: 'app=rook-ceph-operator',
+          container: operator,
+          knownIssues: ['rook-operator-leak-1.14'],
+          ladder: ['restart', 'workaround'],
+          workaround: { env: { ROOK_WATCH_FOR_NODE_FAILURE: 'false' }, configMap: { name: 'rook-ceph-operator-config', data: { ROOK_WATCH_FOR_NODE_FAILURE: 'false' } } },
+        },
+      ],
+    },
+    rbac: { workloads: { rook: { deployments: [operator] } } },
+  });
+}
+
+async function helmIn(args: string[]): Promise<string> {
+  const home = (dir: string) => join(work, 'helm', dir);
+  const result = await helm([...args, '--kubeconfig', env.kubeconfig], { HELM_CACHE_HOME: home('cache'), HELM_CONFIG_HOME: home('config'), HELM_DATA_HOME: home('data') });
+  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  env = loadE2eEnv();
+  work = mkdtempSync(join(tmpdir(), 'leakguard-chart-run-'));
+  await kubectl(['apply', '-f', '-'], { env, input: rookFixtureIn(targetNs) });
+  await kubectl(['create', 'namespace', releaseNs], { env });
+  await kubectl(['label', 'namespace', releaseNs, 'pod-security.kubernetes.io/enforce=restricted'], { env });
+  const valuesFile = join(work, 'values.yaml');
+  writeFileSync(valuesFile, values(env.prometheusUrl));
+  await helmIn(['install', release, chartDir, '--namespace', releaseNs, '--values', valuesFile]);
+  await kubectl(['rollout', 'status', `deployment/${operator}`, '-n', targetNs, '--timeout=240s'], { env, timeoutMs: 250_000 });
+  // Enough scraped history to judge (minHistory 3m at a 15 s scrape).
+  const selector = `container_memory_working_set_bytes{namespace="${targetNs}", container="${operator}"}`;
+  await waitFor(
+    'four minutes of scraped history of the sandbox operator',
+    async () => {
+      const end = Math.floor(Date.now() / 1000);
+      const series = await promQueryRange(selector, { start: end - 1800, end, stepSeconds: 15 });
+      return series.some((s) => s.samples.length >= 16) ? true : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 10_000 },
+  );
+}, 900_000);
+
+afterAll(async () => {
+  if (!env) return;
+  await helmIn(['uninstall', release, '--namespace', releaseNs]).catch(() => undefined);
+  await kubectl(['delete', 'namespace', releaseNs, targetNs, '--wait=false', '--ignore-not-found'], { env }).catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('leakguard run with the chart\'s ConfigMap and ServiceAccount (acting)', () => {
+  it('restarts the leaking operator and records its state, with no request refused', async () => {
+    if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
+    const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', releaseNs], { env });
+    const configFile = join(work, 'config.yaml');
+    writeFileSync(configFile, configMap.data['config.yaml']);
+    const kubeconfigFile = join(work, 'kubeconfig.json');
+    writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(releaseNs, fullname, { env }), env).exportConfig());
+    const podName = `${fullname}-manual-a1b2c`;
+    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: podName, POD_NAMESPACE: releaseNs, LEAKGUARD_LOG_LEVEL: 'warn' };
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(repoRoot, 'bin/leakguard.mjs'), 'run', '--output', 'json'], { env: { ...runEnv, LEAKGUARD_CONFIG: configFile }, timeout: 180_000 }, (error, out, err) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
+      });
+    });
+    expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|\b403\b/i);
+    const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { verdict: { kind: string; reasons: string[] } }[]; actions: { kind: string; outcome: string; dryRun: boolean }[]; failures: string[] };
+    expect(summary.failures).toEqual([]);
+    expect(code).toBe(0);
+    expect(summary.dryRun).toBe(false);
+    expect(summary.targets.map((t) => t.verdict.kind), JSON.stringify(summary.targets.map((t) => t.verdict.reasons))).toEqual(['leaking']);
+    expect(summary.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false })]);
+
+    const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', targetNs], { env });
+    expect(deployment.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
+    expect(JSON.parse(deployment.metadata.annotations['leakguard.io/state'])).toMatchObject({ lastAction: 'restart', actionCount: 1 });
+    const story = await kubectl(['events', '--for', `deployment/${operator}`, '-n', targetNs], { env });
+    expect(story).toMatch(/PodRestarted/);
+    // The lock was the chart's Lease, in the release namespace.
+    const lease = await kubectlJson<Loose>(['get', 'lease', fullname, '-n', releaseNs], { env });
+    expect(lease.metadata.name).toBe(fullname);
+  });
+});
