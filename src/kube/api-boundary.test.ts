@@ -186,4 +186,34 @@ describe('retries', () => {
     expect(api.requests).toEqual([`GET ${podPath}`, `POST ${podPath}/eviction`]);
     expect(api.unexpected).toEqual([]);
   });
+
+  it('re-reads after a 409 on restart and finds a twin run already did this action', async () => {
+    let reads = 0;
+    const withRestart = (id: string) => ({
+      ...deployment,
+      metadata: { ...deployment.metadata, resourceVersion: '11' },
+      spec: { ...deployment.spec, template: { ...deployment.spec.template, metadata: { annotations: { 'leakguard.io/restart-id': id } } } },
+    });
+    const api = await fakeApiServer((req, url) => {
+      if (url.pathname !== deploymentPath) return undefined;
+      if (req.method === 'GET') return { status: 200, body: reads++ === 0 ? deployment : withRestart('action-7') };
+      if (req.method === 'PATCH') return { status: 409, body: { kind: 'Status', code: 409, reason: 'Conflict', message: 'the object has been modified; please apply your changes to the latest version and try again' } };
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    expect(await cluster.restartWorkload(ref, 'action-7')).toEqual({ outcome: 'already-done' });
+    expect(api.requests).toEqual([`GET ${deploymentPath}`, `PATCH ${deploymentPath}`, `GET ${deploymentPath}`]);
+  });
+
+  it('gives up on a restart that keeps conflicting, after a bounded number of tries', async () => {
+    const api = await fakeApiServer((req, url) => {
+      if (url.pathname !== deploymentPath) return undefined;
+      if (req.method === 'GET') return { status: 200, body: deployment };
+      if (req.method === 'PATCH') return { status: 409, body: { kind: 'Status', code: 409, reason: 'Conflict', message: 'the object has been modified' } };
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    expect(await cluster.restartWorkload(ref, 'action-8')).toMatchObject({ outcome: 'failed', error: { code: 'conflict' } });
+    expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(4);
+  });
 });
