@@ -14,6 +14,12 @@ function withRestarts(at: number[], shape: (sinceStart: number) => number): (h: 
   };
 }
 
+/** 0 → 1 over 14 h along a cosine (slow start, slow finish), back to 0 over the next 10 h. */
+function lopsidedDay(h: number): number {
+  const x = h % 24;
+  return x < 14 ? (1 - Math.cos((Math.PI * x) / 14)) / 2 : (1 + Math.cos((Math.PI * (x - 14)) / 10)) / 2;
+}
+
 const leaks: [string, SeriesOptions, number?][] = [
   ['linear leak under a GC sawtooth', { hours: 16, floorMiB: (h) => 400 + 20 * h, ...sawtooth }],
   ['leak that starts late', { hours: 26, floorMiB: (h) => 300 + Math.max(0, h - 20) * 60, ...sawtooth }],
@@ -33,9 +39,12 @@ const lookAlikes: [string, SeriesOptions][] = [
   ['GC sawtooth on a flat floor', { hours: 30, floorMiB: () => 400, sawtoothMiB: 150, sawtoothMinutes: 7 }],
   ['noisy working set', { hours: 30, floorMiB: () => 300, noiseMiB: 60 }],
   ['warm-up decelerating to a plateau', { hours: 30, floorMiB: (h) => 200 + 300 * (1 - Math.exp(-h / 1)), ...sawtooth }],
+  ['slow cache fill (time constant 2 h)', { hours: 30, floorMiB: (h) => 200 + 400 * (1 - Math.exp(-h / 2)), ...sawtooth }],
   ['two step increases that stay flat', { hours: 30, floorMiB: (h) => 300 + (h > 6 ? 80 : 0) + (h > 14 ? 80 : 0), ...sawtooth }],
   ['daily load cycle', { hours: 50, floorMiB: (h) => 600 + 120 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
   ['restarts with a warm-up after each', { hours: 30, floorMiB: withRestarts([5, 13, 21], (x) => 500 - 200 * Math.exp(-x / 0.7)), ...sawtooth }],
+  ['a big daily cycle, once it has been seen to fall', { hours: 50, floorMiB: (h) => 260 + 85 * Math.cos((2 * Math.PI * h) / 24), ...sawtooth }],
+  ['a daily rise that takes 14 h (slow start, slow finish)', { hours: 30, floorMiB: (h) => 700 + lopsidedDay(h) * 100, ...sawtooth }],
   ['short spikes', { hours: 30, floorMiB: (h) => 400 + (h % 2 < 0.08 ? 500 : 0), ...sawtooth }],
   ['memory being freed', { hours: 30, floorMiB: (h) => 500 + 300 * Math.exp(-h / 6), ...sawtooth }],
 ];
@@ -86,6 +95,28 @@ describe('judge: each proof that growth is not a look-alike', () => {
     const verdict = judge({ samples, now: endOf(samples), limitBytes });
     expect(verdict.kind, verdict.reasons.join('; ')).toBe('leaking');
     expect(verdict.reasons[1]).toMatch(reason);
+  });
+});
+
+describe('judge: OOM-kill cycles', () => {
+  const cycles = makeSeries({ hours: 5.25, floorMiB: withRestarts([2, 4], (x) => 300 + 150 * x), ...sawtooth });
+
+  it('two cycles are not yet a pattern without a known limit', () => {
+    expect(judge({ samples: cycles, now: endOf(cycles) }).kind).not.toBe('leaking');
+  });
+
+  it('a crash loop cutting a warm-up short at irregular times is not one', () => {
+    const loop = makeSeries({ hours: 12, floorMiB: withRestarts([1.5, 4, 5.5, 8, 9.5], (x) => 300 + 300 * (1 - Math.exp(-x / 3))), ...sawtooth });
+    for (let h = 4; h <= 12; h += 0.5) {
+      const verdict = judge({ samples: loop.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR });
+      expect(verdict.kind, `at ${h} h: ${verdict.reasons[0]}`).toBe('unknown');
+    }
+  });
+
+  it('two cycles up to the known limit are a leak', () => {
+    const verdict = judge({ samples: cycles, now: endOf(cycles), limitBytes: 610 * MIB });
+    expect(verdict.kind).toBe('leaking');
+    expect(verdict.reasons[0]).toMatch(/^OOM-kill cycle: grew to ~\d+ MiB and restarted 2 times in a row/);
   });
 });
 
