@@ -68,7 +68,8 @@ export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string):
     deleteOptions: uid ? { preconditions: { uid } } : {},
   };
   const evicted = await ctx.call(() => ctx.core.createNamespacedPodEviction({ name, namespace, body }), {
-    noRetry: isDisruptionBudgetRefusal,
+    // A PDB refusal is an answer, and so is the 500 for a pod covered by several PDBs: neither is retried.
+    noRetry: (e) => isDisruptionBudgetRefusal(e) || /more than one PodDisruptionBudget/i.test(e.message),
   });
   if (evicted.ok) {
     ctx.logger.info({ pod: `${namespace}/${name}`, actionId }, 'pod evicted');
