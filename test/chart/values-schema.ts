@@ -40,7 +40,7 @@ export function buildValuesSchema(): JsonSchema {
     ...strict(
       {
         kind: { enum: ['CronJob', 'Deployment'], description: 'CronJob runs `leakguard run`; Deployment runs `leakguard daemon`.' },
-        schedule: str({ minLength: 9, description: 'Cron schedule of runs (both kinds).' }),
+        schedule: str({ minLength: 1, description: 'Cron schedule of runs (both kinds), e.g. */15 * * * * or @hourly.' }),
         image: strict(
           {
             repository: str({ minLength: 1 }),
