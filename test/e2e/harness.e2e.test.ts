@@ -4,8 +4,8 @@
  * Later e2e tests build on exactly these properties.
  */
 import { ApiException, AuthenticationV1Api, CoreV1Api, type V1NodeList, type V1Pod, type V1PodList } from '@kubernetes/client-node';
-import { afterAll, describe, expect, it } from 'vitest';
-import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, scrapedSamples, tokenFor, waitFor, type RangeSeries } from './support/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureInNamespace, kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, scrapedSamples, tokenFor, waitFor, type RangeSeries } from './support/index.js';
 
 const MiB = 1024 ** 2;
 const rook = { namespace: 'rook-ceph', selector: 'app=rook-ceph-operator', container: 'rook-ceph-operator', baseBytes: 300 * MiB, growthBytesPerHour: 400 * MiB };
@@ -88,33 +88,44 @@ describe('e2e harness', () => {
     expect(Math.abs(flat.samples[0]!.v - certManager.plateauBytes)).toBeLessThan(64 * 1024);
   });
 
-  it('replaces a deleted operator pod, and the new pod’s memory starts again from its base', async () => {
-    const old = await runningPod(rook.namespace, rook.selector);
-    const oldSeries = await memorySamples(rook.namespace, old, rook.container, 1);
-    const oldLast = oldSeries.samples.at(-1)!.v;
+  describe('in a private copy of the rook-ceph fixture', () => {
+    // Tests below disrupt the operator, so they get their own namespace instead of the shared fixture.
+    const ns = `lg-harness-${Date.now().toString(36)}`;
+    const copy = { ...rook, namespace: ns };
+    beforeAll(async () => {
+      await kubectl(['apply', '-f', '-'], { env, input: fixtureInNamespace('rook-ceph.yaml', ns) });
+    });
+    afterAll(async () => {
+      await kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found'], { env });
+    });
 
-    await kubectl(['delete', 'pod', '-n', rook.namespace, podName(old), '--wait=false'], { env });
-    const replacement = await runningPod(rook.namespace, rook.selector, podName(old));
-    expect(replacement.metadata?.ownerReferences?.map((o) => o.kind)).toEqual(['ReplicaSet']);
+    it('replaces a deleted operator pod, and the new pod’s memory starts again from its base', async () => {
+      const old = await runningPod(copy.namespace, copy.selector);
+      const oldSeries = await memorySamples(copy.namespace, old, copy.container, 2);
+      const oldLast = oldSeries.samples.at(-1)!.v;
 
-    const fresh = await memorySamples(rook.namespace, replacement, rook.container, 1);
-    const first = fresh.samples[0]!;
-    expect(first.v).toBeLessThan(oldLast);
-    expect(first.v).toBeGreaterThanOrEqual(rook.baseBytes);
-    const ageAtFirst = first.t - createdAtSeconds(replacement);
-    expect(first.v - rook.baseBytes).toBeLessThanOrEqual((rook.growthBytesPerHour * (ageAtFirst + 2)) / 3600);
+      await kubectl(['delete', 'pod', '-n', copy.namespace, podName(old), '--wait=false'], { env });
+      const replacement = await runningPod(copy.namespace, copy.selector, podName(old));
+      expect(replacement.metadata?.ownerReferences?.map((o) => o.kind)).toEqual(['ReplicaSet']);
 
-    // The deleted pod's series goes stale once its target stops exposing it.
-    await waitFor(`the series of deleted pod ${podName(old)} to go stale`, async () => {
-      const live = await scrapedSamples(memorySelector(rook.namespace, podName(old), rook.container), 30, env);
-      const recent = live.flatMap((s) => s.samples).filter((s) => s.t > Date.now() / 1000 - 20);
-      return recent.length === 0 ? true : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 5_000 });
-  });
+      const fresh = await memorySamples(copy.namespace, replacement, copy.container, 1);
+      const first = fresh.samples[0]!;
+      expect(first.v).toBeLessThan(oldLast);
+      expect(first.v).toBeGreaterThanOrEqual(copy.baseBytes);
+      const ageAtFirst = first.t - createdAtSeconds(replacement);
+      expect(first.v - copy.baseBytes).toBeLessThanOrEqual((copy.growthBytesPerHour * (ageAtFirst + 2)) / 3600);
 
-  describe('a ServiceAccount token from the TokenRequest API', () => {
-    const sa = { namespace: 'rook-ceph', name: 'leakguard-e2e-pod-reader' };
-    const manifest = `
+      // The deleted pod's series goes stale once its target stops exposing it.
+      await waitFor(`the series of deleted pod ${podName(old)} to go stale`, async () => {
+        const live = await scrapedSamples(memorySelector(copy.namespace, podName(old), copy.container), 30, env);
+        const recent = live.flatMap((s) => s.samples).filter((s) => s.t > Date.now() / 1000 - 20);
+        return recent.length === 0 ? true : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 5_000 });
+    });
+
+    describe('a ServiceAccount token from the TokenRequest API', () => {
+      const sa = { namespace: ns, name: 'leakguard-e2e-pod-reader' };
+      const manifest = `
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: ${sa.name}, namespace: ${sa.namespace}}
@@ -134,41 +145,38 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ${sa.name}}
 subjects:
 - {kind: ServiceAccount, name: ${sa.name}, namespace: ${sa.namespace}}
 `;
-    afterAll(async () => {
-      await kubectl(['delete', '--ignore-not-found', '-f', '-'], { env, input: manifest });
-    });
-
-    async function statusOf(call: Promise<unknown>): Promise<number> {
-      try {
-        await call;
-        return 200;
-      } catch (e) {
-        if (e instanceof ApiException) return e.code;
-        throw e;
+      async function statusOf(call: Promise<unknown>): Promise<number> {
+        try {
+          await call;
+          return 200;
+        } catch (e) {
+          if (e instanceof ApiException) return e.code;
+          throw e;
+        }
       }
-    }
 
-    it('authenticates as the ServiceAccount and gets exactly what its Role grants', async () => {
-      await kubectl(['apply', '-f', '-'], { env, input: manifest });
-      const token = await tokenFor(sa.namespace, sa.name, { env });
-      const kc = kubeConfigForToken(token, env);
+      it('authenticates as the ServiceAccount and gets exactly what its Role grants', async () => {
+        await kubectl(['apply', '-f', '-'], { env, input: manifest });
+        const token = await tokenFor(sa.namespace, sa.name, { env });
+        const kc = kubeConfigForToken(token, env);
 
-      const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
-      expect(review.status?.userInfo?.username).toBe(`system:serviceaccount:${sa.namespace}:${sa.name}`);
+        const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+        expect(review.status?.userInfo?.username).toBe(`system:serviceaccount:${sa.namespace}:${sa.name}`);
 
-      const core = kc.makeApiClient(CoreV1Api);
-      const pods = await core.listNamespacedPod({ namespace: sa.namespace });
-      expect(pods.items.some((p) => p.metadata?.labels?.app === 'rook-ceph-operator')).toBe(true);
+        const core = kc.makeApiClient(CoreV1Api);
+        const pods = await core.listNamespacedPod({ namespace: sa.namespace });
+        expect(pods.items.some((p) => p.metadata?.labels?.app === 'rook-ceph-operator')).toBe(true);
 
-      const operatorPod = await runningPod(rook.namespace, rook.selector);
-      expect(await statusOf(core.deleteNamespacedPod({ namespace: sa.namespace, name: podName(operatorPod) }))).toBe(403);
-      expect(await statusOf(core.listNamespacedPod({ namespace: certManager.namespace }))).toBe(403);
-      expect(await statusOf(core.listNamespacedSecret({ namespace: sa.namespace }))).toBe(403);
-      // The pod survived the forbidden delete.
-      expect(podName(await runningPod(rook.namespace, rook.selector))).toBe(podName(operatorPod));
+        const operatorPod = await runningPod(copy.namespace, copy.selector);
+        expect(await statusOf(core.deleteNamespacedPod({ namespace: sa.namespace, name: podName(operatorPod) }))).toBe(403);
+        expect(await statusOf(core.listNamespacedPod({ namespace: certManager.namespace }))).toBe(403);
+        expect(await statusOf(core.listNamespacedSecret({ namespace: sa.namespace }))).toBe(403);
+        // The pod survived the forbidden delete.
+        expect(podName(await runningPod(copy.namespace, copy.selector))).toBe(podName(operatorPod));
 
-      const forged = kubeConfigForToken(`${token.slice(0, -4)}AAAA`, env).makeApiClient(CoreV1Api);
-      expect(await statusOf(forged.listNamespacedPod({ namespace: sa.namespace }))).toBe(401);
+        const forged = kubeConfigForToken(`${token.slice(0, -4)}AAAA`, env).makeApiClient(CoreV1Api);
+        expect(await statusOf(forged.listNamespacedPod({ namespace: sa.namespace }))).toBe(401);
+      });
     });
   });
 });
