@@ -6,6 +6,7 @@ import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, largestGiveBack, seaso
 import type { ResolvedDetectOptions, Verdict } from './types.js';
 
 const HOUR = 3600;
+const DAY = 24 * HOUR;
 const MIB = 1024 * 1024;
 
 export interface AnalyzeContext {
@@ -150,10 +151,13 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
     .map((s) => firstIndexAtOrAfter(t, end - s, 0, t.length))
     .filter((start) => t.length - start >= 6 && end - t[start]! >= 0.9 * o.minHistorySeconds);
   spans.push(0);
-  const seasonal = !began && spanSeconds >= o.windowSeconds - 2 * bucketSeconds;
+  // Compare with whole days earlier only, so both ends sit at the same time of day.
+  const days = Math.floor((spanSeconds + 2 * bucketSeconds) / DAY);
+  const seasonal = !began && days >= 1;
+  const dayStart = seasonal ? firstIndexAtOrAfter(t, end - days * DAY - bucketSeconds / 2, 0, t.length) : 0;
   if (!ctx.detail) {
     const raw: SpanInput = { t, v: seg.v.slice(from, to), limitBytes: ctx.limitBytes, options: o, givenBackBytes: 0 };
-    const hopeless = spans.every((start) => cannotGrow(raw, start, t.length)) && (!seasonal || seasonalCannotGrow(raw, 0, t.length, bucketSeconds));
+    const hopeless = spans.every((start) => cannotGrow(raw, start, t.length)) && (!seasonal || seasonalCannotGrow(raw, dayStart, t.length, bucketSeconds));
     if (hopeless) return { ...unknown('no upward trend', ctx, seg), kind: 'not-leaking' };
   }
   const v = withoutJumps(seg.v, from, to, 2);
@@ -166,7 +170,7 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
     if (start === 0) full = result;
   }
   if (seasonal) {
-    const result = judgeSeasonal(input, 0, t.length, bucketSeconds);
+    const result = judgeSeasonal(input, dayStart, t.length, bucketSeconds);
     if (isFinding(result)) return leakVerdict(result, seg, ctx, n, restarts);
   }
   if (full!.ambiguous && full!.fit && restarts > 0 && grewBeforeRestart(seg, ranges, ctx, full!.fit.slope, spanSeconds)) {

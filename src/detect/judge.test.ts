@@ -134,6 +134,15 @@ describe('judge: look-alikes are not flagged at any time', () => {
     expect(kinds.has('not-leaking')).toBe(true);
   });
 
+  it('compares whole days only, whatever the window', () => {
+    const options = { ...defaultDetectOptions, windowSeconds: 36 * HOUR };
+    const samples = makeSeries({ hours: 72, floorMiB: (h) => 600 + 120 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth });
+    for (let h = 30; h <= 72; h += 1) {
+      const verdict = judge({ samples: samples.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR }, options);
+      expect(verdict.kind, `at ${h} h: ${verdict.reasons.join('; ')}`).not.toBe('leaking');
+    }
+  });
+
   it('explains a healthy verdict with the measured trend', () => {
     const samples = makeSeries({ hours: 30, floorMiB: () => 400, ...sawtooth });
     const verdict = judge({ samples, now: endOf(samples) });
