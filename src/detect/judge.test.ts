@@ -135,9 +135,9 @@ describe('judge: look-alikes are not flagged at any time', () => {
   });
 
   it('compares whole days only, whatever the window', () => {
-    const options = { ...defaultDetectOptions, windowSeconds: 36 * HOUR };
-    const samples = makeSeries({ hours: 72, floorMiB: (h) => 600 + 120 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth });
-    for (let h = 30; h <= 72; h += 1) {
+    const options = { ...defaultDetectOptions, windowSeconds: 40 * HOUR };
+    const samples = makeSeries({ hours: 72, floorMiB: (h) => 600 + 150 * Math.sin((2 * Math.PI * (h + 15)) / 24), ...sawtooth });
+    for (let h = 24; h <= 72; h += 1) {
       const verdict = judge({ samples: samples.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR }, options);
       expect(verdict.kind, `at ${h} h: ${verdict.reasons.join('; ')}`).not.toBe('leaking');
     }
