@@ -15,6 +15,12 @@ export function toDetectOptions(detection: Config['detection']): DetectOptions {
     minHistorySeconds: detection.minHistory,
     minCoverage: detection.minCoverage,
     maxGapSeconds: detection.maxGap,
+    ...(detection.floorBucket === undefined ? {} : { floorBucketSeconds: detection.floorBucket }),
+    ...(detection.fastGrowth === undefined ? {} : { fastGrowthBytesPerHour: detection.fastGrowth }),
+    ...(detection.sustained === undefined ? {} : { sustainedSeconds: detection.sustained }),
+    ...(detection.warmup === undefined ? {} : { warmupSeconds: detection.warmup }),
+    ...(detection.relativeRise === undefined ? {} : { relativeRiseFraction: detection.relativeRise }),
+    ...(detection.restartDrop === undefined ? {} : { restartDropFraction: detection.restartDrop }),
   };
 }
 

@@ -69,6 +69,19 @@ const detectionSchema = z.strictObject({
   minCoverage: z.number().gt(0).max(1).default(0.6),
   /** @default 15m */
   maxGap: duration.default(900),
+  // Advanced: the detector's defaults suit hours-long histories; scale these down for short ones.
+  /** Width of the buckets whose minima form the memory floor. @default 15m */
+  floorBucket: duration.optional(),
+  /** Growth this fast with a tight interval is flagged after minHistory (no daily cycle grows so fast). @default 40MiB/h */
+  fastGrowth: rate.optional(),
+  /** Slower growth must last this long before it is called a leak. @default 14h */
+  sustained: duration.optional(),
+  /** Ignore this long after a start or restart (cache fill). @default 30m */
+  warmup: duration.optional(),
+  /** Growth of at least this fraction of the starting level is more than a cycle or noise. @default 0.5 */
+  relativeRise: z.number().gt(0).optional(),
+  /** A floor drop of at least this fraction that stays down is a restart. @default 0.1 */
+  restartDrop: z.number().gt(0).lt(1).optional(),
 });
 
 const windowSchema = z.strictObject({

@@ -178,7 +178,7 @@ export class Actor {
     if (JSON.stringify(state) === JSON.stringify(basis.state)) return true;
     const result = await this.deps.cluster.writeState(workload, state, basis);
     if (result.outcome === 'written') {
-      this.snapshots.set(key, { state, resourceVersion: result.resourceVersion, raw: JSON.stringify(state) });
+      this.snapshots.set(key, result.snapshot ?? { state, resourceVersion: result.resourceVersion, raw: null });
       return true;
     }
     if (result.outcome === 'unchanged') return true;

@@ -33,7 +33,7 @@ function values(prometheusUrl: string): string {
     config: {
       dryRun: false,
       prometheus: { url: prometheusUrl, step: '30s', timeout: '10s' },
-      detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5 },
+      detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '30s', warmup: '30s', sustained: '10m' },
       guardrails: { cooldown: '1h', maxActionsPerRun: 1, maxRestartsPerDay: 3 },
       deadline: '2m',
       profiles: [

@@ -48,7 +48,7 @@ function writeConfig(namespace: string, options: { dryRun?: boolean; profile?: P
   const config = {
     dryRun: options.dryRun ?? false,
     prometheus: { url: env.prometheusUrl, step: '30s', timeout: '10s' },
-    detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5 },
+    detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '30s', warmup: '30s', sustained: '10m' },
     guardrails: { cooldown: '1h', maxActionsPerRun: 2, maxRestartsPerDay: 3, escalateWithin: '24h' },
     lock: { namespace: 'leakguard', name: 'leakguard', duration: '2m' },
     deadline: '2m',
