@@ -45,6 +45,19 @@ describe('judge: invariants', () => {
     );
   });
 
+  it('raising the whole series by a constant never turns a non-leak into a leak', () => {
+    // Not an equality: growth relative to the level is one of the proofs, and a higher baseline
+    // only makes the same growth relatively smaller.
+    fc.assert(
+      fc.property(arbitrarySeries, fc.integer({ min: 1, max: 2000 }), ({ p, samples }, addMiB) => {
+        const before = judge({ samples, now: end(p) });
+        const after = judge({ samples: samples.map((s) => ({ t: s.t, v: s.v + addMiB * 1024 * 1024 })), now: end(p) });
+        if (before.kind !== 'leaking') expect(after.kind).not.toBe('leaking');
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('any non-finite or negative value in the window makes the verdict unknown', () => {
     fc.assert(
       fc.property(arbitrarySeries, fc.nat(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1), ({ p, samples }, pick, bad) => {
