@@ -8,7 +8,7 @@ import { PrometheusSource } from '../src/prom/prometheus.js';
 import { profileQuery } from '../src/run/history.js';
 import { METRIC, toOpenMetrics } from '../test/support/memory-history.js';
 import { startPrometheus, type RunningPrometheus } from '../test/support/prometheus.js';
-import { FLEET, fleetHistory } from './fleet.js';
+import { FLEET, fleetHistory, isLeaking } from './fleet.js';
 import { mb, median, ms, type Row } from './report.js';
 import type { RunChildResult } from './run-child.js';
 import { lastJson, spawnCapture } from './spawn.js';
@@ -71,7 +71,10 @@ function rows(options: FleetOptions, batched: RunChildResult[], naive: RunChildR
   const rss = Math.max(...batched.map((r) => r.maxRssBytes));
   const queries = Math.max(...batched.map((r) => r.rangeQueries));
   const agree = batched.every((r) => sameVerdicts(r, naive[0]!)) && naive.every((r) => sameVerdicts(r, batched[0]!));
+  const leaking = Array.from({ length: options.targets }, (_, i) => i).filter(isLeaking).length;
+  const found = batched[0]!.verdicts['leaking'] ?? 0;
   console.log(`  naive / batched wall: ${(naiveWall / wall).toFixed(1)}x; verdicts ${agree ? 'identical in every run' : 'DIFFER between runs or approaches'}`);
+  console.log(`  leaking verdicts ${found} of ${leaking} leaking pods in the data${found === leaking ? '' : ' — MISMATCH: the figures above are not of the intended workload'}`);
   return [
     { figure: `run over ${options.targets} targets, wall (median of ${options.repeat})`, measured: ms(wall), target: '<= 2 s', ok: wall <= 2000 },
     { figure: 'range queries per profile', measured: String(queries), target: '= 1', ok: queries === 1 },
