@@ -28,3 +28,16 @@ leftover_pids() {
   done
   return 0
 }
+
+# One cluster:up / cluster:down at a time per state directory (several test runs may share it).
+# down.sh run from up.sh inherits the lock instead of waiting for itself.
+take_lock() {
+  [ "${LEAKGUARD_E2E_LOCK_HELD:-}" = "$state" ] && return 0
+  local lock="${TMPDIR:-/tmp}/leakguard-e2e-$(printf '%s' "$state" | md5sum | cut -c1-12).lock"
+  exec 9>"$lock"
+  if ! flock -n 9; then
+    log "waiting for another cluster:up/cluster:down on $state"
+    flock 9
+  fi
+  export LEAKGUARD_E2E_LOCK_HELD="$state"
+}

@@ -2,6 +2,7 @@
 # npm run cluster:down — stops the local e2e cluster and its Prometheus, leaving no process behind.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+take_lock
 
 if [ ! -d "$state" ]; then log "nothing to stop ($state absent)"; exit 0; fi
 
@@ -17,7 +18,7 @@ if [ -d "$cluster_dir" ] && [ -x "$LEAKGUARD_E2E_BIN/kwokctl" ]; then
   log "deleting cluster $cluster_name"
   # kwokctl removes its context from the kubeconfig it is given: hand it our own copy (never ~/.kube).
   "$LEAKGUARD_E2E_BIN/kwokctl" delete cluster --name "$cluster_name" --kubeconfig "$state/kubeconfig" \
-    >"$state/kwokctl-delete.log" 2>&1 || { log "kwokctl delete failed:"; cat "$state/kwokctl-delete.log" >&2; }
+    >"$state/kwokctl-delete.log" 2>&1 9>&- || { log "kwokctl delete failed:"; cat "$state/kwokctl-delete.log" >&2; }
 fi
 
 # Anything still running from the state directory is ours: stop it by PID.

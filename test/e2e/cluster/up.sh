@@ -4,6 +4,7 @@
 # Prometheus, all on 127.0.0.1. Reuses a running cluster. Writes .leakguard-e2e/env.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+take_lock
 started=$SECONDS
 
 "$repo/test/e2e/provision/build-binaries.sh"
@@ -73,7 +74,7 @@ YAML
 
 log "creating cluster $cluster_name (kwokctl, binary runtime, loopback only)"
 PATH="$bin:$PATH" "$bin/kwokctl" create cluster --name "$cluster_name" --config "$state/kwokctl.yaml" \
-  --kubeconfig '' --wait 120s >"$state/kwokctl-create.log" 2>&1 || {
+  --kubeconfig '' --wait 120s >"$state/kwokctl-create.log" 2>&1 9>&- || {
   log "kwokctl create failed:"; cat "$state/kwokctl-create.log" >&2; exit 1; }
 cp "$cluster_dir/kubeconfig.yaml" "$state/kubeconfig"
 chmod 600 "$state/kubeconfig"
@@ -117,7 +118,7 @@ setsid nohup "$bin/prometheus" \
   --storage.tsdb.retention.time=30d \
   --web.listen-address="127.0.0.1:$prom_port" \
   --web.enable-admin-api --web.enable-lifecycle \
-  >"$prom_dir/prometheus.log" 2>&1 </dev/null &
+  >"$prom_dir/prometheus.log" 2>&1 </dev/null 9>&- &
 echo $! >"$prom_pidfile"
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$prom_port/-/ready" >/dev/null 2>&1 && break

@@ -9,8 +9,13 @@ import { z } from 'zod';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** Where cluster:up keeps its state (git-ignored); LEAKGUARD_E2E_STATE overrides. */
+export function defaultStateDir(): string {
+  return process.env.LEAKGUARD_E2E_STATE ?? join(repoRoot, '.leakguard-e2e');
+}
+
 export function defaultEnvFile(): string {
-  return join(process.env.LEAKGUARD_E2E_STATE ?? join(repoRoot, '.leakguard-e2e'), 'env');
+  return join(defaultStateDir(), 'env');
 }
 
 const envFileSchema = z.object({
