@@ -74,7 +74,7 @@ export function withoutJumps(v: readonly number[], from: number, to: number, max
   const mid = selectKth(work, m, m >> 1);
   for (let i = 0; i < m; i++) work[i] = Math.abs(diffs[i]! - mid);
   const spread = selectKth(work, m, m >> 1) * 1.4826;
-  const threshold = Math.max(6 * spread, 0.02 * out[n - 1]!, 4 * MIB);
+  const threshold = Math.max(4 * spread, 0.02 * out[n - 1]!, 4 * MIB);
   // Only upward steps: removing a drop without its recovery would invent growth.
   for (let j = 0; j < maxJumps; j++) {
     let bestAt = -1;
@@ -86,7 +86,8 @@ export function withoutJumps(v: readonly number[], from: number, to: number, max
         if (rise - mid * length <= threshold || rise <= bestRise) continue;
         const left = i > 0 ? diffs[i - 1]! : 0;
         const right = i + length < m ? diffs[i + length]! : 0;
-        if (Math.max(left, right) >= rise / 4) continue;
+        // A neighbour that also stands out (beyond noise) makes this part of a ramp, not a step.
+        if (Math.max(left, right) - mid >= Math.max(rise / 4, 3 * spread)) continue;
         bestAt = i;
         bestLength = length;
         bestRise = rise;
