@@ -162,6 +162,11 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   }
   const v = withoutJumps(seg.v, from, to, 2);
   const input: SpanInput = { t, v, limitBytes: ctx.limitBytes, options: o, givenBackBytes: largestGiveBack(v) };
+  if (began && settlingDown(input, o.minGrowthBytesPerHour)) {
+    const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
+    const why = 'still settling after the start: growth has more than halved since (warm-up or cache fill)';
+    return healthyVerdict({ why, fit, fromT: t[0]!, toT: end }, input, seg, ctx, n, restarts);
+  }
   const order = ctx.detail ? [...new Set(spans)].sort((a, b) => a - b) : [...new Set(spans)].sort((a, b) => b - a);
   let full: SpanRejection | null = null;
   for (const start of order) {
@@ -178,6 +183,19 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
     return leakVerdict(finding, seg, ctx, n, restarts);
   }
   return healthyVerdict(full!, input, seg, ctx, n, restarts);
+}
+
+/**
+ * Since a start, the floor grew fast at first and has since slowed to less than half that pace:
+ * a warm-up still settling, even if its last few hours alone look steep.
+ */
+function settlingDown(input: SpanInput, minGrowthBytesPerHour: number): boolean {
+  const n = input.t.length;
+  if (n < 8) return false;
+  const half = n >> 1;
+  const early = theilSen(input.t, input.v, 0, half);
+  const recent = theilSen(input.t, input.v, half, n);
+  return early !== null && recent !== null && early.slope >= minGrowthBytesPerHour && recent.slope < 0.5 * early.slope;
 }
 
 /**

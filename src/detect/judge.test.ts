@@ -40,6 +40,7 @@ const lookAlikes: [string, SeriesOptions][] = [
   ['noisy working set', { hours: 30, floorMiB: () => 300, noiseMiB: 60 }],
   ['warm-up decelerating to a plateau', { hours: 30, floorMiB: (h) => 200 + 300 * (1 - Math.exp(-h / 1)), ...sawtooth }],
   ['slow cache fill (time constant 2 h)', { hours: 30, floorMiB: (h) => 200 + 400 * (1 - Math.exp(-h / 2)), ...sawtooth }],
+  ['big, slow, noisy warm-up', { hours: 30, floorMiB: (h) => 1000 - 600 * Math.exp(-h / 2.5), sawtoothMiB: 100, sawtoothMinutes: 7, noiseMiB: 60 }],
   ['two step increases that stay flat', { hours: 30, floorMiB: (h) => 300 + (h > 6 ? 80 : 0) + (h > 14 ? 80 : 0), ...sawtooth }],
   ['daily load cycle', { hours: 50, floorMiB: (h) => 600 + 120 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
   ['restarts with a warm-up after each', { hours: 30, floorMiB: withRestarts([5, 13, 21], (x) => 500 - 200 * Math.exp(-x / 0.7)), ...sawtooth }],
