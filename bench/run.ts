@@ -74,7 +74,7 @@ function coldStartSection(): Row[] {
   const cases: { label: string; args: string[]; target?: number }[] = [
     { label: 'leakguard --help', args: ['bin/leakguard.mjs', '--help'], target: 300 },
     { label: 'leakguard demo --output json', args: ['bin/leakguard.mjs', 'demo', '--output', 'json'] },
-    { label: 'leakguard --help, --enable-source-maps (image)', args: ['--enable-source-maps', 'bin/leakguard.mjs', '--help'] },
+    { label: 'leakguard --help, --max-semi-space-size=1 (image)', args: ['--max-semi-space-size=1', 'bin/leakguard.mjs', '--help'] },
     { label: "node -e 'console.log(1)' (Node's own floor)", args: ['-e', 'console.log(1)'] },
   ];
   return cases.map(({ label, args: cliArgs, target }) => {
@@ -95,7 +95,7 @@ function runFloorSection(): Row[] {
   mkdirSync('.tmp-bench', { recursive: true });
   writeFileSync(FLOOR_CONFIG, 'prometheus: {url: "http://127.0.0.1:9"}\nprofiles: [{name: floor, namespace: floor, selector: app=floor}]\n');
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  return [[], ['--enable-source-maps']].map((flags) => {
+  return [[], ['--max-semi-space-size=1']].map((flags) => {
     const result = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...flags, 'bin/leakguard.mjs', 'run', '--config', FLOOR_CONFIG], {
       env: { ...env, KUBECONFIG: '/nonexistent/kubeconfig' },
       encoding: 'utf8',
