@@ -71,6 +71,7 @@ describe('leakguard backtest --output json (the SPEC §3 contract)', () => {
     expect(rook!).toBeGreaterThan(leakOnset);
     expect(rook! - leakOnset).toBeLessThan(8 * 3600);
     expect(results[1]!.detectedAt).toBeNull(); // cert-manager: flat with GC sawtooth
+    expect(results[2]!.detectedAt).toBeNull(); // provider-aws-ec2: daily load cycle
     expect(results[3]!.detectedAt).toBeNull(); // prometheus-operator: warm-up after restart
   });
 });
