@@ -4,11 +4,17 @@ import { exitCodeFor, main } from './main.js';
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
+/** Exit on our own once done: a keep-alive socket of a client library must not hold a finished Job open. */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
 main(process.argv.slice(2), { print, isTty: Boolean(process.stdout.isTTY) })
-  .then((code) => (process.exitCode = code))
+  .then(exitSoon)
   .catch((error: unknown) => {
     const code = exitCodeFor(error);
     process.stderr.write(`leakguard: ${error instanceof Error ? error.message : String(error)}\n`);
     if (code === ExitCode.stepFailed && process.env.LEAKGUARD_DEBUG) console.error(error);
-    process.exitCode = code;
+    exitSoon(code);
   });

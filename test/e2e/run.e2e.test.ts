@@ -4,8 +4,8 @@
  * kwok's emulated cAdvisor metrics. Each scenario has its own sandbox namespace with a copy of the Rook
  * fixture, so they are independent; the history of all of them is gathered once, up front.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventsV1EventList, V1Deployment, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
@@ -77,12 +77,14 @@ interface CliResult {
   summary: { status: string; actions: { id: string; kind: string; outcome: string; dryRun: boolean }[]; failures: string[]; targets: { verdict: { kind: string } }[] };
 }
 
-function leakguard(config: string, identity: string, extra: string[] = []): Promise<CliResult> {
+const cliEnv = (identity: string) => ({ PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: identity, POD_NAMESPACE: 'leakguard', LEAKGUARD_LOG_LEVEL: 'warn' });
+
+function leakguard(config: string, identity: string, extra: string[] = [], command = 'run'): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(repoRoot, 'bin/leakguard.mjs'), 'run', '--config', config, '--output', 'json', ...extra],
-      { env: { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: identity, POD_NAMESPACE: 'leakguard', LEAKGUARD_LOG_LEVEL: 'warn' }, timeout: 120_000 },
+      [join(repoRoot, 'bin/leakguard.mjs'), command, '--config', config, '--output', 'json', ...extra],
+      { env: cliEnv(identity), timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         let summary = { status: 'unparsable', actions: [], failures: [stdout, stderr], targets: [] } as CliResult['summary'];
@@ -236,9 +238,11 @@ describe('leakguard run on the real control plane', () => {
   it('two runs at once (a manual Job during the scheduled one): one acts, the other exits 0 doing nothing', async () => {
     const config = writeConfig(ns.twins);
     const [a, b] = await Promise.all([leakguard(config, 'job-scheduled'), leakguard(config, 'job-manual')]);
+    expect({ a: a.summary.failures, b: b.summary.failures }).toEqual({ a: [], b: [] });
     expect([a.code, b.code]).toEqual([0, 0]);
     const statuses = [a.summary.status, b.summary.status].sort();
     const restarts = [...a.summary.actions, ...b.summary.actions].filter((x) => x.outcome === 'restarted');
+    if (restarts.length !== 1) console.error(JSON.stringify({ a: a.summary, b: b.summary }, null, 1).slice(0, 6000));
     // Either the second waited out nothing and found the lock held, or it ran after and found the cooldown.
     expect(restarts).toHaveLength(1);
     expect(statuses.includes('locked') || statuses.every((s) => s === 'ran')).toBe(true);
@@ -265,5 +269,27 @@ describe('leakguard run on the real control plane', () => {
       expect(d.metadata?.annotations?.['leakguard.io/state']).toBeUndefined();
       expect(d.spec?.template.metadata?.annotations?.['leakguard.io/restart-id']).toBeUndefined();
     }
+  });
+
+  it('status: the verdict per target, read-only', async () => {
+    const before = await resourceVersions(ns.dryrun);
+    const result = await leakguard(writeConfig(ns.dryrun, { dryRun: true }), 'status-check', [], 'status');
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout) as { targets: { name: string; verdict: { kind: string } }[] };
+    expect(status.targets).toEqual([expect.objectContaining({ name: expect.stringContaining(`${ns.dryrun}/rook-ceph-operator`), verdict: expect.objectContaining({ kind: 'leaking' }) })]);
+    expect(await resourceVersions(ns.dryrun)).toEqual(before);
+  });
+
+  it('daemon: runs on its schedule, and SIGTERM stops it cleanly', async () => {
+    const config = writeConfig(ns.dryrun, { dryRun: true });
+    writeFileSync(config, `${readFileSync(config, 'utf8')}schedule: "*/3 * * * * *"\n`);
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/leakguard.mjs'), 'daemon', '--config', config], { env: { ...cliEnv('daemon-check'), LEAKGUARD_LOG_LEVEL: 'info' } });
+    let logs = '';
+    child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    await waitFor('a scheduled run to finish', async () => (logs.includes('run finished') ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(logs).toMatch(/stopping: no new runs/);
   });
 });
