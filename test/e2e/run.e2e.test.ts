@@ -128,17 +128,18 @@ beforeAll(async () => {
   const token = await tokenFor('leakguard', 'leakguard');
   kubeconfigFile = join(workdir, 'kubeconfig.json');
   writeFileSync(kubeconfigFile, kubeConfigForToken(token, env).exportConfig());
-  // Enough scraped history in every sandbox to judge (minHistory 3m at a 15 s scrape).
-  const selector = `container_memory_working_set_bytes{namespace=~"lg-run-.*-${suffix}", container="rook-ceph-operator"}`;
+  // Enough scraped history in every sandbox to judge: minHistory (3m) after the warm-up (30s), with
+  // margin, through the very query the run makes (the floor of each 30 s step).
+  const query = `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace=~"lg-run-.*-${suffix}", container="rook-ceph-operator"}[30s]))`;
   await waitFor(
-    'four minutes of scraped history in every sandbox',
+    'five minutes of scraped history in every sandbox',
     async () => {
       const end = Math.floor(Date.now() / 1000);
-      const series = await promQueryRange(selector, { start: end - 1800, end, stepSeconds: 15 });
-      const ready = series.filter((s) => s.samples.length >= 16);
+      const series = await promQueryRange(query, { start: end - 1800, end, stepSeconds: 30 });
+      const ready = series.filter((s) => s.samples.length > 0 && s.samples.at(-1)!.t - s.samples[0]!.t >= 300);
       return ready.length >= scenarios.length ? ready : undefined;
     },
-    { timeoutMs: 600_000, intervalMs: 10_000 },
+    { timeoutMs: 720_000, intervalMs: 10_000 },
   );
 }, 900_000);
 
@@ -152,7 +153,7 @@ describe('leakguard run on the real control plane', () => {
     const result = await leakguard(writeConfig(ns.restart), 'job-restart');
     expect(result.summary.failures).toEqual([]);
     expect(result.code).toBe(0);
-    expect(result.summary.targets[0]!.verdict.kind).toBe('leaking');
+    expect(result.summary.targets[0]!.verdict).toMatchObject({ kind: 'leaking' });
     expect(result.summary.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false })]);
     expect(await reasons(ns.restart)).toEqual(expect.arrayContaining(['LeakSuspected', 'PodRestarted']));
     // `kubectl events --for` tells the story.
