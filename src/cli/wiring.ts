@@ -8,7 +8,6 @@ import type { Config } from '../config/schema.js';
 import { createCaller, defaultRetryPolicy, systemClock } from '../kube/call.js';
 import { createKubeCluster } from '../kube/cluster.js';
 import { createLeaseLedger } from '../kube/ledger.js';
-import { createSlackNotifier } from '../notify/slack.js';
 import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
@@ -77,6 +76,7 @@ async function slackNotifier(config: Config, logger: Logger): Promise<Notifier |
   const slack = config.notifications.slack;
   if (!slack) return undefined;
   try {
+    const { createSlackNotifier } = await import('../notify/slack.js');
     return await createSlackNotifier(slack, { logger: logger.child({ component: 'slack' }) });
   } catch (error) {
     logger.error({ error: (error as Error).message }, 'Slack is configured but unusable; continuing without notifications');

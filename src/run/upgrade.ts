@@ -2,7 +2,6 @@
 import type { Logger } from 'pino';
 import { parseImageRef } from '../catalog/image.js';
 import type { Config } from '../config/schema.js';
-import { createGitHubForge } from '../forge/github.js';
 import { prBody, prTitle } from '../forge/pr-body.js';
 import type { Forge } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
@@ -19,11 +18,12 @@ export function createUpgradeExecutor(config: Config, logger: Logger): UpgradeEx
   const github = config.github!;
   let executor: Promise<UpgradeExecutor> | null = null;
   return async (action, evidence, history) => {
-    executor ??= createGitHubForge({
+    // Octokit loads only when a PR is due: most runs never open one.
+    executor ??= import('../forge/github.js').then(({ createGitHubForge }) => createGitHubForge({
       auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! },
       apiUrl: github.apiUrl,
       logger,
-    }).then((forge) => upgradeWith(forge, config));
+    })).then((forge) => upgradeWith(forge, config));
     try {
       return await (await executor)(action, evidence, history);
     } catch (error) {
