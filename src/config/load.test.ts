@@ -66,6 +66,12 @@ describe('parseConfig', () => {
     expect(message).toMatch(/guardrails\.windows\[0\]\.start: expected a time of day HH:MM/);
   });
 
+  it('keeps the Prometheus timeout below the run deadline', () => {
+    expect(errorOf(`${minimal}\ndeadline: 30s\nprometheus: {url: http://p:9090, timeout: 45s}`.replace('prometheus: {url: http://prometheus:9090}\n', ''))).toMatch(
+      /prometheus\.timeout: expected less than deadline \(30s\), got 45s/,
+    );
+  });
+
   it('reports invalid YAML and non-mapping documents', () => {
     expect(errorOf('prometheus: [unclosed')).toMatch(/invalid YAML/);
     expect(errorOf('- just a list')).toMatch(/expected a YAML mapping/);

@@ -182,6 +182,10 @@ export const configSchema = z.strictObject({
   /** Extra known-issue entries, added to the built-in catalogue. */
   knownIssues: z.array(z.record(z.string(), z.unknown())).default([]),
 }).superRefine((config, ctx) => {
+  // SPEC §10 row 2: Prometheus' query timeout < the HTTP timeout < the run's deadline.
+  if (config.prometheus.timeout >= config.deadline) {
+    ctx.addIssue({ code: 'custom', path: ['prometheus', 'timeout'], message: `expected less than deadline (${config.deadline}s), got ${config.prometheus.timeout}s` });
+  }
   const seen = new Set<string>();
   config.profiles.forEach((profile, index) => {
     if (seen.has(profile.name)) {
