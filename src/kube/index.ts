@@ -6,4 +6,3 @@ export { stateAnnotation } from './state.js';
 export { restartedAtAnnotation, restartIdAnnotation } from './restart.js';
 export { holderPodAnnotation } from './lease.js';
 export { reportingController } from './events.js';
-export { createMemoryCluster, type MemoryCluster, type MemorySeed, type Mutation } from './memory.js';
