@@ -59,10 +59,14 @@ class MemoryMetrics implements MetricsSource {
   now = start + 30 * HOUR;
   down = false;
   rangeQueries: RangeQuery[] = [];
+  rookPods = ['rook-ceph-operator-abc'];
 
   private series(): { labels: Record<string, string>; level: (t: number) => number }[] {
     return [
-      { labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, level: (t) => 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB },
+      ...this.rookPods.map((pod) => ({
+        labels: { namespace: 'rook-ceph', pod, container: 'rook-ceph-operator' },
+        level: (t: number) => 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB,
+      })),
       { labels: { namespace: 'cert-manager', pod: 'cert-manager-abc', container: 'cert-manager' }, level: (t) => 150 * MiB + ((t % 240) / 240) * 10 * MiB },
     ];
   }
@@ -231,5 +235,26 @@ describe('runOnce', () => {
     metrics.now += 1800;
     await runOnce(deps());
     expect(notifier.messages.length).toBeLessThanOrEqual(2);
+  });
+
+  it('selector matching no pods, or more pods than expected: reported, and one disruption per workload (row 8)', async () => {
+    const { cluster, metrics, deps } = setup();
+    const rook = cluster.targets[0]!;
+    // Three leaking replicas of the same Deployment.
+    metrics.rookPods = ['rook-ceph-operator-abc', 'rook-ceph-operator-def', 'rook-ceph-operator-ghi'];
+    cluster.targets.push(
+      { ...rook, pod: { ...rook.pod, name: 'rook-ceph-operator-def', uid: 'pod-2' } },
+      { ...rook, pod: { ...rook.pod, name: 'rook-ceph-operator-ghi', uid: 'pod-3' } },
+    );
+    cluster.targets = cluster.targets.filter((t) => t.profile !== 'certs');
+    const summary = await runOnce(deps());
+    expect(summary.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/profile certs: selector app=cert-manager matched no pods in cert-manager/),
+        expect.stringMatching(/profile rook: 3 pods matched, 1 expected; at most one disruption per workload/),
+      ]),
+    );
+    expect(summary.targets.filter((t) => t.verdict.kind === 'leaking')).toHaveLength(3);
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
 });
