@@ -72,13 +72,13 @@ const detectionSchema = z.strictObject({
   // Advanced: the detector's defaults suit hours-long histories; scale these down for short ones.
   /** Width of the buckets whose minima form the memory floor. @default 15m */
   floorBucket: duration.optional(),
-  /** Growth this fast with a tight interval is flagged after minHistory (no daily cycle grows so fast). @default 40MiB/h */
+  /** Growth this fast with a tight interval is flagged after minHistory (no daily cycle grows so fast). @default 60MiB/h */
   fastGrowth: rate.optional(),
   /** Slower growth must last this long before it is called a leak. @default 14h */
   sustained: duration.optional(),
   /** Ignore this long after a start or restart (cache fill). @default 30m */
   warmup: duration.optional(),
-  /** Growth of at least this fraction of the starting level is more than a cycle or noise. @default 0.5 */
+  /** Growth of at least this fraction of the starting level is more than a cycle or noise. @default 0.8 */
   relativeRise: z.number().gt(0).optional(),
   /** A floor drop of at least this fraction that stays down is a restart. @default 0.1 */
   restartDrop: z.number().gt(0).lt(1).optional(),

@@ -30,7 +30,7 @@ describe('backtestSeries', () => {
   });
 
   it('finds a leak some hours after it starts, never before', () => {
-    const samples = makeSeries({ hours: 30, floorMiB: (h) => 300 + Math.max(0, h - 10) * 50, sawtoothMiB: 40, noiseMiB: 3 });
+    const samples = makeSeries({ hours: 30, floorMiB: (h) => 300 + Math.max(0, h - 10) * 80, sawtoothMiB: 40, noiseMiB: 3 });
     const { detectedAt } = backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions });
     expect(detectedAt).not.toBeNull();
     expect(detectedAt! - T0).toBeGreaterThan(10 * 3600);

@@ -27,7 +27,7 @@ const leaks: [string, SeriesOptions, number?][] = [
   ['slow leak on a big baseline', { hours: 24, floorMiB: (h) => 900 + 8 * h, ...sawtooth }],
   ['accelerating leak', { hours: 18, floorMiB: (h) => 300 + 1.5 * h * h, ...sawtooth }],
   ['leak under a daily cycle', { hours: 30, floorMiB: (h) => 500 + 10 * h + 60 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
-  ['leak that resumes after a restart', { hours: 11, floorMiB: withRestarts([6], (x) => 300 - 60 * Math.exp(-x / 0.2) + 50 * x), ...sawtooth }],
+  ['leak that resumes after a restart', { hours: 11, floorMiB: withRestarts([6], (x) => 300 - 60 * Math.exp(-x / 0.2) + 80 * x), ...sawtooth }],
   [
     'OOM-kill cycles (grow to the limit, restart, repeat)',
     { hours: 9, floorMiB: withRestarts([2.5, 5, 7.5], (x) => 300 + 120 * x), ...sawtooth },
@@ -74,7 +74,7 @@ describe('judge: leak shapes are flagged', () => {
   });
 
   it('flags a fast leak within a few hours of its start', () => {
-    const samples = makeSeries({ hours: 30, floorMiB: (h) => 300 + Math.max(0, h - 20) * 60, ...sawtooth });
+    const samples = makeSeries({ hours: 30, floorMiB: (h) => 300 + Math.max(0, h - 20) * 90, ...sawtooth });
     const at = (h: number) => judge({ samples: samples.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR }).kind;
     expect(at(20)).toBe('not-leaking');
     expect(at(24)).toBe('leaking');
@@ -83,8 +83,8 @@ describe('judge: leak shapes are flagged', () => {
 
 describe('judge: each proof that growth is not a look-alike', () => {
   const tiers: [string, SeriesOptions, RegExp, number?][] = [
-    ['steeper than a daily cycle', { hours: 5, floorMiB: (h) => 300 + 60 * h, ...sawtooth }, /grows faster than a daily load cycle/],
-    ['half again its starting level', { hours: 7, floorMiB: (h) => 100 + 15 * h, ...sawtooth }, /grew by more than a daily load cycle or noise/],
+    ['steeper than a daily cycle', { hours: 5, floorMiB: (h) => 300 + 90 * h, ...sawtooth }, /grows faster than a daily load cycle/],
+    ['nearly double its starting level', { hours: 7, floorMiB: (h) => 100 + 20 * h, ...sawtooth }, /grew by more than a daily load cycle or noise/],
     ['longer than a rising half-day', { hours: 15.5, floorMiB: (h) => 900 + 8 * h, ...sawtooth }, /kept growing for longer than any rising half-day/],
     ['a day without give-back', { hours: 29, floorMiB: (h) => 900 + 8 * Math.max(0, h - 22), ...sawtooth }, /has not fallen back once in the last 20 h/],
     ['resumed after a restart', { hours: 16, floorMiB: withRestarts([10], (x) => 600 - 100 * Math.exp(-x / 0.2) + 12 * x), ...sawtooth }, /grew at the same rate before the last restart/],

@@ -15,9 +15,9 @@ export const defaultDetectOptions: ResolvedDetectOptions = Object.freeze({
   minCoverage: 0.6,
   maxGapSeconds: 15 * 60,
   floorBucketSeconds: 15 * 60,
-  fastGrowthBytesPerHour: 40 * MIB,
+  fastGrowthBytesPerHour: 60 * MIB,
   sustainedSeconds: 14 * HOUR,
-  relativeRiseFraction: 0.5,
+  relativeRiseFraction: 0.8,
   warmupSeconds: 30 * 60,
   restartDropFraction: 0.1,
 });

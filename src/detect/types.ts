@@ -25,11 +25,11 @@ export interface DetectOptions {
   // Advanced tunables below; omitted ones take the values of defaultDetectOptions.
   /** Width of the buckets whose minima form the floor (epoch-aligned). @default 15m */
   floorBucketSeconds?: number;
-  /** A floor rising at least this fast, with a tight interval, cannot be a daily cycle: flagged after `minHistorySeconds`. @default 40 MiB/h */
+  /** A floor rising at least this fast, with a tight interval, cannot be a daily cycle: flagged after `minHistorySeconds`. @default 60 MiB/h */
   fastGrowthBytesPerHour?: number;
   /** Slower growth must be sustained this long (longer than any rising half-day) before it is called a leak. @default 14h */
   sustainedSeconds?: number;
-  /** Growth of at least this fraction of the level it started from is more than a daily cycle or noise explains. @default 0.5 */
+  /** Growth of at least this fraction of the level it started from is more than a daily cycle or noise explains. @default 0.8 */
   relativeRiseFraction?: number;
   /** Floor points this soon after a start or restart are ignored (informer sync, cache fill). @default 30m */
   warmupSeconds?: number;

@@ -69,7 +69,7 @@ describe('leakguard backtest --output json (the SPEC §3 contract)', () => {
     expect(rook).not.toBeNull();
     expect(rook! % 900).toBe(0);
     expect(rook!).toBeGreaterThan(leakOnset);
-    expect(rook! - leakOnset).toBeLessThan(8 * 3600);
+    expect(rook! - leakOnset).toBeLessThan(12 * 3600);
     expect(results[1]!.detectedAt).toBeNull(); // cert-manager: flat with GC sawtooth
     expect(results[2]!.detectedAt).toBeNull(); // provider-aws-ec2: daily load cycle
     expect(results[3]!.detectedAt).toBeNull(); // prometheus-operator: warm-up after restart

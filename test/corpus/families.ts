@@ -18,8 +18,9 @@ const leakBytesPerHour = (rng: Rng): number => rng.logUniform(8, 150) * MIB;
 
 function dailyCycle(rng: Rng, baseBytes: number): NonNullable<Shape['cycle']> {
   return {
-    // Capped so the steepest hour stays below the detector's fast tier (40 MiB/h).
-    peakToPeakBytes: Math.min(rng.uniform(0.1, 0.35) * baseBytes, rng.uniform(120, 200) * MIB),
+    // From gentle to large cycles (up to half the baseline, 300 MiB peak to peak): a rising half-day
+    // must never pass for a leak.
+    peakToPeakBytes: Math.min(rng.uniform(0.1, 0.5) * baseBytes, rng.uniform(150, 300) * MIB),
     phaseHours: rng.uniform(0, 24),
     harmonic: rng.uniform(0, 0.4),
   };
