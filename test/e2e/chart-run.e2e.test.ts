@@ -69,16 +69,17 @@ beforeAll(async () => {
   writeFileSync(valuesFile, values(env.prometheusUrl));
   await helmIn(['install', release, chartDir, '--namespace', releaseNs, '--values', valuesFile]);
   await kubectl(['rollout', 'status', `deployment/${operator}`, '-n', targetNs, '--timeout=240s'], { env, timeoutMs: 250_000 });
-  // Enough scraped history to judge (minHistory 3m at a 15 s scrape).
-  const selector = `container_memory_working_set_bytes{namespace="${targetNs}", container="${operator}"}`;
+  // Enough scraped history to judge: minHistory (3m) after the warm-up, with margin, through the
+  // run's own query (the floor of each 30 s step).
+  const query = `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace="${targetNs}", container="${operator}"}[30s]))`;
   await waitFor(
-    'four minutes of scraped history of the sandbox operator',
+    'five minutes of scraped history of the sandbox operator',
     async () => {
       const end = Math.floor(Date.now() / 1000);
-      const series = await promQueryRange(selector, { start: end - 1800, end, stepSeconds: 15 });
-      return series.some((s) => s.samples.length >= 16) ? true : undefined;
+      const series = await promQueryRange(query, { start: end - 1800, end, stepSeconds: 30 });
+      return series.some((s) => s.samples.length > 0 && s.samples.at(-1)!.t - s.samples[0]!.t >= 300) ? true : undefined;
     },
-    { timeoutMs: 600_000, intervalMs: 10_000 },
+    { timeoutMs: 720_000, intervalMs: 10_000 },
   );
 }, 900_000);
 
