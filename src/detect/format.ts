@@ -39,7 +39,11 @@ export function sparkline(values: readonly number[], width: number): string {
     let cell = -Infinity;
     for (let i = start; i < end; i++) if (Number.isFinite(values[i]!)) cell = Math.max(cell, values[i]!);
     if (cell === -Infinity) out += ' ';
-    else out += hi === lo ? BARS[0] : BARS[Math.min(7, Math.floor(((cell - lo) / (hi - lo)) * 8))];
+    else {
+      // Extreme values can overflow the range to Infinity: draw those cells at the bottom.
+      const ratio = (cell - lo) / (hi - lo);
+      out += BARS[Number.isFinite(ratio) ? Math.min(7, Math.floor(ratio * 8)) : 0];
+    }
   }
   return out;
 }

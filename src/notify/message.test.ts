@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildIncidentMessage, describeAction, escapeMrkdwn, prometheusGraphUrl, slackLink, type IncidentMessageInput } from './message.js';
+import { promGraphUrl } from '../prom/graph-url.js';
+import { buildIncidentMessage, describeAction, escapeMrkdwn, slackLink, type IncidentMessageInput } from './message.js';
 
 describe('describeAction', () => {
   it.each([
@@ -23,11 +24,11 @@ describe('message helpers', () => {
   });
 
   it('Prometheus graph URL keeps the path prefix and drops credentials', () => {
-    const url = prometheusGraphUrl('https://user:secret@thanos.example/prometheus/', 'max(container_memory_working_set_bytes{pod=~"rook.*"})', 86400);
+    const url = promGraphUrl('https://user:secret@thanos.example/prometheus/', 'max(container_memory_working_set_bytes{pod=~"rook.*"})', 86400);
     expect(url.startsWith('https://thanos.example/prometheus/graph?g0.expr=')).toBe(true);
     expect(url).not.toContain('secret');
     expect(new URL(url).searchParams.get('g0.expr')).toBe('max(container_memory_working_set_bytes{pod=~"rook.*"})');
-    expect(new URL(url).searchParams.get('g0.range_input')).toBe('24h');
+    expect(new URL(url).searchParams.get('g0.range_input')).toBe('1d');
   });
 
   it('a resolved incident without a PR or graph has no links block', () => {

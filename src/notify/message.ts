@@ -62,19 +62,6 @@ export function slackLink(url: string | undefined, label: string): string | null
   return `<${url}|${escapeMrkdwn(label)}>`;
 }
 
-/** A Prometheus graph link for `expr` over `rangeSeconds`; user:password in the base URL is dropped. */
-export function prometheusGraphUrl(baseUrl: string, expr: string, rangeSeconds: number): string {
-  const url = new URL(baseUrl);
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/graph`;
-  url.searchParams.set('g0.expr', expr);
-  url.searchParams.set('g0.tab', '0');
-  url.searchParams.set('g0.range_input', `${Math.max(1, Math.round(rangeSeconds / 3600))}h`);
-  return url.toString();
-}
-
 const VERBS: Record<Exclude<ActionInfo['kind'], 'none'>, { would: string; did: string; noun: string }> = {
   restart: { would: 'Would restart the workload', did: 'Restarted the workload', noun: 'Restart' },
   workaround: { would: 'Would apply the workaround', did: 'Applied the workaround', noun: 'Workaround' },
