@@ -4,6 +4,7 @@
  * Besides leakguard as shipped and the naive approach, a few "levers" show what moves the figures.
  */
 import { build } from 'esbuild';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
 import { PrometheusSource } from '../src/prom/prometheus.js';
 import { profileQuery } from '../src/run/history.js';
 import { METRIC, toOpenMetrics } from '../test/support/memory-history.js';
@@ -126,20 +127,7 @@ async function warmUp(url: string, targets: number): Promise<void> {
 
 /** Bundled the way scripts/build.mjs bundles the CLI (source maps included), so no tsx in the RSS. */
 async function bundleChild(): Promise<void> {
-  await build({
-    entryPoints: ['bench/run-child.ts'],
-    outfile: CHILD_BUNDLE,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    sourcemap: 'linked',
-    legalComments: 'none',
-    banner: { js: "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);" },
-    alias: { punycode: 'punycode/' },
-    logLevel: 'warning',
-  });
+  await build({ ...bundleOptions, entryPoints: ['bench/run-child.ts'], outfile: CHILD_BUNDLE });
 }
 
 async function runChild(url: string, variant: Variant, targets: number, podStart: number): Promise<RunChildResult> {
