@@ -37,6 +37,14 @@ const sandboxOptions: Partial<Record<Scenario, SandboxOptions>> = {
   evict: { extra: blockingPdb },
 };
 
+/** A stand-in for a leakguard Job's pod (kwok runs it on a fake node), so the lock sees its holder alive. */
+const runnerPod = (name: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {app.kubernetes.io/name: leakguard}}
+spec:
+  containers: [{name: leakguard, image: leakguard:e2e}]
+`;
+
 interface ProfileOverrides {
   ladder?: string[];
   restartMode?: 'rollout' | 'evict';
@@ -237,8 +245,13 @@ describe('leakguard run on the real control plane', () => {
   });
 
   it('two runs at once (a manual Job during the scheduled one): one acts, the other exits 0 doing nothing', async () => {
+    // Both runs are live Job pods, as in a cluster: a lock whose holder pod is gone is taken over at once,
+    // so identities without a pod would each take the lock from the other.
+    const [scheduled, manual] = [`job-scheduled-${suffix}`, `job-manual-${suffix}`];
+    await kubectl(['apply', '-n', 'leakguard', '-f', '-'], { env, input: [scheduled, manual].map(runnerPod).join('---\n') });
     const config = writeConfig(ns.twins);
-    const [a, b] = await Promise.all([leakguard(config, 'job-scheduled'), leakguard(config, 'job-manual')]);
+    const [a, b] = await Promise.all([leakguard(config, scheduled), leakguard(config, manual)]);
+    await kubectl(['delete', 'pod', '-n', 'leakguard', '--wait=false', scheduled, manual], { env });
     expect({ a: a.summary.failures, b: b.summary.failures }).toEqual({ a: [], b: [] });
     expect([a.code, b.code]).toEqual([0, 0]);
     const statuses = [a.summary.status, b.summary.status].sort();
