@@ -3,8 +3,9 @@
  * harness' Debian Prometheus, backfilled with promtool), each run a fresh process bundled like the CLI.
  * Besides leakguard as shipped and the naive approach, a few "levers" show what moves the figures.
  */
+import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
-import { bundleOptions } from '../scripts/bundle-options.mjs';
+import { bundleOptions, splitOptions } from '../scripts/bundle-options.mjs';
 import { PrometheusSource } from '../src/prom/prometheus.js';
 import { profileQuery } from '../src/run/history.js';
 import { METRIC, toOpenMetrics } from '../test/support/memory-history.js';
@@ -12,28 +13,41 @@ import { startPrometheus, type RunningPrometheus } from '../test/support/prometh
 import { FLEET, fleetHistory, isLeaking } from './fleet.js';
 import { mb, median, ms, type Row } from './report.js';
 import type { RunChildResult } from './run-child.js';
+import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
 
 const HISTORY_HOURS = 24;
 const SCRAPE_SECONDS = 60;
 const NAIVE_CONCURRENCY = 8;
-const CHILD_BUNDLE = '.tmp-bench/run-child.mjs';
-/** The container image runs with NODE_OPTIONS=--max-semi-space-size=1 (Dockerfile); so does the child. */
-const AS_SHIPPED = ['--max-semi-space-size=1'];
+const CHILD_DIR = '.tmp-bench/run-child';
+const CHILD_BUNDLE = `${CHILD_DIR}/run-child.mjs`;
+/** The child builds its clients as `leakguard run` does, from a kubeconfig; nothing ever calls this server. */
+const CHILD_KUBECONFIG = '.tmp-bench/kubeconfig.yaml';
+const UNUSED_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{name: bench, cluster: {server: "https://127.0.0.1:9"}}]
+users: [{name: bench, user: {token: unused}}]
+contexts: [{name: bench, context: {cluster: bench, user: bench, namespace: leakguard}}]
+current-context: bench
+`;
+/** The child runs with the container image's Node flags and environment (read from the Dockerfile). */
+const SHIPPED = shippedRuntime();
 
 interface Variant {
   name: string;
   mode: 'batched' | 'naive';
   nodeFlags: string[];
+  env: Record<string, string>;
   acceptEncoding?: string;
 }
 
-const BATCHED: Variant = { name: 'batched (as shipped)', mode: 'batched', nodeFlags: AS_SHIPPED };
-const NAIVE: Variant = { name: `naive (1 query/pod, ${NAIVE_CONCURRENCY} at a time)`, mode: 'naive', nodeFlags: AS_SHIPPED };
+const BATCHED: Variant = { name: 'batched (as shipped)', mode: 'batched', ...SHIPPED };
+const NAIVE: Variant = { name: `naive (1 query/pod, ${NAIVE_CONCURRENCY} at a time)`, mode: 'naive', ...SHIPPED };
 const LEVERS: Variant[] = [
-  { name: 'batched, default V8 heap sizing', mode: 'batched', nodeFlags: [] },
-  { name: 'batched, --enable-source-maps', mode: 'batched', nodeFlags: [...AS_SHIPPED, '--enable-source-maps'] },
-  { name: 'batched, Accept-Encoding: identity', mode: 'batched', nodeFlags: AS_SHIPPED, acceptEncoding: 'identity' },
+  { name: 'batched, Node and glibc defaults', mode: 'batched', nodeFlags: [], env: {} },
+  { name: 'batched, TurboFan on (no --no-opt)', mode: 'batched', nodeFlags: SHIPPED.nodeFlags.filter((f) => f !== '--no-opt'), env: SHIPPED.env },
+  { name: 'batched, --enable-source-maps', mode: 'batched', nodeFlags: [...SHIPPED.nodeFlags, '--enable-source-maps'], env: SHIPPED.env },
+  { name: 'batched, Accept-Encoding: identity', mode: 'batched', ...SHIPPED, acceptEncoding: 'identity' },
 ];
 
 export interface FleetOptions {
@@ -48,7 +62,7 @@ export async function fleetSection(options: FleetOptions): Promise<Row[]> {
     await warmUp(prometheus.url, options.targets);
     await bundleChild();
     const variants = [BATCHED, NAIVE, ...(options.levers ? LEVERS : [])];
-    console.log(`  each run: a fresh process (${CHILD_BUNDLE}, bundled like the CLI, node ${AS_SHIPPED.join(' ')} as in the image);`);
+    console.log(`  each run: a fresh process (${CHILD_BUNDLE}, bundled like the CLI; node ${SHIPPED.nodeFlags.join(' ')}, ${envText(SHIPPED.env)} as in the image);`);
     console.log(`  ${options.repeat} runs per variant, interleaved; median wall and fetch, highest peak RSS`);
     const results = new Map<Variant, RunChildResult[]>(variants.map((v) => [v, []]));
     // Interleaved, so that load from other work on the machine falls on every variant alike.
@@ -125,9 +139,10 @@ async function warmUp(url: string, targets: number): Promise<void> {
   if (result.series.length !== targets) throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
 }
 
-/** Bundled the way scripts/build.mjs bundles the CLI (source maps included), so no tsx in the RSS. */
+/** Bundled the way scripts/build.mjs bundles the CLI (split into lazily loaded chunks), so no tsx in the RSS. */
 async function bundleChild(): Promise<void> {
-  await build({ ...bundleOptions, entryPoints: ['bench/run-child.ts'], outfile: CHILD_BUNDLE });
+  await build({ ...bundleOptions, ...splitOptions, entryPoints: ['bench/run-child.ts'], outdir: CHILD_DIR, entryNames: 'run-child' });
+  writeFileSync(CHILD_KUBECONFIG, UNUSED_KUBECONFIG);
 }
 
 async function runChild(url: string, variant: Variant, targets: number, podStart: number): Promise<RunChildResult> {
@@ -135,6 +150,11 @@ async function runChild(url: string, variant: Variant, targets: number, podStart
   if (variant.mode === 'naive') args.push('--concurrency', String(NAIVE_CONCURRENCY));
   if (variant.acceptEncoding) args.push('--accept-encoding', variant.acceptEncoding);
   // NODE_OPTIONS from the caller's shell would change what is measured: the child gets only its flags.
-  const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  return lastJson<RunChildResult>(`run child (${variant.name})`, await spawnCapture(process.execPath, args, { ...env, NODE_ENV: 'production' }));
+  // The caller's NODE_OPTIONS, malloc tuning or POD_NAME would change what is measured: the child gets the variant's.
+  const { NODE_OPTIONS: _options, MALLOC_ARENA_MAX: _arenas, POD_NAME: _pod, ...env } = process.env;
+  return lastJson<RunChildResult>(`run child (${variant.name})`, await spawnCapture(process.execPath, args, { ...env, NODE_ENV: 'production', ...variant.env, KUBECONFIG: CHILD_KUBECONFIG }));
+}
+
+function envText(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
 }

@@ -79,10 +79,10 @@ export function fleetTargets(count: number, podStartSeconds: number): TargetFact
   });
 }
 
-export function fleetConfigText(prometheusUrl: string, count: number): string {
+export function fleetConfigText(prometheusUrl: string, count: number, headers: Record<string, string> = {}): string {
   return `
 dryRun: false
-prometheus: {url: ${JSON.stringify(prometheusUrl)}}
+prometheus: {url: ${JSON.stringify(prometheusUrl)}, headers: ${JSON.stringify(headers)}}
 guardrails: {maxActionsPerRun: 3}
 profiles:
   - name: ${FLEET.profile}

@@ -1,16 +1,19 @@
 /**
  * The measured part of the run benchmark, in its own process so that its peak RSS is the run's alone:
- * one `runOnce` over the fleet's targets (in-memory cluster) against a real Prometheus.
+ * one `runOnce` over the fleet's targets against a real Prometheus. The process is `leakguard run`'s:
+ * its dependencies come from the CLI's own wiring (so the Kubernetes client is loaded and counted),
+ * and only the cluster and the ledger are swapped for in-memory ones, there being no API server.
  *   node .tmp-bench/run-child.mjs --url http://127.0.0.1:PORT --targets 1000 --mode batched|naive
  * `batched` is leakguard as shipped (one range query per profile); `naive` answers the same profile
  * query with one range query per pod, `--concurrency` at a time. Prints one JSON line on stdout.
  */
 import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { buildCatalog } from '../src/catalog/catalog.js';
+import { renderSummary } from '../src/cli/commands/run.js';
 import { createLogger } from '../src/cli/logger.js';
+import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
-import { PrometheusSource } from '../src/prom/prometheus.js';
 import type { InstantQuery, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../test/support/memory-cluster.js';
@@ -56,7 +59,7 @@ class MeteredSource implements MetricsSource {
     try {
       const result = await this.inner.queryRange(query);
       this.series += result.series.length;
-      for (const s of result.series) this.samples += s.samples.length;
+      for (const s of result.series) this.samples += s.samples.t.length;
       return result;
     } finally {
       this.rangeMs += performance.now() - started;
@@ -122,24 +125,19 @@ async function main(): Promise<void> {
 
   const targets = fleetTargets(count, podStart);
   const encoding = values['accept-encoding'];
-  const prometheus = new PrometheusSource({ url: values.url, version: 'bench', ...(encoding ? { headers: { 'Accept-Encoding': encoding } } : {}) });
-  const http = new MeteredSource(prometheus);
-  const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
-  const cluster = new MemoryCluster(targets);
+  const config = parseConfig(fleetConfigText(values.url, count, encoding ? { 'Accept-Encoding': encoding } : {}));
   // Logs are written as in production (JSON lines, one per target), but to /dev/null.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+  // The CLI's wiring, as `leakguard run` builds it (KUBECONFIG names an API server that is never called).
+  const wired = await buildRunDeps(config, logger);
+  const http = new MeteredSource(wired.metrics);
+  const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
 
   const rssBeforeBytes = process.memoryUsage.rss();
   const started = performance.now();
-  const summary = await runOnce({
-    config: parseConfig(fleetConfigText(values.url, count)),
-    cluster,
-    metrics: fetch,
-    catalog: buildCatalog(),
-    logger,
-    identity: { identity: `bench-${process.pid}`, namespace: 'leakguard' },
-    ledger: new MemoryLedger(),
-  });
+  const summary = await runOnce({ ...wired, metrics: fetch, cluster: new MemoryCluster(targets), ledger: new MemoryLedger() });
+  // The human summary the CLI prints (a row and sparkline per target), to /dev/null.
+  writeFileSync('/dev/null', renderSummary(summary));
   const wallMs = performance.now() - started;
 
   const verdicts: Record<string, number> = {};

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
 import { fleetSection } from './fleet-section.js';
 import { heading, machineLines, mb, median, ms, renderTable, type Row } from './report.js';
+import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
 
 const { values: args } = parseArgs({
@@ -69,12 +70,15 @@ function timeCli(cliArgs: string[], runs: number): number {
   return median(times);
 }
 
+/** The container image's Node flags and environment (from the Dockerfile). */
+const SHIPPED = shippedRuntime();
+
 function coldStartSection(): Row[] {
   heading('3. cold start of the bundled CLI (median of 10 runs, spawn to exit)');
   const cases: { label: string; args: string[]; target?: number }[] = [
     { label: 'leakguard --help', args: ['bin/leakguard.mjs', '--help'], target: 300 },
     { label: 'leakguard demo --output json', args: ['bin/leakguard.mjs', 'demo', '--output', 'json'] },
-    { label: 'leakguard --help, --max-semi-space-size=1 (image)', args: ['--max-semi-space-size=1', 'bin/leakguard.mjs', '--help'] },
+    { label: `leakguard --help, ${SHIPPED.nodeFlags.join(' ')} (image)`, args: [...SHIPPED.nodeFlags, 'bin/leakguard.mjs', '--help'] },
     { label: "node -e 'console.log(1)' (Node's own floor)", args: ['-e', 'console.log(1)'] },
   ];
   return cases.map(({ label, args: cliArgs, target }) => {
@@ -94,15 +98,18 @@ function runFloorSection(): Row[] {
   if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is not installed (Debian package time)');
   mkdirSync('.tmp-bench', { recursive: true });
   writeFileSync(FLOOR_CONFIG, 'prometheus: {url: "http://127.0.0.1:9"}\nprofiles: [{name: floor, namespace: floor, selector: app=floor}]\n');
-  const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  return [[], ['--max-semi-space-size=1']].map((flags) => {
+  const { NODE_OPTIONS: _options, MALLOC_ARENA_MAX: _arenas, ...env } = process.env;
+  const variants = [
+    { flags: [], env: {}, label: 'RSS floor: leakguard run, Node and glibc defaults' },
+    { ...SHIPPED, flags: SHIPPED.nodeFlags, label: 'RSS floor: leakguard run, as in the image' },
+  ];
+  return variants.map(({ flags, env: extra, label }) => {
     const result = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...flags, 'bin/leakguard.mjs', 'run', '--config', FLOOR_CONFIG], {
-      env: { ...env, KUBECONFIG: '/nonexistent/kubeconfig' },
+      env: { ...env, ...extra, KUBECONFIG: '/nonexistent/kubeconfig' },
       encoding: 'utf8',
     });
     const kiB = /maxrss=(\d+)/.exec(result.stderr)?.[1];
     if (!kiB || !result.stderr.includes('/nonexistent/kubeconfig')) throw new Error(`leakguard run did not stop at the missing kubeconfig:\n${result.stderr.slice(-2000)}`);
-    const label = `RSS floor: leakguard run${flags.length ? `, ${flags.join(' ')} (image)` : ''}`;
     console.log(`  ${label.padEnd(58)} ${mb(Number(kiB) * 1024)}`);
     return { figure: label, measured: mb(Number(kiB) * 1024), target: 'report', ok: null };
   });

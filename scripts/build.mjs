@@ -2,17 +2,14 @@
 // container image needs nothing but dist/ and Node.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { bundleOptions } from './bundle-options.mjs';
+import { bundleOptions, splitOptions } from './bundle-options.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 
 await build({
   ...bundleOptions,
+  ...splitOptions,
   entryPoints: ['src/cli/bin.ts'],
-  // Code splitting: the entry stays small and the cluster adapters load only for the commands that use them.
   outdir: 'dist',
   entryNames: 'leakguard',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
 });

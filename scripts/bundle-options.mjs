@@ -14,3 +14,11 @@ export const bundleOptions = {
   alias: { punycode: 'punycode/' },
   logLevel: 'warning',
 };
+
+// Code splitting: the entry stays small and what a command does not use (GitHub, Slack, the daemon's
+// scheduler) is a chunk it never loads. Used with `outdir` and `entryNames`.
+export const splitOptions = {
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+};

@@ -1,5 +1,5 @@
 /** Human output: verdict tables with sparklines, slopes in MiB/h and time to limit in hours. */
-import { sparkline } from '../detect/index.js';
+import { sparkline, type Values } from '../detect/index.js';
 import type { Verdict } from '../detect/types.js';
 import { renderTable } from './output.js';
 
@@ -8,7 +8,7 @@ const MiB = 2 ** 20;
 export interface VerdictRow {
   name: string;
   verdict: Verdict;
-  values: readonly number[];
+  values: Values;
   lastAction?: string;
 }
 

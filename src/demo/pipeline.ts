@@ -5,7 +5,7 @@
  */
 import { buildCatalog, type Catalog } from '../catalog/catalog.js';
 import { matchKnownIssues } from '../catalog/catalog.js';
-import { defaultDetectOptions, judge } from '../detect/index.js';
+import { defaultDetectOptions, judge, valuesOf } from '../detect/index.js';
 import type { Verdict } from '../detect/types.js';
 import { bumpFile } from '../forge/bump/index.js';
 import { prBody, prTitle } from '../forge/pr-body.js';
@@ -129,7 +129,7 @@ function slackMessages(plan: Plan, targets: readonly DemoTarget[], catalog: Cata
         version: /:v?(\d+\.\d+\.\d+)/.exec(e.image)?.[1] ?? null,
         verdict: e.verdict,
         limitBytes: e.limitBytes,
-        memoryBytes: e.samples.map((s) => s.v),
+        memoryBytes: valuesOf(e.samples),
         ...(action ? { action } : {}),
         prometheusGraphUrl: promGraphUrl('http://prometheus.monitoring.svc:9090', 'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="rook-ceph"})', 86_400),
         cluster: 'demo',

@@ -1,7 +1,8 @@
 import { analyzeFloor } from './analyze.js';
 import { bucketOf, buildFloor, emptyFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
-import { checkWindow, isBadSample, resolveOptions, seriesStartsInside, sortedSamples, validLimit } from './judge.js';
-import type { DetectOptions, Sample } from './types.js';
+import { sortedColumns, toColumns, type SampleColumns, type SampleSeries } from './columns.js';
+import { checkWindow, hasBadTime, isBadValue, resolveOptions, seriesStartsInside, validLimit } from './judge.js';
+import type { DetectOptions } from './types.js';
 
 export interface BacktestOptions {
   /** Distance between ticks; ticks sit at multiples of it since the epoch. */
@@ -24,39 +25,42 @@ export interface BacktestResult {
  * only the buckets cut by the window edges are recomputed, so a tick costs the analysis of about
  * a hundred floor points rather than a pass over the raw samples.
  */
-export function backtestSeries(input: readonly Sample[], opts: BacktestOptions): BacktestResult {
+export function backtestSeries(input: SampleSeries, opts: BacktestOptions): BacktestResult {
   const { everySeconds } = opts;
   const options = resolveOptions(opts.options);
   if (!(everySeconds > 0)) throw new RangeError('everySeconds must be positive');
-  if (input.length === 0 || input.some((s) => !Number.isFinite(s.t))) return { detectedAt: null, ticks: 0 };
-  const samples = sortedSamples(input);
+  const columns = toColumns(input);
+  if (columns.t.length === 0 || hasBadTime(columns)) return { detectedAt: null, ticks: 0 };
+  const samples = sortedColumns(columns);
+  const { t, v } = samples;
+  const count = t.length;
   const bucketSeconds = options.floorBucketSeconds;
-  const all = buildFloor(samples, 0, samples.length, bucketSeconds);
+  const all = buildFloor(samples, 0, count, bucketSeconds);
   // Sample range of each bucket, to tell whole buckets (reusable) from cut ones.
   const bucketEnd: number[] = [];
-  const sampleBucket = new Int32Array(samples.length);
-  for (let i = 0, j = 0; i < samples.length; i++) {
-    if (bucketOf(samples[i]!.t, bucketSeconds) !== all.bucket[j]) {
+  const sampleBucket = new Int32Array(count);
+  for (let i = 0, j = 0; i < count; i++) {
+    if (bucketOf(t[i]!, bucketSeconds) !== all.bucket[j]) {
       bucketEnd.push(i);
       j++;
     }
     sampleBucket[i] = j;
   }
-  bucketEnd.push(samples.length);
-  const badPrefix = new Int32Array(samples.length + 1);
-  for (let i = 0; i < samples.length; i++) badPrefix[i + 1] = badPrefix[i]! + (isBadSample(samples[i]!) ? 1 : 0);
+  bucketEnd.push(count);
+  const badPrefix = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) badPrefix[i + 1] = badPrefix[i]! + (isBadValue(v[i]!) ? 1 : 0);
 
   const limitBytes = validLimit(opts.limitBytes);
-  const firstTick = Math.ceil(samples[0]!.t / everySeconds) * everySeconds;
-  const lastT = samples[samples.length - 1]!.t;
+  const firstTick = Math.ceil(t[0]! / everySeconds) * everySeconds;
+  const lastT = t[count - 1]!;
   let from = 0;
   let to = 0;
   let ticks = 0;
   for (let now = firstTick; now <= lastT; now += everySeconds) {
     ticks++;
     const windowStart = now - options.windowSeconds;
-    from = firstAfter(samples, windowStart, from);
-    to = firstAfter(samples, now, Math.max(from, to));
+    from = firstAfter(t, windowStart, from);
+    to = firstAfter(t, now, Math.max(from, to));
     const problem = checkWindow(samples, from, to, badPrefix[to]! - badPrefix[from]!, now, options);
     if (problem !== null) continue;
     const floor = trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds), windowStart, now, bucketSeconds);
@@ -68,7 +72,7 @@ export function backtestSeries(input: readonly Sample[], opts: BacktestOptions):
 }
 
 function windowFloor(
-  samples: readonly Sample[],
+  samples: SampleColumns,
   all: Floor,
   bucketEnd: readonly number[],
   sampleBucket: Int32Array,

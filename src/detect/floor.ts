@@ -1,4 +1,4 @@
-import type { Sample } from './types.js';
+import type { SampleColumns } from './columns.js';
 
 /**
  * The floor: the minimum of each epoch-aligned bucket. Peaks (GC sawtooth, spikes, scrape jitter)
@@ -28,17 +28,18 @@ export function emptyFloor(): Floor {
 }
 
 /** Appends the floor of samples[from..to) (sorted by time) to `into`. */
-export function appendFloor(into: Floor, samples: readonly Sample[], from: number, to: number, bucketSeconds: number): void {
+export function appendFloor(into: Floor, samples: SampleColumns, from: number, to: number, bucketSeconds: number): void {
+  const { t, v } = samples;
   let i = from;
   while (i < to) {
-    const bucket = bucketOf(samples[i]!.t, bucketSeconds);
-    let minT = samples[i]!.t;
-    let minV = samples[i]!.v;
+    const bucket = bucketOf(t[i]!, bucketSeconds);
+    let minT = t[i]!;
+    let minV = v[i]!;
     i++;
-    while (i < to && bucketOf(samples[i]!.t, bucketSeconds) === bucket) {
-      if (samples[i]!.v < minV) {
-        minV = samples[i]!.v;
-        minT = samples[i]!.t;
+    while (i < to && bucketOf(t[i]!, bucketSeconds) === bucket) {
+      if (v[i]! < minV) {
+        minV = v[i]!;
+        minT = t[i]!;
       }
       i++;
     }
@@ -49,17 +50,17 @@ export function appendFloor(into: Floor, samples: readonly Sample[], from: numbe
 }
 
 /** Floor of samples[from..to) (sorted by time). */
-export function buildFloor(samples: readonly Sample[], from: number, to: number, bucketSeconds: number): Floor {
+export function buildFloor(samples: SampleColumns, from: number, to: number, bucketSeconds: number): Floor {
   const floor = emptyFloor();
   appendFloor(floor, samples, from, to, bucketSeconds);
   return floor;
 }
 
-/** Index of the first sample with t > bound (samples sorted by time). */
-export function firstAfter(samples: readonly Sample[], bound: number, lo = 0, hi = samples.length): number {
+/** Index of the first sample with t > bound (times sorted). */
+export function firstAfter(times: Float64Array, bound: number, lo = 0, hi = times.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (samples[mid]!.t > bound) hi = mid;
+    if (times[mid]! > bound) hi = mid;
     else lo = mid + 1;
   }
   return lo;

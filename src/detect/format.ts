@@ -1,4 +1,5 @@
 /** Small formatters for the units people read: MiB, MiB/h, hours. */
+import type { Values } from './columns.js';
 
 const MIB = 1024 * 1024;
 const BARS = '▁▂▃▄▅▆▇█';
@@ -25,7 +26,7 @@ export function formatHours(hours: number): string {
  * A line of `width` block characters; each is the maximum of its share of the values, scaled
  * between the overall minimum and maximum. Non-finite values render as a space.
  */
-export function sparkline(values: readonly number[], width: number): string {
+export function sparkline(values: Values, width: number): string {
   const cells = Math.max(0, Math.min(Math.floor(width), values.length));
   if (cells === 0) return '';
   const finite = values.filter(Number.isFinite);

@@ -1,7 +1,8 @@
 import { analyzeFloor } from './analyze.js';
 import { buildFloor, firstAfter, trimPartialBuckets } from './floor.js';
 import { formatHours } from './format.js';
-import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Sample, Verdict } from './types.js';
+import { sortedColumns, toColumns, type SampleColumns } from './columns.js';
+import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
 
 const HOUR = 3600;
 const MIB = 1024 * 1024;
@@ -31,17 +32,9 @@ export function resolveOptions(options: DetectOptions): ResolvedDetectOptions {
   return out;
 }
 
-/** Samples sorted by time; the input is returned as is when already sorted. */
-export function sortedSamples(samples: readonly Sample[]): readonly Sample[] {
-  for (let i = 1; i < samples.length; i++) {
-    if (!(samples[i - 1]!.t <= samples[i]!.t)) return [...samples].sort((a, b) => a.t - b.t);
-  }
-  return samples;
-}
-
 /** The verdict for data that cannot be judged, or null when the window is usable. */
 export function checkWindow(
-  samples: readonly Sample[],
+  samples: SampleColumns,
   from: number,
   to: number,
   badInWindow: number,
@@ -50,19 +43,19 @@ export function checkWindow(
 ): string | null {
   if (badInWindow > 0) return `${badInWindow} sample(s) in the window are not finite non-negative numbers`;
   if (to <= from) return `no samples in the last ${formatHours(options.windowSeconds / HOUR)}`;
-  const ageSeconds = now - samples[to - 1]!.t;
+  const ageSeconds = now - samples.t[to - 1]!;
   if (ageSeconds > options.maxStalenessSeconds) {
     return `newest sample is ${formatHours(ageSeconds / HOUR)} old (max ${formatHours(options.maxStalenessSeconds / HOUR)})`;
   }
   return null;
 }
 
-export function isBadSample(s: Sample): boolean {
-  return !Number.isFinite(s.v) || s.v < 0;
+export function isBadValue(v: number): boolean {
+  return !Number.isFinite(v) || v < 0;
 }
 
-function hasBadTime(samples: readonly Sample[]): boolean {
-  return samples.some((s) => !Number.isFinite(s.t));
+export function hasBadTime(samples: SampleColumns): boolean {
+  return samples.t.some((t) => !Number.isFinite(t));
 }
 
 export function unknownVerdict(reason: string, windowStart: number, now: number): Verdict {
@@ -84,12 +77,13 @@ export function judge(input: JudgeInput, detectOptions: DetectOptions = defaultD
   const { now, limitBytes } = input;
   const options = resolveOptions(detectOptions);
   const windowStart = now - options.windowSeconds;
-  if (hasBadTime(input.samples)) return unknownVerdict('some samples have no valid timestamp', windowStart, now);
-  const samples = sortedSamples(input.samples);
-  const from = firstAfter(samples, windowStart);
-  const to = firstAfter(samples, now, from);
+  const columns = toColumns(input.samples);
+  if (hasBadTime(columns)) return unknownVerdict('some samples have no valid timestamp', windowStart, now);
+  const samples = sortedColumns(columns);
+  const from = firstAfter(samples.t, windowStart);
+  const to = firstAfter(samples.t, now, from);
   let bad = 0;
-  for (let i = from; i < to; i++) if (isBadSample(samples[i]!)) bad++;
+  for (let i = from; i < to; i++) if (isBadValue(samples.v[i]!)) bad++;
   const problem = checkWindow(samples, from, to, bad, now, options);
   if (problem !== null) return unknownVerdict(problem, windowStart, now);
   const floor = trimPartialBuckets(buildFloor(samples, from, to, options.floorBucketSeconds), windowStart, now, options.floorBucketSeconds);
@@ -101,8 +95,9 @@ export function judge(input: JudgeInput, detectOptions: DetectOptions = defaultD
  * The series began inside the window (its first sample came well after the window opened) or
  * within a warm-up before it: the first minutes in the window may be a warm-up, not growth.
  */
-export function seriesStartsInside(samples: readonly Sample[], from: number, windowStart: number, warmupSeconds: number): boolean {
-  return from === 0 ? samples[0]!.t > windowStart + 300 : samples[0]!.t > windowStart - warmupSeconds;
+export function seriesStartsInside(samples: SampleColumns, from: number, windowStart: number, warmupSeconds: number): boolean {
+  const first = samples.t[0]!;
+  return from === 0 ? first > windowStart + 300 : first > windowStart - warmupSeconds;
 }
 
 export function validLimit(limitBytes: number | undefined): number | undefined {

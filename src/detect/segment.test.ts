@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toColumns } from './columns.js';
 import { buildFloor } from './floor.js';
 import { segmentFloor, withoutJumps } from './segment.js';
 import { makeSeries, MIB } from './test-series.js';
@@ -30,7 +31,7 @@ describe('segmentFloor', () => {
 
   it('builds the floor from bucket minima, hiding a GC sawtooth', () => {
     const samples = makeSeries({ hours: 2, floorMiB: () => 300, sawtoothMiB: 100, sawtoothMinutes: 5 });
-    const floor = buildFloor(samples, 0, samples.length, 900);
+    const floor = buildFloor(toColumns(samples), 0, samples.length, 900);
     expect(new Set(floor.v.map((x) => Math.round(x / MIB)))).toEqual(new Set([300]));
   });
 });

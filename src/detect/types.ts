@@ -1,3 +1,5 @@
+import type { SampleSeries } from './columns.js';
+
 /** One working-set sample: unix seconds and bytes. */
 export interface Sample {
   t: number;
@@ -70,7 +72,8 @@ export interface Verdict {
 }
 
 export interface JudgeInput {
-  samples: readonly Sample[];
+  /** Rows or columns; unsorted input is sorted (a copy). */
+  samples: SampleSeries;
   /** Container memory limit in bytes, if any. */
   limitBytes?: number;
   /** Judge as of this unix second (normally the Prometheus evaluation time). */

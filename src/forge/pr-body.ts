@@ -2,6 +2,7 @@
  * PR title and body, built from small pure functions (header, detection, known issue, upgrade path,
  * actions, footer). Inputs are plain data so the catalogue and the detector can evolve on their own.
  */
+import type { Values } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from '../notify/format.js';
 import { stripV } from './bump/version.js';
@@ -32,7 +33,7 @@ export interface PrBodyInput {
   verdict: Pick<Verdict, 'slope' | 'hoursToLimit' | 'reasons' | 'currentBytes'>;
   limitBytes: number | null;
   /** Working-set bytes over the detection window, oldest first (for the sparkline). */
-  memoryBytes?: readonly number[];
+  memoryBytes?: Values;
   knownIssue?: KnownIssueInfo;
   actions: readonly ActionRecord[];
   prometheusGraphUrl?: string;

@@ -1,4 +1,5 @@
 /** Units people read, shared by Slack messages and PR bodies: the detector's formatters, null-tolerant. Pure. */
+import type { Values } from '../detect/columns.js';
 import { formatHours as hoursText, formatMiB as mibText, sparkline as bars } from '../detect/format.js';
 
 const MiB = 1024 * 1024;
@@ -18,7 +19,7 @@ export function formatHours(hours: number | null | undefined): string {
 }
 
 /** The same sparkline as the CLI's (the maximum of each cell), so every place draws one picture. */
-export function sparkline(values: readonly number[], width = 24): string {
+export function sparkline(values: Values, width = 24): string {
   return bars(values, width);
 }
 

@@ -2,6 +2,7 @@
  * Slack messages built from small pure functions: header, fields, sparkline, action, reasons, links.
  * Every text respects Slack's limits (header 150, section 3000, field 2000 characters).
  */
+import type { Values } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from './format.js';
 import type { IncidentPhase, Severity } from './should-notify.js';
@@ -30,7 +31,7 @@ export interface IncidentMessageInput {
   verdict: Pick<Verdict, 'slope' | 'hoursToLimit' | 'currentBytes' | 'reasons'>;
   limitBytes: number | null;
   /** Working-set bytes over the detection window, oldest first. */
-  memoryBytes?: readonly number[];
+  memoryBytes?: Values;
   knownIssue?: { issueId: string; title: string; links: readonly LinkInput[] };
   action?: ActionInfo;
   prUrl?: string;
@@ -118,7 +119,7 @@ function section(text: string): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
 }
 
-export function sparklineBlock(memoryBytes: readonly number[] | undefined): SlackBlock | null {
+export function sparklineBlock(memoryBytes: Values | undefined): SlackBlock | null {
   if (!memoryBytes || memoryBytes.length === 0) return null;
   return section(`*Working set* \`${sparkline(memoryBytes, 40)}\``);
 }

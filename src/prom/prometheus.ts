@@ -85,18 +85,22 @@ export class PrometheusSource implements MetricsSource {
 
   async queryRange({ query, start, end, stepSeconds, signal }: RangeQuery): Promise<RangeResult> {
     const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
-    return this.post('query_range', form, signal, parseQueryRangeResponse, true);
+    // At most one point per step from start to end (Prometheus refuses more than 11,000): the
+    // columns of each series are sized once.
+    const points = Math.floor((end - start) / stepSeconds) + 1;
+    return this.post('query_range', form, signal, parseQueryRangeResponse, Number.isFinite(points) && points > 0 ? Math.min(points, 11_000) : 64);
   }
 
   async query({ query, time, signal }: InstantQuery): Promise<InstantResult> {
-    return this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse, false);
+    return this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse);
   }
 
   /**
    * One POST, form-encoded (queries can be long). A successful range answer is parsed while it
    * streams in (see stream-json.ts); anything else is read as text, up to a limit.
    */
-  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T, streamMatrix: boolean): Promise<T> {
+  /** `matrixPoints`: a range query, whose answer is parsed as it streams with columns of that many points. */
+  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T, matrixPoints?: number): Promise<T> {
     const url = `${this.baseUrl}/api/v1/${endpoint}`;
     const call: Call = { url, where: `${endpoint} at ${safeUrl(url)}`, timeout: AbortSignal.timeout(this.timeoutMs), signal, secrets: [] };
     const { headers, secrets } = await this.requestHeaders();
@@ -123,8 +127,8 @@ export class PrometheusSource implements MetricsSource {
       throw this.transportError(error, call);
     }
     const { status } = response;
-    if (streamMatrix && status >= 200 && status < 300) {
-      const parser = new StreamingMatrixParser();
+    if (matrixPoints !== undefined && status >= 200 && status < 300) {
+      const parser = new StreamingMatrixParser(matrixPoints);
       let head = '';
       let json: unknown;
       try {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toColumns, toSamples } from '../detect/columns.js';
 import { ResponseFormatError, formatPath, parseInstantResponse, parseQueryRangeResponse, parseSampleValue } from './schema.js';
 
 const matrix = (result: unknown, extra: Record<string, unknown> = {}) => ({ status: 'success', data: { resultType: 'matrix', result }, ...extra });
@@ -19,7 +20,7 @@ describe('parseQueryRangeResponse', () => {
   it('turns a matrix into labelled samples, keeping warnings and infos', () => {
     const json = matrix([series([[1700000000, '1048576'], [1700000060.5, '2.5e6']], { __name__: 'm', pod: 'a' })], { warnings: ['partial'], infos: ['i'] });
     expect(parseQueryRangeResponse(json)).toEqual({
-      series: [{ labels: { __name__: 'm', pod: 'a' }, samples: [{ t: 1700000000, v: 1048576 }, { t: 1700000060.5, v: 2.5e6 }] }],
+      series: [{ labels: { __name__: 'm', pod: 'a' }, samples: toColumns([{ t: 1700000000, v: 1048576 }, { t: 1700000060.5, v: 2.5e6 }]) }],
       warnings: ['partial'],
       infos: ['i'],
     });
@@ -31,7 +32,7 @@ describe('parseQueryRangeResponse', () => {
 
   it('keeps non-finite values as NaN/±Infinity instead of dropping them', () => {
     const { series: [only] } = parseQueryRangeResponse(matrix([series([[1, 'NaN'], [2, '+Inf'], [3, '-Inf'], [4, '5']])]));
-    expect(only?.samples).toEqual([{ t: 1, v: Number.NaN }, { t: 2, v: Infinity }, { t: 3, v: -Infinity }, { t: 4, v: 5 }]);
+    expect(toSamples(only!.samples)).toEqual([{ t: 1, v: Number.NaN }, { t: 2, v: Infinity }, { t: 3, v: -Infinity }, { t: 4, v: 5 }]);
   });
 
   it.each([
@@ -74,7 +75,7 @@ describe('parseQueryRangeResponse', () => {
       fc.property(fc.array(value, { maxLength: 50 }), (values) => {
         const json = matrix([series(values.map((v, i) => [1700000000 + i * 60, promText(v)]))]);
         const samples = parseQueryRangeResponse(JSON.parse(JSON.stringify(json))).series[0]!.samples;
-        expect(samples.map((s) => s.v)).toEqual(values);
+        expect(Array.from(samples.v)).toEqual(values);
       }),
     );
   });

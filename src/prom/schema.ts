@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SampleColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import { parseSampleValue } from './sample-value.js';
 import { SampleList } from './stream-json.js';
@@ -102,15 +103,15 @@ function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown): T {
   throw new ResponseFormatError(formatPath(first.path), describeIssue(first) + more);
 }
 
-function parseValues(values: readonly unknown[] | SampleList, path: Path): Sample[] {
+function parseValues(values: readonly unknown[] | SampleList, path: Path): SampleColumns {
   if (values instanceof SampleList) {
-    if (!values.bad) return values.samples;
+    if (!values.bad) return values.columns();
     const { index, pair } = values.bad;
-    const previous = values.samples.at(-1);
     const sample = parsePair(pair, [...path, index]);
-    throw new ResponseFormatError(formatPath([...path, index, 0]), `timestamps must increase, got ${sample.t} after ${previous?.t ?? -Infinity}`);
+    throw new ResponseFormatError(formatPath([...path, index, 0]), `timestamps must increase, got ${sample.t} after ${values.lastTime() ?? -Infinity}`);
   }
-  const samples: Sample[] = new Array<Sample>(values.length);
+  const t = new Float64Array(values.length);
+  const v = new Float64Array(values.length);
   let previous = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const sample = parsePair(values[i], [...path, i]);
@@ -118,9 +119,10 @@ function parseValues(values: readonly unknown[] | SampleList, path: Path): Sampl
       throw new ResponseFormatError(formatPath([...path, i, 0]), `timestamps must increase, got ${sample.t} after ${previous}`);
     }
     previous = sample.t;
-    samples[i] = sample;
+    t[i] = sample.t;
+    v[i] = sample.v;
   }
-  return samples;
+  return { t, v };
 }
 
 function parsePair(pair: unknown, path: Path): Sample {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseQueryRangeResponse } from './schema.js';
-import { JsonSyntaxError, StreamingMatrixParser } from './stream-json.js';
+import { JsonSyntaxError, SampleList, StreamingMatrixParser } from './stream-json.js';
 
-/** Parses `text` fed in pieces cut at `cuts` (fractions of its length). */
-function streamParse(text: string, cuts: readonly number[] = []): unknown {
-  const parser = new StreamingMatrixParser();
+/** Parses `text` fed in pieces cut at `cuts` (fractions of its length); `points` sizes the sample columns. */
+function streamParse(text: string, cuts: readonly number[] = [], points?: number): unknown {
+  const parser = new StreamingMatrixParser(points);
   let at = 0;
   for (const cut of [...cuts].sort()) {
     const to = Math.floor(cut * text.length);
@@ -71,12 +71,13 @@ describe('StreamingMatrixParser', () => {
   it('gives the same series, or the same path-named error, as JSON.parse + the schema (property)', () => {
     const seen = { samples: 0, valueErrors: 0 };
     fc.assert(
-      fc.property(response, fc.constantFrom(undefined, 1), cuts, (body, indent, pieces) => {
+      // Columns sized too small (they grow), about right, or far too large (they are trimmed).
+      fc.property(response, fc.constantFrom(undefined, 1), cuts, fc.constantFrom(undefined, 1, 3, 1000), (body, indent, pieces, points) => {
         const text = JSON.stringify(body, null, indent);
-        const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces)));
+        const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces, points)));
         const viaJson = outcome(() => parseQueryRangeResponse(JSON.parse(text)));
         expect(viaStream).toEqual(viaJson);
-        if ('ok' in viaStream) seen.samples += viaStream.ok.series.reduce((n, s) => n + s.samples.length, 0);
+        if ('ok' in viaStream) seen.samples += viaStream.ok.series.reduce((n, s) => n + s.samples.t.length, 0);
         else if (/\.values\[\d+\]/.test(viaStream.error)) seen.valueErrors++;
       }),
       { numRuns: 500 },
@@ -126,3 +127,29 @@ describe('StreamingMatrixParser', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('SampleList', () => {
+  const pairs = (n: number) => Array.from({ length: n }, (_, i) => [1_700_000_000 + i * 60, String(1000 + i)] as const);
+
+  it('keeps every sample in order when the series outgrows the columns it was sized for', () => {
+    const list = new SampleList(2);
+    for (const [t, v] of pairs(37)) list.addPair(t, v);
+    const { t, v } = list.columns();
+    expect(Array.from(t)).toEqual(pairs(37).map(([time]) => time));
+    expect(Array.from(v)).toEqual(pairs(37).map(([, value]) => Number(value)));
+  });
+
+  it('gives back the unused part of columns sized for more points than came', () => {
+    const list = new SampleList(11_000);
+    for (const [t, v] of pairs(5)) list.addPair(t, v);
+    const { t, v } = list.columns();
+    expect([t.buffer.byteLength, v.buffer.byteLength]).toEqual([5 * 8, 5 * 8]);
+  });
+
+  it('shares the columns it filled exactly (no copy)', () => {
+    const list = new SampleList(289);
+    for (const [t, v] of pairs(289)) list.addPair(t, v);
+    expect(list.columns().t.buffer.byteLength).toBe(289 * 8);
+  });
+});
+

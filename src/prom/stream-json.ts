@@ -1,40 +1,78 @@
-import type { Sample } from '../detect/types.js';
+import type { SampleColumns } from '../detect/columns.js';
 import { parseSampleValue } from './sample-value.js';
 
 // A query_range answer for 1,000 containers × 24 h at 60 s is ~36 MB of JSON. Buffering it, then
 // JSON.parse, then converting [t, "v"] pairs into samples peaks at ~500 MB RSS. This parser takes
-// the body chunk by chunk and turns each `data.result[i].values` pair into a Sample as soon as it
-// is complete, so only the samples stay in memory. Everything outside those arrays is built as
-// JSON.parse would and then validated by the same zod schema as a file read with JSON.parse.
+// the body chunk by chunk and writes each `data.result[i].values` pair into two Float64Array
+// columns as soon as it is complete, so only 16 bytes a sample stay in memory. Everything outside
+// those arrays is built as JSON.parse would and then validated by the same zod schema as a file
+// read with JSON.parse.
 
 /** The `values` of one matrix series, converted while streaming. */
 export class SampleList {
-  readonly samples: Sample[] = [];
+  private t: Float64Array;
+  private v: Float64Array;
   /** The first pair that is not a valid, time-ordered [time, "value"]: kept raw for the error. */
   bad: { index: number; pair: unknown } | undefined;
+  /** Pairs seen, valid or not (the index of the next one). */
   length = 0;
+  /** Valid pairs stored. */
+  private stored = 0;
+
+  /** `capacity`: the most points the query can return per series, so the columns are sized once. */
+  constructor(capacity = 64) {
+    this.t = new Float64Array(Math.max(1, capacity));
+    this.v = new Float64Array(Math.max(1, capacity));
+  }
 
   add(pair: unknown): void {
     const index = this.length++;
     if (this.bad) return;
     const sample = toSample(pair);
-    const previous = this.samples.at(-1);
-    if (sample && (!previous || sample.t > previous.t)) this.samples.push(sample);
+    if (sample && this.follows(sample.t)) this.push(sample.t, sample.v);
     else this.bad = { index, pair };
   }
 
   /** `add([t, text])` without building the pair. */
   addPair(t: number, text: string): void {
     const v = this.bad ? undefined : parseSampleValue(text);
-    const previous = this.samples.at(-1);
-    if (v !== undefined && (!previous || t > previous.t)) {
+    if (v !== undefined && this.follows(t)) {
       this.length++;
-      this.samples.push({ t, v });
+      this.push(t, v);
     } else this.add([t, text]);
+  }
+
+  /** Time of the last valid sample (for the error when timestamps go backwards). */
+  lastTime(): number | undefined {
+    return this.stored > 0 ? this.t[this.stored - 1] : undefined;
+  }
+
+  /** The samples as columns, trimmed to what was stored when much of the capacity went unused. */
+  columns(): SampleColumns {
+    const n = this.stored;
+    if (n === this.t.length || n > this.t.length * 0.875) return { t: this.t.subarray(0, n), v: this.v.subarray(0, n) };
+    return { t: this.t.slice(0, n), v: this.v.slice(0, n) };
+  }
+
+  private follows(t: number): boolean {
+    return this.stored === 0 || t > this.t[this.stored - 1]!;
+  }
+
+  private push(t: number, v: number): void {
+    if (this.stored === this.t.length) {
+      const grown = this.t.length * 2;
+      const [nt, nv] = [new Float64Array(grown), new Float64Array(grown)];
+      nt.set(this.t);
+      nv.set(this.v);
+      [this.t, this.v] = [nt, nv];
+    }
+    this.t[this.stored] = t;
+    this.v[this.stored] = v;
+    this.stored++;
   }
 }
 
-function toSample(pair: unknown): Sample | undefined {
+function toSample(pair: unknown): { t: number; v: number } | undefined {
   if (!Array.isArray(pair) || pair.length !== 2) return undefined;
   const [t, text] = pair as [unknown, unknown];
   if (typeof t !== 'number' || !Number.isFinite(t) || typeof text !== 'string') return undefined;
@@ -60,6 +98,9 @@ const DELIMITERS = new Set([0x2c, 0x5d, 0x7d, 0x20, 0x09, 0x0a, 0x0d]); // , ] }
 
 /** Incremental JSON parser whose `data.result[i].values` arrays come out as SampleList. */
 export class StreamingMatrixParser {
+  /** `pointsPerSeries`: the most samples one series of the answer can hold (from start, end, step). */
+  constructor(private readonly pointsPerSeries?: number) {}
+
   private carry = '';
   private readonly stack: Frame[] = [];
   private root: unknown;
@@ -99,7 +140,7 @@ export class StreamingMatrixParser {
         }
         this.expectValue(i);
         const keyInParent = this.slotKey();
-        this.stack.push(this.isValuesSlot() ? { kind: 'samples', value: new SampleList(), state: 'value-or-end', keyInParent } : { kind: 'array', value: [], state: 'value-or-end', keyInParent });
+        this.stack.push(this.isValuesSlot() ? { kind: 'samples', value: new SampleList(this.pointsPerSeries), state: 'value-or-end', keyInParent } : { kind: 'array', value: [], state: 'value-or-end', keyInParent });
         i++;
       } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
         const top = this.stack.at(-1);

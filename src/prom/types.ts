@@ -1,3 +1,4 @@
+import type { SampleColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 
 /** One range query. Times are unix seconds; Prometheus evaluates at start, start+step, … ≤ end. */
@@ -19,8 +20,9 @@ export interface RangeSeries {
    * Prometheus itself answers each step with the newest sample up to its lookback delta (5 min by
    * default) old: a hole shorter than that comes back filled with the previous value, and a series
    * that stopped keeps answering for up to 5 more minutes. Staleness thresholds must allow for it.
+   * Held as columns (16 bytes a sample): a fleet's history is hundreds of thousands of samples.
    */
-  samples: Sample[];
+  samples: SampleColumns;
 }
 
 export interface RangeResult {

@@ -4,7 +4,8 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { Sample, Verdict } from '../detect/types.js';
+import type { SampleSeries } from '../detect/columns.js';
+import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, type Outcome } from '../policy/state.js';
@@ -14,7 +15,7 @@ import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../
 /** What the detector saw for the worst target of a workload: quoted in the PR body. */
 export interface TargetEvidence {
   verdict: Verdict;
-  samples: readonly Sample[];
+  samples: SampleSeries;
   limitBytes: number | null;
   image: string;
   container: string;

@@ -3,7 +3,8 @@
  * discovered targets by (namespace, pod, container) and judged.
  */
 import { judge } from '../detect/index.js';
-import type { DetectOptions, Sample, Verdict } from '../detect/types.js';
+import type { SampleColumns } from '../detect/columns.js';
+import type { DetectOptions, Verdict } from '../detect/types.js';
 import type { ProfileConfig } from '../config/schema.js';
 import type { TargetFacts } from '../policy/types.js';
 import type { MetricsSource, RangeSeries } from '../prom/types.js';
@@ -33,15 +34,17 @@ export function seriesKey(namespace: string | undefined, pod: string | undefined
 export interface JudgedTarget {
   facts: TargetFacts;
   verdict: Verdict;
-  samples: readonly Sample[];
+  samples: SampleColumns;
 }
+
+const noSamples: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0) };
 
 /** Pairs each target with its series (missing series → no samples → the detector says unknown). */
 export function judgeTargets(targets: readonly TargetFacts[], series: readonly RangeSeries[], now: number, options: DetectOptions): JudgedTarget[] {
   const byKey = new Map<string, RangeSeries>();
   for (const s of series) byKey.set(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container), s);
   return targets.map((facts) => {
-    const samples = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container))?.samples ?? [];
+    const samples = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container))?.samples ?? noSamples;
     const verdict = judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options);
     return { facts, verdict, samples };
   });

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import { toDetectOptions } from '../config/detection.js';
+import type { Values } from '../detect/columns.js';
 import type { Config } from '../config/schema.js';
 import type { Cluster, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
@@ -58,7 +59,8 @@ export interface TargetSummary {
   pod: string;
   container: string;
   verdict: JudgedTarget['verdict'];
-  values: number[];
+  /** The working set judged, oldest first (a view of the fetched column, not a copy). */
+  values: Values;
 }
 
 export interface RunSummary {
@@ -170,7 +172,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
         pod: target.facts.pod.name,
         container: target.facts.container,
         verdict: target.verdict,
-        values: target.samples.map((s) => s.v),
+        values: target.samples.v,
       });
       planTargets.push({ facts: target.facts, verdict: target.verdict });
       log.info({ pod: target.facts.pod.name, verdict: target.verdict.kind, bytesPerHour: target.verdict.slope?.bytesPerHour ?? null }, target.verdict.reasons[0] ?? target.verdict.kind);

@@ -10,6 +10,7 @@ import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessa
 import { shouldNotify, type IncidentPhase, type NotifyState, type Severity } from '../notify/should-notify.js';
 import type { Notifier, SlackMessage } from '../notify/types.js';
 import type { PlanItem } from '../policy/types.js';
+import { valuesOf } from '../detect/columns.js';
 import type { ActionOutcome } from '../report/events.js';
 import { workloadKey, type TargetEvidence } from './act.js';
 
@@ -81,7 +82,7 @@ export async function notifyChanges(
       version: /:v?(\d+\.\d+\.\d+)/.exec(evidence?.image ?? '')?.[1] ?? null,
       verdict: evidence?.verdict ?? { slope: null, hoursToLimit: null, currentBytes: null, reasons: [] },
       limitBytes: evidence?.limitBytes ?? null,
-      ...(evidence ? { memoryBytes: evidence.samples.map((s) => s.v) } : {}),
+      ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
       ...(action ? { action } : {}),
       ...(prUrl ? { prUrl } : {}),
       ...(graph ? { prometheusGraphUrl: graph } : {}),

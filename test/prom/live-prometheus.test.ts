@@ -1,8 +1,12 @@
 // The Prometheus client against a real Prometheus holding backfilled history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toSamples } from '../../src/detect/index.js';
 import { MetricsError, PrometheusSource, type RangeSeries } from '../../src/prom/index.js';
 import { LONG_GAP, METRIC, NON_FINITE_AT, SHORT_GAP, STALE_STEPS, expectedAtSteps, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+
+/** A series' samples as rows, to compare with the history that was written. */
+const rows = (series: RangeSeries | undefined) => (series ? toSamples(series.samples) : []);
 
 let history: SyntheticHistory;
 let prometheus: RunningPrometheus;
@@ -31,8 +35,8 @@ describe('query_range against a real Prometheus', () => {
     for (const expected of [history.series.leaking, history.series.flat]) {
       const got = byPod(result.series, expected.labels['pod']!);
       expect(got?.labels).toEqual({ __name__: METRIC, ...expected.labels });
-      expect(got?.samples).toHaveLength(1800);
-      expect(got?.samples).toEqual(expected.samples);
+      expect(rows(got)).toHaveLength(1800);
+      expect(rows(got)).toEqual(expected.samples);
     }
   });
 
@@ -46,7 +50,7 @@ describe('query_range against a real Prometheus', () => {
     for (const url of [prefixed.url, `${prefixed.url}/`]) {
       const viaPrefix = new PrometheusSource({ url, version: 'test' });
       const result = await viaPrefix.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, ...wholeWindow() });
-      expect(result.series[0]?.samples).toEqual(history.series.leaking.samples);
+      expect(rows(result.series[0])).toEqual(history.series.leaking.samples);
     }
   });
 
@@ -65,7 +69,7 @@ describe('query_range against a real Prometheus', () => {
 
   it('keeps NaN, +Inf and -Inf samples as non-finite numbers at their timestamps', async () => {
     const result = await source.queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, ...wholeWindow() });
-    const samples = result.series[0]?.samples ?? [];
+    const samples = rows(result.series[0]);
     expect(samples).toHaveLength(1800);
     for (const [index, value] of Object.entries(NON_FINITE_AT)) {
       expect(samples[Number(index)]).toEqual({ t: history.start + Number(index) * 60, v: value });
@@ -77,7 +81,7 @@ describe('query_range against a real Prometheus', () => {
   it('returns a stale series as it stands: last sample old, only Prometheus lookback after it', async () => {
     const raw = history.series.stale.samples;
     const result = await source.queryRange({ query: `${METRIC}{pod="stale-0"}`, ...wholeWindow() });
-    const samples = result.series[0]?.samples ?? [];
+    const samples = rows(result.series[0]);
     const last = raw.at(-1)!;
     expect(last.t).toBe(history.end - STALE_STEPS * 60);
     // Prometheus' 5-minute lookback answers for 5 more steps with the last value; nothing later.
@@ -89,7 +93,7 @@ describe('query_range against a real Prometheus', () => {
   it('returns gaps as gaps: no interpolation; only holes shorter than the lookback are filled, by Prometheus', async () => {
     const raw = history.series.gappy.samples;
     const result = await source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, ...wholeWindow() });
-    const samples = result.series[0]?.samples ?? [];
+    const samples = rows(result.series[0]);
     const at = (i: number) => history.start + i * 60;
     expect(samples).toEqual(expectedAtSteps(raw, history.start, history.end, 60));
     // The 30-minute hole: five lookback steps, then nothing until the data resumes.
@@ -107,7 +111,7 @@ describe('query_range against a real Prometheus', () => {
   it('returns samples at the requested step, not at the raw resolution', async () => {
     const result = await source.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, start: history.start, end: history.end, stepSeconds: 300 });
     const expected = history.series.leaking.samples.filter((_, i) => i % 5 === 0);
-    expect(result.series[0]?.samples).toEqual(expected);
+    expect(rows(result.series[0])).toEqual(expected);
   });
 
   it('sends a long query by POST (a 20 kB selector works)', async () => {

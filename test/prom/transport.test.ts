@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toColumns } from '../../src/detect/index.js';
 import { MetricsError, PrometheusSource } from '../../src/prom/index.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
@@ -62,7 +63,7 @@ describe('what the client sends', () => {
     const tokenFile = await secretFile('token', 'tok-123\n');
     const source = new PrometheusSource({ url: proxy.url, version: '1.2.3', bearerTokenFile: tokenFile, headers: { 'X-Scope-OrgID': 'tenant-a', 'X-Extra': 'yes' }, timeoutSeconds: 20 });
     const result = await source.queryRange(leakingQuery());
-    expect(result.series[0]?.samples).toEqual(history.series.leaking.samples);
+    expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
 
     expect(proxy.requests).toHaveLength(1);
     const [request] = proxy.requests;
@@ -82,7 +83,7 @@ describe('what the client sends', () => {
     const prefix = '/select/0/prometheus';
     proxy.handle(async (request, forward) => (request.path.startsWith(`${prefix}/api/v1/`) ? forward(request.path.slice(prefix.length)) : { status: 404, body: 'unexpected path' }));
     const result = await new PrometheusSource({ url: `${proxy.url}${prefix}`, version: 't' }).queryRange(leakingQuery());
-    expect(result.series[0]?.samples).toEqual(history.series.leaking.samples);
+    expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
     expect(proxy.requests.map((r) => r.path)).toEqual([`${prefix}/api/v1/query_range`]);
   });
 
@@ -122,7 +123,7 @@ describe('what the client sends', () => {
 describe('TLS', () => {
   it('trusts the configured CA file', async () => {
     const source = new PrometheusSource({ url: tlsProxy.url, version: 't', caFile: pki.caFile });
-    expect((await source.queryRange(leakingQuery())).series[0]?.samples).toEqual(history.series.leaking.samples);
+    expect((await source.queryRange(leakingQuery())).series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
   });
 
   it.each([
@@ -209,7 +210,7 @@ describe('failures (reliability matrix rows 1-4)', () => {
     const result = await new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(leakingQuery());
     expect(result.warnings).toEqual(['store 10.0.0.7:10901 unavailable: partial response']);
     expect(result.infos).toEqual(['PromQL info: x']);
-    expect(result.series[0]?.samples).toEqual(history.series.leaking.samples);
+    expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
   });
 
   it('reports a body that is not a Prometheus answer as bad-response, naming the problem', async () => {

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
+import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
 import type { Notifier, SlackMessage } from '../../src/notify/types.js';
 import type { TargetFacts } from '../../src/policy/types.js';
@@ -86,7 +87,7 @@ class MemoryMetrics implements MetricsSource {
         .map((s) => {
           const samples: Sample[] = [];
           for (let t = Math.max(query.start, start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: s.level(t) });
-          return { labels: s.labels, samples };
+          return { labels: s.labels, samples: toColumns(samples) };
         }),
       warnings: [],
     };

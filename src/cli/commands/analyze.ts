@@ -1,5 +1,5 @@
 /** `leakguard analyze`: a verdict for each series of a saved query_range response, judged at its last sample. */
-import { judge } from '../../detect/index.js';
+import { judge, lastTime, type Values } from '../../detect/index.js';
 import type { DetectOptions, Verdict } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { readRangeFile, seriesName } from '../input.js';
@@ -18,15 +18,15 @@ export interface AnalyzeResult {
 }
 
 interface Judged extends AnalyzeResult {
-  values: number[];
+  values: Values;
 }
 
 export async function analyzeFile(options: AnalyzeOptions): Promise<Judged[]> {
   const { series } = await readRangeFile(options.input);
   return series.map(({ labels, samples }) => {
-    const now = samples.at(-1)?.t ?? 0;
+    const now = lastTime(samples) ?? 0;
     const verdict = judge({ samples, now, ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }) }, options.detect);
-    return { labels, verdict, values: samples.map((s) => s.v) };
+    return { labels, verdict, values: samples.v };
   });
 }
 

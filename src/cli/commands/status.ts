@@ -1,6 +1,7 @@
 /** `leakguard status`: the current verdict per watched target, read-only (no lock, no Events, no writes). */
 import type { Logger } from 'pino';
 import { toDetectOptions } from '../../config/detection.js';
+import { valuesOf } from '../../detect/columns.js';
 import type { Config } from '../../config/schema.js';
 import { describeKubeError } from '../../kube/errors.js';
 import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../run/history.js';
@@ -29,7 +30,7 @@ export async function statusCommand(config: Config, options: { output: OutputFor
         profile: profile.name,
         name: `${target.facts.workload.namespace}/${target.facts.workload.name} (${target.facts.pod.name})`,
         verdict: target.verdict,
-        values: target.samples.map((s) => s.v),
+        values: valuesOf(target.samples),
         ...(last ? { lastAction: last } : {}),
       });
     }
