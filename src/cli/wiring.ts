@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { createCaller, defaultRetryPolicy, systemClock } from '../kube/call.js';
 import { createKubeCluster } from '../kube/cluster.js';
 import { createLeaseLedger } from '../kube/ledger.js';
+import type { ControllerRef } from '../kube/types.js';
 import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
@@ -32,11 +33,28 @@ export async function loadRunConfig(flag: unknown): Promise<Config> {
   return config;
 }
 
-/** In a pod: its name (downward API POD_NAME) and namespace; elsewhere host and pid. */
-export function runIdentity(config: Config, kubeConfig: KubeConfig): RunIdentity {
-  const pod = process.env.POD_NAME;
-  const namespace = config.lock.namespace ?? process.env.POD_NAMESPACE ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
-  return pod ? { identity: pod, namespace, pod } : { identity: `${hostname()}-${process.pid}`, namespace };
+/**
+ * In a pod: its name (downward API POD_NAME) and namespace; elsewhere host and pid. The chart names the
+ * CronJob or Deployment it runs under in LEAKGUARD_CONTROLLER (`CronJob/leakguard`): its annotation is
+ * the kill switch.
+ */
+export function runIdentity(config: Config, kubeConfig: KubeConfig, env: NodeJS.ProcessEnv = process.env): RunIdentity {
+  const pod = env.POD_NAME;
+  const ownNamespace = env.POD_NAMESPACE ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const namespace = config.lock.namespace ?? ownNamespace;
+  const controller = controllerRef(env.LEAKGUARD_CONTROLLER, ownNamespace);
+  return {
+    ...(pod ? { identity: pod, pod } : { identity: `${hostname()}-${process.pid}` }),
+    namespace,
+    ...(controller ? { controller } : {}),
+  };
+}
+
+function controllerRef(value: string | undefined, namespace: string): ControllerRef | undefined {
+  if (value === undefined || value === '') return undefined;
+  const match = /^(CronJob|Deployment)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(value);
+  if (!match) throw new ConfigError(`LEAKGUARD_CONTROLLER: expected CronJob/<name> or Deployment/<name>, got ${JSON.stringify(value)}`);
+  return { kind: match[1] as ControllerRef['kind'], namespace, name: match[2]! };
 }
 
 export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {

@@ -7,6 +7,7 @@ import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPo
 import { makeApis, type KubeContext } from './context.js';
 import { discoverTargets } from './discover.js';
 import { ensureEvent } from './events.js';
+import { readKillSwitch } from './kill-switch.js';
 import { acquireLease, releaseLease } from './lease.js';
 import { evictPod, restartWorkload } from './restart.js';
 import { readState, writeState } from './state.js';
@@ -43,6 +44,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     applyConfigMapWorkaround: (namespace, name, data) => applyConfigMapWorkaround(ctx, namespace, name, data),
     revertConfigMapWorkaround: (namespace, name, previous) => revertConfigMapWorkaround(ctx, namespace, name, previous),
     recordEvent: (event) => ensureEvent(ctx, event),
+    readKillSwitch: (controller) => readKillSwitch(ctx, controller),
     acquireLease: (request) => acquireLease(ctx, request),
     releaseLease: (request) => releaseLease(ctx, request),
   };

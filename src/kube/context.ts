@@ -4,6 +4,7 @@
  */
 import {
   AppsV1Api,
+  BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
   EventsV1Api,
@@ -19,6 +20,7 @@ import type { Workload } from './facts.js';
 export interface KubeContext {
   core: CoreV1Api;
   apps: AppsV1Api;
+  batch: BatchV1Api;
   events: EventsV1Api;
   coordination: CoordinationV1Api;
   call: Caller;
@@ -34,6 +36,7 @@ export function makeApis(kubeConfig: KubeConfig) {
   return {
     core: kubeConfig.makeApiClient(CoreV1Api),
     apps: kubeConfig.makeApiClient(AppsV1Api),
+    batch: kubeConfig.makeApiClient(BatchV1Api),
     events: kubeConfig.makeApiClient(EventsV1Api),
     coordination: kubeConfig.makeApiClient(CoordinationV1Api),
   };

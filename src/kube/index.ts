@@ -5,4 +5,5 @@ export type { RetryPolicy, Clock } from './call.js';
 export { stateAnnotation } from './state.js';
 export { restartedAtAnnotation, restartIdAnnotation } from './restart.js';
 export { holderPodAnnotation } from './lease.js';
+export { killSwitchAnnotation } from './kill-switch.js';
 export { reportingController } from './events.js';

@@ -131,6 +131,19 @@ export interface LeaseResult {
 
 export type ReleaseResult = { outcome: 'released' } | { outcome: 'not-holder'; holder: string | null } | Failed;
 
+/** leakguard's own controller, which carries the kill-switch annotation. */
+export interface ControllerRef {
+  kind: 'CronJob' | 'Deployment';
+  namespace: string;
+  name: string;
+}
+
+export type KillSwitchResult =
+  | { outcome: 'read'; on: boolean; value: string | null }
+  /** The annotation is set to something that is not a switch position (e.g. `maybe`). */
+  | { outcome: 'invalid'; value: string }
+  | Failed;
+
 export interface Cluster {
   discoverTargets(profile: DiscoveryProfile): Promise<Discovery>;
 
@@ -154,6 +167,9 @@ export interface Cluster {
   revertConfigMapWorkaround(namespace: string, name: string, previous: PreviousValues): Promise<WorkaroundResult>;
 
   recordEvent(event: EventInput): Promise<EventResult>;
+
+  /** The kill-switch annotation on leakguard's own CronJob or Deployment. */
+  readKillSwitch(controller: ControllerRef): Promise<KillSwitchResult>;
 
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   releaseLease(request: LeaseRequest): Promise<ReleaseResult>;

@@ -7,8 +7,9 @@ import type { Catalog } from '../catalog/catalog.js';
 import { toDetectOptions } from '../config/detection.js';
 import type { Values } from '../detect/columns.js';
 import type { Config } from '../config/schema.js';
-import type { Cluster, LeaseRequest } from '../kube/types.js';
+import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
+import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
@@ -28,6 +29,8 @@ export interface RunIdentity {
   namespace: string;
   /** The pod this run is in, so a later run can see that the holder died. */
   pod?: string;
+  /** leakguard's own CronJob or Deployment, whose annotation is the kill switch (absent outside the chart). */
+  controller?: ControllerRef;
 }
 
 export interface RunDeps {
@@ -98,13 +101,36 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     return { ...summary, status: 'locked' };
   }
   try {
-    const outcome = await judgeAndAct(deps, summary, options);
+    const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary));
+    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch });
     if (deps.ledger) await keepLedger(deps, deps.ledger, summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
   }
   return summary;
+}
+
+/**
+ * The kill switch on leakguard's own controller. A switch that cannot be read, or reads as neither on nor
+ * off, counts as on: when leakguard cannot tell whether it may act, it does not (and the run fails, so
+ * that someone looks).
+ */
+async function killSwitchOnController(deps: RunDeps, summary: RunSummary): Promise<boolean> {
+  const controller = deps.identity.controller;
+  if (!controller) return false;
+  const where = `${controller.kind} ${controller.namespace}/${controller.name}`;
+  const read = await deps.cluster.readKillSwitch(controller);
+  if (read.outcome === 'failed') {
+    summary.failures.push(`cannot read the kill switch on ${where}: ${describeKubeError(read.error)}; nothing is changed this run`);
+    return true;
+  }
+  if (read.outcome === 'invalid') {
+    summary.failures.push(`${where}: annotation ${killSwitchAnnotation}=${JSON.stringify(read.value)} is neither true nor false; treated as on, nothing is changed`);
+    return true;
+  }
+  if (read.on) summary.warnings.push(`kill switch on (${where} annotation ${killSwitchAnnotation}=${read.value}): nothing is changed`);
+  return read.on;
 }
 
 interface ActOutcome {

@@ -70,7 +70,7 @@ describe('helm install into a namespace enforcing Pod Security "restricted"', ()
     expect(installOutput).toContain('kubectl events --for deployment/rook-ceph-operator -n rook-ceph');
     expect(installOutput).toContain('kubectl events --for deployment/cert-manager -n cert-manager');
     expect(installOutput).toContain('ACTING (config.dryRun: false)');
-    expect(installOutput).toContain(`kubectl set env cronjob/${fullname} -n ${ns} LEAKGUARD_KILL_SWITCH=true`);
+    expect(installOutput).toContain(`kubectl annotate cronjob/${fullname} -n ${ns} leakguard.io/kill-switch=true`);
   });
 
   it('the namespace really enforces "restricted" (a privileged pod is refused)', async () => {
@@ -168,7 +168,10 @@ const golden = `
   no   delete  leases.coordination.k8s.io/LOCK              NS
   no   create  roles.rbac.authorization.k8s.io              rook-ceph
   no   create  rolebindings.rbac.authorization.k8s.io       NS
+  yes  get     cronjobs.batch/FULLNAME                      NS
   no   patch   cronjobs.batch/FULLNAME                      NS
+  no   get     cronjobs.batch/someone-elses-cronjob         NS
+  no   list    cronjobs.batch                               NS
   no   list    nodes                                        -
   no   list    namespaces                                   -
   no   create  clusterrolebindings.rbac.authorization.k8s.io -
@@ -218,7 +221,8 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
     writeFileSync(configFile, configMap.data['config.yaml']);
     const kubeconfigFile = join(helmHome, 'sa-kubeconfig.json');
     writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(ns, name, { env }), env).exportConfig());
-    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_LOG_LEVEL: 'warn' };
+    // As the daemon's pod runs: its Deployment holds the kill switch, read with the chart's own Role.
+    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_CONTROLLER: `Deployment/${name}`, LEAKGUARD_LOG_LEVEL: 'warn' };
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, [bin, 'run', '--config', configFile, '--dry-run', '--output', 'json'], { env: runEnv, timeout: 180_000 }, (error, out, err) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
@@ -243,14 +247,15 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
 });
 
 describe('the kill switch NOTES.txt prints', () => {
-  it('lands in the CronJob\'s jobTemplate, so the next run reads LEAKGUARD_KILL_SWITCH=true', async () => {
-    await kubectl(['set', 'env', `cronjob/${fullname}`, '-n', ns, 'LEAKGUARD_KILL_SWITCH=true'], { env });
+  it('sets the annotation on the CronJob that every run made from it reads (chart-run.e2e proves the run stops)', async () => {
+    const command = /kubectl annotate cronjob\/\S+ -n \S+ leakguard\.io\/kill-switch=true/.exec(installOutput)?.[0];
+    expect(command).toBeDefined();
+    await kubectl(command!.split(' ').slice(1), { env });
     const cronJob = await kubectlJson<Loose>(['get', 'cronjob', fullname, '-n', ns], { env });
-    const container = podTemplateOf(cronJob).spec.containers[0];
-    expect(container.env).toContainEqual({ name: 'LEAKGUARD_KILL_SWITCH', value: 'true' });
-    // What that run will see: the installed config with the env override applied.
-    const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', ns], { env });
-    expect(parseConfig(configMap.data['config.yaml'], 'installed', { LEAKGUARD_KILL_SWITCH: 'true' }).guardrails.killSwitch).toBe(true);
+    expect(cronJob.metadata.annotations['leakguard.io/kill-switch']).toBe('true');
+    // The pods it makes name it as their controller, and the chart's ServiceAccount may read it.
+    expect(podTemplateOf(cronJob).spec.containers[0].env).toContainEqual({ name: 'LEAKGUARD_CONTROLLER', value: `CronJob/${fullname}` });
+    expect(await canI({ answer: 'yes', verb: 'get', resource: `cronjobs.batch/${fullname}`, namespace: ns })).toBe('yes');
   });
 });
 

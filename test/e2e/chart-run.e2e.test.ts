@@ -90,23 +90,57 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('leakguard run with the chart\'s ConfigMap and ServiceAccount (acting)', () => {
-  it('restarts the leaking operator and records its state, with no request refused', async () => {
-    if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
-    const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', releaseNs], { env });
-    const configFile = join(work, 'config.yaml');
-    writeFileSync(configFile, configMap.data['config.yaml']);
-    const kubeconfigFile = join(work, 'kubeconfig.json');
-    writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(releaseNs, fullname, { env }), env).exportConfig());
-    const podName = `${fullname}-manual-a1b2c`;
-    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: podName, POD_NAMESPACE: releaseNs, LEAKGUARD_LOG_LEVEL: 'warn' };
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(repoRoot, 'bin/leakguard.mjs'), 'run', '--output', 'json'], { env: { ...runEnv, LEAKGUARD_CONFIG: configFile }, timeout: 180_000 }, (error, out, err) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
-      });
+interface RunResult {
+  code: number;
+  output: string;
+  summary: { dryRun: boolean; targets: { verdict: { kind: string; reasons: string[] } }[]; actions: { kind: string; outcome: string; dryRun: boolean }[]; warnings: string[]; failures: string[] };
+}
+
+/**
+ * `leakguard run` as the chart's Job pod runs it: the installed ConfigMap, the ServiceAccount's token,
+ * and the environment the CronJob's pod template gives its container (downward API fields filled in).
+ */
+async function runAsChartJob(): Promise<RunResult> {
+  if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
+  const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', releaseNs], { env });
+  const configFile = join(work, 'config.yaml');
+  writeFileSync(configFile, configMap.data['config.yaml']);
+  const kubeconfigFile = join(work, 'kubeconfig.json');
+  writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(releaseNs, fullname, { env }), env).exportConfig());
+  const cronJob = await kubectlJson<Loose>(['get', 'cronjob', fullname, '-n', releaseNs], { env });
+  const downward: Record<string, string> = { 'metadata.name': `${fullname}-manual-a1b2c`, 'metadata.namespace': releaseNs };
+  const podEnv: Record<string, string> = {};
+  for (const e of cronJob.spec.jobTemplate.spec.template.spec.containers[0].env as Loose[]) podEnv[e.name] = e.value ?? downward[e.valueFrom?.fieldRef?.fieldPath];
+  const runEnv = { ...podEnv, PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, LEAKGUARD_CONFIG: configFile, LEAKGUARD_LOG_LEVEL: 'warn' };
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [join(repoRoot, 'bin/leakguard.mjs'), 'run', '--output', 'json'], { env: runEnv, timeout: 180_000 }, (error, out, err) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
     });
-    expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|\b403\b/i);
-    const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { verdict: { kind: string; reasons: string[] } }[]; actions: { kind: string; outcome: string; dryRun: boolean }[]; failures: string[] };
+  });
+  return { code, output: `${stdout}\n${stderr}`, summary: JSON.parse(stdout) as RunResult['summary'] };
+}
+
+describe('leakguard run with the chart\'s ConfigMap and ServiceAccount (acting)', () => {
+  it('the kill-switch annotation on the CronJob stops every change, and says so in Events', async () => {
+    await kubectl(['annotate', 'cronjob', fullname, '-n', releaseNs, 'leakguard.io/kill-switch=true'], { env });
+    const before = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', targetNs], { env });
+    const { code, output, summary } = await runAsChartJob();
+    expect(output).not.toMatch(/forbidden|\b403\b/i);
+    expect(summary.failures).toEqual([]);
+    expect(code).toBe(0);
+    expect(summary.warnings).toContain(`kill switch on (CronJob ${releaseNs}/${fullname} annotation leakguard.io/kill-switch=true): nothing is changed`);
+    expect(summary.actions).toEqual([]);
+    const after = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', targetNs], { env });
+    expect(after.spec.template).toEqual(before.spec.template);
+    const events = await kubectlJson<Loose>(['get', 'events.events.k8s.io', '-n', targetNs], { env });
+    const skipped = (events.items as Loose[]).filter((e) => e.reason === 'RemediationSkipped');
+    expect(skipped.map((e) => e.note)).toEqual([expect.stringMatching(/kill switch/)]);
+    await kubectl(['annotate', 'cronjob', fullname, '-n', releaseNs, 'leakguard.io/kill-switch-'], { env });
+  });
+
+  it('restarts the leaking operator and records its state, with no request refused', async () => {
+    const { code, output, summary } = await runAsChartJob();
+    expect(output).not.toMatch(/forbidden|\b403\b/i);
     expect(summary.failures).toEqual([]);
     expect(code).toBe(0);
     expect(summary.dryRun).toBe(false);

@@ -173,7 +173,7 @@ describe('the CronJob', () => {
     expect(pod.spec.restartPolicy).toBe('Never');
     expect(pod.spec.serviceAccountName).toBe(findOne(manifests, 'ServiceAccount').metadata.name);
     const env = Object.fromEntries(container.env.map((e: Loose) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
-    expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml', LEAKGUARD_LOG_LEVEL: 'debug' });
+    expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml', LEAKGUARD_LOG_LEVEL: 'debug', LEAKGUARD_CONTROLLER: 'CronJob/lg-leakguard' });
     const volumes = Object.fromEntries(pod.spec.volumes.map((v: Loose) => [v.name, v]));
     expect(volumes.config.configMap.name).toBe('lg-leakguard');
     expect(volumes.secrets.secret).toMatchObject({ secretName: 'leakguard-secrets' });
@@ -211,6 +211,15 @@ describe('kind: Deployment', () => {
     expect(pod.spec.containers[0].args).toEqual(['daemon', '--config', '/etc/leakguard/config.yaml']);
     expect(pod.spec.restartPolicy).toBeUndefined();
     expect(parseConfig(configOf(manifests)).schedule).toBe('*/30 * * * *');
+  });
+
+  it('reads its kill switch from its own Deployment, by name', async () => {
+    const manifests = await render({ values: ['deployment.yaml'] });
+    const deployment = findOne(manifests, 'Deployment') as Manifest & { spec: Loose };
+    const env = podTemplateOf(deployment).spec.containers[0].env as Loose[];
+    expect(env.find((e) => e.name === 'LEAKGUARD_CONTROLLER')?.value).toBe(`Deployment/${deployment.metadata.name}`);
+    const role = manifests.find((m) => m.kind === 'Role' && m.metadata.name.endsWith('-controller'))!;
+    expect(rulesOf(role)).toEqual([{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: [deployment.metadata.name], verbs: ['get'] }]);
   });
 });
 
@@ -265,6 +274,7 @@ describe('RBAC', () => {
       'cert-manager/lg-leakguard-evict',
       'cert-manager/lg-leakguard-read',
       'cert-manager/lg-leakguard-state',
+      'leakguard/lg-leakguard-controller',
       'leakguard/lg-leakguard-lease',
       'rook-ceph/lg-leakguard-events',
       'rook-ceph/lg-leakguard-read',
@@ -282,6 +292,7 @@ describe('RBAC', () => {
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['lg-leakguard'], verbs: ['get', 'update'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
     ]);
+    expect(rulesOf(byName.get('leakguard/lg-leakguard-controller')!)).toEqual([{ apiGroups: ['batch'], resources: ['cronjobs'], resourceNames: ['lg-leakguard'], verbs: ['get'] }]);
     expect(rulesOf(byName.get('rook-ceph/lg-leakguard-read')!)).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
@@ -298,7 +309,7 @@ describe('RBAC', () => {
   it('grants nothing mutating for a profile that only opens upgrade PRs, beyond its state annotations', async () => {
     const manifests = await render({ values: ['upgrade-pr-only.yaml'] });
     const names = [...roles(manifests).keys()].sort();
-    expect(names).toEqual(['leakguard/lg-leakguard-lease', 'rook-ceph/lg-leakguard-events', 'rook-ceph/lg-leakguard-read', 'rook-ceph/lg-leakguard-state']);
+    expect(names).toEqual(['leakguard/lg-leakguard-controller', 'leakguard/lg-leakguard-lease', 'rook-ceph/lg-leakguard-events', 'rook-ceph/lg-leakguard-read', 'rook-ceph/lg-leakguard-state']);
   });
 
   it('merges profiles that share a namespace into one Role per action, naming each workload', async () => {

@@ -178,6 +178,51 @@ describe('runOnce', () => {
     expect(cluster.reasons()).toContain('RemediationSkipped');
   });
 
+  describe('the kill-switch annotation on leakguard\'s own CronJob', () => {
+    const controller = { kind: 'CronJob' as const, namespace: 'leakguard', name: 'leakguard' };
+    const withController = (d: RunDeps): RunDeps => ({ ...d, identity: { ...d.identity, controller } });
+
+    it('is read from the live CronJob each run; on, it stops every mutation and says why', async () => {
+      const { cluster, deps } = setup();
+      cluster.killSwitch = { outcome: 'read', on: true, value: 'true' };
+      const summary = await runOnce(withController(deps()));
+      expect(cluster.killSwitchReads).toEqual([controller]);
+      expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+      expect(summary.failures).toEqual([]);
+      expect(summary.warnings).toContain('kill switch on (CronJob leakguard/leakguard annotation leakguard.io/kill-switch=true): nothing is changed');
+      expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')?.note).toMatch(/kill switch/);
+    });
+
+    it('off (or absent), the run acts as usual', async () => {
+      const { cluster, deps } = setup();
+      cluster.killSwitch = { outcome: 'read', on: false, value: 'false' };
+      await runOnce(withController(deps()));
+      expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+    });
+
+    it('unreadable (RBAC, API down): nothing is changed and the run fails, naming the CronJob', async () => {
+      const { cluster, deps } = setup();
+      cluster.killSwitch = { outcome: 'failed', error: { code: 'forbidden', message: 'cronjobs.batch "leakguard" is forbidden', status: 403 } };
+      const summary = await runOnce(withController(deps()));
+      expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+      expect(summary.failures).toEqual([expect.stringMatching(/^cannot read the kill switch on CronJob leakguard\/leakguard: .*forbidden.*; nothing is changed this run$/)]);
+    });
+
+    it('set to something that is neither true nor false: treated as on, and the run fails naming the value', async () => {
+      const { cluster, deps } = setup();
+      cluster.killSwitch = { outcome: 'invalid', value: 'maybe' };
+      const summary = await runOnce(withController(deps()));
+      expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+      expect(summary.failures).toEqual(['CronJob leakguard/leakguard: annotation leakguard.io/kill-switch="maybe" is neither true nor false; treated as on, nothing is changed']);
+    });
+
+    it('outside the chart (no controller named) nothing is read', async () => {
+      const { cluster, deps } = setup();
+      await runOnce(deps());
+      expect(cluster.killSwitchReads).toEqual([]);
+    });
+  });
+
   it('Prometheus down: no action, MetricsUnavailable on each workload, a failure for exit 1 (row 1)', async () => {
     const { cluster, metrics, deps, notifier, ledger } = setup();
     metrics.down = true;

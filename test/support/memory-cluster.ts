@@ -4,7 +4,7 @@
  * The real adapter is proven against a real kube-apiserver in test/e2e; this one lets the run's
  * ordering and guardrails be tested fast and exhaustively.
  */
-import type { Cluster, DiscoveryProfile, EventInput, LeaseRequest, StateSnapshot } from '../../src/kube/types.js';
+import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, StateSnapshot } from '../../src/kube/types.js';
 import type { Ledger, LedgerStore } from '../../src/kube/ledger.js';
 import { emptyLedger } from '../../src/kube/ledger.js';
 import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../../src/policy/types.js';
@@ -21,6 +21,9 @@ export class MemoryCluster implements Cluster {
   readonly states = new Map<string, { state: WorkloadState; version: number }>();
   readonly restartIds = new Map<string, string>();
   leaseHolder: string | null = null;
+  /** What the kill-switch annotation on leakguard's controller reads as, and who asked. */
+  killSwitch: KillSwitchResult = { outcome: 'read', on: false, value: null };
+  readonly killSwitchReads: ControllerRef[] = [];
   /** When set, the next mutation of this verb throws as if the process died right there. */
   crashOn: Mutation['verb'] | null = null;
 
@@ -83,6 +86,11 @@ export class MemoryCluster implements Cluster {
   async recordEvent(event: EventInput) {
     this.events.push(event);
     return { outcome: 'created' as const, name: `e${this.events.length}` };
+  }
+
+  async readKillSwitch(controller: ControllerRef): Promise<KillSwitchResult> {
+    this.killSwitchReads.push(controller);
+    return this.killSwitch;
   }
 
   async acquireLease(request: LeaseRequest) {

@@ -1,0 +1,31 @@
+/**
+ * The kill switch on leakguard's own controller (SPEC §6): an annotation on its CronJob (or, in daemon
+ * mode, its Deployment), read from the live object at the start of every run, so
+ *   kubectl annotate cronjob/leakguard leakguard.io/kill-switch=true
+ * stops every change from the next run on — a manual `kubectl create job --from=cronjob/leakguard`
+ * included, whose Job does not carry the CronJob's annotations — without a config change or a redeploy.
+ */
+import type { KubeContext } from './context.js';
+import type { ControllerRef, KillSwitchResult } from './types.js';
+
+export const killSwitchAnnotation = 'leakguard.io/kill-switch';
+
+/** `true`/`false` as kubectl users write them; anything else is not a switch position. */
+export function parseSwitch(value: string): boolean | null {
+  if (/^(true|on|yes|1)$/i.test(value.trim())) return true;
+  if (/^(false|off|no|0)$/i.test(value.trim())) return false;
+  return null;
+}
+
+export async function readKillSwitch(ctx: KubeContext, ref: ControllerRef): Promise<KillSwitchResult> {
+  const { name, namespace } = ref;
+  const read =
+    ref.kind === 'CronJob'
+      ? await ctx.call(() => ctx.batch.readNamespacedCronJob({ name, namespace }))
+      : await ctx.call(() => ctx.apps.readNamespacedDeployment({ name, namespace }));
+  if (!read.ok) return { outcome: 'failed', error: read.error };
+  const value = read.value.metadata?.annotations?.[killSwitchAnnotation];
+  if (value === undefined) return { outcome: 'read', on: false, value: null };
+  const on = parseSwitch(value);
+  return on === null ? { outcome: 'invalid', value } : { outcome: 'read', on, value };
+}
