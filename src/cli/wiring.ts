@@ -12,7 +12,7 @@ import type { ControllerRef } from '../kube/types.js';
 import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
-import { createUpgradeExecutor } from '../run/upgrade.js';
+import { createUpgradeRung } from '../run/upgrade.js';
 
 export const version = '0.1.0';
 const defaultConfigPath = '/etc/leakguard/config.yaml';
@@ -71,7 +71,7 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     ...(prometheus.basicAuth ? { basicAuth: prometheus.basicAuth } : {}),
     ...(prometheus.caFile ? { caFile: prometheus.caFile } : {}),
   });
-  const upgrade = config.github ? createUpgradeExecutor(config, logger) : undefined;
+  const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
   const notifier = await slackNotifier(config, logger);
   const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
   const ledger = createLeaseLedger(coordination, createCaller(defaultRetryPolicy, systemClock), { namespace: identity.namespace, name: config.lock.name });
@@ -84,7 +84,7 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     catalog: buildCatalog(config.knownIssues),
     logger,
     identity,
-    ...(upgrade ? { upgrade } : {}),
+    ...(upgrade ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview } : {}),
     ...(signal ? { signal } : {}),
   };
 }

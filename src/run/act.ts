@@ -24,10 +24,15 @@ export interface TargetEvidence {
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
 export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<ActionOutcome>;
 
+/** Dry-run: what the upgrade PR step would do (read-only calls); `ok` is false when the real run would fail. */
+export type UpgradePreviewer = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<{ ok: boolean; text: string }>;
+
 export interface ActorDeps {
   cluster: Cluster;
   logger: Logger;
   upgrade: UpgradeExecutor;
+  /** Absent without a forge: the dry-run Event then says only what the plan says. */
+  previewUpgrade?: UpgradePreviewer;
   now: number;
   evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
 }
@@ -79,12 +84,15 @@ export class Actor {
   async execute(items: readonly PlanItem[], dryRun: boolean): Promise<void> {
     for (const item of items) {
       const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
+      // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
+      const preview = item.type === 'action' && item.dryRun ? await this.preview(item) : null;
       const draft = eventFor(item);
-      if (draft) await this.event(item, draft);
+      if (draft) await this.event(item, preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft);
       if (item.type === 'action') {
         if (item.dryRun) {
-          this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned' });
-          log.info({ actionId: item.id, kind: item.kind }, 'dry-run: would act');
+          this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned', ...(preview ? { detail: preview.text } : {}) });
+          if (preview && !preview.ok) this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
+          log.info({ actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) }, 'dry-run: would act');
         } else {
           await this.act(item, log);
         }
@@ -93,6 +101,11 @@ export class Actor {
         else await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now));
       }
     }
+  }
+
+  private async preview(action: PlanAction): Promise<{ ok: boolean; text: string } | null> {
+    if (action.kind !== 'upgrade-pr' || !this.deps.previewUpgrade) return null;
+    return this.deps.previewUpgrade(action, this.deps.evidence(action.workload), this.report.actions);
   }
 
   private async act(action: PlanAction, log: Logger): Promise<void> {

@@ -17,7 +17,7 @@ import type { LedgerStore } from '../kube/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/events.js';
-import { Actor, workloadKey, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor } from './act.js';
+import { Actor, workloadKey, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { fetchHistory, judgeTargets, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
@@ -42,6 +42,8 @@ export interface RunDeps {
   identity: RunIdentity;
   /** Opens/updates upgrade PRs; without a forge the upgrade rung fails with a clear message. */
   upgrade?: UpgradeExecutor;
+  /** Dry-run: asks the forge (read-only) what the upgrade rung would do, for the Event. */
+  previewUpgrade?: UpgradePreviewer;
   /** Aborted at the run deadline: nothing is started after it. */
   signal?: AbortSignal;
   /** Slack; absent when not configured. */
@@ -214,7 +216,14 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
       evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container });
     }
   }
-  const actor = new Actor({ cluster, logger, now, upgrade: deps.upgrade ?? noForge, evidence: (w) => evidence.get(workloadKey(w)) });
+  const actor = new Actor({
+    cluster,
+    logger,
+    now,
+    upgrade: deps.upgrade ?? noForge,
+    ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
+    evidence: (w) => evidence.get(workloadKey(w)),
+  });
   for (const [key, workload] of workloads) {
     const read = await cluster.readState(workload);
     if (read.outcome === 'failed') {

@@ -3,69 +3,86 @@ import type { Logger } from 'pino';
 import { parseImageRef } from '../catalog/image.js';
 import type { Config } from '../config/schema.js';
 import { prBody, prTitle } from '../forge/pr-body.js';
-import type { Forge } from '../forge/types.js';
+import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';
 import type { ActionOutcome } from '../report/events.js';
 import { valuesOf } from '../detect/columns.js';
-import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor } from './act.js';
+import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
 import { profileQuery } from './history.js';
+
+/** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
+export interface UpgradeRung {
+  execute: UpgradeExecutor;
+  preview: UpgradePreviewer;
+}
 
 /**
  * The forge is built on first use: a missing or unreadable credential fails the upgrade rung with a
  * clear message, and never stops a run from restarting a leaking operator.
  */
-export function createUpgradeExecutor(config: Config, logger: Logger): UpgradeExecutor {
+export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
   const github = config.github!;
-  let executor: Promise<UpgradeExecutor> | null = null;
-  return async (action, evidence, history) => {
-    // Octokit loads only when a PR is due: most runs never open one.
-    executor ??= import('../forge/github.js').then(({ createGitHubForge }) => createGitHubForge({
-      auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! },
-      apiUrl: github.apiUrl,
-      logger,
-    })).then((forge) => upgradeWith(forge, config));
-    try {
-      return await (await executor)(action, evidence, history);
-    } catch (error) {
-      executor = null;
-      return { kind: 'failed', message: (error as Error).message };
-    }
+  let forge: Promise<Forge> | null = null;
+  // Octokit loads only when a PR is due: most runs never open one.
+  const load = (): Promise<Forge> =>
+    (forge ??= import('../forge/github.js').then(({ createGitHubForge }) =>
+      createGitHubForge({ auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! }, apiUrl: github.apiUrl, logger }),
+    ));
+  const retryable = <A extends unknown[], R>(use: (forge: Forge, ...args: A) => Promise<R>, fail: (message: string) => R) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await use(await load(), ...args);
+      } catch (error) {
+        forge = null;
+        return fail((error as Error).message);
+      }
+    };
+  return {
+    execute: retryable((f, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => upgradeWith(f, config)(action, evidence, history), (message) => ({ kind: 'failed', message })),
+    preview: retryable((f, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => previewWith(f, config)(action, evidence, history), (message) => ({ ok: false, text: `the real run would fail: ${message}` })),
+  };
+}
+
+/** The PR leakguard would ensure for this action, or why there is none. */
+function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]): UpgradePrRequest | { error: string } {
+  const profile = config.profiles.find((p) => p.name === action.profile);
+  const upgrade = action.details.upgrade;
+  if (!profile?.upgrade) return { error: `profile ${action.profile} has no upgrade {repo, file}` };
+  if (!upgrade) return { error: 'no fixed version is known for this operator version' };
+  const target = { namespace: action.workload.namespace, workload: action.workload.name, container: action.container ?? evidence?.container ?? '' };
+  const body = prBody({
+    profile: action.profile,
+    target,
+    fromVersion: upgrade.fromVersion,
+    toVersion: upgrade.toVersion,
+    verdict: evidence?.verdict ?? { slope: null, hoursToLimit: action.details.verdict.hoursToLimit, reasons: [action.details.verdict.headline], currentBytes: null },
+    limitBytes: evidence?.limitBytes ?? null,
+    ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
+    knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
+    actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
+    prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
+  });
+  const image = evidence ? parseImageRef(evidence.image).repository : undefined;
+  return {
+    repo: profile.upgrade.repo,
+    file: profile.upgrade.file,
+    baseBranch: profile.upgrade.baseBranch,
+    profile: action.profile,
+    fromVersion: upgrade.fromVersion,
+    toVersion: upgrade.toVersion,
+    title: prTitle({ target, fromVersion: upgrade.fromVersion, toVersion: upgrade.toVersion }),
+    body,
+    ...(image ? { image } : {}),
   };
 }
 
 /** Separate from construction so tests can pass a Forge pointed at a local server. */
 export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
-  return async (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]): Promise<ActionOutcome> => {
-    const profile = config.profiles.find((p) => p.name === action.profile);
-    const upgrade = action.details.upgrade;
-    if (!profile?.upgrade) return { kind: 'failed', message: `profile ${action.profile} has no upgrade {repo, file}` };
-    if (!upgrade) return { kind: 'failed', message: 'no fixed version is known for this operator version' };
-    const target = { namespace: action.workload.namespace, workload: action.workload.name, container: action.container ?? evidence?.container ?? '' };
-    const body = prBody({
-      profile: action.profile,
-      target,
-      fromVersion: upgrade.fromVersion,
-      toVersion: upgrade.toVersion,
-      verdict: evidence?.verdict ?? { slope: null, hoursToLimit: action.details.verdict.hoursToLimit, reasons: [action.details.verdict.headline], currentBytes: null },
-      limitBytes: evidence?.limitBytes ?? null,
-      ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
-      knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
-      actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
-      prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
-    });
-    const image = evidence ? parseImageRef(evidence.image).repository : undefined;
-    const result = await forge.ensureUpgradePullRequest({
-      repo: profile.upgrade.repo,
-      file: profile.upgrade.file,
-      baseBranch: profile.upgrade.baseBranch,
-      profile: action.profile,
-      fromVersion: upgrade.fromVersion,
-      toVersion: upgrade.toVersion,
-      title: prTitle({ target, fromVersion: upgrade.fromVersion, toVersion: upgrade.toVersion }),
-      body,
-      ...(image ? { image } : {}),
-    });
+  return async (action, evidence, history): Promise<ActionOutcome> => {
+    const request = upgradeRequest(config, action, evidence, history);
+    if ('error' in request) return { kind: 'failed', message: request.error };
+    const result = await forge.ensureUpgradePullRequest(request);
     switch (result.kind) {
       case 'opened':
       case 'updated':
@@ -77,6 +94,32 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
         return { kind: 'deferred', message: result.error.message };
       case 'failed':
         return { kind: 'failed', message: result.error.message };
+    }
+  };
+}
+
+/** Dry-run: what the PR step would do, from read-only calls; `ok` is false when the real run would fail. */
+export function previewWith(forge: Forge, config: Config): UpgradePreviewer {
+  return async (action, evidence, history) => {
+    const request = upgradeRequest(config, action, evidence, history);
+    if ('error' in request) return { ok: false, text: `the real run would fail: ${request.error}` };
+    if (!forge.previewUpgradePullRequest) return { ok: true, text: `would open or update a PR in ${request.repo} bumping ${request.file} to ${request.toVersion}` };
+    const preview = await forge.previewUpgradePullRequest(request);
+    switch (preview.kind) {
+      case 'would-open': {
+        const changes = preview.changes.map((c) => `${c.path} ${c.from} → ${c.to}`).join(', ');
+        return { ok: true, text: `would open a PR in ${request.repo} from branch ${preview.branch}: ${request.file} ${changes}` };
+      }
+      case 'would-update':
+        return { ok: true, text: `would refresh PR #${preview.number} (${preview.url}) with this evidence` };
+      case 'linked':
+        return { ok: true, text: `PR #${preview.number} (${preview.url}) already proposes this bump; it would be linked, not duplicated` };
+      case 'up-to-date':
+        return { ok: true, text: `${request.file} in ${request.repo} is already at ${request.toVersion}: no PR needed` };
+      case 'deferred':
+        return { ok: true, text: `GitHub asked to wait (${preview.error.message}); a real run would try again next time` };
+      case 'failed':
+        return { ok: false, text: `the real run would fail: ${preview.error.message}` };
     }
   };
 }

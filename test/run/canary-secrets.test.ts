@@ -17,7 +17,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce } from '../../src/run/index.js';
-import { createUpgradeExecutor } from '../../src/run/upgrade.js';
+import { createUpgradeRung } from '../../src/run/upgrade.js';
 import type { TargetFacts } from '../../src/policy/types.js';
 import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
 
@@ -111,7 +111,7 @@ async function runWithCapture() {
     catalog: buildCatalog(),
     logger,
     identity: { identity: 'canary-run', namespace: 'leakguard' },
-    upgrade: createUpgradeExecutor(config, logger),
+    upgrade: createUpgradeRung(config, logger).execute,
     notifier: await createSlackNotifier(config.notifications.slack!, { logger, sleep: async () => {} }),
     ledger: new MemoryLedger(),
   });

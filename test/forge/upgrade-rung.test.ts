@@ -1,0 +1,122 @@
+/**
+ * The upgrade rung inside a whole run, against the fake GitHub (every request validated against GitHub's
+ * OpenAPI description). In dry-run it asks GitHub — read-only — what it would do, so the
+ * RemediationPlanned Event names the branch and the exact change, or the misconfiguration the real run
+ * would trip on; acting, it opens the PR.
+ */
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../src/catalog/catalog.js';
+import { parseConfig } from '../../src/config/load.js';
+import { toColumns } from '../../src/detect/columns.js';
+import type { TargetFacts } from '../../src/policy/types.js';
+import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
+import { runOnce } from '../../src/run/index.js';
+import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
+import { FakeGitHub } from './fake-github.js';
+import { secretFile } from './helpers.js';
+
+const MiB = 2 ** 20;
+const FILE = 'clusters/prod/rook/helmrelease.yaml';
+const HELMRELEASE = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: rook-ceph, namespace: rook-ceph}
+spec:
+  chart:
+    spec:
+      chart: rook-ceph
+      version: v1.14.9 # pinned until the leak fix
+`;
+const now = Math.floor(Date.now() / 1000);
+
+/** A Rook operator whose floor grows 40 MiB/h for a day. */
+const leakingRook: MetricsSource = {
+  async query() {
+    return { series: [{ labels: {}, sample: { t: now, v: now } }], warnings: [] };
+  },
+  async queryRange(query: RangeQuery) {
+    const samples = [];
+    for (let t = query.start; t <= query.end; t += query.stepSeconds) samples.push({ t, v: 400 * MiB + ((t - query.start) / 3600) * 40 * MiB });
+    return { series: [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, samples: toColumns(samples) }], warnings: [] };
+  },
+};
+
+const target: TargetFacts = {
+  profile: 'rook',
+  workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
+  pod: { name: 'rook-ceph-operator-abc', uid: 'u2', startTime: now - 90_000, ready: true, terminating: false, controlled: true },
+  container: 'rook-ceph-operator',
+  image: 'rook/ceph:v1.14.9',
+  version: '1.14.9',
+  limitBytes: 4096 * MiB,
+  restartCount: 0,
+  gitopsOwner: null,
+  rollingOut: false,
+  unreadyReplicas: 0,
+  env: {},
+};
+
+describe('the upgrade-pr rung in a run', () => {
+  let gh: FakeGitHub;
+  beforeEach(async () => {
+    gh = await new FakeGitHub('acme', 'gitops').start();
+    gh.seedBranch('main', { [FILE]: HELMRELEASE });
+  });
+  afterEach(async () => {
+    await gh.stop();
+    expect(gh.violations).toEqual([]);
+  });
+
+  async function run(dryRun: boolean) {
+    const config = parseConfig(`dryRun: ${dryRun}
+prometheus: {url: "http://prometheus.invalid:9090"}
+profiles:
+  - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: rook-ceph-operator, ladder: [upgrade-pr], upgrade: {repo: acme/gitops, file: ${FILE}}}
+github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}
+`);
+    const logger = pino({ level: 'silent' });
+    const rung = createUpgradeRung(config, logger);
+    const cluster = new MemoryCluster([target]);
+    const summary = await runOnce({
+      config,
+      cluster,
+      metrics: leakingRook,
+      catalog: buildCatalog(),
+      logger,
+      identity: { identity: 'run-1', namespace: 'leakguard' },
+      upgrade: rung.execute,
+      previewUpgrade: rung.preview,
+      ledger: new MemoryLedger(),
+    });
+    return { summary, planned: cluster.events.find((e) => e.reason === 'RemediationPlanned')?.note ?? '' };
+  }
+
+  it('dry-run: the Event names the branch and the exact change, and GitHub is only read', async () => {
+    const { summary, planned } = await run(true);
+    expect(summary.failures).toEqual([]);
+    const said = `would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${FILE} spec.chart.spec.version v1.14.9 → v1.15.9`;
+    expect(planned).toMatch(/^\[dry-run\] would open an upgrade PR 1\.14\.9 → 1\.15\.9 for deployment rook-ceph\/rook-ceph-operator: /);
+    expect(planned).toContain(`. GitHub: ${said}.`);
+    expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', dryRun: true, outcome: 'planned', detail: said })]);
+    expect(gh.mutations()).toEqual([]);
+    expect(gh.pulls).toEqual([]);
+  });
+
+  it('dry-run after a real run: it would refresh the PR already open, not open a second', async () => {
+    expect((await run(false)).summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
+    const writes = gh.mutations().length;
+    const { planned } = await run(true);
+    expect(planned).toMatch(/ GitHub: would refresh PR #1 \(\S+\/acme\/gitops\/pull\/1\) with this evidence\.$/);
+    expect(gh.mutations()).toHaveLength(writes);
+    expect(gh.pulls).toHaveLength(1);
+  });
+
+  it('dry-run on a file that does not hold the running version: the Event and the run say the real run would fail', async () => {
+    gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.13.4') });
+    const { summary, planned } = await run(true);
+    expect(planned).toMatch(/the real run would fail: .*1\.14\.9/);
+    expect(summary.failures).toEqual([expect.stringMatching(/^Deployment\/rook-ceph\/rook-ceph-operator: dry-run upgrade-pr: the real run would fail: /)]);
+    expect(gh.mutations()).toEqual([]);
+  });
+});
