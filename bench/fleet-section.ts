@@ -16,8 +16,8 @@ import type { RunChildResult } from './run-child.js';
 import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
 
-const HISTORY_HOURS = 24;
-const SCRAPE_SECONDS = 60;
+export const HISTORY_HOURS = 24;
+export const SCRAPE_SECONDS = 60;
 const NAIVE_CONCURRENCY = 8;
 const CHILD_DIR = '.tmp-bench/run-child';
 const CHILD_BUNDLE = `${CHILD_DIR}/run-child.mjs`;
@@ -33,7 +33,7 @@ current-context: bench
 /** The child runs with the container image's Node flags and environment (read from the Dockerfile). */
 const SHIPPED = shippedRuntime();
 
-interface Variant {
+export interface Variant {
   name: string;
   mode: 'batched' | 'naive';
   nodeFlags: string[];
@@ -41,7 +41,7 @@ interface Variant {
   acceptEncoding?: string;
 }
 
-const BATCHED: Variant = { name: 'batched (as shipped)', mode: 'batched', ...SHIPPED };
+export const BATCHED: Variant = { name: 'batched (as shipped)', mode: 'batched', ...SHIPPED };
 const NAIVE: Variant = { name: `naive (1 query/pod, ${NAIVE_CONCURRENCY} at a time)`, mode: 'naive', ...SHIPPED };
 const LEVERS: Variant[] = [
   { name: 'batched, Node and glibc defaults', mode: 'batched', nodeFlags: [], env: {} },
@@ -104,7 +104,7 @@ function sameVerdicts(a: RunChildResult, b: RunChildResult): boolean {
   return text(a) === text(b) && a.failures.length === 0 && b.failures.length === 0;
 }
 
-function printVariant(variant: Variant, runs: RunChildResult[]): void {
+export function printVariant(variant: Variant, runs: RunChildResult[]): void {
   const last = runs.at(-1)!;
   const verdicts = Object.entries(last.verdicts).map(([kind, n]) => `${kind} ${n}`).join(', ');
   const failures = runs.flatMap((r) => r.failures);
@@ -140,19 +140,20 @@ async function warmUp(url: string, targets: number): Promise<void> {
 }
 
 /** Bundled the way scripts/build.mjs bundles the CLI (split into lazily loaded chunks), so no tsx in the RSS. */
-async function bundleChild(): Promise<void> {
+export async function bundleChild(): Promise<void> {
   await build({ ...bundleOptions, ...splitOptions, entryPoints: ['bench/run-child.ts'], outdir: CHILD_DIR, entryNames: 'run-child' });
   writeFileSync(CHILD_KUBECONFIG, UNUSED_KUBECONFIG);
 }
 
-async function runChild(url: string, variant: Variant, targets: number, podStart: number): Promise<RunChildResult> {
-  const args = [...variant.nodeFlags, CHILD_BUNDLE, '--url', url, '--mode', variant.mode, '--targets', String(targets), '--pod-start', String(podStart)];
+/** One run in a fresh process; `extra` adds child arguments and environment (the kwok fleet's cluster). */
+export async function runChild(url: string, variant: Variant, targets: number, podStart: number, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunChildResult> {
+  const args = [...variant.nodeFlags, CHILD_BUNDLE, '--url', url, '--mode', variant.mode, '--targets', String(targets), '--pod-start', String(podStart), ...(extra.args ?? [])];
   if (variant.mode === 'naive') args.push('--concurrency', String(NAIVE_CONCURRENCY));
   if (variant.acceptEncoding) args.push('--accept-encoding', variant.acceptEncoding);
   // NODE_OPTIONS from the caller's shell would change what is measured: the child gets only its flags.
   // The caller's NODE_OPTIONS, malloc tuning or POD_NAME would change what is measured: the child gets the variant's.
   const { NODE_OPTIONS: _options, MALLOC_ARENA_MAX: _arenas, POD_NAME: _pod, ...env } = process.env;
-  return lastJson<RunChildResult>(`run child (${variant.name})`, await spawnCapture(process.execPath, args, { ...env, NODE_ENV: 'production', ...variant.env, KUBECONFIG: CHILD_KUBECONFIG }));
+  return lastJson<RunChildResult>(`run child (${variant.name})`, await spawnCapture(process.execPath, args, { ...env, NODE_ENV: 'production', ...variant.env, KUBECONFIG: CHILD_KUBECONFIG, ...extra.env }));
 }
 
 function envText(env: Record<string, string>): string {

@@ -46,15 +46,18 @@ function level(index: number, step: number, stepSeconds: number): number {
   return Math.round(base + sawtooth + jitter + leak);
 }
 
-/** `count` series of `hours` at `stepSeconds`, the last sample at `endSeconds`. */
-export function fleetHistory(count: number, endSeconds: number, hours: number, stepSeconds: number): LabelledSeries[] {
+/**
+ * `count` series of `hours` at `stepSeconds`, the last sample at `endSeconds`; `pods` names them
+ * (the kwok fleet's real pod names), in the fleet's `namespace`.
+ */
+export function fleetHistory(count: number, endSeconds: number, hours: number, stepSeconds: number, pods?: readonly string[], namespace: string = FLEET.namespace): LabelledSeries[] {
   const steps = Math.floor((hours * 3600) / stepSeconds);
   const start = endSeconds - (steps - 1) * stepSeconds;
   const series: LabelledSeries[] = [];
   for (let index = 0; index < count; index++) {
     const samples: Sample[] = new Array(steps);
     for (let step = 0; step < steps; step++) samples[step] = { t: start + step * stepSeconds, v: level(index, step, stepSeconds) };
-    series.push({ labels: { namespace: FLEET.namespace, pod: podName(index), container: FLEET.container }, samples });
+    series.push({ labels: { namespace, pod: pods?.[index] ?? podName(index), container: FLEET.container }, samples });
   }
   return series;
 }
@@ -79,14 +82,23 @@ export function fleetTargets(count: number, podStartSeconds: number): TargetFact
   });
 }
 
-export function fleetConfigText(prometheusUrl: string, count: number, headers: Record<string, string> = {}): string {
+export interface FleetConfigOptions {
+  headers?: Record<string, string>;
+  /** The kwok fleet: a dry run (its Events say what would be done), locked in the fleet's namespace. */
+  namespace?: string;
+  dryRun?: boolean;
+}
+
+export function fleetConfigText(prometheusUrl: string, count: number, options: FleetConfigOptions = {}): string {
+  const namespace = options.namespace ?? FLEET.namespace;
   return `
-dryRun: false
-prometheus: {url: ${JSON.stringify(prometheusUrl)}, headers: ${JSON.stringify(headers)}}
+dryRun: ${options.dryRun ?? false}
+prometheus: {url: ${JSON.stringify(prometheusUrl)}, headers: ${JSON.stringify(options.headers ?? {})}}
 guardrails: {maxActionsPerRun: 3}
+lock: {namespace: ${namespace}}
 profiles:
   - name: ${FLEET.profile}
-    namespace: ${FLEET.namespace}
+    namespace: ${namespace}
     selector: ${FLEET.selector}
     container: ${FLEET.container}
     expectedPods: ${count}

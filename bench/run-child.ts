@@ -14,6 +14,7 @@ import { renderSummary } from '../src/cli/commands/run.js';
 import { createLogger } from '../src/cli/logger.js';
 import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
+import type { Cluster } from '../src/kube/types.js';
 import type { InstantQuery, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../test/support/memory-cluster.js';
@@ -40,6 +41,9 @@ export interface RunChildResult {
   maxRssAfterFetchBytes: number;
   /** Peak RSS of this process (getrusage maxrss). */
   maxRssBytes: number;
+  /** Wall time in each Cluster method (the real API server's, for the kwok fleet). */
+  clusterMs: Record<string, number>;
+  clusterRss: Record<string, number>;
 }
 
 /** Counts and times the calls that reach the wrapped source. */
@@ -106,6 +110,28 @@ function narrowToPod(query: string, pod: string): string {
   return query.replace(SELECTOR_START, `${SELECTOR_START}pod=${JSON.stringify(pod)}, `);
 }
 
+/** Time spent in each Cluster method (the kwok fleet's API calls), for the report. */
+const clusterMs: Record<string, number> = {};
+/** Peak RSS of the process when each Cluster method last returned. */
+const clusterRss: Record<string, number> = {};
+function timed(cluster: Cluster): Cluster {
+  return new Proxy(cluster, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          clusterMs[String(key)] = (clusterMs[String(key)] ?? 0) + performance.now() - started;
+          clusterRss[String(key)] = Math.max(clusterRss[String(key)] ?? 0, peakRssBytes());
+        }
+      };
+    },
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -114,6 +140,9 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'batched' },
       concurrency: { type: 'string', default: '8' },
       'pod-start': { type: 'string' },
+      // `memory`: the in-memory cluster; `kube`: the API server KUBECONFIG names (the kwok fleet in --namespace).
+      cluster: { type: 'string', default: 'memory' },
+      namespace: { type: 'string' },
       // `identity` turns off the gzip that axios asks for by default (prometheus.headers can do the same).
       'accept-encoding': { type: 'string' },
     },
@@ -125,17 +154,22 @@ async function main(): Promise<void> {
 
   const targets = fleetTargets(count, podStart);
   const encoding = values['accept-encoding'];
-  const config = parseConfig(fleetConfigText(values.url, count, encoding ? { 'Accept-Encoding': encoding } : {}));
+  const kube = values.cluster === 'kube';
+  const config = parseConfig(
+    fleetConfigText(values.url, count, { ...(encoding ? { headers: { 'Accept-Encoding': encoding } } : {}), ...(kube ? { dryRun: true, namespace: values.namespace! } : {}) }),
+  );
   // Logs are written as in production (JSON lines, one per target), but to /dev/null.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
-  // The CLI's wiring, as `leakguard run` builds it (KUBECONFIG names an API server that is never called).
+  // The CLI's wiring, as `leakguard run` builds it (for the in-memory cluster, KUBECONFIG names an API
+  // server that is never called).
   const wired = await buildRunDeps(config, logger);
   const http = new MeteredSource(wired.metrics);
   const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
 
   const rssBeforeBytes = process.memoryUsage.rss();
   const started = performance.now();
-  const summary = await runOnce({ ...wired, metrics: fetch, cluster: new MemoryCluster(targets), ledger: new MemoryLedger() });
+  const cluster = kube ? timed(wired.cluster) : new MemoryCluster(targets);
+  const summary = await runOnce(kube ? { ...wired, metrics: fetch, cluster } : { ...wired, metrics: fetch, cluster, ledger: new MemoryLedger() });
   // The human summary the CLI prints (a row and sparkline per target), to /dev/null.
   writeFileSync('/dev/null', renderSummary(summary));
   const wallMs = performance.now() - started;
@@ -157,6 +191,8 @@ async function main(): Promise<void> {
     rssBeforeBytes,
     maxRssAfterFetchBytes: fetch.maxRssAfterFetchBytes,
     maxRssBytes: peakRssBytes(),
+    clusterMs,
+    clusterRss,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

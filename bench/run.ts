@@ -3,15 +3,18 @@
  *   1. backtest speed on one core (bench/backtest-speed.ts, in a pinned child process)
  *   2. one run over 1,000 targets against a real Prometheus, batched vs one query per pod
  *   3. cold start of the bundled CLI
+ *   4. the RSS floor of the shipped `leakguard run`
+ *   5. one run over 1,000 kwok pods on the real control plane (when the e2e cluster is up)
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers]
+ *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
 import { fleetSection } from './fleet-section.js';
+import { kwokSection } from './kwok-section.js';
 import { heading, machineLines, mb, median, ms, renderTable, type Row } from './report.js';
 import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
@@ -22,6 +25,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'skip-run': { type: 'boolean', default: false },
     'no-levers': { type: 'boolean', default: false },
+    'skip-kwok': { type: 'boolean', default: false },
   },
 });
 const TARGETS = Number(args.targets);
@@ -135,6 +139,10 @@ async function main(): Promise<void> {
     rows.push(...runFloorSection());
   } catch (error) {
     rows.push(...failed('RSS floor of leakguard run', error));
+  }
+  if (!args['skip-kwok']) {
+    heading('5. one run over 1,000 kwok pods on the real control plane');
+    rows.push(...(await kwokSection(Number(args.repeat)).catch((error: unknown) => failed('run over 1,000 kwok pods', error))));
   }
   heading('summary');
   console.log(renderTable(rows));

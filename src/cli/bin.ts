@@ -2,6 +2,10 @@
 import { ExitCode } from './errors.js';
 import { exitCodeFor, main } from './main.js';
 
+// node-fetch 2 (under @kubernetes/client-node) calls url.parse on every request, and Node prints a
+// DEP0169 warning for it into every run's log: noise an SRE can do nothing about.
+process.noDeprecation = true;
+
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
 /** Exit on our own once done: a keep-alive socket of a client library must not hold a finished Job open. */

@@ -6,6 +6,7 @@ import { buildCatalog, unknownIssueIds } from '../catalog/catalog.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createCaller, defaultRetryPolicy, systemClock } from '../kube/call.js';
+import { apiClientFactory } from '../kube/client.js';
 import { createKubeCluster } from '../kube/cluster.js';
 import { createLeaseLedger } from '../kube/ledger.js';
 import type { ControllerRef } from '../kube/types.js';
@@ -57,6 +58,12 @@ function controllerRef(value: string | undefined, namespace: string): Controller
   return { kind: match[1] as ControllerRef['kind'], namespace, name: match[2]! };
 }
 
+/** V8's full garbage collection, when the process was started with --expose-gc (the image is). */
+export function exposedGc(): (() => void) | undefined {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? () => void (gc as () => unknown)() : undefined;
+}
+
 export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
@@ -73,18 +80,20 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
   });
   const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
   const notifier = await slackNotifier(config, logger);
-  const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+  const coordination = apiClientFactory(kubeConfig)(CoordinationV1Api);
+  const reclaim = exposedGc();
   const ledger = createLeaseLedger(coordination, createCaller(defaultRetryPolicy, systemClock), { namespace: identity.namespace, name: config.lock.name });
   return {
     ledger,
     ...(notifier ? { notifier } : {}),
     config,
-    cluster: createKubeCluster({ kubeConfig, logger, identity: identity.identity }),
+    cluster: createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}) }),
     metrics,
     catalog: buildCatalog(config.knownIssues),
     logger,
     identity,
     ...(upgrade ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview } : {}),
+    ...(reclaim ? { reclaim } : {}),
     ...(signal ? { signal } : {}),
   };
 }

@@ -13,6 +13,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { apiClientFactory } from './client.js';
 import type { WorkloadRef } from '../policy/types.js';
 import type { ApiResult, Caller, Clock } from './call.js';
 import type { Workload } from './facts.js';
@@ -30,15 +31,18 @@ export interface KubeContext {
   identity: string;
   /** Field manager recorded on every write. */
   fieldManager: string;
+  /** Called when a batch of large responses (a page of pods) has become garbage; see KubeClusterOptions. */
+  reclaim: () => void;
 }
 
 export function makeApis(kubeConfig: KubeConfig) {
+  const client = apiClientFactory(kubeConfig);
   return {
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    apps: kubeConfig.makeApiClient(AppsV1Api),
-    batch: kubeConfig.makeApiClient(BatchV1Api),
-    events: kubeConfig.makeApiClient(EventsV1Api),
-    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    core: client(CoreV1Api),
+    apps: client(AppsV1Api),
+    batch: client(BatchV1Api),
+    events: client(EventsV1Api),
+    coordination: client(CoordinationV1Api),
   };
 }
 

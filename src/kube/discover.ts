@@ -24,19 +24,21 @@ import {
 } from './facts.js';
 import type { Discovery, DiscoveryProfile } from './types.js';
 
-/** Pods per list page; one page covers the 1,000-pod case. */
-const pageSize = 2000;
+/**
+ * Pods per list page. Each page is turned into facts (and its pod objects dropped, `ctx.reclaim`)
+ * before the next is fetched, so a large fleet never sits in memory as full pod objects all at once:
+ * 1,000 kwok pods are ~7 MB of JSON, several times that as parsed objects.
+ */
+const pageSize = 250;
 
 type Owner =
   | { found: true; ref: WorkloadRef; workload: Workload | null }
   | { found: false; warning: string };
 
-export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfile): Promise<Discovery> {
-  const pods = await listPods(ctx, profile);
-  if (!pods.ok) return { targets: [], warnings: [], error: pods.error };
-  const warnings: string[] = [];
-  if (pods.value.length === 0) warnings.push(`no pod in namespace ${profile.namespace} matches selector "${profile.selector}"`);
+/** Per pod, by name: its facts, or why it is not a target. */
+type Found = { name: string; target?: TargetFacts; warning?: string };
 
+export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfile): Promise<Discovery> {
   const lookups = new Map<string, Promise<ApiResult<unknown>>>();
   const cached = <T>(key: string, fn: () => Promise<ApiResult<T>>): Promise<ApiResult<T>> => {
     let hit = lookups.get(key);
@@ -44,41 +46,64 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
     return hit as Promise<ApiResult<T>>;
   };
 
-  const targets: TargetFacts[] = [];
-  for (const pod of pods.value) {
-    const podName = pod.metadata?.name ?? '?';
-    // Finished pods (e.g. evicted ones a Deployment leaves behind) run no container to judge.
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
-    const container = containerOf(pod, profile.container);
-    if (!container) {
-      warnings.push(`pod ${profile.namespace}/${podName} has no container named "${profile.container}"`);
-      continue;
-    }
-    const owner = await ownerOf(ctx, pod, cached);
-    if (!owner.found) {
-      warnings.push(`pod ${profile.namespace}/${podName}: ${owner.warning}`);
-      continue;
-    }
-    targets.push(factsOf(profile, pod, container.name, owner));
-  }
-  return { targets, warnings, error: null };
-}
-
-async function listPods(ctx: KubeContext, profile: DiscoveryProfile): Promise<ApiResult<V1Pod[]>> {
-  const items: V1Pod[] = [];
+  const found: Found[] = [];
+  let pods = 0;
   let cont: string | undefined;
-  let attempts = 0;
   do {
     const page = await ctx.call(() =>
       ctx.core.listNamespacedPod({ namespace: profile.namespace, labelSelector: profile.selector, limit: pageSize, _continue: cont }),
     );
-    if (!page.ok) return page;
-    attempts += page.attempts;
-    items.push(...page.value.items);
+    if (!page.ok) return { targets: [], warnings: [], error: page.error };
+    pods += page.value.items.length;
+    found.push(...(await pageFacts(ctx, profile, page.value.items, cached)));
     cont = page.value.metadata?._continue || undefined;
+    ctx.reclaim();
   } while (cont);
-  items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  return { ok: true, value: items, attempts };
+
+  found.sort((a, b) => a.name.localeCompare(b.name));
+  const warnings = found.flatMap((f) => (f.warning ? [f.warning] : []));
+  if (pods === 0) warnings.push(`no pod in namespace ${profile.namespace} matches selector "${profile.selector}"`);
+  return { targets: found.flatMap((f) => (f.target ? [f.target] : [])), warnings, error: null };
+}
+
+async function pageFacts(ctx: KubeContext, profile: DiscoveryProfile, pods: readonly V1Pod[], cached: Cached): Promise<Found[]> {
+  const out: Found[] = [];
+  const judged: { pod: V1Pod; container: string }[] = [];
+  for (const pod of pods) {
+    // Finished pods (e.g. evicted ones a Deployment leaves behind) run no container to judge.
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    const name = pod.metadata?.name ?? '?';
+    const container = containerOf(pod, profile.container);
+    if (container) judged.push({ pod, container: container.name });
+    else out.push({ name, warning: `pod ${profile.namespace}/${name} has no container named "${profile.container}"` });
+  }
+  // Owners are looked up a few at a time (each one once): a fleet of many small workloads is not a
+  // long queue of sequential reads.
+  const owners = await mapConcurrently(judged, ownerLookups, ({ pod }) => ownerOf(ctx, pod, cached));
+  judged.forEach(({ pod, container }, i) => {
+    const owner = owners[i]!;
+    const name = pod.metadata?.name ?? '?';
+    if (owner.found) out.push({ name, target: factsOf(profile, pod, container, owner) });
+    else out.push({ name, warning: `pod ${profile.namespace}/${name}: ${owner.warning}` });
+  });
+  return out;
+}
+
+/** Owner reads in flight at once: enough to hide API latency, few enough to stay polite. */
+const ownerLookups = 8;
+
+/** `fn` over `items` with at most `limit` calls pending; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 type Cached = <T>(key: string, fn: () => Promise<ApiResult<T>>) => Promise<ApiResult<T>>;

@@ -50,6 +50,12 @@ export interface RunDeps {
   notifier?: Notifier;
   /** Bookkeeping between runs (what Slack was told, metrics failure streaks). */
   ledger?: LedgerStore;
+  /**
+   * Collects garbage between the run's phases (once the pods and their history are in, before judging),
+   * so the peaks of the phases do not stack. The CLI passes V8's gc when exposed (--expose-gc, as in
+   * the image).
+   */
+  reclaim?: () => void;
 }
 
 export interface RunOptions {
@@ -162,8 +168,17 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   const workloads = new Map<string, WorkloadRef>();
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
+    // The pods and their memory history do not depend on each other: both are asked for at once.
+    const history =
+      now === null
+        ? null
+        : fetchHistory(metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) }).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, message: (error as Error).message }),
+          );
     const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
     if (discovery.error) {
+      await history;
       summary.failures.push(`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`);
       continue;
     }
@@ -172,18 +187,14 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const pods = new Set(discovery.targets.map((t) => t.pod.name));
     if (pods.size > profile.expectedPods) summary.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
-    let judged: JudgedTarget[];
-    if (now === null) {
-      judged = [];
-    } else {
-      try {
-        const history = await fetchHistory(metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) });
-        summary.warnings.push(...history.warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-        judged = judgeTargets(discovery.targets, history.series, now, detect);
-      } catch (error) {
-        metricsError = (error as Error).message;
-        judged = [];
-      }
+    let judged: JudgedTarget[] = [];
+    const fetched = await history;
+    if (now !== null && fetched) {
+      if (fetched.ok) {
+        deps.reclaim?.();
+        summary.warnings.push(...fetched.value.warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+        judged = judgeTargets(discovery.targets, fetched.value.series, now, detect);
+      } else metricsError = fetched.message;
     }
     metricsByProfile.set(profile.name, now !== null && !(judged.length === 0 && metricsError !== null));
     if (judged.length === 0 && metricsError !== null && discovery.targets.length > 0) {
