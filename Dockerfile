@@ -23,7 +23,7 @@ COPY --from=build /src/dist/ /app/
 USER 65532:65532
 # Peak RSS of a run over 1,000 pods (npm run bench runs the bundle with these flags and this
 # environment, against the in-memory cluster and against 1,000 kwok pods): ~160 and ~230 MB with
-# V8's and glibc's defaults, under 120 MB with them.
+# V8's and glibc's defaults, 106 and 116 MB with them.
 #  - --max-semi-space-size=1: a small young generation keeps the heap near its live data;
 #  - --no-opt: no TurboFan, whose compile jobs allocate on background threads (a run is mostly I/O
 #    and one-pass parsing);

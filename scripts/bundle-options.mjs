@@ -10,8 +10,8 @@ export const bundleOptions = {
   legalComments: 'none',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);" },
-  // whatwg-url (under node-fetch) asks for the deprecated `punycode` builtin; give it the userland twin.
-  alias: { punycode: 'punycode/' },
+  // node-fetch 2 falls back on whatwg-url only where Node has no URL class: see scripts/shims.
+  alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
   logLevel: 'warning',
 };
 
