@@ -24,23 +24,33 @@ export interface UpgradeRung {
 export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
   const github = config.github!;
   let forge: Promise<Forge> | null = null;
-  // Octokit loads only when a PR is due: most runs never open one.
-  const load = (): Promise<Forge> =>
-    (forge ??= import('../forge/github.js').then(({ createGitHubForge }) =>
+  // Octokit loads only when a PR is due: most runs never open one. A failed start is retried next time.
+  const load = async (): Promise<Forge> => {
+    forge ??= import('../forge/github.js').then(({ createGitHubForge }) =>
       createGitHubForge({ auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! }, apiUrl: github.apiUrl, logger }),
-    ));
-  const retryable = <A extends unknown[], R>(use: (forge: Forge, ...args: A) => Promise<R>, fail: (message: string) => R) =>
-    async (...args: A): Promise<R> => {
-      try {
-        return await use(await load(), ...args);
-      } catch (error) {
-        forge = null;
-        return fail((error as Error).message);
-      }
-    };
+    );
+    try {
+      return await forge;
+    } catch (error) {
+      forge = null;
+      throw error;
+    }
+  };
   return {
-    execute: retryable((f, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => upgradeWith(f, config)(action, evidence, history), (message) => ({ kind: 'failed', message })),
-    preview: retryable((f, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => previewWith(f, config)(action, evidence, history), (message) => ({ ok: false, text: `the real run would fail: ${message}` })),
+    execute: async (action, evidence, history) => {
+      try {
+        return await upgradeWith(await load(), config)(action, evidence, history);
+      } catch (error) {
+        return { kind: 'failed', message: (error as Error).message };
+      }
+    },
+    preview: async (action, evidence, history) => {
+      try {
+        return await previewWith(await load(), config)(action, evidence, history);
+      } catch (error) {
+        return { ok: false, text: `the real run would fail: ${(error as Error).message}` };
+      }
+    },
   };
 }
 

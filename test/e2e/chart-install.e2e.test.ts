@@ -4,8 +4,7 @@
  * and the ServiceAccount's rights checked against a golden list — by SubjectAccessReview
  * (`kubectl auth can-i --as`) and by requests made with the ServiceAccount's own token.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { chartDir, helm, valuesDir } from '../chart/helm.js';
 import { podTemplateOf, restrictedViolations, type Loose } from '../chart/inspect.js';
-import { kubeConfigForToken, kubectl, kubectlJson, KubectlError, loadE2eEnv, repoRoot, tokenFor, waitFor, type E2eEnv } from './support/index.js';
+import { kubeConfigForToken, kubectl, runLeakguard, kubectlJson, KubectlError, loadE2eEnv, tokenFor, waitFor, type E2eEnv } from './support/index.js';
 
 const suffix = Date.now().toString(36).slice(-5);
 const ns = `lg-chart-${suffix}`;
@@ -214,8 +213,6 @@ async function canI({ verb, resource, namespace }: Expectation): Promise<string>
 describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAccount', () => {
   it('discovers, judges, locks and records without one refused request (dry-run)', async () => {
     const name = `${daemonRelease}-leakguard`;
-    const bin = join(repoRoot, 'bin/leakguard.mjs');
-    if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
     const configMap = await kubectlJson<Loose>(['get', 'configmap', name, '-n', ns], { env });
     const configFile = join(helmHome, 'config.yaml');
     writeFileSync(configFile, configMap.data['config.yaml']);
@@ -223,11 +220,7 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
     writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(ns, name, { env }), env).exportConfig());
     // As the daemon's pod runs: its Deployment holds the kill switch, read with the chart's own Role.
     const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_CONTROLLER: `Deployment/${name}`, LEAKGUARD_LOG_LEVEL: 'warn' };
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [bin, 'run', '--config', configFile, '--dry-run', '--output', 'json'], { env: runEnv, timeout: 180_000 }, (error, out, err) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
-      });
-    });
+    const { code, stdout, stderr } = await runLeakguard(['run', '--config', configFile, '--dry-run', '--output', 'json'], runEnv);
     expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|\b403\b/i);
     const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { workload: string }[]; failures: string[] };
     expect(summary.failures).toEqual([]);

@@ -6,8 +6,7 @@
  * Like test/e2e/run.e2e.test.ts, it needs the detector to judge a fixture minutes old (detection
  * scaled down in the config); the read-only path is covered by chart-install.e2e.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { stringify } from 'yaml';
 import { chartDir, helm } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
 import { rookFixtureIn } from './rbac/sandbox.js';
-import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, promQueryRange, repoRoot, tokenFor, waitFor, type E2eEnv } from './support/index.js';
+import { kubeConfigForToken, kubectl, runLeakguard, kubectlJson, loadE2eEnv, promQueryRange, tokenFor, waitFor, type E2eEnv } from './support/index.js';
 
 const suffix = Date.now().toString(36).slice(-5);
 const releaseNs = `lg-chart-run-${suffix}`;
@@ -101,7 +100,6 @@ interface RunResult {
  * and the environment the CronJob's pod template gives its container (downward API fields filled in).
  */
 async function runAsChartJob(): Promise<RunResult> {
-  if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
   const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', releaseNs], { env });
   const configFile = join(work, 'config.yaml');
   writeFileSync(configFile, configMap.data['config.yaml']);
@@ -112,11 +110,7 @@ async function runAsChartJob(): Promise<RunResult> {
   const podEnv: Record<string, string> = {};
   for (const e of cronJob.spec.jobTemplate.spec.template.spec.containers[0].env as Loose[]) podEnv[e.name] = e.value ?? downward[e.valueFrom?.fieldRef?.fieldPath];
   const runEnv = { ...podEnv, PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, LEAKGUARD_CONFIG: configFile, LEAKGUARD_LOG_LEVEL: 'warn' };
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'bin/leakguard.mjs'), 'run', '--output', 'json'], { env: runEnv, timeout: 180_000 }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err });
-    });
-  });
+  const { code, stdout, stderr } = await runLeakguard(['run', '--output', 'json'], runEnv);
   return { code, output: `${stdout}\n${stderr}`, summary: JSON.parse(stdout) as RunResult['summary'] };
 }
 

@@ -4,7 +4,7 @@
  * kwok's emulated cAdvisor metrics. Each scenario has its own sandbox namespace with a copy of the Rook
  * fixture, so they are independent; the history of all of them is gathered once, up front.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyWorkloadState, type WorkloadState } from '../../src/policy/types.js';
 import { applyLeakguardRbac, createSandbox, deleteSandboxes, type SandboxOptions } from './rbac/sandbox.js';
-import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, promQueryRange, repoRoot, tokenFor, waitFor } from './support/index.js';
+import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, promQueryRange, repoRoot, runLeakguard, tokenFor, waitFor } from './support/index.js';
 
 const env = loadE2eEnv();
 const suffix = Date.now().toString(36).slice(-5);
@@ -87,24 +87,15 @@ interface CliResult {
 
 const cliEnv = (identity: string) => ({ PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: identity, POD_NAMESPACE: 'leakguard', LEAKGUARD_LOG_LEVEL: 'warn' });
 
-function leakguard(config: string, identity: string, extra: string[] = [], command = 'run'): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin/leakguard.mjs'), command, '--config', config, '--output', 'json', ...extra],
-      { env: cliEnv(identity), timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        let summary = { status: 'unparsable', actions: [], failures: [stdout, stderr], targets: [] } as CliResult['summary'];
-        try {
-          summary = JSON.parse(stdout) as CliResult['summary'];
-        } catch {
-          // left as unparsable: the assertions below show stdout and stderr
-        }
-        resolve({ code, stdout, stderr, summary });
-      },
-    );
-  });
+async function leakguard(config: string, identity: string, extra: string[] = [], command = 'run'): Promise<CliResult> {
+  const { code, stdout, stderr } = await runLeakguard([command, '--config', config, '--output', 'json', ...extra], cliEnv(identity), 120_000);
+  let summary = { status: 'unparsable', actions: [], failures: [stdout, stderr], targets: [] } as CliResult['summary'];
+  try {
+    summary = JSON.parse(stdout) as CliResult['summary'];
+  } catch {
+    // left as unparsable: the assertions below show stdout and stderr
+  }
+  return { code, stdout, stderr, summary };
 }
 
 const deployment = (namespace: string) => kubectlJson<V1Deployment>(['get', 'deployment', operator, '-n', namespace], { env });

@@ -9,11 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
-import type { TargetFacts } from '../../src/policy/types.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
-import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
+import { MemoryCluster, MemoryLedger, rookOperatorTarget } from '../support/memory-cluster.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
 
@@ -42,20 +41,6 @@ const leakingRook: MetricsSource = {
   },
 };
 
-const target: TargetFacts = {
-  profile: 'rook',
-  workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
-  pod: { name: 'rook-ceph-operator-abc', uid: 'u2', startTime: now - 90_000, ready: true, terminating: false, controlled: true },
-  container: 'rook-ceph-operator',
-  image: 'rook/ceph:v1.14.9',
-  version: '1.14.9',
-  limitBytes: 4096 * MiB,
-  restartCount: 0,
-  gitopsOwner: null,
-  rollingOut: false,
-  unreadyReplicas: 0,
-  env: {},
-};
 
 describe('the upgrade-pr rung in a run', () => {
   let gh: FakeGitHub;
@@ -77,7 +62,7 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
 `);
     const logger = pino({ level: 'silent' });
     const rung = createUpgradeRung(config, logger);
-    const cluster = new MemoryCluster([target]);
+    const cluster = new MemoryCluster([rookOperatorTarget(now)]);
     const summary = await runOnce({
       config,
       cluster,

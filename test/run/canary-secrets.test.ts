@@ -18,8 +18,7 @@ import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
-import type { TargetFacts } from '../../src/policy/types.js';
-import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
+import { MemoryCluster, MemoryLedger, rookOperatorTarget } from '../support/memory-cluster.js';
 
 const PROM_TOKEN = 'CANARY-prom-bearer-7f3a9c1e';
 const PROM_TENANT = 'CANARY-tenant-41bd';
@@ -83,27 +82,13 @@ notifications:
 
 afterAll(() => servers.forEach((s) => s.close()));
 
-const target: TargetFacts = {
-  profile: 'rook',
-  workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
-  pod: { name: 'rook-ceph-operator-abc', uid: 'u2', startTime: Math.floor(Date.now() / 1000) - 90_000, ready: true, terminating: false, controlled: true },
-  container: 'rook-ceph-operator',
-  image: 'rook/ceph:v1.14.9',
-  version: '1.14.9',
-  limitBytes: 4096 * MiB,
-  restartCount: 0,
-  gitopsOwner: null,
-  rollingOut: false,
-  unreadyReplicas: 0,
-  env: {},
-};
 
 async function runWithCapture() {
   const lines: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
   const logger = pino({ level: 'trace', redact: { paths: redactPaths, censor: '[redacted]' } }, sink);
   const config = parseConfig(readFileSync(join(dir, 'config.yaml'), 'utf8'));
-  const cluster = new MemoryCluster([{ ...target, env: {} }]);
+  const cluster = new MemoryCluster([rookOperatorTarget()]);
   const summary = await runOnce({
     config,
     cluster,

@@ -5,3 +5,4 @@ export { fixturePath, fixturesDir, fixtureInNamespace } from './fixtures.js';
 export { tokenFor, adminKubeConfig, kubeConfigForToken, type TokenOptions } from './auth.js';
 export { promQuery, promQueryRange, scrapedSamples, type Sample, type InstantSeries, type RangeSeries } from './prom.js';
 export { waitFor, type WaitOptions } from './wait.js';
+export { runLeakguard, type CliRun } from './cli.js';
