@@ -7,6 +7,7 @@ describe('codeForStatus', () => {
   it.each([
     [400, undefined, 'bad-request'],
     [422, 'execution', 'bad-request'],
+    [422, 'execution: expanding series: context deadline exceeded', 'timeout'],
     [404, undefined, 'bad-request'],
     [401, undefined, 'unauthorized'],
     [403, undefined, 'unauthorized'],
@@ -17,8 +18,9 @@ describe('codeForStatus', () => {
     [503, 'unavailable', 'server'],
     [200, 'timeout', 'timeout'],
     [200, 'bad_data', 'bad-response'],
-  ] as const)('%i %s → %s', (status, errorType, code) => {
-    expect(codeForStatus(status, errorType)).toBe(code);
+  ] as const)('%i %s → %s', (status, errorTypeAndText, code) => {
+    const [errorType, error] = errorTypeAndText === undefined ? [] : [errorTypeAndText.split(': ')[0], errorTypeAndText.split(': ').slice(1).join(': ')];
+    expect(codeForStatus(status, errorType, error)).toBe(code);
   });
 });
 

@@ -75,9 +75,15 @@ export function isMetricsError(error: unknown): error is MetricsError {
   return error instanceof MetricsError;
 }
 
-/** Maps an HTTP error status (and Prometheus' errorType) to a code. */
-export function codeForStatus(status: number, errorType?: string): MetricsErrorCode {
+/**
+ * Maps an HTTP error status (and Prometheus' errorType and error text) to a code. Prometheus
+ * reports its query timeout as `timeout`, except when the deadline fires while storage is
+ * reading series: then it answers 422 `execution` "expanding series: context deadline exceeded".
+ * That is the same timeout, and as transient, not a bad query.
+ */
+export function codeForStatus(status: number, errorType?: string, error?: string): MetricsErrorCode {
   if (errorType === 'timeout') return 'timeout';
+  if (errorType === 'execution' && error?.includes('context deadline exceeded')) return 'timeout';
   if (status === 401 || status === 403) return 'unauthorized';
   if (status === 429) return 'rate-limited';
   if (status >= 500) return 'server';

@@ -130,10 +130,13 @@ describe('query_range against a real Prometheus', () => {
   });
 
   it('reports Prometheus\' own query timeout as timeout, not as a server fault', async () => {
-    // A query that reads ~100 M samples cannot finish within 1 ms of Prometheus' timeout.
+    // A query that reads ~100 M samples cannot finish within 1 ms of Prometheus' timeout. Where
+    // the deadline fires decides Prometheus' answer: 503 timeout while evaluating, or (about one
+    // time in 300) 422 execution "context deadline exceeded" while storage expands series.
     const slow = new PrometheusSource({ url: prometheus.url, version: 'test', timeoutSeconds: 30, queryTimeoutSeconds: 0.001 });
     const error = await slow.queryRange({ query: `sum_over_time(${METRIC}[30h])`, start: history.start, end: history.end, stepSeconds: 10 }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'timeout', errorType: 'timeout', status: 503 });
+    expect(error).toMatchObject({ code: 'timeout' });
+    expect([`503 timeout`, `422 execution`]).toContain(`${(error as MetricsError).status} ${(error as MetricsError).errorType}`);
     expect((error as Error).message).toContain('a query timeout of 0.001s');
   });
 
