@@ -50,6 +50,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  // zod says "Invalid input: expected string, received undefined" for a field left out.
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `required (${issue.expected}), but missing`;
   return issue.message;
 }
 

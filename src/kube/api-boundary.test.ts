@@ -217,3 +217,59 @@ describe('retries', () => {
     expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(4);
   });
 });
+
+describe('the run lock with the API server\'s clock an hour off ours (row 24)', () => {
+  const leasePath = '/apis/coordination.k8s.io/v1/namespaces/leakguard/leases/leakguard';
+  const request = { namespace: 'leakguard', name: 'leakguard', identity: 'run-b', durationSeconds: 300 };
+
+  /** An API server whose clock is `skewMs` off ours, holding a Lease renewed `renewedAgoS` ago by its own clock. */
+  async function skewedLease(skewMs: number, renewedAgoS: number) {
+    const serverNow = () => Date.now() + skewMs;
+    const renewTime = new Date(serverNow() - renewedAgoS * 1000).toISOString().replace('Z', '000Z');
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'leakguard', namespace: 'leakguard', resourceVersion: '7' },
+      spec: { holderIdentity: 'run-a', leaseDurationSeconds: 300, acquireTime: renewTime, renewTime, leaseTransitions: 0 },
+    };
+    const writes: { renewTime: string; holderIdentity: string }[] = [];
+    const api = await fakeApiServer((req, url) => {
+      if (url.pathname !== leasePath) return undefined;
+      const headers = { date: new Date(serverNow()).toUTCString() };
+      if (req.method === 'GET') return { status: 200, body: lease, headers };
+      if (req.method === 'PUT') return { status: 200, body: lease, headers };
+      return undefined;
+    });
+    // The handler answers without reading bodies; this listener records what each PUT wrote.
+    server!.prependListener('request', (req: IncomingMessage) => {
+      if (req.method !== 'PUT') return;
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => writes.push((JSON.parse(text) as { spec: { renewTime: string; holderIdentity: string } }).spec));
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'run-b', clock: fakeClock });
+    return { api, cluster, writes, serverNow };
+  }
+
+  it('a lease renewed 30 s ago by the server\'s clock is live, though our clock (an hour ahead) says it ended long ago', async () => {
+    const { api, cluster, writes } = await skewedLease(-3_600_000, 30);
+    const result = await cluster.acquireLease(request);
+    expect(result).toMatchObject({ acquired: false, holder: 'run-a' });
+    // 300 s term + 30 s allowance − 30 s gone, give or take the Date header's one-second resolution.
+    const remaining = Number(/^held by run-a for another (\d+)s$/.exec(result.reason)?.[1]);
+    expect(remaining).toBeGreaterThanOrEqual(298);
+    expect(remaining).toBeLessThanOrEqual(302);
+    expect(writes).toEqual([]);
+    expect(api.unexpected).toEqual([]);
+  });
+
+  it('a lease that ran out 5 min ago by the server\'s clock is taken over, though our clock (an hour behind) says it is young; the new term is stamped in server time', async () => {
+    const { api, cluster, writes, serverNow } = await skewedLease(3_600_000, 600);
+    const result = await cluster.acquireLease(request);
+    expect(result).toMatchObject({ acquired: true, holder: 'run-b', reason: 'taken over: lease of run-a expired' });
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.holderIdentity).toBe('run-b');
+    expect(Math.abs(Date.parse(writes[0]!.renewTime) - serverNow())).toBeLessThan(5_000);
+    expect(api.unexpected).toEqual([]);
+  });
+});

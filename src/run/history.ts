@@ -39,15 +39,25 @@ export interface JudgedTarget {
 
 const noSamples: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0) };
 
-/** Pairs each target with its series (missing series → no samples → the detector says unknown). */
-export function judgeTargets(targets: readonly TargetFacts[], series: readonly RangeSeries[], now: number, options: DetectOptions): JudgedTarget[] {
+/**
+ * Pairs each target with its series (missing series → no samples → the detector says unknown).
+ * When Prometheus warned about its answer (a store that did not respond, a partial response),
+ * any series may be missing samples, so every verdict of that answer is unknown: nothing is
+ * decided on data Prometheus itself doubts.
+ */
+export function judgeTargets(targets: readonly TargetFacts[], series: readonly RangeSeries[], now: number, options: DetectOptions, warnings: readonly string[] = []): JudgedTarget[] {
   const byKey = new Map<string, RangeSeries>();
   for (const s of series) byKey.set(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container), s);
   return targets.map((facts) => {
     const samples = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container))?.samples ?? noSamples;
     const verdict = judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options);
-    return { facts, verdict, samples };
+    return { facts, verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings), samples };
   });
+}
+
+function doubted(verdict: Verdict, warnings: readonly string[]): Verdict {
+  const headline = `not judged: Prometheus warned that its answer may be partial (${warnings.join('; ')})`;
+  return { ...verdict, kind: 'unknown', reasons: [headline, ...verdict.reasons] };
 }
 
 /** Prometheus' clock, not ours: windows and staleness are judged on the time the data lives in. */

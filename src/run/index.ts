@@ -193,7 +193,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
       if (fetched.ok) {
         deps.reclaim?.();
         summary.warnings.push(...fetched.value.warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-        judged = judgeTargets(discovery.targets, fetched.value.series, now, detect);
+        judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, fetched.value.warnings);
       } else metricsError = fetched.message;
     }
     metricsByProfile.set(profile.name, now !== null && !(judged.length === 0 && metricsError !== null));

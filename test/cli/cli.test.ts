@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +114,33 @@ describe('bad input exits 2 and names the problem', () => {
     const { code, out } = await cli('backtest', '--input', demoFile, '--config', config);
     expect(code).toBe(ExitCode.usage);
     expect(out).toMatch(/detection\.window: expected a duration/);
+  });
+
+  it.each([
+    ['an unknown key (a typo)', 'guardrails: {maxRestartPerDay: 3}', /guardrails: unknown key\(s\) "maxRestartPerDay"/],
+    ['a bad duration', 'guardrails: {cooldown: 5x}', /guardrails\.cooldown: expected a duration/],
+    ['a missing field', 'profiles: [{name: rook, selector: app=rook-ceph-operator}]', /profiles\[0\]\.namespace: required \(string\), but missing/],
+  ])('`run` with %s in its config exits 2 naming the field, before talking to Prometheus or Kubernetes (row 25)', async (_name, line, message) => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => (requests.push(`${request.method} ${request.url}`), response.writeHead(500).end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: '${url}'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u, namespace: leakguard}}]\ncurrent-context: c\n`);
+    const config = join(dir, 'run-bad.yaml');
+    writeFileSync(config, `dryRun: false\nprometheus: {url: '${url}'}\n${line.startsWith('profiles') ? '' : 'profiles: [{name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator}]\n'}${line}\n`);
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = kubeconfig;
+    try {
+      const { code, out } = await cli('run', '--config', config);
+      expect(code).toBe(ExitCode.usage);
+      expect(out).toMatch(message);
+      expect(requests).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+      server.close();
+    }
   });
 
   it('a config file tunes the detector (a huge minGrowth leaves the slow leak undetected)', async () => {

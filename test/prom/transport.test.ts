@@ -201,7 +201,7 @@ describe('failures (reliability matrix rows 1-4)', () => {
     expect(error.message).toContain('job deadline reached');
   });
 
-  it('passes Prometheus warnings and infos through with the data (partial data is the detector\'s call)', async () => {
+  it('passes Prometheus warnings and infos through with the data (the run judges a warned answer unknown)', async () => {
     proxy.handle(async (_request, forward) => {
       const reply = await forward();
       const body = JSON.parse(reply.body) as Record<string, unknown>;

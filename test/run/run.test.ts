@@ -8,18 +8,19 @@ import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
-import type { Notifier, SlackMessage } from '../../src/notify/types.js';
+import type { Notifier, NotifyError, NotifyResult, SlackMessage } from '../../src/notify/types.js';
 import type { TargetFacts } from '../../src/policy/types.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
+import { emptyWorkloadState } from '../../src/policy/types.js';
 
 const MiB = 2 ** 20;
 const HOUR = 3600;
 const start = Date.UTC(2026, 10, 25, 0, 0) / 1000;
 
-function configText(extra = ''): string {
+function configText(): string {
   return `
 dryRun: false
 prometheus: {url: http://prometheus.test:9090}
@@ -35,7 +36,7 @@ profiles:
   - name: certs
     namespace: cert-manager
     selector: app=cert-manager
-${extra}`;
+`;
 }
 
 function facts(profile: string, namespace: string, name: string, container: string, podStart: number): TargetFacts {
@@ -59,6 +60,10 @@ function facts(profile: string, namespace: string, name: string, container: stri
 class MemoryMetrics implements MetricsSource {
   now = start + 30 * HOUR;
   down = false;
+  /** Prometheus' warnings on every range answer (a store that did not respond, …). */
+  warnings: string[] = [];
+  /** Called as each range query arrives (e.g. to let the run's deadline pass meanwhile). */
+  onRangeQuery: () => void = () => {};
   rangeQueries: RangeQuery[] = [];
   rookPods = ['rook-ceph-operator-abc'];
 
@@ -80,6 +85,7 @@ class MemoryMetrics implements MetricsSource {
   async queryRange(query: RangeQuery) {
     if (this.down) throw new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090');
     this.rangeQueries.push(query);
+    this.onRangeQuery();
     const ns = /namespace="([^"]+)"/.exec(query.query)?.[1];
     return {
       series: this.series()
@@ -89,20 +95,24 @@ class MemoryMetrics implements MetricsSource {
           for (let t = Math.max(query.start, start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: s.level(t) });
           return { labels: s.labels, samples: toColumns(samples) };
         }),
-      warnings: [],
+      warnings: this.warnings,
     };
   }
 }
 
 class RecordingNotifier implements Notifier {
   messages: SlackMessage[] = [];
-  async notify(message: SlackMessage) {
+  /** When set, Slack answers every message with this failure (after the notifier's own retry). */
+  failure: NotifyError | null = null;
+  async notify(message: SlackMessage): Promise<NotifyResult> {
     this.messages.push(message);
-    return { ok: true as const, ts: String(this.messages.length), threadTs: '1', attempts: 1 };
+    if (this.failure) return { ok: false, error: this.failure, attempts: 2 };
+    return { ok: true, ts: String(this.messages.length), threadTs: '1', attempts: 1 };
   }
 }
 
-function setup(extra = '') {
+/** A run's world; `edit` changes the config text (guardrails, the rook profile) before parsing. */
+function setup(edit: (config: string) => string = (config) => config) {
   const cluster = new MemoryCluster([
     facts('rook', 'rook-ceph', 'rook-ceph-operator', 'rook-ceph-operator', start),
     facts('certs', 'cert-manager', 'cert-manager', 'cert-manager', start),
@@ -111,7 +121,7 @@ function setup(extra = '') {
   const notifier = new RecordingNotifier();
   const ledger = new MemoryLedger();
   const deps = (identity = 'run-1'): RunDeps => ({
-    config: parseConfig(configText(extra)),
+    config: parseConfig(edit(configText())),
     cluster,
     metrics,
     catalog: buildCatalog(),
@@ -301,6 +311,86 @@ describe('runOnce', () => {
       ]),
     );
     expect(summary.targets.filter((t) => t.verdict.kind === 'leaking')).toHaveLength(3);
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+  });
+  it('Prometheus warns its answer may be partial: every verdict of that answer is unknown, nothing is done (row 4)', async () => {
+    const { cluster, metrics, deps } = setup();
+    metrics.warnings = ['store 10.0.0.7:10901 unavailable: partial response'];
+    const summary = await runOnce(deps());
+    const rook = summary.targets.find((t) => t.workload.includes('rook'))!;
+    expect(rook.verdict.kind).toBe('unknown');
+    expect(rook.verdict.reasons[0]).toBe('not judged: Prometheus warned that its answer may be partial (store 10.0.0.7:10901 unavailable: partial response)');
+    expect(summary.targets.every((t) => t.verdict.kind === 'unknown')).toBe(true);
+    expect(summary.warnings).toContain('profile rook: Prometheus warning: store 10.0.0.7:10901 unavailable: partial response');
+    expect(summary.actions).toEqual([]);
+    expect(cluster.mutations).toEqual([]);
+    // Once Prometheus answers in full again, the leak is acted on.
+    metrics.warnings = [];
+    metrics.now += 900;
+    await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+  });
+
+  it('the run deadline passing while history is fetched: nothing is changed, and the run fails saying so (row 2)', async () => {
+    const { cluster, metrics, deps } = setup();
+    const deadline = new AbortController();
+    metrics.onRangeQuery = () => deadline.abort(new Error('job deadline reached'));
+    const summary = await runOnce({ ...deps(), signal: deadline.signal });
+    expect(summary.failures).toContain('run deadline reached before acting; nothing was changed');
+    expect(summary.actions).toEqual([]);
+    expect(cluster.mutations).toEqual([]);
+    expect(cluster.events).toEqual([]);
+  });
+
+  it.each([
+    ['429 after its one retry', { code: 'rate-limited', message: 'Slack answered 429 twice (retry-after 30 s)', status: 429, retryAfterSeconds: 30 }],
+    ['5xx after its one retry', { code: 'server', message: 'Slack answered 503 twice', status: 503 }],
+  ] as const)('Slack failing (%s) leaves the Kubernetes action done and the run successful (row 20)', async (_name, failure) => {
+    const { cluster, notifier, deps } = setup();
+    notifier.failure = failure;
+    const summary = await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: 'restart', intent: null });
+    expect(cluster.reasons()).toContain('PodRestarted');
+    expect(notifier.messages).toHaveLength(1);
+    expect(summary.failures).toEqual([]);
+    expect(summary.warnings.join('\n')).toContain(failure.message);
+  });
+
+  it('a PodDisruptionBudget blocks the eviction: EvictionBlocked, Slack told, no delete, the run fails (row 10)', async () => {
+    const { cluster, notifier, deps } = setup((config) => config.replace('ladder: [restart, workaround]', 'ladder: [restart, workaround]\n    restartMode: evict'));
+    cluster.evictions = 'blocked';
+    const summary = await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+    expect(cluster.reasons()).toContain('EvictionBlocked');
+    expect(cluster.events.find((e) => e.reason === 'EvictionBlocked')!.note).toMatch(/disruption budget/);
+    expect(notifier.messages).toHaveLength(1);
+    expect(notifier.messages[0]!.text).toMatch(/blocked/i);
+    expect(summary.failures.join('\n')).toMatch(/disruption budget/);
+  });
+
+  it('outside the allowed time windows: "would" nothing, a RemediationSkipped Event says why, zero changes (row 17)', async () => {
+    // Prometheus' clock reads Thursday 06:00 UTC.
+    const { cluster, deps } = setup((config) => config.replace('maxRestartsPerDay: 3}', 'maxRestartsPerDay: 3, windows: [{start: "22:00", end: "23:00"}]}'));
+    const summary = await runOnce(deps());
+    expect(summary.targets.find((t) => t.workload.includes('rook'))!.verdict.kind).toBe('leaking');
+    expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+    expect(summary.actions).toEqual([]);
+    expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(/outside the allowed windows/);
+  });
+
+  it('the daily restart cap, read from the workload\'s state annotation, holds in a later run (row 16)', async () => {
+    const { cluster, metrics, deps } = setup();
+    const now = metrics.now;
+    const key = 'Deployment/rook-ceph/rook-ceph-operator';
+    cluster.states.set(key, { version: 3, state: { ...emptyWorkloadState, restartTimes: [now - 23 * HOUR, now - 15 * HOUR, now - 7 * HOUR] } });
+    const summary = await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([]);
+    expect(summary.actions).toEqual([]);
+    expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(/3 restarts in the last 24 h; the cap is 3 per day/);
+    // A day after the first of them, the cap has room again.
+    metrics.now += 1 * HOUR + 60;
+    await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
 });

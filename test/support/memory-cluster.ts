@@ -55,7 +55,11 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'restarted' as const, restartedAt: new Date().toISOString() };
   }
 
+  /** What the Eviction API answers; 'blocked' is a PodDisruptionBudget's 429. */
+  evictions: 'allowed' | 'blocked' = 'allowed';
+
   async evictPod(pod: { namespace: string; name: string }) {
+    if (this.evictions === 'blocked') return { outcome: 'blocked' as const, message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
     this.mutate({ verb: 'evict', target: `${pod.namespace}/${pod.name}` });
     return { outcome: 'evicted' as const };
   }
