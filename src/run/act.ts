@@ -81,7 +81,8 @@ export class Actor {
     return this.snapshots.get(workloadKey(workload))?.state;
   }
 
-  async execute(items: readonly PlanItem[], dryRun: boolean): Promise<void> {
+  /** Carries out the plan; `handsOff` records Events only (dry-run, kill switch). */
+  async execute(items: readonly PlanItem[], { handsOff }: { handsOff: boolean }): Promise<void> {
     for (const item of items) {
       const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
       // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
@@ -96,7 +97,7 @@ export class Actor {
         } else {
           await this.act(item, log);
         }
-      } else if (item.type === 'notice' && !dryRun) {
+      } else if (item.type === 'notice' && !handsOff) {
         if (item.kind === 'reconcile-intent') await this.reconcile(item, log);
         else await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now));
       }

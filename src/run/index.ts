@@ -248,19 +248,17 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const state = actor.stateOf(t.facts.workload);
     return state ? [{ ...t, state }] : [];
   });
-  const plan = planActions({
-    targets,
-    profiles: config.profiles.map((p) => toProfilePolicy(p, config)),
-    guardrails: toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) }),
-    now,
-    catalog: deps.catalog,
-  });
+  const guardrails = toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) });
+  const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
+  // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
+  // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
+  const handsOff = guardrails.dryRun || guardrails.killSwitch;
   summary.plan = plan;
   if (signal?.aborted) {
     summary.failures.push('run deadline reached before acting; nothing was changed');
     return done();
   }
-  await actor.execute(plan.items, summary.dryRun);
+  await actor.execute(plan.items, { handsOff });
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(groupByWorkload(plan.items, actor.report.outcomes, (key) => evidence.get(key)));

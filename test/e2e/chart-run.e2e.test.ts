@@ -125,6 +125,8 @@ describe('leakguard run with the chart\'s ConfigMap and ServiceAccount (acting)'
     expect(summary.warnings).toContain(`kill switch on (CronJob ${releaseNs}/${fullname} annotation leakguard.io/kill-switch=true): nothing is changed`);
     expect(summary.actions).toEqual([]);
     const after = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', targetNs], { env });
+    // Not even leakguard's own state annotation: the Deployment is exactly as it was.
+    expect(after.metadata.annotations).toEqual(before.metadata.annotations);
     expect(after.spec.template).toEqual(before.spec.template);
     const events = await kubectlJson<Loose>(['get', 'events.events.k8s.io', '-n', targetNs], { env });
     const skipped = (events.items as Loose[]).filter((e) => e.reason === 'RemediationSkipped');
