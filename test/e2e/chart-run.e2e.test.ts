@@ -125,7 +125,7 @@ describe('leakguard run with the chart\'s ConfigMap and ServiceAccount (acting)'
     expect(summary.warnings).toContain(`kill switch on (CronJob ${releaseNs}/${fullname} annotation leakguard.io/kill-switch=true): nothing is changed`);
     expect(summary.actions).toEqual([]);
     const after = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', targetNs], { env });
-    // Not even leakguard's own state annotation: the Deployment is exactly as it was.
+    // Not even leakguard's own state annotation is written.
     expect(after.metadata.annotations).toEqual(before.metadata.annotations);
     expect(after.spec.template).toEqual(before.spec.template);
     const events = await kubectlJson<Loose>(['get', 'events.events.k8s.io', '-n', targetNs], { env });

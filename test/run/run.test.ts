@@ -394,4 +394,28 @@ describe('runOnce', () => {
     await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
+  it('RBAC refuses the restart: RemediationFailed names it, one attempt, the run fails (row 11)', async () => {
+    const { cluster, deps } = setup();
+    cluster.restartRefusal = { code: 'forbidden', status: 403, reason: 'Forbidden', message: 'deployments.apps "rook-ceph-operator" is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot patch resource "deployments"' };
+    const summary = await runOnce(deps());
+    expect(cluster.restartAttempts).toBe(1);
+    expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+    expect(cluster.events.find((e) => e.reason === 'RemediationFailed')!.note).toMatch(/forbidden/);
+    expect(summary.failures.join('\n')).toMatch(/cannot patch resource "deployments"/);
+    expect(summary.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'failed' })]);
+  });
+
+  it.each([
+    ['mid-rollout', { rollingOut: true }, /a rollout is in progress/],
+    ['terminating', { terminating: true }, /is terminating/],
+    ['unready', { unreadyReplicas: 2 }, /2 replicas are unready/],
+  ] as const)('a %s target is skipped with RemediationSkipped saying why (row 9)', async (_name, change, note) => {
+    const { cluster, deps } = setup();
+    const rook = cluster.targets[0]!;
+    cluster.targets[0] = 'terminating' in change ? { ...rook, pod: { ...rook.pod, terminating: true } } : { ...rook, ...change };
+    const summary = await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+    expect(summary.actions).toEqual([]);
+    expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(note);
+  });
 });

@@ -4,7 +4,8 @@
  * The real adapter is proven against a real kube-apiserver in test/e2e; this one lets the run's
  * ordering and guardrails be tested fast and exhaustively.
  */
-import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, StateSnapshot } from '../../src/kube/types.js';
+import type { KubeError } from '../../src/kube/errors.js';
+import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, RestartResult, StateSnapshot } from '../../src/kube/types.js';
 import type { Ledger, LedgerStore } from '../../src/kube/ledger.js';
 import { emptyLedger } from '../../src/kube/ledger.js';
 import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../../src/policy/types.js';
@@ -48,11 +49,17 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'written' as const, resourceVersion: String(current.version + 1), attempts: 1 };
   }
 
-  async restartWorkload(workload: WorkloadRef, actionId: string) {
+  /** When set, every restart is refused with this error (e.g. RBAC 403). */
+  restartRefusal: KubeError | null = null;
+  restartAttempts = 0;
+
+  async restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult> {
+    this.restartAttempts += 1;
+    if (this.restartRefusal) return { outcome: 'failed', error: this.restartRefusal };
     if (this.restartIds.get(key(workload)) === actionId) return { outcome: 'already-done' as const };
     this.mutate({ verb: 'restart', target: key(workload), detail: actionId });
     this.restartIds.set(key(workload), actionId);
-    return { outcome: 'restarted' as const, restartedAt: new Date().toISOString() };
+    return { outcome: 'restarted', restartedAt: new Date().toISOString() };
   }
 
   /** What the Eviction API answers; 'blocked' is a PodDisruptionBudget's 429. */
