@@ -12,6 +12,8 @@ import type { Notifier, NotifyError, NotifyResult, SlackMessage } from '../../sr
 import type { TargetFacts } from '../../src/policy/types.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
+import type { UpgradeExecutor } from '../../src/run/act.js';
+import type { ActionOutcome } from '../../src/report/events.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
 import { emptyWorkloadState } from '../../src/policy/types.js';
@@ -417,5 +419,24 @@ describe('runOnce', () => {
     expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
     expect(summary.actions).toEqual([]);
     expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(note);
+  });
+  it('GitHub\'s rate limit defers the upgrade PR: no failure, the rung is not passed, and the next run opens it (row 19)', async () => {
+    const { cluster, metrics, deps } = setup((config) => `github: {tokenFile: /var/run/secrets/github/token}\n${config.replace('ladder: [restart, workaround]', 'ladder: [upgrade-pr]\n    upgrade: {repo: acme/gitops, file: clusters/prod/rook-ceph.yaml}')}`);
+    const outcomes: ActionOutcome[] = [
+      { kind: 'deferred', message: 'GitHub secondary rate limit: retry after 60 s; deferred to the next run' },
+      { kind: 'pr', result: 'opened', url: 'https://github.com/acme/gitops/pull/7' },
+    ];
+    const calls: string[] = [];
+    const upgrade: UpgradeExecutor = async (action) => (calls.push(action.id), outcomes.shift()!);
+    const first = await runOnce({ ...deps(), upgrade });
+    expect(first.failures).toEqual([]);
+    expect(first.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'deferred' })]);
+    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: null, intent: null });
+    metrics.now += 900;
+    const second = await runOnce({ ...deps(), upgrade });
+    expect(second.failures).toEqual([]);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBe(calls[0]);
+    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: 'upgrade-pr', lastActionId: calls[0] });
   });
 });
