@@ -48,6 +48,15 @@ export function makeApis(kubeConfig: KubeConfig) {
 
 export const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+/** One RFC 6902 operation; `test` makes the whole patch fail (HTTP 422) unless the value matches. */
+export type JsonPatchOp = { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
+
+/** A JSON Pointer (RFC 6901) to one annotation: `/` and `~` in the key are escaped. */
+export function annotationPointer(key: string): string {
+  return `/metadata/annotations/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
 
 export type RestartableKind = Workload['kind'];
 
@@ -76,19 +85,20 @@ export async function readWorkload(ctx: KubeContext, ref: WorkloadRef): Promise<
 }
 
 /**
- * Patch a workload. `body` should carry metadata.resourceVersion when the write must not race
- * (the API server answers 409 if it moved on). A uid in the ref is sent as a precondition too, so
- * a workload deleted and recreated under the same name is never patched by mistake.
+ * Patch a workload. A merge `body` should carry metadata.resourceVersion when the write must not
+ * race (the API server answers 409 if it moved on); a JSON patch guards itself with `test`
+ * operations (422 when one fails). A uid in the ref is sent as a precondition too, so a workload
+ * deleted and recreated under the same name is never patched by mistake.
  */
 export async function patchWorkload(
   ctx: KubeContext,
   ref: WorkloadRef & { kind: RestartableKind },
-  body: Record<string, unknown>,
-  strategy: 'strategic' | 'merge',
+  body: Record<string, unknown> | JsonPatchOp[],
+  strategy: 'strategic' | 'merge' | 'json',
 ): Promise<ApiResult<Workload>> {
   const { name, namespace } = ref;
-  const options = strategy === 'strategic' ? strategicMerge : mergePatch;
-  const guarded = ref.uid ? withUid(body, ref.uid) : body;
+  const options = strategy === 'strategic' ? strategicMerge : strategy === 'merge' ? mergePatch : jsonPatch;
+  const guarded = !ref.uid ? body : Array.isArray(body) ? [{ op: 'test', path: '/metadata/uid', value: ref.uid }, ...body] : withUid(body, ref.uid);
   const params = { name, namespace, body: guarded, fieldManager: ctx.fieldManager };
   switch (ref.kind) {
     case 'Deployment': {

@@ -1,12 +1,16 @@
 /**
  * WorkloadState kept in one annotation on the workload (`leakguard.io/state`, JSON), so it
- * survives between CronJob runs and moves with the object. Written with a merge patch that
- * carries the resourceVersion it was based on: a concurrent change makes the API server answer
- * 409, and we re-read and re-check before trying again.
+ * survives between CronJob runs and moves with the object. Every write is a compare-and-swap on
+ * that annotation alone: a JSON patch whose `test` operation carries the text the decision was
+ * based on (the API server answers 422 if it differs). Only the first write, when there is no
+ * annotation to test, is a merge patch guarded by the resourceVersion (409 if the object moved).
+ * Either way we re-read and re-check before trying again. Guarding by the annotation rather than
+ * the resourceVersion matters right after a restart: the Deployment controller rewrites the
+ * status many times a second while the rollout runs, and each of those would be a conflict.
  */
 import { z } from 'zod';
 import { emptyWorkloadState, type WorkloadRef, type WorkloadState } from '../policy/types.js';
-import { isRestartable, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import { annotationPointer, isRestartable, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
 import type { KubeError } from './errors.js';
 import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
 
@@ -86,6 +90,20 @@ export async function readState(ctx: KubeContext, ref: WorkloadRef): Promise<Rea
   return { outcome: 'read', state: decoded.state, resourceVersion: meta?.resourceVersion ?? '', raw };
 }
 
+/** No annotation yet: nothing to test, so the object's resourceVersion guards the write. */
+function firstWrite(basis: StateSnapshot, encoded: string): Record<string, unknown> {
+  return { metadata: { resourceVersion: basis.resourceVersion, annotations: { [stateAnnotation]: encoded } } };
+}
+
+/** Replace the annotation only if it still reads `raw`. */
+function swap(raw: string, encoded: string): JsonPatchOp[] {
+  const path = annotationPointer(stateAnnotation);
+  return [
+    { op: 'test', path, value: raw },
+    { op: 'replace', path, value: encoded },
+  ];
+}
+
 export async function writeState(
   ctx: KubeContext,
   ref: WorkloadRef,
@@ -108,17 +126,19 @@ export async function writeState(
       current = read;
     }
     if (encodeState(current.state) === encoded) return { outcome: 'unchanged' };
-    const body = { metadata: { resourceVersion: current.resourceVersion, annotations: { [stateAnnotation]: encoded } } };
-    const patched = await patchWorkload(ctx, kindRef, body, 'merge');
+    const patched = current.raw === null ? await patchWorkload(ctx, kindRef, firstWrite(current, encoded), 'merge') : await patchWorkload(ctx, kindRef, swap(current.raw, encoded), 'json');
     if (patched.ok) {
       const resourceVersion = patched.value.object.metadata?.resourceVersion ?? '';
       return { outcome: 'written', resourceVersion, attempts: attempt, snapshot: { state, resourceVersion, raw: encoded } };
     }
-    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
-    // Conflict: something changed the object. Re-read; retry only if the state itself is as we based our
-    // decision on (compared as state, not as text, so a caller's hand-made basis compares correctly).
+    const testFailed = current.raw !== null && patched.error.code === 'invalid';
+    if (patched.error.code !== 'conflict' && !testFailed) return { outcome: 'failed', error: patched.error };
+    // The guard failed: re-read; retry only if the state itself is as we based our decision on
+    // (compared as state, not as text, so a caller's hand-made basis compares correctly).
     const reread = await readState(ctx, ref);
     if (reread.outcome === 'failed') return reread;
+    // The annotation is exactly what was tested, so the 422 was about something else: report it.
+    if (testFailed && reread.raw === current.raw) return { outcome: 'failed', error: patched.error };
     if (!sameState(reread.state, current.state)) {
       ctx.logger.warn({ workload: `${ref.kind}/${ref.namespace}/${ref.name}` }, 'state changed by another writer; not overwriting');
       return { outcome: 'changed-concurrently', current: reread };
