@@ -213,8 +213,11 @@ describe('retries', () => {
       return undefined;
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
-    expect(await cluster.restartWorkload(ref, 'action-8')).toMatchObject({ outcome: 'failed', error: { code: 'conflict' } });
-    expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(4);
+    sleeps.length = 0;
+    expect(await cluster.restartWorkload(ref, 'action-8')).toMatchObject({ outcome: 'failed', error: { code: 'conflict', message: 'restart of rook-ceph-operator kept conflicting after 5 retries' } });
+    expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(6);
+    // Backing off between tries lets a controller rewriting the status settle; 1.55 s in all.
+    expect(sleeps).toEqual([50, 100, 200, 400, 800]);
   });
 });
 

@@ -58,6 +58,18 @@ export function annotationPointer(key: string): string {
   return `/metadata/annotations/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
+/** How many times a write guarded by a resourceVersion re-reads and retries after a 409. */
+export const maxConflictRetries = 5;
+
+/**
+ * Waits before re-reading after a 409 (50 ms, doubling, at most 800 ms: 1.55 s over all retries).
+ * Right after a restart the Deployment controller rewrites the status several times within a
+ * second or two; an immediate re-read would keep losing to it.
+ */
+export function backOffAfterConflict(ctx: KubeContext, retry: number): Promise<void> {
+  return ctx.clock.sleep(Math.min(800, 50 * 2 ** retry));
+}
+
 export type RestartableKind = Workload['kind'];
 
 export function isRestartable(kind: string): kind is RestartableKind {

@@ -5,7 +5,7 @@
  */
 import type { V1Eviction } from '@kubernetes/client-node';
 import type { WorkloadRef } from '../policy/types.js';
-import { isRestartable, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import { backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';
 import type { EvictResult, PodRef, RestartResult } from './types.js';
@@ -13,7 +13,6 @@ import type { EvictResult, PodRef, RestartResult } from './types.js';
 export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
 /** On the pod template next to restartedAt: which leakguard action caused this rollout. */
 export const restartIdAnnotation = 'leakguard.io/restart-id';
-const maxConflictRetries = 3;
 
 /** RFC 3339 to the second, as kubectl writes it. */
 export function rfc3339Seconds(date: Date): string {
@@ -45,8 +44,9 @@ export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, action
     }
     // 409: the object moved (status update, or a twin run restarting it): re-read and re-check the action ID.
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+    if (attempt < maxConflictRetries) await backOffAfterConflict(ctx, attempt);
   }
-  return { outcome: 'failed', error: { code: 'conflict', message: `restart of ${ref.name} kept conflicting` } };
+  return { outcome: 'failed', error: { code: 'conflict', message: `restart of ${ref.name} kept conflicting after ${maxConflictRetries} retries` } };
 }
 
 export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string): Promise<EvictResult> {

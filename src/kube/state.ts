@@ -10,12 +10,11 @@
  */
 import { z } from 'zod';
 import { emptyWorkloadState, type WorkloadRef, type WorkloadState } from '../policy/types.js';
-import { annotationPointer, isRestartable, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
+import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
 import type { KubeError } from './errors.js';
 import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
 
 export const stateAnnotation = 'leakguard.io/state';
-const maxConflictRetries = 4;
 
 const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
 const stateSchema = z
@@ -144,6 +143,7 @@ export async function writeState(
       return { outcome: 'changed-concurrently', current: reread };
     }
     current = reread;
+    if (attempt <= maxConflictRetries) await backOffAfterConflict(ctx, attempt - 1);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `state write kept conflicting after ${maxConflictRetries} retries` } };
 }

@@ -7,11 +7,9 @@
  */
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { WorkloadRef } from '../policy/types.js';
-import { isRestartable, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import { backOffAfterConflict, isRestartable, maxConflictRetries, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { gitopsOwnerOf } from './facts.js';
 import type { PreviousValues, WorkaroundResult } from './types.js';
-
-const maxConflictRetries = 3;
 
 /** The env entries to send so the container ends with `wanted` (null = remove); empty when already so. */
 export function envPatchEntries(current: V1EnvVar[], wanted: PreviousValues): Record<string, unknown>[] {
@@ -63,6 +61,7 @@ async function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, w
       return { outcome: 'applied', previous, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+    if (attempt < maxConflictRetries) await backOffAfterConflict(ctx, attempt);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `env patch of ${ref.name} kept conflicting` } };
 }
@@ -97,6 +96,7 @@ async function patchConfigMap(ctx: KubeContext, namespace: string, name: string,
       return { outcome: 'applied', previous, resourceVersion: patched.value.metadata?.resourceVersion ?? '' };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+    if (attempt < maxConflictRetries) await backOffAfterConflict(ctx, attempt);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `ConfigMap ${name} patch kept conflicting` } };
 }
