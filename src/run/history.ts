@@ -55,9 +55,13 @@ export function judgeTargets(targets: readonly TargetFacts[], series: readonly R
   });
 }
 
+/** Why an answer that carried warnings is not judged. */
+export function partialAnswer(warnings: readonly string[]): string {
+  return `Prometheus warned that its answer may be partial (${warnings.join('; ')})`;
+}
+
 function doubted(verdict: Verdict, warnings: readonly string[]): Verdict {
-  const headline = `not judged: Prometheus warned that its answer may be partial (${warnings.join('; ')})`;
-  return { ...verdict, kind: 'unknown', reasons: [headline, ...verdict.reasons] };
+  return { ...verdict, kind: 'unknown', reasons: [`not judged: ${partialAnswer(warnings)}`, ...verdict.reasons] };
 }
 
 /** Prometheus' clock, not ours: windows and staleness are judged on the time the data lives in. */

@@ -18,7 +18,7 @@ import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/events.js';
 import { Actor, workloadKey, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { fetchHistory, judgeTargets, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
+import { fetchHistory, judgeTargets, partialAnswer, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 
@@ -143,9 +143,8 @@ async function killSwitchOnController(deps: RunDeps, summary: RunSummary): Promi
 
 interface ActOutcome {
   news: WorkloadNews[];
-  /** Profiles whose history could (true) or could not (false) be fetched. */
-  metrics: Map<string, boolean>;
-  metricsError: string | null;
+  /** Per profile: why its history could not be had in full this run, or null when it could. */
+  metrics: Map<string, string | null>;
 }
 
 async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<ActOutcome> {
@@ -161,8 +160,8 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   }
   summary.now = now;
 
-  const metricsByProfile = new Map<string, boolean>();
-  const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: metricsByProfile, metricsError });
+  const metricsByProfile = new Map<string, string | null>();
+  const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: metricsByProfile });
   const planTargets: Omit<PlanTarget, 'state'>[] = [];
   const judgedAll: JudgedTarget[] = [];
   const workloads = new Map<string, WorkloadRef>();
@@ -188,18 +187,22 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     if (pods.size > profile.expectedPods) summary.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
     let judged: JudgedTarget[] = [];
+    // Why this profile's history is missing or in doubt this run (counts towards the Slack alert).
+    let problem: string | null = now === null ? metricsError : null;
     const fetched = await history;
     if (now !== null && fetched) {
       if (fetched.ok) {
         deps.reclaim?.();
-        summary.warnings.push(...fetched.value.warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-        judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, fetched.value.warnings);
-      } else metricsError = fetched.message;
+        const { warnings } = fetched.value;
+        summary.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+        judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, warnings);
+        if (warnings.length > 0) problem = partialAnswer(warnings);
+      } else problem = fetched.message;
     }
-    metricsByProfile.set(profile.name, now !== null && !(judged.length === 0 && metricsError !== null));
-    if (judged.length === 0 && metricsError !== null && discovery.targets.length > 0) {
-      summary.failures.push(`profile ${profile.name}: memory history unavailable: ${metricsError}`);
-      await recordMetricsUnavailable(cluster, discovery.targets.map((t) => t.workload), profile.name, metricsError, now ?? 0, log);
+    metricsByProfile.set(profile.name, problem);
+    if (judged.length === 0 && problem !== null && discovery.targets.length > 0) {
+      summary.failures.push(`profile ${profile.name}: memory history unavailable: ${problem}`);
+      await recordMetricsUnavailable(cluster, discovery.targets.map((t) => t.workload), profile.name, problem, now ?? 0, log);
       continue;
     }
     judgedAll.push(...judged);
@@ -269,8 +272,8 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
   const ledger = await store.read();
   const threshold = deps.config.notifications.metricsFailuresBeforeAlert;
   const alerts: string[] = [];
-  for (const [profile, ok] of outcome.metrics) {
-    const streak = ok ? 0 : (ledger.metricsFailures[profile] ?? 0) + 1;
+  for (const [profile, problem] of outcome.metrics) {
+    const streak = problem === null ? 0 : (ledger.metricsFailures[profile] ?? 0) + 1;
     ledger.metricsFailures[profile] = streak;
     if (streak === threshold) alerts.push(profile);
   }
@@ -281,7 +284,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
     };
     summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog })));
     for (const profile of alerts) {
-      const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metricsError ?? 'unknown error'));
+      const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'));
       if (!result.ok) summary.warnings.push(`Slack: ${result.error.message}`);
     }
   }

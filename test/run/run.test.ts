@@ -316,7 +316,7 @@ describe('runOnce', () => {
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
   it('Prometheus warns its answer may be partial: every verdict of that answer is unknown, nothing is done (row 4)', async () => {
-    const { cluster, metrics, deps } = setup();
+    const { cluster, metrics, notifier, deps } = setup();
     metrics.warnings = ['store 10.0.0.7:10901 unavailable: partial response'];
     const summary = await runOnce(deps());
     const rook = summary.targets.find((t) => t.workload.includes('rook'))!;
@@ -325,6 +325,14 @@ describe('runOnce', () => {
     expect(summary.targets.every((t) => t.verdict.kind === 'unknown')).toBe(true);
     expect(summary.warnings).toContain('profile rook: Prometheus warning: store 10.0.0.7:10901 unavailable: partial response');
     expect(summary.actions).toEqual([]);
+    expect(cluster.mutations).toEqual([]);
+    // Partial answers count towards the Slack alert like an outage: the third in a row tells Slack, once.
+    await runOnce(deps());
+    await runOnce(deps());
+    expect(notifier.messages.map((m) => m.text)).toEqual([
+      expect.stringMatching(/rook unavailable for 3 runs in a row \(Prometheus warned that its answer may be partial \(store 10\.0\.0\.7:10901 unavailable: partial response\)\)/),
+      expect.stringMatching(/certs unavailable for 3 runs/),
+    ]);
     expect(cluster.mutations).toEqual([]);
     // Once Prometheus answers in full again, the leak is acted on.
     metrics.warnings = [];
