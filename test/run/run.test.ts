@@ -64,6 +64,8 @@ class MemoryMetrics implements MetricsSource {
   down = false;
   /** Prometheus' warnings on every range answer (a store that did not respond, …). */
   warnings: string[] = [];
+  /** Range queries about these namespaces fail (one profile's history lost, the others' not). */
+  failingNamespaces = new Set<string>();
   /** Called as each range query arrives (e.g. to let the run's deadline pass meanwhile). */
   onRangeQuery: () => void = () => {};
   rangeQueries: RangeQuery[] = [];
@@ -89,6 +91,7 @@ class MemoryMetrics implements MetricsSource {
     this.rangeQueries.push(query);
     this.onRangeQuery();
     const ns = /namespace="([^"]+)"/.exec(query.query)?.[1];
+    if (ns !== undefined && this.failingNamespaces.has(ns)) throw new MetricsError('server', `query_range for ${ns}: HTTP 503`);
     return {
       series: this.series()
         .filter((s) => s.labels.namespace === ns)
@@ -446,5 +449,13 @@ describe('runOnce', () => {
     expect(calls).toHaveLength(2);
     expect(calls[1]).toBe(calls[0]);
     expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: 'upgrade-pr', lastActionId: calls[0] });
+  });
+  it('one profile\'s history failing counts against that profile only, even when another matches no pods', async () => {
+    const { cluster, metrics, ledger, deps } = setup();
+    metrics.failingNamespaces.add('rook-ceph');
+    cluster.targets = cluster.targets.filter((t) => t.profile !== 'certs');
+    const summary = await runOnce(deps());
+    expect(summary.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: .*HTTP 503/)]);
+    expect(ledger.ledger.metricsFailures).toEqual({ rook: 1, certs: 0 });
   });
 });
