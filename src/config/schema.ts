@@ -124,7 +124,7 @@ export const profileSchema = z.strictObject({
   /** Label selector, e.g. `app=rook-ceph-operator`. */
   selector: z.string().min(1),
   container: z.string().min(1).optional(),
-  /** PromQL override; `$namespace`, `$selector_pods` and `$container` are substituted. */
+  /** PromQL override; `$namespace`, `$container` and `$step` are substituted. */
   query: z.string().min(1).optional(),
   knownIssues: z.array(z.string()).default([]),
   ladder: z.array(actionKind).default(['restart']),

@@ -30,7 +30,7 @@ const resourceList = strict({ cpu: quantity, memory: quantity, 'ephemeral-storag
 export function configValuesSchema(): JsonSchema {
   const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as JsonSchema;
   const { $schema: _ignored, ...schema } = generated;
-  return { description: 'The leakguard configuration file (SPEC §4), rendered into the ConfigMap.', ...schema };
+  return { description: 'The leakguard configuration file (see Configuration in the README), rendered into the ConfigMap.', ...schema };
 }
 
 export function buildValuesSchema(): JsonSchema {
