@@ -6,7 +6,7 @@
  * annotation to test, is a merge patch guarded by the resourceVersion (409 if the object moved).
  * Either way we re-read and re-check before trying again. Guarding by the annotation rather than
  * the resourceVersion matters right after a restart: the Deployment controller rewrites the
- * status many times a second while the rollout runs, and each of those would be a conflict.
+ * status several times within a second or two while the rollout runs, and each is a conflict.
  */
 import { z } from 'zod';
 import { emptyWorkloadState, type WorkloadRef, type WorkloadState } from '../policy/types.js';
