@@ -62,12 +62,13 @@ export function annotationPointer(key: string): string {
 export const maxConflictRetries = 5;
 
 /**
- * Waits before re-reading after a 409 (50 ms, doubling, at most 800 ms: 1.55 s over all retries).
- * Right after a restart the Deployment controller rewrites the status several times within a
- * second or two; an immediate re-read would keep losing to it.
+ * Waits before re-reading after the `attempt`th 409, counting from 0 (50 ms, doubling, at most
+ * 800 ms: 1.55 s over all retries); not after the last attempt. Right after a restart the
+ * Deployment controller rewrites the status several times within a second or two; an immediate
+ * re-read would keep losing to it.
  */
-export function backOffAfterConflict(ctx: KubeContext, retry: number): Promise<void> {
-  return ctx.clock.sleep(Math.min(800, 50 * 2 ** retry));
+export async function backOffAfterConflict(ctx: KubeContext, attempt: number): Promise<void> {
+  if (attempt < maxConflictRetries) await ctx.clock.sleep(Math.min(800, 50 * 2 ** attempt));
 }
 
 export type RestartableKind = Workload['kind'];

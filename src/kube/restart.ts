@@ -44,7 +44,7 @@ export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, action
     }
     // 409: the object moved (status update, or a twin run restarting it): re-read and re-check the action ID.
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
-    if (attempt < maxConflictRetries) await backOffAfterConflict(ctx, attempt);
+    await backOffAfterConflict(ctx, attempt);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `restart of ${ref.name} kept conflicting after ${maxConflictRetries} retries` } };
 }

@@ -143,7 +143,7 @@ export async function writeState(
       return { outcome: 'changed-concurrently', current: reread };
     }
     current = reread;
-    if (attempt <= maxConflictRetries) await backOffAfterConflict(ctx, attempt - 1);
+    await backOffAfterConflict(ctx, attempt - 1);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `state write kept conflicting after ${maxConflictRetries} retries` } };
 }

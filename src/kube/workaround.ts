@@ -61,7 +61,7 @@ async function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, w
       return { outcome: 'applied', previous, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
-    if (attempt < maxConflictRetries) await backOffAfterConflict(ctx, attempt);
+    await backOffAfterConflict(ctx, attempt);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `env patch of ${ref.name} kept conflicting` } };
 }
@@ -96,7 +96,7 @@ async function patchConfigMap(ctx: KubeContext, namespace: string, name: string,
       return { outcome: 'applied', previous, resourceVersion: patched.value.metadata?.resourceVersion ?? '' };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
-    if (attempt < maxConflictRetries) await backOffAfterConflict(ctx, attempt);
+    await backOffAfterConflict(ctx, attempt);
   }
   return { outcome: 'failed', error: { code: 'conflict', message: `ConfigMap ${name} patch kept conflicting` } };
 }
