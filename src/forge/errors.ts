@@ -1,6 +1,7 @@
 /** Maps whatever a GitHub call threw to a ForgeError (status → code), with secrets redacted. */
 import { ZodError } from 'zod';
 import { BumpError } from './bump/types.js';
+import { RefusedWriteError } from './github-writes.js';
 import { redact } from './secrets.js';
 import type { ForgeError, ForgeErrorCode } from './types.js';
 
@@ -68,6 +69,7 @@ export function toForgeError(err: unknown, what: string, secrets: readonly strin
   if (err instanceof BumpError) {
     return { code: err.code === 'version-not-found' ? 'version-not-found' : 'invalid-file', message: safe(err.message) };
   }
+  if (err instanceof RefusedWriteError) return { code: 'refused', message: safe(err.message) };
   if (err instanceof ZodError) {
     return { code: 'invalid-response', message: safe(`${what}: unexpected answer from GitHub (${err.issues[0]?.message ?? 'invalid'})`) };
   }

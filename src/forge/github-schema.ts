@@ -6,7 +6,8 @@ export const pullSchema = z.object({
   html_url: z.string(),
   title: z.string(),
   body: z.string().nullable().optional(),
-  head: z.object({ ref: z.string() }),
+  /** `repo` is null when the head repository (a fork) was deleted. */
+  head: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }).nullable().optional() }),
   user: z.object({ login: z.string() }).nullable().optional(),
 });
 export type Pull = z.infer<typeof pullSchema>;

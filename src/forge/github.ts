@@ -7,23 +7,20 @@ import { bumpOrAlready } from './bump/index.js';
 import { BumpError, type BumpResult } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
-import { createdPullSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
-import { prMarker } from './pr-body.js';
-import { isOwnPr, isSameBumpByOthers } from './pr-match.js';
+import { fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
+import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
+import { prMarker, withSeeAlso, type SeeAlsoPull } from './pr-body.js';
+import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
 import { upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
 
 /** Open PRs scanned for our own and for others' bumps (100 per page). */
 const MAX_PULL_PAGES = 5;
 
-interface Repo {
-  owner: string;
-  repo: string;
-}
-
+/** What the read-only survey found; `impostors` claim to be ours but are not (linked, never edited). */
 type Survey =
-  | { kind: 'own'; pull: Pull }
+  | { kind: 'own'; pull: Pull; impostors: SeeAlsoPull[] }
   | { kind: 'done'; result: Extract<UpgradePrResult, { kind: 'up-to-date' | 'linked' }> }
-  | { kind: 'create'; branch: string; base: FileContent; bumped: BumpResult };
+  | { kind: 'create'; branch: string; base: FileContent; bumped: BumpResult; impostors: SeeAlsoPull[] };
 
 class StepError extends Error {
   constructor(
@@ -52,10 +49,6 @@ function decode(file: FileContent): string {
   return Buffer.from(file.content, 'base64').toString('utf8');
 }
 
-function encode(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
-}
-
 function bumpRequest(req: UpgradePrRequest) {
   return { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, ...(req.image ? { image: req.image } : {}) };
 }
@@ -63,6 +56,10 @@ function bumpRequest(req: UpgradePrRequest) {
 function isRefExists(err: unknown): boolean {
   const e = err as { status?: number; message?: string };
   return e.status === 422 && /reference already exists/i.test(e.message ?? '');
+}
+
+function seeAlso(pull: Pull): SeeAlsoPull {
+  return { number: pull.number, head: `${pull.head.repo?.full_name ?? '(deleted repository)'}:${pull.head.ref}` };
 }
 
 function isPullExists(err: unknown): boolean {
@@ -123,38 +120,42 @@ export class GitHubForge implements Forge {
     const branch = upgradeBranchName(req.profile, req.toVersion);
     const marker = prMarker(req.profile, req.toVersion);
     const pulls = await this.listOpenPulls(repo);
-    const own = pulls.find((p) => isOwnPr(p, branch, marker));
-    if (own) return { kind: 'own', pull: own };
+    const fullName = repoFullName(repo);
+    const impostors = pulls.filter((p) => claimsToBeOwn(p, branch, marker, fullName)).map(seeAlso);
+    const own = pulls.find((p) => isOwnPr(p, branch, fullName));
+    if (own) return { kind: 'own', pull: own, impostors };
 
     const base = await this.readFile(repo, req.file, req.baseBranch);
     const outcome = bumpOrAlready(decode(base), bumpRequest(req)); // BumpError: no branch, no PR
     if (outcome.kind === 'already') return { kind: 'done', result: { kind: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
-    const foreign = pulls.find((p) => isSameBumpByOthers(p, names, req.toVersion));
+    const foreign = pulls.find((p) => !claimsToBeOwn(p, branch, marker, fullName) && isSameBumpByOthers(p, names, req.toVersion));
     if (foreign) {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
       return { kind: 'done', result: { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
-    return { kind: 'create', branch, base, bumped: outcome.result };
+    return { kind: 'create', branch, base, bumped: outcome.result, impostors };
   }
 
   private async ensure(repo: Repo, req: UpgradePrRequest, log: Logger): Promise<UpgradePrResult> {
     const found = await this.survey(repo, req);
     if (found.kind === 'done') return found.result;
+    const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
+    const pr = { title: req.title, body: withSeeAlso(req.body, found.impostors) };
     if (found.kind === 'own') {
-      await this.ensureBranchBumped(repo, req, found.pull.head.ref, log);
-      return this.updatePull(repo, req, found.pull);
+      await this.ensureBranchBumped(repo, writes, req, found.pull.head.ref, log);
+      return this.updatePull(writes, found.pull, pr);
     }
     const { branch, base, bumped } = found;
     const baseSha = await this.branchSha(repo, req.baseBranch);
-    const created = await this.createBranch(repo, branch, baseSha);
+    const created = await this.createBranch(writes, branch, baseSha);
     if (created) {
-      await this.putFile(repo, req, branch, bumped.content, base.sha);
+      await this.putFile(writes, req, branch, bumped.content, base.sha);
     } else {
-      await this.ensureBranchBumped(repo, req, branch, log);
+      await this.ensureBranchBumped(repo, writes, req, branch, log);
     }
-    return this.openPull(repo, req, branch);
+    return this.openPull(repo, writes, branch, pr);
   }
 
   private async listOpenPulls(repo: Repo): Promise<Pull[]> {
@@ -181,71 +182,59 @@ export class GitHubForge implements Forge {
   }
 
   /** @returns false when the branch already existed (a crashed or concurrent run made it). */
-  private async createBranch(repo: Repo, branch: string, sha: string): Promise<boolean> {
+  private async createBranch(writes: GuardedWrites, branch: string, sha: string): Promise<boolean> {
     try {
-      await this.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+      await writes.createBranch(branch, sha);
       return true;
     } catch (err) {
       if (isRefExists(err)) return false;
+      if (err instanceof RefusedWriteError) throw err;
       throw new StepError(`create branch ${branch}`, err);
     }
   }
 
   /** Makes the file on our branch pin the target version; resets our branch to base if it drifted. */
-  private async ensureBranchBumped(repo: Repo, req: UpgradePrRequest, branch: string, log: Logger): Promise<void> {
+  private async ensureBranchBumped(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string, log: Logger): Promise<void> {
     const current = await this.readFile(repo, req.file, branch);
     try {
       const outcome = bumpOrAlready(decode(current), bumpRequest(req));
       if (outcome.kind === 'already') return;
-      await this.putFile(repo, req, branch, outcome.result.content, current.sha);
+      await this.putFile(writes, req, branch, outcome.result.content, current.sha);
     } catch (err) {
       if (!(err instanceof BumpError)) throw err;
       log.info({ branch }, 'branch no longer holds the running version; resetting it to the base branch');
       const baseSha = await this.branchSha(repo, req.baseBranch);
-      await step(`reset branch ${branch}`, () =>
-        this.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: baseSha, force: true }),
-      );
+      await step(`reset branch ${branch}`, () => writes.resetBranch(branch, baseSha));
       const base = await this.readFile(repo, req.file, branch);
       const outcome = bumpOrAlready(decode(base), bumpRequest(req));
-      if (outcome.kind === 'bumped') await this.putFile(repo, req, branch, outcome.result.content, base.sha);
+      if (outcome.kind === 'bumped') await this.putFile(writes, req, branch, outcome.result.content, base.sha);
     }
   }
 
-  private async putFile(repo: Repo, req: UpgradePrRequest, branch: string, content: string, sha: string): Promise<void> {
-    await step(`commit ${req.file} to ${branch}`, () =>
-      this.octokit.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path: req.file,
-        branch,
-        sha,
-        content: encode(content),
-        message: `fix(${req.profile}): upgrade to ${req.toVersion.replace(/^v(?=\d)/, '')}\n\nProposed by leakguard: memory leak fixed upstream.`,
-      }),
-    );
+  private async putFile(writes: GuardedWrites, req: UpgradePrRequest, branch: string, content: string, sha: string): Promise<void> {
+    const message = `fix(${req.profile}): upgrade to ${req.toVersion.replace(/^v(?=\d)/, '')}\n\nProposed by leakguard: memory leak fixed upstream.`;
+    await step(`commit ${req.file} to ${branch}`, () => writes.putFile(branch, { path: req.file, content, sha, message }));
   }
 
-  private async openPull(repo: Repo, req: UpgradePrRequest, branch: string): Promise<UpgradePrResult> {
+  private async openPull(repo: Repo, writes: GuardedWrites, branch: string, pr: { title: string; body: string }): Promise<UpgradePrResult> {
     try {
-      const res = await this.octokit.rest.pulls.create({ ...repo, head: branch, base: req.baseBranch, title: req.title, body: req.body });
-      const pr = createdPullSchema.parse(res.data);
-      return { kind: 'opened', url: pr.html_url, number: pr.number, branch };
+      const created = await writes.openPull(branch, pr);
+      return { kind: 'opened', url: created.html_url, number: created.number, branch };
     } catch (err) {
       if (!isPullExists(err)) throw new StepError(`open pull request from ${branch}`, err);
-      // Opened by a concurrent run between our listing and now: update that one.
+      // Opened by a concurrent run between our listing and now: update that one (if it is ours).
       const res = await step('find existing pull request', () =>
         this.octokit.rest.pulls.list({ ...repo, state: 'open', head: `${repo.owner}:${branch}` }),
       );
-      const existing = pullListSchema.parse(res.data)[0];
+      const existing = pullListSchema.parse(res.data).find((p) => isOwnPr(p, branch, repoFullName(repo)));
       if (!existing) throw new StepError(`open pull request from ${branch}`, err);
-      return this.updatePull(repo, req, existing);
+      return this.updatePull(writes, existing, pr);
     }
   }
 
-  private async updatePull(repo: Repo, req: UpgradePrRequest, pull: Pull): Promise<UpgradePrResult> {
-    const pr = await step(`update pull request #${pull.number}`, async () =>
-      createdPullSchema.parse((await this.octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: req.title, body: req.body })).data),
-    );
-    return { kind: 'updated', url: pr.html_url, number: pr.number, branch: pull.head.ref };
+  private async updatePull(writes: GuardedWrites, pull: Pull, pr: { title: string; body: string }): Promise<UpgradePrResult> {
+    const updated = await step(`update pull request #${pull.number}`, () => writes.updatePull(pull, pr));
+    return { kind: 'updated', url: updated.html_url, number: updated.number, branch: pull.head.ref };
   }
 }
 

@@ -132,6 +132,28 @@ export function footerSection(profile: string, toVersion: string): string {
   ].join('\n');
 }
 
+/** Other open PRs for this bump that claim to be leakguard's but are not; linked, never edited. */
+export interface SeeAlsoPull {
+  number: number;
+  /** `owner/name:branch` of the PR's head. */
+  head: string;
+}
+
+const FOOTER_START = '\n\n---\n*Opened by leakguard.';
+
+/** Adds a "See also" section before the footer (at most 5 PRs; the rest are counted). */
+export function withSeeAlso(body: string, pulls: readonly SeeAlsoPull[]): string {
+  if (pulls.length === 0) return body;
+  const shown = pulls.slice(0, 5).map((p) => `- #${p.number} from \`${oneLine(p.head, 120).replace(/`/g, '')}\` (not opened by leakguard; left as it is)`);
+  if (pulls.length > shown.length) shown.push(`- and ${pulls.length - shown.length} more`);
+  const section = ['### See also', '', ...shown].join('\n');
+  // Before the footer (or the bare marker), so the marker stays last.
+  const footer = body.lastIndexOf(FOOTER_START);
+  const marker = body.lastIndexOf('\n<!-- leakguard:');
+  const at = footer >= 0 ? footer : marker;
+  return at < 0 ? `${body}\n\n${section}` : `${body.slice(0, at)}\n\n${section}${body.slice(at)}`;
+}
+
 export function prBody(input: PrBodyInput): string {
   const body = [
     headerSection(input),

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Pull } from './github-schema.js';
-import { isOwnPr, isSameBumpByOthers } from './pr-match.js';
+import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
 
-const pr = (title: string, ref: string, body = ''): Pull => ({ number: 1, html_url: 'u', title, body, head: { ref } });
+const pr = (title: string, ref: string, body = '', headRepo: string | null = 'acme/gitops'): Pull => ({
+  number: 1,
+  html_url: 'u',
+  title,
+  body,
+  head: { ref, repo: headRepo === null ? null : { full_name: headRepo } },
+});
 const deps = ['rook-ceph', 'rook/ceph'];
 
 describe('isSameBumpByOthers', () => {
@@ -21,10 +27,20 @@ describe('isSameBumpByOthers', () => {
   });
 });
 
-describe('isOwnPr', () => {
-  it('by branch or by marker', () => {
-    expect(isOwnPr(pr('t', 'leakguard/a-1'), 'leakguard/a-1', '<!-- m -->')).toBe(true);
-    expect(isOwnPr(pr('t', 'old/branch', 'x <!-- m -->'), 'leakguard/a-1', '<!-- m -->')).toBe(true);
-    expect(isOwnPr(pr('t', 'leakguard/a-2'), 'leakguard/a-1', '<!-- m -->')).toBe(false);
+describe('isOwnPr: the exact branch in the configured repository, nothing else', () => {
+  const marker = '<!-- m -->';
+  it.each([
+    ['our branch in our repo', pr('t', 'leakguard/a-1'), true],
+    ['repo names are case-insensitive', pr('t', 'leakguard/a-1', '', 'Acme/GitOps'), true],
+    ['our branch name from a fork', pr('t', 'leakguard/a-1', marker, 'mallory/gitops'), false],
+    ['a deleted fork', pr('t', 'leakguard/a-1', marker, null), false],
+    ['main of a fork with our marker', pr('t', 'main', `x ${marker}`, 'mallory/gitops'), false],
+    ['another branch of our repo with our marker', pr('t', 'release-2025', `x ${marker}`), false],
+    ['another target version', pr('t', 'leakguard/a-2'), false],
+  ])('%s → %s', (_name, pull, expected) => {
+    expect(isOwnPr(pull, 'leakguard/a-1', 'acme/gitops')).toBe(expected);
+    // Whatever is not ours but looks like it is linked, never edited.
+    const looksOwn = pull.head.ref === 'leakguard/a-1' || (pull.body ?? '').includes(marker);
+    expect(claimsToBeOwn(pull, 'leakguard/a-1', marker, 'acme/gitops')).toBe(!expected && looksOwn);
   });
 });

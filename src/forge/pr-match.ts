@@ -1,9 +1,11 @@
 /**
- * Pure predicates over open PRs. `isOwnPr`: leakguard's PR for this bump. `isSameBumpByOthers`: a PR
- * by another tool (Renovate, Dependabot, a human) that already proposes this bump.
+ * Pure predicates over open PRs. `isOwnPr`: leakguard's PR for this bump. `claimsToBeOwn`: a PR that
+ * looks like ours (our marker pasted in, or our branch name from a fork) but is not — never edited.
+ * `isSameBumpByOthers`: a PR by another tool (Renovate, Dependabot, a human) that already proposes this bump.
  */
 import type { Pull } from './github-schema.js';
 import { stripV } from './bump/version.js';
+import { LEAKGUARD_BRANCH_PREFIX } from './types.js';
 
 /** Lowercase words joined by single dashes, framed by dashes, so `includes` works on word boundaries. */
 function words(text: string): string {
@@ -21,7 +23,23 @@ function mentions(text: string, name: string): boolean {
   return false;
 }
 
-export function isOwnPr(pull: Pull, branch: string, marker: string): boolean {
+/** GitHub names are case-insensitive. A PR whose head repository is gone (deleted fork) has none. */
+function isHeadRepo(pull: Pull, repoFullName: string): boolean {
+  const head = pull.head.repo?.full_name;
+  return head !== undefined && head.toLowerCase() === repoFullName.toLowerCase();
+}
+
+/**
+ * leakguard's own PR: its head is exactly our branch AND lives in the configured repository. The
+ * body's marker proves nothing (anyone can paste it), and a fork may use any branch name.
+ */
+export function isOwnPr(pull: Pull, branch: string, repoFullName: string): boolean {
+  return pull.head.ref === branch && isHeadRepo(pull, repoFullName);
+}
+
+/** Carries our marker or our branch name but is not ours: linked as "see also", never edited. */
+export function claimsToBeOwn(pull: Pull, branch: string, marker: string, repoFullName: string): boolean {
+  if (isOwnPr(pull, branch, repoFullName)) return false;
   return pull.head.ref === branch || (pull.body ?? '').includes(marker);
 }
 
@@ -32,7 +50,7 @@ const BOT_BRANCH = /^(renovate|dependabot)\//;
  * from a dependency bot branch (Renovate groups by major/minor, e.g. `renovate/rook-ceph-1.x`).
  */
 export function isSameBumpByOthers(pull: Pull, dependencyNames: readonly string[], toVersion: string): boolean {
-  if (pull.head.ref.startsWith('leakguard/')) return false;
+  if (pull.head.ref.startsWith(LEAKGUARD_BRANCH_PREFIX)) return false;
   const text = words(`${pull.title} ${pull.head.ref}`);
   const names = dependencyNames.map(words).filter((n) => n.length > 2);
   if (!names.some((n) => mentions(text, n))) return false;

@@ -12,6 +12,8 @@ export type ForgeErrorCode =
   | 'network'
   | 'invalid-response'
   | 'config'
+  /** The write guard refused a write outside leakguard's own branches: a bug or an attack. */
+  | 'refused'
   /** Anything else (a bug or a library failure): reported, never retried in a loop. */
   | 'unexpected';
 
@@ -78,6 +80,9 @@ export interface Forge {
   previewUpgradePullRequest?(req: UpgradePrRequest): Promise<UpgradePrPreview>;
 }
 
+/** leakguard writes only to branches under this prefix (src/forge/github-writes.ts enforces it). */
+export const LEAKGUARD_BRANCH_PREFIX = 'leakguard/';
+
 /** One deterministic branch per (profile, target version). */
 export function upgradeBranchName(profile: string, toVersion: string): string {
   const slug = profile
@@ -85,5 +90,5 @@ export function upgradeBranchName(profile: string, toVersion: string): string {
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^-+|-+$/g, '');
   const version = toVersion.trim().replace(/^v(?=\d)/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
-  return `leakguard/${slug}-${version}`;
+  return `${LEAKGUARD_BRANCH_PREFIX}${slug}-${version}`;
 }

@@ -17,6 +17,8 @@ export interface FakePull {
   base: string;
   state: 'open' | 'closed';
   user: string;
+  /** `owner/name` of the head repository when the PR comes from a fork; null when the fork was deleted. */
+  headRepo?: string | null;
 }
 
 export interface RecordedRequest {
@@ -129,6 +131,24 @@ export class FakeGitHub {
     return sha;
   }
 
+  private repoJson(fullName: string): object {
+    const [owner = '', name = ''] = fullName.split('/');
+    return { name, full_name: fullName, owner: { login: owner }, fork: fullName !== `${this.owner}/${this.repo}` };
+  }
+
+  /** `owner:branch`, as GitHub labels a PR's head (a fork's owner for a fork's branch). */
+  private headLabel(p: FakePull): string {
+    const fullName = p.headRepo === undefined ? `${this.owner}/${this.repo}` : p.headRepo;
+    return `${fullName?.split('/')[0] ?? 'ghost'}:${p.head}`;
+  }
+
+  /** A fork's branch is not a branch of this repository: its sha is not looked up here. */
+  private headJson(p: FakePull): object {
+    const fullName = p.headRepo === undefined ? `${this.owner}/${this.repo}` : p.headRepo;
+    const own = fullName === `${this.owner}/${this.repo}`;
+    return { ref: p.head, label: this.headLabel(p), sha: own ? (this.branches.get(p.head) ?? '') : 'f'.repeat(40), repo: fullName === null ? null : this.repoJson(fullName) };
+  }
+
   private pullJson(p: FakePull): object {
     return {
       number: p.number,
@@ -136,7 +156,7 @@ export class FakeGitHub {
       title: p.title,
       body: p.body,
       html_url: `https://github.test/${this.owner}/${this.repo}/pull/${p.number}`,
-      head: { ref: p.head, label: `${this.owner}:${p.head}`, sha: this.branches.get(p.head) ?? '' },
+      head: this.headJson(p),
       base: { ref: p.base, label: `${this.owner}:${p.base}` },
       user: { login: p.user },
     };
@@ -212,13 +232,13 @@ export class FakeGitHub {
         const head = url.searchParams.get('head');
         const perPage = Number(url.searchParams.get('per_page') ?? 30);
         const page = Number(url.searchParams.get('page') ?? 1);
-        const open = this.pulls.filter((p) => p.state === 'open' && (!head || `${this.owner}:${p.head}` === head));
+        const open = this.pulls.filter((p) => p.state === 'open' && (!head || this.headLabel(p) === head));
         return send(200, open.slice((page - 1) * perPage, page * perPage).map((p) => this.pullJson(p)));
       }
       case 'pulls/create': {
         const head = String(b.head);
         if (!this.branches.has(head)) return send(422, { message: 'Validation Failed', errors: [{ field: 'head', code: 'invalid' }] });
-        if (this.pulls.some((p) => p.state === 'open' && p.head === head)) {
+        if (this.pulls.some((p) => p.state === 'open' && this.headLabel(p) === `${this.owner}:${head}`)) {
           return send(422, { message: 'Validation Failed', errors: [{ message: `A pull request already exists for ${this.owner}:${head}.` }] });
         }
         const pull = this.addPull({ title: String(b.title), body: String(b.body ?? ''), head, base: String(b.base), user: 'leakguard[bot]' });

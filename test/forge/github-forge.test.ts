@@ -89,6 +89,39 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.branches.has(BRANCH)).toBe(false);
   });
 
+  it('a fork PR from its main with our marker pasted in: main is not touched, the PR is not edited, ours links it', async () => {
+    const marker = prMarker('rook-ceph-operator', '1.15.9');
+    gh.addPull({ title: 'harmless', body: `please merge ${marker}`, head: 'main', base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
+    const mainBefore = gh.branches.get('main');
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'opened', number: 2, branch: BRANCH });
+    expect(gh.branches.get('main')).toBe(mainBefore);
+    expect(gh.fileAt('main', FILE)).toBe(HELMRELEASE);
+    expect(gh.pulls[0]).toMatchObject({ title: 'harmless', body: `please merge ${marker}` });
+    expect(gh.pulls[1]?.body).toContain('### See also\n\n- #1 from `mallory/gitops:main` (not opened by leakguard; left as it is)');
+    expect(gh.pulls[1]?.body.trimEnd().endsWith(marker)).toBe(true);
+    expect(gh.mutations().every((r) => !/pulls\/1$|refs\/heads\/main$/.test(r.path))).toBe(true);
+  });
+
+  it('a PR from an existing branch with our marker: that branch is never reset, the PR never edited', async () => {
+    const release = gh.seedBranch('release-2025', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2'), 'other.yaml': 'keep: me\n' });
+    gh.addPull({ title: 'release', body: prMarker('rook-ceph-operator', '1.15.9'), head: 'release-2025', base: 'main', user: 'someone' });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'opened', branch: BRANCH });
+    expect(gh.branches.get('release-2025')).toBe(release);
+    expect(gh.fileAt('release-2025', 'other.yaml')).toBe('keep: me\n');
+    expect(gh.pulls[0]?.title).toBe('release');
+    expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create']);
+  });
+
+  it('a fork PR whose head is our exact branch name is not ours: our own branch and PR are made beside it', async () => {
+    gh.addPull({ title: 'lookalike', body: '', head: BRANCH, base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ kind: 'opened', number: 2, branch: BRANCH });
+    expect(gh.pulls[0]?.title).toBe('lookalike');
+    expect(gh.pulls[1]?.body).toContain('- #1 from `mallory/gitops:leakguard/rook-ceph-operator-1.15.9`');
+  });
+
   it('an unrelated open PR does not stop leakguard from opening its own', async () => {
     gh.seedBranch('renovate/cert-manager-1.x', { [FILE]: HELMRELEASE });
     gh.addPull({ title: 'Update Helm release cert-manager to v1.15.9', body: '', head: 'renovate/cert-manager-1.x', base: 'main', user: 'renovate[bot]' });
