@@ -93,6 +93,7 @@ export function fleetConfigText(prometheusUrl: string, count: number, options: F
   const namespace = options.namespace ?? FLEET.namespace;
   return `
 dryRun: ${options.dryRun ?? false}
+controller: none
 prometheus: {url: ${JSON.stringify(prometheusUrl)}, headers: ${JSON.stringify(options.headers ?? {})}}
 guardrails: {maxActionsPerRun: 3}
 lock: {namespace: ${namespace}}

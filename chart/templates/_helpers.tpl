@@ -62,6 +62,10 @@ the Lease's namespace (the release namespace) and name, and the schedule (one so
 {{- if not (hasKey $lock "namespace") -}}{{- $_ := set $lock "namespace" .Release.Namespace -}}{{- end -}}
 {{- if not (hasKey $lock "name") -}}{{- $_ := set $lock "name" (include "leakguard.lockName" .) -}}{{- end -}}
 {{- $_ := set $cfg "lock" $lock -}}
+{{- /* The kill switch is the annotation on this release's own CronJob (or Deployment). */ -}}
+{{- if not (hasKey $cfg "controller") -}}
+{{- $_ := set $cfg "controller" (dict "kind" .Values.kind "name" (include "leakguard.fullname" .) "namespace" .Release.Namespace) -}}
+{{- end -}}
 {{- if and (hasKey $cfg "schedule") (ne (toString $cfg.schedule) .Values.schedule) -}}
 {{- fail (printf "config.schedule (%q) differs from schedule (%q): set only schedule" (toString $cfg.schedule) .Values.schedule) -}}
 {{- end -}}

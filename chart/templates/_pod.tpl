@@ -59,10 +59,6 @@ spec:
           valueFrom:
             fieldRef:
               fieldPath: metadata.namespace
-        # The CronJob (or Deployment) this pod runs under: its leakguard.io/kill-switch annotation,
-        # read at the start of every run, stops every change.
-        - name: LEAKGUARD_CONTROLLER
-          value: {{ printf "%s/%s" .Values.kind (include "leakguard.fullname" .) | quote }}
         {{- with .Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

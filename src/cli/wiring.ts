@@ -35,27 +35,21 @@ export async function loadRunConfig(flag: unknown): Promise<Config> {
 }
 
 /**
- * In a pod: its name (downward API POD_NAME) and namespace; elsewhere host and pid. The chart names the
- * CronJob or Deployment it runs under in LEAKGUARD_CONTROLLER (`CronJob/leakguard`): its annotation is
- * the kill switch.
+ * In a pod: its name (downward API POD_NAME) and namespace; elsewhere host and pid. The CronJob or
+ * Deployment whose annotation is the kill switch comes from the config's `controller` (the chart sets
+ * it), so a run started anywhere — `kubectl leakguard run` on a laptop included — reads the same switch.
  */
 export function runIdentity(config: Config, kubeConfig: KubeConfig, env: NodeJS.ProcessEnv = process.env): RunIdentity {
   const pod = env.POD_NAME;
   const ownNamespace = env.POD_NAMESPACE ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
   const namespace = config.lock.namespace ?? ownNamespace;
-  const controller = controllerRef(env.LEAKGUARD_CONTROLLER, ownNamespace);
+  const controller: ControllerRef | undefined =
+    typeof config.controller === 'object' ? { kind: config.controller.kind, name: config.controller.name, namespace: config.controller.namespace ?? namespace } : undefined;
   return {
     ...(pod ? { identity: pod, pod } : { identity: `${hostname()}-${process.pid}` }),
     namespace,
     ...(controller ? { controller } : {}),
   };
-}
-
-function controllerRef(value: string | undefined, namespace: string): ControllerRef | undefined {
-  if (value === undefined || value === '') return undefined;
-  const match = /^(CronJob|Deployment)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(value);
-  if (!match) throw new ConfigError(`LEAKGUARD_CONTROLLER: expected CronJob/<name> or Deployment/<name>, got ${JSON.stringify(value)}`);
-  return { kind: match[1] as ControllerRef['kind'], namespace, name: match[2]! };
 }
 
 /** V8's full garbage collection, when the process was started with --expose-gc (the image is). */
@@ -73,7 +67,10 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     url: prometheus.url,
     version,
     headers: prometheus.headers,
+    headersFrom: prometheus.headersFrom,
     timeoutSeconds: prometheus.timeout,
+    maxSeries: prometheus.maxSeries,
+    maxResponseBytes: prometheus.maxResponseBytes,
     ...(prometheus.bearerTokenFile ? { bearerTokenFile: prometheus.bearerTokenFile } : {}),
     ...(prometheus.basicAuth ? { basicAuth: prometheus.basicAuth } : {}),
     ...(prometheus.caFile ? { caFile: prometheus.caFile } : {}),

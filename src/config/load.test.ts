@@ -84,6 +84,39 @@ describe('parseConfig', () => {
     expect(errorOf(minimal, { LEAKGUARD_DRY_RUN: 'maybe' })).toMatch(/LEAKGUARD_DRY_RUN: expected true or false/);
   });
 
+  describe('every configuration mistake is a ConfigError naming the file and the field (#9.6)', () => {
+    const base = 'profiles: [{name: a, namespace: ns, selector: app=a}]\n';
+    it.each([
+      ['credentials in prometheus.url', 'prometheus: {url: "https://admin:hunter2@prom:9090"}', /leakguard\.yaml: [\s\S]*prometheus\.url: must not hold credentials/],
+      ['a header value with a newline', 'prometheus: {url: "http://p:9090", headers: {X-Scope-OrgID: "a\\nInjected: yes"}}', /prometheus\.headers\.X-Scope-OrgID: expected a header value on one line/],
+      ['an invalid header name', 'prometheus: {url: "http://p:9090", headers: {"bad name": x}}', /prometheus\.headers\.bad name: expected a header name/],
+      ['bearerTokenFile together with basicAuth', 'prometheus: {url: "http://p:9090", bearerTokenFile: /t, basicAuth: {username: u, passwordFile: /p}}', /prometheus\.basicAuth: expected one of bearerTokenFile or basicAuth, not both/],
+      ['a header in both headers and headersFrom', 'prometheus: {url: "http://p:9090", headers: {X-Key: a}, headersFrom: {x-key: /k}}', /prometheus\.headersFrom: a header is set in both/],
+      ['a deadline beyond any timer', 'prometheus: {url: "http://p:9090"}\ndeadline: 3000000', /deadline: expected at most 1d, got 3000000/],
+      ['an infinite duration', 'prometheus: {url: "http://p:9090"}\nguardrails: {cooldown: .inf}', /guardrails\.cooldown: expected a duration/],
+      ['a window of a year', 'prometheus: {url: "http://p:9090"}\ndetection: {window: 8760h}', /detection\.window: expected at most 30d/],
+      ['a lock shorter than the run deadline', 'prometheus: {url: "http://p:9090"}\ndeadline: 10m\nlock: {duration: 5m}', /lock\.duration: expected longer than deadline \(600s\) so two runs cannot overlap, got 300s/],
+      ['an invalid schedule', 'prometheus: {url: "http://p:9090"}\nschedule: "every day"', /schedule: expected a cron expression/],
+      ['a malformed controller', 'prometheus: {url: "http://p:9090"}\ncontroller: {kind: Job, name: x}', /controller/],
+    ])('%s', (_name, text, message) => {
+      const error = errorOf(`${text}\n${base}`);
+      expect(error).toMatch(message);
+      expect(error).not.toContain('hunter2');
+    });
+
+    it('a YAML alias bomb: a config error naming the file, not a crash', () => {
+      const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]'].join('\n');
+      expect(errorOf(bomb)).toMatch(/^leakguard\.yaml: invalid YAML: Excessive alias count/);
+    });
+
+    it('a YAML syntax error gives line and column, never the lines themselves (a secret may sit next to it)', () => {
+      const error = errorOf('prometheus:\n  headers: {X-Api-Key: s3cr3t-t0ken}\n  url: [http://p:9090\nprofiles: []\n');
+      expect(error).toMatch(/^leakguard\.yaml: invalid YAML at line \d+, column \d+: /);
+      expect(error).not.toContain('s3cr3t');
+      expect(error.split('\n')).toHaveLength(1);
+    });
+  });
+
   it('says which file could not be read', async () => {
     await expect(loadConfig('/nonexistent/leakguard.yaml')).rejects.toThrow(/cannot read config file \/nonexistent\/leakguard.yaml: ENOENT/);
   });

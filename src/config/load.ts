@@ -16,22 +16,39 @@ const envOverrides: { variable: string; apply: (raw: Record<string, unknown>, va
   { variable: 'LEAKGUARD_KILL_SWITCH', apply: (raw, value) => (section(raw, 'guardrails').killSwitch = parseBoolean('LEAKGUARD_KILL_SWITCH', value)) },
 ];
 
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  let text: string;
+export async function readConfigFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return parseConfig(text, path, env);
+}
+
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  return parseConfig(await readConfigFile(path), path, env);
+}
+
+/**
+ * YAML text as plain data. Errors name the file, line and column but never quote the file: a secret
+ * (a header value) may sit on the line next to the mistake. Aliases are capped (no "billion laughs").
+ */
+export function parseYamlFile(text: string, source: string): unknown {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const first = document.errors[0];
+  if (first) {
+    const before = text.slice(0, first.pos[0]).split('\n');
+    const at = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+    throw new ConfigError(`${source}: invalid YAML at ${at}: ${first.message.split('\n')[0]} (${first.code})`);
+  }
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(`${source}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = {}): Config {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(`${source}: invalid YAML: ${document.errors[0]!.message}`);
-  }
-  const raw: unknown = document.toJS() ?? {};
+  const raw: unknown = parseYamlFile(text, source) ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${source}: expected a YAML mapping at the top level`);
   }

@@ -3,19 +3,37 @@
  * `512MiB`) are parsed here so the rest of the program sees seconds and bytes. Unknown keys are errors:
  * a typo must never silently fall back to a default.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
 
-const duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
+const DAY = 86_400;
+
+function formatSeconds(seconds: number): string {
+  return seconds % DAY === 0 ? `${seconds / DAY}d` : seconds % 3600 === 0 ? `${seconds / 3600}h` : `${seconds}s`;
+}
+
+/**
+ * A duration in seconds, at most `maxSeconds`: every duration is bounded, so none can overflow a
+ * timer (Node's give up beyond 24.8 days and fire at once) or mean "forever" by accident.
+ */
+function durationUpTo(maxSeconds: number) {
+  // Any number, Infinity included (YAML's .inf), reaches the checks below and gets their message.
+  return z.union([z.string(), z.custom<number>((v) => typeof v === 'number')]).transform((value, ctx) => {
     const seconds = typeof value === 'number' ? value : parseDurationSeconds(value);
-    if (seconds === null || !(seconds > 0)) {
+    if (seconds === null || !(seconds > 0) || !Number.isFinite(seconds)) {
       ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m, 24h or 1h30m, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    if (seconds > maxSeconds) {
+      ctx.addIssue({ code: 'custom', message: `expected at most ${formatSeconds(maxSeconds)}, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return seconds;
   });
+}
+
+const duration = durationUpTo(30 * DAY);
 
 const rate = z.string().transform((value, ctx) => {
   const bytesPerHour = parseRateBytesPerHour(value);
@@ -40,19 +58,48 @@ const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM (24 h, UTC)');
 
-const prometheusSchema = z.strictObject({
-  /** Base URL including any path prefix (Thanos, Mimir `/prometheus`, VictoriaMetrics `/select/0/prometheus`). */
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
-  /** Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex. */
-  headers: z.record(z.string(), z.string()).default({}),
-  bearerTokenFile: filePath.optional(),
-  basicAuth: z.strictObject({ username: z.string().min(1), passwordFile: filePath }).optional(),
-  caFile: filePath.optional(),
-  /** HTTP timeout per query; Prometheus is asked to give up a little earlier. @default 30s */
-  timeout: duration.default(30),
-  /** Resolution of the range query; each point is the minimum over its step. @default 5m */
-  step: duration.default(300),
-});
+/** RFC 9110 token; values: visible ASCII, spaces and tabs (no CR/LF: a newline would start a new header). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+/** zod reports a bad record key only as "Invalid key": the keys are checked here, with a message. */
+function headerRecord<T extends z.ZodType<string>>(value: T) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const name of Object.keys(record)) {
+      if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'expected a header name (letters, digits, -)' });
+    }
+  });
+}
+
+const prometheusSchema = z
+  .strictObject({
+    /** Base URL including any path prefix (Thanos, Mimir `/prometheus`, VictoriaMetrics `/select/0/prometheus`). */
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      // The message never repeats the URL: it holds the password.
+      .refine((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), {
+        message: 'must not hold credentials: use basicAuth.passwordFile or bearerTokenFile',
+      }),
+    /** Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex. Secret values go in headersFrom. */
+    headers: headerRecord(z.string().regex(HEADER_VALUE, 'expected a header value on one line (printable ASCII)')).default({}),
+    /** Headers whose values are read from files (re-read on every query), e.g. an API key. */
+    headersFrom: headerRecord(filePath).default({}),
+    bearerTokenFile: filePath.optional(),
+    basicAuth: z.strictObject({ username: z.string().min(1), passwordFile: filePath }).optional(),
+    caFile: filePath.optional(),
+    /** HTTP timeout per query; Prometheus is asked to give up a little earlier. @default 30s */
+    timeout: durationUpTo(3600).default(30),
+    /** Resolution of the range query; each point is the minimum over its step. @default 5m */
+    step: durationUpTo(3600).default(300),
+    /** Series one profile's answer may hold; more is reported as MetricsUnavailable, not read. @default 2000 */
+    maxSeries: z.number().int().min(1).max(100_000).default(2000),
+    /** Bytes one answer may hold (the memory a run needs follows it; see the README). @default 64MiB */
+    maxResponseBytes: sizeSchema.default(64 * 2 ** 20),
+  })
+  .refine((p) => !(p.bearerTokenFile && p.basicAuth), { message: 'expected one of bearerTokenFile or basicAuth, not both', path: ['basicAuth'] })
+  .refine((p) => Object.keys(p.headersFrom).every((name) => !Object.keys(p.headers).some((h) => h.toLowerCase() === name.toLowerCase())), {
+    message: 'a header is set in both headers and headersFrom',
+    path: ['headersFrom'],
+  });
 
 const detectionSchema = z.strictObject({
   /** @default 24h */
@@ -164,12 +211,27 @@ export const configSchema = z.strictObject({
   detection: detectionSchema.default(detectionSchema.parse({})),
   guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
   lock: z
-    .strictObject({ namespace: z.string().min(1).optional(), name: z.string().min(1).default('leakguard'), duration: duration.default(600) })
+    .strictObject({ namespace: z.string().min(1).optional(), name: z.string().min(1).default('leakguard'), duration: durationUpTo(DAY).default(600) })
     .default({ name: 'leakguard', duration: 600 }),
   /** The whole run gives up after this; keep it below the CronJob's activeDeadlineSeconds. @default 5m */
-  deadline: duration.default(300),
+  deadline: durationUpTo(DAY).default(300),
   /** Schedule for `leakguard daemon` (cron syntax). @default every 15 minutes */
-  schedule: z.string().default('*/15 * * * *'),
+  schedule: z
+    .string()
+    .refine((s) => cron.validate(s), { message: 'expected a cron expression like "*/15 * * * *"' })
+    .default('*/15 * * * *'),
+  /**
+   * leakguard's own CronJob or Deployment: its `leakguard.io/kill-switch` annotation is read at the
+   * start of every run (the chart sets this). `none`: no annotation switch, only guardrails.killSwitch
+   * and LEAKGUARD_KILL_SWITCH. Left out, an acting run changes nothing (it cannot tell whether the
+   * switch is on).
+   */
+  controller: z
+    .union([
+      z.literal('none'),
+      z.strictObject({ kind: z.enum(['CronJob', 'Deployment']), name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected an object name'), namespace: z.string().min(1).optional() }),
+    ])
+    .optional(),
   profiles: z.array(profileSchema).min(1, 'expected at least one profile'),
   notifications: z
     .strictObject({
@@ -185,6 +247,10 @@ export const configSchema = z.strictObject({
   // SPEC §10 row 2: Prometheus' query timeout < the HTTP timeout < the run's deadline.
   if (config.prometheus.timeout >= config.deadline) {
     ctx.addIssue({ code: 'custom', path: ['prometheus', 'timeout'], message: `expected less than deadline (${config.deadline}s), got ${config.prometheus.timeout}s` });
+  }
+  // The Lease must outlive the longest run, or a second run could take it while the first still acts.
+  if (config.lock.duration <= config.deadline) {
+    ctx.addIssue({ code: 'custom', path: ['lock', 'duration'], message: `expected longer than deadline (${config.deadline}s) so two runs cannot overlap, got ${config.lock.duration}s` });
   }
   const seen = new Set<string>();
   config.profiles.forEach((profile, index) => {

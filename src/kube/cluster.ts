@@ -9,7 +9,7 @@ import { discoverTargets } from './discover.js';
 import { ensureEvent } from './events.js';
 import { readKillSwitch } from './kill-switch.js';
 import { acquireLease, releaseLease } from './lease.js';
-import { evictPod, restartWorkload } from './restart.js';
+import { evictPod, restartHappened, restartWorkload } from './restart.js';
 import { readState, writeState } from './state.js';
 import type { Cluster } from './types.js';
 import { applyConfigMapWorkaround, applyEnvWorkaround, revertConfigMapWorkaround, revertEnvWorkaround } from './workaround.js';
@@ -46,6 +46,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     writeState: (workload, state, basis) => writeState(ctx, workload, state, basis),
     restartWorkload: (workload, actionId) => restartWorkload(ctx, workload, actionId),
     evictPod: (pod, actionId) => evictPod(ctx, pod, actionId),
+    restartHappened: (workload, check) => restartHappened(ctx, workload, check),
     applyEnvWorkaround: (workload, container, env) => applyEnvWorkaround(ctx, workload, container, env),
     revertEnvWorkaround: (workload, container, previous) => revertEnvWorkaround(ctx, workload, container, previous),
     applyConfigMapWorkaround: (namespace, name, data) => applyConfigMapWorkaround(ctx, namespace, name, data),

@@ -8,7 +8,7 @@ import type { WorkloadRef } from '../policy/types.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';
-import type { EvictResult, PodRef, RestartResult } from './types.js';
+import type { EvictResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult } from './types.js';
 
 export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
 /** On the pod template next to restartedAt: which leakguard action caused this rollout. */
@@ -79,4 +79,22 @@ export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string):
   if (isDisruptionBudgetRefusal(error)) return { outcome: 'blocked', message: error.message };
   if (error.code === 'not-found' || error.code === 'conflict') return { outcome: 'already-gone' };
   return { outcome: 'failed', error };
+}
+
+/** Read-only check of a restart a dead run recorded as intended (see Cluster.restartHappened). */
+export async function restartHappened(ctx: KubeContext, ref: WorkloadRef, check: RestartCheck): Promise<RestartHappenedResult> {
+  if (check.mode === 'evict') {
+    if (!check.pod) return { outcome: 'not-happened', detail: 'the intent names no pod' };
+    const { name, namespace, uid } = check.pod;
+    const read = await ctx.call(() => ctx.core.readNamespacedPod({ name, namespace }));
+    if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'happened' } : { outcome: 'failed', error: read.error };
+    const live = read.value.metadata;
+    if ((uid && live?.uid !== uid) || live?.deletionTimestamp) return { outcome: 'happened' };
+    return { outcome: 'not-happened', detail: `pod ${namespace}/${name} is still running` };
+  }
+  if (!isRestartable(ref.kind)) return { outcome: 'not-happened', detail: `${ref.kind} ${ref.name} has no pod template` };
+  const read = await readWorkload(ctx, ref);
+  if (!read.ok) return 'unsupported' in read ? { outcome: 'not-happened', detail: ref.kind } : { outcome: 'failed', error: read.error };
+  const id = read.value.object.spec?.template.metadata?.annotations?.[restartIdAnnotation];
+  return id === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: `the pod template does not carry restart ${check.actionId}` };
 }

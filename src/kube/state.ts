@@ -34,6 +34,8 @@ const stateSchema = z
         rung: z.number().int().optional(),
         revert: z.boolean().optional(),
         disruptive: z.boolean().optional(),
+        restartMode: z.enum(['rollout', 'evict']).optional(),
+        pod: z.object({ name: z.string(), uid: z.string().optional() }).optional(),
       })
       .loose()
       .nullable(),

@@ -138,6 +138,15 @@ export interface ControllerRef {
   name: string;
 }
 
+export interface RestartCheck {
+  actionId: string;
+  mode: 'rollout' | 'evict';
+  /** evict only: the pod that was to be evicted. */
+  pod?: PodRef;
+}
+
+export type RestartHappenedResult = { outcome: 'happened' } | { outcome: 'not-happened'; detail: string } | Failed;
+
 export type KillSwitchResult =
   | { outcome: 'read'; on: boolean; value: string | null }
   /** The annotation is set to something that is not a switch position (e.g. `maybe`). */
@@ -159,6 +168,11 @@ export interface Cluster {
   restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult>;
   /** Eviction API (honours PodDisruptionBudgets). */
   evictPod(pod: PodRef, actionId: string): Promise<EvictResult>;
+  /**
+   * Read-only: did the restart `actionId` take effect? A rollout restart did when the pod template
+   * carries its ID; an eviction did when the pod (that uid) is gone or terminating.
+   */
+  restartHappened(workload: WorkloadRef, restart: RestartCheck): Promise<RestartHappenedResult>;
 
   applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>): Promise<WorkaroundResult>;
   /** Restore `previous` (null → remove the variable). */

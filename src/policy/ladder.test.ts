@@ -145,10 +145,10 @@ describe('a run killed mid-action (SPEC §10 rows 21, 23)', () => {
     expect(reconcile?.intent?.mayComplete).toBe(false);
   });
 
-  it('confirming a done restart records it once; abandoning clears the intent only', () => {
+  it('confirming a done restart records it once, at the time it was taken; abandoning clears the intent only', () => {
     const [reconcile] = notices(plan(rerun()));
     const done = stateAfter(reconcile!, withIntent, now + 45);
-    expect(done).toMatchObject({ intent: null, lastActionId: restart.id, lastAction: 'restart', actionCount: 1, restartTimes: [now + 45], incidentId: restart.incidentId });
+    expect(done).toMatchObject({ intent: null, lastActionId: restart.id, lastAction: 'restart', actionCount: 1, lastActionAt: now, restartTimes: [now], incidentId: restart.incidentId });
     const dropped = stateAfter(reconcile!, withIntent, now + 45, 'abandoned');
     expect(dropped).toEqual({ ...withIntent, intent: null });
   });

@@ -106,7 +106,15 @@ function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
   const reconcile = notice(subjectOf(group, group.targets[0]), 'reconcile-intent', `a previous run recorded ${intent.kind} ${intent.actionId} at ${formatTime(intent.at)} and did not confirm it`, {
     incidentId: group.state.incidentId,
     incidentStart: group.state.incidentStart,
-    intent: { actionId: intent.actionId, kind: intent.kind, at: intent.at, revert: intent.revert === true, mayComplete: false },
+    intent: {
+      actionId: intent.actionId,
+      kind: intent.kind,
+      at: intent.at,
+      revert: intent.revert === true,
+      mayComplete: false,
+      ...(intent.restartMode ? { restartMode: intent.restartMode } : {}),
+      ...(intent.pod ? { pod: intent.pod } : {}),
+    },
     dryRun: input.guardrails.dryRun,
   });
   return { group, items: [], candidates: [], reconcile, urgency: [0] };

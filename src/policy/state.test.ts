@@ -16,7 +16,7 @@ describe('stateWithIntent', () => {
       incidentStart: restart.incidentStart,
       actionCount: 0,
       rung: null,
-      intent: { actionId: restart.id, kind: 'restart', at: now, rung: 0, revert: false, disruptive: true },
+      intent: { actionId: restart.id, kind: 'restart', at: now, rung: 0, revert: false, disruptive: true, restartMode: 'rollout' },
     });
   });
 });

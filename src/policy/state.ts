@@ -6,8 +6,11 @@ import type { ActionKind, PlanAction, PlanItem, WorkloadState } from './types.js
 
 const daySeconds = 86_400;
 
-/** `done`: the action took effect (or was found already done); `failed`/`abandoned`: it did not. */
-export type Outcome = 'done' | 'failed' | 'abandoned';
+/**
+ * `done`: the action took effect (or was found already done); `failed`/`abandoned`: it did not;
+ * `unknown` (a leftover intent only): the cluster could not tell, so the intent is kept for the next run.
+ */
+export type Outcome = 'done' | 'failed' | 'abandoned' | 'unknown';
 
 function keepLastDay(times: readonly number[], now: number): number[] {
   return times.filter((t) => t > now - daySeconds && t <= now);
@@ -22,9 +25,20 @@ function inIncident(state: WorkloadState, incidentId: string, incidentStart: num
 /** Written before the action is carried out. */
 export function stateWithIntent(action: PlanAction, state: WorkloadState, now: number): WorkloadState {
   const kind: ActionKind = action.kind === 'revert-workaround' ? 'workaround' : action.kind;
+  const mode = action.kind === 'restart' ? action.details.restart?.mode : undefined;
+  const evicted = mode === 'evict' && action.pod ? { pod: { name: action.pod.name, ...(action.pod.uid ? { uid: action.pod.uid } : {}) } } : {};
   return {
     ...inIncident(state, action.incidentId, action.incidentStart),
-    intent: { actionId: action.id, kind, at: now, rung: action.rung, revert: action.kind === 'revert-workaround', disruptive: action.disruptive },
+    intent: {
+      actionId: action.id,
+      kind,
+      at: now,
+      rung: action.rung,
+      revert: action.kind === 'revert-workaround',
+      disruptive: action.disruptive,
+      ...(mode ? { restartMode: mode } : {}),
+      ...evicted,
+    },
   };
 }
 
@@ -36,9 +50,10 @@ interface Completed {
   disruptive: boolean;
 }
 
-function completed(state: WorkloadState, done: Completed, now: number): WorkloadState {
-  const restartTimes = done.disruptive ? [...state.restartTimes, now] : state.restartTimes;
-  const workaroundAppliedAt = done.kind === 'workaround' ? (done.revert ? null : now) : state.workaroundAppliedAt;
+/** `at`: when the action took effect (a reconciled intent: when the dead run took it); `now`: this run. */
+function completed(state: WorkloadState, done: Completed, now: number, at = now): WorkloadState {
+  const restartTimes = done.disruptive ? [...state.restartTimes, at] : state.restartTimes;
+  const workaroundAppliedAt = done.kind === 'workaround' ? (done.revert ? null : at) : state.workaroundAppliedAt;
   return {
     ...state,
     intent: null,
@@ -46,7 +61,7 @@ function completed(state: WorkloadState, done: Completed, now: number): Workload
     lastAction: done.revert ? state.lastAction : done.kind,
     rung: done.revert ? (state.rung ?? null) : done.rung,
     lastActionId: done.actionId,
-    lastActionAt: now,
+    lastActionAt: at,
     actionCount: state.actionCount + 1,
     restartTimes: keepLastDay(restartTimes, now),
     workaroundAppliedAt,
@@ -73,9 +88,11 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
     case 'reconcile-intent': {
       const intent = state.intent;
       if (!intent || intent.actionId !== item.intent?.actionId) return state;
-      if (outcome !== 'done') return { ...state, intent: null };
+      if (outcome === 'failed' || outcome === 'abandoned') return { ...state, intent: null };
+      if (outcome === 'unknown') return state;
       const disruptive = intent.disruptive ?? intent.kind !== 'upgrade-pr';
-      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive }, now);
+      // The action happened when the dead run took it, not now: cooldown and the daily cap count from then.
+      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive }, now, Math.min(now, intent.at));
     }
     case 'leak-confirmed':
     case 'workaround-ineffective':

@@ -69,6 +69,10 @@ export interface WorkloadState {
     revert?: boolean;
     /** The action restarts pods (restart, or a workaround/revert that changes the pod template). */
     disruptive?: boolean;
+    /** restart only: how, so a run that died mid-action is finished the same way, never another. */
+    restartMode?: RestartMode;
+    /** restart by eviction only: the pod to evict (its uid pins this incarnation). */
+    pod?: { name: string; uid?: string };
   } | null;
   /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
   workaroundAppliedAt: number | null;
@@ -257,7 +261,16 @@ export interface PlanNotice extends PlanSubject {
   verdict: VerdictSummary | null;
   knownIssues: string[];
   /** reconcile-intent only: the recorded intent and whether the actor may still carry it out if it is not done. */
-  intent?: { actionId: string; kind: ActionKind; at: number; revert: boolean; mayComplete: boolean };
+  intent?: {
+    actionId: string;
+    kind: ActionKind;
+    at: number;
+    revert: boolean;
+    mayComplete: boolean;
+    /** restart only: carried out (or checked) exactly as recorded; absent in state from before it was recorded. */
+    restartMode?: RestartMode;
+    pod?: { name: string; uid?: string };
+  };
   dryRun: boolean;
 }
 

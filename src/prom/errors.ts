@@ -11,6 +11,7 @@
  * - server: 5xx
  * - bad-response: not a Prometheus answer (schema mismatch, not JSON, redirect)
  * - credentials: the bearer token or password file could not be read
+ * - too-large: the answer exceeds prometheus.maxSeries or prometheus.maxResponseBytes
  */
 export type MetricsErrorCode =
   | 'unreachable'
@@ -22,7 +23,9 @@ export type MetricsErrorCode =
   | 'rate-limited'
   | 'server'
   | 'bad-response'
-  | 'credentials';
+  | 'credentials'
+  /** The answer is over a configured cap (series per query, bytes per answer): never read whole. */
+  | 'too-large';
 
 export interface MetricsErrorDetails {
   /** HTTP status, when a response arrived. */

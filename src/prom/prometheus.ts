@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
+import { HEADER_NAME, HEADER_VALUE } from '../config/schema.js';
+import { formatMiB } from '../detect/format.js';
 import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
-import { JsonSyntaxError, StreamingMatrixParser } from './stream-json.js';
+import { JsonSyntaxError, StreamingMatrixParser, TooManySeriesError } from './stream-json.js';
 import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from './types.js';
 
 export interface PrometheusOptions {
@@ -21,8 +23,14 @@ export interface PrometheusOptions {
   basicAuth?: { username: string; passwordFile: string };
   /** Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex. Values are treated as secrets in errors. */
   headers?: Record<string, string>;
+  /** Headers whose values are read from files, re-read on every query (secrets: API keys, tenant tokens). */
+  headersFrom?: Record<string, string>;
   /** PEM file of the CA(s) that sign Prometheus' certificate; replaces the system roots. */
   caFile?: string;
+  /** Series one range answer may hold; more ends the query with `too-large`. @default 2000 */
+  maxSeries?: number;
+  /** Bytes one answer may hold; more ends the query with `too-large`. @default 64 MiB */
+  maxResponseBytes?: number;
   /** HTTP timeout of one request, connection to last byte. @default 60 */
   timeoutSeconds?: number;
   /**
@@ -32,6 +40,9 @@ export interface PrometheusOptions {
    */
   queryTimeoutSeconds?: number;
 }
+
+const DEFAULT_MAX_SERIES = 2000;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 2 ** 20;
 
 /** Error pages and instant answers are read whole, up to this many characters. */
 const MAX_TEXT_BODY_CHARS = 64 * 1024 * 1024;
@@ -45,8 +56,6 @@ interface Call {
   secrets: string[];
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 const TOKEN = /^[\x21-\x7e]+$/;
 
 /** A derived default, exported so the config layer can show it. */
@@ -72,6 +81,9 @@ export class PrometheusSource implements MetricsSource {
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (!HEADER_NAME.test(name)) throw new TypeError(`prometheus.headers: ${JSON.stringify(name)} is not a valid header name`);
       if (!HEADER_VALUE.test(value)) throw new TypeError(`prometheus.headers: the value of ${name} holds characters a header cannot carry`);
+    }
+    for (const name of Object.keys(options.headersFrom ?? {})) {
+      if (!HEADER_NAME.test(name)) throw new TypeError(`prometheus.headersFrom: ${JSON.stringify(name)} is not a valid header name`);
     }
     this.baseUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
     const timeoutSeconds = options.timeoutSeconds ?? 60;
@@ -128,7 +140,8 @@ export class PrometheusSource implements MetricsSource {
     }
     const { status } = response;
     if (matrixPoints !== undefined && status >= 200 && status < 300) {
-      const parser = new StreamingMatrixParser(matrixPoints);
+      const maxSeries = this.options.maxSeries ?? DEFAULT_MAX_SERIES;
+      const parser = new StreamingMatrixParser(matrixPoints, maxSeries);
       let head = '';
       let json: unknown;
       try {
@@ -139,6 +152,9 @@ export class PrometheusSource implements MetricsSource {
         json = parser.end();
       } catch (error) {
         if (error instanceof JsonSyntaxError) throw this.notJson(response, head, call);
+        if (error instanceof TooManySeriesError) {
+          throw new MetricsError('too-large', `${call.where}: the answer holds more than ${maxSeries} series (prometheus.maxSeries); narrow the profile's selector or query, or raise the cap`, { status });
+        }
         throw error;
       }
       // A Prometheus error body under a 2xx status: same handling as under an error status.
@@ -152,17 +168,28 @@ export class PrometheusSource implements MetricsSource {
     return this.interpret(response, text, parse, call);
   }
 
-  /** Feeds the decoded body to `onText`; what `onText` throws ends the read and propagates as is. */
+  /**
+   * Feeds the decoded body to `onText`; what `onText` throws ends the read and propagates as is. A
+   * body over maxResponseBytes ends the read: no answer is held or parsed past the cap.
+   */
   private async readBody(stream: Readable, abort: AbortSignal, call: Call, onText: (text: string) => void): Promise<void> {
     const decoder = new TextDecoder();
+    const maxBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    let bytes = 0;
     const stop = (): void => void stream.destroy(new Error('aborted'));
     abort.addEventListener('abort', stop);
     try {
       if (abort.aborted) stop();
-      for await (const chunk of stream) onText(decoder.decode(chunk as Buffer, { stream: true }));
+      for await (const chunk of stream) {
+        bytes += (chunk as Buffer).length;
+        if (bytes > maxBytes) {
+          throw new MetricsError('too-large', `${call.where}: the answer is larger than ${maxBytes >= 2 ** 20 ? formatMiB(maxBytes) : `${maxBytes} bytes`} (prometheus.maxResponseBytes); narrow the profile's query, raise prometheus.step, or raise the cap`);
+        }
+        onText(decoder.decode(chunk as Buffer, { stream: true }));
+      }
       onText(decoder.decode());
     } catch (error) {
-      if (error instanceof JsonSyntaxError) throw error;
+      if (error instanceof JsonSyntaxError || error instanceof TooManySeriesError || error instanceof MetricsError) throw error;
       throw this.transportError(error, call);
     } finally {
       abort.removeEventListener('abort', stop);
@@ -228,8 +255,13 @@ export class PrometheusSource implements MetricsSource {
   }
 
   private async requestHeaders(): Promise<{ headers: Record<string, string>; secrets: string[] }> {
-    const custom = this.options.headers ?? {};
-    const secrets = Object.values(custom);
+    const custom: Record<string, string> = { ...this.options.headers };
+    for (const [name, file] of Object.entries(this.options.headersFrom ?? {})) {
+      const value = (await readSecret(file, `header ${name}`)).replace(/\r?\n$/, '');
+      if (!HEADER_VALUE.test(value)) throw new MetricsError('credentials', `header file ${file} (${name}) holds a line break or characters a header cannot carry`);
+      custom[name] = value;
+    }
+    const secrets = Object.values(custom).filter((v) => v.length > 0);
     const own: Record<string, string> = {
       'User-Agent': `leakguard/${this.options.version}`,
       'Content-Type': 'application/x-www-form-urlencoded',

@@ -8,6 +8,8 @@ import { parseSampleValue } from './sample-value.js';
 // those arrays is built as JSON.parse would and then validated by the same zod schema as a file
 // read with JSON.parse.
 
+const INITIAL_POINTS = 64;
+
 /** The `values` of one matrix series, converted while streaming. */
 export class SampleList {
   private t: Float64Array;
@@ -19,10 +21,15 @@ export class SampleList {
   /** Valid pairs stored. */
   private stored = 0;
 
-  /** `capacity`: the most points the query can return per series, so the columns are sized once. */
-  constructor(capacity = 64) {
-    this.t = new Float64Array(Math.max(1, capacity));
-    this.v = new Float64Array(Math.max(1, capacity));
+  /**
+   * `capacity`: the most points the query can return per series. The columns start small and grow
+   * with the samples that arrive (doubling, never past the capacity), so memory follows the answer,
+   * not the window: 1,500 short-lived series in a 7-day window cost what their samples cost.
+   */
+  constructor(private readonly capacity = Infinity) {
+    const initial = Math.max(1, Math.min(INITIAL_POINTS, capacity));
+    this.t = new Float64Array(initial);
+    this.v = new Float64Array(initial);
   }
 
   add(pair: unknown): void {
@@ -60,7 +67,8 @@ export class SampleList {
 
   private push(t: number, v: number): void {
     if (this.stored === this.t.length) {
-      const grown = this.t.length * 2;
+      const doubled = this.t.length * 2;
+      const grown = this.t.length < this.capacity ? Math.min(doubled, this.capacity) : doubled;
       const [nt, nv] = [new Float64Array(grown), new Float64Array(grown)];
       nt.set(this.t);
       nv.set(this.v);
@@ -84,6 +92,14 @@ export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
 }
 
+/** The answer holds more series than the parser was allowed to take (`maxSeries`). */
+export class TooManySeriesError extends Error {
+  override readonly name = 'TooManySeriesError';
+  constructor(readonly maxSeries: number) {
+    super(`more than ${maxSeries} series`);
+  }
+}
+
 type Frame =
   | { kind: 'object'; value: Record<string, unknown>; key: string | undefined; state: 'key-or-end' | 'key' | 'colon' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined }
   | { kind: 'array'; value: unknown[]; state: 'value-or-end' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined }
@@ -98,8 +114,16 @@ const DELIMITERS = new Set([0x2c, 0x5d, 0x7d, 0x20, 0x09, 0x0a, 0x0d]); // , ] }
 
 /** Incremental JSON parser whose `data.result[i].values` arrays come out as SampleList. */
 export class StreamingMatrixParser {
-  /** `pointsPerSeries`: the most samples one series of the answer can hold (from start, end, step). */
-  constructor(private readonly pointsPerSeries?: number) {}
+  /**
+   * `pointsPerSeries`: the most samples one series of the answer can hold (from start, end, step).
+   * `maxSeries`: more series than this end the parse with TooManySeriesError, before they cost memory.
+   */
+  constructor(
+    private readonly pointsPerSeries?: number,
+    private readonly maxSeries = Infinity,
+  ) {}
+
+  private seriesSeen = 0;
 
   private carry = '';
   private readonly stack: Frame[] = [];
@@ -140,7 +164,10 @@ export class StreamingMatrixParser {
         }
         this.expectValue(i);
         const keyInParent = this.slotKey();
-        this.stack.push(this.isValuesSlot() ? { kind: 'samples', value: new SampleList(this.pointsPerSeries), state: 'value-or-end', keyInParent } : { kind: 'array', value: [], state: 'value-or-end', keyInParent });
+        if (this.isValuesSlot()) {
+          if (++this.seriesSeen > this.maxSeries) throw new TooManySeriesError(this.maxSeries);
+          this.stack.push({ kind: 'samples', value: new SampleList(this.pointsPerSeries), state: 'value-or-end', keyInParent });
+        } else this.stack.push({ kind: 'array', value: [], state: 'value-or-end', keyInParent });
         i++;
       } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
         const top = this.stack.at(-1);

@@ -9,7 +9,7 @@ import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, type Outcome } from '../policy/state.js';
-import type { PlanAction, PlanItem, WorkloadRef, WorkloadState } from '../policy/types.js';
+import type { PlanAction, PlanItem, PlanNotice, WorkloadRef, WorkloadState } from '../policy/types.js';
 import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/events.js';
 
 /** What the detector saw for the worst target of a workload: quoted in the PR body. */
@@ -125,17 +125,42 @@ export class Actor {
     else log.info({ actionId: action.id, kind: action.kind, outcome: outcome.kind }, 'action done');
   }
 
-  /** A previous run recorded an intent and died: complete it (every action is idempotent by its ID) or drop it. */
+  /**
+   * A previous run recorded an intent and died. What the cluster shows decides: done → counted as
+   * done (when it was taken); not done → carried out exactly as recorded if today's guardrails allow,
+   * else dropped; the cluster cannot tell → the intent is kept for the next run.
+   */
   private async reconcile(item: Extract<PlanItem, { type: 'notice' }>, log: Logger): Promise<void> {
     const intent = item.intent;
     if (!intent) return;
-    let outcome: Outcome = 'abandoned';
-    if (intent.mayComplete && intent.kind === 'restart') {
-      const result = await this.deps.cluster.restartWorkload(item.workload, intent.actionId);
-      outcome = result.outcome === 'restarted' || result.outcome === 'already-done' ? 'done' : 'failed';
-      log.info({ actionId: intent.actionId, result: result.outcome }, 'reconciled an interrupted restart');
-    }
+    const outcome: Outcome = intent.kind === 'restart' ? await this.reconcileRestart(item.workload, intent, log) : 'abandoned';
     await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now, outcome));
+  }
+
+  private async reconcileRestart(workload: WorkloadRef, intent: NonNullable<PlanNotice['intent']>, log: Logger): Promise<Outcome> {
+    const { cluster } = this.deps;
+    const pod = intent.pod ? { namespace: workload.namespace, ...intent.pod } : undefined;
+    // State written before the mode was recorded only ever did rollout restarts.
+    const mode = intent.restartMode ?? 'rollout';
+    const seen = await cluster.restartHappened(workload, { actionId: intent.actionId, mode, ...(pod ? { pod } : {}) });
+    if (seen.outcome === 'failed') {
+      log.warn({ actionId: intent.actionId, code: seen.error.code }, `could not tell whether the interrupted restart happened (${seen.error.message}); keeping the intent`);
+      return 'unknown';
+    }
+    if (seen.outcome === 'happened') {
+      log.info({ actionId: intent.actionId, mode }, 'the interrupted restart had happened; counted as done');
+      return 'done';
+    }
+    if (!intent.mayComplete || (mode === 'evict' && !pod)) {
+      log.info({ actionId: intent.actionId, mode, detail: seen.detail }, 'the interrupted restart had not happened and is not carried out now; dropped');
+      return 'abandoned';
+    }
+    const done =
+      mode === 'evict' && pod
+        ? ['evicted', 'already-gone'].includes((await cluster.evictPod(pod, intent.actionId)).outcome)
+        : ['restarted', 'already-done'].includes((await cluster.restartWorkload(workload, intent.actionId)).outcome);
+    log.info({ actionId: intent.actionId, mode, done }, 'carried out the interrupted restart as recorded');
+    return done ? 'done' : 'failed';
   }
 
   private async perform(action: PlanAction): Promise<ActionOutcome> {

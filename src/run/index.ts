@@ -29,7 +29,7 @@ export interface RunIdentity {
   namespace: string;
   /** The pod this run is in, so a later run can see that the holder died. */
   pod?: string;
-  /** leakguard's own CronJob or Deployment, whose annotation is the kill switch (absent outside the chart). */
+  /** leakguard's own CronJob or Deployment, whose annotation is the kill switch (config `controller`). */
   controller?: ControllerRef;
 }
 
@@ -109,7 +109,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     return { ...summary, status: 'locked' };
   }
   try {
-    const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary));
+    const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
     const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch });
     if (deps.ledger) await keepLedger(deps, deps.ledger, summary, outcome);
   } finally {
@@ -124,9 +124,15 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
  * off, counts as on: when leakguard cannot tell whether it may act, it does not (and the run fails, so
  * that someone looks).
  */
-async function killSwitchOnController(deps: RunDeps, summary: RunSummary): Promise<boolean> {
+async function killSwitchOnController(deps: RunDeps, summary: RunSummary, dryRun: boolean): Promise<boolean> {
   const controller = deps.identity.controller;
-  if (!controller) return false;
+  if (!controller) {
+    if (deps.config.controller === 'none' || dryRun) return false;
+    summary.failures.push(
+      'no kill switch to read: set controller to leakguard\'s own CronJob or Deployment (the chart does), or controller: none to rely on guardrails.killSwitch alone; nothing is changed this run',
+    );
+    return true;
+  }
   const where = `${controller.kind} ${controller.namespace}/${controller.name}`;
   const read = await deps.cluster.readKillSwitch(controller);
   if (read.outcome === 'failed') {

@@ -218,8 +218,9 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
     writeFileSync(configFile, configMap.data['config.yaml']);
     const kubeconfigFile = join(helmHome, 'sa-kubeconfig.json');
     writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(ns, name, { env }), env).exportConfig());
-    // As the daemon's pod runs: its Deployment holds the kill switch, read with the chart's own Role.
-    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_CONTROLLER: `Deployment/${name}`, LEAKGUARD_LOG_LEVEL: 'warn' };
+    // As the daemon's pod runs: the rendered config names its Deployment as the kill switch, read with the chart's own Role.
+    expect(parseConfig(configMap.data['config.yaml']).controller).toEqual({ kind: 'Deployment', name, namespace: ns });
+    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_LOG_LEVEL: 'warn' };
     const { code, stdout, stderr } = await runLeakguard(['run', '--config', configFile, '--dry-run', '--output', 'json'], runEnv);
     expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|\b403\b/i);
     const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { workload: string }[]; failures: string[] };
@@ -246,8 +247,9 @@ describe('the kill switch NOTES.txt prints', () => {
     await kubectl(command!.split(' ').slice(1), { env });
     const cronJob = await kubectlJson<Loose>(['get', 'cronjob', fullname, '-n', ns], { env });
     expect(cronJob.metadata.annotations['leakguard.io/kill-switch']).toBe('true');
-    // The pods it makes name it as their controller, and the chart's ServiceAccount may read it.
-    expect(podTemplateOf(cronJob).spec.containers[0].env).toContainEqual({ name: 'LEAKGUARD_CONTROLLER', value: `CronJob/${fullname}` });
+    // The config every run made from it reads names it as the controller, and the chart's ServiceAccount may read it.
+    const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', ns], { env });
+    expect(parseConfig(configMap.data['config.yaml']).controller).toEqual({ kind: 'CronJob', name: fullname, namespace: ns });
     expect(await canI({ answer: 'yes', verb: 'get', resource: `cronjobs.batch/${fullname}`, namespace: ns })).toBe('yes');
   });
 });

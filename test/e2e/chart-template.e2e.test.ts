@@ -173,7 +173,8 @@ describe('the CronJob', () => {
     expect(pod.spec.restartPolicy).toBe('Never');
     expect(pod.spec.serviceAccountName).toBe(findOne(manifests, 'ServiceAccount').metadata.name);
     const env = Object.fromEntries(container.env.map((e: Loose) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
-    expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml', LEAKGUARD_LOG_LEVEL: 'debug', LEAKGUARD_CONTROLLER: 'CronJob/lg-leakguard' });
+    expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml', LEAKGUARD_LOG_LEVEL: 'debug' });
+    expect(parseConfig(configOf(manifests)).controller).toEqual({ kind: 'CronJob', name: 'lg-leakguard', namespace: 'leakguard' });
     const volumes = Object.fromEntries(pod.spec.volumes.map((v: Loose) => [v.name, v]));
     expect(volumes.config.configMap.name).toBe('lg-leakguard');
     expect(volumes.secrets.secret).toMatchObject({ secretName: 'leakguard-secrets' });
@@ -216,8 +217,7 @@ describe('kind: Deployment', () => {
   it('reads its kill switch from its own Deployment, by name', async () => {
     const manifests = await render({ values: ['deployment.yaml'] });
     const deployment = findOne(manifests, 'Deployment') as Manifest & { spec: Loose };
-    const env = podTemplateOf(deployment).spec.containers[0].env as Loose[];
-    expect(env.find((e) => e.name === 'LEAKGUARD_CONTROLLER')?.value).toBe(`Deployment/${deployment.metadata.name}`);
+    expect(parseConfig(configOf(manifests)).controller).toMatchObject({ kind: 'Deployment', name: deployment.metadata.name });
     const role = manifests.find((m) => m.kind === 'Role' && m.metadata.name.endsWith('-controller'))!;
     expect(rulesOf(role)).toEqual([{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: [deployment.metadata.name], verbs: ['get'] }]);
   });
@@ -303,6 +303,18 @@ describe('RBAC', () => {
       const b = binding as Manifest & { roleRef: Loose; subjects: Loose[] };
       expect(byName.has(`${b.metadata.namespace}/${b.roleRef.name}`)).toBe(true);
       expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'lg-leakguard', namespace: 'leakguard' }]);
+    }
+  });
+
+  it('dry-run (the default) renders no Role that can patch, update or evict anything (#9.5)', async () => {
+    for (const values of [[], ['every-kind.yaml'], ['rook-all-actions.yaml']]) {
+      const manifests = await render({ values, set: ['config.dryRun=true'] });
+      const mutating = [...roles(manifests).values()].flatMap((role) =>
+        rulesOf(role)
+          .filter((rule: Loose) => rule.resources.some((r: string) => r === 'pods/eviction') || (rule.verbs.some((v: string) => ['patch', 'update'].includes(v)) && !['events', 'leases'].some((r) => rule.resources.includes(r))))
+          .map((rule: Loose) => `${role.metadata.name}: ${rule.verbs.join(',')} ${rule.resources.join(',')}`),
+      );
+      expect(mutating, values.join(',') || 'defaults').toEqual([]);
     }
   });
 

@@ -55,6 +55,7 @@ describe('the upgrade-pr rung in a run', () => {
 
   async function run(dryRun: boolean) {
     const config = parseConfig(`dryRun: ${dryRun}
+controller: none
 prometheus: {url: "http://prometheus.invalid:9090"}
 profiles:
   - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: rook-ceph-operator, ladder: [upgrade-pr], upgrade: {repo: acme/gitops, file: ${FILE}}}

@@ -79,6 +79,29 @@ describe('what the client sends', () => {
     expect(form).toEqual({ query: leakingQuery().query, start: String(history.start), end: String(history.end), step: '60', timeout: '18' });
   });
 
+  it('headersFrom: secret header values come from files, re-read every query, never in errors', async () => {
+    const keyFile = await secretFile('api-key', 'key-one\n');
+    const source = new PrometheusSource({ url: proxy.url, version: 't', headersFrom: { 'X-Api-Key': keyFile } });
+    await source.queryRange(leakingQuery());
+    await writeFile(keyFile, 'key-two');
+    proxy.handle(async () => ({ status: 500, body: 'upstream said key-two is wrong' }));
+    const error = await failure(source.queryRange(leakingQuery()));
+    expect(proxy.requests.map((r) => r.headers['x-api-key'])).toEqual(['key-one', 'key-two']);
+    expect(error.message).not.toContain('key-two');
+  });
+
+  it('a range answer over prometheus.maxSeries or maxResponseBytes ends the query as too-large, naming the cap (#9.3)', async () => {
+    const wide = { ...leakingQuery(), query: `${METRIC}` };
+    const series = await failure(new PrometheusSource({ url: proxy.url, version: 't', maxSeries: 2 }).queryRange(wide));
+    expect(series.code).toBe('too-large');
+    expect(series.message).toMatch(/the answer holds more than 2 series \(prometheus\.maxSeries\)/);
+    const bytes = await failure(new PrometheusSource({ url: proxy.url, version: 't', maxResponseBytes: 4096 }).queryRange(wide));
+    expect(bytes.code).toBe('too-large');
+    expect(bytes.message).toMatch(/the answer is larger than 4096 bytes \(prometheus\.maxResponseBytes\)/);
+    // Within the caps the same query is answered whole.
+    expect((await new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide)).series.length).toBeGreaterThan(2);
+  });
+
   it('works under a multi-segment prefix such as VictoriaMetrics cluster\'s /select/0/prometheus', async () => {
     const prefix = '/select/0/prometheus';
     proxy.handle(async (request, forward) => (request.path.startsWith(`${prefix}/api/v1/`) ? forward(request.path.slice(prefix.length)) : { status: 404, body: 'unexpected path' }));

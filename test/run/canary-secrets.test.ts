@@ -64,6 +64,7 @@ beforeAll(async () => {
   writeFileSync(
     join(dir, 'config.yaml'),
     `dryRun: false
+controller: none
 prometheus: {url: "http://127.0.0.1:${port(prometheus)}/prom", bearerTokenFile: ${join(dir, 'prom-token')}, headers: {X-Scope-OrgID: ${PROM_TENANT}}, timeout: 5s}
 profiles:
   - name: rook

@@ -25,6 +25,7 @@ const start = Date.UTC(2026, 10, 25, 0, 0) / 1000;
 function configText(): string {
   return `
 dryRun: false
+controller: none
 prometheus: {url: http://prometheus.test:9090}
 guardrails: {cooldown: 6h, maxActionsPerRun: 2, maxRestartsPerDay: 3}
 profiles:
@@ -231,10 +232,21 @@ describe('runOnce', () => {
       expect(summary.failures).toEqual(['CronJob leakguard/leakguard: annotation leakguard.io/kill-switch="maybe" is neither true nor false; treated as on, nothing is changed']);
     });
 
-    it('outside the chart (no controller named) nothing is read', async () => {
+    it('controller: none — no annotation is read, guardrails.killSwitch alone stops the run', async () => {
       const { cluster, deps } = setup();
       await runOnce(deps());
       expect(cluster.killSwitchReads).toEqual([]);
+      expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+    });
+
+    it('no controller configured at all: an acting run cannot tell whether the switch is on, so it changes nothing (#9.4)', async () => {
+      const { cluster, deps } = setup((config) => config.replace('controller: none\n', ''));
+      const summary = await runOnce(deps());
+      expect(cluster.mutations).toEqual([]);
+      expect(summary.failures).toEqual([expect.stringMatching(/^no kill switch to read: set controller .*nothing is changed this run$/)]);
+      // Dry-run changes nothing anyway: no failure for it.
+      const dry = setup((config) => config.replace('controller: none\n', '').replace('dryRun: false', 'dryRun: true'));
+      expect((await runOnce(dry.deps())).failures).toEqual([]);
     });
   });
 
@@ -284,6 +296,66 @@ describe('runOnce', () => {
     metrics.now += 900;
     await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+  });
+
+  describe('a run killed mid-restart: the next one finishes it the same way, or counts it, never another action (#9.2)', () => {
+    const ROOK = 'Deployment/rook-ceph/rook-ceph-operator';
+    const evict = (config: string) => config.replace('ladder: [restart, workaround]', 'restartMode: evict\n    ladder: [restart, workaround]');
+    const closedWindow = (config: string) => config.replace('maxRestartsPerDay: 3}', 'maxRestartsPerDay: 3, windows: [{start: "00:00", end: "00:01"}]}');
+
+    it('evicted, then killed before recording it: the next run sees the pod gone and counts it; no rollout restart', async () => {
+      const { cluster, metrics, deps } = setup(evict);
+      cluster.crashWhen = (m) => m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'evict');
+      await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+      cluster.leaseHolder = null;
+      const intent = cluster.states.get(ROOK)!.state.intent!;
+      expect(intent).toMatchObject({ kind: 'restart', restartMode: 'evict', pod: { name: 'rook-ceph-operator-abc', uid: 'uid-rook-ceph-operator-pod' } });
+      metrics.now += 900;
+      await runOnce(deps());
+      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict').map((m) => m.verb)).toEqual(['evict']);
+      expect(cluster.states.get(ROOK)!.state).toMatchObject({ intent: null, lastAction: 'restart', lastActionId: intent.actionId, lastActionAt: intent.at, restartTimes: [intent.at] });
+    });
+
+    it('killed between intent and eviction: the next run evicts that same pod, once', async () => {
+      const { cluster, metrics, deps } = setup(evict);
+      cluster.crashOn = 'evict';
+      await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+      cluster.leaseHolder = null;
+      metrics.now += 900;
+      await runOnce(deps());
+      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict')).toEqual([{ verb: 'evict', target: 'rook-ceph/rook-ceph-operator-abc' }]);
+      expect(cluster.states.get(ROOK)!.state).toMatchObject({ intent: null, lastAction: 'restart', actionCount: 1 });
+    });
+
+    it('the window closed before the next run: a restart that happened is counted, one that did not is dropped', async () => {
+      for (const crashed of ['after', 'before'] as const) {
+        const { cluster, metrics, deps } = setup();
+        cluster.crashWhen = (m) => (crashed === 'before' ? m.verb === 'restart' : m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'restart'));
+        await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+        cluster.leaseHolder = null;
+        const intent = cluster.states.get(ROOK)!.state.intent!;
+        metrics.now += 900;
+        await runOnce({ ...deps(), config: parseConfig(closedWindow(configText())) });
+        const state = cluster.states.get(ROOK)!.state;
+        expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(crashed === 'after' ? 1 : 0);
+        expect(state.intent).toBeNull();
+        expect(state.restartTimes).toEqual(crashed === 'after' ? [intent.at] : []);
+        expect(state.lastActionId).toBe(crashed === 'after' ? intent.actionId : null);
+      }
+    });
+
+    it('the cluster cannot say whether it happened: the intent is kept, nothing is done', async () => {
+      const { cluster, metrics, deps } = setup(evict);
+      cluster.crashOn = 'evict';
+      await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+      cluster.leaseHolder = null;
+      const intent = cluster.states.get(ROOK)!.state.intent;
+      cluster.readRefusal = { code: 'forbidden', status: 403, message: 'pods "rook-ceph-operator-abc" is forbidden' };
+      metrics.now += 900;
+      await runOnce(deps());
+      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict')).toEqual([]);
+      expect(cluster.states.get(ROOK)!.state.intent).toEqual(intent);
+    });
   });
 
   it('tells Slack when the incident changes, not on every run', async () => {

@@ -5,7 +5,7 @@
  * ordering and guardrails be tested fast and exhaustively.
  */
 import type { KubeError } from '../../src/kube/errors.js';
-import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, RestartResult, StateSnapshot } from '../../src/kube/types.js';
+import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../../src/kube/types.js';
 import type { Ledger, LedgerStore } from '../../src/kube/ledger.js';
 import { emptyLedger } from '../../src/kube/ledger.js';
 import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../../src/policy/types.js';
@@ -27,6 +27,10 @@ export class MemoryCluster implements Cluster {
   readonly killSwitchReads: ControllerRef[] = [];
   /** When set, the next mutation of this verb throws as if the process died right there. */
   crashOn: Mutation['verb'] | null = null;
+  /** When set, the first mutation it matches throws as if the process died right there. */
+  crashWhen: ((mutation: Mutation) => boolean) | null = null;
+  /** When set, restartHappened fails with this error (the API cannot be read). */
+  readRefusal: KubeError | null = null;
 
   constructor(public targets: TargetFacts[]) {}
 
@@ -65,10 +69,24 @@ export class MemoryCluster implements Cluster {
   /** What the Eviction API answers; 'blocked' is a PodDisruptionBudget's 429. */
   evictions: 'allowed' | 'blocked' = 'allowed';
 
-  async evictPod(pod: { namespace: string; name: string }) {
+  async evictPod(pod: PodRef) {
+    const target = this.targets.find((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
+    if (!target) return { outcome: 'already-gone' as const };
     if (this.evictions === 'blocked') return { outcome: 'blocked' as const, message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
     this.mutate({ verb: 'evict', target: `${pod.namespace}/${pod.name}` });
+    // The ReplicaSet replaces the pod: a new name and uid, started now.
+    target.pod = { ...target.pod, name: `${pod.name}-r`, uid: `${target.pod.uid}-r`, startTime: Math.floor(Date.now() / 1000) };
     return { outcome: 'evicted' as const };
+  }
+
+  async restartHappened(workload: WorkloadRef, check: RestartCheck): Promise<RestartHappenedResult> {
+    if (this.readRefusal) return { outcome: 'failed', error: this.readRefusal };
+    if (check.mode === 'rollout') {
+      return this.restartIds.get(key(workload)) === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: 'no rollout' };
+    }
+    const pod = check.pod;
+    const live = pod && this.targets.some((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
+    return live ? { outcome: 'not-happened', detail: 'pod still running' } : { outcome: 'happened' };
   }
 
   async applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>) {
@@ -121,8 +139,9 @@ export class MemoryCluster implements Cluster {
   }
 
   private mutate(mutation: Mutation): void {
-    if (this.crashOn === mutation.verb) {
+    if (this.crashOn === mutation.verb || this.crashWhen?.(mutation)) {
       this.crashOn = null;
+      this.crashWhen = null;
       throw new Error(`simulated crash before ${mutation.verb}`);
     }
     this.mutations.push(mutation);
