@@ -84,7 +84,8 @@ With --output json prints one object per input series, in input order:
     async run(values, context) {
       const every = (values.every as string | undefined) ?? '15m';
       const everySeconds = parseDurationSeconds(every);
-      if (everySeconds === null || everySeconds <= 0) throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
+      if (everySeconds === null || !Number.isFinite(everySeconds) || everySeconds <= 0) throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
+      if (everySeconds < MIN_EVERY_SECONDS) throw new UsageError(`--every: expected at least 1m (the detector's resolution), got ${JSON.stringify(every)}`);
       await runBacktest(
         {
           input: requireString(values, 'input'),
@@ -183,6 +184,9 @@ export async function main(argv: readonly string[], context: Omit<Context, 'logL
   return command.run(values, { ...context, logLevel });
 }
 
+/** Below a minute a backtest judges the same floor again and again, for nothing but time. */
+const MIN_EVERY_SECONDS = 60;
+
 function requireString(values: Record<string, unknown>, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
@@ -193,7 +197,7 @@ function optionalSize(values: Record<string, unknown>, name: string): number | u
   const value = values[name];
   if (value === undefined) return undefined;
   const bytes = typeof value === 'string' ? parseSizeBytes(value) : null;
-  if (bytes === null || bytes <= 0) throw new UsageError(`--${name}: expected bytes or a size like 512Mi, got ${JSON.stringify(value)}`);
+  if (bytes === null || !Number.isFinite(bytes) || bytes <= 0) throw new UsageError(`--${name}: expected bytes or a size like 512Mi, got ${JSON.stringify(value)}`);
   return bytes;
 }
 

@@ -17,3 +17,13 @@ export function renderTable(rows: readonly (readonly string[])[]): string {
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length))).join('  '))
     .join('\n');
 }
+
+/**
+ * Text safe for a terminal: control characters (a label value can hold ESC sequences that recolour,
+ * retitle or rewrite the screen) are shown as \u escapes. Newlines and tabs stay; JSON output, which
+ * has no raw control characters, passes through unchanged.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

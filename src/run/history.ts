@@ -35,6 +35,22 @@ export interface JudgedTarget {
   facts: TargetFacts;
   verdict: Verdict;
   samples: SampleColumns;
+  /** Series the answer held for this one container (more than 1: two scrape jobs, say); the worst was judged. */
+  seriesCount: number;
+}
+
+const SEVERITY: Record<Verdict['kind'], number> = { 'not-leaking': 0, unknown: 1, leaking: 2 };
+
+/** The more alarming verdict: leaking over unknown over not leaking, then the faster growth. */
+function worse(a: JudgedOne, b: JudgedOne): JudgedOne {
+  const bySeverity = SEVERITY[b.verdict.kind] - SEVERITY[a.verdict.kind];
+  if (bySeverity !== 0) return bySeverity > 0 ? b : a;
+  return (b.verdict.slope?.bytesPerHour ?? -Infinity) > (a.verdict.slope?.bytesPerHour ?? -Infinity) ? b : a;
+}
+
+interface JudgedOne {
+  verdict: Verdict;
+  samples: SampleColumns;
 }
 
 const noSamples: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0) };
@@ -46,12 +62,19 @@ const noSamples: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0
  * decided on data Prometheus itself doubts.
  */
 export function judgeTargets(targets: readonly TargetFacts[], series: readonly RangeSeries[], now: number, options: DetectOptions, warnings: readonly string[] = []): JudgedTarget[] {
-  const byKey = new Map<string, RangeSeries>();
-  for (const s of series) byKey.set(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container), s);
+  const byKey = new Map<string, RangeSeries[]>();
+  for (const s of series) {
+    const key = seriesKey(s.labels.namespace, s.labels.pod, s.labels.container);
+    byKey.set(key, [...(byKey.get(key) ?? []), s]);
+  }
   return targets.map((facts) => {
-    const samples = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container))?.samples ?? noSamples;
-    const verdict = judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options);
-    return { facts, verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings), samples };
+    const found = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container)) ?? [];
+    const judgeOne = (samples: SampleColumns): JudgedOne => ({ samples, verdict: judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options) });
+    // Never "last one wins": with several series for one container, the worst decides.
+    const chosen = found.length === 0 ? judgeOne(noSamples) : found.map((s) => judgeOne(s.samples)).reduce(worse);
+    const verdict =
+      found.length > 1 ? { ...chosen.verdict, reasons: [...chosen.verdict.reasons, `${found.length} series for this container in one answer (two scrape jobs?); the worst was judged`] } : chosen.verdict;
+    return { facts, verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings), samples: chosen.samples, seriesCount: found.length };
   });
 }
 

@@ -202,6 +202,9 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
         const { warnings } = fetched.value;
         summary.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
         judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, warnings);
+        for (const t of judged.filter((j) => j.seriesCount > 1)) {
+          summary.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
+        }
         if (warnings.length > 0) problem = partialAnswer(warnings);
       } else problem = fetched.message;
     }

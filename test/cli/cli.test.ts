@@ -85,6 +85,8 @@ describe('bad input exits 2 and names the problem', () => {
     [['backtest', '--input', 'x', '--every', '5x'], /--every: expected a duration like 15m, got "5x"/],
     [['analyze', '--input', 'x', '--output', 'yaml'], /--output: expected text or json/],
     [['analyze', '--input', 'x', '--limit-bytes', 'lots'], /--limit-bytes: expected bytes or a size/],
+    [['analyze', '--input', 'x', '--limit-bytes', 'Infinity'], /--limit-bytes: expected bytes or a size/],
+    [['backtest', '--input', 'x', '--every', '30s'], /--every: expected at least 1m/],
     [['analyze', '--input', 'x', '--log-level', 'loud'], /--log-level: expected one of/],
     [['nonsense'], /unknown command "nonsense"/],
     [['analyze', '--bogus'], /Unknown option '--bogus'/],
@@ -92,6 +94,16 @@ describe('bad input exits 2 and names the problem', () => {
     const { code, out } = await cli(...argv);
     expect(code).toBe(ExitCode.usage);
     expect(out).toMatch(message);
+  });
+
+  it('a backtest over its tick budget is refused before it starts, saying what to change', async () => {
+    const week = 7 * 86_400;
+    const wide = Array.from({ length: 120 }, (_, i) => ({ metric: { namespace: 'n', pod: `p${i}`, container: 'c' }, values: [[end - week, '1'], [end, '2']] }));
+    const file = join(dir, 'wide.json');
+    writeFileSync(file, queryRange(wide));
+    const { code, out } = await cli('backtest', '--input', file, '--every', '1m');
+    expect(code).toBe(ExitCode.usage);
+    expect(out).toMatch(/--every 60s over 120 series is 1,209,720 judgements, more than the budget of 1,000,000: raise --every or split the file/);
   });
 
   it.each([
@@ -178,6 +190,30 @@ describe('leakguard demo', () => {
 
 describe('the bundled binary', () => {
   const run = promisify(execFile);
+
+  it('escapes terminal control sequences in label values in text output (#9.6)', async () => {
+    const file = join(dir, 'escape.json');
+    const evil = 'op\u001b]0;pwned\u0007\u001b[2J';
+    writeFileSync(file, queryRange([{ metric: { namespace: 'ns', pod: evil, container: 'c' }, values: [[end - 60, '1'], [end, '1']] }]));
+    const { stdout } = await run(process.execPath, ['bin/leakguard.mjs', 'analyze', '--input', file, '--output', 'text']);
+    expect(stdout).not.toMatch(/[\u001b\u0007]/);
+    expect(stdout).toContain('op\\u001b]0;pwned\\u0007\\u001b[2J');
+  });
+
+  it('a reader that leaves early (| head) ends the output quietly with exit 0 (#9.6)', async () => {
+    const { spawn } = await import('node:child_process');
+    const many = Array.from({ length: 3000 }, (_, i) => ({ metric: { namespace: 'ns', pod: `pod-${i}`, container: 'c' }, values: [[end - 60, '1'], [end, '1']] }));
+    const file = join(dir, 'many.json');
+    writeFileSync(file, queryRange(many));
+    const child = spawn(process.execPath, ['bin/leakguard.mjs', 'analyze', '--input', file, '--output', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('propagates exit codes: 0 for demo, 2 for a usage error', async () => {
     const ok = await run(process.execPath, ['bin/leakguard.mjs', 'demo', '--output', 'json']);
     expect(JSON.parse(ok.stdout)).toHaveProperty('pullRequest');

@@ -71,6 +71,8 @@ class MemoryMetrics implements MetricsSource {
   onRangeQuery: () => void = () => {};
   rangeQueries: RangeQuery[] = [];
   rookPods = ['rook-ceph-operator-abc'];
+  /** A second, flat series for the Rook pod after the leaking one (two scrape jobs). */
+  duplicateFlatRook = false;
 
   private series(): { labels: Record<string, string>; level: (t: number) => number }[] {
     return [
@@ -79,6 +81,7 @@ class MemoryMetrics implements MetricsSource {
         level: (t: number) => 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB,
       })),
       { labels: { namespace: 'cert-manager', pod: 'cert-manager-abc', container: 'cert-manager' }, level: (t) => 150 * MiB + ((t % 240) / 240) * 10 * MiB },
+      ...(this.duplicateFlatRook ? [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, level: () => 400 * MiB }] : []),
     ];
   }
 
@@ -356,6 +359,17 @@ describe('runOnce', () => {
       expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict')).toEqual([]);
       expect(cluster.states.get(ROOK)!.state.intent).toEqual(intent);
     });
+  });
+
+  it('two series for one container in one answer: a warning, and the worst is judged, never the last (#9.6)', async () => {
+    const { cluster, metrics, deps } = setup();
+    metrics.duplicateFlatRook = true;
+    const summary = await runOnce(deps());
+    const rook = summary.targets.find((t) => t.profile === 'rook')!;
+    expect(rook.verdict.kind).toBe('leaking');
+    expect(rook.verdict.reasons).toContain('2 series for this container in one answer (two scrape jobs?); the worst was judged');
+    expect(summary.warnings).toContain('profile rook: 2 series for rook-ceph-operator-abc/rook-ceph-operator in one answer (duplicate scrape?); the worst was judged');
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
 
   it('tells Slack when the incident changes, not on every run', async () => {

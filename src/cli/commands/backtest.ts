@@ -6,6 +6,7 @@ import { backtestSeries } from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { renderTable } from '../output.js';
+import { UsageError } from '../errors.js';
 import { readRangeFile, seriesName } from '../input.js';
 
 export interface BacktestOptions {
@@ -23,8 +24,20 @@ export interface BacktestResult {
   ticks: number;
 }
 
+/** Judgements one backtest may make (~20 s on one core): a file of a fleet's week at --every 1m is refused, not ground through. */
+export const MAX_BACKTEST_TICKS = 1_000_000;
+
 export async function backtestFile(options: BacktestOptions): Promise<BacktestResult[]> {
   const { series } = await readRangeFile(options.input);
+  const ticks = series.reduce((sum, { samples }) => {
+    const n = samples.t.length;
+    return n < 2 ? sum + 1 : sum + Math.floor((samples.t[n - 1]! - samples.t[0]!) / options.everySeconds) + 1;
+  }, 0);
+  if (ticks > MAX_BACKTEST_TICKS) {
+    throw new UsageError(
+      `--every ${options.everySeconds}s over ${series.length} series is ${ticks.toLocaleString('en-US')} judgements, more than the budget of ${MAX_BACKTEST_TICKS.toLocaleString('en-US')}: raise --every or split the file`,
+    );
+  }
   return series.map(({ labels, samples }) => {
     const { detectedAt, ticks } = backtestSeries(samples, {
       everySeconds: options.everySeconds,

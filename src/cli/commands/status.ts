@@ -23,7 +23,8 @@ export async function statusCommand(config: Config, options: { output: OutputFor
       continue;
     }
     const history = await fetchHistory(deps.metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
-    for (const target of judgeTargets(discovery.targets, history.series, now, detect)) {
+    // The same judgement as `run`: an answer Prometheus warns about is judged unknown here too.
+    for (const target of judgeTargets(discovery.targets, history.series, now, detect, history.warnings)) {
       const state = await deps.cluster.readState(target.facts.workload);
       const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${new Date((state.state.lastActionAt ?? 0) * 1000).toISOString().slice(0, 16)}Z` : undefined;
       rows.push({
