@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
+import { answerSection } from './answer-section.js';
 import { fleetSection } from './fleet-section.js';
 import { kwokSection } from './kwok-section.js';
 import { heading, machineLines, mb, median, ms, renderTable, type Row } from './report.js';
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
   } catch (error) {
     rows.push(...failed('RSS floor of leakguard run', error));
   }
+  heading('6. memory for one oversized Prometheus answer');
+  rows.push(...(await answerSection().catch((error: unknown) => failed('oversized answers', error))));
   if (!args['skip-kwok']) {
     heading('5. one run over 1,000 kwok pods on the real control plane');
     rows.push(...(await kwokSection(Number(args.repeat)).catch((error: unknown) => failed('run over 1,000 kwok pods', error))));

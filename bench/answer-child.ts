@@ -1,0 +1,22 @@
+/**
+ * Child of bench section 6: one range query through the real Prometheus adapter, in a fresh process
+ * with the image's Node flags, against a local server that serves a prepared answer. Prints
+ * `{"series", "samples", "peakRssBytes", "error"}` as its last line.
+ */
+import { parseArgs } from 'node:util';
+import { PrometheusSource } from '../src/prom/prometheus.js';
+
+const { values } = parseArgs({ options: { url: { type: 'string' }, days: { type: 'string' }, step: { type: 'string' } } });
+const end = Math.floor(Date.now() / 1000);
+const source = new PrometheusSource({ url: values.url!, version: 'bench', timeoutSeconds: 120 });
+let series = 0;
+let samples = 0;
+let error: string | null = null;
+try {
+  const result = await source.queryRange({ query: 'bench', start: end - Number(values.days) * 86_400, end, stepSeconds: Number(values.step) });
+  series = result.series.length;
+  samples = result.series.reduce((n, s) => n + s.samples.t.length, 0);
+} catch (e) {
+  error = (e as Error).message;
+}
+console.log(JSON.stringify({ series, samples, peakRssBytes: process.resourceUsage().maxRSS * 1024, error }));
