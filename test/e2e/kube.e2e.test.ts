@@ -126,6 +126,8 @@ describe('restartWorkload', () => {
     const oldPod = await runningPod(ns.restart);
     const rsBefore = await replicaSets();
     const actionId = `restart-${run}`;
+    // Before: the template carries no such restart (what a run killed before the patch leaves).
+    expect(await cluster.restartHappened(ref, { actionId, mode: 'rollout' })).toMatchObject({ outcome: 'not-happened' });
 
     const first = await cluster.restartWorkload(ref, actionId);
     expect(first.outcome).toBe('restarted');
@@ -135,6 +137,8 @@ describe('restartWorkload', () => {
     const generation = (await getDeployment(ns.restart)).metadata?.generation;
 
     expect(await cluster.restartWorkload(ref, actionId)).toEqual({ outcome: 'already-done' });
+    expect(await cluster.restartHappened(ref, { actionId, mode: 'rollout' })).toEqual({ outcome: 'happened' });
+    expect(await cluster.restartHappened(ref, { actionId: `other-${run}`, mode: 'rollout' })).toMatchObject({ outcome: 'not-happened' });
     expect((await getDeployment(ns.restart)).metadata?.generation).toBe(generation);
     expect(await replicaSets()).toEqual(rsAfter);
   });
@@ -157,8 +161,11 @@ describe('evictPod', () => {
     const pod = await runningPod(ns.evict);
     const ref = { namespace: ns.evict, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
 
+    const workload = await operatorRef(ns.evict);
+    const check = { actionId: `evict-${run}`, mode: 'evict' as const, pod: ref };
     const blocked = await cluster.evictPod(ref, `evict-${run}`);
     expect(blocked.outcome).toBe('blocked');
+    expect(await cluster.restartHappened(workload, check)).toMatchObject({ outcome: 'not-happened' });
     const still = await kubectlJson<V1Pod>(['get', 'pod', ref.name, '-n', ns.evict], { env });
     expect(still.metadata?.uid).toBe(ref.uid);
     expect(still.metadata?.deletionTimestamp).toBeUndefined();
@@ -171,6 +178,7 @@ describe('evictPod', () => {
       return !same || same.metadata?.deletionTimestamp ? true : undefined;
     });
     expect(await cluster.evictPod(ref, `evict-${run}`)).toEqual({ outcome: 'already-gone' });
+    expect(await cluster.restartHappened(workload, check)).toEqual({ outcome: 'happened' });
   });
 
   it('treats a deleted pod as already gone', async () => {
