@@ -6,7 +6,7 @@ import { backtestSeries } from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { renderTable } from '../output.js';
-import { readRangeFile, seriesName } from '../input.js';
+import { readHistoryFile, seriesName } from '../input.js';
 
 export interface BacktestOptions {
   input: string;
@@ -24,12 +24,12 @@ export interface BacktestResult {
 }
 
 export async function backtestFile(options: BacktestOptions): Promise<BacktestResult[]> {
-  const { series } = await readRangeFile(options.input);
-  return series.map(({ labels, samples }) => {
+  const series = await readHistoryFile(options.input, options.limitBytes);
+  return series.map(({ labels, samples, limitBytes }) => {
     const { detectedAt, ticks } = backtestSeries(samples, {
       everySeconds: options.everySeconds,
       options: options.detect,
-      ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }),
+      ...(limitBytes === undefined ? {} : { limitBytes }),
     });
     return { labels, detectedAt, ticks };
   });
