@@ -1,6 +1,8 @@
 /**
  * Detection quality on the labelled corpus (SPEC §5): precision, recall, F1 and detection delay
- * for leakguard's backtest (15-min ticks) beside two PromQL alert baselines, on the same series.
+ * for leakguard's backtest (15-min ticks) beside two PromQL alert baselines, on the same series;
+ * for leaks that reach their memory limit, how many are caught before the first OOM kill and how
+ * much of the time from onset to that kill is still left when they are.
  *   npm run bench:detect -- [--seed N | --seeds 1,2,3] [--per-family N] [--families a,b] [--verbose]
  */
 import { parseArgs } from 'node:util';
@@ -37,6 +39,7 @@ interface Outcome {
   leak: boolean;
   detectedAt: number | null;
   onset: number | null;
+  firstOomKill: number | null;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -61,10 +64,17 @@ function score(outcomes: Outcome[]) {
     }
   }
   delays.sort((a, b) => a - b);
+  // Leaks that hit their limit: caught before the first OOM kill, and the share of the
+  // onset → kill time left then (0 when caught after it or missed).
+  const oom = outcomes.filter((o) => o.leak && o.firstOomKill !== null && o.firstOomKill > o.onset!);
+  const left = oom
+    .map((o) => (o.detectedAt !== null && o.detectedAt >= o.onset! && o.detectedAt <= o.firstOomKill! ? (o.firstOomKill! - o.detectedAt) / (o.firstOomKill! - o.onset!) : 0))
+    .sort((a, b) => a - b);
+  const beforeOom = left.filter((x) => x > 0).length;
   const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { tp, fp, fn, precision, recall, f1, median: quantile(delays, 0.5), p90: quantile(delays, 0.9) };
+  return { tp, fp, fn, precision, recall, f1, median: quantile(delays, 0.5), p90: quantile(delays, 0.9), oomLeaks: oom.length, beforeOom, oomLeft: quantile(left, 0.5) };
 }
 
 interface SeedRun {
@@ -87,12 +97,23 @@ function runSeed(seed: number): SeedRun {
     const started = performance.now();
     const outcomes: Outcome[] = parsed.map((s, i) => {
       const truth = generated[i]!.truth;
-      return { family: truth.family, leak: truth.leak, onset: truth.onset, detectedAt: detect(s.samples, truth) };
+      return { family: truth.family, leak: truth.leak, onset: truth.onset, firstOomKill: truth.firstOomKill, detectedAt: detect(s.samples, truth) };
     });
     const seconds = (performance.now() - started) / 1000;
     const r = score(outcomes);
     scores.push(r);
-    rows.push([name, r.precision.toFixed(3), r.recall.toFixed(3), r.f1.toFixed(3), String(r.fp), r.median.toFixed(1), r.p90.toFixed(1), seconds.toFixed(2)]);
+    rows.push([
+      name,
+      r.precision.toFixed(3),
+      r.recall.toFixed(3),
+      r.f1.toFixed(3),
+      String(r.fp),
+      r.median.toFixed(1),
+      r.p90.toFixed(1),
+      `${r.beforeOom}/${r.oomLeaks}`,
+      r.oomLeaks ? `${Math.round(100 * r.oomLeft)}%` : '-',
+      seconds.toFixed(2),
+    ]);
     if (byFamily.size === 0) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? []), o]);
   }
   return { seed, series: generated.length, leaks: generated.filter((s) => s.truth.leak).length, rows, scores, byFamily };
@@ -108,7 +129,7 @@ function table(header: string[], body: string[][]): void {
 
 const seeds = values.seeds ? values.seeds.split(',').map(Number) : [Number(values.seed)];
 const runs = seeds.map(runSeed);
-const header = ['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'time s'];
+const header = ['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'before OOM', 'OOM time left', 'time s'];
 
 if (runs.length > 1) {
   console.log(`${runs.length} corpora of ${runs[0]!.series} series (${runs[0]!.leaks} leaks) each, 72 h at 60 s\n`);
@@ -116,8 +137,11 @@ if (runs.length > 1) {
   const lg = runs.map((run) => run.scores[0]!);
   console.log(
     `\nleakguard worst over seeds: F1 ${Math.min(...lg.map((r) => r.f1)).toFixed(3)}, false alarms ${Math.max(...lg.map((r) => r.fp))}, ` +
-      `median delay ${Math.max(...lg.map((r) => r.median)).toFixed(1)} h, p90 delay ${Math.max(...lg.map((r) => r.p90)).toFixed(1)} h`,
+      `median delay ${Math.max(...lg.map((r) => r.median)).toFixed(1)} h, p90 delay ${Math.max(...lg.map((r) => r.p90)).toFixed(1)} h, ` +
+      `before the first OOM kill ${lg.reduce((n, r) => n + r.beforeOom, 0)}/${lg.reduce((n, r) => n + r.oomLeaks, 0)}, ` +
+      `median share of onset→OOM time left ${Math.round(100 * Math.min(...lg.map((r) => r.oomLeft)))}%`,
   );
+  printFamilies(mergeFamilies(runs));
 } else {
   const run = runs[0]!;
   console.log(`corpus seed ${run.seed}: ${run.series} series (${run.leaks} leaks, ${run.series - run.leaks} look-alikes), 72 h at 60 s\n`);
@@ -125,8 +149,14 @@ if (runs.length > 1) {
   printFamilies(run.byFamily);
 }
 
+function mergeFamilies(all: SeedRun[]): Map<string, Outcome[]> {
+  const merged = new Map<string, Outcome[]>();
+  for (const run of all) for (const [family, outcomes] of run.byFamily) merged.set(family, [...(merged.get(family) ?? []), ...outcomes]);
+  return merged;
+}
+
 function printFamilies(byFamily: Map<string, Outcome[]>): void {
-  console.log('\nleakguard by family (detected / series, false alarms, median delay h):');
+  console.log('\nleakguard by family, all seeds (detected / series, false alarms, median delay h):');
   table(
     ['family', 'kind', 'detected', 'false alarms', 'median delay h', 'max delay h'],
     [...byFamily].map(([family, outcomes]) => {

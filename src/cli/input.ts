@@ -1,8 +1,56 @@
 /** Reads a saved Prometheus `query_range` response (for `analyze` and `backtest`). */
 import { readFile } from 'node:fs/promises';
 import { parseQueryRangeResponse } from '../prom/schema.js';
-import type { RangeResult } from '../prom/types.js';
+import type { RangeResult, RangeSeries } from '../prom/types.js';
+import { seriesKey } from '../run/history.js';
 import { UsageError } from './errors.js';
+
+/** A working-set series to judge, with the memory limit of its container when one is known. */
+export interface HistorySeries extends RangeSeries {
+  limitBytes: number | undefined;
+}
+
+/**
+ * Limit series a history file may hold beside the working set: kube-state-metrics v2
+ * (`kube_pod_container_resource_limits`, memory where `resource="memory"`) and cAdvisor
+ * (`container_spec_memory_limit_bytes`, 0 when there is no limit). Inputs, never judged.
+ */
+const LIMIT_METRICS = new Set(['kube_pod_container_resource_limits', 'container_spec_memory_limit_bytes']);
+
+function isLimit(labels: Record<string, string>): boolean {
+  return LIMIT_METRICS.has(labels.__name__ ?? '');
+}
+
+function isMemoryLimit(labels: Record<string, string>): boolean {
+  return isLimit(labels) && (labels.__name__ === 'container_spec_memory_limit_bytes' || labels.resource === 'memory');
+}
+
+/** The newest positive value of a limit series, or undefined. */
+function latestLimit(series: RangeSeries): { t: number; bytes: number } | undefined {
+  const { t, v } = series.samples;
+  for (let i = t.length - 1; i >= 0; i--) if (Number.isFinite(v[i]) && v[i]! > 0) return { t: t[i]!, bytes: v[i]! };
+  return undefined;
+}
+
+/**
+ * The working-set series of a history file, in input order, each with the limit of the same
+ * namespace/pod/container read from the limit series in the file (the newest value), else
+ * `fallbackLimitBytes` (`--limit-bytes`). Limit series are inputs only: they are not judged.
+ */
+export async function readHistoryFile(path: string, fallbackLimitBytes: number | undefined): Promise<HistorySeries[]> {
+  const { series } = await readRangeFile(path);
+  const limits = new Map<string, { t: number; bytes: number }>();
+  for (const s of series) {
+    if (!isMemoryLimit(s.labels)) continue;
+    const limit = latestLimit(s);
+    const key = seriesKey(s.labels.namespace, s.labels.pod, s.labels.container);
+    const known = limits.get(key);
+    if (limit !== undefined && (known === undefined || limit.t >= known.t)) limits.set(key, limit);
+  }
+  return series
+    .filter((s) => !isLimit(s.labels))
+    .map((s) => ({ ...s, limitBytes: limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? fallbackLimitBytes }));
+}
 
 export async function readRangeFile(path: string): Promise<RangeResult> {
   let text: string;

@@ -47,7 +47,7 @@ const commands: Record<string, Command> = {
     usage: `leakguard analyze --input FILE [--limit-bytes N] [--config FILE] [--output text|json]
 
   --input FILE        saved /api/v1/query_range response (JSON; - for stdin)
-  --limit-bytes N     memory limit for time-to-limit (bytes, or 512Mi, 2GiB)
+  --limit-bytes N     memory limit for series without one in the file (bytes, or 512Mi, 2GiB)
   --config FILE       take the detection settings from this config file`,
     options: { input: { type: 'string' }, 'limit-bytes': { type: 'string' }, config: { type: 'string' }, output: { type: 'string' } },
     async run(values, context) {
@@ -69,7 +69,7 @@ const commands: Record<string, Command> = {
 
   --input FILE        saved /api/v1/query_range response (JSON; - for stdin)
   --every DURATION    judge every DURATION of history (default 15m)
-  --limit-bytes N     memory limit used for the time-to-limit rule
+  --limit-bytes N     memory limit for series without one in the file
   --config FILE       take the detection settings from this config file
 
 With --output json prints one object per input series, in input order:

@@ -14,6 +14,11 @@ function withRestarts(at: number[], shape: (sinceStart: number) => number): (h: 
   };
 }
 
+/** 0 before `at` hours, 1 after `at + over`, linear between: a step that takes `over` hours. */
+function step(h: number, at: number, over: number): number {
+  return Math.min(1, Math.max(0, (h - at) / over));
+}
+
 /** 0 → 1 over 14 h along a cosine (slow start, slow finish), back to 0 over the next 10 h. */
 function lopsidedDay(h: number): number {
   const x = h % 24;
@@ -48,6 +53,12 @@ const lookAlikes: [string, SeriesOptions][] = [
   ['a daily rise that takes 14 h (slow start, slow finish)', { hours: 30, floorMiB: (h) => 700 + lopsidedDay(h) * 100, ...sawtooth }],
   ['short spikes', { hours: 30, floorMiB: (h) => 400 + (h % 2 < 0.08 ? 500 : 0), ...sawtooth }],
   ['memory being freed', { hours: 30, floorMiB: (h) => 500 + 300 * Math.exp(-h / 6), ...sawtooth }],
+  // Issue #13: three steps that each take most of an hour (relists, new CRs), then flat for days.
+  ['a staircase that stopped, still in the window a day later', { hours: 48, floorMiB: (h) => 400 + 80 * step(h, 3, 0.75) + 75 * step(h, 6, 0.7) + 78 * step(h, 9.5, 0.75), ...sawtooth }],
+  [
+    'a dip of an hour (it looks like a restart) and the climb back, on a wandering level',
+    { hours: 40, floorMiB: (h) => 950 + 30 * Math.sin((2 * Math.PI * h) / 5) - (h > 36 && h < 37.2 ? 160 : 0) + 200 * step(h, 37.2, 2.5), ...sawtooth },
+  ],
 ];
 
 describe('judge: leak shapes are flagged', () => {

@@ -56,24 +56,72 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
   return out;
 }
 
+/** Isolated upward steps found in a stretch of floor, and the floor as if they had not happened. */
+export interface Jumps {
+  /** The floor with the steps removed. */
+  v: number[];
+  /** Index (into the input) of the first bucket after each step, ascending. */
+  at: number[];
+}
+
 /**
  * Removes the few largest upward steps (up to `maxJumps`) and returns the floor as if they had
- * not happened. A step is a rise over one or two buckets (a step can land inside a bucket) that
+ * not happened. A step is a rise over one to four buckets (a relist can take most of an hour) that
  * stands out from the usual change and from the buckets on either side of it: one or two steps
  * (a new CR type watched, a relist) then leave a flat line, a staircase of many steps keeps
  * rising, and a steady ramp has no isolated step to remove.
  */
-export function withoutJumps(v: readonly number[], from: number, to: number, maxJumps: number): number[] {
+export function withoutJumps(v: readonly number[], from: number, to: number, maxJumps: number, search?: JumpSearch): number[] {
+  return findJumps(v, from, to, maxJumps, search).v;
+}
+
+/** The usual change of the floor from one bucket to the next: median and robust spread. */
+export interface UsualChange {
+  mid: number;
+  spread: number;
+}
+
+export function usualChange(v: readonly number[], from: number, to: number): UsualChange {
+  const m = to - from - 1;
+  if (m < 1) return { mid: 0, spread: 0 };
+  const diffs = new Float64Array(m);
+  for (let i = 0; i < m; i++) diffs[i] = v[from + i + 1]! - v[from + i]!;
+  const mid = selectKth(diffs, m, m >> 1);
+  for (let i = 0; i < m; i++) diffs[i] = Math.abs(diffs[i]! - mid);
+  return { mid, spread: selectKth(diffs, m, m >> 1) * 1.4826 };
+}
+
+/** How findJumps looks for steps. */
+export interface JumpSearch {
+  /**
+   * The usual change to measure steps against; by default that of [from, to), but a short stretch
+   * holding a step that takes several buckets is mostly step, so callers judging part of a longer
+   * history pass that history's.
+   */
+  usual?: UsualChange;
+  /**
+   * Buckets a step may take. @default 2. Steps over more (a relist can take most of an hour) count
+   * only with a flat bucket on both sides: until then they are the start of a ramp as much as a step.
+   */
+  maxBuckets?: number;
+  /**
+   * The floor beside a step must be flat, not merely rising at its usual pace: under a rising
+   * floor a burst is part of the growth, not an event apart from it. @default false
+   */
+  flatBeside?: boolean;
+}
+
+/** withoutJumps, also saying where the steps were. */
+export function findJumps(v: readonly number[], from: number, to: number, maxJumps: number, search: JumpSearch = {}): Jumps {
+  const { maxBuckets = 2, flatBeside = false } = search;
   const n = to - from;
   const out = v.slice(from, to);
-  if (n < 4) return out;
+  const at: number[] = [];
+  if (n < 4) return { v: out, at };
   const m = n - 1;
   const diffs = new Float64Array(m);
   for (let i = 1; i < n; i++) diffs[i - 1] = out[i]! - out[i - 1]!;
-  const work = Float64Array.from(diffs);
-  const mid = selectKth(work, m, m >> 1);
-  for (let i = 0; i < m; i++) work[i] = Math.abs(diffs[i]! - mid);
-  const spread = selectKth(work, m, m >> 1) * 1.4826;
+  const { mid, spread } = search.usual ?? usualChange(v, from, to);
   const threshold = Math.max(4 * spread, 0.02 * out[n - 1]!, 4 * MIB);
   // Only upward steps: removing a drop without its recovery would invent growth.
   for (let j = 0; j < maxJumps; j++) {
@@ -81,13 +129,17 @@ export function withoutJumps(v: readonly number[], from: number, to: number, max
     let bestLength = 0;
     let bestRise = 0;
     for (let i = 0; i < m; i++) {
-      for (let length = 1; length <= 2 && i + length <= m; length++) {
-        const rise = length === 1 ? diffs[i]! : diffs[i]! + diffs[i + 1]!;
+      let rise = 0;
+      for (let length = 1; length <= maxBuckets && i + length <= m; length++) {
+        rise += diffs[i + length - 1]!;
         if (rise - mid * length <= threshold || rise <= bestRise) continue;
-        const left = i > 0 ? diffs[i - 1]! : 0;
-        const right = i + length < m ? diffs[i + length]! : 0;
-        // A neighbour that also stands out (beyond noise) makes this part of a ramp, not a step.
-        if (Math.max(left, right) - mid >= Math.max(rise / 4, 3 * spread)) continue;
+        // A slow step is told from the start of a ramp only once the floor is flat after it.
+        if (length > 2 && (i < 1 || i + length >= m)) continue;
+        const neighbour = Math.max(i > 0 ? diffs[i - 1]! : 0, i + length < m ? diffs[i + length]! : 0);
+        // A neighbour that also stands out (beyond noise) makes this part of a ramp, not a step:
+        // beside a slow step the floor must be flatter than a quarter of the step's own pace.
+        const bar = length <= 2 ? rise / 4 : (rise - mid * length) / (4 * length);
+        if ((flatBeside ? Math.max(neighbour, neighbour - mid) : neighbour - mid) >= Math.max(bar, 3 * spread)) continue;
         bestAt = i;
         bestLength = length;
         bestRise = rise;
@@ -95,7 +147,8 @@ export function withoutJumps(v: readonly number[], from: number, to: number, max
     }
     if (bestAt < 0) break;
     for (let k = bestAt; k < bestAt + bestLength; k++) diffs[k] = mid;
+    at.push(from + bestAt + bestLength);
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
-  return out;
+  return { v: out, at: at.sort((a, b) => a - b) };
 }

@@ -37,6 +37,10 @@ export interface SpanInput {
    * proves nothing.
    */
   givenBackBytes: number;
+  /** The floor as measured (steps kept), when v has steps removed. */
+  raw?: readonly number[];
+  /** The floor without any of its steps, quick or slow, that stand apart from a flat floor. */
+  stairFree?: readonly number[];
 }
 
 /** Largest drop of v below its running maximum. */
@@ -94,8 +98,13 @@ function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: nu
   };
   const first = minOf(from, from + edge);
   // A window that opens on a steep rise may open on a warm-up (a start just before it), which
-  // must not pass for a day of growth: no verdict from this test until the window moves on.
-  if (minOf(from + 2 * guard, from + 3 * guard) - first > 0.25 * input.options.minGrowthBytesPerHour * 24) return Number.NaN;
+  // must not pass for a day of growth: no verdict from this test until the window moves on. The
+  // floor as measured says so: removing steps would hide the steep part of a fill.
+  const raw = input.raw ?? v;
+  const rawFirst = Math.min(raw[from]!, raw[from + 1] ?? Infinity);
+  let rawLater = Infinity;
+  for (let i = from + 2 * guard; i < Math.min(to, from + 3 * guard); i++) rawLater = Math.min(rawLater, raw[i]!);
+  if (rawLater - rawFirst > 0.25 * input.options.minGrowthBytesPerHour * 24) return Number.NaN;
   const last = minOf(to - edge, to);
   return ((last - first) / (t[to - 1]! - t[from]!)) * HOUR;
 }
@@ -133,7 +142,7 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   if (rise < GIVE_BACK_MARGIN * input.givenBackBytes) return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
   let tier: LeakTier | null = null;
   if (fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope) tier = 'fast';
-  else if (startLevel > 0 && rise >= o.relativeRiseFraction * startLevel) tier = 'relative';
+  else if (startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)) tier = 'relative';
   else if (spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) tier = 'sustained';
   // Extrapolate no further ahead than the growth has been watched: a rising half-day aimed at
   // the limit is not yet a leak.
@@ -176,6 +185,19 @@ function risesThroughout(t: readonly number[], v: readonly number[], from: numbe
     if (fit === null || fit.slope < Math.max(0.6 * slope, 0.5 * minGrowthBytesPerHour)) return false;
   }
   return true;
+}
+
+/**
+ * The span grew by `enough` other than by steps standing apart from a flat floor, quick or slow (a
+ * relist, a burst of new CRs), or grows between its steps: such events are neither a daily cycle
+ * nor noise, so on their own they prove nothing about either.
+ */
+function grewOtherThanBySteps(input: SpanInput, from: number, to: number, enough: number): boolean {
+  const v = input.stairFree;
+  if (v === undefined || observedRise(v, from, to).rise >= enough) return true;
+  // Steps on a floor that also grows between them (hourly bursts under a daily rise) are growth.
+  // The median pairwise slope, so that a step still under way at the end does not count as it.
+  return (theilSen(input.t, v, from, to)?.slope ?? 0) >= input.options.minGrowthBytesPerHour;
 }
 
 /** Level at the start and growth since, from the medians of the first and last few points. */

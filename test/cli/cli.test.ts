@@ -78,6 +78,68 @@ describe('leakguard backtest --output json (the SPEC §3 contract)', () => {
   });
 });
 
+describe('memory limits read from the history file', () => {
+  const MIB = 1024 * 1024;
+  const hours = 12;
+  const start = end - hours * 3600;
+  /** 500 MiB growing 10 MiB/h under a GC sawtooth: a leak only once a limit close above it is known. */
+  const climbing = Array.from({ length: hours * 60 + 1 }, (_, i) => [start + i * 60, String(Math.round((500 + (10 * i) / 60 + (i % 7) * 6) * MIB))]);
+  const flat = (bytes: number) => [[start, String(bytes)], [end, String(bytes)]];
+  const ws = (pod: string) => ({ __name__: 'container_memory_working_set_bytes', namespace: 'ops', pod, container: 'manager' });
+  let file: string;
+
+  beforeAll(() => {
+    file = join(dir, 'with-limits.json');
+    writeFileSync(
+      file,
+      queryRange([
+        // kube-state-metrics v2 limit for pod a, before its working set; cAdvisor's for pod b, after.
+        { metric: { __name__: 'kube_pod_container_resource_limits', namespace: 'ops', pod: 'a', container: 'manager', resource: 'memory', unit: 'byte' }, values: flat(640 * MIB) },
+        { metric: { __name__: 'kube_pod_container_resource_limits', namespace: 'ops', pod: 'a', container: 'manager', resource: 'cpu', unit: 'core' }, values: flat(2) },
+        { metric: ws('a'), values: climbing },
+        { metric: ws('b'), values: climbing },
+        { metric: ws('c'), values: climbing },
+        { metric: { __name__: 'container_spec_memory_limit_bytes', namespace: 'ops', pod: 'b', container: 'manager' }, values: flat(640 * MIB) },
+        // cAdvisor says 0 for "no limit": pod c falls back to --limit-bytes.
+        { metric: { __name__: 'container_spec_memory_limit_bytes', namespace: 'ops', pod: 'c', container: 'manager' }, values: flat(0) },
+      ]),
+    );
+  });
+
+  it('analyze judges each working set against the limit of its own container and lists only the working sets, in input order', async () => {
+    const { code, out } = await cli('analyze', '--input', file, '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const results = JSON.parse(out) as { labels: Record<string, string>; verdict: { kind: string; hoursToLimit: number | null } }[];
+    expect(results.map((r) => r.labels)).toEqual([ws('a'), ws('b'), ws('c')]);
+    const [a, b, c] = results.map((r) => r.verdict);
+    expect(a!.kind).toBe('leaking');
+    expect(b!.kind).toBe('leaking');
+    // (640 − ~620 MiB) / 10 MiB/h
+    expect(a!.hoursToLimit).toBeGreaterThan(1);
+    expect(a!.hoursToLimit).toBeLessThan(3);
+    expect(c!.kind).toBe('not-leaking');
+    expect(c!.hoursToLimit).toBeNull();
+  });
+
+  it('--limit-bytes is the limit of series without one in the file', async () => {
+    const { out } = await cli('analyze', '--input', file, '--limit-bytes', '1Gi', '--output', 'json');
+    const [a, , c] = (JSON.parse(out) as { verdict: { hoursToLimit: number | null } }[]).map((r) => r.verdict);
+    expect(a!.hoursToLimit).toBeLessThan(3);
+    // (1024 − ~620 MiB) / 10 MiB/h
+    expect(c!.hoursToLimit).toBeGreaterThan(30);
+  });
+
+  it('backtest detects the growth only where the file gives a limit', async () => {
+    const { code, out } = await cli('backtest', '--input', file, '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const results = JSON.parse(out) as { labels: Record<string, string>; detectedAt: number | null }[];
+    expect(results.map((r) => r.labels.pod)).toEqual(['a', 'b', 'c']);
+    expect(results[0]!.detectedAt).not.toBeNull();
+    expect(results[1]!.detectedAt).toBe(results[0]!.detectedAt);
+    expect(results[2]!.detectedAt).toBeNull();
+  });
+});
+
 describe('bad input exits 2 and names the problem', () => {
   it.each([
     [['analyze'], /--input is required/],

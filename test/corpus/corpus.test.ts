@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange } from './corpus.js';
-import { leaks, lookAlikes } from './families.js';
+import { fieldLookAlikes, leaks, lookAlikes } from './families.js';
 import { derivAlertFiresAt } from './promql-deriv.js';
 
 describe('corpus', () => {
   const corpus = generateCorpus({ seed: 3, perFamily: 1, hours: 72 });
 
   it('covers every family, leaks with an onset and look-alikes without', () => {
-    expect(corpus.map((s) => s.truth.family).sort()).toEqual([...Object.keys(leaks), ...Object.keys(lookAlikes)].sort());
+    expect(corpus.map((s) => s.truth.family).sort()).toEqual([...Object.keys(leaks), ...Object.keys(lookAlikes), ...Object.keys(fieldLookAlikes)].sort());
     for (const s of corpus) {
       expect(s.truth.leak).toBe(s.truth.family in leaks);
       if (s.truth.leak) expect(s.truth.onset).toBeGreaterThanOrEqual(CORPUS_START_SECONDS);

@@ -12,6 +12,8 @@ export interface Truth {
   /** Unix seconds at which the leak begins; null for non-leaks. */
   onset: number | null;
   limitBytes: number | null;
+  /** Unix seconds of the first OOM kill (the series reached its limit); null if it never did. */
+  firstOomKill: number | null;
 }
 
 export interface CorpusSeries {
@@ -40,7 +42,7 @@ export function generateCorpus(options: CorpusOptions): CorpusSeries[] {
       // One stream per series, so adding a family never changes the others.
       const rng = createRng(options.seed * 1_000_003 + f * 10_007 + i);
       const c = families[name]!(rng, hours);
-      const samples = simulate(c.shape, rng, CORPUS_START_SECONDS);
+      const { samples, oomKills } = simulate(c.shape, rng, CORPUS_START_SECONDS);
       out.push({
         labels: { namespace: `corpus-${name}`, pod: `${name}-${i}`, container: 'operator', family: name },
         samples,
@@ -49,6 +51,7 @@ export function generateCorpus(options: CorpusOptions): CorpusSeries[] {
           leak: c.leak,
           onset: c.onsetHours === null ? null : CORPUS_START_SECONDS + Math.round(c.onsetHours * 3600),
           limitBytes: c.shape.limitBytes ?? null,
+          firstOomKill: oomKills[0] ?? null,
         },
       });
     }

@@ -146,4 +146,58 @@ export const leaks: Record<string, Family> = {
   },
 };
 
-export const families: Record<string, Family> = { ...lookAlikes, ...leaks };
+/**
+ * Look-alikes found on traces nobody here tuned to (issue #13): each fooled the detector once. Kept
+ * apart so adding them leaves the random streams, and so the series, of the families above alone.
+ */
+export const fieldLookAlikes: Record<string, Family> = {
+  /** Three big steps within the first 12 h (relists, new CRs), then flat for days. */
+  stoppedStaircase(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const count = 3;
+    // Separate events, 1.5–3.5 h apart (closer ones would merge into one longer rise).
+    let atHours = rng.uniform(1, 5);
+    for (let k = 0; k < count; k++, atHours += rng.uniform(1.5, 3.5)) {
+      // A relist or a burst of new CRs takes from a few minutes to most of an hour.
+      shape.steps.push({ atHours, bytes: rng.uniform(50, 80) * MIB, overHours: rng.uniform(0, 0.75) });
+    }
+    maybeLimit(rng, shape, shape.baseBytes + count * 80 * MIB);
+    return { shape, leak: false, onsetHours: null };
+  },
+  /**
+   * A working set that wanders by up to ±10% with hour-scale dips of up to 15%, without trend: the
+   * level of a real machine (public cluster traces) rather than a tidy process.
+   */
+  machineNoise(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.warmupFraction = rng.uniform(0, 0.05);
+    shape.noiseFraction = rng.uniform(0.01, 0.04);
+    shape.wander = {
+      slow: { fraction: rng.uniform(0.015, 0.03), hours: rng.uniform(2, 6) },
+      fast: { fraction: rng.uniform(0.01, 0.03), hours: rng.uniform(0.1, 0.5) },
+      maxFraction: 0.1,
+    };
+    shape.dips = Array.from({ length: rng.int(2, 8) }, () => ({
+      atHours: rng.uniform(0, hours - 2),
+      hours: rng.uniform(0.5, 3),
+      fraction: rng.uniform(0.03, 0.15),
+    }));
+    maybeLimit(rng, shape, shape.baseBytes * 1.3);
+    return { shape, leak: false, onsetHours: null };
+  },
+  /**
+   * A cache fill that doubles the working set or so (time constant 2–3 h) and settles near 70% of
+   * the limit; some restart later into the same fill.
+   */
+  bigWarmup(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const rise = rng.uniform(0.7, 1.5);
+    shape.warmupFraction = rise / (1 + rise);
+    shape.warmupHours = rng.uniform(2, 3);
+    if (rng.chance(0.5)) shape.restartsAt = [rng.uniform(12, hours - 12)];
+    shape.limitBytes = Math.round(shape.baseBytes / rng.uniform(0.65, 0.75));
+    return { shape, leak: false, onsetHours: null };
+  },
+};
+
+export const families: Record<string, Family> = { ...lookAlikes, ...leaks, ...fieldLookAlikes };

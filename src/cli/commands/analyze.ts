@@ -2,7 +2,7 @@
 import { judge, lastTime, type Values } from '../../detect/index.js';
 import type { DetectOptions, Verdict } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
-import { readRangeFile, seriesName } from '../input.js';
+import { readHistoryFile, seriesName } from '../input.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';
 
 export interface AnalyzeOptions {
@@ -22,10 +22,10 @@ interface Judged extends AnalyzeResult {
 }
 
 export async function analyzeFile(options: AnalyzeOptions): Promise<Judged[]> {
-  const { series } = await readRangeFile(options.input);
-  return series.map(({ labels, samples }) => {
+  const series = await readHistoryFile(options.input, options.limitBytes);
+  return series.map(({ labels, samples, limitBytes }) => {
     const now = lastTime(samples) ?? 0;
-    const verdict = judge({ samples, now, ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }) }, options.detect);
+    const verdict = judge({ samples, now, ...(limitBytes === undefined ? {} : { limitBytes }) }, options.detect);
     return { labels, verdict, values: samples.v };
   });
 }

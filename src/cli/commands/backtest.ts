@@ -7,7 +7,7 @@ import type { DetectOptions } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { renderTable } from '../output.js';
 import { UsageError } from '../errors.js';
-import { readRangeFile, seriesName } from '../input.js';
+import { readHistoryFile, seriesName } from '../input.js';
 
 export interface BacktestOptions {
   input: string;
@@ -28,7 +28,7 @@ export interface BacktestResult {
 export const MAX_BACKTEST_TICKS = 1_000_000;
 
 export async function backtestFile(options: BacktestOptions): Promise<BacktestResult[]> {
-  const { series } = await readRangeFile(options.input);
+  const series = await readHistoryFile(options.input, options.limitBytes);
   const ticks = series.reduce((sum, { samples }) => {
     const n = samples.t.length;
     return n < 2 ? sum + 1 : sum + Math.floor((samples.t[n - 1]! - samples.t[0]!) / options.everySeconds) + 1;
@@ -38,11 +38,11 @@ export async function backtestFile(options: BacktestOptions): Promise<BacktestRe
       `--every ${options.everySeconds}s over ${series.length} series is ${ticks.toLocaleString('en-US')} judgements, more than the budget of ${MAX_BACKTEST_TICKS.toLocaleString('en-US')}: raise --every or split the file`,
     );
   }
-  return series.map(({ labels, samples }) => {
+  return series.map(({ labels, samples, limitBytes }) => {
     const { detectedAt, ticks } = backtestSeries(samples, {
       everySeconds: options.everySeconds,
       options: options.detect,
-      ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }),
+      ...(limitBytes === undefined ? {} : { limitBytes }),
     });
     return { labels, detectedAt, ticks };
   });

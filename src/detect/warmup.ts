@@ -1,0 +1,50 @@
+/**
+ * A warm-up (informer sync, cache fill) approaches its plateau along a saturating curve from the
+ * moment the process started: level = plateau − fill · e^(−age/τ). Over its first hours such a
+ * curve can climb as steeply and as far as a leak, and halves of a few hours are too noisy to show
+ * it slowing down. Comparing the two shapes over every point since the start settles it sooner and
+ * for fills of any size: growth that the curve explains at least as well as a straight line is not
+ * yet evidence of a leak.
+ */
+
+const HOUR = 3600;
+/** Time constants tried, hours: up to the slowest warm-up the detector promises to tell apart. */
+const TIME_CONSTANTS_HOURS = [0.5, 0.75, 1, 1.5, 2, 2.5, 3];
+
+/** Sum of squared residuals of the least-squares line y ≈ a + b·x over [from, to). */
+function lineResidual(x: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): { sse: number; slope: number } {
+  const n = to - from;
+  let sx = 0, sy = 0;
+  for (let i = from; i < to; i++) {
+    sx += x[i]!;
+    sy += y[i]!;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0, sxy = 0, syy = 0;
+  for (let i = from; i < to; i++) {
+    const dx = x[i]! - mx;
+    const dy = y[i]! - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  if (!(sxx > 0)) return { sse: syy, slope: 0 };
+  return { sse: syy - (sxy * sxy) / sxx, slope: sxy / sxx };
+}
+
+/**
+ * The floor points [from, to) since a start at `startT` fit a warm-up curve with a time constant of
+ * at most 3 h as well as, or better than, a steady rise.
+ */
+export function explainedByWarmup(t: readonly number[], v: readonly number[], from: number, to: number, startT: number): boolean {
+  if (to - from < 4) return false;
+  const line = lineResidual(t, v, from, to);
+  const x = new Float64Array(t.length);
+  for (const tau of TIME_CONSTANTS_HOURS) {
+    for (let i = from; i < to; i++) x[i] = -Math.exp(-(t[i]! - startT) / (tau * HOUR));
+    const curve = lineResidual(x, v, from, to);
+    if (curve.slope > 0 && curve.sse <= line.sse) return true;
+  }
+  return false;
+}
