@@ -3,8 +3,8 @@
  * step is safe to repeat: a run that died half-way is finished by the next one.
  */
 import type { Logger } from 'pino';
-import { bumpOrAlready } from './bump/index.js';
-import { BumpError, type BumpResult } from './bump/types.js';
+import { bumpInRepo } from './bump/index.js';
+import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
 import { createdPullSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
@@ -23,7 +23,13 @@ interface Repo {
 type Survey =
   | { kind: 'own'; pull: Pull }
   | { kind: 'done'; result: Extract<UpgradePrResult, { kind: 'up-to-date' | 'linked' }> }
-  | { kind: 'create'; branch: string; base: FileContent; bumped: BumpResult };
+  | { kind: 'create'; branch: string; bumped: BumpResult; read: ReadonlyMap<string, SourceFile> };
+
+/** A file as read from a branch: its text, and the blob sha a commit of it must name. */
+interface SourceFile {
+  text: string;
+  sha: string;
+}
 
 class StepError extends Error {
   constructor(
@@ -57,7 +63,22 @@ function encode(text: string): string {
 }
 
 function bumpRequest(req: UpgradePrRequest) {
-  return { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, ...(req.image ? { image: req.image } : {}) };
+  return {
+    fromVersion: req.fromVersion,
+    toVersion: req.toVersion,
+    fileName: req.file,
+    ...(req.image ? { image: req.image } : {}),
+    ...(req.chart ? { chart: req.chart } : {}),
+    ...(req.alsoBump ? { alsoBump: req.alsoBump } : {}),
+  };
+}
+
+function bodyOf(req: UpgradePrRequest, alsoPinned: readonly Sighting[]): string {
+  return typeof req.body === 'string' ? req.body : req.body({ alsoPinned });
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof StepError && (err.inner as { status?: number }).status === 404;
 }
 
 function isRefExists(err: unknown): boolean {
@@ -100,7 +121,7 @@ export class GitHubForge implements Forge {
         found.kind === 'own'
           ? { kind: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
           : found.kind === 'create'
-            ? { kind: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ path, from, to }) => ({ path, from, to })) }
+            ? { kind: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ file, resource, path, from, to }) => ({ file, resource, path, from, to })) }
             : found.result;
       log.info({ result: preview.kind }, 'upgrade PR preview');
       return preview;
@@ -126,8 +147,7 @@ export class GitHubForge implements Forge {
     const own = pulls.find((p) => isOwnPr(p, branch, marker));
     if (own) return { kind: 'own', pull: own };
 
-    const base = await this.readFile(repo, req.file, req.baseBranch);
-    const outcome = bumpOrAlready(decode(base), bumpRequest(req)); // BumpError: no branch, no PR
+    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, req.baseBranch), bumpRequest(req)); // BumpError: no branch, no PR
     if (outcome.kind === 'already') return { kind: 'done', result: { kind: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
@@ -136,25 +156,47 @@ export class GitHubForge implements Forge {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
       return { kind: 'done', result: { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
-    return { kind: 'create', branch, base, bumped: outcome.result };
+    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read };
+  }
+
+  /** Reads files of `ref` for the bumper: the profile's file must exist; a sibling that does not is null. */
+  private reader(repo: Repo, primary: string, ref: string): (path: string) => Promise<SourceFile | null> {
+    return async (path) => {
+      try {
+        const file = await this.readFile(repo, path, ref);
+        return { text: decode(file), sha: file.sha };
+      } catch (err) {
+        if (path !== primary && isNotFound(err)) return null;
+        throw err;
+      }
+    };
+  }
+
+  /** One commit per changed file, each naming the blob it replaces. */
+  private async putFiles(repo: Repo, req: UpgradePrRequest, branch: string, bumped: BumpResult, read: ReadonlyMap<string, SourceFile>): Promise<void> {
+    for (const file of bumped.files) {
+      const sha = read.get(file.path)?.sha;
+      if (sha === undefined) throw new BumpError('unsupported-syntax', `${file.path} was bumped but never read`);
+      await this.putFile(repo, req, branch, file.path, file.content, sha);
+    }
   }
 
   private async ensure(repo: Repo, req: UpgradePrRequest, log: Logger): Promise<UpgradePrResult> {
     const found = await this.survey(repo, req);
     if (found.kind === 'done') return found.result;
     if (found.kind === 'own') {
-      await this.ensureBranchBumped(repo, req, found.pull.head.ref, log);
-      return this.updatePull(repo, req, found.pull);
+      const alsoPinned = await this.ensureBranchBumped(repo, req, found.pull.head.ref, log);
+      return this.updatePull(repo, req, found.pull, bodyOf(req, alsoPinned));
     }
-    const { branch, base, bumped } = found;
+    const { branch, bumped, read } = found;
     const baseSha = await this.branchSha(repo, req.baseBranch);
     const created = await this.createBranch(repo, branch, baseSha);
     if (created) {
-      await this.putFile(repo, req, branch, bumped.content, base.sha);
+      await this.putFiles(repo, req, branch, bumped, read);
     } else {
       await this.ensureBranchBumped(repo, req, branch, log);
     }
-    return this.openPull(repo, req, branch);
+    return this.openPull(repo, req, branch, bodyOf(req, bumped.alsoPinned));
   }
 
   private async listOpenPulls(repo: Repo): Promise<Pull[]> {
@@ -191,13 +233,16 @@ export class GitHubForge implements Forge {
     }
   }
 
-  /** Makes the file on our branch pin the target version; resets our branch to base if it drifted. */
-  private async ensureBranchBumped(repo: Repo, req: UpgradePrRequest, branch: string, log: Logger): Promise<void> {
-    const current = await this.readFile(repo, req.file, branch);
+  /**
+   * Makes the files on our branch pin the target version; resets our branch to base if it drifted.
+   * @returns other releases still pinned at the running version (for the PR body)
+   */
+  private async ensureBranchBumped(repo: Repo, req: UpgradePrRequest, branch: string, log: Logger): Promise<readonly Sighting[]> {
     try {
-      const outcome = bumpOrAlready(decode(current), bumpRequest(req));
-      if (outcome.kind === 'already') return;
-      await this.putFile(repo, req, branch, outcome.result.content, current.sha);
+      const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
+      if (outcome.kind === 'already') return outcome.alsoPinned;
+      await this.putFiles(repo, req, branch, outcome.result, outcome.read);
+      return outcome.result.alsoPinned;
     } catch (err) {
       if (!(err instanceof BumpError)) throw err;
       log.info({ branch }, 'branch no longer holds the running version; resetting it to the base branch');
@@ -205,17 +250,18 @@ export class GitHubForge implements Forge {
       await step(`reset branch ${branch}`, () =>
         this.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: baseSha, force: true }),
       );
-      const base = await this.readFile(repo, req.file, branch);
-      const outcome = bumpOrAlready(decode(base), bumpRequest(req));
-      if (outcome.kind === 'bumped') await this.putFile(repo, req, branch, outcome.result.content, base.sha);
+      const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
+      if (outcome.kind === 'already') return outcome.alsoPinned;
+      await this.putFiles(repo, req, branch, outcome.result, outcome.read);
+      return outcome.result.alsoPinned;
     }
   }
 
-  private async putFile(repo: Repo, req: UpgradePrRequest, branch: string, content: string, sha: string): Promise<void> {
-    await step(`commit ${req.file} to ${branch}`, () =>
+  private async putFile(repo: Repo, req: UpgradePrRequest, branch: string, path: string, content: string, sha: string): Promise<void> {
+    await step(`commit ${path} to ${branch}`, () =>
       this.octokit.rest.repos.createOrUpdateFileContents({
         ...repo,
-        path: req.file,
+        path,
         branch,
         sha,
         content: encode(content),
@@ -224,9 +270,9 @@ export class GitHubForge implements Forge {
     );
   }
 
-  private async openPull(repo: Repo, req: UpgradePrRequest, branch: string): Promise<UpgradePrResult> {
+  private async openPull(repo: Repo, req: UpgradePrRequest, branch: string, body: string): Promise<UpgradePrResult> {
     try {
-      const res = await this.octokit.rest.pulls.create({ ...repo, head: branch, base: req.baseBranch, title: req.title, body: req.body });
+      const res = await this.octokit.rest.pulls.create({ ...repo, head: branch, base: req.baseBranch, title: req.title, body });
       const pr = createdPullSchema.parse(res.data);
       return { kind: 'opened', url: pr.html_url, number: pr.number, branch };
     } catch (err) {
@@ -237,13 +283,13 @@ export class GitHubForge implements Forge {
       );
       const existing = pullListSchema.parse(res.data)[0];
       if (!existing) throw new StepError(`open pull request from ${branch}`, err);
-      return this.updatePull(repo, req, existing);
+      return this.updatePull(repo, req, existing, body);
     }
   }
 
-  private async updatePull(repo: Repo, req: UpgradePrRequest, pull: Pull): Promise<UpgradePrResult> {
+  private async updatePull(repo: Repo, req: UpgradePrRequest, pull: Pull, body: string): Promise<UpgradePrResult> {
     const pr = await step(`update pull request #${pull.number}`, async () =>
-      createdPullSchema.parse((await this.octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: req.title, body: req.body })).data),
+      createdPullSchema.parse((await this.octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: req.title, body })).data),
     );
     return { kind: 'updated', url: pr.html_url, number: pr.number, branch: pull.head.ref };
   }

@@ -5,6 +5,7 @@
 import type { Values } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from '../notify/format.js';
+import type { Sighting } from './bump/types.js';
 import { stripV } from './bump/version.js';
 
 /** What the catalogue knows about the issue, as plain data. */
@@ -37,6 +38,8 @@ export interface PrBodyInput {
   knownIssue?: KnownIssueInfo;
   actions: readonly ActionRecord[];
   prometheusGraphUrl?: string;
+  /** Other releases pinned at the running version that this PR leaves alone. */
+  alsoPinned?: readonly Sighting[];
 }
 
 /** GitHub rejects bodies over 65536 characters; stay well under. */
@@ -117,6 +120,13 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
   return lines.join('\n');
 }
 
+/** Other releases at the running version: a person decides whether they move too. */
+export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly Sighting[] = []): string | null {
+  if (alsoPinned.length === 0) return null;
+  const rows = alsoPinned.map((s) => `- \`${s.file}\` ${s.resource ? `\`${s.resource}\` ` : ''}\`${s.path}\`: ${oneLine(s.reason)}`);
+  return [`### Also pinned at this version, not changed`, '', `These places pin ${stripV(fromVersion)} too; this PR leaves them alone.`, '', ...rows].join('\n');
+}
+
 export function actionsSection(actions: readonly ActionRecord[]): string {
   if (actions.length === 0) return '### Actions already taken\n\nNone: this PR is the first remediation.';
   const when = (at: number) => (Number.isFinite(at) && at > 0 ? `${new Date(at * 1000).toISOString()} ` : '');
@@ -138,8 +148,11 @@ export function prBody(input: PrBodyInput): string {
     detectionSection(input),
     knownIssueSection(input.knownIssue),
     upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath),
+    alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
-  ].join('\n\n');
+  ]
+    .filter((section) => section !== null)
+    .join('\n\n');
   const footer = footerSection(input.profile, input.toVersion);
   // The marker must survive truncation: cut the sections, never the footer.
   return `${truncate(body, MAX_BODY_CHARS - footer.length - 2)}\n\n${footer}`;
