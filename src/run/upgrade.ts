@@ -7,7 +7,6 @@ import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';
 import type { ActionOutcome } from '../report/events.js';
-import { valuesOf } from '../detect/columns.js';
 import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
 import { profileQuery } from './history.js';
 
@@ -68,7 +67,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     toVersion: upgrade.toVersion,
     verdict: evidence?.verdict ?? { slope: null, hoursToLimit: action.details.verdict.hoursToLimit, reasons: [action.details.verdict.headline], currentBytes: null },
     limitBytes: evidence?.limitBytes ?? null,
-    ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
+    ...(evidence ? { memory: evidence.samples } : {}),
     knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
