@@ -12,6 +12,7 @@ import { toColumns } from '../../src/detect/columns.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
 import { MemoryCluster, MemoryLedger, rookOperatorTarget } from '../support/memory-cluster.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
@@ -101,44 +102,27 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
   function prDiff(branch: string): string[] {
     const before = gh.filesAt('main');
     const after = gh.filesAt(branch);
-    return Object.keys({ ...before, ...after }).flatMap((path) => {
-      const a = (before[path] ?? '').split('\n');
-      const b = (after[path] ?? '').split('\n');
-      return a.flatMap((line, i) => (line === b[i] ? [] : [`${path}: -${line}`, `${path}: +${b[i] ?? ''}`])).concat(b.slice(a.length).map((l) => `${path}: +${l}`));
-    });
+    return Object.keys({ ...before, ...after }).flatMap((path) => changedLines(before[path] ?? '', after[path] ?? '', `${path}: `));
   }
 
   it('a HelmRelease with chartRef → OCIRepository in a sibling file: the PR changes exactly the tag line', async () => {
     const dir = 'kubernetes/apps/rook-ceph/app';
     gh.seedBranch('main', {
       [`${dir}/kustomization.yaml`]: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
-      [`${dir}/helmrelease.yaml`]: `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata: {name: rook-ceph}
-spec:
-  chartRef: {kind: OCIRepository, name: rook-ceph}
-  values:
-    monitoring: {enabled: true}
-`,
-      [`${dir}/ocirepository.yaml`]: `---
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: OCIRepository
-metadata:
-  name: rook-ceph
-spec:
-  interval: 5m
-  ref:
-    tag: v1.14.9 # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph
-  url: oci://ghcr.io/rook/rook-ceph`,
+      [`${dir}/helmrelease.yaml`]: HELMRELEASE_CHARTREF,
+      [`${dir}/ocirepository.yaml`]: OCIREPOSITORY,
     });
     const { summary } = await run(false, `${dir}/helmrelease.yaml`);
     expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
     expect(gh.pulls).toEqual([expect.objectContaining({ head: 'leakguard/rook-1.15.9' })]);
     expect(prDiff('leakguard/rook-1.15.9')).toEqual([
-      `${dir}/ocirepository.yaml: -    tag: v1.14.9 # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
-      `${dir}/ocirepository.yaml: +    tag: v1.15.9 # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
+      `${dir}/ocirepository.yaml: -    tag: v1.14.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
+      `${dir}/ocirepository.yaml: +    tag: v1.15.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
     ]);
     expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create']);
+    const writes = gh.mutations().length;
+    await run(false, `${dir}/helmrelease.yaml`);
+    expect(gh.mutations().slice(writes).map((r) => r.operationId)).toEqual(['pulls/update']);
   });
 
   it('two Applications at the same version: the catalogue names the operator\'s chart; the PR lists the other as also pinned', async () => {

@@ -3,16 +3,15 @@
  * home-ops and platform repos): each asserts the exact bytes that change, and nothing else.
  */
 import { describe, expect, it } from 'vitest';
+import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../../../test/support/gitops-files.js';
 import { BumpError, bumpFile, bumpOrAlready, type BumpRequest } from './index.js';
 
 const req: BumpRequest = { fromVersion: '1.14.9', toVersion: '1.15.9', image: 'rook/ceph', chart: 'rook-ceph' };
 
-/** Lines that differ, as `-old` / `+new` pairs (the bumpers never add or remove lines). */
+/** The bumpers never add or remove lines. */
 function diff(before: string, after: string): string[] {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  expect(b).toHaveLength(a.length);
-  return a.flatMap((line, i) => (line === b[i] ? [] : [`-${line}`, `+${b[i] ?? ''}`]));
+  expect(after.split('\n')).toHaveLength(before.split('\n').length);
+  return changedLines(before, after);
 }
 
 function refusal(fn: () => unknown): BumpError {
@@ -57,31 +56,6 @@ spec:
     image:
       repository: ghcr.io/rook/ceph
       tag: v1.14.9 # {"$imagepolicy": "flux-system:rook-ceph:tag"}`;
-
-const HELMRELEASE_CHARTREF = `# Rook operator
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: rook-ceph
-spec:
-  interval: 1h
-  chartRef:
-    kind: OCIRepository
-    name: rook-ceph
-  values:
-    crds: {enabled: true}
-`;
-
-const OCIREPOSITORY = `---
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: OCIRepository
-metadata:
-  name: rook-ceph
-spec:
-  interval: 5m
-  ref:
-    tag: v1.14.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph
-  url: oci://ghcr.io/rook/rook-ceph`;
 
 describe('Flux HelmRelease chartRef → OCIRepository', () => {
   it('same multi-document file: the OCI tag and the operator image move; comments, quotes, anchors and the missing final newline stay', () => {
@@ -139,6 +113,34 @@ describe('Flux HelmRelease chartRef → OCIRepository', () => {
     const err = refusal(() => bumpFile(HELMRELEASE_CHARTREF, { ...req, fileName: 'a/helmrelease.yaml' }, { 'a/kustomization.yaml': 'resources: [helmrelease.yaml]\n' }));
     expect(err.code).toBe('not-bumped');
     expect(err.message).toContain('HelmRelease/rook-ceph spec.chartRef "OCIRepository/rook-ceph": OCIRepository/rook-ceph is in none of a/helmrelease.yaml, a/kustomization.yaml');
+  });
+
+  it('the operator\'s image in the HelmRelease values moves with the sibling tag: two files, one line each', () => {
+    const withImage = HELMRELEASE_CHARTREF.replace('    crds: {enabled: true}\n', "    crds: {enabled: true}\n    image: {repository: docker.io/rook/ceph, tag: 'v1.14.9'}\n");
+    const r = bumpFile(withImage, { ...req, fileName: 'a/helmrelease.yaml' }, { 'a/ocirepository.yaml': OCIREPOSITORY });
+    expect(r.files.map((f) => [f.path, changedLines(f.path === 'a/helmrelease.yaml' ? withImage : OCIREPOSITORY, f.content).length])).toEqual([
+      ['a/helmrelease.yaml', 2],
+      ['a/ocirepository.yaml', 2],
+    ]);
+    expect(r.content).toBe(withImage.replace("tag: 'v1.14.9'", "tag: 'v1.15.9'"));
+  });
+
+  it('an ocirepository.yaml holding the operator\'s and the cluster\'s charts: only the operator\'s tag moves', () => {
+    const both = `${OCIREPOSITORY}\n---\n${OCIREPOSITORY.replace('---\n', '').replaceAll('rook-ceph', 'rook-ceph-cluster')}\n`;
+    const r = bumpFile(both, { ...req, fileName: 'ocirepository.yaml' });
+    expect(diff(both, r.content)).toEqual([
+      '-    tag: v1.14.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph',
+      '+    tag: v1.15.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph',
+    ]);
+    expect(r.alsoPinned.map((p) => `${p.resource} ${p.path}`)).toEqual(['OCIRepository/rook-ceph-cluster spec.ref.tag']);
+  });
+
+  it('a HelmRelease chart version range is refused with what to change', () => {
+    const text = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook-ceph}\nspec:\n  chart:\n    spec: {chart: rook-ceph, version: "1.14.x"}\n';
+    const err = refusal(() => bumpFile(text, { ...req, fileName: 'hr.yaml' }));
+    expect(err.message).toBe(
+      'hr.yaml: 1.14.9 not bumped to 1.15.9 (documents: HelmRelease/rook-ceph). HelmRelease/rook-ceph spec.chart.spec.version "1.14.x": a version range cannot be bumped to one version; pin one version (version: 1.14.9) so leakguard can move it, or widen the range to take 1.15.9 yourself',
+    );
   });
 
   it('OCIRepository digest pin is refused as digest-pinned', () => {
