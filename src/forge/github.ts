@@ -239,10 +239,7 @@ export class GitHubForge implements Forge {
    */
   private async ensureBranchBumped(repo: Repo, req: UpgradePrRequest, branch: string, log: Logger): Promise<readonly Sighting[]> {
     try {
-      const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
-      if (outcome.kind === 'already') return outcome.alsoPinned;
-      await this.putFiles(repo, req, branch, outcome.result, outcome.read);
-      return outcome.result.alsoPinned;
+      return await this.bumpBranch(repo, req, branch);
     } catch (err) {
       if (!(err instanceof BumpError)) throw err;
       log.info({ branch }, 'branch no longer holds the running version; resetting it to the base branch');
@@ -250,11 +247,16 @@ export class GitHubForge implements Forge {
       await step(`reset branch ${branch}`, () =>
         this.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: baseSha, force: true }),
       );
-      const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
-      if (outcome.kind === 'already') return outcome.alsoPinned;
-      await this.putFiles(repo, req, branch, outcome.result, outcome.read);
-      return outcome.result.alsoPinned;
+      return this.bumpBranch(repo, req, branch);
     }
+  }
+
+  /** Commits the bump to `branch` unless it pins the target already; other releases at the running version are returned. */
+  private async bumpBranch(repo: Repo, req: UpgradePrRequest, branch: string): Promise<readonly Sighting[]> {
+    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
+    if (outcome.kind === 'already') return outcome.alsoPinned;
+    await this.putFiles(repo, req, branch, outcome.result, outcome.read);
+    return outcome.result.alsoPinned;
   }
 
   private async putFile(repo: Repo, req: UpgradePrRequest, branch: string, path: string, content: string, sha: string): Promise<void> {
