@@ -112,6 +112,8 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
       [`${dir}/helmrelease.yaml`]: HELMRELEASE_CHARTREF,
       [`${dir}/ocirepository.yaml`]: OCIREPOSITORY,
     });
+    const { planned } = await run(true, `${dir}/helmrelease.yaml`);
+    expect(planned).toContain(`GitHub: would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${dir}/ocirepository.yaml OCIRepository/rook-ceph spec.ref.tag v1.14.9 → v1.15.9.`);
     const { summary } = await run(false, `${dir}/helmrelease.yaml`);
     expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
     expect(gh.pulls).toEqual([expect.objectContaining({ head: 'leakguard/rook-1.15.9' })]);

@@ -174,6 +174,16 @@ describe('kustomize helmCharts', () => {
       expect.objectContaining({ kind: 'other-release', resource: 'Kustomization', path: 'helmCharts.1.version', value: 'v1.14.9', reason: expect.stringContaining('chart rook-ceph-cluster') }),
     ]);
   });
+  it('CRLF line ends are kept', () => {
+    const crlf = HELM_CHARTS.replaceAll('\n', '\r\n');
+    expect(bumpFile(crlf, { ...req, fileName: 'kustomization.yaml' }).content).toBe(crlf.replace('version: v1.14.9\r\n', 'version: v1.15.9\r\n'));
+  });
+  it('a mirror chart under another name: nothing moves, and the refusal says to set upgrade.chart', () => {
+    const mirror = HELM_CHARTS.replace('- name: rook-ceph\n', '- name: rook-ceph-mirror\n');
+    const err = refusal(() => bumpFile(mirror, { ...req, fileName: 'kustomization.yaml' }));
+    expect(err.message).toMatch(/^kustomization\.yaml: 1\.14\.9 is pinned only by charts other than the profile's chart rook-ceph \(set upgrade\.chart if one of them is the operator's\)/);
+    expect(err.message).toContain('Kustomization helmCharts.0.version "v1.14.9": chart rook-ceph-mirror, not the profile\'s chart rook-ceph');
+  });
   it('upgrade.alsoBump moves the named charts too', () => {
     const r = bumpFile(HELM_CHARTS, { ...req, alsoBump: ['rook-ceph-cluster'], fileName: 'rook/kustomization.yaml' });
     expect(diff(HELM_CHARTS, r.content)).toEqual([

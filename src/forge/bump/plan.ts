@@ -206,7 +206,11 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
     if (alsoPinned.length === 0 && ignored.length === 0) {
       throw new BumpError('version-not-found', `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`);
     }
-    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], `${from} appears, but not where the operator's version is kept`));
+    const lead =
+      alsoPinned.length > 0
+        ? `${from} is pinned only by charts other than the profile's chart ${req.chart ?? ''} (set upgrade.chart if one of them is the operator's)`
+        : `${from} appears, but not where the operator's version is kept`;
+    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], lead));
   }
   return { kind: 'bumped', result: result(primary, scopes, moving, alsoPinned) };
 }
