@@ -236,6 +236,11 @@ describe('several releases in one file', () => {
       'Application/rook-ceph-cluster spec.source.helm.valuesObject.toolbox.image',
     ]);
   });
+  it('another chart\'s digest-pinned image is listed with why it could not move either', () => {
+    const pinned = TWO_APPLICATIONS.replace('image: rook/ceph:v1.14.9', 'image: rook/ceph:v1.14.9@sha256:4f7a1c');
+    const r = bumpFile(pinned, { ...req, fileName: 'apps/rook.yaml' });
+    expect(r.alsoPinned[1]).toMatchObject({ path: 'spec.source.helm.valuesObject.toolbox.image', reason: expect.stringMatching(/^chart rook-ceph-cluster, not the profile's chart rook-ceph; it is digest-pinned/) });
+  });
   it('an anchor shared by a release that moves and one that does not is refused', () => {
     const shared = `apiVersion: argoproj.io/v1alpha1
 kind: Application

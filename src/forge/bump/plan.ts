@@ -176,7 +176,9 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   for (const site of sites) {
     if (site.ignored) ignored.push(toSighting(site, 'ignored', site.ignored));
     else if (!selected(site)) {
-      if (site.edit) alsoPinned.push(toSighting(site, 'other-release', `chart ${releaseOf(site)}, not the profile's chart ${req.chart ?? ''}; add it to upgrade.alsoBump to move it too`));
+      const other = `chart ${releaseOf(site)}, not the profile's chart ${req.chart ?? ''}`;
+      if (site.edit) alsoPinned.push(toSighting(site, 'other-release', `${other}; add it to upgrade.alsoBump to move it too`));
+      else if (site.value.search(versionToken(req.fromVersion)) >= 0) alsoPinned.push(toSighting(site, 'other-release', `${other}; ${site.refusal ?? ''}`));
     } else if (site.refusal) refused.push(toSighting(site, 'refused', site.refusal));
     else moving.push(site);
   }
