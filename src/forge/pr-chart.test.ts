@@ -39,6 +39,14 @@ describe('memoryChart (checked by mermaid\'s own xychart parser)', () => {
     const parsed = await parseXyChart(block(memoryChart(week, 2048 * MiB)));
     expect(parsed.lines[0]?.length).toBeLessThanOrEqual(48);
     expect(parsed.title).toContain('every 4 h');
+    expect(new Set(parsed.xLabels).size).toBe(parsed.xLabels.length);
+    expect(parsed.xLabels[0]).toMatch(/^\d\d-\d\d \d\d:00$/);
+  });
+  it('two days hourly: 48 points, labels carry the day so no hour repeats (a repeated category would merge bands)', async () => {
+    const twoDays = Array.from({ length: 576 }, (_, i) => ({ t: start + 300 + i * 300, v: (400 + i / 12) * MiB }));
+    const parsed = await parseXyChart(block(memoryChart(twoDays, null)));
+    expect(parsed.xLabels).toHaveLength(48);
+    expect(new Set(parsed.xLabels).size).toBe(48);
   });
   it('fewer than two points: no chart', () => {
     expect(memoryChart([{ t: start, v: MiB }], null)).toBeNull();

@@ -9,8 +9,10 @@ const MiB = 2 ** 20;
 /** More points than this and the chart's labels run together; buckets widen instead. */
 const MAX_POINTS = 48;
 
-function hhmm(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().slice(11, 16);
+/** `14:00`, or `11-24 14:00` when an hour would repeat: the axis is a set of categories, so labels must be unique. */
+function label(unixSeconds: number, withDay: boolean): string {
+  const iso = new Date(unixSeconds * 1000).toISOString();
+  return withDay ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
 }
 
 function mib(bytes: number): number {
@@ -35,6 +37,8 @@ export function memoryChart(samples: SampleSeries, limitBytes: number | null): s
   const floor = trimPartialBuckets(buildFloor(columns, 0, n, bucketSeconds), columns.t[0]!, columns.t[n - 1]!, bucketSeconds);
   if (floor.v.length < 2) return null;
   const points = floor.v.map(mib);
+  const hours = floor.bucket.map((k) => label(k * bucketSeconds, false));
+  const labels = new Set(hours).size === hours.length ? hours : floor.bucket.map((k) => label(k * bucketSeconds, true));
   const limit = limitBytes !== null && limitBytes > 0 ? mib(limitBytes) : null;
   const top = axisTop(Math.max(...points, limit ?? 0));
   const every = hoursPerPoint === 1 ? 'hourly' : `every ${hoursPerPoint} h`;
@@ -42,7 +46,7 @@ export function memoryChart(samples: SampleSeries, limitBytes: number | null): s
     '```mermaid',
     'xychart-beta',
     `  title "Working set floor, ${every} (MiB, UTC)${limit === null ? '' : '; flat line: memory limit'}"`,
-    `  x-axis [${floor.bucket.map((k) => `"${hhmm(k * bucketSeconds)}"`).join(', ')}]`,
+    `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
     `  y-axis "MiB" 0 --> ${top}`,
     `  line [${points.join(', ')}]`,
   ];
