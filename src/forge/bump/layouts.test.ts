@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../../../test/support/gitops-files.js';
-import { BumpError, bumpFile, bumpOrAlready, type BumpRequest } from './index.js';
+import { BumpError, bumpFile, bumpInRepo, bumpOrAlready, type BumpRequest } from './index.js';
 
 const req: BumpRequest = { fromVersion: '1.14.9', toVersion: '1.15.9', image: 'rook/ceph', chart: 'rook-ceph' };
 
@@ -80,6 +80,14 @@ describe('Flux HelmRelease chartRef → OCIRepository', () => {
     ]);
     expect(r.content).toBe(HELMRELEASE_CHARTREF);
     expect(r.changes).toEqual([expect.objectContaining({ file: `${dir}/ocirepository.yaml`, resource: 'OCIRepository/rook-ceph', path: 'spec.ref.tag', from: 'v1.14.9', to: 'v1.15.9' })]);
+  });
+
+  it('reads only what it needs: the HelmRelease and ocirepository.yaml beside it', async () => {
+    const files: Record<string, string> = { 'a/helmrelease.yaml': HELMRELEASE_CHARTREF, 'a/ocirepository.yaml': OCIREPOSITORY };
+    const reads: string[] = [];
+    const out = await bumpInRepo('a/helmrelease.yaml', async (path) => (reads.push(path), files[path] === undefined ? null : { text: files[path] }), req);
+    expect(out.kind).toBe('bumped');
+    expect(reads).toEqual(['a/helmrelease.yaml', 'a/ocirepository.yaml']);
   });
 
   it('an OCIRepository in a file the directory kustomization lists', () => {

@@ -68,35 +68,41 @@ function resolveRefs(primary: string, files: RepoFiles, cache: Map<string, Docum
     }
     if (findOciRepository(primaryDocs, ref.name, primary) >= 0) continue;
     const dir = posix.dirname(primary);
-    const siblings = ['ocirepository.yaml', 'ocirepository.yml', 'kustomization.yaml', 'kustomization.yml'].map((f) => posix.join(dir, f));
-    const listed = siblings
-      .filter((p) => /kustomization\.ya?ml$/.test(p))
-      .flatMap((p) => {
-        const text = files.get(p);
-        return typeof text === 'string' ? localResources(docsOf(cache, p, text), p) : [];
-      });
-    const candidates = [...new Set([...siblings, ...listed])].filter((p) => p !== primary);
-    const missing = candidates.filter((p) => !files.has(p));
-    if (missing.length > 0) {
-      missing.forEach((p) => need.add(p));
-      continue;
-    }
+    const kustomizations = ['kustomization.yaml', 'kustomization.yml'].map((f) => posix.join(dir, f));
+    const listed = kustomizations.flatMap((p) => {
+      const text = files.get(p);
+      return typeof text === 'string' ? localResources(docsOf(cache, p, text), p) : [];
+    });
+    // Read in tiers, so the common layout (ocirepository.yaml beside the HelmRelease) costs one read.
+    const tiers = [[posix.join(dir, 'ocirepository.yaml')], [posix.join(dir, 'ocirepository.yml'), ...kustomizations], listed];
+    const looked: string[] = [primary];
     let found = false;
-    for (const path of candidates) {
-      const text = files.get(path);
-      if (typeof text !== 'string') continue;
-      const docs = docsOf(cache, path, text);
-      const index = findOciRepository(docs, ref.name, path);
-      if (index < 0) continue;
-      const same = scopes.find((s) => s.file === path);
-      if (same) same.only = [...(same.only ?? []), index];
-      else scopes.push({ file: path, text, docs, only: [index] });
-      found = true;
-      break;
+    let waiting = false;
+    for (const tier of tiers) {
+      const candidates = tier.filter((p) => p !== primary && !looked.includes(p));
+      const missing = candidates.filter((p) => !files.has(p));
+      if (missing.length > 0) {
+        missing.forEach((p) => need.add(p));
+        waiting = true;
+        break;
+      }
+      for (const path of candidates) {
+        const text = files.get(path);
+        if (typeof text !== 'string') continue;
+        looked.push(path);
+        const docs = docsOf(cache, path, text);
+        const index = findOciRepository(docs, ref.name, path);
+        if (index < 0) continue;
+        const same = scopes.find((s) => s.file === path);
+        if (same) same.only = [...(same.only ?? []), index];
+        else scopes.push({ file: path, text, docs, only: [index] });
+        found = true;
+        break;
+      }
+      if (found) break;
     }
-    if (!found) {
-      const looked = [primary, ...candidates.filter((p) => typeof files.get(p) === 'string')].join(', ');
-      unresolved.push({ ...where, kind: 'refused', reason: `OCIRepository/${ref.name} is in none of ${looked}; point upgrade.file at the file that defines it` });
+    if (!found && !waiting) {
+      unresolved.push({ ...where, kind: 'refused', reason: `OCIRepository/${ref.name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it` });
     }
   }
   return need.size > 0 ? { need: [...need] } : { scopes, unresolved };
