@@ -6,6 +6,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'rook-operator-leak-1.14',
     title: 'Rook Ceph operator memory grows without bound under namespace/PVC churn',
     images: ['rook/ceph', '**/rook/ceph'],
+    // The operator's chart; `rook-ceph-cluster` (same version, same repo) is the cluster, not the operator.
+    chart: 'rook-ceph',
     // The leak shipped in 1.14.0; 1.15.9 and 1.16.5 carry controller-runtime 0.19 and the node-watch changes.
     affected: ['>=1.14.0 <1.15.9', '>=1.16.0 <1.16.5'],
     fixed: ['1.15.9', '1.16.5'],

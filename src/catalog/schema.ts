@@ -25,6 +25,8 @@ const versionSchema = z.string().refine((text) => parseVersion(text) !== null, {
 export const knownIssueSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected lowercase letters, digits, "-" and "."').max(63),
   title: z.string().min(1),
+  /** The Helm chart the operator is installed with (its upgrade PR bumps this chart only), e.g. `rook-ceph`. */
+  chart: z.string().min(1).optional(),
   /** Operator image repository patterns, e.g. `rook/ceph`, `docker.io/rook/ceph`; wildcards as in image.ts. */
   images: z.array(z.string().min(1)).min(1),
   /** Affected ranges; a version matching any of them is affected. */

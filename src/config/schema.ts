@@ -163,6 +163,10 @@ const upgradeSchema = z.strictObject({
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name'),
   file: z.string().min(1),
   baseBranch: z.string().min(1).default('main'),
+  /** The operator's Helm chart: other charts pinned at the same version are listed in the PR, not changed. @default the known issue's chart (Rook: rook-ceph) */
+  chart: z.string().min(1).optional(),
+  /** Other charts moved together with `chart`, e.g. `[rook-ceph-cluster]`. @default [] */
+  alsoBump: z.array(z.string().min(1)).default([]),
 });
 
 export const profileSchema = z.strictObject({

@@ -165,7 +165,7 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
       toVersion: to,
       verdict: rook.verdict,
       limitBytes: rook.facts.limitBytes,
-      memoryBytes: rook.series.samples.map((s) => s.v),
+      memory: rook.series.samples,
       knownIssue: {
         issueId: match.issue.id,
         title: match.issue.title,

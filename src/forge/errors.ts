@@ -67,7 +67,8 @@ const HINTS: Partial<Record<ForgeErrorCode, string>> = {
 export function toForgeError(err: unknown, what: string, secrets: readonly string[], nowMs = Date.now()): ForgeError {
   const safe = (s: string) => redact(s, secrets);
   if (err instanceof BumpError) {
-    return { code: err.code === 'version-not-found' ? 'version-not-found' : 'invalid-file', message: safe(err.message) };
+    const code = err.code === 'version-not-found' || err.code === 'not-bumped' ? err.code : 'invalid-file';
+    return { code, message: safe(err.message) };
   }
   if (err instanceof RefusedWriteError) return { code: 'refused', message: safe(err.message) };
   if (err instanceof ZodError) {

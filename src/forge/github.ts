@@ -3,8 +3,8 @@
  * step is safe to repeat: a run that died half-way is finished by the next one.
  */
 import type { Logger } from 'pino';
-import { bumpOrAlready } from './bump/index.js';
-import { BumpError, type BumpResult } from './bump/types.js';
+import { bumpInRepo } from './bump/index.js';
+import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
 import { fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
@@ -20,7 +20,13 @@ const MAX_PULL_PAGES = 5;
 type Survey =
   | { kind: 'own'; pull: Pull; impostors: SeeAlsoPull[] }
   | { kind: 'done'; result: Extract<UpgradePrResult, { kind: 'up-to-date' | 'linked' }> }
-  | { kind: 'create'; branch: string; base: FileContent; bumped: BumpResult; impostors: SeeAlsoPull[] };
+  | { kind: 'create'; branch: string; bumped: BumpResult; read: ReadonlyMap<string, SourceFile>; impostors: SeeAlsoPull[] };
+
+/** A file as read from a branch: its text, and the blob sha a commit of it must name. */
+interface SourceFile {
+  text: string;
+  sha: string;
+}
 
 class StepError extends Error {
   constructor(
@@ -50,7 +56,22 @@ function decode(file: FileContent): string {
 }
 
 function bumpRequest(req: UpgradePrRequest) {
-  return { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, ...(req.image ? { image: req.image } : {}) };
+  return {
+    fromVersion: req.fromVersion,
+    toVersion: req.toVersion,
+    fileName: req.file,
+    ...(req.image ? { image: req.image } : {}),
+    ...(req.chart ? { chart: req.chart } : {}),
+    ...(req.alsoBump ? { alsoBump: req.alsoBump } : {}),
+  };
+}
+
+function bodyOf(req: UpgradePrRequest, alsoPinned: readonly Sighting[]): string {
+  return typeof req.body === 'string' ? req.body : req.body({ alsoPinned });
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof StepError && (err.inner as { status?: number }).status === 404;
 }
 
 function isRefExists(err: unknown): boolean {
@@ -97,7 +118,7 @@ export class GitHubForge implements Forge {
         found.kind === 'own'
           ? { kind: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
           : found.kind === 'create'
-            ? { kind: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ path, from, to }) => ({ path, from, to })) }
+            ? { kind: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ file, resource, path, from, to }) => ({ file, resource, path, from, to })) }
             : found.result;
       log.info({ result: preview.kind }, 'upgrade PR preview');
       return preview;
@@ -125,8 +146,7 @@ export class GitHubForge implements Forge {
     const own = pulls.find((p) => isOwnPr(p, branch, fullName));
     if (own) return { kind: 'own', pull: own, impostors };
 
-    const base = await this.readFile(repo, req.file, req.baseBranch);
-    const outcome = bumpOrAlready(decode(base), bumpRequest(req)); // BumpError: no branch, no PR
+    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, req.baseBranch), bumpRequest(req)); // BumpError: no branch, no PR
     if (outcome.kind === 'already') return { kind: 'done', result: { kind: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
@@ -135,27 +155,49 @@ export class GitHubForge implements Forge {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
       return { kind: 'done', result: { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
-    return { kind: 'create', branch, base, bumped: outcome.result, impostors };
+    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors };
+  }
+
+  /** Reads files of `ref` for the bumper: the profile's file must exist; a sibling that does not is null. */
+  private reader(repo: Repo, primary: string, ref: string): (path: string) => Promise<SourceFile | null> {
+    return async (path) => {
+      try {
+        const file = await this.readFile(repo, path, ref);
+        return { text: decode(file), sha: file.sha };
+      } catch (err) {
+        if (path !== primary && isNotFound(err)) return null;
+        throw err;
+      }
+    };
+  }
+
+  /** One commit per changed file, each naming the blob it replaces. */
+  private async putFiles(writes: GuardedWrites, req: UpgradePrRequest, branch: string, bumped: BumpResult, read: ReadonlyMap<string, SourceFile>): Promise<void> {
+    for (const file of bumped.files) {
+      const sha = read.get(file.path)?.sha;
+      if (sha === undefined) throw new BumpError('unsupported-syntax', `${file.path} was bumped but never read`);
+      await this.putFile(writes, req, branch, file.path, file.content, sha);
+    }
   }
 
   private async ensure(repo: Repo, req: UpgradePrRequest, log: Logger): Promise<UpgradePrResult> {
     const found = await this.survey(repo, req);
     if (found.kind === 'done') return found.result;
     const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
-    const pr = { title: req.title, body: withSeeAlso(req.body, found.impostors) };
+    const pr = (alsoPinned: readonly Sighting[]) => ({ title: req.title, body: withSeeAlso(bodyOf(req, alsoPinned), found.impostors) });
     if (found.kind === 'own') {
-      await this.ensureBranchBumped(repo, writes, req, found.pull.head.ref, log);
-      return this.updatePull(writes, found.pull, pr);
+      const alsoPinned = await this.ensureBranchBumped(repo, writes, req, found.pull.head.ref, log);
+      return this.updatePull(writes, found.pull, pr(alsoPinned));
     }
-    const { branch, base, bumped } = found;
+    const { branch, bumped, read } = found;
     const baseSha = await this.branchSha(repo, req.baseBranch);
     const created = await this.createBranch(writes, branch, baseSha);
     if (created) {
-      await this.putFile(writes, req, branch, bumped.content, base.sha);
+      await this.putFiles(writes, req, branch, bumped, read);
     } else {
       await this.ensureBranchBumped(repo, writes, req, branch, log);
     }
-    return this.openPull(repo, writes, branch, pr);
+    return this.openPull(repo, writes, branch, pr(bumped.alsoPinned));
   }
 
   private async listOpenPulls(repo: Repo): Promise<Pull[]> {
@@ -193,27 +235,33 @@ export class GitHubForge implements Forge {
     }
   }
 
-  /** Makes the file on our branch pin the target version; resets our branch to base if it drifted. */
-  private async ensureBranchBumped(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string, log: Logger): Promise<void> {
-    const current = await this.readFile(repo, req.file, branch);
+  /**
+   * Makes the files on our branch pin the target version; resets our branch to base if it drifted.
+   * @returns other releases still pinned at the running version (for the PR body)
+   */
+  private async ensureBranchBumped(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string, log: Logger): Promise<readonly Sighting[]> {
     try {
-      const outcome = bumpOrAlready(decode(current), bumpRequest(req));
-      if (outcome.kind === 'already') return;
-      await this.putFile(writes, req, branch, outcome.result.content, current.sha);
+      return await this.bumpBranch(repo, writes, req, branch);
     } catch (err) {
       if (!(err instanceof BumpError)) throw err;
       log.info({ branch }, 'branch no longer holds the running version; resetting it to the base branch');
       const baseSha = await this.branchSha(repo, req.baseBranch);
       await step(`reset branch ${branch}`, () => writes.resetBranch(branch, baseSha));
-      const base = await this.readFile(repo, req.file, branch);
-      const outcome = bumpOrAlready(decode(base), bumpRequest(req));
-      if (outcome.kind === 'bumped') await this.putFile(writes, req, branch, outcome.result.content, base.sha);
+      return this.bumpBranch(repo, writes, req, branch);
     }
   }
 
-  private async putFile(writes: GuardedWrites, req: UpgradePrRequest, branch: string, content: string, sha: string): Promise<void> {
+  /** Commits the bump to `branch` unless it pins the target already; other releases at the running version are returned. */
+  private async bumpBranch(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string): Promise<readonly Sighting[]> {
+    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
+    if (outcome.kind === 'already') return outcome.alsoPinned;
+    await this.putFiles(writes, req, branch, outcome.result, outcome.read);
+    return outcome.result.alsoPinned;
+  }
+
+  private async putFile(writes: GuardedWrites, req: UpgradePrRequest, branch: string, path: string, content: string, sha: string): Promise<void> {
     const message = `fix(${req.profile}): upgrade to ${req.toVersion.replace(/^v(?=\d)/, '')}\n\nProposed by leakguard: memory leak fixed upstream.`;
-    await step(`commit ${req.file} to ${branch}`, () => writes.putFile(branch, { path: req.file, content, sha, message }));
+    await step(`commit ${path} to ${branch}`, () => writes.putFile(branch, { path, content, sha, message }));
   }
 
   private async openPull(repo: Repo, writes: GuardedWrites, branch: string, pr: { title: string; body: string }): Promise<UpgradePrResult> {

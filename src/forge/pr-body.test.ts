@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseXyChart } from '../../test/support/mermaid.js';
 import { prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
 
 const MiB = 1048576;
@@ -14,7 +15,7 @@ const input: PrBodyInput = {
     reasons: ['memory floor grows 12.0 MiB/h over 24 h (staircase)'],
   },
   limitBytes: 1024 * MiB,
-  memoryBytes: Array.from({ length: 100 }, (_, i) => (400 + i * 4) * MiB),
+  memory: Array.from({ length: 289 }, (_, i) => ({ t: 1_700_000_100 + i * 300, v: (400 + i * 2 + (i % 12 === 0 ? 0 : 30)) * MiB })),
   knownIssue: {
     issueId: 'rook-operator-leak-1.14',
     title: 'Rook operator memory leak with namespace churn',
@@ -28,12 +29,19 @@ const input: PrBodyInput = {
 
 describe('prBody', () => {
   const body = prBody(input);
-  it('says what was detected, with units and a sparkline', () => {
+  it('says what was detected, with units and a chart above the table', () => {
     expect(body).toContain('12.0 MiB/h');
     expect(body).toContain('18.5 h');
-    expect(body).toMatch(/`[▁▂▃▄▅▆▇█]{32}`/);
+    expect(body.indexOf('```mermaid\nxychart-beta')).toBeGreaterThan(body.indexOf('### What was detected'));
+    expect(body.indexOf('```mermaid')).toBeLessThan(body.indexOf('| Growth of the memory floor'));
     expect(body).toContain('staircase');
     expect(body).toContain('[Prometheus](https://prom.example/graph?g0.expr=x)');
+  });
+  it('the chart block in the body is one mermaid\'s parser accepts', async () => {
+    const block = /```mermaid\n([\s\S]*?)\n```/.exec(body)?.[1] ?? '';
+    const parsed = await parseXyChart(block);
+    expect(parsed.lines.map((l) => l.length)).toEqual([24, 24]);
+    expect(parsed.lines[1]?.[0]).toBe(1024);
   });
   it('names the known issue with its web links only', () => {
     expect(body).toContain('https://github.com/rook/rook/issues/15499');

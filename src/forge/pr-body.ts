@@ -2,10 +2,12 @@
  * PR title and body, built from small pure functions (header, detection, known issue, upgrade path,
  * actions, footer). Inputs are plain data so the catalogue and the detector can evolve on their own.
  */
-import type { Values } from '../detect/columns.js';
+import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
-import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from '../notify/format.js';
+import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, truncate, type LinkInput } from '../notify/format.js';
+import type { Sighting } from './bump/types.js';
 import { stripV } from './bump/version.js';
+import { memoryChart } from './pr-chart.js';
 
 /** What the catalogue knows about the issue, as plain data. */
 export interface KnownIssueInfo {
@@ -32,11 +34,13 @@ export interface PrBodyInput {
   toVersion: string;
   verdict: Pick<Verdict, 'slope' | 'hoursToLimit' | 'reasons' | 'currentBytes'>;
   limitBytes: number | null;
-  /** Working-set bytes over the detection window, oldest first (for the sparkline). */
-  memoryBytes?: Values;
+  /** Working-set samples over the judged window (drawn as a chart of hourly floors). */
+  memory?: SampleSeries;
   knownIssue?: KnownIssueInfo;
   actions: readonly ActionRecord[];
   prometheusGraphUrl?: string;
+  /** Other releases pinned at the running version that this PR leaves alone. */
+  alsoPinned?: readonly Sighting[];
 }
 
 /** GitHub rejects bodies over 65536 characters; stay well under. */
@@ -71,9 +75,11 @@ export function headerSection(input: PrBodyInput): string {
 
 export function detectionSection(input: PrBodyInput): string {
   const v = input.verdict;
+  const chart = input.memory ? memoryChart(input.memory, input.limitBytes) : null;
   const lines = [
     '### What was detected',
     '',
+    ...(chart ? [chart, ''] : []),
     '| | |',
     '|---|---|',
     `| Growth of the memory floor | ${formatMiBPerHour(v.slope?.bytesPerHour)}${v.slope ? ` (95% CI ${formatMiBPerHour(v.slope.low)} – ${formatMiBPerHour(v.slope.high)})` : ''} |`,
@@ -81,7 +87,6 @@ export function detectionSection(input: PrBodyInput): string {
     `| Memory limit | ${input.limitBytes === null ? 'none' : formatMiB(input.limitBytes)} |`,
     `| Time to limit | ${formatHours(v.hoursToLimit)} |`,
   ];
-  if (input.memoryBytes && input.memoryBytes.length > 0) lines.push(`| Working set | \`${sparkline(input.memoryBytes, 32)}\` |`);
   if (input.prometheusGraphUrl && isWebLink(input.prometheusGraphUrl)) lines.push(`| Graph | [Prometheus](${input.prometheusGraphUrl}) |`);
   if (v.reasons.length > 0) lines.push('', ...v.reasons.slice(0, 5).map((r) => `- ${oneLine(r)}`));
   return lines.join('\n');
@@ -115,6 +120,13 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
   });
   lines.push('', 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
   return lines.join('\n');
+}
+
+/** Other releases at the running version: a person decides whether they move too. */
+export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly Sighting[] = []): string | null {
+  if (alsoPinned.length === 0) return null;
+  const rows = alsoPinned.map((s) => `- \`${s.file}\` ${s.resource ? `\`${s.resource}\` ` : ''}\`${s.path}\`: ${oneLine(s.reason)}`);
+  return [`### Also pinned at this version, not changed`, '', `These places pin ${stripV(fromVersion)} too; this PR leaves them alone.`, '', ...rows].join('\n');
 }
 
 export function actionsSection(actions: readonly ActionRecord[]): string {
@@ -160,8 +172,11 @@ export function prBody(input: PrBodyInput): string {
     detectionSection(input),
     knownIssueSection(input.knownIssue),
     upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath),
+    alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
-  ].join('\n\n');
+  ]
+    .filter((section) => section !== null)
+    .join('\n\n');
   const footer = footerSection(input.profile, input.toVersion);
   // The marker must survive truncation: cut the sections, never the footer.
   return `${truncate(body, MAX_BODY_CHARS - footer.length - 2)}\n\n${footer}`;

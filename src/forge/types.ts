@@ -1,4 +1,5 @@
 /** The forge contract: what a run needs from a Git host. GitHub implements it in github.ts. */
+import type { Sighting } from './bump/types.js';
 
 export type ForgeErrorCode =
   | 'unauthorized'
@@ -6,6 +7,8 @@ export type ForgeErrorCode =
   | 'rate-limited'
   | 'not-found'
   | 'version-not-found'
+  /** The version appears in the file, but not where it can be moved (digest pin, range, other charts): the message lists each place. */
+  | 'not-bumped'
   | 'invalid-file'
   | 'unprocessable'
   | 'server'
@@ -37,9 +40,14 @@ export interface UpgradePrRequest {
   fromVersion: string;
   toVersion: string;
   title: string;
-  body: string;
+  /** The PR body, or a function of what the bump found (other releases left at the old version). */
+  body: string | ((found: { alsoPinned: readonly Sighting[] }) => string);
   /** Only bump images whose repository ends with this (e.g. `rook/ceph`). */
   image?: string;
+  /** The operator's chart; other charts pinned at the same version are left alone. */
+  chart?: string;
+  /** Other charts moved together with `chart`. */
+  alsoBump?: readonly string[];
   /** Extra names under which other tools (Renovate) may title the same bump, e.g. `rook-ceph`. */
   dependencyNames?: string[];
 }
@@ -68,6 +76,10 @@ export type UpgradePrPreview =
 
 /** One changed value, e.g. `spec.chart.spec.version: v1.14.9 → v1.15.9`. */
 export interface BumpChangeSummary {
+  /** Repository path of the file holding the value. */
+  file: string;
+  /** `Kind/name` of the document, or '' for a values file. */
+  resource: string;
   path: string;
   from: string;
   to: string;

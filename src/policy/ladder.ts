@@ -127,7 +127,7 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   }
   const path = describeUpgradePath(match);
   return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}: propose ${path} (${match.issue.id})`, {
-    upgrade: { issueId: match.issue.id, fromVersion: match.version, toVersion: match.targetVersion, path, links: match.issue.links },
+    upgrade: { issueId: match.issue.id, fromVersion: match.version, toVersion: match.targetVersion, path, links: match.issue.links, ...(match.issue.chart ? { chart: match.issue.chart } : {}) },
   });
 }
 

@@ -220,7 +220,7 @@ export interface ActionDetails {
   /** For revert-workaround: what to remove. */
   revert?: { envNames: string[]; configMap?: { name: string; keys: string[] } };
   /** For upgrade-pr: the bump and why. */
-  upgrade?: { issueId: string; fromVersion: string; toVersion: string; path: string; links: { title: string; url: string }[] };
+  upgrade?: { issueId: string; fromVersion: string; toVersion: string; path: string; links: { title: string; url: string }[]; chart?: string };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];
   verdict: VerdictSummary;

@@ -2,12 +2,11 @@
 import type { Logger } from 'pino';
 import { parseImageRef } from '../catalog/image.js';
 import type { Config } from '../config/schema.js';
-import { prBody, prTitle } from '../forge/pr-body.js';
+import { prBody, prTitle, type PrBodyInput } from '../forge/pr-body.js';
 import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';
 import type { ActionOutcome } from '../report/events.js';
-import { valuesOf } from '../detect/columns.js';
 import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
 import { profileQuery } from './history.js';
 
@@ -61,18 +60,20 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
   if (!profile?.upgrade) return { error: `profile ${action.profile} has no upgrade {repo, file}` };
   if (!upgrade) return { error: 'no fixed version is known for this operator version' };
   const target = { namespace: action.workload.namespace, workload: action.workload.name, container: action.container ?? evidence?.container ?? '' };
-  const body = prBody({
+  const body = (found: { alsoPinned: PrBodyInput['alsoPinned'] }) => prBody({
     profile: action.profile,
     target,
     fromVersion: upgrade.fromVersion,
     toVersion: upgrade.toVersion,
     verdict: evidence?.verdict ?? { slope: null, hoursToLimit: action.details.verdict.hoursToLimit, reasons: [action.details.verdict.headline], currentBytes: null },
     limitBytes: evidence?.limitBytes ?? null,
-    ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
+    ...(evidence ? { memory: evidence.samples } : {}),
     knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
+    alsoPinned: found.alsoPinned,
   });
+  const chart = profile.upgrade.chart ?? upgrade.chart;
   const image = evidence ? parseImageRef(evidence.image).repository : undefined;
   return {
     repo: profile.upgrade.repo,
@@ -84,6 +85,8 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     title: prTitle({ target, fromVersion: upgrade.fromVersion, toVersion: upgrade.toVersion }),
     body,
     ...(image ? { image } : {}),
+    ...(chart ? { chart } : {}),
+    ...(profile.upgrade.alsoBump.length > 0 ? { alsoBump: profile.upgrade.alsoBump } : {}),
   };
 }
 
@@ -117,8 +120,8 @@ export function previewWith(forge: Forge, config: Config): UpgradePreviewer {
     const preview = await forge.previewUpgradePullRequest(request);
     switch (preview.kind) {
       case 'would-open': {
-        const changes = preview.changes.map((c) => `${c.path} ${c.from} → ${c.to}`).join(', ');
-        return { ok: true, text: `would open a PR in ${request.repo} from branch ${preview.branch}: ${request.file} ${changes}` };
+        const changes = preview.changes.map((c) => `${c.file} ${c.resource ? `${c.resource} ` : ''}${c.path} ${c.from} → ${c.to}`).join(', ');
+        return { ok: true, text: `would open a PR in ${request.repo} from branch ${preview.branch}: ${changes}` };
       }
       case 'would-update':
         return { ok: true, text: `would refresh PR #${preview.number} (${preview.url}) with this evidence` };

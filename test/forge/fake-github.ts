@@ -101,6 +101,12 @@ export class FakeGitHub {
     return sha ? this.commits.get(sha)?.get(path) : undefined;
   }
 
+  /** Every file of `branch`, by path. */
+  filesAt(branch: string): Record<string, string> {
+    const sha = this.branches.get(branch);
+    return Object.fromEntries(sha ? (this.commits.get(sha) ?? new Map<string, string>()) : []);
+  }
+
   addPull(p: Omit<FakePull, 'number' | 'state'>): FakePull {
     const pull: FakePull = { ...p, number: this.pulls.length + 1, state: 'open' };
     this.pulls.push(pull);

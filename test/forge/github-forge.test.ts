@@ -256,7 +256,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(await preview(request())).toEqual({
       kind: 'would-open',
       branch: BRANCH,
-      changes: [{ path: 'spec.chart.spec.version', from: 'v1.14.9', to: 'v1.15.9' }],
+      changes: [{ file: FILE, resource: 'HelmRelease/rook-ceph', path: 'spec.chart.spec.version', from: 'v1.14.9', to: 'v1.15.9' }],
     });
     expect(gh.mutations()).toEqual([]);
     expect(gh.branches.has(BRANCH)).toBe(false);

@@ -12,6 +12,7 @@ import { toColumns } from '../../src/detect/columns.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
 import { MemoryCluster, MemoryLedger, rookOperatorTarget } from '../support/memory-cluster.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
@@ -53,12 +54,12 @@ describe('the upgrade-pr rung in a run', () => {
     expect(gh.violations).toEqual([]);
   });
 
-  async function run(dryRun: boolean) {
+  async function run(dryRun: boolean, file = FILE) {
     const config = parseConfig(`dryRun: ${dryRun}
 controller: none
 prometheus: {url: "http://prometheus.invalid:9090"}
 profiles:
-  - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: rook-ceph-operator, ladder: [upgrade-pr], upgrade: {repo: acme/gitops, file: ${FILE}}}
+  - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: rook-ceph-operator, ladder: [upgrade-pr], upgrade: {repo: acme/gitops, file: ${file}}}
 github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}
 `);
     const logger = pino({ level: 'silent' });
@@ -81,7 +82,7 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
   it('dry-run: the Event names the branch and the exact change, and GitHub is only read', async () => {
     const { summary, planned } = await run(true);
     expect(summary.failures).toEqual([]);
-    const said = `would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${FILE} spec.chart.spec.version v1.14.9 → v1.15.9`;
+    const said = `would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${FILE} HelmRelease/rook-ceph spec.chart.spec.version v1.14.9 → v1.15.9`;
     expect(planned).toMatch(/^\[dry-run\] would open an upgrade PR 1\.14\.9 → 1\.15\.9 for deployment rook-ceph\/rook-ceph-operator: /);
     expect(planned).toContain(`. GitHub: ${said}.`);
     expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', dryRun: true, outcome: 'planned', detail: said })]);
@@ -96,6 +97,59 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
     expect(planned).toMatch(/ GitHub: would refresh PR #1 \(\S+\/acme\/gitops\/pull\/1\) with this evidence\.$/);
     expect(gh.mutations()).toHaveLength(writes);
     expect(gh.pulls).toHaveLength(1);
+  });
+
+  /** Lines that differ between main and leakguard's branch, per file. */
+  function prDiff(branch: string): string[] {
+    const before = gh.filesAt('main');
+    const after = gh.filesAt(branch);
+    return Object.keys({ ...before, ...after }).flatMap((path) => changedLines(before[path] ?? '', after[path] ?? '', `${path}: `));
+  }
+
+  it('a HelmRelease with chartRef → OCIRepository in a sibling file: the PR changes exactly the tag line', async () => {
+    const dir = 'kubernetes/apps/rook-ceph/app';
+    gh.seedBranch('main', {
+      [`${dir}/kustomization.yaml`]: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
+      [`${dir}/helmrelease.yaml`]: HELMRELEASE_CHARTREF,
+      [`${dir}/ocirepository.yaml`]: OCIREPOSITORY,
+    });
+    const { planned } = await run(true, `${dir}/helmrelease.yaml`);
+    expect(planned).toContain(`GitHub: would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${dir}/ocirepository.yaml OCIRepository/rook-ceph spec.ref.tag v1.14.9 → v1.15.9.`);
+    const { summary } = await run(false, `${dir}/helmrelease.yaml`);
+    expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
+    expect(gh.pulls).toEqual([expect.objectContaining({ head: 'leakguard/rook-1.15.9' })]);
+    expect(prDiff('leakguard/rook-1.15.9')).toEqual([
+      `${dir}/ocirepository.yaml: -    tag: v1.14.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
+      `${dir}/ocirepository.yaml: +    tag: v1.15.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
+    ]);
+    expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create']);
+    const writes = gh.mutations().length;
+    await run(false, `${dir}/helmrelease.yaml`);
+    expect(gh.mutations().slice(writes).map((r) => r.operationId)).toEqual(['pulls/update']);
+  });
+
+  it('two Applications at the same version: the catalogue names the operator\'s chart; the PR lists the other as also pinned', async () => {
+    const apps = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: rook-ceph}
+spec:
+  source: {repoURL: https://charts.rook.io/release, chart: rook-ceph, targetRevision: v1.14.9}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: rook-ceph-cluster}
+spec:
+  source: {repoURL: https://charts.rook.io/release, chart: rook-ceph-cluster, targetRevision: v1.14.9}
+`;
+    gh.seedBranch('main', { 'apps/rook.yaml': apps });
+    await run(false, 'apps/rook.yaml');
+    expect(prDiff('leakguard/rook-1.15.9')).toEqual([
+      'apps/rook.yaml: -  source: {repoURL: https://charts.rook.io/release, chart: rook-ceph, targetRevision: v1.14.9}',
+      'apps/rook.yaml: +  source: {repoURL: https://charts.rook.io/release, chart: rook-ceph, targetRevision: v1.15.9}',
+    ]);
+    const body = gh.pulls[0]?.body ?? '';
+    expect(body).toContain('### Also pinned at this version, not changed');
+    expect(body).toContain('- `apps/rook.yaml` `Application/rook-ceph-cluster` `spec.source.targetRevision`: chart rook-ceph-cluster, not the profile\'s chart rook-ceph; add it to upgrade.alsoBump to move it too');
   });
 
   it('dry-run on a file that does not hold the running version: the Event and the run say the real run would fail', async () => {

@@ -218,7 +218,7 @@ describe('image filter', () => {
 describe('bumpOrAlready', () => {
   const req = { fromVersion: '1.14.9', toVersion: '1.15.9' };
   it('already when only the target is pinned', () => {
-    expect(bumpOrAlready('image:\n  tag: v1.15.9\n', req)).toEqual({ kind: 'already' });
+    expect(bumpOrAlready('image:\n  tag: v1.15.9\n', req)).toEqual({ kind: 'already', alsoPinned: [] });
   });
   it('bumps what is left when both versions appear (half-updated multi-doc file)', () => {
     const text = 'a:\n  image: rook/ceph:v1.15.9\n---\nb:\n  image: rook/ceph:v1.14.9\n';

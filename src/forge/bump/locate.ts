@@ -1,25 +1,57 @@
 /**
- * Locators: where each kind of GitOps file keeps the operator's version. Each returns edits for the
- * values equal to `fromVersion`; nothing else in the file is touched.
+ * Locators: the places each kind of GitOps document keeps a version, as `Site`s. A site either
+ * carries the edit that would move it, or says why it cannot be moved (`refusal`: digest pin,
+ * version range) or is not the operator's (`ignored`). Deciding which sites move is plan.ts's job.
  */
-import { isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
-import { BumpError, type BumpChange, type BumpRequest, type ManifestKind } from './types.js';
-import { inStyleOf, parseImageRef, repositoryMatches, sameVersion } from './version.js';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
+import type { BumpRequest, ManifestKind } from './types.js';
+import { inStyleOf, isVersionRange, lastSegment, parseImageRef, replaceVersionTokens, repositoryMatches, sameVersion, stripV } from './version.js';
 import { blockScalarMapper, parseDocuments, scalarEdit, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
 
-export interface Located {
-  edits: Edit[];
-  changes: BumpChange[];
-  dependencies: string[];
+export interface Site {
+  file: string;
+  document: number;
+  kind: ManifestKind;
+  resource: string;
+  path: string;
+  /** The value as written. */
+  value: string;
+  /** Chart names the place belongs to; [] outside any release (plain manifests, values files). */
+  owners: string[];
+  /** Offset of the value in its file, so the scan knows which occurrences are accounted for. */
+  at: number;
+  edit?: Edit;
+  from?: string;
+  to?: string;
+  dependency?: string;
+  refusal?: string;
+  ignored?: string;
+}
+
+/** A HelmRelease's `spec.chartRef`: the version lives in the referenced source. */
+export interface ChartRef {
+  file: string;
+  document: number;
+  resource: string;
+  kind: string;
+  name: string;
+  at: number;
 }
 
 interface Ctx {
+  file: string;
   text: string;
+  doc: Document;
   req: BumpRequest;
+  /** The version looked for, and the one written instead. */
+  version: string;
+  to: string;
   document: number;
   kind: ManifestKind;
-  out: Located;
-  /** Offset of `text` inside the file (non-zero for embedded values) and how to map it. */
+  resource: string;
+  owners: string[];
+  sites: Site[];
+  /** Maps offsets inside an embedded values string back to the file. */
   mapOffset?: (innerOffset: number) => number;
 }
 
@@ -28,6 +60,7 @@ export function detectKind(doc: Document, fileName: string | undefined): Manifes
   const apiVersion = stringAt(root, 'apiVersion')?.value ?? '';
   const kind = stringAt(root, 'kind')?.value ?? '';
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return 'flux-helmrelease';
+  if (kind === 'OCIRepository' && apiVersion.startsWith('source.toolkit.fluxcd.io/')) return 'flux-ocirepository';
   if (kind === 'Application' && apiVersion.startsWith('argoproj.io/')) return 'argocd-application';
   if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.config.k8s.io/')) return 'kustomization';
   const base = (fileName ?? '').split('/').pop() ?? '';
@@ -36,121 +69,239 @@ export function detectKind(doc: Document, fileName: string | undefined): Manifes
   return 'helm-values';
 }
 
-function record(ctx: Ctx, scalar: Scalar, oldLiteral: string, newLiteral: string, path: string[], from: string, to: string): void {
+/** `HelmRelease/rook-ceph`, `Kustomization`, or '' for a values file. */
+export function resourceName(doc: Document, kind: ManifestKind): string {
+  const k = stringAt(doc.contents, 'kind')?.value ?? (kind === 'kustomization' ? 'Kustomization' : '');
+  const name = stringAt(valueAt(doc.contents, ['metadata']), 'name')?.value;
+  return k === '' ? '' : name ? `${k}/${name}` : k;
+}
+
+/** The scalar at `node`, following an alias to its anchor (the anchor is what changes). */
+function scalarOf(ctx: Ctx, node: unknown): Scalar<string> | null {
+  const target = isAlias(node) ? node.resolve(ctx.doc) : node;
+  return isScalar(target) && typeof target.value === 'string' ? (target as Scalar<string>) : null;
+}
+
+function offsetOf(ctx: Ctx, scalar: Scalar): number {
+  const start = scalar.range?.[0] ?? 0;
+  return ctx.mapOffset ? ctx.mapOffset(start) : start;
+}
+
+function base(ctx: Ctx, scalar: Scalar<string>, path: string[], owners = ctx.owners): Site {
+  return { file: ctx.file, document: ctx.document, kind: ctx.kind, resource: ctx.resource, path: path.join('.'), value: scalar.value, owners, at: offsetOf(ctx, scalar) };
+}
+
+function addEdit(ctx: Ctx, scalar: Scalar<string>, path: string[], oldLiteral: string, newLiteral: string, change: { from: string; to: string; dependency?: string }): void {
   let edit: Edit;
   if (ctx.mapOffset) {
     const inner = scalarEdit(ctx.text, scalar, oldLiteral, newLiteral);
-    edit = { start: ctx.mapOffset(inner.start), end: ctx.mapOffset(inner.start) + oldLiteral.length, text: newLiteral };
+    const start = ctx.mapOffset(inner.start);
+    edit = { start, end: start + oldLiteral.length, text: newLiteral };
   } else {
     edit = scalarEdit(ctx.text, scalar, oldLiteral, newLiteral);
   }
-  ctx.out.edits.push(edit);
-  ctx.out.changes.push({ document: ctx.document, kind: ctx.kind, path: path.join('.'), from, to });
+  ctx.sites.push({ ...base(ctx, scalar, path), edit, ...change });
 }
 
-function addDependency(ctx: Ctx, name: string): void {
-  if (name !== '' && !ctx.out.dependencies.includes(name)) ctx.out.dependencies.push(name);
+function addRefusal(ctx: Ctx, scalar: Scalar<string>, path: string[], refusal: string): void {
+  ctx.sites.push({ ...base(ctx, scalar, path), refusal });
 }
 
-/** A plain version field (chart version, targetRevision, newTag). */
-function bumpVersionField(ctx: Ctx, node: unknown, path: string[]): boolean {
-  if (!isScalar(node) || typeof node.value !== 'string' || !sameVersion(node.value, ctx.req.fromVersion)) return false;
-  const to = inStyleOf(node.value, ctx.req.toVersion);
-  record(ctx, node, node.value, to, path, node.value, to);
-  return true;
+const RANGE_ADVICE = 'cannot be bumped to one version';
+
+/** A plain version field (chart version, targetRevision, newTag, OCI tag); a range there is refused. */
+function versionField(ctx: Ctx, node: unknown, path: string[], dependency?: string): void {
+  const scalar = scalarOf(ctx, node);
+  if (!scalar) return;
+  if (sameVersion(scalar.value, ctx.version)) {
+    const to = inStyleOf(scalar.value, ctx.to);
+    addEdit(ctx, scalar, path, scalar.value, to, { from: scalar.value, to, ...(dependency ? { dependency } : {}) });
+  } else if (isVersionRange(scalar.value)) {
+    const field = path[path.length - 1] ?? 'version';
+    addRefusal(ctx, scalar, path, `a version range ${RANGE_ADVICE}; pin one version (${field}: ${stripV(ctx.req.fromVersion)}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`);
+  }
 }
+
+const DIGEST_ADVICE =
+  'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
 
 /** `image: repo:tag` strings and `image: {repository, tag}` maps anywhere under `node`. */
-function bumpImages(ctx: Ctx, node: unknown, basePath: string[]): void {
+function images(ctx: Ctx, node: unknown, basePath: string[]): void {
   for (const { path, node: map } of walk(node, basePath)) {
     if (!isMap(map)) continue;
     const image = map.get('image', true);
     if (isScalar(image) && typeof image.value === 'string') {
-      const ref = parseImageRef(image.value);
-      if (!ref || ref.digest !== null || !sameVersion(ref.tag, ctx.req.fromVersion)) continue;
-      if (!repositoryMatches(ref.repository, ctx.req.image)) continue;
-      const to = inStyleOf(ref.tag, ctx.req.toVersion);
-      record(ctx, image, `:${ref.tag}`, `:${to}`, [...path, 'image'], image.value, `${ref.repository}:${to}`);
-      addDependency(ctx, ref.repository);
+      const scalar = image as Scalar<string>;
+      const ref = parseImageRef(scalar.value);
+      if (!ref || !sameVersion(ref.tag, ctx.version)) continue;
+      const at = [...path, 'image'];
+      if (!repositoryMatches(ref.repository, ctx.req.image)) {
+        ctx.sites.push({ ...base(ctx, scalar, at), ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})` });
+      } else if (ref.digest !== null) {
+        addRefusal(ctx, scalar, at, DIGEST_ADVICE);
+      } else {
+        const to = inStyleOf(ref.tag, ctx.to);
+        addEdit(ctx, scalar, at, `:${ref.tag}`, `:${to}`, { from: scalar.value, to: `${ref.repository}:${to}`, dependency: ref.repository });
+      }
     } else if (isMap(image)) {
-      const tag = stringAt(image, 'tag');
+      const tag = scalarOf(ctx, image.get('tag', true));
+      if (!tag) continue;
+      const [tagPart = '', digestPart] = tag.value.split('@');
+      if (!sameVersion(tagPart, ctx.version)) continue;
       const repository = stringAt(image, 'repository')?.value ?? '';
-      if (!tag || !sameVersion(tag.value, ctx.req.fromVersion)) continue;
-      if (repository !== '' && !repositoryMatches(repository, ctx.req.image)) continue;
-      const to = inStyleOf(tag.value, ctx.req.toVersion);
-      record(ctx, tag, tag.value, to, [...path, 'image', 'tag'], tag.value, to);
-      addDependency(ctx, repository);
+      const at = [...path, 'image', 'tag'];
+      if (repository !== '' && !repositoryMatches(repository, ctx.req.image)) {
+        ctx.sites.push({ ...base(ctx, tag, at), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
+      } else if (digestPart !== undefined || (stringAt(image, 'digest')?.value ?? '') !== '') {
+        addRefusal(ctx, tag, at, DIGEST_ADVICE);
+      } else {
+        const to = inStyleOf(tagPart, ctx.to);
+        addEdit(ctx, tag, at, tagPart, to, { from: tagPart, to, ...(repository ? { dependency: repository } : {}) });
+      }
     }
   }
 }
 
 /** Helm values held as a YAML string inside a manifest (Argo CD `helm.values: |`). */
-function bumpEmbeddedValues(ctx: Ctx, scalar: Scalar, path: string[]): void {
-  const inner = String(scalar.value);
-  const docs = parseDocuments(inner, path.join('.'));
+function embeddedValues(ctx: Ctx, scalar: Scalar<string>, path: string[]): void {
+  const inner = scalar.value;
+  if (!replaceVersionTokens(inner, ctx.version, ctx.to).changed) return;
   const mapper = blockScalarMapper(ctx.text, scalar);
-  docs.forEach((doc) => {
-    bumpImages({ ...ctx, text: inner, mapOffset: mapper }, doc.contents, path);
-  });
+  for (const doc of parseDocuments(inner, path.join('.'))) images({ ...ctx, text: inner, doc, mapOffset: mapper }, doc.contents, path);
 }
 
-function locateHelmRelease(ctx: Ctx, root: unknown): void {
-  const version = valueAt(root, ['spec', 'chart', 'spec', 'version']);
-  if (bumpVersionField(ctx, version, ['spec', 'chart', 'spec', 'version'])) {
-    const chart = valueAt(root, ['spec', 'chart', 'spec', 'chart']);
-    if (isScalar(chart)) addDependency(ctx, String(chart.value));
+function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
+  const chart = stringAt(valueAt(root, ['spec', 'chart', 'spec']), 'chart')?.value;
+  const ref = valueAt(root, ['spec', 'chartRef']);
+  const name = stringAt(valueAt(root, ['metadata']), 'name')?.value ?? '';
+  if (chart !== undefined) {
+    const owners = [lastSegment(chart)];
+    versionField({ ...ctx, owners }, valueAt(root, ['spec', 'chart', 'spec', 'version']), ['spec', 'chart', 'spec', 'version'], chart);
+    images({ ...ctx, owners }, valueAt(root, ['spec', 'values']), ['spec', 'values']);
+  } else if (isMap(ref)) {
+    const refName = stringAt(ref, 'name')?.value ?? '';
+    refs.push({ file: ctx.file, document: ctx.document, resource: ctx.resource, kind: stringAt(ref, 'kind')?.value ?? '', name: refName, at: ref.range?.[0] ?? 0 });
+    images({ ...ctx, owners: [refName, name].filter((n) => n !== '') }, valueAt(root, ['spec', 'values']), ['spec', 'values']);
   }
-  bumpImages(ctx, valueAt(root, ['spec', 'values']), ['spec', 'values']);
 }
 
-function locateArgoSource(ctx: Ctx, source: unknown, path: string[]): void {
-  if (bumpVersionField(ctx, valueAt(source, ['targetRevision']), [...path, 'targetRevision'])) {
-    const chart = valueAt(source, ['chart']);
-    if (isScalar(chart)) addDependency(ctx, String(chart.value));
+/** Flux OCIRepository: `spec.ref.tag`; a digest or a semver range cannot be bumped offline. */
+function ociRepository(ctx: Ctx, root: unknown): void {
+  const url = stringAt(valueAt(root, ['spec']), 'url')?.value ?? '';
+  const name = stringAt(valueAt(root, ['metadata']), 'name')?.value ?? '';
+  const c = { ...ctx, owners: [lastSegment(url), name].filter((n) => n !== '') };
+  const ref = valueAt(root, ['spec', 'ref']);
+  const tag = scalarOf(c, valueAt(ref, ['tag']));
+  const semver = scalarOf(c, valueAt(ref, ['semver']));
+  const digest = scalarOf(c, valueAt(ref, ['digest']));
+  if (digest && digest.value !== '') {
+    if (tag && sameVersion(tag.value, c.version)) addRefusal(c, tag, ['spec', 'ref', 'tag'], `spec.ref.digest is set too: ${DIGEST_ADVICE}`);
+    else addRefusal(c, digest, ['spec', 'ref', 'digest'], 'the chart is pinned by digest only, which cannot be bumped offline; pin spec.ref.tag instead');
+  } else if (semver) {
+    addRefusal(c, semver, ['spec', 'ref', 'semver'], `a semver range ${RANGE_ADVICE}; replace spec.ref.semver by spec.ref.tag (the version running now is ${stripV(ctx.req.fromVersion)}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`);
+  } else {
+    versionField(c, valueAt(ref, ['tag']), ['spec', 'ref', 'tag'], lastSegment(url) || name);
   }
-  const values = valueAt(source, ['helm', 'values']);
-  if (isScalar(values) && typeof values.value === 'string') bumpEmbeddedValues(ctx, values, [...path, 'helm', 'values']);
-  bumpImages(ctx, valueAt(source, ['helm', 'valuesObject']), [...path, 'helm', 'valuesObject']);
 }
 
-function locateArgoApplication(ctx: Ctx, root: unknown): void {
-  locateArgoSource(ctx, valueAt(root, ['spec', 'source']), ['spec', 'source']);
+function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
+  if (!isMap(source)) return;
+  const chart = stringAt(source, 'chart')?.value;
+  const c = { ...ctx, owners: chart ? [lastSegment(chart)] : [] };
+  versionField(c, valueAt(source, ['targetRevision']), [...path, 'targetRevision'], chart);
+  const values = scalarOf(c, valueAt(source, ['helm', 'values']));
+  if (values) embeddedValues(c, values, [...path, 'helm', 'values']);
+  images(c, valueAt(source, ['helm', 'valuesObject']), [...path, 'helm', 'valuesObject']);
+}
+
+function argoApplication(ctx: Ctx, root: unknown): void {
+  argoSource(ctx, valueAt(root, ['spec', 'source']), ['spec', 'source']);
   const sources = valueAt(root, ['spec', 'sources']);
-  if (isSeq(sources)) sources.items.forEach((s, i) => locateArgoSource(ctx, s, ['spec', 'sources', String(i)]));
+  if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, ['spec', 'sources', String(i)]));
 }
 
-function locateKustomization(ctx: Ctx, root: unknown): void {
-  const images = valueAt(root, ['images']);
-  if (!isSeq(images)) return;
-  images.items.forEach((entry, i) => {
-    const name = stringAt(entry, 'name')?.value ?? '';
-    const newName = stringAt(entry, 'newName')?.value;
-    if (!repositoryMatches(newName ?? name, ctx.req.image) && !repositoryMatches(name, ctx.req.image)) return;
-    if (bumpVersionField(ctx, valueAt(entry, ['newTag']), ['images', String(i), 'newTag'])) addDependency(ctx, newName ?? name);
-  });
+const REMOTE = /^(https?:\/\/|git::|git@|ssh:\/\/|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/;
+
+/** kustomize `images:`, `helmCharts:` and remote `resources:` pinned at a release. */
+function kustomization(ctx: Ctx, root: unknown): void {
+  const imageEntries = valueAt(root, ['images']);
+  let operatorImage = false;
+  if (isSeq(imageEntries)) {
+    imageEntries.items.forEach((entry, i) => {
+      const name = stringAt(entry, 'name')?.value ?? '';
+      const newName = stringAt(entry, 'newName')?.value;
+      const newTag = scalarOf(ctx, valueAt(entry, ['newTag']));
+      if (!newTag || !sameVersion(newTag.value, ctx.version)) return;
+      const path = ['images', String(i), 'newTag'];
+      if (!repositoryMatches(newName ?? name, ctx.req.image) && !repositoryMatches(name, ctx.req.image)) {
+        ctx.sites.push({ ...base(ctx, newTag, path), ignored: `${newName ?? name} is not the operator's image (${ctx.req.image ?? ''})` });
+        return;
+      }
+      operatorImage = true;
+      if ((stringAt(entry, 'digest')?.value ?? '') !== '') addRefusal(ctx, newTag, path, `images[${i}] has a digest too: ${DIGEST_ADVICE}`);
+      else versionField(ctx, newTag, path, newName ?? name);
+    });
+  }
+  const charts = valueAt(root, ['helmCharts']);
+  if (isSeq(charts)) {
+    charts.items.forEach((entry, i) => {
+      const name = stringAt(entry, 'name')?.value ?? '';
+      const c = { ...ctx, owners: name ? [name] : [] };
+      versionField(c, valueAt(entry, ['version']), ['helmCharts', String(i), 'version'], name);
+      images(c, valueAt(entry, ['valuesInline']), ['helmCharts', String(i), 'valuesInline']);
+    });
+  }
+  const imageNamespace = (ctx.req.image ?? '').split('/').filter((s) => s !== '' && !s.includes('.')).at(0);
+  const mentionsOperator = (url: string) =>
+    !ctx.req.image || operatorImage || (imageNamespace !== undefined && url.includes(`/${imageNamespace}/`)) || (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
+  for (const key of ['resources', 'bases', 'components']) {
+    const list = valueAt(root, [key]);
+    if (!isSeq(list)) continue;
+    list.items.forEach((item, i) => {
+      const scalar = scalarOf(ctx, item);
+      if (!scalar || !REMOTE.test(scalar.value)) return;
+      const replaced = replaceVersionTokens(scalar.value, ctx.version, ctx.to);
+      if (!replaced.changed) return;
+      const path = [key, String(i)];
+      if (!mentionsOperator(scalar.value)) {
+        ctx.sites.push({ ...base(ctx, scalar, path), ignored: 'a remote resource pinned at this version that is not recognisably the operator\'s (no operator image in this kustomization)' });
+        return;
+      }
+      addEdit(ctx, scalar, path, scalar.value, replaced.text, { from: scalar.value, to: replaced.text });
+    });
+  }
 }
 
-export function locateAll(text: string, req: BumpRequest): Located & { kinds: ManifestKind[] } {
-  const docs = parseDocuments(text, req.fileName ?? 'file');
-  const out: Located = { edits: [], changes: [], dependencies: [] };
-  const kinds: ManifestKind[] = [];
-  docs.forEach((doc, document) => {
-    const kind = detectKind(doc, req.fileName);
-    kinds.push(kind);
-    const ctx: Ctx = { text, req, document, kind, out };
+export interface Scope {
+  file: string;
+  text: string;
+  docs: Document[];
+  /** Documents to look at; all when absent (the profile's own file). */
+  only?: number[];
+}
+
+/** Sites and chartRefs of the documents in scope, for `version` moving to `to`. */
+export function locate(scope: Scope, req: BumpRequest, version: string, to: string): { sites: Site[]; refs: ChartRef[] } {
+  const sites: Site[] = [];
+  const refs: ChartRef[] = [];
+  scope.docs.forEach((doc, document) => {
+    if (scope.only && !scope.only.includes(document)) return;
+    const kind = detectKind(doc, scope.file);
+    const ctx: Ctx = { file: scope.file, text: scope.text, doc, req, version, to, document, kind, resource: resourceName(doc, kind), owners: [], sites };
     const root = doc.contents;
     switch (kind) {
       case 'flux-helmrelease':
-        return locateHelmRelease(ctx, root);
+        return helmRelease(ctx, root, refs);
+      case 'flux-ocirepository':
+        return ociRepository(ctx, root);
       case 'argocd-application':
-        return locateArgoApplication(ctx, root);
+        return argoApplication(ctx, root);
       case 'kustomization':
-        return locateKustomization(ctx, root);
+        return kustomization(ctx, root);
       case 'helm-values':
       case 'manifest':
-        return bumpImages(ctx, root, []);
+        return images(ctx, root, []);
     }
   });
-  if (docs.length === 0) throw new BumpError('invalid-yaml', `${req.fileName ?? 'file'} holds no YAML document`);
-  return { ...out, kinds };
+  return { sites, refs };
 }

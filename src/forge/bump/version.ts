@@ -52,3 +52,32 @@ export function repositoryMatches(repository: string, filter: string | undefined
   const b = normalizeRepository(filter);
   return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
+
+/** `1.14.x`, `~1.14.0`, `>=1.14.0 <1.15.0`, `^1`, `*`: a constraint, not one version. */
+export function isVersionRange(text: string): boolean {
+  return /[\^~<>=*|]|(^|\.)[xX](\.|$)|\s-\s/.test(text.trim());
+}
+
+/** `oci://ghcr.io/rook/rook-ceph` → `rook-ceph`; `./charts/rook-ceph/` → `rook-ceph`. */
+export function lastSegment(ref: string): string {
+  return ref.replace(/[/]+$/, '').split('/').pop() ?? '';
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The version as a token: `v1.14.9` in `?ref=v1.14.9` or `/download/v1.14.9/`, not in `11.14.9` or `1.14.9-rc1`. */
+export function versionToken(version: string): RegExp {
+  return new RegExp(`(?<![\\w.])v?${escapeRegExp(stripV(version))}(?![\\w-]|\\.\\d)`, 'g');
+}
+
+/** Every token of `version` in `text` replaced by `toVersion`, each in its own `v` style. */
+export function replaceVersionTokens(text: string, version: string, toVersion: string): { text: string; changed: boolean } {
+  let changed = false;
+  const out = text.replace(versionToken(version), (m) => {
+    changed = true;
+    return inStyleOf(m, toVersion);
+  });
+  return { text: out, changed };
+}

@@ -1,0 +1,243 @@
+/**
+ * What a bump changes across the files of a repository, decided in one place. Pure: the caller
+ * hands in the files it has read; when a HelmRelease's `chartRef` points outside them, the plan asks
+ * for the sibling files it needs (`need`) and the caller reads them and asks again.
+ *
+ * Rules: only the profile's chart moves (plus `alsoBump`); any place of it that cannot move
+ * (digest pin, version range, unresolved chartRef) refuses the whole bump — never half a release.
+ */
+import { posix } from 'node:path';
+import { isScalar, isSeq, type Document } from 'yaml';
+import { detectKind, locate, resourceName, type ChartRef, type Scope, type Site } from './locate.js';
+import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
+import { lastSegment, stripV, versionToken } from './version.js';
+import { applyEdits, parseDocuments, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
+
+/** Files read so far: text, or null when the file does not exist. */
+export type RepoFiles = ReadonlyMap<string, string | null>;
+
+export type BumpPlan = { kind: 'need'; paths: string[] } | { kind: 'bumped'; result: BumpResult } | { kind: 'already'; alsoPinned: Sighting[] };
+
+interface Resolved {
+  scopes: Scope[];
+  /** chartRefs that lead nowhere leakguard can edit, as refusals. */
+  unresolved: Sighting[];
+}
+
+function docsOf(cache: Map<string, Document[]>, path: string, text: string): Document[] {
+  let docs = cache.get(path);
+  if (!docs) {
+    docs = parseDocuments(text, path);
+    cache.set(path, docs);
+  }
+  return docs;
+}
+
+function findOciRepository(docs: Document[], name: string, file: string): number {
+  return docs.findIndex((d) => detectKind(d, file) === 'flux-ocirepository' && stringAt(valueAt(d.contents, ['metadata']), 'name')?.value === name);
+}
+
+/** Local files a kustomization lists under `resources:` (relative to it, inside the repository). */
+function localResources(docs: Document[], kustomizationPath: string): string[] {
+  const dir = posix.dirname(kustomizationPath);
+  const out: string[] = [];
+  for (const doc of docs) {
+    const list = valueAt(doc.contents, ['resources']);
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^[\w.-]+\.(com|org|io)\//i.test(item.value)) continue;
+      if (!/\.ya?ml$/i.test(item.value)) continue;
+      const path = posix.normalize(posix.join(dir, item.value));
+      if (!path.startsWith('../') && !posix.isAbsolute(path)) out.push(path);
+    }
+  }
+  return out;
+}
+
+/** Where a chartRef leads: the same file, a sibling `ocirepository.yaml`, or a file the directory's kustomization lists. */
+function resolveRefs(primary: string, files: RepoFiles, cache: Map<string, Document[]>, refs: ChartRef[]): Resolved | { need: string[] } {
+  const primaryDocs = docsOf(cache, primary, files.get(primary) ?? '');
+  const scopes: Scope[] = [];
+  const unresolved: Sighting[] = [];
+  const need = new Set<string>();
+  for (const ref of refs) {
+    const where = { file: ref.file, resource: ref.resource, path: 'spec.chartRef', value: `${ref.kind}/${ref.name}` };
+    if (ref.kind !== 'OCIRepository') {
+      unresolved.push({ ...where, kind: 'refused', reason: `a chartRef to a ${ref.kind || 'source without kind'} is not followed; point upgrade.file at the file that pins the chart's version` });
+      continue;
+    }
+    if (findOciRepository(primaryDocs, ref.name, primary) >= 0) continue;
+    const dir = posix.dirname(primary);
+    const kustomizations = ['kustomization.yaml', 'kustomization.yml'].map((f) => posix.join(dir, f));
+    const listed = kustomizations.flatMap((p) => {
+      const text = files.get(p);
+      return typeof text === 'string' ? localResources(docsOf(cache, p, text), p) : [];
+    });
+    // Read in tiers, so the common layout (ocirepository.yaml beside the HelmRelease) costs one read.
+    const tiers = [[posix.join(dir, 'ocirepository.yaml')], [posix.join(dir, 'ocirepository.yml'), ...kustomizations], listed];
+    const looked: string[] = [primary];
+    let found = false;
+    let waiting = false;
+    for (const tier of tiers) {
+      const candidates = tier.filter((p) => p !== primary && !looked.includes(p));
+      const missing = candidates.filter((p) => !files.has(p));
+      if (missing.length > 0) {
+        missing.forEach((p) => need.add(p));
+        waiting = true;
+        break;
+      }
+      for (const path of candidates) {
+        const text = files.get(path);
+        if (typeof text !== 'string') continue;
+        looked.push(path);
+        const docs = docsOf(cache, path, text);
+        const index = findOciRepository(docs, ref.name, path);
+        if (index < 0) continue;
+        const same = scopes.find((s) => s.file === path);
+        if (same) same.only = [...(same.only ?? []), index];
+        else scopes.push({ file: path, text, docs, only: [index] });
+        found = true;
+        break;
+      }
+      if (found) break;
+    }
+    if (!found && !waiting) {
+      unresolved.push({ ...where, kind: 'refused', reason: `OCIRepository/${ref.name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it` });
+    }
+  }
+  return need.size > 0 ? { need: [...need] } : { scopes, unresolved };
+}
+
+/** Values holding the version that no locator accounts for (labels, annotations, unknown fields). */
+function unaccounted(scope: Scope, version: string, sites: readonly Site[]): Sighting[] {
+  const out: Sighting[] = [];
+  scope.docs.forEach((doc, document) => {
+    if (scope.only && !scope.only.includes(document)) return;
+    const resource = resourceName(doc, detectKind(doc, scope.file));
+    for (const { path, node } of walk(doc.contents)) {
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.range) continue;
+      if (node.value.search(versionToken(version)) < 0) continue;
+      const [start, end] = node.range;
+      if (sites.some((s) => s.file === scope.file && s.at >= start && s.at <= end)) continue;
+      out.push({ file: scope.file, resource, path: path.join('.'), value: node.value, kind: 'ignored', reason: 'not a field leakguard edits' });
+    }
+  });
+  return out;
+}
+
+function selects(req: BumpRequest): (site: Site) => boolean {
+  if (!req.chart) return () => true;
+  const charts = new Set([req.chart, ...(req.alsoBump ?? [])].map((c) => lastSegment(c).toLowerCase()));
+  return (site) => site.owners.length === 0 || site.owners.some((o) => charts.has(o.toLowerCase()));
+}
+
+function releaseOf(site: Site): string {
+  return site.owners[0] ?? '';
+}
+
+export function describePlace(s: Pick<Sighting, 'file' | 'resource' | 'path'>, primary: string): string {
+  return `${s.file === primary ? '' : `${s.file}: `}${s.resource ? `${s.resource} ` : ''}${s.path}`;
+}
+
+function documentsSeen(scopes: readonly Scope[], primary: string): string {
+  return scopes
+    .map((scope) => {
+      const names = scope.docs
+        .filter((_, i) => !scope.only || scope.only.includes(i))
+        .map((d) => resourceName(d, detectKind(d, scope.file)) || 'Helm values');
+      return `${scope.file === primary ? '' : `${scope.file}: `}${names.join(', ') || 'none'}`;
+    })
+    .join('; ');
+}
+
+function refusalMessage(primary: string, req: BumpRequest, scopes: readonly Scope[], sightings: readonly Sighting[], lead: string): string {
+  const places = sightings.map((s) => `${describePlace(s, primary)} "${s.value}": ${s.reason}`);
+  return `${primary}: ${lead} (documents: ${documentsSeen(scopes, primary)}). ${places.join('; ')}`;
+}
+
+function toSighting(site: Site, kind: Sighting['kind'], reason: string): Sighting {
+  return { file: site.file, resource: site.resource, path: site.path, value: site.value, kind, reason };
+}
+
+/** The plan for moving `req.fromVersion` to `req.toVersion`, starting at the profile's file `primary`. */
+export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
+  const text = files.get(primary);
+  if (typeof text !== 'string') return { kind: 'need', paths: [primary] };
+  const cache = new Map<string, Document[]>();
+  const docs = docsOf(cache, primary, text);
+  if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
+  const own: Scope = { file: primary, text, docs };
+  const first = locate(own, req, req.fromVersion, req.toVersion);
+  const resolved = resolveRefs(primary, files, cache, first.refs);
+  if ('need' in resolved) return { kind: 'need', paths: resolved.need };
+  const scopes = [own, ...resolved.scopes];
+  const others = resolved.scopes.map((s) => locate(s, req, req.fromVersion, req.toVersion).sites);
+  const sites = [...first.sites, ...others.flat()];
+  const selected = selects(req);
+
+  const alsoPinned: Sighting[] = [];
+  const refused: Sighting[] = [...resolved.unresolved];
+  const ignored: Sighting[] = [];
+  const moving: Site[] = [];
+  for (const site of sites) {
+    if (site.ignored) ignored.push(toSighting(site, 'ignored', site.ignored));
+    else if (!selected(site)) {
+      const other = `chart ${releaseOf(site)}, not the profile's chart ${req.chart ?? ''}`;
+      if (site.edit) alsoPinned.push(toSighting(site, 'other-release', `${other}; add it to upgrade.alsoBump to move it too`));
+      else if (site.value.search(versionToken(req.fromVersion)) >= 0) alsoPinned.push(toSighting(site, 'other-release', `${other}; ${site.refusal ?? ''}`));
+    } else if (site.refusal) refused.push(toSighting(site, 'refused', site.refusal));
+    else moving.push(site);
+  }
+  // One anchored value read by a release that moves and by one that does not: editing it would move both.
+  const held = sites.filter((s) => !s.ignored && !selected(s) && s.edit);
+  for (const site of moving.splice(0)) {
+    const other = held.find((h) => h.file === site.file && h.edit?.start === site.edit?.start);
+    if (other) refused.push(toSighting(site, 'refused', `a YAML anchor shares this value with chart ${releaseOf(other)}, which is not to move; give each its own value, or add ${releaseOf(other)} to upgrade.alsoBump`));
+    else moving.push(site);
+  }
+  ignored.push(...scopes.flatMap((s) => unaccounted(s, req.fromVersion, sites)));
+  const from = stripV(req.fromVersion);
+  const to = stripV(req.toVersion);
+
+  const releases = [...new Set(moving.map(releaseOf).filter((r) => r !== ''))];
+  if (!req.chart && releases.length > 1) {
+    const list = moving.map((s) => toSighting(s, 'refused', `chart ${releaseOf(s) || '(none)'}`));
+    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, list, `several charts pin ${from} (${releases.join(', ')}); set upgrade.chart to the operator's chart, and upgrade.alsoBump to move others with it`));
+  }
+  if (refused.length > 0) {
+    const changeable = moving.map((s) => toSighting(s, 'refused', 'held back: the release moves whole or not at all'));
+    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...refused, ...changeable, ...alsoPinned, ...ignored], `${from} not bumped to ${to}`));
+  }
+  if (moving.length === 0) {
+    const target = locate(own, req, req.toVersion, req.toVersion).sites.concat(resolved.scopes.flatMap((s) => locate(s, req, req.toVersion, req.toVersion).sites));
+    if (target.some((s) => s.edit && !s.ignored && selected(s))) return { kind: 'already', alsoPinned };
+    if (alsoPinned.length === 0 && ignored.length === 0) {
+      throw new BumpError('version-not-found', `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`);
+    }
+    const lead =
+      alsoPinned.length > 0
+        ? `${from} is pinned only by charts other than the profile's chart ${req.chart ?? ''} (set upgrade.chart if one of them is the operator's)`
+        : `${from} appears, but not where the operator's version is kept`;
+    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], lead));
+  }
+  return { kind: 'bumped', result: result(primary, scopes, moving, alsoPinned) };
+}
+
+function result(primary: string, scopes: readonly Scope[], moving: readonly Site[], alsoPinned: Sighting[]): BumpResult {
+  const files: BumpResult['files'] = [];
+  for (const scope of scopes) {
+    const edits = new Map<number, Edit>();
+    for (const site of moving) if (site.file === scope.file && site.edit) edits.set(site.edit.start, site.edit);
+    if (edits.size > 0) files.push({ path: scope.file, content: applyEdits(scope.text, [...edits.values()]) });
+  }
+  const changes: BumpChange[] = moving.map((s) => ({ file: s.file, document: s.document, kind: s.kind, resource: s.resource, path: s.path, from: s.from ?? s.value, to: s.to ?? '' }));
+  const dependencies = [...new Set(moving.map((s) => s.dependency ?? '').filter((d) => d !== ''))];
+  return {
+    kind: moving[0]!.kind,
+    content: files.find((f) => f.path === primary)?.content ?? scopes[0]!.text,
+    files,
+    changes,
+    dependencies,
+    alsoPinned,
+  };
+}
