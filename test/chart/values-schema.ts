@@ -26,8 +26,8 @@ const names: JsonSchema = { type: 'array', items: str({ minLength: 1 }), uniqueI
 const quantity: JsonSchema = { type: ['string', 'number'] };
 const resourceList = strict({ cpu: quantity, memory: quantity, 'ephemeral-storage': quantity });
 
-/** A duration as the chart's templates read it: `90s`, `30m`, `24h`, `1h30m`, `2d`. */
-const chartDuration: JsonSchema = str({ pattern: '^([0-9]+(s|m|h|d|w))+$' });
+/** A duration both the chart's templates and the PrometheusRule CRD read: `90s`, `30m`, `24h`, `1h30m`, `2d`. */
+const chartDuration: JsonSchema = str({ minLength: 2, pattern: '^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$' });
 const labelValues: JsonSchema = { type: 'object', propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }, additionalProperties: { type: 'string' } };
 
 /** Alerts and a dashboard about leakguard itself (chart/templates/prometheusrule.yaml, dashboard-configmap.yaml). */
@@ -39,7 +39,7 @@ const monitoringSchema: JsonSchema = strict({
     severity: str({ minLength: 1 }),
     runbookUrl: str({ pattern: '^https?://' }),
     missedRuns: int(1),
-    schedulePeriod: str({ pattern: '^(([0-9]+(s|m|h|d|w))+)?$', description: 'The schedule\'s period; empty: derived from schedule.' }),
+    schedulePeriod: { anyOf: [{ const: '' }, chartDuration], description: 'The schedule\'s period; empty: derived from schedule.' },
     suspendedFor: chartDuration,
     earlyWarning: strict({ enabled: bool, for: chartDuration, severity: str({ minLength: 1 }) }),
   }),

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { parseRateBytesPerHour } from '../../src/config/units.js';
 import { profileQuery } from '../../src/run/history.js';
@@ -17,7 +17,7 @@ import { MIB } from '../corpus/simulate.js';
 import { chartDir, findOne, helm, kubeVersion, render, renderError, repoRoot, valuesDir, type Manifest } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
 import { dashboardQueries, interpolate, promtool, ruleGroupsOf, rulesFileOf, seriesValues } from '../chart/monitoring/promtool.js';
-import { loadE2eEnv, promQuery, type E2eEnv } from './support/index.js';
+import { loadE2eEnv, promQuery } from './support/index.js';
 
 const monitoring = 'monitoring.yaml';
 let work: string;
@@ -195,10 +195,6 @@ describe('promtool', () => {
 });
 
 describe('the Grafana dashboard', () => {
-  let env: E2eEnv;
-  beforeAll(() => {
-    env = loadE2eEnv();
-  });
 
   it('is Grafana JSON of a current schema with datasource, cluster and namespace variables', async () => {
     const dashboard = dashboardOf(await render({ values: [monitoring] }));
@@ -215,10 +211,12 @@ describe('the Grafana dashboard', () => {
   });
 
   it('shows, per watched profile, the working set with the limit, the floor leakguard judges (its own query) and restarts', async () => {
-    const values = ['every-kind.yaml', monitoring];
+    // every-kind.yaml's two profiles (one without a container) and one with a query override.
     const custom = 'min_over_time(container_memory_working_set_bytes{namespace="$namespace", container=~"op.*"}[$step])';
-    const set = ['config.profiles[2].name=custom', 'config.profiles[2].namespace=ops', 'config.profiles[2].selector=app=x', `config.profiles[2].query=${custom}`, 'config.prometheus.step=2m'];
-    const manifests = await render({ values, set });
+    const everyKind = parse(readFileSync(join(valuesDir, 'every-kind.yaml'), 'utf8')) as { config: { profiles: unknown[] } };
+    const extra = join(work, 'profiles.yaml');
+    writeFileSync(extra, stringify({ config: { prometheus: { step: '2m' }, profiles: [...everyKind.config.profiles, { name: 'custom', namespace: 'ops', selector: 'app=x', query: custom }] } }));
+    const manifests = await render({ values: ['every-kind.yaml', monitoring, extra] });
     const config = parseConfig((findOne(manifests, 'ConfigMap', 'lg-leakguard') as Loose).data['config.yaml']);
     const dashboard = dashboardOf(manifests);
     expect(config.profiles.map((p) => p.name)).toEqual(['by-rollout', 'by-eviction', 'custom']);
@@ -241,6 +239,7 @@ describe('the Grafana dashboard', () => {
 
   it.each([[[monitoring]], [['deployment.yaml', monitoring]], [['every-kind.yaml', monitoring]]])('every query parses and runs on the real Prometheus (values: %j)', async (files) => {
     const dashboard = dashboardOf(await render({ values: files }));
+    const env = loadE2eEnv();
     const queries = dashboardQueries(dashboard);
     expect(queries.length).toBeGreaterThan(5);
     const failures: string[] = [];
@@ -255,7 +254,7 @@ describe('the Grafana dashboard', () => {
   it('plots the floor of the operator the e2e cluster runs (the query finds its data)', async () => {
     const dashboard = dashboardOf(await render({ values: [monitoring] }));
     const floor = dashboard.panels.find((p: Loose) => p.title === 'Floor leakguard judges');
-    const series = await promQuery(interpolate(floor.targets[0].expr, { cluster: '.*' }), { env });
+    const series = await promQuery(interpolate(floor.targets[0].expr, { cluster: '.*' }), { env: loadE2eEnv() });
     expect(series.map((s) => s.metric.pod)).toEqual([expect.stringMatching(/^rook-ceph-operator-/)]);
     expect(series[0]!.sample.v).toBeGreaterThan(0);
   });
