@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { chartDir, helm, valuesDir } from '../chart/helm.js';
+import { chartDir, helmInCluster, valuesDir } from '../chart/helm.js';
 import { podTemplateOf, restrictedViolations, type Loose } from '../chart/inspect.js';
 import { kubeConfigForToken, kubectl, runLeakguard, kubectlJson, KubectlError, loadE2eEnv, tokenFor, waitFor, type E2eEnv } from './support/index.js';
 
@@ -25,14 +25,8 @@ let env: E2eEnv;
 let helmHome: string;
 let installOutput: string;
 
-async function helmIn(args: string[]): Promise<string> {
-  const result = await helm([...args, '--kubeconfig', env.kubeconfig], {
-    HELM_CACHE_HOME: join(helmHome, 'cache'),
-    HELM_CONFIG_HOME: join(helmHome, 'config'),
-    HELM_DATA_HOME: join(helmHome, 'data'),
-  });
-  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
-  return result.stdout;
+function helmIn(args: string[]): Promise<string> {
+  return helmInCluster(args, env.kubeconfig, helmHome);
 }
 
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { chartDir, findOne, helm, render, valuesDir } from '../chart/helm.js';
+import { chartDir, findOne, helmInCluster, render, valuesDir } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
 import { kubectl, kubectlJson, loadE2eEnv, type E2eEnv } from './support/index.js';
 
@@ -42,14 +42,8 @@ async function operatorModuleDir(): Promise<string> {
   return info.Dir;
 }
 
-async function helmIn(args: string[]): Promise<string> {
-  const result = await helm([...args, '--kubeconfig', env.kubeconfig], {
-    HELM_CACHE_HOME: join(helmHome, 'cache'),
-    HELM_CONFIG_HOME: join(helmHome, 'config'),
-    HELM_DATA_HOME: join(helmHome, 'data'),
-  });
-  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
-  return result.stdout;
+function helmIn(args: string[]): Promise<string> {
+  return helmInCluster(args, env.kubeconfig, helmHome);
 }
 
 beforeAll(async () => {
