@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { chartDir, helm } from '../chart/helm.js';
+import { chartDir, helmInCluster } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
 import { rookFixtureIn } from './rbac/sandbox.js';
 import { kubeConfigForToken, kubectl, runLeakguard, kubectlJson, loadE2eEnv, promQueryRange, tokenFor, waitFor, type E2eEnv } from './support/index.js';
@@ -51,11 +51,8 @@ function values(prometheusUrl: string): string {
   });
 }
 
-async function helmIn(args: string[]): Promise<string> {
-  const home = (dir: string) => join(work, 'helm', dir);
-  const result = await helm([...args, '--kubeconfig', env.kubeconfig], { HELM_CACHE_HOME: home('cache'), HELM_CONFIG_HOME: home('config'), HELM_DATA_HOME: home('data') });
-  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
-  return result.stdout;
+function helmIn(args: string[]): Promise<string> {
+  return helmInCluster(args, env.kubeconfig, join(work, 'helm'));
 }
 
 beforeAll(async () => {
