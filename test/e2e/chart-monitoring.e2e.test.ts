@@ -17,7 +17,7 @@ import { MIB } from '../corpus/simulate.js';
 import { chartDir, findOne, helm, kubeVersion, render, renderError, repoRoot, valuesDir, type Manifest } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
 import { dashboardQueries, interpolate, promtool, ruleGroupsOf, rulesFileOf, seriesValues } from '../chart/monitoring/promtool.js';
-import { loadE2eEnv, promQuery } from './support/index.js';
+import { loadE2eEnv, promQuery, waitFor } from './support/index.js';
 
 const monitoring = 'monitoring.yaml';
 let work: string;
@@ -254,7 +254,12 @@ describe('the Grafana dashboard', () => {
   it('plots the floor of the operator the e2e cluster runs (the query finds its data)', async () => {
     const dashboard = dashboardOf(await render({ values: [monitoring] }));
     const floor = dashboard.panels.find((p: Loose) => p.title === 'Floor leakguard judges');
-    const series = await promQuery(interpolate(floor.targets[0].expr, { cluster: '.*' }), { env: loadE2eEnv() });
+    const env = loadE2eEnv();
+    // A fresh cluster's Prometheus may not have scraped the fake kubelet yet.
+    const series = await waitFor('the floor query to return the operator\'s series', async () => {
+      const found = await promQuery(interpolate(floor.targets[0].expr, { cluster: '.*' }), { env });
+      return found.length > 0 ? found : undefined;
+    });
     expect(series.map((s) => s.metric.pod)).toEqual([expect.stringMatching(/^rook-ceph-operator-/)]);
     expect(series[0]!.sample.v).toBeGreaterThan(0);
   });
