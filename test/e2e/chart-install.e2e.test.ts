@@ -215,7 +215,7 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
     // As the daemon's pod runs: its Deployment holds the kill switch, read with the chart's own Role.
     const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_CONTROLLER: `Deployment/${name}`, LEAKGUARD_LOG_LEVEL: 'warn' };
     const { code, stdout, stderr } = await runLeakguard(['run', '--config', configFile, '--dry-run', '--output', 'json'], runEnv);
-    expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|\b403\b/i);
+    expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|(?<![\d.])403(?!\d)/i);
     const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { workload: string }[]; failures: string[] };
     expect(summary.failures).toEqual([]);
     expect(code).toBe(0);
