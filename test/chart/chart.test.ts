@@ -55,6 +55,10 @@ describe('values.yaml defaults', () => {
     expect(values.schedule).toBe('*/15 * * * *');
   });
 
+  it('render no PrometheusRule and no dashboard unless asked (the CRD and the sidecar may be absent)', () => {
+    expect(values.monitoring).toMatchObject({ prometheusRule: { enabled: false, earlyWarning: { enabled: false } }, dashboard: { enabled: false } });
+  });
+
   it('deploy the image of the version this checkout builds', () => {
     const chartYaml = parse(read('Chart.yaml')) as { appVersion: string; name: string };
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };

@@ -50,6 +50,20 @@ export function helm(args: readonly string[], env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
+/**
+ * helm against a cluster, with its own cache/config/data homes under `home` so a test never reads or
+ * writes the user's; throws with helm's message on failure.
+ */
+export async function helmInCluster(args: readonly string[], kubeconfig: string, home: string): Promise<string> {
+  const result = await helm([...args, '--kubeconfig', kubeconfig], {
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  });
+  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
 export interface Manifest {
   apiVersion: string;
   kind: string;

@@ -26,6 +26,26 @@ const names: JsonSchema = { type: 'array', items: str({ minLength: 1 }), uniqueI
 const quantity: JsonSchema = { type: ['string', 'number'] };
 const resourceList = strict({ cpu: quantity, memory: quantity, 'ephemeral-storage': quantity });
 
+/** A duration both the chart's templates and the PrometheusRule CRD read: `90s`, `30m`, `24h`, `1h30m`, `2d`. */
+const chartDuration: JsonSchema = str({ minLength: 2, pattern: '^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$' });
+const labelValues: JsonSchema = { type: 'object', propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }, additionalProperties: { type: 'string' } };
+
+/** Alerts and a dashboard about leakguard itself (chart/templates/prometheusrule.yaml, dashboard-configmap.yaml). */
+const monitoringSchema: JsonSchema = strict({
+  prometheusRule: strict({
+    enabled: bool,
+    labels: stringMap,
+    alertLabels: { ...labelValues, description: 'Added to every alert, for Alertmanager routing.' },
+    severity: str({ minLength: 1 }),
+    runbookUrl: str({ pattern: '^https?://' }),
+    missedRuns: int(1),
+    schedulePeriod: { anyOf: [{ const: '' }, chartDuration], description: 'The schedule\'s period; empty: derived from schedule.' },
+    suspendedFor: chartDuration,
+    earlyWarning: strict({ enabled: bool, for: chartDuration, severity: str({ minLength: 1 }) }),
+  }),
+  dashboard: strict({ enabled: bool, labels: stringMap, annotations: stringMap }),
+});
+
 /** The `config` section: the zod schema's input side, as JSON Schema draft-07. */
 export function configValuesSchema(): JsonSchema {
   const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as JsonSchema;
@@ -110,6 +130,7 @@ export function buildValuesSchema(): JsonSchema {
             ['name'],
           ),
         },
+        monitoring: monitoringSchema,
         config: configValuesSchema(),
       },
       ['kind', 'schedule', 'image', 'config'],
