@@ -134,7 +134,7 @@ async function startFleetPrometheus(targets: number): Promise<{ prometheus: Runn
 async function warmUp(url: string, targets: number): Promise<void> {
   const source = new PrometheusSource({ url, version: 'bench' });
   const now = (await source.query({ query: 'time()' })).series[0]!.sample.v;
-  const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, 300);
+  const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, { step: 300, matchers: '' });
   const result = await source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 });
   if (result.series.length !== targets) throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
 }

@@ -10,6 +10,8 @@
  * - rate-limited: 429, with retryAfterSeconds when the server said
  * - server: 5xx
  * - bad-response: not a Prometheus answer (schema mismatch, not JSON, redirect)
+ * - limit: the server refused because the answer would exceed one of its own limits (series,
+ *   points, samples); the message names the limit. Not transient: the same query fails again.
  * - credentials: the bearer token or password file could not be read
  */
 export type MetricsErrorCode =
@@ -22,6 +24,7 @@ export type MetricsErrorCode =
   | 'rate-limited'
   | 'server'
   | 'bad-response'
+  | 'limit'
   | 'credentials';
 
 export interface MetricsErrorDetails {
@@ -83,12 +86,37 @@ export function isMetricsError(error: unknown): error is MetricsError {
  */
 export function codeForStatus(status: number, errorType?: string, error?: string): MetricsErrorCode {
   if (errorType === 'timeout') return 'timeout';
+  if (status >= 400 && error !== undefined && serverLimit(error) !== undefined) return 'limit';
   if (errorType === 'execution' && error?.includes('context deadline exceeded')) return 'timeout';
   if (status === 401 || status === 403) return 'unauthorized';
   if (status === 429) return 'rate-limited';
   if (status >= 500) return 'server';
   if (status >= 400) return 'bad-request';
   return 'bad-response';
+}
+
+/**
+ * The server limits leakguard's one-query-per-profile can run into, recognised in the error text as
+ * each server words it (the texts are those the real servers answer in test/prom/). serverLimit
+ * returns the limit's name, or undefined when the error is not about a limit.
+ */
+const LIMITS: readonly { pattern: RegExp; name: (match: RegExpExecArray) => string }[] = [
+  // VictoriaMetrics: "too many points for the given step=…: 1800; cannot exceed -search.maxPointsPerTimeseries=100"
+  { pattern: /cannot exceed (-search\.max\w+)=(\d+)/, name: (m) => `VictoriaMetrics' ${m[1]}=${m[2]}` },
+  // VictoriaMetrics: "the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* …"
+  { pattern: /the number of matching timeseries exceeds (\d+)/, name: (m) => `VictoriaMetrics' -search.maxUniqueTimeseries=${m[1]}` },
+  // Prometheus (and Thanos Query, which runs its engine): "exceeded maximum resolution of 11,000 points per timeseries"
+  { pattern: /exceeded maximum resolution of ([\d,]+) points per timeseries/, name: (m) => `Prometheus' ${m[1]} points per series` },
+  // Prometheus: "query processing would load too many samples into memory in query execution"
+  { pattern: /would load too many samples into memory/, name: () => "Prometheus' --query.max-samples" },
+];
+
+export function serverLimit(error: string): string | undefined {
+  for (const { pattern, name } of LIMITS) {
+    const match = pattern.exec(error);
+    if (match) return name(match);
+  }
+  return undefined;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ERR_SOCKET_CLOSED']);

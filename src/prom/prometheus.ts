@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
-import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
+import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl, serverLimit } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
 import { JsonSyntaxError, StreamingMatrixParser } from './stream-json.js';
 import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from './types.js';
@@ -204,7 +204,12 @@ export class PrometheusSource implements MetricsSource {
       const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
       const what = code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
-      const message = `${where}: HTTP ${status}${errorType ? ` ${errorType}` : ''}${detail ? `: ${detail}` : ''}${what}${notFound}`;
+      // A limit goes first: the message ends up in Events, which Kubernetes cuts at 1 kB.
+      const limit = code === 'limit' ? `over ${serverLimit(detail)}: narrow the profile (selector, container) or raise prometheus.step or the server's limit; ` : '';
+      const explained = `${limit}${detail}`;
+      // VictoriaMetrics repeats the status as its errorType ("422"): said once.
+      const type = errorType && errorType !== String(status) ? ` ${errorType}` : '';
+      const message = `${where}: HTTP ${status}${type}${explained ? `: ${explained}` : ''}${what}${notFound}`;
       throw new MetricsError(code, redact(message, secrets), { status, ...(errorType ? { errorType } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
     }
     if (json === undefined) throw this.notJson(response, text, call);

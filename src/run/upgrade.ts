@@ -71,7 +71,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
     knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
-    prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
+    prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus), config.detection.window),
   });
   const image = evidence ? parseImageRef(evidence.image).repository : undefined;
   return {

@@ -161,7 +161,7 @@ describe('failures (reliability matrix rows 1-4)', () => {
     [401, {}, 'Unauthorized', 'unauthorized'],
     [403, {}, 'Forbidden', 'unauthorized'],
     [404, {}, '404 page not found', 'bad-request'],
-    [422, {}, JSON.stringify({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' }), 'bad-request'],
+    [422, {}, JSON.stringify({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' }), 'limit'],
     [500, {}, JSON.stringify({ status: 'error', errorType: 'internal', error: 'boom' }), 'server'],
     [502, { 'content-type': 'text/html' }, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'server'],
     [503, {}, 'upstream connect error', 'server'],

@@ -22,7 +22,7 @@ export async function statusCommand(config: Config, options: { output: OutputFor
       failures.push(`profile ${profile.name}: ${describeKubeError(discovery.error)}`);
       continue;
     }
-    const history = await fetchHistory(deps.metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
+    const history = await fetchHistory(deps.metrics, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
     for (const target of judgeTargets(discovery.targets, history.series, now, detect)) {
       const state = await deps.cluster.readState(target.facts.workload);
       const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${new Date((state.state.lastActionAt ?? 0) * 1000).toISOString().slice(0, 16)}Z` : undefined;
