@@ -37,15 +37,20 @@ export interface MetricsRun {
 
 /**
  * Runs leakguard once (not dry-run) with one profile `ops` over `namespace`/`container`;
- * `prometheus` is YAML added to the prometheus section (`matchers: …`).
+ * `prometheus` is YAML added to the prometheus section (`matchers: …`), `extra` top-level YAML.
  */
-export async function runAgainst(url: string, targets: TargetFacts[], { namespace, container, prometheus = '' }: { namespace: string; container: string; prometheus?: string }): Promise<MetricsRun> {
+export async function runAgainst(
+  url: string,
+  targets: TargetFacts[],
+  { namespace, container, prometheus = '', extra = '' }: { namespace: string; container: string; prometheus?: string; extra?: string },
+): Promise<MetricsRun> {
   const config = parseConfig(`
 dryRun: false
 prometheus: {url: ${JSON.stringify(url)}, step: 5m${prometheus ? `, ${prometheus}` : ''}}
 guardrails: {maxActionsPerRun: 10}
 profiles:
   - {name: ops, namespace: ${namespace}, selector: app=operator, container: ${container}, expectedPods: 100}
+${extra}
 `);
   const cluster = new MemoryCluster(targets);
   const slack: SlackMessage[] = [];
