@@ -60,6 +60,19 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
     }
   });
 
+  it('aligns the range to the step (timestamps are multiples of it), where Prometheus starts at the given start', async () => {
+    const range = async (url: string) => {
+      const source = new PrometheusSource({ url, version: 'test' });
+      const now = await prometheusNow(source);
+      const result = await fetchHistory(source, profileQuery(config.profiles[0]!, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: 300 });
+      return { now, t: result.series[0]!.samples.t };
+    };
+    const [fromPrometheus, fromVm] = await Promise.all([range(prometheus.url), range(vm.url)]);
+    expect(fromPrometheus.t[0]).toBe(fromPrometheus.now - detect.windowSeconds);
+    expect(fromVm.t.every((t) => t % 300 === 0)).toBe(true);
+    expect(fromVm.t[0]).toBe(Math.floor((fromVm.now - detect.windowSeconds) / 300) * 300);
+  });
+
   it('has no warnings field: read as no warnings, and its clock runs behind by its latency offset (30 s)', async () => {
     const body = (await (await fetch(`${vm.url}/api/v1/query_range?query=${METRIC}&start=${history.start}&end=${history.end}&step=300`)).json()) as Record<string, unknown>;
     expect(body).not.toHaveProperty('warnings');

@@ -17,7 +17,10 @@ export interface VictoriaMetricsOptions {
   flags?: readonly string[];
 }
 
-/** Starts VictoriaMetrics on a fresh data directory; `importSeries` then loads history into it. */
+/**
+ * Starts VictoriaMetrics on a fresh data directory with its default query settings (response cache
+ * on, hence ranges aligned to the step); `importSeries` then loads history into it, before any query.
+ */
 export async function startVictoriaMetrics({ flags = [] }: VictoriaMetricsOptions = {}): Promise<RunningVictoriaMetrics> {
   await ensureDebianPackage('victoria-metrics', ['victoria-metrics']);
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-vm-'));
@@ -27,8 +30,6 @@ export async function startVictoriaMetrics({ flags = [] }: VictoriaMetricsOption
     `-storageDataPath=${join(dir, 'data')}`,
     `-httpListenAddr=127.0.0.1:${port}`,
     '-retentionPeriod=100y',
-    // Imported history is queried at once: no cached answers from before an import.
-    '-search.disableCache',
     '-loggerLevel=ERROR',
     ...flags,
   ];
