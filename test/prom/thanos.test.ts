@@ -78,6 +78,18 @@ describe.skipIf(missing !== undefined)('Thanos Query over two replicas of prod-e
     expect(run.slack.map((m) => m.text)).toEqual([expect.stringContaining(`memory history for profile ops unavailable for 1 runs in a row (${partial}`)]);
   });
 
+  it('a Query without partial responses (--no-query.partial-response) answers an error: MetricsUnavailable, nothing done', async () => {
+    const strictAnswers = await startQuery(thanos.replicas.map((r) => r.endpoint), { strict: true, healthy: 2, flags: ['--no-query.partial-response'] });
+    try {
+      const run = await runAgainst(strictAnswers.url, targets(), eu);
+      expect(run.cluster.mutations).toEqual([]);
+      expect(run.summary.failures).toEqual([expect.stringMatching(/^profile ops: memory history unavailable: query_range at \S+: HTTP 422 execution: expanding series: .*fetch series for Store Gateway .*connection refused/)]);
+      expect(run.cluster.events.filter((e) => e.reason === 'MetricsUnavailable')).toHaveLength(targets().length);
+    } finally {
+      await strictAnswers.stop();
+    }
+  });
+
   it('a Query whose endpoints are not strict drops the down replica without a warning and answers from the other', async () => {
     const lenient = await startQuery(thanos.replicas.map((r) => r.endpoint), { strict: false, healthy: 2 });
     try {

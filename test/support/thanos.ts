@@ -83,15 +83,18 @@ export interface RunningQuery {
  * Thanos Query over `endpoints` (sidecars' gRPC addresses) with `--query.replica-label=replica`.
  * `strict` endpoints stay in the query set while down, so a store's absence is reported on every
  * answer; others are dropped at Query's next health check and then answered for without a word.
- * Resolves when Query sees `healthy` endpoints.
+ * Resolves when Query sees `healthy` endpoints. `flags`: more of Query's flags.
  */
-export async function startQuery(endpoints: readonly string[], { strict, healthy = endpoints.length }: { strict: boolean; healthy?: number }): Promise<RunningQuery> {
+export async function startQuery(
+  endpoints: readonly string[],
+  { strict, healthy = endpoints.length, flags = [] }: { strict: boolean; healthy?: number; flags?: readonly string[] },
+): Promise<RunningQuery> {
   const [http, grpc] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${http}`;
   const sd = { endpoints: endpoints.map((address) => ({ address, strict })) };
   const query = await startServer(
     thanosBinary().path,
-    ['query', `--http-address=127.0.0.1:${http}`, `--grpc-address=127.0.0.1:${grpc}`, '--query.replica-label=replica', `--endpoint.sd-config=${JSON.stringify(sd)}`, '--log.level=error'],
+    ['query', `--http-address=127.0.0.1:${http}`, `--grpc-address=127.0.0.1:${grpc}`, '--query.replica-label=replica', `--endpoint.sd-config=${JSON.stringify(sd)}`, '--log.level=error', ...flags],
     `${url}/-/ready`,
   );
   try {
