@@ -90,12 +90,26 @@ describe.skipIf(missing !== undefined)('Thanos Query over two replicas of prod-e
     }
   });
 
-  it('a Query whose endpoints are not strict drops the down replica without a warning and answers from the other', async () => {
+  it('a Query whose endpoints are not strict drops a store that is down without a warning: the other replica answers; a lone store\'s series vanish', async () => {
     const lenient = await startQuery(thanos.replicas.map((r) => r.endpoint), { strict: false, healthy: 2 });
     try {
       const run = await runAgainst(lenient.url, targets(), eu);
       expect(run.summary.warnings.filter((w) => w.includes('Prometheus warning'))).toEqual([]);
       expect(run.cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target)).toEqual(['Deployment/operators/rook-ceph-operator-7d9f']);
+
+      // prod-us has one Prometheus only: once it is down and dropped, its series just vanish —
+      // every target unknown for want of samples, and no outage reported.
+      await thanos.replicas[2]!.stop();
+      const us = { ...eu, prometheus: `matchers: 'cluster="prod-us"'` };
+      let run2 = await runAgainst(lenient.url, targets(), us);
+      for (const until = Date.now() + 30_000; run2.summary.warnings.some((w) => w.includes('Prometheus warning')) && Date.now() < until; ) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        run2 = await runAgainst(lenient.url, targets(), us);
+      }
+      expect(run2.summary.warnings.filter((w) => w.includes('Prometheus warning'))).toEqual([]);
+      expect(run2.summary.failures).toEqual([]);
+      expect(run2.cluster.events.filter((e) => e.reason === 'MetricsUnavailable')).toEqual([]);
+      expect(new Set(run2.summary.targets.map((t) => t.verdict.reasons[0]))).toEqual(new Set(['no samples in the last 24.0 h']));
     } finally {
       await lenient.stop();
     }
