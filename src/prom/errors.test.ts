@@ -28,10 +28,10 @@ describe('serverLimit', () => {
   // Error texts as the real servers answer them (test/prom/victoria-metrics.test.ts and
   // live-prometheus.test.ts meet each limit).
   it.each([
-    ['error when searching tsids: the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* command-line flag values at vmselect', "VictoriaMetrics' -search.maxUniqueTimeseries=2"],
-    ['too many points for the given step=60000, start=1 and end=2: 1800; cannot exceed -search.maxPointsPerTimeseries=100', "VictoriaMetrics' -search.maxPointsPerTimeseries=100"],
-    ['exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', "Prometheus' 11,000 points per series"],
-    ['query processing would load too many samples into memory in query execution', "Prometheus' --query.max-samples"],
+    ['error when searching tsids: the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* command-line flag values at vmselect', "over VictoriaMetrics' -search.maxUniqueTimeseries=2: narrow the profile (namespace, container) or raise the server's limit"],
+    ['too many points for the given step=60000, start=1 and end=2: 1800; cannot exceed -search.maxPointsPerTimeseries=100', "over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit"],
+    ['exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', "over Prometheus' 11,000 points per series: raise prometheus.step or the server's limit"],
+    ['query processing would load too many samples into memory in query execution', "over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit"],
   ])('%s', (error, limit) => {
     expect(serverLimit(error)).toBe(limit);
     expect(codeForStatus(422, 'execution', error)).toBe('limit');

@@ -95,26 +95,33 @@ export function codeForStatus(status: number, errorType?: string, error?: string
   return 'bad-response';
 }
 
+/** What a user can change when the profile's query meets a server limit of each kind. */
+const REMEDY = {
+  series: "narrow the profile (namespace, container) or raise the server's limit",
+  points: "raise prometheus.step or the server's limit",
+  samples: "raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit",
+} as const;
+
 /**
  * The server limits leakguard's one-query-per-profile can run into, recognised in the error text as
- * each server words it (the texts are those the real servers answer in test/prom/). serverLimit
- * returns the limit's name, or undefined when the error is not about a limit.
+ * each server words it (the texts are those the real servers answer in test/prom/).
  */
-const LIMITS: readonly { pattern: RegExp; name: (match: RegExpExecArray) => string }[] = [
+const LIMITS: readonly { pattern: RegExp; name: (match: RegExpExecArray) => string; kind: keyof typeof REMEDY }[] = [
   // VictoriaMetrics: "too many points for the given step=…: 1800; cannot exceed -search.maxPointsPerTimeseries=100"
-  { pattern: /cannot exceed (-search\.max\w+)=(\d+)/, name: (m) => `VictoriaMetrics' ${m[1]}=${m[2]}` },
+  { pattern: /cannot exceed (-search\.maxPointsPerTimeseries)=(\d+)/, name: (m) => `VictoriaMetrics' ${m[1]}=${m[2]}`, kind: 'points' },
   // VictoriaMetrics: "the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* …"
-  { pattern: /the number of matching timeseries exceeds (\d+)/, name: (m) => `VictoriaMetrics' -search.maxUniqueTimeseries=${m[1]}` },
-  // Prometheus (and Thanos Query, which runs its engine): "exceeded maximum resolution of 11,000 points per timeseries"
-  { pattern: /exceeded maximum resolution of ([\d,]+) points per timeseries/, name: (m) => `Prometheus' ${m[1]} points per series` },
+  { pattern: /the number of matching timeseries exceeds (\d+)/, name: (m) => `VictoriaMetrics' -search.maxUniqueTimeseries=${m[1]}`, kind: 'series' },
+  // Prometheus: "exceeded maximum resolution of 11,000 points per timeseries"
+  { pattern: /exceeded maximum resolution of ([\d,]+) points per timeseries/, name: (m) => `Prometheus' ${m[1]} points per series`, kind: 'points' },
   // Prometheus: "query processing would load too many samples into memory in query execution"
-  { pattern: /would load too many samples into memory/, name: () => "Prometheus' --query.max-samples" },
+  { pattern: /would load too many samples into memory/, name: () => "Prometheus' --query.max-samples", kind: 'samples' },
 ];
 
+/** "over <the limit>: <what to change>" when `error` is a server refusing a query over a limit. */
 export function serverLimit(error: string): string | undefined {
-  for (const { pattern, name } of LIMITS) {
+  for (const { pattern, name, kind } of LIMITS) {
     const match = pattern.exec(error);
-    if (match) return name(match);
+    if (match) return `over ${name(match)}: ${REMEDY[kind]}`;
   }
   return undefined;
 }

@@ -205,7 +205,7 @@ export class PrometheusSource implements MetricsSource {
       const what = code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
       // A limit goes first: the message ends up in Events, which Kubernetes cuts at 1 kB.
-      const limit = code === 'limit' ? `over ${serverLimit(detail)}: narrow the profile (selector, container) or raise prometheus.step or the server's limit; ` : '';
+      const limit = code === 'limit' ? `${serverLimit(detail)}; ` : '';
       const explained = `${limit}${detail}`;
       // VictoriaMetrics repeats the status as its errorType ("422"): said once.
       const type = errorType && errorType !== String(status) ? ` ${errorType}` : '';

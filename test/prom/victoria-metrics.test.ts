@@ -98,10 +98,10 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
     const series = await source.queryRange({ query: `max by (pod) (${METRIC})`, start: history.start, end: history.end, stepSeconds: 3600 }).catch((e: unknown) => e);
     expect(series).toBeInstanceOf(MetricsError);
     expect(series).toMatchObject({ code: 'limit', status: 422, transient: false });
-    expect((series as Error).message).toMatch(/^query_range at http:\/\/127\.0\.0\.1:\d+\/prometheus\/api\/v1\/query_range: HTTP 422: over VictoriaMetrics' -search\.maxUniqueTimeseries=2: narrow the profile/);
+    expect((series as Error).message).toMatch(/^query_range at http:\/\/127\.0\.0\.1:\d+\/prometheus\/api\/v1\/query_range: HTTP 422: over VictoriaMetrics' -search\.maxUniqueTimeseries=2: narrow the profile \(namespace, container\) or raise the server's limit; /);
     const points = await source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 60 }).catch((e: unknown) => e);
     expect(points).toMatchObject({ code: 'limit', status: 422 });
-    expect((points as Error).message).toContain("HTTP 422: over VictoriaMetrics' -search.maxPointsPerTimeseries=100: narrow the profile");
+    expect((points as Error).message).toContain("HTTP 422: over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit; error when executing query=");
   });
 
   it('a run over the limit records MetricsUnavailable naming the limit, and acts on nothing', async () => {
@@ -113,6 +113,6 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
     const events = cluster.events.filter((e) => e.reason === 'MetricsUnavailable');
     expect(events).toHaveLength(targets.length);
     // 24 h at the 5-minute step is 289 points: over -search.maxPointsPerTimeseries=100.
-    expect(events[0]!.note).toMatch(/^Memory history for profile ops could not be fetched \(query_range at \S+: HTTP 422: over VictoriaMetrics' -search\.maxPointsPerTimeseries=100: narrow the profile \(selector, container\) or raise prometheus\.step or the server's limit; /);
+    expect(events[0]!.note).toMatch(/^Memory history for profile ops could not be fetched \(query_range at \S+: HTTP 422: over VictoriaMetrics' -search\.maxPointsPerTimeseries=100: raise prometheus\.step or the server's limit; /);
   });
 });
