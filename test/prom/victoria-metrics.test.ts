@@ -84,6 +84,16 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
     expect(fromPrometheus.now - fromVm.now).toBeLessThan(40);
   });
 
+  it('looks back less after a series stops: one step (its lookback follows the sample interval) where Prometheus fills 5 minutes', async () => {
+    const lastAt = async (url: string) => {
+      const result = await new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="stale-0"}`, start: history.start, end: history.end, stepSeconds: 60 });
+      return result.series[0]!.samples.t.at(-1)!;
+    };
+    const lastRaw = history.series.stale.samples.at(-1)!.t;
+    expect(await lastAt(prometheus.url)).toBe(lastRaw + 300);
+    expect(await lastAt(vm.url)).toBe(lastRaw + 60);
+  });
+
   it('drops raw NaN samples that Prometheus returns (so the rejection of non-finite data rests on ±Inf here)', async () => {
     const raw = async (url: string) => {
       const result = await new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, start: history.start, end: history.end, stepSeconds: 60 });
