@@ -16,9 +16,9 @@ function quote(value: string): string {
 /**
  * The default query, or the profile's override with `$namespace`, `$container`, `$step` and
  * `$matchers` filled in. prometheus.matchers narrow the default's selector to this cluster's series;
- * every query and graph link is built here, so none can miss them. The default keeps the minimum of each step (`min_over_time` over the step):
- * the detector judges the memory floor, and a coarse step with the floor preserved keeps 1,000
- * targets cheap to fetch.
+ * every query and graph link is built here, so none can miss them. The default keeps the minimum of
+ * each step (`min_over_time` over the step): the detector judges the memory floor, and a coarse step
+ * with the floor preserved keeps 1,000 targets cheap to fetch.
  */
 export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, { step: stepSeconds, matchers }: Pick<Config['prometheus'], 'step' | 'matchers'>): string {
   const step = `${Math.round(stepSeconds)}s`;
