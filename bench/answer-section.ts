@@ -65,6 +65,6 @@ export async function answerSection(): Promise<Row[]> {
   console.log(`${(huge.length / 2 ** 20).toFixed(0)} MB answer: ${b.error ?? 'read whole (!)'}; peak RSS ${mb(b.peakRssBytes)}`);
   return [
     { figure: 'peak RSS, 1,500 short-lived series over 7 d at 1 m', measured: mb(a.peakRssBytes), target: '≤ 150 MB', ok: a.error === null && a.peakRssBytes <= MAX_RSS_BYTES },
-    { figure: `peak RSS, a ${(huge.length / 2 ** 20).toFixed(0)} MB answer (cut at maxResponseBytes)`, measured: mb(b.peakRssBytes), target: '≤ 150 MB, too-large', ok: b.error !== null && /too-large|maxResponseBytes|maxSeries/.test(b.error) && b.peakRssBytes <= MAX_RSS_BYTES },
+    { figure: `peak RSS, a ${(huge.length / 2 ** 20).toFixed(0)} MB answer (cut at maxResponseBytes)`, measured: mb(b.peakRssBytes), target: '≤ 150 MB, refused', ok: b.error !== null && /maxResponseBytes|maxSeries/.test(b.error) && b.peakRssBytes <= MAX_RSS_BYTES },
   ];
 }

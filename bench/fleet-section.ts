@@ -116,15 +116,20 @@ export function printVariant(variant: Variant, runs: RunChildResult[]): void {
   console.log(`  ${''.padEnd(36)} ${last.series} series, ${last.samples} samples; verdicts: ${verdicts}; actions ${last.actions}${failures.length ? `; FAILURES: ${[...new Set(failures)].join('; ')}` : ''}`);
 }
 
-async function startFleetPrometheus(targets: number): Promise<{ prometheus: RunningPrometheus; podStart: number }> {
-  let started = performance.now();
+/** The fleet's history up to a minute ago as OpenMetrics, and when its pods started (an hour before it). */
+export function fleetOpenMetrics(targets: number): { text: string; podStart: number } {
+  const started = performance.now();
   const end = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS - SCRAPE_SECONDS;
   const series = fleetHistory(targets, end, HISTORY_HOURS, SCRAPE_SECONDS);
   const samples = series.reduce((n, s) => n + s.samples.length, 0);
-  const podStart = series[0]!.samples[0]!.t - 3600;
   const text = toOpenMetrics(METRIC, series);
   console.log(`  history: ${targets} containers x ${HISTORY_HOURS} h at ${SCRAPE_SECONDS} s = ${samples.toLocaleString('en')} samples (${mb(text.length)} of OpenMetrics, made in ${ms(performance.now() - started)})`);
-  started = performance.now();
+  return { text, podStart: series[0]!.samples[0]!.t - 3600 };
+}
+
+async function startFleetPrometheus(targets: number): Promise<{ prometheus: RunningPrometheus; podStart: number }> {
+  const { text, podStart } = fleetOpenMetrics(targets);
+  const started = performance.now();
   const prometheus = await startPrometheus({ openMetrics: text });
   console.log(`  Prometheus: backfilled with promtool and ready in ${ms(performance.now() - started)}`);
   return { prometheus, podStart };
@@ -134,7 +139,7 @@ async function startFleetPrometheus(targets: number): Promise<{ prometheus: Runn
 async function warmUp(url: string, targets: number): Promise<void> {
   const source = new PrometheusSource({ url, version: 'bench' });
   const now = (await source.query({ query: 'time()' })).series[0]!.sample.v;
-  const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, 300);
+  const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, { step: 300, matchers: '' });
   const result = await source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 });
   if (result.series.length !== targets) throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
 }

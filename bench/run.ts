@@ -5,9 +5,10 @@
  *   3. cold start of the bundled CLI
  *   4. the RSS floor of the shipped `leakguard run`
  *   5. one run over 1,000 kwok pods on the real control plane (when the e2e cluster is up)
+ *   6. the run of section 2 through Thanos Query over two replicas, beside one replica directly
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok]
+ *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import type { BacktestChildResult } from './backtest-child.js';
 import { answerSection } from './answer-section.js';
 import { fleetSection } from './fleet-section.js';
 import { kwokSection } from './kwok-section.js';
+import { thanosSection } from './thanos-section.js';
 import { heading, machineLines, mb, median, ms, renderTable, type Row } from './report.js';
 import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
@@ -27,6 +29,8 @@ const { values: args } = parseArgs({
     'skip-run': { type: 'boolean', default: false },
     'no-levers': { type: 'boolean', default: false },
     'skip-kwok': { type: 'boolean', default: false },
+    'skip-thanos': { type: 'boolean', default: false },
+    'only-thanos': { type: 'boolean', default: false },
   },
 });
 const TARGETS = Number(args.targets);
@@ -125,6 +129,10 @@ async function main(): Promise<void> {
   console.log('leakguard benchmarks (SPEC §13)');
   for (const line of machineLines()) console.log(line);
   const rows: Row[] = [];
+  if (args['only-thanos']) {
+    await thanos(rows);
+    return summary(rows, started);
+  }
   rows.push(...(await backtestSection().catch((error: unknown) => failed('backtest', error))));
   if (!args['skip-run']) {
     heading(`2. one run over ${TARGETS} targets against a real Prometheus`);
@@ -147,6 +155,16 @@ async function main(): Promise<void> {
     heading('5. one run over 1,000 kwok pods on the real control plane');
     rows.push(...(await kwokSection(Number(args.repeat)).catch((error: unknown) => failed('run over 1,000 kwok pods', error))));
   }
+  if (!args['skip-thanos']) await thanos(rows);
+  summary(rows, started);
+}
+
+async function thanos(rows: Row[]): Promise<void> {
+  heading(`6. one run over ${TARGETS} targets through Thanos Query over two replicas`);
+  rows.push(...(await thanosSection(TARGETS, Number(args.repeat)).catch((error: unknown) => failed(`run over ${TARGETS} targets via Thanos`, error))));
+}
+
+function summary(rows: Row[], started: number): void {
   heading('summary');
   console.log(renderTable(rows));
   console.log(`\nbench took ${ms(performance.now() - started)}; load now ${machineLines()[3]!.slice(9)}`);

@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { formatMatchers, parseMatchers } from '../prom/matchers.js';
 import { parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
 
 const DAY = 86_400;
@@ -94,6 +95,21 @@ const prometheusSchema = z
     maxSeries: z.number().int().min(1).max(100_000).default(2000),
     /** Bytes one answer may hold (the memory a run needs follows it; see the README). @default 64MiB */
     maxResponseBytes: sizeSchema.default(64 * 2 ** 20),
+    /**
+     * This cluster's slice of a central store, e.g. `cluster="prod-eu"`: added to every built-in query
+     * and to the graph links; custom queries must place `$matchers`. @default "" (none)
+     */
+    matchers: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        try {
+          return formatMatchers(parseMatchers(text));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `expected PromQL label matchers like cluster="prod-eu": ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
   })
   .refine((p) => !(p.bearerTokenFile && p.basicAuth), { message: 'expected one of bearerTokenFile or basicAuth, not both', path: ['basicAuth'] })
   .refine((p) => Object.keys(p.headersFrom).every((name) => !Object.keys(p.headers).some((h) => h.toLowerCase() === name.toLowerCase())), {
@@ -175,7 +191,7 @@ export const profileSchema = z.strictObject({
   /** Label selector, e.g. `app=rook-ceph-operator`. */
   selector: z.string().min(1),
   container: z.string().min(1).optional(),
-  /** PromQL override; `$namespace`, `$container` and `$step` are substituted. */
+  /** PromQL override; `$namespace`, `$container`, `$step` and `$matchers` (prometheus.matchers) are substituted. */
   query: z.string().min(1).optional(),
   knownIssues: z.array(z.string()).default([]),
   ladder: z.array(actionKind).default(['restart']),
@@ -262,6 +278,9 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['profiles', index, 'name'], message: `duplicate profile name ${JSON.stringify(profile.name)}` });
     }
     seen.add(profile.name);
+    if (config.prometheus.matchers && profile.query && !profile.query.includes('$matchers')) {
+      ctx.addIssue({ code: 'custom', path: ['profiles', index, 'query'], message: `prometheus.matchers is set: the query must place $matchers in its selector, or it would see other clusters' series` });
+    }
     if (profile.ladder.includes('workaround') && !profile.workaround?.env && !profile.workaround?.configMap) {
       ctx.addIssue({ code: 'custom', path: ['profiles', index, 'workaround'], message: 'the ladder has "workaround": expected workaround.env or workaround.configMap' });
     }

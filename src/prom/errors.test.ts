@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
+import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl, serverLimit } from './errors.js';
 import { defaultQueryTimeoutSeconds } from './prometheus.js';
 import { formatRange, promGraphUrl } from './graph-url.js';
 
@@ -21,6 +21,25 @@ describe('codeForStatus', () => {
   ] as const)('%i %s → %s', (status, errorTypeAndText, code) => {
     const [errorType, error] = errorTypeAndText === undefined ? [] : [errorTypeAndText.split(': ')[0], errorTypeAndText.split(': ').slice(1).join(': ')];
     expect(codeForStatus(status, errorType, error)).toBe(code);
+  });
+});
+
+describe('serverLimit', () => {
+  // Error texts as the real servers answer them (test/prom/victoria-metrics.test.ts and
+  // live-prometheus.test.ts meet each limit).
+  it.each([
+    ['error when searching tsids: the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* command-line flag values at vmselect', "over VictoriaMetrics' -search.maxUniqueTimeseries=2: narrow the profile (namespace, container) or raise the server's limit"],
+    ['too many points for the given step=60000, start=1 and end=2: 1800; cannot exceed -search.maxPointsPerTimeseries=100', "over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit"],
+    ['exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', "over Prometheus' 11,000 points per series: raise prometheus.step or the server's limit"],
+    ['query processing would load too many samples into memory in query execution', "over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit"],
+  ])('%s', (error, limit) => {
+    expect(serverLimit(error)).toBe(limit);
+    expect(codeForStatus(422, 'execution', error)).toBe('limit');
+  });
+
+  it('leaves other errors alone', () => {
+    expect(serverLimit('parse error at char 5: unexpected end of input')).toBeUndefined();
+    expect(codeForStatus(400, 'bad_data', 'parse error: unexpected "}"')).toBe('bad-request');
   });
 });
 

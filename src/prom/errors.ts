@@ -10,8 +10,10 @@
  * - rate-limited: 429, with retryAfterSeconds when the server said
  * - server: 5xx
  * - bad-response: not a Prometheus answer (schema mismatch, not JSON, redirect)
+ * - limit: the answer would exceed a limit — the server's own (series, points, samples), or
+ *   leakguard's (prometheus.maxSeries, prometheus.maxResponseBytes); the message names the limit.
+ *   Not transient: the same query fails again.
  * - credentials: the bearer token or password file could not be read
- * - too-large: the answer exceeds prometheus.maxSeries or prometheus.maxResponseBytes
  */
 export type MetricsErrorCode =
   | 'unreachable'
@@ -23,9 +25,8 @@ export type MetricsErrorCode =
   | 'rate-limited'
   | 'server'
   | 'bad-response'
-  | 'credentials'
-  /** The answer is over a configured cap (series per query, bytes per answer): never read whole. */
-  | 'too-large';
+  | 'limit'
+  | 'credentials';
 
 export interface MetricsErrorDetails {
   /** HTTP status, when a response arrived. */
@@ -86,12 +87,44 @@ export function isMetricsError(error: unknown): error is MetricsError {
  */
 export function codeForStatus(status: number, errorType?: string, error?: string): MetricsErrorCode {
   if (errorType === 'timeout') return 'timeout';
+  if (status >= 400 && error !== undefined && serverLimit(error) !== undefined) return 'limit';
   if (errorType === 'execution' && error?.includes('context deadline exceeded')) return 'timeout';
   if (status === 401 || status === 403) return 'unauthorized';
   if (status === 429) return 'rate-limited';
   if (status >= 500) return 'server';
   if (status >= 400) return 'bad-request';
   return 'bad-response';
+}
+
+/** What a user can change when the profile's query meets a server limit of each kind. */
+const REMEDY = {
+  series: "narrow the profile (namespace, container) or raise the server's limit",
+  points: "raise prometheus.step or the server's limit",
+  samples: "raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit",
+} as const;
+
+/**
+ * The server limits leakguard's one-query-per-profile can run into, recognised in the error text as
+ * each server words it (the texts are those the real servers answer in test/prom/).
+ */
+const LIMITS: readonly { pattern: RegExp; name: (match: RegExpExecArray) => string; kind: keyof typeof REMEDY }[] = [
+  // VictoriaMetrics: "too many points for the given step=…: 1800; cannot exceed -search.maxPointsPerTimeseries=100"
+  { pattern: /cannot exceed (-search\.maxPointsPerTimeseries)=(\d+)/, name: (m) => `VictoriaMetrics' ${m[1]}=${m[2]}`, kind: 'points' },
+  // VictoriaMetrics: "the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* …"
+  { pattern: /the number of matching timeseries exceeds (\d+)/, name: (m) => `VictoriaMetrics' -search.maxUniqueTimeseries=${m[1]}`, kind: 'series' },
+  // Prometheus: "exceeded maximum resolution of 11,000 points per timeseries"
+  { pattern: /exceeded maximum resolution of ([\d,]+) points per timeseries/, name: (m) => `Prometheus' ${m[1]} points per series`, kind: 'points' },
+  // Prometheus: "query processing would load too many samples into memory in query execution"
+  { pattern: /would load too many samples into memory/, name: () => "Prometheus' --query.max-samples", kind: 'samples' },
+];
+
+/** "over <the limit>: <what to change>" when `error` is a server refusing a query over a limit. */
+export function serverLimit(error: string): string | undefined {
+  for (const { pattern, name, kind } of LIMITS) {
+    const match = pattern.exec(error);
+    if (match) return `over ${name(match)}: ${REMEDY[kind]}`;
+  }
+  return undefined;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ERR_SOCKET_CLOSED']);

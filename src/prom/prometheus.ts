@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import { HEADER_NAME, HEADER_VALUE } from '../config/schema.js';
 import { formatMiB } from '../detect/format.js';
-import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl } from './errors.js';
+import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl, serverLimit } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
 import { JsonSyntaxError, StreamingMatrixParser, TooManySeriesError } from './stream-json.js';
 import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from './types.js';
@@ -27,9 +27,9 @@ export interface PrometheusOptions {
   headersFrom?: Record<string, string>;
   /** PEM file of the CA(s) that sign Prometheus' certificate; replaces the system roots. */
   caFile?: string;
-  /** Series one range answer may hold; more ends the query with `too-large`. @default 2000 */
+  /** Series one range answer may hold; more ends the query with `limit`. @default 2000 */
   maxSeries?: number;
-  /** Bytes one answer may hold; more ends the query with `too-large`. @default 64 MiB */
+  /** Bytes one answer may hold; more ends the query with `limit`. @default 64 MiB */
   maxResponseBytes?: number;
   /** HTTP timeout of one request, connection to last byte. @default 60 */
   timeoutSeconds?: number;
@@ -153,7 +153,7 @@ export class PrometheusSource implements MetricsSource {
       } catch (error) {
         if (error instanceof JsonSyntaxError) throw this.notJson(response, head, call);
         if (error instanceof TooManySeriesError) {
-          throw new MetricsError('too-large', `${call.where}: the answer holds more than ${maxSeries} series (prometheus.maxSeries); narrow the profile's selector or query, or raise the cap`, { status });
+          throw new MetricsError('limit', `${call.where}: the answer holds more than ${maxSeries} series (prometheus.maxSeries); narrow the profile's selector or query, or raise the cap`, { status });
         }
         throw error;
       }
@@ -183,7 +183,7 @@ export class PrometheusSource implements MetricsSource {
       for await (const chunk of stream) {
         bytes += (chunk as Buffer).length;
         if (bytes > maxBytes) {
-          throw new MetricsError('too-large', `${call.where}: the answer is larger than ${maxBytes >= 2 ** 20 ? formatMiB(maxBytes) : `${maxBytes} bytes`} (prometheus.maxResponseBytes); narrow the profile's query, raise prometheus.step, or raise the cap`);
+          throw new MetricsError('limit', `${call.where}: the answer is larger than ${maxBytes >= 2 ** 20 ? formatMiB(maxBytes) : `${maxBytes} bytes`} (prometheus.maxResponseBytes); narrow the profile's query, raise prometheus.step, or raise the cap`);
         }
         onText(decoder.decode(chunk as Buffer, { stream: true }));
       }
@@ -231,7 +231,12 @@ export class PrometheusSource implements MetricsSource {
       const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
       const what = code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
-      const message = `${where}: HTTP ${status}${errorType ? ` ${errorType}` : ''}${detail ? `: ${detail}` : ''}${what}${notFound}`;
+      // A limit goes first: the message ends up in Events, which Kubernetes cuts at 1 kB.
+      const limit = code === 'limit' ? `${serverLimit(detail)}; ` : '';
+      const explained = `${limit}${detail}`;
+      // VictoriaMetrics repeats the status as its errorType ("422"): said once.
+      const type = errorType && errorType !== String(status) ? ` ${errorType}` : '';
+      const message = `${where}: HTTP ${status}${type}${explained ? `: ${explained}` : ''}${what}${notFound}`;
       throw new MetricsError(code, redact(message, secrets), { status, ...(errorType ? { errorType } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
     }
     if (json === undefined) throw this.notJson(response, text, call);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toColumns, toSamples } from '../detect/columns.js';
-import { ResponseFormatError, formatPath, parseInstantResponse, parseQueryRangeResponse, parseSampleValue } from './schema.js';
+import { PARTIAL_FLAG_WARNING, ResponseFormatError, formatPath, parseInstantResponse, parseQueryRangeResponse, parseSampleValue } from './schema.js';
 
 const matrix = (result: unknown, extra: Record<string, unknown> = {}) => ({ status: 'success', data: { resultType: 'matrix', result }, ...extra });
 const series = (values: unknown, metric: unknown = { pod: 'p' }) => ({ metric, values });
@@ -24,6 +24,12 @@ describe('parseQueryRangeResponse', () => {
       warnings: ['partial'],
       infos: ['i'],
     });
+  });
+
+  it('turns VictoriaMetrics cluster\'s isPartial flag into a warning, so the answer is not judged', () => {
+    expect(parseQueryRangeResponse(matrix([], { isPartial: true }))).toEqual({ series: [], warnings: [PARTIAL_FLAG_WARNING] });
+    expect(parseQueryRangeResponse(matrix([], { isPartial: false }))).toEqual({ series: [], warnings: [] });
+    expect(parseInstantResponse({ status: 'success', data: { resultType: 'vector', result: [] }, warnings: ['w'], isPartial: true }).warnings).toEqual(['w', PARTIAL_FLAG_WARNING]);
   });
 
   it('answers an empty result with no series and no warnings', () => {

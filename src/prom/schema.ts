@@ -24,6 +24,8 @@ const matrixSchema = z.object({
   }),
   warnings: annotationsSchema,
   infos: annotationsSchema,
+  /** VictoriaMetrics cluster's own flag for an answer some vmstorage nodes did not contribute to. */
+  isPartial: z.boolean().optional(),
 });
 
 const instantSchema = z.object({
@@ -37,6 +39,8 @@ const instantSchema = z.object({
   ]),
   warnings: annotationsSchema,
   infos: annotationsSchema,
+  /** VictoriaMetrics cluster's own flag for an answer some vmstorage nodes did not contribute to. */
+  isPartial: z.boolean().optional(),
 });
 
 /** A Prometheus error body: `{status: "error", errorType, error}`. */
@@ -140,8 +144,12 @@ function parsePair(pair: unknown, path: Path): Sample {
   return { t, v };
 }
 
-function withAnnotations<T extends object>(result: T, body: { warnings?: string[]; infos?: string[] }): T & { warnings: string[]; infos?: string[] } {
-  return { ...result, warnings: body.warnings ?? [], ...(body.infos ? { infos: body.infos } : {}) };
+/** What leakguard says when VictoriaMetrics marks an answer `isPartial` instead of warning. */
+export const PARTIAL_FLAG_WARNING = 'the answer is marked isPartial: some storage nodes did not respond';
+
+function withAnnotations<T extends object>(result: T, body: { warnings?: string[]; infos?: string[]; isPartial?: boolean }): T & { warnings: string[]; infos?: string[] } {
+  const warnings = [...(body.warnings ?? []), ...(body.isPartial ? [PARTIAL_FLAG_WARNING] : [])];
+  return { ...result, warnings, ...(body.infos ? { infos: body.infos } : {}) };
 }
 
 /** `['data','result',3,'values',17,1]` → `data.result[3].values[17][1]`. */

@@ -5,7 +5,7 @@
 import { judge } from '../detect/index.js';
 import type { SampleColumns } from '../detect/columns.js';
 import type { DetectOptions, Verdict } from '../detect/types.js';
-import type { ProfileConfig } from '../config/schema.js';
+import type { Config, ProfileConfig } from '../config/schema.js';
 import type { TargetFacts } from '../policy/types.js';
 import type { MetricsSource, RangeSeries } from '../prom/types.js';
 
@@ -14,17 +14,20 @@ function quote(value: string): string {
 }
 
 /**
- * The default query, or the profile's override with `$namespace`, `$container` and `$step` filled in.
- * The default keeps the minimum of each step (`min_over_time` over the step): the detector judges the
- * memory floor, and a coarse step with the floor preserved keeps 1,000 targets cheap to fetch.
+ * The default query, or the profile's override with `$namespace`, `$container`, `$step` and
+ * `$matchers` filled in. prometheus.matchers narrow the default's selector to this cluster's series;
+ * every query and graph link is built here, so none can miss them. The default keeps the minimum of
+ * each step (`min_over_time` over the step): the detector judges the memory floor, and a coarse step
+ * with the floor preserved keeps 1,000 targets cheap to fetch.
  */
-export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, stepSeconds: number): string {
+export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, { step: stepSeconds, matchers }: Pick<Config['prometheus'], 'step' | 'matchers'>): string {
   const step = `${Math.round(stepSeconds)}s`;
   if (profile.query) {
-    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '').replaceAll('$step', step);
+    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '').replaceAll('$step', step).replaceAll('$matchers', matchers);
   }
   const container = profile.container ? `container=${quote(profile.container)}` : 'container!="", container!="POD"';
-  return `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}}[${step}]))`;
+  const slice = matchers ? `, ${matchers}` : '';
+  return `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}${slice}}[${step}]))`;
 }
 
 export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {

@@ -177,7 +177,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const history =
       now === null
         ? null
-        : fetchHistory(metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) }).then(
+        : fetchHistory(metrics, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) }).then(
             (value) => ({ ok: true as const, value }),
             (error: unknown) => ({ ok: false as const, message: (error as Error).message }),
           );
@@ -289,7 +289,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
   if (deps.notifier) {
     const graph = (name: string) => {
       const profile = deps.config.profiles.find((p) => p.name === name);
-      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus.step), deps.config.detection.window) : undefined;
+      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus), deps.config.detection.window) : undefined;
     };
     summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog })));
     for (const profile of alerts) {

@@ -70,7 +70,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     ...(evidence ? { memory: evidence.samples } : {}),
     knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
-    prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
+    prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus), config.detection.window),
     alsoPinned: found.alsoPinned,
   });
   const chart = profile.upgrade.chart ?? upgrade.chart;

@@ -140,6 +140,20 @@ describe('query_range against a real Prometheus', () => {
     expect((error as Error).message).toContain('a query timeout of 0.001s');
   });
 
+  it('reports Prometheus\' own limits as "limit", naming them: points per series, samples in memory', async () => {
+    const points = await source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 1 }).catch((e: unknown) => e);
+    expect(points).toMatchObject({ code: 'limit', status: 400, errorType: 'bad_data', transient: false });
+    expect((points as Error).message).toMatch(/HTTP 400 bad_data: over Prometheus' 11,000 points per series: raise prometheus\.step or the server's limit; exceeded maximum resolution/);
+    const small = await startPrometheus({ openMetrics: toOpenMetrics(METRIC, Object.values(history.series)), flags: ['--query.max-samples=1000'] });
+    try {
+      const samples = await new PrometheusSource({ url: small.url, version: 'test' }).queryRange({ query: `max by (pod) (${METRIC})`, ...wholeWindow() }).catch((e: unknown) => e);
+      expect(samples).toMatchObject({ code: 'limit', status: 422, errorType: 'execution' });
+      expect((samples as Error).message).toContain("HTTP 422 execution: over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit; query processing would load too many samples into memory");
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('runs instant queries, including scalars such as Prometheus\' clock', async () => {
     const vector = await source.query({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, time: history.end });
     expect(vector.series).toEqual([{ labels: { __name__: METRIC, ...history.series.leaking.labels }, sample: history.series.leaking.samples.at(-1) }]);

@@ -90,13 +90,13 @@ describe('what the client sends', () => {
     expect(error.message).not.toContain('key-two');
   });
 
-  it('a range answer over prometheus.maxSeries or maxResponseBytes ends the query as too-large, naming the cap (#9.3)', async () => {
+  it('a range answer over prometheus.maxSeries or maxResponseBytes ends the query as a limit, naming the cap (#9.3)', async () => {
     const wide = { ...leakingQuery(), query: `${METRIC}` };
     const series = await failure(new PrometheusSource({ url: proxy.url, version: 't', maxSeries: 2 }).queryRange(wide));
-    expect(series.code).toBe('too-large');
+    expect(series.code).toBe('limit');
     expect(series.message).toMatch(/the answer holds more than 2 series \(prometheus\.maxSeries\)/);
     const bytes = await failure(new PrometheusSource({ url: proxy.url, version: 't', maxResponseBytes: 4096 }).queryRange(wide));
-    expect(bytes.code).toBe('too-large');
+    expect(bytes.code).toBe('limit');
     expect(bytes.message).toMatch(/the answer is larger than 4096 bytes \(prometheus\.maxResponseBytes\)/);
     // Within the caps the same query is answered whole.
     expect((await new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide)).series.length).toBeGreaterThan(2);
@@ -184,7 +184,7 @@ describe('failures (reliability matrix rows 1-4)', () => {
     [401, {}, 'Unauthorized', 'unauthorized'],
     [403, {}, 'Forbidden', 'unauthorized'],
     [404, {}, '404 page not found', 'bad-request'],
-    [422, {}, JSON.stringify({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' }), 'bad-request'],
+    [422, {}, JSON.stringify({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' }), 'limit'],
     [500, {}, JSON.stringify({ status: 'error', errorType: 'internal', error: 'boom' }), 'server'],
     [502, { 'content-type': 'text/html' }, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'server'],
     [503, {}, 'upstream connect error', 'server'],

@@ -65,15 +65,23 @@ function inRange(i: number, range: { from: number; to: number }): boolean {
 
 /** OpenMetrics text for promtool: one gauge family, timestamps in seconds, `# EOF` last. */
 export function toOpenMetrics(metric: string, series: readonly LabelledSeries[]): string {
-  const lines = [`# HELP ${metric} Synthetic working set.`, `# TYPE ${metric} gauge`];
+  return [`# HELP ${metric} Synthetic working set.`, `# TYPE ${metric} gauge`, ...sampleLines(metric, series, 1), '# EOF', ''].join('\n');
+}
+
+/** Prometheus text format with millisecond timestamps, as VictoriaMetrics' /api/v1/import/prometheus reads it. */
+export function toPrometheusText(metric: string, series: readonly LabelledSeries[]): string {
+  return [`# TYPE ${metric} gauge`, ...sampleLines(metric, series, 1000), ''].join('\n');
+}
+
+function sampleLines(metric: string, series: readonly LabelledSeries[], timeScale: number): string[] {
+  const lines: string[] = [];
   for (const { labels, samples } of series) {
     const labelText = Object.entries(labels)
       .map(([name, value]) => `${name}="${escapeLabel(value)}"`)
       .join(',');
-    for (const { t, v } of samples) lines.push(`${metric}{${labelText}} ${formatValue(v)} ${t}`);
+    for (const { t, v } of samples) lines.push(`${metric}{${labelText}} ${formatValue(v)} ${Math.round(t * timeScale)}`);
   }
-  lines.push('# EOF');
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 /** Reads back the sample lines of `toOpenMetrics` output (the subset of OpenMetrics it writes). */

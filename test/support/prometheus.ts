@@ -1,4 +1,5 @@
-// A real Prometheus for tests: Debian's package, history backfilled with promtool before start.
+// Real metrics servers for tests: Debian's Prometheus, history backfilled with promtool before start, and
+// the process and install helpers the other servers (VictoriaMetrics, Thanos) share.
 import { execFile as execFileCallback, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -9,15 +10,10 @@ import { promisify } from 'node:util';
 const execFile = promisify(execFileCallback);
 
 const INSTALL_LOCK = '/tmp/leakguard-apt.lock';
-const INSTALL_SCRIPT = [
-  'command -v prometheus >/dev/null && command -v promtool >/dev/null && exit 0',
-  'apt-get update -q -o DPkg::Lock::Timeout=300',
-  'DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends prometheus',
-].join('\n');
 
-function hasPrometheus(): boolean {
+function hasCommands(commands: readonly string[]): boolean {
   try {
-    execFileSync('sh', ['-c', 'command -v prometheus && command -v promtool'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', commands.map((c) => `command -v ${c}`).join(' && ')], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -25,18 +21,29 @@ function hasPrometheus(): boolean {
 }
 
 /**
- * Installs Debian's `prometheus` package (prometheus + promtool) unless present. Another test run
- * may install it at the same moment: the flock serialises us, and the script checks again inside it.
+ * Installs a Debian package unless its `commands` are present. Another test run may install at the
+ * same moment: the flock serialises us, and the script checks again inside it. RUNLEVEL=1 keeps
+ * invoke-rc.d from starting the packaged service: tests run their own.
  */
-export async function ensurePrometheusInstalled(): Promise<void> {
-  if (hasPrometheus()) return;
+export async function ensureDebianPackage(pkg: string, commands: readonly string[]): Promise<void> {
+  if (hasCommands(commands)) return;
+  const script = [
+    `${commands.map((c) => `command -v ${c} >/dev/null`).join(' && ')} && exit 0`,
+    'apt-get update -q -o DPkg::Lock::Timeout=300',
+    `RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends ${pkg}`,
+  ].join('\n');
   try {
-    await execFile('flock', [INSTALL_LOCK, 'sh', '-ec', INSTALL_SCRIPT], { maxBuffer: 64 * 1024 * 1024 });
+    await execFile('flock', [INSTALL_LOCK, 'sh', '-ec', script], { maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`could not install Debian's prometheus package (needs root and apt):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
+    throw new Error(`could not install Debian's ${pkg} package (needs root and apt):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
   }
-  if (!hasPrometheus()) throw new Error('prometheus/promtool still missing after apt-get install prometheus');
+  if (!hasCommands(commands)) throw new Error(`${commands.join('/')} still missing after apt-get install ${pkg}`);
+}
+
+/** Installs Debian's `prometheus` package (prometheus + promtool) unless present. */
+export async function ensurePrometheusInstalled(): Promise<void> {
+  await ensureDebianPackage('prometheus', ['prometheus', 'promtool']);
 }
 
 /**
@@ -68,19 +75,24 @@ export interface StartOptions {
   openMetrics: string;
   /** Serve under a path prefix, as behind Thanos/Mimir-style gateways, e.g. `/prom`. */
   routePrefix?: string;
+  /** `global.external_labels`, as an HA replica behind Thanos carries them (`{cluster, replica}`). */
+  externalLabels?: Record<string, string>;
+  /** More command-line flags, e.g. `--query.max-samples=1000`. */
+  flags?: readonly string[];
 }
 
 /**
  * Backfills `openMetrics` into a fresh TSDB and starts Prometheus on it. Backfilled blocks are only
  * picked up when the TSDB opens, hence backfill first, start second.
  */
-export async function startPrometheus({ openMetrics, routePrefix }: StartOptions): Promise<RunningPrometheus> {
+export async function startPrometheus({ openMetrics, routePrefix, externalLabels, flags = [] }: StartOptions): Promise<RunningPrometheus> {
   await ensurePrometheusInstalled();
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-prom-'));
   const dataDir = join(dir, 'data');
   await writeFile(join(dir, 'history.om.txt'), openMetrics);
   await execFile('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'history.om.txt'), dataDir]);
-  await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
+  const labels = externalLabels ? `  external_labels: ${JSON.stringify(externalLabels)}\n` : '';
+  await writeFile(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1m\n${labels}scrape_configs: []\n`);
 
   const port = await freePort();
   const external = `http://127.0.0.1:${port}${routePrefix ?? ''}`;
@@ -90,8 +102,24 @@ export async function startPrometheus({ openMetrics, routePrefix }: StartOptions
     '--storage.tsdb.retention.time=30d',
     `--web.listen-address=127.0.0.1:${port}`,
     ...(routePrefix ? [`--web.route-prefix=${routePrefix}`, `--web.external-url=${external}`] : []),
+    ...flags,
   ];
-  const child = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = await startServer('prometheus', args, `${external}/-/ready`, dir);
+  return { url: external, stop: server.stop };
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  /** Ends the process (SIGTERM, then SIGKILL after 10 s) and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns a server and waits until `readyUrl` answers 2xx (30 s at most; the server's last stderr
+ * lines are in the error). The process is killed if the test process exits first.
+ */
+export async function startServer(command: string, args: readonly string[], readyUrl: string, dir?: string): Promise<RunningServer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-8000);
@@ -102,21 +130,21 @@ export async function startPrometheus({ openMetrics, routePrefix }: StartOptions
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
     await terminate(child);
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitReady(`${external}/-/ready`, child, () => log);
+    await waitReady(command, readyUrl, child, () => log);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: external, stop };
+  return { child, stop };
 }
 
-async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+async function waitReady(name: string, url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log()}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${log()}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
@@ -125,7 +153,7 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`prometheus not ready at ${url} within 30s:\n${log()}`);
+  throw new Error(`${name} not ready at ${url} within 30s:\n${log()}`);
 }
 
 async function terminate(child: ChildProcess): Promise<void> {

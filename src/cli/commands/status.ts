@@ -22,7 +22,7 @@ export async function statusCommand(config: Config, options: { output: OutputFor
       failures.push(`profile ${profile.name}: ${describeKubeError(discovery.error)}`);
       continue;
     }
-    const history = await fetchHistory(deps.metrics, profileQuery(profile, config.prometheus.step), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
+    const history = await fetchHistory(deps.metrics, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
     // The same judgement as `run`: an answer Prometheus warns about is judged unknown here too.
     for (const target of judgeTargets(discovery.targets, history.series, now, detect, history.warnings)) {
       const state = await deps.cluster.readState(target.facts.workload);

@@ -1,0 +1,74 @@
+// One leakguard run (runOnce, the real PrometheusSource) against a real metrics server, over an
+// in-memory cluster holding the given operator pods: what a user sees is the run's summary, its
+// mutations and its Events.
+import { pino } from 'pino';
+import { buildCatalog } from '../../src/catalog/catalog.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Notifier, NotifyResult, SlackMessage } from '../../src/notify/types.js';
+import type { TargetFacts } from '../../src/policy/types.js';
+import { PrometheusSource } from '../../src/prom/prometheus.js';
+import { runOnce, type RunSummary } from '../../src/run/index.js';
+import { MemoryCluster, MemoryLedger } from './memory-cluster.js';
+
+/** An operator pod of profile `ops`, one Deployment per pod, started long before the history. */
+export function operatorTarget(namespace: string, pod: string, container: string, nowSeconds: number): TargetFacts {
+  return {
+    profile: 'ops',
+    workload: { kind: 'Deployment', namespace, name: pod, uid: `uid-${pod}` },
+    pod: { name: pod, uid: `uid-${pod}-pod`, startTime: nowSeconds - 40 * 3600, ready: true, terminating: false, controlled: true },
+    container,
+    image: 'example/operator:v1.0.0',
+    version: '1.0.0',
+    limitBytes: null,
+    restartCount: 0,
+    gitopsOwner: null,
+    rollingOut: false,
+    unreadyReplicas: 0,
+    env: {},
+  };
+}
+
+export interface MetricsRun {
+  summary: RunSummary;
+  cluster: MemoryCluster;
+  /** What Slack was sent. */
+  slack: SlackMessage[];
+}
+
+/**
+ * Runs leakguard once (not dry-run) with one profile `ops` over `namespace`/`container`;
+ * `prometheus` is YAML added to the prometheus section (`matchers: …`), `extra` top-level YAML.
+ */
+export async function runAgainst(
+  url: string,
+  targets: TargetFacts[],
+  { namespace, container, prometheus = '', extra = '' }: { namespace: string; container: string; prometheus?: string; extra?: string },
+): Promise<MetricsRun> {
+  const config = parseConfig(`
+dryRun: false
+prometheus: {url: ${JSON.stringify(url)}, step: 5m${prometheus ? `, ${prometheus}` : ''}}
+guardrails: {maxActionsPerRun: 10}
+profiles:
+  - {name: ops, namespace: ${namespace}, selector: app=operator, container: ${container}, expectedPods: 100}
+${extra}
+`);
+  const cluster = new MemoryCluster(targets);
+  const slack: SlackMessage[] = [];
+  const notifier: Notifier = {
+    notify: async (message): Promise<NotifyResult> => {
+      slack.push(message);
+      return { ok: true, ts: String(slack.length), threadTs: '1', attempts: 1 };
+    },
+  };
+  const summary = await runOnce({
+    config,
+    cluster,
+    metrics: new PrometheusSource({ url, version: 'test' }),
+    catalog: buildCatalog(),
+    logger: pino({ level: 'silent' }),
+    identity: { identity: 'test-run', namespace: 'leakguard' },
+    ledger: new MemoryLedger(),
+    notifier,
+  });
+  return { summary, cluster, slack };
+}
