@@ -226,7 +226,7 @@ describe('the Grafana dashboard', () => {
       const [workingSet, floor] = [dashboard.panels[row + 1], dashboard.panels[row + 2]];
       expect(workingSet.targets.map((t: Loose) => t.expr).join('\n')).toMatch(/container_memory_working_set_bytes[\s\S]*kube_pod_container_resource_limits\{[^}]*resource="memory"/);
       // The detector's query, with only the dashboard's cluster matcher added (none in an override).
-      expect(floor.targets[0].expr.replace('cluster=~"$cluster", ', '')).toBe(profileQuery(profile, config.prometheus.step));
+      expect(floor.targets[0].expr.replace('cluster=~"$cluster", ', '')).toBe(profileQuery(profile, config.prometheus));
       expect(floor.interval).toBe(`${config.prometheus.step}s`);
       const restarts = dashboard.annotations.list.find((a: Loose) => a.name === `Restarts: ${profile.name}`);
       expect(restarts.expr).toContain('kube_pod_container_status_restarts_total{');
