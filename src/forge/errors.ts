@@ -2,7 +2,8 @@
 import { ZodError } from 'zod';
 import { BumpError } from './bump/types.js';
 import { RefusedWriteError } from './github-writes.js';
-import { redact } from './secrets.js';
+import { redact } from '../model/redact.js';
+import { parseRetryAfter } from '../model/retry-after.js';
 import type { ForgeError, ForgeErrorCode } from './types.js';
 
 interface HttpLikeError {
@@ -31,8 +32,8 @@ function apiMessage(err: HttpLikeError): string {
 
 /** Seconds until a rate limit lifts, from `retry-after` or `x-ratelimit-reset` (epoch seconds). */
 export function rateLimitRetryAfter(err: HttpLikeError, nowMs: number): number | undefined {
-  const retryAfter = Number(header(err, 'retry-after'));
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && header(err, 'retry-after') !== undefined) return retryAfter;
+  const retryAfter = parseRetryAfter(header(err, 'retry-after'), nowMs);
+  if (retryAfter !== undefined) return retryAfter;
   const reset = Number(header(err, 'x-ratelimit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - nowMs / 1000));
   return undefined;

@@ -7,6 +7,7 @@
  * (which embeds the raw body and response headers) — nothing here can carry a token.
  */
 import { z } from 'zod';
+import { parseRetryAfter } from '../model/retry-after.js';
 
 export type KubeErrorCode =
   | 'unauthorized' // 401: the token is missing, expired or wrong
@@ -63,15 +64,9 @@ export function codeForStatus(status: number, reason: string | undefined): KubeE
   return 'unknown';
 }
 
-function parseRetryAfter(headers: Record<string, string> | undefined): number | undefined {
-  if (!headers) return undefined;
-  const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after');
-  // A bare number is seconds; otherwise an HTTP date.
-  if (!entry) return undefined;
-  const seconds = Number(entry[1]);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(entry[1]);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined;
+function retryAfterHeader(headers: Record<string, string> | undefined): number | undefined {
+  const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after');
+  return parseRetryAfter(entry?.[1]);
 }
 
 /** The Date header of a response, in ms since the epoch. */
@@ -102,7 +97,7 @@ export function kubeErrorFromResponse(
 ): KubeError {
   const parsed = parseStatusBody(body);
   const reason = parsed?.reason;
-  const retryAfterSeconds = parseRetryAfter(headers) ?? positive(parsed?.details?.retryAfterSeconds);
+  const retryAfterSeconds = retryAfterHeader(headers) ?? positive(parsed?.details?.retryAfterSeconds);
   const causes = parsed?.details?.causes?.map((c) => c.reason).filter((r): r is string => !!r);
   const error: KubeError = {
     code: codeForStatus(status, reason),

@@ -15,7 +15,8 @@ import {
   type Logger as SlackLogger,
 } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { redact } from '../forge/secrets.js';
+import { redact } from '../model/redact.js';
+import { parseRetryAfter } from '../model/retry-after.js';
 import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from './types.js';
 
 export interface SlackSendOptions {
@@ -64,12 +65,6 @@ async function withOneRetry<T>(
       await sleep(wait * 1000);
     }
   }
-}
-
-function retryAfterOf(value: string | null | undefined): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? Math.ceil(n) : undefined;
 }
 
 function httpFailure(status: number, retryAfterSeconds: number | undefined, detail: string): AttemptError {
@@ -125,7 +120,7 @@ export class SlackWebhookNotifier implements Notifier {
             try {
               await webhook.send({ text: message.text, blocks: message.blocks as never });
             } catch (err) {
-              if (err instanceof IncomingWebhookHTTPError) throw httpFailure(err.statusCode, retryAfterOf(retryAfter), shortDetail(err.body));
+              if (err instanceof IncomingWebhookHTTPError) throw httpFailure(err.statusCode, parseRetryAfter(retryAfter), shortDetail(err.body));
               if (err instanceof IncomingWebhookRequestError) throw transportFailure(err.original);
               throw transportFailure(err);
             }
@@ -242,7 +237,7 @@ export class SlackBotNotifier implements Notifier {
       return await fn();
     } catch (err) {
       if (err instanceof WebAPIRateLimitedError) throw httpFailure(429, err.retryAfter, '');
-      if (err instanceof WebAPIHTTPError) throw httpFailure(err.statusCode, retryAfterOf(err.headers['retry-after']), '');
+      if (err instanceof WebAPIHTTPError) throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after']), '');
       if (err instanceof WebAPIPlatformError) {
         const code = String(err.data.error);
         const detail = /^[a-z_]{1,60}$/.test(code) ? code : 'error';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsError, codeForStatus, codeForSystemError, parseRetryAfter, redact, safeUrl, serverLimit } from './errors.js';
+import { MetricsError, codeForStatus, codeForSystemError, safeUrl, serverLimit } from './errors.js';
 import { defaultQueryTimeoutSeconds } from './prometheus.js';
 import { formatRange, promGraphUrl } from './graph-url.js';
 
@@ -64,26 +64,7 @@ describe('codeForSystemError', () => {
   });
 });
 
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-01-01T00:00:00Z');
-  it.each([
-    ['30', 30],
-    [' 0 ', 0],
-    ['Thu, 01 Jan 2026 00:01:30 GMT', 90],
-    ['Wed, 31 Dec 2025 23:00:00 GMT', 0],
-    ['soon', undefined],
-    [undefined, undefined],
-  ])('%j → %s', (header, seconds) => {
-    expect(parseRetryAfter(header, now)).toBe(seconds);
-  });
-});
-
-describe('redact and safeUrl', () => {
-  it('removes each secret, also URL-encoded, and leaves short ones', () => {
-    expect(redact('a tok/en+1 b tok%2Fen%2B1 c', ['tok/en+1'])).toBe('a [REDACTED] b [REDACTED] c');
-    expect(redact('id abc', ['abc'])).toBe('id abc');
-  });
-
+describe('safeUrl', () => {
   it('drops credentials, query and fragment from a URL', () => {
     expect(safeUrl('https://u:p@prom.example:9090/select/0/prometheus/api/v1/query_range?x=1#y')).toBe('https://prom.example:9090/select/0/prometheus/api/v1/query_range');
     expect(safeUrl('not a url')).toBe('(invalid URL)');

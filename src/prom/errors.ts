@@ -139,30 +139,6 @@ export function codeForSystemError(systemCode: string | undefined): MetricsError
   return undefined;
 }
 
-/** Parses Retry-After: delta-seconds or an HTTP date. */
-export function parseRetryAfter(header: string | undefined, nowMs = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - nowMs) / 1000));
-}
-
-/**
- * Replaces every occurrence of each secret in `text`, also in its URL-encoded forms (a secret
- * echoed into a redirect location comes back encoded). Secrets shorter than 4 characters are left:
- * replacing them would shred the message and hide nothing.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), encodeURI(secret)])) out = out.split(form).join('[REDACTED]');
-  }
-  return out;
-}
-
 /** The URL without credentials, query string or fragment: safe to print. */
 export function safeUrl(url: string): string {
   try {
