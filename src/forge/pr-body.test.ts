@@ -64,6 +64,14 @@ describe('prBody', () => {
   it('title names workload and versions', () => {
     expect(prTitle(input)).toBe('fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9 (memory leak)');
   });
+  it("states the project's upgrade rule and links the notes to read before merging", () => {
+    const section = upgradePathSection('1.6.2', '1.7.13', ['1.6.2', '1.7.13'], 'minor versions may be skipped; read the upgrade notes of every minor crossed', [
+      { title: 'upgrade notes 1.6 → 1.7', url: 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.6-1.7/' },
+    ]);
+    expect(section).toContain('Upgrade rule: minor versions may be skipped; read the upgrade notes of every minor crossed.');
+    expect(section).not.toContain('skipping a minor version is not supported');
+    expect(section).toContain('Read before merging:\n- [upgrade notes 1.6 → 1.7](https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.6-1.7/)');
+  });
   it('an upgrade path that does not contain the target lists only this step', () => {
     expect(upgradePathSection('1.14.9', '1.15.9', ['1.16.0'])).not.toContain('later');
   });

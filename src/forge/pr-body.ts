@@ -16,6 +16,10 @@ export interface KnownIssueInfo {
   /** Versions in upgrade order, e.g. ["1.14.9", "1.15.9", "1.16.5"]; one minor at a time. */
   upgradePath: readonly string[];
   workaround?: string;
+  /** The project's upgrade rule in words; default: one minor version at a time. */
+  upgradeRule?: string;
+  /** Upgrade notes to read for each minor version the bump crosses. */
+  upgradeNotes?: readonly LinkInput[];
 }
 
 export interface ActionRecord {
@@ -101,7 +105,7 @@ export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
  * Steps from the running version along the catalogue's path: this PR's step first, the rest later,
  * one minor version at a time.
  */
-export function upgradePathSection(fromVersion: string, toVersion: string, path: readonly string[] = []): string {
+export function upgradePathSection(fromVersion: string, toVersion: string, path: readonly string[] = [], rule?: string, notes: readonly LinkInput[] = []): string {
   const from = stripV(fromVersion);
   const to = stripV(toVersion);
   const normalized = path.map(stripV);
@@ -113,7 +117,9 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
     lines.push(`${i + 2}. ${prev} → ${next} later, in its own PR once this one is rolled out`);
     prev = next;
   });
-  lines.push('', 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
+  lines.push('', rule ? `Upgrade rule: ${oneLine(rule)}.` : 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
+  const readFirst = notes.map(normalizeLink).filter((l) => isWebLink(l.url));
+  if (readFirst.length > 0) lines.push('', 'Read before merging:', ...readFirst.map((l) => `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`));
   return lines.join('\n');
 }
 
@@ -137,7 +143,7 @@ export function prBody(input: PrBodyInput): string {
     headerSection(input),
     detectionSection(input),
     knownIssueSection(input.knownIssue),
-    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath),
+    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes),
     actionsSection(input.actions),
   ].join('\n\n');
   const footer = footerSection(input.profile, input.toVersion);

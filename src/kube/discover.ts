@@ -4,12 +4,14 @@
  * one ReplicaSet read and one Deployment read, not a thousand of each.
  */
 import type { V1OwnerReference, V1Pod } from '@kubernetes/client-node';
+import { versionFromImage } from '../catalog/image.js';
 import type { TargetFacts, WorkloadRef } from '../policy/types.js';
 import type { ApiResult } from './call.js';
 import type { KubeContext } from './context.js';
 import { describeKubeError } from './errors.js';
 import {
   containerOf,
+  podCommandsOf,
   controllerOf,
   gitopsOwnerOf,
   isPodReady,
@@ -19,7 +21,6 @@ import {
   restartCountOf,
   unixSeconds,
   unreadyReplicasOf,
-  versionOfImage,
   type Workload,
 } from './facts.js';
 import type { Discovery, DiscoveryProfile } from './types.js';
@@ -180,12 +181,13 @@ function factsOf(profile: DiscoveryProfile, pod: V1Pod, containerName: string, o
     },
     container: containerName,
     image,
-    version: versionOfImage(image),
+    version: versionFromImage(image),
     limitBytes: container ? memoryLimitOf(container) : null,
     restartCount: restartCountOf(pod, containerName),
     gitopsOwner,
     rollingOut: owner.workload ? isRollingOut(owner.workload) : false,
     unreadyReplicas: owner.workload ? unreadyReplicasOf(owner.workload) : isPodReady(pod) ? 0 : 1,
     env: literalEnvOf(container ?? undefined),
+    podCommands: podCommandsOf(pod),
   };
 }

@@ -2,7 +2,7 @@
  * Walking a profile's ladder from the rung the incident has reached: the first rung that applies to
  * this workload becomes the candidate action; rungs that cannot apply are passed, with the reason.
  */
-import { describeUpgradePath, describeWorkaround, type KnownIssueMatch } from '../catalog/index.js';
+import { describeUpgradePath, describeWorkaround, issueLinks, ruleText, type KnownIssueMatch } from '../catalog/index.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
 import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec, WorkloadState } from './types.js';
@@ -70,6 +70,11 @@ function rungLabel(profile: ProfilePolicy, rung: number): string {
 
 function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile } = incident;
+  const forbidding = incident.matches.find((match) => match.issue.restarts === 'notify-and-pr-only');
+  if (forbidding) {
+    step.passed.push(`restart: known issue ${forbidding.issue.id} says notify and PR only (no automatic restart)`);
+    return null;
+  }
   const how = canRestart(primary, profile.restartMode);
   const id = actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung);
   if (!how) {
@@ -121,13 +126,23 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
 function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const match = incident.matches.find((candidate) => candidate.targetVersion !== null);
   if (!match || !match.targetVersion) {
-    const why = incident.matches.length > 0 ? 'no fixed release reachable in one step' : `no known issue matches ${incident.primary.facts.image}`;
+    const blocked = incident.matches.find((candidate) => candidate.blocked !== null);
+    const why = blocked ? `${blocked.issue.id}: ${blocked.blocked ?? ''}` : `no known issue matches ${incident.primary.facts.image}`;
     step.passed.push(`upgrade-pr: ${why}`);
     return null;
   }
   const path = describeUpgradePath(match);
+  const { caveat } = match.issue.upgrade;
   return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}: propose ${path} (${match.issue.id})`, {
-    upgrade: { issueId: match.issue.id, fromVersion: match.version, toVersion: match.targetVersion, path, links: match.issue.links },
+    upgrade: {
+      issueId: match.issue.id,
+      fromVersion: match.version,
+      toVersion: match.targetVersion,
+      path,
+      links: issueLinks(match.issue),
+      rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
+      notes: match.upgradeNotes,
+    },
   });
 }
 

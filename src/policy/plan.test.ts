@@ -24,7 +24,7 @@ describe('a new leak', () => {
     const [suspected] = notices(result);
     expect(suspected?.kind).toBe('leak-suspected');
     expect(suspected?.knownIssues).toEqual([
-      'rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false',
+      'rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false; source rook/rook#15499, checked 2026-11-30',
     ]);
     const [restart, ...rest] = actions(result);
     expect(rest).toEqual([]);

@@ -42,6 +42,8 @@ export interface TargetFacts {
   unreadyReplicas: number;
   /** Current env of the container (names → literal values), used to see if a workaround is already in place. */
   env: Record<string, string>;
+  /** Command and args of each container of the pod, by name (catalogue condition checks); absent when unknown. */
+  podCommands?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Durable per-workload state, kept in annotations so it survives between CronJob runs. */
@@ -216,7 +218,17 @@ export interface ActionDetails {
   /** For revert-workaround: what to remove. */
   revert?: { envNames: string[]; configMap?: { name: string; keys: string[] } };
   /** For upgrade-pr: the bump and why. */
-  upgrade?: { issueId: string; fromVersion: string; toVersion: string; path: string; links: { title: string; url: string }[] };
+  upgrade?: {
+    issueId: string;
+    fromVersion: string;
+    toVersion: string;
+    path: string;
+    links: { title: string; url: string }[];
+    /** The project's upgrade rule in words, quoted in the PR body. */
+    rule?: string;
+    /** Upgrade notes of every minor version the step crosses. */
+    notes?: { title: string; url: string }[];
+  };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];
   verdict: VerdictSummary;

@@ -69,7 +69,14 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     verdict: evidence?.verdict ?? { slope: null, hoursToLimit: action.details.verdict.hoursToLimit, reasons: [action.details.verdict.headline], currentBytes: null },
     limitBytes: evidence?.limitBytes ?? null,
     ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
-    knownIssue: { issueId: upgrade.issueId, title: action.details.knownIssues[0] ?? upgrade.issueId, links: upgrade.links.map((l) => l.url), upgradePath: upgrade.path.split(/\s*→\s*/) },
+    knownIssue: {
+      issueId: upgrade.issueId,
+      title: action.details.knownIssues[0] ?? upgrade.issueId,
+      links: upgrade.links,
+      upgradePath: [upgrade.fromVersion, upgrade.toVersion],
+      ...(upgrade.rule ? { upgradeRule: upgrade.rule } : {}),
+      ...(upgrade.notes ? { upgradeNotes: upgrade.notes } : {}),
+    },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
   });

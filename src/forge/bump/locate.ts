@@ -4,7 +4,8 @@
  */
 import { isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
 import { BumpError, type BumpChange, type BumpRequest, type ManifestKind } from './types.js';
-import { inStyleOf, parseImageRef, repositoryMatches, sameVersion } from './version.js';
+import { parseImageRef } from '../../catalog/image.js';
+import { inStyleOf, repositoryMatches, sameVersion } from './version.js';
 import { blockScalarMapper, parseDocuments, scalarEdit, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
 
 export interface Located {
@@ -67,7 +68,7 @@ function bumpImages(ctx: Ctx, node: unknown, basePath: string[]): void {
     const image = map.get('image', true);
     if (isScalar(image) && typeof image.value === 'string') {
       const ref = parseImageRef(image.value);
-      if (!ref || ref.digest !== null || !sameVersion(ref.tag, ctx.req.fromVersion)) continue;
+      if (ref.tag === null || ref.digest !== null || !sameVersion(ref.tag, ctx.req.fromVersion)) continue;
       if (!repositoryMatches(ref.repository, ctx.req.image)) continue;
       const to = inStyleOf(ref.tag, ctx.req.toVersion);
       record(ctx, image, `:${ref.tag}`, `:${to}`, [...path, 'image'], image.value, `${ref.repository}:${to}`);
