@@ -9,7 +9,7 @@ import type { KnownIssueInput } from './schema.js';
 const checked = '2026-11-30';
 const gh = (path: string) => `https://github.com/${path}`;
 const argoNotes = 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/{from}-{to}/';
-const certManagerRule = { rule: 'one-minor-at-a-time', caveat: 'upgrade one minor version at a time, to its latest patch release' } as const;
+const certManagerRule = { rule: 'one-minor-at-a-time', caveat: 'to the latest patch release of each minor' } as const;
 const calicoRule = { rule: 'direct', caveat: 'Calico supports upgrades from the two previous minor releases (3.31 from v3.15 and later)' } as const;
 
 export const builtinKnownIssues: readonly KnownIssueInput[] = [
