@@ -42,3 +42,13 @@ describe('catalogue entries in the plan', () => {
     expect(upgrade?.details.upgrade?.links.map((l) => l.title)).toEqual(['issue: argoproj/argo-cd#5578', 'fix: argoproj/argo-cd#5604']);
   });
 });
+
+describe('the Longhorn hotfix image', () => {
+  it('is named for the exact affected version, and not applied by leakguard', () => {
+    const result = planFor('longhornio/longhorn-instance-manager:v1.11.0', 'instance-manager', ['restart', 'workaround']);
+    expect(actions(result)).toEqual([]);
+    const notes = skips(result).map((s) => s.note).join('\n');
+    expect(notes).toContain('restart: known issue longhorn-instance-manager-proxy-leak-1.11.0 says notify and PR only');
+    expect(notes).toContain('documents the official hotfix image tag v1.11.0-hotfix-1 for 1.11.0; leakguard does not override images');
+  });
+});

@@ -83,8 +83,8 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   }
   const { workload } = incident.subject;
   const what = how.mode === 'rollout' ? `rollout restart of ${workload.kind} ${workload.namespace}/${workload.name}` : `evict pod ${primary.facts.pod.name}`;
-  const fallback = how.fallback ? ` (a ${workload.kind} cannot be rolled out; evicting instead)` : '';
-  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: ${what}${fallback}`, {
+  const why = how.why ? ` (${how.why})` : '';
+  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: ${what}${why}`, {
     restart: { mode: how.mode, annotationValue: id },
   });
 }
@@ -93,7 +93,13 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
   const { primary, profile, subject } = incident;
   const spec = resolveWorkaround(profile, incident.matches);
   if (!spec) {
-    step.passed.push('workaround: none configured for the profile or its known issues');
+    const hotfix = incident.matches.find((match) => match.issue.workaround?.image?.forVersion === match.version);
+    const image = hotfix?.issue.workaround?.image;
+    step.passed.push(
+      hotfix && image
+        ? `workaround: ${hotfix.issue.id} documents the official hotfix image tag ${image.tag} for ${image.forVersion}; leakguard does not override images: set it where the operator takes its image`
+        : 'workaround: none configured for the profile or its known issues',
+    );
     return null;
   }
   const text = describeWorkaround(spec) ?? 'workaround';

@@ -181,3 +181,14 @@ describe('input contract', () => {
     expect(() => plan(input([target({ facts: { ...facts(), profile: 'nope' } })]))).toThrow(/profile nope/);
   });
 });
+
+describe('DaemonSets', () => {
+  it('restart only the leaking pod, by eviction (PDBs apply), never a rollout of every node', () => {
+    const workload = { kind: 'DaemonSet' as const, namespace: 'kube-system', name: 'node-agent', uid: 'uid-ds' };
+    const result = plan(input([target({ facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' }, pod: { name: 'node-agent-x7k2p' } })], { profile: { knownIssues: [] } }));
+    const [restart] = actions(result);
+    expect(restart?.details.restart?.mode).toBe('evict');
+    expect(restart?.pod?.name).toBe('node-agent-x7k2p');
+    expect(restart?.reason).toContain('evict pod node-agent-x7k2p (a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)');
+  });
+});
