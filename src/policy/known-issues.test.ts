@@ -52,3 +52,21 @@ describe('the Longhorn hotfix image', () => {
     expect(notes).toContain('documents the official hotfix image tag v1.11.0-hotfix-1 for 1.11.0; leakguard does not override images');
   });
 });
+
+describe("pods another operator's resource manages", () => {
+  it('notify only, saying why; the upgrade PR (a change in Git) is still proposed', () => {
+    const workload = { kind: 'Pod' as const, namespace: 'longhorn-system', name: 'instance-manager-e-1a2b', uid: 'uid-im' };
+    const image = 'longhornio/longhorn-instance-manager:v1.11.0';
+    const foreign = (ladder: PlanAction['kind'][]) =>
+      plan(input([target({ facts: { image, version: versionFromImage(image), container: 'instance-manager', workload, env: {}, foreignOwner: 'InstanceManager instance-manager-e-1a2b' }, pod: { name: 'instance-manager-e-1a2b' } })], { profile: { knownIssues: [], ladder: ladder as never } }));
+    const restartOnly = foreign(['restart']);
+    expect(actions(restartOnly)).toEqual([]);
+    expect(skips(restartOnly).map((s) => [s.reason, s.note])).toContainEqual([
+      'foreign-owner',
+      'pod instance-manager-e-1a2b is managed by InstanceManager instance-manager-e-1a2b, which leakguard does not understand: notify only (restarting or patching it could fight its operator)',
+    ]);
+    const [upgrade] = actions(foreign(['restart', 'upgrade-pr']));
+    expect(upgrade?.kind).toBe('upgrade-pr');
+    expect(upgrade?.details.upgrade?.toVersion).toBe('1.11.1');
+  });
+});

@@ -68,8 +68,16 @@ function rungLabel(profile: ProfilePolicy, rung: number): string {
   return `rung ${rung + 1}/${profile.ladder.length} of ${profile.ladder.join(' → ')}`;
 }
 
+function foreignOwnerNote(pod: string, owner: string): string {
+  return `pod ${pod} is managed by ${owner}, which leakguard does not understand: notify only (restarting or patching it could fight its operator)`;
+}
+
 function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile } = incident;
+  if (primary.facts.foreignOwner) {
+    step.skips.push(buildSkip(incident, 'foreign-owner', foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner), 'restart', actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung)));
+    return null;
+  }
   const forbidding = incident.matches.find((match) => match.issue.restarts === 'notify-and-pr-only');
   if (forbidding) {
     step.passed.push(`restart: known issue ${forbidding.issue.id} says notify and PR only (no automatic restart)`);
@@ -103,6 +111,10 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
     return null;
   }
   const text = describeWorkaround(spec) ?? 'workaround';
+  if (primary.facts.foreignOwner) {
+    step.passed.push(`workaround: ${foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner)}`);
+    return null;
+  }
   const owner = primary.facts.gitopsOwner;
   if (owner) {
     const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);

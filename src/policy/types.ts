@@ -44,6 +44,8 @@ export interface TargetFacts {
   env: Record<string, string>;
   /** Command and args of each container of the pod, by name (catalogue condition checks); absent when unknown. */
   podCommands?: Readonly<Record<string, readonly string[]>>;
+  /** The pod's controller is another operator's resource (`InstanceManager instance-manager-e-1`): notify only. */
+  foreignOwner?: string;
 }
 
 /** Durable per-workload state, kept in annotations so it survives between CronJob runs. */
@@ -178,6 +180,8 @@ export type SkipReason =
   | 'unready'
   | 'stale-data'
   | 'no-controller'
+  /** The pod is managed through another operator's resource leakguard does not understand: notify only. */
+  | 'foreign-owner'
   | 'ladder-exhausted'
   | 'dry-run'
   /** The verdict still covers data from before the last action: wait for post-action data before escalating. */
