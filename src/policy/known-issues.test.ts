@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildCatalog } from '../catalog/catalog.js';
 import { versionFromImage } from '../catalog/image.js';
 import { plan } from './plan.js';
 import type { Plan, PlanAction, PlanSkip } from './types.js';
@@ -68,5 +69,29 @@ describe("pods another operator's resource manages", () => {
     const [upgrade] = actions(foreign(['restart', 'upgrade-pr']));
     expect(upgrade?.kind).toBe('upgrade-pr');
     expect(upgrade?.details.upgrade?.toVersion).toBe('1.11.1');
+  });
+});
+
+describe('a possible known issue', () => {
+  it('brings no workaround of its own (a workaround restarts pods), but its upgrade is proposed', () => {
+    const catalog = buildCatalog([
+      {
+        id: 'acme-cache-leak',
+        title: 'acme cache leak',
+        images: ['acme/operator'],
+        affected: ['>=2.3.0 <2.3.4'],
+        fixed: ['2.3.4'],
+        condition: { text: 'a cache backend in another cluster' },
+        workaround: { env: { ACME_CACHE: 'off' } },
+        upgrade: { rule: 'direct' },
+        sources: [{ kind: 'issue', url: 'https://example.com/acme/1' }],
+        checked: '2026-11-01',
+      },
+    ]);
+    const workload = { kind: 'Deployment' as const, namespace: 'acme', name: 'acme-operator', uid: 'uid-acme' };
+    const result = plan({ ...input([target({ facts: { image: 'acme/operator:2.3.1', version: '2.3.1', container: 'manager', workload, env: {} } })], { profile: { knownIssues: [], ladder: ['workaround', 'upgrade-pr'] } }), catalog });
+    const [upgrade] = actions(result);
+    expect(upgrade?.kind).toBe('upgrade-pr');
+    expect(upgrade?.details.knownIssues[0]).toContain('known issue possible: a cache backend in another cluster could not be checked');
   });
 });

@@ -38,9 +38,13 @@ function nonEmpty(spec: WorkaroundSpec | undefined): WorkaroundSpec | null {
   return { ...(hasEnv ? { env: spec.env } : {}), ...(hasConfigMap ? { configMap: spec.configMap } : {}) };
 }
 
-/** The profile's workaround, else the first matched known issue's. */
+/**
+ * The profile's workaround, else the first certainly matched known issue's: a workaround restarts pods,
+ * so an issue whose condition could not be checked does not bring its own.
+ */
 export function resolveWorkaround(profile: ProfilePolicy, matches: readonly KnownIssueMatch[]): WorkaroundSpec | null {
-  return nonEmpty(profile.workaround) ?? matches.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
+  const certain = matches.filter((match) => match.certainty === 'certain');
+  return nonEmpty(profile.workaround) ?? certain.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
 }
 
 export function buildAction(incident: Incident, kind: PlanActionKind, rung: number, disruptive: boolean, reason: string, details: Omit<ActionDetails, 'knownIssues' | 'verdict'>): PlanAction {
