@@ -173,6 +173,7 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
         links: issueLinks(match.issue),
         upgradePath: [from, to, ...match.issue.fixed.filter((v) => v !== to)],
         upgradeRule: ruleText[match.issue.upgrade.rule],
+        checked: match.issue.checked,
         ...(match.issue.workaround ? { workaround: describeWorkaround(match.issue.workaround) ?? '' } : {}),
       },
       actions: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
+import { knownIssueSection, prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
 
 const MiB = 1048576;
 const input: PrBodyInput = {
@@ -69,6 +69,7 @@ describe('prBody', () => {
       { title: 'upgrade notes 1.6 → 1.7', url: 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.6-1.7/' },
     ]);
     expect(section).toContain('Upgrade rule: minor versions may be skipped; read the upgrade notes of every minor crossed.');
+    expect(knownIssueSection({ issueId: 'x', title: 'X', links: [], upgradePath: [], checked: '2026-11-30' })).toContain('Ranges checked against these sources on 2026-11-30.');
     expect(section).not.toContain('skipping a minor version is not supported');
     expect(section).toContain('Read before merging:\n- [upgrade notes 1.6 → 1.7](https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.6-1.7/)');
   });

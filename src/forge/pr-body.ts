@@ -20,6 +20,8 @@ export interface KnownIssueInfo {
   upgradeRule?: string;
   /** Upgrade notes to read for each minor version the bump crosses. */
   upgradeNotes?: readonly LinkInput[];
+  /** The day the catalogue entry was checked against its sources (`2026-11-30`). */
+  checked?: string;
 }
 
 export interface ActionRecord {
@@ -97,6 +99,7 @@ export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
   const links = issue.links.map(normalizeLink).filter((l) => isWebLink(l.url));
   const item = (l: { title: string; url: string }) => (l.title === l.url ? `- ${l.url}` : `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`);
   if (links.length > 0) lines.push('', ...links.map(item));
+  if (issue.checked) lines.push('', `Ranges checked against these sources on ${oneLine(issue.checked, 10)}.`);
   if (issue.workaround) lines.push('', `Workaround until the upgrade lands: ${oneLine(issue.workaround)}`);
   return lines.join('\n');
 }

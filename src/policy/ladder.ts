@@ -164,6 +164,7 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
       links: issueLinks(match.issue),
       rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
       notes: match.upgradeNotes,
+      checked: match.issue.checked,
     },
   });
 }

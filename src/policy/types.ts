@@ -232,6 +232,8 @@ export interface ActionDetails {
     rule?: string;
     /** Upgrade notes of every minor version the step crosses. */
     notes?: { title: string; url: string }[];
+    /** The day the entry was checked against its sources. */
+    checked?: string;
   };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];

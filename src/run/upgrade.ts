@@ -76,6 +76,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
       upgradePath: [upgrade.fromVersion, upgrade.toVersion],
       ...(upgrade.rule ? { upgradeRule: upgrade.rule } : {}),
       ...(upgrade.notes ? { upgradeNotes: upgrade.notes } : {}),
+      ...(upgrade.checked ? { checked: upgrade.checked } : {}),
     },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus.step), config.detection.window),
