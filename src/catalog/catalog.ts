@@ -4,12 +4,24 @@
  */
 import { z } from 'zod';
 import { builtinKnownIssues } from './builtin.js';
-import { parseImageRef, imageMatchesPattern, versionFromImage } from './image.js';
+import { judgeCondition, type ConditionVerdict, type PodView } from './condition.js';
+import { imageMatchesPattern, parseImageRef, type ImageRef } from './image.js';
 import { satisfies } from './range.js';
-import { knownIssueSchema, type KnownIssue, type Workaround } from './schema.js';
-import { compareVersions, formatVersion, parseVersion, type Version } from './version.js';
+import { knownIssueSchema, type KnownIssue, type Source, type Workaround } from './schema.js';
+import { ruleText, upgradeTarget } from './upgrade-rule.js';
+import { formatVersion, parseVersion, type Version } from './version.js';
 
-export type Catalog = readonly KnownIssue[];
+export interface Catalog {
+  entries: readonly KnownIssue[];
+  /** Registry mirror prefixes (`harbor.corp/hub`) stripped before matching repository paths. */
+  mirrorPrefixes: readonly string[];
+}
+
+export interface CatalogOptions {
+  /** Built-in entry ids to leave out. */
+  disable?: readonly string[];
+  mirrorPrefixes?: readonly string[];
+}
 
 export interface KnownIssueMatch {
   issue: KnownIssue;
@@ -17,10 +29,22 @@ export interface KnownIssueMatch {
   version: string;
   /** The affected range the version falls in. */
   range: string;
-  /** Next fixed release along the upgrade path; null when none is reachable in one step. */
+  /** `certain`: no condition, or the condition was seen; `possible`: the condition could not be checked. */
+  certainty: 'certain' | 'possible';
+  /** Nearest fixed release the project's upgrade rule allows; null when none can be proposed. */
   targetVersion: string | null;
-  /** "rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false" */
+  /** Why no upgrade can be proposed; null when there is a target. */
+  blocked: string | null;
+  /** Upgrade notes for every minor the step crosses. */
+  upgradeNotes: { title: string; url: string }[];
+  /** The sentence Events, Slack and PR bodies quote. */
   explanation: string;
+}
+
+/** Why an entry for this image does not apply (for `leakguard catalog check`). */
+export interface KnownIssueMiss {
+  issue: KnownIssue;
+  why: string;
 }
 
 /** Invalid user entries; `issues` name the entry and field, e.g. `knownIssues[0].affected[1]: expected …`. */
@@ -31,54 +55,47 @@ export class CatalogError extends Error {
   }
 }
 
+function fieldPath(root: string, path: readonly PropertyKey[]): string {
+  return `${root}${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+}
+
 /**
  * Built-in entries plus `extra` (validated with `knownIssueSchema`). A user entry with the id of a
- * built-in one replaces it, so a site can correct a range before a leakguard release does.
+ * built-in one replaces it, so a site can correct a range before a leakguard release does; `disable`
+ * drops built-in entries by id.
  */
-export function buildCatalog(extra: readonly unknown[] = []): Catalog {
+export function buildCatalog(extra: readonly unknown[] = [], options: CatalogOptions = {}): Catalog {
   const builtin = builtinKnownIssues.map((entry) => knownIssueSchema.parse(entry));
   const parsed = z.array(knownIssueSchema).safeParse(extra);
-  if (!parsed.success) {
-    throw new CatalogError(parsed.error.issues.map((issue) => `knownIssues${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`));
-  }
+  if (!parsed.success) throw new CatalogError(parsed.error.issues.map((issue) => `${fieldPath('knownIssues', issue.path)}: ${issue.message}`));
   const seen = new Set<string>();
   const duplicates = parsed.data.filter((entry) => (seen.has(entry.id) ? true : (seen.add(entry.id), false)));
   if (duplicates.length > 0) throw new CatalogError(duplicates.map((entry) => `knownIssues: duplicate id ${entry.id}`));
-  return [...builtin.filter((entry) => !seen.has(entry.id)), ...parsed.data];
+  const disable = options.disable ?? [];
+  const unknown = disable.flatMap((id, i) => (builtin.some((entry) => entry.id === id) ? [] : [`catalog.disable[${i}]: no built-in entry ${JSON.stringify(id)}`]));
+  if (unknown.length > 0) throw new CatalogError(unknown);
+  const entries = [...builtin.filter((entry) => !seen.has(entry.id) && !disable.includes(entry.id)), ...parsed.data];
+  return { entries, mirrorPrefixes: options.mirrorPrefixes ?? [] };
 }
 
 /** Ids a profile lists that the catalogue does not hold (for config validation). */
 export function unknownIssueIds(catalog: Catalog, ids: readonly string[]): string[] {
-  return ids.filter((id) => !catalog.some((entry) => entry.id === id));
-}
-
-function toVersion(version: Version | string): Version | null {
-  return typeof version === 'string' ? parseVersion(version) : version;
+  return ids.filter((id) => !catalog.entries.some((entry) => entry.id === id));
 }
 
 export function affectedRange(issue: KnownIssue, version: Version | string): string | null {
-  const parsed = toVersion(version);
+  const parsed = typeof version === 'string' ? parseVersion(version) : version;
   if (!parsed) return null;
   return issue.affected.find((range) => satisfies(parsed, range)) ?? null;
 }
 
-/**
- * The fixed release to upgrade to from `current`, honouring the entry's upgrade path: with
- * one-minor-at-a-time, v1.14.9 → 1.15.9 (not 1.16.5). Null when `current` is not affected, or no fixed
- * release is reachable in one step (then a human plans the intermediate upgrades).
- */
+/** The release the upgrade rung proposes from `current`, honouring the entry's upgrade rule; null when none. */
 export function nextFixedVersion(issue: KnownIssue, current: Version | string): string | null {
-  const from = toVersion(current);
-  if (!from || affectedRange(issue, from) === null) return null;
-  const candidates = issue.fixed
-    .map((text) => parseVersion(text))
-    .filter((fixed): fixed is Version => fixed !== null && compareVersions(fixed, from) > 0 && affectedRange(issue, fixed) === null)
-    .filter((fixed) => issue.upgradePath === 'direct' || (fixed.major === from.major && fixed.minor <= from.minor + 1))
-    .sort(compareVersions);
-  return candidates[0] ? formatVersion(candidates[0]) : null;
+  const from = typeof current === 'string' ? parseVersion(current) : current;
+  return from ? upgradeTarget(issue, from).version : null;
 }
 
-/** `ROOK_WATCH_FOR_NODE_FAILURE=false`, or `K=V in ConfigMap name` when only a ConfigMap is given. */
+/** `ROOK_WATCH_FOR_NODE_FAILURE=false`, `K=V in ConfigMap name`, or `image tag v1.11.0-hotfix-1`. */
 export function describeWorkaround(workaround: Workaround | undefined): string | null {
   if (!workaround) return null;
   const pairs = (data: Record<string, string>) => Object.entries(data).map(([key, value]) => `${key}=${value}`).join(', ');
@@ -86,43 +103,103 @@ export function describeWorkaround(workaround: Workaround | undefined): string |
   if (workaround.configMap && Object.keys(workaround.configMap.data).length > 0) {
     return `${pairs(workaround.configMap.data)} in ConfigMap ${workaround.configMap.name}`;
   }
+  if (workaround.image) return `official hotfix image tag ${workaround.image.tag} (for ${workaround.image.forVersion} only)`;
   return null;
 }
 
-function explain(repository: string, version: string, issue: KnownIssue, range: string, target: string | null): string {
-  const fixed = target ?? (issue.fixed.length > 0 ? issue.fixed.join(' / ') : null);
+/** `rook/rook#15499` for GitHub issues and PRs, else host and path: short enough for an Event. */
+export function sourceTitle(source: Source): string {
+  if (source.title) return source.title;
+  const url = new URL(source.url);
+  const github = /^\/([^/]+)\/([^/]+)\/(?:issues|pull)\/(\d+)\/?$/.exec(url.pathname);
+  if (url.hostname === 'github.com' && github) return `${github[1]}/${github[2]}#${github[3]}`;
+  return `${url.hostname}${url.pathname.replace(/\/$/, '')}`;
+}
+
+/** Every source and upgrade note as a link, for Slack and the PR body. */
+export function issueLinks(issue: KnownIssue): { title: string; url: string }[] {
+  return issue.sources.map((source) => ({ title: `${source.kind}: ${sourceTitle(source)}`, url: source.url }));
+}
+
+function explain(ref: ImageRef, match: Omit<KnownIssueMatch, 'explanation'>): string {
+  const { issue } = match;
+  const fixed = match.targetVersion ?? (issue.fixed.length > 0 ? issue.fixed.join(' / ') : null);
   const workaround = describeWorkaround(issue.workaround);
+  const source = issue.sources.find((s) => s.kind === 'issue') ?? issue.sources[0];
+  const head =
+    match.certainty === 'possible'
+      ? `${ref.repository} v${match.version}: known issue possible: ${issue.condition?.text ?? ''} could not be checked; ${issue.id} (${match.range})`
+      : `${ref.repository} v${match.version} is affected by ${issue.id} (${match.range}${issue.condition ? `; seen: ${issue.condition.text}` : ''})`;
   return [
-    `${repository} v${version} is affected by ${issue.id} (${range})`,
+    head,
     fixed ? `fixed in ${fixed}` : 'no fixed release yet',
     ...(workaround ? [`workaround ${workaround}`] : []),
+    `source ${source ? sourceTitle(source) : 'none'}, checked ${issue.checked}`,
   ].join('; ');
 }
 
-/**
- * Entries that apply to this image at this version. `version` is the parsed tag (TargetFacts.version);
- * when null it is read from the image tag. `ids` restricts the match to a profile's listed entries;
- * empty or absent means the whole catalogue (entries are keyed by image, so that cannot misfire).
- */
-export function matchKnownIssues(catalog: Catalog, image: string, version: string | null, ids?: readonly string[]): KnownIssueMatch[] {
+export interface MatchContext {
+  /** The parsed version (TargetFacts.version); when null or absent it is read from the image tag. */
+  version?: string | null;
+  /** Restrict to these entry ids (a profile's `knownIssues`); empty or absent means the whole catalogue. */
+  ids?: readonly string[];
+  /** The leaking container's name: entries that name containers match only those. */
+  container?: string;
+  pod?: PodView;
+}
+
+interface Assessment {
+  matches: KnownIssueMatch[];
+  misses: KnownIssueMiss[];
+}
+
+/** Every entry for this image's repository: the ones that apply, and why the others do not. */
+export function assessImage(catalog: Catalog, image: string, context: MatchContext = {}): Assessment {
   const ref = parseImageRef(image);
-  const parsed = parseVersion(version ?? versionFromImage(image) ?? '');
-  if (!parsed) return [];
-  const normalized = formatVersion(parsed);
-  return catalog
-    .filter((issue) => !ids || ids.length === 0 || ids.includes(issue.id))
-    .filter((issue) => issue.images.some((pattern) => imageMatchesPattern(ref, pattern)))
-    .flatMap((issue) => {
-      const range = affectedRange(issue, parsed);
-      if (range === null) return [];
-      const targetVersion = nextFixedVersion(issue, parsed);
-      return [{ issue, version: normalized, range, targetVersion, explanation: explain(ref.repository, normalized, issue, range, targetVersion) }];
-    });
+  const parsed = context.version ? parseVersion(context.version) : ref.version;
+  const ids = context.ids ?? [];
+  const result: Assessment = { matches: [], misses: [] };
+  for (const issue of catalog.entries) {
+    if (ids.length > 0 && !ids.includes(issue.id)) continue;
+    if (!issue.images.some((pattern) => imageMatchesPattern(ref, pattern, catalog.mirrorPrefixes))) continue;
+    if (context.container !== undefined && issue.containers.length > 0 && !issue.containers.includes(context.container)) {
+      result.misses.push({ issue, why: `container ${context.container} is not ${issue.containers.join(' or ')}, the component this entry is about` });
+      continue;
+    }
+    if (issue.workaround?.image && ref.tag === issue.workaround.image.tag) {
+      result.misses.push({ issue, why: `runs the official hotfix image ${ref.tag}` });
+      continue;
+    }
+    if (!parsed) {
+      result.misses.push({ issue, why: `the tag ${JSON.stringify(ref.tag ?? ref.digest ?? '')} names no version: never guessed as affected` });
+      continue;
+    }
+    const version = formatVersion(parsed);
+    const range = affectedRange(issue, parsed);
+    if (range === null) {
+      result.misses.push({ issue, why: `${version} is outside ${issue.affected.join(' and ')}` });
+      continue;
+    }
+    const condition: ConditionVerdict = judgeCondition(issue.condition, context.pod ?? {});
+    if (condition === 'not-met') {
+      result.misses.push({ issue, why: `${version} is affected only with ${issue.condition?.text ?? ''}, which the pod does not show` });
+      continue;
+    }
+    const target = upgradeTarget(issue, parsed);
+    const match = { issue, version, range, certainty: condition === 'unchecked' ? ('possible' as const) : ('certain' as const), targetVersion: target.version, blocked: target.blocked, upgradeNotes: target.notes };
+    result.matches.push({ ...match, explanation: explain(ref, match) });
+  }
+  return result;
+}
+
+/** Entries that apply to this image at this version (certain ones first). */
+export function matchKnownIssues(catalog: Catalog, image: string, context: MatchContext = {}): KnownIssueMatch[] {
+  const { matches } = assessImage(catalog, image, context);
+  return [...matches.filter((m) => m.certainty === 'certain'), ...matches.filter((m) => m.certainty === 'possible')];
 }
 
 /** `1.14.9 → 1.15.9 (one minor version at a time)`: the path quoted in PR bodies. */
 export function describeUpgradePath(match: KnownIssueMatch): string {
-  if (!match.targetVersion) return `no fixed release reachable from ${match.version} in one step; fixed in ${match.issue.fixed.join(' / ')}`;
-  const rule = match.issue.upgradePath === 'one-minor-at-a-time' ? ' (one minor version at a time)' : '';
-  return `${match.version} → ${match.targetVersion}${rule}`;
+  if (!match.targetVersion) return match.blocked ?? `no fixed release reachable from ${match.version}`;
+  return `${match.version} → ${match.targetVersion} (${ruleText[match.issue.upgrade.rule]})`;
 }

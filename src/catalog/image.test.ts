@@ -1,44 +1,60 @@
 import { describe, expect, it } from 'vitest';
 import { imageMatchesPattern, parseImageRef, versionFromImage } from './image.js';
 
+// One parser for every layer: these rows pin the cases where the old copies disagreed (the Event said
+// 1.15.0-rc.1 where Slack said 1.15.0; one copy found no version in `1.14.9_ubi`, another 1.14.9).
 describe('parseImageRef', () => {
   it.each([
-    ['rook/ceph:v1.14.9', { registry: 'docker.io', path: 'rook/ceph', repository: 'rook/ceph', tag: 'v1.14.9', digest: null }],
-    ['docker.io/rook/ceph:v1.14.9', { registry: 'docker.io', path: 'rook/ceph', repository: 'docker.io/rook/ceph', tag: 'v1.14.9', digest: null }],
-    ['nginx', { registry: 'docker.io', path: 'library/nginx', repository: 'nginx', tag: null, digest: null }],
-    [
-      'registry.local:5000/mirror/rook/ceph:v1.14.9@sha256:abc',
-      { registry: 'registry.local:5000', path: 'mirror/rook/ceph', repository: 'registry.local:5000/mirror/rook/ceph', tag: 'v1.14.9', digest: 'sha256:abc' },
-    ],
-    ['ghcr.io/rook/ceph@sha256:abc', { registry: 'ghcr.io', path: 'rook/ceph', repository: 'ghcr.io/rook/ceph', tag: null, digest: 'sha256:abc' }],
-  ])('%s', (image, expected) => expect(parseImageRef(image)).toEqual(expected));
-});
-
-describe('versionFromImage', () => {
-  it.each([
-    ['rook/ceph:v1.14.9', '1.14.9'],
-    ['rook/ceph:v1.14.9-alpine', '1.14.9'],
-    ['registry.local:5000/rook/ceph:v1.16.2@sha256:abc', '1.16.2'],
-    ['rook/ceph:master', null],
-    ['rook/ceph@sha256:abc', null],
-    ['localhost:5000/rook/ceph', null],
-  ])('%s → %s', (image, version) => expect(versionFromImage(image)).toBe(version));
+    ['rook/ceph:v1.14.9', 'docker.io', 'rook/ceph', 'rook/ceph', 'v1.14.9', null, '1.14.9'],
+    ['rook/ceph:v1.15.0-rc.1', 'docker.io', 'rook/ceph', 'rook/ceph', 'v1.15.0-rc.1', null, '1.15.0-rc.1'],
+    ['rook/ceph:1.14.9_ubi', 'docker.io', 'rook/ceph', 'rook/ceph', '1.14.9_ubi', null, '1.14.9'],
+    ['rook/ceph:v1.14.9-alpine', 'docker.io', 'rook/ceph', 'rook/ceph', 'v1.14.9-alpine', null, '1.14.9'],
+    ['rook/ceph:v1.14', 'docker.io', 'rook/ceph', 'rook/ceph', 'v1.14', null, null],
+    ['rook/ceph:latest', 'docker.io', 'rook/ceph', 'rook/ceph', 'latest', null, null],
+    ['rook/ceph:master-2024', 'docker.io', 'rook/ceph', 'rook/ceph', 'master-2024', null, null],
+    ['docker.io/rook/ceph:v1.15.9', 'docker.io', 'rook/ceph', 'docker.io/rook/ceph', 'v1.15.9', null, '1.15.9'],
+    ['index.docker.io/rook/ceph:v1.14.9', 'docker.io', 'rook/ceph', 'index.docker.io/rook/ceph', 'v1.14.9', null, '1.14.9'],
+    ['nginx', 'docker.io', 'library/nginx', 'nginx', null, null, null],
+    ['registry.local:5000/rook/ceph', 'registry.local:5000', 'rook/ceph', 'registry.local:5000/rook/ceph', null, null, null],
+    ['registry.local:5000/mirror/rook/ceph:v1.16.2@sha256:abc', 'registry.local:5000', 'mirror/rook/ceph', 'registry.local:5000/mirror/rook/ceph', 'v1.16.2', 'sha256:abc', '1.16.2'],
+    ['ghcr.io/rook/ceph@sha256:abc', 'ghcr.io', 'rook/ceph', 'ghcr.io/rook/ceph', null, 'sha256:abc', null],
+    ['localhost/rook/ceph:v1.14.9', 'localhost', 'rook/ceph', 'localhost/rook/ceph', 'v1.14.9', null, '1.14.9'],
+    ['quay.io/jetstack/cert-manager-controller:v1.15.0-beta.1', 'quay.io', 'jetstack/cert-manager-controller', 'quay.io/jetstack/cert-manager-controller', 'v1.15.0-beta.1', null, '1.15.0-beta.1'],
+    ['registry.k8s.io/autoscaling/cluster-autoscaler:v1.29.3', 'registry.k8s.io', 'autoscaling/cluster-autoscaler', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.29.3', null, '1.29.3'],
+    // A hotfix build of 1.11.0 is still 1.11.0 by version; the Longhorn entry recognises its tag.
+    ['longhornio/longhorn-instance-manager:v1.11.0-hotfix-1', 'docker.io', 'longhornio/longhorn-instance-manager', 'longhornio/longhorn-instance-manager', 'v1.11.0-hotfix-1', null, '1.11.0'],
+  ] as const)('%s', (image, registry, path, repository, tag, digest, version) => {
+    const ref = parseImageRef(image);
+    expect({ registry: ref.registry, path: ref.path, repository: ref.repository, tag: ref.tag, digest: ref.digest }).toEqual({ registry, path, repository, tag, digest });
+    expect(versionFromImage(ref)).toBe(version);
+    expect(versionFromImage(image)).toBe(version);
+  });
 });
 
 describe('imageMatchesPattern', () => {
   it.each([
-    ['rook/ceph:v1.14.9', 'rook/ceph', true],
-    ['docker.io/rook/ceph:v1.14.9', 'rook/ceph', true],
-    ['index.docker.io/rook/ceph:v1.14.9', 'docker.io/rook/ceph', true],
-    ['rook/ceph:v1.14.9', 'docker.io/rook/ceph', true],
-    ['ghcr.io/rook/ceph:v1.14.9', 'rook/ceph', false],
-    ['ghcr.io/rook/ceph:v1.14.9', '*/rook/ceph', true],
-    ['rook/ceph:v1.14.9', '*/rook/ceph', true],
-    ['harbor.corp/hub/rook/ceph:v1.14.9', '*/rook/ceph', false],
-    ['harbor.corp/hub/rook/ceph:v1.14.9', '**/rook/ceph', true],
-    ['quay.io/ceph/ceph:v18.2.4', '**/rook/ceph', false],
-    ['rook/ceph-csi:v1.14.9', 'rook/ceph', false],
-    ['myrook/ceph:v1.14.9', '**/rook/ceph', false],
-    ['nginx:1.27.0', 'library/nginx', true],
-  ])('%s ~ %s → %s', (image, pattern, expected) => expect(imageMatchesPattern(image, pattern)).toBe(expected));
+    ['rook/ceph:v1.14.9', 'rook/ceph', [], true],
+    ['docker.io/rook/ceph:v1.14.9', 'rook/ceph', [], true],
+    ['index.docker.io/rook/ceph:v1.14.9', 'docker.io/rook/ceph', [], true],
+    // A mirror that rewrites the host keeps the repository path.
+    ['quay.io/rook/ceph:v1.14.9', 'rook/ceph', [], true],
+    ['mirror.gcr.io/rook/ceph:v1.14.9', 'rook/ceph', [], true],
+    ['argoproj/argocd:v1.8.4', 'quay.io/argoproj/argocd', [], true],
+    ['ghcr.io/kedacore/keda-metrics-apiserver:2.1.0', 'docker.io/kedacore/keda-metrics-apiserver', [], true],
+    ['rook/ceph:v1.14.9', '*/rook/ceph', [], true],
+    // A mirror that adds a path prefix matches only once the prefix is configured.
+    ['harbor.corp/hub/rook/ceph:v1.14.9', 'rook/ceph', [], false],
+    ['harbor.corp/hub/rook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub'], true],
+    ['harbor.corp/hub/rook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub/'], true],
+    ['mirror.corp/quay.io/jetstack/cert-manager-cainjector:v1.12.1', 'quay.io/jetstack/cert-manager-cainjector', ['mirror.corp'], true],
+    ['harbor.corp/hub/nginx:1.27.0', 'nginx', ['harbor.corp/hub'], true],
+    ['harbor.corp/hub/rook/ceph:v1.14.9', '**/rook/ceph', [], true],
+    ['rook/ceph:v1.14.9', '**/rook/ceph', [], true],
+    ['quay.io/ceph/ceph:v18.2.4', '**/rook/ceph', [], false],
+    ['rook/ceph-csi:v1.14.9', 'rook/ceph', [], false],
+    ['myrook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub'], false],
+    ['harbor.corp/other/rook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub'], false],
+    ['nginx:1.27.0', 'library/nginx', [], true],
+    ['registry.local:5000/nginx:1.27.0', 'nginx', [], true],
+  ] as const)('%s ~ %s (mirrors %j) → %s', (image, pattern, mirrors, expected) => expect(imageMatchesPattern(image, pattern, mirrors)).toBe(expected));
 });

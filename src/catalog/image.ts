@@ -1,10 +1,17 @@
-// Image references and the repository patterns catalogue entries use to name an operator.
+// Image references: the one parser every layer uses (discovery, catalogue, Slack, PR, file bump), and
+// the repository patterns catalogue entries name an operator with.
 //
-// Pattern rules: a pattern without a registry host (`rook/ceph`) means Docker Hub, like `docker pull`
-// does; `*` matches one path segment (`*/rook/ceph`: any registry), `**` one or more segments
-// (`**/rook/ceph`: any registry, also behind a mirror prefix such as `harbor.corp/hub/rook/ceph`).
+// Versions come from the tag through `parseVersion`: `v1.15.0-rc.1` is the pre-release 1.15.0-rc.1
+// (never 1.15.0), `1.14.9_ubi` and `v1.14.9-alpine` are build variants of 1.14.9, a floating `v1.14`
+// is no version at all.
+//
+// Pattern rules: an entry names a repository (`rook/ceph`, `quay.io/argoproj/argocd`) and matches it
+// on the repository path, whatever registry serves the image (Docker Hub, quay/ghcr mirrors, a mirror
+// that rewrites the host). A registry host in the pattern, or a leading `*`, is ignored for that reason.
+// `**` matches any number of path segments. A mirror that adds a path prefix (`harbor.corp/hub/rook/ceph`)
+// is configured once as a mirror prefix (`harbor.corp/hub`), and the rest of the path is matched.
 
-import { normalizeVersion } from './version.js';
+import { formatVersion, parseVersion, type Version } from './version.js';
 
 export interface ImageRef {
   /** Registry host, `docker.io` when the reference names none. */
@@ -15,6 +22,8 @@ export interface ImageRef {
   repository: string;
   tag: string | null;
   digest: string | null;
+  /** The version the tag names; null for floating tags (`latest`, `v1.14`) and digest-only references. */
+  version: Version | null;
 }
 
 const dockerHubAliases = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
@@ -34,7 +43,7 @@ function splitRepository(repository: string): { registry: string; path: string }
   return { registry: normalizedRegistry, path };
 }
 
-/** Parses `[registry/]path[:tag][@digest]`. */
+/** Parses `[registry[:port]/]path[:tag][@digest]`. */
 export function parseImageRef(image: string): ImageRef {
   const trimmed = image.trim();
   const at = trimmed.indexOf('@');
@@ -43,32 +52,32 @@ export function parseImageRef(image: string): ImageRef {
   const lastSlash = name.lastIndexOf('/');
   const colon = name.indexOf(':', lastSlash + 1);
   const repository = colon >= 0 ? name.slice(0, colon) : name;
-  const tag = colon >= 0 ? name.slice(colon + 1) : null;
-  return { ...splitRepository(repository), repository, tag: tag || null, digest: digest || null };
+  const tag = (colon >= 0 ? name.slice(colon + 1) : '') || null;
+  return { ...splitRepository(repository), repository, tag, digest: digest || null, version: tag ? parseVersion(tag) : null };
 }
 
-/** The version in an image's tag (`rook/ceph:v1.14.9-alpine` → `1.14.9`); null for digests only or non-version tags. */
-export function versionFromImage(image: string): string | null {
-  const { tag } = parseImageRef(image);
-  return tag ? normalizeVersion(tag) : null;
+/** The version in an image's tag as written in messages (`rook/ceph:v1.14.9-alpine` → `1.14.9`); null when the tag names none. */
+export function versionFromImage(image: string | ImageRef): string | null {
+  const { version } = typeof image === 'string' ? parseImageRef(image) : image;
+  return version ? formatVersion(version) : null;
 }
 
-function patternSegments(pattern: string): string[] {
+function withoutLibrary(segments: readonly string[]): string[] {
+  return segments[0] === 'library' ? segments.slice(1) : [...segments];
+}
+
+function patternPath(pattern: string): string[] {
   const segments = pattern.trim().split('/');
   const first = segments[0] ?? '';
-  if (first === '*' || first === '**' || (segments.length > 1 && looksLikeRegistry(first))) {
-    const registry = first.toLowerCase();
-    return [dockerHubAliases.has(registry) ? 'docker.io' : registry, ...segments.slice(1)];
-  }
-  const { registry, path } = splitRepository(pattern.trim());
-  return [registry, ...path.split('/')];
+  if (segments.length > 1 && (first === '*' || looksLikeRegistry(first))) return withoutLibrary(segments.slice(1));
+  return withoutLibrary(splitRepository(pattern.trim()).path.split('/'));
 }
 
 function matchSegments(pattern: readonly string[], subject: readonly string[]): boolean {
   const [head, ...rest] = pattern;
   if (head === undefined) return subject.length === 0;
   if (head === '**') {
-    for (let taken = 1; taken <= subject.length; taken++) {
+    for (let taken = 0; taken <= subject.length; taken++) {
       if (matchSegments(rest, subject.slice(taken))) return true;
     }
     return false;
@@ -78,9 +87,23 @@ function matchSegments(pattern: readonly string[], subject: readonly string[]): 
   return (head === '*' || head === first) && matchSegments(rest, others);
 }
 
-/** True when the image's repository (tag and digest ignored) matches the pattern. */
-export function imageMatchesPattern(image: string | ImageRef, pattern: string): boolean {
+/**
+ * The repository paths an image may be known by: its own, and for each mirror prefix it starts with
+ * (`harbor.corp/hub`), the path behind the prefix (`harbor.corp/hub/quay.io/jetstack/x` → `jetstack/x`).
+ */
+export function candidatePaths(ref: ImageRef, mirrorPrefixes: readonly string[] = []): string[][] {
+  const full = `${ref.registry}/${ref.path}`;
+  const written = ref.repository.toLowerCase();
+  const behind = mirrorPrefixes
+    .map((prefix) => prefix.trim().replace(/\/+$/, '').toLowerCase())
+    .flatMap((prefix) => [full, written].filter((name) => prefix !== '' && name.toLowerCase().startsWith(`${prefix}/`)).map((name) => name.slice(prefix.length + 1)))
+    .map((rest) => splitRepository(rest).path);
+  return [ref.path, ...behind].map((path) => withoutLibrary(path.split('/')));
+}
+
+/** True when the image's repository path (tag, digest and registry ignored) matches the pattern. */
+export function imageMatchesPattern(image: string | ImageRef, pattern: string, mirrorPrefixes: readonly string[] = []): boolean {
   const ref = typeof image === 'string' ? parseImageRef(image) : image;
-  const subject = [ref.registry, ...ref.path.split('/')];
-  return matchSegments(patternSegments(pattern), subject);
+  const wanted = patternPath(pattern);
+  return candidatePaths(ref, mirrorPrefixes).some((path) => matchSegments(wanted, path));
 }

@@ -32,7 +32,9 @@ interface Command {
   summary: string;
   usage: string;
   options: Options;
-  run(values: Record<string, unknown>, context: Context): Promise<ExitCode>;
+  /** The command takes positional arguments (`catalog check IMAGE`). */
+  positionals?: boolean;
+  run(values: Record<string, unknown>, context: Context, positionals: readonly string[]): Promise<ExitCode>;
 }
 
 interface Context {
@@ -135,6 +137,24 @@ With --output json prints one object per input series, in input order:
       return statusCommand(config, { output, logger: createLogger(context.logLevel) }, context.print);
     },
   },
+  catalog: {
+    summary: 'the known-issue catalogue (built-in and the config\'s); `catalog check IMAGE`: which entries match and what leakguard would do',
+    usage: `leakguard catalog [--config FILE] [--output text|json]
+       leakguard catalog check IMAGE [--container NAME] [--config FILE] [--output text|json]
+
+  --config FILE      add the config's knownIssues and catalog settings (default $LEAKGUARD_CONFIG; none: built-in entries only)
+  --container NAME   the container the image runs as (entries about one component of a shared image need it)`,
+    options: { config: { type: 'string' }, container: { type: 'string' }, output: { type: 'string' } },
+    positionals: true,
+    async run(values, context, positionals) {
+      const flag = values.config ?? process.env.LEAKGUARD_CONFIG;
+      const catalog = flag === undefined ? undefined : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
+      const { runCatalog } = await import('./commands/catalog.js');
+      const container = values.container as string | undefined;
+      runCatalog({ ...(catalog ? { catalog } : {}), output: chooseOutput(values.output as string | undefined, context.isTty), positionals, ...(container ? { container } : {}) }, context.print);
+      return ExitCode.ok;
+    },
+  },
   demo: {
     summary: 'the whole pipeline on an embedded 48 h trace of a leaking Rook v1.14.9 operator (no cluster, no network)',
     usage: `leakguard demo [--output text|json]`,
@@ -172,7 +192,7 @@ export async function main(argv: readonly string[], context: Omit<Context, 'logL
     context.print(`leakguard: unknown command ${JSON.stringify(name)}\n\n${topUsage()}`);
     return ExitCode.usage;
   }
-  const { values } = parseArgs({ args: [...rest], options: { ...common, ...command.options }, strict: true, allowPositionals: false });
+  const { values, positionals } = parseArgs({ args: [...rest], options: { ...common, ...command.options }, strict: true, allowPositionals: command.positionals === true });
   if (values.help) {
     context.print(`Usage: ${command.usage}\n\nCommon options:\n  --log-level LEVEL   ${logLevels.join('|')} (default info)\n  --help              this text`);
     return ExitCode.ok;
@@ -181,7 +201,7 @@ export async function main(argv: readonly string[], context: Omit<Context, 'logL
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log-level: expected one of ${logLevels.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
-  return command.run(values, { ...context, logLevel });
+  return command.run(values, { ...context, logLevel }, positionals);
 }
 
 /** Below a minute a backtest judges the same floor again and again, for nothing but time. */

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { buildCatalog, unknownIssueIds } from '../catalog/catalog.js';
+import { buildCatalog, unknownIssueIds, type Catalog } from '../catalog/catalog.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createCaller, defaultRetryPolicy, systemClock } from '../kube/call.js';
@@ -22,13 +22,18 @@ export function configPath(flag: unknown): string {
   return typeof flag === 'string' && flag !== '' ? flag : (process.env.LEAKGUARD_CONFIG ?? defaultConfigPath);
 }
 
+/** The built-in catalogue with the config's entries, disabled ids and mirror prefixes. */
+export function catalogFor(config: Pick<Config, 'knownIssues' | 'catalog'>): Catalog {
+  return buildCatalog(config.knownIssues, config.catalog);
+}
+
 /** The config, checked also against the catalogue: a profile naming an unknown issue is a config error. */
 export async function loadRunConfig(flag: unknown): Promise<Config> {
   const path = configPath(flag);
   const config = await loadConfig(path, process.env);
-  const catalog = buildCatalog(config.knownIssues);
+  const catalog = catalogFor(config);
   const problems = config.profiles.flatMap((profile, i) =>
-    unknownIssueIds(catalog, profile.knownIssues).map((id) => `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.map((c) => c.id).join(', ')})`),
+    unknownIssueIds(catalog, profile.knownIssues).map((id) => `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`),
   );
   if (problems.length > 0) throw new ConfigError(`${path}: invalid configuration:\n${problems.join('\n')}`);
   return config;
@@ -86,7 +91,7 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     config,
     cluster: createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}) }),
     metrics,
-    catalog: buildCatalog(config.knownIssues),
+    catalog: catalogFor(config),
     logger,
     identity,
     ...(upgrade ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview } : {}),

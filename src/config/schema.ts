@@ -261,8 +261,16 @@ export const configSchema = z.strictObject({
     })
     .default({ metricsFailuresBeforeAlert: 3 }),
   github: githubSchema.optional(),
-  /** Extra known-issue entries, added to the built-in catalogue. */
+  /** Extra known-issue entries, added to the built-in catalogue (same schema; `leakguard catalog` lists them). */
   knownIssues: z.array(z.record(z.string(), z.unknown())).default([]),
+  catalog: z
+    .strictObject({
+      /** Built-in known-issue ids to leave out. @default [] */
+      disable: z.array(z.string().min(1)).default([]),
+      /** Registry mirror prefixes (`harbor.corp/hub`): images behind them match entries by the rest of the path. @default [] */
+      mirrorPrefixes: z.array(z.string().min(1)).default([]),
+    })
+    .default({ disable: [], mirrorPrefixes: [] }),
 }).superRefine((config, ctx) => {
   // SPEC §10 row 2: Prometheus' query timeout < the HTTP timeout < the run's deadline.
   if (config.prometheus.timeout >= config.deadline) {

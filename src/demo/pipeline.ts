@@ -3,8 +3,9 @@
  * cluster would report are written out here; everything downstream (detector, catalogue, policy, Event
  * notes, PR body, file bump) is the production code.
  */
-import { buildCatalog, type Catalog } from '../catalog/catalog.js';
-import { matchKnownIssues } from '../catalog/catalog.js';
+import { buildCatalog, describeWorkaround, issueLinks, ruleText, type Catalog } from '../catalog/index.js';
+import { versionFromImage } from '../catalog/image.js';
+import { knownIssuesFor } from '../policy/known-issues.js';
 import { defaultDetectOptions, judge, valuesOf } from '../detect/index.js';
 import type { Verdict } from '../detect/types.js';
 import { bumpFile } from '../forge/bump/index.js';
@@ -71,7 +72,7 @@ const profiles: ProfilePolicy[] = [
 
 function factsFor(series: DemoSeries, now: number): TargetFacts {
   const rook = series.labels.namespace === 'rook-ceph';
-  const version = /:v?(\d+\.\d+\.\d+)/.exec(series.image)?.[1] ?? null;
+  const version = versionFromImage(series.image);
   return {
     profile: rook ? 'rook-ceph-operator' : 'platform-operators',
     workload: { kind: 'Deployment', namespace: series.labels.namespace, name: series.workload, uid: `demo-${series.workload}` },
@@ -126,7 +127,7 @@ function slackMessages(plan: Plan, targets: readonly DemoTarget[], catalog: Cata
         severity: state.severity,
         profile: first.profile,
         target: { namespace: first.workload.namespace, kind: first.workload.kind, name: first.workload.name, container: e.container },
-        version: /:v?(\d+\.\d+\.\d+)/.exec(e.image)?.[1] ?? null,
+        version: versionFromImage(e.image),
         verdict: e.verdict,
         limitBytes: e.limitBytes,
         memoryBytes: valuesOf(e.samples),
@@ -143,7 +144,7 @@ function slackMessages(plan: Plan, targets: readonly DemoTarget[], catalog: Cata
 function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof buildCatalog>): DemoReport['pr'] {
   const rook = targets.find((t) => t.facts.profile === 'rook-ceph-operator' && t.verdict.kind === 'leaking');
   if (!rook?.facts.version) return null;
-  const match = matchKnownIssues(catalog, rook.facts.image, rook.facts.version, ['rook-operator-leak-1.14'])[0];
+  const match = knownIssuesFor(catalog, rook.facts, ['rook-operator-leak-1.14'])[0];
   if (!match?.targetVersion) return null;
   const from = match.version;
   const to = match.targetVersion;
@@ -169,9 +170,11 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
       knownIssue: {
         issueId: match.issue.id,
         title: match.issue.title,
-        links: match.issue.links.map((l) => l.url),
+        links: issueLinks(match.issue),
         upgradePath: [from, to, ...match.issue.fixed.filter((v) => v !== to)],
-        workaround: 'ROOK_WATCH_FOR_NODE_FAILURE=false',
+        upgradeRule: ruleText[match.issue.upgrade.rule],
+        checked: match.issue.checked,
+        ...(match.issue.workaround ? { workaround: describeWorkaround(match.issue.workaround) ?? '' } : {}),
       },
       actions: [
         { at: rook.series.samples.at(-1)!.t, kind: 'restart', summary: 'rollout restart (dry-run: planned)' },

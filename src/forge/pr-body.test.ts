@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseXyChart } from '../../test/support/mermaid.js';
-import { prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
+import { knownIssueSection, prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
 
 const MiB = 1048576;
 const input: PrBodyInput = {
@@ -71,6 +71,15 @@ describe('prBody', () => {
   });
   it('title names workload and versions', () => {
     expect(prTitle(input)).toBe('fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9 (memory leak)');
+  });
+  it("states the project's upgrade rule and links the notes to read before merging", () => {
+    const section = upgradePathSection('1.6.2', '1.7.13', ['1.6.2', '1.7.13'], 'minor versions may be skipped; read the upgrade notes of every minor crossed', [
+      { title: 'upgrade notes 1.6 → 1.7', url: 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.6-1.7/' },
+    ]);
+    expect(section).toContain('Upgrade rule: minor versions may be skipped; read the upgrade notes of every minor crossed.');
+    expect(knownIssueSection({ issueId: 'x', title: 'X', links: [], upgradePath: [], checked: '2026-11-30' })).toContain('Ranges checked against these sources on 2026-11-30.');
+    expect(section).not.toContain('skipping a minor version is not supported');
+    expect(section).toContain('Read before merging:\n- [upgrade notes 1.6 → 1.7](https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/1.6-1.7/)');
   });
   it('an upgrade path that does not contain the target lists only this step', () => {
     expect(upgradePathSection('1.14.9', '1.15.9', ['1.16.0'])).not.toContain('later');

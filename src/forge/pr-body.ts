@@ -18,6 +18,12 @@ export interface KnownIssueInfo {
   /** Versions in upgrade order, e.g. ["1.14.9", "1.15.9", "1.16.5"]; one minor at a time. */
   upgradePath: readonly string[];
   workaround?: string;
+  /** The project's upgrade rule in words; default: one minor version at a time. */
+  upgradeRule?: string;
+  /** Upgrade notes to read for each minor version the bump crosses. */
+  upgradeNotes?: readonly LinkInput[];
+  /** The day the catalogue entry was checked against its sources (`2026-11-30`). */
+  checked?: string;
 }
 
 export interface ActionRecord {
@@ -98,6 +104,7 @@ export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
   const links = issue.links.map(normalizeLink).filter((l) => isWebLink(l.url));
   const item = (l: { title: string; url: string }) => (l.title === l.url ? `- ${l.url}` : `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`);
   if (links.length > 0) lines.push('', ...links.map(item));
+  if (issue.checked) lines.push('', `Ranges checked against these sources on ${oneLine(issue.checked, 10)}.`);
   if (issue.workaround) lines.push('', `Workaround until the upgrade lands: ${oneLine(issue.workaround)}`);
   return lines.join('\n');
 }
@@ -106,7 +113,7 @@ export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
  * Steps from the running version along the catalogue's path: this PR's step first, the rest later,
  * one minor version at a time.
  */
-export function upgradePathSection(fromVersion: string, toVersion: string, path: readonly string[] = []): string {
+export function upgradePathSection(fromVersion: string, toVersion: string, path: readonly string[] = [], rule?: string, notes: readonly LinkInput[] = []): string {
   const from = stripV(fromVersion);
   const to = stripV(toVersion);
   const normalized = path.map(stripV);
@@ -118,7 +125,9 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
     lines.push(`${i + 2}. ${prev} → ${next} later, in its own PR once this one is rolled out`);
     prev = next;
   });
-  lines.push('', 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
+  lines.push('', rule ? `Upgrade rule: ${oneLine(rule)}.` : 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
+  const readFirst = notes.map(normalizeLink).filter((l) => isWebLink(l.url));
+  if (readFirst.length > 0) lines.push('', 'Read before merging:', ...readFirst.map((l) => `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`));
   return lines.join('\n');
 }
 
@@ -171,7 +180,7 @@ export function prBody(input: PrBodyInput): string {
     headerSection(input),
     detectionSection(input),
     knownIssueSection(input.knownIssue),
-    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath),
+    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes),
     alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
   ]

@@ -4,12 +4,14 @@
  * one ReplicaSet read and one Deployment read, not a thousand of each.
  */
 import type { V1OwnerReference, V1Pod } from '@kubernetes/client-node';
+import { versionFromImage } from '../catalog/image.js';
 import type { TargetFacts, WorkloadRef } from '../policy/types.js';
 import type { ApiResult } from './call.js';
 import type { KubeContext } from './context.js';
 import { describeKubeError } from './errors.js';
 import {
   containerOf,
+  podCommandsOf,
   controllerOf,
   gitopsOwnerOf,
   isPodReady,
@@ -19,7 +21,6 @@ import {
   restartCountOf,
   unixSeconds,
   unreadyReplicasOf,
-  versionOfImage,
   type Workload,
 } from './facts.js';
 import type { Discovery, DiscoveryProfile } from './types.js';
@@ -32,7 +33,7 @@ import type { Discovery, DiscoveryProfile } from './types.js';
 const pageSize = 250;
 
 type Owner =
-  | { found: true; ref: WorkloadRef; workload: Workload | null }
+  | { found: true; ref: WorkloadRef; workload: Workload | null; foreignOwner?: string }
   | { found: false; warning: string };
 
 /** Per pod, by name: its facts, or why it is not a target. */
@@ -121,17 +122,23 @@ async function ownerOf(ctx: KubeContext, pod: V1Pod, cached: Cached): Promise<Ow
     if (!rs.ok) return { found: false, warning: `owner ReplicaSet ${controller.name}: ${describeKubeError(rs.error)}` };
     const rsController = controllerOf(rs.value.metadata);
     if (!rsController) return { found: true, ref: refOf('ReplicaSet', namespace, controller), workload: null };
-    if (rsController.kind !== 'Deployment') return unsupportedOwner(rsController);
+    if (rsController.kind !== 'Deployment') return foreignOwner(pod, rsController);
     return workloadOwner(ctx, 'Deployment', namespace, rsController, cached);
   }
   if (controller.kind === 'StatefulSet' || controller.kind === 'DaemonSet') {
     return workloadOwner(ctx, controller.kind, namespace, controller, cached);
   }
-  return unsupportedOwner(controller);
+  return foreignOwner(pod, controller);
 }
 
-function unsupportedOwner(owner: V1OwnerReference): Owner {
-  return { found: false, warning: `owned by ${owner.kind} ${owner.name}, which leakguard does not manage` };
+/**
+ * A pod another operator manages through its own resource (Longhorn's instance-manager pods, an Argo
+ * Rollout's ReplicaSet): judged on its own, and the policy only notifies (leakguard does not know how
+ * that owner replaces its pods).
+ */
+function foreignOwner(pod: V1Pod, owner: V1OwnerReference): Owner {
+  const ref: WorkloadRef = { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+  return { found: true, ref, workload: null, foreignOwner: `${owner.kind} ${owner.name}` };
 }
 
 function refOf(kind: WorkloadRef['kind'], namespace: string, owner: V1OwnerReference): WorkloadRef {
@@ -180,12 +187,14 @@ function factsOf(profile: DiscoveryProfile, pod: V1Pod, containerName: string, o
     },
     container: containerName,
     image,
-    version: versionOfImage(image),
+    version: versionFromImage(image),
     limitBytes: container ? memoryLimitOf(container) : null,
     restartCount: restartCountOf(pod, containerName),
     gitopsOwner,
     rollingOut: owner.workload ? isRollingOut(owner.workload) : false,
     unreadyReplicas: owner.workload ? unreadyReplicasOf(owner.workload) : isPodReady(pod) ? 0 : 1,
     env: literalEnvOf(container ?? undefined),
+    podCommands: podCommandsOf(pod),
+    ...(owner.foreignOwner ? { foreignOwner: owner.foreignOwner } : {}),
   };
 }

@@ -1,21 +1,16 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { gitopsOwnerOf, isRollingOut, literalEnvOf, unreadyReplicasOf, versionOfImage } from './facts.js';
+import { gitopsOwnerOf, isRollingOut, literalEnvOf, podCommandsOf, unreadyReplicasOf } from './facts.js';
 
-describe('versionOfImage', () => {
-  it.each([
-    ['rook/ceph:v1.14.9', '1.14.9'],
-    ['docker.io/rook/ceph:v1.15.9', '1.15.9'],
-    ['registry.local:5000/rook/ceph:v1.16.5', '1.16.5'],
-    ['rook/ceph:v1.14.9@sha256:0123abcd', '1.14.9'],
-    ['quay.io/jetstack/cert-manager-controller:v1.15.0-beta.1', '1.15.0-beta.1'],
-    ['rook/ceph:1.14', '1.14'],
-    ['rook/ceph:latest', null],
-    ['registry.local:5000/rook/ceph', null],
-    ['rook/ceph@sha256:0123abcd', null],
-    ['rook/ceph:master-2024', null],
-  ] as const)('%s → %s', (image, version) => {
-    expect(versionOfImage(image)).toBe(version);
+describe('podCommandsOf', () => {
+  it('lists command and args of the running containers, not of init containers', () => {
+    const pod = {
+      spec: {
+        initContainers: [{ name: 'copyutil', command: ['cp', '/var/run/argocd/argocd-cmp-server'] }],
+        containers: [{ name: 'argocd-repo-server', args: ['/usr/local/bin/argocd-repo-server'] }, { name: 'avp', command: ['/var/run/argocd/argocd-cmp-server'], args: ['--loglevel=info'] }],
+      },
+    };
+    expect(podCommandsOf(pod)).toEqual({ 'argocd-repo-server': ['/usr/local/bin/argocd-repo-server'], avp: ['/var/run/argocd/argocd-cmp-server', '--loglevel=info'] });
   });
 });
 

@@ -24,22 +24,6 @@ export function gitopsOwnerOf(meta: V1ObjectMeta | undefined): GitOpsOwner | nul
   return null;
 }
 
-/** The tag of an image reference, ignoring a registry port and a digest. */
-export function imageTagOf(image: string): string | null {
-  const withoutDigest = image.split('@')[0] ?? '';
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  return colon >= 0 ? withoutDigest.slice(colon + 1) : null;
-}
-
-/** "rook/ceph:v1.14.9" → "1.14.9"; a tag that is not a version ("latest", a SHA) → null. */
-export function versionOfImage(image: string): string | null {
-  const tag = imageTagOf(image);
-  if (!tag) return null;
-  const match = /^v?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?)$/.exec(tag);
-  return match?.[1] ?? null;
-}
-
 /** The named container, or the first one when no name is configured; null if the name is absent. */
 export function containerOf(pod: V1Pod, name: string | undefined): V1Container | null {
   const containers = pod.spec?.containers ?? [];
@@ -49,6 +33,13 @@ export function containerOf(pod: V1Pod, name: string | undefined): V1Container |
 
 export function memoryLimitOf(container: V1Container): number | null {
   return parseQuantityBytes(container.resources?.limits?.['memory']);
+}
+
+/** Command and args of each container (not init containers: they have exited), by container name. */
+export function podCommandsOf(pod: V1Pod): Record<string, string[]> {
+  const commands: Record<string, string[]> = {};
+  for (const c of pod.spec?.containers ?? []) commands[c.name] = [...(c.command ?? []), ...(c.args ?? [])];
+  return commands;
 }
 
 /** Literal env values (entries with valueFrom are not literals and are left out). */

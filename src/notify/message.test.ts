@@ -45,4 +45,20 @@ describe('message helpers', () => {
     expect(m.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section']);
     expect(m.text).toBe('[INFO] Resolved: n/d (c) — slope n/a, time to limit n/a — No action: watching.');
   });
+
+  it('a possible known issue is never claimed as certain: the field and the fallback say "possible"', () => {
+    const input: IncidentMessageInput = {
+      phase: 'suspected',
+      severity: 'warning',
+      profile: 'argocd',
+      target: { namespace: 'argocd', kind: 'Deployment', name: 'argocd-repo-server', container: 'argocd-repo-server' },
+      version: '2.13.1',
+      verdict: { slope: null, hoursToLimit: null, currentBytes: null, reasons: [] },
+      limitBytes: null,
+      knownIssue: { issueId: 'argocd-repo-server-cmp-leak-2.13', title: 'CMP connections never closed', links: [], checked: '2026-11-30', possible: 'Config Management Plugin sidecars' },
+    };
+    const m = buildIncidentMessage(input);
+    expect(JSON.stringify(m.blocks)).toContain('possible: CMP connections never closed (argocd-repo-server-cmp-leak-2.13, checked 2026-11-30); Config Management Plugin sidecars could not be checked');
+    expect(m.text).toContain('known issue possible: CMP connections never closed');
+  });
 });

@@ -32,7 +32,8 @@ export interface IncidentMessageInput {
   limitBytes: number | null;
   /** Working-set bytes over the detection window, oldest first. */
   memoryBytes?: Values;
-  knownIssue?: { issueId: string; title: string; links: readonly LinkInput[] };
+  /** `possible`: the entry's condition (in words) could not be checked, so the issue is not claimed as certain. */
+  knownIssue?: { issueId: string; title: string; links: readonly LinkInput[]; checked?: string; possible?: string };
   action?: ActionInfo;
   prUrl?: string;
   prometheusGraphUrl?: string;
@@ -98,10 +99,15 @@ export function headerBlock(input: IncidentMessageInput): SlackBlock {
   return { type: 'header', text: { type: 'plain_text', text: truncate(text, HEADER_MAX), emoji: true } };
 }
 
+function knownIssueText(issue: NonNullable<IncidentMessageInput['knownIssue']>): string {
+  const text = `${issue.title} (${issue.issueId}${issue.checked ? `, checked ${issue.checked}` : ''})`;
+  return issue.possible ? `possible: ${text}; ${issue.possible} could not be checked` : text;
+}
+
 export function fieldsBlock(input: IncidentMessageInput): SlackBlock {
   const v = input.verdict;
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, FIELD_MAX) });
-  const issue = input.knownIssue ? escapeMrkdwn(`${input.knownIssue.title} (${input.knownIssue.issueId})`) : 'none catalogued';
+  const issue = input.knownIssue ? escapeMrkdwn(knownIssueText(input.knownIssue)) : 'none catalogued';
   return {
     type: 'section',
     fields: [
@@ -153,7 +159,7 @@ export function fallbackText(input: IncidentMessageInput): string {
     `slope ${formatMiBPerHour(input.verdict.slope?.bytesPerHour)}, time to limit ${formatHours(input.verdict.hoursToLimit)}`,
     describeAction(input.action),
   ];
-  if (input.knownIssue) parts.push(`known issue: ${input.knownIssue.title}`);
+  if (input.knownIssue) parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
   if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
   return truncate(parts.join(' — '), FALLBACK_MAX);
 }

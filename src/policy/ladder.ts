@@ -2,7 +2,7 @@
  * Walking a profile's ladder from the rung the incident has reached: the first rung that applies to
  * this workload becomes the candidate action; rungs that cannot apply are passed, with the reason.
  */
-import { describeUpgradePath, describeWorkaround, type KnownIssueMatch } from '../catalog/index.js';
+import { describeUpgradePath, describeWorkaround, issueLinks, ruleText, type KnownIssueMatch } from '../catalog/index.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
 import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec, WorkloadState } from './types.js';
@@ -38,9 +38,13 @@ function nonEmpty(spec: WorkaroundSpec | undefined): WorkaroundSpec | null {
   return { ...(hasEnv ? { env: spec.env } : {}), ...(hasConfigMap ? { configMap: spec.configMap } : {}) };
 }
 
-/** The profile's workaround, else the first matched known issue's. */
+/**
+ * The profile's workaround, else the first certainly matched known issue's: a workaround restarts pods,
+ * so an issue whose condition could not be checked does not bring its own.
+ */
 export function resolveWorkaround(profile: ProfilePolicy, matches: readonly KnownIssueMatch[]): WorkaroundSpec | null {
-  return nonEmpty(profile.workaround) ?? matches.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
+  const certain = matches.filter((match) => match.certainty === 'certain');
+  return nonEmpty(profile.workaround) ?? certain.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
 }
 
 export function buildAction(incident: Incident, kind: PlanActionKind, rung: number, disruptive: boolean, reason: string, details: Omit<ActionDetails, 'knownIssues' | 'verdict'>): PlanAction {
@@ -68,8 +72,21 @@ function rungLabel(profile: ProfilePolicy, rung: number): string {
   return `rung ${rung + 1}/${profile.ladder.length} of ${profile.ladder.join(' → ')}`;
 }
 
+function foreignOwnerNote(pod: string, owner: string): string {
+  return `pod ${pod} is managed by ${owner}, which leakguard does not understand: notify only (restarting or patching it could fight its operator)`;
+}
+
 function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile } = incident;
+  if (primary.facts.foreignOwner) {
+    step.skips.push(buildSkip(incident, 'foreign-owner', foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner), 'restart', actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung)));
+    return null;
+  }
+  const forbidding = incident.matches.find((match) => match.issue.restarts === 'notify-and-pr-only');
+  if (forbidding) {
+    step.passed.push(`restart: known issue ${forbidding.issue.id} says notify and PR only (no automatic restart)`);
+    return null;
+  }
   const how = canRestart(primary, profile.restartMode);
   const id = actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung);
   if (!how) {
@@ -78,8 +95,8 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   }
   const { workload } = incident.subject;
   const what = how.mode === 'rollout' ? `rollout restart of ${workload.kind} ${workload.namespace}/${workload.name}` : `evict pod ${primary.facts.pod.name}`;
-  const fallback = how.fallback ? ` (a ${workload.kind} cannot be rolled out; evicting instead)` : '';
-  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: ${what}${fallback}`, {
+  const why = how.why ? ` (${how.why})` : '';
+  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: ${what}${why}`, {
     restart: { mode: how.mode, annotationValue: id },
   });
 }
@@ -88,10 +105,20 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
   const { primary, profile, subject } = incident;
   const spec = resolveWorkaround(profile, incident.matches);
   if (!spec) {
-    step.passed.push('workaround: none configured for the profile or its known issues');
+    const hotfix = incident.matches.find((match) => match.issue.workaround?.image?.forVersion === match.version);
+    const image = hotfix?.issue.workaround?.image;
+    step.passed.push(
+      hotfix && image
+        ? `workaround: ${hotfix.issue.id} documents the official hotfix image tag ${image.tag} for ${image.forVersion}; leakguard does not override images: set it where the operator takes its image`
+        : 'workaround: none configured for the profile or its known issues',
+    );
     return null;
   }
   const text = describeWorkaround(spec) ?? 'workaround';
+  if (primary.facts.foreignOwner) {
+    step.passed.push(`workaround: ${foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner)}`);
+    return null;
+  }
   const owner = primary.facts.gitopsOwner;
   if (owner) {
     const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);
@@ -121,13 +148,25 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
 function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const match = incident.matches.find((candidate) => candidate.targetVersion !== null);
   if (!match || !match.targetVersion) {
-    const why = incident.matches.length > 0 ? 'no fixed release reachable in one step' : `no known issue matches ${incident.primary.facts.image}`;
+    const blocked = incident.matches.find((candidate) => candidate.blocked !== null);
+    const why = blocked ? `${blocked.issue.id}: ${blocked.blocked ?? ''}` : `no known issue matches ${incident.primary.facts.image}`;
     step.passed.push(`upgrade-pr: ${why}`);
     return null;
   }
   const path = describeUpgradePath(match);
+  const { caveat } = match.issue.upgrade;
   return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}: propose ${path} (${match.issue.id})`, {
-    upgrade: { issueId: match.issue.id, fromVersion: match.version, toVersion: match.targetVersion, path, links: match.issue.links, ...(match.issue.chart ? { chart: match.issue.chart } : {}) },
+    upgrade: {
+      issueId: match.issue.id,
+      fromVersion: match.version,
+      toVersion: match.targetVersion,
+      path,
+      links: issueLinks(match.issue),
+      rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
+      notes: match.upgradeNotes,
+      checked: match.issue.checked,
+      ...(match.issue.chart ? { chart: match.issue.chart } : {}),
+    },
   });
 }
 

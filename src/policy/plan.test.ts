@@ -24,7 +24,7 @@ describe('a new leak', () => {
     const [suspected] = notices(result);
     expect(suspected?.kind).toBe('leak-suspected');
     expect(suspected?.knownIssues).toEqual([
-      'rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false',
+      'rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false; source rook/rook#15499, checked 2026-11-30',
     ]);
     const [restart, ...rest] = actions(result);
     expect(rest).toEqual([]);
@@ -179,5 +179,16 @@ describe('GitOps-owned workloads (SPEC §10 row 15)', () => {
 describe('input contract', () => {
   it('rejects a target whose profile is not defined', () => {
     expect(() => plan(input([target({ facts: { ...facts(), profile: 'nope' } })]))).toThrow(/profile nope/);
+  });
+});
+
+describe('DaemonSets', () => {
+  it('restart only the leaking pod, by eviction (PDBs apply), never a rollout of every node', () => {
+    const workload = { kind: 'DaemonSet' as const, namespace: 'kube-system', name: 'node-agent', uid: 'uid-ds' };
+    const result = plan(input([target({ facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' }, pod: { name: 'node-agent-x7k2p' } })], { profile: { knownIssues: [] } }));
+    const [restart] = actions(result);
+    expect(restart?.details.restart?.mode).toBe('evict');
+    expect(restart?.pod?.name).toBe('node-agent-x7k2p');
+    expect(restart?.reason).toContain('evict pod node-agent-x7k2p (a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)');
   });
 });

@@ -11,9 +11,9 @@
  * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
-import { matchKnownIssues } from '../catalog/index.js';
 import { describeLeak, formatRate, formatTime, summarizeVerdict } from './describe.js';
 import { floorToHour, incidentIdFor } from './ids.js';
+import { knownIssuesFor } from './known-issues.js';
 import { buildSkip, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
   blockedByCooldown,
@@ -135,7 +135,7 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
     subject: subjectOf(group, primary),
     incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, incidentStart),
     incidentStart,
-    matches: matchKnownIssues(input.catalog, primary.facts.image, primary.facts.version, profile.knownIssues),
+    matches: knownIssuesFor(input.catalog, primary.facts, profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,
   };

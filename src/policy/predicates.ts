@@ -76,10 +76,18 @@ export function nextRung(state: WorkloadState, ladder: readonly PlanActionKind[]
 
 // --- can…: possibility --------------------------------------------------------------------------
 
-/** How a restart can be done, or null when it cannot (never evict or delete an orphan pod). */
-export function canRestart(target: PlanTarget, mode: 'rollout' | 'evict'): { mode: 'rollout' | 'evict'; fallback: boolean } | null {
-  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', fallback: false };
-  if (target.facts.pod.controlled && target.facts.workload.kind !== 'Pod') return { mode: 'evict', fallback: mode === 'rollout' };
+/**
+ * How a restart can be done, and why it differs from the profile's mode; null when it cannot (never
+ * evict or delete an orphan pod). A DaemonSet's pod is always evicted alone: its rollout restarts the
+ * pod on every node (for a CNI, every node's network), and the Eviction API honours PodDisruptionBudgets.
+ */
+export function canRestart(target: PlanTarget, mode: 'rollout' | 'evict'): { mode: 'rollout' | 'evict'; why: string | null } | null {
+  const { kind } = target.facts.workload;
+  if (kind === 'DaemonSet' && target.facts.pod.controlled) {
+    return { mode: 'evict', why: mode === 'rollout' ? 'a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted' : null };
+  }
+  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', why: null };
+  if (target.facts.pod.controlled && kind !== 'Pod') return { mode: 'evict', why: mode === 'rollout' ? `a ${kind} cannot be rolled out; evicting instead` : null };
   return null;
 }
 

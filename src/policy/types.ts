@@ -42,6 +42,10 @@ export interface TargetFacts {
   unreadyReplicas: number;
   /** Current env of the container (names → literal values), used to see if a workaround is already in place. */
   env: Record<string, string>;
+  /** Command and args of each container of the pod, by name (catalogue condition checks); absent when unknown. */
+  podCommands?: Readonly<Record<string, readonly string[]>>;
+  /** The pod's controller is another operator's resource (`InstanceManager instance-manager-e-1`): notify only. */
+  foreignOwner?: string;
 }
 
 /** Durable per-workload state, kept in annotations so it survives between CronJob runs. */
@@ -180,6 +184,8 @@ export type SkipReason =
   | 'unready'
   | 'stale-data'
   | 'no-controller'
+  /** The pod is managed through another operator's resource leakguard does not understand: notify only. */
+  | 'foreign-owner'
   | 'ladder-exhausted'
   | 'dry-run'
   /** The verdict still covers data from before the last action: wait for post-action data before escalating. */
@@ -220,7 +226,21 @@ export interface ActionDetails {
   /** For revert-workaround: what to remove. */
   revert?: { envNames: string[]; configMap?: { name: string; keys: string[] } };
   /** For upgrade-pr: the bump and why. */
-  upgrade?: { issueId: string; fromVersion: string; toVersion: string; path: string; links: { title: string; url: string }[]; chart?: string };
+  upgrade?: {
+    issueId: string;
+    fromVersion: string;
+    toVersion: string;
+    path: string;
+    links: { title: string; url: string }[];
+    /** The project's upgrade rule in words, quoted in the PR body. */
+    rule?: string;
+    /** Upgrade notes of every minor version the step crosses. */
+    notes?: { title: string; url: string }[];
+    /** The day the entry was checked against its sources. */
+    checked?: string;
+    /** The Helm chart the upgrade PR bumps (the catalogue's; the profile may override). */
+    chart?: string;
+  };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];
   verdict: VerdictSummary;

@@ -4,6 +4,7 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
+import type { PodView } from '../catalog/condition.js';
 import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
@@ -19,6 +20,8 @@ export interface TargetEvidence {
   limitBytes: number | null;
   image: string;
   container: string;
+  /** What the catalogue's condition checks may read of the pod (absent: conditions count as unchecked). */
+  pod?: PodView;
 }
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */

@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
+import { podViewOf } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
@@ -236,7 +237,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const key = workloadKey(t.facts.workload);
     const previous = evidence.get(key);
     if (!previous || (t.verdict.slope?.bytesPerHour ?? -Infinity) > (previous.verdict.slope?.bytesPerHour ?? -Infinity)) {
-      evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container });
+      evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container, pod: podViewOf(t.facts) });
     }
   }
   const actor = new Actor({

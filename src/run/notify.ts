@@ -3,7 +3,7 @@
  * last said is kept in the ledger; a Slack failure is logged and never touches the Kubernetes side.
  */
 import type { Logger } from 'pino';
-import { matchKnownIssues, type Catalog } from '../catalog/catalog.js';
+import { issueLinks, matchKnownIssues, type Catalog } from '../catalog/catalog.js';
 import { versionFromImage } from '../catalog/image.js';
 import type { Ledger } from '../kube/ledger.js';
 import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessageInput } from '../notify/message.js';
@@ -79,7 +79,7 @@ export async function notifyChanges(
       severity: state.severity,
       profile: first.profile,
       target: { namespace: first.workload.namespace, kind: first.workload.kind, name: first.workload.name, container: evidence?.container ?? first.container ?? '' },
-      version: /:v?(\d+\.\d+\.\d+)/.exec(evidence?.image ?? '')?.[1] ?? null,
+      version: evidence ? versionFromImage(evidence.image) : null,
       verdict: evidence?.verdict ?? { slope: null, hoursToLimit: null, currentBytes: null, reasons: [] },
       limitBytes: evidence?.limitBytes ?? null,
       ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
@@ -125,6 +125,8 @@ export function metricsUnavailableMessage(profile: string, runs: number, error: 
 /** The catalogue entry behind a leak, for the message's "known issue" field and links. */
 export function knownIssueInput(catalog: Catalog, evidence: TargetEvidence | undefined): Pick<IncidentMessageInput, 'knownIssue'> {
   if (!evidence) return {};
-  const match = matchKnownIssues(catalog, evidence.image, versionFromImage(evidence.image))[0];
-  return match ? { knownIssue: { issueId: match.issue.id, title: match.issue.title, links: match.issue.links } } : {};
+  const match = matchKnownIssues(catalog, evidence.image, { container: evidence.container, ...(evidence.pod ? { pod: evidence.pod } : {}) })[0];
+  if (!match) return {};
+  const { issue } = match;
+  return { knownIssue: { issueId: issue.id, title: issue.title, links: issueLinks(issue), checked: issue.checked, ...(match.certainty === 'possible' && issue.condition ? { possible: issue.condition.text } : {}) } };
 }

@@ -40,6 +40,51 @@ beforeAll(() => {
   writeFileSync(demoFile, queryRange(result));
 });
 
+describe('leakguard catalog', () => {
+  const configWith = (name: string, yaml: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `prometheus: {url: 'http://127.0.0.1:9'}\nprofiles: [{name: acme, namespace: acme, selector: app=acme}]\n${yaml}\n`);
+    return file;
+  };
+  const acme = `{id: acme-leak, title: acme leaks, images: [ghcr.io/acme/operator], affected: [">=2.3.0 <2.3.4"], fixed: [2.3.4], upgrade: {rule: direct}, sources: [{kind: issue, url: "https://example.com/1"}], checked: 2026-11-01}`;
+
+  it('lists the built-in entries, and the config\'s own next to them minus the disabled ones', async () => {
+    const builtin = await cli('catalog', '--output', 'text');
+    expect(builtin.code).toBe(ExitCode.ok);
+    expect(builtin.out).toContain('cluster-autoscaler-deletion-tracker-leak');
+    const config = configWith('catalog.yaml', `knownIssues: [${acme}]\ncatalog: {disable: [rook-operator-leak-1.14]}`);
+    const { code, out } = await cli('catalog', '--config', config, '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const ids = (JSON.parse(out) as { entries: { id: string }[] }).entries.map((e) => e.id);
+    expect(ids).toContain('acme-leak');
+    expect(ids).not.toContain('rook-operator-leak-1.14');
+  });
+
+  it('check IMAGE says which entries match, what leakguard would do, and why others do not apply', async () => {
+    const { code, out } = await cli('catalog', 'check', 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.29.3', '--output', 'text');
+    expect(code).toBe(ExitCode.ok);
+    expect(out).toContain('cluster-autoscaler-deletion-tracker-leak (certain): registry.k8s.io/autoscaling/cluster-autoscaler v1.29.3 is affected');
+    expect(out).toContain('  - upgrade PR: the fix needs Kubernetes ≥ 1.30');
+    const argo = await cli('catalog', 'check', 'quay.io/argoproj/argocd:v2.13.1', '--container', 'argocd-repo-server', '--output', 'text');
+    expect(argo.out).toContain('argocd-repo-server-cmp-leak-2.13 (possible): quay.io/argoproj/argocd v2.13.1: known issue possible: Config Management Plugin sidecars on the repo-server could not be checked');
+    expect(argo.out).toContain('argocd-otel-interceptor-leak-2.8: does not apply: container argocd-repo-server is not argocd-application-controller or argocd-server');
+    expect((await cli('catalog', 'check', 'nginx:1.27.0', '--output', 'text')).out).toBe('nginx:1.27.0: no catalogue entry names this repository\n');
+  });
+
+  it.each([
+    ['a malformed entry', `knownIssues: [{id: acme-leak, title: t, images: [acme/op], affected: ["~2.3"], sources: [{kind: issue, url: "https://example.com/1"}], checked: 2026-11-01}]`, /knownIssues\[0\]\.affected\[0\]: expected a version range/],
+    ['an unknown built-in to disable', 'catalog: {disable: [rook-leak-typo]}', /catalog\.disable\[0\]: no built-in entry "rook-leak-typo"/],
+  ])('%s is a configuration error (exit 2) naming the field', async (_name, yaml, message) => {
+    const { code, out } = await cli('catalog', '--config', configWith('catalog-bad.yaml', yaml));
+    expect(code).toBe(ExitCode.usage);
+    expect(out).toMatch(message);
+  });
+
+  it('check without an image is a usage error', async () => {
+    expect((await cli('catalog', 'check')).code).toBe(ExitCode.usage);
+  });
+});
+
 describe('leakguard analyze', () => {
   it('flags the leaking Rook operator and clears its healthy neighbours', async () => {
     const { code, out } = await cli('analyze', '--input', demoFile, '--limit-bytes', '2Gi', '--output', 'json');

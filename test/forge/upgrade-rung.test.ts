@@ -92,6 +92,11 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
 
   it('dry-run after a real run: it would refresh the PR already open, not open a second', async () => {
     expect((await run(false)).summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
+    // The PR quotes the catalogue: sources, the day they were checked, and the project's upgrade rule.
+    const body = String(gh.pulls[0]?.body ?? '');
+    expect(body).toContain('- [issue: rook/rook#15499](https://github.com/rook/rook/issues/15499)');
+    expect(body).toContain('Ranges checked against these sources on 2026-11-30.');
+    expect(body).toContain('Upgrade rule: one minor version at a time.');
     const writes = gh.mutations().length;
     const { planned } = await run(true);
     expect(planned).toMatch(/ GitHub: would refresh PR #1 \(\S+\/acme\/gitops\/pull\/1\) with this evidence\.$/);

@@ -4,8 +4,9 @@
  * version range) or is not the operator's (`ignored`). Deciding which sites move is plan.ts's job.
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
+import { parseImageRef } from '../../catalog/image.js';
 import type { BumpRequest, ManifestKind } from './types.js';
-import { inStyleOf, isVersionRange, lastSegment, parseImageRef, replaceVersionTokens, repositoryMatches, sameVersion, stripV } from './version.js';
+import { inStyleOf, isVersionRange, lastSegment, replaceVersionTokens, repositoryMatches, sameVersion, stripV } from './version.js';
 import { blockScalarMapper, parseDocuments, scalarEdit, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
 
 export interface Site {
@@ -133,7 +134,7 @@ function images(ctx: Ctx, node: unknown, basePath: string[]): void {
     if (isScalar(image) && typeof image.value === 'string') {
       const scalar = image as Scalar<string>;
       const ref = parseImageRef(scalar.value);
-      if (!ref || !sameVersion(ref.tag, ctx.version)) continue;
+      if (ref.tag === null || !sameVersion(ref.tag, ctx.version)) continue;
       const at = [...path, 'image'];
       if (!repositoryMatches(ref.repository, ctx.req.image)) {
         ctx.sites.push({ ...base(ctx, scalar, at), ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})` });

@@ -15,25 +15,6 @@ export function inStyleOf(original: string, toVersion: string): string {
   return /^v\d/.test(original) ? `v${bare}` : bare;
 }
 
-export interface ImageRef {
-  /** Everything before the tag, e.g. `docker.io/rook/ceph`. */
-  repository: string;
-  tag: string;
-  digest: string | null;
-}
-
-/** Splits `registry:5000/rook/ceph:v1.14.9@sha256:…`; null when there is no tag. */
-export function parseImageRef(image: string): ImageRef | null {
-  const at = image.indexOf('@');
-  const withoutDigest = at >= 0 ? image.slice(0, at) : image;
-  const digest = at >= 0 ? image.slice(at + 1) : null;
-  const colon = withoutDigest.lastIndexOf(':');
-  if (colon < 0 || withoutDigest.indexOf('/', colon) >= 0) return null;
-  const tag = withoutDigest.slice(colon + 1);
-  if (tag === '') return null;
-  return { repository: withoutDigest.slice(0, colon), tag, digest };
-}
-
 /** Docker Hub's implicit parts dropped: `docker.io/library/nginx` → `nginx`, `index.docker.io/rook/ceph` → `rook/ceph`. */
 export function normalizeRepository(repository: string): string {
   return repository
