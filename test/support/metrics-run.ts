@@ -46,6 +46,7 @@ export async function runAgainst(
 ): Promise<MetricsRun> {
   const config = parseConfig(`
 dryRun: false
+controller: none
 prometheus: {url: ${JSON.stringify(url)}, step: 5m${prometheus ? `, ${prometheus}` : ''}}
 guardrails: {maxActionsPerRun: 10}
 profiles:
