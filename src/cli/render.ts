@@ -1,9 +1,8 @@
 /** Human output: verdict tables with sparklines, slopes in MiB/h and time to limit in hours. */
-import { sparkline, type Values } from '../detect/index.js';
+import type { Values } from '../detect/index.js';
 import type { Verdict } from '../detect/types.js';
+import { formatMiBPerHour, sparkline } from '../model/units.js';
 import { renderTable } from './output.js';
-
-const MiB = 2 ** 20;
 
 export interface VerdictRow {
   name: string;
@@ -15,7 +14,7 @@ export interface VerdictRow {
 export function formatSlope(verdict: Verdict): string {
   if (!verdict.slope) return '—';
   const { bytesPerHour, low, high } = verdict.slope;
-  return `${(bytesPerHour / MiB).toFixed(1)} MiB/h (${(low / MiB).toFixed(1)}–${(high / MiB).toFixed(1)})`;
+  return `${formatMiBPerHour(bytesPerHour)} (${formatMiBPerHour(low, false)}–${formatMiBPerHour(high, false)})`;
 }
 
 export function formatTimeToLimit(verdict: Verdict): string {

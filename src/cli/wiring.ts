@@ -14,8 +14,10 @@ import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
 import { createUpgradeRung } from '../run/upgrade.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
-export const version = '0.1.0';
+/** From package.json, bundled in at build time: the one place the version is written. */
+export const version: string = packageJson.version;
 const defaultConfigPath = '/etc/leakguard/config.yaml';
 
 export function configPath(flag: unknown): string {

@@ -6,13 +6,9 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { formatMatchers, parseMatchers } from '../prom/matchers.js';
-import { parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
+import { formatDuration, parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
 
 const DAY = 86_400;
-
-function formatSeconds(seconds: number): string {
-  return seconds % DAY === 0 ? `${seconds / DAY}d` : seconds % 3600 === 0 ? `${seconds / 3600}h` : `${seconds}s`;
-}
 
 /**
  * A duration in seconds, at most `maxSeconds`: every duration is bounded, so none can overflow a
@@ -27,7 +23,7 @@ function durationUpTo(maxSeconds: number) {
       return z.NEVER;
     }
     if (seconds > maxSeconds) {
-      ctx.addIssue({ code: 'custom', message: `expected at most ${formatSeconds(maxSeconds)}, got ${JSON.stringify(value)}` });
+      ctx.addIssue({ code: 'custom', message: `expected at most ${formatDuration(maxSeconds)}, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return seconds;
@@ -303,4 +299,3 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
-export type ConfigInput = z.input<typeof configSchema>;

@@ -18,7 +18,8 @@ import { shouldNotify } from '../notify/should-notify.js';
 import type { SlackMessage } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { eventFor, type EventDraft } from '../report/events.js';
-import { workloadKey, type TargetEvidence } from '../run/act.js';
+import { workloadKey } from '../model/workload.js';
+import type { TargetEvidence } from '../run/act.js';
 import { groupByWorkload, incidentState, knownIssueInput } from '../run/notify.js';
 import { demoTrace, type DemoSeries } from './trace.js';
 

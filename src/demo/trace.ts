@@ -4,8 +4,8 @@
  * rook/rook#15499; its neighbours show the look-alikes leakguard must leave alone.
  */
 import type { Sample } from '../detect/types.js';
+import { MIB } from '../model/units.js';
 
-const MiB = 2 ** 20;
 const HOUR = 3600;
 
 export interface DemoSeries {
@@ -48,37 +48,37 @@ export function demoTrace(end: number): DemoSeries[] {
       labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-6b9c7d5f4-x2k8q', container: 'rook-ceph-operator' },
       workload: 'rook-ceph-operator',
       image: 'rook/ceph:v1.14.9',
-      limitBytes: 2 * 1024 * MiB,
+      limitBytes: 2 * 1024 * MIB,
       // Every ~20 minutes a namespace with a Ceph PVC is created and deleted; each leaves ~11 MiB behind.
       samples: series(end, 48, (age, rand) => {
         const steps = age > leakStart ? Math.floor((age - leakStart) / 1200) : 0;
-        return 400 * MiB + steps * 11 * MiB + gcSawtooth(age, 40 * MiB) + rand() * 6 * MiB;
+        return 400 * MIB + steps * 11 * MIB + gcSawtooth(age, 40 * MIB) + rand() * 6 * MIB;
       }, 1),
     },
     {
       labels: { namespace: 'cert-manager', pod: 'cert-manager-7f6d8c9b5-9hx2v', container: 'cert-manager-controller' },
       workload: 'cert-manager',
       image: 'quay.io/jetstack/cert-manager-controller:v1.16.2',
-      limitBytes: 512 * MiB,
-      samples: series(end, 48, (age, rand) => 140 * MiB + gcSawtooth(age, 18 * MiB) + rand() * 4 * MiB, 2),
+      limitBytes: 512 * MIB,
+      samples: series(end, 48, (age, rand) => 140 * MIB + gcSawtooth(age, 18 * MIB) + rand() * 4 * MIB, 2),
     },
     {
       labels: { namespace: 'crossplane-system', pod: 'provider-aws-ec2-5d8f7b6c9-q4w7e', container: 'package-runtime' },
       workload: 'provider-aws-ec2',
       image: 'xpkg.upbound.io/upbound/provider-aws-ec2:v1.21.0',
-      limitBytes: 1024 * MiB,
+      limitBytes: 1024 * MIB,
       // Daily load cycle: busier in the working day, back down at night.
-      samples: series(end, 48, (age, rand) => 420 * MiB + 90 * MiB * Math.sin((2 * Math.PI * age) / (24 * HOUR)) + gcSawtooth(age, 30 * MiB) + rand() * 8 * MiB, 3),
+      samples: series(end, 48, (age, rand) => 420 * MIB + 90 * MIB * Math.sin((2 * Math.PI * age) / (24 * HOUR)) + gcSawtooth(age, 30 * MIB) + rand() * 8 * MIB, 3),
     },
     {
       labels: { namespace: 'monitoring', pod: 'prometheus-operator-84c5d9f7b-m3n6p', container: 'prometheus-operator' },
       workload: 'prometheus-operator',
       image: 'quay.io/prometheus-operator/prometheus-operator:v0.79.2',
-      limitBytes: 400 * MiB,
+      limitBytes: 400 * MIB,
       // Restarted 10 h ago: informer caches fill, then plateau.
       samples: series(end, 48, (age, rand) => {
         const sinceRestart = age < 38 * HOUR ? age : age - 38 * HOUR;
-        return 90 * MiB + 110 * MiB * (1 - Math.exp(-sinceRestart / (1.5 * HOUR))) + gcSawtooth(age, 12 * MiB) + rand() * 3 * MiB;
+        return 90 * MIB + 110 * MIB * (1 - Math.exp(-sinceRestart / (1.5 * HOUR))) + gcSawtooth(age, 12 * MIB) + rand() * 3 * MIB;
       }, 4),
     },
   ];

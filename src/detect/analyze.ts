@@ -1,5 +1,5 @@
 import type { Floor } from './floor.js';
-import { formatHours } from './format.js';
+import { formatHours } from '../model/units.js';
 import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './history.js';
 import { findJumps, segmentFloor, usualChange, withoutJumps, type Segmented } from './segment.js';
 import { theilSen } from './stats.js';

@@ -1,6 +1,7 @@
 import type { Segmented } from './segment.js';
 import { theilSen } from './stats.js';
 import type { ResolvedDetectOptions } from './types.js';
+import { MIB } from '../model/units.js';
 
 /**
  * Evidence that spans restarts: OOM-kill cycles, and a leak that resumes after a restart. Each
@@ -11,7 +12,6 @@ export interface Range {
   to: number;
 }
 
-const MIB = 1024 * 1024;
 
 export function segmentRanges(seg: Segmented): Range[] {
   return seg.starts.map((from, i) => ({ from, to: seg.starts[i + 1] ?? seg.v.length }));

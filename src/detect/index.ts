@@ -6,4 +6,3 @@ export type { DetectOptions, Evidence, JudgeInput, Sample, SlopeEstimate, Verdic
 export { defaultDetectOptions, judge } from './judge.js';
 export { lastTime, sampleCount, toColumns, toSamples, valuesOf, type SampleColumns, type SampleSeries, type Values } from './columns.js';
 export { backtestSeries, type BacktestOptions, type BacktestResult } from './backtest.js';
-export { formatBytesPerHour, formatHours, formatMiB, sparkline } from './format.js';

@@ -1,11 +1,10 @@
 import { analyzeFloor } from './analyze.js';
 import { buildFloor, firstAfter, trimPartialBuckets } from './floor.js';
-import { formatHours } from './format.js';
+import { MIB, formatHours } from '../model/units.js';
 import { sortedColumns, toColumns, type SampleColumns } from './columns.js';
 import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
 
 const HOUR = 3600;
-const MIB = 1024 * 1024;
 
 export const defaultDetectOptions: ResolvedDetectOptions = Object.freeze({
   windowSeconds: 24 * HOUR,

@@ -1,7 +1,7 @@
 import { selectKth } from './stats.js';
 import type { Floor } from './floor.js';
+import { MIB } from '../model/units.js';
 
-const MIB = 1024 * 1024;
 /** Drops smaller than this are noise, whatever their fraction. */
 const MIN_RESTART_DROP_BYTES = 8 * MIB;
 

@@ -1,4 +1,4 @@
-import { formatBytesPerHour, formatHours, formatMiB } from './format.js';
+import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
 import type { OomCycles } from './history.js';
 import type { Segmented } from './segment.js';
 import { theilSen } from './stats.js';
@@ -28,7 +28,7 @@ const LEAK_TIER_TEXT: Record<SpanFinding['tier'], string> = {
 };
 
 function ciText(fit: { slope: number; low: number; high: number }): string {
-  return `${formatBytesPerHour(fit.slope)} (CI ${formatBytesPerHour(fit.low, false)}–${formatBytesPerHour(fit.high, false)})`;
+  return `${formatMiBPerHour(fit.slope)} (CI ${formatMiBPerHour(fit.low, false)}–${formatMiBPerHour(fit.high, false)})`;
 }
 
 function restartNote(restarts: number): string[] {

@@ -4,7 +4,8 @@
  */
 import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
-import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, truncate, type LinkInput } from '../notify/format.js';
+import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
+import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
 import type { Sighting } from './bump/types.js';
 import { stripV } from './bump/version.js';
 import { memoryChart } from './pr-chart.js';

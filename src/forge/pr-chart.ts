@@ -4,8 +4,8 @@
  */
 import { sortedColumns, toColumns, type SampleSeries } from '../detect/columns.js';
 import { buildFloor, trimPartialBuckets } from '../detect/floor.js';
+import { MIB } from '../model/units.js';
 
-const MiB = 2 ** 20;
 /** More points than this and the chart's labels run together; buckets widen instead. */
 const MAX_POINTS = 48;
 
@@ -16,7 +16,7 @@ function label(unixSeconds: number, withDay: boolean): string {
 }
 
 function mib(bytes: number): number {
-  return Math.round((bytes / MiB) * 10) / 10;
+  return Math.round((bytes / MIB) * 10) / 10;
 }
 
 /** A round axis top a little above `maxMiB`. */

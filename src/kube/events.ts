@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { V1MicroTime, type EventsV1Event, type V1ObjectReference } from '@kubernetes/client-node';
 import { mergePatch, type KubeContext } from './context.js';
 import type { EventInput, EventResult, ObjectRef } from './types.js';
+import { apiVersionOf } from '../model/workload.js';
 
 export const reportingController = 'leakguard';
 /** The API server rejects longer notes. */
@@ -39,9 +40,6 @@ export function eventName(input: Pick<EventInput, 'regarding' | 'reason' | 'key'
   return `${base || 'object'}.${digest}`;
 }
 
-function apiVersionOf(kind: string): string {
-  return kind === 'Pod' || kind === 'ConfigMap' ? 'v1' : kind === 'Lease' ? 'coordination.k8s.io/v1' : 'apps/v1';
-}
 
 function objectReference(ref: ObjectRef): V1ObjectReference {
   const reference: V1ObjectReference = { apiVersion: ref.apiVersion ?? apiVersionOf(ref.kind), kind: ref.kind, namespace: ref.namespace, name: ref.name };

@@ -1,5 +1,4 @@
 export * from './types.js';
 export * from './message.js';
 export * from './should-notify.js';
-export * from './format.js';
 export { createSlackNotifier, SlackBotNotifier, SlackWebhookNotifier, SlackConfigError, type SlackConfig, type SlackSendOptions } from './slack.js';

@@ -4,7 +4,8 @@
  */
 import type { Values } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
-import { formatHours, formatMiB, formatMiBPerHour, normalizeLink, sparkline, truncate, type LinkInput } from './format.js';
+import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
+import { formatHours, formatMiB, formatMiBPerHour, sparkline } from '../model/units.js';
 import type { IncidentPhase, Severity } from './should-notify.js';
 import type { SlackBlock, SlackMessage } from './types.js';
 

@@ -1,11 +1,10 @@
 /** Small pure builders for the human text quoted in Events, Slack and PR bodies. */
 import type { Verdict } from '../detect/types.js';
+import { formatMiBPerHour } from '../model/units.js';
 import type { VerdictSummary } from './types.js';
 
-const mib = 2 ** 20;
-
 export function formatRate(bytesPerHour: number | null): string {
-  return bytesPerHour === null ? 'unknown rate' : `${(bytesPerHour / mib).toFixed(1)} MiB/h`;
+  return bytesPerHour === null ? 'unknown rate' : formatMiBPerHour(bytesPerHour);
 }
 
 export function formatTime(unixSeconds: number): string {

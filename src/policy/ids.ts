@@ -41,14 +41,15 @@ const kindSlug: Record<PlanActionKind, string> = {
   'revert-workaround': 'revert',
 };
 
-function workloadKey(profile: string, workload: WorkloadRef): string {
+/** The hash input of incident and action IDs. Frozen: a new format would change every stored ID. */
+function idInput(profile: string, workload: WorkloadRef): string {
   return `${profile}|${workload.kind}|${workload.namespace}|${workload.name}`;
 }
 
 export function incidentIdFor(profile: string, workload: WorkloadRef, incidentStart: number): string {
-  return `inc-${stamp(incidentStart)}-${hash53(`${workloadKey(profile, workload)}|${incidentStart}`)}`;
+  return `inc-${stamp(incidentStart)}-${hash53(`${idInput(profile, workload)}|${incidentStart}`)}`;
 }
 
 export function actionIdFor(profile: string, workload: WorkloadRef, incidentStart: number, kind: PlanActionKind, rung: number): string {
-  return `${kindSlug[kind]}-${stamp(incidentStart)}-${hash53(`${workloadKey(profile, workload)}|${incidentStart}|${kind}|${rung}`)}`;
+  return `${kindSlug[kind]}-${stamp(incidentStart)}-${hash53(`${idInput(profile, workload)}|${incidentStart}|${kind}|${rung}`)}`;
 }

@@ -97,10 +97,7 @@ describe('guardrails', () => {
 
 describe('data freshness', () => {
   it.each([
-    ['unknown verdict', input([target({ verdict: unknown() })])],
-    ['stale metrics for the target', input([target({ dataFresh: false })])],
-    ['stale metrics for the profile', input([target()], { dataFresh: { rook: false } })],
-    ['stale metrics for the run', input([target()], { dataFresh: false })],
+    ['unknown verdict (stale, missing or doubted metrics)', input([target({ verdict: unknown() })])],
   ])('%s → no action, stale-data', (_name, planInput) => {
     const result = plan(planInput);
     expect(actions(result)).toEqual([]);
@@ -110,7 +107,7 @@ describe('data freshness', () => {
 
   it('other profiles still act when one profile has stale data', () => {
     const other = target({ facts: { profile: 'other', workload: { kind: 'Deployment', namespace: 'x', name: 'y', uid: 'u' } } });
-    const planInput = input([target(), other], { dataFresh: { rook: false } });
+    const planInput = input([target({ verdict: unknown() }), other]);
     planInput.profiles = [...planInput.profiles, { ...planInput.profiles[0]!, name: 'other' }];
     expect(actions(plan(planInput)).map((a) => a.profile)).toEqual(['other']);
   });

@@ -31,6 +31,7 @@ import {
   type Block,
 } from './predicates.js';
 import type { Plan, PlanAction, PlanInput, PlanItem, PlanNotice, PlanSubject, PlanTarget, ProfilePolicy, WorkloadRef, WorkloadState } from './types.js';
+import { workloadKey } from '../model/workload.js';
 
 interface WorkloadGroup {
   /** `profile|Kind/namespace/name`: the tie-breaker that makes the plan's order total. */
@@ -55,9 +56,6 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function workloadKey(workload: WorkloadRef): string {
-  return `${workload.kind}/${workload.namespace}/${workload.name}`;
-}
 
 /** Most urgent first: soonest to its limit, then fastest growth. Never leaking targets come last. */
 function compareTargets(a: PlanTarget, b: PlanTarget): number {
@@ -80,12 +78,6 @@ function groupTargets(input: PlanInput): WorkloadGroup[] {
     groups.set(key, group);
   }
   return [...groups.values()].map((group) => ({ ...group, targets: [...group.targets].sort(compareTargets) }));
-}
-
-function isProfileFresh(input: PlanInput, profile: string): boolean {
-  if (input.dataFresh === undefined) return true;
-  if (typeof input.dataFresh === 'boolean') return input.dataFresh;
-  return input.dataFresh[profile] !== false;
 }
 
 function subjectOf(group: WorkloadGroup, target: PlanTarget | undefined): PlanSubject {
@@ -201,15 +193,14 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
 
 function assessWorkload(group: WorkloadGroup, input: PlanInput): Assessment {
   if (group.state.intent) return assessIntent(group, input);
-  const fresh = isProfileFresh(input, group.profile.name);
-  const judged = group.targets.filter((target) => isJudged(target, fresh));
+  const judged = group.targets.filter(isJudged);
   const leaking = judged.filter(isLeaking);
   if (leaking.length > 0) return assessLeak(group, leaking, input);
   const subject = subjectOf(group, group.targets[0]);
   const result: Assessment = { group, items: [], candidates: [], reconcile: null, urgency: [2] };
   if (judged.length < group.targets.length) {
-    const unjudged = group.targets.find((target) => !isJudged(target, fresh))!;
-    const why = !fresh || unjudged.dataFresh === false ? 'metrics could not be fetched fresh' : summarizeVerdict(unjudged.verdict).headline;
+    const unjudged = group.targets.find((target) => !isJudged(target))!;
+    const why = summarizeVerdict(unjudged.verdict).headline;
     result.items.push({ type: 'skip', ...subject, reason: 'stale-data', wanted: null, actionId: null, incidentId: group.state.incidentId, note: `no decision on ${unjudged.facts.pod.name}: ${why}` });
   } else if (hasQuietIncident(group.state, group.profile, input.now)) {
     result.items.push(notice(subject, 'leak-resolved', `no container leaks any more; incident ${group.state.incidentId} closed`, { incidentId: group.state.incidentId, incidentStart: group.state.incidentStart, dryRun: input.guardrails.dryRun }));

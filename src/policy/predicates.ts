@@ -28,9 +28,9 @@ export function isLeaking(target: PlanTarget): boolean {
   return target.verdict.kind === 'leaking';
 }
 
-/** Usable for a decision: fresh metrics and a verdict other than unknown. */
-export function isJudged(target: PlanTarget, profileFresh: boolean): boolean {
-  return profileFresh && target.dataFresh !== false && target.verdict.kind !== 'unknown';
+/** Usable for a decision: a verdict other than unknown (missing, stale or doubted data is unknown). */
+export function isJudged(target: PlanTarget): boolean {
+  return target.verdict.kind !== 'unknown';
 }
 
 /** Changes the live cluster (as opposed to a pull request). */

@@ -60,7 +60,6 @@ const targetsArb: fc.Arbitrary<PlanTarget[]> = fc
     controlled: fc.constantFrom(true, true, false),
     unreadyReplicas: fc.constantFrom(0, 0, 0, 1, 2),
     envSet: fc.boolean(),
-    dataFresh: fc.constantFrom(undefined, undefined, undefined, true, false),
   }), { maxLength: 10, selector: (spec) => `${spec.workload}/${spec.pod}/${spec.container}` }))
   .map(([states, specs]) =>
     specs.map((spec) => ({
@@ -80,7 +79,6 @@ const targetsArb: fc.Arbitrary<PlanTarget[]> = fc
       },
       verdict: spec.verdict,
       state: states[spec.workload]!,
-      ...(spec.dataFresh === undefined ? {} : { dataFresh: spec.dataFresh }),
     })),
   );
 
@@ -104,8 +102,8 @@ const guardrailsArb: fc.Arbitrary<Guardrails> = fc.record({
 });
 
 const inputArb: fc.Arbitrary<PlanInput> = fc
-  .record({ targets: targetsArb, a: profileArb('a'), b: profileArb('b'), guardrails: guardrailsArb, fresh: fc.constantFrom(undefined, undefined, { a: false }, true) })
-  .map(({ targets, a, b, guardrails, fresh }) => ({ targets, profiles: [a, b], guardrails, now, catalog, ...(fresh === undefined ? {} : { dataFresh: fresh }) }));
+  .record({ targets: targetsArb, a: profileArb('a'), b: profileArb('b'), guardrails: guardrailsArb })
+  .map(({ targets, a, b, guardrails }) => ({ targets, profiles: [a, b], guardrails, now, catalog }));
 
 /** Actions that may mutate: planned actions plus intents the actor may carry out. */
 function mutations(input: PlanInput) {
@@ -175,7 +173,7 @@ describe('plan invariants', () => {
     );
   });
 
-  it('never acts on an unknown verdict or stale data, nor on a mid-rollout, terminating or unready workload', () => {
+  it('never acts on an unknown verdict (missing, stale or doubted data), nor on a mid-rollout, terminating or unready workload', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         for (const item of plan(input).items) {
@@ -183,7 +181,6 @@ describe('plan invariants', () => {
           const own = input.targets.filter((t) => t.facts.profile === item.profile && key(t.facts.workload) === key(item.workload));
           const target = own.find((t) => t.facts.pod.name === item.pod?.name && t.facts.container === item.container)!;
           expect(target.verdict.kind).toBe('leaking');
-          expect(target.dataFresh).not.toBe(false);
           if (item.kind !== 'upgrade-pr') {
             expect(own.some((t) => t.facts.rollingOut || t.facts.pod.terminating || t.facts.unreadyReplicas > 1)).toBe(false);
           }

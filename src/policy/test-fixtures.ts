@@ -51,12 +51,11 @@ export function state(overrides: Partial<WorkloadState> = {}): WorkloadState {
   return { ...emptyWorkloadState, ...overrides };
 }
 
-export function target(overrides: { facts?: Partial<TargetFacts>; pod?: Partial<TargetFacts['pod']>; verdict?: Verdict; state?: Partial<WorkloadState>; dataFresh?: boolean } = {}): PlanTarget {
+export function target(overrides: { facts?: Partial<TargetFacts>; pod?: Partial<TargetFacts['pod']>; verdict?: Verdict; state?: Partial<WorkloadState> } = {}): PlanTarget {
   return {
     facts: facts(overrides.facts, overrides.pod),
     verdict: overrides.verdict ?? leaking(),
     state: state(overrides.state),
-    ...(overrides.dataFresh === undefined ? {} : { dataFresh: overrides.dataFresh }),
   };
 }
 
@@ -78,13 +77,12 @@ export const guardrails: Guardrails = {
   killSwitch: false,
 };
 
-export function input(targets: PlanTarget[], overrides: { profile?: Partial<ProfilePolicy>; guardrails?: Partial<Guardrails>; now?: number; dataFresh?: PlanInput['dataFresh'] } = {}): PlanInput {
+export function input(targets: PlanTarget[], overrides: { profile?: Partial<ProfilePolicy>; guardrails?: Partial<Guardrails>; now?: number } = {}): PlanInput {
   return {
     targets,
     profiles: [{ ...profile, ...overrides.profile }],
     guardrails: { ...guardrails, ...overrides.guardrails },
     now: overrides.now ?? now,
     catalog,
-    ...(overrides.dataFresh === undefined ? {} : { dataFresh: overrides.dataFresh }),
   };
 }

@@ -155,8 +155,6 @@ export interface PlanTarget {
   verdict: Verdict;
   /** State read from the workload's annotations (the same for every target of one workload). */
   state: WorkloadState;
-  /** False when this target's metrics could not be fetched fresh; default true. */
-  dataFresh?: boolean;
 }
 
 export interface PlanInput {
@@ -165,8 +163,6 @@ export interface PlanInput {
   guardrails: Guardrails;
   /** Unix seconds, the Prometheus evaluation time (never the local clock). */
   now: number;
-  /** Freshness per profile name (or for the whole run); a false entry blocks every action it covers. */
-  dataFresh?: boolean | Readonly<Record<string, boolean>>;
   catalog: Catalog;
 }
 

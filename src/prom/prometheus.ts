@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import { HEADER_NAME, HEADER_VALUE } from '../config/schema.js';
-import { formatMiB } from '../detect/format.js';
+import { formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact } from '../model/redact.js';
 import { MetricsError, codeForStatus, codeForSystemError, safeUrl, serverLimit } from './errors.js';

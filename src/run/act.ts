@@ -12,6 +12,7 @@ import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, type Outcome } from '../policy/state.js';
 import type { PlanAction, PlanItem, PlanNotice, WorkloadRef, WorkloadState } from '../policy/types.js';
 import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/events.js';
+import { workloadKey } from '../model/workload.js';
 
 /** What the detector saw for the worst target of a workload: quoted in the PR body. */
 export interface TargetEvidence {
@@ -56,9 +57,6 @@ export interface ActReport {
   failures: string[];
 }
 
-export function workloadKey(workload: WorkloadRef): string {
-  return `${workload.kind}/${workload.namespace}/${workload.name}`;
-}
 
 function workloadObject(workload: WorkloadRef): ObjectRef {
   const apiVersion = workload.kind === 'Pod' ? 'v1' : 'apps/v1';

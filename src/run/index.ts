@@ -18,7 +18,8 @@ import type { LedgerStore } from '../kube/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/events.js';
-import { Actor, workloadKey, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
+import { apiVersionOf, workloadKey } from '../model/workload.js';
+import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { fetchHistory, judgeTargets, partialAnswer, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
@@ -310,7 +311,7 @@ async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly Wo
     seen.add(workloadKey(workload));
     const draft = metricsUnavailableEvent(profile, message, now);
     const result = await cluster.recordEvent({
-      regarding: { kind: workload.kind, apiVersion: workload.kind === 'Pod' ? 'v1' : 'apps/v1', namespace: workload.namespace, name: workload.name, uid: workload.uid },
+      regarding: { kind: workload.kind, apiVersion: apiVersionOf(workload.kind), namespace: workload.namespace, name: workload.name, uid: workload.uid },
       reason: draft.reason,
       action: draft.action,
       note: draft.note,

@@ -12,7 +12,8 @@ import type { Notifier, SlackMessage } from '../notify/types.js';
 import type { PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
 import type { ActionOutcome } from '../report/events.js';
-import { workloadKey, type TargetEvidence } from './act.js';
+import { workloadKey } from '../model/workload.js';
+import type { TargetEvidence } from './act.js';
 
 export interface WorkloadNews {
   key: string;

@@ -1,20 +1,23 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatBytesPerHour, formatHours, formatMiB, sparkline } from './format.js';
-
-const MIB = 1024 * 1024;
+import { truncate } from './text.js';
+import { MIB, formatHours, formatMiB, formatMiBPerHour, sparkline } from './units.js';
 
 describe('formatters', () => {
   it.each([
     [42 * MIB, '42.0 MiB/h'],
     [5.25 * MIB, '5.3 MiB/h'],
     [-1.5 * MIB, '-1.5 MiB/h'],
-    [Number.NaN, 'n/a MiB/h'],
-  ])('formatBytesPerHour(%d) = %s', (value, text) => {
-    expect(formatBytesPerHour(value)).toBe(text);
+    // One rounding everywhere: Slack once said "250 MiB/h" where the Event said "250.0 MiB/h".
+    [250 * MIB, '250.0 MiB/h'],
+    [Number.NaN, 'n/a'],
+    [null, 'n/a'],
+  ])('formatMiBPerHour(%d) = %s', (value, text) => {
+    expect(formatMiBPerHour(value)).toBe(text);
   });
 
   it('drops the unit for interval ends', () => {
-    expect(formatBytesPerHour(39.1 * MIB, false)).toBe('39.1');
+    expect(formatMiBPerHour(39.1 * MIB, false)).toBe('39.1');
   });
 
   it.each([
@@ -22,6 +25,7 @@ describe('formatters', () => {
     [6.24, '6.2 h'],
     [96, '4.0 d'],
     [Number.POSITIVE_INFINITY, 'n/a'],
+    [null, 'n/a'],
   ])('formatHours(%d) = %s', (hours, text) => {
     expect(formatHours(hours)).toBe(text);
   });
@@ -48,5 +52,18 @@ describe('sparkline', () => {
   it('never returns more cells than values or than asked', () => {
     expect(sparkline([1, 2], 10)).toHaveLength(2);
     expect(sparkline([1, 2, 3, 4], 0)).toBe('');
+  });
+});
+
+describe('truncate', () => {
+  it('never exceeds the limit and marks the cut', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 1, max: 50 }), (s, max) => {
+        const t = truncate(s, max);
+        expect(Array.from(t).length).toBeLessThanOrEqual(max);
+        if (Array.from(s).length > max) expect(t.endsWith('…')).toBe(true);
+        else expect(t).toBe(s);
+      }),
+    );
   });
 });

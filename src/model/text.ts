@@ -1,0 +1,15 @@
+/** Text shaping shared by every message leakguard writes (Events, Slack, PR bodies). Pure. */
+
+/** Cuts `text` to at most `max` characters (code points), ending with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** A link as the catalogue gives it: a bare URL or `{ title, url }`. */
+export type LinkInput = string | { title?: string; url: string };
+
+export function normalizeLink(link: LinkInput): { title: string; url: string } {
+  return typeof link === 'string' ? { title: link, url: link } : { title: link.title ?? link.url, url: link.url };
+}

@@ -1,0 +1,58 @@
+/**
+ * The units people read — MiB, MiB/h, hours — and the one sparkline: every Event, Slack message, PR
+ * body, table and log line formats through these, so one figure reads the same everywhere. Pure.
+ */
+import type { Values } from '../detect/columns.js';
+
+export const MIB = 2 ** 20;
+const BARS = '▁▂▃▄▅▆▇█';
+
+function known(value: number | null | undefined): value is number {
+  return value !== null && value !== undefined && Number.isFinite(value);
+}
+
+/** "42.0 MiB/h"; without the unit when `withUnit` is false (for "39.1–44.8" ranges); "n/a" when unknown. */
+export function formatMiBPerHour(bytesPerHour: number | null | undefined, withUnit = true): string {
+  const text = known(bytesPerHour) ? (bytesPerHour / MIB).toFixed(1) : 'n/a';
+  return withUnit && text !== 'n/a' ? `${text} MiB/h` : text;
+}
+
+/** "512 MiB"; "n/a" when unknown. */
+export function formatMiB(bytes: number | null | undefined): string {
+  return known(bytes) ? `${(bytes / MIB).toFixed(0)} MiB` : 'n/a';
+}
+
+/** "6.2 h", "45 min" below an hour, "3.5 d" beyond three days; "n/a" when unknown. */
+export function formatHours(hours: number | null | undefined): string {
+  if (!known(hours)) return 'n/a';
+  if (hours < 1) return `${Math.max(0, Math.round(hours * 60))} min`;
+  if (hours >= 72) return `${(hours / 24).toFixed(1)} d`;
+  return `${hours.toFixed(1)} h`;
+}
+
+/**
+ * A line of `width` block characters; each is the maximum of its share of the values, scaled
+ * between the overall minimum and maximum. Non-finite values render as a space.
+ */
+export function sparkline(values: Values, width = 24): string {
+  const cells = Math.max(0, Math.min(Math.floor(width), values.length));
+  if (cells === 0) return '';
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return ' '.repeat(cells);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  let out = '';
+  for (let c = 0; c < cells; c++) {
+    const start = Math.floor((c * values.length) / cells);
+    const end = Math.floor(((c + 1) * values.length) / cells);
+    let cell = -Infinity;
+    for (let i = start; i < end; i++) if (Number.isFinite(values[i]!)) cell = Math.max(cell, values[i]!);
+    if (cell === -Infinity) out += ' ';
+    else {
+      // Extreme values can overflow the range to Infinity: draw those cells at the bottom.
+      const ratio = (cell - lo) / (hi - lo);
+      out += BARS[Number.isFinite(ratio) ? Math.min(7, Math.floor(ratio * 8)) : 0];
+    }
+  }
+  return out;
+}
