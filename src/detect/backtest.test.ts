@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../test/corpus/corpus.js';
 import { fieldLookAlikes } from '../../test/corpus/families.js';
 import { backtestSeries, defaultDetectOptions, judge } from './index.js';
-import { makeSeries, T0 } from './test-series.js';
+import { makeSeries, T0 } from '../../test/support/detect-series.js';
 import type { Sample } from './types.js';
 
 /** The plain path: judge from scratch at every tick with everything up to it. */

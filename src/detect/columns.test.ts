@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sortedColumns, toColumns, toSamples, valuesOf } from './columns.js';
 import { judge } from './judge.js';
-import { makeSeries } from './test-series.js';
+import { makeSeries } from '../../test/support/detect-series.js';
 import type { Sample } from './types.js';
 
 describe('sample columns', () => {

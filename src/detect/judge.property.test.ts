@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { judge } from './index.js';
-import { makeSeries, T0 } from './test-series.js';
+import { makeSeries, T0 } from '../../test/support/detect-series.js';
 
 /** A random series: base, linear trend, sawtooth, noise, sometimes a step or a daily cycle. */
 const arbitrarySeries = fc

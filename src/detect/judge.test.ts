@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDetectOptions, judge } from './index.js';
-import { endOf, makeSeries, MIB, T0, type SeriesOptions } from './test-series.js';
+import { endOf, makeSeries, MIB, T0, type SeriesOptions } from '../../test/support/detect-series.js';
 import type { Sample } from './types.js';
 
 const HOUR = 3600;

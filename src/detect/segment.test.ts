@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toColumns } from './columns.js';
 import { buildFloor } from './floor.js';
 import { segmentFloor, withoutJumps } from './segment.js';
-import { makeSeries, MIB } from './test-series.js';
+import { makeSeries, MIB } from '../../test/support/detect-series.js';
 
 const floorOf = (values: number[]) => ({ t: values.map((_, i) => i * 900), v: values.map((x) => x * MIB), bucket: values.map((_, i) => i) });
 

@@ -3,7 +3,7 @@ import { buildCatalog } from '../catalog/catalog.js';
 import { versionFromImage } from '../catalog/image.js';
 import { plan } from './plan.js';
 import type { Plan, PlanAction, PlanSkip } from './types.js';
-import { input, target } from './test-fixtures.js';
+import { input, target } from '../../test/support/policy-fixtures.js';
 
 const actions = (p: Plan) => p.items.filter((item): item is PlanAction => item.type === 'action');
 const skips = (p: Plan) => p.items.filter((item): item is PlanSkip => item.type === 'skip');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { plan } from './plan.js';
 import { stateAfter, stateWithIntent } from './state.js';
 import type { Plan, PlanAction, PlanInput, PlanNotice, PlanSkip, WorkloadState } from './types.js';
-import { healthy, hour, input, leaking, now, state, target } from './test-fixtures.js';
+import { healthy, hour, input, leaking, now, state, target } from '../../test/support/policy-fixtures.js';
 import type { Verdict } from '../detect/types.js';
 
 const actions = (p: Plan) => p.items.filter((item): item is PlanAction => item.type === 'action');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from './plan.js';
 import type { Plan, PlanAction, PlanNotice, PlanSkip, SkipReason } from './types.js';
-import { facts, healthy, hour, input, leaking, now, target, unknown } from './test-fixtures.js';
+import { facts, healthy, hour, input, leaking, now, target, unknown } from '../../test/support/policy-fixtures.js';
 
 const actions = (p: Plan) => p.items.filter((item): item is PlanAction => item.type === 'action');
 const skips = (p: Plan) => p.items.filter((item): item is PlanSkip => item.type === 'skip');

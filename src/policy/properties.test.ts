@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../detect/types.js';
 import { plan } from './plan.js';
-import { catalog, hour, leaking, now } from './test-fixtures.js';
+import { catalog, hour, leaking, now } from '../../test/support/policy-fixtures.js';
 import { emptyWorkloadState, type ActionKind, type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy, type WorkloadState } from './types.js';
 
 const workloads = [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { plan } from './plan.js';
 import { stateAfter, stateWithIntent } from './state.js';
 import type { PlanAction, PlanNotice } from './types.js';
-import { hour, input, now, state, target } from './test-fixtures.js';
+import { hour, input, now, state, target } from '../../test/support/policy-fixtures.js';
 
 const restart = plan(input([target()])).items.find((item): item is PlanAction => item.type === 'action')!;
 const suspected = plan(input([target()])).items.find((item): item is PlanNotice => item.type === 'notice')!;

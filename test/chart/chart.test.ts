@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
-import { configValuesSchema, valuesSchemaText } from './values-schema.js';
+import { configValuesSchema, valuesSchemaText } from '../../scripts/values-schema.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const chart = join(repo, 'chart');

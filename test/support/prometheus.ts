@@ -9,8 +9,6 @@ import { promisify } from 'node:util';
 
 const execFile = promisify(execFileCallback);
 
-const INSTALL_LOCK = '/tmp/leakguard-apt.lock';
-
 function hasCommands(commands: readonly string[]): boolean {
   try {
     execFileSync('sh', ['-c', commands.map((c) => `command -v ${c}`).join(' && ')], { stdio: 'ignore' });
@@ -20,30 +18,14 @@ function hasCommands(commands: readonly string[]): boolean {
   }
 }
 
-/**
- * Installs a Debian package unless its `commands` are present. Another test run may install at the
- * same moment: the flock serialises us, and the script checks again inside it. RUNLEVEL=1 keeps
- * invoke-rc.d from starting the packaged service: tests run their own.
- */
-export async function ensureDebianPackage(pkg: string, commands: readonly string[]): Promise<void> {
-  if (hasCommands(commands)) return;
-  const script = [
-    `${commands.map((c) => `command -v ${c} >/dev/null`).join(' && ')} && exit 0`,
-    'apt-get update -q -o DPkg::Lock::Timeout=300',
-    `RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends ${pkg}`,
-  ].join('\n');
-  try {
-    await execFile('flock', [INSTALL_LOCK, 'sh', '-ec', script], { maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`could not install Debian's ${pkg} package (needs root and apt):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
-  }
-  if (!hasCommands(commands)) throw new Error(`${commands.join('/')} still missing after apt-get install ${pkg}`);
+/** `npm run setup` installs the servers; tests only check, and say what to run when one is missing. */
+export function requireCommands(pkg: string, commands: readonly string[]): void {
+  if (!hasCommands(commands)) throw new Error(`${commands.join('/')} not installed: run \`npm run setup\` (installs Debian's ${pkg} package)`);
 }
 
-/** Installs Debian's `prometheus` package (prometheus + promtool) unless present. */
-export async function ensurePrometheusInstalled(): Promise<void> {
-  await ensureDebianPackage('prometheus', ['prometheus', 'promtool']);
+/** Debian's `prometheus` package (prometheus + promtool). */
+export function requirePrometheus(): void {
+  requireCommands('prometheus', ['prometheus', 'promtool']);
 }
 
 /**
@@ -86,7 +68,7 @@ export interface StartOptions {
  * picked up when the TSDB opens, hence backfill first, start second.
  */
 export async function startPrometheus({ openMetrics, routePrefix, externalLabels, flags = [] }: StartOptions): Promise<RunningPrometheus> {
-  await ensurePrometheusInstalled();
+  requirePrometheus();
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-prom-'));
   const dataDir = join(dir, 'data');
   await writeFile(join(dir, 'history.om.txt'), openMetrics);

@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toPrometheusText, type LabelledSeries } from './memory-history.js';
-import { ensureDebianPackage, freePort, startServer } from './prometheus.js';
+import { freePort, requireCommands, startServer } from './prometheus.js';
 
 export interface RunningVictoriaMetrics {
   /** The Prometheus-compatible base URL leakguard is given: `http://127.0.0.1:PORT/prometheus`. */
@@ -22,7 +22,7 @@ export interface VictoriaMetricsOptions {
  * on, hence ranges aligned to the step); `importSeries` then loads history into it, before any query.
  */
 export async function startVictoriaMetrics({ flags = [] }: VictoriaMetricsOptions = {}): Promise<RunningVictoriaMetrics> {
-  await ensureDebianPackage('victoria-metrics', ['victoria-metrics']);
+  requireCommands('victoria-metrics', ['victoria-metrics']);
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-vm-'));
   const port = await freePort();
   const root = `http://127.0.0.1:${port}`;

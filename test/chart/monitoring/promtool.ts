@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { ensurePrometheusInstalled } from '../../support/prometheus.js';
+import { requirePrometheus } from '../../support/prometheus.js';
 import type { Manifest } from '../helm.js';
 
 const execFileAsync = promisify(execFile);
@@ -18,7 +18,7 @@ export interface PromtoolResult {
 
 /** Runs promtool; a failing check is a result (its output says why), not an exception. */
 export async function promtool(args: readonly string[]): Promise<PromtoolResult> {
-  await ensurePrometheusInstalled();
+  requirePrometheus();
   try {
     const { stdout, stderr } = await execFileAsync('promtool', args, { maxBuffer: 64 * 1024 * 1024, timeout: 240_000 });
     return { code: 0, output: stdout + stderr };

@@ -2,7 +2,7 @@
  * Builders of synthetic working-set series for the detector's tests. Kept beside the detector
  * (and pure) so its tests read as a table of shapes.
  */
-import type { Sample } from './types.js';
+import type { Sample } from '../../src/detect/types.js';
 
 export const MIB = 1024 * 1024;
 /** 2026-01-01T00:00:00Z, a multiple of every bucket size used. */

@@ -8,7 +8,7 @@
  * through verbatim) and the free-form maps (labels, annotations, selectors).
  */
 import { z } from 'zod';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../src/config/schema.js';
 
 type JsonSchema = Record<string, unknown>;
 
