@@ -130,13 +130,14 @@ describe('the rendered config', () => {
     expect(config.deadline).toBeLessThan(600);
   });
 
-  it('carries the values\' config through unchanged, adding only the lock and the schedule', async () => {
+  it('carries the values\' config through unchanged, adding only the lock, the controller and the schedule', async () => {
     const read = (file: string) => parse(readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
     const expected = mergeValues(read(`${chartDir}/values.yaml`).config, read(`${valuesDir}/rook-all-actions.yaml`).config);
     const rendered = parse(configOf(await render({ values: ['rook-all-actions.yaml'] }))) as Record<string, unknown>;
-    const { lock, schedule, ...rest } = rendered;
+    const { lock, schedule, controller, ...rest } = rendered;
     expect(rest).toEqual(expected);
     expect(lock).toEqual({ name: 'lg-leakguard', namespace: 'leakguard' });
+    expect(controller).toEqual({ kind: 'CronJob', name: 'lg-leakguard', namespace: 'leakguard' });
     expect(schedule).toBe('*/15 * * * *');
     const config = parseConfig(configOf(await render({ values: ['rook-all-actions.yaml'] })));
     expect(config.dryRun).toBe(false);
