@@ -93,10 +93,8 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
     step.skips.push(buildSkip(incident, 'no-controller', `pod ${primary.facts.pod.name} has no controller: leakguard never evicts or deletes an orphan pod`, 'restart', id));
     return null;
   }
-  const { workload } = incident.subject;
-  const what = how.mode === 'rollout' ? `rollout restart of ${workload.kind} ${workload.namespace}/${workload.name}` : `evict pod ${primary.facts.pod.name}`;
   const why = how.why ? ` (${how.why})` : '';
-  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: ${what}${why}`, {
+  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${why}`, {
     restart: { mode: how.mode, annotationValue: id },
   });
 }
@@ -138,8 +136,7 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
     step.passed.push(`workaround: a ${subject.workload.kind} has no pod template to patch`);
     return null;
   }
-  const where = [env ? `env on container ${subject.container ?? ''}` : null, spec.configMap ? `ConfigMap ${spec.configMap.name}` : null].filter(Boolean).join(' and ');
-  return buildAction(incident, 'workaround', rung, env !== undefined, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}: set ${text} (${where})`, {
+  return buildAction(incident, 'workaround', rung, env !== undefined, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}`, {
     ...(env ? { env } : {}),
     ...(spec.configMap ? { configMap: spec.configMap } : {}),
   });
@@ -155,7 +152,7 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   }
   const path = describeUpgradePath(match);
   const { caveat } = match.issue.upgrade;
-  return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}: propose ${path} (${match.issue.id})`, {
+  return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`, {
     upgrade: {
       issueId: match.issue.id,
       fromVersion: match.version,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { plannedEvent } from '../report/events.js';
 import { plan } from './plan.js';
 import type { Plan, PlanAction, PlanNotice, PlanSkip, SkipReason } from './types.js';
 import { facts, healthy, hour, input, leaking, now, target, unknown } from '../../test/support/policy-fixtures.js';
@@ -31,7 +32,12 @@ describe('a new leak', () => {
     expect(restart).toMatchObject({ kind: 'restart', rung: 0, disruptive: true, dryRun: false, pod: { name: 'rook-ceph-operator-7d9f-abcde' }, container: 'rook-ceph-operator' });
     expect(restart?.details.restart).toEqual({ mode: 'rollout', annotationValue: restart?.id });
     expect(restart?.reason).toContain('20.0 MiB/h');
-    expect(restart?.reason).toContain('rollout restart of Deployment rook-ceph/rook-ceph-operator');
+    expect(restart?.reason).toContain('rung 1/3 of restart → workaround → upgrade-pr');
+    // The Event states each fact once: what would be done, why, the known issue.
+    const note = plannedEvent(restart!).note;
+    const count = (text: string) => note.split(text).length - 1;
+    expect(note).toMatch(/^\[dry-run\] would rollout-restart deployment rook-ceph\/rook-ceph-operator: memory floor rises 20\.0 MiB\/h/);
+    expect([count('20.0 MiB/h'), count('rook-ceph/rook-ceph-operator'), count('rollout')]).toEqual([1, 1, 1]);
   });
 
   it('gives short, label-safe, readable IDs anchored on the hour the leaking pod started', () => {
@@ -186,6 +192,6 @@ describe('DaemonSets', () => {
     const [restart] = actions(result);
     expect(restart?.details.restart?.mode).toBe('evict');
     expect(restart?.pod?.name).toBe('node-agent-x7k2p');
-    expect(restart?.reason).toContain('evict pod node-agent-x7k2p (a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)');
+    expect(restart?.reason).toContain('(a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)');
   });
 });

@@ -94,7 +94,7 @@ export function plannedEvent(action: PlanAction): EventDraft {
     action: actionVerb[action.kind],
     type: 'Normal',
     key: `planned:${action.id}`,
-    note: withKnownIssues(`[dry-run] would ${describeAction(action)}: ${action.reason} (action ${action.id}; nothing was changed)`, action.details.knownIssues),
+    note: withKnownIssues(`[dry-run] would ${describeAction(action)}: ${action.reason} (action ${action.id})`, action.details.knownIssues),
   };
 }
 
