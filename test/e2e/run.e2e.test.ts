@@ -55,10 +55,12 @@ interface ProfileOverrides {
 function writeConfig(namespace: string, options: { dryRun?: boolean; profile?: ProfileOverrides } = {}): string {
   const config = {
     dryRun: options.dryRun ?? false,
+    // Runs from the host, as `kubectl leakguard run` would: no CronJob of ours holds a kill switch here.
+    controller: 'none',
     prometheus: { url: env.prometheusUrl, step: '30s', timeout: '10s' },
     detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '30s', warmup: '30s', sustained: '10m' },
     guardrails: { cooldown: '1h', maxActionsPerRun: 2, maxRestartsPerDay: 3, escalateWithin: '24h' },
-    lock: { namespace: 'leakguard', name: 'leakguard', duration: '2m' },
+    lock: { namespace: 'leakguard', name: 'leakguard', duration: '3m' },
     deadline: '2m',
     profiles: [
       {
