@@ -64,6 +64,12 @@ describe.skipIf(missing !== undefined)('Thanos Query over two replicas of prod-e
     expect(fromEu.cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target)).toEqual(['Deployment/operators/rook-ceph-operator-7d9f']);
     expect(fromUs.cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target)).toEqual(['Deployment/operators/cert-manager-5c6b']);
     expect(fromEu.summary.warnings.filter((w) => w.includes('Prometheus warning'))).toEqual([]);
+    // The Slack message's graph link is this cluster's slice, and Thanos Query serves it.
+    const link = new URL(/<(http[^|>]+)\|Prometheus graph>/.exec(JSON.stringify(fromEu.slack))![1]!);
+    expect(link.searchParams.get('g0.expr')).toContain('container="manager", cluster="prod-eu"}');
+    const page = await fetch(link, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
   });
 
   // Last: they take replica b down for good.
