@@ -121,7 +121,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
   const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual });
   const stairs = findJumps(raw, 0, n, MAX_STAIRS, { usual, maxBuckets: SLOW_STEP_BUCKETS, flatBeside: true });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
-  const input: SpanInput = { t, v, raw, stairFree: stairs.v, limitBytes: ctx.limitBytes, options: o, givenBackBytes };
+  const input: SpanInput = { t, v, raw, stairFree: stairs.v, stairsAt: stairs.at, limitBytes: ctx.limitBytes, options: o, givenBackBytes };
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);
@@ -142,7 +142,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
   for (const start of order) {
     const result = judgeSpan(input, start, t.length);
     if (isFinding(result)) {
-      if (stillWarmingUp()) return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) as well as a steady rise');
+      if (stillWarmingUp()) return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) better than a steady rise');
       return leakVerdict(result, c.seg, n, c.restarts);
     }
     if (start === 0) full = result;

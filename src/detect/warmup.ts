@@ -13,7 +13,7 @@ const TIME_CONSTANTS_HOURS = [0.5, 0.75, 1, 1.5, 2, 2.5, 3];
 /** By then even the slowest of those warm-ups has settled (four time constants: 98%). */
 export const WARMUP_SETTLED_SECONDS = 4 * 3 * HOUR;
 /** The curve must fit clearly better than the line: on a straight rise the two tie within noise. */
-const CLEARLY_BETTER = 0.8;
+const CLEARLY_BETTER = 0.5;
 
 /** Sum of squared residuals of the least-squares line y ≈ a + b·x over [from, to). */
 function lineResidual(x: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): { sse: number; slope: number } {
