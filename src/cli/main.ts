@@ -74,7 +74,8 @@ const commands: Record<string, Command> = {
   --limit-bytes N     memory limit for series without one in the file
   --config FILE       take the detection settings from this config file
 
-With --output json prints one object per input series, in input order:
+With --output json prints one object per working-set series, in input order (memory-limit
+series in the file are read as limits, not judged):
   {"labels": {...as in the input}, "detectedAt": <unix seconds of the first leaking tick> | null, "ticks": N}`,
     options: {
       input: { type: 'string' },

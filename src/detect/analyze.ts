@@ -1,12 +1,12 @@
 import type { Floor } from './floor.js';
 import { formatHours } from '../model/units.js';
 import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './history.js';
-import { findJumps, segmentFloor, usualChange, withoutJumps, type Segmented } from './segment.js';
+import { findJumps, segmentFloor, usualChange, withoutJumps, type Jumps, type Segmented } from './segment.js';
 import { theilSen } from './stats.js';
 import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, largestGiveBack, seasonalCannotGrow, type SpanInput, type SpanRejection } from './trend.js';
 import type { ResolvedDetectOptions, Verdict } from './types.js';
 import { healthyVerdict, leakVerdict, oomVerdict, unknownFloorVerdict, type VerdictContext } from './verdicts.js';
-import { explainedByWarmup } from './warmup.js';
+import { explainedByWarmup, WARMUP_SETTLED_SECONDS } from './warmup.js';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -95,8 +95,8 @@ function dayStartOf(c: Current, t: readonly number[], bucketSeconds: number): nu
   return firstIndexAtOrAfter(t, t[t.length - 1]! - days * DAY - bucketSeconds / 2, 0, t.length);
 }
 
-/** One or two steps in a span leave it flat; each span is judged with its own steps removed. */
-const MAX_JUMPS_PER_SPAN = 2;
+/** One or two steps leave the floor flat; more make a staircase. */
+const MAX_JUMPS = 2;
 /** More steps than this in a day is a ramp, not a staircase of discrete events. */
 const MAX_STAIRS = 8;
 /** A relist or a burst of new CRs can take most of an hour (four buckets). */
@@ -118,10 +118,10 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
     }
   }
   const usual = usualChange(raw, 0, n);
-  const v = withoutJumps(raw, 0, n, MAX_JUMPS_PER_SPAN, { usual });
+  const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual });
   const stairs = findJumps(raw, 0, n, MAX_STAIRS, { usual, maxBuckets: SLOW_STEP_BUCKETS, flatBeside: true });
-  const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c));
-  const input: SpanInput = { t, v, raw, stairFree: stairs.v, limitBytes: ctx.limitBytes, options: o, givenBackBytes };
+  const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
+  const input: SpanInput = { t, v, raw, stairFree: stairs.v, stairsAt: stairs.at, limitBytes: ctx.limitBytes, options: o, givenBackBytes };
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);
@@ -129,27 +129,26 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
   if (c.began && settlingDown(input, o.minGrowthBytesPerHour)) {
     return healthy('still settling after the start: growth has more than halved since (warm-up or cache fill)');
   }
-  const stopped = stoppedStaircase(t, raw, stairs.at, o);
+  const stopped = stoppedStaircase(t, raw, stairs, o);
   if (stopped !== null) return healthy(stopped);
-  /** The span [start, n) with its own steps removed (the whole segment's are already). */
-  const spanInput = (start: number): SpanInput =>
-    start === 0 ? input : { ...input, v: [...raw.slice(0, start), ...withoutJumps(raw, start, n, MAX_JUMPS_PER_SPAN, { usual })] };
   // The longest passing span makes the best report; the backtest only needs any, shortest first.
   const order = [...spans].sort((a, b) => (ctx.detail ? a - b : b - a));
   let full: SpanRejection | null = null;
   let warmup: boolean | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
-  const stillWarmingUp = (): boolean => (warmup ??= c.began && explainedByWarmup(t, raw, 0, n, c.seg.t[c.ranges[c.ranges.length - 1]!.from]!));
+  const startT = c.seg.t[c.ranges[c.ranges.length - 1]!.from]!;
+  const stillWarmingUp = (): boolean =>
+    (warmup ??= c.began && t[n - 1]! - startT <= WARMUP_SETTLED_SECONDS && explainedByWarmup(t, raw, 0, n, startT));
   for (const start of order) {
-    const result = judgeSpan(spanInput(start), start, t.length);
+    const result = judgeSpan(input, start, t.length);
     if (isFinding(result)) {
-      if (stillWarmingUp()) return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) as well as a steady rise');
+      if (stillWarmingUp()) return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) better than a steady rise');
       return leakVerdict(result, c.seg, n, c.restarts);
     }
     if (start === 0) full = result;
   }
   if (dayStart !== null) {
-    const result = judgeSeasonal(spanInput(dayStart), dayStart, t.length, o.floorBucketSeconds);
+    const result = judgeSeasonal(input, dayStart, t.length, o.floorBucketSeconds);
     if (isFinding(result)) return leakVerdict(result, c.seg, n, c.restarts);
   }
   const whole = full!;
@@ -160,32 +159,34 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
 }
 
 /**
- * The drop at the last restart, once the floor has climbed back to where it was before it: the
- * process gave that memory back and took it again, like a load swing, so growth since must exceed
- * it like any other give-back. (A dip of an hour or two looks like a restart to the floor.)
+ * The drop at the last restart, when the floor climbed back to where it was before it within
+ * `regainSeconds`: the process gave that memory back and took it again, like a load swing, so
+ * growth since must exceed it like any other give-back. (A dip of an hour or two looks like a
+ * restart to the floor.)
  */
-function regainedDrop(c: Current): number {
+function regainedDrop(c: Current, regainSeconds: number): number {
   if (c.restarts === 0) return 0;
-  const { v } = c.seg;
+  const { t, v } = c.seg;
   const start = c.ranges[c.ranges.length - 1]!.from;
   const before = start >= 2 ? Math.min(v[start - 1]!, v[start - 2]!) : v[start - 1]!;
   let low = Infinity;
-  let high = -Infinity;
-  for (let i = start; i < c.to; i++) {
+  // Only a quick return: a leak that resumes after a real restart takes as long to refill.
+  for (let i = start; i < c.to && t[i]! - t[start]! <= regainSeconds; i++) {
     low = Math.min(low, v[i]!);
-    high = Math.max(high, v[i]!);
+    if (v[i]! >= before) return before - low;
   }
-  return high >= before ? before - low : 0;
+  return 0;
 }
 
 /**
- * Three or more isolated steps, the last further back than the longest interval
- * between them and than minHistory, with the floor flat since: a staircase that stopped (relists,
- * new CRs). A leak keeps stepping. Returns the reason, or null.
+ * Three or more isolated steps on a floor that does not grow otherwise, the last further back than
+ * the longest interval between them and than minHistory, with the floor flat since: a staircase
+ * that stopped (relists, new CRs). A leak keeps stepping. Returns the reason, or null.
  */
-function stoppedStaircase(t: readonly number[], raw: readonly number[], at: readonly number[], o: ResolvedDetectOptions): string | null {
+function stoppedStaircase(t: readonly number[], raw: readonly number[], stairs: Jumps, o: ResolvedDetectOptions): string | null {
   const n = t.length;
-  if (at.length <= MAX_JUMPS_PER_SPAN || at.length >= MAX_STAIRS) return null;
+  const { at } = stairs;
+  if (at.length <= MAX_JUMPS || at.length >= MAX_STAIRS) return null;
   const last = at[at.length - 1]!;
   let interval = 0;
   for (let k = 1; k < at.length; k++) interval = Math.max(interval, t[at[k]!]! - t[at[k - 1]!]!);
@@ -194,6 +195,8 @@ function stoppedStaircase(t: readonly number[], raw: readonly number[], at: read
   // Flat: neither growing nor falling back (the falling half of a daily cycle is not a plateau).
   const since = theilSen(t, raw, last, n);
   if (since === null || Math.abs(since.slope) >= 0.5 * o.minGrowthBytesPerHour) return null;
+  // Steps on a floor that grows anyway (the top of a daily cycle over a leak) are no staircase.
+  if ((theilSen(t, stairs.v, 0, n)?.slope ?? 0) >= 0.5 * o.minGrowthBytesPerHour) return null;
   return `a staircase of ${at.length} steps that stopped: flat for ${formatHours(flatSeconds / HOUR)} since the last one (longest interval between them ${formatHours(interval / HOUR)})`;
 }
 

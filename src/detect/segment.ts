@@ -93,11 +93,7 @@ export function usualChange(v: readonly number[], from: number, to: number): Usu
 
 /** How findJumps looks for steps. */
 export interface JumpSearch {
-  /**
-   * The usual change to measure steps against; by default that of [from, to), but a short stretch
-   * holding a step that takes several buckets is mostly step, so callers judging part of a longer
-   * history pass that history's.
-   */
+  /** The usual change of [from, to) to measure steps against, if already computed (usualChange). */
   usual?: UsualChange;
   /**
    * Buckets a step may take. @default 2. Steps over more (a relist can take most of an hour) count

@@ -41,6 +41,8 @@ export interface SpanInput {
   raw?: readonly number[];
   /** The floor without any of its steps, quick or slow, that stand apart from a flat floor. */
   stairFree?: readonly number[];
+  /** Where those steps are: index of the first point after each. */
+  stairsAt?: readonly number[];
 }
 
 /** Largest drop of v below its running maximum. */
@@ -187,14 +189,20 @@ function risesThroughout(t: readonly number[], v: readonly number[], from: numbe
   return true;
 }
 
+/** Up to this many steps in a span are events; more are a staircase still stepping. */
+const FEW_STEPS = 3;
+
 /**
- * The span grew by `enough` other than by steps standing apart from a flat floor, quick or slow (a
+ * The span grew by `enough` other than by a few steps standing apart from a flat floor, quick or slow (a
  * relist, a burst of new CRs), or grows between its steps: such events are neither a daily cycle
  * nor noise, so on their own they prove nothing about either.
  */
 function grewOtherThanBySteps(input: SpanInput, from: number, to: number, enough: number): boolean {
   const v = input.stairFree;
-  if (v === undefined || observedRise(v, from, to).rise >= enough) return true;
+  if (v === undefined) return true;
+  // Many steps are a staircase that keeps stepping; a few are events (a relist, new CRs).
+  if ((input.stairsAt ?? []).filter((at) => at > from && at < to).length > FEW_STEPS) return true;
+  if (observedRise(v, from, to).rise >= enough) return true;
   // Steps on a floor that also grows between them (hourly bursts under a daily rise) are growth.
   // The median pairwise slope, so that a step still under way at the end does not count as it.
   return (theilSen(input.t, v, from, to)?.slope ?? 0) >= input.options.minGrowthBytesPerHour;

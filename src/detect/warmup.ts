@@ -10,6 +10,10 @@
 const HOUR = 3600;
 /** Time constants tried, hours: up to the slowest warm-up the detector promises to tell apart. */
 const TIME_CONSTANTS_HOURS = [0.5, 0.75, 1, 1.5, 2, 2.5, 3];
+/** By then even the slowest of those warm-ups has settled (four time constants: 98%). */
+export const WARMUP_SETTLED_SECONDS = 4 * 3 * HOUR;
+/** The curve must fit clearly better than the line: on a straight rise the two tie within noise. */
+const CLEARLY_BETTER = 0.5;
 
 /** Sum of squared residuals of the least-squares line y ≈ a + b·x over [from, to). */
 function lineResidual(x: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): { sse: number; slope: number } {
@@ -35,7 +39,7 @@ function lineResidual(x: ArrayLike<number>, y: ArrayLike<number>, from: number, 
 
 /**
  * The floor points [from, to) since a start at `startT` fit a warm-up curve with a time constant of
- * at most 3 h as well as, or better than, a steady rise.
+ * at most 3 h clearly better than a steady rise.
  */
 export function explainedByWarmup(t: readonly number[], v: readonly number[], from: number, to: number, startT: number): boolean {
   if (to - from < 4) return false;
@@ -44,7 +48,7 @@ export function explainedByWarmup(t: readonly number[], v: readonly number[], fr
   for (const tau of TIME_CONSTANTS_HOURS) {
     for (let i = from; i < to; i++) x[i] = -Math.exp(-(t[i]! - startT) / (tau * HOUR));
     const curve = lineResidual(x, v, from, to);
-    if (curve.slope > 0 && curve.sse <= line.sse) return true;
+    if (curve.slope > 0 && curve.sse < CLEARLY_BETTER * line.sse) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 /**
  * `leakguard backtest`: replays the detector over a saved query_range response. At each tick it judges each
- * series with only the data up to that tick; JSON output is one object per input series, in input order.
+ * series with only the data up to that tick; JSON output is one object per
+ * working-set series, in input order (limit series in the file are inputs, not targets).
  */
 import { backtestSeries } from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
