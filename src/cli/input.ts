@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseQueryRangeResponse } from '../prom/schema.js';
 import type { RangeResult, RangeSeries } from '../prom/types.js';
-import { seriesKey } from '../run/history.js';
+import { seriesKey } from '../run/observe.js';
 import { UsageError } from './errors.js';
 
 /** A working-set series to judge, with the memory limit of its container when one is known. */

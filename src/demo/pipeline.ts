@@ -17,7 +17,7 @@ import { buildIncidentMessage } from '../notify/message.js';
 import { shouldNotify } from '../notify/should-notify.js';
 import type { SlackMessage } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
-import { eventFor, type EventDraft } from '../report/events.js';
+import { eventFor, type EventDraft } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from '../run/act.js';
 import { groupByWorkload, incidentState, knownIssueInput } from '../run/notify.js';

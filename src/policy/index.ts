@@ -1,6 +1,6 @@
 export * from './types.js';
 export * from './plan.js';
-export * from './state.js';
+export * from './state-changes.js';
 export * from './ids.js';
 export * from './windows.js';
 export * from './predicates.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plannedEvent } from '../report/events.js';
+import { plannedEvent } from '../report/event-text.js';
 import { plan } from './plan.js';
 import type { Plan, PlanAction, PlanNotice, PlanSkip, SkipReason } from './types.js';
 import { facts, healthy, hour, input, leaking, now, target, unknown } from '../../test/support/policy-fixtures.js';

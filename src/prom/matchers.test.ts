@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { profileQuery } from '../run/history.js';
+import { profileQuery } from '../run/observe.js';
 import { promGraphUrl } from './graph-url.js';
 import { formatMatchers, parseMatchers } from './matchers.js';
 

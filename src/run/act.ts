@@ -9,9 +9,9 @@ import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
-import { stateAfter, stateWithIntent, type Outcome } from '../policy/state.js';
+import { stateAfter, stateWithIntent, type Outcome } from '../policy/state-changes.js';
 import type { PlanAction, PlanItem, PlanNotice, WorkloadRef, WorkloadState } from '../policy/types.js';
-import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/events.js';
+import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 
 /** What the detector saw for the worst target of a workload: quoted in the PR body. */

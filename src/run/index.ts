@@ -17,10 +17,10 @@ import type { MetricsSource } from '../prom/types.js';
 import type { LedgerStore } from '../kube/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
-import { metricsUnavailableEvent } from '../report/events.js';
+import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
 import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { fetchHistory, judgeTargets, partialAnswer, profileQuery, prometheusNow, type JudgedTarget } from './history.js';
+import { fetchHistory, judgeTargets, partialAnswer, profileQuery, prometheusNow, type JudgedTarget } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 

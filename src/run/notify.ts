@@ -11,7 +11,7 @@ import { shouldNotify, type IncidentPhase, type NotifyState, type Severity } fro
 import type { Notifier, SlackMessage } from '../notify/types.js';
 import type { PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
-import type { ActionOutcome } from '../report/events.js';
+import type { ActionOutcome } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from './act.js';
 

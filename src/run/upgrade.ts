@@ -6,9 +6,9 @@ import { prBody, prTitle, type PrBodyInput } from '../forge/pr-body.js';
 import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';
-import type { ActionOutcome } from '../report/events.js';
+import type { ActionOutcome } from '../report/event-text.js';
 import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
-import { profileQuery } from './history.js';
+import { profileQuery } from './observe.js';
 
 /** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
 export interface UpgradeRung {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDetectOptions } from '../../src/config/detection.js';
 import { parseConfig } from '../../src/config/load.js';
 import { MetricsError, PrometheusSource } from '../../src/prom/index.js';
-import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../src/run/history.js';
+import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../src/run/observe.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { operatorTarget, runAgainst } from '../support/metrics-run.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';

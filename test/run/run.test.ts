@@ -13,7 +13,7 @@ import type { TargetFacts } from '../../src/policy/types.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import type { UpgradeExecutor } from '../../src/run/act.js';
-import type { ActionOutcome } from '../../src/report/events.js';
+import type { ActionOutcome } from '../../src/report/event-text.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
 import { emptyWorkloadState } from '../../src/policy/types.js';

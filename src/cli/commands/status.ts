@@ -4,7 +4,7 @@ import { toDetectOptions } from '../../config/detection.js';
 import { valuesOf } from '../../detect/columns.js';
 import type { Config } from '../../config/schema.js';
 import { describeKubeError } from '../../kube/errors.js';
-import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../run/history.js';
+import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../run/observe.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from './plan.js';
-import { stateAfter, stateWithIntent } from './state.js';
+import { stateAfter, stateWithIntent } from './state-changes.js';
 import type { PlanAction, PlanNotice } from './types.js';
 import { hour, input, now, state, target } from '../../test/support/policy-fixtures.js';
 

@@ -1,6 +1,6 @@
 /**
- * Memory history for one profile: ONE range query per profile (never per pod), matched back to the
- * discovered targets by (namespace, pod, container) and judged.
+ * Observe one profile: its memory history in ONE range query (never per pod), matched back to the
+ * discovered targets by (namespace, pod, container) and judged. `run` and `status` both observe through here.
  */
 import { judge } from '../detect/index.js';
 import type { SampleColumns } from '../detect/columns.js';
