@@ -153,6 +153,8 @@ the names of the objects they may touch. Profiles in one namespace share that na
 {{- $ladder := $p.ladder | default (list "restart") -}}
 {{- if has "restart" $ladder -}}
 {{- if eq ($p.restartMode | default "rollout") "evict" -}}{{- $_ := set $entry "evict" true -}}{{- else -}}{{- $_ := set $entry "restart" true -}}{{- end -}}
+{{- /* A DaemonSet's leaking pod is evicted alone (a rollout would restart it on every node). */ -}}
+{{- if get $w "daemonSets" -}}{{- $_ := set $entry "evict" true -}}{{- end -}}
 {{- end -}}
 {{- $workaroundCm := dig "workaround" "configMap" "name" "" $p -}}
 {{- if $workaroundCm -}}{{- $_ := set $entry "readConfigMaps" (append $entry.readConfigMaps $workaroundCm | uniq) -}}{{- end -}}
