@@ -14,7 +14,7 @@
 import { describeLeak, formatRate, formatTime, summarizeVerdict } from './describe.js';
 import { floorToHour, incidentIdFor } from './ids.js';
 import { knownIssuesFor } from './known-issues.js';
-import { buildSkip, revertAction, walkLadder, type Incident } from './ladder.js';
+import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
   blockedByCooldown,
   blockedByDailyCap,
@@ -93,8 +93,24 @@ function notice(subject: PlanSubject, kind: PlanNotice['kind'], note: string, fi
   return { type: 'notice', ...subject, kind, incidentId: null, incidentStart: null, note, verdict: null, knownIssues: [], ...fields };
 }
 
+/**
+ * Whether a leftover workaround intent took effect, as the pods show it: a pod carrying the
+ * workaround's env got it from a patched template (a revert: no pod carries it any more). Null when
+ * the pods cannot tell (a ConfigMap-only workaround, or none resolved).
+ */
+function workaroundHappened(group: WorkloadGroup, input: PlanInput, revert: boolean): boolean | null {
+  const first = group.targets[0];
+  if (!first) return null;
+  const matches = knownIssuesFor(input.catalog, first.facts, group.profile.knownIssues);
+  const env = resolveWorkaround(group.profile, matches)?.env;
+  if (!env) return null;
+  const carries = (t: PlanTarget) => Object.entries(env).every(([name, value]) => t.facts.env[name] === value);
+  return revert ? !group.targets.some(carries) : group.targets.some(carries);
+}
+
 function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
   const intent = group.state.intent!;
+  const happened = intent.kind === 'workaround' ? workaroundHappened(group, input, intent.revert === true) : null;
   const reconcile = notice(subjectOf(group, group.targets[0]), 'reconcile-intent', `a previous run recorded ${intent.kind} ${intent.actionId} at ${formatTime(intent.at)} and did not confirm it`, {
     incidentId: group.state.incidentId,
     incidentStart: group.state.incidentStart,
@@ -106,6 +122,7 @@ function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
       mayComplete: false,
       ...(intent.restartMode ? { restartMode: intent.restartMode } : {}),
       ...(intent.pod ? { pod: intent.pod } : {}),
+      ...(happened === null ? {} : { happened }),
     },
     dryRun: input.guardrails.dryRun,
   });

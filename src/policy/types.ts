@@ -286,6 +286,8 @@ export interface PlanNotice extends PlanSubject {
     /** restart only: carried out (or checked) exactly as recorded; absent in state from before it was recorded. */
     restartMode?: RestartMode;
     pod?: { name: string; uid?: string };
+    /** workaround only: whether the pods show it took effect; absent when they cannot tell. */
+    happened?: boolean;
   };
   dryRun: boolean;
 }

@@ -134,7 +134,9 @@ export class Actor {
   private async reconcile(item: Extract<PlanItem, { type: 'notice' }>, log: Logger): Promise<void> {
     const intent = item.intent;
     if (!intent) return;
-    const outcome: Outcome = intent.kind === 'restart' ? await this.reconcileRestart(item.workload, intent, log) : 'abandoned';
+    const outcome: Outcome =
+      intent.kind === 'restart' ? await this.reconcileRestart(item.workload, intent, log) : intent.happened === true ? 'done' : 'abandoned';
+    if (intent.kind === 'workaround') log.info({ actionId: intent.actionId, happened: intent.happened ?? 'cannot tell' }, `the interrupted ${intent.revert ? 'revert' : 'workaround'} ${intent.happened ? 'had happened; counted as done' : 'is dropped'}`);
     await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now, outcome));
   }
 

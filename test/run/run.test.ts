@@ -347,6 +347,25 @@ describe('runOnce', () => {
       }
     });
 
+    it('a workaround killed mid-way: the pods show whether it was applied; counted if so, dropped if not', async () => {
+      const only = (config: string) => closedWindow(config.replace('ladder: [restart, workaround]', 'ladder: [workaround]'));
+      for (const crashed of ['after', 'before'] as const) {
+        const { cluster, metrics, deps } = setup((config) => config.replace('ladder: [restart, workaround]', 'ladder: [workaround]'));
+        cluster.crashWhen = (m) => (crashed === 'before' ? m.verb === 'env' : m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'env'));
+        await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+        cluster.leaseHolder = null;
+        const intent = cluster.states.get(ROOK)!.state.intent!;
+        expect(intent).toMatchObject({ kind: 'workaround' });
+        metrics.now += 900;
+        await runOnce({ ...deps(), config: parseConfig(only(configText())) });
+        const state = cluster.states.get(ROOK)!.state;
+        expect(state.intent).toBeNull();
+        expect(cluster.mutations.filter((m) => m.verb === 'env')).toHaveLength(crashed === 'after' ? 1 : 0);
+        expect(state.workaroundAppliedAt).toBe(crashed === 'after' ? intent.at : null);
+        expect(state.lastAction).toBe(crashed === 'after' ? 'workaround' : null);
+      }
+    });
+
     it('the cluster cannot say whether it happened: the intent is kept, nothing is done', async () => {
       const { cluster, metrics, deps } = setup(evict);
       cluster.crashOn = 'evict';
