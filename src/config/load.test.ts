@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { thrownMessage } from '../../test/support/thrown.js';
 import { ConfigError, loadConfig, parseConfig } from './load.js';
 
 const minimal = `
@@ -9,13 +10,7 @@ profiles:
 `;
 
 function errorOf(text: string, env: NodeJS.ProcessEnv = {}): string {
-  try {
-    parseConfig(text, 'leakguard.yaml', env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownMessage(() => parseConfig(text, 'leakguard.yaml', env), ConfigError);
 }
 
 describe('parseConfig', () => {

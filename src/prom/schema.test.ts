@@ -2,18 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toColumns, toSamples } from '../detect/columns.js';
 import { PARTIAL_FLAG_WARNING, ResponseFormatError, formatPath, parseInstantResponse, parseQueryRangeResponse, parseSampleValue } from './schema.js';
+import { thrownMessage } from '../../test/support/thrown.js';
 
 const matrix = (result: unknown, extra: Record<string, unknown> = {}) => ({ status: 'success', data: { resultType: 'matrix', result }, ...extra });
 const series = (values: unknown, metric: unknown = { pod: 'p' }) => ({ metric, values });
 
 function problem(json: unknown): string {
-  try {
-    parseQueryRangeResponse(json);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResponseFormatError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ResponseFormatError');
+  return thrownMessage(() => parseQueryRangeResponse(json), ResponseFormatError);
 }
 
 describe('parseQueryRangeResponse', () => {
