@@ -4,6 +4,7 @@ import { BumpError } from './bump/types.js';
 import { RefusedWriteError } from './github-writes.js';
 import { redact } from '../model/redact.js';
 import { parseRetryAfter } from '../model/retry-after.js';
+import { transportCodeForStatus } from '../model/transport.js';
 import type { ForgeError, ForgeErrorCode } from './types.js';
 
 interface HttpLikeError {
@@ -45,13 +46,9 @@ export function isRateLimit(err: HttpLikeError): boolean {
   return header(err, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(apiMessage(err));
 }
 
+/** A 429 never reaches here (isRateLimit handles it first, with its wait). */
 function codeFor(status: number): ForgeErrorCode {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not-found';
-  if (status === 409 || status === 422) return 'unprocessable';
-  if (status >= 500) return 'server';
-  return 'unprocessable';
+  return transportCodeForStatus(status) ?? 'unprocessable';
 }
 
 const HINTS: Partial<Record<ForgeErrorCode, string>> = {
@@ -78,7 +75,7 @@ export function toForgeError(err: unknown, what: string, secrets: readonly strin
   if (isHttpLike(err)) {
     // Octokit reports transport failures (refused, reset, timeout) as status 500 without a response.
     if (err.response === undefined) {
-      return { code: 'network', message: safe(`${what}: ${err.message}`) };
+      return { code: 'unreachable', message: safe(`${what}: ${err.message}`) };
     }
     if (isRateLimit(err)) {
       const retryAfterSeconds = rateLimitRetryAfter(err, nowMs);

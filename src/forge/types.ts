@@ -1,18 +1,15 @@
 /** The forge contract: what a run needs from a Git host. GitHub implements it in github.ts. */
+import type { TransportErrorCode } from '../model/transport.js';
 import type { Sighting } from './bump/types.js';
 
+/** The shared transport codes (src/model/transport.ts), plus what only a Git host reports: */
 export type ForgeErrorCode =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'rate-limited'
-  | 'not-found'
+  | TransportErrorCode
   | 'version-not-found'
   /** The version appears in the file, but not where it can be moved (digest pin, range, other charts): the message lists each place. */
   | 'not-bumped'
   | 'invalid-file'
   | 'unprocessable'
-  | 'server'
-  | 'network'
   | 'invalid-response'
   | 'config'
   /** The write guard refused a write outside leakguard's own branches: a bug or an attack. */

@@ -135,7 +135,7 @@ describe('retries', () => {
     );
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock, retry: { maxAttempts: 3 } });
     const read = await cluster.readState(ref);
-    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'unavailable', status: 503, attempts: 3, message: 'etcd leader changed' } });
+    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'server', status: 503, attempts: 3, message: 'etcd leader changed' } });
     expect(api.requests).toHaveLength(3);
     expect(sleeps).toEqual([500, 1000]);
   });
@@ -149,7 +149,7 @@ describe('retries', () => {
     );
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
     const read = await cluster.readState(ref);
-    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'too-many-requests', retryAfterSeconds: 600, attempts: 1 } });
+    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'rate-limited', retryAfterSeconds: 600, attempts: 1 } });
     expect(sleeps).toEqual([]);
   });
 

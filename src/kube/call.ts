@@ -38,7 +38,7 @@ export interface CallOptions {
 }
 
 function retryable(error: KubeError): boolean {
-  return error.code === 'too-many-requests' || error.code === 'unavailable' || error.code === 'unreachable';
+  return error.code === 'rate-limited' || error.code === 'server' || error.code === 'unreachable';
 }
 
 export function createCaller(policy: RetryPolicy, clock: Clock) {

@@ -12,9 +12,9 @@ describe('kubeErrorFromResponse', () => {
     [409, 'AlreadyExists', 'already-exists'],
     [422, 'Invalid', 'invalid'],
     [400, 'BadRequest', 'invalid'],
-    [429, 'TooManyRequests', 'too-many-requests'],
-    [500, 'InternalError', 'unavailable'],
-    [503, 'ServiceUnavailable', 'unavailable'],
+    [429, 'TooManyRequests', 'rate-limited'],
+    [500, 'InternalError', 'server'],
+    [503, 'ServiceUnavailable', 'server'],
   ] as const)('%d %s → %s', (code, reason, expected) => {
     expect(kubeErrorFromResponse(code, status(code, reason, 'm')).code).toBe(expected);
   });

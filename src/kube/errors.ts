@@ -8,17 +8,17 @@
  */
 import { z } from 'zod';
 import { parseRetryAfter } from '../model/retry-after.js';
+import { transportCodeForStatus, type TransportErrorCode } from '../model/transport.js';
 
+/**
+ * The shared transport codes (403 `forbidden`: RBAC said no — stop that action, never retry; 429
+ * `rate-limited`: API priority and fairness, or a PodDisruptionBudget on eviction), plus:
+ */
 export type KubeErrorCode =
-  | 'unauthorized' // 401: the token is missing, expired or wrong
-  | 'forbidden' // 403: RBAC said no — stop that action, never retry
-  | 'not-found' // 404
+  | TransportErrorCode
   | 'conflict' // 409: stale resourceVersion / failed precondition
   | 'already-exists' // 409 with reason AlreadyExists
   | 'invalid' // 400 / 422
-  | 'too-many-requests' // 429 (API priority and fairness, or a PodDisruptionBudget on eviction)
-  | 'unavailable' // 5xx
-  | 'unreachable' // no HTTP response at all (DNS, TCP, TLS)
   | 'unknown';
 
 export interface KubeError {
@@ -54,14 +54,9 @@ const statusSchema = z
   .loose();
 
 export function codeForStatus(status: number, reason: string | undefined): KubeErrorCode {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not-found';
   if (status === 409) return reason === 'AlreadyExists' ? 'already-exists' : 'conflict';
   if (status === 400 || status === 422) return 'invalid';
-  if (status === 429) return 'too-many-requests';
-  if (status >= 500) return 'unavailable';
-  return 'unknown';
+  return transportCodeForStatus(status) ?? 'unknown';
 }
 
 function retryAfterHeader(headers: Record<string, string> | undefined): number | undefined {
@@ -146,7 +141,7 @@ export function toKubeError(e: unknown): KubeError {
 /** An eviction refused because it would violate a PodDisruptionBudget (not API throttling). */
 export function isDisruptionBudgetRefusal(error: KubeError): boolean {
   return (
-    error.code === 'too-many-requests' &&
+    error.code === 'rate-limited' &&
     ((error.causes ?? []).includes('DisruptionBudget') || /disruption budget/i.test(error.message))
   );
 }

@@ -84,7 +84,7 @@ function transportFailure(original: unknown): AttemptError {
   const name = original instanceof Error ? original.name : '';
   const cause = original instanceof Error ? (original.cause as { code?: string } | undefined) : undefined;
   if (name === 'TimeoutError' || name === 'AbortError') return new AttemptError({ code: 'timeout', message: 'Slack did not answer in time' }, false);
-  return new AttemptError({ code: 'network', message: `cannot reach Slack (${cause?.code ?? name ?? 'network error'})` }, false);
+  return new AttemptError({ code: 'unreachable', message: `cannot reach Slack (${cause?.code ?? name ?? 'network error'})` }, false);
 }
 
 /** Slack error bodies are short codes like `invalid_blocks`; anything longer is not echoed. */

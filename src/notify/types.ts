@@ -1,4 +1,5 @@
 /** The notifier contract. Slack implements it in slack.ts; message building is pure (message.ts). */
+import type { TransportErrorCode } from '../model/transport.js';
 
 /** A Slack Block Kit block, kept loose on purpose: message.ts builds only header/section/context. */
 export type SlackBlock = Record<string, unknown> & { type: string };
@@ -9,7 +10,8 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
-export type NotifyErrorCode = 'rate-limited' | 'server' | 'timeout' | 'network' | 'unauthorized' | 'rejected' | 'config';
+/** The shared transport codes (src/model/transport.ts), plus Slack refusing a message (`rejected`) and a bad setup. */
+export type NotifyErrorCode = TransportErrorCode | 'rejected' | 'config';
 
 /** A failure as data: the caller records it (Event, log) and carries on; nothing is thrown. */
 export interface NotifyError {

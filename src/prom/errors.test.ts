@@ -8,9 +8,10 @@ describe('codeForStatus', () => {
     [400, undefined, 'bad-request'],
     [422, 'execution', 'bad-request'],
     [422, 'execution: expanding series: context deadline exceeded', 'timeout'],
-    [404, undefined, 'bad-request'],
+    // One meaning per status across every adapter (src/model/transport.ts).
+    [404, undefined, 'not-found'],
     [401, undefined, 'unauthorized'],
-    [403, undefined, 'unauthorized'],
+    [403, undefined, 'forbidden'],
     [429, undefined, 'rate-limited'],
     [500, 'internal', 'server'],
     [502, undefined, 'server'],

@@ -1,14 +1,17 @@
+import { transportCodeForStatus, type TransportErrorCode } from '../model/transport.js';
+
 /**
  * Why a metrics query failed. The caller decides what to do (retry next run, alert, exit 1); the
- * codes are the only vocabulary it needs.
+ * codes are the only vocabulary it needs. The shared transport codes (src/model/transport.ts):
  * - unreachable: connection refused/reset, DNS failure, no route
- * - tls: certificate not trusted, name mismatch, TLS handshake failure
  * - timeout: the HTTP timeout elapsed, or Prometheus' own query timeout did
- * - aborted: the caller's signal (normally the job deadline) fired
- * - unauthorized: 401/403
- * - bad-request: 400/422 and other 4xx (bad PromQL, wrong path prefix) — Prometheus' text included
+ * - unauthorized: 401; forbidden: 403; not-found: 404 (a wrong path prefix)
  * - rate-limited: 429, with retryAfterSeconds when the server said
  * - server: 5xx
+ * and what only a metrics store reports:
+ * - tls: certificate not trusted, name mismatch, TLS handshake failure
+ * - aborted: the caller's signal (normally the job deadline) fired
+ * - bad-request: 400/422 and other 4xx (bad PromQL) — Prometheus' text included
  * - bad-response: not a Prometheus answer (schema mismatch, not JSON, redirect)
  * - limit: the answer would exceed a limit — the server's own (series, points, samples), or
  *   leakguard's (prometheus.maxSeries, prometheus.maxResponseBytes); the message names the limit.
@@ -16,14 +19,10 @@
  * - credentials: the bearer token or password file could not be read
  */
 export type MetricsErrorCode =
-  | 'unreachable'
+  | TransportErrorCode
   | 'tls'
-  | 'timeout'
   | 'aborted'
-  | 'unauthorized'
   | 'bad-request'
-  | 'rate-limited'
-  | 'server'
   | 'bad-response'
   | 'limit'
   | 'credentials';
@@ -89,9 +88,8 @@ export function codeForStatus(status: number, errorType?: string, error?: string
   if (errorType === 'timeout') return 'timeout';
   if (status >= 400 && error !== undefined && serverLimit(error) !== undefined) return 'limit';
   if (errorType === 'execution' && error?.includes('context deadline exceeded')) return 'timeout';
-  if (status === 401 || status === 403) return 'unauthorized';
-  if (status === 429) return 'rate-limited';
-  if (status >= 500) return 'server';
+  const shared = transportCodeForStatus(status);
+  if (shared) return shared;
   if (status >= 400) return 'bad-request';
   return 'bad-response';
 }

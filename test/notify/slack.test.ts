@@ -119,7 +119,7 @@ describe('Slack notifier against a local Slack', () => {
 
   it('connection refused → network failure, no throw', async () => {
     const closed = new SlackWebhookNotifier(`http://127.0.0.1:${await closedPort()}/services/T/B/X`, { logger: log.logger, sleep });
-    expect(await closed.notify(buildIncidentMessage(incident))).toMatchObject({ ok: false, error: { code: 'network', message: 'cannot reach Slack (ECONNREFUSED)' } });
+    expect(await closed.notify(buildIncidentMessage(incident))).toMatchObject({ ok: false, error: { code: 'unreachable', message: 'cannot reach Slack (ECONNREFUSED)' } });
   });
 
   it('bot: invalid token → unauthorized, not retried', async () => {

@@ -58,7 +58,7 @@ describe('query_range against a real Prometheus', () => {
     const bare = new PrometheusSource({ url: prefixed.url.replace(/\/prom$/, ''), version: 'test' });
     const error = await bare.queryRange({ query: METRIC, ...wholeWindow() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetricsError);
-    expect(error).toMatchObject({ code: 'bad-request', status: 404 });
+    expect(error).toMatchObject({ code: 'not-found', status: 404 });
     expect((error as Error).message).toContain('path prefix');
   });
 

@@ -75,8 +75,8 @@ const paths: ErrorPath[] = [
   // ~100 M samples read: Prometheus cannot finish within its 1 ms timeout.
   { name: 'Prometheus query timeout (real)', code: 'timeout', options: { queryTimeoutSeconds: 0.001 }, query: `sum_over_time(${METRIC}[30h])` },
   { name: '401 echoing headers', code: 'unauthorized', handler: echo(401) },
-  { name: '403 echoing headers', code: 'unauthorized', handler: echo(403) },
-  { name: '404 echoing headers', code: 'bad-request', handler: echo(404) },
+  { name: '403 echoing headers', code: 'forbidden', handler: echo(403) },
+  { name: '404 echoing headers', code: 'not-found', handler: echo(404) },
   { name: '429 echoing headers', code: 'rate-limited', handler: echo(429) },
   { name: '500 echoing headers', code: 'server', handler: echo(500) },
   { name: '503 Prometheus-style error echoing headers', code: 'server', handler: echo(503, (h) => JSON.stringify({ status: 'error', errorType: 'unavailable', error: h })) },

@@ -182,8 +182,8 @@ describe('failures (reliability matrix rows 1-4)', () => {
 
   it.each([
     [401, {}, 'Unauthorized', 'unauthorized'],
-    [403, {}, 'Forbidden', 'unauthorized'],
-    [404, {}, '404 page not found', 'bad-request'],
+    [403, {}, 'Forbidden', 'forbidden'],
+    [404, {}, '404 page not found', 'not-found'],
     [422, {}, JSON.stringify({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' }), 'limit'],
     [500, {}, JSON.stringify({ status: 'error', errorType: 'internal', error: 'boom' }), 'server'],
     [502, { 'content-type': 'text/html' }, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'server'],
