@@ -17,7 +17,7 @@ import { parseConfig } from '../src/config/load.js';
 import type { Cluster } from '../src/kube/types.js';
 import type { InstantQuery, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
-import { MemoryCluster, MemoryLedger } from '../test/support/memory-cluster.js';
+import { MemoryCluster, MemoryLedger } from '../src/demo/memory-cluster.js';
 import { fleetConfigText, fleetTargets, podName } from './fleet.js';
 import { peakRssBytes } from './peak-rss.js';
 

@@ -1,6 +1,7 @@
 /** Human output: verdict tables with sparklines, slopes in MiB/h and time to limit in hours. */
 import type { Values } from '../detect/index.js';
 import type { Verdict } from '../detect/types.js';
+import { wrap } from '../model/text.js';
 import { formatMiBPerHour, sparkline } from '../model/units.js';
 import { renderTable } from './output.js';
 
@@ -25,9 +26,10 @@ export function formatTimeToLimit(verdict: Verdict): string {
 
 const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not-leaking': 'ok', unknown: 'unknown' };
 
+/** One row per target; the detector's headline on its own indented line below, so rows stay narrow. */
 export function renderVerdictTable(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string {
   if (rows.length === 0) return 'no series';
-  const header = ['TARGET', 'VERDICT', 'MEMORY', 'SLOPE (95% CI)', 'TO LIMIT', ...(options.withAction ? ['LAST ACTION'] : []), 'WHY'];
+  const header = ['TARGET', 'VERDICT', 'MEMORY', 'SLOPE (95% CI)', 'TO LIMIT', ...(options.withAction ? ['LAST ACTION'] : [])];
   const body = rows.map((row) => [
     row.name,
     verdictLabel[row.verdict.kind],
@@ -35,7 +37,7 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
     formatSlope(row.verdict),
     formatTimeToLimit(row.verdict),
     ...(options.withAction ? [row.lastAction ?? '—'] : []),
-    row.verdict.reasons[0] ?? '',
   ]);
-  return renderTable([header, ...body]);
+  const [head, ...lines] = renderTable([header, ...body]).split('\n');
+  return [head, ...lines.flatMap((line, i) => [line, ...wrap(rows[i]!.verdict.reasons[0] ?? '', 112).map((l) => `    ${l}`)])].join('\n');
 }

@@ -1,27 +1,23 @@
 /**
- * `leakguard demo`: the whole pipeline on the embedded trace, with no cluster and no network. The facts a
- * cluster would report are written out here; everything downstream (detector, catalogue, policy, Event
- * notes, PR body, file bump) is the production code.
+ * `leakguard demo`: one real run (`runOnce`, dry-run) on the embedded trace, over in-memory adapters —
+ * no cluster, no network — so it can never show what a run in a cluster would not. The upgrade PR of
+ * the third rung is built by the production bumper and PR body from the same verdict.
  */
-import { buildCatalog, describeWorkaround, issueLinks, ruleText, type Catalog } from '../catalog/index.js';
-import { versionFromImage } from '../catalog/image.js';
-import { knownIssuesFor } from '../policy/known-issues.js';
-import { defaultDetectOptions, judge, valuesOf } from '../detect/index.js';
+import { pino } from 'pino';
+import { buildCatalog, describeWorkaround, issueLinks, ruleText } from '../catalog/index.js';
+import { parseConfig } from '../config/load.js';
 import type { Verdict } from '../detect/types.js';
 import { bumpFile } from '../forge/bump/index.js';
 import { prBody, prTitle } from '../forge/pr-body.js';
 import { upgradeBranchName } from '../forge/types.js';
-import { plan as planActions } from '../policy/plan.js';
-import { emptyWorkloadState, type Plan, type ProfilePolicy, type TargetFacts } from '../policy/types.js';
-import { buildIncidentMessage } from '../notify/message.js';
-import { shouldNotify } from '../notify/should-notify.js';
 import type { SlackMessage } from '../notify/types.js';
-import { promGraphUrl } from '../prom/graph-url.js';
-import { eventFor, type EventDraft } from '../report/event-text.js';
-import { workloadKey } from '../model/workload.js';
-import type { TargetEvidence } from '../run/act.js';
-import { groupByWorkload, incidentState, knownIssueInput } from '../run/notify.js';
+import { knownIssuesFor } from '../policy/known-issues.js';
+import type { Plan, TargetFacts } from '../policy/types.js';
+import type { EventDraft } from '../report/event-text.js';
+import { runOnce } from '../run/index.js';
+import { MemoryCluster, MemoryLedger } from './memory-cluster.js';
 import { demoTrace, type DemoSeries } from './trace.js';
+import { DemoMetrics, RecordingNotifier, demoFacts } from './world.js';
 
 /** The GitOps file the upgrade PR would change, as a Flux user keeps it. */
 export const demoHelmRelease = `# Rook operator for the prod cluster. Upgrade one minor at a time!
@@ -59,86 +55,54 @@ export interface DemoReport {
   slack: SlackMessage[];
 }
 
-const profiles: ProfilePolicy[] = [
-  {
-    name: 'rook-ceph-operator',
-    ladder: ['restart', 'workaround', 'upgrade-pr'],
-    restartMode: 'rollout',
-    escalateWithinSeconds: 48 * 3600,
-    revertWorkaroundIfIneffective: false,
-    knownIssues: ['rook-operator-leak-1.14'],
-  },
-  { name: 'platform-operators', ladder: ['restart'], restartMode: 'rollout', escalateWithinSeconds: 48 * 3600, revertWorkaroundIfIneffective: false, knownIssues: [] },
-];
+/** One profile per namespace of the trace; the Rook one as the README's example configures it. */
+const DEMO_CONFIG = `
+dryRun: true
+controller: none
+prometheus: {url: "http://prometheus.monitoring.svc:9090"}
+profiles:
+  - name: rook-ceph-operator
+    namespace: rook-ceph
+    selector: app=rook-ceph-operator
+    container: rook-ceph-operator
+    knownIssues: [rook-operator-leak-1.14]
+    ladder: [restart, workaround, upgrade-pr]
+    workaround: {env: {ROOK_WATCH_FOR_NODE_FAILURE: "false"}}
+    upgrade: {repo: example-org/gitops, file: clusters/prod/rook/helmrelease.yaml}
+  - {name: cert-manager, namespace: cert-manager, selector: app=cert-manager, container: cert-manager-controller}
+  - {name: provider-aws-ec2, namespace: crossplane-system, selector: app=provider-aws-ec2, container: package-runtime}
+  - {name: prometheus-operator, namespace: monitoring, selector: app=prometheus-operator, container: prometheus-operator}
+github: {tokenFile: /var/run/secrets/leakguard/github-token}
+`;
 
-function factsFor(series: DemoSeries, now: number): TargetFacts {
-  const rook = series.labels.namespace === 'rook-ceph';
-  const version = versionFromImage(series.image);
-  return {
-    profile: rook ? 'rook-ceph-operator' : 'platform-operators',
-    workload: { kind: 'Deployment', namespace: series.labels.namespace, name: series.workload, uid: `demo-${series.workload}` },
-    pod: { name: series.labels.pod, uid: `demo-${series.labels.pod}`, startTime: now - 48 * 3600, ready: true, terminating: false, controlled: true },
-    container: series.labels.container,
-    image: series.image,
-    version,
-    limitBytes: series.limitBytes,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: rook ? { ROOK_LOG_LEVEL: 'INFO', ROOK_CURRENT_NAMESPACE_ONLY: 'true' } : {},
-  };
-}
-
-export function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12, 0, 0) / 1000)): DemoReport {
+/**
+ * One real run (`runOnce`, dry-run) over the in-memory world: the same discovery, query, detector,
+ * plan, Events and Slack messages a run in a cluster would produce for this history.
+ */
+export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12, 0, 0) / 1000)): Promise<DemoReport> {
+  const config = parseConfig(DEMO_CONFIG, 'demo');
+  const trace = demoTrace(now);
+  const profileOf = (series: DemoSeries) => config.profiles.find((p) => p.namespace === series.labels.namespace)!.name;
+  const cluster = new MemoryCluster(trace.map((series) => demoFacts(series, profileOf(series), now)));
+  const notifier = new RecordingNotifier();
   const catalog = buildCatalog();
-  const targets = demoTrace(now).map((series) => {
-    const facts = factsFor(series, now);
-    const verdict = judge({ samples: series.samples, limitBytes: series.limitBytes, now }, defaultDetectOptions);
-    return { series, facts, verdict };
-  });
-  const plan = planActions({
-    targets: targets.map(({ facts, verdict }) => ({ facts, verdict, state: emptyWorkloadState })),
-    profiles,
-    guardrails: { dryRun: true, cooldownSeconds: 6 * 3600, maxActionsPerRun: 1, maxRestartsPerDay: 3, windows: [], killSwitch: false },
-    now,
+  const summary = await runOnce({
+    config,
+    cluster,
+    metrics: new DemoMetrics(trace, now),
     catalog,
+    logger: pino({ level: 'silent' }),
+    identity: { identity: 'leakguard-demo', namespace: 'leakguard' },
+    notifier,
+    ledger: new MemoryLedger(),
   });
-  const events = plan.items.flatMap((item) => {
-    const draft = eventFor(item);
-    return draft ? [{ ...draft, object: `deployment/${item.workload.name} -n ${item.workload.namespace}` }] : [];
+  const targets = summary.targets.flatMap((t) => {
+    const series = trace.find((s) => s.labels.pod === t.pod);
+    const facts = cluster.targets.find((f) => f.pod.name === t.pod);
+    return series && facts ? [{ series, facts, verdict: t.verdict }] : [];
   });
-  return { now, targets, plan, events, pr: upgradePr(targets, catalog), slack: slackMessages(plan, targets, catalog) };
-}
-
-/** The message(s) Slack would get: one per workload whose incident changed (here: each new one). */
-function slackMessages(plan: Plan, targets: readonly DemoTarget[], catalog: Catalog): SlackMessage[] {
-  const evidence = (key: string): TargetEvidence | undefined => {
-    const t = targets.find((x) => workloadKey(x.facts.workload) === key);
-    return t ? { verdict: t.verdict, samples: t.series.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container } : undefined;
-  };
-  return groupByWorkload(plan.items, new Map(), evidence).flatMap((news) => {
-    const { state, action } = incidentState(news);
-    if (!shouldNotify(null, state).notify) return [];
-    const e = news.evidence!;
-    const first = news.items[0]!;
-    return [
-      buildIncidentMessage({
-        phase: state.phase,
-        severity: state.severity,
-        profile: first.profile,
-        target: { namespace: first.workload.namespace, kind: first.workload.kind, name: first.workload.name, container: e.container },
-        version: versionFromImage(e.image),
-        verdict: e.verdict,
-        limitBytes: e.limitBytes,
-        memoryBytes: valuesOf(e.samples),
-        ...(action ? { action } : {}),
-        prometheusGraphUrl: promGraphUrl('http://prometheus.monitoring.svc:9090', 'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="rook-ceph"})', 86_400),
-        cluster: 'demo',
-        ...knownIssueInput(catalog, e),
-      }),
-    ];
-  });
+  const events = cluster.events.map((e) => ({ reason: e.reason as EventDraft['reason'], action: e.action, type: e.type, key: e.key ?? e.note, note: e.note, object: `${e.regarding.kind.toLowerCase()}/${e.regarding.name} -n ${e.regarding.namespace}` }));
+  return { now, targets, plan: summary.plan ?? { now, dryRun: true, items: [] }, events, pr: upgradePr(targets, catalog), slack: notifier.messages };
 }
 
 /** The PR the third rung would open if the leak survived the restart and the workaround. */

@@ -13,3 +13,17 @@ export type LinkInput = string | { title?: string; url: string };
 export function normalizeLink(link: LinkInput): { title: string; url: string } {
   return typeof link === 'string' ? { title: link, url: link } : { title: link.title ?? link.url, url: link.url };
 }
+
+/** Breaks `text` at spaces into lines of at most `width` characters (a longer word stays whole). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

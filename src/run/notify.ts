@@ -9,7 +9,8 @@ import type { Ledger } from '../kube/ledger.js';
 import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessageInput } from '../notify/message.js';
 import { shouldNotify, type IncidentPhase, type NotifyState, type Severity } from '../notify/should-notify.js';
 import type { Notifier, SlackMessage } from '../notify/types.js';
-import type { PlanItem } from '../policy/types.js';
+import { describeLeak } from '../policy/describe.js';
+import type { PlanAction, PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
 import type { ActionOutcome } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
@@ -23,6 +24,15 @@ export interface WorkloadNews {
 }
 
 /** Pure: what the run's items and outcomes for one workload mean for its incident. */
+/**
+ * The action's reason without the leak phrase it opens with: Slack states the slope, time to limit
+ * and the detector's reasons in their own blocks, so the action line says only the step taken.
+ */
+function stepOf(action: PlanAction): string {
+  const leak = describeLeak(action.details.verdict);
+  return action.reason.startsWith(`${leak}; `) ? action.reason.slice(leak.length + 2) : action.reason;
+}
+
 export function incidentState(news: WorkloadNews): { state: NotifyState; action: ActionInfo | undefined; prUrl?: string } {
   const action = news.items.find((i) => i.type === 'action');
   const skip = news.items.find((i) => i.type === 'skip');
@@ -38,7 +48,7 @@ export function incidentState(news: WorkloadNews): { state: NotifyState; action:
     const kind = action.kind === 'revert-workaround' ? 'workaround' : action.kind;
     const outcome = news.outcomes.at(-1);
     if (action.dryRun || !outcome) {
-      info = { kind, status: 'planned', dryRun: action.dryRun, detail: action.reason };
+      info = { kind, status: 'planned', dryRun: action.dryRun, detail: stepOf(action) };
     } else if (outcome.kind === 'eviction-blocked') {
       phase = 'blocked';
       info = { kind, status: 'blocked', dryRun: false, detail: outcome.message };
@@ -49,7 +59,7 @@ export function incidentState(news: WorkloadNews): { state: NotifyState; action:
       info = { kind, status: 'skipped', dryRun: false, detail: outcome.kind === 'deferred' ? outcome.message : `owned by ${outcome.owner}` };
     } else {
       phase = action.rung > 0 ? 'escalated' : 'remediated';
-      info = { kind, status: 'done', dryRun: false, detail: action.reason };
+      info = { kind, status: 'done', dryRun: false, detail: stepOf(action) };
       if (outcome.kind === 'pr' && outcome.url) prUrl = outcome.url;
     }
   } else if (skip) {

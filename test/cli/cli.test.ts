@@ -271,6 +271,18 @@ describe('bad input exits 2 and names the problem', () => {
 });
 
 describe('leakguard demo', () => {
+  it('is the product: one real run, its text within 120 columns up to the PR body, Slack\'s fallback one line, each fact said once', async () => {
+    const { code, out } = await cli('demo', '--output', 'text');
+    expect(code).toBe(ExitCode.ok);
+    const beforePr = out.slice(0, out.indexOf('== 5.'));
+    expect(beforePr.split('\n').filter((line) => [...line].length > 120)).toEqual([]);
+    const json = JSON.parse((await cli('demo', '--output', 'json')).out) as { slack: { text: string }[]; events: { reason: string; note: string }[] };
+    expect(json.slack.map((m) => m.text.includes('\n'))).toEqual([false]);
+    for (const text of [json.slack[0]!.text, ...json.events.map((e) => e.note)]) {
+      expect(text.split('33.1 MiB/h').length - 1, text).toBe(1);
+    }
+  });
+
   it('runs the whole pipeline offline: leak, planned restart, Events, and the upgrade PR to 1.15.9', async () => {
     const { code, out } = await cli('demo', '--output', 'json');
     expect(code).toBe(ExitCode.ok);

@@ -13,7 +13,8 @@ import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
 import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
-import { MemoryCluster, MemoryLedger, rookOperatorTarget } from '../support/memory-cluster.js';
+import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { rookOperatorTarget } from '../support/policy-fixtures.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
 

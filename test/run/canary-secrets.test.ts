@@ -18,7 +18,8 @@ import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
-import { MemoryCluster, MemoryLedger, rookOperatorTarget } from '../support/memory-cluster.js';
+import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { rookOperatorTarget } from '../support/policy-fixtures.js';
 
 const PROM_TOKEN = 'CANARY-prom-bearer-7f3a9c1e';
 const PROM_TENANT = 'CANARY-tenant-41bd';

@@ -15,7 +15,7 @@ import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import type { UpgradeExecutor } from '../../src/run/act.js';
 import type { ActionOutcome } from '../../src/report/event-text.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
-import { MemoryCluster, MemoryLedger } from '../support/memory-cluster.js';
+import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
 import { emptyWorkloadState } from '../../src/policy/types.js';
 
 const MiB = 2 ** 20;

@@ -8,7 +8,7 @@ import type { Notifier, NotifyResult, SlackMessage } from '../../src/notify/type
 import type { TargetFacts } from '../../src/policy/types.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce, type RunSummary } from '../../src/run/index.js';
-import { MemoryCluster, MemoryLedger } from './memory-cluster.js';
+import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
 
 /** An operator pod of profile `ops`, one Deployment per pod, started long before the history. */
 export function operatorTarget(namespace: string, pod: string, container: string, nowSeconds: number): TargetFacts {

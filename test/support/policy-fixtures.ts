@@ -86,3 +86,25 @@ export function input(targets: PlanTarget[], overrides: { profile?: Partial<Prof
     catalog,
   };
 }
+
+/**
+ * The Rook operator as discovery would report it: Deployment rook-ceph/rook-ceph-operator, one pod
+ * (`rook-ceph-operator-abc`) running rook/ceph:v1.14.9 with a 4 GiB limit, started 25 h ago.
+ */
+export function rookOperatorTarget(nowSeconds = Math.floor(Date.now() / 1000)): TargetFacts {
+  return {
+    profile: 'rook',
+    workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
+    pod: { name: 'rook-ceph-operator-abc', uid: 'u2', startTime: nowSeconds - 90_000, ready: true, terminating: false, controlled: true },
+    container: 'rook-ceph-operator',
+    image: 'rook/ceph:v1.14.9',
+    version: '1.14.9',
+    limitBytes: 4096 * 2 ** 20,
+    restartCount: 0,
+    gitopsOwner: null,
+    rollingOut: false,
+    unreadyReplicas: 0,
+    env: {},
+  };
+}
+

@@ -1,11 +1,12 @@
 /** `leakguard demo`: prints what one run would detect, plan and record, on embedded data. */
 import { runDemoPipeline, type DemoReport } from '../../demo/pipeline.js';
 import type { OutputFormat } from '../output.js';
+import { wrap } from '../../model/text.js';
 import { renderTable } from '../output.js';
 import { renderVerdictTable } from '../render.js';
 
 export async function runDemo(options: { output: OutputFormat }, print: (text: string) => void): Promise<void> {
-  const report = runDemoPipeline();
+  const report = await runDemoPipeline();
   if (options.output === 'json') {
     print(JSON.stringify(demoJson(report)));
     return;
@@ -24,6 +25,15 @@ function demoJson(report: DemoReport) {
   };
 }
 
+/** The demo's text stays within this many columns (the PR body is Markdown, shown as GitHub gets it). */
+const WIDTH = 116;
+
+/** A table's rows, each followed by its note wrapped and indented. */
+function indentedNotes(table: string, notes: readonly string[]): string[] {
+  const [head, ...rows] = table.split('\n');
+  return [head!, ...rows.flatMap((row, i) => [row, ...wrap(notes[i] ?? '', WIDTH - 4).map((l) => `    ${l}`)])];
+}
+
 function section(title: string): string {
   return `\n== ${title} ${'='.repeat(Math.max(0, 72 - title.length))}`;
 }
@@ -35,16 +45,20 @@ export function renderDemo(report: DemoReport): string {
     section('1. Detection'),
     renderVerdictTable(report.targets.map((t) => ({ name: `${t.series.labels.namespace}/${t.series.workload}`, verdict: t.verdict, values: t.series.samples.map((s) => s.v) }))),
     section('2. Plan'),
-    ...report.plan.items.map((item) => {
-      if (item.type === 'action') return `${item.dryRun ? 'WOULD' : 'DO'} ${item.kind} ${item.workload.namespace}/${item.workload.name}  (action ${item.id})\n      ${item.reason}`;
-      if (item.type === 'skip') return `SKIP ${item.wanted ?? ''} ${item.workload.namespace}/${item.workload.name}: ${item.reason} — ${item.note}`;
-      return `NOTICE ${item.kind} ${item.workload.namespace}/${item.workload.name}: ${item.note}`;
+    ...report.plan.items.flatMap((item) => {
+      const [head, text] =
+        item.type === 'action'
+          ? [`${item.dryRun ? 'WOULD' : 'DO'} ${item.kind} ${item.workload.namespace}/${item.workload.name}  (action ${item.id})`, item.reason]
+          : item.type === 'skip'
+            ? [`SKIP ${item.wanted ?? ''} ${item.workload.namespace}/${item.workload.name}: ${item.reason}`, item.note]
+            : [`NOTICE ${item.kind} ${item.workload.namespace}/${item.workload.name}`, item.note];
+      return [head, ...wrap(text, WIDTH - 6).map((l) => `      ${l}`)];
     }),
     section('3. Events (kubectl events --for deployment/rook-ceph-operator -n rook-ceph)'),
-    renderTable([['TYPE', 'REASON', 'OBJECT', 'MESSAGE'], ...report.events.map((e) => [e.type, e.reason, e.object, e.note])]),
+    ...indentedNotes(renderTable([['TYPE', 'REASON', 'OBJECT'], ...report.events.map((e) => [e.type, e.reason, e.object])]), report.events.map((e) => e.note)),
   ];
   for (const message of report.slack) {
-    lines.push(section('4. Slack (Block Kit; plain-text fallback shown)'), message.text, '', `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`);
+    lines.push(section('4. Slack (Block Kit; plain-text fallback shown)'), ...wrap(message.text, WIDTH), '', `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`);
   }
   if (report.pr) {
     lines.push(

@@ -1,14 +1,15 @@
 /**
- * An in-memory Cluster for run-level tests: it keeps workload state, records every mutation and Event,
- * and honours the idempotency contracts of the real adapter (restart by action ID, env already set).
- * The real adapter is proven against a real kube-apiserver in test/e2e; this one lets the run's
- * ordering and guardrails be tested fast and exhaustively.
+ * An in-memory Cluster: the demo's cluster, and the run-level tests'. It keeps workload state, records
+ * every mutation and Event, and honours the idempotency contracts of the real adapter (restart by
+ * action ID, env already set). The real adapter is proven against a real kube-apiserver in test/e2e;
+ * this one lets `leakguard demo` run the real pipeline offline, and the run's ordering and guardrails
+ * be tested fast and exhaustively (its fault hooks: crashOn, restartRefusal, evictions, …).
  */
-import type { KubeError } from '../../src/kube/errors.js';
-import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../../src/kube/types.js';
-import type { Ledger, LedgerStore } from '../../src/kube/ledger.js';
-import { emptyLedger } from '../../src/kube/ledger.js';
-import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../../src/policy/types.js';
+import type { KubeError } from '../kube/errors.js';
+import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
+import type { Ledger, LedgerStore } from '../kube/ledger.js';
+import { emptyLedger } from '../kube/ledger.js';
+import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../policy/types.js';
 
 export interface Mutation {
   verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap';
@@ -162,25 +163,3 @@ export class MemoryLedger implements LedgerStore {
 function key(workload: WorkloadRef): string {
   return `${workload.kind}/${workload.namespace}/${workload.name}`;
 }
-
-/**
- * The Rook operator as discovery would report it: Deployment rook-ceph/rook-ceph-operator, one pod
- * (`rook-ceph-operator-abc`) running rook/ceph:v1.14.9 with a 4 GiB limit, started 25 h ago.
- */
-export function rookOperatorTarget(nowSeconds = Math.floor(Date.now() / 1000)): TargetFacts {
-  return {
-    profile: 'rook',
-    workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
-    pod: { name: 'rook-ceph-operator-abc', uid: 'u2', startTime: nowSeconds - 90_000, ready: true, terminating: false, controlled: true },
-    container: 'rook-ceph-operator',
-    image: 'rook/ceph:v1.14.9',
-    version: '1.14.9',
-    limitBytes: 4096 * 2 ** 20,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: {},
-  };
-}
-
