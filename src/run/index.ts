@@ -20,7 +20,7 @@ import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
 import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { fetchHistory, judgeTargets, partialAnswer, profileQuery, prometheusNow, type JudgedTarget } from './observe.js';
+import { observeProfile, profileQuery, prometheusNow, type JudgedTarget } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 
@@ -175,49 +175,17 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   const workloads = new Map<string, WorkloadRef>();
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    // The pods and their memory history do not depend on each other: both are asked for at once.
-    const history =
-      now === null
-        ? null
-        : fetchHistory(metrics, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step, ...(signal ? { signal } : {}) }).then(
-            (value) => ({ ok: true as const, value }),
-            (error: unknown) => ({ ok: false as const, message: (error as Error).message }),
-          );
-    const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
-    if (discovery.error) {
-      await history;
-      summary.failures.push(`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`);
+    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, now, metricsError, detect);
+    summary.failures.push(...seen.failures);
+    summary.warnings.push(...seen.warnings);
+    if (!seen.listed) continue;
+    metricsByProfile.set(profile.name, seen.problem);
+    if (seen.judged.length === 0 && seen.problem !== null && seen.discovered.length > 0) {
+      await recordMetricsUnavailable(cluster, seen.discovered.map((t) => t.workload), profile.name, seen.problem, now ?? 0, log);
       continue;
     }
-    summary.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
-    if (discovery.targets.length === 0) summary.warnings.push(`profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`);
-    const pods = new Set(discovery.targets.map((t) => t.pod.name));
-    if (pods.size > profile.expectedPods) summary.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
-
-    let judged: JudgedTarget[] = [];
-    // Why this profile's history is missing or in doubt this run (counts towards the Slack alert).
-    let problem: string | null = now === null ? metricsError : null;
-    const fetched = await history;
-    if (now !== null && fetched) {
-      if (fetched.ok) {
-        deps.reclaim?.();
-        const { warnings } = fetched.value;
-        summary.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-        judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, warnings);
-        for (const t of judged.filter((j) => j.seriesCount > 1)) {
-          summary.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
-        }
-        if (warnings.length > 0) problem = partialAnswer(warnings);
-      } else problem = fetched.message;
-    }
-    metricsByProfile.set(profile.name, problem);
-    if (judged.length === 0 && problem !== null && discovery.targets.length > 0) {
-      summary.failures.push(`profile ${profile.name}: memory history unavailable: ${problem}`);
-      await recordMetricsUnavailable(cluster, discovery.targets.map((t) => t.workload), profile.name, problem, now ?? 0, log);
-      continue;
-    }
-    judgedAll.push(...judged);
-    for (const target of judged) {
+    judgedAll.push(...seen.judged);
+    for (const target of seen.judged) {
       workloads.set(workloadKey(target.facts.workload), target.facts.workload);
       summary.targets.push({
         profile: profile.name,

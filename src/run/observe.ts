@@ -6,6 +6,8 @@ import { judge } from '../detect/index.js';
 import type { SampleColumns } from '../detect/columns.js';
 import type { DetectOptions, Verdict } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
+import { describeKubeError } from '../kube/errors.js';
+import type { Cluster } from '../kube/types.js';
 import type { TargetFacts } from '../policy/types.js';
 import type { MetricsSource, RangeSeries } from '../prom/types.js';
 
@@ -112,4 +114,72 @@ export async function fetchHistory(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { series: result.series, warnings: result.warnings };
+}
+
+/** What one profile looks like this run: its pods judged, or why its history is missing. */
+export interface ProfileObservation {
+  /** False when the pods could not be listed: nothing else was observed. */
+  listed: boolean;
+  /** Pods discovered (also when their history is missing: they get the MetricsUnavailable Event). */
+  discovered: TargetFacts[];
+  judged: JudgedTarget[];
+  /** Why the history is missing or in doubt (counts towards the metrics alert); null when complete. */
+  problem: string | null;
+  /** The run fails for these: the pods could not be listed, or their history is unavailable. */
+  failures: string[];
+  warnings: string[];
+}
+
+export interface ObserveDeps {
+  cluster: Pick<Cluster, 'discoverTargets'>;
+  metrics: MetricsSource;
+  prometheus: Config['prometheus'];
+  signal?: AbortSignal;
+  /** Collects garbage once the history is in, before judging (see RunDeps.reclaim). */
+  reclaim?: () => void;
+}
+
+/**
+ * Observe one profile: pods and history asked for at once, then judged the one way both `run` and
+ * `status` judge — an answer Prometheus warns about is unknown, several series of one container
+ * count as the worst. `now` is null when Prometheus could not say its time (`nowError` says why).
+ */
+export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, now: number | null, nowError: string | null, detect: DetectOptions): Promise<ProfileObservation> {
+  const { cluster, metrics, prometheus, signal } = deps;
+  const history =
+    now === null
+      ? null
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) }).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, message: (error as Error).message }),
+        );
+  const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
+  const observation: ProfileObservation = { listed: discovery.error === null, discovered: discovery.targets, judged: [], problem: now === null ? nowError : null, failures: [], warnings: [] };
+  if (discovery.error) {
+    await history;
+    observation.failures.push(`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`);
+    return observation;
+  }
+  observation.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
+  if (discovery.targets.length === 0) observation.warnings.push(`profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`);
+  const pods = new Set(discovery.targets.map((t) => t.pod.name));
+  if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
+
+  const fetched = await history;
+  if (now !== null && fetched) {
+    if (fetched.ok) {
+      deps.reclaim?.();
+      const { warnings } = fetched.value;
+      observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+      observation.judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, warnings);
+      for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
+        observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
+      }
+      if (warnings.length > 0) observation.problem = partialAnswer(warnings);
+    } else observation.problem = fetched.message;
+  }
+  if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
+    observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
+  }
+  return observation;
 }

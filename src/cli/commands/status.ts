@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { toDetectOptions } from '../../config/detection.js';
 import { valuesOf } from '../../detect/columns.js';
 import type { Config } from '../../config/schema.js';
-import { describeKubeError } from '../../kube/errors.js';
-import { fetchHistory, judgeTargets, profileQuery, prometheusNow } from '../../run/observe.js';
+import { observeProfile, prometheusNow } from '../../run/observe.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';
@@ -17,14 +16,10 @@ export async function statusCommand(config: Config, options: { output: OutputFor
   const rows: (VerdictRow & { profile: string })[] = [];
   const failures: string[] = [];
   for (const profile of config.profiles) {
-    const discovery = await deps.cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
-    if (discovery.error) {
-      failures.push(`profile ${profile.name}: ${describeKubeError(discovery.error)}`);
-      continue;
-    }
-    const history = await fetchHistory(deps.metrics, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
-    // The same judgement as `run`: an answer Prometheus warns about is judged unknown here too.
-    for (const target of judgeTargets(discovery.targets, history.series, now, detect, history.warnings)) {
+    // The same observation as `run`: what status prints, a run would act on.
+    const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, now, null, detect);
+    failures.push(...seen.failures);
+    for (const target of seen.judged) {
       const state = await deps.cluster.readState(target.facts.workload);
       const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${new Date((state.state.lastActionAt ?? 0) * 1000).toISOString().slice(0, 16)}Z` : undefined;
       rows.push({
