@@ -1,5 +1,5 @@
 /**
- * Section 6 of `npm run bench`: the memory one Prometheus answer costs, whatever its shape. A local
+ * Section 7 of `npm run bench`: the memory one Prometheus answer costs, whatever its shape. A local
  * server plays Prometheus and serves (a) 1,500 short-lived series (an hour each) over a 7-day window
  * at a 1-minute step — columns sized by window/step would cost 10,081 points a series — and (b) an
  * answer far over `prometheus.maxResponseBytes`, which must be cut off, not read.
