@@ -7,3 +7,5 @@ export { defaultDetectOptions, judge } from './judge.js';
 export { lastTime, sampleCount, toColumns, toSamples, valuesOf, type SampleColumns, type SampleSeries, type Values } from './columns.js';
 export { backtestSeries, type BacktestOptions, type BacktestResult } from './backtest.js';
 export { formatBytesPerHour, formatHours, formatMiB, sparkline } from './format.js';
+export { judgeWithPast, type DailyProfile, type WorkloadPast } from './past.js';
+export { ownersFromSeries, pastsOfSeries, workloadOfPod, type WorkloadSeries } from './workload.js';
