@@ -4,7 +4,7 @@
  * only from data before the current pod started:
  * - the workload's daily profile: amplitude and phase of the floor's daily cycle, fitted across
  *   pods after removing each pod's warm-up, level and trend. A rise of the current pod that this
- *   cycle explains is not a leak.
+ *   cycle explains (without it, no leak and little growth left) is not a leak.
  * - the most recent predecessors that were themselves judged leaking, with their growth at each
  *   pod age. A current pod that has grown for at least FOLLOW_SECONDS since its warm-up, steadily,
  *   at about the rate its leaking predecessor grew at the same age, is leaking sooner.
@@ -235,12 +235,31 @@ export function judgeWithPast(input: JudgeInput, past: WorkloadPast | null, dete
 export function applyPast(verdict: Verdict, floor: Floor, ctx: AnalyzeContext, life: () => Floor, podStart: number, past: WorkloadPast): Verdict {
   if (verdict.kind === 'leaking') {
     if (past.profile === null) return verdict;
-    const again = analyzeFloor(deseasoned(floor, past.profile), ctx);
-    if (again.kind === 'leaking') return verdict;
+    const without = deseasoned(floor, past.profile);
+    const again = analyzeFloor(without, ctx);
+    if (again.kind === 'leaking' || !cycleExplains(verdict, without, ctx.options)) return verdict;
     return explainedByCycle(verdict, again, past.profile, ctx);
   }
   if (past.leaks.length === 0 || ctx.now - podStart > ctx.options.windowSeconds) return verdict;
   return followsPredecessors(life(), podStart, past, ctx) ?? verdict;
+}
+
+/**
+ * The cycle explains the rise the leak verdict measured: with the cycle taken out, the floor over
+ * the same span grows by less than the detector's minimum or less than a third as fast, or slows
+ * down as a warm-up does. A leak that merely rode a rising half-day keeps most of its growth, at
+ * a steady pace, and its verdict.
+ */
+function cycleExplains(verdict: Verdict, without: Floor, o: ResolvedDetectOptions): boolean {
+  const from = firstAtOrAfter(without.t, verdict.evidence.from);
+  const to = firstAtOrAfter(without.t, verdict.evidence.to + 1);
+  const fit = theilSen(without.t, without.v, from, to);
+  if (fit === null || fit.slope < o.minGrowthBytesPerHour || fit.slope < (verdict.slope?.bytesPerHour ?? 0) / 3) return true;
+  // What is left slows down like a warm-up: the cycle hid it settling.
+  const half = from + ((to - from) >> 1);
+  const early = theilSen(without.t, without.v, from, half);
+  const recent = theilSen(without.t, without.v, half, to);
+  return early !== null && recent !== null && recent.slope < 0.5 * early.slope;
 }
 
 function clock(second: number): string {
