@@ -76,6 +76,12 @@ describe('judging with the workload history', () => {
     expect(backtestSeries(fixed.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt).toBeNull();
   });
 
+  it('a replica too young to judge neither confirms nor breaks the run of leaking ones (StatefulSet siblings)', () => {
+    const replicas = [pod('db-0', 0, 20, leaking, 1), pod('db-1', 19.5, 3, leaking, 2), pod('db-2', 20, 6, leaking, 3)];
+    const past = pastsOfSeries(replicas, new Map(), defaultDetectOptions)[2]!;
+    expect(past.leaks.map((p) => p.start)).toEqual([T0]);
+  });
+
   it('pods that all started together teach each other nothing', () => {
     const together = [pod('web-0', 0, 10, leaking, 1), pod('web-1', 0, 10, leaking, 2)];
     expect(pastsOfSeries(together, new Map(), defaultDetectOptions)).toEqual([null, null]);

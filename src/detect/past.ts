@@ -32,6 +32,8 @@ const PROFILE_MIN_HOURS_OF_DAY = 20;
 const PROFILE_MIN_R2 = 0.5;
 /** ...and swinging at least this much peak to peak (smaller cycles explain nothing the detector does not already allow). */
 const PROFILE_MIN_PEAK_TO_PEAK = 16 * MIB;
+/** Earlier pods learnt from (those with the most recent data): a week of churn, while a DaemonSet of many nodes stays cheap. */
+const MAX_EARLIER = 24;
 /** Leaking predecessors quoted, newest first. */
 const MAX_LEAKS = 5;
 
@@ -57,7 +59,7 @@ export interface PodFloor {
 
 export interface WorkloadPast {
   profile: DailyProfile | null;
-  /** The most recent earlier pods, newest first, that were judged leaking, up to the first that was not. */
+  /** The earlier pods with the most recent data that were judged leaking, up to the first judged not leaking (too young to judge: skipped). */
   leaks: PodFloor[];
 }
 
@@ -186,29 +188,38 @@ export function workloadPasts(pods: readonly PodHistory[], detectOptions: Detect
   const start = pods.map((p) => (p.samples.t.length > 0 ? p.samples.t[0]! : Infinity));
   const order = pods.map((_, i) => i).filter((i) => Number.isFinite(start[i]!)).sort((a, b) => start[a]! - start[b]! || a - b);
   const pasts: (WorkloadPast | null)[] = pods.map(() => null);
-  /** Whether pod k, cut before index `to`, was judged leaking at its last sample there (with its own past). */
-  const leaked = new Map<string, boolean>();
-  const wasLeaking = (k: number, to: number): boolean => {
+  /** The verdict on pod k cut before index `to`, at its last sample there (with its own past). */
+  const verdicts = new Map<string, Verdict['kind']>();
+  const kindAt = (k: number, to: number): Verdict['kind'] => {
     const key = `${k}:${to}`;
-    let known = leaked.get(key);
+    let known = verdicts.get(key);
     if (known === undefined) {
       const { t, v } = pods[k]!.samples;
       const samples = { t: t.subarray(0, to), v: v.subarray(0, to) };
       const limit = pods[k]!.limitBytes;
-      known = judgeWithPast({ samples, now: t[to - 1]!, ...(limit === undefined ? {} : { limitBytes: limit }) }, pasts[k] ?? null, o).kind === 'leaking';
-      leaked.set(key, known);
+      known = judgeWithPast({ samples, now: t[to - 1]!, ...(limit === undefined ? {} : { limitBytes: limit }) }, pasts[k] ?? null, o).kind;
+      verdicts.set(key, known);
     }
     return known;
   };
   for (const j of order) {
-    const earlier = order.filter((k) => start[k]! < start[j]!);
+    // The earlier pods with the most recent data first (predecessors just replaced, siblings still
+    // running), the longest-lived first among those; a bounded number of them.
+    const earlier = order
+      .filter((k) => start[k]! < start[j]!)
+      .map((k) => ({ k, cut: firstAtOrAfter(pods[k]!.samples.t, start[j]!) }))
+      .map((e) => ({ ...e, end: pods[e.k]!.samples.t[e.cut - 1]! }))
+      .sort((a, b) => b.end - a.end || start[a.k]! - start[b.k]!)
+      .slice(0, MAX_EARLIER);
     if (earlier.length === 0) continue;
-    const cut = earlier.map((k) => firstAtOrAfter(pods[k]!.samples.t, start[j]!));
-    const floors = earlier.map((k, n) => ({ start: start[k]!, floor: lifeFloor(pods[k]!.samples, cut[n]!, start[j]!, o.floorBucketSeconds) }));
+    const floors = earlier.map((e) => ({ start: start[e.k]!, floor: lifeFloor(pods[e.k]!.samples, e.cut, start[j]!, o.floorBucketSeconds) }));
     const profile = dailyProfile(floors, o);
     const leaks: PodFloor[] = [];
-    for (let n = earlier.length - 1; n >= 0 && leaks.length < MAX_LEAKS; n--) {
-      if (!wasLeaking(earlier[n]!, cut[n]!)) break;
+    for (let n = 0; n < earlier.length && leaks.length < MAX_LEAKS; n++) {
+      // A pod too young to judge neither confirms nor breaks the run of leaking ones.
+      const kind = kindAt(earlier[n]!.k, earlier[n]!.cut);
+      if (kind === 'unknown') continue;
+      if (kind !== 'leaking') break;
       const f = deseasoned(floors[n]!.floor, profile);
       const from = firstAtOrAfter(f.t, floors[n]!.start + o.warmupSeconds);
       leaks.push({ start: floors[n]!.start, t: f.t.slice(from), v: f.v.slice(from) });
