@@ -3,12 +3,15 @@
  * for leakguard's backtest (15-min ticks) beside two PromQL alert baselines, on the same series;
  * for leaks that reach their memory limit, how many are caught before the first OOM kill and how
  * much of the time from onset to that kill is still left when they are.
- *   npm run bench:detect -- [--seed N | --seeds 1,2,3] [--per-family N] [--families a,b] [--verbose]
+ * Workload families (test/corpus/workloads.ts: weeks of one Deployment's pods in sequence) are
+ * judged with each pod's predecessors' history (issue #17) and, for comparison, without it.
+ *   npm run bench:detect -- [--seed N | --seeds 1,2,3] [--per-family N] [--workloads N] [--families a,b] [--verbose]
  */
 import { parseArgs } from 'node:util';
-import { backtestSeries, defaultDetectOptions } from '../src/detect/index.js';
+import { backtestSeries, defaultDetectOptions, pastsOfSeries, type WorkloadPast } from '../src/detect/index.js';
 import type { Sample } from '../src/detect/types.js';
 import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange, type Truth } from '../test/corpus/corpus.js';
+import { generateWorkloads, type WorkloadTruth } from '../test/corpus/workloads.js';
 import { derivAlertFiresAt } from '../test/corpus/promql-deriv.js';
 
 const MIB = 1024 * 1024;
@@ -17,16 +20,22 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     seeds: { type: 'string' },
     'per-family': { type: 'string', default: '20' },
+    workloads: { type: 'string', default: '20' },
     families: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
 });
 
-type Detector = (samples: Sample[], truth: Truth) => number | null;
+type Detector = (samples: Sample[], truth: Truth, past: WorkloadPast | null) => number | null;
 
 const detectors: [string, Detector][] = [
   [
     'leakguard (backtest, 15m ticks)',
+    (samples, truth, past) =>
+      backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past }).detectedAt,
+  ],
+  [
+    'leakguard without workload history',
     (samples, truth) =>
       backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined }).detectedAt,
   ],
@@ -36,6 +45,7 @@ const detectors: [string, Detector][] = [
 
 interface Outcome {
   family: string;
+  workload: WorkloadTruth | null;
   leak: boolean;
   detectedAt: number | null;
   onset: number | null;
@@ -84,23 +94,38 @@ interface SeedRun {
   rows: string[][];
   scores: ReturnType<typeof score>[];
   byFamily: Map<string, Outcome[]>;
+  /** Outcomes on workload pods, per detector. */
+  workloads: Outcome[][];
 }
 
 function runSeed(seed: number): SeedRun {
-  const generated = generateCorpus({ seed, perFamily: Number(values['per-family']), only: values.families?.split(',') });
+  const only = values.families?.split(',');
+  const generated = [
+    ...generateCorpus({ seed, perFamily: Number(values['per-family']), only }).map((s) => ({ ...s, workload: null })),
+    ...generateWorkloads({ seed, perFamily: Number(values.workloads), startSeconds: CORPUS_START_SECONDS, only }),
+  ];
   // Round-trip through the query_range JSON the CLI reads, so the corpus is what users would feed.
   const parsed = fromQueryRange(JSON.parse(JSON.stringify(toQueryRange(generated))));
   const rows: string[][] = [];
   const scores: ReturnType<typeof score>[] = [];
   const byFamily = new Map<string, Outcome[]>();
-  for (const [name, detect] of detectors) {
+  const workloads: Outcome[][] = [];
+  for (const [d, [name, detect]] of detectors.entries()) {
     const started = performance.now();
-    const outcomes: Outcome[] = parsed.map((s, i) => {
-      const truth = generated[i]!.truth;
-      return { family: truth.family, leak: truth.leak, onset: truth.onset, firstOomKill: truth.firstOomKill, detectedAt: detect(s.samples, truth) };
+    // Each pod learns from its workload's earlier pods (grouped by pod name, as `backtest` does);
+    // the second detector is the same without that history, for comparison on workload pods only.
+    const pasts = d === 0 ? pastsOfSeries(parsed, new Map(), defaultDetectOptions) : parsed.map(() => null);
+    const outcomes: Outcome[] = parsed.flatMap((s, i) => {
+      const { truth, workload } = generated[i]!;
+      if (d === 1 && workload === null) return [];
+      return [{ family: truth.family, workload, leak: truth.leak, onset: truth.onset, firstOomKill: truth.firstOomKill, detectedAt: detect(s.samples, truth, pasts[i]!) }];
     });
+    workloads.push(outcomes.filter((o) => o.workload !== null));
+    if (byFamily.size === 0) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? []), o]);
+    if (d === 1) continue;
     const seconds = (performance.now() - started) / 1000;
-    const r = score(outcomes);
+    // The main table scores the 72 h corpus (single series); workload pods have their own table.
+    const r = score(outcomes.filter((o) => o.workload === null));
     scores.push(r);
     rows.push([
       name,
@@ -114,9 +139,9 @@ function runSeed(seed: number): SeedRun {
       r.oomLeaks ? `${Math.round(100 * r.oomLeft)}%` : '-',
       seconds.toFixed(2),
     ]);
-    if (byFamily.size === 0) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? []), o]);
   }
-  return { seed, series: generated.length, leaks: generated.filter((s) => s.truth.leak).length, rows, scores, byFamily };
+  const single = generated.filter((s) => s.workload === null);
+  return { seed, series: single.length, leaks: single.filter((s) => s.truth.leak).length, rows, scores, byFamily, workloads };
 }
 
 function table(header: string[], body: string[][]): void {
@@ -142,11 +167,31 @@ if (runs.length > 1) {
       `median share of onset→OOM time left ${Math.round(100 * Math.min(...lg.map((r) => r.oomLeft)))}%`,
   );
   printFamilies(mergeFamilies(runs));
+  printWorkloads(runs);
 } else {
   const run = runs[0]!;
   console.log(`corpus seed ${run.seed}: ${run.series} series (${run.leaks} leaks, ${run.series - run.leaks} look-alikes), 72 h at 60 s\n`);
   table(header, run.rows);
   printFamilies(run.byFamily);
+  printWorkloads(runs);
+}
+
+/** Workload pods, all seeds: first and later leaking pods (delay from the leak's onset), and healthy pods. */
+function printWorkloads(all: SeedRun[]): void {
+  const rows = detectors.slice(0, 2).map(([name], d) => {
+    const outcomes = all.flatMap((run) => run.workloads[d]!);
+    const leakRow = (pick: (o: Outcome) => boolean) => {
+      const pods = outcomes.filter((o) => o.leak && pick(o));
+      const delays = pods.filter((o) => o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600).sort((a, b) => a - b);
+      return [`${delays.length}/${pods.length}`, quantile(delays, 0.5).toFixed(1), quantile(delays, 0.9).toFixed(1)];
+    };
+    const healthy = outcomes.filter((o) => !o.leak);
+    const shown = healthy.filter((o) => o.workload!.cycleShown);
+    const alarms = (list: Outcome[]) => `${list.filter((o) => o.detectedAt !== null).length}/${list.length}`;
+    return [name, ...leakRow((o) => o.workload!.leakOrdinal === 0), ...leakRow((o) => o.workload!.leakOrdinal! > 0), alarms(shown), alarms(healthy)];
+  });
+  console.log('\nworkload pods, all seeds (delays in hours from the leak onset, = pod start for pods that leak from their start):');
+  table(['detector', 'first leaking: detected', 'median', 'p90', 'later leaking: detected', 'median', 'p90', 'false alarms: cycle shown', 'all healthy'], rows);
 }
 
 function mergeFamilies(all: SeedRun[]): Map<string, Outcome[]> {
@@ -161,10 +206,11 @@ function printFamilies(byFamily: Map<string, Outcome[]>): void {
     ['family', 'kind', 'detected', 'false alarms', 'median delay h', 'max delay h'],
     [...byFamily].map(([family, outcomes]) => {
       const r = score(outcomes);
-      const leak = outcomes[0]!.leak;
+      const leak = outcomes.some((o) => o.leak);
+      const kind = outcomes.every((o) => o.leak) ? 'leak' : leak ? 'mixed' : 'look-alike';
       const delays = outcomes.filter((o) => o.leak && o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600);
       const detected = `${outcomes.filter((o) => o.detectedAt !== null).length}/${outcomes.length}`;
-      return [family, leak ? 'leak' : 'look-alike', detected, String(r.fp), leak ? r.median.toFixed(1) : '-', leak && delays.length ? Math.max(...delays).toFixed(1) : '-'];
+      return [family, kind, detected, String(r.fp), leak ? r.median.toFixed(1) : '-', leak && delays.length ? Math.max(...delays).toFixed(1) : '-'];
     }),
   );
   if (!values.verbose) return;

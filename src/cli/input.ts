@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseQueryRangeResponse } from '../prom/schema.js';
 import type { RangeResult, RangeSeries } from '../prom/types.js';
+import { ownersFromSeries } from '../detect/index.js';
 import { seriesKey } from '../run/observe.js';
 import { UsageError } from './errors.js';
 
@@ -21,6 +22,17 @@ function isLimit(labels: Record<string, string>): boolean {
   return LIMIT_METRICS.has(labels.__name__ ?? '');
 }
 
+/** `kube_pod_owner` (kube-state-metrics): which workload each pod belongs to. An input, never judged. */
+function isInputOnly(labels: Record<string, string>): boolean {
+  return isLimit(labels) || labels.__name__ === 'kube_pod_owner';
+}
+
+/** The working sets of a history file and the owner of each pod it names (`namespace/pod` → workload). */
+export interface HistoryFile {
+  series: HistorySeries[];
+  owners: Map<string, string>;
+}
+
 function isMemoryLimit(labels: Record<string, string>): boolean {
   return isLimit(labels) && (labels.__name__ === 'container_spec_memory_limit_bytes' || labels.resource === 'memory');
 }
@@ -35,9 +47,10 @@ function latestLimit(series: RangeSeries): { t: number; bytes: number } | undefi
 /**
  * The working-set series of a history file, in input order, each with the limit of the same
  * namespace/pod/container read from the limit series in the file (the newest value), else
- * `fallbackLimitBytes` (`--limit-bytes`). Limit series are inputs only: they are not judged.
+ * `fallbackLimitBytes` (`--limit-bytes`); and the pods' owners from `kube_pod_owner` series.
+ * Limit and owner series are inputs only: they are not judged.
  */
-export async function readHistoryFile(path: string, fallbackLimitBytes: number | undefined): Promise<HistorySeries[]> {
+export async function readHistoryFile(path: string, fallbackLimitBytes: number | undefined): Promise<HistoryFile> {
   const { series } = await readRangeFile(path);
   const limits = new Map<string, { t: number; bytes: number }>();
   for (const s of series) {
@@ -47,9 +60,12 @@ export async function readHistoryFile(path: string, fallbackLimitBytes: number |
     const known = limits.get(key);
     if (limit !== undefined && (known === undefined || limit.t >= known.t)) limits.set(key, limit);
   }
-  return series
-    .filter((s) => !isLimit(s.labels))
-    .map((s) => ({ ...s, limitBytes: limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? fallbackLimitBytes }));
+  return {
+    series: series
+      .filter((s) => !isInputOnly(s.labels))
+      .map((s) => ({ ...s, limitBytes: limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? fallbackLimitBytes })),
+    owners: ownersFromSeries(series.map((s) => s.labels)),
+  };
 }
 
 export async function readRangeFile(path: string): Promise<RangeResult> {

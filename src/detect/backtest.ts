@@ -2,6 +2,7 @@ import { analyzeFloor } from './analyze.js';
 import { bucketOf, buildFloor, emptyFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
 import { sortedColumns, toColumns, type SampleColumns, type SampleSeries } from './columns.js';
 import { checkWindow, hasBadTime, isBadValue, resolveOptions, seriesStartsInside, validLimit } from './judge.js';
+import { applyPast, type WorkloadPast } from './past.js';
 import type { DetectOptions } from './types.js';
 
 export interface BacktestOptions {
@@ -9,6 +10,8 @@ export interface BacktestOptions {
   everySeconds: number;
   options: DetectOptions;
   limitBytes?: number;
+  /** What the workload's earlier pods teach (`pastsOfSeries`); absent or null: judged as a lone pod. */
+  past?: WorkloadPast | null;
 }
 
 export interface BacktestResult {
@@ -23,7 +26,8 @@ export interface BacktestResult {
  * epoch, from the first sample to the last) it judges the series with only the samples up to and
  * including that tick, exactly as `judge` would. Each bucket's floor is computed once; at a tick
  * only the buckets cut by the window edges are recomputed, so a tick costs the analysis of about
- * a hundred floor points rather than a pass over the raw samples.
+ * a hundred floor points rather than a pass over the raw samples. With a workload's `past`, each
+ * tick is judged as `judgeWithPast` would.
  */
 export function backtestSeries(input: SampleSeries, opts: BacktestOptions): BacktestResult {
   const { everySeconds } = opts;
@@ -51,6 +55,7 @@ export function backtestSeries(input: SampleSeries, opts: BacktestOptions): Back
   for (let i = 0; i < count; i++) badPrefix[i + 1] = badPrefix[i]! + (isBadValue(v[i]!) ? 1 : 0);
 
   const limitBytes = validLimit(opts.limitBytes);
+  const past = opts.past ?? null;
   const firstTick = Math.ceil(t[0]! / everySeconds) * everySeconds;
   const lastT = t[count - 1]!;
   let from = 0;
@@ -65,7 +70,12 @@ export function backtestSeries(input: SampleSeries, opts: BacktestOptions): Back
     if (problem !== null) continue;
     const floor = trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds), windowStart, now, bucketSeconds);
     const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
-    const verdict = analyzeFloor(floor, { now, windowStart, startsInside, limitBytes, options, detail: false });
+    const ctx = { now, windowStart, startsInside, limitBytes, options, detail: false };
+    let verdict = analyzeFloor(floor, ctx);
+    if (past) {
+      const life = () => trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, 0, to, bucketSeconds), -Infinity, now, bucketSeconds);
+      verdict = applyPast(verdict, floor, ctx, life, t[0]!, past);
+    }
     if (verdict.kind === 'leaking') return { detectedAt: now, ticks };
   }
   return { detectedAt: null, ticks };

@@ -6,3 +6,5 @@ export type { DetectOptions, Evidence, JudgeInput, Sample, SlopeEstimate, Verdic
 export { defaultDetectOptions, judge } from './judge.js';
 export { lastTime, sampleCount, toColumns, toSamples, valuesOf, type SampleColumns, type SampleSeries, type Values } from './columns.js';
 export { backtestSeries, type BacktestOptions, type BacktestResult } from './backtest.js';
+export { judgeWithPast, type DailyProfile, type WorkloadPast } from './past.js';
+export { ownersFromSeries, pastsOfSeries, workloadOfPod, type WorkloadSeries } from './workload.js';

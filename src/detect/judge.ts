@@ -1,5 +1,5 @@
-import { analyzeFloor } from './analyze.js';
-import { buildFloor, firstAfter, trimPartialBuckets } from './floor.js';
+import { analyzeFloor, type AnalyzeContext } from './analyze.js';
+import { buildFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
 import { MIB, formatHours } from '../model/units.js';
 import { sortedColumns, toColumns, type SampleColumns } from './columns.js';
 import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
@@ -73,21 +73,37 @@ export function unknownVerdict(reason: string, windowStart: number, now: number)
  * (now − windowSeconds, now]. Pure: same input, same verdict.
  */
 export function judge(input: JudgeInput, detectOptions: DetectOptions = defaultDetectOptions): Verdict {
+  return prepareJudgement(input, detectOptions).verdict;
+}
+
+/** What judging computed on the way: the sorted samples, the window's floor and the context (null when the window was unusable). */
+export interface Judgement {
+  verdict: Verdict;
+  samples: SampleColumns;
+  /** Samples [0, to) are those up to `now`. */
+  to: number;
+  floor: Floor | null;
+  ctx: AnalyzeContext | null;
+}
+
+export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions): Judgement {
   const { now, limitBytes } = input;
   const options = resolveOptions(detectOptions);
   const windowStart = now - options.windowSeconds;
   const columns = toColumns(input.samples);
-  if (hasBadTime(columns)) return unknownVerdict('some samples have no valid timestamp', windowStart, now);
+  const empty = { t: new Float64Array(0), v: new Float64Array(0) };
+  if (hasBadTime(columns)) return { verdict: unknownVerdict('some samples have no valid timestamp', windowStart, now), samples: empty, to: 0, floor: null, ctx: null };
   const samples = sortedColumns(columns);
   const from = firstAfter(samples.t, windowStart);
   const to = firstAfter(samples.t, now, from);
   let bad = 0;
   for (let i = from; i < to; i++) if (isBadValue(samples.v[i]!)) bad++;
   const problem = checkWindow(samples, from, to, bad, now, options);
-  if (problem !== null) return unknownVerdict(problem, windowStart, now);
+  if (problem !== null) return { verdict: unknownVerdict(problem, windowStart, now), samples, to, floor: null, ctx: null };
   const floor = trimPartialBuckets(buildFloor(samples, from, to, options.floorBucketSeconds), windowStart, now, options.floorBucketSeconds);
   const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
-  return analyzeFloor(floor, { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true });
+  const ctx: AnalyzeContext = { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true };
+  return { verdict: analyzeFloor(floor, ctx), samples, to, floor, ctx };
 }
 
 /**

@@ -185,6 +185,43 @@ describe('memory limits read from the history file', () => {
   });
 });
 
+describe('workload history in analyze and backtest', () => {
+  const HOUR = 3600;
+  const MIB = 1024 * 1024;
+  const start = end - 60 * HOUR;
+  /** Four pods of one Deployment in sequence, each leaking 30 MiB/h from its start; names that follow no convention. */
+  const lives = [[0, 20], [20, 16], [36, 14], [50, 10]] as const;
+  const pods = lives.map(([from, hours], k) => ({
+    metric: { __name__: 'container_memory_working_set_bytes', namespace: 'ops', pod: `op-${k}x`, container: 'manager' },
+    values: Array.from({ length: hours * 60 }, (_, i) => [start + from * HOUR + i * 60, String(Math.round((300 - 60 * Math.exp(-i / 9) + (30 * i) / 60 + (i % 5) * 4) * MIB))]),
+  }));
+  const owners = lives.map((_, k) => ({
+    metric: { __name__: 'kube_pod_owner', namespace: 'ops', pod: `op-${k}x`, owner_kind: 'ReplicaSet', owner_name: 'op-6b7c9d5f4', owner_is_controller: 'true' },
+    values: [[end, '1']],
+  }));
+
+  it('kube_pod_owner in the file groups the pods: the last one is caught about two hours after it started, and only working sets are listed', async () => {
+    const withOwners = join(dir, 'workload.json');
+    const alone = join(dir, 'workload-no-owners.json');
+    writeFileSync(withOwners, queryRange([...owners.slice(0, 2), ...pods, ...owners.slice(2)]));
+    writeFileSync(alone, queryRange(pods));
+    const detected = async (file: string) => {
+      const { code, out } = await cli('backtest', '--input', file, '--output', 'json');
+      expect(code).toBe(ExitCode.ok);
+      const results = JSON.parse(out) as { labels: Record<string, string>; detectedAt: number | null }[];
+      expect(results.map((r) => r.labels)).toEqual(pods.map((p) => p.metric));
+      const at = results[3]!.detectedAt;
+      return at === null ? Infinity : (at - (start + 50 * HOUR)) / HOUR;
+    };
+    expect(await detected(withOwners)).toBeLessThanOrEqual(2.5);
+    expect(await detected(alone)).toBeGreaterThan(3);
+    const { out } = await cli('analyze', '--input', withOwners, '--output', 'json');
+    const last = (JSON.parse(out) as { verdict: { kind: string; reasons: string[] } }[])[3]!.verdict;
+    expect(last.kind).toBe('leaking');
+    expect(last.reasons[1]).toMatch(/^the 3 previous pods of this workload leaked, growing/);
+  });
+});
+
 describe('bad input exits 2 and names the problem', () => {
   it.each([
     [['analyze'], /--input is required/],

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange } from './corpus.js';
 import { fieldLookAlikes, leaks, lookAlikes } from './families.js';
 import { derivAlertFiresAt } from './promql-deriv.js';
+import { generateWorkloads } from './workloads.js';
+import { backtestSeries, defaultDetectOptions, pastsOfSeries, workloadOfPod } from '../../src/detect/index.js';
 
 describe('corpus', () => {
   const corpus = generateCorpus({ seed: 3, perFamily: 1, hours: 72 });
@@ -52,5 +54,31 @@ describe('PromQL deriv baseline', () => {
 
   it('stays silent below the threshold', () => {
     expect(derivAlertFiresAt(line(4), { rangeSeconds: 3600, thresholdBytesPerHour: 5 * 1024 * 1024, forSeconds: 900 })).toBeNull();
+  });
+});
+
+describe('workload corpus (issue #17)', () => {
+  const pods = generateWorkloads({ seed: 2, perFamily: 2, startSeconds: CORPUS_START_SECONDS });
+
+  it('names pods as ReplicaSet pods are named, one workload per generated week, hash changing only at rollouts', () => {
+    const byWorkload = new Map<string, Set<string>>();
+    for (const p of pods) {
+      expect(workloadOfPod(p.labels.pod!)).toBe(p.workload.name);
+      byWorkload.set(p.workload.name, (byWorkload.get(p.workload.name) ?? new Set()).add(p.labels.pod!.split('-').at(-2)!));
+    }
+    expect(byWorkload.size).toBe(8);
+    expect(byWorkload.get('wlleakafterrestart-0')!.size).toBe(1);
+    expect(byWorkload.get('wlrolloutfixed-0')!.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('with their history, healthy pods whose workload has shown its strong daily cycle raise no alarm, and later leaking pods are caught within hours of their start', () => {
+    const pasts = pastsOfSeries(pods, new Map(), defaultDetectOptions);
+    const detected = pods.map((p, i) => backtestSeries(p.samples, { everySeconds: 900, options: defaultDetectOptions, past: pasts[i]! }).detectedAt);
+    const shown = pods.filter((p) => p.workload.cycleShown);
+    expect(shown.length).toBeGreaterThan(5);
+    for (const p of shown) expect(detected[pods.indexOf(p)]).toBeNull();
+    const later = pods.flatMap((p, i) => (p.workload.leakOrdinal! > 0 && detected[i] !== null ? [(detected[i]! - p.truth.onset!) / 3600] : [])).sort((a, b) => a - b);
+    expect(later.length).toBeGreaterThan(10);
+    expect(later[later.length >> 1]).toBeLessThanOrEqual(3);
   });
 });

@@ -1,5 +1,8 @@
-/** `leakguard analyze`: a verdict for each series of a saved query_range response, judged at its last sample. */
-import { judge, lastTime, type Values } from '../../detect/index.js';
+/**
+ * `leakguard analyze`: a verdict for each series of a saved query_range response, judged at its last
+ * sample with the history of its workload's earlier pods in the file.
+ */
+import { judgeWithPast, lastTime, pastsOfSeries, type Values } from '../../detect/index.js';
 import type { DetectOptions, Verdict } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { readHistoryFile, seriesName } from '../input.js';
@@ -22,10 +25,11 @@ interface Judged extends AnalyzeResult {
 }
 
 export async function analyzeFile(options: AnalyzeOptions): Promise<Judged[]> {
-  const series = await readHistoryFile(options.input, options.limitBytes);
-  return series.map(({ labels, samples, limitBytes }) => {
+  const { series, owners } = await readHistoryFile(options.input, options.limitBytes);
+  const pasts = pastsOfSeries(series, owners, options.detect);
+  return series.map(({ labels, samples, limitBytes }, i) => {
     const now = lastTime(samples) ?? 0;
-    const verdict = judge({ samples, now, ...(limitBytes === undefined ? {} : { limitBytes }) }, options.detect);
+    const verdict = judgeWithPast({ samples, now, ...(limitBytes === undefined ? {} : { limitBytes }) }, pasts[i]!, options.detect);
     return { labels, verdict, values: samples.v };
   });
 }

@@ -1,9 +1,10 @@
 /**
  * `leakguard backtest`: replays the detector over a saved query_range response. At each tick it judges each
- * series with only the data up to that tick; JSON output is one object per
- * working-set series, in input order (limit series in the file are inputs, not targets).
+ * series with only the data up to that tick, and with the history its workload's earlier pods had by
+ * then (the pods that started before it); JSON output is one object per working-set series, in input
+ * order (limit and owner series in the file are inputs, not targets).
  */
-import { backtestSeries } from '../../detect/index.js';
+import { backtestSeries, pastsOfSeries } from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { renderTable } from '../output.js';
@@ -29,7 +30,7 @@ export interface BacktestResult {
 export const MAX_BACKTEST_TICKS = 1_000_000;
 
 export async function backtestFile(options: BacktestOptions): Promise<BacktestResult[]> {
-  const series = await readHistoryFile(options.input, options.limitBytes);
+  const { series, owners } = await readHistoryFile(options.input, options.limitBytes);
   const ticks = series.reduce((sum, { samples }) => {
     const n = samples.t.length;
     return n < 2 ? sum + 1 : sum + Math.floor((samples.t[n - 1]! - samples.t[0]!) / options.everySeconds) + 1;
@@ -39,10 +40,12 @@ export async function backtestFile(options: BacktestOptions): Promise<BacktestRe
       `--every ${options.everySeconds}s over ${series.length} series is ${ticks.toLocaleString('en-US')} judgements, more than the budget of ${MAX_BACKTEST_TICKS.toLocaleString('en-US')}: raise --every or split the file`,
     );
   }
-  return series.map(({ labels, samples, limitBytes }) => {
+  const pasts = pastsOfSeries(series, owners, options.detect);
+  return series.map(({ labels, samples, limitBytes }, i) => {
     const { detectedAt, ticks } = backtestSeries(samples, {
       everySeconds: options.everySeconds,
       options: options.detect,
+      past: pasts[i]!,
       ...(limitBytes === undefined ? {} : { limitBytes }),
     });
     return { labels, detectedAt, ticks };

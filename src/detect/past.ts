@@ -1,0 +1,349 @@
+/**
+ * What a workload's earlier pods teach about the current one (issue #17). Every new pod starts
+ * without history; its predecessors do not. Two lessons are drawn from their floors, each taken
+ * only from data before the current pod started:
+ * - the workload's daily profile: amplitude and phase of the floor's daily cycle, fitted across
+ *   pods after removing each pod's warm-up, level and trend. A rise of the current pod that this
+ *   cycle explains (without it, no leak and little growth left) is not a leak.
+ * - the most recent predecessors that were themselves judged leaking, with their growth at each
+ *   pod age. A current pod that has grown for at least FOLLOW_SECONDS since its warm-up, steadily,
+ *   at about the rate its leaking predecessor grew at the same age, is leaking sooner.
+ * History only ever vetoes a leak or confirms one the current pod shows; a workload without a
+ * usable past is judged exactly as a lone pod.
+ */
+import { analyzeFloor, type AnalyzeContext } from './analyze.js';
+import type { SampleColumns } from './columns.js';
+import { buildFloor, trimPartialBuckets, type Floor } from './floor.js';
+import { MIB, formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
+import { prepareJudgement, resolveOptions } from './judge.js';
+import { segmentFloor } from './segment.js';
+import { theilSen } from './stats.js';
+import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
+import { explainedByWarmup } from './warmup.js';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** The current pod's own growth needed before its predecessors' leak counts: an hour and a half after its warm-up. */
+export const FOLLOW_SECONDS = 1.5 * HOUR;
+/** A daily profile needs earlier floors covering this many of the day's 24 hours... */
+const PROFILE_MIN_HOURS_OF_DAY = 20;
+/** ...explaining this share of their variance once each pod's level and trend are removed... */
+const PROFILE_MIN_R2 = 0.5;
+/** ...and swinging at least this much peak to peak (smaller cycles explain nothing the detector does not already allow). */
+const PROFILE_MIN_PEAK_TO_PEAK = 16 * MIB;
+/** Earlier pods learnt from (those with the most recent data): a week of churn, while a DaemonSet of many nodes stays cheap. */
+const MAX_EARLIER = 24;
+/** Leaking predecessors quoted, newest first. */
+const MAX_LEAKS = 5;
+
+/** The workload's daily cycle of the floor: a day and a half-day harmonic, zero mean. */
+export interface DailyProfile {
+  /** Coefficients of sin, cos of the day and of the half-day (bytes). */
+  coef: readonly [number, number, number, number];
+  peakToPeakBytes: number;
+  /** Lowest point of the cycle, seconds after midnight UTC. */
+  troughSecond: number;
+  /** The profile's minimum (negative): subtracting profile − minimum never raises the floor. */
+  minBytes: number;
+  /** Earlier pods the profile was fitted on. */
+  pods: number;
+}
+
+/** One earlier pod's floor after its warm-up (daily profile removed), and when it started. */
+export interface PodFloor {
+  start: number;
+  t: number[];
+  v: number[];
+}
+
+export interface WorkloadPast {
+  profile: DailyProfile | null;
+  /** The earlier pods with the most recent data that were judged leaking, up to the first judged not leaking (too young to judge: skipped). */
+  leaks: PodFloor[];
+}
+
+/** One pod of a workload: its samples, sorted by time, and its container's limit. */
+export interface PodHistory {
+  samples: SampleColumns;
+  limitBytes?: number;
+}
+
+function regressors(t: number): [number, number, number, number] {
+  const x = (2 * Math.PI * (((t % DAY) + DAY) % DAY)) / DAY;
+  return [Math.sin(x), Math.cos(x), Math.sin(2 * x), Math.cos(2 * x)];
+}
+
+export function profileAt(p: DailyProfile, t: number): number {
+  const r = regressors(t);
+  return p.coef[0] * r[0] + p.coef[1] * r[1] + p.coef[2] * r[2] + p.coef[3] * r[3];
+}
+
+/** The floor with the daily profile taken out, shifted so that no point is raised. */
+export function deseasoned(floor: Floor, p: DailyProfile | null): Floor {
+  if (p === null) return floor;
+  return { t: floor.t, bucket: floor.bucket, v: floor.v.map((v, i) => Math.max(0, v - (profileAt(p, floor.t[i]!) - p.minBytes))) };
+}
+
+/** z minus its least-squares line in t (Frisch–Waugh: removes a pod's own level and trend). */
+function detrended(t: readonly number[], z: readonly number[]): number[] {
+  const n = t.length;
+  let mt = 0, mz = 0;
+  for (let i = 0; i < n; i++) {
+    mt += t[i]!;
+    mz += z[i]!;
+  }
+  mt /= n;
+  mz /= n;
+  let stt = 0, stz = 0;
+  for (let i = 0; i < n; i++) {
+    stt += (t[i]! - mt) ** 2;
+    stz += (t[i]! - mt) * (z[i]! - mz);
+  }
+  const b = stt > 0 ? stz / stt : 0;
+  return z.map((zi, i) => zi - mz - b * (t[i]! - mt));
+}
+
+/** Solves the 4×4 system a·x = y (Gaussian elimination, partial pivoting); null when singular. */
+function solve4(a: number[][], y: number[]): number[] | null {
+  const m = a.map((row, i) => [...row, y[i]!]);
+  for (let c = 0; c < 4; c++) {
+    let p = c;
+    for (let r = c + 1; r < 4; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    if (!(Math.abs(m[p]![c]!) > 1e-9 * Math.max(1, Math.abs(m[0]![0]!)))) return null;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = 0; r < 4; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k < 5; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[4]! / row[i]!);
+}
+
+/**
+ * The daily profile of earlier pods' floors (each after twice the warm-up), or null when they do
+ * not show one: too few hours of the day covered, a poor fit, or a cycle too small to matter.
+ */
+export function dailyProfile(pods: readonly { start: number; floor: Floor }[], o: ResolvedDetectOptions): DailyProfile | null {
+  const xtx = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
+  const xty = [0, 0, 0, 0];
+  let yty = 0;
+  let used = 0;
+  const hours = new Set<number>();
+  for (const { start, floor } of pods) {
+    const from = floor.t.findIndex((t) => t >= start + 2 * o.warmupSeconds);
+    if (from < 0 || floor.t.length - from < 6) continue;
+    const t = floor.t.slice(from);
+    const y = detrended(t, floor.v.slice(from));
+    const cols = [0, 1, 2, 3].map((k) => detrended(t, t.map((ti) => regressors(ti)[k]!)));
+    for (let i = 0; i < t.length; i++) {
+      hours.add(Math.floor((((t[i]! % DAY) + DAY) % DAY) / HOUR));
+      yty += y[i]! ** 2;
+      for (let a = 0; a < 4; a++) {
+        xty[a]! += cols[a]![i]! * y[i]!;
+        for (let b = 0; b < 4; b++) xtx[a]![b]! += cols[a]![i]! * cols[b]![i]!;
+      }
+    }
+    used++;
+  }
+  if (hours.size < PROFILE_MIN_HOURS_OF_DAY || !(yty > 0)) return null;
+  const coef = solve4(xtx, xty);
+  if (coef === null) return null;
+  const explained = coef.reduce((sum, c, k) => sum + c * xty[k]!, 0);
+  if (!(explained / yty >= PROFILE_MIN_R2)) return null;
+  const profile: DailyProfile = { coef: [coef[0]!, coef[1]!, coef[2]!, coef[3]!], peakToPeakBytes: 0, troughSecond: 0, minBytes: 0, pods: used };
+  let lo = Infinity, hi = -Infinity;
+  for (let s = 0; s < DAY; s += 300) {
+    const v = profileAt(profile, s);
+    if (v < lo) [lo, profile.troughSecond] = [v, s];
+    hi = Math.max(hi, v);
+  }
+  if (hi - lo < PROFILE_MIN_PEAK_TO_PEAK) return null;
+  return { ...profile, peakToPeakBytes: hi - lo, minBytes: lo };
+}
+
+/** Index of the first time ≥ bound (sorted). */
+function firstAtOrAfter(t: ArrayLike<number>, bound: number): number {
+  let lo = 0, hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid]! >= bound) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The floor of a pod's samples [0, to) from its start, the last bucket left out when cut to less than half by `now`. */
+export function lifeFloor(samples: SampleColumns, to: number, now: number, bucketSeconds: number): Floor {
+  return trimPartialBuckets(buildFloor(samples, 0, to, bucketSeconds), -Infinity, now, bucketSeconds);
+}
+
+/**
+ * The past of each pod of one workload (in input order): learnt from the pods that started before
+ * it, with only their samples from before it started. Null when nothing useful is known.
+ */
+export function workloadPasts(pods: readonly PodHistory[], detectOptions: DetectOptions): (WorkloadPast | null)[] {
+  const o = resolveOptions(detectOptions);
+  const start = pods.map((p) => (p.samples.t.length > 0 ? p.samples.t[0]! : Infinity));
+  const order = pods.map((_, i) => i).filter((i) => Number.isFinite(start[i]!)).sort((a, b) => start[a]! - start[b]! || a - b);
+  const pasts: (WorkloadPast | null)[] = pods.map(() => null);
+  /** The verdict on pod k cut before index `to`, at its last sample there (with its own past). */
+  const verdicts = new Map<string, Verdict['kind']>();
+  const kindAt = (k: number, to: number): Verdict['kind'] => {
+    const key = `${k}:${to}`;
+    let known = verdicts.get(key);
+    if (known === undefined) {
+      const { t, v } = pods[k]!.samples;
+      const samples = { t: t.subarray(0, to), v: v.subarray(0, to) };
+      const limit = pods[k]!.limitBytes;
+      known = judgeWithPast({ samples, now: t[to - 1]!, ...(limit === undefined ? {} : { limitBytes: limit }) }, pasts[k] ?? null, o).kind;
+      verdicts.set(key, known);
+    }
+    return known;
+  };
+  for (const j of order) {
+    // The earlier pods with the most recent data first (predecessors just replaced, siblings still
+    // running), the longest-lived first among those; a bounded number of them.
+    const earlier = order
+      .filter((k) => start[k]! < start[j]!)
+      .map((k) => ({ k, cut: firstAtOrAfter(pods[k]!.samples.t, start[j]!) }))
+      .map((e) => ({ ...e, end: pods[e.k]!.samples.t[e.cut - 1]! }))
+      .sort((a, b) => b.end - a.end || start[a.k]! - start[b.k]!)
+      .slice(0, MAX_EARLIER);
+    if (earlier.length === 0) continue;
+    const floors = earlier.map((e) => ({ start: start[e.k]!, floor: lifeFloor(pods[e.k]!.samples, e.cut, start[j]!, o.floorBucketSeconds) }));
+    const profile = dailyProfile(floors, o);
+    const leaks: PodFloor[] = [];
+    for (let n = 0; n < earlier.length && leaks.length < MAX_LEAKS; n++) {
+      // A pod too young to judge neither confirms nor breaks the run of leaking ones.
+      const kind = kindAt(earlier[n]!.k, earlier[n]!.cut);
+      if (kind === 'unknown') continue;
+      if (kind !== 'leaking') break;
+      const f = deseasoned(floors[n]!.floor, profile);
+      const from = firstAtOrAfter(f.t, floors[n]!.start + o.warmupSeconds);
+      leaks.push({ start: floors[n]!.start, t: f.t.slice(from), v: f.v.slice(from) });
+    }
+    if (profile !== null || leaks.length > 0) pasts[j] = { profile, leaks };
+  }
+  return pasts;
+}
+
+/** `judge`, with what the workload's earlier pods teach; without a past, exactly `judge`. */
+export function judgeWithPast(input: JudgeInput, past: WorkloadPast | null, detectOptions: DetectOptions): Verdict {
+  const j = prepareJudgement(input, detectOptions);
+  if (past === null || j.floor === null || j.ctx === null) return j.verdict;
+  const { samples, to } = j;
+  const ctx = j.ctx;
+  return applyPast(j.verdict, j.floor, ctx, () => lifeFloor(samples, to, ctx.now, ctx.options.floorBucketSeconds), samples.t[0]!, past);
+}
+
+/**
+ * The verdict on the window's floor, revised with the workload's past: a leak the daily profile
+ * explains is vetoed; a pod that grows as its leaking predecessors grew is leaking. `life` gives
+ * the pod's floor since its first sample at `podStart` (asked for only when needed).
+ */
+export function applyPast(verdict: Verdict, floor: Floor, ctx: AnalyzeContext, life: () => Floor, podStart: number, past: WorkloadPast): Verdict {
+  if (verdict.kind === 'leaking') {
+    if (past.profile === null) return verdict;
+    const without = deseasoned(floor, past.profile);
+    const again = analyzeFloor(without, ctx);
+    if (again.kind === 'leaking' || !cycleExplains(verdict, without, ctx.options)) return verdict;
+    return explainedByCycle(verdict, again, past.profile, ctx);
+  }
+  if (past.leaks.length === 0 || ctx.now - podStart > ctx.options.windowSeconds) return verdict;
+  return followsPredecessors(life(), podStart, past, ctx) ?? verdict;
+}
+
+/**
+ * The cycle explains the rise the leak verdict measured: with the cycle taken out, the floor over
+ * the same span grows by less than the detector's minimum or less than a third as fast, or slows
+ * down as a warm-up does. A leak that merely rode a rising half-day keeps most of its growth, at
+ * a steady pace, and its verdict.
+ */
+function cycleExplains(verdict: Verdict, without: Floor, o: ResolvedDetectOptions): boolean {
+  const from = firstAtOrAfter(without.t, verdict.evidence.from);
+  const to = firstAtOrAfter(without.t, verdict.evidence.to + 1);
+  const fit = theilSen(without.t, without.v, from, to);
+  if (fit === null || fit.slope < o.minGrowthBytesPerHour || fit.slope < (verdict.slope?.bytesPerHour ?? 0) / 3) return true;
+  // What is left slows down like a warm-up: the cycle hid it settling.
+  const half = from + ((to - from) >> 1);
+  const early = theilSen(without.t, without.v, from, half);
+  const recent = theilSen(without.t, without.v, half, to);
+  return early !== null && recent !== null && recent.slope < 0.5 * early.slope;
+}
+
+function clock(second: number): string {
+  const m = Math.round(second / 60);
+  return `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+function explainedByCycle(verdict: Verdict, without: Verdict, p: DailyProfile, ctx: AnalyzeContext): Verdict {
+  if (!ctx.detail) return { ...without, kind: 'not-leaking' };
+  return {
+    ...without,
+    kind: 'not-leaking',
+    currentBytes: verdict.currentBytes,
+    reasons: [
+      `the rise follows this workload's daily cycle: its ${p.pods} earlier pod(s) swing ${formatMiB(p.peakToPeakBytes)} peak to peak, lowest around ${clock(p.troughSecond)} UTC`,
+      `without that cycle: ${without.reasons[0]}`,
+      `without the workload's history: ${verdict.reasons[0]}`,
+    ],
+  };
+}
+
+/** Growth (Theil–Sen) of a leaking predecessor over the same ages as the current pod's evidence, or over its whole life if shorter. */
+function rateAtAge(p: PodFloor, ageSeconds: number, o: ResolvedDetectOptions): number | null {
+  const end = firstAtOrAfter(p.t, p.start + Math.max(ageSeconds, o.warmupSeconds + FOLLOW_SECONDS) + 1);
+  const to = end >= 6 ? end : p.t.length;
+  const fit = theilSen(p.t, p.v, 0, to);
+  return fit !== null && fit.low > 0 && fit.slope >= o.minGrowthBytesPerHour ? fit.slope : null;
+}
+
+function followsPredecessors(life: Floor, podStart: number, past: WorkloadPast, ctx: AnalyzeContext): Verdict | null {
+  const o = ctx.options;
+  const seg = segmentFloor(deseasoned(life, past.profile), o.restartDropFraction);
+  if (seg.starts.length > 1) return null;
+  const { t, v } = seg;
+  const n = t.length;
+  const from = firstAtOrAfter(t, podStart + o.warmupSeconds);
+  const spanSeconds = n > from ? t[n - 1]! - t[from]! : 0;
+  if (n - from < 6 || spanSeconds < FOLLOW_SECONDS || n - from < 0.8 * (spanSeconds / o.floorBucketSeconds + 1)) return null;
+  const fit = theilSen(t, v, from, n);
+  if (fit === null || !(fit.low > 0) || fit.slope < o.minGrowthBytesPerHour) return null;
+  // A leak keeps its pace; a warm-up or cache fill slows down.
+  const half = from + ((n - from) >> 1);
+  const early = theilSen(t, v, from, half);
+  const recent = theilSen(t, v, half, n);
+  if (early === null || recent === null || recent.slope < 0.7 * early.slope) return null;
+  if (explainedByWarmup(t, v, from, n, podStart)) return null;
+  const age = ctx.now - podStart;
+  const rates: number[] = [];
+  for (const p of past.leaks) {
+    const rate = rateAtAge(p, age, o);
+    if (rate === null) break;
+    rates.push(rate);
+  }
+  if (rates.length === 0 || fit.slope < 0.5 * rates[0]! || fit.slope > 2 * rates[0]!) return null;
+  const last = life.v[life.v.length - 1]!;
+  const hoursToLimit = ctx.limitBytes !== undefined ? Math.max(0, (ctx.limitBytes - last) / fit.slope) : null;
+  const slope = { bytesPerHour: fit.slope, low: fit.low, high: fit.high };
+  const evidence = { from: t[from]!, to: t[n - 1]!, pointsUsed: n - from, restarts: 0 };
+  if (!ctx.detail) return { kind: 'leaking', slope, currentBytes: last, hoursToLimit, reasons: [], evidence };
+  const hours = formatHours(spanSeconds / HOUR);
+  const lo = Math.min(...rates);
+  const hi = Math.max(...rates);
+  const range = rates.length === 1 ? formatMiBPerHour(lo) : `${formatMiBPerHour(lo, false)}–${formatMiBPerHour(hi)}`;
+  const limit = hoursToLimit === null ? '' : `; limit reached in ~${formatHours(hoursToLimit)}`;
+  return {
+    kind: 'leaking',
+    slope,
+    currentBytes: last,
+    hoursToLimit,
+    reasons: [
+      `floor rose ${formatMiBPerHour(fit.slope)} (CI ${formatMiBPerHour(fit.low, false)}–${formatMiBPerHour(fit.high, false)}) over the ${hours} since its warm-up${limit}`,
+      `the ${rates.length === 1 ? 'previous pod' : `${rates.length} previous pods`} of this workload leaked, growing ${range} from start; this one ${formatMiBPerHour(fit.slope)} over ${hours}`,
+    ],
+    evidence,
+  };
+}
