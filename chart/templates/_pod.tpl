@@ -63,6 +63,13 @@ spec:
         # read at the start of every run, stops every change.
         - name: LEAKGUARD_CONTROLLER
           value: {{ printf "%s/%s" .Values.kind (include "leakguard.fullname" .) | quote }}
+        {{- with .Values.k8sServiceHost }}
+        # No kube-proxy: the in-cluster client reaches the API server here, not at the Service's ClusterIP.
+        - name: KUBERNETES_SERVICE_HOST
+          value: {{ . | quote }}
+        - name: KUBERNETES_SERVICE_PORT
+          value: {{ $root.Values.k8sServicePort | quote }}
+        {{- end }}
         {{- with .Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
