@@ -151,7 +151,7 @@ func main() {
 			fmt.Printf("stopping with %d bytes held\n", total)
 			return
 		case <-tick.C:
-			if time.Since(lastCheck) >= *recheck {
+			if leaking && time.Since(lastCheck) >= *recheck {
 				lastCheck = time.Now()
 				if check(); !leaking {
 					fmt.Printf("%s=false in the %s: no longer leaking at %d bytes\n", setting, reason, total)
