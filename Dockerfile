@@ -4,8 +4,13 @@
 # The runtime stage holds nothing but the bundle (dist/) and its source maps; it runs as the distroless
 # `nonroot` user (65532) and writes nowhere but /tmp, so a read-only root filesystem works.
 # test/packaging/image.test.ts reproduces the runtime stage from the COPY lines below.
+# The base images are build arguments so the e2e harness can build this file against local stand-ins
+# (test/e2e/provision/build-images.sh); the defaults are the upstream images every release uses.
+ARG BUILD_BASE=node:24-bookworm-slim
+ARG RUNTIME_BASE=gcr.io/distroless/nodejs24-debian12:nonroot
 
-FROM node:24-bookworm-slim AS build
+# The bundle is plain JavaScript: a multi-arch build runs this stage once, on the builder's platform.
+FROM --platform=$BUILDPLATFORM ${BUILD_BASE} AS build
 WORKDIR /src
 ENV CI=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 COPY package.json package-lock.json ./
@@ -16,7 +21,7 @@ COPY scripts/ scripts/
 COPY src/ src/
 RUN node scripts/build.mjs
 
-FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
+FROM ${RUNTIME_BASE} AS runtime
 WORKDIR /app
 # dist/ is the whole program: the entry (leakguard.mjs), its lazily loaded chunks and source maps.
 COPY --from=build /src/dist/ /app/

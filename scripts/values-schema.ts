@@ -131,6 +131,8 @@ export function buildValuesSchema(): JsonSchema {
           ),
         },
         monitoring: monitoringSchema,
+        k8sServiceHost: str({ description: 'API server host for clusters without kube-proxy (KUBERNETES_SERVICE_HOST); empty: the kubernetes Service.' }),
+        k8sServicePort: { ...int(1, 65535), description: 'API server port with k8sServiceHost (KUBERNETES_SERVICE_PORT).' },
         config: configValuesSchema(),
       },
       ['kind', 'schedule', 'image', 'config'],

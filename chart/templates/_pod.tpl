@@ -59,6 +59,13 @@ spec:
           valueFrom:
             fieldRef:
               fieldPath: metadata.namespace
+        {{- with .Values.k8sServiceHost }}
+        # No kube-proxy: the in-cluster client reaches the API server here, not at the Service's ClusterIP.
+        - name: KUBERNETES_SERVICE_HOST
+          value: {{ . | quote }}
+        - name: KUBERNETES_SERVICE_PORT
+          value: {{ $root.Values.k8sServicePort | quote }}
+        {{- end }}
         {{- with .Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

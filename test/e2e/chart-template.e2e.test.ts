@@ -189,6 +189,18 @@ describe('the CronJob', () => {
     expect(mounts.secrets).toMatchObject({ mountPath: '/var/run/secrets/leakguard', readOnly: true });
   });
 
+  it('points the in-cluster client at k8sServiceHost/k8sServicePort on clusters without kube-proxy, and only then', async () => {
+    const envOf = async (set: string[]): Promise<Record<string, string>> => {
+      const container = podTemplateOf(findOne(await render({ set }), 'CronJob')).spec.containers[0];
+      return Object.fromEntries(container.env.map((e: Loose) => [e.name, e.value]));
+    };
+    expect(await envOf(['k8sServiceHost=10.0.0.10', 'k8sServicePort=6443'])).toMatchObject({ KUBERNETES_SERVICE_HOST: '10.0.0.10', KUBERNETES_SERVICE_PORT: '6443' });
+    expect(await envOf(['k8sServiceHost=api.example.internal'])).toMatchObject({ KUBERNETES_SERVICE_HOST: 'api.example.internal', KUBERNETES_SERVICE_PORT: '443' });
+    const defaults = await envOf([]);
+    expect(Object.keys(defaults).filter((k) => k.startsWith('KUBERNETES_'))).toEqual([]);
+    expect(await renderError({ set: ['k8sServicePort=70000'] })).toMatch(/k8sServicePort/);
+  });
+
   it('carries the standard app.kubernetes.io labels', async () => {
     for (const m of await render()) {
       expect(m.metadata.labels, `${m.kind}/${m.metadata.name}`).toMatchObject({

@@ -1,7 +1,8 @@
 /**
  * Just enough of a Dockerfile parser to reproduce its stages without a Docker engine: stages
- * (FROM … AS name), WORKDIR, USER, ENTRYPOINT/CMD (exec form) and COPY (with --from), with line
- * continuations and comments. Anything it does not understand is kept as a raw instruction.
+ * (FROM … AS name, with `${ARG}` from the ARGs before the first FROM at their defaults), WORKDIR,
+ * USER, ENTRYPOINT/CMD (exec form) and COPY (with --from), with line continuations and comments.
+ * Anything it does not understand is kept as a raw instruction.
  */
 import { posix } from 'node:path';
 
@@ -14,7 +15,10 @@ export interface Copy {
 
 export interface Stage {
   name: string | null;
+  /** The base image, with global ARGs at their defaults. */
   base: string;
+  /** The FROM line's image as written, e.g. `${BUILD_BASE}`. */
+  baseAsWritten: string;
   workdir: string;
   user: string | null;
   copies: Copy[];
@@ -64,13 +68,35 @@ function parseCopy(args: string): Copy {
   return { from, sources: paths.slice(0, -1), destination: paths[paths.length - 1]! };
 }
 
+/** The ARGs declared before the first FROM, at their defaults (the only ones FROM may use). */
+export function globalArgs(text: string): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const { keyword, args: rest } of instructions(text)) {
+    if (keyword === 'FROM') break;
+    if (keyword !== 'ARG') continue;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?$/.exec(rest.trim());
+    if (!m) throw new Error(`cannot read ARG ${rest}`);
+    if (m[2] !== undefined) args[m[1]!] = m[2];
+  }
+  return args;
+}
+
 export function parseDockerfile(text: string): Stage[] {
   const stages: Stage[] = [];
+  const defaults = globalArgs(text);
+  const expand = (image: string): string =>
+    image.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced?: string, bare?: string) => {
+      const name = (braced ?? bare)!;
+      const value = defaults[name];
+      if (value === undefined) throw new Error(`FROM uses ${name}, which no ARG before the first FROM defaults`);
+      return value;
+    });
   for (const { keyword, args } of instructions(text)) {
     if (keyword === 'FROM') {
-      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args.trim());
+      const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args.trim());
       if (!m) throw new Error(`cannot read FROM ${args}`);
-      stages.push({ name: m[2] ?? null, base: m[1]!, workdir: '/', user: null, copies: [], entrypoint: null, cmd: null, env: {}, instructions: [] });
+      const base = expand(m[1]!);
+      stages.push({ name: m[2] ?? null, base, baseAsWritten: m[1]!, workdir: '/', user: null, copies: [], entrypoint: null, cmd: null, env: {}, instructions: [] });
       continue;
     }
     const stage = stages[stages.length - 1];

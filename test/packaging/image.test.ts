@@ -91,6 +91,12 @@ describe('Dockerfile', () => {
     expect(runs).toContain('node scripts/build.mjs');
   });
 
+  it('takes both bases as build arguments whose defaults are the upstream images (local stand-ins in the e2e harness)', () => {
+    expect(build?.baseAsWritten).toBe('${BUILD_BASE}');
+    expect(runtime.baseAsWritten).toBe('${RUNTIME_BASE}');
+    expect([build?.base, runtime.base]).toEqual(['node:24-bookworm-slim', 'gcr.io/distroless/nodejs24-debian12:nonroot']);
+  });
+
   it('sends a build context without tests, local state or node_modules (.dockerignore)', () => {
     expect(ignored('src/cli/main.ts')).toBe(false);
     expect(ignored('package-lock.json')).toBe(false);

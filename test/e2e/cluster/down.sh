@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# npm run cluster:down — stops the local e2e cluster and its Prometheus, leaving no process behind.
+# npm run cluster:down — stops the local e2e cluster, its real node and its Prometheus, leaving no
+# process, mount or cgroup behind.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/real-node.sh"
 take_lock
 
 if [ ! -d "$state" ]; then log "nothing to stop ($state absent)"; exit 0; fi
+
+real_node_down
 
 pid="$(cat "$prom_pidfile" 2>/dev/null || true)"
 if our_pid "$pid"; then
@@ -31,5 +35,6 @@ if [ ${#left[@]} -gt 0 ]; then
   [ ${#left[@]} -eq 0 ] || kill -KILL "${left[@]}" 2>/dev/null || true
 fi
 
+if [ -n "$(mounts_under "$state")" ]; then log "mounts left under $state:"; mounts_under "$state" >&2; exit 1; fi
 rm -rf "$state"
 log "cluster down; no processes left"

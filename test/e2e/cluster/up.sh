@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # npm run cluster:up — a real Kubernetes control plane (kube-apiserver, kube-controller-manager,
-# kube-scheduler, etcd) with kwok fake nodes and emulated cAdvisor memory, scraped by a real
-# Prometheus, all on 127.0.0.1. Reuses a running cluster. Writes .leakguard-e2e/env.
+# kube-scheduler, etcd) with kwok fake nodes and emulated cAdvisor memory, one real node (kubelet,
+# containerd, runc; see real-node.sh), scraped by a real Prometheus, all on 127.0.0.1. Reuses a
+# running cluster. Writes .leakguard-e2e/env. LEAKGUARD_E2E_REAL_NODE=0 leaves the real node out.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/real-node.sh"
 take_lock
 started=$SECONDS
 
@@ -18,6 +20,10 @@ cluster_healthy() {
   [ -f "$env_file" ] && [ -f "$state/kubeconfig" ] || return 1
   our_pid "$(cat "$prom_pidfile" 2>/dev/null)" || return 1
   kubectl get --raw /readyz >/dev/null 2>&1 || return 1
+  if real_node_enabled; then
+    our_pid "$(cat "$node_dir/kubelet.pid" 2>/dev/null)" || return 1
+    curl -fsS "http://127.0.0.1:$kubelet_healthz_port/healthz" >/dev/null 2>&1 || return 1
+  fi
   # shellcheck disable=SC1090
   (source "$env_file" && curl -fsS "$PROMETHEUS_URL/-/ready" >/dev/null 2>&1)
 }
@@ -70,6 +76,20 @@ options:
   kwokControllerBinary: $bin/kwok
   etcdBinary: $bin/etcd
   etcdctlBinary: $bin/etcdctl
+componentsPatches:
+  # The API server reaches the real node's kubelet (logs, exec) at its InternalIP (127.0.0.1; the
+  # node's host name does not resolve) with the admin client certificate (system:masters).
+  - name: kube-apiserver
+    extraArgs:
+      - {key: kubelet-preferred-address-types, value: "InternalIP,Hostname"}
+      - {key: kubelet-client-certificate, value: $cluster_dir/pki/admin.crt}
+      - {key: kubelet-client-key, value: $cluster_dir/pki/admin.key}
+  # kwok plays only the fake nodes (kwokctl's binary runtime has it manage every node, the real one
+  # included, unless told otherwise).
+  - name: kwok-controller
+    extraArgs:
+      - {key: manage-all-nodes, value: "false"}
+      - {key: manage-nodes-with-annotation-selector, value: kwok.x-k8s.io/node=fake}
 YAML
 
 log "creating cluster $cluster_name (kwokctl, binary runtime, loopback only)"
@@ -100,6 +120,10 @@ scrape_configs:
       - source_labels: [__metrics_path__]
         regex: /metrics/nodes/([^/]+)/metrics/cadvisor
         target_label: node
+      # kwok serves an emulated endpoint for every node; the real node has its kubelet's own (below).
+      - source_labels: [node]
+        regex: $real_node_name
+        action: drop
       - source_labels: [node]
         target_label: instance
       - target_label: metrics_path
@@ -107,9 +131,48 @@ scrape_configs:
       - regex: metrics_name
         action: labeldrop
 YAML
-"$bin/promtool" check config "$prom_dir/prometheus.yml" >/dev/null
 
 apply_fixtures
+
+if real_node_enabled; then
+  mapfile -t archives < <("$repo/test/e2e/provision/build-images.sh")
+  log "starting real node $real_node_name (containerd, kubelet $LEAKGUARD_E2E_K8S_VERSION)"
+  real_node_up "$(kubectl config view -o jsonpath='{.clusters[0].cluster.server}')" "${archives[@]}"
+  kubectl wait --for=condition=Ready "node/$real_node_name" --timeout=120s >/dev/null
+  # The kubelet refuses a loopback node IP ("nodeIP can't be loopback address", logged at every
+  # status update, leaving the addresses alone), so the API server learns 127.0.0.1 from us: it
+  # reaches the kubelet (logs, exec) at the InternalIP.
+  kubectl patch node "$real_node_name" --subresource=status --type=merge \
+    -p "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"127.0.0.1\"},{\"type\":\"Hostname\",\"address\":\"$real_node_name\"}]}}" >/dev/null
+  # Prometheus scrapes the kubelet's cAdvisor endpoint as kube-prometheus does: a ServiceAccount token
+  # the kubelet checks with a TokenReview, authorized for nodes/metrics by a SubjectAccessReview.
+  kubectl apply -f "$repo/test/e2e/fixtures/real-node/kubelet-scraper.yaml" >/dev/null
+  kubectl -n kube-system create token kubelet-scraper --duration=720h >"$prom_dir/kubelet-scraper.token"
+  chmod 600 "$prom_dir/kubelet-scraper.token"
+  cat >>"$prom_dir/prometheus.yml" <<YAML
+  # The real node's kubelet: the kernel's own numbers, labelled like the kwok nodes' series.
+  - job_name: kubelet-real-node
+    honor_labels: true
+    scheme: https
+    metrics_path: /metrics/cadvisor
+    authorization:
+      credentials_file: $prom_dir/kubelet-scraper.token
+    tls_config:
+      ca_file: $cluster_dir/pki/ca.crt
+    static_configs:
+      - targets: ['127.0.0.1:$kubelet_port']
+        labels: {node: $real_node_name}
+    relabel_configs:
+      - target_label: job
+        replacement: kubelet
+      - source_labels: [node]
+        target_label: instance
+      - target_label: metrics_path
+        replacement: /metrics/cadvisor
+YAML
+  log "real node $real_node_name Ready"
+fi
+"$bin/promtool" check config "$prom_dir/prometheus.yml" >/dev/null
 
 log "starting Prometheus on 127.0.0.1:$prom_port (15 s scrape interval)"
 setsid nohup "$bin/prometheus" \
@@ -136,5 +199,6 @@ export PROMETHEUS_DATA_DIR='$prom_dir/data'
 export KWOK_CONTROLLER_URL='http://127.0.0.1:$kwok_port'
 export LEAKGUARD_E2E_STATE='$state'
 export LEAKGUARD_E2E_CLUSTER_ID='$(date -u +%Y%m%dT%H%M%SZ)-$kwok_port'
+export LEAKGUARD_E2E_REAL_NODE='$(real_node_enabled && echo "$real_node_name")'
 ENV
 log "ready in $((SECONDS - started))s — source $env_file"

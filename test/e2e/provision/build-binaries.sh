@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the e2e harness's real binaries into the cache (see versions.sh), skipping any already there:
-#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  (k8s.io/kubernetes, Go proxy)
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
+#   kubelet (the real node)                                           (k8s.io/kubernetes, Go proxy)
 #   etcd, etcdctl                                                     (go.etcd.io/etcd, Go proxy)
 #   kwok, kwokctl                                                     (sigs.k8s.io/kwok, go install)
 #   helm                                                              (helm.sh/helm/v3, go install)
 #   prometheus, promtool                                              (Debian package, symlinked)
-# Usage: build-binaries.sh [k8s|etcd|kwok|helm|prometheus ...]   (default: all)
+#   containerd, runc, CNI plugins (the real node's runtime)           (Debian packages)
+# Usage: build-binaries.sh [k8s|etcd|kwok|helm|prometheus|runtime ...]   (default: all)
 # GOCACHE/GOMODCACHE stay at Go's defaults so repeated builds on one machine reuse them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -19,11 +21,19 @@ mkdir -p "$bin" "$work"
 log() { printf '[e2e-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 have() { local b; for b in "$@"; do [ -x "$bin/$b" ] || return 1; done; }
 timed() { local start=$SECONDS; "$@"; log "$1 done in $((SECONDS - start))s"; }
+# Debian packages; RUNLEVEL=1 keeps invoke-rc.d from starting packaged services (the harness runs its own).
+apt_updated=""
+apt_install() {
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  [ -n "$apt_updated" ] || { $sudo apt-get update -q; apt_updated=1; }
+  $sudo env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
 
 build_k8s() {
-  local v="$LEAKGUARD_E2E_K8S_VERSION" tools="kube-apiserver kube-controller-manager kube-scheduler kubectl"
-  # shellcheck disable=SC2086
-  if have $tools; then log "k8s $v: cached"; return; fi
+  local v="$LEAKGUARD_E2E_K8S_VERSION" tools="kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet"
+  local t missing=""
+  for t in $tools; do have "$t" || missing+=" $t"; done
+  if [ -z "$missing" ]; then log "k8s $v: cached"; return; fi
   local minor="${v#v1.}" dir="$work/k8s"
   local staging_v="v0.${minor}" # v1.34.4 -> v0.34.4
   log "k8s $v: resolving k8s.io/kubernetes through the Go module proxy"
@@ -59,12 +69,12 @@ build_k8s() {
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=$major -X $p.gitMinor=$minor_only"
     ld+=" -X $p.gitTreeState=clean -X $p.buildDate=$date"
   done
-  pkgs=""; for t in $tools; do pkgs+=" k8s.io/kubernetes/cmd/$t"; done
+  pkgs=""; for t in $missing; do pkgs+=" k8s.io/kubernetes/cmd/$t"; done
   log "k8s $v: compiling$pkgs (CGO_ENABLED=0; 10-30 min cold on 2 cores)"
   mkdir -p "$dir/out"
   # shellcheck disable=SC2086
   (cd "$dir" && go build -trimpath -ldflags "-s -w$ld" -o "$dir/out/" $pkgs)
-  for t in $tools; do mv -f "$dir/out/$t" "$bin/$t"; done
+  for t in $missing; do mv -f "$dir/out/$t" "$bin/$t"; done
   log "k8s $v: $("$bin/kubectl" version --client 2>/dev/null | head -1)"
 }
 
@@ -117,18 +127,27 @@ build_helm() {
 build_prometheus() {
   if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
     log "prometheus: installing Debian's prometheus package"
-    # RUNLEVEL=1 keeps invoke-rc.d from starting the packaged service; the harness runs its own.
-    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -q
-    $sudo env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus
+    apt_install prometheus
   fi
   ln -sf "$(command -v prometheus)" "$bin/prometheus"
   ln -sf "$(command -v promtool)" "$bin/promtool"
   log "prometheus: $("$bin/prometheus" --version 2>&1 | head -1)"
 }
 
+# The real node's container runtime: Debian's containerd and runc, and the CNI loopback plugin (pods
+# use the host network; a loopback-only network config is what makes the runtime report ready).
+build_runtime() {
+  if ! command -v containerd >/dev/null || ! command -v runc >/dev/null || ! command -v buildah >/dev/null || ! command -v mmdebstrap >/dev/null || [ ! -x /usr/lib/cni/loopback ]; then
+    log "runtime: installing Debian's containerd, runc, containernetworking-plugins, buildah and mmdebstrap"
+    apt_install containerd runc containernetworking-plugins buildah mmdebstrap
+  fi
+  ln -sf "$(command -v containerd)" "$bin/containerd"
+  ln -sf "$(command -v ctr)" "$bin/ctr"
+  log "runtime: $(containerd --version | cut -d' ' -f2-3), $(runc --version | head -1)"
+}
+
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(prometheus helm kwok etcd k8s)
+[ ${#components[@]} -gt 0 ] || components=(prometheus runtime helm kwok etcd k8s)
 log "cache: $bin"
 for c in "${components[@]}"; do timed "build_$c"; done
 log "all requested binaries present in $bin"

@@ -26,6 +26,7 @@ const envFileSchema = z.object({
   KWOK_CONTROLLER_URL: z.url(),
   LEAKGUARD_E2E_STATE: z.string().min(1),
   LEAKGUARD_E2E_CLUSTER_ID: z.string().min(1),
+  LEAKGUARD_E2E_REAL_NODE: z.string().optional(),
 });
 
 export interface E2eEnv {
@@ -39,6 +40,8 @@ export interface E2eEnv {
   stateDir: string;
   /** Changes whenever cluster:up creates a new cluster (not when it reuses one). */
   clusterId: string;
+  /** The real node's name (kubelet + containerd); undefined when cluster:up ran with LEAKGUARD_E2E_REAL_NODE=0. */
+  realNode: string | undefined;
 }
 
 export function parseEnvFile(text: string): Record<string, string> {
@@ -68,5 +71,6 @@ export function loadE2eEnv(file = defaultEnvFile()): E2eEnv {
     kwokControllerUrl: v.KWOK_CONTROLLER_URL.replace(/\/$/, ''),
     stateDir: v.LEAKGUARD_E2E_STATE,
     clusterId: v.LEAKGUARD_E2E_CLUSTER_ID,
+    realNode: v.LEAKGUARD_E2E_REAL_NODE || undefined,
   };
 }

@@ -1,0 +1,406 @@
+/**
+ * The path users install, for real: the chart (acting) runs the project's own image in a Job on the
+ * real node, in-cluster (the mounted ServiceAccount token and CA; the API server at k8sServiceHost,
+ * since the node has no kube-proxy), against an operator container whose memory really grows (the
+ * leaker imported as rook/ceph:v1.14.9). The CronJob's schedule fires the first run: it detects the
+ * leak (LeakSuspected opens the incident) and restarts the operator, whose working set drops. The leak
+ * comes back (LeakConfirmed); a manual Job (`kubectl create job --from=cronjob/…`) applies the known
+ * workaround — the env var in one case, the ConfigMap key in the other — and the operator stops
+ * growing; a later run records LeakResolved.
+ * Every step is read back from the cluster and Prometheus; the Job pods' own logs carry the summary.
+ * Both cases run side by side (two releases, two operator namespaces) to halve the wall time.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { chartDir, helm } from '../chart/helm.js';
+import type { Loose } from '../chart/inspect.js';
+import { adminKubeConfig, kubectl, kubectlJson, loadE2eEnv, promQuery, scrapedSamples, waitFor, type E2eEnv, repoRoot } from './support/index.js';
+
+const MiB = 1024 ** 2;
+const env: E2eEnv = loadE2eEnv();
+const realNode = env.realNode;
+const taint = 'leakguard.test/real-node';
+const operator = 'rook-ceph-operator';
+const suffix = Date.now().toString(36).slice(-5);
+const apiServer = new URL(adminKubeConfig(env).getCurrentCluster()?.server ?? 'https://127.0.0.1');
+
+interface Case {
+  name: 'env' | 'configmap';
+  releaseNs: string;
+  targetNs: string;
+  release: string;
+  fullname: string;
+  workaround: Record<string, unknown>;
+  /** The operator pods in the order they ran. */
+  pods: V1Pod[];
+}
+
+const cases: Case[] = (['env', 'configmap'] as const).map((name) => ({
+  name,
+  releaseNs: `lg-real-${name}-${suffix}`,
+  targetNs: `lg-real-rook-${name}-${suffix}`,
+  release: `lgr${name.slice(0, 3)}${suffix}`,
+  fullname: `lgr${name.slice(0, 3)}${suffix}-leakguard`,
+  workaround:
+    name === 'env'
+      ? { env: { ROOK_WATCH_FOR_NODE_FAILURE: 'false' } }
+      : { configMap: { name: 'rook-ceph-operator-config', data: { ROOK_WATCH_FOR_NODE_FAILURE: 'false' } } },
+  pods: [],
+}));
+
+const onRealNode = { nodeSelector: { [taint]: 'true' }, tolerations: [{ key: taint, operator: 'Exists', effect: 'NoSchedule' }] };
+
+/** Rook's operator shape, running the leaker: ~450 MiB/h from 32 MiB, limit 512 MiB, reading its ConfigMap. */
+function operatorManifests(ns: string): string {
+  const docs = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rook-ceph-system', namespace: ns } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rook-ceph-operator-config', namespace: ns }, data: { ROOK_LOG_LEVEL: 'INFO' } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'rook-ceph-system', namespace: ns },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'rook-ceph-system', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rook-ceph-system' },
+      subjects: [{ kind: 'ServiceAccount', name: 'rook-ceph-system', namespace: ns }],
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: operator, namespace: ns, labels: { operator: 'rook' } },
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: { app: operator } },
+        template: {
+          metadata: { labels: { app: operator } },
+          spec: {
+            serviceAccountName: 'rook-ceph-system',
+            hostNetwork: true,
+            ...onRealNode,
+            containers: [
+              {
+                name: operator,
+                image: 'rook/ceph:v1.14.9',
+                imagePullPolicy: 'Never',
+                args: ['-initial', '32Mi', '-rate', '128Ki', '-every', '1s', '-max', '400Mi', '-recheck', '10s'],
+                env: [
+                  { name: 'KUBERNETES_SERVICE_HOST', value: apiServer.hostname },
+                  { name: 'KUBERNETES_SERVICE_PORT', value: apiServer.port },
+                ],
+                resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '512Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
+  return docs.map((d) => stringify(d)).join('---\n');
+}
+
+/** Values a user without kube-proxy would write, detection scaled to minutes, the runs on the real node. */
+function values(c: Case): string {
+  return stringify({
+    schedule: '*/1 * * * *',
+    image: { repository: 'leakguard.local/leakguard', tag: 'e2e', pullPolicy: 'Never' },
+    k8sServiceHost: apiServer.hostname,
+    k8sServicePort: Number(apiServer.port),
+    cronJob: { suspend: true, activeDeadlineSeconds: 55, startingDeadlineSeconds: 30 },
+    ...onRealNode,
+    config: {
+      dryRun: false,
+      prometheus: { url: env.prometheusUrl, step: '30s', timeout: '10s' },
+      detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '30s', warmup: '30s', sustained: '10m' },
+      guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: '8m' },
+      deadline: '40s',
+      profiles: [
+        {
+          name: 'rook',
+          namespace: c.targetNs,
+          selector: `app=${operator}`,
+          container: operator,
+          knownIssues: ['rook-operator-leak-1.14'],
+          ladder: ['restart', 'workaround'],
+          workaround: c.workaround,
+        },
+      ],
+    },
+    rbac: { workloads: { rook: { deployments: [operator] } } },
+  });
+}
+
+let work: string;
+
+async function helmIn(args: string[]): Promise<string> {
+  const home = (dir: string) => join(work, 'helm', dir);
+  const result = await helm([...args, '--kubeconfig', env.kubeconfig], { HELM_CACHE_HOME: home('cache'), HELM_CONFIG_HOME: home('config'), HELM_DATA_HOME: home('data') });
+  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** The one Running, not-terminating operator pod, other than the ones in `not`. */
+async function runningOperator(c: Case, not: V1Pod[] = []): Promise<V1Pod> {
+  const uids = new Set(not.map((p) => p.metadata?.uid));
+  return waitFor(
+    `a new Running operator pod in ${c.targetNs}`,
+    async () => {
+      const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.targetNs, '-l', `app=${operator}`], { env });
+      const live = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !uids.has(p.metadata?.uid));
+      return live.length === 1 ? live[0] : undefined;
+    },
+    { timeoutMs: 180_000 },
+  );
+}
+
+/** Scraped working-set samples of one operator pod over the last `windowSeconds`. */
+async function workingSet(c: Case, pod: V1Pod, windowSeconds = 1800): Promise<{ t: number; v: number }[]> {
+  const selector = `container_memory_working_set_bytes{namespace="${c.targetNs}",pod="${pod.metadata?.name}",container="${operator}"}`;
+  const series = await scrapedSamples(selector, windowSeconds, env);
+  return series.flatMap((s) => s.samples);
+}
+
+/** Waits until Prometheus holds `seconds` of the pod's history (the detector's minHistory plus margin). */
+async function historyOf(c: Case, pod: V1Pod, seconds: number): Promise<void> {
+  await waitFor(
+    `${seconds} s of scraped history of ${c.targetNs}/${pod.metadata?.name}`,
+    async () => {
+      const samples = await workingSet(c, pod);
+      return samples.length > 1 && samples.at(-1)!.t - samples[0]!.t >= seconds ? true : undefined;
+    },
+    { timeoutMs: (seconds + 240) * 1000, intervalMs: 10_000 },
+  );
+}
+
+interface Job {
+  metadata: { name: string; uid: string; ownerReferences?: { kind: string; name: string }[] };
+  status?: { succeeded?: number; failed?: number; active?: number };
+}
+
+async function jobsOf(c: Case): Promise<Job[]> {
+  return (await kubectlJson<{ items: Job[] }>(['get', 'jobs', '-n', c.releaseNs], { env })).items;
+}
+
+async function finished(c: Case, name: string): Promise<Job> {
+  const job = await waitFor(
+    `Job ${c.releaseNs}/${name} to finish`,
+    async () => {
+      const j = (await jobsOf(c)).find((x) => x.metadata.name === name);
+      return j && ((j.status?.succeeded ?? 0) > 0 || (j.status?.failed ?? 0) > 0) ? j : undefined;
+    },
+    { timeoutMs: 180_000 },
+  );
+  if ((job.status?.succeeded ?? 0) !== 1) throw new Error(`Job ${name} failed:\n${await kubectl(['logs', `job/${name}`, '-n', c.releaseNs], { env }).catch((e: Error) => e.message)}`);
+  return job;
+}
+
+/** The Job's pod and the run summary its `leakguard run` printed (JSON on stdout, read from the pod's log). */
+async function runOf(c: Case, job: string): Promise<{ pod: V1Pod; log: string; summary: Loose }> {
+  const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.releaseNs, '-l', `job-name=${job}`], { env });
+  expect(pods.items).toHaveLength(1);
+  const pod = pods.items[0]!;
+  const log = await kubectl(['logs', pod.metadata!.name!, '-n', c.releaseNs], { env });
+  const summary = log
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Loose)
+    .find((o) => Array.isArray(o.actions) && Array.isArray(o.targets));
+  if (!summary) throw new Error(`no run summary in the log of ${pod.metadata?.name}:\n${log}`);
+  return { pod, log, summary };
+}
+
+async function eventReasons(c: Case): Promise<string[]> {
+  const events = await kubectlJson<{ items: Loose[] }>(['get', 'events.events.k8s.io', '-n', c.targetNs], { env });
+  return (events.items as Loose[]).filter((e) => e.reportingController !== 'kubelet' && e.reason !== undefined).map((e) => e.reason as string);
+}
+
+async function withBoth<T>(step: (c: Case) => Promise<T>): Promise<T[]> {
+  return Promise.all(cases.map(step));
+}
+
+describe.skipIf(realNode === undefined)('the chart on the real node, against a container that really leaks', () => {
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'leakguard-real-node-'));
+    await withBoth(async (c) => {
+      await kubectl(['apply', '-f', '-'], { env, input: operatorManifests(c.targetNs) });
+      await kubectl(['create', 'namespace', c.releaseNs], { env });
+      writeFileSync(join(work, `${c.name}.yaml`), values(c));
+      await helmIn([
+        'install', c.release, chartDir, '--namespace', c.releaseNs, '--values', join(work, `${c.name}.yaml`),
+        '--post-renderer', join(repoRoot, 'test/e2e/support/host-network-post-renderer.mjs'),
+      ]);
+      c.pods.push(await runningOperator(c));
+      // minHistory (3m) after the warm-up, with margin: the run's query floors each 30 s step.
+      await historyOf(c, c.pods[0]!, 270);
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      cases.map(async (c) => {
+        await helmIn(['uninstall', c.release, '--namespace', c.releaseNs]).catch(() => undefined);
+        await kubectl(['delete', 'namespace', c.releaseNs, c.targetNs, '--wait=false', '--ignore-not-found'], { env }).catch(() => undefined);
+      }),
+    );
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the operator really leaks: its kernel-measured working set grows on the real node', async () => {
+    await withBoth(async (c) => {
+      const pod = c.pods[0]!;
+      expect(pod.spec?.nodeName).toBe(realNode);
+      // Right after a container starts cAdvisor can read far below the cgroup: skip the first minute.
+      const all = await workingSet(c, pod);
+      const samples = all.filter((x) => x.t > all[0]!.t + 60);
+      const first = samples[0]!;
+      const last = samples.at(-1)!;
+      const perHour = ((last.v - first.v) / (last.t - first.t)) * 3600;
+      // 128 KiB a second is 450 MiB/h; cAdvisor reads the cgroup every ~15 s.
+      expect(perHour).toBeGreaterThan(300 * MiB);
+      expect(perHour).toBeLessThan(600 * MiB);
+    });
+  });
+
+  it('the CronJob fires a Job on the real node that detects the leak and restarts the operator; its working set drops', async () => {
+    await withBoth(async (c) => {
+      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":false}}'], { env });
+      const scheduled = await waitFor(`the CronJob ${c.fullname} to create a Job`, async () => (await jobsOf(c))[0], { timeoutMs: 150_000 });
+      // One scheduled run is the subject here; the next steps use manual Jobs.
+      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":true}}'], { env });
+      expect(scheduled.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'CronJob', name: c.fullname })]);
+      await finished(c, scheduled.metadata.name);
+      const { pod, log, summary } = await runOf(c, scheduled.metadata.name);
+
+      // The run itself: in-cluster on the real node, as 65532 with a read-only root filesystem.
+      expect(pod.spec?.nodeName).toBe(realNode);
+      expect(pod.spec?.hostNetwork).toBe(true);
+      const container = pod.spec!.containers[0]!;
+      expect(container.image).toBe('leakguard.local/leakguard:e2e');
+      expect(container.securityContext).toMatchObject({ runAsUser: 65532, runAsNonRoot: true, readOnlyRootFilesystem: true });
+      expect(Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]))).toMatchObject({ KUBERNETES_SERVICE_HOST: apiServer.hostname, KUBERNETES_SERVICE_PORT: apiServer.port });
+      expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
+      expect(log).not.toMatch(/forbidden|\b403\b|EROFS|EACCES/i);
+      expect(summary.dryRun).toBe(false);
+      expect(summary.failures).toEqual([]);
+      expect(summary.targets.map((t: Loose) => t.verdict.kind)).toEqual(['leaking']);
+      expect(summary.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false })]);
+
+      const reasons = await eventReasons(c);
+      // A new incident: the leak is recorded (LeakSuspected opens the incident) and the first rung acts.
+      expect(reasons, JSON.stringify(reasons)).toEqual(expect.arrayContaining(['LeakSuspected', 'PodRestarted']));
+
+      // The operator pod is replaced and starts again from its base: Prometheus shows the drop.
+      const before = c.pods[0]!;
+      const beforeLast = (await workingSet(c, before)).at(-1)!.v;
+      c.pods.push(await runningOperator(c, c.pods));
+      const after = c.pods[1]!;
+      expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
+      const firstAfter = await waitFor(`a working-set sample of ${after.metadata?.name}`, async () => (await workingSet(c, after, 300))[0], { timeoutMs: 120_000, intervalMs: 5_000 });
+      expect(firstAfter.v).toBeLessThan(beforeLast - 16 * MiB);
+    });
+  }, 600_000);
+
+  it('the leak comes back; a manual Job from the CronJob applies the workaround (env var / ConfigMap) and the operator stops growing', async () => {
+    await withBoth(async (c) => {
+      const leaking = c.pods[1]!;
+      await historyOf(c, leaking, 270);
+      // The schedule runs again while the manual Job does: concurrencyPolicy Forbid (the manual Job is
+      // the CronJob's own) skips a scheduled run that would overlap, and the Lease and the cooldown stop
+      // one that comes after — either way exactly one run acts.
+      const before = new Set((await jobsOf(c)).map((j) => j.metadata.name));
+      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":false}}'], { env });
+      await kubectl(['create', 'job', '--from', `cronjob/${c.fullname}`, 'manual-1', '-n', c.releaseNs], { env });
+      await finished(c, 'manual-1');
+      const scheduledOrSkipped = await waitFor(
+        'the next scheduled Job, or the CronJob skipping it',
+        async () => {
+          const next = (await jobsOf(c)).find((j) => !before.has(j.metadata.name) && j.metadata.name !== 'manual-1');
+          if (next) return { job: next.metadata.name };
+          const events = await kubectlJson<{ items: Loose[] }>(['get', 'events', '-n', c.releaseNs, '--field-selector', 'reason=JobAlreadyActive'], { env });
+          return events.items.length > 0 ? { job: undefined } : undefined;
+        },
+        { timeoutMs: 150_000, intervalMs: 3_000 },
+      );
+      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":true}}'], { env });
+      const runs = [await runOf(c, 'manual-1')];
+      if (scheduledOrSkipped.job !== undefined) {
+        await finished(c, scheduledOrSkipped.job);
+        runs.push(await runOf(c, scheduledOrSkipped.job));
+      }
+      // Whichever run took the Lease acted; another one at the same time found it held.
+      const acted = runs.filter((r) => r.summary.actions.length > 0);
+      expect(acted).toHaveLength(1);
+      expect(acted[0]!.summary.failures).toEqual([]);
+      expect(acted[0]!.summary.actions).toEqual([expect.objectContaining({ kind: 'workaround', dryRun: false })]);
+      for (const idle of runs.filter((r) => r !== acted[0])) expect(idle.log).toMatch(/another run holds the lock|cooldown/);
+      // The leak persisted after the restart (LeakConfirmed), so the next rung acted — once.
+      const reasons = await eventReasons(c);
+      expect(reasons, JSON.stringify(reasons)).toContain('LeakConfirmed');
+      expect(reasons.filter((r) => r === 'WorkaroundApplied')).toEqual(['WorkaroundApplied']);
+
+      const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
+      const operatorEnv = Object.fromEntries((deployment.spec.template.spec.containers[0].env as Loose[]).map((e) => [e.name, e.value]));
+      const configMap = await kubectlJson<Loose>(['get', 'configmap', 'rook-ceph-operator-config', '-n', c.targetNs], { env });
+      let flat: V1Pod;
+      if (c.name === 'env') {
+        // The env var rolls the Deployment: a new pod that reads it at start.
+        expect(operatorEnv.ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');
+        expect(configMap.data.ROOK_WATCH_FOR_NODE_FAILURE).toBeUndefined();
+        flat = await runningOperator(c, c.pods);
+        c.pods.push(flat);
+        await waitFor('the operator to say it does not leak', async () => ((await kubectl(['logs', flat.metadata!.name!, '-n', c.targetNs], { env })).includes('ROOK_WATCH_FOR_NODE_FAILURE=false in the environment') ? true : undefined));
+      } else {
+        // The ConfigMap key: the running operator reads it again and stops.
+        expect(configMap.data.ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');
+        expect(operatorEnv.ROOK_WATCH_FOR_NODE_FAILURE).toBeUndefined();
+        flat = leaking;
+        await waitFor('the operator to say it stopped leaking', async () =>
+          (await kubectl(['logs', flat.metadata!.name!, '-n', c.targetNs], { env })).includes('in the ConfigMap rook-ceph-operator-config: no longer leaking') ? true : undefined,
+        );
+      }
+      // Flat from here on: two minutes of samples within cAdvisor's noise.
+      const since = Date.now() / 1000;
+      const samples = await waitFor(
+        `two flat minutes of ${flat.metadata?.name}`,
+        async () => {
+          const s = (await workingSet(c, flat, 600)).filter((x) => x.t > since + 15);
+          return s.length >= 2 && s.at(-1)!.t - s[0]!.t >= 120 ? s : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 10_000 },
+      );
+      const values = samples.map((s) => s.v);
+      expect(Math.max(...values) - Math.min(...values)).toBeLessThan(4 * MiB);
+    });
+  }, 1_200_000);
+
+  it('once the operator has stayed flat past the escalation window, a run records LeakResolved', async () => {
+    await withBoth(async (c) => {
+      // escalateWithin (8m) after the workaround, on flat data.
+      await new Promise((r) => setTimeout(r, 60_000));
+      await waitFor(
+        `LeakResolved in ${c.targetNs}`,
+        async () => {
+          const name = `manual-${Date.now().toString(36).slice(-4)}`;
+          await kubectl(['create', 'job', '--from', `cronjob/${c.fullname}`, name, '-n', c.releaseNs], { env });
+          await finished(c, name);
+          const { summary } = await runOf(c, name);
+          expect(summary.failures).toEqual([]);
+          expect(summary.actions).toEqual([]);
+          return (await eventReasons(c)).includes('LeakResolved') ? true : undefined;
+        },
+        { timeoutMs: 660_000, intervalMs: 45_000 },
+      );
+      const latest = await promQuery(`container_memory_working_set_bytes{namespace="${c.targetNs}",container="${operator}"}`, { env });
+      expect(latest.length).toBeGreaterThan(0);
+    });
+  }, 900_000);
+});
