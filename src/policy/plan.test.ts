@@ -194,4 +194,14 @@ describe('DaemonSets', () => {
     expect(restart?.pod?.name).toBe('node-agent-x7k2p');
     expect(restart?.reason).toContain('(a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)');
   });
+
+  it('several leaking pods on several nodes: one node at a time — one eviction per run, even with budget for more', () => {
+    const workload = { kind: 'DaemonSet' as const, namespace: 'kube-system', name: 'node-agent', uid: 'uid-ds' };
+    const pods = ['node-agent-aaaaa', 'node-agent-bbbbb', 'node-agent-ccccc'].map((name) =>
+      target({ facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' }, pod: { name, uid: `uid-${name}` } }),
+    );
+    const evictions = actions(plan(input(pods, { profile: { knownIssues: [] }, guardrails: { maxActionsPerRun: 5 } }))).filter((a) => a.kind === 'restart');
+    expect(evictions).toHaveLength(1);
+    expect(evictions[0]?.details.restart?.mode).toBe('evict');
+  });
 });
