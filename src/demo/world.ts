@@ -6,7 +6,7 @@
 import { versionFromImage } from '../catalog/image.js';
 import { toColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
-import type { Notifier, NotifyResult, SlackMessage } from '../notify/types.js';
+import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from '../notify/types.js';
 import type { TargetFacts } from '../policy/types.js';
 import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from '../prom/types.js';
 import type { DemoSeries } from './trace.js';
@@ -38,11 +38,16 @@ export class DemoMetrics implements MetricsSource {
   }
 }
 
+/** A Slack that keeps what it is sent and answers as a bot token would (each incident its own thread). */
 export class RecordingNotifier implements Notifier {
   readonly messages: SlackMessage[] = [];
-  async notify(message: SlackMessage): Promise<NotifyResult> {
+  /** When set, every message fails with this (after the notifier's own retry). */
+  failure: NotifyError | null = null;
+  async notify(message: SlackMessage, options: NotifyOptions = {}): Promise<NotifyResult> {
     this.messages.push(message);
-    return { ok: true, ts: String(this.messages.length), threadTs: null, attempts: 1 };
+    if (this.failure) return { outcome: 'failed', error: this.failure, attempts: 2 };
+    const ts = String(this.messages.length);
+    return { outcome: 'sent', ts, threadTs: options.threadTs ?? ts, attempts: 1 };
   }
 }
 

@@ -19,7 +19,7 @@ const MAX_PULL_PAGES = 5;
 /** What the read-only survey found; `impostors` claim to be ours but are not (linked, never edited). */
 type Survey =
   | { kind: 'own'; pull: Pull; impostors: SeeAlsoPull[] }
-  | { kind: 'done'; result: Extract<UpgradePrResult, { kind: 'up-to-date' | 'linked' }> }
+  | { kind: 'done'; result: Extract<UpgradePrResult, { outcome: 'up-to-date' | 'linked' }> }
   | { kind: 'create'; branch: string; bumped: BumpResult; read: ReadonlyMap<string, SourceFile>; impostors: SeeAlsoPull[] };
 
 /** A file as read from a branch: its text, and the blob sha a commit of it must name. */
@@ -98,10 +98,10 @@ export class GitHubForge implements Forge {
   async ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
     const repo = parseRepo(req.repo);
-    if (!repo) return { kind: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
       const result = await this.ensure(repo, req, log);
-      log.info({ result: result.kind, ...('url' in result ? { url: result.url } : {}) }, 'upgrade PR ensured');
+      log.info({ result: result.outcome, ...('url' in result ? { url: result.url } : {}) }, 'upgrade PR ensured');
       return result;
     } catch (err) {
       return this.failure(err, log);
@@ -111,29 +111,29 @@ export class GitHubForge implements Forge {
   async previewUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrPreview> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile, dryRun: true });
     const repo = parseRepo(req.repo);
-    if (!repo) return { kind: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
       const found = await this.survey(repo, req);
       const preview: UpgradePrPreview =
         found.kind === 'own'
-          ? { kind: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
+          ? { outcome: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
           : found.kind === 'create'
-            ? { kind: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ file, resource, path, from, to }) => ({ file, resource, path, from, to })) }
+            ? { outcome: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ file, resource, path, from, to }) => ({ file, resource, path, from, to })) }
             : found.result;
-      log.info({ result: preview.kind }, 'upgrade PR preview');
+      log.info({ result: preview.outcome }, 'upgrade PR preview');
       return preview;
     } catch (err) {
       return this.failure(err, log);
     }
   }
 
-  private failure(err: unknown, log: Logger): { kind: 'deferred' | 'failed'; error: ForgeError } {
+  private failure(err: unknown, log: Logger): { outcome: 'deferred' | 'failed'; error: ForgeError } {
     const stepName = err instanceof StepError ? err.step : 'upgrade PR';
     const cause = err instanceof StepError ? err.inner : err;
     const error = toForgeError(cause, stepName, this.secrets);
-    const kind = error.code === 'rate-limited' ? 'deferred' : 'failed';
-    log.warn({ result: kind, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds }, error.message);
-    return { kind, error };
+    const outcome = error.code === 'rate-limited' ? 'deferred' : 'failed';
+    log.warn({ result: outcome, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds }, error.message);
+    return { outcome, error };
   }
 
   /** The read-only half: open PRs and the base file decide what is to be done. */
@@ -147,13 +147,13 @@ export class GitHubForge implements Forge {
     if (own) return { kind: 'own', pull: own, impostors };
 
     const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, req.baseBranch), bumpRequest(req)); // BumpError: no branch, no PR
-    if (outcome.kind === 'already') return { kind: 'done', result: { kind: 'up-to-date' } };
+    if (outcome.kind === 'already') return { kind: 'done', result: { outcome: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
     const foreign = pulls.find((p) => !claimsToBeOwn(p, branch, marker, fullName) && isSameBumpByOthers(p, names, req.toVersion));
     if (foreign) {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
-      return { kind: 'done', result: { kind: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
+      return { kind: 'done', result: { outcome: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
     return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors };
   }
@@ -267,7 +267,7 @@ export class GitHubForge implements Forge {
   private async openPull(repo: Repo, writes: GuardedWrites, branch: string, pr: { title: string; body: string }): Promise<UpgradePrResult> {
     try {
       const created = await writes.openPull(branch, pr);
-      return { kind: 'opened', url: created.html_url, number: created.number, branch };
+      return { outcome: 'opened', url: created.html_url, number: created.number, branch };
     } catch (err) {
       if (!isPullExists(err)) throw new StepError(`open pull request from ${branch}`, err);
       // Opened by a concurrent run between our listing and now: update that one (if it is ours).
@@ -282,7 +282,7 @@ export class GitHubForge implements Forge {
 
   private async updatePull(writes: GuardedWrites, pull: Pull, pr: { title: string; body: string }): Promise<UpgradePrResult> {
     const updated = await step(`update pull request #${pull.number}`, () => writes.updatePull(pull, pr));
-    return { kind: 'updated', url: updated.html_url, number: updated.number, branch: pull.head.ref };
+    return { outcome: 'updated', url: updated.html_url, number: updated.number, branch: pull.head.ref };
   }
 }
 

@@ -1,4 +1,5 @@
 /** The forge contract: what a run needs from a Git host. GitHub implements it in github.ts. */
+import type { Failed, PortError } from '../model/result.js';
 import type { TransportErrorCode } from '../model/transport.js';
 import type { Sighting } from './bump/types.js';
 
@@ -17,15 +18,8 @@ export type ForgeErrorCode =
   /** Anything else (a bug or a library failure): reported, never retried in a loop. */
   | 'unexpected';
 
-/** A failure as data: a code the caller branches on and a message safe to show (no secrets). */
-export interface ForgeError {
-  code: ForgeErrorCode;
-  message: string;
-  /** HTTP status when the failure came from an API answer. */
-  status?: number;
-  /** When a rate limit lifts, in seconds from now (rate-limited only). */
-  retryAfterSeconds?: number;
-}
+/** A failure as data (src/model/result.ts); `retryAfterSeconds`: when a rate limit lifts (rate-limited only). */
+export type ForgeError = PortError<ForgeErrorCode>;
 
 export interface UpgradePrRequest {
   /** `owner/name`. */
@@ -51,25 +45,25 @@ export interface UpgradePrRequest {
 
 export type UpgradePrResult =
   /** leakguard opened its PR. */
-  | { kind: 'opened'; url: string; number: number; branch: string }
+  | { outcome: 'opened'; url: string; number: number; branch: string }
   /** leakguard's PR already existed: body (and file, if needed) refreshed. */
-  | { kind: 'updated'; url: string; number: number; branch: string }
+  | { outcome: 'updated'; url: string; number: number; branch: string }
   /** Someone else's open PR (e.g. Renovate) already does this bump: point at it, open nothing. */
-  | { kind: 'linked'; url: string; number: number; branch: string }
+  | { outcome: 'linked'; url: string; number: number; branch: string }
   /** The base branch already pins the target version: nothing to propose. */
-  | { kind: 'up-to-date' }
+  | { outcome: 'up-to-date' }
   /** Rate limited: nothing half-done is left that the next run cannot finish; try then. */
-  | { kind: 'deferred'; error: ForgeError }
-  | { kind: 'failed'; error: ForgeError };
+  | { outcome: 'deferred'; error: ForgeError }
+  | Failed<ForgeError>;
 
 /** What ensureUpgradePullRequest would do, found with read-only calls (dry-run). */
 export type UpgradePrPreview =
-  | { kind: 'would-open'; branch: string; changes: BumpChangeSummary[] }
-  | { kind: 'would-update'; url: string; number: number; branch: string }
-  | { kind: 'linked'; url: string; number: number; branch: string }
-  | { kind: 'up-to-date' }
-  | { kind: 'deferred'; error: ForgeError }
-  | { kind: 'failed'; error: ForgeError };
+  | { outcome: 'would-open'; branch: string; changes: BumpChangeSummary[] }
+  | { outcome: 'would-update'; url: string; number: number; branch: string }
+  | { outcome: 'linked'; url: string; number: number; branch: string }
+  | { outcome: 'up-to-date' }
+  | { outcome: 'deferred'; error: ForgeError }
+  | Failed<ForgeError>;
 
 /** One changed value, e.g. `spec.chart.spec.version: v1.14.9 → v1.15.9`. */
 export interface BumpChangeSummary {

@@ -17,7 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { redact } from '../model/redact.js';
 import { parseRetryAfter } from '../model/retry-after.js';
-import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from './types.js';
+import type { FailedNotify, Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from './types.js';
 
 export interface SlackSendOptions {
   logger: Logger;
@@ -48,18 +48,18 @@ async function withOneRetry<T>(
   attempt: () => Promise<T>,
   opts: SlackSendOptions,
   log: Logger,
-): Promise<{ ok: true; value: T; attempts: number } | { ok: false; error: NotifyError; attempts: number }> {
+): Promise<{ outcome: 'sent'; value: T; attempts: number } | FailedNotify> {
   const max = opts.maxRetryAfterSeconds ?? 30;
   const sleep = opts.sleep ?? defaultSleep;
   for (let attempts = 1; ; attempts++) {
     try {
-      return { ok: true, value: await attempt(), attempts };
+      return { outcome: 'sent', value: await attempt(), attempts };
     } catch (err) {
       if (!(err instanceof AttemptError)) throw err;
       const wait = err.error.retryAfterSeconds ?? 1;
       if (!err.retryable || attempts >= 2 || wait > max) {
         const suffix = err.retryable && wait > max && attempts < 2 ? ` (Retry-After ${wait}s exceeds ${max}s: given up)` : '';
-        return { ok: false, error: { ...err.error, message: err.error.message + suffix }, attempts };
+        return { outcome: 'failed', error: { ...err.error, message: err.error.message + suffix }, attempts };
       }
       log.info({ code: err.error.code, retryAfterSeconds: wait }, 'Slack asked to retry; retrying once');
       await sleep(wait * 1000);
@@ -133,22 +133,22 @@ export class SlackWebhookNotifier implements Notifier {
     );
   }
 
-  private async guard<T>(fn: () => Promise<T>): Promise<T | { ok: false; error: NotifyError; attempts: number }> {
+  private async guard<T>(fn: () => Promise<T>): Promise<T | FailedNotify> {
     try {
       return await fn();
     } catch (err) {
-      return { ok: false, error: transportFailure(err).error, attempts: 1 };
+      return { outcome: 'failed', error: transportFailure(err).error, attempts: 1 };
     }
   }
 
-  private finish(r: { ok: true; attempts: number } | { ok: false; error: NotifyError; attempts: number }, ts: string | null): NotifyResult {
-    if (!r.ok) {
+  private finish(r: { outcome: 'sent'; attempts: number } | FailedNotify, ts: string | null): NotifyResult {
+    if (r.outcome === 'failed') {
       const error = { ...r.error, message: redact(r.error.message, [this.webhookUrl]) };
       this.log.warn({ code: error.code, status: error.status, attempts: r.attempts }, `Slack message not sent: ${error.message}`);
-      return { ok: false, error, attempts: r.attempts };
+      return { outcome: 'failed', error, attempts: r.attempts };
     }
     this.log.info({ attempts: r.attempts }, 'Slack message sent');
-    return { ok: true, ts, threadTs: null, attempts: r.attempts };
+    return { outcome: 'sent', ts, threadTs: null, attempts: r.attempts };
   }
 }
 
@@ -199,7 +199,7 @@ export class SlackBotNotifier implements Notifier {
       if (threadTs) {
         // The root shows the incident's latest state; the thread keeps its history.
         const updated = await withOneRetry(() => this.call(() => this.client.chat.update({ channel: this.opts.channel, ts: threadTs, text: message.text, blocks: message.blocks as never })), this.opts, this.log);
-        if (!updated.ok) this.log.warn({ code: updated.error.code }, `could not refresh the incident's root message: ${this.safe(updated.error.message)}`);
+        if (updated.outcome === 'failed') this.log.warn({ code: updated.error.code }, `could not refresh the incident's root message: ${this.safe(updated.error.message)}`);
       }
       const posted = await withOneRetry(
         () =>
@@ -214,17 +214,17 @@ export class SlackBotNotifier implements Notifier {
         this.opts,
         this.log,
       );
-      if (!posted.ok) {
+      if (posted.outcome === 'failed') {
         const error = { ...posted.error, message: this.safe(posted.error.message) };
         this.log.warn({ code: error.code, status: error.status, attempts: posted.attempts }, `Slack message not sent: ${error.message}`);
-        return { ok: false, error, attempts: posted.attempts };
+        return { outcome: 'failed', error, attempts: posted.attempts };
       }
       const ts = typeof posted.value.ts === 'string' ? posted.value.ts : null;
       this.log.info({ attempts: posted.attempts, threaded: threadTs !== null }, 'Slack message sent');
-      return { ok: true, ts, threadTs: threadTs ?? ts, attempts: posted.attempts };
+      return { outcome: 'sent', ts, threadTs: threadTs ?? ts, attempts: posted.attempts };
     } catch (err) {
       const error = transportFailure(err).error;
-      return { ok: false, error: { ...error, message: this.safe(error.message) }, attempts: 1 };
+      return { outcome: 'failed', error: { ...error, message: this.safe(error.message) }, attempts: 1 };
     }
   }
 

@@ -1,4 +1,5 @@
 /** The notifier contract. Slack implements it in slack.ts; message building is pure (message.ts). */
+import type { Failed, PortError } from '../model/result.js';
 import type { TransportErrorCode } from '../model/transport.js';
 
 /** A Slack Block Kit block, kept loose on purpose: message.ts builds only header/section/context. */
@@ -13,17 +14,15 @@ export interface SlackMessage {
 /** The shared transport codes (src/model/transport.ts), plus Slack refusing a message (`rejected`) and a bad setup. */
 export type NotifyErrorCode = TransportErrorCode | 'rejected' | 'config';
 
-/** A failure as data: the caller records it (Event, log) and carries on; nothing is thrown. */
-export interface NotifyError {
-  code: NotifyErrorCode;
-  message: string;
-  status?: number;
-  retryAfterSeconds?: number;
-}
+/** A failure as data (src/model/result.ts): the caller records it (Event, log) and carries on. */
+export type NotifyError = PortError<NotifyErrorCode>;
+
+/** A message not sent, after `attempts` tries. */
+export type FailedNotify = Failed<NotifyError> & { attempts: number };
 
 export type NotifyResult =
   | {
-      ok: true;
+      outcome: 'sent';
       /** ts of the message just posted (bot token only). */
       ts: string | null;
       /** Thread of the incident: keep it in the workload state and pass it back next time (bot token only). */
@@ -31,7 +30,7 @@ export type NotifyResult =
       /** Attempts made (2 when a 429/5xx was retried once). */
       attempts: number;
     }
-  | { ok: false; error: NotifyError; attempts: number };
+  | FailedNotify;
 
 export interface NotifyOptions {
   /** Thread of the incident from an earlier result: reply there and refresh its root message. */
@@ -39,6 +38,6 @@ export interface NotifyOptions {
 }
 
 export interface Notifier {
-  /** Never rejects: every failure comes back as `{ ok: false }`. */
+  /** Never rejects: every failure comes back as `{ outcome: 'failed' }`. */
   notify(message: SlackMessage, options?: NotifyOptions): Promise<NotifyResult>;
 }

@@ -264,7 +264,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
     summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog })));
     for (const profile of alerts) {
       const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'));
-      if (!result.ok) summary.warnings.push(`Slack: ${result.error.message}`);
+      if (result.outcome === 'failed') summary.warnings.push(`Slack: ${result.error.message}`);
     }
   }
   if (!(await store.write(ledger))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');

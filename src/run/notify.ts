@@ -101,7 +101,7 @@ export async function notifyChanges(
     };
     const sameIncident = previous?.incidentId === state.incidentId;
     const result = await notifier.notify(buildIncidentMessage(input), { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
-    if (result.ok) {
+    if (result.outcome === 'sent') {
       ledger.notified[entry.key] = { ...state, threadTs: result.threadTs ?? (sameIncident ? (previous?.threadTs ?? null) : null) };
       context.logger.info({ workload: entry.key, reason: decision.reason }, 'told Slack');
     } else {

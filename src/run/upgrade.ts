@@ -104,11 +104,11 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
     const request = upgradeRequest(config, action, evidence, history);
     if ('error' in request) return { kind: 'failed', message: request.error };
     const result = await forge.ensureUpgradePullRequest(request);
-    switch (result.kind) {
+    switch (result.outcome) {
       case 'opened':
       case 'updated':
       case 'linked':
-        return { kind: 'pr', result: result.kind, url: result.url };
+        return { kind: 'pr', result: result.outcome, url: result.url };
       case 'up-to-date':
         return { kind: 'pr', result: 'up-to-date' };
       case 'deferred':
@@ -126,7 +126,7 @@ export function previewWith(forge: Forge, config: Config): UpgradePreviewer {
     if ('error' in request) return { ok: false, text: `the real run would fail: ${request.error}` };
     if (!forge.previewUpgradePullRequest) return { ok: true, text: `would open or update a PR in ${request.repo} bumping ${request.file} to ${request.toVersion}` };
     const preview = await forge.previewUpgradePullRequest(request);
-    switch (preview.kind) {
+    switch (preview.outcome) {
       case 'would-open': {
         const changes = preview.changes.map((c) => `${c.file} ${c.resource ? `${c.resource} ` : ''}${c.path} ${c.from} → ${c.to}`).join(', ');
         return { ok: true, text: `would open a PR in ${request.repo} from branch ${preview.branch}: ${changes}` };

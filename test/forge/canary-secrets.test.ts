@@ -102,7 +102,7 @@ describe('canary secrets never leak', () => {
     for (const fault of faults) {
       gh.inject(fault);
       const result = await forge.ensureUpgradePullRequest(req());
-      expect(result.kind, JSON.stringify(fault)).not.toMatch(/opened|updated/);
+      expect(result.outcome, JSON.stringify(fault)).not.toMatch(/opened|updated/);
       record(result);
       gh.branches.delete('leakguard/rook-ceph-operator-1.15.9');
     }

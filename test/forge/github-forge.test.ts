@@ -57,7 +57,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
 
   it('first run: creates the branch, commits the bumped file with comments kept, opens one PR', async () => {
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'opened', number: 1, branch: BRANCH });
+    expect(result).toMatchObject({ outcome: 'opened', number: 1, branch: BRANCH });
     expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('version: v1.14.9 #', 'version: v1.15.9 #'));
     expect(gh.fileAt('main', FILE)).toBe(HELMRELEASE);
     expect(gh.pulls).toHaveLength(1);
@@ -73,7 +73,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     const mutationsBefore = gh.mutations().length;
     const newBody = `Still leaking: 14 MiB/h.\n\n${prMarker('rook-ceph-operator', '1.15.9')}`;
     const again = await f.ensureUpgradePullRequest(request(newBody));
-    expect(again).toMatchObject({ kind: 'updated', number: 1, branch: BRANCH });
+    expect(again).toMatchObject({ outcome: 'updated', number: 1, branch: BRANCH });
     expect(gh.pulls).toHaveLength(1);
     expect(gh.pulls[0]?.body).toBe(newBody);
     expect(gh.branches.get(BRANCH)).toBe(commitBefore);
@@ -84,7 +84,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     gh.seedBranch('renovate/rook-ceph-1.x', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
     gh.addPull({ title: 'Update Helm release rook-ceph to v1.15.9', body: 'Renovate', head: 'renovate/rook-ceph-1.x', base: 'main', user: 'renovate[bot]' });
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'linked', number: 1, url: 'https://github.test/acme/gitops/pull/1' });
+    expect(result).toMatchObject({ outcome: 'linked', number: 1, url: 'https://github.test/acme/gitops/pull/1' });
     expect(gh.mutations()).toEqual([]);
     expect(gh.branches.has(BRANCH)).toBe(false);
   });
@@ -94,7 +94,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     gh.addPull({ title: 'harmless', body: `please merge ${marker}`, head: 'main', base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
     const mainBefore = gh.branches.get('main');
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'opened', number: 2, branch: BRANCH });
+    expect(result).toMatchObject({ outcome: 'opened', number: 2, branch: BRANCH });
     expect(gh.branches.get('main')).toBe(mainBefore);
     expect(gh.fileAt('main', FILE)).toBe(HELMRELEASE);
     expect(gh.pulls[0]).toMatchObject({ title: 'harmless', body: `please merge ${marker}` });
@@ -107,7 +107,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     const release = gh.seedBranch('release-2025', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2'), 'other.yaml': 'keep: me\n' });
     gh.addPull({ title: 'release', body: prMarker('rook-ceph-operator', '1.15.9'), head: 'release-2025', base: 'main', user: 'someone' });
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'opened', branch: BRANCH });
+    expect(result).toMatchObject({ outcome: 'opened', branch: BRANCH });
     expect(gh.branches.get('release-2025')).toBe(release);
     expect(gh.fileAt('release-2025', 'other.yaml')).toBe('keep: me\n');
     expect(gh.pulls[0]?.title).toBe('release');
@@ -117,7 +117,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
   it('a fork PR whose head is our exact branch name is not ours: our own branch and PR are made beside it', async () => {
     gh.addPull({ title: 'lookalike', body: '', head: BRANCH, base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'opened', number: 2, branch: BRANCH });
+    expect(result).toMatchObject({ outcome: 'opened', number: 2, branch: BRANCH });
     expect(gh.pulls[0]?.title).toBe('lookalike');
     expect(gh.pulls[1]?.body).toContain('- #1 from `mallory/gitops:leakguard/rook-ceph-operator-1.15.9`');
   });
@@ -125,13 +125,13 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
   it('an unrelated open PR does not stop leakguard from opening its own', async () => {
     gh.seedBranch('renovate/cert-manager-1.x', { [FILE]: HELMRELEASE });
     gh.addPull({ title: 'Update Helm release cert-manager to v1.15.9', body: '', head: 'renovate/cert-manager-1.x', base: 'main', user: 'renovate[bot]' });
-    expect(await (await forge()).ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened', number: 2 });
+    expect(await (await forge()).ensureUpgradePullRequest(request())).toMatchObject({ outcome: 'opened', number: 2 });
   });
 
   it('401: failed with a clear message, no retry', async () => {
     const result = await (await forge(secretFile('token', 'wrong-token'))).ensureUpgradePullRequest(request());
-    expect(result.kind).toBe('failed');
-    if (result.kind !== 'failed') return;
+    expect(result.outcome).toBe('failed');
+    if (result.outcome !== 'failed') return;
     expect(result.error.code).toBe('unauthorized');
     expect(result.error.status).toBe(401);
     expect(result.error.message).toMatch(/list open pull requests: HTTP 401 Bad credentials — GitHub rejected the credentials/);
@@ -146,19 +146,19 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     gh.inject({ operation: 'git/create-ref', status, headers, body: { message } });
     const f = await forge();
     const result = await f.ensureUpgradePullRequest(request());
-    expect(result.kind).toBe('deferred');
-    if (result.kind !== 'deferred') return;
+    expect(result.outcome).toBe('deferred');
+    if (result.outcome !== 'deferred') return;
     expect(result.error.code).toBe('rate-limited');
     expect(result.error.retryAfterSeconds).toBeGreaterThanOrEqual(minRetryAfter);
     expect(gh.requests.filter((r) => r.operationId === 'git/create-ref')).toHaveLength(1);
     expect(gh.pulls).toHaveLength(0);
-    expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened', branch: BRANCH });
+    expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ outcome: 'opened', branch: BRANCH });
   });
 
   it('422 "Reference already exists" (a run died after creating the branch) counts as success', async () => {
     gh.branches.set(BRANCH, gh.branches.get('main') as string);
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'opened', branch: BRANCH });
+    expect(result).toMatchObject({ outcome: 'opened', branch: BRANCH });
     expect(gh.fileAt(BRANCH, FILE)).toContain('version: v1.15.9 # pinned');
     expect(gh.pulls).toHaveLength(1);
   });
@@ -166,15 +166,15 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
   it('a branch that already holds the bump is not committed to again', async () => {
     gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'opened' });
+    expect(result).toMatchObject({ outcome: 'opened' });
     expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'pulls/create']);
   });
 
   it('a file that does not pin the running version: typed error, no branch, no PR', async () => {
     gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.13.4') });
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result.kind).toBe('failed');
-    if (result.kind !== 'failed') return;
+    expect(result.outcome).toBe('failed');
+    if (result.outcome !== 'failed') return;
     expect(result.error.code).toBe('version-not-found');
     expect(result.error.message).toContain(`${FILE}: version 1.14.9 not found`);
     expect(gh.mutations()).toEqual([]);
@@ -182,17 +182,17 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
 
   it('base branch already on the target version: up-to-date, nothing created', async () => {
     gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
-    expect(await (await forge()).ensureUpgradePullRequest(request())).toEqual({ kind: 'up-to-date' });
+    expect(await (await forge()).ensureUpgradePullRequest(request())).toEqual({ outcome: 'up-to-date' });
     expect(gh.mutations()).toEqual([]);
   });
 
   it('5xx is retried a bounded number of times', async () => {
     gh.inject({ operation: 'pulls/list', status: 502, body: { message: 'Bad Gateway' } });
-    expect(await (await forge()).ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened' });
+    expect(await (await forge()).ensureUpgradePullRequest(request())).toMatchObject({ outcome: 'opened' });
     gh.inject({ operation: 'pulls/list', status: 500, body: { message: 'Server Error' }, times: 10 });
     const before = gh.requests.length;
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'failed', error: { code: 'server', status: 500 } });
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'server', status: 500 } });
     expect(gh.requests.length - before).toBe(3); // 1 + 2 retries
   });
 
@@ -209,7 +209,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
       logger: log.logger,
     });
     const r = await f.ensureUpgradePullRequest(request());
-    expect(r).toMatchObject({ kind: 'opened' });
+    expect(r).toMatchObject({ outcome: 'opened' });
     expect(gh.requests[0]?.operationId).toBe('apps/create-installation-access-token');
     expect(gh.requests[0]?.path).toBe('/app/installations/678/access_tokens');
     expect(gh.requests.slice(1).every((r) => r.headers.authorization === `token ${gh.installationToken}`)).toBe(true);
@@ -223,7 +223,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
       apiUrl: gh.url,
       logger: log.logger,
     });
-    expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ kind: 'failed', error: { code: 'unauthorized', status: 401 } });
+    expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ outcome: 'failed', error: { code: 'unauthorized', status: 401 } });
     expect(gh.requests.map((r) => r.operationId)).toEqual(['apps/create-installation-access-token']);
     expect(gh.pulls).toHaveLength(0);
   });
@@ -232,7 +232,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2') });
     gh.addPull({ title: 'old', body: prMarker('rook-ceph-operator', '1.15.9'), head: BRANCH, base: 'main', user: 'leakguard[bot]' });
     const result = await (await forge()).ensureUpgradePullRequest(request());
-    expect(result).toMatchObject({ kind: 'updated', number: 1 });
+    expect(result).toMatchObject({ outcome: 'updated', number: 1 });
     expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('v1.14.9', 'v1.15.9'));
     expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/update-ref', 'repos/create-or-update-file-contents', 'pulls/update']);
   });
@@ -242,7 +242,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     try {
       ghes.seedBranch('main', { [FILE]: HELMRELEASE });
       const f = await createGitHubForge({ auth: { tokenFile: secretFile('token', ghes.acceptedToken) }, apiUrl: `${ghes.url}/`, logger: log.logger });
-      expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ kind: 'opened' });
+      expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ outcome: 'opened' });
       expect(ghes.violations).toEqual([]);
       expect(ghes.requests.length).toBeGreaterThan(3);
     } finally {
@@ -254,7 +254,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     const f = await forge();
     const preview = f.previewUpgradePullRequest.bind(f);
     expect(await preview(request())).toEqual({
-      kind: 'would-open',
+      outcome: 'would-open',
       branch: BRANCH,
       changes: [{ file: FILE, resource: 'HelmRelease/rook-ceph', path: 'spec.chart.spec.version', from: 'v1.14.9', to: 'v1.15.9' }],
     });
@@ -262,16 +262,16 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.branches.has(BRANCH)).toBe(false);
     await f.ensureUpgradePullRequest(request());
     const before = gh.mutations().length;
-    expect(await preview(request())).toMatchObject({ kind: 'would-update', number: 1, branch: BRANCH });
+    expect(await preview(request())).toMatchObject({ outcome: 'would-update', number: 1, branch: BRANCH });
     gh.inject({ operation: 'pulls/list', status: 429, headers: { 'retry-after': '30' }, body: { message: 'slow down' } });
-    expect(await preview(request())).toMatchObject({ kind: 'deferred', error: { code: 'rate-limited', retryAfterSeconds: 30 } });
+    expect(await preview(request())).toMatchObject({ outcome: 'deferred', error: { code: 'rate-limited', retryAfterSeconds: 30 } });
     expect(gh.mutations().length).toBe(before);
   });
 
   it('dry-run preview of a file without the running version fails like the real run would', async () => {
     gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.13.4') });
     const f = await forge();
-    expect(await f.previewUpgradePullRequest({ ...request() })).toMatchObject({ kind: 'failed', error: { code: 'version-not-found' } });
+    expect(await f.previewUpgradePullRequest({ ...request() })).toMatchObject({ outcome: 'failed', error: { code: 'version-not-found' } });
     expect(gh.mutations()).toEqual([]);
   });
 

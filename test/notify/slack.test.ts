@@ -46,7 +46,7 @@ describe('Slack notifier against a local Slack', () => {
 
   it('webhook: Block Kit with header, fields, sparkline, dry-run action, links and a fallback text', async () => {
     const result = await webhook().notify(buildIncidentMessage(incident));
-    expect(result).toMatchObject({ ok: true, attempts: 1, threadTs: null });
+    expect(result).toMatchObject({ outcome: 'sent', attempts: 1, threadTs: null });
     const sent = slack.requests[0]?.body as { text: string; blocks: Block[] };
     expect(sent.text).toContain('[CRITICAL] Leak confirmed: rook-ceph/rook-ceph-operator');
     expect(sent.text).toContain('12.3 MiB/h');
@@ -73,13 +73,13 @@ describe('Slack notifier against a local Slack', () => {
   it('bot token: first message opens the thread, the next replies in it and refreshes the root', async () => {
     const n = bot();
     const first = await n.notify(buildIncidentMessage(incident));
-    expect(first).toMatchObject({ ok: true, ts: '1700000000.000100', threadTs: '1700000000.000100' });
+    expect(first).toMatchObject({ outcome: 'sent', ts: '1700000000.000100', threadTs: '1700000000.000100' });
     expect(slack.requests[0]?.path).toBe('/api/chat.postMessage');
     expect(slack.requests[0]?.body.thread_ts).toBeUndefined();
     expect(slack.requests[0]?.headers.authorization).toBe(`Bearer ${slack.botToken}`);
-    const threadTs = first.ok ? first.threadTs : null;
+    const threadTs = first.outcome === 'sent' ? first.threadTs : null;
     const second = await n.notify(buildIncidentMessage({ ...incident, phase: 'remediated', action: { kind: 'restart', status: 'done', dryRun: false } }), { threadTs });
-    expect(second).toMatchObject({ ok: true, ts: '1700000001.000100', threadTs: '1700000000.000100' });
+    expect(second).toMatchObject({ outcome: 'sent', ts: '1700000001.000100', threadTs: '1700000000.000100' });
     expect(slack.requests.map((r) => r.path)).toEqual(['/api/chat.postMessage', '/api/chat.update', '/api/chat.postMessage']);
     expect(slack.requests[1]?.body).toMatchObject({ channel: 'C123', ts: '1700000000.000100' });
     expect(slack.requests[2]?.body).toMatchObject({ channel: 'C123', thread_ts: '1700000000.000100' });
@@ -89,7 +89,7 @@ describe('Slack notifier against a local Slack', () => {
   it.each(['webhook', 'bot'] as const)('%s: 429 is retried once after Retry-After', async (kind) => {
     slack.answer({ status: 429, headers: { 'retry-after': '3' }, body: kind === 'bot' ? { ok: false, error: 'ratelimited' } : 'rate_limited' });
     const result = await (kind === 'webhook' ? webhook() : bot()).notify(buildIncidentMessage(incident));
-    expect(result).toMatchObject({ ok: true, attempts: 2 });
+    expect(result).toMatchObject({ outcome: 'sent', attempts: 2 });
     expect(sleeps).toEqual([3000]);
     expect(slack.requests).toHaveLength(2);
   });
@@ -97,7 +97,7 @@ describe('Slack notifier against a local Slack', () => {
   it.each(['webhook', 'bot'] as const)('%s: a Retry-After beyond 30 s is not waited for', async (kind) => {
     slack.answer({ status: 429, headers: { 'retry-after': '120' }, body: kind === 'bot' ? { ok: false, error: 'ratelimited' } : 'rate_limited' });
     const result = await (kind === 'webhook' ? webhook() : bot()).notify(buildIncidentMessage(incident));
-    expect(result).toMatchObject({ ok: false, error: { code: 'rate-limited', retryAfterSeconds: 120 } });
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'rate-limited', retryAfterSeconds: 120 } });
     expect(sleeps).toEqual([]);
     expect(slack.requests).toHaveLength(1);
   });
@@ -105,7 +105,7 @@ describe('Slack notifier against a local Slack', () => {
   it.each(['webhook', 'bot'] as const)('%s: 5xx twice → typed failure after one retry', async (kind) => {
     slack.answer({ status: 503, body: 'unavailable' }, { status: 500, body: 'oops' });
     const result = await (kind === 'webhook' ? webhook() : bot()).notify(buildIncidentMessage(incident));
-    expect(result).toMatchObject({ ok: false, attempts: 2, error: { code: 'server', status: 500 } });
+    expect(result).toMatchObject({ outcome: 'failed', attempts: 2, error: { code: 'server', status: 500 } });
     expect(slack.requests).toHaveLength(2);
   });
 
@@ -114,24 +114,24 @@ describe('Slack notifier against a local Slack', () => {
     const opts = { logger: log.logger, sleep, timeoutMs: 200 };
     const n = kind === 'webhook' ? new SlackWebhookNotifier(`${slack.url}${slack.webhookPath}`, opts) : new SlackBotNotifier(slack.botToken, { ...opts, channel: 'C1', apiUrl: `${slack.url}/api/` });
     const result = await n.notify(buildIncidentMessage(incident));
-    expect(result).toMatchObject({ ok: false, error: { code: 'timeout' } });
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'timeout' } });
   });
 
   it('connection refused → network failure, no throw', async () => {
     const closed = new SlackWebhookNotifier(`http://127.0.0.1:${await closedPort()}/services/T/B/X`, { logger: log.logger, sleep });
-    expect(await closed.notify(buildIncidentMessage(incident))).toMatchObject({ ok: false, error: { code: 'unreachable', message: 'cannot reach Slack (ECONNREFUSED)' } });
+    expect(await closed.notify(buildIncidentMessage(incident))).toMatchObject({ outcome: 'failed', error: { code: 'unreachable', message: 'cannot reach Slack (ECONNREFUSED)' } });
   });
 
   it('bot: invalid token → unauthorized, not retried', async () => {
     const result = await bot('xoxb-wrong').notify(buildIncidentMessage(incident));
-    expect(result).toMatchObject({ ok: false, attempts: 1, error: { code: 'unauthorized', message: 'Slack API error: invalid_auth' } });
+    expect(result).toMatchObject({ outcome: 'failed', attempts: 1, error: { code: 'unauthorized', message: 'Slack API error: invalid_auth' } });
   });
 
   it('createSlackNotifier reads the webhook URL and token from files', async () => {
     const fromWebhook = await createSlackNotifier({ webhookUrlFile: secretFile('url', `${slack.url}${slack.webhookPath}\n`) }, { logger: log.logger });
-    expect(await fromWebhook.notify({ text: 'hi', blocks: [] })).toMatchObject({ ok: true });
+    expect(await fromWebhook.notify({ text: 'hi', blocks: [] })).toMatchObject({ outcome: 'sent' });
     const fromBot = await createSlackNotifier({ botTokenFile: secretFile('tok', slack.botToken), channel: 'C1', apiUrl: `${slack.url}/api` }, { logger: log.logger });
-    expect(await fromBot.notify({ text: 'hi', blocks: [] })).toMatchObject({ ok: true, threadTs: '1700000000.000100' });
+    expect(await fromBot.notify({ text: 'hi', blocks: [] })).toMatchObject({ outcome: 'sent', threadTs: '1700000000.000100' });
     await expect(createSlackNotifier({ webhookUrlFile: '/nope' }, { logger: log.logger })).rejects.toThrow('cannot read Slack webhook URL file /nope (ENOENT)');
     await expect(createSlackNotifier({}, { logger: log.logger })).rejects.toThrow('expected exactly one of webhookUrlFile or botTokenFile');
     await expect(createSlackNotifier({ botTokenFile: '/x' }, { logger: log.logger })).rejects.toThrow('botTokenFile needs a channel');

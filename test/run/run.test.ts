@@ -8,7 +8,6 @@ import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
-import type { Notifier, NotifyError, NotifyResult, SlackMessage } from '../../src/notify/types.js';
 import type { TargetFacts } from '../../src/policy/types.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
@@ -16,6 +15,7 @@ import type { UpgradeExecutor } from '../../src/run/act.js';
 import type { ActionOutcome } from '../../src/report/event-text.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { RecordingNotifier } from '../../src/demo/world.js';
 import { emptyWorkloadState } from '../../src/policy/types.js';
 
 const MiB = 2 ** 20;
@@ -106,17 +106,6 @@ class MemoryMetrics implements MetricsSource {
         }),
       warnings: this.warnings,
     };
-  }
-}
-
-class RecordingNotifier implements Notifier {
-  messages: SlackMessage[] = [];
-  /** When set, Slack answers every message with this failure (after the notifier's own retry). */
-  failure: NotifyError | null = null;
-  async notify(message: SlackMessage): Promise<NotifyResult> {
-    this.messages.push(message);
-    if (this.failure) return { ok: false, error: this.failure, attempts: 2 };
-    return { ok: true, ts: String(this.messages.length), threadTs: '1', attempts: 1 };
   }
 }
 

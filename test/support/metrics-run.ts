@@ -4,11 +4,12 @@
 import { pino } from 'pino';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { Notifier, NotifyResult, SlackMessage } from '../../src/notify/types.js';
+import type { SlackMessage } from '../../src/notify/types.js';
 import type { TargetFacts } from '../../src/policy/types.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce, type RunSummary } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { RecordingNotifier } from '../../src/demo/world.js';
 
 /** An operator pod of profile `ops`, one Deployment per pod, started long before the history. */
 export function operatorTarget(namespace: string, pod: string, container: string, nowSeconds: number): TargetFacts {
@@ -54,13 +55,7 @@ profiles:
 ${extra}
 `);
   const cluster = new MemoryCluster(targets);
-  const slack: SlackMessage[] = [];
-  const notifier: Notifier = {
-    notify: async (message): Promise<NotifyResult> => {
-      slack.push(message);
-      return { ok: true, ts: String(slack.length), threadTs: '1', attempts: 1 };
-    },
-  };
+  const notifier = new RecordingNotifier();
   const summary = await runOnce({
     config,
     cluster,
@@ -71,5 +66,5 @@ ${extra}
     ledger: new MemoryLedger(),
     notifier,
   });
-  return { summary, cluster, slack };
+  return { summary, cluster, slack: notifier.messages };
 }
