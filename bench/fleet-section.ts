@@ -15,6 +15,7 @@ import { mb, median, ms, type Row } from './report.js';
 import type { RunChildResult } from './run-child.js';
 import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
+import { answered } from '../test/support/answers.js';
 
 export const HISTORY_HOURS = 24;
 export const SCRAPE_SECONDS = 60;
@@ -138,9 +139,9 @@ async function startFleetPrometheus(targets: number): Promise<{ prometheus: Runn
 /** Touch the data once so that every variant, the first included, meets a warm TSDB. */
 async function warmUp(url: string, targets: number): Promise<void> {
   const source = new PrometheusSource({ url, version: 'bench' });
-  const now = (await source.query({ query: 'time()' })).series[0]!.sample.v;
+  const now = (await answered(source.query({ query: 'time()' }))).series[0]!.sample.v;
   const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, { step: 300, matchers: '' });
-  const result = await source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 });
+  const result = await answered(source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 }));
   if (result.series.length !== targets) throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
 }
 

@@ -15,7 +15,7 @@ import { createLogger } from '../src/cli/logger.js';
 import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Cluster } from '../src/kube/types.js';
-import type { InstantQuery, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
+import type { InstantQuery, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../src/demo/memory-cluster.js';
 import { fleetConfigText, fleetTargets, podName } from './fleet.js';
@@ -57,11 +57,12 @@ class MeteredSource implements MetricsSource {
 
   constructor(private readonly inner: MetricsSource) {}
 
-  async queryRange(query: RangeQuery): Promise<RangeResult> {
+  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     this.rangeQueries++;
     const started = performance.now();
     try {
       const result = await this.inner.queryRange(query);
+      if (result.outcome === 'failed') return result;
       this.series += result.series.length;
       for (const s of result.series) this.samples += s.samples.t.length;
       return result;
@@ -85,8 +86,8 @@ class PerPodSource implements MetricsSource {
     private readonly concurrency: number,
   ) {}
 
-  async queryRange(query: RangeQuery): Promise<RangeResult> {
-    const results: RangeResult[] = new Array(this.pods.length);
+  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+    const results: MetricsAnswer<RangeResult>[] = new Array(this.pods.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < this.pods.length) {
@@ -95,7 +96,10 @@ class PerPodSource implements MetricsSource {
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
-    return { series: results.flatMap((r) => r.series), warnings: results.flatMap((r) => r.warnings) };
+    const failed = results.find((r) => r.outcome === 'failed');
+    if (failed) return failed;
+    const answers = results as ({ outcome: 'answered' } & RangeResult)[];
+    return { outcome: 'answered', series: answers.flatMap((r) => r.series), warnings: answers.flatMap((r) => r.warnings) };
   }
 
   query(query: InstantQuery) {

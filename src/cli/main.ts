@@ -53,15 +53,7 @@ const commands: Record<string, Command> = {
   --config FILE       take the detection settings from this config file`,
     options: { input: { type: 'string' }, 'limit-bytes': { type: 'string' }, config: { type: 'string' }, output: { type: 'string' } },
     async run(values, context) {
-      await runAnalyze(
-        {
-          input: requireString(values, 'input'),
-          limitBytes: optionalSize(values, 'limit-bytes'),
-          detect: await detectOptions(values),
-          output: chooseOutput(values.output as string | undefined, context.isTty),
-        },
-        context.print,
-      );
+      await runAnalyze(await offlineOptions(values, context), context.print);
       return ExitCode.ok;
     },
   },
@@ -89,16 +81,7 @@ series in the file are read as limits, not judged):
       const everySeconds = parseDurationSeconds(every);
       if (everySeconds === null || !Number.isFinite(everySeconds) || everySeconds <= 0) throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
       if (everySeconds < MIN_EVERY_SECONDS) throw new UsageError(`--every: expected at least 1m (the detector's resolution), got ${JSON.stringify(every)}`);
-      await runBacktest(
-        {
-          input: requireString(values, 'input'),
-          everySeconds,
-          limitBytes: optionalSize(values, 'limit-bytes'),
-          detect: await detectOptions(values),
-          output: chooseOutput(values.output as string | undefined, context.isTty),
-        },
-        context.print,
-      );
+      await runBacktest({ ...(await offlineOptions(values, context)), everySeconds }, context.print);
       return ExitCode.ok;
     },
   },
@@ -207,6 +190,16 @@ export async function main(argv: readonly string[], context: Omit<Context, 'logL
 
 /** Below a minute a backtest judges the same floor again and again, for nothing but time. */
 const MIN_EVERY_SECONDS = 60;
+
+/** What `analyze` and `backtest` both take: the saved answer, its limits, the detection settings, the format. */
+async function offlineOptions(values: Record<string, unknown>, context: Context) {
+  return {
+    input: requireString(values, 'input'),
+    limitBytes: optionalSize(values, 'limit-bytes'),
+    detect: await detectOptions(values),
+    output: chooseOutput(values.output as string | undefined, context.isTty),
+  };
+}
 
 function requireString(values: Record<string, unknown>, name: string): string {
   const value = values[name];

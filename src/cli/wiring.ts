@@ -69,19 +69,8 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const identity = runIdentity(config, kubeConfig);
-  const { prometheus } = config;
-  const metrics = new PrometheusSource({
-    url: prometheus.url,
-    version,
-    headers: prometheus.headers,
-    headersFrom: prometheus.headersFrom,
-    timeoutSeconds: prometheus.timeout,
-    maxSeries: prometheus.maxSeries,
-    maxResponseBytes: prometheus.maxResponseBytes,
-    ...(prometheus.bearerTokenFile ? { bearerTokenFile: prometheus.bearerTokenFile } : {}),
-    ...(prometheus.basicAuth ? { basicAuth: prometheus.basicAuth } : {}),
-    ...(prometheus.caFile ? { caFile: prometheus.caFile } : {}),
-  });
+  const { url, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeout } = config.prometheus;
+  const metrics = new PrometheusSource({ url, version, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeoutSeconds: timeout });
   const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
   const notifier = await slackNotifier(config, logger);
   const coordination = apiClientFactory(kubeConfig)(CoordinationV1Api);

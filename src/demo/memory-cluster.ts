@@ -6,7 +6,7 @@
  * be tested fast and exhaustively (its fault hooks: crashOn, restartRefusal, evictions, …).
  */
 import type { KubeError } from '../kube/errors.js';
-import type { Cluster, ControllerRef, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
+import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, LeaseResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import type { Ledger, LedgerStore } from '../kube/ledger.js';
 import { emptyLedger } from '../kube/ledger.js';
 import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../policy/types.js';
@@ -35,8 +35,8 @@ export class MemoryCluster implements Cluster {
 
   constructor(public targets: TargetFacts[]) {}
 
-  async discoverTargets(profile: DiscoveryProfile) {
-    return { targets: this.targets.filter((t) => t.profile === profile.name), warnings: [], error: null };
+  async discoverTargets(profile: DiscoveryProfile): Promise<Discovery> {
+    return { outcome: 'listed', targets: this.targets.filter((t) => t.profile === profile.name), warnings: [] };
   }
 
   async readState(workload: WorkloadRef) {
@@ -123,10 +123,10 @@ export class MemoryCluster implements Cluster {
     return this.killSwitch;
   }
 
-  async acquireLease(request: LeaseRequest) {
-    if (this.leaseHolder && this.leaseHolder !== request.identity) return { acquired: false, holder: this.leaseHolder, reason: `held by ${this.leaseHolder}` };
+  async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+    if (this.leaseHolder && this.leaseHolder !== request.identity) return { outcome: 'held', holder: this.leaseHolder, reason: `held by ${this.leaseHolder}` };
     this.leaseHolder = request.identity;
-    return { acquired: true, holder: request.identity, reason: 'created' };
+    return { outcome: 'acquired', holder: request.identity, reason: 'created' };
   }
 
   async releaseLease(request: LeaseRequest) {

@@ -8,7 +8,7 @@ import { toColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from '../notify/types.js';
 import type { TargetFacts } from '../policy/types.js';
-import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from '../prom/types.js';
+import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../prom/types.js';
 import type { DemoSeries } from './trace.js';
 
 export class DemoMetrics implements MetricsSource {
@@ -17,12 +17,12 @@ export class DemoMetrics implements MetricsSource {
     private readonly now: number,
   ) {}
 
-  async query(_query: InstantQuery): Promise<InstantResult> {
-    return { series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
+  async query(_query: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
+    return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
   }
 
   /** As Prometheus answers the built-in query: per step, the minimum of the samples in that step. */
-  async queryRange(query: RangeQuery): Promise<RangeResult> {
+  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const namespace = /namespace="([^"]+)"/.exec(query.query)?.[1];
     const series = this.trace
       .filter((s) => s.labels.namespace === namespace)
@@ -34,7 +34,7 @@ export class DemoMetrics implements MetricsSource {
         }
         return { labels: { ...s.labels }, samples: toColumns(floor) };
       });
-    return { series, warnings: [] };
+    return { outcome: 'answered', series, warnings: [] };
   }
 }
 

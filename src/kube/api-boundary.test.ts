@@ -89,7 +89,7 @@ describe('discovery request count', () => {
     const found = await cluster.discoverTargets({ name: 'rook', namespace: ns, selector: 'app=rook-ceph-operator', container: 'rook-ceph-operator' });
 
     expect(api.unexpected).toEqual([]);
-    expect(found.error).toBeNull();
+    if (found.outcome === 'failed') throw new Error(found.error.message);
     expect(found.targets).toHaveLength(1000);
     expect(api.requests.sort()).toEqual([
       `GET /api/v1/namespaces/${ns}/pods`,
@@ -257,7 +257,7 @@ describe('the run lock with the API server\'s clock an hour off ours (row 24)', 
   it('a lease renewed 30 s ago by the server\'s clock is live, though our clock (an hour ahead) says it ended long ago', async () => {
     const { api, cluster, writes } = await skewedLease(-3_600_000, 30);
     const result = await cluster.acquireLease(request);
-    expect(result).toMatchObject({ acquired: false, holder: 'run-a' });
+    expect(result).toMatchObject({ outcome: 'held', holder: 'run-a' });
     // 300 s term + 30 s allowance − 30 s gone, give or take the Date header's one-second resolution.
     const remaining = Number(/^held by run-a for another (\d+)s$/.exec(result.reason)?.[1]);
     expect(remaining).toBeGreaterThanOrEqual(298);
@@ -269,7 +269,7 @@ describe('the run lock with the API server\'s clock an hour off ours (row 24)', 
   it('a lease that ran out 5 min ago by the server\'s clock is taken over, though our clock (an hour behind) says it is young; the new term is stamped in server time', async () => {
     const { api, cluster, writes, serverNow } = await skewedLease(3_600_000, 600);
     const result = await cluster.acquireLease(request);
-    expect(result).toMatchObject({ acquired: true, holder: 'run-b', reason: 'taken over: lease of run-a expired' });
+    expect(result).toMatchObject({ outcome: 'acquired', holder: 'run-b', reason: 'taken over: lease of run-a expired' });
     expect(writes).toHaveLength(1);
     expect(writes[0]!.holderIdentity).toBe('run-b');
     expect(Math.abs(Date.parse(writes[0]!.renewTime) - serverNow())).toBeLessThan(5_000);

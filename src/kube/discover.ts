@@ -54,7 +54,7 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
     const page = await ctx.call(() =>
       ctx.core.listNamespacedPod({ namespace: profile.namespace, labelSelector: profile.selector, limit: pageSize, _continue: cont }),
     );
-    if (!page.ok) return { targets: [], warnings: [], error: page.error };
+    if (!page.ok) return { outcome: 'failed', error: page.error };
     pods += page.value.items.length;
     found.push(...(await pageFacts(ctx, profile, page.value.items, cached)));
     cont = page.value.metadata?._continue || undefined;
@@ -64,7 +64,7 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
   found.sort((a, b) => a.name.localeCompare(b.name));
   const warnings = found.flatMap((f) => (f.warning ? [f.warning] : []));
   if (pods === 0) warnings.push(`no pod in namespace ${profile.namespace} matches selector "${profile.selector}"`);
-  return { targets: found.flatMap((f) => (f.target ? [f.target] : [])), warnings, error: null };
+  return { outcome: 'listed', targets: found.flatMap((f) => (f.target ? [f.target] : [])), warnings };
 }
 
 async function pageFacts(ctx: KubeContext, profile: DiscoveryProfile, pods: readonly V1Pod[], cached: Cached): Promise<Found[]> {

@@ -7,6 +7,7 @@
  * (which embeds the raw body and response headers) — nothing here can carry a token.
  */
 import { z } from 'zod';
+import type { PortError } from '../model/result.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { transportCodeForStatus, type TransportErrorCode } from '../model/transport.js';
 
@@ -21,15 +22,10 @@ export type KubeErrorCode =
   | 'invalid' // 400 / 422
   | 'unknown';
 
-export interface KubeError {
-  code: KubeErrorCode;
-  /** HTTP status, absent when no response arrived. */
-  status?: number;
+/** The port error (src/model/result.ts) with what only the API server says: */
+export interface KubeError extends PortError<KubeErrorCode> {
   /** The API Status reason, e.g. "Forbidden", "AlreadyExists", "TooManyRequests". */
   reason?: string;
-  message: string;
-  /** From the Retry-After header or Status details, when the server sent one. */
-  retryAfterSeconds?: number;
   /** Status details.causes[].reason, e.g. "DisruptionBudget" on a blocked eviction. */
   causes?: string[];
   /** How many requests were made before giving up (bounded retries). */

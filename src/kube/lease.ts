@@ -101,14 +101,14 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
   const { name, namespace } = request;
   const read = await readLease(ctx, request);
   if (!read.ok) {
-    if (read.error.code !== 'not-found') return { acquired: false, holder: null, reason: 'could not read the lock', error: read.error };
+    if (read.error.code !== 'not-found') return { outcome: 'failed', reason: 'could not read the lock', error: read.error };
     const body = leaseBody(request, serverNowMs(ctx, read.clock));
     const created = await ctx.call(() => ctx.coordination.createNamespacedLease({ namespace, body, fieldManager: ctx.fieldManager }));
-    if (created.ok) return { acquired: true, holder: request.identity, reason: 'created' };
+    if (created.ok) return { outcome: 'acquired', holder: request.identity, reason: 'created' };
     if (created.error.code === 'already-exists') {
-      return { acquired: false, holder: await currentHolder(ctx, request), reason: 'another run created the lock first' };
+      return { outcome: 'held', holder: await currentHolder(ctx, request), reason: 'another run created the lock first' };
     }
-    return { acquired: false, holder: null, reason: 'could not create the lock', error: created.error };
+    return { outcome: 'failed', reason: 'could not create the lock', error: created.error };
   }
 
   const lease = read.lease;
@@ -121,17 +121,17 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
     const deadPod = judged.expired ? null : await holderPodIsDead(ctx, lease);
     if (!judged.expired && !deadPod) {
       const seconds = judged.remainingMs === null ? '?' : Math.ceil(judged.remainingMs / 1000);
-      return { acquired: false, holder, reason: `held by ${holder} for another ${seconds}s` };
+      return { outcome: 'held', holder, reason: `held by ${holder} for another ${seconds}s` };
     }
     why = `taken over: ${deadPod ?? `lease of ${holder} expired`}`;
   }
   const body = leaseBody(request, serverNowMs(ctx, read.clock), lease);
   const replaced = await ctx.call(() => ctx.coordination.replaceNamespacedLease({ name, namespace, body, fieldManager: ctx.fieldManager }));
-  if (replaced.ok) return { acquired: true, holder: request.identity, reason: why };
+  if (replaced.ok) return { outcome: 'acquired', holder: request.identity, reason: why };
   if (replaced.error.code === 'conflict') {
-    return { acquired: false, holder: await currentHolder(ctx, request), reason: 'another run took the lock first' };
+    return { outcome: 'held', holder: await currentHolder(ctx, request), reason: 'another run took the lock first' };
   }
-  return { acquired: false, holder, reason: 'could not update the lock', error: replaced.error };
+  return { outcome: 'failed', reason: 'could not update the lock', error: replaced.error };
 }
 
 /** Give the lock back so the next run need not wait for expiry. Only the holder may. */

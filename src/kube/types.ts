@@ -2,10 +2,11 @@
  * The one interface the run uses to talk to Kubernetes. Implemented against the API server by
  * `createKubeCluster`; tests of the run can pass an in-memory implementation instead.
  *
- * Every method returns its outcome as data (a discriminated union on `outcome`); failures carry a
- * KubeError and never throw for API answers.
+ * Every method returns its outcome as data (src/model/result.ts: a union on `outcome`); failures
+ * carry a KubeError and never throw for API answers.
  */
 import type { TargetFacts, WorkloadRef, WorkloadState } from '../policy/types.js';
+import type { Failed as PortFailed } from '../model/result.js';
 import type { KubeError } from './errors.js';
 
 export interface DiscoveryProfile {
@@ -17,13 +18,15 @@ export interface DiscoveryProfile {
   container?: string;
 }
 
-export interface Discovery {
-  targets: TargetFacts[];
-  /** Pods that were seen but could not be judged, in words a human can act on. */
-  warnings: string[];
-  /** Set when the pod list itself failed (then `targets` is empty). */
-  error: KubeError | null;
-}
+export type Discovery =
+  | {
+      outcome: 'listed';
+      targets: TargetFacts[];
+      /** Pods that were seen but could not be judged, in words a human can act on. */
+      warnings: string[];
+    }
+  /** The pod list itself failed. */
+  | Failed;
 
 export interface PodRef {
   namespace: string;
@@ -41,7 +44,7 @@ export interface ObjectRef {
   apiVersion?: string;
 }
 
-export type Failed = { outcome: 'failed'; error: KubeError };
+export type Failed = PortFailed<KubeError>;
 
 export interface StateSnapshot {
   state: WorkloadState;
@@ -120,14 +123,12 @@ export interface LeaseRequest {
   holderPod?: string;
 }
 
-export interface LeaseResult {
-  acquired: boolean;
-  /** Current holder after the attempt (ours when acquired). */
-  holder: string | null;
-  /** Why, in words: "created", "renewed", "taken over: holder pod gone", "held by … until …". */
-  reason: string;
-  error?: KubeError;
-}
+/** `reason` says why, in words: "created", "renewed", "taken over: holder pod gone", "held by … until …". */
+export type LeaseResult =
+  | { outcome: 'acquired'; holder: string; reason: string }
+  /** Another run holds it (`holder`, when it could be read). */
+  | { outcome: 'held'; holder: string | null; reason: string }
+  | (Failed & { reason: string });
 
 export type ReleaseResult = { outcome: 'released' } | { outcome: 'not-holder'; holder: string | null } | Failed;
 

@@ -1,3 +1,4 @@
+import type { PortError } from '../model/result.js';
 import { transportCodeForStatus, type TransportErrorCode } from '../model/transport.js';
 
 /**
@@ -43,7 +44,7 @@ export interface MetricsErrorDetails {
  * so it is safe to log, serialise and put in Events: messages are built only from the redacted URL,
  * the status and the server's (redacted) error text.
  */
-export class MetricsError extends Error {
+export class MetricsError extends Error implements PortError<MetricsErrorCode> {
   override readonly name = 'MetricsError';
   readonly status?: number;
   readonly errorType?: string;

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MetricsError } from './errors.js';
 import { PrometheusSource, type PrometheusOptions } from './prometheus.js';
+import { failure } from '../../test/support/answers.js';
 
 const SECRET = 'CANARY-pw-51d0';
 const make = (options: Partial<PrometheusOptions>) => () => new PrometheusSource({ url: 'http://127.0.0.1:9', version: 't', ...options });
@@ -36,7 +37,7 @@ describe('PrometheusSource options', () => {
     const dir = await mkdtemp(join(tmpdir(), 'leakguard-token-'));
     try {
       await writeFile(join(dir, 'token'), `abc ${SECRET}\n`);
-      const error = await make({ bearerTokenFile: join(dir, 'token') })().queryRange({ query: 'up', start: 0, end: 60, stepSeconds: 60 }).catch((e: unknown) => e);
+      const error = await failure(make({ bearerTokenFile: join(dir, 'token') })().queryRange({ query: 'up', start: 0, end: 60, stepSeconds: 60 }));
       expect(error).toBeInstanceOf(MetricsError);
       expect(error).toMatchObject({ code: 'credentials' });
       expect(JSON.stringify(error) + String(error)).not.toContain(SECRET);

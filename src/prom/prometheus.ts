@@ -9,7 +9,17 @@ import { redact } from '../model/redact.js';
 import { MetricsError, codeForStatus, codeForSystemError, safeUrl, serverLimit } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
 import { JsonSyntaxError, StreamingMatrixParser, TooManySeriesError } from './stream-json.js';
-import type { InstantQuery, InstantResult, MetricsSource, RangeQuery, RangeResult } from './types.js';
+import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from './types.js';
+
+/** The port's convention (src/model/result.ts): what the server said comes back as data; only a bug throws. */
+async function answer<R extends object>(pending: Promise<R>): Promise<MetricsAnswer<R>> {
+  try {
+    return { outcome: 'answered', ...(await pending) };
+  } catch (error) {
+    if (error instanceof MetricsError) return { outcome: 'failed', error };
+    throw error;
+  }
+}
 
 export interface PrometheusOptions {
   /**
@@ -20,15 +30,15 @@ export interface PrometheusOptions {
   /** leakguard's version, sent as `User-Agent: leakguard/<version>`. */
   version: string;
   /** File holding a bearer token; re-read on every query so rotated tokens are picked up. */
-  bearerTokenFile?: string;
+  bearerTokenFile?: string | undefined;
   /** Basic auth; the password file is re-read on every query. */
-  basicAuth?: { username: string; passwordFile: string };
+  basicAuth?: { username: string; passwordFile: string } | undefined;
   /** Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex. Values are treated as secrets in errors. */
   headers?: Record<string, string>;
   /** Headers whose values are read from files, re-read on every query (secrets: API keys, tenant tokens). */
   headersFrom?: Record<string, string>;
   /** PEM file of the CA(s) that sign Prometheus' certificate; replaces the system roots. */
-  caFile?: string;
+  caFile?: string | undefined;
   /** Series one range answer may hold; more ends the query with `limit`. @default 2000 */
   maxSeries?: number;
   /** Bytes one answer may hold; more ends the query with `limit`. @default 64 MiB */
@@ -97,16 +107,16 @@ export class PrometheusSource implements MetricsSource {
     }
   }
 
-  async queryRange({ query, start, end, stepSeconds, signal }: RangeQuery): Promise<RangeResult> {
+  async queryRange({ query, start, end, stepSeconds, signal }: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
     // At most one point per step from start to end (Prometheus refuses more than 11,000): the
     // columns of each series are sized once.
     const points = Math.floor((end - start) / stepSeconds) + 1;
-    return this.post('query_range', form, signal, parseQueryRangeResponse, Number.isFinite(points) && points > 0 ? Math.min(points, 11_000) : 64);
+    return answer(this.post('query_range', form, signal, parseQueryRangeResponse, Number.isFinite(points) && points > 0 ? Math.min(points, 11_000) : 64));
   }
 
-  async query({ query, time, signal }: InstantQuery): Promise<InstantResult> {
-    return this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse);
+  async query({ query, time, signal }: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
+    return answer(this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse));
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { SampleColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
+import type { Failed } from '../model/result.js';
+import type { MetricsError } from './errors.js';
 
 /** One range query. Times are unix seconds; Prometheus evaluates at start, start+step, … ≤ end. */
 export interface RangeQuery {
@@ -52,8 +54,15 @@ export interface InstantResult {
   infos?: string[];
 }
 
-/** Where memory history comes from. The Prometheus HTTP API is one implementation. */
+/** A query's answer, or why there is none (src/model/result.ts). */
+export type MetricsAnswer<R> = ({ outcome: 'answered' } & R) | Failed<MetricsError>;
+
+/**
+ * Where memory history comes from. The Prometheus HTTP API is one implementation (Thanos Query and
+ * VictoriaMetrics speak it too). Never rejects for what the server answered: a failure comes back
+ * as `{ outcome: 'failed', error }` with a MetricsErrorCode.
+ */
 export interface MetricsSource {
-  queryRange(query: RangeQuery): Promise<RangeResult>;
-  query(query: InstantQuery): Promise<InstantResult>;
+  queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>>;
+  query(query: InstantQuery): Promise<MetricsAnswer<InstantResult>>;
 }

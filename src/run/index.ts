@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import { toDetectOptions } from '../config/detection.js';
+import type { DetectOptions } from '../detect/types.js';
 import type { Values } from '../detect/columns.js';
 import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
@@ -12,7 +13,7 @@ import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { podViewOf } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
+import type { Plan, WorkloadRef } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
 import type { LedgerStore } from '../kube/ledger.js';
 import type { Notifier } from '../notify/types.js';
@@ -20,7 +21,7 @@ import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
 import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { observeProfile, profileQuery, prometheusNow, type JudgedTarget } from './observe.js';
+import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 
@@ -102,11 +103,11 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     ...(deps.identity.pod ? { holderPod: deps.identity.pod } : {}),
   };
   const lock = await cluster.acquireLease(lease);
-  if (lock.error) {
-    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${describeKubeError(lock.error)}`);
+  if (lock.outcome === 'failed') {
+    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`);
     return summary;
   }
-  if (!lock.acquired) {
+  if (lock.outcome === 'held') {
     logger.info({ holder: lock.holder, reason: lock.reason }, 'another run holds the lock; nothing to do');
     return { ...summary, status: 'locked' };
   }
@@ -155,60 +156,77 @@ interface ActOutcome {
   metrics: Map<string, string | null>;
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<ActOutcome> {
+/** Every profile observed (src/run/observe.ts), in config order. */
+interface Observed {
+  judged: JudgedTarget[];
+  /** Per profile whose pods were listed: why its history is missing or in doubt, or null. */
+  metrics: Map<string, string | null>;
+  failures: string[];
+  warnings: string[];
+}
+
+async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectOptions): Promise<Observed> {
   const { config, cluster, metrics, logger, signal } = deps;
-  const detect = toDetectOptions(config.detection);
-
-  let now: number | null = null;
-  let metricsError: string | null = null;
-  try {
-    now = await prometheusNow(metrics, signal);
-  } catch (error) {
-    metricsError = (error as Error).message;
-  }
-  summary.now = now;
-
-  const metricsByProfile = new Map<string, string | null>();
-  const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: metricsByProfile });
-  const planTargets: Omit<PlanTarget, 'state'>[] = [];
-  const judgedAll: JudgedTarget[] = [];
-  const workloads = new Map<string, WorkloadRef>();
+  const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, now, metricsError, detect);
-    summary.failures.push(...seen.failures);
-    summary.warnings.push(...seen.warnings);
+    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
+    observed.failures.push(...seen.failures);
+    observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;
-    metricsByProfile.set(profile.name, seen.problem);
+    observed.metrics.set(profile.name, seen.problem);
     if (seen.judged.length === 0 && seen.problem !== null && seen.discovered.length > 0) {
-      await recordMetricsUnavailable(cluster, seen.discovered.map((t) => t.workload), profile.name, seen.problem, now ?? 0, log);
+      await recordMetricsUnavailable(cluster, seen.discovered.map((t) => t.workload), profile.name, seen.problem, clock.now ?? 0, log);
       continue;
     }
-    judgedAll.push(...seen.judged);
-    for (const target of seen.judged) {
-      workloads.set(workloadKey(target.facts.workload), target.facts.workload);
-      summary.targets.push({
-        profile: profile.name,
-        workload: workloadKey(target.facts.workload),
-        pod: target.facts.pod.name,
-        container: target.facts.container,
-        verdict: target.verdict,
-        values: target.samples.v,
-      });
-      planTargets.push({ facts: target.facts, verdict: target.verdict });
-      log.info({ pod: target.facts.pod.name, verdict: target.verdict.kind, bytesPerHour: target.verdict.slope?.bytesPerHour ?? null }, target.verdict.reasons[0] ?? target.verdict.kind);
-    }
+    for (const { facts, verdict } of seen.judged) log.info({ pod: facts.pod.name, verdict: verdict.kind, bytesPerHour: verdict.slope?.bytesPerHour ?? null }, verdict.reasons[0] ?? verdict.kind);
+    observed.judged.push(...seen.judged);
   }
-  if (now === null || planTargets.length === 0) return done();
+  return observed;
+}
 
+/** Per workload, the container growing fastest: what Events, Slack and the PR show. */
+function strongestEvidence(judged: readonly JudgedTarget[]): Map<string, TargetEvidence> {
   const evidence = new Map<string, TargetEvidence>();
-  for (const t of judgedAll) {
+  for (const t of judged) {
     const key = workloadKey(t.facts.workload);
     const previous = evidence.get(key);
     if (!previous || (t.verdict.slope?.bytesPerHour ?? -Infinity) > (previous.verdict.slope?.bytesPerHour ?? -Infinity)) {
       evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container, pod: podViewOf(t.facts) });
     }
   }
+  return evidence;
+}
+
+/** The workloads' durable state, read once; a workload whose state cannot be read is left out (acting without it is unsafe). */
+async function readStates(cluster: Cluster, actor: Actor, judged: readonly JudgedTarget[]): Promise<string[]> {
+  const workloads = new Map(judged.map((t) => [workloadKey(t.facts.workload), t.facts.workload] as const));
+  const failures: string[] = [];
+  for (const [key, workload] of workloads) {
+    const read = await cluster.readState(workload);
+    if (read.outcome === 'failed') failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
+    else actor.remember(workload, read);
+  }
+  return failures;
+}
+
+function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targets'][number] {
+  return { profile: facts.profile, workload: workloadKey(facts.workload), pod: facts.pod.name, container: facts.container, verdict, values: samples.v };
+}
+
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<ActOutcome> {
+  const { config, cluster, logger, signal } = deps;
+  const clock = await prometheusNow(deps.metrics, signal);
+  const observed = await observeAll(deps, clock, toDetectOptions(config.detection));
+  summary.now = clock.now;
+  summary.failures.push(...observed.failures);
+  summary.warnings.push(...observed.warnings);
+  summary.targets.push(...observed.judged.map(targetRow));
+  const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: observed.metrics });
+  const { now } = clock;
+  if (now === null || observed.judged.length === 0) return done();
+
+  const evidence = strongestEvidence(observed.judged);
   const actor = new Actor({
     cluster,
     logger,
@@ -217,30 +235,21 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
     evidence: (w) => evidence.get(workloadKey(w)),
   });
-  for (const [key, workload] of workloads) {
-    const read = await cluster.readState(workload);
-    if (read.outcome === 'failed') {
-      summary.failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
-      continue;
-    }
-    actor.remember(workload, read);
-  }
-  // Targets whose state could not be read are left out: acting without the durable record is unsafe.
-  const targets = planTargets.flatMap((t) => {
-    const state = actor.stateOf(t.facts.workload);
-    return state ? [{ ...t, state }] : [];
+  summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
+  const targets = observed.judged.flatMap(({ facts, verdict }) => {
+    const state = actor.stateOf(facts.workload);
+    return state ? [{ facts, verdict, state }] : [];
   });
   const guardrails = toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) });
   const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
-  // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
-  // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
-  const handsOff = guardrails.dryRun || guardrails.killSwitch;
   summary.plan = plan;
   if (signal?.aborted) {
     summary.failures.push('run deadline reached before acting; nothing was changed');
     return done();
   }
-  await actor.execute(plan.items, { handsOff });
+  // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
+  // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
+  await actor.execute(plan.items, { handsOff: guardrails.dryRun || guardrails.killSwitch });
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(groupByWorkload(plan.items, actor.report.outcomes, (key) => evidence.get(key)));

@@ -9,7 +9,7 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
 import type { TargetFacts } from '../policy/types.js';
-import type { MetricsSource, RangeSeries } from '../prom/types.js';
+import type { MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -92,28 +92,32 @@ function doubted(verdict: Verdict, warnings: readonly string[]): Verdict {
   return { ...verdict, kind: 'unknown', reasons: [`not judged: ${partialAnswer(warnings)}`, ...verdict.reasons] };
 }
 
+/** Prometheus' clock, or why it could not be read (then nothing can be judged this run). */
+export type PrometheusClock = { now: number; problem: null } | { now: null; problem: string };
+
 /** Prometheus' clock, not ours: windows and staleness are judged on the time the data lives in. */
-export async function prometheusNow(metrics: MetricsSource, signal?: AbortSignal): Promise<number> {
-  const result = await metrics.query({ query: 'time()', ...(signal ? { signal } : {}) });
-  const now = result.series[0]?.sample.v;
-  if (now === undefined || !Number.isFinite(now)) throw new Error('Prometheus answered time() without a finite value');
-  return now;
+export async function prometheusNow(metrics: MetricsSource, signal?: AbortSignal): Promise<PrometheusClock> {
+  const answer = await metrics.query({ query: 'time()', ...(signal ? { signal } : {}) });
+  if (answer.outcome === 'failed') return { now: null, problem: answer.error.message };
+  const now = answer.series[0]?.sample.v;
+  if (now === undefined || !Number.isFinite(now)) return { now: null, problem: 'Prometheus answered time() without a finite value' };
+  return { now, problem: null };
 }
 
-export async function fetchHistory(
+/** One profile's history over the detection window, ending at Prometheus' `now`. */
+export function fetchHistory(
   metrics: MetricsSource,
   query: string,
   now: number,
   options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal },
-): Promise<{ series: RangeSeries[]; warnings: string[] }> {
-  const result = await metrics.queryRange({
+): Promise<MetricsAnswer<RangeResult>> {
+  return metrics.queryRange({
     query,
     start: now - options.windowSeconds,
     end: now,
     stepSeconds: options.stepSeconds,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { series: result.series, warnings: result.warnings };
 }
 
 /** What one profile looks like this run: its pods judged, or why its history is missing. */
@@ -144,22 +148,16 @@ export interface ObserveDeps {
  * `status` judge — an answer Prometheus warns about is unknown, several series of one container
  * count as the worst. `now` is null when Prometheus could not say its time (`nowError` says why).
  */
-export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, now: number | null, nowError: string | null, detect: DetectOptions): Promise<ProfileObservation> {
+export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, clock: PrometheusClock, detect: DetectOptions): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
-  const history =
-    now === null
-      ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) }).then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, message: (error as Error).message }),
-        );
+  const { now } = clock;
+  const history = now === null ? null : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) });
   const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
-  const observation: ProfileObservation = { listed: discovery.error === null, discovered: discovery.targets, judged: [], problem: now === null ? nowError : null, failures: [], warnings: [] };
-  if (discovery.error) {
+  if (discovery.outcome === 'failed') {
     await history;
-    observation.failures.push(`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`);
-    return observation;
+    return { listed: false, discovered: [], judged: [], problem: clock.problem, failures: [`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`], warnings: [] };
   }
+  const observation: ProfileObservation = { listed: true, discovered: discovery.targets, judged: [], problem: clock.problem, failures: [], warnings: [] };
   observation.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
   if (discovery.targets.length === 0) observation.warnings.push(`profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`);
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
@@ -167,16 +165,16 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
 
   const fetched = await history;
   if (now !== null && fetched) {
-    if (fetched.ok) {
+    if (fetched.outcome === 'answered') {
       deps.reclaim?.();
-      const { warnings } = fetched.value;
+      const { warnings } = fetched;
       observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-      observation.judged = judgeTargets(discovery.targets, fetched.value.series, now, detect, warnings);
+      observation.judged = judgeTargets(discovery.targets, fetched.series, now, detect, warnings);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
-    } else observation.problem = fetched.message;
+    } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
     observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);

@@ -78,10 +78,16 @@ afterAll(async () => {
   if (process.env.LEAKGUARD_E2E_KEEP !== '1') await deleteSandboxes(env, Object.values(ns));
 });
 
+/** The targets a profile finds; fails the test when the pods cannot be listed. */
+async function listed(profile: DiscoveryProfile) {
+  const found = await cluster.discoverTargets(profile);
+  if (found.outcome === 'failed') throw new Error(`cannot list pods: ${found.error.message}`);
+  return found;
+}
+
 describe('discoverTargets', () => {
   it('finds the Rook operator with its version, limit, owner and env', async () => {
-    const found = await cluster.discoverTargets(profileIn('rook-ceph'));
-    expect(found.error).toBeNull();
+    const found = await listed(profileIn('rook-ceph'));
     const live = found.targets.filter((t) => !t.pod.terminating);
     expect(live.length).toBeGreaterThanOrEqual(1);
     const deployment = await getDeployment('rook-ceph');
@@ -102,7 +108,7 @@ describe('discoverTargets', () => {
   });
 
   it('sees a Flux-owned copy as GitOps-owned and will not patch it live', async () => {
-    const found = await cluster.discoverTargets(profileIn(ns.flux));
+    const found = await listed(profileIn(ns.flux));
     expect(found.targets.map((t) => t.gitopsOwner)).toEqual(['flux']);
     const before = await getDeployment(ns.flux);
     const result = await cluster.applyEnvWorkaround(await operatorRef(ns.flux), container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
@@ -112,8 +118,7 @@ describe('discoverTargets', () => {
 
   it('reports a namespace it has no rights in as forbidden, after one request', async () => {
     const found = await cluster.discoverTargets({ ...profileIn('kube-system'), selector: 'app=anything' });
-    expect(found.error).toMatchObject({ code: 'forbidden', status: 403, attempts: 1 });
-    expect(found.targets).toEqual([]);
+    expect(found).toMatchObject({ outcome: 'failed', error: { code: 'forbidden', status: 403, attempts: 1 } });
   });
 });
 
@@ -210,7 +215,7 @@ describe('workarounds', () => {
     expect(byName(templateEnv(afterFirst))).toEqual({ ...byName(before), ROOK_WATCH_FOR_NODE_FAILURE: { name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'false' } });
 
     await waitFor('the rolled-out pod to carry the env', async () => {
-      const targets = (await cluster.discoverTargets(profileIn(ns.workaround))).targets.filter((t) => !t.pod.terminating);
+      const targets = (await listed(profileIn(ns.workaround))).targets.filter((t) => !t.pod.terminating);
       return targets.length === 1 && targets[0]?.env['ROOK_WATCH_FOR_NODE_FAILURE'] === 'false' ? true : undefined;
     });
     // Once the controller has finished the rollout nothing else writes the Deployment: a second call must not either.
@@ -382,18 +387,17 @@ describe('run lock (Lease)', () => {
 
   it('lets exactly one of two simultaneous runs acquire it', async () => {
     const [a, b] = await Promise.all([asLeakguard('run-a').acquireLease(request('run-a')), asLeakguard('run-b').acquireLease(request('run-b'))]);
-    expect([a.acquired, b.acquired].sort()).toEqual([false, true]);
-    const winner = a.acquired ? 'run-a' : 'run-b';
-    expect((a.acquired ? b : a).holder).toBe(winner);
+    expect([a.outcome, b.outcome].sort()).toEqual(['acquired', 'held']);
+    const winner = a.outcome === 'acquired' ? 'run-a' : 'run-b';
+    expect(a.outcome === 'acquired' ? b : a).toMatchObject({ holder: winner });
 
     const third = await cluster.acquireLease(request('run-c'));
-    expect(third).toMatchObject({ acquired: false, holder: winner });
-    expect(third.reason).toMatch(/held by/);
-    expect(await cluster.acquireLease(request(winner))).toMatchObject({ acquired: true, reason: 'renewed' });
+    expect(third).toMatchObject({ outcome: 'held', holder: winner, reason: expect.stringMatching(/held by/) });
+    expect(await cluster.acquireLease(request(winner))).toMatchObject({ outcome: 'acquired', reason: 'renewed' });
 
     expect(await cluster.releaseLease(request('run-c'))).toEqual({ outcome: 'not-holder', holder: winner });
     expect(await cluster.releaseLease(request(winner))).toEqual({ outcome: 'released' });
-    expect(await cluster.acquireLease(request('run-c'))).toMatchObject({ acquired: true, reason: 'free' });
+    expect(await cluster.acquireLease(request('run-c'))).toMatchObject({ outcome: 'acquired', reason: 'free' });
   });
 
   it('takes over a lease whose holder stopped renewing, and one whose holder pod is gone', async () => {
@@ -401,15 +405,13 @@ describe('run lock (Lease)', () => {
       lease.spec = { ...lease.spec, holderIdentity: 'ghost', leaseDurationSeconds: 60, renewTime: new Date(Date.now() - 3_600_000).toISOString().replace('Z', '000Z') as never };
     });
     const expired = await cluster.acquireLease(request('run-d'));
-    expect(expired).toMatchObject({ acquired: true, holder: 'run-d' });
-    expect(expired.reason).toMatch(/expired/);
+    expect(expired).toMatchObject({ outcome: 'acquired', holder: 'run-d', reason: expect.stringMatching(/expired/) });
 
     await editLease((lease) => {
       lease.spec = { ...lease.spec, holderIdentity: 'ghost-2', renewTime: new Date().toISOString().replace('Z', '000Z') as never };
       lease.metadata = { ...lease.metadata, annotations: { 'leakguard.io/holder-pod': `leakguard-gone-${run}` } };
     });
     const podGone = await cluster.acquireLease(request('run-e'));
-    expect(podGone).toMatchObject({ acquired: true, holder: 'run-e' });
-    expect(podGone.reason).toMatch(/holder pod leakguard-gone-\w+ is gone/);
+    expect(podGone).toMatchObject({ outcome: 'acquired', holder: 'run-e', reason: expect.stringMatching(/holder pod leakguard-gone-\w+ is gone/) });
   });
 });

@@ -34,12 +34,12 @@ const now = Math.floor(Date.now() / 1000);
 /** A Rook operator whose floor grows 40 MiB/h for a day. */
 const leakingRook: MetricsSource = {
   async query() {
-    return { series: [{ labels: {}, sample: { t: now, v: now } }], warnings: [] };
+    return { outcome: 'answered', series: [{ labels: {}, sample: { t: now, v: now } }], warnings: [] };
   },
   async queryRange(query: RangeQuery) {
     const samples = [];
     for (let t = query.start; t <= query.end; t += query.stepSeconds) samples.push({ t, v: 400 * MiB + ((t - query.start) / 3600) * 40 * MiB });
-    return { series: [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, samples: toColumns(samples) }], warnings: [] };
+    return { outcome: 'answered', series: [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, samples: toColumns(samples) }], warnings: [] };
   },
 };
 

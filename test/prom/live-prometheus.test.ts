@@ -4,6 +4,7 @@ import { toSamples } from '../../src/detect/index.js';
 import { MetricsError, PrometheusSource, type RangeSeries } from '../../src/prom/index.js';
 import { LONG_GAP, METRIC, NON_FINITE_AT, SHORT_GAP, STALE_STEPS, expectedAtSteps, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { answered, failure } from '../support/answers.js';
 
 /** A series' samples as rows, to compare with the history that was written. */
 const rows = (series: RangeSeries | undefined) => (series ? toSamples(series.samples) : []);
@@ -29,7 +30,7 @@ const wholeWindow = () => ({ start: history.start, end: history.end, stepSeconds
 
 describe('query_range against a real Prometheus', () => {
   it('returns the backfilled series exactly: every timestamp at the step and every byte value', async () => {
-    const result = await source.queryRange({ query: `${METRIC}{pod=~"rook.*|cert.*"}`, ...wholeWindow() });
+    const result = await answered(source.queryRange({ query: `${METRIC}{pod=~"rook.*|cert.*"}`, ...wholeWindow() }));
     expect(result.warnings).toEqual([]);
     expect(result.series).toHaveLength(2);
     for (const expected of [history.series.leaking, history.series.flat]) {
@@ -41,7 +42,7 @@ describe('query_range against a real Prometheus', () => {
   });
 
   it('keeps the labels of an aggregation as Prometheus returns them (one query per profile)', async () => {
-    const result = await source.queryRange({ query: `max by (namespace, pod, container) (${METRIC})`, ...wholeWindow() });
+    const result = await answered(source.queryRange({ query: `max by (namespace, pod, container) (${METRIC})`, ...wholeWindow() }));
     expect(result.series.map((s) => s.labels['pod']).sort()).toEqual(Object.values(history.series).map((s) => s.labels['pod']).sort());
     expect(byPod(result.series, 'rook-ceph-operator-7d9f')?.labels).toEqual(history.series.leaking.labels);
   });
@@ -49,26 +50,26 @@ describe('query_range against a real Prometheus', () => {
   it('works behind a path prefix (Thanos/Mimir/VictoriaMetrics-style base URL), with or without a trailing slash', async () => {
     for (const url of [prefixed.url, `${prefixed.url}/`]) {
       const viaPrefix = new PrometheusSource({ url, version: 'test' });
-      const result = await viaPrefix.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, ...wholeWindow() });
+      const result = await answered(viaPrefix.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, ...wholeWindow() }));
       expect(rows(result.series[0])).toEqual(history.series.leaking.samples);
     }
   });
 
   it('without the path prefix, names the URL problem instead of returning nothing', async () => {
     const bare = new PrometheusSource({ url: prefixed.url.replace(/\/prom$/, ''), version: 'test' });
-    const error = await bare.queryRange({ query: METRIC, ...wholeWindow() }).catch((e: unknown) => e);
+    const error = await failure(bare.queryRange({ query: METRIC, ...wholeWindow() }));
     expect(error).toBeInstanceOf(MetricsError);
     expect(error).toMatchObject({ code: 'not-found', status: 404 });
     expect((error as Error).message).toContain('path prefix');
   });
 
   it('answers an empty result as no series, not as an error', async () => {
-    const result = await source.queryRange({ query: `${METRIC}{pod="no-such-pod"}`, ...wholeWindow() });
-    expect(result).toEqual({ series: [], warnings: [] });
+    const result = await answered(source.queryRange({ query: `${METRIC}{pod="no-such-pod"}`, ...wholeWindow() }));
+    expect(result).toEqual({ outcome: 'answered', series: [], warnings: [] });
   });
 
   it('keeps NaN, +Inf and -Inf samples as non-finite numbers at their timestamps', async () => {
-    const result = await source.queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, ...wholeWindow() });
+    const result = await answered(source.queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, ...wholeWindow() }));
     const samples = rows(result.series[0]);
     expect(samples).toHaveLength(1800);
     for (const [index, value] of Object.entries(NON_FINITE_AT)) {
@@ -80,7 +81,7 @@ describe('query_range against a real Prometheus', () => {
 
   it('returns a stale series as it stands: last sample old, only Prometheus lookback after it', async () => {
     const raw = history.series.stale.samples;
-    const result = await source.queryRange({ query: `${METRIC}{pod="stale-0"}`, ...wholeWindow() });
+    const result = await answered(source.queryRange({ query: `${METRIC}{pod="stale-0"}`, ...wholeWindow() }));
     const samples = rows(result.series[0]);
     const last = raw.at(-1)!;
     expect(last.t).toBe(history.end - STALE_STEPS * 60);
@@ -92,7 +93,7 @@ describe('query_range against a real Prometheus', () => {
 
   it('returns gaps as gaps: no interpolation; only holes shorter than the lookback are filled, by Prometheus', async () => {
     const raw = history.series.gappy.samples;
-    const result = await source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, ...wholeWindow() });
+    const result = await answered(source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, ...wholeWindow() }));
     const samples = rows(result.series[0]);
     const at = (i: number) => history.start + i * 60;
     expect(samples).toEqual(expectedAtSteps(raw, history.start, history.end, 60));
@@ -109,7 +110,7 @@ describe('query_range against a real Prometheus', () => {
   });
 
   it('returns samples at the requested step, not at the raw resolution', async () => {
-    const result = await source.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, start: history.start, end: history.end, stepSeconds: 300 });
+    const result = await answered(source.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, start: history.start, end: history.end, stepSeconds: 300 }));
     const expected = history.series.leaking.samples.filter((_, i) => i % 5 === 0);
     expect(rows(result.series[0])).toEqual(expected);
   });
@@ -118,12 +119,12 @@ describe('query_range against a real Prometheus', () => {
     const pods = Array.from({ length: 1000 }, (_, i) => `pod-that-does-not-exist-${i}`).join('|');
     const query = `${METRIC}{pod=~"${pods}|rook-ceph-operator-7d9f"}`;
     expect(query.length).toBeGreaterThan(20_000);
-    const result = await source.queryRange({ query, ...wholeWindow() });
+    const result = await answered(source.queryRange({ query, ...wholeWindow() }));
     expect(result.series).toHaveLength(1);
   });
 
   it('reports bad PromQL as bad-request with Prometheus\' own explanation', async () => {
-    const error = await source.queryRange({ query: `max by (pod) (${METRIC}{pod=}`, ...wholeWindow() }).catch((e: unknown) => e);
+    const error = await failure(source.queryRange({ query: `max by (pod) (${METRIC}{pod=}`, ...wholeWindow() }));
     expect(error).toBeInstanceOf(MetricsError);
     expect(error).toMatchObject({ code: 'bad-request', status: 400, errorType: 'bad_data' });
     expect((error as Error).message).toMatch(/query_range at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query_range: HTTP 400 bad_data: .*parse error/);
@@ -134,19 +135,19 @@ describe('query_range against a real Prometheus', () => {
     // the deadline fires decides Prometheus' answer: 503 timeout while evaluating, or (about one
     // time in 300) 422 execution "context deadline exceeded" while storage expands series.
     const slow = new PrometheusSource({ url: prometheus.url, version: 'test', timeoutSeconds: 30, queryTimeoutSeconds: 0.001 });
-    const error = await slow.queryRange({ query: `sum_over_time(${METRIC}[30h])`, start: history.start, end: history.end, stepSeconds: 10 }).catch((e: unknown) => e);
+    const error = await failure(slow.queryRange({ query: `sum_over_time(${METRIC}[30h])`, start: history.start, end: history.end, stepSeconds: 10 }));
     expect(error).toMatchObject({ code: 'timeout' });
     expect([`503 timeout`, `422 execution`]).toContain(`${(error as MetricsError).status} ${(error as MetricsError).errorType}`);
     expect((error as Error).message).toContain('a query timeout of 0.001s');
   });
 
   it('reports Prometheus\' own limits as "limit", naming them: points per series, samples in memory', async () => {
-    const points = await source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 1 }).catch((e: unknown) => e);
+    const points = await failure(source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 1 }));
     expect(points).toMatchObject({ code: 'limit', status: 400, errorType: 'bad_data', transient: false });
     expect((points as Error).message).toMatch(/HTTP 400 bad_data: over Prometheus' 11,000 points per series: raise prometheus\.step or the server's limit; exceeded maximum resolution/);
     const small = await startPrometheus({ openMetrics: toOpenMetrics(METRIC, Object.values(history.series)), flags: ['--query.max-samples=1000'] });
     try {
-      const samples = await new PrometheusSource({ url: small.url, version: 'test' }).queryRange({ query: `max by (pod) (${METRIC})`, ...wholeWindow() }).catch((e: unknown) => e);
+      const samples = await failure(new PrometheusSource({ url: small.url, version: 'test' }).queryRange({ query: `max by (pod) (${METRIC})`, ...wholeWindow() }));
       expect(samples).toMatchObject({ code: 'limit', status: 422, errorType: 'execution' });
       expect((samples as Error).message).toContain("HTTP 422 execution: over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit; query processing would load too many samples into memory");
     } finally {
@@ -155,9 +156,9 @@ describe('query_range against a real Prometheus', () => {
   });
 
   it('runs instant queries, including scalars such as Prometheus\' clock', async () => {
-    const vector = await source.query({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, time: history.end });
+    const vector = await answered(source.query({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, time: history.end }));
     expect(vector.series).toEqual([{ labels: { __name__: METRIC, ...history.series.leaking.labels }, sample: history.series.leaking.samples.at(-1) }]);
-    const clock = await source.query({ query: 'time()', time: history.end });
+    const clock = await answered(source.query({ query: 'time()', time: history.end }));
     expect(clock.series).toEqual([{ labels: {}, sample: { t: history.end, v: history.end } }]);
   });
 });

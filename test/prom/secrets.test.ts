@@ -9,6 +9,7 @@ import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '
 import { PROMETHEUS_SETUP_MS, freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { delay, startRecordingProxy, type ProxyHandler, type RecordingProxy } from '../support/recording-proxy.js';
 import { createTestPki, type TestPki } from '../support/tls.js';
+import { failure } from '../support/answers.js';
 
 const CANARY_TOKEN = 'CANARY-token-6f1e0c9a';
 const CANARY_PASSWORD = 'CANARY-password-2b7d41';
@@ -106,10 +107,7 @@ describe('canary secrets never surface in errors', () => {
         const source = new PrometheusSource({ url, version: 't', ...auth[kind], ...path.options });
         const signal = path.abortAfterMs ? AbortSignal.timeout(path.abortAfterMs) : undefined;
         const query = { query: path.query ?? METRIC, start: history.start, end: history.end, stepSeconds: 10, ...(signal ? { signal } : {}) };
-        const error = await source.queryRange(query).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+        const error = await failure(source.queryRange(query));
         expect(error).toBeInstanceOf(MetricsError);
         expect((error as MetricsError).code).toBe(path.code);
         const text = renderings(error).join('\n');

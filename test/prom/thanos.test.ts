@@ -6,6 +6,7 @@ import { METRIC, syntheticHistory, toOpenMetrics, type LabelledSeries, type Synt
 import { operatorTarget, runAgainst } from '../support/metrics-run.js';
 import { PROMETHEUS_SETUP_MS } from '../support/prometheus.js';
 import { startQuery, startThanos, thanosMissing, type RunningThanos } from '../support/thanos.js';
+import { answered } from '../support/answers.js';
 
 const missing = thanosMissing();
 if (missing) console.warn(`test/prom/thanos.test.ts skipped: ${missing}`);
@@ -43,7 +44,7 @@ describe.skipIf(missing !== undefined)('Thanos Query over two replicas of prod-e
 
   it('deduplicates the replicas: one series per container, with the cluster label and without the replica label', async () => {
     const source = new PrometheusSource({ url: thanos.url, version: 'test' });
-    const result = await source.queryRange({ query: `${METRIC}{cluster="prod-eu"}`, start: history.start, end: history.end, stepSeconds: 300 });
+    const result = await answered(source.queryRange({ query: `${METRIC}{cluster="prod-eu"}`, start: history.start, end: history.end, stepSeconds: 300 }));
     expect(result.warnings).toEqual([]);
     expect(result.series.map((s) => s.labels['pod']).sort()).toEqual(Object.values(history.series).map((s) => s.labels['pod']).sort());
     for (const series of result.series) {

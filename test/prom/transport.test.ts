@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toColumns } from '../../src/detect/index.js';
-import { MetricsError, PrometheusSource } from '../../src/prom/index.js';
+import { PrometheusSource } from '../../src/prom/index.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, freePort, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { delay, startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { createTestPki, type TestPki } from '../support/tls.js';
+import { answered, failure } from '../support/answers.js';
 
 let history: SyntheticHistory;
 let prometheus: RunningPrometheus;
@@ -47,22 +48,11 @@ const secretFile = async (name: string, content: string): Promise<string> => {
   await writeFile(path, content);
   return path;
 };
-const failure = (promise: Promise<unknown>): Promise<MetricsError> =>
-  promise.then(
-    () => {
-      throw new Error('expected the query to fail');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(MetricsError);
-      return error as MetricsError;
-    },
-  );
-
 describe('what the client sends', () => {
   it('sends the bearer token, tenant and custom headers, a leakguard User-Agent, and a form-encoded POST', async () => {
     const tokenFile = await secretFile('token', 'tok-123\n');
     const source = new PrometheusSource({ url: proxy.url, version: '1.2.3', bearerTokenFile: tokenFile, headers: { 'X-Scope-OrgID': 'tenant-a', 'X-Extra': 'yes' }, timeoutSeconds: 20 });
-    const result = await source.queryRange(leakingQuery());
+    const result = await answered(source.queryRange(leakingQuery()));
     expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
 
     expect(proxy.requests).toHaveLength(1);
@@ -82,7 +72,7 @@ describe('what the client sends', () => {
   it('headersFrom: secret header values come from files, re-read every query, never in errors', async () => {
     const keyFile = await secretFile('api-key', 'key-one\n');
     const source = new PrometheusSource({ url: proxy.url, version: 't', headersFrom: { 'X-Api-Key': keyFile } });
-    await source.queryRange(leakingQuery());
+    await answered(source.queryRange(leakingQuery()));
     await writeFile(keyFile, 'key-two');
     proxy.handle(async () => ({ status: 500, body: 'upstream said key-two is wrong' }));
     const error = await failure(source.queryRange(leakingQuery()));
@@ -99,13 +89,13 @@ describe('what the client sends', () => {
     expect(bytes.code).toBe('limit');
     expect(bytes.message).toMatch(/the answer is larger than 4096 bytes \(prometheus\.maxResponseBytes\)/);
     // Within the caps the same query is answered whole.
-    expect((await new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide)).series.length).toBeGreaterThan(2);
+    expect((await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide))).series.length).toBeGreaterThan(2);
   });
 
   it('works under a multi-segment prefix such as VictoriaMetrics cluster\'s /select/0/prometheus', async () => {
     const prefix = '/select/0/prometheus';
     proxy.handle(async (request, forward) => (request.path.startsWith(`${prefix}/api/v1/`) ? forward(request.path.slice(prefix.length)) : { status: 404, body: 'unexpected path' }));
-    const result = await new PrometheusSource({ url: `${proxy.url}${prefix}`, version: 't' }).queryRange(leakingQuery());
+    const result = await answered(new PrometheusSource({ url: `${proxy.url}${prefix}`, version: 't' }).queryRange(leakingQuery()));
     expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
     expect(proxy.requests.map((r) => r.path)).toEqual([`${prefix}/api/v1/query_range`]);
   });
@@ -113,9 +103,9 @@ describe('what the client sends', () => {
   it('re-reads the token file on every query (rotated tokens work without a restart)', async () => {
     const tokenFile = await secretFile('rotating-token', 'first');
     const source = new PrometheusSource({ url: proxy.url, version: 't', bearerTokenFile: tokenFile });
-    await source.queryRange(leakingQuery());
+    await answered(source.queryRange(leakingQuery()));
     await writeFile(tokenFile, 'second');
-    await source.queryRange(leakingQuery());
+    await answered(source.queryRange(leakingQuery()));
     expect(proxy.requests.map((r) => r.headers.authorization)).toEqual(['Bearer first', 'Bearer second']);
   });
 
@@ -123,7 +113,7 @@ describe('what the client sends', () => {
     const expected = `Basic ${Buffer.from('leakguard:s3cret pass').toString('base64')}`;
     proxy.handle(async (request, forward) => (request.headers.authorization === expected ? forward() : { status: 401, body: 'Unauthorized' }));
     const good = new PrometheusSource({ url: proxy.url, version: 't', basicAuth: { username: 'leakguard', passwordFile: await secretFile('password', 's3cret pass\n') } });
-    expect((await good.queryRange(leakingQuery())).series).toHaveLength(1);
+    expect((await answered(good.queryRange(leakingQuery()))).series).toHaveLength(1);
     const bad = new PrometheusSource({ url: proxy.url, version: 't', basicAuth: { username: 'leakguard', passwordFile: await secretFile('wrong', 'nope') } });
     expect(await failure(bad.queryRange(leakingQuery()))).toMatchObject({ code: 'unauthorized', status: 401 });
   });
@@ -137,7 +127,7 @@ describe('what the client sends', () => {
   });
 
   it('derives a Prometheus query timeout strictly below the HTTP timeout, and refuses one that is not', async () => {
-    await new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 2 }).queryRange(leakingQuery());
+    await answered(new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 2 }).queryRange(leakingQuery()));
     expect(new URLSearchParams(proxy.requests[0]?.body).get('timeout')).toBe('1.5');
     expect(() => new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 10, queryTimeoutSeconds: 10 })).toThrow(/smaller than the HTTP timeout/);
   });
@@ -146,7 +136,7 @@ describe('what the client sends', () => {
 describe('TLS', () => {
   it('trusts the configured CA file', async () => {
     const source = new PrometheusSource({ url: tlsProxy.url, version: 't', caFile: pki.caFile });
-    expect((await source.queryRange(leakingQuery())).series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
+    expect((await answered(source.queryRange(leakingQuery()))).series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
   });
 
   it.each([
@@ -230,7 +220,7 @@ describe('failures (reliability matrix rows 1-4)', () => {
       const body = JSON.parse(reply.body) as Record<string, unknown>;
       return { ...reply, body: JSON.stringify({ ...body, warnings: ['store 10.0.0.7:10901 unavailable: partial response'], infos: ['PromQL info: x'] }) };
     });
-    const result = await new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(leakingQuery());
+    const result = await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(leakingQuery()));
     expect(result.warnings).toEqual(['store 10.0.0.7:10901 unavailable: partial response']);
     expect(result.infos).toEqual(['PromQL info: x']);
     expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));

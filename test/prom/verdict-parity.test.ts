@@ -4,6 +4,7 @@ import { judge } from '../../src/detect/index.js';
 import { PrometheusSource, type RangeSeries } from '../../src/prom/index.js';
 import { METRIC, parseOpenMetrics, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { answered } from '../support/answers.js';
 
 let history: SyntheticHistory;
 let openMetrics: string;
@@ -24,7 +25,7 @@ const byPod = (series: RangeSeries[], pod: string): RangeSeries | undefined => s
 it('gives the same verdicts from the live query as from the same OpenMetrics data judged offline', async () => {
   const offline = parseOpenMetrics(openMetrics);
   const source = new PrometheusSource({ url: prometheus.url, version: 'test' });
-  const live = await source.queryRange({ query: `max by (namespace, pod, container) (${METRIC})`, start: history.start, end: history.end, stepSeconds: history.stepSeconds });
+  const live = await answered(source.queryRange({ query: `max by (namespace, pod, container) (${METRIC})`, start: history.start, end: history.end, stepSeconds: history.stepSeconds }));
   const now = history.end;
   const verdicts = Object.entries(history.series).map(([name, { labels }]) => {
     const raw = offline.find((s) => s.labels['pod'] === labels['pod'])!.samples;

@@ -9,6 +9,7 @@ import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '
 import { operatorTarget, runAgainst } from '../support/metrics-run.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { importSeries, startVictoriaMetrics, type RunningVictoriaMetrics } from '../support/victoria-metrics.js';
+import { answered, failure } from '../support/answers.js';
 
 let history: SyntheticHistory;
 let prometheus: RunningPrometheus;
@@ -38,8 +39,9 @@ const custom = { ...config.profiles[0]!, query: `max by (namespace, pod, contain
 /** A run's judging, as leakguard does it: the server's clock, the profile's query, one range query. */
 async function verdicts(url: string, profile = config.profiles[0]!) {
   const source = new PrometheusSource({ url, version: 'test' });
-  const now = await prometheusNow(source);
-  const fetched = await fetchHistory(source, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step });
+  const { now } = await prometheusNow(source);
+  if (now === null) throw new Error('no clock');
+  const fetched = await answered(fetchHistory(source, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step }));
   const targets = Object.values(history.series).map((s) => operatorTarget('operators', s.labels['pod']!, 'manager', now));
   const judged = judgeTargets(targets, fetched.series, now, detect, fetched.warnings);
   return { now, warnings: fetched.warnings, kinds: Object.fromEntries(judged.map((j) => [j.facts.pod.name, j.verdict.kind])), judged };
@@ -63,8 +65,9 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
   it('aligns the range to the step (timestamps are multiples of it), where Prometheus starts at the given start', async () => {
     const range = async (url: string) => {
       const source = new PrometheusSource({ url, version: 'test' });
-      const now = await prometheusNow(source);
-      const result = await fetchHistory(source, profileQuery(config.profiles[0]!, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: 300 });
+      const { now } = await prometheusNow(source);
+      if (now === null) throw new Error('no clock');
+      const result = await answered(fetchHistory(source, profileQuery(config.profiles[0]!, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: 300 }));
       return { now, t: result.series[0]!.samples.t };
     };
     const [fromPrometheus, fromVm] = await Promise.all([range(prometheus.url), range(vm.url)]);
@@ -86,7 +89,7 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
 
   it('looks back less after a series stops: one step (its lookback follows the sample interval) where Prometheus fills 5 minutes', async () => {
     const lastAt = async (url: string) => {
-      const result = await new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="stale-0"}`, start: history.start, end: history.end, stepSeconds: 60 });
+      const result = await answered(new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="stale-0"}`, start: history.start, end: history.end, stepSeconds: 60 }));
       return result.series[0]!.samples.t.at(-1)!;
     };
     const lastRaw = history.series.stale.samples.at(-1)!.t;
@@ -96,7 +99,7 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
 
   it('drops raw NaN samples that Prometheus returns (so the rejection of non-finite data rests on ±Inf here)', async () => {
     const raw = async (url: string) => {
-      const result = await new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, start: history.start, end: history.end, stepSeconds: 60 });
+      const result = await answered(new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, start: history.start, end: history.end, stepSeconds: 60 }));
       return Array.from(result.series[0]!.samples.v).filter((v) => !Number.isFinite(v));
     };
     expect(await raw(prometheus.url)).toEqual([Number.NaN, Infinity, -Infinity]);
@@ -105,11 +108,11 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
 
   it('refuses an answer over its own limits: code "limit", naming the flag', async () => {
     const source = new PrometheusSource({ url: limited.url, version: 'test' });
-    const series = await source.queryRange({ query: `max by (pod) (${METRIC})`, start: history.start, end: history.end, stepSeconds: 3600 }).catch((e: unknown) => e);
+    const series = await failure(source.queryRange({ query: `max by (pod) (${METRIC})`, start: history.start, end: history.end, stepSeconds: 3600 }));
     expect(series).toBeInstanceOf(MetricsError);
     expect(series).toMatchObject({ code: 'limit', status: 422, transient: false });
     expect((series as Error).message).toMatch(/^query_range at http:\/\/127\.0\.0\.1:\d+\/prometheus\/api\/v1\/query_range: HTTP 422: over VictoriaMetrics' -search\.maxUniqueTimeseries=2: narrow the profile \(namespace, container\) or raise the server's limit; /);
-    const points = await source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 60 }).catch((e: unknown) => e);
+    const points = await failure(source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 60 }));
     expect(points).toMatchObject({ code: 'limit', status: 422 });
     expect((points as Error).message).toContain("HTTP 422: over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit; error when executing query=");
   });

@@ -10,7 +10,7 @@ import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
 import type { TargetFacts } from '../../src/policy/types.js';
 import { MetricsError } from '../../src/prom/errors.js';
-import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
+import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import type { UpgradeExecutor } from '../../src/run/act.js';
 import type { ActionOutcome } from '../../src/report/event-text.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
@@ -85,18 +85,19 @@ class MemoryMetrics implements MetricsSource {
     ];
   }
 
-  async query() {
-    if (this.down) throw new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090');
-    return { series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
+  async query(): Promise<MetricsAnswer<InstantResult>> {
+    if (this.down) return { outcome: 'failed', error: new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090') };
+    return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
   }
 
-  async queryRange(query: RangeQuery) {
-    if (this.down) throw new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090');
+  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+    if (this.down) return { outcome: 'failed', error: new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090') };
     this.rangeQueries.push(query);
     this.onRangeQuery();
     const ns = /namespace="([^"]+)"/.exec(query.query)?.[1];
-    if (ns !== undefined && this.failingNamespaces.has(ns)) throw new MetricsError('server', `query_range for ${ns}: HTTP 503`);
+    if (ns !== undefined && this.failingNamespaces.has(ns)) return { outcome: 'failed', error: new MetricsError('server', `query_range for ${ns}: HTTP 503`) };
     return {
+      outcome: 'answered',
       series: this.series()
         .filter((s) => s.labels.namespace === ns)
         .map((s) => {

@@ -12,12 +12,12 @@ import { buildRunDeps } from '../wiring.js';
 export async function statusCommand(config: Config, options: { output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
   const deps = await buildRunDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
   const detect = toDetectOptions(config.detection);
-  const now = await prometheusNow(deps.metrics, deps.signal);
+  const clock = await prometheusNow(deps.metrics, deps.signal);
   const rows: (VerdictRow & { profile: string })[] = [];
   const failures: string[] = [];
   for (const profile of config.profiles) {
     // The same observation as `run`: what status prints, a run would act on.
-    const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, now, null, detect);
+    const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, clock, detect);
     failures.push(...seen.failures);
     for (const target of seen.judged) {
       const state = await deps.cluster.readState(target.facts.workload);
@@ -32,7 +32,7 @@ export async function statusCommand(config: Config, options: { output: OutputFor
     }
   }
   if (options.output === 'json') {
-    print(JSON.stringify({ now, targets: rows.map(({ values: _v, ...row }) => row), failures }));
+    print(JSON.stringify({ now: clock.now, targets: rows.map(({ values: _v, ...row }) => row), failures }));
   } else {
     print([renderVerdictTable(rows, { withAction: true }), ...failures.map((f) => `FAILED: ${f}`)].join('\n'));
   }
