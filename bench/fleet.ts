@@ -4,7 +4,7 @@
  * for the in-memory cluster. Both sides derive everything from the pod index, so they always agree.
  */
 import type { Sample } from '../src/detect/types.js';
-import type { TargetFacts } from '../src/policy/types.js';
+import type { TargetFacts } from '../src/model/workload.js';
 import type { LabelledSeries } from '../test/support/memory-history.js';
 
 const MiB = 2 ** 20;

@@ -3,6 +3,7 @@
  * `512MiB`) are parsed here so the rest of the program sees seconds and bytes. Unknown keys are errors:
  * a typo must never silently fall back to a default.
  */
+import { ACTION_KINDS } from '../model/state.js';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { formatMatchers, parseMatchers } from '../prom/matchers.js';
@@ -51,7 +52,7 @@ export const sizeSchema = z.union([z.string(), z.number()]).transform((value, ct
 });
 
 const filePath = z.string().min(1, 'expected a file path');
-const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
+const actionKind = z.enum(ACTION_KINDS);
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM (24 h, UTC)');
 

@@ -9,7 +9,8 @@ import type { KubeError } from '../kube/errors.js';
 import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, LeaseResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import type { Ledger, LedgerStore } from '../kube/ledger.js';
 import { emptyLedger } from '../kube/ledger.js';
-import { emptyWorkloadState, type TargetFacts, type WorkloadRef, type WorkloadState } from '../policy/types.js';
+import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
+import { type TargetFacts, type WorkloadRef } from '../model/workload.js';
 
 export interface Mutation {
   verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap';

@@ -7,7 +7,7 @@ import { versionFromImage } from '../catalog/image.js';
 import { toColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from '../notify/types.js';
-import type { TargetFacts } from '../policy/types.js';
+import type { TargetFacts } from '../model/workload.js';
 import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../prom/types.js';
 import type { DemoSeries } from './trace.js';
 

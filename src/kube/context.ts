@@ -14,7 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiClientFactory } from './client.js';
-import type { WorkloadRef } from '../policy/types.js';
+import type { WorkloadRef } from '../model/workload.js';
 import type { ApiResult, Caller, Clock } from './call.js';
 import type { Workload } from './facts.js';
 

@@ -5,7 +5,7 @@
  */
 import type { V1OwnerReference, V1Pod } from '@kubernetes/client-node';
 import { versionFromImage } from '../catalog/image.js';
-import type { TargetFacts, WorkloadRef } from '../policy/types.js';
+import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { ApiResult } from './call.js';
 import type { KubeContext } from './context.js';
 import { describeKubeError } from './errors.js';

@@ -3,7 +3,7 @@
  * Naming: `xOf(object)` reads one fact; nothing here makes a request.
  */
 import type { V1Container, V1DaemonSet, V1Deployment, V1ObjectMeta, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import type { GitOpsOwner } from '../policy/types.js';
+import type { GitOpsOwner } from '../model/workload.js';
 import { parseQuantityBytes } from './quantity.js';
 
 export type Workload =

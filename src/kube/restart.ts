@@ -4,7 +4,7 @@
  * honours PodDisruptionBudgets. Both are idempotent per action ID.
  */
 import type { V1Eviction } from '@kubernetes/client-node';
-import type { WorkloadRef } from '../policy/types.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';

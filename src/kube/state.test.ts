@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyWorkloadState, type WorkloadState } from '../policy/types.js';
+import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { decodeState, encodeState } from './state.js';
 
 const kind = fc.constantFrom('restart', 'workaround', 'upgrade-pr') as fc.Arbitrary<'restart' | 'workaround' | 'upgrade-pr'>;

@@ -9,14 +9,15 @@
  * status several times within a second or two while the rollout runs, and each is a conflict.
  */
 import { z } from 'zod';
-import { emptyWorkloadState, type WorkloadRef, type WorkloadState } from '../policy/types.js';
+import { ACTION_KINDS, emptyWorkloadState, type WorkloadState } from '../model/state.js';
+import { type WorkloadRef } from '../model/workload.js';
 import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
 import type { KubeError } from './errors.js';
 import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
 
 export const stateAnnotation = 'leakguard.io/state';
 
-const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
+const actionKind = z.enum(ACTION_KINDS);
 const stateSchema = z
   .object({
     incidentId: z.string().nullable(),

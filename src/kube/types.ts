@@ -5,7 +5,8 @@
  * Every method returns its outcome as data (src/model/result.ts: a union on `outcome`); failures
  * carry a KubeError and never throw for API answers.
  */
-import type { TargetFacts, WorkloadRef, WorkloadState } from '../policy/types.js';
+import type { WorkloadState } from '../model/state.js';
+import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { Failed as PortFailed } from '../model/result.js';
 import type { KubeError } from './errors.js';
 

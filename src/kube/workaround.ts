@@ -6,7 +6,7 @@
  * values are already in place, and nothing is patched live on a GitOps-owned object.
  */
 import type { V1EnvVar } from '@kubernetes/client-node';
-import type { WorkloadRef } from '../policy/types.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { gitopsOwnerOf } from './facts.js';
 import type { PreviousValues, WorkaroundResult } from './types.js';

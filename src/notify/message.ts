@@ -2,6 +2,7 @@
  * Slack messages built from small pure functions: header, fields, sparkline, action, reasons, links.
  * Every text respects Slack's limits (header 150, section 3000, field 2000 characters).
  */
+import type { ActionKind } from '../model/state.js';
 import type { Values } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
@@ -16,7 +17,7 @@ export const FIELD_MAX = 2000;
 export const FALLBACK_MAX = 3000;
 
 export interface ActionInfo {
-  kind: 'restart' | 'workaround' | 'upgrade-pr' | 'none';
+  kind: ActionKind | 'none';
   status: 'planned' | 'done' | 'failed' | 'blocked' | 'skipped';
   dryRun: boolean;
   /** Why it was skipped/blocked/failed, or what exactly was done. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { actionIdFor, floorToHour, incidentIdFor } from './ids.js';
-import type { WorkloadRef } from './types.js';
+import type { WorkloadRef } from '../model/workload.js';
 
 const workload: WorkloadRef = { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u' };
 const start = Date.UTC(2026, 10, 24, 13) / 1000;

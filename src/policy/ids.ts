@@ -5,7 +5,8 @@
  * is included so a ladder that repeats a kind (`[restart, restart, workaround]`) gets distinct IDs.
  * IDs are label-safe: ≤ 63 chars of [a-z0-9-], starting and ending with an alphanumeric.
  */
-import type { PlanActionKind, WorkloadRef } from './types.js';
+import type { PlanActionKind } from './types.js';
+import type { WorkloadRef } from '../model/workload.js';
 
 const hourSeconds = 3600;
 

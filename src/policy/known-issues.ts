@@ -1,6 +1,6 @@
 /** The one place a watched target is matched against the catalogue: the plan, Slack and the PR quote the same matches. */
 import { matchKnownIssues, type Catalog, type KnownIssueMatch, type PodView } from '../catalog/index.js';
-import type { TargetFacts } from './types.js';
+import type { TargetFacts } from '../model/workload.js';
 
 /** What the catalogue's condition checks may read: only what discovery already reported. */
 export function podViewOf(facts: Pick<TargetFacts, 'env' | 'podCommands' | 'container'>): PodView {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from './plan.js';
 import { stateAfter, stateWithIntent } from './state-changes.js';
-import type { Plan, PlanAction, PlanInput, PlanNotice, PlanSkip, WorkloadState } from './types.js';
+import type { Plan, PlanAction, PlanInput, PlanNotice, PlanSkip } from './types.js';
+import type { WorkloadState } from '../model/state.js';
 import { healthy, hour, input, leaking, now, state, target } from '../../test/support/policy-fixtures.js';
 import type { Verdict } from '../detect/types.js';
 

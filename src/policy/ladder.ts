@@ -5,7 +5,8 @@
 import { describeUpgradePath, describeWorkaround, issueLinks, ruleText, type KnownIssueMatch } from '../catalog/index.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
-import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec, WorkloadState } from './types.js';
+import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec } from './types.js';
+import type { WorkloadState } from '../model/state.js';
 import { describeLeak } from './describe.js';
 
 /** Everything known about one leaking workload in this run. */

@@ -30,7 +30,9 @@ import {
   nextRung,
   type Block,
 } from './predicates.js';
-import type { Plan, PlanAction, PlanInput, PlanItem, PlanNotice, PlanSubject, PlanTarget, ProfilePolicy, WorkloadRef, WorkloadState } from './types.js';
+import type { Plan, PlanAction, PlanInput, PlanItem, PlanNotice, PlanSubject, PlanTarget, ProfilePolicy } from './types.js';
+import type { WorkloadState } from '../model/state.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { workloadKey } from '../model/workload.js';
 
 interface WorkloadGroup {

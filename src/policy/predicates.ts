@@ -7,7 +7,9 @@
  * - `blockedBy…` a guardrail: returns `{ reason, note }` when it stops the action, null when it lets
  *              it through. The note is quoted in the RemediationSkipped Event and in Slack.
  */
-import type { Guardrails, PlanActionKind, PlanTarget, ProfilePolicy, SkipReason, WorkloadRef, WorkloadState } from './types.js';
+import type { Guardrails, PlanActionKind, PlanTarget, ProfilePolicy, SkipReason } from './types.js';
+import type { WorkloadState } from '../model/state.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { describeWindows, isInsideAnyWindow } from './windows.js';
 
 export interface Block {

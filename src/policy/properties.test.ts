@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../detect/types.js';
 import { plan } from './plan.js';
 import { catalog, hour, leaking, now } from '../../test/support/policy-fixtures.js';
-import { emptyWorkloadState, type ActionKind, type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy, type WorkloadState } from './types.js';
+import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from './types.js';
+import { emptyWorkloadState, type ActionKind, type WorkloadState } from '../model/state.js';
 
 const workloads = [
   { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'w1' },

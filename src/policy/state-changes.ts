@@ -2,7 +2,8 @@
  * The state the actor writes to the workload's annotations around each plan item: the intent first
  * (before the mutation, so a run killed mid-action leaves a trace), then the outcome. Pure.
  */
-import type { ActionKind, PlanAction, PlanItem, WorkloadState } from './types.js';
+import type { PlanAction, PlanItem } from './types.js';
+import type { ActionKind, WorkloadState } from '../model/state.js';
 
 const daySeconds = 86_400;
 

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import { HEADER_NAME, HEADER_VALUE } from '../config/schema.js';
-import { formatMiB } from '../model/units.js';
+import { MIB, formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact } from '../model/redact.js';
 import { MetricsError, codeForStatus, codeForSystemError, safeUrl, serverLimit } from './errors.js';
@@ -54,10 +54,10 @@ export interface PrometheusOptions {
 }
 
 const DEFAULT_MAX_SERIES = 2000;
-const DEFAULT_MAX_RESPONSE_BYTES = 64 * 2 ** 20;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * MIB;
 
 /** Error pages and instant answers are read whole, up to this many characters. */
-const MAX_TEXT_BODY_CHARS = 64 * 1024 * 1024;
+const MAX_TEXT_BODY_CHARS = 64 * MIB;
 
 /** What one request's error paths need to know. */
 interface Call {
@@ -195,7 +195,7 @@ export class PrometheusSource implements MetricsSource {
       for await (const chunk of stream) {
         bytes += (chunk as Buffer).length;
         if (bytes > maxBytes) {
-          throw new MetricsError('limit', `${call.where}: the answer is larger than ${maxBytes >= 2 ** 20 ? formatMiB(maxBytes) : `${maxBytes} bytes`} (prometheus.maxResponseBytes); narrow the profile's query, raise prometheus.step, or raise the cap`);
+          throw new MetricsError('limit', `${call.where}: the answer is larger than ${maxBytes >= MIB ? formatMiB(maxBytes) : `${maxBytes} bytes`} (prometheus.maxResponseBytes); narrow the profile's query, raise prometheus.step, or raise the cap`);
         }
         onText(decoder.decode(chunk as Buffer, { stream: true }));
       }

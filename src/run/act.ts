@@ -10,7 +10,9 @@ import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, type Outcome } from '../policy/state-changes.js';
-import type { PlanAction, PlanItem, PlanNotice, WorkloadRef, WorkloadState } from '../policy/types.js';
+import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
+import type { WorkloadState } from '../model/state.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 

@@ -8,7 +8,7 @@ import type { DetectOptions, Verdict } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
-import type { TargetFacts } from '../policy/types.js';
+import type { TargetFacts } from '../model/workload.js';
 import type { MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
 
 function quote(value: string): string {

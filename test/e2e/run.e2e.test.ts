@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EventsV1EventList, V1Deployment, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyWorkloadState, type WorkloadState } from '../../src/policy/types.js';
+import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js';
 import { applyLeakguardRbac, createSandbox, deleteSandboxes, type SandboxOptions } from './rbac/sandbox.js';
 import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, promQueryRange, repoRoot, runLeakguard, tokenFor, waitFor } from './support/index.js';
 
@@ -285,6 +285,16 @@ describe('leakguard run on the real control plane', () => {
     const status = JSON.parse(result.stdout) as { targets: { name: string; verdict: { kind: string } }[] };
     expect(status.targets).toEqual([expect.objectContaining({ name: expect.stringContaining(`${ns.dryrun}/rook-ceph-operator`), verdict: expect.objectContaining({ kind: 'leaking' }) })]);
     expect(await resourceVersions(ns.dryrun)).toEqual(before);
+  });
+
+  it('status with Prometheus down: each profile says its history is unavailable, exit 1, nothing judged', async () => {
+    const config = writeConfig(ns.dryrun, { dryRun: true });
+    writeFileSync(config, readFileSync(config, 'utf8').replace(env.prometheusUrl, 'http://127.0.0.1:9'));
+    const result = await leakguard(config, 'status-down', [], 'status');
+    expect(result.code).toBe(1);
+    const status = JSON.parse(result.stdout) as { now: number | null; targets: unknown[]; failures: string[] };
+    expect(status).toMatchObject({ now: null, targets: [] });
+    expect(status.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: query at http:\/\/127\.0\.0\.1:9\/api\/v1\/query: .*ECONNREFUSED/)]);
   });
 
   it('daemon: runs on its schedule, and SIGTERM stops it cleanly', async () => {

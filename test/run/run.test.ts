@@ -8,7 +8,7 @@ import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
-import type { TargetFacts } from '../../src/policy/types.js';
+import type { TargetFacts } from '../../src/model/workload.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import type { UpgradeExecutor } from '../../src/run/act.js';
@@ -16,7 +16,7 @@ import type { ActionOutcome } from '../../src/report/event-text.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
-import { emptyWorkloadState } from '../../src/policy/types.js';
+import { emptyWorkloadState } from '../../src/model/state.js';
 
 const MiB = 2 ** 20;
 const HOUR = 3600;

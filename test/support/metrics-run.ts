@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { SlackMessage } from '../../src/notify/types.js';
-import type { TargetFacts } from '../../src/policy/types.js';
+import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce, type RunSummary } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';

@@ -1,7 +1,9 @@
 /** Builders for policy tests: a Rook v1.14.9 operator, judged at a fixed Prometheus time. */
 import { buildCatalog } from '../../src/catalog/index.js';
 import type { Verdict } from '../../src/detect/types.js';
-import { emptyWorkloadState, type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy, type TargetFacts, type WorkloadState } from '../../src/policy/types.js';
+import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from '../../src/policy/types.js';
+import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js';
+import { type TargetFacts } from '../../src/model/workload.js';
 
 export const hour = 3600;
 const mib = 2 ** 20;

@@ -1,0 +1,59 @@
+/**
+ * leakguard's durable record per workload (stored as an annotation by src/kube/state.ts, changed only
+ * by src/policy/state-changes.ts), and the kinds of action it records. Pure.
+ */
+
+/** The rungs of the ladder, in the config and in the stored state. */
+export const ACTION_KINDS = ['restart', 'workaround', 'upgrade-pr'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+/** How a restart is done: a rollout of the workload, or the eviction of the leaking pod. */
+export type RestartMode = 'rollout' | 'evict';
+
+/** Durable per-workload state, kept in annotations so it survives between CronJob runs. */
+export interface WorkloadState {
+  /** Incident the last actions belong to (deterministic, see policy). */
+  incidentId: string | null;
+  /** Unix seconds the current incident was opened. */
+  incidentStart: number | null;
+  lastAction: ActionKind | null;
+  lastActionId: string | null;
+  /** Unix seconds. */
+  lastActionAt: number | null;
+  /** Actions taken in the current incident. */
+  actionCount: number;
+  /** Unix seconds of restarts done by leakguard in the last 24 h (for the daily cap). */
+  restartTimes: number[];
+  /** Intent written before acting; cleared (moved to lastAction*) after. A leftover intent means a run died mid-action. */
+  intent: {
+    actionId: string;
+    kind: ActionKind;
+    at: number;
+    /** Ladder rung the action belongs to (absent in state written before rungs were recorded). */
+    rung?: number;
+    /** The action undoes the workaround (kind is then 'workaround'). */
+    revert?: boolean;
+    /** The action restarts pods (restart, or a workaround/revert that changes the pod template). */
+    disruptive?: boolean;
+    /** restart only: how, so a run that died mid-action is finished the same way, never another. */
+    restartMode?: RestartMode;
+    /** restart by eviction only: the pod to evict (its uid pins this incarnation). */
+    pod?: { name: string; uid?: string };
+  } | null;
+  /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
+  workaroundAppliedAt: number | null;
+  /** Ladder rung of the last action of the current incident; escalation goes to rung + 1. */
+  rung?: number | null;
+}
+
+export const emptyWorkloadState: WorkloadState = {
+  incidentId: null,
+  incidentStart: null,
+  lastAction: null,
+  lastActionId: null,
+  lastActionAt: null,
+  actionCount: 0,
+  restartTimes: [],
+  intent: null,
+  workaroundAppliedAt: null,
+  rung: null,
+};
