@@ -3,7 +3,7 @@
  * `512MiB`) are parsed here so the rest of the program sees seconds and bytes. Unknown keys are errors:
  * a typo must never silently fall back to a default.
  */
-import { ACTION_KINDS } from '../model/state.js';
+import { ACTION_KINDS } from '../model/action.js';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { formatMatchers, parseMatchers } from '../prom/matchers.js';

@@ -9,7 +9,8 @@
  * status several times within a second or two while the rollout runs, and each is a conflict.
  */
 import { z } from 'zod';
-import { ACTION_KINDS, emptyWorkloadState, type WorkloadState } from '../model/state.js';
+import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
+import { ACTION_KINDS } from '../model/action.js';
 import { type WorkloadRef } from '../model/workload.js';
 import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
 import type { KubeError } from './errors.js';

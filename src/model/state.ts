@@ -1,13 +1,8 @@
 /**
  * leakguard's durable record per workload (stored as an annotation by src/kube/state.ts, changed only
- * by src/policy/state-changes.ts), and the kinds of action it records. Pure.
+ * by src/policy/state-changes.ts). Pure.
  */
-
-/** The rungs of the ladder, in the config and in the stored state. */
-export const ACTION_KINDS = ['restart', 'workaround', 'upgrade-pr'] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
-/** How a restart is done: a rollout of the workload, or the eviction of the leaking pod. */
-export type RestartMode = 'rollout' | 'evict';
+import type { ActionKind, RestartMode } from './action.js';
 
 /** Durable per-workload state, kept in annotations so it survives between CronJob runs. */
 export interface WorkloadState {

@@ -2,7 +2,7 @@
  * Slack messages built from small pure functions: header, fields, sparkline, action, reasons, links.
  * Every text respects Slack's limits (header 150, section 3000, field 2000 characters).
  */
-import type { ActionKind } from '../model/state.js';
+import type { ActionKind } from '../model/action.js';
 import type { Values } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';

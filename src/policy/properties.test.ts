@@ -4,7 +4,8 @@ import type { Verdict } from '../detect/types.js';
 import { plan } from './plan.js';
 import { catalog, hour, leaking, now } from '../../test/support/policy-fixtures.js';
 import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from './types.js';
-import { emptyWorkloadState, type ActionKind, type WorkloadState } from '../model/state.js';
+import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
+import { type ActionKind } from '../model/action.js';
 
 const workloads = [
   { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'w1' },

@@ -3,7 +3,8 @@
  * (before the mutation, so a run killed mid-action leaves a trace), then the outcome. Pure.
  */
 import type { PlanAction, PlanItem } from './types.js';
-import type { ActionKind, WorkloadState } from '../model/state.js';
+import type { WorkloadState } from '../model/state.js';
+import type { ActionKind } from '../model/action.js';
 
 const daySeconds = 86_400;
 

@@ -4,7 +4,8 @@
  */
 import type { Catalog } from '../catalog/index.js';
 import type { Verdict } from '../detect/types.js';
-import type { ActionKind, RestartMode, WorkloadState } from '../model/state.js';
+import type { WorkloadState } from '../model/state.js';
+import type { ActionKind, RestartMode } from '../model/action.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 
 export type { Verdict };

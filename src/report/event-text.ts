@@ -3,6 +3,7 @@
  * Reasons are a stable, documented vocabulary (README "Events reference"); notes quote the detector's
  * reasons and the catalogue's explanation, and never carry secrets (nothing here sees any).
  */
+import type { ActionOutcome } from '../model/action.js';
 import type { PlanAction, PlanItem, PlanNotice, PlanSkip } from '../policy/types.js';
 
 export const EventReason = {
@@ -97,15 +98,6 @@ export function plannedEvent(action: PlanAction): EventDraft {
     note: withKnownIssues(`[dry-run] would ${describeAction(action)}: ${action.reason} (action ${action.id})`, action.details.knownIssues),
   };
 }
-
-export type ActionOutcome =
-  | { kind: 'restarted' | 'evicted' | 'already-done' }
-  | { kind: 'eviction-blocked'; message: string }
-  | { kind: 'workaround-applied' | 'workaround-already-set' | 'workaround-reverted' }
-  | { kind: 'pr'; result: 'opened' | 'updated' | 'linked' | 'up-to-date'; url?: string }
-  | { kind: 'gitops-owned'; owner: string }
-  | { kind: 'failed'; message: string }
-  | { kind: 'deferred'; message: string };
 
 export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventDraft {
   const what = describeAction(action);

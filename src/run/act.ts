@@ -13,7 +13,8 @@ import { stateAfter, stateWithIntent, type Outcome } from '../policy/state-chang
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
 import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { eventFor, outcomeEvent, type ActionOutcome, type EventDraft } from '../report/event-text.js';
+import { eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
+import type { ActionOutcome } from '../model/action.js';
 import { workloadKey } from '../model/workload.js';
 
 /** What the detector saw for the worst target of a workload: quoted in the PR body. */

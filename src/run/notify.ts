@@ -12,7 +12,7 @@ import type { Notifier, SlackMessage } from '../notify/types.js';
 import { describeLeak } from '../policy/describe.js';
 import type { PlanAction, PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
-import type { ActionOutcome } from '../report/event-text.js';
+import type { ActionOutcome } from '../model/action.js';
 import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from './act.js';
 

@@ -6,7 +6,7 @@ import { prBody, prTitle, type PrBodyInput } from '../forge/pr-body.js';
 import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';
-import type { ActionOutcome } from '../report/event-text.js';
+import type { ActionOutcome } from '../model/action.js';
 import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
 import { profileQuery } from './observe.js';
 

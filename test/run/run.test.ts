@@ -12,7 +12,7 @@ import type { TargetFacts } from '../../src/model/workload.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import type { UpgradeExecutor } from '../../src/run/act.js';
-import type { ActionOutcome } from '../../src/report/event-text.js';
+import type { ActionOutcome } from '../../src/model/action.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
