@@ -3,6 +3,7 @@
  * `512MiB`) are parsed here so the rest of the program sees seconds and bytes. Unknown keys are errors:
  * a typo must never silently fall back to a default.
  */
+import { defaultDetectOptions as detectorDefaults } from '../detect/judge.js';
 import { ACTION_KINDS } from '../model/action.js';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -114,21 +115,22 @@ const prometheusSchema = z
     path: ['headersFrom'],
   });
 
+/** The detector's own defaults (src/detect/judge.ts) are the config's: one place to change them. */
 const detectionSchema = z.strictObject({
   /** @default 24h */
-  window: duration.default(86_400),
+  window: duration.default(detectorDefaults.windowSeconds),
   /** @default 5MiB/h */
-  minGrowth: rate.default(5 * 2 ** 20),
+  minGrowth: rate.default(detectorDefaults.minGrowthBytesPerHour),
   /** @default 24h */
-  oomHorizon: duration.default(86_400),
+  oomHorizon: duration.default(detectorDefaults.oomHorizonSeconds),
   /** @default 10m */
-  maxStaleness: duration.default(600),
+  maxStaleness: duration.default(detectorDefaults.maxStalenessSeconds),
   /** @default 3h */
-  minHistory: duration.default(10_800),
+  minHistory: duration.default(detectorDefaults.minHistorySeconds),
   /** @default 0.6 */
-  minCoverage: z.number().gt(0).max(1).default(0.6),
+  minCoverage: z.number().gt(0).max(1).default(detectorDefaults.minCoverage),
   /** @default 15m */
-  maxGap: duration.default(900),
+  maxGap: duration.default(detectorDefaults.maxGapSeconds),
   // Advanced: the detector's defaults suit hours-long histories; scale these down for short ones.
   /** Width of the buckets whose minima form the memory floor. @default 15m */
   floorBucket: duration.optional(),
