@@ -2,7 +2,7 @@
  * The measured part of the run benchmark, in its own process so that its peak RSS is the run's alone:
  * one `runOnce` over the fleet's targets against a real Prometheus. The process is `leakguard run`'s:
  * its dependencies come from the CLI's own wiring (so the Kubernetes client is loaded and counted),
- * and only the cluster and the ledger are swapped for in-memory ones, there being no API server.
+ * and only the cluster is swapped for an in-memory one, there being no API server.
  *   node .tmp-bench/run-child.mjs --url http://127.0.0.1:PORT --targets 1000 --mode batched|naive
  * `batched` is leakguard as shipped (one range query per profile); `naive` answers the same profile
  * query with one range query per pod, `--concurrency` at a time. Prints one JSON line on stdout.
@@ -17,7 +17,7 @@ import { parseConfig } from '../src/config/load.js';
 import type { Cluster } from '../src/kube/types.js';
 import type { InstantQuery, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
-import { MemoryCluster, MemoryLedger } from '../src/demo/memory-cluster.js';
+import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import { fleetConfigText, fleetTargets, podName } from './fleet.js';
 import { peakRssBytes } from './peak-rss.js';
 
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   const rssBeforeBytes = process.memoryUsage.rss();
   const started = performance.now();
   const cluster = kube ? timed(wired.cluster) : new MemoryCluster(targets);
-  const summary = await runOnce(kube ? { ...wired, metrics: fetch, cluster } : { ...wired, metrics: fetch, cluster, ledger: new MemoryLedger() });
+  const summary = await runOnce({ ...wired, metrics: fetch, cluster });
   // The human summary the CLI prints (a row and sparkline per target), to /dev/null.
   writeFileSync('/dev/null', renderSummary(summary));
   const wallMs = performance.now() - started;

@@ -1,14 +1,11 @@
 /** Builds the real adapters from configuration: the only place that knows which implementations exist. */
 import { hostname } from 'node:os';
-import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { buildCatalog, unknownIssueIds, type Catalog } from '../catalog/catalog.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { createCaller, defaultRetryPolicy, systemClock } from '../kube/call.js';
-import { apiClientFactory } from '../kube/client.js';
 import { createKubeCluster } from '../kube/cluster.js';
-import { createLeaseLedger } from '../kube/ledger.js';
 import type { ControllerRef } from '../kube/types.js';
 import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
@@ -73,14 +70,12 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
   const metrics = new PrometheusSource({ url, version, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeoutSeconds: timeout });
   const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
   const notifier = await slackNotifier(config, logger);
-  const coordination = apiClientFactory(kubeConfig)(CoordinationV1Api);
   const reclaim = exposedGc();
-  const ledger = createLeaseLedger(coordination, createCaller(defaultRetryPolicy, systemClock), { namespace: identity.namespace, name: config.lock.name });
+  const cluster = createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}) });
   return {
-    ledger,
     ...(notifier ? { notifier } : {}),
     config,
-    cluster: createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}) }),
+    cluster,
     metrics,
     catalog: catalogFor(config),
     logger,

@@ -6,9 +6,7 @@
  * be tested fast and exhaustively (its fault hooks: crashOn, restartRefusal, evictions, …).
  */
 import type { KubeError } from '../kube/errors.js';
-import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRequest, LeaseResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
-import type { Ledger, LedgerStore } from '../kube/ledger.js';
-import { emptyLedger } from '../kube/ledger.js';
+import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { type TargetFacts, type WorkloadRef } from '../model/workload.js';
 
@@ -130,6 +128,18 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'acquired', holder: request.identity, reason: 'created' };
   }
 
+  /** The bookkeeping text on the run-lock Lease (src/notify/ledger.ts reads it). */
+  ledgerText: string | null = null;
+
+  async readLedger(): Promise<ReadLedgerResult> {
+    return { outcome: 'read', text: this.ledgerText };
+  }
+
+  async writeLedger(_lease: LeaseRef, text: string): Promise<WriteLedgerResult> {
+    this.ledgerText = text;
+    return { outcome: 'written' };
+  }
+
   async releaseLease(request: LeaseRequest) {
     if (this.leaseHolder !== request.identity) return { outcome: 'not-holder' as const, holder: this.leaseHolder };
     this.leaseHolder = null;
@@ -147,17 +157,6 @@ export class MemoryCluster implements Cluster {
       throw new Error(`simulated crash before ${mutation.verb}`);
     }
     this.mutations.push(mutation);
-  }
-}
-
-export class MemoryLedger implements LedgerStore {
-  ledger: Ledger = emptyLedger();
-  async read() {
-    return structuredClone(this.ledger);
-  }
-  async write(ledger: Ledger) {
-    this.ledger = structuredClone(ledger);
-    return true;
   }
 }
 

@@ -16,7 +16,7 @@ import type { Plan } from '../policy/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import type { EventDraft } from '../report/event-text.js';
 import { runOnce } from '../run/index.js';
-import { MemoryCluster, MemoryLedger } from './memory-cluster.js';
+import { MemoryCluster } from './memory-cluster.js';
 import { demoTrace, type DemoSeries } from './trace.js';
 import { DemoMetrics, RecordingNotifier, demoFacts } from './world.js';
 
@@ -95,7 +95,6 @@ export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12
     logger: pino({ level: 'silent' }),
     identity: { identity: 'leakguard-demo', namespace: 'leakguard' },
     notifier,
-    ledger: new MemoryLedger(),
   });
   const targets = summary.targets.flatMap((t) => {
     const series = trace.find((s) => s.labels.pod === t.pod);

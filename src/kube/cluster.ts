@@ -9,6 +9,7 @@ import { discoverTargets } from './discover.js';
 import { ensureEvent } from './events.js';
 import { readKillSwitch } from './kill-switch.js';
 import { acquireLease, releaseLease } from './lease.js';
+import { readLedger, writeLedger } from './ledger.js';
 import { evictPod, restartHappened, restartWorkload } from './restart.js';
 import { readState, writeState } from './state.js';
 import type { Cluster } from './types.js';
@@ -55,5 +56,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     readKillSwitch: (controller) => readKillSwitch(ctx, controller),
     acquireLease: (request) => acquireLease(ctx, request),
     releaseLease: (request) => releaseLease(ctx, request),
+    readLedger: (lease) => readLedger(ctx, lease),
+    writeLedger: (lease, text) => writeLedger(ctx, lease, text),
   };
 }

@@ -131,6 +131,16 @@ export type LeaseResult =
   | { outcome: 'held'; holder: string | null; reason: string }
   | (Failed & { reason: string });
 
+/** leakguard's run-lock Lease, which also carries its bookkeeping between runs. */
+export interface LeaseRef {
+  namespace: string;
+  name: string;
+}
+
+/** The bookkeeping text (src/notify/ledger.ts owns its schema); null when there is none yet. */
+export type ReadLedgerResult = { outcome: 'read'; text: string | null } | Failed;
+export type WriteLedgerResult = { outcome: 'written' } | Failed;
+
 export type ReleaseResult = { outcome: 'released' } | { outcome: 'not-holder'; holder: string | null } | Failed;
 
 /** leakguard's own controller, which carries the kill-switch annotation. */
@@ -189,4 +199,9 @@ export interface Cluster {
 
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   releaseLease(request: LeaseRequest): Promise<ReleaseResult>;
+
+  /** leakguard's bookkeeping on its run-lock Lease (annotation `leakguard.io/ledger`). */
+  readLedger(lease: LeaseRef): Promise<ReadLedgerResult>;
+  /** Only while the lock is held. */
+  writeLedger(lease: LeaseRef, text: string): Promise<WriteLedgerResult>;
 }

@@ -3,18 +3,11 @@
  * `shouldNotify` compares the state recorded at the last message with the state now.
  */
 
-export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
-export type IncidentPhase =
-  | 'healthy'
-  | 'suspected'
-  | 'leaking'
-  | 'remediated'
-  | 'escalated'
-  | 'blocked'
-  | 'failed'
-  | 'resolved'
-  | 'metrics-unavailable';
+export const INCIDENT_PHASES = ['healthy', 'suspected', 'leaking', 'remediated', 'escalated', 'blocked', 'failed', 'resolved', 'metrics-unavailable'] as const;
+export type IncidentPhase = (typeof INCIDENT_PHASES)[number];
 
 /** What a message last said about a workload (kept by the caller in workload state). */
 export interface NotifyState {

@@ -16,7 +16,7 @@ import { plan as planActions } from '../policy/plan.js';
 import type { Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import type { LedgerStore } from '../kube/ledger.js';
+import { ledgerOn, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
@@ -52,8 +52,6 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** Slack; absent when not configured. */
   notifier?: Notifier;
-  /** Bookkeeping between runs (what Slack was told, metrics failure streaks). */
-  ledger?: LedgerStore;
   /**
    * Collects garbage between the run's phases (once the pods and their history are in, before judging),
    * so the peaks of the phases do not stack. The CLI passes V8's gc when exposed (--expose-gc, as in
@@ -115,7 +113,8 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
     const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch });
-    if (deps.ledger) await keepLedger(deps, deps.ledger, summary, outcome);
+    // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
+    await keepLedger(deps, ledgerOn(cluster, lease), summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { issueLinks, matchKnownIssues, type Catalog } from '../catalog/catalog.js';
 import { versionFromImage } from '../catalog/image.js';
-import type { Ledger } from '../kube/ledger.js';
+import type { Ledger } from '../notify/ledger.js';
 import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessageInput } from '../notify/message.js';
 import { shouldNotify, type IncidentPhase, type NotifyState, type Severity } from '../notify/should-notify.js';
 import type { Notifier, SlackMessage } from '../notify/types.js';

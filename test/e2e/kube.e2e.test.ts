@@ -401,6 +401,25 @@ describe('run lock (Lease)', () => {
     expect(await cluster.acquireLease(request('run-c'))).toMatchObject({ outcome: 'acquired', reason: 'free' });
   });
 
+  it('keeps the bookkeeping (Slack ledger) on the Lease: round-trips, leaves the lock as it was, survives a renewal', async () => {
+    const holder = 'run-ledger';
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: undefined as never };
+    });
+    expect(await cluster.acquireLease(request(holder))).toMatchObject({ outcome: 'acquired' });
+    const lock = { namespace: ns.lease, name: 'leakguard' };
+    const before = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
+    const text = JSON.stringify({ notified: {}, metricsFailures: { rook: 2 } });
+    expect(await cluster.writeLedger(lock, text)).toEqual({ outcome: 'written' });
+    expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
+    const after = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
+    expect(after.spec).toEqual(before.spec);
+    expect(after.metadata?.annotations?.['leakguard.io/ledger']).toBe(text);
+    expect(await cluster.acquireLease(request(holder))).toMatchObject({ outcome: 'acquired', reason: 'renewed' });
+    expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
+    expect(await cluster.releaseLease(request(holder))).toEqual({ outcome: 'released' });
+  });
+
   it('takes over a lease whose holder stopped renewing, and one whose holder pod is gone', async () => {
     await editLease((lease) => {
       lease.spec = { ...lease.spec, holderIdentity: 'ghost', leaseDurationSeconds: 60, renewTime: new Date(Date.now() - 3_600_000).toISOString().replace('Z', '000Z') as never };

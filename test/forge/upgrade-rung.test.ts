@@ -13,7 +13,7 @@ import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
 import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
-import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
@@ -75,7 +75,6 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
       identity: { identity: 'run-1', namespace: 'leakguard' },
       upgrade: rung.execute,
       previewUpgrade: rung.preview,
-      ledger: new MemoryLedger(),
     });
     return { summary, planned: cluster.events.find((e) => e.reason === 'RemediationPlanned')?.note ?? '' };
   }

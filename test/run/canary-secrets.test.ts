@@ -18,7 +18,7 @@ import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
-import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';
 
 const PROM_TOKEN = 'CANARY-prom-bearer-7f3a9c1e';
@@ -100,7 +100,6 @@ async function runWithCapture() {
     identity: { identity: 'canary-run', namespace: 'leakguard' },
     upgrade: createUpgradeRung(config, logger).execute,
     notifier: await createSlackNotifier(config.notifications.slack!, { logger, sleep: async () => {} }),
-    ledger: new MemoryLedger(),
   });
   return { everything: [...lines, JSON.stringify(summary), JSON.stringify(cluster.events)].join('\n'), summary, cluster };
 }

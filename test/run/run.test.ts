@@ -14,8 +14,9 @@ import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResu
 import type { UpgradeExecutor } from '../../src/run/act.js';
 import type { ActionOutcome } from '../../src/model/action.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
-import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
+import { parseLedger } from '../../src/notify/ledger.js';
 import { emptyWorkloadState } from '../../src/model/state.js';
 
 const MiB = 2 ** 20;
@@ -118,7 +119,6 @@ function setup(edit: (config: string) => string = (config) => config) {
   ]);
   const metrics = new MemoryMetrics();
   const notifier = new RecordingNotifier();
-  const ledger = new MemoryLedger();
   const deps = (identity = 'run-1'): RunDeps => ({
     config: parseConfig(edit(configText())),
     cluster,
@@ -127,9 +127,8 @@ function setup(edit: (config: string) => string = (config) => config) {
     logger: pino({ level: 'silent' }),
     identity: { identity, namespace: 'leakguard' },
     notifier,
-    ledger,
   });
-  return { cluster, metrics, notifier, ledger, deps };
+  return { cluster, metrics, notifier, deps };
 }
 
 describe('runOnce', () => {
@@ -244,7 +243,7 @@ describe('runOnce', () => {
   });
 
   it('Prometheus down: no action, MetricsUnavailable on each workload, a failure for exit 1 (row 1)', async () => {
-    const { cluster, metrics, deps, notifier, ledger } = setup();
+    const { cluster, metrics, deps, notifier } = setup();
     metrics.down = true;
     const summary = await runOnce(deps());
     expect(summary.failures.join('\n')).toMatch(/memory history unavailable: connect ECONNREFUSED/);
@@ -259,7 +258,7 @@ describe('runOnce', () => {
     expect(notifier.messages).toHaveLength(2);
     metrics.down = false;
     await runOnce(deps());
-    expect(ledger.ledger.metricsFailures).toEqual({ rook: 0, certs: 0 });
+    expect(parseLedger(cluster.ledgerText).metricsFailures).toEqual({ rook: 0, certs: 0 });
   });
 
   it('another live holder of the lock: exit 0, nothing touched (row 22)', async () => {
@@ -546,11 +545,11 @@ describe('runOnce', () => {
     expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: 'upgrade-pr', lastActionId: calls[0] });
   });
   it('one profile\'s history failing counts against that profile only, even when another matches no pods', async () => {
-    const { cluster, metrics, ledger, deps } = setup();
+    const { cluster, metrics, deps } = setup();
     metrics.failingNamespaces.add('rook-ceph');
     cluster.targets = cluster.targets.filter((t) => t.profile !== 'certs');
     const summary = await runOnce(deps());
     expect(summary.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: .*HTTP 503/)]);
-    expect(ledger.ledger.metricsFailures).toEqual({ rook: 1, certs: 0 });
+    expect(parseLedger(cluster.ledgerText).metricsFailures).toEqual({ rook: 1, certs: 0 });
   });
 });

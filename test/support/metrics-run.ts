@@ -8,7 +8,7 @@ import type { SlackMessage } from '../../src/notify/types.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce, type RunSummary } from '../../src/run/index.js';
-import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
+import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
 
 /** An operator pod of profile `ops`, one Deployment per pod, started long before the history. */
@@ -63,7 +63,6 @@ ${extra}
     catalog: buildCatalog(),
     logger: pino({ level: 'silent' }),
     identity: { identity: 'test-run', namespace: 'leakguard' },
-    ledger: new MemoryLedger(),
     notifier,
   });
   return { summary, cluster, slack: notifier.messages };
