@@ -10,7 +10,7 @@ import { buildIncidentMessage } from '../../src/notify/message.js';
 import { createSlackNotifier } from '../../src/notify/slack.js';
 import { FakeSlack } from '../notify/fake-slack.js';
 import { FakeGitHub, type InjectedFault } from './fake-github.js';
-import { captureLogger, closedPort, secretFile } from './helpers.js';
+import { captureLogger, closedPort, rookUpgradeRequest, secretFile } from './helpers.js';
 
 const GITHUB_TOKEN = 'ghp_CANARYgithubTOKEN0123456789abcdefXYZ';
 const BOT_TOKEN = 'xoxb-CANARY-bot-token-0123456789-abcdef';
@@ -26,17 +26,7 @@ const BROKEN_KEY = 'CANARY-broken-private-key-material-0123456789';
 
 const FILE = 'rook/helmrelease.yaml';
 const HELMRELEASE = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook}\nspec:\n  chart:\n    spec:\n      chart: rook-ceph\n      version: v1.14.9\n';
-const req = (over: Partial<UpgradePrRequest> = {}): UpgradePrRequest => ({
-  repo: 'acme/gitops',
-  file: FILE,
-  baseBranch: 'main',
-  profile: 'rook-ceph-operator',
-  fromVersion: '1.14.9',
-  toVersion: '1.15.9',
-  title: 't',
-  body: 'b',
-  ...over,
-});
+const req = (over: Partial<UpgradePrRequest> = {}): UpgradePrRequest => rookUpgradeRequest(FILE, { title: 't', body: 'b', ...over });
 
 const outputs: string[] = [];
 const log = captureLogger();

@@ -4,38 +4,16 @@ import { createGitHubForge } from '../../src/forge/github.js';
 import { prMarker } from '../../src/forge/pr-body.js';
 import type { UpgradePrRequest } from '../../src/forge/types.js';
 import { FakeGitHub } from './fake-github.js';
-import { captureLogger, secretFile } from './helpers.js';
+import { captureLogger, rookUpgradeRequest, secretFile } from './helpers.js';
+import { demoHelmRelease } from '../../src/demo/pipeline.js';
 
 const FILE = 'clusters/prod/rook/helmrelease.yaml';
 const BRANCH = 'leakguard/rook-ceph-operator-1.15.9';
-const HELMRELEASE = `# Rook operator, managed by Flux
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: rook-ceph
-  namespace: rook-ceph
-spec:
-  interval: 30m
-  chart:
-    spec:
-      chart: rook-ceph
-      version: v1.14.9 # pinned: see rook/rook#15499
-      sourceRef:
-        kind: HelmRepository
-        name: rook-release
-`;
+/** The file as the demo shows it: a Flux HelmRelease pinning the chart, with a comment on the line. */
+const HELMRELEASE = demoHelmRelease;
 
 function request(body = `Leak detected.\n\n${prMarker('rook-ceph-operator', '1.15.9')}`): UpgradePrRequest {
-  return {
-    repo: 'acme/gitops',
-    file: FILE,
-    baseBranch: 'main',
-    profile: 'rook-ceph-operator',
-    fromVersion: '1.14.9',
-    toVersion: '1.15.9',
-    title: 'fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9 (memory leak)',
-    body,
-  };
+  return rookUpgradeRequest(FILE, { body });
 }
 
 describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against the OpenAPI description)', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import type { UpgradePrRequest } from '../../src/forge/types.js';
 
 /** A pino logger writing JSON lines into `lines`, so tests can read everything that was logged. */
 export function captureLogger(): { logger: Logger; lines: string[]; text: () => string } {
@@ -34,4 +35,19 @@ export async function closedPort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The Rook upgrade the forge tests ask for: 1.14.9 → 1.15.9 of `file` in acme/gitops. */
+export function rookUpgradeRequest(file: string, over: Partial<UpgradePrRequest> = {}): UpgradePrRequest {
+  return {
+    repo: 'acme/gitops',
+    file,
+    baseBranch: 'main',
+    profile: 'rook-ceph-operator',
+    fromVersion: '1.14.9',
+    toVersion: '1.15.9',
+    title: 'fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9 (memory leak)',
+    body: 'Leak detected.',
+    ...over,
+  };
 }
