@@ -9,6 +9,7 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
+import { MetricsError } from '../prom/errors.js';
 import type { MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
 
 function quote(value: string): string {
@@ -151,7 +152,14 @@ export interface ObserveDeps {
 export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, clock: PrometheusClock, detect: DetectOptions): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
-  const history = now === null ? null : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) });
+  // Asked for before the pods are listed, so both wait at once. Handled from the start: even a bug in
+  // reading the answer becomes this profile's missing history, never an unhandled rejection.
+  const history =
+    now === null
+      ? null
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) }).catch(
+          (error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }),
+        );
   const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
   if (discovery.outcome === 'failed') {
     await history;

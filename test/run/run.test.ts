@@ -68,6 +68,8 @@ class MemoryMetrics implements MetricsSource {
   warnings: string[] = [];
   /** Range queries about these namespaces fail (one profile's history lost, the others' not). */
   failingNamespaces = new Set<string>();
+  /** Reading these namespaces' answers hits a bug (the query rejects instead of answering). */
+  brokenNamespaces = new Set<string>();
   /** Called as each range query arrives (e.g. to let the run's deadline pass meanwhile). */
   onRangeQuery: () => void = () => {};
   rangeQueries: RangeQuery[] = [];
@@ -97,6 +99,7 @@ class MemoryMetrics implements MetricsSource {
     this.onRangeQuery();
     const ns = /namespace="([^"]+)"/.exec(query.query)?.[1];
     if (ns !== undefined && this.failingNamespaces.has(ns)) return { outcome: 'failed', error: new MetricsError('server', `query_range for ${ns}: HTTP 503`) };
+    if (ns !== undefined && this.brokenNamespaces.has(ns)) throw new TypeError(`cannot read properties of undefined (reading 'values') in ${ns}`);
     return {
       outcome: 'answered',
       series: this.series()
@@ -551,5 +554,14 @@ describe('runOnce', () => {
     const summary = await runOnce(deps());
     expect(summary.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: .*HTTP 503/)]);
     expect(parseLedger(cluster.ledgerText).metricsFailures).toEqual({ rook: 1, certs: 0 });
+  });
+  it('a bug reading one profile\'s history costs that profile its verdict, not the run (and nothing acts on it)', async () => {
+    const { cluster, metrics, deps } = setup();
+    metrics.brokenNamespaces.add('rook-ceph');
+    const summary = await runOnce(deps());
+    expect(summary.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: reading the history failed: cannot read properties/)]);
+    expect(summary.targets.map((t) => t.profile)).toEqual(['certs']);
+    expect(summary.actions).toEqual([]);
+    expect(cluster.events.map((e) => e.reason)).toContain('MetricsUnavailable');
   });
 });
