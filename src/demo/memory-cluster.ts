@@ -8,7 +8,7 @@
 import type { KubeError } from '../kube/errors.js';
 import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
-import { type TargetFacts, type WorkloadRef } from '../model/workload.js';
+import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
 
 export interface Mutation {
   verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap';
@@ -39,17 +39,17 @@ export class MemoryCluster implements Cluster {
   }
 
   async readState(workload: WorkloadRef) {
-    const entry = this.states.get(key(workload)) ?? { state: emptyWorkloadState, version: 0 };
+    const entry = this.states.get(workloadKey(workload)) ?? { state: emptyWorkloadState, version: 0 };
     return { outcome: 'read' as const, state: entry.state, resourceVersion: String(entry.version), raw: entry.version === 0 ? null : JSON.stringify(entry.state) };
   }
 
   async writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot) {
-    const current = this.states.get(key(workload)) ?? { state: emptyWorkloadState, version: 0 };
+    const current = this.states.get(workloadKey(workload)) ?? { state: emptyWorkloadState, version: 0 };
     if (basis && basis.resourceVersion !== String(current.version)) {
       return { outcome: 'changed-concurrently' as const, current: { state: current.state, resourceVersion: String(current.version), raw: JSON.stringify(current.state) } };
     }
-    this.mutate({ verb: 'state', target: key(workload), detail: state });
-    this.states.set(key(workload), { state, version: current.version + 1 });
+    this.mutate({ verb: 'state', target: workloadKey(workload), detail: state });
+    this.states.set(workloadKey(workload), { state, version: current.version + 1 });
     return { outcome: 'written' as const, resourceVersion: String(current.version + 1), attempts: 1 };
   }
 
@@ -60,9 +60,9 @@ export class MemoryCluster implements Cluster {
   async restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult> {
     this.restartAttempts += 1;
     if (this.restartRefusal) return { outcome: 'failed', error: this.restartRefusal };
-    if (this.restartIds.get(key(workload)) === actionId) return { outcome: 'already-done' as const };
-    this.mutate({ verb: 'restart', target: key(workload), detail: actionId });
-    this.restartIds.set(key(workload), actionId);
+    if (this.restartIds.get(workloadKey(workload)) === actionId) return { outcome: 'already-done' as const };
+    this.mutate({ verb: 'restart', target: workloadKey(workload), detail: actionId });
+    this.restartIds.set(workloadKey(workload), actionId);
     return { outcome: 'restarted', restartedAt: new Date().toISOString() };
   }
 
@@ -82,7 +82,7 @@ export class MemoryCluster implements Cluster {
   async restartHappened(workload: WorkloadRef, check: RestartCheck): Promise<RestartHappenedResult> {
     if (this.readRefusal) return { outcome: 'failed', error: this.readRefusal };
     if (check.mode === 'rollout') {
-      return this.restartIds.get(key(workload)) === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: 'no rollout' };
+      return this.restartIds.get(workloadKey(workload)) === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: 'no rollout' };
     }
     const pod = check.pod;
     const live = pod && this.targets.some((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
@@ -90,15 +90,15 @@ export class MemoryCluster implements Cluster {
   }
 
   async applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>) {
-    const facts = this.targets.find((t) => key(t.workload) === key(workload) && t.container === container);
+    const facts = this.targets.find((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
     if (facts && Object.entries(env).every(([k, v]) => facts.env[k] === v)) return { outcome: 'already-set' as const };
-    this.mutate({ verb: 'env', target: key(workload), detail: env });
-    for (const t of this.targets) if (key(t.workload) === key(workload)) t.env = { ...t.env, ...env };
+    this.mutate({ verb: 'env', target: workloadKey(workload), detail: env });
+    for (const t of this.targets) if (workloadKey(t.workload) === workloadKey(workload)) t.env = { ...t.env, ...env };
     return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
   }
 
   async revertEnvWorkaround(workload: WorkloadRef) {
-    this.mutate({ verb: 'revert-env', target: key(workload) });
+    this.mutate({ verb: 'revert-env', target: workloadKey(workload) });
     return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
   }
 
@@ -160,6 +160,3 @@ export class MemoryCluster implements Cluster {
   }
 }
 
-function key(workload: WorkloadRef): string {
-  return `${workload.kind}/${workload.namespace}/${workload.name}`;
-}

@@ -5,7 +5,7 @@
  */
 import type { V1OwnerReference, V1Pod } from '@kubernetes/client-node';
 import { versionFromImage } from '../catalog/image.js';
-import type { TargetFacts, WorkloadRef } from '../model/workload.js';
+import { type TargetFacts, type WorkloadRef, workloadKey } from '../model/workload.js';
 import type { ApiResult } from './call.js';
 import type { KubeContext } from './context.js';
 import { describeKubeError } from './errors.js';
@@ -153,7 +153,7 @@ async function workloadOwner(
   cached: Cached,
 ): Promise<Owner> {
   const name = owner.name;
-  const result = await cached<Workload>(`${kind}/${namespace}/${name}`, async () => {
+  const result = await cached<Workload>(workloadKey({ kind, namespace, name }), async () => {
     if (kind === 'Deployment') {
       const r = await ctx.call(() => ctx.apps.readNamespacedDeployment({ name, namespace }));
       return r.ok ? { ...r, value: { kind, object: r.value } } : r;

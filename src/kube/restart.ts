@@ -4,7 +4,7 @@
  * honours PodDisruptionBudgets. Both are idempotent per action ID.
  */
 import type { V1Eviction } from '@kubernetes/client-node';
-import type { WorkloadRef } from '../model/workload.js';
+import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';
@@ -39,7 +39,7 @@ export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, action
     };
     const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
     if (patched.ok) {
-      ctx.logger.info({ workload: `${ref.kind}/${ref.namespace}/${ref.name}`, actionId }, 'rollout restart requested');
+      ctx.logger.info({ workload: workloadKey(ref), actionId }, 'rollout restart requested');
       return { outcome: 'restarted', restartedAt };
     }
     // 409: the object moved (status update, or a twin run restarting it): re-read and re-check the action ID.

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { ACTION_KINDS } from '../model/action.js';
-import { type WorkloadRef } from '../model/workload.js';
+import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
 import type { KubeError } from './errors.js';
 import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
@@ -143,7 +143,7 @@ export async function writeState(
     // The annotation is exactly what was tested, so the 422 was about something else: report it.
     if (testFailed && reread.raw === current.raw) return { outcome: 'failed', error: patched.error };
     if (!sameState(reread.state, current.state)) {
-      ctx.logger.warn({ workload: `${ref.kind}/${ref.namespace}/${ref.name}` }, 'state changed by another writer; not overwriting');
+      ctx.logger.warn({ workload: workloadKey(ref) }, 'state changed by another writer; not overwriting');
       return { outcome: 'changed-concurrently', current: reread };
     }
     current = reread;

@@ -6,7 +6,7 @@
  * values are already in place, and nothing is patched live on a GitOps-owned object.
  */
 import type { V1EnvVar } from '@kubernetes/client-node';
-import type { WorkloadRef } from '../model/workload.js';
+import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { gitopsOwnerOf } from './facts.js';
 import type { PreviousValues, WorkaroundResult } from './types.js';
@@ -57,7 +57,7 @@ async function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, w
     const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
     if (patched.ok) {
       const previous = previousEnv(current, Object.keys(wanted));
-      ctx.logger.info({ workload: `${ref.kind}/${ref.namespace}/${ref.name}`, container, names: Object.keys(wanted) }, 'env patched');
+      ctx.logger.info({ workload: workloadKey(ref), container, names: Object.keys(wanted) }, 'env patched');
       return { outcome: 'applied', previous, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };

@@ -6,6 +6,7 @@ import { catalog, hour, leaking, now } from '../../test/support/policy-fixtures.
 import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from './types.js';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { type ActionKind } from '../model/action.js';
+import { workloadKey } from '../model/workload.js';
 
 const workloads = [
   { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'w1' },
@@ -119,14 +120,13 @@ function mutations(input: PlanInput) {
   });
 }
 
-const key = (w: { kind: string; namespace: string; name: string }) => `${w.kind}/${w.namespace}/${w.name}`;
 const runs = { numRuns: 400 };
 
 describe('plan invariants', () => {
   it('never holds two pod-restarting actions for one workload', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
-        const disruptive = mutations(input).filter((m) => m.disruptive).map((m) => key(m.workload));
+        const disruptive = mutations(input).filter((m) => m.disruptive).map((m) => workloadKey(m.workload));
         expect(new Set(disruptive).size).toBe(disruptive.length);
       }),
       runs,
@@ -180,7 +180,7 @@ describe('plan invariants', () => {
       fc.property(inputArb, (input) => {
         for (const item of plan(input).items) {
           if (item.type !== 'action') continue;
-          const own = input.targets.filter((t) => t.facts.profile === item.profile && key(t.facts.workload) === key(item.workload));
+          const own = input.targets.filter((t) => t.facts.profile === item.profile && workloadKey(t.facts.workload) === workloadKey(item.workload));
           const target = own.find((t) => t.facts.pod.name === item.pod?.name && t.facts.container === item.container)!;
           expect(target.verdict.kind).toBe('leaking');
           if (item.kind !== 'upgrade-pr') {
