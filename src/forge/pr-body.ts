@@ -5,7 +5,7 @@
 import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
-import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
+import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
 import type { Sighting } from './bump/types.js';
 import { stripV } from './bump/version.js';
 import { memoryChart } from './pr-chart.js';
@@ -141,7 +141,7 @@ export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly Sigh
 
 export function actionsSection(actions: readonly ActionRecord[]): string {
   if (actions.length === 0) return '### Actions already taken\n\nNone: this PR is the first remediation.';
-  const when = (at: number) => (Number.isFinite(at) && at > 0 ? `${new Date(at * 1000).toISOString()} ` : '');
+  const when = (at: number) => (Number.isFinite(at) && at > 0 ? `${formatTime(at)} ` : '');
   const rows = actions.map((a) => `- ${when(a.at)}**${oneLine(a.kind, 40)}**: ${oneLine(a.summary)}`);
   return ['### Actions already taken', '', ...rows].join('\n');
 }

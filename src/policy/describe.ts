@@ -7,10 +7,6 @@ export function formatRate(bytesPerHour: number | null): string {
   return bytesPerHour === null ? 'unknown rate' : formatMiBPerHour(bytesPerHour);
 }
 
-export function formatTime(unixSeconds: number): string {
-  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 export function summarizeVerdict(verdict: Verdict): VerdictSummary {
   return {
     kind: verdict.kind,

@@ -11,7 +11,8 @@
  * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
-import { describeLeak, formatRate, formatTime, summarizeVerdict } from './describe.js';
+import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
+import { formatTime } from '../model/units.js';
 import { floorToHour, incidentIdFor } from './ids.js';
 import { knownIssuesFor } from './known-issues.js';
 import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';

@@ -8,6 +8,7 @@ import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';
 import { buildRunDeps } from '../wiring.js';
+import { formatTime } from '../../model/units.js';
 
 export async function statusCommand(config: Config, options: { output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
   const deps = await buildRunDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
@@ -21,7 +22,7 @@ export async function statusCommand(config: Config, options: { output: OutputFor
     failures.push(...seen.failures);
     for (const target of seen.judged) {
       const state = await deps.cluster.readState(target.facts.workload);
-      const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${new Date((state.state.lastActionAt ?? 0) * 1000).toISOString().slice(0, 16)}Z` : undefined;
+      const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}` : undefined;
       rows.push({
         profile: profile.name,
         name: `${target.facts.workload.namespace}/${target.facts.workload.name} (${target.facts.pod.name})`,
