@@ -17,6 +17,7 @@ import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.j
 export const stateAnnotation = 'leakguard.io/state';
 
 const actionKind = z.enum(['restart', 'workaround', 'upgrade-pr']);
+const imageSwapSchema = z.object({ container: z.string(), previous: z.string(), hotfix: z.string() });
 const stateSchema = z
   .object({
     incidentId: z.string().nullable(),
@@ -36,11 +37,13 @@ const stateSchema = z
         disruptive: z.boolean().optional(),
         restartMode: z.enum(['rollout', 'evict']).optional(),
         pod: z.object({ name: z.string(), uid: z.string().optional() }).optional(),
+        image: imageSwapSchema.optional(),
       })
       .loose()
       .nullable(),
     workaroundAppliedAt: z.number().nullable(),
     rung: z.number().int().nullable().optional(),
+    workaroundImage: imageSwapSchema.nullable().optional(),
   })
   // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
   .loose() satisfies z.ZodType<WorkloadState>;

@@ -101,6 +101,12 @@ function notice(subject: PlanSubject, kind: PlanNotice['kind'], note: string, fi
 function workaroundHappened(group: WorkloadGroup, input: PlanInput, revert: boolean): boolean | null {
   const first = group.targets[0];
   if (!first) return null;
+  const swap = group.state.intent?.image;
+  if (swap) {
+    // An image swap shows in the pods' image: a pod running the hotfix came from the patched template.
+    const runsHotfix = (t: PlanTarget) => t.facts.container === swap.container && t.facts.image === swap.hotfix;
+    return revert ? !group.targets.some(runsHotfix) : group.targets.some(runsHotfix);
+  }
   const matches = knownIssuesFor(input.catalog, first.facts, group.profile.knownIssues);
   const env = resolveWorkaround(group.profile, matches)?.env;
   if (!env) return null;

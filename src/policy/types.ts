@@ -77,11 +77,22 @@ export interface WorkloadState {
     restartMode?: RestartMode;
     /** restart by eviction only: the pod to evict (its uid pins this incarnation). */
     pod?: { name: string; uid?: string };
+    /** image workaround (or its revert) only: the swap, so a run that died mid-action can record it. */
+    image?: ImageSwap;
   } | null;
   /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
   workaroundAppliedAt: number | null;
   /** Ladder rung of the last action of the current incident; escalation goes to rung + 1. */
   rung?: number | null;
+  /** The hotfix image leakguard set, and the image it replaced (restored by a revert); null when none. */
+  workaroundImage?: ImageSwap | null;
+}
+
+/** One container's image as leakguard changed it: `previous` is what ran before, `hotfix` what it set. */
+export interface ImageSwap {
+  container: string;
+  previous: string;
+  hotfix: string;
 }
 
 export const emptyWorkloadState: WorkloadState = {
@@ -182,6 +193,8 @@ export type SkipReason =
   | 'no-controller'
   /** The pod is managed through another operator's resource leakguard does not understand: notify only. */
   | 'foreign-owner'
+  /** The image is pinned by digest: leakguard does not know the hotfix's digest, so it sets no tag. */
+  | 'digest-pinned'
   | 'ladder-exhausted'
   | 'dry-run'
   /** The verdict still covers data from before the last action: wait for post-action data before escalating. */
@@ -219,8 +232,10 @@ export interface ActionDetails {
   /** For workaround: env vars to set on `container` and/or ConfigMap keys. */
   env?: Readonly<Record<string, string>>;
   configMap?: { name: string; data: Readonly<Record<string, string>> };
-  /** For revert-workaround: what to remove. */
-  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] } };
+  /** For workaround: swap `action.container`'s image in the pod template from `previous` to `hotfix`. */
+  image?: ImageSwap;
+  /** For revert-workaround: what to remove, and the image to restore. */
+  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] }; image?: ImageSwap };
   /** For upgrade-pr: the bump and why. */
   upgrade?: {
     issueId: string;

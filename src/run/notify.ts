@@ -12,7 +12,7 @@ import type { Notifier, SlackMessage } from '../notify/types.js';
 import { describeLeak } from '../policy/describe.js';
 import type { PlanAction, PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
-import type { ActionOutcome } from '../report/event-text.js';
+import { describeAction, undoHint, type ActionOutcome } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from './act.js';
 
@@ -30,7 +30,10 @@ export interface WorkloadNews {
  */
 function stepOf(action: PlanAction): string {
   const leak = describeLeak(action.details.verdict);
-  return action.reason.startsWith(`${leak}; `) ? action.reason.slice(leak.length + 2) : action.reason;
+  const step = action.reason.startsWith(`${leak}; `) ? action.reason.slice(leak.length + 2) : action.reason;
+  // An image swap is named in full (which image, which container), as the Event does.
+  const image = action.details.image ?? action.details.revert?.image;
+  return image ? `${describeAction(action)}; ${step}` : step;
 }
 
 export function incidentState(news: WorkloadNews): { state: NotifyState; action: ActionInfo | undefined; prUrl?: string } {
@@ -59,7 +62,8 @@ export function incidentState(news: WorkloadNews): { state: NotifyState; action:
       info = { kind, status: 'skipped', dryRun: false, detail: outcome.kind === 'deferred' ? outcome.message : `owned by ${outcome.owner}` };
     } else {
       phase = action.rung > 0 ? 'escalated' : 'remediated';
-      info = { kind, status: 'done', dryRun: false, detail: stepOf(action) };
+      const undo = undoHint(action);
+      info = { kind, status: 'done', dryRun: false, detail: undo ? `${stepOf(action)}. ${undo}` : stepOf(action) };
       if (outcome.kind === 'pr' && outcome.url) prUrl = outcome.url;
     }
   } else if (skip) {
