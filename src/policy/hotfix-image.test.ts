@@ -103,13 +103,18 @@ describe('reverting the hotfix image', () => {
   function planAfter(image: string) {
     const state = { incidentId: 'inc', incidentStart: applied - hour, lastAction: 'workaround' as const, lastActionId: 'a1', lastActionAt: applied, actionCount: 1, workaroundAppliedAt: applied, rung: 0, workaroundImage: swap };
     const leak = leaking({ evidence: { from: applied + hour, to: now, pointsUsed: 1200, restarts: 0 } });
-    return plan(input([target({ facts: { image, version: versionFromImage(image), container: 'instance-manager', workload: deployment, env: {} }, verdict: leak, state })], { profile: { knownIssues: [], ladder: ['workaround', 'upgrade-pr'], revertWorkaroundIfIneffective: true } }));
+    return plan(input([target({ facts: { image, version: versionFromImage(image), container: 'instance-manager', workload: deployment, env: {} }, verdict: leak, state })], { profile: { knownIssues: [], ladder: ['workaround', 'upgrade-pr'], revertWorkaroundIfIneffective: true }, guardrails: { maxActionsPerRun: 2 } }));
   }
 
   it('when the leak goes on under the hotfix: puts back the image it replaced, from the state', () => {
     const revert = actions(planAfter(hotfix)).find((a) => a.kind === 'revert-workaround');
     expect(revert?.details.revert?.image).toEqual(swap);
     expect(revert?.reason).toBe('the hotfix image did not stop the leak; reverting it');
+  });
+
+  it('the next rung proposes the upgrade from the version the hotfix stands in for, noting the hotfix', () => {
+    const upgrade = actions(planAfter(hotfix)).find((a) => a.kind === 'upgrade-pr');
+    expect(upgrade?.details.upgrade).toMatchObject({ fromVersion: '1.11.0', toVersion: '1.11.1', hotfix: swap });
   });
 
   it('not when the pods no longer run the hotfix (an upgrade replaced it): nothing to undo', () => {

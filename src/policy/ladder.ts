@@ -114,6 +114,10 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
   }
   const ref = parseImageRef(primary.facts.image);
   const wanted = `${ref.repository}:${hotfix.tag}`;
+  if (ref.tag === hotfix.tag) {
+    step.passed.push(`workaround: already in place (${wanted})`);
+    return null;
+  }
   const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);
   const owner = primary.facts.foreignOwner;
   if (owner) {
@@ -203,8 +207,15 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
       notes: match.upgradeNotes,
       checked: match.issue.checked,
       ...(match.issue.chart ? { chart: match.issue.chart } : {}),
+      ...(runsHotfix(incident) ? { hotfix: incident.state.workaroundImage! } : {}),
     },
   });
+}
+
+/** The pods run the hotfix image leakguard set (recorded in the state). */
+function runsHotfix(incident: Incident): boolean {
+  const swap = incident.state.workaroundImage;
+  return swap !== null && swap !== undefined && swap.container === incident.primary.facts.container && swap.hotfix === incident.primary.facts.image;
 }
 
 /** The first applicable rung at or after `fromRung`. */
@@ -228,7 +239,7 @@ export function revertAction(incident: Incident): PlanAction | null {
   const envNames = Object.keys(spec?.env ?? {}).filter((name) => name in incident.primary.facts.env);
   const swap = incident.state.workaroundImage;
   // Only while the pods still run the hotfix: an upgrade since has replaced it, and there is nothing to undo.
-  const image = swap && swap.container === incident.primary.facts.container && incident.primary.facts.image === swap.hotfix && isTemplated(incident.subject.workload) ? swap : undefined;
+  const image = swap && runsHotfix(incident) && isTemplated(incident.subject.workload) ? swap : undefined;
   if (envNames.length === 0 && !spec?.configMap && !image) return null;
   const rung = Math.max(0, incident.profile.ladder.indexOf('workaround'));
   const what = image ? 'the hotfix image' : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;

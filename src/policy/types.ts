@@ -251,6 +251,8 @@ export interface ActionDetails {
     checked?: string;
     /** The Helm chart the upgrade PR bumps (the catalogue's; the profile may override). */
     chart?: string;
+    /** The hotfix image leakguard set and the pods still run (the PR body says so, and how to undo it). */
+    hotfix?: ImageSwap;
   };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];

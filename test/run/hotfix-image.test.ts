@@ -5,7 +5,7 @@
  * runs, the Events, the state, Slack.
  */
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog, CatalogError } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
@@ -16,6 +16,9 @@ import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster, MemoryLedger } from '../../src/demo/memory-cluster.js';
 import { catalogFor } from '../../src/cli/wiring.js';
+import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { FakeGitHub } from '../forge/fake-github.js';
+import { secretFile } from '../forge/helpers.js';
 
 const MiB = 2 ** 20;
 const HOUR = 3600;
@@ -210,5 +213,34 @@ describe('built-in catalogue check', () => {
   it('the Longhorn entry says where to set the hotfix on pods leakguard does not patch', () => {
     const entry = buildCatalog().entries.find((e) => e.id === 'longhorn-instance-manager-proxy-leak-1.11.0');
     expect(entry?.workaround?.image?.setIn).toContain('image.longhorn.instanceManager.tag');
+  });
+});
+
+describe('the upgrade PR while the hotfix runs', () => {
+  let gh: FakeGitHub;
+  beforeEach(async () => {
+    gh = await new FakeGitHub('acme', 'gitops').start();
+    gh.seedBranch('main', { 'clusters/prod/longhorn.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: longhorn, namespace: longhorn-system}\nspec:\n  chart:\n    spec:\n      chart: longhorn\n      version: 1.11.0\n' });
+  });
+  afterEach(async () => {
+    await gh.stop();
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('goes from the version the hotfix stands in for, and its body says what leakguard set and how to undo it', async () => {
+    const profile = longhornProfile
+      .replace('ladder: [workaround]', 'ladder: [workaround, upgrade-pr]')
+      .replace('workaround: {revertIfIneffective: true}', 'upgrade: {repo: acme/gitops, file: clusters/prod/longhorn.yaml}');
+    const config = configText(profile, `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`);
+    const { cluster, metrics, deps } = setup(facts(affected), config);
+    const upgrade = createUpgradeRung(parseConfig(config), pino({ level: 'silent' })).execute;
+    await runOnce({ ...deps(), upgrade });
+    expect(cluster.targets[0]?.image).toBe(hotfix);
+    metrics.now += 25 * HOUR;
+    await runOnce({ ...deps(), upgrade });
+    expect(gh.pulls.map((p) => p.title)).toEqual([expect.stringContaining('1.11.0 → 1.11.1')]);
+    const body = String(gh.pulls[0]?.body ?? '');
+    expect(body).toContain(`Workaround until the upgrade lands: leakguard set container instance-manager's image to ${hotfix} (it was ${affected}); to undo, set it back`);
+    expect(body.split(hotfix).length - 1).toBe(1);
   });
 });
