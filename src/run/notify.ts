@@ -67,7 +67,10 @@ export function incidentState(news: WorkloadNews): { state: NotifyState; action:
       if (outcome.kind === 'pr' && outcome.url) prUrl = outcome.url;
     }
   } else if (skip) {
-    info = { kind: skip.wanted === 'revert-workaround' ? 'workaround' : (skip.wanted ?? 'none'), status: 'skipped', dryRun: skip.reason === 'dry-run', detail: skip.note };
+    // On another operator's pod every rung says what a human can do instead (the hotfix image to set, where): all of it.
+    const foreign = news.items.filter((i) => i.type === 'skip' && i.reason === 'foreign-owner').map((i) => (i.type === 'skip' ? i.note : ''));
+    const detail = skip.reason === 'foreign-owner' ? foreign.join('; ') : skip.note;
+    info = { kind: skip.wanted === 'revert-workaround' ? 'workaround' : (skip.wanted ?? 'none'), status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
   }
   const actionTag = info ? `${info.kind}:${info.status}${info.dryRun ? ':dry-run' : ''}` : null;
   return { state: { incidentId, phase, severity, action: actionTag }, action: info, ...(prUrl ? { prUrl } : {}) };

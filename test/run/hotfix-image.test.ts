@@ -180,6 +180,20 @@ describe('the hotfix image workaround in a run', () => {
   });
 });
 
+describe("another operator's pod (Longhorn's InstanceManager)", () => {
+  it('is not patched; the Event and Slack say which image to set, and where', async () => {
+    const pod = { ...facts(affected, 'Pod'), foreignOwner: 'InstanceManager instance-manager-e-1' };
+    const { cluster, notifier, deps } = setup(pod, configText(longhornProfile.replace('ladder: [workaround]', 'ladder: [restart, workaround]')));
+    await runOnce(deps());
+    expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
+    const instruction = `set image ${hotfix} in the Helm value image.longhorn.instanceManager.tag`;
+    expect(notes(cluster, 'RemediationSkipped').filter((n) => n.includes(instruction))).toHaveLength(1);
+    const slack = notifier.messages.map((m) => m.text).join('\n');
+    expect(slack).toContain(instruction);
+    expect(slack.split('InstanceManager instance-manager-e-1').length - 1).toBe(1);
+  });
+});
+
 describe("a user's catalogue entry with a hotfix image (config knownIssues)", () => {
   const entry = `
 knownIssues:
