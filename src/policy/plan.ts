@@ -11,10 +11,9 @@
  * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
-import { versionFromImage } from '../catalog/image.js';
 import { describeLeak, formatRate, formatTime, summarizeVerdict } from './describe.js';
 import { floorToHour, incidentIdFor } from './ids.js';
-import { knownIssuesFor } from './known-issues.js';
+import { knownIssuesFor, standInFacts } from './known-issues.js';
 import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
   blockedByCooldown,
@@ -134,16 +133,6 @@ function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
     dryRun: input.guardrails.dryRun,
   });
   return { group, items: [], candidates: [], reconcile, urgency: [0] };
-}
-
-/**
- * A hotfix leakguard set stands in for the version it was built for: the known issue (and its fixed
- * release, for the upgrade rung) is the one of the image it replaced, which Git still pins.
- */
-function standInFacts(facts: PlanTarget['facts'], state: WorkloadState): PlanTarget['facts'] {
-  const swap = state.workaroundImage;
-  if (!swap || swap.container !== facts.container || swap.hotfix !== facts.image) return facts;
-  return { ...facts, image: swap.previous, version: versionFromImage(swap.previous) };
 }
 
 function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInput): Incident {

@@ -20,6 +20,8 @@ export interface TargetEvidence {
   samples: SampleSeries;
   limitBytes: number | null;
   image: string;
+  /** The image the catalogue is matched on when a hotfix leakguard set runs: the one it replaced. */
+  catalogImage?: string;
   container: string;
   /** What the catalogue's condition checks may read of the pod (absent: conditions count as unchecked). */
   pod?: PodView;

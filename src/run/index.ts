@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
-import { podViewOf } from '../policy/known-issues.js';
+import { podViewOf, standInFacts } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Plan, PlanTarget, WorkloadRef } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
@@ -230,6 +230,13 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const state = actor.stateOf(t.facts.workload);
     return state ? [{ ...t, state }] : [];
   });
+  // Slack names the known issue the plan matched: under a hotfix leakguard set, the replaced image's.
+  for (const [key, e] of evidence) {
+    const workload = workloads.get(key);
+    const stored = workload ? actor.stateOf(workload) : undefined;
+    const matchedOn = stored ? standInFacts({ image: e.image, version: null, container: e.container }, stored).image : e.image;
+    if (matchedOn !== e.image) evidence.set(key, { ...e, catalogImage: matchedOn });
+  }
   const guardrails = toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) });
   const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
   // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own

@@ -143,7 +143,7 @@ export function metricsUnavailableMessage(profile: string, runs: number, error: 
 /** The catalogue entry behind a leak, for the message's "known issue" field and links. */
 export function knownIssueInput(catalog: Catalog, evidence: TargetEvidence | undefined): Pick<IncidentMessageInput, 'knownIssue'> {
   if (!evidence) return {};
-  const match = matchKnownIssues(catalog, evidence.image, { container: evidence.container, ...(evidence.pod ? { pod: evidence.pod } : {}) })[0];
+  const match = matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, { container: evidence.container, ...(evidence.pod ? { pod: evidence.pod } : {}) })[0];
   if (!match) return {};
   const { issue } = match;
   return { knownIssue: { issueId: issue.id, title: issue.title, links: issueLinks(issue), checked: issue.checked, ...(match.certainty === 'possible' && issue.condition ? { possible: issue.condition.text } : {}) } };
