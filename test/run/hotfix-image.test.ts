@@ -162,6 +162,21 @@ describe('the hotfix image workaround in a run', () => {
     expect(cluster.states.get(key)?.state.workaroundImage).toBeNull();
   });
 
+  it('killed before the patch: the next run sees the pods on the old image and drops the intent; nothing is recorded as swapped', async () => {
+    const { cluster, metrics, deps, key } = setup(facts(affected));
+    cluster.crashOn = 'image';
+    await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
+    cluster.leaseHolder = null;
+    expect(cluster.states.get(key)!.state.intent?.image?.hotfix).toBe(hotfix);
+    metrics.now += 900;
+    await runOnce(deps());
+    const state = cluster.states.get(key)!.state;
+    expect(state.intent).toBeNull();
+    expect(state.workaroundImage ?? null).toBeNull();
+    expect(state.workaroundAppliedAt).toBeNull();
+    expect(images(cluster)).toEqual([]);
+  });
+
   it('killed after the patch, before recording it: the next run sees the pods on the hotfix, counts it once, and can still revert it', async () => {
     const { cluster, metrics, deps, key } = setup(facts(affected));
     cluster.crashWhen = (m) => m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'image');
