@@ -40,6 +40,16 @@ const actionVerb: Record<PlanAction['kind'], string> = {
   'upgrade-pr': 'OpenUpgradePR',
 };
 
+/** The image an action swaps (or swaps back), without the workload: Slack names that in its own field. */
+export function describeImageSwap(action: PlanAction): string | null {
+  if (action.kind === 'workaround' && action.details.image) {
+    const { container, previous, hotfix } = action.details.image;
+    return `change container ${container}'s image from ${previous} to ${hotfix}`;
+  }
+  const back = action.kind === 'revert-workaround' ? action.details.revert?.image : undefined;
+  return back ? `put container ${back.container}'s image back from ${back.hotfix} to ${back.previous}` : null;
+}
+
 /** "would restart deployment rook-ceph/rook-ceph-operator" */
 export function describeAction(action: PlanAction): string {
   const target = `${action.workload.kind.toLowerCase()} ${action.workload.namespace}/${action.workload.name}`;
@@ -51,13 +61,13 @@ export function describeAction(action: PlanAction): string {
       const parts = [
         ...(details.env ? [`set ${Object.entries(details.env).map(([k, v]) => `${k}=${v}`).join(', ')} on container ${action.container ?? '?'}`] : []),
         ...(details.configMap ? [`set ${Object.keys(details.configMap.data).join(', ')} in ConfigMap ${details.configMap.name}`] : []),
-        ...(details.image ? [`change container ${details.image.container}'s image from ${details.image.previous} to ${details.image.hotfix}`] : []),
+        ...(details.image ? [describeImageSwap(action)!] : []),
       ];
       return `${parts.join(' and ')} (${target})`;
     }
     case 'revert-workaround': {
-      const image = details.revert?.image;
-      return image ? `put container ${image.container}'s image back from ${image.hotfix} to ${image.previous} (${target})` : `revert the workaround on ${target}`;
+      const swap = describeImageSwap(action);
+      return swap ? `${swap} (${target})` : `revert the workaround on ${target}`;
     }
     case 'upgrade-pr':
       return details.upgrade ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}` : `open an upgrade PR for ${target}`;

@@ -12,7 +12,7 @@ import type { Notifier, SlackMessage } from '../notify/types.js';
 import { describeLeak } from '../policy/describe.js';
 import type { PlanAction, PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
-import { describeAction, undoHint, type ActionOutcome } from '../report/event-text.js';
+import { describeImageSwap, undoHint, type ActionOutcome } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from './act.js';
 
@@ -31,9 +31,9 @@ export interface WorkloadNews {
 function stepOf(action: PlanAction): string {
   const leak = describeLeak(action.details.verdict);
   const step = action.reason.startsWith(`${leak}; `) ? action.reason.slice(leak.length + 2) : action.reason;
-  // An image swap is named in full (which image, which container), as the Event does.
-  const image = action.details.image ?? action.details.revert?.image;
-  return image ? `${describeAction(action)}; ${step}` : step;
+  // An image swap is named in full (which container, from which image to which), as the Event does.
+  const swap = describeImageSwap(action);
+  return swap ? `${swap}; ${step}` : step;
 }
 
 export function incidentState(news: WorkloadNews): { state: NotifyState; action: ActionInfo | undefined; prUrl?: string } {

@@ -111,8 +111,10 @@ describe('the hotfix image workaround in a run', () => {
     expect(note).toContain(`Did change container instance-manager's image from ${affected} to ${hotfix}`);
     expect(note?.split('To undo').length).toBe(2);
     const slack = slackText(notifier);
-    expect(slack).toContain(`to ${hotfix}`);
+    expect(slack).toContain(`change container instance-manager's image from ${affected} to ${hotfix}`);
     expect(slack.split('To undo').length).toBe(2);
+    // The workload is named once, in its own field: not again in the action line.
+    expect(notifier.messages[0]?.text.split('longhorn-system/instance-manager').length).toBe(2);
   });
 
   it('already set in the template (its rollout not finished): nothing is patched, the workaround counts as in place', async () => {
