@@ -74,6 +74,7 @@ describe('leakguard catalog', () => {
   it.each([
     ['a malformed entry', `knownIssues: [{id: acme-leak, title: t, images: [acme/op], affected: ["~2.3"], sources: [{kind: issue, url: "https://example.com/1"}], checked: 2026-11-01}]`, /knownIssues\[0\]\.affected\[0\]: expected a version range/],
     ['an unknown built-in to disable', 'catalog: {disable: [rook-leak-typo]}', /catalog\.disable\[0\]: no built-in entry "rook-leak-typo"/],
+    ['a hotfix image with a tag that is not one', `knownIssues: [${acme.replace('upgrade:', 'workaround: {image: {forVersion: 2.3.3, tag: "2.3.3 hotfix"}}, upgrade:')}]`, /knownIssues\[0\]\.workaround\.image\.tag: expected an image tag/],
   ])('%s is a configuration error (exit 2) naming the field', async (_name, yaml, message) => {
     const { code, out } = await cli('catalog', '--config', configWith('catalog-bad.yaml', yaml));
     expect(code).toBe(ExitCode.usage);
