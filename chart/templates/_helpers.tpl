@@ -159,7 +159,8 @@ the names of the objects they may touch. Profiles in one namespace share that na
 {{- $workaroundCm := dig "workaround" "configMap" "name" "" $p -}}
 {{- if $workaroundCm -}}{{- $_ := set $entry "readConfigMaps" (append $entry.readConfigMaps $workaroundCm | uniq) -}}{{- end -}}
 {{- if has "workaround" $ladder -}}
-{{- if dig "workaround" "env" "" $p -}}{{- $_ := set $entry "workaroundEnv" true -}}{{- end -}}
+{{- /* The pod template is patched for an env workaround, and for the known issues' own (env or hotfix image) when the profile gives none. */ -}}
+{{- if or (dig "workaround" "env" "" $p) (not (or (dig "workaround" "env" "" $p) (dig "workaround" "configMap" "" $p))) -}}{{- $_ := set $entry "workaroundEnv" true -}}{{- end -}}
 {{- $cm := dig "workaround" "configMap" "name" "" $p -}}
 {{- if $cm -}}{{- $_ := set $entry "configMaps" (append $entry.configMaps $cm | uniq) -}}{{- end -}}
 {{- end -}}

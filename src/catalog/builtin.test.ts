@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinKnownIssues } from './builtin.js';
 import { buildCatalog, matchKnownIssues, type KnownIssueMatch } from './catalog.js';
 import type { PodView } from './condition.js';
+import { checkImage } from './describe.js';
 
 const catalog = buildCatalog();
 
@@ -143,6 +144,13 @@ describe('conditions and components', () => {
   it('Longhorn: the official hotfix image is the workaround in place, not the leak', () => {
     expect(only('longhornio/longhorn-instance-manager:v1.11.0-hotfix-1', 'instance-manager')).toEqual([]);
     expect(only('longhornio/longhorn-instance-manager:v1.11.0', 'instance-manager')[0]?.explanation).toContain('workaround official hotfix image tag v1.11.0-hotfix-1 (for 1.11.0 only)');
+  });
+
+  it('Longhorn: `catalog check` says leakguard sets the hotfix in a pod template, and where you set it on InstanceManager pods', () => {
+    const [match] = checkImage(catalog, 'longhornio/longhorn-instance-manager:v1.11.0').matches;
+    expect(match?.remedies).toContain(
+      "workaround: official hotfix image tag v1.11.0-hotfix-1 (for 1.11.0 only); leakguard sets it in the pod template (never over a digest); on another operator's pods, set it in the Helm value image.longhorn.instanceManager.tag (with manifests: the instance-manager image in the manifest), then upgrade the release",
+    );
   });
 
   it('calico-node and Longhorn forbid automatic restarts', () => {

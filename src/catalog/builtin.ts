@@ -162,7 +162,14 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     images: ['longhornio/longhorn-instance-manager'],
     affected: ['=1.11.0'],
     fixed: ['1.11.1'],
-    workaround: { image: { forVersion: '1.11.0', tag: 'v1.11.0-hotfix-1' } },
+    workaround: {
+      image: {
+        forVersion: '1.11.0',
+        tag: 'v1.11.0-hotfix-1',
+        // The 1.11.0 changelog's "Hotfix" section; the chart's value for the instance-manager image tag.
+        setIn: 'the Helm value image.longhorn.instanceManager.tag (with manifests: the instance-manager image in the manifest), then upgrade the release',
+      },
+    },
     upgrade: { rule: 'one-minor-at-a-time', caveat: 'enforced since v1.5.0; downgrades are not supported' },
     // instance-manager pods carry the engines of every volume on their node: restarting one interrupts I/O.
     restarts: 'notify-and-pr-only',

@@ -47,9 +47,12 @@ export function catalogMarkdown(entries: readonly KnownIssue[]): string {
 export function describeRemedies(match: KnownIssueMatch): string[] {
   const { issue } = match;
   const workaround = describeWorkaround(issue.workaround);
+  const image = issue.workaround?.image;
+  // What leakguard does with a hotfix image depends on who owns the pod: say both cases.
+  const how = image ? `; leakguard sets it in the pod template (never over a digest)${image.setIn ? `; on another operator's pods, set it in ${image.setIn}` : ''}` : '';
   return [
     issue.restarts === 'allowed' ? 'restart: as the profile allows' : 'restart: never automatically (the entry says notify and PR only)',
-    `workaround: ${workaround ?? 'none documented'}`,
+    `workaround: ${workaround ?? 'none documented'}${how}`,
     `upgrade PR: ${describeUpgradePath(match)}${match.upgradeNotes.length > 0 ? `; read ${match.upgradeNotes.map((note) => note.url).join(', ')}` : ''}`,
   ];
 }

@@ -20,7 +20,17 @@ export const workaroundSchema = z.strictObject({
    * An official hotfix image for exactly one affected version (Longhorn's `v1.11.0-hotfix-1`): only
    * the tag changes, the repository stays the one running.
    */
-  image: z.strictObject({ forVersion: versionSchema, tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected an image tag') }).optional(),
+  image: z
+    .strictObject({
+      forVersion: versionSchema,
+      tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected an image tag'),
+      /**
+       * Where a human sets the image when the pod belongs to another operator's resource (leakguard
+       * then only says so): Longhorn's instance-manager pods take it from a Helm value.
+       */
+      setIn: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 /**

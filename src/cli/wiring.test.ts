@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { runIdentity } from './wiring.js';
+import { loadRunConfig, runIdentity } from './wiring.js';
 
 const text = 'prometheus: {url: "http://prometheus:9090"}\nprofiles: [{name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator}]\n';
 const config = parseConfig(text);
@@ -28,5 +31,25 @@ describe('runIdentity', () => {
   it('outside a pod: host and pid, the kubeconfig context namespace; no controller unless configured', () => {
     const identity = runIdentity(config, kubeConfig, { LEAKGUARD_CONTROLLER: 'CronJob/ignored' });
     expect(identity).toEqual({ identity: expect.stringMatching(/-\d+$/), namespace: 'from-context' });
+  });
+});
+
+describe('loadRunConfig: a workaround rung without a workaround of its own', () => {
+  const withProfile = (profile: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'leakguard-wiring-')), 'config.yaml');
+    writeFileSync(file, `prometheus: {url: "http://prometheus:9090"}\nprofiles: [${profile}]\n`);
+    return file;
+  };
+
+  it("takes its known issue's (Longhorn's hotfix image)", async () => {
+    const config = await loadRunConfig(withProfile('{name: lh, namespace: longhorn-system, selector: app=im, knownIssues: [longhorn-instance-manager-proxy-leak-1.11.0], ladder: [workaround]}'));
+    expect(config.profiles[0]?.ladder).toEqual(['workaround']);
+  });
+
+  it('is a configuration error naming the field when neither the profile nor its known issues give one', async () => {
+    await expect(loadRunConfig(withProfile('{name: cm, namespace: cert-manager, selector: app=ci, knownIssues: [cert-manager-cainjector-logger-leak-1.12], ladder: [workaround]}'))).rejects.toThrow(
+      /profiles\[0\]\.workaround: the ladder has "workaround" but neither the profile nor its knownIssues \(cert-manager-cainjector-logger-leak-1\.12\) give one/,
+    );
+    await expect(loadRunConfig(withProfile('{name: cm, namespace: cert-manager, selector: app=ci, ladder: [workaround]}'))).rejects.toThrow(/profiles\[0\]\.workaround: the ladder has "workaround": expected workaround\.env or workaround\.configMap, or knownIssues naming an entry with a workaround/);
   });
 });

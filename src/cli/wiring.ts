@@ -31,9 +31,12 @@ export async function loadRunConfig(flag: unknown): Promise<Config> {
   const path = configPath(flag);
   const config = await loadConfig(path, process.env);
   const catalog = catalogFor(config);
-  const problems = config.profiles.flatMap((profile, i) =>
-    unknownIssueIds(catalog, profile.knownIssues).map((id) => `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`),
-  );
+  const problems = config.profiles.flatMap((profile, i) => [
+    ...unknownIssueIds(catalog, profile.knownIssues).map((id) => `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`),
+    ...(profile.ladder.includes('workaround') && !profile.workaround?.env && !profile.workaround?.configMap && !catalog.entries.some((entry) => profile.knownIssues.includes(entry.id) && entry.workaround)
+      ? [`  - profiles[${i}].workaround: the ladder has "workaround" but neither the profile nor its knownIssues (${profile.knownIssues.join(', ')}) give one`]
+      : []),
+  ]);
   if (problems.length > 0) throw new ConfigError(`${path}: invalid configuration:\n${problems.join('\n')}`);
   return config;
 }

@@ -288,8 +288,9 @@ export const configSchema = z.strictObject({
     if (config.prometheus.matchers && profile.query && !profile.query.includes('$matchers')) {
       ctx.addIssue({ code: 'custom', path: ['profiles', index, 'query'], message: `prometheus.matchers is set: the query must place $matchers in its selector, or it would see other clusters' series` });
     }
-    if (profile.ladder.includes('workaround') && !profile.workaround?.env && !profile.workaround?.configMap) {
-      ctx.addIssue({ code: 'custom', path: ['profiles', index, 'workaround'], message: 'the ladder has "workaround": expected workaround.env or workaround.configMap' });
+    // Without its own, the profile takes the workaround of the known issues it names (checked against the catalogue on load).
+    if (profile.ladder.includes('workaround') && !profile.workaround?.env && !profile.workaround?.configMap && profile.knownIssues.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['profiles', index, 'workaround'], message: 'the ladder has "workaround": expected workaround.env or workaround.configMap, or knownIssues naming an entry with a workaround' });
     }
     if (profile.ladder.includes('upgrade-pr') && !profile.upgrade) {
       ctx.addIssue({ code: 'custom', path: ['profiles', index, 'upgrade'], message: 'the ladder has "upgrade-pr": expected upgrade {repo, file}' });

@@ -7,11 +7,12 @@
  */
 import type { KubeError } from '../kube/errors.js';
 import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
-import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
+import { emptyWorkloadState, type ImageSwap, type WorkloadState } from '../model/state.js';
 import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
+import { versionFromImage } from '../catalog/image.js';
 
 export interface Mutation {
-  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap';
+  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap' | 'image' | 'revert-image';
   target: string;
   detail?: unknown;
 }
@@ -110,6 +111,30 @@ export class MemoryCluster implements Cluster {
   async revertConfigMapWorkaround(namespace: string, name: string) {
     this.mutate({ verb: 'revert-configmap', target: `${namespace}/${name}` });
     return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
+  }
+
+  async applyImageWorkaround(workload: WorkloadRef, swap: ImageSwap) {
+    return this.swapImage(workload, swap.container, swap.previous, swap.hotfix, 'image');
+  }
+
+  async revertImageWorkaround(workload: WorkloadRef, swap: ImageSwap) {
+    return this.swapImage(workload, swap.container, swap.hotfix, swap.previous, 'revert-image');
+  }
+
+  /** Pod-template images (`Kind/ns/name/container`) that differ from what the pods run (a rollout not yet done). */
+  readonly templateImages = new Map<string, string>();
+
+  /** As the real adapter: only from the image decided on; the pods follow the template at once. */
+  private swapImage(workload: WorkloadRef, container: string, from: string, to: string, verb: 'image' | 'revert-image') {
+    const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
+    const current = this.templateImages.get(`${workloadKey(workload)}/${container}`) ?? pods[0]?.image;
+    if (current === undefined) return { outcome: 'missing' as const, message: `${workload.kind} ${workload.name} has no container "${container}"` };
+    if (current === to) return { outcome: 'already-set' as const };
+    if (current !== from) return { outcome: 'missing' as const, message: `container ${container} of ${workload.kind} ${workload.name} now runs ${current}, not ${from}: leakguard changes only the image it decided on` };
+    this.mutate({ verb, target: workloadKey(workload), detail: { container, image: to } });
+    this.templateImages.delete(`${workloadKey(workload)}/${container}`);
+    for (const t of pods) Object.assign(t, { image: to, version: versionFromImage(to) });
+    return { outcome: 'applied' as const, previous: { image: from }, resourceVersion: '1' };
   }
 
   async recordEvent(event: EventInput) {

@@ -56,11 +56,15 @@ export interface DemoReport {
   slack: SlackMessage[];
 }
 
-/** One profile per namespace of the trace; the Rook one as the README's example configures it. */
+/**
+ * One profile per operator of the trace: the Rook one as the README's example configures it; the
+ * cainjector's goes straight to the upgrade PR (its known issue documents no workaround).
+ */
 const DEMO_CONFIG = `
 dryRun: true
 controller: none
 prometheus: {url: "http://prometheus.monitoring.svc:9090"}
+guardrails: {maxActionsPerRun: 2}
 profiles:
   - name: rook-ceph-operator
     namespace: rook-ceph
@@ -71,6 +75,12 @@ profiles:
     workaround: {env: {ROOK_WATCH_FOR_NODE_FAILURE: "false"}}
     upgrade: {repo: example-org/gitops, file: clusters/prod/rook/helmrelease.yaml}
   - {name: cert-manager, namespace: cert-manager, selector: app=cert-manager, container: cert-manager-controller}
+  - name: cert-manager-cainjector
+    namespace: cert-manager
+    selector: app=cainjector
+    container: cert-manager-cainjector
+    ladder: [upgrade-pr]
+    upgrade: {repo: example-org/gitops, file: clusters/prod/cert-manager/helmrelease.yaml}
   - {name: provider-aws-ec2, namespace: crossplane-system, selector: app=provider-aws-ec2, container: package-runtime}
   - {name: prometheus-operator, namespace: monitoring, selector: app=prometheus-operator, container: prometheus-operator}
 github: {tokenFile: /var/run/secrets/leakguard/github-token}
@@ -83,7 +93,7 @@ github: {tokenFile: /var/run/secrets/leakguard/github-token}
 export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12, 0, 0) / 1000)): Promise<DemoReport> {
   const config = parseConfig(DEMO_CONFIG, 'demo');
   const trace = demoTrace(now);
-  const profileOf = (series: DemoSeries) => config.profiles.find((p) => p.namespace === series.labels.namespace)!.name;
+  const profileOf = (series: DemoSeries) => config.profiles.find((p) => p.namespace === series.labels.namespace && p.container === series.labels.container)!.name;
   const cluster = new MemoryCluster(trace.map((series) => demoFacts(series, profileOf(series), now)));
   const notifier = new RecordingNotifier();
   const catalog = buildCatalog();

@@ -1,7 +1,8 @@
 /**
  * The demo's embedded data: 48 h of working-set history at a 60 s step, generated deterministically (no
  * file, no network). The Rook operator v1.14.9 leaks in the namespace-churn staircase shape from
- * rook/rook#15499; its neighbours show the look-alikes leakguard must leave alone.
+ * rook/rook#15499; cert-manager's cainjector v1.12.1 leaks steadily, a little per Secret event
+ * (cert-manager/cert-manager#6217); their neighbours show the look-alikes leakguard must leave alone.
  */
 import type { Sample } from '../detect/types.js';
 import { MIB } from '../model/units.js';
@@ -80,6 +81,14 @@ export function demoTrace(end: number): DemoSeries[] {
         const sinceRestart = age < 38 * HOUR ? age : age - 38 * HOUR;
         return 90 * MIB + 110 * MIB * (1 - Math.exp(-sinceRestart / (1.5 * HOUR))) + gcSawtooth(age, 12 * MIB) + rand() * 3 * MIB;
       }, 4),
+    },
+    {
+      labels: { namespace: 'cert-manager', pod: 'cert-manager-cainjector-5c7d8b9f6-p8r2t', container: 'cert-manager-cainjector' },
+      workload: 'cert-manager-cainjector',
+      image: 'quay.io/jetstack/cert-manager-cainjector:v1.12.1',
+      limitBytes: 1024 * MIB,
+      // Every Secret event appends fields to a shared logger: a steady climb under the GC sawtooth.
+      samples: series(end, 48, (age, rand) => 80 * MIB + (age / HOUR) * 6 * MIB + gcSawtooth(age, 10 * MIB) + rand() * 3 * MIB, 5),
     },
   ];
 }

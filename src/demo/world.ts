@@ -24,8 +24,9 @@ export class DemoMetrics implements MetricsSource {
   /** As Prometheus answers the built-in query: per step, the minimum of the samples in that step. */
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const namespace = /namespace="([^"]+)"/.exec(query.query)?.[1];
+    const container = /container="([^"]+)"/.exec(query.query)?.[1];
     const series = this.trace
-      .filter((s) => s.labels.namespace === namespace)
+      .filter((s) => s.labels.namespace === namespace && (container === undefined || s.labels.container === container))
       .map((s) => {
         const floor: Sample[] = [];
         for (let t = query.start; t <= query.end; t += query.stepSeconds) {
@@ -51,7 +52,7 @@ export class RecordingNotifier implements Notifier {
   }
 }
 
-/** The pod a cluster would report for a series of the trace; its profile is the namespace's. */
+/** The pod a cluster would report for a series of the trace, for the profile that watches it. */
 export function demoFacts(series: DemoSeries, profile: string, now: number): TargetFacts {
   return {
     profile,

@@ -13,7 +13,7 @@ import { readLedger, writeLedger } from './ledger.js';
 import { evictPod, restartHappened, restartWorkload } from './restart.js';
 import { readState, writeState } from './state.js';
 import type { Cluster } from './types.js';
-import { applyConfigMapWorkaround, applyEnvWorkaround, revertConfigMapWorkaround, revertEnvWorkaround } from './workaround.js';
+import { applyConfigMapWorkaround, applyEnvWorkaround, applyImageWorkaround, revertConfigMapWorkaround, revertEnvWorkaround, revertImageWorkaround } from './workaround.js';
 
 export interface KubeClusterOptions {
   kubeConfig: KubeConfig;
@@ -52,6 +52,8 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     revertEnvWorkaround: (workload, container, previous) => revertEnvWorkaround(ctx, workload, container, previous),
     applyConfigMapWorkaround: (namespace, name, data) => applyConfigMapWorkaround(ctx, namespace, name, data),
     revertConfigMapWorkaround: (namespace, name, previous) => revertConfigMapWorkaround(ctx, namespace, name, previous),
+    applyImageWorkaround: (workload, swap) => applyImageWorkaround(ctx, workload, swap),
+    revertImageWorkaround: (workload, swap) => revertImageWorkaround(ctx, workload, swap),
     recordEvent: (event) => ensureEvent(ctx, event),
     readKillSwitch: (controller) => readKillSwitch(ctx, controller),
     acquireLease: (request) => acquireLease(ctx, request),

@@ -5,6 +5,7 @@ import { decodeState, encodeState } from './state.js';
 
 const kind = fc.constantFrom('restart', 'workaround', 'upgrade-pr') as fc.Arbitrary<'restart' | 'workaround' | 'upgrade-pr'>;
 const seconds = fc.integer({ min: 0, max: 4_000_000_000 });
+const swap = fc.record({ container: fc.string(), previous: fc.string(), hotfix: fc.string() });
 const stateArb: fc.Arbitrary<WorkloadState> = fc.record({
   incidentId: fc.option(fc.string(), { nil: null }),
   incidentStart: fc.option(seconds, { nil: null }),
@@ -15,13 +16,14 @@ const stateArb: fc.Arbitrary<WorkloadState> = fc.record({
   restartTimes: fc.array(seconds, { maxLength: 10 }),
   intent: fc.option(
     fc.record(
-      { actionId: fc.string(), kind, at: seconds, rung: fc.nat(5), revert: fc.boolean(), disruptive: fc.boolean() },
+      { actionId: fc.string(), kind, at: seconds, rung: fc.nat(5), revert: fc.boolean(), disruptive: fc.boolean(), image: swap },
       { requiredKeys: ['actionId', 'kind', 'at'] },
     ),
     { nil: null },
   ),
   workaroundAppliedAt: fc.option(seconds, { nil: null }),
   rung: fc.option(fc.nat(5), { nil: null }),
+  workaroundImage: fc.option(swap, { nil: null }),
 });
 
 describe('state annotation codec', () => {

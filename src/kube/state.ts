@@ -19,6 +19,7 @@ import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.j
 export const stateAnnotation = 'leakguard.io/state';
 
 const actionKind = z.enum(ACTION_KINDS);
+const imageSwapSchema = z.object({ container: z.string(), previous: z.string(), hotfix: z.string() });
 const stateSchema = z
   .object({
     incidentId: z.string().nullable(),
@@ -38,11 +39,13 @@ const stateSchema = z
         disruptive: z.boolean().optional(),
         restartMode: z.enum(['rollout', 'evict']).optional(),
         pod: z.object({ name: z.string(), uid: z.string().optional() }).optional(),
+        image: imageSwapSchema.optional(),
       })
       .loose()
       .nullable(),
     workaroundAppliedAt: z.number().nullable(),
     rung: z.number().int().nullable().optional(),
+    workaroundImage: imageSwapSchema.nullable().optional(),
   })
   // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
   .loose() satisfies z.ZodType<WorkloadState>;

@@ -5,7 +5,7 @@
  * Every method returns its outcome as data (src/model/result.ts: a union on `outcome`); failures
  * carry a KubeError and never throw for API answers.
  */
-import type { WorkloadState } from '../model/state.js';
+import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { Failed as PortFailed } from '../model/result.js';
 import type { KubeError } from './errors.js';
@@ -191,6 +191,13 @@ export interface Cluster {
   revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues): Promise<WorkaroundResult>;
   applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>): Promise<WorkaroundResult>;
   revertConfigMapWorkaround(namespace: string, name: string, previous: PreviousValues): Promise<WorkaroundResult>;
+  /**
+   * Set `container`'s image in the pod template to `swap.hotfix`, only while it is `swap.previous`
+   * (already-set when it is the hotfix; `missing` when it is anything else). `previous.image` is what it was.
+   */
+  applyImageWorkaround(workload: WorkloadRef, swap: ImageSwap): Promise<WorkaroundResult>;
+  /** Put `swap.previous` back, only while the template still runs `swap.hotfix` (the same checks, reversed). */
+  revertImageWorkaround(workload: WorkloadRef, swap: ImageSwap): Promise<WorkaroundResult>;
 
   recordEvent(event: EventInput): Promise<EventResult>;
 

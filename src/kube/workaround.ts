@@ -4,9 +4,12 @@
  * patch of those keys only; a missing ConfigMap is reported, never created). Each write carries the
  * resourceVersion it was decided on; a 409 re-reads and re-decides. Nothing is written when the
  * values are already in place, and nothing is patched live on a GitOps-owned object.
+ * An image workaround swaps one container's image (strategic merge by container name: the other
+ * containers and every other field stay), only from the exact image it was decided on.
  */
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
+import type { ImageSwap } from '../model/state.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { gitopsOwnerOf } from './facts.js';
 import type { PreviousValues, WorkaroundResult } from './types.js';
@@ -72,6 +75,43 @@ export function applyEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container
 
 export function revertEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, previous: PreviousValues) {
   return patchEnv(ctx, ref, container, previous);
+}
+
+/** Moves `container`'s image from `from` to `to`; anything else in its place is left alone and reported. */
+async function patchImage(ctx: KubeContext, ref: WorkloadRef, container: string, from: string, to: string): Promise<WorkaroundResult> {
+  if (!isRestartable(ref.kind)) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no pod template to patch` };
+  const kindRef = { ...ref, kind: ref.kind };
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const read = await readWorkload(ctx, ref);
+    if (!read.ok) return 'unsupported' in read ? { outcome: 'missing', message: ref.kind } : { outcome: 'failed', error: read.error };
+    const object = read.value.object;
+    const owner = gitopsOwnerOf(object.metadata);
+    if (owner) return { outcome: 'gitops-owned', owner };
+    const target = object.spec?.template.spec?.containers.find((c) => c.name === container);
+    if (!target) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no container "${container}"` };
+    if (target.image === to) return { outcome: 'already-set' };
+    if (target.image !== from) return { outcome: 'missing', message: `container ${container} of ${ref.kind} ${ref.name} now runs ${target.image ?? 'no image'}, not ${from}: leakguard changes only the image it decided on` };
+    const body = {
+      metadata: { resourceVersion: object.metadata?.resourceVersion },
+      spec: { template: { spec: { containers: [{ name: container, image: to }] } } },
+    };
+    const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
+    if (patched.ok) {
+      ctx.logger.info({ workload: `${ref.kind}/${ref.namespace}/${ref.name}`, container, from, to }, 'image patched');
+      return { outcome: 'applied', previous: { image: from }, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
+    }
+    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
+    await backOffAfterConflict(ctx, attempt);
+  }
+  return { outcome: 'failed', error: { code: 'conflict', message: `image patch of ${ref.name} kept conflicting` } };
+}
+
+export function applyImageWorkaround(ctx: KubeContext, ref: WorkloadRef, swap: ImageSwap) {
+  return patchImage(ctx, ref, swap.container, swap.previous, swap.hotfix);
+}
+
+export function revertImageWorkaround(ctx: KubeContext, ref: WorkloadRef, swap: ImageSwap) {
+  return patchImage(ctx, ref, swap.container, swap.hotfix, swap.previous);
 }
 
 async function patchConfigMap(ctx: KubeContext, namespace: string, name: string, wanted: PreviousValues): Promise<WorkaroundResult> {

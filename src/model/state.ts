@@ -33,11 +33,22 @@ export interface WorkloadState {
     restartMode?: RestartMode;
     /** restart by eviction only: the pod to evict (its uid pins this incarnation). */
     pod?: { name: string; uid?: string };
+    /** image workaround (or its revert) only: the swap, so a run that died mid-action can record it. */
+    image?: ImageSwap;
   } | null;
   /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
   workaroundAppliedAt: number | null;
   /** Ladder rung of the last action of the current incident; escalation goes to rung + 1. */
   rung?: number | null;
+  /** The hotfix image leakguard set, and the image it replaced (restored by a revert); null when none. */
+  workaroundImage?: ImageSwap | null;
+}
+
+/** One container's image as leakguard changed it: `previous` is what ran before, `hotfix` what it set. */
+export interface ImageSwap {
+  container: string;
+  previous: string;
+  hotfix: string;
 }
 
 export const emptyWorkloadState: WorkloadState = {

@@ -44,16 +44,6 @@ describe('catalogue entries in the plan', () => {
   });
 });
 
-describe('the Longhorn hotfix image', () => {
-  it('is named for the exact affected version, and not applied by leakguard', () => {
-    const result = planFor('longhornio/longhorn-instance-manager:v1.11.0', 'instance-manager', ['restart', 'workaround']);
-    expect(actions(result)).toEqual([]);
-    const notes = skips(result).map((s) => s.note).join('\n');
-    expect(notes).toContain('restart: known issue longhorn-instance-manager-proxy-leak-1.11.0 says notify and PR only');
-    expect(notes).toContain('documents the official hotfix image tag v1.11.0-hotfix-1 for 1.11.0; leakguard does not override images');
-  });
-});
-
 describe("pods another operator's resource manages", () => {
   it('notify only, saying why; the upgrade PR (a change in Git) is still proposed', () => {
     const workload = { kind: 'Pod' as const, namespace: 'longhorn-system', name: 'instance-manager-e-1a2b', uid: 'uid-im' };

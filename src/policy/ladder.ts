@@ -2,7 +2,7 @@
  * Walking a profile's ladder from the rung the incident has reached: the first rung that applies to
  * this workload becomes the candidate action; rungs that cannot apply are passed, with the reason.
  */
-import { describeUpgradePath, describeWorkaround, issueLinks, ruleText, type KnownIssueMatch } from '../catalog/index.js';
+import { describeUpgradePath, describeWorkaround, issueLinks, parseImageRef, ruleText, type KnownIssueMatch } from '../catalog/index.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
 import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec } from './types.js';
@@ -100,19 +100,63 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   });
 }
 
+/**
+ * The catalogue's official hotfix image for a certain match: patched into the pod template only for
+ * the exact affected tag (`v1.11.0`, not a variant), never over a digest (the hotfix's is unknown),
+ * never on another operator's pod (the human is told where to set it instead).
+ */
+function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
+  const { primary, profile, subject } = incident;
+  const match = incident.matches.find((candidate) => candidate.certainty === 'certain' && candidate.issue.workaround?.image);
+  const hotfix = match?.issue.workaround?.image;
+  if (!match || !hotfix) {
+    step.passed.push('workaround: none configured for the profile or its known issues');
+    return null;
+  }
+  const ref = parseImageRef(primary.facts.image);
+  const wanted = `${ref.repository}:${hotfix.tag}`;
+  if (ref.tag === hotfix.tag) {
+    step.passed.push(`workaround: already in place (${wanted})`);
+    return null;
+  }
+  const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);
+  const owner = primary.facts.foreignOwner;
+  if (owner) {
+    const where = hotfix.setIn ?? 'wherever that operator takes its image from';
+    // The restart rung has already said who owns the pod; say it here only when it has not.
+    const said = step.skips.some((skip) => skip.reason === 'foreign-owner');
+    const why = said ? '' : ` (pod ${primary.facts.pod.name} is managed by ${owner}, which leakguard does not patch)`;
+    step.skips.push(buildSkip(incident, 'foreign-owner', `to apply ${match.issue.id}'s hotfix, set image ${wanted} in ${where}${why}`, 'workaround', id));
+    return null;
+  }
+  if (ref.digest) {
+    step.skips.push(buildSkip(incident, 'digest-pinned', `${primary.facts.image} is pinned by digest: leakguard does not know the digest of the hotfix ${wanted}, so it does not set it; set it yourself`, 'workaround', id));
+    return null;
+  }
+  if (ref.tag !== hotfix.forVersion && ref.tag !== `v${hotfix.forVersion}`) {
+    step.passed.push(`workaround: the hotfix ${hotfix.tag} is for tag v${hotfix.forVersion} exactly; this container runs ${ref.tag ?? 'no tag'}`);
+    return null;
+  }
+  if (!isTemplated(subject.workload)) {
+    step.passed.push(`workaround: a ${subject.workload.kind} has no pod template to patch`);
+    return null;
+  }
+  const gitops = primary.facts.gitopsOwner;
+  if (gitops) {
+    const note = `${subject.workload.kind} ${subject.workload.name} is owned by ${gitops}: the hotfix image ${wanted} is not patched live, ${gitops} would revert it; commit it to Git, or let the upgrade PR fix the leak`;
+    step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
+    return null;
+  }
+  const rolls = subject.workload.kind === 'DaemonSet' ? ' (a DaemonSet: the new image rolls every node, as its update strategy allows)' : '';
+  return buildAction(incident, 'workaround', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${rolls}`, {
+    image: { container: primary.facts.container, previous: primary.facts.image, hotfix: wanted },
+  });
+}
+
 function workaroundRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile, subject } = incident;
   const spec = resolveWorkaround(profile, incident.matches);
-  if (!spec) {
-    const hotfix = incident.matches.find((match) => match.issue.workaround?.image?.forVersion === match.version);
-    const image = hotfix?.issue.workaround?.image;
-    step.passed.push(
-      hotfix && image
-        ? `workaround: ${hotfix.issue.id} documents the official hotfix image tag ${image.tag} for ${image.forVersion}; leakguard does not override images: set it where the operator takes its image`
-        : 'workaround: none configured for the profile or its known issues',
-    );
-    return null;
-  }
+  if (!spec) return hotfixRung(incident, rung, step);
   const text = describeWorkaround(spec) ?? 'workaround';
   if (primary.facts.foreignOwner) {
     step.passed.push(`workaround: ${foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner)}`);
@@ -164,8 +208,15 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
       notes: match.upgradeNotes,
       checked: match.issue.checked,
       ...(match.issue.chart ? { chart: match.issue.chart } : {}),
+      ...(runsHotfix(incident) ? { hotfix: incident.state.workaroundImage! } : {}),
     },
   });
+}
+
+/** The pods run the hotfix image leakguard set (recorded in the state). */
+function runsHotfix(incident: Incident): boolean {
+  const swap = incident.state.workaroundImage;
+  return swap !== null && swap !== undefined && swap.container === incident.primary.facts.container && swap.hotfix === incident.primary.facts.image;
 }
 
 /** The first applicable rung at or after `fromRung`. */
@@ -179,14 +230,21 @@ export function walkLadder(incident: Incident, fromRung: number): LadderStep {
   return step;
 }
 
-/** Undo an ineffective workaround leakguard applied: drop its env vars and ConfigMap keys. */
+/**
+ * Undo an ineffective workaround leakguard applied: drop its env vars and ConfigMap keys, and put back
+ * the image it replaced with a hotfix (recorded in the state: the hotfix tag no longer names the
+ * version it stood in for).
+ */
 export function revertAction(incident: Incident): PlanAction | null {
   const spec = resolveWorkaround(incident.profile, incident.matches);
-  if (!spec) return null;
-  const envNames = Object.keys(spec.env ?? {}).filter((name) => name in incident.primary.facts.env);
-  if (envNames.length === 0 && !spec.configMap) return null;
+  const envNames = Object.keys(spec?.env ?? {}).filter((name) => name in incident.primary.facts.env);
+  const swap = incident.state.workaroundImage;
+  // Only while the pods still run the hotfix: an upgrade since has replaced it, and there is nothing to undo.
+  const image = swap && runsHotfix(incident) && isTemplated(incident.subject.workload) ? swap : undefined;
+  if (envNames.length === 0 && !spec?.configMap && !image) return null;
   const rung = Math.max(0, incident.profile.ladder.indexOf('workaround'));
-  return buildAction(incident, 'revert-workaround', rung, envNames.length > 0, `the workaround (${describeWorkaround(spec)}) did not stop the leak; reverting it`, {
-    revert: { envNames, ...(spec.configMap ? { configMap: { name: spec.configMap.name, keys: Object.keys(spec.configMap.data) } } : {}) },
+  const what = image ? 'the hotfix image' : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;
+  return buildAction(incident, 'revert-workaround', rung, envNames.length > 0 || image !== undefined, `${what} did not stop the leak; reverting it`, {
+    revert: { envNames, ...(spec?.configMap ? { configMap: { name: spec.configMap.name, keys: Object.keys(spec.configMap.data) } } : {}), ...(image ? { image } : {}) },
   });
 }

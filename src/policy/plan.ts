@@ -14,7 +14,7 @@
 import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
 import { floorToHour, incidentIdFor } from './ids.js';
-import { knownIssuesFor } from './known-issues.js';
+import { knownIssuesFor, standInFacts } from './known-issues.js';
 import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
   blockedByCooldown,
@@ -104,6 +104,12 @@ function notice(subject: PlanSubject, kind: PlanNotice['kind'], note: string, fi
 function workaroundHappened(group: WorkloadGroup, input: PlanInput, revert: boolean): boolean | null {
   const first = group.targets[0];
   if (!first) return null;
+  const swap = group.state.intent?.image;
+  if (swap) {
+    // An image swap shows in the pods' image: a pod running the hotfix came from the patched template.
+    const runsHotfix = (t: PlanTarget) => t.facts.container === swap.container && t.facts.image === swap.hotfix;
+    return revert ? !group.targets.some(runsHotfix) : group.targets.some(runsHotfix);
+  }
   const matches = knownIssuesFor(input.catalog, first.facts, group.profile.knownIssues);
   const env = resolveWorkaround(group.profile, matches)?.env;
   if (!env) return null;
@@ -147,7 +153,7 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
     subject: subjectOf(group, primary),
     incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, incidentStart),
     incidentStart,
-    matches: knownIssuesFor(input.catalog, primary.facts, profile.knownIssues),
+    matches: knownIssuesFor(input.catalog, standInFacts(primary.facts, state), profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,
   };

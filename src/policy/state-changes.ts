@@ -3,7 +3,7 @@
  * (before the mutation, so a run killed mid-action leaves a trace), then the outcome. Pure.
  */
 import type { PlanAction, PlanItem } from './types.js';
-import type { WorkloadState } from '../model/state.js';
+import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { ActionKind } from '../model/action.js';
 
 const daySeconds = 86_400;
@@ -29,6 +29,7 @@ export function stateWithIntent(action: PlanAction, state: WorkloadState, now: n
   const kind: ActionKind = action.kind === 'revert-workaround' ? 'workaround' : action.kind;
   const mode = action.kind === 'restart' ? action.details.restart?.mode : undefined;
   const evicted = mode === 'evict' && action.pod ? { pod: { name: action.pod.name, ...(action.pod.uid ? { uid: action.pod.uid } : {}) } } : {};
+  const image = imageOf(action);
   return {
     ...inIncident(state, action.incidentId, action.incidentStart),
     intent: {
@@ -40,8 +41,14 @@ export function stateWithIntent(action: PlanAction, state: WorkloadState, now: n
       disruptive: action.disruptive,
       ...(mode ? { restartMode: mode } : {}),
       ...evicted,
+      ...(image ? { image } : {}),
     },
   };
+}
+
+/** The image swap an action makes (a workaround) or undoes (its revert). */
+function imageOf(action: PlanAction): ImageSwap | undefined {
+  return action.kind === 'revert-workaround' ? action.details.revert?.image : action.details.image;
 }
 
 interface Completed {
@@ -50,14 +57,18 @@ interface Completed {
   revert: boolean;
   rung: number | null;
   disruptive: boolean;
+  /** An image swap done (or undone, for a revert): remembered so the revert can restore the image. */
+  image?: ImageSwap | undefined;
 }
 
 /** `at`: when the action took effect (a reconciled intent: when the dead run took it); `now`: this run. */
 function completed(state: WorkloadState, done: Completed, now: number, at = now): WorkloadState {
   const restartTimes = done.disruptive ? [...state.restartTimes, at] : state.restartTimes;
   const workaroundAppliedAt = done.kind === 'workaround' ? (done.revert ? null : at) : state.workaroundAppliedAt;
+  const workaroundImage = done.image ? { workaroundImage: done.revert ? null : done.image } : {};
   return {
     ...state,
+    ...workaroundImage,
     intent: null,
     // A revert is bookkeeping within the workaround rung, not a rung of its own.
     lastAction: done.revert ? state.lastAction : done.kind,
@@ -79,7 +90,7 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
     const base = inIncident(state, item.incidentId, item.incidentStart);
     if (outcome !== 'done') return { ...base, intent: base.intent?.actionId === item.id ? null : base.intent };
     const kind: ActionKind = item.kind === 'revert-workaround' ? 'workaround' : item.kind;
-    return completed(base, { actionId: item.id, kind, revert: item.kind === 'revert-workaround', rung: item.rung, disruptive: item.disruptive }, now);
+    return completed(base, { actionId: item.id, kind, revert: item.kind === 'revert-workaround', rung: item.rung, disruptive: item.disruptive, image: imageOf(item) }, now);
   }
   if (item.type === 'skip') return state;
   switch (item.kind) {
@@ -94,7 +105,7 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
       if (outcome === 'unknown') return state;
       const disruptive = intent.disruptive ?? intent.kind !== 'upgrade-pr';
       // The action happened when the dead run took it, not now: cooldown and the daily cap count from then.
-      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive }, now, Math.min(now, intent.at));
+      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive, image: intent.image }, now, Math.min(now, intent.at));
     }
     case 'leak-confirmed':
     case 'workaround-ineffective':

@@ -4,7 +4,7 @@
  */
 import type { Catalog } from '../catalog/index.js';
 import type { Verdict } from '../detect/types.js';
-import type { WorkloadState } from '../model/state.js';
+import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { ActionKind, RestartMode } from '../model/action.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 
@@ -92,6 +92,8 @@ export type SkipReason =
   | 'no-controller'
   /** The pod is managed through another operator's resource leakguard does not understand: notify only. */
   | 'foreign-owner'
+  /** The image is pinned by digest: leakguard does not know the hotfix's digest, so it sets no tag. */
+  | 'digest-pinned'
   | 'ladder-exhausted'
   | 'dry-run'
   /** The verdict still covers data from before the last action: wait for post-action data before escalating. */
@@ -129,8 +131,10 @@ export interface ActionDetails {
   /** For workaround: env vars to set on `container` and/or ConfigMap keys. */
   env?: Readonly<Record<string, string>>;
   configMap?: { name: string; data: Readonly<Record<string, string>> };
-  /** For revert-workaround: what to remove. */
-  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] } };
+  /** For workaround: swap `action.container`'s image in the pod template from `previous` to `hotfix`. */
+  image?: ImageSwap;
+  /** For revert-workaround: what to remove, and the image to restore. */
+  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] }; image?: ImageSwap };
   /** For upgrade-pr: the bump and why. */
   upgrade?: {
     issueId: string;
@@ -146,6 +150,8 @@ export interface ActionDetails {
     checked?: string;
     /** The Helm chart the upgrade PR bumps (the catalogue's; the profile may override). */
     chart?: string;
+    /** The hotfix image leakguard set and the pods still run (the PR body says so, and how to undo it). */
+    hotfix?: ImageSwap;
   };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];

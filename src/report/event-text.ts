@@ -41,6 +41,16 @@ const actionVerb: Record<PlanAction['kind'], string> = {
   'upgrade-pr': 'OpenUpgradePR',
 };
 
+/** The image an action swaps (or swaps back), without the workload: Slack names that in its own field. */
+export function describeImageSwap(action: PlanAction): string | null {
+  if (action.kind === 'workaround' && action.details.image) {
+    const { container, previous, hotfix } = action.details.image;
+    return `change container ${container}'s image from ${previous} to ${hotfix}`;
+  }
+  const back = action.kind === 'revert-workaround' ? action.details.revert?.image : undefined;
+  return back ? `put container ${back.container}'s image back from ${back.hotfix} to ${back.previous}` : null;
+}
+
 /** "would restart deployment rook-ceph/rook-ceph-operator" */
 export function describeAction(action: PlanAction): string {
   const target = `${action.workload.kind.toLowerCase()} ${action.workload.namespace}/${action.workload.name}`;
@@ -52,11 +62,14 @@ export function describeAction(action: PlanAction): string {
       const parts = [
         ...(details.env ? [`set ${Object.entries(details.env).map(([k, v]) => `${k}=${v}`).join(', ')} on container ${action.container ?? '?'}`] : []),
         ...(details.configMap ? [`set ${Object.keys(details.configMap.data).join(', ')} in ConfigMap ${details.configMap.name}`] : []),
+        ...(details.image ? [describeImageSwap(action)!] : []),
       ];
       return `${parts.join(' and ')} (${target})`;
     }
-    case 'revert-workaround':
-      return `revert the workaround on ${target}`;
+    case 'revert-workaround': {
+      const swap = describeImageSwap(action);
+      return swap ? `${swap} (${target})` : `revert the workaround on ${target}`;
+    }
     case 'upgrade-pr':
       return details.upgrade ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}` : `open an upgrade PR for ${target}`;
   }
@@ -99,6 +112,12 @@ export function plannedEvent(action: PlanAction): EventDraft {
   };
 }
 
+/** How a human undoes an image workaround (the Event and Slack say it once, after what was done). */
+export function undoHint(action: PlanAction): string | null {
+  if (action.kind !== 'workaround' || !action.details.image) return null;
+  return 'To undo: set the image back; leakguard does so itself if the leak goes on and the profile sets workaround.revertIfIneffective.';
+}
+
 export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventDraft {
   const what = describeAction(action);
   const base = { action: actionVerb[action.kind], key: `done:${action.id}` };
@@ -111,8 +130,10 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
     case 'eviction-blocked':
       return { ...base, reason: EventReason.EvictionBlocked, type: 'Warning', note: `Could not ${what}: a PodDisruptionBudget refused the eviction (${outcome.message}); the pod was not deleted. ${because}` };
     case 'workaround-applied':
-    case 'workaround-already-set':
-      return { ...base, reason: EventReason.WorkaroundApplied, type: 'Normal', note: withKnownIssues(`${outcome.kind === 'workaround-already-set' ? 'Already in place: ' : 'Did '}${what}: ${because}`, action.details.knownIssues) };
+    case 'workaround-already-set': {
+      const undo = undoHint(action);
+      return { ...base, reason: EventReason.WorkaroundApplied, type: 'Normal', note: withKnownIssues(`${outcome.kind === 'workaround-already-set' ? 'Already in place: ' : 'Did '}${what}: ${because}.${undo ? ` ${undo}` : ''}`, action.details.knownIssues) };
+    }
     case 'workaround-reverted':
       return { ...base, reason: EventReason.WorkaroundReverted, type: 'Normal', note: `Did ${what}: ${because}` };
     case 'pr': {

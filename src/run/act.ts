@@ -23,6 +23,8 @@ export interface TargetEvidence {
   samples: SampleSeries;
   limitBytes: number | null;
   image: string;
+  /** The image the catalogue is matched on when a hotfix leakguard set runs: the one it replaced. */
+  catalogImage?: string;
   container: string;
   /** What the catalogue's condition checks may read of the pod (absent: conditions count as unchecked). */
   pod?: PodView;
@@ -196,6 +198,7 @@ export class Actor {
         if (details.configMap) {
           outcomes.push(workaroundOutcome(await cluster.applyConfigMapWorkaround(action.workload.namespace, details.configMap.name, { ...details.configMap.data })));
         }
+        if (details.image) outcomes.push(workaroundOutcome(await cluster.applyImageWorkaround(action.workload, details.image)));
         return outcomes.find((o) => !isDone(o)) ?? outcomes.find((o) => o.kind === 'workaround-applied') ?? outcomes[0] ?? { kind: 'failed', message: 'no workaround configured' };
       }
       case 'revert-workaround': {
@@ -208,6 +211,7 @@ export class Actor {
           const keys = Object.fromEntries(revert.configMap.keys.map((k) => [k, null]));
           results.push(workaroundOutcome(await cluster.revertConfigMapWorkaround(action.workload.namespace, revert.configMap.name, keys)));
         }
+        if (revert.image) results.push(workaroundOutcome(await cluster.revertImageWorkaround(action.workload, revert.image)));
         const bad = results.find((o) => !isDone(o));
         return bad ?? { kind: 'workaround-reverted' };
       }

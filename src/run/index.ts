@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
-import { podViewOf } from '../policy/known-issues.js';
+import { podViewOf, standInFacts } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
@@ -240,6 +240,14 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const state = actor.stateOf(facts.workload);
     return state ? [{ facts, verdict, state }] : [];
   });
+  // Slack names the known issue the plan matched: under a hotfix leakguard set, the replaced image's.
+  const workloads = new Map(observed.judged.map(({ facts }) => [workloadKey(facts.workload), facts.workload] as const));
+  for (const [key, e] of evidence) {
+    const workload = workloads.get(key);
+    const stored = workload ? actor.stateOf(workload) : undefined;
+    const matchedOn = stored ? standInFacts({ image: e.image, version: null, container: e.container }, stored).image : e.image;
+    if (matchedOn !== e.image) evidence.set(key, { ...e, catalogImage: matchedOn });
+  }
   const guardrails = toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) });
   const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
   summary.plan = plan;

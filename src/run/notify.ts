@@ -13,6 +13,7 @@ import { describeLeak } from '../policy/describe.js';
 import type { PlanAction, PlanItem } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
 import type { ActionOutcome } from '../model/action.js';
+import { describeImageSwap, undoHint } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from './act.js';
 
@@ -30,7 +31,10 @@ export interface WorkloadNews {
  */
 function stepOf(action: PlanAction): string {
   const leak = describeLeak(action.details.verdict);
-  return action.reason.startsWith(`${leak}; `) ? action.reason.slice(leak.length + 2) : action.reason;
+  const step = action.reason.startsWith(`${leak}; `) ? action.reason.slice(leak.length + 2) : action.reason;
+  // An image swap is named in full (which container, from which image to which), as the Event does.
+  const swap = describeImageSwap(action);
+  return swap ? `${swap}; ${step}` : step;
 }
 
 export function incidentState(news: WorkloadNews): { state: NotifyState; action: ActionInfo | undefined; prUrl?: string } {
@@ -59,11 +63,15 @@ export function incidentState(news: WorkloadNews): { state: NotifyState; action:
       info = { kind, status: 'skipped', dryRun: false, detail: outcome.kind === 'deferred' ? outcome.message : `owned by ${outcome.owner}` };
     } else {
       phase = action.rung > 0 ? 'escalated' : 'remediated';
-      info = { kind, status: 'done', dryRun: false, detail: stepOf(action) };
+      const undo = undoHint(action);
+      info = { kind, status: 'done', dryRun: false, detail: undo ? `${stepOf(action)}. ${undo}` : stepOf(action) };
       if (outcome.kind === 'pr' && outcome.url) prUrl = outcome.url;
     }
   } else if (skip) {
-    info = { kind: skip.wanted === 'revert-workaround' ? 'workaround' : (skip.wanted ?? 'none'), status: 'skipped', dryRun: skip.reason === 'dry-run', detail: skip.note };
+    // On another operator's pod every rung says what a human can do instead (the hotfix image to set, where): all of it.
+    const foreign = news.items.filter((i) => i.type === 'skip' && i.reason === 'foreign-owner').map((i) => (i.type === 'skip' ? i.note : ''));
+    const detail = skip.reason === 'foreign-owner' ? foreign.join('; ') : skip.note;
+    info = { kind: skip.wanted === 'revert-workaround' ? 'workaround' : (skip.wanted ?? 'none'), status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
   }
   const actionTag = info ? `${info.kind}:${info.status}${info.dryRun ? ':dry-run' : ''}` : null;
   return { state: { incidentId, phase, severity, action: actionTag }, action: info, ...(prUrl ? { prUrl } : {}) };
@@ -136,7 +144,7 @@ export function metricsUnavailableMessage(profile: string, runs: number, error: 
 /** The catalogue entry behind a leak, for the message's "known issue" field and links. */
 export function knownIssueInput(catalog: Catalog, evidence: TargetEvidence | undefined): Pick<IncidentMessageInput, 'knownIssue'> {
   if (!evidence) return {};
-  const match = matchKnownIssues(catalog, evidence.image, { container: evidence.container, ...(evidence.pod ? { pod: evidence.pod } : {}) })[0];
+  const match = matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, { container: evidence.container, ...(evidence.pod ? { pod: evidence.pod } : {}) })[0];
   if (!match) return {};
   const { issue } = match;
   return { knownIssue: { issueId: issue.id, title: issue.title, links: issueLinks(issue), checked: issue.checked, ...(match.certainty === 'possible' && issue.condition ? { possible: issue.condition.text } : {}) } };

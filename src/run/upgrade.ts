@@ -76,6 +76,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
       ...(upgrade.rule ? { upgradeRule: upgrade.rule } : {}),
       ...(upgrade.notes ? { upgradeNotes: upgrade.notes } : {}),
       ...(upgrade.checked ? { checked: upgrade.checked } : {}),
+      ...(upgrade.hotfix ? { workaround: `leakguard set container ${upgrade.hotfix.container}'s image to ${upgrade.hotfix.hotfix} (it was ${upgrade.hotfix.previous}); to undo, set it back` } : {}),
     },
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus), config.detection.window),

@@ -74,6 +74,7 @@ describe('leakguard catalog', () => {
   it.each([
     ['a malformed entry', `knownIssues: [{id: acme-leak, title: t, images: [acme/op], affected: ["~2.3"], sources: [{kind: issue, url: "https://example.com/1"}], checked: 2026-11-01}]`, /knownIssues\[0\]\.affected\[0\]: expected a version range/],
     ['an unknown built-in to disable', 'catalog: {disable: [rook-leak-typo]}', /catalog\.disable\[0\]: no built-in entry "rook-leak-typo"/],
+    ['a hotfix image with a tag that is not one', `knownIssues: [${acme.replace('upgrade:', 'workaround: {image: {forVersion: 2.3.3, tag: "2.3.3 hotfix"}}, upgrade:')}]`, /knownIssues\[0\]\.workaround\.image\.tag: expected an image tag/],
   ])('%s is a configuration error (exit 2) naming the field', async (_name, yaml, message) => {
     const { code, out } = await cli('catalog', '--config', configWith('catalog-bad.yaml', yaml));
     expect(code).toBe(ExitCode.usage);
@@ -90,11 +91,12 @@ describe('leakguard analyze', () => {
     const { code, out } = await cli('analyze', '--input', demoFile, '--limit-bytes', '2Gi', '--output', 'json');
     expect(code).toBe(ExitCode.ok);
     const results = JSON.parse(out) as { labels: Record<string, string>; verdict: { kind: string; hoursToLimit: number | null } }[];
-    const byNamespace = Object.fromEntries(results.map((r) => [r.labels.namespace, r.verdict]));
-    expect(byNamespace['rook-ceph']!.kind).toBe('leaking');
-    expect(byNamespace['rook-ceph']!.hoursToLimit).toBeGreaterThan(0);
-    expect(byNamespace['cert-manager']!.kind).toBe('not-leaking');
-    expect(byNamespace['monitoring']!.kind).toBe('not-leaking');
+    const byContainer = Object.fromEntries(results.map((r) => [r.labels.container, r.verdict]));
+    expect(byContainer['rook-ceph-operator']!.kind).toBe('leaking');
+    expect(byContainer['rook-ceph-operator']!.hoursToLimit).toBeGreaterThan(0);
+    expect(byContainer['cert-manager-cainjector']!.kind).toBe('leaking');
+    expect(byContainer['cert-manager-controller']!.kind).toBe('not-leaking');
+    expect(byContainer['prometheus-operator']!.kind).toBe('not-leaking');
   });
 
   it('prints a human table with slope in MiB/h and a sparkline', async () => {
@@ -120,6 +122,7 @@ describe('leakguard backtest --output json (the SPEC §3 contract)', () => {
     expect(results[1]!.detectedAt).toBeNull(); // cert-manager: flat with GC sawtooth
     expect(results[2]!.detectedAt).toBeNull(); // provider-aws-ec2: daily load cycle
     expect(results[3]!.detectedAt).toBeNull(); // prometheus-operator: warm-up after restart
+    expect(results[4]!.detectedAt).not.toBeNull(); // cert-manager-cainjector: leaking from the start
   });
 });
 
@@ -313,11 +316,27 @@ describe('leakguard demo', () => {
     expect(code).toBe(ExitCode.ok);
     const beforePr = out.slice(0, out.indexOf('== 5.'));
     expect(beforePr.split('\n').filter((line) => [...line].length > 120)).toEqual([]);
-    const json = JSON.parse((await cli('demo', '--output', 'json')).out) as { slack: { text: string }[]; events: { reason: string; note: string }[] };
-    expect(json.slack.map((m) => m.text.includes('\n'))).toEqual([false]);
-    for (const text of [json.slack[0]!.text, ...json.events.map((e) => e.note)]) {
-      expect(text.split('33.1 MiB/h').length - 1, text).toBe(1);
+    const json = JSON.parse((await cli('demo', '--output', 'json')).out) as { slack: { text: string }[]; events: { reason: string; note: string; object: string }[] };
+    expect(json.slack.map((m) => m.text.includes('\n'))).toEqual([false, false]);
+    // Each workload's slope, once in each message about it.
+    const slopes = { 'rook-ceph-operator': '33.1 MiB/h', 'cert-manager-cainjector': '6.0 MiB/h' };
+    for (const [workload, slope] of Object.entries(slopes)) {
+      const texts = [...json.slack.map((m) => m.text), ...json.events.map((e) => `${e.object} ${e.note}`)].filter((t) => t.includes(`/${workload} `) || t.includes(`deployment/${workload} `));
+      expect(texts.length, workload).toBeGreaterThanOrEqual(3);
+      for (const text of texts) expect(text.split(slope).length - 1, text).toBe(1);
     }
+  });
+
+  it("judges a second operator: cert-manager's cainjector v1.12.1 is the catalogued leak, and its upgrade PR goes to 1.12.3", async () => {
+    const { out } = await cli('demo', '--output', 'text');
+    expect(out).toMatch(/cert-manager\/cert-manager-cainjector\s+LEAKING/);
+    expect(out).toMatch(/cert-manager\/cert-manager\s+ok/);
+    expect(out).toContain('WOULD upgrade-pr 1.12.1 → 1.12.3 cert-manager/cert-manager-cainjector');
+    const demo = JSON.parse((await cli('demo', '--output', 'json')).out) as { events: { reason: string; note: string; object: string }[]; slack: { text: string }[] };
+    const cainjector = demo.events.filter((e) => e.object === 'deployment/cert-manager-cainjector -n cert-manager');
+    expect(cainjector.find((e) => e.reason === 'LeakSuspected')?.note).toContain('is affected by cert-manager-cainjector-logger-leak-1.12 (>=1.12.0 <1.12.3); fixed in 1.12.3');
+    expect(cainjector.find((e) => e.reason === 'RemediationPlanned')?.note).toContain('would open an upgrade PR 1.12.1 → 1.12.3');
+    expect(demo.slack[1]?.text).toContain('known issue: cert-manager cainjector: fields appended to a shared logger on every Secret event');
   });
 
   it('runs the whole pipeline offline: leak, planned restart, Events, and the upgrade PR to 1.15.9', async () => {
@@ -330,11 +349,11 @@ describe('leakguard demo', () => {
       pullRequest: { branch: string; diff: string[]; body: string };
       slack: { text: string; blocks: { type: string }[] }[];
     };
-    expect(demo.slack).toHaveLength(1);
+    expect(demo.slack).toHaveLength(2);
     expect(demo.slack[0]!.text).toMatch(/rook-ceph-operator/);
     expect(demo.slack[0]!.text).toMatch(/would/i);
     expect(demo.slack[0]!.blocks[0]!.type).toBe('header');
-    expect(demo.targets.filter((t) => t.verdict.kind === 'leaking').map((t) => t.labels.namespace)).toEqual(['rook-ceph']);
+    expect(demo.targets.filter((t) => t.verdict.kind === 'leaking').map((t) => t.labels.namespace)).toEqual(['rook-ceph', 'cert-manager']);
     expect(demo.plan).toContainEqual(expect.objectContaining({ type: 'action', kind: 'restart', dryRun: true }));
     expect(demo.events.map((e) => e.reason)).toEqual(expect.arrayContaining(['LeakSuspected', 'RemediationPlanned']));
     expect(demo.events.find((e) => e.reason === 'LeakSuspected')!.note).toMatch(/ROOK_WATCH_FOR_NODE_FAILURE=false/);

@@ -356,6 +356,12 @@ describe('RBAC', () => {
     ]);
   });
 
+  it("a profile taking its known issue's hotfix image may patch only its named workload's template; dry-run renders no such Role", async () => {
+    const byName = roles(await render({ values: ['hotfix-image.yaml'] }));
+    expect(rulesOf(byName.get('longhorn-system/lg-leakguard-workaround')!)).toEqual([{ apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['instance-manager'], verbs: ['patch'] }]);
+    expect([...roles(await render({ values: ['hotfix-image.yaml'], set: ['config.dryRun=true'] })).keys()].filter((k) => /workaround|state/.test(k))).toEqual([]);
+  });
+
   it('covers every Kubernetes API call leakguard makes (scanned from src/)', async () => {
     const calls = kubeAdapterCalls();
     expect(calls.length).toBeGreaterThan(10);

@@ -22,6 +22,7 @@ const ns = {
   restart: `lg-kube-restart-${run}`,
   evict: `lg-kube-evict-${run}`,
   workaround: `lg-kube-workaround-${run}`,
+  image: `lg-kube-image-${run}`,
   record: `lg-kube-record-${run}`,
   lease: `lg-kube-lease-${run}`,
 };
@@ -69,6 +70,7 @@ spec:
     createSandbox(env, ns.restart),
     createSandbox(env, ns.evict, { extra: pdb }),
     createSandbox(env, ns.workaround),
+    createSandbox(env, ns.image),
     createSandbox(env, ns.record),
   ]);
   token = await tokenFor('leakguard', 'leakguard', { env });
@@ -229,6 +231,36 @@ describe('workarounds', () => {
     if (applied.outcome !== 'applied') throw new Error('unreachable');
     expect((await cluster.revertEnvWorkaround(ref, container, applied.previous)).outcome).toBe('applied');
     expect(templateEnv(await getDeployment(ns.workaround))).toEqual(before);
+  });
+
+  it('swaps the hotfix image into that container only, is a no-op the second time, refuses another image, and the revert restores the template exactly', async () => {
+    // A sidecar beside the operator: the swap must leave it, and every other field, as it was.
+    const sidecar = [{ op: 'add', path: '/spec/template/spec/containers/-', value: { name: 'sidecar', image: 'rook/ceph:v1.14.9', args: ['sleep'] } }];
+    await kubectl(['patch', 'deployment', operator, '-n', ns.image, '--type=json', '-p', JSON.stringify(sidecar)], { env });
+    const ref = await operatorRef(ns.image);
+    const before = (await getDeployment(ns.image)).spec?.template;
+    const swap = { container, previous: 'rook/ceph:v1.14.9', hotfix: 'rook/ceph:v1.14.9-hotfix-1' };
+
+    expect(await cluster.applyImageWorkaround(ref, swap)).toMatchObject({ outcome: 'applied', previous: { image: 'rook/ceph:v1.14.9' } });
+    const after = (await getDeployment(ns.image)).spec?.template;
+    const images = (t: typeof after) => Object.fromEntries((t?.spec?.containers ?? []).map((c) => [c.name, c.image]));
+    expect(images(after)).toEqual({ [container]: swap.hotfix, sidecar: 'rook/ceph:v1.14.9' });
+    const withoutImages = (t: typeof after) => ({ ...t, spec: { ...t?.spec, containers: (t?.spec?.containers ?? []).map((c) => ({ ...c, image: '' })) } });
+    expect(withoutImages(after)).toEqual(withoutImages(before));
+    // The rollout rewrites the status meanwhile: the spec's generation shows whether anything was written.
+    const generation = (await getDeployment(ns.image)).metadata?.generation;
+    expect(await cluster.applyImageWorkaround(ref, swap)).toEqual({ outcome: 'already-set' });
+    expect((await getDeployment(ns.image)).metadata?.generation).toBe(generation);
+
+    expect((await cluster.revertImageWorkaround(ref, swap)).outcome).toBe('applied');
+    expect((await getDeployment(ns.image)).spec?.template).toEqual(before);
+    expect(await cluster.revertImageWorkaround(ref, swap)).toEqual({ outcome: 'already-set' });
+
+    // Someone else moved the image on: leakguard changes nothing it did not decide on.
+    const moved = await cluster.applyImageWorkaround(ref, { ...swap, previous: 'rook/ceph:v1.14.8' });
+    expect(moved).toMatchObject({ outcome: 'missing', message: expect.stringContaining('now runs rook/ceph:v1.14.9, not rook/ceph:v1.14.8') as unknown });
+    expect((await getDeployment(ns.image)).spec?.template).toEqual(before);
+    expect(await cluster.applyImageWorkaround(await operatorRef(ns.flux), swap)).toEqual({ outcome: 'gitops-owned', owner: 'flux' });
   });
 
   it('replaces an env var set from a reference with the literal value', async () => {

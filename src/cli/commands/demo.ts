@@ -1,5 +1,6 @@
 /** `leakguard demo`: prints what one run would detect, plan and record, on embedded data. */
 import { runDemoPipeline, type DemoReport } from '../../demo/pipeline.js';
+import type { PlanAction } from '../../policy/types.js';
 import type { OutputFormat } from '../output.js';
 import { wrap } from '../../model/text.js';
 import { renderTable } from '../output.js';
@@ -34,6 +35,12 @@ function indentedNotes(table: string, notes: readonly string[]): string[] {
   return [head!, ...rows.flatMap((row, i) => [row, ...wrap(notes[i] ?? '', WIDTH - 4).map((l) => `    ${l}`)])];
 }
 
+/** ` 1.12.1 → 1.12.3` for an upgrade PR: the target is what a reader looks for first. */
+function upgradeStep(item: PlanAction): string {
+  const upgrade = item.details.upgrade;
+  return upgrade ? ` ${upgrade.fromVersion} → ${upgrade.toVersion}` : '';
+}
+
 function section(title: string): string {
   return `\n== ${title} ${'='.repeat(Math.max(0, 72 - title.length))}`;
 }
@@ -41,28 +48,30 @@ function section(title: string): string {
 export function renderDemo(report: DemoReport): string {
   const lines: string[] = [
     'leakguard demo — 48 h of working-set history (60 s step): a Rook Ceph operator v1.14.9 under namespace/PVC',
-    'churn (rook/rook#15499) and three healthy neighbours. No cluster, no network; dry-run.',
+    'churn (rook/rook#15499), cert-manager\'s cainjector v1.12.1 (cert-manager/cert-manager#6217) and three healthy',
+    'neighbours. No cluster, no network; dry-run.',
     section('1. Detection'),
     renderVerdictTable(report.targets.map((t) => ({ name: `${t.series.labels.namespace}/${t.series.workload}`, verdict: t.verdict, values: t.series.samples.map((s) => s.v) }))),
     section('2. Plan'),
     ...report.plan.items.flatMap((item) => {
       const [head, text] =
         item.type === 'action'
-          ? [`${item.dryRun ? 'WOULD' : 'DO'} ${item.kind} ${item.workload.namespace}/${item.workload.name}  (action ${item.id})`, item.reason]
+          ? [`${item.dryRun ? 'WOULD' : 'DO'} ${item.kind}${upgradeStep(item)} ${item.workload.namespace}/${item.workload.name}  (action ${item.id})`, item.reason]
           : item.type === 'skip'
             ? [`SKIP ${item.wanted ?? ''} ${item.workload.namespace}/${item.workload.name}: ${item.reason}`, item.note]
             : [`NOTICE ${item.kind} ${item.workload.namespace}/${item.workload.name}`, item.note];
       return [head, ...wrap(text, WIDTH - 6).map((l) => `      ${l}`)];
     }),
-    section('3. Events (kubectl events --for deployment/rook-ceph-operator -n rook-ceph)'),
+    section('3. Events (kubectl events -A)'),
     ...indentedNotes(renderTable([['TYPE', 'REASON', 'OBJECT'], ...report.events.map((e) => [e.type, e.reason, e.object])]), report.events.map((e) => e.note)),
+    section('4. Slack (a message per workload; plain-text fallback shown)'),
   ];
-  for (const message of report.slack) {
-    lines.push(section('4. Slack (Block Kit; plain-text fallback shown)'), ...wrap(message.text, WIDTH), '', `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`);
+  for (const [i, message] of report.slack.entries()) {
+    lines.push(...(i > 0 ? [''] : []), ...wrap(message.text, WIDTH), `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`);
   }
   if (report.pr) {
     lines.push(
-      section('5. Upgrade PR (third rung, if restart and workaround do not stop the leak)'),
+      section("5. Rook's upgrade PR (third rung, if restart and workaround fail)"),
       `branch: ${report.pr.branch}`,
       `title:  ${report.pr.title}`,
       `file:   ${report.pr.file}`,
