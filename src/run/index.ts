@@ -175,7 +175,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   const workloads = new Map<string, WorkloadRef>();
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, now, metricsError, detect);
+    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, now, metricsError, detect);
     summary.failures.push(...seen.failures);
     summary.warnings.push(...seen.warnings);
     if (!seen.listed) continue;
