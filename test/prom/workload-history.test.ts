@@ -81,7 +81,7 @@ it('one extra query brings back the earlier pods and their owners; the new pod i
   expect(answer.series.map((s) => [s.labels.pod, s.labels.owner_name ?? s.labels.container]).sort()).toEqual(
     ['op-current', 'op-first', 'op-second', 'op-third'].flatMap((pod) => [[pod, 'app'], [pod, 'op-6b7c9d5f4']]).sort(),
   );
-  expect(ownersFromSeries(answer.series.map((s) => ({ ...s.labels, __name__: 'kube_pod_owner' })).filter((l) => l.owner_name)).get('leaky/op-first')).toBe('op');
+  expect(ownersFromSeries(answer.series.map((s) => s.labels), (l) => l.owner_name !== undefined).get('leaky/op-first')).toBe('op');
 
   const verdict = seen.judged[0]!.verdict;
   expect(verdict.kind).toBe('leaking');
