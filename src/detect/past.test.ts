@@ -153,6 +153,26 @@ describe('workload history: invariants', () => {
     );
   });
 
+  it('history never makes a leak of a pod that is not growing itself (under half of minGrowth), whatever its workload did', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryPod, { minLength: 3, maxLength: 6 }), fc.double({ min: -5, max: 2, noNaN: true }), fc.integer({ min: 3, max: 20 }), (earlier, slope, hours) => {
+        let start = 0;
+        const series = earlier.map((p, k) => {
+          const s = pod(`w-6b7c9d5f4-${'bcdfghjk'[k]!.repeat(5)}`, start, p.hours, floorOf(p), p.seed);
+          start += p.hours;
+          return s;
+        });
+        const current = pod('w-7c8d9f5b4-zzzzz', start, hours, floorOf({ slope, cycle: 0 }), 99);
+        const past = pastsOfSeries([...series, current], new Map(), defaultDetectOptions).at(-1)!;
+        const fast = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions, past });
+        const alone = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions });
+        // Leaking with history only where it is leaking without: never sooner, never otherwise.
+        if (fast.detectedAt !== null) expect(alone.detectedAt).not.toBeNull();
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('the fast backtest with a past equals judging with it from scratch at every tick', () => {
     fc.assert(
       fc.property(fc.array(arbitraryPod, { minLength: 2, maxLength: 4 }), (pods) => {

@@ -324,7 +324,7 @@ function rateAtAge(p: PodFloor, ageSeconds: number, o: ResolvedDetectOptions): n
 }
 
 /** The current pod's own growth since its warm-up (daily cycle taken out), the evidence any lesson of the past needs. */
-export interface OwnGrowth {
+interface OwnGrowth {
   podStart: number;
   /** Its floor since its first sample; growth measured on points [from, t.length). */
   t: readonly number[];
@@ -334,15 +334,18 @@ export interface OwnGrowth {
   fit: { slope: number; low: number; high: number };
   /** Newest floor point as measured (cycle not taken out). */
   lastBytes: number;
+  /** The floor as measured (which rises significantly by half of minGrowth, or there is no own growth) rises by minGrowth. */
+  measuredRise: boolean;
 }
 
 /**
  * The current pod's growth since its warm-up, or null when it has none to show: at least
  * FOLLOW_SECONDS of floor, mostly covered, without a restart, rising significantly by at least
- * minGrowth, not slowing down (recent half ≥ 0.7× the early half) and not better fitted by a
- * warm-up curve. Without it, the past changes nothing.
+ * minGrowth with the daily cycle taken out (and by half of it as measured), not slowing down
+ * (recent half ≥ 0.7× the early half) and not better fitted by a warm-up curve. Without it, the
+ * past changes nothing.
  */
-export function ownGrowth(life: Floor, podStart: number, past: WorkloadPast, o: ResolvedDetectOptions): OwnGrowth | null {
+function ownGrowth(life: Floor, podStart: number, past: WorkloadPast, o: ResolvedDetectOptions): OwnGrowth | null {
   const seg = segmentFloor(deseasoned(life, past.profile), o.restartDropFraction);
   if (seg.starts.length > 1) return null;
   const { t, v } = seg;
@@ -358,7 +361,13 @@ export function ownGrowth(life: Floor, podStart: number, past: WorkloadPast, o: 
   const recent = theilSen(t, v, half, n);
   if (early === null || recent === null || recent.slope < 0.7 * early.slope) return null;
   if (explainedByWarmup(t, v, from, n, podStart)) return null;
-  return { podStart, t, v, from, spanSeconds, fit: { slope: fit.slope, low: fit.low, high: fit.high }, lastBytes: life.v[life.v.length - 1]! };
+  const rawFrom = firstAtOrAfter(life.t, podStart + o.warmupSeconds);
+  const raw = theilSen(life.t, life.v, rawFrom, life.t.length);
+  // Evidence of its own: the floor as measured rises too, not only once a cycle is taken out of it
+  // (a pod without the workload's cycle would gain one on the falling half).
+  if (raw === null || !(raw.low > 0) || raw.slope < 0.5 * o.minGrowthBytesPerHour) return null;
+  const measuredRise = raw.slope >= o.minGrowthBytesPerHour;
+  return { measuredRise, podStart, t, v, from, spanSeconds, fit: { slope: fit.slope, low: fit.low, high: fit.high }, lastBytes: life.v[life.v.length - 1]! };
 }
 
 /** A leak verdict on the pod's own growth; `why` says what the past contributed. */
@@ -406,7 +415,7 @@ function followsPredecessors(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeCon
  * The largest move (highest minus lowest floor, daily cycle taken out) of each earlier pod between
  * its warm-up and `ageSeconds`, for the pods watched that long; most recent data first.
  */
-export function movesAtAge(shown: readonly PodFloor[], ageSeconds: number, bucketSeconds: number): number[] {
+function movesAtAge(shown: readonly PodFloor[], ageSeconds: number, bucketSeconds: number): number[] {
   const moves: number[] = [];
   for (const p of shown) {
     const n = p.t.length;
@@ -435,9 +444,10 @@ function beyondShown(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeContext): V
   const age = ctx.now - own.podStart;
   const moves = movesAtAge(past.shown, age, ctx.options.floorBucketSeconds);
   if (moves.length < MIN_SHOWN) return null;
-  // A rise measured tightly (not a warm-up's fast start, whose interval is wide), beyond the
-  // earlier pods' moves and beyond what a misfit of the daily cycle (a quarter of it) could leave.
-  if (own.fit.low < 0.5 * own.fit.slope) return null;
+  // A rise of minGrowth as measured, too, measured tightly (not a warm-up's fast start, whose
+  // interval is wide), beyond the earlier pods' moves and beyond what a misfit of the daily cycle
+  // (a quarter of it) could leave.
+  if (!own.measuredRise || own.fit.low < 0.5 * own.fit.slope) return null;
   const rise = (own.fit.slope * own.spanSeconds) / HOUR;
   const largest = Math.max(...moves);
   if (!(rise > BEYOND_FACTOR * largest) || (past.profile !== null && rise < 0.25 * past.profile.peakToPeakBytes)) return null;
