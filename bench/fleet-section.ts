@@ -92,7 +92,7 @@ function rows(options: FleetOptions, batched: RunChildResult[], naive: RunChildR
   console.log(`  leaking verdicts ${found} of ${leaking} leaking pods in the data${found === leaking ? '' : ' — MISMATCH: the figures above are not of the intended workload'}`);
   return [
     { figure: `run over ${options.targets} targets, wall (median of ${options.repeat})`, measured: ms(wall), target: '<= 2 s', ok: wall <= 2000 },
-    { figure: 'range queries per profile', measured: String(queries), target: '= 1', ok: queries === 1 },
+    { figure: 'range queries per profile (window + workload history)', measured: String(queries), target: '<= 2', ok: queries <= 2 },
     { figure: 'peak RSS of the run process', measured: mb(rss), target: '<= 120 MB', ok: rss <= 120e6 },
     { figure: `naive: ${naive[0]!.rangeQueries} range queries, ${NAIVE_CONCURRENCY} at a time`, measured: ms(naiveWall), target: 'report', ok: null },
     { figure: 'naive / batched wall', measured: `${(naiveWall / wall).toFixed(1)}x`, target: 'report', ok: null },

@@ -100,7 +100,7 @@ export async function kwokSection(repeat: number): Promise<Row[]> {
     const failures = runs.flatMap((r) => r.failures);
     return [
       { figure: `kwok: run over ${PODS} pods (${WORKLOADS} Deployments), wall`, measured: ms(wall), target: '<= 2 s', ok: wall <= 2000 && failures.length === 0 },
-      { figure: 'kwok: range queries per profile', measured: String(runs.at(-1)!.rangeQueries), target: '= 1', ok: runs.every((r) => r.rangeQueries === 1) },
+      { figure: 'kwok: range queries per profile (window + workload history)', measured: String(runs.at(-1)!.rangeQueries), target: '<= 2', ok: runs.every((r) => r.rangeQueries <= 2) },
       { figure: 'kwok: peak RSS of the run process', measured: mb(rss), target: '<= 120 MB', ok: rss <= 120e6 },
     ];
   } finally {

@@ -4,8 +4,9 @@
  * its dependencies come from the CLI's own wiring (so the Kubernetes client is loaded and counted),
  * and only the cluster is swapped for an in-memory one, there being no API server.
  *   node .tmp-bench/run-child.mjs --url http://127.0.0.1:PORT --targets 1000 --mode batched|naive
- * `batched` is leakguard as shipped (one range query per profile); `naive` answers the same profile
- * query with one range query per pod, `--concurrency` at a time. Prints one JSON line on stdout.
+ * `batched` is leakguard as shipped (one range query per profile, and one for the workload history of
+ * the pods that can learn from it); `naive` answers the same profile query with one range query per
+ * pod, `--concurrency` at a time (the workload history as shipped). Prints one JSON line on stdout.
  */
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
@@ -87,6 +88,8 @@ class PerPodSource implements MetricsSource {
   ) {}
 
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+    // The workload history (one query per profile, narrowed to the workloads that can learn) as shipped.
+    if (query.query.includes('kube_pod_owner')) return this.inner.queryRange(query);
     const results: MetricsAnswer<RangeResult>[] = new Array(this.pods.length);
     let next = 0;
     const worker = async (): Promise<void> => {

@@ -44,7 +44,7 @@ export async function thanosSection(targets: number, repeat: number): Promise<Ro
     return [
       { figure: `run over ${targets} targets via Thanos Query, wall (median of ${repeat})`, measured: ms(wall), target: `<= 1.5x direct (${ms(directWall)})`, ok: wall <= 1.5 * directWall },
       { figure: 'via Thanos / direct wall', measured: `${(wall / directWall).toFixed(2)}x`, target: 'report', ok: null },
-      { figure: 'via Thanos: range queries per profile', measured: String(queries), target: '= 1', ok: queries === 1 },
+      { figure: 'via Thanos: range queries per profile (window + workload history)', measured: String(queries), target: '<= 2', ok: queries <= 2 },
       { figure: 'via Thanos: peak RSS of the run process', measured: mb(rss), target: '<= 150 MB', ok: rss <= 150e6 },
       { figure: 'via Thanos: verdicts same as direct', measured: same ? 'yes' : 'no', target: 'yes', ok: same },
     ];

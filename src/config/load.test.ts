@@ -61,6 +61,16 @@ describe('parseConfig', () => {
     expect(message).toMatch(/guardrails\.windows\[0\]\.start: expected a time of day HH:MM/);
   });
 
+  it('reads workload history 7 d back by default, off with false, and only longer than the window within 11,000 floor buckets', () => {
+    expect(parseConfig(minimal).detection.workloadHistory).toBe(7 * 86_400);
+    expect(parseConfig(`${minimal}\ndetection: {workloadHistory: false}`).detection.workloadHistory).toBe(false);
+    expect(parseConfig(`${minimal}\ndetection: {workloadHistory: 3d}`).detection.workloadHistory).toBe(3 * 86_400);
+    expect(errorOf(`${minimal}\ndetection: {workloadHistory: 12h}`)).toMatch(/detection\.workloadHistory: expected longer than window \(1d\)/);
+    expect(errorOf(`${minimal}\ndetection: {workloadHistory: 60d}`)).toMatch(/detection\.workloadHistory: expected at most 30d/);
+    expect(errorOf(`${minimal}\ndetection: {workloadHistory: 14d, floorBucket: 1m}`)).toMatch(/detection\.workloadHistory: expected at most 11,000 floor buckets \(floorBucket 1m\), got 20160/);
+    expect(errorOf(`${minimal}\ndetection: {workloadHistory: true}`)).toMatch(/detection\.workloadHistory/);
+  });
+
   it('keeps the Prometheus timeout below the run deadline', () => {
     expect(errorOf(`${minimal}\ndeadline: 30s\nprometheus: {url: http://p:9090, timeout: 45s}`.replace('prometheus: {url: http://prometheus:9090}\n', ''))).toMatch(
       /prometheus\.timeout: expected less than deadline \(30s\), got 45s/,

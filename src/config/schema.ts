@@ -18,17 +18,31 @@ const DAY = 86_400;
  */
 function durationUpTo(maxSeconds: number) {
   // Any number, Infinity included (YAML's .inf), reaches the checks below and gets their message.
-  return z.union([z.string(), z.custom<number>((v) => typeof v === 'number')]).transform((value, ctx) => {
-    const seconds = typeof value === 'number' ? value : parseDurationSeconds(value);
-    if (seconds === null || !(seconds > 0) || !Number.isFinite(seconds)) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m, 24h or 1h30m, got ${JSON.stringify(value)}` });
+  return z.union([z.string(), z.custom<number>((v) => typeof v === 'number')]).transform((value, ctx) => secondsOf(value, maxSeconds, ctx));
+}
+
+function secondsOf(value: string | number, maxSeconds: number, ctx: z.RefinementCtx): number {
+  const seconds = typeof value === 'number' ? value : parseDurationSeconds(value);
+  if (seconds === null || !(seconds > 0) || !Number.isFinite(seconds)) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m, 24h or 1h30m, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  if (seconds > maxSeconds) {
+    ctx.addIssue({ code: 'custom', message: `expected at most ${formatDuration(maxSeconds)}, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return seconds;
+}
+
+/** A duration, or false for "off". */
+function durationOrOff(maxSeconds: number) {
+  return z.union([z.string(), z.boolean(), z.custom<number>((v) => typeof v === 'number')]).transform((value, ctx): number | false => {
+    if (value === false) return false;
+    if (value === true) {
+      ctx.addIssue({ code: 'custom', message: 'expected a duration like 7d, or false to turn it off, got true' });
       return z.NEVER;
     }
-    if (seconds > maxSeconds) {
-      ctx.addIssue({ code: 'custom', message: `expected at most ${formatDuration(maxSeconds)}, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return seconds;
+    return secondsOf(value, maxSeconds, ctx);
   });
 }
 
@@ -144,6 +158,21 @@ const detectionSchema = z.strictObject({
   relativeRise: z.number().gt(0).optional(),
   /** A floor drop of at least this fraction that stays down is a restart. @default 0.1 */
   restartDrop: z.number().gt(0).lt(1).optional(),
+  /**
+   * How far back `run` and `status` read the history of a workload's earlier pods (one extra range
+   * query per profile, the floor per floorBucket); `false` turns workload history off. @default 7d
+   */
+  workloadHistory: durationOrOff(30 * DAY).default(7 * DAY),
+}).superRefine((detection, ctx) => {
+  if (detection.workloadHistory === false) return;
+  if (detection.workloadHistory <= detection.window) {
+    ctx.addIssue({ code: 'custom', path: ['workloadHistory'], message: `expected longer than window (${formatDuration(detection.window)}): earlier pods are looked for before it, or false to turn it off` });
+  }
+  // Prometheus refuses range queries of more than 11,000 points per series.
+  const points = detection.workloadHistory / (detection.floorBucket ?? 900);
+  if (points > 11_000) {
+    ctx.addIssue({ code: 'custom', path: ['workloadHistory'], message: `expected at most 11,000 floor buckets (floorBucket ${formatDuration(detection.floorBucket ?? 900)}), got ${Math.ceil(points)}: shorten it or widen floorBucket` });
+  }
 });
 
 const windowSchema = z.strictObject({

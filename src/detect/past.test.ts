@@ -76,6 +76,40 @@ describe('judging with the workload history', () => {
     expect(backtestSeries(fixed.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt).toBeNull();
   });
 
+  // Healthy and flat for a day and a half (a pod's warm-up aside), then a bad rollout: the new pod leaks 20 MiB/h from its start.
+  const flat = (_w: number, a: number) => 300 + warmup(a);
+  const calm = [pod('db-6b7c9d5f4-xxxxx', 0, 14, flat, 11), pod('db-6b7c9d5f4-bbbbb', 14, 12, flat, 12), pod('db-6b7c9d5f4-ccccc', 26, 10, flat, 13)];
+  const grows = (_w: number, a: number) => 300 + warmup(a) + 20 * a;
+
+  it('growth beyond anything the workload showed at that age is a leak within a few hours, saying what the past showed', () => {
+    const first = pod('db-7c8d9f5b4-ddddd', 36, 12, grows, 14);
+    const past = pastsOfSeries([...calm, first], new Map(), defaultDetectOptions)[3]!;
+    expect(past.leaks).toEqual([]);
+    const detectedAt = backtestSeries(first.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt!;
+    expect((detectedAt - first.samples[0]!.t) / HOUR).toBeLessThanOrEqual(2.5);
+    expect(backtestSeries(first.samples, { everySeconds: 900, options: defaultDetectOptions }).detectedAt ?? Infinity).toBeGreaterThan(first.samples[0]!.t + 3 * HOUR);
+    const verdict = judgeWithPast({ samples: first.samples.filter((s) => s.t <= detectedAt), now: detectedAt }, past, defaultDetectOptions);
+    expect(verdict.kind).toBe('leaking');
+    expect(verdict.reasons[1]).toMatch(/^it rose \d+ MiB in its first [12]\.\d h; the 3 earlier pods of this workload moved at most \d+ MiB at that age$/);
+  });
+
+  it('a past shorter than a day (a cycle could still be unseen) or of fewer than 3 pods that old teaches nothing about growth', () => {
+    const young = pod('db-7c8d9f5b4-ddddd', 14, 12, grows, 14);
+    const short = pastsOfSeries([calm[0]!, young], new Map(), defaultDetectOptions)[1]!;
+    expect(backtestSeries(young.samples, { everySeconds: 900, options: defaultDetectOptions, past: short })).toEqual(backtestSeries(young.samples, { everySeconds: 900, options: defaultDetectOptions }));
+    const late = pod('db-7c8d9f5b4-ddddd', 36, 12, grows, 14);
+    const fewer = pastsOfSeries([pod('db-6b7c9d5f4-xxxxx', 0, 34, flat, 11), pod('db-6b7c9d5f4-bbbbb', 34, 2, flat, 12), late], new Map(), defaultDetectOptions)[2]!;
+    expect(fewer.hoursOfDay).toBe(24);
+    expect(backtestSeries(late.samples, { everySeconds: 900, options: defaultDetectOptions, past: fewer })).toEqual(backtestSeries(late.samples, { everySeconds: 900, options: defaultDetectOptions }));
+  });
+
+  it('never calls a pod leaking without growth of its own: a calm pod after calm ones stays healthy', () => {
+    const next = pod('db-7c8d9f5b4-ddddd', 36, 12, flat, 15);
+    const past = pastsOfSeries([...calm, next], new Map(), defaultDetectOptions)[3]!;
+    expect(past.shown).toHaveLength(3);
+    expect(backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt).toBeNull();
+  });
+
   it('a replica too young to judge neither confirms nor breaks the run of leaking ones (StatefulSet siblings)', () => {
     const replicas = [pod('db-0', 0, 20, leaking, 1), pod('db-1', 19.5, 3, leaking, 2), pod('db-2', 20, 6, leaking, 3)];
     const past = pastsOfSeries(replicas, new Map(), defaultDetectOptions)[2]!;
@@ -116,6 +150,26 @@ describe('workload history: invariants', () => {
         expect(judgeWithPast({ samples, now }, null, defaultDetectOptions)).toEqual(judge({ samples, now }));
       }),
       { numRuns: 30 },
+    );
+  });
+
+  it('history never makes a leak of a pod that is not growing itself (under half of minGrowth), whatever its workload did', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryPod, { minLength: 3, maxLength: 6 }), fc.double({ min: -5, max: 2, noNaN: true }), fc.integer({ min: 3, max: 20 }), (earlier, slope, hours) => {
+        let start = 0;
+        const series = earlier.map((p, k) => {
+          const s = pod(`w-6b7c9d5f4-${'bcdfghjk'[k]!.repeat(5)}`, start, p.hours, floorOf(p), p.seed);
+          start += p.hours;
+          return s;
+        });
+        const current = pod('w-7c8d9f5b4-zzzzz', start, hours, floorOf({ slope, cycle: 0 }), 99);
+        const past = pastsOfSeries([...series, current], new Map(), defaultDetectOptions).at(-1)!;
+        const fast = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions, past });
+        const alone = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions });
+        // Leaking with history only where it is leaking without: never sooner, never otherwise.
+        if (fast.detectedAt !== null) expect(alone.detectedAt).not.toBeNull();
+      }),
+      { numRuns: 25 },
     );
   });
 

@@ -36,6 +36,10 @@ const PROFILE_MIN_PEAK_TO_PEAK = 16 * MIB;
 const MAX_EARLIER = 24;
 /** Leaking predecessors quoted, newest first. */
 const MAX_LEAKS = 5;
+/** Earlier pods that must have been watched up to the current pod's age before its growth can be beyond anything they showed... */
+const MIN_SHOWN = 3;
+/** ...and how many times their largest move at that age it must rise. */
+const BEYOND_FACTOR = 2;
 
 /** The workload's daily cycle of the floor: a day and a half-day harmonic, zero mean. */
 export interface DailyProfile {
@@ -61,6 +65,10 @@ export interface WorkloadPast {
   profile: DailyProfile | null;
   /** The earlier pods with the most recent data that were judged leaking, up to the first judged not leaking (too young to judge: skipped). */
   leaks: PodFloor[];
+  /** Every earlier pod learnt from (leaking or not), most recent data first: what the workload showed at each pod age. */
+  shown: PodFloor[];
+  /** Hours of the day (UTC, 0–24) the earlier pods' floors cover after their warm-up: with a full day and no profile, the workload has no daily cycle to speak of. */
+  hoursOfDay: number;
 }
 
 /** One pod of a workload: its samples, sorted by time, and its container's limit. */
@@ -125,6 +133,15 @@ function solve4(a: number[][], y: number[]): number[] | null {
  * The daily profile of earlier pods' floors (each after twice the warm-up), or null when they do
  * not show one: too few hours of the day covered, a poor fit, or a cycle too small to matter.
  */
+/** Hours of the day (UTC) that earlier pods' floors cover after twice their warm-up. */
+function hoursCovered(pods: readonly { start: number; floor: Floor }[], o: ResolvedDetectOptions): number {
+  const hours = new Set<number>();
+  for (const { start, floor } of pods) {
+    for (const t of floor.t) if (t >= start + 2 * o.warmupSeconds) hours.add(Math.floor((((t % DAY) + DAY) % DAY) / HOUR));
+  }
+  return hours.size;
+}
+
 export function dailyProfile(pods: readonly { start: number; floor: Floor }[], o: ResolvedDetectOptions): DailyProfile | null {
   const xtx = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
   const xty = [0, 0, 0, 0];
@@ -214,17 +231,21 @@ export function workloadPasts(pods: readonly PodHistory[], detectOptions: Detect
     if (earlier.length === 0) continue;
     const floors = earlier.map((e) => ({ start: start[e.k]!, floor: lifeFloor(pods[e.k]!.samples, e.cut, start[j]!, o.floorBucketSeconds) }));
     const profile = dailyProfile(floors, o);
+    // Each earlier pod's floor after its warm-up, with the daily cycle taken out.
+    const shown: PodFloor[] = floors.map(({ start: podStart, floor }) => {
+      const f = deseasoned(floor, profile);
+      const from = firstAtOrAfter(f.t, podStart + o.warmupSeconds);
+      return { start: podStart, t: f.t.slice(from), v: f.v.slice(from) };
+    });
     const leaks: PodFloor[] = [];
     for (let n = 0; n < earlier.length && leaks.length < MAX_LEAKS; n++) {
       // A pod too young to judge neither confirms nor breaks the run of leaking ones.
       const kind = kindAt(earlier[n]!.k, earlier[n]!.cut);
       if (kind === 'unknown') continue;
       if (kind !== 'leaking') break;
-      const f = deseasoned(floors[n]!.floor, profile);
-      const from = firstAtOrAfter(f.t, floors[n]!.start + o.warmupSeconds);
-      leaks.push({ start: floors[n]!.start, t: f.t.slice(from), v: f.v.slice(from) });
+      leaks.push(shown[n]!);
     }
-    if (profile !== null || leaks.length > 0) pasts[j] = { profile, leaks };
+    pasts[j] = { profile, leaks, shown, hoursOfDay: hoursCovered(floors, o) };
   }
   return pasts;
 }
@@ -251,8 +272,10 @@ export function applyPast(verdict: Verdict, floor: Floor, ctx: AnalyzeContext, l
     if (again.kind === 'leaking' || !cycleExplains(verdict, without, ctx.options)) return verdict;
     return explainedByCycle(verdict, again, past.profile, ctx);
   }
-  if (past.leaks.length === 0 || ctx.now - podStart > ctx.options.windowSeconds) return verdict;
-  return followsPredecessors(life(), podStart, past, ctx) ?? verdict;
+  if ((past.leaks.length === 0 && past.shown.length < MIN_SHOWN) || ctx.now - podStart > ctx.options.windowSeconds) return verdict;
+  const own = ownGrowth(life(), podStart, past, ctx.options);
+  if (own === null) return verdict;
+  return followsPredecessors(own, past, ctx) ?? beyondShown(own, past, ctx) ?? verdict;
 }
 
 /**
@@ -300,8 +323,29 @@ function rateAtAge(p: PodFloor, ageSeconds: number, o: ResolvedDetectOptions): n
   return fit !== null && fit.low > 0 && fit.slope >= o.minGrowthBytesPerHour ? fit.slope : null;
 }
 
-function followsPredecessors(life: Floor, podStart: number, past: WorkloadPast, ctx: AnalyzeContext): Verdict | null {
-  const o = ctx.options;
+/** The current pod's own growth since its warm-up (daily cycle taken out), the evidence any lesson of the past needs. */
+interface OwnGrowth {
+  podStart: number;
+  /** Its floor since its first sample; growth measured on points [from, t.length). */
+  t: readonly number[];
+  v: readonly number[];
+  from: number;
+  spanSeconds: number;
+  fit: { slope: number; low: number; high: number };
+  /** Newest floor point as measured (cycle not taken out). */
+  lastBytes: number;
+  /** The floor as measured (which rises significantly by half of minGrowth, or there is no own growth) rises by minGrowth. */
+  measuredRise: boolean;
+}
+
+/**
+ * The current pod's growth since its warm-up, or null when it has none to show: at least
+ * FOLLOW_SECONDS of floor, mostly covered, without a restart, rising significantly by at least
+ * minGrowth with the daily cycle taken out (and by half of it as measured), not slowing down
+ * (recent half ≥ 0.7× the early half) and not better fitted by a warm-up curve. Without it, the
+ * past changes nothing.
+ */
+function ownGrowth(life: Floor, podStart: number, past: WorkloadPast, o: ResolvedDetectOptions): OwnGrowth | null {
   const seg = segmentFloor(deseasoned(life, past.profile), o.restartDropFraction);
   if (seg.starts.length > 1) return null;
   const { t, v } = seg;
@@ -317,33 +361,99 @@ function followsPredecessors(life: Floor, podStart: number, past: WorkloadPast, 
   const recent = theilSen(t, v, half, n);
   if (early === null || recent === null || recent.slope < 0.7 * early.slope) return null;
   if (explainedByWarmup(t, v, from, n, podStart)) return null;
-  const age = ctx.now - podStart;
-  const rates: number[] = [];
-  for (const p of past.leaks) {
-    const rate = rateAtAge(p, age, o);
-    if (rate === null) break;
-    rates.push(rate);
-  }
-  if (rates.length === 0 || fit.slope < 0.5 * rates[0]! || fit.slope > 2 * rates[0]!) return null;
-  const last = life.v[life.v.length - 1]!;
-  const hoursToLimit = ctx.limitBytes !== undefined ? Math.max(0, (ctx.limitBytes - last) / fit.slope) : null;
+  const rawFrom = firstAtOrAfter(life.t, podStart + o.warmupSeconds);
+  const raw = theilSen(life.t, life.v, rawFrom, life.t.length);
+  // Evidence of its own: the floor as measured rises too, not only once a cycle is taken out of it
+  // (a pod without the workload's cycle would gain one on the falling half).
+  if (raw === null || !(raw.low > 0) || raw.slope < 0.5 * o.minGrowthBytesPerHour) return null;
+  const measuredRise = raw.slope >= o.minGrowthBytesPerHour;
+  return { measuredRise, podStart, t, v, from, spanSeconds, fit: { slope: fit.slope, low: fit.low, high: fit.high }, lastBytes: life.v[life.v.length - 1]! };
+}
+
+/** A leak verdict on the pod's own growth; `why` says what the past contributed. */
+function pastLeak(own: OwnGrowth, ctx: AnalyzeContext, why: () => string): Verdict {
+  const { fit, t, from } = own;
+  const n = t.length;
+  const hoursToLimit = ctx.limitBytes !== undefined ? Math.max(0, (ctx.limitBytes - own.lastBytes) / fit.slope) : null;
   const slope = { bytesPerHour: fit.slope, low: fit.low, high: fit.high };
   const evidence = { from: t[from]!, to: t[n - 1]!, pointsUsed: n - from, restarts: 0 };
-  if (!ctx.detail) return { kind: 'leaking', slope, currentBytes: last, hoursToLimit, reasons: [], evidence };
-  const hours = formatHours(spanSeconds / HOUR);
-  const lo = Math.min(...rates);
-  const hi = Math.max(...rates);
-  const range = rates.length === 1 ? formatMiBPerHour(lo) : `${formatMiBPerHour(lo, false)}–${formatMiBPerHour(hi)}`;
+  if (!ctx.detail) return { kind: 'leaking', slope, currentBytes: own.lastBytes, hoursToLimit, reasons: [], evidence };
   const limit = hoursToLimit === null ? '' : `; limit reached in ~${formatHours(hoursToLimit)}`;
   return {
     kind: 'leaking',
     slope,
-    currentBytes: last,
+    currentBytes: own.lastBytes,
     hoursToLimit,
     reasons: [
-      `floor rose ${formatMiBPerHour(fit.slope)} (CI ${formatMiBPerHour(fit.low, false)}–${formatMiBPerHour(fit.high, false)}) over the ${hours} since its warm-up${limit}`,
-      `the ${rates.length === 1 ? 'previous pod' : `${rates.length} previous pods`} of this workload leaked, growing ${range} from start; this one ${formatMiBPerHour(fit.slope)} over ${hours}`,
+      `floor rose ${formatMiBPerHour(fit.slope)} (CI ${formatMiBPerHour(fit.low, false)}–${formatMiBPerHour(fit.high, false)}) over the ${formatHours(own.spanSeconds / HOUR)} since its warm-up${limit}`,
+      why(),
     ],
     evidence,
   };
+}
+
+/** Growth that follows the newest leaking predecessor's (0.5–2× its rate at the same age) is a leak. */
+function followsPredecessors(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeContext): Verdict | null {
+  const age = ctx.now - own.podStart;
+  const rates: number[] = [];
+  for (const p of past.leaks) {
+    const rate = rateAtAge(p, age, ctx.options);
+    if (rate === null) break;
+    rates.push(rate);
+  }
+  const { slope } = own.fit;
+  if (rates.length === 0 || slope < 0.5 * rates[0]! || slope > 2 * rates[0]!) return null;
+  return pastLeak(own, ctx, () => {
+    const lo = Math.min(...rates);
+    const hi = Math.max(...rates);
+    const range = rates.length === 1 ? formatMiBPerHour(lo) : `${formatMiBPerHour(lo, false)}–${formatMiBPerHour(hi)}`;
+    return `the ${rates.length === 1 ? 'previous pod' : `${rates.length} previous pods`} of this workload leaked, growing ${range} from start; this one ${formatMiBPerHour(slope)} over ${formatHours(own.spanSeconds / HOUR)}`;
+  });
+}
+
+/**
+ * The largest move (highest minus lowest floor, daily cycle taken out) of each earlier pod between
+ * its warm-up and `ageSeconds`, for the pods watched that long; most recent data first.
+ */
+function movesAtAge(shown: readonly PodFloor[], ageSeconds: number, bucketSeconds: number): number[] {
+  const moves: number[] = [];
+  for (const p of shown) {
+    const n = p.t.length;
+    if (n < 6 || p.t[n - 1]! < p.start + ageSeconds - bucketSeconds) continue;
+    const to = firstAtOrAfter(p.t, p.start + ageSeconds + 1);
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < to; i++) {
+      lo = Math.min(lo, p.v[i]!);
+      hi = Math.max(hi, p.v[i]!);
+    }
+    moves.push(hi - lo);
+  }
+  return moves;
+}
+
+/**
+ * Growth beyond anything the workload showed at that age counts as evidence: when the earlier pods
+ * cover a whole day (their daily cycle, if any, is known and taken out), at least MIN_SHOWN of them
+ * were watched up to the current pod's age, and its steady rise since its
+ * warm-up is more than BEYOND_FACTOR times the largest move any of them made over the same ages
+ * (their warm-ups, cycles and noise), it is no warm-up or load this workload is known for.
+ */
+function beyondShown(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeContext): Verdict | null {
+  // A daily cycle not yet seen in full could be what moves this pod and not the earlier ones.
+  if (past.profile === null && past.hoursOfDay < PROFILE_MIN_HOURS_OF_DAY) return null;
+  const age = ctx.now - own.podStart;
+  const moves = movesAtAge(past.shown, age, ctx.options.floorBucketSeconds);
+  if (moves.length < MIN_SHOWN) return null;
+  // A rise of minGrowth as measured, too, measured tightly (not a warm-up's fast start, whose
+  // interval is wide), beyond the earlier pods' moves and beyond what a misfit of the daily cycle
+  // (a quarter of it) could leave.
+  if (!own.measuredRise || own.fit.low < 0.5 * own.fit.slope) return null;
+  const rise = (own.fit.slope * own.spanSeconds) / HOUR;
+  const largest = Math.max(...moves);
+  if (!(rise > BEYOND_FACTOR * largest) || (past.profile !== null && rise < 0.25 * past.profile.peakToPeakBytes)) return null;
+  return pastLeak(
+    own,
+    ctx,
+    () => `it rose ${formatMiB(rise)} in its first ${formatHours(age / HOUR)}; the ${moves.length} earlier pods of this workload moved at most ${formatMiB(largest)} at that age`,
+  );
 }

@@ -29,10 +29,14 @@ export function workloadOfPod(pod: string): string {
  * owner_kind, owner_name). A ReplicaSet's pods belong to its Deployment: every rollout makes a
  * new ReplicaSet of the same Deployment.
  */
-export function ownersFromSeries(labelSets: readonly Record<string, string>[]): Map<string, string> {
+export function ownersFromSeries(
+  labelSets: readonly Record<string, string>[],
+  /** Which label sets are owner series (aggregated ones have no `__name__`). */
+  isOwner: (labels: Record<string, string>) => boolean = (l) => l.__name__ === 'kube_pod_owner',
+): Map<string, string> {
   const owners = new Map<string, string>();
   for (const l of labelSets) {
-    if (l.__name__ !== 'kube_pod_owner' || !l.namespace || !l.pod || !l.owner_name || l.owner_name === '<none>') continue;
+    if (!isOwner(l) || !l.namespace || !l.pod || !l.owner_name || l.owner_name === '<none>') continue;
     const rs = l.owner_kind === 'ReplicaSet' ? REPLICASET.exec(l.owner_name) : null;
     owners.set(`${l.namespace}/${l.pod}`, rs ? rs[1]! : l.owner_name);
   }

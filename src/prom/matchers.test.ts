@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { profileQuery } from '../run/observe.js';
+import { profileQuery, workloadHistoryQuery } from '../run/observe.js';
 import { promGraphUrl } from './graph-url.js';
 import { formatMatchers, parseMatchers } from './matchers.js';
 
@@ -37,6 +37,14 @@ describe('prometheus.matchers: this cluster\'s slice of a central store', () => 
     const query = profileQuery(profiles[0]!, prometheus);
     expect(query).toBe('max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace="rook-ceph", container="operator", cluster="prod-eu", env!="dev"}[300s]))');
     expect(new URL(promGraphUrl(prometheus.url, query, 86_400)).searchParams.get('g0.expr')).toContain('cluster="prod-eu", env!="dev"}');
+  });
+
+  it('narrows the workload history query (the floor per 15 min and kube_pod_owner) to the slice and to the pods named', () => {
+    const { prometheus, profiles } = config('matchers: \'cluster="prod-eu"\'');
+    expect(workloadHistoryQuery(profiles[0]!, prometheus.matchers, 900, '(?:rook(?:-.+)?)')).toBe(
+      '(max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace="rook-ceph", container="operator", pod=~"(?:rook(?:-.+)?)", cluster="prod-eu"}[900s])))' +
+        ' or (max by (namespace, pod, owner_kind, owner_name) (kube_pod_owner{namespace="rook-ceph", pod=~"(?:rook(?:-.+)?)", cluster="prod-eu"}))',
+    );
   });
 
   it('leaves the built-in query as it was without matchers', () => {

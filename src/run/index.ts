@@ -170,7 +170,7 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
+    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
     observed.failures.push(...seen.failures);
     observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;

@@ -2,8 +2,9 @@
  * Observe one profile: its memory history in ONE range query (never per pod), matched back to the
  * discovered targets by (namespace, pod, container) and judged. `run` and `status` both observe through here.
  */
-import { judge } from '../detect/index.js';
+import { judge, judgeWithPast, ownersFromSeries, pastsOfSeries, workloadOfPod, type WorkloadPast } from '../detect/index.js';
 import type { SampleColumns } from '../detect/columns.js';
+import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions, Verdict } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
@@ -23,14 +24,31 @@ function quote(value: string): string {
  * each step (`min_over_time` over the step): the detector judges the memory floor, and a coarse step
  * with the floor preserved keeps 1,000 targets cheap to fetch.
  */
-export function profileQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, { step: stepSeconds, matchers }: Pick<Config['prometheus'], 'step' | 'matchers'>): string {
+export function profileQuery(
+  profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>,
+  { step: stepSeconds, matchers }: Pick<Config['prometheus'], 'step' | 'matchers'>,
+  /** A regex the pod names must match (the built-in query only; a custom query is used as written). */
+  pods?: string,
+): string {
   const step = `${Math.round(stepSeconds)}s`;
   if (profile.query) {
     return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '').replaceAll('$step', step).replaceAll('$matchers', matchers);
   }
   const container = profile.container ? `container=${quote(profile.container)}` : 'container!="", container!="POD"';
-  const slice = matchers ? `, ${matchers}` : '';
+  const slice = (pods === undefined ? '' : `, pod=~${quote(pods)}`) + (matchers ? `, ${matchers}` : '');
   return `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}${slice}}[${step}]))`;
+}
+
+/**
+ * The workload history query: the profile's query at the floor's bucket (the floor per bucket over
+ * the lookback), with the pods' owners from kube-state-metrics (`kube_pod_owner`, where it is
+ * scraped) in the same answer. `pods` narrows both to the pods of the workloads that can learn
+ * from their past.
+ */
+export function workloadHistoryQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, matchers: string, stepSeconds: number, pods?: string): string {
+  const slice = (pods === undefined ? '' : `, pod=~${quote(pods)}`) + (matchers ? `, ${matchers}` : '');
+  const owners = `max by (namespace, pod, owner_kind, owner_name) (kube_pod_owner{namespace=${quote(profile.namespace)}${slice}})`;
+  return `(${profileQuery(profile, { step: stepSeconds, matchers }, pods)}) or (${owners})`;
 }
 
 export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {
@@ -139,6 +157,8 @@ export interface ObserveDeps {
   cluster: Pick<Cluster, 'discoverTargets'>;
   metrics: MetricsSource;
   prometheus: Config['prometheus'];
+  /** `detection.workloadHistory`: how far back the earlier pods of a workload are read (seconds), or false. */
+  workloadHistory: number | false;
   signal?: AbortSignal;
   /** Collects garbage once the history is in, before judging (see RunDeps.reclaim). */
   reclaim?: () => void;
@@ -182,10 +202,99 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
+      else if (deps.workloadHistory !== false) observation.judged = await withWorkloadHistory(deps, profile, deps.workloadHistory, now, detect, observation);
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
     observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
   }
   return observation;
+}
+
+/** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */
+const MAX_NAMED_WORKLOADS = 100;
+/** A pod whose first sample is this close to the window's start may have started before it. */
+const FIRST_SAMPLE_SLACK = 3600;
+/** Workload names are cut here in the pod pattern: Kubernetes cuts long generated pod names. */
+const NAME_PREFIX = 40;
+
+/**
+ * A verdict the workload's past could change: the pod started inside the lookback (earlier pods of
+ * its workload may be in it), and it is judged leaking (a daily cycle could explain the rise) or is
+ * younger than the window (its growth could follow or exceed what earlier pods showed). One series
+ * per container only: duplicates keep the worst of today's verdicts.
+ */
+export function canLearnFromPast(target: JudgedTarget, now: number, lookbackSeconds: number, windowSeconds: number): boolean {
+  const first = target.samples.t[0];
+  if (target.seriesCount !== 1 || first === undefined) return false;
+  // The history judged covers only the window: without a start time, a pod whose first sample
+  // opens it may be older than the window.
+  const started = target.facts.pod.startTime ?? (first > now - windowSeconds + FIRST_SAMPLE_SLACK ? first : -Infinity);
+  return started > now - lookbackSeconds && (target.verdict.kind === 'leaking' || now - started < windowSeconds);
+}
+
+/** The workload a target's pod belongs to, as the history groups pods (a naked pod: by its name). */
+function workloadNameOf(facts: TargetFacts): string {
+  return facts.workload.kind === 'Pod' ? workloadOfPod(facts.pod.name) : facts.workload.name;
+}
+
+/** RE2 pattern of the pod names of these targets' workloads; undefined when there are too many to name. */
+export function workloadPodPattern(targets: readonly TargetFacts[]): string | undefined {
+  const names = [...new Set(targets.map(workloadNameOf))].sort();
+  if (names.length > MAX_NAMED_WORKLOADS) return undefined;
+  const escape = (text: string) => text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escape(n.slice(0, NAME_PREFIX))}.*` : `${escape(n)}(?:-.+)?`)).join('|')})`;
+}
+
+/**
+ * Today's verdicts revised with what each workload's earlier pods showed (detect/past.ts), from the
+ * workload history answer: the floor per step (each point the minimum of the step before it) and
+ * `kube_pod_owner` series. Pods group by the workload discovery found for them, else by their
+ * owner in kube-state-metrics, else by their name. Pure.
+ */
+export function judgeWithHistory(judged: readonly JudgedTarget[], history: readonly RangeSeries[], now: number, options: DetectOptions, stepSeconds: number, learn: (target: JudgedTarget) => boolean): JudgedTarget[] {
+  const isOwner = (l: Record<string, string>) => l.owner_name !== undefined && l.container === undefined;
+  const owners = ownersFromSeries(history.map((s) => s.labels).filter(isOwner), isOwner);
+  for (const j of judged) owners.set(`${j.facts.workload.namespace}/${j.facts.pod.name}`, workloadNameOf(j.facts));
+  // A point at T is the floor of (T − step, T]: placed at the start of that step, it falls in its own bucket.
+  const pods = history
+    .filter((s) => !isOwner(s.labels))
+    .map((s) => ({ labels: s.labels, samples: { t: s.samples.t.map((t) => t - stepSeconds), v: s.samples.v } }));
+  const pasts = pastsOfSeries(pods, owners, options);
+  const pastOf = new Map<string, WorkloadPast | null>();
+  pods.forEach((p, i) => pastOf.set(seriesKey(p.labels.namespace, p.labels.pod, p.labels.container), pasts[i]!));
+  return judged.map((j) => {
+    const past = learn(j) ? pastOf.get(seriesKey(j.facts.workload.namespace, j.facts.pod.name, j.facts.container)) : undefined;
+    if (!past) return j;
+    const limit = j.facts.limitBytes;
+    return { ...j, verdict: judgeWithPast({ samples: j.samples, now, ...(limit === null ? {} : { limitBytes: limit }) }, past, options) };
+  });
+}
+
+/**
+ * The one extra range query of a profile: the history of its workloads' earlier pods, only when a
+ * target can learn from it, then the verdicts revised with it. When it fails, is refused or comes
+ * back partial, the verdicts stay as judged without it and a warning says so: never an action
+ * taken, or held back, on history that could not be read in full.
+ */
+async function withWorkloadHistory(deps: ObserveDeps, profile: ProfileConfig, lookbackSeconds: number, now: number, detect: DetectOptions, observation: ProfileObservation): Promise<JudgedTarget[]> {
+  const options = resolveOptions(detect);
+  const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
+  const learners = observation.judged.filter(learn);
+  if (learners.length === 0) return observation.judged;
+  const step = options.floorBucketSeconds;
+  const query = workloadHistoryQuery(profile, deps.prometheus.matchers, step, workloadPodPattern(learners.map((t) => t.facts)));
+  const answer = await deps.metrics
+    .queryRange({
+      query,
+      start: Math.ceil((now - lookbackSeconds) / step) * step,
+      end: Math.floor(now / step) * step,
+      stepSeconds: step,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    })
+    .catch((error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }));
+  if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn);
+  const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
+  observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
+  return observation.judged;
 }

@@ -18,7 +18,7 @@ export async function statusCommand(config: Config, options: { output: OutputFor
   const failures: string[] = [];
   for (const profile of config.profiles) {
     // The same observation as `run`: what status prints, a run would act on.
-    const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, clock, detect);
+    const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, clock, detect);
     failures.push(...seen.failures);
     for (const target of seen.judged) {
       const state = await deps.cluster.readState(target.facts.workload);

@@ -1,0 +1,189 @@
+/**
+ * Workload history in `runOnce` (issue #17), over in-memory adapters: the profile's earlier pods are
+ * read in one extra range query, and a new pod is judged with what they showed. Prometheus is played
+ * by a source that answers the built-in queries as Prometheus would (the floor of each step, pods
+ * narrowed by the query's pod pattern).
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../src/catalog/catalog.js';
+import { parseConfig } from '../../src/config/load.js';
+import { toColumns } from '../../src/detect/columns.js';
+import type { Sample } from '../../src/detect/types.js';
+import type { TargetFacts } from '../../src/model/workload.js';
+import { MetricsError } from '../../src/prom/errors.js';
+import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult, RangeSeries } from '../../src/prom/types.js';
+import { runOnce } from '../../src/run/index.js';
+import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { makeSeries, T0 } from '../support/detect-series.js';
+
+const HOUR = 3600;
+const MiB = 2 ** 20;
+
+interface Pod {
+  namespace: string;
+  pod: string;
+  container: string;
+  samples: Sample[];
+  /** The pod's controller, as kube-state-metrics' kube_pod_owner says (ReplicaSet for a Deployment's pods). */
+  owner?: { kind: string; name: string };
+}
+
+/** Answers range queries the way Prometheus answers the built-in ones: the minimum of each step, per pod. */
+class PodsMetrics implements MetricsSource {
+  rangeQueries: RangeQuery[] = [];
+  /** Range queries that read kube_pod_owner (the workload history) fail with this. */
+  historyFailure: MetricsError | null = null;
+
+  constructor(
+    public now: number,
+    private readonly pods: Pod[],
+  ) {}
+
+  async query(): Promise<MetricsAnswer<InstantResult>> {
+    return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
+  }
+
+  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+    this.rangeQueries.push(query);
+    const history = query.query.includes('kube_pod_owner');
+    if (history && this.historyFailure) return { outcome: 'failed', error: this.historyFailure };
+    const namespace = /namespace="([^"]+)"/.exec(query.query)![1];
+    const pattern = /pod=~"([^"]+)"/.exec(query.query)?.[1];
+    const podMatches = (pod: string) => pattern === undefined || new RegExp(`^${pattern.replaceAll('\\\\', '\\')}$`).test(pod);
+    const series: RangeSeries[] = [];
+    for (const p of this.pods.filter((x) => x.namespace === namespace && podMatches(x.pod))) {
+      const floor: Sample[] = [];
+      let i = 0;
+      for (let t = query.start; t <= query.end; t += query.stepSeconds) {
+        while (i < p.samples.length && p.samples[i]!.t <= t - query.stepSeconds) i++;
+        let low = Infinity;
+        for (let k = i; k < p.samples.length && p.samples[k]!.t <= t; k++) low = Math.min(low, p.samples[k]!.v);
+        if (low !== Infinity) floor.push({ t, v: low });
+      }
+      if (floor.length === 0) continue;
+      series.push({ labels: { namespace: p.namespace, pod: p.pod, container: p.container }, samples: toColumns(floor) });
+      if (history && p.owner) {
+        const present = toColumns(floor.map((s) => ({ t: s.t, v: 1 })));
+        series.push({ labels: { namespace: p.namespace, pod: p.pod, owner_kind: p.owner.kind, owner_name: p.owner.name }, samples: present });
+      }
+    }
+    return { outcome: 'answered', series, warnings: [] };
+  }
+}
+
+/** One pod of a workload, `hours` long from `startHours` after T0; its floor in MiB by wall hour and pod age. */
+function pod(namespace: string, name: string, startHours: number, hours: number, floorMiB: (wall: number, age: number) => number, seed: number, owner?: Pod['owner']): Pod {
+  const samples = makeSeries({ hours, start: T0 + startHours * HOUR, floorMiB: (age) => floorMiB(startHours + age, age), sawtoothMiB: 20, noiseMiB: 3, seed });
+  return { namespace, pod: name, container: 'app', samples, ...(owner ? { owner } : {}) };
+}
+
+const warmup = (age: number) => -60 * Math.exp(-age / 0.15);
+/** Every pod since a bad rollout leaks 30 MiB/h from its start. */
+const leaking = (_wall: number, age: number) => 300 + warmup(age) + 30 * age;
+/** A strong daily cycle of the wall clock (240 MiB peak to peak, lowest at 03:00 UTC) on a healthy workload. */
+const cycling = (wall: number, age: number) => 370 - 120 * Math.cos((2 * Math.PI * (wall - 3)) / 24) + warmup(age);
+
+function facts(profile: string, namespace: string, workload: string, current: Pod): TargetFacts {
+  return {
+    profile,
+    workload: { kind: 'Deployment', namespace, name: workload, uid: `uid-${workload}` },
+    pod: { name: current.pod, uid: `uid-${current.pod}`, startTime: current.samples[0]!.t, ready: true, terminating: false, controlled: true },
+    container: 'app',
+    image: 'ghcr.io/example/operator:v1.2.3',
+    version: '1.2.3',
+    limitBytes: 4096 * MiB,
+    restartCount: 0,
+    gitopsOwner: null,
+    rollingOut: false,
+    unreadyReplicas: 0,
+    env: {},
+  };
+}
+
+const NOW = T0 + 86 * HOUR;
+
+function world(workloadHistory: string) {
+  // "op" leaks since a bad rollout and was restarted three times; its newest pod started 2.5 h ago
+  // and leaks the same way. Its pods are grouped by kube-state-metrics' kube_pod_owner.
+  const rs = { kind: 'ReplicaSet', name: 'op-6b7c9d5f4' };
+  const op = [pod('leaky', 'op-6b7c9d5f4-xxxxx', 33.5, 20, leaking, 5, rs), pod('leaky', 'op-6b7c9d5f4-bbbbb', 53.5, 14, leaking, 6, rs), pod('leaky', 'op-6b7c9d5f4-ccccc', 67.5, 16, leaking, 7, rs)];
+  const opNow = pod('leaky', 'op-6b7c9d5f4-ddddd', 83.5, 2.5, leaking, 8, rs);
+  // "web" cycles daily; its pods were replaced over three days (no kube-state-metrics: grouped by
+  // their names), and its newest started at the trough 11 h ago: it has only seen the cycle rise.
+  const web = [pod('cyc', 'web-6b7c9d5f4-xxxxx', 0, 30, cycling, 1), pod('cyc', 'web-6b7c9d5f4-bbbbb', 30, 20, cycling, 2), pod('cyc', 'web-7c8d9f5b4-ccccc', 50, 25, cycling, 3)];
+  const webNow = pod('cyc', 'web-7c8d9f5b4-ddddd', 75, 11, cycling, 4);
+  // A neighbour in the same namespace that the history query's pod pattern leaves out.
+  const other = pod('cyc', 'webhook-5f4d6b7c9-zzzzz', 0, 86, () => 200, 9);
+  const metrics = new PodsMetrics(NOW, [...op, opNow, ...web, webNow, other]);
+  const cluster = new MemoryCluster([facts('op', 'leaky', 'op', opNow), facts('web', 'cyc', 'web', webNow)]);
+  const config = parseConfig(`
+dryRun: false
+controller: none
+prometheus: {url: http://prometheus.test:9090}
+detection: {workloadHistory: ${workloadHistory}}
+guardrails: {maxActionsPerRun: 3}
+profiles:
+  - {name: op, namespace: leaky, selector: app=op, container: app}
+  - {name: web, namespace: cyc, selector: app=web, container: app}
+`);
+  const deps = { config, cluster, metrics, catalog: buildCatalog(), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' } };
+  return { metrics, cluster, deps };
+}
+
+const restarted = (cluster: MemoryCluster) => cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target);
+
+describe('workload history in run', () => {
+  it('acts on the second leaking pod of a restarted workload within hours, and not on a cycling workload\'s new pod', async () => {
+    const { cluster, metrics, deps } = world('7d');
+    const summary = await runOnce(deps);
+    expect(summary.failures).toEqual([]);
+    expect(summary.warnings).toEqual([]);
+    const verdict = (workload: string) => summary.targets.find((t) => t.workload.endsWith(`/${workload}`))!.verdict;
+    expect(verdict('op').kind).toBe('leaking');
+    expect(verdict('op').reasons[1]).toMatch(/^the 3 previous pods of this workload leaked, growing \d+\.\d–\d+\.\d MiB\/h from start; this one \d+\.\d MiB\/h over 1\.\d h$/);
+    expect(verdict('web').kind).toBe('not-leaking');
+    expect(verdict('web').reasons[0]).toMatch(/^the rise follows this workload's daily cycle: its 3 earlier pod\(s\) swing/);
+    expect(restarted(cluster)).toEqual(['Deployment/leaky/op']);
+    // One query per profile for today's window, one per profile for the workload history (7 d at the floor's 15 min).
+    const history = metrics.rangeQueries.filter((q) => q.query.includes('kube_pod_owner'));
+    expect(history.map((q) => [q.stepSeconds, (q.end - q.start) / HOUR])).toEqual([
+      [900, 7 * 24],
+      [900, 7 * 24],
+    ]);
+    expect(metrics.rangeQueries).toHaveLength(4);
+    expect(history[1]!.query).toContain('pod=~"(?:web(?:-.+)?)"');
+  });
+
+  it('without it (workloadHistory: false) the same run waits on the leaking pod and restarts the cycling one', async () => {
+    const { cluster, metrics, deps } = world('false');
+    const summary = await runOnce(deps);
+    expect(summary.targets.map((t) => [t.workload, t.verdict.kind])).toEqual([
+      ['Deployment/leaky/op', 'unknown'],
+      ['Deployment/cyc/web', 'leaking'],
+    ]);
+    expect(restarted(cluster)).toEqual(['Deployment/cyc/web']);
+    expect(metrics.rangeQueries).toHaveLength(2);
+  });
+
+  it('a history query that fails leaves the verdicts as without it, with one warning per profile and no failure', async () => {
+    const { cluster, metrics, deps } = world('7d');
+    metrics.historyFailure = new MetricsError('limit', 'query_range: the answer holds more than 2000 series (prometheus.maxSeries)');
+    const summary = await runOnce(deps);
+    expect(summary.failures).toEqual([]);
+    expect(summary.targets.map((t) => t.verdict.kind)).toEqual(['unknown', 'leaking']);
+    expect(summary.warnings).toEqual([
+      'profile op: workload history unavailable, judged without it: query_range: the answer holds more than 2000 series (prometheus.maxSeries)',
+      'profile web: workload history unavailable, judged without it: query_range: the answer holds more than 2000 series (prometheus.maxSeries)',
+    ]);
+    expect(restarted(cluster)).toEqual(['Deployment/cyc/web']);
+  });
+
+  it('skips the extra query when no pod can learn from it (all older than the window and not leaking)', async () => {
+    const { metrics, deps } = world('7d');
+    metrics.now = NOW + 30 * HOUR;
+    deps.cluster.targets = deps.cluster.targets.map((t) => ({ ...t, pod: { ...t.pod, startTime: NOW - 40 * HOUR } }));
+    await runOnce(deps);
+    expect(metrics.rangeQueries.filter((q) => q.query.includes('kube_pod_owner'))).toEqual([]);
+  });
+});
