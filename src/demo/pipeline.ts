@@ -18,7 +18,7 @@ import type { EventDraft } from '../report/event-text.js';
 import { runOnce } from '../run/index.js';
 import { MemoryCluster } from './memory-cluster.js';
 import { demoTrace, type DemoSeries } from './trace.js';
-import { DemoMetrics, RecordingNotifier, demoFacts } from './world.js';
+import { RecordingNotifier, TraceMetrics, demoFacts } from './world.js';
 
 /** The GitOps file the upgrade PR would change, as a Flux user keeps it. */
 export const demoHelmRelease = `# Rook operator for the prod cluster. Upgrade one minor at a time!
@@ -100,7 +100,7 @@ export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12
   const summary = await runOnce({
     config,
     cluster,
-    metrics: new DemoMetrics(trace, now),
+    metrics: new TraceMetrics(trace, now),
     catalog,
     logger: pino({ level: 'silent' }),
     identity: { identity: 'leakguard-demo', namespace: 'leakguard' },

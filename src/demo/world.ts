@@ -1,6 +1,6 @@
 /**
  * The demo's world: the embedded trace served as Prometheus would (one range query per profile,
- * matched by the query's namespace), the pods a cluster would report for it, and a Slack that
+ * matched by the query's labels), the pods a cluster would report for it, and a Slack that
  * records what it is sent. Everything the demo shows comes from `runOnce` over these.
  */
 import { versionFromImage } from '../catalog/image.js';
@@ -8,35 +8,64 @@ import { toColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from '../notify/types.js';
 import type { TargetFacts } from '../model/workload.js';
-import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../prom/types.js';
+import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult, RangeSeries } from '../prom/types.js';
 import type { DemoSeries } from './trace.js';
 
-export class DemoMetrics implements MetricsSource {
+/** One pod's container as a Prometheus would hold it: its labels, its raw samples, its owner (kube_pod_owner). */
+export interface TracedPod {
+  labels: { namespace: string; pod: string; container: string };
+  /** In time order. */
+  samples: readonly Sample[];
+  owner?: { kind: string; name: string };
+}
+
+/**
+ * Memory history served as Prometheus answers leakguard's built-in queries: per step, the minimum of
+ * each pod's samples in that step, for the query's namespace (and container, and `pod=~` pattern when
+ * it names them); a query that reads `kube_pod_owner` (the workload history) also gets each pod's
+ * owner series. The demo's Prometheus, and the run tests'.
+ */
+export class TraceMetrics implements MetricsSource {
   constructor(
-    private readonly trace: readonly DemoSeries[],
-    private readonly now: number,
+    private readonly pods: readonly TracedPod[],
+    public now: number,
   ) {}
 
   async query(_query: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
     return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
   }
 
-  /** As Prometheus answers the built-in query: per step, the minimum of the samples in that step. */
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
-    const namespace = /namespace="([^"]+)"/.exec(query.query)?.[1];
-    const container = /container="([^"]+)"/.exec(query.query)?.[1];
-    const series = this.trace
-      .filter((s) => s.labels.namespace === namespace && (container === undefined || s.labels.container === container))
-      .map((s) => {
-        const floor: Sample[] = [];
-        for (let t = query.start; t <= query.end; t += query.stepSeconds) {
-          const inStep = s.samples.filter((x) => x.t > t - query.stepSeconds && x.t <= t);
-          if (inStep.length > 0) floor.push({ t, v: Math.min(...inStep.map((x) => x.v)) });
-        }
-        return { labels: { ...s.labels }, samples: toColumns(floor) };
-      });
+    const label = (name: string) => new RegExp(`${name}="([^"]+)"`).exec(query.query)?.[1];
+    const [namespace, container] = [label('namespace'), label('container')];
+    const pattern = /pod=~"([^"]+)"/.exec(query.query)?.[1];
+    const podMatches = (pod: string) => pattern === undefined || new RegExp(`^${pattern.replaceAll('\\\\', '\\')}$`).test(pod);
+    const history = query.query.includes('kube_pod_owner');
+    const series: RangeSeries[] = [];
+    for (const p of this.pods) {
+      if (p.labels.namespace !== namespace || (container !== undefined && p.labels.container !== container) || !podMatches(p.labels.pod)) continue;
+      const floor = floorPerStep(p.samples, query);
+      if (floor.length === 0) continue;
+      series.push({ labels: { ...p.labels }, samples: toColumns(floor) });
+      if (history && p.owner) {
+        series.push({ labels: { namespace: p.labels.namespace, pod: p.labels.pod, owner_kind: p.owner.kind, owner_name: p.owner.name }, samples: toColumns(floor.map(({ t }) => ({ t, v: 1 }))) });
+      }
+    }
     return { outcome: 'answered', series, warnings: [] };
   }
+}
+
+/** The minimum of the samples in each step (t − step, t], for t = start, start + step, … ≤ end. */
+function floorPerStep(samples: readonly Sample[], { start, end, stepSeconds }: RangeQuery): Sample[] {
+  const floor: Sample[] = [];
+  let i = 0;
+  for (let t = start; t <= end; t += stepSeconds) {
+    while (i < samples.length && samples[i]!.t <= t - stepSeconds) i++;
+    let low = Infinity;
+    for (let k = i; k < samples.length && samples[k]!.t <= t; k++) low = Math.min(low, samples[k]!.v);
+    if (low !== Infinity) floor.push({ t, v: low });
+  }
+  return floor;
 }
 
 /** A Slack that keeps what it is sent and answers as a bot token would (each incident its own thread). */

@@ -8,8 +8,6 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
-import { toColumns } from '../../src/detect/columns.js';
-import type { MetricsSource, RangeQuery } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
 import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
@@ -17,6 +15,7 @@ import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
+import { TraceMetrics } from '../../src/demo/world.js';
 
 const MiB = 2 ** 20;
 const FILE = 'clusters/prod/rook/helmrelease.yaml';
@@ -31,17 +30,16 @@ spec:
 `;
 const now = Math.floor(Date.now() / 1000);
 
-/** A Rook operator whose floor grows 40 MiB/h for a day. */
-const leakingRook: MetricsSource = {
-  async query() {
-    return { outcome: 'answered', series: [{ labels: {}, sample: { t: now, v: now } }], warnings: [] };
-  },
-  async queryRange(query: RangeQuery) {
-    const samples = [];
-    for (let t = query.start; t <= query.end; t += query.stepSeconds) samples.push({ t, v: 400 * MiB + ((t - query.start) / 3600) * 40 * MiB });
-    return { outcome: 'answered', series: [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, samples: toColumns(samples) }], warnings: [] };
-  },
-};
+/** A Rook operator whose floor grows 40 MiB/h for a day (a sample a minute). */
+const leakingRook = new TraceMetrics(
+  [
+    {
+      labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' },
+      samples: Array.from({ length: 24 * 60 + 1 }, (_, i) => now - 86_400 + i * 60).map((t) => ({ t, v: 400 * MiB + ((t - now + 86_400) / 3600) * 40 * MiB })),
+    },
+  ],
+  now,
+);
 
 
 describe('the upgrade-pr rung in a run', () => {

@@ -8,13 +8,10 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog, CatalogError } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
-import { toColumns } from '../../src/detect/columns.js';
-import type { Sample } from '../../src/detect/types.js';
 import type { TargetFacts, WorkloadRef } from '../../src/model/workload.js';
-import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { MemoryCluster } from '../../src/demo/memory-cluster.js';
-import { RecordingNotifier } from '../../src/demo/world.js';
+import { RecordingNotifier, TraceMetrics } from '../../src/demo/world.js';
 import { catalogFor } from '../../src/cli/wiring.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
 import { FakeGitHub } from '../forge/fake-github.js';
@@ -64,22 +61,15 @@ function facts(image: string, kind: WorkloadRef['kind'] = 'Deployment', profile 
   };
 }
 
-/** The instance-manager's working set, leaking 40 MiB/h whatever image it runs. */
-class LeakingMetrics implements MetricsSource {
-  now = start + 30 * HOUR;
-  async query(): Promise<MetricsAnswer<InstantResult>> {
-    return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
-  }
-  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
-    const samples: Sample[] = [];
-    for (let t = Math.max(query.start, start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB });
-    return { outcome: 'answered', series: [{ labels: { namespace: 'longhorn-system', pod: 'instance-manager-abc', container: 'instance-manager' }, samples: toColumns(samples) }], warnings: [] };
-  }
-}
+/** The instance-manager's working set, leaking 40 MiB/h whatever image it runs: a sample a minute for 100 h. */
+const leakingInstanceManager = {
+  labels: { namespace: 'longhorn-system', pod: 'instance-manager-abc', container: 'instance-manager' },
+  samples: Array.from({ length: 100 * 60 }, (_, i) => start + i * 60).map((t) => ({ t, v: 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB })),
+};
 
 function setup(target: TargetFacts, config = configText()) {
   const cluster = new MemoryCluster([target]);
-  const metrics = new LeakingMetrics();
+  const metrics = new TraceMetrics([leakingInstanceManager], start + 30 * HOUR);
   const notifier = new RecordingNotifier();
   const parsed = parseConfig(config);
   const deps = (): RunDeps => ({ config: parsed, cluster, metrics, catalog: catalogFor(parsed), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' }, notifier });

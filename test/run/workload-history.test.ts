@@ -8,11 +8,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
-import { toColumns } from '../../src/detect/columns.js';
-import type { Sample } from '../../src/detect/types.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { MetricsError } from '../../src/prom/errors.js';
-import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult, RangeSeries } from '../../src/prom/types.js';
+import type { MetricsAnswer, RangeQuery, RangeResult } from '../../src/prom/types.js';
+import { TraceMetrics, type TracedPod } from '../../src/demo/world.js';
 import { runOnce } from '../../src/run/index.js';
 import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import { makeSeries, T0 } from '../support/detect-series.js';
@@ -20,62 +19,25 @@ import { makeSeries, T0 } from '../support/detect-series.js';
 const HOUR = 3600;
 const MiB = 2 ** 20;
 
-interface Pod {
-  namespace: string;
-  pod: string;
-  container: string;
-  samples: Sample[];
-  /** The pod's controller, as kube-state-metrics' kube_pod_owner says (ReplicaSet for a Deployment's pods). */
-  owner?: { kind: string; name: string };
-}
+type Pod = TracedPod;
 
-/** Answers range queries the way Prometheus answers the built-in ones: the minimum of each step, per pod. */
-class PodsMetrics implements MetricsSource {
+/** Prometheus as the demo plays it, recording the range queries; the workload history can be made to fail. */
+class PodsMetrics extends TraceMetrics {
   rangeQueries: RangeQuery[] = [];
   /** Range queries that read kube_pod_owner (the workload history) fail with this. */
   historyFailure: MetricsError | null = null;
 
-  constructor(
-    public now: number,
-    private readonly pods: Pod[],
-  ) {}
-
-  async query(): Promise<MetricsAnswer<InstantResult>> {
-    return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
-  }
-
-  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+  override async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     this.rangeQueries.push(query);
-    const history = query.query.includes('kube_pod_owner');
-    if (history && this.historyFailure) return { outcome: 'failed', error: this.historyFailure };
-    const namespace = /namespace="([^"]+)"/.exec(query.query)![1];
-    const pattern = /pod=~"([^"]+)"/.exec(query.query)?.[1];
-    const podMatches = (pod: string) => pattern === undefined || new RegExp(`^${pattern.replaceAll('\\\\', '\\')}$`).test(pod);
-    const series: RangeSeries[] = [];
-    for (const p of this.pods.filter((x) => x.namespace === namespace && podMatches(x.pod))) {
-      const floor: Sample[] = [];
-      let i = 0;
-      for (let t = query.start; t <= query.end; t += query.stepSeconds) {
-        while (i < p.samples.length && p.samples[i]!.t <= t - query.stepSeconds) i++;
-        let low = Infinity;
-        for (let k = i; k < p.samples.length && p.samples[k]!.t <= t; k++) low = Math.min(low, p.samples[k]!.v);
-        if (low !== Infinity) floor.push({ t, v: low });
-      }
-      if (floor.length === 0) continue;
-      series.push({ labels: { namespace: p.namespace, pod: p.pod, container: p.container }, samples: toColumns(floor) });
-      if (history && p.owner) {
-        const present = toColumns(floor.map((s) => ({ t: s.t, v: 1 })));
-        series.push({ labels: { namespace: p.namespace, pod: p.pod, owner_kind: p.owner.kind, owner_name: p.owner.name }, samples: present });
-      }
-    }
-    return { outcome: 'answered', series, warnings: [] };
+    if (query.query.includes('kube_pod_owner') && this.historyFailure) return { outcome: 'failed', error: this.historyFailure };
+    return super.queryRange(query);
   }
 }
 
 /** One pod of a workload, `hours` long from `startHours` after T0; its floor in MiB by wall hour and pod age. */
 function pod(namespace: string, name: string, startHours: number, hours: number, floorMiB: (wall: number, age: number) => number, seed: number, owner?: Pod['owner']): Pod {
   const samples = makeSeries({ hours, start: T0 + startHours * HOUR, floorMiB: (age) => floorMiB(startHours + age, age), sawtoothMiB: 20, noiseMiB: 3, seed });
-  return { namespace, pod: name, container: 'app', samples, ...(owner ? { owner } : {}) };
+  return { labels: { namespace, pod: name, container: 'app' }, samples, ...(owner ? { owner } : {}) };
 }
 
 const warmup = (age: number) => -60 * Math.exp(-age / 0.15);
@@ -88,7 +50,7 @@ function facts(profile: string, namespace: string, workload: string, current: Po
   return {
     profile,
     workload: { kind: 'Deployment', namespace, name: workload, uid: `uid-${workload}` },
-    pod: { name: current.pod, uid: `uid-${current.pod}`, startTime: current.samples[0]!.t, ready: true, terminating: false, controlled: true },
+    pod: { name: current.labels.pod, uid: `uid-${current.labels.pod}`, startTime: current.samples[0]!.t, ready: true, terminating: false, controlled: true },
     container: 'app',
     image: 'ghcr.io/example/operator:v1.2.3',
     version: '1.2.3',
@@ -115,7 +77,7 @@ function world(workloadHistory: string) {
   const webNow = pod('cyc', 'web-7c8d9f5b4-ddddd', 75, 11, cycling, 4);
   // A neighbour in the same namespace that the history query's pod pattern leaves out.
   const other = pod('cyc', 'webhook-5f4d6b7c9-zzzzz', 0, 86, () => 200, 9);
-  const metrics = new PodsMetrics(NOW, [...op, opNow, ...web, webNow, other]);
+  const metrics = new PodsMetrics([...op, opNow, ...web, webNow, other], NOW);
   const cluster = new MemoryCluster([facts('op', 'leaky', 'op', opNow), facts('web', 'cyc', 'web', webNow)]);
   const config = parseConfig(`
 dryRun: false
