@@ -12,7 +12,7 @@
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
 import { describeLeak, formatRate, formatTime, summarizeVerdict } from './describe.js';
-import { floorToHour, incidentIdFor } from './ids.js';
+import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor } from './known-issues.js';
 import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
@@ -137,13 +137,16 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
   // keeps two evaluations of one schedule on the same incident even when only the first wrote state.
   const onset = Math.min(...leaking.map((t) => t.facts.pod.startTime ?? t.verdict.evidence.from));
   const incidentStart = open ? state.incidentStart! : floorToHour(onset);
+  // A new incident names the one before it, so it never shares an ID with it (see ids.ts).
+  const follows = open ? (state.previousIncidentId ?? null) : incidentBefore(state);
   return {
     profile,
     state,
     primary,
     subject: subjectOf(group, primary),
-    incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, incidentStart),
+    incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, { start: incidentStart, follows }),
     incidentStart,
+    follows,
     matches: knownIssuesFor(input.catalog, primary.facts, profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,

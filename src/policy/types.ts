@@ -82,6 +82,8 @@ export interface WorkloadState {
   workaroundAppliedAt: number | null;
   /** Ladder rung of the last action of the current incident; escalation goes to rung + 1. */
   rung?: number | null;
+  /** The workload's incident before the current one (or the last, when none is open): a new incident's IDs name it. */
+  previousIncidentId?: string | null;
 }
 
 export const emptyWorkloadState: WorkloadState = {
