@@ -61,13 +61,16 @@ describe('parseConfig', () => {
     expect(message).toMatch(/guardrails\.windows\[0\]\.start: expected a time of day HH:MM/);
   });
 
-  it('reads workload history 7 d back by default, off with false, and only longer than the window within 11,000 floor buckets', () => {
+  it('reads workload history 7 d back by default (twice a longer window), off with false, and only longer than the window', () => {
     expect(parseConfig(minimal).detection.workloadHistory).toBe(7 * 86_400);
     expect(parseConfig(`${minimal}\ndetection: {workloadHistory: false}`).detection.workloadHistory).toBe(false);
     expect(parseConfig(`${minimal}\ndetection: {workloadHistory: 3d}`).detection.workloadHistory).toBe(3 * 86_400);
     expect(errorOf(`${minimal}\ndetection: {workloadHistory: 12h}`)).toMatch(/detection\.workloadHistory: expected longer than window \(1d\)/);
     expect(errorOf(`${minimal}\ndetection: {workloadHistory: 60d}`)).toMatch(/detection\.workloadHistory: expected at most 30d/);
-    expect(errorOf(`${minimal}\ndetection: {workloadHistory: 14d, floorBucket: 1m}`)).toMatch(/detection\.workloadHistory: expected at most 11,000 floor buckets \(floorBucket 1m\), got 20160/);
+    // A short floorBucket (short-history setups) does not make the default invalid: the history query coarsens its step.
+    expect(parseConfig(`${minimal}\ndetection: {floorBucket: 30s, window: 30m, minHistory: 3m}`).detection.workloadHistory).toBe(7 * 86_400);
+    expect(parseConfig(`${minimal}\ndetection: {window: 5d}`).detection.workloadHistory).toBe(10 * 86_400);
+    expect(parseConfig(`${minimal}\ndetection: {window: 30d}`).detection.workloadHistory).toBe(false);
     expect(errorOf(`${minimal}\ndetection: {workloadHistory: true}`)).toMatch(/detection\.workloadHistory/);
   });
 

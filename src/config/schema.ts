@@ -160,20 +160,24 @@ const detectionSchema = z.strictObject({
   restartDrop: z.number().gt(0).lt(1).optional(),
   /**
    * How far back `run` and `status` read the history of a workload's earlier pods (one extra range
-   * query per profile, the floor per floorBucket); `false` turns workload history off. @default 7d
+   * query per profile, the floor per floorBucket, coarser when that would exceed Prometheus' 11,000
+   * points); `false` turns workload history off. @default 7d (twice the window when that is longer)
    */
-  workloadHistory: durationOrOff(30 * DAY).default(7 * DAY),
-}).superRefine((detection, ctx) => {
-  if (detection.workloadHistory === false) return;
-  if (detection.workloadHistory <= detection.window) {
-    ctx.addIssue({ code: 'custom', path: ['workloadHistory'], message: `expected longer than window (${formatDuration(detection.window)}): earlier pods are looked for before it, or false to turn it off` });
-  }
-  // Prometheus refuses range queries of more than 11,000 points per series.
-  const points = detection.workloadHistory / (detection.floorBucket ?? 900);
-  if (points > 11_000) {
-    ctx.addIssue({ code: 'custom', path: ['workloadHistory'], message: `expected at most 11,000 floor buckets (floorBucket ${formatDuration(detection.floorBucket ?? 900)}), got ${Math.ceil(points)}: shorten it or widen floorBucket` });
-  }
-});
+  workloadHistory: durationOrOff(30 * DAY).optional(),
+})
+  .superRefine((detection, ctx) => {
+    const history = detection.workloadHistory;
+    if (history !== undefined && history !== false && history <= detection.window) {
+      ctx.addIssue({ code: 'custom', path: ['workloadHistory'], message: `expected longer than window (${formatDuration(detection.window)}): earlier pods are looked for before it, or false to turn it off` });
+    }
+  })
+  .transform(({ workloadHistory, ...detection }) => ({ ...detection, workloadHistory: workloadHistory ?? defaultWorkloadHistory(detection.window) }));
+
+/** 7 d, or twice a longer window (at most 30 d); off when that is no longer than the window. */
+function defaultWorkloadHistory(window: number): number | false {
+  const lookback = Math.min(30 * DAY, Math.max(7 * DAY, 2 * window));
+  return lookback > window ? lookback : false;
+}
 
 const windowSchema = z.strictObject({
   days: z.array(weekday).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']),

@@ -46,6 +46,7 @@ const stateSchema = z
     workaroundAppliedAt: z.number().nullable(),
     rung: z.number().int().nullable().optional(),
     workaroundImage: imageSwapSchema.nullable().optional(),
+    previousIncidentId: z.string().nullable().optional(),
   })
   // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
   .loose() satisfies z.ZodType<WorkloadState>;

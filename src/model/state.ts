@@ -42,6 +42,8 @@ export interface WorkloadState {
   rung?: number | null;
   /** The hotfix image leakguard set, and the image it replaced (restored by a revert); null when none. */
   workaroundImage?: ImageSwap | null;
+  /** The workload's incident before the current one (or the last, when none is open): a new incident's IDs name it. */
+  previousIncidentId?: string | null;
 }
 
 /** One container's image as leakguard changed it: `previous` is what ran before, `hotfix` what it set. */

@@ -1,12 +1,17 @@
 /**
- * Deterministic identifiers. An action ID names (profile, workload, incident start, action kind,
- * rung): two runs that see the same incident at the same rung produce the same ID, so a CronJob that
- * fires twice, or a run that resumes a dead one's intent, finds its own earlier work by ID. The rung
- * is included so a ladder that repeats a kind (`[restart, restart, workaround]`) gets distinct IDs.
+ * Deterministic identifiers. An action ID names (profile, workload, incident, action kind, rung): two
+ * runs that see the same incident at the same rung produce the same ID, so a CronJob that fires twice,
+ * or a run that resumes a dead one's intent, finds its own earlier work by ID. The rung is included so
+ * a ladder that repeats a kind (`[restart, restart, workaround]`) gets distinct IDs.
+ * An incident is named by its start (floored to the hour) and by the workload's incident before it: a
+ * leak that returns after escalateWithin within the hour the last incident started (a fast leak,
+ * restarted minutes after its pod started) is a new incident, and its restart must not carry the ID
+ * the pod template already has — the cluster would report it done and nothing would restart.
  * IDs are label-safe: ≤ 63 chars of [a-z0-9-], starting and ending with an alphanumeric.
  */
 import type { PlanActionKind } from './types.js';
 import type { WorkloadRef } from '../model/workload.js';
+import type { WorkloadState } from '../model/state.js';
 
 const hourSeconds = 3600;
 
@@ -42,15 +47,34 @@ const kindSlug: Record<PlanActionKind, string> = {
   'revert-workaround': 'revert',
 };
 
-/** The hash input of incident and action IDs. Frozen: a new format would change every stored ID. */
-function idInput(profile: string, workload: WorkloadRef): string {
-  return `${profile}|${workload.kind}|${workload.namespace}|${workload.name}`;
+/** Which incident: its start, and the ID of the workload's incident before it (null for its first). */
+export interface IncidentKey {
+  start: number;
+  follows: string | null;
 }
 
-export function incidentIdFor(profile: string, workload: WorkloadRef, incidentStart: number): string {
-  return `inc-${stamp(incidentStart)}-${hash53(`${idInput(profile, workload)}|${incidentStart}`)}`;
+/**
+ * The incident a new one follows, from the workload's state: the current one (still recorded, its
+ * escalation window past), else the last closed one. State written before closed incidents were kept
+ * names only its last action, which belonged to the incident before.
+ */
+export function incidentBefore(state: WorkloadState): string | null {
+  return state.incidentId ?? state.previousIncidentId ?? state.lastActionId ?? null;
 }
 
-export function actionIdFor(profile: string, workload: WorkloadRef, incidentStart: number, kind: PlanActionKind, rung: number): string {
-  return `${kindSlug[kind]}-${stamp(incidentStart)}-${hash53(`${idInput(profile, workload)}|${incidentStart}|${kind}|${rung}`)}`;
+/**
+ * The hash input of incident and action IDs. Frozen: a new format would change every stored ID (a
+ * workload's first incident hashes as before incidents named the one they follow).
+ */
+function idInput(profile: string, workload: WorkloadRef, incident: IncidentKey): string {
+  const after = incident.follows === null ? '' : `|after ${incident.follows}`;
+  return `${profile}|${workload.kind}|${workload.namespace}|${workload.name}|${incident.start}${after}`;
+}
+
+export function incidentIdFor(profile: string, workload: WorkloadRef, incident: IncidentKey): string {
+  return `inc-${stamp(incident.start)}-${hash53(idInput(profile, workload, incident))}`;
+}
+
+export function actionIdFor(profile: string, workload: WorkloadRef, incident: IncidentKey, kind: PlanActionKind, rung: number): string {
+  return `${kindSlug[kind]}-${stamp(incident.start)}-${hash53(`${idInput(profile, workload, incident)}|${kind}|${rung}`)}`;
 }

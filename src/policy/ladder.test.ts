@@ -64,6 +64,53 @@ describe('the ladder over successive runs', () => {
     expect(actions(result)[0]?.incidentId).not.toBe('inc-old');
   });
 
+  describe('every incident gets IDs of its own, even one that starts in the hour the last one did', () => {
+    // A fast leak: the pod starts at 10:05, is restarted at 10:20, and the new pod is caught leaking
+    // again at 10:50 — after escalateWithin (20 min), so a new incident whose onset (10:20) floors to
+    // the same hour as the first one's (10:05).
+    const short = { profile: { escalateWithinSeconds: 1200 }, guardrails: { cooldownSeconds: 600 } };
+    const run = (at: number, podStart: number, st: WorkloadState) => plan(input([operator(at, podStart, leaking, st)], { now: at, ...short }));
+    const first = run(now + 1200, now + 300, state());
+    const restarted = carryOut(first, state(), now + 1200);
+    const second = run(now + 3000, now + 1210, restarted);
+
+    it('the returning leak is a new incident, back at the first rung, with a new restart ID the cluster has not seen', () => {
+      expect(notices(second).map((n) => n.kind)).toEqual(['leak-suspected']);
+      expect(actions(second)).toMatchObject([{ kind: 'restart', rung: 0 }]);
+      expect(actions(second)[0]!.incidentId).not.toBe(actions(first)[0]!.incidentId);
+      expect(actions(second)[0]!.id).not.toBe(actions(first)[0]!.id);
+      expect(actions(second)[0]!.details.restart?.annotationValue).toBe(actions(second)[0]!.id);
+    });
+
+    it('a second run reading the same state plans the same new IDs (a retry stays idempotent)', () => {
+      const again = run(now + 3055, now + 1210, restarted);
+      expect(actions(again).map((a) => [a.id, a.incidentId])).toEqual(actions(second).map((a) => [a.id, a.incidentId]));
+    });
+
+    it('within the new incident the next rung is planned, and its IDs differ from the first incident\'s too', () => {
+      const afterSecond = carryOut(second, restarted, now + 3000);
+      const third = run(now + 3000 + 900, now + 3010, afterSecond);
+      expect(notices(third).map((n) => n.kind)).toEqual(['leak-confirmed']);
+      expect(actions(third)).toMatchObject([{ kind: 'workaround', rung: 1, incidentId: actions(second)[0]!.incidentId }]);
+      // The workaround the first incident would have taken, had the leak come back inside escalateWithin.
+      const escalated = run(now + 1900, now + 1210, restarted);
+      expect(actions(escalated)).toMatchObject([{ kind: 'workaround', rung: 1, incidentId: actions(first)[0]!.incidentId }]);
+      expect(actions(third)[0]!.id).not.toBe(actions(escalated)[0]!.id);
+    });
+
+    it('a leak that resolved and comes back on the same pod is a new incident with its own ID (Events, Slack thread)', () => {
+      const opened = plan(input([operator(now + 1200, now + 300, leaking, state())], { now: now + 1200, ...short, guardrails: { ...short.guardrails, windows: [{ start: '00:00', end: '00:01' }] } }));
+      expect(actions(opened)).toEqual([]);
+      const open = carryOut(opened, state(), now + 1200);
+      const quiet = plan(input([operator(now + 1500, now + 300, healthy, open)], { now: now + 1500, ...short }));
+      expect(notices(quiet).map((n) => n.kind)).toEqual(['leak-resolved']);
+      const closed = carryOut(quiet, open, now + 1500);
+      const back = plan(input([operator(now + 1800, now + 300, leaking, closed)], { now: now + 1800, ...short }));
+      expect(notices(back).map((n) => n.kind)).toEqual(['leak-suspected']);
+      expect(notices(back)[0]!.incidentId).not.toBe(notices(opened)[0]!.incidentId);
+    });
+  });
+
   it('waits for data after the last action before escalating', () => {
     const st = state({ incidentId: 'inc-1', incidentStart: now - 30 * hour, lastAction: 'restart', lastActionAt: now - 7 * hour, actionCount: 1, rung: 0 });
     // The verdict still spans the pre-restart pod (the restart did not take).

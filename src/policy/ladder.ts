@@ -18,6 +18,8 @@ export interface Incident {
   subject: PlanSubject;
   incidentId: string;
   incidentStart: number;
+  /** The workload's incident before this one, named in its IDs (null for its first). */
+  follows: string | null;
   matches: KnownIssueMatch[];
   verdict: VerdictSummary;
   dryRun: boolean;
@@ -48,12 +50,17 @@ export function resolveWorkaround(profile: ProfilePolicy, matches: readonly Know
   return nonEmpty(profile.workaround) ?? certain.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
 }
 
+/** The ID of this incident's action at `rung`. */
+function actionId(incident: Incident, kind: PlanActionKind, rung: number): string {
+  return actionIdFor(incident.profile.name, incident.subject.workload, { start: incident.incidentStart, follows: incident.follows }, kind, rung);
+}
+
 export function buildAction(incident: Incident, kind: PlanActionKind, rung: number, disruptive: boolean, reason: string, details: Omit<ActionDetails, 'knownIssues' | 'verdict'>): PlanAction {
-  const { profile, subject, incidentId, incidentStart } = incident;
+  const { subject, incidentId, incidentStart } = incident;
   return {
     type: 'action',
     ...subject,
-    id: actionIdFor(profile.name, subject.workload, incidentStart, kind, rung),
+    id: actionId(incident, kind, rung),
     kind,
     incidentId,
     incidentStart,
@@ -80,7 +87,7 @@ function foreignOwnerNote(pod: string, owner: string): string {
 function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile } = incident;
   if (primary.facts.foreignOwner) {
-    step.skips.push(buildSkip(incident, 'foreign-owner', foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner), 'restart', actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung)));
+    step.skips.push(buildSkip(incident, 'foreign-owner', foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner), 'restart', actionId(incident, 'restart', rung)));
     return null;
   }
   const forbidding = incident.matches.find((match) => match.issue.restarts === 'notify-and-pr-only');
@@ -89,7 +96,7 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
     return null;
   }
   const how = canRestart(primary, profile.restartMode);
-  const id = actionIdFor(profile.name, incident.subject.workload, incident.incidentStart, 'restart', rung);
+  const id = actionId(incident, 'restart', rung);
   if (!how) {
     step.skips.push(buildSkip(incident, 'no-controller', `pod ${primary.facts.pod.name} has no controller: leakguard never evicts or deletes an orphan pod`, 'restart', id));
     return null;
@@ -119,7 +126,7 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
     step.passed.push(`workaround: already in place (${wanted})`);
     return null;
   }
-  const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);
+  const id = actionId(incident, 'workaround', rung);
   const owner = primary.facts.foreignOwner;
   if (owner) {
     const where = hotfix.setIn ?? 'wherever that operator takes its image from';
@@ -164,7 +171,7 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
   }
   const owner = primary.facts.gitopsOwner;
   if (owner) {
-    const id = actionIdFor(profile.name, subject.workload, incident.incidentStart, 'workaround', rung);
+    const id = actionId(incident, 'workaround', rung);
     const note = `${subject.workload.kind} ${subject.workload.name} is owned by ${owner}: the workaround (${text}) is not patched live, ${owner} would revert it; commit it to Git, or let the upgrade PR fix the leak`;
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;

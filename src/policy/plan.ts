@@ -13,7 +13,7 @@
  */
 import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
-import { floorToHour, incidentIdFor } from './ids.js';
+import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
 import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
@@ -146,13 +146,16 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
   // keeps two evaluations of one schedule on the same incident even when only the first wrote state.
   const onset = Math.min(...leaking.map((t) => t.facts.pod.startTime ?? t.verdict.evidence.from));
   const incidentStart = open ? state.incidentStart! : floorToHour(onset);
+  // A new incident names the one before it, so it never shares an ID with it (see ids.ts).
+  const follows = open ? (state.previousIncidentId ?? null) : incidentBefore(state);
   return {
     profile,
     state,
     primary,
     subject: subjectOf(group, primary),
-    incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, incidentStart),
+    incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, { start: incidentStart, follows }),
     incidentStart,
+    follows,
     matches: knownIssuesFor(input.catalog, standInFacts(primary.facts, state), profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../detect/types.js';
 import { plan } from './plan.js';
+import { stateAfter, stateWithIntent } from './state-changes.js';
 import { catalog, hour, leaking, now } from '../../test/support/policy-fixtures.js';
 import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from './types.js';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
@@ -188,6 +189,49 @@ describe('plan invariants', () => {
           }
           if (item.details.restart?.mode === 'evict') expect(target.facts.pod.controlled).toBe(true);
           expect(item.id).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+        }
+      }),
+      runs,
+    );
+  });
+});
+
+describe('one workload over many runs', () => {
+  /** Runs minutes apart, each seeing the pod leak or not; done actions replace the pod (rollout) as the cluster would. */
+  const historyArb = fc.array(fc.record({ afterMinutes: fc.integer({ min: 1, max: 40 }), leaks: fc.boolean(), done: fc.boolean() }), { minLength: 2, maxLength: 25 });
+
+  it('no two incidents share an incident ID or an action ID (a new incident never finds its restart already done)', () => {
+    const policy: ProfilePolicy = { name: 'rook', ladder: ['restart', 'workaround', 'upgrade-pr'], restartMode: 'rollout', escalateWithinSeconds: 20 * 60, revertWorkaroundIfIneffective: false, knownIssues: [] };
+    const rails: Guardrails = { dryRun: false, cooldownSeconds: 5 * 60, maxActionsPerRun: 1, maxRestartsPerDay: 100, windows: [], killSwitch: false };
+    const workload = workloads[0];
+    fc.assert(
+      fc.property(historyArb, (runsOf) => {
+        let at = now;
+        let podStart = now - 10 * 60;
+        let st: WorkloadState = emptyWorkloadState;
+        const incidentOfAction = new Map<string, string>();
+        const opened = new Set<string>();
+        for (const run of runsOf) {
+          at += run.afterMinutes * 60;
+          const verdict: Verdict = { ...leaking(), kind: run.leaks ? 'leaking' : 'not-leaking', evidence: { from: Math.max(podStart + 60, at - 24 * hour), to: at, pointsUsed: 100, restarts: 0 } };
+          const target: PlanTarget = {
+            facts: { profile: 'rook', workload, pod: { name: 'p', uid: `u${podStart}`, startTime: podStart, ready: true, terminating: false, controlled: true }, container: 'c', image: 'rook/ceph:v1.14.9', version: '1.14.9', limitBytes: null, restartCount: 0, gitopsOwner: null, rollingOut: false, unreadyReplicas: 0, env: {} },
+            verdict,
+            state: st,
+          };
+          for (const item of plan({ targets: [target], profiles: [policy], guardrails: rails, now: at, catalog }).items) {
+            if (item.type === 'notice' && item.kind === 'leak-suspected') {
+              expect(opened.has(item.incidentId!)).toBe(false);
+              opened.add(item.incidentId!);
+            }
+            if (item.type === 'action') {
+              expect(incidentOfAction.get(item.id) ?? item.incidentId).toBe(item.incidentId);
+              incidentOfAction.set(item.id, item.incidentId);
+              st = stateWithIntent(item, st, at);
+              if (run.done && item.disruptive) podStart = at + 10;
+            }
+            st = stateAfter(item, st, at, run.done ? 'done' : 'failed');
+          }
         }
       }),
       runs,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { plan } from './plan.js';
 import { stateAfter, stateWithIntent } from './state-changes.js';
 import type { PlanAction, PlanNotice } from './types.js';
-import { hour, input, now, state, target } from '../../test/support/policy-fixtures.js';
+import { healthy, hour, input, now, state, target } from '../../test/support/policy-fixtures.js';
 
 const restart = plan(input([target()])).items.find((item): item is PlanAction => item.type === 'action')!;
 const suspected = plan(input([target()])).items.find((item): item is PlanNotice => item.type === 'notice')!;
@@ -39,6 +39,13 @@ describe('stateAfter', () => {
     const opened = stateAfter(suspected, old, now);
     expect(opened).toMatchObject({ incidentId: suspected.incidentId, incidentStart: suspected.incidentStart, actionCount: 0, rung: null, lastAction: 'upgrade-pr' });
     expect(stateAfter(restart, stateWithIntent(restart, old, now), now)).toMatchObject({ incidentId: restart.incidentId, actionCount: 1, rung: 0 });
+  });
+
+  it('the incident a new one follows is kept: the closed one on LeakResolved, the lapsed one when another opens', () => {
+    const open = state({ incidentId: 'inc-1', incidentStart: now - 80 * hour, actionCount: 1, lastAction: 'restart', lastActionId: 'restart-1', lastActionAt: now - 50 * hour });
+    const resolved = plan(input([target({ verdict: healthy(), state: open })])).items[0]!;
+    expect(stateAfter(resolved, open, now)).toMatchObject({ incidentId: null, previousIncidentId: 'inc-1', lastActionId: 'restart-1' });
+    expect(stateAfter(suspected, open, now)).toMatchObject({ incidentId: suspected.incidentId, previousIncidentId: 'inc-1' });
   });
 
   it('skips and confirmations leave the state as it was', () => {

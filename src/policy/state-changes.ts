@@ -2,6 +2,7 @@
  * The state the actor writes to the workload's annotations around each plan item: the intent first
  * (before the mutation, so a run killed mid-action leaves a trace), then the outcome. Pure.
  */
+import { incidentBefore } from './ids.js';
 import type { PlanAction, PlanItem } from './types.js';
 import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { ActionKind } from '../model/action.js';
@@ -18,10 +19,16 @@ function keepLastDay(times: readonly number[], now: number): number[] {
   return times.filter((t) => t > now - daySeconds && t <= now);
 }
 
+/** Keeps the incident a new one follows (its IDs name it: see ids.ts). */
+function withPrevious(state: WorkloadState): WorkloadState {
+  const previous = incidentBefore(state);
+  return previous === null ? state : { ...state, previousIncidentId: previous };
+}
+
 /** Moves the state to the action's incident; a different incident starts its count afresh. */
 function inIncident(state: WorkloadState, incidentId: string, incidentStart: number): WorkloadState {
   if (state.incidentId === incidentId) return state;
-  return { ...state, incidentId, incidentStart, actionCount: 0, rung: null };
+  return { ...withPrevious(state), incidentId, incidentStart, actionCount: 0, rung: null };
 }
 
 /** Written before the action is carried out. */
@@ -97,7 +104,7 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
     case 'leak-suspected':
       return item.incidentId !== null && item.incidentStart !== null ? inIncident(state, item.incidentId, item.incidentStart) : state;
     case 'leak-resolved':
-      return { ...state, incidentId: null, incidentStart: null, actionCount: 0, rung: null };
+      return { ...withPrevious(state), incidentId: null, incidentStart: null, actionCount: 0, rung: null };
     case 'reconcile-intent': {
       const intent = state.intent;
       if (!intent || intent.actionId !== item.intent?.actionId) return state;

@@ -277,12 +277,17 @@ export function judgeWithHistory(judged: readonly JudgedTarget[], history: reado
  * back partial, the verdicts stay as judged without it and a warning says so: never an action
  * taken, or held back, on history that could not be read in full.
  */
+/** Prometheus refuses range answers with more points per series. */
+const MAX_POINTS = 11_000;
+
 async function withWorkloadHistory(deps: ObserveDeps, profile: ProfileConfig, lookbackSeconds: number, now: number, detect: DetectOptions, observation: ProfileObservation): Promise<JudgedTarget[]> {
   const options = resolveOptions(detect);
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
   const learners = observation.judged.filter(learn);
   if (learners.length === 0) return observation.judged;
-  const step = options.floorBucketSeconds;
+  // The floor per floorBucket, or per a multiple of it when the lookback would exceed Prometheus'
+  // 11,000 points per series (a 30 s bucket over 7 d).
+  const step = options.floorBucketSeconds * Math.max(1, Math.ceil(lookbackSeconds / options.floorBucketSeconds / MAX_POINTS));
   const query = workloadHistoryQuery(profile, deps.prometheus.matchers, step, workloadPodPattern(learners.map((t) => t.facts)));
   const answer = await deps.metrics
     .queryRange({

@@ -6,7 +6,9 @@
  * leak (LeakSuspected opens the incident) and restarts the operator, whose working set drops. The leak
  * comes back (LeakConfirmed); a manual Job (`kubectl create job --from=cronjob/…`) applies the known
  * workaround — the env var in one case, the ConfigMap key in the other — and the operator stops
- * growing; a later run records LeakResolved.
+ * growing; the run just after escalateWithin (5 min) past the workaround records LeakResolved.
+ * Time goes to history and to that window: detection is scaled to minutes (a 15 s step, minHistory
+ * 90 s) and each wait polls for the condition, or sleeps until the instant it must hold.
  * Every step is read back from the cluster and Prometheus; the Job pods' own logs carry the summary.
  * Both cases run side by side (two releases, two operator namespaces) to halve the wall time.
  */
@@ -26,6 +28,9 @@ const realNode = env.realNode;
 const taint = 'leakguard.test/real-node';
 const operator = 'rook-ceph-operator';
 const suffix = Date.now().toString(36).slice(-5);
+const escalateWithinSeconds = 300;
+/** Scraped history a run needs to call the leak (minHistory, warm-up, a step), with a scrape of margin. */
+const historySeconds = 180;
 const apiServer = new URL(adminKubeConfig(env).getCurrentCluster()?.server ?? 'https://127.0.0.1');
 
 interface Case {
@@ -119,9 +124,13 @@ function values(c: Case): string {
     ...onRealNode,
     config: {
       dryRun: false,
-      prometheus: { url: env.prometheusUrl, step: '30s', timeout: '10s' },
-      detection: { window: '30m', minHistory: '3m', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '30s', warmup: '30s', sustained: '10m' },
-      guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: '8m' },
+      // One point per 15 s scrape; a leak of 450 MiB/h is called after ~135 s of history (minHistory 90 s
+      // after the 30 s warm-up), so each history wait below is 180 s (the slowest seen: 147 s).
+      prometheus: { url: env.prometheusUrl, step: '15s', timeout: '10s' },
+      detection: { window: '30m', minHistory: '90s', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '15s', warmup: '30s', sustained: '10m' },
+      // escalateWithin: longer than a restart plus the history the next run needs (≈ 3.5 min), so the
+      // leak that comes back escalates; LeakResolved comes escalateWithin after the workaround.
+      guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: `${escalateWithinSeconds}s` },
       deadline: '40s',
       profiles: [
         {
@@ -177,8 +186,26 @@ async function historyOf(c: Case, pod: V1Pod, seconds: number): Promise<void> {
       const samples = await workingSet(c, pod);
       return samples.length > 1 && samples.at(-1)!.t - samples[0]!.t >= seconds ? true : undefined;
     },
-    { timeoutMs: (seconds + 240) * 1000, intervalMs: 10_000 },
+    { timeoutMs: (seconds + 240) * 1000, intervalMs: 5_000 },
   );
+}
+
+/** Least-squares slope of the samples (bytes a second): steadier than two endpoints over a few minutes. */
+function slopePerSecond(samples: { t: number; v: number }[]): number {
+  const n = samples.length;
+  const meanT = samples.reduce((a, x) => a + x.t, 0) / n;
+  const meanV = samples.reduce((a, x) => a + x.v, 0) / n;
+  const cov = samples.reduce((a, x) => a + (x.t - meanT) * (x.v - meanV), 0);
+  const varT = samples.reduce((a, x) => a + (x.t - meanT) ** 2, 0);
+  return cov / varT;
+}
+
+/** When leakguard's last action on the operator took effect (its state annotation, unix seconds). */
+async function lastActionAt(c: Case): Promise<number> {
+  const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
+  const state = JSON.parse((deployment.metadata.annotations as Record<string, string>)['leakguard.io/state'] ?? '{}') as { lastActionAt?: number };
+  if (typeof state.lastActionAt !== 'number') throw new Error(`no lastActionAt in the state of ${c.targetNs}/${operator}`);
+  return state.lastActionAt;
 }
 
 interface Job {
@@ -239,8 +266,7 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
         '--post-renderer', join(repoRoot, 'test/e2e/support/host-network-post-renderer.mjs'),
       ]);
       c.pods.push(await runningOperator(c));
-      // minHistory (3m) after the warm-up, with margin: the run's query floors each 30 s step.
-      await historyOf(c, c.pods[0]!, 270);
+      await historyOf(c, c.pods[0]!, historySeconds);
     });
   }, 900_000);
 
@@ -261,9 +287,7 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
       // Right after a container starts cAdvisor can read far below the cgroup: skip the first minute.
       const all = await workingSet(c, pod);
       const samples = all.filter((x) => x.t > all[0]!.t + 60);
-      const first = samples[0]!;
-      const last = samples.at(-1)!;
-      const perHour = ((last.v - first.v) / (last.t - first.t)) * 3600;
+      const perHour = slopePerSecond(samples) * 3600;
       // 128 KiB a second is 450 MiB/h; cAdvisor reads the cgroup every ~15 s.
       expect(perHour).toBeGreaterThan(300 * MiB);
       expect(perHour).toBeLessThan(600 * MiB);
@@ -312,7 +336,7 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
   it('the leak comes back; a manual Job from the CronJob applies the workaround (env var / ConfigMap) and the operator stops growing', async () => {
     await withBoth(async (c) => {
       const leaking = c.pods[1]!;
-      await historyOf(c, leaking, 270);
+      await historyOf(c, leaking, historySeconds);
       // The schedule runs again while the manual Job does: concurrencyPolicy Forbid (the manual Job is
       // the CronJob's own) skips a scheduled run that would overlap, and the Lease and the cooldown stop
       // one that comes after — either way exactly one run acts.
@@ -389,8 +413,9 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
 
   it('once the operator has stayed flat past the escalation window, a run records LeakResolved', async () => {
     await withBoth(async (c) => {
-      // escalateWithin (8m) after the workaround, on flat data.
-      await new Promise((r) => setTimeout(r, 60_000));
+      // The incident closes escalateWithin after the workaround, on flat data: run just after that.
+      const closesAt = (await lastActionAt(c)) + escalateWithinSeconds + 5;
+      await new Promise((r) => setTimeout(r, Math.max(0, closesAt * 1000 - Date.now())));
       await waitFor(
         `LeakResolved in ${c.targetNs}`,
         async () => {
@@ -402,10 +427,10 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
           expect(summary.actions).toEqual([]);
           return (await eventReasons(c)).includes('LeakResolved') ? true : undefined;
         },
-        { timeoutMs: 660_000, intervalMs: 45_000 },
+        { timeoutMs: 300_000, intervalMs: 15_000 },
       );
       const latest = await promQuery(`container_memory_working_set_bytes{namespace="${c.targetNs}",container="${operator}"}`, { env });
       expect(latest.length).toBeGreaterThan(0);
     });
-  }, 900_000);
+  }, 600_000);
 });

@@ -74,14 +74,18 @@ class MemoryMetrics implements MetricsSource {
   onRangeQuery: () => void = () => {};
   rangeQueries: RangeQuery[] = [];
   rookPods = ['rook-ceph-operator-abc'];
+  /** The Rook pods' growth; a pod listed in rookPodStarts has samples from its own start, from 400 MiB. */
+  rookBytesPerHour = 40 * MiB;
+  rookPodStarts = new Map<string, number>();
   /** A second, flat series for the Rook pod after the leaking one (two scrape jobs). */
   duplicateFlatRook = false;
 
-  private series(): { labels: Record<string, string>; level: (t: number) => number }[] {
+  private series(): { labels: Record<string, string>; from?: number; level: (t: number) => number }[] {
     return [
       ...this.rookPods.map((pod) => ({
         labels: { namespace: 'rook-ceph', pod, container: 'rook-ceph-operator' },
-        level: (t: number) => 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB,
+        from: this.rookPodStarts.get(pod) ?? start,
+        level: (t: number) => 400 * MiB + ((t - (this.rookPodStarts.get(pod) ?? start)) / HOUR) * this.rookBytesPerHour + ((t % 240) / 240) * 20 * MiB,
       })),
       { labels: { namespace: 'cert-manager', pod: 'cert-manager-abc', container: 'cert-manager' }, level: (t) => 150 * MiB + ((t % 240) / 240) * 10 * MiB },
       ...(this.duplicateFlatRook ? [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, level: () => 400 * MiB }] : []),
@@ -106,7 +110,7 @@ class MemoryMetrics implements MetricsSource {
         .filter((s) => s.labels.namespace === ns)
         .map((s) => {
           const samples: Sample[] = [];
-          for (let t = Math.max(query.start, start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: s.level(t) });
+          for (let t = Math.max(query.start, s.from ?? start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: s.level(t) });
           return { labels: s.labels, samples: toColumns(samples) };
         }),
       warnings: this.warnings,
@@ -292,6 +296,40 @@ describe('runOnce', () => {
     metrics.now += 900;
     await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+  });
+
+  it('a leak back after escalateWithin, within the hour of the last incident, is restarted again — never reported done when it was not', async () => {
+    // Detection scaled to minutes, as on the real node: the pod starts at 06:05, leaks 450 MiB/h, is
+    // restarted at 06:20; its replacement leaks too and is judged at 06:50, past escalateWithin (20m).
+    const minutes = (config: string) =>
+      config
+        .replace('prometheus: {url: http://prometheus.test:9090}', "prometheus: {url: http://prometheus.test:9090, step: 30s}\ndetection: {window: 30m, minHistory: 3m, maxGap: 2m, maxStaleness: 2m, minCoverage: 0.5, floorBucket: 30s, warmup: 30s, sustained: 10m}")
+        .replace('guardrails: {cooldown: 6h,', 'guardrails: {cooldown: 5m, escalateWithin: 20m,');
+    const { cluster, metrics, deps } = setup(minutes);
+    const rook = cluster.targets.find((t) => t.profile === 'rook')!;
+    const podStart = start + 30 * HOUR + 5 * 60;
+    rook.pod.startTime = podStart;
+    metrics.rookPodStarts.set('rook-ceph-operator-abc', podStart);
+    metrics.rookBytesPerHour = 450 * MiB;
+    metrics.now = podStart + 15 * 60;
+    const first = await runOnce(deps());
+    expect(first.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted' })]);
+
+    // The rollout replaces the pod; its successor leaks from its own start.
+    rook.pod = { ...rook.pod, name: 'rook-ceph-operator-def', uid: 'uid-rook-def', startTime: metrics.now + 10 };
+    metrics.rookPods = ['rook-ceph-operator-def'];
+    metrics.rookPodStarts.set('rook-ceph-operator-def', metrics.now + 10);
+    metrics.now += 30 * 60;
+    const second = await runOnce(deps());
+    expect(second.failures).toEqual([]);
+    expect(second.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted' })]);
+    expect(second.actions[0]!.id).not.toBe(first.actions[0]!.id);
+    expect(cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.detail)).toEqual([first.actions[0]!.id, second.actions[0]!.id]);
+    // Two incidents, each told as one: two LeakSuspected Events with different keys, two restarts.
+    const suspected = cluster.events.filter((e) => e.reason === 'LeakSuspected');
+    expect(suspected).toHaveLength(2);
+    expect(new Set(suspected.map((e) => e.key)).size).toBe(2);
+    expect(cluster.reasons().filter((r) => r === 'PodRestarted')).toHaveLength(2);
   });
 
   describe('a run killed mid-restart: the next one finishes it the same way, or counts it, never another action (#9.2)', () => {

@@ -128,6 +128,18 @@ describe('workload history in run', () => {
     expect(metrics.rangeQueries).toHaveLength(2);
   });
 
+  it('with a short floorBucket, reads the history at a multiple of it that Prometheus accepts (≤ 11,000 points)', async () => {
+    const { metrics, deps } = world('7d, floorBucket: 30s');
+    const summary = await runOnce(deps);
+    expect(summary.failures).toEqual([]);
+    const history = metrics.rangeQueries.filter((q) => q.query.includes('kube_pod_owner'));
+    expect(history.length).toBeGreaterThan(0);
+    for (const q of history) {
+      expect(q.stepSeconds).toBe(60);
+      expect((q.end - q.start) / q.stepSeconds).toBeLessThanOrEqual(11_000);
+    }
+  });
+
   it('a history query that fails leaves the verdicts as without it, with one warning per profile and no failure', async () => {
     const { cluster, metrics, deps } = world('7d');
     metrics.historyFailure = new MetricsError('limit', 'query_range: the answer holds more than 2000 series (prometheus.maxSeries)');
