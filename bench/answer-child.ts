@@ -5,7 +5,6 @@
  */
 import { parseArgs } from 'node:util';
 import { PrometheusSource } from '../src/prom/prometheus.js';
-import { answered } from '../test/support/answers.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, days: { type: 'string' }, step: { type: 'string' } } });
 const end = Math.floor(Date.now() / 1000);
@@ -13,11 +12,9 @@ const source = new PrometheusSource({ url: values.url!, version: 'bench', timeou
 let series = 0;
 let samples = 0;
 let error: string | null = null;
-try {
-  const result = await answered(source.queryRange({ query: 'bench', start: end - Number(values.days) * 86_400, end, stepSeconds: Number(values.step) }));
-  series = result.series.length;
-  samples = result.series.reduce((n, s) => n + s.samples.t.length, 0);
-} catch (e) {
-  error = (e as Error).message;
-}
+const answer = await source.queryRange({ query: 'bench', start: end - Number(values.days) * 86_400, end, stepSeconds: Number(values.step) });
+if (answer.outcome === 'answered') {
+  series = answer.series.length;
+  samples = answer.series.reduce((n, s) => n + s.samples.t.length, 0);
+} else error = answer.error.message;
 console.log(JSON.stringify({ series, samples, peakRssBytes: process.resourceUsage().maxRSS * 1024, error }));
