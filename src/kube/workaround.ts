@@ -7,7 +7,7 @@
  * An image workaround swaps one container's image (strategic merge by container name: the other
  * containers and every other field stay), only from the exact image it was decided on.
  */
-import type { V1EnvVar } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import type { ImageSwap } from '../model/state.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
@@ -39,7 +39,15 @@ export function previousEnv(current: V1EnvVar[], names: string[]): PreviousValue
   return previous;
 }
 
-async function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, wanted: PreviousValues): Promise<WorkaroundResult> {
+/** What to do with the container as read: stop with this result, or apply this strategic patch of it. */
+type ContainerDecision = { result: WorkaroundResult } | { patch: Record<string, unknown>; previous: PreviousValues; log: Record<string, unknown> };
+
+/**
+ * One container of a workload's pod template, patched by name (the other containers and every other
+ * field stay) on the resourceVersion it was decided on: read, refuse a GitOps-owned object, `decide`
+ * from the container as it is, patch; a 409 re-reads and re-decides.
+ */
+async function patchContainer(ctx: KubeContext, ref: WorkloadRef, container: string, what: string, decide: (target: V1Container) => ContainerDecision): Promise<WorkaroundResult> {
   if (!isRestartable(ref.kind)) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no pod template to patch` };
   const kindRef = { ...ref, kind: ref.kind };
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
@@ -50,23 +58,30 @@ async function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, w
     if (owner) return { outcome: 'gitops-owned', owner };
     const target = object.spec?.template.spec?.containers.find((c) => c.name === container);
     if (!target) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no container "${container}"` };
-    const current = target.env ?? [];
-    const entries = envPatchEntries(current, wanted);
-    if (entries.length === 0) return { outcome: 'already-set' };
+    const decision = decide(target);
+    if ('result' in decision) return decision.result;
     const body = {
       metadata: { resourceVersion: object.metadata?.resourceVersion },
-      spec: { template: { spec: { containers: [{ name: container, env: entries }] } } },
+      spec: { template: { spec: { containers: [{ name: container, ...decision.patch }] } } },
     };
     const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
     if (patched.ok) {
-      const previous = previousEnv(current, Object.keys(wanted));
-      ctx.logger.info({ workload: workloadKey(ref), container, names: Object.keys(wanted) }, 'env patched');
-      return { outcome: 'applied', previous, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
+      ctx.logger.info({ workload: workloadKey(ref), container, ...decision.log }, `${what} patched`);
+      return { outcome: 'applied', previous: decision.previous, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
     }
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
     await backOffAfterConflict(ctx, attempt);
   }
-  return { outcome: 'failed', error: { code: 'conflict', message: `env patch of ${ref.name} kept conflicting` } };
+  return { outcome: 'failed', error: { code: 'conflict', message: `${what} patch of ${ref.name} kept conflicting` } };
+}
+
+function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, wanted: PreviousValues): Promise<WorkaroundResult> {
+  return patchContainer(ctx, ref, container, 'env', (target) => {
+    const current = target.env ?? [];
+    const entries = envPatchEntries(current, wanted);
+    if (entries.length === 0) return { result: { outcome: 'already-set' } };
+    return { patch: { env: entries }, previous: previousEnv(current, Object.keys(wanted)), log: { names: Object.keys(wanted) } };
+  });
 }
 
 export function applyEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, env: Record<string, string>) {
@@ -78,32 +93,14 @@ export function revertEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, containe
 }
 
 /** Moves `container`'s image from `from` to `to`; anything else in its place is left alone and reported. */
-async function patchImage(ctx: KubeContext, ref: WorkloadRef, container: string, from: string, to: string): Promise<WorkaroundResult> {
-  if (!isRestartable(ref.kind)) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no pod template to patch` };
-  const kindRef = { ...ref, kind: ref.kind };
-  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
-    const read = await readWorkload(ctx, ref);
-    if (!read.ok) return 'unsupported' in read ? { outcome: 'missing', message: ref.kind } : { outcome: 'failed', error: read.error };
-    const object = read.value.object;
-    const owner = gitopsOwnerOf(object.metadata);
-    if (owner) return { outcome: 'gitops-owned', owner };
-    const target = object.spec?.template.spec?.containers.find((c) => c.name === container);
-    if (!target) return { outcome: 'missing', message: `${ref.kind} ${ref.name} has no container "${container}"` };
-    if (target.image === to) return { outcome: 'already-set' };
-    if (target.image !== from) return { outcome: 'missing', message: `container ${container} of ${ref.kind} ${ref.name} now runs ${target.image ?? 'no image'}, not ${from}: leakguard changes only the image it decided on` };
-    const body = {
-      metadata: { resourceVersion: object.metadata?.resourceVersion },
-      spec: { template: { spec: { containers: [{ name: container, image: to }] } } },
-    };
-    const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
-    if (patched.ok) {
-      ctx.logger.info({ workload: `${ref.kind}/${ref.namespace}/${ref.name}`, container, from, to }, 'image patched');
-      return { outcome: 'applied', previous: { image: from }, resourceVersion: patched.value.object.metadata?.resourceVersion ?? '' };
+function patchImage(ctx: KubeContext, ref: WorkloadRef, container: string, from: string, to: string): Promise<WorkaroundResult> {
+  return patchContainer(ctx, ref, container, 'image', (target) => {
+    if (target.image === to) return { result: { outcome: 'already-set' } };
+    if (target.image !== from) {
+      return { result: { outcome: 'missing', message: `container ${container} of ${ref.kind} ${ref.name} now runs ${target.image ?? 'no image'}, not ${from}: leakguard changes only the image it decided on` } };
     }
-    if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
-    await backOffAfterConflict(ctx, attempt);
-  }
-  return { outcome: 'failed', error: { code: 'conflict', message: `image patch of ${ref.name} kept conflicting` } };
+    return { patch: { image: to }, previous: { image: from }, log: { from, to } };
+  });
 }
 
 export function applyImageWorkaround(ctx: KubeContext, ref: WorkloadRef, swap: ImageSwap) {
