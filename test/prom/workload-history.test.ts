@@ -11,6 +11,7 @@ import { makeSeries } from '../support/detect-series.js';
 import { METRIC, toOpenMetrics, type LabelledSeries } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { answered } from '../support/answers.js';
+import { operatorTarget } from '../support/metrics-run.js';
 
 const HOUR = 3600;
 const warmup = (age: number) => -60 * Math.exp(-age / 0.15);
@@ -50,19 +51,12 @@ afterAll(async () => {
 it('one extra query brings back the earlier pods and their owners; the new pod is judged as offline with them', async () => {
   const config = parseConfig(`prometheus: {url: "${prometheus.url}"}\nprofiles:\n  - {name: op, namespace: leaky, selector: app=op, container: app}\n`);
   const current = pods.at(-1)!;
+  const start = current.samples[0]!.t;
   const facts: TargetFacts = {
+    ...operatorTarget('leaky', 'op-current', 'app', start),
     profile: 'op',
     workload: { kind: 'Deployment', namespace: 'leaky', name: 'op', uid: 'uid-op' },
-    pod: { name: 'op-current', uid: 'uid-op-current', startTime: current.samples[0]!.t, ready: true, terminating: false, controlled: true },
-    container: 'app',
-    image: 'ghcr.io/example/op:v1.0.0',
-    version: '1.0.0',
-    limitBytes: null,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: {},
+    pod: { name: 'op-current', uid: 'uid-op-current', startTime: start, ready: true, terminating: false, controlled: true },
   };
   const source = new PrometheusSource({ url: prometheus.url, version: 'test' });
   const queries: string[] = [];
