@@ -74,7 +74,10 @@ export function backtestSeries(input: SampleSeries, opts: BacktestOptions): Back
     let verdict = analyzeFloor(floor, ctx);
     if (past) {
       const life = () => trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, 0, to, bucketSeconds), -Infinity, now, bucketSeconds);
-      verdict = applyPast(verdict, floor, ctx, life, t[0]!, past);
+      // The past weighs the leak's evidence span and slope, which only the detailed analysis picks as
+      // `judge` does (the longest passing span; the fast one stops at any): judge that tick in full.
+      const detailed = { ...ctx, detail: true };
+      verdict = applyPast(verdict.kind === 'leaking' && past.profile !== null ? analyzeFloor(floor, detailed) : verdict, floor, detailed, life, t[0]!, past);
     }
     if (verdict.kind === 'leaking') return { detectedAt: now, ticks };
   }
