@@ -1,6 +1,38 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The rooms of src/, lowest first, and the rooms each may import from: arrows point down, so a reader
+ * finds every concept by its folder and no lower room ever learns of a higher one. `pure` rooms do
+ * no I/O at all. cli/ (the composition root) and demo/ may import any room.
+ */
+const rooms = {
+  model: { imports: [], pure: true },
+  detect: { imports: ['model'], pure: true },
+  catalog: { imports: ['model'], pure: true },
+  policy: { imports: ['model', 'detect', 'catalog'], pure: true },
+  report: { imports: ['model', 'detect', 'catalog', 'policy'], pure: true },
+  prom: { imports: ['model', 'detect', 'catalog'] },
+  kube: { imports: ['model', 'detect', 'catalog', 'report'] },
+  forge: { imports: ['model', 'catalog', 'report'] },
+  notify: { imports: ['model', 'report'] },
+  config: { imports: ['model', 'detect', 'catalog', 'prom'] },
+  run: { imports: ['model', 'detect', 'catalog', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'] },
+};
+const allRooms = [...Object.keys(rooms), 'cli', 'demo'];
+const ioModules = ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'axios', '@kubernetes/*', 'pino', '@octokit/*', '@slack/*'];
+
+function roomRules() {
+  return Object.entries(rooms).map(([room, { imports, pure }]) => {
+    const forbidden = allRooms.filter((other) => other !== room && !imports.includes(other));
+    const patterns = [
+      { regex: `^(\\.\\./)+(${forbidden.join('|')})/`, message: `${room}/ may import only from ${imports.join(', ') || 'no other room'} (rooms in eslint.config.js).` },
+    ];
+    if (pure) patterns.push({ group: ioModules, message: `${room}/ is pure: no I/O.` });
+    return { files: [`src/${room}/**/*.ts`], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+  });
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.leakguard-e2e/', 'chart/', '.*/', '.*.ts'] },
   js.configs.recommended,
@@ -16,19 +48,5 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  {
-    // The pure core must not reach for I/O.
-    files: ['src/detect/**/*.ts', 'src/policy/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'], message: 'detect/ and policy/ are pure: no I/O.' },
-            { group: ['axios', '@kubernetes/*', 'pino', '**/prom/**', '**/kube/**', '**/forge/**', '**/notify/**'], message: 'detect/ and policy/ are pure: no I/O.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...roomRules(),
 );

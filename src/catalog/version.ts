@@ -48,3 +48,8 @@ export function normalizeVersion(text: string): string | null {
   const version = parseVersion(text);
   return version ? formatVersion(version) : null;
 }
+
+/** `v1.14.9` → `1.14.9`: the version as people write it in prose; a `v` before a letter stays. */
+export function stripV(version: string): string {
+  return version.trim().replace(/^v(?=\d)/, '');
+}

@@ -1,4 +1,4 @@
-/** Exit codes (SPEC §2): 0 = ran, whatever it found; 1 = a step failed; 2 = configuration or usage error. */
+/** Exit codes (README "Commands"): 0 = ran, whatever it found; 1 = a step failed; 2 = configuration or usage error. */
 export const ExitCode = { ok: 0, stepFailed: 1, usage: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

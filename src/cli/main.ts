@@ -87,12 +87,11 @@ series in the file are read as limits, not judged):
   },
   run: {
     summary: 'one run: detect, decide, remediate, record (what the CronJob executes)',
-    usage: `leakguard run [--config FILE] [--dry-run] [--once] [--output text|json]
+    usage: `leakguard run [--config FILE] [--dry-run] [--output text|json]
 
   --config FILE   configuration file (default $LEAKGUARD_CONFIG or ${defaultConfigPath})
-  --dry-run       report and record "would" Events only; mutate nothing (also when the config says dryRun: true)
-  --once          one run and exit (the default; accepted for symmetry with daemon)`,
-    options: { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, once: { type: 'boolean' }, output: { type: 'string' } },
+  --dry-run       report and record "would" Events only; mutate nothing (also when the config says dryRun: true)`,
+    options: { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, output: { type: 'string' } },
     async run(values, context) {
       const config = await loadRunConfig(values.config);
       const output = chooseOutput(values.output as string | undefined, context.isTty);

@@ -1,5 +1,5 @@
 /** Human output: verdict tables with sparklines, slopes in MiB/h and time to limit in hours. */
-import type { Values } from '../detect/index.js';
+import type { Values } from '../model/units.js';
 import type { Verdict } from '../detect/types.js';
 import { wrap } from '../model/text.js';
 import { formatMiBPerHour, sparkline } from '../model/units.js';

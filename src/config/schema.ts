@@ -8,6 +8,7 @@ import { ACTION_KINDS } from '../model/action.js';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { formatMatchers, parseMatchers } from '../prom/matchers.js';
+import { HEADER_NAME, HEADER_VALUE } from '../prom/headers.js';
 import { formatDuration, parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
 
 const DAY = 86_400;
@@ -71,9 +72,6 @@ const actionKind = z.enum(ACTION_KINDS);
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM (24 h, UTC)');
 
-/** RFC 9110 token; values: visible ASCII, spaces and tabs (no CR/LF: a newline would start a new header). */
-export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-export const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 /** zod reports a bad record key only as "Invalid key": the keys are checked here, with a message. */
 function headerRecord<T extends z.ZodType<string>>(value: T) {
   return z.record(z.string(), value).superRefine((record, ctx) => {
@@ -304,7 +302,7 @@ export const configSchema = z.strictObject({
     })
     .default({ disable: [], mirrorPrefixes: [] }),
 }).superRefine((config, ctx) => {
-  // SPEC §10 row 2: Prometheus' query timeout < the HTTP timeout < the run's deadline.
+  // Prometheus' query timeout < the HTTP timeout < the run's deadline.
   if (config.prometheus.timeout >= config.deadline) {
     ctx.addIssue({ code: 'custom', path: ['prometheus', 'timeout'], message: `expected less than deadline (${config.deadline}s), got ${config.prometheus.timeout}s` });
   }

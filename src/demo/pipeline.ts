@@ -8,7 +8,7 @@ import { buildCatalog, describeWorkaround, issueLinks, ruleText } from '../catal
 import { parseConfig } from '../config/load.js';
 import type { Verdict } from '../detect/types.js';
 import { bumpFile } from '../forge/bump/index.js';
-import { prBody, prTitle } from '../forge/pr-body.js';
+import { prBody, prTitle } from '../report/pr-body.js';
 import { upgradeBranchName } from '../forge/types.js';
 import type { SlackMessage } from '../notify/types.js';
 import { knownIssuesFor } from '../policy/known-issues.js';

@@ -3,6 +3,7 @@
  * 50 bytes on V8's heap (the object and two boxed doubles); a row of two Float64Arrays costs 16,
  * off the heap. 1,000 containers × 24 h at 5 m is 289,000 samples: 4.6 MB instead of ~15 MB.
  */
+import type { Values } from '../model/units.js';
 import type { Sample } from './types.js';
 
 /** Unix seconds and bytes, row i being one sample. Both columns have the same length. */
@@ -16,10 +17,6 @@ export type SampleSeries = readonly Sample[] | SampleColumns;
 
 export function isColumns(series: SampleSeries): series is SampleColumns {
   return !Array.isArray(series);
-}
-
-export function sampleCount(series: SampleSeries): number {
-  return isColumns(series) ? series.t.length : series.length;
 }
 
 export function toColumns(series: SampleSeries): SampleColumns {
@@ -38,8 +35,6 @@ export function toSamples(series: SampleSeries): Sample[] {
   return Array.from(series.t, (t, i) => ({ t, v: series.v[i]! }));
 }
 
-/** Bytes in time order, as rows or a column: what sparklines draw. */
-export type Values = readonly number[] | Float64Array;
 
 /** The values alone, in time order (sparklines). */
 export function valuesOf(series: SampleSeries): Values {

@@ -1,5 +1,5 @@
 /**
- * What a workload's earlier pods teach about the current one (issue #17). Every new pod starts
+ * What a workload's earlier pods teach about the current one. Every new pod starts
  * without history; its predecessors do not. Two lessons are drawn from their floors, each taken
  * only from data before the current pod started:
  * - the workload's daily profile: amplitude and phase of the floor's daily cycle, fitted across

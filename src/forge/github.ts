@@ -9,7 +9,7 @@ import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
 import { fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
 import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
-import { prMarker, withSeeAlso, type SeeAlsoPull } from './pr-body.js';
+import { prMarker, withSeeAlso, type SeeAlsoPull } from '../report/pr-body.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
 import { upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
 

@@ -1,5 +1,5 @@
 /**
- * The kill switch on leakguard's own controller (SPEC §6): an annotation on its CronJob (or, in daemon
+ * The kill switch on leakguard's own controller: an annotation on its CronJob (or, in daemon
  * mode, its Deployment), read from the live object at the start of every run, so
  *   kubectl annotate cronjob/leakguard leakguard.io/kill-switch=true
  * stops every change from the next run on — a manual `kubectl create job --from=cronjob/leakguard`

@@ -1,9 +1,9 @@
 /**
  * The run lock: a coordination.k8s.io/v1 Lease in leakguard's namespace. One actor at a time
- * (SPEC §10 row 22): every create/replace carries a precondition (create fails with AlreadyExists,
+ * (a manual Job beside the scheduled one): every create/replace carries a precondition (create fails with AlreadyExists,
  * replace carries the resourceVersion we read), so of two simultaneous runs exactly one wins.
  *
- * Expiry without comparing clocks across machines (row 24). A one-shot CronJob run cannot watch
+ * Expiry without comparing clocks across machines (their clocks may be skewed). A one-shot CronJob run cannot watch
  * a lease for leaseDurationSeconds on its own monotonic clock as client-go's leader election
  * does, so every time involved is the API server's:
  *  - a writer stamps acquireTime/renewTime with the API server's clock, taken from the Date header

@@ -2,7 +2,9 @@
  * The units people read — MiB, MiB/h, hours — and the one sparkline: every Event, Slack message, PR
  * body, table and log line formats through these, so one figure reads the same everywhere. Pure.
  */
-import type { Values } from '../detect/columns.js';
+
+/** Bytes in time order, as rows or a column: what sparklines draw. */
+export type Values = readonly number[] | Float64Array;
 
 export const MIB = 2 ** 20;
 const BARS = '▁▂▃▄▅▆▇█';

@@ -1,12 +1,11 @@
 /**
  * What Slack was last told per workload, and consecutive metrics failures per profile: leakguard's
- * bookkeeping between runs. Its schema lives here; the text is stored through the Cluster port (on the
+ * bookkeeping between runs. Its schema lives here; the run stores the text through the Cluster port (on the
  * run-lock Lease, see src/kube/ledger.ts). A damaged record reads as empty (worst case: one repeated
  * Slack message), never fatal.
  */
 import { z } from 'zod';
-import type { Cluster, LeaseRef } from '../kube/types.js';
-import { INCIDENT_PHASES, SEVERITIES } from './should-notify.js';
+import { INCIDENT_PHASES, SEVERITIES } from '../model/incident.js';
 
 const notifiedSchema = z.object({
   incidentId: z.string().nullable(),
@@ -21,7 +20,6 @@ export const ledgerSchema = z.object({
   metricsFailures: z.record(z.string(), z.number().int().min(0)).default({}),
 });
 export type Ledger = z.infer<typeof ledgerSchema>;
-export type NotifiedEntry = z.infer<typeof notifiedSchema>;
 
 export const emptyLedger = (): Ledger => ({ notified: {}, metricsFailures: {} });
 
@@ -39,17 +37,4 @@ export function parseLedger(raw: string | null | undefined): Ledger {
   } catch {
     return emptyLedger();
   }
-}
-
-/** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
-export function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef): LedgerStore {
-  return {
-    async read() {
-      const read = await cluster.readLedger(lease);
-      return read.outcome === 'read' ? parseLedger(read.text) : emptyLedger();
-    },
-    async write(ledger) {
-      return (await cluster.writeLedger(lease, JSON.stringify(ledger))).outcome === 'written';
-    },
-  };
 }

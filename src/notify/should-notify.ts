@@ -2,12 +2,7 @@
  * When to speak. Slack hears about an incident when its state changes, never once per run:
  * `shouldNotify` compares the state recorded at the last message with the state now.
  */
-
-export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const INCIDENT_PHASES = ['healthy', 'suspected', 'leaking', 'remediated', 'escalated', 'blocked', 'failed', 'resolved', 'metrics-unavailable'] as const;
-export type IncidentPhase = (typeof INCIDENT_PHASES)[number];
+import type { IncidentPhase, Severity } from '../model/incident.js';
 
 /** What a message last said about a workload (kept by the caller in workload state). */
 export interface NotifyState {

@@ -1,15 +1,10 @@
-/** The notifier contract. Slack implements it in slack.ts; message building is pure (message.ts). */
+/** The notifier contract. Slack implements it in slack.ts; the messages are composed in src/report/slack-message.ts. */
 import type { Failed, PortError } from '../model/result.js';
 import type { TransportErrorCode } from '../model/transport.js';
 
-/** A Slack Block Kit block, kept loose on purpose: message.ts builds only header/section/context. */
-export type SlackBlock = Record<string, unknown> & { type: string };
+import type { SlackMessage } from '../report/slack-message.js';
 
-export interface SlackMessage {
-  /** Plain-text fallback shown in notifications and by clients that cannot render blocks. */
-  text: string;
-  blocks: SlackBlock[];
-}
+export type { SlackMessage };
 
 /** The shared transport codes (src/model/transport.ts), plus Slack refusing a message (`rejected`) and a bad setup. */
 export type NotifyErrorCode = TransportErrorCode | 'rejected' | 'config';

@@ -75,10 +75,6 @@ export class MetricsError extends Error implements PortError<MetricsErrorCode> {
 
 const TRANSIENT = new Set<MetricsErrorCode>(['unreachable', 'timeout', 'rate-limited', 'server']);
 
-export function isMetricsError(error: unknown): error is MetricsError {
-  return error instanceof MetricsError;
-}
-
 /**
  * Maps an HTTP error status (and Prometheus' errorType and error text) to a code. Prometheus
  * reports its query timeout as `timeout`, except when the deadline fires while storage is

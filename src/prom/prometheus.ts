@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
-import { HEADER_NAME, HEADER_VALUE } from '../config/schema.js';
+import { HEADER_NAME, HEADER_VALUE } from './headers.js';
 import { MIB, formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact } from '../model/redact.js';

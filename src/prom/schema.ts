@@ -50,7 +50,6 @@ export const errorBodySchema = z.object({
   error: z.string().optional(),
   warnings: annotationsSchema,
 });
-export type PromErrorBody = z.infer<typeof errorBodySchema>;
 
 /** A response that is not a well-formed Prometheus answer. `path` names the offending element. */
 export class ResponseFormatError extends Error {

@@ -6,9 +6,9 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
-import type { Values } from '../detect/columns.js';
+import type { Values } from '../model/units.js';
 import type { Config } from '../config/schema.js';
-import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
+import type { Cluster, ControllerRef, LeaseRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { podViewOf, standInFacts } from '../policy/known-issues.js';
@@ -16,7 +16,7 @@ import { plan as planActions } from '../policy/plan.js';
 import type { Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import { ledgerOn, type LedgerStore } from '../notify/ledger.js';
+import { emptyLedger, parseLedger, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
@@ -306,4 +306,17 @@ async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly Wo
     });
     if (result.outcome === 'failed') log.warn({ error: describeKubeError(result.error) }, 'could not record MetricsUnavailable Event');
   }
+}
+
+/** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
+function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef): LedgerStore {
+  return {
+    async read() {
+      const read = await cluster.readLedger(lease);
+      return read.outcome === 'read' ? parseLedger(read.text) : emptyLedger();
+    },
+    async write(ledger) {
+      return (await cluster.writeLedger(lease, JSON.stringify(ledger))).outcome === 'written';
+    },
+  };
 }

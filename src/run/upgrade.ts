@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { parseImageRef } from '../catalog/image.js';
 import type { Config } from '../config/schema.js';
-import { prBody, prTitle, type PrBodyInput } from '../forge/pr-body.js';
+import { prBody, prTitle, type PrBodyInput } from '../report/pr-body.js';
 import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGitHubForge } from '../../src/forge/github.js';
 import type { UpgradePrRequest } from '../../src/forge/types.js';
-import { buildIncidentMessage } from '../../src/notify/message.js';
+import { buildIncidentMessage } from '../../src/report/slack-message.js';
 import { createSlackNotifier } from '../../src/notify/slack.js';
 import { FakeSlack } from '../notify/fake-slack.js';
 import { FakeGitHub, type InjectedFault } from './fake-github.js';

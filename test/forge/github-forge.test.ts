@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubForge } from '../../src/forge/github.js';
-import { prMarker } from '../../src/forge/pr-body.js';
+import { prMarker } from '../../src/report/pr-body.js';
 import type { UpgradePrRequest } from '../../src/forge/types.js';
 import { FakeGitHub } from './fake-github.js';
 import { captureLogger, rookUpgradeRequest, secretFile } from './helpers.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildIncidentMessage, type IncidentMessageInput } from '../../src/notify/message.js';
+import { buildIncidentMessage, type IncidentMessageInput } from '../../src/report/slack-message.js';
 import { createSlackNotifier, SlackBotNotifier, SlackWebhookNotifier } from '../../src/notify/slack.js';
 import { captureLogger, closedPort, secretFile } from '../forge/helpers.js';
 import { FakeSlack } from './fake-slack.js';

@@ -2,7 +2,8 @@
  * `leakguard analyze`: a verdict for each series of a saved query_range response, judged at its last
  * sample with the history of its workload's earlier pods in the file.
  */
-import { judgeWithPast, lastTime, pastsOfSeries, type Values } from '../../detect/index.js';
+import { judgeWithPast, lastTime, pastsOfSeries } from '../../detect/index.js';
+import type { Values } from '../../model/units.js';
 import type { DetectOptions, Verdict } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { readHistoryFile, seriesName } from '../input.js';

@@ -1,8 +1,8 @@
 /** Version strings as they appear in GitOps files: `1.14.9` or `v1.14.9`. */
 
-export function stripV(version: string): string {
-  return version.trim().replace(/^v(?=\d)/, '');
-}
+import { stripV } from '../../catalog/version.js';
+
+export { stripV };
 
 /** True when `literal` (as written in the file) names the same version as `version`, ignoring a leading `v`. */
 export function sameVersion(literal: string, version: string): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { promGraphUrl } from '../prom/graph-url.js';
-import { buildIncidentMessage, describeAction, escapeMrkdwn, slackLink, type IncidentMessageInput } from './message.js';
+import { buildIncidentMessage, describeAction, escapeMrkdwn, slackLink, type IncidentMessageInput } from './slack-message.js';
 
 describe('describeAction', () => {
   it.each([

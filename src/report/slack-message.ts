@@ -3,12 +3,20 @@
  * Every text respects Slack's limits (header 150, section 3000, field 2000 characters).
  */
 import type { ActionKind } from '../model/action.js';
-import type { Values } from '../detect/columns.js';
+import type { Values } from '../model/units.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
 import { formatHours, formatMiB, formatMiBPerHour, sparkline } from '../model/units.js';
-import type { IncidentPhase, Severity } from './should-notify.js';
-import type { SlackBlock, SlackMessage } from './types.js';
+import type { IncidentPhase, Severity } from '../model/incident.js';
+
+/** A Slack Block Kit block, kept loose on purpose: this file builds only header/section/context. */
+export type SlackBlock = Record<string, unknown> & { type: string };
+
+export interface SlackMessage {
+  /** Plain-text fallback shown in notifications and by clients that cannot render blocks. */
+  text: string;
+  blocks: SlackBlock[];
+}
 
 export const HEADER_MAX = 150;
 export const SECTION_MAX = 3000;

@@ -6,11 +6,20 @@ import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
 import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
-import type { Sighting } from './bump/types.js';
-import { stripV } from './bump/version.js';
+import { stripV } from '../catalog/version.js';
 import { memoryChart } from './pr-chart.js';
 
 /** What the catalogue knows about the issue, as plain data. */
+/** Another place that pins the running version, which the PR leaves alone (a bump's `alsoPinned`). */
+export interface PinnedElsewhere {
+  file: string;
+  resource: string;
+  path: string;
+  value: string;
+  /** Why it was not changed, in words a person reads. */
+  reason: string;
+}
+
 export interface KnownIssueInfo {
   issueId: string;
   title: string;
@@ -47,7 +56,7 @@ export interface PrBodyInput {
   actions: readonly ActionRecord[];
   prometheusGraphUrl?: string;
   /** Other releases pinned at the running version that this PR leaves alone. */
-  alsoPinned?: readonly Sighting[];
+  alsoPinned?: readonly PinnedElsewhere[];
 }
 
 /** GitHub rejects bodies over 65536 characters; stay well under. */
@@ -133,7 +142,7 @@ export function upgradePathSection(fromVersion: string, toVersion: string, path:
 }
 
 /** Other releases at the running version: a person decides whether they move too. */
-export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly Sighting[] = []): string | null {
+export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly PinnedElsewhere[] = []): string | null {
   if (alsoPinned.length === 0) return null;
   const rows = alsoPinned.map((s) => `- \`${s.file}\` ${s.resource ? `\`${s.resource}\` ` : ''}\`${s.path}\`: ${oneLine(s.reason)}`);
   return [`### Also pinned at this version, not changed`, '', `These places pin ${stripV(fromVersion)} too; this PR leaves them alone.`, '', ...rows].join('\n');
