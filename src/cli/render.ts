@@ -2,7 +2,7 @@
 import type { Values } from '../model/units.js';
 import type { Verdict } from '../detect/types.js';
 import { wrap } from '../model/text.js';
-import { formatMiBPerHour, sparkline } from '../model/units.js';
+import { formatHours, formatMiBPerHour, sparkline } from '../model/units.js';
 import { renderTable } from './output.js';
 
 export interface VerdictRow {
@@ -21,7 +21,7 @@ export function formatSlope(verdict: Verdict): string {
 export function formatTimeToLimit(verdict: Verdict): string {
   if (verdict.hoursToLimit === null) return '—';
   if (verdict.hoursToLimit <= 0) return 'at limit';
-  return verdict.hoursToLimit >= 100 ? `${Math.round(verdict.hoursToLimit)} h` : `${verdict.hoursToLimit.toFixed(1)} h`;
+  return formatHours(verdict.hoursToLimit);
 }
 
 const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not-leaking': 'ok', unknown: 'unknown' };

@@ -24,12 +24,12 @@ export function formatMiB(bytes: number | null | undefined): string {
   return known(bytes) ? `${(bytes / MIB).toFixed(0)} MiB` : 'n/a';
 }
 
-/** "6.2 h", "45 min" below an hour, "3.5 d" beyond three days; "n/a" when unknown. */
 /** A moment for people: `2026-11-26 12:00 UTC` (Events, Slack, PR bodies, the status table). */
 export function formatTime(unixSeconds: number): string {
   return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** "6.2 h", "45 min" below an hour, "3.5 d" beyond three days; "n/a" when unknown. */
 export function formatHours(hours: number | null | undefined): string {
   if (!known(hours)) return 'n/a';
   if (hours < 1) return `${Math.max(0, Math.round(hours * 60))} min`;

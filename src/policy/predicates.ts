@@ -8,6 +8,7 @@
  *              it through. The note is quoted in the RemediationSkipped Event and in Slack.
  */
 import type { Guardrails, PlanActionKind, PlanTarget, ProfilePolicy, SkipReason } from './types.js';
+import { formatHours } from '../model/units.js';
 import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { describeWindows, isInsideAnyWindow } from './windows.js';
@@ -19,10 +20,6 @@ export interface Block {
 
 const daySeconds = 86_400;
 const templatedKinds: ReadonlySet<WorkloadRef['kind']> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-
-function hours(seconds: number): string {
-  return `${Math.round((seconds / 3600) * 10) / 10} h`;
-}
 
 // --- is…: facts -------------------------------------------------------------------------------
 
@@ -115,7 +112,7 @@ export function blockedByCooldown(state: WorkloadState, guardrails: Guardrails, 
   if (elapsed >= guardrails.cooldownSeconds) return null;
   return {
     reason: 'cooldown',
-    note: `last action (${state.lastAction ?? 'unknown'}) ${hours(elapsed)} ago; cooldown ${hours(guardrails.cooldownSeconds)}, next action possible in ${hours(guardrails.cooldownSeconds - elapsed)}`,
+    note: `last action (${state.lastAction ?? 'unknown'}) ${formatHours(elapsed / 3600)} ago; cooldown ${formatHours(guardrails.cooldownSeconds / 3600)}, next action possible in ${formatHours((guardrails.cooldownSeconds - elapsed) / 3600)}`,
   };
 }
 

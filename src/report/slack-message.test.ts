@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { promGraphUrl } from '../prom/graph-url.js';
-import { buildIncidentMessage, describeAction, escapeMrkdwn, slackLink, type IncidentMessageInput } from './slack-message.js';
+import { buildIncidentMessage, actionStatusLine, escapeMrkdwn, slackLink, type IncidentMessageInput } from './slack-message.js';
 
-describe('describeAction', () => {
+describe('actionStatusLine', () => {
   it.each([
     [{ kind: 'restart', status: 'planned', dryRun: true }, 'Would restart the workload (dry-run: nothing was changed)'],
     [{ kind: 'restart', status: 'done', dryRun: true }, 'Would restart the workload (dry-run: nothing was changed)'],
@@ -12,7 +12,7 @@ describe('describeAction', () => {
     [{ kind: 'restart', status: 'blocked', dryRun: false, detail: 'PodDisruptionBudget (429)' }, 'Restart blocked — PodDisruptionBudget (429)'],
     [{ kind: 'restart', status: 'skipped', dryRun: false, detail: 'cooldown until 14:00' }, 'Restart skipped — cooldown until 14:00'],
     [undefined, 'No action: watching.'],
-  ] as const)('%j → %s', (action, text) => expect(describeAction(action)).toBe(text));
+  ] as const)('%j → %s', (action, text) => expect(actionStatusLine(action)).toBe(text));
 });
 
 describe('message helpers', () => {

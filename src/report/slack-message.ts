@@ -81,7 +81,7 @@ const VERBS: Record<Exclude<ActionInfo['kind'], 'none'>, { would: string; did: s
 };
 
 /** One line saying what was done or is planned; dry-run always says "would". */
-export function describeAction(action: ActionInfo | undefined): string {
+export function actionStatusLine(action: ActionInfo | undefined): string {
   if (!action || action.kind === 'none') return 'No action: watching.';
   const v = VERBS[action.kind];
   const detail = action.detail ? ` — ${action.detail}` : '';
@@ -141,7 +141,7 @@ export function sparklineBlock(memoryBytes: Values | undefined): SlackBlock | nu
 }
 
 export function actionBlock(input: IncidentMessageInput): SlackBlock {
-  return section(`*Action* ${escapeMrkdwn(describeAction(input.action))}`);
+  return section(`*Action* ${escapeMrkdwn(actionStatusLine(input.action))}`);
 }
 
 export function reasonsBlock(reasons: readonly string[]): SlackBlock | null {
@@ -167,7 +167,7 @@ export function fallbackText(input: IncidentMessageInput): string {
   const parts = [
     `[${input.severity.toUpperCase()}] ${PHASE_LABEL[input.phase]}: ${targetName(input)} (${input.target.container}${input.version ? ` ${input.version}` : ''})`,
     `slope ${formatMiBPerHour(input.verdict.slope?.bytesPerHour)}, time to limit ${formatHours(input.verdict.hoursToLimit)}`,
-    describeAction(input.action),
+    actionStatusLine(input.action),
   ];
   if (input.knownIssue) parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
   if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
