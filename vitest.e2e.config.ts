@@ -7,7 +7,9 @@ import { defineConfig } from 'vitest/config';
 // namespaces of its own (named with a per-run suffix) and only reads what the cluster shares, and
 // they spend their minutes waiting for scraped history and time windows, not on the CPU. So the
 // e2e phase takes about as long as its slowest file, and a new file adds its own waits beside the others.
+// LEAKGUARD_E2E_WORKERS=1 runs them one at a time again (to tell a clash between files from a bug).
 const include = 'test/e2e/**/*.e2e.test.ts';
+const files = globSync(include, { cwd: import.meta.dirname }).length;
 
 export default defineConfig({
   test: {
@@ -15,7 +17,7 @@ export default defineConfig({
     include: [include],
     globalSetup: ['test/e2e/support/global-setup.ts'],
     fileParallelism: true,
-    maxWorkers: Math.max(1, globSync(include, { cwd: import.meta.dirname }).length),
+    maxWorkers: Number(process.env.LEAKGUARD_E2E_WORKERS) || Math.max(1, files),
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },
