@@ -117,7 +117,9 @@ build_k8s() {
   staging="$(sed -n 's#^\t\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$gomod")"
   [ -n "$staging" ] || { log "no staging replaces found in $gomod"; return 1; }
   local replaces=""; for m in $staging; do replaces+="$m => $m $staging_v"$'\n'; done
-  for t in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet; do tools+="k8s.io/kubernetes/cmd/$t $t"$'\n'; done
+  for t in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet; do
+    tools+="k8s.io/kubernetes/cmd/$t $t"$'\n'
+  done
   tools+="helm.sh/helm/v3/cmd/helm helm"
   local date ld="" p
   date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -127,7 +129,8 @@ build_k8s() {
   done
   ld+=" -X helm.sh/helm/v3/internal/version.version=$helm_v"
   build_group k8s "k8s.io/kubernetes $v"$'\n'"helm.sh/helm/v3 $helm_v" "${replaces%$'\n'}" "$tools" "$ld"
-  have kubectl helm && log "k8s: $("$bin/kubectl" version --client 2>/dev/null | head -1); helm $("$bin/helm" version --short)"
+  have kubectl && log "k8s: $("$bin/kubectl" version --client 2>/dev/null | head -1)"
+  have helm && log "helm: $("$bin/helm" version --short)"
 }
 
 build_etcd() {
@@ -139,7 +142,8 @@ build_etcd() {
 
 build_kwok() {
   local v="$LEAKGUARD_E2E_KWOK_VERSION"
-  build_group kwok "sigs.k8s.io/kwok $v" "" "sigs.k8s.io/kwok/cmd/kwok kwok"$'\n'"sigs.k8s.io/kwok/cmd/kwokctl kwokctl" \
+  build_group kwok "sigs.k8s.io/kwok $v" "" \
+    "sigs.k8s.io/kwok/cmd/kwok kwok"$'\n'"sigs.k8s.io/kwok/cmd/kwokctl kwokctl" \
     "-X sigs.k8s.io/kwok/pkg/consts.Version=${v#v}"
 }
 
