@@ -165,6 +165,9 @@ build_runtime() {
 
 components=("$@")
 [ ${#components[@]} -gt 0 ] || components=(prometheus runtime etcd kwok k8s)
+for c in "${components[@]}"; do
+  declare -F "build_$c" >/dev/null || { log "unknown component '$c' (k8s with helm, etcd, kwok, prometheus, runtime)"; exit 2; }
+done
 log "cache: $bin"
 for c in "${components[@]}"; do timed "build_$c"; done
 log "all requested binaries present in $bin"
