@@ -60,6 +60,7 @@ check_agreement() {
   selected="$(go list -m -f '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' all)"
   while [ $# -gt 0 ]; do
     label="$1" file="$2"; shift 2
+    [ -f "$file" ] || { log "$group: no go.mod found for $label"; return 1; }
     # Requirements at v0.0.0 are staging modules the file replaces with directories (k8s.io/kubernetes).
     bad+="$(awk -v label="$label" '
       function minor(v, p) { if (v ~ /^v0\.0\.0-/) return v; split(v, p, "."); return p[1] "." p[2] }
