@@ -4,19 +4,16 @@
 #   victoria-metrics       Debian package `victoria-metrics`
 #   thanos                 built from the Go module proxy into ~/.cache (test/support/build-thanos.sh)
 # `npm test` itself installs nothing: without these, the tests that need them are skipped, and say so.
+# Usage: setup.sh [packages|thanos ...]   (default: both; .ci/run builds thanos in the background)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-missing=()
-command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
-command -v victoria-metrics >/dev/null || missing+=(victoria-metrics)
-if [ "${#missing[@]}" -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup: installing Debian packages: ${missing[*]}" >&2
-  # One apt at a time, also with another checkout's setup (the lock file is shared).
-  flock /tmp/leakguard-apt.lock sh -ec "
-    $sudo apt-get update -q -o DPkg::Lock::Timeout=300
-    $sudo env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends ${missing[*]}
-  "
-fi
-bash test/support/build-thanos.sh >/dev/null
-echo "setup: prometheus, promtool, victoria-metrics and thanos are ready" >&2
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(packages thanos)
+for part in "${parts[@]}"; do
+  case "$part" in
+    packages) bash scripts/apt-install.sh prometheus victoria-metrics ;;
+    thanos) bash test/support/build-thanos.sh >/dev/null ;;
+    *) echo "setup: unknown part '$part' (packages, thanos)" >&2; exit 2 ;;
+  esac
+done
+echo "setup: ${parts[*]} ready" >&2

@@ -29,7 +29,8 @@ export function e2eBinDir(): string {
 export function helmBinary(): string {
   const helm = join(e2eBinDir(), 'helm');
   if (!existsSync(helm)) {
-    throw new Error(`helm is not built: ${helm} is missing — run \`bash test/e2e/provision/build-binaries.sh helm\` (or \`npm run cluster:up\`)`);
+    const build = '`bash test/e2e/provision/build-binaries.sh k8s` (helm is built with the Kubernetes binaries)';
+    throw new Error(`helm is not built: ${helm} is missing — run ${build} or \`npm run cluster:up\``);
   }
   return helm;
 }

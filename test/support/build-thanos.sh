@@ -2,7 +2,7 @@
 # Builds Thanos (one `thanos` binary: query and sidecar) from the Go module proxy into a cache outside
 # the repo, keyed by version, unless it is already there. Thanos' go.mod has replace directives, which
 # `go install pkg@version` refuses, so it is built through a small wrapper module that repeats them.
-# Prints the binary's path on stdout. Cold: about 10 min on 2 shared cores (it runs under nice);
+# Prints the binary's path on stdout. Cold: about 10 min on 2 shared cores (.ci/run runs it under nice);
 # warm: instant.  Usage: build-thanos.sh [--path]   (--path: print where the binary goes; build nothing)
 set -euo pipefail
 version="${LEAKGUARD_THANOS_VERSION:-v0.42.3}"
@@ -41,9 +41,9 @@ gomod="$(cd "$dir" && go mod download -json "github.com/thanos-io/thanos@$versio
 } >"$dir/go.mod"
 grep -q '=>' "$dir/go.mod" || { log "no replace block found in $gomod"; exit 1; }
 log "thanos $version: go mod tidy"
-(cd "$dir" && nice -n 19 go mod tidy)
-log "thanos $version: compiling (nice; CGO_ENABLED=0)"
-(cd "$dir" && nice -n 19 go build -trimpath -tags "$tags" -ldflags "-s -w -X github.com/prometheus/common/version.Version=${version#v}" -o "$dir/thanos" github.com/thanos-io/thanos/cmd/thanos)
+(cd "$dir" && go mod tidy)
+log "thanos $version: compiling (CGO_ENABLED=0)"
+(cd "$dir" && go build -trimpath -tags "$tags" -ldflags "-s -w -X github.com/prometheus/common/version.Version=${version#v}" -o "$dir/thanos" github.com/thanos-io/thanos/cmd/thanos)
 mv -f "$dir/thanos" "$bin"
 log "thanos $version: built in $((SECONDS - started))s: $("$bin" --version 2>&1 | head -1)"
 echo "$bin"

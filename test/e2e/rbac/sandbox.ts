@@ -29,8 +29,12 @@ export function rookFixtureIn(namespace: string, options: SandboxOptions = {}): 
   return [stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }), ...docs.map((d) => stringify(d))].join('---\n');
 }
 
+/**
+ * Server-side apply: e2e files run side by side, and on a new cluster two of them may create these
+ * objects at the same moment (a client-side apply then fails with AlreadyExists; this one updates).
+ */
 export async function applyLeakguardRbac(env: E2eEnv): Promise<void> {
-  await kubectl(['apply', '-f', '-'], { env, input: leakguardNamespaceYaml() });
+  await kubectl(['apply', '--server-side', '-f', '-'], { env, input: leakguardNamespaceYaml() });
 }
 
 /** Creates the sandbox and waits until its operator Deployment has rolled out. */
