@@ -6,13 +6,15 @@
  * be tested fast and exhaustively (its fault hooks: crashOn, restartRefusal, evictions, …).
  */
 import type { KubeError } from '../kube/errors.js';
+import { heapConfigMapName, heapKey, type HeapProfileToKeep, type KeepHeapResult } from '../kube/heap-store.js';
+import type { PodProxyRequest, PodProxyResult } from '../kube/pod-proxy.js';
 import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import { emptyWorkloadState, type ImageSwap, type WorkloadState } from '../model/state.js';
 import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
 import { versionFromImage } from '../catalog/image.js';
 
 export interface Mutation {
-  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap' | 'image' | 'revert-image';
+  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap' | 'image' | 'revert-image' | 'heap-profile';
   target: string;
   detail?: unknown;
 }
@@ -169,6 +171,33 @@ export class MemoryCluster implements Cluster {
     if (this.leaseHolder !== request.identity) return { outcome: 'not-holder' as const, holder: this.leaseHolder };
     this.leaseHolder = null;
     return { outcome: 'released' as const };
+  }
+
+  /** What a pod's port answers through the pod proxy; by default nothing listens there. */
+  podProxy: (request: PodProxyRequest) => Promise<PodProxyResult> = async () => ({ outcome: 'failed', error: { code: 'server', status: 503, message: 'error trying to reach service: connection refused' } });
+  readonly podProxyRequests: PodProxyRequest[] = [];
+  /** Heap profiles kept, by ConfigMap name: incident and keys in the order kept. */
+  readonly heapProfiles = new Map<string, { incidentId: string; keys: Map<string, Buffer> }>();
+
+  async fetchFromPod(request: PodProxyRequest): Promise<PodProxyResult> {
+    this.podProxyRequests.push(request);
+    return this.podProxy(request);
+  }
+
+  async keepHeapProfile(profile: HeapProfileToKeep): Promise<KeepHeapResult> {
+    const configMap = heapConfigMapName(profile.workload);
+    const key = heapKey(profile.actionId);
+    const stored = this.heapProfiles.get(configMap);
+    const keys = stored?.incidentId === profile.incidentId ? stored.keys : new Map<string, Buffer>();
+    const [firstKey, firstBytes] = [...keys].find(([k]) => k !== key) ?? [];
+    const earlier = firstKey && firstBytes ? { earlier: { key: firstKey, bytes: firstBytes } } : {};
+    if (!keys.has(key)) {
+      this.mutate({ verb: 'heap-profile', target: `${profile.workload.namespace}/${configMap}`, detail: key });
+      const kept = new Map([...keys].slice(0, 1));
+      kept.set(key, profile.bytes);
+      this.heapProfiles.set(configMap, { incidentId: profile.incidentId, keys: kept });
+    }
+    return { outcome: 'kept', configMap, key, ...earlier };
   }
 
   reasons(): string[] {

@@ -22,6 +22,7 @@ import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
 import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
+import { heapCapturer } from './heap-evidence.js';
 import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
@@ -234,6 +235,16 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     upgrade: deps.upgrade ?? noForge,
     ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
     evidence: (w) => evidence.get(workloadKey(w)),
+    beforeRestart: heapCapturer({
+      config,
+      cluster,
+      logger,
+      onCaptured: (action, heap) => {
+        const key = workloadKey(action.workload);
+        const e = evidence.get(key);
+        if (e) evidence.set(key, { ...e, heap });
+      },
+    }),
   });
   summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
   const targets = observed.judged.flatMap(({ facts, verdict }) => {
