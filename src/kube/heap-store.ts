@@ -92,17 +92,3 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
   if (!write.ok) return { outcome: 'failed', error: write.error };
   return { outcome: 'kept', configMap: name, key, ...(earlier ? { earlier } : {}) };
 }
-
-/** Deletes the workload's heap ConfigMap when it belongs to `incidentId` (the incident closed). */
-export async function dropHeapProfiles(ctx: KubeContext, workload: WorkloadRef, incidentId: string): Promise<{ outcome: 'dropped' | 'none' } | Failed> {
-  const name = heapConfigMapName(workload);
-  const namespace = workload.namespace;
-  const read = await ctx.call(() => ctx.core.readNamespacedConfigMap({ name, namespace }));
-  if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'none' } : { outcome: 'failed', error: read.error };
-  const labels = read.value.metadata?.labels ?? {};
-  if (labels[managedByLabel] !== 'leakguard' || labels[incidentLabel] !== incidentId) return { outcome: 'none' };
-  const uid = read.value.metadata?.uid;
-  const del = await ctx.call(() => ctx.core.deleteNamespacedConfigMap({ name, namespace, ...(uid ? { body: { preconditions: { uid } } } : {}) }));
-  if (!del.ok && del.error.code !== 'not-found') return { outcome: 'failed', error: del.error };
-  return { outcome: 'dropped' };
-}

@@ -75,6 +75,7 @@ async function captureHeap(
   }
   const reading = readHeapProfile(fetched.bytes);
   if (!reading.ok) return { ok: false, reason: `the answer of ${where} is ${reading.reason}` };
+  if (action.dryRun) return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept: 'a dry run writes nothing but Events' } } };
   const kept = await within(
     keepTimeoutMs,
     cluster.keepHeapProfile({ workload: action.workload, incidentId: action.incidentId, actionId: action.id, bytes: fetched.bytes }),

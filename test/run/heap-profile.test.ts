@@ -104,12 +104,13 @@ describe('a heap profile before the restart', () => {
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
 
-  it('in dry-run: captured and kept, never restarted', async () => {
+  it('in dry-run: captured and summarized, nothing kept or restarted', async () => {
     const { cluster, run } = world('{port: 6060}', true);
     cluster.podProxy = answer(await go.heap('3Mi', '1Mi'));
     await run();
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'HeapProfileCaptured', 'RemediationPlanned']);
-    expect(cluster.mutations.map((m) => m.verb)).toEqual(['heap-profile']);
+    expect(cluster.events.find((e) => e.reason === 'HeapProfileCaptured')!.note).toMatch(/1\. main\.leakguardTestLeak .* Not kept: a dry run writes nothing but Events\.$/);
+    expect(cluster.mutations).toEqual([]);
   });
 
   it('off by default: no request to the pod', async () => {
