@@ -9,6 +9,7 @@ import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/u
 import type { Sighting } from './bump/types.js';
 import { stripV } from './bump/version.js';
 import { memoryChart } from './pr-chart.js';
+import { heapMarkdown, type HeapReport } from '../report/heap-text.js';
 
 /** What the catalogue knows about the issue, as plain data. */
 export interface KnownIssueInfo {
@@ -48,6 +49,8 @@ export interface PrBodyInput {
   prometheusGraphUrl?: string;
   /** Other releases pinned at the running version that this PR leaves alone. */
   alsoPinned?: readonly Sighting[];
+  /** The heap profile kept with the incident (`diagnostics.heapProfile`). */
+  heapProfile?: HeapReport;
 }
 
 /** GitHub rejects bodies over 65536 characters; stay well under. */
@@ -184,6 +187,7 @@ export function prBody(input: PrBodyInput): string {
     upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes),
     alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
+    input.heapProfile ? heapMarkdown(input.heapProfile) : null,
   ]
     .filter((section) => section !== null)
     .join('\n\n');

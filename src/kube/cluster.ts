@@ -7,7 +7,7 @@ import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPo
 import { makeApis, type KubeContext } from './context.js';
 import { discoverTargets } from './discover.js';
 import { ensureEvent } from './events.js';
-import { keepHeapProfile } from './heap-store.js';
+import { keepHeapProfile, readHeapProfiles } from './heap-store.js';
 import { fetchThroughPodProxy } from './pod-proxy.js';
 import { readKillSwitch } from './kill-switch.js';
 import { acquireLease, releaseLease } from './lease.js';
@@ -64,5 +64,6 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     writeLedger: (lease, text) => writeLedger(ctx, lease, text),
     fetchFromPod: (request) => fetchThroughPodProxy(options.kubeConfig, request),
     keepHeapProfile: (profile) => keepHeapProfile(ctx, profile),
+    readHeapProfiles: (workload, incidentId) => readHeapProfiles(ctx, workload, incidentId),
   };
 }

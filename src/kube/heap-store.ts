@@ -22,7 +22,21 @@ export interface HeapProfileToKeep {
   incidentId: string;
   /** The restart's action ID: names the key. */
   actionId: string;
+  /** The pod it was taken from. */
+  pod: string;
   bytes: Buffer;
+}
+
+const orderAnnotation = 'leakguard.io/heap-order';
+const podsAnnotation = 'leakguard.io/heap-pods';
+
+function podsOf(annotations: Record<string, string> | undefined): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(annotations?.[podsAnnotation] ?? '{}');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export type KeepHeapResult =
@@ -63,7 +77,7 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
   if (existing && existing.metadata?.labels?.[managedByLabel] !== 'leakguard') return { outcome: 'not-ours', configMap: name };
   const sameIncident = existing?.metadata?.labels?.[incidentLabel] === profile.incidentId;
   // Keys of this incident, oldest first (binaryData keeps insertion order only by accident: use the annotation).
-  const order = sameIncident ? (existing?.metadata?.annotations?.['leakguard.io/heap-order'] ?? '').split(',').filter(Boolean) : [];
+  const order = sameIncident ? (existing?.metadata?.annotations?.[orderAnnotation] ?? '').split(',').filter(Boolean) : [];
   const binary = sameIncident ? { ...(existing?.binaryData ?? {}) } : {};
   const firstKey = order.find((k) => k !== key && binary[k] !== undefined);
   const earlier = firstKey ? { key: firstKey, bytes: Buffer.from(binary[firstKey]!, 'base64') } : undefined;
@@ -80,7 +94,10 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
       name,
       namespace,
       labels: { [managedByLabel]: 'leakguard', [incidentLabel]: profile.incidentId },
-      annotations: { 'leakguard.io/heap-order': [...kept, key].join(',') },
+      annotations: {
+        [orderAnnotation]: [...kept, key].join(','),
+        [podsAnnotation]: JSON.stringify(Object.fromEntries([...kept.map((k) => [k, podsOf(existing?.metadata?.annotations)[k] ?? '']), [key, profile.pod]])),
+      },
       ownerReferences: ownerOf(workload),
       ...(existing?.metadata?.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
     },
@@ -91,4 +108,18 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
     : await ctx.call(() => ctx.core.createNamespacedConfigMap({ namespace, body, fieldManager: ctx.fieldManager }));
   if (!write.ok) return { outcome: 'failed', error: write.error };
   return { outcome: 'kept', configMap: name, key, ...(earlier ? { earlier } : {}) };
+}
+
+export type ReadHeapResult = { outcome: 'read'; profiles: { key: string; pod: string; bytes: Buffer }[] } | Failed;
+
+/** The profiles kept for `incidentId`, first capture first; none when the ConfigMap is another incident's or not leakguard's. */
+export async function readHeapProfiles(ctx: KubeContext, workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult> {
+  const read = await ctx.call(() => ctx.core.readNamespacedConfigMap({ name: heapConfigMapName(workload), namespace: workload.namespace }));
+  if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'read', profiles: [] } : { outcome: 'failed', error: read.error };
+  const metadata = read.value.metadata;
+  if (metadata?.labels?.[managedByLabel] !== 'leakguard' || metadata.labels[incidentLabel] !== incidentId) return { outcome: 'read', profiles: [] };
+  const binary = read.value.binaryData ?? {};
+  const order = (metadata.annotations?.[orderAnnotation] ?? '').split(',').filter((k) => binary[k] !== undefined);
+  const pods = podsOf(metadata.annotations);
+  return { outcome: 'read', profiles: order.map((key) => ({ key, pod: pods[key] ?? '', bytes: Buffer.from(binary[key]!, 'base64') })) };
 }

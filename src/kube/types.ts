@@ -9,7 +9,7 @@ import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { Failed as PortFailed } from '../model/result.js';
 import type { KubeError } from './errors.js';
-import type { HeapProfileToKeep, KeepHeapResult } from './heap-store.js';
+import type { HeapProfileToKeep, KeepHeapResult, ReadHeapResult } from './heap-store.js';
 import type { PodProxyRequest, PodProxyResult } from './pod-proxy.js';
 
 export interface DiscoveryProfile {
@@ -218,4 +218,6 @@ export interface Cluster {
   fetchFromPod(request: PodProxyRequest): Promise<PodProxyResult>;
   /** Keeps a heap profile with its incident (src/kube/heap-store.ts). */
   keepHeapProfile(profile: HeapProfileToKeep): Promise<KeepHeapResult>;
+  /** The heap profiles kept for an incident, first capture first. */
+  readHeapProfiles(workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult>;
 }

@@ -91,3 +91,11 @@ export function heapCapturedNote(captured: HeapCaptured, limitBytes = 1024): str
 export function heapFailedNote(pod: string, reason: string, dryRun: boolean): string {
   return `No heap profile of pod ${pod} before the restart: ${reason}. The restart ${dryRun ? 'would go' : 'went'} ahead without it.`;
 }
+
+/** The heap profile as a Markdown section (PR body, upstream issue draft). */
+export function heapMarkdown(heap: HeapReport): string {
+  const [first, ...rest] = heap.lines;
+  const lines = ['### Heap profile before the restart', '', first ?? '', '', ...rest.map((l) => (/^\d+\. /.test(l) ? l : `\n${l}`))];
+  if (heap.command) lines.push('', 'Open the kept profile:', '', '```sh', heap.command, '```');
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n');
+}

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
+import { heapConfigMapName } from '../kube/heap-store.js';
 import type { PlanAction } from '../policy/types.js';
 import { heapGrowth, readHeapProfile } from '../profile/heap.js';
 import { HeapEventReason, heapCapturedNote, heapFailedNote, heapReport, type HeapCaptured, type HeapReport } from '../report/heap-text.js';
@@ -78,7 +79,7 @@ async function captureHeap(
   if (action.dryRun) return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept: 'a dry run writes nothing but Events' } } };
   const kept = await within(
     keepTimeoutMs,
-    cluster.keepHeapProfile({ workload: action.workload, incidentId: action.incidentId, actionId: action.id, bytes: fetched.bytes }),
+    cluster.keepHeapProfile({ workload: action.workload, incidentId: action.incidentId, actionId: action.id, pod: pod.name, bytes: fetched.bytes }),
     { outcome: 'failed' as const, error: { code: 'timeout' as const, message: `not written within ${keepTimeoutMs / 1000} s` } },
   );
   const namespace = action.workload.namespace;
@@ -89,4 +90,22 @@ async function captureHeap(
   }
   const notKept = kept.outcome === 'not-ours' ? `ConfigMap ${kept.configMap} exists and is not leakguard's` : `ConfigMap write failed (${describeKubeError(kept.error)})`;
   return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept } } };
+}
+
+/**
+ * What the profiles kept for the action's incident say (latest first, what grew since the first), for
+ * the upgrade PR of a later rung; null when none are kept or they cannot be read.
+ */
+export async function keptHeapReport(cluster: Cluster, action: PlanAction): Promise<HeapReport | null> {
+  const kept = await cluster.readHeapProfiles(action.workload, action.incidentId);
+  if (kept.outcome !== 'read') return null;
+  const first = kept.profiles[0];
+  const latest = kept.profiles.at(-1);
+  if (!latest) return null;
+  const reading = readHeapProfile(latest.bytes);
+  if (!reading.ok) return null;
+  const earlier = first && first !== latest ? readHeapProfile(first.bytes) : undefined;
+  const growth = earlier?.ok ? heapGrowth(earlier.sites, reading.sites) : undefined;
+  const configMap = heapConfigMapName(action.workload);
+  return heapReport({ pod: latest.pod || 'unknown', summary: reading.summary, kept: { namespace: action.workload.namespace, configMap, key: latest.key }, ...(growth ? { growth } : {}) });
 }

@@ -14,6 +14,9 @@ import { RecordingNotifier } from '../../src/demo/world.js';
 import type { PodProxyResult } from '../../src/kube/pod-proxy.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
+import { keptHeapReport } from '../../src/run/heap-evidence.js';
+import { prBody } from '../../src/forge/pr-body.js';
+import type { PlanAction } from '../../src/policy/types.js';
 import { buildHeapProfileMaker, GO_BUILD_MS, type HeapProfileMaker } from '../support/go-heap-profile.js';
 import { operatorTarget } from '../support/metrics-run.js';
 
@@ -118,5 +121,37 @@ describe('a heap profile before the restart', () => {
     await run();
     expect(cluster.podProxyRequests).toEqual([]);
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'PodRestarted']);
+  });
+});
+
+describe('the profiles kept with an incident, for the upgrade PR', () => {
+  it('quotes the latest profile, what grew since the incident\'s first, and the command, in the PR body', async () => {
+    const cluster = new MemoryCluster([]);
+    const workload = { kind: 'Deployment' as const, namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' };
+    const incidentId = 'inc-202612070000-abc';
+    const keep = async (actionId: string, pod: string, leak: string) =>
+      cluster.keepHeapProfile({ workload, incidentId, actionId, pod, bytes: await go.heap(leak, '1Mi') });
+    await keep('restart-1', 'op-a', '2Mi');
+    await keep('restart-2', 'op-b', '6Mi');
+    const third = await keep('restart-3', 'op-c', '10Mi');
+    // The incident's first capture stays; the later one is replaced: two at most.
+    expect([...cluster.heapProfiles.get(third.outcome === 'kept' ? third.configMap : '')!.keys.keys()]).toEqual(['heap-restart-1.pb.gz', 'heap-restart-3.pb.gz']);
+    const heap = await keptHeapReport(cluster, { workload, incidentId } as PlanAction);
+    expect(heap!.lines[0]).toBe('Heap of pod op-c before the restart: 11 MiB in use. Top allocation sites (share of in-use bytes):');
+    expect(heap!.lines.find((l) => l.startsWith('Grew since'))).toMatch(/^Grew since the incident's first profile \(8\.\d MiB\): main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) \+8\.0 MiB/);
+    expect(heap!.command).toContain('"heap-restart-3.pb.gz"');
+    const body = prBody({
+      profile: 'rook',
+      target: { namespace: 'rook-ceph', workload: 'rook-ceph-operator', container: 'rook-ceph-operator' },
+      fromVersion: '1.14.9',
+      toVersion: '1.15.9',
+      verdict: { slope: null, hoursToLimit: null, reasons: [], currentBytes: null },
+      limitBytes: null,
+      actions: [],
+      heapProfile: heap!,
+    });
+    expect(body).toContain('### Heap profile before the restart');
+    expect(body).toContain(`\`\`\`sh\n${heap!.command}\n\`\`\``);
+    expect(await keptHeapReport(cluster, { workload, incidentId: 'inc-another' } as PlanAction)).toBeNull();
   });
 });
