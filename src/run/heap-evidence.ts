@@ -11,6 +11,7 @@ import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
 import { heapConfigMapName } from '../kube/heap-store.js';
 import type { PlanAction } from '../policy/types.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { heapGrowth, readHeapProfile } from '../profile/heap.js';
 import { HeapEventReason, heapCapturedNote, heapFailedNote, heapReport, type HeapCaptured, type HeapReport } from '../report/heap-text.js';
 
@@ -93,11 +94,11 @@ async function captureHeap(
 }
 
 /**
- * What the profiles kept for the action's incident say (latest first, what grew since the first), for
- * the upgrade PR of a later rung; null when none are kept or they cannot be read.
+ * What the profiles kept for an incident say (the latest's top sites, what grew since the first), for
+ * the upgrade PR of a later rung and `leakguard report`; null when none are kept or they cannot be read.
  */
-export async function keptHeapReport(cluster: Cluster, action: PlanAction): Promise<HeapReport | null> {
-  const kept = await cluster.readHeapProfiles(action.workload, action.incidentId);
+export async function keptHeapReport(cluster: Cluster, workload: WorkloadRef, incidentId: string): Promise<HeapReport | null> {
+  const kept = await cluster.readHeapProfiles(workload, incidentId);
   if (kept.outcome !== 'read') return null;
   const first = kept.profiles[0];
   const latest = kept.profiles.at(-1);
@@ -106,6 +107,6 @@ export async function keptHeapReport(cluster: Cluster, action: PlanAction): Prom
   if (!reading.ok) return null;
   const earlier = first && first !== latest ? readHeapProfile(first.bytes) : undefined;
   const growth = earlier?.ok ? heapGrowth(earlier.sites, reading.sites) : undefined;
-  const configMap = heapConfigMapName(action.workload);
-  return heapReport({ pod: latest.pod || 'unknown', summary: reading.summary, kept: { namespace: action.workload.namespace, configMap, key: latest.key }, ...(growth ? { growth } : {}) });
+  const where = { namespace: workload.namespace, configMap: heapConfigMapName(workload), key: latest.key };
+  return heapReport({ pod: latest.pod || 'unknown', summary: reading.summary, kept: where, ...(growth ? { growth } : {}) });
 }

@@ -271,7 +271,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     if (item.type !== 'action' || item.kind !== 'upgrade-pr') continue;
     if (!config.profiles.find((p) => p.name === item.profile)?.diagnostics.heapProfile) continue;
     const key = workloadKey(item.workload);
-    const heap = await keptHeapReport(cluster, item);
+    const heap = await keptHeapReport(cluster, item.workload, item.incidentId);
     const e = evidence.get(key);
     if (heap && e) evidence.set(key, { ...e, heap });
   }

@@ -15,8 +15,8 @@ import type { PodProxyResult } from '../../src/kube/pod-proxy.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { keptHeapReport } from '../../src/run/heap-evidence.js';
+import { draftIssue } from '../../src/run/issue-draft.js';
 import { prBody } from '../../src/forge/pr-body.js';
-import type { PlanAction } from '../../src/policy/types.js';
 import { buildHeapProfileMaker, GO_BUILD_MS, type HeapProfileMaker } from '../support/go-heap-profile.js';
 import { operatorTarget } from '../support/metrics-run.js';
 
@@ -56,7 +56,8 @@ profiles:
     container: op
 ${heapProfile === null ? '' : `    diagnostics: {heapProfile: ${heapProfile}}\n`}`);
   const run = () => runOnce({ config, cluster, metrics: leakingMetrics, catalog: buildCatalog(), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' }, notifier });
-  return { cluster, notifier, run };
+  const draft = (incidentId: string) => draftIssue({ config, cluster, metrics: leakingMetrics, catalog: buildCatalog() }, incidentId);
+  return { cluster, notifier, run, draft };
 }
 
 const answer = (bytes: Buffer): (() => Promise<PodProxyResult>) => async () => ({ outcome: 'fetched', bytes, ms: 5 });
@@ -136,7 +137,7 @@ describe('the profiles kept with an incident, for the upgrade PR', () => {
     const third = await keep('restart-3', 'op-c', '10Mi');
     // The incident's first capture stays; the later one is replaced: two at most.
     expect([...cluster.heapProfiles.get(third.outcome === 'kept' ? third.configMap : '')!.keys.keys()]).toEqual(['heap-restart-1.pb.gz', 'heap-restart-3.pb.gz']);
-    const heap = await keptHeapReport(cluster, { workload, incidentId } as PlanAction);
+    const heap = await keptHeapReport(cluster, workload, incidentId);
     expect(heap!.lines[0]).toBe('Heap of pod op-c before the restart: 11 MiB in use. Top allocation sites (share of in-use bytes):');
     expect(heap!.lines.find((l) => l.startsWith('Grew since'))).toMatch(/^Grew since the incident's first profile \(8\.\d MiB\): main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) \+8\.0 MiB/);
     expect(heap!.command).toContain('"heap-restart-3.pb.gz"');
@@ -152,6 +153,37 @@ describe('the profiles kept with an incident, for the upgrade PR', () => {
     });
     expect(body).toContain('### Heap profile before the restart');
     expect(body).toContain(`\`\`\`sh\n${heap!.command}\n\`\`\``);
-    expect(await keptHeapReport(cluster, { workload, incidentId: 'inc-another' } as PlanAction)).toBeNull();
+    expect(await keptHeapReport(cluster, workload, 'inc-another')).toBeNull();
+  });
+});
+
+describe('leakguard report INCIDENT: an upstream issue draft for a leak no catalogue entry explains', () => {
+  it('drafts growth, duration, what was tried, the memory chart and the top allocation sites; nothing is written', async () => {
+    const { cluster, run, draft } = world('{port: 6060}');
+    cluster.podProxy = answer(await go.heap('6Mi', '1Mi'));
+    await run();
+    const incidentId = cluster.states.get('Deployment/ops/op-1')!.state.incidentId!;
+    const mutations = cluster.mutations.length;
+    const result = await draft(incidentId);
+    expect(cluster.mutations).toHaveLength(mutations);
+    expect(result.outcome).toBe('drafted');
+    const markdown = result.outcome === 'drafted' ? result.markdown : '';
+    expect(markdown).toContain(`Drafted by \`leakguard report ${incidentId}\`; nothing was filed.`);
+    expect(markdown).toContain('## Memory leak in op 1.0.0');
+    expect(markdown).toMatch(/\| Growth of the memory floor \| 40\.0 MiB\/h \(95% CI/);
+    expect(markdown).toMatch(/- Restarted by leakguard 1 time\(s\) in the last 24 h/);
+    expect(markdown).toContain('```mermaid');
+    expect(markdown).toMatch(/1\. main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) 8[56]%/);
+    expect(markdown).toContain('go tool pprof -top heap-restart-');
+  });
+
+  it('a leak the catalogue explains gets no draft, and an unknown incident is said to be unknown', async () => {
+    const { cluster, run, draft } = world(null);
+    cluster.targets[0]!.image = 'rook/ceph:v1.14.9';
+    cluster.targets[0]!.version = '1.14.9';
+    await run();
+    const incidentId = cluster.states.get('Deployment/ops/op-1')!.state.incidentId!;
+    expect(await draft(incidentId)).toMatchObject({ outcome: 'known', issueId: 'rook-operator-leak-1.14' });
+    expect(await draft('inc-202601010000-nope')).toEqual({ outcome: 'not-found' });
   });
 });
