@@ -9,6 +9,7 @@ const needs: { files: string[]; commands: string[] }[] = [
     files: ['test/prom/secrets.test.ts', 'test/prom/transport.test.ts', 'test/prom/live-prometheus.test.ts', 'test/prom/verdict-parity.test.ts', 'test/prom/central-store.test.ts', 'test/prom/thanos.test.ts'],
   },
   { commands: ['victoria-metrics'], files: ['test/prom/victoria-metrics.test.ts', 'test/prom/central-store.test.ts'] },
+  { commands: ['go'], files: ['test/profile/heap.test.ts', 'test/run/heap-profile.test.ts'] },
 ];
 
 function has(command: string): boolean {

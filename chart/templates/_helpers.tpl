@@ -145,7 +145,7 @@ the names of the objects they may touch. Profiles in one namespace share that na
 {{- define "leakguard.rbacPlan" -}}
 {{- $plan := dict -}}
 {{- range $p := .Values.config.profiles -}}
-{{- $entry := get $plan $p.namespace | default (dict "restart" false "evict" false "workaroundEnv" false "deployments" list "statefulSets" list "daemonSets" list "configMaps" list "readConfigMaps" list) -}}
+{{- $entry := get $plan $p.namespace | default (dict "restart" false "evict" false "workaroundEnv" false "deployments" list "statefulSets" list "daemonSets" list "configMaps" list "readConfigMaps" list "heapConfigMaps" list) -}}
 {{- $w := get $.Values.rbac.workloads $p.name | default (dict "deployments" (list $p.name)) -}}
 {{- range $kind := list "deployments" "statefulSets" "daemonSets" -}}
 {{- $_ := set $entry $kind (concat (get $entry $kind) (get $w $kind | default list) | uniq) -}}
@@ -163,6 +163,14 @@ the names of the objects they may touch. Profiles in one namespace share that na
 {{- if or (dig "workaround" "env" "" $p) (not (or (dig "workaround" "env" "" $p) (dig "workaround" "configMap" "" $p))) -}}{{- $_ := set $entry "workaroundEnv" true -}}{{- end -}}
 {{- $cm := dig "workaround" "configMap" "name" "" $p -}}
 {{- if $cm -}}{{- $_ := set $entry "configMaps" (append $entry.configMaps $cm | uniq) -}}{{- end -}}
+{{- end -}}
+{{- if dig "diagnostics" "heapProfile" "" $p -}}
+{{- /* src/kube/heap-store.ts heapConfigMapName: leakguard-heap-<kind>-<name>, one per workload. */ -}}
+{{- range $kind := list "deployments" "statefulSets" "daemonSets" -}}
+{{- range $name := get $w $kind | default list -}}
+{{- $_ := set $entry "heapConfigMaps" (append $entry.heapConfigMaps (printf "leakguard-heap-%s-%s" (lower $kind | trimSuffix "s") $name) | uniq) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- $_ := set $plan $p.namespace $entry -}}
 {{- end -}}

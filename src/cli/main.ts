@@ -120,6 +120,17 @@ series in the file are read as limits, not judged):
       return statusCommand(config, { output, logger: createLogger(context.logLevel) }, context.print);
     },
   },
+  report: {
+    summary: 'an upstream issue draft (growth, what was tried, memory chart, heap profile) for a leak no catalogue entry explains; printed, never filed',
+    usage: `leakguard report INCIDENT [--config FILE]`,
+    options: { config: { type: 'string' } },
+    positionals: true,
+    async run(values, context, positionals) {
+      const config = await loadRunConfig(values.config);
+      const { reportCommand } = await import('./commands/report.js');
+      return reportCommand(config, positionals[0], { logger: createLogger(context.logLevel) }, context.print);
+    },
+  },
   catalog: {
     summary: 'the known-issue catalogue (built-in and the config\'s); `catalog check IMAGE`: which entries match and what leakguard would do',
     usage: `leakguard catalog [--config FILE] [--output text|json]

@@ -215,6 +215,22 @@ const upgradeSchema = z.strictObject({
   alsoBump: z.array(z.string().min(1)).default([]),
 });
 
+const heapProfileSchema = z.strictObject({
+  /** The container port that serves Go's net/http/pprof (controller-runtime `PprofBindAddress`, cert-manager `--profiler-address`). */
+  port: z.number().int().min(1).max(65535),
+  /** @default /debug/pprof/heap */
+  path: z.string().regex(/^\/[^\s?#]*$/, 'expected an absolute URL path like /debug/pprof/heap').default('/debug/pprof/heap'),
+  /** A profile larger than this is not kept (a ConfigMap holds at most 1 MiB, and keeps two). @default 450Ki */
+  maxSize: sizeSchema.default(450 * 1024).refine((b) => b <= 450 * 1024, 'expected at most 450Ki: two profiles must fit one ConfigMap (1 MiB)'),
+  /** The capture never holds the restart back longer than this. @default 10s */
+  timeout: durationUpTo(60).default(10),
+});
+
+const diagnosticsSchema = z.strictObject({
+  /** Capture the leaking pod's Go heap profile through the API server's pod proxy right before a restart. Off when absent. */
+  heapProfile: heapProfileSchema.optional(),
+});
+
 export const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a DNS label (lowercase letters, digits, -)').max(40),
   namespace: z.string().min(1),
@@ -230,6 +246,8 @@ export const profileSchema = z.strictObject({
   upgrade: upgradeSchema.optional(),
   /** Expected number of pods; more is reported. @default 1 */
   expectedPods: z.number().int().min(1).default(1),
+  /** Evidence kept before a restart destroys it. @default {} */
+  diagnostics: diagnosticsSchema.default({}),
 });
 
 const slackSchema = z

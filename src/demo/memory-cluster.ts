@@ -6,13 +6,15 @@
  * be tested fast and exhaustively (its fault hooks: crashOn, restartRefusal, evictions, …).
  */
 import type { KubeError } from '../kube/errors.js';
+import { heapConfigMapName, heapKey, type HeapProfileToKeep, type KeepHeapResult, type ReadHeapResult } from '../kube/heap-store.js';
+import type { PodProxyRequest, PodProxyResult } from '../kube/pod-proxy.js';
 import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import { emptyWorkloadState, type ImageSwap, type WorkloadState } from '../model/state.js';
 import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
 import { versionFromImage } from '../catalog/image.js';
 
 export interface Mutation {
-  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap' | 'image' | 'revert-image';
+  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap' | 'image' | 'revert-image' | 'heap-profile';
   target: string;
   detail?: unknown;
 }
@@ -169,6 +171,41 @@ export class MemoryCluster implements Cluster {
     if (this.leaseHolder !== request.identity) return { outcome: 'not-holder' as const, holder: this.leaseHolder };
     this.leaseHolder = null;
     return { outcome: 'released' as const };
+  }
+
+  /** What a pod's port answers through the pod proxy; by default nothing listens there. */
+  podProxy: (request: PodProxyRequest) => Promise<PodProxyResult> = async () => ({ outcome: 'failed', error: { code: 'server', status: 503, message: 'error trying to reach service: connection refused' } });
+  readonly podProxyRequests: PodProxyRequest[] = [];
+  /** Heap profiles kept, by ConfigMap name: incident and keys in the order kept. */
+  readonly heapProfiles = new Map<string, { incidentId: string; keys: Map<string, Buffer>; pods: Map<string, string> }>();
+
+  async fetchFromPod(request: PodProxyRequest): Promise<PodProxyResult> {
+    this.podProxyRequests.push(request);
+    return this.podProxy(request);
+  }
+
+  async keepHeapProfile(profile: HeapProfileToKeep): Promise<KeepHeapResult> {
+    const configMap = heapConfigMapName(profile.workload);
+    const key = heapKey(profile.actionId);
+    const stored = this.heapProfiles.get(configMap);
+    const keys = stored?.incidentId === profile.incidentId ? stored.keys : new Map<string, Buffer>();
+    const [firstKey, firstBytes] = [...keys].find(([k]) => k !== key) ?? [];
+    const earlier = firstKey && firstBytes ? { earlier: { key: firstKey, bytes: firstBytes } } : {};
+    if (!keys.has(key)) {
+      this.mutate({ verb: 'heap-profile', target: `${profile.workload.namespace}/${configMap}`, detail: key });
+      const kept = new Map([...keys].slice(0, 1));
+      kept.set(key, profile.bytes);
+      const pods = new Map([...(stored?.incidentId === profile.incidentId ? stored.pods : new Map<string, string>())].filter(([k]) => kept.has(k)));
+      pods.set(key, profile.pod);
+      this.heapProfiles.set(configMap, { incidentId: profile.incidentId, keys: kept, pods });
+    }
+    return { outcome: 'kept', configMap, key, ...earlier };
+  }
+
+  async readHeapProfiles(workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult> {
+    const stored = this.heapProfiles.get(heapConfigMapName(workload));
+    if (stored?.incidentId !== incidentId) return { outcome: 'read', profiles: [] };
+    return { outcome: 'read', profiles: [...stored.keys].map(([key, bytes]) => ({ key, pod: stored.pods.get(key) ?? '', bytes })) };
   }
 
   reasons(): string[] {

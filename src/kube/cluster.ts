@@ -7,6 +7,8 @@ import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPo
 import { makeApis, type KubeContext } from './context.js';
 import { discoverTargets } from './discover.js';
 import { ensureEvent } from './events.js';
+import { keepHeapProfile, readHeapProfiles } from './heap-store.js';
+import { fetchThroughPodProxy } from './pod-proxy.js';
 import { readKillSwitch } from './kill-switch.js';
 import { acquireLease, releaseLease } from './lease.js';
 import { readLedger, writeLedger } from './ledger.js';
@@ -60,5 +62,8 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     releaseLease: (request) => releaseLease(ctx, request),
     readLedger: (lease) => readLedger(ctx, lease),
     writeLedger: (lease, text) => writeLedger(ctx, lease, text),
+    fetchFromPod: (request) => fetchThroughPodProxy(options.kubeConfig, request),
+    keepHeapProfile: (profile) => keepHeapProfile(ctx, profile),
+    readHeapProfiles: (workload, incidentId) => readHeapProfiles(ctx, workload, incidentId),
   };
 }

@@ -9,6 +9,8 @@ import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { Failed as PortFailed } from '../model/result.js';
 import type { KubeError } from './errors.js';
+import type { HeapProfileToKeep, KeepHeapResult, ReadHeapResult } from './heap-store.js';
+import type { PodProxyRequest, PodProxyResult } from './pod-proxy.js';
 
 export interface DiscoveryProfile {
   name: string;
@@ -211,4 +213,11 @@ export interface Cluster {
   readLedger(lease: LeaseRef): Promise<ReadLedgerResult>;
   /** Only while the lock is held. */
   writeLedger(lease: LeaseRef, text: string): Promise<WriteLedgerResult>;
+
+  /** One GET to a pod's port through the API server's pod proxy, bounded in size and time, never retried. */
+  fetchFromPod(request: PodProxyRequest): Promise<PodProxyResult>;
+  /** Keeps a heap profile with its incident (src/kube/heap-store.ts). */
+  keepHeapProfile(profile: HeapProfileToKeep): Promise<KeepHeapResult>;
+  /** The heap profiles kept for an incident, first capture first. */
+  readHeapProfiles(workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult>;
 }

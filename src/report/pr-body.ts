@@ -8,8 +8,8 @@ import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
 import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
 import { stripV } from '../catalog/version.js';
 import { memoryChart } from './pr-chart.js';
+import { heapMarkdown, type HeapReport } from './heap-text.js';
 
-/** What the catalogue knows about the issue, as plain data. */
 /** Another place that pins the running version, which the PR leaves alone (a bump's `alsoPinned`). */
 export interface PinnedElsewhere {
   file: string;
@@ -20,6 +20,7 @@ export interface PinnedElsewhere {
   reason: string;
 }
 
+/** What the catalogue knows about the issue, as plain data. */
 export interface KnownIssueInfo {
   issueId: string;
   title: string;
@@ -57,6 +58,8 @@ export interface PrBodyInput {
   prometheusGraphUrl?: string;
   /** Other releases pinned at the running version that this PR leaves alone. */
   alsoPinned?: readonly PinnedElsewhere[];
+  /** The heap profile kept with the incident (`diagnostics.heapProfile`). */
+  heapProfile?: HeapReport;
 }
 
 /** GitHub rejects bodies over 65536 characters; stay well under. */
@@ -193,6 +196,7 @@ export function prBody(input: PrBodyInput): string {
     upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes),
     alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
+    input.heapProfile ? heapMarkdown(input.heapProfile) : null,
   ]
     .filter((section) => section !== null)
     .join('\n\n');

@@ -48,6 +48,8 @@ export interface IncidentMessageInput {
   prUrl?: string;
   prometheusGraphUrl?: string;
   cluster?: string;
+  /** The heap profile taken before the restart, in lines (src/report/heap-text.ts). */
+  heapProfile?: { lines: readonly string[]; command: string | null };
 }
 
 const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🔥' };
@@ -149,6 +151,13 @@ export function reasonsBlock(reasons: readonly string[]): SlackBlock | null {
   return section(reasons.map((r) => `• ${escapeMrkdwn(r)}`).join('\n'));
 }
 
+/** The heap profile's top sites and the command that opens it (the command in code, so it copies whole). */
+export function heapBlock(heap: IncidentMessageInput['heapProfile']): SlackBlock | null {
+  if (!heap) return null;
+  const command = heap.command ? `\n\`${escapeMrkdwn(heap.command)}\`` : '';
+  return section(`*Heap profile*\n${heap.lines.map(escapeMrkdwn).join('\n')}${command}`);
+}
+
 export function linksBlock(input: IncidentMessageInput): SlackBlock | null {
   const links = [
     slackLink(input.prUrl, 'Upgrade PR'),
@@ -181,6 +190,7 @@ export function buildIncidentMessage(input: IncidentMessageInput): SlackMessage 
     sparklineBlock(input.memoryBytes),
     actionBlock(input),
     reasonsBlock(input.verdict.reasons),
+    heapBlock(input.heapProfile),
     linksBlock(input),
   ].filter((b): b is SlackBlock => b !== null);
   return { text: fallbackText(input), blocks };

@@ -15,6 +15,7 @@ import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
+import type { HeapReport } from '../report/heap-text.js';
 import { workloadKey } from '../model/workload.js';
 
 /** What the detector saw for the worst target of a workload: quoted in the PR body. */
@@ -28,6 +29,8 @@ export interface TargetEvidence {
   container: string;
   /** What the catalogue's condition checks may read of the pod (absent: conditions count as unchecked). */
   pod?: PodView;
+  /** The heap profile taken before this run's restart (src/report/heap-text.ts). */
+  heap?: HeapReport;
 }
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
@@ -44,6 +47,8 @@ export interface ActorDeps {
   previewUpgrade?: UpgradePreviewer;
   now: number;
   evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
+  /** Called right before a restart is carried out or, in dry-run, planned (the heap profile: src/run/heap-evidence.ts). */
+  beforeRestart?: (action: PlanAction) => Promise<void>;
 }
 
 export interface ActionRecordEntry {
@@ -91,6 +96,7 @@ export class Actor {
   async execute(items: readonly PlanItem[], { handsOff }: { handsOff: boolean }): Promise<void> {
     for (const item of items) {
       const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
+      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item);
       // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
       const preview = item.type === 'action' && item.dryRun ? await this.preview(item) : null;
       const draft = eventFor(item);

@@ -22,6 +22,7 @@ import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
 import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
+import { heapCapturer, keptHeapReport } from './heap-evidence.js';
 import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
@@ -234,6 +235,16 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     upgrade: deps.upgrade ?? noForge,
     ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
     evidence: (w) => evidence.get(workloadKey(w)),
+    beforeRestart: heapCapturer({
+      config,
+      cluster,
+      logger,
+      onCaptured: (action, heap) => {
+        const key = workloadKey(action.workload);
+        const e = evidence.get(key);
+        if (e) evidence.set(key, { ...e, heap });
+      },
+    }),
   });
   summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
   const targets = observed.judged.flatMap(({ facts, verdict }) => {
@@ -254,6 +265,15 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   if (signal?.aborted) {
     summary.failures.push('run deadline reached before acting; nothing was changed');
     return done();
+  }
+  // The upgrade PR quotes the heap profiles kept with its incident by an earlier rung's restart.
+  for (const item of plan.items) {
+    if (item.type !== 'action' || item.kind !== 'upgrade-pr') continue;
+    if (!config.profiles.find((p) => p.name === item.profile)?.diagnostics.heapProfile) continue;
+    const key = workloadKey(item.workload);
+    const heap = await keptHeapReport(cluster, item.workload, item.incidentId);
+    const e = evidence.get(key);
+    if (heap && e) evidence.set(key, { ...e, heap });
   }
   // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
   // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)

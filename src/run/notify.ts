@@ -106,6 +106,7 @@ export async function notifyChanges(
       ...(action ? { action } : {}),
       ...(prUrl ? { prUrl } : {}),
       ...(graph ? { prometheusGraphUrl: graph } : {}),
+      ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),
       ...knownIssueInput(context.catalog, evidence),
     };
     const sameIncident = previous?.incidentId === state.incidentId;

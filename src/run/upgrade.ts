@@ -81,6 +81,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus), config.detection.window),
     alsoPinned: found.alsoPinned,
+    ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),
   });
   const chart = profile.upgrade.chart ?? upgrade.chart;
   const image = evidence ? parseImageRef(evidence.image).repository : undefined;

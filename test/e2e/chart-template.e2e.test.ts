@@ -362,6 +362,20 @@ describe('RBAC', () => {
     expect([...roles(await render({ values: ['hotfix-image.yaml'], set: ['config.dryRun=true'] })).keys()].filter((k) => /workaround|state/.test(k))).toEqual([]);
   });
 
+  it('grants pods/proxy only in the namespace of a profile with diagnostics.heapProfile; the ConfigMaps only when acting', async () => {
+    const byName = roles(await render({ values: ['every-kind.yaml'] }));
+    expect([...byName.keys()].filter((k) => k.endsWith('-heap-profile'))).toEqual(['operators/lg-leakguard-heap-profile']);
+    const names = ['leakguard-heap-deployment-op-deployment', 'leakguard-heap-statefulset-op-statefulset', 'leakguard-heap-daemonset-op-daemonset'];
+    expect(rulesOf(byName.get('operators/lg-leakguard-heap-profile')!)).toEqual([
+      { apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: names, verbs: ['get', 'update'] },
+    ]);
+    const dry = roles(await render({ values: ['every-kind.yaml'], set: ['config.dryRun=true'] }));
+    expect(rulesOf(dry.get('operators/lg-leakguard-heap-profile')!)).toEqual([{ apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] }]);
+    expect([...roles(await render({ values: ['rook-all-actions.yaml'] })).keys()].filter((k) => k.endsWith('-heap-profile'))).toEqual([]);
+  });
+
   it('covers every Kubernetes API call leakguard makes (scanned from src/)', async () => {
     const calls = kubeAdapterCalls();
     expect(calls.length).toBeGreaterThan(10);

@@ -13,7 +13,7 @@ import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js
 import { type WorkloadRef } from '../../src/model/workload.js';
 import { leaseRoleYaml, profileRolesYaml } from './rbac/manifests.js';
 import { applyLeakguardRbac, createSandbox, deleteSandboxes } from './rbac/sandbox.js';
-import { kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, tokenFor, waitFor } from './support/index.js';
+import { adminKubeConfig, kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, tokenFor, waitFor } from './support/index.js';
 
 const env = loadE2eEnv();
 const run = Date.now().toString(36).slice(-6);
@@ -24,6 +24,7 @@ const ns = {
   workaround: `lg-kube-workaround-${run}`,
   image: `lg-kube-image-${run}`,
   record: `lg-kube-record-${run}`,
+  heap: `lg-kube-heap-${run}`,
   lease: `lg-kube-lease-${run}`,
 };
 const operator = 'rook-ceph-operator';
@@ -72,6 +73,7 @@ spec:
     createSandbox(env, ns.workaround),
     createSandbox(env, ns.image),
     createSandbox(env, ns.record),
+    createSandbox(env, ns.heap),
   ]);
   token = await tokenFor('leakguard', 'leakguard', { env });
   cluster = asLeakguard('leakguard-e2e');
@@ -465,5 +467,44 @@ describe('run lock (Lease)', () => {
     });
     const podGone = await cluster.acquireLease(request('run-e'));
     expect(podGone).toMatchObject({ outcome: 'acquired', holder: 'run-e', reason: expect.stringMatching(/holder pod leakguard-gone-\w+ is gone/) });
+  });
+});
+
+// The kept heap profiles on a real API server (admin credentials: the Role that allows this is the
+// chart's heap-profile Role, checked in chart-template and used on the real node in real-node-heap).
+describe('heap profiles kept with the incident', () => {
+  const admin = (): Cluster => createKubeCluster({ kubeConfig: adminKubeConfig(env), logger, identity: 'leakguard-e2e' });
+  const bytes = (n: number) => Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 7 + n) % 256));
+
+  it('keeps the first and the latest capture of an incident, binary-safe, owned by the workload; a new incident replaces them', async () => {
+    const workload = await operatorRef(ns.heap);
+    const c = admin();
+    const keep = (incidentId: string, actionId: string, n: number) => c.keepHeapProfile({ workload, incidentId, actionId, pod: `pod-${n}`, bytes: bytes(n) });
+    expect(await keep('inc-a', 'restart-1', 1)).toMatchObject({ outcome: 'kept', configMap: 'leakguard-heap-deployment-rook-ceph-operator', key: 'heap-restart-1.pb.gz' });
+    expect(await keep('inc-a', 'restart-1', 1)).toMatchObject({ outcome: 'kept', key: 'heap-restart-1.pb.gz' });
+    await keep('inc-a', 'restart-2', 2);
+    const third = await keep('inc-a', 'restart-3', 3);
+    expect(third.outcome === 'kept' && third.earlier?.bytes.equals(bytes(1))).toBe(true);
+    const read = await c.readHeapProfiles(workload, 'inc-a');
+    expect(read.outcome === 'read' && read.profiles.map((p) => [p.key, p.pod, p.bytes.equals(bytes(Number(p.pod.slice(4))))])).toEqual([
+      ['heap-restart-1.pb.gz', 'pod-1', true],
+      ['heap-restart-3.pb.gz', 'pod-3', true],
+    ]);
+    const cm = await kubectlJson<V1ConfigMap>(['get', 'configmap', 'leakguard-heap-deployment-rook-ceph-operator', '-n', ns.heap], { env });
+    expect(cm.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'leakguard', 'leakguard.io/incident': 'inc-a' });
+    expect(cm.metadata?.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: operator, uid: workload.uid }]);
+    await keep('inc-b', 'restart-4', 4);
+    expect(await c.readHeapProfiles(workload, 'inc-a')).toEqual({ outcome: 'read', profiles: [] });
+    const b = await c.readHeapProfiles(workload, 'inc-b');
+    expect(b.outcome === 'read' && b.profiles.map((p) => p.key)).toEqual(['heap-restart-4.pb.gz']);
+  });
+
+  it('never touches a ConfigMap of that name that is not leakguard\'s', async () => {
+    const workload = { ...(await operatorRef(ns.heap)), name: 'someone-elses' };
+    await kubectl(['create', 'configmap', 'leakguard-heap-deployment-someone-elses', '-n', ns.heap, '--from-literal=k=v'], { env });
+    expect(await admin().keepHeapProfile({ workload, incidentId: 'inc-a', actionId: 'restart-1', pod: 'p', bytes: bytes(1) })).toEqual({ outcome: 'not-ours', configMap: 'leakguard-heap-deployment-someone-elses' });
+    const cm = await kubectlJson<V1ConfigMap>(['get', 'configmap', 'leakguard-heap-deployment-someone-elses', '-n', ns.heap], { env });
+    expect(cm.data).toEqual({ k: 'v' });
+    expect(cm.binaryData).toBeUndefined();
   });
 });

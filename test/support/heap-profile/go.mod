@@ -1,0 +1,3 @@
+module leakguard.test/heapprofile
+
+go 1.22
