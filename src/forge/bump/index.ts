@@ -7,7 +7,9 @@ import type { ChartSource } from '../chart-repository.js';
 import { chartPins, type ChartPin } from './chart-pins.js';
 import { chartLookupRefused, chartMoveFor } from './chart-release.js';
 import { BumpError, type BumpRequest, type BumpResult, type ChartMove, type Sighting } from './types.js';
-import { isVersionRange, lastSegment, sameVersion } from './version.js';
+import { isVersionRange, lastSegment, stripV } from './version.js';
+
+const sameMajor = (a: string, b: string) => stripV(a).split('.')[0] === stripV(b).split('.')[0];
 
 export { BumpError } from './types.js';
 export type { BumpChange, BumpErrorCode, BumpRequest, BumpResult, ChartMove, ManifestKind, Sighting } from './types.js';
@@ -71,8 +73,9 @@ export async function bumpInRepo<F extends { text: string }>(
 }
 
 /**
- * Pins of the operator's chart(s) at a version that is neither the running nor the target app version:
- * the chart is versioned apart from its app, and its repository must say which release to take.
+ * Pins of the operator's chart(s) versioned apart from the app (`argo-cd` 7.x ships Argo CD 2.x): a
+ * chart major version other than the app's. Their repository must say which release to take. A pin at
+ * the app's major (Rook's `rook-ceph` v1.13.4) follows the app, and is judged as a version as before.
  */
 function pinsToResolve(files: ReadonlyMap<string, string | null>, req: BumpRequest): ChartPin[] {
   const all = chartPins(files).filter((p) => !isVersionRange(p.version));
@@ -80,7 +83,7 @@ function pinsToResolve(files: ReadonlyMap<string, string | null>, req: BumpReque
   if (names.length !== 1 && !req.chart) return [];
   const seen = new Set<string>();
   return all.filter((p) => {
-    if (!names.includes(p.chart.toLowerCase()) || sameVersion(p.version, req.fromVersion) || sameVersion(p.version, req.toVersion)) return false;
+    if (!names.includes(p.chart.toLowerCase()) || sameMajor(p.version, req.fromVersion) || sameMajor(p.version, req.toVersion)) return false;
     const key = p.chart.toLowerCase();
     return seen.has(key) ? false : (seen.add(key), true);
   });
