@@ -41,6 +41,7 @@ export interface ChartSourceOptions {
 }
 
 const MIB = 1024 * 1024;
+const limitText = (bytes: number) => (bytes >= MIB ? `${Math.round(bytes / MIB)} MiB` : `${bytes} bytes`);
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
 
 const indexSchema = z.object({
@@ -87,7 +88,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
       throw new ChartRepositoryError('unreachable', `${safeUrl(url)}: ${reason}`);
     }
     const length = Number(response.headers.get('content-length') ?? '0');
-    if (length > maxBytes) throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${maxBytes / MIB} MiB`);
+    if (length > maxBytes) throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
     const chunks: Buffer[] = [];
     let bytes = 0;
     if (response.body) {
@@ -95,7 +96,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         bytes += chunk.length;
         if (bytes > maxBytes) {
           await response.body.cancel().catch(() => undefined);
-          throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${maxBytes / MIB} MiB`);
+          throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
         }
         chunks.push(Buffer.from(chunk));
       }
