@@ -313,5 +313,12 @@ resources:
     expect(() => bumpFile(text, { fromVersion: '1.11.0', toVersion: '1.11.1', fileName: 'longhorn.yaml' })).toThrow(
       /^longhorn\.yaml is a whole vendored release \(5 documents, with CustomResourceDefinition, ClusterRole, Deployment\): 1\.11\.0 appears in 7 places and leakguard would change 2, leaving a half-upgraded install/,
     );
+    // With the running image and its release group, the engine image passed as an argument would still stay behind.
+    const withArgs = text.replace('          image: longhornio/longhorn-manager:v1.11.0\n', '          image: longhornio/longhorn-manager:v1.11.0\n          args: [--engine-image, "longhornio/longhorn-engine:v1.11.0"]\n');
+    const group = { image: 'longhornio/longhorn-manager', moveTogether: ['longhornio/longhorn-manager', 'longhornio/longhorn-ui', 'longhornio/longhorn-engine'] };
+    expect(() => bumpFile(withArgs.replaceAll('{app.kubernetes.io/version: v1.11.0}', '{}'), { fromVersion: '1.11.0', toVersion: '1.11.1', fileName: 'longhorn.yaml', ...group })).toThrow(
+      'appears in 3 places and leakguard would change 2',
+    );
+    expect(bumpFile(text.replaceAll('{app.kubernetes.io/version: v1.11.0}', '{}'), { fromVersion: '1.11.0', toVersion: '1.11.1', fileName: 'longhorn.yaml', ...group }).changes).toHaveLength(2);
   });
 });
