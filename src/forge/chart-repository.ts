@@ -55,6 +55,14 @@ const tokenSchema = z.union([z.object({ token: z.string() }), z.object({ access_
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json';
 
+function parseJson(text: string, url: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ChartRepositoryError('invalid', `${safeUrl(url)}: the answer is not JSON`);
+  }
+}
+
 /** `oci://ghcr.io/argoproj/argo-helm` or `ghcr.io/argoproj/argo-helm` (Argo CD writes no scheme) → OCI. */
 export function isOciRepository(repo: string): boolean {
   return repo.startsWith('oci://') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
@@ -134,10 +142,10 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     return { base: `${plainHttp(host) ? 'http' : 'https'}://${host}`, name: ref.slice(slash + 1), host };
   }
 
-  /** A GET to the registry, answering a Bearer challenge with an anonymous token once. */
-  async function registryGet(host: string, url: string, accept: string): Promise<{ status: number; text: string; headers: Headers }> {
+  /** A GET to the registry, answering a Bearer challenge with an anonymous token once (per repository: tokens are scoped). */
+  async function registryGet(scope: string, url: string, accept: string): Promise<{ status: number; text: string; headers: Headers }> {
     const headers: Record<string, string> = { accept };
-    const token = tokens.get(host);
+    const token = tokens.get(scope);
     if (token) headers.authorization = `Bearer ${token}`;
     const answer = await get(url, headers);
     const challenge = answer.headers.get('www-authenticate') ?? '';
@@ -148,21 +156,22 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     if (params.service) tokenUrl.searchParams.set('service', params.service);
     if (params.scope) tokenUrl.searchParams.set('scope', params.scope);
     const issued = await get(tokenUrl.toString());
-    const body = issued.status === 200 ? tokenSchema.safeParse(JSON.parse(issued.text || '{}')) : null;
+    const body = issued.status === 200 ? tokenSchema.safeParse(parseJson(issued.text, tokenUrl.toString())) : null;
     if (!body?.success) return answer;
-    tokens.set(host, 'token' in body.data ? body.data.token : body.data.access_token);
-    return registryGet(host, url, accept);
+    tokens.set(scope, 'token' in body.data ? body.data.token : body.data.access_token);
+    return registryGet(scope, url, accept);
   }
 
   async function ociTags(repo: string, chart: string): Promise<string[]> {
     return cached(`tags ${repo} ${chart}`, async () => {
       const { base, name, host } = ociName(repo, chart);
+      const scope = `${host}/${name}`;
       const tags: string[] = [];
       let next: string | null = `${base}/v2/${name}/tags/list?n=1000`;
       for (let page = 0; next && page < maxTagPages; page++) {
-        const answer = await registryGet(host, next, 'application/json');
+        const answer = await registryGet(scope, next, 'application/json');
         if (answer.status !== 200) throw failed(next, answer.status);
-        const checked = tagsSchema.safeParse(JSON.parse(answer.text || '{}'));
+        const checked = tagsSchema.safeParse(parseJson(answer.text, next));
         if (!checked.success) throw new ChartRepositoryError('invalid', `${safeUrl(next)}: not a tag list`);
         tags.push(...(checked.data.tags ?? []));
         const link = /<([^>]+)>;\s*rel="next"/.exec(answer.headers.get('link') ?? '')?.[1];
@@ -176,17 +185,18 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
   async function ociAppVersion(repo: string, chart: string, version: string): Promise<string | null> {
     return cached(`app ${repo} ${chart} ${version}`, async () => {
       const { base, name, host } = ociName(repo, chart);
+      const scope = `${host}/${name}`;
       const manifestUrl = `${base}/v2/${name}/manifests/${version.replaceAll('+', '_')}`;
-      const manifest = await registryGet(host, manifestUrl, MANIFEST_ACCEPT);
+      const manifest = await registryGet(scope, manifestUrl, MANIFEST_ACCEPT);
       if (manifest.status !== 200) throw failed(manifestUrl, manifest.status);
-      const checked = manifestSchema.safeParse(JSON.parse(manifest.text || '{}'));
+      const checked = manifestSchema.safeParse(parseJson(manifest.text, manifestUrl));
       if (!checked.success || checked.data.config.mediaType !== HELM_CONFIG) {
         throw new ChartRepositoryError('invalid', `${safeUrl(manifestUrl)} is not a Helm chart (config ${checked.success ? checked.data.config.mediaType : 'missing'})`);
       }
       const blobUrl = `${base}/v2/${name}/blobs/${checked.data.config.digest}`;
-      const blob = await registryGet(host, blobUrl, HELM_CONFIG);
+      const blob = await registryGet(scope, blobUrl, HELM_CONFIG);
       if (blob.status !== 200) throw failed(blobUrl, blob.status);
-      const config = chartConfigSchema.safeParse(JSON.parse(blob.text || '{}'));
+      const config = chartConfigSchema.safeParse(parseJson(blob.text, blobUrl));
       if (!config.success) throw new ChartRepositoryError('invalid', `${safeUrl(blobUrl)}: not a Chart.yaml`);
       return config.data.appVersion === undefined ? null : String(config.data.appVersion);
     });
