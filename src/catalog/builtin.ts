@@ -12,10 +12,16 @@ const argoNotes = 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgr
 const certManagerRule = { rule: 'one-minor-at-a-time', caveat: 'to the latest patch release of each minor' } as const;
 const calicoRule = { rule: 'direct', caveat: 'Calico supports upgrades from the two previous minor releases (3.31 from v3.15 and later)' } as const;
 // Images each project releases at one version: an upgrade PR moves them together.
-const certManagerImages = ['controller', 'cainjector', 'webhook', 'acmesolver', 'startupapicheck'].map((c) => `quay.io/jetstack/cert-manager-${c}`);
-const longhornImages = ['manager', 'engine', 'instance-manager', 'share-manager', 'backing-image-manager', 'ui'].map((c) => `longhornio/longhorn-${c}`);
+const certManagerImages = ['controller', 'cainjector', 'webhook', 'acmesolver', 'startupapicheck'].map(
+  (c) => `quay.io/jetstack/cert-manager-${c}`,
+);
+const longhornImages = ['manager', 'engine', 'instance-manager', 'share-manager', 'backing-image-manager', 'ui'].map(
+  (c) => `longhornio/longhorn-${c}`,
+);
 // tigera/operator is versioned apart (v1.x) and is not listed.
-const calicoImages = ['node', 'kube-controllers', 'cni', 'typha', 'apiserver', 'csi', 'node-driver-registrar', 'pod2daemon-flexvol'].map((c) => `quay.io/calico/${c}`);
+const calicoImages = ['node', 'kube-controllers', 'cni', 'typha', 'apiserver', 'csi', 'node-driver-registrar', 'pod2daemon-flexvol'].map(
+  (c) => `quay.io/calico/${c}`,
+);
 
 export const builtinKnownIssues: readonly KnownIssueInput[] = [
   {
@@ -133,7 +139,7 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     title: 'KEDA operator: HTTP resources not released when a Prometheus scaler errors',
     images: ['ghcr.io/kedacore/keda'],
     chart: 'keda',
-    components: ['ghcr.io/kedacore/keda', 'ghcr.io/kedacore/keda-metrics-apiserver', 'ghcr.io/kedacore/keda-admission-webhooks'],
+    components: ['keda', 'keda-metrics-apiserver', 'keda-admission-webhooks'].map((c) => `ghcr.io/kedacore/${c}`),
     // Seen on 2.9.2 and 2.11.2; the maintainers name no lower bound.
     affected: ['>=2.9.2 <2.13.0'],
     lowerBoundInferred: true,

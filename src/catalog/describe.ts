@@ -26,19 +26,27 @@ export function describeRelease(issue: KnownIssue): string {
   return issue.components.length > 0 ? `${chart}; images released together: ${issue.components.join(', ')}` : chart;
 }
 
+/** `` `longhorn` (longhorn-manager, longhorn-engine, …) ``: the chart, and the images by their last path segment. */
+function describeChartCell(issue: KnownIssue): string {
+  const chart = issue.chart ? `\`${issue.chart}\`` : '—';
+  const names = issue.components.map((c) => c.split('/').pop());
+  return names.length > 0 ? `${chart} (${names.join(', ')})` : chart;
+}
+
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 /** The README's catalogue table (markdown), one row per entry. */
 export function catalogMarkdown(entries: readonly KnownIssue[]): string {
   const header = [
-    '| id | images | chart (images released together) | affected | fixed in | when | workaround | upgrade rule | restarts | sources (checked) |',
+    '| id | images | chart (images released together) | affected | fixed in | when | workaround | upgrade rule | restarts ' +
+      '| sources (checked) |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const rows = entries.map((issue) =>
     [
       `\`${issue.id}\``,
       issue.images.map((image) => `\`${image}\``).join(', ') + (issue.containers.length > 0 ? ` (container ${issue.containers.join(', ')})` : ''),
-      `${issue.chart ? `\`${issue.chart}\`` : '—'}${issue.components.length > 0 ? ` (${issue.components.map((c) => c.split('/').pop()).join(', ')})` : ''}`,
+      describeChartCell(issue),
       describeAffected(issue),
       issue.fixed.join(', ') || 'not yet',
       describeCondition(issue),

@@ -140,7 +140,7 @@ series in the file are read as limits, not judged):
     },
   },
   upgrade: {
-    summary: '`upgrade preview`: the diff an upgrade PR would commit to a local GitOps file, or why it would not (no GitHub)',
+    summary: '`upgrade preview`: the diff an upgrade PR would commit to a local GitOps file, or why not (no GitHub)',
     usage: `leakguard upgrade preview --file FILE --from VERSION --to VERSION [--chart NAME] [--image REPO]
                          [--also-bump CHART ...] [--offline] [--config FILE]
 
@@ -166,12 +166,16 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
     },
     positionals: true,
     async run(values, context, positionals) {
-      if (positionals[0] !== 'preview' || positionals.length > 1) throw new UsageError('expected `leakguard upgrade preview --file FILE --from VERSION --to VERSION`');
+      if (positionals[0] !== 'preview' || positionals.length > 1) {
+        throw new UsageError('expected `leakguard upgrade preview --file FILE --from VERSION --to VERSION`');
+      }
       const flag = values.config ?? process.env.LEAKGUARD_CONFIG;
       const { buildCatalog } = await import('../catalog/catalog.js');
-      const catalog = flag === undefined ? buildCatalog() : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
+      const catalog =
+        flag === undefined ? buildCatalog() : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
       const { runUpgradePreview } = await import('./commands/upgrade-preview.js');
-      const optional = (name: string) => (typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined);
+      const optional = (name: string) =>
+        typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined;
       const chart = optional('chart');
       const image = optional('image');
       return runUpgradePreview(
@@ -259,7 +263,9 @@ function requireString(values: Record<string, unknown>, name: string): string {
 
 function requireVersion(values: Record<string, unknown>, name: string): string {
   const value = requireString(values, name);
-  if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(value)) throw new UsageError(`--${name}: expected a version like 1.14.9, got ${JSON.stringify(value)}`);
+  if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(value)) {
+    throw new UsageError(`--${name}: expected a version like 1.14.9, got ${JSON.stringify(value)}`);
+  }
   return value;
 }
 

@@ -45,11 +45,20 @@ const limitText = (bytes: number) => (bytes >= MIB ? `${Math.round(bytes / MIB)}
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
 
 const indexSchema = z.object({
-  entries: z.record(z.string(), z.array(z.object({ version: z.string(), appVersion: z.string().optional() }).loose()).nullable()),
+  entries: z.record(
+    z.string(),
+    z.array(z.object({ version: z.string(), appVersion: z.string().optional() }).loose()).nullable(),
+  ),
 });
 const tagsSchema = z.object({ tags: z.array(z.string()).nullable() });
-const manifestSchema = z.object({ config: z.object({ mediaType: z.string(), digest: z.string().regex(/^sha256:[a-f0-9]{64}$/) }) });
-const chartConfigSchema = z.object({ name: z.string(), version: z.string(), appVersion: z.union([z.string(), z.number()]).optional() });
+const manifestSchema = z.object({
+  config: z.object({ mediaType: z.string(), digest: z.string().regex(/^sha256:[a-f0-9]{64}$/) }),
+});
+const chartConfigSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  appVersion: z.union([z.string(), z.number()]).optional(),
+});
 const tokenSchema = z.union([z.object({ token: z.string() }), z.object({ access_token: z.string() })]);
 
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
@@ -87,16 +96,23 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     return hit;
   };
 
-  async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Headers }> {
+  async function get(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string; headers: Headers }> {
     let response: Response;
     try {
       response = await doFetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${timeoutMs / 1000}s`
+          : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
       throw new ChartRepositoryError('unreachable', `${safeUrl(url)}: ${reason}`);
     }
     const length = Number(response.headers.get('content-length') ?? '0');
-    if (length > maxBytes) throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
+    if (length > maxBytes)
+      throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
     const chunks: Buffer[] = [];
     let bytes = 0;
     if (response.body) {
@@ -104,7 +120,10 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         bytes += chunk.length;
         if (bytes > maxBytes) {
           await response.body.cancel().catch(() => undefined);
-          throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
+          throw new ChartRepositoryError(
+            'too-large',
+            `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`,
+          );
         }
         chunks.push(Buffer.from(chunk));
       }
@@ -126,10 +145,14 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         // failsafe: every scalar stays a string, so appVersion 1.10 is not read as the number 1.1.
         doc = parse(answer.text, { schema: 'failsafe', maxAliasCount: 100 });
       } catch (error) {
-        throw new ChartRepositoryError('invalid', `${safeUrl(url)} is not YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
+        throw new ChartRepositoryError(
+          'invalid',
+          `${safeUrl(url)} is not YAML: ${(error as Error).message.split('\n')[0] ?? ''}`,
+        );
       }
       const checked = indexSchema.safeParse(doc);
-      if (!checked.success) throw new ChartRepositoryError('invalid', `${safeUrl(url)} is not a Helm repository index (no entries)`);
+      if (!checked.success)
+        throw new ChartRepositoryError('invalid', `${safeUrl(url)} is not a Helm repository index (no entries)`);
       return checked.data;
     });
   }
@@ -142,8 +165,12 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     return { base: `${plainHttp(host) ? 'http' : 'https'}://${host}`, name: ref.slice(slash + 1), host };
   }
 
-  /** A GET to the registry, answering a Bearer challenge with an anonymous token once (per repository: tokens are scoped). */
-  async function registryGet(scope: string, url: string, accept: string): Promise<{ status: number; text: string; headers: Headers }> {
+  /** A GET to the registry, answering a Bearer challenge with an anonymous token once (tokens are per repository). */
+  async function registryGet(
+    scope: string,
+    url: string,
+    accept: string,
+  ): Promise<{ status: number; text: string; headers: Headers }> {
     const headers: Record<string, string> = { accept };
     const token = tokens.get(scope);
     if (token) headers.authorization = `Bearer ${token}`;
@@ -190,8 +217,9 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
       const manifest = await registryGet(scope, manifestUrl, MANIFEST_ACCEPT);
       if (manifest.status !== 200) throw failed(manifestUrl, manifest.status);
       const checked = manifestSchema.safeParse(parseJson(manifest.text, manifestUrl));
-      if (!checked.success || checked.data.config.mediaType !== HELM_CONFIG) {
-        throw new ChartRepositoryError('invalid', `${safeUrl(manifestUrl)} is not a Helm chart (config ${checked.success ? checked.data.config.mediaType : 'missing'})`);
+      const mediaType = checked.success ? checked.data.config.mediaType : 'none';
+      if (!checked.success || mediaType !== HELM_CONFIG) {
+        throw new ChartRepositoryError('invalid', `${safeUrl(manifestUrl)} is not a Helm chart (config ${mediaType})`);
       }
       const blobUrl = `${base}/v2/${name}/blobs/${checked.data.config.digest}`;
       const blob = await registryGet(scope, blobUrl, HELM_CONFIG);
@@ -212,7 +240,8 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     async appVersion(repo, chart, version) {
       if (isOciRepository(repo)) return ociAppVersion(repo, chart, version);
       const entry = (await index(repo)).entries[chart]?.find((e) => e.version === version);
-      if (!entry) throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no ${chart} ${version}`);
+      if (!entry)
+        throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no ${chart} ${version}`);
       return entry.appVersion ?? null;
     },
   };

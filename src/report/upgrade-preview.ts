@@ -28,7 +28,9 @@ export function previewDiff(files: readonly PreviewFile[]): string {
 }
 
 /** The closing line: what changed and from what to what. */
-export function previewSummary(changes: readonly { file: string; resource: string; path: string; from: string; to: string }[]): string {
+export function previewSummary(
+  changes: readonly { file: string; resource: string; path: string; from: string; to: string }[],
+): string {
   const lines = changes.map((c) => `  ${c.file} ${c.resource ? `${c.resource} ` : ''}${c.path}: ${c.from} → ${c.to}`);
   return [`would commit ${changes.length} change${changes.length === 1 ? '' : 's'}:`, ...lines].join('\n');
 }

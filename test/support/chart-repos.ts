@@ -29,9 +29,15 @@ export async function packageCharts(helm: string, releases: readonly ChartReleas
   for (const r of releases) {
     const dir = join(work, 'src', `${r.name}-${r.version}`, r.name);
     mkdirSync(join(dir, 'templates'), { recursive: true });
-    writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${r.name}\nversion: ${r.version}\nappVersion: ${r.appVersion}\ndescription: ${r.name} ${r.version} ships ${r.appVersion}\n`);
+    writeFileSync(
+      join(dir, 'Chart.yaml'),
+      `apiVersion: v2\nname: ${r.name}\nversion: ${r.version}\nappVersion: ${r.appVersion}\ndescription: ${r.name} ${r.version} ships ${r.appVersion}\n`,
+    );
     writeFileSync(join(dir, 'values.yaml'), `image:\n  tag: ${r.appVersion}\n`);
-    writeFileSync(join(dir, 'templates', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\ndata: {tag: {{ .Values.image.tag | quote }}}\n');
+    writeFileSync(
+      join(dir, 'templates', 'configmap.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\ndata: {tag: {{ .Values.image.tag | quote }}}\n',
+    );
     await execFile(helm, ['package', dir, '--destination', out], { env: helmEnv(work) });
     packages.push(join(out, `${r.name}-${r.version}.tgz`));
   }
@@ -40,7 +46,12 @@ export async function packageCharts(helm: string, releases: readonly ChartReleas
 
 /** helm's homes under `work`, so a test never reads or writes the user's. */
 function helmEnv(work: string): NodeJS.ProcessEnv {
-  return { ...process.env, HELM_CACHE_HOME: join(work, 'helm/cache'), HELM_CONFIG_HOME: join(work, 'helm/config'), HELM_DATA_HOME: join(work, 'helm/data') };
+  return {
+    ...process.env,
+    HELM_CACHE_HOME: join(work, 'helm/cache'),
+    HELM_CONFIG_HOME: join(work, 'helm/config'),
+    HELM_DATA_HOME: join(work, 'helm/data'),
+  };
 }
 
 export interface Registry {
@@ -55,8 +66,16 @@ export async function startRegistry(): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), 'leakguard-registry-'));
   const port = await freePort();
   const config = join(dir, 'config.yml');
-  writeFileSync(config, `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  const server: RunningServer = await startServer('docker-registry', ['serve', config], `http://127.0.0.1:${port}/v2/`, dir);
+  writeFileSync(
+    config,
+    `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
+  const server: RunningServer = await startServer(
+    'docker-registry',
+    ['serve', config],
+    `http://127.0.0.1:${port}/v2/`,
+    dir,
+  );
   return { host: `127.0.0.1:${port}`, stop: server.stop };
 }
 
@@ -83,7 +102,12 @@ export async function startStaticRepo(helm: string, packagesDir: string, work: s
     if (!path.startsWith('/charts/') || rel.startsWith('..')) return void res.writeHead(404).end();
     try {
       const body = readFileSync(join(packagesDir, rel));
-      res.writeHead(200, { 'content-type': rel.endsWith('.yaml') ? 'application/yaml' : 'application/gzip', 'content-length': body.length }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': rel.endsWith('.yaml') ? 'application/yaml' : 'application/gzip',
+          'content-length': body.length,
+        })
+        .end(body);
     } catch {
       res.writeHead(404).end();
     }

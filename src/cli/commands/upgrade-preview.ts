@@ -35,7 +35,11 @@ async function readLocal(path: string): Promise<{ text: string } | null> {
 }
 
 /** The catalogue entry for `image` at the running version: its chart, components and upgrade rule. */
-function fromCatalogue(options: UpgradePreviewOptions): { chart?: string; moveTogether?: string[]; rule?: UpgradeRule } {
+function fromCatalogue(options: UpgradePreviewOptions): {
+  chart?: string;
+  moveTogether?: string[];
+  rule?: UpgradeRule;
+} {
   if (!options.image) return {};
   const match = matchKnownIssues(options.catalog, `${options.image}:${options.fromVersion}`)[0];
   if (!match) return {};
@@ -47,7 +51,10 @@ function fromCatalogue(options: UpgradePreviewOptions): { chart?: string; moveTo
   };
 }
 
-export async function runUpgradePreview(options: UpgradePreviewOptions, print: (text: string) => void): Promise<ExitCode> {
+export async function runUpgradePreview(
+  options: UpgradePreviewOptions,
+  print: (text: string) => void,
+): Promise<ExitCode> {
   const known = fromCatalogue(options);
   const chart = options.chart ?? known.chart;
   const req: BumpRequest = {
@@ -67,7 +74,9 @@ export async function runUpgradePreview(options: UpgradePreviewOptions, print: (
       return ExitCode.ok;
     }
     const { result, read } = outcome;
-    print(previewDiff(result.files.map((f) => ({ path: f.path, before: read.get(f.path)?.text ?? '', after: f.content }))));
+    print(
+      previewDiff(result.files.map((f) => ({ path: f.path, before: read.get(f.path)?.text ?? '', after: f.content }))),
+    );
     print(previewSummary(result.changes));
     return ExitCode.ok;
   } catch (error) {

@@ -35,7 +35,11 @@ function helmRepository(all: readonly FileDocs[], name: string): string | null {
   for (const { docs } of all) {
     for (const doc of docs) {
       const root = doc.contents;
-      if (stringAt(root, 'kind')?.value !== 'HelmRepository' || stringAt(valueAt(root, ['metadata']), 'name')?.value !== name) continue;
+      if (
+        stringAt(root, 'kind')?.value !== 'HelmRepository' ||
+        stringAt(valueAt(root, ['metadata']), 'name')?.value !== name
+      )
+        continue;
       const url = stringAt(valueAt(root, ['spec']), 'url')?.value;
       if (url) return repoUrl(url);
     }
@@ -49,7 +53,8 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
   const resource = resourceName(doc, kind);
   const pins: ChartPin[] = [];
   const add = (chart: string, version: string | undefined, path: string, repo: string | null, missing?: string) => {
-    if (chart !== '' && version) pins.push({ file, resource, path, chart, version, repo, ...(missing ? { missing } : {}) });
+    if (chart !== '' && version)
+      pins.push({ file, resource, path, chart, version, repo, ...(missing ? { missing } : {}) });
   };
   switch (kind) {
     case 'flux-helmrelease': {
@@ -58,14 +63,21 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
       const source = valueAt(spec, ['sourceRef']);
       const sourceName = stringAt(source, 'name')?.value ?? '';
       const repo = stringAt(source, 'kind')?.value === 'HelmRepository' ? helmRepository(all, sourceName) : null;
-      const missing = repo ? undefined : `its HelmRepository/${sourceName} is not in the files read; point upgrade.file at a file that holds both`;
+      const missing = repo
+        ? undefined
+        : `its HelmRepository/${sourceName} is not in the files read; point upgrade.file at a file that holds both`;
       add(lastSegment(chart), stringAt(spec, 'version')?.value, 'spec.chart.spec.version', repo, missing);
       break;
     }
     case 'flux-ocirepository': {
       const url = stringAt(valueAt(root, ['spec']), 'url')?.value ?? '';
       const chart = lastSegment(url);
-      add(chart, stringAt(valueAt(root, ['spec', 'ref']), 'tag')?.value, 'spec.ref.tag', url.slice(0, url.length - chart.length).replace(/\/+$/, '') || null);
+      add(
+        chart,
+        stringAt(valueAt(root, ['spec', 'ref']), 'tag')?.value,
+        'spec.ref.tag',
+        url.slice(0, url.length - chart.length).replace(/\/+$/, '') || null,
+      );
       break;
     }
     case 'argocd-application':
@@ -86,7 +98,12 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
       if (isSeq(charts)) {
         charts.items.forEach((entry, i) => {
           const repo = stringAt(entry, 'repo')?.value;
-          add(stringAt(entry, 'name')?.value ?? '', stringAt(entry, 'version')?.value, `helmCharts.${i}.version`, repo ? repoUrl(repo) : null);
+          add(
+            stringAt(entry, 'name')?.value ?? '',
+            stringAt(entry, 'version')?.value,
+            `helmCharts.${i}.version`,
+            repo ? repoUrl(repo) : null,
+          );
         });
       }
       break;
@@ -109,7 +126,13 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
           const name = lastSegment(chart);
           const prefix = chart.slice(0, chart.length - name.length).replace(/\/+$/, '');
           const repo = chart.startsWith('oci://') ? prefix : (repos.get(prefix) ?? null);
-          add(name, stringAt(release, 'version')?.value, `releases.${i}.version`, repo, repo ? undefined : `no repository named "${prefix}" under repositories:`);
+          add(
+            name,
+            stringAt(release, 'version')?.value,
+            `releases.${i}.version`,
+            repo,
+            repo ? undefined : `no repository named "${prefix}" under repositories:`,
+          );
         });
       }
       break;
@@ -120,7 +143,13 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
         deps.items.forEach((dep, i) => {
           const repo = stringAt(dep, 'repository')?.value ?? '';
           const known = /^(https?|oci):\/\//.test(repo);
-          add(stringAt(dep, 'name')?.value ?? '', stringAt(dep, 'version')?.value, `dependencies.${i}.version`, known ? repo.replace(/\/+$/, '') : null, known ? undefined : `its repository "${repo}" is not a URL leakguard can read`);
+          add(
+            stringAt(dep, 'name')?.value ?? '',
+            stringAt(dep, 'version')?.value,
+            `dependencies.${i}.version`,
+            known ? repo.replace(/\/+$/, '') : null,
+            known ? undefined : `its repository "${repo}" is not a URL leakguard can read`,
+          );
         });
       }
       break;

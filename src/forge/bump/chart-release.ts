@@ -32,7 +32,9 @@ function placeOf(q: ChartQuestion): string {
 export function chartLookupRefused(q: ChartQuestion, why: string): BumpError {
   return new BumpError(
     'not-bumped',
-    `${q.primary}: ${placeOf(q)} pins chart ${q.pin.chart}, versioned apart from the app; the chart release that ships ${stripV(q.appTo)} could not be looked up (${why}). Set it to the ${q.pin.chart} release whose appVersion is ${stripV(q.appTo)} yourself`,
+    `${q.primary}: ${placeOf(q)} pins chart ${q.pin.chart}, versioned apart from the app; ` +
+      `the chart release that ships ${stripV(q.appTo)} could not be looked up (${why}). ` +
+      `Set it to the ${q.pin.chart} release whose appVersion is ${stripV(q.appTo)} yourself`,
   );
 }
 
@@ -52,15 +54,22 @@ export async function chartMoveFor(source: ChartSource, q: ChartQuestion): Promi
     const pinnedText = listed.find((c) => c.version !== null && compareVersions(c.version, pinned) === 0)?.text;
     if (pinnedText === undefined) throw chartLookupRefused(q, `${pin.repo} lists no ${pin.chart} ${pin.version}`);
     const pinnedApp = await source.appVersion(pin.repo, pin.chart, pinnedText);
-    if (pinnedApp !== null && sameVersion(pinnedApp, q.appTo)) return { chart: pin.chart, from: pin.version, to: pin.version };
+    if (pinnedApp !== null && sameVersion(pinnedApp, q.appTo))
+      return { chart: pin.chart, from: pin.version, to: pin.version };
     if (pinnedApp === null || !sameVersion(pinnedApp, q.appFrom)) {
       throw new BumpError(
         'not-bumped',
-        `${q.primary}: ${placeOf(q)} pins chart ${pin.chart} ${pin.version}, which ships app ${pinnedApp ?? '(no appVersion)'} according to ${pin.repo}, not the running ${stripV(q.appFrom)}: the file does not describe what runs, so nothing is changed`,
+        `${q.primary}: ${placeOf(q)} pins chart ${pin.chart} ${pin.version}, ` +
+          `which ships app ${pinnedApp ?? '(no appVersion)'} according to ${pin.repo}, ` +
+          `not the running ${stripV(q.appFrom)}: ` +
+          `the file does not describe what runs, so nothing is changed`,
       );
     }
     const candidates = listed
-      .filter((c): c is { text: string; version: Version } => c.version !== null && c.version.prerelease === null && compareVersions(c.version, pinned) > 0)
+      .filter(
+        (c): c is { text: string; version: Version } =>
+          c.version !== null && c.version.prerelease === null && compareVersions(c.version, pinned) > 0,
+      )
       .sort((a, b) => compareVersions(a.version, b.version));
     const target = parseVersion(q.appTo);
     for (const candidate of candidates.slice(0, MAX_LOOKUPS)) {
@@ -70,16 +79,25 @@ export async function chartMoveFor(source: ChartSource, q: ChartQuestion): Promi
         if (!withinRule(q.rule, pinned, candidate.version)) {
           throw new BumpError(
             'not-bumped',
-            `${q.primary}: ${placeOf(q)}: the first ${pin.chart} release that ships ${stripV(q.appTo)} is ${candidate.text}, more than one minor version of the chart above ${pin.version}, and the catalogue's rule is one minor version at a time: plan the intermediate chart upgrades`,
+            `${q.primary}: ${placeOf(q)}: the first ${pin.chart} release that ships ${stripV(q.appTo)} ` +
+              `is ${candidate.text}, ` +
+              `more than one minor version of the chart above ${pin.version}, ` +
+              `and the catalogue's rule is one minor version at a time: plan the intermediate chart upgrades`,
           );
         }
-        return { chart: pin.chart, from: pin.version, to: pin.version.startsWith('v') ? `v${stripV(candidate.text)}` : stripV(candidate.text) };
+        return {
+          chart: pin.chart,
+          from: pin.version,
+          to: pin.version.startsWith('v') ? `v${stripV(candidate.text)}` : stripV(candidate.text),
+        };
       }
       if (appVersion && target && compareVersions(appVersion, target) > 0) break;
     }
     throw new BumpError(
       'not-bumped',
-      `${q.primary}: ${placeOf(q)}: no ${pin.chart} release above ${pin.version} in ${pin.repo} ships app ${stripV(q.appTo)} (checked ${Math.min(candidates.length, MAX_LOOKUPS)} releases); pick the chart release for it yourself`,
+      `${q.primary}: ${placeOf(q)}: no ${pin.chart} release above ${pin.version} in ${pin.repo} ` +
+        `ships app ${stripV(q.appTo)} ` +
+        `(checked ${Math.min(candidates.length, MAX_LOOKUPS)} releases); pick the chart release for it yourself`,
     );
   } catch (error) {
     if (error instanceof BumpError) throw error;

@@ -9,15 +9,34 @@ import { changedLines } from '../../../test/support/gitops-files.js';
 import { BumpError, bumpFile, bumpInRepo, type BumpRequest, type RepoBump } from './index.js';
 
 const ARGO_HELM = 'https://argoproj.github.io/argo-helm';
-const argo = memoryChartSource({ [ARGO_HELM]: { 'argo-cd': ARGO_CD_RELEASES }, 'oci://ghcr.io/argoproj/argo-helm': { 'argo-cd': ARGO_CD_RELEASES } });
-const argoReq: BumpRequest = { fromVersion: '2.13.1', toVersion: '2.13.2', image: 'quay.io/argoproj/argocd', chart: 'argo-cd', rule: 'minor-skips-with-notes' };
+const argo = memoryChartSource({
+  [ARGO_HELM]: { 'argo-cd': ARGO_CD_RELEASES },
+  'oci://ghcr.io/argoproj/argo-helm': { 'argo-cd': ARGO_CD_RELEASES },
+});
+const argoReq: BumpRequest = {
+  fromVersion: '2.13.1',
+  toVersion: '2.13.2',
+  image: 'quay.io/argoproj/argocd',
+  chart: 'argo-cd',
+  rule: 'minor-skips-with-notes',
+};
 
 /** Bumps `files[primary]` as the forge would, reading the other files on demand. */
-async function bump(files: Record<string, string>, primary: string, req: BumpRequest, source = argo): Promise<RepoBump<{ text: string }>> {
+async function bump(
+  files: Record<string, string>,
+  primary: string,
+  req: BumpRequest,
+  source = argo,
+): Promise<RepoBump<{ text: string }>> {
   return bumpInRepo(primary, async (p) => (files[p] === undefined ? null : { text: files[p] }), req, source);
 }
 
-async function diffOf(files: Record<string, string>, primary: string, req: BumpRequest = argoReq, source = argo): Promise<string[]> {
+async function diffOf(
+  files: Record<string, string>,
+  primary: string,
+  req: BumpRequest = argoReq,
+  source = argo,
+): Promise<string[]> {
   const out = await bump(files, primary, req, source);
   if (out.kind !== 'bumped') throw new Error(`expected a bump, got ${out.kind}`);
   return out.result.files.flatMap((f) => changedLines(files[f.path] ?? '', f.content, `${f.path}: `));
@@ -94,7 +113,10 @@ spec:
         server: '{{server}}'
         namespace: argocd
 `;
-    expect(await diffOf({ 'appset.yaml': appset }, 'appset.yaml')).toEqual(['appset.yaml: -          targetRevision: "7.7.8"', 'appset.yaml: +          targetRevision: "7.7.10"']);
+    expect(await diffOf({ 'appset.yaml': appset }, 'appset.yaml')).toEqual([
+      'appset.yaml: -          targetRevision: "7.7.8"',
+      'appset.yaml: +          targetRevision: "7.7.10"',
+    ]);
     expect(argo.asked).toContain('versions oci://ghcr.io/argoproj/argo-helm argo-cd');
   });
 
@@ -147,7 +169,10 @@ helmCharts:
     releaseName: argocd
     valuesFile: values.yaml
 `;
-    expect(await diffOf({ 'kustomization.yaml': text }, 'kustomization.yaml')).toEqual(['kustomization.yaml: -    version: 7.7.8', 'kustomization.yaml: +    version: 7.7.10']);
+    expect(await diffOf({ 'kustomization.yaml': text }, 'kustomization.yaml')).toEqual([
+      'kustomization.yaml: -    version: 7.7.8',
+      'kustomization.yaml: +    version: 7.7.10',
+    ]);
   });
 
   it('Helmfile: repositories + releases', async () => {
@@ -169,10 +194,13 @@ releases:
     chart: jetstack/cert-manager
     version: v1.12.2
 `;
-    expect(await diffOf({ 'helmfile.yaml': text }, 'helmfile.yaml')).toEqual(['helmfile.yaml: -    version: 7.7.8', 'helmfile.yaml: +    version: 7.7.10']);
+    expect(await diffOf({ 'helmfile.yaml': text }, 'helmfile.yaml')).toEqual([
+      'helmfile.yaml: -    version: 7.7.8',
+      'helmfile.yaml: +    version: 7.7.10',
+    ]);
   });
 
-  it('umbrella Chart.yaml: the dependency moves, the chart\'s own version and appVersion do not', async () => {
+  it("umbrella Chart.yaml: the dependency moves, the chart's own version and appVersion do not", async () => {
     const text = `apiVersion: v2
 name: platform-argocd
 description: Argo CD with our defaults
@@ -200,13 +228,26 @@ dependencies:
 
   it('the pinned chart ships another app version than the one running: nothing is changed', async () => {
     const err = await refusalOf(bump({ 'app.yaml': APPLICATION.replace('7.7.8', '7.8.0') }, 'app.yaml', argoReq));
-    expect(err.message).toContain('pins chart argo-cd 7.8.0, which ships app v2.14.0 according to https://argoproj.github.io/argo-helm, not the running 2.13.1');
+    expect(err.message).toContain(
+      'pins chart argo-cd 7.8.0, which ships app v2.14.0 according to https://argoproj.github.io/argo-helm, not the running 2.13.1',
+    );
   });
 
   it('one minor at a time applies to chart versions too', async () => {
-    const source = memoryChartSource({ [ARGO_HELM]: { 'argo-cd': [['7.7.8', '2.13.1'], ['7.9.0', '2.13.2']] } });
-    const err = await refusalOf(bump({ 'app.yaml': APPLICATION }, 'app.yaml', { ...argoReq, rule: 'one-minor-at-a-time' }, source));
-    expect(err.message).toContain('the first argo-cd release that ships 2.13.2 is 7.9.0, more than one minor version of the chart above 7.7.8');
+    const source = memoryChartSource({
+      [ARGO_HELM]: {
+        'argo-cd': [
+          ['7.7.8', '2.13.1'],
+          ['7.9.0', '2.13.2'],
+        ],
+      },
+    });
+    const err = await refusalOf(
+      bump({ 'app.yaml': APPLICATION }, 'app.yaml', { ...argoReq, rule: 'one-minor-at-a-time' }, source),
+    );
+    expect(err.message).toContain(
+      'the first argo-cd release that ships 2.13.2 is 7.9.0, more than one minor version of the chart above 7.7.8',
+    );
   });
 
   it('without chart lookups (bumpFile), the pin is still named rather than "not found"', async () => {
@@ -216,8 +257,14 @@ dependencies:
 
   it('a chart pinned at the app version (Rook) asks the repository nothing', async () => {
     const source = memoryChartSource({});
-    const text = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook-ceph}\nspec:\n  chart:\n    spec: {chart: rook-ceph, version: v1.14.9, sourceRef: {kind: HelmRepository, name: rook}}\n';
-    const out = await bump({ 'hr.yaml': text }, 'hr.yaml', { fromVersion: '1.14.9', toVersion: '1.15.9', chart: 'rook-ceph' }, source);
+    const text =
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook-ceph}\nspec:\n  chart:\n    spec: {chart: rook-ceph, version: v1.14.9, sourceRef: {kind: HelmRepository, name: rook}}\n';
+    const out = await bump(
+      { 'hr.yaml': text },
+      'hr.yaml',
+      { fromVersion: '1.14.9', toVersion: '1.15.9', chart: 'rook-ceph' },
+      source,
+    );
     expect(out.kind).toBe('bumped');
     expect(source.asked).toEqual([]);
   });
@@ -276,9 +323,19 @@ resources:
     tag: "2.12.0"
   pullPolicy: Always
 `;
-    const kedaReq = { fromVersion: '2.12.0', toVersion: '2.13.0', image: 'ghcr.io/kedacore/keda', moveTogether: ['kedacore/keda-metrics-apiserver', 'kedacore/keda-admission-webhooks'], fileName: 'keda/values.yaml' };
+    const kedaReq = {
+      fromVersion: '2.12.0',
+      toVersion: '2.13.0',
+      image: 'ghcr.io/kedacore/keda',
+      moveTogether: ['kedacore/keda-metrics-apiserver', 'kedacore/keda-admission-webhooks'],
+      fileName: 'keda/values.yaml',
+    };
     const r = bumpFile(values, kedaReq);
-    expect(r.changes.map((c) => `${c.path} ${c.from} → ${c.to}`)).toEqual(['image.keda.tag 2.12.0 → 2.13.0', 'image.metricsApiServer.tag 2.12.0 → 2.13.0', 'image.webhooks.tag 2.12.0 → 2.13.0']);
+    expect(r.changes.map((c) => `${c.path} ${c.from} → ${c.to}`)).toEqual([
+      'image.keda.tag 2.12.0 → 2.13.0',
+      'image.metricsApiServer.tag 2.12.0 → 2.13.0',
+      'image.webhooks.tag 2.12.0 → 2.13.0',
+    ]);
     expect(changedLines(values, r.content)).toHaveLength(6);
   });
 
@@ -290,21 +347,45 @@ resources:
     ui: {repository: longhornio/longhorn-ui, tag: v1.10.2}
     instanceManager: {repository: longhornio/longhorn-instance-manager, tag: v1.11.0}
 `;
-    const group = ['longhornio/longhorn-engine', 'longhornio/longhorn-manager', 'longhornio/longhorn-ui', 'longhornio/longhorn-instance-manager'];
-    const req = { fromVersion: '1.11.0', toVersion: '1.11.1', image: 'longhornio/longhorn-instance-manager', moveTogether: group, fileName: 'values.yaml' };
+    const group = [
+      'longhornio/longhorn-engine',
+      'longhornio/longhorn-manager',
+      'longhornio/longhorn-ui',
+      'longhornio/longhorn-instance-manager',
+    ];
+    const req = {
+      fromVersion: '1.11.0',
+      toVersion: '1.11.1',
+      image: 'longhornio/longhorn-instance-manager',
+      moveTogether: group,
+      fileName: 'values.yaml',
+    };
     expect(() => bumpFile(values, req)).toThrow(
       'image.longhorn.ui.tag "v1.10.2": longhornio/longhorn-ui is released together with longhornio/longhorn-instance-manager and is at v1.10.2, not 1.11.0: moving only some components would leave a mixed-version install',
     );
     const aligned = bumpFile(values.replace('v1.10.2', 'v1.11.0'), req);
-    expect(aligned.changes.map((c) => c.path)).toEqual(['image.longhorn.engine.tag', 'image.longhorn.manager.tag', 'image.longhorn.ui.tag', 'image.longhorn.instanceManager.tag']);
+    expect(aligned.changes.map((c) => c.path)).toEqual([
+      'image.longhorn.engine.tag',
+      'image.longhorn.manager.tag',
+      'image.longhorn.ui.tag',
+      'image.longhorn.instanceManager.tag',
+    ]);
   });
 
   it('a vendored release manifest without the running image: refused whole, not 1 of N strings', () => {
-    const doc = (kind: string, name: string, extra = '') => `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  labels: {app.kubernetes.io/version: v1.11.0}\n${extra}`;
+    const doc = (kind: string, name: string, extra = '') =>
+      `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  labels: {app.kubernetes.io/version: v1.11.0}\n${extra}`;
     const deploy = (name: string, image: string) =>
-      doc('Deployment', name, `spec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`).replace('apiVersion: v1', 'apiVersion: apps/v1');
+      doc(
+        'Deployment',
+        name,
+        `spec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`,
+      ).replace('apiVersion: v1', 'apiVersion: apps/v1');
     const text = [
-      doc('CustomResourceDefinition', 'volumes.longhorn.io').replace('apiVersion: v1', 'apiVersion: apiextensions.k8s.io/v1'),
+      doc('CustomResourceDefinition', 'volumes.longhorn.io').replace(
+        'apiVersion: v1',
+        'apiVersion: apiextensions.k8s.io/v1',
+      ),
       doc('ClusterRole', 'longhorn-role').replace('apiVersion: v1', 'apiVersion: rbac.authorization.k8s.io/v1'),
       doc('ServiceAccount', 'longhorn-service-account'),
       deploy('longhorn-driver-deployer', 'longhornio/longhorn-manager:v1.11.0'),
@@ -314,11 +395,29 @@ resources:
       /^longhorn\.yaml is a whole vendored release \(5 documents, with CustomResourceDefinition, ClusterRole, Deployment\): 1\.11\.0 appears in 7 places and leakguard would change 2, leaving a half-upgraded install/,
     );
     // With the running image and its release group, the engine image passed as an argument would still stay behind.
-    const withArgs = text.replace('          image: longhornio/longhorn-manager:v1.11.0\n', '          image: longhornio/longhorn-manager:v1.11.0\n          args: [--engine-image, "longhornio/longhorn-engine:v1.11.0"]\n');
-    const group = { image: 'longhornio/longhorn-manager', moveTogether: ['longhornio/longhorn-manager', 'longhornio/longhorn-ui', 'longhornio/longhorn-engine'] };
-    expect(() => bumpFile(withArgs.replaceAll('{app.kubernetes.io/version: v1.11.0}', '{}'), { fromVersion: '1.11.0', toVersion: '1.11.1', fileName: 'longhorn.yaml', ...group })).toThrow(
-      'appears in 3 places and leakguard would change 2',
+    const withArgs = text.replace(
+      '          image: longhornio/longhorn-manager:v1.11.0\n',
+      '          image: longhornio/longhorn-manager:v1.11.0\n          args: [--engine-image, "longhornio/longhorn-engine:v1.11.0"]\n',
     );
-    expect(bumpFile(text.replaceAll('{app.kubernetes.io/version: v1.11.0}', '{}'), { fromVersion: '1.11.0', toVersion: '1.11.1', fileName: 'longhorn.yaml', ...group }).changes).toHaveLength(2);
+    const group = {
+      image: 'longhornio/longhorn-manager',
+      moveTogether: ['longhornio/longhorn-manager', 'longhornio/longhorn-ui', 'longhornio/longhorn-engine'],
+    };
+    expect(() =>
+      bumpFile(withArgs.replaceAll('{app.kubernetes.io/version: v1.11.0}', '{}'), {
+        fromVersion: '1.11.0',
+        toVersion: '1.11.1',
+        fileName: 'longhorn.yaml',
+        ...group,
+      }),
+    ).toThrow('appears in 3 places and leakguard would change 2');
+    expect(
+      bumpFile(text.replaceAll('{app.kubernetes.io/version: v1.11.0}', '{}'), {
+        fromVersion: '1.11.0',
+        toVersion: '1.11.1',
+        fileName: 'longhorn.yaml',
+        ...group,
+      }).changes,
+    ).toHaveLength(2);
   });
 });

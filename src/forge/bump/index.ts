@@ -47,7 +47,9 @@ export async function bumpInRepo<F extends { text: string }>(
         throw error;
       }
       if (plan.kind !== 'need') return { plan };
-      if (texts.size + plan.paths.length > MAX_FILES) throw new BumpError('unsupported-syntax', `${primary}: following chartRef would read more than ${MAX_FILES} files`);
+      if (texts.size + plan.paths.length > MAX_FILES) {
+        throw new BumpError('unsupported-syntax', `${primary}: following chartRef would read more than ${MAX_FILES} files`);
+      }
       for (const path of plan.paths) {
         const file = await read(path);
         texts.set(path, file ? file.text : null);
@@ -79,11 +81,14 @@ export async function bumpInRepo<F extends { text: string }>(
  */
 function pinsToResolve(files: ReadonlyMap<string, string | null>, req: BumpRequest): ChartPin[] {
   const all = chartPins(files).filter((p) => !isVersionRange(p.version));
-  const names = req.chart ? [req.chart, ...(req.alsoBump ?? [])].map((c) => lastSegment(c).toLowerCase()) : [...new Set(all.map((p) => p.chart.toLowerCase()))];
+  const names = req.chart
+    ? [req.chart, ...(req.alsoBump ?? [])].map((c) => lastSegment(c).toLowerCase())
+    : [...new Set(all.map((p) => p.chart.toLowerCase()))];
   if (names.length !== 1 && !req.chart) return [];
   const seen = new Set<string>();
   return all.filter((p) => {
-    if (!names.includes(p.chart.toLowerCase()) || sameMajor(p.version, req.fromVersion) || sameMajor(p.version, req.toVersion)) return false;
+    if (!names.includes(p.chart.toLowerCase())) return false;
+    if (sameMajor(p.version, req.fromVersion) || sameMajor(p.version, req.toVersion)) return false;
     const key = p.chart.toLowerCase();
     return seen.has(key) ? false : (seen.add(key), true);
   });

@@ -69,9 +69,11 @@ export function detectKind(doc: Document, fileName: string | undefined): Manifes
   if (apiVersion === '' && kind === '' && /^kustomization\.ya?ml$/i.test(base)) return 'kustomization';
   if (apiVersion !== '' && kind !== '') return 'manifest';
   // Chart.yaml: `apiVersion: v2`, a name and a version, no kind.
-  if (/^v[12]$/.test(apiVersion) && kind === '' && stringAt(root, 'name') && (/^Chart\.ya?ml$/.test(base) || isSeq(valueAt(root, ['dependencies'])))) return 'helm-chart';
+  const chartFile = /^Chart\.ya?ml$/.test(base) || isSeq(valueAt(root, ['dependencies']));
+  if (/^v[12]$/.test(apiVersion) && kind === '' && stringAt(root, 'name') && chartFile) return 'helm-chart';
   const releases = valueAt(root, ['releases']);
-  if (/^helmfile\b/i.test(base) || (isSeq(releases) && releases.items.some((r) => stringAt(r, 'chart')))) return 'helmfile';
+  const chartReleases = isSeq(releases) && releases.items.some((r) => stringAt(r, 'chart'));
+  if (/^helmfile\b/i.test(base) || chartReleases) return 'helmfile';
   return 'helm-values';
 }
 
@@ -115,7 +117,7 @@ function addRefusal(ctx: Ctx, scalar: Scalar<string>, path: string[], refusal: s
 
 const RANGE_ADVICE = 'cannot be bumped to one version';
 
-/** The chart version move for `chart`, as this pass sees it: `from → to` when moving, `to → to` when checking the target. */
+/** The chart version move for `chart` as this pass sees it: `from → to` moving, `to → to` checking the target. */
 function chartMove(ctx: Ctx, chart: string | undefined): { from: string; to: string } | null {
   if (!chart) return null;
   const move = ctx.req.chartMoves?.find((m) => m.chart.toLowerCase() === lastSegment(chart).toLowerCase());
@@ -146,20 +148,23 @@ const DIGEST_ADVICE =
 
 /** True when `repository` is the operator's image or one released together with it. */
 function isOperators(ctx: Ctx, repository: string): boolean {
-  return repositoryMatches(repository, ctx.req.image) || (ctx.req.moveTogether ?? []).some((r) => repositoryMatches(repository, r));
+  const group = ctx.req.moveTogether ?? [];
+  return repositoryMatches(repository, ctx.req.image) || group.some((r) => repositoryMatches(repository, r));
 }
 
-/** A component released with the operator (not the operator's image itself), pinned at neither the running nor the target version. */
+/** A component released with the operator (not its own image) pinned at neither the running nor the target version. */
 function strayComponent(ctx: Ctx, repository: string, tag: string): boolean {
   const group = ctx.req.moveTogether ?? [];
-  if (group.length === 0 || repositoryMatches(repository, ctx.req.image) || !group.some((r) => repositoryMatches(repository, r))) return false;
+  if (group.length === 0 || repositoryMatches(repository, ctx.req.image)) return false;
+  if (!group.some((r) => repositoryMatches(repository, r))) return false;
   return isVersionTag(tag) && !sameVersion(tag, ctx.version) && !sameVersion(tag, ctx.to);
 }
 
 const isVersionTag = (tag: string) => /^v?\d+\.\d+\.\d+/.test(tag);
 
 function strayRefusal(ctx: Ctx, repository: string, tag: string): string {
-  return `${repository} is released together with ${ctx.req.image ?? 'the operator'} and is at ${tag}, not ${stripV(ctx.req.fromVersion)}: moving only some components would leave a mixed-version install; bring them to one version first`;
+  return `${repository} is released together with ${ctx.req.image ?? 'the operator'} and is at ${tag}, not ${stripV(ctx.req.fromVersion)}: ` +
+    `moving only some components would leave a mixed-version install; bring them to one version first`;
 }
 
 /** An image `{repository, tag}` map (`image:`, or nested: KEDA's `image.keda`, Longhorn's `image.longhorn.manager`). */
@@ -170,7 +175,9 @@ function imageMap(ctx: Ctx, image: unknown, at: string[]): void {
   const [tagPart = '', digestPart] = tag.value.split('@');
   const repository = stringAt(image, 'repository')?.value ?? '';
   const path = [...at, 'tag'];
-  if (repository !== '' && strayComponent(ctx, repository, tagPart)) return addRefusal(ctx, tag, path, strayRefusal(ctx, repository, tagPart));
+  if (repository !== '' && strayComponent(ctx, repository, tagPart)) {
+    return addRefusal(ctx, tag, path, strayRefusal(ctx, repository, tagPart));
+  }
   if (!sameVersion(tagPart, ctx.version)) return;
   if (repository !== '' && !isOperators(ctx, repository)) {
     ctx.sites.push({ ...base(ctx, tag, path), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
@@ -285,13 +292,14 @@ function helmfile(ctx: Ctx, root: unknown): void {
   });
 }
 
-/** An umbrella Chart.yaml: `dependencies: [{name, version, repository}]` (its own version and appVersion are the user's). */
+/** An umbrella Chart.yaml: `dependencies: [{name, version, repository}]` (its own version and appVersion are yours). */
 function umbrellaChart(ctx: Ctx, root: unknown): void {
   const deps = valueAt(root, ['dependencies']);
   if (!isSeq(deps)) return;
   deps.items.forEach((dep, i) => {
     const name = stringAt(dep, 'name')?.value ?? '';
-    versionField({ ...ctx, owners: name ? [name] : [] }, valueAt(dep, ['version']), ['dependencies', String(i), 'version'], name);
+    const path = ['dependencies', String(i), 'version'];
+    versionField({ ...ctx, owners: name ? [name] : [] }, valueAt(dep, ['version']), path, name);
   });
 }
 
@@ -329,7 +337,7 @@ function kustomization(ctx: Ctx, root: unknown): void {
   }
   const imageNamespace = (ctx.req.image ?? '').split('/').filter((s) => s !== '' && !s.includes('.')).at(0);
   const mentionsOperator = (url: string) =>
-    !ctx.req.image || operatorImage || (imageNamespace !== undefined && (url.includes(`/${imageNamespace}/`) || url.includes(`:${imageNamespace}/`))) || (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
+    !ctx.req.image || operatorImage || (imageNamespace !== undefined && new RegExp(`[/:]${imageNamespace}/`).test(url)) || (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
   for (const key of ['resources', 'bases', 'components']) {
     const list = valueAt(root, [key]);
     if (!isSeq(list)) continue;

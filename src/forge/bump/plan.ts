@@ -243,24 +243,35 @@ function terraformRefusal(primary: string, text: string): string {
     if (version) lines.push(`line ${i + 1}: ${version[0].trim()}${block ? ` (${block})` : ''}`);
   });
   const where = lines.length > 0 ? lines.join('; ') : 'no `version = "…"` line was found';
-  return `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)`;
+  return `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
+    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)';
 }
 
-const RELEASE_KINDS = { crd: /^CustomResourceDefinition$/, rbac: /^(Cluster)?Role(Binding)?$/, workload: /^(Deployment|DaemonSet|StatefulSet)$/ };
+const RELEASE_KINDS = {
+  crd: /^CustomResourceDefinition$/,
+  rbac: /^(Cluster)?Role(Binding)?$/,
+  workload: /^(Deployment|DaemonSet|StatefulSet)$/,
+};
 
 /**
  * A file that is a whole vendored release (CRDs, RBAC and workloads of one version) where the version
  * stays somewhere after the bump (another image, an `--engine-image` arg, a label): moving the operator's
  * image alone, or a handful of its version strings, leaves a half-upgraded install.
  */
-function vendoredRelease(own: Scope, req: BumpRequest, moving: readonly Site[], ignored: readonly Sighting[]): string | null {
+function vendoredRelease(
+  own: Scope,
+  req: BumpRequest,
+  moving: readonly Site[],
+  ignored: readonly Sighting[],
+): string | null {
   const kinds = own.docs.map((d) => stringAt(d.contents, 'kind')?.value ?? '');
   if (!Object.values(RELEASE_KINDS).every((pattern) => kinds.some((k) => pattern.test(k)))) return null;
   const here = ignored.filter((s) => s.file === own.file);
   if (here.length === 0) return null;
   const from = stripV(req.fromVersion);
   const shown = [...new Set(kinds.filter((k) => Object.values(RELEASE_KINDS).some((p) => p.test(k))))].join(', ');
-  return `${own.file} is a whole vendored release (${own.docs.length} documents, with ${shown}): ${from} appears in ${moving.length + here.length} places and leakguard would change ${moving.length}, leaving a half-upgraded install. Replace the file with the ${stripV(req.toVersion)} release manifest, or install the release with its chart so leakguard can bump one version`;
+  return `${own.file} is a whole vendored release (${own.docs.length} documents, with ${shown}): ` +
+    `${from} appears in ${moving.length + here.length} places and leakguard would change ${moving.length}, leaving a half-upgraded install. Replace the file with the ${stripV(req.toVersion)} release manifest, or install the release with its chart so leakguard can bump one version`;
 }
 
 function result(primary: string, scopes: readonly Scope[], moving: readonly Site[], alsoPinned: Sighting[]): BumpResult {
