@@ -153,6 +153,19 @@ describe('conditions and components', () => {
     );
   });
 
+  it('every entry names its chart and the images released with it, and its own image is one of them', () => {
+    for (const entry of catalog.entries) {
+      expect(entry.chart, entry.id).toBeTruthy();
+      expect(entry.components.length, entry.id).toBeGreaterThan(0);
+      expect(entry.components.some((c) => entry.images.some((image) => c.endsWith(image) || image.endsWith(c))), entry.id).toBe(true);
+    }
+  });
+
+  it('`catalog check` names the chart and the images that move together', () => {
+    const [match] = checkImage(catalog, 'ghcr.io/kedacore/keda:2.12.0').matches;
+    expect(match?.remedies).toContain('release: chart keda; images released together: ghcr.io/kedacore/keda, ghcr.io/kedacore/keda-metrics-apiserver, ghcr.io/kedacore/keda-admission-webhooks');
+  });
+
   it('calico-node and Longhorn forbid automatic restarts', () => {
     const forbidding = catalog.entries.filter((entry) => entry.restarts === 'notify-and-pr-only').map((entry) => entry.id);
     expect(forbidding).toEqual(['longhorn-instance-manager-proxy-leak-1.11.0', 'calico-felix-ifacestoarp-leak']);

@@ -11,6 +11,17 @@ const gh = (path: string) => `https://github.com/${path}`;
 const argoNotes = 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/{from}-{to}/';
 const certManagerRule = { rule: 'one-minor-at-a-time', caveat: 'to the latest patch release of each minor' } as const;
 const calicoRule = { rule: 'direct', caveat: 'Calico supports upgrades from the two previous minor releases (3.31 from v3.15 and later)' } as const;
+// Images each project releases at one version: an upgrade PR moves them together.
+const certManagerImages = ['controller', 'cainjector', 'webhook', 'acmesolver', 'startupapicheck'].map(
+  (c) => `quay.io/jetstack/cert-manager-${c}`,
+);
+const longhornImages = ['manager', 'engine', 'instance-manager', 'share-manager', 'backing-image-manager', 'ui'].map(
+  (c) => `longhornio/longhorn-${c}`,
+);
+// tigera/operator is versioned apart (v1.x) and is not listed.
+const calicoImages = ['node', 'kube-controllers', 'cni', 'typha', 'apiserver', 'csi', 'node-driver-registrar', 'pod2daemon-flexvol'].map(
+  (c) => `quay.io/calico/${c}`,
+);
 
 export const builtinKnownIssues: readonly KnownIssueInput[] = [
   {
@@ -19,6 +30,7 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     images: ['rook/ceph'],
     // The operator's chart; `rook-ceph-cluster` (same version, same repo) is the cluster, not the operator.
     chart: 'rook-ceph',
+    components: ['rook/ceph'],
     affected: ['>=1.14.0 <1.15.9', '>=1.16.0 <1.16.5'],
     lowerBoundInferred: true,
     fixed: ['1.15.9', '1.16.5'],
@@ -38,6 +50,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'cert-manager-cainjector-logger-leak-1.12',
     title: 'cert-manager cainjector: fields appended to a shared logger on every Secret event',
     images: ['quay.io/jetstack/cert-manager-cainjector'],
+    chart: 'cert-manager',
+    components: certManagerImages,
     affected: ['>=1.12.0 <1.12.3'],
     lowerBoundInferred: true,
     fixed: ['1.12.3', '1.13.0'],
@@ -54,6 +68,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'cert-manager-controller-scheduler-leak',
     title: 'cert-manager controller: scheduler goroutine leak',
     images: ['quay.io/jetstack/cert-manager-controller'],
+    chart: 'cert-manager',
+    components: certManagerImages,
     affected: ['>=0.16.0 <1.3.2', '>=1.4.0 <1.4.2'],
     lowerBoundInferred: true,
     fixed: ['1.3.2', '1.4.2', '1.5.0'],
@@ -69,6 +85,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'argocd-otel-interceptor-leak-2.8',
     title: 'Argo CD application-controller and server: an OpenTelemetry gRPC interceptor added per client',
     images: ['quay.io/argoproj/argocd'],
+    chart: 'argo-cd',
+    components: ['quay.io/argoproj/argocd'],
     containers: ['argocd-application-controller', 'argocd-server'],
     affected: ['>=2.8.0 <2.8.2'],
     fixed: ['2.8.2', '2.9.0'],
@@ -84,6 +102,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'argocd-destination-slash-leak',
     title: 'Argo CD application-controller: cache key mismatch when spec.destination.server ends in "/"',
     images: ['argoproj/argocd'],
+    chart: 'argo-cd',
+    components: ['argoproj/argocd'],
     containers: ['argocd-application-controller'],
     affected: ['>=1.6.0 <1.7.13', '>=1.8.0 <1.8.6'],
     lowerBoundInferred: true,
@@ -100,6 +120,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'argocd-repo-server-cmp-leak-2.13',
     title: 'Argo CD repo-server: gRPC connections to Config Management Plugin sidecars never closed (regression)',
     images: ['quay.io/argoproj/argocd'],
+    chart: 'argo-cd',
+    components: ['quay.io/argoproj/argocd'],
     containers: ['argocd-repo-server'],
     affected: ['>=2.13.0 <2.13.2'],
     lowerBoundInferred: true,
@@ -116,6 +138,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'keda-operator-prometheus-scaler-leak',
     title: 'KEDA operator: HTTP resources not released when a Prometheus scaler errors',
     images: ['ghcr.io/kedacore/keda'],
+    chart: 'keda',
+    components: ['keda', 'keda-metrics-apiserver', 'keda-admission-webhooks'].map((c) => `ghcr.io/kedacore/${c}`),
     // Seen on 2.9.2 and 2.11.2; the maintainers name no lower bound.
     affected: ['>=2.9.2 <2.13.0'],
     lowerBoundInferred: true,
@@ -131,6 +155,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'keda-metrics-apiserver-logger-leak',
     title: 'KEDA metrics-apiserver: controller-runtime logger never set',
     images: ['kedacore/keda-metrics-apiserver'],
+    chart: 'keda',
+    components: ['kedacore/keda', 'kedacore/keda-metrics-apiserver'],
     affected: ['>=2.0.0 <2.2.0'],
     lowerBoundInferred: true,
     fixed: ['2.2.0'],
@@ -145,6 +171,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'external-secrets-gcp-iam-client-leak',
     title: 'external-secrets: IAM client never closed (GCP Secret Manager with Workload Identity)',
     images: ['ghcr.io/external-secrets/external-secrets'],
+    chart: 'external-secrets',
+    components: ['ghcr.io/external-secrets/external-secrets'],
     affected: ['>=0.6.0 <0.7.2'],
     lowerBoundInferred: true,
     fixed: ['0.7.2'],
@@ -160,6 +188,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'longhorn-instance-manager-proxy-leak-1.11.0',
     title: 'Longhorn instance-manager: proxy connection leak (regression)',
     images: ['longhornio/longhorn-instance-manager'],
+    chart: 'longhorn',
+    components: longhornImages,
     affected: ['=1.11.0'],
     fixed: ['1.11.1'],
     workaround: {
@@ -185,6 +215,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'calico-kube-controllers-lb-ipam-leak',
     title: 'Calico kube-controllers: LoadBalancer controller keeps stale ipsByBlock under LoadBalancer Service churn',
     images: ['quay.io/calico/kube-controllers'],
+    chart: 'tigera-operator',
+    components: calicoImages,
     // No fix was released for 3.30.
     affected: ['>=3.30.0 <3.31.0', '>=3.31.0 <3.31.5'],
     lowerBoundInferred: true,
@@ -202,6 +234,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'calico-felix-ifacestoarp-leak',
     title: 'Calico Felix in calico-node: ifacesToARP grows with interface and pod churn',
     images: ['quay.io/calico/node'],
+    chart: 'tigera-operator',
+    components: calicoImages,
     // No fix was released for 3.30; in tagged source the leaking code first appears in 3.30.4 and 3.31.1.
     affected: ['>=3.30.4 <3.31.0', '>=3.31.1 <3.31.5'],
     lowerBoundInferred: true,
@@ -220,6 +254,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     id: 'cluster-autoscaler-deletion-tracker-leak',
     title: 'cluster-autoscaler: NodeDeletionTracker never pruned',
     images: ['registry.k8s.io/autoscaling/cluster-autoscaler'],
+    chart: 'cluster-autoscaler',
+    components: ['registry.k8s.io/autoscaling/cluster-autoscaler'],
     affected: ['>=1.26.0 <1.30.0'],
     lowerBoundInferred: true,
     fixed: ['1.30.0'],

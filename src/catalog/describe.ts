@@ -20,15 +20,33 @@ function describeCondition(issue: KnownIssue): string {
   return issue.condition ? `only with ${issue.condition.text} (${describeCheck(issue.condition.check)})` : 'always';
 }
 
+/** `chart argo-cd; released together: quay.io/jetstack/cert-manager-controller, …`. */
+export function describeRelease(issue: KnownIssue): string {
+  const chart = issue.chart ? `chart ${issue.chart}` : 'no chart named';
+  return issue.components.length > 0 ? `${chart}; images released together: ${issue.components.join(', ')}` : chart;
+}
+
+/** `` `longhorn` (longhorn-manager, longhorn-engine, …) ``: the chart, and the images by their last path segment. */
+function describeChartCell(issue: KnownIssue): string {
+  const chart = issue.chart ? `\`${issue.chart}\`` : '—';
+  const names = issue.components.map((c) => c.split('/').pop());
+  return names.length > 0 ? `${chart} (${names.join(', ')})` : chart;
+}
+
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 /** The README's catalogue table (markdown), one row per entry. */
 export function catalogMarkdown(entries: readonly KnownIssue[]): string {
-  const header = ['| id | images | affected | fixed in | when | workaround | upgrade rule | restarts | sources (checked) |', '|---|---|---|---|---|---|---|---|---|'];
+  const header = [
+    '| id | images | chart (images released together) | affected | fixed in | when | workaround | upgrade rule | restarts ' +
+      '| sources (checked) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
   const rows = entries.map((issue) =>
     [
       `\`${issue.id}\``,
       issue.images.map((image) => `\`${image}\``).join(', ') + (issue.containers.length > 0 ? ` (container ${issue.containers.join(', ')})` : ''),
+      describeChartCell(issue),
       describeAffected(issue),
       issue.fixed.join(', ') || 'not yet',
       describeCondition(issue),
@@ -53,6 +71,7 @@ export function describeRemedies(match: KnownIssueMatch): string[] {
   return [
     issue.restarts === 'allowed' ? 'restart: as the profile allows' : 'restart: never automatically (the entry says notify and PR only)',
     `workaround: ${workaround ?? 'none documented'}${how}`,
+    `release: ${describeRelease(issue)}`,
     `upgrade PR: ${describeUpgradePath(match)}${match.upgradeNotes.length > 0 ? `; read ${match.upgradeNotes.map((note) => note.url).join(', ')}` : ''}`,
   ];
 }

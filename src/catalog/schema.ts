@@ -82,8 +82,18 @@ export const upgradeSchema = z.strictObject({
 export const knownIssueSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected lowercase letters, digits, "-" and "."').max(63),
   title: z.string().min(1),
-  /** The Helm chart the operator is installed with (its upgrade PR bumps this chart only), e.g. `rook-ceph`. */
+  /**
+   * The Helm chart the operator is installed with (its upgrade PR bumps this chart only), e.g. `rook-ceph`.
+   * A chart versioned apart from the app (`argo-cd` 7.7.8 ships 2.13.1) moves to the release its
+   * chart repository says ships the fix.
+   */
   chart: z.string().min(1).optional(),
+  /**
+   * Image repositories released together with the operator at one version (KEDA's operator,
+   * metrics-apiserver and webhooks): an upgrade PR moves those pinned at the running version with it,
+   * and refuses a file where one is at another version (a mixed-version install). @default []
+   */
+  components: z.array(z.string().min(1)).default([]),
   /**
    * Image repositories the operator ships as (`rook/ceph`, `quay.io/argoproj/argocd`). Matched on the
    * repository path, whatever registry serves it; `*` is one path segment, `**` one or more.

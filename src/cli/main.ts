@@ -149,6 +149,60 @@ series in the file are read as limits, not judged):
       return ExitCode.ok;
     },
   },
+  upgrade: {
+    summary: '`upgrade preview`: the diff an upgrade PR would commit to a local GitOps file, or why not (no GitHub)',
+    usage: `leakguard upgrade preview --file FILE --from VERSION --to VERSION [--chart NAME] [--image REPO]
+                         [--also-bump CHART ...] [--offline] [--config FILE]
+
+  --file FILE        the GitOps file to start from (files it leads to are read beside it)
+  --from VERSION     the version running now (1.14.9 or v1.14.9)
+  --to VERSION       the version to move to
+  --chart NAME       the operator's chart (default: the catalogue entry's for --image)
+  --image REPO       the operator's image repository: only it (and the images released with it) move
+  --also-bump CHART  another chart to move with it (repeatable)
+  --offline          never ask a chart repository which chart release ships --to
+  --config FILE      take the config's knownIssues into account
+
+Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason is printed).`,
+    options: {
+      file: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      chart: { type: 'string' },
+      image: { type: 'string' },
+      'also-bump': { type: 'string', multiple: true },
+      offline: { type: 'boolean' },
+      config: { type: 'string' },
+    },
+    positionals: true,
+    async run(values, context, positionals) {
+      if (positionals[0] !== 'preview' || positionals.length > 1) {
+        throw new UsageError('expected `leakguard upgrade preview --file FILE --from VERSION --to VERSION`');
+      }
+      const flag = values.config ?? process.env.LEAKGUARD_CONFIG;
+      const { buildCatalog } = await import('../catalog/catalog.js');
+      const catalog =
+        flag === undefined ? buildCatalog() : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
+      const { runUpgradePreview } = await import('./commands/upgrade-preview.js');
+      const optional = (name: string) =>
+        typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined;
+      const chart = optional('chart');
+      const image = optional('image');
+      return runUpgradePreview(
+        {
+          file: requireString(values, 'file'),
+          fromVersion: requireVersion(values, 'from'),
+          toVersion: requireVersion(values, 'to'),
+          ...(chart ? { chart } : {}),
+          ...(image ? { image } : {}),
+          alsoBump: (values['also-bump'] as string[] | undefined) ?? [],
+          offline: values.offline === true,
+          catalog,
+        },
+        context.print,
+      );
+    },
+  },
   demo: {
     summary: 'the whole pipeline on an embedded 48 h trace of a leaking Rook v1.14.9 operator (no cluster, no network)',
     usage: `leakguard demo [--output text|json]`,
@@ -214,6 +268,14 @@ async function offlineOptions(values: Record<string, unknown>, context: Context)
 function requireString(values: Record<string, unknown>, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function requireVersion(values: Record<string, unknown>, name: string): string {
+  const value = requireString(values, name);
+  if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(value)) {
+    throw new UsageError(`--${name}: expected a version like 1.14.9, got ${JSON.stringify(value)}`);
+  }
   return value;
 }
 

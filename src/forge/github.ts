@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { bumpInRepo } from './bump/index.js';
+import { createChartSource, type ChartSource } from './chart-repository.js';
 import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
@@ -63,6 +64,8 @@ function bumpRequest(req: UpgradePrRequest) {
     ...(req.image ? { image: req.image } : {}),
     ...(req.chart ? { chart: req.chart } : {}),
     ...(req.alsoBump ? { alsoBump: req.alsoBump } : {}),
+    ...(req.moveTogether ? { moveTogether: req.moveTogether } : {}),
+    ...(req.rule ? { rule: req.rule } : {}),
   };
 }
 
@@ -93,6 +96,8 @@ export class GitHubForge implements Forge {
     private readonly octokit: RestClient,
     private readonly logger: Logger,
     private readonly secrets: readonly string[] = [],
+    /** Chart repositories, read for charts versioned apart from their app (one per forge: cached per run). */
+    private readonly charts: ChartSource = createChartSource(),
   ) {}
 
   async ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult> {
@@ -146,7 +151,7 @@ export class GitHubForge implements Forge {
     const own = pulls.find((p) => isOwnPr(p, branch, fullName));
     if (own) return { kind: 'own', pull: own, impostors };
 
-    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, req.baseBranch), bumpRequest(req)); // BumpError: no branch, no PR
+    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, req.baseBranch), bumpRequest(req), this.charts); // BumpError: no branch, no PR
     if (outcome.kind === 'already') return { kind: 'done', result: { outcome: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
@@ -253,7 +258,7 @@ export class GitHubForge implements Forge {
 
   /** Commits the bump to `branch` unless it pins the target already; other releases at the running version are returned. */
   private async bumpBranch(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string): Promise<readonly Sighting[]> {
-    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req));
+    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req), this.charts);
     if (outcome.kind === 'already') return outcome.alsoPinned;
     await this.putFiles(writes, req, branch, outcome.result, outcome.read);
     return outcome.result.alsoPinned;

@@ -1,6 +1,7 @@
 /** The forge contract: what a run needs from a Git host. GitHub implements it in github.ts. */
 import type { Failed, PortError } from '../model/result.js';
 import type { TransportErrorCode } from '../model/transport.js';
+import type { UpgradeRule } from '../catalog/schema.js';
 import type { Sighting } from './bump/types.js';
 
 /** The shared transport codes (src/model/transport.ts), plus what only a Git host reports: */
@@ -39,6 +40,10 @@ export interface UpgradePrRequest {
   chart?: string;
   /** Other charts moved together with `chart`. */
   alsoBump?: readonly string[];
+  /** Images released with the operator: moved with it, or the bump is refused as a mixed install. */
+  moveTogether?: readonly string[];
+  /** The catalogue's upgrade rule, applied to chart versions found in a chart repository. */
+  rule?: UpgradeRule;
   /** Extra names under which other tools (Renovate) may title the same bump, e.g. `rook-ceph`. */
   dependencyNames?: string[];
 }

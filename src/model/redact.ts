@@ -25,3 +25,13 @@ export function redact(text: string, secrets: readonly string[]): string {
   for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('[REDACTED]');
   return out;
 }
+
+/** The URL without credentials, query string or fragment: safe to print. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

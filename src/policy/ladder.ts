@@ -215,6 +215,8 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
       notes: match.upgradeNotes,
       checked: match.issue.checked,
       ...(match.issue.chart ? { chart: match.issue.chart } : {}),
+      ...(match.issue.components.length > 0 ? { components: match.issue.components } : {}),
+      ruleId: match.issue.upgrade.rule,
       ...(runsHotfix(incident) ? { hotfix: incident.state.workaroundImage! } : {}),
     },
   });

@@ -3,6 +3,7 @@
  * Facts come from the cluster; state comes from annotations on the workload; the plan is pure data.
  */
 import type { Catalog } from '../catalog/index.js';
+import type { UpgradeRule } from '../catalog/schema.js';
 import type { Verdict } from '../detect/types.js';
 import type { ImageSwap, WorkloadState } from '../model/state.js';
 import type { ActionKind, RestartMode } from '../model/action.js';
@@ -150,6 +151,10 @@ export interface ActionDetails {
     checked?: string;
     /** The Helm chart the upgrade PR bumps (the catalogue's; the profile may override). */
     chart?: string;
+    /** Images released with the operator that move with it (the catalogue entry's components). */
+    components?: string[];
+    /** The catalogue's upgrade rule, applied to chart versions too. */
+    ruleId?: UpgradeRule;
     /** The hotfix image leakguard set and the pods still run (the PR body says so, and how to undo it). */
     hotfix?: ImageSwap;
   };

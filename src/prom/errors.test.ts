@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsError, codeForStatus, codeForSystemError, safeUrl, serverLimit } from './errors.js';
+import { safeUrl } from '../model/redact.js';
+import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import { defaultQueryTimeoutSeconds } from './prometheus.js';
 import { formatRange, promGraphUrl } from './graph-url.js';
 

@@ -133,13 +133,3 @@ export function codeForSystemError(systemCode: string | undefined): MetricsError
   if (systemCode === 'ETIMEDOUT' || systemCode === 'ECONNABORTED') return 'timeout';
   return undefined;
 }
-
-/** The URL without credentials, query string or fragment: safe to print. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}

@@ -97,6 +97,8 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     ...(image ? { image } : {}),
     ...(chart ? { chart } : {}),
     ...(profile.upgrade.alsoBump.length > 0 ? { alsoBump: profile.upgrade.alsoBump } : {}),
+    ...(upgrade.components ? { moveTogether: upgrade.components } : {}),
+    ...(upgrade.ruleId ? { rule: upgrade.ruleId } : {}),
   };
 }
 

@@ -63,10 +63,17 @@ export function detectKind(doc: Document, fileName: string | undefined): Manifes
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return 'flux-helmrelease';
   if (kind === 'OCIRepository' && apiVersion.startsWith('source.toolkit.fluxcd.io/')) return 'flux-ocirepository';
   if (kind === 'Application' && apiVersion.startsWith('argoproj.io/')) return 'argocd-application';
+  if (kind === 'ApplicationSet' && apiVersion.startsWith('argoproj.io/')) return 'argocd-applicationset';
   if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.config.k8s.io/')) return 'kustomization';
   const base = (fileName ?? '').split('/').pop() ?? '';
   if (apiVersion === '' && kind === '' && /^kustomization\.ya?ml$/i.test(base)) return 'kustomization';
   if (apiVersion !== '' && kind !== '') return 'manifest';
+  // Chart.yaml: `apiVersion: v2`, a name and a version, no kind.
+  const chartFile = /^Chart\.ya?ml$/.test(base) || isSeq(valueAt(root, ['dependencies']));
+  if (/^v[12]$/.test(apiVersion) && kind === '' && stringAt(root, 'name') && chartFile) return 'helm-chart';
+  const releases = valueAt(root, ['releases']);
+  const chartReleases = isSeq(releases) && releases.items.some((r) => stringAt(r, 'chart'));
+  if (/^helmfile\b/i.test(base) || chartReleases) return 'helmfile';
   return 'helm-values';
 }
 
@@ -110,11 +117,24 @@ function addRefusal(ctx: Ctx, scalar: Scalar<string>, path: string[], refusal: s
 
 const RANGE_ADVICE = 'cannot be bumped to one version';
 
+/** The chart version move for `chart` as this pass sees it: `from → to` moving, `to → to` checking the target. */
+function chartMove(ctx: Ctx, chart: string | undefined): { from: string; to: string } | null {
+  if (!chart) return null;
+  const move = ctx.req.chartMoves?.find((m) => m.chart.toLowerCase() === lastSegment(chart).toLowerCase());
+  if (!move) return null;
+  if (ctx.version === ctx.to) return { from: move.to, to: move.to };
+  return move.from === move.to ? null : move;
+}
+
 /** A plain version field (chart version, targetRevision, newTag, OCI tag); a range there is refused. */
-function versionField(ctx: Ctx, node: unknown, path: string[], dependency?: string): void {
+function versionField(ctx: Ctx, node: unknown, path: string[], dependency?: string, chart = dependency): void {
   const scalar = scalarOf(ctx, node);
   if (!scalar) return;
-  if (sameVersion(scalar.value, ctx.version)) {
+  const move = chartMove(ctx, chart);
+  if (move && sameVersion(scalar.value, move.from)) {
+    const to = inStyleOf(scalar.value, move.to);
+    addEdit(ctx, scalar, path, scalar.value, to, { from: scalar.value, to, ...(dependency ? { dependency } : {}) });
+  } else if (sameVersion(scalar.value, ctx.version)) {
     const to = inStyleOf(scalar.value, ctx.to);
     addEdit(ctx, scalar, path, scalar.value, to, { from: scalar.value, to, ...(dependency ? { dependency } : {}) });
   } else if (isVersionRange(scalar.value)) {
@@ -126,7 +146,50 @@ function versionField(ctx: Ctx, node: unknown, path: string[], dependency?: stri
 const DIGEST_ADVICE =
   'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
 
-/** `image: repo:tag` strings and `image: {repository, tag}` maps anywhere under `node`. */
+/** True when `repository` is the operator's image or one released together with it. */
+function isOperators(ctx: Ctx, repository: string): boolean {
+  const group = ctx.req.moveTogether ?? [];
+  return repositoryMatches(repository, ctx.req.image) || group.some((r) => repositoryMatches(repository, r));
+}
+
+/** A component released with the operator (not its own image) pinned at neither the running nor the target version. */
+function strayComponent(ctx: Ctx, repository: string, tag: string): boolean {
+  const group = ctx.req.moveTogether ?? [];
+  if (group.length === 0 || repositoryMatches(repository, ctx.req.image)) return false;
+  if (!group.some((r) => repositoryMatches(repository, r))) return false;
+  return isVersionTag(tag) && !sameVersion(tag, ctx.version) && !sameVersion(tag, ctx.to);
+}
+
+const isVersionTag = (tag: string) => /^v?\d+\.\d+\.\d+/.test(tag);
+
+function strayRefusal(ctx: Ctx, repository: string, tag: string): string {
+  return `${repository} is released together with ${ctx.req.image ?? 'the operator'} and is at ${tag}, not ${stripV(ctx.req.fromVersion)}: ` +
+    `moving only some components would leave a mixed-version install; bring them to one version first`;
+}
+
+/** An image `{repository, tag}` map (`image:`, or nested: KEDA's `image.keda`, Longhorn's `image.longhorn.manager`). */
+function imageMap(ctx: Ctx, image: unknown, at: string[]): void {
+  if (!isMap(image)) return;
+  const tag = scalarOf(ctx, image.get('tag', true));
+  if (!tag) return;
+  const [tagPart = '', digestPart] = tag.value.split('@');
+  const repository = stringAt(image, 'repository')?.value ?? '';
+  const path = [...at, 'tag'];
+  if (repository !== '' && strayComponent(ctx, repository, tagPart)) {
+    return addRefusal(ctx, tag, path, strayRefusal(ctx, repository, tagPart));
+  }
+  if (!sameVersion(tagPart, ctx.version)) return;
+  if (repository !== '' && !isOperators(ctx, repository)) {
+    ctx.sites.push({ ...base(ctx, tag, path), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
+  } else if (digestPart !== undefined || (stringAt(image, 'digest')?.value ?? '') !== '') {
+    addRefusal(ctx, tag, path, DIGEST_ADVICE);
+  } else {
+    const to = inStyleOf(tagPart, ctx.to);
+    addEdit(ctx, tag, path, tagPart, to, { from: tagPart, to, ...(repository ? { dependency: repository } : {}) });
+  }
+}
+
+/** `image: repo:tag` strings and image maps anywhere under `node`. */
 function images(ctx: Ctx, node: unknown, basePath: string[]): void {
   for (const { path, node: map } of walk(node, basePath)) {
     if (!isMap(map)) continue;
@@ -134,9 +197,14 @@ function images(ctx: Ctx, node: unknown, basePath: string[]): void {
     if (isScalar(image) && typeof image.value === 'string') {
       const scalar = image as Scalar<string>;
       const ref = parseImageRef(scalar.value);
-      if (ref.tag === null || !sameVersion(ref.tag, ctx.version)) continue;
+      if (ref.tag === null) continue;
       const at = [...path, 'image'];
-      if (!repositoryMatches(ref.repository, ctx.req.image)) {
+      if (strayComponent(ctx, ref.repository, ref.tag)) {
+        addRefusal(ctx, scalar, at, strayRefusal(ctx, ref.repository, ref.tag));
+        continue;
+      }
+      if (!sameVersion(ref.tag, ctx.version)) continue;
+      if (!isOperators(ctx, ref.repository)) {
         ctx.sites.push({ ...base(ctx, scalar, at), ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})` });
       } else if (ref.digest !== null) {
         addRefusal(ctx, scalar, at, DIGEST_ADVICE);
@@ -145,20 +213,10 @@ function images(ctx: Ctx, node: unknown, basePath: string[]): void {
         addEdit(ctx, scalar, at, `:${ref.tag}`, `:${to}`, { from: scalar.value, to: `${ref.repository}:${to}`, dependency: ref.repository });
       }
     } else if (isMap(image)) {
-      const tag = scalarOf(ctx, image.get('tag', true));
-      if (!tag) continue;
-      const [tagPart = '', digestPart] = tag.value.split('@');
-      if (!sameVersion(tagPart, ctx.version)) continue;
-      const repository = stringAt(image, 'repository')?.value ?? '';
-      const at = [...path, 'image', 'tag'];
-      if (repository !== '' && !repositoryMatches(repository, ctx.req.image)) {
-        ctx.sites.push({ ...base(ctx, tag, at), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
-      } else if (digestPart !== undefined || (stringAt(image, 'digest')?.value ?? '') !== '') {
-        addRefusal(ctx, tag, at, DIGEST_ADVICE);
-      } else {
-        const to = inStyleOf(tagPart, ctx.to);
-        addEdit(ctx, tag, at, tagPart, to, { from: tagPart, to, ...(repository ? { dependency: repository } : {}) });
-      }
+      imageMap(ctx, image, [...path, 'image']);
+    } else if (path.includes('image') && path.at(-1) !== 'image' && stringAt(map, 'repository')) {
+      // Nested per-component maps under `image:`; `image:` itself was handled from its parent.
+      imageMap(ctx, map, path);
     }
   }
 }
@@ -215,13 +273,38 @@ function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
   images(c, valueAt(source, ['helm', 'valuesObject']), [...path, 'helm', 'valuesObject']);
 }
 
-function argoApplication(ctx: Ctx, root: unknown): void {
-  argoSource(ctx, valueAt(root, ['spec', 'source']), ['spec', 'source']);
-  const sources = valueAt(root, ['spec', 'sources']);
-  if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, ['spec', 'sources', String(i)]));
+/** An Application's `spec`, or an ApplicationSet's `spec.template.spec`. */
+function argoApplication(ctx: Ctx, root: unknown, spec: string[] = ['spec']): void {
+  argoSource(ctx, valueAt(root, [...spec, 'source']), [...spec, 'source']);
+  const sources = valueAt(root, [...spec, 'sources']);
+  if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, [...spec, 'sources', String(i)]));
 }
 
-const REMOTE = /^(https?:\/\/|git::|git@|ssh:\/\/|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/;
+/** Helmfile `releases: [{name, chart: repo/chart, version, values}]`. */
+function helmfile(ctx: Ctx, root: unknown): void {
+  const releases = valueAt(root, ['releases']);
+  if (!isSeq(releases)) return;
+  releases.items.forEach((release, i) => {
+    const chart = stringAt(release, 'chart')?.value ?? '';
+    const c = { ...ctx, owners: chart ? [lastSegment(chart)] : [] };
+    versionField(c, valueAt(release, ['version']), ['releases', String(i), 'version'], lastSegment(chart));
+    images(c, valueAt(release, ['values']), ['releases', String(i), 'values']);
+  });
+}
+
+/** An umbrella Chart.yaml: `dependencies: [{name, version, repository}]` (its own version and appVersion are yours). */
+function umbrellaChart(ctx: Ctx, root: unknown): void {
+  const deps = valueAt(root, ['dependencies']);
+  if (!isSeq(deps)) return;
+  deps.items.forEach((dep, i) => {
+    const name = stringAt(dep, 'name')?.value ?? '';
+    const path = ['dependencies', String(i), 'version'];
+    versionField({ ...ctx, owners: name ? [name] : [] }, valueAt(dep, ['version']), path, name);
+  });
+}
+
+// Remote kustomize targets, including the scp-like `github.com:org/repo.git/path?ref=v1` form.
+export const REMOTE = /^(https?:\/\/|git::|git@|ssh:\/\/|(github\.com|gitlab\.com|bitbucket\.org)[/:])/;
 
 /** kustomize `images:`, `helmCharts:` and remote `resources:` pinned at a release. */
 function kustomization(ctx: Ctx, root: unknown): void {
@@ -240,7 +323,7 @@ function kustomization(ctx: Ctx, root: unknown): void {
       }
       operatorImage = true;
       if ((stringAt(entry, 'digest')?.value ?? '') !== '') addRefusal(ctx, newTag, path, `images[${i}] has a digest too: ${DIGEST_ADVICE}`);
-      else versionField(ctx, newTag, path, newName ?? name);
+      else versionField(ctx, newTag, path, newName ?? name, '');
     });
   }
   const charts = valueAt(root, ['helmCharts']);
@@ -254,7 +337,7 @@ function kustomization(ctx: Ctx, root: unknown): void {
   }
   const imageNamespace = (ctx.req.image ?? '').split('/').filter((s) => s !== '' && !s.includes('.')).at(0);
   const mentionsOperator = (url: string) =>
-    !ctx.req.image || operatorImage || (imageNamespace !== undefined && url.includes(`/${imageNamespace}/`)) || (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
+    !ctx.req.image || operatorImage || (imageNamespace !== undefined && new RegExp(`[/:]${imageNamespace}/`).test(url)) || (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
   for (const key of ['resources', 'bases', 'components']) {
     const list = valueAt(root, [key]);
     if (!isSeq(list)) continue;
@@ -297,6 +380,12 @@ export function locate(scope: Scope, req: BumpRequest, version: string, to: stri
         return ociRepository(ctx, root);
       case 'argocd-application':
         return argoApplication(ctx, root);
+      case 'argocd-applicationset':
+        return argoApplication(ctx, root, ['spec', 'template', 'spec']);
+      case 'helmfile':
+        return helmfile(ctx, root);
+      case 'helm-chart':
+        return umbrellaChart(ctx, root);
       case 'kustomization':
         return kustomization(ctx, root);
       case 'helm-values':

@@ -45,7 +45,7 @@ function localResources(docs: Document[], kustomizationPath: string): string[] {
     const list = valueAt(doc.contents, ['resources']);
     if (!isSeq(list)) continue;
     for (const item of list.items) {
-      if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^[\w.-]+\.(com|org|io)\//i.test(item.value)) continue;
+      if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^[\w.-]+\.(com|org|io)[/:]/i.test(item.value)) continue;
       if (!/\.ya?ml$/i.test(item.value)) continue;
       const path = posix.normalize(posix.join(dir, item.value));
       if (!path.startsWith('../') && !posix.isAbsolute(path)) out.push(path);
@@ -163,6 +163,7 @@ function toSighting(site: Site, kind: Sighting['kind'], reason: string): Sightin
 export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
   const text = files.get(primary);
   if (typeof text !== 'string') return { kind: 'need', paths: [primary] };
+  if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text));
   const cache = new Map<string, Document[]>();
   const docs = docsOf(cache, primary, text);
   if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
@@ -220,7 +221,57 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
         : `${from} appears, but not where the operator's version is kept`;
     throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], lead));
   }
+  const vendored = vendoredRelease(own, req, moving, ignored);
+  if (vendored) throw new BumpError('not-bumped', vendored);
   return { kind: 'bumped', result: result(primary, scopes, moving, alsoPinned) };
+}
+
+const TERRAFORM_BLOCK = /^\s*(resource|module|data|provider|terraform|variable|locals|output)\b[^\n=]*\{\s*$/m;
+
+function isTerraform(path: string, text: string): boolean {
+  return /\.(tf|tf\.json|hcl)$/i.test(path) || TERRAFORM_BLOCK.test(text);
+}
+
+/** Terraform is not YAML: say so, and name each `version = "…"` line, under its block. */
+function terraformRefusal(primary: string, text: string): string {
+  let block = '';
+  const lines: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    const header = /^\s*(resource|module|data)\s+("[^"]*"(\s+"[^"]*")?)/.exec(line);
+    if (header) block = `${header[1]} ${header[2]}`;
+    const version = /^\s*version\s*=\s*"[^"]*"/.exec(line);
+    if (version) lines.push(`line ${i + 1}: ${version[0].trim()}${block ? ` (${block})` : ''}`);
+  });
+  const where = lines.length > 0 ? lines.join('; ') : 'no `version = "…"` line was found';
+  return `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
+    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)';
+}
+
+const RELEASE_KINDS = {
+  crd: /^CustomResourceDefinition$/,
+  rbac: /^(Cluster)?Role(Binding)?$/,
+  workload: /^(Deployment|DaemonSet|StatefulSet)$/,
+};
+
+/**
+ * A file that is a whole vendored release (CRDs, RBAC and workloads of one version) where the version
+ * stays somewhere after the bump (another image, an `--engine-image` arg, a label): moving the operator's
+ * image alone, or a handful of its version strings, leaves a half-upgraded install.
+ */
+function vendoredRelease(
+  own: Scope,
+  req: BumpRequest,
+  moving: readonly Site[],
+  ignored: readonly Sighting[],
+): string | null {
+  const kinds = own.docs.map((d) => stringAt(d.contents, 'kind')?.value ?? '');
+  if (!Object.values(RELEASE_KINDS).every((pattern) => kinds.some((k) => pattern.test(k)))) return null;
+  const here = ignored.filter((s) => s.file === own.file);
+  if (here.length === 0) return null;
+  const from = stripV(req.fromVersion);
+  const shown = [...new Set(kinds.filter((k) => Object.values(RELEASE_KINDS).some((p) => p.test(k))))].join(', ');
+  return `${own.file} is a whole vendored release (${own.docs.length} documents, with ${shown}): ` +
+    `${from} appears in ${moving.length + here.length} places and leakguard would change ${moving.length}, leaving a half-upgraded install. Replace the file with the ${stripV(req.toVersion)} release manifest, or install the release with its chart so leakguard can bump one version`;
 }
 
 function result(primary: string, scopes: readonly Scope[], moving: readonly Site[], alsoPinned: Sighting[]): BumpResult {

@@ -1,5 +1,24 @@
+import type { UpgradeRule } from '../../catalog/schema.js';
+
 /** Kinds of GitOps files the bumpers understand, detected per YAML document. */
-export type ManifestKind = 'flux-helmrelease' | 'flux-ocirepository' | 'argocd-application' | 'helm-values' | 'kustomization' | 'manifest';
+export type ManifestKind =
+  | 'flux-helmrelease'
+  | 'flux-ocirepository'
+  | 'argocd-application'
+  | 'argocd-applicationset'
+  | 'helmfile'
+  | 'helm-chart'
+  | 'helm-values'
+  | 'kustomization'
+  | 'manifest';
+
+/** A chart version that moves because its chart ships the target app version (found in the chart repository). */
+export interface ChartMove {
+  chart: string;
+  /** The chart version pinned now; equal to `to` when the pinned release already ships the target. */
+  from: string;
+  to: string;
+}
 
 export interface BumpRequest {
   /** Version running now, with or without a leading `v` ("1.14.9" or "v1.14.9"). */
@@ -17,6 +36,15 @@ export interface BumpRequest {
   chart?: string;
   /** Other charts moved together with `chart` (e.g. `rook-ceph-cluster`). */
   alsoBump?: readonly string[];
+  /**
+   * Image repositories released together with `image` at one version (Longhorn's manager, engine,
+   * instance-manager…): those pinned at the running version move with it; one at another version refuses.
+   */
+  moveTogether?: readonly string[];
+  /** Chart versions to move where a chart is versioned apart from its app (`argo-cd` 7.7.8 → 7.7.10). */
+  chartMoves?: readonly ChartMove[];
+  /** The catalogue's upgrade rule, applied to chart versions found in a chart repository. */
+  rule?: UpgradeRule;
 }
 
 /** One place in the file that was (or would be) changed. */

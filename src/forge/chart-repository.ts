@@ -1,0 +1,248 @@
+/**
+ * Chart repositories, read-only: which versions of a chart exist and which app version each ships.
+ * HTTP(S) repositories answer from their `index.yaml`; OCI registries from the tag list and, per
+ * chart version, the chart's config blob (its Chart.yaml as JSON). Every answer is bounded in size and
+ * time and cached for the run; anonymous registry tokens (ghcr.io, Docker Hub) are fetched when asked.
+ */
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { safeUrl } from '../model/redact.js';
+
+export type ChartRepositoryErrorCode = 'unreachable' | 'not-found' | 'too-large' | 'invalid';
+
+export class ChartRepositoryError extends Error {
+  override readonly name = 'ChartRepositoryError';
+  constructor(
+    readonly code: ChartRepositoryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the bumpers ask of chart repositories (one per run: answers are cached). */
+export interface ChartSource {
+  /** Versions of `chart` published in `repo` (`https://…` or `oci://host/path`), as written there. */
+  versions(repo: string, chart: string): Promise<string[]>;
+  /** The app version chart `version` ships (its Chart.yaml `appVersion`), or null when it names none. */
+  appVersion(repo: string, chart: string, version: string): Promise<string | null>;
+}
+
+export interface ChartSourceOptions {
+  /** Per request. @default 10000 */
+  timeoutMs?: number;
+  /** Per answer (an index.yaml of a large repository is several MiB). @default 32 MiB */
+  maxBytes?: number;
+  /** Pages of OCI tags read at most (1000 tags a page). @default 5 */
+  maxTagPages?: number;
+  /** Registries spoken to over plain HTTP. @default loopback addresses only */
+  plainHttp?: (host: string) => boolean;
+  fetch?: typeof fetch;
+}
+
+const MIB = 1024 * 1024;
+const limitText = (bytes: number) => (bytes >= MIB ? `${Math.round(bytes / MIB)} MiB` : `${bytes} bytes`);
+const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
+
+const indexSchema = z.object({
+  entries: z.record(
+    z.string(),
+    z.array(z.object({ version: z.string(), appVersion: z.string().optional() }).loose()).nullable(),
+  ),
+});
+const tagsSchema = z.object({ tags: z.array(z.string()).nullable() });
+const manifestSchema = z.object({
+  config: z.object({ mediaType: z.string(), digest: z.string().regex(/^sha256:[a-f0-9]{64}$/) }),
+});
+const chartConfigSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  appVersion: z.union([z.string(), z.number()]).optional(),
+});
+const tokenSchema = z.union([z.object({ token: z.string() }), z.object({ access_token: z.string() })]);
+
+const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
+const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json';
+
+function parseJson(text: string, url: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ChartRepositoryError('invalid', `${safeUrl(url)}: the answer is not JSON`);
+  }
+}
+
+/** `oci://ghcr.io/argoproj/argo-helm` or `ghcr.io/argoproj/argo-helm` (Argo CD writes no scheme) → OCI. */
+export function isOciRepository(repo: string): boolean {
+  return repo.startsWith('oci://') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+}
+
+/** One chart source per run: every answer is cached, so a run reads each index or tag once. */
+export function createChartSource(options: ChartSourceOptions = {}): ChartSource {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxBytes = options.maxBytes ?? 32 * MIB;
+  const maxTagPages = options.maxTagPages ?? 5;
+  const plainHttp = options.plainHttp ?? isLoopback;
+  const doFetch = options.fetch ?? fetch;
+  const cache = new Map<string, Promise<unknown>>();
+  const tokens = new Map<string, string>();
+
+  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let hit = cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load();
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+
+  async function get(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string; headers: Headers }> {
+    let response: Response;
+    try {
+      response = await doFetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${timeoutMs / 1000}s`
+          : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+      throw new ChartRepositoryError('unreachable', `${safeUrl(url)}: ${reason}`);
+    }
+    const length = Number(response.headers.get('content-length') ?? '0');
+    if (length > maxBytes)
+      throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    if (response.body) {
+      for await (const chunk of response.body) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) {
+          await response.body.cancel().catch(() => undefined);
+          throw new ChartRepositoryError(
+            'too-large',
+            `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`,
+          );
+        }
+        chunks.push(Buffer.from(chunk));
+      }
+    }
+    return { status: response.status, text: Buffer.concat(chunks).toString('utf8'), headers: response.headers };
+  }
+
+  function failed(url: string, status: number): ChartRepositoryError {
+    return new ChartRepositoryError(status === 404 ? 'not-found' : 'unreachable', `${safeUrl(url)}: HTTP ${status}`);
+  }
+
+  async function index(repo: string): Promise<z.infer<typeof indexSchema>> {
+    return cached(`index ${repo}`, async () => {
+      const url = `${repo.replace(/\/+$/, '')}/index.yaml`;
+      const answer = await get(url);
+      if (answer.status !== 200) throw failed(url, answer.status);
+      let doc: unknown;
+      try {
+        // failsafe: every scalar stays a string, so appVersion 1.10 is not read as the number 1.1.
+        doc = parse(answer.text, { schema: 'failsafe', maxAliasCount: 100 });
+      } catch (error) {
+        throw new ChartRepositoryError(
+          'invalid',
+          `${safeUrl(url)} is not YAML: ${(error as Error).message.split('\n')[0] ?? ''}`,
+        );
+      }
+      const checked = indexSchema.safeParse(doc);
+      if (!checked.success)
+        throw new ChartRepositoryError('invalid', `${safeUrl(url)} is not a Helm repository index (no entries)`);
+      return checked.data;
+    });
+  }
+
+  /** `oci://ghcr.io/argoproj/argo-helm` + `argo-cd` → base URL and repository name in the registry. */
+  function ociName(repo: string, chart: string): { base: string; name: string; host: string } {
+    const ref = `${repo.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}`;
+    const slash = ref.indexOf('/');
+    const host = ref.slice(0, slash);
+    return { base: `${plainHttp(host) ? 'http' : 'https'}://${host}`, name: ref.slice(slash + 1), host };
+  }
+
+  /** A GET to the registry, answering a Bearer challenge with an anonymous token once (tokens are per repository). */
+  async function registryGet(
+    scope: string,
+    url: string,
+    accept: string,
+  ): Promise<{ status: number; text: string; headers: Headers }> {
+    const headers: Record<string, string> = { accept };
+    const token = tokens.get(scope);
+    if (token) headers.authorization = `Bearer ${token}`;
+    const answer = await get(url, headers);
+    const challenge = answer.headers.get('www-authenticate') ?? '';
+    if (answer.status !== 401 || token || !/^bearer /i.test(challenge)) return answer;
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (!params.realm) return answer;
+    const tokenUrl = new URL(params.realm);
+    if (params.service) tokenUrl.searchParams.set('service', params.service);
+    if (params.scope) tokenUrl.searchParams.set('scope', params.scope);
+    const issued = await get(tokenUrl.toString());
+    const body = issued.status === 200 ? tokenSchema.safeParse(parseJson(issued.text, tokenUrl.toString())) : null;
+    if (!body?.success) return answer;
+    tokens.set(scope, 'token' in body.data ? body.data.token : body.data.access_token);
+    return registryGet(scope, url, accept);
+  }
+
+  async function ociTags(repo: string, chart: string): Promise<string[]> {
+    return cached(`tags ${repo} ${chart}`, async () => {
+      const { base, name, host } = ociName(repo, chart);
+      const scope = `${host}/${name}`;
+      const tags: string[] = [];
+      let next: string | null = `${base}/v2/${name}/tags/list?n=1000`;
+      for (let page = 0; next && page < maxTagPages; page++) {
+        const answer = await registryGet(scope, next, 'application/json');
+        if (answer.status !== 200) throw failed(next, answer.status);
+        const checked = tagsSchema.safeParse(parseJson(answer.text, next));
+        if (!checked.success) throw new ChartRepositoryError('invalid', `${safeUrl(next)}: not a tag list`);
+        tags.push(...(checked.data.tags ?? []));
+        const link = /<([^>]+)>;\s*rel="next"/.exec(answer.headers.get('link') ?? '')?.[1];
+        next = link ? new URL(link, base).toString() : null;
+      }
+      // Helm writes `+` (build metadata) as `_` in OCI tags.
+      return tags.map((t) => t.replaceAll('_', '+'));
+    });
+  }
+
+  async function ociAppVersion(repo: string, chart: string, version: string): Promise<string | null> {
+    return cached(`app ${repo} ${chart} ${version}`, async () => {
+      const { base, name, host } = ociName(repo, chart);
+      const scope = `${host}/${name}`;
+      const manifestUrl = `${base}/v2/${name}/manifests/${version.replaceAll('+', '_')}`;
+      const manifest = await registryGet(scope, manifestUrl, MANIFEST_ACCEPT);
+      if (manifest.status !== 200) throw failed(manifestUrl, manifest.status);
+      const checked = manifestSchema.safeParse(parseJson(manifest.text, manifestUrl));
+      const mediaType = checked.success ? checked.data.config.mediaType : 'none';
+      if (!checked.success || mediaType !== HELM_CONFIG) {
+        throw new ChartRepositoryError('invalid', `${safeUrl(manifestUrl)} is not a Helm chart (config ${mediaType})`);
+      }
+      const blobUrl = `${base}/v2/${name}/blobs/${checked.data.config.digest}`;
+      const blob = await registryGet(scope, blobUrl, HELM_CONFIG);
+      if (blob.status !== 200) throw failed(blobUrl, blob.status);
+      const config = chartConfigSchema.safeParse(parseJson(blob.text, blobUrl));
+      if (!config.success) throw new ChartRepositoryError('invalid', `${safeUrl(blobUrl)}: not a Chart.yaml`);
+      return config.data.appVersion === undefined ? null : String(config.data.appVersion);
+    });
+  }
+
+  return {
+    async versions(repo, chart) {
+      if (isOciRepository(repo)) return ociTags(repo, chart);
+      const entries = (await index(repo)).entries[chart];
+      if (!entries) throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no chart ${chart}`);
+      return entries.map((e) => e.version);
+    },
+    async appVersion(repo, chart, version) {
+      if (isOciRepository(repo)) return ociAppVersion(repo, chart, version);
+      const entry = (await index(repo)).entries[chart]?.find((e) => e.version === version);
+      if (!entry)
+        throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no ${chart} ${version}`);
+      return entry.appVersion ?? null;
+    },
+  };
+}
