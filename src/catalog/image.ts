@@ -12,6 +12,7 @@
 // is configured once as a mirror prefix (`harbor.corp/hub`), and the rest of the path is matched.
 
 import { formatVersion, parseVersion, type Version } from './version.js';
+import { trimEnd } from '../model/text.js';
 
 export interface ImageRef {
   /** Registry host, `docker.io` when the reference names none. */
@@ -95,7 +96,7 @@ export function candidatePaths(ref: ImageRef, mirrorPrefixes: readonly string[] 
   const full = `${ref.registry}/${ref.path}`;
   const written = ref.repository.toLowerCase();
   const behind = mirrorPrefixes
-    .map((prefix) => prefix.trim().replace(/\/+$/, '').toLowerCase())
+    .map((prefix) => trimEnd(prefix.trim(), '/').toLowerCase())
     .flatMap((prefix) => [full, written].filter((name) => prefix !== '' && name.toLowerCase().startsWith(`${prefix}/`)).map((name) => name.slice(prefix.length + 1)))
     .map((rest) => splitRepository(rest).path);
   return [ref.path, ...behind].map((path) => withoutLibrary(path.split('/')));

@@ -9,6 +9,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
+import { trimEnd } from '../model/text.js';
 
 /** Exactly one of `tokenFile` or `app` (the shape of the config file's `github:` section). */
 export interface GitHubAuthConfig {
@@ -62,7 +63,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   const timeoutMs = options.timeoutMs ?? 15_000;
   const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const common = {
-    ...(options.apiUrl ? { baseUrl: options.apiUrl.replace(/\/+$/, '') } : {}),
+    ...(options.apiUrl ? { baseUrl: trimEnd(options.apiUrl, '/') } : {}),
     userAgent: 'leakguard',
     request: { fetch: fetchWithTimeout },
     // Octokit's own messages are plain strings; never pass through objects (they may hold request options).

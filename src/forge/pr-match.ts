@@ -9,7 +9,7 @@ import { LEAKGUARD_BRANCH_PREFIX } from './types.js';
 
 /** Lowercase words joined by single dashes, framed by dashes, so `includes` works on word boundaries. */
 function words(text: string): string {
-  return `-${text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}-`;
+  return `-${text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join('-')}-`;
 }
 
 /** Words that may follow a dependency name in a bump title or branch; anything else is another package (`rook-ceph-cluster`). */

@@ -101,7 +101,8 @@ export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: n
   const src = text.slice(range[0], range[1]);
   const headerEnd = src.indexOf('\n');
   const header = headerEnd < 0 ? src : src.slice(0, headerEnd);
-  if (/\d/.test(header.replace(/#.*$/, ''))) {
+  const comment = header.indexOf('#');
+  if (/\d/.test(comment < 0 ? header : header.slice(0, comment))) {
     throw new BumpError('unsupported-syntax', 'block scalars with an explicit indentation indicator are not edited');
   }
   const lineStarts: number[] = [];
