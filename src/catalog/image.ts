@@ -74,18 +74,32 @@ function patternPath(pattern: string): string[] {
   return withoutLibrary(splitRepository(pattern.trim()).path.split('/'));
 }
 
+/**
+ * Glob matching over segments in O(pattern × path): `**` takes any number of segments, `*` exactly
+ * one. Only the latest `**` is ever retried (with one more segment), as in classic wildcard matching;
+ * retrying every earlier one too, as a recursive match does, costs combinatorial time.
+ */
 function matchSegments(pattern: readonly string[], subject: readonly string[]): boolean {
-  const [head, ...rest] = pattern;
-  if (head === undefined) return subject.length === 0;
-  if (head === '**') {
-    for (let taken = 0; taken <= subject.length; taken++) {
-      if (matchSegments(rest, subject.slice(taken))) return true;
+  let p = 0;
+  let s = 0;
+  let starAt = -1;
+  let starTook = 0;
+  while (s < subject.length) {
+    if (pattern[p] === '**') {
+      starAt = p++;
+      starTook = s;
+    } else if (p < pattern.length && (pattern[p] === '*' || pattern[p] === subject[s])) {
+      p++;
+      s++;
+    } else if (starAt >= 0) {
+      p = starAt + 1;
+      s = ++starTook;
+    } else {
+      return false;
     }
-    return false;
   }
-  const [first, ...others] = subject;
-  if (first === undefined) return false;
-  return (head === '*' || head === first) && matchSegments(rest, others);
+  while (pattern[p] === '**') p++;
+  return p === pattern.length;
 }
 
 /**
