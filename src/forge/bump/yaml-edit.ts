@@ -4,6 +4,7 @@
  * byte-for-byte the same.
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
+import { yamlProblem } from '../../model/yaml-problem.js';
 import { BumpError } from './types.js';
 
 export interface Edit {
@@ -22,8 +23,8 @@ export function parseDocuments(text: string, what: string): Document[] {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
-    const first = doc.errors[0];
-    if (first) throw new BumpError('invalid-yaml', `${what} is not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
+    const problem = yamlProblem(doc, text);
+    if (problem) throw new BumpError('invalid-yaml', `${what} is not valid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`);
   }
   return docs;
 }
