@@ -10,8 +10,8 @@ import { createGitHubClient, type GitHubClientOptions, type RestClient } from '.
 import { fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
 import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
 import { prMarker, withSeeAlso, type SeeAlsoPull } from './pr-body.js';
-import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
-import { upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
+import { claimsToBeOwn, isOwnPr, isSameBumpByOthers, proposesSameBump } from './pr-match.js';
+import { DEFAULT_TRUSTED_AUTHORS, upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
 
 /** Open PRs scanned for our own and for others' bumps (100 per page). */
 const MAX_PULL_PAGES = 5;
@@ -150,12 +150,16 @@ export class GitHubForge implements Forge {
     if (outcome.kind === 'already') return { kind: 'done', result: { outcome: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
-    const foreign = pulls.find((p) => !claimsToBeOwn(p, branch, marker, fullName) && isSameBumpByOthers(p, names, req.toVersion));
+    const trust = { repoFullName: fullName, authors: req.trustedAuthors ?? DEFAULT_TRUSTED_AUTHORS };
+    const others = pulls.filter((p) => !claimsToBeOwn(p, branch, marker, fullName));
+    const foreign = others.find((p) => isSameBumpByOthers(p, names, req.toVersion, trust));
     if (foreign) {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
       return { kind: 'done', result: { outcome: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
-    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors };
+    // The same bump from a stranger's fork: anyone can title a PR like Renovate. Listed, not linked.
+    const untrusted = others.filter((p) => proposesSameBump(p, names, req.toVersion)).map(seeAlso);
+    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors: [...impostors, ...untrusted] };
   }
 
   /** Reads files of `ref` for the bumper: the profile's file must exist; a sibling that does not is null. */

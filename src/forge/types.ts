@@ -42,7 +42,12 @@ export interface UpgradePrRequest {
   alsoBump?: readonly string[];
   /** Extra names under which other tools (Renovate) may title the same bump, e.g. `rook-ceph`. */
   dependencyNames?: string[];
+  /** Authors whose bump from their own fork is linked instead of opening ours. @default DEFAULT_TRUSTED_AUTHORS */
+  trustedAuthors?: readonly string[];
 }
+
+/** The dependency bots whose PRs stand in for leakguard's wherever their head repository is. */
+export const DEFAULT_TRUSTED_AUTHORS: readonly string[] = ['renovate[bot]', 'dependabot[bot]'];
 
 export type UpgradePrResult =
   /** leakguard opened its PR. */

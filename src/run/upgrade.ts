@@ -96,6 +96,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     ...(image ? { image } : {}),
     ...(chart ? { chart } : {}),
     ...(profile.upgrade.alsoBump.length > 0 ? { alsoBump: profile.upgrade.alsoBump } : {}),
+    trustedAuthors: profile.upgrade.trustedAuthors,
   };
 }
 

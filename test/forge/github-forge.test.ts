@@ -67,6 +67,25 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.branches.has(BRANCH)).toBe(false);
   });
 
+  it("a stranger's fork PR titled like a Renovate bump is not linked: leakguard opens its own and lists it under See also", async () => {
+    gh.addPull({ title: 'chore(deps): update helm release rook-ceph to v1.15.9', body: 'trust me', head: 'renovate/rook-ceph-1.x', base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ outcome: 'opened', number: 2, branch: BRANCH });
+    expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('version: v1.14.9 #', 'version: v1.15.9 #'));
+    expect(gh.pulls[1]?.body).toContain('### See also\n\n- #1 from `mallory/gitops:renovate/rook-ceph-1.x` (not opened by leakguard; left as it is)');
+    expect(gh.pulls[0]).toMatchObject({ title: 'chore(deps): update helm release rook-ceph to v1.15.9', body: 'trust me' });
+  });
+
+  it('a bump by a configured bot author from its fork is linked like Renovate in the repository', async () => {
+    gh.addPull({ title: 'Update Helm release rook-ceph to v1.15.9', body: '', head: 'renovate/rook-ceph-1.x', base: 'main', user: 'acme-renovate', headRepo: 'acme-renovate/gitops' });
+    const stranger = await (await forge()).ensureUpgradePullRequest(rookUpgradeRequest(FILE, { trustedAuthors: [] }));
+    expect(stranger).toMatchObject({ outcome: 'opened', number: 2 });
+    gh.pulls.splice(1, 1);
+    gh.branches.delete(BRANCH);
+    const trusted = await (await forge()).ensureUpgradePullRequest(rookUpgradeRequest(FILE, { trustedAuthors: ['acme-renovate'] }));
+    expect(trusted).toMatchObject({ outcome: 'linked', number: 1 });
+  });
+
   it('a fork PR from its main with our marker pasted in: main is not touched, the PR is not edited, ours links it', async () => {
     const marker = prMarker('rook-ceph-operator', '1.15.9');
     gh.addPull({ title: 'harmless', body: `please merge ${marker}`, head: 'main', base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
