@@ -7,8 +7,9 @@ import { bumpInRepo } from './bump/index.js';
 import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
-import { fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
+import { compareSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
 import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
+import { foreignCommitsReason } from './own-branch.js';
 import { prMarker, withSeeAlso, type SeeAlsoPull } from './pr-body.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers, proposesSameBump } from './pr-match.js';
 import { DEFAULT_TRUSTED_AUTHORS, upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
@@ -92,8 +93,12 @@ export class GitHubForge implements Forge {
   constructor(
     private readonly octokit: RestClient,
     private readonly logger: Logger,
-    private readonly secrets: readonly string[] = [],
+    private readonly secrets: readonly string[],
+    /** Who leakguard is on GitHub: commits by anyone else keep a branch from being adopted or reset. */
+    private readonly login: () => Promise<string>,
   ) {}
+
+  private loginOnce: Promise<string> | null = null;
 
   async ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
@@ -190,6 +195,7 @@ export class GitHubForge implements Forge {
     const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
     const pr = (alsoPinned: readonly Sighting[]) => ({ title: req.title, body: withSeeAlso(bodyOf(req, alsoPinned), found.impostors) });
     if (found.kind === 'own') {
+      await this.assertOnlyOurCommits(repo, req, found.pull.head.ref);
       const alsoPinned = await this.ensureBranchBumped(repo, writes, req, found.pull.head.ref, log);
       return this.updatePull(writes, found.pull, pr(alsoPinned));
     }
@@ -199,9 +205,21 @@ export class GitHubForge implements Forge {
     if (created) {
       await this.putFiles(writes, req, branch, bumped, read);
     } else {
+      await this.assertOnlyOurCommits(repo, req, branch);
       await this.ensureBranchBumped(repo, writes, req, branch, log);
     }
     return this.openPull(repo, writes, branch, pr(bumped.alsoPinned));
+  }
+
+  /** A branch that already exists is adopted (or reset) only when every commit beyond base is leakguard's. */
+  private async assertOnlyOurCommits(repo: Repo, req: UpgradePrRequest, branch: string): Promise<void> {
+    const compare = await step(`compare ${branch} with ${req.baseBranch}`, async () =>
+      compareSchema.parse((await this.octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${req.baseBranch}...${branch}` })).data),
+    );
+    if (compare.ahead_by === 0) return;
+    this.loginOnce ??= step('identify the GitHub account', this.login);
+    const reason = foreignCommitsReason(compare, await this.loginOnce, branch, req.baseBranch);
+    if (reason) throw new RefusedWriteError(reason);
   }
 
   private async listOpenPulls(repo: Repo): Promise<Pull[]> {
@@ -293,5 +311,5 @@ export class GitHubForge implements Forge {
 /** Reads the credentials from their files and returns a ready forge. Throws GitHubConfigError. */
 export async function createGitHubForge(options: GitHubClientOptions): Promise<GitHubForge> {
   const client = await createGitHubClient(options);
-  return new GitHubForge(client.octokit, options.logger, client.secrets);
+  return new GitHubForge(client.octokit, options.logger, client.secrets, client.login);
 }
