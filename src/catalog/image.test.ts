@@ -77,7 +77,7 @@ describe('imageMatchesPattern with many `**`', () => {
     const started = performance.now();
     expect(imageMatchesPattern(image, pattern)).toBe(false);
     expect(imageMatchesPattern(image.replace('cephx', 'ceph'), pattern)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(performance.now() - started).toBeLessThan(250);
   });
 
   it('matches exactly what the definition says', () => {
