@@ -119,6 +119,7 @@ export class GitHubForge implements Forge {
     if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
       const found = await this.survey(repo, req);
+      if (found.kind === 'own') await this.assertOnlyOurCommits(repo, req, found.pull.head.ref); // as the real run would
       const preview: UpgradePrPreview =
         found.kind === 'own'
           ? { outcome: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }

@@ -251,6 +251,9 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
       expect(gh.pulls[0]?.body).toBe(request().body);
       expect(gh.branches.get(BRANCH)).toBe(extra);
       expect(gh.authorsAhead(BRANCH)).toEqual(['leakguard-bot', 'mallory']);
+      // The dry-run preview says the same, with read-only calls.
+      expect(await f.previewUpgradePullRequest(request())).toMatchObject({ outcome: 'failed', error: { code: 'refused' } });
+      expect(gh.mutations().length).toBe(before);
     });
 
     it('a branch pushed by someone else before any PR: no PR is opened from it', async () => {
