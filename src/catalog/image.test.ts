@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { imageMatchesPattern, parseImageRef, versionFromImage } from './image.js';
 
@@ -57,4 +58,35 @@ describe('imageMatchesPattern', () => {
     ['nginx:1.27.0', 'library/nginx', [], true],
     ['registry.local:5000/nginx:1.27.0', 'nginx', [], true],
   ] as const)('%s ~ %s (mirrors %j) → %s', (image, pattern, mirrors, expected) => expect(imageMatchesPattern(image, pattern, mirrors)).toBe(expected));
+});
+
+// Patterns come from the user's catalogue and paths from any pod's image: `**` must not cost
+// combinatorial time (each `**` used to try every split of the rest).
+describe('imageMatchesPattern with many `**`', () => {
+  /** The definition: `**` takes any number of segments, `*` exactly one. Exponential, for small cases only. */
+  const byDefinition = (pattern: readonly string[], subject: readonly string[]): boolean => {
+    const [head, ...rest] = pattern;
+    if (head === undefined) return subject.length === 0;
+    if (head === '**') return subject.some((_, i) => byDefinition(rest, subject.slice(i))) || byDefinition(rest, []);
+    return subject[0] !== undefined && (head === '*' || head === subject[0]) && byDefinition(rest, subject.slice(1));
+  };
+
+  it('six `**` against a 40-segment path that does not match answer at once', () => {
+    const pattern = `${'**/'.repeat(6)}rook/ceph`;
+    const image = `harbor.corp/${'a/'.repeat(40)}rook/cephx:v1.14.9`;
+    const started = performance.now();
+    expect(imageMatchesPattern(image, pattern)).toBe(false);
+    expect(imageMatchesPattern(image.replace('cephx', 'ceph'), pattern)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+
+  it('matches exactly what the definition says', () => {
+    const segment = fc.constantFrom('a', 'b', 'rook', 'ceph');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(segment, fc.constantFrom('*', '**')), { minLength: 1, maxLength: 6 }), fc.array(segment, { minLength: 1, maxLength: 7 }), (pattern, path) => {
+        const image = `registry.local/${path.join('/')}:v1.0.0`;
+        expect(imageMatchesPattern(image, `registry.local/${pattern.join('/')}`)).toBe(byDefinition(pattern, path));
+      }),
+    );
+  });
 });

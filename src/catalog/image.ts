@@ -12,6 +12,7 @@
 // is configured once as a mirror prefix (`harbor.corp/hub`), and the rest of the path is matched.
 
 import { formatVersion, parseVersion, type Version } from './version.js';
+import { trimEnd } from '../model/text.js';
 
 export interface ImageRef {
   /** Registry host, `docker.io` when the reference names none. */
@@ -73,18 +74,32 @@ function patternPath(pattern: string): string[] {
   return withoutLibrary(splitRepository(pattern.trim()).path.split('/'));
 }
 
+/**
+ * Glob matching over segments in O(pattern × path): `**` takes any number of segments, `*` exactly
+ * one. Only the latest `**` is ever retried (with one more segment), as in classic wildcard matching;
+ * retrying every earlier one too, as a recursive match does, costs combinatorial time.
+ */
 function matchSegments(pattern: readonly string[], subject: readonly string[]): boolean {
-  const [head, ...rest] = pattern;
-  if (head === undefined) return subject.length === 0;
-  if (head === '**') {
-    for (let taken = 0; taken <= subject.length; taken++) {
-      if (matchSegments(rest, subject.slice(taken))) return true;
+  let p = 0;
+  let s = 0;
+  let starAt = -1;
+  let starTook = 0;
+  while (s < subject.length) {
+    if (pattern[p] === '**') {
+      starAt = p++;
+      starTook = s;
+    } else if (p < pattern.length && (pattern[p] === '*' || pattern[p] === subject[s])) {
+      p++;
+      s++;
+    } else if (starAt >= 0) {
+      p = starAt + 1;
+      s = ++starTook;
+    } else {
+      return false;
     }
-    return false;
   }
-  const [first, ...others] = subject;
-  if (first === undefined) return false;
-  return (head === '*' || head === first) && matchSegments(rest, others);
+  while (pattern[p] === '**') p++;
+  return p === pattern.length;
 }
 
 /**
@@ -95,7 +110,7 @@ export function candidatePaths(ref: ImageRef, mirrorPrefixes: readonly string[] 
   const full = `${ref.registry}/${ref.path}`;
   const written = ref.repository.toLowerCase();
   const behind = mirrorPrefixes
-    .map((prefix) => prefix.trim().replace(/\/+$/, '').toLowerCase())
+    .map((prefix) => trimEnd(prefix.trim(), '/').toLowerCase())
     .flatMap((prefix) => [full, written].filter((name) => prefix !== '' && name.toLowerCase().startsWith(`${prefix}/`)).map((name) => name.slice(prefix.length + 1)))
     .map((rest) => splitRepository(rest).path);
   return [ref.path, ...behind].map((path) => withoutLibrary(path.split('/')));

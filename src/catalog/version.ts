@@ -12,13 +12,25 @@ export interface Version {
   prerelease: string | null;
 }
 
+/**
+ * The longest tag a registry accepts (OCI distribution spec): a longer one names no version. Tags come
+ * from any pod a selector matches, so the cap also bounds what one crafted tag costs to read.
+ */
+export const MAX_TAG_LENGTH = 128;
+
 const versionPattern = /^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:([-+_])(.*))?$/i;
 // Suffixes that mark a pre-release rather than a build variant of the release (`-alpine`, `-ubi9`).
-const prereleasePattern = /^(alpha|beta|rc|pre|preview|dev|snapshot)([.\-_]?\d+)*$/i;
+// Each repetition takes exactly one digit (after at most one separator), so a string splits one way
+// only and matching stays linear; `([.\-_]?\d+)*` backtracked exponentially on a run of digits.
+const prereleasePattern = /^(?:alpha|beta|rc|pre|preview|dev|snapshot)(?:[-._]?\d)*$/i;
 
-/** Parses a tag or version string; null when it is not a full version (e.g. `latest`, `v1.14`, `sha-1a2b3c`). */
+/**
+ * Parses a tag or version string in linear time; null when it is not a full version (e.g. `latest`,
+ * `v1.14`, `sha-1a2b3c`) or longer than MAX_TAG_LENGTH.
+ */
 export function parseVersion(text: string): Version | null {
   const withoutDigest = text.trim().split('@')[0] ?? '';
+  if (withoutDigest.length > MAX_TAG_LENGTH) return null;
   const match = versionPattern.exec(withoutDigest);
   if (!match) return null;
   const [, major, minor, patch, separator, suffix] = match;

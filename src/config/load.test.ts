@@ -117,6 +117,18 @@ describe('parseConfig', () => {
       expect(errorOf(bomb)).toMatch(/^leakguard\.yaml: invalid YAML: Excessive alias count/);
     });
 
+    it.each([
+      ['an alias to no anchor', 'prometheus:\n  url: http://p:9090\n  headers: {X-Api-Key: *hunter2-t0ken}\n', /line 3, column 24: an alias names no anchor defined before it$/],
+      ['an unknown tag', 'prometheus:\n  url: !hunter2 http://p:9090\n', /line 2, column 8: a YAML tag leakguard does not read/],
+      ['an unknown tag handle', 'prometheus:\n  url: !hunter2!x http://p:9090\n', /line 2, column 8: a YAML tag leakguard does not read/],
+      ['an unknown verbatim tag', 'dryRun: !<tag:hunter2.example,2000:x> true\n', /line 1, column 9: a YAML tag leakguard does not read/],
+    ])('%s: an error naming the place, never the name written there (a secret may be it)', (_name, text, message) => {
+      const error = errorOf(text);
+      expect(error).toMatch(/^leakguard\.yaml: invalid YAML at /);
+      expect(error).toMatch(message);
+      expect(error).not.toContain('hunter2');
+    });
+
     it('a YAML syntax error gives line and column, never the lines themselves (a secret may sit next to it)', () => {
       const error = errorOf('prometheus:\n  headers: {X-Api-Key: s3cr3t-t0ken}\n  url: [http://p:9090\nprofiles: []\n');
       expect(error).toMatch(/^leakguard\.yaml: invalid YAML at line \d+, column \d+: /);

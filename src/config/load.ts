@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { yamlProblem } from '../model/yaml-problem.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A configuration or usage problem: the CLI exits 2 and prints `message`, which names the field. */
@@ -30,16 +31,13 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
 
 /**
  * YAML text as plain data. Errors name the file, line and column but never quote the file: a secret
- * (a header value) may sit on the line next to the mistake. Aliases are capped (no "billion laughs").
+ * (a header value) may sit on the line next to the mistake, or be the mistake (an unquoted `*secret` is an
+ * alias). Unknown tags are errors. Aliases are capped (no "billion laughs").
  */
 export function parseYamlFile(text: string, source: string): unknown {
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const first = document.errors[0];
-  if (first) {
-    const before = text.slice(0, first.pos[0]).split('\n');
-    const at = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
-    throw new ConfigError(`${source}: invalid YAML at ${at}: ${first.message.split('\n')[0]} (${first.code})`);
-  }
+  const problem = yamlProblem(document, text);
+  if (problem) throw new ConfigError(`${source}: invalid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`);
   try {
     return document.toJS({ maxAliasCount: 100 });
   } catch (error) {

@@ -7,6 +7,7 @@ import { defaultDetectOptions as detectorDefaults } from '../detect/judge.js';
 import { ACTION_KINDS } from '../model/action.js';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_TRUSTED_AUTHORS } from '../forge/types.js';
 import { formatMatchers, parseMatchers } from '../prom/matchers.js';
 import { HEADER_NAME, HEADER_VALUE } from '../prom/headers.js';
 import { formatDuration, parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
@@ -213,6 +214,12 @@ const upgradeSchema = z.strictObject({
   chart: z.string().min(1).optional(),
   /** Other charts moved together with `chart`, e.g. `[rook-ceph-cluster]`. @default [] */
   alsoBump: z.array(z.string().min(1)).default([]),
+  /**
+   * GitHub logins whose open PR for the same bump is linked instead of opening leakguard's, wherever
+   * its head is. A PR from a branch of `repo` itself is linked whoever opened it; any other fork PR is
+   * only listed under "See also". @default ["renovate[bot]", "dependabot[bot]"]
+   */
+  trustedAuthors: z.array(z.string().min(1)).default([...DEFAULT_TRUSTED_AUTHORS]),
 });
 
 const heapProfileSchema = z.strictObject({

@@ -28,7 +28,7 @@ export function parseDurationSeconds(text: string): number | null {
 
 /** `512MiB` → 536870912; also Kubernetes quantities like `512Mi`. */
 export function parseSizeBytes(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  const match = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(text.trim());
   if (!match) return null;
   const unit = sizeUnitBytes[match[2]!];
   return unit === undefined ? null : Number(match[1]) * unit;
@@ -36,7 +36,7 @@ export function parseSizeBytes(text: string): number | null {
 
 /** `5MiB/h` → bytes per hour; the time unit may be s, m, h or d. */
 export function parseRateBytesPerHour(text: string): number | null {
-  const match = /^\s*(.+?)\s*\/\s*(s|m|h|d)\s*$/.exec(text);
+  const match = /^(.+)\/\s*(s|m|h|d)$/.exec(text.trim());
   if (!match) return null;
   const bytes = parseSizeBytes(match[1]!);
   const perSeconds = durationUnitSeconds[match[2]!];

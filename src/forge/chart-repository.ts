@@ -4,6 +4,7 @@
  * chart version, the chart's config blob (its Chart.yaml as JSON). Every answer is bounded in size and
  * time and cached for the run; anonymous registry tokens (ghcr.io, Docker Hub) are fetched when asked.
  */
+import { trimEnd } from '../model/text.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { safeUrl } from '../model/redact.js';
@@ -137,7 +138,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
 
   async function index(repo: string): Promise<z.infer<typeof indexSchema>> {
     return cached(`index ${repo}`, async () => {
-      const url = `${repo.replace(/\/+$/, '')}/index.yaml`;
+      const url = `${trimEnd(repo, '/')}/index.yaml`;
       const answer = await get(url);
       if (answer.status !== 200) throw failed(url, answer.status);
       let doc: unknown;
@@ -159,7 +160,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
 
   /** `oci://ghcr.io/argoproj/argo-helm` + `argo-cd` → base URL and repository name in the registry. */
   function ociName(repo: string, chart: string): { base: string; name: string; host: string } {
-    const ref = `${repo.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}`;
+    const ref = `${trimEnd(repo.replace(/^oci:\/\//, ''), '/')}/${chart}`;
     const slash = ref.indexOf('/');
     const host = ref.slice(0, slash);
     return { base: `${plainHttp(host) ? 'http' : 'https'}://${host}`, name: ref.slice(slash + 1), host };
@@ -177,7 +178,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     const answer = await get(url, headers);
     const challenge = answer.headers.get('www-authenticate') ?? '';
     if (answer.status !== 401 || token || !/^bearer /i.test(challenge)) return answer;
-    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const params = Object.fromEntries([...challenge.matchAll(/(?<!\w)(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
     if (!params.realm) return answer;
     const tokenUrl = new URL(params.realm);
     if (params.service) tokenUrl.searchParams.set('service', params.service);
@@ -201,7 +202,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         const checked = tagsSchema.safeParse(parseJson(answer.text, next));
         if (!checked.success) throw new ChartRepositoryError('invalid', `${safeUrl(next)}: not a tag list`);
         tags.push(...(checked.data.tags ?? []));
-        const link = /<([^>]+)>;\s*rel="next"/.exec(answer.headers.get('link') ?? '')?.[1];
+        const link = /<([^<>]+)>;\s*rel="next"/.exec(answer.headers.get('link') ?? '')?.[1];
         next = link ? new URL(link, base).toString() : null;
       }
       // Helm writes `+` (build metadata) as `_` in OCI tags.

@@ -9,6 +9,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
+import { trimEnd } from '../model/text.js';
 
 /** Exactly one of `tokenFile` or `app` (the shape of the config file's `github:` section). */
 export interface GitHubAuthConfig {
@@ -55,6 +56,8 @@ export interface GitHubClient {
   octokit: RestClient;
   /** Values that must never be logged or shown: the token or the App private key. */
   secrets: string[];
+  /** The login GitHub shows as the author of leakguard's commits: the token's user, or `<app slug>[bot]`. */
+  login: () => Promise<string>;
 }
 
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
@@ -62,7 +65,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   const timeoutMs = options.timeoutMs ?? 15_000;
   const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const common = {
-    ...(options.apiUrl ? { baseUrl: options.apiUrl.replace(/\/+$/, '') } : {}),
+    ...(options.apiUrl ? { baseUrl: trimEnd(options.apiUrl, '/') } : {}),
     userAgent: 'leakguard',
     request: { fetch: fetchWithTimeout },
     // Octokit's own messages are plain strings; never pass through objects (they may hold request options).
@@ -83,7 +86,8 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   if ((tokenFile === undefined) === (app === undefined)) throw new GitHubConfigError('github: expected exactly one of tokenFile or app');
   if (tokenFile !== undefined) {
     const token = (await readSecretFile(tokenFile, 'GitHub token')).trim();
-    return { octokit: new RestClient({ ...common, auth: token }), secrets: [token] };
+    const octokit = new RestClient({ ...common, auth: token });
+    return { octokit, secrets: [token], login: async () => (await octokit.rest.users.getAuthenticated()).data.login };
   }
   if (app === undefined) throw new GitHubConfigError('github: expected exactly one of tokenFile or app');
   const privateKey = await readSecretFile(app.privateKeyFile, 'GitHub App private key');
@@ -98,5 +102,6 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     authStrategy: createAppAuth,
     auth: { appId: app.appId, installationId: app.installationId, privateKey },
   });
-  return { octokit, secrets: [privateKey] };
+  // GET /app is answered with the App's JWT (auth-app picks it for that route).
+  return { octokit, secrets: [privateKey], login: async () => `${(await octokit.rest.apps.getAuthenticated()).data?.slug ?? 'app'}[bot]` };
 }

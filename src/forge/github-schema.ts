@@ -23,4 +23,13 @@ export const fileContentSchema = z.object({
 });
 export type FileContent = z.infer<typeof fileContentSchema>;
 
+const userSchema = z.object({ login: z.string() }).nullable().optional();
+
+/** `GET /compare/{base}...{head}`: the commits on head that base lacks (at most 250 listed). */
+export const compareSchema = z.object({
+  ahead_by: z.number().int(),
+  commits: z.array(z.object({ sha: z.string(), author: userSchema, committer: userSchema })),
+});
+export type Compare = z.infer<typeof compareSchema>;
+
 export const createdPullSchema = z.object({ number: z.number().int(), html_url: z.string() });

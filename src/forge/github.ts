@@ -8,11 +8,12 @@ import { createChartSource, type ChartSource } from './chart-repository.js';
 import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
-import { fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
+import { compareSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
 import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
+import { foreignCommitsReason } from './own-branch.js';
 import { prMarker, withSeeAlso, type SeeAlsoPull } from '../report/pr-body.js';
-import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
-import { upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
+import { claimsToBeOwn, isOwnPr, isSameBumpByOthers, proposesSameBump } from './pr-match.js';
+import { DEFAULT_TRUSTED_AUTHORS, upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
 
 /** Open PRs scanned for our own and for others' bumps (100 per page). */
 const MAX_PULL_PAGES = 5;
@@ -95,10 +96,14 @@ export class GitHubForge implements Forge {
   constructor(
     private readonly octokit: RestClient,
     private readonly logger: Logger,
-    private readonly secrets: readonly string[] = [],
+    private readonly secrets: readonly string[],
+    /** Who leakguard is on GitHub: commits by anyone else keep a branch from being adopted or reset. */
+    private readonly login: () => Promise<string>,
     /** Chart repositories, read for charts versioned apart from their app (one per forge: cached per run). */
     private readonly charts: ChartSource = createChartSource(),
   ) {}
+
+  private loginOnce: Promise<string> | null = null;
 
   async ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
@@ -119,6 +124,7 @@ export class GitHubForge implements Forge {
     if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
       const found = await this.survey(repo, req);
+      if (found.kind === 'own') await this.assertOnlyOurCommits(repo, req, found.pull.head.ref); // as the real run would
       const preview: UpgradePrPreview =
         found.kind === 'own'
           ? { outcome: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
@@ -155,12 +161,16 @@ export class GitHubForge implements Forge {
     if (outcome.kind === 'already') return { kind: 'done', result: { outcome: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
-    const foreign = pulls.find((p) => !claimsToBeOwn(p, branch, marker, fullName) && isSameBumpByOthers(p, names, req.toVersion));
+    const trust = { repoFullName: fullName, authors: req.trustedAuthors ?? DEFAULT_TRUSTED_AUTHORS };
+    const others = pulls.filter((p) => !claimsToBeOwn(p, branch, marker, fullName));
+    const foreign = others.find((p) => isSameBumpByOthers(p, names, req.toVersion, trust));
     if (foreign) {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
       return { kind: 'done', result: { outcome: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
-    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors };
+    // The same bump from a stranger's fork: anyone can title a PR like Renovate. Listed, not linked.
+    const untrusted = others.filter((p) => proposesSameBump(p, names, req.toVersion)).map(seeAlso);
+    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors: [...impostors, ...untrusted] };
   }
 
   /** Reads files of `ref` for the bumper: the profile's file must exist; a sibling that does not is null. */
@@ -191,6 +201,7 @@ export class GitHubForge implements Forge {
     const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
     const pr = (alsoPinned: readonly Sighting[]) => ({ title: req.title, body: withSeeAlso(bodyOf(req, alsoPinned), found.impostors) });
     if (found.kind === 'own') {
+      await this.assertOnlyOurCommits(repo, req, found.pull.head.ref);
       const alsoPinned = await this.ensureBranchBumped(repo, writes, req, found.pull.head.ref, log);
       return this.updatePull(writes, found.pull, pr(alsoPinned));
     }
@@ -200,9 +211,21 @@ export class GitHubForge implements Forge {
     if (created) {
       await this.putFiles(writes, req, branch, bumped, read);
     } else {
+      await this.assertOnlyOurCommits(repo, req, branch);
       await this.ensureBranchBumped(repo, writes, req, branch, log);
     }
     return this.openPull(repo, writes, branch, pr(bumped.alsoPinned));
+  }
+
+  /** A branch that already exists is adopted (or reset) only when every commit beyond base is leakguard's. */
+  private async assertOnlyOurCommits(repo: Repo, req: UpgradePrRequest, branch: string): Promise<void> {
+    const compare = await step(`compare ${branch} with ${req.baseBranch}`, async () =>
+      compareSchema.parse((await this.octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${req.baseBranch}...${branch}` })).data),
+    );
+    if (compare.ahead_by === 0) return;
+    this.loginOnce ??= step('identify the GitHub account', this.login);
+    const reason = foreignCommitsReason(compare, await this.loginOnce, branch, req.baseBranch);
+    if (reason) throw new RefusedWriteError(reason);
   }
 
   private async listOpenPulls(repo: Repo): Promise<Pull[]> {
@@ -294,5 +317,5 @@ export class GitHubForge implements Forge {
 /** Reads the credentials from their files and returns a ready forge. Throws GitHubConfigError. */
 export async function createGitHubForge(options: GitHubClientOptions): Promise<GitHubForge> {
   const client = await createGitHubClient(options);
-  return new GitHubForge(client.octokit, options.logger, client.secrets);
+  return new GitHubForge(client.octokit, options.logger, client.secrets, client.login);
 }

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Pull } from './github-schema.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
 
-const pr = (title: string, ref: string, body = '', headRepo: string | null = 'acme/gitops'): Pull => ({
+const pr = (title: string, ref: string, body = '', headRepo: string | null = 'acme/gitops', user = 'renovate[bot]'): Pull => ({
   number: 1,
   html_url: 'u',
   title,
   body,
   head: { ref, repo: headRepo === null ? null : { full_name: headRepo } },
+  user: { login: user },
 });
 const deps = ['rook-ceph', 'rook/ceph'];
+const trust = { repoFullName: 'acme/gitops', authors: ['renovate[bot]', 'dependabot[bot]'] };
 
 describe('isSameBumpByOthers', () => {
   it.each([
@@ -23,7 +25,27 @@ describe('isSameBumpByOthers', () => {
     ['Update Helm release rook-ceph-cluster to v1.15.9', 'renovate/rook-ceph-cluster-1.x', false],
     ['fix(rook-ceph-operator): upgrade 1.14.9 → 1.15.9', 'leakguard/other-1.15.9', false],
   ])('%s (%s) → %s', (title, ref, expected) => {
-    expect(isSameBumpByOthers(pr(title, ref), deps, 'v1.15.9')).toBe(expected);
+    expect(isSameBumpByOthers(pr(title, ref), deps, 'v1.15.9', trust)).toBe(expected);
+  });
+});
+
+describe('isSameBumpByOthers: only a PR from the configured repository or a trusted bot stands in for ours', () => {
+  const title = 'chore(deps): update helm release rook-ceph to v1.15.9';
+  it.each([
+    ['a bot PR from the configured repository', pr(title, 'renovate/rook-ceph-1.x'), true],
+    ['a human PR from a branch of the configured repository', pr(title, 'bump-rook', '', 'Acme/GitOps', 'alice'), true],
+    ['Renovate in forking mode (a trusted author, its own fork)', pr(title, 'renovate/rook-ceph-1.x', '', 'renovate-bot/gitops', 'renovate[bot]'), true],
+    ['a trusted author spelled in another case', pr(title, 'x', '', 'bots/gitops', 'Dependabot[bot]'), true],
+    ["a stranger's fork titled like Renovate", pr(title, 'renovate/rook-ceph-1.x', '', 'mallory/gitops', 'mallory'), false],
+    ['a deleted fork by a stranger', pr(title, 'renovate/rook-ceph-1.x', '', null, 'mallory'), false],
+    ['a fork PR with no author', { ...pr(title, 'x', '', 'mallory/gitops'), user: null }, false],
+  ])('%s → %s', (_name, pull, expected) => {
+    expect(isSameBumpByOthers(pull, deps, 'v1.15.9', trust)).toBe(expected);
+  });
+
+  it('no trusted authors: only the configured repository counts', () => {
+    const fork = pr(title, 'renovate/rook-ceph-1.x', '', 'renovate-bot/gitops', 'renovate[bot]');
+    expect(isSameBumpByOthers(fork, deps, 'v1.15.9', { ...trust, authors: [] })).toBe(false);
   });
 });
 

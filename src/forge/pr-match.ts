@@ -1,7 +1,8 @@
 /**
  * Pure predicates over open PRs. `isOwnPr`: leakguard's PR for this bump. `claimsToBeOwn`: a PR that
  * looks like ours (our marker pasted in, or our branch name from a fork) but is not — never edited.
- * `isSameBumpByOthers`: a PR by another tool (Renovate, Dependabot, a human) that already proposes this bump.
+ * `proposesSameBump`: a PR that proposes this bump, whoever opened it. `isSameBumpByOthers`: one of those
+ * from the configured repository or a trusted bot (Renovate, Dependabot, a colleague): linked instead of ours.
  */
 import type { Pull } from './github-schema.js';
 import { stripV } from './bump/version.js';
@@ -9,7 +10,7 @@ import { LEAKGUARD_BRANCH_PREFIX } from './types.js';
 
 /** Lowercase words joined by single dashes, framed by dashes, so `includes` works on word boundaries. */
 function words(text: string): string {
-  return `-${text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}-`;
+  return `-${text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join('-')}-`;
 }
 
 /** Words that may follow a dependency name in a bump title or branch; anything else is another package (`rook-ceph-cluster`). */
@@ -45,14 +46,37 @@ export function claimsToBeOwn(pull: Pull, branch: string, marker: string, repoFu
 
 const BOT_BRANCH = /^(renovate|dependabot)\//;
 
+/** Whose bump may stand in for leakguard's PR: PRs from the configured repository, or by these authors. */
+export interface BumpTrust {
+  repoFullName: string;
+  /** GitHub logins, e.g. `renovate[bot]` (case-insensitive). */
+  authors: readonly string[];
+}
+
+/**
+ * A PR leakguard may point at as *the* upgrade: its head is a branch of the configured repository (so
+ * someone with push access made it), or its author is a trusted bot (Renovate in forking mode). Anyone
+ * can open a fork PR with any title and branch name.
+ */
+function isTrusted(pull: Pull, trust: BumpTrust): boolean {
+  const login = pull.user?.login.toLowerCase();
+  return isHeadRepo(pull, trust.repoFullName) || (login !== undefined && trust.authors.some((a) => a.toLowerCase() === login));
+}
+
 /**
  * True when the PR mentions one of the dependency names and either the target version or comes
  * from a dependency bot branch (Renovate groups by major/minor, e.g. `renovate/rook-ceph-1.x`).
  */
-export function isSameBumpByOthers(pull: Pull, dependencyNames: readonly string[], toVersion: string): boolean {
+export function proposesSameBump(pull: Pull, dependencyNames: readonly string[], toVersion: string): boolean {
   if (pull.head.ref.startsWith(LEAKGUARD_BRANCH_PREFIX)) return false;
   const text = words(`${pull.title} ${pull.head.ref}`);
   const names = dependencyNames.map(words).filter((n) => n.length > 2);
   if (!names.some((n) => mentions(text, n))) return false;
-  return text.includes(words(stripV(toVersion))) || BOT_BRANCH.test(pull.head.ref);
+  const version = stripV(toVersion);
+  return text.includes(words(version)) || text.includes(words(`v${version}`)) || BOT_BRANCH.test(pull.head.ref);
+}
+
+/** The same bump, by someone whose PR may stand in for leakguard's (see isTrusted); linked, never duplicated. */
+export function isSameBumpByOthers(pull: Pull, dependencyNames: readonly string[], toVersion: string, trust: BumpTrust): boolean {
+  return proposesSameBump(pull, dependencyNames, toVersion) && isTrusted(pull, trust);
 }

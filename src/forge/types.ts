@@ -3,6 +3,7 @@ import type { Failed, PortError } from '../model/result.js';
 import type { TransportErrorCode } from '../model/transport.js';
 import type { UpgradeRule } from '../catalog/schema.js';
 import type { Sighting } from './bump/types.js';
+import { trimBoth } from '../model/text.js';
 
 /** The shared transport codes (src/model/transport.ts), plus what only a Git host reports: */
 export type ForgeErrorCode =
@@ -46,7 +47,12 @@ export interface UpgradePrRequest {
   rule?: UpgradeRule;
   /** Extra names under which other tools (Renovate) may title the same bump, e.g. `rook-ceph`. */
   dependencyNames?: string[];
+  /** Authors whose bump from their own fork is linked instead of opening ours. @default DEFAULT_TRUSTED_AUTHORS */
+  trustedAuthors?: readonly string[];
 }
+
+/** The dependency bots whose PRs stand in for leakguard's wherever their head repository is. */
+export const DEFAULT_TRUSTED_AUTHORS: readonly string[] = ['renovate[bot]', 'dependabot[bot]'];
 
 export type UpgradePrResult =
   /** leakguard opened its PR. */
@@ -93,10 +99,7 @@ export const LEAKGUARD_BRANCH_PREFIX = 'leakguard/';
 
 /** One deterministic branch per (profile, target version). */
 export function upgradeBranchName(profile: string, toVersion: string): string {
-  const slug = profile
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  const slug = trimBoth(profile.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'), '-');
   const version = toVersion.trim().replace(/^v(?=\d)/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
   return `${LEAKGUARD_BRANCH_PREFIX}${slug}-${version}`;
 }

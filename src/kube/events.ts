@@ -9,6 +9,7 @@ import { V1MicroTime, type EventsV1Event, type V1ObjectReference } from '@kubern
 import { mergePatch, type KubeContext } from './context.js';
 import type { EventInput, EventResult, ObjectRef } from './types.js';
 import { apiVersionOf } from '../model/workload.js';
+import { trimEnd } from '../model/text.js';
 
 export const reportingController = 'leakguard';
 /** The API server rejects longer notes. */
@@ -36,8 +37,8 @@ export function eventName(input: Pick<EventInput, 'regarding' | 'reason' | 'key'
     .update([r.kind, r.namespace, r.name, r.uid ?? '', input.reason, input.key ?? input.note].join('\u0000'))
     .digest('hex')
     .slice(0, 16);
-  const base = r.name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 200).replace(/[.-]+$/, '');
-  return `${base || 'object'}.${digest}`;
+  const base = r.name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 200);
+  return `${trimEnd(base, '.-') || 'object'}.${digest}`;
 }
 
 

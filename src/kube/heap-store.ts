@@ -7,6 +7,7 @@
  * does not own is never touched. Keys are named by action ID, so keeping the same capture twice
  * changes nothing.
  */
+import { trimEnd } from '../model/text.js';
 import type { V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { WorkloadRef } from '../model/workload.js';
@@ -54,7 +55,7 @@ export type KeepHeapResult =
 export function heapConfigMapName(workload: WorkloadRef): string {
   const name = `leakguard-heap-${workload.kind.toLowerCase()}-${workload.name}`;
   if (name.length <= 253) return name;
-  return `${name.slice(0, 236).replace(/[.-]+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+  return `${trimEnd(name.slice(0, 236), '.-')}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
 }
 
 export function heapKey(actionId: string): string {

@@ -7,7 +7,7 @@ const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1
 export function parseQuantityBytes(quantity: string | number | undefined | null): number | null {
   if (quantity === undefined || quantity === null) return null;
   if (typeof quantity === 'number') return Number.isFinite(quantity) && quantity >= 0 ? Math.ceil(quantity) : null;
-  const match = /^\s*([+]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)\s*$/.exec(quantity);
+  const match = /^\s*([+]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)\s*$/.exec(quantity);
   if (!match) return null;
   const [, number, exponent, suffix] = match;
   const base = Number(number);

@@ -27,3 +27,20 @@ export function wrap(text: string, width: number): string[] {
   if (line) lines.push(line);
   return lines;
 }
+
+/**
+ * `text` without the run of `chars` at its end (`trimEnd('a//', '/')` → `a`). A loop, not `/x+$/`:
+ * that pattern retries from every character of a long run that is not at the end (quadratic).
+ */
+export function trimEnd(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text.charAt(end - 1))) end--;
+  return text.slice(0, end);
+}
+
+/** `text` without the runs of `chars` at either end, in linear time (see trimEnd). */
+export function trimBoth(text: string, chars: string): string {
+  let start = 0;
+  while (start < text.length && chars.includes(text.charAt(start))) start++;
+  return trimEnd(text.slice(start), chars);
+}

@@ -3,9 +3,11 @@
  * Events. Prometheus, Thanos Query and Mimir serve `/graph` under their path prefix;
  * VictoriaMetrics redirects `/graph` to vmui.
  */
+import { trimEnd } from '../model/text.js';
+
 export function promGraphUrl(baseUrl: string, query: string, rangeSeconds: number): string {
   const parsed = new URL(baseUrl);
-  const base = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+  const base = `${parsed.origin}${trimEnd(parsed.pathname, '/')}`;
   const params = new URLSearchParams({ 'g0.expr': query, 'g0.tab': '0', 'g0.range_input': formatRange(rangeSeconds) });
   return `${base}/graph?${params.toString()}`;
 }

@@ -46,3 +46,22 @@ describe('PrometheusSource options', () => {
     }
   });
 });
+
+describe('a hostile error body', () => {
+  it('an error page of 300,000 unclosed "<" is excerpted at once, not rescanned from every "<"', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end(`${'<'.repeat(300_000)}x`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const started = performance.now();
+      const error = await failure(make({ url: `http://127.0.0.1:${port}` })().queryRange({ query: 'up', start: 0, end: 60, stepSeconds: 60 }));
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(error).toMatchObject({ code: 'server', status: 502 });
+      expect(error.message).toContain('HTTP 502: <<<');
+      expect(error.message.length).toBeLessThan(400);
+    } finally {
+      server.close();
+    }
+  });
+});

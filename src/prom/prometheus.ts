@@ -11,6 +11,7 @@ import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
 import { JsonSyntaxError, StreamingMatrixParser, TooManySeriesError } from './stream-json.js';
 import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from './types.js';
+import { trimEnd } from '../model/text.js';
 
 /** The port's convention (src/model/result.ts): what the server said comes back as data; only a bug throws. */
 async function answer<R extends object>(pending: Promise<R>): Promise<MetricsAnswer<R>> {
@@ -98,7 +99,7 @@ export class PrometheusSource implements MetricsSource {
     for (const name of Object.keys(options.headersFrom ?? {})) {
       if (!HEADER_NAME.test(name)) throw new TypeError(`prometheus.headersFrom: ${JSON.stringify(name)} is not a valid header name`);
     }
-    this.baseUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    this.baseUrl = `${parsed.origin}${trimEnd(parsed.pathname, '/')}`;
     const timeoutSeconds = options.timeoutSeconds ?? 60;
     if (!(timeoutSeconds > 0)) throw new TypeError(`prometheus.timeout must be positive, got ${timeoutSeconds}`);
     this.timeoutMs = timeoutSeconds * 1000;
@@ -347,6 +348,22 @@ function headerText(value: unknown): string | undefined {
 
 /** A short, single-line excerpt of a non-Prometheus body (an HTML error page from a proxy, say). */
 function excerpt(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = withoutTags(text).replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 197)}…` : flat;
+}
+
+/**
+ * Each `<…>` replaced by a space, in one pass. `/<[^>]*>/g` rescanned the rest of the body from every
+ * unclosed `<`: 300 KB of them took 4 minutes.
+ */
+function withoutTags(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let open = text.indexOf('<'); open >= 0; open = text.indexOf('<', from)) {
+    const close = text.indexOf('>', open);
+    if (close < 0) break;
+    out += `${text.slice(from, open)} `;
+    from = close + 1;
+  }
+  return out + text.slice(from);
 }

@@ -99,6 +99,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     ...(profile.upgrade.alsoBump.length > 0 ? { alsoBump: profile.upgrade.alsoBump } : {}),
     ...(upgrade.components ? { moveTogether: upgrade.components } : {}),
     ...(upgrade.ruleId ? { rule: upgrade.ruleId } : {}),
+    trustedAuthors: profile.upgrade.trustedAuthors,
   };
 }
 

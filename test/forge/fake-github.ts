@@ -42,6 +42,13 @@ export interface InjectedFault {
 
 type Files = Map<string, string>;
 
+/** A commit: its tree (files), its parent (null for a root) and the login GitHub shows as its author. */
+interface Commit {
+  files: Files;
+  parent: string | null;
+  author: string;
+}
+
 function blobSha(content: string): string {
   const buf = Buffer.from(content, 'utf8');
   return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
@@ -53,8 +60,8 @@ export class FakeGitHub {
   readonly pulls: FakePull[] = [];
   /** branch → commit sha */
   readonly branches = new Map<string, string>();
-  /** commit sha → files */
-  private readonly commits = new Map<string, Files>();
+  /** commit sha → commit */
+  private readonly commits = new Map<string, Commit>();
   private faults: InjectedFault[] = [];
   private server: Server | null = null;
   private validator: GitHubValidator | null = null;
@@ -68,6 +75,10 @@ export class FakeGitHub {
   appTokenMessage = 'Bad credentials';
   /** App auth: when set, the JWT must be RS256-signed by this key's private half and issued by `appId`. */
   app: { publicKey: string; appId: string } | null = null;
+  /** Who `acceptedToken` belongs to: the author of the commits made with it. */
+  tokenLogin = 'leakguard-bot';
+  /** The App's slug: commits made with the installation token are by `<slug>[bot]`. */
+  appSlug = 'leakguard';
 
   constructor(
     readonly owner = 'acme',
@@ -89,22 +100,41 @@ export class FakeGitHub {
     this.server?.closeAllConnections();
   }
 
-  /** Creates `branch` holding `files` (a new commit). */
-  seedBranch(branch: string, files: Record<string, string>): string {
-    const sha = this.newCommit(new Map(Object.entries(files)));
+  /**
+   * Sets `branch` to a new commit by `author` holding exactly `files`: on top of the branch, or of
+   * main for a new branch (a root commit for main itself).
+   */
+  seedBranch(branch: string, files: Record<string, string>, author = 'alice'): string {
+    const parent = this.branches.get(branch) ?? (branch === 'main' ? null : (this.branches.get('main') ?? null));
+    const sha = this.newCommit(new Map(Object.entries(files)), parent, author);
+    this.branches.set(branch, sha);
+    return sha;
+  }
+
+  /** Someone pushes a commit by `author` changing `files` on `branch` (created from main if new). */
+  pushCommit(branch: string, files: Record<string, string>, author: string): string {
+    const from = this.branches.get(branch) ?? this.branches.get('main');
+    const tree = new Map(from ? this.commits.get(from)?.files : undefined);
+    for (const [path, content] of Object.entries(files)) tree.set(path, content);
+    const sha = this.newCommit(tree, from ?? null, author);
     this.branches.set(branch, sha);
     return sha;
   }
 
   fileAt(branch: string, path: string): string | undefined {
     const sha = this.branches.get(branch);
-    return sha ? this.commits.get(sha)?.get(path) : undefined;
+    return sha ? this.commits.get(sha)?.files.get(path) : undefined;
   }
 
   /** Every file of `branch`, by path. */
   filesAt(branch: string): Record<string, string> {
     const sha = this.branches.get(branch);
-    return Object.fromEntries(sha ? (this.commits.get(sha) ?? new Map<string, string>()) : []);
+    return Object.fromEntries(sha ? (this.commits.get(sha)?.files ?? new Map<string, string>()) : []);
+  }
+
+  /** Authors of the commits on `branch` that are not on main, oldest first. */
+  authorsAhead(branch: string): string[] {
+    return this.ahead(this.branches.get('main') ?? '', this.branches.get(branch) ?? '').map((sha) => this.commits.get(sha)?.author ?? '');
   }
 
   addPull(p: Omit<FakePull, 'number' | 'state'>): FakePull {
@@ -131,10 +161,46 @@ export class FakeGitHub {
     return ok && String(claims.iss) === this.app.appId && (claims.exp ?? 0) > now && (claims.iat ?? Infinity) <= now + 60;
   }
 
-  private newCommit(files: Files): string {
+  private newCommit(files: Files, parent: string | null, author: string): string {
     const sha = randomBytes(20).toString('hex');
-    this.commits.set(sha, files);
+    this.commits.set(sha, { files, parent, author });
     return sha;
+  }
+
+  private ancestors(sha: string): string[] {
+    const line: string[] = [];
+    for (let at: string | null | undefined = sha; at; at = this.commits.get(at)?.parent) line.push(at);
+    return line;
+  }
+
+  /** Commits reachable from `head` but not from `base`, oldest first (histories here are linear). */
+  private ahead(base: string, head: string): string[] {
+    const onBase = new Set(this.ancestors(base));
+    return this.ancestors(head).filter((sha) => !onBase.has(sha)).reverse();
+  }
+
+  /** `GET /compare/{base}...{head}`, as GitHub answers it (the fields leakguard reads, and a few more). */
+  private compareJson(base: string, head: string): object | null {
+    const [baseSha, headSha] = [this.branches.get(base), this.branches.get(head)];
+    if (!baseSha || !headSha) return null;
+    const ahead = this.ahead(baseSha, headSha);
+    const behind = this.ahead(headSha, baseSha);
+    const mergeBase = this.ancestors(headSha).find((sha) => this.ancestors(baseSha).includes(sha));
+    const from = (mergeBase && this.commits.get(mergeBase)?.files) || new Map<string, string>();
+    const to = this.commits.get(headSha)?.files ?? new Map<string, string>();
+    const changed = [...new Set([...from.keys(), ...to.keys()])].filter((path) => from.get(path) !== to.get(path)).sort();
+    const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+    return {
+      status: ahead.length && behind.length ? 'diverged' : ahead.length ? 'ahead' : behind.length ? 'behind' : 'identical',
+      ahead_by: ahead.length,
+      behind_by: behind.length,
+      total_commits: ahead.length,
+      commits: ahead.map((sha) => {
+        const author = this.commits.get(sha)?.author ?? '';
+        return { sha, author: user(author), committer: user(author), commit: { message: 'm', author: { name: author }, committer: { name: author } } };
+      }),
+      files: changed.map((filename) => ({ filename, status: !from.has(filename) ? 'added' : !to.has(filename) ? 'removed' : 'modified' })),
+    };
   }
 
   private repoJson(fullName: string): object {
@@ -217,9 +283,20 @@ export class FakeGitHub {
       }
       return send(201, { token: this.installationToken, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
     }
+    if (operationId === 'apps/get-authenticated') {
+      const jwt = /^bearer (\S+\.\S+\.\S+)$/i.exec(headers.authorization ?? '')?.[1];
+      if (!jwt || (this.app && !this.verifyJwt(jwt))) return send(401, { message: 'A JSON web token could not be decoded' });
+      return send(200, { id: 1, slug: this.appSlug, name: this.appSlug, owner: { login: this.owner } });
+    }
     const auth = headers.authorization ?? '';
     const okAuth = auth === `token ${this.acceptedToken}` || auth === `token ${this.installationToken}`;
     if (!okAuth) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    const login = auth === `token ${this.installationToken}` ? `${this.appSlug}[bot]` : this.tokenLogin;
+    // An installation token is not a user: GitHub answers 403 to GET /user.
+    if (operationId === 'users/get-authenticated') {
+      if (login.endsWith('[bot]')) return send(403, { message: 'Resource not accessible by integration' });
+      return send(200, { login, id: 1, type: 'User' });
+    }
 
     const faultIdx = this.faults.findIndex((f) => f.operation === operationId || f.operation === '*');
     const fault = this.faults[faultIdx];
@@ -289,11 +366,18 @@ export class FakeGitHub {
         const branch = String(b.branch);
         const current = this.fileAt(branch, path);
         if (current === undefined || b.sha !== blobSha(current)) return send(409, { message: `${path} does not match ${String(b.sha)}` });
-        const files = new Map(this.commits.get(this.branches.get(branch) as string));
+        const parent = this.branches.get(branch) as string;
+        const files = new Map(this.commits.get(parent)?.files);
         files.set(path, Buffer.from(String(b.content), 'base64').toString('utf8'));
-        const sha = this.newCommit(files);
+        const sha = this.newCommit(files, parent, login);
         this.branches.set(branch, sha);
         return send(200, { content: { path, sha: blobSha(files.get(path) as string) }, commit: { sha } });
+      }
+      case 'repos/compare-commits-with-basehead': {
+        const basehead = decodeURIComponent(rest.slice('/compare/'.length));
+        const [base = '', head = ''] = basehead.split('...');
+        const compared = this.compareJson(base, head);
+        return compared ? send(200, compared) : send(404, { message: 'Not Found' });
       }
       default:
         this.violations.push(`fake does not implement ${operationId}`);

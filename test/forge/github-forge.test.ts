@@ -67,6 +67,25 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.branches.has(BRANCH)).toBe(false);
   });
 
+  it("a stranger's fork PR titled like a Renovate bump is not linked: leakguard opens its own and lists it under See also", async () => {
+    gh.addPull({ title: 'chore(deps): update helm release rook-ceph to v1.15.9', body: 'trust me', head: 'renovate/rook-ceph-1.x', base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
+    const result = await (await forge()).ensureUpgradePullRequest(request());
+    expect(result).toMatchObject({ outcome: 'opened', number: 2, branch: BRANCH });
+    expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('version: v1.14.9 #', 'version: v1.15.9 #'));
+    expect(gh.pulls[1]?.body).toContain('### See also\n\n- #1 from `mallory/gitops:renovate/rook-ceph-1.x` (not opened by leakguard; left as it is)');
+    expect(gh.pulls[0]).toMatchObject({ title: 'chore(deps): update helm release rook-ceph to v1.15.9', body: 'trust me' });
+  });
+
+  it('a bump by a configured bot author from its fork is linked like Renovate in the repository', async () => {
+    gh.addPull({ title: 'Update Helm release rook-ceph to v1.15.9', body: '', head: 'renovate/rook-ceph-1.x', base: 'main', user: 'acme-renovate', headRepo: 'acme-renovate/gitops' });
+    const stranger = await (await forge()).ensureUpgradePullRequest(rookUpgradeRequest(FILE, { trustedAuthors: [] }));
+    expect(stranger).toMatchObject({ outcome: 'opened', number: 2 });
+    gh.pulls.splice(1, 1);
+    gh.branches.delete(BRANCH);
+    const trusted = await (await forge()).ensureUpgradePullRequest(rookUpgradeRequest(FILE, { trustedAuthors: ['acme-renovate'] }));
+    expect(trusted).toMatchObject({ outcome: 'linked', number: 1 });
+  });
+
   it('a fork PR from its main with our marker pasted in: main is not touched, the PR is not edited, ours links it', async () => {
     const marker = prMarker('rook-ceph-operator', '1.15.9');
     gh.addPull({ title: 'harmless', body: `please merge ${marker}`, head: 'main', base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
@@ -142,7 +161,7 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
   });
 
   it('a branch that already holds the bump is not committed to again', async () => {
-    gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') });
+    gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.9') }, gh.tokenLogin);
     const result = await (await forge()).ensureUpgradePullRequest(request());
     expect(result).toMatchObject({ outcome: 'opened' });
     expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'pulls/create']);
@@ -207,12 +226,56 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
   });
 
   it('our branch drifted (file no longer on either version): reset to base and re-bumped', async () => {
-    gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2') });
+    gh.seedBranch(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2') }, gh.tokenLogin);
     gh.addPull({ title: 'old', body: prMarker('rook-ceph-operator', '1.15.9'), head: BRANCH, base: 'main', user: 'leakguard[bot]' });
     const result = await (await forge()).ensureUpgradePullRequest(request());
     expect(result).toMatchObject({ outcome: 'updated', number: 1 });
     expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('v1.14.9', 'v1.15.9'));
     expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/update-ref', 'repos/create-or-update-file-contents', 'pulls/update']);
+  });
+
+  describe('a leakguard/ branch someone else pushed to', () => {
+    const bumped = HELMRELEASE.replace('version: v1.14.9 #', 'version: v1.15.9 #');
+
+    it('extra commits on the branch of our open PR: neither adopted nor reset, the PR keeps its text, the reason names them', async () => {
+      const f = await forge();
+      await f.ensureUpgradePullRequest(request());
+      const extra = gh.pushCommit(BRANCH, { 'clusters/prod/evil.yaml': 'kind: ClusterRoleBinding\n' }, 'mallory');
+      const before = gh.mutations().length;
+      const result = await f.ensureUpgradePullRequest(request(`Still leaking.\n\n${prMarker('rook-ceph-operator', '1.15.9')}`));
+      expect(result).toMatchObject({ outcome: 'failed', error: { code: 'refused' } });
+      if (result.outcome !== 'failed') return;
+      expect(result.error.message).toContain(`branch ${BRANCH} holds 1 commit beyond main not made by leakguard (leakguard-bot) (${extra.slice(0, 7)} by mallory)`);
+      expect(result.error.message).toContain('delete the branch (or remove those commits) and the next run proposes the upgrade');
+      expect(gh.mutations().length).toBe(before);
+      expect(gh.pulls[0]?.body).toBe(request().body);
+      expect(gh.branches.get(BRANCH)).toBe(extra);
+      expect(gh.authorsAhead(BRANCH)).toEqual(['leakguard-bot', 'mallory']);
+      // The dry-run preview says the same, with read-only calls.
+      expect(await f.previewUpgradePullRequest(request())).toMatchObject({ outcome: 'failed', error: { code: 'refused' } });
+      expect(gh.mutations().length).toBe(before);
+    });
+
+    it('a branch pushed by someone else before any PR: no PR is opened from it', async () => {
+      gh.pushCommit(BRANCH, { [FILE]: bumped, 'extra.yaml': 'x: 1\n' }, 'mallory');
+      const result = await (await forge()).ensureUpgradePullRequest(request());
+      expect(result).toMatchObject({ outcome: 'failed', error: { code: 'refused' } });
+      expect(gh.pulls).toHaveLength(0);
+      expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref']);
+      expect(gh.fileAt(BRANCH, 'extra.yaml')).toBe('x: 1\n');
+    });
+
+    it('a drifted branch with commits by leakguard only is reset, also as a GitHub App (<slug>[bot])', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      gh.app = { publicKey, appId: '12345' };
+      gh.pushCommit(BRANCH, { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.15.2') }, 'leakguard[bot]');
+      gh.addPull({ title: 'old', body: 'old', head: BRANCH, base: 'main', user: 'leakguard[bot]' });
+      const f = await createGitHubForge({ auth: { app: { appId: 12345, installationId: 678, privateKeyFile: secretFile('key.pem', privateKey) } }, apiUrl: gh.url, logger: log.logger });
+      expect(await f.ensureUpgradePullRequest(request())).toMatchObject({ outcome: 'updated', number: 1 });
+      expect(gh.fileAt(BRANCH, FILE)).toBe(HELMRELEASE.replace('v1.14.9', 'v1.15.9'));
+      expect(gh.authorsAhead(BRANCH)).toEqual(['leakguard[bot]']);
+      expect(gh.requests.some((r) => r.operationId === 'apps/get-authenticated')).toBe(true);
+    });
   });
 
   it('GitHub Enterprise: every call goes under the apiUrl path prefix', async () => {

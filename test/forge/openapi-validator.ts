@@ -19,7 +19,10 @@ export const SERVED_OPERATIONS: Record<string, string[]> = {
   '/repos/{owner}/{repo}/git/refs': ['post'],
   '/repos/{owner}/{repo}/git/refs/{ref}': ['patch'],
   '/repos/{owner}/{repo}/contents/{path}': ['get', 'put'],
+  '/repos/{owner}/{repo}/compare/{basehead}': ['get'],
   '/app/installations/{installation_id}/access_tokens': ['post'],
+  '/app': ['get'],
+  '/user': ['get'],
 };
 
 type Json = Record<string, unknown>;

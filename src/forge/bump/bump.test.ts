@@ -193,6 +193,24 @@ describe('bumpFile', () => {
     expect(() => bumpFile('a: [1, 2\n', { fromVersion: '1', toVersion: '2' })).toThrow(/not valid YAML/);
   });
 
+  // The refusal reaches Events, Slack and logs: it names the place, never the text there.
+  it.each([
+    ['an unknown tag', 'image:\n  tag: !vault v1.14.9\n', /line 2, column 8: a YAML tag leakguard does not read/],
+    ['an unknown tag handle', 'image:\n  tag: !s3cr3t!x v1.14.9\n', /line 2, column 8: a YAML tag leakguard does not read/],
+    ['an alias to no anchor', 'image:\n  tag: v1.14.9\n  pullSecret: *s3cr3t-alias\n', /line 3, column 15: an alias names no anchor defined before it/],
+  ])('%s in a GitOps file: refused as invalid YAML, without quoting it', (_name, text, message) => {
+    let error: unknown;
+    try {
+      bumpFile(text, { fromVersion: '1.14.9', toVersion: '1.15.9' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BumpError);
+    expect((error as BumpError).code).toBe('invalid-yaml');
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toMatch(/s3cr3t|vault/);
+  });
+
   it('pinsVersion sees an earlier bump', () => {
     const bumped = bumpFile(helmRelease, { fromVersion: '1.14.9', toVersion: '1.15.9' }).content;
     expect(pinsVersion(bumped, '1.15.9')).toBe(true);

@@ -2,6 +2,7 @@
  * Chart pins: where a file pins a chart release, and which chart repository serves it, so the chart
  * version that ships an app version can be looked up there. Pure: reads only the texts handed in.
  */
+import { trimEnd } from '../../model/text.js';
 import { isMap, isSeq, type Document } from 'yaml';
 import { detectKind, resourceName } from './locate.js';
 import { lastSegment } from './version.js';
@@ -22,7 +23,7 @@ export interface ChartPin {
 
 /** Argo CD writes OCI repositories without a scheme (`ghcr.io/argoproj/argo-helm`). */
 function repoUrl(url: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url.replace(/\/+$/, '') : `oci://${url.replace(/\/+$/, '')}`;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? trimEnd(url, '/') : `oci://${trimEnd(url, '/')}`;
 }
 
 interface FileDocs {
@@ -76,7 +77,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
         chart,
         stringAt(valueAt(root, ['spec', 'ref']), 'tag')?.value,
         'spec.ref.tag',
-        url.slice(0, url.length - chart.length).replace(/\/+$/, '') || null,
+        trimEnd(url.slice(0, url.length - chart.length), '/') || null,
       );
       break;
     }
@@ -124,7 +125,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
         releases.items.forEach((release, i) => {
           const chart = stringAt(release, 'chart')?.value ?? '';
           const name = lastSegment(chart);
-          const prefix = chart.slice(0, chart.length - name.length).replace(/\/+$/, '');
+          const prefix = trimEnd(chart.slice(0, chart.length - name.length), '/');
           const repo = chart.startsWith('oci://') ? prefix : (repos.get(prefix) ?? null);
           add(
             name,
@@ -147,7 +148,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
             stringAt(dep, 'name')?.value ?? '',
             stringAt(dep, 'version')?.value,
             `dependencies.${i}.version`,
-            known ? repo.replace(/\/+$/, '') : null,
+            known ? trimEnd(repo, '/') : null,
             known ? undefined : `its repository "${repo}" is not a URL leakguard can read`,
           );
         });

@@ -226,7 +226,7 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   return { kind: 'bumped', result: result(primary, scopes, moving, alsoPinned) };
 }
 
-const TERRAFORM_BLOCK = /^\s*(resource|module|data|provider|terraform|variable|locals|output)\b[^\n=]*\{\s*$/m;
+const TERRAFORM_BLOCK = /^[ \t]*(resource|module|data|provider|terraform|variable|locals|output)\b[^\n=]*\{[ \t\r]*$/m;
 
 function isTerraform(path: string, text: string): boolean {
   return /\.(tf|tf\.json|hcl)$/i.test(path) || TERRAFORM_BLOCK.test(text);

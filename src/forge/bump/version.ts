@@ -1,4 +1,5 @@
 /** Version strings as they appear in GitOps files: `1.14.9` or `v1.14.9`. */
+import { trimEnd } from '../../model/text.js';
 
 import { stripV } from '../../catalog/version.js';
 
@@ -41,7 +42,7 @@ export function isVersionRange(text: string): boolean {
 
 /** `oci://ghcr.io/rook/rook-ceph` → `rook-ceph`; `./charts/rook-ceph/` → `rook-ceph`. */
 export function lastSegment(ref: string): string {
-  return ref.replace(/[/]+$/, '').split('/').pop() ?? '';
+  return trimEnd(ref, '/').split('/').pop() ?? '';
 }
 
 function escapeRegExp(text: string): string {

@@ -4,6 +4,7 @@
  * byte-for-byte the same.
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
+import { yamlProblem } from '../../model/yaml-problem.js';
 import { BumpError } from './types.js';
 
 export interface Edit {
@@ -22,8 +23,8 @@ export function parseDocuments(text: string, what: string): Document[] {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
-    const first = doc.errors[0];
-    if (first) throw new BumpError('invalid-yaml', `${what} is not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
+    const problem = yamlProblem(doc, text);
+    if (problem) throw new BumpError('invalid-yaml', `${what} is not valid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`);
   }
   return docs;
 }
@@ -101,7 +102,8 @@ export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: n
   const src = text.slice(range[0], range[1]);
   const headerEnd = src.indexOf('\n');
   const header = headerEnd < 0 ? src : src.slice(0, headerEnd);
-  if (/\d/.test(header.replace(/#.*$/, ''))) {
+  const comment = header.indexOf('#');
+  if (/\d/.test(comment < 0 ? header : header.slice(0, comment))) {
     throw new BumpError('unsupported-syntax', 'block scalars with an explicit indentation indicator are not edited');
   }
   const lineStarts: number[] = [];
