@@ -43,13 +43,31 @@ export function expiryAllowanceMs(durationSeconds: number): number {
   return Math.max(5_000, durationSeconds * 100);
 }
 
-/** Pure: is the lease's holder still inside its term, by the API server's clock? */
-export function judgeLease(lease: V1Lease, serverNow: number): { expired: boolean; remainingMs: number | null } {
+/**
+ * The longest term a holder can rightly have left when leakguard's own lock lasts `durationSeconds`: a
+ * full term just renewed, plus one more allowance for a renewTime stamped by a server whose clock is ahead.
+ */
+export function longestTermMs(durationSeconds: number): number {
+  return durationSeconds * 1000 + 2 * expiryAllowanceMs(durationSeconds);
+}
+
+/**
+ * Pure: is the lease's holder still inside its term, by the API server's clock? A term reaching further
+ * than `ownDurationSeconds` (leakguard's lock.duration) allows is `invalid`: no leakguard with this
+ * configuration wrote it (a hand-edited 68-year lease, a renewTime in the future), so it is neither
+ * obeyed as a lock for years nor taken over as if expired.
+ */
+export function judgeLease(
+  lease: V1Lease,
+  serverNow: number,
+  ownDurationSeconds?: number,
+): { expired: boolean; remainingMs: number | null; invalid: boolean } {
   const renew = timeMs(lease.spec?.renewTime ?? lease.spec?.acquireTime);
   const duration = lease.spec?.leaseDurationSeconds;
-  if (renew === null || duration === undefined) return { expired: true, remainingMs: null };
+  if (renew === null || duration === undefined) return { expired: true, remainingMs: null, invalid: false };
   const remainingMs = renew + duration * 1000 + expiryAllowanceMs(duration) - serverNow;
-  return { expired: remainingMs < 0, remainingMs };
+  const invalid = ownDurationSeconds !== undefined && remainingMs > longestTermMs(ownDurationSeconds);
+  return { expired: remainingMs < 0, remainingMs, invalid };
 }
 
 function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1Lease {
@@ -117,7 +135,15 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
   if (holder === request.identity) why = 'renewed';
   else if (!holder) why = 'free';
   else {
-    const judged = judgeLease(lease, serverNowMs(ctx, read.clock));
+    const judged = judgeLease(lease, serverNowMs(ctx, read.clock), request.durationSeconds);
+    if (judged.invalid) {
+      const seconds = Math.ceil((judged.remainingMs ?? 0) / 1000);
+      const reason =
+        `${holder} holds it for another ${seconds}s, longer than lock.duration (${request.durationSeconds}s) allows: ` +
+        'the Lease was edited, or another leakguard uses a longer lock.duration; ' +
+        `nothing is done until it is fixed (kubectl delete lease -n ${namespace} ${name})`;
+      return { outcome: 'invalid', holder, reason };
+    }
     const deadPod = judged.expired ? null : await holderPodIsDead(ctx, lease);
     if (!judged.expired && !deadPod) {
       const seconds = judged.remainingMs === null ? '?' : Math.ceil(judged.remainingMs / 1000);

@@ -106,6 +106,10 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`);
     return summary;
   }
+  if (lock.outcome === 'invalid') {
+    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}`);
+    return summary;
+  }
   if (lock.outcome === 'held') {
     logger.info({ holder: lock.holder, reason: lock.reason }, 'another run holds the lock; nothing to do');
     return { ...summary, status: 'locked' };

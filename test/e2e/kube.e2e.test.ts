@@ -466,4 +466,21 @@ describe('run lock (Lease)', () => {
     const podGone = await cluster.acquireLease(request('run-e'));
     expect(podGone).toMatchObject({ outcome: 'acquired', holder: 'run-e', reason: expect.stringMatching(/holder pod leakguard-gone-\w+ is gone/) });
   });
+
+  it('refuses a lease held for longer than lock.duration allows (68 years, or renewed in the future) instead of waiting it out', async () => {
+    const microTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z') as never;
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: 'squatter', leaseDurationSeconds: 2_147_483_647, renewTime: microTime(Date.now()) };
+      lease.metadata = { ...lease.metadata, annotations: {} };
+    });
+    const forever = await cluster.acquireLease(request('run-f'));
+    expect(forever).toMatchObject({ outcome: 'invalid', holder: 'squatter', reason: expect.stringMatching(/longer than lock\.duration \(600s\) allows/) });
+
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, leaseDurationSeconds: 600, renewTime: microTime(Date.now() + 86_400_000) };
+    });
+    expect(await cluster.acquireLease(request('run-f'))).toMatchObject({ outcome: 'invalid', holder: 'squatter' });
+    const lease = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
+    expect(lease.spec?.holderIdentity).toBe('squatter');
+  });
 });

@@ -279,6 +279,17 @@ describe('runOnce', () => {
     expect(cluster.mutations).toEqual([]);
   });
 
+  it('a lock held for longer than lock.duration allows: the run fails saying why, and touches nothing (#21.6)', async () => {
+    const { cluster, deps } = setup();
+    const reason = 'squatter holds it for another 2147483600s, longer than lock.duration (900s) allows';
+    cluster.acquireLease = async () => ({ outcome: 'invalid', holder: 'squatter', reason });
+    const summary = await runOnce(deps());
+    expect(summary.status).toBe('ran');
+    expect(summary.failures).toEqual([`run lock leakguard/leakguard: ${reason}`]);
+    expect(cluster.mutations).toEqual([]);
+    expect(cluster.events).toEqual([]);
+  });
+
   it('a run killed between intent and restart is completed by the next run, without a second restart (row 21)', async () => {
     const { cluster, metrics, deps } = setup();
     cluster.crashOn = 'restart';
