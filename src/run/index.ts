@@ -118,7 +118,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
     const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch });
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
-    await keepLedger(deps, ledgerOn(cluster, lease), summary, outcome);
+    await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
@@ -270,6 +270,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
 async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary, outcome: ActOutcome): Promise<void> {
   const ledger = await store.read();
+  const nowSeconds = summary.now ?? Math.floor(Date.now() / 1000);
   const threshold = deps.config.notifications.metricsFailuresBeforeAlert;
   const alerts: string[] = [];
   for (const [profile, problem] of outcome.metrics) {
@@ -282,13 +283,13 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
       const profile = deps.config.profiles.find((p) => p.name === name);
       return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus), deps.config.detection.window) : undefined;
     };
-    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog })));
+    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog, nowSeconds })));
     for (const profile of alerts) {
       const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'));
       if (result.outcome === 'failed') summary.warnings.push(`Slack: ${result.error.message}`);
     }
   }
-  if (!(await store.write(ledger))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
+  if (!(await store.write(ledger, nowSeconds))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
 }
 
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });

@@ -435,6 +435,7 @@ describe('run lock (Lease)', () => {
 
   it('keeps the bookkeeping (Slack ledger) on the Lease: round-trips, leaves the lock as it was, survives a renewal', async () => {
     const holder = 'run-ledger';
+    const own = asLeakguard(holder);
     await editLease((lease) => {
       lease.spec = { ...lease.spec, holderIdentity: undefined as never };
     });
@@ -442,12 +443,15 @@ describe('run lock (Lease)', () => {
     const lock = { namespace: ns.lease, name: 'leakguard' };
     const before = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
     const text = JSON.stringify({ notified: {}, metricsFailures: { rook: 2 } });
-    expect(await cluster.writeLedger(lock, text)).toEqual({ outcome: 'written' });
+    expect(await own.writeLedger(lock, text)).toEqual({ outcome: 'written' });
     expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
     const after = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
     expect(after.spec).toEqual(before.spec);
     expect(after.metadata?.annotations?.['leakguard.io/ledger']).toBe(text);
     expect(await cluster.acquireLease(request(holder))).toMatchObject({ outcome: 'acquired', reason: 'renewed' });
+    expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
+    // A run that is not (or no longer) the holder does not overwrite the holder's ledger.
+    expect(await asLeakguard('run-late').writeLedger(lock, '{}')).toMatchObject({ outcome: 'failed', error: { code: 'conflict', message: `the run lock is held by ${holder} now, not by this run` } });
     expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
     expect(await cluster.releaseLease(request(holder))).toEqual({ outcome: 'released' });
   });

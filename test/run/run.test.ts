@@ -445,6 +445,39 @@ describe('runOnce', () => {
     expect(notifier.messages.length).toBeLessThanOrEqual(2);
   });
 
+  it.each([
+    ['a Slack timestamp', '1700000001.000100', '1700000001.000100'],
+    ['garbage, dropped', 'C0FFEE/../../chat.delete', null],
+  ])('the ledger on the Lease: a threadTs read back as %s (#21.9)', async (_name, stored, repliedTo) => {
+    const { cluster, notifier, metrics, deps } = setup();
+    await runOnce(deps());
+    expect(notifier.threads).toEqual([null]);
+    const key = 'Deployment/rook-ceph/rook-ceph-operator';
+    const ledger = JSON.parse(cluster.ledgerText!) as { notified: Record<string, { phase: string; threadTs: string }> };
+    expect(ledger.notified[key]).toMatchObject({ threadTs: '1700000001.000100' });
+    // Someone edits the Lease: the incident's phase (so the next run speaks) and its thread.
+    ledger.notified[key] = { ...ledger.notified[key]!, phase: 'suspected', threadTs: stored };
+    cluster.ledgerText = JSON.stringify(ledger);
+    metrics.now += 1800;
+    await runOnce(deps());
+    expect(notifier.threads).toEqual([null, repliedTo]);
+  });
+
+  it('the ledger on the Lease stays under its budget: closed incidents are forgotten oldest first, open ones kept (#21.9)', async () => {
+    const { cluster, metrics, deps } = setup();
+    const closed = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, i) => [`Deployment/tenant-${i}/operator`, { incidentId: `inc-${i}`, phase: 'resolved', severity: 'info', action: null, threadTs: '1690000000.000100', at: metrics.now - 3600 + i }]),
+    );
+    cluster.ledgerText = JSON.stringify({ notified: closed, metricsFailures: {} });
+    expect(cluster.ledgerText.length).toBeGreaterThan(256 * 1024);
+    await runOnce(deps());
+    expect(Buffer.byteLength(cluster.ledgerText)).toBeLessThanOrEqual(128 * 1024);
+    const kept = Object.keys(parseLedger(cluster.ledgerText).notified);
+    expect(kept).toContain('Deployment/rook-ceph/rook-ceph-operator');
+    expect(kept).toContain('Deployment/tenant-2999/operator');
+    expect(kept).not.toContain('Deployment/tenant-0/operator');
+  });
+
   it('selector matching no pods, or more pods than expected: reported, and one disruption per workload (row 8)', async () => {
     const { cluster, metrics, deps } = setup();
     const rook = cluster.targets[0]!;
