@@ -25,6 +25,7 @@ import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecuto
 import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
+import { tooLateToAct } from './deadline.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */
@@ -101,6 +102,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     durationSeconds: config.lock.duration,
     ...(deps.identity.pod ? { holderPod: deps.identity.pod } : {}),
   };
+  const lockRequestedAtMs = performance.now();
   const lock = await cluster.acquireLease(lease);
   if (lock.outcome === 'failed') {
     summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`);
@@ -116,7 +118,8 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   }
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
-    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch });
+    const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds };
+    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch }, () => tooLateToAct(window));
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
     await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
   } finally {
@@ -218,7 +221,7 @@ function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targe
   return { profile: facts.profile, workload: workloadKey(facts.workload), pod: facts.pod.name, container: facts.container, verdict, values: samples.v };
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<ActOutcome> {
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions, tooLate: () => string | null): Promise<ActOutcome> {
   const { config, cluster, logger, signal } = deps;
   const clock = await prometheusNow(deps.metrics, signal);
   const observed = await observeAll(deps, clock, toDetectOptions(config.detection));
@@ -238,6 +241,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     upgrade: deps.upgrade ?? noForge,
     ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
     evidence: (w) => evidence.get(workloadKey(w)),
+    tooLate,
   });
   summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
   const targets = observed.judged.flatMap(({ facts, verdict }) => {

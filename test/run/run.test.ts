@@ -536,6 +536,27 @@ describe('runOnce', () => {
   });
 
   it.each([
+    ['while the leak is being recorded, before the intent', 'LeakSuspected Event', 'the run deadline has passed; not started'],
+    ['once the intent is written, before the restart', 'intent', 'the run deadline has passed once the intent was recorded; not started (the next run reconciles it)'],
+  ])('the run deadline passing %s: no restart starts after it, and the run fails saying so (#21.3)', async (_when, at, failure) => {
+    const { cluster, deps } = setup();
+    const deadline = new AbortController();
+    const [recordEvent, writeState] = [cluster.recordEvent.bind(cluster), cluster.writeState.bind(cluster)];
+    cluster.recordEvent = async (event) => {
+      if (at === 'LeakSuspected Event' && event.reason === 'LeakSuspected') deadline.abort(new Error('job deadline reached'));
+      return recordEvent(event);
+    };
+    cluster.writeState = async (workload, state, basis) => {
+      if (at === 'intent' && state.intent) deadline.abort(new Error('job deadline reached'));
+      return writeState(workload, state, basis);
+    };
+    const summary = await runOnce({ ...deps(), signal: deadline.signal });
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([]);
+    expect(summary.failures.map((f) => f.replace(/^restart-[\w-]+: /, ''))).toEqual([failure]);
+    expect(summary.actions).toEqual([]);
+  });
+
+  it.each([
     ['429 after its one retry', { code: 'rate-limited', message: 'Slack answered 429 twice (retry-after 30 s)', status: 429, retryAfterSeconds: 30 }],
     ['5xx after its one retry', { code: 'server', message: 'Slack answered 503 twice', status: 503 }],
   ] as const)('Slack failing (%s) leaves the Kubernetes action done and the run successful (row 20)', async (_name, failure) => {
