@@ -81,4 +81,14 @@ describe('a hung API server', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(api.requests).toEqual([]);
   });
+
+  it('still gives the run lock back after the deadline, within its own short timeout', async () => {
+    const api = await hungApiServer();
+    const retry = { afterDeadlineTimeoutMs: 400 };
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'run-1', retry, signal: AbortSignal.abort(new Error('deadline')) });
+    const { value, ms } = await timed(cluster.releaseLease(lock));
+    expect(value).toMatchObject({ outcome: 'failed', error: { code: 'timeout', message: 'no answer from the API server within 0.4s' } });
+    expect(ms).toBeGreaterThan(350);
+    expect(api.requests).toEqual(['GET /apis/coordination.k8s.io/v1/namespaces/leakguard/leases/leakguard HTTP/1.1']);
+  });
 });

@@ -25,9 +25,18 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** One request without an answer (headers and body) by then is aborted. @default 30s */
   requestTimeoutMs: number;
+  /** The same for a request allowed after the run's deadline (`CallOptions.afterDeadline`). @default 5s */
+  afterDeadlineTimeoutMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, deadlineMs: 20_000, baseDelayMs: 500, maxDelayMs: 10_000, requestTimeoutMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  deadlineMs: 20_000,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  requestTimeoutMs: 30_000,
+  afterDeadlineTimeoutMs: 5_000,
+};
 
 /** The abort signal of the request being made, for the client's middleware to attach. */
 export const requestSignal = new AsyncLocalStorage<AbortSignal>();
@@ -46,6 +55,11 @@ export const systemClock: Clock = {
 export interface CallOptions {
   /** Do not retry this 429 (an eviction blocked by a PDB is an answer). */
   noRetry?: (error: KubeError) => boolean;
+  /**
+   * Giving the run lock back: safe after the deadline (only its holder can, on the resourceVersion it
+   * read), and it spares the next run the wait. Bounded by `RetryPolicy.afterDeadlineTimeoutMs` instead.
+   */
+  afterDeadline?: boolean;
 }
 
 function retryable(error: KubeError): boolean {
@@ -60,16 +74,18 @@ function deadlineError(attempts: number): KubeError {
 export function createCaller(policy: RetryPolicy, clock: Clock, runSignal?: AbortSignal) {
   return async function call<T>(fn: () => Promise<T>, options: CallOptions = {}): Promise<ApiResult<T>> {
     const started = clock.monotonicMs();
+    const bound = options.afterDeadline ? undefined : runSignal;
+    const timeoutMs = options.afterDeadline ? policy.afterDeadlineTimeoutMs : policy.requestTimeoutMs;
     for (let attempt = 1; ; attempt++) {
-      if (runSignal?.aborted) return { ok: false, error: deadlineError(attempt - 1) };
-      const timeout = AbortSignal.timeout(policy.requestTimeoutMs);
+      if (bound?.aborted) return { ok: false, error: deadlineError(attempt - 1) };
+      const timeout = AbortSignal.timeout(timeoutMs);
       try {
-        const signal = runSignal ? AbortSignal.any([runSignal, timeout]) : timeout;
+        const signal = bound ? AbortSignal.any([bound, timeout]) : timeout;
         return { ok: true, value: await requestSignal.run(signal, fn), attempts: attempt };
       } catch (e) {
-        if (runSignal?.aborted) return { ok: false, error: deadlineError(attempt) };
+        if (bound?.aborted) return { ok: false, error: deadlineError(attempt) };
         const error: KubeError = timeout.aborted
-          ? { code: 'timeout', message: `no answer from the API server within ${policy.requestTimeoutMs / 1000}s`, attempts: attempt }
+          ? { code: 'timeout', message: `no answer from the API server within ${timeoutMs / 1000}s`, attempts: attempt }
           : { ...toKubeError(e), attempts: attempt };
         if (!retryable(error) || options.noRetry?.(error) || attempt >= policy.maxAttempts) return { ok: false, error };
         const backoff = policy.baseDelayMs * 2 ** (attempt - 1);

@@ -18,6 +18,7 @@
  * was killed mid-run does not block the next run for the whole duration.
  */
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import type { CallOptions } from './call.js';
 import type { KubeContext } from './context.js';
 import { headerDateMs } from './errors.js';
 import type { LeaseRequest, LeaseResult, ReleaseResult } from './types.js';
@@ -91,16 +92,16 @@ function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1
   };
 }
 
-async function readLease(ctx: KubeContext, request: LeaseRequest) {
-  const read = await ctx.call(() => ctx.coordination.readNamespacedLeaseWithHttpInfo({ name: request.name, namespace: request.namespace }));
+async function readLease(ctx: KubeContext, request: LeaseRequest, options: CallOptions = {}) {
+  const read = await ctx.call(() => ctx.coordination.readNamespacedLeaseWithHttpInfo({ name: request.name, namespace: request.namespace }), options);
   const observedAtMonoMs = ctx.clock.monotonicMs();
   if (!read.ok) return { ok: false as const, error: read.error, clock: { dateMs: read.error.serverDateMs ?? Date.now(), observedAtMonoMs } };
   const dateMs = headerDateMs(read.value.headers) ?? Date.now();
   return { ok: true as const, lease: read.value.data, clock: { dateMs, observedAtMonoMs } };
 }
 
-async function currentHolder(ctx: KubeContext, request: LeaseRequest): Promise<string | null> {
-  const read = await readLease(ctx, request);
+async function currentHolder(ctx: KubeContext, request: LeaseRequest, options: CallOptions = {}): Promise<string | null> {
+  const read = await readLease(ctx, request, options);
   return read.ok ? (read.lease.spec?.holderIdentity ?? null) : null;
 }
 
@@ -160,9 +161,10 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
   return { outcome: 'failed', reason: 'could not update the lock', error: replaced.error };
 }
 
-/** Give the lock back so the next run need not wait for expiry. Only the holder may. */
+/** Give the lock back so the next run need not wait for expiry. Only the holder may; also after the run's deadline. */
 export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Promise<ReleaseResult> {
-  const read = await readLease(ctx, request);
+  const afterDeadline: CallOptions = { afterDeadline: true };
+  const read = await readLease(ctx, request, afterDeadline);
   if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'not-holder', holder: null } : { outcome: 'failed', error: read.error };
   const holder = read.lease.spec?.holderIdentity ?? null;
   if (holder !== request.identity) return { outcome: 'not-holder', holder };
@@ -173,10 +175,11 @@ export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Pro
     metadata: { ...read.lease.metadata, managedFields: undefined, annotations },
     spec: { ...read.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new V1MicroTime(serverNowMs(ctx, read.clock)) },
   };
-  const replaced = await ctx.call(() =>
-    ctx.coordination.replaceNamespacedLease({ name: request.name, namespace: request.namespace, body, fieldManager: ctx.fieldManager }),
+  const replaced = await ctx.call(
+    () => ctx.coordination.replaceNamespacedLease({ name: request.name, namespace: request.namespace, body, fieldManager: ctx.fieldManager }),
+    afterDeadline,
   );
   if (replaced.ok) return { outcome: 'released' };
-  if (replaced.error.code === 'conflict') return { outcome: 'not-holder', holder: await currentHolder(ctx, request) };
+  if (replaced.error.code === 'conflict') return { outcome: 'not-holder', holder: await currentHolder(ctx, request, afterDeadline) };
   return { outcome: 'failed', error: replaced.error };
 }

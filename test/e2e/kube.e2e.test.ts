@@ -487,4 +487,17 @@ describe('run lock (Lease)', () => {
     const lease = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
     expect(lease.spec?.holderIdentity).toBe('squatter');
   });
+
+  it('after the run deadline sends nothing but giving the lock back (#21.3)', async () => {
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: undefined as never, leaseDurationSeconds: 600 };
+    });
+    expect(await cluster.acquireLease(request('run-g'))).toMatchObject({ outcome: 'acquired', holder: 'run-g' });
+    const late = createKubeCluster({ kubeConfig: kubeConfigForToken(token, env), logger, identity: 'run-g', signal: AbortSignal.abort(new Error('deadline')) });
+    const lock = { namespace: ns.lease, name: 'leakguard' };
+    expect(await late.writeLedger(lock, '{}')).toMatchObject({ outcome: 'failed', error: { code: 'timeout', message: 'stopped at the run deadline', attempts: 0 } });
+    expect(await late.releaseLease(request('run-g'))).toEqual({ outcome: 'released' });
+    expect(await cluster.acquireLease(request('run-h'))).toMatchObject({ outcome: 'acquired', reason: 'free' });
+    expect(await cluster.releaseLease(request('run-h'))).toEqual({ outcome: 'released' });
+  });
 });
