@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkLedger, closedRetentionSeconds, compactLedger, type Ledger, type NotifiedEntry } from './ledger.js';
+import { checkLedger, closedRetentionSeconds, compactLedger, describeDropped, type Ledger, type NotifiedEntry } from './ledger.js';
 
 const now = 1_800_000_000;
 const entry = (phase: NotifiedEntry['phase'], at: number | undefined, threadTs: string | null = '1700000000.000100'): NotifiedEntry => ({
@@ -68,6 +68,7 @@ describe('compactLedger: the stored ledger is bounded', () => {
       { workload: 'Deployment/a/resolved', phase: 'resolved', at: old, why: 'closed long ago' },
       { workload: 'Deployment/a/legacy', phase: 'healthy', at: null, why: 'closed long ago' },
     ]);
+    expect(describeDropped(dropped)).toBe('ledger: forgot what Slack was told about 2 closed more than 14 days ago: Deployment/a/resolved (resolved), Deployment/a/legacy (healthy)');
   });
 
   it('over the budget, drops every closed record before any open one, oldest first', () => {
@@ -81,6 +82,9 @@ describe('compactLedger: the stored ledger is bounded', () => {
     expect(dropped.slice(40).map((d) => d.workload)).toEqual(Array.from({ length: dropped.length - 40 }, (_, i) => `Deployment/open/w${i}`));
     expect(Object.keys(ledger.notified).at(-1)).toBe('Deployment/open/w39');
     expect(ledger.metricsFailures).toEqual({ rook: 1 });
+    expect(describeDropped(dropped)).toMatch(
+      new RegExp(`^ledger: forgot what Slack was told about ${dropped.length} oldest over the 128 KiB budget: Deployment/closed/w0 \\(resolved\\), .*, and ${dropped.length - 20} more$`),
+    );
   });
 
   it('never exceeds the budget, and drops nothing it need not (property)', () => {

@@ -1,16 +1,14 @@
 /**
  * What Slack was last told per workload, and consecutive metrics failures per profile: leakguard's
- * bookkeeping between runs. Its schema lives here; the text is stored through the Cluster port (on the
- * run-lock Lease, see src/kube/ledger.ts).
+ * bookkeeping between runs. Its schema lives here; the run stores the text through the Cluster port (on
+ * the run-lock Lease, see src/kube/ledger.ts and `ledgerOn` in src/run/index.ts).
  *
  * What is read is checked entry by entry and never trusted: a record that does not parse is dropped
  * with a warning (worst case: one repeated Slack message), and a `threadTs` that is not shaped like
  * Slack's message timestamp is dropped, so a hand-edited Lease cannot steer replies into another thread.
  * What is written is bounded (see `compactLedger`): the annotation shares the Lease's 256 KiB limit.
  */
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Cluster, LeaseRef } from '../kube/types.js';
 import { INCIDENT_PHASES, SEVERITIES, type IncidentPhase } from './should-notify.js';
 
 /** Slack's message timestamp: seconds, a dot, microseconds ("1700000000.000100"). */
@@ -145,35 +143,16 @@ export function compactLedger(ledger: Ledger, nowSeconds: number, budgetBytes = 
   return { ledger: { ...ledger, notified: Object.fromEntries(kept) }, dropped };
 }
 
-/** At most 20 names in a log line, then how many more. */
-function listed(names: readonly string[]): { count: number; text: string } {
-  const more = names.length > 20 ? `, and ${names.length - 20} more` : '';
-  return { count: names.length, text: `${names.slice(0, 20).join(', ')}${more}` };
-}
-
-/** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
-export function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef, logger: Logger): LedgerStore {
-  return {
-    async read() {
-      const read = await cluster.readLedger(lease);
-      if (read.outcome !== 'read') return emptyLedger();
-      const { ledger, problems } = checkLedger(read.text);
-      for (const { where, problem } of problems) logger.warn({ lease: `${lease.namespace}/${lease.name}`, where }, `ledger on the Lease: ${where} ${problem}`);
-      return ledger;
-    },
-    async write(ledger, nowSeconds) {
-      const compacted = compactLedger(ledger, nowSeconds);
-      if (compacted.dropped.length > 0) {
-        const names = (why: DroppedRecord['why']) => listed(compacted.dropped.filter((d) => d.why === why).map((d) => `${d.workload} (${d.phase})`));
-        const [old, over] = [names('closed long ago'), names('over the size budget')];
-        const parts = [
-          ...(old.count > 0 ? [`${old.count} closed more than ${closedRetentionSeconds / 86_400} days ago: ${old.text}`] : []),
-          ...(over.count > 0 ? [`${over.count} oldest over the ${ledgerBudgetBytes / 1024} KiB budget: ${over.text}`] : []),
-        ];
-        const log = over.count > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
-        log({ dropped: compacted.dropped }, `ledger: forgot what Slack was told about ${parts.join('; ')}`);
-      }
-      return (await cluster.writeLedger(lease, JSON.stringify(compacted.ledger))).outcome === 'written';
-    },
+/** The log line saying what `compactLedger` dropped (at most 20 names per reason, then how many more). */
+export function describeDropped(dropped: readonly DroppedRecord[]): string {
+  const names = (why: DroppedRecord['why']) => {
+    const list = dropped.filter((d) => d.why === why).map((d) => `${d.workload} (${d.phase})`);
+    return { count: list.length, text: `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}` };
   };
+  const [old, over] = [names('closed long ago'), names('over the size budget')];
+  const parts = [
+    ...(old.count > 0 ? [`${old.count} closed more than ${closedRetentionSeconds / 86_400} days ago: ${old.text}`] : []),
+    ...(over.count > 0 ? [`${over.count} oldest over the ${ledgerBudgetBytes / 1024} KiB budget: ${over.text}`] : []),
+  ];
+  return `ledger: forgot what Slack was told about ${parts.join('; ')}`;
 }

@@ -8,7 +8,7 @@ import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Values } from '../detect/columns.js';
 import type { Config } from '../config/schema.js';
-import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
+import type { Cluster, ControllerRef, LeaseRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { podViewOf, standInFacts } from '../policy/known-issues.js';
@@ -16,7 +16,7 @@ import { plan as planActions } from '../policy/plan.js';
 import type { Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import { ledgerOn, type LedgerStore } from '../notify/ledger.js';
+import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
@@ -315,4 +315,25 @@ async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly Wo
     });
     if (result.outcome === 'failed') log.warn({ error: describeKubeError(result.error) }, 'could not record MetricsUnavailable Event');
   }
+}
+
+/** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
+function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef, logger: Logger): LedgerStore {
+  return {
+    async read() {
+      const read = await cluster.readLedger(lease);
+      if (read.outcome !== 'read') return emptyLedger();
+      const { ledger, problems } = checkLedger(read.text);
+      for (const { where, problem } of problems) logger.warn({ lease: `${lease.namespace}/${lease.name}`, where }, `ledger on the Lease: ${where} ${problem}`);
+      return ledger;
+    },
+    async write(ledger, nowSeconds) {
+      const { ledger: kept, dropped } = compactLedger(ledger, nowSeconds);
+      if (dropped.length > 0) {
+        const overBudget = dropped.some((d) => d.why === 'over the size budget');
+        (overBudget ? logger.warn.bind(logger) : logger.info.bind(logger))({ dropped }, describeDropped(dropped));
+      }
+      return (await cluster.writeLedger(lease, JSON.stringify(kept))).outcome === 'written';
+    },
+  };
 }
