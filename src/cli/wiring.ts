@@ -74,7 +74,7 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
   const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
   const notifier = await slackNotifier(config, logger);
   const reclaim = exposedGc();
-  const cluster = createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}) });
+  const cluster = createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}), ...(signal ? { signal } : {}) });
   return {
     ...(notifier ? { notifier } : {}),
     config,

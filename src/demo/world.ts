@@ -71,12 +71,15 @@ function floorPerStep(samples: readonly Sample[], { start, end, stepSeconds }: R
 /** A Slack that keeps what it is sent and answers as a bot token would (each incident its own thread). */
 export class RecordingNotifier implements Notifier {
   readonly messages: SlackMessage[] = [];
+  /** The thread each message was asked to go to (null: a new one). */
+  readonly threads: (string | null)[] = [];
   /** When set, every message fails with this (after the notifier's own retry). */
   failure: NotifyError | null = null;
   async notify(message: SlackMessage, options: NotifyOptions = {}): Promise<NotifyResult> {
     this.messages.push(message);
+    this.threads.push(options.threadTs ?? null);
     if (this.failure) return { outcome: 'failed', error: this.failure, attempts: 2 };
-    const ts = String(this.messages.length);
+    const ts = `${1_700_000_000 + this.messages.length}.000100`;
     return { outcome: 'sent', ts, threadTs: options.threadTs ?? ts, attempts: 1 };
   }
 }

@@ -8,6 +8,7 @@
  */
 import { Agent } from 'node:https';
 import { createConfiguration, ServerConfiguration, type KubeConfig, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
+import { requestSignal } from './call.js';
 
 /** The options that decide which server a connection trusts and how it authenticates. */
 const identityKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
@@ -44,10 +45,23 @@ class KeepAliveAuthentication implements SecurityAuthentication {
   }
 }
 
-/** `kubeConfig.makeApiClient(type)`, with kept-alive connections shared by every client of this KubeConfig. */
+/** Hands each request the abort signal of the call making it (timeout and run deadline, src/kube/call.ts). */
+const abortable = {
+  pre: async (context: RequestContext) => {
+    const signal = requestSignal.getStore();
+    if (signal) context.setSignal(signal);
+    return context;
+  },
+  post: async <T>(response: T) => response,
+};
+
+/**
+ * `kubeConfig.makeApiClient(type)`, with kept-alive connections shared by every client of this KubeConfig,
+ * and every request abortable.
+ */
 export function apiClientFactory(kubeConfig: KubeConfig): <T>(type: new (config: ReturnType<typeof createConfiguration>) => T) => T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
-  const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: new KeepAliveAuthentication(kubeConfig) } });
+  const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: new KeepAliveAuthentication(kubeConfig) }, promiseMiddleware: [abortable] });
   return (type) => new type(config);
 }

@@ -24,6 +24,8 @@ export interface KubeClusterOptions {
   identity: string;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
+  /** The run's signal (aborted at its deadline): no request is sent after it, and one in flight is aborted. */
+  signal?: AbortSignal;
   /**
    * Called between pages of a pod list, once a page is turned into facts. The CLI passes a full
    * garbage collection when Node exposes one (the image runs with --expose-gc), so parsed pod objects
@@ -36,7 +38,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const clock = options.clock ?? systemClock;
   const ctx: KubeContext = {
     ...makeApis(options.kubeConfig),
-    call: createCaller({ ...defaultRetryPolicy, ...options.retry }, clock),
+    call: createCaller({ ...defaultRetryPolicy, ...options.retry }, clock, options.signal),
     clock,
     logger: options.logger.child({ component: 'kube' }),
     identity: options.identity,

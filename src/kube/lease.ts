@@ -18,6 +18,7 @@
  * was killed mid-run does not block the next run for the whole duration.
  */
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import type { CallOptions } from './call.js';
 import type { KubeContext } from './context.js';
 import { headerDateMs } from './errors.js';
 import type { LeaseRequest, LeaseResult, ReleaseResult } from './types.js';
@@ -43,13 +44,31 @@ export function expiryAllowanceMs(durationSeconds: number): number {
   return Math.max(5_000, durationSeconds * 100);
 }
 
-/** Pure: is the lease's holder still inside its term, by the API server's clock? */
-export function judgeLease(lease: V1Lease, serverNow: number): { expired: boolean; remainingMs: number | null } {
+/**
+ * The longest term a holder can rightly have left when leakguard's own lock lasts `durationSeconds`: a
+ * full term just renewed, plus one more allowance for a renewTime stamped by a server whose clock is ahead.
+ */
+export function longestTermMs(durationSeconds: number): number {
+  return durationSeconds * 1000 + 2 * expiryAllowanceMs(durationSeconds);
+}
+
+/**
+ * Pure: is the lease's holder still inside its term, by the API server's clock? A term reaching further
+ * than `ownDurationSeconds` (leakguard's lock.duration) allows is `invalid`: no leakguard with this
+ * configuration wrote it (a hand-edited 68-year lease, a renewTime in the future), so it is neither
+ * obeyed as a lock for years nor taken over as if expired.
+ */
+export function judgeLease(
+  lease: V1Lease,
+  serverNow: number,
+  ownDurationSeconds?: number,
+): { expired: boolean; remainingMs: number | null; invalid: boolean } {
   const renew = timeMs(lease.spec?.renewTime ?? lease.spec?.acquireTime);
   const duration = lease.spec?.leaseDurationSeconds;
-  if (renew === null || duration === undefined) return { expired: true, remainingMs: null };
+  if (renew === null || duration === undefined) return { expired: true, remainingMs: null, invalid: false };
   const remainingMs = renew + duration * 1000 + expiryAllowanceMs(duration) - serverNow;
-  return { expired: remainingMs < 0, remainingMs };
+  const invalid = ownDurationSeconds !== undefined && remainingMs > longestTermMs(ownDurationSeconds);
+  return { expired: remainingMs < 0, remainingMs, invalid };
 }
 
 function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1Lease {
@@ -73,16 +92,16 @@ function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1
   };
 }
 
-async function readLease(ctx: KubeContext, request: LeaseRequest) {
-  const read = await ctx.call(() => ctx.coordination.readNamespacedLeaseWithHttpInfo({ name: request.name, namespace: request.namespace }));
+async function readLease(ctx: KubeContext, request: LeaseRequest, options: CallOptions = {}) {
+  const read = await ctx.call(() => ctx.coordination.readNamespacedLeaseWithHttpInfo({ name: request.name, namespace: request.namespace }), options);
   const observedAtMonoMs = ctx.clock.monotonicMs();
   if (!read.ok) return { ok: false as const, error: read.error, clock: { dateMs: read.error.serverDateMs ?? Date.now(), observedAtMonoMs } };
   const dateMs = headerDateMs(read.value.headers) ?? Date.now();
   return { ok: true as const, lease: read.value.data, clock: { dateMs, observedAtMonoMs } };
 }
 
-async function currentHolder(ctx: KubeContext, request: LeaseRequest): Promise<string | null> {
-  const read = await readLease(ctx, request);
+async function currentHolder(ctx: KubeContext, request: LeaseRequest, options: CallOptions = {}): Promise<string | null> {
+  const read = await readLease(ctx, request, options);
   return read.ok ? (read.lease.spec?.holderIdentity ?? null) : null;
 }
 
@@ -117,7 +136,15 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
   if (holder === request.identity) why = 'renewed';
   else if (!holder) why = 'free';
   else {
-    const judged = judgeLease(lease, serverNowMs(ctx, read.clock));
+    const judged = judgeLease(lease, serverNowMs(ctx, read.clock), request.durationSeconds);
+    if (judged.invalid) {
+      const seconds = Math.ceil((judged.remainingMs ?? 0) / 1000);
+      const reason =
+        `${holder} holds it for another ${seconds}s, longer than lock.duration (${request.durationSeconds}s) allows: ` +
+        'the Lease was edited, or another leakguard uses a longer lock.duration; ' +
+        `nothing is done until it is fixed (kubectl delete lease -n ${namespace} ${name})`;
+      return { outcome: 'invalid', holder, reason };
+    }
     const deadPod = judged.expired ? null : await holderPodIsDead(ctx, lease);
     if (!judged.expired && !deadPod) {
       const seconds = judged.remainingMs === null ? '?' : Math.ceil(judged.remainingMs / 1000);
@@ -134,9 +161,10 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
   return { outcome: 'failed', reason: 'could not update the lock', error: replaced.error };
 }
 
-/** Give the lock back so the next run need not wait for expiry. Only the holder may. */
+/** Give the lock back so the next run need not wait for expiry. Only the holder may; also after the run's deadline. */
 export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Promise<ReleaseResult> {
-  const read = await readLease(ctx, request);
+  const afterDeadline: CallOptions = { afterDeadline: true };
+  const read = await readLease(ctx, request, afterDeadline);
   if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'not-holder', holder: null } : { outcome: 'failed', error: read.error };
   const holder = read.lease.spec?.holderIdentity ?? null;
   if (holder !== request.identity) return { outcome: 'not-holder', holder };
@@ -147,10 +175,11 @@ export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Pro
     metadata: { ...read.lease.metadata, managedFields: undefined, annotations },
     spec: { ...read.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new V1MicroTime(serverNowMs(ctx, read.clock)) },
   };
-  const replaced = await ctx.call(() =>
-    ctx.coordination.replaceNamespacedLease({ name: request.name, namespace: request.namespace, body, fieldManager: ctx.fieldManager }),
+  const replaced = await ctx.call(
+    () => ctx.coordination.replaceNamespacedLease({ name: request.name, namespace: request.namespace, body, fieldManager: ctx.fieldManager }),
+    afterDeadline,
   );
   if (replaced.ok) return { outcome: 'released' };
-  if (replaced.error.code === 'conflict') return { outcome: 'not-holder', holder: await currentHolder(ctx, request) };
+  if (replaced.error.code === 'conflict') return { outcome: 'not-holder', holder: await currentHolder(ctx, request, afterDeadline) };
   return { outcome: 'failed', error: replaced.error };
 }

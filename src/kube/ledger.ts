@@ -17,6 +17,11 @@ export async function readLedger(ctx: KubeContext, lease: LeaseRef): Promise<Rea
 export async function writeLedger(ctx: KubeContext, lease: LeaseRef, text: string): Promise<WriteLedgerResult> {
   const current = await ctx.call<V1Lease>(() => ctx.coordination.readNamespacedLease(lease));
   if (!current.ok) return { outcome: 'failed', error: current.error };
+  // Only the lock's holder writes: a run that outlived its lock must not overwrite the next run's ledger.
+  const holder = current.value.spec?.holderIdentity;
+  if (holder !== ctx.identity) {
+    return { outcome: 'failed', error: { code: 'conflict', message: `the run lock is held by ${holder ?? 'nobody'} now, not by this run` } };
+  }
   const body: V1Lease = {
     ...current.value,
     metadata: { ...current.value.metadata, annotations: { ...current.value.metadata?.annotations, [ledgerAnnotation]: text } },

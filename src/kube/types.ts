@@ -131,6 +131,8 @@ export type LeaseResult =
   | { outcome: 'acquired'; holder: string; reason: string }
   /** Another run holds it (`holder`, when it could be read). */
   | { outcome: 'held'; holder: string | null; reason: string }
+  /** Held for longer than leakguard's own lock.duration allows: not a lock leakguard wrote; the run fails. */
+  | { outcome: 'invalid'; holder: string; reason: string }
   | (Failed & { reason: string });
 
 /** leakguard's run-lock Lease, which also carries its bookkeeping between runs. */

@@ -49,6 +49,8 @@ export interface ActorDeps {
   evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
   /** Called right before a restart is carried out or, in dry-run, planned (the heap profile: src/run/heap-evidence.ts). */
   beforeRestart?: (action: PlanAction) => Promise<void>;
+  /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */
+  tooLate?: () => string | null;
 }
 
 export interface ActionRecordEntry {
@@ -122,12 +124,16 @@ export class Actor {
   }
 
   private async act(action: PlanAction, log: Logger): Promise<void> {
+    const late = this.deps.tooLate?.();
+    if (late) return this.fail(action, log, `${late}; not started`);
     const intent = await this.saveState(action.workload, (state) => stateWithIntent(action, state, this.deps.now));
     if (!intent) {
       this.fail(action, log, 'could not record the intent on the workload, so nothing was done');
       await this.event(action, outcomeEvent(action, { kind: 'failed', message: 'could not record the intent on the workload' }));
       return;
     }
+    const lateNow = this.deps.tooLate?.();
+    if (lateNow) return this.fail(action, log, `${lateNow} once the intent was recorded; not started (the next run reconciles it)`);
     const outcome = await this.perform(action);
     await this.event(action, outcomeEvent(action, outcome));
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
@@ -168,6 +174,11 @@ export class Actor {
     if (!intent.mayComplete || (mode === 'evict' && !pod)) {
       log.info({ actionId: intent.actionId, mode, detail: seen.detail }, 'the interrupted restart had not happened and is not carried out now; dropped');
       return 'abandoned';
+    }
+    const late = this.deps.tooLate?.();
+    if (late) {
+      log.warn({ actionId: intent.actionId, mode }, `the interrupted restart had not happened; ${late}, so it is kept for the next run`);
+      return 'unknown';
     }
     const done =
       mode === 'evict' && pod

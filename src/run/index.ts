@@ -16,7 +16,7 @@ import { plan as planActions } from '../policy/plan.js';
 import type { Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import { emptyLedger, parseLedger, type LedgerStore } from '../notify/ledger.js';
+import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
@@ -26,6 +26,7 @@ import { heapCapturer, keptHeapReport } from './heap-evidence.js';
 import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
+import { tooLateToAct } from './deadline.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */
@@ -102,9 +103,14 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     durationSeconds: config.lock.duration,
     ...(deps.identity.pod ? { holderPod: deps.identity.pod } : {}),
   };
+  const lockRequestedAtMs = performance.now();
   const lock = await cluster.acquireLease(lease);
   if (lock.outcome === 'failed') {
     summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`);
+    return summary;
+  }
+  if (lock.outcome === 'invalid') {
+    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}`);
     return summary;
   }
   if (lock.outcome === 'held') {
@@ -113,9 +119,10 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   }
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
-    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch });
+    const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds };
+    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch }, () => tooLateToAct(window));
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
-    await keepLedger(deps, ledgerOn(cluster, lease), summary, outcome);
+    await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
@@ -215,7 +222,7 @@ function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targe
   return { profile: facts.profile, workload: workloadKey(facts.workload), pod: facts.pod.name, container: facts.container, verdict, values: samples.v };
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions): Promise<ActOutcome> {
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions, tooLate: () => string | null): Promise<ActOutcome> {
   const { config, cluster, logger, signal } = deps;
   const clock = await prometheusNow(deps.metrics, signal);
   const observed = await observeAll(deps, clock, toDetectOptions(config.detection));
@@ -245,6 +252,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
         if (e) evidence.set(key, { ...e, heap });
       },
     }),
+    tooLate,
   });
   summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
   const targets = observed.judged.flatMap(({ facts, verdict }) => {
@@ -286,6 +294,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
 async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary, outcome: ActOutcome): Promise<void> {
   const ledger = await store.read();
+  const nowSeconds = summary.now ?? Math.floor(Date.now() / 1000);
   const threshold = deps.config.notifications.metricsFailuresBeforeAlert;
   const alerts: string[] = [];
   for (const [profile, problem] of outcome.metrics) {
@@ -298,13 +307,13 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
       const profile = deps.config.profiles.find((p) => p.name === name);
       return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus), deps.config.detection.window) : undefined;
     };
-    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog })));
+    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog, nowSeconds })));
     for (const profile of alerts) {
       const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'));
       if (result.outcome === 'failed') summary.warnings.push(`Slack: ${result.error.message}`);
     }
   }
-  if (!(await store.write(ledger))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
+  if (!(await store.write(ledger, nowSeconds))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
 }
 
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
@@ -329,14 +338,22 @@ async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly Wo
 }
 
 /** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
-function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef): LedgerStore {
+function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef, logger: Logger): LedgerStore {
   return {
     async read() {
       const read = await cluster.readLedger(lease);
-      return read.outcome === 'read' ? parseLedger(read.text) : emptyLedger();
+      if (read.outcome !== 'read') return emptyLedger();
+      const { ledger, problems } = checkLedger(read.text);
+      for (const { where, problem } of problems) logger.warn({ lease: `${lease.namespace}/${lease.name}`, where }, `ledger on the Lease: ${where} ${problem}`);
+      return ledger;
     },
-    async write(ledger) {
-      return (await cluster.writeLedger(lease, JSON.stringify(ledger))).outcome === 'written';
+    async write(ledger, nowSeconds) {
+      const { ledger: kept, dropped } = compactLedger(ledger, nowSeconds);
+      if (dropped.length > 0) {
+        const overBudget = dropped.some((d) => d.why === 'over the size budget');
+        (overBudget ? logger.warn.bind(logger) : logger.info.bind(logger))({ dropped }, describeDropped(dropped));
+      }
+      return (await cluster.writeLedger(lease, JSON.stringify(kept))).outcome === 'written';
     },
   };
 }

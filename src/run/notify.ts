@@ -82,7 +82,7 @@ export async function notifyChanges(
   notifier: Notifier,
   ledger: Ledger,
   news: readonly WorkloadNews[],
-  context: { logger: Logger; prometheusGraphUrl: (profile: string) => string | undefined; catalog: Catalog },
+  context: { logger: Logger; prometheusGraphUrl: (profile: string) => string | undefined; catalog: Catalog; nowSeconds: number },
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const entry of news) {
@@ -112,7 +112,8 @@ export async function notifyChanges(
     const sameIncident = previous?.incidentId === state.incidentId;
     const result = await notifier.notify(buildIncidentMessage(input), { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
     if (result.outcome === 'sent') {
-      ledger.notified[entry.key] = { ...state, threadTs: result.threadTs ?? (sameIncident ? (previous?.threadTs ?? null) : null) };
+      const threadTs = result.threadTs ?? (sameIncident ? (previous?.threadTs ?? null) : null);
+      ledger.notified[entry.key] = { ...state, threadTs, at: context.nowSeconds };
       context.logger.info({ workload: entry.key, reason: decision.reason }, 'told Slack');
     } else {
       problems.push(`${entry.key}: Slack: ${result.error.message}`);

@@ -437,6 +437,7 @@ describe('run lock (Lease)', () => {
 
   it('keeps the bookkeeping (Slack ledger) on the Lease: round-trips, leaves the lock as it was, survives a renewal', async () => {
     const holder = 'run-ledger';
+    const own = asLeakguard(holder);
     await editLease((lease) => {
       lease.spec = { ...lease.spec, holderIdentity: undefined as never };
     });
@@ -444,12 +445,15 @@ describe('run lock (Lease)', () => {
     const lock = { namespace: ns.lease, name: 'leakguard' };
     const before = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
     const text = JSON.stringify({ notified: {}, metricsFailures: { rook: 2 } });
-    expect(await cluster.writeLedger(lock, text)).toEqual({ outcome: 'written' });
+    expect(await own.writeLedger(lock, text)).toEqual({ outcome: 'written' });
     expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
     const after = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
     expect(after.spec).toEqual(before.spec);
     expect(after.metadata?.annotations?.['leakguard.io/ledger']).toBe(text);
     expect(await cluster.acquireLease(request(holder))).toMatchObject({ outcome: 'acquired', reason: 'renewed' });
+    expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
+    // A run that is not (or no longer) the holder does not overwrite the holder's ledger.
+    expect(await asLeakguard('run-late').writeLedger(lock, '{}')).toMatchObject({ outcome: 'failed', error: { code: 'conflict', message: `the run lock is held by ${holder} now, not by this run` } });
     expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
     expect(await cluster.releaseLease(request(holder))).toEqual({ outcome: 'released' });
   });
@@ -467,6 +471,36 @@ describe('run lock (Lease)', () => {
     });
     const podGone = await cluster.acquireLease(request('run-e'));
     expect(podGone).toMatchObject({ outcome: 'acquired', holder: 'run-e', reason: expect.stringMatching(/holder pod leakguard-gone-\w+ is gone/) });
+  });
+
+  it('refuses a lease held for longer than lock.duration allows (68 years, or renewed in the future) instead of waiting it out', async () => {
+    const microTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z') as never;
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: 'squatter', leaseDurationSeconds: 2_147_483_647, renewTime: microTime(Date.now()) };
+      lease.metadata = { ...lease.metadata, annotations: {} };
+    });
+    const forever = await cluster.acquireLease(request('run-f'));
+    expect(forever).toMatchObject({ outcome: 'invalid', holder: 'squatter', reason: expect.stringMatching(/longer than lock\.duration \(600s\) allows/) });
+
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, leaseDurationSeconds: 600, renewTime: microTime(Date.now() + 86_400_000) };
+    });
+    expect(await cluster.acquireLease(request('run-f'))).toMatchObject({ outcome: 'invalid', holder: 'squatter' });
+    const lease = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
+    expect(lease.spec?.holderIdentity).toBe('squatter');
+  });
+
+  it('after the run deadline sends nothing but giving the lock back (#21.3)', async () => {
+    await editLease((lease) => {
+      lease.spec = { ...lease.spec, holderIdentity: undefined as never, leaseDurationSeconds: 600 };
+    });
+    expect(await cluster.acquireLease(request('run-g'))).toMatchObject({ outcome: 'acquired', holder: 'run-g' });
+    const late = createKubeCluster({ kubeConfig: kubeConfigForToken(token, env), logger, identity: 'run-g', signal: AbortSignal.abort(new Error('deadline')) });
+    const lock = { namespace: ns.lease, name: 'leakguard' };
+    expect(await late.writeLedger(lock, '{}')).toMatchObject({ outcome: 'failed', error: { code: 'timeout', message: 'stopped at the run deadline', attempts: 0 } });
+    expect(await late.releaseLease(request('run-g'))).toEqual({ outcome: 'released' });
+    expect(await cluster.acquireLease(request('run-h'))).toMatchObject({ outcome: 'acquired', reason: 'free' });
+    expect(await cluster.releaseLease(request('run-h'))).toEqual({ outcome: 'released' });
   });
 });
 

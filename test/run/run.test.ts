@@ -279,6 +279,17 @@ describe('runOnce', () => {
     expect(cluster.mutations).toEqual([]);
   });
 
+  it('a lock held for longer than lock.duration allows: the run fails saying why, and touches nothing (#21.6)', async () => {
+    const { cluster, deps } = setup();
+    const reason = 'squatter holds it for another 2147483600s, longer than lock.duration (900s) allows';
+    cluster.acquireLease = async () => ({ outcome: 'invalid', holder: 'squatter', reason });
+    const summary = await runOnce(deps());
+    expect(summary.status).toBe('ran');
+    expect(summary.failures).toEqual([`run lock leakguard/leakguard: ${reason}`]);
+    expect(cluster.mutations).toEqual([]);
+    expect(cluster.events).toEqual([]);
+  });
+
   it('a run killed between intent and restart is completed by the next run, without a second restart (row 21)', async () => {
     const { cluster, metrics, deps } = setup();
     cluster.crashOn = 'restart';
@@ -434,6 +445,39 @@ describe('runOnce', () => {
     expect(notifier.messages.length).toBeLessThanOrEqual(2);
   });
 
+  it.each([
+    ['a Slack timestamp', '1700000001.000100', '1700000001.000100'],
+    ['garbage, dropped', 'C0FFEE/../../chat.delete', null],
+  ])('the ledger on the Lease: a threadTs read back as %s (#21.9)', async (_name, stored, repliedTo) => {
+    const { cluster, notifier, metrics, deps } = setup();
+    await runOnce(deps());
+    expect(notifier.threads).toEqual([null]);
+    const key = 'Deployment/rook-ceph/rook-ceph-operator';
+    const ledger = JSON.parse(cluster.ledgerText!) as { notified: Record<string, { phase: string; threadTs: string }> };
+    expect(ledger.notified[key]).toMatchObject({ threadTs: '1700000001.000100' });
+    // Someone edits the Lease: the incident's phase (so the next run speaks) and its thread.
+    ledger.notified[key] = { ...ledger.notified[key]!, phase: 'suspected', threadTs: stored };
+    cluster.ledgerText = JSON.stringify(ledger);
+    metrics.now += 1800;
+    await runOnce(deps());
+    expect(notifier.threads).toEqual([null, repliedTo]);
+  });
+
+  it('the ledger on the Lease stays under its budget: closed incidents are forgotten oldest first, open ones kept (#21.9)', async () => {
+    const { cluster, metrics, deps } = setup();
+    const closed = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, i) => [`Deployment/tenant-${i}/operator`, { incidentId: `inc-${i}`, phase: 'resolved', severity: 'info', action: null, threadTs: '1690000000.000100', at: metrics.now - 3600 + i }]),
+    );
+    cluster.ledgerText = JSON.stringify({ notified: closed, metricsFailures: {} });
+    expect(cluster.ledgerText.length).toBeGreaterThan(256 * 1024);
+    await runOnce(deps());
+    expect(Buffer.byteLength(cluster.ledgerText)).toBeLessThanOrEqual(128 * 1024);
+    const kept = Object.keys(parseLedger(cluster.ledgerText).notified);
+    expect(kept).toContain('Deployment/rook-ceph/rook-ceph-operator');
+    expect(kept).toContain('Deployment/tenant-2999/operator');
+    expect(kept).not.toContain('Deployment/tenant-0/operator');
+  });
+
   it('selector matching no pods, or more pods than expected: reported, and one disruption per workload (row 8)', async () => {
     const { cluster, metrics, deps } = setup();
     const rook = cluster.targets[0]!;
@@ -489,6 +533,27 @@ describe('runOnce', () => {
     expect(summary.actions).toEqual([]);
     expect(cluster.mutations).toEqual([]);
     expect(cluster.events).toEqual([]);
+  });
+
+  it.each([
+    ['while the leak is being recorded, before the intent', 'LeakSuspected Event', 'the run deadline has passed; not started'],
+    ['once the intent is written, before the restart', 'intent', 'the run deadline has passed once the intent was recorded; not started (the next run reconciles it)'],
+  ])('the run deadline passing %s: no restart starts after it, and the run fails saying so (#21.3)', async (_when, at, failure) => {
+    const { cluster, deps } = setup();
+    const deadline = new AbortController();
+    const [recordEvent, writeState] = [cluster.recordEvent.bind(cluster), cluster.writeState.bind(cluster)];
+    cluster.recordEvent = async (event) => {
+      if (at === 'LeakSuspected Event' && event.reason === 'LeakSuspected') deadline.abort(new Error('job deadline reached'));
+      return recordEvent(event);
+    };
+    cluster.writeState = async (workload, state, basis) => {
+      if (at === 'intent' && state.intent) deadline.abort(new Error('job deadline reached'));
+      return writeState(workload, state, basis);
+    };
+    const summary = await runOnce({ ...deps(), signal: deadline.signal });
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([]);
+    expect(summary.failures.map((f) => f.replace(/^restart-[\w-]+: /, ''))).toEqual([failure]);
+    expect(summary.actions).toEqual([]);
   });
 
   it.each([
