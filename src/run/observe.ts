@@ -11,7 +11,7 @@ import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
-import type { MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
+import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -128,7 +128,7 @@ export function fetchHistory(
   metrics: MetricsSource,
   query: string,
   now: number,
-  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal },
+  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal; budget?: AnswerBudget },
 ): Promise<MetricsAnswer<RangeResult>> {
   return metrics.queryRange({
     query,
@@ -136,6 +136,7 @@ export function fetchHistory(
     end: now,
     stepSeconds: options.stepSeconds,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
 }
 
@@ -172,12 +173,14 @@ export interface ObserveDeps {
 export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, clock: PrometheusClock, detect: DetectOptions): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
+  // The window's columns are still held while the workload history is read: both answers share the caps.
+  const budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   // Asked for before the pods are listed, so both wait at once. Handled from the start: even a bug in
   // reading the answer becomes this profile's missing history, never an unhandled rejection.
   const history =
     now === null
       ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) }).catch(
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) }).catch(
           (error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }),
         );
   const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
@@ -202,7 +205,7 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
-      else if (deps.workloadHistory !== false) observation.judged = await withWorkloadHistory(deps, profile, deps.workloadHistory, now, detect, observation);
+      else if (deps.workloadHistory !== false) observation.judged = await withWorkloadHistory(deps, profile, deps.workloadHistory, now, detect, observation, budget);
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
@@ -280,7 +283,15 @@ export function judgeWithHistory(judged: readonly JudgedTarget[], history: reado
 /** Prometheus refuses range answers with more points per series. */
 const MAX_POINTS = 11_000;
 
-async function withWorkloadHistory(deps: ObserveDeps, profile: ProfileConfig, lookbackSeconds: number, now: number, detect: DetectOptions, observation: ProfileObservation): Promise<JudgedTarget[]> {
+async function withWorkloadHistory(
+  deps: ObserveDeps,
+  profile: ProfileConfig,
+  lookbackSeconds: number,
+  now: number,
+  detect: DetectOptions,
+  observation: ProfileObservation,
+  budget: AnswerBudget,
+): Promise<JudgedTarget[]> {
   const options = resolveOptions(detect);
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
   const learners = observation.judged.filter(learn);
@@ -295,6 +306,7 @@ async function withWorkloadHistory(deps: ObserveDeps, profile: ProfileConfig, lo
       start: Math.ceil((now - lookbackSeconds) / step) * step,
       end: Math.floor(now / step) * step,
       stepSeconds: step,
+      budget,
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
     .catch((error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }));
