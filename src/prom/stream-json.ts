@@ -148,7 +148,15 @@ export class StreamingMatrixParser {
   constructor(
     private readonly pointsPerSeries?: number,
     private readonly maxSeries = Infinity,
+    /**
+     * Each `data.result[i]` as soon as it is complete, instead of keeping it in the document (whose
+     * `data.result` then ends empty): a file is read series by series, in memory of one series.
+     */
+    private readonly onSeries?: (item: unknown, index: number) => void,
   ) {}
+
+  /** Series handed to onSeries so far. */
+  private handed = 0;
 
   private seriesSeen = 0;
   /** Index in `data.result` of the series whose values are being read. */
@@ -334,7 +342,13 @@ export class StreamingMatrixParser {
   private slotKey(): string | number | undefined {
     const top = this.stack.at(-1);
     if (!top) return undefined;
-    return top.kind === 'object' ? top.key : top.value.length;
+    return top.kind === 'object' ? top.key : this.isResult(top) ? this.handed + top.value.length : top.value.length;
+  }
+
+  /** The frame of `data.result`, when `frame` is it. */
+  private isResult(frame: Frame): boolean {
+    const [root, data] = this.stack;
+    return this.stack.length === 3 && frame === this.stack[2] && frame.kind === 'array' && frame.keyInParent === 'result' && root?.kind === 'object' && data?.kind === 'object' && data.keyInParent === 'data';
   }
 
   /** `[` opening `data.result[i].values`. */
@@ -364,8 +378,10 @@ export class StreamingMatrixParser {
       // Like JSON.parse: "__proto__" is an ordinary own property, never the prototype.
       if (key === '__proto__') Object.defineProperty(top.value, key, { value, enumerable: true, writable: true, configurable: true });
       else top.value[key] = value;
-    } else if (top.kind === 'array') top.value.push(value);
-    else top.value.add(value);
+    } else if (top.kind === 'array') {
+      if (this.onSeries && this.isResult(top)) this.onSeries(value, this.handed++);
+      else top.value.push(value);
+    } else top.value.add(value);
     top.state = 'comma-or-end';
   }
 
