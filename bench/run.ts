@@ -6,6 +6,8 @@
  *   4. the RSS floor of the shipped `leakguard run`
  *   5. one run over 1,000 kwok pods on the real control plane (when the e2e cluster is up)
  *   6. the run of section 2 through Thanos Query over two replicas, beside one replica directly
+ *   7. memory for oversized answers, and for one profile's two answers
+ *   8. memory of `leakguard backtest` on the section 1 corpus and a file ten times its size
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
  *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--skip-thanos] [--only-thanos]
@@ -15,6 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
 import { answerSection } from './answer-section.js';
+import { backtestMemorySection } from './backtest-memory.js';
 import { fleetSection } from './fleet-section.js';
 import { kwokSection } from './kwok-section.js';
 import { thanosSection } from './thanos-section.js';
@@ -156,6 +159,12 @@ async function main(): Promise<void> {
   if (!args['skip-thanos']) await thanos(rows);
   heading('7. memory for one oversized Prometheus answer');
   rows.push(...(await answerSection().catch((error: unknown) => failed('oversized answers', error))));
+  heading('8. memory of leakguard backtest (bundled CLI, image flags)');
+  try {
+    rows.push(...backtestMemorySection());
+  } catch (error) {
+    rows.push(...failed('backtest memory', error));
+  }
   summary(rows, started);
 }
 
