@@ -8,9 +8,9 @@ import { build } from 'esbuild';
 import { bundleOptions, splitOptions } from '../scripts/bundle-options.mjs';
 import { PrometheusSource } from '../src/prom/prometheus.js';
 import { profileQuery } from '../src/run/observe.js';
-import { METRIC, toOpenMetrics } from '../test/support/memory-history.js';
+import { METRIC, openMetricsChunks } from '../test/support/memory-history.js';
 import { startPrometheus, type RunningPrometheus } from '../test/support/prometheus.js';
-import { FLEET, fleetHistory, isLeaking } from './fleet.js';
+import { FLEET, fleetSeries, isLeaking } from './fleet.js';
 import { mb, median, ms, type Row } from './report.js';
 import type { RunChildResult } from './run-child.js';
 import { shippedRuntime } from './shipped.js';
@@ -117,21 +117,21 @@ export function printVariant(variant: Variant, runs: RunChildResult[]): void {
   console.log(`  ${''.padEnd(36)} ${last.series} series, ${last.samples} samples; verdicts: ${verdicts}; actions ${last.actions}${failures.length ? `; FAILURES: ${[...new Set(failures)].join('; ')}` : ''}`);
 }
 
-/** The fleet's history up to a minute ago as OpenMetrics, and when its pods started (an hour before it). */
-export function fleetOpenMetrics(targets: number): { text: string; podStart: number } {
-  const started = performance.now();
+/**
+ * The fleet's history up to a minute ago as OpenMetrics, made one series at a time as promtool's input
+ * file is written (10,000 targets are ~1.7 GB of text), and when its pods started (an hour before it).
+ */
+export function fleetOpenMetrics(targets: number): { chunks: () => Iterable<string>; podStart: number } {
   const end = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS - SCRAPE_SECONDS;
-  const series = fleetHistory(targets, end, HISTORY_HOURS, SCRAPE_SECONDS);
-  const samples = series.reduce((n, s) => n + s.samples.length, 0);
-  const text = toOpenMetrics(METRIC, series);
-  console.log(`  history: ${targets} containers x ${HISTORY_HOURS} h at ${SCRAPE_SECONDS} s = ${samples.toLocaleString('en')} samples (${mb(text.length)} of OpenMetrics, made in ${ms(performance.now() - started)})`);
-  return { text, podStart: series[0]!.samples[0]!.t - 3600 };
+  const steps = Math.floor((HISTORY_HOURS * 3600) / SCRAPE_SECONDS);
+  console.log(`  history: ${targets} containers x ${HISTORY_HOURS} h at ${SCRAPE_SECONDS} s = ${(targets * steps).toLocaleString('en')} samples, streamed to promtool`);
+  return { chunks: () => openMetricsChunks(METRIC, fleetSeries(targets, end, HISTORY_HOURS, SCRAPE_SECONDS)), podStart: end - (steps - 1) * SCRAPE_SECONDS - 3600 };
 }
 
 async function startFleetPrometheus(targets: number): Promise<{ prometheus: RunningPrometheus; podStart: number }> {
-  const { text, podStart } = fleetOpenMetrics(targets);
+  const { chunks, podStart } = fleetOpenMetrics(targets);
   const started = performance.now();
-  const prometheus = await startPrometheus({ openMetrics: text });
+  const prometheus = await startPrometheus({ openMetrics: chunks() });
   console.log(`  Prometheus: backfilled with promtool and ready in ${ms(performance.now() - started)}`);
   return { prometheus, podStart };
 }

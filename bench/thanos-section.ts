@@ -15,9 +15,9 @@ export async function thanosSection(targets: number, repeat: number): Promise<Ro
     console.log(`  skipped: thanos is not built (${path}); run test/support/build-thanos.sh`);
     return [{ figure: `run over ${targets} targets via Thanos Query`, measured: 'skipped', target: 'thanos not built', ok: null }];
   }
-  const { text, podStart } = fleetOpenMetrics(targets);
+  const { chunks, podStart } = fleetOpenMetrics(targets);
   let started = performance.now();
-  const thanos = await startThanos(['a', 'b'].map((replica) => ({ openMetrics: text, externalLabels: { cluster: 'bench', replica } })));
+  const thanos = await startThanos(['a', 'b'].map((replica) => ({ openMetrics: chunks(), externalLabels: { cluster: 'bench', replica } })));
   console.log(`  two replicas backfilled with it, sidecars and Thanos Query ready in ${ms(performance.now() - started)}`);
   try {
     await bundleChild();

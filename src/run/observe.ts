@@ -174,15 +174,16 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
   // The window's columns are still held while the workload history is read: both answers share the caps.
-  const budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
-  // Asked for before the pods are listed, so both wait at once. Handled from the start: even a bug in
-  // reading the answer becomes this profile's missing history, never an unhandled rejection.
+  let budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
+  const shardPods = podsPerShard(prometheus, detect.windowSeconds);
+  const shardable = profile.query === undefined;
+  // Asked for before the pods are listed, so both wait at once — unless the profile expects more pods
+  // than one answer holds: then it is read in shards of the pods listed. Handled from the start: even a
+  // bug in reading the answer becomes this profile's missing history, never an unhandled rejection.
   const history =
-    now === null
+    now === null || (shardable && profile.expectedPods > shardPods)
       ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) }).catch(
-          (error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }),
-        );
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) }).catch(readFailed);
   const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
   if (discovery.outcome === 'failed') {
     await history;
@@ -194,7 +195,13 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
-  const fetched = await history;
+  let fetched = await history;
+  const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
+  if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
+    // Each shard's answer within the caps; the workload history, one more answer, within its own.
+    fetched = await fetchInShards(deps, profile, discovery.targets, now, detect.windowSeconds, shardPods).catch(readFailed);
+    budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
+  }
   if (now !== null && fetched) {
     if (fetched.outcome === 'answered') {
       deps.reclaim?.();
@@ -212,6 +219,83 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
     observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
   }
   return observation;
+}
+
+/** A literal in an RE2 pattern (a pod or workload name in `pod=~`). */
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
+function readFailed(error: unknown): MetricsAnswer<RangeResult> {
+  return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
+}
+
+/** JSON bytes one point of a range answer takes, rounded up: `[1765000000.123,"157286400"],`. */
+const BYTES_PER_POINT = 32;
+/** Shards of one profile read at once: enough to overlap Prometheus' work with reading, few enough to bound memory. */
+const SHARD_CONCURRENCY = 3;
+
+/**
+ * Pods one shard of a profile's window may hold: half of what `maxSeries` and `maxResponseBytes` allow
+ * (a container may answer with two series, labels vary in length), so that each answer stays within them.
+ */
+export function podsPerShard(prometheus: Pick<Config['prometheus'], 'maxSeries' | 'maxResponseBytes' | 'step'>, windowSeconds: number): number {
+  const points = Math.floor(windowSeconds / prometheus.step) + 1;
+  return Math.max(1, Math.min(Math.floor(prometheus.maxSeries / 2), Math.floor(prometheus.maxResponseBytes / 2 / (points * BYTES_PER_POINT))));
+}
+
+/** The pods in shards of whole workloads (namespace, kind, name order), at most `size` pods each where a workload allows. */
+export function shardPods(targets: readonly TargetFacts[], size: number): string[][] {
+  const byWorkload = new Map<string, Set<string>>();
+  for (const t of targets) {
+    const key = `${t.workload.namespace}/${t.workload.kind}/${workloadNameOf(t)}`;
+    byWorkload.set(key, (byWorkload.get(key) ?? new Set()).add(t.pod.name));
+  }
+  const shards: string[][] = [];
+  let current: string[] = [];
+  for (const key of [...byWorkload.keys()].sort()) {
+    const pods = [...byWorkload.get(key)!].sort();
+    if (current.length > 0 && current.length + pods.length > size) {
+      shards.push(current);
+      current = [];
+    }
+    for (const pod of pods) {
+      if (current.length >= size) {
+        shards.push(current);
+        current = [];
+      }
+      current.push(pod);
+    }
+  }
+  if (current.length > 0) shards.push(current);
+  return shards;
+}
+
+/**
+ * The profile's window in shards of whole workloads, each the built-in query narrowed to its pods and
+ * read within the caps, SHARD_CONCURRENCY at a time; one failed shard fails the profile's history.
+ */
+async function fetchInShards(deps: ObserveDeps, profile: ProfileConfig, targets: readonly TargetFacts[], now: number, windowSeconds: number, size: number): Promise<MetricsAnswer<RangeResult>> {
+  const { prometheus, signal } = deps;
+  const shards = shardPods(targets, size);
+  const answers: MetricsAnswer<RangeResult>[] = new Array(shards.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < shards.length && !answers.some((a) => a?.outcome === 'failed')) {
+      const i = next++;
+      const query = profileQuery(profile, prometheus, `(?:${shards[i]!.map(escapeRegex).join('|')})`);
+      const budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
+      answers[i] = await fetchHistory(deps.metrics, query, now, { windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SHARD_CONCURRENCY, shards.length) }, worker));
+  const failed = answers.findIndex((a) => a?.outcome === 'failed');
+  if (failed >= 0) {
+    const { error } = answers[failed] as Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }>;
+    return { outcome: 'failed', error: new MetricsError(error.code, `shard ${failed + 1} of ${shards.length} (${shards[failed]!.length} pods): ${error.message}`) };
+  }
+  const read = answers as ({ outcome: 'answered' } & RangeResult)[];
+  return { outcome: 'answered', series: read.flatMap((a) => a.series), warnings: read.flatMap((a) => a.warnings) };
 }
 
 /** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */
@@ -245,8 +329,7 @@ function workloadNameOf(facts: TargetFacts): string {
 export function workloadPodPattern(targets: readonly TargetFacts[]): string | undefined {
   const names = [...new Set(targets.map(workloadNameOf))].sort();
   if (names.length > MAX_NAMED_WORKLOADS) return undefined;
-  const escape = (text: string) => text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escape(n.slice(0, NAME_PREFIX))}.*` : `${escape(n)}(?:-.+)?`)).join('|')})`;
+  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escapeRegex(n.slice(0, NAME_PREFIX))}.*` : `${escapeRegex(n)}(?:-.+)?`)).join('|')})`;
 }
 
 /**
