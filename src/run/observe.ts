@@ -12,6 +12,7 @@ import type { Cluster } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
+import { escapeRegex, fetchInShards, podShards, podsPerShard } from './shards.js';
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -199,7 +200,9 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps; the workload history, one more answer, within its own.
-    fetched = await fetchInShards(deps, profile, discovery.targets, now, detect.windowSeconds, shardPods).catch(readFailed);
+    const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
+    const shards = podShards(discovery.targets, shardPods, workloadNameOf);
+    fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, budget }), prometheus).catch(readFailed);
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   }
   if (now !== null && fetched) {
@@ -221,81 +224,8 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   return observation;
 }
 
-/** A literal in an RE2 pattern (a pod or workload name in `pod=~`). */
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-}
-
 function readFailed(error: unknown): MetricsAnswer<RangeResult> {
   return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
-}
-
-/** JSON bytes one point of a range answer takes, rounded up: `[1765000000.123,"157286400"],`. */
-const BYTES_PER_POINT = 32;
-/** Shards of one profile read at once: enough to overlap Prometheus' work with reading, few enough to bound memory. */
-const SHARD_CONCURRENCY = 3;
-
-/**
- * Pods one shard of a profile's window may hold: half of what `maxSeries` and `maxResponseBytes` allow
- * (a container may answer with two series, labels vary in length), so that each answer stays within them.
- */
-export function podsPerShard(prometheus: Pick<Config['prometheus'], 'maxSeries' | 'maxResponseBytes' | 'step'>, windowSeconds: number): number {
-  const points = Math.floor(windowSeconds / prometheus.step) + 1;
-  return Math.max(1, Math.min(Math.floor(prometheus.maxSeries / 2), Math.floor(prometheus.maxResponseBytes / 2 / (points * BYTES_PER_POINT))));
-}
-
-/** The pods in shards of whole workloads (namespace, kind, name order), at most `size` pods each where a workload allows. */
-export function shardPods(targets: readonly TargetFacts[], size: number): string[][] {
-  const byWorkload = new Map<string, Set<string>>();
-  for (const t of targets) {
-    const key = `${t.workload.namespace}/${t.workload.kind}/${workloadNameOf(t)}`;
-    byWorkload.set(key, (byWorkload.get(key) ?? new Set()).add(t.pod.name));
-  }
-  const shards: string[][] = [];
-  let current: string[] = [];
-  for (const key of [...byWorkload.keys()].sort()) {
-    const pods = [...byWorkload.get(key)!].sort();
-    if (current.length > 0 && current.length + pods.length > size) {
-      shards.push(current);
-      current = [];
-    }
-    for (const pod of pods) {
-      if (current.length >= size) {
-        shards.push(current);
-        current = [];
-      }
-      current.push(pod);
-    }
-  }
-  if (current.length > 0) shards.push(current);
-  return shards;
-}
-
-/**
- * The profile's window in shards of whole workloads, each the built-in query narrowed to its pods and
- * read within the caps, SHARD_CONCURRENCY at a time; one failed shard fails the profile's history.
- */
-async function fetchInShards(deps: ObserveDeps, profile: ProfileConfig, targets: readonly TargetFacts[], now: number, windowSeconds: number, size: number): Promise<MetricsAnswer<RangeResult>> {
-  const { prometheus, signal } = deps;
-  const shards = shardPods(targets, size);
-  const answers: MetricsAnswer<RangeResult>[] = new Array(shards.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < shards.length && !answers.some((a) => a?.outcome === 'failed')) {
-      const i = next++;
-      const query = profileQuery(profile, prometheus, `(?:${shards[i]!.map(escapeRegex).join('|')})`);
-      const budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
-      answers[i] = await fetchHistory(deps.metrics, query, now, { windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(SHARD_CONCURRENCY, shards.length) }, worker));
-  const failed = answers.findIndex((a) => a?.outcome === 'failed');
-  if (failed >= 0) {
-    const { error } = answers[failed] as Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }>;
-    return { outcome: 'failed', error: new MetricsError(error.code, `shard ${failed + 1} of ${shards.length} (${shards[failed]!.length} pods): ${error.message}`) };
-  }
-  const read = answers as ({ outcome: 'answered' } & RangeResult)[];
-  return { outcome: 'answered', series: read.flatMap((a) => a.series), warnings: read.flatMap((a) => a.warnings) };
 }
 
 /** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */

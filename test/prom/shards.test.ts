@@ -7,7 +7,8 @@ import { MemoryCluster } from '../../src/demo/memory-cluster.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/index.js';
 import type { RangeQuery } from '../../src/prom/types.js';
-import { observeProfile, podsPerShard, prometheusNow, shardPods } from '../../src/run/observe.js';
+import { observeProfile, prometheusNow } from '../../src/run/observe.js';
+import { podShards, podsPerShard } from '../../src/run/shards.js';
 import { makeSeries } from '../support/detect-series.js';
 import { METRIC, toOpenMetrics, type LabelledSeries } from '../support/memory-history.js';
 import { operatorTarget } from '../support/metrics-run.js';
@@ -55,7 +56,7 @@ async function observe(caps: string, expectedPods = 1) {
 
 describe('a profile read in shards', () => {
   it('splits pods into shards of whole workloads, none over the size a workload allows', () => {
-    const shards = shardPods(targets, 5);
+    const shards = podShards(targets, 5, (t) => t.workload.name);
     expect(shards.flat().sort()).toEqual([...PODS].sort());
     expect(shards.map((s) => s.length)).toEqual([4, 4, 4, 4]);
     expect(shards.every((s) => s.every((pod) => s.includes(pod.startsWith('op') ? `${pod.slice(0, -1)}a` : pod)))).toBe(true);
