@@ -156,7 +156,7 @@ async function startFleetPrometheus(targets: number): Promise<{ prometheus: Runn
 
 /** Touch the data once so that every variant, the first included, meets a warm TSDB. */
 async function warmUp(url: string, targets: number): Promise<void> {
-  const source = new PrometheusSource({ url, version: 'bench' });
+  const source = new PrometheusSource({ url, version: 'bench', maxSeries: targets + 100, maxResponseBytes: 2 ** 31 });
   const now = (await answered(source.query({ query: 'time()' }))).series[0]!.sample.v;
   const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, { step: 300, matchers: '' });
   const result = await answered(source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 }));
