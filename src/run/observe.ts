@@ -198,12 +198,15 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
 
   let fetched = await history;
   const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
+  const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps; the workload history, one more answer, within its own.
-    const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
     const shards = podShards(discovery.targets, shardPods, workloadNameOf);
     fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, budget }), prometheus).catch(readFailed);
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
+  } else if (now !== null && fetched === null) {
+    // Fewer pods than expectedPods said: one answer after all.
+    fetched = await fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, budget }).catch(readFailed);
   }
   if (now !== null && fetched) {
     if (fetched.outcome === 'answered') {

@@ -80,5 +80,9 @@ describe('a profile read in shards', () => {
     const expected = await observe('maxSeries: 5', PODS.length);
     expect(expected.answers.map((a) => a.series)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
     expect(expected.verdicts).toEqual(whole.verdicts);
+    // One that expects more than it has is still read, in one answer.
+    const fewer = await observe('maxSeries: 100', 60);
+    expect(fewer.answers.map((a) => a.series)).toEqual([16]);
+    expect(fewer.verdicts).toEqual(whole.verdicts);
   }, 60_000);
 });
