@@ -26,7 +26,7 @@ export interface RunChildResult {
   mode: 'batched' | 'naive';
   /** Wall time of runOnce alone (module loading excluded; that is the cold-start figure). */
   wallMs: number;
-  /** Wall time spent waiting for memory history (the profile's range query, or all per-pod ones). */
+  /** Wall time with at least one range query in flight (the profile's, its shards', or all per-pod ones). */
   fetchMs: number;
   rangeQueries: number;
   instantQueries: number;
@@ -58,9 +58,13 @@ class MeteredSource implements MetricsSource {
 
   constructor(private readonly inner: MetricsSource) {}
 
+  /** Range queries in flight, and when the current stretch of waiting began: concurrent shards count once. */
+  private inFlight = 0;
+  private waitingSince = 0;
+
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     this.rangeQueries++;
-    const started = performance.now();
+    if (this.inFlight++ === 0) this.waitingSince = performance.now();
     try {
       const result = await this.inner.queryRange(query);
       if (result.outcome === 'failed') return result;
@@ -68,7 +72,7 @@ class MeteredSource implements MetricsSource {
       for (const s of result.series) this.samples += s.samples.t.length;
       return result;
     } finally {
-      this.rangeMs += performance.now() - started;
+      if (--this.inFlight === 0) this.rangeMs += performance.now() - this.waitingSince;
       this.maxRssAfterFetchBytes = peakRssBytes();
     }
   }

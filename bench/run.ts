@@ -6,15 +6,18 @@
  *   4. the RSS floor of the shipped `leakguard run`
  *   5. one run over 1,000 kwok pods on the real control plane (when the e2e cluster is up)
  *   6. the run of section 2 through Thanos Query over two replicas, beside one replica directly
+ *   7. memory for oversized answers, and for one profile's two answers
+ *   8. memory of `leakguard backtest` on the section 1 corpus and a file ten times its size
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--skip-thanos] [--only-thanos]
+ *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
 import { answerSection } from './answer-section.js';
+import { backtestMemorySection } from './backtest-memory.js';
 import { fleetSection } from './fleet-section.js';
 import { kwokSection } from './kwok-section.js';
 import { thanosSection } from './thanos-section.js';
@@ -33,7 +36,9 @@ const { values: args } = parseArgs({
     'only-thanos': { type: 'boolean', default: false },
   },
 });
-const TARGETS = Number(args.targets);
+/** `--targets 1000,3000,10000`: section 2 once per size; sections 6 (Thanos) at the largest. */
+const SIZES = args.targets.split(',').map(Number);
+const TARGETS = Math.max(...SIZES);
 const FLOOR_CONFIG = '.tmp-bench/floor-config.yaml';
 
 function failed(section: string, error: unknown): Row[] {
@@ -135,9 +140,11 @@ async function main(): Promise<void> {
   }
   rows.push(...(await backtestSection().catch((error: unknown) => failed('backtest', error))));
   if (!args['skip-run']) {
-    heading(`2. one run over ${TARGETS} targets against a real Prometheus`);
-    const options = { targets: TARGETS, repeat: Number(args.repeat), levers: !args['no-levers'] };
-    rows.push(...(await fleetSection(options).catch((error: unknown) => failed(`run over ${TARGETS} targets`, error))));
+    for (const targets of SIZES) {
+      heading(`2. one run over ${targets} targets against a real Prometheus`);
+      const options = { targets, repeat: Number(args.repeat), levers: !args['no-levers'] };
+      rows.push(...(await fleetSection(options).catch((error: unknown) => failed(`run over ${targets} targets`, error))));
+    }
   }
   try {
     rows.push(...coldStartSection());
@@ -156,6 +163,12 @@ async function main(): Promise<void> {
   if (!args['skip-thanos']) await thanos(rows);
   heading('7. memory for one oversized Prometheus answer');
   rows.push(...(await answerSection().catch((error: unknown) => failed('oversized answers', error))));
+  heading('8. memory of leakguard backtest (bundled CLI, image flags)');
+  try {
+    rows.push(...backtestMemorySection());
+  } catch (error) {
+    rows.push(...failed('backtest memory', error));
+  }
   summary(rows, started);
 }
 

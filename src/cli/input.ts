@@ -1,6 +1,8 @@
 /** Reads a saved Prometheus `query_range` response (for `analyze` and `backtest`). */
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parseQueryRangeResponse } from '../prom/schema.js';
+import { ResponseFormatError, parseQueryRangeResponse, parseRangeSeries } from '../prom/schema.js';
+import { JsonSyntaxError, StreamingMatrixParser } from '../prom/stream-json.js';
 import type { RangeResult, RangeSeries } from '../prom/types.js';
 import { ownersFromSeries } from '../detect/index.js';
 import { seriesKey } from '../run/observe.js';
@@ -18,12 +20,12 @@ export interface HistorySeries extends RangeSeries {
  */
 const LIMIT_METRICS = new Set(['kube_pod_container_resource_limits', 'container_spec_memory_limit_bytes']);
 
-function isLimit(labels: Record<string, string>): boolean {
+export function isLimit(labels: Record<string, string>): boolean {
   return LIMIT_METRICS.has(labels.__name__ ?? '');
 }
 
 /** `kube_pod_owner` (kube-state-metrics): which workload each pod belongs to. An input, never judged. */
-function isInputOnly(labels: Record<string, string>): boolean {
+export function isInputOnly(labels: Record<string, string>): boolean {
   return isLimit(labels) || labels.__name__ === 'kube_pod_owner';
 }
 
@@ -33,12 +35,12 @@ export interface HistoryFile {
   owners: Map<string, string>;
 }
 
-function isMemoryLimit(labels: Record<string, string>): boolean {
+export function isMemoryLimit(labels: Record<string, string>): boolean {
   return isLimit(labels) && (labels.__name__ === 'container_spec_memory_limit_bytes' || labels.resource === 'memory');
 }
 
 /** The newest positive value of a limit series, or undefined. */
-function latestLimit(series: RangeSeries): { t: number; bytes: number } | undefined {
+export function latestLimit(series: RangeSeries): { t: number; bytes: number } | undefined {
   const { t, v } = series.samples;
   for (let i = t.length - 1; i >= 0; i--) if (Number.isFinite(v[i]) && v[i]! > 0) return { t: t[i]!, bytes: v[i]! };
   return undefined;
@@ -85,6 +87,30 @@ export async function readRangeFile(path: string): Promise<RangeResult> {
     return parseQueryRangeResponse(json);
   } catch (error) {
     throw new UsageError(`--input ${path} is not a Prometheus query_range response: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Reads a saved `query_range` response series by series (the streaming parser the Prometheus answers
+ * go through): `onSeries` gets each series as soon as it is read, and none is kept, so memory follows
+ * the largest series, not the file. The rest of the document is checked at the end.
+ */
+export async function streamRangeFile(path: string, onSeries: (series: RangeSeries, index: number) => void): Promise<void> {
+  const parser = new StreamingMatrixParser(undefined, Infinity, (item, index) => onSeries(parseRangeSeries(item, index), index));
+  const decoder = new TextDecoder();
+  try {
+    try {
+      for await (const chunk of path === '-' ? process.stdin : createReadStream(path)) parser.write(decoder.decode(chunk as Buffer, { stream: true }));
+    } catch (error) {
+      if (error instanceof JsonSyntaxError || error instanceof ResponseFormatError) throw error;
+      throw new UsageError(`cannot read --input ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    parser.write(decoder.decode());
+    parseQueryRangeResponse(parser.end());
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new UsageError(`--input ${path} is not JSON: ${error.message}`);
+    if (error instanceof ResponseFormatError) throw new UsageError(`--input ${path} is not a Prometheus query_range response: ${error.message}`);
+    throw error;
   }
 }
 

@@ -102,9 +102,9 @@ const prometheusSchema = z
     timeout: durationUpTo(3600).default(30),
     /** Resolution of the range query; each point is the minimum over its step. @default 5m */
     step: durationUpTo(3600).default(300),
-    /** Series one profile's answer may hold; more is reported as MetricsUnavailable, not read. @default 2000 */
+    /** Series a profile's answers (window and workload history) may hold together; more is not read. @default 2000 */
     maxSeries: z.number().int().min(1).max(100_000).default(2000),
-    /** Bytes one answer may hold (the memory a run needs follows it; see the README). @default 64MiB */
+    /** Bytes a profile's answers may hold together (the memory a run needs follows it; see the README). @default 64MiB */
     maxResponseBytes: sizeSchema.default(64 * 2 ** 20),
     /**
      * This cluster's slice of a central store, e.g. `cluster="prod-eu"`: added to every built-in query

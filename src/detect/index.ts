@@ -7,4 +7,4 @@ export { defaultDetectOptions, judge } from './judge.js';
 export { lastTime, toColumns, toSamples, valuesOf, type SampleColumns, type SampleSeries } from './columns.js';
 export { backtestSeries, type BacktestOptions, type BacktestResult } from './backtest.js';
 export { judgeWithPast, type DailyProfile, type WorkloadPast } from './past.js';
-export { ownersFromSeries, pastsOfSeries, workloadOfPod, type WorkloadSeries } from './workload.js';
+export { ownersFromSeries, pastsOfSeries, workloadKey, workloadOfPod, type WorkloadSeries } from './workload.js';

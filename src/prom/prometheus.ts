@@ -7,11 +7,11 @@ import { MIB, formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact } from '../model/redact.js';
 import { safeUrl } from '../model/redact.js';
+import { trimEnd } from '../model/text.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
-import { JsonSyntaxError, StreamingMatrixParser, TooManySeriesError } from './stream-json.js';
-import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from './types.js';
-import { trimEnd } from '../model/text.js';
+import { JsonShapeError, JsonSyntaxError, StreamingMatrixParser, TooManyPointsError, TooManySeriesError } from './stream-json.js';
+import type { AnswerBudget, InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from './types.js';
 
 /** The port's convention (src/model/result.ts): what the server said comes back as data; only a bug throws. */
 async function answer<R extends object>(pending: Promise<R>): Promise<MetricsAnswer<R>> {
@@ -68,6 +68,14 @@ interface Call {
   timeout: AbortSignal;
   signal: AbortSignal | undefined;
   secrets: string[];
+  /** Bytes read so far. */
+  bytes: number;
+}
+
+/** A range answer's limits: the source's caps, or what the profile's budget has left of them. */
+interface Limits {
+  points: number;
+  budget: AnswerBudget | undefined;
 }
 
 const TOKEN = /^[\x21-\x7e]+$/;
@@ -109,12 +117,13 @@ export class PrometheusSource implements MetricsSource {
     }
   }
 
-  async queryRange({ query, start, end, stepSeconds, signal }: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+  async queryRange({ query, start, end, stepSeconds, signal, budget }: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
-    // At most one point per step from start to end (Prometheus refuses more than 11,000): the
-    // columns of each series are sized once.
-    const points = Math.floor((end - start) / stepSeconds) + 1;
-    return answer(this.post('query_range', form, signal, parseQueryRangeResponse, Number.isFinite(points) && points > 0 ? Math.min(points, 11_000) : 64));
+    // One point per step from start to end, plus the two VictoriaMetrics adds when it widens the
+    // range to multiples of the step (Prometheus refuses more than 11,000). A series with more is
+    // not an answer to this query: refused, so that its columns never grow past what was asked.
+    const points = Math.floor((end - start) / stepSeconds) + 3;
+    return answer(this.post('query_range', form, signal, parseQueryRangeResponse, { points: Number.isFinite(points) && points > 0 ? Math.min(points, 11_002) : Infinity, budget }));
   }
 
   async query({ query, time, signal }: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
@@ -125,10 +134,10 @@ export class PrometheusSource implements MetricsSource {
    * One POST, form-encoded (queries can be long). A successful range answer is parsed while it
    * streams in (see stream-json.ts); anything else is read as text, up to a limit.
    */
-  /** `matrixPoints`: a range query, whose answer is parsed as it streams with columns of that many points. */
-  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T, matrixPoints?: number): Promise<T> {
+  /** `matrix`: a range query, whose answer is parsed as it streams, within these limits. */
+  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T, matrix?: Limits): Promise<T> {
     const url = `${this.baseUrl}/api/v1/${endpoint}`;
-    const call: Call = { url, where: `${endpoint} at ${safeUrl(url)}`, timeout: AbortSignal.timeout(this.timeoutMs), signal, secrets: [] };
+    const call: Call = { url, where: `${endpoint} at ${safeUrl(url)}`, timeout: AbortSignal.timeout(this.timeoutMs), signal, secrets: [], bytes: 0 };
     const { headers, secrets } = await this.requestHeaders();
     call.secrets = secrets;
     const httpsAgent = url.startsWith('https:') ? await this.httpsAgent() : undefined;
@@ -153,30 +162,42 @@ export class PrometheusSource implements MetricsSource {
       throw this.transportError(error, call);
     }
     const { status } = response;
-    if (matrixPoints !== undefined && status >= 200 && status < 300) {
-      const maxSeries = this.options.maxSeries ?? DEFAULT_MAX_SERIES;
-      const parser = new StreamingMatrixParser(matrixPoints, maxSeries);
+    if (matrix !== undefined && status >= 200 && status < 300) {
+      const capSeries = this.options.maxSeries ?? DEFAULT_MAX_SERIES;
+      const maxSeries = Math.min(capSeries, matrix.budget?.series ?? Infinity);
+      const parser = new StreamingMatrixParser(matrix.points, maxSeries);
       let head = '';
       let json: unknown;
       try {
-        await this.readBody(response.data, abort, call, (text) => {
-          if (head.length < 300) head += text.slice(0, 300);
+        await this.readBody(response.data, abort, call, matrix.budget, (text) => {
+          // Copied: a slice would keep the whole chunk alive.
+          if (head.length < 300) head += Buffer.from(text.slice(0, 300)).toString();
           parser.write(text);
         });
         json = parser.end();
       } catch (error) {
+        if (error instanceof JsonShapeError) throw new MetricsError('bad-response', `${call.where}: unexpected response: ${error.message}`, { status });
         if (error instanceof JsonSyntaxError) throw this.notJson(response, head, call);
+        if (error instanceof TooManyPointsError) {
+          throw new MetricsError('bad-response', `${call.where}: unexpected response: data.result[${parser.currentSeries}].values: ${error.message}`, { status });
+        }
         if (error instanceof TooManySeriesError) {
-          throw new MetricsError('limit', `${call.where}: the answer holds more than ${maxSeries} series (prometheus.maxSeries); narrow the profile's selector or query, or raise the cap`, { status });
+          const cap = maxSeries < capSeries ? `the ${maxSeries} series left of prometheus.maxSeries (${capSeries}) for the profile's answers together` : `${maxSeries} series (prometheus.maxSeries)`;
+          throw new MetricsError('limit', `${call.where}: the answer holds more than ${cap}; narrow the profile's selector or query, or raise the cap`, { status });
         }
         throw error;
       }
       // A Prometheus error body under a 2xx status: same handling as under an error status.
       if (errorBodySchema.safeParse(json).success) return this.interpret(response, JSON.stringify(json), parse, call);
-      return this.parseBody(json, parse, status, call);
+      const parsed = this.parseBody(json, parse, status, call);
+      if (matrix.budget) {
+        matrix.budget.bytes -= call.bytes;
+        matrix.budget.series -= (parsed as RangeResult).series.length;
+      }
+      return parsed;
     }
     let text = '';
-    await this.readBody(response.data, abort, call, (chunk) => {
+    await this.readBody(response.data, abort, call, undefined, (chunk) => {
       if (text.length < MAX_TEXT_BODY_CHARS) text += chunk;
     });
     return this.interpret(response, text, parse, call);
@@ -186,24 +207,26 @@ export class PrometheusSource implements MetricsSource {
    * Feeds the decoded body to `onText`; what `onText` throws ends the read and propagates as is. A
    * body over maxResponseBytes ends the read: no answer is held or parsed past the cap.
    */
-  private async readBody(stream: Readable, abort: AbortSignal, call: Call, onText: (text: string) => void): Promise<void> {
+  private async readBody(stream: Readable, abort: AbortSignal, call: Call, budget: AnswerBudget | undefined, onText: (text: string) => void): Promise<void> {
     const decoder = new TextDecoder();
-    const maxBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    let bytes = 0;
+    const capBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const maxBytes = Math.max(0, Math.min(capBytes, budget?.bytes ?? Infinity));
+    const size = (bytes: number): string => (bytes >= MIB ? formatMiB(bytes) : `${bytes} bytes`);
+    const cap = maxBytes < capBytes ? `the ${size(maxBytes)} left of prometheus.maxResponseBytes (${size(capBytes)}) for the profile's answers together` : `${size(maxBytes)} (prometheus.maxResponseBytes)`;
     const stop = (): void => void stream.destroy(new Error('aborted'));
     abort.addEventListener('abort', stop);
     try {
       if (abort.aborted) stop();
       for await (const chunk of stream) {
-        bytes += (chunk as Buffer).length;
-        if (bytes > maxBytes) {
-          throw new MetricsError('limit', `${call.where}: the answer is larger than ${maxBytes >= MIB ? formatMiB(maxBytes) : `${maxBytes} bytes`} (prometheus.maxResponseBytes); narrow the profile's query, raise prometheus.step, or raise the cap`);
+        call.bytes += (chunk as Buffer).length;
+        if (call.bytes > maxBytes) {
+          throw new MetricsError('limit', `${call.where}: the answer is larger than ${cap}; narrow the profile's query, raise prometheus.step, or raise the cap`);
         }
         onText(decoder.decode(chunk as Buffer, { stream: true }));
       }
       onText(decoder.decode());
     } catch (error) {
-      if (error instanceof JsonSyntaxError || error instanceof TooManySeriesError || error instanceof MetricsError) throw error;
+      if (error instanceof JsonSyntaxError || error instanceof TooManySeriesError || error instanceof TooManyPointsError || error instanceof MetricsError) throw error;
       throw this.transportError(error, call);
     } finally {
       abort.removeEventListener('abort', stop);

@@ -16,11 +16,13 @@ export { parseSampleValue };
 const labelsSchema = z.record(z.string(), z.string());
 const annotationsSchema = z.array(z.string()).optional();
 
+const matrixItemSchema = z.object({ metric: labelsSchema, values: z.custom<unknown[] | SampleList>((v) => Array.isArray(v) || v instanceof SampleList, 'expected array') });
+
 const matrixSchema = z.object({
   status: z.literal('success'),
   data: z.object({
     resultType: z.literal('matrix'),
-    result: z.array(z.object({ metric: labelsSchema, values: z.custom<unknown[] | SampleList>((v) => Array.isArray(v) || v instanceof SampleList, 'expected array') })),
+    result: z.array(matrixItemSchema),
   }),
   warnings: annotationsSchema,
   infos: annotationsSchema,
@@ -76,6 +78,17 @@ export function parseQueryRangeResponse(json: unknown): RangeResult {
   return withAnnotations({ series }, body);
 }
 
+/**
+ * One `data.result[index]` of a `query_range` response, handed over by the streaming parser before the
+ * rest of the document is read (`leakguard backtest` reads a file series by series). The envelope is
+ * checked by parseQueryRangeResponse at the end, on a document whose result list is then empty.
+ */
+export function parseRangeSeries(item: unknown, index: number): RangeSeries {
+  const path = ['data', 'result', index] as const;
+  const row = parseEnvelope(matrixItemSchema, item, path);
+  return { labels: row.metric, samples: parseValues(row.values, [...path, 'values']) };
+}
+
 /** Parses an instant `query` response (vector or scalar). Same error style as parseQueryRangeResponse. */
 export function parseInstantResponse(json: unknown): InstantResult {
   rejectErrorBody(json);
@@ -97,13 +110,13 @@ function rejectErrorBody(json: unknown): void {
   throw new ResponseFormatError('status', `Prometheus answered with an error${errorType ? ` (${errorType})` : ''}: ${text ?? 'no message'}`);
 }
 
-function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown): T {
+function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown, at: Path = []): T {
   const parsed = schema.safeParse(json, { reportInput: true });
   if (parsed.success) return parsed.data;
   const [first, ...rest] = parsed.error.issues;
   if (!first) throw new ResponseFormatError('response', 'invalid');
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-  throw new ResponseFormatError(formatPath(first.path), describeIssue(first) + more);
+  throw new ResponseFormatError(formatPath([...at, ...first.path]), describeIssue(first) + more);
 }
 
 function parseValues(values: readonly unknown[] | SampleList, path: Path): SampleColumns {

@@ -1,7 +1,9 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseQueryRangeResponse } from './schema.js';
-import { JsonSyntaxError, SampleList, StreamingMatrixParser } from './stream-json.js';
+import { JsonShapeError, JsonSyntaxError, MAX_DEPTH, MAX_TOKEN_CHARS, SampleList, StreamingMatrixParser, TooManyPointsError } from './stream-json.js';
 
 /** Parses `text` fed in pieces cut at `cuts` (fractions of its length); `points` sizes the sample columns. */
 function streamParse(text: string, cuts: readonly number[] = [], points?: number): unknown {
@@ -71,8 +73,8 @@ describe('StreamingMatrixParser', () => {
   it('gives the same series, or the same path-named error, as JSON.parse + the schema (property)', () => {
     const seen = { samples: 0, valueErrors: 0 };
     fc.assert(
-      // Columns sized too small (they grow), about right, or far too large (they are trimmed).
-      fc.property(response, fc.constantFrom(undefined, 1), cuts, fc.constantFrom(undefined, 1, 3, 1000), (body, indent, pieces, points) => {
+      // Columns sized exactly (they grow to it), or far too large (they are trimmed).
+      fc.property(response, fc.constantFrom(undefined, 1), cuts, fc.constantFrom(undefined, 12, 1000), (body, indent, pieces, points) => {
         const text = JSON.stringify(body, null, indent);
         const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces, points)));
         const viaJson = outcome(() => parseQueryRangeResponse(JSON.parse(text)));
@@ -131,8 +133,8 @@ describe('StreamingMatrixParser', () => {
 describe('SampleList', () => {
   const pairs = (n: number) => Array.from({ length: n }, (_, i) => [1_700_000_000 + i * 60, String(1000 + i)] as const);
 
-  it('keeps every sample in order when the series outgrows the columns it was sized for', () => {
-    const list = new SampleList(2);
+  it('keeps every sample in order as the columns grow to their capacity', () => {
+    const list = new SampleList(37);
     for (const [t, v] of pairs(37)) list.addPair(t, v);
     const { t, v } = list.columns();
     expect(Array.from(t)).toEqual(pairs(37).map(([time]) => time));
@@ -153,3 +155,86 @@ describe('SampleList', () => {
   });
 });
 
+
+describe('answers shaped against the parser', () => {
+  const CHUNK = 64 * 1024;
+  /** Feeds `text` in CHUNK-sized pieces, the way an HTTP body arrives. */
+  const feed = (parser: StreamingMatrixParser, text: string): void => {
+    for (let at = 0; at < text.length; at += CHUNK) parser.write(text.slice(at, at + CHUNK));
+  };
+  const refusal = (f: () => unknown): Error => {
+    try {
+      f();
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('not refused');
+  };
+
+  it('refuses 8 MiB of nested [ at the depth cap, before it costs memory', () => {
+    const parser = new StreamingMatrixParser();
+    const error = refusal(() => feed(parser, '['.repeat(8 * 2 ** 20)));
+    expect(error).toBeInstanceOf(JsonShapeError);
+    expect(error.message).toBe(`nesting deeper than ${MAX_DEPTH} levels at position ${MAX_DEPTH}`);
+  });
+
+  it('refuses a 20 MiB label cut into chunks once it passes the token cap', () => {
+    const parser = new StreamingMatrixParser();
+    const text = `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"${'x'.repeat(20 * 2 ** 20)}"},"values":[]}]}}`;
+    const error = refusal(() => feed(parser, text));
+    expect(error).toBeInstanceOf(JsonShapeError);
+    expect(error.message).toMatch(new RegExp(`^a string longer than ${MAX_TOKEN_CHARS} characters at position \\d+$`));
+  });
+
+  it('refuses a number that never ends, cut into chunks', () => {
+    const error = refusal(() => feed(new StreamingMatrixParser(), `[${'1'.repeat(4 * 2 ** 20)}`));
+    expect(error.message).toMatch(/^a value longer than \d+ characters at position 1$/);
+  });
+
+  it('reads a long label (under the cap) cut into many chunks, escapes at the cuts included', () => {
+    const value = `${'a\\"b'.repeat(50_000)}\\u00e9`;
+    const text = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: JSON.parse(`"${value}"`) as string }, values: [[1, '2']] }] } });
+    const parser = new StreamingMatrixParser();
+    // Cuts fall on every kind of character, backslashes included.
+    for (let at = 0; at < text.length; at += 997) parser.write(text.slice(at, at + 997));
+    expect(parseQueryRangeResponse(parser.end())).toEqual(parseQueryRangeResponse(JSON.parse(text)));
+  });
+
+  it('does not keep the answer text alive through the labels it returns', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    // 2,000 series whose labels are long enough for V8 to slice rather than copy them, in ~40 MB.
+    const pairs = Array.from({ length: 600 }, (_, i) => `[${1_700_000_000 + i * 60},"${123_456_789 + i}"]`).join(',');
+    const series = Array.from({ length: 2000 }, (_, i) => `{"metric":{"namespace":"namespace-of-the-fleet","pod":"operator-${i}-7d9f8b6c5d-x2x4z"},"values":[${pairs}]}`);
+    let text: string | undefined = `{"status":"success","data":{"resultType":"matrix","result":[${series.join(',')}]}}`;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const parser = new StreamingMatrixParser(600);
+    feed(parser, text);
+    const textBytes = text.length;
+    text = undefined;
+    const result = parseQueryRangeResponse(parser.end());
+    gc();
+    const kept = process.memoryUsage().heapUsed - before;
+    expect(result.series).toHaveLength(2000);
+    expect(result.series[1999]!.labels.pod).toBe('operator-1999-7d9f8b6c5d-x2x4z');
+    // The labels, objects and column headers: well under a tenth of the text (sliced: all of it).
+    expect(kept).toBeLessThan(textBytes / 10);
+  });
+});
+
+describe('SampleList past its capacity', () => {
+  it('refuses a series with more points than the query allows instead of growing', () => {
+    const list = new SampleList(100);
+    for (let i = 0; i < 100; i++) list.addPair(1_700_000_000 + i, '1');
+    expect(() => list.addPair(1_800_000_000, '1')).toThrow(TooManyPointsError);
+    expect(list.columns().t.length).toBe(100);
+  });
+
+  it('names the series when the parser meets one', () => {
+    const parser = new StreamingMatrixParser(3);
+    const body = '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]},{"metric":{},"values":[[1,"1"],[2,"1"],[3,"1"],[4,"1"]]}]}}';
+    expect(() => parser.write(body)).toThrow(TooManyPointsError);
+    expect(parser.currentSeries).toBe(1);
+  });
+});

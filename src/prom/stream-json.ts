@@ -24,7 +24,8 @@ export class SampleList {
   /**
    * `capacity`: the most points the query can return per series. The columns start small and grow
    * with the samples that arrive (doubling, never past the capacity), so memory follows the answer,
-   * not the window: 1,500 short-lived series in a 7-day window cost what their samples cost.
+   * not the window: 1,500 short-lived series in a 7-day window cost what their samples cost. A
+   * series with more points than that is refused (TooManyPointsError), never grown without bound.
    */
   constructor(private readonly capacity = Infinity) {
     const initial = Math.max(1, Math.min(INITIAL_POINTS, capacity));
@@ -67,8 +68,8 @@ export class SampleList {
 
   private push(t: number, v: number): void {
     if (this.stored === this.t.length) {
-      const doubled = this.t.length * 2;
-      const grown = this.t.length < this.capacity ? Math.min(doubled, this.capacity) : doubled;
+      if (this.stored >= this.capacity) throw new TooManyPointsError(this.capacity);
+      const grown = Math.min(this.t.length * 2, this.capacity);
       const [nt, nv] = [new Float64Array(grown), new Float64Array(grown)];
       nt.set(this.t);
       nv.set(this.v);
@@ -89,7 +90,20 @@ function toSample(pair: unknown): { t: number; v: number } | undefined {
 }
 
 export class JsonSyntaxError extends Error {
-  override readonly name = 'JsonSyntaxError';
+  override readonly name: string = 'JsonSyntaxError';
+}
+
+/** Well-formed so far, but shaped past what the parser reads (MAX_DEPTH, MAX_TOKEN_CHARS). */
+export class JsonShapeError extends JsonSyntaxError {
+  override readonly name = 'JsonShapeError';
+}
+
+/** A series holds more points than its query's start, end and step allow: the server is not answering that query. */
+export class TooManyPointsError extends Error {
+  override readonly name = 'TooManyPointsError';
+  constructor(readonly maxPoints: number) {
+    super(`a series holds more than ${maxPoints} points, more than the query's start, end and step allow`);
+  }
 }
 
 /** The answer holds more series than the parser was allowed to take (`maxSeries`). */
@@ -112,6 +126,19 @@ const PLAIN_STRING = /^[^\\\x00-\x1f]*$/;
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const DELIMITERS = new Set([0x2c, 0x5d, 0x7d, 0x20, 0x09, 0x0a, 0x0d]); // , ] } and whitespace
 
+/**
+ * Nesting deeper than this is refused: a Prometheus answer nests 6 deep (`stats` a little more), and
+ * every open `[` costs a frame and an array (8 MiB of `[` would cost ~900 MB).
+ */
+export const MAX_DEPTH = 64;
+/**
+ * A string or number longer than this (characters) is refused: a label, a warning or a sample is
+ * far shorter, and a token cut by chunk boundaries is carried from chunk to chunk until it ends.
+ */
+export const MAX_TOKEN_CHARS = 1 << 20;
+/** Distinct strings remembered for sharing (label names and values repeat across series). */
+const MAX_INTERNED = 100_000;
+
 /** Incremental JSON parser whose `data.result[i].values` arrays come out as SampleList. */
 export class StreamingMatrixParser {
   /**
@@ -121,11 +148,30 @@ export class StreamingMatrixParser {
   constructor(
     private readonly pointsPerSeries?: number,
     private readonly maxSeries = Infinity,
+    /**
+     * Each `data.result[i]` as soon as it is complete, instead of keeping it in the document (whose
+     * `data.result` then ends empty): a file is read series by series, in memory of one series.
+     */
+    private readonly onSeries?: (item: unknown, index: number) => void,
   ) {}
 
+  /** Series handed to onSeries so far. */
+  private handed = 0;
+
   private seriesSeen = 0;
+  /** Index in `data.result` of the series whose values are being read. */
+  currentSeries = -1;
 
   private carry = '';
+  /** How far into `carry` a token cut by the last chunk was already scanned (not rescanned). */
+  private scanned = 0;
+  private scannedEscape = false;
+  /**
+   * Strings kept in the document, copied once and shared. A string sliced from the chunk text would
+   * keep that whole chunk alive (V8 slices, not copies, strings of 13 characters or more): the
+   * labels of an answer would hold its entire text in memory.
+   */
+  private readonly interned = new Map<string, string>();
   private readonly stack: Frame[] = [];
   private root: unknown;
   private done = false;
@@ -152,6 +198,7 @@ export class StreamingMatrixParser {
         continue;
       }
       if (this.done) this.fail(i, 'unexpected data after the JSON document');
+      if ((c === 0x7b || c === 0x5b) && this.stack.length >= MAX_DEPTH) this.refuse(i, `nesting deeper than ${MAX_DEPTH} levels`);
       if (c === 0x7b /* { */) {
         this.expectValue(i);
         this.stack.push({ kind: 'object', value: {}, key: undefined, state: 'key-or-end', keyInParent: this.slotKey() });
@@ -166,6 +213,7 @@ export class StreamingMatrixParser {
         const keyInParent = this.slotKey();
         if (this.isValuesSlot()) {
           if (++this.seriesSeen > this.maxSeries) throw new TooManySeriesError(this.maxSeries);
+          this.currentSeries = this.seriesSeen - 1;
           this.stack.push({ kind: 'samples', value: new SampleList(this.pointsPerSeries), state: 'value-or-end', keyInParent });
         } else this.stack.push({ kind: 'array', value: [], state: 'value-or-end', keyInParent });
         i++;
@@ -187,8 +235,11 @@ export class StreamingMatrixParser {
         top.state = top.kind === 'object' ? 'key' : 'value';
         i++;
       } else if (c === 0x22 /* " */) {
-        let j = i + 1;
-        let escaped = false;
+        // A string cut by the previous chunk resumes where its scan stopped.
+        const resumed = i === 0 && this.scanned > 0;
+        let j = resumed ? this.scanned : i + 1;
+        let escaped = resumed && this.scannedEscape;
+        this.scanned = 0;
         for (; j < n; j++) {
           const d = text.charCodeAt(j);
           if (d === 0x5c /* \ */) {
@@ -197,12 +248,14 @@ export class StreamingMatrixParser {
           } else if (d === 0x22) break;
           else if (d < 0x20) this.fail(j, 'control character in string');
         }
+        if (j - i > MAX_TOKEN_CHARS) this.refuse(i, `a string longer than ${MAX_TOKEN_CHARS} characters`);
         if (j >= n) {
           if (final) this.fail(i, 'unterminated string');
+          [this.scanned, this.scannedEscape] = [j - i, escaped];
           break;
         }
         const raw = text.slice(i, j + 1);
-        const value = escaped ? this.decodeString(raw, i) : raw.slice(1, -1);
+        const value = escaped ? this.decodeString(raw, i) : this.keep(raw);
         const top = this.stack.at(-1);
         if (top?.kind === 'object' && (top.state === 'key' || top.state === 'key-or-end')) {
           top.key = value;
@@ -213,9 +266,14 @@ export class StreamingMatrixParser {
         }
         i = j + 1;
       } else {
-        let j = i;
+        let j = i === 0 && this.scanned > 0 ? this.scanned : i;
+        this.scanned = 0;
         while (j < n && !DELIMITERS.has(text.charCodeAt(j))) j++;
-        if (j >= n && !final) break;
+        if (j - i > MAX_TOKEN_CHARS) this.refuse(i, `a value longer than ${MAX_TOKEN_CHARS} characters`);
+        if (j >= n && !final) {
+          this.scanned = j - i;
+          break;
+        }
         const token = text.slice(i, j);
         this.expectValue(i);
         this.value(this.scalar(token, i));
@@ -246,6 +304,18 @@ export class StreamingMatrixParser {
     return quote + 2;
   }
 
+  /** The text of a quoted string without escapes, as a string of its own (see `interned`). */
+  private keep(raw: string): string {
+    const slice = raw.slice(1, -1);
+    // Shorter strings are copied by V8 anyway; numbers as text are converted right away.
+    if (slice.length < 13) return slice;
+    const known = this.interned.get(slice);
+    if (known !== undefined) return known;
+    const copy = JSON.parse(raw) as string;
+    if (this.interned.size < MAX_INTERNED) this.interned.set(copy, copy);
+    return copy;
+  }
+
   private decodeString(raw: string, at: number): string {
     try {
       return JSON.parse(raw) as string;
@@ -272,7 +342,13 @@ export class StreamingMatrixParser {
   private slotKey(): string | number | undefined {
     const top = this.stack.at(-1);
     if (!top) return undefined;
-    return top.kind === 'object' ? top.key : top.value.length;
+    return top.kind === 'object' ? top.key : this.isResult(top) ? this.handed + top.value.length : top.value.length;
+  }
+
+  /** The frame of `data.result`, when `frame` is it. */
+  private isResult(frame: Frame): boolean {
+    const [root, data] = this.stack;
+    return this.stack.length === 3 && frame === this.stack[2] && frame.kind === 'array' && frame.keyInParent === 'result' && root?.kind === 'object' && data?.kind === 'object' && data.keyInParent === 'data';
   }
 
   /** `[` opening `data.result[i].values`. */
@@ -302,9 +378,15 @@ export class StreamingMatrixParser {
       // Like JSON.parse: "__proto__" is an ordinary own property, never the prototype.
       if (key === '__proto__') Object.defineProperty(top.value, key, { value, enumerable: true, writable: true, configurable: true });
       else top.value[key] = value;
-    } else if (top.kind === 'array') top.value.push(value);
-    else top.value.add(value);
+    } else if (top.kind === 'array') {
+      if (this.onSeries && this.isResult(top)) this.onSeries(value, this.handed++);
+      else top.value.push(value);
+    } else top.value.add(value);
     top.state = 'comma-or-end';
+  }
+
+  private refuse(at: number, problem: string): never {
+    throw new JsonShapeError(`${problem} at position ${this.consumed + at}`);
   }
 
   private fail(at: number, problem: string): never {

@@ -11,6 +11,18 @@ export interface RangeQuery {
   stepSeconds: number;
   /** Aborts the request, e.g. when the job deadline is reached. */
   signal?: AbortSignal;
+  /** Shared with the other answers of the same profile: this answer reads only what they left. */
+  budget?: AnswerBudget;
+}
+
+/**
+ * What the answers of one profile (its window and its workload history, whose columns are held at
+ * the same time) may still read together: `prometheus.maxResponseBytes` and `prometheus.maxSeries`
+ * to start with. The source deducts what each answer it returns read.
+ */
+export interface AnswerBudget {
+  bytes: number;
+  series: number;
 }
 
 export interface RangeSeries {

@@ -11,7 +11,8 @@ import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
-import type { MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
+import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
+import { escapeRegex, fetchInShards, podShards, podsPerShard } from './shards.js';
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -128,7 +129,7 @@ export function fetchHistory(
   metrics: MetricsSource,
   query: string,
   now: number,
-  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal },
+  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal; budget?: AnswerBudget },
 ): Promise<MetricsAnswer<RangeResult>> {
   return metrics.queryRange({
     query,
@@ -136,6 +137,7 @@ export function fetchHistory(
     end: now,
     stepSeconds: options.stepSeconds,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
 }
 
@@ -172,14 +174,17 @@ export interface ObserveDeps {
 export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, clock: PrometheusClock, detect: DetectOptions): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
-  // Asked for before the pods are listed, so both wait at once. Handled from the start: even a bug in
-  // reading the answer becomes this profile's missing history, never an unhandled rejection.
+  // The window's columns are still held while the workload history is read: both answers share the caps.
+  let budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
+  const shardPods = podsPerShard(prometheus, detect.windowSeconds);
+  const shardable = profile.query === undefined;
+  // Asked for before the pods are listed, so both wait at once — unless the profile expects more pods
+  // than one answer holds: then it is read in shards of the pods listed. Handled from the start: even a
+  // bug in reading the answer becomes this profile's missing history, never an unhandled rejection.
   const history =
-    now === null
+    now === null || (shardable && profile.expectedPods > shardPods)
       ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) }).catch(
-          (error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }),
-        );
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) }).catch(readFailed);
   const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
   if (discovery.outcome === 'failed') {
     await history;
@@ -191,7 +196,18 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
-  const fetched = await history;
+  let fetched = await history;
+  const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
+  const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
+  if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
+    // Each shard's answer within the caps; the workload history, one more answer, within its own.
+    const shards = podShards(discovery.targets, shardPods, workloadNameOf);
+    fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, budget }), prometheus).catch(readFailed);
+    budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
+  } else if (now !== null && fetched === null) {
+    // Fewer pods than expectedPods said: one answer after all.
+    fetched = await fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, budget }).catch(readFailed);
+  }
   if (now !== null && fetched) {
     if (fetched.outcome === 'answered') {
       deps.reclaim?.();
@@ -202,13 +218,17 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
-      else if (deps.workloadHistory !== false) observation.judged = await withWorkloadHistory(deps, profile, deps.workloadHistory, now, detect, observation);
+      else if (deps.workloadHistory !== false) observation.judged = await withWorkloadHistory(deps, profile, deps.workloadHistory, now, detect, observation, budget);
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
     observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
   }
   return observation;
+}
+
+function readFailed(error: unknown): MetricsAnswer<RangeResult> {
+  return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
 }
 
 /** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */
@@ -242,8 +262,7 @@ function workloadNameOf(facts: TargetFacts): string {
 export function workloadPodPattern(targets: readonly TargetFacts[]): string | undefined {
   const names = [...new Set(targets.map(workloadNameOf))].sort();
   if (names.length > MAX_NAMED_WORKLOADS) return undefined;
-  const escape = (text: string) => text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escape(n.slice(0, NAME_PREFIX))}.*` : `${escape(n)}(?:-.+)?`)).join('|')})`;
+  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escapeRegex(n.slice(0, NAME_PREFIX))}.*` : `${escapeRegex(n)}(?:-.+)?`)).join('|')})`;
 }
 
 /**
@@ -280,7 +299,15 @@ export function judgeWithHistory(judged: readonly JudgedTarget[], history: reado
 /** Prometheus refuses range answers with more points per series. */
 const MAX_POINTS = 11_000;
 
-async function withWorkloadHistory(deps: ObserveDeps, profile: ProfileConfig, lookbackSeconds: number, now: number, detect: DetectOptions, observation: ProfileObservation): Promise<JudgedTarget[]> {
+async function withWorkloadHistory(
+  deps: ObserveDeps,
+  profile: ProfileConfig,
+  lookbackSeconds: number,
+  now: number,
+  detect: DetectOptions,
+  observation: ProfileObservation,
+  budget: AnswerBudget,
+): Promise<JudgedTarget[]> {
   const options = resolveOptions(detect);
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
   const learners = observation.judged.filter(learn);
@@ -295,6 +322,7 @@ async function withWorkloadHistory(deps: ObserveDeps, profile: ProfileConfig, lo
       start: Math.ceil((now - lookbackSeconds) / step) * step,
       end: Math.floor(now / step) * step,
       stepSeconds: step,
+      budget,
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
     .catch((error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }));

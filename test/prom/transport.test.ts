@@ -92,6 +92,38 @@ describe('what the client sends', () => {
     expect((await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide))).series.length).toBeGreaterThan(2);
   });
 
+  it('a profile\'s answers share the caps: the second reads only what the first left (#21.4)', async () => {
+    const wide = { ...leakingQuery(), query: `${METRIC}` };
+    const whole = await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide));
+    const source = new PrometheusSource({ url: proxy.url, version: 't', maxSeries: whole.series.length + 1 });
+    const budget = { bytes: 64 * 2 ** 20, series: whole.series.length + 1 };
+    expect((await answered(source.queryRange({ ...wide, budget }))).series).toHaveLength(whole.series.length);
+    expect(budget.series).toBe(1);
+    expect(budget.bytes).toBeLessThan(64 * 2 ** 20);
+    // Alone, the same answer is within the caps; after the first, it is not.
+    const second = await failure(source.queryRange({ ...wide, budget }));
+    expect(second.code).toBe('limit');
+    expect(second.message).toMatch(new RegExp(`more than the 1 series left of prometheus\\.maxSeries \\(${whole.series.length + 1}\\) for the profile's answers together`));
+    const bytes = { bytes: 2048, series: 100 };
+    const byBytes = await failure(source.queryRange({ ...wide, budget: bytes }));
+    expect(byBytes.message).toMatch(/larger than the 2048 bytes left of prometheus\.maxResponseBytes \(64 MiB\) for the profile's answers together/);
+    expect(bytes).toEqual({ bytes: 2048, series: 100 });
+  });
+
+  it('refuses a series with more points than start, end and step allow, naming it (#21.4)', async () => {
+    const query = { query: 'up', start: 1_700_000_000, end: 1_700_000_000 + 600, stepSeconds: 60 };
+    const points = (n: number) => Array.from({ length: n }, (_, i) => [query.start + i * 60, '1']);
+    const answer = (n: number) => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: 'a' }, values: points(11) }, { metric: { pod: 'b' }, values: points(n) }] } });
+    const source = new PrometheusSource({ url: proxy.url, version: 't' });
+    // 11 points asked for; VictoriaMetrics' alignment may add up to two.
+    proxy.handle(async () => ({ status: 200, body: answer(13) }));
+    expect((await answered(source.queryRange(query))).series[1]!.samples.t).toHaveLength(13);
+    proxy.handle(async () => ({ status: 200, body: answer(100_000) }));
+    const error = await failure(source.queryRange(query));
+    expect(error.code).toBe('bad-response');
+    expect(error.message).toContain("unexpected response: data.result[1].values: a series holds more than 13 points, more than the query's start, end and step allow");
+  });
+
   it('works under a multi-segment prefix such as VictoriaMetrics cluster\'s /select/0/prometheus', async () => {
     const prefix = '/select/0/prometheus';
     proxy.handle(async (request, forward) => (request.path.startsWith(`${prefix}/api/v1/`) ? forward(request.path.slice(prefix.length)) : { status: 404, body: 'unexpected path' }));

@@ -68,6 +68,13 @@ export function toOpenMetrics(metric: string, series: readonly LabelledSeries[])
   return [`# HELP ${metric} Synthetic working set.`, `# TYPE ${metric} gauge`, ...sampleLines(metric, series, 1), '# EOF', ''].join('\n');
 }
 
+/** `toOpenMetrics`, one series at a time: a fleet's history need never be one string (or one array) in memory. */
+export function* openMetricsChunks(metric: string, series: Iterable<LabelledSeries>): Generator<string> {
+  yield `# HELP ${metric} Synthetic working set.\n# TYPE ${metric} gauge\n`;
+  for (const s of series) yield `${sampleLines(metric, [s], 1).join('\n')}\n`;
+  yield '# EOF\n';
+}
+
 /** Prometheus text format with millisecond timestamps, as VictoriaMetrics' /api/v1/import/prometheus reads it. */
 export function toPrometheusText(metric: string, series: readonly LabelledSeries[]): string {
   return [`# TYPE ${metric} gauge`, ...sampleLines(metric, series, 1000), ''].join('\n');

@@ -1,6 +1,8 @@
 // Real metrics servers for tests: Debian's Prometheus, history backfilled with promtool before start, and
 // the process and install helpers the other servers (VictoriaMetrics, Thanos) share.
 import { execFile as execFileCallback, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,8 +55,8 @@ export interface RunningPrometheus {
 }
 
 export interface StartOptions {
-  /** OpenMetrics text (timestamps in seconds, ending in `# EOF`) backfilled before start. */
-  openMetrics: string;
+  /** OpenMetrics text (timestamps in seconds, ending in `# EOF`) backfilled before start; or its pieces, written as they come. */
+  openMetrics: string | Iterable<string>;
   /** Serve under a path prefix, as behind Thanos/Mimir-style gateways, e.g. `/prom`. */
   routePrefix?: string;
   /** `global.external_labels`, as an HA replica behind Thanos carries them (`{cluster, replica}`). */
@@ -71,7 +73,7 @@ export async function startPrometheus({ openMetrics, routePrefix, externalLabels
   requirePrometheus();
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-prom-'));
   const dataDir = join(dir, 'data');
-  await writeFile(join(dir, 'history.om.txt'), openMetrics);
+  await writeHistory(join(dir, 'history.om.txt'), openMetrics);
   await execFile('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'history.om.txt'), dataDir]);
   const labels = externalLabels ? `  external_labels: ${JSON.stringify(externalLabels)}\n` : '';
   await writeFile(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1m\n${labels}scrape_configs: []\n`);
@@ -88,6 +90,14 @@ export async function startPrometheus({ openMetrics, routePrefix, externalLabels
   ];
   const server = await startServer('prometheus', args, `${external}/-/ready`, dir);
   return { url: external, stop: server.stop };
+}
+
+/** Writes the history piece by piece, waiting when the file stream's buffer is full. */
+async function writeHistory(path: string, text: string | Iterable<string>): Promise<void> {
+  if (typeof text === 'string') return writeFile(path, text);
+  const out = createWriteStream(path);
+  for (const piece of text) if (!out.write(piece)) await once(out, 'drain');
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
 export interface RunningServer {

@@ -28,7 +28,7 @@ export function thanosMissing(): string | undefined {
 
 export interface Replica {
   /** OpenMetrics history backfilled into this replica's Prometheus. */
-  openMetrics: string;
+  openMetrics: string | Iterable<string>;
   /** Its `external_labels`, e.g. `{cluster: 'prod-eu', replica: 'a'}`. */
   externalLabels: Record<string, string>;
 }
