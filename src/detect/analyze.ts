@@ -145,9 +145,10 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   let warmup: boolean | null = null;
   let ceiling: CeilingHeld | null | undefined;
   /** The floor rose under a ceiling that has not moved (null: it moved, or cannot be told). */
-  const ceilingHeld = (f: SpanFinding): CeilingHeld | null => {
+  // The rise a finding claims: over its span, or over the window for a leak claimed across a restart.
+  const ceilingHeld = (f: SpanFinding, claimedSeconds = f.toT - f.fromT): CeilingHeld | null => {
     ceiling ??= flatCeiling(floor, o);
-    return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * ((f.fit.slope * (f.toT - f.fromT)) / HOUR) ? ceiling : null;
+    return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * ((f.fit.slope * claimedSeconds) / HOUR) ? ceiling : null;
   };
   let underCeiling: CeilingHeld | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
@@ -178,7 +179,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const whole = full!;
   if (whole.ambiguous && whole.fit && c.restarts > 0 && grewBeforeRestart(c.seg, c.ranges, o, whole.fit.slope, c.spanSeconds)) {
     const finding: SpanFinding = { tier: 'across-restart', fit: whole.fit, fromT: whole.fromT, toT: whole.toT, hoursToLimit: null };
-    const flat = ceilingHeld(finding);
+    const flat = ceilingHeld(finding, floor.t[floor.t.length - 1]! - floor.t[0]!);
     if (flat === null) return leakVerdict(finding, c.seg, n, c.restarts);
     underCeiling ??= flat;
   }
