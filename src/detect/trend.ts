@@ -133,9 +133,11 @@ const CYCLE_SLOPE_PER_SWING = (Math.PI / 24) * 1.29;
  * rising half of a daily cycle of up to `relativeRiseFraction` of its trough (the largest cycle the
  * detector allows for), so:
  * - `fast` needs a rise steeper than any such cycle can rise;
- * - `limit` needs the limit to be reached even if the rise is the first half of a rising half-day:
- *   the floor climbing as much again as it has since its lowest point must reach it.
- * The other tiers already prove more than a rising half-day can (`relative`, `sustained`, `no-cycle`).
+ * - `limit` needs the limit to be reached even if the rise is most of a rising half-day: the floor
+ *   climbing half as much again as it has since its lowest point must reach it;
+ * - `sustained` needs one pace through the span (first and last thirds within 1.5× of each other):
+ *   a warm-up's tail in front of a rising half-day, or a cycle climbing out of its trough, does not.
+ * The other tiers already prove more than a rising half-day can (`relative`, `no-cycle`).
  */
 function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: number, to: number): boolean {
   const { v, limitBytes, options: o } = input;
@@ -147,15 +149,31 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
     let lowest = Infinity;
     for (let i = 0; i < to; i++) lowest = Math.min(lowest, v[i]!);
     const now = median(v, Math.max(from, to - 2), to);
-    return limitBytes - now > now - lowest;
+    return limitBytes - now > CYCLE_REMAINING_RISE * (now - lowest);
+  }
+  if (tier === 'sustained') {
+    // A warm-up's tail in front of a rising half-day keeps rising for 14 h too (steep first, then
+    // slower), and so does a cycle climbing out of its trough (slow first, then steeper): a steady
+    // leak keeps one pace from the first third of the span to the last.
+    const third = Math.floor((to - from) / 3);
+    const first = theilSen(input.t, v, from, from + third);
+    const last = theilSen(input.t, v, to - third, to);
+    if (first === null || last === null) return true;
+    return first.slope > SUSTAINED_PACE_RATIO * last.slope || last.slope > SUSTAINED_PACE_RATIO * first.slope;
   }
   return false;
 }
 
+/** Under the cycle hypothesis, the floor may still climb this share of what it rose since its lowest point. */
+const CYCLE_REMAINING_RISE = 0.5;
+/** In the first day, a sustained rise whose first and last thirds differ in pace by more than this is no steady leak. */
+const SUSTAINED_PACE_RATIO = 1.5;
+
 /** What the first day cannot tell yet, per tier firstDayHolds holds back. */
 const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
   fast: 'a daily cycle as large as the detector allows for can rise this fast',
-  limit: 'the limit would not be reached if this rise is the first half of a rising half-day',
+  limit: 'the limit would not be reached if this rise is most of a rising half-day',
+  sustained: 'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
 };
 
 /**
