@@ -178,10 +178,11 @@ const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
 
 /**
  * The span bends over like the top of an arc (a rising half-day nearing its peak, a cache filling):
- * a parabola fits it clearly better than a line and curves down. A straight line through such a
+ * a parabola fits it clearly better than a line and curves down, by at least `minBendBytes` (half
+ * an hour of minimum growth) below its chord mid-span. A straight line through such a
  * span says nothing about when, or whether, the floor reaches the limit.
  */
-export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number): boolean {
+export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number, minBendBytes: number): boolean {
   const n = to - from;
   if (n < 8) return false;
   const t0 = t[to - 1]!;
@@ -201,7 +202,10 @@ export function bendsOver(t: readonly number[], v: readonly number[], from: numb
   const rhs = [sy, sxy, sx2y];
   const coef = [0, 1, 2].map((k) => det(m.map((row, r) => row.map((x, c) => (c === k ? rhs[r]! : x)))) / d);
   const [a, b, c] = coef as [number, number, number];
-  if (!(c < 0)) return false;
+  // The bend must matter: the arc falls below its chord by at least minBendBytes mid-span (a
+  // straight floor leaves both fits at rounding noise, whose ratio means nothing).
+  const halfSpanHours = (t[to - 1]! - t[from]!) / HOUR / 2;
+  if (!(c < 0) || -c * halfSpanHours * halfSpanHours < minBendBytes / (1024 * 1024)) return false;
   const quadSse = syy - a * sy - b * sxy - c * sx2y;
   const lineB = (n * sxy - s1 * sy) / (n * s2 - s1 * s1);
   const lineA = (sy - lineB * s1) / n;
@@ -245,7 +249,7 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   if (rise < GIVE_BACK_MARGIN * input.givenBackBytes) return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
   // The span, or its recent half, bends over: the top of an arc, whose straight line overshoots.
   let bent: boolean | undefined;
-  const bending = (): boolean => (bent ??= bendsOver(t, v, from, to) || bendsOver(t, v, half, to));
+  const bending = (): boolean => (bent ??= bendsOver(t, v, from, to, 0.5 * o.minGrowthBytesPerHour) || bendsOver(t, v, half, to, 0.5 * o.minGrowthBytesPerHour));
   const tiers: [LeakTier, () => boolean][] = [
     ['fast', () => fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope],
     ['relative', () => startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)],
