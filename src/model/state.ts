@@ -35,6 +35,8 @@ export interface WorkloadState {
     pod?: { name: string; uid?: string };
     /** image workaround (or its revert) only: the swap, so a run that died mid-action can record it. */
     image?: ImageSwap;
+    /** env/ConfigMap workaround only: the parts already applied, saved after each, so a dead run's revert is exact. */
+    applied?: AppliedWorkaround;
   } | null;
   /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
   workaroundAppliedAt: number | null;
@@ -42,6 +44,11 @@ export interface WorkloadState {
   rung?: number | null;
   /** The hotfix image leakguard set, and the image it replaced (restored by a revert); null when none. */
   workaroundImage?: ImageSwap | null;
+  /**
+   * Exactly what leakguard's env/ConfigMap workaround changed and what each variable or key held before:
+   * what a revert restores. Null when leakguard set none (a workaround found already in place is not its own).
+   */
+  workaround?: AppliedWorkaround | null;
   /** The workload's incident before the current one (or the last, when none is open): a new incident's IDs name it. */
   previousIncidentId?: string | null;
 }
@@ -51,6 +58,15 @@ export interface ImageSwap {
   container: string;
   previous: string;
   hotfix: string;
+}
+
+/** What an env var or ConfigMap key held before: a literal, a reference (env only), or nothing (null). */
+export type PriorValue = string | null | { valueFrom: Record<string, unknown> };
+
+/** The parts of a workaround leakguard applied, each with what it set and what was there before. */
+export interface AppliedWorkaround {
+  env?: { container: string; set: Record<string, string>; previous: Record<string, PriorValue> };
+  configMap?: { name: string; set: Record<string, string>; previous: Record<string, string | null> };
 }
 
 export const emptyWorkloadState: WorkloadState = {

@@ -15,7 +15,7 @@ import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
 import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
-import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
+import { buildSkip, ineffectiveRevertReason, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import {
   blockedByCooldown,
   blockedByDailyCap,
@@ -210,7 +210,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
           : step.passed.join('; ') || 'no rung applies';
     items.push(buildSkip(incident, 'ladder-exhausted', `${why}; notifying only`, null, null));
   }
-  const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident) : null;
+  const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident, ineffectiveRevertReason(incident)) : null;
   for (const action of [step.candidate, revert]) {
     if (!action) continue;
     const block = workloadBlock(action, group, input);

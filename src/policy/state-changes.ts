@@ -4,7 +4,7 @@
  */
 import { incidentBefore } from './ids.js';
 import type { PlanAction, PlanItem } from './types.js';
-import type { ImageSwap, WorkloadState } from '../model/state.js';
+import type { AppliedWorkaround, ImageSwap, WorkloadState } from '../model/state.js';
 import type { ActionKind } from '../model/action.js';
 
 const daySeconds = 86_400;
@@ -53,10 +53,28 @@ export function stateWithIntent(action: PlanAction, state: WorkloadState, now: n
   };
 }
 
+/**
+ * What a workaround action changes as planned, for a caller that does not say what it applied: the
+ * image swap only (env and ConfigMap parts need the values read before, which only the actor has).
+ */
+function appliedByPlan(action: PlanAction): Applied | undefined {
+  return action.kind === 'workaround' && action.details.image ? { image: action.details.image } : undefined;
+}
+
+/** A workaround's parts applied so far, saved on its intent: a run that dies half-way leaves an exact record. */
+export function stateWithProgress(state: WorkloadState, actionId: string, applied: Applied): WorkloadState {
+  if (state.intent?.actionId !== actionId) return state;
+  const { image: _image, ...parts } = applied;
+  return { ...state, intent: { ...state.intent, applied: parts } };
+}
+
 /** The image swap an action makes (a workaround) or undoes (its revert). */
 function imageOf(action: PlanAction): ImageSwap | undefined {
   return action.kind === 'revert-workaround' ? action.details.revert?.image : action.details.image;
 }
+
+/** What a workaround action changed: only the parts it applied (a part found already in place is not leakguard's). */
+export type Applied = AppliedWorkaround & { image?: ImageSwap };
 
 interface Completed {
   actionId: string;
@@ -64,18 +82,39 @@ interface Completed {
   revert: boolean;
   rung: number | null;
   disruptive: boolean;
-  /** An image swap done (or undone, for a revert): remembered so the revert can restore the image. */
-  image?: ImageSwap | undefined;
+  /**
+   * A workaround: what it applied (remembered so the revert restores exactly what was there). Empty: all
+   * was already in place. Undefined: it took effect but what it replaced is not known (a run that died
+   * before recording it), so it is counted as applied and nothing unknown is ever restored.
+   */
+  applied?: Applied | undefined;
+}
+
+function isEmpty(applied: Applied): boolean {
+  return !applied.env && !applied.configMap && !applied.image;
+}
+
+/** The workaround fields after `done`: set by a workaround that changed something, cleared by a revert. */
+function workaroundFields(state: WorkloadState, done: Completed, at: number): Partial<WorkloadState> {
+  if (done.kind !== 'workaround') return {};
+  if (done.revert) return { workaroundAppliedAt: null, workaround: null, ...(state.workaroundImage ? { workaroundImage: null } : {}) };
+  const applied = done.applied;
+  if (!applied) return { workaroundAppliedAt: at };
+  if (isEmpty(applied)) return {};
+  const { image, ...parts } = applied;
+  return {
+    workaroundAppliedAt: at,
+    ...(parts.env || parts.configMap ? { workaround: parts } : {}),
+    ...(image ? { workaroundImage: image } : {}),
+  };
 }
 
 /** `at`: when the action took effect (a reconciled intent: when the dead run took it); `now`: this run. */
 function completed(state: WorkloadState, done: Completed, now: number, at = now): WorkloadState {
   const restartTimes = done.disruptive ? [...state.restartTimes, at] : state.restartTimes;
-  const workaroundAppliedAt = done.kind === 'workaround' ? (done.revert ? null : at) : state.workaroundAppliedAt;
-  const workaroundImage = done.image ? { workaroundImage: done.revert ? null : done.image } : {};
   return {
     ...state,
-    ...workaroundImage,
+    ...workaroundFields(state, done, at),
     intent: null,
     // A revert is bookkeeping within the workaround rung, not a rung of its own.
     lastAction: done.revert ? state.lastAction : done.kind,
@@ -84,7 +123,6 @@ function completed(state: WorkloadState, done: Completed, now: number, at = now)
     lastActionAt: at,
     actionCount: state.actionCount + 1,
     restartTimes: keepLastDay(restartTimes, now),
-    workaroundAppliedAt,
   };
 }
 
@@ -92,12 +130,12 @@ function completed(state: WorkloadState, done: Completed, now: number, at = now)
  * The state after a plan item, as of `now`. Actions and reconciled intents need an outcome; notices
  * open (leak-suspected) or close (leak-resolved) the incident; skips change nothing.
  */
-export function stateAfter(item: PlanItem, state: WorkloadState, now: number, outcome: Outcome = 'done'): WorkloadState {
+export function stateAfter(item: PlanItem, state: WorkloadState, now: number, outcome: Outcome = 'done', applied?: Applied): WorkloadState {
   if (item.type === 'action') {
     const base = inIncident(state, item.incidentId, item.incidentStart);
     if (outcome !== 'done') return { ...base, intent: base.intent?.actionId === item.id ? null : base.intent };
     const kind: ActionKind = item.kind === 'revert-workaround' ? 'workaround' : item.kind;
-    return completed(base, { actionId: item.id, kind, revert: item.kind === 'revert-workaround', rung: item.rung, disruptive: item.disruptive, image: imageOf(item) }, now);
+    return completed(base, { actionId: item.id, kind, revert: item.kind === 'revert-workaround', rung: item.rung, disruptive: item.disruptive, applied: applied ?? appliedByPlan(item) }, now);
   }
   if (item.type === 'skip') return state;
   switch (item.kind) {
@@ -112,7 +150,9 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
       if (outcome === 'unknown') return state;
       const disruptive = intent.disruptive ?? intent.kind !== 'upgrade-pr';
       // The action happened when the dead run took it, not now: cooldown and the daily cap count from then.
-      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive, image: intent.image }, now, Math.min(now, intent.at));
+      const recorded: Applied = { ...(intent.applied ?? {}), ...(intent.image ? { image: intent.image } : {}) };
+      const applied = isEmpty(recorded) ? undefined : recorded;
+      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive, applied }, now, Math.min(now, intent.at));
     }
     case 'leak-confirmed':
     case 'workaround-ineffective':

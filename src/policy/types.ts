@@ -4,7 +4,7 @@
  */
 import type { Catalog } from '../catalog/index.js';
 import type { Verdict } from '../detect/types.js';
-import type { ImageSwap, WorkloadState } from '../model/state.js';
+import type { AppliedWorkaround, ImageSwap, WorkloadState } from '../model/state.js';
 import type { ActionKind, RestartMode } from '../model/action.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 
@@ -133,8 +133,8 @@ export interface ActionDetails {
   configMap?: { name: string; data: Readonly<Record<string, string>> };
   /** For workaround: swap `action.container`'s image in the pod template from `previous` to `hotfix`. */
   image?: ImageSwap;
-  /** For revert-workaround: what to remove, and the image to restore. */
-  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] }; image?: ImageSwap };
+  /** For revert-workaround: what leakguard applied and what to restore (recorded in the state), and the image to put back. */
+  revert?: AppliedWorkaround & { image?: ImageSwap };
   /** For upgrade-pr: the bump and why. */
   upgrade?: {
     issueId: string;
