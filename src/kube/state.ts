@@ -54,6 +54,23 @@ const stateSchema = z
     workaroundImage: imageSwapSchema.nullable().optional(),
     previousIncidentId: z.string().nullable().optional(),
     workaround: appliedSchema.nullable().optional(),
+    leakBytesPerHour: z.number().nullable().optional(),
+    upgrade: z
+      .object({
+        issueId: z.string(),
+        fromVersion: z.string(),
+        toVersion: z.string(),
+        proposedAt: z.number(),
+        leakBytesPerHour: z.number().nullable(),
+        rolledOutAt: z.number().nullable().optional(),
+        rolledOutVersion: z.string().nullable().optional(),
+        verifiedAt: z.number().nullable().optional(),
+        ineffectiveAt: z.number().nullable().optional(),
+        nextHop: z.boolean().optional(),
+      })
+      .nullable()
+      .optional(),
+    history: z.array(z.object({ at: z.number(), kind: z.string(), outcome: z.string(), detail: z.string().optional() })).optional(),
   })
   // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
   .loose() satisfies z.ZodType<WorkloadState>;

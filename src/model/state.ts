@@ -49,6 +49,12 @@ export interface WorkloadState {
    * what a revert restores. Null when leakguard set none (a workaround found already in place is not its own).
    */
   workaround?: AppliedWorkaround | null;
+  /** The incident's last leaking growth (bytes/h), quoted when the fix is verified. */
+  leakBytesPerHour?: number | null;
+  /** The fix of the incident's known issue, from its proposal to its verification (null until proposed). */
+  upgrade?: UpgradeTrack | null;
+  /** The incident's actions across runs, oldest first, with their real times and outcomes (the PR quotes them). */
+  history?: HistoryEntry[];
   /** The workload's incident before the current one (or the last, when none is open): a new incident's IDs name it. */
   previousIncidentId?: string | null;
 }
@@ -67,6 +73,45 @@ export type PriorValue = string | null | { valueFrom: Record<string, unknown> };
 export interface AppliedWorkaround {
   env?: { container: string; set: Record<string, string>; previous: Record<string, PriorValue> };
   configMap?: { name: string; set: Record<string, string>; previous: Record<string, string | null> };
+}
+
+/** An incident's fix: proposed (a PR, or advice where no GitOps repo is configured), rolled out, judged. */
+export interface UpgradeTrack {
+  issueId: string;
+  fromVersion: string;
+  toVersion: string;
+  /** Unix seconds leakguard proposed it. */
+  proposedAt: number;
+  /** The growth on `fromVersion` when it was proposed, quoted when the new version is verified. */
+  leakBytesPerHour: number | null;
+  /** First seen with every pod on another version than `fromVersion` (whoever rolled it out), and which. */
+  rolledOutAt?: number | null;
+  rolledOutVersion?: string | null;
+  /** Judged on the new version over the verification window: flat (verified) or still leaking (ineffective). */
+  verifiedAt?: number | null;
+  ineffectiveAt?: number | null;
+  /** The pods reached `fromVersion`, still affected: the hop to `toVersion` is proposed once they run healthy. */
+  nextHop?: boolean;
+}
+
+/** One action of an incident, as it happened. */
+export interface HistoryEntry {
+  at: number;
+  kind: string;
+  outcome: string;
+  detail?: string;
+}
+
+/** Where an incident is in its life; null when none is open. Derived from the state, never stored. */
+export type IncidentPhase = 'detected' | 'remediated' | 'upgrade-proposed' | 'upgrade-rolled-out' | 'verified';
+
+export function incidentPhase(state: WorkloadState): IncidentPhase | null {
+  if (state.incidentId === null) return null;
+  const upgrade = state.upgrade;
+  if (upgrade?.verifiedAt) return 'verified';
+  if (upgrade?.rolledOutAt) return 'upgrade-rolled-out';
+  if (upgrade) return 'upgrade-proposed';
+  return state.actionCount > 0 ? 'remediated' : 'detected';
 }
 
 export const emptyWorkloadState: WorkloadState = {

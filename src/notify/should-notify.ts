@@ -6,7 +6,21 @@
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const INCIDENT_PHASES = ['healthy', 'suspected', 'leaking', 'remediated', 'escalated', 'blocked', 'failed', 'resolved', 'metrics-unavailable'] as const;
+export const INCIDENT_PHASES = [
+  'healthy',
+  'suspected',
+  'leaking',
+  'remediated',
+  'escalated',
+  'blocked',
+  'failed',
+  'upgrade-proposed',
+  'upgrade-rolled-out',
+  'verified',
+  'upgrade-ineffective',
+  'resolved',
+  'metrics-unavailable',
+] as const;
 export type IncidentPhase = (typeof INCIDENT_PHASES)[number];
 
 /** What a message last said about a workload (kept by the caller in workload state). */

@@ -9,12 +9,12 @@ import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
-import { stateAfter, stateWithIntent, stateWithProgress, type Outcome } from '../policy/state-changes.js';
+import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
 import { applyWorkaround, revertWorkaround, type WorkaroundRun } from './workaround.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
-import type { WorkloadState } from '../model/state.js';
+import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
+import { describeForHistory, eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
 import { workloadKey } from '../model/workload.js';
 
@@ -32,10 +32,10 @@ export interface TargetEvidence {
 }
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
-export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<ActionOutcome>;
+export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<ActionOutcome>;
 
 /** Dry-run: what the upgrade PR step would do (read-only calls); `ok` is false when the real run would fail. */
-export type UpgradePreviewer = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<{ ok: boolean; text: string }>;
+export type UpgradePreviewer = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<{ ok: boolean; text: string }>;
 
 export interface ActorDeps {
   cluster: Cluster;
@@ -113,7 +113,7 @@ export class Actor {
 
   private async preview(action: PlanAction): Promise<{ ok: boolean; text: string } | null> {
     if (action.kind !== 'upgrade-pr' || !this.deps.previewUpgrade) return null;
-    return this.deps.previewUpgrade(action, this.deps.evidence(action.workload), this.report.actions);
+    return this.deps.previewUpgrade(action, this.deps.evidence(action.workload), this.stateOf(action.workload)?.history ?? []);
   }
 
   private async act(action: PlanAction, log: Logger): Promise<void> {
@@ -126,7 +126,8 @@ export class Actor {
     const { outcome, applied } = action.kind === 'workaround' ? await this.applyWorkaround(action) : { outcome: await this.perform(action), applied: undefined };
     await this.event(action, outcomeEvent(action, outcome));
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
-    await this.saveState(action.workload, (state) => stateAfter(action, state, this.deps.now, done, applied));
+    const entry = { at: this.deps.now, kind: action.kind, outcome: outcomeMessage(outcome), detail: describeForHistory(action) };
+    await this.saveState(action.workload, (state) => withHistory(stateAfter(action, state, this.deps.now, done, applied), entry));
     this.record(action, outcome);
     if (outcome.kind === 'failed' || outcome.kind === 'eviction-blocked') this.fail(action, log, outcomeMessage(outcome));
     else log.info({ actionId: action.id, kind: action.kind, outcome: outcome.kind }, 'action done');
@@ -201,7 +202,8 @@ export class Actor {
       case 'revert-workaround':
         return revertWorkaround(cluster, action);
       case 'upgrade-pr':
-        return this.deps.upgrade(action, this.deps.evidence(action.workload), this.report.actions);
+        // The incident's actions across runs, with their real times and outcomes (the state's history).
+        return this.deps.upgrade(action, this.deps.evidence(action.workload), this.stateOf(action.workload)?.history ?? []);
     }
   }
 
