@@ -118,10 +118,10 @@ export function followUpgrade(incident: Incident, targets: readonly PlanTarget[]
     return step;
   }
   const version = upgrade.rolledOutVersion ?? upgrade.toVersion;
-  // The new version's own data over the whole window: from the rollout, or a later pod start.
-  const since = Math.max(upgrade.rolledOutAt, ...targets.map((t) => t.facts.pod.startTime ?? now));
-  const judged = targets.every((t) => t.verdict.kind !== 'unknown' && t.verdict.evidence.from >= upgrade.rolledOutAt!);
-  if (!judged) return step;
+  // The new version's own data over the whole window: its pods' data starts at their start (a pod
+  // restarted since starts the window again), and every verdict must be a judgement, not unknown.
+  const since = Math.max(...targets.map((t) => t.facts.pod.startTime ?? upgrade.rolledOutAt!));
+  if (!targets.every((t) => t.verdict.kind !== 'unknown')) return step;
   const leaking = targets.find((t) => t.verdict.kind === 'leaking');
   if (leaking) {
     const next = knownIssuesFor(catalog, { ...leaking.facts, version }, profile.knownIssues).find((m) => m.targetVersion !== null)?.targetVersion ?? null;

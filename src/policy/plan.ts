@@ -52,6 +52,8 @@ interface Assessment {
   group: WorkloadGroup;
   items: PlanItem[];
   candidates: { action: PlanAction; incident: Incident }[];
+  /** Said after the actions: the upgrade advised with the workaround just applied. */
+  after?: PlanItem[];
   reconcile: PlanNotice | null;
   urgency: number[];
 }
@@ -258,7 +260,8 @@ function withFix(result: Assessment, group: WorkloadGroup, leaking: PlanTarget[]
   }
   for (const item of fix) {
     if (item.type !== 'action') {
-      result.items.push(item);
+      if (item.type === 'notice' && item.kind === 'upgrade-advised' && workaround) result.after = [...(result.after ?? []), item];
+      else result.items.push(item);
       continue;
     }
     // A PR changes nothing live: only the kill switch holds it. A revert is held by every live guard.
@@ -337,6 +340,7 @@ export function plan(input: PlanInput): Plan {
       if (action.disruptive) disrupted.add(key);
       items.push(action);
     }
+    items.push(...(assessment.after ?? []));
   }
   return { now: input.now, dryRun: guardrails.dryRun, items };
 }

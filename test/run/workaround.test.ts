@@ -11,7 +11,8 @@ const CM = 'rook-ceph/rook-ceph-operator-config';
 const profile = '    workaround: {revertIfIneffective: true}';
 
 function world(): RookWorld {
-  const w = new RookWorld(rookConfig(profile).replace('ladder: [restart, workaround]', 'ladder: [workaround]'));
+  // v1.14.9 leaks whatever is set here: the workaround is judged ineffective and reverted.
+  const w = new RookWorld(rookConfig(profile).replace('ladder: [restart, workaround]', 'ladder: [workaround]'), (version) => (version === '1.14.9' ? 40 : 0));
   w.cluster.configMaps.set(CM, { ROOK_LOG_LEVEL: 'DEBUG' });
   return w;
 }
