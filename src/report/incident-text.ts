@@ -4,7 +4,7 @@
  */
 import type { AccessCheck } from '../kube/types.js';
 import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
-import type { HistoryEntry } from '../model/state.js';
+import { incidentPhase, type HistoryEntry, type WorkloadState } from '../model/state.js';
 
 /** "patch configmaps rook-ceph/rook-ceph-operator-config" */
 export function describeAccess(check: AccessCheck): string {
@@ -89,4 +89,26 @@ export function gitopsRevertText(owner: string, why: string): string {
 /** The incident's actions as the PR's "Actions already taken" lists them: when, what, how it ended. */
 export function historyRecords(history: readonly HistoryEntry[]): { at: number; kind: string; summary: string }[] {
   return history.map((h) => ({ at: h.at, kind: h.kind, summary: h.detail ? `${h.detail} — ${h.outcome}` : h.outcome }));
+}
+
+/** `leakguard status`: where an open incident is, and what it waits for; null when none is open. */
+export function incidentStatusText(state: WorkloadState): string | null {
+  const phase = incidentPhase(state);
+  if (phase === null) return null;
+  const upgrade = state.upgrade;
+  const path = upgrade ? `${v(upgrade.fromVersion)} → ${v(upgrade.toVersion)}` : '';
+  switch (phase) {
+    case 'detected':
+      return 'detected — waits for the first action the guardrails allow';
+    case 'remediated':
+      return state.workaroundAppliedAt !== null ? 'remediated (workaround in place) — waits for the upgrade to be proposed' : `remediated (${state.lastAction ?? 'action'}) — watching whether the leak comes back`;
+    case 'upgrade-proposed':
+      if (upgrade?.ineffectiveAt) return `upgrade to ${v(upgrade.toVersion)} did not fix the leak — the workaround stays; look into it`;
+      return upgrade?.nextHop ? `on ${v(upgrade.fromVersion)}, still affected — waits for it to run healthy before proposing ${v(upgrade.toVersion)}` : `upgrade proposed (${path}) — waits for the rollout`;
+    case 'upgrade-rolled-out':
+      if (upgrade?.ineffectiveAt) return `still leaking on ${v(upgrade.rolledOutVersion ?? upgrade.toVersion)} — the workaround stays; look into it`;
+      return `${v(upgrade?.rolledOutVersion ?? '')} rolled out — waits for the verification window`;
+    case 'verified':
+      return state.workaround ? `verified on ${v(upgrade?.rolledOutVersion ?? '')} — waits to remove the workaround (guardrails)` : `verified on ${v(upgrade?.rolledOutVersion ?? '')} — the workaround is removed; closes when the escalation window passes`;
+  }
 }
