@@ -39,7 +39,7 @@ export function proposalReason(toVersion: string, workaround: string): string {
 /** No GitOps repo to open a PR in: what to upgrade to, and why, once. */
 export function advisedText(toVersion: string, path: string, workaround: string, issueId: string): string {
   return (
-    `Upgrade to ${v(toVersion)} (${path}): ${issueId} is fixed there. The workaround (${workaround}) is temporary; ` +
+    `Upgrade to ${v(toVersion)}, along ${path}: ${issueId} is fixed there. The workaround (${workaround}) is temporary; ` +
     `no GitOps repo is configured for this profile, so leakguard opens no PR — upgrade the release yourself. ` +
     `leakguard sees the new version from the pods, verifies it, then removes its workaround.`
   );

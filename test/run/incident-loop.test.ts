@@ -31,7 +31,7 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     const w = new RookWorld(rookConfig());
     await remediated(w);
     expect(w.reasons()).toEqual(['LeakSuspected', 'PodRestarted', 'LeakConfirmed', 'WorkaroundApplied', 'UpgradeRecommended']);
-    expect(w.notes('UpgradeRecommended')[0]).toContain('Upgrade to v1.15.9 (1.14.9 → 1.15.9');
+    expect(w.notes('UpgradeRecommended')[0]).toContain('Upgrade to v1.15.9, along 1.14.9 → 1.15.9 (one minor version at a time): rook-operator-leak-1.14 is fixed there');
     // The workaround works: the incident stays open, waiting on its fix, never LeakResolved.
     await w.after(60).run();
     expect(w.reasons()).not.toContain('LeakResolved');
@@ -93,7 +93,7 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     await w.after(1).run();
     expect(w.notes('UpgradeRolledOut')[0]).toContain('the pods now run v1.14.10, which is still affected by the known issue');
     await w.after(1).run();
-    expect(w.notes('UpgradeRecommended').at(-1)).toContain('Upgrade to v1.15.9 (1.14.10 → 1.15.9');
+    expect(w.notes('UpgradeRecommended').at(-1)).toContain('Upgrade to v1.15.9, along 1.14.10 → 1.15.9');
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
 
