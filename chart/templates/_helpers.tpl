@@ -144,6 +144,7 @@ the names of the objects they may touch. Profiles in one namespace share that na
 */}}
 {{- define "leakguard.rbacPlan" -}}
 {{- $plan := dict -}}
+{{- $catalog := .Files.Get "files/known-issue-workarounds.json" | fromJson -}}
 {{- range $p := .Values.config.profiles -}}
 {{- $entry := get $plan $p.namespace | default (dict "restart" false "evict" false "workaroundEnv" false "deployments" list "statefulSets" list "daemonSets" list "configMaps" list "readConfigMaps" list "heapConfigMaps" list) -}}
 {{- $w := get $.Values.rbac.workloads $p.name | default (dict "deployments" (list $p.name)) -}}
@@ -156,13 +157,37 @@ the names of the objects they may touch. Profiles in one namespace share that na
 {{- /* A DaemonSet's leaking pod is evicted alone (a rollout would restart it on every node). */ -}}
 {{- if get $w "daemonSets" -}}{{- $_ := set $entry "evict" true -}}{{- end -}}
 {{- end -}}
-{{- $workaroundCm := dig "workaround" "configMap" "name" "" $p -}}
-{{- if $workaroundCm -}}{{- $_ := set $entry "readConfigMaps" (append $entry.readConfigMaps $workaroundCm | uniq) -}}{{- end -}}
+{{- $ownEnv := dig "workaround" "env" "" $p -}}
+{{- $ownCm := dig "workaround" "configMap" "name" "" $p -}}
+{{- if $ownCm -}}{{- $_ := set $entry "readConfigMaps" (append $entry.readConfigMaps $ownCm | uniq) -}}{{- end -}}
 {{- if has "workaround" $ladder -}}
-{{- /* The pod template is patched for an env workaround, and for the known issues' own (env or hotfix image) when the profile gives none. */ -}}
-{{- if or (dig "workaround" "env" "" $p) (not (or (dig "workaround" "env" "" $p) (dig "workaround" "configMap" "" $p))) -}}{{- $_ := set $entry "workaroundEnv" true -}}{{- end -}}
-{{- $cm := dig "workaround" "configMap" "name" "" $p -}}
-{{- if $cm -}}{{- $_ := set $entry "configMaps" (append $entry.configMaps $cm | uniq) -}}{{- end -}}
+{{- /* What the workaround touches: the profile's own, else that of the known issues it names — the built-in
+       catalogue's, generated into files/known-issue-workarounds.json (`npm run chart:catalog`), or the entry
+       of the same id in config.knownIssues, which replaces it. An id the chart cannot see: the pod template. */ -}}
+{{- $podTemplate := false -}}
+{{- $cms := list -}}
+{{- if or $ownEnv $ownCm -}}
+{{- if $ownEnv -}}{{- $podTemplate = true -}}{{- end -}}
+{{- if $ownCm -}}{{- $cms = list $ownCm -}}{{- end -}}
+{{- else -}}
+{{- range $id := ($p.knownIssues | default list) -}}
+{{- $known := get $catalog $id | default (dict "podTemplate" true "configMaps" list) -}}
+{{- range $user := ($.Values.config.knownIssues | default list) -}}
+{{- if eq $user.id $id -}}
+{{- $userCm := dig "workaround" "configMap" "name" "" $user -}}
+{{- $known = dict "podTemplate" (not (empty (or (dig "workaround" "env" "" $user) (dig "workaround" "image" "" $user)))) "configMaps" (ternary (list $userCm) list (ne $userCm "")) -}}
+{{- end -}}
+{{- end -}}
+{{- if $known.podTemplate -}}{{- $podTemplate = true -}}{{- end -}}
+{{- $cms = concat $cms $known.configMaps -}}
+{{- end -}}
+{{- if not (or $podTemplate $cms) -}}{{- $podTemplate = true -}}{{- end -}}
+{{- end -}}
+{{- if $podTemplate -}}{{- $_ := set $entry "workaroundEnv" true -}}{{- end -}}
+{{- if $cms -}}
+{{- $_ := set $entry "configMaps" (concat $entry.configMaps $cms | uniq) -}}
+{{- $_ := set $entry "readConfigMaps" (concat $entry.readConfigMaps $cms | uniq) -}}
+{{- end -}}
 {{- end -}}
 {{- if dig "diagnostics" "heapProfile" "" $p -}}
 {{- /* src/kube/heap-store.ts heapConfigMapName: leakguard-heap-<kind>-<name>, one per workload. */ -}}

@@ -65,3 +65,8 @@ export function normalizeVersion(text: string): string | null {
 export function stripV(version: string): string {
   return version.trim().replace(/^v(?=\d)/, '');
 }
+
+/** `1.15.9` → `v1.15.9`: versions as people write them next to each other ("v1.14.9 → v1.15.9"). */
+export function withV(version: string): string {
+  return /^\d/.test(version) ? `v${version}` : version;
+}

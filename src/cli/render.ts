@@ -10,6 +10,8 @@ export interface VerdictRow {
   verdict: Verdict;
   values: Values;
   lastAction?: string;
+  /** The open incident's phase and what it waits for (status). */
+  incident?: string;
 }
 
 export function formatSlope(verdict: Verdict): string {
@@ -39,5 +41,6 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
     ...(options.withAction ? [row.lastAction ?? '—'] : []),
   ]);
   const [head, ...lines] = renderTable([header, ...body]).split('\n');
-  return [head, ...lines.flatMap((line, i) => [line, ...wrap(rows[i]!.verdict.reasons[0] ?? '', 112).map((l) => `    ${l}`)])].join('\n');
+  const below = (row: VerdictRow) => [...wrap(row.verdict.reasons[0] ?? '', 112), ...(row.incident ? wrap(`incident: ${row.incident}`, 112) : [])];
+  return [head, ...lines.flatMap((line, i) => [line, ...below(rows[i]!).map((l) => `    ${l}`)])].join('\n');
 }

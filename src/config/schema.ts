@@ -251,6 +251,15 @@ export const profileSchema = z.strictObject({
   restartMode: z.enum(['rollout', 'evict']).default('rollout'),
   workaround: workaroundSchema.optional(),
   upgrade: upgradeSchema.optional(),
+  /** The fix after the workaround: the known issue's upgrade, proposed, verified once rolled out, then the workaround removed. */
+  fix: z
+    .strictObject({
+      /** Propose the upgrade as soon as the known issue's workaround is applied, not only when it fails. @default true (the catalogue's: temporary workaround, then upgrade) */
+      withWorkaround: z.boolean().default(true),
+      /** How long the new version is judged on its own data before it counts as the fix. @default the detection window */
+      verifyWindow: duration.optional(),
+    })
+    .default({ withWorkaround: true }),
   /** Expected number of pods; more is reported. @default 1 */
   expectedPods: z.number().int().min(1).default(1),
   /** Evidence kept before a restart destroys it. @default {} */

@@ -8,7 +8,7 @@
 import type { KubeError } from '../kube/errors.js';
 import { heapConfigMapName, heapKey, type HeapProfileToKeep, type KeepHeapResult, type ReadHeapResult } from '../kube/heap-store.js';
 import type { PodProxyRequest, PodProxyResult } from '../kube/pod-proxy.js';
-import type { Cluster, ControllerRef, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
+import type { AccessCheck, AccessResult, Cluster, ControllerRef, PreviousValues, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import { emptyWorkloadState, type ImageSwap, type WorkloadState } from '../model/state.js';
 import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
 import { versionFromImage } from '../catalog/image.js';
@@ -93,26 +93,68 @@ export class MemoryCluster implements Cluster {
   }
 
   async applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>) {
-    const facts = this.targets.find((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
-    if (facts && Object.entries(env).every(([k, v]) => facts.env[k] === v)) return { outcome: 'already-set' as const };
+    const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
+    const current = pods[0]?.env ?? {};
+    if (Object.entries(env).every(([k, v]) => current[k] === v)) return { outcome: 'already-set' as const };
+    if (this.refuse?.('env')) return { outcome: 'failed' as const, error: this.refuse('env')! };
     this.mutate({ verb: 'env', target: workloadKey(workload), detail: env });
-    for (const t of this.targets) if (workloadKey(t.workload) === workloadKey(workload)) t.env = { ...t.env, ...env };
+    const previous = Object.fromEntries(Object.keys(env).map((k) => [k, current[k] ?? null]));
+    for (const t of pods) t.env = { ...t.env, ...env };
+    return { outcome: 'applied' as const, previous, resourceVersion: '1' };
+  }
+
+  /** As the real adapter: each variable back to what it was, only while it still holds leakguard's value. */
+  async revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues, set: Record<string, string>) {
+    const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
+    const current = pods[0]?.env ?? {};
+    const restore = Object.entries(previous).filter(([k]) => set[k] !== undefined && current[k] === set[k]);
+    if (restore.length === 0) return { outcome: 'already-set' as const };
+    this.mutate({ verb: 'revert-env', target: workloadKey(workload), detail: Object.fromEntries(restore) });
+    for (const t of pods) {
+      const env = { ...t.env };
+      for (const [k, v] of restore) {
+        if (typeof v === 'string') env[k] = v;
+        else delete env[k];
+      }
+      t.env = env;
+    }
     return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
   }
 
-  async revertEnvWorkaround(workload: WorkloadRef) {
-    this.mutate({ verb: 'revert-env', target: workloadKey(workload) });
-    return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
-  }
+  /** ConfigMap data by `namespace/name`; a ConfigMap not in the map reads as an empty one. */
+  readonly configMaps = new Map<string, Record<string, string>>();
+  /** When set, a mutation of this verb is refused with the error it returns (e.g. RBAC 403). */
+  refuse: ((verb: Mutation['verb']) => KubeError | null) | null = null;
+  /** Rights the run lacks, as `verb resource namespace/name` (SelfSubjectAccessReview answers denied). */
+  readonly deniedAccess = new Set<string>();
 
   async applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>) {
-    this.mutate({ verb: 'configmap', target: `${namespace}/${name}`, detail: data });
+    const key = `${namespace}/${name}`;
+    const current = this.configMaps.get(key) ?? {};
+    if (Object.entries(data).every(([k, v]) => current[k] === v)) return { outcome: 'already-set' as const };
+    const refused = this.refuse?.('configmap');
+    if (refused) return { outcome: 'failed' as const, error: refused };
+    this.mutate({ verb: 'configmap', target: key, detail: data });
+    this.configMaps.set(key, { ...current, ...data });
+    return { outcome: 'applied' as const, previous: Object.fromEntries(Object.keys(data).map((k) => [k, current[k] ?? null])), resourceVersion: '1' };
+  }
+
+  async revertConfigMapWorkaround(namespace: string, name: string, previous: Record<string, string | null>, set: Record<string, string>) {
+    const key = `${namespace}/${name}`;
+    const data = { ...(this.configMaps.get(key) ?? {}) };
+    const restore = Object.entries(previous).filter(([k]) => set[k] !== undefined && data[k] === set[k]);
+    if (restore.length === 0) return { outcome: 'already-set' as const };
+    this.mutate({ verb: 'revert-configmap', target: key, detail: Object.fromEntries(restore) });
+    for (const [k, v] of restore) {
+      if (v === null) delete data[k];
+      else data[k] = v;
+    }
+    this.configMaps.set(key, data);
     return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
   }
 
-  async revertConfigMapWorkaround(namespace: string, name: string) {
-    this.mutate({ verb: 'revert-configmap', target: `${namespace}/${name}` });
-    return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
+  async checkAccess(checks: readonly AccessCheck[]): Promise<AccessResult> {
+    return { outcome: 'checked', denied: checks.filter((c) => this.deniedAccess.has(`${c.verb} ${c.resource} ${c.namespace}/${c.name}`)) };
   }
 
   async applyImageWorkaround(workload: WorkloadRef, swap: ImageSwap) {

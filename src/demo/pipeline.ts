@@ -3,6 +3,8 @@
  * no cluster, no network — so it can never show what a run in a cluster would not. The upgrade PR of
  * the third rung is built by the production bumper and PR body from the same verdict.
  */
+import { historyRecords } from '../report/incident-text.js';
+import type { HistoryEntry } from '../model/state.js';
 import { pino } from 'pino';
 import { buildCatalog, describeWorkaround, issueLinks, ruleText } from '../catalog/index.js';
 import { parseConfig } from '../config/load.js';
@@ -13,7 +15,7 @@ import { upgradeBranchName } from '../forge/types.js';
 import type { SlackMessage } from '../notify/types.js';
 import { knownIssuesFor } from '../policy/known-issues.js';
 import type { Plan } from '../policy/types.js';
-import type { TargetFacts } from '../model/workload.js';
+import { workloadKey, type TargetFacts } from '../model/workload.js';
 import type { EventDraft } from '../report/event-text.js';
 import { runOnce } from '../run/index.js';
 import { MemoryCluster } from './memory-cluster.js';
@@ -112,13 +114,15 @@ export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12
     return series && facts ? [{ series, facts, verdict: t.verdict }] : [];
   });
   const events = cluster.events.map((e) => ({ reason: e.reason as EventDraft['reason'], action: e.action, type: e.type, key: e.key ?? e.note, note: e.note, object: `${e.regarding.kind.toLowerCase()}/${e.regarding.name} -n ${e.regarding.namespace}` }));
-  return { now, targets, plan: summary.plan ?? { now, dryRun: true, items: [] }, events, pr: upgradePr(targets, catalog), slack: notifier.messages };
+  const rookState = (t: DemoTarget) => cluster.states.get(workloadKey(t.facts.workload))?.state.history ?? [];
+  return { now, targets, plan: summary.plan ?? { now, dryRun: true, items: [] }, events, pr: upgradePr(targets, catalog, rookState), slack: notifier.messages };
 }
 
 /** The PR the third rung would open if the leak survived the restart and the workaround. */
-function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof buildCatalog>): DemoReport['pr'] {
+function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof buildCatalog>, historyOf: (t: DemoTarget) => readonly HistoryEntry[]): DemoReport['pr'] {
   const rook = targets.find((t) => t.facts.profile === 'rook-ceph-operator' && t.verdict.kind === 'leaking');
   if (!rook?.facts.version) return null;
+  const history = historyOf(rook);
   const match = knownIssuesFor(catalog, rook.facts, ['rook-operator-leak-1.14'])[0];
   if (!match?.targetVersion) return null;
   const from = match.version;
@@ -151,9 +155,8 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
         checked: match.issue.checked,
         ...(match.issue.workaround ? { workaround: describeWorkaround(match.issue.workaround) ?? '' } : {}),
       },
-      actions: [
-        { at: rook.series.samples.at(-1)!.t, kind: 'restart', summary: 'rollout restart (dry-run: planned)' },
-      ],
+      // What a run records, not rows of its own: a dry run records nothing, so the PR says it is the first remediation.
+      actions: historyRecords(history),
     }),
   };
 }

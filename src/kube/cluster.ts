@@ -5,6 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPolicy } from './call.js';
 import { makeApis, type KubeContext } from './context.js';
+import { checkAccess } from './access.js';
 import { discoverTargets } from './discover.js';
 import { ensureEvent } from './events.js';
 import { keepHeapProfile, readHeapProfiles } from './heap-store.js';
@@ -53,9 +54,10 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     evictPod: (pod, actionId) => evictPod(ctx, pod, actionId),
     restartHappened: (workload, check) => restartHappened(ctx, workload, check),
     applyEnvWorkaround: (workload, container, env) => applyEnvWorkaround(ctx, workload, container, env),
-    revertEnvWorkaround: (workload, container, previous) => revertEnvWorkaround(ctx, workload, container, previous),
+    revertEnvWorkaround: (workload, container, previous, set) => revertEnvWorkaround(ctx, workload, container, previous, set),
     applyConfigMapWorkaround: (namespace, name, data) => applyConfigMapWorkaround(ctx, namespace, name, data),
-    revertConfigMapWorkaround: (namespace, name, previous) => revertConfigMapWorkaround(ctx, namespace, name, previous),
+    revertConfigMapWorkaround: (namespace, name, previous, set) => revertConfigMapWorkaround(ctx, namespace, name, previous, set),
+    checkAccess: (checks) => checkAccess(ctx, checks),
     applyImageWorkaround: (workload, swap) => applyImageWorkaround(ctx, workload, swap),
     revertImageWorkaround: (workload, swap) => revertImageWorkaround(ctx, workload, swap),
     recordEvent: (event) => ensureEvent(ctx, event),

@@ -4,6 +4,7 @@
  */
 import {
   AppsV1Api,
+  AuthorizationV1Api,
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -24,6 +25,7 @@ export interface KubeContext {
   batch: BatchV1Api;
   events: EventsV1Api;
   coordination: CoordinationV1Api;
+  authorization: AuthorizationV1Api;
   call: Caller;
   clock: Clock;
   logger: Logger;
@@ -43,6 +45,7 @@ export function makeApis(kubeConfig: KubeConfig) {
     batch: client(BatchV1Api),
     events: client(EventsV1Api),
     coordination: client(CoordinationV1Api),
+    authorization: client(AuthorizationV1Api),
   };
 }
 

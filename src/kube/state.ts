@@ -20,6 +20,11 @@ export const stateAnnotation = 'leakguard.io/state';
 
 const actionKind = z.enum(ACTION_KINDS);
 const imageSwapSchema = z.object({ container: z.string(), previous: z.string(), hotfix: z.string() });
+const priorValueSchema = z.union([z.string(), z.null(), z.object({ valueFrom: z.record(z.string(), z.unknown()) })]);
+const appliedSchema = z.object({
+  env: z.object({ container: z.string(), set: z.record(z.string(), z.string()), previous: z.record(z.string(), priorValueSchema) }).optional(),
+  configMap: z.object({ name: z.string(), set: z.record(z.string(), z.string()), previous: z.record(z.string(), z.string().nullable()) }).optional(),
+});
 const stateSchema = z
   .object({
     incidentId: z.string().nullable(),
@@ -40,6 +45,7 @@ const stateSchema = z
         restartMode: z.enum(['rollout', 'evict']).optional(),
         pod: z.object({ name: z.string(), uid: z.string().optional() }).optional(),
         image: imageSwapSchema.optional(),
+        applied: appliedSchema.optional(),
       })
       .loose()
       .nullable(),
@@ -47,6 +53,24 @@ const stateSchema = z
     rung: z.number().int().nullable().optional(),
     workaroundImage: imageSwapSchema.nullable().optional(),
     previousIncidentId: z.string().nullable().optional(),
+    workaround: appliedSchema.nullable().optional(),
+    leakBytesPerHour: z.number().nullable().optional(),
+    upgrade: z
+      .object({
+        issueId: z.string(),
+        fromVersion: z.string(),
+        toVersion: z.string(),
+        proposedAt: z.number(),
+        leakBytesPerHour: z.number().nullable(),
+        rolledOutAt: z.number().nullable().optional(),
+        rolledOutVersion: z.string().nullable().optional(),
+        verifiedAt: z.number().nullable().optional(),
+        ineffectiveAt: z.number().nullable().optional(),
+        nextHop: z.boolean().optional(),
+      })
+      .nullable()
+      .optional(),
+    history: z.array(z.object({ at: z.number(), kind: z.string(), outcome: z.string(), detail: z.string().optional() })).optional(),
   })
   // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
   .loose() satisfies z.ZodType<WorkloadState>;

@@ -5,7 +5,7 @@
  * Every method returns its outcome as data (src/model/result.ts: a union on `outcome`); failures
  * carry a KubeError and never throw for API answers.
  */
-import type { ImageSwap, WorkloadState } from '../model/state.js';
+import type { ImageSwap, PriorValue, WorkloadState } from '../model/state.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { Failed as PortFailed } from '../model/result.js';
 import type { KubeError } from './errors.js';
@@ -83,8 +83,8 @@ export type EvictResult =
   | { outcome: 'refused'; message: string }
   | Failed;
 
-/** Previous values of what a workaround changed; null = the env var / key was absent. */
-export type PreviousValues = Record<string, string | null>;
+/** Previous values of what a workaround changed: a literal, an env reference, or null when absent. */
+export type PreviousValues = Record<string, PriorValue>;
 
 export type WorkaroundResult =
   | { outcome: 'applied'; previous: PreviousValues; resourceVersion: string }
@@ -94,6 +94,17 @@ export type WorkaroundResult =
   /** A GitOps tool reconciles this object: a live patch would be reverted, so none was made. */
   | { outcome: 'gitops-owned'; owner: 'flux' | 'argocd' }
   | Failed;
+
+/** One right a mutation needs. */
+export interface AccessCheck {
+  verb: 'patch' | 'get';
+  group: string;
+  resource: string;
+  namespace: string;
+  name: string;
+}
+
+export type AccessResult = { outcome: 'checked'; denied: AccessCheck[] } | Failed;
 
 export interface EventInput {
   regarding: ObjectRef;
@@ -191,10 +202,13 @@ export interface Cluster {
   restartHappened(workload: WorkloadRef, restart: RestartCheck): Promise<RestartHappenedResult>;
 
   applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>): Promise<WorkaroundResult>;
-  /** Restore `previous` (null → remove the variable). */
-  revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues): Promise<WorkaroundResult>;
+  /** Restore `previous` exactly (null → remove), for the variables that still hold what leakguard `set`. */
+  revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues, set: Record<string, string>): Promise<WorkaroundResult>;
   applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>): Promise<WorkaroundResult>;
-  revertConfigMapWorkaround(namespace: string, name: string, previous: PreviousValues): Promise<WorkaroundResult>;
+  /** Restore `previous` exactly (null → remove), for the keys that still hold what leakguard `set`. */
+  revertConfigMapWorkaround(namespace: string, name: string, previous: Record<string, string | null>, set: Record<string, string>): Promise<WorkaroundResult>;
+  /** Whether this run may do each of `checks` (SelfSubjectAccessReview): checked before a workaround's first patch. */
+  checkAccess(checks: readonly AccessCheck[]): Promise<AccessResult>;
   /**
    * Set `container`'s image in the pod template to `swap.hotfix`, only while it is `swap.previous`
    * (already-set when it is the hotfix; `missing` when it is anything else). `previous.image` is what it was.

@@ -9,34 +9,46 @@
  */
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
-import type { ImageSwap } from '../model/state.js';
+import type { ImageSwap, PriorValue } from '../model/state.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, mergePatch, patchWorkload, readWorkload, type KubeContext } from './context.js';
 import { gitopsOwnerOf } from './facts.js';
 import type { PreviousValues, WorkaroundResult } from './types.js';
 
+/** A variable's value as it is in the container (literal, reference, or absent): what a revert restores. */
+function priorOf(existing: V1EnvVar | undefined): PriorValue {
+  if (!existing) return null;
+  return existing.valueFrom !== undefined ? { valueFrom: JSON.parse(JSON.stringify(existing.valueFrom)) as Record<string, unknown> } : (existing.value ?? '');
+}
+
+function sameValue(existing: V1EnvVar | undefined, wanted: PriorValue): boolean {
+  return JSON.stringify(priorOf(existing)) === JSON.stringify(wanted);
+}
+
 /** The env entries to send so the container ends with `wanted` (null = remove); empty when already so. */
-export function envPatchEntries(current: V1EnvVar[], wanted: PreviousValues): Record<string, unknown>[] {
+export function envPatchEntries(current: V1EnvVar[], wanted: Readonly<Record<string, PriorValue>>): Record<string, unknown>[] {
   const entries: Record<string, unknown>[] = [];
   for (const [name, value] of Object.entries(wanted)) {
     const existing = current.find((e) => e.name === name);
-    if (value === null) {
-      if (existing) entries.push({ name, $patch: 'delete' });
-    } else if (!existing || existing.valueFrom !== undefined || (existing.value ?? '') !== value) {
-      // valueFrom must go, or the merged entry would carry both and be rejected.
-      entries.push(existing?.valueFrom !== undefined ? { name, value, valueFrom: null } : { name, value });
-    }
+    if (sameValue(existing, value)) continue;
+    if (value === null) entries.push({ name, $patch: 'delete' });
+    // The other form must go, or the merged entry would carry both and be rejected.
+    else if (typeof value === 'string') entries.push(existing?.valueFrom !== undefined ? { name, value, valueFrom: null } : { name, value });
+    else entries.push(existing?.value !== undefined ? { name, valueFrom: value.valueFrom, value: null } : { name, valueFrom: value.valueFrom });
   }
   return entries;
 }
 
-/** What the variables were before (null = absent, or set from a reference that a literal cannot restore). */
+/** What the variables were before: a literal, a reference (`valueFrom`, restored as it was), or null when absent. */
 export function previousEnv(current: V1EnvVar[], names: string[]): PreviousValues {
-  const previous: PreviousValues = {};
-  for (const name of names) {
-    const existing = current.find((e) => e.name === name);
-    previous[name] = existing && existing.valueFrom === undefined ? (existing.value ?? '') : null;
-  }
-  return previous;
+  return Object.fromEntries(names.map((name) => [name, priorOf(current.find((e) => e.name === name))]));
+}
+
+/**
+ * What a revert sends: each variable back to what it was, but only while it still holds the value
+ * leakguard set (a variable someone changed since is theirs now, and stays).
+ */
+export function revertEnvValues(current: V1EnvVar[], previous: Readonly<Record<string, PriorValue>>, set: Readonly<Record<string, string>>): PreviousValues {
+  return Object.fromEntries(Object.entries(previous).filter(([name]) => set[name] !== undefined && sameValue(current.find((e) => e.name === name), set[name]!)));
 }
 
 /** What to do with the container as read: stop with this result, or apply this strategic patch of it. */
@@ -75,9 +87,10 @@ async function patchContainer(ctx: KubeContext, ref: WorkloadRef, container: str
   return { outcome: 'failed', error: { code: 'conflict', message: `${what} patch of ${ref.name} kept conflicting` } };
 }
 
-function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, wanted: PreviousValues): Promise<WorkaroundResult> {
+function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, want: (current: V1EnvVar[]) => PreviousValues): Promise<WorkaroundResult> {
   return patchContainer(ctx, ref, container, 'env', (target) => {
     const current = target.env ?? [];
+    const wanted = want(current);
     const entries = envPatchEntries(current, wanted);
     if (entries.length === 0) return { result: { outcome: 'already-set' } };
     return { patch: { env: entries }, previous: previousEnv(current, Object.keys(wanted)), log: { names: Object.keys(wanted) } };
@@ -85,11 +98,12 @@ function patchEnv(ctx: KubeContext, ref: WorkloadRef, container: string, wanted:
 }
 
 export function applyEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, env: Record<string, string>) {
-  return patchEnv(ctx, ref, container, env);
+  return patchEnv(ctx, ref, container, () => env);
 }
 
-export function revertEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, previous: PreviousValues) {
-  return patchEnv(ctx, ref, container, previous);
+/** Restores `previous` exactly, for the variables that still hold what leakguard `set`. */
+export function revertEnvWorkaround(ctx: KubeContext, ref: WorkloadRef, container: string, previous: PreviousValues, set: Record<string, string>) {
+  return patchEnv(ctx, ref, container, (current) => revertEnvValues(current, previous, set));
 }
 
 /** Moves `container`'s image from `from` to `to`; anything else in its place is left alone and reported. */
@@ -111,7 +125,8 @@ export function revertImageWorkaround(ctx: KubeContext, ref: WorkloadRef, swap: 
   return patchImage(ctx, ref, swap.container, swap.hotfix, swap.previous);
 }
 
-async function patchConfigMap(ctx: KubeContext, namespace: string, name: string, wanted: PreviousValues): Promise<WorkaroundResult> {
+/** `wanted` from the data as read: the keys to set (null = remove). */
+async function patchConfigMap(ctx: KubeContext, namespace: string, name: string, want: (data: Record<string, string>) => Record<string, string | null>): Promise<WorkaroundResult> {
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
     const read = await ctx.call(() => ctx.core.readNamespacedConfigMap({ name, namespace }));
     if (!read.ok) {
@@ -121,6 +136,7 @@ async function patchConfigMap(ctx: KubeContext, namespace: string, name: string,
     const owner = gitopsOwnerOf(read.value.metadata);
     if (owner) return { outcome: 'gitops-owned', owner };
     const data = read.value.data ?? {};
+    const wanted = want(data);
     const changes: Record<string, string | null> = {};
     for (const [key, value] of Object.entries(wanted)) if ((data[key] ?? null) !== value) changes[key] = value;
     if (Object.keys(changes).length === 0) return { outcome: 'already-set' };
@@ -139,9 +155,10 @@ async function patchConfigMap(ctx: KubeContext, namespace: string, name: string,
 }
 
 export function applyConfigMapWorkaround(ctx: KubeContext, namespace: string, name: string, data: Record<string, string>) {
-  return patchConfigMap(ctx, namespace, name, data);
+  return patchConfigMap(ctx, namespace, name, () => data);
 }
 
-export function revertConfigMapWorkaround(ctx: KubeContext, namespace: string, name: string, previous: PreviousValues) {
-  return patchConfigMap(ctx, namespace, name, previous);
+/** Restores `previous` exactly, for the keys that still hold what leakguard `set` (only its own keys, only its own values). */
+export function revertConfigMapWorkaround(ctx: KubeContext, namespace: string, name: string, previous: Record<string, string | null>, set: Record<string, string>) {
+  return patchConfigMap(ctx, namespace, name, (data) => Object.fromEntries(Object.entries(previous).filter(([key]) => set[key] !== undefined && data[key] === set[key])));
 }

@@ -3,5 +3,19 @@
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const INCIDENT_PHASES = ['healthy', 'suspected', 'leaking', 'remediated', 'escalated', 'blocked', 'failed', 'resolved', 'metrics-unavailable'] as const;
+export const INCIDENT_PHASES = [
+  'healthy',
+  'suspected',
+  'leaking',
+  'remediated',
+  'escalated',
+  'blocked',
+  'failed',
+  'upgrade-proposed',
+  'upgrade-rolled-out',
+  'verified',
+  'upgrade-ineffective',
+  'resolved',
+  'metrics-unavailable',
+] as const;
 export type IncidentPhase = (typeof INCIDENT_PHASES)[number];

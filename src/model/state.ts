@@ -35,6 +35,8 @@ export interface WorkloadState {
     pod?: { name: string; uid?: string };
     /** image workaround (or its revert) only: the swap, so a run that died mid-action can record it. */
     image?: ImageSwap;
+    /** env/ConfigMap workaround only: the parts already applied, saved after each, so a dead run's revert is exact. */
+    applied?: AppliedWorkaround;
   } | null;
   /** Unix seconds the workaround was applied (for verification), null if not applied by leakguard. */
   workaroundAppliedAt: number | null;
@@ -42,6 +44,17 @@ export interface WorkloadState {
   rung?: number | null;
   /** The hotfix image leakguard set, and the image it replaced (restored by a revert); null when none. */
   workaroundImage?: ImageSwap | null;
+  /**
+   * Exactly what leakguard's env/ConfigMap workaround changed and what each variable or key held before:
+   * what a revert restores. Null when leakguard set none (a workaround found already in place is not its own).
+   */
+  workaround?: AppliedWorkaround | null;
+  /** The incident's last leaking growth (bytes/h), quoted when the fix is verified. */
+  leakBytesPerHour?: number | null;
+  /** The fix of the incident's known issue, from its proposal to its verification (null until proposed). */
+  upgrade?: UpgradeTrack | null;
+  /** The incident's actions across runs, oldest first, with their real times and outcomes (the PR quotes them). */
+  history?: HistoryEntry[];
   /** The workload's incident before the current one (or the last, when none is open): a new incident's IDs name it. */
   previousIncidentId?: string | null;
 }
@@ -51,6 +64,54 @@ export interface ImageSwap {
   container: string;
   previous: string;
   hotfix: string;
+}
+
+/** What an env var or ConfigMap key held before: a literal, a reference (env only), or nothing (null). */
+export type PriorValue = string | null | { valueFrom: Record<string, unknown> };
+
+/** The parts of a workaround leakguard applied, each with what it set and what was there before. */
+export interface AppliedWorkaround {
+  env?: { container: string; set: Record<string, string>; previous: Record<string, PriorValue> };
+  configMap?: { name: string; set: Record<string, string>; previous: Record<string, string | null> };
+}
+
+/** An incident's fix: proposed (a PR, or advice where no GitOps repo is configured), rolled out, judged. */
+export interface UpgradeTrack {
+  issueId: string;
+  fromVersion: string;
+  toVersion: string;
+  /** Unix seconds leakguard proposed it. */
+  proposedAt: number;
+  /** The growth on `fromVersion` when it was proposed, quoted when the new version is verified. */
+  leakBytesPerHour: number | null;
+  /** First seen with every pod on another version than `fromVersion` (whoever rolled it out), and which. */
+  rolledOutAt?: number | null;
+  rolledOutVersion?: string | null;
+  /** Judged on the new version over the verification window: flat (verified) or still leaking (ineffective). */
+  verifiedAt?: number | null;
+  ineffectiveAt?: number | null;
+  /** The pods reached `fromVersion`, still affected: the hop to `toVersion` is proposed once they run healthy. */
+  nextHop?: boolean;
+}
+
+/** One action of an incident, as it happened. */
+export interface HistoryEntry {
+  at: number;
+  kind: string;
+  outcome: string;
+  detail?: string;
+}
+
+/** Where an incident is in its life; null when none is open. Derived from the state, never stored. */
+export type IncidentPhase = 'detected' | 'remediated' | 'upgrade-proposed' | 'upgrade-rolled-out' | 'verified';
+
+export function incidentPhase(state: WorkloadState): IncidentPhase | null {
+  if (state.incidentId === null) return null;
+  const upgrade = state.upgrade;
+  if (upgrade?.verifiedAt) return 'verified';
+  if (upgrade?.rolledOutAt) return 'upgrade-rolled-out';
+  if (upgrade) return 'upgrade-proposed';
+  return state.actionCount > 0 ? 'remediated' : 'detected';
 }
 
 export const emptyWorkloadState: WorkloadState = {

@@ -130,7 +130,7 @@ describe('state around an image swap', () => {
     expect(withIntent.intent?.image).toEqual(action!.details.image);
     const done = stateAfter(action!, withIntent, now);
     expect(done.workaroundImage).toEqual(action!.details.image);
-    const revert: PlanAction = { ...action!, kind: 'revert-workaround', id: 'r1', details: { ...action!.details, revert: { envNames: [], image: action!.details.image! } } };
+    const revert: PlanAction = { ...action!, kind: 'revert-workaround', id: 'r1', details: { ...action!.details, revert: { image: action!.details.image! } } };
     expect(stateAfter(revert, done, now + hour).workaroundImage).toBeNull();
   });
 });

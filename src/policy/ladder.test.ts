@@ -120,14 +120,24 @@ describe('the ladder over successive runs', () => {
   });
 
   it('reverts an ineffective workaround when configured, as a separate, pod-restarting action', () => {
-    const st = state({ incidentId: 'inc-1', incidentStart: now - 30 * hour, lastAction: 'workaround', lastActionAt: now - 10 * hour, actionCount: 2, rung: 1, workaroundAppliedAt: now - 10 * hour });
+    const set = { ROOK_WATCH_FOR_NODE_FAILURE: 'false' };
+    const workaround = { env: { container: 'rook-ceph-operator', set, previous: { ROOK_WATCH_FOR_NODE_FAILURE: 'true' } }, configMap: { name: 'rook-ceph-operator-config', set, previous: { ROOK_WATCH_FOR_NODE_FAILURE: null } } };
+    const st = state({ incidentId: 'inc-1', incidentStart: now - 30 * hour, lastAction: 'workaround', lastActionAt: now - 10 * hour, actionCount: 2, rung: 1, workaroundAppliedAt: now - 10 * hour, workaround });
     const t = operator(now, now - 10 * hour + 30, leaking, st, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
     const result = plan(input([t], { profile: { revertWorkaroundIfIneffective: true }, guardrails: { maxActionsPerRun: 2 } }));
     expect(actions(result).map((a) => [a.kind, a.disruptive])).toEqual([['upgrade-pr', false], ['revert-workaround', true]]);
     const revert = actions(result)[1]!;
-    expect(revert.details.revert).toEqual({ envNames: ['ROOK_WATCH_FOR_NODE_FAILURE'], configMap: { name: 'rook-ceph-operator-config', keys: ['ROOK_WATCH_FOR_NODE_FAILURE'] } });
+    // Exactly what was there before: the admin's explicit `true` on the container, no key in the ConfigMap.
+    expect(revert.details.revert).toEqual(workaround);
     const after = carryOut(result, st, now);
-    expect(after).toMatchObject({ workaroundAppliedAt: null, lastAction: 'upgrade-pr', rung: 2, restartTimes: [now] });
+    expect(after).toMatchObject({ workaroundAppliedAt: null, workaround: null, lastAction: 'upgrade-pr', rung: 2, restartTimes: [now] });
+  });
+
+  it('never reverts a workaround that was already in place (not leakguard\'s: nothing recorded)', () => {
+    const st = state({ incidentId: 'inc-1', incidentStart: now - 30 * hour, lastAction: 'workaround', lastActionAt: now - 10 * hour, actionCount: 2, rung: 1, workaroundAppliedAt: now - 10 * hour });
+    const t = operator(now, now - 10 * hour + 30, leaking, st, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+    const result = plan(input([t], { profile: { revertWorkaroundIfIneffective: true }, guardrails: { maxActionsPerRun: 2 } }));
+    expect(actions(result).map((a) => a.kind)).toEqual(['upgrade-pr']);
   });
 
   it('skips a workaround already in place and goes on to the next rung', () => {

@@ -240,20 +240,28 @@ export function walkLadder(incident: Incident, fromRung: number): LadderStep {
 }
 
 /**
- * Undo an ineffective workaround leakguard applied: drop its env vars and ConfigMap keys, and put back
- * the image it replaced with a hotfix (recorded in the state: the hotfix tag no longer names the
- * version it stood in for).
+ * Undo the workaround leakguard applied, exactly: each env var and ConfigMap key back to what it held
+ * before (recorded in the state with the action), and the image it replaced with a hotfix (the hotfix
+ * tag no longer names the version it stood in for). A workaround found already in place is not
+ * leakguard's (nothing recorded), and is never reverted.
  */
-export function revertAction(incident: Incident): PlanAction | null {
-  const spec = resolveWorkaround(incident.profile, incident.matches);
-  const envNames = Object.keys(spec?.env ?? {}).filter((name) => name in incident.primary.facts.env);
+export function revertAction(incident: Incident, why: string): PlanAction | null {
+  const recorded = incident.state.workaround ?? null;
   const swap = incident.state.workaroundImage;
   // Only while the pods still run the hotfix: an upgrade since has replaced it, and there is nothing to undo.
   const image = swap && runsHotfix(incident) && isTemplated(incident.subject.workload) ? swap : undefined;
-  if (envNames.length === 0 && !spec?.configMap && !image) return null;
+  const env = recorded?.env && isTemplated(incident.subject.workload) ? recorded.env : undefined;
+  const configMap = recorded?.configMap;
+  if (!env && !configMap && !image) return null;
   const rung = Math.max(0, incident.profile.ladder.indexOf('workaround'));
-  const what = image ? 'the hotfix image' : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;
-  return buildAction(incident, 'revert-workaround', rung, envNames.length > 0 || image !== undefined, `${what} did not stop the leak; reverting it`, {
-    revert: { envNames, ...(spec?.configMap ? { configMap: { name: spec.configMap.name, keys: Object.keys(spec.configMap.data) } } : {}), ...(image ? { image } : {}) },
+  return buildAction(incident, 'revert-workaround', rung, env !== undefined || image !== undefined, why, {
+    revert: { ...(env ? { env } : {}), ...(configMap ? { configMap } : {}), ...(image ? { image } : {}) },
   });
+}
+
+/** Why an ineffective workaround is reverted. */
+export function ineffectiveRevertReason(incident: Incident): string {
+  const spec = resolveWorkaround(incident.profile, incident.matches);
+  const what = runsHotfix(incident) ? 'the hotfix image' : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;
+  return `${what} did not stop the leak; reverting it`;
 }

@@ -15,7 +15,9 @@ import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
 import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
-import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
+import { buildSkip, ineffectiveRevertReason, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
+import { followUpgrade, proposeUpgrade } from './fix.js';
+import { gitopsRevertText } from './fix-text.js';
 import {
   blockedByCooldown,
   blockedByDailyCap,
@@ -50,6 +52,8 @@ interface Assessment {
   group: WorkloadGroup;
   items: PlanItem[];
   candidates: { action: PlanAction; incident: Incident }[];
+  /** Said after the actions: the upgrade advised with the workaround just applied. */
+  after?: PlanItem[];
   reconcile: PlanNotice | null;
   urgency: number[];
 }
@@ -170,7 +174,7 @@ function workloadBlock(action: PlanAction, group: WorkloadGroup, input: PlanInpu
   return (
     blockedByKillSwitch(guardrails) ??
     (live ? blockedByWorkloadHealth(group.targets) : null) ??
-    (action.kind === 'revert-workaround' && owner ? { reason: 'gitops-owned', note: `owned by ${owner}: the workaround is not reverted live` } : null) ??
+    (action.kind === 'revert-workaround' && owner ? { reason: 'gitops-owned', note: gitopsRevertText(owner, action.reason) } : null) ??
     blockedByCooldown(group.state, guardrails, now) ??
     (live ? blockedByWindow(guardrails, now) : null) ??
     (action.disruptive ? blockedByDailyCap(group.state, guardrails, now) : null)
@@ -189,7 +193,8 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       : notice(incident.subject, 'leak-suspected', `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`, common),
   ];
   const judgedFrom = incident.primary.verdict.evidence.from;
-  const ineffective = state.workaroundAppliedAt !== null && judgedFrom >= state.workaroundAppliedAt;
+  // On a new version the upgrade's verification judges the leak (fix.ts), not the workaround's.
+  const ineffective = state.workaroundAppliedAt !== null && judgedFrom >= state.workaroundAppliedAt && !state.upgrade?.rolledOutAt;
   if (ineffective) {
     items.push(notice(incident.subject, 'workaround-ineffective', `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`, common));
   }
@@ -210,7 +215,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
           : step.passed.join('; ') || 'no rung applies';
     items.push(buildSkip(incident, 'ladder-exhausted', `${why}; notifying only`, null, null));
   }
-  const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident) : null;
+  const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident, ineffectiveRevertReason(incident)) : null;
   for (const action of [step.candidate, revert]) {
     if (!action) continue;
     const block = workloadBlock(action, group, input);
@@ -220,11 +225,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
   return result;
 }
 
-function assessWorkload(group: WorkloadGroup, input: PlanInput): Assessment {
-  if (group.state.intent) return assessIntent(group, input);
-  const judged = group.targets.filter(isJudged);
-  const leaking = judged.filter(isLeaking);
-  if (leaking.length > 0) return assessLeak(group, leaking, input);
+function assessQuiet(group: WorkloadGroup, judged: PlanTarget[], input: PlanInput): Assessment {
   const subject = subjectOf(group, group.targets[0]);
   const result: Assessment = { group, items: [], candidates: [], reconcile: null, urgency: [2] };
   if (judged.length < group.targets.length) {
@@ -235,6 +236,48 @@ function assessWorkload(group: WorkloadGroup, input: PlanInput): Assessment {
     result.items.push(notice(subject, 'leak-resolved', `no container leaks any more; incident ${group.state.incidentId} closed`, { incidentId: group.state.incidentId, incidentStart: group.state.incidentStart, dryRun: input.guardrails.dryRun }));
   }
   return result;
+}
+
+/**
+ * The incident's fix (fix.ts), after whatever the leak itself called for: the upgrade proposed with
+ * leakguard's workaround (in the same run, or the first run after it), then the rollout followed,
+ * verified, and the workaround removed.
+ */
+function withFix(result: Assessment, group: WorkloadGroup, leaking: PlanTarget[], input: PlanInput): Assessment {
+  const { state, profile } = group;
+  const workaround = result.candidates.find((c) => c.action.kind === 'workaround');
+  const open = state.incidentId !== null && hasOpenIncident(state, profile, input.now);
+  if (!workaround && !open) return result;
+  const incident = workaround?.incident ?? openIncident(group, leaking.length > 0 ? leaking : group.targets, input);
+  const proposing = result.candidates.some((c) => c.action.kind === 'upgrade-pr');
+  const fix: PlanItem[] = [];
+  if (state.upgrade) {
+    const step = followUpgrade(incident, group.targets, input.catalog, input.now);
+    fix.push(...step.notices, ...step.actions);
+  } else if (!proposing && (workaround || state.workaround || state.workaroundImage)) {
+    const proposal = proposeUpgrade(incident, input.now, workaround?.action ?? null);
+    if (proposal) fix.push(proposal);
+  }
+  for (const item of fix) {
+    if (item.type !== 'action') {
+      if (item.type === 'notice' && item.kind === 'upgrade-advised' && workaround) result.after = [...(result.after ?? []), item];
+      else result.items.push(item);
+      continue;
+    }
+    // A PR changes nothing live: only the kill switch holds it. A revert is held by every live guard.
+    const block = item.kind === 'upgrade-pr' ? blockedByKillSwitch(input.guardrails) : workloadBlock(item, group, input);
+    if (block) result.items.push(buildSkip(incident, block.reason, block.note, item.kind, item.id));
+    else result.candidates.push({ action: item, incident });
+  }
+  return result;
+}
+
+function assessWorkload(group: WorkloadGroup, input: PlanInput): Assessment {
+  if (group.state.intent) return assessIntent(group, input);
+  const judged = group.targets.filter(isJudged);
+  const leaking = judged.filter(isLeaking);
+  const result = leaking.length > 0 ? assessLeak(group, leaking, input) : assessQuiet(group, judged, input);
+  return withFix(result, group, leaking, input);
 }
 
 function compareAssessments(a: Assessment, b: Assessment): number {
@@ -288,15 +331,16 @@ export function plan(input: PlanInput): Plan {
     for (const { action, incident } of assessment.candidates) {
       const block =
         (action.disruptive && disrupted.has(key) ? { reason: 'already-disrupted' as const, note: 'this workload already has a pod-restarting action in this run' } : null) ??
-        blockedByRunBudget(actions, guardrails);
+        (action.together ? null : blockedByRunBudget(actions, guardrails));
       if (block) {
         items.push(buildSkip(incident, block.reason, block.note, action.kind, action.id));
         continue;
       }
-      actions++;
+      if (!action.together) actions++;
       if (action.disruptive) disrupted.add(key);
       items.push(action);
     }
+    items.push(...(assessment.after ?? []));
   }
   return { now: input.now, dryRun: guardrails.dryRun, items };
 }

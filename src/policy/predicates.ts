@@ -51,14 +51,27 @@ export function isTemplated(workload: WorkloadRef): boolean {
  */
 export function hasOpenIncident(state: WorkloadState, profile: ProfilePolicy, now: number): boolean {
   if (state.incidentId === null || state.incidentStart === null) return false;
+  if (hasPendingFix(state)) return true;
   if (state.actionCount === 0 || state.lastActionAt === null) return true;
   return now - state.lastActionAt <= profile.escalateWithinSeconds;
 }
 
 /** An open incident may close: nothing leaks and no action of it is still under watch. */
 export function hasQuietIncident(state: WorkloadState, profile: ProfilePolicy, now: number): boolean {
-  if (state.incidentId === null) return false;
+  if (state.incidentId === null || hasPendingFix(state)) return false;
   return state.actionCount === 0 || state.lastActionAt === null || now - state.lastActionAt > profile.escalateWithinSeconds;
+}
+
+/**
+ * The incident waits on its fix (see fix.ts): the upgrade was proposed and is not yet judged, or it was
+ * verified and leakguard's env/ConfigMap workaround is still to be removed (a hotfix image needs no
+ * removal: the upgrade replaced it). It stays open meanwhile, however long that takes.
+ */
+export function hasPendingFix(state: WorkloadState): boolean {
+  const upgrade = state.upgrade;
+  if (state.incidentId === null || !upgrade || upgrade.ineffectiveAt) return false;
+  if (!upgrade.verifiedAt) return true;
+  return Boolean(state.workaround);
 }
 
 /** Restarts done by leakguard in the 24 h ending at `now`. */

@@ -93,6 +93,9 @@ const profileArb = (name: string): fc.Arbitrary<ProfilePolicy> =>
     restartMode: fc.constantFrom('rollout', 'evict'),
     escalateWithinSeconds: fc.integer({ min: hour, max: 96 * hour }),
     revertWorkaroundIfIneffective: fc.boolean(),
+    upgradeWithWorkaround: fc.boolean(),
+    upgradeRepo: fc.boolean(),
+    verifyWindowSeconds: fc.integer({ min: hour, max: 48 * hour }),
     knownIssues: fc.constantFrom([], ['rook-operator-leak-1.14']),
   });
 
@@ -112,7 +115,7 @@ const inputArb: fc.Arbitrary<PlanInput> = fc
 /** Actions that may mutate: planned actions plus intents the actor may carry out. */
 function mutations(input: PlanInput) {
   return plan(input).items.flatMap((item) => {
-    if (item.type === 'action') return [{ workload: item.workload, disruptive: item.disruptive, dryRun: item.dryRun }];
+    if (item.type === 'action' && !item.together) return [{ workload: item.workload, disruptive: item.disruptive, dryRun: item.dryRun }];
     if (item.type === 'notice' && item.intent?.mayComplete) {
       const intent = input.targets.find((t) => t.facts.workload.name === item.workload.name)?.state.intent;
       return [{ workload: item.workload, disruptive: intent?.disruptive ?? true, dryRun: item.dryRun }];
@@ -201,7 +204,7 @@ describe('one workload over many runs', () => {
   const historyArb = fc.array(fc.record({ afterMinutes: fc.integer({ min: 1, max: 40 }), leaks: fc.boolean(), done: fc.boolean() }), { minLength: 2, maxLength: 25 });
 
   it('no two incidents share an incident ID or an action ID (a new incident never finds its restart already done)', () => {
-    const policy: ProfilePolicy = { name: 'rook', ladder: ['restart', 'workaround', 'upgrade-pr'], restartMode: 'rollout', escalateWithinSeconds: 20 * 60, revertWorkaroundIfIneffective: false, knownIssues: [] };
+    const policy: ProfilePolicy = { name: 'rook', ladder: ['restart', 'workaround', 'upgrade-pr'], restartMode: 'rollout', escalateWithinSeconds: 20 * 60, revertWorkaroundIfIneffective: false, knownIssues: [], upgradeWithWorkaround: true, upgradeRepo: true, verifyWindowSeconds: 3600 };
     const rails: Guardrails = { dryRun: false, cooldownSeconds: 5 * 60, maxActionsPerRun: 1, maxRestartsPerDay: 100, windows: [], killSwitch: false };
     const workload = workloads[0];
     fc.assert(

@@ -16,6 +16,9 @@ describe('stateWithIntent', () => {
       incidentStart: restart.incidentStart,
       actionCount: 0,
       rung: null,
+      // A new incident follows no upgrade and has no actions yet.
+      upgrade: null,
+      history: [],
       intent: { actionId: restart.id, kind: 'restart', at: now, rung: 0, revert: false, disruptive: true, restartMode: 'rollout' },
     });
   });

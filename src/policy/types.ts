@@ -5,7 +5,7 @@
 import type { Catalog } from '../catalog/index.js';
 import type { UpgradeRule } from '../catalog/schema.js';
 import type { Verdict } from '../detect/types.js';
-import type { ImageSwap, WorkloadState } from '../model/state.js';
+import type { AppliedWorkaround, ImageSwap, UpgradeTrack, WorkloadState } from '../model/state.js';
 import type { ActionKind, RestartMode } from '../model/action.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 
@@ -45,6 +45,12 @@ export interface ProfilePolicy {
   revertWorkaroundIfIneffective: boolean;
   /** Catalogue ids to match; empty means the whole catalogue. */
   knownIssues: readonly string[];
+  /** Propose the known issue's upgrade as soon as its workaround is applied (not only when it fails). */
+  upgradeWithWorkaround: boolean;
+  /** The profile has a GitOps repo to open the upgrade PR in (else the upgrade is advised in words). */
+  upgradeRepo: boolean;
+  /** How long a new version is judged on its own data before the upgrade counts as verified. */
+  verifyWindowSeconds: number;
 }
 
 export interface Guardrails {
@@ -109,7 +115,17 @@ export type SkipReason =
  * - workaround-ineffective: leaking on data gathered entirely after the workaround was applied.
  * - reconcile-intent: a previous run recorded an intent and died; the actor completes or confirms it.
  */
-export type NoticeKind = 'leak-suspected' | 'leak-confirmed' | 'leak-resolved' | 'workaround-ineffective' | 'reconcile-intent';
+export type NoticeKind =
+  | 'leak-suspected'
+  | 'leak-confirmed'
+  | 'leak-resolved'
+  | 'workaround-ineffective'
+  | 'reconcile-intent'
+  /** The fix (see fix.ts): advised in words (no GitOps repo), rolled out, verified, or still leaking on the new version. */
+  | 'upgrade-advised'
+  | 'upgrade-rolled-out'
+  | 'upgrade-verified'
+  | 'upgrade-ineffective';
 
 /** What an item is about. `pod`/`container` are the worst leaking target when one exists. */
 export interface PlanSubject {
@@ -134,8 +150,8 @@ export interface ActionDetails {
   configMap?: { name: string; data: Readonly<Record<string, string>> };
   /** For workaround: swap `action.container`'s image in the pod template from `previous` to `hotfix`. */
   image?: ImageSwap;
-  /** For revert-workaround: what to remove, and the image to restore. */
-  revert?: { envNames: string[]; configMap?: { name: string; keys: string[] }; image?: ImageSwap };
+  /** For revert-workaround: what leakguard applied and what to restore (recorded in the state), and the image to put back. */
+  revert?: AppliedWorkaround & { image?: ImageSwap };
   /** For upgrade-pr: the bump and why. */
   upgrade?: {
     issueId: string;
@@ -177,6 +193,8 @@ export interface PlanAction extends PlanSubject {
   reason: string;
   details: ActionDetails;
   dryRun: boolean;
+  /** An upgrade PR proposed in the same run as the workaround it goes with: not counted against maxActionsPerRun. */
+  together?: true;
 }
 
 export interface PlanSkip extends PlanSubject {
@@ -197,6 +215,10 @@ export interface PlanNotice extends PlanSubject {
   note: string;
   verdict: VerdictSummary | null;
   knownIssues: string[];
+  /** upgrade-advised only: the upgrade now followed. */
+  upgrade?: UpgradeTrack;
+  /** upgrade-rolled-out only: the version the pods run, and whether the known issue still affects it. */
+  rollout?: { version: string; stillAffected: boolean; next: string | null };
   /** reconcile-intent only: the recorded intent and whether the actor may still carry it out if it is not done. */
   intent?: {
     actionId: string;

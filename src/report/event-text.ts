@@ -20,6 +20,10 @@ export const EventReason = {
   WorkaroundReverted: 'WorkaroundReverted',
   UpgradePROpened: 'UpgradePROpened',
   UpgradePRUpdated: 'UpgradePRUpdated',
+  UpgradeRecommended: 'UpgradeRecommended',
+  UpgradeRolledOut: 'UpgradeRolledOut',
+  UpgradeVerified: 'UpgradeVerified',
+  UpgradeIneffective: 'UpgradeIneffective',
   MetricsUnavailable: 'MetricsUnavailable',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
@@ -51,6 +55,13 @@ export function describeImageSwap(action: PlanAction): string | null {
   return back ? `put container ${back.container}'s image back from ${back.hotfix} to ${back.previous}` : null;
 }
 
+/** "ROOK_WATCH_FOR_NODE_FAILURE (unset), LOG=true": what a revert puts back, never a value from a reference. */
+function describeRestore(previous: Readonly<Record<string, string | null | { valueFrom: unknown }>>): string {
+  return Object.entries(previous)
+    .map(([name, value]) => (value === null ? `${name} (unset)` : typeof value === 'string' ? `${name}=${value}` : `${name} (from its reference)`))
+    .join(', ');
+}
+
 /** "would restart deployment rook-ceph/rook-ceph-operator" */
 export function describeAction(action: PlanAction): string {
   const target = `${action.workload.kind.toLowerCase()} ${action.workload.namespace}/${action.workload.name}`;
@@ -67,12 +78,26 @@ export function describeAction(action: PlanAction): string {
       return `${parts.join(' and ')} (${target})`;
     }
     case 'revert-workaround': {
-      const swap = describeImageSwap(action);
-      return swap ? `${swap} (${target})` : `revert the workaround on ${target}`;
+      const revert = details.revert;
+      const parts = [
+        ...(revert?.env ? [`restore ${describeRestore(revert.env.previous)} on container ${revert.env.container}`] : []),
+        ...(revert?.configMap ? [`restore ${describeRestore(revert.configMap.previous)} in ConfigMap ${revert.configMap.name}`] : []),
+        ...(describeImageSwap(action) ? [describeImageSwap(action)!] : []),
+      ];
+      return parts.length > 0 ? `${parts.join(' and ')} (${target})` : `revert the workaround on ${target}`;
     }
     case 'upgrade-pr':
       return details.upgrade ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}` : `open an upgrade PR for ${target}`;
   }
+}
+
+/**
+ * An action as the incident's history keeps it (the upgrade PR lists it): a hotfix image is named once
+ * in the PR, in its own workaround line, so its entry here does not repeat the images.
+ */
+export function describeForHistory(action: PlanAction): string {
+  if (action.kind === 'workaround' && action.details.image) return `set the hotfix image on container ${action.details.image.container}`;
+  return describeAction(action);
 }
 
 function withKnownIssues(note: string, knownIssues: readonly string[]): string {
@@ -93,6 +118,14 @@ export function noticeEvent(notice: PlanNotice): EventDraft {
       return { reason: EventReason.WorkaroundIneffective, action: 'Verify', type: 'Warning', key, note: notice.note };
     case 'reconcile-intent':
       return { reason: EventReason.RemediationPlanned, action: 'Reconcile', type: 'Normal', key: `reconcile:${notice.intent?.actionId ?? key}`, note: notice.note };
+    case 'upgrade-advised':
+      return { reason: EventReason.UpgradeRecommended, action: 'ProposeUpgrade', type: 'Normal', key: `${key}:${notice.upgrade?.toVersion ?? ''}`, note: `${notice.note}${dry}` };
+    case 'upgrade-rolled-out':
+      return { reason: EventReason.UpgradeRolledOut, action: 'Verify', type: 'Normal', key: `${key}:${notice.rollout?.version ?? ''}`, note: `${notice.note}${dry}` };
+    case 'upgrade-verified':
+      return { reason: EventReason.UpgradeVerified, action: 'Verify', type: 'Normal', key, note: `${notice.note}${dry}` };
+    case 'upgrade-ineffective':
+      return { reason: EventReason.UpgradeIneffective, action: 'Verify', type: 'Warning', key, note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues) };
   }
 }
 

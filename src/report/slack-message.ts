@@ -25,7 +25,7 @@ export const FIELD_MAX = 2000;
 export const FALLBACK_MAX = 3000;
 
 export interface ActionInfo {
-  kind: ActionKind | 'none';
+  kind: ActionKind | 'revert-workaround' | 'none';
   status: 'planned' | 'done' | 'failed' | 'blocked' | 'skipped';
   dryRun: boolean;
   /** Why it was skipped/blocked/failed, or what exactly was done. */
@@ -45,6 +45,10 @@ export interface IncidentMessageInput {
   /** `possible`: the entry's condition (in words) could not be checked, so the issue is not claimed as certain. */
   knownIssue?: { issueId: string; title: string; links: readonly LinkInput[]; checked?: string; possible?: string };
   action?: ActionInfo;
+  /** Further actions of the same run (the upgrade PR proposed with the workaround). */
+  moreActions?: ActionInfo[];
+  /** Where the fix stands: the upgrade advised, rolled out, verified, or ineffective (one line each). */
+  fix?: string[];
   prUrl?: string;
   prometheusGraphUrl?: string;
   cluster?: string;
@@ -61,6 +65,10 @@ const PHASE_LABEL: Record<IncidentPhase, string> = {
   escalated: 'Escalated',
   blocked: 'Remediation blocked',
   failed: 'Remediation failed',
+  'upgrade-proposed': 'Upgrade proposed',
+  'upgrade-rolled-out': 'Upgrade rolled out',
+  verified: 'Fix verified',
+  'upgrade-ineffective': 'Upgrade did not fix the leak',
   resolved: 'Resolved',
   'metrics-unavailable': 'Metrics unavailable',
 };
@@ -80,6 +88,7 @@ const VERBS: Record<Exclude<ActionInfo['kind'], 'none'>, { would: string; did: s
   restart: { would: 'Would restart the workload', did: 'Restarted the workload', noun: 'Restart' },
   workaround: { would: 'Would apply the workaround', did: 'Applied the workaround', noun: 'Workaround' },
   'upgrade-pr': { would: 'Would open an upgrade PR', did: 'Opened an upgrade PR', noun: 'Upgrade PR' },
+  'revert-workaround': { would: 'Would remove the workaround', did: 'Removed the workaround', noun: 'Workaround removal' },
 };
 
 /** One line saying what was done or is planned; dry-run always says "would". */
@@ -143,7 +152,13 @@ export function sparklineBlock(memoryBytes: Values | undefined): SlackBlock | nu
 }
 
 export function actionBlock(input: IncidentMessageInput): SlackBlock {
-  return section(`*Action* ${escapeMrkdwn(actionStatusLine(input.action))}`);
+  const more = (input.moreActions ?? []).map((a) => `\n*Action* ${escapeMrkdwn(actionStatusLine(a))}`).join('');
+  return section(`*Action* ${escapeMrkdwn(actionStatusLine(input.action))}${more}`);
+}
+
+export function fixBlock(input: IncidentMessageInput): SlackBlock | null {
+  if (!input.fix || input.fix.length === 0) return null;
+  return section(input.fix.map((line) => `*Fix* ${escapeMrkdwn(line)}`).join('\n'));
 }
 
 export function reasonsBlock(reasons: readonly string[]): SlackBlock | null {
@@ -177,6 +192,8 @@ export function fallbackText(input: IncidentMessageInput): string {
     `[${input.severity.toUpperCase()}] ${PHASE_LABEL[input.phase]}: ${targetName(input)} (${input.target.container}${input.version ? ` ${input.version}` : ''})`,
     `slope ${formatMiBPerHour(input.verdict.slope?.bytesPerHour)}, time to limit ${formatHours(input.verdict.hoursToLimit)}`,
     actionStatusLine(input.action),
+    ...(input.moreActions ?? []).map(actionStatusLine),
+    ...(input.fix ?? []),
   ];
   if (input.knownIssue) parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
   if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
@@ -188,6 +205,7 @@ export function buildIncidentMessage(input: IncidentMessageInput): SlackMessage 
     headerBlock(input),
     fieldsBlock(input),
     sparklineBlock(input.memoryBytes),
+    fixBlock(input),
     actionBlock(input),
     reasonsBlock(input.verdict.reasons),
     heapBlock(input.heapProfile),

@@ -9,11 +9,12 @@ import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
-import { stateAfter, stateWithIntent, type Outcome } from '../policy/state-changes.js';
+import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
+import { applyWorkaround, revertWorkaround, type WorkaroundRun } from './workaround.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
-import type { WorkloadState } from '../model/state.js';
+import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
+import { describeForHistory, eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { HeapReport } from '../report/heap-text.js';
 import { workloadKey } from '../model/workload.js';
@@ -34,10 +35,10 @@ export interface TargetEvidence {
 }
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
-export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<ActionOutcome>;
+export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<ActionOutcome>;
 
 /** Dry-run: what the upgrade PR step would do (read-only calls); `ok` is false when the real run would fail. */
-export type UpgradePreviewer = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]) => Promise<{ ok: boolean; text: string }>;
+export type UpgradePreviewer = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<{ ok: boolean; text: string }>;
 
 export interface ActorDeps {
   cluster: Cluster;
@@ -120,7 +121,7 @@ export class Actor {
 
   private async preview(action: PlanAction): Promise<{ ok: boolean; text: string } | null> {
     if (action.kind !== 'upgrade-pr' || !this.deps.previewUpgrade) return null;
-    return this.deps.previewUpgrade(action, this.deps.evidence(action.workload), this.report.actions);
+    return this.deps.previewUpgrade(action, this.deps.evidence(action.workload), this.stateOf(action.workload)?.history ?? []);
   }
 
   private async act(action: PlanAction, log: Logger): Promise<void> {
@@ -134,10 +135,11 @@ export class Actor {
     }
     const lateNow = this.deps.tooLate?.();
     if (lateNow) return this.fail(action, log, `${lateNow} once the intent was recorded; not started (the next run reconciles it)`);
-    const outcome = await this.perform(action);
+    const { outcome, applied } = action.kind === 'workaround' ? await this.applyWorkaround(action) : { outcome: await this.perform(action), applied: undefined };
     await this.event(action, outcomeEvent(action, outcome));
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
-    await this.saveState(action.workload, (state) => stateAfter(action, state, this.deps.now, done));
+    const entry = { at: this.deps.now, kind: action.kind, outcome: outcomeMessage(outcome), detail: describeForHistory(action) };
+    await this.saveState(action.workload, (state) => withHistory(stateAfter(action, state, this.deps.now, done, applied), entry));
     this.record(action, outcome);
     if (outcome.kind === 'failed' || outcome.kind === 'eviction-blocked') this.fail(action, log, outcomeMessage(outcome));
     else log.info({ actionId: action.id, kind: action.kind, outcome: outcome.kind }, 'action done');
@@ -188,6 +190,11 @@ export class Actor {
     return done ? 'done' : 'failed';
   }
 
+  /** Whole or not at all; what is applied is saved on the intent part by part (src/run/workaround.ts). */
+  private applyWorkaround(action: PlanAction): Promise<WorkaroundRun> {
+    return applyWorkaround(this.deps.cluster, action, (applied) => this.saveState(action.workload, (state) => stateWithProgress(state, action.id, applied)));
+  }
+
   private async perform(action: PlanAction): Promise<ActionOutcome> {
     const { cluster } = this.deps;
     const details = action.details;
@@ -207,33 +214,13 @@ export class Actor {
         if (result.outcome === 'unsupported') return { kind: 'failed', message: result.message };
         return failed(result.error);
       }
-      case 'workaround': {
-        const outcomes: ActionOutcome[] = [];
-        if (details.env && action.container) {
-          outcomes.push(workaroundOutcome(await cluster.applyEnvWorkaround(action.workload, action.container, { ...details.env })));
-        }
-        if (details.configMap) {
-          outcomes.push(workaroundOutcome(await cluster.applyConfigMapWorkaround(action.workload.namespace, details.configMap.name, { ...details.configMap.data })));
-        }
-        if (details.image) outcomes.push(workaroundOutcome(await cluster.applyImageWorkaround(action.workload, details.image)));
-        return outcomes.find((o) => !isDone(o)) ?? outcomes.find((o) => o.kind === 'workaround-applied') ?? outcomes[0] ?? { kind: 'failed', message: 'no workaround configured' };
-      }
-      case 'revert-workaround': {
-        const revert = details.revert;
-        if (!revert) return { kind: 'failed', message: 'nothing to revert' };
-        const previous = Object.fromEntries(revert.envNames.map((name) => [name, null]));
-        const results: ActionOutcome[] = [];
-        if (action.container && revert.envNames.length > 0) results.push(workaroundOutcome(await cluster.revertEnvWorkaround(action.workload, action.container, previous)));
-        if (revert.configMap) {
-          const keys = Object.fromEntries(revert.configMap.keys.map((k) => [k, null]));
-          results.push(workaroundOutcome(await cluster.revertConfigMapWorkaround(action.workload.namespace, revert.configMap.name, keys)));
-        }
-        if (revert.image) results.push(workaroundOutcome(await cluster.revertImageWorkaround(action.workload, revert.image)));
-        const bad = results.find((o) => !isDone(o));
-        return bad ?? { kind: 'workaround-reverted' };
-      }
+      case 'workaround':
+        return (await this.applyWorkaround(action)).outcome;
+      case 'revert-workaround':
+        return revertWorkaround(cluster, action);
       case 'upgrade-pr':
-        return this.deps.upgrade(action, this.deps.evidence(action.workload), this.report.actions);
+        // The incident's actions across runs, with their real times and outcomes (the state's history).
+        return this.deps.upgrade(action, this.deps.evidence(action.workload), this.stateOf(action.workload)?.history ?? []);
     }
   }
 
@@ -289,21 +276,6 @@ export class Actor {
 
 function failed(error: KubeError): ActionOutcome {
   return { kind: 'failed', message: describeKubeError(error) };
-}
-
-function workaroundOutcome(result: Awaited<ReturnType<Cluster['applyEnvWorkaround']>>): ActionOutcome {
-  switch (result.outcome) {
-    case 'applied':
-      return { kind: 'workaround-applied' };
-    case 'already-set':
-      return { kind: 'workaround-already-set' };
-    case 'gitops-owned':
-      return { kind: 'gitops-owned', owner: result.owner };
-    case 'missing':
-      return { kind: 'failed', message: result.message };
-    case 'failed':
-      return failed(result.error);
-  }
 }
 
 /** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */

@@ -11,7 +11,7 @@ import type { IncidentPhase, Severity } from '../model/incident.js';
 import { shouldNotify, type NotifyState } from '../notify/should-notify.js';
 import type { Notifier, SlackMessage } from '../notify/types.js';
 import { describeLeak } from '../policy/describe.js';
-import type { PlanAction, PlanItem } from '../policy/types.js';
+import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
 import { valuesOf } from '../detect/columns.js';
 import type { ActionOutcome } from '../model/action.js';
 import { describeImageSwap, undoHint } from '../report/event-text.js';
@@ -38,44 +38,64 @@ function stepOf(action: PlanAction): string {
   return swap ? `${swap}; ${step}` : step;
 }
 
-export function incidentState(news: WorkloadNews): { state: NotifyState; action: ActionInfo | undefined; prUrl?: string } {
-  const action = news.items.find((i) => i.type === 'action');
+/** What one action did (or would do), for the message's action lines. */
+function actionInfo(action: PlanAction, outcome: ActionOutcome | undefined): { info: ActionInfo; phase?: IncidentPhase; prUrl?: string } {
+  const kind = action.kind;
+  if (action.dryRun || !outcome) return { info: { kind, status: 'planned', dryRun: action.dryRun, detail: stepOf(action) } };
+  if (outcome.kind === 'eviction-blocked') return { info: { kind, status: 'blocked', dryRun: false, detail: outcome.message }, phase: 'blocked' };
+  if (outcome.kind === 'failed') return { info: { kind, status: 'failed', dryRun: false, detail: outcome.message }, phase: 'failed' };
+  if (outcome.kind === 'deferred' || outcome.kind === 'gitops-owned') {
+    return { info: { kind, status: 'skipped', dryRun: false, detail: outcome.kind === 'deferred' ? outcome.message : `owned by ${outcome.owner}` } };
+  }
+  const undo = undoHint(action);
+  const phase: IncidentPhase = action.kind === 'upgrade-pr' && action.together ? 'upgrade-proposed' : action.rung > 0 ? 'escalated' : 'remediated';
+  return {
+    info: { kind, status: 'done', dryRun: false, detail: undo ? `${stepOf(action)}. ${undo}` : stepOf(action) },
+    phase,
+    ...(outcome.kind === 'pr' && outcome.url ? { prUrl: outcome.url } : {}),
+  };
+}
+
+/** The fix's notices, the phase they put the incident in (the furthest one), and their lines. */
+const fixPhases: Partial<Record<PlanNotice['kind'], IncidentPhase>> = {
+  'upgrade-advised': 'upgrade-proposed',
+  'upgrade-rolled-out': 'upgrade-rolled-out',
+  'upgrade-ineffective': 'upgrade-ineffective',
+  'upgrade-verified': 'verified',
+};
+
+export function incidentState(news: WorkloadNews): { state: NotifyState; action: ActionInfo | undefined; moreActions: ActionInfo[]; fix: string[]; prUrl?: string } {
+  const actions = news.items.filter((i): i is PlanAction => i.type === 'action');
   const skip = news.items.find((i) => i.type === 'skip');
-  const notices = news.items.filter((i) => i.type === 'notice');
-  const incidentId = action?.incidentId ?? notices.find((n) => n.incidentId)?.incidentId ?? skip?.incidentId ?? null;
+  const notices = news.items.filter((i): i is PlanNotice => i.type === 'notice');
+  const incidentId = actions[0]?.incidentId ?? notices.find((n) => n.incidentId)?.incidentId ?? skip?.incidentId ?? null;
   const hoursToLimit = news.evidence?.verdict.hoursToLimit ?? null;
   const leaking = news.evidence?.verdict.kind === 'leaking';
   const severity: Severity = leaking ? (hoursToLimit !== null && hoursToLimit < 6 ? 'critical' : 'warning') : 'info';
   let phase: IncidentPhase = notices.some((n) => n.kind === 'leak-resolved') ? 'resolved' : notices.some((n) => n.kind === 'leak-suspected') ? 'suspected' : leaking ? 'leaking' : 'healthy';
   let info: ActionInfo | undefined;
+  const moreActions: ActionInfo[] = [];
   let prUrl: string | undefined;
-  if (action) {
-    const kind = action.kind === 'revert-workaround' ? 'workaround' : action.kind;
-    const outcome = news.outcomes.at(-1);
-    if (action.dryRun || !outcome) {
-      info = { kind, status: 'planned', dryRun: action.dryRun, detail: stepOf(action) };
-    } else if (outcome.kind === 'eviction-blocked') {
-      phase = 'blocked';
-      info = { kind, status: 'blocked', dryRun: false, detail: outcome.message };
-    } else if (outcome.kind === 'failed') {
-      phase = 'failed';
-      info = { kind, status: 'failed', dryRun: false, detail: outcome.message };
-    } else if (outcome.kind === 'deferred' || outcome.kind === 'gitops-owned') {
-      info = { kind, status: 'skipped', dryRun: false, detail: outcome.kind === 'deferred' ? outcome.message : `owned by ${outcome.owner}` };
-    } else {
-      phase = action.rung > 0 ? 'escalated' : 'remediated';
-      const undo = undoHint(action);
-      info = { kind, status: 'done', dryRun: false, detail: undo ? `${stepOf(action)}. ${undo}` : stepOf(action) };
-      if (outcome.kind === 'pr' && outcome.url) prUrl = outcome.url;
-    }
-  } else if (skip) {
+  // Outcomes come in the order the actions were carried out (none in dry-run).
+  actions.forEach((action, i) => {
+    const done = actionInfo(action, news.outcomes[i]);
+    if (i === 0) info = done.info;
+    else moreActions.push(done.info);
+    if (done.phase && (i === 0 || done.phase === 'upgrade-proposed' || done.phase === 'failed')) phase = done.phase;
+    if (done.prUrl) prUrl = done.prUrl;
+  });
+  if (actions.length === 0 && skip) {
     // On another operator's pod every rung says what a human can do instead (the hotfix image to set, where): all of it.
     const foreign = news.items.filter((i) => i.type === 'skip' && i.reason === 'foreign-owner').map((i) => (i.type === 'skip' ? i.note : ''));
     const detail = skip.reason === 'foreign-owner' ? foreign.join('; ') : skip.note;
-    info = { kind: skip.wanted === 'revert-workaround' ? 'workaround' : (skip.wanted ?? 'none'), status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
+    info = { kind: skip.wanted ?? 'none', status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
   }
+  const fixNotices = notices.filter((n) => fixPhases[n.kind] !== undefined);
+  const furthest = fixNotices.at(-1);
+  if (furthest && (phase as IncidentPhase) !== 'failed') phase = fixPhases[furthest.kind]!;
+  const fix = fixNotices.map((n) => n.note);
   const actionTag = info ? `${info.kind}:${info.status}${info.dryRun ? ':dry-run' : ''}` : null;
-  return { state: { incidentId, phase, severity, action: actionTag }, action: info, ...(prUrl ? { prUrl } : {}) };
+  return { state: { incidentId, phase, severity, action: actionTag }, action: info, moreActions, fix, ...(prUrl ? { prUrl } : {}) };
 }
 
 export async function notifyChanges(
@@ -88,7 +108,7 @@ export async function notifyChanges(
   for (const entry of news) {
     const first = entry.items[0];
     if (!first) continue;
-    const { state, action, prUrl } = incidentState(entry);
+    const { state, action, moreActions, fix, prUrl } = incidentState(entry);
     const previous = ledger.notified[entry.key];
     const decision = shouldNotify(previous ?? null, state);
     if (!decision.notify) continue;
@@ -104,6 +124,8 @@ export async function notifyChanges(
       limitBytes: evidence?.limitBytes ?? null,
       ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
       ...(action ? { action } : {}),
+      ...(moreActions.length > 0 ? { moreActions } : {}),
+      ...(fix.length > 0 ? { fix } : {}),
       ...(prUrl ? { prUrl } : {}),
       ...(graph ? { prometheusGraphUrl: graph } : {}),
       ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),

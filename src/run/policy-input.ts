@@ -11,6 +11,9 @@ export function toProfilePolicy(profile: ProfileConfig, config: Config): Profile
     escalateWithinSeconds: config.guardrails.escalateWithin,
     revertWorkaroundIfIneffective: profile.workaround?.revertIfIneffective ?? false,
     knownIssues: profile.knownIssues,
+    upgradeWithWorkaround: profile.fix.withWorkaround,
+    upgradeRepo: profile.upgrade !== undefined && config.github !== undefined,
+    verifyWindowSeconds: profile.fix.verifyWindow ?? config.detection.window,
   };
 }
 

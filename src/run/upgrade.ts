@@ -7,7 +7,9 @@ import type { Forge, UpgradePrRequest } from '../forge/types.js';
 import { promGraphUrl } from '../prom/graph-url.js';
 import type { PlanAction } from '../policy/types.js';
 import type { ActionOutcome } from '../model/action.js';
-import type { ActionRecordEntry, TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
+import type { TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
+import type { HistoryEntry } from '../model/state.js';
+import { historyRecords } from '../report/incident-text.js';
 import { profileQuery } from './observe.js';
 
 /** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
@@ -54,7 +56,7 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
 }
 
 /** The PR leakguard would ensure for this action, or why there is none. */
-function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly ActionRecordEntry[]): UpgradePrRequest | { error: string } {
+function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]): UpgradePrRequest | { error: string } {
   const profile = config.profiles.find((p) => p.name === action.profile);
   const upgrade = action.details.upgrade;
   if (!profile?.upgrade) return { error: `profile ${action.profile} has no upgrade {repo, file}` };
@@ -78,7 +80,7 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
       ...(upgrade.checked ? { checked: upgrade.checked } : {}),
       ...(upgrade.hotfix ? { workaround: `leakguard set container ${upgrade.hotfix.container}'s image to ${upgrade.hotfix.hotfix} (it was ${upgrade.hotfix.previous}); to undo, set it back` } : {}),
     },
-    actions: history.filter((a) => a.workload.endsWith(`/${action.workload.namespace}/${action.workload.name}`)).map((a) => ({ at: 0, kind: a.kind, summary: `${a.kind}: ${a.outcome}` })),
+    actions: historyRecords(history),
     prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus), config.detection.window),
     alsoPinned: found.alsoPinned,
     ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),

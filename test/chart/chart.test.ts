@@ -10,12 +10,23 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { configValuesSchema, valuesSchemaText } from '../../scripts/values-schema.js';
+import { chartCatalogText } from '../../scripts/chart-catalog.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const chart = join(repo, 'chart');
 const read = (path: string) => readFileSync(join(chart, path), 'utf8');
 const values = parse(read('values.yaml')) as Record<string, unknown> & { config: unknown };
 const schema = JSON.parse(read('values.schema.json')) as { properties: Record<string, unknown> };
+
+describe('files/known-issue-workarounds.json', () => {
+  it('is exactly what `npm run chart:catalog` generates from the built-in catalogue (run it after changing it)', () => {
+    expect(read('files/known-issue-workarounds.json')).toBe(chartCatalogText());
+  });
+
+  it("names what the Rook entry's workaround touches: the operator's pod template and rook-ceph-operator-config", () => {
+    expect(JSON.parse(read('files/known-issue-workarounds.json'))['rook-operator-leak-1.14']).toEqual({ podTemplate: true, configMaps: ['rook-ceph-operator-config'] });
+  });
+});
 
 describe('values.schema.json', () => {
   it('is exactly what `npm run chart:schema` generates (run it after changing src/config/schema.ts)', () => {

@@ -376,6 +376,14 @@ describe('RBAC', () => {
     expect([...roles(await render({ values: ['rook-all-actions.yaml'] })).keys()].filter((k) => k.endsWith('-heap-profile'))).toEqual([]);
   });
 
+  it("the README's Rook profile (the known issue's workaround, none spelled out) may patch the operator and its ConfigMap key", async () => {
+    const byName = roles(await render({ values: ['rook-known-issue.yaml'] }));
+    expect(rulesOf(byName.get('rook-ceph/lg-leakguard-workaround')!)).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get', 'patch'] },
+    ]);
+  });
+
   it('covers every Kubernetes API call leakguard makes (scanned from src/)', async () => {
     const calls = kubeAdapterCalls();
     expect(calls.length).toBeGreaterThan(10);

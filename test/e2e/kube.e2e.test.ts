@@ -231,8 +231,45 @@ describe('workarounds', () => {
     expect((await getDeployment(ns.workaround)).metadata?.resourceVersion).toBe(settled.metadata?.resourceVersion);
 
     if (applied.outcome !== 'applied') throw new Error('unreachable');
-    expect((await cluster.revertEnvWorkaround(ref, container, applied.previous)).outcome).toBe('applied');
+    expect((await cluster.revertEnvWorkaround(ref, container, applied.previous, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome).toBe('applied');
     expect(templateEnv(await getDeployment(ns.workaround))).toEqual(before);
+  });
+
+  it('restores exactly what was there: an admin\'s literal value, and a value from a reference', async () => {
+    const ref = await operatorRef(ns.workaround);
+    const set = { ROOK_WATCH_FOR_NODE_FAILURE: 'false' };
+    await kubectl(['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE=true'], { env });
+    const explicit = templateEnv(await getDeployment(ns.workaround));
+    const applied = await cluster.applyEnvWorkaround(ref, container, set);
+    expect(applied).toMatchObject({ outcome: 'applied', previous: { ROOK_WATCH_FOR_NODE_FAILURE: 'true' } });
+    if (applied.outcome !== 'applied') throw new Error('unreachable');
+    expect((await cluster.revertEnvWorkaround(ref, container, applied.previous, set)).outcome).toBe('applied');
+    expect(templateEnv(await getDeployment(ns.workaround))).toEqual(explicit);
+
+    const fromRef = byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE'];
+    expect(fromRef?.valueFrom).toBeDefined();
+    const literal = await cluster.applyEnvWorkaround(ref, container, { POD_NAMESPACE: ns.workaround });
+    expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual({ name: 'POD_NAMESPACE', value: ns.workaround });
+    if (literal.outcome !== 'applied') throw new Error('unreachable');
+    expect((await cluster.revertEnvWorkaround(ref, container, literal.previous, { POD_NAMESPACE: ns.workaround })).outcome).toBe('applied');
+    expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual(fromRef);
+
+    // Someone changed it since: theirs now, the revert leaves it.
+    const again = await cluster.applyEnvWorkaround(ref, container, set);
+    await kubectl(['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE=maybe'], { env });
+    if (again.outcome !== 'applied') throw new Error('unreachable');
+    expect(await cluster.revertEnvWorkaround(ref, container, again.previous, set)).toEqual({ outcome: 'already-set' });
+    expect(byName(templateEnv(await getDeployment(ns.workaround)))['ROOK_WATCH_FOR_NODE_FAILURE']).toEqual({ name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'maybe' });
+    await kubectl(['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE-'], { env });
+  });
+
+  it('asks the API server for the rights a workaround needs (SelfSubjectAccessReview)', async () => {
+    const checks = [
+      { verb: 'patch' as const, group: 'apps', resource: 'deployments', namespace: ns.workaround, name: operator },
+      { verb: 'patch' as const, group: '', resource: 'configmaps', namespace: ns.workaround, name: 'not-granted-by-any-role' },
+    ];
+    // The sandbox's workaround Role (test/e2e/rbac/profile-roles.yaml) grants the operator and its named ConfigMap only.
+    expect(await cluster.checkAccess(checks)).toEqual({ outcome: 'checked', denied: [checks[1]] });
   });
 
   it('swaps the hotfix image into that container only, is a no-op the second time, refuses another image, and the revert restores the template exactly', async () => {
@@ -265,12 +302,6 @@ describe('workarounds', () => {
     expect(await cluster.applyImageWorkaround(await operatorRef(ns.flux), swap)).toEqual({ outcome: 'gitops-owned', owner: 'flux' });
   });
 
-  it('replaces an env var set from a reference with the literal value', async () => {
-    const ref = await operatorRef(ns.workaround);
-    expect((await cluster.applyEnvWorkaround(ref, container, { POD_NAMESPACE: ns.workaround })).outcome).toBe('applied');
-    expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual({ name: 'POD_NAMESPACE', value: ns.workaround });
-  });
-
   it('sets one ConfigMap key, leaves the others, is a no-op the second time, reverts, and never creates a missing ConfigMap', async () => {
     const name = 'rook-ceph-operator-config';
     const getCm = () => kubectlJson<V1ConfigMap>(['get', 'configmap', name, '-n', ns.workaround], { env });
@@ -285,7 +316,7 @@ describe('workarounds', () => {
     expect((await getCm()).metadata?.resourceVersion).toBe(after.metadata?.resourceVersion);
 
     if (applied.outcome !== 'applied') throw new Error('unreachable');
-    expect((await cluster.revertConfigMapWorkaround(ns.workaround, name, applied.previous)).outcome).toBe('applied');
+    expect((await cluster.revertConfigMapWorkaround(ns.workaround, name, applied.previous as Record<string, string | null>, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome).toBe('applied');
     expect((await getCm()).data).toEqual(before.data);
 
     await kubectl(['delete', 'configmap', name, '-n', ns.workaround], { env });

@@ -98,13 +98,15 @@ describe('the hotfix image workaround in a run', () => {
     expect(notifier.messages[0]?.text.split('longhorn-system/instance-manager').length).toBe(2);
   });
 
-  it('already set in the template (its rollout not finished): nothing is patched, the workaround counts as in place', async () => {
+  it('already set in the template (its rollout not finished): nothing is patched, the workaround counts as in place, and is not leakguard\'s to revert', async () => {
     const { cluster, deps, key } = setup(facts(affected));
     cluster.templateImages.set(`${key}/instance-manager`, hotfix);
     await runOnce(deps());
     expect(images(cluster)).toEqual([]);
     expect(notes(cluster, 'WorkaroundApplied')[0]).toContain('Already in place: change container instance-manager');
-    expect(cluster.states.get(key)?.state.workaroundImage?.previous).toBe(affected);
+    const state = cluster.states.get(key)?.state;
+    expect(state).toMatchObject({ lastAction: 'workaround', workaroundAppliedAt: null });
+    expect(state?.workaroundImage ?? null).toBeNull();
   });
 
   it('another tag than the one the hotfix was built for: no image is changed, and the run says why', async () => {

@@ -68,6 +68,10 @@ export const profile: ProfilePolicy = {
   escalateWithinSeconds: 48 * hour,
   revertWorkaroundIfIneffective: false,
   knownIssues: ['rook-operator-leak-1.14'],
+  // The ladder tests walk the rungs one by one; the fix that follows a workaround is tested in fix.test.ts.
+  upgradeWithWorkaround: false,
+  upgradeRepo: true,
+  verifyWindowSeconds: 24 * hour,
 };
 
 export const guardrails: Guardrails = {

@@ -1,4 +1,5 @@
 /** `leakguard status`: the current verdict per watched target, read-only (no lock, no Events, no writes). */
+import { incidentStatusText } from '../../report/incident-text.js';
 import type { Logger } from 'pino';
 import { toDetectOptions } from '../../config/detection.js';
 import { valuesOf } from '../../detect/columns.js';
@@ -23,12 +24,14 @@ export async function statusCommand(config: Config, options: { output: OutputFor
     for (const target of seen.judged) {
       const state = await deps.cluster.readState(target.facts.workload);
       const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}` : undefined;
+      const incident = state.outcome === 'read' ? incidentStatusText(state.state) : null;
       rows.push({
         profile: profile.name,
         name: `${target.facts.workload.namespace}/${target.facts.workload.name} (${target.facts.pod.name})`,
         verdict: target.verdict,
         values: valuesOf(target.samples),
         ...(last ? { lastAction: last } : {}),
+        ...(incident ? { incident } : {}),
       });
     }
   }

@@ -1,0 +1,61 @@
+/**
+ * The words of an incident's fix that the plan carries (reasons and notes): the upgrade proposed with
+ * the workaround, the rollout seen, the verification on the new version, the revert. Pure.
+ */
+import { withV as v } from '../catalog/version.js';
+import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
+
+/** The reason on an upgrade PR proposed with the workaround. */
+export function proposalReason(toVersion: string, workaround: string): string {
+  return `the workaround (${workaround}) is temporary; the fix is the upgrade to ${v(toVersion)}, proposed now rather than when the workaround fails`;
+}
+
+/** No GitOps repo to open a PR in: what to upgrade to, and why, once. */
+export function advisedText(toVersion: string, path: string, workaround: string, issueId: string): string {
+  return (
+    `Upgrade to ${v(toVersion)}, along ${path}: ${issueId} is fixed there. The workaround (${workaround}) is temporary; ` +
+    `no GitOps repo is configured for this profile, so leakguard opens no PR — upgrade the release yourself. ` +
+    `leakguard sees the new version from the pods, verifies it, then removes its workaround.`
+  );
+}
+
+export interface UpgradeFacts {
+  fromVersion: string;
+  toVersion: string;
+  leakBytesPerHour: number | null;
+}
+
+/** The pods run another version now (whoever rolled it out). */
+export function rolledOutText(upgrade: UpgradeFacts, version: string, stillAffected: boolean, next: string | null): string {
+  const path = `${v(upgrade.fromVersion)} → ${v(upgrade.toVersion)}`;
+  if (stillAffected) {
+    const onward = next ? `; next on the path: ${v(next)}, proposed once ${v(version)} runs healthy` : '; no fixed version is reachable from it';
+    return `the pods now run ${v(version)}, which is still affected by the known issue (proposed: ${path})${onward}. The workaround stays.`;
+  }
+  const where = version === upgrade.toVersion ? `the proposed upgrade (${path})` : `not the proposed ${v(upgrade.toVersion)} but outside the path (${path}); it is not affected by the known issue`;
+  return `the pods now run ${v(version)}: ${where}. Verifying it over the verification window before the workaround is removed.`;
+}
+
+export function verifiedText(version: string, floorBytes: number | null, seconds: number, upgrade: UpgradeFacts): string {
+  const was = upgrade.leakBytesPerHour !== null ? `; was +${formatMiBPerHour(upgrade.leakBytesPerHour)} on ${v(upgrade.fromVersion)}` : '';
+  return `${v(version)}: floor flat at ${formatMiB(floorBytes)} over ${formatHours(seconds / 3600)}${was}. The upgrade fixed the leak.`;
+}
+
+export function ineffectiveText(version: string, bytesPerHour: number | null, upgrade: UpgradeFacts, keeps: boolean, next: string | null): string {
+  const rate = bytesPerHour !== null ? `+${formatMiBPerHour(bytesPerHour)}` : 'growing';
+  const onward = next ? ` Next on the upgrade path: ${v(next)}.` : ' No further fixed version is known: look into this leak.';
+  return (
+    `STILL LEAKING on ${v(version)} (${rate}) after the upgrade from ${v(upgrade.fromVersion)}: the known issue does not explain this leak.` +
+    `${keeps ? ' The workaround stays in place.' : ''}${onward}`
+  );
+}
+
+/** Why leakguard removes its workaround. */
+export function revertReason(version: string): string {
+  return `the workaround is no longer needed on ${v(version)} (upgrade verified)`;
+}
+
+/** A GitOps tool owns the object: leakguard tells, never patches. */
+export function gitopsRevertText(owner: string, why: string): string {
+  return `${why}, but ${owner} owns this workload: leakguard does not patch it live — remove the workaround in Git`;
+}
