@@ -11,14 +11,15 @@ const rooms = {
   model: { imports: [], pure: true },
   detect: { imports: ['model'], pure: true },
   catalog: { imports: ['model'], pure: true },
+  profile: { imports: ['model'] },
   policy: { imports: ['model', 'detect', 'catalog'], pure: true },
-  report: { imports: ['model', 'detect', 'catalog', 'policy'], pure: true },
+  report: { imports: ['model', 'detect', 'catalog', 'profile', 'policy'], pure: true },
   prom: { imports: ['model', 'detect', 'catalog'] },
   kube: { imports: ['model', 'detect', 'catalog', 'report'] },
   forge: { imports: ['model', 'catalog', 'report'] },
   notify: { imports: ['model', 'report'] },
   config: { imports: ['model', 'detect', 'catalog', 'prom', 'forge'] },
-  run: { imports: ['model', 'detect', 'catalog', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'] },
+  run: { imports: ['model', 'detect', 'catalog', 'profile', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'] },
 };
 const allRooms = [...Object.keys(rooms), 'cli', 'demo'];
 const ioModules = ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'axios', '@kubernetes/*', 'pino', '@octokit/*', '@slack/*'];

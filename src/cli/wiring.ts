@@ -6,9 +6,10 @@ import { buildCatalog, unknownIssueIds, type Catalog } from '../catalog/catalog.
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createKubeCluster } from '../kube/cluster.js';
-import type { ControllerRef } from '../kube/types.js';
+import type { ControllerRef, StateStore, TargetSource } from '../kube/types.js';
 import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
+import type { MetricsSource } from '../prom/types.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
 import { createUpgradeRung } from '../run/upgrade.js';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -65,16 +66,34 @@ export function exposedGc(): (() => void) | undefined {
   return typeof gc === 'function' ? () => void (gc as () => unknown)() : undefined;
 }
 
-export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {
+/** The cluster and Prometheus, as every command that reads them builds them. */
+function clusterAndMetrics(config: Config, logger: Logger, signal?: AbortSignal) {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const identity = runIdentity(config, kubeConfig);
   const { url, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeout } = config.prometheus;
   const metrics = new PrometheusSource({ url, version, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeoutSeconds: timeout });
-  const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
-  const notifier = await slackNotifier(config, logger);
   const reclaim = exposedGc();
   const cluster = createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}), ...(signal ? { signal } : {}) });
+  return { identity, metrics, reclaim, cluster };
+}
+
+/** What `status` reads — targets, their state, Prometheus — and nothing it could act or speak with: no Slack, no GitHub. */
+export interface StatusDeps {
+  cluster: TargetSource & StateStore;
+  metrics: MetricsSource;
+  signal?: AbortSignal;
+}
+
+export function buildStatusDeps(config: Config, logger: Logger, signal?: AbortSignal): StatusDeps {
+  const { cluster, metrics } = clusterAndMetrics(config, logger, signal);
+  return { cluster, metrics, ...(signal ? { signal } : {}) };
+}
+
+export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {
+  const { identity, metrics, reclaim, cluster } = clusterAndMetrics(config, logger, signal);
+  const upgrade = config.github ? createUpgradeRung(config, logger) : undefined;
+  const notifier = await slackNotifier(config, logger);
   return {
     ...(notifier ? { notifier } : {}),
     config,

@@ -180,9 +180,17 @@ export type KillSwitchResult =
   | { outcome: 'invalid'; value: string }
   | Failed;
 
-export interface Cluster {
+/**
+ * The cluster, by the roles a run uses. A caller takes the roles it needs (`status` reads targets and
+ * state, nothing else), so its fakes stay small; the Kubernetes adapter and the in-memory cluster
+ * implement them all as `Cluster`.
+ */
+export interface TargetSource {
   discoverTargets(profile: DiscoveryProfile): Promise<Discovery>;
+}
 
+/** leakguard's durable record on each workload (the `leakguard.io/state` annotation). */
+export interface StateStore {
   readState(workload: WorkloadRef): Promise<ReadStateResult>;
   /**
    * Store state on the workload, guarded by resourceVersion. On 409 it re-reads; if the stored state
@@ -190,7 +198,10 @@ export interface Cluster {
    * Without `basis` it reads first.
    */
   writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot): Promise<WriteStateResult>;
+}
 
+/** What changes the operator: restarts, workarounds and their reverts, and the rights they need. */
+export interface Remediator {
   /** Rollout restart tied to `actionId` (idempotent per action ID). */
   restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult>;
   /** Eviction API (honours PodDisruptionBudgets). */
@@ -216,9 +227,14 @@ export interface Cluster {
   applyImageWorkaround(workload: WorkloadRef, swap: ImageSwap): Promise<WorkaroundResult>;
   /** Put `swap.previous` back, only while the template still runs `swap.hotfix` (the same checks, reversed). */
   revertImageWorkaround(workload: WorkloadRef, swap: ImageSwap): Promise<WorkaroundResult>;
+}
 
+export interface EventRecorder {
   recordEvent(event: EventInput): Promise<EventResult>;
+}
 
+/** One run at a time, the kill switch it honours, and the bookkeeping kept on its Lease. */
+export interface RunLock {
   /** The kill-switch annotation on leakguard's own CronJob or Deployment. */
   readKillSwitch(controller: ControllerRef): Promise<KillSwitchResult>;
 
@@ -229,7 +245,10 @@ export interface Cluster {
   readLedger(lease: LeaseRef): Promise<ReadLedgerResult>;
   /** Only while the lock is held. */
   writeLedger(lease: LeaseRef, text: string): Promise<WriteLedgerResult>;
+}
 
+/** The evidence kept before a restart: the heap profile, fetched from the pod and kept with the incident. */
+export interface EvidenceStore {
   /** One GET to a pod's port through the API server's pod proxy, bounded in size and time, never retried. */
   fetchFromPod(request: PodProxyRequest): Promise<PodProxyResult>;
   /** Keeps a heap profile with its incident (src/kube/heap-store.ts). */
@@ -237,3 +256,5 @@ export interface Cluster {
   /** The heap profiles kept for an incident, first capture first. */
   readHeapProfiles(workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult>;
 }
+
+export interface Cluster extends TargetSource, StateStore, Remediator, EventRecorder, RunLock, EvidenceStore {}

@@ -8,7 +8,7 @@ import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Values } from '../model/units.js';
 import type { Config } from '../config/schema.js';
-import type { Cluster, ControllerRef, LeaseRef, LeaseRequest } from '../kube/types.js';
+import type { Cluster, ControllerRef, LeaseRef, LeaseRequest, RunLock } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { knownIssuesFor, podViewOf, standInFacts } from '../policy/known-issues.js';
@@ -345,7 +345,7 @@ async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly Wo
 }
 
 /** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
-function ledgerOn(cluster: Pick<Cluster, 'readLedger' | 'writeLedger'>, lease: LeaseRef, logger: Logger): LedgerStore {
+function ledgerOn(cluster: RunLock, lease: LeaseRef, logger: Logger): LedgerStore {
   return {
     async read() {
       const read = await cluster.readLedger(lease);

@@ -8,7 +8,7 @@ import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions, Verdict } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
-import type { Cluster } from '../kube/types.js';
+import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
@@ -171,7 +171,7 @@ export interface ProfileObservation {
 }
 
 export interface ObserveDeps {
-  cluster: Pick<Cluster, 'discoverTargets'>;
+  cluster: TargetSource;
   metrics: MetricsSource;
   prometheus: Config['prometheus'];
   /** `detection.workloadHistory`: how far back the earlier pods of a workload are read (seconds), or false. */

@@ -8,11 +8,11 @@ import { observeProfile, prometheusNow } from '../../run/observe.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';
-import { buildRunDeps } from '../wiring.js';
+import { buildStatusDeps } from '../wiring.js';
 import { formatTime } from '../../model/units.js';
 
 export async function statusCommand(config: Config, options: { output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
-  const deps = await buildRunDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
+  const deps = buildStatusDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
   const detect = toDetectOptions(config.detection);
   const clock = await prometheusNow(deps.metrics, deps.signal);
   const rows: (VerdictRow & { profile: string })[] = [];
