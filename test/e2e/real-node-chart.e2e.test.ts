@@ -6,7 +6,9 @@
  * leak (LeakSuspected opens the incident) and restarts the operator, whose working set drops. The leak
  * comes back (LeakConfirmed); a manual Job (`kubectl create job --from=cronjob/…`) applies the known
  * workaround — the env var in one case, the ConfigMap key in the other — and the operator stops
- * growing; the run just after escalateWithin (5 min) past the workaround records LeakResolved.
+ * growing, with the upgrade to v1.15.9 proposed in the same incident (UpgradeRecommended: no GitOps repo
+ * here); the run just after escalateWithin (5 min) past the workaround keeps the incident open for that
+ * upgrade (no LeakResolved: the workaround is temporary).
  * Time goes to history and to that window: detection is scaled to minutes (a 15 s step, minHistory
  * 90 s) and each wait polls for the condition, or sleeps until the instant it must hold.
  * Every step is read back from the cluster and Prometheus; the Job pods' own logs carry the summary.
@@ -20,7 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { chartDir, helm } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
-import { adminKubeConfig, kubectl, kubectlJson, loadE2eEnv, promQuery, scrapedSamples, waitFor, type E2eEnv, repoRoot } from './support/index.js';
+import type { WorkloadState } from '../../src/model/state.js';
+import { adminKubeConfig, kubectl, kubectlJson, loadE2eEnv, scrapedSamples, waitFor, type E2eEnv, repoRoot } from './support/index.js';
 
 const MiB = 1024 ** 2;
 const env: E2eEnv = loadE2eEnv();
@@ -129,7 +132,7 @@ function values(c: Case): string {
       prometheus: { url: env.prometheusUrl, step: '15s', timeout: '10s' },
       detection: { window: '30m', minHistory: '90s', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '15s', warmup: '30s', sustained: '10m' },
       // escalateWithin: longer than a restart plus the history the next run needs (≈ 3.5 min), so the
-      // leak that comes back escalates; LeakResolved comes escalateWithin after the workaround.
+      // leak that comes back escalates; escalateWithin after the workaround, the incident waits for the upgrade.
       guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: `${escalateWithinSeconds}s` },
       deadline: '40s',
       profiles: [
@@ -200,12 +203,17 @@ function slopePerSecond(samples: { t: number; v: number }[]): number {
   return cov / varT;
 }
 
+/** leakguard's state annotation on the operator's Deployment. */
+async function stateOf(c: Case): Promise<Partial<WorkloadState>> {
+  const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
+  return JSON.parse((deployment.metadata.annotations as Record<string, string>)['leakguard.io/state'] ?? '{}') as Partial<WorkloadState>;
+}
+
 /** When leakguard's last action on the operator took effect (its state annotation, unix seconds). */
 async function lastActionAt(c: Case): Promise<number> {
-  const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
-  const state = JSON.parse((deployment.metadata.annotations as Record<string, string>)['leakguard.io/state'] ?? '{}') as { lastActionAt?: number };
-  if (typeof state.lastActionAt !== 'number') throw new Error(`no lastActionAt in the state of ${c.targetNs}/${operator}`);
-  return state.lastActionAt;
+  const { lastActionAt } = await stateOf(c);
+  if (typeof lastActionAt !== 'number') throw new Error(`no lastActionAt in the state of ${c.targetNs}/${operator}`);
+  return lastActionAt;
 }
 
 interface Job {
@@ -411,26 +419,26 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
     });
   }, 1_200_000);
 
-  it('once the operator has stayed flat past the escalation window, a run records LeakResolved', async () => {
+  it('past the escalation window, the working workaround does not close the incident: it waits for the upgrade to v1.15.9', async () => {
     await withBoth(async (c) => {
-      // The incident closes escalateWithin after the workaround, on flat data: run just after that.
-      const closesAt = (await lastActionAt(c)) + escalateWithinSeconds + 5;
-      await new Promise((r) => setTimeout(r, Math.max(0, closesAt * 1000 - Date.now())));
-      await waitFor(
-        `LeakResolved in ${c.targetNs}`,
-        async () => {
-          const name = `manual-${Date.now().toString(36).slice(-4)}`;
-          await kubectl(['create', 'job', '--from', `cronjob/${c.fullname}`, name, '-n', c.releaseNs], { env });
-          await finished(c, name);
-          const { summary } = await runOf(c, name);
-          expect(summary.failures).toEqual([]);
-          expect(summary.actions).toEqual([]);
-          return (await eventReasons(c)).includes('LeakResolved') ? true : undefined;
-        },
-        { timeoutMs: 300_000, intervalMs: 15_000 },
-      );
-      const latest = await promQuery(`container_memory_working_set_bytes{namespace="${c.targetNs}",container="${operator}"}`, { env });
-      expect(latest.length).toBeGreaterThan(0);
+      // The workaround is temporary and the upgrade is the fix: where the old story closed the incident
+      // with LeakResolved here, it now stays open, the upgrade proposed with the workaround, the workaround kept.
+      const closedAt = (await lastActionAt(c)) + escalateWithinSeconds + 5;
+      await new Promise((r) => setTimeout(r, Math.max(0, closedAt * 1000 - Date.now())));
+      const name = `manual-${Date.now().toString(36).slice(-4)}`;
+      await kubectl(['create', 'job', '--from', `cronjob/${c.fullname}`, name, '-n', c.releaseNs], { env });
+      await finished(c, name);
+      const { summary } = await runOf(c, name);
+      expect(summary.failures).toEqual([]);
+      expect(summary.actions).toEqual([]);
+      const reasons = await eventReasons(c);
+      expect(reasons).toContain('UpgradeRecommended');
+      expect(reasons).not.toContain('LeakResolved');
+      const state = await stateOf(c);
+      expect(state.incidentId).toEqual(expect.any(String));
+      expect(state.upgrade?.toVersion.replace(/^v/, '')).toBe('1.15.9');
+      expect(state.upgrade?.rolledOutAt ?? null).toBeNull();
+      expect(state.workaroundAppliedAt).toEqual(expect.any(Number));
     });
   }, 600_000);
 });
