@@ -1,6 +1,6 @@
 /**
- * The pod-proxy GET at the HTTP boundary (a TLS server standing in for the API server: the real one
- * refuses to proxy to the real node's loopback pod IPs, so no e2e covers it yet): the path, the credentials, the
+ * The pod-proxy GET at the HTTP boundary (a TLS server standing in for the API server; the real one is
+ * exercised on the real node in test/e2e/real-node-heap.e2e.test.ts): the path, the credentials, the
  * bytes untouched, and the bounds in size and time that keep a restart from waiting on a pod.
  */
 import { randomBytes } from 'node:crypto';

@@ -536,7 +536,7 @@ describe('run lock (Lease)', () => {
 });
 
 // The kept heap profiles on a real API server (admin credentials: the Role that allows this is the
-// chart's heap-profile Role, checked in chart-template).
+// chart's heap-profile Role, checked in chart-template and used on the real node in real-node-heap).
 describe('heap profiles kept with the incident', () => {
   const admin = (): Cluster => createKubeCluster({ kubeConfig: adminKubeConfig(env), logger, identity: 'leakguard-e2e' });
   const bytes = (n: number) => Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 7 + n) % 256));

@@ -1,9 +1,10 @@
 # Sourced by up.sh and down.sh (after common.sh): one real node beside the kwok nodes — Debian's
 # containerd and runc, and a kubelet built from the control plane's own k8s.io/kubernetes version.
-# Everything listens on 127.0.0.1; pods use the host network. Facts this depends on are in the README's
+# Everything listens on 127.0.0.1; pods use the host network, or (without hostNetwork) a private pod
+# network that reaches nothing but this machine (below). Facts this depends on are in the README's
 # "Real node" section. Only one real node can run per machine: the kubelet's ports (10250, 10248), its
-# device-plugin socket under /var/lib/kubelet, containerd's shim sockets under /run/containerd and the
-# /kubepods cgroups are fixed paths.
+# device-plugin socket under /var/lib/kubelet, containerd's shim sockets under /run/containerd, the pod
+# network namespaces under /run/netns and the /kubepods cgroups are fixed paths.
 real_node_name="leakguard-real-node"
 # NoSchedule taint and label: only pods that tolerate and select it (the tests') land there.
 real_node_taint="leakguard.test/real-node"
@@ -15,6 +16,18 @@ kubelet_port=10250
 kubelet_healthz_port=10248
 # Images for the real node: built by test/e2e/provision/build-images.sh, imported into containerd.
 pause_image="leakguard.local/pause:e2e"
+# The pod network of pods without hostNetwork (the API server's pod proxy refuses loopback pod IPs, so
+# a pod reached through it needs an address of its own): a bridge made here with the host's address on
+# it, and the CNI bridge plugin putting each pod on it with a host-local address from a private /24.
+# Nothing routes beyond the bridge: a pod gets no default route, and the plugin neither masquerades
+# (ipMasq false) nor turns on IP forwarding (isGateway false: the host's address is set here instead),
+# so pods and the host reach each other and nothing else.
+pod_bridge="lg-e2e-pods0"
+pod_prefix="10.244.0"
+pod_subnet="$pod_prefix.0/24"
+pod_gateway="$pod_prefix.1"
+pod_network_name="leakguard-e2e-pods"
+pod_conflist="$node_dir/cni/10-pods.conflist"
 
 real_node_enabled() { [ "${LEAKGUARD_E2E_REAL_NODE:-1}" != 0 ]; }
 
@@ -101,6 +114,7 @@ real_node_down() {
     rmdir /var/lib/kubelet /run/containerd 2>/dev/null || true
     if [ -d /var/log/containers ]; then find /var/log/containers -maxdepth 1 -type l -lname "$node_dir/*" -delete; fi
     rmdir /var/log/containers 2>/dev/null || true
+    pod_network_down
   fi
   [ -z "$(mounts_under "$node_dir")" ] || { log "mounts left under $node_dir; not removing it"; return 1; }
   rm -rf "$node_dir"
@@ -124,13 +138,85 @@ real_node_certs() {
   chmod 600 "$out"/*.key
 }
 
-real_node_containerd() {
-  mkdir -p "$containerd_dir" "$node_dir/cni"
-  # A loopback-only network: pods use the host network, and a loaded CNI config is what makes the
-  # runtime (and so the node) report NetworkReady.
-  cat >"$node_dir/cni/10-loopback.conflist" <<JSON
-{"cniVersion": "1.0.0", "name": "leakguard-e2e-loopback", "plugins": [{"type": "loopback"}]}
+# The network namespaces containerd made for our pods (/run/netns/cni-…, still mounted once their pods
+# are killed): those with an address in the pod range, which nothing else on the machine uses.
+our_pod_netns() {
+  local f
+  for f in /run/netns/cni-*; do
+    [ -e "$f" ] || continue
+    nsenter --net="$f" ip -4 -o addr show 2>/dev/null | grep -qF " inet $pod_prefix." && echo "$f"
+  done
+  return 0
+}
+
+# Removes the pod network: our pods' network namespaces (their veth ends go with them), the CNI
+# result cache of our network, and the bridge.
+pod_network_down() {
+  local f
+  while read -r f; do
+    [ -n "$f" ] || continue
+    umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null || log "could not unmount $f"
+    rm -f "$f"
+  done < <(our_pod_netns)
+  rmdir /run/netns 2>/dev/null || true
+  rm -f /var/lib/cni/results/"$pod_network_name"-*
+  rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null || true
+  if ip link show "$pod_bridge" >/dev/null 2>&1; then ip link delete "$pod_bridge" type bridge; fi
+}
+
+# The CNI network containerd gives pods without hostNetwork (containerd adds the loopback itself).
+pod_network_conflist() {
+  cat <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "$pod_network_name",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$pod_bridge",
+      "isGateway": false,
+      "ipMasq": false,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$node_dir/cni-ipam",
+        "ranges": [[{"subnet": "$pod_subnet", "rangeStart": "$pod_prefix.10", "gateway": "$pod_gateway"}]]
+      }
+    }
+  ]
+}
 JSON
+}
+
+# Whether the running node's pod network is the one this script makes (up.sh rebuilds an older node).
+real_node_network_current() {
+  ip -4 -o addr show dev "$pod_bridge" 2>/dev/null | grep -qF " inet $pod_gateway/" \
+    && pod_network_conflist | cmp -s - "$pod_conflist"
+}
+
+# The bridge, with the host's address in the pod range, and the CNI config naming it.
+real_node_pod_network() {
+  # The range must be free here: no route of another interface covers it or lies inside it.
+  local clash
+  local other_dev='$1 != "default" { for (i = 1; i < NF; i++) if ($i == "dev") { if ($(i + 1) != br) print; break } }'
+  clash="$( { ip -4 -o route show match "$pod_subnet"; ip -4 -o route show root "$pod_subnet"; } \
+    | awk -v br="$pod_bridge" "$other_dev")"
+  if [ -n "$clash" ]; then
+    log "the real node's pod range $pod_subnet is routed elsewhere on this machine:"
+    printf '  %s\n' "$clash" >&2
+    return 1
+  fi
+  ip link show "$pod_bridge" >/dev/null 2>&1 || ip link add "$pod_bridge" type bridge
+  ip addr replace "$pod_gateway/${pod_subnet#*/}" dev "$pod_bridge"
+  ip link set "$pod_bridge" up
+  mkdir -p "$node_dir/cni"
+  pod_network_conflist >"$pod_conflist.tmp"
+  mv -f "$pod_conflist.tmp" "$pod_conflist"
+}
+
+real_node_containerd() {
+  mkdir -p "$containerd_dir"
+  # A loaded CNI config is also what makes the runtime (and so the node) report NetworkReady.
+  real_node_pod_network
   cat >"$containerd_dir/config.toml" <<TOML
 # Generated by test/e2e/cluster/real-node.sh.
 version = 2

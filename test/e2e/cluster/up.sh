@@ -23,6 +23,7 @@ cluster_healthy() {
   if real_node_enabled; then
     our_pid "$(cat "$node_dir/kubelet.pid" 2>/dev/null)" || return 1
     curl -fsS "http://127.0.0.1:$kubelet_healthz_port/healthz" >/dev/null 2>&1 || return 1
+    real_node_network_current || { log "the real node's pod network is not this checkout's; rebuilding"; return 1; }
   fi
   # shellcheck disable=SC1090
   (source "$env_file" && curl -fsS "$PROMETHEUS_URL/-/ready" >/dev/null 2>&1)

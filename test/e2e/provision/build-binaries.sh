@@ -155,10 +155,10 @@ build_prometheus() {
   log "prometheus: $("$bin/prometheus" --version 2>&1 | head -1)"
 }
 
-# The real node's container runtime: Debian's containerd and runc, and the CNI loopback plugin (pods
-# use the host network; a loopback-only network config is what makes the runtime report ready).
+# The real node's container runtime: Debian's containerd and runc, the CNI plugins (bridge, host-local
+# and loopback: the pod network of pods without hostNetwork) and iproute2 (its bridge).
 build_runtime() {
-  apt_install containerd runc containernetworking-plugins buildah mmdebstrap
+  apt_install containerd runc containernetworking-plugins iproute2 buildah mmdebstrap
   ln -sf "$(command -v containerd)" "$bin/containerd"
   ln -sf "$(command -v ctr)" "$bin/ctr"
   log "runtime: $(containerd --version | cut -d' ' -f2-3), $(runc --version | head -1)"
