@@ -25,7 +25,8 @@ import type { TargetEvidence } from '../report/evidence.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { heapCapturer, keptHeapReport } from './heap-evidence.js';
 import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
-import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
+import { groupByWorkload, notifyChanges, type WorkloadNews } from './notify.js';
+import { metricsUnavailableMessage } from '../report/incident-message.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 import { tooLateToAct } from './deadline.js';
 
