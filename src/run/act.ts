@@ -30,8 +30,16 @@ export interface ActorDeps {
   previewUpgrade?: UpgradePreviewer;
   now: number;
   evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
-  /** Called right before a restart is carried out or, in dry-run, planned (the heap profile: src/run/heap-evidence.ts). */
-  beforeRestart?: (action: PlanAction) => Promise<void>;
+  /**
+   * Dry-run or the kill switch, decided once for the run (src/run/index.ts): the actor then records
+   * Events only, and changes nothing else in the cluster, not even its own bookkeeping on the workloads.
+   */
+  handsOff: boolean;
+  /**
+   * Called right before a restart is carried out or, hands off, planned (the heap profile:
+   * src/run/heap-evidence.ts); `keep` is false when nothing may be written.
+   */
+  beforeRestart?: (action: PlanAction, options: { keep: boolean }) => Promise<void>;
   /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */
   tooLate?: () => string | null;
 }
@@ -77,17 +85,18 @@ export class Actor {
     return this.snapshots.get(workloadKey(workload))?.state;
   }
 
-  /** Carries out the plan; `handsOff` records Events only (dry-run, kill switch). */
-  async execute(items: readonly PlanItem[], { handsOff }: { handsOff: boolean }): Promise<void> {
+  /** Carries out the plan; hands off (dry-run, kill switch), records Events only. */
+  async execute(items: readonly PlanItem[]): Promise<void> {
+    const { handsOff } = this.deps;
     for (const item of items) {
       const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
-      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item);
+      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item, { keep: !handsOff });
       // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
-      const preview = item.type === 'action' && item.dryRun ? await this.preview(item) : null;
+      const preview = item.type === 'action' && handsOff ? await this.preview(item) : null;
       const draft = eventFor(item);
       if (draft) await this.event(item, preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft);
       if (item.type === 'action') {
-        if (item.dryRun) {
+        if (handsOff) {
           this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned', ...(preview ? { detail: preview.text } : {}) });
           if (preview && !preview.ok) this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
           log.info({ actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) }, 'dry-run: would act');
