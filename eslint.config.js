@@ -18,7 +18,7 @@ const rooms = {
   kube: { imports: ['model', 'detect', 'catalog', 'report'] },
   forge: { imports: ['model', 'catalog', 'report'] },
   notify: { imports: ['model', 'report'] },
-  config: { imports: ['model', 'detect', 'catalog', 'prom', 'forge'] },
+  config: { imports: ['model', 'detect', 'catalog', 'policy', 'prom', 'forge'] },
   run: { imports: ['model', 'detect', 'catalog', 'profile', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'] },
 };
 const allRooms = [...Object.keys(rooms), 'cli', 'demo'];

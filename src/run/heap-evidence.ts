@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { Cluster } from '../kube/types.js';
 import { heapConfigMapName } from '../kube/heap-store.js';
+import { recordWorkloadEvent } from '../kube/events.js';
 import type { PlanAction } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { heapGrowth, readHeapProfile } from '../profile/heap.js';
@@ -46,8 +47,6 @@ export function heapCapturer(deps: HeapCaptureDeps): (action: PlanAction, option
     } catch (e) {
       capture = { ok: false, reason: `unexpected error (${e instanceof Error ? e.message.split('\n')[0] : 'unknown'})` };
     }
-    const regarding = { kind: action.workload.kind, namespace: action.workload.namespace, name: action.workload.name, ...(action.workload.uid ? { uid: action.workload.uid } : {}) };
-    const related = { kind: 'Pod', apiVersion: 'v1', namespace: action.workload.namespace, name: pod, uid: action.pod.uid };
     const draft = capture.ok
       ? { reason: HeapEventReason.HeapProfileCaptured, type: 'Normal' as const, note: heapCapturedNote(capture.captured) }
       : { reason: HeapEventReason.HeapProfileFailed, type: 'Warning' as const, note: heapFailedNote(pod, capture.reason, !keep) };
@@ -55,8 +54,7 @@ export function heapCapturer(deps: HeapCaptureDeps): (action: PlanAction, option
     const log = deps.logger.child({ profile: action.profile, pod });
     if (capture.ok) log.info({ actionId: action.id, top: capture.captured.summary.sites[0]?.function }, 'heap profile captured before the restart');
     else log.warn({ actionId: action.id, reason: capture.reason }, 'no heap profile before the restart');
-    const event = await deps.cluster.recordEvent({ regarding, related, action: 'CaptureHeapProfile', key: action.id, ...draft });
-    if (event.outcome === 'failed') log.warn({ error: describeKubeError(event.error) }, 'could not record the heap profile Event');
+    await recordWorkloadEvent(deps.cluster, log, action.workload, { ...draft, action: 'CaptureHeapProfile', key: action.id }, { pod: action.pod });
   };
 }
 

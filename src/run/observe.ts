@@ -10,10 +10,9 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
-import { MetricsError } from '../prom/errors.js';
-import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
-import { escapeRegex, historyStepSeconds, profileQuery, workloadHistoryQuery } from '../prom/queries.js';
-import { fetchInShards, podShards, podsPerShard } from '../prom/shards.js';
+import type { AnswerBudget, MetricsSource, RangeSeries } from '../prom/types.js';
+import { escapeRegex, historyStepSeconds, memorySelection, profileQuery, workloadHistoryQuery } from '../prom/queries.js';
+import { fetchHistory, fetchInShards, podShards, podsPerShard, readFailed, type PrometheusClock } from '../prom/history.js';
 
 export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {
   return `${namespace ?? ''}/${pod ?? ''}/${container ?? ''}`;
@@ -75,35 +74,6 @@ function doubted(verdict: Verdict, warnings: readonly string[]): Verdict {
   return { ...verdict, kind: 'unknown', reasons: [`not judged: ${partialAnswer(warnings)}`, ...verdict.reasons] };
 }
 
-/** Prometheus' clock, or why it could not be read (then nothing can be judged this run). */
-export type PrometheusClock = { now: number; problem: null } | { now: null; problem: string };
-
-/** Prometheus' clock, not ours: windows and staleness are judged on the time the data lives in. */
-export async function prometheusNow(metrics: MetricsSource, signal?: AbortSignal): Promise<PrometheusClock> {
-  const answer = await metrics.query({ query: 'time()', ...(signal ? { signal } : {}) });
-  if (answer.outcome === 'failed') return { now: null, problem: answer.error.message };
-  const now = answer.series[0]?.sample.v;
-  if (now === undefined || !Number.isFinite(now)) return { now: null, problem: 'Prometheus answered time() without a finite value' };
-  return { now, problem: null };
-}
-
-/** One profile's history over the detection window, ending at Prometheus' `now`. */
-export function fetchHistory(
-  metrics: MetricsSource,
-  query: string,
-  now: number,
-  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal; budget?: AnswerBudget },
-): Promise<MetricsAnswer<RangeResult>> {
-  return metrics.queryRange({
-    query,
-    start: now - options.windowSeconds,
-    end: now,
-    stepSeconds: options.stepSeconds,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.budget ? { budget: options.budget } : {}),
-  });
-}
-
 /** What one profile looks like this run: its pods judged, or why its history is missing. */
 export interface ProfileObservation {
   /** False when the pods could not be listed: nothing else was observed. */
@@ -144,10 +114,11 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   // Asked for before the pods are listed, so both wait at once — unless the profile expects more pods
   // than one answer holds: then it is read in shards of the pods listed. Handled from the start: even a
   // bug in reading the answer becomes this profile's missing history, never an unhandled rejection.
+  const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
   const history =
     now === null || (shardable && profile.expectedPods > shardPods)
       ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, budget, ...(signal ? { signal } : {}) }).catch(readFailed);
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
   const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
   if (discovery.outcome === 'failed') {
     await history;
@@ -161,15 +132,14 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
 
   let fetched = await history;
   const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
-  const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps; the workload history, one more answer, within its own.
     const shards = podShards(discovery.targets, shardPods, workloadNameOf);
-    fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, budget }), prometheus).catch(readFailed);
+    fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, selection: memorySelection(profile, { pods }), budget }), prometheus).catch(readFailed);
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
     // Fewer pods than expectedPods said: one answer after all.
-    fetched = await fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, budget }).catch(readFailed);
+    fetched = await fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
   }
   if (now !== null && fetched) {
     if (fetched.outcome === 'answered') {
@@ -188,10 +158,6 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
     observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
   }
   return observation;
-}
-
-function readFailed(error: unknown): MetricsAnswer<RangeResult> {
-  return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
 }
 
 /** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */
@@ -273,17 +239,19 @@ async function withWorkloadHistory(
   const learners = observation.judged.filter(learn);
   if (learners.length === 0) return observation.judged;
   const step = historyStepSeconds(options.floorBucketSeconds, lookbackSeconds);
-  const query = workloadHistoryQuery(profile, deps.prometheus.matchers, step, workloadPodPattern(learners.map((t) => t.facts)));
+  const pods = workloadPodPattern(learners.map((t) => t.facts));
+  const selection = memorySelection(profile, { owners: true, ...(pods === undefined ? {} : { pods }) });
   const answer = await deps.metrics
     .queryRange({
-      query,
+      query: workloadHistoryQuery(profile, deps.prometheus.matchers, step, pods),
+      ...(selection ? { selection } : {}),
       start: Math.ceil((now - lookbackSeconds) / step) * step,
       end: Math.floor(now / step) * step,
       stepSeconds: step,
       budget,
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
-    .catch((error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }));
+    .catch(readFailed);
   if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
   observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);

@@ -15,7 +15,7 @@ import type { PodProxyResult } from '../../src/kube/pod-proxy.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
 import { keptHeapReport } from '../../src/run/heap-evidence.js';
-import { draftIssue } from '../../src/run/issue-draft.js';
+import { draftIssue } from '../../src/cli/commands/report.js';
 import { prBody } from '../../src/report/pr-body.js';
 import { buildHeapProfileMaker, GO_BUILD_MS, type HeapProfileMaker } from '../support/go-heap-profile.js';
 import { operatorTarget } from '../support/metrics-run.js';
