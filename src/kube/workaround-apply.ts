@@ -114,7 +114,8 @@ export async function applyWorkaround(cluster: Remediator, action: WorkaroundAct
     const back = await undo(cluster, action, applied);
     if (result.outcome === 'gitops-owned' && !changed) return { outcome: { kind: 'gitops-owned', owner: result.owner }, applied: {} };
     const message = workaroundRolledBackText(`${step.what}: ${failure(result)}`, back.undone, back.stuck);
-    return { outcome: { kind: 'failed', message }, applied: back.stuck.length > 0 ? applied : {} };
+    const code = result.outcome === 'failed' ? { code: result.error.code } : {};
+    return { outcome: { kind: 'failed', message, ...code }, applied: back.stuck.length > 0 ? applied : {} };
   }
   return { outcome: { kind: changed ? 'workaround-applied' : 'workaround-already-set' }, applied };
 }
@@ -130,7 +131,9 @@ export async function revertWorkaround(cluster: Remediator, action: WorkaroundAc
   if (revert.configMap) results.push({ what: `ConfigMap ${revert.configMap.name}`, result: await cluster.revertConfigMapWorkaround(action.workload.namespace, revert.configMap.name, revert.configMap.previous, revert.configMap.set) });
   for (const { what, result } of results) {
     if (result.outcome === 'gitops-owned') return { kind: 'gitops-owned', owner: result.owner };
-    if (result.outcome !== 'applied' && result.outcome !== 'already-set') return { kind: 'failed', message: `${what}: ${failure(result)}` };
+    if (result.outcome !== 'applied' && result.outcome !== 'already-set') {
+      return { kind: 'failed', message: `${what}: ${failure(result)}`, ...(result.outcome === 'failed' ? { code: result.error.code } : {}) };
+    }
   }
   return { kind: 'workaround-reverted' };
 }

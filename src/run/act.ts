@@ -245,7 +245,7 @@ export class Actor {
 }
 
 function failed(error: KubeError): ActionOutcome {
-  return { kind: 'failed', message: describeKubeError(error) };
+  return { kind: 'failed', message: describeKubeError(error), code: error.code };
 }
 
 /** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */
