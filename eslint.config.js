@@ -15,7 +15,7 @@ const rooms = {
   policy: { imports: ['model', 'detect', 'catalog'], pure: true },
   report: { imports: ['model', 'detect', 'catalog', 'profile', 'policy'], pure: true },
   prom: { imports: ['model', 'detect', 'catalog'] },
-  kube: { imports: ['model', 'detect', 'catalog', 'report'] },
+  kube: { imports: ['model', 'detect', 'catalog', 'profile', 'report'] },
   forge: { imports: ['model', 'catalog', 'report'] },
   notify: { imports: ['model', 'report'] },
   config: { imports: ['model', 'detect', 'catalog', 'policy', 'prom', 'forge'] },

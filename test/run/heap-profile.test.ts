@@ -14,7 +14,7 @@ import { RecordingNotifier } from '../../src/demo/world.js';
 import type { PodProxyResult } from '../../src/kube/pod-proxy.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
-import { keptHeapReport } from '../../src/run/heap-evidence.js';
+import { keptHeapReport } from '../../src/kube/heap-capture.js';
 import { draftIssue } from '../../src/cli/commands/report.js';
 import { prBody } from '../../src/report/pr-body.js';
 import { buildHeapProfileMaker, GO_BUILD_MS, type HeapProfileMaker } from '../support/go-heap-profile.js';

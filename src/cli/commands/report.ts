@@ -10,7 +10,7 @@ import { toDetectOptions } from '../../config/detection.js';
 import type { Config } from '../../config/schema.js';
 import type { Cluster } from '../../kube/types.js';
 import type { MetricsSource } from '../../prom/types.js';
-import { keptHeapReport } from '../../run/heap-evidence.js';
+import { keptHeapReport } from '../../kube/heap-capture.js';
 import { prometheusNow } from '../../prom/history.js';
 import { observeProfile } from '../../run/observe.js';
 import { ExitCode, UsageError } from '../errors.js';
