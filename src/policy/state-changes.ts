@@ -5,7 +5,7 @@
 import { incidentBefore } from './ids.js';
 import type { PlanAction, PlanItem, PlanNotice } from './types.js';
 import type { Applied, HistoryEntry, ImageSwap, UpgradeTrack, WorkloadState } from '../model/state.js';
-import type { ActionKind } from '../model/action.js';
+import type { ActionKind, ActionOutcome } from '../model/action.js';
 
 const daySeconds = 86_400;
 
@@ -199,3 +199,9 @@ function rolledOut(upgrade: UpgradeTrack | null, item: PlanNotice, now: number):
   if (!rollout.next) return { ...upgrade, rolledOutVersion: rollout.version, ineffectiveAt: now };
   return { ...upgrade, fromVersion: rollout.version, toVersion: rollout.next, rolledOutAt: null, rolledOutVersion: null, nextHop: true };
 }
+
+/** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */
+export function isDone(outcome: ActionOutcome): boolean {
+  return !['failed', 'eviction-blocked', 'deferred', 'gitops-owned'].includes(outcome.kind);
+}
+

@@ -214,3 +214,11 @@ export function eventFor(item: PlanItem): EventDraft | null {
   if (item.type === 'skip') return skipEvent(item);
   return item.dryRun ? plannedEvent(item) : null;
 }
+
+/** What an action came to in a few words: the run summary's detail and the history's outcome. */
+export function outcomeText(outcome: ActionOutcome): string {
+  if ('message' in outcome) return outcome.message;
+  if (outcome.kind === 'pr') return `${outcome.result}${outcome.url ? ` ${outcome.url}` : ''}`;
+  return outcome.kind;
+}
+
