@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { bumpInRepo } from './bump/index.js';
-import { createChartSource, type ChartSource } from './chart-repository.js';
+import { createChartSource, credentialSecrets, readChartCredentials, type ChartRepositoryAuthConfig, type ChartSource } from './chart-repository.js';
 import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
@@ -314,8 +314,15 @@ export class GitHubForge implements Forge {
   }
 }
 
-/** Reads the credentials from their files and returns a ready forge. Throws GitHubConfigError. */
-export async function createGitHubForge(options: GitHubClientOptions): Promise<GitHubForge> {
+/**
+ * Reads the credentials (GitHub's and the chart repositories') from their files and returns a ready
+ * forge. Throws GitHubConfigError or SecretFileError naming the file.
+ */
+export async function createGitHubForge(
+  options: GitHubClientOptions & { chartRepositories?: readonly ChartRepositoryAuthConfig[] },
+): Promise<GitHubForge> {
   const client = await createGitHubClient(options);
-  return new GitHubForge(client.octokit, options.logger, client.secrets, client.login);
+  const credentials = await readChartCredentials(options.chartRepositories ?? []);
+  const secrets = [...client.secrets, ...credentialSecrets(credentials)];
+  return new GitHubForge(client.octokit, options.logger, secrets, client.login, createChartSource({ credentials }));
 }
