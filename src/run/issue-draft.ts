@@ -12,6 +12,7 @@ import type { MetricsSource } from '../prom/types.js';
 import { upstreamIssueDraft } from '../report/issue-draft.js';
 import { keptHeapReport } from './heap-evidence.js';
 import { observeProfile, prometheusNow } from './observe.js';
+import { workloadKey } from '../model/workload.js';
 
 export type IssueDraft =
   | { outcome: 'drafted'; markdown: string }
@@ -26,9 +27,10 @@ export async function draftIssue(deps: { config: Config; cluster: Cluster; metri
   const observing = { cluster, metrics: deps.metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(deps.signal ? { signal: deps.signal } : {}) };
   for (const profile of config.profiles) {
     const seen = await observeProfile(observing, profile, clock, detect);
+    const states = await cluster.readStates(seen.judged.map((t) => t.facts.workload));
     for (const { facts, verdict, samples } of seen.judged) {
-      const read = await cluster.readState(facts.workload);
-      if (read.outcome !== 'read' || (read.state.incidentId !== incidentId && read.state.previousIncidentId !== incidentId)) continue;
+      const read = states.get(workloadKey(facts.workload));
+      if (read?.outcome !== 'read' || (read.state.incidentId !== incidentId && read.state.previousIncidentId !== incidentId)) continue;
       const known = matchKnownIssues(deps.catalog, facts.image, { container: facts.container }).find((m) => m.certainty === 'certain');
       if (known) return { outcome: 'known', issueId: known.issue.id, title: known.issue.title, image: facts.image };
       const heap = await keptHeapReport(cluster, facts.workload, incidentId);
