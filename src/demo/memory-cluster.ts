@@ -40,6 +40,14 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'read' as const, state: entry.state, resourceVersion: String(entry.version), raw: entry.version === 0 ? null : JSON.stringify(entry.state) };
   }
 
+  /** Batched state reads asked for, and the workloads each asked about. */
+  readonly stateReads: number[] = [];
+
+  async readStates(workloads: readonly WorkloadRef[]) {
+    this.stateReads.push(workloads.length);
+    return new Map(await Promise.all(workloads.map(async (w) => [workloadKey(w), await this.readState(w)] as const)));
+  }
+
   async writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot) {
     const current = this.states.get(workloadKey(workload)) ?? { state: emptyWorkloadState, version: 0 };
     if (basis && basis.resourceVersion !== String(current.version)) {

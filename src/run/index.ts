@@ -187,12 +187,16 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   return observed;
 }
 
-/** The workloads' durable state, read once; a workload whose state cannot be read is left out (acting without it is unsafe). */
+/**
+ * The workloads' durable state, read once (one list per namespace and kind); a workload whose state
+ * cannot be read is left out (acting without it is unsafe).
+ */
 async function readStates(cluster: Cluster, actor: Actor, judged: readonly JudgedTarget[]): Promise<string[]> {
   const workloads = new Map(judged.map((t) => [workloadKey(t.facts.workload), t.facts.workload] as const));
+  const reads = await cluster.readStates([...workloads.values()]);
   const failures: string[] = [];
   for (const [key, workload] of workloads) {
-    const read = await cluster.readState(workload);
+    const read = reads.get(key) ?? { outcome: 'failed', error: { code: 'not-found', message: 'no state read for it' } };
     if (read.outcome === 'failed') failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
     else actor.remember(workload, read);
   }

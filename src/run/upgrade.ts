@@ -27,7 +27,12 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
   // Octokit loads only when a PR is due: most runs never open one. A failed start is retried next time.
   const load = async (): Promise<Forge> => {
     forge ??= import('../forge/github.js').then(({ createGitHubForge }) =>
-      createGitHubForge({ auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! }, apiUrl: github.apiUrl, logger }),
+      createGitHubForge({
+        auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! },
+        apiUrl: github.apiUrl,
+        logger,
+        chartRepositories: config.chartRepositories,
+      }),
     );
     try {
       return await forge;

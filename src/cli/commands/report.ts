@@ -12,6 +12,7 @@ import type { Cluster } from '../../kube/types.js';
 import type { MetricsSource } from '../../prom/types.js';
 import { keptHeapReport } from '../../kube/heap-capture.js';
 import { prometheusNow } from '../../prom/history.js';
+import { workloadKey } from '../../model/workload.js';
 import { observeProfile } from '../../run/observe.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildRunDeps } from '../wiring.js';
@@ -42,9 +43,10 @@ export async function draftIssue(deps: { config: Config; cluster: Cluster; metri
   const observing = { cluster, metrics: deps.metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(deps.signal ? { signal: deps.signal } : {}) };
   for (const profile of config.profiles) {
     const seen = await observeProfile(observing, profile, clock, detect);
+    const states = await cluster.readStates(seen.judged.map((t) => t.facts.workload));
     for (const { facts, verdict, samples } of seen.judged) {
-      const read = await cluster.readState(facts.workload);
-      if (read.outcome !== 'read' || (read.state.incidentId !== incidentId && read.state.previousIncidentId !== incidentId)) continue;
+      const read = states.get(workloadKey(facts.workload));
+      if (read?.outcome !== 'read' || (read.state.incidentId !== incidentId && read.state.previousIncidentId !== incidentId)) continue;
       const known = matchKnownIssues(deps.catalog, facts.image, { container: facts.container }).find((m) => m.certainty === 'certain');
       if (known) return { outcome: 'known', issueId: known.issue.id, title: known.issue.title, image: facts.image };
       const heap = await keptHeapReport(cluster, facts.workload, incidentId);
