@@ -1,7 +1,7 @@
 /**
  * What Slack was last told per workload, and consecutive metrics failures per profile: leakguard's
  * bookkeeping between runs. Its schema lives here; the run stores the text through the Cluster port (on
- * the run-lock Lease, see src/kube/ledger.ts and `ledgerStore` below).
+ * the run-lock Lease, see src/kube/ledger.ts `ledgerTextOn`, and `ledgerStore` below).
  *
  * What is read is checked entry by entry and never trusted: a record that does not parse is dropped
  * with a warning (worst case: one repeated Slack message), and a `threadTs` that is not shaped like

@@ -8,9 +8,10 @@ import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Values } from '../model/units.js';
 import type { Config } from '../config/schema.js';
-import type { Cluster, ControllerRef, LeaseRef, LeaseRequest, RunLock } from '../kube/types.js';
+import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchOn } from '../kube/kill-switch.js';
+import { ledgerTextOn } from '../kube/ledger.js';
 import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Guardrails, Plan } from '../policy/types.js';
@@ -129,7 +130,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds, monotonicMs: () => performance.now() };
     const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () => tooLateToAct(window));
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
-    await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
+    await keepLedger(deps, ledgerStore(ledgerTextOn(cluster, lease), logger), summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
@@ -299,18 +300,3 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
 }
 
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
-
-/** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
-function ledgerOn(cluster: RunLock, lease: LeaseRef, logger: Logger): LedgerStore {
-  return ledgerStore(
-    {
-      where: `${lease.namespace}/${lease.name}`,
-      read: async () => {
-        const read = await cluster.readLedger(lease);
-        return read.outcome === 'read' ? { text: read.text } : null;
-      },
-      write: async (text) => (await cluster.writeLedger(lease, text)).outcome === 'written',
-    },
-    logger,
-  );
-}
