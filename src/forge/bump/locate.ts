@@ -3,6 +3,7 @@
  * carries the edit that would move it, or says why it cannot be moved (`refusal`: digest pin,
  * version range) or is not the operator's (`ignored`). Deciding which sites move is plan.ts's job.
  */
+import { listElementSources } from './appset-list.js';
 import { isAlias, isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
 import { parseImageRef } from '../../catalog/image.js';
 import type { BumpRequest, ManifestKind } from './types.js';
@@ -328,11 +329,15 @@ function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
   helmParameters(c, valueAt(source, ['helm', 'parameters']), [...path, 'helm', 'parameters']);
 }
 
-/** An Application's `spec`, or an ApplicationSet's `spec.template.spec`. */
+/** An Application's `spec`, or an ApplicationSet's `spec.template.spec` (and its list elements' versions). */
 function argoApplication(ctx: Ctx, root: unknown, spec: string[] = ['spec']): void {
   argoSource(ctx, valueAt(root, [...spec, 'source']), [...spec, 'source']);
   const sources = valueAt(root, [...spec, 'sources']);
   if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, [...spec, 'sources', String(i)]));
+  if (ctx.kind !== 'argocd-applicationset') return;
+  for (const { chart, revision, revisionPath } of listElementSources(root)) {
+    versionField({ ...ctx, owners: chart ? [lastSegment(chart)] : [] }, revision, revisionPath, chart);
+  }
 }
 
 /** Helmfile `releases: [{name, chart: repo/chart, version, values}]`. */
