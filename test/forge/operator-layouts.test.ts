@@ -159,6 +159,10 @@ describe('upgrade preview over the catalogue operators\' layouts', () => {
       'ca-helmfile-inline-values.yaml releases.0.version: 9.34.1 → 9.37.0',
       'ca-helmfile-inline-values.yaml releases.0.values.0.image.tag: v1.28.2 → v1.30.0',
     ]],
+    // A Flux Kustomization whose manifests read ${CERT_MANAGER_VERSION}.
+    ['cm-flux-kustomization-substitute.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
+      'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
+    ]],
   ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {
     expect(await preview(file, image, from, to)).toEqual(expected);
   });

@@ -417,6 +417,33 @@ function kustomization(ctx: Ctx, root: unknown): void {
   }
 }
 
+/**
+ * Flux Kustomization `spec.postBuild.substitute`: a variable named for the operator's chart or image
+ * (`CERT_MANAGER_VERSION`, `ARGOCD_TAG`) holds its version for the manifests `${…}` reads it in.
+ */
+function fluxSubstitutions(ctx: Ctx, root: unknown): void {
+  if (!(stringAt(root, 'apiVersion')?.value ?? '').startsWith('kustomize.toolkit.fluxcd.io/')) return;
+  const vars = valueAt(root, ['spec', 'postBuild', 'substitute']);
+  if (!isMap(vars)) return;
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  const names = [ctx.req.chart, ctx.req.image, ...(ctx.req.alsoBump ?? [])]
+    .filter((n): n is string => n !== undefined && n !== '')
+    .map((n) => slug(lastSegment(n)));
+  for (const pair of vars.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const value = scalarOf(ctx, pair.value);
+    if (!value || !sameVersion(value.value, ctx.version)) continue;
+    const path = ['spec', 'postBuild', 'substitute', key];
+    const named = slug(key.replace(/_(version|tag|release)$/i, ''));
+    if (!names.includes(named)) {
+      ctx.sites.push({ ...base(ctx, value, path), ignored: `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})` });
+      continue;
+    }
+    const to = inStyleOf(value.value, ctx.to);
+    addEdit(ctx, value, path, value.value, to, { from: value.value, to });
+  }
+}
+
 export interface Scope {
   file: string;
   text: string;
@@ -450,8 +477,10 @@ export function locate(scope: Scope, req: BumpRequest, version: string, to: stri
       case 'kustomization':
         return kustomization(ctx, root);
       case 'helm-values':
-      case 'manifest':
         return images(ctx, root, []);
+      case 'manifest':
+        images(ctx, root, []);
+        return fluxSubstitutions(ctx, root);
     }
   });
   return { sites, refs };
