@@ -221,6 +221,17 @@ the names of the objects they may touch. Profiles in one namespace share that na
 {{- end -}}
 {{- end -}}
 
+{{/* List on each kind the namespace's plan names workloads of (a state read lists them: RBAC cannot name a list's objects). */}}
+{{- define "leakguard.workloadListRules" -}}
+{{- range $kind := list "deployments" "statefulSets" "daemonSets" -}}
+{{- if get $ $kind }}
+- apiGroups: ["apps"]
+  resources: [{{ lower $kind | quote }}]
+  verbs: ["list"]
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* One Role and its RoleBinding. Args: root context, action, namespace, rules (YAML text). */}}
 {{- define "leakguard.role" -}}
 {{- $root := index . 0 -}}

@@ -341,6 +341,7 @@ describe('RBAC', () => {
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] },
     ]);
     for (const binding of manifests.filter((m) => m.kind === 'RoleBinding')) {
@@ -380,6 +381,12 @@ describe('RBAC', () => {
     expect(rulesOf(byName.get('operators/lg-leakguard-restart')!)).toEqual([
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['operator-a'], verbs: ['patch'] },
       { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['operator-b'], verbs: ['patch'] },
+    ]);
+    // State is read one list per kind and namespace: list on the kinds the namespace's profiles name, and no other.
+    expect(rulesOf(byName.get('operators/lg-leakguard-read')!).filter((rule: Loose) => rule.verbs.includes('list'))).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list'] },
     ]);
     // The workaround sets ConfigMap keys only: no patch on workloads.
     expect(rulesOf(byName.get('operators/lg-leakguard-workaround')!)).toEqual([
