@@ -148,6 +148,21 @@ describe('upgrade preview over the catalogue operators\' layouts', () => {
     ['argocd-range.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
       'refused: argocd-range.yaml: 2.13.1 not bumped to 2.13.2 (documents: Application/argocd). Application/argocd spec.source.targetRevision "7.7.*": a version range cannot be bumped to one version; pin one version (the argo-cd release that ships 2.13.1) so leakguard can move it, or widen the range to take 2.13.2 yourself',
     ]],
+    // One ApplicationSet for the platform: each list element names its chart and version.
+    ['appset-list-generator.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
+      'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
+    ]],
+    ['appset-list-generator.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
+      'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.1.chartVersion: v1.12.2 → v1.12.3',
+    ]],
+    ['ca-helmfile-inline-values.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
+      'ca-helmfile-inline-values.yaml releases.0.version: 9.34.1 → 9.37.0',
+      'ca-helmfile-inline-values.yaml releases.0.values.0.image.tag: v1.28.2 → v1.30.0',
+    ]],
+    // A Flux Kustomization whose manifests read ${CERT_MANAGER_VERSION}.
+    ['cm-flux-kustomization-substitute.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
+      'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
+    ]],
   ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {
     expect(await preview(file, image, from, to)).toEqual(expected);
   });

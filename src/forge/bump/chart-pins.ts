@@ -3,7 +3,8 @@
  * version that ships an app version can be looked up there. Pure: reads only the texts handed in.
  */
 import { trimEnd } from '../../model/text.js';
-import { isMap, isSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import { listElementSources } from './appset-list.js';
 import { detectKind, resourceName } from './locate.js';
 import { lastSegment } from './version.js';
 import { parseDocuments, stringAt, valueAt } from './yaml-edit.js';
@@ -92,6 +93,12 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
       source(valueAt(root, [...spec, 'source']), [...spec, 'source'].join('.'));
       const sources = valueAt(root, [...spec, 'sources']);
       if (isSeq(sources)) sources.items.forEach((s, i) => source(s, [...spec, 'sources', i].join('.')));
+      if (kind === 'argocd-applicationset') {
+        for (const e of listElementSources(root)) {
+          const version = isScalar(e.revision) && typeof e.revision.value === 'string' ? e.revision.value : undefined;
+          add(e.chart ?? '', version, e.revisionPath.join('.'), e.repoURL ? repoUrl(e.repoURL) : null);
+        }
+      }
       break;
     }
     case 'kustomization': {

@@ -3,6 +3,7 @@
  * carries the edit that would move it, or says why it cannot be moved (`refusal`: digest pin,
  * version range) or is not the operator's (`ignored`). Deciding which sites move is plan.ts's job.
  */
+import { listElementSources } from './appset-list.js';
 import { isAlias, isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
 import { parseImageRef } from '../../catalog/image.js';
 import type { BumpRequest, ManifestKind } from './types.js';
@@ -328,11 +329,15 @@ function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
   helmParameters(c, valueAt(source, ['helm', 'parameters']), [...path, 'helm', 'parameters']);
 }
 
-/** An Application's `spec`, or an ApplicationSet's `spec.template.spec`. */
+/** An Application's `spec`, or an ApplicationSet's `spec.template.spec` (and its list elements' versions). */
 function argoApplication(ctx: Ctx, root: unknown, spec: string[] = ['spec']): void {
   argoSource(ctx, valueAt(root, [...spec, 'source']), [...spec, 'source']);
   const sources = valueAt(root, [...spec, 'sources']);
   if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, [...spec, 'sources', String(i)]));
+  if (ctx.kind !== 'argocd-applicationset') return;
+  for (const { chart, revision, revisionPath } of listElementSources(root)) {
+    versionField({ ...ctx, owners: chart ? [lastSegment(chart)] : [] }, revision, revisionPath, chart);
+  }
 }
 
 /** Helmfile `releases: [{name, chart: repo/chart, version, values}]`. */
@@ -412,6 +417,33 @@ function kustomization(ctx: Ctx, root: unknown): void {
   }
 }
 
+/**
+ * Flux Kustomization `spec.postBuild.substitute`: a variable named for the operator's chart or image
+ * (`CERT_MANAGER_VERSION`, `ARGOCD_TAG`) holds its version for the manifests `${…}` reads it in.
+ */
+function fluxSubstitutions(ctx: Ctx, root: unknown): void {
+  if (!(stringAt(root, 'apiVersion')?.value ?? '').startsWith('kustomize.toolkit.fluxcd.io/')) return;
+  const vars = valueAt(root, ['spec', 'postBuild', 'substitute']);
+  if (!isMap(vars)) return;
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  const names = [ctx.req.chart, ctx.req.image, ...(ctx.req.alsoBump ?? [])]
+    .filter((n): n is string => n !== undefined && n !== '')
+    .map((n) => slug(lastSegment(n)));
+  for (const pair of vars.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const value = scalarOf(ctx, pair.value);
+    if (!value || !sameVersion(value.value, ctx.version)) continue;
+    const path = ['spec', 'postBuild', 'substitute', key];
+    const named = slug(key.replace(/_(version|tag|release)$/i, ''));
+    if (!names.includes(named)) {
+      ctx.sites.push({ ...base(ctx, value, path), ignored: `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})` });
+      continue;
+    }
+    const to = inStyleOf(value.value, ctx.to);
+    addEdit(ctx, value, path, value.value, to, { from: value.value, to });
+  }
+}
+
 export interface Scope {
   file: string;
   text: string;
@@ -445,8 +477,10 @@ export function locate(scope: Scope, req: BumpRequest, version: string, to: stri
       case 'kustomization':
         return kustomization(ctx, root);
       case 'helm-values':
-      case 'manifest':
         return images(ctx, root, []);
+      case 'manifest':
+        images(ctx, root, []);
+        return fluxSubstitutions(ctx, root);
     }
   });
   return { sites, refs };
