@@ -13,7 +13,7 @@ import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { podViewOf, standInFacts } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Plan } from '../policy/types.js';
+import type { Plan, PlanItem } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
@@ -28,6 +28,7 @@ import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock 
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 import { tooLateToAct } from './deadline.js';
+import type { UpgradePrRefresher } from './upgrade.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */
@@ -51,6 +52,8 @@ export interface RunDeps {
   upgrade?: UpgradeExecutor;
   /** Dry-run: asks the forge (read-only) what the upgrade rung would do, for the Event. */
   previewUpgrade?: UpgradePreviewer;
+  /** Re-writes the open upgrade PR's status when its incident changes phase. */
+  refreshUpgradePr?: UpgradePrRefresher;
   /** Aborted at the run deadline: nothing is started after it. */
   signal?: AbortSignal;
   /** Slack; absent when not configured. */
@@ -287,9 +290,26 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
   // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
   // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
   await actor.execute(plan.items, { handsOff: guardrails.dryRun || guardrails.killSwitch });
+  if (deps.refreshUpgradePr && !guardrails.dryRun && !guardrails.killSwitch) {
+    for (const [profile, workload] of phaseChanged(plan.items)) {
+      const state = actor.stateOf(workload);
+      const problem = state ? await deps.refreshUpgradePr(profile, state) : null;
+      if (problem) summary.warnings.push(problem);
+    }
+  }
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(groupByWorkload(plan.items, actor.report.outcomes, (key) => evidence.get(key)));
+}
+
+/** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */
+function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
+  const changed = new Map<string, [string, WorkloadRef]>();
+  for (const item of items) {
+    const phase = item.type === 'notice' ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind) : item.type === 'action' && item.kind === 'revert-workaround';
+    if (phase) changed.set(workloadKey(item.workload), [item.profile, item.workload]);
+  }
+  return [...changed.values()];
 }
 
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */

@@ -146,6 +146,17 @@ async function runUntil(c: Case, what: string, done: (summary: Loose, reasons: s
   }
 }
 
+function prOf(c: Case): { body: string } {
+  const pr = github.pulls.find((p) => p.head === `leakguard/${c.profile}-1.15.9`);
+  if (!pr) throw new Error(`no PR from leakguard/${c.profile}-1.15.9`);
+  return pr;
+}
+
+/** The PR's status line (where the incident is). */
+function statusOf(body: string): string | undefined {
+  return /### Status\n\n(.*)\n/.exec(body)?.[1];
+}
+
 async function deployment(c: Case): Promise<Loose> {
   return kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
 }
@@ -232,6 +243,7 @@ describe.skipIf(env.realNode === undefined)('an incident on the real node, from 
       const events = await leakguardEvents(c).catch(() => []);
       console.log(`[${c.name}] Events in ${c.targetNs}:\n${events.map((e) => `  ${e.type} ${e.reason}: ${e.note}`).join('\n')}`);
     }
+    for (const c of cases) console.log(`[${c.name}] PR status: ${statusOf(github.pulls.find((p) => p.head.endsWith(c.profile + '-1.15.9'))?.body ?? '') ?? 'none'}`);
     console.log(`Slack (both incidents):\n${slackThread().map((l) => `  ${l}`).join('\n')}`);
     console.log(`wall time: ${Math.round((Date.now() - started) / 1000)} s`);
     await Promise.all(
@@ -279,6 +291,8 @@ describe.skipIf(env.realNode === undefined)('an incident on the real node, from 
       c.prNumber = pr!.number;
       expect(pr!.title).toContain('1.15.9');
       expect(pr!.body).toContain('rook-operator-leak-1.14');
+      expect(statusOf(pr!.body)).toMatch(/^\*\*Workaround in place\*\* \(set ROOK_WATCH_FOR_NODE_FAILURE=false .*ConfigMap rook-ceph-operator-config.*\): it is temporary, this upgrade is the fix\./);
+      expect(pr!.body).toContain('1. **1.14.9 → 1.15.9** (this PR: hop 1 of 1)');
       expect(github.fileAt(branch, c.gitopsFile)).toBe(helmRelease.replace('version: v1.14.9', 'version: v1.15.9'));
       expect(github.violations).toEqual([]);
 
@@ -296,7 +310,8 @@ describe.skipIf(env.realNode === undefined)('an incident on the real node, from 
       await runUntil(c, 'seeing the rollout', (_s, reasons) => reasons.includes('UpgradeRolledOut'));
       const state = await stateOf(c);
       expect(state.upgrade).toMatchObject({ fromVersion: '1.14.9', toVersion: '1.15.9', rolledOutAt: expect.any(Number) });
-      expect(github.pulls.filter((p) => p.head === `leakguard/${c.profile}-1.15.9`)).toHaveLength(1);
+      // The open PR (not merged here) says so, and until when v1.15.9 is judged.
+      expect(statusOf(prOf(c).body)).toMatch(/^\*\*v1\.15\.9 rolled out\*\* at .* UTC; verifying until .* UTC; the workaround \(.*\) stays until then/);
     });
   }, 600_000);
 
@@ -307,7 +322,9 @@ describe.skipIf(env.realNode === undefined)('an incident on the real node, from 
       await historyOf(c, upgraded, historySeconds);
       if (c.name === 'fixed') await verifiedAndReverted(c);
       else await ineffective(c);
+      // One PR all along, re-written phase by phase.
       expect(github.pulls.filter((p) => p.head === `leakguard/${c.profile}-1.15.9`)).toHaveLength(1);
+      expect(statusOf(prOf(c).body)).toMatch(c.name === 'fixed' ? /^\*\*Verified on v1\.15\.9\*\* at .*leakguard removed its workaround/ : /^\*\*STILL LEAKING on v1\.15\.9\*\*.*The workaround .* stays in place\.$/);
       expect(github.violations).toEqual([]);
     });
   }, 600_000);

@@ -14,6 +14,7 @@ import type { TargetFacts } from '../../src/model/workload.js';
 import type { Sample } from '../../src/detect/types.js';
 import { runOnce, type RunDeps, type RunSummary } from '../../src/run/index.js';
 import type { UpgradeExecutor, UpgradePreviewer } from '../../src/run/act.js';
+import type { UpgradePrRefresher } from '../../src/run/upgrade.js';
 
 export const MiB = 2 ** 20;
 export const HOUR = 3600;
@@ -51,6 +52,7 @@ export class RookWorld {
   private generation = 0;
   upgrade: UpgradeExecutor | undefined;
   previewUpgrade: UpgradePreviewer | undefined;
+  refreshUpgradePr: UpgradePrRefresher | undefined;
 
   constructor(
     public config: string,
@@ -109,6 +111,7 @@ export class RookWorld {
       notifier: this.notifier,
       ...(this.upgrade ? { upgrade: this.upgrade } : {}),
       ...(this.previewUpgrade ? { previewUpgrade: this.previewUpgrade } : {}),
+      ...(this.refreshUpgradePr ? { refreshUpgradePr: this.refreshUpgradePr } : {}),
     };
     const summary = await runOnce(deps, options);
     const rolled = this.cluster.mutations.slice(before).some((m) => ['restart', 'env', 'revert-env', 'image', 'revert-image'].includes(m.verb));
