@@ -108,6 +108,8 @@ export async function notifyChanges(
   for (const entry of news) {
     const first = entry.items[0];
     if (!first) continue;
+    // No decision (too little or stale data, e.g. right after a restart) is no news: never "Healthy".
+    if (entry.items.every((i) => i.type === 'skip' && i.reason === 'stale-data')) continue;
     const { state, action, moreActions, fix, prUrl } = incidentState(entry);
     const previous = ledger.notified[entry.key];
     const decision = shouldNotify(previous ?? null, state);

@@ -75,6 +75,17 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     expect(w.notifier.messages[3]?.text).toContain('Removed the workaround');
   });
 
+  it('a run with no decision yet (the restarted pod has too little data) posts nothing: the thread never says "Healthy"', async () => {
+    const w = new RookWorld(rookConfig());
+    await w.run();
+    const sent = w.notifier.messages.length;
+    await w.after(0.25).run();
+    expect(w.notes('RemediationSkipped').at(-1)).toContain('no decision on rook-ceph-operator-1');
+    expect(w.notifier.messages).toHaveLength(sent);
+    await w.after(8).run();
+    expect(w.notifier.messages.map((m) => m.text.split(':')[0])).toEqual(['[WARNING] Remediated', '[WARNING] Upgrade proposed']);
+  });
+
   it('a version outside the path is reported as such, and verified on its own', async () => {
     const w = new RookWorld(rookConfig());
     await remediated(w);
