@@ -9,27 +9,13 @@ import { incidentPhase, type IncidentPhase } from '../model/state.js';
 import { refreshWith, upgradeWith } from '../run/upgrade.js';
 import { MemoryForge, type MemoryPull } from './memory-forge.js';
 import { demoHelmRelease } from './pipeline.js';
-import { RookWorld } from './rook-world.js';
+import { RookWorld, rookConfig } from './rook-world.js';
 
 const GITOPS_FILE = 'clusters/prod/rook/helmrelease.yaml';
 const CONFIG_MAP = 'rook-ceph/rook-ceph-operator-config';
 
 /** The README's Rook profile, acting: the catalogue's workaround (env var and ConfigMap key) and a GitOps repo. */
-const STORY_CONFIG = `
-dryRun: false
-controller: none
-prometheus: {url: "http://prometheus.monitoring.svc:9090"}
-guardrails: {cooldown: 6h, maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: 48h}
-profiles:
-  - name: rook
-    namespace: rook-ceph
-    selector: app=rook-ceph-operator
-    container: rook-ceph-operator
-    knownIssues: [rook-operator-leak-1.14]
-    ladder: [restart, workaround]
-    upgrade: {repo: example-org/gitops, file: ${GITOPS_FILE}}
-github: {tokenFile: /var/run/secrets/leakguard/github-token}
-`;
+const STORY_CONFIG = rookConfig(`    upgrade: {repo: example-org/gitops, file: ${GITOPS_FILE}}`, 'github: {tokenFile: /var/run/secrets/leakguard/github-token}');
 
 export interface StoryStep {
   /** What moved the world before this run (time passing, a rollout): the story's input, not its output. */
