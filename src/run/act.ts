@@ -4,10 +4,11 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
+import type { Cluster, StateSnapshot } from '../kube/types.js';
+import { recordWorkloadEvent } from '../kube/events.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
-import { applyWorkaround, revertWorkaround, type WorkaroundRun } from './workaround.js';
+import { applyWorkaround, revertWorkaround, type WorkaroundRun } from '../kube/workaround-apply.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
@@ -60,15 +61,6 @@ export interface ActReport {
   failures: string[];
 }
 
-
-function workloadObject(workload: WorkloadRef): ObjectRef {
-  const apiVersion = workload.kind === 'Pod' ? 'v1' : 'apps/v1';
-  return { kind: workload.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid, apiVersion };
-}
-
-function podObject(item: PlanItem): ObjectRef | undefined {
-  return item.pod ? { kind: 'Pod', apiVersion: 'v1', namespace: item.workload.namespace, name: item.pod.name, uid: item.pod.uid } : undefined;
-}
 
 export class Actor {
   private readonly snapshots = new Map<string, StateSnapshot>();
@@ -181,7 +173,7 @@ export class Actor {
     return done ? 'done' : 'failed';
   }
 
-  /** Whole or not at all; what is applied is saved on the intent part by part (src/run/workaround.ts). */
+  /** Whole or not at all; what is applied is saved on the intent part by part (src/kube/workaround-apply.ts). */
   private applyWorkaround(action: PlanAction): Promise<WorkaroundRun> {
     return applyWorkaround(this.deps.cluster, action, (applied) => this.saveState(action.workload, (state) => stateWithProgress(state, action.id, applied)));
   }
@@ -236,21 +228,8 @@ export class Actor {
     return false;
   }
 
-  private async event(item: PlanItem, draft: EventDraft): Promise<void> {
-    const related = podObject(item);
-    const result = await this.deps.cluster.recordEvent({
-      regarding: workloadObject(item.workload),
-      ...(related ? { related } : {}),
-      reason: draft.reason,
-      action: draft.action,
-      note: draft.note,
-      type: draft.type,
-      key: draft.key,
-    });
-    if (result.outcome === 'failed') {
-      // An Event that cannot be written is logged, never a reason to stop or undo an action.
-      this.deps.logger.warn({ reason: draft.reason, error: describeKubeError(result.error) }, 'could not record Event');
-    }
+  private event(item: PlanItem, draft: EventDraft): Promise<void> {
+    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, { pod: item.pod });
   }
 
   private record(action: PlanAction, outcome: ActionOutcome): void {
@@ -266,7 +245,7 @@ export class Actor {
 }
 
 function failed(error: KubeError): ActionOutcome {
-  return { kind: 'failed', message: describeKubeError(error) };
+  return { kind: 'failed', message: describeKubeError(error), code: error.code };
 }
 
 /** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */

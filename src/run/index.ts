@@ -16,18 +16,22 @@ import { plan as planActions } from '../policy/plan.js';
 import type { Guardrails, Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
+import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
-import { apiVersionOf, workloadKey } from '../model/workload.js';
+import { workloadKey } from '../model/workload.js';
+import { recordWorkloadEvent } from '../kube/events.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { heapCapturer, keptHeapReport } from './heap-evidence.js';
-import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
+import { heapCapturer } from './heap-evidence.js';
+import { keptHeapReport } from '../kube/heap-capture.js';
+import { prometheusNow, type PrometheusClock } from '../prom/history.js';
+import type { JudgedTarget } from '../policy/judged.js';
+import { observeProfile } from './observe.js';
 import { groupByWorkload, notifyChanges, type WorkloadNews } from './notify.js';
 import { metricsUnavailableMessage } from '../report/incident-message.js';
-import { toGuardrails, toProfilePolicy } from './policy-input.js';
+import { toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from './deadline.js';
 
 export interface RunIdentity {
@@ -326,41 +330,21 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
 
 async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly WorkloadRef[], profile: string, message: string, now: number, log: Logger): Promise<void> {
-  const seen = new Set<string>();
-  for (const workload of workloads) {
-    if (seen.has(workloadKey(workload))) continue;
-    seen.add(workloadKey(workload));
-    const draft = metricsUnavailableEvent(profile, message, now);
-    const result = await cluster.recordEvent({
-      regarding: { kind: workload.kind, apiVersion: apiVersionOf(workload.kind), namespace: workload.namespace, name: workload.name, uid: workload.uid },
-      reason: draft.reason,
-      action: draft.action,
-      note: draft.note,
-      type: draft.type,
-      key: draft.key,
-      countRepeats: true,
-    });
-    if (result.outcome === 'failed') log.warn({ error: describeKubeError(result.error) }, 'could not record MetricsUnavailable Event');
-  }
+  const unique = new Map(workloads.map((w) => [workloadKey(w), w] as const));
+  for (const workload of unique.values()) await recordWorkloadEvent(cluster, log, workload, metricsUnavailableEvent(profile, message, now), { countRepeats: true });
 }
 
 /** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
 function ledgerOn(cluster: RunLock, lease: LeaseRef, logger: Logger): LedgerStore {
-  return {
-    async read() {
-      const read = await cluster.readLedger(lease);
-      if (read.outcome !== 'read') return emptyLedger();
-      const { ledger, problems } = checkLedger(read.text);
-      for (const { where, problem } of problems) logger.warn({ lease: `${lease.namespace}/${lease.name}`, where }, `ledger on the Lease: ${where} ${problem}`);
-      return ledger;
+  return ledgerStore(
+    {
+      where: `${lease.namespace}/${lease.name}`,
+      read: async () => {
+        const read = await cluster.readLedger(lease);
+        return read.outcome === 'read' ? { text: read.text } : null;
+      },
+      write: async (text) => (await cluster.writeLedger(lease, text)).outcome === 'written',
     },
-    async write(ledger, nowSeconds) {
-      const { ledger: kept, dropped } = compactLedger(ledger, nowSeconds);
-      if (dropped.length > 0) {
-        const overBudget = dropped.some((d) => d.why === 'over the size budget');
-        (overBudget ? logger.warn.bind(logger) : logger.info.bind(logger))({ dropped }, describeDropped(dropped));
-      }
-      return (await cluster.writeLedger(lease, JSON.stringify(kept))).outcome === 'written';
-    },
-  };
+    logger,
+  );
 }
