@@ -16,7 +16,7 @@ import { createLogger } from '../src/cli/logger.js';
 import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Cluster } from '../src/kube/types.js';
-import type { InstantQuery, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
+import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import { fleetConfigText, fleetTargets, podName } from './fleet.js';
@@ -56,7 +56,11 @@ class MeteredSource implements MetricsSource {
   series = 0;
   samples = 0;
 
-  constructor(private readonly inner: MetricsSource) {}
+  constructor(
+    private readonly inner: MetricsSource,
+    /** Prometheus' `time()` as the run reads it, when set: judges a backfilled Prometheus kept running between runs. */
+    private readonly now?: number,
+  ) {}
 
   /** Range queries in flight, and when the current stretch of waiting began: concurrent shards count once. */
   private inFlight = 0;
@@ -77,8 +81,9 @@ class MeteredSource implements MetricsSource {
     }
   }
 
-  query(query: InstantQuery) {
+  async query(query: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
     this.instantQueries++;
+    if (this.now !== undefined && query.query === 'time()') return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
     return this.inner.query(query);
   }
 }
@@ -151,6 +156,8 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'batched' },
       concurrency: { type: 'string', default: '8' },
       'pod-start': { type: 'string' },
+      // The time the run judges at (default: Prometheus' own); for a Prometheus backfilled once and kept running.
+      now: { type: 'string' },
       // `memory`: the in-memory cluster; `kube`: the API server KUBECONFIG names (the kwok fleet in --namespace).
       cluster: { type: 'string', default: 'memory' },
       namespace: { type: 'string' },
@@ -174,7 +181,7 @@ async function main(): Promise<void> {
   // The CLI's wiring, as `leakguard run` builds it (for the in-memory cluster, KUBECONFIG names an API
   // server that is never called).
   const wired = await buildRunDeps(config, logger);
-  const http = new MeteredSource(wired.metrics);
+  const http = new MeteredSource(wired.metrics, values.now ? Number(values.now) : undefined);
   const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
 
   const rssBeforeBytes = process.memoryUsage.rss();

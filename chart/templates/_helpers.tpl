@@ -110,6 +110,10 @@ the Lease's namespace (the release namespace) and name, and the schedule (one so
   "notifications.slack.botTokenFile" (dig "notifications" "slack" "botTokenFile" "" $c)
   "github.tokenFile" (dig "github" "tokenFile" "" $c)
   "github.app.privateKeyFile" (dig "github" "app" "privateKeyFile" "" $c) -}}
+{{- range $i, $r := (dig "chartRepositories" list $c) -}}
+{{- $_ := set $paths (printf "chartRepositories[%d].bearerTokenFile" $i) (dig "bearerTokenFile" "" $r) -}}
+{{- $_ := set $paths (printf "chartRepositories[%d].basicAuth.passwordFile" $i) (dig "basicAuth" "passwordFile" "" $r) -}}
+{{- end -}}
 {{- range $field, $path := $paths -}}
 {{- if and $path (hasPrefix (printf "%s/" $mount) $path) -}}
 {{- $file := trimPrefix (printf "%s/" $mount) $path -}}
@@ -213,6 +217,17 @@ the names of the objects they may touch. Profiles in one namespace share that na
   resources: [{{ lower $kind | quote }}]
   resourceNames: {{ toJson $names }}
   verbs: {{ toJson $verbs }}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* List on each kind the namespace's plan names workloads of (a state read lists them: RBAC cannot name a list's objects). */}}
+{{- define "leakguard.workloadListRules" -}}
+{{- range $kind := list "deployments" "statefulSets" "daemonSets" -}}
+{{- if get $ $kind }}
+- apiGroups: ["apps"]
+  resources: [{{ lower $kind | quote }}]
+  verbs: ["list"]
 {{- end -}}
 {{- end -}}
 {{- end -}}

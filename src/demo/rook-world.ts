@@ -43,9 +43,9 @@ ${profile}
 ${extra}`;
 }
 
-export class RookWorld {
+export class RookWorld<C extends MemoryCluster = MemoryCluster> {
   readonly target: TargetFacts;
-  readonly cluster: MemoryCluster;
+  readonly cluster: C;
   readonly pods: TracedPod[] = [];
   readonly metrics: TraceMetrics;
   readonly notifier = new RecordingNotifier();
@@ -58,6 +58,8 @@ export class RookWorld {
     public config: string,
     /** MiB/h the operator grows on a version with an env: v1.14.9 leaks unless the workaround is set. */
     public growth: (version: string, env: Record<string, string>) => number = (version, env) => (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false' ? 40 : 0),
+    /** The in-memory cluster (the run tests' adds the faults they inject). */
+    makeCluster: (targets: TargetFacts[]) => C = (targets) => new MemoryCluster(targets) as C,
   ) {
     this.target = {
       profile: 'rook',
@@ -73,7 +75,7 @@ export class RookWorld {
       unreadyReplicas: 0,
       env: { ROOK_LOG_LEVEL: 'INFO' },
     };
-    this.cluster = new MemoryCluster([this.target]);
+    this.cluster = makeCluster([this.target]);
     this.metrics = new TraceMetrics(this.pods, start + 30 * HOUR);
     this.addPod(start);
   }

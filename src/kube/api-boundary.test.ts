@@ -108,6 +108,60 @@ describe('discovery request count', () => {
   });
 });
 
+describe('state reads', () => {
+  it('reads 1,200 Deployments\' state in one paged list of their metadata, one get for a kind with one workload', async () => {
+    const state = (i: number) => JSON.stringify({ v: 1, incidentId: `inc-${i}`, incidentStart: 1, lastAction: null, lastActionId: null, lastActionAt: null, actionCount: 0, restartTimes: [], intent: null, workaroundAppliedAt: null });
+    const meta = (i: number) => ({ name: `op-${i}`, namespace: ns, uid: `uid-${i}`, resourceVersion: String(100 + i), annotations: i % 2 === 0 ? { 'leakguard.io/state': state(i) } : {} });
+    const accepts: string[] = [];
+    const api = await fakeApiServer((req, url) => {
+      if (req.method !== 'GET') return undefined;
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments`) {
+        accepts.push(req.headers.accept ?? '');
+        const from = Number(url.searchParams.get('continue') ?? '0');
+        const limit = Number(url.searchParams.get('limit'));
+        // 1,300 Deployments in the namespace: 100 more than asked about.
+        const items = Array.from({ length: Math.min(limit, 1300 - from) }, (_, k) => ({ metadata: meta(from + k) }));
+        const next = from + items.length < 1300 ? String(from + items.length) : undefined;
+        return { status: 200, body: { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: next ? { continue: next } : {}, items } };
+      }
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/statefulsets/mon`) return { status: 200, body: { metadata: { name: 'mon', uid: 'mon-uid', resourceVersion: '7' } } };
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const refs = [
+      ...Array.from({ length: 1200 }, (_, i) => ({ kind: 'Deployment' as const, namespace: ns, name: `op-${i}`, uid: i === 3 ? 'an-older-uid' : `uid-${i}` })),
+      { kind: 'Deployment' as const, namespace: ns, name: 'gone', uid: 'gone-uid' },
+      { kind: 'StatefulSet' as const, namespace: ns, name: 'mon', uid: 'mon-uid' },
+    ];
+    const reads = await cluster.readStates(refs);
+
+    expect(api.unexpected).toEqual([]);
+    expect(api.requests).toEqual([...Array(3).fill(`GET /apis/apps/v1/namespaces/${ns}/deployments`), `GET /apis/apps/v1/namespaces/${ns}/statefulsets/mon`]);
+    expect(accepts.every((a) => a.startsWith('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1'))).toBe(true);
+    expect(reads.size).toBe(1202);
+    expect(reads.get(`Deployment/${ns}/op-0`)).toMatchObject({ outcome: 'read', state: { incidentId: 'inc-0' }, resourceVersion: '100', raw: state(0) });
+    expect(reads.get(`Deployment/${ns}/op-1199`)).toMatchObject({ outcome: 'read', state: { incidentId: null }, raw: null });
+    expect(reads.get(`Deployment/${ns}/op-3`)).toMatchObject({ outcome: 'failed', error: { code: 'not-found', message: 'Deployment op-3 was recreated (uid changed)' } });
+    expect(reads.get(`Deployment/${ns}/gone`)).toMatchObject({ outcome: 'failed', error: { code: 'not-found' } });
+    expect(reads.get(`StatefulSet/${ns}/mon`)).toMatchObject({ outcome: 'read', resourceVersion: '7', raw: null });
+  });
+
+  it('a list refused by RBAC fails the state of every workload it would have read, naming the missing right', async () => {
+    const api = await fakeApiServer((req, url) =>
+      req.method === 'GET' && url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments`
+        ? { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden', message: 'deployments.apps is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot list resource "deployments"' } }
+        : undefined,
+    );
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const reads = await cluster.readStates([
+      { kind: 'Deployment', namespace: ns, name: 'a', uid: 'a' },
+      { kind: 'Deployment', namespace: ns, name: 'b', uid: 'b' },
+    ]);
+    expect(api.requests).toHaveLength(1);
+    for (const read of reads.values()) expect(read).toMatchObject({ outcome: 'failed', error: { code: 'forbidden', message: expect.stringContaining('cannot list resource "deployments"') } });
+  });
+});
+
 describe('retries', () => {
   const deploymentPath = `/apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`;
   const ref = { kind: 'Deployment' as const, namespace: ns, name: 'rook-ceph-operator', uid: 'dep-uid' };

@@ -14,7 +14,7 @@ import { readKillSwitch } from './kill-switch.js';
 import { acquireLease, releaseLease } from './lease.js';
 import { readLedger, writeLedger } from './ledger.js';
 import { evictPod, restartHappened, restartWorkload } from './restart.js';
-import { readState, writeState } from './state.js';
+import { readState, readStates, writeState } from './state.js';
 import type { Cluster } from './types.js';
 import { applyConfigMapWorkaround, applyEnvWorkaround, applyImageWorkaround, revertConfigMapWorkaround, revertEnvWorkaround, revertImageWorkaround } from './workaround.js';
 
@@ -49,6 +49,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   return {
     discoverTargets: (profile) => discoverTargets(ctx, profile),
     readState: (workload) => readState(ctx, workload),
+    readStates: (workloads) => readStates(ctx, workloads),
     writeState: (workload, state, basis) => writeState(ctx, workload, state, basis),
     restartWorkload: (workload, actionId) => restartWorkload(ctx, workload, actionId),
     evictPod: (pod, actionId) => evictPod(ctx, pod, actionId),

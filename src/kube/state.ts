@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { ACTION_KINDS } from '../model/action.js';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
-import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext } from './context.js';
+import { setHeaderOptions, type V1ObjectMeta } from '@kubernetes/client-node';
+import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext, type RestartableKind } from './context.js';
 import type { KubeError } from './errors.js';
 import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
 
@@ -112,7 +113,11 @@ function unsupported(ref: WorkloadRef): KubeError {
 export async function readState(ctx: KubeContext, ref: WorkloadRef): Promise<ReadStateResult> {
   const read = await readWorkload(ctx, ref);
   if (!read.ok) return { outcome: 'failed', error: 'unsupported' in read ? unsupported(ref) : read.error };
-  const meta = read.value.object.metadata;
+  return snapshotOf(ref, read.value.object.metadata);
+}
+
+/** The state a workload's metadata holds, for the incarnation `ref` names. */
+function snapshotOf(ref: WorkloadRef, meta: V1ObjectMeta | undefined): ReadStateResult {
   if (ref.uid && meta?.uid && meta.uid !== ref.uid) {
     return { outcome: 'failed', error: { code: 'not-found', message: `${ref.kind} ${ref.name} was recreated (uid changed)` } };
   }
@@ -120,6 +125,62 @@ export async function readState(ctx: KubeContext, ref: WorkloadRef): Promise<Rea
   const decoded = decodeState(raw, emptyWorkloadState);
   if (!decoded.ok) return { outcome: 'failed', error: { code: 'invalid', message: decoded.message } };
   return { outcome: 'read', state: decoded.state, resourceVersion: meta?.resourceVersion ?? '', raw };
+}
+
+/** Workloads per page of a state list: metadata only, so a page is ~1 KB a workload. */
+const statePageSize = 500;
+/** Lists carry the objects' metadata alone (no pod template, no status): all a state read needs. */
+const metadataOnly = setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json');
+
+/**
+ * The state of many workloads: one paged list per namespace and kind (metadata only), so a run's reads
+ * grow with the namespaces and kinds it watches, not with its workloads. A kind with one workload in a
+ * namespace is read with one get. A workload the list does not hold is not found; one the list cannot
+ * be had for carries the list's error. Keys are `workloadKey`s.
+ */
+export async function readStates(ctx: KubeContext, refs: readonly WorkloadRef[]): Promise<Map<string, ReadStateResult>> {
+  const out = new Map<string, ReadStateResult>();
+  const groups = new Map<string, WorkloadRef[]>();
+  for (const ref of refs) {
+    if (!isRestartable(ref.kind)) out.set(workloadKey(ref), { outcome: 'failed', error: unsupported(ref) });
+    else groups.set(`${ref.namespace}/${ref.kind}`, [...(groups.get(`${ref.namespace}/${ref.kind}`) ?? []), ref]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    if (group.length === 1) {
+      out.set(workloadKey(first), await readState(ctx, first));
+      continue;
+    }
+    const wanted = new Map(group.map((ref) => [ref.name, ref] as const));
+    const listed = await listMetadata(ctx, first.kind as RestartableKind, first.namespace, (meta) => {
+      const ref = meta.name === undefined ? undefined : wanted.get(meta.name);
+      if (ref) out.set(workloadKey(ref), snapshotOf(ref, meta));
+    });
+    for (const ref of group) {
+      if (out.has(workloadKey(ref))) continue;
+      const error: KubeError = listed.ok ? { code: 'not-found', message: `${ref.kind} ${ref.name} not found in ${ref.namespace}` } : listed.error;
+      out.set(workloadKey(ref), { outcome: 'failed', error });
+    }
+  }
+  return out;
+}
+
+/** Every `kind` in `namespace`, metadata only, page by page: `each` sees each object's metadata once. */
+async function listMetadata(ctx: KubeContext, kind: RestartableKind, namespace: string, each: (meta: V1ObjectMeta) => void): Promise<{ ok: true } | { ok: false; error: KubeError }> {
+  let cont: string | undefined;
+  do {
+    const params = { namespace, limit: statePageSize, _continue: cont };
+    const page =
+      kind === 'Deployment'
+        ? await ctx.call(() => ctx.apps.listNamespacedDeployment(params, metadataOnly))
+        : kind === 'StatefulSet'
+          ? await ctx.call(() => ctx.apps.listNamespacedStatefulSet(params, metadataOnly))
+          : await ctx.call(() => ctx.apps.listNamespacedDaemonSet(params, metadataOnly));
+    if (!page.ok) return page;
+    for (const item of page.value.items as { metadata?: V1ObjectMeta }[]) if (item.metadata) each(item.metadata);
+    cont = page.value.metadata?._continue || undefined;
+  } while (cont);
+  return { ok: true };
 }
 
 /** No annotation yet: nothing to test, so the object's resourceVersion guards the write. */

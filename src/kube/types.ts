@@ -193,6 +193,11 @@ export interface TargetSource {
 export interface StateStore {
   readState(workload: WorkloadRef): Promise<ReadStateResult>;
   /**
+   * The state of many workloads, by `workloadKey`: one list per namespace and kind, not one read per
+   * workload (a run over thousands of workloads makes a handful of calls).
+   */
+  readStates(workloads: readonly WorkloadRef[]): Promise<Map<string, ReadStateResult>>;
+  /**
    * Store state on the workload, guarded by resourceVersion. On 409 it re-reads; if the stored state
    * still equals `basis.state` it retries (bounded), otherwise it reports the other writer.
    * Without `basis` it reads first.

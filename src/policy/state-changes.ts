@@ -4,7 +4,7 @@
  */
 import { incidentBefore } from './ids.js';
 import type { PlanAction, PlanItem, PlanNotice } from './types.js';
-import type { AppliedWorkaround, HistoryEntry, ImageSwap, UpgradeTrack, WorkloadState } from '../model/state.js';
+import type { Applied, HistoryEntry, ImageSwap, UpgradeTrack, WorkloadState } from '../model/state.js';
 import type { ActionKind } from '../model/action.js';
 
 const daySeconds = 86_400;
@@ -80,9 +80,6 @@ export function stateWithProgress(state: WorkloadState, actionId: string, applie
 function imageOf(action: PlanAction): ImageSwap | undefined {
   return action.kind === 'revert-workaround' ? action.details.revert?.image : action.details.image;
 }
-
-/** What a workaround action changed: only the parts it applied (a part found already in place is not leakguard's). */
-export type Applied = AppliedWorkaround & { image?: ImageSwap };
 
 interface Completed {
   actionId: string;

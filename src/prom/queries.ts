@@ -90,6 +90,18 @@ export function memorySelection(profile: QueryProfile, options: { pods?: string;
   };
 }
 
+/** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */
+const MAX_NAMED_WORKLOADS = 100;
+/** Workload names are cut here in the pod pattern: Kubernetes cuts long generated pod names. */
+const NAME_PREFIX = 40;
+
+/** RE2 pattern of the pod names of these workloads; undefined when there are too many to name. */
+export function workloadPodPattern(workloads: readonly string[]): string | undefined {
+  const names = [...new Set(workloads)].sort();
+  if (names.length > MAX_NAMED_WORKLOADS) return undefined;
+  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escapeRegex(n.slice(0, NAME_PREFIX))}.*` : `${escapeRegex(n)}(?:-.+)?`)).join('|')})`;
+}
+
 /**
  * The workload history's step: the floor bucket, or a multiple of it when the lookback would exceed
  * Prometheus' MAX_POINTS per series (a 30 s bucket over 7 d).

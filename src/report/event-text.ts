@@ -179,8 +179,24 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
     case 'deferred':
       return { ...base, reason: EventReason.RemediationSkipped, type: 'Normal', note: `Deferred ${what} to the next run: ${outcome.message}. ${because}` };
     case 'failed':
-      return { ...base, reason: EventReason.RemediationFailed, type: 'Warning', note: `Failed to ${what}: ${outcome.message}. ${because}` };
+      return { ...base, reason: EventReason.RemediationFailed, type: 'Warning', note: `Failed to ${what}: ${failureText(action, outcome)}. ${because}` };
   }
+}
+
+/** Transient failures: the action stays due, so the next run tries it again while the leak lasts. */
+const TRANSIENT: ReadonlySet<string> = new Set(['unreachable', 'timeout', 'server', 'rate-limited', 'conflict']);
+
+/** A failed action's message with what to do about it, by the port's error code. */
+export function failureText(action: Pick<PlanAction, 'kind'>, outcome: { message: string; code?: string }): string {
+  const { message, code } = outcome;
+  if (code === 'forbidden') {
+    return action.kind === 'upgrade-pr'
+      ? `${message} (the GitHub token or App needs write access to the repository's contents and pull requests)`
+      : `${message} (leakguard's RBAC does not allow it: list the workload under the chart's rbac.workloads for this profile)`;
+  }
+  if (code === 'unauthorized') return `${message} (the credentials were refused: check them)`;
+  if (code !== undefined && TRANSIENT.has(code)) return `${message} (the next run tries again)`;
+  return message;
 }
 
 export function metricsUnavailableEvent(profile: string, message: string, windowStart: number): EventDraft {

@@ -4,10 +4,11 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
+import type { Cluster, StateSnapshot } from '../kube/types.js';
+import { recordWorkloadEvent } from '../kube/events.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
-import { applyWorkaround, revertWorkaround, type WorkaroundRun } from './workaround.js';
+import { applyWorkaround, revertWorkaround, type WorkaroundRun } from '../kube/workaround-apply.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
@@ -30,8 +31,16 @@ export interface ActorDeps {
   previewUpgrade?: UpgradePreviewer;
   now: number;
   evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
-  /** Called right before a restart is carried out or, in dry-run, planned (the heap profile: src/run/heap-evidence.ts). */
-  beforeRestart?: (action: PlanAction) => Promise<void>;
+  /**
+   * Dry-run or the kill switch, decided once for the run (src/run/index.ts): the actor then records
+   * Events only, and changes nothing else in the cluster, not even its own bookkeeping on the workloads.
+   */
+  handsOff: boolean;
+  /**
+   * Called right before a restart is carried out or, hands off, planned (the heap profile:
+   * src/run/heap-evidence.ts); `keep` is false when nothing may be written.
+   */
+  beforeRestart?: (action: PlanAction, options: { keep: boolean }) => Promise<void>;
   /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */
   tooLate?: () => string | null;
 }
@@ -53,15 +62,6 @@ export interface ActReport {
 }
 
 
-function workloadObject(workload: WorkloadRef): ObjectRef {
-  const apiVersion = workload.kind === 'Pod' ? 'v1' : 'apps/v1';
-  return { kind: workload.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid, apiVersion };
-}
-
-function podObject(item: PlanItem): ObjectRef | undefined {
-  return item.pod ? { kind: 'Pod', apiVersion: 'v1', namespace: item.workload.namespace, name: item.pod.name, uid: item.pod.uid } : undefined;
-}
-
 export class Actor {
   private readonly snapshots = new Map<string, StateSnapshot>();
   readonly report: ActReport = { actions: [], outcomes: new Map(), failures: [] };
@@ -77,17 +77,18 @@ export class Actor {
     return this.snapshots.get(workloadKey(workload))?.state;
   }
 
-  /** Carries out the plan; `handsOff` records Events only (dry-run, kill switch). */
-  async execute(items: readonly PlanItem[], { handsOff }: { handsOff: boolean }): Promise<void> {
+  /** Carries out the plan; hands off (dry-run, kill switch), records Events only. */
+  async execute(items: readonly PlanItem[]): Promise<void> {
+    const { handsOff } = this.deps;
     for (const item of items) {
       const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
-      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item);
+      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item, { keep: !handsOff });
       // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
-      const preview = item.type === 'action' && item.dryRun ? await this.preview(item) : null;
+      const preview = item.type === 'action' && handsOff ? await this.preview(item) : null;
       const draft = eventFor(item);
       if (draft) await this.event(item, preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft);
       if (item.type === 'action') {
-        if (item.dryRun) {
+        if (handsOff) {
           this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned', ...(preview ? { detail: preview.text } : {}) });
           if (preview && !preview.ok) this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
           log.info({ actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) }, 'dry-run: would act');
@@ -172,7 +173,7 @@ export class Actor {
     return done ? 'done' : 'failed';
   }
 
-  /** Whole or not at all; what is applied is saved on the intent part by part (src/run/workaround.ts). */
+  /** Whole or not at all; what is applied is saved on the intent part by part (src/kube/workaround-apply.ts). */
   private applyWorkaround(action: PlanAction): Promise<WorkaroundRun> {
     return applyWorkaround(this.deps.cluster, action, (applied) => this.saveState(action.workload, (state) => stateWithProgress(state, action.id, applied)));
   }
@@ -227,21 +228,8 @@ export class Actor {
     return false;
   }
 
-  private async event(item: PlanItem, draft: EventDraft): Promise<void> {
-    const related = podObject(item);
-    const result = await this.deps.cluster.recordEvent({
-      regarding: workloadObject(item.workload),
-      ...(related ? { related } : {}),
-      reason: draft.reason,
-      action: draft.action,
-      note: draft.note,
-      type: draft.type,
-      key: draft.key,
-    });
-    if (result.outcome === 'failed') {
-      // An Event that cannot be written is logged, never a reason to stop or undo an action.
-      this.deps.logger.warn({ reason: draft.reason, error: describeKubeError(result.error) }, 'could not record Event');
-    }
+  private event(item: PlanItem, draft: EventDraft): Promise<void> {
+    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, { pod: item.pod });
   }
 
   private record(action: PlanAction, outcome: ActionOutcome): void {
@@ -257,7 +245,7 @@ export class Actor {
 }
 
 function failed(error: KubeError): ActionOutcome {
-  return { kind: 'failed', message: describeKubeError(error) };
+  return { kind: 'failed', message: describeKubeError(error), code: error.code };
 }
 
 /** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */

@@ -13,20 +13,25 @@ import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { podViewOf, standInFacts } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Plan, PlanItem } from '../policy/types.js';
+import type { Guardrails, Plan, PlanItem } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
+import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
-import { apiVersionOf, workloadKey } from '../model/workload.js';
+import { workloadKey } from '../model/workload.js';
+import { recordWorkloadEvent } from '../kube/events.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { heapCapturer, keptHeapReport } from './heap-evidence.js';
-import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
-import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
-import { toGuardrails, toProfilePolicy } from './policy-input.js';
+import { heapCapturer } from './heap-evidence.js';
+import { keptHeapReport } from '../kube/heap-capture.js';
+import { prometheusNow, type PrometheusClock } from '../prom/history.js';
+import type { JudgedTarget } from '../policy/judged.js';
+import { observeProfile } from './observe.js';
+import { groupByWorkload, notifyChanges, type WorkloadNews } from './notify.js';
+import { metricsUnavailableMessage } from '../report/incident-message.js';
+import { toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from './deadline.js';
 import type { UpgradePrRefresher } from './upgrade.js';
 
@@ -97,6 +102,7 @@ export interface RunSummary {
 
 export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<RunSummary> {
   const { config, cluster, logger } = deps;
+  // The one place dry-run is decided: the plan carries it to every item, the actor keeps its hands off.
   const dryRun = options.dryRun === true || config.dryRun;
   const summary: RunSummary = { status: 'ran', dryRun, now: null, targets: [], actions: [], plan: null, failures: [], warnings: [] };
 
@@ -124,7 +130,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
     const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds };
-    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch }, () => tooLateToAct(window));
+    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () => tooLateToAct(window));
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
     await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
   } finally {
@@ -210,12 +216,16 @@ function strongestEvidence(judged: readonly JudgedTarget[]): Map<string, TargetE
   return evidence;
 }
 
-/** The workloads' durable state, read once; a workload whose state cannot be read is left out (acting without it is unsafe). */
+/**
+ * The workloads' durable state, read once (one list per namespace and kind); a workload whose state
+ * cannot be read is left out (acting without it is unsafe).
+ */
 async function readStates(cluster: Cluster, actor: Actor, judged: readonly JudgedTarget[]): Promise<string[]> {
   const workloads = new Map(judged.map((t) => [workloadKey(t.facts.workload), t.facts.workload] as const));
+  const reads = await cluster.readStates([...workloads.values()]);
   const failures: string[] = [];
   for (const [key, workload] of workloads) {
-    const read = await cluster.readState(workload);
+    const read = reads.get(key) ?? { outcome: 'failed', error: { code: 'not-found', message: 'no state read for it' } };
     if (read.outcome === 'failed') failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
     else actor.remember(workload, read);
   }
@@ -226,7 +236,7 @@ function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targe
   return { profile: facts.profile, workload: workloadKey(facts.workload), pod: facts.pod.name, container: facts.container, verdict, values: samples.v };
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions, tooLate: () => string | null): Promise<ActOutcome> {
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guardrails, tooLate: () => string | null): Promise<ActOutcome> {
   const { config, cluster, logger, signal } = deps;
   const clock = await prometheusNow(deps.metrics, signal);
   const observed = await observeAll(deps, clock, toDetectOptions(config.detection));
@@ -246,6 +256,9 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     upgrade: deps.upgrade ?? noForge,
     ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
     evidence: (w) => evidence.get(workloadKey(w)),
+    // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
+    // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
+    handsOff: guardrails.dryRun || guardrails.killSwitch,
     beforeRestart: heapCapturer({
       config,
       cluster,
@@ -271,7 +284,6 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const matchedOn = stored ? standInFacts({ image: e.image, version: null, container: e.container }, stored).image : e.image;
     if (matchedOn !== e.image) evidence.set(key, { ...e, catalogImage: matchedOn });
   }
-  const guardrails = toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) });
   const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
   summary.plan = plan;
   if (signal?.aborted) {
@@ -287,9 +299,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const e = evidence.get(key);
     if (heap && e) evidence.set(key, { ...e, heap });
   }
-  // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
-  // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
-  await actor.execute(plan.items, { handsOff: guardrails.dryRun || guardrails.killSwitch });
+  await actor.execute(plan.items);
   if (deps.refreshUpgradePr && !guardrails.dryRun && !guardrails.killSwitch) {
     for (const [profile, workload] of phaseChanged(plan.items)) {
       const state = actor.stateOf(workload);
@@ -340,41 +350,21 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
 
 async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly WorkloadRef[], profile: string, message: string, now: number, log: Logger): Promise<void> {
-  const seen = new Set<string>();
-  for (const workload of workloads) {
-    if (seen.has(workloadKey(workload))) continue;
-    seen.add(workloadKey(workload));
-    const draft = metricsUnavailableEvent(profile, message, now);
-    const result = await cluster.recordEvent({
-      regarding: { kind: workload.kind, apiVersion: apiVersionOf(workload.kind), namespace: workload.namespace, name: workload.name, uid: workload.uid },
-      reason: draft.reason,
-      action: draft.action,
-      note: draft.note,
-      type: draft.type,
-      key: draft.key,
-      countRepeats: true,
-    });
-    if (result.outcome === 'failed') log.warn({ error: describeKubeError(result.error) }, 'could not record MetricsUnavailable Event');
-  }
+  const unique = new Map(workloads.map((w) => [workloadKey(w), w] as const));
+  for (const workload of unique.values()) await recordWorkloadEvent(cluster, log, workload, metricsUnavailableEvent(profile, message, now), { countRepeats: true });
 }
 
 /** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
 function ledgerOn(cluster: RunLock, lease: LeaseRef, logger: Logger): LedgerStore {
-  return {
-    async read() {
-      const read = await cluster.readLedger(lease);
-      if (read.outcome !== 'read') return emptyLedger();
-      const { ledger, problems } = checkLedger(read.text);
-      for (const { where, problem } of problems) logger.warn({ lease: `${lease.namespace}/${lease.name}`, where }, `ledger on the Lease: ${where} ${problem}`);
-      return ledger;
+  return ledgerStore(
+    {
+      where: `${lease.namespace}/${lease.name}`,
+      read: async () => {
+        const read = await cluster.readLedger(lease);
+        return read.outcome === 'read' ? { text: read.text } : null;
+      },
+      write: async (text) => (await cluster.writeLedger(lease, text)).outcome === 'written',
     },
-    async write(ledger, nowSeconds) {
-      const { ledger: kept, dropped } = compactLedger(ledger, nowSeconds);
-      if (dropped.length > 0) {
-        const overBudget = dropped.some((d) => d.why === 'over the size budget');
-        (overBudget ? logger.warn.bind(logger) : logger.info.bind(logger))({ dropped }, describeDropped(dropped));
-      }
-      return (await cluster.writeLedger(lease, JSON.stringify(kept))).outcome === 'written';
-    },
-  };
+    logger,
+  );
 }

@@ -10,7 +10,7 @@ import type { UpgradeExecutor, UpgradePreviewer } from './act.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { previewFailed, prStatusOf, refreshedPrBody, upgradePreviewText, upgradePrBody, upgradePrFacts, upgradePrTitle } from '../report/upgrade-pr.js';
-import { toProfilePolicy } from './policy-input.js';
+import { toProfilePolicy } from '../config/policy.js';
 
 /** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
 export interface UpgradeRung {
@@ -32,7 +32,12 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
   // Octokit loads only when a PR is due: most runs never open one. A failed start is retried next time.
   const load = async (): Promise<Forge> => {
     forge ??= import('../forge/github.js').then(({ createGitHubForge }) =>
-      createGitHubForge({ auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! }, apiUrl: github.apiUrl, logger }),
+      createGitHubForge({
+        auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! },
+        apiUrl: github.apiUrl,
+        logger,
+        chartRepositories: config.chartRepositories,
+      }),
     );
     try {
       return await forge;
@@ -109,7 +114,7 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
       case 'deferred':
         return { kind: 'deferred', message: result.error.message };
       case 'failed':
-        return { kind: 'failed', message: result.error.message };
+        return { kind: 'failed', message: result.error.message, code: result.error.code };
     }
   };
 }

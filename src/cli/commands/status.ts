@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import { toDetectOptions } from '../../config/detection.js';
 import { valuesOf } from '../../detect/columns.js';
 import type { Config } from '../../config/schema.js';
-import { observeProfile, prometheusNow } from '../../run/observe.js';
+import { prometheusNow } from '../../prom/history.js';
+import { observeProfile } from '../../run/observe.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';
 import { buildStatusDeps } from '../wiring.js';
 import { formatTime } from '../../model/units.js';
+import { workloadKey } from '../../model/workload.js';
 
 export async function statusCommand(config: Config, options: { output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
   const deps = buildStatusDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
@@ -21,10 +23,11 @@ export async function statusCommand(config: Config, options: { output: OutputFor
     // The same observation as `run`: what status prints, a run would act on.
     const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, clock, detect);
     failures.push(...seen.failures);
+    const states = await deps.cluster.readStates(seen.judged.map((t) => t.facts.workload));
     for (const target of seen.judged) {
-      const state = await deps.cluster.readState(target.facts.workload);
-      const last = state.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}` : undefined;
-      const incident = state.outcome === 'read' ? incidentStatusText(state.state) : null;
+      const state = states.get(workloadKey(target.facts.workload));
+      const last = state?.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}` : undefined;
+      const incident = state?.outcome === 'read' ? incidentStatusText(state.state) : null;
       rows.push({
         profile: profile.name,
         name: `${target.facts.workload.namespace}/${target.facts.workload.name} (${target.facts.pod.name})`,
