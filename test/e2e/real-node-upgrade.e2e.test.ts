@@ -87,6 +87,8 @@ spec:
 `;
 
 const github = new FakeGitHub('acme', 'gitops');
+/** The runs' warnings (printed at the end: what went wrong without failing a run). */
+const warnings: string[] = [];
 const slack = new FakeSlack();
 const secrets = '/var/run/secrets/leakguard';
 
@@ -131,6 +133,7 @@ async function run(c: Case): Promise<Loose> {
   expect(log).not.toContain(github.acceptedToken);
   expect(log).not.toContain(slack.botToken);
   expect(summary.failures, log).toEqual([]);
+  warnings.push(...(summary.warnings as string[]).map((w) => `[${c.name} ${name}] ${w}`));
   await kubectl(['delete', 'job', name, '-n', c.releaseNs, '--wait=false'], { env });
   return summary;
 }
@@ -181,7 +184,7 @@ async function withBoth<T>(step: (c: Case) => Promise<T>): Promise<T[]> {
 function slackThread(): string[] {
   return slack.requests
     .filter((r) => r.path.startsWith('/api/'))
-    .map((r) => `${r.path.replace('/api/', '')}${r.body.thread_ts ? ' (reply)' : ''}: ${String(r.body.text)}`);
+    .map((r) => `${r.path.replace('/api/', '')}${r.body.thread_ts ? ` (in thread ${String(r.body.thread_ts)})` : ''}${r.body.ts ? ` (ts ${String(r.body.ts)})` : ''}: ${String(r.body.text)}`);
 }
 
 /** The fix verified on its own data, then leakguard's workaround removed: as before it, apart from the image. */
@@ -245,6 +248,7 @@ describe.skipIf(env.realNode === undefined)('an incident on the real node, from 
     }
     for (const c of cases) console.log(`[${c.name}] PR status: ${statusOf(github.pulls.find((p) => p.head.endsWith(c.profile + '-1.15.9'))?.body ?? '') ?? 'none'}`);
     console.log(`Slack (both incidents):\n${slackThread().map((l) => `  ${l}`).join('\n')}`);
+    console.log(`run warnings:\n${warnings.map((w) => `  ${w}`).join('\n') || '  none'}`);
     console.log(`wall time: ${Math.round((Date.now() - started) / 1000)} s`);
     await Promise.all(
       cases.map(async (c) => {
