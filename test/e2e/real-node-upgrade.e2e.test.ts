@@ -134,6 +134,8 @@ async function run(c: Case): Promise<Loose> {
   expect(log).not.toContain(slack.botToken);
   expect(summary.failures, log).toEqual([]);
   warnings.push(...(summary.warnings as string[]).map((w) => `[${c.name} ${name}] ${w}`));
+  // Logged warnings too (a ledger that could not be saved, a Slack call that failed): JSON lines at level 40+.
+  for (const line of log.split('\n').filter((l) => /^\{.*"level":(4|5)\d/.test(l))) warnings.push(`[${c.name} ${name}] log: ${line.slice(0, 400)}`);
   await kubectl(['delete', 'job', name, '-n', c.releaseNs, '--wait=false'], { env });
   return summary;
 }
