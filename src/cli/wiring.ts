@@ -102,7 +102,7 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     catalog: catalogFor(config),
     logger,
     identity,
-    ...(upgrade ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview } : {}),
+    ...(upgrade ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview, refreshUpgradePr: upgrade.refresh } : {}),
     ...(reclaim ? { reclaim } : {}),
     ...(signal ? { signal } : {}),
   };

@@ -13,7 +13,7 @@ import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './git
 import { foreignCommitsReason } from './own-branch.js';
 import { prMarker, withSeeAlso, type SeeAlsoPull } from '../report/pr-body.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers, proposesSameBump } from './pr-match.js';
-import { DEFAULT_TRUSTED_AUTHORS, upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRequest, type UpgradePrResult } from './types.js';
+import { DEFAULT_TRUSTED_AUTHORS, upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRef, type UpgradePrRefresh, type UpgradePrRequest, type UpgradePrResult } from './types.js';
 
 /** Open PRs scanned for our own and for others' bumps (100 per page). */
 const MAX_PULL_PAGES = 5;
@@ -133,6 +133,24 @@ export class GitHubForge implements Forge {
             : found.result;
       log.info({ result: preview.outcome }, 'upgrade PR preview');
       return preview;
+    } catch (err) {
+      return this.failure(err, log);
+    }
+  }
+
+  async refreshUpgradePullRequest(req: UpgradePrRef, edit: (body: string) => string): Promise<UpgradePrRefresh> {
+    const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
+    const repo = parseRepo(req.repo);
+    if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    try {
+      const own = (await this.listOpenPulls(repo)).find((p) => isOwnPr(p, upgradeBranchName(req.profile, req.toVersion), repoFullName(repo)));
+      if (!own) return { outcome: 'no-open-pr' };
+      const body = edit(own.body ?? '');
+      if (body === (own.body ?? '')) return { outcome: 'up-to-date' };
+      const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
+      const updated = await step(`update pull request #${own.number}`, () => writes.updatePull(own, { title: own.title, body }));
+      log.info({ result: 'updated', url: updated.html_url }, 'upgrade PR status refreshed');
+      return { outcome: 'updated', url: updated.html_url, number: updated.number };
     } catch (err) {
       return this.failure(err, log);
     }

@@ -92,7 +92,21 @@ export interface Forge {
   ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult>;
   /** Read-only: what ensureUpgradePullRequest would do now. No branch, commit or PR is created. */
   previewUpgradePullRequest?(req: UpgradePrRequest): Promise<UpgradePrPreview>;
+  /**
+   * Re-writes the body of leakguard's own open PR for this bump (`edit` gets the current body); never
+   * opens one, never touches a branch. Idempotent: an unchanged body is not sent.
+   */
+  refreshUpgradePullRequest?(req: UpgradePrRef, edit: (body: string) => string): Promise<UpgradePrRefresh>;
 }
+
+/** Which of leakguard's PRs: one per (repository, profile, target version). */
+export type UpgradePrRef = Pick<UpgradePrRequest, 'repo' | 'baseBranch' | 'profile' | 'toVersion'>;
+
+export type UpgradePrRefresh =
+  | { outcome: 'updated'; url: string; number: number }
+  /** The body already said so, or leakguard has no open PR for it (merged, closed, never opened): nothing sent. */
+  | { outcome: 'up-to-date' | 'no-open-pr' }
+  | { outcome: 'deferred' | 'failed'; error: ForgeError };
 
 /** leakguard writes only to branches under this prefix (src/forge/github-writes.ts enforces it). */
 export const LEAKGUARD_BRANCH_PREFIX = 'leakguard/';

@@ -68,6 +68,7 @@ const stateSchema = z
         verifiedAt: z.number().nullable().optional(),
         ineffectiveAt: z.number().nullable().optional(),
         nextHop: z.boolean().optional(),
+        earlierHops: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
       })
       .nullable()
       .optional(),

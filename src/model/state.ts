@@ -95,6 +95,8 @@ export interface UpgradeTrack {
   ineffectiveAt?: number | null;
   /** The pods reached `fromVersion`, still affected: the hop to `toVersion` is proposed once they run healthy. */
   nextHop?: boolean;
+  /** The hops of this incident already rolled out on the way to the fix (a still-affected release reached), oldest first. */
+  earlierHops?: { from: string; to: string }[];
 }
 
 /** One action of an incident, as it happened. */

@@ -77,7 +77,9 @@ export function proposeUpgrade(incident: Incident, now: number, together: PlanAc
   if (!action?.details.upgrade) return null;
   // With the hotfix set in this same run, the PR says so already (the state records it only after).
   const hotfix = together?.details.image;
-  const details = hotfix ? { ...action.details, upgrade: { ...action.details.upgrade, hotfix } } : action.details;
+  const earlierHops = incident.state.upgrade?.nextHop ? incident.state.upgrade.earlierHops : undefined;
+  const upgrade = { ...action.details.upgrade, ...(hotfix ? { hotfix } : {}), ...(earlierHops?.length ? { earlierHops } : {}) };
+  const details = { ...action.details, upgrade };
   return { ...action, details, reason: proposalReason(match.targetVersion!, workaround), ...(together ? { together: true as const } : {}) };
 }
 

@@ -168,7 +168,7 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
     case 'workaround-ineffective':
       return state;
     case 'upgrade-advised':
-      return item.upgrade ? { ...state, upgrade: item.upgrade } : state;
+      return item.upgrade ? { ...state, upgrade: withEarlierHops(item.upgrade, state.upgrade) } : state;
     case 'upgrade-rolled-out':
       return { ...state, upgrade: rolledOut(state.upgrade ?? null, item, now) };
     case 'upgrade-verified':
@@ -184,7 +184,13 @@ function proposed(action: PlanAction, state: WorkloadState, now: number): Upgrad
   const current = state.upgrade ?? null;
   if (!bump) return current;
   if (current && !current.nextHop && current.toVersion === bump.toVersion && current.fromVersion === bump.fromVersion) return current;
-  return { issueId: bump.issueId, fromVersion: bump.fromVersion, toVersion: bump.toVersion, proposedAt: now, leakBytesPerHour: state.leakBytesPerHour ?? null };
+  const track = { issueId: bump.issueId, fromVersion: bump.fromVersion, toVersion: bump.toVersion, proposedAt: now, leakBytesPerHour: state.leakBytesPerHour ?? null };
+  return withEarlierHops(track, current);
+}
+
+/** A new proposal in the same incident keeps the hops already rolled out (the PR shows where it is on the path). */
+function withEarlierHops(track: UpgradeTrack, current: UpgradeTrack | null | undefined): UpgradeTrack {
+  return current?.nextHop && current.earlierHops ? { ...track, earlierHops: current.earlierHops } : track;
 }
 
 /**
@@ -197,7 +203,8 @@ function rolledOut(upgrade: UpgradeTrack | null, item: PlanNotice, now: number):
   if (!upgrade || !rollout) return upgrade;
   if (!rollout.stillAffected) return { ...upgrade, rolledOutAt: now, rolledOutVersion: rollout.version };
   if (!rollout.next) return { ...upgrade, rolledOutVersion: rollout.version, ineffectiveAt: now };
-  return { ...upgrade, fromVersion: rollout.version, toVersion: rollout.next, rolledOutAt: null, rolledOutVersion: null, nextHop: true };
+  const earlierHops = [...(upgrade.earlierHops ?? []), { from: upgrade.fromVersion, to: rollout.version }];
+  return { ...upgrade, fromVersion: rollout.version, toVersion: rollout.next, rolledOutAt: null, rolledOutVersion: null, nextHop: true, earlierHops };
 }
 
 /** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */

@@ -173,6 +173,8 @@ export interface ActionDetails {
     ruleId?: UpgradeRule;
     /** The hotfix image leakguard set and the pods still run (the PR body says so, and how to undo it). */
     hotfix?: ImageSwap;
+    /** Hops of this incident already rolled out on the way to the fix (the PR shows where this one is). */
+    earlierHops?: { from: string; to: string }[];
   };
   /** Known-issue explanations, quoted in Events, Slack and PR bodies. */
   knownIssues: string[];

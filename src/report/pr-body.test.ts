@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseXyChart } from '../../test/support/mermaid.js';
-import { knownIssueSection, prBody, prMarker, prTitle, upgradePathSection, type PrBodyInput } from './pr-body.js';
+import { knownIssueSection, prBody, prMarker, prTitle, statusSection, upgradePathSection, withStatus, type PrBodyInput } from './pr-body.js';
 
 const MiB = 1048576;
 const input: PrBodyInput = {
@@ -50,7 +50,7 @@ describe('prBody', () => {
     expect(body).toContain('ROOK_WATCH_FOR_NODE_FAILURE=false');
   });
   it('lays out the upgrade path one minor at a time', () => {
-    expect(body).toContain('1. **1.14.9 → 1.15.9** (this PR)');
+    expect(body).toContain('1. **1.14.9 → 1.15.9** (this PR: hop 1 of 2)');
     expect(body).toContain('2. 1.15.9 → 1.16.5 later');
   });
   it('lists actions already taken', () => {
@@ -83,5 +83,31 @@ describe('prBody', () => {
   });
   it('an upgrade path that does not contain the target lists only this step', () => {
     expect(upgradePathSection('1.14.9', '1.15.9', ['1.16.0'])).not.toContain('later');
+  });
+});
+
+describe('the status section: re-written alone when the incident changes phase', () => {
+  const status = (phase: 'proposed' | 'verified') => statusSection({
+    phase,
+    toVersion: '1.15.9',
+    workaround: { what: 'set ROOK_WATCH_FOR_NODE_FAILURE=false', since: 1_764_000_000, removedAt: phase === 'verified' ? 1_764_090_000 : null },
+    ...(phase === 'verified' ? { rolledOut: { version: '1.15.9', at: 1_764_003_600, verifyUntil: 1_764_090_000 }, judgedAt: 1_764_090_000 } : {}),
+    hop: { index: 1, of: 1, earlier: [] },
+  });
+
+  it('replaces the section between its markers and nothing else', () => {
+    const body = `## header\n\nintro\n\n${status('proposed')}\n\n### What was detected\n\nslope`;
+    const next = withStatus(body, status('verified'));
+    expect(next).toBe(`## header\n\nintro\n\n${status('verified')}\n\n### What was detected\n\nslope`);
+    expect(withStatus(next, status('verified'))).toBe(next);
+  });
+
+  it('a body opened before the section existed gets it after its header', () => {
+    expect(withStatus('## header\n\nintro\n\n### What was detected\n\nslope', status('proposed'))).toBe(`## header\n\nintro\n\n${status('proposed')}\n\n### What was detected\n\nslope`);
+  });
+
+  it('shows the earlier hops of the path and where this one is', () => {
+    const section = upgradePathSection('1.14.10', '1.15.9', [], undefined, [], { index: 2, of: 2, earlier: [{ from: '1.14.9', to: '1.14.10' }] });
+    expect(section).toContain('1. 1.14.9 → 1.14.10, rolled out\n2. **1.14.10 → 1.15.9** (this PR: hop 2 of 2)');
   });
 });

@@ -6,7 +6,7 @@ import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
 import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
-import { stripV } from '../catalog/version.js';
+import { stripV, withV } from '../catalog/version.js';
 import { memoryChart } from './pr-chart.js';
 import { heapMarkdown, type HeapReport } from './heap-text.js';
 
@@ -60,6 +60,22 @@ export interface PrBodyInput {
   alsoPinned?: readonly PinnedElsewhere[];
   /** The heap profile kept with the incident (`diagnostics.heapProfile`). */
   heapProfile?: HeapReport;
+  /** Where the incident is: re-written in the open PR when its phase changes. */
+  status?: PrStatus;
+}
+
+/** The incident's phase as the PR tells it (from the durable state, never from one run alone). */
+export interface PrStatus {
+  phase: 'proposed' | 'rolled-out' | 'verified' | 'ineffective';
+  toVersion: string;
+  /** leakguard's workaround: what it set and since when; `removedAt` once leakguard removed it. */
+  workaround: { what: string; since: number; removedAt: number | null } | null;
+  /** The version the pods run since `at`, judged until `verifyUntil` (rolled-out and after). */
+  rolledOut?: { version: string; at: number; verifyUntil: number };
+  /** When the new version was judged (verified or ineffective). */
+  judgedAt?: number;
+  /** Where this PR's step is on the way to the fix: hops already rolled out (`from → to`), this one's number and the count. */
+  hop: { index: number; of: number; earlier: readonly { from: string; to: string }[] };
 }
 
 /** GitHub rejects bodies over 65536 characters; stay well under. */
@@ -126,16 +142,30 @@ export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
  * Steps from the running version along the catalogue's path: this PR's step first, the rest later,
  * one minor version at a time.
  */
-export function upgradePathSection(fromVersion: string, toVersion: string, path: readonly string[] = [], rule?: string, notes: readonly LinkInput[] = []): string {
+export function upgradePathSection(
+  fromVersion: string,
+  toVersion: string,
+  path: readonly string[] = [],
+  rule?: string,
+  notes: readonly LinkInput[] = [],
+  hop?: PrStatus['hop'],
+): string {
   const from = stripV(fromVersion);
   const to = stripV(toVersion);
   const normalized = path.map(stripV);
   const at = normalized.indexOf(to);
   const after = at >= 0 ? normalized.slice(at + 1) : [];
-  const lines = ['### Upgrade path', '', `1. **${from} → ${to}** (this PR)`];
+  const earlier = hop?.earlier ?? [];
+  const of = Math.max(hop?.of ?? 0, earlier.length + 1 + after.length);
+  const lines = [
+    '### Upgrade path',
+    '',
+    ...earlier.map((h, i) => `${i + 1}. ${stripV(h.from)} → ${stripV(h.to)}, rolled out`),
+    `${earlier.length + 1}. **${from} → ${to}** (this PR: hop ${earlier.length + 1} of ${of})`,
+  ];
   let prev = to;
   after.forEach((next, i) => {
-    lines.push(`${i + 2}. ${prev} → ${next} later, in its own PR once this one is rolled out`);
+    lines.push(`${earlier.length + i + 2}. ${prev} → ${next} later, in its own PR once this one is rolled out`);
     prev = next;
   });
   lines.push('', rule ? `Upgrade rule: ${oneLine(rule)}.` : 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
@@ -149,6 +179,52 @@ export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly Pinn
   if (alsoPinned.length === 0) return null;
   const rows = alsoPinned.map((s) => `- \`${s.file}\` ${s.resource ? `\`${s.resource}\` ` : ''}\`${s.path}\`: ${oneLine(s.reason)}`);
   return [`### Also pinned at this version, not changed`, '', `These places pin ${stripV(fromVersion)} too; this PR leaves them alone.`, '', ...rows].join('\n');
+}
+
+const STATUS_START = '<!-- leakguard:status -->';
+const STATUS_END = '<!-- /leakguard:status -->';
+
+/** Where the incident is now, between markers so a later run can re-write this section alone. */
+export function statusSection(status: PrStatus): string {
+  const to = withV(status.toVersion);
+  const w = status.workaround;
+  const since = w ? `${oneLine(w.what)}, since ${formatTime(w.since)}` : '';
+  let text: string;
+  switch (status.phase) {
+    case 'proposed':
+      text = w
+        ? `**Workaround in place** (${since}): it is temporary, this upgrade is the fix. Once ${to} runs, leakguard judges it on its own data over the verification window, then removes the workaround.`
+        : `**Proposed.** Once ${to} runs, leakguard judges it on its own data over the verification window.`;
+      break;
+    case 'rolled-out': {
+      const r = status.rolledOut!;
+      const keep = w ? `; the workaround (${since}) stays until then, and is removed if the leak is gone` : '';
+      text = `**${withV(r.version)} rolled out** at ${formatTime(r.at)}; verifying until ${formatTime(r.verifyUntil)}${keep}.`;
+      break;
+    }
+    case 'verified': {
+      const version = withV(status.rolledOut?.version ?? status.toVersion);
+      const after = !w ? '' : w.removedAt !== null ? ` leakguard removed its workaround (${oneLine(w.what)}) at ${formatTime(w.removedAt)}.` : ` The workaround (${since}) is removed as soon as the guardrails allow.`;
+      text = `**Verified on ${version}** at ${formatTime(status.judgedAt ?? 0)}: the memory floor stayed flat over the verification window; the leak is fixed.${after}`;
+      break;
+    }
+    case 'ineffective': {
+      const version = withV(status.rolledOut?.version ?? status.toVersion);
+      const keep = w ? ` The workaround (${since}) stays in place.` : '';
+      text = `**STILL LEAKING on ${version}** (judged at ${formatTime(status.judgedAt ?? 0)}): this upgrade did not fix the leak; the known issue does not explain it.${keep}`;
+      break;
+    }
+  }
+  return [STATUS_START, '### Status', '', text, STATUS_END].join('\n');
+}
+
+/** The body with its status section replaced by `section` (added after the header when it has none). */
+export function withStatus(body: string, section: string): string {
+  const start = body.indexOf(STATUS_START);
+  const end = body.indexOf(STATUS_END, start);
+  if (start >= 0 && end > start) return `${body.slice(0, start)}${section}${body.slice(end + STATUS_END.length)}`;
+  const afterHeader = body.indexOf('\n\n### ');
+  return afterHeader < 0 ? `${section}\n\n${body}` : `${body.slice(0, afterHeader)}\n\n${section}${body.slice(afterHeader)}`;
 }
 
 export function actionsSection(actions: readonly ActionRecord[]): string {
@@ -191,9 +267,10 @@ export function withSeeAlso(body: string, pulls: readonly SeeAlsoPull[]): string
 export function prBody(input: PrBodyInput): string {
   const body = [
     headerSection(input),
+    input.status ? statusSection(input.status) : null,
     detectionSection(input),
     knownIssueSection(input.knownIssue),
-    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes),
+    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes, input.status?.hop),
     alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
     input.heapProfile ? heapMarkdown(input.heapProfile) : null,

@@ -3,12 +3,12 @@
  * real run's and the demo's, from the same plain data.
  */
 import type { SampleSeries } from '../detect/columns.js';
-import type { HistoryEntry } from '../model/state.js';
+import type { HistoryEntry, UpgradeTrack } from '../model/state.js';
 import type { ActionDetails, PlanAction } from '../policy/types.js';
 import type { TargetEvidence } from './evidence.js';
 import type { HeapReport } from './heap-text.js';
 import { historyRecords } from './incident-text.js';
-import { prBody, prTitle, type PinnedElsewhere, type PrBodyInput } from './pr-body.js';
+import { prBody, prTitle, statusSection, withStatus, type PinnedElsewhere, type PrBodyInput, type PrStatus } from './pr-body.js';
 
 /** Everything the upgrade PR says, as plain data. */
 export interface UpgradePrFacts {
@@ -24,6 +24,42 @@ export interface UpgradePrFacts {
   history: readonly HistoryEntry[];
   graphUrl?: string;
   heap?: HeapReport;
+  /** Where the incident is when the PR is opened or refreshed. */
+  status?: PrStatus;
+}
+
+/** What the PR's status section is made of: the incident's durable state. */
+export interface PrStatusInput {
+  toVersion: string;
+  /** The upgrade followed since it was proposed; null before the proposal is recorded (the run that opens the PR). */
+  track: UpgradeTrack | null;
+  history: readonly HistoryEntry[];
+  /** When leakguard's workaround in place was applied (the state's `workaroundAppliedAt`). */
+  workaroundSince: number | null;
+  verifyWindowSeconds: number;
+  earlierHops?: readonly { from: string; to: string }[];
+}
+
+/** The incident's phase for the PR, from the state: the workaround, the rollout, the verification, the hop. */
+export function prStatusOf(input: PrStatusInput): PrStatus {
+  const { track, history } = input;
+  const applied = history.findLast((h) => h.kind === 'workaround' && h.outcome === 'workaround-applied');
+  const removed = applied ? history.find((h) => h.outcome === 'workaround-reverted' && h.at >= applied.at) : undefined;
+  const since = input.workaroundSince ?? applied?.at ?? null;
+  const workaround = since === null ? null : { what: applied?.detail ?? 'the workaround', since, removedAt: removed?.at ?? null };
+  const earlier = track?.earlierHops ?? input.earlierHops ?? [];
+  const hop = { index: earlier.length + 1, of: earlier.length + 1, earlier };
+  const base = { toVersion: input.toVersion, workaround, hop };
+  if (!track?.rolledOutAt) return { ...base, phase: 'proposed' };
+  const rolledOut = { version: track.rolledOutVersion ?? track.toVersion, at: track.rolledOutAt, verifyUntil: track.rolledOutAt + input.verifyWindowSeconds };
+  if (track.verifiedAt) return { ...base, phase: 'verified', rolledOut, judgedAt: track.verifiedAt };
+  if (track.ineffectiveAt) return { ...base, phase: 'ineffective', rolledOut, judgedAt: track.ineffectiveAt };
+  return { ...base, phase: 'rolled-out', rolledOut };
+}
+
+/** The open PR's body with its status section re-written (the rest, evidence included, as it was opened). */
+export function refreshedPrBody(body: string, status: PrStatus): string {
+  return withStatus(body, statusSection(status));
 }
 
 /** The upgrade PR's facts for a plan's upgrade-pr action; null when the plan knows no fixed version. */
@@ -47,6 +83,7 @@ export function upgradePrFacts(
     history,
     ...(graphUrl ? { graphUrl } : {}),
     ...(evidence?.heap ? { heap: evidence.heap } : {}),
+    status: prStatusOf({ toVersion: upgrade.toVersion, track: null, history, workaroundSince: null, verifyWindowSeconds: 0, ...(upgrade.earlierHops ? { earlierHops: upgrade.earlierHops } : {}) }),
   };
 }
 
@@ -80,6 +117,7 @@ export function upgradePrBody(facts: UpgradePrFacts, alsoPinned?: readonly Pinne
     ...(facts.graphUrl ? { prometheusGraphUrl: facts.graphUrl } : {}),
     ...(alsoPinned ? { alsoPinned } : {}),
     ...(facts.heap ? { heapProfile: facts.heap } : {}),
+    ...(facts.status ? { status: facts.status } : {}),
   });
 }
 

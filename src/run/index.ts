@@ -14,7 +14,8 @@ import { killSwitchOn } from '../kube/kill-switch.js';
 import { ledgerTextOn } from '../kube/ledger.js';
 import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Guardrails, Plan } from '../policy/types.js';
+import type { Guardrails, Plan, PlanItem } from '../policy/types.js';
+import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
@@ -34,6 +35,7 @@ import { itemsByWorkload } from '../policy/incident.js';
 import { metricsUnavailableMessage } from '../report/incident-message.js';
 import { toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from '../policy/deadline.js';
+import type { UpgradePrRefresher } from './upgrade.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */
@@ -57,6 +59,8 @@ export interface RunDeps {
   upgrade?: UpgradeExecutor;
   /** Dry-run: asks the forge (read-only) what the upgrade rung would do, for the Event. */
   previewUpgrade?: UpgradePreviewer;
+  /** Re-writes the open upgrade PR's status when its incident changes phase. */
+  refreshUpgradePr?: UpgradePrRefresher;
   /** Aborted at the run deadline: nothing is started after it. */
   signal?: AbortSignal;
   /** Slack; absent when not configured. */
@@ -269,9 +273,26 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guard
     if (heap && e) evidence.set(key, { ...e, heap });
   }
   await actor.execute(plan.items);
+  if (deps.refreshUpgradePr && !guardrails.dryRun && !guardrails.killSwitch) {
+    for (const [profile, workload] of phaseChanged(plan.items)) {
+      const state = actor.stateOf(workload);
+      const problem = state ? await deps.refreshUpgradePr(profile, state) : null;
+      if (problem) summary.warnings.push(problem);
+    }
+  }
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({ ...news, evidence: evidence.get(news.key) })));
+}
+
+/** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */
+function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
+  const changed = new Map<string, [string, WorkloadRef]>();
+  for (const item of items) {
+    const phase = item.type === 'notice' ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind) : item.type === 'action' && item.kind === 'revert-workaround';
+    if (phase) changed.set(workloadKey(item.workload), [item.profile, item.workload]);
+  }
+  return [...changed.values()];
 }
 
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */

@@ -30,6 +30,8 @@ export async function notifyChanges(
   for (const entry of news) {
     const first = entry.items[0];
     if (!first) continue;
+    // No decision (too little or stale data, e.g. right after a restart) is no news: never "Healthy".
+    if (entry.items.every((i) => i.type === 'skip' && i.reason === 'stale-data')) continue;
     const view = incidentView(entry.items, entry.outcomes, entry.evidence?.verdict);
     const state: NotifyState = { incidentId: view.incidentId, phase: view.phase, severity: view.severity, action: view.actionTag };
     const previous = ledger.notified[entry.key];

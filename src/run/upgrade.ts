@@ -7,15 +7,20 @@ import { profileGraphUrl } from '../prom/queries.js';
 import type { PlanAction } from '../policy/types.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { UpgradeExecutor, UpgradePreviewer } from './act.js';
-import type { HistoryEntry } from '../model/state.js';
+import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
-import { previewFailed, upgradePreviewText, upgradePrBody, upgradePrFacts, upgradePrTitle } from '../report/upgrade-pr.js';
+import { previewFailed, prStatusOf, refreshedPrBody, upgradePreviewText, upgradePrBody, upgradePrFacts, upgradePrTitle } from '../report/upgrade-pr.js';
+import { toProfilePolicy } from '../config/policy.js';
 
 /** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
 export interface UpgradeRung {
   execute: UpgradeExecutor;
   preview: UpgradePreviewer;
+  refresh: UpgradePrRefresher;
 }
+
+/** Re-writes the status of leakguard's open PR for a workload whose incident changed phase; a message when it could not. */
+export type UpgradePrRefresher = (profile: string, state: WorkloadState) => Promise<string | null>;
 
 /**
  * The forge is built on first use: a missing or unreadable credential fails the upgrade rung with a
@@ -54,6 +59,13 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
         return await previewWith(await load(), config)(action, evidence, history);
       } catch (error) {
         return previewFailed((error as Error).message);
+      }
+    },
+    refresh: async (profile, state) => {
+      try {
+        return await refreshWith(await load(), config)(profile, state);
+      } catch (error) {
+        return (error as Error).message;
       }
     },
   };
@@ -104,6 +116,28 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
       case 'failed':
         return { kind: 'failed', message: result.error.message, code: result.error.code };
     }
+  };
+}
+
+/**
+ * The incident's phase changed (rolled out, verified, ineffective, workaround removed): its open PR's
+ * status section says so. Never opens a PR: a merged or closed one is left as it is.
+ */
+export function refreshWith(forge: Forge, config: Config): UpgradePrRefresher {
+  return async (name, state) => {
+    const profile = config.profiles.find((p) => p.name === name);
+    const track = state.upgrade;
+    if (!profile?.upgrade || !track || !forge.refreshUpgradePullRequest) return null;
+    const status = prStatusOf({
+      toVersion: track.toVersion,
+      track,
+      history: state.history ?? [],
+      workaroundSince: state.workaroundAppliedAt,
+      verifyWindowSeconds: toProfilePolicy(profile, config).verifyWindowSeconds,
+    });
+    const ref = { repo: profile.upgrade.repo, baseBranch: profile.upgrade.baseBranch, profile: name, toVersion: track.toVersion };
+    const result = await forge.refreshUpgradePullRequest(ref, (body) => refreshedPrBody(body, status));
+    return result.outcome === 'failed' || result.outcome === 'deferred' ? `upgrade PR status for ${name}: ${result.error.message}` : null;
   };
 }
 

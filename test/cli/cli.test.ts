@@ -361,6 +361,47 @@ describe('leakguard demo', () => {
     expect(demo.pullRequest.diff).toContain('+       version: v1.15.9 # pinned after the 1.14 upgrade');
     expect(demo.pullRequest.body).toMatch(/https:\/\/github\.com\/rook\/rook\/issues\/15499/);
   });
+
+  it("tells the Rook incident's whole life, run after run: restarted, workaround and PR, rolled out, verified, workaround removed", async () => {
+    const { code, out } = await cli('demo', '--output', 'json');
+    expect(code).toBe(ExitCode.ok);
+    const { story } = JSON.parse(out) as {
+      story: {
+        steps: { phase: string; events: { reason: string }[]; slack: string[]; prStatus: string | null }[];
+        pr: { number: number; title: string; bodies: string[]; file: { after: string } };
+        operator: { image: string; env: Record<string, string>; configMap: Record<string, string> }[];
+      };
+    };
+    expect(story.steps.map((s) => s.events.map((e) => e.reason).filter((r) => r !== 'RemediationSkipped'))).toEqual([
+      ['LeakSuspected', 'PodRestarted'],
+      ['LeakConfirmed', 'WorkaroundApplied', 'UpgradePROpened'],
+      [],
+      ['UpgradeRolledOut'],
+      ['UpgradeVerified', 'WorkaroundReverted'],
+    ]);
+    expect(story.steps.map((s) => s.phase)).toEqual(['remediated', 'upgrade-proposed', 'upgrade-proposed', 'upgrade-rolled-out', 'verified']);
+    expect(story.steps.map((s) => s.slack.map((m) => m.split(':')[0]))).toEqual([
+      ['[WARNING] Remediated'],
+      ['[WARNING] Upgrade proposed'],
+      [],
+      ['[INFO] Upgrade rolled out'],
+      ['[INFO] Fix verified'],
+    ]);
+    // The PR the real rung opens (same report functions), its status re-written phase by phase: one PR.
+    expect(story.steps.map((s) => s.prStatus?.split(' ').slice(0, 3).join(' ') ?? null)).toEqual([
+      null,
+      '**Workaround in place**',
+      '**Workaround in place**',
+      '**v1.15.9 rolled out**',
+      '**Verified on v1.15.9**',
+    ]);
+    expect(story.pr.number).toBe(1);
+    expect(story.pr.bodies).toHaveLength(3);
+    expect(story.pr.file.after).toContain('version: v1.15.9 # pinned after the 1.14 upgrade');
+    // Exactly as before the workaround, apart from the image.
+    const [before, after] = story.operator;
+    expect(after).toEqual({ ...before, image: 'rook/ceph:v1.15.9' });
+  });
 });
 
 describe('the bundled binary', () => {

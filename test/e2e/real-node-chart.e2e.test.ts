@@ -17,31 +17,41 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { chartDir, helm } from '../chart/helm.js';
 import type { Loose } from '../chart/inspect.js';
-import type { WorkloadState } from '../../src/model/state.js';
-import { adminKubeConfig, kubectl, kubectlJson, loadE2eEnv, scrapedSamples, waitFor, type E2eEnv, repoRoot } from './support/index.js';
+import { kubectl, kubectlJson, loadE2eEnv, waitFor, type E2eEnv } from './support/index.js';
+import {
+  apiServer as apiServerUrl,
+  eventReasons,
+  finished,
+  helmIn,
+  historyOf,
+  installChart,
+  jobsOf,
+  lastActionAt,
+  operator,
+  operatorManifests,
+  realNodeValues,
+  runOf,
+  runningOperator,
+  slopePerSecond,
+  stateOf,
+  workingSet,
+  type Installed,
+} from './support/real-node.js';
 
 const MiB = 1024 ** 2;
 const env: E2eEnv = loadE2eEnv();
 const realNode = env.realNode;
-const taint = 'leakguard.test/real-node';
-const operator = 'rook-ceph-operator';
 const suffix = Date.now().toString(36).slice(-5);
 const escalateWithinSeconds = 300;
 /** Scraped history a run needs to call the leak (minHistory, warm-up, a step), with a scrape of margin. */
 const historySeconds = 180;
-const apiServer = new URL(adminKubeConfig(env).getCurrentCluster()?.server ?? 'https://127.0.0.1');
+const apiServer = apiServerUrl();
 
-interface Case {
+interface Case extends Installed {
   name: 'env' | 'configmap';
-  releaseNs: string;
-  targetNs: string;
-  release: string;
-  fullname: string;
   workaround: Record<string, unknown>;
   /** The operator pods in the order they ran. */
   pods: V1Pod[];
@@ -60,81 +70,13 @@ const cases: Case[] = (['env', 'configmap'] as const).map((name) => ({
   pods: [],
 }));
 
-const onRealNode = { nodeSelector: { [taint]: 'true' }, tolerations: [{ key: taint, operator: 'Exists', effect: 'NoSchedule' }] };
-
-/** Rook's operator shape, running the leaker: ~450 MiB/h from 32 MiB, limit 512 MiB, reading its ConfigMap. */
-function operatorManifests(ns: string): string {
-  const docs = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rook-ceph-system', namespace: ns } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rook-ceph-operator-config', namespace: ns }, data: { ROOK_LOG_LEVEL: 'INFO' } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: 'rook-ceph-system', namespace: ns },
-      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'rook-ceph-system', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rook-ceph-system' },
-      subjects: [{ kind: 'ServiceAccount', name: 'rook-ceph-system', namespace: ns }],
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: operator, namespace: ns, labels: { operator: 'rook' } },
-      spec: {
-        replicas: 1,
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: { app: operator } },
-        template: {
-          metadata: { labels: { app: operator } },
-          spec: {
-            serviceAccountName: 'rook-ceph-system',
-            hostNetwork: true,
-            ...onRealNode,
-            containers: [
-              {
-                name: operator,
-                image: 'rook/ceph:v1.14.9',
-                imagePullPolicy: 'Never',
-                args: ['-initial', '32Mi', '-rate', '128Ki', '-every', '1s', '-max', '400Mi', '-recheck', '10s'],
-                env: [
-                  { name: 'KUBERNETES_SERVICE_HOST', value: apiServer.hostname },
-                  { name: 'KUBERNETES_SERVICE_PORT', value: apiServer.port },
-                ],
-                resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '512Mi' } },
-              },
-            ],
-          },
-        },
-      },
-    },
-  ];
-  return docs.map((d) => stringify(d)).join('---\n');
-}
-
 /** Values a user without kube-proxy would write, detection scaled to minutes, the runs on the real node. */
 function values(c: Case): string {
-  return stringify({
-    schedule: '*/1 * * * *',
-    image: { repository: 'leakguard.local/leakguard', tag: 'e2e', pullPolicy: 'Never' },
-    k8sServiceHost: apiServer.hostname,
-    k8sServicePort: Number(apiServer.port),
-    cronJob: { suspend: true, activeDeadlineSeconds: 55, startingDeadlineSeconds: 30 },
-    ...onRealNode,
-    config: {
-      dryRun: false,
-      // One point per 15 s scrape; a leak of 450 MiB/h is called after ~135 s of history (minHistory 90 s
-      // after the 30 s warm-up), so each history wait below is 180 s (the slowest seen: 147 s).
-      prometheus: { url: env.prometheusUrl, step: '15s', timeout: '10s' },
-      detection: { window: '30m', minHistory: '90s', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '15s', warmup: '30s', sustained: '10m' },
+  return realNodeValues(
+    {
       // escalateWithin: longer than a restart plus the history the next run needs (≈ 3.5 min), so the
       // leak that comes back escalates; escalateWithin after the workaround, the incident waits for the upgrade.
       guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: `${escalateWithinSeconds}s` },
-      deadline: '40s',
       profiles: [
         {
           name: 'rook',
@@ -147,116 +89,11 @@ function values(c: Case): string {
         },
       ],
     },
-    rbac: { workloads: { rook: { deployments: [operator] } } },
-  });
+    { rbac: { workloads: { rook: { deployments: [operator] } } } },
+  );
 }
 
 let work: string;
-
-async function helmIn(args: string[]): Promise<string> {
-  const home = (dir: string) => join(work, 'helm', dir);
-  const result = await helm([...args, '--kubeconfig', env.kubeconfig], { HELM_CACHE_HOME: home('cache'), HELM_CONFIG_HOME: home('config'), HELM_DATA_HOME: home('data') });
-  if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** The one Running, not-terminating operator pod, other than the ones in `not`. */
-async function runningOperator(c: Case, not: V1Pod[] = []): Promise<V1Pod> {
-  const uids = new Set(not.map((p) => p.metadata?.uid));
-  return waitFor(
-    `a new Running operator pod in ${c.targetNs}`,
-    async () => {
-      const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.targetNs, '-l', `app=${operator}`], { env });
-      const live = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !uids.has(p.metadata?.uid));
-      return live.length === 1 ? live[0] : undefined;
-    },
-    { timeoutMs: 180_000 },
-  );
-}
-
-/** Scraped working-set samples of one operator pod over the last `windowSeconds`. */
-async function workingSet(c: Case, pod: V1Pod, windowSeconds = 1800): Promise<{ t: number; v: number }[]> {
-  const selector = `container_memory_working_set_bytes{namespace="${c.targetNs}",pod="${pod.metadata?.name}",container="${operator}"}`;
-  const series = await scrapedSamples(selector, windowSeconds, env);
-  return series.flatMap((s) => s.samples);
-}
-
-/** Waits until Prometheus holds `seconds` of the pod's history (the detector's minHistory plus margin). */
-async function historyOf(c: Case, pod: V1Pod, seconds: number): Promise<void> {
-  await waitFor(
-    `${seconds} s of scraped history of ${c.targetNs}/${pod.metadata?.name}`,
-    async () => {
-      const samples = await workingSet(c, pod);
-      return samples.length > 1 && samples.at(-1)!.t - samples[0]!.t >= seconds ? true : undefined;
-    },
-    { timeoutMs: (seconds + 240) * 1000, intervalMs: 5_000 },
-  );
-}
-
-/** Least-squares slope of the samples (bytes a second): steadier than two endpoints over a few minutes. */
-function slopePerSecond(samples: { t: number; v: number }[]): number {
-  const n = samples.length;
-  const meanT = samples.reduce((a, x) => a + x.t, 0) / n;
-  const meanV = samples.reduce((a, x) => a + x.v, 0) / n;
-  const cov = samples.reduce((a, x) => a + (x.t - meanT) * (x.v - meanV), 0);
-  const varT = samples.reduce((a, x) => a + (x.t - meanT) ** 2, 0);
-  return cov / varT;
-}
-
-/** leakguard's state annotation on the operator's Deployment. */
-async function stateOf(c: Case): Promise<Partial<WorkloadState>> {
-  const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
-  return JSON.parse((deployment.metadata.annotations as Record<string, string>)['leakguard.io/state'] ?? '{}') as Partial<WorkloadState>;
-}
-
-/** When leakguard's last action on the operator took effect (its state annotation, unix seconds). */
-async function lastActionAt(c: Case): Promise<number> {
-  const { lastActionAt } = await stateOf(c);
-  if (typeof lastActionAt !== 'number') throw new Error(`no lastActionAt in the state of ${c.targetNs}/${operator}`);
-  return lastActionAt;
-}
-
-interface Job {
-  metadata: { name: string; uid: string; ownerReferences?: { kind: string; name: string }[] };
-  status?: { succeeded?: number; failed?: number; active?: number };
-}
-
-async function jobsOf(c: Case): Promise<Job[]> {
-  return (await kubectlJson<{ items: Job[] }>(['get', 'jobs', '-n', c.releaseNs], { env })).items;
-}
-
-async function finished(c: Case, name: string): Promise<Job> {
-  const job = await waitFor(
-    `Job ${c.releaseNs}/${name} to finish`,
-    async () => {
-      const j = (await jobsOf(c)).find((x) => x.metadata.name === name);
-      return j && ((j.status?.succeeded ?? 0) > 0 || (j.status?.failed ?? 0) > 0) ? j : undefined;
-    },
-    { timeoutMs: 180_000 },
-  );
-  if ((job.status?.succeeded ?? 0) !== 1) throw new Error(`Job ${name} failed:\n${await kubectl(['logs', `job/${name}`, '-n', c.releaseNs], { env }).catch((e: Error) => e.message)}`);
-  return job;
-}
-
-/** The Job's pod and the run summary its `leakguard run` printed (JSON on stdout, read from the pod's log). */
-async function runOf(c: Case, job: string): Promise<{ pod: V1Pod; log: string; summary: Loose }> {
-  const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.releaseNs, '-l', `job-name=${job}`], { env });
-  expect(pods.items).toHaveLength(1);
-  const pod = pods.items[0]!;
-  const log = await kubectl(['logs', pod.metadata!.name!, '-n', c.releaseNs], { env });
-  const summary = log
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Loose)
-    .find((o) => Array.isArray(o.actions) && Array.isArray(o.targets));
-  if (!summary) throw new Error(`no run summary in the log of ${pod.metadata?.name}:\n${log}`);
-  return { pod, log, summary };
-}
-
-async function eventReasons(c: Case): Promise<string[]> {
-  const events = await kubectlJson<{ items: Loose[] }>(['get', 'events.events.k8s.io', '-n', c.targetNs], { env });
-  return (events.items as Loose[]).filter((e) => e.reportingController !== 'kubelet' && e.reason !== undefined).map((e) => e.reason as string);
-}
 
 async function withBoth<T>(step: (c: Case) => Promise<T>): Promise<T[]> {
   return Promise.all(cases.map(step));
@@ -269,10 +106,7 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
       await kubectl(['apply', '-f', '-'], { env, input: operatorManifests(c.targetNs) });
       await kubectl(['create', 'namespace', c.releaseNs], { env });
       writeFileSync(join(work, `${c.name}.yaml`), values(c));
-      await helmIn([
-        'install', c.release, chartDir, '--namespace', c.releaseNs, '--values', join(work, `${c.name}.yaml`),
-        '--post-renderer', join(repoRoot, 'test/e2e/support/host-network-post-renderer.mjs'),
-      ]);
+      await installChart(work, c, join(work, `${c.name}.yaml`));
       c.pods.push(await runningOperator(c));
       await historyOf(c, c.pods[0]!, historySeconds);
     });
@@ -281,7 +115,7 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
   afterAll(async () => {
     await Promise.all(
       cases.map(async (c) => {
-        await helmIn(['uninstall', c.release, '--namespace', c.releaseNs]).catch(() => undefined);
+        await helmIn(work, ['uninstall', c.release, '--namespace', c.releaseNs]).catch(() => undefined);
         await kubectl(['delete', 'namespace', c.releaseNs, c.targetNs, '--wait=false', '--ignore-not-found'], { env }).catch(() => undefined);
       }),
     );

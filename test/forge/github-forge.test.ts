@@ -45,6 +45,27 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create']);
   });
 
+  it("refresh: re-writes the body of leakguard's own open PR, sends nothing when unchanged, never opens or edits another", async () => {
+    const f = await forge();
+    const ref = { repo: 'acme/gitops', baseBranch: 'main', profile: 'rook-ceph-operator', toVersion: '1.15.9' };
+    // None open yet: nothing is opened.
+    expect(await f.refreshUpgradePullRequest(ref, (b) => `${b} x`)).toEqual({ outcome: 'no-open-pr' });
+    expect(gh.mutations()).toEqual([]);
+    // A fork's PR from a branch of the same name is not leakguard's: never edited.
+    gh.addPull({ title: 'lookalike', body: 'mine', head: BRANCH, base: 'main', user: 'mallory', headRepo: 'mallory/gitops' });
+    expect(await f.refreshUpgradePullRequest(ref, (b) => `${b} x`)).toEqual({ outcome: 'no-open-pr' });
+    await f.ensureUpgradePullRequest(request());
+    const own = gh.pulls.find((p) => p.headRepo === undefined)!;
+    const before = gh.mutations().length;
+    expect(await f.refreshUpgradePullRequest(ref, (b) => b.replace('Leak detected.', 'Verified.'))).toMatchObject({ outcome: 'updated', number: own.number });
+    expect(own.body).toMatch(/^Verified\.\n/);
+    expect(own.body).toContain(prMarker('rook-ceph-operator', '1.15.9'));
+    expect(own.title).toBe(request().title);
+    expect(await f.refreshUpgradePullRequest(ref, (b) => b.replace('Leak detected.', 'Verified.'))).toEqual({ outcome: 'up-to-date' });
+    expect(gh.mutations().slice(before).map((r) => r.operationId)).toEqual(['pulls/update']);
+    expect(gh.pulls.find((p) => p.headRepo === 'mallory/gitops')?.body).toBe('mine');
+  });
+
   it('re-run: updates the same PR body, opens no second PR, makes no new commit', async () => {
     const f = await forge();
     await f.ensureUpgradePullRequest(request());

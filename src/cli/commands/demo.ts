@@ -1,5 +1,7 @@
 /** `leakguard demo`: prints what one run would detect, plan and record, on embedded data. */
 import { runDemoPipeline, type DemoReport } from '../../demo/pipeline.js';
+import { runDemoStory, type DemoStory } from '../../demo/story.js';
+import { formatTime } from '../../model/units.js';
 import type { PlanAction } from '../../policy/types.js';
 import type { OutputFormat } from '../output.js';
 import { wrap } from '../../model/text.js';
@@ -8,11 +10,33 @@ import { renderVerdictTable } from '../render.js';
 
 export async function runDemo(options: { output: OutputFormat }, print: (text: string) => void): Promise<void> {
   const report = await runDemoPipeline();
+  const story = await runDemoStory();
   if (options.output === 'json') {
-    print(JSON.stringify(demoJson(report)));
+    print(JSON.stringify({ ...demoJson(report), story }));
     return;
   }
-  print(renderDemo(report));
+  print(`${renderDemo(report)}\n${renderStory(story)}`);
+}
+
+/** The Rook incident run after run, acting, fast-forwarded: what each run recorded. */
+export function renderStory(story: DemoStory): string {
+  const lines = [
+    section("6. The Rook incident's life, fast-forwarded (acting, in memory)"),
+    'The same run, again and again as time passes, over an in-memory cluster, Prometheus, Slack and GitOps repo.',
+  ];
+  for (const [i, step] of story.steps.entries()) {
+    lines.push('', `-- run ${i + 1} at ${formatTime(step.at)} (${step.before}) — phase: ${step.phase ?? 'none'}`);
+    for (const e of step.events) lines.push(...wrap(`${e.type} ${e.reason}: ${e.note}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
+    for (const text of step.slack) lines.push(...wrap(`Slack: ${text}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
+    if (step.prStatus) lines.push(...wrap(`PR status: ${step.prStatus}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
+  }
+  const [before, after] = story.operator;
+  if (before && after) {
+    const show = (o: typeof before) => `image ${o.image}, env ${JSON.stringify(o.env)}, ConfigMap ${JSON.stringify(o.configMap)}`;
+    lines.push('', `Operator before the workaround: ${show(before)}`, `Operator at the end:            ${show(after)}`);
+  }
+  if (story.pr) lines.push('', `PR #${story.pr.number} (${story.pr.branch}): ${story.pr.title}; its body written ${story.pr.bodies.length} times, one PR all along.`);
+  return lines.join('\n');
 }
 
 function demoJson(report: DemoReport) {

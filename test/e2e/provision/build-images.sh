@@ -4,6 +4,9 @@
 # for `ctr images import`:
 #   pause   the pod sandbox image                                  test/e2e/images/pause (static Go)
 #   leaker  a container that really leaks, as rook/ceph:v1.14.9    test/e2e/images/leaker (static Go)
+#           and the same program as two v1.15.9 builds (LEAKER_MODE in the image): the fix,
+#           docker.io/rook/ceph:v1.15.9 (never leaks), and one whose leak the known issue does not
+#           explain, ghcr.io/rook/ceph:v1.15.9 (another registry, so the tags do not clash on the node)
 #   leakguard  the project's own Dockerfile, built by `buildah bud` on local stand-ins for its bases:
 #     - build:   a Debian minbase rootfs (mmdebstrap) + Node.js and npm from the npm registry, like
 #                node:24-bookworm-slim (node and npm in /usr/local);
@@ -26,17 +29,18 @@ log() { printf '[e2e-images %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # The archive for image $1 with content key $2; older archives of the same image are removed.
 archive_path() { echo "$images/$1-${2:0:16}.tar"; }
-keep_only() { find "$images" -maxdepth 1 -name "$1-*.tar" ! -path "$2" -delete; }
+keep_only() { find "$images" -maxdepth 1 -regextype posix-extended -regex ".*/$1-[0-9a-f]{16}\.tar" ! -path "$2" -delete; }
 
-# A one-layer image holding one static Go program from test/e2e/images/$1, named $2.
+# A one-layer image holding one static Go program from test/e2e/images/$1, named $2, kept in the
+# archive $3-<key>.tar; further arguments go to `buildah config`.
 static_go_image() {
-  local name="$1" ref="$2" user="$3"; shift 3
+  local name="$1" ref="$2" user="$3" archive_name="${4:-$1}"; shift 4 || shift $#
   local src="$repo/test/e2e/images/$name/main.go" key archive
   key="$( (cat "$src"; go version; echo "$ref $user $*") | sha256sum | cut -c1-64)"
-  archive="$(archive_path "$name" "$key")"
-  if [ -f "$archive" ]; then log "$name: cached"; echo "$archive"; return; fi
+  archive="$(archive_path "$archive_name" "$key")"
+  if [ -f "$archive" ]; then log "$archive_name: cached"; echo "$archive"; return; fi
   local tmp; tmp="$(mktemp -d)"
-  log "$name: go build (static) and buildah commit as $ref"
+  log "$archive_name: go build (static) and buildah commit as $ref"
   (cd "$tmp" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags '-s -w' -o "$tmp/$name" "$src")
   local c; c="$(buildah from scratch)"
   buildah copy --quiet "$c" "$tmp/$name" "/$name" >/dev/null
@@ -46,13 +50,17 @@ static_go_image() {
   buildah rmi "$ref" >/dev/null
   mv -f "$archive.tmp" "$archive"
   rm -rf "$tmp"
-  keep_only "$name" "$archive"
+  keep_only "$archive_name" "$archive"
   echo "$archive"
 }
 
 build_pause() { static_go_image pause leakguard.local/pause:e2e 65535:65535; }
 # Rook's operator image name, so the catalogue's known issue for rook/ceph v1.14.9 matches it.
-build_leaker() { static_go_image leaker docker.io/rook/ceph:v1.14.9 2016:2016; }
+build_leaker() {
+  static_go_image leaker docker.io/rook/ceph:v1.14.9 2016:2016
+  static_go_image leaker docker.io/rook/ceph:v1.15.9 2016:2016 leaker-fixed --env LEAKER_MODE=fixed
+  static_go_image leaker ghcr.io/rook/ceph:v1.15.9 2016:2016 leaker-unexplained --env LEAKER_MODE=unexplained
+}
 
 arch="$(dpkg --print-architecture)"                  # amd64, arm64
 case "$arch" in amd64) node_arch=x64 ;; *) node_arch="$arch" ;; esac
