@@ -43,7 +43,8 @@ export async function notifyChanges(
     const result = await notifier.notify(message, { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
     if (result.outcome === 'sent') {
       const threadTs = result.threadTs ?? (sameIncident ? (previous?.threadTs ?? null) : null);
-      ledger.notified[entry.key] = { ...state, threadTs, at: context.nowSeconds };
+      // The ledger keeps whole seconds; Prometheus' clock has fractions of one.
+      ledger.notified[entry.key] = { ...state, threadTs, at: Math.floor(context.nowSeconds) };
       context.logger.info({ workload: entry.key, reason: decision.reason }, 'told Slack');
     } else {
       problems.push(`${entry.key}: Slack: ${result.error.message}`);

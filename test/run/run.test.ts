@@ -16,7 +16,7 @@ import type { ActionOutcome } from '../../src/model/action.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
-import { parseLedger } from '../../src/notify/ledger.js';
+import { checkLedger, parseLedger } from '../../src/notify/ledger.js';
 import { emptyWorkloadState } from '../../src/model/state.js';
 
 const MiB = 2 ** 20;
@@ -461,6 +461,23 @@ describe('runOnce', () => {
     metrics.now += 1800;
     await runOnce(deps());
     expect(notifier.threads).toEqual([null, repliedTo]);
+  });
+
+  it("the ledger keeps the incident's thread when Prometheus' clock has fractions of a second", async () => {
+    // A real Prometheus answers time() with milliseconds; the ledger keeps whole seconds. An entry
+    // written with the fraction was dropped as invalid on the next read, so on a real cluster every
+    // phase of an incident went to Slack as a new top-level message instead of a reply in its thread.
+    const { cluster, notifier, metrics, deps } = setup();
+    metrics.now += 0.437;
+    await runOnce(deps());
+    expect(checkLedger(cluster.ledgerText).problems).toEqual([]);
+    const key = 'Deployment/rook-ceph/rook-ceph-operator';
+    const ledger = JSON.parse(cluster.ledgerText!) as { notified: Record<string, { phase: string }> };
+    ledger.notified[key] = { ...ledger.notified[key]!, phase: 'suspected' };
+    cluster.ledgerText = JSON.stringify(ledger);
+    metrics.now += 1800;
+    await runOnce(deps());
+    expect(notifier.threads).toEqual([null, '1700000001.000100']);
   });
 
   it('the ledger on the Lease stays under its budget: closed incidents are forgotten oldest first, open ones kept (#21.9)', async () => {
