@@ -211,6 +211,12 @@ async function verifiedAndReverted(c: Case): Promise<void> {
   const state = await stateOf(c);
   expect(state.upgrade?.verifiedAt).toEqual(expect.any(Number));
   expect(state.workaround ?? null).toBeNull();
+  // One Slack thread per incident: its first message opens the thread, every later phase replies in it.
+  const posts = slack.requests.filter((r) => r.path === '/api/chat.postMessage' && String(r.body.text).includes(`${c.targetNs}/`));
+  expect(posts.length, slackThread().join('\n')).toBeGreaterThanOrEqual(3);
+  expect(posts[0]!.body.thread_ts ?? null).toBeNull();
+  const threads = new Set(posts.slice(1).map((p) => p.body.thread_ts ?? null));
+  expect([...threads], slackThread().join('\n')).toEqual([expect.stringMatching(/^\d{10}\.\d{6}$/)]);
 }
 
 /** Still leaking on v1.15.9, whatever the workaround: said loudly, and the workaround kept. */
