@@ -12,7 +12,7 @@ import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
-import { escapeRegex, fetchInShards, podShards, podsPerShard } from './shards.js';
+import { escapeRegex, podShards, podsPerShard, readInShards } from './shards.js';
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -196,24 +196,24 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
-  let fetched = await history;
-  const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
+  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim);
+  const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
-    // Each shard's answer within the caps; the workload history, one more answer, within its own.
-    const shards = podShards(discovery.targets, shardPods, workloadNameOf);
-    fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, budget }), prometheus).catch(readFailed);
+    // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
+    fetched = await judgeInShards(discovery.targets, shardPods, now, detect, deps.reclaim, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, budget }), prometheus);
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
     // Fewer pods than expectedPods said: one answer after all.
-    fetched = await fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, budget }).catch(readFailed);
+    const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, budget }).catch(readFailed);
+    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim);
   }
   if (now !== null && fetched) {
-    if (fetched.outcome === 'answered') {
-      deps.reclaim?.();
+    if ('judged' in fetched) {
       const { warnings } = fetched;
       observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-      observation.judged = judgeTargets(discovery.targets, fetched.series, now, detect, warnings);
+      // An answer Prometheus warned about may miss any series: every verdict of it is unknown.
+      observation.judged = warnings.length === 0 ? fetched.judged : fetched.judged.map((j) => ({ ...j, verdict: doubted(j.verdict, warnings) }));
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
@@ -227,7 +227,48 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   return observation;
 }
 
-function readFailed(error: unknown): MetricsAnswer<RangeResult> {
+/** The profile's targets judged (before any warning is applied), with the answers' warnings; or why there is no history. */
+type Judged = { judged: JudgedTarget[]; warnings: string[] } | { error: MetricsError };
+
+/** One answer's targets judged, its series then dropped (`reclaim` before judging); null when nothing was asked. */
+async function judgedAnswer(answer: Promise<MetricsAnswer<RangeResult>> | null, targets: readonly TargetFacts[], now: number | null, detect: DetectOptions, reclaim?: () => void): Promise<Judged | null> {
+  const read = await answer;
+  if (read === null || now === null) return null;
+  if (read.outcome === 'failed') return { error: read.error };
+  reclaim?.();
+  return { judged: judgeTargets(targets, read.series, now, detect), warnings: read.warnings };
+}
+
+/**
+ * A profile too large for one answer, read in shards of whole workloads (src/run/shards.ts): each
+ * shard's targets judged as its answer comes in, while the next shards are read, and its series then
+ * dropped (only the judged columns stay), so the answers never pile up. Same verdicts, in the same
+ * order, as one answer holding them all.
+ */
+async function judgeInShards(
+  targets: readonly TargetFacts[],
+  shardPods: number,
+  now: number,
+  detect: DetectOptions,
+  reclaim: (() => void) | undefined,
+  fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
+  caps: Config['prometheus'],
+): Promise<Judged> {
+  const shards = podShards(targets, shardPods, workloadNameOf);
+  const shardOf = new Map<string, number>();
+  shards.forEach((pods, i) => pods.forEach((pod) => shardOf.set(pod, i)));
+  const byShard: number[][] = shards.map(() => []);
+  targets.forEach((t, i) => byShard[shardOf.get(t.pod.name)!]!.push(i));
+  const judged: JudgedTarget[] = new Array(targets.length);
+  const read = await readInShards(shards, fetch, caps, (answer, shard) => {
+    const mine = byShard[shard]!;
+    judgeTargets(mine.map((i) => targets[i]!), answer.series, now, detect).forEach((j, k) => (judged[mine[k]!] = j));
+    reclaim?.();
+  }).catch(readFailed);
+  return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
+}
+
+function readFailed(error: unknown): Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }> {
   return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
 }
 
