@@ -110,6 +110,10 @@ the Lease's namespace (the release namespace) and name, and the schedule (one so
   "notifications.slack.botTokenFile" (dig "notifications" "slack" "botTokenFile" "" $c)
   "github.tokenFile" (dig "github" "tokenFile" "" $c)
   "github.app.privateKeyFile" (dig "github" "app" "privateKeyFile" "" $c) -}}
+{{- range $i, $r := (dig "chartRepositories" list $c) -}}
+{{- $_ := set $paths (printf "chartRepositories[%d].bearerTokenFile" $i) (dig "bearerTokenFile" "" $r) -}}
+{{- $_ := set $paths (printf "chartRepositories[%d].basicAuth.passwordFile" $i) (dig "basicAuth" "passwordFile" "" $r) -}}
+{{- end -}}
 {{- range $field, $path := $paths -}}
 {{- if and $path (hasPrefix (printf "%s/" $mount) $path) -}}
 {{- $file := trimPrefix (printf "%s/" $mount) $path -}}

@@ -15,9 +15,11 @@ const calicoRule = { rule: 'direct', caveat: 'Calico supports upgrades from the 
 const certManagerImages = ['controller', 'cainjector', 'webhook', 'acmesolver', 'startupapicheck'].map(
   (c) => `quay.io/jetstack/cert-manager-${c}`,
 );
-const longhornImages = ['manager', 'engine', 'instance-manager', 'share-manager', 'backing-image-manager', 'ui'].map(
-  (c) => `longhornio/longhorn-${c}`,
-);
+// backing-image-manager is the one without the longhorn- prefix (the chart's image.longhorn.backingImageManager).
+const longhornImages = [
+  ...['manager', 'engine', 'instance-manager', 'share-manager', 'ui'].map((c) => `longhornio/longhorn-${c}`),
+  'longhornio/backing-image-manager',
+];
 // tigera/operator is versioned apart (v1.x) and is not listed.
 const calicoImages = ['node', 'kube-controllers', 'cni', 'typha', 'apiserver', 'csi', 'node-driver-registrar', 'pod2daemon-flexvol'].map(
   (c) => `quay.io/calico/${c}`,

@@ -161,7 +161,7 @@ series in the file are read as limits, not judged):
   --image REPO       the operator's image repository: only it (and the images released with it) move
   --also-bump CHART  another chart to move with it (repeatable)
   --offline          never ask a chart repository which chart release ships --to
-  --config FILE      take the config's knownIssues into account
+  --config FILE      take the config's knownIssues and chartRepositories (credentials) into account
 
 Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason is printed).`,
     options: {
@@ -181,8 +181,8 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
       }
       const flag = values.config ?? process.env.LEAKGUARD_CONFIG;
       const { buildCatalog } = await import('../catalog/catalog.js');
-      const catalog =
-        flag === undefined ? buildCatalog() : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
+      const config = flag === undefined ? undefined : await import('./wiring.js').then((w) => w.loadRunConfig(flag));
+      const catalog = config === undefined ? buildCatalog() : (await import('./wiring.js')).catalogFor(config);
       const { runUpgradePreview } = await import('./commands/upgrade-preview.js');
       const optional = (name: string) =>
         typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined;
@@ -198,6 +198,7 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
           alsoBump: (values['also-bump'] as string[] | undefined) ?? [],
           offline: values.offline === true,
           catalog,
+          chartRepositories: config?.chartRepositories ?? [],
         },
         context.print,
       );

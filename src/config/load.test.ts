@@ -106,6 +106,9 @@ describe('parseConfig', () => {
       ['a lock shorter than the run deadline', 'prometheus: {url: "http://p:9090"}\ndeadline: 10m\nlock: {duration: 5m}', /lock\.duration: expected longer than deadline \(600s\) so two runs cannot overlap, got 300s/],
       ['an invalid schedule', 'prometheus: {url: "http://p:9090"}\nschedule: "every day"', /schedule: expected a cron expression/],
       ['a malformed controller', 'prometheus: {url: "http://p:9090"}\ncontroller: {kind: Job, name: x}', /controller/],
+      ['chart repository credentials over plain http', 'prometheus: {url: "http://p:9090"}\nchartRepositories: [{url: "http://charts.corp", bearerTokenFile: /t}]', /chartRepositories\[0\]\.url: credentials are not sent over plain http/],
+      ['a chart repository URL holding a password', 'prometheus: {url: "http://p:9090"}\nchartRepositories: [{url: "https://u:hunter2@charts.corp", bearerTokenFile: /t}]', /chartRepositories\[0\]\.url: expected https:\/\/host\[\/path\] or oci:\/\/host\[\/path\], without credentials/],
+      ['a chart repository with two kinds of credentials', 'prometheus: {url: "http://p:9090"}\nchartRepositories: [{url: "oci://r.corp", bearerTokenFile: /t, basicAuth: {username: u, passwordFile: /p}}]', /chartRepositories\[0\]: expected exactly one of bearerTokenFile or basicAuth/],
     ])('%s', (_name, text, message) => {
       const error = errorOf(`${text}\n${base}`);
       expect(error).toMatch(message);

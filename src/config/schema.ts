@@ -288,6 +288,26 @@ const githubSchema = z
   })
   .refine((g) => Boolean(g.tokenFile) !== Boolean(g.app), { message: 'expected exactly one of tokenFile or app' });
 
+/** Plain http only to this machine: credentials never cross a network in clear text. */
+const isLoopbackUrl = (url: string) => /^[a-z]+:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
+
+const chartRepositorySchema = z
+  .strictObject({
+    /**
+     * The chart repository, or a prefix of several: `https://charts.example.com/stable` (index.yaml),
+     * `oci://registry.example.com/charts` (OCI). The longest prefix on a `/` boundary applies.
+     */
+    url: z
+      .string()
+      .regex(/^(https:\/\/|http:\/\/|oci:\/\/)[^\s/?#@]+(\/[^\s?#]*)?$/, 'expected https://host[/path] or oci://host[/path], without credentials, query or fragment')
+      .refine((url) => !url.startsWith('http://') || isLoopbackUrl(url), { message: 'credentials are not sent over plain http: expected https:// or oci://' }),
+    /** A token sent as `Authorization: Bearer` (an HTTP repository's API token, or a registry access token). */
+    bearerTokenFile: filePath.optional(),
+    /** HTTP basic auth; for an OCI registry also what its token service is asked with (the `docker login` user and password). */
+    basicAuth: z.strictObject({ username: z.string().min(1), passwordFile: filePath }).optional(),
+  })
+  .refine((r) => Boolean(r.bearerTokenFile) !== Boolean(r.basicAuth), { message: 'expected exactly one of bearerTokenFile or basicAuth' });
+
 export const configSchema = z.strictObject({
   /** A new install only reports. @default true */
   dryRun: z.boolean().default(true),
@@ -325,6 +345,8 @@ export const configSchema = z.strictObject({
     })
     .default({ metricsFailuresBeforeAlert: 3 }),
   github: githubSchema.optional(),
+  /** Credentials for private chart repositories, read when a chart's release must be looked up (files, like github.tokenFile). @default [] */
+  chartRepositories: z.array(chartRepositorySchema).default([]),
   /** Extra known-issue entries, added to the built-in catalogue (same schema; `leakguard catalog` lists them). */
   knownIssues: z.array(z.record(z.string(), z.unknown())).default([]),
   catalog: z
@@ -368,3 +390,4 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
+export type ChartRepositoryConfig = z.infer<typeof chartRepositorySchema>;

@@ -2,14 +2,33 @@
  * Chart repositories, read-only: which versions of a chart exist and which app version each ships.
  * HTTP(S) repositories answer from their `index.yaml`; OCI registries from the tag list and, per
  * chart version, the chart's config blob (its Chart.yaml as JSON). Every answer is bounded in size and
- * time and cached for the run; anonymous registry tokens (ghcr.io, Docker Hub) are fetched when asked.
+ * time and cached for the run. Credentials are per repository URL (or prefix), read from mounted files:
+ * basic auth or a bearer token on an HTTP repository; on an OCI registry the answer to its challenge —
+ * basic auth (htpasswd), or the distribution token flow (401 `Bearer realm=…` → token service, asked
+ * with the basic credentials, or anonymously when none are configured). They go only to the repository
+ * they are configured for (and its token service), never over plain HTTP off this machine, and never
+ * into a message: every error is redacted with them and with the tokens issued.
  */
 import { trimEnd } from '../model/text.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { safeUrl } from '../model/redact.js';
+import { redact, safeUrl } from '../model/redact.js';
+import { readSecretFile } from './secret-file.js';
 
-export type ChartRepositoryErrorCode = 'unreachable' | 'not-found' | 'too-large' | 'invalid';
+export type ChartRepositoryErrorCode = 'unreachable' | 'not-found' | 'too-large' | 'invalid' | 'unauthorized';
+
+/** What the config file's `chartRepositories` entries say (the files are read by readChartCredentials). */
+export interface ChartRepositoryAuthConfig {
+  url: string;
+  bearerTokenFile?: string | undefined;
+  basicAuth?: { username: string; passwordFile: string } | undefined;
+}
+
+/** Credentials for one repository URL or prefix, as read from their files. */
+export interface ChartCredential {
+  url: string;
+  auth: { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
+}
 
 export class ChartRepositoryError extends Error {
   override readonly name = 'ChartRepositoryError';
@@ -38,6 +57,8 @@ export interface ChartSourceOptions {
   maxTagPages?: number;
   /** Registries spoken to over plain HTTP. @default loopback addresses only */
   plainHttp?: (host: string) => boolean;
+  /** Per repository URL or prefix (the longest on a `/` boundary applies). @default none: anonymous */
+  credentials?: readonly ChartCredential[];
   fetch?: typeof fetch;
 }
 
@@ -78,6 +99,66 @@ export function isOciRepository(repo: string): boolean {
   return repo.startsWith('oci://') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
 }
 
+/** Reads each entry's password or token from its file. Throws SecretFileError naming the file. */
+export async function readChartCredentials(configs: readonly ChartRepositoryAuthConfig[]): Promise<ChartCredential[]> {
+  const credentials: ChartCredential[] = [];
+  for (const c of configs) {
+    if (c.basicAuth) {
+      const what = `chart repository ${c.url} password`;
+      const password = (await readSecretFile(c.basicAuth.passwordFile, what)).replace(/\r?\n$/, '');
+      credentials.push({ url: c.url, auth: { kind: 'basic', username: c.basicAuth.username, password } });
+    } else if (c.bearerTokenFile) {
+      const token = (await readSecretFile(c.bearerTokenFile, `chart repository ${c.url} token`)).trim();
+      credentials.push({ url: c.url, auth: { kind: 'bearer', token } });
+    }
+  }
+  return credentials;
+}
+
+/** The values no message may carry: passwords, their basic-auth encoding, tokens. */
+export function credentialSecrets(credentials: readonly ChartCredential[]): string[] {
+  return credentials.flatMap(({ auth }) =>
+    auth.kind === 'bearer' ? [auth.token] : [auth.password, basicValue(auth.username, auth.password)],
+  );
+}
+
+const basicValue = (username: string, password: string) => Buffer.from(`${username}:${password}`).toString('base64');
+
+function authorization(credential: ChartCredential): string {
+  const { auth } = credential;
+  return auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${basicValue(auth.username, auth.password)}`;
+}
+
+/**
+ * One spelling per repository for matching credentials: `oci://host/path` (Argo CD's scheme-less
+ * `host/path` too) or `https://host/path`, host lowercased, no trailing slash.
+ */
+function repositoryKey(url: string): string {
+  if (isOciRepository(url)) {
+    const rest = trimEnd(url.replace(/^oci:\/\//, ''), '/');
+    const slash = rest.indexOf('/');
+    return slash < 0 ? `oci://${rest.toLowerCase()}` : `oci://${rest.slice(0, slash).toLowerCase()}${rest.slice(slash)}`;
+  }
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${trimEnd(parsed.pathname, '/')}`;
+  } catch {
+    return url;
+  }
+}
+
+/** The credential whose URL is the longest prefix of `url` on a `/` boundary, or null. */
+export function credentialFor(credentials: readonly ChartCredential[], url: string): ChartCredential | null {
+  const key = repositoryKey(url);
+  let best: { credential: ChartCredential; length: number } | null = null;
+  for (const credential of credentials) {
+    const prefix = repositoryKey(credential.url);
+    if (key !== prefix && !key.startsWith(`${prefix}/`)) continue;
+    if (!best || prefix.length > best.length) best = { credential, length: prefix.length };
+  }
+  return best?.credential ?? null;
+}
+
 /** One chart source per run: every answer is cached, so a run reads each index or tag once. */
 export function createChartSource(options: ChartSourceOptions = {}): ChartSource {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -85,8 +166,12 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
   const maxTagPages = options.maxTagPages ?? 5;
   const plainHttp = options.plainHttp ?? isLoopback;
   const doFetch = options.fetch ?? fetch;
+  const credentials = options.credentials ?? [];
   const cache = new Map<string, Promise<unknown>>();
   const tokens = new Map<string, string>();
+  /** Scopes whose registry asked for basic auth: later requests send it at once. */
+  const basicScopes = new Set<string>();
+  const secrets = () => [...credentialSecrets(credentials), ...tokens.values()];
 
   const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     let hit = cache.get(key) as Promise<T> | undefined;
@@ -132,15 +217,23 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     return { status: response.status, text: Buffer.concat(chunks).toString('utf8'), headers: response.headers };
   }
 
-  function failed(url: string, status: number): ChartRepositoryError {
+  function failed(url: string, status: number, credential: ChartCredential | null = null): ChartRepositoryError {
+    if (status === 401 || status === 403) {
+      const why = credential
+        ? `the credentials configured for ${credential.url} (chartRepositories) were refused`
+        : 'the repository wants credentials: add it to chartRepositories';
+      return new ChartRepositoryError('unauthorized', `${safeUrl(url)}: HTTP ${status}: ${why}`);
+    }
     return new ChartRepositoryError(status === 404 ? 'not-found' : 'unreachable', `${safeUrl(url)}: HTTP ${status}`);
   }
 
   async function index(repo: string): Promise<z.infer<typeof indexSchema>> {
     return cached(`index ${repo}`, async () => {
       const url = `${trimEnd(repo, '/')}/index.yaml`;
-      const answer = await get(url);
-      if (answer.status !== 200) throw failed(url, answer.status);
+      const credential = credentialFor(credentials, repo);
+      // Like helm, an HTTP repository gets its credentials with the request (fetch drops them on a redirect elsewhere).
+      const answer = await get(url, credential ? { authorization: authorization(credential) } : {});
+      if (answer.status !== 200) throw failed(url, answer.status, credential);
       let doc: unknown;
       try {
         // failsafe: every scalar stays a string, so appVersion 1.10 is not read as the number 1.1.
@@ -166,24 +259,55 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     return { base: `${plainHttp(host) ? 'http' : 'https'}://${host}`, name: ref.slice(slash + 1), host };
   }
 
-  /** A GET to the registry, answering a Bearer challenge with an anonymous token once (tokens are per repository). */
+  /**
+   * A GET to the registry that answers its challenge once: `Basic` with the configured credentials,
+   * `Bearer realm=…` with a token from the realm (asked with the basic credentials, or anonymously).
+   * A configured bearer token is sent as it is. Tokens are kept per repository for the run.
+   */
   async function registryGet(
     scope: string,
     url: string,
     accept: string,
   ): Promise<{ status: number; text: string; headers: Headers }> {
+    const credential = credentialFor(credentials, `oci://${scope}`);
     const headers: Record<string, string> = { accept };
     const token = tokens.get(scope);
     if (token) headers.authorization = `Bearer ${token}`;
+    else if (credential && (credential.auth.kind === 'bearer' || basicScopes.has(scope)))
+      headers.authorization = authorization(credential);
     const answer = await get(url, headers);
     const challenge = answer.headers.get('www-authenticate') ?? '';
-    if (answer.status !== 401 || token || !/^bearer /i.test(challenge)) return answer;
+    if (answer.status !== 401 || headers.authorization) return answer;
+    if (/^basic\b/i.test(challenge)) {
+      if (credential?.auth.kind !== 'basic') return answer;
+      basicScopes.add(scope);
+      return registryGet(scope, url, accept);
+    }
+    if (!/^bearer /i.test(challenge)) return answer;
     const params = Object.fromEntries([...challenge.matchAll(/(?<!\w)(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!params.realm) return answer;
+    if (!params.realm || !URL.canParse(params.realm)) return answer;
     const tokenUrl = new URL(params.realm);
     if (params.service) tokenUrl.searchParams.set('service', params.service);
     if (params.scope) tokenUrl.searchParams.set('scope', params.scope);
-    const issued = await get(tokenUrl.toString());
+    const asked: Record<string, string> = {};
+    if (credential?.auth.kind === 'basic') {
+      if (tokenUrl.protocol !== 'https:' && !isLoopback(tokenUrl.host)) {
+        throw new ChartRepositoryError(
+          'unauthorized',
+          `${safeUrl(url)}: the registry's token service ${safeUrl(tokenUrl.toString())} is plain http: ` +
+            `the credentials configured for ${credential.url} are not sent there`,
+        );
+      }
+      asked.authorization = authorization(credential);
+    }
+    const issued = await get(tokenUrl.toString(), asked);
+    if (credential && (issued.status === 401 || issued.status === 403)) {
+      throw new ChartRepositoryError(
+        'unauthorized',
+        `${safeUrl(tokenUrl.toString())}: HTTP ${issued.status}: ` +
+          `the registry's token service refused the credentials configured for ${credential.url} (chartRepositories)`,
+      );
+    }
     const body = issued.status === 200 ? tokenSchema.safeParse(parseJson(issued.text, tokenUrl.toString())) : null;
     if (!body?.success) return answer;
     tokens.set(scope, 'token' in body.data ? body.data.token : body.data.access_token);
@@ -198,7 +322,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
       let next: string | null = `${base}/v2/${name}/tags/list?n=1000`;
       for (let page = 0; next && page < maxTagPages; page++) {
         const answer = await registryGet(scope, next, 'application/json');
-        if (answer.status !== 200) throw failed(next, answer.status);
+        if (answer.status !== 200) throw failed(next, answer.status, credentialFor(credentials, `oci://${scope}`));
         const checked = tagsSchema.safeParse(parseJson(answer.text, next));
         if (!checked.success) throw new ChartRepositoryError('invalid', `${safeUrl(next)}: not a tag list`);
         tags.push(...(checked.data.tags ?? []));
@@ -216,7 +340,8 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
       const scope = `${host}/${name}`;
       const manifestUrl = `${base}/v2/${name}/manifests/${version.replaceAll('+', '_')}`;
       const manifest = await registryGet(scope, manifestUrl, MANIFEST_ACCEPT);
-      if (manifest.status !== 200) throw failed(manifestUrl, manifest.status);
+      if (manifest.status !== 200)
+        throw failed(manifestUrl, manifest.status, credentialFor(credentials, `oci://${scope}`));
       const checked = manifestSchema.safeParse(parseJson(manifest.text, manifestUrl));
       const mediaType = checked.success ? checked.data.config.mediaType : 'none';
       if (!checked.success || mediaType !== HELM_CONFIG) {
@@ -231,19 +356,32 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     });
   }
 
+  /** Every message is redacted with the configured secrets and the tokens issued, whatever a server echoed. */
+  async function redacted<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ChartRepositoryError) throw new ChartRepositoryError(error.code, redact(error.message, secrets()));
+      throw error;
+    }
+  }
+
   return {
-    async versions(repo, chart) {
-      if (isOciRepository(repo)) return ociTags(repo, chart);
-      const entries = (await index(repo)).entries[chart];
-      if (!entries) throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no chart ${chart}`);
-      return entries.map((e) => e.version);
-    },
-    async appVersion(repo, chart, version) {
-      if (isOciRepository(repo)) return ociAppVersion(repo, chart, version);
-      const entry = (await index(repo)).entries[chart]?.find((e) => e.version === version);
-      if (!entry)
-        throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no ${chart} ${version}`);
-      return entry.appVersion ?? null;
-    },
+    versions: (repo, chart) =>
+      redacted(async () => {
+        if (isOciRepository(repo)) return ociTags(repo, chart);
+        const entries = (await index(repo)).entries[chart];
+        if (!entries)
+          throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no chart ${chart}`);
+        return entries.map((e) => e.version);
+      }),
+    appVersion: (repo, chart, version) =>
+      redacted(async () => {
+        if (isOciRepository(repo)) return ociAppVersion(repo, chart, version);
+        const entry = (await index(repo)).entries[chart]?.find((e) => e.version === version);
+        if (!entry)
+          throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no ${chart} ${version}`);
+        return entry.appVersion ?? null;
+      }),
   };
 }

@@ -3,13 +3,13 @@
  * bounded retries for 5xx and no waiting on rate limits (the run defers to the next one instead).
  */
 import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { trimEnd } from '../model/text.js';
+import { readSecretFile } from './secret-file.js';
 
 /** Exactly one of `tokenFile` or `app` (the shape of the config file's `github:` section). */
 export interface GitHubAuthConfig {
@@ -38,18 +38,6 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 
 export class GitHubConfigError extends Error {
   override readonly name = 'GitHubConfigError';
-}
-
-async function readSecretFile(path: string, what: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new GitHubConfigError(`cannot read ${what} file ${path} (${code})`);
-  }
-  if (text.trim() === '') throw new GitHubConfigError(`${what} file ${path} is empty`);
-  return text;
 }
 
 export interface GitHubClient {

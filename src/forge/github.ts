@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { bumpInRepo } from './bump/index.js';
-import { createChartSource, type ChartSource } from './chart-repository.js';
+import { createChartSource, credentialSecrets, readChartCredentials, type ChartRepositoryAuthConfig, type ChartSource } from './chart-repository.js';
 import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
@@ -161,15 +161,17 @@ export class GitHubForge implements Forge {
     if (outcome.kind === 'already') return { kind: 'done', result: { outcome: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
+    // The app version, and each version the bump writes (a chart release that ships it: argo-cd 7.7.10).
+    const versions = [req.toVersion, ...outcome.result.changes.map((c) => c.to)];
     const trust = { repoFullName: fullName, authors: req.trustedAuthors ?? DEFAULT_TRUSTED_AUTHORS };
     const others = pulls.filter((p) => !claimsToBeOwn(p, branch, marker, fullName));
-    const foreign = others.find((p) => isSameBumpByOthers(p, names, req.toVersion, trust));
+    const foreign = others.find((p) => isSameBumpByOthers(p, names, versions, trust));
     if (foreign) {
       this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
       return { kind: 'done', result: { outcome: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
     }
     // The same bump from a stranger's fork: anyone can title a PR like Renovate. Listed, not linked.
-    const untrusted = others.filter((p) => proposesSameBump(p, names, req.toVersion)).map(seeAlso);
+    const untrusted = others.filter((p) => proposesSameBump(p, names, versions)).map(seeAlso);
     return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors: [...impostors, ...untrusted] };
   }
 
@@ -314,8 +316,20 @@ export class GitHubForge implements Forge {
   }
 }
 
-/** Reads the credentials from their files and returns a ready forge. Throws GitHubConfigError. */
-export async function createGitHubForge(options: GitHubClientOptions): Promise<GitHubForge> {
+/**
+ * Reads the credentials (GitHub's and the chart repositories') from their files and returns a ready
+ * forge. Throws GitHubConfigError or SecretFileError naming the file.
+ */
+export async function createGitHubForge(
+  options: GitHubClientOptions & {
+    chartRepositories?: readonly ChartRepositoryAuthConfig[];
+    /** Chart repositories read some other way (a test's). @default over HTTP(S) with chartRepositories' credentials */
+    charts?: ChartSource;
+  },
+): Promise<GitHubForge> {
   const client = await createGitHubClient(options);
-  return new GitHubForge(client.octokit, options.logger, client.secrets, client.login);
+  const credentials = await readChartCredentials(options.chartRepositories ?? []);
+  const secrets = [...client.secrets, ...credentialSecrets(credentials)];
+  const charts = options.charts ?? createChartSource({ credentials });
+  return new GitHubForge(client.octokit, options.logger, secrets, client.login, charts);
 }

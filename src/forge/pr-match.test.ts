@@ -29,6 +29,37 @@ describe('isSameBumpByOthers', () => {
   });
 });
 
+describe('isSameBumpByOthers: a chart versioned apart from its app (argo-cd 7.7.8 → 7.7.10 ships Argo CD 2.13.2)', () => {
+  // What the forge asks with: the chart and image names the bump touched, the app version and the chart release.
+  const argo = ['argo-cd', 'quay.io/argoproj/argocd'];
+  const versions = ['2.13.2', '7.7.10'];
+  it.each([
+    // Renovate's helm datasource, default and semantic-commit titles; its branch groups by major.
+    ['Update Helm release argo-cd to v7.7.10', 'renovate/argo-cd-7.x', true],
+    ['chore(deps): update helm release argo-cd to v7.7.10', 'renovate/argo-cd-7.x', true],
+    ['fix(deps): update helm release argo-cd to v7.7.10 (#412)', 'renovate/argo-cd-7.x', true],
+    ['Update Helm release argo-cd to v7.7.10', 'renovate/argo-cd-7.7.x', true],
+    // The image, by its tag (an Application's helm values or a kustomization images: entry).
+    ['Update quay.io/argoproj/argocd Docker tag to v2.13.2', 'renovate/quay.io-argoproj-argocd-2.x', true],
+    ['Bump argo-cd from 7.7.8 to 7.7.10', 'dependabot/helm/argo-cd-7.7.10', true],
+    // Another release of the same chart: not the one that ships the fix, or a major upgrade.
+    ['Update Helm release argo-cd to v7.7.9', 'renovate/argo-cd-7.x', false],
+    ['Bump argo-cd from 7.7.8 to 7.7.9', 'dependabot/helm/argo-cd-7.7.9', false],
+    ['Update Helm release argo-cd to v8', 'renovate/argo-cd-8.x', false],
+    ['Update Helm release argo-cd to v8.0.1', 'renovate/argo-cd-8.x', false],
+    // Another chart whose name starts the same; the app version of another dependency.
+    ['Update Helm release argo-cd-apps to v7.7.10', 'renovate/argo-cd-apps-7.x', false],
+    ['Update Helm release argo-workflows to v2.13.2', 'renovate/argo-workflows-2.x', false],
+  ])('%s (%s) → %s', (title, ref, expected) => {
+    expect(isSameBumpByOthers(pr(title, ref), argo, versions, trust)).toBe(expected);
+  });
+
+  it('without the chart release the title names only the chart version: not recognised (what it was before)', () => {
+    expect(isSameBumpByOthers(pr('Bump argo-cd chart to 7.7.10', 'bump-argocd'), argo, ['2.13.2'], trust)).toBe(false);
+    expect(isSameBumpByOthers(pr('Bump argo-cd chart to 7.7.10', 'bump-argocd'), argo, versions, trust)).toBe(true);
+  });
+});
+
 describe('isSameBumpByOthers: only a PR from the configured repository or a trusted bot stands in for ours', () => {
   const title = 'chore(deps): update helm release rook-ceph to v1.15.9';
   it.each([

@@ -64,19 +64,42 @@ function isTrusted(pull: Pull, trust: BumpTrust): boolean {
 }
 
 /**
- * True when the PR mentions one of the dependency names and either the target version or comes
- * from a dependency bot branch (Renovate groups by major/minor, e.g. `renovate/rook-ceph-1.x`).
+ * Full versions a PR title proposes (`to v7.7.10`, `from 7.7.8 to 7.7.10`, Renovate's major-only
+ * `to v8`): dotted numbers, or a number right after "to". A PR number (`#412`) or a count is none.
  */
-export function proposesSameBump(pull: Pull, dependencyNames: readonly string[], toVersion: string): boolean {
+function namedVersions(title: string): string[] {
+  const found: string[] = [];
+  for (const m of title.matchAll(/(?<![\w.#/-])(to\s+)?v?(\d+(?:\.\d+)*)(?:[-+][0-9A-Za-z.-]+)?(?![\w.])/g)) {
+    const [, to, version] = m;
+    if (version !== undefined && (to !== undefined || version.includes('.'))) found.push(version);
+  }
+  return found;
+}
+
+/**
+ * True when the PR mentions one of the dependency names and proposes one of `toVersions` — the app
+ * version, or the chart release that ships it (Renovate titles chart bumps by the chart's version:
+ * "Update Helm release argo-cd to v7.7.10"). A title that names only other versions proposes another
+ * release (7.7.9 does not ship the fix; v8 is a major upgrade) and is not this bump. A title naming no
+ * version counts when it comes from a dependency bot's branch (Renovate groups: `renovate/rook-ceph-1.x`).
+ */
+export function proposesSameBump(pull: Pull, dependencyNames: readonly string[], toVersions: string | readonly string[]): boolean {
   if (pull.head.ref.startsWith(LEAKGUARD_BRANCH_PREFIX)) return false;
   const text = words(`${pull.title} ${pull.head.ref}`);
   const names = dependencyNames.map(words).filter((n) => n.length > 2);
   if (!names.some((n) => mentions(text, n))) return false;
-  const version = stripV(toVersion);
-  return text.includes(words(version)) || text.includes(words(`v${version}`)) || BOT_BRANCH.test(pull.head.ref);
+  const targets = (typeof toVersions === 'string' ? [toVersions] : toVersions).map(stripV);
+  const named = namedVersions(pull.title);
+  if (named.length > 0) return named.some((v) => targets.includes(v));
+  return targets.some((v) => text.includes(words(v))) || BOT_BRANCH.test(pull.head.ref);
 }
 
 /** The same bump, by someone whose PR may stand in for leakguard's (see isTrusted); linked, never duplicated. */
-export function isSameBumpByOthers(pull: Pull, dependencyNames: readonly string[], toVersion: string, trust: BumpTrust): boolean {
-  return proposesSameBump(pull, dependencyNames, toVersion) && isTrusted(pull, trust);
+export function isSameBumpByOthers(
+  pull: Pull,
+  dependencyNames: readonly string[],
+  toVersions: string | readonly string[],
+  trust: BumpTrust,
+): boolean {
+  return proposesSameBump(pull, dependencyNames, toVersions) && isTrusted(pull, trust);
 }

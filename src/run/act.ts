@@ -4,9 +4,6 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { PodView } from '../catalog/condition.js';
-import type { SampleSeries } from '../detect/columns.js';
-import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
@@ -16,23 +13,8 @@ import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { describeForHistory, eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
-import type { HeapReport } from '../report/heap-text.js';
+import type { TargetEvidence } from '../report/evidence.js';
 import { workloadKey } from '../model/workload.js';
-
-/** What the detector saw for the worst target of a workload: quoted in the PR body. */
-export interface TargetEvidence {
-  verdict: Verdict;
-  samples: SampleSeries;
-  limitBytes: number | null;
-  image: string;
-  /** The image the catalogue is matched on when a hotfix leakguard set runs: the one it replaced. */
-  catalogImage?: string;
-  container: string;
-  /** What the catalogue's condition checks may read of the pod (absent: conditions count as unchecked). */
-  pod?: PodView;
-  /** The heap profile taken before this run's restart (src/report/heap-text.ts). */
-  heap?: HeapReport;
-}
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
 export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<ActionOutcome>;
@@ -48,8 +30,16 @@ export interface ActorDeps {
   previewUpgrade?: UpgradePreviewer;
   now: number;
   evidence: (workload: WorkloadRef) => TargetEvidence | undefined;
-  /** Called right before a restart is carried out or, in dry-run, planned (the heap profile: src/run/heap-evidence.ts). */
-  beforeRestart?: (action: PlanAction) => Promise<void>;
+  /**
+   * Dry-run or the kill switch, decided once for the run (src/run/index.ts): the actor then records
+   * Events only, and changes nothing else in the cluster, not even its own bookkeeping on the workloads.
+   */
+  handsOff: boolean;
+  /**
+   * Called right before a restart is carried out or, hands off, planned (the heap profile:
+   * src/run/heap-evidence.ts); `keep` is false when nothing may be written.
+   */
+  beforeRestart?: (action: PlanAction, options: { keep: boolean }) => Promise<void>;
   /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */
   tooLate?: () => string | null;
 }
@@ -95,17 +85,18 @@ export class Actor {
     return this.snapshots.get(workloadKey(workload))?.state;
   }
 
-  /** Carries out the plan; `handsOff` records Events only (dry-run, kill switch). */
-  async execute(items: readonly PlanItem[], { handsOff }: { handsOff: boolean }): Promise<void> {
+  /** Carries out the plan; hands off (dry-run, kill switch), records Events only. */
+  async execute(items: readonly PlanItem[]): Promise<void> {
+    const { handsOff } = this.deps;
     for (const item of items) {
       const log = this.deps.logger.child({ profile: item.profile, workload: workloadKey(item.workload) });
-      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item);
+      if (item.type === 'action' && item.kind === 'restart') await this.deps.beforeRestart?.(item, { keep: !handsOff });
       // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
-      const preview = item.type === 'action' && item.dryRun ? await this.preview(item) : null;
+      const preview = item.type === 'action' && handsOff ? await this.preview(item) : null;
       const draft = eventFor(item);
       if (draft) await this.event(item, preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft);
       if (item.type === 'action') {
-        if (item.dryRun) {
+        if (handsOff) {
           this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned', ...(preview ? { detail: preview.text } : {}) });
           if (preview && !preview.ok) this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
           log.info({ actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) }, 'dry-run: would act');

@@ -35,14 +35,14 @@ function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
 }
 
 /** The hook the actor calls right before a restart (dry-run included): never throws. */
-export function heapCapturer(deps: HeapCaptureDeps): (action: PlanAction) => Promise<void> {
-  return async (action) => {
+export function heapCapturer(deps: HeapCaptureDeps): (action: PlanAction, options: { keep: boolean }) => Promise<void> {
+  return async (action, { keep }) => {
     const settings = deps.config.profiles.find((p) => p.name === action.profile)?.diagnostics.heapProfile;
     if (!settings || !action.pod) return;
     const pod = action.pod.name;
     let capture: Capture;
     try {
-      capture = await captureHeap(deps, action, action.pod, settings);
+      capture = await captureHeap(deps, action, action.pod, settings, keep);
     } catch (e) {
       capture = { ok: false, reason: `unexpected error (${e instanceof Error ? e.message.split('\n')[0] : 'unknown'})` };
     }
@@ -50,7 +50,7 @@ export function heapCapturer(deps: HeapCaptureDeps): (action: PlanAction) => Pro
     const related = { kind: 'Pod', apiVersion: 'v1', namespace: action.workload.namespace, name: pod, uid: action.pod.uid };
     const draft = capture.ok
       ? { reason: HeapEventReason.HeapProfileCaptured, type: 'Normal' as const, note: heapCapturedNote(capture.captured) }
-      : { reason: HeapEventReason.HeapProfileFailed, type: 'Warning' as const, note: heapFailedNote(pod, capture.reason, action.dryRun) };
+      : { reason: HeapEventReason.HeapProfileFailed, type: 'Warning' as const, note: heapFailedNote(pod, capture.reason, !keep) };
     if (capture.ok) deps.onCaptured(action, heapReport(capture.captured));
     const log = deps.logger.child({ profile: action.profile, pod });
     if (capture.ok) log.info({ actionId: action.id, top: capture.captured.summary.sites[0]?.function }, 'heap profile captured before the restart');
@@ -65,6 +65,7 @@ async function captureHeap(
   action: PlanAction,
   target: NonNullable<PlanAction['pod']>,
   settings: NonNullable<Config['profiles'][number]['diagnostics']['heapProfile']>,
+  keep: boolean,
 ): Promise<Capture> {
   const { cluster } = deps;
   const pod = { namespace: action.workload.namespace, name: target.name, uid: target.uid };
@@ -77,7 +78,7 @@ async function captureHeap(
   }
   const reading = readHeapProfile(fetched.bytes);
   if (!reading.ok) return { ok: false, reason: `the answer of ${where} is ${reading.reason}` };
-  if (action.dryRun) return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept: 'a dry run writes nothing but Events' } } };
+  if (!keep) return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept: 'a dry run writes nothing but Events' } } };
   const kept = await within(
     keepTimeoutMs,
     cluster.keepHeapProfile({ workload: action.workload, incidentId: action.incidentId, actionId: action.id, pod: pod.name, bytes: fetched.bytes }),

@@ -13,18 +13,20 @@ import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
 import { podViewOf, standInFacts } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Plan } from '../policy/types.js';
+import type { Guardrails, Plan } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
-import { promGraphUrl } from '../prom/graph-url.js';
+import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
-import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
+import type { TargetEvidence } from '../report/evidence.js';
+import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { heapCapturer, keptHeapReport } from './heap-evidence.js';
-import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
-import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
+import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
+import { groupByWorkload, notifyChanges, type WorkloadNews } from './notify.js';
+import { metricsUnavailableMessage } from '../report/incident-message.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 import { tooLateToAct } from './deadline.js';
 
@@ -93,6 +95,7 @@ export interface RunSummary {
 
 export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<RunSummary> {
   const { config, cluster, logger } = deps;
+  // The one place dry-run is decided: the plan carries it to every item, the actor keeps its hands off.
   const dryRun = options.dryRun === true || config.dryRun;
   const summary: RunSummary = { status: 'ran', dryRun, now: null, targets: [], actions: [], plan: null, failures: [], warnings: [] };
 
@@ -120,7 +123,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
     const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds };
-    const outcome = await judgeAndAct(deps, summary, { ...options, killSwitch }, () => tooLateToAct(window));
+    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () => tooLateToAct(window));
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
     await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
   } finally {
@@ -229,7 +232,7 @@ function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targe
   return { profile: facts.profile, workload: workloadKey(facts.workload), pod: facts.pod.name, container: facts.container, verdict, values: samples.v };
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptions, tooLate: () => string | null): Promise<ActOutcome> {
+async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guardrails, tooLate: () => string | null): Promise<ActOutcome> {
   const { config, cluster, logger, signal } = deps;
   const clock = await prometheusNow(deps.metrics, signal);
   const observed = await observeAll(deps, clock, toDetectOptions(config.detection));
@@ -249,6 +252,9 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     upgrade: deps.upgrade ?? noForge,
     ...(deps.previewUpgrade ? { previewUpgrade: deps.previewUpgrade } : {}),
     evidence: (w) => evidence.get(workloadKey(w)),
+    // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
+    // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
+    handsOff: guardrails.dryRun || guardrails.killSwitch,
     beforeRestart: heapCapturer({
       config,
       cluster,
@@ -274,7 +280,6 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const matchedOn = stored ? standInFacts({ image: e.image, version: null, container: e.container }, stored).image : e.image;
     if (matchedOn !== e.image) evidence.set(key, { ...e, catalogImage: matchedOn });
   }
-  const guardrails = toGuardrails(config, { dryRun: summary.dryRun, ...(options.killSwitch === undefined ? {} : { killSwitch: options.killSwitch }) });
   const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
   summary.plan = plan;
   if (signal?.aborted) {
@@ -290,9 +295,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, options: RunOptio
     const e = evidence.get(key);
     if (heap && e) evidence.set(key, { ...e, heap });
   }
-  // Dry-run and the kill switch change nothing in the cluster but Events: not even leakguard's own
-  // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
-  await actor.execute(plan.items, { handsOff: guardrails.dryRun || guardrails.killSwitch });
+  await actor.execute(plan.items);
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(groupByWorkload(plan.items, actor.report.outcomes, (key) => evidence.get(key)));
@@ -312,7 +315,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
   if (deps.notifier) {
     const graph = (name: string) => {
       const profile = deps.config.profiles.find((p) => p.name === name);
-      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus), deps.config.detection.window) : undefined;
+      return profile ? profileGraphUrl(deps.config.prometheus, profile, deps.config.detection.window) : undefined;
     };
     summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog, nowSeconds })));
     for (const profile of alerts) {

@@ -17,13 +17,14 @@ export function toProfilePolicy(profile: ProfileConfig, config: Config): Profile
   };
 }
 
-export function toGuardrails(config: Config, overrides: { dryRun?: boolean; killSwitch?: boolean }): Guardrails {
+/** `dryRun` as the run decided it (flag or config), once; the kill switch as read on the controller or set in config. */
+export function toGuardrails(config: Config, run: { dryRun: boolean; killSwitch: boolean }): Guardrails {
   return {
-    dryRun: overrides.dryRun ?? config.dryRun,
+    dryRun: run.dryRun,
     cooldownSeconds: config.guardrails.cooldown,
     maxActionsPerRun: config.guardrails.maxActionsPerRun,
     maxRestartsPerDay: config.guardrails.maxRestartsPerDay,
     windows: config.guardrails.windows,
-    killSwitch: Boolean(overrides.killSwitch) || config.guardrails.killSwitch,
+    killSwitch: run.killSwitch || config.guardrails.killSwitch,
   };
 }

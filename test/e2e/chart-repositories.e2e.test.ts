@@ -2,16 +2,18 @@
  * Chart releases found in real chart repositories: the CNCF distribution registry with charts that
  * real helm packaged and pushed, and a static HTTP repository indexed by `helm repo index`. The
  * Chart.yaml of each package names the app version it ships; leakguard must read that, not guess.
- * Needs helm (the e2e binaries) and docker-registry (`npm run setup`); not the cluster.
+ * Private ones too: the registry with `auth: htpasswd` (helm logs in to push) and the HTTP repository
+ * behind basic auth, read with credentials from files as the chart mounts them.
+ * Needs helm (the e2e binaries), docker-registry and htpasswd (`npm run setup`); not the cluster.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { runUpgradePreview } from '../../src/cli/commands/upgrade-preview.js';
 import { BumpError, bumpInRepo, type BumpRequest } from '../../src/forge/bump/index.js';
-import { ChartRepositoryError, createChartSource } from '../../src/forge/chart-repository.js';
+import { ChartRepositoryError, createChartSource, readChartCredentials } from '../../src/forge/chart-repository.js';
 import { helmBinary } from '../chart/helm.js';
 import {
   packageCharts,
@@ -19,6 +21,7 @@ import {
   startRegistry,
   startStaticRepo,
   type Registry,
+  type RegistryUser,
   type StaticRepo,
 } from '../support/chart-repos.js';
 import { changedLines } from '../support/gitops-files.js';
@@ -41,6 +44,9 @@ const req: BumpRequest = {
 let work: string;
 let registry: Registry;
 let repo: StaticRepo;
+const ROBOT: RegistryUser = { username: 'robot', password: 'CANARY-registry-password-3f9c' };
+let privateRegistry: Registry;
+let privateRepo: StaticRepo;
 
 beforeAll(async () => {
   const helm = helmBinary();
@@ -49,11 +55,16 @@ beforeAll(async () => {
   registry = await startRegistry();
   await pushCharts(helm, packages, `oci://${registry.host}/argoproj/argo-helm`, work);
   repo = await startStaticRepo(helm, dirname(packages[0]!), work);
+  privateRegistry = await startRegistry(ROBOT);
+  await pushCharts(helm, packages, `oci://${privateRegistry.host}/private/argo-helm`, work, ROBOT);
+  privateRepo = await startStaticRepo(helm, dirname(packages[0]!), join(work, 'private'), ROBOT);
 }, 120_000);
 
 afterAll(async () => {
   await registry?.stop();
   await repo?.stop();
+  await privateRegistry?.stop();
+  await privateRepo?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -145,5 +156,78 @@ describe('HTTP chart repository (index.yaml by helm repo index)', () => {
     );
     expect(code).toBe(0);
     expect(out).toContain('-    version: 7.7.8\n+    version: 7.7.10');
+  });
+});
+
+describe('private chart repositories (registry with htpasswd auth, HTTP repository behind basic auth)', () => {
+  const secretFile = (name: string, text: string) => {
+    const path = join(mkdtempSync(join(work, 'secret-')), name);
+    writeFileSync(path, text, { mode: 0o600 });
+    return path;
+  };
+  const app = (repoURL: string) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: argocd\nspec:\n  source:\n    repoURL: ${repoURL}\n    chart: argo-cd\n    targetRevision: 7.7.8\n`;
+  const sourceWith = async (password: string) =>
+    createChartSource({
+      credentials: await readChartCredentials([
+        { url: `oci://${privateRegistry.host}/private`, basicAuth: { username: 'robot', passwordFile: secretFile('registry', `${password}\n`) } },
+        { url: privateRepo.url, basicAuth: { username: 'robot', passwordFile: secretFile('charts', password) } },
+      ]),
+    });
+
+  it('with the credentials from their files: 7.7.8 → 7.7.10 from the private registry and the private index.yaml', async () => {
+    const source = await sourceWith(ROBOT.password);
+    expect(await bump({ 'app.yaml': app(`oci://${privateRegistry.host}/private/argo-helm`) }, 'app.yaml', source)).toEqual([
+      'app.yaml: -    targetRevision: 7.7.8',
+      'app.yaml: +    targetRevision: 7.7.10',
+    ]);
+    expect(await bump({ 'app.yaml': app(privateRepo.url) }, 'app.yaml', source)).toEqual([
+      'app.yaml: -    targetRevision: 7.7.8',
+      'app.yaml: +    targetRevision: 7.7.10',
+    ]);
+  });
+
+  it('without credentials the registry says 401 and the refusal says to add it to chartRepositories', async () => {
+    const err = await bump({ 'app.yaml': app(`${privateRegistry.host}/private/argo-helm`) }, 'app.yaml').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BumpError);
+    expect((err as Error).message).toContain(
+      `(http://${privateRegistry.host}/v2/private/argo-helm/argo-cd/tags/list: HTTP 401: the repository wants credentials: add it to chartRepositories)`,
+    );
+  });
+
+  it('a wrong password is refused by name of the configured URL, and no password is ever printed', async () => {
+    const source = await sourceWith('not-the-password');
+    const messages: string[] = [];
+    for (const repoURL of [`oci://${privateRegistry.host}/private/argo-helm`, privateRepo.url]) {
+      const err = await bump({ 'app.yaml': app(repoURL) }, 'app.yaml', source).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BumpError);
+      messages.push((err as Error).message);
+    }
+    expect(messages[0]).toContain(
+      `HTTP 401: the credentials configured for oci://${privateRegistry.host}/private (chartRepositories) were refused`,
+    );
+    expect(messages[1]).toContain(
+      `${privateRepo.url}/index.yaml: HTTP 401: the credentials configured for ${privateRepo.url} (chartRepositories) were refused`,
+    );
+    // The preview prints the same refusal, from the config's chartRepositories.
+    const dir = mkdtempSync(join(work, 'gitops-'));
+    writeFileSync(join(dir, 'app.yaml'), app(privateRepo.url));
+    let out = '';
+    const code = await runUpgradePreview(
+      {
+        file: join(dir, 'app.yaml'),
+        fromVersion: '2.13.1',
+        toVersion: '2.13.2',
+        chart: 'argo-cd',
+        catalog: buildCatalog(),
+        chartRepositories: [{ url: privateRepo.url, basicAuth: { username: 'robot', passwordFile: secretFile('p', 'wrong') } }],
+      },
+      (t) => (out += `${t}\n`),
+    );
+    expect(code).toBe(1);
+    expect(out).toContain('were refused');
+    const everything = [...messages, out].join('\n');
+    for (const secret of [ROBOT.password, 'not-the-password', Buffer.from(`robot:${ROBOT.password}`).toString('base64')])
+      expect(everything).not.toContain(secret);
   });
 });

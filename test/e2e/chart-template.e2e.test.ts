@@ -12,7 +12,7 @@ import { chartDir, findOne, helm, kubeVersion, render, renderError, repoRoot, va
 import { podTemplateOf, restrictedViolations, rulesOf, type Loose } from '../chart/inspect.js';
 
 /** Values files that must render; `[]` is the chart's defaults. */
-const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml'], ['shared-namespace.yaml'], ['every-kind.yaml']];
+const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml'], ['shared-namespace.yaml'], ['every-kind.yaml'], ['chart-repositories.yaml']];
 const cases = goodValues.map((files) => ({ values: files.length > 0 ? files.join(', ') : 'defaults', files }));
 
 /** Helm's merge of values: maps merge key by key, anything else (lists too) is replaced. */
@@ -101,6 +101,16 @@ describe('values.schema.json rejects bad values with a message naming the field'
     expect(error).toContain('config.github.tokenFile is /var/run/secrets/leakguard/github-tokn, but no file "github-tokn" is mounted');
   });
 
+  it('a chart repository credential file that no Secret key is mounted as, named by its place in the list', async () => {
+    const error = await renderError({
+      values: ['chart-repositories.yaml'],
+      set: ['secrets.files.registry-token=null'],
+    });
+    expect(error).toContain(
+      'config.chartRepositories[1].bearerTokenFile is /var/run/secrets/leakguard/registry-token, but no file "registry-token" is mounted',
+    );
+  });
+
   it('a run deadline that outlives the Job, and a Job that outlives the schedule period', async () => {
     expect(await renderError({ set: ['config.deadline=15m'] })).toContain('config.deadline (15m = 900s) must be below cronJob.activeDeadlineSeconds (600)');
     expect(await renderError({ set: ['config.deadline=1h30m'] })).toContain('config.deadline (1h30m = 5400s) must be below');
@@ -187,6 +197,27 @@ describe('the CronJob', () => {
     const mounts = Object.fromEntries(container.volumeMounts.map((m: Loose) => [m.name, m]));
     expect(mounts.config).toMatchObject({ mountPath: '/etc/leakguard', readOnly: true });
     expect(mounts.secrets).toMatchObject({ mountPath: '/var/run/secrets/leakguard', readOnly: true });
+  });
+
+  it('mounts the chart repositories\' credentials from the same Secret as the GitHub token, where the config reads them', async () => {
+    const manifests = await render({ values: ['chart-repositories.yaml'] });
+    const pod = podTemplateOf(findOne(manifests, 'CronJob'));
+    const volumes = Object.fromEntries(pod.spec.volumes.map((v: Loose) => [v.name, v]));
+    expect(volumes.secrets.secret).toMatchObject({ secretName: 'leakguard-secrets', defaultMode: 0o440 });
+    expect(volumes.secrets.secret.items).toEqual([
+      { key: 'charts-password', path: 'charts-password' },
+      { key: 'token', path: 'github-token' },
+      { key: 'registry-token', path: 'registry-token' },
+    ]);
+    const mounts = Object.fromEntries(pod.spec.containers[0].volumeMounts.map((m: Loose) => [m.name, m]));
+    expect(mounts.secrets).toMatchObject({ mountPath: '/var/run/secrets/leakguard', readOnly: true });
+    const config = parseConfig(configOf(manifests));
+    expect(config.chartRepositories).toEqual([
+      { url: 'https://charts.example.com/private', basicAuth: { username: 'robot', passwordFile: '/var/run/secrets/leakguard/charts-password' } },
+      { url: 'oci://registry.example.com/charts', bearerTokenFile: '/var/run/secrets/leakguard/registry-token' },
+    ]);
+    // The Secret is read as files only: no Role grants access to Secrets.
+    expect(manifests.filter((m) => m.kind === 'Role').flatMap((r) => rulesOf(r)).filter((rule) => JSON.stringify(rule).includes('secrets'))).toEqual([]);
   });
 
   it('points the in-cluster client at k8sServiceHost/k8sServicePort on clusters without kube-proxy, and only then', async () => {

@@ -3,6 +3,8 @@
  * or sent must not contain them, except the Authorization header (token) and the webhook URL itself.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGitHubForge } from '../../src/forge/github.js';
 import type { UpgradePrRequest } from '../../src/forge/types.js';
@@ -23,6 +25,9 @@ const { privateKey: APP_KEY } = generateKeyPairSync('rsa', {
 /** Every 64-character line of the key body is a canary on its own. */
 const KEY_LINES = APP_KEY.split('\n').filter((l) => l.length >= 32 && !l.startsWith('-----'));
 const BROKEN_KEY = 'CANARY-broken-private-key-material-0123456789';
+const CHART_PASSWORD = 'CANARY-chart-repo-password-5d2a';
+const CHART_BASIC = Buffer.from(`robot:${CHART_PASSWORD}`).toString('base64');
+const CHART_TOKEN = 'CANARY-chart-repo-token-9e0f';
 
 const FILE = 'rook/helmrelease.yaml';
 const HELMRELEASE = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook}\nspec:\n  chart:\n    spec:\n      chart: rook-ceph\n      version: v1.14.9\n';
@@ -47,6 +52,8 @@ function canariesIn(text: string, allowWebhook: boolean): string[] {
   if (text.includes(BROKEN_KEY)) found.push('broken key');
   if (KEY_LINES.some((l) => text.includes(l))) found.push('app private key');
   if (!allowWebhook && text.includes('CANARYwebhookSECRET')) found.push('webhook url');
+  if (text.includes(CHART_PASSWORD) || text.includes(CHART_BASIC)) found.push('chart repository password');
+  if (text.includes(CHART_TOKEN)) found.push('chart repository token');
   return found;
 }
 
@@ -154,6 +161,44 @@ describe('canary secrets never leak', () => {
     // Platform errors with an echoed token.
     slack.answer({ status: 200, body: { ok: false, error: `invalid_auth ${BOT_TOKEN}` } });
     record(await bot.notify(message));
+  });
+
+  it('forge: chart repository credentials, refused and accepted, by a repository that echoes them', async () => {
+    const chartAuth: (string | undefined)[] = [];
+    const index =
+      'apiVersion: v1\nentries:\n  argo-cd:\n    - {version: 7.7.8, appVersion: v2.13.1}\n    - {version: 7.7.10, appVersion: v2.13.2}\n';
+    const charts: Server = createServer((r, res) => {
+      chartAuth.push(r.headers.authorization);
+      const ok = r.headers.authorization === `Basic ${CHART_BASIC}` || r.headers.authorization === `Bearer ${CHART_TOKEN}`;
+      if (!ok) return void res.writeHead(401).end(`denied ${r.headers.authorization ?? ''} at ${r.url ?? ''}`);
+      res.end(index);
+    });
+    await new Promise<void>((resolve) => charts.listen(0, '127.0.0.1', resolve));
+    const repoUrl = `http://127.0.0.1:${(charts.address() as AddressInfo).port}/argo`;
+    const file = 'argocd/app.yaml';
+    gh.seedBranch('main', {
+      [file]: `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: argocd\nspec:\n  source:\n    repoURL: ${repoUrl}\n    chart: argo-cd\n    targetRevision: 7.7.8\n`,
+    });
+    const argo = req({ file, fromVersion: '2.13.1', toVersion: '2.13.2', chart: 'argo-cd', profile: 'argocd' });
+    const forgeWith = (chartRepositories: Parameters<typeof createGitHubForge>[0]['chartRepositories']) =>
+      createGitHubForge({ auth: { tokenFile: secretFile('token', GITHUB_TOKEN) }, apiUrl: gh.url, logger: log.logger, retryBaseMs: 1, chartRepositories });
+    try {
+      const wrong = await (await forgeWith([{ url: repoUrl, basicAuth: { username: 'robot', passwordFile: secretFile('pw', `${CHART_PASSWORD}-x`) } }])).ensureUpgradePullRequest(argo);
+      expect(wrong).toMatchObject({ outcome: 'failed', error: { code: 'not-bumped' } });
+      expect(JSON.stringify(wrong)).toMatch(/credentials configured for http:\/\/127\.0\.0\.1:\d+\/argo \(chartRepositories\) were refused/);
+      record(wrong);
+      const wrongToken = await (await forgeWith([{ url: repoUrl, bearerTokenFile: secretFile('t', `${CHART_TOKEN}-x\n`) }])).ensureUpgradePullRequest(argo);
+      record(wrongToken);
+      const opened = await (await forgeWith([{ url: repoUrl, basicAuth: { username: 'robot', passwordFile: secretFile('pw', `${CHART_PASSWORD}\n`) } }])).ensureUpgradePullRequest(argo);
+      expect(opened).toMatchObject({ outcome: 'opened' });
+      record(opened);
+      expect(gh.fileAt('leakguard/argocd-2.13.2', file)).toContain('targetRevision: 7.7.10');
+      // The secrets did reach the repository they are for.
+      expect(chartAuth).toContain(`Basic ${CHART_BASIC}`);
+    } finally {
+      charts.closeAllConnections();
+      await new Promise<void>((resolve) => charts.close(() => resolve()));
+    }
   });
 
   it('nothing logged, returned or sent carries a canary', () => {

@@ -6,6 +6,7 @@ import type { UpgradePrRequest } from '../../src/forge/types.js';
 import { FakeGitHub } from './fake-github.js';
 import { captureLogger, rookUpgradeRequest, secretFile } from './helpers.js';
 import { demoHelmRelease } from '../../src/demo/pipeline.js';
+import { ARGO_CD_RELEASES, memoryChartSource } from '../support/chart-releases.js';
 
 const FILE = 'clusters/prod/rook/helmrelease.yaml';
 const BRANCH = 'leakguard/rook-ceph-operator-1.15.9';
@@ -117,6 +118,56 @@ describe('GitHubForge.ensureUpgradePullRequest (fake GitHub validated against th
     expect(result).toMatchObject({ outcome: 'opened', number: 2, branch: BRANCH });
     expect(gh.pulls[0]?.title).toBe('lookalike');
     expect(gh.pulls[1]?.body).toContain('- #1 from `mallory/gitops:leakguard/rook-ceph-operator-1.15.9`');
+  });
+
+  describe('a chart versioned apart from its app: Renovate titles the bump by the chart release', () => {
+    const APP = 'argocd/application.yaml';
+    const APPLICATION = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: argocd
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://argoproj.github.io/argo-helm
+    chart: argo-cd
+    targetRevision: 7.7.8
+    helm:
+      releaseName: argocd
+  destination: {server: https://kubernetes.default.svc, namespace: argocd}
+`;
+    const argo = (): UpgradePrRequest => ({
+      ...rookUpgradeRequest(APP),
+      profile: 'argocd',
+      fromVersion: 'v2.13.1',
+      toVersion: 'v2.13.2',
+      image: 'quay.io/argoproj/argocd',
+      chart: 'argo-cd',
+      title: 'fix(argocd): upgrade 2.13.1 → 2.13.2 (memory leak)',
+    });
+    const argoForge = () =>
+      createGitHubForge({
+        auth: { tokenFile: secretFile('token', gh.acceptedToken) },
+        apiUrl: gh.url,
+        logger: log.logger,
+        charts: memoryChartSource({ 'https://argoproj.github.io/argo-helm': { 'argo-cd': ARGO_CD_RELEASES } }),
+      });
+
+    it("Renovate's open PR to the chart release that ships the fix (7.7.10) is linked; nothing is created", async () => {
+      gh.seedBranch('main', { [APP]: APPLICATION });
+      gh.seedBranch('renovate/argo-cd-7.x', { [APP]: APPLICATION.replace('7.7.8', '7.7.10') }, 'renovate[bot]');
+      gh.addPull({ title: 'Update Helm release argo-cd to v7.7.10', body: '', head: 'renovate/argo-cd-7.x', base: 'main', user: 'renovate[bot]' });
+      expect(await (await argoForge()).ensureUpgradePullRequest(argo())).toMatchObject({ outcome: 'linked', number: 1, branch: 'renovate/argo-cd-7.x' });
+      expect(gh.mutations()).toEqual([]);
+    });
+
+    it("Renovate's PR to a release that does not ship the fix (7.7.9) is not this bump: leakguard opens its own to 7.7.10", async () => {
+      gh.seedBranch('main', { [APP]: APPLICATION });
+      gh.addPull({ title: 'Update Helm release argo-cd to v7.7.9', body: '', head: 'renovate/argo-cd-7.x', base: 'main', user: 'renovate[bot]' });
+      expect(await (await argoForge()).ensureUpgradePullRequest(argo())).toMatchObject({ outcome: 'opened', number: 2, branch: 'leakguard/argocd-2.13.2' });
+      expect(gh.fileAt('leakguard/argocd-2.13.2', APP)).toBe(APPLICATION.replace('7.7.8', '7.7.10'));
+    });
   });
 
   it('an unrelated open PR does not stop leakguard from opening its own', async () => {

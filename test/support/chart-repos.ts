@@ -60,28 +60,55 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-/** The distribution registry (`docker-registry serve`), plain HTTP on 127.0.0.1, storage in a temporary directory. */
-export async function startRegistry(): Promise<Registry> {
-  requireCommands('docker-registry', ['docker-registry']);
+/** A registry user: htpasswd auth (bcrypt, written by `htpasswd` from apache2-utils). */
+export interface RegistryUser {
+  username: string;
+  password: string;
+}
+
+/**
+ * The distribution registry (`docker-registry serve`), plain HTTP on 127.0.0.1, storage in a
+ * temporary directory; with `user`, only that user may pull or push (`auth: htpasswd`).
+ */
+export async function startRegistry(user?: RegistryUser): Promise<Registry> {
+  requireCommands('docker-registry', ['docker-registry', ...(user ? ['htpasswd'] : [])]);
   const dir = mkdtempSync(join(tmpdir(), 'leakguard-registry-'));
   const port = await freePort();
   const config = join(dir, 'config.yml');
+  let auth = '';
+  if (user) {
+    const file = join(dir, 'htpasswd');
+    await execFile('htpasswd', ['-Bbc', file, user.username, user.password]);
+    auth = `auth:\n  htpasswd: {realm: leakguard-test, path: ${file}}\n`;
+  }
   writeFileSync(
     config,
-    `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\n` +
+      `http:\n  addr: 127.0.0.1:${port}\n${auth}`,
   );
-  const server: RunningServer = await startServer(
-    'docker-registry',
-    ['serve', config],
-    `http://127.0.0.1:${port}/v2/`,
-    dir,
-  );
+  // With auth on, /v2/ answers 401: the root path answers 200 either way.
+  const server: RunningServer = await startServer('docker-registry', ['serve', config], `http://127.0.0.1:${port}/`, dir);
   return { host: `127.0.0.1:${port}`, stop: server.stop };
 }
 
-/** `helm push` each package to `oci://<host>/<path>` over plain HTTP. */
-export async function pushCharts(helm: string, packages: readonly string[], ref: string, work: string): Promise<void> {
-  for (const pkg of packages) await execFile(helm, ['push', pkg, ref, '--plain-http'], { env: helmEnv(work) });
+/** `helm push` each package to `oci://<host>/<path>` over plain HTTP (after `helm registry login` with `user`). */
+export async function pushCharts(
+  helm: string,
+  packages: readonly string[],
+  ref: string,
+  work: string,
+  user?: RegistryUser,
+): Promise<void> {
+  const env = helmEnv(work);
+  if (user) {
+    const host = ref.replace(/^oci:\/\//, '').split('/')[0]!;
+    const args = ['registry', 'login', host, '--insecure', '--username', user.username, '--password-stdin'];
+    await new Promise<void>((resolve, reject) => {
+      const child = execFileCallback(helm, args, { env }, (error) => (error ? reject(error) : resolve()));
+      child.stdin?.end(user.password);
+    });
+  }
+  for (const pkg of packages) await execFile(helm, ['push', pkg, ref, '--plain-http'], { env });
 }
 
 export interface StaticRepo {
@@ -92,12 +119,24 @@ export interface StaticRepo {
   stop(): Promise<void>;
 }
 
-/** Serves `dir` at /charts after `helm repo index` wrote its index.yaml with the served URL. */
-export async function startStaticRepo(helm: string, packagesDir: string, work: string): Promise<StaticRepo> {
+/**
+ * Serves `dir` at /charts after `helm repo index` wrote its index.yaml with the served URL; with
+ * `user`, only to requests carrying that user's basic auth (401 with a Basic challenge otherwise).
+ */
+export async function startStaticRepo(
+  helm: string,
+  packagesDir: string,
+  work: string,
+  user?: RegistryUser,
+): Promise<StaticRepo> {
   const requests: string[] = [];
+  const expected = user ? `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` : undefined;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push(path);
+    if (expected && req.headers.authorization !== expected) {
+      return void res.writeHead(401, { 'www-authenticate': 'Basic realm="charts"' }).end();
+    }
     const rel = normalize(path.replace(/^\/charts\//, ''));
     if (!path.startsWith('/charts/') || rel.startsWith('..')) return void res.writeHead(404).end();
     try {

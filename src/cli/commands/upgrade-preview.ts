@@ -8,9 +8,15 @@ import type { Catalog } from '../../catalog/catalog.js';
 import { matchKnownIssues } from '../../catalog/catalog.js';
 import type { UpgradeRule } from '../../catalog/schema.js';
 import { BumpError, bumpInRepo, type BumpRequest } from '../../forge/bump/index.js';
-import { createChartSource, type ChartSource } from '../../forge/chart-repository.js';
+import {
+  createChartSource,
+  readChartCredentials,
+  type ChartRepositoryAuthConfig,
+  type ChartSource,
+} from '../../forge/chart-repository.js';
+import { SecretFileError } from '../../forge/secret-file.js';
 import { previewAlready, previewDiff, previewRefused, previewSummary } from '../../report/upgrade-preview.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 
 export interface UpgradePreviewOptions {
   file: string;
@@ -21,6 +27,8 @@ export interface UpgradePreviewOptions {
   alsoBump?: string[];
   offline?: boolean;
   catalog: Catalog;
+  /** Credentials per chart repository (the config's `chartRepositories`). @default none: anonymous */
+  chartRepositories?: readonly ChartRepositoryAuthConfig[];
   /** Chart repositories; a test passes its own. @default read over HTTP(S) */
   charts?: ChartSource;
 }
@@ -66,8 +74,10 @@ export async function runUpgradePreview(
     ...(known.moveTogether ? { moveTogether: known.moveTogether } : {}),
     ...(known.rule ? { rule: known.rule } : {}),
   };
-  const charts = options.offline ? undefined : (options.charts ?? createChartSource());
   try {
+    const charts = options.offline
+      ? undefined
+      : (options.charts ?? createChartSource({ credentials: await readChartCredentials(options.chartRepositories ?? []) }));
     const outcome = await bumpInRepo(options.file, readLocal, req, charts);
     if (outcome.kind === 'already') {
       print(previewAlready(options.file, options.toVersion));
@@ -80,6 +90,7 @@ export async function runUpgradePreview(
     print(previewSummary(result.changes));
     return ExitCode.ok;
   } catch (error) {
+    if (error instanceof SecretFileError) throw new UsageError(error.message);
     if (!(error instanceof BumpError)) throw error;
     print(previewRefused(error.message));
     return ExitCode.stepFailed;

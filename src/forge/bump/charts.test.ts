@@ -372,6 +372,67 @@ resources:
     ]);
   });
 
+  it('a tag at the running version among the moving components, of an image not listed with them: refused, named', () => {
+    const values = `image:
+  longhorn:
+    manager: {repository: longhornio/longhorn-manager, tag: v1.11.0}
+    instanceManager: {repository: longhornio/longhorn-instance-manager, tag: v1.11.0}
+    objectEndpoint: {repository: longhornio/longhorn-object-endpoint, tag: v1.11.0}
+  csi:
+    attacher: {repository: longhornio/csi-attacher, tag: v1.11.0}
+`;
+    const req = {
+      fromVersion: '1.11.0',
+      toVersion: '1.11.1',
+      image: 'longhornio/longhorn-instance-manager',
+      moveTogether: ['longhornio/longhorn-manager', 'longhornio/longhorn-instance-manager'],
+      fileName: 'values.yaml',
+    };
+    const err = (() => {
+      try {
+        bumpFile(values, req);
+      } catch (e) {
+        return e as BumpError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(err.message).toContain(
+      'image.longhorn.objectEndpoint.tag "v1.11.0": longhornio/longhorn-object-endpoint is not the operator\'s image (longhornio/longhorn-instance-manager), yet it sits among the components that move (image.longhorn.*) at the same version',
+    );
+    // Another map (image.csi) at the same version by chance is not the release: it is not named.
+    expect(err.message).not.toContain('image.csi.attacher.tag "v1.11.0": longhornio/csi-attacher is not the operator\'s image (longhornio/longhorn-instance-manager), yet');
+  });
+
+  it('Helm parameter overrides (Helmfile set, Argo CD helm.parameters) move with the chart: they win over values', async () => {
+    const helmfile = `repositories:
+  - name: argo
+    url: ${ARGO_HELM}
+releases:
+  - name: argocd
+    chart: argo/argo-cd
+    version: 7.7.8
+    set:
+      - name: global.image.repository
+        value: quay.io/argoproj/argocd
+      - name: global.image.tag
+        value: v2.13.1
+      - name: redis.image.tag
+        value: 7.4.1
+`;
+    expect(await diffOf({ 'helmfile.yaml': helmfile }, 'helmfile.yaml')).toEqual([
+      'helmfile.yaml: -    version: 7.7.8',
+      'helmfile.yaml: +    version: 7.7.10',
+      'helmfile.yaml: -        value: v2.13.1',
+      'helmfile.yaml: +        value: v2.13.2',
+    ]);
+    // The override alone (the chart pinned elsewhere) is still the operator's version to move.
+    const onlySet = helmfile.replace('    version: 7.7.8\n', '');
+    expect(await diffOf({ 'helmfile.yaml': onlySet }, 'helmfile.yaml')).toEqual([
+      'helmfile.yaml: -        value: v2.13.1',
+      'helmfile.yaml: +        value: v2.13.2',
+    ]);
+  });
+
   it('a vendored release manifest without the running image: refused whole, not 1 of N strings', () => {
     const doc = (kind: string, name: string, extra = '') =>
       `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  labels: {app.kubernetes.io/version: v1.11.0}\n${extra}`;

@@ -139,9 +139,18 @@ function versionField(ctx: Ctx, node: unknown, path: string[], dependency?: stri
     addEdit(ctx, scalar, path, scalar.value, to, { from: scalar.value, to, ...(dependency ? { dependency } : {}) });
   } else if (isVersionRange(scalar.value)) {
     const field = path[path.length - 1] ?? 'version';
-    addRefusal(ctx, scalar, path, `a version range ${RANGE_ADVICE}; pin one version (${field}: ${stripV(ctx.req.fromVersion)}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`);
+    // A chart versioned apart from its app (argo-cd 7.7.* ships Argo CD 2.13): the pin is the chart release, not the app version.
+    const apart = chart && majorOf(scalar.value) !== null && majorOf(scalar.value) !== majorOf(ctx.req.fromVersion);
+    const pin = apart ? `the ${lastSegment(chart)} release that ships ${stripV(ctx.req.fromVersion)}` : `${field}: ${stripV(ctx.req.fromVersion)}`;
+    addRefusal(ctx, scalar, path, `a version range ${RANGE_ADVICE}; pin one version (${pin}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`);
   }
 }
+
+/** The leading number of a version or range (`>=7.7.0` → 7, `v1.14.x` → 1), or null. */
+const majorOf = (text: string): number | null => {
+  const m = /\d+/.exec(text);
+  return m ? Number(m[0]) : null;
+};
 
 const DIGEST_ADVICE =
   'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
@@ -167,13 +176,16 @@ function strayRefusal(ctx: Ctx, repository: string, tag: string): string {
     `moving only some components would leave a mixed-version install; bring them to one version first`;
 }
 
-/** An image `{repository, tag}` map (`image:`, or nested: KEDA's `image.keda`, Longhorn's `image.longhorn.manager`). */
-function imageMap(ctx: Ctx, image: unknown, at: string[]): void {
+/**
+ * An image `{repository, tag}` map (`image:`, or nested: KEDA's `image.keda`, Longhorn's
+ * `image.longhorn.manager`), or `{image, tag}` (tigera-operator's `calicoctl`): `named` is then the image.
+ */
+function imageMap(ctx: Ctx, image: unknown, at: string[], named?: string): void {
   if (!isMap(image)) return;
   const tag = scalarOf(ctx, image.get('tag', true));
   if (!tag) return;
   const [tagPart = '', digestPart] = tag.value.split('@');
-  const repository = stringAt(image, 'repository')?.value ?? '';
+  const repository = named ?? stringAt(image, 'repository')?.value ?? '';
   const path = [...at, 'tag'];
   if (repository !== '' && strayComponent(ctx, repository, tagPart)) {
     return addRefusal(ctx, tag, path, strayRefusal(ctx, repository, tagPart));
@@ -197,7 +209,10 @@ function images(ctx: Ctx, node: unknown, basePath: string[]): void {
     if (isScalar(image) && typeof image.value === 'string') {
       const scalar = image as Scalar<string>;
       const ref = parseImageRef(scalar.value);
-      if (ref.tag === null) continue;
+      if (ref.tag === null) {
+        if (ref.digest === null && map.has('tag')) imageMap(ctx, map, path, ref.repository);
+        continue;
+      }
       const at = [...path, 'image'];
       if (strayComponent(ctx, ref.repository, ref.tag)) {
         addRefusal(ctx, scalar, at, strayRefusal(ctx, ref.repository, ref.tag));
@@ -219,6 +234,45 @@ function images(ctx: Ctx, node: unknown, basePath: string[]): void {
       imageMap(ctx, map, path);
     }
   }
+}
+
+/**
+ * Helm parameter overrides `[{name: image.tag, value: v1.28.2}]` (Argo CD `helm.parameters`, Helmfile
+ * `set`): they win over every values file, so a tag left there would keep the old version whatever the
+ * chart ships. The repository is the `….repository` parameter beside it, if any.
+ */
+function helmParameters(ctx: Ctx, list: unknown, basePath: string[]): void {
+  if (!isSeq(list)) return;
+  const byName = new Map(list.items.map((item) => [stringAt(item, 'name')?.value ?? '', item] as const));
+  list.items.forEach((item, i) => {
+    const name = stringAt(item, 'name')?.value ?? '';
+    const value = scalarOf(ctx, valueAt(item, ['value']));
+    if (!value) return;
+    const path = [...basePath, String(i), 'value'];
+    if (/(^|\.)image$/.test(name)) {
+      const ref = parseImageRef(value.value);
+      if (ref.tag === null || !sameVersion(ref.tag, ctx.version)) return;
+      if (!isOperators(ctx, ref.repository)) {
+        ctx.sites.push({ ...base(ctx, value, path), ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})` });
+        return;
+      }
+      const to = inStyleOf(ref.tag, ctx.to);
+      addEdit(ctx, value, path, `:${ref.tag}`, `:${to}`, { from: value.value, to: `${ref.repository}:${to}`, dependency: ref.repository });
+      return;
+    }
+    if (!/(^|\.)tag$/.test(name)) return;
+    const repository = stringAt(byName.get(name.replace(/tag$/, 'repository')), 'value')?.value ?? '';
+    if (repository !== '' && strayComponent(ctx, repository, value.value)) {
+      return addRefusal(ctx, value, path, strayRefusal(ctx, repository, value.value));
+    }
+    if (!sameVersion(value.value, ctx.version)) return;
+    if (repository !== '' && !isOperators(ctx, repository)) {
+      ctx.sites.push({ ...base(ctx, value, path), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
+      return;
+    }
+    const to = inStyleOf(value.value, ctx.to);
+    addEdit(ctx, value, path, value.value, to, { from: value.value, to, ...(repository ? { dependency: repository } : {}) });
+  });
 }
 
 /** Helm values held as a YAML string inside a manifest (Argo CD `helm.values: |`). */
@@ -271,6 +325,7 @@ function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
   const values = scalarOf(c, valueAt(source, ['helm', 'values']));
   if (values) embeddedValues(c, values, [...path, 'helm', 'values']);
   images(c, valueAt(source, ['helm', 'valuesObject']), [...path, 'helm', 'valuesObject']);
+  helmParameters(c, valueAt(source, ['helm', 'parameters']), [...path, 'helm', 'parameters']);
 }
 
 /** An Application's `spec`, or an ApplicationSet's `spec.template.spec`. */
@@ -289,6 +344,7 @@ function helmfile(ctx: Ctx, root: unknown): void {
     const c = { ...ctx, owners: chart ? [lastSegment(chart)] : [] };
     versionField(c, valueAt(release, ['version']), ['releases', String(i), 'version'], lastSegment(chart));
     images(c, valueAt(release, ['values']), ['releases', String(i), 'values']);
+    helmParameters(c, valueAt(release, ['set']), ['releases', String(i), 'set']);
   });
 }
 

@@ -159,6 +159,23 @@ function toSighting(site: Site, kind: Sighting['kind'], reason: string): Sightin
   return { file: site.file, resource: site.resource, path: site.path, value: site.value, kind, reason };
 }
 
+/** `image.longhorn.manager.tag` → `image.longhorn`: the map that holds one image map per component. */
+function familyOf(path: string): string {
+  return path.split('.').slice(0, -2).join('.');
+}
+
+/**
+ * Image tags at the running version that are not the operator's components but sit in the same
+ * per-component map as components that move (Longhorn's `image.longhorn.*`, KEDA's `image.*`).
+ */
+function amongMovingComponents(sites: readonly Site[], moving: readonly Site[], req: BumpRequest): Site[] {
+  if ((req.moveTogether ?? []).length === 0) return [];
+  const families = new Set(moving.filter((m) => m.path.endsWith('.tag')).map((m) => `${m.file} ${m.document} ${familyOf(m.path)}`));
+  return sites.filter(
+    (s) => s.ignored && s.path.endsWith('.tag') && familyOf(s.path) !== '' && families.has(`${s.file} ${s.document} ${familyOf(s.path)}`),
+  );
+}
+
 /** The plan for moving `req.fromVersion` to `req.toVersion`, starting at the profile's file `primary`. */
 export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
   const text = files.get(primary);
@@ -195,6 +212,10 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
     const other = held.find((h) => h.file === site.file && h.edit?.start === site.edit?.start);
     if (other) refused.push(toSighting(site, 'refused', `a YAML anchor shares this value with chart ${releaseOf(other)}, which is not to move; give each its own value, or add ${releaseOf(other)} to upgrade.alsoBump`));
     else moving.push(site);
+  }
+  for (const site of amongMovingComponents(sites, moving, req)) {
+    ignored.splice(ignored.findIndex((s) => s.file === site.file && s.path === site.path && s.resource === site.resource), 1);
+    refused.push(toSighting(site, 'refused', `${site.ignored ?? ''}, yet it sits among the components that move (${familyOf(site.path)}.*) at the same version: moving them without it would leave a mixed-version install; move it in the same change yourself, or name its image with the known issue's components`));
   }
   ignored.push(...scopes.flatMap((s) => unaccounted(s, req.fromVersion, sites)));
   const from = stripV(req.fromVersion);
