@@ -15,10 +15,10 @@ const rooms = {
   policy: { imports: ['model', 'detect', 'catalog'], pure: true },
   report: { imports: ['model', 'detect', 'catalog', 'profile', 'policy'], pure: true },
   prom: { imports: ['model', 'detect', 'catalog'] },
-  kube: { imports: ['model', 'detect', 'catalog', 'report'] },
+  kube: { imports: ['model', 'detect', 'catalog', 'profile', 'report'] },
   forge: { imports: ['model', 'catalog', 'report'] },
   notify: { imports: ['model', 'report'] },
-  config: { imports: ['model', 'detect', 'catalog', 'prom', 'forge'] },
+  config: { imports: ['model', 'detect', 'catalog', 'policy', 'prom', 'forge'] },
   run: { imports: ['model', 'detect', 'catalog', 'profile', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'] },
 };
 const allRooms = [...Object.keys(rooms), 'cli', 'demo'];

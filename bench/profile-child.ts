@@ -10,7 +10,8 @@ import { parseConfig } from '../src/config/load.js';
 import { toDetectOptions } from '../src/config/detection.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import { PrometheusSource } from '../src/prom/prometheus.js';
-import { observeProfile, prometheusNow } from '../src/run/observe.js';
+import { prometheusNow } from '../src/prom/history.js';
+import { observeProfile } from '../src/run/observe.js';
 import { FLEET, fleetTargets } from './fleet.js';
 import { peakRssBytes } from './peak-rss.js';
 

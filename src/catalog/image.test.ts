@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { imageMatchesPattern, parseImageRef, versionFromImage } from './image.js';
+import { imageMatchesPattern, parseImageRef, shortRepository, versionFromImage } from './image.js';
 
 // One parser for every layer: these rows pin the cases where the old copies disagreed (the Event said
 // 1.15.0-rc.1 where Slack said 1.15.0; one copy found no version in `1.14.9_ubi`, another 1.14.9).
@@ -88,5 +88,21 @@ describe('imageMatchesPattern with many `**`', () => {
         expect(imageMatchesPattern(image, `registry.local/${pattern.join('/')}`)).toBe(byDefinition(pattern, path));
       }),
     );
+  });
+});
+
+describe('shortRepository', () => {
+  // The file bumper matches the repository a GitOps file writes against the running image's:
+  // every spelling of a Docker Hub repository is the same repository, other registries stay apart.
+  it.each([
+    ['docker.io/library/nginx', 'nginx'],
+    ['index.docker.io/rook/ceph', 'rook/ceph'],
+    ['registry-1.docker.io/rook/ceph', 'rook/ceph'],
+    ['Docker.IO/Rook/Ceph', 'rook/ceph'],
+    ['rook/ceph', 'rook/ceph'],
+    ['quay.io/ceph/ceph', 'quay.io/ceph/ceph'],
+    ['localhost:5000/library/nginx', 'localhost:5000/library/nginx'],
+  ])('%s → %s', (written, short) => {
+    expect(shortRepository(written)).toBe(short);
   });
 });

@@ -67,6 +67,15 @@ function withoutLibrary(segments: readonly string[]): string[] {
   return segments[0] === 'library' ? segments.slice(1) : [...segments];
 }
 
+/**
+ * A repository as people write it, Docker Hub's implicit parts dropped and case folded:
+ * `docker.io/library/nginx` → `nginx`, `registry-1.docker.io/rook/ceph` → `rook/ceph`; other registries kept.
+ */
+export function shortRepository(repository: string): string {
+  const { registry, path } = splitRepository(repository.toLowerCase());
+  return registry === 'docker.io' ? withoutLibrary(path.split('/')).join('/') : `${registry}/${path}`;
+}
+
 function patternPath(pattern: string): string[] {
   const segments = pattern.trim().split('/');
   const first = segments[0] ?? '';

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { DEFAULT_TRUSTED_AUTHORS } from '../forge/types.js';
 import { formatMatchers, parseMatchers } from '../prom/matchers.js';
 import { HEADER_NAME, HEADER_VALUE } from '../prom/headers.js';
-import { formatDuration, parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
+import { formatDuration } from '../model/units.js';
+import { parseDurationSeconds, parseRateBytesPerHour, parseSizeBytes } from './units.js';
 
 const DAY = 86_400;
 

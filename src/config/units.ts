@@ -42,10 +42,3 @@ export function parseRateBytesPerHour(text: string): number | null {
   const perSeconds = durationUnitSeconds[match[2]!];
   return bytes === null || perSeconds === undefined ? null : (bytes * 3600) / perSeconds;
 }
-
-export function formatDuration(seconds: number): string {
-  if (seconds % 86_400 === 0 && seconds >= 86_400) return `${seconds / 86_400}d`;
-  if (seconds % 3600 === 0 && seconds >= 3600) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0 && seconds >= 60) return `${seconds / 60}m`;
-  return `${seconds}s`;
-}

@@ -3,12 +3,12 @@
  * every mutation and Event, and honours the idempotency contracts of the real adapter (restart by
  * action ID, env already set). The real adapter is proven against a real kube-apiserver in test/e2e;
  * this one lets `leakguard demo` run the real pipeline offline, and the run's ordering and guardrails
- * be tested fast and exhaustively (its fault hooks: crashOn, restartRefusal, evictions, …).
+ * be tested fast and exhaustively (the faults they inject: test/support/test-cluster.ts).
  */
 import type { KubeError } from '../kube/errors.js';
 import { heapConfigMapName, heapKey, type HeapProfileToKeep, type KeepHeapResult, type ReadHeapResult } from '../kube/heap-store.js';
 import type { PodProxyRequest, PodProxyResult } from '../kube/pod-proxy.js';
-import type { AccessCheck, AccessResult, Cluster, ControllerRef, PreviousValues, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
+import type { AccessCheck, AccessResult, Cluster, ControllerRef, EvictResult, PreviousValues, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
 import { emptyWorkloadState, type ImageSwap, type WorkloadState } from '../model/state.js';
 import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
 import { versionFromImage } from '../catalog/image.js';
@@ -28,12 +28,6 @@ export class MemoryCluster implements Cluster {
   /** What the kill-switch annotation on leakguard's controller reads as, and who asked. */
   killSwitch: KillSwitchResult = { outcome: 'read', on: false, value: null };
   readonly killSwitchReads: ControllerRef[] = [];
-  /** When set, the next mutation of this verb throws as if the process died right there. */
-  crashOn: Mutation['verb'] | null = null;
-  /** When set, the first mutation it matches throws as if the process died right there. */
-  crashWhen: ((mutation: Mutation) => boolean) | null = null;
-  /** When set, restartHappened fails with this error (the API cannot be read). */
-  readRefusal: KubeError | null = null;
 
   constructor(public targets: TargetFacts[]) {}
 
@@ -46,11 +40,7 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'read' as const, state: entry.state, resourceVersion: String(entry.version), raw: entry.version === 0 ? null : JSON.stringify(entry.state) };
   }
 
-  /** Batched state reads asked for, and the workloads each asked about. */
-  readonly stateReads: number[] = [];
-
   async readStates(workloads: readonly WorkloadRef[]) {
-    this.stateReads.push(workloads.length);
     return new Map(await Promise.all(workloads.map(async (w) => [workloadKey(w), await this.readState(w)] as const)));
   }
 
@@ -64,26 +54,16 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'written' as const, resourceVersion: String(current.version + 1), attempts: 1 };
   }
 
-  /** When set, every restart is refused with this error (e.g. RBAC 403). */
-  restartRefusal: KubeError | null = null;
-  restartAttempts = 0;
-
   async restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult> {
-    this.restartAttempts += 1;
-    if (this.restartRefusal) return { outcome: 'failed', error: this.restartRefusal };
     if (this.restartIds.get(workloadKey(workload)) === actionId) return { outcome: 'already-done' as const };
     this.mutate({ verb: 'restart', target: workloadKey(workload), detail: actionId });
     this.restartIds.set(workloadKey(workload), actionId);
     return { outcome: 'restarted', restartedAt: new Date().toISOString() };
   }
 
-  /** What the Eviction API answers; 'blocked' is a PodDisruptionBudget's 429. */
-  evictions: 'allowed' | 'blocked' = 'allowed';
-
-  async evictPod(pod: PodRef) {
+  async evictPod(pod: PodRef): Promise<EvictResult> {
     const target = this.targets.find((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
     if (!target) return { outcome: 'already-gone' as const };
-    if (this.evictions === 'blocked') return { outcome: 'blocked' as const, message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
     this.mutate({ verb: 'evict', target: `${pod.namespace}/${pod.name}` });
     // The ReplicaSet replaces the pod: a new name and uid, started now.
     target.pod = { ...target.pod, name: `${pod.name}-r`, uid: `${target.pod.uid}-r`, startTime: Math.floor(Date.now() / 1000) };
@@ -91,7 +71,6 @@ export class MemoryCluster implements Cluster {
   }
 
   async restartHappened(workload: WorkloadRef, check: RestartCheck): Promise<RestartHappenedResult> {
-    if (this.readRefusal) return { outcome: 'failed', error: this.readRefusal };
     if (check.mode === 'rollout') {
       return this.restartIds.get(workloadKey(workload)) === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: 'no rollout' };
     }
@@ -104,8 +83,8 @@ export class MemoryCluster implements Cluster {
     const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
     const current = pods[0]?.env ?? {};
     if (Object.entries(env).every(([k, v]) => current[k] === v)) return { outcome: 'already-set' as const };
-    if (this.refuse?.('env')) return { outcome: 'failed' as const, error: this.refuse('env')! };
-    this.mutate({ verb: 'env', target: workloadKey(workload), detail: env });
+    const refused = this.mutate({ verb: 'env', target: workloadKey(workload), detail: env });
+    if (refused) return { outcome: 'failed' as const, error: refused };
     const previous = Object.fromEntries(Object.keys(env).map((k) => [k, current[k] ?? null]));
     for (const t of pods) t.env = { ...t.env, ...env };
     return { outcome: 'applied' as const, previous, resourceVersion: '1' };
@@ -131,18 +110,13 @@ export class MemoryCluster implements Cluster {
 
   /** ConfigMap data by `namespace/name`; a ConfigMap not in the map reads as an empty one. */
   readonly configMaps = new Map<string, Record<string, string>>();
-  /** When set, a mutation of this verb is refused with the error it returns (e.g. RBAC 403). */
-  refuse: ((verb: Mutation['verb']) => KubeError | null) | null = null;
-  /** Rights the run lacks, as `verb resource namespace/name` (SelfSubjectAccessReview answers denied). */
-  readonly deniedAccess = new Set<string>();
 
   async applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>) {
     const key = `${namespace}/${name}`;
     const current = this.configMaps.get(key) ?? {};
     if (Object.entries(data).every(([k, v]) => current[k] === v)) return { outcome: 'already-set' as const };
-    const refused = this.refuse?.('configmap');
+    const refused = this.mutate({ verb: 'configmap', target: key, detail: data });
     if (refused) return { outcome: 'failed' as const, error: refused };
-    this.mutate({ verb: 'configmap', target: key, detail: data });
     this.configMaps.set(key, { ...current, ...data });
     return { outcome: 'applied' as const, previous: Object.fromEntries(Object.keys(data).map((k) => [k, current[k] ?? null])), resourceVersion: '1' };
   }
@@ -161,8 +135,9 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'applied' as const, previous: {}, resourceVersion: '1' };
   }
 
-  async checkAccess(checks: readonly AccessCheck[]): Promise<AccessResult> {
-    return { outcome: 'checked', denied: checks.filter((c) => this.deniedAccess.has(`${c.verb} ${c.resource} ${c.namespace}/${c.name}`)) };
+  /** The demo's run may do everything it asks about. */
+  async checkAccess(_checks: readonly AccessCheck[]): Promise<AccessResult> {
+    return { outcome: 'checked', denied: [] };
   }
 
   async applyImageWorkaround(workload: WorkloadRef, swap: ImageSwap) {
@@ -262,13 +237,10 @@ export class MemoryCluster implements Cluster {
     return this.events.map((e) => e.reason);
   }
 
-  private mutate(mutation: Mutation): void {
-    if (this.crashOn === mutation.verb || this.crashWhen?.(mutation)) {
-      this.crashOn = null;
-      this.crashWhen = null;
-      throw new Error(`simulated crash before ${mutation.verb}`);
-    }
+  /** Records a mutation; the tests' cluster (test/support/test-cluster.ts) may refuse it instead, or die before it. */
+  protected mutate(mutation: Mutation): KubeError | null {
     this.mutations.push(mutation);
+    return null;
   }
 }
 

@@ -8,6 +8,7 @@ import { toColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from '../notify/types.js';
 import type { TargetFacts } from '../model/workload.js';
+import { MetricsError } from '../prom/errors.js';
 import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult, RangeSeries } from '../prom/types.js';
 import type { DemoSeries } from './trace.js';
 
@@ -20,10 +21,10 @@ export interface TracedPod {
 }
 
 /**
- * Memory history served as Prometheus answers leakguard's built-in queries: per step, the minimum of
- * each pod's samples in that step, for the query's namespace (and container, and `pod=~` pattern when
- * it names them); a query that reads `kube_pod_owner` (the workload history) also gets each pod's
- * owner series. The demo's Prometheus, and the run tests'.
+ * Memory history served as Prometheus answers leakguard's built-in queries, read from what the query
+ * selects (`RangeQuery.selection`), never from its PromQL: per step, the minimum of each pod's samples
+ * in that step, for the selected namespace, container and pods; the workload history also gets each
+ * pod's owner series. The demo's Prometheus, and the run tests'.
  */
 export class TraceMetrics implements MetricsSource {
   constructor(
@@ -36,18 +37,16 @@ export class TraceMetrics implements MetricsSource {
   }
 
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
-    const label = (name: string) => new RegExp(`${name}="([^"]+)"`).exec(query.query)?.[1];
-    const [namespace, container] = [label('namespace'), label('container')];
-    const pattern = /pod=~"([^"]+)"/.exec(query.query)?.[1];
-    const podMatches = (pod: string) => pattern === undefined || new RegExp(`^${pattern.replaceAll('\\\\', '\\')}$`).test(pod);
-    const history = query.query.includes('kube_pod_owner');
+    const selection = query.selection;
+    if (!selection) return { outcome: 'failed', error: new MetricsError('bad-request', 'the in-memory Prometheus answers the built-in queries only') };
+    const pods = selection.pods === undefined ? undefined : new RegExp(`^(?:${selection.pods})$`);
     const series: RangeSeries[] = [];
     for (const p of this.pods) {
-      if (p.labels.namespace !== namespace || (container !== undefined && p.labels.container !== container) || !podMatches(p.labels.pod)) continue;
+      if (p.labels.namespace !== selection.namespace || (selection.container !== undefined && p.labels.container !== selection.container) || (pods && !pods.test(p.labels.pod))) continue;
       const floor = floorPerStep(p.samples, query);
       if (floor.length === 0) continue;
       series.push({ labels: { ...p.labels }, samples: toColumns(floor) });
-      if (history && p.owner) {
+      if (selection.owners && p.owner) {
         series.push({ labels: { namespace: p.labels.namespace, pod: p.labels.pod, owner_kind: p.owner.kind, owner_name: p.owner.name }, samples: toColumns(floor.map(({ t }) => ({ t, v: 1 }))) });
       }
     }

@@ -7,8 +7,10 @@
 import { createHash } from 'node:crypto';
 import { V1MicroTime, type EventsV1Event, type V1ObjectReference } from '@kubernetes/client-node';
 import { mergePatch, type KubeContext } from './context.js';
-import type { EventInput, EventResult, ObjectRef } from './types.js';
-import { apiVersionOf } from '../model/workload.js';
+import type { Logger } from 'pino';
+import { describeKubeError } from './errors.js';
+import type { EventInput, EventRecorder, EventResult, ObjectRef } from './types.js';
+import { apiVersionOf, type WorkloadRef } from '../model/workload.js';
 import { trimEnd } from '../model/text.js';
 
 export const reportingController = 'leakguard';
@@ -87,3 +89,33 @@ export async function ensureEvent(ctx: KubeContext, input: EventInput): Promise<
   if (!patched.ok) return { outcome: 'failed', error: patched.error };
   return { outcome: 'counted', name, count };
 }
+
+/** An Event's words as src/report/ drafts them. */
+export type EventText = Pick<EventInput, 'reason' | 'action' | 'note' | 'type'> & { key?: string };
+
+/**
+ * Records a drafted Event about a workload (and the pod concerned): the one mapping from a draft to an
+ * Event. One that cannot be written is logged, never a reason to stop or undo an action.
+ */
+export async function recordWorkloadEvent(
+  recorder: EventRecorder,
+  log: Logger,
+  workload: WorkloadRef,
+  draft: EventText,
+  options: { pod?: { name: string; uid?: string | undefined } | null | undefined; countRepeats?: boolean } = {},
+): Promise<void> {
+  const { namespace } = workload;
+  const { pod } = options;
+  const result = await recorder.recordEvent({
+    regarding: { kind: workload.kind, apiVersion: apiVersionOf(workload.kind), namespace, name: workload.name, uid: workload.uid },
+    ...(pod ? { related: { kind: 'Pod', apiVersion: 'v1', namespace, name: pod.name, ...(pod.uid ? { uid: pod.uid } : {}) } } : {}),
+    reason: draft.reason,
+    action: draft.action,
+    note: draft.note,
+    type: draft.type,
+    ...(draft.key === undefined ? {} : { key: draft.key }),
+    ...(options.countRepeats ? { countRepeats: true } : {}),
+  });
+  if (result.outcome === 'failed') log.warn({ reason: draft.reason, error: describeKubeError(result.error) }, `could not record the ${draft.reason} Event`);
+}
+

@@ -6,7 +6,9 @@
  * included, whose Job does not carry the CronJob's annotations — without a config change or a redeploy.
  */
 import type { KubeContext } from './context.js';
-import type { ControllerRef, KillSwitchResult } from './types.js';
+import { killSwitchText } from '../report/incident-text.js';
+import { describeKubeError } from './errors.js';
+import type { ControllerRef, KillSwitchResult, RunLock } from './types.js';
 
 export const killSwitchAnnotation = 'leakguard.io/kill-switch';
 
@@ -29,3 +31,17 @@ export async function readKillSwitch(ctx: KubeContext, ref: ControllerRef): Prom
   const on = parseSwitch(value);
   return on === null ? { outcome: 'invalid', value } : { outcome: 'read', on, value };
 }
+
+/**
+ * The kill switch on leakguard's own controller, for one run. A switch that cannot be read, or reads as
+ * neither on nor off, counts as on: when leakguard cannot tell whether it may act, it does not (and the
+ * run fails, so that someone looks).
+ */
+export async function killSwitchOn(lock: Pick<RunLock, 'readKillSwitch'>, controller: ControllerRef): Promise<{ on: boolean; failure?: string; warning?: string }> {
+  const where = `${controller.kind} ${controller.namespace}/${controller.name}`;
+  const read = await lock.readKillSwitch(controller);
+  if (read.outcome === 'failed') return { on: true, failure: killSwitchText.unreadable(where, describeKubeError(read.error)) };
+  if (read.outcome === 'invalid') return { on: true, failure: killSwitchText.invalid(where, killSwitchAnnotation, read.value) };
+  return read.on ? { on: true, warning: killSwitchText.on(where, killSwitchAnnotation, read.value) } : { on: false };
+}
+

@@ -5,7 +5,7 @@
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import type { KubeContext } from './context.js';
-import type { LeaseRef, ReadLedgerResult, WriteLedgerResult } from './types.js';
+import type { LeaseRef, ReadLedgerResult, RunLock, WriteLedgerResult } from './types.js';
 
 export const ledgerAnnotation = 'leakguard.io/ledger';
 
@@ -29,3 +29,16 @@ export async function writeLedger(ctx: KubeContext, lease: LeaseRef, text: strin
   const replaced = await ctx.call(() => ctx.coordination.replaceNamespacedLease({ ...lease, body }));
   return replaced.ok ? { outcome: 'written' } : { outcome: 'failed', error: replaced.error };
 }
+
+/** The ledger's text on the run-lock Lease through the RunLock port (src/notify/ledger.ts `ledgerStore` reads it). */
+export function ledgerTextOn(lock: Pick<RunLock, 'readLedger' | 'writeLedger'>, lease: LeaseRef) {
+  return {
+    where: `${lease.namespace}/${lease.name}`,
+    read: async (): Promise<{ text: string | null } | null> => {
+      const read = await lock.readLedger(lease);
+      return read.outcome === 'read' ? { text: read.text } : null;
+    },
+    write: async (text: string): Promise<boolean> => (await lock.writeLedger(lease, text)).outcome === 'written',
+  };
+}
+

@@ -6,9 +6,10 @@
 import type { V1Eviction } from '@kubernetes/client-node';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import { backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type KubeContext } from './context.js';
-import { isDisruptionBudgetRefusal } from './errors.js';
+import { describeKubeError, isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';
-import type { EvictResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult } from './types.js';
+import type { ActionOutcome, RestartMode } from '../model/action.js';
+import type { EvictResult, PodRef, Remediator, RestartCheck, RestartHappenedResult, RestartResult } from './types.js';
 
 export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
 /** On the pod template next to restartedAt: which leakguard action caused this rollout. */
@@ -98,3 +99,24 @@ export async function restartHappened(ctx: KubeContext, ref: WorkloadRef, check:
   const id = read.value.object.spec?.template.metadata?.annotations?.[restartIdAnnotation];
   return id === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: `the pod template does not carry restart ${check.actionId}` };
 }
+
+/**
+ * A restart as planned or recorded: the leaking pod evicted, or the workload rolled out, tied to the
+ * action ID; its outcome as plain data (a port failure keeps its code).
+ */
+export async function restartAs(remediator: Remediator, workload: WorkloadRef, how: { mode: RestartMode; actionId: string; pod?: PodRef | undefined }): Promise<ActionOutcome> {
+  if (how.mode === 'evict' && how.pod) {
+    const result = await remediator.evictPod(how.pod, how.actionId);
+    if (result.outcome === 'evicted') return { kind: 'evicted' };
+    if (result.outcome === 'already-gone') return { kind: 'already-done' };
+    if (result.outcome === 'blocked') return { kind: 'eviction-blocked', message: result.message };
+    if (result.outcome === 'refused') return { kind: 'failed', message: result.message };
+    return { kind: 'failed', message: describeKubeError(result.error), code: result.error.code };
+  }
+  const result = await remediator.restartWorkload(workload, how.actionId);
+  if (result.outcome === 'restarted') return { kind: 'restarted' };
+  if (result.outcome === 'already-done') return { kind: 'already-done' };
+  if (result.outcome === 'unsupported') return { kind: 'failed', message: result.message };
+  return { kind: 'failed', message: describeKubeError(result.error), code: result.error.code };
+}
+

@@ -13,5 +13,6 @@ export type ActionOutcome =
   | { kind: 'workaround-applied' | 'workaround-already-set' | 'workaround-reverted' }
   | { kind: 'pr'; result: 'opened' | 'updated' | 'linked' | 'up-to-date'; url?: string }
   | { kind: 'gitops-owned'; owner: string }
-  | { kind: 'failed'; message: string }
+  /** `code`: the port's error code as plain data (src/model/transport.ts, or an adapter's own), when a port failed. */
+  | { kind: 'failed'; message: string; code?: string }
   | { kind: 'deferred'; message: string };

@@ -75,6 +75,9 @@ export interface AppliedWorkaround {
   configMap?: { name: string; set: Record<string, string>; previous: Record<string, string | null> };
 }
 
+/** What a workaround action changed: only the parts it applied (a part found already in place is not leakguard's). */
+export type Applied = AppliedWorkaround & { image?: ImageSwap };
+
 /** An incident's fix: proposed (a PR, or advice where no GitOps repo is configured), rolled out, judged. */
 export interface UpgradeTrack {
   issueId: string;

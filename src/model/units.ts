@@ -24,6 +24,20 @@ export function formatMiB(bytes: number | null | undefined): string {
   return known(bytes) ? `${(bytes / MIB).toFixed(0)} MiB` : 'n/a';
 }
 
+/**
+ * A duration as config and Prometheus write it, in the largest unit that divides it exactly: 86400 →
+ * "1d", 5400 → "90m", 45 → "45s" (at least "1s"); weeks ("1w") only where asked (Prometheus' range
+ * input; the config file has no weeks).
+ */
+export function formatDuration(seconds: number, { weeks = false }: { weeks?: boolean } = {}): string {
+  const whole = Math.max(1, Math.round(seconds));
+  const units = [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60]] as const;
+  for (const [unit, size] of weeks ? units : units.slice(1)) {
+    if (whole % size === 0) return `${whole / size}${unit}`;
+  }
+  return `${whole}s`;
+}
+
 /** A moment for people: `2026-11-26 12:00 UTC` (Events, Slack, PR bodies, the status table). */
 export function formatTime(unixSeconds: number): string {
   return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;

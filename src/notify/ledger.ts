@@ -1,7 +1,7 @@
 /**
  * What Slack was last told per workload, and consecutive metrics failures per profile: leakguard's
  * bookkeeping between runs. Its schema lives here; the run stores the text through the Cluster port (on
- * the run-lock Lease, see src/kube/ledger.ts and `ledgerOn` in src/run/index.ts).
+ * the run-lock Lease, see src/kube/ledger.ts `ledgerTextOn`, and `ledgerStore` below).
  *
  * What is read is checked entry by entry and never trusted: a record that does not parse is dropped
  * with a warning (worst case: one repeated Slack message), and a `threadTs` that is not shaped like
@@ -9,6 +9,7 @@
  * What is written is bounded (see `compactLedger`): the annotation shares the Lease's 256 KiB limit.
  */
 import { z } from 'zod';
+import type { Logger } from 'pino';
 import { INCIDENT_PHASES, SEVERITIES, type IncidentPhase } from '../model/incident.js';
 
 /** Slack's message timestamp: seconds, a dot, microseconds ("1700000000.000100"). */
@@ -155,4 +156,33 @@ export function describeDropped(dropped: readonly DroppedRecord[]): string {
     ...(over.count > 0 ? [`${over.count} oldest over the ${ledgerBudgetBytes / 1024} KiB budget: ${over.text}`] : []),
   ];
   return `ledger: forgot what Slack was told about ${parts.join('; ')}`;
+}
+
+/** Where the ledger's text is kept (the run-lock Lease): `read` is null when it cannot be read. */
+export interface LedgerText {
+  /** Named in warnings, e.g. `leakguard/leakguard`. */
+  where: string;
+  read(): Promise<{ text: string | null } | null>;
+  write(text: string): Promise<boolean>;
+}
+
+/** The ledger over its stored text: what is read is checked (warnings name what was dropped), what is written compacted. */
+export function ledgerStore(stored: LedgerText, logger: Logger): LedgerStore {
+  return {
+    async read() {
+      const read = await stored.read();
+      if (read === null) return emptyLedger();
+      const { ledger, problems } = checkLedger(read.text);
+      for (const { where, problem } of problems) logger.warn({ lease: stored.where, where }, `ledger on the Lease: ${where} ${problem}`);
+      return ledger;
+    },
+    async write(ledger, nowSeconds) {
+      const { ledger: kept, dropped } = compactLedger(ledger, nowSeconds);
+      if (dropped.length > 0) {
+        const overBudget = dropped.some((d) => d.why === 'over the size budget');
+        (overBudget ? logger.warn.bind(logger) : logger.info.bind(logger))({ dropped }, describeDropped(dropped));
+      }
+      return stored.write(JSON.stringify(kept));
+    },
+  };
 }

@@ -5,6 +5,7 @@
 import type { Verdict } from '../detect/types.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { IncidentPhase, Severity } from '../model/incident.js';
+import { workloadKey } from '../model/workload.js';
 import type { PlanAction, PlanItem, PlanNotice, PlanSkip } from './types.js';
 
 /** A leak this close to its limit (hours) is critical; a leak further from it, or without a limit, a warning. */
@@ -87,3 +88,14 @@ export function incidentView(items: readonly PlanItem[], outcomes: readonly Acti
       : null;
   return { incidentId, phase, severity: severityOf(verdict), steps, skips: steps.length === 0 ? skips : [], fix, actionTag, ...(prUrl ? { prUrl } : {}) };
 }
+
+/** The run's items per workload (by workload key), in plan order, with that workload's outcomes. */
+export function itemsByWorkload(items: readonly PlanItem[], outcomes: ReadonlyMap<string, ActionOutcome[]>): { key: string; items: PlanItem[]; outcomes: ActionOutcome[] }[] {
+  const byKey = new Map<string, PlanItem[]>();
+  for (const item of items) {
+    const key = workloadKey(item.workload);
+    byKey.set(key, [...(byKey.get(key) ?? []), item]);
+  }
+  return [...byKey].map(([key, list]) => ({ key, items: list, outcomes: outcomes.get(key) ?? [] }));
+}
+

@@ -4,8 +4,8 @@
  */
 import { incidentBefore } from './ids.js';
 import type { PlanAction, PlanItem, PlanNotice } from './types.js';
-import type { AppliedWorkaround, HistoryEntry, ImageSwap, UpgradeTrack, WorkloadState } from '../model/state.js';
-import type { ActionKind } from '../model/action.js';
+import type { Applied, HistoryEntry, ImageSwap, UpgradeTrack, WorkloadState } from '../model/state.js';
+import type { ActionKind, ActionOutcome } from '../model/action.js';
 
 const daySeconds = 86_400;
 
@@ -80,9 +80,6 @@ export function stateWithProgress(state: WorkloadState, actionId: string, applie
 function imageOf(action: PlanAction): ImageSwap | undefined {
   return action.kind === 'revert-workaround' ? action.details.revert?.image : action.details.image;
 }
-
-/** What a workaround action changed: only the parts it applied (a part found already in place is not leakguard's). */
-export type Applied = AppliedWorkaround & { image?: ImageSwap };
 
 interface Completed {
   actionId: string;
@@ -202,3 +199,9 @@ function rolledOut(upgrade: UpgradeTrack | null, item: PlanNotice, now: number):
   if (!rollout.next) return { ...upgrade, rolledOutVersion: rollout.version, ineffectiveAt: now };
   return { ...upgrade, fromVersion: rollout.version, toVersion: rollout.next, rolledOutAt: null, rolledOutVersion: null, nextHop: true };
 }
+
+/** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */
+export function isDone(outcome: ActionOutcome): boolean {
+  return !['failed', 'eviction-blocked', 'deferred', 'gitops-owned'].includes(outcome.kind);
+}
+

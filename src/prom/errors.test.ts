@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { safeUrl } from '../model/redact.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import { defaultQueryTimeoutSeconds } from './prometheus.js';
-import { formatRange, promGraphUrl } from './queries.js';
+import { formatDuration } from '../model/units.js';
+import { promGraphUrl } from './queries.js';
 
 describe('codeForStatus', () => {
   it.each([
@@ -120,6 +121,6 @@ describe('promGraphUrl', () => {
     [45, '45s'],
     [0, '1s'],
   ])('%is → %s', (seconds, text) => {
-    expect(formatRange(seconds)).toBe(text);
+    expect(formatDuration(seconds, { weeks: true })).toBe(text);
   });
 });

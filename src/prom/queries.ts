@@ -4,6 +4,7 @@
  * and no link can miss them.
  */
 import { trimEnd } from '../model/text.js';
+import { formatDuration } from '../model/units.js';
 
 /** What a query is built from: a profile's pods (config `profiles[]`). */
 export interface QueryProfile {
@@ -90,6 +91,18 @@ export function memorySelection(profile: QueryProfile, options: { pods?: string;
   };
 }
 
+/** Pod-name patterns of more workloads than this make the history query read the whole profile instead. */
+const MAX_NAMED_WORKLOADS = 100;
+/** Workload names are cut here in the pod pattern: Kubernetes cuts long generated pod names. */
+const NAME_PREFIX = 40;
+
+/** RE2 pattern of the pod names of these workloads; undefined when there are too many to name. */
+export function workloadPodPattern(workloads: readonly string[]): string | undefined {
+  const names = [...new Set(workloads)].sort();
+  if (names.length > MAX_NAMED_WORKLOADS) return undefined;
+  return `(?:${names.map((n) => (n.length > NAME_PREFIX ? `${escapeRegex(n.slice(0, NAME_PREFIX))}.*` : `${escapeRegex(n)}(?:-.+)?`)).join('|')})`;
+}
+
 /**
  * The workload history's step: the floor bucket, or a multiple of it when the lookback would exceed
  * Prometheus' MAX_POINTS per series (a 30 s bucket over 7 d).
@@ -106,20 +119,11 @@ export function historyStepSeconds(floorBucketSeconds: number, lookbackSeconds: 
 export function promGraphUrl(baseUrl: string, query: string, rangeSeconds: number): string {
   const parsed = new URL(baseUrl);
   const base = `${parsed.origin}${trimEnd(parsed.pathname, '/')}`;
-  const params = new URLSearchParams({ 'g0.expr': query, 'g0.tab': '0', 'g0.range_input': formatRange(rangeSeconds) });
+  const params = new URLSearchParams({ 'g0.expr': query, 'g0.tab': '0', 'g0.range_input': formatDuration(rangeSeconds, { weeks: true }) });
   return `${base}/graph?${params.toString()}`;
 }
 
 /** The graph of a profile's memory over the detection window: the link Slack and the PR body show. */
 export function profileGraphUrl(prometheus: QuerySettings & { url: string }, profile: QueryProfile, windowSeconds: number): string {
   return promGraphUrl(prometheus.url, profileQuery(profile, prometheus), windowSeconds);
-}
-
-/** 86400 → "1d", 5400 → "90m", 45 → "45s": the largest unit Prometheus' range input accepts exactly. */
-export function formatRange(seconds: number): string {
-  const whole = Math.max(1, Math.round(seconds));
-  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60]] as const) {
-    if (whole % size === 0) return `${whole / size}${unit}`;
-  }
-  return `${whole}s`;
 }

@@ -2,10 +2,13 @@ import type { SampleColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import type { Failed } from '../model/result.js';
 import type { MetricsError } from './errors.js';
+import type { MemorySelection } from './queries.js';
 
 /** One range query. Times are unix seconds; Prometheus evaluates at start, start+step, … ≤ end. */
 export interface RangeQuery {
   query: string;
+  /** What a built-in query selects, as data (src/prom/queries.ts): an in-memory source reads this, not the PromQL. */
+  selection?: MemorySelection;
   start: number;
   end: number;
   stepSeconds: number;

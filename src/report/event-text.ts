@@ -179,8 +179,24 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
     case 'deferred':
       return { ...base, reason: EventReason.RemediationSkipped, type: 'Normal', note: `Deferred ${what} to the next run: ${outcome.message}. ${because}` };
     case 'failed':
-      return { ...base, reason: EventReason.RemediationFailed, type: 'Warning', note: `Failed to ${what}: ${outcome.message}. ${because}` };
+      return { ...base, reason: EventReason.RemediationFailed, type: 'Warning', note: `Failed to ${what}: ${failureText(action, outcome)}. ${because}` };
   }
+}
+
+/** Transient failures: the action stays due, so the next run tries it again while the leak lasts. */
+const TRANSIENT: ReadonlySet<string> = new Set(['unreachable', 'timeout', 'server', 'rate-limited', 'conflict']);
+
+/** A failed action's message with what to do about it, by the port's error code. */
+export function failureText(action: Pick<PlanAction, 'kind'>, outcome: { message: string; code?: string }): string {
+  const { message, code } = outcome;
+  if (code === 'forbidden') {
+    return action.kind === 'upgrade-pr'
+      ? `${message} (the GitHub token or App needs write access to the repository's contents and pull requests)`
+      : `${message} (leakguard's RBAC does not allow it: list the workload under the chart's rbac.workloads for this profile)`;
+  }
+  if (code === 'unauthorized') return `${message} (the credentials were refused: check them)`;
+  if (code !== undefined && TRANSIENT.has(code)) return `${message} (the next run tries again)`;
+  return message;
 }
 
 export function metricsUnavailableEvent(profile: string, message: string, windowStart: number): EventDraft {
@@ -198,3 +214,11 @@ export function eventFor(item: PlanItem): EventDraft | null {
   if (item.type === 'skip') return skipEvent(item);
   return item.dryRun ? plannedEvent(item) : null;
 }
+
+/** What an action came to in a few words: the run summary's detail and the history's outcome. */
+export function outcomeText(outcome: ActionOutcome): string {
+  if ('message' in outcome) return outcome.message;
+  if (outcome.kind === 'pr') return `${outcome.result}${outcome.url ? ` ${outcome.url}` : ''}`;
+  return outcome.kind;
+}
+

@@ -99,3 +99,25 @@ export function heapMarkdown(heap: HeapReport): string {
   if (heap.command) lines.push('', 'Open the kept profile:', '', '```sh', heap.command, '```');
   return lines.join('\n').replace(/\n{3,}/g, '\n\n');
 }
+
+/** Why no profile was read (HeapProfileFailed quotes it); `where` names the port and path. */
+export function heapTooLargeReason(where: string, limitBytes: number): string {
+  return `the profile at ${where} is larger than maxSize (${Math.round(limitBytes / 1024)} KiB)`;
+}
+
+/** `status` is `forbidden` for the API server's 403, else the error as the port describes it. */
+export function heapUnansweredReason(where: string, status: string): string {
+  const why = status === 'forbidden' ? 'forbidden: the chart renders pods/proxy only for profiles with diagnostics.heapProfile' : status;
+  return `${where} did not answer through the pod proxy (${why})`;
+}
+
+export function heapUnreadableReason(where: string, reason: string): string {
+  return `the answer of ${where} is ${reason}`;
+}
+
+/** Why a profile that was read is not kept. */
+export function heapNotKeptReason(why: { dryRun: true } | { notOurs: string } | { failed: string }): string {
+  if ('dryRun' in why) return 'a dry run writes nothing but Events';
+  if ('notOurs' in why) return `ConfigMap ${why.notOurs} exists and is not leakguard's`;
+  return `ConfigMap write failed (${why.failed})`;
+}

@@ -9,7 +9,7 @@ import type { WorkloadRef } from '../model/workload.js';
 import { describeLeak } from '../policy/describe.js';
 import type { IncidentStep, IncidentView } from '../policy/incident.js';
 import type { PlanAction, PlanSkip } from '../policy/types.js';
-import { describeImageSwap, undoHint } from './event-text.js';
+import { describeImageSwap, failureText, undoHint } from './event-text.js';
 import type { TargetEvidence } from './evidence.js';
 import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessageInput, type SlackMessage } from './slack-message.js';
 
@@ -29,7 +29,8 @@ function stepText(action: PlanAction): string {
 function stepInfo({ action, outcome, status }: IncidentStep): ActionInfo {
   const info = { kind: action.kind, status, dryRun: status === 'planned' && action.dryRun };
   if (status === 'planned') return { ...info, detail: stepText(action) };
-  if (outcome?.kind === 'eviction-blocked' || outcome?.kind === 'failed' || outcome?.kind === 'deferred') return { ...info, detail: outcome.message };
+  if (outcome?.kind === 'failed') return { ...info, detail: failureText(action, outcome) };
+  if (outcome?.kind === 'eviction-blocked' || outcome?.kind === 'deferred') return { ...info, detail: outcome.message };
   if (outcome?.kind === 'gitops-owned') return { ...info, detail: `owned by ${outcome.owner}` };
   const undo = undoHint(action);
   return { ...info, detail: undo ? `${stepText(action)}. ${undo}` : stepText(action) };

@@ -60,3 +60,13 @@ export function incidentStatusText(state: WorkloadState): string | null {
       return state.workaround ? `verified on ${v(upgrade?.rolledOutVersion ?? '')} — waits to remove the workaround (guardrails)` : `verified on ${v(upgrade?.rolledOutVersion ?? '')} — the workaround is removed; closes when the escalation window passes`;
   }
 }
+
+/** The run's words when leakguard cannot tell whether it may act (kill switch on its own controller). */
+export const killSwitchText = {
+  noController:
+    "no kill switch to read: set controller to leakguard's own CronJob or Deployment (the chart does), or controller: none to rely on guardrails.killSwitch alone; nothing is changed this run",
+  unreadable: (where: string, error: string) => `cannot read the kill switch on ${where}: ${error}; nothing is changed this run`,
+  invalid: (where: string, annotation: string, value: string | null) => `${where}: annotation ${annotation}=${JSON.stringify(value)} is neither true nor false; treated as on, nothing is changed`,
+  on: (where: string, annotation: string, value: string | null) => `kill switch on (${where} annotation ${annotation}=${value}): nothing is changed`,
+};
+

@@ -4,14 +4,16 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
-import { describeKubeError, type KubeError } from '../kube/errors.js';
-import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
-import { applyWorkaround, revertWorkaround, type WorkaroundRun } from './workaround.js';
+import type { Cluster, StateSnapshot } from '../kube/types.js';
+import { recordWorkloadEvent } from '../kube/events.js';
+import { describeKubeError } from '../kube/errors.js';
+import { restartAs } from '../kube/restart.js';
+import { isDone, stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
+import { applyWorkaround, revertWorkaround, type WorkaroundRun } from '../kube/workaround-apply.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { describeForHistory, eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
+import { describeForHistory, eventFor, outcomeEvent, outcomeText, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { workloadKey } from '../model/workload.js';
@@ -60,15 +62,6 @@ export interface ActReport {
   failures: string[];
 }
 
-
-function workloadObject(workload: WorkloadRef): ObjectRef {
-  const apiVersion = workload.kind === 'Pod' ? 'v1' : 'apps/v1';
-  return { kind: workload.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid, apiVersion };
-}
-
-function podObject(item: PlanItem): ObjectRef | undefined {
-  return item.pod ? { kind: 'Pod', apiVersion: 'v1', namespace: item.workload.namespace, name: item.pod.name, uid: item.pod.uid } : undefined;
-}
 
 export class Actor {
   private readonly snapshots = new Map<string, StateSnapshot>();
@@ -129,10 +122,10 @@ export class Actor {
     const { outcome, applied } = action.kind === 'workaround' ? await this.applyWorkaround(action) : { outcome: await this.perform(action), applied: undefined };
     await this.event(action, outcomeEvent(action, outcome));
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
-    const entry = { at: this.deps.now, kind: action.kind, outcome: outcomeMessage(outcome), detail: describeForHistory(action) };
+    const entry = { at: this.deps.now, kind: action.kind, outcome: outcomeText(outcome), detail: describeForHistory(action) };
     await this.saveState(action.workload, (state) => withHistory(stateAfter(action, state, this.deps.now, done, applied), entry));
     this.record(action, outcome);
-    if (outcome.kind === 'failed' || outcome.kind === 'eviction-blocked') this.fail(action, log, outcomeMessage(outcome));
+    if (outcome.kind === 'failed' || outcome.kind === 'eviction-blocked') this.fail(action, log, outcomeText(outcome));
     else log.info({ actionId: action.id, kind: action.kind, outcome: outcome.kind }, 'action done');
   }
 
@@ -173,15 +166,12 @@ export class Actor {
       log.warn({ actionId: intent.actionId, mode }, `the interrupted restart had not happened; ${late}, so it is kept for the next run`);
       return 'unknown';
     }
-    const done =
-      mode === 'evict' && pod
-        ? ['evicted', 'already-gone'].includes((await cluster.evictPod(pod, intent.actionId)).outcome)
-        : ['restarted', 'already-done'].includes((await cluster.restartWorkload(workload, intent.actionId)).outcome);
+    const done = ['evicted', 'restarted', 'already-done'].includes((await restartAs(cluster, workload, { mode, actionId: intent.actionId, pod })).kind);
     log.info({ actionId: intent.actionId, mode, done }, 'carried out the interrupted restart as recorded');
     return done ? 'done' : 'failed';
   }
 
-  /** Whole or not at all; what is applied is saved on the intent part by part (src/run/workaround.ts). */
+  /** Whole or not at all; what is applied is saved on the intent part by part (src/kube/workaround-apply.ts). */
   private applyWorkaround(action: PlanAction): Promise<WorkaroundRun> {
     return applyWorkaround(this.deps.cluster, action, (applied) => this.saveState(action.workload, (state) => stateWithProgress(state, action.id, applied)));
   }
@@ -191,19 +181,8 @@ export class Actor {
     const details = action.details;
     switch (action.kind) {
       case 'restart': {
-        if (details.restart?.mode === 'evict' && action.pod) {
-          const result = await cluster.evictPod({ namespace: action.workload.namespace, name: action.pod.name, uid: action.pod.uid }, action.id);
-          if (result.outcome === 'evicted') return { kind: 'evicted' };
-          if (result.outcome === 'already-gone') return { kind: 'already-done' };
-          if (result.outcome === 'blocked') return { kind: 'eviction-blocked', message: result.message };
-          if (result.outcome === 'refused') return { kind: 'failed', message: result.message };
-          return failed(result.error);
-        }
-        const result = await cluster.restartWorkload(action.workload, action.id);
-        if (result.outcome === 'restarted') return { kind: 'restarted' };
-        if (result.outcome === 'already-done') return { kind: 'already-done' };
-        if (result.outcome === 'unsupported') return { kind: 'failed', message: result.message };
-        return failed(result.error);
+        const pod = action.pod ? { namespace: action.workload.namespace, name: action.pod.name, uid: action.pod.uid } : undefined;
+        return restartAs(cluster, action.workload, { mode: details.restart?.mode ?? 'rollout', actionId: action.id, pod });
       }
       case 'workaround':
         return (await this.applyWorkaround(action)).outcome;
@@ -236,26 +215,13 @@ export class Actor {
     return false;
   }
 
-  private async event(item: PlanItem, draft: EventDraft): Promise<void> {
-    const related = podObject(item);
-    const result = await this.deps.cluster.recordEvent({
-      regarding: workloadObject(item.workload),
-      ...(related ? { related } : {}),
-      reason: draft.reason,
-      action: draft.action,
-      note: draft.note,
-      type: draft.type,
-      key: draft.key,
-    });
-    if (result.outcome === 'failed') {
-      // An Event that cannot be written is logged, never a reason to stop or undo an action.
-      this.deps.logger.warn({ reason: draft.reason, error: describeKubeError(result.error) }, 'could not record Event');
-    }
+  private event(item: PlanItem, draft: EventDraft): Promise<void> {
+    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, { pod: item.pod });
   }
 
   private record(action: PlanAction, outcome: ActionOutcome): void {
     const key = workloadKey(action.workload);
-    this.report.actions.push({ id: action.id, kind: action.kind, workload: key, dryRun: false, outcome: outcome.kind, detail: outcomeMessage(outcome) });
+    this.report.actions.push({ id: action.id, kind: action.kind, workload: key, dryRun: false, outcome: outcome.kind, detail: outcomeText(outcome) });
     this.report.outcomes.set(key, [...(this.report.outcomes.get(key) ?? []), outcome]);
   }
 
@@ -263,19 +229,4 @@ export class Actor {
     this.report.failures.push(`${action.id}: ${message}`);
     log.error({ actionId: action.id, kind: action.kind }, message);
   }
-}
-
-function failed(error: KubeError): ActionOutcome {
-  return { kind: 'failed', message: describeKubeError(error) };
-}
-
-/** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */
-export function isDone(outcome: ActionOutcome): boolean {
-  return !['failed', 'eviction-blocked', 'deferred', 'gitops-owned'].includes(outcome.kind);
-}
-
-function outcomeMessage(outcome: ActionOutcome): string {
-  if ('message' in outcome) return outcome.message;
-  if (outcome.kind === 'pr') return `${outcome.result}${outcome.url ? ` ${outcome.url}` : ''}`;
-  return outcome.kind;
 }

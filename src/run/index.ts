@@ -8,27 +8,32 @@ import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Values } from '../model/units.js';
 import type { Config } from '../config/schema.js';
-import type { Cluster, ControllerRef, LeaseRef, LeaseRequest, RunLock } from '../kube/types.js';
+import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
-import { killSwitchAnnotation } from '../kube/kill-switch.js';
-import { podViewOf, standInFacts } from '../policy/known-issues.js';
+import { killSwitchOn } from '../kube/kill-switch.js';
+import { ledgerTextOn } from '../kube/ledger.js';
+import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Guardrails, Plan } from '../policy/types.js';
-import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
-import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
+import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
-import { apiVersionOf, workloadKey } from '../model/workload.js';
-import type { TargetEvidence } from '../report/evidence.js';
+import { workloadKey } from '../model/workload.js';
+import { recordWorkloadEvent } from '../kube/events.js';
+import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { heapCapturer, keptHeapReport } from './heap-evidence.js';
-import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
-import { groupByWorkload, notifyChanges, type WorkloadNews } from './notify.js';
+import { heapCapturer } from './heap-evidence.js';
+import { keptHeapReport } from '../kube/heap-capture.js';
+import { prometheusNow, type PrometheusClock } from '../prom/history.js';
+import type { JudgedTarget } from '../policy/judged.js';
+import { observeProfile } from './observe.js';
+import { notifyChanges, type WorkloadNews } from './notify.js';
+import { itemsByWorkload } from '../policy/incident.js';
 import { metricsUnavailableMessage } from '../report/incident-message.js';
-import { toGuardrails, toProfilePolicy } from './policy-input.js';
-import { tooLateToAct } from './deadline.js';
+import { toGuardrails, toProfilePolicy } from '../config/policy.js';
+import { tooLateToAct } from '../policy/deadline.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */
@@ -122,10 +127,10 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   }
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
-    const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds };
+    const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds, monotonicMs: () => performance.now() };
     const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () => tooLateToAct(window));
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
-    await keepLedger(deps, ledgerOn(cluster, lease, logger), summary, outcome);
+    await keepLedger(deps, ledgerStore(ledgerTextOn(cluster, lease), logger), summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
     if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
@@ -136,32 +141,18 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   return summary;
 }
 
-/**
- * The kill switch on leakguard's own controller. A switch that cannot be read, or reads as neither on nor
- * off, counts as on: when leakguard cannot tell whether it may act, it does not (and the run fails, so
- * that someone looks).
- */
+/** The kill switch on leakguard's own controller (src/kube/kill-switch.ts): unreadable counts as on. */
 async function killSwitchOnController(deps: RunDeps, summary: RunSummary, dryRun: boolean): Promise<boolean> {
   const controller = deps.identity.controller;
   if (!controller) {
     if (deps.config.controller === 'none' || dryRun) return false;
-    summary.failures.push(
-      'no kill switch to read: set controller to leakguard\'s own CronJob or Deployment (the chart does), or controller: none to rely on guardrails.killSwitch alone; nothing is changed this run',
-    );
+    summary.failures.push(killSwitchText.noController);
     return true;
   }
-  const where = `${controller.kind} ${controller.namespace}/${controller.name}`;
-  const read = await deps.cluster.readKillSwitch(controller);
-  if (read.outcome === 'failed') {
-    summary.failures.push(`cannot read the kill switch on ${where}: ${describeKubeError(read.error)}; nothing is changed this run`);
-    return true;
-  }
-  if (read.outcome === 'invalid') {
-    summary.failures.push(`${where}: annotation ${killSwitchAnnotation}=${JSON.stringify(read.value)} is neither true nor false; treated as on, nothing is changed`);
-    return true;
-  }
-  if (read.on) summary.warnings.push(`kill switch on (${where} annotation ${killSwitchAnnotation}=${read.value}): nothing is changed`);
-  return read.on;
+  const { on, failure, warning } = await killSwitchOn(deps.cluster, controller);
+  if (failure) summary.failures.push(failure);
+  if (warning) summary.warnings.push(warning);
+  return on;
 }
 
 interface ActOutcome {
@@ -190,26 +181,14 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
     if (!seen.listed) continue;
     observed.metrics.set(profile.name, seen.problem);
     if (seen.judged.length === 0 && seen.problem !== null && seen.discovered.length > 0) {
-      await recordMetricsUnavailable(cluster, seen.discovered.map((t) => t.workload), profile.name, seen.problem, clock.now ?? 0, log);
+      const workloads = new Map(seen.discovered.map(({ workload }) => [workloadKey(workload), workload] as const));
+      for (const w of workloads.values()) await recordWorkloadEvent(cluster, log, w, metricsUnavailableEvent(profile.name, seen.problem, clock.now ?? 0), { countRepeats: true });
       continue;
     }
     for (const { facts, verdict } of seen.judged) log.info({ pod: facts.pod.name, verdict: verdict.kind, bytesPerHour: verdict.slope?.bytesPerHour ?? null }, verdict.reasons[0] ?? verdict.kind);
     observed.judged.push(...seen.judged);
   }
   return observed;
-}
-
-/** Per workload, the container growing fastest: what Events, Slack and the PR show. */
-function strongestEvidence(judged: readonly JudgedTarget[]): Map<string, TargetEvidence> {
-  const evidence = new Map<string, TargetEvidence>();
-  for (const t of judged) {
-    const key = workloadKey(t.facts.workload);
-    const previous = evidence.get(key);
-    if (!previous || (t.verdict.slope?.bytesPerHour ?? -Infinity) > (previous.verdict.slope?.bytesPerHour ?? -Infinity)) {
-      evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container, pod: podViewOf(t.facts) });
-    }
-  }
-  return evidence;
 }
 
 /**
@@ -272,13 +251,10 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guard
     const state = actor.stateOf(facts.workload);
     return state ? [{ facts, verdict, state }] : [];
   });
-  // Slack names the known issue the plan matched: under a hotfix leakguard set, the replaced image's.
-  const workloads = new Map(observed.judged.map(({ facts }) => [workloadKey(facts.workload), facts.workload] as const));
-  for (const [key, e] of evidence) {
-    const workload = workloads.get(key);
-    const stored = workload ? actor.stateOf(workload) : undefined;
-    const matchedOn = stored ? standInFacts({ image: e.image, version: null, container: e.container }, stored).image : e.image;
-    if (matchedOn !== e.image) evidence.set(key, { ...e, catalogImage: matchedOn });
+  for (const { facts } of observed.judged) {
+    const key = workloadKey(facts.workload);
+    const e = evidence.get(key);
+    if (e) evidence.set(key, withCatalogImage(e, actor.stateOf(facts.workload)));
   }
   const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
   summary.plan = plan;
@@ -298,7 +274,7 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guard
   await actor.execute(plan.items);
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
-  return done(groupByWorkload(plan.items, actor.report.outcomes, (key) => evidence.get(key)));
+  return done(itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({ ...news, evidence: evidence.get(news.key) })));
 }
 
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
@@ -327,43 +303,3 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
 }
 
 const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
-
-async function recordMetricsUnavailable(cluster: Cluster, workloads: readonly WorkloadRef[], profile: string, message: string, now: number, log: Logger): Promise<void> {
-  const seen = new Set<string>();
-  for (const workload of workloads) {
-    if (seen.has(workloadKey(workload))) continue;
-    seen.add(workloadKey(workload));
-    const draft = metricsUnavailableEvent(profile, message, now);
-    const result = await cluster.recordEvent({
-      regarding: { kind: workload.kind, apiVersion: apiVersionOf(workload.kind), namespace: workload.namespace, name: workload.name, uid: workload.uid },
-      reason: draft.reason,
-      action: draft.action,
-      note: draft.note,
-      type: draft.type,
-      key: draft.key,
-      countRepeats: true,
-    });
-    if (result.outcome === 'failed') log.warn({ error: describeKubeError(result.error) }, 'could not record MetricsUnavailable Event');
-  }
-}
-
-/** The ledger kept on leakguard's run-lock Lease, through the cluster the run already uses. */
-function ledgerOn(cluster: RunLock, lease: LeaseRef, logger: Logger): LedgerStore {
-  return {
-    async read() {
-      const read = await cluster.readLedger(lease);
-      if (read.outcome !== 'read') return emptyLedger();
-      const { ledger, problems } = checkLedger(read.text);
-      for (const { where, problem } of problems) logger.warn({ lease: `${lease.namespace}/${lease.name}`, where }, `ledger on the Lease: ${where} ${problem}`);
-      return ledger;
-    },
-    async write(ledger, nowSeconds) {
-      const { ledger: kept, dropped } = compactLedger(ledger, nowSeconds);
-      if (dropped.length > 0) {
-        const overBudget = dropped.some((d) => d.why === 'over the size budget');
-        (overBudget ? logger.warn.bind(logger) : logger.info.bind(logger))({ dropped }, describeDropped(dropped));
-      }
-      return (await cluster.writeLedger(lease, JSON.stringify(kept))).outcome === 'written';
-    },
-  };
-}

@@ -10,7 +10,6 @@ import type { Notifier } from '../notify/types.js';
 import { incidentView } from '../policy/incident.js';
 import type { PlanItem } from '../policy/types.js';
 import type { ActionOutcome } from '../model/action.js';
-import { workloadKey } from '../model/workload.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { incidentMessage } from '../report/incident-message.js';
 
@@ -50,13 +49,4 @@ export async function notifyChanges(
     }
   }
   return problems;
-}
-
-export function groupByWorkload(items: readonly PlanItem[], outcomes: ReadonlyMap<string, ActionOutcome[]>, evidence: (key: string) => TargetEvidence | undefined): WorkloadNews[] {
-  const byKey = new Map<string, PlanItem[]>();
-  for (const item of items) {
-    const key = workloadKey(item.workload);
-    byKey.set(key, [...(byKey.get(key) ?? []), item]);
-  }
-  return [...byKey].map(([key, list]) => ({ key, items: list, outcomes: outcomes.get(key) ?? [], evidence: evidence(key) }));
 }

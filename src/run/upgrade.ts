@@ -102,7 +102,7 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
       case 'deferred':
         return { kind: 'deferred', message: result.error.message };
       case 'failed':
-        return { kind: 'failed', message: result.error.message };
+        return { kind: 'failed', message: result.error.message, code: result.error.code };
     }
   };
 }

@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
 import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';
 import { FakeGitHub } from './fake-github.js';
 import { secretFile } from './helpers.js';
@@ -63,7 +63,7 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
 `);
     const logger = pino({ level: 'silent' });
     const rung = createUpgradeRung(config, logger);
-    const cluster = new MemoryCluster([rookOperatorTarget(now)]);
+    const cluster = new TestCluster([rookOperatorTarget(now)]);
     const summary = await runOnce({
       config,
       cluster,

@@ -3,12 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { defaultDetectOptions } from '../../src/detect/index.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/index.js';
 import type { RangeQuery } from '../../src/prom/types.js';
-import { observeProfile, prometheusNow } from '../../src/run/observe.js';
-import { podShards, podsPerShard } from '../../src/prom/shards.js';
+import { prometheusNow } from '../../src/prom/history.js';
+import { observeProfile } from '../../src/run/observe.js';
+import { podShards, podsPerShard } from '../../src/prom/history.js';
 import { makeSeries } from '../support/detect-series.js';
 import { METRIC, toOpenMetrics, type LabelledSeries } from '../support/memory-history.js';
 import { operatorTarget } from '../support/metrics-run.js';
@@ -49,7 +50,7 @@ async function observe(caps: string, expectedPods = 1) {
       return answer;
     },
   };
-  const seen = await observeProfile({ cluster: new MemoryCluster(targets), metrics, prometheus: config.prometheus, workloadHistory: false }, config.profiles[0]!, await prometheusNow(source), defaultDetectOptions);
+  const seen = await observeProfile({ cluster: new TestCluster(targets), metrics, prometheus: config.prometheus, workloadHistory: false }, config.profiles[0]!, await prometheusNow(source), defaultDetectOptions);
   const verdicts = Object.fromEntries(seen.judged.map((j) => [j.facts.pod.name, [j.verdict.kind, j.samples.t.length]]));
   return { seen, answers, verdicts };
 }

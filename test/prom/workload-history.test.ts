@@ -5,8 +5,9 @@ import { parseConfig } from '../../src/config/load.js';
 import { defaultDetectOptions, judgeWithPast, ownersFromSeries, pastsOfSeries } from '../../src/detect/index.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/index.js';
-import { observeProfile, prometheusNow } from '../../src/run/observe.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { prometheusNow } from '../../src/prom/history.js';
+import { observeProfile } from '../../src/run/observe.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { makeSeries } from '../support/detect-series.js';
 import { METRIC, toOpenMetrics, type LabelledSeries } from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
@@ -63,7 +64,7 @@ it('one extra query brings back the earlier pods and their owners; the new pod i
   const metrics = { query: source.query.bind(source), queryRange: (q: Parameters<typeof source.queryRange>[0]) => (queries.push(q.query), source.queryRange(q)) };
   const clock = await prometheusNow(source);
   const now = clock.now!;
-  const deps = { cluster: new MemoryCluster([facts]), metrics, prometheus: config.prometheus };
+  const deps = { cluster: new TestCluster([facts]), metrics, prometheus: config.prometheus };
 
   const without = await observeProfile({ ...deps, workloadHistory: false }, config.profiles[0]!, clock, defaultDetectOptions);
   expect(without.judged[0]!.verdict.kind).toBe('unknown');

@@ -18,7 +18,7 @@ import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce } from '../../src/run/index.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';
 
 const PROM_TOKEN = 'CANARY-prom-bearer-7f3a9c1e';
@@ -90,7 +90,7 @@ async function runWithCapture() {
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
   const logger = pino({ level: 'trace', redact: { paths: redactPaths, censor: '[redacted]' } }, sink);
   const config = parseConfig(readFileSync(join(dir, 'config.yaml'), 'utf8'));
-  const cluster = new MemoryCluster([rookOperatorTarget()]);
+  const cluster = new TestCluster([rookOperatorTarget()]);
   const summary = await runOnce({
     config,
     cluster,

@@ -9,13 +9,13 @@ import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
 import type { PodProxyResult } from '../../src/kube/pod-proxy.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { runOnce } from '../../src/run/index.js';
-import { keptHeapReport } from '../../src/run/heap-evidence.js';
-import { draftIssue } from '../../src/run/issue-draft.js';
+import { keptHeapReport } from '../../src/kube/heap-capture.js';
+import { draftIssue } from '../../src/cli/commands/report.js';
 import { prBody } from '../../src/report/pr-body.js';
 import { buildHeapProfileMaker, GO_BUILD_MS, type HeapProfileMaker } from '../support/go-heap-profile.js';
 import { operatorTarget } from '../support/metrics-run.js';
@@ -43,7 +43,7 @@ const leakingMetrics: MetricsSource = {
 };
 
 function world(heapProfile: string | null, dryRun = false) {
-  const cluster = new MemoryCluster([operatorTarget('ops', 'op-1', 'op', now)]);
+  const cluster = new TestCluster([operatorTarget('ops', 'op-1', 'op', now)]);
   const notifier = new RecordingNotifier();
   const config = parseConfig(`
 dryRun: ${dryRun}
@@ -127,7 +127,7 @@ describe('a heap profile before the restart', () => {
 
 describe('the profiles kept with an incident, for the upgrade PR', () => {
   it('quotes the latest profile, what grew since the incident\'s first, and the command, in the PR body', async () => {
-    const cluster = new MemoryCluster([]);
+    const cluster = new TestCluster([]);
     const workload = { kind: 'Deployment' as const, namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' };
     const incidentId = 'inc-202612070000-abc';
     const keep = async (actionId: string, pod: string, leak: string) =>

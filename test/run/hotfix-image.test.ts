@@ -10,7 +10,7 @@ import { buildCatalog, CatalogError } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { TargetFacts, WorkloadRef } from '../../src/model/workload.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { RecordingNotifier, TraceMetrics } from '../../src/demo/world.js';
 import { catalogFor } from '../../src/cli/wiring.js';
 import { createUpgradeRung } from '../../src/run/upgrade.js';
@@ -68,7 +68,7 @@ const leakingInstanceManager = {
 };
 
 function setup(target: TargetFacts, config = configText()) {
-  const cluster = new MemoryCluster([target]);
+  const cluster = new TestCluster([target]);
   const metrics = new TraceMetrics([leakingInstanceManager], start + 30 * HOUR);
   const notifier = new RecordingNotifier();
   const parsed = parseConfig(config);
@@ -76,8 +76,8 @@ function setup(target: TargetFacts, config = configText()) {
   return { cluster, metrics, notifier, deps, key: `${target.workload.kind}/longhorn-system/instance-manager` };
 }
 
-const images = (cluster: MemoryCluster) => cluster.mutations.filter((m) => m.verb === 'image' || m.verb === 'revert-image');
-const notes = (cluster: MemoryCluster, reason: string) => cluster.events.filter((e) => e.reason === reason).map((e) => e.note);
+const images = (cluster: TestCluster) => cluster.mutations.filter((m) => m.verb === 'image' || m.verb === 'revert-image');
+const notes = (cluster: TestCluster, reason: string) => cluster.events.filter((e) => e.reason === reason).map((e) => e.note);
 const slackText = (notifier: RecordingNotifier) => JSON.stringify(notifier.messages.map((m) => m.blocks));
 
 describe('the hotfix image workaround in a run', () => {

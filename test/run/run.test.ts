@@ -14,7 +14,7 @@ import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResu
 import type { UpgradeExecutor } from '../../src/run/act.js';
 import type { ActionOutcome } from '../../src/model/action.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
 import { parseLedger } from '../../src/notify/ledger.js';
 import { emptyWorkloadState } from '../../src/model/state.js';
@@ -120,7 +120,7 @@ class MemoryMetrics implements MetricsSource {
 
 /** A run's world; `edit` changes the config text (guardrails, the rook profile) before parsing. */
 function setup(edit: (config: string) => string = (config) => config) {
-  const cluster = new MemoryCluster([
+  const cluster = new TestCluster([
     facts('rook', 'rook-ceph', 'rook-ceph-operator', 'rook-ceph-operator', start),
     facts('certs', 'cert-manager', 'cert-manager', 'cert-manager', start),
   ]);

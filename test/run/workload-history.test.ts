@@ -13,7 +13,7 @@ import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsAnswer, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { TraceMetrics, type TracedPod } from '../../src/demo/world.js';
 import { runOnce } from '../../src/run/index.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from '../support/test-cluster.js';
 import { makeSeries, T0 } from '../support/detect-series.js';
 
 const HOUR = 3600;
@@ -78,7 +78,7 @@ function world(workloadHistory: string) {
   // A neighbour in the same namespace that the history query's pod pattern leaves out.
   const other = pod('cyc', 'webhook-5f4d6b7c9-zzzzz', 0, 86, () => 200, 9);
   const metrics = new PodsMetrics([...op, opNow, ...web, webNow, other], NOW);
-  const cluster = new MemoryCluster([facts('op', 'leaky', 'op', opNow), facts('web', 'cyc', 'web', webNow)]);
+  const cluster = new TestCluster([facts('op', 'leaky', 'op', opNow), facts('web', 'cyc', 'web', webNow)]);
   const config = parseConfig(`
 dryRun: false
 controller: none
@@ -93,7 +93,7 @@ profiles:
   return { metrics, cluster, deps };
 }
 
-const restarted = (cluster: MemoryCluster) => cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target);
+const restarted = (cluster: TestCluster) => cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target);
 
 describe('workload history in run', () => {
   it('acts on the second leaking pod of a restarted workload within hours, and not on a cycling workload\'s new pod', async () => {

@@ -8,7 +8,7 @@ import type { SlackMessage } from '../../src/notify/types.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce, type RunSummary } from '../../src/run/index.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from './test-cluster.js';
 import { RecordingNotifier } from '../../src/demo/world.js';
 
 /** An operator pod of profile `ops`, one Deployment per pod, started long before the history. */
@@ -31,7 +31,7 @@ export function operatorTarget(namespace: string, pod: string, container: string
 
 export interface MetricsRun {
   summary: RunSummary;
-  cluster: MemoryCluster;
+  cluster: TestCluster;
   /** What Slack was sent. */
   slack: SlackMessage[];
 }
@@ -54,7 +54,7 @@ profiles:
   - {name: ops, namespace: ${namespace}, selector: app=operator, container: ${container}, expectedPods: 100}
 ${extra}
 `);
-  const cluster = new MemoryCluster(targets);
+  const cluster = new TestCluster(targets);
   const notifier = new RecordingNotifier();
   const summary = await runOnce({
     config,

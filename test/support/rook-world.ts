@@ -7,7 +7,7 @@
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
 import { catalogFor } from '../../src/cli/wiring.js';
-import { MemoryCluster } from '../../src/demo/memory-cluster.js';
+import { TestCluster } from './test-cluster.js';
 import { RecordingNotifier, TraceMetrics, type TracedPod } from '../../src/demo/world.js';
 import { versionFromImage } from '../../src/catalog/image.js';
 import type { TargetFacts } from '../../src/model/workload.js';
@@ -44,7 +44,7 @@ ${extra}`;
 
 export class RookWorld {
   readonly target: TargetFacts;
-  readonly cluster: MemoryCluster;
+  readonly cluster: TestCluster;
   readonly pods: TracedPod[] = [];
   readonly metrics: TraceMetrics;
   readonly notifier = new RecordingNotifier();
@@ -71,7 +71,7 @@ export class RookWorld {
       unreadyReplicas: 0,
       env: { ROOK_LOG_LEVEL: 'INFO' },
     };
-    this.cluster = new MemoryCluster([this.target]);
+    this.cluster = new TestCluster([this.target]);
     this.metrics = new TraceMetrics(this.pods, start + 30 * HOUR);
     this.addPod(start);
   }

@@ -7,7 +7,7 @@
 import { backtestSeries, ownersFromSeries, pastsOfSeries, workloadKey, type WorkloadSeries } from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
 import type { RangeSeries } from '../../prom/types.js';
-import { seriesKey } from '../../run/observe.js';
+import { seriesKey } from '../../policy/judged.js';
 import type { OutputFormat } from '../output.js';
 import { renderTable } from '../output.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,7 @@
 /** Version strings as they appear in GitOps files: `1.14.9` or `v1.14.9`. */
 import { trimEnd } from '../../model/text.js';
 
+import { shortRepository } from '../../catalog/image.js';
 import { stripV } from '../../catalog/version.js';
 
 export { stripV };
@@ -16,22 +17,14 @@ export function inStyleOf(original: string, toVersion: string): string {
   return /^v\d/.test(original) ? `v${bare}` : bare;
 }
 
-/** Docker Hub's implicit parts dropped: `docker.io/library/nginx` → `nginx`, `index.docker.io/rook/ceph` → `rook/ceph`. */
-export function normalizeRepository(repository: string): string {
-  return repository
-    .toLowerCase()
-    .replace(/^(index\.)?docker\.io\//, '')
-    .replace(/^library\//, '');
-}
-
 /**
  * The same image repository written with or without its registry: `docker.io/rook/ceph`,
  * `rook/ceph` and `quay.io/rook/ceph` all match `rook/ceph` (suffix on a path boundary, either way).
  */
 export function repositoryMatches(repository: string, filter: string | undefined): boolean {
   if (filter === undefined || filter === '') return true;
-  const a = normalizeRepository(repository);
-  const b = normalizeRepository(filter);
+  const a = shortRepository(repository);
+  const b = shortRepository(filter);
   return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
 

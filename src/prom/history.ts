@@ -1,16 +1,52 @@
 /**
- * A profile too large for one answer, read in shards of whole workloads: each shard the profile's
- * built-in query narrowed to its pods' names, each answer within `maxSeries` and `maxResponseBytes`.
+ * A profile's history as Prometheus holds it: Prometheus' clock, the window in one range query, or —
+ * a profile too large for one answer — in shards of whole workloads: each shard the profile's built-in
+ * query narrowed to its pods' names, each answer within `maxSeries` and `maxResponseBytes`.
  */
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from './errors.js';
-import { escapeRegex } from './queries.js';
-import type { AnswerBudget, MetricsAnswer, RangeResult } from './types.js';
+import { escapeRegex, type MemorySelection } from './queries.js';
+import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from './types.js';
 
 /** The caps every answer stays within (config `prometheus.maxSeries`, `maxResponseBytes`). */
 export interface AnswerCaps {
   maxSeries: number;
   maxResponseBytes: number;
+}
+
+/** Prometheus' clock, or why it could not be read (then nothing can be judged this run). */
+export type PrometheusClock = { now: number; problem: null } | { now: null; problem: string };
+
+/** Prometheus' clock, not ours: windows and staleness are judged on the time the data lives in. */
+export async function prometheusNow(metrics: MetricsSource, signal?: AbortSignal): Promise<PrometheusClock> {
+  const answer = await metrics.query({ query: 'time()', ...(signal ? { signal } : {}) });
+  if (answer.outcome === 'failed') return { now: null, problem: answer.error.message };
+  const now = answer.series[0]?.sample.v;
+  if (now === undefined || !Number.isFinite(now)) return { now: null, problem: 'Prometheus answered time() without a finite value' };
+  return { now, problem: null };
+}
+
+/** One profile's history over the detection window, ending at Prometheus' `now`. */
+export function fetchHistory(
+  metrics: MetricsSource,
+  query: string,
+  now: number,
+  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal; budget?: AnswerBudget; selection?: MemorySelection | undefined },
+): Promise<MetricsAnswer<RangeResult>> {
+  return metrics.queryRange({
+    query,
+    start: now - options.windowSeconds,
+    end: now,
+    stepSeconds: options.stepSeconds,
+    ...(options.selection ? { selection: options.selection } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
+  });
+}
+
+/** A history read that threw (a bug in reading the answer, say): that profile's history is missing, never a crash. */
+export function readFailed(error: unknown): MetricsAnswer<RangeResult> {
+  return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
 }
 
 /** JSON bytes one point of a range answer takes, rounded up: `[1765000000.123,"157286400"],`. */

@@ -1,5 +1,5 @@
 /** Configuration → the policy's plain inputs (seconds, flags). */
-import type { Config, ProfileConfig } from '../config/schema.js';
+import type { Config, ProfileConfig } from './schema.js';
 import type { Guardrails, ProfilePolicy } from '../policy/types.js';
 
 export function toProfilePolicy(profile: ProfileConfig, config: Config): ProfilePolicy {

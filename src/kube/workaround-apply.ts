@@ -7,12 +7,24 @@
  * only where the value is still the one leakguard set. A part found already in place is not
  * leakguard's: it is not recorded, and so never reverted.
  */
-import { describeKubeError } from '../kube/errors.js';
-import type { AccessCheck, Cluster, WorkaroundResult } from '../kube/types.js';
 import type { ActionOutcome } from '../model/action.js';
-import type { Applied } from '../policy/state-changes.js';
-import type { PlanAction } from '../policy/types.js';
+import type { Applied, AppliedWorkaround, ImageSwap } from '../model/state.js';
+import type { WorkloadRef } from '../model/workload.js';
 import { accessUncheckedText, workaroundDeniedText, workaroundRolledBackText } from '../report/incident-text.js';
+import { describeKubeError } from './errors.js';
+import type { AccessCheck, Remediator, WorkaroundResult } from './types.js';
+
+/** A plan's workaround or revert action, as far as carrying it out needs (src/policy/types.ts PlanAction). */
+export interface WorkaroundAction {
+  workload: WorkloadRef;
+  container: string | null;
+  details: {
+    env?: Readonly<Record<string, string>>;
+    configMap?: { name: string; data: Readonly<Record<string, string>> };
+    image?: ImageSwap;
+    revert?: AppliedWorkaround & { image?: ImageSwap };
+  };
+}
 
 export interface WorkaroundRun {
   outcome: ActionOutcome;
@@ -23,7 +35,7 @@ export interface WorkaroundRun {
 const resources: Record<string, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
 
 /** The rights every part of the action needs, before any is applied. */
-function accessChecks(action: PlanAction, parts: { configMap?: string; template: boolean }): AccessCheck[] {
+function accessChecks(action: WorkaroundAction, parts: { configMap?: string; template: boolean }): AccessCheck[] {
   const { namespace } = action.workload;
   const checks: AccessCheck[] = [];
   if (parts.configMap) {
@@ -41,7 +53,7 @@ function failure(result: Exclude<WorkaroundResult, { outcome: 'applied' | 'alrea
   return describeKubeError(result.error);
 }
 
-async function allowed(cluster: Cluster, checks: AccessCheck[]): Promise<string | null> {
+async function allowed(cluster: Remediator, checks: AccessCheck[]): Promise<string | null> {
   if (checks.length === 0) return null;
   const access = await cluster.checkAccess(checks);
   if (access.outcome === 'failed') return accessUncheckedText(describeKubeError(access.error));
@@ -49,7 +61,7 @@ async function allowed(cluster: Cluster, checks: AccessCheck[]): Promise<string 
 }
 
 /** Undo applied parts, last first; returns what was undone and what could not be. */
-async function undo(cluster: Cluster, action: PlanAction, applied: Applied): Promise<{ undone: string[]; stuck: string[] }> {
+async function undo(cluster: Remediator, action: WorkaroundAction, applied: Applied): Promise<{ undone: string[]; stuck: string[] }> {
   const undone: string[] = [];
   const stuck: string[] = [];
   const note = (what: string, result: WorkaroundResult) => (result.outcome === 'applied' || result.outcome === 'already-set' ? undone : stuck).push(what);
@@ -63,7 +75,7 @@ async function undo(cluster: Cluster, action: PlanAction, applied: Applied): Pro
  * Applies the action's workaround whole or not at all. `progress` saves what is applied so far (on the
  * intent) after each part; when it cannot be saved, what was applied is undone and the action fails.
  */
-export async function applyWorkaround(cluster: Cluster, action: PlanAction, progress: (applied: Applied) => Promise<boolean>): Promise<WorkaroundRun> {
+export async function applyWorkaround(cluster: Remediator, action: WorkaroundAction, progress: (applied: Applied) => Promise<boolean>): Promise<WorkaroundRun> {
   const { details } = action;
   const env = details.env && action.container ? { ...details.env } : undefined;
   const configMap = details.configMap ? { name: details.configMap.name, data: { ...details.configMap.data } } : undefined;
@@ -102,13 +114,14 @@ export async function applyWorkaround(cluster: Cluster, action: PlanAction, prog
     const back = await undo(cluster, action, applied);
     if (result.outcome === 'gitops-owned' && !changed) return { outcome: { kind: 'gitops-owned', owner: result.owner }, applied: {} };
     const message = workaroundRolledBackText(`${step.what}: ${failure(result)}`, back.undone, back.stuck);
-    return { outcome: { kind: 'failed', message }, applied: back.stuck.length > 0 ? applied : {} };
+    const code = result.outcome === 'failed' ? { code: result.error.code } : {};
+    return { outcome: { kind: 'failed', message, ...code }, applied: back.stuck.length > 0 ? applied : {} };
   }
   return { outcome: { kind: changed ? 'workaround-applied' : 'workaround-already-set' }, applied };
 }
 
 /** Puts back exactly what the recorded workaround replaced (only where leakguard's value is still there). */
-export async function revertWorkaround(cluster: Cluster, action: PlanAction): Promise<ActionOutcome> {
+export async function revertWorkaround(cluster: Remediator, action: WorkaroundAction): Promise<ActionOutcome> {
   const revert = action.details.revert;
   if (!revert) return { kind: 'failed', message: 'nothing to revert' };
   const results: { what: string; result: WorkaroundResult }[] = [];
@@ -118,7 +131,9 @@ export async function revertWorkaround(cluster: Cluster, action: PlanAction): Pr
   if (revert.configMap) results.push({ what: `ConfigMap ${revert.configMap.name}`, result: await cluster.revertConfigMapWorkaround(action.workload.namespace, revert.configMap.name, revert.configMap.previous, revert.configMap.set) });
   for (const { what, result } of results) {
     if (result.outcome === 'gitops-owned') return { kind: 'gitops-owned', owner: result.owner };
-    if (result.outcome !== 'applied' && result.outcome !== 'already-set') return { kind: 'failed', message: `${what}: ${failure(result)}` };
+    if (result.outcome !== 'applied' && result.outcome !== 'already-set') {
+      return { kind: 'failed', message: `${what}: ${failure(result)}`, ...(result.outcome === 'failed' ? { code: result.error.code } : {}) };
+    }
   }
   return { kind: 'workaround-reverted' };
 }
