@@ -8,6 +8,7 @@
  * the pods that can learn from it); `naive` answers the same profile query with one range query per
  * pod, `--concurrency` at a time (the workload history as shipped). Prints one JSON line on stdout.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
@@ -45,6 +46,22 @@ export interface RunChildResult {
   /** Wall time in each Cluster method (the real API server's, for the kwok fleet). */
   clusterMs: Record<string, number>;
   clusterRss: Record<string, number>;
+  /** Requests to the API server by verb and resource (`list pods`, `get deployments`, …), for the kwok fleet. */
+  apiCalls: Record<string, number>;
+}
+
+/** Requests this process sends to the API server, counted by verb and resource as they start. */
+const apiCalls: Record<string, number> = {};
+function countApiCalls(): void {
+  subscribe('http.client.request.start', (message) => {
+    const { request } = message as { request: { method: string; path: string } };
+    const path = request.path.split('?')[0]!.split('/').filter(Boolean);
+    const at = path.indexOf('namespaces');
+    const [resource, name, sub] = at >= 0 ? path.slice(at + 2) : path.slice(-2);
+    const verb = { GET: name === undefined ? 'list' : 'get', POST: 'create', PATCH: 'patch', PUT: 'update', DELETE: 'delete' }[request.method] ?? request.method;
+    const key = `${verb} ${resource ?? '?'}${sub ? `/${sub}` : ''}`;
+    apiCalls[key] = (apiCalls[key] ?? 0) + 1;
+  });
 }
 
 /** Counts and times the calls that reach the wrapped source. */
@@ -184,6 +201,7 @@ async function main(): Promise<void> {
   const http = new MeteredSource(wired.metrics, values.now ? Number(values.now) : undefined);
   const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
 
+  if (kube) countApiCalls();
   const rssBeforeBytes = process.memoryUsage.rss();
   const started = performance.now();
   const cluster = kube ? timed(wired.cluster) : new MemoryCluster(targets);
@@ -211,6 +229,7 @@ async function main(): Promise<void> {
     maxRssBytes: peakRssBytes(),
     clusterMs,
     clusterRss,
+    apiCalls,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

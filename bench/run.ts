@@ -4,13 +4,14 @@
  *   2. one run over 1,000 targets against a real Prometheus, batched vs one query per pod
  *   3. cold start of the bundled CLI
  *   4. the RSS floor of the shipped `leakguard run`
- *   5. one run over 1,000 kwok pods on the real control plane (when the e2e cluster is up)
+ *   5. one run over 1,000 (`--kwok-pods`) kwok pods on the real control plane (when the e2e cluster is up)
  *   6. the run of section 2 through Thanos Query over two replicas, beside one replica directly
  *   7. memory for oversized answers, and for one profile's two answers
  *   8. memory of `leakguard backtest` on the section 1 corpus and a file ten times its size
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--skip-thanos] [--only-thanos]
+ *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--kwok-pods 1000[,10000]]
+ *                    [--only-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,10 @@ const { values: args } = parseArgs({
     'skip-run': { type: 'boolean', default: false },
     'no-levers': { type: 'boolean', default: false },
     'skip-kwok': { type: 'boolean', default: false },
+    /** `--kwok-pods 1000,10000`: section 5 once per fleet size. */
+    'kwok-pods': { type: 'string', default: '1000' },
+    /** Section 5 alone (with the e2e cluster up). */
+    'only-kwok': { type: 'boolean', default: false },
     'skip-thanos': { type: 'boolean', default: false },
     'only-thanos': { type: 'boolean', default: false },
   },
@@ -138,6 +143,10 @@ async function main(): Promise<void> {
     await thanos(rows);
     return summary(rows, started);
   }
+  if (args['only-kwok']) {
+    await kwok(rows);
+    return summary(rows, started);
+  }
   rows.push(...(await backtestSection().catch((error: unknown) => failed('backtest', error))));
   if (!args['skip-run']) {
     for (const targets of SIZES) {
@@ -156,10 +165,7 @@ async function main(): Promise<void> {
   } catch (error) {
     rows.push(...failed('RSS floor of leakguard run', error));
   }
-  if (!args['skip-kwok']) {
-    heading('5. one run over 1,000 kwok pods on the real control plane');
-    rows.push(...(await kwokSection(Number(args.repeat)).catch((error: unknown) => failed('run over 1,000 kwok pods', error))));
-  }
+  if (!args['skip-kwok']) await kwok(rows);
   if (!args['skip-thanos']) await thanos(rows);
   heading('7. memory for one oversized Prometheus answer');
   rows.push(...(await answerSection().catch((error: unknown) => failed('oversized answers', error))));
@@ -170,6 +176,13 @@ async function main(): Promise<void> {
     rows.push(...failed('backtest memory', error));
   }
   summary(rows, started);
+}
+
+async function kwok(rows: Row[]): Promise<void> {
+  for (const pods of args['kwok-pods'].split(',').map(Number)) {
+    heading(`5. one run over ${pods} kwok pods on the real control plane`);
+    rows.push(...(await kwokSection(Number(args.repeat), pods).catch((error: unknown) => failed(`run over ${pods} kwok pods`, error))));
+  }
 }
 
 async function thanos(rows: Row[]): Promise<void> {

@@ -40,11 +40,7 @@ export class MemoryCluster implements Cluster {
     return { outcome: 'read' as const, state: entry.state, resourceVersion: String(entry.version), raw: entry.version === 0 ? null : JSON.stringify(entry.state) };
   }
 
-  /** Batched state reads asked for, and the workloads each asked about. */
-  readonly stateReads: number[] = [];
-
   async readStates(workloads: readonly WorkloadRef[]) {
-    this.stateReads.push(workloads.length);
     return new Map(await Promise.all(workloads.map(async (w) => [workloadKey(w), await this.readState(w)] as const)));
   }
 

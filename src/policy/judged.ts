@@ -70,6 +70,11 @@ export function partialAnswer(warnings: readonly string[]): string {
   return `Prometheus warned that its answer may be partial (${warnings.join('; ')})`;
 }
 
+/** Targets judged from answers Prometheus warned about: every verdict unknown, saying why (as is, without warnings). */
+export function doubtedBy(judged: JudgedTarget[], warnings: readonly string[]): JudgedTarget[] {
+  return warnings.length === 0 ? judged : judged.map((j) => ({ ...j, verdict: doubted(j.verdict, warnings) }));
+}
+
 function doubted(verdict: Verdict, warnings: readonly string[]): Verdict {
   return { ...verdict, kind: 'unknown', reasons: [`not judged: ${partialAnswer(warnings)}`, ...verdict.reasons] };
 }

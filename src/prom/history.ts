@@ -90,30 +90,41 @@ export function podShards(targets: readonly TargetFacts[], size: number, workloa
   return shards;
 }
 
+/** A profile's shards read: every answer handed on as it came, and their warnings together. */
+export type ShardsRead = { outcome: 'answered'; warnings: string[] } | Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }>;
+
 /**
  * A profile's window in shards (`podShards`), each read by `fetch` (the profile's query narrowed to
- * the shard's pods) with a budget of the caps, SHARD_CONCURRENCY at a time; one failed shard fails
- * the profile's history, naming it.
+ * the shard's pods) with a budget of the caps, SHARD_CONCURRENCY at a time, and handed to `use` as it
+ * comes (with the shard's index), so that a shard's series can be judged and dropped while the next
+ * are read; one failed shard fails the profile's history, naming it, and no further shard is read.
  */
-export async function fetchInShards(
+export async function readInShards(
   shards: readonly string[][],
   fetch: (podPattern: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
-): Promise<MetricsAnswer<RangeResult>> {
-  const answers: MetricsAnswer<RangeResult>[] = new Array(shards.length);
+  use: (answer: RangeResult, shard: number) => void,
+): Promise<ShardsRead> {
+  const warnings: string[][] = new Array(shards.length);
+  const failures: { index: number; error: MetricsError }[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < shards.length && !answers.some((a) => a?.outcome === 'failed')) {
+    while (next < shards.length && failures.length === 0) {
       const i = next++;
-      answers[i] = await fetch(`(?:${shards[i]!.map(escapeRegex).join('|')})`, { bytes: caps.maxResponseBytes, series: caps.maxSeries });
+      const answer = await fetch(`(?:${shards[i]!.map(escapeRegex).join('|')})`, { bytes: caps.maxResponseBytes, series: caps.maxSeries });
+      if (answer.outcome === 'failed') {
+        failures.push({ index: i, error: answer.error });
+      } else if (failures.length === 0) {
+        warnings[i] = answer.warnings;
+        use(answer, i);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(SHARD_CONCURRENCY, shards.length) }, worker));
-  const failed = answers.findIndex((a) => a?.outcome === 'failed');
-  if (failed >= 0) {
-    const { error } = answers[failed] as Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }>;
-    return { outcome: 'failed', error: new MetricsError(error.code, `shard ${failed + 1} of ${shards.length} (${shards[failed]!.length} pods): ${error.message}`) };
+  const [first] = failures.sort((a, b) => a.index - b.index);
+  if (first) {
+    const { index, error } = first;
+    return { outcome: 'failed', error: new MetricsError(error.code, `shard ${index + 1} of ${shards.length} (${shards[index]!.length} pods): ${error.message}`) };
   }
-  const read = answers as ({ outcome: 'answered' } & RangeResult)[];
-  return { outcome: 'answered', series: read.flatMap((a) => a.series), warnings: read.flatMap((a) => a.warnings) };
+  return { outcome: 'answered', warnings: warnings.flat() };
 }

@@ -21,6 +21,19 @@ describe('parseQueryRangeResponse', () => {
     });
   });
 
+  it('holds one timestamp column for the series that share their timestamps (a large answer\'s memory halves)', () => {
+    const steps = (from: number, values: string[]) => values.map((v, i) => [from + 60 * i, v]);
+    const json = matrix([series(steps(1700000000, ['1', '2', '3']), { pod: 'a' }), series(steps(1700000000, ['4', '5', '6']), { pod: 'b' }), series(steps(1700000060, ['7', '8']), { pod: 'c' })]);
+    const [a, b, c] = parseQueryRangeResponse(json).series;
+    expect(b!.samples.t).toBe(a!.samples.t);
+    expect(c!.samples.t).not.toBe(a!.samples.t);
+    expect([a, b, c].map((s) => toSamples(s!.samples))).toEqual([
+      [{ t: 1700000000, v: 1 }, { t: 1700000060, v: 2 }, { t: 1700000120, v: 3 }],
+      [{ t: 1700000000, v: 4 }, { t: 1700000060, v: 5 }, { t: 1700000120, v: 6 }],
+      [{ t: 1700000060, v: 7 }, { t: 1700000120, v: 8 }],
+    ]);
+  });
+
   it('turns VictoriaMetrics cluster\'s isPartial flag into a warning, so the answer is not judged', () => {
     expect(parseQueryRangeResponse(matrix([], { isPartial: true }))).toEqual({ series: [], warnings: [PARTIAL_FLAG_WARNING] });
     expect(parseQueryRangeResponse(matrix([], { isPartial: false }))).toEqual({ series: [], warnings: [] });

@@ -72,10 +72,21 @@ export class ResponseFormatError extends Error {
 export function parseQueryRangeResponse(json: unknown): RangeResult {
   rejectErrorBody(json);
   const body = parseEnvelope(matrixSchema, json);
-  const series = body.data.result.map(
-    (row, i): RangeSeries => ({ labels: row.metric, samples: parseValues(row.values, ['data', 'result', i, 'values']) }),
-  );
+  let shared: Float64Array | undefined;
+  const series = body.data.result.map((row, i): RangeSeries => {
+    const { t, v } = parseValues(row.values, ['data', 'result', i, 'values']);
+    // Series of one answer mostly share their timestamps (one per step): one column for all of them
+    // halves what a large profile holds (columns are never written after parsing).
+    if (shared === undefined || !sameColumn(shared, t)) shared = t;
+    return { labels: row.metric, samples: { t: shared, v } };
+  });
   return withAnnotations({ series }, body);
+}
+
+function sameColumn(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

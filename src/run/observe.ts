@@ -8,10 +8,11 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
-import { canLearnFromPast, judgeTargets, judgeWithHistory, partialAnswer, workloadNameOf, type JudgedTarget } from '../policy/judged.js';
-import type { AnswerBudget, MetricsSource } from '../prom/types.js';
+import { canLearnFromPast, doubtedBy, judgeTargets, judgeWithHistory, partialAnswer, workloadNameOf, type JudgedTarget } from '../policy/judged.js';
+import type { MetricsError } from '../prom/errors.js';
+import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from '../prom/types.js';
 import { historyStepSeconds, memorySelection, profileQuery, workloadHistoryQuery, workloadPodPattern } from '../prom/queries.js';
-import { fetchHistory, fetchInShards, podShards, podsPerShard, readFailed, type PrometheusClock } from '../prom/history.js';
+import { fetchHistory, podShards, podsPerShard, readFailed, readInShards, type AnswerCaps, type PrometheusClock } from '../prom/history.js';
 
 /** What one profile looks like this run: its pods judged, or why its history is missing. */
 export interface ProfileObservation {
@@ -69,23 +70,24 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
-  let fetched = await history;
-  const tooBig = fetched === null || (fetched.outcome === 'failed' && fetched.error.code === 'limit');
+  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim);
+  const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
-    // Each shard's answer within the caps; the workload history, one more answer, within its own.
-    const shards = podShards(discovery.targets, shardPods, workloadNameOf);
-    fetched = await fetchInShards(shards, (pods, budget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, selection: memorySelection(profile, { pods }), budget }), prometheus).catch(readFailed);
+    // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
+    const read = (pods: string, budget: AnswerBudget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, selection: memorySelection(profile, { pods }), budget });
+    fetched = await judgeInShards(discovery.targets, shardPods, now, detect, deps.reclaim, read, prometheus);
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
     // Fewer pods than expectedPods said: one answer after all.
-    fetched = await fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
+    const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
+    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim);
   }
   if (now !== null && fetched) {
-    if (fetched.outcome === 'answered') {
-      deps.reclaim?.();
+    if ('judged' in fetched) {
       const { warnings } = fetched;
       observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-      observation.judged = judgeTargets(discovery.targets, fetched.series, now, detect, warnings);
+      // An answer Prometheus warned about may miss any series: every verdict of it is unknown.
+      observation.judged = doubtedBy(fetched.judged, warnings);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
@@ -97,6 +99,47 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
     observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
   }
   return observation;
+}
+
+/** The profile's targets judged (before any warning is applied), with the answers' warnings; or why there is no history. */
+type Judged = { judged: JudgedTarget[]; warnings: string[] } | { error: MetricsError };
+
+/** One answer's targets judged, its series then dropped (`reclaim` before judging); null when nothing was asked. */
+async function judgedAnswer(answer: Promise<MetricsAnswer<RangeResult>> | null, targets: readonly TargetFacts[], now: number | null, detect: DetectOptions, reclaim?: () => void): Promise<Judged | null> {
+  const read = await answer;
+  if (read === null || now === null) return null;
+  if (read.outcome === 'failed') return { error: read.error };
+  reclaim?.();
+  return { judged: judgeTargets(targets, read.series, now, detect), warnings: read.warnings };
+}
+
+/**
+ * A profile too large for one answer, read in shards of whole workloads (src/prom/history.ts): each
+ * shard's targets judged as its answer comes in, while the next shards are read, and its series then
+ * dropped (only the judged columns stay), so the answers never pile up. Same verdicts, in the same
+ * order, as one answer holding them all.
+ */
+async function judgeInShards(
+  targets: readonly TargetFacts[],
+  shardPods: number,
+  now: number,
+  detect: DetectOptions,
+  reclaim: (() => void) | undefined,
+  fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
+  caps: AnswerCaps,
+): Promise<Judged> {
+  const shards = podShards(targets, shardPods, workloadNameOf);
+  const shardOf = new Map<string, number>();
+  shards.forEach((pods, i) => pods.forEach((pod) => shardOf.set(pod, i)));
+  const byShard: number[][] = shards.map(() => []);
+  targets.forEach((t, i) => byShard[shardOf.get(t.pod.name)!]!.push(i));
+  const judged: JudgedTarget[] = new Array(targets.length);
+  const read = await readInShards(shards, fetch, caps, (answer, shard) => {
+    const mine = byShard[shard]!;
+    judgeTargets(mine.map((i) => targets[i]!), answer.series, now, detect).forEach((j, k) => (judged[mine[k]!] = j));
+    reclaim?.();
+  }).catch(readFailed);
+  return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
 }
 
 /**

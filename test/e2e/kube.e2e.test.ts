@@ -5,6 +5,7 @@
  * Tests that mutate work in their own sandbox namespaces with a copy of the Rook fixture.
  */
 import { AuthorizationV1Api, type V1ConfigMap, V1Deployment, V1EnvVar, V1Lease, V1Pod, V1PodDisruptionBudget, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/kube/index.js';
@@ -396,6 +397,42 @@ describe('state annotations', () => {
     const write3 = await cluster.writeState(ref, { ...s2, actionCount: 9 }, read2);
     expect(write3.outcome).toBe('changed-concurrently');
     expect((await getDeployment(ns.record)).metadata?.annotations?.['leakguard.io/state']).toBe(theirs);
+  });
+
+  it('reads the state of 40 Deployments with one list request, as the chart\'s RBAC allows', async () => {
+    // 39 more Deployments (no replicas: only their metadata matters) beside the operator, two with state written.
+    const names = Array.from({ length: 39 }, (_, i) => `op-${String(i).padStart(2, '0')}`);
+    const deployment = (name: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: ${ns.record}}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10}]}`;
+    await kubectl(['apply', '-f', '-'], { env, input: names.map(deployment).join('\n---\n') });
+    const refs: WorkloadRef[] = [await operatorRef(ns.record)];
+    for (const name of names) refs.push({ kind: 'Deployment', namespace: ns.record, name, uid: (await getDeployment(ns.record, name)).metadata?.uid ?? '' });
+    const stateOf = (i: number): WorkloadState => ({ ...emptyWorkloadState, incidentId: `inc-${run}-${i}`, incidentStart: 1795600000 + i });
+    for (const i of [1, 38]) expect((await cluster.writeState(refs[i]!, stateOf(i))).outcome).toBe('written');
+
+    const requests: string[] = [];
+    const count = (message: unknown) => {
+      const { request } = message as { request: { method: string; path: string } };
+      requests.push(`${request.method} ${request.path.split('?')[0]}`);
+    };
+    subscribe('http.client.request.start', count);
+    let reads: Map<string, Awaited<ReturnType<Cluster['readState']>>>;
+    try {
+      reads = await cluster.readStates(refs);
+    } finally {
+      unsubscribe('http.client.request.start', count);
+    }
+    expect(requests).toEqual([`GET /apis/apps/v1/namespaces/${ns.record}/deployments`]);
+    expect(reads.size).toBe(40);
+    for (const [i, ref] of refs.entries()) {
+      const read = reads.get(`Deployment/${ns.record}/${ref.name}`);
+      if (i === 1 || i === 38) expect(read).toMatchObject({ outcome: 'read', state: stateOf(i) });
+      else if (i > 0) expect(read).toMatchObject({ outcome: 'read', state: emptyWorkloadState, raw: null });
+      else expect(read?.outcome).toBe('read');
+    }
+    // What one get reads for the same workload, the list read too (its basis for a compare-and-swap).
+    const single = await cluster.readState(refs[38]!);
+    expect(reads.get(`Deployment/${ns.record}/${refs[38]!.name}`)).toEqual(single);
   });
 
   it('writes while a rollout runs (the controller rewriting the status) go through at the first attempt', async () => {

@@ -159,6 +159,8 @@ describe('runOnce', () => {
     // One range query per profile, never per pod; and the workload history of the profile whose pod
     // could learn from it (the leaking one: a daily cycle its earlier pods showed could explain it).
     expect(metrics.rangeQueries.map((q) => q.query.includes('kube_pod_owner'))).toEqual([false, true, false]);
+    // Both workloads' state asked for at once (one list per namespace and kind in the adapter).
+    expect(cluster.stateReads).toEqual([2]);
     expect(cluster.leaseHolder).toBeNull();
   });
 

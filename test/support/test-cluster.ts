@@ -25,6 +25,14 @@ export class TestCluster extends MemoryCluster {
   /** Rights the run lacks, as `verb resource namespace/name` (SelfSubjectAccessReview answers denied). */
   readonly deniedAccess = new Set<string>();
 
+  /** Batched state reads asked for: how many workloads each asked about. */
+  readonly stateReads: number[] = [];
+
+  override async readStates(workloads: readonly WorkloadRef[]) {
+    this.stateReads.push(workloads.length);
+    return super.readStates(workloads);
+  }
+
   override async restartWorkload(workload: WorkloadRef, actionId: string): Promise<RestartResult> {
     this.restartAttempts += 1;
     if (this.restartRefusal) return { outcome: 'failed', error: this.restartRefusal };
