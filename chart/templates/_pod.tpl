@@ -104,7 +104,7 @@ spec:
     - name: secrets
       secret:
         secretName: {{ .Values.secrets.existingSecret }}
-        defaultMode: 0440
+        defaultMode: 288 # 0440 written in decimal: YAML 1.1 (Helm, kubectl) reads 0440 as octal, YAML 1.2 as 440
         {{- with .Values.secrets.files }}
         items:
           {{- range $file, $key := . }}
