@@ -13,6 +13,8 @@ export interface SpanFinding {
   toT: number;
   /** Projected hours until the floor reaches the limit, if a limit is known and the floor grows. */
   hoursToLimit: number | null;
+  /** In the first day, this tier was allowed only because the catalogue lists the version as affected. */
+  byPrior?: true;
 }
 
 /** A rejected span keeps the reason so a not-leaking verdict can say why. */
@@ -23,6 +25,8 @@ export interface SpanRejection {
   toT: number;
   /** The span grows like a leak and only the proof that it is not a daily cycle is missing. */
   ambiguous?: true;
+  /** A tier passed that the first day cannot trust (why, in words): the rise is suspected, not yet a leak. */
+  held?: string;
 }
 
 export interface SpanInput {
@@ -43,6 +47,12 @@ export interface SpanInput {
   stairFree?: readonly number[];
   /** Where those steps are: index of the first point after each. */
   stairsAt?: readonly number[];
+  /**
+   * The series has not shown a whole day yet, so a rise may be the rising half of a daily cycle
+   * (firstDayHolds). `prior`: the catalogue lists the version as affected: a steady rise is judged
+   * on the general bar.
+   */
+  firstDay?: { prior: boolean };
 }
 
 /** Largest drop of v below its running maximum. */
@@ -112,6 +122,101 @@ function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: nu
 }
 
 /**
+ * The steepest a daily cycle can move the floor, per hour, as a share of its peak-to-peak swing: a
+ * sine rises at most π/24 of it per hour, a second harmonic of up to 0.4 (the steepest the detector
+ * allows for) makes that 1.29× as steep.
+ */
+const CYCLE_SLOPE_PER_SWING = (Math.PI / 24) * 1.29;
+
+/**
+ * Which tier the first day cannot trust (null: none). Before a whole day is seen, a rise can be the
+ * rising half of a daily cycle of up to `relativeRiseFraction` of its trough (the largest cycle the
+ * detector allows for), so:
+ * - `fast` needs a rise steeper than any such cycle can rise;
+ * - `limit` needs the limit to be reached even if the rise is most of a rising half-day: the floor
+ *   climbing half as much again as it has since its lowest point must reach it;
+ * - `sustained` needs one pace through the span (first and last thirds within 1.5× of each other):
+ *   a warm-up's tail in front of a rising half-day, or a cycle climbing out of its trough, does not.
+ * The other tiers already prove more than a rising half-day can (`relative`, `no-cycle`).
+ */
+function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: number, to: number): boolean {
+  const { v, limitBytes, options: o } = input;
+  if (tier === 'fast') {
+    const { startLevel } = observedRise(v, from, to);
+    return fit.slope < CYCLE_SLOPE_PER_SWING * o.relativeRiseFraction * startLevel;
+  }
+  if (tier === 'limit' && limitBytes !== undefined) {
+    let lowest = Infinity;
+    for (let i = 0; i < to; i++) lowest = Math.min(lowest, v[i]!);
+    const now = median(v, Math.max(from, to - 2), to);
+    return limitBytes - now > CYCLE_REMAINING_RISE * (now - lowest);
+  }
+  if (tier === 'sustained') {
+    // A warm-up's tail in front of a rising half-day keeps rising for 14 h too (steep first, then
+    // slower), and so does a cycle climbing out of its trough (slow first, then steeper): a steady
+    // leak keeps one pace from the first third of the span to the last.
+    const third = Math.floor((to - from) / 3);
+    const first = theilSen(input.t, v, from, from + third);
+    const last = theilSen(input.t, v, to - third, to);
+    if (first === null || last === null) return true;
+    return first.slope > SUSTAINED_PACE_RATIO * last.slope || last.slope > SUSTAINED_PACE_RATIO * first.slope;
+  }
+  return false;
+}
+
+/** Under the cycle hypothesis, the floor may still climb this share of what it rose since its lowest point. */
+const CYCLE_REMAINING_RISE = 0.5;
+/** In the first day, a sustained rise whose first and last thirds differ in pace by more than this is no steady leak. */
+const SUSTAINED_PACE_RATIO = 1.5;
+
+/** What the first day cannot tell yet, per tier firstDayHolds holds back. */
+const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
+  fast: 'a daily cycle as large as the detector allows for can rise this fast',
+  limit: 'the limit would not be reached if this rise is most of a rising half-day',
+  sustained: 'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
+};
+
+/**
+ * The span bends over like the top of an arc (a rising half-day nearing its peak, a cache filling):
+ * a parabola fits it clearly better than a line and curves down, by at least `minBendBytes` (half
+ * an hour of minimum growth) below its chord mid-span. A straight line through such a
+ * span says nothing about when, or whether, the floor reaches the limit.
+ */
+export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number, minBendBytes: number): boolean {
+  const n = to - from;
+  if (n < 8) return false;
+  const t0 = t[to - 1]!;
+  // Normal equations of y ≈ a + b·x + c·x², x in hours before the end.
+  let s1 = 0, s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0, syy = 0;
+  for (let i = from; i < to; i++) {
+    const x = (t[i]! - t0) / HOUR;
+    const y = v[i]! / (1024 * 1024);
+    s1 += x; s2 += x * x; s3 += x * x * x; s4 += x * x * x * x;
+    sy += y; sxy += x * y; sx2y += x * x * y; syy += y * y;
+  }
+  const m = [[n, s1, s2], [s1, s2, s3], [s2, s3, s4]];
+  const det = (a: number[][]) =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  if (!(Math.abs(d) > 0)) return false;
+  const rhs = [sy, sxy, sx2y];
+  const coef = [0, 1, 2].map((k) => det(m.map((row, r) => row.map((x, c) => (c === k ? rhs[r]! : x)))) / d);
+  const [a, b, c] = coef as [number, number, number];
+  // The bend must matter: the arc falls below its chord by at least minBendBytes mid-span (a
+  // straight floor leaves both fits at rounding noise, whose ratio means nothing).
+  const halfSpanHours = (t[to - 1]! - t[from]!) / HOUR / 2;
+  if (!(c < 0) || -c * halfSpanHours * halfSpanHours < minBendBytes / (1024 * 1024)) return false;
+  const quadSse = syy - a * sy - b * sxy - c * sx2y;
+  const lineB = (n * sxy - s1 * sy) / (n * s2 - s1 * s1);
+  const lineA = (sy - lineB * s1) / n;
+  const lineSse = syy - lineA * sy - lineB * sxy;
+  return quadSse < BENDING_FIT * lineSse;
+}
+
+/** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
+const BENDING_FIT = 0.6;
+
+/**
  * Judges the floor points [from, to) as one span ending now. The span is a leak when the rank
  * trend is significant, growth is at least minGrowth (or heads for the limit), the recent half
  * still grows and is not decelerating (warm-up), and one tier shows it is more than a daily cycle.
@@ -142,23 +247,43 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
 
   const { startLevel, rise } = observedRise(v, from, to);
   if (rise < GIVE_BACK_MARGIN * input.givenBackBytes) return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
-  let tier: LeakTier | null = null;
-  if (fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope) tier = 'fast';
-  else if (startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)) tier = 'relative';
-  else if (spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) tier = 'sustained';
-  // Extrapolate no further ahead than the growth has been watched: a rising half-day aimed at
-  // the limit is not yet a leak.
-  else if (headsForLimit && hoursToLimit! * HOUR <= spanSeconds) tier = 'limit';
-  else if (
-    spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
-    t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS &&
-    rise >= 4 * input.givenBackBytes &&
-    risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)
-  ) {
-    tier = 'no-cycle';
+  // The span, or its recent half, bends over: the top of an arc, whose straight line overshoots.
+  let bent: boolean | undefined;
+  const bending = (): boolean => (bent ??= bendsOver(t, v, from, to, 0.5 * o.minGrowthBytesPerHour) || bendsOver(t, v, half, to, 0.5 * o.minGrowthBytesPerHour));
+  const tiers: [LeakTier, () => boolean][] = [
+    ['fast', () => fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope],
+    ['relative', () => startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)],
+    ['sustained', () => spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)],
+    // Extrapolate no further ahead than the growth has been watched (a rising half-day aimed at
+    // the limit is not yet a leak), and never along a line through an arc that bends over.
+    ['limit', () => headsForLimit && hoursToLimit! * HOUR <= spanSeconds && !bending()],
+    [
+      'no-cycle',
+      () =>
+        spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
+        t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS &&
+        rise >= 4 * input.givenBackBytes &&
+        risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour),
+    ],
+  ];
+  let held: string | undefined;
+  for (const [tier, passes] of tiers) {
+    if (!passes()) continue;
+    if (input.firstDay === undefined) return { tier, fit, fromT, toT, hoursToLimit };
+    // A rise that bends over like the top of an arc is what a rising half-day looks like near its
+    // peak, and nothing like the known leaks: held back whatever else is known.
+    if (bending()) {
+      held ??= 'the rise bends over like the top of an arc';
+      continue;
+    }
+    if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
+    // The known leaks grow steadily from the start: what the catalogue vouches for is a rise that
+    // keeps its pace through the span, not the S of a rising half-day.
+    if (input.firstDay.prior && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) return { tier, fit, fromT, toT, hoursToLimit, byPrior: true };
+    held ??= FIRST_DAY_HELD[tier];
   }
-  if (tier === null) return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
-  return { tier, fit, fromT, toT, hoursToLimit };
+  if (held !== undefined) return { why: 'a rise in the first day could still be the rising half of a daily cycle', fit, fromT, toT, ambiguous: true, held };
+  return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
 }
 
 /**

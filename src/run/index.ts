@@ -11,10 +11,10 @@ import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRef, LeaseRequest, RunLock } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchAnnotation } from '../kube/kill-switch.js';
-import { podViewOf, standInFacts } from '../policy/known-issues.js';
+import { knownIssuesFor, podViewOf, standInFacts } from '../policy/known-issues.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Plan } from '../policy/types.js';
-import type { WorkloadRef } from '../model/workload.js';
+import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
@@ -178,7 +178,14 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
+    // A certain catalogue match on the running image is prior evidence for the detector (never a leak by itself).
+    const knownAffected = (facts: TargetFacts) => knownIssuesFor(deps.catalog, facts, profile.knownIssues).some((m) => m.certainty === 'certain');
+    const seen = await observeProfile(
+      { cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, knownAffected, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) },
+      profile,
+      clock,
+      detect,
+    );
     observed.failures.push(...seen.failures);
     observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;

@@ -56,6 +56,13 @@ export function seriesKey(namespace: string | undefined, pod: string | undefined
   return `${namespace ?? ''}/${pod ?? ''}/${container ?? ''}`;
 }
 
+/**
+ * Whether the catalogue lists this target's image as affected by a known leak (a certain match):
+ * prior evidence the detector may weigh (JudgeInput.knownAffected). The caller decides; detect/
+ * never reads the catalogue.
+ */
+export type KnownAffected = (facts: TargetFacts) => boolean;
+
 export interface JudgedTarget {
   facts: TargetFacts;
   verdict: Verdict;
@@ -86,7 +93,14 @@ const noSamples: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0
  * any series may be missing samples, so every verdict of that answer is unknown: nothing is
  * decided on data Prometheus itself doubts.
  */
-export function judgeTargets(targets: readonly TargetFacts[], series: readonly RangeSeries[], now: number, options: DetectOptions, warnings: readonly string[] = []): JudgedTarget[] {
+export function judgeTargets(
+  targets: readonly TargetFacts[],
+  series: readonly RangeSeries[],
+  now: number,
+  options: DetectOptions,
+  warnings: readonly string[] = [],
+  knownAffected: KnownAffected = () => false,
+): JudgedTarget[] {
   const byKey = new Map<string, RangeSeries[]>();
   for (const s of series) {
     const key = seriesKey(s.labels.namespace, s.labels.pod, s.labels.container);
@@ -94,7 +108,8 @@ export function judgeTargets(targets: readonly TargetFacts[], series: readonly R
   }
   return targets.map((facts) => {
     const found = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container)) ?? [];
-    const judgeOne = (samples: SampleColumns): JudgedOne => ({ samples, verdict: judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options) });
+    const prior = knownAffected(facts);
+    const judgeOne = (samples: SampleColumns): JudgedOne => ({ samples, verdict: judge({ samples, now, knownAffected: prior, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options) });
     // Never "last one wins": with several series for one container, the worst decides.
     const chosen = found.length === 0 ? judgeOne(noSamples) : found.map((s) => judgeOne(s.samples)).reduce(worse);
     const verdict =
@@ -164,6 +179,8 @@ export interface ObserveDeps {
   signal?: AbortSignal;
   /** Collects garbage once the history is in, before judging (see RunDeps.reclaim). */
   reclaim?: () => void;
+  /** Absent: no target counts as a known-affected version. */
+  knownAffected?: KnownAffected;
 }
 
 /**
@@ -213,7 +230,7 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
       deps.reclaim?.();
       const { warnings } = fetched;
       observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
-      observation.judged = judgeTargets(discovery.targets, fetched.series, now, detect, warnings);
+      observation.judged = judgeTargets(discovery.targets, fetched.series, now, detect, warnings, deps.knownAffected);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
       }
@@ -271,7 +288,15 @@ export function workloadPodPattern(targets: readonly TargetFacts[]): string | un
  * `kube_pod_owner` series. Pods group by the workload discovery found for them, else by their
  * owner in kube-state-metrics, else by their name. Pure.
  */
-export function judgeWithHistory(judged: readonly JudgedTarget[], history: readonly RangeSeries[], now: number, options: DetectOptions, stepSeconds: number, learn: (target: JudgedTarget) => boolean): JudgedTarget[] {
+export function judgeWithHistory(
+  judged: readonly JudgedTarget[],
+  history: readonly RangeSeries[],
+  now: number,
+  options: DetectOptions,
+  stepSeconds: number,
+  learn: (target: JudgedTarget) => boolean,
+  knownAffected: KnownAffected = () => false,
+): JudgedTarget[] {
   const isOwner = (l: Record<string, string>) => l.owner_name !== undefined && l.container === undefined;
   const owners = ownersFromSeries(history.map((s) => s.labels).filter(isOwner), isOwner);
   for (const j of judged) owners.set(`${j.facts.workload.namespace}/${j.facts.pod.name}`, workloadNameOf(j.facts));
@@ -286,7 +311,7 @@ export function judgeWithHistory(judged: readonly JudgedTarget[], history: reado
     const past = learn(j) ? pastOf.get(seriesKey(j.facts.workload.namespace, j.facts.pod.name, j.facts.container)) : undefined;
     if (!past) return j;
     const limit = j.facts.limitBytes;
-    return { ...j, verdict: judgeWithPast({ samples: j.samples, now, ...(limit === null ? {} : { limitBytes: limit }) }, past, options) };
+    return { ...j, verdict: judgeWithPast({ samples: j.samples, now, knownAffected: knownAffected(j.facts), ...(limit === null ? {} : { limitBytes: limit }) }, past, options) };
   });
 }
 
@@ -326,7 +351,7 @@ async function withWorkloadHistory(
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
     .catch((error: unknown): MetricsAnswer<RangeResult> => ({ outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) }));
-  if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn);
+  if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, deps.knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
   observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
   return observation.judged;
