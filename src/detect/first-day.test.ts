@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../test/corpus/corpus.js';
 import { makeSeries, MIB, T0 } from '../../test/support/detect-series.js';
-import { judge } from './index.js';
-import type { Sample } from './types.js';
+import { defaultDetectOptions, judge } from './index.js';
+import type { DetectOptions, Sample } from './types.js';
 
 const HOUR = 3600;
 const upTo = (samples: readonly Sample[], now: number) => samples.filter((s) => s.t <= now);
@@ -135,5 +135,67 @@ describe('the catalogue as prior evidence (issue #25)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+/** The chart's detection scaled to minutes, as the real-node scenario installs it (a 15 s step). */
+const minutes: DetectOptions = { ...defaultDetectOptions, windowSeconds: 1800, minHistorySeconds: 90, maxGapSeconds: 120, maxStalenessSeconds: 120, minCoverage: 0.5, floorBucketSeconds: 15, warmupSeconds: 30, sustainedSeconds: 600 };
+
+/**
+ * What a run reads of a container leaking ~450 MiB/h from its start on a busy real node, `ageSeconds`
+ * after it started: cAdvisor reads the cgroup every 12–16 s, sometimes 10–35 s late (a starved kubelet),
+ * and its first readings can be far below the cgroup (2.5 MB); file pages from the start fade; Prometheus
+ * scrapes every 15 s (stamped with cAdvisor's time or its own); the built-in query keeps each step's minimum.
+ */
+function scrapedLeak(seed: number, ageSeconds: number): { samples: Sample[]; now: number } {
+  let state = seed;
+  const random = (): number => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const start = T0 + Math.floor(random() * 900);
+  const now = start + ageSeconds;
+  const bytesPerSecond = (0.7 + 0.5 * random()) * 128 * 1024;
+  const lowUntil = random() < 0.5 ? start + 45 * random() : start;
+  const base = (35 + 4 * random()) * MIB;
+  const fileCache = 8 * MIB * random();
+  const fadeSeconds = 20 + 150 * random();
+  const reads: Sample[] = [];
+  for (let t = start + 3 * random(); t < now; t += 12 + 4 * random() + (random() < 0.12 ? 10 + 25 * random() : 0)) {
+    const v = base + bytesPerSecond * (t - start) + fileCache * Math.exp(-(t - start) / fadeSeconds) + (random() - 0.5) * 0.6 * MIB;
+    reads.push({ t, v: t < lowUntil ? 2.5e6 : v });
+  }
+  const stamped = random() < 0.5;
+  const scraped: Sample[] = [];
+  for (let at = start + 15 * random(); at <= now; at += 15) {
+    const last = reads.findLast((x) => x.t <= at);
+    if (last === undefined || (stamped && scraped.at(-1)?.t === last.t)) continue;
+    scraped.push({ t: stamped ? last.t : at, v: last.v });
+  }
+  const samples: Sample[] = [];
+  for (let step = now - 1800; step <= now; step += 15) {
+    const inStep = scraped.filter((x) => x.t > step - 15 && x.t <= step);
+    if (inStep.length > 0) samples.push({ t: step, v: Math.round(Math.min(...inStep.map((x) => x.v))) });
+  }
+  return { samples, now };
+}
+
+describe('minutes of real scrapes (the real-node scenario, issue #25)', () => {
+  it('a known-affected leak from the start whose cAdvisor readings stalled and caught up is leaking, not held as a bending first-day rise', () => {
+    // Read on the real node's shape: first readings far below the cgroup, then ~450 MiB/h, the kubelet
+    // late for a minute (the same value scraped four times) and catching up. Held as "the top of an arc" before.
+    const MiBs = [2.4, 2.4, 2.4, 2.4, 44.1, 45.6, 47.3, 48.7, 50.6, 52.4, 54.5, 57.0, 60.8, 62.6, 62.6, 62.6, 62.6, 69.3];
+    const samples = MiBs.map((v, i) => ({ t: T0 + 15 * i, v: Math.round(v * MIB) }));
+    const now = T0 + 15 * (MiBs.length - 1);
+    const verdict = judge({ samples, now, limitBytes: 512 * MIB, knownAffected: true }, minutes);
+    expect(verdict.kind, verdict.reasons.join(' | ')).toBe('leaking');
+    expect(verdict.reasons).toContain('the floor grows faster than a daily load cycle could explain');
+  });
+
+  it('the first day never holds a rise of a few minutes as a daily cycle: no cycle bends that sharply (3,000 scraped leaks)', () => {
+    const held: string[] = [];
+    for (let seed = 1; seed <= 3000; seed++) {
+      const { samples, now } = scrapedLeak(seed, 180 + (seed % 7) * 15);
+      const verdict = judge({ samples, now, limitBytes: 512 * MIB, knownAffected: true }, minutes);
+      if (verdict.suspected) held.push(`seed ${seed}: ${verdict.reasons[1]}`);
+    }
+    expect(held).toEqual([]);
   });
 });

@@ -177,14 +177,14 @@ const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
 };
 
 /**
- * The span bends over like the top of an arc (a rising half-day nearing its peak, a cache filling):
- * a parabola fits it clearly better than a line and curves down, by at least `minBendBytes` (half
- * an hour of minimum growth) below its chord mid-span. A straight line through such a
- * span says nothing about when, or whether, the floor reaches the limit.
+ * How far the span bends over like the top of an arc (a rising half-day nearing its peak, a cache
+ * filling), in bytes: the fitted parabola's fall below its chord mid-span, when a parabola fits
+ * clearly better than a line and curves down; 0 otherwise. A straight line through such a span
+ * says nothing about when, or whether, the floor reaches the limit.
  */
-export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number, minBendBytes: number): boolean {
+export function bendBytes(t: readonly number[], v: readonly number[], from: number, to: number): number {
   const n = to - from;
-  if (n < 8) return false;
+  if (n < 8) return 0;
   const t0 = t[to - 1]!;
   // Normal equations of y ≈ a + b·x + c·x², x in hours before the end.
   let s1 = 0, s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0, syy = 0;
@@ -198,19 +198,51 @@ export function bendsOver(t: readonly number[], v: readonly number[], from: numb
   const det = (a: number[][]) =>
     a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
   const d = det(m);
-  if (!(Math.abs(d) > 0)) return false;
+  if (!(Math.abs(d) > 0)) return 0;
   const rhs = [sy, sxy, sx2y];
   const coef = [0, 1, 2].map((k) => det(m.map((row, r) => row.map((x, c) => (c === k ? rhs[r]! : x)))) / d);
   const [a, b, c] = coef as [number, number, number];
-  // The bend must matter: the arc falls below its chord by at least minBendBytes mid-span (a
-  // straight floor leaves both fits at rounding noise, whose ratio means nothing).
-  const halfSpanHours = (t[to - 1]! - t[from]!) / HOUR / 2;
-  if (!(c < 0) || -c * halfSpanHours * halfSpanHours < minBendBytes / (1024 * 1024)) return false;
+  if (!(c < 0)) return 0;
   const quadSse = syy - a * sy - b * sxy - c * sx2y;
   const lineB = (n * sxy - s1 * sy) / (n * s2 - s1 * s1);
   const lineA = (sy - lineB * s1) / n;
   const lineSse = syy - lineA * sy - lineB * sxy;
-  return quadSse < BENDING_FIT * lineSse;
+  if (!(quadSse < BENDING_FIT * lineSse)) return 0;
+  const halfSpanHours = (t[to - 1]! - t[from]!) / HOUR / 2;
+  return -c * halfSpanHours * halfSpanHours * 1024 * 1024;
+}
+
+/**
+ * The span bends over by at least `minBendBytes` (half an hour of minimum growth): a straight
+ * floor leaves both fits at rounding noise, whose ratio means nothing.
+ */
+export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number, minBendBytes: number): boolean {
+  return bendBytes(t, v, from, to) >= minBendBytes;
+}
+
+/**
+ * The most a daily cycle can bend, per hour², as a share of its peak-to-peak swing: a sine's
+ * curvature peaks at (π/12)²/2 of it, and a second harmonic of up to 0.4 makes that up to 2.6× as much.
+ */
+const CYCLE_CURVATURE_PER_SWING = ((Math.PI / 12) ** 2 / 2) * 2.6;
+/** A bend is measured on noisy points: one up to this many times what the cycle allows can still be its top. */
+const CYCLE_BEND_MARGIN = 2;
+
+/**
+ * The span [from, to) bends over like the top of a daily cycle: by at least half an hour of
+ * minimum growth, and by no more than a cycle of the largest size the detector allows for
+ * (`relativeRiseFraction` of the span's starting level) can bend over the span's length (its
+ * curvature × length² / 8). A rise that bends far more sharply over minutes — cAdvisor's first
+ * readings of a container, scrape jitter, a stalled tick — is not a day's arc: the general rules
+ * (warm-up curve, deceleration) judge it as they would on any day.
+ */
+function bendsLikeCycleTop(input: SpanInput, from: number, to: number): boolean {
+  const { t, v, options: o } = input;
+  const bend = bendBytes(t, v, from, to);
+  if (bend < 0.5 * o.minGrowthBytesPerHour) return false;
+  const hours = (t[to - 1]! - t[from]!) / HOUR;
+  const swing = o.relativeRiseFraction * observedRise(v, from, to).startLevel;
+  return bend <= (CYCLE_BEND_MARGIN * CYCLE_CURVATURE_PER_SWING * swing * hours * hours) / 8;
 }
 
 /** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
@@ -250,6 +282,8 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   // The span, or its recent half, bends over: the top of an arc, whose straight line overshoots.
   let bent: boolean | undefined;
   const bending = (): boolean => (bent ??= bendsOver(t, v, from, to, 0.5 * o.minGrowthBytesPerHour) || bendsOver(t, v, half, to, 0.5 * o.minGrowthBytesPerHour));
+  let top: boolean | undefined;
+  const cycleTop = (): boolean => (top ??= bendsLikeCycleTop(input, from, to) || bendsLikeCycleTop(input, half, to));
   const tiers: [LeakTier, () => boolean][] = [
     ['fast', () => fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope],
     ['relative', () => startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)],
@@ -272,7 +306,7 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
     if (input.firstDay === undefined) return { tier, fit, fromT, toT, hoursToLimit };
     // A rise that bends over like the top of an arc is what a rising half-day looks like near its
     // peak, and nothing like the known leaks: held back whatever else is known.
-    if (bending()) {
+    if (cycleTop()) {
       held ??= 'the rise bends over like the top of an arc';
       continue;
     }
