@@ -7,10 +7,16 @@
  * judged with each pod's predecessors' history (issue #17) and, for comparison, without it.
  * Every series is also judged as if its image were on a version the catalogue lists as affected
  * (`knownAffected`, issue #25): leaks may be called sooner, look-alikes must stay silent all the same.
- *   npm run bench:detect -- [--seed N | --seeds 1,2,3] [--per-family N] [--workloads N] [--families a,b] [--verbose]
+ * With `--baseline REF` (a git ref, e.g. main) the detector of that commit is judged on the same corpus
+ * too, and the key figures are printed before (REF) → after (this tree).
+ *   npm run bench:detect -- [--seed N | --seeds 1,2,3] [--per-family N] [--workloads N] [--families a,b] [--baseline REF] [--verbose]
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { backtestSeries, defaultDetectOptions, pastsOfSeries, type WorkloadPast } from '../src/detect/index.js';
+import * as current from '../src/detect/index.js';
 import type { Sample } from '../src/detect/types.js';
 import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange, type Truth } from '../test/corpus/corpus.js';
 import { generateWorkloads, type WorkloadTruth } from '../test/corpus/workloads.js';
@@ -25,33 +31,40 @@ const { values } = parseArgs({
     workloads: { type: 'string', default: '20' },
     families: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
+
+type DetectLib = Pick<typeof current, 'backtestSeries' | 'defaultDetectOptions' | 'pastsOfSeries'>;
+type WorkloadPast = current.WorkloadPast;
 
 type Detector = (samples: Sample[], truth: Truth, past: WorkloadPast | null) => number | null;
 
 /** Index of the detectors: leakguard, leakguard with a catalogue match, without history (workload pods only), baselines. */
 const KNOWN = 1;
 const NO_HISTORY = 2;
-const detectors: [string, Detector][] = [
-  [
-    'leakguard (backtest, 15m ticks)',
-    (samples, truth, past) =>
-      backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past }).detectedAt,
-  ],
-  [
-    'leakguard, known-affected version',
-    (samples, truth, past) =>
-      backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past, knownAffected: true }).detectedAt,
-  ],
-  [
-    'leakguard without workload history',
-    (samples, truth) =>
-      backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined }).detectedAt,
-  ],
-  ['deriv(x[1h]) > 5MiB/h for 15m', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 900 })],
-  ['deriv(x[6h]) > 5MiB/h for 1h', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 6 * 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 3600 })],
-];
+function detectorsOf({ backtestSeries, defaultDetectOptions }: DetectLib): [string, Detector][] {
+  return [
+    [
+      'leakguard (backtest, 15m ticks)',
+      (samples, truth, past) =>
+        backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past }).detectedAt,
+    ],
+    [
+      'leakguard, known-affected version',
+      (samples, truth, past) =>
+        backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past, knownAffected: true }).detectedAt,
+    ],
+    [
+      'leakguard without workload history',
+      (samples, truth) =>
+        backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined }).detectedAt,
+    ],
+    ['deriv(x[1h]) > 5MiB/h for 15m', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 900 })],
+    ['deriv(x[6h]) > 5MiB/h for 1h', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 6 * 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 3600 })],
+  ];
+}
+const detectors = detectorsOf(current);
 
 interface Outcome {
   family: string;
@@ -109,7 +122,7 @@ interface SeedRun {
   workloads: Outcome[][];
 }
 
-function runSeed(seed: number): SeedRun {
+function runSeed(seed: number, lib: DetectLib = current, list = detectors): SeedRun {
   const only = values.families?.split(',');
   const generated = [
     ...generateCorpus({ seed, perFamily: Number(values['per-family']), only }).map((s) => ({ ...s, workload: null })),
@@ -123,8 +136,8 @@ function runSeed(seed: number): SeedRun {
   const workloads: Outcome[][] = [];
   // Each pod learns from its workload's earlier pods (grouped by pod name, as `backtest` does);
   // the third detector is the same without that history, for comparison on workload pods only.
-  const pasts = pastsOfSeries(parsed, new Map(), defaultDetectOptions);
-  for (const [d, [name, detect]] of detectors.entries()) {
+  const pasts = lib.pastsOfSeries(parsed, new Map(), lib.defaultDetectOptions);
+  for (const [d, [name, detect]] of list.entries()) {
     const started = performance.now();
     const outcomes: Outcome[] = parsed.flatMap((s, i) => {
       const { truth, workload } = generated[i]!;
@@ -165,7 +178,7 @@ function table(header: string[], body: string[][]): void {
 }
 
 const seeds = values.seeds ? values.seeds.split(',').map(Number) : [Number(values.seed)];
-const runs = seeds.map(runSeed);
+const runs = seeds.map((seed) => runSeed(seed));
 const header = ['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'before OOM', 'OOM time left', 'time s'];
 
 if (runs.length > 1) {
@@ -247,4 +260,49 @@ function printFamilies(byFamily: Map<string, Outcome[][]>): void {
       }),
     );
   }
+}
+
+/** Median hours from onset to detection of the leaking workload pods `pick` chooses, and how many were caught. */
+function podDelays(outcomes: Outcome[], pick: (w: WorkloadTruth) => boolean): string {
+  const pods = outcomes.filter((o) => o.leak && pick(o.workload!));
+  const delays = pods.filter((o) => o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600).sort((a, b) => a - b);
+  return `${quantile(delays, 0.5).toFixed(1)} h (${delays.length}/${pods.length})`;
+}
+
+/** The figures issue #25's targets name, for one detector's runs over all seeds. */
+function keyFigures(all: SeedRun[]): Map<string, string> {
+  const figures = new Map<string, string>();
+  for (const [family, [unknown, known]] of mergeFamilies(all)) {
+    if (unknown!.every((o) => o.leak)) continue;
+    figures.set(`false alarms, ${family} (unknown | known-affected version)`, `${score(unknown!).fp} | ${score(known!).fp}`);
+  }
+  const lg = all.map((run) => run.scores[0]!);
+  figures.set('recall, worst seed', Math.min(...lg.map((r) => r.recall)).toFixed(3));
+  figures.set('OOM-bound leaks caught before the first OOM kill', `${lg.reduce((n, r) => n + r.beforeOom, 0)}/${lg.reduce((n, r) => n + r.oomLeaks, 0)}`);
+  const [unknown, known] = [0, KNOWN].map((d) => all.flatMap((run) => run.workloads[d]!));
+  figures.set('first leaking pod of a workload, median delay (unknown version)', podDelays(unknown!, (w) => w.leakOrdinal === 0));
+  figures.set('first leaking pod of a workload, median delay (known-affected version)', podDelays(known!, (w) => w.leakOrdinal === 0));
+  figures.set('later leaking pods, median delay (unknown version)', podDelays(unknown!, (w) => w.leakOrdinal! > 0));
+  figures.set('later leaking pods, median delay (known-affected version)', podDelays(known!, (w) => w.leakOrdinal! > 0));
+  return figures;
+}
+
+/** Loads the detector of git ref `ref` (src/detect and what it imports, src/model) from a temporary copy. */
+async function detectorAt(ref: string): Promise<{ lib: DetectLib; dispose: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'leakguard-bench-baseline-'));
+  const archive = execFileSync('git', ['archive', ref, 'src/detect', 'src/model'], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  const lib = (await import(join(dir, 'src/detect/index.ts'))) as DetectLib;
+  return { lib, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+if (values.baseline !== undefined) {
+  const ref = values.baseline;
+  const { lib, dispose } = await detectorAt(ref);
+  // The three leakguard detectors only (the PromQL baselines do not change).
+  const before = keyFigures(seeds.map((seed) => runSeed(seed, lib, detectorsOf(lib).slice(0, 3))));
+  dispose();
+  const after = keyFigures(runs);
+  console.log(`\nbefore (${ref}) → after (this tree), ${seeds.length} seed(s):`);
+  table(['figure', ref, 'this tree'], [...after.keys()].map((k) => [k, before.get(k) ?? '-', after.get(k)!]));
 }
