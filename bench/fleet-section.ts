@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { bundleOptions, splitOptions } from '../scripts/bundle-options.mjs';
 import { PrometheusSource } from '../src/prom/prometheus.js';
-import { profileQuery } from '../src/run/observe.js';
+import { profileQuery } from '../src/prom/queries.js';
 import { METRIC, openMetricsChunks } from '../test/support/memory-history.js';
 import { startPrometheus, type RunningPrometheus } from '../test/support/prometheus.js';
 import { FLEET, fleetSeries, isLeaking } from './fleet.js';

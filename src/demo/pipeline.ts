@@ -3,17 +3,17 @@
  * no cluster, no network — so it can never show what a run in a cluster would not. The upgrade PR of
  * the third rung is built by the production bumper and PR body from the same verdict.
  */
-import { historyRecords } from '../report/incident-text.js';
 import type { HistoryEntry } from '../model/state.js';
 import { pino } from 'pino';
-import { buildCatalog, describeWorkaround, issueLinks, ruleText } from '../catalog/index.js';
+import { buildCatalog } from '../catalog/index.js';
 import { parseConfig } from '../config/load.js';
 import type { Verdict } from '../detect/types.js';
 import { bumpFile } from '../forge/bump/index.js';
-import { prBody, prTitle } from '../report/pr-body.js';
+import { upgradePrBody, upgradePrTitle } from '../report/upgrade-pr.js';
 import { upgradeBranchName } from '../forge/types.js';
 import type { SlackMessage } from '../notify/types.js';
 import { knownIssuesFor } from '../policy/known-issues.js';
+import { upgradeDetails } from '../policy/ladder.js';
 import type { Plan } from '../policy/types.js';
 import { workloadKey, type TargetFacts } from '../model/workload.js';
 import type { EventDraft } from '../report/event-text.js';
@@ -132,31 +132,17 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
   const before = demoHelmRelease.split('\n');
   const after = bumped.content.split('\n');
   const diff = before.flatMap((line, i) => (line === after[i] ? [] : [`- ${line}`, `+ ${after[i] ?? ''}`]));
-  const target = { namespace: rook.facts.workload.namespace, workload: rook.facts.workload.name, container: rook.facts.container };
-  return {
-    branch: upgradeBranchName('rook-ceph-operator', to),
-    title: prTitle({ target, fromVersion: from, toVersion: to }),
-    file,
-    diff,
-    body: prBody({
-      profile: 'rook-ceph-operator',
-      target,
-      fromVersion: from,
-      toVersion: to,
-      verdict: rook.verdict,
-      limitBytes: rook.facts.limitBytes,
-      memory: rook.series.samples,
-      knownIssue: {
-        issueId: match.issue.id,
-        title: match.issue.title,
-        links: issueLinks(match.issue),
-        upgradePath: [from, to, ...match.issue.fixed.filter((v) => v !== to)],
-        upgradeRule: ruleText[match.issue.upgrade.rule],
-        checked: match.issue.checked,
-        ...(match.issue.workaround ? { workaround: describeWorkaround(match.issue.workaround) ?? '' } : {}),
-      },
-      // What a run records, not rows of its own: a dry run records nothing, so the PR says it is the first remediation.
-      actions: historyRecords(history),
-    }),
+  // The PR the real rung would open: the plan's bump for this match, worded by the same functions.
+  const facts = {
+    profile: 'rook-ceph-operator',
+    target: { namespace: rook.facts.workload.namespace, workload: rook.facts.workload.name, container: rook.facts.container },
+    upgrade: upgradeDetails(match, to),
+    issueTitle: match.explanation,
+    verdict: rook.verdict,
+    limitBytes: rook.facts.limitBytes,
+    memory: rook.series.samples,
+    // What a run records, not rows of its own: a dry run records nothing, so the PR says it is the first remediation.
+    history,
   };
+  return { branch: upgradeBranchName('rook-ceph-operator', to), title: upgradePrTitle(facts), file, diff, body: upgradePrBody(facts) };
 }

@@ -6,7 +6,7 @@ import { describeUpgradePath, describeWorkaround, issueLinks, parseImageRef, rul
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
 import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec } from './types.js';
-import type { WorkloadState } from '../model/state.js';
+import type { ImageSwap, WorkloadState } from '../model/state.js';
 import { describeLeak } from './describe.js';
 
 /** Everything known about one leaking workload in this run. */
@@ -202,24 +202,28 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
     step.passed.push(`upgrade-pr: ${why}`);
     return null;
   }
-  const path = describeUpgradePath(match);
-  const { caveat } = match.issue.upgrade;
   return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`, {
-    upgrade: {
-      issueId: match.issue.id,
-      fromVersion: match.version,
-      toVersion: match.targetVersion,
-      path,
-      links: issueLinks(match.issue),
-      rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
-      notes: match.upgradeNotes,
-      checked: match.issue.checked,
-      ...(match.issue.chart ? { chart: match.issue.chart } : {}),
-      ...(match.issue.components.length > 0 ? { components: match.issue.components } : {}),
-      ruleId: match.issue.upgrade.rule,
-      ...(runsHotfix(incident) ? { hotfix: incident.state.workaroundImage! } : {}),
-    },
+    upgrade: upgradeDetails(match, match.targetVersion, runsHotfix(incident) ? incident.state.workaroundImage! : undefined),
   });
+}
+
+/** The bump a known issue's match proposes, and why: what the upgrade PR (and the demo's) says. */
+export function upgradeDetails(match: KnownIssueMatch, toVersion: string, hotfix?: ImageSwap): NonNullable<ActionDetails['upgrade']> {
+  const { caveat } = match.issue.upgrade;
+  return {
+    issueId: match.issue.id,
+    fromVersion: match.version,
+    toVersion,
+    path: describeUpgradePath(match),
+    links: issueLinks(match.issue),
+    rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
+    notes: match.upgradeNotes,
+    checked: match.issue.checked,
+    ...(match.issue.chart ? { chart: match.issue.chart } : {}),
+    ...(match.issue.components.length > 0 ? { components: match.issue.components } : {}),
+    ruleId: match.issue.upgrade.rule,
+    ...(hotfix ? { hotfix } : {}),
+  };
 }
 
 /** The pods run the hotfix image leakguard set (recorded in the state). */

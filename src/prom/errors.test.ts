@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { safeUrl } from '../model/redact.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import { defaultQueryTimeoutSeconds } from './prometheus.js';
-import { formatRange, promGraphUrl } from './graph-url.js';
+import { formatRange, promGraphUrl } from './queries.js';
 
 describe('codeForStatus', () => {
   it.each([

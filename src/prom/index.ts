@@ -2,4 +2,4 @@ export type { InstantQuery, InstantResult, InstantSeries, MetricsSource, RangeQu
 export { MetricsError, type MetricsErrorCode } from './errors.js';
 export { PrometheusSource, defaultQueryTimeoutSeconds, type PrometheusOptions } from './prometheus.js';
 export { ResponseFormatError, parseInstantResponse, parseQueryRangeResponse, parseSampleValue } from './schema.js';
-export { promGraphUrl } from './graph-url.js';
+export { promGraphUrl } from './queries.js';

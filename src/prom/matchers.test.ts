@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { profileQuery, workloadHistoryQuery } from '../run/observe.js';
-import { promGraphUrl } from './graph-url.js';
+import { profileQuery, promGraphUrl, workloadHistoryQuery } from './queries.js';
 import { formatMatchers, parseMatchers } from './matchers.js';
 
 describe('parseMatchers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { promGraphUrl } from '../prom/graph-url.js';
+import { promGraphUrl } from '../prom/queries.js';
 import { buildIncidentMessage, actionStatusLine, escapeMrkdwn, slackLink, type IncidentMessageInput } from './slack-message.js';
 
 describe('actionStatusLine', () => {

@@ -4,9 +4,6 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { PodView } from '../catalog/condition.js';
-import type { SampleSeries } from '../detect/columns.js';
-import type { Verdict } from '../detect/types.js';
 import type { Cluster, ObjectRef, StateSnapshot } from '../kube/types.js';
 import { describeKubeError, type KubeError } from '../kube/errors.js';
 import { stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
@@ -16,23 +13,8 @@ import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { describeForHistory, eventFor, outcomeEvent, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
-import type { HeapReport } from '../report/heap-text.js';
+import type { TargetEvidence } from '../report/evidence.js';
 import { workloadKey } from '../model/workload.js';
-
-/** What the detector saw for the worst target of a workload: quoted in the PR body. */
-export interface TargetEvidence {
-  verdict: Verdict;
-  samples: SampleSeries;
-  limitBytes: number | null;
-  image: string;
-  /** The image the catalogue is matched on when a hotfix leakguard set runs: the one it replaced. */
-  catalogImage?: string;
-  container: string;
-  /** What the catalogue's condition checks may read of the pod (absent: conditions count as unchecked). */
-  pod?: PodView;
-  /** The heap profile taken before this run's restart (src/report/heap-text.ts). */
-  heap?: HeapReport;
-}
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
 export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<ActionOutcome>;

@@ -18,12 +18,13 @@ import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { checkLedger, compactLedger, describeDropped, emptyLedger, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
-import { promGraphUrl } from '../prom/graph-url.js';
+import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { apiVersionOf, workloadKey } from '../model/workload.js';
-import { Actor, type ActionRecordEntry, type TargetEvidence, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
+import type { TargetEvidence } from '../report/evidence.js';
+import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { heapCapturer, keptHeapReport } from './heap-evidence.js';
-import { observeProfile, profileQuery, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
+import { observeProfile, prometheusNow, type JudgedTarget, type PrometheusClock } from './observe.js';
 import { groupByWorkload, metricsUnavailableMessage, notifyChanges, type WorkloadNews } from './notify.js';
 import { toGuardrails, toProfilePolicy } from './policy-input.js';
 import { tooLateToAct } from './deadline.js';
@@ -312,7 +313,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
   if (deps.notifier) {
     const graph = (name: string) => {
       const profile = deps.config.profiles.find((p) => p.name === name);
-      return profile ? promGraphUrl(deps.config.prometheus.url, profileQuery(profile, deps.config.prometheus), deps.config.detection.window) : undefined;
+      return profile ? profileGraphUrl(deps.config.prometheus, profile, deps.config.detection.window) : undefined;
     };
     summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog, nowSeconds })));
     for (const profile of alerts) {

@@ -16,7 +16,7 @@ import { valuesOf } from '../detect/columns.js';
 import type { ActionOutcome } from '../model/action.js';
 import { describeImageSwap, undoHint } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
-import type { TargetEvidence } from './act.js';
+import type { TargetEvidence } from '../report/evidence.js';
 
 export interface WorkloadNews {
   key: string;

@@ -12,45 +12,8 @@ import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
-import { escapeRegex, fetchInShards, podShards, podsPerShard } from './shards.js';
-
-function quote(value: string): string {
-  return JSON.stringify(value);
-}
-
-/**
- * The default query, or the profile's override with `$namespace`, `$container`, `$step` and
- * `$matchers` filled in. prometheus.matchers narrow the default's selector to this cluster's series;
- * every query and graph link is built here, so none can miss them. The default keeps the minimum of
- * each step (`min_over_time` over the step): the detector judges the memory floor, and a coarse step
- * with the floor preserved keeps 1,000 targets cheap to fetch.
- */
-export function profileQuery(
-  profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>,
-  { step: stepSeconds, matchers }: Pick<Config['prometheus'], 'step' | 'matchers'>,
-  /** A regex the pod names must match (the built-in query only; a custom query is used as written). */
-  pods?: string,
-): string {
-  const step = `${Math.round(stepSeconds)}s`;
-  if (profile.query) {
-    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '').replaceAll('$step', step).replaceAll('$matchers', matchers);
-  }
-  const container = profile.container ? `container=${quote(profile.container)}` : 'container!="", container!="POD"';
-  const slice = (pods === undefined ? '' : `, pod=~${quote(pods)}`) + (matchers ? `, ${matchers}` : '');
-  return `max by (namespace, pod, container) (min_over_time(container_memory_working_set_bytes{namespace=${quote(profile.namespace)}, ${container}${slice}}[${step}]))`;
-}
-
-/**
- * The workload history query: the profile's query at the floor's bucket (the floor per bucket over
- * the lookback), with the pods' owners from kube-state-metrics (`kube_pod_owner`, where it is
- * scraped) in the same answer. `pods` narrows both to the pods of the workloads that can learn
- * from their past.
- */
-export function workloadHistoryQuery(profile: Pick<ProfileConfig, 'namespace' | 'container' | 'query'>, matchers: string, stepSeconds: number, pods?: string): string {
-  const slice = (pods === undefined ? '' : `, pod=~${quote(pods)}`) + (matchers ? `, ${matchers}` : '');
-  const owners = `max by (namespace, pod, owner_kind, owner_name) (kube_pod_owner{namespace=${quote(profile.namespace)}${slice}})`;
-  return `(${profileQuery(profile, { step: stepSeconds, matchers }, pods)}) or (${owners})`;
-}
+import { escapeRegex, historyStepSeconds, profileQuery, workloadHistoryQuery } from '../prom/queries.js';
+import { fetchInShards, podShards, podsPerShard } from '../prom/shards.js';
 
 export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {
   return `${namespace ?? ''}/${pod ?? ''}/${container ?? ''}`;
@@ -321,9 +284,6 @@ export function judgeWithHistory(
  * back partial, the verdicts stay as judged without it and a warning says so: never an action
  * taken, or held back, on history that could not be read in full.
  */
-/** Prometheus refuses range answers with more points per series. */
-const MAX_POINTS = 11_000;
-
 async function withWorkloadHistory(
   deps: ObserveDeps,
   profile: ProfileConfig,
@@ -337,9 +297,7 @@ async function withWorkloadHistory(
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
   const learners = observation.judged.filter(learn);
   if (learners.length === 0) return observation.judged;
-  // The floor per floorBucket, or per a multiple of it when the lookback would exceed Prometheus'
-  // 11,000 points per series (a 30 s bucket over 7 d).
-  const step = options.floorBucketSeconds * Math.max(1, Math.ceil(lookbackSeconds / options.floorBucketSeconds / MAX_POINTS));
+  const step = historyStepSeconds(options.floorBucketSeconds, lookbackSeconds);
   const query = workloadHistoryQuery(profile, deps.prometheus.matchers, step, workloadPodPattern(learners.map((t) => t.facts)));
   const answer = await deps.metrics
     .queryRange({

@@ -2,15 +2,14 @@
 import type { Logger } from 'pino';
 import { parseImageRef } from '../catalog/image.js';
 import type { Config } from '../config/schema.js';
-import { prBody, prTitle, type PrBodyInput } from '../report/pr-body.js';
 import type { Forge, UpgradePrRequest } from '../forge/types.js';
-import { promGraphUrl } from '../prom/graph-url.js';
+import { profileGraphUrl } from '../prom/queries.js';
 import type { PlanAction } from '../policy/types.js';
 import type { ActionOutcome } from '../model/action.js';
-import type { TargetEvidence, UpgradeExecutor, UpgradePreviewer } from './act.js';
+import type { UpgradeExecutor, UpgradePreviewer } from './act.js';
 import type { HistoryEntry } from '../model/state.js';
-import { historyRecords } from '../report/incident-text.js';
-import { profileQuery } from './observe.js';
+import type { TargetEvidence } from '../report/evidence.js';
+import { previewFailed, upgradePreviewText, upgradePrBody, upgradePrFacts, upgradePrTitle } from '../report/upgrade-pr.js';
 
 /** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
 export interface UpgradeRung {
@@ -49,7 +48,7 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
       try {
         return await previewWith(await load(), config)(action, evidence, history);
       } catch (error) {
-        return { ok: false, text: `the real run would fail: ${(error as Error).message}` };
+        return previewFailed((error as Error).message);
       }
     },
   };
@@ -58,33 +57,10 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
 /** The PR leakguard would ensure for this action, or why there is none. */
 function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]): UpgradePrRequest | { error: string } {
   const profile = config.profiles.find((p) => p.name === action.profile);
-  const upgrade = action.details.upgrade;
   if (!profile?.upgrade) return { error: `profile ${action.profile} has no upgrade {repo, file}` };
-  if (!upgrade) return { error: 'no fixed version is known for this operator version' };
-  const target = { namespace: action.workload.namespace, workload: action.workload.name, container: action.container ?? evidence?.container ?? '' };
-  const body = (found: { alsoPinned: PrBodyInput['alsoPinned'] }) => prBody({
-    profile: action.profile,
-    target,
-    fromVersion: upgrade.fromVersion,
-    toVersion: upgrade.toVersion,
-    verdict: evidence?.verdict ?? { slope: null, hoursToLimit: action.details.verdict.hoursToLimit, reasons: [action.details.verdict.headline], currentBytes: null },
-    limitBytes: evidence?.limitBytes ?? null,
-    ...(evidence ? { memory: evidence.samples } : {}),
-    knownIssue: {
-      issueId: upgrade.issueId,
-      title: action.details.knownIssues[0] ?? upgrade.issueId,
-      links: upgrade.links,
-      upgradePath: [upgrade.fromVersion, upgrade.toVersion],
-      ...(upgrade.rule ? { upgradeRule: upgrade.rule } : {}),
-      ...(upgrade.notes ? { upgradeNotes: upgrade.notes } : {}),
-      ...(upgrade.checked ? { checked: upgrade.checked } : {}),
-      ...(upgrade.hotfix ? { workaround: `leakguard set container ${upgrade.hotfix.container}'s image to ${upgrade.hotfix.hotfix} (it was ${upgrade.hotfix.previous}); to undo, set it back` } : {}),
-    },
-    actions: historyRecords(history),
-    prometheusGraphUrl: promGraphUrl(config.prometheus.url, profileQuery(profile, config.prometheus), config.detection.window),
-    alsoPinned: found.alsoPinned,
-    ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),
-  });
+  const facts = upgradePrFacts(action, evidence, history, profileGraphUrl(config.prometheus, profile, config.detection.window));
+  if (!facts) return { error: 'no fixed version is known for this operator version' };
+  const { upgrade } = facts;
   const chart = profile.upgrade.chart ?? upgrade.chart;
   const image = evidence ? parseImageRef(evidence.image).repository : undefined;
   return {
@@ -94,8 +70,8 @@ function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvid
     profile: action.profile,
     fromVersion: upgrade.fromVersion,
     toVersion: upgrade.toVersion,
-    title: prTitle({ target, fromVersion: upgrade.fromVersion, toVersion: upgrade.toVersion }),
-    body,
+    title: upgradePrTitle(facts),
+    body: (found) => upgradePrBody(facts, found.alsoPinned),
     ...(image ? { image } : {}),
     ...(chart ? { chart } : {}),
     ...(profile.upgrade.alsoBump.length > 0 ? { alsoBump: profile.upgrade.alsoBump } : {}),
@@ -130,24 +106,7 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
 export function previewWith(forge: Forge, config: Config): UpgradePreviewer {
   return async (action, evidence, history) => {
     const request = upgradeRequest(config, action, evidence, history);
-    if ('error' in request) return { ok: false, text: `the real run would fail: ${request.error}` };
-    if (!forge.previewUpgradePullRequest) return { ok: true, text: `would open or update a PR in ${request.repo} bumping ${request.file} to ${request.toVersion}` };
-    const preview = await forge.previewUpgradePullRequest(request);
-    switch (preview.outcome) {
-      case 'would-open': {
-        const changes = preview.changes.map((c) => `${c.file} ${c.resource ? `${c.resource} ` : ''}${c.path} ${c.from} → ${c.to}`).join(', ');
-        return { ok: true, text: `would open a PR in ${request.repo} from branch ${preview.branch}: ${changes}` };
-      }
-      case 'would-update':
-        return { ok: true, text: `would refresh PR #${preview.number} (${preview.url}) with this evidence` };
-      case 'linked':
-        return { ok: true, text: `PR #${preview.number} (${preview.url}) already proposes this bump; it would be linked, not duplicated` };
-      case 'up-to-date':
-        return { ok: true, text: `${request.file} in ${request.repo} is already at ${request.toVersion}: no PR needed` };
-      case 'deferred':
-        return { ok: true, text: `GitHub asked to wait (${preview.error.message}); a real run would try again next time` };
-      case 'failed':
-        return { ok: false, text: `the real run would fail: ${preview.error.message}` };
-    }
+    if ('error' in request) return previewFailed(request.error);
+    return upgradePreviewText(forge.previewUpgradePullRequest ? await forge.previewUpgradePullRequest(request) : null, request);
   };
 }

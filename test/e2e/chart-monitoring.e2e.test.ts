@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { parseRateBytesPerHour } from '../../src/config/units.js';
-import { profileQuery } from '../../src/run/observe.js';
+import { profileQuery } from '../../src/prom/queries.js';
 import { CORPUS_START_SECONDS, generateCorpus } from '../corpus/corpus.js';
 import { MIB } from '../corpus/simulate.js';
 import { chartDir, findOne, helm, kubeVersion, render, renderError, repoRoot, valuesDir, type Manifest } from '../chart/helm.js';

@@ -8,7 +8,7 @@ import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/index.js';
 import type { RangeQuery } from '../../src/prom/types.js';
 import { observeProfile, prometheusNow } from '../../src/run/observe.js';
-import { podShards, podsPerShard } from '../../src/run/shards.js';
+import { podShards, podsPerShard } from '../../src/prom/shards.js';
 import { makeSeries } from '../support/detect-series.js';
 import { METRIC, toOpenMetrics, type LabelledSeries } from '../support/memory-history.js';
 import { operatorTarget } from '../support/metrics-run.js';

@@ -2,14 +2,15 @@
  * A profile too large for one answer, read in shards of whole workloads: each shard the profile's
  * built-in query narrowed to its pods' names, each answer within `maxSeries` and `maxResponseBytes`.
  */
-import type { Config } from '../config/schema.js';
 import type { TargetFacts } from '../model/workload.js';
-import { MetricsError } from '../prom/errors.js';
-import type { AnswerBudget, MetricsAnswer, RangeResult } from '../prom/types.js';
+import { MetricsError } from './errors.js';
+import { escapeRegex } from './queries.js';
+import type { AnswerBudget, MetricsAnswer, RangeResult } from './types.js';
 
-/** A literal in an RE2 pattern (a pod or workload name in `pod=~`). */
-export function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+/** The caps every answer stays within (config `prometheus.maxSeries`, `maxResponseBytes`). */
+export interface AnswerCaps {
+  maxSeries: number;
+  maxResponseBytes: number;
 }
 
 /** JSON bytes one point of a range answer takes, rounded up: `[1765000000.123,"157286400"],`. */
@@ -21,7 +22,7 @@ const SHARD_CONCURRENCY = 3;
  * Pods one shard of a profile's window may hold: half of what `maxSeries` and `maxResponseBytes` allow
  * (a container may answer with two series, labels vary in length), so that each answer stays within them.
  */
-export function podsPerShard(prometheus: Pick<Config['prometheus'], 'maxSeries' | 'maxResponseBytes' | 'step'>, windowSeconds: number): number {
+export function podsPerShard(prometheus: AnswerCaps & { step: number }, windowSeconds: number): number {
   const points = Math.floor(windowSeconds / prometheus.step) + 1;
   return Math.max(1, Math.min(Math.floor(prometheus.maxSeries / 2), Math.floor(prometheus.maxResponseBytes / 2 / (points * BYTES_PER_POINT))));
 }
@@ -61,7 +62,7 @@ export function podShards(targets: readonly TargetFacts[], size: number, workloa
 export async function fetchInShards(
   shards: readonly string[][],
   fetch: (podPattern: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
-  caps: Pick<Config['prometheus'], 'maxSeries' | 'maxResponseBytes'>,
+  caps: AnswerCaps,
 ): Promise<MetricsAnswer<RangeResult>> {
   const answers: MetricsAnswer<RangeResult>[] = new Array(shards.length);
   let next = 0;
