@@ -312,8 +312,10 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
     }
     if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
     // The known leaks grow steadily from the start: what the catalogue vouches for is a rise that
-    // keeps its pace through the span, not the S of a rising half-day.
-    if (input.firstDay.prior && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) return { tier, fit, fromT, toT, hoursToLimit, byPrior: true };
+    // has kept one pace since the warm-up, not the S of a rising half-day nor its steepest hours.
+    if (input.firstDay.prior && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour) && steadySinceStart(input, to)) {
+      return { tier, fit, fromT, toT, hoursToLimit, byPrior: true };
+    }
     held ??= FIRST_DAY_HELD[tier];
   }
   if (held !== undefined) return { why: 'a rise in the first day could still be the rising half of a daily cycle', fit, fromT, toT, ambiguous: true, held };
@@ -346,6 +348,12 @@ function risesThroughout(t: readonly number[], v: readonly number[], from: numbe
     if (fit === null || fit.slope < Math.max(0.6 * slope, 0.5 * minGrowthBytesPerHour)) return false;
   }
   return true;
+}
+
+/** The floor since the warm-up (all of the first day's segment) rises throughout at one pace. */
+function steadySinceStart(input: SpanInput, to: number): boolean {
+  const whole = theilSen(input.t, input.v, 0, to);
+  return whole !== null && risesThroughout(input.t, input.v, 0, to, whole.slope, input.options.minGrowthBytesPerHour);
 }
 
 /** Up to this many steps in a span are events; more are a staircase still stepping. */
