@@ -61,6 +61,16 @@ describe('the first day (issue #25)', () => {
     expect(judge({ samples, now }).suspected).toBeUndefined();
   });
 
+  it('the steepest hours of a strong daily cycle are no leak on a known-affected version: the pod has not kept that pace since its start', () => {
+    // 600 MiB trough, 480 MiB swing (80%): up to 63 MiB/h mid-rise, steady over any 3 h there, slow in the first hours.
+    const samples = cycleFromStart(600, 480, 12);
+    for (let h = 4; h <= 12; h++) {
+      const now = T0 + h * HOUR;
+      const known = judge({ samples: upTo(samples, now), now, knownAffected: true });
+      expect(known.kind, `at ${h} h: ${known.reasons.join(' | ')}`).toBe('not-leaking');
+    }
+  });
+
   it('a rising half-day near the limit is no leak on a known-affected version either: it neither keeps its pace nor heads on like a leak', () => {
     // 800 MiB trough, 400 MiB swing (up to 52 MiB/h), peaking at 86% of the limit. Known leaks grow steadily.
     const samples = cycleFromStart(800, 400, 14);
