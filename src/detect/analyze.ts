@@ -2,10 +2,10 @@ import type { Floor } from './floor.js';
 import { formatHours } from '../model/units.js';
 import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './history.js';
 import { findJumps, segmentFloor, usualChange, withoutJumps, type Jumps, type Segmented } from './segment.js';
-import { theilSen } from './stats.js';
-import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, largestGiveBack, seasonalCannotGrow, type SpanInput, type SpanRejection } from './trend.js';
+import { median, theilSen } from './stats.js';
+import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, largestGiveBack, seasonalCannotGrow, type SpanFinding, type SpanInput, type SpanRejection } from './trend.js';
 import type { ResolvedDetectOptions, Verdict } from './types.js';
-import { healthyVerdict, leakVerdict, oomVerdict, unknownFloorVerdict, type VerdictContext } from './verdicts.js';
+import { healthyVerdict, leakVerdict, oomVerdict, suspectedVerdict, underCeilingText, unknownFloorVerdict, type VerdictContext } from './verdicts.js';
 import { explainedByWarmup, WARMUP_SETTLED_SECONDS } from './warmup.js';
 
 const HOUR = 3600;
@@ -15,6 +15,10 @@ export interface AnalyzeContext extends VerdictContext {
   /** The series began inside the window (or just before it): its first minutes are a warm-up. */
   startsInside: boolean;
   options: ResolvedDetectOptions;
+  /** The catalogue lists the image's version as affected (JudgeInput.knownAffected). */
+  knownAffected?: boolean;
+  /** The workload's earlier pods have shown a whole day: a first day of this pod is no blind spot. */
+  dayKnown?: boolean;
 }
 
 /** The segment being judged: the history since the last restart, warm-up skipped. */
@@ -75,7 +79,7 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   if (oom !== null && !currentFlat()) return oomVerdict(oom, c.seg, ctx);
   const problem = unusable(c, ctx);
   if (problem !== null) return unknownFloorVerdict(problem, ctx, c.seg);
-  return judgeCurrent(c, ctx);
+  return judgeCurrent(c, ctx, floor);
 }
 
 /** Start indices of the spans ending now that are tested: 3 h, 6 h, 14 h and the whole segment. */
@@ -102,7 +106,7 @@ const MAX_STAIRS = 8;
 /** A relist or a burst of new CRs can take most of an hour (four buckets). */
 const SLOW_STEP_BUCKETS = 4;
 
-function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
+function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const o = ctx.options;
   const n = c.to - c.from;
   const t = c.seg.t.slice(c.from, c.to);
@@ -122,6 +126,9 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
   const stairs = findJumps(raw, 0, n, MAX_STAIRS, { usual, maxBuckets: SLOW_STEP_BUCKETS, flatBeside: true });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
   const input: SpanInput = { t, v, raw, stairFree: stairs.v, stairsAt: stairs.at, limitBytes: ctx.limitBytes, options: o, givenBackBytes };
+  // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
+  // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
+  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY) input.firstDay = { prior: ctx.knownAffected === true };
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);
@@ -134,7 +141,16 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
   // The longest passing span makes the best report; the backtest only needs any, shortest first.
   const order = [...spans].sort((a, b) => (ctx.detail ? a - b : b - a));
   let full: SpanRejection | null = null;
+  let held: SpanRejection | null = null;
   let warmup: boolean | null = null;
+  let ceiling: CeilingHeld | null | undefined;
+  /** The floor rose under a ceiling that has not moved (null: it moved, or cannot be told). */
+  // The rise a finding claims: over its span, or over the window for a leak claimed across a restart.
+  const ceilingHeld = (f: SpanFinding, claimedSeconds = f.toT - f.fromT): CeilingHeld | null => {
+    ceiling ??= flatCeiling(floor, o);
+    return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * ((f.fit.slope * claimedSeconds) / HOUR) ? ceiling : null;
+  };
+  let underCeiling: CeilingHeld | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
   const startT = c.seg.t[c.ranges[c.ranges.length - 1]!.from]!;
   const stillWarmingUp = (): boolean =>
@@ -143,19 +159,72 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext): Verdict {
     const result = judgeSpan(input, start, t.length);
     if (isFinding(result)) {
       if (stillWarmingUp()) return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) better than a steady rise');
-      return leakVerdict(result, c.seg, n, c.restarts);
+      const flat = ceilingHeld(result);
+      if (flat === null) return leakVerdict(result, c.seg, n, c.restarts);
+      underCeiling ??= flat;
+      if (start === 0) full = { why: 'the floor rose under a ceiling that has not moved', fit: result.fit, fromT: result.fromT, toT: result.toT };
+      continue;
     }
+    if (result.held !== undefined) held ??= result;
     if (start === 0) full = result;
   }
   if (dayStart !== null) {
     const result = judgeSeasonal(input, dayStart, t.length, o.floorBucketSeconds);
-    if (isFinding(result)) return leakVerdict(result, c.seg, n, c.restarts);
+    if (isFinding(result)) {
+      const flat = ceilingHeld(result);
+      if (flat === null) return leakVerdict(result, c.seg, n, c.restarts);
+      underCeiling ??= flat;
+    }
   }
   const whole = full!;
   if (whole.ambiguous && whole.fit && c.restarts > 0 && grewBeforeRestart(c.seg, c.ranges, o, whole.fit.slope, c.spanSeconds)) {
-    return leakVerdict({ tier: 'across-restart', fit: whole.fit, fromT: whole.fromT, toT: whole.toT, hoursToLimit: null }, c.seg, n, c.restarts);
+    const finding: SpanFinding = { tier: 'across-restart', fit: whole.fit, fromT: whole.fromT, toT: whole.toT, hoursToLimit: null };
+    const flat = ceilingHeld(finding, floor.t[floor.t.length - 1]! - floor.t[0]!);
+    if (flat === null) return leakVerdict(finding, c.seg, n, c.restarts);
+    underCeiling ??= flat;
   }
+  if (underCeiling !== null) return healthy(underCeilingText(underCeiling));
+  if (held !== null) return suspectedVerdict(held, input, c.seg, ctx, n, c.restarts);
   return healthyVerdict(whole, input, c.seg, ctx, n, c.restarts);
+}
+
+/** The ceiling may have moved by at most this share of the floor's rise for the rise to be a floor under a fixed ceiling. */
+const CEILING_SHARE_OF_RISE = 0.5;
+/**
+ * ...and by at most this share of its level (a ceiling that moves by more is not fixed, whatever the
+ * floor did). A bucket's high quantile sits a little lower when the floor under it dips.
+ */
+const CEILING_STILL_FRACTION = 0.05;
+
+interface CeilingHeld {
+  /** Highest minus lowest hourly ceiling over the window, bytes. */
+  rangeBytes: number;
+  levelBytes: number;
+  hours: number;
+}
+
+/**
+ * The ceiling (per-bucket high quantile) of the whole window, by the hour: when it stays within
+ * 5% of one level over at least twice minHistory while the floor rises beneath it, the floor is
+ * wandering between a floor and a cap (page cache, a cache with a size limit, machine memory),
+ * not leaking: a leak lifts the ceiling with the floor. Null when the ceiling moved, the window is
+ * too short, or there is no ceiling to read (one sample per bucket: it is the floor, and moves with it).
+ */
+function flatCeiling(floor: Floor, o: ResolvedDetectOptions): CeilingHeld | null {
+  const top = floor.top;
+  const n = floor.t.length;
+  if (top === undefined || n === 0 || floor.t[n - 1]! - floor.t[0]! < 2 * o.minHistorySeconds) return null;
+  const per = Math.max(1, Math.round(HOUR / o.floorBucketSeconds));
+  const hourly: number[] = [];
+  for (let i = 0; i + per <= n; i += per) hourly.push(median(top, i, i + per));
+  if (hourly.length < 2) return null;
+  const hi = Math.max(...hourly);
+  const lo = Math.min(...hourly);
+  const levelBytes = median(hourly);
+  if (hi - lo > CEILING_STILL_FRACTION * levelBytes) return null;
+  // The ceiling must stand clear of the floor: with one sample per bucket the two are the same.
+  if (levelBytes - floor.v[n - 1]! <= hi - lo) return null;
+  return { rangeBytes: hi - lo, levelBytes, hours: (floor.t[n - 1]! - floor.t[0]!) / HOUR };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface BacktestOptions {
   limitBytes?: number;
   /** What the workload's earlier pods teach (`pastsOfSeries`); absent or null: judged as a lone pod. */
   past?: WorkloadPast | null;
+  /** The image is on a version the catalogue lists as affected by a leak (JudgeInput.knownAffected). */
+  knownAffected?: boolean;
 }
 
 export interface BacktestResult {
@@ -70,7 +72,7 @@ export function backtestSeries(input: SampleSeries, opts: BacktestOptions): Back
     if (problem !== null) continue;
     const floor = trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds), windowStart, now, bucketSeconds);
     const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
-    const ctx = { now, windowStart, startsInside, limitBytes, options, detail: false };
+    const ctx = { now, windowStart, startsInside, limitBytes, options, detail: false, knownAffected: opts.knownAffected === true };
     let verdict = analyzeFloor(floor, ctx);
     if (past) {
       const life = () => trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, 0, to, bucketSeconds), -Infinity, now, bucketSeconds);
@@ -103,11 +105,13 @@ function windowFloor(
       floor.t.push(all.t[j]!);
       floor.v.push(all.v[j]!);
       floor.bucket.push(all.bucket[j]!);
+      floor.top!.push(all.top![j]!);
     } else {
       const part = buildFloor(samples, Math.max(start, from), Math.min(end, to), bucketSeconds);
       floor.t.push(part.t[0]!);
       floor.v.push(part.v[0]!);
       floor.bucket.push(part.bucket[0]!);
+      floor.top!.push(part.top![0]!);
     }
   }
   return floor;

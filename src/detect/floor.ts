@@ -13,7 +13,16 @@ export interface Floor {
   v: number[];
   /** Bucket number: bucket k holds (k·bucketSeconds, (k+1)·bucketSeconds]. */
   bucket: number[];
+  /**
+   * The ceiling: a high quantile (CEILING_QUANTILE) of each bucket's samples. A leak lifts it with
+   * the floor; a floor that rises and falls under a cache's or a machine's fixed cap does not.
+   * With one sample per bucket (a query that already keeps the minimum per step) it is the floor.
+   */
+  top?: number[];
 }
+
+/** The bucket's ceiling is this quantile of its samples: the highest ones are spikes. */
+export const CEILING_QUANTILE = 0.9;
 
 /**
  * Buckets are closed at their end so that a window ending on a bucket boundary (the backtest's
@@ -24,7 +33,7 @@ export function bucketOf(t: number, bucketSeconds: number): number {
 }
 
 export function emptyFloor(): Floor {
-  return { t: [], v: [], bucket: [] };
+  return { t: [], v: [], bucket: [], top: [] };
 }
 
 /** Appends the floor of samples[from..to) (sorted by time) to `into`. */
@@ -33,6 +42,7 @@ export function appendFloor(into: Floor, samples: SampleColumns, from: number, t
   let i = from;
   while (i < to) {
     const bucket = bucketOf(t[i]!, bucketSeconds);
+    const first = i;
     let minT = t[i]!;
     let minV = v[i]!;
     i++;
@@ -46,7 +56,16 @@ export function appendFloor(into: Floor, samples: SampleColumns, from: number, t
     into.t.push(minT);
     into.v.push(minV);
     into.bucket.push(bucket);
+    into.top?.push(highQuantile(v, first, i));
   }
+}
+
+/** The CEILING_QUANTILE of v[from..to) (nearest rank). */
+function highQuantile(v: Float64Array, from: number, to: number): number {
+  const n = to - from;
+  if (n === 1) return v[from]!;
+  const sorted = v.slice(from, to).sort();
+  return sorted[Math.min(n - 1, Math.ceil(CEILING_QUANTILE * n) - 1)]!;
 }
 
 /** Floor of samples[from..to) (sorted by time). */
@@ -73,5 +92,7 @@ export function trimPartialBuckets(floor: Floor, windowStart: number, now: numbe
   if (to > 0 && (floor.bucket[0]! + 1) * bucketSeconds - windowStart < bucketSeconds / 2) from++;
   if (to > from && now - floor.bucket[to - 1]! * bucketSeconds < bucketSeconds / 2) to--;
   if (from === 0 && to === floor.bucket.length) return floor;
-  return { t: floor.t.slice(from, to), v: floor.v.slice(from, to), bucket: floor.bucket.slice(from, to) };
+  const cut: Floor = { t: floor.t.slice(from, to), v: floor.v.slice(from, to), bucket: floor.bucket.slice(from, to) };
+  if (floor.top) cut.top = floor.top.slice(from, to);
+  return cut;
 }

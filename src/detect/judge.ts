@@ -102,7 +102,7 @@ export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions
   if (problem !== null) return { verdict: unknownVerdict(problem, windowStart, now), samples, to, floor: null, ctx: null };
   const floor = trimPartialBuckets(buildFloor(samples, from, to, options.floorBucketSeconds), windowStart, now, options.floorBucketSeconds);
   const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
-  const ctx: AnalyzeContext = { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true };
+  const ctx: AnalyzeContext = { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true, knownAffected: input.knownAffected === true };
   return { verdict: analyzeFloor(floor, ctx), samples, to, floor, ctx };
 }
 

@@ -90,7 +90,8 @@ export function profileAt(p: DailyProfile, t: number): number {
 /** The floor with the daily profile taken out, shifted so that no point is raised. */
 export function deseasoned(floor: Floor, p: DailyProfile | null): Floor {
   if (p === null) return floor;
-  return { t: floor.t, bucket: floor.bucket, v: floor.v.map((v, i) => Math.max(0, v - (profileAt(p, floor.t[i]!) - p.minBytes))) };
+  // The ceiling keeps its cycle: the ceiling rule compares it with itself, never with the floor.
+  return { ...floor, v: floor.v.map((v, i) => Math.max(0, v - (profileAt(p, floor.t[i]!) - p.minBytes))) };
 }
 
 /** z minus its least-squares line in t (Frisch–Waugh: removes a pod's own level and trend). */
@@ -264,7 +265,14 @@ export function judgeWithPast(input: JudgeInput, past: WorkloadPast | null, dete
  * explains is vetoed; a pod that grows as its leaking predecessors grew is leaking. `life` gives
  * the pod's floor since its first sample at `podStart` (asked for only when needed).
  */
-export function applyPast(verdict: Verdict, floor: Floor, ctx: AnalyzeContext, life: () => Floor, podStart: number, past: WorkloadPast): Verdict {
+export function applyPast(verdict: Verdict, floor: Floor, given: AnalyzeContext, life: () => Floor, podStart: number, past: WorkloadPast): Verdict {
+  let ctx = given;
+  // Earlier pods that covered a whole day have shown what a day of this workload looks like (its
+  // cycle, if any, is in the profile): the pod's own first day is no longer a blind spot.
+  if (verdict.suspected && (past.profile !== null || past.hoursOfDay >= PROFILE_MIN_HOURS_OF_DAY)) {
+    ctx = { ...given, dayKnown: true };
+    verdict = analyzeFloor(floor, ctx);
+  }
   if (verdict.kind === 'leaking') {
     if (past.profile === null) return verdict;
     const without = deseasoned(floor, past.profile);

@@ -13,6 +13,8 @@ export interface SpanFinding {
   toT: number;
   /** Projected hours until the floor reaches the limit, if a limit is known and the floor grows. */
   hoursToLimit: number | null;
+  /** In the first day, this tier was allowed only because the catalogue lists the version as affected. */
+  byPrior?: true;
 }
 
 /** A rejected span keeps the reason so a not-leaking verdict can say why. */
@@ -23,6 +25,8 @@ export interface SpanRejection {
   toT: number;
   /** The span grows like a leak and only the proof that it is not a daily cycle is missing. */
   ambiguous?: true;
+  /** A tier passed that the first day cannot trust (why, in words): the rise is suspected, not yet a leak. */
+  held?: string;
 }
 
 export interface SpanInput {
@@ -43,6 +47,12 @@ export interface SpanInput {
   stairFree?: readonly number[];
   /** Where those steps are: index of the first point after each. */
   stairsAt?: readonly number[];
+  /**
+   * The series has not shown a whole day yet, so a rise may be the rising half of a daily cycle
+   * (firstDayHolds). `prior`: the catalogue lists the version as affected: a steady rise is judged
+   * on the general bar.
+   */
+  firstDay?: { prior: boolean };
 }
 
 /** Largest drop of v below its running maximum. */
@@ -112,6 +122,133 @@ function dayRateOf(input: SpanInput, from: number, to: number, bucketSeconds: nu
 }
 
 /**
+ * The steepest a daily cycle can move the floor, per hour, as a share of its peak-to-peak swing: a
+ * sine rises at most π/24 of it per hour, a second harmonic of up to 0.4 (the steepest the detector
+ * allows for) makes that 1.29× as steep.
+ */
+const CYCLE_SLOPE_PER_SWING = (Math.PI / 24) * 1.29;
+
+/**
+ * Which tier the first day cannot trust (null: none). Before a whole day is seen, a rise can be the
+ * rising half of a daily cycle of up to `relativeRiseFraction` of its trough (the largest cycle the
+ * detector allows for), so:
+ * - `fast` needs a rise steeper than any such cycle can rise;
+ * - `limit` needs the limit to be reached even if the rise is most of a rising half-day: the floor
+ *   climbing half as much again as it has since its lowest point must reach it;
+ * - `sustained` needs one pace through the span (first and last thirds within 1.5× of each other):
+ *   a warm-up's tail in front of a rising half-day, or a cycle climbing out of its trough, does not.
+ * The other tiers already prove more than a rising half-day can (`relative`, `no-cycle`).
+ */
+function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: number, to: number): boolean {
+  const { v, limitBytes, options: o } = input;
+  if (tier === 'fast') {
+    const { startLevel } = observedRise(v, from, to);
+    return fit.slope < CYCLE_SLOPE_PER_SWING * o.relativeRiseFraction * startLevel;
+  }
+  if (tier === 'limit' && limitBytes !== undefined) {
+    let lowest = Infinity;
+    for (let i = 0; i < to; i++) lowest = Math.min(lowest, v[i]!);
+    const now = median(v, Math.max(from, to - 2), to);
+    return limitBytes - now > CYCLE_REMAINING_RISE * (now - lowest);
+  }
+  if (tier === 'sustained') {
+    // A warm-up's tail in front of a rising half-day keeps rising for 14 h too (steep first, then
+    // slower), and so does a cycle climbing out of its trough (slow first, then steeper): a steady
+    // leak keeps one pace from the first third of the span to the last.
+    const third = Math.floor((to - from) / 3);
+    const first = theilSen(input.t, v, from, from + third);
+    const last = theilSen(input.t, v, to - third, to);
+    if (first === null || last === null) return true;
+    return first.slope > SUSTAINED_PACE_RATIO * last.slope || last.slope > SUSTAINED_PACE_RATIO * first.slope;
+  }
+  return false;
+}
+
+/** Under the cycle hypothesis, the floor may still climb this share of what it rose since its lowest point. */
+const CYCLE_REMAINING_RISE = 0.5;
+/** In the first day, a sustained rise whose first and last thirds differ in pace by more than this is no steady leak. */
+const SUSTAINED_PACE_RATIO = 1.5;
+
+/** What the first day cannot tell yet, per tier firstDayHolds holds back. */
+const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
+  fast: 'a daily cycle as large as the detector allows for can rise this fast',
+  limit: 'the limit would not be reached if this rise is most of a rising half-day',
+  sustained: 'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
+};
+
+/**
+ * How far the span bends over like the top of an arc (a rising half-day nearing its peak, a cache
+ * filling), in bytes: the fitted parabola's fall below its chord mid-span, when a parabola fits
+ * clearly better than a line and curves down; 0 otherwise. A straight line through such a span
+ * says nothing about when, or whether, the floor reaches the limit.
+ */
+export function bendBytes(t: readonly number[], v: readonly number[], from: number, to: number): number {
+  const n = to - from;
+  if (n < 8) return 0;
+  const t0 = t[to - 1]!;
+  // Normal equations of y ≈ a + b·x + c·x², x in hours before the end.
+  let s1 = 0, s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0, syy = 0;
+  for (let i = from; i < to; i++) {
+    const x = (t[i]! - t0) / HOUR;
+    const y = v[i]! / (1024 * 1024);
+    s1 += x; s2 += x * x; s3 += x * x * x; s4 += x * x * x * x;
+    sy += y; sxy += x * y; sx2y += x * x * y; syy += y * y;
+  }
+  const m = [[n, s1, s2], [s1, s2, s3], [s2, s3, s4]];
+  const det = (a: number[][]) =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  if (!(Math.abs(d) > 0)) return 0;
+  const rhs = [sy, sxy, sx2y];
+  const coef = [0, 1, 2].map((k) => det(m.map((row, r) => row.map((x, c) => (c === k ? rhs[r]! : x)))) / d);
+  const [a, b, c] = coef as [number, number, number];
+  if (!(c < 0)) return 0;
+  const quadSse = syy - a * sy - b * sxy - c * sx2y;
+  const lineB = (n * sxy - s1 * sy) / (n * s2 - s1 * s1);
+  const lineA = (sy - lineB * s1) / n;
+  const lineSse = syy - lineA * sy - lineB * sxy;
+  if (!(quadSse < BENDING_FIT * lineSse)) return 0;
+  const halfSpanHours = (t[to - 1]! - t[from]!) / HOUR / 2;
+  return -c * halfSpanHours * halfSpanHours * 1024 * 1024;
+}
+
+/**
+ * The span bends over by at least `minBendBytes` (half an hour of minimum growth): a straight
+ * floor leaves both fits at rounding noise, whose ratio means nothing.
+ */
+export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number, minBendBytes: number): boolean {
+  return bendBytes(t, v, from, to) >= minBendBytes;
+}
+
+/**
+ * The most a daily cycle can bend, per hour², as a share of its peak-to-peak swing: a sine's
+ * curvature peaks at (π/12)²/2 of it, and a second harmonic of up to 0.4 makes that up to 2.6× as much.
+ */
+const CYCLE_CURVATURE_PER_SWING = ((Math.PI / 12) ** 2 / 2) * 2.6;
+/** A bend is measured on noisy points: one up to this many times what the cycle allows can still be its top. */
+const CYCLE_BEND_MARGIN = 2;
+
+/**
+ * The span [from, to) bends over like the top of a daily cycle: by at least half an hour of
+ * minimum growth, and by no more than a cycle of the largest size the detector allows for
+ * (`relativeRiseFraction` of the span's starting level) can bend over the span's length (its
+ * curvature × length² / 8). A rise that bends far more sharply over minutes — cAdvisor's first
+ * readings of a container, scrape jitter, a stalled tick — is not a day's arc: the general rules
+ * (warm-up curve, deceleration) judge it as they would on any day.
+ */
+function bendsLikeCycleTop(input: SpanInput, from: number, to: number): boolean {
+  const { t, v, options: o } = input;
+  const bend = bendBytes(t, v, from, to);
+  if (bend < 0.5 * o.minGrowthBytesPerHour) return false;
+  const hours = (t[to - 1]! - t[from]!) / HOUR;
+  const swing = o.relativeRiseFraction * observedRise(v, from, to).startLevel;
+  return bend <= (CYCLE_BEND_MARGIN * CYCLE_CURVATURE_PER_SWING * swing * hours * hours) / 8;
+}
+
+/** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
+const BENDING_FIT = 0.6;
+
+/**
  * Judges the floor points [from, to) as one span ending now. The span is a leak when the rank
  * trend is significant, growth is at least minGrowth (or heads for the limit), the recent half
  * still grows and is not decelerating (warm-up), and one tier shows it is more than a daily cycle.
@@ -142,23 +279,47 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
 
   const { startLevel, rise } = observedRise(v, from, to);
   if (rise < GIVE_BACK_MARGIN * input.givenBackBytes) return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
-  let tier: LeakTier | null = null;
-  if (fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope) tier = 'fast';
-  else if (startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)) tier = 'relative';
-  else if (spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)) tier = 'sustained';
-  // Extrapolate no further ahead than the growth has been watched: a rising half-day aimed at
-  // the limit is not yet a leak.
-  else if (headsForLimit && hoursToLimit! * HOUR <= spanSeconds) tier = 'limit';
-  else if (
-    spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
-    t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS &&
-    rise >= 4 * input.givenBackBytes &&
-    risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)
-  ) {
-    tier = 'no-cycle';
+  // The span, or its recent half, bends over: the top of an arc, whose straight line overshoots.
+  let bent: boolean | undefined;
+  const bending = (): boolean => (bent ??= bendsOver(t, v, from, to, 0.5 * o.minGrowthBytesPerHour) || bendsOver(t, v, half, to, 0.5 * o.minGrowthBytesPerHour));
+  let top: boolean | undefined;
+  const cycleTop = (): boolean => (top ??= bendsLikeCycleTop(input, from, to) || bendsLikeCycleTop(input, half, to));
+  const tiers: [LeakTier, () => boolean][] = [
+    ['fast', () => fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope],
+    ['relative', () => startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)],
+    ['sustained', () => spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)],
+    // Extrapolate no further ahead than the growth has been watched (a rising half-day aimed at
+    // the limit is not yet a leak), and never along a line through an arc that bends over.
+    ['limit', () => headsForLimit && hoursToLimit! * HOUR <= spanSeconds && !bending()],
+    [
+      'no-cycle',
+      () =>
+        spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
+        t[to - 1]! - t[0]! >= NO_CYCLE_HISTORY_SECONDS &&
+        rise >= 4 * input.givenBackBytes &&
+        risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour),
+    ],
+  ];
+  let held: string | undefined;
+  for (const [tier, passes] of tiers) {
+    if (!passes()) continue;
+    if (input.firstDay === undefined) return { tier, fit, fromT, toT, hoursToLimit };
+    // A rise that bends over like the top of an arc is what a rising half-day looks like near its
+    // peak, and nothing like the known leaks: held back whatever else is known.
+    if (cycleTop()) {
+      held ??= 'the rise bends over like the top of an arc';
+      continue;
+    }
+    if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
+    // The known leaks grow steadily from the start: what the catalogue vouches for is a rise that
+    // has kept one pace since the warm-up, not the S of a rising half-day nor its steepest hours.
+    if (input.firstDay.prior && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour) && steadySinceStart(input, to)) {
+      return { tier, fit, fromT, toT, hoursToLimit, byPrior: true };
+    }
+    held ??= FIRST_DAY_HELD[tier];
   }
-  if (tier === null) return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
-  return { tier, fit, fromT, toT, hoursToLimit };
+  if (held !== undefined) return { why: 'a rise in the first day could still be the rising half of a daily cycle', fit, fromT, toT, ambiguous: true, held };
+  return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
 }
 
 /**
@@ -187,6 +348,12 @@ function risesThroughout(t: readonly number[], v: readonly number[], from: numbe
     if (fit === null || fit.slope < Math.max(0.6 * slope, 0.5 * minGrowthBytesPerHour)) return false;
   }
   return true;
+}
+
+/** The floor since the warm-up (all of the first day's segment) rises throughout at one pace. */
+function steadySinceStart(input: SpanInput, to: number): boolean {
+  const whole = theilSen(input.t, input.v, 0, to);
+  return whole !== null && risesThroughout(input.t, input.v, 0, to, whole.slope, input.options.minGrowthBytesPerHour);
 }
 
 /** Up to this many steps in a span are events; more are a staircase still stepping. */

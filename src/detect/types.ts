@@ -69,6 +69,11 @@ export interface Verdict {
   /** Human-readable reasons, quoted in Events, Slack and PR bodies. First one is the headline. */
   reasons: string[];
   evidence: Evidence;
+  /**
+   * Not leaking yet: the floor grows like a leak in its first day of history, but nothing has shown
+   * whether the rise is the rising half of a daily cycle. No action is taken on it.
+   */
+  suspected?: true;
 }
 
 export interface JudgeInput {
@@ -78,4 +83,10 @@ export interface JudgeInput {
   limitBytes?: number;
   /** Judge as of this unix second (normally the Prometheus evaluation time). */
   now: number;
+  /**
+   * The caller matched the container's image to a version the known-issue catalogue lists as
+   * affected by a leak. Prior evidence: a rise like the known leak's may be called sooner. It
+   * never makes a leak of a pod that does not grow.
+   */
+  knownAffected?: boolean;
 }

@@ -53,14 +53,44 @@ export function unknownFloorVerdict(reason: string, ctx: VerdictContext, seg: Se
 export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts: number): Verdict {
   const hours = (f.toT - f.fromT) / HOUR;
   const limit = f.hoursToLimit === null ? '' : `; limit reached in ~${formatHours(f.hoursToLimit)}`;
+  const prior = f.byPrior ? [PRIOR_TEXT] : [];
   return {
     kind: 'leaking',
     slope: { bytesPerHour: f.fit.slope, low: f.fit.low, high: f.fit.high },
     currentBytes: lastOf(seg),
     hoursToLimit: f.hoursToLimit,
-    reasons: [`floor rose ${ciText(f.fit)} over the last ${formatHours(hours)}${limit}`, `the floor ${LEAK_TIER_TEXT[f.tier]}`, ...restartNote(restarts)],
+    reasons: [`floor rose ${ciText(f.fit)} over the last ${formatHours(hours)}${limit}`, `the floor ${LEAK_TIER_TEXT[f.tier]}`, ...prior, ...restartNote(restarts)],
     evidence: { from: f.fromT, to: f.toT, pointsUsed: n, restarts },
   };
+}
+
+const PRIOR_TEXT =
+  'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence';
+
+/**
+ * A rise that grows like a leak in a series' first day, held back because nothing has yet shown
+ * whether it is the rising half of a daily cycle: not leaking (no action) until more evidence comes
+ * or a whole day has passed.
+ */
+export function suspectedVerdict(held: SpanRejection, input: SpanInput, seg: Segmented, ctx: VerdictContext, n: number, restarts: number): Verdict {
+  const verdict = healthyVerdict(held, input, seg, ctx, n, restarts);
+  if (!ctx.detail) return { ...verdict, suspected: true };
+  const fit = held.fit!;
+  const hours = formatHours((held.toT - held.fromT) / HOUR);
+  return {
+    ...verdict,
+    suspected: true,
+    reasons: [
+      `suspected, not acted on: floor rose ${ciText(fit)} over the last ${hours} in its first day of history`,
+      `a rise before a whole day has been seen may be the rising half of a daily cycle (${held.held ?? 'not yet proven otherwise'}); judged again each run until the growth proves more or the day has passed`,
+      ...restartNote(restarts),
+    ],
+  };
+}
+
+/** Why a rise of the floor under a ceiling that has not moved is no leak. */
+export function underCeilingText(c: { rangeBytes: number; levelBytes: number; hours: number }): string {
+  return `the floor rose under a ceiling that has stayed at ~${formatMiB(c.levelBytes)} (within ${formatMiB(c.rangeBytes)}) for ${formatHours(c.hours)}: memory wandering below a fixed cap, which a leak would lift`;
 }
 
 export function oomVerdict(oom: OomCycles, seg: Segmented, ctx: VerdictContext): Verdict {

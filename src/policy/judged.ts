@@ -48,7 +48,20 @@ const noSamples: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0
  * any series may be missing samples, so every verdict of that answer is unknown: nothing is
  * decided on data Prometheus itself doubts.
  */
-export function judgeTargets(targets: readonly TargetFacts[], series: readonly Series[], now: number, options: DetectOptions, warnings: readonly string[] = []): JudgedTarget[] {
+/**
+ * Whether the catalogue lists this target's image as affected by a known leak (a certain match):
+ * prior evidence the detector may weigh (JudgeInput.knownAffected), never a leak by itself.
+ */
+export type KnownAffected = (facts: TargetFacts) => boolean;
+
+export function judgeTargets(
+  targets: readonly TargetFacts[],
+  series: readonly Series[],
+  now: number,
+  options: DetectOptions,
+  warnings: readonly string[] = [],
+  knownAffected: KnownAffected = () => false,
+): JudgedTarget[] {
   const byKey = new Map<string, Series[]>();
   for (const s of series) {
     const key = seriesKey(s.labels.namespace, s.labels.pod, s.labels.container);
@@ -56,7 +69,8 @@ export function judgeTargets(targets: readonly TargetFacts[], series: readonly S
   }
   return targets.map((facts) => {
     const found = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container)) ?? [];
-    const judgeOne = (samples: SampleColumns): JudgedOne => ({ samples, verdict: judge({ samples, now, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options) });
+    const prior = knownAffected(facts);
+    const judgeOne = (samples: SampleColumns): JudgedOne => ({ samples, verdict: judge({ samples, now, knownAffected: prior, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options) });
     // Never "last one wins": with several series for one container, the worst decides.
     const chosen = found.length === 0 ? judgeOne(noSamples) : found.map((s) => judgeOne(s.samples)).reduce(worse);
     const verdict =
@@ -108,7 +122,15 @@ export function workloadNameOf(facts: TargetFacts): string {
  * `kube_pod_owner` series. Pods group by the workload discovery found for them, else by their
  * owner in kube-state-metrics, else by their name. Pure.
  */
-export function judgeWithHistory(judged: readonly JudgedTarget[], history: readonly Series[], now: number, options: DetectOptions, stepSeconds: number, learn: (target: JudgedTarget) => boolean): JudgedTarget[] {
+export function judgeWithHistory(
+  judged: readonly JudgedTarget[],
+  history: readonly Series[],
+  now: number,
+  options: DetectOptions,
+  stepSeconds: number,
+  learn: (target: JudgedTarget) => boolean,
+  knownAffected: KnownAffected = () => false,
+): JudgedTarget[] {
   const isOwner = (l: Record<string, string>) => l.owner_name !== undefined && l.container === undefined;
   const owners = ownersFromSeries(history.map((s) => s.labels).filter(isOwner), isOwner);
   for (const j of judged) owners.set(`${j.facts.workload.namespace}/${j.facts.pod.name}`, workloadNameOf(j.facts));
@@ -123,6 +145,6 @@ export function judgeWithHistory(judged: readonly JudgedTarget[], history: reado
     const past = learn(j) ? pastOf.get(seriesKey(j.facts.workload.namespace, j.facts.pod.name, j.facts.container)) : undefined;
     if (!past) return j;
     const limit = j.facts.limitBytes;
-    return { ...j, verdict: judgeWithPast({ samples: j.samples, now, ...(limit === null ? {} : { limitBytes: limit }) }, past, options) };
+    return { ...j, verdict: judgeWithPast({ samples: j.samples, now, knownAffected: knownAffected(j.facts), ...(limit === null ? {} : { limitBytes: limit }) }, past, options) };
   });
 }

@@ -15,7 +15,8 @@ import { ledgerTextOn } from '../kube/ledger.js';
 import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Guardrails, Plan, PlanItem } from '../policy/types.js';
-import type { WorkloadRef } from '../model/workload.js';
+import type { TargetFacts, WorkloadRef } from '../model/workload.js';
+import { knownIssuesFor } from '../policy/known-issues.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
@@ -179,7 +180,10 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const seen = await observeProfile({ cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
+    // A certain catalogue match on the running image is prior evidence for the detector (never a leak by itself).
+    const knownAffected = (facts: TargetFacts) => knownIssuesFor(deps.catalog, facts, profile.knownIssues).some((m) => m.certainty === 'certain');
+    const observing = { cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, knownAffected };
+    const seen = await observeProfile({ ...observing, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
     observed.failures.push(...seen.failures);
     observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;

@@ -8,7 +8,7 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
-import { canLearnFromPast, doubtedBy, judgeTargets, judgeWithHistory, partialAnswer, workloadNameOf, type JudgedTarget } from '../policy/judged.js';
+import { canLearnFromPast, doubtedBy, judgeTargets, judgeWithHistory, partialAnswer, workloadNameOf, type JudgedTarget, type KnownAffected } from '../policy/judged.js';
 import type { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from '../prom/types.js';
 import { historyStepSeconds, memorySelection, profileQuery, workloadHistoryQuery, workloadPodPattern } from '../prom/queries.js';
@@ -37,6 +37,8 @@ export interface ObserveDeps {
   signal?: AbortSignal;
   /** Collects garbage once the history is in, before judging (see RunDeps.reclaim). */
   reclaim?: () => void;
+  /** Absent: no target counts as a known-affected version. */
+  knownAffected?: KnownAffected;
 }
 
 /**
@@ -70,17 +72,17 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
 
-  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim);
+  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim, deps.knownAffected);
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
     const read = (pods: string, budget: AnswerBudget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, selection: memorySelection(profile, { pods }), budget });
-    fetched = await judgeInShards(discovery.targets, shardPods, now, detect, deps.reclaim, read, prometheus);
+    fetched = await judgeInShards(discovery.targets, shardPods, now, detect, deps.reclaim, read, prometheus, deps.knownAffected);
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
     // Fewer pods than expectedPods said: one answer after all.
     const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
-    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim);
+    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim, deps.knownAffected);
   }
   if (now !== null && fetched) {
     if ('judged' in fetched) {
@@ -105,12 +107,19 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
 type Judged = { judged: JudgedTarget[]; warnings: string[] } | { error: MetricsError };
 
 /** One answer's targets judged, its series then dropped (`reclaim` before judging); null when nothing was asked. */
-async function judgedAnswer(answer: Promise<MetricsAnswer<RangeResult>> | null, targets: readonly TargetFacts[], now: number | null, detect: DetectOptions, reclaim?: () => void): Promise<Judged | null> {
+async function judgedAnswer(
+  answer: Promise<MetricsAnswer<RangeResult>> | null,
+  targets: readonly TargetFacts[],
+  now: number | null,
+  detect: DetectOptions,
+  reclaim?: () => void,
+  knownAffected?: KnownAffected,
+): Promise<Judged | null> {
   const read = await answer;
   if (read === null || now === null) return null;
   if (read.outcome === 'failed') return { error: read.error };
   reclaim?.();
-  return { judged: judgeTargets(targets, read.series, now, detect), warnings: read.warnings };
+  return { judged: judgeTargets(targets, read.series, now, detect, [], knownAffected), warnings: read.warnings };
 }
 
 /**
@@ -127,6 +136,7 @@ async function judgeInShards(
   reclaim: (() => void) | undefined,
   fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
+  knownAffected?: KnownAffected,
 ): Promise<Judged> {
   const shards = podShards(targets, shardPods, workloadNameOf);
   const shardOf = new Map<string, number>();
@@ -136,7 +146,7 @@ async function judgeInShards(
   const judged: JudgedTarget[] = new Array(targets.length);
   const read = await readInShards(shards, fetch, caps, (answer, shard) => {
     const mine = byShard[shard]!;
-    judgeTargets(mine.map((i) => targets[i]!), answer.series, now, detect).forEach((j, k) => (judged[mine[k]!] = j));
+    judgeTargets(mine.map((i) => targets[i]!), answer.series, now, detect, [], knownAffected).forEach((j, k) => (judged[mine[k]!] = j));
     reclaim?.();
   }).catch(readFailed);
   return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
@@ -175,7 +185,7 @@ async function withWorkloadHistory(
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
     .catch(readFailed);
-  if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn);
+  if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, deps.knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
   observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
   return observation.judged;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange } from './corpus.js';
-import { fieldLookAlikes, leaks, lookAlikes } from './families.js';
+import { fieldLookAlikes, firstDayLookAlikes, leaks, lookAlikes } from './families.js';
 import { derivAlertFiresAt } from './promql-deriv.js';
 import { generateWorkloads } from './workloads.js';
 import { backtestSeries, defaultDetectOptions, pastsOfSeries, workloadOfPod } from '../../src/detect/index.js';
@@ -9,7 +9,7 @@ describe('corpus', () => {
   const corpus = generateCorpus({ seed: 3, perFamily: 1, hours: 72 });
 
   it('covers every family, leaks with an onset and look-alikes without', () => {
-    expect(corpus.map((s) => s.truth.family).sort()).toEqual([...Object.keys(leaks), ...Object.keys(lookAlikes), ...Object.keys(fieldLookAlikes)].sort());
+    expect(corpus.map((s) => s.truth.family).sort()).toEqual([...Object.keys(leaks), ...Object.keys(lookAlikes), ...Object.keys(fieldLookAlikes), ...Object.keys(firstDayLookAlikes)].sort());
     for (const s of corpus) {
       expect(s.truth.leak).toBe(s.truth.family in leaks);
       if (s.truth.leak) expect(s.truth.onset).toBeGreaterThanOrEqual(CORPUS_START_SECONDS);
@@ -66,7 +66,7 @@ describe('workload corpus (issue #17)', () => {
       expect(workloadOfPod(p.labels.pod!)).toBe(p.workload.name);
       byWorkload.set(p.workload.name, (byWorkload.get(p.workload.name) ?? new Set()).add(p.labels.pod!.split('-').at(-2)!));
     }
-    expect(byWorkload.size).toBe(8);
+    expect(byWorkload.size).toBe(12);
     expect(byWorkload.get('wlleakafterrestart-0')!.size).toBe(1);
     expect(byWorkload.get('wlrolloutfixed-0')!.size).toBeGreaterThanOrEqual(2);
   });

@@ -200,4 +200,49 @@ export const fieldLookAlikes: Record<string, Family> = {
   },
 };
 
-export const families: Record<string, Family> = { ...lookAlikes, ...leaks, ...fieldLookAlikes };
+/**
+ * Look-alikes of issue #25, from corpora nobody here wrote: a rise in the first day of history,
+ * before anything says whether it is a daily cycle, and a floor that dips and recovers under a
+ * ceiling that never moves. Kept apart, like the field look-alikes, so the other series stay the same.
+ */
+export const firstDayLookAlikes: Record<string, Family> = {
+  /** A daily cycle of 15–30% of the base peaking at 70–80% of the container's limit, from the pod's start. */
+  nearLimitCycle(rng, hours) {
+    const shape = baseShape(rng, hours);
+    const peakToPeakBytes = rng.uniform(0.15, 0.3) * shape.baseBytes;
+    shape.cycle = { peakToPeakBytes, phaseHours: rng.uniform(0, 24), harmonic: rng.uniform(0, 0.4) };
+    // The highest the floor reaches (the cycle's day-to-day scale goes up to 1.1), the sawtooth above it.
+    const peak = shape.baseBytes + 0.55 * peakToPeakBytes;
+    shape.limitBytes = Math.round(peak / rng.uniform(0.7, 0.8));
+    return { shape, leak: false, onsetHours: null };
+  },
+  /** The first pod of a workload: a daily cycle of 10–40% of the base after a warm-up; the limit known for half of them. */
+  firstPodCycle(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.cycle = { peakToPeakBytes: rng.uniform(0.1, 0.4) * shape.baseBytes, phaseHours: rng.uniform(0, 24), harmonic: rng.uniform(0, 0.4) };
+    shape.warmupFraction = rng.uniform(0.1, 0.4);
+    shape.warmupHours = rng.uniform(0.2, 1.5);
+    if (rng.chance(0.5)) shape.limitBytes = Math.round((shape.baseBytes + 0.55 * shape.cycle.peakToPeakBytes) / rng.uniform(0.6, 0.85));
+    return { shape, leak: false, onsetHours: null };
+  },
+  /**
+   * Machine memory between a floor and a ceiling: the ceiling stays within 1% of one value for the
+   * whole series while the floor wanders and dips by 5–30% for hours, then recovers over hours.
+   */
+  fixedCeiling(rng, hours) {
+    const shape = baseShape(rng, hours);
+    shape.warmupFraction = rng.uniform(0, 0.05);
+    shape.sawtooth = undefined;
+    shape.ceiling = { bytes: shape.baseBytes * rng.uniform(1.15, 1.5), periodMinutes: rng.uniform(3, 20), jitterFraction: 0.004 };
+    shape.wander = {
+      slow: { fraction: rng.uniform(0.01, 0.03), hours: rng.uniform(2, 6) },
+      fast: { fraction: rng.uniform(0.005, 0.015), hours: rng.uniform(0.1, 0.5) },
+      maxFraction: 0.1,
+    };
+    shape.dips = Array.from({ length: rng.int(1, 4) }, () => ({ atHours: rng.uniform(2, hours - 6), hours: rng.uniform(2, 12), fraction: rng.uniform(0.05, 0.3) }));
+    if (rng.chance(0.5)) shape.limitBytes = Math.round(shape.ceiling.bytes * rng.uniform(1.1, 1.5));
+    return { shape, leak: false, onsetHours: null };
+  },
+};
+
+export const families: Record<string, Family> = { ...lookAlikes, ...leaks, ...fieldLookAlikes, ...firstDayLookAlikes };

@@ -32,6 +32,12 @@ export interface Shape {
   /** Hour-scale dips of the level: fall by `fraction` of the base, stay, recover. */
   dips: { atHours: number; hours: number; fraction: number }[];
   sawtooth?: { periodMinutes: number; fraction: number };
+  /**
+   * A fixed ceiling (a cache filled up to its cap, machine memory): every few minutes the level
+   * climbs from the floor to `bytes` (± `jitterFraction`) and falls back, whatever the floor does.
+   * Replaces the GC sawtooth.
+   */
+  ceiling?: { bytes: number; periodMinutes: number; jitterFraction: number };
   spikes: { atHours: number; minutes: number; bytes: number }[];
   gaps: { atHours: number; minutes: number }[];
 }
@@ -135,7 +141,12 @@ export function simulate(shape: Shape, rng: Rng, startSeconds: number): Simulate
     }
     const level = shape.baseBytes;
     v += (Math.abs(rng.normal()) + 0.3 * rng.normal()) * shape.noiseFraction * level;
-    if (shape.sawtooth) {
+    if (shape.ceiling) {
+      const { bytes, periodMinutes, jitterFraction } = shape.ceiling;
+      const phase = ((i / periodMinutes + sawPhase) % 1 + 1) % 1;
+      const top = bytes * (1 + jitterFraction * (2 * rng.next() - 1));
+      v += phase * Math.max(0, top - v);
+    } else if (shape.sawtooth) {
       const phase = ((i / shape.sawtooth.periodMinutes + sawPhase) % 1 + 1) % 1;
       v += phase * shape.sawtooth.fraction * level;
     }

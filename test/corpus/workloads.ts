@@ -24,6 +24,8 @@ interface WorkloadPlan {
   pods: PodPlan[];
   /** Daily cycle of the whole workload, peak to peak as a fraction of its trough. */
   cycleFraction: number;
+  /** Leak rate of its leaking pods, MiB/h (default: 8–150). */
+  leakMiBPerHour?: number;
 }
 
 /** Pods until the week is full; `make(k, startHours)` plans the k-th pod. */
@@ -79,12 +81,39 @@ export const workloadFamilies: Record<string, WorkloadFamily> = {
   },
 };
 
+/**
+ * Workload families of issue #25, kept apart so the families above keep their series: every pod
+ * leaking slowly under a daily cycle, and healthy pods with a daily cycle and a warm-up (the first
+ * pod of a workload has no history to tell the cycle by).
+ */
+export const cycleWorkloadFamilies: Record<string, WorkloadFamily> = {
+  /** Every pod leaks 6–30 MiB/h from its start under a daily cycle of 20–60% of the trough; pods live one to two days. */
+  wlLeakUnderCycle(rng, days) {
+    return {
+      cycleFraction: rng.uniform(0.2, 0.6),
+      leakMiBPerHour: rng.logUniform(6, 30),
+      pods: week(() => ({ hours: rng.uniform(24, 48), leakOnsetHours: 0, rollout: false }), days),
+    };
+  },
+  /** Healthy, a daily cycle of 10–40% of the trough, every pod with a warm-up of 10–40%; pods replaced every 6–40 h. */
+  wlFirstPodCycle(rng, days) {
+    return {
+      cycleFraction: rng.uniform(0.1, 0.4),
+      pods: week(() => ({ hours: rng.uniform(6, 40), leakOnsetHours: null, rollout: rng.chance(0.3), warmup: { fraction: rng.uniform(0.1, 0.4), hours: rng.uniform(0.2, 1.5) } }), days),
+    };
+  },
+};
+
+const allWorkloadFamilies: Record<string, WorkloadFamily> = { ...workloadFamilies, ...cycleWorkloadFamilies };
+
 export interface WorkloadTruth {
   name: string;
   /** Among the workload's leaking pods: 0 for the first, 1 for the next…; null for a healthy pod. */
   leakOrdinal: number | null;
   /** Healthy pod of a workload whose earlier pods had shown its daily cycle (a full day of them before it). */
   cycleShown: boolean;
+  /** The workload's first pod: no earlier pod to learn from. */
+  firstPod: boolean;
 }
 
 function suffix(rng: Rng, length: number): string {
@@ -95,16 +124,17 @@ function suffix(rng: Rng, length: number): string {
 export function generateWorkloads(options: { seed: number; perFamily: number; days?: number; startSeconds: number; only?: readonly string[] }): (CorpusSeries & { workload: WorkloadTruth })[] {
   const days = options.days ?? 7;
   const out: (CorpusSeries & { workload: WorkloadTruth })[] = [];
-  for (const [f, family] of Object.keys(workloadFamilies).entries()) {
+  for (const [f, family] of Object.keys(allWorkloadFamilies).entries()) {
     if (options.only && !options.only.includes(family)) continue;
     for (let i = 0; i < options.perFamily; i++) {
       const rng = createRng(options.seed * 1_000_033 + 500_000 + f * 10_007 + i);
-      const plan = workloadFamilies[family]!(rng, days);
+      const plan = allWorkloadFamilies[family]!(rng, days);
       const name = `${family.toLowerCase()}-${i}`;
       const trough = rng.logUniform(100, 800) * MIB;
       const cycle = { peakToPeakBytes: plan.cycleFraction * trough, phaseHours: rng.uniform(0, 24), harmonic: rng.uniform(0, 0.4) };
       const baseBytes = trough + cycle.peakToPeakBytes / 2;
-      const bytesPerHour = rng.logUniform(8, 150) * MIB;
+      const drawn = rng.logUniform(8, 150) * MIB;
+      const bytesPerHour = plan.leakMiBPerHour === undefined ? drawn : plan.leakMiBPerHour * MIB;
       let hash = suffix(rng, 10);
       let startHours = 0;
       let leaking = 0;
@@ -127,7 +157,7 @@ export function generateWorkloads(options: { seed: number; perFamily: number; da
           labels: { namespace: 'corpus-workloads', pod: `${name}-${hash}-${suffix(rng, 5)}`, container: 'operator', family },
           samples,
           truth,
-          workload: { name, leakOrdinal: pod.leakOnsetHours === null ? null : leaking++, cycleShown: pod.leakOnsetHours === null && plan.cycleFraction >= 0.3 && startHours >= 24 },
+          workload: { name, leakOrdinal: pod.leakOnsetHours === null ? null : leaking++, cycleShown: pod.leakOnsetHours === null && plan.cycleFraction >= 0.3 && startHours >= 24, firstPod: startHours === 0 },
         });
         startHours += pod.hours + 1 / 60;
       }

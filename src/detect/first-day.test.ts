@@ -1,0 +1,211 @@
+/**
+ * Issue #25: what the first day can decide, the ceiling beside the floor, and the catalogue as prior
+ * evidence. Each case below was flagged leaking before these rules.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../test/corpus/corpus.js';
+import { makeSeries, MIB, T0 } from '../../test/support/detect-series.js';
+import { defaultDetectOptions, judge } from './index.js';
+import type { DetectOptions, Sample } from './types.js';
+
+const HOUR = 3600;
+const upTo = (samples: readonly Sample[], now: number) => samples.filter((s) => s.t <= now);
+
+/** A healthy pod from its start: a daily cycle of `swingMiB` peak to peak on `baseMiB`, starting at its trough. */
+function cycleFromStart(baseMiB: number, swingMiB: number, hours: number): Sample[] {
+  return makeSeries({ hours, floorMiB: (h) => baseMiB + (swingMiB / 2) * (1 - Math.cos((2 * Math.PI * h) / 24)), sawtoothMiB: 30, noiseMiB: 2 });
+}
+
+describe('the first day (issue #25)', () => {
+  it('a daily cycle peaking at 75% of the limit is suspected at most, never leaking, while it rises in its first day', () => {
+    // 500 MiB trough, 150 MiB swing (30%), peak 650 MiB: the limit 867 MiB puts the peak at 75% of it.
+    const samples = cycleFromStart(500, 150, 24);
+    for (let h = 4; h <= 23; h++) {
+      const verdict = judge({ samples: upTo(samples, T0 + h * HOUR), now: T0 + h * HOUR, limitBytes: 867 * MIB });
+      expect(verdict.kind, `at ${h} h: ${verdict.reasons.join(' | ')}`).not.toBe('leaking');
+    }
+  });
+
+  it('the near-limit cycles that were flagged 8–17 h after start (bench family nearLimitCycle) are suspected, not leaking', () => {
+    const corpus = generateCorpus({ seed: 2, perFamily: 10, only: ['nearLimitCycle'] });
+    // Seed 2's series 0, 5, 6 and 9 were flagged leaking at these hours (limit tier) before.
+    for (const [i, hours] of [[0, 10], [5, 8.75], [6, 14.25], [9, 17.25]] as const) {
+      const s = corpus[i]!;
+      const now = s.samples[0]!.t + hours * HOUR;
+      const verdict = judge({ samples: upTo(s.samples, now), now, limitBytes: s.truth.limitBytes! });
+      expect(verdict.kind, verdict.reasons.join(' | ')).toBe('not-leaking');
+    }
+  });
+
+  it('a steep first-day rise a daily cycle could make is suspected without action; the catalogue match calls it, and says so', () => {
+    // 1 GiB, rising 70 MiB/h from the start: faster than `fast` asks, slower than a cycle of 80% of 1 GiB can rise.
+    const samples = makeSeries({ hours: 5, floorMiB: (h) => 1000 + 70 * h, sawtoothMiB: 30, noiseMiB: 2 });
+    const now = T0 + 5 * HOUR;
+    const unknown = judge({ samples, now });
+    expect(unknown.kind).toBe('not-leaking');
+    expect(unknown.suspected).toBe(true);
+    expect(unknown.reasons[0]).toMatch(/^suspected, not acted on: floor rose 7\d\.\d MiB\/h/);
+    expect(unknown.reasons[1]).toContain('rising half of a daily cycle');
+    const known = judge({ samples, now, knownAffected: true });
+    expect(known.kind).toBe('leaking');
+    expect(known.reasons).toContain(
+      'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence',
+    );
+  });
+
+  it('after a whole day the same growth is judged on the general bar, catalogue or not', () => {
+    const samples = makeSeries({ hours: 30, floorMiB: (h) => 1000 + (h < 26 ? 0 : 70 * (h - 26)), sawtoothMiB: 30, noiseMiB: 2 });
+    const now = T0 + 30 * HOUR;
+    expect(judge({ samples, now }).kind).toBe('leaking');
+    expect(judge({ samples, now }).suspected).toBeUndefined();
+  });
+
+  it('the steepest hours of a strong daily cycle are no leak on a known-affected version: the pod has not kept that pace since its start', () => {
+    // 600 MiB trough, 480 MiB swing (80%): up to 63 MiB/h mid-rise, steady over any 3 h there, slow in the first hours.
+    const samples = cycleFromStart(600, 480, 12);
+    for (let h = 4; h <= 12; h++) {
+      const now = T0 + h * HOUR;
+      const known = judge({ samples: upTo(samples, now), now, knownAffected: true });
+      expect(known.kind, `at ${h} h: ${known.reasons.join(' | ')}`).toBe('not-leaking');
+    }
+  });
+
+  it('a rising half-day near the limit is no leak on a known-affected version either: it neither keeps its pace nor heads on like a leak', () => {
+    // 800 MiB trough, 400 MiB swing (up to 52 MiB/h), peaking at 86% of the limit. Known leaks grow steadily.
+    const samples = cycleFromStart(800, 400, 14);
+    for (let h = 4; h <= 14; h++) {
+      const now = T0 + h * HOUR;
+      const known = judge({ samples: upTo(samples, now), now, knownAffected: true, limitBytes: 1400 * MIB });
+      expect(known.kind, `at ${h} h: ${known.reasons.join(' | ')}`).toBe('not-leaking');
+    }
+  });
+});
+
+describe('the ceiling beside the floor (issue #25)', () => {
+  it('a floor that dips and recovers under a ceiling that has not moved is not a leak (bench family fixedCeiling, seed 1)', () => {
+    const corpus = generateCorpus({ seed: 1, perFamily: 20, only: ['fixedCeiling'] });
+    // Flagged before: series 3 at 23.25 h (fast, after the dip), 13 at 42.5 h, 16 at 18.25 h (relative).
+    for (const [i, hours] of [[3, 23.25], [13, 42.5], [16, 18.25]] as const) {
+      const s = corpus[i]!;
+      const now = s.samples[0]!.t + hours * HOUR;
+      const verdict = judge({ samples: upTo(s.samples, now), now, ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }) });
+      expect(verdict.kind, verdict.reasons.join(' | ')).toBe('not-leaking');
+    }
+  });
+
+  it('never hides a leak that lifts the ceiling with the floor (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          base: fc.integer({ min: 200, max: 1000 }),
+          rate: fc.integer({ min: 8, max: 60 }),
+          gap: fc.integer({ min: 20, max: 300 }),
+          onset: fc.integer({ min: 0, max: 20 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        ({ base, rate, gap, onset, seed }) => {
+          const floorMiB = (h: number) => base + rate * Math.max(0, h - onset);
+          const samples = makeSeries({ hours: 40, floorMiB, sawtoothMiB: gap, sawtoothMinutes: 4, noiseMiB: 2, seed });
+          // One sample per bucket has no ceiling apart from the floor: the ceiling rule cannot apply.
+          const floorOnly = samples.filter((s) => (s.t - T0) % 900 === 0).map((s) => ({ t: s.t, v: Math.round(floorMiB((s.t - T0) / HOUR) * MIB) }));
+          const now = T0 + 40 * HOUR;
+          const withCeiling = judge({ samples, now });
+          if (judge({ samples: floorOnly, now }).kind === 'leaking') expect(withCeiling.kind, withCeiling.reasons.join(' | ')).toBe('leaking');
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('the catalogue as prior evidence (issue #25)', () => {
+  const corpus = generateCorpus({ seed: 11, perFamily: 1, hours: 30 });
+
+  it('only ever turns a suspected first-day rise into a leak: never a flat, settled or unsuspected pod (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: corpus.length - 1 }), fc.integer({ min: 3, max: 30 }), (i, hours) => {
+        const s = corpus[i]!;
+        const now = s.samples[0]!.t + hours * HOUR;
+        const input = { samples: upTo(s.samples, now), now, ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }) };
+        const known = judge({ ...input, knownAffected: true });
+        const unknown = judge(input);
+        if (known.kind === 'leaking') expect(unknown.kind === 'leaking' || unknown.suspected === true, `${s.truth.family} at ${hours} h`).toBe(true);
+        else expect(known.kind).toBe(unknown.kind);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never makes a flat pod leaking (property)', () => {
+    fc.assert(
+      fc.property(fc.record({ base: fc.integer({ min: 100, max: 1000 }), hours: fc.integer({ min: 3, max: 30 }), saw: fc.integer({ min: 0, max: 150 }), seed: fc.integer({ min: 1, max: 1e6 }) }), (p) => {
+        const samples = makeSeries({ hours: p.hours, floorMiB: () => p.base, sawtoothMiB: p.saw, noiseMiB: 5, seed: p.seed });
+        expect(judge({ samples, now: T0 + p.hours * HOUR, knownAffected: true, limitBytes: 2 * p.base * MIB }).kind).not.toBe('leaking');
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+/** The chart's detection scaled to minutes, as the real-node scenario installs it (a 15 s step). */
+const minutes: DetectOptions = { ...defaultDetectOptions, windowSeconds: 1800, minHistorySeconds: 90, maxGapSeconds: 120, maxStalenessSeconds: 120, minCoverage: 0.5, floorBucketSeconds: 15, warmupSeconds: 30, sustainedSeconds: 600 };
+
+/**
+ * What a run reads of a container leaking ~450 MiB/h from its start on a busy real node, `ageSeconds`
+ * after it started: cAdvisor reads the cgroup every 12–16 s, sometimes 10–35 s late (a starved kubelet),
+ * and its first readings can be far below the cgroup (2.5 MB); file pages from the start fade; Prometheus
+ * scrapes every 15 s (stamped with cAdvisor's time or its own); the built-in query keeps each step's minimum.
+ */
+function scrapedLeak(seed: number, ageSeconds: number): { samples: Sample[]; now: number } {
+  let state = seed;
+  const random = (): number => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const start = T0 + Math.floor(random() * 900);
+  const now = start + ageSeconds;
+  const bytesPerSecond = (0.7 + 0.5 * random()) * 128 * 1024;
+  const lowUntil = random() < 0.5 ? start + 45 * random() : start;
+  const base = (35 + 4 * random()) * MIB;
+  const fileCache = 8 * MIB * random();
+  const fadeSeconds = 20 + 150 * random();
+  const reads: Sample[] = [];
+  for (let t = start + 3 * random(); t < now; t += 12 + 4 * random() + (random() < 0.12 ? 10 + 25 * random() : 0)) {
+    const v = base + bytesPerSecond * (t - start) + fileCache * Math.exp(-(t - start) / fadeSeconds) + (random() - 0.5) * 0.6 * MIB;
+    reads.push({ t, v: t < lowUntil ? 2.5e6 : v });
+  }
+  const stamped = random() < 0.5;
+  const scraped: Sample[] = [];
+  for (let at = start + 15 * random(); at <= now; at += 15) {
+    const last = reads.findLast((x) => x.t <= at);
+    if (last === undefined || (stamped && scraped.at(-1)?.t === last.t)) continue;
+    scraped.push({ t: stamped ? last.t : at, v: last.v });
+  }
+  const samples: Sample[] = [];
+  for (let step = now - 1800; step <= now; step += 15) {
+    const inStep = scraped.filter((x) => x.t > step - 15 && x.t <= step);
+    if (inStep.length > 0) samples.push({ t: step, v: Math.round(Math.min(...inStep.map((x) => x.v))) });
+  }
+  return { samples, now };
+}
+
+describe('minutes of real scrapes (the real-node scenario, issue #25)', () => {
+  it('a known-affected leak from the start whose cAdvisor readings stalled and caught up is leaking, not held as a bending first-day rise', () => {
+    // Read on the real node's shape: first readings far below the cgroup, then ~450 MiB/h, the kubelet
+    // late for a minute (the same value scraped four times) and catching up. Held as "the top of an arc" before.
+    const MiBs = [2.4, 2.4, 2.4, 2.4, 44.1, 45.6, 47.3, 48.7, 50.6, 52.4, 54.5, 57.0, 60.8, 62.6, 62.6, 62.6, 62.6, 69.3];
+    const samples = MiBs.map((v, i) => ({ t: T0 + 15 * i, v: Math.round(v * MIB) }));
+    const now = T0 + 15 * (MiBs.length - 1);
+    const verdict = judge({ samples, now, limitBytes: 512 * MIB, knownAffected: true }, minutes);
+    expect(verdict.kind, verdict.reasons.join(' | ')).toBe('leaking');
+    expect(verdict.reasons).toContain('the floor grows faster than a daily load cycle could explain');
+  });
+
+  it('the first day never holds a rise of a few minutes as a daily cycle: no cycle bends that sharply (3,000 scraped leaks)', () => {
+    const held: string[] = [];
+    for (let seed = 1; seed <= 3000; seed++) {
+      const { samples, now } = scrapedLeak(seed, 180 + (seed % 7) * 15);
+      const verdict = judge({ samples, now, limitBytes: 512 * MIB, knownAffected: true }, minutes);
+      if (verdict.suspected) held.push(`seed ${seed}: ${verdict.reasons[1]}`);
+    }
+    expect(held).toEqual([]);
+  });
+});
