@@ -19,19 +19,40 @@ const rooms = {
   forge: { imports: ['model', 'catalog', 'report'] },
   notify: { imports: ['model', 'report'] },
   config: { imports: ['model', 'detect', 'catalog', 'policy', 'prom', 'forge'] },
-  run: { imports: ['model', 'detect', 'catalog', 'profile', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'] },
+  run: {
+    imports: ['model', 'detect', 'catalog', 'profile', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'],
+  },
 };
 const allRooms = [...Object.keys(rooms), 'cli', 'demo'];
-const ioModules = ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'axios', '@kubernetes/*', 'pino', '@octokit/*', '@slack/*'];
+const ioModules = [
+  'node:*',
+  'fs',
+  'http',
+  'https',
+  'net',
+  'child_process',
+  'axios',
+  '@kubernetes/*',
+  'pino',
+  '@octokit/*',
+  '@slack/*',
+];
 
 function roomRules() {
   return Object.entries(rooms).map(([room, { imports, pure }]) => {
     const forbidden = allRooms.filter((other) => other !== room && !imports.includes(other));
     const patterns = [
-      { regex: `^(\\.\\./)+(${forbidden.join('|')})/`, message: `${room}/ may import only from ${imports.join(', ') || 'no other room'} (rooms in eslint.config.js).` },
+      {
+        regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+        message: `${room}/ may import only from ${imports.join(', ') || 'no other room'} (rooms in eslint.config.js).`,
+      },
     ];
     if (pure) patterns.push({ group: ioModules, message: `${room}/ is pure: no I/O.` });
-    return { files: [`src/${room}/**/*.ts`], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+    return {
+      files: [`src/${room}/**/*.ts`],
+      ignores: ['**/*.test.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns }] },
+    };
   });
 }
 
@@ -41,7 +62,18 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', fetch: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        AbortSignal: 'readonly',
+        AbortController: 'readonly',
+        fetch: 'readonly',
+      },
     },
     rules: {
       // TypeScript checks names itself; no-undef only misfires on Node and DOM globals.

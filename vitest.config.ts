@@ -6,7 +6,14 @@ import { defineConfig } from 'vitest/config';
 const needs: { files: string[]; commands: string[] }[] = [
   {
     commands: ['prometheus', 'promtool'],
-    files: ['test/prom/secrets.test.ts', 'test/prom/transport.test.ts', 'test/prom/live-prometheus.test.ts', 'test/prom/verdict-parity.test.ts', 'test/prom/central-store.test.ts', 'test/prom/thanos.test.ts'],
+    files: [
+      'test/prom/secrets.test.ts',
+      'test/prom/transport.test.ts',
+      'test/prom/live-prometheus.test.ts',
+      'test/prom/verdict-parity.test.ts',
+      'test/prom/central-store.test.ts',
+      'test/prom/thanos.test.ts',
+    ],
   },
   { commands: ['victoria-metrics'], files: ['test/prom/victoria-metrics.test.ts', 'test/prom/central-store.test.ts'] },
   { commands: ['go'], files: ['test/profile/heap.test.ts', 'test/run/heap-profile.test.ts'] },
@@ -27,7 +34,9 @@ const skipped = process.env.CI || !existsSync('node_modules') ? [] : needs.filte
 const skippedFiles = [...new Set(skipped.flatMap((n) => n.files))];
 if (skippedFiles.length > 0) {
   const what = [...new Set(skipped.flatMap((n) => n.commands))].join(', ');
-  console.warn(`[leakguard] ${what} not installed: skipping ${skippedFiles.length} test files that need the real server(s). Run \`npm run setup\` to install them.`);
+  console.warn(
+    `[leakguard] ${what} not installed: skipping ${skippedFiles.length} test files that need the real server(s). Run \`npm run setup\` to install them.`,
+  );
 }
 
 export default defineConfig({

@@ -6,13 +6,20 @@
 import { parseArgs } from 'node:util';
 import { PrometheusSource } from '../src/prom/prometheus.js';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, days: { type: 'string' }, step: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, days: { type: 'string' }, step: { type: 'string' } },
+});
 const end = Math.floor(Date.now() / 1000);
 const source = new PrometheusSource({ url: values.url!, version: 'bench', timeoutSeconds: 120 });
 let series = 0;
 let samples = 0;
 let error: string | null = null;
-const answer = await source.queryRange({ query: 'bench', start: end - Number(values.days) * 86_400, end, stepSeconds: Number(values.step) });
+const answer = await source.queryRange({
+  query: 'bench',
+  start: end - Number(values.days) * 86_400,
+  end,
+  stepSeconds: Number(values.step),
+});
 if (answer.outcome === 'answered') {
   series = answer.series.length;
   samples = answer.series.reduce((n, s) => n + s.samples.t.length, 0);

@@ -34,8 +34,13 @@ function shortLivedAnswer(count: number, points: number, days: number): string {
   const parts: string[] = [];
   for (let i = 0; i < count; i++) {
     const stop = end - Math.floor((i / count) * days * 86_400);
-    const values = Array.from({ length: points }, (_, k) => `[${stop - (points - 1 - k) * 60},"${100_000_000 + k * 1000}"]`).join(',');
-    parts.push(`{"metric":{"namespace":"ops","pod":"backup-29394720-${String(i).padStart(5, "0")}-x7k2q","container":"c"},"values":[${values}]}`);
+    const values = Array.from(
+      { length: points },
+      (_, k) => `[${stop - (points - 1 - k) * 60},"${100_000_000 + k * 1000}"]`,
+    ).join(',');
+    parts.push(
+      `{"metric":{"namespace":"ops","pod":"backup-29394720-${String(i).padStart(5, '0')}-x7k2q","container":"c"},"values":[${values}]}`,
+    );
   }
   return `{"status":"success","data":{"resultType":"matrix","result":[${parts.join(',')}]}}`;
 }
@@ -59,9 +64,17 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
 function profileAnswer(end: number, points: number, stepSeconds: number, owners: boolean): Buffer {
   const parts: string[] = [];
   for (let i = 0; i < PROFILE_PODS; i++) {
-    const values = Array.from({ length: points }, (_, k) => `[${end - (points - 1 - k) * stepSeconds},"${200_000_000 + ((k * 7919 + i * 104_729) % 3_000_000)}"]`).join(',');
-    parts.push(`{"metric":{"namespace":"${FLEET.namespace}","pod":"${podName(i)}","container":"${FLEET.container}"},"values":[${values}]}`);
-    if (owners) parts.push(`{"metric":{"namespace":"${FLEET.namespace}","pod":"${podName(i)}","owner_kind":"ReplicaSet","owner_name":"${podName(i).slice(0, -5)}-5d"},"values":[[${end},"1"]]}`);
+    const values = Array.from(
+      { length: points },
+      (_, k) => `[${end - (points - 1 - k) * stepSeconds},"${200_000_000 + ((k * 7919 + i * 104_729) % 3_000_000)}"]`,
+    ).join(',');
+    parts.push(
+      `{"metric":{"namespace":"${FLEET.namespace}","pod":"${podName(i)}","container":"${FLEET.container}"},"values":[${values}]}`,
+    );
+    if (owners)
+      parts.push(
+        `{"metric":{"namespace":"${FLEET.namespace}","pod":"${podName(i)}","owner_kind":"ReplicaSet","owner_name":"${podName(i).slice(0, -5)}-5d"},"values":[[${end},"1"]]}`,
+      );
   }
   return Buffer.from(`{"status":"success","data":{"resultType":"matrix","result":[${parts.join(',')}]}}`);
 }
@@ -74,7 +87,8 @@ async function measureProfile(): Promise<ProfileChildResult & { windowBytes: num
   const server = createServer((req, res) => {
     void bodyOf(req).then((form) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.url === '/api/v1/query') res.end(`{"status":"success","data":{"resultType":"scalar","result":[${now},"${now}"]}}`);
+      if (req.url === '/api/v1/query')
+        res.end(`{"status":"success","data":{"resultType":"scalar","result":[${now},"${now}"]}}`);
       else res.end(form.includes('kube_pod_owner') ? history : window);
     });
   });
@@ -82,8 +96,25 @@ async function measureProfile(): Promise<ProfileChildResult & { windowBytes: num
   try {
     const shipped = shippedRuntime();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const spawned = await spawnCapture(process.execPath, [...shipped.nodeFlags, PROFILE_CHILD, '--url', url, '--pods', String(PROFILE_PODS), '--pod-start', String(now - 7200)], { ...process.env, ...shipped.env });
-    return { ...lastJson<ProfileChildResult>('profile child', spawned), windowBytes: window.length, historyBytes: history.length };
+    const spawned = await spawnCapture(
+      process.execPath,
+      [
+        ...shipped.nodeFlags,
+        PROFILE_CHILD,
+        '--url',
+        url,
+        '--pods',
+        String(PROFILE_PODS),
+        '--pod-start',
+        String(now - 7200),
+      ],
+      { ...process.env, ...shipped.env },
+    );
+    return {
+      ...lastJson<ProfileChildResult>('profile child', spawned),
+      windowBytes: window.length,
+      historyBytes: history.length,
+    };
   } finally {
     server.close();
   }
@@ -93,7 +124,11 @@ async function measure(body: string, days: number): Promise<ChildResult> {
   const { server, url } = await serve(body);
   try {
     const shipped = shippedRuntime();
-    const spawned = await spawnCapture(process.execPath, [...shipped.nodeFlags, CHILD, '--url', url, '--days', String(days), '--step', '60'], { ...process.env, ...shipped.env });
+    const spawned = await spawnCapture(
+      process.execPath,
+      [...shipped.nodeFlags, CHILD, '--url', url, '--days', String(days), '--step', '60'],
+      { ...process.env, ...shipped.env },
+    );
     return lastJson<ChildResult>('answer child', spawned);
   } finally {
     server.close();
@@ -105,15 +140,21 @@ export async function answerSection(): Promise<Row[]> {
   await build({ ...bundleOptions, entryPoints: ['bench/profile-child.ts'], outfile: PROFILE_CHILD });
   const shortLived = shortLivedAnswer(1500, 60, 7);
   const a = await measure(shortLived, 7);
-  console.log(`1,500 short-lived series, 7 d at 1 m: ${(shortLived.length / 1024).toFixed(0)} KB of JSON, ${a.series} series, ${a.samples} samples, peak RSS ${mb(a.peakRssBytes)}${a.error ? `, error: ${a.error}` : ''}`);
+  console.log(
+    `1,500 short-lived series, 7 d at 1 m: ${(shortLived.length / 1024).toFixed(0)} KB of JSON, ${a.series} series, ${a.samples} samples, peak RSS ${mb(a.peakRssBytes)}${a.error ? `, error: ${a.error}` : ''}`,
+  );
   // ~200 MB of JSON: 4,000 series × 2,000 points.
   const huge = shortLivedAnswer(4000, 2000, 7);
   const b = await measure(huge, 7);
-  console.log(`${(huge.length / 2 ** 20).toFixed(0)} MB answer: ${b.error ?? 'read whole (!)'}; peak RSS ${mb(b.peakRssBytes)}`);
+  console.log(
+    `${(huge.length / 2 ** 20).toFixed(0)} MB answer: ${b.error ?? 'read whole (!)'}; peak RSS ${mb(b.peakRssBytes)}`,
+  );
   const c = await measureProfile();
   const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
   const history = c.warnings.find((w) => w.includes('workload history')) ?? 'workload history read';
-  console.log(`one profile of ${PROFILE_PODS} pods: window answer ${mib(c.windowBytes)}, workload history answer ${mib(c.historyBytes)}; ${c.judged} judged (${c.samples} samples kept), ${c.problem ?? 'window read'}; ${history}; peak RSS ${mb(c.peakRssBytes)}`);
+  console.log(
+    `one profile of ${PROFILE_PODS} pods: window answer ${mib(c.windowBytes)}, workload history answer ${mib(c.historyBytes)}; ${c.judged} judged (${c.samples} samples kept), ${c.problem ?? 'window read'}; ${history}; peak RSS ${mb(c.peakRssBytes)}`,
+  );
   return [
     {
       figure: `peak RSS, one profile of ${PROFILE_PODS} pods: ${mib(c.windowBytes)} window + ${mib(c.historyBytes)} history answer`,
@@ -121,7 +162,17 @@ export async function answerSection(): Promise<Row[]> {
       target: '≤ 150 MB',
       ok: c.problem === null && c.judged === PROFILE_PODS && c.peakRssBytes <= MAX_RSS_BYTES,
     },
-    { figure: 'peak RSS, 1,500 short-lived series over 7 d at 1 m', measured: mb(a.peakRssBytes), target: '≤ 150 MB', ok: a.error === null && a.peakRssBytes <= MAX_RSS_BYTES },
-    { figure: `peak RSS, a ${(huge.length / 2 ** 20).toFixed(0)} MB answer (cut at maxResponseBytes)`, measured: mb(b.peakRssBytes), target: '≤ 150 MB, refused', ok: b.error !== null && /maxResponseBytes|maxSeries/.test(b.error) && b.peakRssBytes <= MAX_RSS_BYTES },
+    {
+      figure: 'peak RSS, 1,500 short-lived series over 7 d at 1 m',
+      measured: mb(a.peakRssBytes),
+      target: '≤ 150 MB',
+      ok: a.error === null && a.peakRssBytes <= MAX_RSS_BYTES,
+    },
+    {
+      figure: `peak RSS, a ${(huge.length / 2 ** 20).toFixed(0)} MB answer (cut at maxResponseBytes)`,
+      measured: mb(b.peakRssBytes),
+      target: '≤ 150 MB, refused',
+      ok: b.error !== null && /maxResponseBytes|maxSeries/.test(b.error) && b.peakRssBytes <= MAX_RSS_BYTES,
+    },
   ];
 }

@@ -25,5 +25,10 @@ await import('./backtest-speed.js');
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 
-const result: BacktestChildResult = { wallMs, userMicros: cpu.user, systemMicros: cpu.system, maxRssBytes: peakRssBytes() };
+const result: BacktestChildResult = {
+  wallMs,
+  userMicros: cpu.user,
+  systemMicros: cpu.system,
+  maxRssBytes: peakRssBytes(),
+};
 console.log(JSON.stringify(result));

@@ -17,7 +17,11 @@ function corpusFile(series: number): string {
   if (!existsSync(path)) {
     mkdirSync('.tmp-bench', { recursive: true });
     // The section 1 corpus, repeated with other seeds for the larger file.
-    const all = Array.from({ length: Math.ceil(series / 128) }, (_, k) => generateCorpus({ seed: 1 + k, perFamily: Math.ceil(128 / 15) }).slice(0, 128).map((s) => ({ ...s, labels: { ...s.labels, namespace: `${s.labels.namespace}-${k}` } }))).flat();
+    const all = Array.from({ length: Math.ceil(series / 128) }, (_, k) =>
+      generateCorpus({ seed: 1 + k, perFamily: Math.ceil(128 / 15) })
+        .slice(0, 128)
+        .map((s) => ({ ...s, labels: { ...s.labels, namespace: `${s.labels.namespace}-${k}` } })),
+    ).flat();
     writeFileSync(path, JSON.stringify(toQueryRange(all.slice(0, series))));
   }
   return path;
@@ -30,17 +34,42 @@ export function backtestMemorySection(): Row[] {
   return [128, 1280].map((series) => {
     const file = corpusFile(series);
     const started = performance.now();
-    const result = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...shipped.nodeFlags, 'bin/leakguard.mjs', 'backtest', '--input', file, '--output', 'json'], {
-      env: { ...env, ...shipped.env },
-      encoding: 'utf8',
-      maxBuffer: 256 * 2 ** 20,
-    });
+    const result = spawnSync(
+      '/usr/bin/time',
+      [
+        '-f',
+        'maxrss=%M',
+        process.execPath,
+        ...shipped.nodeFlags,
+        'bin/leakguard.mjs',
+        'backtest',
+        '--input',
+        file,
+        '--output',
+        'json',
+      ],
+      {
+        env: { ...env, ...shipped.env },
+        encoding: 'utf8',
+        maxBuffer: 256 * 2 ** 20,
+      },
+    );
     const wall = performance.now() - started;
     const kiB = /maxrss=(\d+)/.exec(result.stderr)?.[1];
-    if (result.status !== 0 || !kiB) throw new Error(`backtest of ${file} exited with ${result.status}:\n${result.stderr.slice(-2000)}`);
-    const detected = (JSON.parse(result.stdout) as { detectedAt: number | null }[]).filter((r) => r.detectedAt !== null).length;
+    if (result.status !== 0 || !kiB)
+      throw new Error(`backtest of ${file} exited with ${result.status}:\n${result.stderr.slice(-2000)}`);
+    const detected = (JSON.parse(result.stdout) as { detectedAt: number | null }[]).filter(
+      (r) => r.detectedAt !== null,
+    ).length;
     const rss = Number(kiB) * 1024;
-    console.log(`  ${series} series x 72 h at 60 s (${mb(statSync(file).size)} file): wall ${ms(wall)}, peak RSS ${mb(rss)}, ${detected} detected`);
-    return { figure: `backtest of ${series} series x 72 h (${mb(statSync(file).size)} file), peak RSS / wall`, measured: `${mb(rss)} / ${ms(wall)}`, target: '<= 120 MB', ok: rss <= MAX_RSS_BYTES };
+    console.log(
+      `  ${series} series x 72 h at 60 s (${mb(statSync(file).size)} file): wall ${ms(wall)}, peak RSS ${mb(rss)}, ${detected} detected`,
+    );
+    return {
+      figure: `backtest of ${series} series x 72 h (${mb(statSync(file).size)} file), peak RSS / wall`,
+      measured: `${mb(rss)} / ${ms(wall)}`,
+      target: '<= 120 MB',
+      ok: rss <= MAX_RSS_BYTES,
+    };
   });
 }

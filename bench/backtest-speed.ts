@@ -9,7 +9,9 @@ import { backtestSeries, defaultDetectOptions } from '../src/detect/index.js';
 import { generateCorpus, type CorpusSeries } from '../test/corpus/corpus.js';
 import { lookAlikes } from '../test/corpus/families.js';
 
-const { values } = parseArgs({ options: { series: { type: 'string', default: '128' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: { series: { type: 'string', default: '128' }, seed: { type: 'string', default: '1' } },
+});
 const count = Number(values.series);
 const seed = Number(values.seed);
 
@@ -24,7 +26,11 @@ function run(label: string, series: CorpusSeries[]): void {
   let ticks = 0;
   let detected = 0;
   for (const s of series) {
-    const r = backtestSeries(s.samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: s.truth.limitBytes ?? undefined });
+    const r = backtestSeries(s.samples, {
+      everySeconds: 900,
+      options: defaultDetectOptions,
+      limitBytes: s.truth.limitBytes ?? undefined,
+    });
     ticks += r.ticks;
     if (r.detectedAt !== null) detected++;
   }

@@ -18,7 +18,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as current from '../src/detect/index.js';
 import type { Sample } from '../src/detect/types.js';
-import { CORPUS_START_SECONDS, fromQueryRange, generateCorpus, toQueryRange, type Truth } from '../test/corpus/corpus.js';
+import {
+  CORPUS_START_SECONDS,
+  fromQueryRange,
+  generateCorpus,
+  toQueryRange,
+  type Truth,
+} from '../test/corpus/corpus.js';
 import { generateWorkloads, type WorkloadTruth } from '../test/corpus/workloads.js';
 import { derivAlertFiresAt } from '../test/corpus/promql-deriv.js';
 
@@ -48,20 +54,42 @@ function detectorsOf({ backtestSeries, defaultDetectOptions }: DetectLib): [stri
     [
       'leakguard (backtest, 15m ticks)',
       (samples, truth, past) =>
-        backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past }).detectedAt,
+        backtestSeries(samples, {
+          everySeconds: 900,
+          options: defaultDetectOptions,
+          limitBytes: truth.limitBytes ?? undefined,
+          past,
+        }).detectedAt,
     ],
     [
       'leakguard, known-affected version',
       (samples, truth, past) =>
-        backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined, past, knownAffected: true }).detectedAt,
+        backtestSeries(samples, {
+          everySeconds: 900,
+          options: defaultDetectOptions,
+          limitBytes: truth.limitBytes ?? undefined,
+          past,
+          knownAffected: true,
+        }).detectedAt,
     ],
     [
       'leakguard without workload history',
       (samples, truth) =>
-        backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions, limitBytes: truth.limitBytes ?? undefined }).detectedAt,
+        backtestSeries(samples, {
+          everySeconds: 900,
+          options: defaultDetectOptions,
+          limitBytes: truth.limitBytes ?? undefined,
+        }).detectedAt,
     ],
-    ['deriv(x[1h]) > 5MiB/h for 15m', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 900 })],
-    ['deriv(x[6h]) > 5MiB/h for 1h', (samples) => derivAlertFiresAt(samples, { rangeSeconds: 6 * 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 3600 })],
+    [
+      'deriv(x[1h]) > 5MiB/h for 15m',
+      (samples) => derivAlertFiresAt(samples, { rangeSeconds: 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 900 }),
+    ],
+    [
+      'deriv(x[6h]) > 5MiB/h for 1h',
+      (samples) =>
+        derivAlertFiresAt(samples, { rangeSeconds: 6 * 3600, thresholdBytesPerHour: 5 * MIB, forSeconds: 3600 }),
+    ],
   ];
 }
 const detectors = detectorsOf(current);
@@ -84,7 +112,9 @@ function quantile(sorted: number[], q: number): number {
 
 /** A detection before the onset is a false alarm (and the leak still counts as missed). */
 function score(outcomes: Outcome[]) {
-  let tp = 0, fp = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   const delays: number[] = [];
   for (const o of outcomes) {
     const early = o.detectedAt !== null && (!o.leak || o.detectedAt < o.onset!);
@@ -101,13 +131,29 @@ function score(outcomes: Outcome[]) {
   // onset → kill time left then (0 when caught after it or missed).
   const oom = outcomes.filter((o) => o.leak && o.firstOomKill !== null && o.firstOomKill > o.onset!);
   const left = oom
-    .map((o) => (o.detectedAt !== null && o.detectedAt >= o.onset! && o.detectedAt <= o.firstOomKill! ? (o.firstOomKill! - o.detectedAt) / (o.firstOomKill! - o.onset!) : 0))
+    .map((o) =>
+      o.detectedAt !== null && o.detectedAt >= o.onset! && o.detectedAt <= o.firstOomKill!
+        ? (o.firstOomKill! - o.detectedAt) / (o.firstOomKill! - o.onset!)
+        : 0,
+    )
     .sort((a, b) => a - b);
   const beforeOom = left.filter((x) => x > 0).length;
   const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { tp, fp, fn, precision, recall, f1, median: quantile(delays, 0.5), p90: quantile(delays, 0.9), oomLeaks: oom.length, beforeOom, oomLeft: quantile(left, 0.5) };
+  return {
+    tp,
+    fp,
+    fn,
+    precision,
+    recall,
+    f1,
+    median: quantile(delays, 0.5),
+    p90: quantile(delays, 0.9),
+    oomLeaks: oom.length,
+    beforeOom,
+    oomLeft: quantile(left, 0.5),
+  };
 }
 
 interface SeedRun {
@@ -143,10 +189,24 @@ function runSeed(seed: number, lib: DetectLib = current, list = detectors): Seed
       const { truth, workload } = generated[i]!;
       if (d === NO_HISTORY && workload === null) return [];
       const past = d <= KNOWN ? pasts[i]! : null;
-      return [{ family: truth.family, workload, leak: truth.leak, onset: truth.onset, firstOomKill: truth.firstOomKill, detectedAt: detect(s.samples, truth, past) }];
+      return [
+        {
+          family: truth.family,
+          workload,
+          leak: truth.leak,
+          onset: truth.onset,
+          firstOomKill: truth.firstOomKill,
+          detectedAt: detect(s.samples, truth, past),
+        },
+      ];
     });
     workloads.push(outcomes.filter((o) => o.workload !== null));
-    if (d <= KNOWN) for (const o of outcomes) byFamily.set(o.family, [...(byFamily.get(o.family) ?? [[], []])].map((list, k) => (k === d ? [...list, o] : list)));
+    if (d <= KNOWN)
+      for (const o of outcomes)
+        byFamily.set(
+          o.family,
+          [...(byFamily.get(o.family) ?? [[], []])].map((list, k) => (k === d ? [...list, o] : list)),
+        );
     if (d === NO_HISTORY) continue;
     const seconds = (performance.now() - started) / 1000;
     // The main table scores the 72 h corpus (single series); workload pods have their own table.
@@ -166,12 +226,21 @@ function runSeed(seed: number, lib: DetectLib = current, list = detectors): Seed
     ]);
   }
   const single = generated.filter((s) => s.workload === null);
-  return { seed, series: single.length, leaks: single.filter((s) => s.truth.leak).length, rows, scores, byFamily, workloads };
+  return {
+    seed,
+    series: single.length,
+    leaks: single.filter((s) => s.truth.leak).length,
+    rows,
+    scores,
+    byFamily,
+    workloads,
+  };
 }
 
 function table(header: string[], body: string[][]): void {
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of body) console.log(line(r));
@@ -179,11 +248,25 @@ function table(header: string[], body: string[][]): void {
 
 const seeds = values.seeds ? values.seeds.split(',').map(Number) : [Number(values.seed)];
 const runs = seeds.map((seed) => runSeed(seed));
-const header = ['detector', 'precision', 'recall', 'F1', 'false alarms', 'median delay h', 'p90 delay h', 'before OOM', 'OOM time left', 'time s'];
+const header = [
+  'detector',
+  'precision',
+  'recall',
+  'F1',
+  'false alarms',
+  'median delay h',
+  'p90 delay h',
+  'before OOM',
+  'OOM time left',
+  'time s',
+];
 
 if (runs.length > 1) {
   console.log(`${runs.length} corpora of ${runs[0]!.series} series (${runs[0]!.leaks} leaks) each, 72 h at 60 s\n`);
-  table(['seed', ...header], runs.flatMap((run) => run.rows.map((row) => [String(run.seed), ...row])));
+  table(
+    ['seed', ...header],
+    runs.flatMap((run) => run.rows.map((row) => [String(run.seed), ...row])),
+  );
   const lg = runs.map((run) => run.scores[0]!);
   const known = runs.map((run) => run.scores[KNOWN]!);
   console.log(
@@ -200,7 +283,9 @@ if (runs.length > 1) {
   printWorkloads(runs);
 } else {
   const run = runs[0]!;
-  console.log(`corpus seed ${run.seed}: ${run.series} series (${run.leaks} leaks, ${run.series - run.leaks} look-alikes), 72 h at 60 s\n`);
+  console.log(
+    `corpus seed ${run.seed}: ${run.series} series (${run.leaks} leaks, ${run.series - run.leaks} look-alikes), 72 h at 60 s\n`,
+  );
   table(header, run.rows);
   printFamilies(run.byFamily);
   printWorkloads(runs);
@@ -212,37 +297,87 @@ function printWorkloads(all: SeedRun[]): void {
     const outcomes = all.flatMap((run) => run.workloads[d]!);
     const leakRow = (pick: (o: Outcome) => boolean) => {
       const pods = outcomes.filter((o) => o.leak && pick(o));
-      const delays = pods.filter((o) => o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600).sort((a, b) => a - b);
+      const delays = pods
+        .filter((o) => o.detectedAt !== null && o.detectedAt >= o.onset!)
+        .map((o) => (o.detectedAt! - o.onset!) / 3600)
+        .sort((a, b) => a - b);
       return [`${delays.length}/${pods.length}`, quantile(delays, 0.5).toFixed(1), quantile(delays, 0.9).toFixed(1)];
     };
     const healthy = outcomes.filter((o) => !o.leak);
     const shown = healthy.filter((o) => o.workload!.cycleShown);
     const first = healthy.filter((o) => o.workload!.firstPod);
     const alarms = (list: Outcome[]) => `${list.filter((o) => o.detectedAt !== null).length}/${list.length}`;
-    return [name, ...leakRow((o) => o.workload!.leakOrdinal === 0), ...leakRow((o) => o.workload!.leakOrdinal! > 0), alarms(shown), alarms(first), alarms(healthy)];
+    return [
+      name,
+      ...leakRow((o) => o.workload!.leakOrdinal === 0),
+      ...leakRow((o) => o.workload!.leakOrdinal! > 0),
+      alarms(shown),
+      alarms(first),
+      alarms(healthy),
+    ];
   });
-  console.log('\nworkload pods, all seeds (delays in hours from the leak onset, = pod start for pods that leak from their start):');
-  table(['detector', 'first leaking: detected', 'median', 'p90', 'later leaking: detected', 'median', 'p90', 'false alarms: cycle shown', 'first pod', 'all healthy'], rows);
+  console.log(
+    '\nworkload pods, all seeds (delays in hours from the leak onset, = pod start for pods that leak from their start):',
+  );
+  table(
+    [
+      'detector',
+      'first leaking: detected',
+      'median',
+      'p90',
+      'later leaking: detected',
+      'median',
+      'p90',
+      'false alarms: cycle shown',
+      'first pod',
+      'all healthy',
+    ],
+    rows,
+  );
 }
 
 function mergeFamilies(all: SeedRun[]): Map<string, Outcome[][]> {
   const merged = new Map<string, Outcome[][]>();
   for (const run of all) {
-    for (const [family, byDetector] of run.byFamily) merged.set(family, byDetector.map((outcomes, d) => [...(merged.get(family)?.[d] ?? []), ...outcomes]));
+    for (const [family, byDetector] of run.byFamily)
+      merged.set(
+        family,
+        byDetector.map((outcomes, d) => [...(merged.get(family)?.[d] ?? []), ...outcomes]),
+      );
   }
   return merged;
 }
 
 function printFamilies(byFamily: Map<string, Outcome[][]>): void {
-  console.log('\nleakguard by family, all seeds (detected / series, false alarms, median delay h), unknown version | known-affected version:');
+  console.log(
+    '\nleakguard by family, all seeds (detected / series, false alarms, median delay h), unknown version | known-affected version:',
+  );
   const cells = (outcomes: Outcome[], leak: boolean) => {
     const r = score(outcomes);
-    const delays = outcomes.filter((o) => o.leak && o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600);
+    const delays = outcomes
+      .filter((o) => o.leak && o.detectedAt !== null && o.detectedAt >= o.onset!)
+      .map((o) => (o.detectedAt! - o.onset!) / 3600);
     const detected = `${outcomes.filter((o) => o.detectedAt !== null).length}/${outcomes.length}`;
-    return [detected, String(r.fp), leak ? r.median.toFixed(1) : '-', leak && delays.length ? Math.max(...delays).toFixed(1) : '-'];
+    return [
+      detected,
+      String(r.fp),
+      leak ? r.median.toFixed(1) : '-',
+      leak && delays.length ? Math.max(...delays).toFixed(1) : '-',
+    ];
   };
   table(
-    ['family', 'kind', 'detected', 'false alarms', 'median delay h', 'max delay h', 'known: detected', 'false alarms', 'median delay h', 'max delay h'],
+    [
+      'family',
+      'kind',
+      'detected',
+      'false alarms',
+      'median delay h',
+      'max delay h',
+      'known: detected',
+      'false alarms',
+      'median delay h',
+      'max delay h',
+    ],
     [...byFamily].map(([family, [outcomes, known]]) => {
       const leak = outcomes!.some((o) => o.leak);
       const kind = outcomes!.every((o) => o.leak) ? 'leak' : leak ? 'mixed' : 'look-alike';
@@ -256,7 +391,10 @@ function printFamilies(byFamily: Map<string, Outcome[][]>): void {
       outcomes.forEach((o, i) => {
         const bad = o.leak ? o.detectedAt === null || o.detectedAt < o.onset! : o.detectedAt !== null;
         const pod = o.workload ? ` (${o.workload.name}, ${o.workload.firstPod ? 'first pod' : 'later pod'})` : '';
-        if (bad) console.log(`  miss/false${d === KNOWN ? ' (known-affected)' : ''}: ${family}-${i}${pod} detectedAt=${hours(o.detectedAt)} onset=${hours(o.onset)}`);
+        if (bad)
+          console.log(
+            `  miss/false${d === KNOWN ? ' (known-affected)' : ''}: ${family}-${i}${pod} detectedAt=${hours(o.detectedAt)} onset=${hours(o.onset)}`,
+          );
       }),
     );
   }
@@ -265,7 +403,10 @@ function printFamilies(byFamily: Map<string, Outcome[][]>): void {
 /** Median hours from onset to detection of the leaking workload pods `pick` chooses, and how many were caught. */
 function podDelays(outcomes: Outcome[], pick: (w: WorkloadTruth) => boolean): string {
   const pods = outcomes.filter((o) => o.leak && pick(o.workload!));
-  const delays = pods.filter((o) => o.detectedAt !== null && o.detectedAt >= o.onset!).map((o) => (o.detectedAt! - o.onset!) / 3600).sort((a, b) => a - b);
+  const delays = pods
+    .filter((o) => o.detectedAt !== null && o.detectedAt >= o.onset!)
+    .map((o) => (o.detectedAt! - o.onset!) / 3600)
+    .sort((a, b) => a - b);
   return `${quantile(delays, 0.5).toFixed(1)} h (${delays.length}/${pods.length})`;
 }
 
@@ -274,16 +415,34 @@ function keyFigures(all: SeedRun[]): Map<string, string> {
   const figures = new Map<string, string>();
   for (const [family, [unknown, known]] of mergeFamilies(all)) {
     if (unknown!.every((o) => o.leak)) continue;
-    figures.set(`false alarms, ${family} (unknown | known-affected version)`, `${score(unknown!).fp} | ${score(known!).fp}`);
+    figures.set(
+      `false alarms, ${family} (unknown | known-affected version)`,
+      `${score(unknown!).fp} | ${score(known!).fp}`,
+    );
   }
   const lg = all.map((run) => run.scores[0]!);
   figures.set('recall, worst seed', Math.min(...lg.map((r) => r.recall)).toFixed(3));
-  figures.set('OOM-bound leaks caught before the first OOM kill', `${lg.reduce((n, r) => n + r.beforeOom, 0)}/${lg.reduce((n, r) => n + r.oomLeaks, 0)}`);
+  figures.set(
+    'OOM-bound leaks caught before the first OOM kill',
+    `${lg.reduce((n, r) => n + r.beforeOom, 0)}/${lg.reduce((n, r) => n + r.oomLeaks, 0)}`,
+  );
   const [unknown, known] = [0, KNOWN].map((d) => all.flatMap((run) => run.workloads[d]!));
-  figures.set('first leaking pod of a workload, median delay (unknown version)', podDelays(unknown!, (w) => w.leakOrdinal === 0));
-  figures.set('first leaking pod of a workload, median delay (known-affected version)', podDelays(known!, (w) => w.leakOrdinal === 0));
-  figures.set('later leaking pods, median delay (unknown version)', podDelays(unknown!, (w) => w.leakOrdinal! > 0));
-  figures.set('later leaking pods, median delay (known-affected version)', podDelays(known!, (w) => w.leakOrdinal! > 0));
+  figures.set(
+    'first leaking pod of a workload, median delay (unknown version)',
+    podDelays(unknown!, (w) => w.leakOrdinal === 0),
+  );
+  figures.set(
+    'first leaking pod of a workload, median delay (known-affected version)',
+    podDelays(known!, (w) => w.leakOrdinal === 0),
+  );
+  figures.set(
+    'later leaking pods, median delay (unknown version)',
+    podDelays(unknown!, (w) => w.leakOrdinal! > 0),
+  );
+  figures.set(
+    'later leaking pods, median delay (known-affected version)',
+    podDelays(known!, (w) => w.leakOrdinal! > 0),
+  );
   return figures;
 }
 
@@ -304,5 +463,8 @@ if (values.baseline !== undefined) {
   dispose();
   const after = keyFigures(runs);
   console.log(`\nbefore (${ref}) → after (this tree), ${seeds.length} seed(s):`);
-  table(['figure', ref, 'this tree'], [...after.keys()].map((k) => [k, before.get(k) ?? '-', after.get(k)!]));
+  table(
+    ['figure', ref, 'this tree'],
+    [...after.keys()].map((k) => [k, before.get(k) ?? '-', after.get(k)!]),
+  );
 }

@@ -46,8 +46,18 @@ export const BATCHED: Variant = { name: 'batched (as shipped)', mode: 'batched',
 const NAIVE: Variant = { name: `naive (1 query/pod, ${NAIVE_CONCURRENCY} at a time)`, mode: 'naive', ...SHIPPED };
 const LEVERS: Variant[] = [
   { name: 'batched, Node and glibc defaults', mode: 'batched', nodeFlags: [], env: {} },
-  { name: 'batched, TurboFan on (no --no-opt)', mode: 'batched', nodeFlags: SHIPPED.nodeFlags.filter((f) => f !== '--no-opt'), env: SHIPPED.env },
-  { name: 'batched, --enable-source-maps', mode: 'batched', nodeFlags: [...SHIPPED.nodeFlags, '--enable-source-maps'], env: SHIPPED.env },
+  {
+    name: 'batched, TurboFan on (no --no-opt)',
+    mode: 'batched',
+    nodeFlags: SHIPPED.nodeFlags.filter((f) => f !== '--no-opt'),
+    env: SHIPPED.env,
+  },
+  {
+    name: 'batched, --enable-source-maps',
+    mode: 'batched',
+    nodeFlags: [...SHIPPED.nodeFlags, '--enable-source-maps'],
+    env: SHIPPED.env,
+  },
   { name: 'batched, Accept-Encoding: identity', mode: 'batched', ...SHIPPED, acceptEncoding: 'identity' },
 ];
 
@@ -64,12 +74,15 @@ export async function fleetSection(options: FleetOptions): Promise<Row[]> {
     await bundleChild();
     // One query per pod is shown beside the batched run at 1,000 targets; past that it only takes time.
     const variants = options.targets <= 1000 ? [BATCHED, NAIVE, ...(options.levers ? LEVERS : [])] : [BATCHED];
-    console.log(`  each run: a fresh process (${CHILD_BUNDLE}, bundled like the CLI; node ${SHIPPED.nodeFlags.join(' ')}, ${envText(SHIPPED.env)} as in the image);`);
+    console.log(
+      `  each run: a fresh process (${CHILD_BUNDLE}, bundled like the CLI; node ${SHIPPED.nodeFlags.join(' ')}, ${envText(SHIPPED.env)} as in the image);`,
+    );
     console.log(`  ${options.repeat} runs per variant, interleaved; median wall and fetch, highest peak RSS`);
     const results = new Map<Variant, RunChildResult[]>(variants.map((v) => [v, []]));
     // Interleaved, so that load from other work on the machine falls on every variant alike.
     for (let i = 0; i < options.repeat; i++) {
-      for (const variant of variants) results.get(variant)!.push(await runChild(prometheus.url, variant, options.targets, podStart));
+      for (const variant of variants)
+        results.get(variant)!.push(await runChild(prometheus.url, variant, options.targets, podStart));
     }
     for (const variant of variants) {
       if (variant === LEVERS[0]) console.log('  levers (diagnostics, not targets):');
@@ -94,12 +107,34 @@ export function fleetRows(label: string, targets: number, repeat: number, batche
   const leaking = Array.from({ length: targets }, (_, i) => i).filter(isLeaking).length;
   const found = batched[0]!.verdicts['leaking'] ?? 0;
   const complete = found === leaking && batched.every((r) => r.failures.length === 0 && r.targets === targets);
-  console.log(`  leaking verdicts ${found} of ${leaking} leaking pods in the data${complete ? '' : ' — MISMATCH or FAILURES: the figures above are not of the intended workload'}`);
+  console.log(
+    `  leaking verdicts ${found} of ${leaking} leaking pods in the data${complete ? '' : ' — MISMATCH or FAILURES: the figures above are not of the intended workload'}`,
+  );
   return [
-    { figure: `${label}run over ${targets} targets, wall / fetch (median of ${repeat})`, measured: `${ms(wall)} / ${ms(fetch)}`, target: 'report', ok: complete ? null : false },
-    { figure: `${label}run over ${targets} targets, wall ÷ fetch`, measured: `${(wall / fetch).toFixed(2)}x`, target: '<= 1.2x', ok: complete && wall <= 1.2 * fetch },
-    { figure: `${label}range queries (window${targets > 1000 ? ' shards' : ''} + workload history)`, measured: String(queries), target: 'report', ok: null },
-    { figure: `${label}peak RSS of the run process, ${targets} targets`, measured: mb(rss), target: `<= ${mb(rssTarget(targets))}`, ok: rss <= rssTarget(targets) },
+    {
+      figure: `${label}run over ${targets} targets, wall / fetch (median of ${repeat})`,
+      measured: `${ms(wall)} / ${ms(fetch)}`,
+      target: 'report',
+      ok: complete ? null : false,
+    },
+    {
+      figure: `${label}run over ${targets} targets, wall ÷ fetch`,
+      measured: `${(wall / fetch).toFixed(2)}x`,
+      target: '<= 1.2x',
+      ok: complete && wall <= 1.2 * fetch,
+    },
+    {
+      figure: `${label}range queries (window${targets > 1000 ? ' shards' : ''} + workload history)`,
+      measured: String(queries),
+      target: 'report',
+      ok: null,
+    },
+    {
+      figure: `${label}peak RSS of the run process, ${targets} targets`,
+      measured: mb(rss),
+      target: `<= ${mb(rssTarget(targets))}`,
+      ok: rss <= rssTarget(targets),
+    },
   ];
 }
 
@@ -109,12 +144,24 @@ function rows(options: FleetOptions, batched: RunChildResult[], naive: RunChildR
   const wall = median(batched.map((r) => r.wallMs));
   const naiveWall = median(naive.map((r) => r.wallMs));
   const agree = batched.every((r) => sameVerdicts(r, naive[0]!)) && naive.every((r) => sameVerdicts(r, batched[0]!));
-  console.log(`  naive / batched wall: ${(naiveWall / wall).toFixed(1)}x; verdicts ${agree ? 'identical in every run' : 'DIFFER between runs or approaches'}`);
+  console.log(
+    `  naive / batched wall: ${(naiveWall / wall).toFixed(1)}x; verdicts ${agree ? 'identical in every run' : 'DIFFER between runs or approaches'}`,
+  );
   return [
     ...out,
-    { figure: `naive: ${naive[0]!.rangeQueries} range queries, ${NAIVE_CONCURRENCY} at a time`, measured: ms(naiveWall), target: 'report', ok: null },
+    {
+      figure: `naive: ${naive[0]!.rangeQueries} range queries, ${NAIVE_CONCURRENCY} at a time`,
+      measured: ms(naiveWall),
+      target: 'report',
+      ok: null,
+    },
     { figure: 'naive / batched wall', measured: `${(naiveWall / wall).toFixed(1)}x`, target: 'report', ok: null },
-    { figure: 'naive peak RSS', measured: mb(Math.max(...naive.map((r) => r.maxRssBytes))), target: 'report', ok: null },
+    {
+      figure: 'naive peak RSS',
+      measured: mb(Math.max(...naive.map((r) => r.maxRssBytes))),
+      target: 'report',
+      ok: null,
+    },
   ];
 }
 
@@ -125,14 +172,18 @@ function sameVerdicts(a: RunChildResult, b: RunChildResult): boolean {
 
 export function printVariant(variant: Variant, runs: RunChildResult[]): void {
   const last = runs.at(-1)!;
-  const verdicts = Object.entries(last.verdicts).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  const verdicts = Object.entries(last.verdicts)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
   const failures = runs.flatMap((r) => r.failures);
   console.log(
     `  ${variant.name.padEnd(36)} wall ${ms(median(runs.map((r) => r.wallMs))).padStart(7)} [${runs.map((r) => ms(r.wallMs)).join(' ')}]` +
       `  fetch ${ms(median(runs.map((r) => r.fetchMs)))}  range queries ${last.rangeQueries}` +
       `  RSS loaded ${mb(Math.max(...runs.map((r) => r.rssBeforeBytes)))}, after fetch ${mb(Math.max(...runs.map((r) => r.maxRssAfterFetchBytes)))}, peak ${mb(Math.max(...runs.map((r) => r.maxRssBytes)))}`,
   );
-  console.log(`  ${''.padEnd(36)} ${last.series} series, ${last.samples} samples; verdicts: ${verdicts}; actions ${last.actions}${failures.length ? `; FAILURES: ${[...new Set(failures)].join('; ')}` : ''}`);
+  console.log(
+    `  ${''.padEnd(36)} ${last.series} series, ${last.samples} samples; verdicts: ${verdicts}; actions ${last.actions}${failures.length ? `; FAILURES: ${[...new Set(failures)].join('; ')}` : ''}`,
+  );
 }
 
 /**
@@ -142,8 +193,13 @@ export function printVariant(variant: Variant, runs: RunChildResult[]): void {
 export function fleetOpenMetrics(targets: number): { chunks: () => Iterable<string>; podStart: number } {
   const end = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS - SCRAPE_SECONDS;
   const steps = Math.floor((HISTORY_HOURS * 3600) / SCRAPE_SECONDS);
-  console.log(`  history: ${targets} containers x ${HISTORY_HOURS} h at ${SCRAPE_SECONDS} s = ${(targets * steps).toLocaleString('en')} samples, streamed to promtool`);
-  return { chunks: () => openMetricsChunks(METRIC, fleetSeries(targets, end, HISTORY_HOURS, SCRAPE_SECONDS)), podStart: end - (steps - 1) * SCRAPE_SECONDS - 3600 };
+  console.log(
+    `  history: ${targets} containers x ${HISTORY_HOURS} h at ${SCRAPE_SECONDS} s = ${(targets * steps).toLocaleString('en')} samples, streamed to promtool`,
+  );
+  return {
+    chunks: () => openMetricsChunks(METRIC, fleetSeries(targets, end, HISTORY_HOURS, SCRAPE_SECONDS)),
+    podStart: end - (steps - 1) * SCRAPE_SECONDS - 3600,
+  };
 }
 
 async function startFleetPrometheus(targets: number): Promise<{ prometheus: RunningPrometheus; podStart: number }> {
@@ -159,27 +215,65 @@ async function warmUp(url: string, targets: number): Promise<void> {
   const source = new PrometheusSource({ url, version: 'bench', maxSeries: targets + 100, maxResponseBytes: 2 ** 31 });
   const now = (await answered(source.query({ query: 'time()' }))).series[0]!.sample.v;
   const query = profileQuery({ namespace: FLEET.namespace, container: FLEET.container }, { step: 300, matchers: '' });
-  const result = await answered(source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 }));
-  if (result.series.length !== targets) throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
+  const result = await answered(
+    source.queryRange({ query, start: now - HISTORY_HOURS * 3600, end: now, stepSeconds: 300 }),
+  );
+  if (result.series.length !== targets)
+    throw new Error(`Prometheus holds ${result.series.length} series for the fleet, expected ${targets}`);
 }
 
 /** Bundled the way scripts/build.mjs bundles the CLI (split into lazily loaded chunks), so no tsx in the RSS. */
 export async function bundleChild(): Promise<void> {
-  await build({ ...bundleOptions, ...splitOptions, entryPoints: ['bench/run-child.ts'], outdir: CHILD_DIR, entryNames: 'run-child' });
+  await build({
+    ...bundleOptions,
+    ...splitOptions,
+    entryPoints: ['bench/run-child.ts'],
+    outdir: CHILD_DIR,
+    entryNames: 'run-child',
+  });
   writeFileSync(CHILD_KUBECONFIG, UNUSED_KUBECONFIG);
 }
 
 /** One run in a fresh process; `extra` adds child arguments and environment (the kwok fleet's cluster). */
-export async function runChild(url: string, variant: Variant, targets: number, podStart: number, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunChildResult> {
-  const args = [...variant.nodeFlags, CHILD_BUNDLE, '--url', url, '--mode', variant.mode, '--targets', String(targets), '--pod-start', String(podStart), ...(extra.args ?? [])];
+export async function runChild(
+  url: string,
+  variant: Variant,
+  targets: number,
+  podStart: number,
+  extra: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<RunChildResult> {
+  const args = [
+    ...variant.nodeFlags,
+    CHILD_BUNDLE,
+    '--url',
+    url,
+    '--mode',
+    variant.mode,
+    '--targets',
+    String(targets),
+    '--pod-start',
+    String(podStart),
+    ...(extra.args ?? []),
+  ];
   if (variant.mode === 'naive') args.push('--concurrency', String(NAIVE_CONCURRENCY));
   if (variant.acceptEncoding) args.push('--accept-encoding', variant.acceptEncoding);
   // NODE_OPTIONS from the caller's shell would change what is measured: the child gets only its flags.
   // The caller's NODE_OPTIONS, malloc tuning or POD_NAME would change what is measured: the child gets the variant's.
   const { NODE_OPTIONS: _options, MALLOC_ARENA_MAX: _arenas, POD_NAME: _pod, ...env } = process.env;
-  return lastJson<RunChildResult>(`run child (${variant.name})`, await spawnCapture(process.execPath, args, { ...env, NODE_ENV: 'production', ...variant.env, KUBECONFIG: CHILD_KUBECONFIG, ...extra.env }));
+  return lastJson<RunChildResult>(
+    `run child (${variant.name})`,
+    await spawnCapture(process.execPath, args, {
+      ...env,
+      NODE_ENV: 'production',
+      ...variant.env,
+      KUBECONFIG: CHILD_KUBECONFIG,
+      ...extra.env,
+    }),
+  );
 }
 
 function envText(env: Record<string, string>): string {
-  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }

@@ -50,17 +50,32 @@ function level(index: number, step: number, stepSeconds: number): number {
  * `count` series of `hours` at `stepSeconds`, the last sample at `endSeconds`; `pods` names them
  * (the kwok fleet's real pod names), in the fleet's `namespace`.
  */
-export function fleetHistory(count: number, endSeconds: number, hours: number, stepSeconds: number, pods?: readonly string[], namespace: string = FLEET.namespace): LabelledSeries[] {
+export function fleetHistory(
+  count: number,
+  endSeconds: number,
+  hours: number,
+  stepSeconds: number,
+  pods?: readonly string[],
+  namespace: string = FLEET.namespace,
+): LabelledSeries[] {
   return [...fleetSeries(count, endSeconds, hours, stepSeconds, pods, namespace)];
 }
 
 /** `fleetHistory`, one series at a time (10,000 pods × 24 h at 60 s would be 14 M sample objects at once). */
-export function* fleetSeries(count: number, endSeconds: number, hours: number, stepSeconds: number, pods?: readonly string[], namespace: string = FLEET.namespace): Generator<LabelledSeries> {
+export function* fleetSeries(
+  count: number,
+  endSeconds: number,
+  hours: number,
+  stepSeconds: number,
+  pods?: readonly string[],
+  namespace: string = FLEET.namespace,
+): Generator<LabelledSeries> {
   const steps = Math.floor((hours * 3600) / stepSeconds);
   const start = endSeconds - (steps - 1) * stepSeconds;
   for (let index = 0; index < count; index++) {
     const samples: Sample[] = new Array(steps);
-    for (let step = 0; step < steps; step++) samples[step] = { t: start + step * stepSeconds, v: level(index, step, stepSeconds) };
+    for (let step = 0; step < steps; step++)
+      samples[step] = { t: start + step * stepSeconds, v: level(index, step, stepSeconds) };
     yield { labels: { namespace, pod: pods?.[index] ?? podName(index), container: FLEET.container }, samples };
   }
 }
@@ -71,7 +86,14 @@ export function fleetTargets(count: number, podStartSeconds: number): TargetFact
     return {
       profile: FLEET.profile,
       workload: { kind: 'Deployment' as const, namespace: FLEET.namespace, name, uid: `uid-${name}` },
-      pod: { name: podName(index), uid: `uid-${name}-pod`, startTime: podStartSeconds, ready: true, terminating: false, controlled: true },
+      pod: {
+        name: podName(index),
+        uid: `uid-${name}-pod`,
+        startTime: podStartSeconds,
+        ready: true,
+        terminating: false,
+        controlled: true,
+      },
       container: FLEET.container,
       image: 'ghcr.io/example/operator:v1.2.3',
       version: '1.2.3',

@@ -26,7 +26,12 @@ const NODES = 5;
 /** The fleet of one size: its namespace and fake nodes are its own (the 1,000-pod fleet keeps its old names). */
 function fleetOf(pods: number) {
   const suffix = pods === 1000 ? '' : `-${pods}`;
-  return { pods, namespace: `bench-kwok${suffix}`, nodeType: `kwok-bench${suffix}`, workloads: Math.ceil(pods / REPLICAS) };
+  return {
+    pods,
+    namespace: `bench-kwok${suffix}`,
+    nodeType: `kwok-bench${suffix}`,
+    workloads: Math.ceil(pods / REPLICAS),
+  };
 }
 type KwokFleet = ReturnType<typeof fleetOf>;
 
@@ -64,7 +69,20 @@ spec:
 }
 
 async function runningPods(env: E2eEnv, namespace: string): Promise<string[]> {
-  const out = await kubectl(['get', 'pods', '-n', namespace, '-l', 'app=operator', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}'], { env, timeoutMs: 300_000 });
+  const out = await kubectl(
+    [
+      'get',
+      'pods',
+      '-n',
+      namespace,
+      '-l',
+      'app=operator',
+      '--field-selector=status.phase=Running',
+      '-o',
+      'jsonpath={.items[*].metadata.name}',
+    ],
+    { env, timeoutMs: 300_000 },
+  );
   return out.split(/\s+/).filter(Boolean).sort();
 }
 
@@ -76,10 +94,13 @@ async function fleetUp(env: E2eEnv, fleet: KwokFleet): Promise<string[]> {
   for (;;) {
     const pods = await runningPods(env, fleet.namespace);
     if (pods.length >= fleet.pods) {
-      console.log(`  fleet: ${pods.length} Running pods of ${fleet.workloads} Deployments in ${fleet.namespace} on ${NODES} kwok nodes (ready after ${ms(performance.now() - started)})`);
+      console.log(
+        `  fleet: ${pods.length} Running pods of ${fleet.workloads} Deployments in ${fleet.namespace} on ${NODES} kwok nodes (ready after ${ms(performance.now() - started)})`,
+      );
       return pods.slice(0, fleet.pods);
     }
-    if (performance.now() - started > patienceMs) throw new Error(`only ${pods.length} of ${fleet.pods} pods Running after ${ms(patienceMs)}`);
+    if (performance.now() - started > patienceMs)
+      throw new Error(`only ${pods.length} of ${fleet.pods} pods Running after ${ms(patienceMs)}`);
     await new Promise((resolve) => setTimeout(resolve, 10_000));
   }
 }
@@ -108,8 +129,12 @@ export async function kwokSection(repeat: number, size = 1000): Promise<Row[]> {
   const scrapeSeconds = size > 1000 ? 300 : SCRAPE_SECONDS;
   const end = Math.floor(Date.now() / 1000 / scrapeSeconds) * scrapeSeconds - scrapeSeconds;
   const started = performance.now();
-  const prometheus = await startPrometheus({ openMetrics: openMetricsChunks(METRIC, fleetSeries(size, end, HISTORY_HOURS, scrapeSeconds, pods, namespace)) });
-  console.log(`  history: ${size} pods x ${HISTORY_HOURS} h at ${scrapeSeconds} s, backfilled in ${ms(performance.now() - started)}; the runs judge at its end`);
+  const prometheus = await startPrometheus({
+    openMetrics: openMetricsChunks(METRIC, fleetSeries(size, end, HISTORY_HOURS, scrapeSeconds, pods, namespace)),
+  });
+  console.log(
+    `  history: ${size} pods x ${HISTORY_HOURS} h at ${scrapeSeconds} s, backfilled in ${ms(performance.now() - started)}; the runs judge at its end`,
+  );
   try {
     await bundleChild();
     const runs: RunChildResult[] = [];
@@ -118,23 +143,49 @@ export async function kwokSection(repeat: number, size = 1000): Promise<Row[]> {
       const args = ['--cluster', 'kube', '--namespace', namespace, '--now', String(end + 60)];
       runs.push(await runChild(prometheus.url, BATCHED, size, 0, { args, env: { KUBECONFIG: env.kubeconfig } }));
     }
-    console.log(`  each run: the CLI's wiring against the real kube-apiserver (admin kubeconfig), dry-run, lock in ${namespace}`);
+    console.log(
+      `  each run: the CLI's wiring against the real kube-apiserver (admin kubeconfig), dry-run, lock in ${namespace}`,
+    );
     printVariant({ ...BATCHED, name: 'kwok fleet (as shipped)' }, runs);
-    const calls = Object.keys(runs[0]!.clusterMs).map((k) => `${k} ${ms(median(runs.map((r) => r.clusterMs[k] ?? 0)))}`);
+    const calls = Object.keys(runs[0]!.clusterMs).map(
+      (k) => `${k} ${ms(median(runs.map((r) => r.clusterMs[k] ?? 0)))}`,
+    );
     console.log(`  ${''.padEnd(36)} time in API calls (median): ${calls.join(', ')}`);
     const api = apiCallsText(runs);
     console.log(`  ${''.padEnd(36)} requests to the API server (${api.total}): ${api.text}`);
-    console.log(`  ${''.padEnd(36)} peak RSS after discovery ${mb(Math.max(...runs.map((r) => r.clusterRss['discoverTargets'] ?? 0)))}`);
+    console.log(
+      `  ${''.padEnd(36)} peak RSS after discovery ${mb(Math.max(...runs.map((r) => r.clusterRss['discoverTargets'] ?? 0)))}`,
+    );
     const wall = median(runs.map((r) => r.wallMs));
     const rss = Math.max(...runs.map((r) => r.maxRssBytes));
     const failures = runs.flatMap((r) => r.failures);
     const label = `kwok: run over ${size} pods (${fleet.workloads} Deployments)`;
     const rssTarget = size <= 1000 ? 120e6 : 200e6;
     return [
-      { figure: `${label}, wall`, measured: ms(wall), target: size <= 1000 ? '<= 2 s' : 'report', ok: size <= 1000 ? wall <= 2000 && failures.length === 0 : failures.length === 0 ? null : false },
-      { figure: `${label}: requests to the API server`, measured: `${api.total} (${api.text})`, target: 'grow with workloads, not pods', ok: null },
-      { figure: `${label}: range queries (window${size > 1000 ? ' shards' : ''} + workload history)`, measured: String(runs.at(-1)!.rangeQueries), target: size <= 1000 ? '<= 2' : 'report', ok: size <= 1000 ? runs.every((r) => r.rangeQueries <= 2) : null },
-      { figure: `${label}: peak RSS of the run process`, measured: mb(rss), target: `<= ${mb(rssTarget)}`, ok: rss <= rssTarget },
+      {
+        figure: `${label}, wall`,
+        measured: ms(wall),
+        target: size <= 1000 ? '<= 2 s' : 'report',
+        ok: size <= 1000 ? wall <= 2000 && failures.length === 0 : failures.length === 0 ? null : false,
+      },
+      {
+        figure: `${label}: requests to the API server`,
+        measured: `${api.total} (${api.text})`,
+        target: 'grow with workloads, not pods',
+        ok: null,
+      },
+      {
+        figure: `${label}: range queries (window${size > 1000 ? ' shards' : ''} + workload history)`,
+        measured: String(runs.at(-1)!.rangeQueries),
+        target: size <= 1000 ? '<= 2' : 'report',
+        ok: size <= 1000 ? runs.every((r) => r.rangeQueries <= 2) : null,
+      },
+      {
+        figure: `${label}: peak RSS of the run process`,
+        measured: mb(rss),
+        target: `<= ${mb(rssTarget)}`,
+        ok: rss <= rssTarget,
+      },
     ];
   } finally {
     await prometheus.stop();

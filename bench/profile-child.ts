@@ -24,7 +24,9 @@ export interface ProfileChildResult {
   peakRssBytes: number;
 }
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, pods: { type: 'string' }, 'pod-start': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, pods: { type: 'string' }, 'pod-start': { type: 'string' } },
+});
 const config = parseConfig(`
 prometheus: {url: ${JSON.stringify(values.url)}, step: 60s, timeout: 120s}
 profiles: [{name: ${FLEET.profile}, namespace: ${FLEET.namespace}, selector: ${FLEET.selector}, container: ${FLEET.container}, expectedPods: ${values.pods}}]
@@ -35,7 +37,13 @@ const cluster = new MemoryCluster(fleetTargets(Number(values.pods), Number(value
 const gc = (globalThis as { gc?: () => void }).gc;
 const clock = await prometheusNow(metrics);
 const seen = await observeProfile(
-  { cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(gc ? { reclaim: gc } : {}) },
+  {
+    cluster,
+    metrics,
+    prometheus: config.prometheus,
+    workloadHistory: config.detection.workloadHistory,
+    ...(gc ? { reclaim: gc } : {}),
+  },
   config.profiles[0]!,
   clock,
   toDetectOptions(config.detection),

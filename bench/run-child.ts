@@ -17,7 +17,14 @@ import { createLogger } from '../src/cli/logger.js';
 import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Cluster } from '../src/kube/types.js';
-import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../src/prom/types.js';
+import type {
+  InstantQuery,
+  InstantResult,
+  MetricsAnswer,
+  MetricsSource,
+  RangeQuery,
+  RangeResult,
+} from '../src/prom/types.js';
 import { runOnce } from '../src/run/index.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import { fleetConfigText, fleetTargets, podName } from './fleet.js';
@@ -58,7 +65,10 @@ function countApiCalls(): void {
     const path = request.path.split('?')[0]!.split('/').filter(Boolean);
     const at = path.indexOf('namespaces');
     const [resource, name, sub] = at >= 0 ? path.slice(at + 2) : path.slice(-2);
-    const verb = { GET: name === undefined ? 'list' : 'get', POST: 'create', PATCH: 'patch', PUT: 'update', DELETE: 'delete' }[request.method] ?? request.method;
+    const verb =
+      { GET: name === undefined ? 'list' : 'get', POST: 'create', PATCH: 'patch', PUT: 'update', DELETE: 'delete' }[
+        request.method
+      ] ?? request.method;
     const key = `${verb} ${resource ?? '?'}${sub ? `/${sub}` : ''}`;
     apiCalls[key] = (apiCalls[key] ?? 0) + 1;
   });
@@ -100,7 +110,8 @@ class MeteredSource implements MetricsSource {
 
   async query(query: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
     this.instantQueries++;
-    if (this.now !== undefined && query.query === 'time()') return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
+    if (this.now !== undefined && query.query === 'time()')
+      return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
     return this.inner.query(query);
   }
 }
@@ -128,7 +139,11 @@ class PerPodSource implements MetricsSource {
     const failed = results.find((r) => r.outcome === 'failed');
     if (failed) return failed;
     const answers = results as ({ outcome: 'answered' } & RangeResult)[];
-    return { outcome: 'answered', series: answers.flatMap((r) => r.series), warnings: answers.flatMap((r) => r.warnings) };
+    return {
+      outcome: 'answered',
+      series: answers.flatMap((r) => r.series),
+      warnings: answers.flatMap((r) => r.warnings),
+    };
   }
 
   query(query: InstantQuery) {
@@ -183,7 +198,8 @@ async function main(): Promise<void> {
     },
   });
   if (!values.url) throw new Error('--url is required');
-  if (values.mode !== 'batched' && values.mode !== 'naive') throw new Error(`--mode must be batched or naive, got ${values.mode}`);
+  if (values.mode !== 'batched' && values.mode !== 'naive')
+    throw new Error(`--mode must be batched or naive, got ${values.mode}`);
   const count = Number(values.targets);
   const podStart = values['pod-start'] ? Number(values['pod-start']) : Math.floor(Date.now() / 1000) - 30 * 3600;
 
@@ -191,7 +207,10 @@ async function main(): Promise<void> {
   const encoding = values['accept-encoding'];
   const kube = values.cluster === 'kube';
   const config = parseConfig(
-    fleetConfigText(values.url, count, { ...(encoding ? { headers: { 'Accept-Encoding': encoding } } : {}), ...(kube ? { dryRun: true, namespace: values.namespace! } : {}) }),
+    fleetConfigText(values.url, count, {
+      ...(encoding ? { headers: { 'Accept-Encoding': encoding } } : {}),
+      ...(kube ? { dryRun: true, namespace: values.namespace! } : {}),
+    }),
   );
   // Logs are written as in production (JSON lines, one per target), but to /dev/null.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
@@ -199,7 +218,16 @@ async function main(): Promise<void> {
   // server that is never called).
   const wired = await buildRunDeps(config, logger);
   const http = new MeteredSource(wired.metrics, values.now ? Number(values.now) : undefined);
-  const fetch = values.mode === 'batched' ? http : new MeteredSource(new PerPodSource(http, targets.map((_, i) => podName(i)), Number(values.concurrency)));
+  const fetch =
+    values.mode === 'batched'
+      ? http
+      : new MeteredSource(
+          new PerPodSource(
+            http,
+            targets.map((_, i) => podName(i)),
+            Number(values.concurrency),
+          ),
+        );
 
   if (kube) countApiCalls();
   const rssBeforeBytes = process.memoryUsage.rss();

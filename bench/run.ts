@@ -60,18 +60,33 @@ async function backtestSection(): Promise<Row[]> {
   const lines = spawned.stdout.trim().split('\n').slice(0, -1);
   for (const line of lines) console.log(`  ${line}`);
   const cpuMs = (result.userMicros + result.systemMicros) / 1000;
-  console.log(`  process: ${pinned ? 'pinned to core 0 (taskset)' : 'NOT pinned (no taskset)'}; whole script wall ${ms(result.wallMs)}, cpu ${ms(cpuMs)} (user ${ms(result.userMicros / 1000)}, system ${ms(result.systemMicros / 1000)}), peak RSS ${mb(result.maxRssBytes)}`);
+  console.log(
+    `  process: ${pinned ? 'pinned to core 0 (taskset)' : 'NOT pinned (no taskset)'}; whole script wall ${ms(result.wallMs)}, cpu ${ms(cpuMs)} (user ${ms(result.userMicros / 1000)}, system ${ms(result.systemMicros / 1000)}), peak RSS ${mb(result.maxRssBytes)}`,
+  );
   const rows: Row[] = [];
   for (const line of lines) {
     const match = /^(.+?)\s+series (\d+).*\bwall ([\d.]+) s/.exec(line);
     if (!match) continue;
     const seconds = Number(match[3]);
-    rows.push({ figure: `backtest ${match[1]} (${match[2]} series, 1 core)`, measured: ms(seconds * 1000), target: '<= 2 s', ok: seconds <= 2 });
+    rows.push({
+      figure: `backtest ${match[1]} (${match[2]} series, 1 core)`,
+      measured: ms(seconds * 1000),
+      target: '<= 2 s',
+      ok: seconds <= 2,
+    });
   }
   const share = cpuMs / result.wallMs;
-  if (share < 0.8) console.log(`  note: cpu/wall ${share.toFixed(2)}: core 0 was shared with other work, so the wall figures above are inflated by up to ${(1 / share).toFixed(1)}x`);
+  if (share < 0.8)
+    console.log(
+      `  note: cpu/wall ${share.toFixed(2)}: core 0 was shared with other work, so the wall figures above are inflated by up to ${(1 / share).toFixed(1)}x`,
+    );
   if (rows.length === 0) throw new Error(`no "wall N s" line in bench/backtest-speed.ts output:\n${lines.join('\n')}`);
-  rows.push({ figure: 'backtest script cpu / wall (one core => <= 1)', measured: share.toFixed(2), target: 'report', ok: null });
+  rows.push({
+    figure: 'backtest script cpu / wall (one core => <= 1)',
+    measured: share.toFixed(2),
+    target: 'report',
+    ok: null,
+  });
   return rows;
 }
 
@@ -81,9 +96,16 @@ function timeCli(cliArgs: string[], runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, cliArgs, { stdio: ['ignore', 'pipe', 'pipe'], env, maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, cliArgs, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     times.push(performance.now() - started);
-    if (result.status !== 0) throw new Error(`node ${cliArgs.join(' ')} exited with ${result.status}: ${result.stderr.toString().slice(-2000)}`);
+    if (result.status !== 0)
+      throw new Error(
+        `node ${cliArgs.join(' ')} exited with ${result.status}: ${result.stderr.toString().slice(-2000)}`,
+      );
     if (result.stdout.length === 0) throw new Error(`node ${cliArgs.join(' ')} printed nothing`);
   }
   return median(times);
@@ -97,13 +119,21 @@ function coldStartSection(): Row[] {
   const cases: { label: string; args: string[]; target?: number }[] = [
     { label: 'leakguard --help', args: ['bin/leakguard.mjs', '--help'], target: 300 },
     { label: 'leakguard demo --output json', args: ['bin/leakguard.mjs', 'demo', '--output', 'json'] },
-    { label: `leakguard --help, ${SHIPPED.nodeFlags.join(' ')} (image)`, args: [...SHIPPED.nodeFlags, 'bin/leakguard.mjs', '--help'] },
+    {
+      label: `leakguard --help, ${SHIPPED.nodeFlags.join(' ')} (image)`,
+      args: [...SHIPPED.nodeFlags, 'bin/leakguard.mjs', '--help'],
+    },
     { label: "node -e 'console.log(1)' (Node's own floor)", args: ['-e', 'console.log(1)'] },
   ];
   return cases.map(({ label, args: cliArgs, target }) => {
     const value = timeCli(cliArgs, 10);
     console.log(`  ${label.padEnd(58)} ${ms(value)}`);
-    return { figure: `cold start: ${label}`, measured: ms(value), target: target === undefined ? 'report' : `<= ${target} ms`, ok: target === undefined ? null : value <= target };
+    return {
+      figure: `cold start: ${label}`,
+      measured: ms(value),
+      target: target === undefined ? 'report' : `<= ${target} ms`,
+      ok: target === undefined ? null : value <= target,
+    };
   });
 }
 
@@ -116,19 +146,27 @@ function runFloorSection(): Row[] {
   heading('4. RSS floor of the shipped `leakguard run` (loaded, no work)');
   if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is not installed (Debian package time)');
   mkdirSync('.tmp-bench', { recursive: true });
-  writeFileSync(FLOOR_CONFIG, 'prometheus: {url: "http://127.0.0.1:9"}\nprofiles: [{name: floor, namespace: floor, selector: app=floor}]\n');
+  writeFileSync(
+    FLOOR_CONFIG,
+    'prometheus: {url: "http://127.0.0.1:9"}\nprofiles: [{name: floor, namespace: floor, selector: app=floor}]\n',
+  );
   const { NODE_OPTIONS: _options, MALLOC_ARENA_MAX: _arenas, ...env } = process.env;
   const variants = [
     { flags: [], env: {}, label: 'RSS floor: leakguard run, Node and glibc defaults' },
     { ...SHIPPED, flags: SHIPPED.nodeFlags, label: 'RSS floor: leakguard run, as in the image' },
   ];
   return variants.map(({ flags, env: extra, label }) => {
-    const result = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...flags, 'bin/leakguard.mjs', 'run', '--config', FLOOR_CONFIG], {
-      env: { ...env, ...extra, KUBECONFIG: '/nonexistent/kubeconfig' },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      '/usr/bin/time',
+      ['-f', 'maxrss=%M', process.execPath, ...flags, 'bin/leakguard.mjs', 'run', '--config', FLOOR_CONFIG],
+      {
+        env: { ...env, ...extra, KUBECONFIG: '/nonexistent/kubeconfig' },
+        encoding: 'utf8',
+      },
+    );
     const kiB = /maxrss=(\d+)/.exec(result.stderr)?.[1];
-    if (!kiB || !result.stderr.includes('/nonexistent/kubeconfig')) throw new Error(`leakguard run did not stop at the missing kubeconfig:\n${result.stderr.slice(-2000)}`);
+    if (!kiB || !result.stderr.includes('/nonexistent/kubeconfig'))
+      throw new Error(`leakguard run did not stop at the missing kubeconfig:\n${result.stderr.slice(-2000)}`);
     console.log(`  ${label.padEnd(58)} ${mb(Number(kiB) * 1024)}`);
     return { figure: label, measured: mb(Number(kiB) * 1024), target: 'report', ok: null };
   });
@@ -152,7 +190,9 @@ async function main(): Promise<void> {
     for (const targets of SIZES) {
       heading(`2. one run over ${targets} targets against a real Prometheus`);
       const options = { targets, repeat: Number(args.repeat), levers: !args['no-levers'] };
-      rows.push(...(await fleetSection(options).catch((error: unknown) => failed(`run over ${targets} targets`, error))));
+      rows.push(
+        ...(await fleetSection(options).catch((error: unknown) => failed(`run over ${targets} targets`, error))),
+      );
     }
   }
   try {
@@ -181,13 +221,21 @@ async function main(): Promise<void> {
 async function kwok(rows: Row[]): Promise<void> {
   for (const pods of args['kwok-pods'].split(',').map(Number)) {
     heading(`5. one run over ${pods} kwok pods on the real control plane`);
-    rows.push(...(await kwokSection(Number(args.repeat), pods).catch((error: unknown) => failed(`run over ${pods} kwok pods`, error))));
+    rows.push(
+      ...(await kwokSection(Number(args.repeat), pods).catch((error: unknown) =>
+        failed(`run over ${pods} kwok pods`, error),
+      )),
+    );
   }
 }
 
 async function thanos(rows: Row[]): Promise<void> {
   heading(`6. one run over ${TARGETS} targets through Thanos Query over two replicas`);
-  rows.push(...(await thanosSection(TARGETS, Number(args.repeat)).catch((error: unknown) => failed(`run over ${TARGETS} targets via Thanos`, error))));
+  rows.push(
+    ...(await thanosSection(TARGETS, Number(args.repeat)).catch((error: unknown) =>
+      failed(`run over ${TARGETS} targets via Thanos`, error),
+    )),
+  );
 }
 
 function summary(rows: Row[], started: number): void {

@@ -14,7 +14,8 @@ export interface ShippedRuntime {
 export function shippedRuntime(dockerfile = 'Dockerfile'): ShippedRuntime {
   const runtime = parseDockerfile(readFileSync(dockerfile, 'utf8')).at(-1);
   const [node, ...args] = runtime?.entrypoint ?? [];
-  if (!runtime || !node?.endsWith('/node')) throw new Error(`${dockerfile}: the last stage's ENTRYPOINT does not run node`);
+  if (!runtime || !node?.endsWith('/node'))
+    throw new Error(`${dockerfile}: the last stage's ENTRYPOINT does not run node`);
   const { TMPDIR: _tmp, ...env } = runtime.env;
   return { nodeFlags: args.filter((a) => a.startsWith('--')), env };
 }

@@ -22,6 +22,7 @@ export function spawnCapture(command: string, args: readonly string[], env?: Nod
 /** The child's last stdout line is its JSON report. */
 export function lastJson<T>(what: string, spawned: Spawned): T {
   const last = spawned.stdout.trim().split('\n').at(-1) ?? '';
-  if (spawned.code !== 0 || !last.startsWith('{')) throw new Error(`${what} exited with ${spawned.code}:\n${spawned.stderr.trim()}`);
+  if (spawned.code !== 0 || !last.startsWith('{'))
+    throw new Error(`${what} exited with ${spawned.code}:\n${spawned.stderr.trim()}`);
   return JSON.parse(last) as T;
 }

@@ -13,12 +13,23 @@ export async function thanosSection(targets: number, repeat: number): Promise<Ro
   const { path, built } = thanosBinary();
   if (!built) {
     console.log(`  skipped: thanos is not built (${path}); run test/support/build-thanos.sh`);
-    return [{ figure: `run over ${targets} targets via Thanos Query`, measured: 'skipped', target: 'thanos not built', ok: null }];
+    return [
+      {
+        figure: `run over ${targets} targets via Thanos Query`,
+        measured: 'skipped',
+        target: 'thanos not built',
+        ok: null,
+      },
+    ];
   }
   const { chunks, podStart } = fleetOpenMetrics(targets);
   let started = performance.now();
-  const thanos = await startThanos(['a', 'b'].map((replica) => ({ openMetrics: chunks(), externalLabels: { cluster: 'bench', replica } })));
-  console.log(`  two replicas backfilled with it, sidecars and Thanos Query ready in ${ms(performance.now() - started)}`);
+  const thanos = await startThanos(
+    ['a', 'b'].map((replica) => ({ openMetrics: chunks(), externalLabels: { cluster: 'bench', replica } })),
+  );
+  console.log(
+    `  two replicas backfilled with it, sidecars and Thanos Query ready in ${ms(performance.now() - started)}`,
+  );
   try {
     await bundleChild();
     const direct = thanos.replicas[0]!.prometheus.url;
@@ -38,11 +49,23 @@ export async function thanosSection(targets: number, repeat: number): Promise<Ro
     const wall = median(viaThanos!.map((r) => r.wallMs));
     const directWall = median(viaPrometheus!.map((r) => r.wallMs));
     const same = JSON.stringify(viaThanos![0]!.verdicts) === JSON.stringify(viaPrometheus![0]!.verdicts);
-    console.log(`  verdicts ${same ? 'identical' : 'DIFFER'} via Thanos and directly; ${ms(performance.now() - started)} for all runs`);
+    console.log(
+      `  verdicts ${same ? 'identical' : 'DIFFER'} via Thanos and directly; ${ms(performance.now() - started)} for all runs`,
+    );
     return [
       ...fleetRows('via Thanos: ', targets, repeat, viaThanos!),
-      { figure: `run over ${targets} targets via Thanos Query, wall (median of ${repeat})`, measured: ms(wall), target: `<= 1.5x direct (${ms(directWall)})`, ok: wall <= 1.5 * directWall },
-      { figure: 'via Thanos / direct wall', measured: `${(wall / directWall).toFixed(2)}x`, target: 'report', ok: null },
+      {
+        figure: `run over ${targets} targets via Thanos Query, wall (median of ${repeat})`,
+        measured: ms(wall),
+        target: `<= 1.5x direct (${ms(directWall)})`,
+        ok: wall <= 1.5 * directWall,
+      },
+      {
+        figure: 'via Thanos / direct wall',
+        measured: `${(wall / directWall).toFixed(2)}x`,
+        target: 'report',
+        ok: null,
+      },
       { figure: 'via Thanos: verdicts same as direct', measured: same ? 'yes' : 'no', target: 'yes', ok: same },
     ];
   } finally {

@@ -9,7 +9,9 @@ export const bundleOptions = {
   sourcemap: 'linked',
   legalComments: 'none',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);",
+  },
   // node-fetch 2 falls back on whatwg-url only where Node has no URL class: see scripts/shims.
   alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
   logLevel: 'warning',

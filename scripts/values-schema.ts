@@ -13,7 +13,11 @@ import { configSchema } from '../src/config/schema.js';
 type JsonSchema = Record<string, unknown>;
 
 const str = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...extra });
-const int = (minimum: number, maximum?: number): JsonSchema => ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) });
+const int = (minimum: number, maximum?: number): JsonSchema => ({
+  type: 'integer',
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+});
 const bool: JsonSchema = { type: 'boolean' };
 const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 const strict = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
@@ -27,8 +31,15 @@ const quantity: JsonSchema = { type: ['string', 'number'] };
 const resourceList = strict({ cpu: quantity, memory: quantity, 'ephemeral-storage': quantity });
 
 /** A duration both the chart's templates and the PrometheusRule CRD read: `90s`, `30m`, `24h`, `1h30m`, `2d`. */
-const chartDuration: JsonSchema = str({ minLength: 2, pattern: '^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$' });
-const labelValues: JsonSchema = { type: 'object', propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }, additionalProperties: { type: 'string' } };
+const chartDuration: JsonSchema = str({
+  minLength: 2,
+  pattern: '^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$',
+});
+const labelValues: JsonSchema = {
+  type: 'object',
+  propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' },
+  additionalProperties: { type: 'string' },
+};
 
 /** Alerts and a dashboard about leakguard itself (chart/templates/prometheusrule.yaml, dashboard-configmap.yaml). */
 const monitoringSchema: JsonSchema = strict({
@@ -39,7 +50,10 @@ const monitoringSchema: JsonSchema = strict({
     severity: str({ minLength: 1 }),
     runbookUrl: str({ pattern: '^https?://' }),
     missedRuns: int(1),
-    schedulePeriod: { anyOf: [{ const: '' }, chartDuration], description: 'The schedule\'s period; empty: derived from schedule.' },
+    schedulePeriod: {
+      anyOf: [{ const: '' }, chartDuration],
+      description: "The schedule's period; empty: derived from schedule.",
+    },
     suspendedFor: chartDuration,
     earlyWarning: strict({ enabled: bool, for: chartDuration, severity: str({ minLength: 1 }) }),
   }),
@@ -48,9 +62,16 @@ const monitoringSchema: JsonSchema = strict({
 
 /** The `config` section: the zod schema's input side, as JSON Schema draft-07. */
 export function configValuesSchema(): JsonSchema {
-  const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as JsonSchema;
+  const generated = z.toJSONSchema(configSchema, {
+    io: 'input',
+    target: 'draft-7',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   const { $schema: _ignored, ...schema } = generated;
-  return { description: 'The leakguard configuration file (see Configuration in the README), rendered into the ConfigMap.', ...schema };
+  return {
+    description: 'The leakguard configuration file (see Configuration in the README), rendered into the ConfigMap.',
+    ...schema,
+  };
 }
 
 export function buildValuesSchema(): JsonSchema {
@@ -59,8 +80,14 @@ export function buildValuesSchema(): JsonSchema {
     title: 'leakguard Helm chart values',
     ...strict(
       {
-        kind: { enum: ['CronJob', 'Deployment'], description: 'CronJob runs `leakguard run`; Deployment runs `leakguard daemon`.' },
-        schedule: str({ minLength: 1, description: 'Cron schedule of runs (both kinds), e.g. */15 * * * * or @hourly.' }),
+        kind: {
+          enum: ['CronJob', 'Deployment'],
+          description: 'CronJob runs `leakguard run`; Deployment runs `leakguard daemon`.',
+        },
+        schedule: str({
+          minLength: 1,
+          description: 'Cron schedule of runs (both kinds), e.g. */15 * * * * or @hourly.',
+        }),
         image: strict(
           {
             repository: str({ minLength: 1 }),
@@ -131,8 +158,14 @@ export function buildValuesSchema(): JsonSchema {
           ),
         },
         monitoring: monitoringSchema,
-        k8sServiceHost: str({ description: 'API server host for clusters without kube-proxy (KUBERNETES_SERVICE_HOST); empty: the kubernetes Service.' }),
-        k8sServicePort: { ...int(1, 65535), description: 'API server port with k8sServiceHost (KUBERNETES_SERVICE_PORT).' },
+        k8sServiceHost: str({
+          description:
+            'API server host for clusters without kube-proxy (KUBERNETES_SERVICE_HOST); empty: the kubernetes Service.',
+        }),
+        k8sServicePort: {
+          ...int(1, 65535),
+          description: 'API server port with k8sServiceHost (KUBERNETES_SERVICE_PORT).',
+        },
         config: configValuesSchema(),
       },
       ['kind', 'schedule', 'image', 'config'],

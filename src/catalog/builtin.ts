@@ -10,7 +10,10 @@ const checked = '2026-11-30';
 const gh = (path: string) => `https://github.com/${path}`;
 const argoNotes = 'https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/{from}-{to}/';
 const certManagerRule = { rule: 'one-minor-at-a-time', caveat: 'to the latest patch release of each minor' } as const;
-const calicoRule = { rule: 'direct', caveat: 'Calico supports upgrades from the two previous minor releases (3.31 from v3.15 and later)' } as const;
+const calicoRule = {
+  rule: 'direct',
+  caveat: 'Calico supports upgrades from the two previous minor releases (3.31 from v3.15 and later)',
+} as const;
 // Images each project releases at one version: an upgrade PR moves them together.
 const certManagerImages = ['controller', 'cainjector', 'webhook', 'acmesolver', 'startupapicheck'].map(
   (c) => `quay.io/jetstack/cert-manager-${c}`,
@@ -21,9 +24,16 @@ const longhornImages = [
   'longhornio/backing-image-manager',
 ];
 // tigera/operator is versioned apart (v1.x) and is not listed.
-const calicoImages = ['node', 'kube-controllers', 'cni', 'typha', 'apiserver', 'csi', 'node-driver-registrar', 'pod2daemon-flexvol'].map(
-  (c) => `quay.io/calico/${c}`,
-);
+const calicoImages = [
+  'node',
+  'kube-controllers',
+  'cni',
+  'typha',
+  'apiserver',
+  'csi',
+  'node-driver-registrar',
+  'pod2daemon-flexvol',
+].map((c) => `quay.io/calico/${c}`);
 
 export const builtinKnownIssues: readonly KnownIssueInput[] = [
   {
@@ -62,7 +72,11 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
       { kind: 'issue', url: gh('cert-manager/cert-manager/issues/6217') },
       { kind: 'fix', url: gh('cert-manager/cert-manager/pull/6232') },
       { kind: 'fix', url: gh('cert-manager/cert-manager/pull/6235') },
-      { kind: 'release-notes', url: 'https://cert-manager.io/docs/releases/release-notes/release-notes-1.12', title: 'cert-manager 1.12 release notes' },
+      {
+        kind: 'release-notes',
+        url: 'https://cert-manager.io/docs/releases/release-notes/release-notes-1.12',
+        title: 'cert-manager 1.12 release notes',
+      },
     ],
     checked,
   },
@@ -128,7 +142,10 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     affected: ['>=2.13.0 <2.13.2'],
     lowerBoundInferred: true,
     fixed: ['2.13.2', '2.14.0'],
-    condition: { text: 'Config Management Plugin sidecars on the repo-server', check: { podRunsCommand: 'argocd-cmp-server' } },
+    condition: {
+      text: 'Config Management Plugin sidecars on the repo-server',
+      check: { podRunsCommand: 'argocd-cmp-server' },
+    },
     upgrade: { rule: 'minor-skips-with-notes', notes: argoNotes },
     sources: [
       { kind: 'fix', url: gh('argoproj/argo-cd/pull/20876') },
@@ -179,7 +196,10 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     lowerBoundInferred: true,
     fixed: ['0.7.2'],
     condition: { text: 'a GCP Secret Manager store using Workload Identity' },
-    upgrade: { rule: 'current-minor-only', caveat: 'some minor versions need steps before the upgrade: read the release notes' },
+    upgrade: {
+      rule: 'current-minor-only',
+      caveat: 'some minor versions need steps before the upgrade: read the release notes',
+    },
     sources: [
       { kind: 'issue', url: gh('external-secrets/external-secrets/issues/1901') },
       { kind: 'fix', url: gh('external-secrets/external-secrets/pull/1902') },
@@ -199,7 +219,8 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
         forVersion: '1.11.0',
         tag: 'v1.11.0-hotfix-1',
         // The 1.11.0 changelog's "Hotfix" section; the chart's value for the instance-manager image tag.
-        setIn: 'the Helm value image.longhorn.instanceManager.tag (with manifests: the instance-manager image in the manifest), then upgrade the release',
+        setIn:
+          'the Helm value image.longhorn.instanceManager.tag (with manifests: the instance-manager image in the manifest), then upgrade the release',
       },
     },
     upgrade: { rule: 'one-minor-at-a-time', caveat: 'enforced since v1.5.0; downgrades are not supported' },
@@ -208,8 +229,16 @@ export const builtinKnownIssues: readonly KnownIssueInput[] = [
     sources: [
       { kind: 'issue', url: gh('longhorn/longhorn/issues/12573') },
       { kind: 'issue', url: gh('longhorn/longhorn/issues/12575') },
-      { kind: 'release-notes', url: gh('longhorn/longhorn/blob/master/CHANGELOG/CHANGELOG-1.11.0.md'), title: 'Longhorn 1.11.0 changelog ("Hotfix")' },
-      { kind: 'release-notes', url: gh('longhorn/longhorn/blob/master/CHANGELOG/CHANGELOG-1.11.1.md'), title: 'Longhorn 1.11.1 changelog' },
+      {
+        kind: 'release-notes',
+        url: gh('longhorn/longhorn/blob/master/CHANGELOG/CHANGELOG-1.11.0.md'),
+        title: 'Longhorn 1.11.0 changelog ("Hotfix")',
+      },
+      {
+        kind: 'release-notes',
+        url: gh('longhorn/longhorn/blob/master/CHANGELOG/CHANGELOG-1.11.1.md'),
+        title: 'Longhorn 1.11.1 changelog',
+      },
     ],
     checked,
   },

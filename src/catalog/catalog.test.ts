@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assessImage, buildCatalog, CatalogError, describeUpgradePath, matchKnownIssues, nextFixedVersion, unknownIssueIds } from './catalog.js';
+import {
+  assessImage,
+  buildCatalog,
+  CatalogError,
+  describeUpgradePath,
+  matchKnownIssues,
+  nextFixedVersion,
+  unknownIssueIds,
+} from './catalog.js';
 
 const catalog = buildCatalog();
 const rook = catalog.entries.find((entry) => entry.id === 'rook-operator-leak-1.14')!;
@@ -17,7 +25,10 @@ describe('the Rook entry', () => {
   ])('nextFixedVersion(%s) → %s', (current, target) => expect(nextFixedVersion(rook, current)).toBe(target));
 
   it('explains a v1.14.9 operator the way Events, Slack and the PR quote it', () => {
-    const [match, ...others] = matchKnownIssues(catalog, 'rook/ceph:v1.14.9', { version: '1.14.9', ids: ['rook-operator-leak-1.14'] });
+    const [match, ...others] = matchKnownIssues(catalog, 'rook/ceph:v1.14.9', {
+      version: '1.14.9',
+      ids: ['rook-operator-leak-1.14'],
+    });
     expect(others).toEqual([]);
     expect(match?.explanation).toBe(
       'rook/ceph v1.14.9 is affected by rook-operator-leak-1.14 (>=1.14.0 <1.15.9); fixed in 1.15.9; workaround ROOK_WATCH_FOR_NODE_FAILURE=false; source rook/rook#15499, checked 2026-11-30',
@@ -38,13 +49,23 @@ describe('the Rook entry', () => {
     expect(match?.explanation).toContain('fixed in 1.16.5');
   });
 
-  it.each(['rook/ceph:v1.16.5', 'rook/ceph:v1.13.2', 'quay.io/cephcsi/cephcsi:v1.14.9', 'rook/ceph:master', 'rook/ceph:v1.14'])('does not match %s', (image) => {
+  it.each([
+    'rook/ceph:v1.16.5',
+    'rook/ceph:v1.13.2',
+    'quay.io/cephcsi/cephcsi:v1.14.9',
+    'rook/ceph:master',
+    'rook/ceph:v1.14',
+  ])('does not match %s', (image) => {
     expect(matchKnownIssues(catalog, image)).toEqual([]);
   });
 
   it('says why an entry for the image does not apply', () => {
-    expect(assessImage(catalog, 'rook/ceph:master').misses.map((miss) => miss.why)).toEqual(['the tag "master" names no version: never guessed as affected']);
-    expect(assessImage(catalog, 'rook/ceph:v1.13.2').misses.map((miss) => miss.why)).toEqual(['1.13.2 is outside >=1.14.0 <1.15.9 and >=1.16.0 <1.16.5']);
+    expect(assessImage(catalog, 'rook/ceph:master').misses.map((miss) => miss.why)).toEqual([
+      'the tag "master" names no version: never guessed as affected',
+    ]);
+    expect(assessImage(catalog, 'rook/ceph:v1.13.2').misses.map((miss) => miss.why)).toEqual([
+      '1.13.2 is outside >=1.14.0 <1.15.9 and >=1.16.0 <1.16.5',
+    ]);
   });
 
   it('only considers the ids a profile lists', () => {
@@ -69,7 +90,9 @@ describe('buildCatalog', () => {
     expect(extended.entries.map((entry) => entry.id).at(-1)).toBe('acme-operator-leak');
     const [match] = matchKnownIssues(extended, 'ghcr.io/acme/operator:2.3.1');
     expect(match?.targetVersion).toBe('2.3.4');
-    expect(match?.explanation).toBe('ghcr.io/acme/operator v2.3.1 is affected by acme-operator-leak (>=2.3.0 <2.3.4); fixed in 2.3.4; source example.com/acme/issues/1, checked 2026-11-01');
+    expect(match?.explanation).toBe(
+      'ghcr.io/acme/operator v2.3.1 is affected by acme-operator-leak (>=2.3.0 <2.3.4); fixed in 2.3.4; source example.com/acme/issues/1, checked 2026-11-01',
+    );
   });
 
   it('lets a user entry replace a built-in one by id, and disable one by id', () => {
@@ -82,11 +105,17 @@ describe('buildCatalog', () => {
   });
 
   it('a conditional user entry with a flag check is certain only when the flag is set', () => {
-    const flagged = buildCatalog([{ ...userEntry, condition: { text: 'the --enable-cache flag', check: { arg: '--enable-cache' } } }]);
+    const flagged = buildCatalog([
+      { ...userEntry, condition: { text: 'the --enable-cache flag', check: { arg: '--enable-cache' } } },
+    ]);
     const pod = (args: string[]) => ({ container: 'manager', commands: { manager: ['/manager', ...args] } });
-    expect(matchKnownIssues(flagged, 'acme/operator:2.3.1', { pod: pod(['--enable-cache=true']) })[0]?.certainty).toBe('certain');
+    expect(matchKnownIssues(flagged, 'acme/operator:2.3.1', { pod: pod(['--enable-cache=true']) })[0]?.certainty).toBe(
+      'certain',
+    );
     expect(matchKnownIssues(flagged, 'acme/operator:2.3.1', { pod: pod([]) })).toEqual([]);
-    expect(matchKnownIssues(flagged, 'acme/operator:2.3.1')[0]?.explanation).toContain('known issue possible: the --enable-cache flag could not be checked');
+    expect(matchKnownIssues(flagged, 'acme/operator:2.3.1')[0]?.explanation).toContain(
+      'known issue possible: the --enable-cache flag could not be checked',
+    );
   });
 
   it.each([
@@ -96,7 +125,10 @@ describe('buildCatalog', () => {
     [{ checked: 'last week' }, /knownIssues\[0\]\.checked: /],
     [{ upgrade: { rule: 'whenever' } }, /knownIssues\[0\]\.upgrade\.rule: /],
     [{ condition: { text: 'x', check: { env: 'not a name' } } }, /knownIssues\[0\]\.condition\.check/],
-    [{ workaround: { image: { forVersion: '2.3', tag: 'x' } } }, /knownIssues\[0\]\.workaround\.image\.forVersion: expected a version/],
+    [
+      { workaround: { image: { forVersion: '2.3', tag: 'x' } } },
+      /knownIssues\[0\]\.workaround\.image\.forVersion: expected a version/,
+    ],
   ])('rejects %j naming the field', (change, message) => {
     expect(() => buildCatalog([{ ...userEntry, ...change }])).toThrow(CatalogError);
     expect(() => buildCatalog([{ ...userEntry, ...change }])).toThrow(message);
@@ -104,7 +136,9 @@ describe('buildCatalog', () => {
 
   it('rejects duplicates and unknown ids to disable', () => {
     expect(() => buildCatalog([userEntry, userEntry])).toThrow(/duplicate id acme-operator-leak/);
-    expect(() => buildCatalog([], { disable: ['rook-leak-typo'] })).toThrow(/catalog\.disable\[0\]: no built-in entry "rook-leak-typo"/);
+    expect(() => buildCatalog([], { disable: ['rook-leak-typo'] })).toThrow(
+      /catalog\.disable\[0\]: no built-in entry "rook-leak-typo"/,
+    );
   });
 
   it('reports profile ids missing from the catalogue', () => {

@@ -67,12 +67,17 @@ function fieldPath(root: string, path: readonly PropertyKey[]): string {
 export function buildCatalog(extra: readonly unknown[] = [], options: CatalogOptions = {}): Catalog {
   const builtin = builtinKnownIssues.map((entry) => knownIssueSchema.parse(entry));
   const parsed = z.array(knownIssueSchema).safeParse(extra);
-  if (!parsed.success) throw new CatalogError(parsed.error.issues.map((issue) => `${fieldPath('knownIssues', issue.path)}: ${issue.message}`));
+  if (!parsed.success)
+    throw new CatalogError(
+      parsed.error.issues.map((issue) => `${fieldPath('knownIssues', issue.path)}: ${issue.message}`),
+    );
   const seen = new Set<string>();
   const duplicates = parsed.data.filter((entry) => (seen.has(entry.id) ? true : (seen.add(entry.id), false)));
   if (duplicates.length > 0) throw new CatalogError(duplicates.map((entry) => `knownIssues: duplicate id ${entry.id}`));
   const disable = options.disable ?? [];
-  const unknown = disable.flatMap((id, i) => (builtin.some((entry) => entry.id === id) ? [] : [`catalog.disable[${i}]: no built-in entry ${JSON.stringify(id)}`]));
+  const unknown = disable.flatMap((id, i) =>
+    builtin.some((entry) => entry.id === id) ? [] : [`catalog.disable[${i}]: no built-in entry ${JSON.stringify(id)}`],
+  );
   if (unknown.length > 0) throw new CatalogError(unknown);
   const entries = [...builtin.filter((entry) => !seen.has(entry.id) && !disable.includes(entry.id)), ...parsed.data];
   return { entries, mirrorPrefixes: options.mirrorPrefixes ?? [] };
@@ -98,12 +103,16 @@ export function nextFixedVersion(issue: KnownIssue, current: Version | string): 
 /** `ROOK_WATCH_FOR_NODE_FAILURE=false`, `K=V in ConfigMap name`, or `image tag v1.11.0-hotfix-1`. */
 export function describeWorkaround(workaround: Workaround | undefined): string | null {
   if (!workaround) return null;
-  const pairs = (data: Record<string, string>) => Object.entries(data).map(([key, value]) => `${key}=${value}`).join(', ');
+  const pairs = (data: Record<string, string>) =>
+    Object.entries(data)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', ');
   if (workaround.env && Object.keys(workaround.env).length > 0) return pairs(workaround.env);
   if (workaround.configMap && Object.keys(workaround.configMap.data).length > 0) {
     return `${pairs(workaround.configMap.data)} in ConfigMap ${workaround.configMap.name}`;
   }
-  if (workaround.image) return `official hotfix image tag ${workaround.image.tag} (for ${workaround.image.forVersion} only)`;
+  if (workaround.image)
+    return `official hotfix image tag ${workaround.image.tag} (for ${workaround.image.forVersion} only)`;
   return null;
 }
 
@@ -162,8 +171,15 @@ export function assessImage(catalog: Catalog, image: string, context: MatchConte
   for (const issue of catalog.entries) {
     if (ids.length > 0 && !ids.includes(issue.id)) continue;
     if (!issue.images.some((pattern) => imageMatchesPattern(ref, pattern, catalog.mirrorPrefixes))) continue;
-    if (context.container !== undefined && issue.containers.length > 0 && !issue.containers.includes(context.container)) {
-      result.misses.push({ issue, why: `container ${context.container} is not ${issue.containers.join(' or ')}, the component this entry is about` });
+    if (
+      context.container !== undefined &&
+      issue.containers.length > 0 &&
+      !issue.containers.includes(context.container)
+    ) {
+      result.misses.push({
+        issue,
+        why: `container ${context.container} is not ${issue.containers.join(' or ')}, the component this entry is about`,
+      });
       continue;
     }
     if (issue.workaround?.image && ref.tag === issue.workaround.image.tag) {
@@ -171,7 +187,10 @@ export function assessImage(catalog: Catalog, image: string, context: MatchConte
       continue;
     }
     if (!parsed) {
-      result.misses.push({ issue, why: `the tag ${JSON.stringify(ref.tag ?? ref.digest ?? '')} names no version: never guessed as affected` });
+      result.misses.push({
+        issue,
+        why: `the tag ${JSON.stringify(ref.tag ?? ref.digest ?? '')} names no version: never guessed as affected`,
+      });
       continue;
     }
     const version = formatVersion(parsed);
@@ -182,11 +201,22 @@ export function assessImage(catalog: Catalog, image: string, context: MatchConte
     }
     const condition: ConditionVerdict = judgeCondition(issue.condition, context.pod ?? {});
     if (condition === 'not-met') {
-      result.misses.push({ issue, why: `${version} is affected only with ${issue.condition?.text ?? ''}, which the pod does not show` });
+      result.misses.push({
+        issue,
+        why: `${version} is affected only with ${issue.condition?.text ?? ''}, which the pod does not show`,
+      });
       continue;
     }
     const target = upgradeTarget(issue, parsed);
-    const match = { issue, version, range, certainty: condition === 'unchecked' ? ('possible' as const) : ('certain' as const), targetVersion: target.version, blocked: target.blocked, upgradeNotes: target.notes };
+    const match = {
+      issue,
+      version,
+      range,
+      certainty: condition === 'unchecked' ? ('possible' as const) : ('certain' as const),
+      targetVersion: target.version,
+      blocked: target.blocked,
+      upgradeNotes: target.notes,
+    };
     result.matches.push({ ...match, explanation: explain(ref, match) });
   }
   return result;

@@ -41,6 +41,7 @@ export function judgeCondition(condition: Condition | undefined, pod: PodView): 
 export function describeCheck(check: ConditionCheck | undefined): string {
   if (!check) return 'cannot be seen from the pod';
   if ('podRunsCommand' in check) return `checked: a container of the pod runs ${JSON.stringify(check.podRunsCommand)}`;
-  if ('env' in check) return `checked: the container sets ${check.env}${check.value === undefined ? '' : `=${check.value}`}`;
+  if ('env' in check)
+    return `checked: the container sets ${check.env}${check.value === undefined ? '' : `=${check.value}`}`;
   return `checked: the container is started with ${check.arg}`;
 }

@@ -2,7 +2,15 @@
  * The catalogue in words, for people: the README table, `leakguard catalog` and `leakguard catalog
  * check IMAGE`. Pure; every sentence comes from the entries.
  */
-import { assessImage, describeUpgradePath, describeWorkaround, sourceTitle, type Catalog, type KnownIssueMatch, type MatchContext } from './catalog.js';
+import {
+  assessImage,
+  describeUpgradePath,
+  describeWorkaround,
+  sourceTitle,
+  type Catalog,
+  type KnownIssueMatch,
+  type MatchContext,
+} from './catalog.js';
 import { describeCheck } from './condition.js';
 import type { KnownIssue } from './schema.js';
 import { ruleText } from './upgrade-rule.js';
@@ -13,7 +21,9 @@ export function describeAffected(issue: KnownIssue): string {
 }
 
 export function describeRule(issue: KnownIssue): string {
-  return issue.upgrade.caveat ? `${ruleText[issue.upgrade.rule]}; ${issue.upgrade.caveat}` : ruleText[issue.upgrade.rule];
+  return issue.upgrade.caveat
+    ? `${ruleText[issue.upgrade.rule]}; ${issue.upgrade.caveat}`
+    : ruleText[issue.upgrade.rule];
 }
 
 function describeCondition(issue: KnownIssue): string {
@@ -45,7 +55,8 @@ export function catalogMarkdown(entries: readonly KnownIssue[]): string {
   const rows = entries.map((issue) =>
     [
       `\`${issue.id}\``,
-      issue.images.map((image) => `\`${image}\``).join(', ') + (issue.containers.length > 0 ? ` (container ${issue.containers.join(', ')})` : ''),
+      issue.images.map((image) => `\`${image}\``).join(', ') +
+        (issue.containers.length > 0 ? ` (container ${issue.containers.join(', ')})` : ''),
       describeChartCell(issue),
       describeAffected(issue),
       issue.fixed.join(', ') || 'not yet',
@@ -67,9 +78,13 @@ export function describeRemedies(match: KnownIssueMatch): string[] {
   const workaround = describeWorkaround(issue.workaround);
   const image = issue.workaround?.image;
   // What leakguard does with a hotfix image depends on who owns the pod: say both cases.
-  const how = image ? `; leakguard sets it in the pod template (never over a digest)${image.setIn ? `; on another operator's pods, set it in ${image.setIn}` : ''}` : '';
+  const how = image
+    ? `; leakguard sets it in the pod template (never over a digest)${image.setIn ? `; on another operator's pods, set it in ${image.setIn}` : ''}`
+    : '';
   return [
-    issue.restarts === 'allowed' ? 'restart: as the profile allows' : 'restart: never automatically (the entry says notify and PR only)',
+    issue.restarts === 'allowed'
+      ? 'restart: as the profile allows'
+      : 'restart: never automatically (the entry says notify and PR only)',
     `workaround: ${workaround ?? 'none documented'}${how}`,
     `release: ${describeRelease(issue)}`,
     `upgrade PR: ${describeUpgradePath(match)}${match.upgradeNotes.length > 0 ? `; read ${match.upgradeNotes.map((note) => note.url).join(', ')}` : ''}`,
@@ -87,14 +102,23 @@ export function checkImage(catalog: Catalog, image: string, context: MatchContex
   const { matches, misses } = assessImage(catalog, image, context);
   return {
     image,
-    matches: matches.map((match) => ({ id: match.issue.id, certainty: match.certainty, explanation: match.explanation, remedies: describeRemedies(match) })),
+    matches: matches.map((match) => ({
+      id: match.issue.id,
+      certainty: match.certainty,
+      explanation: match.explanation,
+      remedies: describeRemedies(match),
+    })),
     notApplicable: misses.map((miss) => ({ id: miss.issue.id, why: miss.why })),
   };
 }
 
 export function renderCheck(report: CheckReport): string {
-  if (report.matches.length === 0 && report.notApplicable.length === 0) return `${report.image}: no catalogue entry names this repository`;
-  const lines = report.matches.flatMap((match) => [`${match.id} (${match.certainty}): ${match.explanation}`, ...match.remedies.map((remedy) => `  - ${remedy}`)]);
+  if (report.matches.length === 0 && report.notApplicable.length === 0)
+    return `${report.image}: no catalogue entry names this repository`;
+  const lines = report.matches.flatMap((match) => [
+    `${match.id} (${match.certainty}): ${match.explanation}`,
+    ...match.remedies.map((remedy) => `  - ${remedy}`),
+  ]);
   lines.push(...report.notApplicable.map((miss) => `${miss.id}: does not apply: ${miss.why}`));
   return lines.join('\n');
 }

@@ -14,19 +14,73 @@ describe('parseImageRef', () => {
     ['rook/ceph:latest', 'docker.io', 'rook/ceph', 'rook/ceph', 'latest', null, null],
     ['rook/ceph:master-2024', 'docker.io', 'rook/ceph', 'rook/ceph', 'master-2024', null, null],
     ['docker.io/rook/ceph:v1.15.9', 'docker.io', 'rook/ceph', 'docker.io/rook/ceph', 'v1.15.9', null, '1.15.9'],
-    ['index.docker.io/rook/ceph:v1.14.9', 'docker.io', 'rook/ceph', 'index.docker.io/rook/ceph', 'v1.14.9', null, '1.14.9'],
+    [
+      'index.docker.io/rook/ceph:v1.14.9',
+      'docker.io',
+      'rook/ceph',
+      'index.docker.io/rook/ceph',
+      'v1.14.9',
+      null,
+      '1.14.9',
+    ],
     ['nginx', 'docker.io', 'library/nginx', 'nginx', null, null, null],
-    ['registry.local:5000/rook/ceph', 'registry.local:5000', 'rook/ceph', 'registry.local:5000/rook/ceph', null, null, null],
-    ['registry.local:5000/mirror/rook/ceph:v1.16.2@sha256:abc', 'registry.local:5000', 'mirror/rook/ceph', 'registry.local:5000/mirror/rook/ceph', 'v1.16.2', 'sha256:abc', '1.16.2'],
+    [
+      'registry.local:5000/rook/ceph',
+      'registry.local:5000',
+      'rook/ceph',
+      'registry.local:5000/rook/ceph',
+      null,
+      null,
+      null,
+    ],
+    [
+      'registry.local:5000/mirror/rook/ceph:v1.16.2@sha256:abc',
+      'registry.local:5000',
+      'mirror/rook/ceph',
+      'registry.local:5000/mirror/rook/ceph',
+      'v1.16.2',
+      'sha256:abc',
+      '1.16.2',
+    ],
     ['ghcr.io/rook/ceph@sha256:abc', 'ghcr.io', 'rook/ceph', 'ghcr.io/rook/ceph', null, 'sha256:abc', null],
     ['localhost/rook/ceph:v1.14.9', 'localhost', 'rook/ceph', 'localhost/rook/ceph', 'v1.14.9', null, '1.14.9'],
-    ['quay.io/jetstack/cert-manager-controller:v1.15.0-beta.1', 'quay.io', 'jetstack/cert-manager-controller', 'quay.io/jetstack/cert-manager-controller', 'v1.15.0-beta.1', null, '1.15.0-beta.1'],
-    ['registry.k8s.io/autoscaling/cluster-autoscaler:v1.29.3', 'registry.k8s.io', 'autoscaling/cluster-autoscaler', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.29.3', null, '1.29.3'],
+    [
+      'quay.io/jetstack/cert-manager-controller:v1.15.0-beta.1',
+      'quay.io',
+      'jetstack/cert-manager-controller',
+      'quay.io/jetstack/cert-manager-controller',
+      'v1.15.0-beta.1',
+      null,
+      '1.15.0-beta.1',
+    ],
+    [
+      'registry.k8s.io/autoscaling/cluster-autoscaler:v1.29.3',
+      'registry.k8s.io',
+      'autoscaling/cluster-autoscaler',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.29.3',
+      null,
+      '1.29.3',
+    ],
     // A hotfix build of 1.11.0 is still 1.11.0 by version; the Longhorn entry recognises its tag.
-    ['longhornio/longhorn-instance-manager:v1.11.0-hotfix-1', 'docker.io', 'longhornio/longhorn-instance-manager', 'longhornio/longhorn-instance-manager', 'v1.11.0-hotfix-1', null, '1.11.0'],
+    [
+      'longhornio/longhorn-instance-manager:v1.11.0-hotfix-1',
+      'docker.io',
+      'longhornio/longhorn-instance-manager',
+      'longhornio/longhorn-instance-manager',
+      'v1.11.0-hotfix-1',
+      null,
+      '1.11.0',
+    ],
   ] as const)('%s', (image, registry, path, repository, tag, digest, version) => {
     const ref = parseImageRef(image);
-    expect({ registry: ref.registry, path: ref.path, repository: ref.repository, tag: ref.tag, digest: ref.digest }).toEqual({ registry, path, repository, tag, digest });
+    expect({
+      registry: ref.registry,
+      path: ref.path,
+      repository: ref.repository,
+      tag: ref.tag,
+      digest: ref.digest,
+    }).toEqual({ registry, path, repository, tag, digest });
     expect(versionFromImage(ref)).toBe(version);
     expect(versionFromImage(image)).toBe(version);
   });
@@ -47,7 +101,12 @@ describe('imageMatchesPattern', () => {
     ['harbor.corp/hub/rook/ceph:v1.14.9', 'rook/ceph', [], false],
     ['harbor.corp/hub/rook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub'], true],
     ['harbor.corp/hub/rook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub/'], true],
-    ['mirror.corp/quay.io/jetstack/cert-manager-cainjector:v1.12.1', 'quay.io/jetstack/cert-manager-cainjector', ['mirror.corp'], true],
+    [
+      'mirror.corp/quay.io/jetstack/cert-manager-cainjector:v1.12.1',
+      'quay.io/jetstack/cert-manager-cainjector',
+      ['mirror.corp'],
+      true,
+    ],
     ['harbor.corp/hub/nginx:1.27.0', 'nginx', ['harbor.corp/hub'], true],
     ['harbor.corp/hub/rook/ceph:v1.14.9', '**/rook/ceph', [], true],
     ['rook/ceph:v1.14.9', '**/rook/ceph', [], true],
@@ -57,7 +116,9 @@ describe('imageMatchesPattern', () => {
     ['harbor.corp/other/rook/ceph:v1.14.9', 'rook/ceph', ['harbor.corp/hub'], false],
     ['nginx:1.27.0', 'library/nginx', [], true],
     ['registry.local:5000/nginx:1.27.0', 'nginx', [], true],
-  ] as const)('%s ~ %s (mirrors %j) → %s', (image, pattern, mirrors, expected) => expect(imageMatchesPattern(image, pattern, mirrors)).toBe(expected));
+  ] as const)('%s ~ %s (mirrors %j) → %s', (image, pattern, mirrors, expected) =>
+    expect(imageMatchesPattern(image, pattern, mirrors)).toBe(expected),
+  );
 });
 
 // Patterns come from the user's catalogue and paths from any pod's image: `**` must not cost
@@ -83,10 +144,14 @@ describe('imageMatchesPattern with many `**`', () => {
   it('matches exactly what the definition says', () => {
     const segment = fc.constantFrom('a', 'b', 'rook', 'ceph');
     fc.assert(
-      fc.property(fc.array(fc.oneof(segment, fc.constantFrom('*', '**')), { minLength: 1, maxLength: 6 }), fc.array(segment, { minLength: 1, maxLength: 7 }), (pattern, path) => {
-        const image = `registry.local/${path.join('/')}:v1.0.0`;
-        expect(imageMatchesPattern(image, `registry.local/${pattern.join('/')}`)).toBe(byDefinition(pattern, path));
-      }),
+      fc.property(
+        fc.array(fc.oneof(segment, fc.constantFrom('*', '**')), { minLength: 1, maxLength: 6 }),
+        fc.array(segment, { minLength: 1, maxLength: 7 }),
+        (pattern, path) => {
+          const image = `registry.local/${path.join('/')}:v1.0.0`;
+          expect(imageMatchesPattern(image, `registry.local/${pattern.join('/')}`)).toBe(byDefinition(pattern, path));
+        },
+      ),
     );
   });
 });

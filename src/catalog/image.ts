@@ -54,7 +54,13 @@ export function parseImageRef(image: string): ImageRef {
   const colon = name.indexOf(':', lastSlash + 1);
   const repository = colon >= 0 ? name.slice(0, colon) : name;
   const tag = (colon >= 0 ? name.slice(colon + 1) : '') || null;
-  return { ...splitRepository(repository), repository, tag, digest: digest || null, version: tag ? parseVersion(tag) : null };
+  return {
+    ...splitRepository(repository),
+    repository,
+    tag,
+    digest: digest || null,
+    version: tag ? parseVersion(tag) : null,
+  };
 }
 
 /** The version in an image's tag as written in messages (`rook/ceph:v1.14.9-alpine` → `1.14.9`); null when the tag names none. */
@@ -120,13 +126,21 @@ export function candidatePaths(ref: ImageRef, mirrorPrefixes: readonly string[] 
   const written = ref.repository.toLowerCase();
   const behind = mirrorPrefixes
     .map((prefix) => trimEnd(prefix.trim(), '/').toLowerCase())
-    .flatMap((prefix) => [full, written].filter((name) => prefix !== '' && name.toLowerCase().startsWith(`${prefix}/`)).map((name) => name.slice(prefix.length + 1)))
+    .flatMap((prefix) =>
+      [full, written]
+        .filter((name) => prefix !== '' && name.toLowerCase().startsWith(`${prefix}/`))
+        .map((name) => name.slice(prefix.length + 1)),
+    )
     .map((rest) => splitRepository(rest).path);
   return [ref.path, ...behind].map((path) => withoutLibrary(path.split('/')));
 }
 
 /** True when the image's repository path (tag, digest and registry ignored) matches the pattern. */
-export function imageMatchesPattern(image: string | ImageRef, pattern: string, mirrorPrefixes: readonly string[] = []): boolean {
+export function imageMatchesPattern(
+  image: string | ImageRef,
+  pattern: string,
+  mirrorPrefixes: readonly string[] = [],
+): boolean {
   const ref = typeof image === 'string' ? parseImageRef(image) : image;
   const wanted = patternPath(pattern);
   return candidatePaths(ref, mirrorPrefixes).some((path) => matchSegments(wanted, path));

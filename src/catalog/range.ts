@@ -21,13 +21,18 @@ export function parseRange(text: string): VersionRange {
   const alternatives = text.split('||').map((part) => part.trim());
   return alternatives.map((alternative) => {
     // Allow `>= 1.14.0` as well as `>=1.14.0`.
-    const tokens = alternative.replace(/(<=|>=|<|>|=)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const tokens = alternative
+      .replace(/(<=|>=|<|>|=)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     if (tokens.length === 0) throw new RangeError(`empty version range in ${JSON.stringify(text)}`);
     return tokens.map((token) => {
       const match = comparatorPattern.exec(token);
       const version = match?.[2] ? parseVersion(match[2]) : null;
       if (!match || !version) {
-        throw new RangeError(`expected a comparator like >=1.14.0 in ${JSON.stringify(text)}, got ${JSON.stringify(token)}`);
+        throw new RangeError(
+          `expected a comparator like >=1.14.0 in ${JSON.stringify(text)}, got ${JSON.stringify(token)}`,
+        );
       }
       return { operator: (match[1] ?? '=') as Operator, version };
     });

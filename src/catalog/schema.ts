@@ -7,7 +7,9 @@ import { isValidRange } from './range.js';
 import { parseVersion } from './version.js';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an env var name');
-const versionSchema = z.string().refine((text) => parseVersion(text) !== null, { message: 'expected a version like 1.15.9' });
+const versionSchema = z
+  .string()
+  .refine((text) => parseVersion(text) !== null, { message: 'expected a version like 1.15.9' });
 const rangeSchema = z.string().refine(isValidRange, { message: 'expected a version range like ">=1.14.0 <1.15.9"' });
 const httpUrl = z.url({ protocol: /^https?$/ });
 
@@ -69,7 +71,13 @@ export const sourceSchema = z.strictObject({
  * - `current-minor-only`: upstream supports only its newest minor: the newest fixed release is proposed.
  * - `direct`: any fixed release above the running one (no documented rule).
  */
-export const upgradeRules = ['one-minor-at-a-time', 'minor-skips-with-notes', 'match-kubernetes-minor', 'current-minor-only', 'direct'] as const;
+export const upgradeRules = [
+  'one-minor-at-a-time',
+  'minor-skips-with-notes',
+  'match-kubernetes-minor',
+  'current-minor-only',
+  'direct',
+] as const;
 
 export const upgradeSchema = z.strictObject({
   rule: z.enum(upgradeRules),
@@ -80,7 +88,10 @@ export const upgradeSchema = z.strictObject({
 });
 
 export const knownIssueSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected lowercase letters, digits, "-" and "."').max(63),
+  id: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected lowercase letters, digits, "-" and "."')
+    .max(63),
   title: z.string().min(1),
   /**
    * The Helm chart the operator is installed with (its upgrade PR bumps this chart only), e.g. `rook-ceph`.

@@ -34,7 +34,9 @@ function isAffected(issue: KnownIssue, version: Version): boolean {
 function fixedAbove(issue: KnownIssue, from: Version): Version[] {
   return issue.fixed
     .map((text) => parseVersion(text))
-    .filter((fixed): fixed is Version => fixed !== null && compareVersions(fixed, from) > 0 && !isAffected(issue, fixed))
+    .filter(
+      (fixed): fixed is Version => fixed !== null && compareVersions(fixed, from) > 0 && !isAffected(issue, fixed),
+    )
     .sort(compareVersions);
 }
 
@@ -62,18 +64,30 @@ export function upgradeTarget(issue: KnownIssue, from: Version): UpgradeTarget {
   switch (issue.upgrade.rule) {
     case 'one-minor-at-a-time': {
       const next = candidates.find((v) => v.major === from.major && v.minor <= from.minor + 1);
-      return pick(next) ?? none(`no fixed release within one minor version of ${formatVersion(from)} (fixed in ${fixedList}): plan the intermediate upgrades`);
+      return (
+        pick(next) ??
+        none(
+          `no fixed release within one minor version of ${formatVersion(from)} (fixed in ${fixedList}): plan the intermediate upgrades`,
+        )
+      );
     }
     case 'minor-skips-with-notes': {
       const next = candidates[0];
-      return pick(next, next ? minorNotes(issue.upgrade.notes, from, next) : []) ?? none(`no fixed release above ${formatVersion(from)}`);
+      return (
+        pick(next, next ? minorNotes(issue.upgrade.notes, from, next) : []) ??
+        none(`no fixed release above ${formatVersion(from)}`)
+      );
     }
     case 'match-kubernetes-minor': {
       const sameMinor = candidates.find((v) => minorOf(v) === minorOf(from));
       const lowest = candidates[0];
       return (
         pick(sameMinor) ??
-        none(lowest ? `the fix needs Kubernetes ≥ ${minorOf(lowest)} (${ruleText['match-kubernetes-minor']}): upgrade Kubernetes first` : `no fixed release above ${formatVersion(from)}`)
+        none(
+          lowest
+            ? `the fix needs Kubernetes ≥ ${minorOf(lowest)} (${ruleText['match-kubernetes-minor']}): upgrade Kubernetes first`
+            : `no fixed release above ${formatVersion(from)}`,
+        )
       );
     }
     case 'current-minor-only':

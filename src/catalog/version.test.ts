@@ -14,9 +14,12 @@ describe('normalizeVersion', () => {
     ['v1.15.0-rc.1', '1.15.0-rc.1'],
   ])('%s → %s', (tag, version) => expect(normalizeVersion(tag)).toBe(version));
 
-  it.each(['latest', 'master', 'v1.14', '1', 'sha-1a2b3c4', '1.14.9.1', '', 'release-1.14.9'])('%j is not a version', (tag) => {
-    expect(normalizeVersion(tag)).toBeNull();
-  });
+  it.each(['latest', 'master', 'v1.14', '1', 'sha-1a2b3c4', '1.14.9.1', '', 'release-1.14.9'])(
+    '%j is not a version',
+    (tag) => {
+      expect(normalizeVersion(tag)).toBeNull();
+    },
+  );
 });
 
 describe('compareVersions', () => {
@@ -76,7 +79,12 @@ describe('parseVersion on hostile tags', () => {
   it('any tag built from pre-release pieces parses within the budget', () => {
     const piece = fc.constantFrom('1', '0', '9999999', '.', '-', '_', '+', 'rc', 'alpha', 'x', 'RC', '.1', '@');
     const tag = fc
-      .tuple(fc.constantFrom('v1.14.9', '1.15.0', 'V2.0.10'), fc.constantFrom('-', '_', '+'), fc.constantFrom('rc', 'beta', 'dev', 'snapshot'), fc.array(piece, { maxLength: 120 }))
+      .tuple(
+        fc.constantFrom('v1.14.9', '1.15.0', 'V2.0.10'),
+        fc.constantFrom('-', '_', '+'),
+        fc.constantFrom('rc', 'beta', 'dev', 'snapshot'),
+        fc.array(piece, { maxLength: 120 }),
+      )
       .map(([core, separator, word, rest]) => `${core}${separator}${word}${rest.join('')}`);
     fc.assert(
       fc.property(tag, (text) => {

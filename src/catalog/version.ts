@@ -34,7 +34,8 @@ export function parseVersion(text: string): Version | null {
   const match = versionPattern.exec(withoutDigest);
   if (!match) return null;
   const [, major, minor, patch, separator, suffix] = match;
-  const prerelease = separator === '-' && suffix !== undefined && prereleasePattern.test(suffix) ? suffix.toLowerCase() : null;
+  const prerelease =
+    separator === '-' && suffix !== undefined && prereleasePattern.test(suffix) ? suffix.toLowerCase() : null;
   return { major: Number(major), minor: Number(minor), patch: Number(patch), prerelease };
 }
 

@@ -65,7 +65,11 @@ export async function readHistoryFile(path: string, fallbackLimitBytes: number |
   return {
     series: series
       .filter((s) => !isInputOnly(s.labels))
-      .map((s) => ({ ...s, limitBytes: limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? fallbackLimitBytes })),
+      .map((s) => ({
+        ...s,
+        limitBytes:
+          limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? fallbackLimitBytes,
+      })),
     owners: ownersFromSeries(series.map((s) => s.labels)),
   };
 }
@@ -95,12 +99,18 @@ export async function readRangeFile(path: string): Promise<RangeResult> {
  * go through): `onSeries` gets each series as soon as it is read, and none is kept, so memory follows
  * the largest series, not the file. The rest of the document is checked at the end.
  */
-export async function streamRangeFile(path: string, onSeries: (series: RangeSeries, index: number) => void): Promise<void> {
-  const parser = new StreamingMatrixParser(undefined, Infinity, (item, index) => onSeries(parseRangeSeries(item, index), index));
+export async function streamRangeFile(
+  path: string,
+  onSeries: (series: RangeSeries, index: number) => void,
+): Promise<void> {
+  const parser = new StreamingMatrixParser(undefined, Infinity, (item, index) =>
+    onSeries(parseRangeSeries(item, index), index),
+  );
   const decoder = new TextDecoder();
   try {
     try {
-      for await (const chunk of path === '-' ? process.stdin : createReadStream(path)) parser.write(decoder.decode(chunk as Buffer, { stream: true }));
+      for await (const chunk of path === '-' ? process.stdin : createReadStream(path))
+        parser.write(decoder.decode(chunk as Buffer, { stream: true }));
     } catch (error) {
       if (error instanceof JsonSyntaxError || error instanceof ResponseFormatError) throw error;
       throw new UsageError(`cannot read --input ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
@@ -109,7 +119,8 @@ export async function streamRangeFile(path: string, onSeries: (series: RangeSeri
     parseQueryRangeResponse(parser.end());
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new UsageError(`--input ${path} is not JSON: ${error.message}`);
-    if (error instanceof ResponseFormatError) throw new UsageError(`--input ${path} is not a Prometheus query_range response: ${error.message}`);
+    if (error instanceof ResponseFormatError)
+      throw new UsageError(`--input ${path} is not a Prometheus query_range response: ${error.message}`);
     throw error;
   }
 }

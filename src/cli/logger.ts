@@ -5,9 +5,24 @@ export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 's
 
 /** Anything that could carry a credential, wherever it sits in a logged object. */
 export const redactPaths = [
-  'token', '*.token', 'password', '*.password', 'authorization', '*.authorization', '*.Authorization',
-  'headers.authorization', 'headers.Authorization', '*.headers.authorization', '*.headers.Authorization',
-  'webhookUrl', '*.webhookUrl', 'privateKey', '*.privateKey', 'config.headers', 'err.config', 'error.config',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  '*.Authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'webhookUrl',
+  '*.webhookUrl',
+  'privateKey',
+  '*.privateKey',
+  'config.headers',
+  'err.config',
+  'error.config',
 ];
 
 export function createLogger(level: string, stream?: DestinationStream): Logger {

@@ -51,7 +51,12 @@ const commands: Record<string, Command> = {
   --input FILE        saved /api/v1/query_range response (JSON; - for stdin)
   --limit-bytes N     memory limit for series without one in the file (bytes, or 512Mi, 2GiB)
   --config FILE       take the detection settings from this config file`,
-    options: { input: { type: 'string' }, 'limit-bytes': { type: 'string' }, config: { type: 'string' }, output: { type: 'string' } },
+    options: {
+      input: { type: 'string' },
+      'limit-bytes': { type: 'string' },
+      config: { type: 'string' },
+      output: { type: 'string' },
+    },
     async run(values, context) {
       await runAnalyze(await offlineOptions(values, context), context.print);
       return ExitCode.ok;
@@ -79,8 +84,10 @@ series in the file are read as limits, not judged):
     async run(values, context) {
       const every = (values.every as string | undefined) ?? '15m';
       const everySeconds = parseDurationSeconds(every);
-      if (everySeconds === null || !Number.isFinite(everySeconds) || everySeconds <= 0) throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
-      if (everySeconds < MIN_EVERY_SECONDS) throw new UsageError(`--every: expected at least 1m (the detector's resolution), got ${JSON.stringify(every)}`);
+      if (everySeconds === null || !Number.isFinite(everySeconds) || everySeconds <= 0)
+        throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
+      if (everySeconds < MIN_EVERY_SECONDS)
+        throw new UsageError(`--every: expected at least 1m (the detector's resolution), got ${JSON.stringify(every)}`);
       await runBacktest({ ...(await offlineOptions(values, context)), everySeconds }, context.print);
       return ExitCode.ok;
     },
@@ -96,7 +103,11 @@ series in the file are read as limits, not judged):
       const config = await loadRunConfig(values.config);
       const output = chooseOutput(values.output as string | undefined, context.isTty);
       const { runCommand } = await import('./commands/run.js');
-      return runCommand(config, { dryRun: values['dry-run'] === true, output, logger: createLogger(context.logLevel) }, context.print);
+      return runCommand(
+        config,
+        { dryRun: values['dry-run'] === true, output, logger: createLogger(context.logLevel) },
+        context.print,
+      );
     },
   },
   daemon: {
@@ -121,7 +132,8 @@ series in the file are read as limits, not judged):
     },
   },
   report: {
-    summary: 'an upstream issue draft (growth, what was tried, memory chart, heap profile) for a leak no catalogue entry explains; printed, never filed',
+    summary:
+      'an upstream issue draft (growth, what was tried, memory chart, heap profile) for a leak no catalogue entry explains; printed, never filed',
     usage: `leakguard report INCIDENT [--config FILE]`,
     options: { config: { type: 'string' } },
     positionals: true,
@@ -132,7 +144,8 @@ series in the file are read as limits, not judged):
     },
   },
   catalog: {
-    summary: 'the known-issue catalogue (built-in and the config\'s); `catalog check IMAGE`: which entries match and what leakguard would do',
+    summary:
+      "the known-issue catalogue (built-in and the config's); `catalog check IMAGE`: which entries match and what leakguard would do",
     usage: `leakguard catalog [--config FILE] [--output text|json]
        leakguard catalog check IMAGE [--container NAME] [--config FILE] [--output text|json]
 
@@ -142,10 +155,21 @@ series in the file are read as limits, not judged):
     positionals: true,
     async run(values, context, positionals) {
       const flag = values.config ?? process.env.LEAKGUARD_CONFIG;
-      const catalog = flag === undefined ? undefined : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
+      const catalog =
+        flag === undefined
+          ? undefined
+          : await import('./wiring.js').then(async (w) => w.catalogFor(await w.loadRunConfig(flag)));
       const { runCatalog } = await import('./commands/catalog.js');
       const container = values.container as string | undefined;
-      runCatalog({ ...(catalog ? { catalog } : {}), output: chooseOutput(values.output as string | undefined, context.isTty), positionals, ...(container ? { container } : {}) }, context.print);
+      runCatalog(
+        {
+          ...(catalog ? { catalog } : {}),
+          output: chooseOutput(values.output as string | undefined, context.isTty),
+          positionals,
+          ...(container ? { container } : {}),
+        },
+        context.print,
+      );
       return ExitCode.ok;
     },
   },
@@ -241,9 +265,16 @@ export async function main(argv: readonly string[], context: Omit<Context, 'logL
     context.print(`leakguard: unknown command ${JSON.stringify(name)}\n\n${topUsage()}`);
     return ExitCode.usage;
   }
-  const { values, positionals } = parseArgs({ args: [...rest], options: { ...common, ...command.options }, strict: true, allowPositionals: command.positionals === true });
+  const { values, positionals } = parseArgs({
+    args: [...rest],
+    options: { ...common, ...command.options },
+    strict: true,
+    allowPositionals: command.positionals === true,
+  });
   if (values.help) {
-    context.print(`Usage: ${command.usage}\n\nCommon options:\n  --log-level LEVEL   ${logLevels.join('|')} (default info)\n  --help              this text`);
+    context.print(
+      `Usage: ${command.usage}\n\nCommon options:\n  --log-level LEVEL   ${logLevels.join('|')} (default info)\n  --help              this text`,
+    );
     return ExitCode.ok;
   }
   const logLevel = (values['log-level'] as string | undefined) ?? process.env.LEAKGUARD_LOG_LEVEL ?? 'info';
@@ -284,7 +315,8 @@ function optionalSize(values: Record<string, unknown>, name: string): number | u
   const value = values[name];
   if (value === undefined) return undefined;
   const bytes = typeof value === 'string' ? parseSizeBytes(value) : null;
-  if (bytes === null || !Number.isFinite(bytes) || bytes <= 0) throw new UsageError(`--${name}: expected bytes or a size like 512Mi, got ${JSON.stringify(value)}`);
+  if (bytes === null || !Number.isFinite(bytes) || bytes <= 0)
+    throw new UsageError(`--${name}: expected bytes or a size like 512Mi, got ${JSON.stringify(value)}`);
   return bytes;
 }
 
@@ -295,7 +327,9 @@ async function detectOptions(values: Record<string, unknown>): Promise<DetectOpt
 
 /** Maps any thrown error to the exit code contract. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof CatalogError) return ExitCode.usage;
-  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return ExitCode.usage;
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof CatalogError)
+    return ExitCode.usage;
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    return ExitCode.usage;
   return ExitCode.stepFailed;
 }

@@ -31,7 +31,14 @@ const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not
 /** One row per target; the detector's headline on its own indented line below, so rows stay narrow. */
 export function renderVerdictTable(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string {
   if (rows.length === 0) return 'no series';
-  const header = ['TARGET', 'VERDICT', 'MEMORY', 'SLOPE (95% CI)', 'TO LIMIT', ...(options.withAction ? ['LAST ACTION'] : [])];
+  const header = [
+    'TARGET',
+    'VERDICT',
+    'MEMORY',
+    'SLOPE (95% CI)',
+    'TO LIMIT',
+    ...(options.withAction ? ['LAST ACTION'] : []),
+  ];
   const body = rows.map((row) => [
     row.name,
     verdictLabel[row.verdict.kind],
@@ -41,6 +48,9 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
     ...(options.withAction ? [row.lastAction ?? '—'] : []),
   ]);
   const [head, ...lines] = renderTable([header, ...body]).split('\n');
-  const below = (row: VerdictRow) => [...wrap(row.verdict.reasons[0] ?? '', 112), ...(row.incident ? wrap(`incident: ${row.incident}`, 112) : [])];
+  const below = (row: VerdictRow) => [
+    ...wrap(row.verdict.reasons[0] ?? '', 112),
+    ...(row.incident ? wrap(`incident: ${row.incident}`, 112) : []),
+  ];
   return [head, ...lines.flatMap((line, i) => [line, ...below(rows[i]!).map((l) => `    ${l}`)])].join('\n');
 }

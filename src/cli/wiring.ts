@@ -33,9 +33,17 @@ export async function loadRunConfig(flag: unknown): Promise<Config> {
   const config = await loadConfig(path, process.env);
   const catalog = catalogFor(config);
   const problems = config.profiles.flatMap((profile, i) => [
-    ...unknownIssueIds(catalog, profile.knownIssues).map((id) => `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`),
-    ...(profile.ladder.includes('workaround') && !profile.workaround?.env && !profile.workaround?.configMap && !catalog.entries.some((entry) => profile.knownIssues.includes(entry.id) && entry.workaround)
-      ? [`  - profiles[${i}].workaround: the ladder has "workaround" but neither the profile nor its knownIssues (${profile.knownIssues.join(', ')}) give one`]
+    ...unknownIssueIds(catalog, profile.knownIssues).map(
+      (id) =>
+        `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`,
+    ),
+    ...(profile.ladder.includes('workaround') &&
+    !profile.workaround?.env &&
+    !profile.workaround?.configMap &&
+    !catalog.entries.some((entry) => profile.knownIssues.includes(entry.id) && entry.workaround)
+      ? [
+          `  - profiles[${i}].workaround: the ladder has "workaround" but neither the profile nor its knownIssues (${profile.knownIssues.join(', ')}) give one`,
+        ]
       : []),
   ]);
   if (problems.length > 0) throw new ConfigError(`${path}: invalid configuration:\n${problems.join('\n')}`);
@@ -49,10 +57,17 @@ export async function loadRunConfig(flag: unknown): Promise<Config> {
  */
 export function runIdentity(config: Config, kubeConfig: KubeConfig, env: NodeJS.ProcessEnv = process.env): RunIdentity {
   const pod = env.POD_NAME;
-  const ownNamespace = env.POD_NAMESPACE ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const ownNamespace =
+    env.POD_NAMESPACE ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
   const namespace = config.lock.namespace ?? ownNamespace;
   const controller: ControllerRef | undefined =
-    typeof config.controller === 'object' ? { kind: config.controller.kind, name: config.controller.name, namespace: config.controller.namespace ?? namespace } : undefined;
+    typeof config.controller === 'object'
+      ? {
+          kind: config.controller.kind,
+          name: config.controller.name,
+          namespace: config.controller.namespace ?? namespace,
+        }
+      : undefined;
   return {
     ...(pod ? { identity: pod, pod } : { identity: `${hostname()}-${process.pid}` }),
     namespace,
@@ -71,10 +86,28 @@ function clusterAndMetrics(config: Config, logger: Logger, signal?: AbortSignal)
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const identity = runIdentity(config, kubeConfig);
-  const { url, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeout } = config.prometheus;
-  const metrics = new PrometheusSource({ url, version, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeoutSeconds: timeout });
+  const { url, headers, headersFrom, bearerTokenFile, basicAuth, caFile, maxSeries, maxResponseBytes, timeout } =
+    config.prometheus;
+  const metrics = new PrometheusSource({
+    url,
+    version,
+    headers,
+    headersFrom,
+    bearerTokenFile,
+    basicAuth,
+    caFile,
+    maxSeries,
+    maxResponseBytes,
+    timeoutSeconds: timeout,
+  });
   const reclaim = exposedGc();
-  const cluster = createKubeCluster({ kubeConfig, logger, identity: identity.identity, ...(reclaim ? { reclaim } : {}), ...(signal ? { signal } : {}) });
+  const cluster = createKubeCluster({
+    kubeConfig,
+    logger,
+    identity: identity.identity,
+    ...(reclaim ? { reclaim } : {}),
+    ...(signal ? { signal } : {}),
+  });
   return { identity, metrics, reclaim, cluster };
 }
 
@@ -102,7 +135,9 @@ export async function buildRunDeps(config: Config, logger: Logger, signal?: Abor
     catalog: catalogFor(config),
     logger,
     identity,
-    ...(upgrade ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview, refreshUpgradePr: upgrade.refresh } : {}),
+    ...(upgrade
+      ? { upgrade: upgrade.execute, previewUpgrade: upgrade.preview, refreshUpgradePr: upgrade.refresh }
+      : {}),
     ...(reclaim ? { reclaim } : {}),
     ...(signal ? { signal } : {}),
   };
@@ -116,7 +151,10 @@ async function slackNotifier(config: Config, logger: Logger): Promise<Notifier |
     const { createSlackNotifier } = await import('../notify/slack.js');
     return await createSlackNotifier(slack, { logger: logger.child({ component: 'slack' }) });
   } catch (error) {
-    logger.error({ error: (error as Error).message }, 'Slack is configured but unusable; continuing without notifications');
+    logger.error(
+      { error: (error as Error).message },
+      'Slack is configured but unusable; continuing without notifications',
+    );
     return undefined;
   }
 }

@@ -14,7 +14,10 @@ export class ConfigError extends Error {
 const envOverrides: { variable: string; apply: (raw: Record<string, unknown>, value: string) => void }[] = [
   { variable: 'LEAKGUARD_DRY_RUN', apply: (raw, value) => (raw.dryRun = parseBoolean('LEAKGUARD_DRY_RUN', value)) },
   { variable: 'LEAKGUARD_PROMETHEUS_URL', apply: (raw, value) => (section(raw, 'prometheus').url = value) },
-  { variable: 'LEAKGUARD_KILL_SWITCH', apply: (raw, value) => (section(raw, 'guardrails').killSwitch = parseBoolean('LEAKGUARD_KILL_SWITCH', value)) },
+  {
+    variable: 'LEAKGUARD_KILL_SWITCH',
+    apply: (raw, value) => (section(raw, 'guardrails').killSwitch = parseBoolean('LEAKGUARD_KILL_SWITCH', value)),
+  },
 ];
 
 export async function readConfigFile(path: string): Promise<string> {
@@ -37,7 +40,10 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
 export function parseYamlFile(text: string, source: string): unknown {
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const problem = yamlProblem(document, text);
-  if (problem) throw new ConfigError(`${source}: invalid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`);
+  if (problem)
+    throw new ConfigError(
+      `${source}: invalid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`,
+    );
   try {
     return document.toJS({ maxAliasCount: 100 });
   } catch (error) {
@@ -64,20 +70,26 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   // zod says "Invalid input: expected string, received undefined" for a field left out.
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `required (${issue.expected}), but missing`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
+    return `required (${issue.expected}), but missing`;
   return issue.message;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
   const existing = raw[key];
-  if (typeof existing === 'object' && existing !== null && !Array.isArray(existing)) return existing as Record<string, unknown>;
+  if (typeof existing === 'object' && existing !== null && !Array.isArray(existing))
+    return existing as Record<string, unknown>;
   const created: Record<string, unknown> = {};
   raw[key] = created;
   return created;

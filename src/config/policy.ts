@@ -7,7 +7,14 @@ export function toProfilePolicy(profile: ProfileConfig, config: Config): Profile
     name: profile.name,
     ladder: profile.ladder,
     restartMode: profile.restartMode,
-    ...(profile.workaround ? { workaround: { ...(profile.workaround.env ? { env: profile.workaround.env } : {}), ...(profile.workaround.configMap ? { configMap: profile.workaround.configMap } : {}) } } : {}),
+    ...(profile.workaround
+      ? {
+          workaround: {
+            ...(profile.workaround.env ? { env: profile.workaround.env } : {}),
+            ...(profile.workaround.configMap ? { configMap: profile.workaround.configMap } : {}),
+          },
+        }
+      : {}),
     escalateWithinSeconds: config.guardrails.escalateWithin,
     revertWorkaroundIfIneffective: profile.workaround?.revertIfIneffective ?? false,
     knownIssues: profile.knownIssues,

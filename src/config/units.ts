@@ -8,8 +8,22 @@ const durationUnitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h:
 const sizeUnitBytes: Record<string, number> = {
   '': 1,
   B: 1,
-  K: 1e3, KB: 1e3, M: 1e6, MB: 1e6, G: 1e9, GB: 1e9, T: 1e12, TB: 1e12,
-  Ki: 2 ** 10, KiB: 2 ** 10, Mi: 2 ** 20, MiB: 2 ** 20, Gi: 2 ** 30, GiB: 2 ** 30, Ti: 2 ** 40, TiB: 2 ** 40,
+  K: 1e3,
+  KB: 1e3,
+  M: 1e6,
+  MB: 1e6,
+  G: 1e9,
+  GB: 1e9,
+  T: 1e12,
+  TB: 1e12,
+  Ki: 2 ** 10,
+  KiB: 2 ** 10,
+  Mi: 2 ** 20,
+  MiB: 2 ** 20,
+  Gi: 2 ** 30,
+  GiB: 2 ** 30,
+  Ti: 2 ** 40,
+  TiB: 2 ** 40,
 };
 
 /** `1h30m` → 5400. Null unless the whole string is one or more `<number><unit>` parts. */

@@ -6,15 +6,52 @@
  * be tested fast and exhaustively (the faults they inject: test/support/test-cluster.ts).
  */
 import type { KubeError } from '../kube/errors.js';
-import { heapConfigMapName, heapKey, type HeapProfileToKeep, type KeepHeapResult, type ReadHeapResult } from '../kube/heap-store.js';
+import {
+  heapConfigMapName,
+  heapKey,
+  type HeapProfileToKeep,
+  type KeepHeapResult,
+  type ReadHeapResult,
+} from '../kube/heap-store.js';
 import type { PodProxyRequest, PodProxyResult } from '../kube/pod-proxy.js';
-import type { AccessCheck, AccessResult, Cluster, ControllerRef, EvictResult, PreviousValues, Discovery, DiscoveryProfile, EventInput, KillSwitchResult, LeaseRef, LeaseRequest, LeaseResult, ReadLedgerResult, WriteLedgerResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult, StateSnapshot } from '../kube/types.js';
+import type {
+  AccessCheck,
+  AccessResult,
+  Cluster,
+  ControllerRef,
+  EvictResult,
+  PreviousValues,
+  Discovery,
+  DiscoveryProfile,
+  EventInput,
+  KillSwitchResult,
+  LeaseRef,
+  LeaseRequest,
+  LeaseResult,
+  ReadLedgerResult,
+  WriteLedgerResult,
+  PodRef,
+  RestartCheck,
+  RestartHappenedResult,
+  RestartResult,
+  StateSnapshot,
+} from '../kube/types.js';
 import { emptyWorkloadState, type ImageSwap, type WorkloadState } from '../model/state.js';
 import { workloadKey, type TargetFacts, type WorkloadRef } from '../model/workload.js';
 import { versionFromImage } from '../catalog/image.js';
 
 export interface Mutation {
-  verb: 'restart' | 'evict' | 'env' | 'configmap' | 'state' | 'revert-env' | 'revert-configmap' | 'image' | 'revert-image' | 'heap-profile';
+  verb:
+    | 'restart'
+    | 'evict'
+    | 'env'
+    | 'configmap'
+    | 'state'
+    | 'revert-env'
+    | 'revert-configmap'
+    | 'image'
+    | 'revert-image'
+    | 'heap-profile';
   target: string;
   detail?: unknown;
 }
@@ -37,7 +74,12 @@ export class MemoryCluster implements Cluster {
 
   async readState(workload: WorkloadRef) {
     const entry = this.states.get(workloadKey(workload)) ?? { state: emptyWorkloadState, version: 0 };
-    return { outcome: 'read' as const, state: entry.state, resourceVersion: String(entry.version), raw: entry.version === 0 ? null : JSON.stringify(entry.state) };
+    return {
+      outcome: 'read' as const,
+      state: entry.state,
+      resourceVersion: String(entry.version),
+      raw: entry.version === 0 ? null : JSON.stringify(entry.state),
+    };
   }
 
   async readStates(workloads: readonly WorkloadRef[]) {
@@ -47,7 +89,10 @@ export class MemoryCluster implements Cluster {
   async writeState(workload: WorkloadRef, state: WorkloadState, basis?: StateSnapshot) {
     const current = this.states.get(workloadKey(workload)) ?? { state: emptyWorkloadState, version: 0 };
     if (basis && basis.resourceVersion !== String(current.version)) {
-      return { outcome: 'changed-concurrently' as const, current: { state: current.state, resourceVersion: String(current.version), raw: JSON.stringify(current.state) } };
+      return {
+        outcome: 'changed-concurrently' as const,
+        current: { state: current.state, resourceVersion: String(current.version), raw: JSON.stringify(current.state) },
+      };
     }
     this.mutate({ verb: 'state', target: workloadKey(workload), detail: state });
     this.states.set(workloadKey(workload), { state, version: current.version + 1 });
@@ -62,25 +107,40 @@ export class MemoryCluster implements Cluster {
   }
 
   async evictPod(pod: PodRef): Promise<EvictResult> {
-    const target = this.targets.find((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
+    const target = this.targets.find(
+      (t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid),
+    );
     if (!target) return { outcome: 'already-gone' as const };
     this.mutate({ verb: 'evict', target: `${pod.namespace}/${pod.name}` });
     // The ReplicaSet replaces the pod: a new name and uid, started now.
-    target.pod = { ...target.pod, name: `${pod.name}-r`, uid: `${target.pod.uid}-r`, startTime: Math.floor(Date.now() / 1000) };
+    target.pod = {
+      ...target.pod,
+      name: `${pod.name}-r`,
+      uid: `${target.pod.uid}-r`,
+      startTime: Math.floor(Date.now() / 1000),
+    };
     return { outcome: 'evicted' as const };
   }
 
   async restartHappened(workload: WorkloadRef, check: RestartCheck): Promise<RestartHappenedResult> {
     if (check.mode === 'rollout') {
-      return this.restartIds.get(workloadKey(workload)) === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: 'no rollout' };
+      return this.restartIds.get(workloadKey(workload)) === check.actionId
+        ? { outcome: 'happened' }
+        : { outcome: 'not-happened', detail: 'no rollout' };
     }
     const pod = check.pod;
-    const live = pod && this.targets.some((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
+    const live =
+      pod &&
+      this.targets.some(
+        (t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid),
+      );
     return live ? { outcome: 'not-happened', detail: 'pod still running' } : { outcome: 'happened' };
   }
 
   async applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>) {
-    const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
+    const pods = this.targets.filter(
+      (t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container,
+    );
     const current = pods[0]?.env ?? {};
     if (Object.entries(env).every(([k, v]) => current[k] === v)) return { outcome: 'already-set' as const };
     const refused = this.mutate({ verb: 'env', target: workloadKey(workload), detail: env });
@@ -91,8 +151,15 @@ export class MemoryCluster implements Cluster {
   }
 
   /** As the real adapter: each variable back to what it was, only while it still holds leakguard's value. */
-  async revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues, set: Record<string, string>) {
-    const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
+  async revertEnvWorkaround(
+    workload: WorkloadRef,
+    container: string,
+    previous: PreviousValues,
+    set: Record<string, string>,
+  ) {
+    const pods = this.targets.filter(
+      (t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container,
+    );
     const current = pods[0]?.env ?? {};
     const restore = Object.entries(previous).filter(([k]) => set[k] !== undefined && current[k] === set[k]);
     if (restore.length === 0) return { outcome: 'already-set' as const };
@@ -118,10 +185,19 @@ export class MemoryCluster implements Cluster {
     const refused = this.mutate({ verb: 'configmap', target: key, detail: data });
     if (refused) return { outcome: 'failed' as const, error: refused };
     this.configMaps.set(key, { ...current, ...data });
-    return { outcome: 'applied' as const, previous: Object.fromEntries(Object.keys(data).map((k) => [k, current[k] ?? null])), resourceVersion: '1' };
+    return {
+      outcome: 'applied' as const,
+      previous: Object.fromEntries(Object.keys(data).map((k) => [k, current[k] ?? null])),
+      resourceVersion: '1',
+    };
   }
 
-  async revertConfigMapWorkaround(namespace: string, name: string, previous: Record<string, string | null>, set: Record<string, string>) {
+  async revertConfigMapWorkaround(
+    namespace: string,
+    name: string,
+    previous: Record<string, string | null>,
+    set: Record<string, string>,
+  ) {
     const key = `${namespace}/${name}`;
     const data = { ...(this.configMaps.get(key) ?? {}) };
     const restore = Object.entries(previous).filter(([k]) => set[k] !== undefined && data[k] === set[k]);
@@ -152,12 +228,28 @@ export class MemoryCluster implements Cluster {
   readonly templateImages = new Map<string, string>();
 
   /** As the real adapter: only from the image decided on; the pods follow the template at once. */
-  private swapImage(workload: WorkloadRef, container: string, from: string, to: string, verb: 'image' | 'revert-image') {
-    const pods = this.targets.filter((t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container);
+  private swapImage(
+    workload: WorkloadRef,
+    container: string,
+    from: string,
+    to: string,
+    verb: 'image' | 'revert-image',
+  ) {
+    const pods = this.targets.filter(
+      (t) => workloadKey(t.workload) === workloadKey(workload) && t.container === container,
+    );
     const current = this.templateImages.get(`${workloadKey(workload)}/${container}`) ?? pods[0]?.image;
-    if (current === undefined) return { outcome: 'missing' as const, message: `${workload.kind} ${workload.name} has no container "${container}"` };
+    if (current === undefined)
+      return {
+        outcome: 'missing' as const,
+        message: `${workload.kind} ${workload.name} has no container "${container}"`,
+      };
     if (current === to) return { outcome: 'already-set' as const };
-    if (current !== from) return { outcome: 'missing' as const, message: `container ${container} of ${workload.kind} ${workload.name} now runs ${current}, not ${from}: leakguard changes only the image it decided on` };
+    if (current !== from)
+      return {
+        outcome: 'missing' as const,
+        message: `container ${container} of ${workload.kind} ${workload.name} now runs ${current}, not ${from}: leakguard changes only the image it decided on`,
+      };
     this.mutate({ verb, target: workloadKey(workload), detail: { container, image: to } });
     this.templateImages.delete(`${workloadKey(workload)}/${container}`);
     for (const t of pods) Object.assign(t, { image: to, version: versionFromImage(to) });
@@ -175,7 +267,8 @@ export class MemoryCluster implements Cluster {
   }
 
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
-    if (this.leaseHolder && this.leaseHolder !== request.identity) return { outcome: 'held', holder: this.leaseHolder, reason: `held by ${this.leaseHolder}` };
+    if (this.leaseHolder && this.leaseHolder !== request.identity)
+      return { outcome: 'held', holder: this.leaseHolder, reason: `held by ${this.leaseHolder}` };
     this.leaseHolder = request.identity;
     return { outcome: 'acquired', holder: request.identity, reason: 'created' };
   }
@@ -199,10 +292,16 @@ export class MemoryCluster implements Cluster {
   }
 
   /** What a pod's port answers through the pod proxy; by default nothing listens there. */
-  podProxy: (request: PodProxyRequest) => Promise<PodProxyResult> = async () => ({ outcome: 'failed', error: { code: 'server', status: 503, message: 'error trying to reach service: connection refused' } });
+  podProxy: (request: PodProxyRequest) => Promise<PodProxyResult> = async () => ({
+    outcome: 'failed',
+    error: { code: 'server', status: 503, message: 'error trying to reach service: connection refused' },
+  });
   readonly podProxyRequests: PodProxyRequest[] = [];
   /** Heap profiles kept, by ConfigMap name: incident and keys in the order kept. */
-  readonly heapProfiles = new Map<string, { incidentId: string; keys: Map<string, Buffer>; pods: Map<string, string> }>();
+  readonly heapProfiles = new Map<
+    string,
+    { incidentId: string; keys: Map<string, Buffer>; pods: Map<string, string> }
+  >();
 
   async fetchFromPod(request: PodProxyRequest): Promise<PodProxyResult> {
     this.podProxyRequests.push(request);
@@ -220,7 +319,11 @@ export class MemoryCluster implements Cluster {
       this.mutate({ verb: 'heap-profile', target: `${profile.workload.namespace}/${configMap}`, detail: key });
       const kept = new Map([...keys].slice(0, 1));
       kept.set(key, profile.bytes);
-      const pods = new Map([...(stored?.incidentId === profile.incidentId ? stored.pods : new Map<string, string>())].filter(([k]) => kept.has(k)));
+      const pods = new Map(
+        [...(stored?.incidentId === profile.incidentId ? stored.pods : new Map<string, string>())].filter(([k]) =>
+          kept.has(k),
+        ),
+      );
       pods.set(key, profile.pod);
       this.heapProfiles.set(configMap, { incidentId: profile.incidentId, keys: kept, pods });
     }
@@ -230,7 +333,10 @@ export class MemoryCluster implements Cluster {
   async readHeapProfiles(workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult> {
     const stored = this.heapProfiles.get(heapConfigMapName(workload));
     if (stored?.incidentId !== incidentId) return { outcome: 'read', profiles: [] };
-    return { outcome: 'read', profiles: [...stored.keys].map(([key, bytes]) => ({ key, pod: stored.pods.get(key) ?? '', bytes })) };
+    return {
+      outcome: 'read',
+      profiles: [...stored.keys].map(([key, bytes]) => ({ key, pod: stored.pods.get(key) ?? '', bytes })),
+    };
   }
 
   reasons(): string[] {
@@ -243,4 +349,3 @@ export class MemoryCluster implements Cluster {
     return null;
   }
 }
-

@@ -4,7 +4,14 @@
  * contract, is tested against a fake of GitHub's API validated by its OpenAPI description.
  */
 import { bumpOrAlready } from '../forge/bump/index.js';
-import { upgradeBranchName, type Forge, type UpgradePrRef, type UpgradePrRefresh, type UpgradePrRequest, type UpgradePrResult } from '../forge/types.js';
+import {
+  upgradeBranchName,
+  type Forge,
+  type UpgradePrRef,
+  type UpgradePrRefresh,
+  type UpgradePrRequest,
+  type UpgradePrResult,
+} from '../forge/types.js';
 
 export interface MemoryPull {
   number: number;
@@ -26,18 +33,34 @@ export class MemoryForge implements Forge {
     const branch = upgradeBranchName(req.profile, req.toVersion);
     const url = (n: number) => `https://github.com/${req.repo}/pull/${n}`;
     const text = this.files[req.file];
-    if (text === undefined) return { outcome: 'failed', error: { code: 'not-found', message: `${req.file} is not in ${req.repo}` } };
-    const bump = bumpOrAlready(text, { fromVersion: req.fromVersion, toVersion: req.toVersion, fileName: req.file, ...(req.chart ? { chart: req.chart } : {}) });
+    if (text === undefined)
+      return { outcome: 'failed', error: { code: 'not-found', message: `${req.file} is not in ${req.repo}` } };
+    const bump = bumpOrAlready(text, {
+      fromVersion: req.fromVersion,
+      toVersion: req.toVersion,
+      fileName: req.file,
+      ...(req.chart ? { chart: req.chart } : {}),
+    });
     const own = this.pulls.find((p) => p.branch === branch);
     if (bump.kind === 'already' && !own) return { outcome: 'up-to-date' };
-    const body = typeof req.body === 'string' ? req.body : req.body({ alsoPinned: bump.kind === 'bumped' ? bump.result.alsoPinned : bump.alsoPinned });
+    const body =
+      typeof req.body === 'string'
+        ? req.body
+        : req.body({ alsoPinned: bump.kind === 'bumped' ? bump.result.alsoPinned : bump.alsoPinned });
     if (own) {
       Object.assign(own, { title: req.title, body });
       own.bodies.push(body);
       return { outcome: 'updated', url: url(own.number), number: own.number, branch };
     }
     const after = bump.kind === 'bumped' ? bump.result.content : text;
-    const pull = { number: this.pulls.length + 1, branch, title: req.title, body, file: { path: req.file, before: text, after }, bodies: [body] };
+    const pull = {
+      number: this.pulls.length + 1,
+      branch,
+      title: req.title,
+      body,
+      file: { path: req.file, before: text, after },
+      bodies: [body],
+    };
     this.pulls.push(pull);
     return { outcome: 'opened', url: url(pull.number), number: pull.number, branch };
   }

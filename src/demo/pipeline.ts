@@ -95,7 +95,9 @@ github: {tokenFile: /var/run/secrets/leakguard/github-token}
 export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12, 0, 0) / 1000)): Promise<DemoReport> {
   const config = parseConfig(DEMO_CONFIG, 'demo');
   const trace = demoTrace(now);
-  const profileOf = (series: DemoSeries) => config.profiles.find((p) => p.namespace === series.labels.namespace && p.container === series.labels.container)!.name;
+  const profileOf = (series: DemoSeries) =>
+    config.profiles.find((p) => p.namespace === series.labels.namespace && p.container === series.labels.container)!
+      .name;
   const cluster = new MemoryCluster(trace.map((series) => demoFacts(series, profileOf(series), now)));
   const notifier = new RecordingNotifier();
   const catalog = buildCatalog();
@@ -113,13 +115,31 @@ export async function runDemoPipeline(now = Math.floor(Date.UTC(2026, 10, 26, 12
     const facts = cluster.targets.find((f) => f.pod.name === t.pod);
     return series && facts ? [{ series, facts, verdict: t.verdict }] : [];
   });
-  const events = cluster.events.map((e) => ({ reason: e.reason as EventDraft['reason'], action: e.action, type: e.type, key: e.key ?? e.note, note: e.note, object: `${e.regarding.kind.toLowerCase()}/${e.regarding.name} -n ${e.regarding.namespace}` }));
+  const events = cluster.events.map((e) => ({
+    reason: e.reason as EventDraft['reason'],
+    action: e.action,
+    type: e.type,
+    key: e.key ?? e.note,
+    note: e.note,
+    object: `${e.regarding.kind.toLowerCase()}/${e.regarding.name} -n ${e.regarding.namespace}`,
+  }));
   const rookState = (t: DemoTarget) => cluster.states.get(workloadKey(t.facts.workload))?.state.history ?? [];
-  return { now, targets, plan: summary.plan ?? { now, dryRun: true, items: [] }, events, pr: upgradePr(targets, catalog, rookState), slack: notifier.messages };
+  return {
+    now,
+    targets,
+    plan: summary.plan ?? { now, dryRun: true, items: [] },
+    events,
+    pr: upgradePr(targets, catalog, rookState),
+    slack: notifier.messages,
+  };
 }
 
 /** The PR the third rung would open if the leak survived the restart and the workaround. */
-function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof buildCatalog>, historyOf: (t: DemoTarget) => readonly HistoryEntry[]): DemoReport['pr'] {
+function upgradePr(
+  targets: readonly DemoTarget[],
+  catalog: ReturnType<typeof buildCatalog>,
+  historyOf: (t: DemoTarget) => readonly HistoryEntry[],
+): DemoReport['pr'] {
   const rook = targets.find((t) => t.facts.profile === 'rook-ceph-operator' && t.verdict.kind === 'leaking');
   if (!rook?.facts.version) return null;
   const history = historyOf(rook);
@@ -135,7 +155,11 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
   // The PR the real rung would open: the plan's bump for this match, worded by the same functions.
   const facts = {
     profile: 'rook-ceph-operator',
-    target: { namespace: rook.facts.workload.namespace, workload: rook.facts.workload.name, container: rook.facts.container },
+    target: {
+      namespace: rook.facts.workload.namespace,
+      workload: rook.facts.workload.name,
+      container: rook.facts.container,
+    },
     upgrade: upgradeDetails(match, to),
     issueTitle: match.explanation,
     verdict: rook.verdict,
@@ -144,5 +168,11 @@ function upgradePr(targets: readonly DemoTarget[], catalog: ReturnType<typeof bu
     // What a run records, not rows of its own: a dry run records nothing, so the PR says it is the first remediation.
     history,
   };
-  return { branch: upgradeBranchName('rook-ceph-operator', to), title: upgradePrTitle(facts), file, diff, body: upgradePrBody(facts) };
+  return {
+    branch: upgradeBranchName('rook-ceph-operator', to),
+    title: upgradePrTitle(facts),
+    file,
+    diff,
+    body: upgradePrBody(facts),
+  };
 }

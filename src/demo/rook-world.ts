@@ -23,7 +23,10 @@ export const ROOK = 'Deployment/rook-ceph/rook-ceph-operator';
 
 /** Samples a minute from `from` for 400 h: 400 MiB plus `mibPerHour` of growth, with a GC sawtooth. */
 function working(from: number, mibPerHour: number): Sample[] {
-  return Array.from({ length: 400 * 60 }, (_, i) => from + i * 60).map((t) => ({ t, v: 400 * MiB + ((t - from) / HOUR) * mibPerHour * MiB + ((t % 240) / 240) * 20 * MiB }));
+  return Array.from({ length: 400 * 60 }, (_, i) => from + i * 60).map((t) => ({
+    t,
+    v: 400 * MiB + ((t - from) / HOUR) * mibPerHour * MiB + ((t % 240) / 240) * 20 * MiB,
+  }));
 }
 
 export function rookConfig(profile = '', extra = ''): string {
@@ -57,14 +60,22 @@ export class RookWorld<C extends MemoryCluster = MemoryCluster> {
   constructor(
     public config: string,
     /** MiB/h the operator grows on a version with an env: v1.14.9 leaks unless the workaround is set. */
-    public growth: (version: string, env: Record<string, string>) => number = (version, env) => (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false' ? 40 : 0),
+    public growth: (version: string, env: Record<string, string>) => number = (version, env) =>
+      version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false' ? 40 : 0,
     /** The in-memory cluster (the run tests' adds the faults they inject). */
     makeCluster: (targets: TargetFacts[]) => C = (targets) => new MemoryCluster(targets) as C,
   ) {
     this.target = {
       profile: 'rook',
       workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'uid-rook' },
-      pod: { name: 'rook-ceph-operator-0', uid: 'uid-rook-0', startTime: start, ready: true, terminating: false, controlled: true },
+      pod: {
+        name: 'rook-ceph-operator-0',
+        uid: 'uid-rook-0',
+        startTime: start,
+        ready: true,
+        terminating: false,
+        controlled: true,
+      },
       container: 'rook-ceph-operator',
       image: 'rook/ceph:v1.14.9',
       version: '1.14.9',
@@ -88,7 +99,12 @@ export class RookWorld<C extends MemoryCluster = MemoryCluster> {
   roll(image = this.target.image): void {
     this.generation += 1;
     Object.assign(this.target, { image, version: versionFromImage(image) });
-    this.target.pod = { ...this.target.pod, name: `rook-ceph-operator-${this.generation}`, uid: `uid-rook-${this.generation}`, startTime: this.now };
+    this.target.pod = {
+      ...this.target.pod,
+      name: `rook-ceph-operator-${this.generation}`,
+      uid: `uid-rook-${this.generation}`,
+      startTime: this.now,
+    };
     this.addPod(this.now);
   }
 
@@ -97,7 +113,10 @@ export class RookWorld<C extends MemoryCluster = MemoryCluster> {
     // The old pod's samples end where the new one's begin.
     const last = this.pods.at(-1);
     if (last) this.pods[this.pods.length - 1] = { ...last, samples: last.samples.filter((s) => s.t < from) };
-    this.pods.push({ labels: { namespace: 'rook-ceph', pod, container: 'rook-ceph-operator' }, samples: working(from, this.growth(this.target.version ?? '', this.target.env)) });
+    this.pods.push({
+      labels: { namespace: 'rook-ceph', pod, container: 'rook-ceph-operator' },
+      samples: working(from, this.growth(this.target.version ?? '', this.target.env)),
+    });
   }
 
   /** One run at `now`, then the pods follow what it changed (a restart or a template change rolls them). */
@@ -117,7 +136,9 @@ export class RookWorld<C extends MemoryCluster = MemoryCluster> {
       ...(this.refreshUpgradePr ? { refreshUpgradePr: this.refreshUpgradePr } : {}),
     };
     const summary = await runOnce(deps, options);
-    const rolled = this.cluster.mutations.slice(before).some((m) => ['restart', 'env', 'revert-env', 'image', 'revert-image'].includes(m.verb));
+    const rolled = this.cluster.mutations
+      .slice(before)
+      .some((m) => ['restart', 'env', 'revert-env', 'image', 'revert-image'].includes(m.verb));
     if (rolled) this.roll();
     return summary;
   }

@@ -15,7 +15,10 @@ const GITOPS_FILE = 'clusters/prod/rook/helmrelease.yaml';
 const CONFIG_MAP = 'rook-ceph/rook-ceph-operator-config';
 
 /** The README's Rook profile, acting: the catalogue's workaround (env var and ConfigMap key) and a GitOps repo. */
-const STORY_CONFIG = rookConfig(`    upgrade: {repo: example-org/gitops, file: ${GITOPS_FILE}}`, 'github: {tokenFile: /var/run/secrets/leakguard/github-token}');
+const STORY_CONFIG = rookConfig(
+  `    upgrade: {repo: example-org/gitops, file: ${GITOPS_FILE}}`,
+  'github: {tokenFile: /var/run/secrets/leakguard/github-token}',
+);
 
 export interface StoryStep {
   /** What moved the world before this run (time passing, a rollout): the story's input, not its output. */
@@ -48,7 +51,11 @@ export async function runDemoStory(): Promise<DemoStory> {
   world.upgrade = upgradeWith(forge, config);
   world.refreshUpgradePr = refreshWith(forge, config);
   world.cluster.configMaps.set(CONFIG_MAP, { ROOK_LOG_LEVEL: 'INFO' });
-  const operator = () => ({ image: world.target.image, env: { ...world.target.env }, configMap: { ...world.cluster.configMaps.get(CONFIG_MAP) } });
+  const operator = () => ({
+    image: world.target.image,
+    env: { ...world.target.env },
+    configMap: { ...world.cluster.configMaps.get(CONFIG_MAP) },
+  });
   const snapshots = [operator()];
   const steps: StoryStep[] = [];
   const step = async (before: string, hours: number) => {

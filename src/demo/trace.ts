@@ -29,7 +29,12 @@ function random(seed: number): () => number {
   };
 }
 
-function series(end: number, hours: number, level: (ageSeconds: number, rand: () => number) => number, seed: number): Sample[] {
+function series(
+  end: number,
+  hours: number,
+  level: (ageSeconds: number, rand: () => number) => number,
+  seed: number,
+): Sample[] {
   const rand = random(seed);
   const start = end - hours * HOUR;
   const samples: Sample[] = [];
@@ -51,10 +56,15 @@ export function demoTrace(end: number): DemoSeries[] {
       image: 'rook/ceph:v1.14.9',
       limitBytes: 2 * 1024 * MIB,
       // Every ~20 minutes a namespace with a Ceph PVC is created and deleted; each leaves ~11 MiB behind.
-      samples: series(end, 48, (age, rand) => {
-        const steps = age > leakStart ? Math.floor((age - leakStart) / 1200) : 0;
-        return 400 * MIB + steps * 11 * MIB + gcSawtooth(age, 40 * MIB) + rand() * 6 * MIB;
-      }, 1),
+      samples: series(
+        end,
+        48,
+        (age, rand) => {
+          const steps = age > leakStart ? Math.floor((age - leakStart) / 1200) : 0;
+          return 400 * MIB + steps * 11 * MIB + gcSawtooth(age, 40 * MIB) + rand() * 6 * MIB;
+        },
+        1,
+      ),
     },
     {
       labels: { namespace: 'cert-manager', pod: 'cert-manager-7f6d8c9b5-9hx2v', container: 'cert-manager-controller' },
@@ -69,7 +79,16 @@ export function demoTrace(end: number): DemoSeries[] {
       image: 'xpkg.upbound.io/upbound/provider-aws-ec2:v1.21.0',
       limitBytes: 1024 * MIB,
       // Daily load cycle: busier in the working day, back down at night.
-      samples: series(end, 48, (age, rand) => 420 * MIB + 90 * MIB * Math.sin((2 * Math.PI * age) / (24 * HOUR)) + gcSawtooth(age, 30 * MIB) + rand() * 8 * MIB, 3),
+      samples: series(
+        end,
+        48,
+        (age, rand) =>
+          420 * MIB +
+          90 * MIB * Math.sin((2 * Math.PI * age) / (24 * HOUR)) +
+          gcSawtooth(age, 30 * MIB) +
+          rand() * 8 * MIB,
+        3,
+      ),
     },
     {
       labels: { namespace: 'monitoring', pod: 'prometheus-operator-84c5d9f7b-m3n6p', container: 'prometheus-operator' },
@@ -77,18 +96,37 @@ export function demoTrace(end: number): DemoSeries[] {
       image: 'quay.io/prometheus-operator/prometheus-operator:v0.79.2',
       limitBytes: 400 * MIB,
       // Restarted 10 h ago: informer caches fill, then plateau.
-      samples: series(end, 48, (age, rand) => {
-        const sinceRestart = age < 38 * HOUR ? age : age - 38 * HOUR;
-        return 90 * MIB + 110 * MIB * (1 - Math.exp(-sinceRestart / (1.5 * HOUR))) + gcSawtooth(age, 12 * MIB) + rand() * 3 * MIB;
-      }, 4),
+      samples: series(
+        end,
+        48,
+        (age, rand) => {
+          const sinceRestart = age < 38 * HOUR ? age : age - 38 * HOUR;
+          return (
+            90 * MIB +
+            110 * MIB * (1 - Math.exp(-sinceRestart / (1.5 * HOUR))) +
+            gcSawtooth(age, 12 * MIB) +
+            rand() * 3 * MIB
+          );
+        },
+        4,
+      ),
     },
     {
-      labels: { namespace: 'cert-manager', pod: 'cert-manager-cainjector-5c7d8b9f6-p8r2t', container: 'cert-manager-cainjector' },
+      labels: {
+        namespace: 'cert-manager',
+        pod: 'cert-manager-cainjector-5c7d8b9f6-p8r2t',
+        container: 'cert-manager-cainjector',
+      },
       workload: 'cert-manager-cainjector',
       image: 'quay.io/jetstack/cert-manager-cainjector:v1.12.1',
       limitBytes: 1024 * MIB,
       // Every Secret event appends fields to a shared logger: a steady climb under the GC sawtooth.
-      samples: series(end, 48, (age, rand) => 80 * MIB + (age / HOUR) * 6 * MIB + gcSawtooth(age, 10 * MIB) + rand() * 3 * MIB, 5),
+      samples: series(
+        end,
+        48,
+        (age, rand) => 80 * MIB + (age / HOUR) * 6 * MIB + gcSawtooth(age, 10 * MIB) + rand() * 3 * MIB,
+        5,
+      ),
     },
   ];
 }

@@ -9,7 +9,15 @@ import type { Sample } from '../detect/types.js';
 import type { Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from '../notify/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from '../prom/errors.js';
-import type { InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult, RangeSeries } from '../prom/types.js';
+import type {
+  InstantQuery,
+  InstantResult,
+  MetricsAnswer,
+  MetricsSource,
+  RangeQuery,
+  RangeResult,
+  RangeSeries,
+} from '../prom/types.js';
 import type { DemoSeries } from './trace.js';
 
 /** One pod's container as a Prometheus would hold it: its labels, its raw samples, its owner (kube_pod_owner). */
@@ -38,16 +46,33 @@ export class TraceMetrics implements MetricsSource {
 
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const selection = query.selection;
-    if (!selection) return { outcome: 'failed', error: new MetricsError('bad-request', 'the in-memory Prometheus answers the built-in queries only') };
+    if (!selection)
+      return {
+        outcome: 'failed',
+        error: new MetricsError('bad-request', 'the in-memory Prometheus answers the built-in queries only'),
+      };
     const pods = selection.pods === undefined ? undefined : new RegExp(`^(?:${selection.pods})$`);
     const series: RangeSeries[] = [];
     for (const p of this.pods) {
-      if (p.labels.namespace !== selection.namespace || (selection.container !== undefined && p.labels.container !== selection.container) || (pods && !pods.test(p.labels.pod))) continue;
+      if (
+        p.labels.namespace !== selection.namespace ||
+        (selection.container !== undefined && p.labels.container !== selection.container) ||
+        (pods && !pods.test(p.labels.pod))
+      )
+        continue;
       const floor = floorPerStep(p.samples, query);
       if (floor.length === 0) continue;
       series.push({ labels: { ...p.labels }, samples: toColumns(floor) });
       if (selection.owners && p.owner) {
-        series.push({ labels: { namespace: p.labels.namespace, pod: p.labels.pod, owner_kind: p.owner.kind, owner_name: p.owner.name }, samples: toColumns(floor.map(({ t }) => ({ t, v: 1 }))) });
+        series.push({
+          labels: {
+            namespace: p.labels.namespace,
+            pod: p.labels.pod,
+            owner_kind: p.owner.kind,
+            owner_name: p.owner.name,
+          },
+          samples: toColumns(floor.map(({ t }) => ({ t, v: 1 }))),
+        });
       }
     }
     return { outcome: 'answered', series, warnings: [] };
@@ -87,8 +112,20 @@ export class RecordingNotifier implements Notifier {
 export function demoFacts(series: DemoSeries, profile: string, now: number): TargetFacts {
   return {
     profile,
-    workload: { kind: 'Deployment', namespace: series.labels.namespace, name: series.workload, uid: `demo-${series.workload}` },
-    pod: { name: series.labels.pod, uid: `demo-${series.labels.pod}`, startTime: now - 48 * 3600, ready: true, terminating: false, controlled: true },
+    workload: {
+      kind: 'Deployment',
+      namespace: series.labels.namespace,
+      name: series.workload,
+      uid: `demo-${series.workload}`,
+    },
+    pod: {
+      name: series.labels.pod,
+      uid: `demo-${series.labels.pod}`,
+      startTime: now - 48 * 3600,
+      ready: true,
+      terminating: false,
+      controlled: true,
+    },
     container: series.labels.container,
     image: series.image,
     version: versionFromImage(series.image),

@@ -3,9 +3,27 @@ import { formatHours } from '../model/units.js';
 import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './history.js';
 import { findJumps, segmentFloor, usualChange, withoutJumps, type Jumps, type Segmented } from './segment.js';
 import { median, theilSen } from './stats.js';
-import { cannotGrow, isFinding, judgeSeasonal, judgeSpan, largestGiveBack, seasonalCannotGrow, type SpanFinding, type SpanInput, type SpanRejection } from './trend.js';
+import {
+  cannotGrow,
+  isFinding,
+  judgeSeasonal,
+  judgeSpan,
+  largestGiveBack,
+  seasonalCannotGrow,
+  type SpanFinding,
+  type SpanInput,
+  type SpanRejection,
+} from './trend.js';
 import type { ResolvedDetectOptions, Verdict } from './types.js';
-import { healthyVerdict, leakVerdict, oomVerdict, suspectedVerdict, underCeilingText, unknownFloorVerdict, type VerdictContext } from './verdicts.js';
+import {
+  healthyVerdict,
+  leakVerdict,
+  oomVerdict,
+  suspectedVerdict,
+  underCeilingText,
+  unknownFloorVerdict,
+  type VerdictContext,
+} from './verdicts.js';
 import { explainedByWarmup, WARMUP_SETTLED_SECONDS } from './warmup.js';
 
 const HOUR = 3600;
@@ -46,7 +64,13 @@ function currentSegment(floor: Floor, ctx: AnalyzeContext): Current {
 }
 
 /** Share of the buckets in [from, to) not inside a run of empty buckets at least maxGapSeconds long. */
-function coverageOf(bucket: readonly number[], from: number, to: number, bucketSeconds: number, maxGapSeconds: number): number {
+function coverageOf(
+  bucket: readonly number[],
+  from: number,
+  to: number,
+  bucketSeconds: number,
+  maxGapSeconds: number,
+): number {
   const expected = bucket[to - 1]! - bucket[from]! + 1;
   let missing = 0;
   for (let i = from + 1; i < to; i++) {
@@ -59,11 +83,14 @@ function coverageOf(bucket: readonly number[], from: number, to: number, bucketS
 /** Why the current segment cannot be judged, or null. */
 function unusable(c: Current, ctx: AnalyzeContext): string | null {
   const o = ctx.options;
-  const since = c.restarts > 0 ? 'since the last restart' : ctx.startsInside ? 'since the container started' : 'in the window';
+  const since =
+    c.restarts > 0 ? 'since the last restart' : ctx.startsInside ? 'since the container started' : 'in the window';
   const hours = formatHours(c.spanSeconds / HOUR);
-  if (c.spanSeconds < o.minHistorySeconds) return `only ${hours} of usable data ${since} (need ${formatHours(o.minHistorySeconds / HOUR)})`;
+  if (c.spanSeconds < o.minHistorySeconds)
+    return `only ${hours} of usable data ${since} (need ${formatHours(o.minHistorySeconds / HOUR)})`;
   const coverage = coverageOf(c.seg.bucket, c.from, c.to, o.floorBucketSeconds, o.maxGapSeconds);
-  if (coverage < o.minCoverage) return `data covers only ${Math.round(100 * coverage)}% of the last ${hours} (need ${Math.round(100 * o.minCoverage)}%)`;
+  if (coverage < o.minCoverage)
+    return `data covers only ${Math.round(100 * coverage)}% of the last ${hours} (need ${Math.round(100 * o.minCoverage)}%)`;
   return null;
 }
 
@@ -75,7 +102,8 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   const oom = c.restarts >= 2 ? findOomCycles(c.seg, c.ranges, o, ctx.limitBytes) : null;
   // Cycles in the past do not make a leak once the current process has stayed flat for a while.
   const currentFlat = (): boolean =>
-    c.spanSeconds >= o.minHistorySeconds && (theilSen(c.seg.t, c.seg.v, c.from, c.to)?.slope ?? 0) < 0.5 * o.minGrowthBytesPerHour;
+    c.spanSeconds >= o.minHistorySeconds &&
+    (theilSen(c.seg.t, c.seg.v, c.from, c.to)?.slope ?? 0) < 0.5 * o.minGrowthBytesPerHour;
   if (oom !== null && !currentFlat()) return oomVerdict(oom, c.seg, ctx);
   const problem = unusable(c, ctx);
   if (problem !== null) return unknownFloorVerdict(problem, ctx, c.seg);
@@ -125,10 +153,20 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual });
   const stairs = findJumps(raw, 0, n, MAX_STAIRS, { usual, maxBuckets: SLOW_STEP_BUCKETS, flatBeside: true });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
-  const input: SpanInput = { t, v, raw, stairFree: stairs.v, stairsAt: stairs.at, limitBytes: ctx.limitBytes, options: o, givenBackBytes };
+  const input: SpanInput = {
+    t,
+    v,
+    raw,
+    stairFree: stairs.v,
+    stairsAt: stairs.at,
+    limitBytes: ctx.limitBytes,
+    options: o,
+    givenBackBytes,
+  };
   // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
   // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
-  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY) input.firstDay = { prior: ctx.knownAffected === true };
+  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY)
+    input.firstDay = { prior: ctx.knownAffected === true };
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);
@@ -148,7 +186,9 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   // The rise a finding claims: over its span, or over the window for a leak claimed across a restart.
   const ceilingHeld = (f: SpanFinding, claimedSeconds = f.toT - f.fromT): CeilingHeld | null => {
     ceiling ??= flatCeiling(floor, o);
-    return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * ((f.fit.slope * claimedSeconds) / HOUR) ? ceiling : null;
+    return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * ((f.fit.slope * claimedSeconds) / HOUR)
+      ? ceiling
+      : null;
   };
   let underCeiling: CeilingHeld | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
@@ -158,11 +198,18 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   for (const start of order) {
     const result = judgeSpan(input, start, t.length);
     if (isFinding(result)) {
-      if (stillWarmingUp()) return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) better than a steady rise');
+      if (stillWarmingUp())
+        return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) better than a steady rise');
       const flat = ceilingHeld(result);
       if (flat === null) return leakVerdict(result, c.seg, n, c.restarts);
       underCeiling ??= flat;
-      if (start === 0) full = { why: 'the floor rose under a ceiling that has not moved', fit: result.fit, fromT: result.fromT, toT: result.toT };
+      if (start === 0)
+        full = {
+          why: 'the floor rose under a ceiling that has not moved',
+          fit: result.fit,
+          fromT: result.fromT,
+          toT: result.toT,
+        };
       continue;
     }
     if (result.held !== undefined) held ??= result;
@@ -177,8 +224,19 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     }
   }
   const whole = full!;
-  if (whole.ambiguous && whole.fit && c.restarts > 0 && grewBeforeRestart(c.seg, c.ranges, o, whole.fit.slope, c.spanSeconds)) {
-    const finding: SpanFinding = { tier: 'across-restart', fit: whole.fit, fromT: whole.fromT, toT: whole.toT, hoursToLimit: null };
+  if (
+    whole.ambiguous &&
+    whole.fit &&
+    c.restarts > 0 &&
+    grewBeforeRestart(c.seg, c.ranges, o, whole.fit.slope, c.spanSeconds)
+  ) {
+    const finding: SpanFinding = {
+      tier: 'across-restart',
+      fit: whole.fit,
+      fromT: whole.fromT,
+      toT: whole.toT,
+      hoursToLimit: null,
+    };
     const flat = ceilingHeld(finding, floor.t[floor.t.length - 1]! - floor.t[0]!);
     if (flat === null) return leakVerdict(finding, c.seg, n, c.restarts);
     underCeiling ??= flat;
@@ -252,7 +310,12 @@ function regainedDrop(c: Current, regainSeconds: number): number {
  * the longest interval between them and than minHistory, with the floor flat since: a staircase
  * that stopped (relists, new CRs). A leak keeps stepping. Returns the reason, or null.
  */
-function stoppedStaircase(t: readonly number[], raw: readonly number[], stairs: Jumps, o: ResolvedDetectOptions): string | null {
+function stoppedStaircase(
+  t: readonly number[],
+  raw: readonly number[],
+  stairs: Jumps,
+  o: ResolvedDetectOptions,
+): string | null {
   const n = t.length;
   const { at } = stairs;
   if (at.length <= MAX_JUMPS || at.length >= MAX_STAIRS) return null;

@@ -70,16 +70,42 @@ export function backtestSeries(input: SampleSeries, opts: BacktestOptions): Back
     to = firstAfter(t, now, Math.max(from, to));
     const problem = checkWindow(samples, from, to, badPrefix[to]! - badPrefix[from]!, now, options);
     if (problem !== null) continue;
-    const floor = trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds), windowStart, now, bucketSeconds);
+    const floor = trimPartialBuckets(
+      windowFloor(samples, all, bucketEnd, sampleBucket, from, to, bucketSeconds),
+      windowStart,
+      now,
+      bucketSeconds,
+    );
     const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
-    const ctx = { now, windowStart, startsInside, limitBytes, options, detail: false, knownAffected: opts.knownAffected === true };
+    const ctx = {
+      now,
+      windowStart,
+      startsInside,
+      limitBytes,
+      options,
+      detail: false,
+      knownAffected: opts.knownAffected === true,
+    };
     let verdict = analyzeFloor(floor, ctx);
     if (past) {
-      const life = () => trimPartialBuckets(windowFloor(samples, all, bucketEnd, sampleBucket, 0, to, bucketSeconds), -Infinity, now, bucketSeconds);
+      const life = () =>
+        trimPartialBuckets(
+          windowFloor(samples, all, bucketEnd, sampleBucket, 0, to, bucketSeconds),
+          -Infinity,
+          now,
+          bucketSeconds,
+        );
       // The past weighs the leak's evidence span and slope, which only the detailed analysis picks as
       // `judge` does (the longest passing span; the fast one stops at any): judge that tick in full.
       const detailed = { ...ctx, detail: true };
-      verdict = applyPast(verdict.kind === 'leaking' && past.profile !== null ? analyzeFloor(floor, detailed) : verdict, floor, detailed, life, t[0]!, past);
+      verdict = applyPast(
+        verdict.kind === 'leaking' && past.profile !== null ? analyzeFloor(floor, detailed) : verdict,
+        floor,
+        detailed,
+        life,
+        t[0]!,
+        past,
+      );
     }
     if (verdict.kind === 'leaking') return { detectedAt: now, ticks };
   }

@@ -34,7 +34,13 @@ describe('sample columns', () => {
   it('the detector gives the same verdict for rows and for columns (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 2 ** 31 }), (mibPerHour, seed) => {
-        const rows = makeSeries({ hours: 30, floorMiB: (h) => 300 + mibPerHour * h, sawtoothMiB: 20, noiseMiB: 4, seed });
+        const rows = makeSeries({
+          hours: 30,
+          floorMiB: (h) => 300 + mibPerHour * h,
+          sawtoothMiB: 20,
+          noiseMiB: 4,
+          seed,
+        });
         const now = rows.at(-1)!.t;
         expect(judge({ samples: toColumns(rows), now })).toEqual(judge({ samples: rows, now }));
       }),

@@ -35,7 +35,6 @@ export function toSamples(series: SampleSeries): Sample[] {
   return Array.from(series.t, (t, i) => ({ t, v: series.v[i]! }));
 }
 
-
 /** The values alone, in time order (sparklines). */
 export function valuesOf(series: SampleSeries): Values {
   return isColumns(series) ? series.v : series.map((s) => s.v);

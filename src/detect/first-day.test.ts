@@ -14,7 +14,12 @@ const upTo = (samples: readonly Sample[], now: number) => samples.filter((s) => 
 
 /** A healthy pod from its start: a daily cycle of `swingMiB` peak to peak on `baseMiB`, starting at its trough. */
 function cycleFromStart(baseMiB: number, swingMiB: number, hours: number): Sample[] {
-  return makeSeries({ hours, floorMiB: (h) => baseMiB + (swingMiB / 2) * (1 - Math.cos((2 * Math.PI * h) / 24)), sawtoothMiB: 30, noiseMiB: 2 });
+  return makeSeries({
+    hours,
+    floorMiB: (h) => baseMiB + (swingMiB / 2) * (1 - Math.cos((2 * Math.PI * h) / 24)),
+    sawtoothMiB: 30,
+    noiseMiB: 2,
+  });
 }
 
 describe('the first day (issue #25)', () => {
@@ -30,7 +35,12 @@ describe('the first day (issue #25)', () => {
   it('the near-limit cycles that were flagged 8–17 h after start (bench family nearLimitCycle) are suspected, not leaking', () => {
     const corpus = generateCorpus({ seed: 2, perFamily: 10, only: ['nearLimitCycle'] });
     // Seed 2's series 0, 5, 6 and 9 were flagged leaking at these hours (limit tier) before.
-    for (const [i, hours] of [[0, 10], [5, 8.75], [6, 14.25], [9, 17.25]] as const) {
+    for (const [i, hours] of [
+      [0, 10],
+      [5, 8.75],
+      [6, 14.25],
+      [9, 17.25],
+    ] as const) {
       const s = corpus[i]!;
       const now = s.samples[0]!.t + hours * HOUR;
       const verdict = judge({ samples: upTo(s.samples, now), now, limitBytes: s.truth.limitBytes! });
@@ -55,7 +65,12 @@ describe('the first day (issue #25)', () => {
   });
 
   it('after a whole day the same growth is judged on the general bar, catalogue or not', () => {
-    const samples = makeSeries({ hours: 30, floorMiB: (h) => 1000 + (h < 26 ? 0 : 70 * (h - 26)), sawtoothMiB: 30, noiseMiB: 2 });
+    const samples = makeSeries({
+      hours: 30,
+      floorMiB: (h) => 1000 + (h < 26 ? 0 : 70 * (h - 26)),
+      sawtoothMiB: 30,
+      noiseMiB: 2,
+    });
     const now = T0 + 30 * HOUR;
     expect(judge({ samples, now }).kind).toBe('leaking');
     expect(judge({ samples, now }).suspected).toBeUndefined();
@@ -86,10 +101,18 @@ describe('the ceiling beside the floor (issue #25)', () => {
   it('a floor that dips and recovers under a ceiling that has not moved is not a leak (bench family fixedCeiling, seed 1)', () => {
     const corpus = generateCorpus({ seed: 1, perFamily: 20, only: ['fixedCeiling'] });
     // Flagged before: series 3 at 23.25 h (fast, after the dip), 13 at 42.5 h, 16 at 18.25 h (relative).
-    for (const [i, hours] of [[3, 23.25], [13, 42.5], [16, 18.25]] as const) {
+    for (const [i, hours] of [
+      [3, 23.25],
+      [13, 42.5],
+      [16, 18.25],
+    ] as const) {
       const s = corpus[i]!;
       const now = s.samples[0]!.t + hours * HOUR;
-      const verdict = judge({ samples: upTo(s.samples, now), now, ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }) });
+      const verdict = judge({
+        samples: upTo(s.samples, now),
+        now,
+        ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
+      });
       expect(verdict.kind, verdict.reasons.join(' | ')).toBe('not-leaking');
     }
   });
@@ -108,10 +131,13 @@ describe('the ceiling beside the floor (issue #25)', () => {
           const floorMiB = (h: number) => base + rate * Math.max(0, h - onset);
           const samples = makeSeries({ hours: 40, floorMiB, sawtoothMiB: gap, sawtoothMinutes: 4, noiseMiB: 2, seed });
           // One sample per bucket has no ceiling apart from the floor: the ceiling rule cannot apply.
-          const floorOnly = samples.filter((s) => (s.t - T0) % 900 === 0).map((s) => ({ t: s.t, v: Math.round(floorMiB((s.t - T0) / HOUR) * MIB) }));
+          const floorOnly = samples
+            .filter((s) => (s.t - T0) % 900 === 0)
+            .map((s) => ({ t: s.t, v: Math.round(floorMiB((s.t - T0) / HOUR) * MIB) }));
           const now = T0 + 40 * HOUR;
           const withCeiling = judge({ samples, now });
-          if (judge({ samples: floorOnly, now }).kind === 'leaking') expect(withCeiling.kind, withCeiling.reasons.join(' | ')).toBe('leaking');
+          if (judge({ samples: floorOnly, now }).kind === 'leaking')
+            expect(withCeiling.kind, withCeiling.reasons.join(' | ')).toBe('leaking');
         },
       ),
       { numRuns: 25 },
@@ -127,10 +153,17 @@ describe('the catalogue as prior evidence (issue #25)', () => {
       fc.property(fc.integer({ min: 0, max: corpus.length - 1 }), fc.integer({ min: 3, max: 30 }), (i, hours) => {
         const s = corpus[i]!;
         const now = s.samples[0]!.t + hours * HOUR;
-        const input = { samples: upTo(s.samples, now), now, ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }) };
+        const input = {
+          samples: upTo(s.samples, now),
+          now,
+          ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
+        };
         const known = judge({ ...input, knownAffected: true });
         const unknown = judge(input);
-        if (known.kind === 'leaking') expect(unknown.kind === 'leaking' || unknown.suspected === true, `${s.truth.family} at ${hours} h`).toBe(true);
+        if (known.kind === 'leaking')
+          expect(unknown.kind === 'leaking' || unknown.suspected === true, `${s.truth.family} at ${hours} h`).toBe(
+            true,
+          );
         else expect(known.kind).toBe(unknown.kind);
       }),
       { numRuns: 60 },
@@ -139,17 +172,43 @@ describe('the catalogue as prior evidence (issue #25)', () => {
 
   it('never makes a flat pod leaking (property)', () => {
     fc.assert(
-      fc.property(fc.record({ base: fc.integer({ min: 100, max: 1000 }), hours: fc.integer({ min: 3, max: 30 }), saw: fc.integer({ min: 0, max: 150 }), seed: fc.integer({ min: 1, max: 1e6 }) }), (p) => {
-        const samples = makeSeries({ hours: p.hours, floorMiB: () => p.base, sawtoothMiB: p.saw, noiseMiB: 5, seed: p.seed });
-        expect(judge({ samples, now: T0 + p.hours * HOUR, knownAffected: true, limitBytes: 2 * p.base * MIB }).kind).not.toBe('leaking');
-      }),
+      fc.property(
+        fc.record({
+          base: fc.integer({ min: 100, max: 1000 }),
+          hours: fc.integer({ min: 3, max: 30 }),
+          saw: fc.integer({ min: 0, max: 150 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        (p) => {
+          const samples = makeSeries({
+            hours: p.hours,
+            floorMiB: () => p.base,
+            sawtoothMiB: p.saw,
+            noiseMiB: 5,
+            seed: p.seed,
+          });
+          expect(
+            judge({ samples, now: T0 + p.hours * HOUR, knownAffected: true, limitBytes: 2 * p.base * MIB }).kind,
+          ).not.toBe('leaking');
+        },
+      ),
       { numRuns: 40 },
     );
   });
 });
 
 /** The chart's detection scaled to minutes, as the real-node scenario installs it (a 15 s step). */
-const minutes: DetectOptions = { ...defaultDetectOptions, windowSeconds: 1800, minHistorySeconds: 90, maxGapSeconds: 120, maxStalenessSeconds: 120, minCoverage: 0.5, floorBucketSeconds: 15, warmupSeconds: 30, sustainedSeconds: 600 };
+const minutes: DetectOptions = {
+  ...defaultDetectOptions,
+  windowSeconds: 1800,
+  minHistorySeconds: 90,
+  maxGapSeconds: 120,
+  maxStalenessSeconds: 120,
+  minCoverage: 0.5,
+  floorBucketSeconds: 15,
+  warmupSeconds: 30,
+  sustainedSeconds: 600,
+};
 
 /**
  * What a run reads of a container leaking ~450 MiB/h from its start on a busy real node, `ageSeconds`
@@ -159,7 +218,7 @@ const minutes: DetectOptions = { ...defaultDetectOptions, windowSeconds: 1800, m
  */
 function scrapedLeak(seed: number, ageSeconds: number): { samples: Sample[]; now: number } {
   let state = seed;
-  const random = (): number => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const random = (): number => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const start = T0 + Math.floor(random() * 900);
   const now = start + ageSeconds;
   const bytesPerSecond = (0.7 + 0.5 * random()) * 128 * 1024;
@@ -169,7 +228,11 @@ function scrapedLeak(seed: number, ageSeconds: number): { samples: Sample[]; now
   const fadeSeconds = 20 + 150 * random();
   const reads: Sample[] = [];
   for (let t = start + 3 * random(); t < now; t += 12 + 4 * random() + (random() < 0.12 ? 10 + 25 * random() : 0)) {
-    const v = base + bytesPerSecond * (t - start) + fileCache * Math.exp(-(t - start) / fadeSeconds) + (random() - 0.5) * 0.6 * MIB;
+    const v =
+      base +
+      bytesPerSecond * (t - start) +
+      fileCache * Math.exp(-(t - start) / fadeSeconds) +
+      (random() - 0.5) * 0.6 * MIB;
     reads.push({ t, v: t < lowUntil ? 2.5e6 : v });
   }
   const stamped = random() < 0.5;
@@ -191,7 +254,9 @@ describe('minutes of real scrapes (the real-node scenario, issue #25)', () => {
   it('a known-affected leak from the start whose cAdvisor readings stalled and caught up is leaking, not held as a bending first-day rise', () => {
     // Read on the real node's shape: first readings far below the cgroup, then ~450 MiB/h, the kubelet
     // late for a minute (the same value scraped four times) and catching up. Held as "the top of an arc" before.
-    const MiBs = [2.4, 2.4, 2.4, 2.4, 44.1, 45.6, 47.3, 48.7, 50.6, 52.4, 54.5, 57.0, 60.8, 62.6, 62.6, 62.6, 62.6, 69.3];
+    const MiBs = [
+      2.4, 2.4, 2.4, 2.4, 44.1, 45.6, 47.3, 48.7, 50.6, 52.4, 54.5, 57.0, 60.8, 62.6, 62.6, 62.6, 62.6, 69.3,
+    ];
     const samples = MiBs.map((v, i) => ({ t: T0 + 15 * i, v: Math.round(v * MIB) }));
     const now = T0 + 15 * (MiBs.length - 1);
     const verdict = judge({ samples, now, limitBytes: 512 * MIB, knownAffected: true }, minutes);

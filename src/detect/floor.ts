@@ -37,7 +37,13 @@ export function emptyFloor(): Floor {
 }
 
 /** Appends the floor of samples[from..to) (sorted by time) to `into`. */
-export function appendFloor(into: Floor, samples: SampleColumns, from: number, to: number, bucketSeconds: number): void {
+export function appendFloor(
+  into: Floor,
+  samples: SampleColumns,
+  from: number,
+  to: number,
+  bucketSeconds: number,
+): void {
   const { t, v } = samples;
   let i = from;
   while (i < to) {

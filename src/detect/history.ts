@@ -12,7 +12,6 @@ export interface Range {
   to: number;
 }
 
-
 export function segmentRanges(seg: Segmented): Range[] {
   return seg.starts.map((from, i) => ({ from, to: seg.starts[i + 1] ?? seg.v.length }));
 }
@@ -53,7 +52,12 @@ export interface OomCycles {
  * about the same ceiling (the limit). Such cycles in a row are a leak even when each is shorter
  * than the history a single segment needs.
  */
-export function findOomCycles(seg: Segmented, ranges: Range[], o: ResolvedDetectOptions, limitBytes: number | undefined): OomCycles | null {
+export function findOomCycles(
+  seg: Segmented,
+  ranges: Range[],
+  o: ResolvedDetectOptions,
+  limitBytes: number | undefined,
+): OomCycles | null {
   const ceilings: number[] = [];
   const durations: number[] = [];
   for (let i = ranges.length - 2; i >= 0; i--) {
@@ -79,7 +83,13 @@ export function findOomCycles(seg: Segmented, ranges: Range[], o: ResolvedDetect
  * at about the current rate, and the two stretches together have grown for longer than a rising
  * half-day: the leak simply resumed after the restart.
  */
-export function grewBeforeRestart(seg: Segmented, ranges: Range[], o: ResolvedDetectOptions, slope: number, currentSeconds: number): boolean {
+export function grewBeforeRestart(
+  seg: Segmented,
+  ranges: Range[],
+  o: ResolvedDetectOptions,
+  slope: number,
+  currentSeconds: number,
+): boolean {
   for (let i = ranges.length - 2; i >= Math.max(0, ranges.length - 4); i--) {
     const r = ranges[i]!;
     const from = firstIndexAtOrAfter(seg.t, seg.t[r.from]! + o.warmupSeconds, r.from, r.to);

@@ -19,7 +19,8 @@ const arbitrarySeries = fc
     p,
     samples: makeSeries({
       hours: p.hours,
-      floorMiB: (h) => p.base + p.slope * h + p.cycle * Math.sin((2 * Math.PI * h) / 24) + (h > p.hours / 2 ? p.step : 0),
+      floorMiB: (h) =>
+        p.base + p.slope * h + p.cycle * Math.sin((2 * Math.PI * h) / 24) + (h > p.hours / 2 ? p.step : 0),
       sawtoothMiB: p.sawtooth,
       noiseMiB: p.noise,
       seed: p.seed,
@@ -61,14 +62,19 @@ describe('judge: invariants', () => {
 
   it('any non-finite or negative value in the window makes the verdict unknown', () => {
     fc.assert(
-      fc.property(arbitrarySeries, fc.nat(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1), ({ p, samples }, pick, bad) => {
-        const firstInWindow = samples.findIndex((s) => s.t > end(p) - 24 * 3600);
-        const i = firstInWindow + (pick % (samples.length - firstInWindow));
-        const broken = samples.map((s, j) => (j === i ? { t: s.t, v: bad } : s));
-        const verdict = judge({ samples: broken, now: end(p) });
-        expect(verdict.kind).toBe('unknown');
-        expect(verdict.reasons[0]).toMatch(/not finite/);
-      }),
+      fc.property(
+        arbitrarySeries,
+        fc.nat(),
+        fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1),
+        ({ p, samples }, pick, bad) => {
+          const firstInWindow = samples.findIndex((s) => s.t > end(p) - 24 * 3600);
+          const i = firstInWindow + (pick % (samples.length - firstInWindow));
+          const broken = samples.map((s, j) => (j === i ? { t: s.t, v: bad } : s));
+          const verdict = judge({ samples: broken, now: end(p) });
+          expect(verdict.kind).toBe('unknown');
+          expect(verdict.reasons[0]).toMatch(/not finite/);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -78,7 +84,11 @@ describe('judge: invariants', () => {
       fc.property(arbitrarySeries, fc.option(fc.integer({ min: 1, max: 4000 })), ({ p, samples }, limitMiB) => {
         let low = Infinity;
         const falling = samples.map((s) => ({ t: s.t, v: (low = Math.min(low, s.v)) }));
-        const verdict = judge({ samples: falling, now: end(p), limitBytes: limitMiB === null ? undefined : limitMiB * 1024 * 1024 });
+        const verdict = judge({
+          samples: falling,
+          now: end(p),
+          limitBytes: limitMiB === null ? undefined : limitMiB * 1024 * 1024,
+        });
         expect(verdict.kind).not.toBe('leaking');
       }),
       { numRuns: 40 },

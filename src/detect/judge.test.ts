@@ -28,11 +28,20 @@ function lopsidedDay(h: number): number {
 const leaks: [string, SeriesOptions, number?][] = [
   ['linear leak under a GC sawtooth', { hours: 16, floorMiB: (h) => 400 + 20 * h, ...sawtooth }],
   ['leak that starts late', { hours: 26, floorMiB: (h) => 300 + Math.max(0, h - 20) * 60, ...sawtooth }],
-  ['staircase (8 MiB every 20 min, never given back)', { hours: 16, floorMiB: (h) => 250 + 8 * Math.floor(h * 3), ...sawtooth }],
+  [
+    'staircase (8 MiB every 20 min, never given back)',
+    { hours: 16, floorMiB: (h) => 250 + 8 * Math.floor(h * 3), ...sawtooth },
+  ],
   ['slow leak on a big baseline', { hours: 24, floorMiB: (h) => 900 + 8 * h, ...sawtooth }],
   ['accelerating leak', { hours: 18, floorMiB: (h) => 300 + 1.5 * h * h, ...sawtooth }],
-  ['leak under a daily cycle', { hours: 30, floorMiB: (h) => 500 + 10 * h + 60 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
-  ['leak that resumes after a restart', { hours: 11, floorMiB: withRestarts([6], (x) => 300 - 60 * Math.exp(-x / 0.2) + 80 * x), ...sawtooth }],
+  [
+    'leak under a daily cycle',
+    { hours: 30, floorMiB: (h) => 500 + 10 * h + 60 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth },
+  ],
+  [
+    'leak that resumes after a restart',
+    { hours: 11, floorMiB: withRestarts([6], (x) => 300 - 60 * Math.exp(-x / 0.2) + 80 * x), ...sawtooth },
+  ],
   [
     'OOM-kill cycles (grow to the limit, restart, repeat)',
     { hours: 9, floorMiB: withRestarts([2.5, 5, 7.5], (x) => 300 + 120 * x), ...sawtooth },
@@ -43,21 +52,54 @@ const leaks: [string, SeriesOptions, number?][] = [
 const lookAlikes: [string, SeriesOptions][] = [
   ['GC sawtooth on a flat floor', { hours: 30, floorMiB: () => 400, sawtoothMiB: 150, sawtoothMinutes: 7 }],
   ['noisy working set', { hours: 30, floorMiB: () => 300, noiseMiB: 60 }],
-  ['warm-up decelerating to a plateau', { hours: 30, floorMiB: (h) => 200 + 300 * (1 - Math.exp(-h / 1)), ...sawtooth }],
-  ['slow cache fill (time constant 2 h)', { hours: 30, floorMiB: (h) => 200 + 400 * (1 - Math.exp(-h / 2)), ...sawtooth }],
-  ['big, slow, noisy warm-up', { hours: 30, floorMiB: (h) => 1000 - 600 * Math.exp(-h / 2.5), sawtoothMiB: 100, sawtoothMinutes: 7, noiseMiB: 60 }],
-  ['two step increases that stay flat', { hours: 30, floorMiB: (h) => 300 + (h > 6 ? 80 : 0) + (h > 14 ? 80 : 0), ...sawtooth }],
+  [
+    'warm-up decelerating to a plateau',
+    { hours: 30, floorMiB: (h) => 200 + 300 * (1 - Math.exp(-h / 1)), ...sawtooth },
+  ],
+  [
+    'slow cache fill (time constant 2 h)',
+    { hours: 30, floorMiB: (h) => 200 + 400 * (1 - Math.exp(-h / 2)), ...sawtooth },
+  ],
+  [
+    'big, slow, noisy warm-up',
+    { hours: 30, floorMiB: (h) => 1000 - 600 * Math.exp(-h / 2.5), sawtoothMiB: 100, sawtoothMinutes: 7, noiseMiB: 60 },
+  ],
+  [
+    'two step increases that stay flat',
+    { hours: 30, floorMiB: (h) => 300 + (h > 6 ? 80 : 0) + (h > 14 ? 80 : 0), ...sawtooth },
+  ],
   ['daily load cycle', { hours: 50, floorMiB: (h) => 600 + 120 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth }],
-  ['restarts with a warm-up after each', { hours: 30, floorMiB: withRestarts([5, 13, 21], (x) => 500 - 200 * Math.exp(-x / 0.7)), ...sawtooth }],
-  ['a big daily cycle, once it has been seen to fall', { hours: 50, floorMiB: (h) => 260 + 85 * Math.cos((2 * Math.PI * h) / 24), ...sawtooth }],
-  ['a daily rise that takes 14 h (slow start, slow finish)', { hours: 30, floorMiB: (h) => 700 + lopsidedDay(h) * 100, ...sawtooth }],
+  [
+    'restarts with a warm-up after each',
+    { hours: 30, floorMiB: withRestarts([5, 13, 21], (x) => 500 - 200 * Math.exp(-x / 0.7)), ...sawtooth },
+  ],
+  [
+    'a big daily cycle, once it has been seen to fall',
+    { hours: 50, floorMiB: (h) => 260 + 85 * Math.cos((2 * Math.PI * h) / 24), ...sawtooth },
+  ],
+  [
+    'a daily rise that takes 14 h (slow start, slow finish)',
+    { hours: 30, floorMiB: (h) => 700 + lopsidedDay(h) * 100, ...sawtooth },
+  ],
   ['short spikes', { hours: 30, floorMiB: (h) => 400 + (h % 2 < 0.08 ? 500 : 0), ...sawtooth }],
   ['memory being freed', { hours: 30, floorMiB: (h) => 500 + 300 * Math.exp(-h / 6), ...sawtooth }],
   // Issue #13: three steps that each take most of an hour (relists, new CRs), then flat for days.
-  ['a staircase that stopped, still in the window a day later', { hours: 48, floorMiB: (h) => 400 + 80 * step(h, 3, 0.75) + 75 * step(h, 6, 0.7) + 78 * step(h, 9.5, 0.75), ...sawtooth }],
+  [
+    'a staircase that stopped, still in the window a day later',
+    {
+      hours: 48,
+      floorMiB: (h) => 400 + 80 * step(h, 3, 0.75) + 75 * step(h, 6, 0.7) + 78 * step(h, 9.5, 0.75),
+      ...sawtooth,
+    },
+  ],
   [
     'a dip of an hour (it looks like a restart) and the climb back, on a wandering level',
-    { hours: 40, floorMiB: (h) => 950 + 30 * Math.sin((2 * Math.PI * h) / 5) - (h > 36 && h < 37.2 ? 160 : 0) + 200 * step(h, 37.2, 2.5), ...sawtooth },
+    {
+      hours: 40,
+      floorMiB: (h) =>
+        950 + 30 * Math.sin((2 * Math.PI * h) / 5) - (h > 36 && h < 37.2 ? 160 : 0) + 200 * step(h, 37.2, 2.5),
+      ...sawtooth,
+    },
   ],
 ];
 
@@ -66,7 +108,9 @@ describe('judge: leak shapes are flagged', () => {
     const samples = makeSeries(shape);
     const verdict = judge({ samples, now: endOf(samples), limitBytes }, defaultDetectOptions);
     expect(verdict.kind, verdict.reasons.join('; ')).toBe('leaking');
-    expect(verdict.reasons[0]).toMatch(/^(floor rose \d+\.\d MiB\/h \(CI -?\d+\.\d–\d+\.\d\) over the last \d+\.\d h|OOM-kill cycle)/);
+    expect(verdict.reasons[0]).toMatch(
+      /^(floor rose \d+\.\d MiB\/h \(CI -?\d+\.\d–\d+\.\d\) over the last \d+\.\d h|OOM-kill cycle)/,
+    );
     expect(verdict.currentBytes).toBeGreaterThan(0);
   });
 
@@ -96,12 +140,37 @@ describe('judge: leak shapes are flagged', () => {
 
 describe('judge: each proof that growth is not a look-alike', () => {
   const tiers: [string, SeriesOptions, RegExp, number?][] = [
-    ['steeper than a daily cycle', { hours: 5, floorMiB: (h) => 300 + 90 * h, ...sawtooth }, /grows faster than a daily load cycle/],
-    ['nearly double its starting level', { hours: 7, floorMiB: (h) => 100 + 20 * h, ...sawtooth }, /grew by more than a daily load cycle or noise/],
-    ['longer than a rising half-day', { hours: 15.5, floorMiB: (h) => 900 + 8 * h, ...sawtooth }, /kept growing for longer than any rising half-day/],
-    ['a day without give-back', { hours: 29, floorMiB: (h) => 900 + 8 * Math.max(0, h - 22), ...sawtooth }, /has not fallen back once in the last 20 h/],
-    ['resumed after a restart', { hours: 16, floorMiB: withRestarts([10], (x) => 600 - 100 * Math.exp(-x / 0.2) + 12 * x), ...sawtooth }, /grew at the same rate before the last restart/],
-    ['heading for the limit', { hours: 8, floorMiB: (h) => 500 + 10 * h, ...sawtooth }, /projected to reach the memory limit/, 600 * MIB],
+    [
+      'steeper than a daily cycle',
+      { hours: 5, floorMiB: (h) => 300 + 90 * h, ...sawtooth },
+      /grows faster than a daily load cycle/,
+    ],
+    [
+      'nearly double its starting level',
+      { hours: 7, floorMiB: (h) => 100 + 20 * h, ...sawtooth },
+      /grew by more than a daily load cycle or noise/,
+    ],
+    [
+      'longer than a rising half-day',
+      { hours: 15.5, floorMiB: (h) => 900 + 8 * h, ...sawtooth },
+      /kept growing for longer than any rising half-day/,
+    ],
+    [
+      'a day without give-back',
+      { hours: 29, floorMiB: (h) => 900 + 8 * Math.max(0, h - 22), ...sawtooth },
+      /has not fallen back once in the last 20 h/,
+    ],
+    [
+      'resumed after a restart',
+      { hours: 16, floorMiB: withRestarts([10], (x) => 600 - 100 * Math.exp(-x / 0.2) + 12 * x), ...sawtooth },
+      /grew at the same rate before the last restart/,
+    ],
+    [
+      'heading for the limit',
+      { hours: 8, floorMiB: (h) => 500 + 10 * h, ...sawtooth },
+      /projected to reach the memory limit/,
+      600 * MIB,
+    ],
   ];
 
   it.each(tiers)('%s', (_name, shape, reason, limitBytes) => {
@@ -120,7 +189,11 @@ describe('judge: OOM-kill cycles', () => {
   });
 
   it('a crash loop cutting a warm-up short at irregular times is not one', () => {
-    const loop = makeSeries({ hours: 12, floorMiB: withRestarts([1.5, 4, 5.5, 8, 9.5], (x) => 300 + 300 * (1 - Math.exp(-x / 3))), ...sawtooth });
+    const loop = makeSeries({
+      hours: 12,
+      floorMiB: withRestarts([1.5, 4, 5.5, 8, 9.5], (x) => 300 + 300 * (1 - Math.exp(-x / 3))),
+      ...sawtooth,
+    });
     for (let h = 4; h <= 12; h += 0.5) {
       const verdict = judge({ samples: loop.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR });
       expect(verdict.kind, `at ${h} h: ${verdict.reasons[0]}`).toBe('unknown');
@@ -150,7 +223,11 @@ describe('judge: look-alikes are not flagged at any time', () => {
 
   it('compares whole days only, whatever the window', () => {
     const options = { ...defaultDetectOptions, windowSeconds: 40 * HOUR };
-    const samples = makeSeries({ hours: 72, floorMiB: (h) => 600 + 150 * Math.sin((2 * Math.PI * (h + 15)) / 24), ...sawtooth });
+    const samples = makeSeries({
+      hours: 72,
+      floorMiB: (h) => 600 + 150 * Math.sin((2 * Math.PI * (h + 15)) / 24),
+      ...sawtooth,
+    });
     for (let h = 24; h <= 72; h += 1) {
       const verdict = judge({ samples: samples.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR }, options);
       expect(verdict.kind, `at ${h} h: ${verdict.reasons.join('; ')}`).not.toBe('leaking');
@@ -170,22 +247,38 @@ describe('judge: data that cannot be judged is unknown, with the reason', () => 
   const healthy = makeSeries({ hours: 30, floorMiB: () => 400, ...sawtooth });
   const leaking = makeSeries({ hours: 30, floorMiB: (h) => 400 + 30 * h, ...sawtooth });
   const now = endOf(healthy);
-  const replace = (samples: Sample[], index: number, v: number) => samples.map((s, i) => (i === index ? { ...s, v } : s));
+  const replace = (samples: Sample[], index: number, v: number) =>
+    samples.map((s, i) => (i === index ? { ...s, v } : s));
 
   const cases: [string, Sample[], number, RegExp][] = [
     ['no samples', [], now, /no samples in the last 24\.0 h/],
-    ['NaN in the window', replace(leaking, leaking.length - 100, Number.NaN), now, /1 sample\(s\) in the window are not finite/],
+    [
+      'NaN in the window',
+      replace(leaking, leaking.length - 100, Number.NaN),
+      now,
+      /1 sample\(s\) in the window are not finite/,
+    ],
     ['Infinity in the window', replace(healthy, healthy.length - 500, Number.POSITIVE_INFINITY), now, /not finite/],
     ['a negative value', replace(leaking, leaking.length - 5, -1), now, /not finite non-negative/],
     ['stale samples', leaking.filter((s) => s.t <= now - HOUR), now, /newest sample is 1\.0 h old \(max 10 min\)/],
-    ['too little history', leaking.filter((s) => s.t <= T0 + 2 * HOUR), T0 + 2 * HOUR, /only 1\.\d h of usable data since the container started \(need 3\.0 h\)/],
+    [
+      'too little history',
+      leaking.filter((s) => s.t <= T0 + 2 * HOUR),
+      T0 + 2 * HOUR,
+      /only 1\.\d h of usable data since the container started \(need 3\.0 h\)/,
+    ],
     [
       'a restart an hour ago',
       makeSeries({ hours: 30, floorMiB: withRestarts([29], (x) => 300 + 30 * x), ...sawtooth }),
       now,
       /of usable data since the last restart/,
     ],
-    ['a 12 h hole in the data', leaking.filter((s) => s.t < T0 + 10 * HOUR || s.t > T0 + 22 * HOUR), now, /data covers only \d+% of the last/],
+    [
+      'a 12 h hole in the data',
+      leaking.filter((s) => s.t < T0 + 10 * HOUR || s.t > T0 + 22 * HOUR),
+      now,
+      /data covers only \d+% of the last/,
+    ],
     ['a sample without a timestamp', [...leaking, { t: Number.NaN, v: 1 }], now, /no valid timestamp/],
   ];
 

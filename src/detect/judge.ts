@@ -92,17 +92,38 @@ export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions
   const windowStart = now - options.windowSeconds;
   const columns = toColumns(input.samples);
   const empty = { t: new Float64Array(0), v: new Float64Array(0) };
-  if (hasBadTime(columns)) return { verdict: unknownVerdict('some samples have no valid timestamp', windowStart, now), samples: empty, to: 0, floor: null, ctx: null };
+  if (hasBadTime(columns))
+    return {
+      verdict: unknownVerdict('some samples have no valid timestamp', windowStart, now),
+      samples: empty,
+      to: 0,
+      floor: null,
+      ctx: null,
+    };
   const samples = sortedColumns(columns);
   const from = firstAfter(samples.t, windowStart);
   const to = firstAfter(samples.t, now, from);
   let bad = 0;
   for (let i = from; i < to; i++) if (isBadValue(samples.v[i]!)) bad++;
   const problem = checkWindow(samples, from, to, bad, now, options);
-  if (problem !== null) return { verdict: unknownVerdict(problem, windowStart, now), samples, to, floor: null, ctx: null };
-  const floor = trimPartialBuckets(buildFloor(samples, from, to, options.floorBucketSeconds), windowStart, now, options.floorBucketSeconds);
+  if (problem !== null)
+    return { verdict: unknownVerdict(problem, windowStart, now), samples, to, floor: null, ctx: null };
+  const floor = trimPartialBuckets(
+    buildFloor(samples, from, to, options.floorBucketSeconds),
+    windowStart,
+    now,
+    options.floorBucketSeconds,
+  );
   const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
-  const ctx: AnalyzeContext = { now, windowStart, startsInside, limitBytes: validLimit(limitBytes), options, detail: true, knownAffected: input.knownAffected === true };
+  const ctx: AnalyzeContext = {
+    now,
+    windowStart,
+    startsInside,
+    limitBytes: validLimit(limitBytes),
+    options,
+    detail: true,
+    knownAffected: input.knownAffected === true,
+  };
   return { verdict: analyzeFloor(floor, ctx), samples, to, floor, ctx };
 }
 
@@ -110,7 +131,12 @@ export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions
  * The series began inside the window (its first sample came well after the window opened) or
  * within a warm-up before it: the first minutes in the window may be a warm-up, not growth.
  */
-export function seriesStartsInside(samples: SampleColumns, from: number, windowStart: number, warmupSeconds: number): boolean {
+export function seriesStartsInside(
+  samples: SampleColumns,
+  from: number,
+  windowStart: number,
+  warmupSeconds: number,
+): boolean {
   const first = samples.t[0]!;
   return from === 0 ? first > windowStart + 300 : first > windowStart - warmupSeconds;
 }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backtestSeries, defaultDetectOptions, judge, judgeWithPast, ownersFromSeries, pastsOfSeries, workloadOfPod } from './index.js';
+import {
+  backtestSeries,
+  defaultDetectOptions,
+  judge,
+  judgeWithPast,
+  ownersFromSeries,
+  pastsOfSeries,
+  workloadOfPod,
+} from './index.js';
 import { makeSeries, MIB, T0 } from '../../test/support/detect-series.js';
 import type { Sample } from './types.js';
 
@@ -9,8 +17,21 @@ const HOUR = 3600;
 const cycle = (wallHours: number) => 370 - 120 * Math.cos((2 * Math.PI * (wallHours - 3)) / 24);
 
 /** One pod of a workload: `hours` long from `startHours` (wall clock since T0), floor(wall hour, pod age) in MiB. */
-function pod(name: string, startHours: number, hours: number, floor: (wall: number, age: number) => number, seed: number) {
-  const samples = makeSeries({ hours, start: T0 + startHours * HOUR, floorMiB: (age) => floor(startHours + age, age), sawtoothMiB: 20, noiseMiB: 3, seed });
+function pod(
+  name: string,
+  startHours: number,
+  hours: number,
+  floor: (wall: number, age: number) => number,
+  seed: number,
+) {
+  const samples = makeSeries({
+    hours,
+    start: T0 + startHours * HOUR,
+    floorMiB: (age) => floor(startHours + age, age),
+    sawtoothMiB: 20,
+    noiseMiB: 3,
+    seed,
+  });
   return { labels: { namespace: 'ns', pod: name, container: 'app' }, samples };
 }
 
@@ -40,7 +61,11 @@ describe('workloadOfPod', () => {
 
 describe('judging with the workload history', () => {
   // Three healthy pods over three days, then a new pod starting at 03:00, at the trough of the cycle.
-  const healthy = [pod('api-6b7c9d5f4-xxxxx', 0, 30, (w, a) => cycle(w) + warmup(a), 1), pod('api-6b7c9d5f4-bbbbb', 30, 20, (w, a) => cycle(w) + warmup(a), 2), pod('api-7c8d9f5b4-ccccc', 50, 25, (w, a) => cycle(w) + warmup(a), 3)];
+  const healthy = [
+    pod('api-6b7c9d5f4-xxxxx', 0, 30, (w, a) => cycle(w) + warmup(a), 1),
+    pod('api-6b7c9d5f4-bbbbb', 30, 20, (w, a) => cycle(w) + warmup(a), 2),
+    pod('api-7c8d9f5b4-ccccc', 50, 25, (w, a) => cycle(w) + warmup(a), 3),
+  ];
   const current = pod('api-7c8d9f5b4-ddddd', 75, 11, (w, a) => cycle(w) + warmup(a), 4);
 
   it('a rise that the workload’s daily cycle explains is not a leak', () => {
@@ -51,64 +76,111 @@ describe('judging with the workload history', () => {
     expect(pasts[3]!.profile!.peakToPeakBytes / MIB).toBeGreaterThan(200);
     const verdict = judgeWithPast({ samples: current.samples, now }, pasts[3]!, defaultDetectOptions);
     expect(verdict.kind).toBe('not-leaking');
-    expect(verdict.reasons[0]).toMatch(/^the rise follows this workload's daily cycle: its 3 earlier pod\(s\) swing 2\d\d MiB peak to peak, lowest around 0[23]:\d\d UTC$/);
+    expect(verdict.reasons[0]).toMatch(
+      /^the rise follows this workload's daily cycle: its 3 earlier pod\(s\) swing 2\d\d MiB peak to peak, lowest around 0[23]:\d\d UTC$/,
+    );
   });
 
   // A bad rollout: every pod since leaks 30 MiB/h from its start.
   const leaking = (w: number, a: number) => 300 + warmup(a) + 30 * a;
-  const bad = [pod('op-6b7c9d5f4-xxxxx', 0, 20, leaking, 5), pod('op-6b7c9d5f4-bbbbb', 20, 14, leaking, 6), pod('op-6b7c9d5f4-ccccc', 34, 16, leaking, 7)];
+  const bad = [
+    pod('op-6b7c9d5f4-xxxxx', 0, 20, leaking, 5),
+    pod('op-6b7c9d5f4-bbbbb', 20, 14, leaking, 6),
+    pod('op-6b7c9d5f4-ccccc', 34, 16, leaking, 7),
+  ];
 
   it('a pod that grows as its leaking predecessors did is leaking within about two hours, saying what the past contributed', () => {
     const next = pod('op-6b7c9d5f4-ddddd', 50, 12, leaking, 8);
     const pasts = pastsOfSeries([...bad, next], new Map(), defaultDetectOptions);
     expect(pasts[3]!.leaks).toHaveLength(3);
-    const detectedAt = backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions, past: pasts[3]! }).detectedAt!;
+    const detectedAt = backtestSeries(next.samples, {
+      everySeconds: 900,
+      options: defaultDetectOptions,
+      past: pasts[3]!,
+    }).detectedAt!;
     expect((detectedAt - next.samples[0]!.t) / HOUR).toBeLessThanOrEqual(2.5);
-    expect(backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions }).detectedAt! - next.samples[0]!.t).toBeGreaterThan(3 * HOUR);
-    const verdict = judgeWithPast({ samples: next.samples.filter((s) => s.t <= detectedAt), now: detectedAt }, pasts[3]!, defaultDetectOptions);
+    expect(
+      backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions }).detectedAt! -
+        next.samples[0]!.t,
+    ).toBeGreaterThan(3 * HOUR);
+    const verdict = judgeWithPast(
+      { samples: next.samples.filter((s) => s.t <= detectedAt), now: detectedAt },
+      pasts[3]!,
+      defaultDetectOptions,
+    );
     expect(verdict.kind).toBe('leaking');
-    expect(verdict.reasons[1]).toMatch(/^the 3 previous pods of this workload leaked, growing [23]\d\.\d–[23]\d\.\d MiB\/h from start; this one 3\d\.\d MiB\/h over 1\.\d h$/);
+    expect(verdict.reasons[1]).toMatch(
+      /^the 3 previous pods of this workload leaked, growing [23]\d\.\d–[23]\d\.\d MiB\/h from start; this one 3\d\.\d MiB\/h over 1\.\d h$/,
+    );
   });
 
   it('never calls a pod leaking without growth of its own: a fixed rollout after leaking pods stays healthy', () => {
     const fixed = pod('op-7c8d9f5b4-zzzzz', 50, 12, (w, a) => 300 + warmup(a), 9);
     const past = pastsOfSeries([...bad, fixed], new Map(), defaultDetectOptions)[3]!;
     expect(past.leaks).toHaveLength(3);
-    expect(backtestSeries(fixed.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt).toBeNull();
+    expect(
+      backtestSeries(fixed.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt,
+    ).toBeNull();
   });
 
   // Healthy and flat for a day and a half (a pod's warm-up aside), then a bad rollout: the new pod leaks 20 MiB/h from its start.
   const flat = (_w: number, a: number) => 300 + warmup(a);
-  const calm = [pod('db-6b7c9d5f4-xxxxx', 0, 14, flat, 11), pod('db-6b7c9d5f4-bbbbb', 14, 12, flat, 12), pod('db-6b7c9d5f4-ccccc', 26, 10, flat, 13)];
+  const calm = [
+    pod('db-6b7c9d5f4-xxxxx', 0, 14, flat, 11),
+    pod('db-6b7c9d5f4-bbbbb', 14, 12, flat, 12),
+    pod('db-6b7c9d5f4-ccccc', 26, 10, flat, 13),
+  ];
   const grows = (_w: number, a: number) => 300 + warmup(a) + 20 * a;
 
   it('growth beyond anything the workload showed at that age is a leak within a few hours, saying what the past showed', () => {
     const first = pod('db-7c8d9f5b4-ddddd', 36, 12, grows, 14);
     const past = pastsOfSeries([...calm, first], new Map(), defaultDetectOptions)[3]!;
     expect(past.leaks).toEqual([]);
-    const detectedAt = backtestSeries(first.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt!;
+    const detectedAt = backtestSeries(first.samples, {
+      everySeconds: 900,
+      options: defaultDetectOptions,
+      past,
+    }).detectedAt!;
     expect((detectedAt - first.samples[0]!.t) / HOUR).toBeLessThanOrEqual(2.5);
-    expect(backtestSeries(first.samples, { everySeconds: 900, options: defaultDetectOptions }).detectedAt ?? Infinity).toBeGreaterThan(first.samples[0]!.t + 3 * HOUR);
-    const verdict = judgeWithPast({ samples: first.samples.filter((s) => s.t <= detectedAt), now: detectedAt }, past, defaultDetectOptions);
+    expect(
+      backtestSeries(first.samples, { everySeconds: 900, options: defaultDetectOptions }).detectedAt ?? Infinity,
+    ).toBeGreaterThan(first.samples[0]!.t + 3 * HOUR);
+    const verdict = judgeWithPast(
+      { samples: first.samples.filter((s) => s.t <= detectedAt), now: detectedAt },
+      past,
+      defaultDetectOptions,
+    );
     expect(verdict.kind).toBe('leaking');
-    expect(verdict.reasons[1]).toMatch(/^it rose \d+ MiB in its first [12]\.\d h; the 3 earlier pods of this workload moved at most \d+ MiB at that age$/);
+    expect(verdict.reasons[1]).toMatch(
+      /^it rose \d+ MiB in its first [12]\.\d h; the 3 earlier pods of this workload moved at most \d+ MiB at that age$/,
+    );
   });
 
   it('a past shorter than a day (a cycle could still be unseen) or of fewer than 3 pods that old teaches nothing about growth', () => {
     const young = pod('db-7c8d9f5b4-ddddd', 14, 12, grows, 14);
     const short = pastsOfSeries([calm[0]!, young], new Map(), defaultDetectOptions)[1]!;
-    expect(backtestSeries(young.samples, { everySeconds: 900, options: defaultDetectOptions, past: short })).toEqual(backtestSeries(young.samples, { everySeconds: 900, options: defaultDetectOptions }));
+    expect(backtestSeries(young.samples, { everySeconds: 900, options: defaultDetectOptions, past: short })).toEqual(
+      backtestSeries(young.samples, { everySeconds: 900, options: defaultDetectOptions }),
+    );
     const late = pod('db-7c8d9f5b4-ddddd', 36, 12, grows, 14);
-    const fewer = pastsOfSeries([pod('db-6b7c9d5f4-xxxxx', 0, 34, flat, 11), pod('db-6b7c9d5f4-bbbbb', 34, 2, flat, 12), late], new Map(), defaultDetectOptions)[2]!;
+    const fewer = pastsOfSeries(
+      [pod('db-6b7c9d5f4-xxxxx', 0, 34, flat, 11), pod('db-6b7c9d5f4-bbbbb', 34, 2, flat, 12), late],
+      new Map(),
+      defaultDetectOptions,
+    )[2]!;
     expect(fewer.hoursOfDay).toBe(24);
-    expect(backtestSeries(late.samples, { everySeconds: 900, options: defaultDetectOptions, past: fewer })).toEqual(backtestSeries(late.samples, { everySeconds: 900, options: defaultDetectOptions }));
+    expect(backtestSeries(late.samples, { everySeconds: 900, options: defaultDetectOptions, past: fewer })).toEqual(
+      backtestSeries(late.samples, { everySeconds: 900, options: defaultDetectOptions }),
+    );
   });
 
   it('never calls a pod leaking without growth of its own: a calm pod after calm ones stays healthy', () => {
     const next = pod('db-7c8d9f5b4-ddddd', 36, 12, flat, 15);
     const past = pastsOfSeries([...calm, next], new Map(), defaultDetectOptions)[3]!;
     expect(past.shown).toHaveLength(3);
-    expect(backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt).toBeNull();
+    expect(
+      backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt,
+    ).toBeNull();
   });
 
   it('a replica too young to judge neither confirms nor breaks the run of leaking ones (StatefulSet siblings)', () => {
@@ -129,7 +201,10 @@ function replayWithPast(samples: readonly Sample[], everySeconds: number, past: 
   let ticks = 0;
   for (let now = Math.ceil(samples[0]!.t / everySeconds) * everySeconds; now <= last; now += everySeconds) {
     ticks++;
-    if (judgeWithPast({ samples: samples.filter((s) => s.t <= now), now }, past, defaultDetectOptions).kind === 'leaking') return { detectedAt: now, ticks };
+    if (
+      judgeWithPast({ samples: samples.filter((s) => s.t <= now), now }, past, defaultDetectOptions).kind === 'leaking'
+    )
+      return { detectedAt: now, ticks };
   }
   return { detectedAt: null, ticks };
 }
@@ -141,7 +216,8 @@ describe('workload history: invariants', () => {
     cycle: fc.integer({ min: 0, max: 200 }),
     seed: fc.integer({ min: 1, max: 1e6 }),
   });
-  const floorOf = (p: { slope: number; cycle: number }) => (w: number, a: number) => 300 + warmup(a) + p.slope * a + p.cycle * Math.sin((2 * Math.PI * w) / 24);
+  const floorOf = (p: { slope: number; cycle: number }) => (w: number, a: number) =>
+    300 + warmup(a) + p.slope * a + p.cycle * Math.sin((2 * Math.PI * w) / 24);
 
   it('without a past, the verdict is exactly today’s judge', () => {
     fc.assert(
@@ -156,20 +232,25 @@ describe('workload history: invariants', () => {
 
   it('history never makes a leak of a pod that is not growing itself (under half of minGrowth), whatever its workload did', () => {
     fc.assert(
-      fc.property(fc.array(arbitraryPod, { minLength: 3, maxLength: 6 }), fc.double({ min: -5, max: 2, noNaN: true }), fc.integer({ min: 3, max: 20 }), (earlier, slope, hours) => {
-        let start = 0;
-        const series = earlier.map((p, k) => {
-          const s = pod(`w-6b7c9d5f4-${'bcdfghjk'[k]!.repeat(5)}`, start, p.hours, floorOf(p), p.seed);
-          start += p.hours;
-          return s;
-        });
-        const current = pod('w-7c8d9f5b4-zzzzz', start, hours, floorOf({ slope, cycle: 0 }), 99);
-        const past = pastsOfSeries([...series, current], new Map(), defaultDetectOptions).at(-1)!;
-        const fast = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions, past });
-        const alone = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions });
-        // Leaking with history only where it is leaking without: never sooner, never otherwise.
-        if (fast.detectedAt !== null) expect(alone.detectedAt).not.toBeNull();
-      }),
+      fc.property(
+        fc.array(arbitraryPod, { minLength: 3, maxLength: 6 }),
+        fc.double({ min: -5, max: 2, noNaN: true }),
+        fc.integer({ min: 3, max: 20 }),
+        (earlier, slope, hours) => {
+          let start = 0;
+          const series = earlier.map((p, k) => {
+            const s = pod(`w-6b7c9d5f4-${'bcdfghjk'[k]!.repeat(5)}`, start, p.hours, floorOf(p), p.seed);
+            start += p.hours;
+            return s;
+          });
+          const current = pod('w-7c8d9f5b4-zzzzz', start, hours, floorOf({ slope, cycle: 0 }), 99);
+          const past = pastsOfSeries([...series, current], new Map(), defaultDetectOptions).at(-1)!;
+          const fast = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions, past });
+          const alone = backtestSeries(current.samples, { everySeconds: 900, options: defaultDetectOptions });
+          // Leaking with history only where it is leaking without: never sooner, never otherwise.
+          if (fast.detectedAt !== null) expect(alone.detectedAt).not.toBeNull();
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -208,7 +289,11 @@ describe('workload history: invariants', () => {
         const pasts = pastsOfSeries(series, new Map(), defaultDetectOptions);
         const last = series.length - 1;
         for (const every of [900, 600]) {
-          const fast = backtestSeries(series[last]!.samples, { everySeconds: every, options: defaultDetectOptions, past: pasts[last]! });
+          const fast = backtestSeries(series[last]!.samples, {
+            everySeconds: every,
+            options: defaultDetectOptions,
+            past: pasts[last]!,
+          });
           expect(fast).toEqual(replayWithPast(series[last]!.samples, every, pasts[last]!));
         }
       }),

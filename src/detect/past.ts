@@ -97,14 +97,16 @@ export function deseasoned(floor: Floor, p: DailyProfile | null): Floor {
 /** z minus its least-squares line in t (Frisch–Waugh: removes a pod's own level and trend). */
 function detrended(t: readonly number[], z: readonly number[]): number[] {
   const n = t.length;
-  let mt = 0, mz = 0;
+  let mt = 0,
+    mz = 0;
   for (let i = 0; i < n; i++) {
     mt += t[i]!;
     mz += z[i]!;
   }
   mt /= n;
   mz /= n;
-  let stt = 0, stz = 0;
+  let stt = 0,
+    stz = 0;
   for (let i = 0; i < n; i++) {
     stt += (t[i]! - mt) ** 2;
     stz += (t[i]! - mt) * (z[i]! - mz);
@@ -138,12 +140,16 @@ function solve4(a: number[][], y: number[]): number[] | null {
 function hoursCovered(pods: readonly { start: number; floor: Floor }[], o: ResolvedDetectOptions): number {
   const hours = new Set<number>();
   for (const { start, floor } of pods) {
-    for (const t of floor.t) if (t >= start + 2 * o.warmupSeconds) hours.add(Math.floor((((t % DAY) + DAY) % DAY) / HOUR));
+    for (const t of floor.t)
+      if (t >= start + 2 * o.warmupSeconds) hours.add(Math.floor((((t % DAY) + DAY) % DAY) / HOUR));
   }
   return hours.size;
 }
 
-export function dailyProfile(pods: readonly { start: number; floor: Floor }[], o: ResolvedDetectOptions): DailyProfile | null {
+export function dailyProfile(
+  pods: readonly { start: number; floor: Floor }[],
+  o: ResolvedDetectOptions,
+): DailyProfile | null {
   const xtx = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
   const xty = [0, 0, 0, 0];
   let yty = 0;
@@ -154,7 +160,12 @@ export function dailyProfile(pods: readonly { start: number; floor: Floor }[], o
     if (from < 0 || floor.t.length - from < 6) continue;
     const t = floor.t.slice(from);
     const y = detrended(t, floor.v.slice(from));
-    const cols = [0, 1, 2, 3].map((k) => detrended(t, t.map((ti) => regressors(ti)[k]!)));
+    const cols = [0, 1, 2, 3].map((k) =>
+      detrended(
+        t,
+        t.map((ti) => regressors(ti)[k]!),
+      ),
+    );
     for (let i = 0; i < t.length; i++) {
       hours.add(Math.floor((((t[i]! % DAY) + DAY) % DAY) / HOUR));
       yty += y[i]! ** 2;
@@ -170,8 +181,15 @@ export function dailyProfile(pods: readonly { start: number; floor: Floor }[], o
   if (coef === null) return null;
   const explained = coef.reduce((sum, c, k) => sum + c * xty[k]!, 0);
   if (!(explained / yty >= PROFILE_MIN_R2)) return null;
-  const profile: DailyProfile = { coef: [coef[0]!, coef[1]!, coef[2]!, coef[3]!], peakToPeakBytes: 0, troughSecond: 0, minBytes: 0, pods: used };
-  let lo = Infinity, hi = -Infinity;
+  const profile: DailyProfile = {
+    coef: [coef[0]!, coef[1]!, coef[2]!, coef[3]!],
+    peakToPeakBytes: 0,
+    troughSecond: 0,
+    minBytes: 0,
+    pods: used,
+  };
+  let lo = Infinity,
+    hi = -Infinity;
   for (let s = 0; s < DAY; s += 300) {
     const v = profileAt(profile, s);
     if (v < lo) [lo, profile.troughSecond] = [v, s];
@@ -183,7 +201,8 @@ export function dailyProfile(pods: readonly { start: number; floor: Floor }[], o
 
 /** Index of the first time ≥ bound (sorted). */
 function firstAtOrAfter(t: ArrayLike<number>, bound: number): number {
-  let lo = 0, hi = t.length;
+  let lo = 0,
+    hi = t.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (t[mid]! >= bound) hi = mid;
@@ -204,7 +223,10 @@ export function lifeFloor(samples: SampleColumns, to: number, now: number, bucke
 export function workloadPasts(pods: readonly PodHistory[], detectOptions: DetectOptions): (WorkloadPast | null)[] {
   const o = resolveOptions(detectOptions);
   const start = pods.map((p) => (p.samples.t.length > 0 ? p.samples.t[0]! : Infinity));
-  const order = pods.map((_, i) => i).filter((i) => Number.isFinite(start[i]!)).sort((a, b) => start[a]! - start[b]! || a - b);
+  const order = pods
+    .map((_, i) => i)
+    .filter((i) => Number.isFinite(start[i]!))
+    .sort((a, b) => start[a]! - start[b]! || a - b);
   const pasts: (WorkloadPast | null)[] = pods.map(() => null);
   /** The verdict on pod k cut before index `to`, at its last sample there (with its own past). */
   const verdicts = new Map<string, Verdict['kind']>();
@@ -215,7 +237,11 @@ export function workloadPasts(pods: readonly PodHistory[], detectOptions: Detect
       const { t, v } = pods[k]!.samples;
       const samples = { t: t.subarray(0, to), v: v.subarray(0, to) };
       const limit = pods[k]!.limitBytes;
-      known = judgeWithPast({ samples, now: t[to - 1]!, ...(limit === undefined ? {} : { limitBytes: limit }) }, pasts[k] ?? null, o).kind;
+      known = judgeWithPast(
+        { samples, now: t[to - 1]!, ...(limit === undefined ? {} : { limitBytes: limit }) },
+        pasts[k] ?? null,
+        o,
+      ).kind;
       verdicts.set(key, known);
     }
     return known;
@@ -230,7 +256,10 @@ export function workloadPasts(pods: readonly PodHistory[], detectOptions: Detect
       .sort((a, b) => b.end - a.end || start[a.k]! - start[b.k]!)
       .slice(0, MAX_EARLIER);
     if (earlier.length === 0) continue;
-    const floors = earlier.map((e) => ({ start: start[e.k]!, floor: lifeFloor(pods[e.k]!.samples, e.cut, start[j]!, o.floorBucketSeconds) }));
+    const floors = earlier.map((e) => ({
+      start: start[e.k]!,
+      floor: lifeFloor(pods[e.k]!.samples, e.cut, start[j]!, o.floorBucketSeconds),
+    }));
     const profile = dailyProfile(floors, o);
     // Each earlier pod's floor after its warm-up, with the daily cycle taken out.
     const shown: PodFloor[] = floors.map(({ start: podStart, floor }) => {
@@ -257,7 +286,14 @@ export function judgeWithPast(input: JudgeInput, past: WorkloadPast | null, dete
   if (past === null || j.floor === null || j.ctx === null) return j.verdict;
   const { samples, to } = j;
   const ctx = j.ctx;
-  return applyPast(j.verdict, j.floor, ctx, () => lifeFloor(samples, to, ctx.now, ctx.options.floorBucketSeconds), samples.t[0]!, past);
+  return applyPast(
+    j.verdict,
+    j.floor,
+    ctx,
+    () => lifeFloor(samples, to, ctx.now, ctx.options.floorBucketSeconds),
+    samples.t[0]!,
+    past,
+  );
 }
 
 /**
@@ -265,7 +301,14 @@ export function judgeWithPast(input: JudgeInput, past: WorkloadPast | null, dete
  * explains is vetoed; a pod that grows as its leaking predecessors grew is leaking. `life` gives
  * the pod's floor since its first sample at `podStart` (asked for only when needed).
  */
-export function applyPast(verdict: Verdict, floor: Floor, given: AnalyzeContext, life: () => Floor, podStart: number, past: WorkloadPast): Verdict {
+export function applyPast(
+  verdict: Verdict,
+  floor: Floor,
+  given: AnalyzeContext,
+  life: () => Floor,
+  podStart: number,
+  past: WorkloadPast,
+): Verdict {
   let ctx = given;
   // Earlier pods that covered a whole day have shown what a day of this workload looks like (its
   // cycle, if any, is in the profile): the pod's own first day is no longer a blind spot.
@@ -280,7 +323,8 @@ export function applyPast(verdict: Verdict, floor: Floor, given: AnalyzeContext,
     if (again.kind === 'leaking' || !cycleExplains(verdict, without, ctx.options)) return verdict;
     return explainedByCycle(verdict, again, past.profile, ctx);
   }
-  if ((past.leaks.length === 0 && past.shown.length < MIN_SHOWN) || ctx.now - podStart > ctx.options.windowSeconds) return verdict;
+  if ((past.leaks.length === 0 && past.shown.length < MIN_SHOWN) || ctx.now - podStart > ctx.options.windowSeconds)
+    return verdict;
   const own = ownGrowth(life(), podStart, past, ctx.options);
   if (own === null) return verdict;
   return followsPredecessors(own, past, ctx) ?? beyondShown(own, past, ctx) ?? verdict;
@@ -296,7 +340,8 @@ function cycleExplains(verdict: Verdict, without: Floor, o: ResolvedDetectOption
   const from = firstAtOrAfter(without.t, verdict.evidence.from);
   const to = firstAtOrAfter(without.t, verdict.evidence.to + 1);
   const fit = theilSen(without.t, without.v, from, to);
-  if (fit === null || fit.slope < o.minGrowthBytesPerHour || fit.slope < (verdict.slope?.bytesPerHour ?? 0) / 3) return true;
+  if (fit === null || fit.slope < o.minGrowthBytesPerHour || fit.slope < (verdict.slope?.bytesPerHour ?? 0) / 3)
+    return true;
   // What is left slows down like a warm-up: the cycle hid it settling.
   const half = from + ((to - from) >> 1);
   const early = theilSen(without.t, without.v, from, half);
@@ -360,7 +405,8 @@ function ownGrowth(life: Floor, podStart: number, past: WorkloadPast, o: Resolve
   const n = t.length;
   const from = firstAtOrAfter(t, podStart + o.warmupSeconds);
   const spanSeconds = n > from ? t[n - 1]! - t[from]! : 0;
-  if (n - from < 6 || spanSeconds < FOLLOW_SECONDS || n - from < 0.8 * (spanSeconds / o.floorBucketSeconds + 1)) return null;
+  if (n - from < 6 || spanSeconds < FOLLOW_SECONDS || n - from < 0.8 * (spanSeconds / o.floorBucketSeconds + 1))
+    return null;
   const fit = theilSen(t, v, from, n);
   if (fit === null || !(fit.low > 0) || fit.slope < o.minGrowthBytesPerHour) return null;
   // A leak keeps its pace; a warm-up or cache fill slows down.
@@ -375,7 +421,16 @@ function ownGrowth(life: Floor, podStart: number, past: WorkloadPast, o: Resolve
   // (a pod without the workload's cycle would gain one on the falling half).
   if (raw === null || !(raw.low > 0) || raw.slope < 0.5 * o.minGrowthBytesPerHour) return null;
   const measuredRise = raw.slope >= o.minGrowthBytesPerHour;
-  return { measuredRise, podStart, t, v, from, spanSeconds, fit: { slope: fit.slope, low: fit.low, high: fit.high }, lastBytes: life.v[life.v.length - 1]! };
+  return {
+    measuredRise,
+    podStart,
+    t,
+    v,
+    from,
+    spanSeconds,
+    fit: { slope: fit.slope, low: fit.low, high: fit.high },
+    lastBytes: life.v[life.v.length - 1]!,
+  };
 }
 
 /** A leak verdict on the pod's own growth; `why` says what the past contributed. */
@@ -429,7 +484,8 @@ function movesAtAge(shown: readonly PodFloor[], ageSeconds: number, bucketSecond
     const n = p.t.length;
     if (n < 6 || p.t[n - 1]! < p.start + ageSeconds - bucketSeconds) continue;
     const to = firstAtOrAfter(p.t, p.start + ageSeconds + 1);
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let i = 0; i < to; i++) {
       lo = Math.min(lo, p.v[i]!);
       hi = Math.max(hi, p.v[i]!);
@@ -458,10 +514,12 @@ function beyondShown(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeContext): V
   if (!own.measuredRise || own.fit.low < 0.5 * own.fit.slope) return null;
   const rise = (own.fit.slope * own.spanSeconds) / HOUR;
   const largest = Math.max(...moves);
-  if (!(rise > BEYOND_FACTOR * largest) || (past.profile !== null && rise < 0.25 * past.profile.peakToPeakBytes)) return null;
+  if (!(rise > BEYOND_FACTOR * largest) || (past.profile !== null && rise < 0.25 * past.profile.peakToPeakBytes))
+    return null;
   return pastLeak(
     own,
     ctx,
-    () => `it rose ${formatMiB(rise)} in its first ${formatHours(age / HOUR)}; the ${moves.length} earlier pods of this workload moved at most ${formatMiB(largest)} at that age`,
+    () =>
+      `it rose ${formatMiB(rise)} in its first ${formatHours(age / HOUR)}; the ${moves.length} earlier pods of this workload moved at most ${formatMiB(largest)} at that age`,
   );
 }

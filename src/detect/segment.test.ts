@@ -4,7 +4,11 @@ import { buildFloor } from './floor.js';
 import { segmentFloor, withoutJumps } from './segment.js';
 import { makeSeries, MIB } from '../../test/support/detect-series.js';
 
-const floorOf = (values: number[]) => ({ t: values.map((_, i) => i * 900), v: values.map((x) => x * MIB), bucket: values.map((_, i) => i) });
+const floorOf = (values: number[]) => ({
+  t: values.map((_, i) => i * 900),
+  v: values.map((x) => x * MIB),
+  bucket: values.map((_, i) => i),
+});
 
 describe('segmentFloor', () => {
   it('splits at a drop that lasts (a restart)', () => {
@@ -37,7 +41,9 @@ describe('segmentFloor', () => {
 });
 
 describe('withoutJumps', () => {
-  const flatWithSteps = [...Array(20).fill(300), ...Array(20).fill(380), ...Array(20).fill(450)].map((x, i) => (x + (i % 3)) * MIB);
+  const flatWithSteps = [...Array(20).fill(300), ...Array(20).fill(380), ...Array(20).fill(450)].map(
+    (x, i) => (x + (i % 3)) * MIB,
+  );
 
   it('flattens one or two steps', () => {
     const out = withoutJumps(flatWithSteps, 0, flatWithSteps.length, 2);

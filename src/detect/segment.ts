@@ -71,7 +71,13 @@ export interface Jumps {
  * (a new CR type watched, a relist) then leave a flat line, a staircase of many steps keeps
  * rising, and a steady ramp has no isolated step to remove.
  */
-export function withoutJumps(v: readonly number[], from: number, to: number, maxJumps: number, search?: JumpSearch): number[] {
+export function withoutJumps(
+  v: readonly number[],
+  from: number,
+  to: number,
+  maxJumps: number,
+  search?: JumpSearch,
+): number[] {
   return findJumps(v, from, to, maxJumps, search).v;
 }
 
@@ -108,7 +114,13 @@ export interface JumpSearch {
 }
 
 /** withoutJumps, also saying where the steps were. */
-export function findJumps(v: readonly number[], from: number, to: number, maxJumps: number, search: JumpSearch = {}): Jumps {
+export function findJumps(
+  v: readonly number[],
+  from: number,
+  to: number,
+  maxJumps: number,
+  search: JumpSearch = {},
+): Jumps {
   const { maxBuckets = 2, flatBeside = false } = search;
   const n = to - from;
   const out = v.slice(from, to);
@@ -135,7 +147,8 @@ export function findJumps(v: readonly number[], from: number, to: number, maxJum
         // A neighbour that also stands out (beyond noise) makes this part of a ramp, not a step:
         // beside a slow step the floor must be flatter than a quarter of the step's own pace.
         const bar = length <= 2 ? rise / 4 : (rise - mid * length) / (4 * length);
-        if ((flatBeside ? Math.max(neighbour, neighbour - mid) : neighbour - mid) >= Math.max(bar, 3 * spread)) continue;
+        if ((flatBeside ? Math.max(neighbour, neighbour - mid) : neighbour - mid) >= Math.max(bar, 3 * spread))
+          continue;
         bestAt = i;
         bestLength = length;
         bestRise = rise;

@@ -5,11 +5,15 @@ import { leastSquaresSlope, median, selectKth, theilSen } from './stats.js';
 describe('selectKth', () => {
   it('agrees with sorting', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 200 }), fc.nat(), (values, kSeed) => {
-        const k = kSeed % values.length;
-        const expected = [...values].sort((a, b) => a - b)[k];
-        expect(selectKth([...values], values.length, k)).toBe(expected);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 200 }),
+        fc.nat(),
+        (values, kSeed) => {
+          const k = kSeed % values.length;
+          const expected = [...values].sort((a, b) => a - b)[k];
+          expect(selectKth([...values], values.length, k)).toBe(expected);
+        },
+      ),
     );
   });
 
@@ -43,20 +47,34 @@ describe('theilSen', () => {
     const flat = theilSen(t, noise, 0, t.length)!;
     expect(flat.low).toBeLessThan(0);
     expect(flat.high).toBeGreaterThan(0);
-    const trend = theilSen(t, noise.map((v, i) => v + i * 10), 0, t.length)!;
+    const trend = theilSen(
+      t,
+      noise.map((v, i) => v + i * 10),
+      0,
+      t.length,
+    )!;
     expect(trend.low).toBeGreaterThan(0);
   });
 
   it('is unchanged by adding a constant (translation invariance)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1e6 }), { minLength: 5, maxLength: 30 }), fc.integer({ min: -1e6, max: 1e6 }), (ys, c) => {
-        const ts = ys.map((_, i) => i * 600);
-        const a = theilSen(ts, ys, 0, ys.length)!;
-        const b = theilSen(ts, ys.map((v) => v + c), 0, ys.length)!;
-        expect(b.slope).toBeCloseTo(a.slope, 6);
-        expect(b.low).toBeCloseTo(a.low, 6);
-        expect(b.high).toBeCloseTo(a.high, 6);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1e6 }), { minLength: 5, maxLength: 30 }),
+        fc.integer({ min: -1e6, max: 1e6 }),
+        (ys, c) => {
+          const ts = ys.map((_, i) => i * 600);
+          const a = theilSen(ts, ys, 0, ys.length)!;
+          const b = theilSen(
+            ts,
+            ys.map((v) => v + c),
+            0,
+            ys.length,
+          )!;
+          expect(b.slope).toBeCloseTo(a.slope, 6);
+          expect(b.low).toBeCloseTo(a.low, 6);
+          expect(b.high).toBeCloseTo(a.high, 6);
+        },
+      ),
     );
   });
 

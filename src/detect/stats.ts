@@ -23,7 +23,9 @@ export function selectKth(a: Float64Array | number[], n: number, k: number, lo =
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     // Median-of-three keeps sorted inputs (the common case: growing pairs) linear.
-    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const x = a[lo]!,
+      y = a[mid]!,
+      z = a[hi]!;
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
@@ -111,7 +113,10 @@ export function leastSquaresSlope(t: ArrayLike<number>, y: ArrayLike<number>, fr
   const n = to - from;
   if (n < 2) return Number.NaN;
   const t0 = t[from]!;
-  let st = 0, sy = 0, stt = 0, sty = 0;
+  let st = 0,
+    sy = 0,
+    stt = 0,
+    sty = 0;
   for (let i = from; i < to; i++) {
     const x = t[i]! - t0;
     const v = y[i]!;

@@ -90,7 +90,9 @@ export function cannotGrow(input: SpanInput, from: number, to: number): boolean 
   const { t, v, limitBytes, options: o } = input;
   const cheap = leastSquaresSlope(t, v, from, to);
   if (cheap >= 0.5 * o.minGrowthBytesPerHour) return false;
-  return limitBytes === undefined || !(cheap > 0) || ((limitBytes - v[to - 1]!) / cheap) * HOUR > 2 * o.oomHorizonSeconds;
+  return (
+    limitBytes === undefined || !(cheap > 0) || ((limitBytes - v[to - 1]!) / cheap) * HOUR > 2 * o.oomHorizonSeconds
+  );
 }
 
 /** The first test of judgeSeasonal, on its own (same monotonicity as cannotGrow). */
@@ -173,7 +175,8 @@ const SUSTAINED_PACE_RATIO = 1.5;
 const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
   fast: 'a daily cycle as large as the detector allows for can rise this fast',
   limit: 'the limit would not be reached if this rise is most of a rising half-day',
-  sustained: 'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
+  sustained:
+    'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
 };
 
 /**
@@ -187,16 +190,35 @@ export function bendBytes(t: readonly number[], v: readonly number[], from: numb
   if (n < 8) return 0;
   const t0 = t[to - 1]!;
   // Normal equations of y ≈ a + b·x + c·x², x in hours before the end.
-  let s1 = 0, s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0, syy = 0;
+  let s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    sy = 0,
+    sxy = 0,
+    sx2y = 0,
+    syy = 0;
   for (let i = from; i < to; i++) {
     const x = (t[i]! - t0) / HOUR;
     const y = v[i]! / (1024 * 1024);
-    s1 += x; s2 += x * x; s3 += x * x * x; s4 += x * x * x * x;
-    sy += y; sxy += x * y; sx2y += x * x * y; syy += y * y;
+    s1 += x;
+    s2 += x * x;
+    s3 += x * x * x;
+    s4 += x * x * x * x;
+    sy += y;
+    sxy += x * y;
+    sx2y += x * x * y;
+    syy += y * y;
   }
-  const m = [[n, s1, s2], [s1, s2, s3], [s2, s3, s4]];
+  const m = [
+    [n, s1, s2],
+    [s1, s2, s3],
+    [s2, s3, s4],
+  ];
   const det = (a: number[][]) =>
-    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
+    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
+    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
   const d = det(m);
   if (!(Math.abs(d) > 0)) return 0;
   const rhs = [sy, sxy, sx2y];
@@ -216,7 +238,13 @@ export function bendBytes(t: readonly number[], v: readonly number[], from: numb
  * The span bends over by at least `minBendBytes` (half an hour of minimum growth): a straight
  * floor leaves both fits at rounding noise, whose ratio means nothing.
  */
-export function bendsOver(t: readonly number[], v: readonly number[], from: number, to: number, minBendBytes: number): boolean {
+export function bendsOver(
+  t: readonly number[],
+  v: readonly number[],
+  from: number,
+  to: number,
+  minBendBytes: number,
+): boolean {
   return bendBytes(t, v, from, to) >= minBendBytes;
 }
 
@@ -263,31 +291,48 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   // Without a limit the bar below is minGrowth, so the cheaper recent half can reject first.
   const recent = theilSen(t, v, half, to);
   if (recent === null) return { why: 'too few points', fit: null, fromT, toT };
-  if (limitBytes === undefined && recent.slope < 0.5 * o.minGrowthBytesPerHour) return { why: 'growth has stopped', fit: null, fromT, toT };
+  if (limitBytes === undefined && recent.slope < 0.5 * o.minGrowthBytesPerHour)
+    return { why: 'growth has stopped', fit: null, fromT, toT };
   const fit = theilSen(t, v, from, to);
   if (fit === null) return { why: 'too few points', fit, fromT, toT };
   const hoursToLimit = projectHours(fit, toT, limitBytes);
   const headsForLimit = hoursToLimit !== null && hoursToLimit * HOUR <= o.oomHorizonSeconds;
   if (!(fit.low > 0)) return { why: 'no significant upward trend', fit, fromT, toT };
-  if (fit.slope < o.minGrowthBytesPerHour && !headsForLimit) return { why: 'growth below the threshold', fit, fromT, toT };
+  if (fit.slope < o.minGrowthBytesPerHour && !headsForLimit)
+    return { why: 'growth below the threshold', fit, fromT, toT };
 
   const early = theilSen(t, v, from, half);
   if (early === null) return { why: 'too few points', fit, fromT, toT };
   const bar = Math.min(fit.slope, o.minGrowthBytesPerHour);
   if (recent.slope < 0.5 * bar) return { why: 'growth has stopped', fit, fromT, toT };
-  if (recent.slope < DECELERATION_RATIO * early.slope) return { why: 'growth is slowing down (warm-up or cache fill)', fit, fromT, toT };
+  if (recent.slope < DECELERATION_RATIO * early.slope)
+    return { why: 'growth is slowing down (warm-up or cache fill)', fit, fromT, toT };
 
   const { startLevel, rise } = observedRise(v, from, to);
-  if (rise < GIVE_BACK_MARGIN * input.givenBackBytes) return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
+  if (rise < GIVE_BACK_MARGIN * input.givenBackBytes)
+    return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
   // The span, or its recent half, bends over: the top of an arc, whose straight line overshoots.
   let bent: boolean | undefined;
-  const bending = (): boolean => (bent ??= bendsOver(t, v, from, to, 0.5 * o.minGrowthBytesPerHour) || bendsOver(t, v, half, to, 0.5 * o.minGrowthBytesPerHour));
+  const bending = (): boolean =>
+    (bent ??=
+      bendsOver(t, v, from, to, 0.5 * o.minGrowthBytesPerHour) ||
+      bendsOver(t, v, half, to, 0.5 * o.minGrowthBytesPerHour));
   let top: boolean | undefined;
   const cycleTop = (): boolean => (top ??= bendsLikeCycleTop(input, from, to) || bendsLikeCycleTop(input, half, to));
   const tiers: [LeakTier, () => boolean][] = [
     ['fast', () => fit.slope >= o.fastGrowthBytesPerHour && fit.low >= 0.5 * fit.slope],
-    ['relative', () => startLevel > 0 && rise >= o.relativeRiseFraction * startLevel && grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel)],
-    ['sustained', () => spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour)],
+    [
+      'relative',
+      () =>
+        startLevel > 0 &&
+        rise >= o.relativeRiseFraction * startLevel &&
+        grewOtherThanBySteps(input, from, to, o.relativeRiseFraction * startLevel),
+    ],
+    [
+      'sustained',
+      () =>
+        spanSeconds >= 0.95 * o.sustainedSeconds && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour),
+    ],
     // Extrapolate no further ahead than the growth has been watched (a rising half-day aimed at
     // the limit is not yet a leak), and never along a line through an arc that bends over.
     ['limit', () => headsForLimit && hoursToLimit! * HOUR <= spanSeconds && !bending()],
@@ -313,12 +358,24 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
     if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
     // The known leaks grow steadily from the start: what the catalogue vouches for is a rise that
     // has kept one pace since the warm-up, not the S of a rising half-day nor its steepest hours.
-    if (input.firstDay.prior && risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour) && steadySinceStart(input, to)) {
+    if (
+      input.firstDay.prior &&
+      risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour) &&
+      steadySinceStart(input, to)
+    ) {
       return { tier, fit, fromT, toT, hoursToLimit, byPrior: true };
     }
     held ??= FIRST_DAY_HELD[tier];
   }
-  if (held !== undefined) return { why: 'a rise in the first day could still be the rising half of a daily cycle', fit, fromT, toT, ambiguous: true, held };
+  if (held !== undefined)
+    return {
+      why: 'a rise in the first day could still be the rising half of a daily cycle',
+      fit,
+      fromT,
+      toT,
+      ambiguous: true,
+      held,
+    };
   return { why: 'growth could still be a daily cycle', fit, fromT, toT, ambiguous: true };
 }
 
@@ -326,7 +383,12 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
  * A full day of floor compared with itself a day earlier: a daily cycle returns to where it was,
  * a leak under the cycle does not. Needs about 24 h of history without a restart.
  */
-export function judgeSeasonal(input: SpanInput, from: number, to: number, bucketSeconds: number): SpanFinding | SpanRejection {
+export function judgeSeasonal(
+  input: SpanInput,
+  from: number,
+  to: number,
+  bucketSeconds: number,
+): SpanFinding | SpanRejection {
   const { t, v, options: o } = input;
   const fromT = t[from]!;
   const toT = t[to - 1]!;
@@ -341,7 +403,14 @@ export function judgeSeasonal(input: SpanInput, from: number, to: number, bucket
  * Each third of the span rises at a good part of the overall rate: a rising half-day that is
  * preceded by its trough or followed by its peak does not.
  */
-function risesThroughout(t: readonly number[], v: readonly number[], from: number, to: number, slope: number, minGrowthBytesPerHour: number): boolean {
+function risesThroughout(
+  t: readonly number[],
+  v: readonly number[],
+  from: number,
+  to: number,
+  slope: number,
+  minGrowthBytesPerHour: number,
+): boolean {
   const third = Math.floor((to - from) / 3);
   for (let k = 0; k < 3; k++) {
     const fit = theilSen(t, v, from + k * third, k === 2 ? to : from + (k + 1) * third);

@@ -46,7 +46,12 @@ export function unknownFloorVerdict(reason: string, ctx: VerdictContext, seg: Se
     currentBytes: seg && seg.v.length > 0 ? lastOf(seg) : null,
     hoursToLimit: null,
     reasons: [reason],
-    evidence: { from: ctx.windowStart, to: ctx.now, pointsUsed: 0, restarts: seg ? Math.max(0, seg.starts.length - 1) : 0 },
+    evidence: {
+      from: ctx.windowStart,
+      to: ctx.now,
+      pointsUsed: 0,
+      restarts: seg ? Math.max(0, seg.starts.length - 1) : 0,
+    },
   };
 }
 
@@ -59,7 +64,12 @@ export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts:
     slope: { bytesPerHour: f.fit.slope, low: f.fit.low, high: f.fit.high },
     currentBytes: lastOf(seg),
     hoursToLimit: f.hoursToLimit,
-    reasons: [`floor rose ${ciText(f.fit)} over the last ${formatHours(hours)}${limit}`, `the floor ${LEAK_TIER_TEXT[f.tier]}`, ...prior, ...restartNote(restarts)],
+    reasons: [
+      `floor rose ${ciText(f.fit)} over the last ${formatHours(hours)}${limit}`,
+      `the floor ${LEAK_TIER_TEXT[f.tier]}`,
+      ...prior,
+      ...restartNote(restarts),
+    ],
     evidence: { from: f.fromT, to: f.toT, pointsUsed: n, restarts },
   };
 }
@@ -72,7 +82,14 @@ const PRIOR_TEXT =
  * whether it is the rising half of a daily cycle: not leaking (no action) until more evidence comes
  * or a whole day has passed.
  */
-export function suspectedVerdict(held: SpanRejection, input: SpanInput, seg: Segmented, ctx: VerdictContext, n: number, restarts: number): Verdict {
+export function suspectedVerdict(
+  held: SpanRejection,
+  input: SpanInput,
+  seg: Segmented,
+  ctx: VerdictContext,
+  n: number,
+  restarts: number,
+): Verdict {
   const verdict = healthyVerdict(held, input, seg, ctx, n, restarts);
   if (!ctx.detail) return { ...verdict, suspected: true };
   const fit = held.fit!;
@@ -111,10 +128,19 @@ export function oomVerdict(oom: OomCycles, seg: Segmented, ctx: VerdictContext):
   };
 }
 
-export function healthyVerdict(full: SpanRejection, input: SpanInput, seg: Segmented, ctx: VerdictContext, n: number, restarts: number): Verdict {
+export function healthyVerdict(
+  full: SpanRejection,
+  input: SpanInput,
+  seg: Segmented,
+  ctx: VerdictContext,
+  n: number,
+  restarts: number,
+): Verdict {
   const fit = full.fit ?? (ctx.detail ? theilSen(input.t, input.v, 0, input.t.length) : null);
   const hours = formatHours((full.toT - full.fromT) / HOUR);
-  const headline = fit ? `floor trend ${ciText(fit)} over the last ${hours}: ${full.why}` : `floor has no upward trend over the last ${hours}`;
+  const headline = fit
+    ? `floor trend ${ciText(fit)} over the last ${hours}: ${full.why}`
+    : `floor has no upward trend over the last ${hours}`;
   const growing = fit !== null && ctx.limitBytes !== undefined && fit.slope > 0;
   return {
     kind: 'not-leaking',

@@ -16,16 +16,24 @@ export const WARMUP_SETTLED_SECONDS = 4 * 3 * HOUR;
 const CLEARLY_BETTER = 0.5;
 
 /** Sum of squared residuals of the least-squares line y ≈ a + b·x over [from, to). */
-function lineResidual(x: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): { sse: number; slope: number } {
+function lineResidual(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  from: number,
+  to: number,
+): { sse: number; slope: number } {
   const n = to - from;
-  let sx = 0, sy = 0;
+  let sx = 0,
+    sy = 0;
   for (let i = from; i < to; i++) {
     sx += x[i]!;
     sy += y[i]!;
   }
   const mx = sx / n;
   const my = sy / n;
-  let sxx = 0, sxy = 0, syy = 0;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
   for (let i = from; i < to; i++) {
     const dx = x[i]! - mx;
     const dy = y[i]! - my;
@@ -41,7 +49,13 @@ function lineResidual(x: ArrayLike<number>, y: ArrayLike<number>, from: number, 
  * The floor points [from, to) since a start at `startT` fit a warm-up curve with a time constant of
  * at most 3 h clearly better than a steady rise.
  */
-export function explainedByWarmup(t: readonly number[], v: readonly number[], from: number, to: number, startT: number): boolean {
+export function explainedByWarmup(
+  t: readonly number[],
+  v: readonly number[],
+  from: number,
+  to: number,
+  startT: number,
+): boolean {
   if (to - from < 4) return false;
   const line = lineResidual(t, v, from, to);
   const x = new Float64Array(t.length);

@@ -60,7 +60,11 @@ export interface WorkloadSeries {
  * The past of each series (input order): series are grouped into workloads, and each pod learns
  * from the pods of its workload that started before it (their samples before its start).
  */
-export function pastsOfSeries(series: readonly WorkloadSeries[], owners: ReadonlyMap<string, string>, options: DetectOptions): (WorkloadPast | null)[] {
+export function pastsOfSeries(
+  series: readonly WorkloadSeries[],
+  owners: ReadonlyMap<string, string>,
+  options: DetectOptions,
+): (WorkloadPast | null)[] {
   const groups = new Map<string, number[]>();
   series.forEach((s, i) => {
     if (!s.labels.pod) return;

@@ -137,7 +137,9 @@ function repositoryKey(url: string): string {
   if (isOciRepository(url)) {
     const rest = trimEnd(url.replace(/^oci:\/\//, ''), '/');
     const slash = rest.indexOf('/');
-    return slash < 0 ? `oci://${rest.toLowerCase()}` : `oci://${rest.slice(0, slash).toLowerCase()}${rest.slice(slash)}`;
+    return slash < 0
+      ? `oci://${rest.toLowerCase()}`
+      : `oci://${rest.slice(0, slash).toLowerCase()}${rest.slice(slash)}`;
   }
   try {
     const parsed = new URL(url);
@@ -361,7 +363,8 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ChartRepositoryError) throw new ChartRepositoryError(error.code, redact(error.message, secrets()));
+      if (error instanceof ChartRepositoryError)
+        throw new ChartRepositoryError(error.code, redact(error.message, secrets()));
       throw error;
     }
   }

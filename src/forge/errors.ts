@@ -70,7 +70,10 @@ export function toForgeError(err: unknown, what: string, secrets: readonly strin
   }
   if (err instanceof RefusedWriteError) return { code: 'refused', message: safe(err.message) };
   if (err instanceof ZodError) {
-    return { code: 'invalid-response', message: safe(`${what}: unexpected answer from GitHub (${err.issues[0]?.message ?? 'invalid'})`) };
+    return {
+      code: 'invalid-response',
+      message: safe(`${what}: unexpected answer from GitHub (${err.issues[0]?.message ?? 'invalid'})`),
+    };
   }
   if (isHttpLike(err)) {
     // Octokit reports transport failures (refused, reset, timeout) as status 500 without a response.
@@ -82,13 +85,19 @@ export function toForgeError(err: unknown, what: string, secrets: readonly strin
       return {
         code: 'rate-limited',
         status: err.status,
-        message: safe(`${what}: ${HINTS['rate-limited']}${retryAfterSeconds === undefined ? '' : ` (resets in ${retryAfterSeconds}s)`}`),
+        message: safe(
+          `${what}: ${HINTS['rate-limited']}${retryAfterSeconds === undefined ? '' : ` (resets in ${retryAfterSeconds}s)`}`,
+        ),
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       };
     }
     const code = codeFor(err.status);
     const hint = HINTS[code];
-    return { code, status: err.status, message: safe(`${what}: HTTP ${err.status} ${apiMessage(err)}${hint ? ` — ${hint}` : ''}`) };
+    return {
+      code,
+      status: err.status,
+      message: safe(`${what}: HTTP ${err.status} ${apiMessage(err)}${hint ? ` — ${hint}` : ''}`),
+    };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'unexpected', message: safe(`${what}: ${message}`) };

@@ -51,7 +51,8 @@ export interface GitHubClient {
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const log = options.logger.child({ component: 'octokit' });
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const fetchWithTimeout: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const common = {
     ...(options.apiUrl ? { baseUrl: trimEnd(options.apiUrl, '/') } : {}),
     userAgent: 'leakguard',
@@ -63,7 +64,11 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       warn: (msg: unknown) => log.warn(String(msg)),
       error: (msg: unknown) => log.error(String(msg)),
     },
-    retry: { retries: options.retries ?? 2, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    retry: {
+      retries: options.retries ?? 2,
+      doNotRetry: DO_NOT_RETRY,
+      retryAfterBaseValue: options.retryBaseMs ?? 1000,
+    },
     throttle: {
       // Returning false means "do not wait and retry": the error surfaces and the run defers.
       onRateLimit: () => false,
@@ -71,7 +76,8 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     },
   };
   const { tokenFile, app } = options.auth;
-  if ((tokenFile === undefined) === (app === undefined)) throw new GitHubConfigError('github: expected exactly one of tokenFile or app');
+  if ((tokenFile === undefined) === (app === undefined))
+    throw new GitHubConfigError('github: expected exactly one of tokenFile or app');
   if (tokenFile !== undefined) {
     const token = (await readSecretFile(tokenFile, 'GitHub token')).trim();
     const octokit = new RestClient({ ...common, auth: token });
@@ -91,5 +97,9 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     auth: { appId: app.appId, installationId: app.installationId, privateKey },
   });
   // GET /app is answered with the App's JWT (auth-app picks it for that route).
-  return { octokit, secrets: [privateKey], login: async () => `${(await octokit.rest.apps.getAuthenticated()).data?.slug ?? 'app'}[bot]` };
+  return {
+    octokit,
+    secrets: [privateKey],
+    login: async () => `${(await octokit.rest.apps.getAuthenticated()).data?.slug ?? 'app'}[bot]`,
+  };
 }

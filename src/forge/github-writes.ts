@@ -32,7 +32,11 @@ export class GuardedWrites {
   ) {}
 
   private assertOwnBranch(branch: string): void {
-    const ok = branch.startsWith(LEAKGUARD_BRANCH_PREFIX) && branch.length > LEAKGUARD_BRANCH_PREFIX.length && branch !== this.baseBranch && !branch.includes('..');
+    const ok =
+      branch.startsWith(LEAKGUARD_BRANCH_PREFIX) &&
+      branch.length > LEAKGUARD_BRANCH_PREFIX.length &&
+      branch !== this.baseBranch &&
+      !branch.includes('..');
     if (!ok) {
       throw new RefusedWriteError(
         `refusing to write to branch "${branch}" of ${repoFullName(this.repo)}: leakguard writes only to its own branches under ${LEAKGUARD_BRANCH_PREFIX}`,
@@ -65,7 +69,13 @@ export class GuardedWrites {
 
   async openPull(branch: string, pr: { title: string; body: string }): Promise<{ number: number; html_url: string }> {
     this.assertOwnBranch(branch);
-    const res = await this.octokit.rest.pulls.create({ ...this.repo, head: branch, base: this.baseBranch, title: pr.title, body: pr.body });
+    const res = await this.octokit.rest.pulls.create({
+      ...this.repo,
+      head: branch,
+      base: this.baseBranch,
+      title: pr.title,
+      body: pr.body,
+    });
     return createdPullSchema.parse(res.data);
   }
 
@@ -73,9 +83,16 @@ export class GuardedWrites {
   async updatePull(pull: Pull, pr: { title: string; body: string }): Promise<{ number: number; html_url: string }> {
     this.assertOwnBranch(pull.head.ref);
     if (!isOwnPr(pull, pull.head.ref, repoFullName(this.repo))) {
-      throw new RefusedWriteError(`refusing to edit pull request #${pull.number}: its head is not a branch of ${repoFullName(this.repo)}`);
+      throw new RefusedWriteError(
+        `refusing to edit pull request #${pull.number}: its head is not a branch of ${repoFullName(this.repo)}`,
+      );
     }
-    const res = await this.octokit.rest.pulls.update({ ...this.repo, pull_number: pull.number, title: pr.title, body: pr.body });
+    const res = await this.octokit.rest.pulls.update({
+      ...this.repo,
+      pull_number: pull.number,
+      title: pr.title,
+      body: pr.body,
+    });
     return createdPullSchema.parse(res.data);
   }
 }

@@ -4,16 +4,39 @@
  */
 import type { Logger } from 'pino';
 import { bumpInRepo } from './bump/index.js';
-import { createChartSource, credentialSecrets, readChartCredentials, type ChartRepositoryAuthConfig, type ChartSource } from './chart-repository.js';
+import {
+  createChartSource,
+  credentialSecrets,
+  readChartCredentials,
+  type ChartRepositoryAuthConfig,
+  type ChartSource,
+} from './chart-repository.js';
 import { BumpError, type BumpResult, type Sighting } from './bump/types.js';
 import { toForgeError } from './errors.js';
 import { createGitHubClient, type GitHubClientOptions, type RestClient } from './github-client.js';
-import { compareSchema, fileContentSchema, pullListSchema, refSchema, type FileContent, type Pull } from './github-schema.js';
+import {
+  compareSchema,
+  fileContentSchema,
+  pullListSchema,
+  refSchema,
+  type FileContent,
+  type Pull,
+} from './github-schema.js';
 import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
 import { foreignCommitsReason } from './own-branch.js';
 import { prMarker, withSeeAlso, type SeeAlsoPull } from '../report/pr-body.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers, proposesSameBump } from './pr-match.js';
-import { DEFAULT_TRUSTED_AUTHORS, upgradeBranchName, type Forge, type ForgeError, type UpgradePrPreview, type UpgradePrRef, type UpgradePrRefresh, type UpgradePrRequest, type UpgradePrResult } from './types.js';
+import {
+  DEFAULT_TRUSTED_AUTHORS,
+  upgradeBranchName,
+  type Forge,
+  type ForgeError,
+  type UpgradePrPreview,
+  type UpgradePrRef,
+  type UpgradePrRefresh,
+  type UpgradePrRequest,
+  type UpgradePrResult,
+} from './types.js';
 
 /** Open PRs scanned for our own and for others' bumps (100 per page). */
 const MAX_PULL_PAGES = 5;
@@ -22,7 +45,13 @@ const MAX_PULL_PAGES = 5;
 type Survey =
   | { kind: 'own'; pull: Pull; impostors: SeeAlsoPull[] }
   | { kind: 'done'; result: Extract<UpgradePrResult, { outcome: 'up-to-date' | 'linked' }> }
-  | { kind: 'create'; branch: string; bumped: BumpResult; read: ReadonlyMap<string, SourceFile>; impostors: SeeAlsoPull[] };
+  | {
+      kind: 'create';
+      branch: string;
+      bumped: BumpResult;
+      read: ReadonlyMap<string, SourceFile>;
+      impostors: SeeAlsoPull[];
+    };
 
 /** A file as read from a branch: its text, and the blob sha a commit of it must name. */
 interface SourceFile {
@@ -108,7 +137,8 @@ export class GitHubForge implements Forge {
   async ensureUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrResult> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
     const repo = parseRepo(req.repo);
-    if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    if (!repo)
+      return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
       const result = await this.ensure(repo, req, log);
       log.info({ result: result.outcome, ...('url' in result ? { url: result.url } : {}) }, 'upgrade PR ensured');
@@ -121,15 +151,31 @@ export class GitHubForge implements Forge {
   async previewUpgradePullRequest(req: UpgradePrRequest): Promise<UpgradePrPreview> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile, dryRun: true });
     const repo = parseRepo(req.repo);
-    if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    if (!repo)
+      return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
       const found = await this.survey(repo, req);
       if (found.kind === 'own') await this.assertOnlyOurCommits(repo, req, found.pull.head.ref); // as the real run would
       const preview: UpgradePrPreview =
         found.kind === 'own'
-          ? { outcome: 'would-update', url: found.pull.html_url, number: found.pull.number, branch: found.pull.head.ref }
+          ? {
+              outcome: 'would-update',
+              url: found.pull.html_url,
+              number: found.pull.number,
+              branch: found.pull.head.ref,
+            }
           : found.kind === 'create'
-            ? { outcome: 'would-open', branch: found.branch, changes: found.bumped.changes.map(({ file, resource, path, from, to }) => ({ file, resource, path, from, to })) }
+            ? {
+                outcome: 'would-open',
+                branch: found.branch,
+                changes: found.bumped.changes.map(({ file, resource, path, from, to }) => ({
+                  file,
+                  resource,
+                  path,
+                  from,
+                  to,
+                })),
+              }
             : found.result;
       log.info({ result: preview.outcome }, 'upgrade PR preview');
       return preview;
@@ -141,14 +187,19 @@ export class GitHubForge implements Forge {
   async refreshUpgradePullRequest(req: UpgradePrRef, edit: (body: string) => string): Promise<UpgradePrRefresh> {
     const log = this.logger.child({ component: 'forge', repo: req.repo, profile: req.profile });
     const repo = parseRepo(req.repo);
-    if (!repo) return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
+    if (!repo)
+      return { outcome: 'failed', error: { code: 'config', message: `repository "${req.repo}" is not owner/name` } };
     try {
-      const own = (await this.listOpenPulls(repo)).find((p) => isOwnPr(p, upgradeBranchName(req.profile, req.toVersion), repoFullName(repo)));
+      const own = (await this.listOpenPulls(repo)).find((p) =>
+        isOwnPr(p, upgradeBranchName(req.profile, req.toVersion), repoFullName(repo)),
+      );
       if (!own) return { outcome: 'no-open-pr' };
       const body = edit(own.body ?? '');
       if (body === (own.body ?? '')) return { outcome: 'up-to-date' };
       const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
-      const updated = await step(`update pull request #${own.number}`, () => writes.updatePull(own, { title: own.title, body }));
+      const updated = await step(`update pull request #${own.number}`, () =>
+        writes.updatePull(own, { title: own.title, body }),
+      );
       log.info({ result: 'updated', url: updated.html_url }, 'upgrade PR status refreshed');
       return { outcome: 'updated', url: updated.html_url, number: updated.number };
     } catch (err) {
@@ -161,7 +212,10 @@ export class GitHubForge implements Forge {
     const cause = err instanceof StepError ? err.inner : err;
     const error = toForgeError(cause, stepName, this.secrets);
     const outcome = error.code === 'rate-limited' ? 'deferred' : 'failed';
-    log.warn({ result: outcome, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds }, error.message);
+    log.warn(
+      { result: outcome, code: error.code, status: error.status, retryAfterSeconds: error.retryAfterSeconds },
+      error.message,
+    );
     return { outcome, error };
   }
 
@@ -175,7 +229,12 @@ export class GitHubForge implements Forge {
     const own = pulls.find((p) => isOwnPr(p, branch, fullName));
     if (own) return { kind: 'own', pull: own, impostors };
 
-    const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, req.baseBranch), bumpRequest(req), this.charts); // BumpError: no branch, no PR
+    const outcome = await bumpInRepo(
+      req.file,
+      this.reader(repo, req.file, req.baseBranch),
+      bumpRequest(req),
+      this.charts,
+    ); // BumpError: no branch, no PR
     if (outcome.kind === 'already') return { kind: 'done', result: { outcome: 'up-to-date' } };
 
     const names = [...(req.dependencyNames ?? []), ...outcome.result.dependencies];
@@ -185,12 +244,24 @@ export class GitHubForge implements Forge {
     const others = pulls.filter((p) => !claimsToBeOwn(p, branch, marker, fullName));
     const foreign = others.find((p) => isSameBumpByOthers(p, names, versions, trust));
     if (foreign) {
-      this.logger.info({ repo: req.repo, number: foreign.number, branch: foreign.head.ref }, 'an open PR already proposes this bump; linking it');
-      return { kind: 'done', result: { outcome: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref } };
+      this.logger.info(
+        { repo: req.repo, number: foreign.number, branch: foreign.head.ref },
+        'an open PR already proposes this bump; linking it',
+      );
+      return {
+        kind: 'done',
+        result: { outcome: 'linked', url: foreign.html_url, number: foreign.number, branch: foreign.head.ref },
+      };
     }
     // The same bump from a stranger's fork: anyone can title a PR like Renovate. Listed, not linked.
     const untrusted = others.filter((p) => proposesSameBump(p, names, versions)).map(seeAlso);
-    return { kind: 'create', branch, bumped: outcome.result, read: outcome.read, impostors: [...impostors, ...untrusted] };
+    return {
+      kind: 'create',
+      branch,
+      bumped: outcome.result,
+      read: outcome.read,
+      impostors: [...impostors, ...untrusted],
+    };
   }
 
   /** Reads files of `ref` for the bumper: the profile's file must exist; a sibling that does not is null. */
@@ -207,7 +278,13 @@ export class GitHubForge implements Forge {
   }
 
   /** One commit per changed file, each naming the blob it replaces. */
-  private async putFiles(writes: GuardedWrites, req: UpgradePrRequest, branch: string, bumped: BumpResult, read: ReadonlyMap<string, SourceFile>): Promise<void> {
+  private async putFiles(
+    writes: GuardedWrites,
+    req: UpgradePrRequest,
+    branch: string,
+    bumped: BumpResult,
+    read: ReadonlyMap<string, SourceFile>,
+  ): Promise<void> {
     for (const file of bumped.files) {
       const sha = read.get(file.path)?.sha;
       if (sha === undefined) throw new BumpError('unsupported-syntax', `${file.path} was bumped but never read`);
@@ -219,7 +296,10 @@ export class GitHubForge implements Forge {
     const found = await this.survey(repo, req);
     if (found.kind === 'done') return found.result;
     const writes = new GuardedWrites(this.octokit, repo, req.baseBranch);
-    const pr = (alsoPinned: readonly Sighting[]) => ({ title: req.title, body: withSeeAlso(bodyOf(req, alsoPinned), found.impostors) });
+    const pr = (alsoPinned: readonly Sighting[]) => ({
+      title: req.title,
+      body: withSeeAlso(bodyOf(req, alsoPinned), found.impostors),
+    });
     if (found.kind === 'own') {
       await this.assertOnlyOurCommits(repo, req, found.pull.head.ref);
       const alsoPinned = await this.ensureBranchBumped(repo, writes, req, found.pull.head.ref, log);
@@ -240,7 +320,14 @@ export class GitHubForge implements Forge {
   /** A branch that already exists is adopted (or reset) only when every commit beyond base is leakguard's. */
   private async assertOnlyOurCommits(repo: Repo, req: UpgradePrRequest, branch: string): Promise<void> {
     const compare = await step(`compare ${branch} with ${req.baseBranch}`, async () =>
-      compareSchema.parse((await this.octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${req.baseBranch}...${branch}` })).data),
+      compareSchema.parse(
+        (
+          await this.octokit.rest.repos.compareCommitsWithBasehead({
+            ...repo,
+            basehead: `${req.baseBranch}...${branch}`,
+          })
+        ).data,
+      ),
     );
     if (compare.ahead_by === 0) return;
     this.loginOnce ??= step('identify the GitHub account', this.login);
@@ -252,7 +339,9 @@ export class GitHubForge implements Forge {
     const all: Pull[] = [];
     for (let page = 1; page <= MAX_PULL_PAGES; page++) {
       const pulls = await step('list open pull requests', async () =>
-        pullListSchema.parse((await this.octokit.rest.pulls.list({ ...repo, state: 'open', per_page: 100, page })).data),
+        pullListSchema.parse(
+          (await this.octokit.rest.pulls.list({ ...repo, state: 'open', per_page: 100, page })).data,
+        ),
       );
       all.push(...pulls);
       if (pulls.length < 100) break;
@@ -263,12 +352,17 @@ export class GitHubForge implements Forge {
   private async readFile(repo: Repo, path: string, ref: string): Promise<FileContent> {
     const res = await step(`read ${path} at ${ref}`, () => this.octokit.rest.repos.getContent({ ...repo, path, ref }));
     const parsed = fileContentSchema.safeParse(res.data);
-    if (!parsed.success) throw new BumpError('unsupported-syntax', `${path} at ${ref} is not a regular file GitHub returns inline`);
+    if (!parsed.success)
+      throw new BumpError('unsupported-syntax', `${path} at ${ref} is not a regular file GitHub returns inline`);
     return parsed.data;
   }
 
   private async branchSha(repo: Repo, branch: string): Promise<string> {
-    return step(`read branch ${branch}`, async () => refSchema.parse((await this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data).object.sha);
+    return step(
+      `read branch ${branch}`,
+      async () =>
+        refSchema.parse((await this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data).object.sha,
+    );
   }
 
   /** @returns false when the branch already existed (a crashed or concurrent run made it). */
@@ -287,7 +381,13 @@ export class GitHubForge implements Forge {
    * Makes the files on our branch pin the target version; resets our branch to base if it drifted.
    * @returns other releases still pinned at the running version (for the PR body)
    */
-  private async ensureBranchBumped(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string, log: Logger): Promise<readonly Sighting[]> {
+  private async ensureBranchBumped(
+    repo: Repo,
+    writes: GuardedWrites,
+    req: UpgradePrRequest,
+    branch: string,
+    log: Logger,
+  ): Promise<readonly Sighting[]> {
     try {
       return await this.bumpBranch(repo, writes, req, branch);
     } catch (err) {
@@ -300,19 +400,36 @@ export class GitHubForge implements Forge {
   }
 
   /** Commits the bump to `branch` unless it pins the target already; other releases at the running version are returned. */
-  private async bumpBranch(repo: Repo, writes: GuardedWrites, req: UpgradePrRequest, branch: string): Promise<readonly Sighting[]> {
+  private async bumpBranch(
+    repo: Repo,
+    writes: GuardedWrites,
+    req: UpgradePrRequest,
+    branch: string,
+  ): Promise<readonly Sighting[]> {
     const outcome = await bumpInRepo(req.file, this.reader(repo, req.file, branch), bumpRequest(req), this.charts);
     if (outcome.kind === 'already') return outcome.alsoPinned;
     await this.putFiles(writes, req, branch, outcome.result, outcome.read);
     return outcome.result.alsoPinned;
   }
 
-  private async putFile(writes: GuardedWrites, req: UpgradePrRequest, branch: string, path: string, content: string, sha: string): Promise<void> {
+  private async putFile(
+    writes: GuardedWrites,
+    req: UpgradePrRequest,
+    branch: string,
+    path: string,
+    content: string,
+    sha: string,
+  ): Promise<void> {
     const message = `fix(${req.profile}): upgrade to ${req.toVersion.replace(/^v(?=\d)/, '')}\n\nProposed by leakguard: memory leak fixed upstream.`;
     await step(`commit ${path} to ${branch}`, () => writes.putFile(branch, { path, content, sha, message }));
   }
 
-  private async openPull(repo: Repo, writes: GuardedWrites, branch: string, pr: { title: string; body: string }): Promise<UpgradePrResult> {
+  private async openPull(
+    repo: Repo,
+    writes: GuardedWrites,
+    branch: string,
+    pr: { title: string; body: string },
+  ): Promise<UpgradePrResult> {
     try {
       const created = await writes.openPull(branch, pr);
       return { outcome: 'opened', url: created.html_url, number: created.number, branch };
@@ -328,7 +445,11 @@ export class GitHubForge implements Forge {
     }
   }
 
-  private async updatePull(writes: GuardedWrites, pull: Pull, pr: { title: string; body: string }): Promise<UpgradePrResult> {
+  private async updatePull(
+    writes: GuardedWrites,
+    pull: Pull,
+    pr: { title: string; body: string },
+  ): Promise<UpgradePrResult> {
     const updated = await step(`update pull request #${pull.number}`, () => writes.updatePull(pull, pr));
     return { outcome: 'updated', url: updated.html_url, number: updated.number, branch: pull.head.ref };
   }

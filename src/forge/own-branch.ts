@@ -22,7 +22,9 @@ export function foreignCommitsReason(compare: Compare, login: string, branch: st
   const foreign = compare.commits.filter((c) => !isOurs(c, login));
   const unseen = compare.ahead_by - compare.commits.length;
   if (foreign.length === 0 && unseen <= 0) return null;
-  const shown = foreign.slice(0, 3).map((c) => `${c.sha.slice(0, 7)} by ${c.author?.login ?? c.committer?.login ?? 'an unknown author'}`);
+  const shown = foreign
+    .slice(0, 3)
+    .map((c) => `${c.sha.slice(0, 7)} by ${c.author?.login ?? c.committer?.login ?? 'an unknown author'}`);
   const count = foreign.length + Math.max(0, unseen);
   const which = shown.length > 0 ? ` (${shown.join(', ')}${count > shown.length ? ', …' : ''})` : '';
   return (

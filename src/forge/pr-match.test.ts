@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Pull } from './github-schema.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers } from './pr-match.js';
 
-const pr = (title: string, ref: string, body = '', headRepo: string | null = 'acme/gitops', user = 'renovate[bot]'): Pull => ({
+const pr = (
+  title: string,
+  ref: string,
+  body = '',
+  headRepo: string | null = 'acme/gitops',
+  user = 'renovate[bot]',
+): Pull => ({
   number: 1,
   html_url: 'u',
   title,
@@ -65,9 +71,17 @@ describe('isSameBumpByOthers: only a PR from the configured repository or a trus
   it.each([
     ['a bot PR from the configured repository', pr(title, 'renovate/rook-ceph-1.x'), true],
     ['a human PR from a branch of the configured repository', pr(title, 'bump-rook', '', 'Acme/GitOps', 'alice'), true],
-    ['Renovate in forking mode (a trusted author, its own fork)', pr(title, 'renovate/rook-ceph-1.x', '', 'renovate-bot/gitops', 'renovate[bot]'), true],
+    [
+      'Renovate in forking mode (a trusted author, its own fork)',
+      pr(title, 'renovate/rook-ceph-1.x', '', 'renovate-bot/gitops', 'renovate[bot]'),
+      true,
+    ],
     ['a trusted author spelled in another case', pr(title, 'x', '', 'bots/gitops', 'Dependabot[bot]'), true],
-    ["a stranger's fork titled like Renovate", pr(title, 'renovate/rook-ceph-1.x', '', 'mallory/gitops', 'mallory'), false],
+    [
+      "a stranger's fork titled like Renovate",
+      pr(title, 'renovate/rook-ceph-1.x', '', 'mallory/gitops', 'mallory'),
+      false,
+    ],
     ['a deleted fork by a stranger', pr(title, 'renovate/rook-ceph-1.x', '', null, 'mallory'), false],
     ['a fork PR with no author', { ...pr(title, 'x', '', 'mallory/gitops'), user: null }, false],
   ])('%s → %s', (_name, pull, expected) => {

@@ -10,7 +10,11 @@ import { LEAKGUARD_BRANCH_PREFIX } from './types.js';
 
 /** Lowercase words joined by single dashes, framed by dashes, so `includes` works on word boundaries. */
 function words(text: string): string {
-  return `-${text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join('-')}-`;
+  return `-${text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join('-')}-`;
 }
 
 /** Words that may follow a dependency name in a bump title or branch; anything else is another package (`rook-ceph-cluster`). */
@@ -60,7 +64,10 @@ export interface BumpTrust {
  */
 function isTrusted(pull: Pull, trust: BumpTrust): boolean {
   const login = pull.user?.login.toLowerCase();
-  return isHeadRepo(pull, trust.repoFullName) || (login !== undefined && trust.authors.some((a) => a.toLowerCase() === login));
+  return (
+    isHeadRepo(pull, trust.repoFullName) ||
+    (login !== undefined && trust.authors.some((a) => a.toLowerCase() === login))
+  );
 }
 
 /**
@@ -83,7 +90,11 @@ function namedVersions(title: string): string[] {
  * release (7.7.9 does not ship the fix; v8 is a major upgrade) and is not this bump. A title naming no
  * version counts when it comes from a dependency bot's branch (Renovate groups: `renovate/rook-ceph-1.x`).
  */
-export function proposesSameBump(pull: Pull, dependencyNames: readonly string[], toVersions: string | readonly string[]): boolean {
+export function proposesSameBump(
+  pull: Pull,
+  dependencyNames: readonly string[],
+  toVersions: string | readonly string[],
+): boolean {
   if (pull.head.ref.startsWith(LEAKGUARD_BRANCH_PREFIX)) return false;
   const text = words(`${pull.title} ${pull.head.ref}`);
   const names = dependencyNames.map(words).filter((n) => n.length > 2);

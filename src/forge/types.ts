@@ -114,6 +114,9 @@ export const LEAKGUARD_BRANCH_PREFIX = 'leakguard/';
 /** One deterministic branch per (profile, target version). */
 export function upgradeBranchName(profile: string, toVersion: string): string {
   const slug = trimBoth(profile.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'), '-');
-  const version = toVersion.trim().replace(/^v(?=\d)/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+  const version = toVersion
+    .trim()
+    .replace(/^v(?=\d)/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-');
   return `${LEAKGUARD_BRANCH_PREFIX}${slug}-${version}`;
 }

@@ -10,7 +10,17 @@ import type { AccessCheck, AccessResult } from './types.js';
 export async function checkAccess(ctx: KubeContext, checks: readonly AccessCheck[]): Promise<AccessResult> {
   const denied: AccessCheck[] = [];
   for (const check of checks) {
-    const body = { spec: { resourceAttributes: { verb: check.verb, group: check.group, resource: check.resource, namespace: check.namespace, name: check.name } } };
+    const body = {
+      spec: {
+        resourceAttributes: {
+          verb: check.verb,
+          group: check.group,
+          resource: check.resource,
+          namespace: check.namespace,
+          name: check.name,
+        },
+      },
+    };
     const review = await ctx.call(() => ctx.authorization.createSelfSubjectAccessReview({ body }));
     if (!review.ok) return { outcome: 'failed', error: review.error };
     if (review.value.status?.allowed !== true) denied.push(check);

@@ -11,7 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from './call.js';
 import { createKubeCluster } from './cluster.js';
 
-type Handler = (req: IncomingMessage, url: URL) => { status: number; body: unknown; headers?: Record<string, string> } | undefined;
+type Handler = (
+  req: IncomingMessage,
+  url: URL,
+) => { status: number; body: unknown; headers?: Record<string, string> } | undefined;
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -24,7 +27,10 @@ async function fakeApiServer(handler: Handler) {
     requests.push(`${req.method} ${url.pathname}`);
     const answer = handler(req, url);
     if (!answer) unexpected.push(`${req.method} ${url.pathname}${url.search}`);
-    const { status, body, headers } = answer ?? { status: 418, body: { kind: 'Status', code: 418, message: 'unexpected request' } };
+    const { status, body, headers } = answer ?? {
+      status: 418,
+      body: { kind: 'Status', code: 418, message: 'unexpected request' },
+    };
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   });
@@ -54,23 +60,44 @@ const deployment = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'rook-ceph-operator', namespace: ns, uid: 'dep-uid', generation: 1, resourceVersion: '10' },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'rook-ceph-operator' } }, template: { spec: { containers: [{ name: 'rook-ceph-operator', image: 'rook/ceph:v1.14.9' }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'rook-ceph-operator' } },
+    template: { spec: { containers: [{ name: 'rook-ceph-operator', image: 'rook/ceph:v1.14.9' }] } },
+  },
   status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
 };
 const replicaSet = {
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
-  metadata: { name: 'rook-ceph-operator-abc', namespace: ns, uid: 'rs-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'rook-ceph-operator', uid: 'dep-uid', controller: true }] },
+  metadata: {
+    name: 'rook-ceph-operator-abc',
+    namespace: ns,
+    uid: 'rs-uid',
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'rook-ceph-operator', uid: 'dep-uid', controller: true },
+    ],
+  },
 };
 const pod = (i: number) => ({
   metadata: {
     name: `rook-ceph-operator-abc-${String(i).padStart(4, '0')}`,
     namespace: ns,
     uid: `pod-${i}`,
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rook-ceph-operator-abc', uid: 'rs-uid', controller: true }],
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rook-ceph-operator-abc', uid: 'rs-uid', controller: true },
+    ],
   },
-  spec: { containers: [{ name: 'rook-ceph-operator', image: 'rook/ceph:v1.14.9', resources: { limits: { memory: '512Mi' } } }] },
-  status: { startTime: '2026-11-26T08:00:00Z', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'rook-ceph-operator', restartCount: 3 }] },
+  spec: {
+    containers: [
+      { name: 'rook-ceph-operator', image: 'rook/ceph:v1.14.9', resources: { limits: { memory: '512Mi' } } },
+    ],
+  },
+  status: {
+    startTime: '2026-11-26T08:00:00Z',
+    conditions: [{ type: 'Ready', status: 'True' }],
+    containerStatuses: [{ name: 'rook-ceph-operator', restartCount: 3 }],
+  },
 });
 
 describe('discovery request count', () => {
@@ -78,15 +105,33 @@ describe('discovery request count', () => {
     const evicted = { ...pod(1000), status: { phase: 'Failed', reason: 'Evicted' } };
     const api = await fakeApiServer((req, url) => {
       if (req.method !== 'GET') return undefined;
-      if (url.pathname === `/api/v1/namespaces/${ns}/pods` && url.searchParams.get('labelSelector') === 'app=rook-ceph-operator') {
-        return { status: 200, body: { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [...Array.from({ length: 1000 }, (_, i) => pod(i)), evicted] } };
+      if (
+        url.pathname === `/api/v1/namespaces/${ns}/pods` &&
+        url.searchParams.get('labelSelector') === 'app=rook-ceph-operator'
+      ) {
+        return {
+          status: 200,
+          body: {
+            apiVersion: 'v1',
+            kind: 'PodList',
+            metadata: {},
+            items: [...Array.from({ length: 1000 }, (_, i) => pod(i)), evicted],
+          },
+        };
       }
-      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/replicasets/rook-ceph-operator-abc`) return { status: 200, body: replicaSet };
-      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`) return { status: 200, body: deployment };
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/replicasets/rook-ceph-operator-abc`)
+        return { status: 200, body: replicaSet };
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments/rook-ceph-operator`)
+        return { status: 200, body: deployment };
       return undefined;
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
-    const found = await cluster.discoverTargets({ name: 'rook', namespace: ns, selector: 'app=rook-ceph-operator', container: 'rook-ceph-operator' });
+    const found = await cluster.discoverTargets({
+      name: 'rook',
+      namespace: ns,
+      selector: 'app=rook-ceph-operator',
+      container: 'rook-ceph-operator',
+    });
 
     expect(api.unexpected).toEqual([]);
     if (found.outcome === 'failed') throw new Error(found.error.message);
@@ -109,9 +154,27 @@ describe('discovery request count', () => {
 });
 
 describe('state reads', () => {
-  it('reads 1,200 Deployments\' state in one paged list of their metadata, one get for a kind with one workload', async () => {
-    const state = (i: number) => JSON.stringify({ v: 1, incidentId: `inc-${i}`, incidentStart: 1, lastAction: null, lastActionId: null, lastActionAt: null, actionCount: 0, restartTimes: [], intent: null, workaroundAppliedAt: null });
-    const meta = (i: number) => ({ name: `op-${i}`, namespace: ns, uid: `uid-${i}`, resourceVersion: String(100 + i), annotations: i % 2 === 0 ? { 'leakguard.io/state': state(i) } : {} });
+  it("reads 1,200 Deployments' state in one paged list of their metadata, one get for a kind with one workload", async () => {
+    const state = (i: number) =>
+      JSON.stringify({
+        v: 1,
+        incidentId: `inc-${i}`,
+        incidentStart: 1,
+        lastAction: null,
+        lastActionId: null,
+        lastActionAt: null,
+        actionCount: 0,
+        restartTimes: [],
+        intent: null,
+        workaroundAppliedAt: null,
+      });
+    const meta = (i: number) => ({
+      name: `op-${i}`,
+      namespace: ns,
+      uid: `uid-${i}`,
+      resourceVersion: String(100 + i),
+      annotations: i % 2 === 0 ? { 'leakguard.io/state': state(i) } : {},
+    });
     const accepts: string[] = [];
     const api = await fakeApiServer((req, url) => {
       if (req.method !== 'GET') return undefined;
@@ -122,26 +185,57 @@ describe('state reads', () => {
         // 1,300 Deployments in the namespace: 100 more than asked about.
         const items = Array.from({ length: Math.min(limit, 1300 - from) }, (_, k) => ({ metadata: meta(from + k) }));
         const next = from + items.length < 1300 ? String(from + items.length) : undefined;
-        return { status: 200, body: { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: next ? { continue: next } : {}, items } };
+        return {
+          status: 200,
+          body: {
+            kind: 'PartialObjectMetadataList',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: next ? { continue: next } : {},
+            items,
+          },
+        };
       }
-      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/statefulsets/mon`) return { status: 200, body: { metadata: { name: 'mon', uid: 'mon-uid', resourceVersion: '7' } } };
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/statefulsets/mon`)
+        return { status: 200, body: { metadata: { name: 'mon', uid: 'mon-uid', resourceVersion: '7' } } };
       return undefined;
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
     const refs = [
-      ...Array.from({ length: 1200 }, (_, i) => ({ kind: 'Deployment' as const, namespace: ns, name: `op-${i}`, uid: i === 3 ? 'an-older-uid' : `uid-${i}` })),
+      ...Array.from({ length: 1200 }, (_, i) => ({
+        kind: 'Deployment' as const,
+        namespace: ns,
+        name: `op-${i}`,
+        uid: i === 3 ? 'an-older-uid' : `uid-${i}`,
+      })),
       { kind: 'Deployment' as const, namespace: ns, name: 'gone', uid: 'gone-uid' },
       { kind: 'StatefulSet' as const, namespace: ns, name: 'mon', uid: 'mon-uid' },
     ];
     const reads = await cluster.readStates(refs);
 
     expect(api.unexpected).toEqual([]);
-    expect(api.requests).toEqual([...Array(3).fill(`GET /apis/apps/v1/namespaces/${ns}/deployments`), `GET /apis/apps/v1/namespaces/${ns}/statefulsets/mon`]);
-    expect(accepts.every((a) => a.startsWith('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1'))).toBe(true);
+    expect(api.requests).toEqual([
+      ...Array(3).fill(`GET /apis/apps/v1/namespaces/${ns}/deployments`),
+      `GET /apis/apps/v1/namespaces/${ns}/statefulsets/mon`,
+    ]);
+    expect(accepts.every((a) => a.startsWith('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1'))).toBe(
+      true,
+    );
     expect(reads.size).toBe(1202);
-    expect(reads.get(`Deployment/${ns}/op-0`)).toMatchObject({ outcome: 'read', state: { incidentId: 'inc-0' }, resourceVersion: '100', raw: state(0) });
-    expect(reads.get(`Deployment/${ns}/op-1199`)).toMatchObject({ outcome: 'read', state: { incidentId: null }, raw: null });
-    expect(reads.get(`Deployment/${ns}/op-3`)).toMatchObject({ outcome: 'failed', error: { code: 'not-found', message: 'Deployment op-3 was recreated (uid changed)' } });
+    expect(reads.get(`Deployment/${ns}/op-0`)).toMatchObject({
+      outcome: 'read',
+      state: { incidentId: 'inc-0' },
+      resourceVersion: '100',
+      raw: state(0),
+    });
+    expect(reads.get(`Deployment/${ns}/op-1199`)).toMatchObject({
+      outcome: 'read',
+      state: { incidentId: null },
+      raw: null,
+    });
+    expect(reads.get(`Deployment/${ns}/op-3`)).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'not-found', message: 'Deployment op-3 was recreated (uid changed)' },
+    });
     expect(reads.get(`Deployment/${ns}/gone`)).toMatchObject({ outcome: 'failed', error: { code: 'not-found' } });
     expect(reads.get(`StatefulSet/${ns}/mon`)).toMatchObject({ outcome: 'read', resourceVersion: '7', raw: null });
   });
@@ -149,7 +243,16 @@ describe('state reads', () => {
   it('a list refused by RBAC fails the state of every workload it would have read, naming the missing right', async () => {
     const api = await fakeApiServer((req, url) =>
       req.method === 'GET' && url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments`
-        ? { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden', message: 'deployments.apps is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot list resource "deployments"' } }
+        ? {
+            status: 403,
+            body: {
+              kind: 'Status',
+              code: 403,
+              reason: 'Forbidden',
+              message:
+                'deployments.apps is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot list resource "deployments"',
+            },
+          }
         : undefined,
     );
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
@@ -158,7 +261,11 @@ describe('state reads', () => {
       { kind: 'Deployment', namespace: ns, name: 'b', uid: 'b' },
     ]);
     expect(api.requests).toHaveLength(1);
-    for (const read of reads.values()) expect(read).toMatchObject({ outcome: 'failed', error: { code: 'forbidden', message: expect.stringContaining('cannot list resource "deployments"') } });
+    for (const read of reads.values())
+      expect(read).toMatchObject({
+        outcome: 'failed',
+        error: { code: 'forbidden', message: expect.stringContaining('cannot list resource "deployments"') },
+      });
   });
 });
 
@@ -172,7 +279,12 @@ describe('retries', () => {
     const api = await fakeApiServer((req, url) => {
       if (req.method !== 'GET' || url.pathname !== deploymentPath) return undefined;
       calls++;
-      if (calls === 1) return { status: 429, body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'too many requests' }, headers: { 'Retry-After': '2' } };
+      if (calls === 1)
+        return {
+          status: 429,
+          body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'too many requests' },
+          headers: { 'Retry-After': '2' },
+        };
       return { status: 200, body: deployment };
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
@@ -185,11 +297,25 @@ describe('retries', () => {
   it('gives up on 5xx after the bounded number of attempts, with backoff between them', async () => {
     sleeps.length = 0;
     const api = await fakeApiServer((req, url) =>
-      req.method === 'GET' && url.pathname === deploymentPath ? { status: 503, body: { kind: 'Status', code: 503, reason: 'ServiceUnavailable', message: 'etcd leader changed' } } : undefined,
+      req.method === 'GET' && url.pathname === deploymentPath
+        ? {
+            status: 503,
+            body: { kind: 'Status', code: 503, reason: 'ServiceUnavailable', message: 'etcd leader changed' },
+          }
+        : undefined,
     );
-    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock, retry: { maxAttempts: 3 } });
+    const cluster = createKubeCluster({
+      kubeConfig: api.kubeConfig,
+      logger,
+      identity: 'test',
+      clock: fakeClock,
+      retry: { maxAttempts: 3 },
+    });
     const read = await cluster.readState(ref);
-    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'server', status: 503, attempts: 3, message: 'etcd leader changed' } });
+    expect(read).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'server', status: 503, attempts: 3, message: 'etcd leader changed' },
+    });
     expect(api.requests).toHaveLength(3);
     expect(sleeps).toEqual([500, 1000]);
   });
@@ -198,12 +324,19 @@ describe('retries', () => {
     sleeps.length = 0;
     const api = await fakeApiServer((req, url) =>
       req.method === 'GET' && url.pathname === deploymentPath
-        ? { status: 429, body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' }, headers: { 'Retry-After': '600' } }
+        ? {
+            status: 429,
+            body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' },
+            headers: { 'Retry-After': '600' },
+          }
         : undefined,
     );
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
     const read = await cluster.readState(ref);
-    expect(read).toMatchObject({ outcome: 'failed', error: { code: 'rate-limited', retryAfterSeconds: 600, attempts: 1 } });
+    expect(read).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'rate-limited', retryAfterSeconds: 600, attempts: 1 },
+    });
     expect(sleeps).toEqual([]);
   });
 
@@ -211,7 +344,16 @@ describe('retries', () => {
     sleeps.length = 0;
     const api = await fakeApiServer((req, url) =>
       req.method === 'GET' && url.pathname === deploymentPath
-        ? { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden', message: 'deployments.apps "rook-ceph-operator" is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot get resource "deployments"' } }
+        ? {
+            status: 403,
+            body: {
+              kind: 'Status',
+              code: 403,
+              reason: 'Forbidden',
+              message:
+                'deployments.apps "rook-ceph-operator" is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot get resource "deployments"',
+            },
+          }
         : undefined,
     );
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
@@ -229,14 +371,33 @@ describe('retries', () => {
       if (req.method === 'POST' && url.pathname === `${podPath}/eviction`) {
         return {
           status: 429,
-          body: { kind: 'Status', code: 429, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget op needs 1 healthy pods and has 1 currently' }] } },
+          body: {
+            kind: 'Status',
+            code: 429,
+            reason: 'TooManyRequests',
+            message: "Cannot evict pod as it would violate the pod's disruption budget.",
+            details: {
+              causes: [
+                {
+                  reason: 'DisruptionBudget',
+                  message: 'The disruption budget op needs 1 healthy pods and has 1 currently',
+                },
+              ],
+            },
+          },
         };
       }
       return undefined;
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
-    const result = await cluster.evictPod({ namespace: ns, name: 'rook-ceph-operator-abc-0000', uid: 'pod-0' }, 'action-1');
-    expect(result).toEqual({ outcome: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." });
+    const result = await cluster.evictPod(
+      { namespace: ns, name: 'rook-ceph-operator-abc-0000', uid: 'pod-0' },
+      'action-1',
+    );
+    expect(result).toEqual({
+      outcome: 'blocked',
+      message: "Cannot evict pod as it would violate the pod's disruption budget.",
+    });
     expect(api.requests).toEqual([`GET ${podPath}`, `POST ${podPath}/eviction`]);
     expect(api.unexpected).toEqual([]);
   });
@@ -246,12 +407,24 @@ describe('retries', () => {
     const withRestart = (id: string) => ({
       ...deployment,
       metadata: { ...deployment.metadata, resourceVersion: '11' },
-      spec: { ...deployment.spec, template: { ...deployment.spec.template, metadata: { annotations: { 'leakguard.io/restart-id': id } } } },
+      spec: {
+        ...deployment.spec,
+        template: { ...deployment.spec.template, metadata: { annotations: { 'leakguard.io/restart-id': id } } },
+      },
     });
     const api = await fakeApiServer((req, url) => {
       if (url.pathname !== deploymentPath) return undefined;
       if (req.method === 'GET') return { status: 200, body: reads++ === 0 ? deployment : withRestart('action-7') };
-      if (req.method === 'PATCH') return { status: 409, body: { kind: 'Status', code: 409, reason: 'Conflict', message: 'the object has been modified; please apply your changes to the latest version and try again' } };
+      if (req.method === 'PATCH')
+        return {
+          status: 409,
+          body: {
+            kind: 'Status',
+            code: 409,
+            reason: 'Conflict',
+            message: 'the object has been modified; please apply your changes to the latest version and try again',
+          },
+        };
       return undefined;
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
@@ -263,19 +436,26 @@ describe('retries', () => {
     const api = await fakeApiServer((req, url) => {
       if (url.pathname !== deploymentPath) return undefined;
       if (req.method === 'GET') return { status: 200, body: deployment };
-      if (req.method === 'PATCH') return { status: 409, body: { kind: 'Status', code: 409, reason: 'Conflict', message: 'the object has been modified' } };
+      if (req.method === 'PATCH')
+        return {
+          status: 409,
+          body: { kind: 'Status', code: 409, reason: 'Conflict', message: 'the object has been modified' },
+        };
       return undefined;
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
     sleeps.length = 0;
-    expect(await cluster.restartWorkload(ref, 'action-8')).toMatchObject({ outcome: 'failed', error: { code: 'conflict', message: 'restart of rook-ceph-operator kept conflicting after 5 retries' } });
+    expect(await cluster.restartWorkload(ref, 'action-8')).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'conflict', message: 'restart of rook-ceph-operator kept conflicting after 5 retries' },
+    });
     expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(6);
     // Backing off between tries lets a controller rewriting the status settle; 1.55 s in all.
     expect(sleeps).toEqual([50, 100, 200, 400, 800]);
   });
 });
 
-describe('the run lock with the API server\'s clock an hour off ours (row 24)', () => {
+describe("the run lock with the API server's clock an hour off ours (row 24)", () => {
   const leasePath = '/apis/coordination.k8s.io/v1/namespaces/leakguard/leases/leakguard';
   const request = { namespace: 'leakguard', name: 'leakguard', identity: 'run-b', durationSeconds: 300 };
 
@@ -287,7 +467,13 @@ describe('the run lock with the API server\'s clock an hour off ours (row 24)', 
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'leakguard', namespace: 'leakguard', resourceVersion: '7' },
-      spec: { holderIdentity: 'run-a', leaseDurationSeconds: 300, acquireTime: renewTime, renewTime, leaseTransitions: 0 },
+      spec: {
+        holderIdentity: 'run-a',
+        leaseDurationSeconds: 300,
+        acquireTime: renewTime,
+        renewTime,
+        leaseTransitions: 0,
+      },
     };
     const writes: { renewTime: string; holderIdentity: string }[] = [];
     const api = await fakeApiServer((req, url) => {
@@ -302,13 +488,15 @@ describe('the run lock with the API server\'s clock an hour off ours (row 24)', 
       if (req.method !== 'PUT') return;
       let text = '';
       req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      req.on('end', () => writes.push((JSON.parse(text) as { spec: { renewTime: string; holderIdentity: string } }).spec));
+      req.on('end', () =>
+        writes.push((JSON.parse(text) as { spec: { renewTime: string; holderIdentity: string } }).spec),
+      );
     });
     const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'run-b', clock: fakeClock });
     return { api, cluster, writes, serverNow };
   }
 
-  it('a lease renewed 30 s ago by the server\'s clock is live, though our clock (an hour ahead) says it ended long ago', async () => {
+  it("a lease renewed 30 s ago by the server's clock is live, though our clock (an hour ahead) says it ended long ago", async () => {
     const { api, cluster, writes } = await skewedLease(-3_600_000, 30);
     const result = await cluster.acquireLease(request);
     expect(result).toMatchObject({ outcome: 'held', holder: 'run-a' });
@@ -320,10 +508,14 @@ describe('the run lock with the API server\'s clock an hour off ours (row 24)', 
     expect(api.unexpected).toEqual([]);
   });
 
-  it('a lease that ran out 5 min ago by the server\'s clock is taken over, though our clock (an hour behind) says it is young; the new term is stamped in server time', async () => {
+  it("a lease that ran out 5 min ago by the server's clock is taken over, though our clock (an hour behind) says it is young; the new term is stamped in server time", async () => {
     const { api, cluster, writes, serverNow } = await skewedLease(3_600_000, 600);
     const result = await cluster.acquireLease(request);
-    expect(result).toMatchObject({ outcome: 'acquired', holder: 'run-b', reason: 'taken over: lease of run-a expired' });
+    expect(result).toMatchObject({
+      outcome: 'acquired',
+      holder: 'run-b',
+      reason: 'taken over: lease of run-a expired',
+    });
     expect(writes).toHaveLength(1);
     expect(writes[0]!.holderIdentity).toBe('run-b');
     expect(Math.abs(Date.parse(writes[0]!.renewTime) - serverNow())).toBeLessThan(5_000);

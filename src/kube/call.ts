@@ -89,8 +89,12 @@ export function createCaller(policy: RetryPolicy, clock: Clock, runSignal?: Abor
           : { ...toKubeError(e), attempts: attempt };
         if (!retryable(error) || options.noRetry?.(error) || attempt >= policy.maxAttempts) return { ok: false, error };
         const backoff = policy.baseDelayMs * 2 ** (attempt - 1);
-        const wait = Math.min(policy.maxDelayMs, error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : backoff);
-        if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > policy.maxDelayMs) return { ok: false, error };
+        const wait = Math.min(
+          policy.maxDelayMs,
+          error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : backoff,
+        );
+        if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > policy.maxDelayMs)
+          return { ok: false, error };
         if (clock.monotonicMs() - started + wait > policy.deadlineMs) return { ok: false, error };
         await clock.sleep(wait);
       }

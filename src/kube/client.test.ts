@@ -14,7 +14,9 @@ beforeAll(async () => {
   pki = await createTestPki();
   server = createServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) => {
     authorizations.push(req.headers.authorization);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rook-ceph' } }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rook-ceph' } }));
   });
   server.on('secureConnection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,7 +30,9 @@ afterAll(async () => {
 function kubeConfig(token: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'test', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: pki.caFile }],
+    clusters: [
+      { name: 'test', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: pki.caFile },
+    ],
     users: [{ name: 'sa', token }],
     contexts: [{ name: 'test', cluster: 'test', user: 'sa' }],
     currentContext: 'test',
@@ -37,7 +41,7 @@ function kubeConfig(token: string): KubeConfig {
 }
 
 describe('apiClientFactory', () => {
-  it('keeps one TLS connection for a run\'s calls, where client-node alone opens one per call', async () => {
+  it("keeps one TLS connection for a run's calls, where client-node alone opens one per call", async () => {
     const plain = kubeConfig('t0').makeApiClient(CoreV1Api);
     connections = 0;
     for (let i = 0; i < 4; i++) await plain.readNamespace({ name: 'rook-ceph' });
@@ -45,7 +49,8 @@ describe('apiClientFactory', () => {
 
     const core = apiClientFactory(kubeConfig('t1'))(CoreV1Api);
     connections = 0;
-    for (let i = 0; i < 4; i++) expect((await core.readNamespace({ name: 'rook-ceph' })).metadata?.name).toBe('rook-ceph');
+    for (let i = 0; i < 4; i++)
+      expect((await core.readNamespace({ name: 'rook-ceph' })).metadata?.name).toBe('rook-ceph');
     expect(connections).toBe(1);
   });
 
@@ -55,11 +60,15 @@ describe('apiClientFactory', () => {
     expect(authorizations).toEqual(['Bearer sa-token']);
     const untrusted = new KubeConfig();
     untrusted.loadFromOptions({
-      clusters: [{ name: 'x', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: pki.otherCaFile }],
+      clusters: [
+        { name: 'x', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: pki.otherCaFile },
+      ],
       users: [{ name: 'sa', token: 't' }],
       contexts: [{ name: 'x', cluster: 'x', user: 'sa' }],
       currentContext: 'x',
     });
-    await expect(apiClientFactory(untrusted)(CoreV1Api).readNamespace({ name: 'rook-ceph' })).rejects.toThrow(/certificate/i);
+    await expect(apiClientFactory(untrusted)(CoreV1Api).readNamespace({ name: 'rook-ceph' })).rejects.toThrow(
+      /certificate/i,
+    );
   });
 });

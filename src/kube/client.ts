@@ -7,7 +7,13 @@
  * certificate). Proxy agents are left as they are.
  */
 import { Agent } from 'node:https';
-import { createConfiguration, ServerConfiguration, type KubeConfig, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
+import {
+  createConfiguration,
+  ServerConfiguration,
+  type KubeConfig,
+  type RequestContext,
+  type SecurityAuthentication,
+} from '@kubernetes/client-node';
 import { requestSignal } from './call.js';
 
 /** The options that decide which server a connection trusts and how it authenticates. */
@@ -15,7 +21,8 @@ const identityKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthori
 
 /** The identity options as text: client-node re-reads the files each request, so compare contents. */
 function identityOf(options: Agent['options']): string {
-  const text = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('base64') : Array.isArray(value) ? value.map(text) : value);
+  const text = (value: unknown): unknown =>
+    Buffer.isBuffer(value) ? value.toString('base64') : Array.isArray(value) ? value.map(text) : value;
   return JSON.stringify(identityKeys.map((k) => text(options[k])));
 }
 
@@ -59,9 +66,15 @@ const abortable = {
  * `kubeConfig.makeApiClient(type)`, with kept-alive connections shared by every client of this KubeConfig,
  * and every request abortable.
  */
-export function apiClientFactory(kubeConfig: KubeConfig): <T>(type: new (config: ReturnType<typeof createConfiguration>) => T) => T {
+export function apiClientFactory(
+  kubeConfig: KubeConfig,
+): <T>(type: new (config: ReturnType<typeof createConfiguration>) => T) => T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
-  const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: new KeepAliveAuthentication(kubeConfig) }, promiseMiddleware: [abortable] });
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: new KeepAliveAuthentication(kubeConfig) },
+    promiseMiddleware: [abortable],
+  });
   return (type) => new type(config);
 }

@@ -16,7 +16,14 @@ import { readLedger, writeLedger } from './ledger.js';
 import { evictPod, restartHappened, restartWorkload } from './restart.js';
 import { readState, readStates, writeState } from './state.js';
 import type { Cluster } from './types.js';
-import { applyConfigMapWorkaround, applyEnvWorkaround, applyImageWorkaround, revertConfigMapWorkaround, revertEnvWorkaround, revertImageWorkaround } from './workaround.js';
+import {
+  applyConfigMapWorkaround,
+  applyEnvWorkaround,
+  applyImageWorkaround,
+  revertConfigMapWorkaround,
+  revertEnvWorkaround,
+  revertImageWorkaround,
+} from './workaround.js';
 
 export interface KubeClusterOptions {
   kubeConfig: KubeConfig;
@@ -55,9 +62,11 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     evictPod: (pod, actionId) => evictPod(ctx, pod, actionId),
     restartHappened: (workload, check) => restartHappened(ctx, workload, check),
     applyEnvWorkaround: (workload, container, env) => applyEnvWorkaround(ctx, workload, container, env),
-    revertEnvWorkaround: (workload, container, previous, set) => revertEnvWorkaround(ctx, workload, container, previous, set),
+    revertEnvWorkaround: (workload, container, previous, set) =>
+      revertEnvWorkaround(ctx, workload, container, previous, set),
     applyConfigMapWorkaround: (namespace, name, data) => applyConfigMapWorkaround(ctx, namespace, name, data),
-    revertConfigMapWorkaround: (namespace, name, previous, set) => revertConfigMapWorkaround(ctx, namespace, name, previous, set),
+    revertConfigMapWorkaround: (namespace, name, previous, set) =>
+      revertConfigMapWorkaround(ctx, namespace, name, previous, set),
     checkAccess: (checks) => checkAccess(ctx, checks),
     applyImageWorkaround: (workload, swap) => applyImageWorkaround(ctx, workload, swap),
     revertImageWorkaround: (workload, swap) => revertImageWorkaround(ctx, workload, swap),

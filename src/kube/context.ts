@@ -54,7 +54,8 @@ export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePa
 export const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /** One RFC 6902 operation; `test` makes the whole patch fail (HTTP 422) unless the value matches. */
-export type JsonPatchOp = { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
+export type JsonPatchOp =
+  { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 /** A JSON Pointer (RFC 6901) to one annotation: `/` and `~` in the key are escaped. */
 export function annotationPointer(key: string): string {
@@ -80,7 +81,10 @@ export function isRestartable(kind: string): kind is RestartableKind {
   return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet';
 }
 
-export async function readWorkload(ctx: KubeContext, ref: WorkloadRef): Promise<ApiResult<Workload> | { ok: false; unsupported: true }> {
+export async function readWorkload(
+  ctx: KubeContext,
+  ref: WorkloadRef,
+): Promise<ApiResult<Workload> | { ok: false; unsupported: true }> {
   const { name, namespace } = ref;
   switch (ref.kind) {
     case 'Deployment': {
@@ -114,7 +118,11 @@ export async function patchWorkload(
 ): Promise<ApiResult<Workload>> {
   const { name, namespace } = ref;
   const options = strategy === 'strategic' ? strategicMerge : strategy === 'merge' ? mergePatch : jsonPatch;
-  const guarded = !ref.uid ? body : Array.isArray(body) ? [{ op: 'test', path: '/metadata/uid', value: ref.uid }, ...body] : withUid(body, ref.uid);
+  const guarded = !ref.uid
+    ? body
+    : Array.isArray(body)
+      ? [{ op: 'test', path: '/metadata/uid', value: ref.uid }, ...body]
+      : withUid(body, ref.uid);
   const params = { name, namespace, body: guarded, fieldManager: ctx.fieldManager };
   switch (ref.kind) {
     case 'Deployment': {

@@ -52,7 +52,12 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
   let cont: string | undefined;
   do {
     const page = await ctx.call(() =>
-      ctx.core.listNamespacedPod({ namespace: profile.namespace, labelSelector: profile.selector, limit: pageSize, _continue: cont }),
+      ctx.core.listNamespacedPod({
+        namespace: profile.namespace,
+        labelSelector: profile.selector,
+        limit: pageSize,
+        _continue: cont,
+      }),
     );
     if (!page.ok) return { outcome: 'failed', error: page.error };
     pods += page.value.items.length;
@@ -67,7 +72,12 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
   return { outcome: 'listed', targets: found.flatMap((f) => (f.target ? [f.target] : [])), warnings };
 }
 
-async function pageFacts(ctx: KubeContext, profile: DiscoveryProfile, pods: readonly V1Pod[], cached: Cached): Promise<Found[]> {
+async function pageFacts(
+  ctx: KubeContext,
+  profile: DiscoveryProfile,
+  pods: readonly V1Pod[],
+  cached: Cached,
+): Promise<Found[]> {
   const out: Found[] = [];
   const judged: { pod: V1Pod; container: string }[] = [];
   for (const pod of pods) {
@@ -113,7 +123,11 @@ async function ownerOf(ctx: KubeContext, pod: V1Pod, cached: Cached): Promise<Ow
   const namespace = pod.metadata?.namespace ?? '';
   const controller = controllerOf(pod.metadata);
   if (!controller) {
-    return { found: true, ref: { kind: 'Pod', namespace, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' }, workload: null };
+    return {
+      found: true,
+      ref: { kind: 'Pod', namespace, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+      workload: null,
+    };
   }
   if (controller.kind === 'ReplicaSet') {
     const rs = await cached(`ReplicaSet/${namespace}/${controller.name}`, () =>
@@ -137,7 +151,12 @@ async function ownerOf(ctx: KubeContext, pod: V1Pod, cached: Cached): Promise<Ow
  * that owner replaces its pods).
  */
 function foreignOwner(pod: V1Pod, owner: V1OwnerReference): Owner {
-  const ref: WorkloadRef = { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+  const ref: WorkloadRef = {
+    kind: 'Pod',
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    uid: pod.metadata?.uid ?? '',
+  };
   return { found: true, ref, workload: null, foreignOwner: `${owner.kind} ${owner.name}` };
 }
 
@@ -169,7 +188,12 @@ async function workloadOwner(
   return { found: true, ref: refOf(kind, namespace, owner), workload: result.value };
 }
 
-function factsOf(profile: DiscoveryProfile, pod: V1Pod, containerName: string, owner: Owner & { found: true }): TargetFacts {
+function factsOf(
+  profile: DiscoveryProfile,
+  pod: V1Pod,
+  containerName: string,
+  owner: Owner & { found: true },
+): TargetFacts {
   const container = containerOf(pod, containerName);
   const image = container?.image ?? '';
   // GitOps tools label the object they apply (the workload); a bare pod is judged by its own labels.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isDisruptionBudgetRefusal, kubeErrorFromResponse, toKubeError } from './errors.js';
 
-const status = (code: number, reason: string, message: string, details?: object) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message, details });
+const status = (code: number, reason: string, message: string, details?: object) =>
+  JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message, details });
 
 describe('kubeErrorFromResponse', () => {
   it.each([
@@ -20,17 +21,27 @@ describe('kubeErrorFromResponse', () => {
   });
 
   it('takes Retry-After from the header, else from Status details', () => {
-    expect(kubeErrorFromResponse(429, status(429, 'TooManyRequests', 'slow down'), { 'retry-after': '3' }).retryAfterSeconds).toBe(3);
-    expect(kubeErrorFromResponse(503, status(503, 'ServiceUnavailable', 'x', { retryAfterSeconds: 2 })).retryAfterSeconds).toBe(2);
+    expect(
+      kubeErrorFromResponse(429, status(429, 'TooManyRequests', 'slow down'), { 'retry-after': '3' }).retryAfterSeconds,
+    ).toBe(3);
+    expect(
+      kubeErrorFromResponse(503, status(503, 'ServiceUnavailable', 'x', { retryAfterSeconds: 2 })).retryAfterSeconds,
+    ).toBe(2);
   });
 
   it('tells a PodDisruptionBudget refusal from API throttling', () => {
     const pdb = kubeErrorFromResponse(
       429,
-      status(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", { causes: [{ reason: 'DisruptionBudget', message: 'needs 1 healthy pods' }] }),
+      status(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+        causes: [{ reason: 'DisruptionBudget', message: 'needs 1 healthy pods' }],
+      }),
     );
     expect(isDisruptionBudgetRefusal(pdb)).toBe(true);
-    const throttled = kubeErrorFromResponse(429, status(429, 'TooManyRequests', 'too many requests, please try again later'), { 'Retry-After': '1' });
+    const throttled = kubeErrorFromResponse(
+      429,
+      status(429, 'TooManyRequests', 'too many requests, please try again later'),
+      { 'Retry-After': '1' },
+    );
     expect(isDisruptionBudgetRefusal(throttled)).toBe(false);
   });
 
@@ -44,12 +55,22 @@ describe('toKubeError', () => {
   it('maps a connection failure to unreachable', () => {
     const err = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     expect(toKubeError(err)).toMatchObject({ code: 'unreachable', message: 'API server unreachable (ECONNREFUSED)' });
-    const fetchError = Object.assign(new Error('request to https://10.0.0.1/api failed, reason: connect ETIMEDOUT'), { name: 'FetchError', type: 'system', code: 'ETIMEDOUT' });
-    expect(toKubeError(fetchError)).toMatchObject({ code: 'unreachable', message: 'API server unreachable (ETIMEDOUT)' });
+    const fetchError = Object.assign(new Error('request to https://10.0.0.1/api failed, reason: connect ETIMEDOUT'), {
+      name: 'FetchError',
+      type: 'system',
+      code: 'ETIMEDOUT',
+    });
+    expect(toKubeError(fetchError)).toMatchObject({
+      code: 'unreachable',
+      message: 'API server unreachable (ETIMEDOUT)',
+    });
   });
 
   it('keeps a client-side configuration error as unknown (reported, not retried)', () => {
     const err = new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false');
-    expect(toKubeError(err)).toEqual({ code: 'unknown', message: 'HTTP protocol is not allowed when skipTLSVerify is not set or false' });
+    expect(toKubeError(err)).toEqual({
+      code: 'unknown',
+      message: 'HTTP protocol is not allowed when skipTLSVerify is not set or false',
+    });
   });
 });

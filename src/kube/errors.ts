@@ -81,11 +81,7 @@ function parseStatusBody(body: unknown): z.infer<typeof statusSchema> | undefine
 }
 
 /** Build a KubeError from an HTTP status, response body and headers. Pure. */
-export function kubeErrorFromResponse(
-  status: number,
-  body: unknown,
-  headers?: Record<string, string>,
-): KubeError {
+export function kubeErrorFromResponse(status: number, body: unknown, headers?: Record<string, string>): KubeError {
   const parsed = parseStatusBody(body);
   const reason = parsed?.reason;
   const retryAfterSeconds = retryAfterHeader(headers) ?? positive(parsed?.details?.retryAfterSeconds);
@@ -127,11 +123,15 @@ export function toKubeError(e: unknown): KubeError {
   // Only a failed connection is 'unreachable' (and retried); a client-side mistake such as a bad
   // kubeconfig stays 'unknown' so it is reported at once instead of retried.
   const err = e as { name?: unknown; code?: unknown; cause?: { code?: unknown } } | null;
-  const sysCode = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
+  const sysCode =
+    typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
   if (sysCode !== undefined || err?.name === 'FetchError') {
     return { code: 'unreachable', message: `API server unreachable${sysCode ? ` (${sysCode})` : ''}` };
   }
-  return { code: 'unknown', message: e instanceof Error ? truncate(e.message.split('\n')[0] ?? '', 300) : 'unknown error' };
+  return {
+    code: 'unknown',
+    message: e instanceof Error ? truncate(e.message.split('\n')[0] ?? '', 300) : 'unknown error',
+  };
 }
 
 /** An eviction refused because it would violate a PodDisruptionBudget (not API throttling). */

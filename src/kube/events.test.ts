@@ -17,7 +17,11 @@ describe('eventName', () => {
   });
 
   it('differs by reason and by key', () => {
-    const names = new Set([eventName(input), eventName({ ...input, reason: 'EvictionBlocked' }), eventName({ ...input, key: 'a2' })]);
+    const names = new Set([
+      eventName(input),
+      eventName({ ...input, reason: 'EvictionBlocked' }),
+      eventName({ ...input, key: 'a2' }),
+    ]);
     expect(names.size).toBe(3);
   });
 
@@ -43,7 +47,11 @@ describe('truncateUtf8', () => {
 
 describe('buildEvent', () => {
   it('writes an events.k8s.io/v1 Event leakguard reports, with microsecond eventTime', () => {
-    const event = buildEvent({ ...input, note: 'x'.repeat(5000) }, 'leakguard-29012345-abcde', new Date('2026-11-26T10:00:00.123Z'));
+    const event = buildEvent(
+      { ...input, note: 'x'.repeat(5000) },
+      'leakguard-29012345-abcde',
+      new Date('2026-11-26T10:00:00.123Z'),
+    );
     expect(event).toMatchObject({
       apiVersion: 'events.k8s.io/v1',
       reportingController: 'leakguard',
@@ -52,7 +60,13 @@ describe('buildEvent', () => {
       action: 'Restart',
       type: 'Normal',
       metadata: { namespace: 'rook-ceph' },
-      regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'rook-ceph-operator', namespace: 'rook-ceph', uid: 'u1' },
+      regarding: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'rook-ceph-operator',
+        namespace: 'rook-ceph',
+        uid: 'u1',
+      },
     });
     expect(JSON.parse(JSON.stringify(event)).eventTime).toBe('2026-11-26T10:00:00.123000Z');
     expect(Buffer.byteLength(event.note ?? '', 'utf8')).toBeLessThanOrEqual(1024);

@@ -39,13 +39,20 @@ export function eventName(input: Pick<EventInput, 'regarding' | 'reason' | 'key'
     .update([r.kind, r.namespace, r.name, r.uid ?? '', input.reason, input.key ?? input.note].join('\u0000'))
     .digest('hex')
     .slice(0, 16);
-  const base = r.name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 200);
+  const base = r.name
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .slice(0, 200);
   return `${trimEnd(base, '.-') || 'object'}.${digest}`;
 }
 
-
 function objectReference(ref: ObjectRef): V1ObjectReference {
-  const reference: V1ObjectReference = { apiVersion: ref.apiVersion ?? apiVersionOf(ref.kind), kind: ref.kind, namespace: ref.namespace, name: ref.name };
+  const reference: V1ObjectReference = {
+    apiVersion: ref.apiVersion ?? apiVersionOf(ref.kind),
+    kind: ref.kind,
+    namespace: ref.namespace,
+    name: ref.name,
+  };
   if (ref.uid) reference.uid = ref.uid;
   return reference;
 }
@@ -73,19 +80,26 @@ export async function ensureEvent(ctx: KubeContext, input: EventInput): Promise<
   const body = buildEvent(input, ctx.identity, new Date());
   const name = body.metadata?.name ?? '';
   const namespace = input.regarding.namespace;
-  const created = await ctx.call(() => ctx.events.createNamespacedEvent({ namespace, body, fieldManager: ctx.fieldManager }));
+  const created = await ctx.call(() =>
+    ctx.events.createNamespacedEvent({ namespace, body, fieldManager: ctx.fieldManager }),
+  );
   if (created.ok) return { outcome: 'created', name };
   if (created.error.code !== 'already-exists') return { outcome: 'failed', error: created.error };
   if (!input.countRepeats) return { outcome: 'exists', name };
 
   const existing = await ctx.call(() => ctx.events.readNamespacedEvent({ name, namespace }));
-  if (!existing.ok) return existing.error.code === 'not-found' ? ensureEvent(ctx, { ...input, countRepeats: false }) : { outcome: 'failed', error: existing.error };
+  if (!existing.ok)
+    return existing.error.code === 'not-found'
+      ? ensureEvent(ctx, { ...input, countRepeats: false })
+      : { outcome: 'failed', error: existing.error };
   const count = (existing.value.series?.count ?? 1) + 1;
   const patch = {
     metadata: { resourceVersion: existing.value.metadata?.resourceVersion },
     series: { count, lastObservedTime: new V1MicroTime(Date.now()) },
   };
-  const patched = await ctx.call(() => ctx.events.patchNamespacedEvent({ name, namespace, body: patch, fieldManager: ctx.fieldManager }, mergePatch));
+  const patched = await ctx.call(() =>
+    ctx.events.patchNamespacedEvent({ name, namespace, body: patch, fieldManager: ctx.fieldManager }, mergePatch),
+  );
   if (!patched.ok) return { outcome: 'failed', error: patched.error };
   return { outcome: 'counted', name, count };
 }
@@ -107,8 +121,16 @@ export async function recordWorkloadEvent(
   const { namespace } = workload;
   const { pod } = options;
   const result = await recorder.recordEvent({
-    regarding: { kind: workload.kind, apiVersion: apiVersionOf(workload.kind), namespace, name: workload.name, uid: workload.uid },
-    ...(pod ? { related: { kind: 'Pod', apiVersion: 'v1', namespace, name: pod.name, ...(pod.uid ? { uid: pod.uid } : {}) } } : {}),
+    regarding: {
+      kind: workload.kind,
+      apiVersion: apiVersionOf(workload.kind),
+      namespace,
+      name: workload.name,
+      uid: workload.uid,
+    },
+    ...(pod
+      ? { related: { kind: 'Pod', apiVersion: 'v1', namespace, name: pod.name, ...(pod.uid ? { uid: pod.uid } : {}) } }
+      : {}),
     reason: draft.reason,
     action: draft.action,
     note: draft.note,
@@ -116,6 +138,9 @@ export async function recordWorkloadEvent(
     ...(draft.key === undefined ? {} : { key: draft.key }),
     ...(options.countRepeats ? { countRepeats: true } : {}),
   });
-  if (result.outcome === 'failed') log.warn({ reason: draft.reason, error: describeKubeError(result.error) }, `could not record the ${draft.reason} Event`);
+  if (result.outcome === 'failed')
+    log.warn(
+      { reason: draft.reason, error: describeKubeError(result.error) },
+      `could not record the ${draft.reason} Event`,
+    );
 }
-

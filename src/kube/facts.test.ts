@@ -7,10 +7,16 @@ describe('podCommandsOf', () => {
     const pod = {
       spec: {
         initContainers: [{ name: 'copyutil', command: ['cp', '/var/run/argocd/argocd-cmp-server'] }],
-        containers: [{ name: 'argocd-repo-server', args: ['/usr/local/bin/argocd-repo-server'] }, { name: 'avp', command: ['/var/run/argocd/argocd-cmp-server'], args: ['--loglevel=info'] }],
+        containers: [
+          { name: 'argocd-repo-server', args: ['/usr/local/bin/argocd-repo-server'] },
+          { name: 'avp', command: ['/var/run/argocd/argocd-cmp-server'], args: ['--loglevel=info'] },
+        ],
       },
     };
-    expect(podCommandsOf(pod)).toEqual({ 'argocd-repo-server': ['/usr/local/bin/argocd-repo-server'], avp: ['/var/run/argocd/argocd-cmp-server', '--loglevel=info'] });
+    expect(podCommandsOf(pod)).toEqual({
+      'argocd-repo-server': ['/usr/local/bin/argocd-repo-server'],
+      avp: ['/var/run/argocd/argocd-cmp-server', '--loglevel=info'],
+    });
   });
 });
 
@@ -19,7 +25,10 @@ describe('gitopsOwnerOf', () => {
     [{ labels: { 'kustomize.toolkit.fluxcd.io/name': 'apps' } }, 'flux'],
     [{ labels: { 'helm.toolkit.fluxcd.io/name': 'rook' } }, 'flux'],
     [{ labels: { 'argocd.argoproj.io/instance': 'rook' } }, 'argocd'],
-    [{ annotations: { 'argocd.argoproj.io/tracking-id': 'rook:apps/Deployment:rook-ceph/rook-ceph-operator' } }, 'argocd'],
+    [
+      { annotations: { 'argocd.argoproj.io/tracking-id': 'rook:apps/Deployment:rook-ceph/rook-ceph-operator' } },
+      'argocd',
+    ],
     [{ labels: { 'app.kubernetes.io/managed-by': 'Helm' } }, null],
     [undefined, null],
   ] as const)('%j → %s', (meta, owner) => {
@@ -50,11 +59,31 @@ const deployment = (spec: V1Deployment['spec'], status: V1Deployment['status'], 
 describe('isRollingOut (Deployment)', () => {
   const spec = { replicas: 2, selector: {}, template: {} };
   it.each([
-    ['settled', { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 }, false],
-    ['controller has not seen the new spec', { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }, true],
-    ['new pods not all created', { observedGeneration: 2, replicas: 2, updatedReplicas: 1, availableReplicas: 2 }, true],
-    ['old pods still terminating', { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2 }, true],
-    ['new pods not available', { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1, unavailableReplicas: 1 }, true],
+    [
+      'settled',
+      { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 },
+      false,
+    ],
+    [
+      'controller has not seen the new spec',
+      { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 },
+      true,
+    ],
+    [
+      'new pods not all created',
+      { observedGeneration: 2, replicas: 2, updatedReplicas: 1, availableReplicas: 2 },
+      true,
+    ],
+    [
+      'old pods still terminating',
+      { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2 },
+      true,
+    ],
+    [
+      'new pods not available',
+      { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1, unavailableReplicas: 1 },
+      true,
+    ],
   ] as const)('%s → %s', (_name, status, rolling) => {
     expect(isRollingOut({ kind: 'Deployment', object: deployment(spec, status) })).toBe(rolling);
   });
@@ -70,7 +99,14 @@ describe('isRollingOut (StatefulSet, DaemonSet)', () => {
     const sts = (updateRevision: string) => ({
       metadata: { generation: 1 },
       spec: { replicas: 1, selector: {}, serviceName: 's', template: {} },
-      status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r1', updateRevision },
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        readyReplicas: 1,
+        updatedReplicas: 1,
+        currentRevision: 'r1',
+        updateRevision,
+      },
     });
     expect(isRollingOut({ kind: 'StatefulSet', object: sts('r1') })).toBe(false);
     expect(isRollingOut({ kind: 'StatefulSet', object: sts('r2') })).toBe(true);
@@ -79,11 +115,18 @@ describe('isRollingOut (StatefulSet, DaemonSet)', () => {
   it('sees a DaemonSet with unavailable pods', () => {
     const ds = (numberUnavailable: number) => ({
       metadata: { generation: 1 },
-      status: { observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, numberMisscheduled: 0, numberReady: 3 - numberUnavailable, updatedNumberScheduled: 3, numberUnavailable },
+      status: {
+        observedGeneration: 1,
+        desiredNumberScheduled: 3,
+        currentNumberScheduled: 3,
+        numberMisscheduled: 0,
+        numberReady: 3 - numberUnavailable,
+        updatedNumberScheduled: 3,
+        numberUnavailable,
+      },
     });
     expect(isRollingOut({ kind: 'DaemonSet', object: ds(0) })).toBe(false);
     expect(isRollingOut({ kind: 'DaemonSet', object: ds(1) })).toBe(true);
     expect(unreadyReplicasOf({ kind: 'DaemonSet', object: ds(1) })).toBe(1);
   });
 });
-

@@ -2,7 +2,14 @@
  * Pure fact extraction from API objects: what discovery reports about a pod and its workload.
  * Naming: `xOf(object)` reads one fact; nothing here makes a request.
  */
-import type { V1Container, V1DaemonSet, V1Deployment, V1ObjectMeta, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1DaemonSet,
+  V1Deployment,
+  V1ObjectMeta,
+  V1Pod,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import type { GitOpsOwner } from '../model/workload.js';
 import { parseQuantityBytes } from './quantity.js';
 
@@ -74,12 +81,20 @@ export function isRollingOut(workload: Workload): boolean {
       const s = workload.object.status ?? {};
       const desired = spec?.replicas ?? 1;
       const updated = s.updatedReplicas ?? 0;
-      return updated < desired || (s.replicas ?? 0) > updated || (s.availableReplicas ?? 0) < updated || (s.unavailableReplicas ?? 0) > 0;
+      return (
+        updated < desired ||
+        (s.replicas ?? 0) > updated ||
+        (s.availableReplicas ?? 0) < updated ||
+        (s.unavailableReplicas ?? 0) > 0
+      );
     }
     case 'StatefulSet': {
       const s = workload.object.status;
       const desired = workload.object.spec?.replicas ?? 1;
-      const rolling = workload.object.spec?.updateStrategy?.type !== 'OnDelete' && !!s?.updateRevision && s.updateRevision !== s.currentRevision;
+      const rolling =
+        workload.object.spec?.updateStrategy?.type !== 'OnDelete' &&
+        !!s?.updateRevision &&
+        s.updateRevision !== s.currentRevision;
       return rolling || (s?.updatedReplicas ?? 0) < desired || (s?.readyReplicas ?? 0) < desired;
     }
     case 'DaemonSet': {
@@ -97,7 +112,10 @@ export function unreadyReplicasOf(workload: Workload): number {
     case 'StatefulSet':
       return Math.max(0, (workload.object.spec?.replicas ?? 1) - (workload.object.status?.readyReplicas ?? 0));
     case 'DaemonSet':
-      return Math.max(0, (workload.object.status?.desiredNumberScheduled ?? 0) - (workload.object.status?.numberReady ?? 0));
+      return Math.max(
+        0,
+        (workload.object.status?.desiredNumberScheduled ?? 0) - (workload.object.status?.numberReady ?? 0),
+      );
   }
 }
 

@@ -5,7 +5,15 @@
  */
 import type { WorkloadRef } from '../model/workload.js';
 import { heapGrowth, readHeapProfile } from '../profile/heap.js';
-import { heapNotKeptReason, heapReport, heapUnansweredReason, heapUnreadableReason, heapTooLargeReason, type HeapCaptured, type HeapReport } from '../report/heap-text.js';
+import {
+  heapNotKeptReason,
+  heapReport,
+  heapUnansweredReason,
+  heapUnreadableReason,
+  heapTooLargeReason,
+  type HeapCaptured,
+  type HeapReport,
+} from '../report/heap-text.js';
 import { describeKubeError } from './errors.js';
 import { heapConfigMapName } from './heap-store.js';
 import type { EvidenceStore } from './types.js';
@@ -42,27 +50,68 @@ function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
 }
 
 /** Fetches, reads and (when it may) keeps the pod's heap profile; why not, as plain data. */
-export async function captureHeap(store: EvidenceStore, request: HeapCaptureRequest, settings: HeapEndpoint): Promise<Capture> {
+export async function captureHeap(
+  store: EvidenceStore,
+  request: HeapCaptureRequest,
+  settings: HeapEndpoint,
+): Promise<Capture> {
   const { workload, keep } = request;
   const pod = { namespace: workload.namespace, name: request.pod.name, uid: request.pod.uid };
   const where = `port ${settings.port} path ${settings.path}`;
-  const fetched = await store.fetchFromPod({ pod, port: settings.port, path: settings.path, maxBytes: settings.maxSize, timeoutMs: settings.timeout * 1000 });
+  const fetched = await store.fetchFromPod({
+    pod,
+    port: settings.port,
+    path: settings.path,
+    maxBytes: settings.maxSize,
+    timeoutMs: settings.timeout * 1000,
+  });
   if (fetched.outcome === 'too-large') return { ok: false, reason: heapTooLargeReason(where, fetched.limitBytes) };
-  if (fetched.outcome === 'failed') return { ok: false, reason: heapUnansweredReason(where, fetched.error.status === 403 ? 'forbidden' : describeKubeError(fetched.error)) };
+  if (fetched.outcome === 'failed')
+    return {
+      ok: false,
+      reason: heapUnansweredReason(
+        where,
+        fetched.error.status === 403 ? 'forbidden' : describeKubeError(fetched.error),
+      ),
+    };
   const reading = readHeapProfile(fetched.bytes);
   if (!reading.ok) return { ok: false, reason: heapUnreadableReason(where, reading.reason) };
-  if (!keep) return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept: heapNotKeptReason({ dryRun: true }) } } };
+  if (!keep)
+    return {
+      ok: true,
+      captured: { pod: pod.name, summary: reading.summary, kept: { notKept: heapNotKeptReason({ dryRun: true }) } },
+    };
   const kept = await within(
     keepTimeoutMs,
-    store.keepHeapProfile({ workload, incidentId: request.incidentId, actionId: request.actionId, pod: pod.name, bytes: fetched.bytes }),
-    { outcome: 'failed' as const, error: { code: 'timeout' as const, message: `not written within ${keepTimeoutMs / 1000} s` } },
+    store.keepHeapProfile({
+      workload,
+      incidentId: request.incidentId,
+      actionId: request.actionId,
+      pod: pod.name,
+      bytes: fetched.bytes,
+    }),
+    {
+      outcome: 'failed' as const,
+      error: { code: 'timeout' as const, message: `not written within ${keepTimeoutMs / 1000} s` },
+    },
   );
   if (kept.outcome === 'kept') {
     const earlier = kept.earlier ? readHeapProfile(kept.earlier.bytes) : undefined;
     const growth = earlier?.ok ? heapGrowth(earlier.sites, reading.sites) : undefined;
-    return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { namespace: workload.namespace, configMap: kept.configMap, key: kept.key }, ...(growth ? { growth } : {}) } };
+    return {
+      ok: true,
+      captured: {
+        pod: pod.name,
+        summary: reading.summary,
+        kept: { namespace: workload.namespace, configMap: kept.configMap, key: kept.key },
+        ...(growth ? { growth } : {}),
+      },
+    };
   }
-  const notKept = kept.outcome === 'not-ours' ? heapNotKeptReason({ notOurs: kept.configMap }) : heapNotKeptReason({ failed: describeKubeError(kept.error) });
+  const notKept =
+    kept.outcome === 'not-ours'
+      ? heapNotKeptReason({ notOurs: kept.configMap })
+      : heapNotKeptReason({ failed: describeKubeError(kept.error) });
   return { ok: true, captured: { pod: pod.name, summary: reading.summary, kept: { notKept } } };
 }
 
@@ -70,7 +119,11 @@ export async function captureHeap(store: EvidenceStore, request: HeapCaptureRequ
  * What the profiles kept for an incident say (the latest's top sites, what grew since the first), for
  * the upgrade PR of a later rung and `leakguard report`; null when none are kept or they cannot be read.
  */
-export async function keptHeapReport(cluster: EvidenceStore, workload: WorkloadRef, incidentId: string): Promise<HeapReport | null> {
+export async function keptHeapReport(
+  cluster: EvidenceStore,
+  workload: WorkloadRef,
+  incidentId: string,
+): Promise<HeapReport | null> {
   const kept = await cluster.readHeapProfiles(workload, incidentId);
   if (kept.outcome !== 'read') return null;
   const first = kept.profiles[0];
@@ -81,5 +134,10 @@ export async function keptHeapReport(cluster: EvidenceStore, workload: WorkloadR
   const earlier = first && first !== latest ? readHeapProfile(first.bytes) : undefined;
   const growth = earlier?.ok ? heapGrowth(earlier.sites, reading.sites) : undefined;
   const where = { namespace: workload.namespace, configMap: heapConfigMapName(workload), key: latest.key };
-  return heapReport({ pod: latest.pod || 'unknown', summary: reading.summary, kept: where, ...(growth ? { growth } : {}) });
+  return heapReport({
+    pod: latest.pod || 'unknown',
+    summary: reading.summary,
+    kept: where,
+    ...(growth ? { growth } : {}),
+  });
 }

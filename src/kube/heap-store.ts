@@ -75,10 +75,13 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
   const read = await ctx.call(() => ctx.core.readNamespacedConfigMap({ name, namespace }));
   if (!read.ok && read.error.code !== 'not-found') return { outcome: 'failed', error: read.error };
   const existing = read.ok ? read.value : undefined;
-  if (existing && existing.metadata?.labels?.[managedByLabel] !== 'leakguard') return { outcome: 'not-ours', configMap: name };
+  if (existing && existing.metadata?.labels?.[managedByLabel] !== 'leakguard')
+    return { outcome: 'not-ours', configMap: name };
   const sameIncident = existing?.metadata?.labels?.[incidentLabel] === profile.incidentId;
   // Keys of this incident, oldest first (binaryData keeps insertion order only by accident: use the annotation).
-  const order = sameIncident ? (existing?.metadata?.annotations?.[orderAnnotation] ?? '').split(',').filter(Boolean) : [];
+  const order = sameIncident
+    ? (existing?.metadata?.annotations?.[orderAnnotation] ?? '').split(',').filter(Boolean)
+    : [];
   const binary = sameIncident ? { ...(existing?.binaryData ?? {}) } : {};
   const firstKey = order.find((k) => k !== key && binary[k] !== undefined);
   const earlier = firstKey ? { key: firstKey, bytes: Buffer.from(binary[firstKey]!, 'base64') } : undefined;
@@ -97,7 +100,12 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
       labels: { [managedByLabel]: 'leakguard', [incidentLabel]: profile.incidentId },
       annotations: {
         [orderAnnotation]: [...kept, key].join(','),
-        [podsAnnotation]: JSON.stringify(Object.fromEntries([...kept.map((k) => [k, podsOf(existing?.metadata?.annotations)[k] ?? '']), [key, profile.pod]])),
+        [podsAnnotation]: JSON.stringify(
+          Object.fromEntries([
+            ...kept.map((k) => [k, podsOf(existing?.metadata?.annotations)[k] ?? '']),
+            [key, profile.pod],
+          ]),
+        ),
       },
       ownerReferences: ownerOf(workload),
       ...(existing?.metadata?.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
@@ -105,7 +113,9 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
     binaryData: next,
   };
   const write = existing
-    ? await ctx.call(() => ctx.core.replaceNamespacedConfigMap({ name, namespace, body, fieldManager: ctx.fieldManager }))
+    ? await ctx.call(() =>
+        ctx.core.replaceNamespacedConfigMap({ name, namespace, body, fieldManager: ctx.fieldManager }),
+      )
     : await ctx.call(() => ctx.core.createNamespacedConfigMap({ namespace, body, fieldManager: ctx.fieldManager }));
   if (!write.ok) return { outcome: 'failed', error: write.error };
   return { outcome: 'kept', configMap: name, key, ...(earlier ? { earlier } : {}) };
@@ -114,13 +124,26 @@ export async function keepHeapProfile(ctx: KubeContext, profile: HeapProfileToKe
 export type ReadHeapResult = { outcome: 'read'; profiles: { key: string; pod: string; bytes: Buffer }[] } | Failed;
 
 /** The profiles kept for `incidentId`, first capture first; none when the ConfigMap is another incident's or not leakguard's. */
-export async function readHeapProfiles(ctx: KubeContext, workload: WorkloadRef, incidentId: string): Promise<ReadHeapResult> {
-  const read = await ctx.call(() => ctx.core.readNamespacedConfigMap({ name: heapConfigMapName(workload), namespace: workload.namespace }));
-  if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'read', profiles: [] } : { outcome: 'failed', error: read.error };
+export async function readHeapProfiles(
+  ctx: KubeContext,
+  workload: WorkloadRef,
+  incidentId: string,
+): Promise<ReadHeapResult> {
+  const read = await ctx.call(() =>
+    ctx.core.readNamespacedConfigMap({ name: heapConfigMapName(workload), namespace: workload.namespace }),
+  );
+  if (!read.ok)
+    return read.error.code === 'not-found'
+      ? { outcome: 'read', profiles: [] }
+      : { outcome: 'failed', error: read.error };
   const metadata = read.value.metadata;
-  if (metadata?.labels?.[managedByLabel] !== 'leakguard' || metadata.labels[incidentLabel] !== incidentId) return { outcome: 'read', profiles: [] };
+  if (metadata?.labels?.[managedByLabel] !== 'leakguard' || metadata.labels[incidentLabel] !== incidentId)
+    return { outcome: 'read', profiles: [] };
   const binary = read.value.binaryData ?? {};
   const order = (metadata.annotations?.[orderAnnotation] ?? '').split(',').filter((k) => binary[k] !== undefined);
   const pods = podsOf(metadata.annotations);
-  return { outcome: 'read', profiles: order.map((key) => ({ key, pod: pods[key] ?? '', bytes: Buffer.from(binary[key]!, 'base64') })) };
+  return {
+    outcome: 'read',
+    profiles: order.map((key) => ({ key, pod: pods[key] ?? '', bytes: Buffer.from(binary[key]!, 'base64') })),
+  };
 }

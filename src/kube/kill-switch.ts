@@ -37,11 +37,15 @@ export async function readKillSwitch(ctx: KubeContext, ref: ControllerRef): Prom
  * neither on nor off, counts as on: when leakguard cannot tell whether it may act, it does not (and the
  * run fails, so that someone looks).
  */
-export async function killSwitchOn(lock: Pick<RunLock, 'readKillSwitch'>, controller: ControllerRef): Promise<{ on: boolean; failure?: string; warning?: string }> {
+export async function killSwitchOn(
+  lock: Pick<RunLock, 'readKillSwitch'>,
+  controller: ControllerRef,
+): Promise<{ on: boolean; failure?: string; warning?: string }> {
   const where = `${controller.kind} ${controller.namespace}/${controller.name}`;
   const read = await lock.readKillSwitch(controller);
-  if (read.outcome === 'failed') return { on: true, failure: killSwitchText.unreadable(where, describeKubeError(read.error)) };
-  if (read.outcome === 'invalid') return { on: true, failure: killSwitchText.invalid(where, killSwitchAnnotation, read.value) };
+  if (read.outcome === 'failed')
+    return { on: true, failure: killSwitchText.unreadable(where, describeKubeError(read.error)) };
+  if (read.outcome === 'invalid')
+    return { on: true, failure: killSwitchText.invalid(where, killSwitchAnnotation, read.value) };
   return read.on ? { on: true, warning: killSwitchText.on(where, killSwitchAnnotation, read.value) } : { on: false };
 }
-

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { expiryAllowanceMs, judgeLease, longestTermMs } from './lease.js';
 
-const lease = (renewTime: string | undefined, leaseDurationSeconds = 600) => ({ spec: { holderIdentity: 'a', renewTime: renewTime as never, leaseDurationSeconds } });
+const lease = (renewTime: string | undefined, leaseDurationSeconds = 600) => ({
+  spec: { holderIdentity: 'a', renewTime: renewTime as never, leaseDurationSeconds },
+});
 const t0 = Date.parse('2026-11-26T10:00:00Z');
 
 describe('judgeLease (API server clock on both sides)', () => {
@@ -29,7 +31,10 @@ describe('judgeLease (API server clock on both sides)', () => {
   });
 
   it('calls a term longer than our own lock.duration allows invalid: a 68-year lease, a renewTime in the future', () => {
-    expect(judgeLease(lease('2026-11-26T10:00:00.000000Z', 2_147_483_647), t0, 600)).toMatchObject({ expired: false, invalid: true });
+    expect(judgeLease(lease('2026-11-26T10:00:00.000000Z', 2_147_483_647), t0, 600)).toMatchObject({
+      expired: false,
+      invalid: true,
+    });
     expect(judgeLease(lease('2027-11-26T10:00:00.000000Z'), t0, 600)).toMatchObject({ expired: false, invalid: true });
   });
 

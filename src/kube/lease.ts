@@ -81,7 +81,13 @@ function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     // resourceVersion (from `previous`) makes the replace conditional; managedFields are the server's.
-    metadata: { ...previous?.metadata, managedFields: undefined, name: request.name, namespace: request.namespace, annotations },
+    metadata: {
+      ...previous?.metadata,
+      managedFields: undefined,
+      name: request.name,
+      namespace: request.namespace,
+      annotations,
+    },
     spec: {
       holderIdentity: request.identity,
       leaseDurationSeconds: request.durationSeconds,
@@ -93,14 +99,26 @@ function leaseBody(request: LeaseRequest, nowMs: number, previous?: V1Lease): V1
 }
 
 async function readLease(ctx: KubeContext, request: LeaseRequest, options: CallOptions = {}) {
-  const read = await ctx.call(() => ctx.coordination.readNamespacedLeaseWithHttpInfo({ name: request.name, namespace: request.namespace }), options);
+  const read = await ctx.call(
+    () => ctx.coordination.readNamespacedLeaseWithHttpInfo({ name: request.name, namespace: request.namespace }),
+    options,
+  );
   const observedAtMonoMs = ctx.clock.monotonicMs();
-  if (!read.ok) return { ok: false as const, error: read.error, clock: { dateMs: read.error.serverDateMs ?? Date.now(), observedAtMonoMs } };
+  if (!read.ok)
+    return {
+      ok: false as const,
+      error: read.error,
+      clock: { dateMs: read.error.serverDateMs ?? Date.now(), observedAtMonoMs },
+    };
   const dateMs = headerDateMs(read.value.headers) ?? Date.now();
   return { ok: true as const, lease: read.value.data, clock: { dateMs, observedAtMonoMs } };
 }
 
-async function currentHolder(ctx: KubeContext, request: LeaseRequest, options: CallOptions = {}): Promise<string | null> {
+async function currentHolder(
+  ctx: KubeContext,
+  request: LeaseRequest,
+  options: CallOptions = {},
+): Promise<string | null> {
   const read = await readLease(ctx, request, options);
   return read.ok ? (read.lease.spec?.holderIdentity ?? null) : null;
 }
@@ -120,12 +138,19 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
   const { name, namespace } = request;
   const read = await readLease(ctx, request);
   if (!read.ok) {
-    if (read.error.code !== 'not-found') return { outcome: 'failed', reason: 'could not read the lock', error: read.error };
+    if (read.error.code !== 'not-found')
+      return { outcome: 'failed', reason: 'could not read the lock', error: read.error };
     const body = leaseBody(request, serverNowMs(ctx, read.clock));
-    const created = await ctx.call(() => ctx.coordination.createNamespacedLease({ namespace, body, fieldManager: ctx.fieldManager }));
+    const created = await ctx.call(() =>
+      ctx.coordination.createNamespacedLease({ namespace, body, fieldManager: ctx.fieldManager }),
+    );
     if (created.ok) return { outcome: 'acquired', holder: request.identity, reason: 'created' };
     if (created.error.code === 'already-exists') {
-      return { outcome: 'held', holder: await currentHolder(ctx, request), reason: 'another run created the lock first' };
+      return {
+        outcome: 'held',
+        holder: await currentHolder(ctx, request),
+        reason: 'another run created the lock first',
+      };
     }
     return { outcome: 'failed', reason: 'could not create the lock', error: created.error };
   }
@@ -153,7 +178,9 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
     why = `taken over: ${deadPod ?? `lease of ${holder} expired`}`;
   }
   const body = leaseBody(request, serverNowMs(ctx, read.clock), lease);
-  const replaced = await ctx.call(() => ctx.coordination.replaceNamespacedLease({ name, namespace, body, fieldManager: ctx.fieldManager }));
+  const replaced = await ctx.call(() =>
+    ctx.coordination.replaceNamespacedLease({ name, namespace, body, fieldManager: ctx.fieldManager }),
+  );
   if (replaced.ok) return { outcome: 'acquired', holder: request.identity, reason: why };
   if (replaced.error.code === 'conflict') {
     return { outcome: 'held', holder: await currentHolder(ctx, request), reason: 'another run took the lock first' };
@@ -165,7 +192,10 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
 export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Promise<ReleaseResult> {
   const afterDeadline: CallOptions = { afterDeadline: true };
   const read = await readLease(ctx, request, afterDeadline);
-  if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'not-holder', holder: null } : { outcome: 'failed', error: read.error };
+  if (!read.ok)
+    return read.error.code === 'not-found'
+      ? { outcome: 'not-holder', holder: null }
+      : { outcome: 'failed', error: read.error };
   const holder = read.lease.spec?.holderIdentity ?? null;
   if (holder !== request.identity) return { outcome: 'not-holder', holder };
   const annotations = { ...(read.lease.metadata?.annotations ?? {}) };
@@ -173,13 +203,25 @@ export async function releaseLease(ctx: KubeContext, request: LeaseRequest): Pro
   const body: V1Lease = {
     ...read.lease,
     metadata: { ...read.lease.metadata, managedFields: undefined, annotations },
-    spec: { ...read.lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new V1MicroTime(serverNowMs(ctx, read.clock)) },
+    spec: {
+      ...read.lease.spec,
+      holderIdentity: undefined,
+      leaseDurationSeconds: 1,
+      renewTime: new V1MicroTime(serverNowMs(ctx, read.clock)),
+    },
   };
   const replaced = await ctx.call(
-    () => ctx.coordination.replaceNamespacedLease({ name: request.name, namespace: request.namespace, body, fieldManager: ctx.fieldManager }),
+    () =>
+      ctx.coordination.replaceNamespacedLease({
+        name: request.name,
+        namespace: request.namespace,
+        body,
+        fieldManager: ctx.fieldManager,
+      }),
     afterDeadline,
   );
   if (replaced.ok) return { outcome: 'released' };
-  if (replaced.error.code === 'conflict') return { outcome: 'not-holder', holder: await currentHolder(ctx, request, afterDeadline) };
+  if (replaced.error.code === 'conflict')
+    return { outcome: 'not-holder', holder: await currentHolder(ctx, request, afterDeadline) };
   return { outcome: 'failed', error: replaced.error };
 }

@@ -11,7 +11,9 @@ export const ledgerAnnotation = 'leakguard.io/ledger';
 
 export async function readLedger(ctx: KubeContext, lease: LeaseRef): Promise<ReadLedgerResult> {
   const read = await ctx.call<V1Lease>(() => ctx.coordination.readNamespacedLease(lease));
-  return read.ok ? { outcome: 'read', text: read.value.metadata?.annotations?.[ledgerAnnotation] ?? null } : { outcome: 'failed', error: read.error };
+  return read.ok
+    ? { outcome: 'read', text: read.value.metadata?.annotations?.[ledgerAnnotation] ?? null }
+    : { outcome: 'failed', error: read.error };
 }
 
 export async function writeLedger(ctx: KubeContext, lease: LeaseRef, text: string): Promise<WriteLedgerResult> {
@@ -20,11 +22,17 @@ export async function writeLedger(ctx: KubeContext, lease: LeaseRef, text: strin
   // Only the lock's holder writes: a run that outlived its lock must not overwrite the next run's ledger.
   const holder = current.value.spec?.holderIdentity;
   if (holder !== ctx.identity) {
-    return { outcome: 'failed', error: { code: 'conflict', message: `the run lock is held by ${holder ?? 'nobody'} now, not by this run` } };
+    return {
+      outcome: 'failed',
+      error: { code: 'conflict', message: `the run lock is held by ${holder ?? 'nobody'} now, not by this run` },
+    };
   }
   const body: V1Lease = {
     ...current.value,
-    metadata: { ...current.value.metadata, annotations: { ...current.value.metadata?.annotations, [ledgerAnnotation]: text } },
+    metadata: {
+      ...current.value.metadata,
+      annotations: { ...current.value.metadata?.annotations, [ledgerAnnotation]: text },
+    },
   };
   const replaced = await ctx.call(() => ctx.coordination.replaceNamespacedLease({ ...lease, body }));
   return replaced.ok ? { outcome: 'written' } : { outcome: 'failed', error: replaced.error };
@@ -41,4 +49,3 @@ export function ledgerTextOn(lock: Pick<RunLock, 'readLedger' | 'writeLedger'>, 
     write: async (text: string): Promise<boolean> => (await lock.writeLedger(lease, text)).outcome === 'written',
   };
 }
-

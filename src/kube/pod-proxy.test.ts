@@ -20,7 +20,10 @@ const seen: { url?: string; authorization?: string }[] = [];
 beforeAll(async () => {
   pki = await createTestPki();
   server = createServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) => {
-    seen.push({ ...(req.url ? { url: req.url } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    seen.push({
+      ...(req.url ? { url: req.url } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -34,7 +37,9 @@ afterAll(async () => {
 function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'test', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: pki.caFile }],
+    clusters: [
+      { name: 'test', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: pki.caFile },
+    ],
     users: [{ name: 'sa', token: 'sa-token' }],
     contexts: [{ name: 'test', cluster: 'test', user: 'sa' }],
     currentContext: 'test',
@@ -42,7 +47,13 @@ function kubeConfig(): KubeConfig {
   return kc;
 }
 
-const request = { pod: { namespace: 'rook-ceph', name: 'rook-ceph-operator-7d9' }, port: 6060, path: '/debug/pprof/heap', maxBytes: 64 * 1024, timeoutMs: 1_000 };
+const request = {
+  pod: { namespace: 'rook-ceph', name: 'rook-ceph-operator-7d9' },
+  port: 6060,
+  path: '/debug/pprof/heap',
+  maxBytes: 64 * 1024,
+  timeoutMs: 1_000,
+};
 
 describe('fetchThroughPodProxy', () => {
   it('GETs the pod proxy path with the kubeconfig credentials and returns the bytes untouched', async () => {
@@ -52,7 +63,12 @@ describe('fetchThroughPodProxy', () => {
     const result = await fetchThroughPodProxy(kubeConfig(), request);
     expect(result).toMatchObject({ outcome: 'fetched' });
     expect(result.outcome === 'fetched' && Buffer.compare(result.bytes, body)).toBe(0);
-    expect(seen).toEqual([{ url: '/api/v1/namespaces/rook-ceph/pods/rook-ceph-operator-7d9%3A6060/proxy/debug/pprof/heap', authorization: 'Bearer sa-token' }]);
+    expect(seen).toEqual([
+      {
+        url: '/api/v1/namespaces/rook-ceph/pods/rook-ceph-operator-7d9%3A6060/proxy/debug/pprof/heap',
+        authorization: 'Bearer sa-token',
+      },
+    ]);
   });
 
   it('stops reading past maxBytes, whether or not the length is announced', async () => {
@@ -71,14 +87,30 @@ describe('fetchThroughPodProxy', () => {
     const started = performance.now();
     const result = await fetchThroughPodProxy(kubeConfig(), { ...request, timeoutMs: 300 });
     expect(performance.now() - started).toBeLessThan(1_000);
-    expect(result).toEqual({ outcome: 'failed', error: { code: 'timeout', message: 'no complete answer within 0.3 s' } });
+    expect(result).toEqual({
+      outcome: 'failed',
+      error: { code: 'timeout', message: 'no complete answer within 0.3 s' },
+    });
   });
 
-  it('an API Status (the port refused, RBAC) is the error, with the API server\'s message', async () => {
-    const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'error trying to reach service: dial tcp 10.244.0.7:6060: connect: connection refused', reason: 'ServiceUnavailable', code: 503 };
+  it("an API Status (the port refused, RBAC) is the error, with the API server's message", async () => {
+    const status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      message: 'error trying to reach service: dial tcp 10.244.0.7:6060: connect: connection refused',
+      reason: 'ServiceUnavailable',
+      code: 503,
+    };
     handler = (_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify(status));
-    expect(await fetchThroughPodProxy(kubeConfig(), request)).toEqual({ outcome: 'failed', error: expect.objectContaining({ code: 'server', status: 503, message: status.message }) });
+    expect(await fetchThroughPodProxy(kubeConfig(), request)).toEqual({
+      outcome: 'failed',
+      error: expect.objectContaining({ code: 'server', status: 503, message: status.message }),
+    });
     handler = (_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
-    expect(await fetchThroughPodProxy(kubeConfig(), request)).toEqual({ outcome: 'failed', error: expect.objectContaining({ code: 'not-found', status: 404, message: 'HTTP 404' }) });
+    expect(await fetchThroughPodProxy(kubeConfig(), request)).toEqual({
+      outcome: 'failed',
+      error: expect.objectContaining({ code: 'not-found', status: 404, message: 'HTTP 404' }),
+    });
   });
 });

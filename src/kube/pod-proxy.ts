@@ -37,7 +37,8 @@ export function podProxyPath(pod: PodRef, port: number, path: string): string {
 
 export async function fetchThroughPodProxy(kubeConfig: KubeConfig, request: PodProxyRequest): Promise<PodProxyResult> {
   const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) return { outcome: 'failed', error: { code: 'unknown', message: 'no current cluster in the kubeconfig' } };
+  if (!cluster)
+    return { outcome: 'failed', error: { code: 'unknown', message: 'no current cluster in the kubeconfig' } };
   const base = new URL(cluster.server);
   const options: https.RequestOptions = {
     method: 'GET',
@@ -50,7 +51,10 @@ export async function fetchThroughPodProxy(kubeConfig: KubeConfig, request: PodP
   try {
     await kubeConfig.applyToHTTPSOptions(options);
   } catch {
-    return { outcome: 'failed', error: { code: 'unauthorized', message: 'could not authenticate with the kubeconfig' } };
+    return {
+      outcome: 'failed',
+      error: { code: 'unauthorized', message: 'could not authenticate with the kubeconfig' },
+    };
   }
   const started = performance.now();
   return new Promise<PodProxyResult>((resolve) => {
@@ -68,7 +72,8 @@ export async function fetchThroughPodProxy(kubeConfig: KubeConfig, request: PodP
       const ok = status === 200;
       const limit = ok ? request.maxBytes : errorBodyBytes;
       const declared = Number(res.headers['content-length']);
-      if (ok && Number.isFinite(declared) && declared > limit) return settle({ outcome: 'too-large', limitBytes: limit });
+      if (ok && Number.isFinite(declared) && declared > limit)
+        return settle({ outcome: 'too-large', limitBytes: limit });
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -85,13 +90,24 @@ export async function fetchThroughPodProxy(kubeConfig: KubeConfig, request: PodP
         const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
         settle({ outcome: 'failed', error: kubeErrorFromResponse(status, body.toString('utf8'), headers) });
       });
-      res.on('error', () => settle({ outcome: 'failed', error: { code: 'unreachable', message: 'the answer was cut off' } }));
+      res.on('error', () =>
+        settle({ outcome: 'failed', error: { code: 'unreachable', message: 'the answer was cut off' } }),
+      );
     });
     const timer = setTimeout(
-      () => settle({ outcome: 'failed', error: { code: 'timeout', message: `no complete answer within ${request.timeoutMs / 1000} s` } }),
+      () =>
+        settle({
+          outcome: 'failed',
+          error: { code: 'timeout', message: `no complete answer within ${request.timeoutMs / 1000} s` },
+        }),
       request.timeoutMs,
     );
-    req.on('error', (e: NodeJS.ErrnoException) => settle({ outcome: 'failed', error: { code: 'unreachable', message: `API server unreachable${e.code ? ` (${e.code})` : ''}` } }));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      settle({
+        outcome: 'failed',
+        error: { code: 'unreachable', message: `API server unreachable${e.code ? ` (${e.code})` : ''}` },
+      }),
+    );
     req.end();
   });
 }

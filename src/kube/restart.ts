@@ -5,7 +5,14 @@
  */
 import type { V1Eviction } from '@kubernetes/client-node';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
-import { backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type KubeContext } from './context.js';
+import {
+  backOffAfterConflict,
+  isRestartable,
+  maxConflictRetries,
+  patchWorkload,
+  readWorkload,
+  type KubeContext,
+} from './context.js';
 import { describeKubeError, isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';
 import type { ActionOutcome, RestartMode } from '../model/action.js';
@@ -22,21 +29,32 @@ export function rfc3339Seconds(date: Date): string {
 
 export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, actionId: string): Promise<RestartResult> {
   if (!isRestartable(ref.kind)) {
-    return { outcome: 'unsupported', message: `${ref.kind} ${ref.name} has no pod template to restart; evict the pod instead` };
+    return {
+      outcome: 'unsupported',
+      message: `${ref.kind} ${ref.name} has no pod template to restart; evict the pod instead`,
+    };
   }
   const kindRef = { ...ref, kind: ref.kind };
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
     const read = await readWorkload(ctx, ref);
-    if (!read.ok) return 'unsupported' in read ? { outcome: 'unsupported', message: ref.kind } : { outcome: 'failed', error: read.error };
+    if (!read.ok)
+      return 'unsupported' in read
+        ? { outcome: 'unsupported', message: ref.kind }
+        : { outcome: 'failed', error: read.error };
     const object = read.value.object;
-    if (object.spec?.template.metadata?.annotations?.[restartIdAnnotation] === actionId) return { outcome: 'already-done' };
+    if (object.spec?.template.metadata?.annotations?.[restartIdAnnotation] === actionId)
+      return { outcome: 'already-done' };
     if (read.value.kind === 'Deployment' && read.value.object.spec?.paused) {
       return { outcome: 'unsupported', message: `Deployment ${ref.name} is paused: a restart would not roll out` };
     }
     const restartedAt = rfc3339Seconds(new Date());
     const body = {
       metadata: { resourceVersion: object.metadata?.resourceVersion },
-      spec: { template: { metadata: { annotations: { [restartedAtAnnotation]: restartedAt, [restartIdAnnotation]: actionId } } } },
+      spec: {
+        template: {
+          metadata: { annotations: { [restartedAtAnnotation]: restartedAt, [restartIdAnnotation]: actionId } },
+        },
+      },
     };
     const patched = await patchWorkload(ctx, kindRef, body, 'strategic');
     if (patched.ok) {
@@ -47,13 +65,17 @@ export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, action
     if (patched.error.code !== 'conflict') return { outcome: 'failed', error: patched.error };
     await backOffAfterConflict(ctx, attempt);
   }
-  return { outcome: 'failed', error: { code: 'conflict', message: `restart of ${ref.name} kept conflicting after ${maxConflictRetries} retries` } };
+  return {
+    outcome: 'failed',
+    error: { code: 'conflict', message: `restart of ${ref.name} kept conflicting after ${maxConflictRetries} retries` },
+  };
 }
 
 export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string): Promise<EvictResult> {
   const { name, namespace } = pod;
   const read = await ctx.call(() => ctx.core.readNamespacedPod({ name, namespace }));
-  if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'already-gone' } : { outcome: 'failed', error: read.error };
+  if (!read.ok)
+    return read.error.code === 'not-found' ? { outcome: 'already-gone' } : { outcome: 'failed', error: read.error };
   const live = read.value;
   const uid = live.metadata?.uid;
   if (pod.uid && uid !== pod.uid) return { outcome: 'already-gone' };
@@ -83,28 +105,43 @@ export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string):
 }
 
 /** Read-only check of a restart a dead run recorded as intended (see Cluster.restartHappened). */
-export async function restartHappened(ctx: KubeContext, ref: WorkloadRef, check: RestartCheck): Promise<RestartHappenedResult> {
+export async function restartHappened(
+  ctx: KubeContext,
+  ref: WorkloadRef,
+  check: RestartCheck,
+): Promise<RestartHappenedResult> {
   if (check.mode === 'evict') {
     if (!check.pod) return { outcome: 'not-happened', detail: 'the intent names no pod' };
     const { name, namespace, uid } = check.pod;
     const read = await ctx.call(() => ctx.core.readNamespacedPod({ name, namespace }));
-    if (!read.ok) return read.error.code === 'not-found' ? { outcome: 'happened' } : { outcome: 'failed', error: read.error };
+    if (!read.ok)
+      return read.error.code === 'not-found' ? { outcome: 'happened' } : { outcome: 'failed', error: read.error };
     const live = read.value.metadata;
     if ((uid && live?.uid !== uid) || live?.deletionTimestamp) return { outcome: 'happened' };
     return { outcome: 'not-happened', detail: `pod ${namespace}/${name} is still running` };
   }
-  if (!isRestartable(ref.kind)) return { outcome: 'not-happened', detail: `${ref.kind} ${ref.name} has no pod template` };
+  if (!isRestartable(ref.kind))
+    return { outcome: 'not-happened', detail: `${ref.kind} ${ref.name} has no pod template` };
   const read = await readWorkload(ctx, ref);
-  if (!read.ok) return 'unsupported' in read ? { outcome: 'not-happened', detail: ref.kind } : { outcome: 'failed', error: read.error };
+  if (!read.ok)
+    return 'unsupported' in read
+      ? { outcome: 'not-happened', detail: ref.kind }
+      : { outcome: 'failed', error: read.error };
   const id = read.value.object.spec?.template.metadata?.annotations?.[restartIdAnnotation];
-  return id === check.actionId ? { outcome: 'happened' } : { outcome: 'not-happened', detail: `the pod template does not carry restart ${check.actionId}` };
+  return id === check.actionId
+    ? { outcome: 'happened' }
+    : { outcome: 'not-happened', detail: `the pod template does not carry restart ${check.actionId}` };
 }
 
 /**
  * A restart as planned or recorded: the leaking pod evicted, or the workload rolled out, tied to the
  * action ID; its outcome as plain data (a port failure keeps its code).
  */
-export async function restartAs(remediator: Remediator, workload: WorkloadRef, how: { mode: RestartMode; actionId: string; pod?: PodRef | undefined }): Promise<ActionOutcome> {
+export async function restartAs(
+  remediator: Remediator,
+  workload: WorkloadRef,
+  how: { mode: RestartMode; actionId: string; pod?: PodRef | undefined },
+): Promise<ActionOutcome> {
   if (how.mode === 'evict' && how.pod) {
     const result = await remediator.evictPod(how.pod, how.actionId);
     if (result.outcome === 'evicted') return { kind: 'evicted' };
@@ -119,4 +156,3 @@ export async function restartAs(remediator: Remediator, workload: WorkloadRef, h
   if (result.outcome === 'unsupported') return { kind: 'failed', message: result.message };
   return { kind: 'failed', message: describeKubeError(result.error), code: result.error.code };
 }
-

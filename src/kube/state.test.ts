@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { decodeState, encodeState } from './state.js';
 
-const kind = fc.constantFrom('restart', 'workaround', 'upgrade-pr') as fc.Arbitrary<'restart' | 'workaround' | 'upgrade-pr'>;
+const kind = fc.constantFrom('restart', 'workaround', 'upgrade-pr') as fc.Arbitrary<
+  'restart' | 'workaround' | 'upgrade-pr'
+>;
 const seconds = fc.integer({ min: 0, max: 4_000_000_000 });
 const swap = fc.record({ container: fc.string(), previous: fc.string(), hotfix: fc.string() });
 const stateArb: fc.Arbitrary<WorkloadState> = fc.record({
@@ -16,7 +18,15 @@ const stateArb: fc.Arbitrary<WorkloadState> = fc.record({
   restartTimes: fc.array(seconds, { maxLength: 10 }),
   intent: fc.option(
     fc.record(
-      { actionId: fc.string(), kind, at: seconds, rung: fc.nat(5), revert: fc.boolean(), disruptive: fc.boolean(), image: swap },
+      {
+        actionId: fc.string(),
+        kind,
+        at: seconds,
+        rung: fc.nat(5),
+        revert: fc.boolean(),
+        disruptive: fc.boolean(),
+        image: swap,
+      },
       { requiredKeys: ['actionId', 'kind', 'at'] },
     ),
     { nil: null },

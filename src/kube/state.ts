@@ -13,7 +13,17 @@ import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { ACTION_KINDS } from '../model/action.js';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import { setHeaderOptions, type V1ObjectMeta } from '@kubernetes/client-node';
-import { annotationPointer, backOffAfterConflict, isRestartable, maxConflictRetries, patchWorkload, readWorkload, type JsonPatchOp, type KubeContext, type RestartableKind } from './context.js';
+import {
+  annotationPointer,
+  backOffAfterConflict,
+  isRestartable,
+  maxConflictRetries,
+  patchWorkload,
+  readWorkload,
+  type JsonPatchOp,
+  type KubeContext,
+  type RestartableKind,
+} from './context.js';
 import type { KubeError } from './errors.js';
 import type { ReadStateResult, StateSnapshot, WriteStateResult } from './types.js';
 
@@ -23,8 +33,20 @@ const actionKind = z.enum(ACTION_KINDS);
 const imageSwapSchema = z.object({ container: z.string(), previous: z.string(), hotfix: z.string() });
 const priorValueSchema = z.union([z.string(), z.null(), z.object({ valueFrom: z.record(z.string(), z.unknown()) })]);
 const appliedSchema = z.object({
-  env: z.object({ container: z.string(), set: z.record(z.string(), z.string()), previous: z.record(z.string(), priorValueSchema) }).optional(),
-  configMap: z.object({ name: z.string(), set: z.record(z.string(), z.string()), previous: z.record(z.string(), z.string().nullable()) }).optional(),
+  env: z
+    .object({
+      container: z.string(),
+      set: z.record(z.string(), z.string()),
+      previous: z.record(z.string(), priorValueSchema),
+    })
+    .optional(),
+  configMap: z
+    .object({
+      name: z.string(),
+      set: z.record(z.string(), z.string()),
+      previous: z.record(z.string(), z.string().nullable()),
+    })
+    .optional(),
 });
 const stateSchema = z
   .object({
@@ -72,7 +94,9 @@ const stateSchema = z
       })
       .nullable()
       .optional(),
-    history: z.array(z.object({ at: z.number(), kind: z.string(), outcome: z.string(), detail: z.string().optional() })).optional(),
+    history: z
+      .array(z.object({ at: z.number(), kind: z.string(), outcome: z.string(), detail: z.string().optional() }))
+      .optional(),
   })
   // Fields a newer leakguard added are kept, not dropped, when an older one rewrites the state.
   .loose() satisfies z.ZodType<WorkloadState>;
@@ -99,15 +123,20 @@ export function decodeState(raw: string | null | undefined, empty: WorkloadState
   const parsed = stateSchema.extend({ v: z.literal(1) }).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, message: `annotation ${stateAnnotation} is malformed at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? ''}` };
+    return {
+      ok: false,
+      message: `annotation ${stateAnnotation} is malformed at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? ''}`,
+    };
   }
   const { v: _v, ...state } = parsed.data;
   return { ok: true, state };
 }
 
-
 function unsupported(ref: WorkloadRef): KubeError {
-  return { code: 'invalid', message: `state is kept on Deployments, StatefulSets and DaemonSets, not on ${ref.kind} ${ref.name}` };
+  return {
+    code: 'invalid',
+    message: `state is kept on Deployments, StatefulSets and DaemonSets, not on ${ref.kind} ${ref.name}`,
+  };
 }
 
 export async function readState(ctx: KubeContext, ref: WorkloadRef): Promise<ReadStateResult> {
@@ -119,7 +148,10 @@ export async function readState(ctx: KubeContext, ref: WorkloadRef): Promise<Rea
 /** The state a workload's metadata holds, for the incarnation `ref` names. */
 function snapshotOf(ref: WorkloadRef, meta: V1ObjectMeta | undefined): ReadStateResult {
   if (ref.uid && meta?.uid && meta.uid !== ref.uid) {
-    return { outcome: 'failed', error: { code: 'not-found', message: `${ref.kind} ${ref.name} was recreated (uid changed)` } };
+    return {
+      outcome: 'failed',
+      error: { code: 'not-found', message: `${ref.kind} ${ref.name} was recreated (uid changed)` },
+    };
   }
   const raw = meta?.annotations?.[stateAnnotation] ?? null;
   const decoded = decodeState(raw, emptyWorkloadState);
@@ -130,7 +162,10 @@ function snapshotOf(ref: WorkloadRef, meta: V1ObjectMeta | undefined): ReadState
 /** Workloads per page of a state list: metadata only, so a page is ~1 KB a workload. */
 const statePageSize = 500;
 /** Lists carry the objects' metadata alone (no pod template, no status): all a state read needs. */
-const metadataOnly = setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json');
+const metadataOnly = setHeaderOptions(
+  'Accept',
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+);
 
 /**
  * The state of many workloads: one paged list per namespace and kind (metadata only), so a run's reads
@@ -138,7 +173,10 @@ const metadataOnly = setHeaderOptions('Accept', 'application/json;as=PartialObje
  * namespace is read with one get. A workload the list does not hold is not found; one the list cannot
  * be had for carries the list's error. Keys are `workloadKey`s.
  */
-export async function readStates(ctx: KubeContext, refs: readonly WorkloadRef[]): Promise<Map<string, ReadStateResult>> {
+export async function readStates(
+  ctx: KubeContext,
+  refs: readonly WorkloadRef[],
+): Promise<Map<string, ReadStateResult>> {
   const out = new Map<string, ReadStateResult>();
   const groups = new Map<string, WorkloadRef[]>();
   for (const ref of refs) {
@@ -158,7 +196,9 @@ export async function readStates(ctx: KubeContext, refs: readonly WorkloadRef[])
     });
     for (const ref of group) {
       if (out.has(workloadKey(ref))) continue;
-      const error: KubeError = listed.ok ? { code: 'not-found', message: `${ref.kind} ${ref.name} not found in ${ref.namespace}` } : listed.error;
+      const error: KubeError = listed.ok
+        ? { code: 'not-found', message: `${ref.kind} ${ref.name} not found in ${ref.namespace}` }
+        : listed.error;
       out.set(workloadKey(ref), { outcome: 'failed', error });
     }
   }
@@ -166,7 +206,12 @@ export async function readStates(ctx: KubeContext, refs: readonly WorkloadRef[])
 }
 
 /** Every `kind` in `namespace`, metadata only, page by page: `each` sees each object's metadata once. */
-async function listMetadata(ctx: KubeContext, kind: RestartableKind, namespace: string, each: (meta: V1ObjectMeta) => void): Promise<{ ok: true } | { ok: false; error: KubeError }> {
+async function listMetadata(
+  ctx: KubeContext,
+  kind: RestartableKind,
+  namespace: string,
+  each: (meta: V1ObjectMeta) => void,
+): Promise<{ ok: true } | { ok: false; error: KubeError }> {
   let cont: string | undefined;
   do {
     const params = { namespace, limit: statePageSize, _continue: cont };
@@ -219,10 +264,18 @@ export async function writeState(
       current = read;
     }
     if (encodeState(current.state) === encoded) return { outcome: 'unchanged' };
-    const patched = current.raw === null ? await patchWorkload(ctx, kindRef, firstWrite(current, encoded), 'merge') : await patchWorkload(ctx, kindRef, swap(current.raw, encoded), 'json');
+    const patched =
+      current.raw === null
+        ? await patchWorkload(ctx, kindRef, firstWrite(current, encoded), 'merge')
+        : await patchWorkload(ctx, kindRef, swap(current.raw, encoded), 'json');
     if (patched.ok) {
       const resourceVersion = patched.value.object.metadata?.resourceVersion ?? '';
-      return { outcome: 'written', resourceVersion, attempts: attempt, snapshot: { state, resourceVersion, raw: encoded } };
+      return {
+        outcome: 'written',
+        resourceVersion,
+        attempts: attempt,
+        snapshot: { state, resourceVersion, raw: encoded },
+      };
     }
     const testFailed = current.raw !== null && patched.error.code === 'invalid';
     if (patched.error.code !== 'conflict' && !testFailed) return { outcome: 'failed', error: patched.error };
@@ -239,5 +292,8 @@ export async function writeState(
     current = reread;
     await backOffAfterConflict(ctx, attempt - 1);
   }
-  return { outcome: 'failed', error: { code: 'conflict', message: `state write kept conflicting after ${maxConflictRetries} retries` } };
+  return {
+    outcome: 'failed',
+    error: { code: 'conflict', message: `state write kept conflicting after ${maxConflictRetries} retries` },
+  };
 }

@@ -219,10 +219,20 @@ export interface Remediator {
 
   applyEnvWorkaround(workload: WorkloadRef, container: string, env: Record<string, string>): Promise<WorkaroundResult>;
   /** Restore `previous` exactly (null → remove), for the variables that still hold what leakguard `set`. */
-  revertEnvWorkaround(workload: WorkloadRef, container: string, previous: PreviousValues, set: Record<string, string>): Promise<WorkaroundResult>;
+  revertEnvWorkaround(
+    workload: WorkloadRef,
+    container: string,
+    previous: PreviousValues,
+    set: Record<string, string>,
+  ): Promise<WorkaroundResult>;
   applyConfigMapWorkaround(namespace: string, name: string, data: Record<string, string>): Promise<WorkaroundResult>;
   /** Restore `previous` exactly (null → remove), for the keys that still hold what leakguard `set`. */
-  revertConfigMapWorkaround(namespace: string, name: string, previous: Record<string, string | null>, set: Record<string, string>): Promise<WorkaroundResult>;
+  revertConfigMapWorkaround(
+    namespace: string,
+    name: string,
+    previous: Record<string, string | null>,
+    set: Record<string, string>,
+  ): Promise<WorkaroundResult>;
   /** Whether this run may do each of `checks` (SelfSubjectAccessReview): checked before a workaround's first patch. */
   checkAccess(checks: readonly AccessCheck[]): Promise<AccessResult>;
   /**

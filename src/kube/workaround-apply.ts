@@ -32,7 +32,11 @@ export interface WorkaroundRun {
   applied: Applied;
 }
 
-const resources: Record<string, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+const resources: Record<string, string> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+};
 
 /** The rights every part of the action needs, before any is applied. */
 function accessChecks(action: WorkaroundAction, parts: { configMap?: string; template: boolean }): AccessCheck[] {
@@ -43,7 +47,8 @@ function accessChecks(action: WorkaroundAction, parts: { configMap?: string; tem
     checks.push({ verb: 'patch', group: '', resource: 'configmaps', namespace, name: parts.configMap });
   }
   const resource = resources[action.workload.kind];
-  if (parts.template && resource) checks.push({ verb: 'patch', group: 'apps', resource, namespace, name: action.workload.name });
+  if (parts.template && resource)
+    checks.push({ verb: 'patch', group: 'apps', resource, namespace, name: action.workload.name });
   return checks;
 }
 
@@ -61,13 +66,32 @@ async function allowed(cluster: Remediator, checks: AccessCheck[]): Promise<stri
 }
 
 /** Undo applied parts, last first; returns what was undone and what could not be. */
-async function undo(cluster: Remediator, action: WorkaroundAction, applied: Applied): Promise<{ undone: string[]; stuck: string[] }> {
+async function undo(
+  cluster: Remediator,
+  action: WorkaroundAction,
+  applied: Applied,
+): Promise<{ undone: string[]; stuck: string[] }> {
   const undone: string[] = [];
   const stuck: string[] = [];
-  const note = (what: string, result: WorkaroundResult) => (result.outcome === 'applied' || result.outcome === 'already-set' ? undone : stuck).push(what);
-  if (applied.image) note(`image ${applied.image.hotfix}`, await cluster.revertImageWorkaround(action.workload, applied.image));
-  if (applied.env) note(`env ${Object.keys(applied.env.set).join(', ')}`, await cluster.revertEnvWorkaround(action.workload, applied.env.container, applied.env.previous, applied.env.set));
-  if (applied.configMap) note(`ConfigMap ${applied.configMap.name}`, await cluster.revertConfigMapWorkaround(action.workload.namespace, applied.configMap.name, applied.configMap.previous, applied.configMap.set));
+  const note = (what: string, result: WorkaroundResult) =>
+    (result.outcome === 'applied' || result.outcome === 'already-set' ? undone : stuck).push(what);
+  if (applied.image)
+    note(`image ${applied.image.hotfix}`, await cluster.revertImageWorkaround(action.workload, applied.image));
+  if (applied.env)
+    note(
+      `env ${Object.keys(applied.env.set).join(', ')}`,
+      await cluster.revertEnvWorkaround(action.workload, applied.env.container, applied.env.previous, applied.env.set),
+    );
+  if (applied.configMap)
+    note(
+      `ConfigMap ${applied.configMap.name}`,
+      await cluster.revertConfigMapWorkaround(
+        action.workload.namespace,
+        applied.configMap.name,
+        applied.configMap.previous,
+        applied.configMap.set,
+      ),
+    );
   return { undone, stuck };
 }
 
@@ -75,31 +99,57 @@ async function undo(cluster: Remediator, action: WorkaroundAction, applied: Appl
  * Applies the action's workaround whole or not at all. `progress` saves what is applied so far (on the
  * intent) after each part; when it cannot be saved, what was applied is undone and the action fails.
  */
-export async function applyWorkaround(cluster: Remediator, action: WorkaroundAction, progress: (applied: Applied) => Promise<boolean>): Promise<WorkaroundRun> {
+export async function applyWorkaround(
+  cluster: Remediator,
+  action: WorkaroundAction,
+  progress: (applied: Applied) => Promise<boolean>,
+): Promise<WorkaroundRun> {
   const { details } = action;
   const env = details.env && action.container ? { ...details.env } : undefined;
-  const configMap = details.configMap ? { name: details.configMap.name, data: { ...details.configMap.data } } : undefined;
-  if (!env && !configMap && !details.image) return { outcome: { kind: 'failed', message: 'no workaround configured' }, applied: {} };
-  const denied = await allowed(cluster, accessChecks(action, { ...(configMap ? { configMap: configMap.name } : {}), template: env !== undefined || details.image !== undefined }));
+  const configMap = details.configMap
+    ? { name: details.configMap.name, data: { ...details.configMap.data } }
+    : undefined;
+  if (!env && !configMap && !details.image)
+    return { outcome: { kind: 'failed', message: 'no workaround configured' }, applied: {} };
+  const denied = await allowed(
+    cluster,
+    accessChecks(action, {
+      ...(configMap ? { configMap: configMap.name } : {}),
+      template: env !== undefined || details.image !== undefined,
+    }),
+  );
   if (denied) return { outcome: { kind: 'failed', message: denied }, applied: {} };
 
   const applied: Applied = {};
   let changed = false;
-  const steps: { what: string; run: () => Promise<WorkaroundResult>; keep: (result: Extract<WorkaroundResult, { outcome: 'applied' }>) => void }[] = [];
+  const steps: {
+    what: string;
+    run: () => Promise<WorkaroundResult>;
+    keep: (result: Extract<WorkaroundResult, { outcome: 'applied' }>) => void;
+  }[] = [];
   if (configMap) {
     steps.push({
       what: `ConfigMap ${configMap.name}`,
       run: () => cluster.applyConfigMapWorkaround(action.workload.namespace, configMap.name, configMap.data),
-      keep: (r) => (applied.configMap = { name: configMap.name, set: configMap.data, previous: stringsOnly(r.previous) }),
+      keep: (r) =>
+        (applied.configMap = { name: configMap.name, set: configMap.data, previous: stringsOnly(r.previous) }),
     });
   }
   if (env && action.container) {
     const container = action.container;
-    steps.push({ what: `env on container ${container}`, run: () => cluster.applyEnvWorkaround(action.workload, container, env), keep: (r) => (applied.env = { container, set: env, previous: r.previous }) });
+    steps.push({
+      what: `env on container ${container}`,
+      run: () => cluster.applyEnvWorkaround(action.workload, container, env),
+      keep: (r) => (applied.env = { container, set: env, previous: r.previous }),
+    });
   }
   if (details.image) {
     const swap = details.image;
-    steps.push({ what: `image ${swap.hotfix}`, run: () => cluster.applyImageWorkaround(action.workload, swap), keep: () => (applied.image = swap) });
+    steps.push({
+      what: `image ${swap.hotfix}`,
+      run: () => cluster.applyImageWorkaround(action.workload, swap),
+      keep: () => (applied.image = swap),
+    });
   }
   for (const step of steps) {
     const result = await step.run();
@@ -109,10 +159,21 @@ export async function applyWorkaround(cluster: Remediator, action: WorkaroundAct
       changed = true;
       if (await progress(applied)) continue;
       const back = await undo(cluster, action, applied);
-      return { outcome: { kind: 'failed', message: workaroundRolledBackText('could not record what was applied on the workload', back.undone, back.stuck) }, applied: back.stuck.length > 0 ? applied : {} };
+      return {
+        outcome: {
+          kind: 'failed',
+          message: workaroundRolledBackText(
+            'could not record what was applied on the workload',
+            back.undone,
+            back.stuck,
+          ),
+        },
+        applied: back.stuck.length > 0 ? applied : {},
+      };
     }
     const back = await undo(cluster, action, applied);
-    if (result.outcome === 'gitops-owned' && !changed) return { outcome: { kind: 'gitops-owned', owner: result.owner }, applied: {} };
+    if (result.outcome === 'gitops-owned' && !changed)
+      return { outcome: { kind: 'gitops-owned', owner: result.owner }, applied: {} };
     const message = workaroundRolledBackText(`${step.what}: ${failure(result)}`, back.undone, back.stuck);
     const code = result.outcome === 'failed' ? { code: result.error.code } : {};
     return { outcome: { kind: 'failed', message, ...code }, applied: back.stuck.length > 0 ? applied : {} };
@@ -126,13 +187,39 @@ export async function revertWorkaround(cluster: Remediator, action: WorkaroundAc
   if (!revert) return { kind: 'failed', message: 'nothing to revert' };
   const results: { what: string; result: WorkaroundResult }[] = [];
   // The reverse of the apply order: the pod template first, the ConfigMap key last.
-  if (revert.image) results.push({ what: `image ${revert.image.previous}`, result: await cluster.revertImageWorkaround(action.workload, revert.image) });
-  if (revert.env) results.push({ what: `env on container ${revert.env.container}`, result: await cluster.revertEnvWorkaround(action.workload, revert.env.container, revert.env.previous, revert.env.set) });
-  if (revert.configMap) results.push({ what: `ConfigMap ${revert.configMap.name}`, result: await cluster.revertConfigMapWorkaround(action.workload.namespace, revert.configMap.name, revert.configMap.previous, revert.configMap.set) });
+  if (revert.image)
+    results.push({
+      what: `image ${revert.image.previous}`,
+      result: await cluster.revertImageWorkaround(action.workload, revert.image),
+    });
+  if (revert.env)
+    results.push({
+      what: `env on container ${revert.env.container}`,
+      result: await cluster.revertEnvWorkaround(
+        action.workload,
+        revert.env.container,
+        revert.env.previous,
+        revert.env.set,
+      ),
+    });
+  if (revert.configMap)
+    results.push({
+      what: `ConfigMap ${revert.configMap.name}`,
+      result: await cluster.revertConfigMapWorkaround(
+        action.workload.namespace,
+        revert.configMap.name,
+        revert.configMap.previous,
+        revert.configMap.set,
+      ),
+    });
   for (const { what, result } of results) {
     if (result.outcome === 'gitops-owned') return { kind: 'gitops-owned', owner: result.owner };
     if (result.outcome !== 'applied' && result.outcome !== 'already-set') {
-      return { kind: 'failed', message: `${what}: ${failure(result)}`, ...(result.outcome === 'failed' ? { code: result.error.code } : {}) };
+      return {
+        kind: 'failed',
+        message: `${what}: ${failure(result)}`,
+        ...(result.outcome === 'failed' ? { code: result.error.code } : {}),
+      };
     }
   }
   return { kind: 'workaround-reverted' };
@@ -140,5 +227,7 @@ export async function revertWorkaround(cluster: Remediator, action: WorkaroundAc
 
 /** A ConfigMap holds strings only: its previous values are literals or absent. */
 function stringsOnly(previous: Record<string, unknown>): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(previous).map(([key, value]) => [key, typeof value === 'string' ? value : null]));
+  return Object.fromEntries(
+    Object.entries(previous).map(([key, value]) => [key, typeof value === 'string' ? value : null]),
+  );
 }

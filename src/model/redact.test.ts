@@ -5,8 +5,18 @@ import { parseRetryAfter } from './retry-after.js';
 describe('redact: the strictest rules of the two redactors it replaced', () => {
   it.each([
     ['as given', 'token s3cr3t-T0ken! in text', ['s3cr3t-T0ken!'], 'token [REDACTED] in text'],
-    ['URL-encoded (a redirect echoing it)', 'location: /login?next=a%2Fb%3Dc%26d', ['a/b=c&d'], 'location: /login?next=[REDACTED]'],
-    ['each line of a PEM key', 'bad key line MIIEpAIBAAKCAQEA7', ['-----BEGIN KEY-----\nMIIEpAIBAAKCAQEA7\n-----END KEY-----'], 'bad key line [REDACTED]'],
+    [
+      'URL-encoded (a redirect echoing it)',
+      'location: /login?next=a%2Fb%3Dc%26d',
+      ['a/b=c&d'],
+      'location: /login?next=[REDACTED]',
+    ],
+    [
+      'each line of a PEM key',
+      'bad key line MIIEpAIBAAKCAQEA7',
+      ['-----BEGIN KEY-----\nMIIEpAIBAAKCAQEA7\n-----END KEY-----'],
+      'bad key line [REDACTED]',
+    ],
     ['a 4-character secret', 'pw=abcd', ['abcd'], 'pw=[REDACTED]'],
     ['both encodings of one secret', 'a tok/en+1 b tok%2Fen%2B1 c', ['tok/en+1'], 'a [REDACTED] b [REDACTED] c'],
     ['too short to hide anything', 'a b c', ['b'], 'a b c'],

@@ -31,7 +31,12 @@ export function formatMiB(bytes: number | null | undefined): string {
  */
 export function formatDuration(seconds: number, { weeks = false }: { weeks?: boolean } = {}): string {
   const whole = Math.max(1, Math.round(seconds));
-  const units = [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60]] as const;
+  const units = [
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const;
   for (const [unit, size] of weeks ? units : units.slice(1)) {
     if (whole % size === 0) return `${whole / size}${unit}`;
   }

@@ -24,7 +24,8 @@ function place(text: string, offset: number): { line: number; column: number } {
 export function yamlProblem(doc: Document, text: string): YamlProblem | null {
   const error = doc.errors[0];
   if (error) {
-    const message = error.code === 'TAG_RESOLVE_FAILED' ? UNKNOWN_TAG : `${error.message.split('\n')[0] ?? ''} (${error.code})`;
+    const message =
+      error.code === 'TAG_RESOLVE_FAILED' ? UNKNOWN_TAG : `${error.message.split('\n')[0] ?? ''} (${error.code})`;
     return { ...place(text, error.pos[0]), message };
   }
   const tag = doc.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');

@@ -1,9 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkLedger, closedRetentionSeconds, compactLedger, describeDropped, type Ledger, type NotifiedEntry } from './ledger.js';
+import {
+  checkLedger,
+  closedRetentionSeconds,
+  compactLedger,
+  describeDropped,
+  type Ledger,
+  type NotifiedEntry,
+} from './ledger.js';
 
 const now = 1_800_000_000;
-const entry = (phase: NotifiedEntry['phase'], at: number | undefined, threadTs: string | null = '1700000000.000100'): NotifiedEntry => ({
+const entry = (
+  phase: NotifiedEntry['phase'],
+  at: number | undefined,
+  threadTs: string | null = '1700000000.000100',
+): NotifiedEntry => ({
   incidentId: 'rook/Deployment/rook-ceph/rook-ceph-operator/2026-11-25T00',
   phase,
   severity: 'warning',
@@ -40,19 +51,33 @@ describe('checkLedger: what is read from the Lease is checked entry by entry', (
     ['a number', 1700000000.0001],
     ['a timestamp without microseconds', '1700000000'],
   ])('drops a threadTs that is not a Slack message timestamp (%s), keeping the record', (_name, threadTs) => {
-    const { ledger, problems } = checkLedger(JSON.stringify({ notified: { 'Deployment/a/b': { ...entry('leaking', now), threadTs } } }));
+    const { ledger, problems } = checkLedger(
+      JSON.stringify({ notified: { 'Deployment/a/b': { ...entry('leaking', now), threadTs } } }),
+    );
     expect(ledger.notified['Deployment/a/b']).toMatchObject({ phase: 'leaking', threadTs: null });
-    expect(problems).toEqual([{ where: 'notified["Deployment/a/b"]', problem: expect.stringMatching(/^threadTs is not a Slack message timestamp; dropped/) }]);
+    expect(problems).toEqual([
+      {
+        where: 'notified["Deployment/a/b"]',
+        problem: expect.stringMatching(/^threadTs is not a Slack message timestamp; dropped/),
+      },
+    ]);
   });
 
   it('reads text that is not a ledger as empty, saying so', () => {
-    expect(checkLedger('{"notified": [1]')).toMatchObject({ ledger: { notified: {}, metricsFailures: {} }, problems: [{ problem: 'not JSON; starting empty' }] });
+    expect(checkLedger('{"notified": [1]')).toMatchObject({
+      ledger: { notified: {}, metricsFailures: {} },
+      problems: [{ problem: 'not JSON; starting empty' }],
+    });
     expect(checkLedger('[]').problems).toEqual([{ where: 'ledger', problem: 'not an object; starting empty' }]);
-    expect(checkLedger(JSON.stringify({ notified: 'x' })).problems).toEqual([{ where: 'notified', problem: 'not an object; dropped' }]);
+    expect(checkLedger(JSON.stringify({ notified: 'x' })).problems).toEqual([
+      { where: 'notified', problem: 'not an object; dropped' },
+    ]);
   });
 
   it('reads a record written before `at` was kept', () => {
-    expect(checkLedger(JSON.stringify({ notified: { 'Deployment/a/b': entry('resolved', undefined) } })).problems).toEqual([]);
+    expect(
+      checkLedger(JSON.stringify({ notified: { 'Deployment/a/b': entry('resolved', undefined) } })).problems,
+    ).toEqual([]);
   });
 });
 
@@ -60,7 +85,12 @@ describe('compactLedger: the stored ledger is bounded', () => {
   it(`forgets a closed incident ${closedRetentionSeconds / 86_400} days after its last message, never an open one`, () => {
     const old = now - closedRetentionSeconds - 1;
     const { ledger, dropped } = compactLedger(
-      ledgerOf({ 'Deployment/a/resolved': entry('resolved', old), 'Deployment/a/recent': entry('resolved', now - 60), 'Deployment/a/open': entry('leaking', old), 'Deployment/a/legacy': entry('healthy', undefined) }),
+      ledgerOf({
+        'Deployment/a/resolved': entry('resolved', old),
+        'Deployment/a/recent': entry('resolved', now - 60),
+        'Deployment/a/open': entry('leaking', old),
+        'Deployment/a/legacy': entry('healthy', undefined),
+      }),
       now,
     );
     expect(Object.keys(ledger.notified)).toEqual(['Deployment/a/recent', 'Deployment/a/open']);
@@ -68,7 +98,9 @@ describe('compactLedger: the stored ledger is bounded', () => {
       { workload: 'Deployment/a/resolved', phase: 'resolved', at: old, why: 'closed long ago' },
       { workload: 'Deployment/a/legacy', phase: 'healthy', at: null, why: 'closed long ago' },
     ]);
-    expect(describeDropped(dropped)).toBe('ledger: forgot what Slack was told about 2 closed more than 14 days ago: Deployment/a/resolved (resolved), Deployment/a/legacy (healthy)');
+    expect(describeDropped(dropped)).toBe(
+      'ledger: forgot what Slack was told about 2 closed more than 14 days ago: Deployment/a/resolved (resolved), Deployment/a/legacy (healthy)',
+    );
   });
 
   it('over the budget, drops every closed record before any open one, oldest first', () => {
@@ -78,12 +110,18 @@ describe('compactLedger: the stored ledger is bounded', () => {
     const budget = size(ledgerOf(Object.fromEntries(Object.entries(notified).slice(0, 30))));
     const { ledger, dropped } = compactLedger(ledgerOf(notified), now, budget);
     expect(size(ledger)).toBeLessThanOrEqual(budget);
-    expect(dropped.slice(0, 40).map((d) => d.workload)).toEqual(Array.from({ length: 40 }, (_, i) => `Deployment/closed/w${i}`));
-    expect(dropped.slice(40).map((d) => d.workload)).toEqual(Array.from({ length: dropped.length - 40 }, (_, i) => `Deployment/open/w${i}`));
+    expect(dropped.slice(0, 40).map((d) => d.workload)).toEqual(
+      Array.from({ length: 40 }, (_, i) => `Deployment/closed/w${i}`),
+    );
+    expect(dropped.slice(40).map((d) => d.workload)).toEqual(
+      Array.from({ length: dropped.length - 40 }, (_, i) => `Deployment/open/w${i}`),
+    );
     expect(Object.keys(ledger.notified).at(-1)).toBe('Deployment/open/w39');
     expect(ledger.metricsFailures).toEqual({ rook: 1 });
     expect(describeDropped(dropped)).toMatch(
-      new RegExp(`^ledger: forgot what Slack was told about ${dropped.length} oldest over the 128 KiB budget: Deployment/closed/w0 \\(resolved\\), .*, and ${dropped.length - 20} more$`),
+      new RegExp(
+        `^ledger: forgot what Slack was told about ${dropped.length} oldest over the 128 KiB budget: Deployment/closed/w0 \\(resolved\\), .*, and ${dropped.length - 20} more$`,
+      ),
     );
   });
 
@@ -95,16 +133,30 @@ describe('compactLedger: the stored ledger is bounded', () => {
     });
     fc.assert(
       fc.property(fc.array(record, { maxLength: 300 }), fc.integer({ min: 200, max: 20_000 }), (records, budget) => {
-        const notified = Object.fromEntries(records.map((r) => [`Deployment/ns/${r.name}`, entry(r.phase, now - r.age)]));
+        const notified = Object.fromEntries(
+          records.map((r) => [`Deployment/ns/${r.name}`, entry(r.phase, now - r.age)]),
+        );
         const { ledger, dropped } = compactLedger(ledgerOf(notified), now, budget);
         const empty = size(ledgerOf({}));
         if (empty <= budget) expect(size(ledger)).toBeLessThanOrEqual(budget);
         expect(Object.keys(ledger.notified).length + dropped.length).toBe(Object.keys(notified).length);
         const overBudget = dropped.filter((d) => d.why === 'over the size budget');
         if (overBudget.some((d) => d.phase === 'leaking' || d.phase === 'remediated')) {
-          expect(Object.values(ledger.notified).every((e) => e.phase !== 'resolved' && e.phase !== 'healthy')).toBe(true);
+          expect(Object.values(ledger.notified).every((e) => e.phase !== 'resolved' && e.phase !== 'healthy')).toBe(
+            true,
+          );
         }
-        if (size(ledgerOf(Object.fromEntries(Object.entries(notified).filter(([k]) => !dropped.some((d) => d.workload === k && d.why === 'closed long ago'))))) <= budget) {
+        if (
+          size(
+            ledgerOf(
+              Object.fromEntries(
+                Object.entries(notified).filter(
+                  ([k]) => !dropped.some((d) => d.workload === k && d.why === 'closed long ago'),
+                ),
+              ),
+            ),
+          ) <= budget
+        ) {
           expect(overBudget).toEqual([]);
         }
       }),

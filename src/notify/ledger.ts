@@ -68,7 +68,8 @@ export function checkLedger(raw: string | null | undefined): { ledger: Ledger; p
   } catch {
     return { ledger, problems: [{ where: 'ledger', problem: 'not JSON; starting empty' }] };
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ledger, problems: [{ where: 'ledger', problem: 'not an object; starting empty' }] };
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ledger, problems: [{ where: 'ledger', problem: 'not an object; starting empty' }] };
   const problems: LedgerProblem[] = [];
   const { notified, metricsFailures } = json as Record<string, unknown>;
   for (const [key, value] of entriesOf(notified, 'notified', problems)) {
@@ -79,7 +80,11 @@ export function checkLedger(raw: string | null | undefined): { ledger: Ledger; p
     }
     const ts = (value as { threadTs?: unknown } | null)?.threadTs;
     const badTs = ts !== undefined && ts !== null && !(typeof ts === 'string' && slackTsPattern.test(ts));
-    if (badTs) problems.push({ where, problem: 'threadTs is not a Slack message timestamp; dropped (the next message starts a new thread)' });
+    if (badTs)
+      problems.push({
+        where,
+        problem: 'threadTs is not a Slack message timestamp; dropped (the next message starts a new thread)',
+      });
     const entry = notifiedSchema.safeParse(badTs ? { ...(value as object), threadTs: null } : value);
     if (entry.success) ledger.notified[key] = entry.data;
     else problems.push({ where, problem: `invalid (${entry.error.issues[0]?.path.join('.') || 'record'}); dropped` });
@@ -118,19 +123,29 @@ export interface DroppedRecord {
  * are dropped oldest first — every closed one before any open one (an open incident forgotten gets a
  * new thread for its next message, nothing worse).
  */
-export function compactLedger(ledger: Ledger, nowSeconds: number, budgetBytes = ledgerBudgetBytes): { ledger: Ledger; dropped: DroppedRecord[] } {
+export function compactLedger(
+  ledger: Ledger,
+  nowSeconds: number,
+  budgetBytes = ledgerBudgetBytes,
+): { ledger: Ledger; dropped: DroppedRecord[] } {
   const dropped: DroppedRecord[] = [];
   const kept = Object.entries(ledger.notified).filter(([workload, entry]) => {
     const old = CLOSED.has(entry.phase) && nowSeconds - (entry.at ?? 0) > closedRetentionSeconds;
     if (old) dropped.push({ workload, phase: entry.phase, at: entry.at ?? null, why: 'closed long ago' });
     return !old;
   });
-  const sizeOf = (entries: readonly [string, NotifiedEntry][]) => Buffer.byteLength(JSON.stringify({ ...ledger, notified: Object.fromEntries(entries) }));
+  const sizeOf = (entries: readonly [string, NotifiedEntry][]) =>
+    Buffer.byteLength(JSON.stringify({ ...ledger, notified: Object.fromEntries(entries) }));
   let size = sizeOf(kept);
   if (size > budgetBytes) {
     const order = kept
       .map(([workload, entry], index) => ({ workload, entry, index }))
-      .sort((a, b) => Number(CLOSED.has(b.entry.phase)) - Number(CLOSED.has(a.entry.phase)) || (a.entry.at ?? 0) - (b.entry.at ?? 0) || a.index - b.index);
+      .sort(
+        (a, b) =>
+          Number(CLOSED.has(b.entry.phase)) - Number(CLOSED.has(a.entry.phase)) ||
+          (a.entry.at ?? 0) - (b.entry.at ?? 0) ||
+          a.index - b.index,
+      );
     const drop = new Set<string>();
     for (const { workload, entry } of order) {
       if (size <= budgetBytes) break;
@@ -148,11 +163,16 @@ export function compactLedger(ledger: Ledger, nowSeconds: number, budgetBytes = 
 export function describeDropped(dropped: readonly DroppedRecord[]): string {
   const names = (why: DroppedRecord['why']) => {
     const list = dropped.filter((d) => d.why === why).map((d) => `${d.workload} (${d.phase})`);
-    return { count: list.length, text: `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}` };
+    return {
+      count: list.length,
+      text: `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`,
+    };
   };
   const [old, over] = [names('closed long ago'), names('over the size budget')];
   const parts = [
-    ...(old.count > 0 ? [`${old.count} closed more than ${closedRetentionSeconds / 86_400} days ago: ${old.text}`] : []),
+    ...(old.count > 0
+      ? [`${old.count} closed more than ${closedRetentionSeconds / 86_400} days ago: ${old.text}`]
+      : []),
     ...(over.count > 0 ? [`${over.count} oldest over the ${ledgerBudgetBytes / 1024} KiB budget: ${over.text}`] : []),
   ];
   return `ledger: forgot what Slack was told about ${parts.join('; ')}`;
@@ -173,7 +193,8 @@ export function ledgerStore(stored: LedgerText, logger: Logger): LedgerStore {
       const read = await stored.read();
       if (read === null) return emptyLedger();
       const { ledger, problems } = checkLedger(read.text);
-      for (const { where, problem } of problems) logger.warn({ lease: stored.where, where }, `ledger on the Lease: ${where} ${problem}`);
+      for (const { where, problem } of problems)
+        logger.warn({ lease: stored.where, where }, `ledger on the Lease: ${where} ${problem}`);
       return ledger;
     },
     async write(ledger, nowSeconds) {

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shouldNotify, type NotifyState } from './should-notify.js';
 
-const s = (over: Partial<NotifyState> = {}): NotifyState => ({ incidentId: 'inc-1', phase: 'leaking', severity: 'warning', action: null, ...over });
+const s = (over: Partial<NotifyState> = {}): NotifyState => ({
+  incidentId: 'inc-1',
+  phase: 'leaking',
+  severity: 'warning',
+  action: null,
+  ...over,
+});
 
 describe('shouldNotify', () => {
   it.each([
@@ -11,7 +17,13 @@ describe('shouldNotify', () => {
     ['healthy and still healthy', null, s({ incidentId: null, phase: 'healthy' }), false, 'no incident'],
     ['action taken', s(), s({ phase: 'remediated', action: 'restart:done' }), true, 'phase leaking → remediated'],
     ['same action again (re-run)', s({ action: 'restart:done' }), s({ action: 'restart:done' }), false, 'unchanged'],
-    ['new action outcome in same phase', s({ action: 'upgrade-pr:opened' }), s({ action: 'upgrade-pr:updated' }), true, 'action upgrade-pr:updated'],
+    [
+      'new action outcome in same phase',
+      s({ action: 'upgrade-pr:opened' }),
+      s({ action: 'upgrade-pr:updated' }),
+      true,
+      'action upgrade-pr:updated',
+    ],
     ['severity rises', s(), s({ severity: 'critical' }), true, 'severity warning → critical'],
     ['severity falls alone', s({ severity: 'critical' }), s(), false, 'unchanged'],
     ['resolved', s(), s({ phase: 'resolved' }), true, 'phase leaking → resolved'],

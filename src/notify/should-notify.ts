@@ -25,9 +25,11 @@ const QUIET: ReadonlySet<IncidentPhase> = new Set(['healthy', 'resolved']);
 export function shouldNotify(prev: NotifyState | null, next: NotifyState): NotifyDecision {
   const before: NotifyState = prev ?? { incidentId: null, phase: 'healthy', severity: 'info', action: null };
   if (QUIET.has(next.phase) && QUIET.has(before.phase)) return { notify: false, reason: 'no incident' };
-  if (next.incidentId !== before.incidentId && next.incidentId !== null) return { notify: true, reason: 'new incident' };
+  if (next.incidentId !== before.incidentId && next.incidentId !== null)
+    return { notify: true, reason: 'new incident' };
   if (next.phase !== before.phase) return { notify: true, reason: `phase ${before.phase} → ${next.phase}` };
   if (next.action !== before.action && next.action !== null) return { notify: true, reason: `action ${next.action}` };
-  if (RANK[next.severity] > RANK[before.severity]) return { notify: true, reason: `severity ${before.severity} → ${next.severity}` };
+  if (RANK[next.severity] > RANK[before.severity])
+    return { notify: true, reason: `severity ${before.severity} → ${next.severity}` };
   return { notify: false, reason: 'unchanged' };
 }

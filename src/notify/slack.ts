@@ -41,7 +41,15 @@ class AttemptError extends Error {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'no_permission']);
+const AUTH_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'missing_scope',
+  'no_permission',
+]);
 
 /** Runs `attempt`, and once more after Retry-After (bounded) when it failed with a retryable error. */
 async function withOneRetry<T>(
@@ -58,7 +66,8 @@ async function withOneRetry<T>(
       if (!(err instanceof AttemptError)) throw err;
       const wait = err.error.retryAfterSeconds ?? 1;
       if (!err.retryable || attempts >= 2 || wait > max) {
-        const suffix = err.retryable && wait > max && attempts < 2 ? ` (Retry-After ${wait}s exceeds ${max}s: given up)` : '';
+        const suffix =
+          err.retryable && wait > max && attempts < 2 ? ` (Retry-After ${wait}s exceeds ${max}s: given up)` : '';
         return { outcome: 'failed', error: { ...err.error, message: err.error.message + suffix }, attempts };
       }
       log.info({ code: err.error.code, retryAfterSeconds: wait }, 'Slack asked to retry; retrying once');
@@ -69,22 +78,52 @@ async function withOneRetry<T>(
 
 function httpFailure(status: number, retryAfterSeconds: number | undefined, detail: string): AttemptError {
   if (status === 429) {
-    return new AttemptError({ code: 'rate-limited', status, message: `Slack rate limit (HTTP 429)`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }, true);
+    return new AttemptError(
+      {
+        code: 'rate-limited',
+        status,
+        message: `Slack rate limit (HTTP 429)`,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      },
+      true,
+    );
   }
   if (status >= 500) {
-    return new AttemptError({ code: 'server', status, message: `Slack server error (HTTP ${status})`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }, true);
+    return new AttemptError(
+      {
+        code: 'server',
+        status,
+        message: `Slack server error (HTTP ${status})`,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      },
+      true,
+    );
   }
   if (status === 401 || status === 403 || status === 404 || status === 410) {
-    return new AttemptError({ code: 'unauthorized', status, message: `Slack refused the webhook or token (HTTP ${status}${detail ? `: ${detail}` : ''})` }, false);
+    return new AttemptError(
+      {
+        code: 'unauthorized',
+        status,
+        message: `Slack refused the webhook or token (HTTP ${status}${detail ? `: ${detail}` : ''})`,
+      },
+      false,
+    );
   }
-  return new AttemptError({ code: 'rejected', status, message: `Slack rejected the message (HTTP ${status}${detail ? `: ${detail}` : ''})` }, false);
+  return new AttemptError(
+    { code: 'rejected', status, message: `Slack rejected the message (HTTP ${status}${detail ? `: ${detail}` : ''})` },
+    false,
+  );
 }
 
 function transportFailure(original: unknown): AttemptError {
   const name = original instanceof Error ? original.name : '';
   const cause = original instanceof Error ? (original.cause as { code?: string } | undefined) : undefined;
-  if (name === 'TimeoutError' || name === 'AbortError') return new AttemptError({ code: 'timeout', message: 'Slack did not answer in time' }, false);
-  return new AttemptError({ code: 'unreachable', message: `cannot reach Slack (${cause?.code ?? name ?? 'network error'})` }, false);
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new AttemptError({ code: 'timeout', message: 'Slack did not answer in time' }, false);
+  return new AttemptError(
+    { code: 'unreachable', message: `cannot reach Slack (${cause?.code ?? name ?? 'network error'})` },
+    false,
+  );
 }
 
 /** Slack error bodies are short codes like `invalid_blocks`; anything longer is not echoed. */
@@ -111,7 +150,10 @@ export class SlackWebhookNotifier implements Notifier {
       retryAfter = res.headers.get('retry-after');
       return res;
     };
-    const webhook = new IncomingWebhook(this.webhookUrl, { timeout: this.opts.timeoutMs ?? 10_000, fetch: fetchRecordingRetryAfter });
+    const webhook = new IncomingWebhook(this.webhookUrl, {
+      timeout: this.opts.timeoutMs ?? 10_000,
+      fetch: fetchRecordingRetryAfter,
+    });
     return this.finish(
       await this.guard(() =>
         withOneRetry(
@@ -120,7 +162,8 @@ export class SlackWebhookNotifier implements Notifier {
             try {
               await webhook.send({ text: message.text, blocks: message.blocks as never });
             } catch (err) {
-              if (err instanceof IncomingWebhookHTTPError) throw httpFailure(err.statusCode, parseRetryAfter(retryAfter), shortDetail(err.body));
+              if (err instanceof IncomingWebhookHTTPError)
+                throw httpFailure(err.statusCode, parseRetryAfter(retryAfter), shortDetail(err.body));
               if (err instanceof IncomingWebhookRequestError) throw transportFailure(err.original);
               throw transportFailure(err);
             }
@@ -144,7 +187,10 @@ export class SlackWebhookNotifier implements Notifier {
   private finish(r: { outcome: 'sent'; attempts: number } | FailedNotify, ts: string | null): NotifyResult {
     if (r.outcome === 'failed') {
       const error = { ...r.error, message: redact(r.error.message, [this.webhookUrl]) };
-      this.log.warn({ code: error.code, status: error.status, attempts: r.attempts }, `Slack message not sent: ${error.message}`);
+      this.log.warn(
+        { code: error.code, status: error.status, attempts: r.attempts },
+        `Slack message not sent: ${error.message}`,
+      );
       return { outcome: 'failed', error, attempts: r.attempts };
     }
     this.log.info({ attempts: r.attempts }, 'Slack message sent');
@@ -198,8 +244,24 @@ export class SlackBotNotifier implements Notifier {
     try {
       if (threadTs) {
         // The root shows the incident's latest state; the thread keeps its history.
-        const updated = await withOneRetry(() => this.call(() => this.client.chat.update({ channel: this.opts.channel, ts: threadTs, text: message.text, blocks: message.blocks as never })), this.opts, this.log);
-        if (updated.outcome === 'failed') this.log.warn({ code: updated.error.code }, `could not refresh the incident's root message: ${this.safe(updated.error.message)}`);
+        const updated = await withOneRetry(
+          () =>
+            this.call(() =>
+              this.client.chat.update({
+                channel: this.opts.channel,
+                ts: threadTs,
+                text: message.text,
+                blocks: message.blocks as never,
+              }),
+            ),
+          this.opts,
+          this.log,
+        );
+        if (updated.outcome === 'failed')
+          this.log.warn(
+            { code: updated.error.code },
+            `could not refresh the incident's root message: ${this.safe(updated.error.message)}`,
+          );
       }
       const posted = await withOneRetry(
         () =>
@@ -216,7 +278,10 @@ export class SlackBotNotifier implements Notifier {
       );
       if (posted.outcome === 'failed') {
         const error = { ...posted.error, message: this.safe(posted.error.message) };
-        this.log.warn({ code: error.code, status: error.status, attempts: posted.attempts }, `Slack message not sent: ${error.message}`);
+        this.log.warn(
+          { code: error.code, status: error.status, attempts: posted.attempts },
+          `Slack message not sent: ${error.message}`,
+        );
         return { outcome: 'failed', error, attempts: posted.attempts };
       }
       const ts = typeof posted.value.ts === 'string' ? posted.value.ts : null;
@@ -237,11 +302,15 @@ export class SlackBotNotifier implements Notifier {
       return await fn();
     } catch (err) {
       if (err instanceof WebAPIRateLimitedError) throw httpFailure(429, err.retryAfter, '');
-      if (err instanceof WebAPIHTTPError) throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after']), '');
+      if (err instanceof WebAPIHTTPError)
+        throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after']), '');
       if (err instanceof WebAPIPlatformError) {
         const code = String(err.data.error);
         const detail = /^[a-z_]{1,60}$/.test(code) ? code : 'error';
-        throw new AttemptError({ code: AUTH_ERRORS.has(code) ? 'unauthorized' : 'rejected', message: `Slack API error: ${detail}` }, false);
+        throw new AttemptError(
+          { code: AUTH_ERRORS.has(code) ? 'unauthorized' : 'rejected', message: `Slack API error: ${detail}` },
+          false,
+        );
       }
       if (err instanceof WebAPIRequestError) throw transportFailure(err.original);
       throw transportFailure(err);
@@ -267,7 +336,9 @@ async function readSecret(path: string, what: string): Promise<string> {
   try {
     text = (await readFile(path, 'utf8')).trim();
   } catch (err) {
-    throw new SlackConfigError(`cannot read Slack ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new SlackConfigError(
+      `cannot read Slack ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   if (text === '') throw new SlackConfigError(`Slack ${what} file ${path} is empty`);
   return text;
@@ -275,9 +346,15 @@ async function readSecret(path: string, what: string): Promise<string> {
 
 /** Reads the webhook URL or bot token from its mounted file. Throws SlackConfigError (config time, not run time). */
 export async function createSlackNotifier(config: SlackConfig, opts: SlackSendOptions): Promise<Notifier> {
-  if (config.webhookUrlFile && !config.botTokenFile) return new SlackWebhookNotifier(await readSecret(config.webhookUrlFile, 'webhook URL'), opts);
-  if (!config.botTokenFile || config.webhookUrlFile) throw new SlackConfigError('slack: expected exactly one of webhookUrlFile or botTokenFile');
+  if (config.webhookUrlFile && !config.botTokenFile)
+    return new SlackWebhookNotifier(await readSecret(config.webhookUrlFile, 'webhook URL'), opts);
+  if (!config.botTokenFile || config.webhookUrlFile)
+    throw new SlackConfigError('slack: expected exactly one of webhookUrlFile or botTokenFile');
   if (!config.channel) throw new SlackConfigError('slack: botTokenFile needs a channel');
   const token = await readSecret(config.botTokenFile, 'bot token');
-  return new SlackBotNotifier(token, { ...opts, channel: config.channel, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
+  return new SlackBotNotifier(token, {
+    ...opts,
+    channel: config.channel,
+    ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+  });
 }

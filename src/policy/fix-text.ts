@@ -26,24 +26,50 @@ export interface UpgradeFacts {
 }
 
 /** The pods run another version now (whoever rolled it out). */
-export function rolledOutText(upgrade: UpgradeFacts, version: string, stillAffected: boolean, next: string | null): string {
+export function rolledOutText(
+  upgrade: UpgradeFacts,
+  version: string,
+  stillAffected: boolean,
+  next: string | null,
+): string {
   const path = `${v(upgrade.fromVersion)} → ${v(upgrade.toVersion)}`;
   if (stillAffected) {
-    const onward = next ? `; next on the path: ${v(next)}, proposed once ${v(version)} runs healthy` : '; no fixed version is reachable from it';
+    const onward = next
+      ? `; next on the path: ${v(next)}, proposed once ${v(version)} runs healthy`
+      : '; no fixed version is reachable from it';
     return `the pods now run ${v(version)}, which is still affected by the known issue (proposed: ${path})${onward}. The workaround stays.`;
   }
-  const where = version === upgrade.toVersion ? `the proposed upgrade (${path})` : `not the proposed ${v(upgrade.toVersion)} but outside the path (${path}); it is not affected by the known issue`;
+  const where =
+    version === upgrade.toVersion
+      ? `the proposed upgrade (${path})`
+      : `not the proposed ${v(upgrade.toVersion)} but outside the path (${path}); it is not affected by the known issue`;
   return `the pods now run ${v(version)}: ${where}. Verifying it over the verification window before the workaround is removed.`;
 }
 
-export function verifiedText(version: string, floorBytes: number | null, seconds: number, upgrade: UpgradeFacts): string {
-  const was = upgrade.leakBytesPerHour !== null ? `; was +${formatMiBPerHour(upgrade.leakBytesPerHour)} on ${v(upgrade.fromVersion)}` : '';
+export function verifiedText(
+  version: string,
+  floorBytes: number | null,
+  seconds: number,
+  upgrade: UpgradeFacts,
+): string {
+  const was =
+    upgrade.leakBytesPerHour !== null
+      ? `; was +${formatMiBPerHour(upgrade.leakBytesPerHour)} on ${v(upgrade.fromVersion)}`
+      : '';
   return `${v(version)}: floor flat at ${formatMiB(floorBytes)} over ${formatHours(seconds / 3600)}${was}. The upgrade fixed the leak.`;
 }
 
-export function ineffectiveText(version: string, bytesPerHour: number | null, upgrade: UpgradeFacts, keeps: boolean, next: string | null): string {
+export function ineffectiveText(
+  version: string,
+  bytesPerHour: number | null,
+  upgrade: UpgradeFacts,
+  keeps: boolean,
+  next: string | null,
+): string {
   const rate = bytesPerHour !== null ? `+${formatMiBPerHour(bytesPerHour)}` : 'growing';
-  const onward = next ? ` Next on the upgrade path: ${v(next)}.` : ' No further fixed version is known: look into this leak.';
+  const onward = next
+    ? ` Next on the upgrade path: ${v(next)}.`
+    : ' No further fixed version is known: look into this leak.';
   return (
     `STILL LEAKING on ${v(version)} (${rate}) after the upgrade from ${v(upgrade.fromVersion)}: the known issue does not explain this leak.` +
     `${keeps ? ' The workaround stays in place.' : ''}${onward}`

@@ -20,14 +20,7 @@ import { resolveWorkaround, revertAction, walkLadder, type Incident } from './la
 import { blockedByWorkloadHealth } from './predicates.js';
 import type { Catalog } from '../catalog/index.js';
 import type { PlanAction, PlanNotice, PlanTarget } from './types.js';
-import {
-  advisedText,
-  ineffectiveText,
-  proposalReason,
-  revertReason,
-  rolledOutText,
-  verifiedText,
-} from './fix-text.js';
+import { advisedText, ineffectiveText, proposalReason, revertReason, rolledOutText, verifiedText } from './fix-text.js';
 
 export interface FixStep {
   notices: PlanNotice[];
@@ -39,7 +32,12 @@ function fixable(matches: readonly KnownIssueMatch[]): KnownIssueMatch | null {
   return matches.find((m) => m.certainty === 'certain' && m.targetVersion !== null) ?? null;
 }
 
-function notice(incident: Incident, kind: PlanNotice['kind'], note: string, extra: Partial<PlanNotice> = {}): PlanNotice {
+function notice(
+  incident: Incident,
+  kind: PlanNotice['kind'],
+  note: string,
+  extra: Partial<PlanNotice> = {},
+): PlanNotice {
   return {
     type: 'notice',
     ...incident.subject,
@@ -55,32 +53,59 @@ function notice(incident: Incident, kind: PlanNotice['kind'], note: string, extr
 }
 
 function track(match: KnownIssueMatch, state: WorkloadState, now: number): UpgradeTrack {
-  return { issueId: match.issue.id, fromVersion: match.version, toVersion: match.targetVersion!, proposedAt: now, leakBytesPerHour: state.leakBytesPerHour ?? null };
+  return {
+    issueId: match.issue.id,
+    fromVersion: match.version,
+    toVersion: match.targetVersion!,
+    proposedAt: now,
+    leakBytesPerHour: state.leakBytesPerHour ?? null,
+  };
 }
 
 /**
  * The upgrade proposed with (or after) the workaround: the PR where the profile has a GitOps repo, else
  * advice. `together`: in the same run as the workaround action.
  */
-export function proposeUpgrade(incident: Incident, now: number, together: PlanAction | null): PlanAction | PlanNotice | null {
+export function proposeUpgrade(
+  incident: Incident,
+  now: number,
+  together: PlanAction | null,
+): PlanAction | PlanNotice | null {
   const { profile } = incident;
   if (!profile.upgradeWithWorkaround) return null;
   const match = fixable(incident.matches);
   if (!match) return null;
   const workaround = describeWorkaround(resolveWorkaround(profile, incident.matches) ?? undefined) ?? 'the workaround';
   if (!profile.upgradeRepo) {
-    return notice(incident, 'upgrade-advised', advisedText(match.targetVersion!, describeUpgradePath(match), workaround, match.issue.id), { upgrade: track(match, incident.state, now) });
+    return notice(
+      incident,
+      'upgrade-advised',
+      advisedText(match.targetVersion!, describeUpgradePath(match), workaround, match.issue.id),
+      { upgrade: track(match, incident.state, now) },
+    );
   }
   const rung = profile.ladder.includes('upgrade-pr') ? profile.ladder.indexOf('upgrade-pr') : profile.ladder.length;
-  const ladder = walkLadder({ ...incident, profile: { ...profile, ladder: [...profile.ladder.slice(0, rung), 'upgrade-pr'] } }, rung);
+  const ladder = walkLadder(
+    { ...incident, profile: { ...profile, ladder: [...profile.ladder.slice(0, rung), 'upgrade-pr'] } },
+    rung,
+  );
   const action = ladder.candidate;
   if (!action?.details.upgrade) return null;
   // With the hotfix set in this same run, the PR says so already (the state records it only after).
   const hotfix = together?.details.image;
   const earlierHops = incident.state.upgrade?.nextHop ? incident.state.upgrade.earlierHops : undefined;
-  const upgrade = { ...action.details.upgrade, ...(hotfix ? { hotfix } : {}), ...(earlierHops?.length ? { earlierHops } : {}) };
+  const upgrade = {
+    ...action.details.upgrade,
+    ...(hotfix ? { hotfix } : {}),
+    ...(earlierHops?.length ? { earlierHops } : {}),
+  };
   const details = { ...action.details, upgrade };
-  return { ...action, details, reason: proposalReason(match.targetVersion!, workaround), ...(together ? { together: true as const } : {}) };
+  return {
+    ...action,
+    details,
+    reason: proposalReason(match.targetVersion!, workaround),
+    ...(together ? { together: true as const } : {}),
+  };
 }
 
 /** Every pod runs another version than the upgrade started from: the version they run, else null. */
@@ -92,7 +117,12 @@ function rolledOutVersion(targets: readonly PlanTarget[], state: WorkloadState, 
 }
 
 /** Follows an incident whose upgrade was proposed: rollout, verification, the workaround's removal. */
-export function followUpgrade(incident: Incident, targets: readonly PlanTarget[], catalog: Catalog, now: number): FixStep {
+export function followUpgrade(
+  incident: Incident,
+  targets: readonly PlanTarget[],
+  catalog: Catalog,
+  now: number,
+): FixStep {
   const { state, profile } = incident;
   const upgrade = state.upgrade!;
   const step: FixStep = { notices: [], actions: [] };
@@ -114,9 +144,20 @@ export function followUpgrade(incident: Incident, targets: readonly PlanTarget[]
     const version = rolledOutVersion(targets, state, upgrade.fromVersion);
     if (!version) return step;
     const first = targets[0]!;
-    const after = knownIssuesFor(catalog, { ...first.facts, version, image: first.facts.image }, profile.knownIssues).find((m) => m.issue.id === upgrade.issueId);
+    const after = knownIssuesFor(
+      catalog,
+      { ...first.facts, version, image: first.facts.image },
+      profile.knownIssues,
+    ).find((m) => m.issue.id === upgrade.issueId);
     const stillAffected = after !== undefined;
-    step.notices.push(notice(incident, 'upgrade-rolled-out', rolledOutText(upgrade, version, stillAffected, after?.targetVersion ?? null), { rollout: { version, stillAffected, next: after?.targetVersion ?? null } }));
+    step.notices.push(
+      notice(
+        incident,
+        'upgrade-rolled-out',
+        rolledOutText(upgrade, version, stillAffected, after?.targetVersion ?? null),
+        { rollout: { version, stillAffected, next: after?.targetVersion ?? null } },
+      ),
+    );
     return step;
   }
   const version = upgrade.rolledOutVersion ?? upgrade.toVersion;
@@ -126,13 +167,29 @@ export function followUpgrade(incident: Incident, targets: readonly PlanTarget[]
   if (!targets.every((t) => t.verdict.kind !== 'unknown')) return step;
   const leaking = targets.find((t) => t.verdict.kind === 'leaking');
   if (leaking) {
-    const next = knownIssuesFor(catalog, { ...leaking.facts, version }, profile.knownIssues).find((m) => m.targetVersion !== null)?.targetVersion ?? null;
-    step.notices.push(notice(incident, 'upgrade-ineffective', ineffectiveText(version, leaking.verdict.slope?.bytesPerHour ?? null, upgrade, state.workaround !== null && state.workaround !== undefined, next)));
+    const next =
+      knownIssuesFor(catalog, { ...leaking.facts, version }, profile.knownIssues).find((m) => m.targetVersion !== null)
+        ?.targetVersion ?? null;
+    step.notices.push(
+      notice(
+        incident,
+        'upgrade-ineffective',
+        ineffectiveText(
+          version,
+          leaking.verdict.slope?.bytesPerHour ?? null,
+          upgrade,
+          state.workaround !== null && state.workaround !== undefined,
+          next,
+        ),
+      ),
+    );
     return step;
   }
   if (now - since < profile.verifyWindowSeconds) return step;
   const flat = targets[0]!;
-  step.notices.push(notice(incident, 'upgrade-verified', verifiedText(version, flat.verdict.currentBytes, now - since, upgrade)));
+  step.notices.push(
+    notice(incident, 'upgrade-verified', verifiedText(version, flat.verdict.currentBytes, now - since, upgrade)),
+  );
   const revert = revertAction(incident, revertReason(version));
   if (revert) step.actions.push(revert);
   return step;
@@ -142,4 +199,3 @@ export function followUpgrade(incident: Incident, targets: readonly PlanTarget[]
 export function readyForNextHop(targets: readonly PlanTarget[]): boolean {
   return blockedByWorkloadHealth(targets) === null && targets.every((t) => t.facts.pod.ready);
 }
-

@@ -29,18 +29,25 @@ describe('action and incident IDs', () => {
     expect(actionIdFor('rook', { ...workload, uid: 'recreated' }, first, 'restart', 0)).toBe(base);
   });
 
-  it('of a workload\'s first incident are those stored before incidents named the one they follow', () => {
+  it("of a workload's first incident are those stored before incidents named the one they follow", () => {
     expect(incidentIdFor('rook', workload, first)).toBe('inc-202611241300-20mg9pbc9tl');
     expect(actionIdFor('rook', workload, first, 'restart', 0)).toBe('restart-202611241300-229195sg7qf');
   });
 
   it('are label-safe for any profile, workload and time', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.integer({ min: 0, max: 4_102_444_800 }), fc.constantFrom('restart', 'workaround', 'upgrade-pr', 'revert-workaround' as const), fc.nat(9), (profile, name, t, kind, rung) => {
-        const start = floorToHour(t);
-        expect(actionIdFor(profile, { ...workload, name }, { start, follows: null }, kind, rung)).toMatch(labelSafe);
-        expect(incidentIdFor(profile, { ...workload, name }, { start, follows: name })).toMatch(labelSafe);
-      }),
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.integer({ min: 0, max: 4_102_444_800 }),
+        fc.constantFrom('restart', 'workaround', 'upgrade-pr', 'revert-workaround' as const),
+        fc.nat(9),
+        (profile, name, t, kind, rung) => {
+          const start = floorToHour(t);
+          expect(actionIdFor(profile, { ...workload, name }, { start, follows: null }, kind, rung)).toMatch(labelSafe);
+          expect(incidentIdFor(profile, { ...workload, name }, { start, follows: name })).toMatch(labelSafe);
+        },
+      ),
     );
   });
 });

@@ -75,6 +75,12 @@ export function incidentIdFor(profile: string, workload: WorkloadRef, incident: 
   return `inc-${stamp(incident.start)}-${hash53(idInput(profile, workload, incident))}`;
 }
 
-export function actionIdFor(profile: string, workload: WorkloadRef, incident: IncidentKey, kind: PlanActionKind, rung: number): string {
+export function actionIdFor(
+  profile: string,
+  workload: WorkloadRef,
+  incident: IncidentKey,
+  kind: PlanActionKind,
+  rung: number,
+): string {
   return `${kindSlug[kind]}-${stamp(incident.start)}-${hash53(`${idInput(profile, workload, incident)}|${kind}|${rung}`)}`;
 }

@@ -17,17 +17,31 @@ describe('severityOf', () => {
 });
 
 describe('incidentView', () => {
-  const restart = () => plan(input([target()], { guardrails: { dryRun: false } })).items.find((i): i is PlanAction => i.type === 'action')!;
+  const restart = () =>
+    plan(input([target()], { guardrails: { dryRun: false } })).items.find((i): i is PlanAction => i.type === 'action')!;
 
   it('a first rung done remediates; failed says so; dry-run is planned and tagged', () => {
     const action = restart();
-    expect(incidentView([action], [{ kind: 'restarted' }], leaking())).toMatchObject({ phase: 'remediated', actionTag: 'restart:done', steps: [{ status: 'done' }] });
-    expect(incidentView([action], [{ kind: 'failed', message: 'forbidden' }], leaking())).toMatchObject({ phase: 'failed', actionTag: 'restart:failed' });
-    expect(incidentView([{ ...action, dryRun: true }], [], leaking())).toMatchObject({ phase: 'leaking', actionTag: 'restart:planned:dry-run', steps: [{ status: 'planned' }] });
+    expect(incidentView([action], [{ kind: 'restarted' }], leaking())).toMatchObject({
+      phase: 'remediated',
+      actionTag: 'restart:done',
+      steps: [{ status: 'done' }],
+    });
+    expect(incidentView([action], [{ kind: 'failed', message: 'forbidden' }], leaking())).toMatchObject({
+      phase: 'failed',
+      actionTag: 'restart:failed',
+    });
+    expect(incidentView([{ ...action, dryRun: true }], [], leaking())).toMatchObject({
+      phase: 'leaking',
+      actionTag: 'restart:planned:dry-run',
+      steps: [{ status: 'planned' }],
+    });
   });
 
   it('a PR opened with its link, and an escalated rung', () => {
     const action = { ...restart(), kind: 'upgrade-pr' as const, rung: 2 };
-    expect(incidentView([action], [{ kind: 'pr', result: 'opened', url: 'https://github.com/o/r/pull/1' }], leaking())).toMatchObject({ phase: 'escalated', prUrl: 'https://github.com/o/r/pull/1' });
+    expect(
+      incidentView([action], [{ kind: 'pr', result: 'opened', url: 'https://github.com/o/r/pull/1' }], leaking()),
+    ).toMatchObject({ phase: 'escalated', prUrl: 'https://github.com/o/r/pull/1' });
   });
 });

@@ -55,18 +55,30 @@ function stepOf(action: PlanAction, outcome: ActionOutcome | undefined): { step:
   if (outcome.kind === 'eviction-blocked') return { step: step('blocked'), phase: 'blocked' };
   if (outcome.kind === 'failed') return { step: step('failed'), phase: 'failed' };
   if (outcome.kind === 'deferred' || outcome.kind === 'gitops-owned') return { step: step('skipped') };
-  const phase: IncidentPhase = action.kind === 'upgrade-pr' && action.together ? 'upgrade-proposed' : action.rung > 0 ? 'escalated' : 'remediated';
+  const phase: IncidentPhase =
+    action.kind === 'upgrade-pr' && action.together ? 'upgrade-proposed' : action.rung > 0 ? 'escalated' : 'remediated';
   return { step: step('done'), phase };
 }
 
 /** Outcomes come in the order the actions were carried out (none in dry-run). */
-export function incidentView(items: readonly PlanItem[], outcomes: readonly ActionOutcome[], verdict: Pick<Verdict, 'kind' | 'hoursToLimit'> | undefined): IncidentView {
+export function incidentView(
+  items: readonly PlanItem[],
+  outcomes: readonly ActionOutcome[],
+  verdict: Pick<Verdict, 'kind' | 'hoursToLimit'> | undefined,
+): IncidentView {
   const actions = items.filter((i): i is PlanAction => i.type === 'action');
   const skips = items.filter((i): i is PlanSkip => i.type === 'skip');
   const notices = items.filter((i): i is PlanNotice => i.type === 'notice');
-  const incidentId = actions[0]?.incidentId ?? notices.find((n) => n.incidentId)?.incidentId ?? skips[0]?.incidentId ?? null;
+  const incidentId =
+    actions[0]?.incidentId ?? notices.find((n) => n.incidentId)?.incidentId ?? skips[0]?.incidentId ?? null;
   const leaking = verdict?.kind === 'leaking';
-  let phase: IncidentPhase = notices.some((n) => n.kind === 'leak-resolved') ? 'resolved' : notices.some((n) => n.kind === 'leak-suspected') ? 'suspected' : leaking ? 'leaking' : 'healthy';
+  let phase: IncidentPhase = notices.some((n) => n.kind === 'leak-resolved')
+    ? 'resolved'
+    : notices.some((n) => n.kind === 'leak-suspected')
+      ? 'suspected'
+      : leaking
+        ? 'leaking'
+        : 'healthy';
   const steps: IncidentStep[] = [];
   let prUrl: string | undefined;
   actions.forEach((action, i) => {
@@ -86,11 +98,23 @@ export function incidentView(items: readonly PlanItem[], outcomes: readonly Acti
     : skip
       ? `${skip.wanted ?? 'none'}:skipped${skip.reason === 'dry-run' ? ':dry-run' : ''}`
       : null;
-  return { incidentId, phase, severity: severityOf(verdict), steps, skips: steps.length === 0 ? skips : [], fix, actionTag, ...(prUrl ? { prUrl } : {}) };
+  return {
+    incidentId,
+    phase,
+    severity: severityOf(verdict),
+    steps,
+    skips: steps.length === 0 ? skips : [],
+    fix,
+    actionTag,
+    ...(prUrl ? { prUrl } : {}),
+  };
 }
 
 /** The run's items per workload (by workload key), in plan order, with that workload's outcomes. */
-export function itemsByWorkload(items: readonly PlanItem[], outcomes: ReadonlyMap<string, ActionOutcome[]>): { key: string; items: PlanItem[]; outcomes: ActionOutcome[] }[] {
+export function itemsByWorkload(
+  items: readonly PlanItem[],
+  outcomes: ReadonlyMap<string, ActionOutcome[]>,
+): { key: string; items: PlanItem[]; outcomes: ActionOutcome[] }[] {
   const byKey = new Map<string, PlanItem[]>();
   for (const item of items) {
     const key = workloadKey(item.workload);
@@ -98,4 +122,3 @@ export function itemsByWorkload(items: readonly PlanItem[], outcomes: ReadonlyMa
   }
   return [...byKey].map(([key, list]) => ({ key, items: list, outcomes: outcomes.get(key) ?? [] }));
 }
-

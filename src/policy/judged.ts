@@ -3,7 +3,14 @@
  * (namespace, pod, container), the worst of several series, nothing decided on an answer Prometheus
  * doubts; and whether a target's workload history is asked for, and what it changes. Pure.
  */
-import { judge, judgeWithPast, ownersFromSeries, pastsOfSeries, workloadOfPod, type WorkloadPast } from '../detect/index.js';
+import {
+  judge,
+  judgeWithPast,
+  ownersFromSeries,
+  pastsOfSeries,
+  workloadOfPod,
+  type WorkloadPast,
+} from '../detect/index.js';
 import type { SampleColumns } from '../detect/columns.js';
 import type { DetectOptions, Verdict } from '../detect/types.js';
 import type { TargetFacts } from '../model/workload.js';
@@ -14,7 +21,11 @@ export interface Series {
   samples: SampleColumns;
 }
 
-export function seriesKey(namespace: string | undefined, pod: string | undefined, container: string | undefined): string {
+export function seriesKey(
+  namespace: string | undefined,
+  pod: string | undefined,
+  container: string | undefined,
+): string {
   return `${namespace ?? ''}/${pod ?? ''}/${container ?? ''}`;
 }
 
@@ -70,12 +81,31 @@ export function judgeTargets(
   return targets.map((facts) => {
     const found = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container)) ?? [];
     const prior = knownAffected(facts);
-    const judgeOne = (samples: SampleColumns): JudgedOne => ({ samples, verdict: judge({ samples, now, knownAffected: prior, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) }, options) });
+    const judgeOne = (samples: SampleColumns): JudgedOne => ({
+      samples,
+      verdict: judge(
+        { samples, now, knownAffected: prior, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) },
+        options,
+      ),
+    });
     // Never "last one wins": with several series for one container, the worst decides.
     const chosen = found.length === 0 ? judgeOne(noSamples) : found.map((s) => judgeOne(s.samples)).reduce(worse);
     const verdict =
-      found.length > 1 ? { ...chosen.verdict, reasons: [...chosen.verdict.reasons, `${found.length} series for this container in one answer (two scrape jobs?); the worst was judged`] } : chosen.verdict;
-    return { facts, verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings), samples: chosen.samples, seriesCount: found.length };
+      found.length > 1
+        ? {
+            ...chosen.verdict,
+            reasons: [
+              ...chosen.verdict.reasons,
+              `${found.length} series for this container in one answer (two scrape jobs?); the worst was judged`,
+            ],
+          }
+        : chosen.verdict;
+    return {
+      facts,
+      verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings),
+      samples: chosen.samples,
+      seriesCount: found.length,
+    };
   });
 }
 
@@ -102,7 +132,12 @@ const FIRST_SAMPLE_SLACK = 3600;
  * younger than the window (its growth could follow or exceed what earlier pods showed). One series
  * per container only: duplicates keep the worst of today's verdicts.
  */
-export function canLearnFromPast(target: JudgedTarget, now: number, lookbackSeconds: number, windowSeconds: number): boolean {
+export function canLearnFromPast(
+  target: JudgedTarget,
+  now: number,
+  lookbackSeconds: number,
+  windowSeconds: number,
+): boolean {
   const first = target.samples.t[0];
   if (target.seriesCount !== 1 || first === undefined) return false;
   // The history judged covers only the window: without a start time, a pod whose first sample
@@ -142,9 +177,23 @@ export function judgeWithHistory(
   const pastOf = new Map<string, WorkloadPast | null>();
   pods.forEach((p, i) => pastOf.set(seriesKey(p.labels.namespace, p.labels.pod, p.labels.container), pasts[i]!));
   return judged.map((j) => {
-    const past = learn(j) ? pastOf.get(seriesKey(j.facts.workload.namespace, j.facts.pod.name, j.facts.container)) : undefined;
+    const past = learn(j)
+      ? pastOf.get(seriesKey(j.facts.workload.namespace, j.facts.pod.name, j.facts.container))
+      : undefined;
     if (!past) return j;
     const limit = j.facts.limitBytes;
-    return { ...j, verdict: judgeWithPast({ samples: j.samples, now, knownAffected: knownAffected(j.facts), ...(limit === null ? {} : { limitBytes: limit }) }, past, options) };
+    return {
+      ...j,
+      verdict: judgeWithPast(
+        {
+          samples: j.samples,
+          now,
+          knownAffected: knownAffected(j.facts),
+          ...(limit === null ? {} : { limitBytes: limit }),
+        },
+        past,
+        options,
+      ),
+    };
   });
 }

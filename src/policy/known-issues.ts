@@ -10,15 +10,27 @@ export function podViewOf(facts: Pick<TargetFacts, 'env' | 'podCommands' | 'cont
 }
 
 /** Entries matching this target's image, version, container and pod; `ids` restricts to a profile's list. */
-export function knownIssuesFor(catalog: Catalog, facts: Pick<TargetFacts, 'image' | 'version' | 'env' | 'podCommands' | 'container'>, ids: readonly string[] = []): KnownIssueMatch[] {
-  return matchKnownIssues(catalog, facts.image, { version: facts.version, ids, container: facts.container, pod: podViewOf(facts) });
+export function knownIssuesFor(
+  catalog: Catalog,
+  facts: Pick<TargetFacts, 'image' | 'version' | 'env' | 'podCommands' | 'container'>,
+  ids: readonly string[] = [],
+): KnownIssueMatch[] {
+  return matchKnownIssues(catalog, facts.image, {
+    version: facts.version,
+    ids,
+    container: facts.container,
+    pod: podViewOf(facts),
+  });
 }
 
 /**
  * A hotfix leakguard set stands in for the version it was built for: the known issue (and its fixed
  * release, for the upgrade rung) is the one of the image it replaced, which Git still pins.
  */
-export function standInFacts<F extends Pick<TargetFacts, 'image' | 'version' | 'container'>>(facts: F, state: Pick<WorkloadState, 'workaroundImage'>): F {
+export function standInFacts<F extends Pick<TargetFacts, 'image' | 'version' | 'container'>>(
+  facts: F,
+  state: Pick<WorkloadState, 'workaroundImage'>,
+): F {
   const swap = state.workaroundImage;
   if (!swap || swap.container !== facts.container || swap.hotfix !== facts.image) return facts;
   return { ...facts, image: swap.previous, version: versionFromImage(swap.previous) };

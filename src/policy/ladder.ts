@@ -2,10 +2,27 @@
  * Walking a profile's ladder from the rung the incident has reached: the first rung that applies to
  * this workload becomes the candidate action; rungs that cannot apply are passed, with the reason.
  */
-import { describeUpgradePath, describeWorkaround, issueLinks, parseImageRef, ruleText, type KnownIssueMatch } from '../catalog/index.js';
+import {
+  describeUpgradePath,
+  describeWorkaround,
+  issueLinks,
+  parseImageRef,
+  ruleText,
+  type KnownIssueMatch,
+} from '../catalog/index.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
-import type { ActionDetails, PlanAction, PlanActionKind, PlanSkip, PlanSubject, PlanTarget, ProfilePolicy, VerdictSummary, WorkaroundSpec } from './types.js';
+import type {
+  ActionDetails,
+  PlanAction,
+  PlanActionKind,
+  PlanSkip,
+  PlanSubject,
+  PlanTarget,
+  ProfilePolicy,
+  VerdictSummary,
+  WorkaroundSpec,
+} from './types.js';
 import type { ImageSwap, WorkloadState } from '../model/state.js';
 import { describeLeak } from './describe.js';
 
@@ -47,15 +64,32 @@ function nonEmpty(spec: WorkaroundSpec | undefined): WorkaroundSpec | null {
  */
 export function resolveWorkaround(profile: ProfilePolicy, matches: readonly KnownIssueMatch[]): WorkaroundSpec | null {
   const certain = matches.filter((match) => match.certainty === 'certain');
-  return nonEmpty(profile.workaround) ?? certain.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ?? null;
+  return (
+    nonEmpty(profile.workaround) ??
+    certain.map((match) => nonEmpty(match.issue.workaround)).find((spec) => spec !== null) ??
+    null
+  );
 }
 
 /** The ID of this incident's action at `rung`. */
 function actionId(incident: Incident, kind: PlanActionKind, rung: number): string {
-  return actionIdFor(incident.profile.name, incident.subject.workload, { start: incident.incidentStart, follows: incident.follows }, kind, rung);
+  return actionIdFor(
+    incident.profile.name,
+    incident.subject.workload,
+    { start: incident.incidentStart, follows: incident.follows },
+    kind,
+    rung,
+  );
 }
 
-export function buildAction(incident: Incident, kind: PlanActionKind, rung: number, disruptive: boolean, reason: string, details: Omit<ActionDetails, 'knownIssues' | 'verdict'>): PlanAction {
+export function buildAction(
+  incident: Incident,
+  kind: PlanActionKind,
+  rung: number,
+  disruptive: boolean,
+  reason: string,
+  details: Omit<ActionDetails, 'knownIssues' | 'verdict'>,
+): PlanAction {
   const { subject, incidentId, incidentStart } = incident;
   return {
     type: 'action',
@@ -72,7 +106,13 @@ export function buildAction(incident: Incident, kind: PlanActionKind, rung: numb
   };
 }
 
-export function buildSkip(incident: Incident, reason: PlanSkip['reason'], note: string, wanted: PlanActionKind | null, actionId: string | null): PlanSkip {
+export function buildSkip(
+  incident: Incident,
+  reason: PlanSkip['reason'],
+  note: string,
+  wanted: PlanActionKind | null,
+  actionId: string | null,
+): PlanSkip {
   return { type: 'skip', ...incident.subject, reason, wanted, actionId, incidentId: incident.incidentId, note };
 }
 
@@ -87,7 +127,15 @@ function foreignOwnerNote(pod: string, owner: string): string {
 function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile } = incident;
   if (primary.facts.foreignOwner) {
-    step.skips.push(buildSkip(incident, 'foreign-owner', foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner), 'restart', actionId(incident, 'restart', rung)));
+    step.skips.push(
+      buildSkip(
+        incident,
+        'foreign-owner',
+        foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner),
+        'restart',
+        actionId(incident, 'restart', rung),
+      ),
+    );
     return null;
   }
   const forbidding = incident.matches.find((match) => match.issue.restarts === 'notify-and-pr-only');
@@ -98,13 +146,28 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   const how = canRestart(primary, profile.restartMode);
   const id = actionId(incident, 'restart', rung);
   if (!how) {
-    step.skips.push(buildSkip(incident, 'no-controller', `pod ${primary.facts.pod.name} has no controller: leakguard never evicts or deletes an orphan pod`, 'restart', id));
+    step.skips.push(
+      buildSkip(
+        incident,
+        'no-controller',
+        `pod ${primary.facts.pod.name} has no controller: leakguard never evicts or deletes an orphan pod`,
+        'restart',
+        id,
+      ),
+    );
     return null;
   }
   const why = how.why ? ` (${how.why})` : '';
-  return buildAction(incident, 'restart', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${why}`, {
-    restart: { mode: how.mode, annotationValue: id },
-  });
+  return buildAction(
+    incident,
+    'restart',
+    rung,
+    true,
+    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${why}`,
+    {
+      restart: { mode: how.mode, annotationValue: id },
+    },
+  );
 }
 
 /**
@@ -114,7 +177,9 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
  */
 function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const { primary, profile, subject } = incident;
-  const match = incident.matches.find((candidate) => candidate.certainty === 'certain' && candidate.issue.workaround?.image);
+  const match = incident.matches.find(
+    (candidate) => candidate.certainty === 'certain' && candidate.issue.workaround?.image,
+  );
   const hotfix = match?.issue.workaround?.image;
   if (!match || !hotfix) {
     step.passed.push('workaround: none configured for the profile or its known issues');
@@ -133,15 +198,33 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
     // The restart rung has already said who owns the pod; say it here only when it has not.
     const said = step.skips.some((skip) => skip.reason === 'foreign-owner');
     const why = said ? '' : ` (pod ${primary.facts.pod.name} is managed by ${owner}, which leakguard does not patch)`;
-    step.skips.push(buildSkip(incident, 'foreign-owner', `to apply ${match.issue.id}'s hotfix, set image ${wanted} in ${where}${why}`, 'workaround', id));
+    step.skips.push(
+      buildSkip(
+        incident,
+        'foreign-owner',
+        `to apply ${match.issue.id}'s hotfix, set image ${wanted} in ${where}${why}`,
+        'workaround',
+        id,
+      ),
+    );
     return null;
   }
   if (ref.digest) {
-    step.skips.push(buildSkip(incident, 'digest-pinned', `${primary.facts.image} is pinned by digest: leakguard does not know the digest of the hotfix ${wanted}, so it does not set it; set it yourself`, 'workaround', id));
+    step.skips.push(
+      buildSkip(
+        incident,
+        'digest-pinned',
+        `${primary.facts.image} is pinned by digest: leakguard does not know the digest of the hotfix ${wanted}, so it does not set it; set it yourself`,
+        'workaround',
+        id,
+      ),
+    );
     return null;
   }
   if (ref.tag !== hotfix.forVersion && ref.tag !== `v${hotfix.forVersion}`) {
-    step.passed.push(`workaround: the hotfix ${hotfix.tag} is for tag v${hotfix.forVersion} exactly; this container runs ${ref.tag ?? 'no tag'}`);
+    step.passed.push(
+      `workaround: the hotfix ${hotfix.tag} is for tag v${hotfix.forVersion} exactly; this container runs ${ref.tag ?? 'no tag'}`,
+    );
     return null;
   }
   if (!isTemplated(subject.workload)) {
@@ -154,10 +237,20 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;
   }
-  const rolls = subject.workload.kind === 'DaemonSet' ? ' (a DaemonSet: the new image rolls every node, as its update strategy allows)' : '';
-  return buildAction(incident, 'workaround', rung, true, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${rolls}`, {
-    image: { container: primary.facts.container, previous: primary.facts.image, hotfix: wanted },
-  });
+  const rolls =
+    subject.workload.kind === 'DaemonSet'
+      ? ' (a DaemonSet: the new image rolls every node, as its update strategy allows)'
+      : '';
+  return buildAction(
+    incident,
+    'workaround',
+    rung,
+    true,
+    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${rolls}`,
+    {
+      image: { container: primary.facts.container, previous: primary.facts.image, hotfix: wanted },
+    },
+  );
 }
 
 function workaroundRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
@@ -178,7 +271,8 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
   }
   // The env var and the ConfigMap key are alternatives: with the env var already set, the workaround is
   // in place (the ConfigMap cannot be seen from here, and setting it too would change nothing).
-  const envInPlace = spec.env !== undefined && Object.entries(spec.env).every(([name, value]) => primary.facts.env[name] === value);
+  const envInPlace =
+    spec.env !== undefined && Object.entries(spec.env).every(([name, value]) => primary.facts.env[name] === value);
   if (envInPlace) {
     step.passed.push(`workaround: already in place (${text})`);
     return null;
@@ -188,27 +282,51 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
     step.passed.push(`workaround: a ${subject.workload.kind} has no pod template to patch`);
     return null;
   }
-  return buildAction(incident, 'workaround', rung, env !== undefined, `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}`, {
-    ...(env ? { env } : {}),
-    ...(spec.configMap ? { configMap: spec.configMap } : {}),
-  });
+  return buildAction(
+    incident,
+    'workaround',
+    rung,
+    env !== undefined,
+    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}`,
+    {
+      ...(env ? { env } : {}),
+      ...(spec.configMap ? { configMap: spec.configMap } : {}),
+    },
+  );
 }
 
 function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
   const match = incident.matches.find((candidate) => candidate.targetVersion !== null);
   if (!match || !match.targetVersion) {
     const blocked = incident.matches.find((candidate) => candidate.blocked !== null);
-    const why = blocked ? `${blocked.issue.id}: ${blocked.blocked ?? ''}` : `no known issue matches ${incident.primary.facts.image}`;
+    const why = blocked
+      ? `${blocked.issue.id}: ${blocked.blocked ?? ''}`
+      : `no known issue matches ${incident.primary.facts.image}`;
     step.passed.push(`upgrade-pr: ${why}`);
     return null;
   }
-  return buildAction(incident, 'upgrade-pr', rung, false, `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`, {
-    upgrade: upgradeDetails(match, match.targetVersion, runsHotfix(incident) ? incident.state.workaroundImage! : undefined),
-  });
+  return buildAction(
+    incident,
+    'upgrade-pr',
+    rung,
+    false,
+    `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`,
+    {
+      upgrade: upgradeDetails(
+        match,
+        match.targetVersion,
+        runsHotfix(incident) ? incident.state.workaroundImage! : undefined,
+      ),
+    },
+  );
 }
 
 /** The bump a known issue's match proposes, and why: what the upgrade PR (and the demo's) says. */
-export function upgradeDetails(match: KnownIssueMatch, toVersion: string, hotfix?: ImageSwap): NonNullable<ActionDetails['upgrade']> {
+export function upgradeDetails(
+  match: KnownIssueMatch,
+  toVersion: string,
+  hotfix?: ImageSwap,
+): NonNullable<ActionDetails['upgrade']> {
   const { caveat } = match.issue.upgrade;
   return {
     issueId: match.issue.id,
@@ -229,7 +347,12 @@ export function upgradeDetails(match: KnownIssueMatch, toVersion: string, hotfix
 /** The pods run the hotfix image leakguard set (recorded in the state). */
 function runsHotfix(incident: Incident): boolean {
   const swap = incident.state.workaroundImage;
-  return swap !== null && swap !== undefined && swap.container === incident.primary.facts.container && swap.hotfix === incident.primary.facts.image;
+  return (
+    swap !== null &&
+    swap !== undefined &&
+    swap.container === incident.primary.facts.container &&
+    swap.hotfix === incident.primary.facts.image
+  );
 }
 
 /** The first applicable rung at or after `fromRung`. */
@@ -266,6 +389,8 @@ export function revertAction(incident: Incident, why: string): PlanAction | null
 /** Why an ineffective workaround is reverted. */
 export function ineffectiveRevertReason(incident: Incident): string {
   const spec = resolveWorkaround(incident.profile, incident.matches);
-  const what = runsHotfix(incident) ? 'the hotfix image' : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;
+  const what = runsHotfix(incident)
+    ? 'the hotfix image'
+    : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;
   return `${what} did not stop the leak; reverting it`;
 }

@@ -12,7 +12,16 @@ const labelSafe = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** An incident in which leakguard restarted the operator `hoursAgo`; the new pod leaks again. */
 function afterRestart(hoursAgo: number) {
   return {
-    state: { incidentId: 'inc-202611241300-abc', incidentStart: now - 21 * hour, lastAction: 'restart' as const, lastActionId: 'restart-x', lastActionAt: now - hoursAgo * hour, actionCount: 1, rung: 0, restartTimes: [now - hoursAgo * hour] },
+    state: {
+      incidentId: 'inc-202611241300-abc',
+      incidentStart: now - 21 * hour,
+      lastAction: 'restart' as const,
+      lastActionId: 'restart-x',
+      lastActionAt: now - hoursAgo * hour,
+      actionCount: 1,
+      rung: 0,
+      restartTimes: [now - hoursAgo * hour],
+    },
     pod: { startTime: now - hoursAgo * hour + 30 },
     verdict: leaking({ evidence: { from: now - hoursAgo * hour + 60, to: now, pointsUsed: 300, restarts: 0 } }),
   };
@@ -29,14 +38,23 @@ describe('a new leak', () => {
     ]);
     const [restart, ...rest] = actions(result);
     expect(rest).toEqual([]);
-    expect(restart).toMatchObject({ kind: 'restart', rung: 0, disruptive: true, dryRun: false, pod: { name: 'rook-ceph-operator-7d9f-abcde' }, container: 'rook-ceph-operator' });
+    expect(restart).toMatchObject({
+      kind: 'restart',
+      rung: 0,
+      disruptive: true,
+      dryRun: false,
+      pod: { name: 'rook-ceph-operator-7d9f-abcde' },
+      container: 'rook-ceph-operator',
+    });
     expect(restart?.details.restart).toEqual({ mode: 'rollout', annotationValue: restart?.id });
     expect(restart?.reason).toContain('20.0 MiB/h');
     expect(restart?.reason).toContain('rung 1/3 of restart → workaround → upgrade-pr');
     // The Event states each fact once: what would be done, why, the known issue.
     const note = plannedEvent(restart!).note;
     const count = (text: string) => note.split(text).length - 1;
-    expect(note).toMatch(/^\[dry-run\] would rollout-restart deployment rook-ceph\/rook-ceph-operator: memory floor rises 20\.0 MiB\/h/);
+    expect(note).toMatch(
+      /^\[dry-run\] would rollout-restart deployment rook-ceph\/rook-ceph-operator: memory floor rises 20\.0 MiB\/h/,
+    );
     expect([count('20.0 MiB/h'), count('rook-ceph/rook-ceph-operator'), count('rollout')]).toEqual([1, 1, 1]);
   });
 
@@ -54,26 +72,48 @@ describe('guardrails', () => {
   const cases: Case[] = [
     ['kill switch', [target()], { guardrails: { killSwitch: true } }, 'kill-switch'],
     ['cooldown after the last action', [target(afterRestart(2))], {}, 'cooldown'],
-    ['daily restart cap, held in state across runs', [target({ state: { lastActionAt: now - 7 * hour, restartTimes: [now - 23 * hour, now - 15 * hour, now - 7 * hour] } })], {}, 'daily-cap'],
-    ['outside the allowed windows', [target()], { guardrails: { windows: [{ days: ['sat', 'sun'], start: '02:00', end: '05:00' }] } }, 'outside-window'],
+    [
+      'daily restart cap, held in state across runs',
+      [
+        target({
+          state: { lastActionAt: now - 7 * hour, restartTimes: [now - 23 * hour, now - 15 * hour, now - 7 * hour] },
+        }),
+      ],
+      {},
+      'daily-cap',
+    ],
+    [
+      'outside the allowed windows',
+      [target()],
+      { guardrails: { windows: [{ days: ['sat', 'sun'], start: '02:00', end: '05:00' }] } },
+      'outside-window',
+    ],
     ['mid-rollout', [target({ facts: { rollingOut: true } })], {}, 'rollout-in-progress'],
     ['terminating pod', [target({ pod: { terminating: true } })], {}, 'terminating'],
     ['two unready replicas', [target({ facts: { unreadyReplicas: 2 } })], {}, 'unready'],
     ['no actions allowed per run', [target()], { guardrails: { maxActionsPerRun: 0 } }, 'max-actions'],
   ];
 
-  it.each(cases)('%s → no action, skip with the reason and the action it held back', (_name, targets, overrides, reason) => {
-    const result = plan(input(targets, overrides));
-    expect(actions(result)).toEqual([]);
-    const skip = skips(result).find((item) => item.reason === reason);
-    expect(skip?.wanted).not.toBeNull();
-    expect(skip?.actionId).toMatch(labelSafe);
-    expect(skip?.note.length).toBeGreaterThan(10);
-  });
+  it.each(cases)(
+    '%s → no action, skip with the reason and the action it held back',
+    (_name, targets, overrides, reason) => {
+      const result = plan(input(targets, overrides));
+      expect(actions(result)).toEqual([]);
+      const skip = skips(result).find((item) => item.reason === reason);
+      expect(skip?.wanted).not.toBeNull();
+      expect(skip?.actionId).toMatch(labelSafe);
+      expect(skip?.note.length).toBeGreaterThan(10);
+    },
+  );
 
   it.each([
     ['one unready replica is tolerated', target({ facts: { unreadyReplicas: 1 } })],
-    ['a restart older than 24 h leaves the daily cap', target({ state: { lastActionAt: now - 7 * hour, restartTimes: [now - 25 * hour, now - 15 * hour, now - 7 * hour] } })],
+    [
+      'a restart older than 24 h leaves the daily cap',
+      target({
+        state: { lastActionAt: now - 7 * hour, restartTimes: [now - 25 * hour, now - 15 * hour, now - 7 * hour] },
+      }),
+    ],
     ['inside the window', target()],
   ])('%s → acts', (_name, t) => {
     const result = plan(input([t], { guardrails: { windows: [{ days: ['wed'], start: '09:00', end: '11:00' }] } }));
@@ -92,8 +132,14 @@ describe('guardrails', () => {
   });
 
   it('max actions per run goes to the workload closest to its limit', () => {
-    const slow = target({ facts: { workload: { kind: 'Deployment', namespace: 'a', name: 'slow', uid: 'u1' } }, verdict: leaking({ hoursToLimit: 30 }) });
-    const urgent = target({ facts: { workload: { kind: 'Deployment', namespace: 'b', name: 'urgent', uid: 'u2' } }, verdict: leaking({ hoursToLimit: 3 }) });
+    const slow = target({
+      facts: { workload: { kind: 'Deployment', namespace: 'a', name: 'slow', uid: 'u1' } },
+      verdict: leaking({ hoursToLimit: 30 }),
+    });
+    const urgent = target({
+      facts: { workload: { kind: 'Deployment', namespace: 'b', name: 'urgent', uid: 'u2' } },
+      verdict: leaking({ hoursToLimit: 3 }),
+    });
     const result = plan(input([slow, urgent]));
     expect(actions(result).map((a) => a.workload.name)).toEqual(['urgent']);
     expect(skips(result).map((s) => [s.workload.name, s.reason])).toEqual([['slow', 'max-actions']]);
@@ -102,17 +148,20 @@ describe('guardrails', () => {
 });
 
 describe('data freshness', () => {
-  it.each([
-    ['unknown verdict (stale, missing or doubted metrics)', input([target({ verdict: unknown() })])],
-  ])('%s → no action, stale-data', (_name, planInput) => {
-    const result = plan(planInput);
-    expect(actions(result)).toEqual([]);
-    expect(skips(result).map((s) => s.reason)).toEqual(['stale-data']);
-    expect(notices(result)).toEqual([]);
-  });
+  it.each([['unknown verdict (stale, missing or doubted metrics)', input([target({ verdict: unknown() })])]])(
+    '%s → no action, stale-data',
+    (_name, planInput) => {
+      const result = plan(planInput);
+      expect(actions(result)).toEqual([]);
+      expect(skips(result).map((s) => s.reason)).toEqual(['stale-data']);
+      expect(notices(result)).toEqual([]);
+    },
+  );
 
   it('other profiles still act when one profile has stale data', () => {
-    const other = target({ facts: { profile: 'other', workload: { kind: 'Deployment', namespace: 'x', name: 'y', uid: 'u' } } });
+    const other = target({
+      facts: { profile: 'other', workload: { kind: 'Deployment', namespace: 'x', name: 'y', uid: 'u' } },
+    });
     const planInput = input([target({ verdict: unknown() }), other]);
     planInput.profiles = [...planInput.profiles, { ...planInput.profiles[0]!, name: 'other' }];
     expect(actions(plan(planInput)).map((a) => a.profile)).toEqual(['other']);
@@ -125,31 +174,46 @@ describe('data freshness', () => {
 
 describe('controllers and pods (SPEC §10 row 8)', () => {
   it('never evicts an orphan pod; goes on to a non-disruptive rung', () => {
-    const orphan = target({ facts: { workload: { kind: 'Pod', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'p' } }, pod: { controlled: false } });
+    const orphan = target({
+      facts: { workload: { kind: 'Pod', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'p' } },
+      pod: { controlled: false },
+    });
     const result = plan(input([orphan]));
     expect(skips(result).map((s) => s.reason)).toEqual(['no-controller']);
     // A bare pod's env cannot change, but the ConfigMap key can be set.
-    expect(actions(result)).toMatchObject([{ kind: 'workaround', disruptive: false, details: { configMap: { name: 'rook-ceph-operator-config' } } }]);
+    expect(actions(result)).toMatchObject([
+      { kind: 'workaround', disruptive: false, details: { configMap: { name: 'rook-ceph-operator-config' } } },
+    ]);
     expect(actions(result)[0]?.details.env).toBeUndefined();
   });
 
   it('evicts when the owner cannot be rolled out (a bare ReplicaSet)', () => {
-    const result = plan(input([target({ facts: { workload: { kind: 'ReplicaSet', namespace: 'n', name: 'rs', uid: 'r' } } })]));
+    const result = plan(
+      input([target({ facts: { workload: { kind: 'ReplicaSet', namespace: 'n', name: 'rs', uid: 'r' } } })]),
+    );
     expect(actions(result)[0]?.details.restart?.mode).toBe('evict');
   });
 
   it('at most one disruption per workload even when several pods leak', () => {
-    const pods = ['a', 'b', 'c'].map((name, i) => target({ pod: { name: `op-${name}`, uid: name }, verdict: leaking({ hoursToLimit: 10 - i }) }));
+    const pods = ['a', 'b', 'c'].map((name, i) =>
+      target({ pod: { name: `op-${name}`, uid: name }, verdict: leaking({ hoursToLimit: 10 - i }) }),
+    );
     const result = plan(input(pods, { profile: { restartMode: 'evict' }, guardrails: { maxActionsPerRun: 5 } }));
     expect(actions(result)).toHaveLength(1);
-    expect(actions(result)[0]).toMatchObject({ kind: 'restart', pod: { name: 'op-c' }, details: { restart: { mode: 'evict' } } });
+    expect(actions(result)[0]).toMatchObject({
+      kind: 'restart',
+      pod: { name: 'op-c' },
+      details: { restart: { mode: 'evict' } },
+    });
     expect(notices(result)[0]?.note).toContain('3 of 3 containers leak');
   });
 });
 
 describe('one workload watched by two profiles', () => {
   it('gets one pod-restarting action; the other is held back as already-disrupted', () => {
-    const planInput = input([target(), target({ facts: { profile: 'second', container: 'sidecar' } })], { guardrails: { maxActionsPerRun: 5 } });
+    const planInput = input([target(), target({ facts: { profile: 'second', container: 'sidecar' } })], {
+      guardrails: { maxActionsPerRun: 5 },
+    });
     planInput.profiles = [...planInput.profiles, { ...planInput.profiles[0]!, name: 'second' }];
     const result = plan(planInput);
     expect(actions(result)).toHaveLength(1);
@@ -169,7 +233,9 @@ describe('GitOps-owned workloads (SPEC §10 row 15)', () => {
     expect(skip).toMatchObject({ reason: 'gitops-owned', wanted: 'workaround' });
     expect(skip?.note).toContain('owned by argocd');
     expect(skip?.note).toContain('ROOK_WATCH_FOR_NODE_FAILURE=false');
-    expect(actions(result)).toMatchObject([{ kind: 'upgrade-pr', rung: 2, details: { upgrade: { fromVersion: '1.14.9', toVersion: '1.15.9' } } }]);
+    expect(actions(result)).toMatchObject([
+      { kind: 'upgrade-pr', rung: 2, details: { upgrade: { fromVersion: '1.14.9', toVersion: '1.15.9' } } },
+    ]);
   });
 
   it('a PR is not held back by the maintenance window (it changes nothing live)', () => {
@@ -188,19 +254,36 @@ describe('input contract', () => {
 describe('DaemonSets', () => {
   it('restart only the leaking pod, by eviction (PDBs apply), never a rollout of every node', () => {
     const workload = { kind: 'DaemonSet' as const, namespace: 'kube-system', name: 'node-agent', uid: 'uid-ds' };
-    const result = plan(input([target({ facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' }, pod: { name: 'node-agent-x7k2p' } })], { profile: { knownIssues: [] } }));
+    const result = plan(
+      input(
+        [
+          target({
+            facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' },
+            pod: { name: 'node-agent-x7k2p' },
+          }),
+        ],
+        { profile: { knownIssues: [] } },
+      ),
+    );
     const [restart] = actions(result);
     expect(restart?.details.restart?.mode).toBe('evict');
     expect(restart?.pod?.name).toBe('node-agent-x7k2p');
-    expect(restart?.reason).toContain('(a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)');
+    expect(restart?.reason).toContain(
+      '(a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted)',
+    );
   });
 
   it('several leaking pods on several nodes: one node at a time — one eviction per run, even with budget for more', () => {
     const workload = { kind: 'DaemonSet' as const, namespace: 'kube-system', name: 'node-agent', uid: 'uid-ds' };
     const pods = ['node-agent-aaaaa', 'node-agent-bbbbb', 'node-agent-ccccc'].map((name) =>
-      target({ facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' }, pod: { name, uid: `uid-${name}` } }),
+      target({
+        facts: { workload, image: 'example/node-agent:1.0.0', version: '1.0.0' },
+        pod: { name, uid: `uid-${name}` },
+      }),
     );
-    const evictions = actions(plan(input(pods, { profile: { knownIssues: [] }, guardrails: { maxActionsPerRun: 5 } }))).filter((a) => a.kind === 'restart');
+    const evictions = actions(
+      plan(input(pods, { profile: { knownIssues: [] }, guardrails: { maxActionsPerRun: 5 } })),
+    ).filter((a) => a.kind === 'restart');
     expect(evictions).toHaveLength(1);
     expect(evictions[0]?.details.restart?.mode).toBe('evict');
   });

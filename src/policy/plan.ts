@@ -15,7 +15,14 @@ import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
 import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
-import { buildSkip, ineffectiveRevertReason, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
+import {
+  buildSkip,
+  ineffectiveRevertReason,
+  resolveWorkaround,
+  revertAction,
+  walkLadder,
+  type Incident,
+} from './ladder.js';
 import { followUpgrade, proposeUpgrade } from './fix.js';
 import { gitopsRevertText } from './fix-text.js';
 import {
@@ -33,7 +40,16 @@ import {
   nextRung,
   type Block,
 } from './predicates.js';
-import type { Plan, PlanAction, PlanInput, PlanItem, PlanNotice, PlanSubject, PlanTarget, ProfilePolicy } from './types.js';
+import type {
+  Plan,
+  PlanAction,
+  PlanInput,
+  PlanItem,
+  PlanNotice,
+  PlanSubject,
+  PlanTarget,
+  ProfilePolicy,
+} from './types.js';
 import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { workloadKey } from '../model/workload.js';
@@ -63,7 +79,6 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-
 /** Most urgent first: soonest to its limit, then fastest growth. Never leaking targets come last. */
 function compareTargets(a: PlanTarget, b: PlanTarget): number {
   const leakOrder = Number(isLeaking(b)) - Number(isLeaking(a));
@@ -78,9 +93,18 @@ function groupTargets(input: PlanInput): WorkloadGroup[] {
   const groups = new Map<string, WorkloadGroup>();
   for (const target of input.targets) {
     const profile = profiles.get(target.facts.profile);
-    if (!profile) throw new Error(`target ${target.facts.pod.name} names profile ${target.facts.profile}, which the policy does not define`);
+    if (!profile)
+      throw new Error(
+        `target ${target.facts.pod.name} names profile ${target.facts.profile}, which the policy does not define`,
+      );
     const key = `${profile.name}|${workloadKey(target.facts.workload)}`;
-    const group = groups.get(key) ?? { key, profile, workload: target.facts.workload, targets: [], state: target.state };
+    const group = groups.get(key) ?? {
+      key,
+      profile,
+      workload: target.facts.workload,
+      targets: [],
+      state: target.state,
+    };
     group.targets.push(target);
     groups.set(key, group);
   }
@@ -96,8 +120,23 @@ function subjectOf(group: WorkloadGroup, target: PlanTarget | undefined): PlanSu
   };
 }
 
-function notice(subject: PlanSubject, kind: PlanNotice['kind'], note: string, fields: Partial<PlanNotice> & { dryRun: boolean }): PlanNotice {
-  return { type: 'notice', ...subject, kind, incidentId: null, incidentStart: null, note, verdict: null, knownIssues: [], ...fields };
+function notice(
+  subject: PlanSubject,
+  kind: PlanNotice['kind'],
+  note: string,
+  fields: Partial<PlanNotice> & { dryRun: boolean },
+): PlanNotice {
+  return {
+    type: 'notice',
+    ...subject,
+    kind,
+    incidentId: null,
+    incidentStart: null,
+    note,
+    verdict: null,
+    knownIssues: [],
+    ...fields,
+  };
 }
 
 /**
@@ -124,21 +163,26 @@ function workaroundHappened(group: WorkloadGroup, input: PlanInput, revert: bool
 function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
   const intent = group.state.intent!;
   const happened = intent.kind === 'workaround' ? workaroundHappened(group, input, intent.revert === true) : null;
-  const reconcile = notice(subjectOf(group, group.targets[0]), 'reconcile-intent', `a previous run recorded ${intent.kind} ${intent.actionId} at ${formatTime(intent.at)} and did not confirm it`, {
-    incidentId: group.state.incidentId,
-    incidentStart: group.state.incidentStart,
-    intent: {
-      actionId: intent.actionId,
-      kind: intent.kind,
-      at: intent.at,
-      revert: intent.revert === true,
-      mayComplete: false,
-      ...(intent.restartMode ? { restartMode: intent.restartMode } : {}),
-      ...(intent.pod ? { pod: intent.pod } : {}),
-      ...(happened === null ? {} : { happened }),
+  const reconcile = notice(
+    subjectOf(group, group.targets[0]),
+    'reconcile-intent',
+    `a previous run recorded ${intent.kind} ${intent.actionId} at ${formatTime(intent.at)} and did not confirm it`,
+    {
+      incidentId: group.state.incidentId,
+      incidentStart: group.state.incidentStart,
+      intent: {
+        actionId: intent.actionId,
+        kind: intent.kind,
+        at: intent.at,
+        revert: intent.revert === true,
+        mayComplete: false,
+        ...(intent.restartMode ? { restartMode: intent.restartMode } : {}),
+        ...(intent.pod ? { pod: intent.pod } : {}),
+        ...(happened === null ? {} : { happened }),
+      },
+      dryRun: input.guardrails.dryRun,
     },
-    dryRun: input.guardrails.dryRun,
-  });
+  );
   return { group, items: [], candidates: [], reconcile, urgency: [0] };
 }
 
@@ -157,7 +201,9 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
     state,
     primary,
     subject: subjectOf(group, primary),
-    incidentId: open ? state.incidentId! : incidentIdFor(profile.name, group.workload, { start: incidentStart, follows }),
+    incidentId: open
+      ? state.incidentId!
+      : incidentIdFor(profile.name, group.workload, { start: incidentStart, follows }),
     incidentStart,
     follows,
     matches: knownIssuesFor(input.catalog, standInFacts(primary.facts, state), profile.knownIssues),
@@ -174,7 +220,9 @@ function workloadBlock(action: PlanAction, group: WorkloadGroup, input: PlanInpu
   return (
     blockedByKillSwitch(guardrails) ??
     (live ? blockedByWorkloadHealth(group.targets) : null) ??
-    (action.kind === 'revert-workaround' && owner ? { reason: 'gitops-owned', note: gitopsRevertText(owner, action.reason) } : null) ??
+    (action.kind === 'revert-workaround' && owner
+      ? { reason: 'gitops-owned', note: gitopsRevertText(owner, action.reason) }
+      : null) ??
     blockedByCooldown(group.state, guardrails, now) ??
     (live ? blockedByWindow(guardrails, now) : null) ??
     (action.disruptive ? blockedByDailyCap(group.state, guardrails, now) : null)
@@ -185,22 +233,60 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
   const { state, profile } = group;
   const incident = openIncident(group, leaking, input);
   const open = hasOpenIncident(state, profile, input.now);
-  const common = { incidentId: incident.incidentId, incidentStart: incident.incidentStart, verdict: incident.verdict, knownIssues: incident.matches.map((m) => m.explanation), dryRun: input.guardrails.dryRun };
+  const common = {
+    incidentId: incident.incidentId,
+    incidentStart: incident.incidentStart,
+    verdict: incident.verdict,
+    knownIssues: incident.matches.map((m) => m.explanation),
+    dryRun: input.guardrails.dryRun,
+  };
   const spread = leaking.length > 1 ? ` (${leaking.length} of ${group.targets.length} containers leak)` : '';
   const items: PlanItem[] = [
     open
-      ? notice(incident.subject, 'leak-confirmed', `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${describeLeak(incident.verdict)}${spread}`, common)
-      : notice(incident.subject, 'leak-suspected', `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`, common),
+      ? notice(
+          incident.subject,
+          'leak-confirmed',
+          `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${describeLeak(incident.verdict)}${spread}`,
+          common,
+        )
+      : notice(
+          incident.subject,
+          'leak-suspected',
+          `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`,
+          common,
+        ),
   ];
   const judgedFrom = incident.primary.verdict.evidence.from;
   // On a new version the upgrade's verification judges the leak (fix.ts), not the workaround's.
-  const ineffective = state.workaroundAppliedAt !== null && judgedFrom >= state.workaroundAppliedAt && !state.upgrade?.rolledOutAt;
+  const ineffective =
+    state.workaroundAppliedAt !== null && judgedFrom >= state.workaroundAppliedAt && !state.upgrade?.rolledOutAt;
   if (ineffective) {
-    items.push(notice(incident.subject, 'workaround-ineffective', `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`, common));
+    items.push(
+      notice(
+        incident.subject,
+        'workaround-ineffective',
+        `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`,
+        common,
+      ),
+    );
   }
-  const result: Assessment = { group, items, candidates: [], reconcile: null, urgency: [1, incident.verdict.hoursToLimit ?? Infinity, -(incident.verdict.bytesPerHour ?? 0)] };
+  const result: Assessment = {
+    group,
+    items,
+    candidates: [],
+    reconcile: null,
+    urgency: [1, incident.verdict.hoursToLimit ?? Infinity, -(incident.verdict.bytesPerHour ?? 0)],
+  };
   if (open && state.actionCount > 0 && state.lastActionAt !== null && judgedFrom < state.lastActionAt) {
-    items.push(buildSkip(incident, 'awaiting-verification', `the verdict still covers data from before the last action (${state.lastAction ?? 'action'} at ${formatTime(state.lastActionAt)}); waiting for data after it`, null, null));
+    items.push(
+      buildSkip(
+        incident,
+        'awaiting-verification',
+        `the verdict still covers data from before the last action (${state.lastAction ?? 'action'} at ${formatTime(state.lastActionAt)}); waiting for data after it`,
+        null,
+        null,
+      ),
+    );
     return result;
   }
   const fromRung = open ? nextRung(state, profile.ladder) : 0;
@@ -215,7 +301,10 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
           : step.passed.join('; ') || 'no rung applies';
     items.push(buildSkip(incident, 'ladder-exhausted', `${why}; notifying only`, null, null));
   }
-  const revert = ineffective && profile.revertWorkaroundIfIneffective ? revertAction(incident, ineffectiveRevertReason(incident)) : null;
+  const revert =
+    ineffective && profile.revertWorkaroundIfIneffective
+      ? revertAction(incident, ineffectiveRevertReason(incident))
+      : null;
   for (const action of [step.candidate, revert]) {
     if (!action) continue;
     const block = workloadBlock(action, group, input);
@@ -231,9 +320,23 @@ function assessQuiet(group: WorkloadGroup, judged: PlanTarget[], input: PlanInpu
   if (judged.length < group.targets.length) {
     const unjudged = group.targets.find((target) => !isJudged(target))!;
     const why = summarizeVerdict(unjudged.verdict).headline;
-    result.items.push({ type: 'skip', ...subject, reason: 'stale-data', wanted: null, actionId: null, incidentId: group.state.incidentId, note: `no decision on ${unjudged.facts.pod.name}: ${why}` });
+    result.items.push({
+      type: 'skip',
+      ...subject,
+      reason: 'stale-data',
+      wanted: null,
+      actionId: null,
+      incidentId: group.state.incidentId,
+      note: `no decision on ${unjudged.facts.pod.name}: ${why}`,
+    });
   } else if (hasQuietIncident(group.state, group.profile, input.now)) {
-    result.items.push(notice(subject, 'leak-resolved', `no container leaks any more; incident ${group.state.incidentId} closed`, { incidentId: group.state.incidentId, incidentStart: group.state.incidentStart, dryRun: input.guardrails.dryRun }));
+    result.items.push(
+      notice(subject, 'leak-resolved', `no container leaks any more; incident ${group.state.incidentId} closed`, {
+        incidentId: group.state.incidentId,
+        incidentStart: group.state.incidentStart,
+        dryRun: input.guardrails.dryRun,
+      }),
+    );
   }
   return result;
 }
@@ -260,12 +363,14 @@ function withFix(result: Assessment, group: WorkloadGroup, leaking: PlanTarget[]
   }
   for (const item of fix) {
     if (item.type !== 'action') {
-      if (item.type === 'notice' && item.kind === 'upgrade-advised' && workaround) result.after = [...(result.after ?? []), item];
+      if (item.type === 'notice' && item.kind === 'upgrade-advised' && workaround)
+        result.after = [...(result.after ?? []), item];
       else result.items.push(item);
       continue;
     }
     // A PR changes nothing live: only the kill switch holds it. A revert is held by every live guard.
-    const block = item.kind === 'upgrade-pr' ? blockedByKillSwitch(input.guardrails) : workloadBlock(item, group, input);
+    const block =
+      item.kind === 'upgrade-pr' ? blockedByKillSwitch(input.guardrails) : workloadBlock(item, group, input);
     if (block) result.items.push(buildSkip(incident, block.reason, block.note, item.kind, item.id));
     else result.candidates.push({ action: item, incident });
   }
@@ -293,7 +398,12 @@ function compareAssessments(a: Assessment, b: Assessment): number {
  * Whether the actor may still carry out a leftover intent that turns out not to be done. It is held
  * to today's guardrails and budget; an intent older than the cooldown is only confirmed or dropped.
  */
-function settleIntent(assessment: Assessment, input: PlanInput, alreadyDisrupted: boolean, actionsSoFar: number): { action: boolean; disruption: boolean } {
+function settleIntent(
+  assessment: Assessment,
+  input: PlanInput,
+  alreadyDisrupted: boolean,
+  actionsSoFar: number,
+): { action: boolean; disruption: boolean } {
   const { guardrails, now } = input;
   const notice = assessment.reconcile!;
   const intent = notice.intent!;
@@ -301,10 +411,16 @@ function settleIntent(assessment: Assessment, input: PlanInput, alreadyDisrupted
   const disruptive = assessment.group.state.intent?.disruptive ?? live;
   const block: Block | null =
     blockedByKillSwitch(guardrails) ??
-    (guardrails.dryRun ? { reason: 'dry-run', note: 'dry-run: the leftover intent is reported, not carried out' } : null) ??
-    (now - intent.at > guardrails.cooldownSeconds ? { reason: 'cooldown', note: 'the intent is older than the cooldown' } : null) ??
+    (guardrails.dryRun
+      ? { reason: 'dry-run', note: 'dry-run: the leftover intent is reported, not carried out' }
+      : null) ??
+    (now - intent.at > guardrails.cooldownSeconds
+      ? { reason: 'cooldown', note: 'the intent is older than the cooldown' }
+      : null) ??
     (live ? (blockedByWorkloadHealth(assessment.group.targets) ?? blockedByWindow(guardrails, now)) : null) ??
-    (disruptive && alreadyDisrupted ? { reason: 'already-disrupted', note: 'this workload is already being restarted in this run' } : null) ??
+    (disruptive && alreadyDisrupted
+      ? { reason: 'already-disrupted', note: 'this workload is already being restarted in this run' }
+      : null) ??
     blockedByRunBudget(actionsSoFar, guardrails);
   intent.mayComplete = block === null;
   if (block) notice.note += `; it is confirmed if done, not carried out now (${block.note})`;
@@ -313,7 +429,9 @@ function settleIntent(assessment: Assessment, input: PlanInput, alreadyDisrupted
 
 /** Builds the plan for one run. */
 export function plan(input: PlanInput): Plan {
-  const assessments = groupTargets(input).map((group) => assessWorkload(group, input)).sort(compareAssessments);
+  const assessments = groupTargets(input)
+    .map((group) => assessWorkload(group, input))
+    .sort(compareAssessments);
   const { guardrails } = input;
   const disrupted = new Set<string>();
   let actions = 0;
@@ -330,8 +448,12 @@ export function plan(input: PlanInput): Plan {
     items.push(...assessment.items);
     for (const { action, incident } of assessment.candidates) {
       const block =
-        (action.disruptive && disrupted.has(key) ? { reason: 'already-disrupted' as const, note: 'this workload already has a pod-restarting action in this run' } : null) ??
-        (action.together ? null : blockedByRunBudget(actions, guardrails));
+        (action.disruptive && disrupted.has(key)
+          ? {
+              reason: 'already-disrupted' as const,
+              note: 'this workload already has a pod-restarting action in this run',
+            }
+          : null) ?? (action.together ? null : blockedByRunBudget(actions, guardrails));
       if (block) {
         items.push(buildSkip(incident, block.reason, block.note, action.kind, action.id));
         continue;

@@ -59,7 +59,9 @@ export function hasOpenIncident(state: WorkloadState, profile: ProfilePolicy, no
 /** An open incident may close: nothing leaks and no action of it is still under watch. */
 export function hasQuietIncident(state: WorkloadState, profile: ProfilePolicy, now: number): boolean {
   if (state.incidentId === null || hasPendingFix(state)) return false;
-  return state.actionCount === 0 || state.lastActionAt === null || now - state.lastActionAt > profile.escalateWithinSeconds;
+  return (
+    state.actionCount === 0 || state.lastActionAt === null || now - state.lastActionAt > profile.escalateWithinSeconds
+  );
 }
 
 /**
@@ -93,27 +95,40 @@ export function nextRung(state: WorkloadState, ladder: readonly PlanActionKind[]
  * evict or delete an orphan pod). A DaemonSet's pod is always evicted alone: its rollout restarts the
  * pod on every node (for a CNI, every node's network), and the Eviction API honours PodDisruptionBudgets.
  */
-export function canRestart(target: PlanTarget, mode: 'rollout' | 'evict'): { mode: 'rollout' | 'evict'; why: string | null } | null {
+export function canRestart(
+  target: PlanTarget,
+  mode: 'rollout' | 'evict',
+): { mode: 'rollout' | 'evict'; why: string | null } | null {
   const { kind } = target.facts.workload;
   if (kind === 'DaemonSet' && target.facts.pod.controlled) {
-    return { mode: 'evict', why: mode === 'rollout' ? 'a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted' : null };
+    return {
+      mode: 'evict',
+      why:
+        mode === 'rollout'
+          ? 'a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted'
+          : null,
+    };
   }
   if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', why: null };
-  if (target.facts.pod.controlled && kind !== 'Pod') return { mode: 'evict', why: mode === 'rollout' ? `a ${kind} cannot be rolled out; evicting instead` : null };
+  if (target.facts.pod.controlled && kind !== 'Pod')
+    return { mode: 'evict', why: mode === 'rollout' ? `a ${kind} cannot be rolled out; evicting instead` : null };
   return null;
 }
 
 // --- blockedBy…: guardrails --------------------------------------------------------------------
 
 export function blockedByKillSwitch(guardrails: Guardrails): Block | null {
-  return guardrails.killSwitch ? { reason: 'kill-switch', note: 'the kill switch is on: leakguard changes nothing' } : null;
+  return guardrails.killSwitch
+    ? { reason: 'kill-switch', note: 'the kill switch is on: leakguard changes nothing' }
+    : null;
 }
 
 /** Never touch a workload that is already changing or unhealthy (live actions only). */
 export function blockedByWorkloadHealth(targets: readonly PlanTarget[]): Block | null {
   const terminating = targets.find((t) => t.facts.pod.terminating);
   if (terminating) return { reason: 'terminating', note: `pod ${terminating.facts.pod.name} is terminating` };
-  if (targets.some((t) => t.facts.rollingOut)) return { reason: 'rollout-in-progress', note: 'a rollout is in progress' };
+  if (targets.some((t) => t.facts.rollingOut))
+    return { reason: 'rollout-in-progress', note: 'a rollout is in progress' };
   const unready = Math.max(...targets.map((t) => t.facts.unreadyReplicas));
   if (unready > 1) return { reason: 'unready', note: `${unready} replicas are unready (at most 1 tolerated)` };
   return null;
@@ -137,10 +152,16 @@ export function blockedByWindow(guardrails: Guardrails, now: number): Block | nu
 export function blockedByDailyCap(state: WorkloadState, guardrails: Guardrails, now: number): Block | null {
   const done = restartsInLastDay(state, now);
   if (done < guardrails.maxRestartsPerDay) return null;
-  return { reason: 'daily-cap', note: `${done} restarts in the last 24 h; the cap is ${guardrails.maxRestartsPerDay} per day` };
+  return {
+    reason: 'daily-cap',
+    note: `${done} restarts in the last 24 h; the cap is ${guardrails.maxRestartsPerDay} per day`,
+  };
 }
 
 export function blockedByRunBudget(actionsSoFar: number, guardrails: Guardrails): Block | null {
   if (actionsSoFar < guardrails.maxActionsPerRun) return null;
-  return { reason: 'max-actions', note: `this run already planned ${actionsSoFar} action(s); the cap is ${guardrails.maxActionsPerRun} per run` };
+  return {
+    reason: 'max-actions',
+    note: `this run already planned ${actionsSoFar} action(s); the cap is ${guardrails.maxActionsPerRun} per run`,
+  };
 }

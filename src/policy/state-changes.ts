@@ -35,7 +35,10 @@ function inIncident(state: WorkloadState, incidentId: string, incidentStart: num
 export function stateWithIntent(action: PlanAction, state: WorkloadState, now: number): WorkloadState {
   const kind: ActionKind = action.kind === 'revert-workaround' ? 'workaround' : action.kind;
   const mode = action.kind === 'restart' ? action.details.restart?.mode : undefined;
-  const evicted = mode === 'evict' && action.pod ? { pod: { name: action.pod.name, ...(action.pod.uid ? { uid: action.pod.uid } : {}) } } : {};
+  const evicted =
+    mode === 'evict' && action.pod
+      ? { pod: { name: action.pod.name, ...(action.pod.uid ? { uid: action.pod.uid } : {}) } }
+      : {};
   const image = imageOf(action);
   return {
     ...inIncident(state, action.incidentId, action.incidentStart),
@@ -102,7 +105,8 @@ function isEmpty(applied: Applied): boolean {
 /** The workaround fields after `done`: set by a workaround that changed something, cleared by a revert. */
 function workaroundFields(state: WorkloadState, done: Completed, at: number): Partial<WorkloadState> {
   if (done.kind !== 'workaround') return {};
-  if (done.revert) return { workaroundAppliedAt: null, workaround: null, ...(state.workaroundImage ? { workaroundImage: null } : {}) };
+  if (done.revert)
+    return { workaroundAppliedAt: null, workaround: null, ...(state.workaroundImage ? { workaroundImage: null } : {}) };
   const applied = done.applied;
   if (!applied) return { workaroundAppliedAt: at };
   if (isEmpty(applied)) return {};
@@ -135,22 +139,49 @@ function completed(state: WorkloadState, done: Completed, now: number, at = now)
  * The state after a plan item, as of `now`. Actions and reconciled intents need an outcome; notices
  * open (leak-suspected) or close (leak-resolved) the incident; skips change nothing.
  */
-export function stateAfter(item: PlanItem, state: WorkloadState, now: number, outcome: Outcome = 'done', applied?: Applied): WorkloadState {
+export function stateAfter(
+  item: PlanItem,
+  state: WorkloadState,
+  now: number,
+  outcome: Outcome = 'done',
+  applied?: Applied,
+): WorkloadState {
   if (item.type === 'action') {
     const base = inIncident(state, item.incidentId, item.incidentStart);
     if (outcome !== 'done') return { ...base, intent: base.intent?.actionId === item.id ? null : base.intent };
     const kind: ActionKind = item.kind === 'revert-workaround' ? 'workaround' : item.kind;
-    const done = completed(base, { actionId: item.id, kind, revert: item.kind === 'revert-workaround', rung: item.rung, disruptive: item.disruptive, applied: applied ?? appliedByPlan(item) }, now);
+    const done = completed(
+      base,
+      {
+        actionId: item.id,
+        kind,
+        revert: item.kind === 'revert-workaround',
+        rung: item.rung,
+        disruptive: item.disruptive,
+        applied: applied ?? appliedByPlan(item),
+      },
+      now,
+    );
     return item.kind === 'upgrade-pr' ? { ...done, upgrade: proposed(item, done, now) } : done;
   }
   if (item.type === 'skip') return state;
   switch (item.kind) {
     case 'leak-suspected': {
-      const opened = item.incidentId !== null && item.incidentStart !== null ? inIncident(state, item.incidentId, item.incidentStart) : state;
+      const opened =
+        item.incidentId !== null && item.incidentStart !== null
+          ? inIncident(state, item.incidentId, item.incidentStart)
+          : state;
       return { ...opened, leakBytesPerHour: item.verdict?.bytesPerHour ?? null };
     }
     case 'leak-resolved':
-      return { ...withPrevious(state), incidentId: null, incidentStart: null, actionCount: 0, rung: null, upgrade: null };
+      return {
+        ...withPrevious(state),
+        incidentId: null,
+        incidentStart: null,
+        actionCount: 0,
+        rung: null,
+        upgrade: null,
+      };
     case 'reconcile-intent': {
       const intent = state.intent;
       if (!intent || intent.actionId !== item.intent?.actionId) return state;
@@ -160,11 +191,25 @@ export function stateAfter(item: PlanItem, state: WorkloadState, now: number, ou
       // The action happened when the dead run took it, not now: cooldown and the daily cap count from then.
       const recorded: Applied = { ...(intent.applied ?? {}), ...(intent.image ? { image: intent.image } : {}) };
       const applied = isEmpty(recorded) ? undefined : recorded;
-      return completed(state, { actionId: intent.actionId, kind: intent.kind, revert: intent.revert === true, rung: intent.rung ?? null, disruptive, applied }, now, Math.min(now, intent.at));
+      return completed(
+        state,
+        {
+          actionId: intent.actionId,
+          kind: intent.kind,
+          revert: intent.revert === true,
+          rung: intent.rung ?? null,
+          disruptive,
+          applied,
+        },
+        now,
+        Math.min(now, intent.at),
+      );
     }
     case 'leak-confirmed':
       // Once the new version runs, its growth is the verification's business, not the incident's rate.
-      return state.upgrade?.rolledOutAt ? state : { ...state, leakBytesPerHour: item.verdict?.bytesPerHour ?? state.leakBytesPerHour ?? null };
+      return state.upgrade?.rolledOutAt
+        ? state
+        : { ...state, leakBytesPerHour: item.verdict?.bytesPerHour ?? state.leakBytesPerHour ?? null };
     case 'workaround-ineffective':
       return state;
     case 'upgrade-advised':
@@ -183,8 +228,15 @@ function proposed(action: PlanAction, state: WorkloadState, now: number): Upgrad
   const bump = action.details.upgrade;
   const current = state.upgrade ?? null;
   if (!bump) return current;
-  if (current && !current.nextHop && current.toVersion === bump.toVersion && current.fromVersion === bump.fromVersion) return current;
-  const track = { issueId: bump.issueId, fromVersion: bump.fromVersion, toVersion: bump.toVersion, proposedAt: now, leakBytesPerHour: state.leakBytesPerHour ?? null };
+  if (current && !current.nextHop && current.toVersion === bump.toVersion && current.fromVersion === bump.fromVersion)
+    return current;
+  const track = {
+    issueId: bump.issueId,
+    fromVersion: bump.fromVersion,
+    toVersion: bump.toVersion,
+    proposedAt: now,
+    leakBytesPerHour: state.leakBytesPerHour ?? null,
+  };
   return withEarlierHops(track, current);
 }
 
@@ -204,11 +256,18 @@ function rolledOut(upgrade: UpgradeTrack | null, item: PlanNotice, now: number):
   if (!rollout.stillAffected) return { ...upgrade, rolledOutAt: now, rolledOutVersion: rollout.version };
   if (!rollout.next) return { ...upgrade, rolledOutVersion: rollout.version, ineffectiveAt: now };
   const earlierHops = [...(upgrade.earlierHops ?? []), { from: upgrade.fromVersion, to: rollout.version }];
-  return { ...upgrade, fromVersion: rollout.version, toVersion: rollout.next, rolledOutAt: null, rolledOutVersion: null, nextHop: true, earlierHops };
+  return {
+    ...upgrade,
+    fromVersion: rollout.version,
+    toVersion: rollout.next,
+    rolledOutAt: null,
+    rolledOutVersion: null,
+    nextHop: true,
+    earlierHops,
+  };
 }
 
 /** Done means the cluster is now as the action wanted; blocked, deferred or failed means it is not. */
 export function isDone(outcome: ActionOutcome): boolean {
   return !['failed', 'eviction-blocked', 'deferred', 'gitops-owned'].includes(outcome.kind);
 }
-

@@ -34,7 +34,8 @@ export interface HeapGrowth {
   shareOfGrowth: number;
 }
 
-export type HeapReading = { ok: true; summary: HeapSummary; sites: Map<string, HeapSite> } | { ok: false; reason: string };
+export type HeapReading =
+  { ok: true; summary: HeapSummary; sites: Map<string, HeapSite> } | { ok: false; reason: string };
 
 /** A profile larger than this once unzipped is not read (a heap profile of a big operator is a few MiB). */
 export const maxUnzippedBytes = 64 * 2 ** 20;
@@ -59,7 +60,11 @@ export function readHeapProfile(bytes: Uint8Array, top = 5): HeapReading {
       raw = gunzipSync(bytes, { maxOutputLength: maxUnzippedBytes });
     } catch (e) {
       const code = (e as { code?: string }).code;
-      return { ok: false, reason: code === 'ERR_BUFFER_TOO_LARGE' ? `larger than ${maxUnzippedBytes / 2 ** 20} MiB unzipped` : 'not valid gzip' };
+      return {
+        ok: false,
+        reason:
+          code === 'ERR_BUFFER_TOO_LARGE' ? `larger than ${maxUnzippedBytes / 2 ** 20} MiB unzipped` : 'not valid gzip',
+      };
     }
   }
   let profile: Profile;
@@ -123,23 +128,39 @@ function allocatingFrame(
       leaf ??= frame;
       if (fn && !isRuntimeFrame(fn)) return frame;
     }
-    if (location && location.line.length === 0) leaf ??= { fn: `0x${Number(location.address).toString(16)}`, fileLine: '' };
+    if (location && location.line.length === 0)
+      leaf ??= { fn: `0x${Number(location.address).toString(16)}`, fileLine: '' };
   }
   return leaf ?? { fn: '(no stack)', fileLine: '' };
 }
 
 function ranked<T extends { function: string; fileLine: string }>(items: T[], by: (item: T) => number): T[] {
-  return items.sort((a, b) => by(b) - by(a) || (a.function < b.function ? -1 : a.function > b.function ? 1 : 0) || (a.fileLine < b.fileLine ? -1 : 1));
+  return items.sort(
+    (a, b) =>
+      by(b) - by(a) ||
+      (a.function < b.function ? -1 : a.function > b.function ? 1 : 0) ||
+      (a.fileLine < b.fileLine ? -1 : 1),
+  );
 }
 
 /** What grew between two captures of one incident, largest growth first, at most `top`. */
-export function heapGrowth(earlier: Map<string, HeapSite>, later: Map<string, HeapSite>, top = 5): { grewBytes: number; sites: HeapGrowth[] } {
+export function heapGrowth(
+  earlier: Map<string, HeapSite>,
+  later: Map<string, HeapSite>,
+  top = 5,
+): { grewBytes: number; sites: HeapGrowth[] } {
   const sum = (m: Map<string, HeapSite>): number => [...m.values()].reduce((acc, s) => acc + s.inuseBytes, 0);
   const grewBytes = sum(later) - sum(earlier);
   const growth: HeapGrowth[] = [];
   for (const [key, site] of later) {
     const grew = site.inuseBytes - (earlier.get(key)?.inuseBytes ?? 0);
-    if (grew > 0) growth.push({ function: site.function, fileLine: site.fileLine, grewBytes: grew, shareOfGrowth: grewBytes > 0 ? Math.min(1, grew / grewBytes) : 0 });
+    if (grew > 0)
+      growth.push({
+        function: site.function,
+        fileLine: site.fileLine,
+        grewBytes: grew,
+        shareOfGrowth: grewBytes > 0 ? Math.min(1, grew / grewBytes) : 0,
+      });
   }
   return { grewBytes, sites: ranked(growth, (g) => g.grewBytes).slice(0, top) };
 }

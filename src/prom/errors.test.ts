@@ -22,7 +22,10 @@ describe('codeForStatus', () => {
     [200, 'timeout', 'timeout'],
     [200, 'bad_data', 'bad-response'],
   ] as const)('%i %s → %s', (status, errorTypeAndText, code) => {
-    const [errorType, error] = errorTypeAndText === undefined ? [] : [errorTypeAndText.split(': ')[0], errorTypeAndText.split(': ').slice(1).join(': ')];
+    const [errorType, error] =
+      errorTypeAndText === undefined
+        ? []
+        : [errorTypeAndText.split(': ')[0], errorTypeAndText.split(': ').slice(1).join(': ')];
     expect(codeForStatus(status, errorType, error)).toBe(code);
   });
 });
@@ -31,10 +34,22 @@ describe('serverLimit', () => {
   // Error texts as the real servers answer them (test/prom/victoria-metrics.test.ts and
   // live-prometheus.test.ts meet each limit).
   it.each([
-    ['error when searching tsids: the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* command-line flag values at vmselect', "over VictoriaMetrics' -search.maxUniqueTimeseries=2: narrow the profile (namespace, container) or raise the server's limit"],
-    ['too many points for the given step=60000, start=1 and end=2: 1800; cannot exceed -search.maxPointsPerTimeseries=100', "over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit"],
-    ['exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', "over Prometheus' 11,000 points per series: raise prometheus.step or the server's limit"],
-    ['query processing would load too many samples into memory in query execution', "over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit"],
+    [
+      'error when searching tsids: the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* command-line flag values at vmselect',
+      "over VictoriaMetrics' -search.maxUniqueTimeseries=2: narrow the profile (namespace, container) or raise the server's limit",
+    ],
+    [
+      'too many points for the given step=60000, start=1 and end=2: 1800; cannot exceed -search.maxPointsPerTimeseries=100',
+      "over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit",
+    ],
+    [
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      "over Prometheus' 11,000 points per series: raise prometheus.step or the server's limit",
+    ],
+    [
+      'query processing would load too many samples into memory in query execution',
+      "over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit",
+    ],
   ])('%s', (error, limit) => {
     expect(serverLimit(error)).toBe(limit);
     expect(codeForStatus(422, 'execution', error)).toBe('limit');
@@ -69,7 +84,9 @@ describe('codeForSystemError', () => {
 
 describe('safeUrl', () => {
   it('drops credentials, query and fragment from a URL', () => {
-    expect(safeUrl('https://u:p@prom.example:9090/select/0/prometheus/api/v1/query_range?x=1#y')).toBe('https://prom.example:9090/select/0/prometheus/api/v1/query_range');
+    expect(safeUrl('https://u:p@prom.example:9090/select/0/prometheus/api/v1/query_range?x=1#y')).toBe(
+      'https://prom.example:9090/select/0/prometheus/api/v1/query_range',
+    );
     expect(safeUrl('not a url')).toBe('(invalid URL)');
   });
 });
@@ -77,7 +94,13 @@ describe('safeUrl', () => {
 describe('MetricsError', () => {
   it('serialises to its code, message and details only', () => {
     const error = new MetricsError('rate-limited', 'slow down', { status: 429, retryAfterSeconds: 5 });
-    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'MetricsError', code: 'rate-limited', message: 'slow down', status: 429, retryAfterSeconds: 5 });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'MetricsError',
+      code: 'rate-limited',
+      message: 'slow down',
+      status: 429,
+      retryAfterSeconds: 5,
+    });
     expect(String(error)).toBe('MetricsError: slow down');
     expect(error.transient).toBe(true);
     expect(new MetricsError('bad-request', 'x').transient).toBe(false);
@@ -106,9 +129,17 @@ describe('defaultQueryTimeoutSeconds', () => {
 
 describe('promGraphUrl', () => {
   it('links to the graph page under the path prefix, with the query and range', () => {
-    const url = new URL(promGraphUrl('https://thanos.example/prometheus/', 'max by (pod) (container_memory_working_set_bytes{namespace="rook-ceph"})', 86400));
+    const url = new URL(
+      promGraphUrl(
+        'https://thanos.example/prometheus/',
+        'max by (pod) (container_memory_working_set_bytes{namespace="rook-ceph"})',
+        86400,
+      ),
+    );
     expect(url.origin + url.pathname).toBe('https://thanos.example/prometheus/graph');
-    expect(url.searchParams.get('g0.expr')).toBe('max by (pod) (container_memory_working_set_bytes{namespace="rook-ceph"})');
+    expect(url.searchParams.get('g0.expr')).toBe(
+      'max by (pod) (container_memory_working_set_bytes{namespace="rook-ceph"})',
+    );
     expect(url.searchParams.get('g0.range_input')).toBe('1d');
     expect(url.searchParams.get('g0.tab')).toBe('0');
   });

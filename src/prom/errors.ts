@@ -20,13 +20,7 @@ import { transportCodeForStatus, type TransportErrorCode } from '../model/transp
  * - credentials: the bearer token or password file could not be read
  */
 export type MetricsErrorCode =
-  | TransportErrorCode
-  | 'tls'
-  | 'aborted'
-  | 'bad-request'
-  | 'bad-response'
-  | 'limit'
-  | 'credentials';
+  TransportErrorCode | 'tls' | 'aborted' | 'bad-request' | 'bad-response' | 'limit' | 'credentials';
 
 export interface MetricsErrorDetails {
   /** HTTP status, when a response arrived. */
@@ -69,7 +63,15 @@ export class MetricsError extends Error implements PortError<MetricsErrorCode> {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, status: this.status, errorType: this.errorType, systemCode: this.systemCode, retryAfterSeconds: this.retryAfterSeconds };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      errorType: this.errorType,
+      systemCode: this.systemCode,
+      retryAfterSeconds: this.retryAfterSeconds,
+    };
   }
 }
 
@@ -104,13 +106,29 @@ const REMEDY = {
  */
 const LIMITS: readonly { pattern: RegExp; name: (match: RegExpExecArray) => string; kind: keyof typeof REMEDY }[] = [
   // VictoriaMetrics: "too many points for the given step=…: 1800; cannot exceed -search.maxPointsPerTimeseries=100"
-  { pattern: /cannot exceed (-search\.maxPointsPerTimeseries)=(\d+)/, name: (m) => `VictoriaMetrics' ${m[1]}=${m[2]}`, kind: 'points' },
+  {
+    pattern: /cannot exceed (-search\.maxPointsPerTimeseries)=(\d+)/,
+    name: (m) => `VictoriaMetrics' ${m[1]}=${m[2]}`,
+    kind: 'points',
+  },
   // VictoriaMetrics: "the number of matching timeseries exceeds 2; either narrow down the search or increase -search.max* …"
-  { pattern: /the number of matching timeseries exceeds (\d+)/, name: (m) => `VictoriaMetrics' -search.maxUniqueTimeseries=${m[1]}`, kind: 'series' },
+  {
+    pattern: /the number of matching timeseries exceeds (\d+)/,
+    name: (m) => `VictoriaMetrics' -search.maxUniqueTimeseries=${m[1]}`,
+    kind: 'series',
+  },
   // Prometheus: "exceeded maximum resolution of 11,000 points per timeseries"
-  { pattern: /exceeded maximum resolution of ([\d,]+) points per timeseries/, name: (m) => `Prometheus' ${m[1]} points per series`, kind: 'points' },
+  {
+    pattern: /exceeded maximum resolution of ([\d,]+) points per timeseries/,
+    name: (m) => `Prometheus' ${m[1]} points per series`,
+    kind: 'points',
+  },
   // Prometheus: "query processing would load too many samples into memory in query execution"
-  { pattern: /would load too many samples into memory/, name: () => "Prometheus' --query.max-samples", kind: 'samples' },
+  {
+    pattern: /would load too many samples into memory/,
+    name: () => "Prometheus' --query.max-samples",
+    kind: 'samples',
+  },
 ];
 
 /** "over <the limit>: <what to change>" when `error` is a server refusing a query over a limit. */
@@ -122,8 +140,30 @@ export function serverLimit(error: string): string | undefined {
   return undefined;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ERR_SOCKET_CLOSED']);
-const TLS_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'CERT_', 'UNABLE_TO_', 'DEPTH_ZERO_', 'SELF_SIGNED_', 'HOSTNAME_MISMATCH', 'EPROTO', 'ERR_OSSL_'];
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EPIPE',
+  'ERR_SOCKET_CLOSED',
+]);
+const TLS_PREFIXES = [
+  'ERR_TLS_',
+  'ERR_SSL_',
+  'CERT_',
+  'UNABLE_TO_',
+  'DEPTH_ZERO_',
+  'SELF_SIGNED_',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+  'ERR_OSSL_',
+];
 
 /** Maps a Node network error code to a MetricsError code; undefined when it is not a network error. */
 export function codeForSystemError(systemCode: string | undefined): MetricsErrorCode | undefined {

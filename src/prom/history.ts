@@ -22,7 +22,8 @@ export async function prometheusNow(metrics: MetricsSource, signal?: AbortSignal
   const answer = await metrics.query({ query: 'time()', ...(signal ? { signal } : {}) });
   if (answer.outcome === 'failed') return { now: null, problem: answer.error.message };
   const now = answer.series[0]?.sample.v;
-  if (now === undefined || !Number.isFinite(now)) return { now: null, problem: 'Prometheus answered time() without a finite value' };
+  if (now === undefined || !Number.isFinite(now))
+    return { now: null, problem: 'Prometheus answered time() without a finite value' };
   return { now, problem: null };
 }
 
@@ -31,7 +32,13 @@ export function fetchHistory(
   metrics: MetricsSource,
   query: string,
   now: number,
-  options: { windowSeconds: number; stepSeconds: number; signal?: AbortSignal; budget?: AnswerBudget; selection?: MemorySelection | undefined },
+  options: {
+    windowSeconds: number;
+    stepSeconds: number;
+    signal?: AbortSignal;
+    budget?: AnswerBudget;
+    selection?: MemorySelection | undefined;
+  },
 ): Promise<MetricsAnswer<RangeResult>> {
   return metrics.queryRange({
     query,
@@ -46,7 +53,10 @@ export function fetchHistory(
 
 /** A history read that threw (a bug in reading the answer, say): that profile's history is missing, never a crash. */
 export function readFailed(error: unknown): MetricsAnswer<RangeResult> {
-  return { outcome: 'failed', error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`) };
+  return {
+    outcome: 'failed',
+    error: new MetricsError('bad-response', `reading the history failed: ${(error as Error).message}`),
+  };
 }
 
 /** JSON bytes one point of a range answer takes, rounded up: `[1765000000.123,"157286400"],`. */
@@ -60,11 +70,21 @@ const SHARD_CONCURRENCY = 3;
  */
 export function podsPerShard(prometheus: AnswerCaps & { step: number }, windowSeconds: number): number {
   const points = Math.floor(windowSeconds / prometheus.step) + 1;
-  return Math.max(1, Math.min(Math.floor(prometheus.maxSeries / 2), Math.floor(prometheus.maxResponseBytes / 2 / (points * BYTES_PER_POINT))));
+  return Math.max(
+    1,
+    Math.min(
+      Math.floor(prometheus.maxSeries / 2),
+      Math.floor(prometheus.maxResponseBytes / 2 / (points * BYTES_PER_POINT)),
+    ),
+  );
 }
 
 /** The pods in shards of whole workloads (namespace, kind, name order), at most `size` pods each where a workload allows. */
-export function podShards(targets: readonly TargetFacts[], size: number, workloadName: (facts: TargetFacts) => string): string[][] {
+export function podShards(
+  targets: readonly TargetFacts[],
+  size: number,
+  workloadName: (facts: TargetFacts) => string,
+): string[][] {
   const byWorkload = new Map<string, Set<string>>();
   for (const t of targets) {
     const key = `${t.workload.namespace}/${t.workload.kind}/${workloadName(t)}`;
@@ -91,7 +111,8 @@ export function podShards(targets: readonly TargetFacts[], size: number, workloa
 }
 
 /** A profile's shards read: every answer handed on as it came, and their warnings together. */
-export type ShardsRead = { outcome: 'answered'; warnings: string[] } | Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }>;
+export type ShardsRead =
+  { outcome: 'answered'; warnings: string[] } | Extract<MetricsAnswer<RangeResult>, { outcome: 'failed' }>;
 
 /**
  * A profile's window in shards (`podShards`), each read by `fetch` (the profile's query narrowed to
@@ -111,7 +132,10 @@ export async function readInShards(
   const worker = async (): Promise<void> => {
     while (next < shards.length && failures.length === 0) {
       const i = next++;
-      const answer = await fetch(`(?:${shards[i]!.map(escapeRegex).join('|')})`, { bytes: caps.maxResponseBytes, series: caps.maxSeries });
+      const answer = await fetch(`(?:${shards[i]!.map(escapeRegex).join('|')})`, {
+        bytes: caps.maxResponseBytes,
+        series: caps.maxSeries,
+      });
       if (answer.outcome === 'failed') {
         failures.push({ index: i, error: answer.error });
       } else if (failures.length === 0) {
@@ -124,7 +148,13 @@ export async function readInShards(
   const [first] = failures.sort((a, b) => a.index - b.index);
   if (first) {
     const { index, error } = first;
-    return { outcome: 'failed', error: new MetricsError(error.code, `shard ${index + 1} of ${shards.length} (${shards[index]!.length} pods): ${error.message}`) };
+    return {
+      outcome: 'failed',
+      error: new MetricsError(
+        error.code,
+        `shard ${index + 1} of ${shards.length} (${shards[index]!.length} pods): ${error.message}`,
+      ),
+    };
   }
   return { outcome: 'answered', warnings: warnings.flat() };
 }

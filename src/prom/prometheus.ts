@@ -9,8 +9,22 @@ import { redact, safeUrl } from '../model/redact.js';
 import { trimEnd } from '../model/text.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
-import { JsonShapeError, JsonSyntaxError, StreamingMatrixParser, TooManyPointsError, TooManySeriesError } from './stream-json.js';
-import type { AnswerBudget, InstantQuery, InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from './types.js';
+import {
+  JsonShapeError,
+  JsonSyntaxError,
+  StreamingMatrixParser,
+  TooManyPointsError,
+  TooManySeriesError,
+} from './stream-json.js';
+import type {
+  AnswerBudget,
+  InstantQuery,
+  InstantResult,
+  MetricsAnswer,
+  MetricsSource,
+  RangeQuery,
+  RangeResult,
+} from './types.js';
 
 /** The port's convention (src/model/result.ts): what the server said comes back as data; only a bug throws. */
 async function answer<R extends object>(pending: Promise<R>): Promise<MetricsAnswer<R>> {
@@ -96,15 +110,21 @@ export class PrometheusSource implements MetricsSource {
     // Node's own "Invalid URL" error carries the input, which may hold a password: never rethrow it.
     if (!URL.canParse(options.url)) throw new TypeError('prometheus.url is not a valid URL');
     const parsed = new URL(options.url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`prometheus.url must be http(s), got ${parsed.protocol}`);
-    if (parsed.username || parsed.password) throw new TypeError('prometheus.url must not hold credentials: use basicAuth or bearerTokenFile');
-    if (options.bearerTokenFile && options.basicAuth) throw new TypeError('prometheus: set bearerTokenFile or basicAuth, not both');
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new TypeError(`prometheus.url must be http(s), got ${parsed.protocol}`);
+    if (parsed.username || parsed.password)
+      throw new TypeError('prometheus.url must not hold credentials: use basicAuth or bearerTokenFile');
+    if (options.bearerTokenFile && options.basicAuth)
+      throw new TypeError('prometheus: set bearerTokenFile or basicAuth, not both');
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (!HEADER_NAME.test(name)) throw new TypeError(`prometheus.headers: ${JSON.stringify(name)} is not a valid header name`);
-      if (!HEADER_VALUE.test(value)) throw new TypeError(`prometheus.headers: the value of ${name} holds characters a header cannot carry`);
+      if (!HEADER_NAME.test(name))
+        throw new TypeError(`prometheus.headers: ${JSON.stringify(name)} is not a valid header name`);
+      if (!HEADER_VALUE.test(value))
+        throw new TypeError(`prometheus.headers: the value of ${name} holds characters a header cannot carry`);
     }
     for (const name of Object.keys(options.headersFrom ?? {})) {
-      if (!HEADER_NAME.test(name)) throw new TypeError(`prometheus.headersFrom: ${JSON.stringify(name)} is not a valid header name`);
+      if (!HEADER_NAME.test(name))
+        throw new TypeError(`prometheus.headersFrom: ${JSON.stringify(name)} is not a valid header name`);
     }
     this.baseUrl = `${parsed.origin}${trimEnd(parsed.pathname, '/')}`;
     const timeoutSeconds = options.timeoutSeconds ?? 60;
@@ -112,21 +132,42 @@ export class PrometheusSource implements MetricsSource {
     this.timeoutMs = timeoutSeconds * 1000;
     this.queryTimeoutSeconds = options.queryTimeoutSeconds ?? defaultQueryTimeoutSeconds(timeoutSeconds);
     if (!(this.queryTimeoutSeconds > 0 && this.queryTimeoutSeconds < timeoutSeconds)) {
-      throw new TypeError(`prometheus query timeout (${this.queryTimeoutSeconds}s) must be positive and smaller than the HTTP timeout (${timeoutSeconds}s)`);
+      throw new TypeError(
+        `prometheus query timeout (${this.queryTimeoutSeconds}s) must be positive and smaller than the HTTP timeout (${timeoutSeconds}s)`,
+      );
     }
   }
 
-  async queryRange({ query, start, end, stepSeconds, signal, budget }: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+  async queryRange({
+    query,
+    start,
+    end,
+    stepSeconds,
+    signal,
+    budget,
+  }: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
     // One point per step from start to end, plus the two VictoriaMetrics adds when it widens the
     // range to multiples of the step (Prometheus refuses more than 11,000). A series with more is
     // not an answer to this query: refused, so that its columns never grow past what was asked.
     const points = Math.floor((end - start) / stepSeconds) + 3;
-    return answer(this.post('query_range', form, signal, parseQueryRangeResponse, { points: Number.isFinite(points) && points > 0 ? Math.min(points, 11_002) : Infinity, budget }));
+    return answer(
+      this.post('query_range', form, signal, parseQueryRangeResponse, {
+        points: Number.isFinite(points) && points > 0 ? Math.min(points, 11_002) : Infinity,
+        budget,
+      }),
+    );
   }
 
   async query({ query, time, signal }: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
-    return answer(this.post('query', { query, ...(time === undefined ? {} : { time: String(time) }) }, signal, parseInstantResponse));
+    return answer(
+      this.post(
+        'query',
+        { query, ...(time === undefined ? {} : { time: String(time) }) },
+        signal,
+        parseInstantResponse,
+      ),
+    );
   }
 
   /**
@@ -134,9 +175,22 @@ export class PrometheusSource implements MetricsSource {
    * streams in (see stream-json.ts); anything else is read as text, up to a limit.
    */
   /** `matrix`: a range query, whose answer is parsed as it streams, within these limits. */
-  private async post<T>(endpoint: string, form: Record<string, string>, signal: AbortSignal | undefined, parse: (json: unknown) => T, matrix?: Limits): Promise<T> {
+  private async post<T>(
+    endpoint: string,
+    form: Record<string, string>,
+    signal: AbortSignal | undefined,
+    parse: (json: unknown) => T,
+    matrix?: Limits,
+  ): Promise<T> {
     const url = `${this.baseUrl}/api/v1/${endpoint}`;
-    const call: Call = { url, where: `${endpoint} at ${safeUrl(url)}`, timeout: AbortSignal.timeout(this.timeoutMs), signal, secrets: [], bytes: 0 };
+    const call: Call = {
+      url,
+      where: `${endpoint} at ${safeUrl(url)}`,
+      timeout: AbortSignal.timeout(this.timeoutMs),
+      signal,
+      secrets: [],
+      bytes: 0,
+    };
     const { headers, secrets } = await this.requestHeaders();
     call.secrets = secrets;
     const httpsAgent = url.startsWith('https:') ? await this.httpsAgent() : undefined;
@@ -175,14 +229,26 @@ export class PrometheusSource implements MetricsSource {
         });
         json = parser.end();
       } catch (error) {
-        if (error instanceof JsonShapeError) throw new MetricsError('bad-response', `${call.where}: unexpected response: ${error.message}`, { status });
+        if (error instanceof JsonShapeError)
+          throw new MetricsError('bad-response', `${call.where}: unexpected response: ${error.message}`, { status });
         if (error instanceof JsonSyntaxError) throw this.notJson(response, head, call);
         if (error instanceof TooManyPointsError) {
-          throw new MetricsError('bad-response', `${call.where}: unexpected response: data.result[${parser.currentSeries}].values: ${error.message}`, { status });
+          throw new MetricsError(
+            'bad-response',
+            `${call.where}: unexpected response: data.result[${parser.currentSeries}].values: ${error.message}`,
+            { status },
+          );
         }
         if (error instanceof TooManySeriesError) {
-          const cap = maxSeries < capSeries ? `the ${maxSeries} series left of prometheus.maxSeries (${capSeries}) for the profile's answers together` : `${maxSeries} series (prometheus.maxSeries)`;
-          throw new MetricsError('limit', `${call.where}: the answer holds more than ${cap}; narrow the profile's selector or query, or raise the cap`, { status });
+          const cap =
+            maxSeries < capSeries
+              ? `the ${maxSeries} series left of prometheus.maxSeries (${capSeries}) for the profile's answers together`
+              : `${maxSeries} series (prometheus.maxSeries)`;
+          throw new MetricsError(
+            'limit',
+            `${call.where}: the answer holds more than ${cap}; narrow the profile's selector or query, or raise the cap`,
+            { status },
+          );
         }
         throw error;
       }
@@ -206,12 +272,21 @@ export class PrometheusSource implements MetricsSource {
    * Feeds the decoded body to `onText`; what `onText` throws ends the read and propagates as is. A
    * body over maxResponseBytes ends the read: no answer is held or parsed past the cap.
    */
-  private async readBody(stream: Readable, abort: AbortSignal, call: Call, budget: AnswerBudget | undefined, onText: (text: string) => void): Promise<void> {
+  private async readBody(
+    stream: Readable,
+    abort: AbortSignal,
+    call: Call,
+    budget: AnswerBudget | undefined,
+    onText: (text: string) => void,
+  ): Promise<void> {
     const decoder = new TextDecoder();
     const capBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const maxBytes = Math.max(0, Math.min(capBytes, budget?.bytes ?? Infinity));
     const size = (bytes: number): string => (bytes >= MIB ? formatMiB(bytes) : `${bytes} bytes`);
-    const cap = maxBytes < capBytes ? `the ${size(maxBytes)} left of prometheus.maxResponseBytes (${size(capBytes)}) for the profile's answers together` : `${size(maxBytes)} (prometheus.maxResponseBytes)`;
+    const cap =
+      maxBytes < capBytes
+        ? `the ${size(maxBytes)} left of prometheus.maxResponseBytes (${size(capBytes)}) for the profile's answers together`
+        : `${size(maxBytes)} (prometheus.maxResponseBytes)`;
     const stop = (): void => void stream.destroy(new Error('aborted'));
     abort.addEventListener('abort', stop);
     try {
@@ -219,13 +294,22 @@ export class PrometheusSource implements MetricsSource {
       for await (const chunk of stream) {
         call.bytes += (chunk as Buffer).length;
         if (call.bytes > maxBytes) {
-          throw new MetricsError('limit', `${call.where}: the answer is larger than ${cap}; narrow the profile's query, raise prometheus.step, or raise the cap`);
+          throw new MetricsError(
+            'limit',
+            `${call.where}: the answer is larger than ${cap}; narrow the profile's query, raise prometheus.step, or raise the cap`,
+          );
         }
         onText(decoder.decode(chunk as Buffer, { stream: true }));
       }
       onText(decoder.decode());
     } catch (error) {
-      if (error instanceof JsonSyntaxError || error instanceof TooManySeriesError || error instanceof TooManyPointsError || error instanceof MetricsError) throw error;
+      if (
+        error instanceof JsonSyntaxError ||
+        error instanceof TooManySeriesError ||
+        error instanceof TooManyPointsError ||
+        error instanceof MetricsError
+      )
+        throw error;
       throw this.transportError(error, call);
     } finally {
       abort.removeEventListener('abort', stop);
@@ -256,8 +340,15 @@ export class PrometheusSource implements MetricsSource {
     }
     if (status >= 300 && status < 400) {
       const location = response.headers['location'];
-      const to = typeof location === 'string' ? ` to ${URL.canParse(location, url) ? safeUrl(new URL(location, url).toString()) : '(invalid location)'}` : '';
-      throw new MetricsError('bad-response', redact(`${where}: redirected (${status})${to}; set prometheus.url to the final address`, secrets), { status });
+      const to =
+        typeof location === 'string'
+          ? ` to ${URL.canParse(location, url) ? safeUrl(new URL(location, url).toString()) : '(invalid location)'}`
+          : '';
+      throw new MetricsError(
+        'bad-response',
+        redact(`${where}: redirected (${status})${to}; set prometheus.url to the final address`, secrets),
+        { status },
+      );
     }
     const errorBody = errorBodySchema.safeParse(json);
     if (status >= 400 || errorBody.success) {
@@ -265,7 +356,8 @@ export class PrometheusSource implements MetricsSource {
       const detail = errorBody.success ? (errorBody.data.error ?? '') : excerpt(text);
       const code = codeForStatus(status, errorType, detail);
       const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
-      const what = code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
+      const what =
+        code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
       // A limit goes first: the message ends up in Events, which Kubernetes cuts at 1 kB.
       const limit = code === 'limit' ? `${serverLimit(detail)}; ` : '';
@@ -273,7 +365,11 @@ export class PrometheusSource implements MetricsSource {
       // VictoriaMetrics repeats the status as its errorType ("422"): said once.
       const type = errorType && errorType !== String(status) ? ` ${errorType}` : '';
       const message = `${where}: HTTP ${status}${type}${explained ? `: ${explained}` : ''}${what}${notFound}`;
-      throw new MetricsError(code, redact(message, secrets), { status, ...(errorType ? { errorType } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+      throw new MetricsError(code, redact(message, secrets), {
+        status,
+        ...(errorType ? { errorType } : {}),
+        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      });
     }
     if (json === undefined) throw this.notJson(response, text, call);
     return this.parseBody(json, parse, status, call);
@@ -281,7 +377,11 @@ export class PrometheusSource implements MetricsSource {
 
   private notJson(response: AxiosResponse<Readable>, head: string, { where, secrets }: Call): MetricsError {
     const type = headerText(response.headers['content-type']) ?? 'no content type';
-    return new MetricsError('bad-response', redact(`${where}: HTTP ${response.status} body is not JSON (${type}): ${excerpt(head)}`, secrets), { status: response.status });
+    return new MetricsError(
+      'bad-response',
+      redact(`${where}: HTTP ${response.status} body is not JSON (${type}): ${excerpt(head)}`, secrets),
+      { status: response.status },
+    );
   }
 
   private parseBody<T>(json: unknown, parse: (json: unknown) => T, status: number, { where, secrets }: Call): T {
@@ -289,7 +389,9 @@ export class PrometheusSource implements MetricsSource {
       return parse(json);
     } catch (error) {
       if (error instanceof ResponseFormatError) {
-        throw new MetricsError('bad-response', redact(`${where}: unexpected response: ${error.message}`, secrets), { status });
+        throw new MetricsError('bad-response', redact(`${where}: unexpected response: ${error.message}`, secrets), {
+          status,
+        });
       }
       throw error;
     }
@@ -299,7 +401,11 @@ export class PrometheusSource implements MetricsSource {
     const custom: Record<string, string> = { ...this.options.headers };
     for (const [name, file] of Object.entries(this.options.headersFrom ?? {})) {
       const value = (await readSecret(file, `header ${name}`)).replace(/\r?\n$/, '');
-      if (!HEADER_VALUE.test(value)) throw new MetricsError('credentials', `header file ${file} (${name}) holds a line break or characters a header cannot carry`);
+      if (!HEADER_VALUE.test(value))
+        throw new MetricsError(
+          'credentials',
+          `header file ${file} (${name}) holds a line break or characters a header cannot carry`,
+        );
       custom[name] = value;
     }
     const secrets = Object.values(custom).filter((v) => v.length > 0);
@@ -311,7 +417,11 @@ export class PrometheusSource implements MetricsSource {
     if (this.options.bearerTokenFile) {
       const token = (await readSecret(this.options.bearerTokenFile, 'bearer token')).trim();
       if (!token) throw new MetricsError('credentials', `bearer token file ${this.options.bearerTokenFile} is empty`);
-      if (!TOKEN.test(token)) throw new MetricsError('credentials', `bearer token file ${this.options.bearerTokenFile} holds whitespace or non-ASCII characters inside the token`);
+      if (!TOKEN.test(token))
+        throw new MetricsError(
+          'credentials',
+          `bearer token file ${this.options.bearerTokenFile} holds whitespace or non-ASCII characters inside the token`,
+        );
       secrets.push(token);
       own['Authorization'] = `Bearer ${token}`;
     }
@@ -353,7 +463,11 @@ async function readSecret(path: string, what: string): Promise<string> {
 }
 
 function systemCodeOf(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code !== 'ERR_BAD_REQUEST' && code !== 'ERR_BAD_RESPONSE') return code;
   }

@@ -61,7 +61,11 @@ export function profileQuery(
 ): string {
   const step = `${Math.round(stepSeconds)}s`;
   if (profile.query) {
-    return profile.query.replaceAll('$namespace', profile.namespace).replaceAll('$container', profile.container ?? '').replaceAll('$step', step).replaceAll('$matchers', matchers);
+    return profile.query
+      .replaceAll('$namespace', profile.namespace)
+      .replaceAll('$container', profile.container ?? '')
+      .replaceAll('$step', step)
+      .replaceAll('$matchers', matchers);
   }
   const container = profile.container ? `container=${quote(profile.container)}` : 'container!="", container!="POD"';
   const slice = (pods === undefined ? '' : `, pod=~${quote(pods)}`) + (matchers ? `, ${matchers}` : '');
@@ -74,14 +78,22 @@ export function profileQuery(
  * scraped) in the same answer. `pods` narrows both to the pods of the workloads that can learn
  * from their past.
  */
-export function workloadHistoryQuery(profile: QueryProfile, matchers: string, stepSeconds: number, pods?: string): string {
+export function workloadHistoryQuery(
+  profile: QueryProfile,
+  matchers: string,
+  stepSeconds: number,
+  pods?: string,
+): string {
   const slice = (pods === undefined ? '' : `, pod=~${quote(pods)}`) + (matchers ? `, ${matchers}` : '');
   const owners = `max by (namespace, pod, owner_kind, owner_name) (kube_pod_owner{namespace=${quote(profile.namespace)}${slice}})`;
   return `(${profileQuery(profile, { step: stepSeconds, matchers }, pods)}) or (${owners})`;
 }
 
 /** What the built-in query selects (owners: the workload history's); undefined for a profile's own query. */
-export function memorySelection(profile: QueryProfile, options: { pods?: string; owners?: boolean } = {}): MemorySelection | undefined {
+export function memorySelection(
+  profile: QueryProfile,
+  options: { pods?: string; owners?: boolean } = {},
+): MemorySelection | undefined {
   if (profile.query) return undefined;
   return {
     namespace: profile.namespace,
@@ -119,11 +131,19 @@ export function historyStepSeconds(floorBucketSeconds: number, lookbackSeconds: 
 export function promGraphUrl(baseUrl: string, query: string, rangeSeconds: number): string {
   const parsed = new URL(baseUrl);
   const base = `${parsed.origin}${trimEnd(parsed.pathname, '/')}`;
-  const params = new URLSearchParams({ 'g0.expr': query, 'g0.tab': '0', 'g0.range_input': formatDuration(rangeSeconds, { weeks: true }) });
+  const params = new URLSearchParams({
+    'g0.expr': query,
+    'g0.tab': '0',
+    'g0.range_input': formatDuration(rangeSeconds, { weeks: true }),
+  });
   return `${base}/graph?${params.toString()}`;
 }
 
 /** The graph of a profile's memory over the detection window: the link Slack and the PR body show. */
-export function profileGraphUrl(prometheus: QuerySettings & { url: string }, profile: QueryProfile, windowSeconds: number): string {
+export function profileGraphUrl(
+  prometheus: QuerySettings & { url: string },
+  profile: QueryProfile,
+  windowSeconds: number,
+): string {
   return promGraphUrl(prometheus.url, profileQuery(profile, prometheus), windowSeconds);
 }

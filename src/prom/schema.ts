@@ -16,7 +16,10 @@ export { parseSampleValue };
 const labelsSchema = z.record(z.string(), z.string());
 const annotationsSchema = z.array(z.string()).optional();
 
-const matrixItemSchema = z.object({ metric: labelsSchema, values: z.custom<unknown[] | SampleList>((v) => Array.isArray(v) || v instanceof SampleList, 'expected array') });
+const matrixItemSchema = z.object({
+  metric: labelsSchema,
+  values: z.custom<unknown[] | SampleList>((v) => Array.isArray(v) || v instanceof SampleList, 'expected array'),
+});
 
 const matrixSchema = z.object({
   status: z.literal('success'),
@@ -108,7 +111,10 @@ export function parseInstantResponse(json: unknown): InstantResult {
   const series: InstantSeries[] =
     data.resultType === 'scalar'
       ? [{ labels: {}, sample: parsePair(data.result, ['data', 'result']) }]
-      : data.result.map((row, i) => ({ labels: row.metric, sample: parsePair(row.value, ['data', 'result', i, 'value']) }));
+      : data.result.map((row, i) => ({
+          labels: row.metric,
+          sample: parsePair(row.value, ['data', 'result', i, 'value']),
+        }));
   return withAnnotations({ series }, body);
 }
 
@@ -118,7 +124,10 @@ function rejectErrorBody(json: unknown): void {
   const error = errorBodySchema.safeParse(json);
   if (!error.success) return;
   const { errorType, error: text } = error.data;
-  throw new ResponseFormatError('status', `Prometheus answered with an error${errorType ? ` (${errorType})` : ''}: ${text ?? 'no message'}`);
+  throw new ResponseFormatError(
+    'status',
+    `Prometheus answered with an error${errorType ? ` (${errorType})` : ''}: ${text ?? 'no message'}`,
+  );
 }
 
 function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown, at: Path = []): T {
@@ -135,7 +144,10 @@ function parseValues(values: readonly unknown[] | SampleList, path: Path): Sampl
     if (!values.bad) return values.columns();
     const { index, pair } = values.bad;
     const sample = parsePair(pair, [...path, index]);
-    throw new ResponseFormatError(formatPath([...path, index, 0]), `timestamps must increase, got ${sample.t} after ${values.lastTime() ?? -Infinity}`);
+    throw new ResponseFormatError(
+      formatPath([...path, index, 0]),
+      `timestamps must increase, got ${sample.t} after ${values.lastTime() ?? -Infinity}`,
+    );
   }
   const t = new Float64Array(values.length);
   const v = new Float64Array(values.length);
@@ -143,7 +155,10 @@ function parseValues(values: readonly unknown[] | SampleList, path: Path): Sampl
   for (let i = 0; i < values.length; i++) {
     const sample = parsePair(values[i], [...path, i]);
     if (sample.t <= previous) {
-      throw new ResponseFormatError(formatPath([...path, i, 0]), `timestamps must increase, got ${sample.t} after ${previous}`);
+      throw new ResponseFormatError(
+        formatPath([...path, i, 0]),
+        `timestamps must increase, got ${sample.t} after ${previous}`,
+      );
     }
     previous = sample.t;
     t[i] = sample.t;
@@ -170,7 +185,10 @@ function parsePair(pair: unknown, path: Path): Sample {
 /** What leakguard says when VictoriaMetrics marks an answer `isPartial` instead of warning. */
 export const PARTIAL_FLAG_WARNING = 'the answer is marked isPartial: some storage nodes did not respond';
 
-function withAnnotations<T extends object>(result: T, body: { warnings?: string[]; infos?: string[]; isPartial?: boolean }): T & { warnings: string[]; infos?: string[] } {
+function withAnnotations<T extends object>(
+  result: T,
+  body: { warnings?: string[]; infos?: string[]; isPartial?: boolean },
+): T & { warnings: string[]; infos?: string[] } {
   const warnings = [...(body.warnings ?? []), ...(body.isPartial ? [PARTIAL_FLAG_WARNING] : [])];
   return { ...result, warnings, ...(body.infos ? { infos: body.infos } : {}) };
 }

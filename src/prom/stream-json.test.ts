@@ -3,7 +3,15 @@ import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseQueryRangeResponse } from './schema.js';
-import { JsonShapeError, JsonSyntaxError, MAX_DEPTH, MAX_TOKEN_CHARS, SampleList, StreamingMatrixParser, TooManyPointsError } from './stream-json.js';
+import {
+  JsonShapeError,
+  JsonSyntaxError,
+  MAX_DEPTH,
+  MAX_TOKEN_CHARS,
+  SampleList,
+  StreamingMatrixParser,
+  TooManyPointsError,
+} from './stream-json.js';
 
 /** Parses `text` fed in pieces cut at `cuts` (fractions of its length); `points` sizes the sample columns. */
 function streamParse(text: string, cuts: readonly number[] = [], points?: number): unknown {
@@ -28,16 +36,29 @@ function outcome<T>(f: () => T): { ok: T } | { error: string } {
 
 const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 });
 const promValue = fc.oneof(
-  { weight: 10, arbitrary: fc.double().map((v) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v))) },
+  {
+    weight: 10,
+    arbitrary: fc
+      .double()
+      .map((v) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v))),
+  },
   { weight: 10, arbitrary: fc.integer({ min: 0, max: 2 ** 40 }).map(String) },
   { weight: 1, arbitrary: fc.constantFrom('abc', '', '1e', '12MiB') },
 );
-const mostly = <T,>(usual: T, ...rare: T[]) => fc.oneof({ weight: 12, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...rare) });
+const mostly = <T>(usual: T, ...rare: T[]) =>
+  fc.oneof({ weight: 12, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...rare) });
 const pair = fc.oneof(
   { weight: 60, arbitrary: fc.tuple(fc.integer({ min: 0, max: 100 }), promValue) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>([1], '1', null, [1, 2], ['1', '2'], [1, '2', 3]) },
 );
-const labels = fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.oneof({ weight: 40, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) }, { weight: 1, arbitrary: fc.integer() }), { maxKeys: 4 });
+const labels = fc.dictionary(
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.oneof(
+    { weight: 40, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.integer() },
+  ),
+  { maxKeys: 4 },
+);
 const response = fc.record(
   {
     status: mostly('success', 'error', 'ok'),
@@ -47,7 +68,15 @@ const response = fc.record(
         fc.record({
           metric: labels,
           // Sorted times make most series valid; a few repeats or reversals test the ordering check.
-          values: fc.array(pair, { maxLength: 12 }).map((pairs) => pairs.map((p, i) => (Array.isArray(p) && typeof p[0] === 'number' && p.length === 2 ? [p[0] < 99 ? 1700000000 + i * 60 + p[0] / 100 : 1700000000, p[1]] : p))),
+          values: fc
+            .array(pair, { maxLength: 12 })
+            .map((pairs) =>
+              pairs.map((p, i) =>
+                Array.isArray(p) && typeof p[0] === 'number' && p.length === 2
+                  ? [p[0] < 99 ? 1700000000 + i * 60 + p[0] / 100 : 1700000000, p[1]]
+                  : p,
+              ),
+            ),
         }),
         { maxLength: 4 },
       ),
@@ -74,14 +103,20 @@ describe('StreamingMatrixParser', () => {
     const seen = { samples: 0, valueErrors: 0 };
     fc.assert(
       // Columns sized exactly (they grow to it), or far too large (they are trimmed).
-      fc.property(response, fc.constantFrom(undefined, 1), cuts, fc.constantFrom(undefined, 12, 1000), (body, indent, pieces, points) => {
-        const text = JSON.stringify(body, null, indent);
-        const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces, points)));
-        const viaJson = outcome(() => parseQueryRangeResponse(JSON.parse(text)));
-        expect(viaStream).toEqual(viaJson);
-        if ('ok' in viaStream) seen.samples += viaStream.ok.series.reduce((n, s) => n + s.samples.t.length, 0);
-        else if (/\.values\[\d+\]/.test(viaStream.error)) seen.valueErrors++;
-      }),
+      fc.property(
+        response,
+        fc.constantFrom(undefined, 1),
+        cuts,
+        fc.constantFrom(undefined, 12, 1000),
+        (body, indent, pieces, points) => {
+          const text = JSON.stringify(body, null, indent);
+          const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces, points)));
+          const viaJson = outcome(() => parseQueryRangeResponse(JSON.parse(text)));
+          expect(viaStream).toEqual(viaJson);
+          if ('ok' in viaStream) seen.samples += viaStream.ok.series.reduce((n, s) => n + s.samples.t.length, 0);
+          else if (/\.values\[\d+\]/.test(viaStream.error)) seen.valueErrors++;
+        },
+      ),
       { numRuns: 500 },
     );
     // The generator reaches both the converted samples and the per-pair errors.
@@ -155,7 +190,6 @@ describe('SampleList', () => {
   });
 });
 
-
 describe('answers shaped against the parser', () => {
   const CHUNK = 64 * 1024;
   /** Feeds `text` in CHUNK-sized pieces, the way an HTTP body arrives. */
@@ -193,7 +227,13 @@ describe('answers shaped against the parser', () => {
 
   it('reads a long label (under the cap) cut into many chunks, escapes at the cuts included', () => {
     const value = `${'a\\"b'.repeat(50_000)}\\u00e9`;
-    const text = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: JSON.parse(`"${value}"`) as string }, values: [[1, '2']] }] } });
+    const text = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [{ metric: { pod: JSON.parse(`"${value}"`) as string }, values: [[1, '2']] }],
+      },
+    });
     const parser = new StreamingMatrixParser();
     // Cuts fall on every kind of character, backslashes included.
     for (let at = 0; at < text.length; at += 997) parser.write(text.slice(at, at + 997));
@@ -205,7 +245,11 @@ describe('answers shaped against the parser', () => {
     const gc = vm.runInNewContext('gc') as () => void;
     // 2,000 series whose labels are long enough for V8 to slice rather than copy them, in ~40 MB.
     const pairs = Array.from({ length: 600 }, (_, i) => `[${1_700_000_000 + i * 60},"${123_456_789 + i}"]`).join(',');
-    const series = Array.from({ length: 2000 }, (_, i) => `{"metric":{"namespace":"namespace-of-the-fleet","pod":"operator-${i}-7d9f8b6c5d-x2x4z"},"values":[${pairs}]}`);
+    const series = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        `{"metric":{"namespace":"namespace-of-the-fleet","pod":"operator-${i}-7d9f8b6c5d-x2x4z"},"values":[${pairs}]}`,
+    );
     let text: string | undefined = `{"status":"success","data":{"resultType":"matrix","result":[${series.join(',')}]}}`;
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -233,7 +277,8 @@ describe('SampleList past its capacity', () => {
 
   it('names the series when the parser meets one', () => {
     const parser = new StreamingMatrixParser(3);
-    const body = '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]},{"metric":{},"values":[[1,"1"],[2,"1"],[3,"1"],[4,"1"]]}]}}';
+    const body =
+      '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]},{"metric":{},"values":[[1,"1"],[2,"1"],[3,"1"],[4,"1"]]}]}}';
     expect(() => parser.write(body)).toThrow(TooManyPointsError);
     expect(parser.currentSeries).toBe(1);
   });

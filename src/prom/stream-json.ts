@@ -115,9 +115,25 @@ export class TooManySeriesError extends Error {
 }
 
 type Frame =
-  | { kind: 'object'; value: Record<string, unknown>; key: string | undefined; state: 'key-or-end' | 'key' | 'colon' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined }
-  | { kind: 'array'; value: unknown[]; state: 'value-or-end' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined }
-  | { kind: 'samples'; value: SampleList; state: 'value-or-end' | 'value' | 'comma-or-end'; keyInParent: string | number | undefined };
+  | {
+      kind: 'object';
+      value: Record<string, unknown>;
+      key: string | undefined;
+      state: 'key-or-end' | 'key' | 'colon' | 'value' | 'comma-or-end';
+      keyInParent: string | number | undefined;
+    }
+  | {
+      kind: 'array';
+      value: unknown[];
+      state: 'value-or-end' | 'value' | 'comma-or-end';
+      keyInParent: string | number | undefined;
+    }
+  | {
+      kind: 'samples';
+      value: SampleList;
+      state: 'value-or-end' | 'value' | 'comma-or-end';
+      keyInParent: string | number | undefined;
+    };
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 // No escapes, no control characters: the string's text is its value.
@@ -198,10 +214,17 @@ export class StreamingMatrixParser {
         continue;
       }
       if (this.done) this.fail(i, 'unexpected data after the JSON document');
-      if ((c === 0x7b || c === 0x5b) && this.stack.length >= MAX_DEPTH) this.refuse(i, `nesting deeper than ${MAX_DEPTH} levels`);
+      if ((c === 0x7b || c === 0x5b) && this.stack.length >= MAX_DEPTH)
+        this.refuse(i, `nesting deeper than ${MAX_DEPTH} levels`);
       if (c === 0x7b /* { */) {
         this.expectValue(i);
-        this.stack.push({ kind: 'object', value: {}, key: undefined, state: 'key-or-end', keyInParent: this.slotKey() });
+        this.stack.push({
+          kind: 'object',
+          value: {},
+          key: undefined,
+          state: 'key-or-end',
+          keyInParent: this.slotKey(),
+        });
         i++;
       } else if (c === 0x5b /* [ */) {
         const next = this.compactPair(text, i);
@@ -214,13 +237,23 @@ export class StreamingMatrixParser {
         if (this.isValuesSlot()) {
           if (++this.seriesSeen > this.maxSeries) throw new TooManySeriesError(this.maxSeries);
           this.currentSeries = this.seriesSeen - 1;
-          this.stack.push({ kind: 'samples', value: new SampleList(this.pointsPerSeries), state: 'value-or-end', keyInParent });
+          this.stack.push({
+            kind: 'samples',
+            value: new SampleList(this.pointsPerSeries),
+            state: 'value-or-end',
+            keyInParent,
+          });
         } else this.stack.push({ kind: 'array', value: [], state: 'value-or-end', keyInParent });
         i++;
       } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
         const top = this.stack.at(-1);
         const closes = c === 0x7d ? top?.kind === 'object' : top?.kind === 'array' || top?.kind === 'samples';
-        if (!top || !closes || (top.state !== 'comma-or-end' && top.state !== 'key-or-end' && top.state !== 'value-or-end')) this.fail(i, `unexpected ${String.fromCharCode(c)}`);
+        if (
+          !top ||
+          !closes ||
+          (top.state !== 'comma-or-end' && top.state !== 'key-or-end' && top.state !== 'value-or-end')
+        )
+          this.fail(i, `unexpected ${String.fromCharCode(c)}`);
         this.stack.pop();
         this.value(top.value);
         i++;
@@ -334,7 +367,11 @@ export class StreamingMatrixParser {
 
   private expectValue(at: number): void {
     const top = this.stack.at(-1);
-    const ok = top ? (top.kind === 'object' ? top.state === 'value' : top.state === 'value' || top.state === 'value-or-end') : !this.done;
+    const ok = top
+      ? top.kind === 'object'
+        ? top.state === 'value'
+        : top.state === 'value' || top.state === 'value-or-end'
+      : !this.done;
     if (!ok) this.fail(at, 'unexpected value');
   }
 
@@ -348,7 +385,15 @@ export class StreamingMatrixParser {
   /** The frame of `data.result`, when `frame` is it. */
   private isResult(frame: Frame): boolean {
     const [root, data] = this.stack;
-    return this.stack.length === 3 && frame === this.stack[2] && frame.kind === 'array' && frame.keyInParent === 'result' && root?.kind === 'object' && data?.kind === 'object' && data.keyInParent === 'data';
+    return (
+      this.stack.length === 3 &&
+      frame === this.stack[2] &&
+      frame.kind === 'array' &&
+      frame.keyInParent === 'result' &&
+      root?.kind === 'object' &&
+      data?.kind === 'object' &&
+      data.keyInParent === 'data'
+    );
   }
 
   /** `[` opening `data.result[i].values`. */
@@ -376,7 +421,8 @@ export class StreamingMatrixParser {
     if (top.kind === 'object') {
       const key = top.key as string;
       // Like JSON.parse: "__proto__" is an ordinary own property, never the prototype.
-      if (key === '__proto__') Object.defineProperty(top.value, key, { value, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(top.value, key, { value, enumerable: true, writable: true, configurable: true });
       else top.value[key] = value;
     } else if (top.kind === 'array') {
       if (this.onSeries && this.isResult(top)) this.onSeries(value, this.handed++);

@@ -4,7 +4,8 @@ import { plan } from '../policy/plan.js';
 import type { PlanAction } from '../policy/types.js';
 import { outcomeEvent } from './event-text.js';
 
-const restart = () => plan(input([target()], { guardrails: { dryRun: false } })).items.find((i): i is PlanAction => i.type === 'action')!;
+const restart = () =>
+  plan(input([target()], { guardrails: { dryRun: false } })).items.find((i): i is PlanAction => i.type === 'action')!;
 
 describe('a failed action says what to do, by the port error code it carries', () => {
   it.each([
@@ -20,6 +21,8 @@ describe('a failed action says what to do, by the port error code it carries', (
   });
 
   it('without a code, the message alone', () => {
-    expect(outcomeEvent(restart(), { kind: 'failed', message: 'no workaround configured' }).note).toMatch(/^Failed to .*: no workaround configured\. /);
+    expect(outcomeEvent(restart(), { kind: 'failed', message: 'no workaround configured' }).note).toMatch(
+      /^Failed to .*: no workaround configured\. /,
+    );
   });
 });

@@ -58,7 +58,13 @@ export function describeImageSwap(action: PlanAction): string | null {
 /** "ROOK_WATCH_FOR_NODE_FAILURE (unset), LOG=true": what a revert puts back, never a value from a reference. */
 function describeRestore(previous: Readonly<Record<string, string | null | { valueFrom: unknown }>>): string {
   return Object.entries(previous)
-    .map(([name, value]) => (value === null ? `${name} (unset)` : typeof value === 'string' ? `${name}=${value}` : `${name} (from its reference)`))
+    .map(([name, value]) =>
+      value === null
+        ? `${name} (unset)`
+        : typeof value === 'string'
+          ? `${name}=${value}`
+          : `${name} (from its reference)`,
+    )
     .join(', ');
 }
 
@@ -68,11 +74,21 @@ export function describeAction(action: PlanAction): string {
   const details = action.details;
   switch (action.kind) {
     case 'restart':
-      return details.restart?.mode === 'evict' && action.pod ? `evict pod ${action.pod.name} of ${target}` : `rollout-restart ${target}`;
+      return details.restart?.mode === 'evict' && action.pod
+        ? `evict pod ${action.pod.name} of ${target}`
+        : `rollout-restart ${target}`;
     case 'workaround': {
       const parts = [
-        ...(details.env ? [`set ${Object.entries(details.env).map(([k, v]) => `${k}=${v}`).join(', ')} on container ${action.container ?? '?'}`] : []),
-        ...(details.configMap ? [`set ${Object.keys(details.configMap.data).join(', ')} in ConfigMap ${details.configMap.name}`] : []),
+        ...(details.env
+          ? [
+              `set ${Object.entries(details.env)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')} on container ${action.container ?? '?'}`,
+            ]
+          : []),
+        ...(details.configMap
+          ? [`set ${Object.keys(details.configMap.data).join(', ')} in ConfigMap ${details.configMap.name}`]
+          : []),
         ...(details.image ? [describeImageSwap(action)!] : []),
       ];
       return `${parts.join(' and ')} (${target})`;
@@ -80,14 +96,20 @@ export function describeAction(action: PlanAction): string {
     case 'revert-workaround': {
       const revert = details.revert;
       const parts = [
-        ...(revert?.env ? [`restore ${describeRestore(revert.env.previous)} on container ${revert.env.container}`] : []),
-        ...(revert?.configMap ? [`restore ${describeRestore(revert.configMap.previous)} in ConfigMap ${revert.configMap.name}`] : []),
+        ...(revert?.env
+          ? [`restore ${describeRestore(revert.env.previous)} on container ${revert.env.container}`]
+          : []),
+        ...(revert?.configMap
+          ? [`restore ${describeRestore(revert.configMap.previous)} in ConfigMap ${revert.configMap.name}`]
+          : []),
         ...(describeImageSwap(action) ? [describeImageSwap(action)!] : []),
       ];
       return parts.length > 0 ? `${parts.join(' and ')} (${target})` : `revert the workaround on ${target}`;
     }
     case 'upgrade-pr':
-      return details.upgrade ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}` : `open an upgrade PR for ${target}`;
+      return details.upgrade
+        ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}`
+        : `open an upgrade PR for ${target}`;
   }
 }
 
@@ -96,7 +118,8 @@ export function describeAction(action: PlanAction): string {
  * in the PR, in its own workaround line, so its entry here does not repeat the images.
  */
 export function describeForHistory(action: PlanAction): string {
-  if (action.kind === 'workaround' && action.details.image) return `set the hotfix image on container ${action.details.image.container}`;
+  if (action.kind === 'workaround' && action.details.image)
+    return `set the hotfix image on container ${action.details.image.container}`;
   return describeAction(action);
 }
 
@@ -109,29 +132,77 @@ export function noticeEvent(notice: PlanNotice): EventDraft {
   const dry = notice.dryRun ? ' [dry-run]' : '';
   switch (notice.kind) {
     case 'leak-suspected':
-      return { reason: EventReason.LeakSuspected, action: 'Detect', type: 'Warning', key, note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues) };
+      return {
+        reason: EventReason.LeakSuspected,
+        action: 'Detect',
+        type: 'Warning',
+        key,
+        note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues),
+      };
     case 'leak-confirmed':
-      return { reason: EventReason.LeakConfirmed, action: 'Detect', type: 'Warning', key, note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues) };
+      return {
+        reason: EventReason.LeakConfirmed,
+        action: 'Detect',
+        type: 'Warning',
+        key,
+        note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues),
+      };
     case 'leak-resolved':
       return { reason: EventReason.LeakResolved, action: 'Detect', type: 'Normal', key, note: notice.note };
     case 'workaround-ineffective':
       return { reason: EventReason.WorkaroundIneffective, action: 'Verify', type: 'Warning', key, note: notice.note };
     case 'reconcile-intent':
-      return { reason: EventReason.RemediationPlanned, action: 'Reconcile', type: 'Normal', key: `reconcile:${notice.intent?.actionId ?? key}`, note: notice.note };
+      return {
+        reason: EventReason.RemediationPlanned,
+        action: 'Reconcile',
+        type: 'Normal',
+        key: `reconcile:${notice.intent?.actionId ?? key}`,
+        note: notice.note,
+      };
     case 'upgrade-advised':
-      return { reason: EventReason.UpgradeRecommended, action: 'ProposeUpgrade', type: 'Normal', key: `${key}:${notice.upgrade?.toVersion ?? ''}`, note: `${notice.note}${dry}` };
+      return {
+        reason: EventReason.UpgradeRecommended,
+        action: 'ProposeUpgrade',
+        type: 'Normal',
+        key: `${key}:${notice.upgrade?.toVersion ?? ''}`,
+        note: `${notice.note}${dry}`,
+      };
     case 'upgrade-rolled-out':
-      return { reason: EventReason.UpgradeRolledOut, action: 'Verify', type: 'Normal', key: `${key}:${notice.rollout?.version ?? ''}`, note: `${notice.note}${dry}` };
+      return {
+        reason: EventReason.UpgradeRolledOut,
+        action: 'Verify',
+        type: 'Normal',
+        key: `${key}:${notice.rollout?.version ?? ''}`,
+        note: `${notice.note}${dry}`,
+      };
     case 'upgrade-verified':
-      return { reason: EventReason.UpgradeVerified, action: 'Verify', type: 'Normal', key, note: `${notice.note}${dry}` };
+      return {
+        reason: EventReason.UpgradeVerified,
+        action: 'Verify',
+        type: 'Normal',
+        key,
+        note: `${notice.note}${dry}`,
+      };
     case 'upgrade-ineffective':
-      return { reason: EventReason.UpgradeIneffective, action: 'Verify', type: 'Warning', key, note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues) };
+      return {
+        reason: EventReason.UpgradeIneffective,
+        action: 'Verify',
+        type: 'Warning',
+        key,
+        note: withKnownIssues(`${notice.note}${dry}`, notice.knownIssues),
+      };
   }
 }
 
 export function skipEvent(skip: PlanSkip): EventDraft {
   const reason = skip.reason === 'dry-run' ? EventReason.RemediationPlanned : EventReason.RemediationSkipped;
-  return { reason, action: 'Skip', type: 'Normal', key: `skip:${skip.reason}:${skip.actionId ?? skip.incidentId ?? 'none'}`, note: skip.note };
+  return {
+    reason,
+    action: 'Skip',
+    type: 'Normal',
+    key: `skip:${skip.reason}:${skip.actionId ?? skip.incidentId ?? 'none'}`,
+    note: skip.note,
+  };
 }
 
 /** The Event for a dry-run action: what would have been done, and nothing was. */
@@ -141,7 +212,10 @@ export function plannedEvent(action: PlanAction): EventDraft {
     action: actionVerb[action.kind],
     type: 'Normal',
     key: `planned:${action.id}`,
-    note: withKnownIssues(`[dry-run] would ${describeAction(action)}: ${action.reason} (action ${action.id})`, action.details.knownIssues),
+    note: withKnownIssues(
+      `[dry-run] would ${describeAction(action)}: ${action.reason} (action ${action.id})`,
+      action.details.knownIssues,
+    ),
   };
 }
 
@@ -159,27 +233,76 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
     case 'restarted':
     case 'evicted':
     case 'already-done':
-      return { ...base, reason: EventReason.PodRestarted, type: 'Normal', note: withKnownIssues(`${outcome.kind === 'already-done' ? 'Already done: ' : 'Did '}${what}: ${because}`, action.details.knownIssues) };
+      return {
+        ...base,
+        reason: EventReason.PodRestarted,
+        type: 'Normal',
+        note: withKnownIssues(
+          `${outcome.kind === 'already-done' ? 'Already done: ' : 'Did '}${what}: ${because}`,
+          action.details.knownIssues,
+        ),
+      };
     case 'eviction-blocked':
-      return { ...base, reason: EventReason.EvictionBlocked, type: 'Warning', note: `Could not ${what}: a PodDisruptionBudget refused the eviction (${outcome.message}); the pod was not deleted. ${because}` };
+      return {
+        ...base,
+        reason: EventReason.EvictionBlocked,
+        type: 'Warning',
+        note: `Could not ${what}: a PodDisruptionBudget refused the eviction (${outcome.message}); the pod was not deleted. ${because}`,
+      };
     case 'workaround-applied':
     case 'workaround-already-set': {
       const undo = undoHint(action);
-      return { ...base, reason: EventReason.WorkaroundApplied, type: 'Normal', note: withKnownIssues(`${outcome.kind === 'workaround-already-set' ? 'Already in place: ' : 'Did '}${what}: ${because}.${undo ? ` ${undo}` : ''}`, action.details.knownIssues) };
+      return {
+        ...base,
+        reason: EventReason.WorkaroundApplied,
+        type: 'Normal',
+        note: withKnownIssues(
+          `${outcome.kind === 'workaround-already-set' ? 'Already in place: ' : 'Did '}${what}: ${because}.${undo ? ` ${undo}` : ''}`,
+          action.details.knownIssues,
+        ),
+      };
     }
     case 'workaround-reverted':
       return { ...base, reason: EventReason.WorkaroundReverted, type: 'Normal', note: `Did ${what}: ${because}` };
     case 'pr': {
       const reason = outcome.result === 'opened' ? EventReason.UpgradePROpened : EventReason.UpgradePRUpdated;
-      const verb = { opened: 'Opened', updated: 'Updated', linked: 'Linked existing', 'up-to-date': 'No PR needed, the repo already pins the target:' }[outcome.result];
-      return { ...base, reason, type: 'Normal', note: withKnownIssues(`${verb} upgrade PR ${outcome.url ?? ''} to ${what.replace(/^open an upgrade PR /, '')}. ${because}`, action.details.knownIssues) };
+      const verb = {
+        opened: 'Opened',
+        updated: 'Updated',
+        linked: 'Linked existing',
+        'up-to-date': 'No PR needed, the repo already pins the target:',
+      }[outcome.result];
+      return {
+        ...base,
+        reason,
+        type: 'Normal',
+        note: withKnownIssues(
+          `${verb} upgrade PR ${outcome.url ?? ''} to ${what.replace(/^open an upgrade PR /, '')}. ${because}`,
+          action.details.knownIssues,
+        ),
+      };
     }
     case 'gitops-owned':
-      return { ...base, reason: EventReason.RemediationSkipped, type: 'Normal', note: `Did not ${what}: ${outcome.owner} manages this workload and would revert a live patch; propose it in Git instead. ${because}` };
+      return {
+        ...base,
+        reason: EventReason.RemediationSkipped,
+        type: 'Normal',
+        note: `Did not ${what}: ${outcome.owner} manages this workload and would revert a live patch; propose it in Git instead. ${because}`,
+      };
     case 'deferred':
-      return { ...base, reason: EventReason.RemediationSkipped, type: 'Normal', note: `Deferred ${what} to the next run: ${outcome.message}. ${because}` };
+      return {
+        ...base,
+        reason: EventReason.RemediationSkipped,
+        type: 'Normal',
+        note: `Deferred ${what} to the next run: ${outcome.message}. ${because}`,
+      };
     case 'failed':
-      return { ...base, reason: EventReason.RemediationFailed, type: 'Warning', note: `Failed to ${what}: ${failureText(action, outcome)}. ${because}` };
+      return {
+        ...base,
+        reason: EventReason.RemediationFailed,
+        type: 'Warning',
+        note: `Failed to ${what}: ${failureText(action, outcome)}. ${because}`,
+      };
   }
 }
 
@@ -221,4 +344,3 @@ export function outcomeText(outcome: ActionOutcome): string {
   if (outcome.kind === 'pr') return `${outcome.result}${outcome.url ? ` ${outcome.url}` : ''}`;
   return outcome.kind;
 }
-

@@ -29,8 +29,18 @@ export function strongestEvidence(judged: readonly JudgedTarget[]): Map<string, 
   for (const t of judged) {
     const key = workloadKey(t.facts.workload);
     const previous = evidence.get(key);
-    if (!previous || (t.verdict.slope?.bytesPerHour ?? -Infinity) > (previous.verdict.slope?.bytesPerHour ?? -Infinity)) {
-      evidence.set(key, { verdict: t.verdict, samples: t.samples, limitBytes: t.facts.limitBytes, image: t.facts.image, container: t.facts.container, pod: podViewOf(t.facts) });
+    if (
+      !previous ||
+      (t.verdict.slope?.bytesPerHour ?? -Infinity) > (previous.verdict.slope?.bytesPerHour ?? -Infinity)
+    ) {
+      evidence.set(key, {
+        verdict: t.verdict,
+        samples: t.samples,
+        limitBytes: t.facts.limitBytes,
+        image: t.facts.image,
+        container: t.facts.container,
+        pod: podViewOf(t.facts),
+      });
     }
   }
   return evidence;
@@ -38,7 +48,8 @@ export function strongestEvidence(judged: readonly JudgedTarget[]): Map<string, 
 
 /** Slack names the known issue the plan matched: under a hotfix leakguard set, the replaced image's. */
 export function withCatalogImage(evidence: TargetEvidence, state: WorkloadState | undefined): TargetEvidence {
-  const matchedOn = state ? standInFacts({ image: evidence.image, version: null, container: evidence.container }, state).image : evidence.image;
+  const matchedOn = state
+    ? standInFacts({ image: evidence.image, version: null, container: evidence.container }, state).image
+    : evidence.image;
   return matchedOn === evidence.image ? evidence : { ...evidence, catalogImage: matchedOn };
 }
-

@@ -41,7 +41,11 @@ function percent(share: number): string {
 }
 
 function size(bytes: number): string {
-  return bytes < MIB ? `${Math.round(bytes / 1024)} KiB` : bytes < 10 * MIB ? `${(bytes / MIB).toFixed(1)} MiB` : formatMiB(bytes);
+  return bytes < MIB
+    ? `${Math.round(bytes / 1024)} KiB`
+    : bytes < 10 * MIB
+      ? `${(bytes / MIB).toFixed(1)} MiB`
+      : formatMiB(bytes);
 }
 
 /** `main.leak (leaker/main.go:42) 91% of in-use bytes` */
@@ -67,14 +71,20 @@ export function heapReport(captured: HeapCaptured, top = 3): HeapReport {
 }
 
 function heapLines(captured: HeapCaptured, top: number): string[] {
-  const lines = [`Heap of pod ${captured.pod} before the restart: ${size(captured.summary.totalInuseBytes)} in use. Top allocation sites (share of in-use bytes):`];
+  const lines = [
+    `Heap of pod ${captured.pod} before the restart: ${size(captured.summary.totalInuseBytes)} in use. Top allocation sites (share of in-use bytes):`,
+  ];
   // Sites under 1% say nothing a person can act on; the first is always named.
   const sites = captured.summary.sites.slice(0, top).filter((s, i) => i === 0 || s.share >= 0.01);
   lines.push(...sites.map((s, i) => `${i + 1}. ${describeSite(s)}`));
   if (captured.growth && captured.growth.sites.length > 0) {
-    lines.push(`Grew since the incident's first profile (${size(Math.max(0, captured.growth.grewBytes))}): ${captured.growth.sites.slice(0, top).map(describeGrowth).join(', ')}.`);
+    lines.push(
+      `Grew since the incident's first profile (${size(Math.max(0, captured.growth.grewBytes))}): ${captured.growth.sites.slice(0, top).map(describeGrowth).join(', ')}.`,
+    );
   }
-  lines.push('notKept' in captured.kept ? `Not kept: ${captured.kept.notKept}.` : `Open it: ${pprofCommand(captured.kept)}`);
+  lines.push(
+    'notKept' in captured.kept ? `Not kept: ${captured.kept.notKept}.` : `Open it: ${pprofCommand(captured.kept)}`,
+  );
   return lines;
 }
 
@@ -95,7 +105,13 @@ export function heapFailedNote(pod: string, reason: string, dryRun: boolean): st
 /** The heap profile as a Markdown section (PR body, upstream issue draft). */
 export function heapMarkdown(heap: HeapReport): string {
   const [first, ...rest] = heap.lines;
-  const lines = ['### Heap profile before the restart', '', first ?? '', '', ...rest.map((l) => (/^\d+\. /.test(l) ? l : `\n${l}`))];
+  const lines = [
+    '### Heap profile before the restart',
+    '',
+    first ?? '',
+    '',
+    ...rest.map((l) => (/^\d+\. /.test(l) ? l : `\n${l}`)),
+  ];
   if (heap.command) lines.push('', 'Open the kept profile:', '', '```sh', heap.command, '```');
   return lines.join('\n').replace(/\n{3,}/g, '\n\n');
 }
@@ -107,7 +123,10 @@ export function heapTooLargeReason(where: string, limitBytes: number): string {
 
 /** `status` is `forbidden` for the API server's 403, else the error as the port describes it. */
 export function heapUnansweredReason(where: string, status: string): string {
-  const why = status === 'forbidden' ? 'forbidden: the chart renders pods/proxy only for profiles with diagnostics.heapProfile' : status;
+  const why =
+    status === 'forbidden'
+      ? 'forbidden: the chart renders pods/proxy only for profiles with diagnostics.heapProfile'
+      : status;
   return `${where} did not answer through the pod proxy (${why})`;
 }
 

@@ -11,7 +11,13 @@ import type { IncidentStep, IncidentView } from '../policy/incident.js';
 import type { PlanAction, PlanSkip } from '../policy/types.js';
 import { describeImageSwap, failureText, undoHint } from './event-text.js';
 import type { TargetEvidence } from './evidence.js';
-import { buildIncidentMessage, escapeMrkdwn, type ActionInfo, type IncidentMessageInput, type SlackMessage } from './slack-message.js';
+import {
+  buildIncidentMessage,
+  escapeMrkdwn,
+  type ActionInfo,
+  type IncidentMessageInput,
+  type SlackMessage,
+} from './slack-message.js';
 
 /**
  * The action's reason without the leak phrase it opens with: Slack states the slope, time to limit
@@ -40,17 +46,37 @@ function stepInfo({ action, outcome, status }: IncidentStep): ActionInfo {
 function skipInfo(skips: readonly PlanSkip[]): ActionInfo | undefined {
   const skip = skips[0];
   if (!skip) return undefined;
-  const detail = skip.reason === 'foreign-owner' ? skips.filter((s) => s.reason === 'foreign-owner').map((s) => s.note).join('; ') : skip.note;
+  const detail =
+    skip.reason === 'foreign-owner'
+      ? skips
+          .filter((s) => s.reason === 'foreign-owner')
+          .map((s) => s.note)
+          .join('; ')
+      : skip.note;
   return { kind: skip.wanted ?? 'none', status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
 }
 
 /** The catalogue entry behind a leak, for the message's "known issue" field and links. */
-export function knownIssueInput(catalog: Catalog, evidence: TargetEvidence | undefined): Pick<IncidentMessageInput, 'knownIssue'> {
+export function knownIssueInput(
+  catalog: Catalog,
+  evidence: TargetEvidence | undefined,
+): Pick<IncidentMessageInput, 'knownIssue'> {
   if (!evidence) return {};
-  const match = matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, { container: evidence.container, ...(evidence.pod ? { pod: evidence.pod } : {}) })[0];
+  const match = matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, {
+    container: evidence.container,
+    ...(evidence.pod ? { pod: evidence.pod } : {}),
+  })[0];
   if (!match) return {};
   const { issue } = match;
-  return { knownIssue: { issueId: issue.id, title: issue.title, links: issueLinks(issue), checked: issue.checked, ...(match.certainty === 'possible' && issue.condition ? { possible: issue.condition.text } : {}) } };
+  return {
+    knownIssue: {
+      issueId: issue.id,
+      title: issue.title,
+      links: issueLinks(issue),
+      checked: issue.checked,
+      ...(match.certainty === 'possible' && issue.condition ? { possible: issue.condition.text } : {}),
+    },
+  };
 }
 
 export interface IncidentFacts {
@@ -72,7 +98,12 @@ export function incidentMessage(view: IncidentView, facts: IncidentFacts): Slack
     phase: view.phase,
     severity: view.severity,
     profile: facts.profile,
-    target: { namespace: facts.workload.namespace, kind: facts.workload.kind, name: facts.workload.name, container: evidence?.container ?? facts.container ?? '' },
+    target: {
+      namespace: facts.workload.namespace,
+      kind: facts.workload.kind,
+      name: facts.workload.name,
+      container: evidence?.container ?? facts.container ?? '',
+    },
     version: evidence ? versionFromImage(evidence.image) : null,
     verdict: evidence?.verdict ?? { slope: null, hoursToLimit: null, currentBytes: null, reasons: [] },
     limitBytes: evidence?.limitBytes ?? null,

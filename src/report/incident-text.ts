@@ -29,10 +29,10 @@ export function accessUncheckedText(message: string): string {
 /** A later part failed after earlier ones were applied: they were undone (or could not be, said plainly). */
 export function workaroundRolledBackText(failure: string, undone: readonly string[], stuck: readonly string[]): string {
   const back = undone.length > 0 ? `; undid what was already applied (${undone.join(', ')})` : '';
-  const left = stuck.length > 0 ? `; could NOT undo ${stuck.join(', ')}: check it by hand` : ', nothing is left changed';
+  const left =
+    stuck.length > 0 ? `; could NOT undo ${stuck.join(', ')}: check it by hand` : ', nothing is left changed';
   return `${failure}${back}${left}`;
 }
-
 
 /** The incident's actions as the PR's "Actions already taken" lists them: when, what, how it ended. */
 export function historyRecords(history: readonly HistoryEntry[]): { at: number; kind: string; summary: string }[] {
@@ -49,15 +49,23 @@ export function incidentStatusText(state: WorkloadState): string | null {
     case 'detected':
       return 'detected — waits for the first action the guardrails allow';
     case 'remediated':
-      return state.workaroundAppliedAt !== null ? 'remediated (workaround in place) — waits for the upgrade to be proposed' : `remediated (${state.lastAction ?? 'action'}) — watching whether the leak comes back`;
+      return state.workaroundAppliedAt !== null
+        ? 'remediated (workaround in place) — waits for the upgrade to be proposed'
+        : `remediated (${state.lastAction ?? 'action'}) — watching whether the leak comes back`;
     case 'upgrade-proposed':
-      if (upgrade?.ineffectiveAt) return `upgrade to ${v(upgrade.toVersion)} did not fix the leak — the workaround stays; look into it`;
-      return upgrade?.nextHop ? `on ${v(upgrade.fromVersion)}, still affected — waits for it to run healthy before proposing ${v(upgrade.toVersion)}` : `upgrade proposed (${path}) — waits for the rollout`;
+      if (upgrade?.ineffectiveAt)
+        return `upgrade to ${v(upgrade.toVersion)} did not fix the leak — the workaround stays; look into it`;
+      return upgrade?.nextHop
+        ? `on ${v(upgrade.fromVersion)}, still affected — waits for it to run healthy before proposing ${v(upgrade.toVersion)}`
+        : `upgrade proposed (${path}) — waits for the rollout`;
     case 'upgrade-rolled-out':
-      if (upgrade?.ineffectiveAt) return `still leaking on ${v(upgrade.rolledOutVersion ?? upgrade.toVersion)} — the workaround stays; look into it`;
+      if (upgrade?.ineffectiveAt)
+        return `still leaking on ${v(upgrade.rolledOutVersion ?? upgrade.toVersion)} — the workaround stays; look into it`;
       return `${v(upgrade?.rolledOutVersion ?? '')} rolled out — waits for the verification window`;
     case 'verified':
-      return state.workaround ? `verified on ${v(upgrade?.rolledOutVersion ?? '')} — waits to remove the workaround (guardrails)` : `verified on ${v(upgrade?.rolledOutVersion ?? '')} — the workaround is removed; closes when the escalation window passes`;
+      return state.workaround
+        ? `verified on ${v(upgrade?.rolledOutVersion ?? '')} — waits to remove the workaround (guardrails)`
+        : `verified on ${v(upgrade?.rolledOutVersion ?? '')} — the workaround is removed; closes when the escalation window passes`;
   }
 }
 
@@ -65,8 +73,10 @@ export function incidentStatusText(state: WorkloadState): string | null {
 export const killSwitchText = {
   noController:
     "no kill switch to read: set controller to leakguard's own CronJob or Deployment (the chart does), or controller: none to rely on guardrails.killSwitch alone; nothing is changed this run",
-  unreadable: (where: string, error: string) => `cannot read the kill switch on ${where}: ${error}; nothing is changed this run`,
-  invalid: (where: string, annotation: string, value: string | null) => `${where}: annotation ${annotation}=${JSON.stringify(value)} is neither true nor false; treated as on, nothing is changed`,
-  on: (where: string, annotation: string, value: string | null) => `kill switch on (${where} annotation ${annotation}=${value}): nothing is changed`,
+  unreadable: (where: string, error: string) =>
+    `cannot read the kill switch on ${where}: ${error}; nothing is changed this run`,
+  invalid: (where: string, annotation: string, value: string | null) =>
+    `${where}: annotation ${annotation}=${JSON.stringify(value)} is neither true nor false; treated as on, nothing is changed`,
+  on: (where: string, annotation: string, value: string | null) =>
+    `kill switch on (${where} annotation ${annotation}=${value}): nothing is changed`,
 };
-

@@ -29,10 +29,16 @@ export interface IssueDraftInput {
 /** What leakguard did in the incident, from its state, in words. */
 export function whatWasTried(state: WorkloadState): string[] {
   const tried: string[] = [];
-  if (state.restartTimes.length > 0) tried.push(`Restarted by leakguard ${state.restartTimes.length} time(s) in the last 24 h (last ${formatTime(Math.max(...state.restartTimes))}).`);
-  if (state.workaroundAppliedAt !== null) tried.push(`A workaround was applied at ${formatTime(state.workaroundAppliedAt)}.`);
-  if (state.workaroundImage) tried.push(`Image ${state.workaroundImage.hotfix} was set in place of ${state.workaroundImage.previous}.`);
-  if (tried.length === 0 && state.lastAction) tried.push(`Last action: ${state.lastAction}${state.lastActionAt ? ` at ${formatTime(state.lastActionAt)}` : ''}.`);
+  if (state.restartTimes.length > 0)
+    tried.push(
+      `Restarted by leakguard ${state.restartTimes.length} time(s) in the last 24 h (last ${formatTime(Math.max(...state.restartTimes))}).`,
+    );
+  if (state.workaroundAppliedAt !== null)
+    tried.push(`A workaround was applied at ${formatTime(state.workaroundAppliedAt)}.`);
+  if (state.workaroundImage)
+    tried.push(`Image ${state.workaroundImage.hotfix} was set in place of ${state.workaroundImage.previous}.`);
+  if (tried.length === 0 && state.lastAction)
+    tried.push(`Last action: ${state.lastAction}${state.lastActionAt ? ` at ${formatTime(state.lastActionAt)}` : ''}.`);
   return tried.length > 0 ? tried : ['Nothing yet.'];
 }
 
@@ -40,7 +46,8 @@ export function upstreamIssueDraft(input: IssueDraftInput): string {
   const v = input.verdict;
   const version = input.version ?? 'unknown version';
   const since = input.state.incidentStart;
-  const duration = since !== null ? `${formatHours((input.now - since) / 3600)} (since ${formatTime(since)})` : 'unknown';
+  const duration =
+    since !== null ? `${formatHours((input.now - since) / 3600)} (since ${formatTime(since)})` : 'unknown';
   const chart = input.memory ? memoryChart(input.memory, input.limitBytes) : null;
   const lines = [
     `<!-- Drafted by \`leakguard report ${input.incidentId}\`; nothing was filed. Review it, remove what is private, then paste it. -->`,
@@ -64,8 +71,14 @@ export function upstreamIssueDraft(input: IssueDraftInput): string {
   ];
   if (v.reasons.length > 0) lines.push('', '### Why this is a leak', '', ...v.reasons.slice(0, 5).map((r) => `- ${r}`));
   if (chart) lines.push('', '### Memory', '', chart);
-  lines.push('', input.heap ? heapMarkdown(input.heap) : '### Heap profile\n\nNone was captured: set `diagnostics.heapProfile` on the profile to keep one before the next restart.');
-  if (input.heap?.command) lines.push('', 'Attach that file to the issue: `go tool pprof` opens it without the binary.');
+  lines.push(
+    '',
+    input.heap
+      ? heapMarkdown(input.heap)
+      : '### Heap profile\n\nNone was captured: set `diagnostics.heapProfile` on the profile to keep one before the next restart.',
+  );
+  if (input.heap?.command)
+    lines.push('', 'Attach that file to the issue: `go tool pprof` opens it without the binary.');
   return `${lines.join('\n')}\n`;
 }
 

@@ -122,16 +122,19 @@ export function detectionSection(input: PrBodyInput): string {
     `| Memory limit | ${input.limitBytes === null ? 'none' : formatMiB(input.limitBytes)} |`,
     `| Time to limit | ${formatHours(v.hoursToLimit)} |`,
   ];
-  if (input.prometheusGraphUrl && isWebLink(input.prometheusGraphUrl)) lines.push(`| Graph | [Prometheus](${input.prometheusGraphUrl}) |`);
+  if (input.prometheusGraphUrl && isWebLink(input.prometheusGraphUrl))
+    lines.push(`| Graph | [Prometheus](${input.prometheusGraphUrl}) |`);
   if (v.reasons.length > 0) lines.push('', ...v.reasons.slice(0, 5).map((r) => `- ${oneLine(r)}`));
   return lines.join('\n');
 }
 
 export function knownIssueSection(issue: KnownIssueInfo | undefined): string {
-  if (!issue) return '### Known issue\n\nNo catalogued issue matches; the upgrade is proposed from the configured profile.';
+  if (!issue)
+    return '### Known issue\n\nNo catalogued issue matches; the upgrade is proposed from the configured profile.';
   const lines = ['### Known issue', '', `**${oneLine(issue.title)}** (\`${issue.issueId}\`)`];
   const links = issue.links.map(normalizeLink).filter((l) => isWebLink(l.url));
-  const item = (l: { title: string; url: string }) => (l.title === l.url ? `- ${l.url}` : `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`);
+  const item = (l: { title: string; url: string }) =>
+    l.title === l.url ? `- ${l.url}` : `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`;
   if (links.length > 0) lines.push('', ...links.map(item));
   if (issue.checked) lines.push('', `Ranges checked against these sources on ${oneLine(issue.checked, 10)}.`);
   if (issue.workaround) lines.push('', `Workaround until the upgrade lands: ${oneLine(issue.workaround)}`);
@@ -168,17 +171,35 @@ export function upgradePathSection(
     lines.push(`${earlier.length + i + 2}. ${prev} → ${next} later, in its own PR once this one is rolled out`);
     prev = next;
   });
-  lines.push('', rule ? `Upgrade rule: ${oneLine(rule)}.` : 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.');
+  lines.push(
+    '',
+    rule
+      ? `Upgrade rule: ${oneLine(rule)}.`
+      : 'Upgrades go one minor version at a time; skipping a minor version is not supported by the operator.',
+  );
   const readFirst = notes.map(normalizeLink).filter((l) => isWebLink(l.url));
-  if (readFirst.length > 0) lines.push('', 'Read before merging:', ...readFirst.map((l) => `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`));
+  if (readFirst.length > 0)
+    lines.push(
+      '',
+      'Read before merging:',
+      ...readFirst.map((l) => `- [${oneLine(l.title, 120).replace(/[[\]]/g, '')}](${l.url})`),
+    );
   return lines.join('\n');
 }
 
 /** Other releases at the running version: a person decides whether they move too. */
 export function alsoPinnedSection(fromVersion: string, alsoPinned: readonly PinnedElsewhere[] = []): string | null {
   if (alsoPinned.length === 0) return null;
-  const rows = alsoPinned.map((s) => `- \`${s.file}\` ${s.resource ? `\`${s.resource}\` ` : ''}\`${s.path}\`: ${oneLine(s.reason)}`);
-  return [`### Also pinned at this version, not changed`, '', `These places pin ${stripV(fromVersion)} too; this PR leaves them alone.`, '', ...rows].join('\n');
+  const rows = alsoPinned.map(
+    (s) => `- \`${s.file}\` ${s.resource ? `\`${s.resource}\` ` : ''}\`${s.path}\`: ${oneLine(s.reason)}`,
+  );
+  return [
+    `### Also pinned at this version, not changed`,
+    '',
+    `These places pin ${stripV(fromVersion)} too; this PR leaves them alone.`,
+    '',
+    ...rows,
+  ].join('\n');
 }
 
 const STATUS_START = '<!-- leakguard:status -->';
@@ -204,7 +225,11 @@ export function statusSection(status: PrStatus): string {
     }
     case 'verified': {
       const version = withV(status.rolledOut?.version ?? status.toVersion);
-      const after = !w ? '' : w.removedAt !== null ? ` leakguard removed its workaround (${oneLine(w.what)}) at ${formatTime(w.removedAt)}.` : ` The workaround (${since}) is removed as soon as the guardrails allow.`;
+      const after = !w
+        ? ''
+        : w.removedAt !== null
+          ? ` leakguard removed its workaround (${oneLine(w.what)}) at ${formatTime(w.removedAt)}.`
+          : ` The workaround (${since}) is removed as soon as the guardrails allow.`;
       text = `**Verified on ${version}** at ${formatTime(status.judgedAt ?? 0)}: the memory floor stayed flat over the verification window; the leak is fixed.${after}`;
       break;
     }
@@ -224,7 +249,9 @@ export function withStatus(body: string, section: string): string {
   const end = body.indexOf(STATUS_END, start);
   if (start >= 0 && end > start) return `${body.slice(0, start)}${section}${body.slice(end + STATUS_END.length)}`;
   const afterHeader = body.indexOf('\n\n### ');
-  return afterHeader < 0 ? `${section}\n\n${body}` : `${body.slice(0, afterHeader)}\n\n${section}${body.slice(afterHeader)}`;
+  return afterHeader < 0
+    ? `${section}\n\n${body}`
+    : `${body.slice(0, afterHeader)}\n\n${section}${body.slice(afterHeader)}`;
 }
 
 export function actionsSection(actions: readonly ActionRecord[]): string {
@@ -254,7 +281,12 @@ const FOOTER_START = '\n\n---\n*Opened by leakguard.';
 /** Adds a "See also" section before the footer (at most 5 PRs; the rest are counted). */
 export function withSeeAlso(body: string, pulls: readonly SeeAlsoPull[]): string {
   if (pulls.length === 0) return body;
-  const shown = pulls.slice(0, 5).map((p) => `- #${p.number} from \`${oneLine(p.head, 120).replace(/`/g, '')}\` (not opened by leakguard; left as it is)`);
+  const shown = pulls
+    .slice(0, 5)
+    .map(
+      (p) =>
+        `- #${p.number} from \`${oneLine(p.head, 120).replace(/`/g, '')}\` (not opened by leakguard; left as it is)`,
+    );
   if (pulls.length > shown.length) shown.push(`- and ${pulls.length - shown.length} more`);
   const section = ['### See also', '', ...shown].join('\n');
   // Before the footer (or the bare marker), so the marker stays last.
@@ -270,7 +302,14 @@ export function prBody(input: PrBodyInput): string {
     input.status ? statusSection(input.status) : null,
     detectionSection(input),
     knownIssueSection(input.knownIssue),
-    upgradePathSection(input.fromVersion, input.toVersion, input.knownIssue?.upgradePath, input.knownIssue?.upgradeRule, input.knownIssue?.upgradeNotes, input.status?.hop),
+    upgradePathSection(
+      input.fromVersion,
+      input.toVersion,
+      input.knownIssue?.upgradePath,
+      input.knownIssue?.upgradeRule,
+      input.knownIssue?.upgradeNotes,
+      input.status?.hop,
+    ),
     alsoPinnedSection(input.fromVersion, input.alsoPinned),
     actionsSection(input.actions),
     input.heapProfile ? heapMarkdown(input.heapProfile) : null,

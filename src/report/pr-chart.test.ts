@@ -6,7 +6,10 @@ const MiB = 2 ** 20;
 const start = 1_700_000_000 - (1_700_000_000 % 3600);
 
 /** 24 h at 5 m: a floor growing 10 MiB/h under a GC sawtooth of 50 MiB. */
-const leaking = Array.from({ length: 288 }, (_, i) => ({ t: start + 300 + i * 300, v: (400 + (i / 12) * 10 + (i % 6) * 10) * MiB }));
+const leaking = Array.from({ length: 288 }, (_, i) => ({
+  t: start + 300 + i * 300,
+  v: (400 + (i / 12) * 10 + (i % 6) * 10) * MiB,
+}));
 
 function block(chart: string | null): string {
   expect(chart).not.toBeNull();
@@ -16,7 +19,7 @@ function block(chart: string | null): string {
   return lines.slice(1, -1).join('\n');
 }
 
-describe('memoryChart (checked by mermaid\'s own xychart parser)', () => {
+describe("memoryChart (checked by mermaid's own xychart parser)", () => {
   it('hourly floors and the limit as a second line', async () => {
     const parsed = await parseXyChart(block(memoryChart(leaking, 1024 * MiB)));
     expect(parsed.lines).toHaveLength(2);

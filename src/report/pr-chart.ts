@@ -34,7 +34,12 @@ export function memoryChart(samples: SampleSeries, limitBytes: number | null): s
   const hoursPerPoint = Math.max(1, Math.ceil(spanHours / MAX_POINTS));
   const bucketSeconds = hoursPerPoint * 3600;
   // An hour the window cuts to less than half has no floor worth drawing.
-  const floor = trimPartialBuckets(buildFloor(columns, 0, n, bucketSeconds), columns.t[0]!, columns.t[n - 1]!, bucketSeconds);
+  const floor = trimPartialBuckets(
+    buildFloor(columns, 0, n, bucketSeconds),
+    columns.t[0]!,
+    columns.t[n - 1]!,
+    bucketSeconds,
+  );
   if (floor.v.length < 2) return null;
   const points = floor.v.map(mib);
   const hours = floor.bucket.map((k) => label(k * bucketSeconds, false));

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { promGraphUrl } from '../prom/queries.js';
-import { buildIncidentMessage, actionStatusLine, escapeMrkdwn, slackLink, type IncidentMessageInput } from './slack-message.js';
+import {
+  buildIncidentMessage,
+  actionStatusLine,
+  escapeMrkdwn,
+  slackLink,
+  type IncidentMessageInput,
+} from './slack-message.js';
 
 describe('actionStatusLine', () => {
   it.each([
@@ -8,9 +14,18 @@ describe('actionStatusLine', () => {
     [{ kind: 'restart', status: 'done', dryRun: true }, 'Would restart the workload (dry-run: nothing was changed)'],
     [{ kind: 'restart', status: 'done', dryRun: false }, 'Restarted the workload'],
     [{ kind: 'workaround', status: 'planned', dryRun: false }, 'Planned: apply the workaround'],
-    [{ kind: 'upgrade-pr', status: 'done', dryRun: false, detail: 'acme/gitops#7' }, 'Opened an upgrade PR — acme/gitops#7'],
-    [{ kind: 'restart', status: 'blocked', dryRun: false, detail: 'PodDisruptionBudget (429)' }, 'Restart blocked — PodDisruptionBudget (429)'],
-    [{ kind: 'restart', status: 'skipped', dryRun: false, detail: 'cooldown until 14:00' }, 'Restart skipped — cooldown until 14:00'],
+    [
+      { kind: 'upgrade-pr', status: 'done', dryRun: false, detail: 'acme/gitops#7' },
+      'Opened an upgrade PR — acme/gitops#7',
+    ],
+    [
+      { kind: 'restart', status: 'blocked', dryRun: false, detail: 'PodDisruptionBudget (429)' },
+      'Restart blocked — PodDisruptionBudget (429)',
+    ],
+    [
+      { kind: 'restart', status: 'skipped', dryRun: false, detail: 'cooldown until 14:00' },
+      'Restart skipped — cooldown until 14:00',
+    ],
     [undefined, 'No action: watching.'],
   ] as const)('%j → %s', (action, text) => expect(actionStatusLine(action)).toBe(text));
 });
@@ -24,7 +39,11 @@ describe('message helpers', () => {
   });
 
   it('Prometheus graph URL keeps the path prefix and drops credentials', () => {
-    const url = promGraphUrl('https://user:secret@thanos.example/prometheus/', 'max(container_memory_working_set_bytes{pod=~"rook.*"})', 86400);
+    const url = promGraphUrl(
+      'https://user:secret@thanos.example/prometheus/',
+      'max(container_memory_working_set_bytes{pod=~"rook.*"})',
+      86400,
+    );
     expect(url.startsWith('https://thanos.example/prometheus/graph?g0.expr=')).toBe(true);
     expect(url).not.toContain('secret');
     expect(new URL(url).searchParams.get('g0.expr')).toBe('max(container_memory_working_set_bytes{pod=~"rook.*"})');
@@ -55,10 +74,18 @@ describe('message helpers', () => {
       version: '2.13.1',
       verdict: { slope: null, hoursToLimit: null, currentBytes: null, reasons: [] },
       limitBytes: null,
-      knownIssue: { issueId: 'argocd-repo-server-cmp-leak-2.13', title: 'CMP connections never closed', links: [], checked: '2026-11-30', possible: 'Config Management Plugin sidecars' },
+      knownIssue: {
+        issueId: 'argocd-repo-server-cmp-leak-2.13',
+        title: 'CMP connections never closed',
+        links: [],
+        checked: '2026-11-30',
+        possible: 'Config Management Plugin sidecars',
+      },
     };
     const m = buildIncidentMessage(input);
-    expect(JSON.stringify(m.blocks)).toContain('possible: CMP connections never closed (argocd-repo-server-cmp-leak-2.13, checked 2026-11-30); Config Management Plugin sidecars could not be checked');
+    expect(JSON.stringify(m.blocks)).toContain(
+      'possible: CMP connections never closed (argocd-repo-server-cmp-leak-2.13, checked 2026-11-30); Config Management Plugin sidecars could not be checked',
+    );
     expect(m.text).toContain('known issue possible: CMP connections never closed');
   });
 });

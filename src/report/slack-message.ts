@@ -88,7 +88,11 @@ const VERBS: Record<Exclude<ActionInfo['kind'], 'none'>, { would: string; did: s
   restart: { would: 'Would restart the workload', did: 'Restarted the workload', noun: 'Restart' },
   workaround: { would: 'Would apply the workaround', did: 'Applied the workaround', noun: 'Workaround' },
   'upgrade-pr': { would: 'Would open an upgrade PR', did: 'Opened an upgrade PR', noun: 'Upgrade PR' },
-  'revert-workaround': { would: 'Would remove the workaround', did: 'Removed the workaround', noun: 'Workaround removal' },
+  'revert-workaround': {
+    would: 'Would remove the workaround',
+    did: 'Removed the workaround',
+    noun: 'Workaround removal',
+  },
 };
 
 /** One line saying what was done or is planned; dry-run always says "would". */
@@ -127,17 +131,28 @@ function knownIssueText(issue: NonNullable<IncidentMessageInput['knownIssue']>):
 
 export function fieldsBlock(input: IncidentMessageInput): SlackBlock {
   const v = input.verdict;
-  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, FIELD_MAX) });
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn',
+    text: truncate(`*${label}*\n${value}`, FIELD_MAX),
+  });
   const issue = input.knownIssue ? escapeMrkdwn(knownIssueText(input.knownIssue)) : 'none catalogued';
   return {
     type: 'section',
     fields: [
       field('Slope', formatMiBPerHour(v.slope?.bytesPerHour)),
       field('Time to limit', formatHours(v.hoursToLimit)),
-      field('Working set / limit', `${formatMiB(v.currentBytes)} / ${input.limitBytes === null ? 'no limit' : formatMiB(input.limitBytes)}`),
+      field(
+        'Working set / limit',
+        `${formatMiB(v.currentBytes)} / ${input.limitBytes === null ? 'no limit' : formatMiB(input.limitBytes)}`,
+      ),
       field('Version', escapeMrkdwn(input.version ?? 'unknown')),
       field('Known issue', issue),
-      field('Workload', escapeMrkdwn(`${input.target.kind} ${targetName(input)}, container ${input.target.container}${input.cluster ? ` on ${input.cluster}` : ''}`)),
+      field(
+        'Workload',
+        escapeMrkdwn(
+          `${input.target.kind} ${targetName(input)}, container ${input.target.container}${input.cluster ? ` on ${input.cluster}` : ''}`,
+        ),
+      ),
     ],
   };
 }
@@ -180,7 +195,9 @@ export function linksBlock(input: IncidentMessageInput): SlackBlock | null {
     ...(input.knownIssue?.links ?? [])
       .slice(0, 3)
       .map(normalizeLink)
-      .map((l, i) => slackLink(l.url, l.title === l.url ? `Upstream issue${i > 0 ? ` ${i + 1}` : ''}` : truncate(l.title, 80))),
+      .map((l, i) =>
+        slackLink(l.url, l.title === l.url ? `Upstream issue${i > 0 ? ` ${i + 1}` : ''}` : truncate(l.title, 80)),
+      ),
   ].filter((l): l is string => l !== null);
   if (links.length === 0) return null;
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links.join('  ·  '), SECTION_MAX) }] };
@@ -195,7 +212,8 @@ export function fallbackText(input: IncidentMessageInput): string {
     ...(input.moreActions ?? []).map(actionStatusLine),
     ...(input.fix ?? []),
   ];
-  if (input.knownIssue) parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
+  if (input.knownIssue)
+    parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
   if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
   return truncate(parts.join(' — '), FALLBACK_MAX);
 }

@@ -8,7 +8,15 @@ import type { ActionDetails, PlanAction } from '../policy/types.js';
 import type { TargetEvidence } from './evidence.js';
 import type { HeapReport } from './heap-text.js';
 import { historyRecords } from './incident-text.js';
-import { prBody, prTitle, statusSection, withStatus, type PinnedElsewhere, type PrBodyInput, type PrStatus } from './pr-body.js';
+import {
+  prBody,
+  prTitle,
+  statusSection,
+  withStatus,
+  type PinnedElsewhere,
+  type PrBodyInput,
+  type PrStatus,
+} from './pr-body.js';
 
 /** Everything the upgrade PR says, as plain data. */
 export interface UpgradePrFacts {
@@ -46,12 +54,17 @@ export function prStatusOf(input: PrStatusInput): PrStatus {
   const applied = history.findLast((h) => h.kind === 'workaround' && h.outcome === 'workaround-applied');
   const removed = applied ? history.find((h) => h.outcome === 'workaround-reverted' && h.at >= applied.at) : undefined;
   const since = input.workaroundSince ?? applied?.at ?? null;
-  const workaround = since === null ? null : { what: applied?.detail ?? 'the workaround', since, removedAt: removed?.at ?? null };
+  const workaround =
+    since === null ? null : { what: applied?.detail ?? 'the workaround', since, removedAt: removed?.at ?? null };
   const earlier = track?.earlierHops ?? input.earlierHops ?? [];
   const hop = { index: earlier.length + 1, of: earlier.length + 1, earlier };
   const base = { toVersion: input.toVersion, workaround, hop };
   if (!track?.rolledOutAt) return { ...base, phase: 'proposed' };
-  const rolledOut = { version: track.rolledOutVersion ?? track.toVersion, at: track.rolledOutAt, verifyUntil: track.rolledOutAt + input.verifyWindowSeconds };
+  const rolledOut = {
+    version: track.rolledOutVersion ?? track.toVersion,
+    at: track.rolledOutAt,
+    verifyUntil: track.rolledOutAt + input.verifyWindowSeconds,
+  };
   if (track.verifiedAt) return { ...base, phase: 'verified', rolledOut, judgedAt: track.verifiedAt };
   if (track.ineffectiveAt) return { ...base, phase: 'ineffective', rolledOut, judgedAt: track.ineffectiveAt };
   return { ...base, phase: 'rolled-out', rolledOut };
@@ -74,16 +87,32 @@ export function upgradePrFacts(
   const { verdict } = action.details;
   return {
     profile: action.profile,
-    target: { namespace: action.workload.namespace, workload: action.workload.name, container: action.container ?? evidence?.container ?? '' },
+    target: {
+      namespace: action.workload.namespace,
+      workload: action.workload.name,
+      container: action.container ?? evidence?.container ?? '',
+    },
     upgrade,
     issueTitle: action.details.knownIssues[0] ?? upgrade.issueId,
-    verdict: evidence?.verdict ?? { slope: null, hoursToLimit: verdict.hoursToLimit, reasons: [verdict.headline], currentBytes: null },
+    verdict: evidence?.verdict ?? {
+      slope: null,
+      hoursToLimit: verdict.hoursToLimit,
+      reasons: [verdict.headline],
+      currentBytes: null,
+    },
     limitBytes: evidence?.limitBytes ?? null,
     ...(evidence ? { memory: evidence.samples } : {}),
     history,
     ...(graphUrl ? { graphUrl } : {}),
     ...(evidence?.heap ? { heap: evidence.heap } : {}),
-    status: prStatusOf({ toVersion: upgrade.toVersion, track: null, history, workaroundSince: null, verifyWindowSeconds: 0, ...(upgrade.earlierHops ? { earlierHops: upgrade.earlierHops } : {}) }),
+    status: prStatusOf({
+      toVersion: upgrade.toVersion,
+      track: null,
+      history,
+      workaroundSince: null,
+      verifyWindowSeconds: 0,
+      ...(upgrade.earlierHops ? { earlierHops: upgrade.earlierHops } : {}),
+    }),
   };
 }
 
@@ -111,7 +140,11 @@ export function upgradePrBody(facts: UpgradePrFacts, alsoPinned?: readonly Pinne
       ...(upgrade.rule ? { upgradeRule: upgrade.rule } : {}),
       ...(upgrade.notes ? { upgradeNotes: upgrade.notes } : {}),
       ...(upgrade.checked ? { checked: upgrade.checked } : {}),
-      ...(hotfix ? { workaround: `leakguard set container ${hotfix.container}'s image to ${hotfix.hotfix} (it was ${hotfix.previous}); to undo, set it back` } : {}),
+      ...(hotfix
+        ? {
+            workaround: `leakguard set container ${hotfix.container}'s image to ${hotfix.hotfix} (it was ${hotfix.previous}); to undo, set it back`,
+          }
+        : {}),
     },
     actions: historyRecords(facts.history),
     ...(facts.graphUrl ? { prometheusGraphUrl: facts.graphUrl } : {}),
@@ -123,7 +156,11 @@ export function upgradePrBody(facts: UpgradePrFacts, alsoPinned?: readonly Pinne
 
 /** What the forge's read-only look says the PR step would do (src/forge/types.ts UpgradePrPreview). */
 export type PrPreview =
-  | { outcome: 'would-open'; branch: string; changes: readonly { file: string; resource: string; path: string; from: string; to: string }[] }
+  | {
+      outcome: 'would-open';
+      branch: string;
+      changes: readonly { file: string; resource: string; path: string; from: string; to: string }[];
+    }
   | { outcome: 'would-update' | 'linked'; url: string; number: number }
   | { outcome: 'up-to-date' }
   | { outcome: 'deferred' | 'failed'; error: { message: string } };
@@ -137,20 +174,29 @@ export interface PrAsked {
 
 /** Dry-run: the PR step in one sentence for the Event; `ok` is false when the real run would fail. */
 export function upgradePreviewText(preview: PrPreview | null, asked: PrAsked): { ok: boolean; text: string } {
-  if (preview === null) return { ok: true, text: `would open or update a PR in ${asked.repo} bumping ${asked.file} to ${asked.toVersion}` };
+  if (preview === null)
+    return { ok: true, text: `would open or update a PR in ${asked.repo} bumping ${asked.file} to ${asked.toVersion}` };
   switch (preview.outcome) {
     case 'would-open': {
-      const changes = preview.changes.map((c) => `${c.file} ${c.resource ? `${c.resource} ` : ''}${c.path} ${c.from} → ${c.to}`).join(', ');
+      const changes = preview.changes
+        .map((c) => `${c.file} ${c.resource ? `${c.resource} ` : ''}${c.path} ${c.from} → ${c.to}`)
+        .join(', ');
       return { ok: true, text: `would open a PR in ${asked.repo} from branch ${preview.branch}: ${changes}` };
     }
     case 'would-update':
       return { ok: true, text: `would refresh PR #${preview.number} (${preview.url}) with this evidence` };
     case 'linked':
-      return { ok: true, text: `PR #${preview.number} (${preview.url}) already proposes this bump; it would be linked, not duplicated` };
+      return {
+        ok: true,
+        text: `PR #${preview.number} (${preview.url}) already proposes this bump; it would be linked, not duplicated`,
+      };
     case 'up-to-date':
       return { ok: true, text: `${asked.file} in ${asked.repo} is already at ${asked.toVersion}: no PR needed` };
     case 'deferred':
-      return { ok: true, text: `GitHub asked to wait (${preview.error.message}); a real run would try again next time` };
+      return {
+        ok: true,
+        text: `GitHub asked to wait (${preview.error.message}); a real run would try again next time`,
+      };
     case 'failed':
       return previewFailed(preview.error.message);
   }

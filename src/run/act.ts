@@ -8,7 +8,14 @@ import type { Cluster, StateSnapshot } from '../kube/types.js';
 import { recordWorkloadEvent } from '../kube/events.js';
 import { describeKubeError } from '../kube/errors.js';
 import { restartAs } from '../kube/restart.js';
-import { isDone, stateAfter, stateWithIntent, stateWithProgress, withHistory, type Outcome } from '../policy/state-changes.js';
+import {
+  isDone,
+  stateAfter,
+  stateWithIntent,
+  stateWithProgress,
+  withHistory,
+  type Outcome,
+} from '../policy/state-changes.js';
 import { applyWorkaround, revertWorkaround, type WorkaroundRun } from '../kube/workaround-apply.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
@@ -19,10 +26,18 @@ import type { TargetEvidence } from '../report/evidence.js';
 import { workloadKey } from '../model/workload.js';
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
-export type UpgradeExecutor = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<ActionOutcome>;
+export type UpgradeExecutor = (
+  action: PlanAction,
+  evidence: TargetEvidence | undefined,
+  history: readonly HistoryEntry[],
+) => Promise<ActionOutcome>;
 
 /** Dry-run: what the upgrade PR step would do (read-only calls); `ok` is false when the real run would fail. */
-export type UpgradePreviewer = (action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]) => Promise<{ ok: boolean; text: string }>;
+export type UpgradePreviewer = (
+  action: PlanAction,
+  evidence: TargetEvidence | undefined,
+  history: readonly HistoryEntry[],
+) => Promise<{ ok: boolean; text: string }>;
 
 export interface ActorDeps {
   cluster: Cluster;
@@ -62,7 +77,6 @@ export interface ActReport {
   failures: string[];
 }
 
-
 export class Actor {
   private readonly snapshots = new Map<string, StateSnapshot>();
   readonly report: ActReport = { actions: [], outcomes: new Map(), failures: [] };
@@ -87,12 +101,27 @@ export class Actor {
       // In dry-run the upgrade rung still asks GitHub (read-only) what it would do, so the Event can say it.
       const preview = item.type === 'action' && handsOff ? await this.preview(item) : null;
       const draft = eventFor(item);
-      if (draft) await this.event(item, preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft);
+      if (draft)
+        await this.event(
+          item,
+          preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft,
+        );
       if (item.type === 'action') {
         if (handsOff) {
-          this.report.actions.push({ id: item.id, kind: item.kind, workload: workloadKey(item.workload), dryRun: true, outcome: 'planned', ...(preview ? { detail: preview.text } : {}) });
-          if (preview && !preview.ok) this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
-          log.info({ actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) }, 'dry-run: would act');
+          this.report.actions.push({
+            id: item.id,
+            kind: item.kind,
+            workload: workloadKey(item.workload),
+            dryRun: true,
+            outcome: 'planned',
+            ...(preview ? { detail: preview.text } : {}),
+          });
+          if (preview && !preview.ok)
+            this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
+          log.info(
+            { actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) },
+            'dry-run: would act',
+          );
         } else {
           await this.act(item, log);
         }
@@ -105,7 +134,11 @@ export class Actor {
 
   private async preview(action: PlanAction): Promise<{ ok: boolean; text: string } | null> {
     if (action.kind !== 'upgrade-pr' || !this.deps.previewUpgrade) return null;
-    return this.deps.previewUpgrade(action, this.deps.evidence(action.workload), this.stateOf(action.workload)?.history ?? []);
+    return this.deps.previewUpgrade(
+      action,
+      this.deps.evidence(action.workload),
+      this.stateOf(action.workload)?.history ?? [],
+    );
   }
 
   private async act(action: PlanAction, log: Logger): Promise<void> {
@@ -114,16 +147,34 @@ export class Actor {
     const intent = await this.saveState(action.workload, (state) => stateWithIntent(action, state, this.deps.now));
     if (!intent) {
       this.fail(action, log, 'could not record the intent on the workload, so nothing was done');
-      await this.event(action, outcomeEvent(action, { kind: 'failed', message: 'could not record the intent on the workload' }));
+      await this.event(
+        action,
+        outcomeEvent(action, { kind: 'failed', message: 'could not record the intent on the workload' }),
+      );
       return;
     }
     const lateNow = this.deps.tooLate?.();
-    if (lateNow) return this.fail(action, log, `${lateNow} once the intent was recorded; not started (the next run reconciles it)`);
-    const { outcome, applied } = action.kind === 'workaround' ? await this.applyWorkaround(action) : { outcome: await this.perform(action), applied: undefined };
+    if (lateNow)
+      return this.fail(
+        action,
+        log,
+        `${lateNow} once the intent was recorded; not started (the next run reconciles it)`,
+      );
+    const { outcome, applied } =
+      action.kind === 'workaround'
+        ? await this.applyWorkaround(action)
+        : { outcome: await this.perform(action), applied: undefined };
     await this.event(action, outcomeEvent(action, outcome));
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
-    const entry = { at: this.deps.now, kind: action.kind, outcome: outcomeText(outcome), detail: describeForHistory(action) };
-    await this.saveState(action.workload, (state) => withHistory(stateAfter(action, state, this.deps.now, done, applied), entry));
+    const entry = {
+      at: this.deps.now,
+      kind: action.kind,
+      outcome: outcomeText(outcome),
+      detail: describeForHistory(action),
+    };
+    await this.saveState(action.workload, (state) =>
+      withHistory(stateAfter(action, state, this.deps.now, done, applied), entry),
+    );
     this.record(action, outcome);
     if (outcome.kind === 'failed' || outcome.kind === 'eviction-blocked') this.fail(action, log, outcomeText(outcome));
     else log.info({ actionId: action.id, kind: action.kind, outcome: outcome.kind }, 'action done');
@@ -138,19 +189,34 @@ export class Actor {
     const intent = item.intent;
     if (!intent) return;
     const outcome: Outcome =
-      intent.kind === 'restart' ? await this.reconcileRestart(item.workload, intent, log) : intent.happened === true ? 'done' : 'abandoned';
-    if (intent.kind === 'workaround') log.info({ actionId: intent.actionId, happened: intent.happened ?? 'cannot tell' }, `the interrupted ${intent.revert ? 'revert' : 'workaround'} ${intent.happened ? 'had happened; counted as done' : 'is dropped'}`);
+      intent.kind === 'restart'
+        ? await this.reconcileRestart(item.workload, intent, log)
+        : intent.happened === true
+          ? 'done'
+          : 'abandoned';
+    if (intent.kind === 'workaround')
+      log.info(
+        { actionId: intent.actionId, happened: intent.happened ?? 'cannot tell' },
+        `the interrupted ${intent.revert ? 'revert' : 'workaround'} ${intent.happened ? 'had happened; counted as done' : 'is dropped'}`,
+      );
     await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now, outcome));
   }
 
-  private async reconcileRestart(workload: WorkloadRef, intent: NonNullable<PlanNotice['intent']>, log: Logger): Promise<Outcome> {
+  private async reconcileRestart(
+    workload: WorkloadRef,
+    intent: NonNullable<PlanNotice['intent']>,
+    log: Logger,
+  ): Promise<Outcome> {
     const { cluster } = this.deps;
     const pod = intent.pod ? { namespace: workload.namespace, ...intent.pod } : undefined;
     // State written before the mode was recorded only ever did rollout restarts.
     const mode = intent.restartMode ?? 'rollout';
     const seen = await cluster.restartHappened(workload, { actionId: intent.actionId, mode, ...(pod ? { pod } : {}) });
     if (seen.outcome === 'failed') {
-      log.warn({ actionId: intent.actionId, code: seen.error.code }, `could not tell whether the interrupted restart happened (${seen.error.message}); keeping the intent`);
+      log.warn(
+        { actionId: intent.actionId, code: seen.error.code },
+        `could not tell whether the interrupted restart happened (${seen.error.message}); keeping the intent`,
+      );
       return 'unknown';
     }
     if (seen.outcome === 'happened') {
@@ -158,22 +224,32 @@ export class Actor {
       return 'done';
     }
     if (!intent.mayComplete || (mode === 'evict' && !pod)) {
-      log.info({ actionId: intent.actionId, mode, detail: seen.detail }, 'the interrupted restart had not happened and is not carried out now; dropped');
+      log.info(
+        { actionId: intent.actionId, mode, detail: seen.detail },
+        'the interrupted restart had not happened and is not carried out now; dropped',
+      );
       return 'abandoned';
     }
     const late = this.deps.tooLate?.();
     if (late) {
-      log.warn({ actionId: intent.actionId, mode }, `the interrupted restart had not happened; ${late}, so it is kept for the next run`);
+      log.warn(
+        { actionId: intent.actionId, mode },
+        `the interrupted restart had not happened; ${late}, so it is kept for the next run`,
+      );
       return 'unknown';
     }
-    const done = ['evicted', 'restarted', 'already-done'].includes((await restartAs(cluster, workload, { mode, actionId: intent.actionId, pod })).kind);
+    const done = ['evicted', 'restarted', 'already-done'].includes(
+      (await restartAs(cluster, workload, { mode, actionId: intent.actionId, pod })).kind,
+    );
     log.info({ actionId: intent.actionId, mode, done }, 'carried out the interrupted restart as recorded');
     return done ? 'done' : 'failed';
   }
 
   /** Whole or not at all; what is applied is saved on the intent part by part (src/kube/workaround-apply.ts). */
   private applyWorkaround(action: PlanAction): Promise<WorkaroundRun> {
-    return applyWorkaround(this.deps.cluster, action, (applied) => this.saveState(action.workload, (state) => stateWithProgress(state, action.id, applied)));
+    return applyWorkaround(this.deps.cluster, action, (applied) =>
+      this.saveState(action.workload, (state) => stateWithProgress(state, action.id, applied)),
+    );
   }
 
   private async perform(action: PlanAction): Promise<ActionOutcome> {
@@ -181,8 +257,14 @@ export class Actor {
     const details = action.details;
     switch (action.kind) {
       case 'restart': {
-        const pod = action.pod ? { namespace: action.workload.namespace, name: action.pod.name, uid: action.pod.uid } : undefined;
-        return restartAs(cluster, action.workload, { mode: details.restart?.mode ?? 'rollout', actionId: action.id, pod });
+        const pod = action.pod
+          ? { namespace: action.workload.namespace, name: action.pod.name, uid: action.pod.uid }
+          : undefined;
+        return restartAs(cluster, action.workload, {
+          mode: details.restart?.mode ?? 'rollout',
+          actionId: action.id,
+          pod,
+        });
       }
       case 'workaround':
         return (await this.applyWorkaround(action)).outcome;
@@ -190,7 +272,11 @@ export class Actor {
         return revertWorkaround(cluster, action);
       case 'upgrade-pr':
         // The incident's actions across runs, with their real times and outcomes (the state's history).
-        return this.deps.upgrade(action, this.deps.evidence(action.workload), this.stateOf(action.workload)?.history ?? []);
+        return this.deps.upgrade(
+          action,
+          this.deps.evidence(action.workload),
+          this.stateOf(action.workload)?.history ?? [],
+        );
     }
   }
 
@@ -221,7 +307,14 @@ export class Actor {
 
   private record(action: PlanAction, outcome: ActionOutcome): void {
     const key = workloadKey(action.workload);
-    this.report.actions.push({ id: action.id, kind: action.kind, workload: key, dryRun: false, outcome: outcome.kind, detail: outcomeText(outcome) });
+    this.report.actions.push({
+      id: action.id,
+      kind: action.kind,
+      workload: key,
+      dryRun: false,
+      outcome: outcome.kind,
+      detail: outcomeText(outcome),
+    });
     this.report.outcomes.set(key, [...(this.report.outcomes.get(key) ?? []), outcome]);
   }
 

@@ -32,15 +32,36 @@ export function heapCapturer(deps: HeapCaptureDeps): (action: PlanAction, option
       const { workload, incidentId, id: actionId } = action;
       capture = await captureHeap(deps.cluster, { workload, pod: action.pod, incidentId, actionId, keep }, settings);
     } catch (e) {
-      capture = { ok: false, reason: `unexpected error (${e instanceof Error ? e.message.split('\n')[0] : 'unknown'})` };
+      capture = {
+        ok: false,
+        reason: `unexpected error (${e instanceof Error ? e.message.split('\n')[0] : 'unknown'})`,
+      };
     }
     const draft = capture.ok
-      ? { reason: HeapEventReason.HeapProfileCaptured, type: 'Normal' as const, note: heapCapturedNote(capture.captured) }
-      : { reason: HeapEventReason.HeapProfileFailed, type: 'Warning' as const, note: heapFailedNote(pod, capture.reason, !keep) };
+      ? {
+          reason: HeapEventReason.HeapProfileCaptured,
+          type: 'Normal' as const,
+          note: heapCapturedNote(capture.captured),
+        }
+      : {
+          reason: HeapEventReason.HeapProfileFailed,
+          type: 'Warning' as const,
+          note: heapFailedNote(pod, capture.reason, !keep),
+        };
     if (capture.ok) deps.onCaptured(action, heapReport(capture.captured));
     const log = deps.logger.child({ profile: action.profile, pod });
-    if (capture.ok) log.info({ actionId: action.id, top: capture.captured.summary.sites[0]?.function }, 'heap profile captured before the restart');
+    if (capture.ok)
+      log.info(
+        { actionId: action.id, top: capture.captured.summary.sites[0]?.function },
+        'heap profile captured before the restart',
+      );
     else log.warn({ actionId: action.id, reason: capture.reason }, 'no heap profile before the restart');
-    await recordWorkloadEvent(deps.cluster, log, action.workload, { ...draft, action: 'CaptureHeapProfile', key: action.id }, { pod: action.pod });
+    await recordWorkloadEvent(
+      deps.cluster,
+      log,
+      action.workload,
+      { ...draft, action: 'CaptureHeapProfile', key: action.id },
+      { pod: action.pod },
+    );
   };
 }

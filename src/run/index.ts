@@ -107,7 +107,16 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const { config, cluster, logger } = deps;
   // The one place dry-run is decided: the plan carries it to every item, the actor keeps its hands off.
   const dryRun = options.dryRun === true || config.dryRun;
-  const summary: RunSummary = { status: 'ran', dryRun, now: null, targets: [], actions: [], plan: null, failures: [], warnings: [] };
+  const summary: RunSummary = {
+    status: 'ran',
+    dryRun,
+    now: null,
+    targets: [],
+    actions: [],
+    plan: null,
+    failures: [],
+    warnings: [],
+  };
 
   const lease: LeaseRequest = {
     namespace: config.lock.namespace ?? deps.identity.namespace,
@@ -119,7 +128,9 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const lockRequestedAtMs = performance.now();
   const lock = await cluster.acquireLease(lease);
   if (lock.outcome === 'failed') {
-    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`);
+    summary.failures.push(
+      `run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`,
+    );
     return summary;
   }
   if (lock.outcome === 'invalid') {
@@ -132,13 +143,24 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   }
   try {
     const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
-    const window = { ...(deps.signal ? { signal: deps.signal } : {}), lockRequestedAtMs, lockSeconds: lease.durationSeconds, monotonicMs: () => performance.now() };
-    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () => tooLateToAct(window));
+    const window = {
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      lockRequestedAtMs,
+      lockSeconds: lease.durationSeconds,
+      monotonicMs: () => performance.now(),
+    };
+    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () =>
+      tooLateToAct(window),
+    );
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
     await keepLedger(deps, ledgerStore(ledgerTextOn(cluster, lease), logger), summary, outcome);
   } finally {
     const released = await cluster.releaseLease(lease);
-    if (released.outcome === 'failed') logger.warn({ error: describeKubeError(released.error) }, 'could not release the run lock; it expires on its own');
+    if (released.outcome === 'failed')
+      logger.warn(
+        { error: describeKubeError(released.error) },
+        'could not release the run lock; it expires on its own',
+      );
   }
   // What the run left behind goes before the summary is printed (a table of every target), so that
   // printing reuses its memory instead of growing the heap past the run's peak.
@@ -181,19 +203,42 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
     // A certain catalogue match on the running image is prior evidence for the detector (never a leak by itself).
-    const knownAffected = (facts: TargetFacts) => knownIssuesFor(deps.catalog, facts, profile.knownIssues).some((m) => m.certainty === 'certain');
-    const observing = { cluster, metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, knownAffected };
-    const seen = await observeProfile({ ...observing, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) }, profile, clock, detect);
+    const knownAffected = (facts: TargetFacts) =>
+      knownIssuesFor(deps.catalog, facts, profile.knownIssues).some((m) => m.certainty === 'certain');
+    const observing = {
+      cluster,
+      metrics,
+      prometheus: config.prometheus,
+      workloadHistory: config.detection.workloadHistory,
+      knownAffected,
+    };
+    const seen = await observeProfile(
+      { ...observing, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) },
+      profile,
+      clock,
+      detect,
+    );
     observed.failures.push(...seen.failures);
     observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;
     observed.metrics.set(profile.name, seen.problem);
     if (seen.judged.length === 0 && seen.problem !== null && seen.discovered.length > 0) {
       const workloads = new Map(seen.discovered.map(({ workload }) => [workloadKey(workload), workload] as const));
-      for (const w of workloads.values()) await recordWorkloadEvent(cluster, log, w, metricsUnavailableEvent(profile.name, seen.problem, clock.now ?? 0), { countRepeats: true });
+      for (const w of workloads.values())
+        await recordWorkloadEvent(
+          cluster,
+          log,
+          w,
+          metricsUnavailableEvent(profile.name, seen.problem, clock.now ?? 0),
+          { countRepeats: true },
+        );
       continue;
     }
-    for (const { facts, verdict } of seen.judged) log.info({ pod: facts.pod.name, verdict: verdict.kind, bytesPerHour: verdict.slope?.bytesPerHour ?? null }, verdict.reasons[0] ?? verdict.kind);
+    for (const { facts, verdict } of seen.judged)
+      log.info(
+        { pod: facts.pod.name, verdict: verdict.kind, bytesPerHour: verdict.slope?.bytesPerHour ?? null },
+        verdict.reasons[0] ?? verdict.kind,
+      );
     observed.judged.push(...seen.judged);
   }
   return observed;
@@ -216,10 +261,22 @@ async function readStates(cluster: Cluster, actor: Actor, judged: readonly Judge
 }
 
 function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targets'][number] {
-  return { profile: facts.profile, workload: workloadKey(facts.workload), pod: facts.pod.name, container: facts.container, verdict, values: samples.v };
+  return {
+    profile: facts.profile,
+    workload: workloadKey(facts.workload),
+    pod: facts.pod.name,
+    container: facts.container,
+    verdict,
+    values: samples.v,
+  };
 }
 
-async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guardrails, tooLate: () => string | null): Promise<ActOutcome> {
+async function judgeAndAct(
+  deps: RunDeps,
+  summary: RunSummary,
+  guardrails: Guardrails,
+  tooLate: () => string | null,
+): Promise<ActOutcome> {
   const { config, cluster, logger, signal } = deps;
   const clock = await prometheusNow(deps.metrics, signal);
   const observed = await observeAll(deps, clock, toDetectOptions(config.detection));
@@ -264,7 +321,13 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guard
     const e = evidence.get(key);
     if (e) evidence.set(key, withCatalogImage(e, actor.stateOf(facts.workload)));
   }
-  const plan = planActions({ targets, profiles: config.profiles.map((p) => toProfilePolicy(p, config)), guardrails, now, catalog: deps.catalog });
+  const plan = planActions({
+    targets,
+    profiles: config.profiles.map((p) => toProfilePolicy(p, config)),
+    guardrails,
+    now,
+    catalog: deps.catalog,
+  });
   summary.plan = plan;
   if (signal?.aborted) {
     summary.failures.push('run deadline reached before acting; nothing was changed');
@@ -289,14 +352,19 @@ async function judgeAndAct(deps: RunDeps, summary: RunSummary, guardrails: Guard
   }
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
-  return done(itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({ ...news, evidence: evidence.get(news.key) })));
+  return done(
+    itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({ ...news, evidence: evidence.get(news.key) })),
+  );
 }
 
 /** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */
 function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
   const changed = new Map<string, [string, WorkloadRef]>();
   for (const item of items) {
-    const phase = item.type === 'notice' ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind) : item.type === 'action' && item.kind === 'revert-workaround';
+    const phase =
+      item.type === 'notice'
+        ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind)
+        : item.type === 'action' && item.kind === 'revert-workaround';
     if (phase) changed.set(workloadKey(item.workload), [item.profile, item.workload]);
   }
   return [...changed.values()];
@@ -318,13 +386,26 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
       const profile = deps.config.profiles.find((p) => p.name === name);
       return profile ? profileGraphUrl(deps.config.prometheus, profile, deps.config.detection.window) : undefined;
     };
-    summary.warnings.push(...(await notifyChanges(deps.notifier, ledger, outcome.news, { logger: deps.logger, prometheusGraphUrl: graph, catalog: deps.catalog, nowSeconds })));
+    summary.warnings.push(
+      ...(await notifyChanges(deps.notifier, ledger, outcome.news, {
+        logger: deps.logger,
+        prometheusGraphUrl: graph,
+        catalog: deps.catalog,
+        nowSeconds,
+      })),
+    );
     for (const profile of alerts) {
-      const result = await deps.notifier.notify(metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'));
+      const result = await deps.notifier.notify(
+        metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'),
+      );
       if (result.outcome === 'failed') summary.warnings.push(`Slack: ${result.error.message}`);
     }
   }
-  if (!(await store.write(ledger, nowSeconds))) deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
+  if (!(await store.write(ledger, nowSeconds)))
+    deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
 }
 
-const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: 'no GitHub access configured (github.tokenFile or github.app)' });
+const noForge: UpgradeExecutor = async () => ({
+  kind: 'failed',
+  message: 'no GitHub access configured (github.tokenFile or github.app)',
+});

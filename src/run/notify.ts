@@ -24,7 +24,12 @@ export async function notifyChanges(
   notifier: Notifier,
   ledger: Ledger,
   news: readonly WorkloadNews[],
-  context: { logger: Logger; prometheusGraphUrl: (profile: string) => string | undefined; catalog: Catalog; nowSeconds: number },
+  context: {
+    logger: Logger;
+    prometheusGraphUrl: (profile: string) => string | undefined;
+    catalog: Catalog;
+    nowSeconds: number;
+  },
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const entry of news) {
@@ -33,12 +38,24 @@ export async function notifyChanges(
     // No decision (too little or stale data, e.g. right after a restart) is no news: never "Healthy".
     if (entry.items.every((i) => i.type === 'skip' && i.reason === 'stale-data')) continue;
     const view = incidentView(entry.items, entry.outcomes, entry.evidence?.verdict);
-    const state: NotifyState = { incidentId: view.incidentId, phase: view.phase, severity: view.severity, action: view.actionTag };
+    const state: NotifyState = {
+      incidentId: view.incidentId,
+      phase: view.phase,
+      severity: view.severity,
+      action: view.actionTag,
+    };
     const previous = ledger.notified[entry.key];
     const decision = shouldNotify(previous ?? null, state);
     if (!decision.notify) continue;
     const { profile, workload, container } = first;
-    const message = incidentMessage(view, { profile, workload, container, evidence: entry.evidence, graphUrl: context.prometheusGraphUrl(profile), catalog: context.catalog });
+    const message = incidentMessage(view, {
+      profile,
+      workload,
+      container,
+      evidence: entry.evidence,
+      graphUrl: context.prometheusGraphUrl(profile),
+      catalog: context.catalog,
+    });
     const sameIncident = previous?.incidentId === state.incidentId;
     const result = await notifier.notify(message, { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
     if (result.outcome === 'sent') {
@@ -48,7 +65,10 @@ export async function notifyChanges(
       context.logger.info({ workload: entry.key, reason: decision.reason }, 'told Slack');
     } else {
       problems.push(`${entry.key}: Slack: ${result.error.message}`);
-      context.logger.warn({ workload: entry.key, code: result.error.code }, 'Slack message failed; the Kubernetes side is unaffected');
+      context.logger.warn(
+        { workload: entry.key, code: result.error.code },
+        'Slack message failed; the Kubernetes side is unaffected',
+      );
     }
   }
   return problems;

@@ -8,11 +8,34 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
-import { canLearnFromPast, doubtedBy, judgeTargets, judgeWithHistory, partialAnswer, workloadNameOf, type JudgedTarget, type KnownAffected } from '../policy/judged.js';
+import {
+  canLearnFromPast,
+  doubtedBy,
+  judgeTargets,
+  judgeWithHistory,
+  partialAnswer,
+  workloadNameOf,
+  type JudgedTarget,
+  type KnownAffected,
+} from '../policy/judged.js';
 import type { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from '../prom/types.js';
-import { historyStepSeconds, memorySelection, profileQuery, workloadHistoryQuery, workloadPodPattern } from '../prom/queries.js';
-import { fetchHistory, podShards, podsPerShard, readFailed, readInShards, type AnswerCaps, type PrometheusClock } from '../prom/history.js';
+import {
+  historyStepSeconds,
+  memorySelection,
+  profileQuery,
+  workloadHistoryQuery,
+  workloadPodPattern,
+} from '../prom/queries.js';
+import {
+  fetchHistory,
+  podShards,
+  podsPerShard,
+  readFailed,
+  readInShards,
+  type AnswerCaps,
+  type PrometheusClock,
+} from '../prom/history.js';
 
 /** What one profile looks like this run: its pods judged, or why its history is missing. */
 export interface ProfileObservation {
@@ -46,7 +69,12 @@ export interface ObserveDeps {
  * `status` judge — an answer Prometheus warns about is unknown, several series of one container
  * count as the worst. `now` is null when Prometheus could not say its time (`nowError` says why).
  */
-export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, clock: PrometheusClock, detect: DetectOptions): Promise<ProfileObservation> {
+export async function observeProfile(
+  deps: ObserveDeps,
+  profile: ProfileConfig,
+  clock: PrometheusClock,
+  detect: DetectOptions,
+): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
   // The window's columns are still held while the workload history is read: both answers share the caps.
@@ -60,28 +88,82 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
   const history =
     now === null || (shardable && profile.expectedPods > shardPods)
       ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
-  const discovery = await cluster.discoverTargets({ name: profile.name, namespace: profile.namespace, selector: profile.selector, ...(profile.container ? { container: profile.container } : {}) });
+      : fetchHistory(metrics, profileQuery(profile, prometheus), now, {
+          ...window,
+          selection: memorySelection(profile),
+          budget,
+        }).catch(readFailed);
+  const discovery = await cluster.discoverTargets({
+    name: profile.name,
+    namespace: profile.namespace,
+    selector: profile.selector,
+    ...(profile.container ? { container: profile.container } : {}),
+  });
   if (discovery.outcome === 'failed') {
     await history;
-    return { listed: false, discovered: [], judged: [], problem: clock.problem, failures: [`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`], warnings: [] };
+    return {
+      listed: false,
+      discovered: [],
+      judged: [],
+      problem: clock.problem,
+      failures: [`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`],
+      warnings: [],
+    };
   }
-  const observation: ProfileObservation = { listed: true, discovered: discovery.targets, judged: [], problem: clock.problem, failures: [], warnings: [] };
+  const observation: ProfileObservation = {
+    listed: true,
+    discovered: discovery.targets,
+    judged: [],
+    problem: clock.problem,
+    failures: [],
+    warnings: [],
+  };
   observation.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
-  if (discovery.targets.length === 0) observation.warnings.push(`profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`);
+  if (discovery.targets.length === 0)
+    observation.warnings.push(
+      `profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`,
+    );
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
-  if (pods.size > profile.expectedPods) observation.warnings.push(`profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`);
+  if (pods.size > profile.expectedPods)
+    observation.warnings.push(
+      `profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`,
+    );
 
-  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim, deps.knownAffected);
+  let fetched: Judged | null = await judgedAnswer(
+    history,
+    discovery.targets,
+    now,
+    detect,
+    deps.reclaim,
+    deps.knownAffected,
+  );
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
-    const read = (pods: string, budget: AnswerBudget) => fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, { ...window, selection: memorySelection(profile, { pods }), budget });
-    fetched = await judgeInShards(discovery.targets, shardPods, now, detect, deps.reclaim, read, prometheus, deps.knownAffected);
+    const read = (pods: string, budget: AnswerBudget) =>
+      fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, {
+        ...window,
+        selection: memorySelection(profile, { pods }),
+        budget,
+      });
+    fetched = await judgeInShards(
+      discovery.targets,
+      shardPods,
+      now,
+      detect,
+      deps.reclaim,
+      read,
+      prometheus,
+      deps.knownAffected,
+    );
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
     // Fewer pods than expectedPods said: one answer after all.
-    const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, { ...window, selection: memorySelection(profile), budget }).catch(readFailed);
+    const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, {
+      ...window,
+      selection: memorySelection(profile),
+      budget,
+    }).catch(readFailed);
     fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim, deps.knownAffected);
   }
   if (now !== null && fetched) {
@@ -91,10 +173,21 @@ export async function observeProfile(deps: ObserveDeps, profile: ProfileConfig, 
       // An answer Prometheus warned about may miss any series: every verdict of it is unknown.
       observation.judged = doubtedBy(fetched.judged, warnings);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
-        observation.warnings.push(`profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`);
+        observation.warnings.push(
+          `profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`,
+        );
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
-      else if (deps.workloadHistory !== false) observation.judged = await withWorkloadHistory(deps, profile, deps.workloadHistory, now, detect, observation, budget);
+      else if (deps.workloadHistory !== false)
+        observation.judged = await withWorkloadHistory(
+          deps,
+          profile,
+          deps.workloadHistory,
+          now,
+          detect,
+          observation,
+          budget,
+        );
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
@@ -146,7 +239,14 @@ async function judgeInShards(
   const judged: JudgedTarget[] = new Array(targets.length);
   const read = await readInShards(shards, fetch, caps, (answer, shard) => {
     const mine = byShard[shard]!;
-    judgeTargets(mine.map((i) => targets[i]!), answer.series, now, detect, [], knownAffected).forEach((j, k) => (judged[mine[k]!] = j));
+    judgeTargets(
+      mine.map((i) => targets[i]!),
+      answer.series,
+      now,
+      detect,
+      [],
+      knownAffected,
+    ).forEach((j, k) => (judged[mine[k]!] = j));
     reclaim?.();
   }).catch(readFailed);
   return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
@@ -185,7 +285,8 @@ async function withWorkloadHistory(
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
     .catch(readFailed);
-  if (answer.outcome === 'answered' && answer.warnings.length === 0) return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, deps.knownAffected);
+  if (answer.outcome === 'answered' && answer.warnings.length === 0)
+    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, deps.knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
   observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
   return observation.judged;

@@ -9,7 +9,15 @@ import type { ActionOutcome } from '../model/action.js';
 import type { UpgradeExecutor, UpgradePreviewer } from './act.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
-import { previewFailed, prStatusOf, refreshedPrBody, upgradePreviewText, upgradePrBody, upgradePrFacts, upgradePrTitle } from '../report/upgrade-pr.js';
+import {
+  previewFailed,
+  prStatusOf,
+  refreshedPrBody,
+  upgradePreviewText,
+  upgradePrBody,
+  upgradePrFacts,
+  upgradePrTitle,
+} from '../report/upgrade-pr.js';
 import { toProfilePolicy } from '../config/policy.js';
 
 /** The upgrade rung: opens the PR when acting, says what it would do in dry-run (read-only calls). */
@@ -72,10 +80,20 @@ export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
 }
 
 /** The PR leakguard would ensure for this action, or why there is none. */
-function upgradeRequest(config: Config, action: PlanAction, evidence: TargetEvidence | undefined, history: readonly HistoryEntry[]): UpgradePrRequest | { error: string } {
+function upgradeRequest(
+  config: Config,
+  action: PlanAction,
+  evidence: TargetEvidence | undefined,
+  history: readonly HistoryEntry[],
+): UpgradePrRequest | { error: string } {
   const profile = config.profiles.find((p) => p.name === action.profile);
   if (!profile?.upgrade) return { error: `profile ${action.profile} has no upgrade {repo, file}` };
-  const facts = upgradePrFacts(action, evidence, history, profileGraphUrl(config.prometheus, profile, config.detection.window));
+  const facts = upgradePrFacts(
+    action,
+    evidence,
+    history,
+    profileGraphUrl(config.prometheus, profile, config.detection.window),
+  );
   if (!facts) return { error: 'no fixed version is known for this operator version' };
   const { upgrade } = facts;
   const chart = profile.upgrade.chart ?? upgrade.chart;
@@ -135,9 +153,16 @@ export function refreshWith(forge: Forge, config: Config): UpgradePrRefresher {
       workaroundSince: state.workaroundAppliedAt,
       verifyWindowSeconds: toProfilePolicy(profile, config).verifyWindowSeconds,
     });
-    const ref = { repo: profile.upgrade.repo, baseBranch: profile.upgrade.baseBranch, profile: name, toVersion: track.toVersion };
+    const ref = {
+      repo: profile.upgrade.repo,
+      baseBranch: profile.upgrade.baseBranch,
+      profile: name,
+      toVersion: track.toVersion,
+    };
     const result = await forge.refreshUpgradePullRequest(ref, (body) => refreshedPrBody(body, status));
-    return result.outcome === 'failed' || result.outcome === 'deferred' ? `upgrade PR status for ${name}: ${result.error.message}` : null;
+    return result.outcome === 'failed' || result.outcome === 'deferred'
+      ? `upgrade PR status for ${name}: ${result.error.message}`
+      : null;
   };
 }
 
@@ -146,6 +171,9 @@ export function previewWith(forge: Forge, config: Config): UpgradePreviewer {
   return async (action, evidence, history) => {
     const request = upgradeRequest(config, action, evidence, history);
     if ('error' in request) return previewFailed(request.error);
-    return upgradePreviewText(forge.previewUpgradePullRequest ? await forge.previewUpgradePullRequest(request) : null, request);
+    return upgradePreviewText(
+      forge.previewUpgradePullRequest ? await forge.previewUpgradePullRequest(request) : null,
+      request,
+    );
   };
 }

@@ -14,11 +14,20 @@ const dir = mkdtempSync(join(tmpdir(), 'leakguard-backtest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The whole file read and judged at once: the backtest as it was before it streamed. */
-async function heldInMemory(input: string, everySeconds: number, limitBytes: number | undefined): Promise<BacktestResult[]> {
+async function heldInMemory(
+  input: string,
+  everySeconds: number,
+  limitBytes: number | undefined,
+): Promise<BacktestResult[]> {
   const { series, owners } = await readHistoryFile(input, limitBytes);
   const pasts = pastsOfSeries(series, owners, defaultDetectOptions);
   return series.map(({ labels, samples, limitBytes: limit }, i) => {
-    const { detectedAt, ticks } = backtestSeries(samples, { everySeconds, options: defaultDetectOptions, past: pasts[i]!, ...(limit === undefined ? {} : { limitBytes: limit }) });
+    const { detectedAt, ticks } = backtestSeries(samples, {
+      everySeconds,
+      options: defaultDetectOptions,
+      past: pasts[i]!,
+      ...(limit === undefined ? {} : { limitBytes: limit }),
+    });
     return { labels, detectedAt, ticks };
   });
 }
@@ -32,16 +41,49 @@ describe('backtest read as a stream', () => {
     const working = [...pods.filter((_, i) => i % 2 === 0), ...singles, ...pods.filter((_, i) => i % 2 === 1)];
     const row = (metric: Record<string, string>, values: [number, string][]) => ({ metric, values });
     const result = [
-      ...pods.slice(0, 3).map((p) => row({ __name__: 'kube_pod_owner', namespace: p.labels.namespace!, pod: p.labels.pod!, owner_kind: 'ReplicaSet', owner_name: 'shared-6b7c9d5f4' }, [[CORPUS_START_SECONDS, '1']])),
-      ...working.map((s) => row({ __name__: 'container_memory_working_set_bytes', ...s.labels }, s.samples.map((p) => [p.t, String(p.v)]))),
-      ...singles.slice(0, 4).map((s, k) => row({ __name__: 'kube_pod_container_resource_limits', resource: 'memory', ...s.labels }, [[CORPUS_START_SECONDS + k, String(600 * 2 ** 20)]])),
-      row({ __name__: 'container_spec_memory_limit_bytes', ...singles[0]!.labels }, [[CORPUS_START_SECONDS + 3600, String(900 * 2 ** 20)]]),
-      row({ __name__: 'process_resident_memory_bytes', job: 'x' }, singles[1]!.samples.map((p) => [p.t, String(p.v)])),
+      ...pods.slice(0, 3).map((p) =>
+        row(
+          {
+            __name__: 'kube_pod_owner',
+            namespace: p.labels.namespace!,
+            pod: p.labels.pod!,
+            owner_kind: 'ReplicaSet',
+            owner_name: 'shared-6b7c9d5f4',
+          },
+          [[CORPUS_START_SECONDS, '1']],
+        ),
+      ),
+      ...working.map((s) =>
+        row(
+          { __name__: 'container_memory_working_set_bytes', ...s.labels },
+          s.samples.map((p) => [p.t, String(p.v)]),
+        ),
+      ),
+      ...singles
+        .slice(0, 4)
+        .map((s, k) =>
+          row({ __name__: 'kube_pod_container_resource_limits', resource: 'memory', ...s.labels }, [
+            [CORPUS_START_SECONDS + k, String(600 * 2 ** 20)],
+          ]),
+        ),
+      row({ __name__: 'container_spec_memory_limit_bytes', ...singles[0]!.labels }, [
+        [CORPUS_START_SECONDS + 3600, String(900 * 2 ** 20)],
+      ]),
+      row(
+        { __name__: 'process_resident_memory_bytes', job: 'x' },
+        singles[1]!.samples.map((p) => [p.t, String(p.v)]),
+      ),
     ];
     const input = join(dir, 'mixed.json');
     writeFileSync(input, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
     for (const limitBytes of [undefined, 1024 * 2 ** 20]) {
-      const streamed = await backtestFile({ input, everySeconds: 900, limitBytes, detect: defaultDetectOptions, output: 'json' });
+      const streamed = await backtestFile({
+        input,
+        everySeconds: 900,
+        limitBytes,
+        detect: defaultDetectOptions,
+        output: 'json',
+      });
       const held = await heldInMemory(input, 900, limitBytes);
       expect(JSON.stringify(streamed)).toBe(JSON.stringify(held));
       // The file exercises what the comparison is about: detections, and pasts from earlier pods.
@@ -52,8 +94,28 @@ describe('backtest read as a stream', () => {
 
   it('names a bad series by its place in the file, as before', async () => {
     const input = join(dir, 'bad.json');
-    writeFileSync(input, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: 'a' }, values: [[1, '1']] }, { metric: { pod: 'b' }, values: [[1, '1'], [2, 'abc']] }] } }));
-    await expect(backtestFile({ input, everySeconds: 900, limitBytes: undefined, detect: defaultDetectOptions, output: 'json' })).rejects.toThrow(
+    writeFileSync(
+      input,
+      JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            { metric: { pod: 'a' }, values: [[1, '1']] },
+            {
+              metric: { pod: 'b' },
+              values: [
+                [1, '1'],
+                [2, 'abc'],
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    await expect(
+      backtestFile({ input, everySeconds: 900, limitBytes: undefined, detect: defaultDetectOptions, output: 'json' }),
+    ).rejects.toThrow(
       `--input ${input} is not a Prometheus query_range response: data.result[1].values[1][1]: expected a numeric string, got "abc"`,
     );
   });

@@ -33,10 +33,31 @@ describe('daemon schedule', () => {
   it('reports a run that outlives its deadline, and every tick it makes the schedule skip', async () => {
     const { logger, lines } = capturedLogger();
     let release = () => {};
-    const hung = new Promise<RunSummary>((resolve) => (release = () => resolve({ status: 'ran', dryRun: true, now: null, targets: [], actions: [], plan: null, failures: [], warnings: [] })));
+    const hung = new Promise<RunSummary>(
+      (resolve) =>
+        (release = () =>
+          resolve({
+            status: 'ran',
+            dryRun: true,
+            now: null,
+            targets: [],
+            actions: [],
+            plan: null,
+            failures: [],
+            warnings: [],
+          })),
+    );
     let runs = 0;
-    const daemon = scheduleRuns({ schedule: '* * * * * *', deadlineSeconds: 1, logger, run: () => ((runs += 1), hung) });
-    cleanup.push(() => daemon.stop(0), () => release());
+    const daemon = scheduleRuns({
+      schedule: '* * * * * *',
+      deadlineSeconds: 1,
+      logger,
+      run: () => ((runs += 1), hung),
+    });
+    cleanup.push(
+      () => daemon.stop(0),
+      () => release(),
+    );
     await sleep(5_300);
     expect(runs).toBe(1);
     const warnings = lines.filter((l) => l.level === WARN).map((l) => l.msg);
@@ -56,7 +77,10 @@ describe('daemon schedule', () => {
       socket.on('data', () => (requests += 1));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise((resolve) => server.close(resolve)), () => sockets.forEach((s) => s.destroy()));
+    cleanup.push(
+      () => new Promise((resolve) => server.close(resolve)),
+      () => sockets.forEach((s) => s.destroy()),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'leakguard-daemon-'));
     const kubeconfig = join(dir, 'kubeconfig');
     const port = (server.address() as AddressInfo).port;
@@ -72,15 +96,28 @@ describe('daemon schedule', () => {
       'controller: none\ndeadline: 2s\nlock: {duration: 10s}\nprometheus: {url: "http://127.0.0.1:9", timeout: 1s}\nprofiles: [{name: acme, namespace: acme, selector: app=acme}]\n',
     );
     const { logger, lines } = capturedLogger();
-    const daemon = scheduleRuns({ schedule: '* * * * * *', deadlineSeconds: config.deadline, logger, run: runFromConfig(config) });
+    const daemon = scheduleRuns({
+      schedule: '* * * * * *',
+      deadlineSeconds: config.deadline,
+      logger,
+      run: runFromConfig(config),
+    });
     cleanup.push(() => daemon.stop(0));
     await sleep(4_500);
     const finished = lines.filter((l) => l.msg === 'run finished with failures');
     expect(finished.length).toBeGreaterThanOrEqual(1);
-    expect(finished[0]!.failures).toEqual(['run lock leakguard/leakguard: could not read the lock: timeout: stopped at the run deadline']);
+    expect(finished[0]!.failures).toEqual([
+      'run lock leakguard/leakguard: could not read the lock: timeout: stopped at the run deadline',
+    ]);
     expect(requests).toBeGreaterThanOrEqual(1);
     // While it hung, the ticks it made the schedule skip were reported.
-    expect(lines.some((l) => l.msg.endsWith('skipping this tick') && l.runId === lines.find((f) => f.msg === 'run finished with failures')?.runId)).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.msg.endsWith('skipping this tick') &&
+          l.runId === lines.find((f) => f.msg === 'run finished with failures')?.runId,
+      ),
+    ).toBe(true);
     expect(JSON.stringify(lines)).not.toContain('canary-token-do-not-log');
   });
 });

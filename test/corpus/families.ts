@@ -82,7 +82,11 @@ export const lookAlikes: Record<string, Family> = {
   freed(rng, hours) {
     const shape = baseShape(rng, hours);
     shape.baseBytes *= 1.5;
-    shape.release = { atHours: rng.uniform(2, hours - 6), bytes: rng.uniform(0.1, 0.35) * shape.baseBytes, overHours: rng.chance(0.5) ? 0 : rng.uniform(1, 8) };
+    shape.release = {
+      atHours: rng.uniform(2, hours - 6),
+      bytes: rng.uniform(0.1, 0.35) * shape.baseBytes,
+      overHours: rng.chance(0.5) ? 0 : rng.uniform(1, 8),
+    };
     maybeLimit(rng, shape, shape.baseBytes * 1.3);
     return { shape, leak: false, onsetHours: null };
   },
@@ -106,7 +110,12 @@ export const leaks: Record<string, Family> = {
     const onsetHours = rng.uniform(0, 24);
     const bytesPerHour = leakBytesPerHour(rng);
     // Steps of a few MiB, one per namespace created and deleted (rook/rook#15499).
-    shape.leak = { kind: 'staircase', onsetHours, bytesPerHour, stepBytes: Math.min(rng.uniform(2, 25) * MIB, bytesPerHour / 2) };
+    shape.leak = {
+      kind: 'staircase',
+      onsetHours,
+      bytesPerHour,
+      stepBytes: Math.min(rng.uniform(2, 25) * MIB, bytesPerHour / 2),
+    };
     return { shape, leak: true, onsetHours };
   },
   oomCycles(rng, hours) {
@@ -126,7 +135,12 @@ export const leaks: Record<string, Family> = {
   accelerating(rng, hours) {
     const shape = baseShape(rng, hours);
     const onsetHours = rng.uniform(0, 24);
-    shape.leak = { kind: 'accelerating', onsetHours, bytesPerHour: rng.logUniform(4, 30) * MIB, doublingHours: rng.uniform(6, 24) };
+    shape.leak = {
+      kind: 'accelerating',
+      onsetHours,
+      bytesPerHour: rng.logUniform(4, 30) * MIB,
+      doublingHours: rng.uniform(6, 24),
+    };
     return { shape, leak: true, onsetHours };
   },
   underDailyCycle(rng, hours) {
@@ -219,10 +233,15 @@ export const firstDayLookAlikes: Record<string, Family> = {
   /** The first pod of a workload: a daily cycle of 10–40% of the base after a warm-up; the limit known for half of them. */
   firstPodCycle(rng, hours) {
     const shape = baseShape(rng, hours);
-    shape.cycle = { peakToPeakBytes: rng.uniform(0.1, 0.4) * shape.baseBytes, phaseHours: rng.uniform(0, 24), harmonic: rng.uniform(0, 0.4) };
+    shape.cycle = {
+      peakToPeakBytes: rng.uniform(0.1, 0.4) * shape.baseBytes,
+      phaseHours: rng.uniform(0, 24),
+      harmonic: rng.uniform(0, 0.4),
+    };
     shape.warmupFraction = rng.uniform(0.1, 0.4);
     shape.warmupHours = rng.uniform(0.2, 1.5);
-    if (rng.chance(0.5)) shape.limitBytes = Math.round((shape.baseBytes + 0.55 * shape.cycle.peakToPeakBytes) / rng.uniform(0.6, 0.85));
+    if (rng.chance(0.5))
+      shape.limitBytes = Math.round((shape.baseBytes + 0.55 * shape.cycle.peakToPeakBytes) / rng.uniform(0.6, 0.85));
     return { shape, leak: false, onsetHours: null };
   },
   /**
@@ -233,13 +252,21 @@ export const firstDayLookAlikes: Record<string, Family> = {
     const shape = baseShape(rng, hours);
     shape.warmupFraction = rng.uniform(0, 0.05);
     shape.sawtooth = undefined;
-    shape.ceiling = { bytes: shape.baseBytes * rng.uniform(1.15, 1.5), periodMinutes: rng.uniform(3, 20), jitterFraction: 0.004 };
+    shape.ceiling = {
+      bytes: shape.baseBytes * rng.uniform(1.15, 1.5),
+      periodMinutes: rng.uniform(3, 20),
+      jitterFraction: 0.004,
+    };
     shape.wander = {
       slow: { fraction: rng.uniform(0.01, 0.03), hours: rng.uniform(2, 6) },
       fast: { fraction: rng.uniform(0.005, 0.015), hours: rng.uniform(0.1, 0.5) },
       maxFraction: 0.1,
     };
-    shape.dips = Array.from({ length: rng.int(1, 4) }, () => ({ atHours: rng.uniform(2, hours - 6), hours: rng.uniform(2, 12), fraction: rng.uniform(0.05, 0.3) }));
+    shape.dips = Array.from({ length: rng.int(1, 4) }, () => ({
+      atHours: rng.uniform(2, hours - 6),
+      hours: rng.uniform(2, 12),
+      fraction: rng.uniform(0.05, 0.3),
+    }));
     if (rng.chance(0.5)) shape.limitBytes = Math.round(shape.ceiling.bytes * rng.uniform(1.1, 1.5));
     return { shape, leak: false, onsetHours: null };
   },

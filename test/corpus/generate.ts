@@ -16,8 +16,19 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'corpus-out' },
   },
 });
-const series = generateCorpus({ seed: Number(values.seed), perFamily: Number(values['per-family']), hours: Number(values.hours) });
+const series = generateCorpus({
+  seed: Number(values.seed),
+  perFamily: Number(values['per-family']),
+  hours: Number(values.hours),
+});
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'corpus.json'), JSON.stringify(toQueryRange(series)));
-writeFileSync(join(values.out, 'truth.json'), JSON.stringify(series.map((s) => ({ labels: s.labels, ...s.truth })), null, 1));
+writeFileSync(
+  join(values.out, 'truth.json'),
+  JSON.stringify(
+    series.map((s) => ({ labels: s.labels, ...s.truth })),
+    null,
+    1,
+  ),
+);
 console.log(`wrote ${series.length} series to ${values.out}/corpus.json and truth.json`);

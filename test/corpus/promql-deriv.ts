@@ -25,17 +25,30 @@ export function derivAlertFiresAt(samples: readonly Sample[], alert: DerivAlert)
   const x = samples.map((s) => (s.t - origin) / 3600);
   const y = samples.map((s) => s.v / (1024 * 1024));
   const threshold = alert.thresholdBytesPerHour / (1024 * 1024);
-  let lo = 0, hi = 0;
-  let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let lo = 0,
+    hi = 0;
+  let n = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   let activeSince: number | null = null;
   const last = samples[samples.length - 1]!.t;
   for (let T = Math.ceil(origin / every) * every; T <= last; T += every) {
     while (hi < samples.length && samples[hi]!.t <= T) {
-      n++; sx += x[hi]!; sy += y[hi]!; sxx += x[hi]! ** 2; sxy += x[hi]! * y[hi]!;
+      n++;
+      sx += x[hi]!;
+      sy += y[hi]!;
+      sxx += x[hi]! ** 2;
+      sxy += x[hi]! * y[hi]!;
       hi++;
     }
     while (lo < hi && samples[lo]!.t <= T - alert.rangeSeconds) {
-      n--; sx -= x[lo]!; sy -= y[lo]!; sxx -= x[lo]! ** 2; sxy -= x[lo]! * y[lo]!;
+      n--;
+      sx -= x[lo]!;
+      sy -= y[lo]!;
+      sxx -= x[lo]! ** 2;
+      sxy -= x[lo]! * y[lo]!;
       lo++;
     }
     const den = n * sxx - sx * sx;

@@ -28,7 +28,11 @@ export interface Shape {
    * (stationary spread as a fraction of the base, correlation time in hours), softly held within
    * ±maxFraction. No trend: it returns to the base.
    */
-  wander?: { slow: { fraction: number; hours: number }; fast: { fraction: number; hours: number }; maxFraction: number };
+  wander?: {
+    slow: { fraction: number; hours: number };
+    fast: { fraction: number; hours: number };
+    maxFraction: number;
+  };
   /** Hour-scale dips of the level: fall by `fraction` of the base, stay, recover. */
   dips: { atHours: number; hours: number; fraction: number }[];
   sawtooth?: { periodMinutes: number; fraction: number };
@@ -60,12 +64,18 @@ export function baseShape(rng: Rng, hours: number): Shape {
     sawtooth: rng.chance(0.7) ? { periodMinutes: rng.uniform(2, 12), fraction: rng.uniform(0.03, 0.2) } : undefined,
     spikes: [],
     dips: [],
-    gaps: rng.chance(0.3) ? Array.from({ length: rng.int(1, 3) }, () => ({ atHours: rng.uniform(1, hours - 1), minutes: rng.uniform(3, 40) })) : [],
+    gaps: rng.chance(0.3)
+      ? Array.from({ length: rng.int(1, 3) }, () => ({
+          atHours: rng.uniform(1, hours - 1),
+          minutes: rng.uniform(3, 40),
+        }))
+      : [],
   };
 }
 
 function leakRate(leak: Leak, sinceOnsetHours: number): number {
-  if (leak.kind === 'accelerating') return Math.min(leak.bytesPerHour * 2 ** (sinceOnsetHours / leak.doublingHours), 400 * MIB);
+  if (leak.kind === 'accelerating')
+    return Math.min(leak.bytesPerHour * 2 ** (sinceOnsetHours / leak.doublingHours), 400 * MIB);
   return leak.bytesPerHour;
 }
 
@@ -115,7 +125,8 @@ export function simulate(shape: Shape, rng: Rng, startSeconds: number): Simulate
       const wave = (Math.sin(x) + harmonic * Math.sin(2 * x)) / (1 + harmonic);
       v += (peakToPeakBytes / 2) * dayScale[Math.floor(h / 24)]! * wave;
     }
-    for (const step of shape.steps) if (h >= step.atHours) v += step.bytes * Math.min(1, step.overHours ? (h - step.atHours) / step.overHours : 1);
+    for (const step of shape.steps)
+      if (h >= step.atHours) v += step.bytes * Math.min(1, step.overHours ? (h - step.atHours) / step.overHours : 1);
     if (shape.release && h >= shape.release.atHours) {
       const { atHours, bytes, overHours } = shape.release;
       v -= overHours > 0 ? bytes * (1 - Math.exp(-(h - atHours) / overHours)) : bytes;
@@ -143,11 +154,11 @@ export function simulate(shape: Shape, rng: Rng, startSeconds: number): Simulate
     v += (Math.abs(rng.normal()) + 0.3 * rng.normal()) * shape.noiseFraction * level;
     if (shape.ceiling) {
       const { bytes, periodMinutes, jitterFraction } = shape.ceiling;
-      const phase = ((i / periodMinutes + sawPhase) % 1 + 1) % 1;
+      const phase = (((i / periodMinutes + sawPhase) % 1) + 1) % 1;
       const top = bytes * (1 + jitterFraction * (2 * rng.next() - 1));
       v += phase * Math.max(0, top - v);
     } else if (shape.sawtooth) {
-      const phase = ((i / shape.sawtooth.periodMinutes + sawPhase) % 1 + 1) % 1;
+      const phase = (((i / shape.sawtooth.periodMinutes + sawPhase) % 1) + 1) % 1;
       v += phase * shape.sawtooth.fraction * level;
     }
     for (const s of shape.spikes) if (h >= s.atHours && h < s.atHours + s.minutes / 60) v += s.bytes;

@@ -31,7 +31,7 @@ interface WorkloadPlan {
 /** Pods until the week is full; `make(k, startHours)` plans the k-th pod. */
 function week(make: (k: number, startHours: number) => PodPlan, days: number): PodPlan[] {
   const pods: PodPlan[] = [];
-  for (let h = 0; h < days * 24; ) {
+  for (let h = 0; h < days * 24;) {
     const pod = make(pods.length, h);
     pods.push(pod);
     h += pod.hours;
@@ -44,7 +44,10 @@ type WorkloadFamily = (rng: Rng, days: number) => WorkloadPlan;
 export const workloadFamilies: Record<string, WorkloadFamily> = {
   /** Healthy, with a strong daily cycle (60–100% of the trough peak to peak); pods replaced every 6–40 h. */
   wlHealthyCycle(rng, days) {
-    return { cycleFraction: rng.uniform(0.6, 1), pods: week(() => ({ hours: rng.uniform(6, 40), leakOnsetHours: null, rollout: rng.chance(0.5) }), days) };
+    return {
+      cycleFraction: rng.uniform(0.6, 1),
+      pods: week(() => ({ hours: rng.uniform(6, 40), leakOnsetHours: null, rollout: rng.chance(0.5) }), days),
+    };
   },
   /** Healthy for one to three days, then a bad rollout: every pod since leaks from its start. */
   wlBadRollout(rng, days) {
@@ -52,11 +55,18 @@ export const workloadFamilies: Record<string, WorkloadFamily> = {
     return {
       cycleFraction: rng.chance(0.5) ? rng.uniform(0.1, 0.6) : 0,
       pods: week((_k, h) => {
-        if (h < badFrom) return { hours: Math.min(rng.uniform(6, 40), Math.max(6, badFrom - h)), leakOnsetHours: null, rollout: rng.chance(0.3) };
+        if (h < badFrom)
+          return {
+            hours: Math.min(rng.uniform(6, 40), Math.max(6, badFrom - h)),
+            leakOnsetHours: null,
+            rollout: rng.chance(0.3),
+          };
         const first = h - badFrom < 6;
         // The first bad pod runs until someone restarts it; later ones are restarted (leakguard, drains) sooner.
         return { hours: first ? rng.uniform(24, 40) : rng.uniform(8, 30), leakOnsetHours: 0, rollout: first };
-      }, days).map((p, k, all) => (k > 0 && all[k - 1]!.leakOnsetHours === null && p.leakOnsetHours !== null ? { ...p, rollout: true } : p)),
+      }, days).map((p, k, all) =>
+        k > 0 && all[k - 1]!.leakOnsetHours === null && p.leakOnsetHours !== null ? { ...p, rollout: true } : p,
+      ),
     };
   },
   /** A leak begins inside a running pod; after the restart it leaks again from the start in every pod. */
@@ -64,7 +74,13 @@ export const workloadFamilies: Record<string, WorkloadFamily> = {
     const onset = rng.uniform(6, 24);
     return {
       cycleFraction: rng.chance(0.5) ? rng.uniform(0.1, 0.6) : 0,
-      pods: week((k) => (k === 0 ? { hours: onset + rng.uniform(24, 36), leakOnsetHours: onset, rollout: false } : { hours: rng.uniform(8, 30), leakOnsetHours: 0, rollout: false }), days),
+      pods: week(
+        (k) =>
+          k === 0
+            ? { hours: onset + rng.uniform(24, 36), leakOnsetHours: onset, rollout: false }
+            : { hours: rng.uniform(8, 30), leakOnsetHours: 0, rollout: false },
+        days,
+      ),
     };
   },
   /** Every pod leaks from its start for one to three days, until a rollout fixes it; later pods are healthy, some with a big warm-up. */
@@ -73,10 +89,13 @@ export const workloadFamilies: Record<string, WorkloadFamily> = {
     return {
       cycleFraction: rng.chance(0.5) ? rng.uniform(0.1, 0.6) : 0,
       pods: week((k, h) => {
-        if (h < fixedAt) return { hours: k === 0 ? rng.uniform(24, 40) : rng.uniform(8, 30), leakOnsetHours: 0, rollout: false };
+        if (h < fixedAt)
+          return { hours: k === 0 ? rng.uniform(24, 40) : rng.uniform(8, 30), leakOnsetHours: 0, rollout: false };
         const warmup = rng.chance(0.5) ? { fraction: rng.uniform(0.3, 0.6), hours: rng.uniform(0.2, 1.5) } : undefined;
         return { hours: rng.uniform(6, 40), leakOnsetHours: null, rollout: false, ...(warmup ? { warmup } : {}) };
-      }, days).map((p, k, all) => (k > 0 && all[k - 1]!.leakOnsetHours !== null && p.leakOnsetHours === null ? { ...p, rollout: true } : p)),
+      }, days).map((p, k, all) =>
+        k > 0 && all[k - 1]!.leakOnsetHours !== null && p.leakOnsetHours === null ? { ...p, rollout: true } : p,
+      ),
     };
   },
 };
@@ -99,7 +118,15 @@ export const cycleWorkloadFamilies: Record<string, WorkloadFamily> = {
   wlFirstPodCycle(rng, days) {
     return {
       cycleFraction: rng.uniform(0.1, 0.4),
-      pods: week(() => ({ hours: rng.uniform(6, 40), leakOnsetHours: null, rollout: rng.chance(0.3), warmup: { fraction: rng.uniform(0.1, 0.4), hours: rng.uniform(0.2, 1.5) } }), days),
+      pods: week(
+        () => ({
+          hours: rng.uniform(6, 40),
+          leakOnsetHours: null,
+          rollout: rng.chance(0.3),
+          warmup: { fraction: rng.uniform(0.1, 0.4), hours: rng.uniform(0.2, 1.5) },
+        }),
+        days,
+      ),
     };
   },
 };
@@ -121,7 +148,13 @@ function suffix(rng: Rng, length: number): string {
 }
 
 /** Deterministic: the same seed gives the same pods. One corpus series per pod. */
-export function generateWorkloads(options: { seed: number; perFamily: number; days?: number; startSeconds: number; only?: readonly string[] }): (CorpusSeries & { workload: WorkloadTruth })[] {
+export function generateWorkloads(options: {
+  seed: number;
+  perFamily: number;
+  days?: number;
+  startSeconds: number;
+  only?: readonly string[];
+}): (CorpusSeries & { workload: WorkloadTruth })[] {
   const days = options.days ?? 7;
   const out: (CorpusSeries & { workload: WorkloadTruth })[] = [];
   for (const [f, family] of Object.keys(allWorkloadFamilies).entries()) {
@@ -131,7 +164,11 @@ export function generateWorkloads(options: { seed: number; perFamily: number; da
       const plan = allWorkloadFamilies[family]!(rng, days);
       const name = `${family.toLowerCase()}-${i}`;
       const trough = rng.logUniform(100, 800) * MIB;
-      const cycle = { peakToPeakBytes: plan.cycleFraction * trough, phaseHours: rng.uniform(0, 24), harmonic: rng.uniform(0, 0.4) };
+      const cycle = {
+        peakToPeakBytes: plan.cycleFraction * trough,
+        phaseHours: rng.uniform(0, 24),
+        harmonic: rng.uniform(0, 0.4),
+      };
       const baseBytes = trough + cycle.peakToPeakBytes / 2;
       const drawn = rng.logUniform(8, 150) * MIB;
       const bytesPerHour = plan.leakMiBPerHour === undefined ? drawn : plan.leakMiBPerHour * MIB;
@@ -143,7 +180,12 @@ export function generateWorkloads(options: { seed: number; perFamily: number; da
         const shape: Shape = { ...baseShape(rng, pod.hours), baseBytes: baseBytes * rng.uniform(0.97, 1.03) };
         if (plan.cycleFraction > 0) shape.cycle = { ...cycle, phaseHours: cycle.phaseHours - startHours };
         if (pod.warmup) [shape.warmupFraction, shape.warmupHours] = [pod.warmup.fraction, pod.warmup.hours];
-        if (pod.leakOnsetHours !== null) shape.leak = { kind: 'linear', onsetHours: pod.leakOnsetHours, bytesPerHour: bytesPerHour * rng.uniform(0.9, 1.1) };
+        if (pod.leakOnsetHours !== null)
+          shape.leak = {
+            kind: 'linear',
+            onsetHours: pod.leakOnsetHours,
+            bytesPerHour: bytesPerHour * rng.uniform(0.9, 1.1),
+          };
         const start = options.startSeconds + Math.round(startHours * 60) * 60;
         const { samples } = simulate(shape, rng, start);
         const truth: Truth = {
@@ -154,10 +196,20 @@ export function generateWorkloads(options: { seed: number; perFamily: number; da
           firstOomKill: null,
         };
         out.push({
-          labels: { namespace: 'corpus-workloads', pod: `${name}-${hash}-${suffix(rng, 5)}`, container: 'operator', family },
+          labels: {
+            namespace: 'corpus-workloads',
+            pod: `${name}-${hash}-${suffix(rng, 5)}`,
+            container: 'operator',
+            family,
+          },
           samples,
           truth,
-          workload: { name, leakOrdinal: pod.leakOnsetHours === null ? null : leaking++, cycleShown: pod.leakOnsetHours === null && plan.cycleFraction >= 0.3 && startHours >= 24, firstPod: startHours === 0 },
+          workload: {
+            name,
+            leakOrdinal: pod.leakOnsetHours === null ? null : leaking++,
+            cycleShown: pod.leakOnsetHours === null && plan.cycleFraction >= 0.3 && startHours >= 24,
+            firstPod: startHours === 0,
+          },
         });
         startHours += pod.hours + 1 / 60;
       }

@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { chartDir, helmInCluster, valuesDir } from '../chart/helm.js';
 import { podTemplateOf, restrictedViolations, type Loose } from '../chart/inspect.js';
-import { kubeConfigForToken, kubectl, runLeakguard, kubectlJson, KubectlError, loadE2eEnv, tokenFor, waitFor, type E2eEnv } from './support/index.js';
+import {
+  kubeConfigForToken,
+  kubectl,
+  runLeakguard,
+  kubectlJson,
+  KubectlError,
+  loadE2eEnv,
+  tokenFor,
+  waitFor,
+  type E2eEnv,
+} from './support/index.js';
 
 const suffix = Date.now().toString(36).slice(-5);
 const ns = `lg-chart-${suffix}`;
@@ -33,20 +43,55 @@ beforeAll(async () => {
   env = loadE2eEnv();
   helmHome = mkdtempSync(join(tmpdir(), 'leakguard-helm-'));
   await kubectl(['create', 'namespace', ns], { env });
-  await kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/enforce-version=latest'], { env });
+  await kubectl(
+    [
+      'label',
+      'namespace',
+      ns,
+      'pod-security.kubernetes.io/enforce=restricted',
+      'pod-security.kubernetes.io/enforce-version=latest',
+    ],
+    { env },
+  );
   // Test values only: the chart mounts these as files; leakguard itself may never read Secrets.
-  await kubectl(['create', 'secret', 'generic', 'leakguard-secrets', '-n', ns, '--from-literal=token=t', '--from-literal=webhook-url=https://hooks.invalid/x', '--from-literal=prom-token=p'], { env });
+  await kubectl(
+    [
+      'create',
+      'secret',
+      'generic',
+      'leakguard-secrets',
+      '-n',
+      ns,
+      '--from-literal=token=t',
+      '--from-literal=webhook-url=https://hooks.invalid/x',
+      '--from-literal=prom-token=p',
+    ],
+    { env },
+  );
   installOutput = await helmIn([
-    'install', release, chartDir, '--namespace', ns,
-    '--values', join(valuesDir, 'rook-all-actions.yaml'),
-    '--set', `config.prometheus.url=${env.prometheusUrl}`,
+    'install',
+    release,
+    chartDir,
+    '--namespace',
+    ns,
+    '--values',
+    join(valuesDir, 'rook-all-actions.yaml'),
+    '--set',
+    `config.prometheus.url=${env.prometheusUrl}`,
   ]);
   // The daemon release also serves a real run below: detection scaled to the fixture's minutes of history.
   await helmIn([
-    'install', daemonRelease, chartDir, '--namespace', ns,
-    '--values', join(valuesDir, 'deployment.yaml'),
-    '--set', `config.prometheus.url=${env.prometheusUrl}`,
-    '--set', 'config.detection.window=30m,config.detection.minHistory=3m,config.detection.maxGap=2m,config.detection.maxStaleness=2m',
+    'install',
+    daemonRelease,
+    chartDir,
+    '--namespace',
+    ns,
+    '--values',
+    join(valuesDir, 'deployment.yaml'),
+    '--set',
+    `config.prometheus.url=${env.prometheusUrl}`,
+    '--set',
+    'config.detection.window=30m,config.detection.minHistory=3m,config.detection.maxGap=2m,config.detection.maxStaleness=2m',
   ]);
 });
 
@@ -67,7 +112,18 @@ describe('helm install into a namespace enforcing Pod Security "restricted"', ()
   });
 
   it('the namespace really enforces "restricted" (a privileged pod is refused)', async () => {
-    const bad = kubectl(['run', 'not-restricted', '-n', ns, '--image=busybox', '--dry-run=server', '--overrides={"spec":{"containers":[{"name":"not-restricted","image":"busybox","securityContext":{"privileged":true}}]}}'], { env });
+    const bad = kubectl(
+      [
+        'run',
+        'not-restricted',
+        '-n',
+        ns,
+        '--image=busybox',
+        '--dry-run=server',
+        '--overrides={"spec":{"containers":[{"name":"not-restricted","image":"busybox","securityContext":{"privileged":true}}]}}',
+      ],
+      { env },
+    );
     await expect(bad).rejects.toThrow(/violates PodSecurity "restricted/);
   });
 
@@ -80,7 +136,9 @@ describe('helm install into a namespace enforcing Pod Security "restricted"', ()
     expect(pod.spec.serviceAccountName).toBe(fullname);
     const container = pod.spec.containers[0];
     expect(container.args).toEqual(['run', '--config', '/etc/leakguard/config.yaml']);
-    expect(container.env.map((e: Loose) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE', 'LEAKGUARD_CONFIG', 'LEAKGUARD_LOG_LEVEL']));
+    expect(container.env.map((e: Loose) => e.name)).toEqual(
+      expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE', 'LEAKGUARD_CONFIG', 'LEAKGUARD_LOG_LEVEL']),
+    );
     expect(created.spec.activeDeadlineSeconds).toBe(600);
     expect(created.spec.backoffLimit).toBe(0);
 
@@ -100,10 +158,13 @@ describe('helm install into a namespace enforcing Pod Security "restricted"', ()
     expect(podName).toMatch(new RegExp(`^${job}-`));
   });
 
-  it('the Deployment kind\'s pod is admitted too', async () => {
+  it("the Deployment kind's pod is admitted too", async () => {
     const name = `${daemonRelease}-leakguard`;
     const pod = await waitFor(`a pod of deployment ${name}`, async () => {
-      const pods = await kubectlJson<Loose>(['get', 'pods', '-n', ns, '-l', `app.kubernetes.io/instance=${daemonRelease}`], { env });
+      const pods = await kubectlJson<Loose>(
+        ['get', 'pods', '-n', ns, '-l', `app.kubernetes.io/instance=${daemonRelease}`],
+        { env },
+      );
       return pods.items[0] as Loose;
     });
     expect(pod.spec.containers[0].args[0]).toBe('daemon');
@@ -204,7 +265,7 @@ async function canI({ verb, resource, namespace }: Expectation): Promise<string>
   }
 }
 
-describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAccount', () => {
+describe("leakguard run with the installed ConfigMap, as the chart's ServiceAccount", () => {
   it('discovers, judges, locks and records without one refused request (dry-run)', async () => {
     const name = `${daemonRelease}-leakguard`;
     const configMap = await kubectlJson<Loose>(['get', 'configmap', name, '-n', ns], { env });
@@ -214,8 +275,17 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
     writeFileSync(kubeconfigFile, kubeConfigForToken(await tokenFor(ns, name, { env }), env).exportConfig());
     // As the daemon's pod runs: the rendered config names its Deployment as the kill switch, read with the chart's own Role.
     expect(parseConfig(configMap.data['config.yaml']).controller).toEqual({ kind: 'Deployment', name, namespace: ns });
-    const runEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfigFile, POD_NAME: `${name}-manual-x1y2z`, POD_NAMESPACE: ns, LEAKGUARD_LOG_LEVEL: 'warn' };
-    const { code, stdout, stderr } = await runLeakguard(['run', '--config', configFile, '--dry-run', '--output', 'json'], runEnv);
+    const runEnv = {
+      PATH: process.env.PATH,
+      KUBECONFIG: kubeconfigFile,
+      POD_NAME: `${name}-manual-x1y2z`,
+      POD_NAMESPACE: ns,
+      LEAKGUARD_LOG_LEVEL: 'warn',
+    };
+    const { code, stdout, stderr } = await runLeakguard(
+      ['run', '--config', configFile, '--dry-run', '--output', 'json'],
+      runEnv,
+    );
     expect(`${stdout}\n${stderr}`).not.toMatch(/forbidden|(?<![\d.])403(?!\d)/i);
     const summary = JSON.parse(stdout) as { dryRun: boolean; targets: { workload: string }[]; failures: string[] };
     expect(summary.failures).toEqual([]);
@@ -229,7 +299,9 @@ describe('leakguard run with the installed ConfigMap, as the chart\'s ServiceAcc
     // (Event names are deterministic: an earlier run may have created the same Event, which this run
     // then found — either way the create was authorized, or the run would have listed a failure.)
     const events = await kubectlJson<Loose>(['get', 'events.v1.events.k8s.io', '-n', 'rook-ceph'], { env });
-    const ours = events.items.filter((e: Loose) => e.reportingController === 'leakguard' && e.regarding.name === 'rook-ceph-operator');
+    const ours = events.items.filter(
+      (e: Loose) => e.reportingController === 'leakguard' && e.regarding.name === 'rook-ceph-operator',
+    );
     expect(ours.length).toBeGreaterThan(0);
   });
 });
@@ -243,8 +315,14 @@ describe('the kill switch NOTES.txt prints', () => {
     expect(cronJob.metadata.annotations['leakguard.io/kill-switch']).toBe('true');
     // The config every run made from it reads names it as the controller, and the chart's ServiceAccount may read it.
     const configMap = await kubectlJson<Loose>(['get', 'configmap', fullname, '-n', ns], { env });
-    expect(parseConfig(configMap.data['config.yaml']).controller).toEqual({ kind: 'CronJob', name: fullname, namespace: ns });
-    expect(await canI({ answer: 'yes', verb: 'get', resource: `cronjobs.batch/${fullname}`, namespace: ns })).toBe('yes');
+    expect(parseConfig(configMap.data['config.yaml']).controller).toEqual({
+      kind: 'CronJob',
+      name: fullname,
+      namespace: ns,
+    });
+    expect(await canI({ answer: 'yes', verb: 'get', resource: `cronjobs.batch/${fullname}`, namespace: ns })).toBe(
+      'yes',
+    );
   });
 });
 
@@ -253,7 +331,10 @@ describe("the ServiceAccount's rights", () => {
     const mismatches: string[] = [];
     for (const expectation of goldenList()) {
       const answer = await canI(expectation);
-      if (answer !== expectation.answer) mismatches.push(`${expectation.verb} ${expectation.resource} in ${expectation.namespace ?? '(cluster)'}: expected ${expectation.answer}, got ${answer}`);
+      if (answer !== expectation.answer)
+        mismatches.push(
+          `${expectation.verb} ${expectation.resource} in ${expectation.namespace ?? '(cluster)'}: expected ${expectation.answer}, got ${answer}`,
+        );
     }
     expect(mismatches).toEqual([]);
   });
@@ -265,12 +346,19 @@ describe("the ServiceAccount's rights", () => {
     const operator = await apps.readNamespacedDeployment({ name: 'rook-ceph-operator', namespace: 'rook-ceph' });
     expect(operator.metadata?.name).toBe('rook-ceph-operator');
     // A server-side dry-run patch is authorized like a real one and changes nothing.
-    const patched = await apps.patchNamespacedDeployment(
-      { name: 'rook-ceph-operator', namespace: 'rook-ceph', body: [{ op: 'test', path: '/metadata/name', value: 'rook-ceph-operator' }], dryRun: 'All' },
-    );
+    const patched = await apps.patchNamespacedDeployment({
+      name: 'rook-ceph-operator',
+      namespace: 'rook-ceph',
+      body: [{ op: 'test', path: '/metadata/name', value: 'rook-ceph-operator' }],
+      dryRun: 'All',
+    });
     expect(patched.metadata?.name).toBe('rook-ceph-operator');
-    await expect(core.readNamespacedSecret({ name: 'leakguard-secrets', namespace: ns })).rejects.toMatchObject({ code: 403 });
+    await expect(core.readNamespacedSecret({ name: 'leakguard-secrets', namespace: ns })).rejects.toMatchObject({
+      code: 403,
+    });
     await expect(core.listNamespacedSecret({ namespace: 'rook-ceph' })).rejects.toMatchObject({ code: 403 });
-    await expect(apps.deleteNamespacedDeployment({ name: 'rook-ceph-operator', namespace: 'rook-ceph', dryRun: 'All' })).rejects.toMatchObject({ code: 403 });
+    await expect(
+      apps.deleteNamespacedDeployment({ name: 'rook-ceph-operator', namespace: 'rook-ceph', dryRun: 'All' }),
+    ).rejects.toMatchObject({ code: 403 });
   });
 });

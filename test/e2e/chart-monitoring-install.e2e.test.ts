@@ -50,10 +50,24 @@ beforeAll(async () => {
   env = loadE2eEnv();
   helmHome = mkdtempSync(join(tmpdir(), 'leakguard-helm-'));
   // Cluster-scoped and shared by every test run on this cluster: applied, never deleted.
-  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(await operatorModuleDir(), crdPath)], { env });
-  await kubectl(['wait', '--for=condition=Established', 'crd/prometheusrules.monitoring.coreos.com', '--timeout=60s'], { env });
+  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(await operatorModuleDir(), crdPath)], {
+    env,
+  });
+  await kubectl(['wait', '--for=condition=Established', 'crd/prometheusrules.monitoring.coreos.com', '--timeout=60s'], {
+    env,
+  });
   await kubectl(['create', 'namespace', ns], { env });
-  await helmIn(['install', release, chartDir, '--namespace', ns, '--values', join(valuesDir, 'monitoring.yaml'), '--set', `config.prometheus.url=${env.prometheusUrl}`]);
+  await helmIn([
+    'install',
+    release,
+    chartDir,
+    '--namespace',
+    ns,
+    '--values',
+    join(valuesDir, 'monitoring.yaml'),
+    '--set',
+    `config.prometheus.url=${env.prometheusUrl}`,
+  ]);
 });
 
 afterAll(async () => {
@@ -65,8 +79,18 @@ afterAll(async () => {
 
 describe('helm install with monitoring enabled, the PrometheusRule CRD served', () => {
   it('the API server accepts the PrometheusRule as rendered, field for field', async () => {
-    const live = await kubectlJson<Loose>(['get', 'prometheusrules.monitoring.coreos.com', fullname, '-n', ns], { env });
-    const rendered = findOne(await render({ release, namespace: ns, values: ['monitoring.yaml'], set: [`config.prometheus.url=${env.prometheusUrl}`] }), 'PrometheusRule');
+    const live = await kubectlJson<Loose>(['get', 'prometheusrules.monitoring.coreos.com', fullname, '-n', ns], {
+      env,
+    });
+    const rendered = findOne(
+      await render({
+        release,
+        namespace: ns,
+        values: ['monitoring.yaml'],
+        set: [`config.prometheus.url=${env.prometheusUrl}`],
+      }),
+      'PrometheusRule',
+    );
     expect(live.spec).toEqual(rendered.spec);
     expect(live.spec.groups.flatMap((g: Loose) => g.rules.map((r: Loose) => r.alert))).toEqual([
       'LeakguardNotSucceeding',
@@ -77,12 +101,19 @@ describe('helm install with monitoring enabled, the PrometheusRule CRD served', 
     ]);
   });
 
-  it('the CRD\'s schema is enforced here (a malformed rule is refused), so the acceptance above means something', async () => {
-    const bad = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'malformed', namespace: ns }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', for: 'a while' }] }] } };
-    await expect(kubectl(['apply', '--dry-run=server', '-f', '-'], { env, input: stringify(bad) })).rejects.toThrow(/spec\.groups\[0\]\.rules\[0\]\.for/);
+  it("the CRD's schema is enforced here (a malformed rule is refused), so the acceptance above means something", async () => {
+    const bad = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'malformed', namespace: ns },
+      spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', for: 'a while' }] }] },
+    };
+    await expect(kubectl(['apply', '--dry-run=server', '-f', '-'], { env, input: stringify(bad) })).rejects.toThrow(
+      /spec\.groups\[0\]\.rules\[0\]\.for/,
+    );
   });
 
-  it('installs the dashboard ConfigMap with the sidecar\'s label and parseable JSON', async () => {
+  it("installs the dashboard ConfigMap with the sidecar's label and parseable JSON", async () => {
     const configMap = await kubectlJson<Loose>(['get', 'configmap', `${fullname}-dashboard`, '-n', ns], { env });
     expect(configMap.metadata.labels.grafana_dashboard).toBe('1');
     const dashboard = JSON.parse(configMap.data[`${fullname}.json`]);
@@ -93,6 +124,8 @@ describe('helm install with monitoring enabled, the PrometheusRule CRD served', 
     const job = `${fullname}-manual`;
     await kubectl(['create', 'job', `--from=cronjob/${fullname}`, job, '-n', ns], { env });
     const created = await kubectlJson<Loose>(['get', 'job', job, '-n', ns], { env });
-    expect(created.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'CronJob', name: fullname, controller: true })]);
+    expect(created.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'CronJob', name: fullname, controller: true }),
+    ]);
   });
 });

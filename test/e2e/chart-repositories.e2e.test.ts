@@ -170,17 +170,19 @@ describe('private chart repositories (registry with htpasswd auth, HTTP reposito
   const sourceWith = async (password: string) =>
     createChartSource({
       credentials: await readChartCredentials([
-        { url: `oci://${privateRegistry.host}/private`, basicAuth: { username: 'robot', passwordFile: secretFile('registry', `${password}\n`) } },
+        {
+          url: `oci://${privateRegistry.host}/private`,
+          basicAuth: { username: 'robot', passwordFile: secretFile('registry', `${password}\n`) },
+        },
         { url: privateRepo.url, basicAuth: { username: 'robot', passwordFile: secretFile('charts', password) } },
       ]),
     });
 
   it('with the credentials from their files: 7.7.8 → 7.7.10 from the private registry and the private index.yaml', async () => {
     const source = await sourceWith(ROBOT.password);
-    expect(await bump({ 'app.yaml': app(`oci://${privateRegistry.host}/private/argo-helm`) }, 'app.yaml', source)).toEqual([
-      'app.yaml: -    targetRevision: 7.7.8',
-      'app.yaml: +    targetRevision: 7.7.10',
-    ]);
+    expect(
+      await bump({ 'app.yaml': app(`oci://${privateRegistry.host}/private/argo-helm`) }, 'app.yaml', source),
+    ).toEqual(['app.yaml: -    targetRevision: 7.7.8', 'app.yaml: +    targetRevision: 7.7.10']);
     expect(await bump({ 'app.yaml': app(privateRepo.url) }, 'app.yaml', source)).toEqual([
       'app.yaml: -    targetRevision: 7.7.8',
       'app.yaml: +    targetRevision: 7.7.10',
@@ -188,7 +190,9 @@ describe('private chart repositories (registry with htpasswd auth, HTTP reposito
   });
 
   it('without credentials the registry says 401 and the refusal says to add it to chartRepositories', async () => {
-    const err = await bump({ 'app.yaml': app(`${privateRegistry.host}/private/argo-helm`) }, 'app.yaml').catch((e: unknown) => e);
+    const err = await bump({ 'app.yaml': app(`${privateRegistry.host}/private/argo-helm`) }, 'app.yaml').catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BumpError);
     expect((err as Error).message).toContain(
       `(http://${privateRegistry.host}/v2/private/argo-helm/argo-cd/tags/list: HTTP 401: the repository wants credentials: add it to chartRepositories)`,
@@ -220,14 +224,20 @@ describe('private chart repositories (registry with htpasswd auth, HTTP reposito
         toVersion: '2.13.2',
         chart: 'argo-cd',
         catalog: buildCatalog(),
-        chartRepositories: [{ url: privateRepo.url, basicAuth: { username: 'robot', passwordFile: secretFile('p', 'wrong') } }],
+        chartRepositories: [
+          { url: privateRepo.url, basicAuth: { username: 'robot', passwordFile: secretFile('p', 'wrong') } },
+        ],
       },
       (t) => (out += `${t}\n`),
     );
     expect(code).toBe(1);
     expect(out).toContain('were refused');
     const everything = [...messages, out].join('\n');
-    for (const secret of [ROBOT.password, 'not-the-password', Buffer.from(`robot:${ROBOT.password}`).toString('base64')])
+    for (const secret of [
+      ROBOT.password,
+      'not-the-password',
+      Buffer.from(`robot:${ROBOT.password}`).toString('base64'),
+    ])
       expect(everything).not.toContain(secret);
   });
 });

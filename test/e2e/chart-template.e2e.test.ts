@@ -8,11 +8,29 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
-import { chartDir, findOne, helm, kubeVersion, render, renderError, repoRoot, valuesDir, type Manifest } from '../chart/helm.js';
+import {
+  chartDir,
+  findOne,
+  helm,
+  kubeVersion,
+  render,
+  renderError,
+  repoRoot,
+  valuesDir,
+  type Manifest,
+} from '../chart/helm.js';
 import { podTemplateOf, restrictedViolations, rulesOf, type Loose } from '../chart/inspect.js';
 
 /** Values files that must render; `[]` is the chart's defaults. */
-const goodValues: string[][] = [[], ['rook-all-actions.yaml'], ['deployment.yaml'], ['upgrade-pr-only.yaml'], ['shared-namespace.yaml'], ['every-kind.yaml'], ['chart-repositories.yaml']];
+const goodValues: string[][] = [
+  [],
+  ['rook-all-actions.yaml'],
+  ['deployment.yaml'],
+  ['upgrade-pr-only.yaml'],
+  ['shared-namespace.yaml'],
+  ['every-kind.yaml'],
+  ['chart-repositories.yaml'],
+];
 const cases = goodValues.map((files) => ({ values: files.length > 0 ? files.join(', ') : 'defaults', files }));
 
 /** Helm's merge of values: maps merge key by key, anything else (lists too) is replaced. */
@@ -33,7 +51,14 @@ function configOf(manifests: Manifest[], release = 'lg'): string {
 }
 
 /** API calls by method name of @kubernetes/client-node, e.g. `ctx.apps.patchNamespacedDeployment(`. */
-const verbOf: Record<string, string> = { read: 'get', list: 'list', patch: 'patch', create: 'create', replace: 'update', delete: 'delete' };
+const verbOf: Record<string, string> = {
+  read: 'get',
+  list: 'list',
+  patch: 'patch',
+  create: 'create',
+  replace: 'update',
+  delete: 'delete',
+};
 const resourceOf: Record<string, [group: string, resource: string]> = {
   Deployment: ['apps', 'deployments'],
   StatefulSet: ['apps', 'statefulsets'],
@@ -49,20 +74,32 @@ const resourceOf: Record<string, [group: string, resource: string]> = {
 function kubeAdapterCalls(): { call: string; group: string; resource: string; verb: string }[] {
   const dir = join(repoRoot, 'src');
   const found = new Map<string, { call: string; group: string; resource: string; verb: string }>();
-  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+  );
   for (const file of files) {
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\b(?:core|apps|coordination|events)\.(read|list|patch|create|replace|delete)Namespaced(\w+?)(?:WithHttpInfo)?\(/g)) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(
+      /\b(?:core|apps|coordination|events)\.(read|list|patch|create|replace|delete)Namespaced(\w+?)(?:WithHttpInfo)?\(/g,
+    )) {
       const [call, verb, kind] = [m[0], m[1]!, m[2]!];
       const target = resourceOf[kind];
-      if (!target) throw new Error(`${file}: ${call} — add ${kind} to resourceOf so the chart's RBAC is checked for it`);
-      found.set(`${verb} ${kind}`, { call: call.slice(0, -1), group: target[0], resource: target[1], verb: verbOf[verb]! });
+      if (!target)
+        throw new Error(`${file}: ${call} — add ${kind} to resourceOf so the chart's RBAC is checked for it`);
+      found.set(`${verb} ${kind}`, {
+        call: call.slice(0, -1),
+        group: target[0],
+        resource: target[1],
+        verb: verbOf[verb]!,
+      });
     }
   }
   return [...found.values()];
 }
 
 function roles(manifests: Manifest[]): Map<string, Manifest> {
-  return new Map(manifests.filter((m) => m.kind === 'Role').map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]));
+  return new Map(
+    manifests.filter((m) => m.kind === 'Role').map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]),
+  );
 }
 
 describe('helm lint', () => {
@@ -98,7 +135,9 @@ describe('values.schema.json rejects bad values with a message naming the field'
 
   it('a secret file path that no Secret key is mounted as', async () => {
     const error = await renderError({ values: ['bad-secret-path.yaml'] });
-    expect(error).toContain('config.github.tokenFile is /var/run/secrets/leakguard/github-tokn, but no file "github-tokn" is mounted');
+    expect(error).toContain(
+      'config.github.tokenFile is /var/run/secrets/leakguard/github-tokn, but no file "github-tokn" is mounted',
+    );
   });
 
   it('a chart repository credential file that no Secret key is mounted as, named by its place in the list', async () => {
@@ -112,10 +151,16 @@ describe('values.schema.json rejects bad values with a message naming the field'
   });
 
   it('a run deadline that outlives the Job, and a Job that outlives the schedule period', async () => {
-    expect(await renderError({ set: ['config.deadline=15m'] })).toContain('config.deadline (15m = 900s) must be below cronJob.activeDeadlineSeconds (600)');
-    expect(await renderError({ set: ['config.deadline=1h30m'] })).toContain('config.deadline (1h30m = 5400s) must be below');
+    expect(await renderError({ set: ['config.deadline=15m'] })).toContain(
+      'config.deadline (15m = 900s) must be below cronJob.activeDeadlineSeconds (600)',
+    );
+    expect(await renderError({ set: ['config.deadline=1h30m'] })).toContain(
+      'config.deadline (1h30m = 5400s) must be below',
+    );
     expect(await renderError({ set: ['config.deadline=900'] })).toContain('config.deadline (900 = 900s) must be below');
-    expect(await renderError({ set: ['schedule=*/5 * * * *'] })).toContain('cronJob.activeDeadlineSeconds (600) must be below the schedule\'s period ("*/5 * * * *" = 300s)');
+    expect(await renderError({ set: ['schedule=*/5 * * * *'] })).toContain(
+      'cronJob.activeDeadlineSeconds (600) must be below the schedule\'s period ("*/5 * * * *" = 300s)',
+    );
   });
 
   it('workload names for a profile that does not exist', async () => {
@@ -125,14 +170,14 @@ describe('values.schema.json rejects bad values with a message naming the field'
 });
 
 describe('the rendered config', () => {
-  it.each(cases)('is accepted by leakguard\'s own loader (values: $values)', async ({ files }) => {
+  it.each(cases)("is accepted by leakguard's own loader (values: $values)", async ({ files }) => {
     const manifests = await render({ values: files, namespace: 'ops' });
     const config = parseConfig(configOf(manifests), 'chart ConfigMap');
     expect(config.lock.namespace).toBe('ops');
     expect(config.lock.name).toBe('lg-leakguard');
   });
 
-  it('is safe by default: dry-run, restart only, the chart\'s schedule', async () => {
+  it("is safe by default: dry-run, restart only, the chart's schedule", async () => {
     const config = parseConfig(configOf(await render()));
     expect(config.dryRun).toBe(true);
     expect(config.profiles.map((p) => p.ladder)).toEqual([['restart']]);
@@ -140,9 +185,12 @@ describe('the rendered config', () => {
     expect(config.deadline).toBeLessThan(600);
   });
 
-  it('carries the values\' config through unchanged, adding only the lock, the controller and the schedule', async () => {
+  it("carries the values' config through unchanged, adding only the lock, the controller and the schedule", async () => {
     const read = (file: string) => parse(readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
-    const expected = mergeValues(read(`${chartDir}/values.yaml`).config, read(`${valuesDir}/rook-all-actions.yaml`).config);
+    const expected = mergeValues(
+      read(`${chartDir}/values.yaml`).config,
+      read(`${valuesDir}/rook-all-actions.yaml`).config,
+    );
     const rendered = parse(configOf(await render({ values: ['rook-all-actions.yaml'] }))) as Record<string, unknown>;
     const { lock, schedule, controller, ...rest } = rendered;
     expect(rest).toEqual(expected);
@@ -155,8 +203,11 @@ describe('the rendered config', () => {
     expect(config.profiles[0]!.workaround?.env).toEqual({ ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
   });
 
-  it('changes the pod template\'s checksum when it changes, so a Deployment rolls', async () => {
-    const checksum = async (set: string[]) => podTemplateOf(findOne(await render({ values: ['deployment.yaml'], set }), 'Deployment')).metadata!.annotations!['checksum/config'];
+  it("changes the pod template's checksum when it changes, so a Deployment rolls", async () => {
+    const checksum = async (set: string[]) =>
+      podTemplateOf(findOne(await render({ values: ['deployment.yaml'], set }), 'Deployment')).metadata!.annotations![
+        'checksum/config'
+      ];
     const a = await checksum([]);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(await checksum(['config.detection.window=12h'])).not.toBe(a);
@@ -183,9 +234,20 @@ describe('the CronJob', () => {
     expect(container.args).toEqual(['run', '--config', '/etc/leakguard/config.yaml']);
     expect(pod.spec.restartPolicy).toBe('Never');
     expect(pod.spec.serviceAccountName).toBe(findOne(manifests, 'ServiceAccount').metadata.name);
-    const env = Object.fromEntries(container.env.map((e: Loose) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
-    expect(env).toMatchObject({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml', LEAKGUARD_LOG_LEVEL: 'debug' });
-    expect(parseConfig(configOf(manifests)).controller).toEqual({ kind: 'CronJob', name: 'lg-leakguard', namespace: 'leakguard' });
+    const env = Object.fromEntries(
+      container.env.map((e: Loose) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]),
+    );
+    expect(env).toMatchObject({
+      POD_NAME: 'metadata.name',
+      POD_NAMESPACE: 'metadata.namespace',
+      LEAKGUARD_CONFIG: '/etc/leakguard/config.yaml',
+      LEAKGUARD_LOG_LEVEL: 'debug',
+    });
+    expect(parseConfig(configOf(manifests)).controller).toEqual({
+      kind: 'CronJob',
+      name: 'lg-leakguard',
+      namespace: 'leakguard',
+    });
     const volumes = Object.fromEntries(pod.spec.volumes.map((v: Loose) => [v.name, v]));
     expect(volumes.config.configMap.name).toBe('lg-leakguard');
     expect(volumes.secrets.secret).toMatchObject({ secretName: 'leakguard-secrets' });
@@ -199,7 +261,7 @@ describe('the CronJob', () => {
     expect(mounts.secrets).toMatchObject({ mountPath: '/var/run/secrets/leakguard', readOnly: true });
   });
 
-  it('mounts the chart repositories\' credentials from the same Secret as the GitHub token, where the config reads them', async () => {
+  it("mounts the chart repositories' credentials from the same Secret as the GitHub token, where the config reads them", async () => {
     const manifests = await render({ values: ['chart-repositories.yaml'] });
     const pod = podTemplateOf(findOne(manifests, 'CronJob'));
     const volumes = Object.fromEntries(pod.spec.volumes.map((v: Loose) => [v.name, v]));
@@ -213,11 +275,19 @@ describe('the CronJob', () => {
     expect(mounts.secrets).toMatchObject({ mountPath: '/var/run/secrets/leakguard', readOnly: true });
     const config = parseConfig(configOf(manifests));
     expect(config.chartRepositories).toEqual([
-      { url: 'https://charts.example.com/private', basicAuth: { username: 'robot', passwordFile: '/var/run/secrets/leakguard/charts-password' } },
+      {
+        url: 'https://charts.example.com/private',
+        basicAuth: { username: 'robot', passwordFile: '/var/run/secrets/leakguard/charts-password' },
+      },
       { url: 'oci://registry.example.com/charts', bearerTokenFile: '/var/run/secrets/leakguard/registry-token' },
     ]);
     // The Secret is read as files only: no Role grants access to Secrets.
-    expect(manifests.filter((m) => m.kind === 'Role').flatMap((r) => rulesOf(r)).filter((rule) => JSON.stringify(rule).includes('secrets'))).toEqual([]);
+    expect(
+      manifests
+        .filter((m) => m.kind === 'Role')
+        .flatMap((r) => rulesOf(r))
+        .filter((rule) => JSON.stringify(rule).includes('secrets')),
+    ).toEqual([]);
   });
 
   it('points the in-cluster client at k8sServiceHost/k8sServicePort on clusters without kube-proxy, and only then', async () => {
@@ -225,8 +295,14 @@ describe('the CronJob', () => {
       const container = podTemplateOf(findOne(await render({ set }), 'CronJob')).spec.containers[0];
       return Object.fromEntries(container.env.map((e: Loose) => [e.name, e.value]));
     };
-    expect(await envOf(['k8sServiceHost=10.0.0.10', 'k8sServicePort=6443'])).toMatchObject({ KUBERNETES_SERVICE_HOST: '10.0.0.10', KUBERNETES_SERVICE_PORT: '6443' });
-    expect(await envOf(['k8sServiceHost=api.example.internal'])).toMatchObject({ KUBERNETES_SERVICE_HOST: 'api.example.internal', KUBERNETES_SERVICE_PORT: '443' });
+    expect(await envOf(['k8sServiceHost=10.0.0.10', 'k8sServicePort=6443'])).toMatchObject({
+      KUBERNETES_SERVICE_HOST: '10.0.0.10',
+      KUBERNETES_SERVICE_PORT: '6443',
+    });
+    expect(await envOf(['k8sServiceHost=api.example.internal'])).toMatchObject({
+      KUBERNETES_SERVICE_HOST: 'api.example.internal',
+      KUBERNETES_SERVICE_PORT: '443',
+    });
     const defaults = await envOf([]);
     expect(Object.keys(defaults).filter((k) => k.startsWith('KUBERNETES_'))).toEqual([]);
     expect(await renderError({ set: ['k8sServicePort=70000'] })).toMatch(/k8sServicePort/);
@@ -261,9 +337,14 @@ describe('kind: Deployment', () => {
   it('reads its kill switch from its own Deployment, by name', async () => {
     const manifests = await render({ values: ['deployment.yaml'] });
     const deployment = findOne(manifests, 'Deployment') as Manifest & { spec: Loose };
-    expect(parseConfig(configOf(manifests)).controller).toMatchObject({ kind: 'Deployment', name: deployment.metadata.name });
+    expect(parseConfig(configOf(manifests)).controller).toMatchObject({
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+    });
     const role = manifests.find((m) => m.kind === 'Role' && m.metadata.name.endsWith('-controller'))!;
-    expect(rulesOf(role)).toEqual([{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: [deployment.metadata.name], verbs: ['get'] }]);
+    expect(rulesOf(role)).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: [deployment.metadata.name], verbs: ['get'] },
+    ]);
   });
 });
 
@@ -279,7 +360,10 @@ describe('Pod Security Standards "restricted"', () => {
     const spec = structuredClone(pod.spec);
     spec.containers[0].securityContext.allowPrivilegeEscalation = true;
     delete spec.containers[0].securityContext.readOnlyRootFilesystem;
-    expect(restrictedViolations(spec)).toEqual(['container leakguard: allowPrivilegeEscalation is not false', 'container leakguard: root filesystem is writable']);
+    expect(restrictedViolations(spec)).toEqual([
+      'container leakguard: allowPrivilegeEscalation is not false',
+      'container leakguard: root filesystem is writable',
+    ]);
   });
 });
 
@@ -290,7 +374,10 @@ describe('RBAC', () => {
       expect(manifests.filter((m) => m.kind.startsWith('Cluster'))).toEqual([]);
       for (const role of manifests.filter((m) => m.kind === 'Role')) {
         for (const rule of rulesOf(role)) {
-          expect(rule.resources.some((r) => r.startsWith('secrets') || r === '*'), `${role.metadata.name}: ${JSON.stringify(rule)}`).toBe(false);
+          expect(
+            rule.resources.some((r) => r.startsWith('secrets') || r === '*'),
+            `${role.metadata.name}: ${JSON.stringify(rule)}`,
+          ).toBe(false);
           expect(rule.verbs).not.toContain('*');
           expect(rule.apiGroups).not.toContain('*');
           expect(rule.verbs).not.toContain('delete');
@@ -303,14 +390,17 @@ describe('RBAC', () => {
     for (const role of (await render({ values: ['rook-all-actions.yaml'] })).filter((m) => m.kind === 'Role')) {
       for (const rule of rulesOf(role)) {
         const namedKinds = ['deployments', 'statefulsets', 'daemonsets', 'configmaps', 'leases'];
-        if (rule.resources.some((r) => namedKinds.includes(r)) && rule.verbs.some((v) => ['get', 'patch', 'update'].includes(v))) {
+        if (
+          rule.resources.some((r) => namedKinds.includes(r)) &&
+          rule.verbs.some((v) => ['get', 'patch', 'update'].includes(v))
+        ) {
           expect(rule.resourceNames?.length, `${role.metadata.name}: ${JSON.stringify(rule)}`).toBeGreaterThan(0);
         }
       }
     }
   });
 
-  it('grants one Role per enabled action, in each profile\'s namespace, bound to the chart\'s ServiceAccount', async () => {
+  it("grants one Role per enabled action, in each profile's namespace, bound to the chart's ServiceAccount", async () => {
     const manifests = await render({ values: ['rook-all-actions.yaml'] });
     const byName = roles(manifests);
     expect([...byName.keys()].sort()).toEqual([
@@ -328,15 +418,29 @@ describe('RBAC', () => {
     ]);
     expect(rulesOf(byName.get('rook-ceph/lg-leakguard-workaround')!)).toEqual([
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['patch'] },
-      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['rook-ceph-operator-config'],
+        verbs: ['get', 'patch'],
+      },
     ]);
-    expect(rulesOf(byName.get('cert-manager/lg-leakguard-evict')!)).toEqual([{ apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] }]);
+    expect(rulesOf(byName.get('cert-manager/lg-leakguard-evict')!)).toEqual([
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+    ]);
     expect(rulesOf(byName.get('leakguard/lg-leakguard-lease')!)).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['lg-leakguard'], verbs: ['get', 'update'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['lg-leakguard'],
+        verbs: ['get', 'update'],
+      },
       { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
     ]);
-    expect(rulesOf(byName.get('leakguard/lg-leakguard-controller')!)).toEqual([{ apiGroups: ['batch'], resources: ['cronjobs'], resourceNames: ['lg-leakguard'], verbs: ['get'] }]);
+    expect(rulesOf(byName.get('leakguard/lg-leakguard-controller')!)).toEqual([
+      { apiGroups: ['batch'], resources: ['cronjobs'], resourceNames: ['lg-leakguard'], verbs: ['get'] },
+    ]);
     expect(rulesOf(byName.get('rook-ceph/lg-leakguard-read')!)).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
@@ -356,7 +460,12 @@ describe('RBAC', () => {
       const manifests = await render({ values, set: ['config.dryRun=true'] });
       const mutating = [...roles(manifests).values()].flatMap((role) =>
         rulesOf(role)
-          .filter((rule: Loose) => rule.resources.some((r: string) => r === 'pods/eviction') || (rule.verbs.some((v: string) => ['patch', 'update'].includes(v)) && !['events', 'leases'].some((r) => rule.resources.includes(r))))
+          .filter(
+            (rule: Loose) =>
+              rule.resources.some((r: string) => r === 'pods/eviction') ||
+              (rule.verbs.some((v: string) => ['patch', 'update'].includes(v)) &&
+                !['events', 'leases'].some((r) => rule.resources.includes(r))),
+          )
           .map((rule: Loose) => `${role.metadata.name}: ${rule.verbs.join(',')} ${rule.resources.join(',')}`),
       );
       expect(mutating, values.join(',') || 'defaults').toEqual([]);
@@ -366,7 +475,13 @@ describe('RBAC', () => {
   it('grants nothing mutating for a profile that only opens upgrade PRs, beyond its state annotations', async () => {
     const manifests = await render({ values: ['upgrade-pr-only.yaml'] });
     const names = [...roles(manifests).keys()].sort();
-    expect(names).toEqual(['leakguard/lg-leakguard-controller', 'leakguard/lg-leakguard-lease', 'rook-ceph/lg-leakguard-events', 'rook-ceph/lg-leakguard-read', 'rook-ceph/lg-leakguard-state']);
+    expect(names).toEqual([
+      'leakguard/lg-leakguard-controller',
+      'leakguard/lg-leakguard-lease',
+      'rook-ceph/lg-leakguard-events',
+      'rook-ceph/lg-leakguard-read',
+      'rook-ceph/lg-leakguard-state',
+    ]);
   });
 
   it('merges profiles that share a namespace into one Role per action, naming each workload', async () => {
@@ -383,7 +498,9 @@ describe('RBAC', () => {
       { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['operator-b'], verbs: ['patch'] },
     ]);
     // State is read one list per kind and namespace: list on the kinds the namespace's profiles name, and no other.
-    expect(rulesOf(byName.get('operators/lg-leakguard-read')!).filter((rule: Loose) => rule.verbs.includes('list'))).toEqual([
+    expect(
+      rulesOf(byName.get('operators/lg-leakguard-read')!).filter((rule: Loose) => rule.verbs.includes('list')),
+    ).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
       { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list'] },
@@ -396,29 +513,50 @@ describe('RBAC', () => {
 
   it("a profile taking its known issue's hotfix image may patch only its named workload's template; dry-run renders no such Role", async () => {
     const byName = roles(await render({ values: ['hotfix-image.yaml'] }));
-    expect(rulesOf(byName.get('longhorn-system/lg-leakguard-workaround')!)).toEqual([{ apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['instance-manager'], verbs: ['patch'] }]);
-    expect([...roles(await render({ values: ['hotfix-image.yaml'], set: ['config.dryRun=true'] })).keys()].filter((k) => /workaround|state/.test(k))).toEqual([]);
+    expect(rulesOf(byName.get('longhorn-system/lg-leakguard-workaround')!)).toEqual([
+      { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['instance-manager'], verbs: ['patch'] },
+    ]);
+    expect(
+      [...roles(await render({ values: ['hotfix-image.yaml'], set: ['config.dryRun=true'] })).keys()].filter((k) =>
+        /workaround|state/.test(k),
+      ),
+    ).toEqual([]);
   });
 
   it('grants pods/proxy only in the namespace of a profile with diagnostics.heapProfile; the ConfigMaps only when acting', async () => {
     const byName = roles(await render({ values: ['every-kind.yaml'] }));
-    expect([...byName.keys()].filter((k) => k.endsWith('-heap-profile'))).toEqual(['operators/lg-leakguard-heap-profile']);
-    const names = ['leakguard-heap-deployment-op-deployment', 'leakguard-heap-statefulset-op-statefulset', 'leakguard-heap-daemonset-op-daemonset'];
+    expect([...byName.keys()].filter((k) => k.endsWith('-heap-profile'))).toEqual([
+      'operators/lg-leakguard-heap-profile',
+    ]);
+    const names = [
+      'leakguard-heap-deployment-op-deployment',
+      'leakguard-heap-statefulset-op-statefulset',
+      'leakguard-heap-daemonset-op-daemonset',
+    ];
     expect(rulesOf(byName.get('operators/lg-leakguard-heap-profile')!)).toEqual([
       { apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: names, verbs: ['get', 'update'] },
     ]);
     const dry = roles(await render({ values: ['every-kind.yaml'], set: ['config.dryRun=true'] }));
-    expect(rulesOf(dry.get('operators/lg-leakguard-heap-profile')!)).toEqual([{ apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] }]);
-    expect([...roles(await render({ values: ['rook-all-actions.yaml'] })).keys()].filter((k) => k.endsWith('-heap-profile'))).toEqual([]);
+    expect(rulesOf(dry.get('operators/lg-leakguard-heap-profile')!)).toEqual([
+      { apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] },
+    ]);
+    expect(
+      [...roles(await render({ values: ['rook-all-actions.yaml'] })).keys()].filter((k) => k.endsWith('-heap-profile')),
+    ).toEqual([]);
   });
 
   it("the README's Rook profile (the known issue's workaround, none spelled out) may patch the operator and its ConfigMap key", async () => {
     const byName = roles(await render({ values: ['rook-known-issue.yaml'] }));
     expect(rulesOf(byName.get('rook-ceph/lg-leakguard-workaround')!)).toEqual([
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['patch'] },
-      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['rook-ceph-operator-config'],
+        verbs: ['get', 'patch'],
+      },
     ]);
   });
 
@@ -426,7 +564,10 @@ describe('RBAC', () => {
     const calls = kubeAdapterCalls();
     expect(calls.length).toBeGreaterThan(10);
     const rules = (await render({ values: ['every-kind.yaml'] })).filter((m) => m.kind === 'Role').flatMap(rulesOf);
-    const missing = calls.filter(({ group, resource, verb }) => !rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb)));
+    const missing = calls.filter(
+      ({ group, resource, verb }) =>
+        !rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb)),
+    );
     expect(missing).toEqual([]);
   });
 

@@ -3,13 +3,42 @@
  * memory driven by pod annotations, a real Prometheus scraping it, and RBAC on ServiceAccount tokens.
  * Later e2e tests build on exactly these properties.
  */
-import { ApiException, AuthenticationV1Api, CoreV1Api, type V1NodeList, type V1Pod, type V1PodList } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AuthenticationV1Api,
+  CoreV1Api,
+  type V1NodeList,
+  type V1Pod,
+  type V1PodList,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureInNamespace, kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, scrapedSamples, tokenFor, waitFor, type RangeSeries } from './support/index.js';
+import {
+  fixtureInNamespace,
+  kubeConfigForToken,
+  kubectl,
+  kubectlJson,
+  loadE2eEnv,
+  scrapedSamples,
+  tokenFor,
+  waitFor,
+  type RangeSeries,
+} from './support/index.js';
 
 const MiB = 1024 ** 2;
-const rook = { namespace: 'rook-ceph', selector: 'app=rook-ceph-operator', container: 'rook-ceph-operator', baseBytes: 300 * MiB, growthBytesPerHour: 400 * MiB };
-const certManager = { namespace: 'cert-manager', selector: 'app.kubernetes.io/name=cert-manager', container: 'cert-manager-controller', plateauBytes: 90 * MiB, plateauAfterSeconds: 30 };
+const rook = {
+  namespace: 'rook-ceph',
+  selector: 'app=rook-ceph-operator',
+  container: 'rook-ceph-operator',
+  baseBytes: 300 * MiB,
+  growthBytesPerHour: 400 * MiB,
+};
+const certManager = {
+  namespace: 'cert-manager',
+  selector: 'app.kubernetes.io/name=cert-manager',
+  container: 'cert-manager-controller',
+  plateauBytes: 90 * MiB,
+  plateauAfterSeconds: 30,
+};
 
 const env = loadE2eEnv();
 
@@ -17,7 +46,9 @@ const env = loadE2eEnv();
 async function runningPod(namespace: string, selector: string, notNamed?: string): Promise<V1Pod> {
   return waitFor(`a Running pod ${selector} in ${namespace}`, async () => {
     const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', namespace, '-l', selector], { env });
-    const live = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.metadata?.name !== notNamed);
+    const live = pods.items.filter(
+      (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.metadata?.name !== notNamed,
+    );
     return live.length === 1 ? live[0] : undefined;
   });
 }
@@ -30,7 +61,13 @@ function memorySelector(namespace: string, pod: string, container: string): stri
 }
 
 /** Scraped working-set samples of one container, once at least `min` satisfy `keep`. */
-async function memorySamples(namespace: string, pod: V1Pod, container: string, min: number, keep = (_t: number) => true): Promise<RangeSeries> {
+async function memorySamples(
+  namespace: string,
+  pod: V1Pod,
+  container: string,
+  min: number,
+  keep = (_t: number) => true,
+): Promise<RangeSeries> {
   return waitFor(
     `${min} scraped samples of ${namespace}/${podName(pod)}`,
     async () => {
@@ -83,7 +120,13 @@ describe('e2e harness', () => {
 
     const neighbour = await runningPod(certManager.namespace, certManager.selector);
     const settledAfter = createdAtSeconds(neighbour) + certManager.plateauAfterSeconds + 2;
-    const flat = await memorySamples(certManager.namespace, neighbour, certManager.container, 2, (t) => t > settledAfter);
+    const flat = await memorySamples(
+      certManager.namespace,
+      neighbour,
+      certManager.container,
+      2,
+      (t) => t > settledAfter,
+    );
     expect(new Set(flat.samples.map((s) => s.v)).size).toBe(1);
     expect(Math.abs(flat.samples[0]!.v - certManager.plateauBytes)).toBeLessThan(64 * 1024);
   });
@@ -116,11 +159,15 @@ describe('e2e harness', () => {
       expect(first.v - copy.baseBytes).toBeLessThanOrEqual((copy.growthBytesPerHour * (ageAtFirst + 2)) / 3600);
 
       // The deleted pod's series goes stale once its target stops exposing it.
-      await waitFor(`the series of deleted pod ${podName(old)} to go stale`, async () => {
-        const live = await scrapedSamples(memorySelector(copy.namespace, podName(old), copy.container), 30, env);
-        const recent = live.flatMap((s) => s.samples).filter((s) => s.t > Date.now() / 1000 - 20);
-        return recent.length === 0 ? true : undefined;
-      }, { timeoutMs: 120_000, intervalMs: 5_000 });
+      await waitFor(
+        `the series of deleted pod ${podName(old)} to go stale`,
+        async () => {
+          const live = await scrapedSamples(memorySelector(copy.namespace, podName(old), copy.container), 30, env);
+          const recent = live.flatMap((s) => s.samples).filter((s) => s.t > Date.now() / 1000 - 20);
+          return recent.length === 0 ? true : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 5_000 },
+      );
     });
 
     describe('a ServiceAccount token from the TokenRequest API', () => {
@@ -160,7 +207,9 @@ subjects:
         const token = await tokenFor(sa.namespace, sa.name, { env });
         const kc = kubeConfigForToken(token, env);
 
-        const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+        const review = await kc
+          .makeApiClient(AuthenticationV1Api)
+          .createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
         expect(review.status?.userInfo?.username).toBe(`system:serviceaccount:${sa.namespace}:${sa.name}`);
 
         const core = kc.makeApiClient(CoreV1Api);
@@ -168,7 +217,9 @@ subjects:
         expect(pods.items.some((p) => p.metadata?.labels?.app === 'rook-ceph-operator')).toBe(true);
 
         const operatorPod = await runningPod(copy.namespace, copy.selector);
-        expect(await statusOf(core.deleteNamespacedPod({ namespace: sa.namespace, name: podName(operatorPod) }))).toBe(403);
+        expect(await statusOf(core.deleteNamespacedPod({ namespace: sa.namespace, name: podName(operatorPod) }))).toBe(
+          403,
+        );
         expect(await statusOf(core.listNamespacedPod({ namespace: certManager.namespace }))).toBe(403);
         expect(await statusOf(core.listNamespacedSecret({ namespace: sa.namespace }))).toBe(403);
         // The pod survived the forbidden delete.

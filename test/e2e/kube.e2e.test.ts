@@ -4,7 +4,17 @@
  * every call goes through the RBAC this repository ships (test/e2e/rbac/).
  * Tests that mutate work in their own sandbox namespaces with a copy of the Rook fixture.
  */
-import { AuthorizationV1Api, type V1ConfigMap, V1Deployment, V1EnvVar, V1Lease, V1Pod, V1PodDisruptionBudget, V1PodList, V1ReplicaSetList } from '@kubernetes/client-node';
+import {
+  AuthorizationV1Api,
+  type V1ConfigMap,
+  V1Deployment,
+  V1EnvVar,
+  V1Lease,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1PodList,
+  V1ReplicaSetList,
+} from '@kubernetes/client-node';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +24,15 @@ import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js
 import { type WorkloadRef } from '../../src/model/workload.js';
 import { leaseRoleYaml, profileRolesYaml } from './rbac/manifests.js';
 import { applyLeakguardRbac, createSandbox, deleteSandboxes } from './rbac/sandbox.js';
-import { adminKubeConfig, kubeConfigForToken, kubectl, kubectlJson, loadE2eEnv, tokenFor, waitFor } from './support/index.js';
+import {
+  adminKubeConfig,
+  kubeConfigForToken,
+  kubectl,
+  kubectlJson,
+  loadE2eEnv,
+  tokenFor,
+  waitFor,
+} from './support/index.js';
 
 const env = loadE2eEnv();
 const run = Date.now().toString(36).slice(-6);
@@ -30,17 +48,25 @@ const ns = {
 };
 const operator = 'rook-ceph-operator';
 const container = 'rook-ceph-operator';
-const profileIn = (namespace: string): DiscoveryProfile => ({ name: 'rook', namespace, selector: 'app=rook-ceph-operator', container });
+const profileIn = (namespace: string): DiscoveryProfile => ({
+  name: 'rook',
+  namespace,
+  selector: 'app=rook-ceph-operator',
+  container,
+});
 const logger = pino({ level: 'silent' });
 
 let token = '';
-const asLeakguard = (identity: string): Cluster => createKubeCluster({ kubeConfig: kubeConfigForToken(token, env), logger, identity });
+const asLeakguard = (identity: string): Cluster =>
+  createKubeCluster({ kubeConfig: kubeConfigForToken(token, env), logger, identity });
 let cluster: Cluster;
 
-const getDeployment = (namespace: string, name = operator) => kubectlJson<V1Deployment>(['get', 'deployment', name, '-n', namespace], { env });
+const getDeployment = (namespace: string, name = operator) =>
+  kubectlJson<V1Deployment>(['get', 'deployment', name, '-n', namespace], { env });
 const getPods = async (namespace: string) =>
   (await kubectlJson<V1PodList>(['get', 'pods', '-n', namespace, '-l', 'app=rook-ceph-operator'], { env })).items;
-const templateEnv = (d: V1Deployment): V1EnvVar[] => d.spec?.template.spec?.containers.find((c) => c.name === container)?.env ?? [];
+const templateEnv = (d: V1Deployment): V1EnvVar[] =>
+  d.spec?.template.spec?.containers.find((c) => c.name === container)?.env ?? [];
 const byName = (env: V1EnvVar[]) => Object.fromEntries(env.map((e) => [e.name, e]));
 
 async function operatorRef(namespace: string): Promise<WorkloadRef> {
@@ -50,7 +76,9 @@ async function operatorRef(namespace: string): Promise<WorkloadRef> {
 
 async function runningPod(namespace: string, notNamed: string[] = []): Promise<V1Pod> {
   return waitFor(`a Running operator pod in ${namespace}`, async () => {
-    const pods = (await getPods(namespace)).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+    const pods = (await getPods(namespace)).filter(
+      (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp,
+    );
     return pods.find((p) => !notNamed.includes(p.metadata?.name ?? ''));
   });
 }
@@ -68,7 +96,12 @@ spec:
   selector: {matchLabels: {app: rook-ceph-operator}}
 `;
   await Promise.all([
-    createSandbox(env, ns.flux, { deploymentLabels: { 'kustomize.toolkit.fluxcd.io/name': 'rook', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } }),
+    createSandbox(env, ns.flux, {
+      deploymentLabels: {
+        'kustomize.toolkit.fluxcd.io/name': 'rook',
+        'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+      },
+    }),
     createSandbox(env, ns.restart),
     createSandbox(env, ns.evict, { extra: pdb }),
     createSandbox(env, ns.workaround),
@@ -117,7 +150,9 @@ describe('discoverTargets', () => {
     const found = await listed(profileIn(ns.flux));
     expect(found.targets.map((t) => t.gitopsOwner)).toEqual(['flux']);
     const before = await getDeployment(ns.flux);
-    const result = await cluster.applyEnvWorkaround(await operatorRef(ns.flux), container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+    const result = await cluster.applyEnvWorkaround(await operatorRef(ns.flux), container, {
+      ROOK_WATCH_FOR_NODE_FAILURE: 'false',
+    });
     expect(result).toEqual({ outcome: 'gitops-owned', owner: 'flux' });
     expect((await getDeployment(ns.flux)).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
@@ -130,7 +165,13 @@ describe('discoverTargets', () => {
 
 describe('restartWorkload', () => {
   const replicaSets = async () =>
-    (await kubectlJson<V1ReplicaSetList>(['get', 'replicasets', '-n', ns.restart, '-l', 'app=rook-ceph-operator'], { env })).items.map((r) => r.metadata?.name).sort();
+    (
+      await kubectlJson<V1ReplicaSetList>(['get', 'replicasets', '-n', ns.restart, '-l', 'app=rook-ceph-operator'], {
+        env,
+      })
+    ).items
+      .map((r) => r.metadata?.name)
+      .sort();
 
   it('rolls the Deployment out to a new pod, and a second call with the same action ID is a no-op', async () => {
     const ref = await operatorRef(ns.restart);
@@ -138,28 +179,41 @@ describe('restartWorkload', () => {
     const rsBefore = await replicaSets();
     const actionId = `restart-${run}`;
     // Before: the template carries no such restart (what a run killed before the patch leaves).
-    expect(await cluster.restartHappened(ref, { actionId, mode: 'rollout' })).toMatchObject({ outcome: 'not-happened' });
+    expect(await cluster.restartHappened(ref, { actionId, mode: 'rollout' })).toMatchObject({
+      outcome: 'not-happened',
+    });
 
     const first = await cluster.restartWorkload(ref, actionId);
     expect(first.outcome).toBe('restarted');
     const newPod = await runningPod(ns.restart, [oldPod.metadata?.name ?? '']);
     expect(newPod.metadata?.annotations?.['leakguard.io/restart-id']).toBe(actionId);
-    const rsAfter = await waitFor('the new ReplicaSet', async () => ((await replicaSets()).length === rsBefore.length + 1 ? replicaSets() : undefined));
+    const rsAfter = await waitFor('the new ReplicaSet', async () =>
+      (await replicaSets()).length === rsBefore.length + 1 ? replicaSets() : undefined,
+    );
     const generation = (await getDeployment(ns.restart)).metadata?.generation;
 
     expect(await cluster.restartWorkload(ref, actionId)).toEqual({ outcome: 'already-done' });
     expect(await cluster.restartHappened(ref, { actionId, mode: 'rollout' })).toEqual({ outcome: 'happened' });
-    expect(await cluster.restartHappened(ref, { actionId: `other-${run}`, mode: 'rollout' })).toMatchObject({ outcome: 'not-happened' });
+    expect(await cluster.restartHappened(ref, { actionId: `other-${run}`, mode: 'rollout' })).toMatchObject({
+      outcome: 'not-happened',
+    });
     expect((await getDeployment(ns.restart)).metadata?.generation).toBe(generation);
     expect(await replicaSets()).toEqual(rsAfter);
   });
 
   it('is forbidden on a Deployment outside its resourceNames, and stops there', async () => {
-    await kubectl(['create', 'deployment', 'neighbour', '-n', ns.restart, '--image=nginx:1.27', '--replicas=0'], { env });
+    await kubectl(['create', 'deployment', 'neighbour', '-n', ns.restart, '--image=nginx:1.27', '--replicas=0'], {
+      env,
+    });
     const before = await getDeployment(ns.restart, 'neighbour');
-    const result = await cluster.restartWorkload({ kind: 'Deployment', namespace: ns.restart, name: 'neighbour', uid: before.metadata?.uid ?? '' }, `r-${run}`);
+    const result = await cluster.restartWorkload(
+      { kind: 'Deployment', namespace: ns.restart, name: 'neighbour', uid: before.metadata?.uid ?? '' },
+      `r-${run}`,
+    );
     expect(result).toMatchObject({ outcome: 'failed', error: { code: 'forbidden', status: 403, attempts: 1 } });
-    expect((await getDeployment(ns.restart, 'neighbour')).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect((await getDeployment(ns.restart, 'neighbour')).metadata?.resourceVersion).toBe(
+      before.metadata?.resourceVersion,
+    );
   });
 });
 
@@ -167,7 +221,9 @@ describe('evictPod', () => {
   it('is blocked by a PodDisruptionBudget and leaves the pod alone; evicts once the PDB is gone; then finds it gone', async () => {
     await waitFor('the disruption controller to count the PDB', async () => {
       const pdb = await kubectlJson<V1PodDisruptionBudget>(['get', 'pdb', operator, '-n', ns.evict], { env });
-      return pdb.status?.currentHealthy === 1 && pdb.status.observedGeneration === pdb.metadata?.generation ? pdb : undefined;
+      return pdb.status?.currentHealthy === 1 && pdb.status.observedGeneration === pdb.metadata?.generation
+        ? pdb
+        : undefined;
     });
     const pod = await runningPod(ns.evict);
     const ref = { namespace: ns.evict, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
@@ -202,7 +258,10 @@ describe('evictPod', () => {
   it('refuses to evict a pod no controller would recreate', async () => {
     await kubectl(['run', 'orphan', '-n', ns.evict, '--image=rook/ceph:v1.14.9', '--restart=Never'], { env });
     const orphan = await kubectlJson<V1Pod>(['get', 'pod', 'orphan', '-n', ns.evict], { env });
-    const result = await cluster.evictPod({ namespace: ns.evict, name: 'orphan', uid: orphan.metadata?.uid ?? '' }, `evict3-${run}`);
+    const result = await cluster.evictPod(
+      { namespace: ns.evict, name: 'orphan', uid: orphan.metadata?.uid ?? '' },
+      `evict3-${run}`,
+    );
     expect(result.outcome).toBe('refused');
     const after = await kubectlJson<V1Pod>(['get', 'pod', 'orphan', '-n', ns.evict], { env });
     expect(after.metadata?.deletionTimestamp).toBeUndefined();
@@ -218,28 +277,51 @@ describe('workarounds', () => {
     const applied = await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
     expect(applied).toMatchObject({ outcome: 'applied', previous: { ROOK_WATCH_FOR_NODE_FAILURE: null } });
     const afterFirst = await getDeployment(ns.workaround);
-    expect(byName(templateEnv(afterFirst))).toEqual({ ...byName(before), ROOK_WATCH_FOR_NODE_FAILURE: { name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'false' } });
+    expect(byName(templateEnv(afterFirst))).toEqual({
+      ...byName(before),
+      ROOK_WATCH_FOR_NODE_FAILURE: { name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'false' },
+    });
 
     await waitFor('the rolled-out pod to carry the env', async () => {
       const targets = (await listed(profileIn(ns.workaround))).targets.filter((t) => !t.pod.terminating);
       return targets.length === 1 && targets[0]?.env['ROOK_WATCH_FOR_NODE_FAILURE'] === 'false' ? true : undefined;
     });
     // Once the controller has finished the rollout nothing else writes the Deployment: a second call must not either.
-    await kubectl(['rollout', 'status', `deployment/${operator}`, '-n', ns.workaround, '--timeout=120s'], { env, timeoutMs: 130_000 });
+    await kubectl(['rollout', 'status', `deployment/${operator}`, '-n', ns.workaround, '--timeout=120s'], {
+      env,
+      timeoutMs: 130_000,
+    });
     const settled = await getDeployment(ns.workaround);
     expect(settled.metadata?.generation).toBe(afterFirst.metadata?.generation);
-    expect(await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({ outcome: 'already-set' });
+    expect(await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({
+      outcome: 'already-set',
+    });
     expect((await getDeployment(ns.workaround)).metadata?.resourceVersion).toBe(settled.metadata?.resourceVersion);
 
     if (applied.outcome !== 'applied') throw new Error('unreachable');
-    expect((await cluster.revertEnvWorkaround(ref, container, applied.previous, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome).toBe('applied');
+    expect(
+      (await cluster.revertEnvWorkaround(ref, container, applied.previous, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' }))
+        .outcome,
+    ).toBe('applied');
     expect(templateEnv(await getDeployment(ns.workaround))).toEqual(before);
   });
 
-  it('restores exactly what was there: an admin\'s literal value, and a value from a reference', async () => {
+  it("restores exactly what was there: an admin's literal value, and a value from a reference", async () => {
     const ref = await operatorRef(ns.workaround);
     const set = { ROOK_WATCH_FOR_NODE_FAILURE: 'false' };
-    await kubectl(['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE=true'], { env });
+    await kubectl(
+      [
+        'set',
+        'env',
+        `deployment/${operator}`,
+        '-n',
+        ns.workaround,
+        '-c',
+        container,
+        'ROOK_WATCH_FOR_NODE_FAILURE=true',
+      ],
+      { env },
+    );
     const explicit = templateEnv(await getDeployment(ns.workaround));
     const applied = await cluster.applyEnvWorkaround(ref, container, set);
     expect(applied).toMatchObject({ outcome: 'applied', previous: { ROOK_WATCH_FOR_NODE_FAILURE: 'true' } });
@@ -250,24 +332,53 @@ describe('workarounds', () => {
     const fromRef = byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE'];
     expect(fromRef?.valueFrom).toBeDefined();
     const literal = await cluster.applyEnvWorkaround(ref, container, { POD_NAMESPACE: ns.workaround });
-    expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual({ name: 'POD_NAMESPACE', value: ns.workaround });
+    expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual({
+      name: 'POD_NAMESPACE',
+      value: ns.workaround,
+    });
     if (literal.outcome !== 'applied') throw new Error('unreachable');
-    expect((await cluster.revertEnvWorkaround(ref, container, literal.previous, { POD_NAMESPACE: ns.workaround })).outcome).toBe('applied');
+    expect(
+      (await cluster.revertEnvWorkaround(ref, container, literal.previous, { POD_NAMESPACE: ns.workaround })).outcome,
+    ).toBe('applied');
     expect(byName(templateEnv(await getDeployment(ns.workaround)))['POD_NAMESPACE']).toEqual(fromRef);
 
     // Someone changed it since: theirs now, the revert leaves it.
     const again = await cluster.applyEnvWorkaround(ref, container, set);
-    await kubectl(['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE=maybe'], { env });
+    await kubectl(
+      [
+        'set',
+        'env',
+        `deployment/${operator}`,
+        '-n',
+        ns.workaround,
+        '-c',
+        container,
+        'ROOK_WATCH_FOR_NODE_FAILURE=maybe',
+      ],
+      { env },
+    );
     if (again.outcome !== 'applied') throw new Error('unreachable');
     expect(await cluster.revertEnvWorkaround(ref, container, again.previous, set)).toEqual({ outcome: 'already-set' });
-    expect(byName(templateEnv(await getDeployment(ns.workaround)))['ROOK_WATCH_FOR_NODE_FAILURE']).toEqual({ name: 'ROOK_WATCH_FOR_NODE_FAILURE', value: 'maybe' });
-    await kubectl(['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE-'], { env });
+    expect(byName(templateEnv(await getDeployment(ns.workaround)))['ROOK_WATCH_FOR_NODE_FAILURE']).toEqual({
+      name: 'ROOK_WATCH_FOR_NODE_FAILURE',
+      value: 'maybe',
+    });
+    await kubectl(
+      ['set', 'env', `deployment/${operator}`, '-n', ns.workaround, '-c', container, 'ROOK_WATCH_FOR_NODE_FAILURE-'],
+      { env },
+    );
   });
 
   it('asks the API server for the rights a workaround needs (SelfSubjectAccessReview)', async () => {
     const checks = [
       { verb: 'patch' as const, group: 'apps', resource: 'deployments', namespace: ns.workaround, name: operator },
-      { verb: 'patch' as const, group: '', resource: 'configmaps', namespace: ns.workaround, name: 'not-granted-by-any-role' },
+      {
+        verb: 'patch' as const,
+        group: '',
+        resource: 'configmaps',
+        namespace: ns.workaround,
+        name: 'not-granted-by-any-role',
+      },
     ];
     // The sandbox's workaround Role (test/e2e/rbac/profile-roles.yaml) grants the operator and its named ConfigMap only.
     expect(await cluster.checkAccess(checks)).toEqual({ outcome: 'checked', denied: [checks[1]] });
@@ -275,17 +386,31 @@ describe('workarounds', () => {
 
   it('swaps the hotfix image into that container only, is a no-op the second time, refuses another image, and the revert restores the template exactly', async () => {
     // A sidecar beside the operator: the swap must leave it, and every other field, as it was.
-    const sidecar = [{ op: 'add', path: '/spec/template/spec/containers/-', value: { name: 'sidecar', image: 'rook/ceph:v1.14.9', args: ['sleep'] } }];
-    await kubectl(['patch', 'deployment', operator, '-n', ns.image, '--type=json', '-p', JSON.stringify(sidecar)], { env });
+    const sidecar = [
+      {
+        op: 'add',
+        path: '/spec/template/spec/containers/-',
+        value: { name: 'sidecar', image: 'rook/ceph:v1.14.9', args: ['sleep'] },
+      },
+    ];
+    await kubectl(['patch', 'deployment', operator, '-n', ns.image, '--type=json', '-p', JSON.stringify(sidecar)], {
+      env,
+    });
     const ref = await operatorRef(ns.image);
     const before = (await getDeployment(ns.image)).spec?.template;
     const swap = { container, previous: 'rook/ceph:v1.14.9', hotfix: 'rook/ceph:v1.14.9-hotfix-1' };
 
-    expect(await cluster.applyImageWorkaround(ref, swap)).toMatchObject({ outcome: 'applied', previous: { image: 'rook/ceph:v1.14.9' } });
+    expect(await cluster.applyImageWorkaround(ref, swap)).toMatchObject({
+      outcome: 'applied',
+      previous: { image: 'rook/ceph:v1.14.9' },
+    });
     const after = (await getDeployment(ns.image)).spec?.template;
     const images = (t: typeof after) => Object.fromEntries((t?.spec?.containers ?? []).map((c) => [c.name, c.image]));
     expect(images(after)).toEqual({ [container]: swap.hotfix, sidecar: 'rook/ceph:v1.14.9' });
-    const withoutImages = (t: typeof after) => ({ ...t, spec: { ...t?.spec, containers: (t?.spec?.containers ?? []).map((c) => ({ ...c, image: '' })) } });
+    const withoutImages = (t: typeof after) => ({
+      ...t,
+      spec: { ...t?.spec, containers: (t?.spec?.containers ?? []).map((c) => ({ ...c, image: '' })) },
+    });
     expect(withoutImages(after)).toEqual(withoutImages(before));
     // The rollout rewrites the status meanwhile: the spec's generation shows whether anything was written.
     const generation = (await getDeployment(ns.image)).metadata?.generation;
@@ -298,9 +423,15 @@ describe('workarounds', () => {
 
     // Someone else moved the image on: leakguard changes nothing it did not decide on.
     const moved = await cluster.applyImageWorkaround(ref, { ...swap, previous: 'rook/ceph:v1.14.8' });
-    expect(moved).toMatchObject({ outcome: 'missing', message: expect.stringContaining('now runs rook/ceph:v1.14.9, not rook/ceph:v1.14.8') as unknown });
+    expect(moved).toMatchObject({
+      outcome: 'missing',
+      message: expect.stringContaining('now runs rook/ceph:v1.14.9, not rook/ceph:v1.14.8') as unknown,
+    });
     expect((await getDeployment(ns.image)).spec?.template).toEqual(before);
-    expect(await cluster.applyImageWorkaround(await operatorRef(ns.flux), swap)).toEqual({ outcome: 'gitops-owned', owner: 'flux' });
+    expect(await cluster.applyImageWorkaround(await operatorRef(ns.flux), swap)).toEqual({
+      outcome: 'gitops-owned',
+      owner: 'flux',
+    });
   });
 
   it('sets one ConfigMap key, leaves the others, is a no-op the second time, reverts, and never creates a missing ConfigMap', async () => {
@@ -308,20 +439,35 @@ describe('workarounds', () => {
     const getCm = () => kubectlJson<V1ConfigMap>(['get', 'configmap', name, '-n', ns.workaround], { env });
     const before = await getCm();
 
-    const applied = await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+    const applied = await cluster.applyConfigMapWorkaround(ns.workaround, name, {
+      ROOK_WATCH_FOR_NODE_FAILURE: 'false',
+    });
     expect(applied).toMatchObject({ outcome: 'applied', previous: { ROOK_WATCH_FOR_NODE_FAILURE: null } });
     const after = await getCm();
     expect(after.data).toEqual({ ...before.data, ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
 
-    expect(await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({ outcome: 'already-set' });
+    expect(
+      await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' }),
+    ).toEqual({ outcome: 'already-set' });
     expect((await getCm()).metadata?.resourceVersion).toBe(after.metadata?.resourceVersion);
 
     if (applied.outcome !== 'applied') throw new Error('unreachable');
-    expect((await cluster.revertConfigMapWorkaround(ns.workaround, name, applied.previous as Record<string, string | null>, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome).toBe('applied');
+    expect(
+      (
+        await cluster.revertConfigMapWorkaround(
+          ns.workaround,
+          name,
+          applied.previous as Record<string, string | null>,
+          { ROOK_WATCH_FOR_NODE_FAILURE: 'false' },
+        )
+      ).outcome,
+    ).toBe('applied');
     expect((await getCm()).data).toEqual(before.data);
 
     await kubectl(['delete', 'configmap', name, '-n', ns.workaround], { env });
-    expect((await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome).toBe('missing');
+    expect(
+      (await cluster.applyConfigMapWorkaround(ns.workaround, name, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).outcome,
+    ).toBe('missing');
     await expect(getCm()).rejects.toThrow(/NotFound|not found/);
   });
 });
@@ -331,7 +477,14 @@ describe('recordEvent', () => {
     const ref = await operatorRef(ns.record);
     const pod = await runningPod(ns.record);
     const note = `Set ROOK_WATCH_FOR_NODE_FAILURE=false: working set grows 41.2 MiB/h, limit in ~6 h (rook/rook#15499), action wa-${run}.`;
-    const event = { regarding: ref, reason: 'WorkaroundApplied', action: 'ApplyWorkaround', note, type: 'Normal' as const, key: `wa-${run}` };
+    const event = {
+      regarding: ref,
+      reason: 'WorkaroundApplied',
+      action: 'ApplyWorkaround',
+      note,
+      type: 'Normal' as const,
+      key: `wa-${run}`,
+    };
 
     expect((await cluster.recordEvent(event)).outcome).toBe('created');
     expect((await cluster.recordEvent(event)).outcome).toBe('exists');
@@ -345,7 +498,10 @@ describe('recordEvent', () => {
       key: `ev-${run}`,
     };
     expect((await cluster.recordEvent(blocked)).outcome).toBe('created');
-    expect(await cluster.recordEvent({ ...blocked, countRepeats: true })).toMatchObject({ outcome: 'counted', count: 2 });
+    expect(await cluster.recordEvent({ ...blocked, countRepeats: true })).toMatchObject({
+      outcome: 'counted',
+      count: 2,
+    });
 
     const out = await kubectl(['events', '--for', `deployment/${operator}`, '-n', ns.record], { env });
     const lines = out.split('\n');
@@ -353,10 +509,9 @@ describe('recordEvent', () => {
     expect(out).toContain(note);
     expect(lines.find((l) => l.includes('EvictionBlocked'))).toMatch(/Warning/);
 
-    const stored = await kubectlJson<{ items: { reportingController?: string; reportingInstance?: string; reason?: string; eventTime?: string }[] }>(
-      ['get', 'events.v1.events.k8s.io', '-n', ns.record, '--field-selector', 'reason=WorkaroundApplied'],
-      { env },
-    );
+    const stored = await kubectlJson<{
+      items: { reportingController?: string; reportingInstance?: string; reason?: string; eventTime?: string }[];
+    }>(['get', 'events.v1.events.k8s.io', '-n', ns.record, '--field-selector', 'reason=WorkaroundApplied'], { env });
     expect(stored.items).toHaveLength(1);
     expect(stored.items[0]).toMatchObject({ reportingController: 'leakguard', reportingInstance: 'leakguard-e2e' });
     expect(stored.items[0]?.eventTime).toMatch(/\.\d{6}Z$/);
@@ -364,8 +519,23 @@ describe('recordEvent', () => {
 });
 
 describe('state annotations', () => {
-  const s1: WorkloadState = { ...emptyWorkloadState, incidentId: `inc-${run}`, incidentStart: 1795600000, lastAction: 'restart', lastActionId: 'a1', lastActionAt: 1795680000, actionCount: 1, restartTimes: [1795680000] };
-  const s2: WorkloadState = { ...s1, lastAction: 'workaround', lastActionId: 'a2', actionCount: 2, workaroundAppliedAt: 1795690000 };
+  const s1: WorkloadState = {
+    ...emptyWorkloadState,
+    incidentId: `inc-${run}`,
+    incidentStart: 1795600000,
+    lastAction: 'restart',
+    lastActionId: 'a1',
+    lastActionAt: 1795680000,
+    actionCount: 1,
+    restartTimes: [1795680000],
+  };
+  const s2: WorkloadState = {
+    ...s1,
+    lastAction: 'workaround',
+    lastActionId: 'a2',
+    actionCount: 2,
+    workaroundAppliedAt: 1795690000,
+  };
 
   it('round-trips, ignores unrelated changes to the object, and refuses to overwrite another writer', async () => {
     const ref = await operatorRef(ns.record);
@@ -388,26 +558,47 @@ describe('state annotations', () => {
     // A basis the caller assembled itself (its raw text is not byte-identical to the annotation) re-checks by state.
     await kubectl(['label', 'deployment', operator, '-n', ns.record, `touched=${run}-2`, '--overwrite'], { env });
     const s3: WorkloadState = { ...s2, actionCount: 3 };
-    expect((await cluster.writeState(ref, s3, { state: s2, resourceVersion: read2.resourceVersion, raw: JSON.stringify(s2) })).outcome).toBe('written');
+    expect(
+      (
+        await cluster.writeState(ref, s3, {
+          state: s2,
+          resourceVersion: read2.resourceVersion,
+          raw: JSON.stringify(s2),
+        })
+      ).outcome,
+    ).toBe('written');
     expect(await cluster.readState(ref)).toMatchObject({ outcome: 'read', state: s3 });
 
     // Another writer changes the state itself: no overwrite.
     const theirs = JSON.stringify({ v: 1, ...s2, actionCount: 3, lastActionId: 'theirs' });
-    await kubectl(['annotate', 'deployment', operator, '-n', ns.record, `leakguard.io/state=${theirs}`, '--overwrite'], { env });
+    await kubectl(
+      ['annotate', 'deployment', operator, '-n', ns.record, `leakguard.io/state=${theirs}`, '--overwrite'],
+      { env },
+    );
     const write3 = await cluster.writeState(ref, { ...s2, actionCount: 9 }, read2);
     expect(write3.outcome).toBe('changed-concurrently');
     expect((await getDeployment(ns.record)).metadata?.annotations?.['leakguard.io/state']).toBe(theirs);
   });
 
-  it('reads the state of 40 Deployments with one list request, as the chart\'s RBAC allows', async () => {
+  it("reads the state of 40 Deployments with one list request, as the chart's RBAC allows", async () => {
     // 39 more Deployments (no replicas: only their metadata matters) beside the operator, two with state written.
     const names = Array.from({ length: 39 }, (_, i) => `op-${String(i).padStart(2, '0')}`);
     const deployment = (name: string) =>
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: ${ns.record}}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10}]}`;
     await kubectl(['apply', '-f', '-'], { env, input: names.map(deployment).join('\n---\n') });
     const refs: WorkloadRef[] = [await operatorRef(ns.record)];
-    for (const name of names) refs.push({ kind: 'Deployment', namespace: ns.record, name, uid: (await getDeployment(ns.record, name)).metadata?.uid ?? '' });
-    const stateOf = (i: number): WorkloadState => ({ ...emptyWorkloadState, incidentId: `inc-${run}-${i}`, incidentStart: 1795600000 + i });
+    for (const name of names)
+      refs.push({
+        kind: 'Deployment',
+        namespace: ns.record,
+        name,
+        uid: (await getDeployment(ns.record, name)).metadata?.uid ?? '',
+      });
+    const stateOf = (i: number): WorkloadState => ({
+      ...emptyWorkloadState,
+      incidentId: `inc-${run}-${i}`,
+      incidentStart: 1795600000 + i,
+    });
     for (const i of [1, 38]) expect((await cluster.writeState(refs[i]!, stateOf(i))).outcome).toBe('written');
 
     const requests: string[] = [];
@@ -454,7 +645,14 @@ describe('state annotations', () => {
 });
 
 describe('RBAC as shipped', () => {
-  const can = async (attributes: { verb: string; resource: string; group?: string; namespace?: string; name?: string; subresource?: string }) => {
+  const can = async (attributes: {
+    verb: string;
+    resource: string;
+    group?: string;
+    namespace?: string;
+    name?: string;
+    subresource?: string;
+  }) => {
     const api = kubeConfigForToken(token, env).makeApiClient(AuthorizationV1Api);
     const review = await api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: attributes } } });
     return review.status?.allowed ?? false;
@@ -465,23 +663,41 @@ describe('RBAC as shipped', () => {
     expect(await can({ verb: 'list', resource: 'pods', namespace })).toBe(true);
     expect(await can({ verb: 'create', resource: 'pods', subresource: 'eviction', namespace })).toBe(true);
     expect(await can({ verb: 'patch', resource: 'deployments', group: 'apps', namespace, name: operator })).toBe(true);
-    expect(await can({ verb: 'patch', resource: 'configmaps', namespace, name: 'rook-ceph-operator-config' })).toBe(true);
+    expect(await can({ verb: 'patch', resource: 'configmaps', namespace, name: 'rook-ceph-operator-config' })).toBe(
+      true,
+    );
     expect(await can({ verb: 'create', resource: 'events', group: 'events.k8s.io', namespace })).toBe(true);
 
     expect(await can({ verb: 'get', resource: 'secrets', namespace })).toBe(false);
     expect(await can({ verb: 'list', resource: 'secrets', namespace })).toBe(false);
     expect(await can({ verb: 'delete', resource: 'pods', namespace })).toBe(false);
-    expect(await can({ verb: 'patch', resource: 'deployments', group: 'apps', namespace, name: 'some-other-operator' })).toBe(false);
+    expect(
+      await can({ verb: 'patch', resource: 'deployments', group: 'apps', namespace, name: 'some-other-operator' }),
+    ).toBe(false);
     expect(await can({ verb: 'patch', resource: 'configmaps', namespace, name: 'another-config' })).toBe(false);
     expect(await can({ verb: 'list', resource: 'pods' })).toBe(false); // cluster-wide
     expect(await can({ verb: 'list', resource: 'pods', namespace: 'cert-manager' })).toBe(false);
-    expect(await can({ verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'leakguard', name: 'someone-elses-lease' })).toBe(false);
+    expect(
+      await can({
+        verb: 'update',
+        resource: 'leases',
+        group: 'coordination.k8s.io',
+        namespace: 'leakguard',
+        name: 'someone-elses-lease',
+      }),
+    ).toBe(false);
     expect(await can({ verb: 'get', resource: 'secrets', namespace: 'leakguard' })).toBe(false);
   });
 });
 
 describe('run lock (Lease)', () => {
-  const request = (identity: string, holderPod?: string) => ({ namespace: ns.lease, name: 'leakguard', identity, durationSeconds: 600, ...(holderPod ? { holderPod } : {}) });
+  const request = (identity: string, holderPod?: string) => ({
+    namespace: ns.lease,
+    name: 'leakguard',
+    identity,
+    durationSeconds: 600,
+    ...(holderPod ? { holderPod } : {}),
+  });
   const editLease = async (edit: (lease: V1Lease) => void) => {
     const lease = await kubectlJson<V1Lease>(['get', 'lease', 'leakguard', '-n', ns.lease], { env });
     edit(lease);
@@ -489,7 +705,10 @@ describe('run lock (Lease)', () => {
   };
 
   it('lets exactly one of two simultaneous runs acquire it', async () => {
-    const [a, b] = await Promise.all([asLeakguard('run-a').acquireLease(request('run-a')), asLeakguard('run-b').acquireLease(request('run-b'))]);
+    const [a, b] = await Promise.all([
+      asLeakguard('run-a').acquireLease(request('run-a')),
+      asLeakguard('run-b').acquireLease(request('run-b')),
+    ]);
     expect([a.outcome, b.outcome].sort()).toEqual(['acquired', 'held']);
     const winner = a.outcome === 'acquired' ? 'run-a' : 'run-b';
     expect(a.outcome === 'acquired' ? b : a).toMatchObject({ holder: winner });
@@ -521,34 +740,59 @@ describe('run lock (Lease)', () => {
     expect(await cluster.acquireLease(request(holder))).toMatchObject({ outcome: 'acquired', reason: 'renewed' });
     expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
     // A run that is not (or no longer) the holder does not overwrite the holder's ledger.
-    expect(await asLeakguard('run-late').writeLedger(lock, '{}')).toMatchObject({ outcome: 'failed', error: { code: 'conflict', message: `the run lock is held by ${holder} now, not by this run` } });
+    expect(await asLeakguard('run-late').writeLedger(lock, '{}')).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'conflict', message: `the run lock is held by ${holder} now, not by this run` },
+    });
     expect(await cluster.readLedger(lock)).toEqual({ outcome: 'read', text });
     expect(await cluster.releaseLease(request(holder))).toEqual({ outcome: 'released' });
   });
 
   it('takes over a lease whose holder stopped renewing, and one whose holder pod is gone', async () => {
     await editLease((lease) => {
-      lease.spec = { ...lease.spec, holderIdentity: 'ghost', leaseDurationSeconds: 60, renewTime: new Date(Date.now() - 3_600_000).toISOString().replace('Z', '000Z') as never };
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: 'ghost',
+        leaseDurationSeconds: 60,
+        renewTime: new Date(Date.now() - 3_600_000).toISOString().replace('Z', '000Z') as never,
+      };
     });
     const expired = await cluster.acquireLease(request('run-d'));
     expect(expired).toMatchObject({ outcome: 'acquired', holder: 'run-d', reason: expect.stringMatching(/expired/) });
 
     await editLease((lease) => {
-      lease.spec = { ...lease.spec, holderIdentity: 'ghost-2', renewTime: new Date().toISOString().replace('Z', '000Z') as never };
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: 'ghost-2',
+        renewTime: new Date().toISOString().replace('Z', '000Z') as never,
+      };
       lease.metadata = { ...lease.metadata, annotations: { 'leakguard.io/holder-pod': `leakguard-gone-${run}` } };
     });
     const podGone = await cluster.acquireLease(request('run-e'));
-    expect(podGone).toMatchObject({ outcome: 'acquired', holder: 'run-e', reason: expect.stringMatching(/holder pod leakguard-gone-\w+ is gone/) });
+    expect(podGone).toMatchObject({
+      outcome: 'acquired',
+      holder: 'run-e',
+      reason: expect.stringMatching(/holder pod leakguard-gone-\w+ is gone/),
+    });
   });
 
   it('refuses a lease held for longer than lock.duration allows (68 years, or renewed in the future) instead of waiting it out', async () => {
     const microTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z') as never;
     await editLease((lease) => {
-      lease.spec = { ...lease.spec, holderIdentity: 'squatter', leaseDurationSeconds: 2_147_483_647, renewTime: microTime(Date.now()) };
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: 'squatter',
+        leaseDurationSeconds: 2_147_483_647,
+        renewTime: microTime(Date.now()),
+      };
       lease.metadata = { ...lease.metadata, annotations: {} };
     });
     const forever = await cluster.acquireLease(request('run-f'));
-    expect(forever).toMatchObject({ outcome: 'invalid', holder: 'squatter', reason: expect.stringMatching(/longer than lock\.duration \(600s\) allows/) });
+    expect(forever).toMatchObject({
+      outcome: 'invalid',
+      holder: 'squatter',
+      reason: expect.stringMatching(/longer than lock\.duration \(600s\) allows/),
+    });
 
     await editLease((lease) => {
       lease.spec = { ...lease.spec, leaseDurationSeconds: 600, renewTime: microTime(Date.now() + 86_400_000) };
@@ -563,9 +807,17 @@ describe('run lock (Lease)', () => {
       lease.spec = { ...lease.spec, holderIdentity: undefined as never, leaseDurationSeconds: 600 };
     });
     expect(await cluster.acquireLease(request('run-g'))).toMatchObject({ outcome: 'acquired', holder: 'run-g' });
-    const late = createKubeCluster({ kubeConfig: kubeConfigForToken(token, env), logger, identity: 'run-g', signal: AbortSignal.abort(new Error('deadline')) });
+    const late = createKubeCluster({
+      kubeConfig: kubeConfigForToken(token, env),
+      logger,
+      identity: 'run-g',
+      signal: AbortSignal.abort(new Error('deadline')),
+    });
     const lock = { namespace: ns.lease, name: 'leakguard' };
-    expect(await late.writeLedger(lock, '{}')).toMatchObject({ outcome: 'failed', error: { code: 'timeout', message: 'stopped at the run deadline', attempts: 0 } });
+    expect(await late.writeLedger(lock, '{}')).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'timeout', message: 'stopped at the run deadline', attempts: 0 },
+    });
     expect(await late.releaseLease(request('run-g'))).toEqual({ outcome: 'released' });
     expect(await cluster.acquireLease(request('run-h'))).toMatchObject({ outcome: 'acquired', reason: 'free' });
     expect(await cluster.releaseLease(request('run-h'))).toEqual({ outcome: 'released' });
@@ -575,37 +827,68 @@ describe('run lock (Lease)', () => {
 // The kept heap profiles on a real API server (admin credentials: the Role that allows this is the
 // chart's heap-profile Role, checked in chart-template and used on the real node in real-node-heap).
 describe('heap profiles kept with the incident', () => {
-  const admin = (): Cluster => createKubeCluster({ kubeConfig: adminKubeConfig(env), logger, identity: 'leakguard-e2e' });
+  const admin = (): Cluster =>
+    createKubeCluster({ kubeConfig: adminKubeConfig(env), logger, identity: 'leakguard-e2e' });
   const bytes = (n: number) => Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 7 + n) % 256));
 
   it('keeps the first and the latest capture of an incident, binary-safe, owned by the workload; a new incident replaces them', async () => {
     const workload = await operatorRef(ns.heap);
     const c = admin();
-    const keep = (incidentId: string, actionId: string, n: number) => c.keepHeapProfile({ workload, incidentId, actionId, pod: `pod-${n}`, bytes: bytes(n) });
-    expect(await keep('inc-a', 'restart-1', 1)).toMatchObject({ outcome: 'kept', configMap: 'leakguard-heap-deployment-rook-ceph-operator', key: 'heap-restart-1.pb.gz' });
+    const keep = (incidentId: string, actionId: string, n: number) =>
+      c.keepHeapProfile({ workload, incidentId, actionId, pod: `pod-${n}`, bytes: bytes(n) });
+    expect(await keep('inc-a', 'restart-1', 1)).toMatchObject({
+      outcome: 'kept',
+      configMap: 'leakguard-heap-deployment-rook-ceph-operator',
+      key: 'heap-restart-1.pb.gz',
+    });
     expect(await keep('inc-a', 'restart-1', 1)).toMatchObject({ outcome: 'kept', key: 'heap-restart-1.pb.gz' });
     await keep('inc-a', 'restart-2', 2);
     const third = await keep('inc-a', 'restart-3', 3);
     expect(third.outcome === 'kept' && third.earlier?.bytes.equals(bytes(1))).toBe(true);
     const read = await c.readHeapProfiles(workload, 'inc-a');
-    expect(read.outcome === 'read' && read.profiles.map((p) => [p.key, p.pod, p.bytes.equals(bytes(Number(p.pod.slice(4))))])).toEqual([
+    expect(
+      read.outcome === 'read' &&
+        read.profiles.map((p) => [p.key, p.pod, p.bytes.equals(bytes(Number(p.pod.slice(4))))]),
+    ).toEqual([
       ['heap-restart-1.pb.gz', 'pod-1', true],
       ['heap-restart-3.pb.gz', 'pod-3', true],
     ]);
-    const cm = await kubectlJson<V1ConfigMap>(['get', 'configmap', 'leakguard-heap-deployment-rook-ceph-operator', '-n', ns.heap], { env });
-    expect(cm.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'leakguard', 'leakguard.io/incident': 'inc-a' });
-    expect(cm.metadata?.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: operator, uid: workload.uid }]);
+    const cm = await kubectlJson<V1ConfigMap>(
+      ['get', 'configmap', 'leakguard-heap-deployment-rook-ceph-operator', '-n', ns.heap],
+      { env },
+    );
+    expect(cm.metadata?.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'leakguard',
+      'leakguard.io/incident': 'inc-a',
+    });
+    expect(cm.metadata?.ownerReferences).toEqual([
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: operator, uid: workload.uid },
+    ]);
     await keep('inc-b', 'restart-4', 4);
     expect(await c.readHeapProfiles(workload, 'inc-a')).toEqual({ outcome: 'read', profiles: [] });
     const b = await c.readHeapProfiles(workload, 'inc-b');
     expect(b.outcome === 'read' && b.profiles.map((p) => p.key)).toEqual(['heap-restart-4.pb.gz']);
   });
 
-  it('never touches a ConfigMap of that name that is not leakguard\'s', async () => {
+  it("never touches a ConfigMap of that name that is not leakguard's", async () => {
     const workload = { ...(await operatorRef(ns.heap)), name: 'someone-elses' };
-    await kubectl(['create', 'configmap', 'leakguard-heap-deployment-someone-elses', '-n', ns.heap, '--from-literal=k=v'], { env });
-    expect(await admin().keepHeapProfile({ workload, incidentId: 'inc-a', actionId: 'restart-1', pod: 'p', bytes: bytes(1) })).toEqual({ outcome: 'not-ours', configMap: 'leakguard-heap-deployment-someone-elses' });
-    const cm = await kubectlJson<V1ConfigMap>(['get', 'configmap', 'leakguard-heap-deployment-someone-elses', '-n', ns.heap], { env });
+    await kubectl(
+      ['create', 'configmap', 'leakguard-heap-deployment-someone-elses', '-n', ns.heap, '--from-literal=k=v'],
+      { env },
+    );
+    expect(
+      await admin().keepHeapProfile({
+        workload,
+        incidentId: 'inc-a',
+        actionId: 'restart-1',
+        pod: 'p',
+        bytes: bytes(1),
+      }),
+    ).toEqual({ outcome: 'not-ours', configMap: 'leakguard-heap-deployment-someone-elses' });
+    const cm = await kubectlJson<V1ConfigMap>(
+      ['get', 'configmap', 'leakguard-heap-deployment-someone-elses', '-n', ns.heap],
+      { env },
+    );
     expect(cm.data).toEqual({ k: 'v' });
     expect(cm.binaryData).toBeUndefined();
   });

@@ -25,10 +25,14 @@ function kubectlWithPlugin(args: string[]): Promise<{ code: number; stdout: stri
 }
 
 beforeAll(() => {
-  if (!existsSync(kubectlBinary)) throw new Error(`kubectl is not built: ${kubectlBinary} is missing — run \`bash test/e2e/provision/build-binaries.sh k8s\``);
+  if (!existsSync(kubectlBinary))
+    throw new Error(
+      `kubectl is not built: ${kubectlBinary} is missing — run \`bash test/e2e/provision/build-binaries.sh k8s\``,
+    );
   // The bin imports the bundle, as it does after `npm install` (whose prepare step builds it). Built
   // only when missing: the build empties dist/, which other e2e files may be running from.
-  if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'pipe' });
+  if (!existsSync(join(repoRoot, 'dist/leakguard.mjs')))
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'pipe' });
   pluginDir = mkdtempSync(join(tmpdir(), 'leakguard-plugin-'));
   const { bin } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
   symlinkSync(join(repoRoot, bin['kubectl-leakguard']!), join(pluginDir, 'kubectl-leakguard'));

@@ -76,7 +76,12 @@ function values(c: Case): string {
     {
       // escalateWithin: longer than a restart plus the history the next run needs (≈ 3.5 min), so the
       // leak that comes back escalates; escalateWithin after the workaround, the incident waits for the upgrade.
-      guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: `${escalateWithinSeconds}s` },
+      guardrails: {
+        cooldown: '2m',
+        maxActionsPerRun: 1,
+        maxRestartsPerDay: 3,
+        escalateWithin: `${escalateWithinSeconds}s`,
+      },
       profiles: [
         {
           name: 'rook',
@@ -116,7 +121,9 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
     await Promise.all(
       cases.map(async (c) => {
         await helmIn(work, ['uninstall', c.release, '--namespace', c.releaseNs]).catch(() => undefined);
-        await kubectl(['delete', 'namespace', c.releaseNs, c.targetNs, '--wait=false', '--ignore-not-found'], { env }).catch(() => undefined);
+        await kubectl(['delete', 'namespace', c.releaseNs, c.targetNs, '--wait=false', '--ignore-not-found'], {
+          env,
+        }).catch(() => undefined);
       }),
     );
     if (work) rmSync(work, { recursive: true, force: true });
@@ -138,11 +145,21 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
 
   it('the CronJob fires a Job on the real node that detects the leak and restarts the operator; its working set drops', async () => {
     await withBoth(async (c) => {
-      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":false}}'], { env });
-      const scheduled = await waitFor(`the CronJob ${c.fullname} to create a Job`, async () => (await jobsOf(c))[0], { timeoutMs: 150_000 });
+      await kubectl(
+        ['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":false}}'],
+        { env },
+      );
+      const scheduled = await waitFor(`the CronJob ${c.fullname} to create a Job`, async () => (await jobsOf(c))[0], {
+        timeoutMs: 150_000,
+      });
       // One scheduled run is the subject here; the next steps use manual Jobs.
-      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":true}}'], { env });
-      expect(scheduled.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'CronJob', name: c.fullname })]);
+      await kubectl(
+        ['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":true}}'],
+        { env },
+      );
+      expect(scheduled.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'CronJob', name: c.fullname }),
+      ]);
       await finished(c, scheduled.metadata.name);
       const { pod, log, summary } = await runOf(c, scheduled.metadata.name);
 
@@ -151,14 +168,23 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
       expect(pod.spec?.hostNetwork).toBe(true);
       const container = pod.spec!.containers[0]!;
       expect(container.image).toBe('leakguard.local/leakguard:e2e');
-      expect(container.securityContext).toMatchObject({ runAsUser: 65532, runAsNonRoot: true, readOnlyRootFilesystem: true });
-      expect(Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]))).toMatchObject({ KUBERNETES_SERVICE_HOST: apiServer.hostname, KUBERNETES_SERVICE_PORT: apiServer.port });
+      expect(container.securityContext).toMatchObject({
+        runAsUser: 65532,
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+      });
+      expect(Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]))).toMatchObject({
+        KUBERNETES_SERVICE_HOST: apiServer.hostname,
+        KUBERNETES_SERVICE_PORT: apiServer.port,
+      });
       expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
       expect(log).not.toMatch(/forbidden|\b403\b|EROFS|EACCES/i);
       expect(summary.dryRun).toBe(false);
       expect(summary.failures).toEqual([]);
       expect(summary.targets.map((t: Loose) => t.verdict.kind)).toEqual(['leaking']);
-      expect(summary.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false })]);
+      expect(summary.actions).toEqual([
+        expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false }),
+      ]);
 
       const reasons = await eventReasons(c);
       // A new incident: the leak is recorded (LeakSuspected opens the incident) and the first rung acts.
@@ -170,7 +196,11 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
       c.pods.push(await runningOperator(c, c.pods));
       const after = c.pods[1]!;
       expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
-      const firstAfter = await waitFor(`a working-set sample of ${after.metadata?.name}`, async () => (await workingSet(c, after, 300))[0], { timeoutMs: 120_000, intervalMs: 5_000 });
+      const firstAfter = await waitFor(
+        `a working-set sample of ${after.metadata?.name}`,
+        async () => (await workingSet(c, after, 300))[0],
+        { timeoutMs: 120_000, intervalMs: 5_000 },
+      );
       expect(firstAfter.v).toBeLessThan(beforeLast - 16 * MiB);
     });
   }, 600_000);
@@ -183,7 +213,10 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
       // the CronJob's own) skips a scheduled run that would overlap, and the Lease and the cooldown stop
       // one that comes after — either way exactly one run acts.
       const before = new Set((await jobsOf(c)).map((j) => j.metadata.name));
-      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":false}}'], { env });
+      await kubectl(
+        ['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":false}}'],
+        { env },
+      );
       await kubectl(['create', 'job', '--from', `cronjob/${c.fullname}`, 'manual-1', '-n', c.releaseNs], { env });
       await finished(c, 'manual-1');
       const scheduledOrSkipped = await waitFor(
@@ -191,12 +224,18 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
         async () => {
           const next = (await jobsOf(c)).find((j) => !before.has(j.metadata.name) && j.metadata.name !== 'manual-1');
           if (next) return { job: next.metadata.name };
-          const events = await kubectlJson<{ items: Loose[] }>(['get', 'events', '-n', c.releaseNs, '--field-selector', 'reason=JobAlreadyActive'], { env });
+          const events = await kubectlJson<{ items: Loose[] }>(
+            ['get', 'events', '-n', c.releaseNs, '--field-selector', 'reason=JobAlreadyActive'],
+            { env },
+          );
           return events.items.length > 0 ? { job: undefined } : undefined;
         },
         { timeoutMs: 150_000, intervalMs: 3_000 },
       );
-      await kubectl(['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":true}}'], { env });
+      await kubectl(
+        ['patch', 'cronjob', c.fullname, '-n', c.releaseNs, '--type=merge', '-p', '{"spec":{"suspend":true}}'],
+        { env },
+      );
       const runs = [await runOf(c, 'manual-1')];
       if (scheduledOrSkipped.job !== undefined) {
         await finished(c, scheduledOrSkipped.job);
@@ -219,8 +258,12 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
       expect(reasons.filter((r) => r === 'WorkaroundApplied')).toEqual(['WorkaroundApplied']);
 
       const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env });
-      const operatorEnv = Object.fromEntries((deployment.spec.template.spec.containers[0].env as Loose[]).map((e) => [e.name, e.value]));
-      const configMap = await kubectlJson<Loose>(['get', 'configmap', 'rook-ceph-operator-config', '-n', c.targetNs], { env });
+      const operatorEnv = Object.fromEntries(
+        (deployment.spec.template.spec.containers[0].env as Loose[]).map((e) => [e.name, e.value]),
+      );
+      const configMap = await kubectlJson<Loose>(['get', 'configmap', 'rook-ceph-operator-config', '-n', c.targetNs], {
+        env,
+      });
       let flat: V1Pod;
       if (c.name === 'env') {
         // The env var rolls the Deployment: a new pod that reads it at start.
@@ -228,14 +271,24 @@ describe.skipIf(realNode === undefined)('the chart on the real node, against a c
         expect(configMap.data.ROOK_WATCH_FOR_NODE_FAILURE).toBeUndefined();
         flat = await runningOperator(c, c.pods);
         c.pods.push(flat);
-        await waitFor('the operator to say it does not leak', async () => ((await kubectl(['logs', flat.metadata!.name!, '-n', c.targetNs], { env })).includes('ROOK_WATCH_FOR_NODE_FAILURE=false in the environment') ? true : undefined));
+        await waitFor('the operator to say it does not leak', async () =>
+          (await kubectl(['logs', flat.metadata!.name!, '-n', c.targetNs], { env })).includes(
+            'ROOK_WATCH_FOR_NODE_FAILURE=false in the environment',
+          )
+            ? true
+            : undefined,
+        );
       } else {
         // The ConfigMap key: the running operator reads it again and stops.
         expect(configMap.data.ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');
         expect(operatorEnv.ROOK_WATCH_FOR_NODE_FAILURE).toBeUndefined();
         flat = leaking;
         await waitFor('the operator to say it stopped leaking', async () =>
-          (await kubectl(['logs', flat.metadata!.name!, '-n', c.targetNs], { env })).includes('in the ConfigMap rook-ceph-operator-config: no longer leaking') ? true : undefined,
+          (await kubectl(['logs', flat.metadata!.name!, '-n', c.targetNs], { env })).includes(
+            'in the ConfigMap rook-ceph-operator-config: no longer leaking',
+          )
+            ? true
+            : undefined,
         );
       }
       // Flat from here on: two minutes of samples within cAdvisor's noise.

@@ -180,44 +180,47 @@ describe.skipIf(realNode === undefined)('the heap profile before a restart, on t
   let result: { code: number; stdout: string; stderr: string; seconds: number };
   let podIps: string[] = [];
 
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'leakguard-heap-e2e-'));
-    await kubectl(['create', 'namespace', releaseNs], { env });
-    for (const c of cases) await kubectl(['apply', '-f', '-'], { env, input: operatorManifests(c) });
-    await kubectl(['apply', '-f', '-'], { env, input: await chartRbac(work) });
-    for (const c of cases) {
-      const rollout = ['rollout', 'status', `deployment/${operator}`, '-n', c.ns, '--timeout=120s'];
-      await kubectl(rollout, { env, timeoutMs: 130_000 });
-    }
-    for (const c of cases) before.set(c.ns, await operatorPods(c.ns));
-    podIps = (await Promise.all(cases.map((c) => runningPods(c.ns)))).flat().map((p) => p.status?.podIP ?? '');
-    // One wait for both: the history the detector needs of each pod.
-    await waitFor(
-      `${historySeconds} s of scraped history of both operators`,
-      async () => {
-        for (const c of cases) {
-          const selector = `container_memory_working_set_bytes{namespace="${c.ns}",container="${operator}"}`;
-          const series = await scrapedSamples(selector, 1800, env);
-          const samples = series.flatMap((s) => s.samples);
-          if (samples.length < 2 || samples.at(-1)!.t - samples[0]!.t < historySeconds) return undefined;
-        }
-        return true;
-      },
-      { timeoutMs: (historySeconds + 240) * 1000, intervalMs: 5_000 },
-    );
-    const token = await tokenFor(releaseNs, serviceAccount, { env });
-    kubeconfig = join(work, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeConfigForToken(token, env).exportConfig());
-    const started = performance.now();
-    const cli = await runLeakguard(['run', '--config', configFile(work), '--output', 'json'], {
-      PATH: process.env.PATH,
-      KUBECONFIG: kubeconfig,
-      POD_NAME: `heap-e2e-${suffix}`,
-      POD_NAMESPACE: releaseNs,
-      LEAKGUARD_LOG_LEVEL: 'warn',
-    });
-    result = { ...cli, seconds: (performance.now() - started) / 1000 };
-  }, (historySeconds + 600) * 1000);
+  beforeAll(
+    async () => {
+      work = mkdtempSync(join(tmpdir(), 'leakguard-heap-e2e-'));
+      await kubectl(['create', 'namespace', releaseNs], { env });
+      for (const c of cases) await kubectl(['apply', '-f', '-'], { env, input: operatorManifests(c) });
+      await kubectl(['apply', '-f', '-'], { env, input: await chartRbac(work) });
+      for (const c of cases) {
+        const rollout = ['rollout', 'status', `deployment/${operator}`, '-n', c.ns, '--timeout=120s'];
+        await kubectl(rollout, { env, timeoutMs: 130_000 });
+      }
+      for (const c of cases) before.set(c.ns, await operatorPods(c.ns));
+      podIps = (await Promise.all(cases.map((c) => runningPods(c.ns)))).flat().map((p) => p.status?.podIP ?? '');
+      // One wait for both: the history the detector needs of each pod.
+      await waitFor(
+        `${historySeconds} s of scraped history of both operators`,
+        async () => {
+          for (const c of cases) {
+            const selector = `container_memory_working_set_bytes{namespace="${c.ns}",container="${operator}"}`;
+            const series = await scrapedSamples(selector, 1800, env);
+            const samples = series.flatMap((s) => s.samples);
+            if (samples.length < 2 || samples.at(-1)!.t - samples[0]!.t < historySeconds) return undefined;
+          }
+          return true;
+        },
+        { timeoutMs: (historySeconds + 240) * 1000, intervalMs: 5_000 },
+      );
+      const token = await tokenFor(releaseNs, serviceAccount, { env });
+      kubeconfig = join(work, 'kubeconfig');
+      writeFileSync(kubeconfig, kubeConfigForToken(token, env).exportConfig());
+      const started = performance.now();
+      const cli = await runLeakguard(['run', '--config', configFile(work), '--output', 'json'], {
+        PATH: process.env.PATH,
+        KUBECONFIG: kubeconfig,
+        POD_NAME: `heap-e2e-${suffix}`,
+        POD_NAMESPACE: releaseNs,
+        LEAKGUARD_LOG_LEVEL: 'warn',
+      });
+      result = { ...cli, seconds: (performance.now() - started) / 1000 };
+    },
+    (historySeconds + 600) * 1000,
+  );
 
   afterAll(async () => {
     const namespaces = [releaseNs, ...cases.map((c) => c.ns)];
@@ -238,10 +241,14 @@ describe.skipIf(realNode === undefined)('the heap profile before a restart, on t
     const done = summary.actions.map((a) => `${a.workload} ${a.kind} ${a.outcome}`).sort();
     expect(done).toEqual(cases.map((c) => `Deployment/${c.ns}/${operator} restart restarted`).sort());
     for (const c of cases) {
-      await waitFor(`a new operator pod in ${c.ns}`, async () => {
-        const now = await operatorPods(c.ns);
-        return now.length === 1 && !before.get(c.ns)!.includes(now[0]!) ? true : undefined;
-      }, { timeoutMs: 120_000 });
+      await waitFor(
+        `a new operator pod in ${c.ns}`,
+        async () => {
+          const now = await operatorPods(c.ns);
+          return now.length === 1 && !before.get(c.ns)!.includes(now[0]!) ? true : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
     }
   });
 

@@ -99,7 +99,9 @@ function values(c: Case): string {
       // cooldown: below a restart plus the next pod's history (≈ 2.5 min), so the leak that comes back escalates.
       guardrails: { cooldown: '2m', maxActionsPerRun: 1, maxRestartsPerDay: 3, escalateWithin: '30m' },
       github: { tokenFile: `${secrets}/github-token`, apiUrl: github.url },
-      notifications: { slack: { botTokenFile: `${secrets}/slack-token`, channel: 'C0LEAKGUARD', apiUrl: `${slack.url}/api` } },
+      notifications: {
+        slack: { botTokenFile: `${secrets}/slack-token`, channel: 'C0LEAKGUARD', apiUrl: `${slack.url}/api` },
+      },
       profiles: [
         {
           name: c.profile,
@@ -116,7 +118,10 @@ function values(c: Case): string {
     },
     {
       rbac: { workloads: { [c.profile]: { deployments: [operator] } } },
-      secrets: { existingSecret: 'leakguard-credentials', files: { 'github-token': 'github-token', 'slack-token': 'slack-token' } },
+      secrets: {
+        existingSecret: 'leakguard-credentials',
+        files: { 'github-token': 'github-token', 'slack-token': 'slack-token' },
+      },
     },
   );
 }
@@ -135,18 +140,27 @@ async function run(c: Case): Promise<Loose> {
   expect(summary.failures, log).toEqual([]);
   warnings.push(...(summary.warnings as string[]).map((w) => `[${c.name} ${name}] ${w}`));
   // Logged warnings too (a ledger that could not be saved, a Slack call that failed): JSON lines at level 40+.
-  for (const line of log.split('\n').filter((l) => /^\{.*"level":(4|5)\d/.test(l))) warnings.push(`[${c.name} ${name}] log: ${line.slice(0, 400)}`);
+  for (const line of log.split('\n').filter((l) => /^\{.*"level":(4|5)\d/.test(l)))
+    warnings.push(`[${c.name} ${name}] log: ${line.slice(0, 400)}`);
   await kubectl(['delete', 'job', name, '-n', c.releaseNs, '--wait=false'], { env });
   return summary;
 }
 
 /** Runs again and again until a run's summary and the Events satisfy `done`; returns that run's summary. */
-async function runUntil(c: Case, what: string, done: (summary: Loose, reasons: string[]) => boolean, timeoutMs = 240_000): Promise<Loose> {
+async function runUntil(
+  c: Case,
+  what: string,
+  done: (summary: Loose, reasons: string[]) => boolean,
+  timeoutMs = 240_000,
+): Promise<Loose> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const summary = await run(c);
     if (done(summary, await eventReasons(c))) return summary;
-    if (Date.now() > deadline) throw new Error(`${c.targetNs}: no run ${what} in ${timeoutMs / 1000} s; last summary: ${JSON.stringify(summary)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${c.targetNs}: no run ${what} in ${timeoutMs / 1000} s; last summary: ${JSON.stringify(summary)}`,
+      );
     await new Promise((r) => setTimeout(r, 3_000));
   }
 }
@@ -186,7 +200,10 @@ async function withBoth<T>(step: (c: Case) => Promise<T>): Promise<T[]> {
 function slackThread(): string[] {
   return slack.requests
     .filter((r) => r.path.startsWith('/api/'))
-    .map((r) => `${r.path.replace('/api/', '')}${r.body.thread_ts ? ` (in thread ${String(r.body.thread_ts)})` : ''}${r.body.ts ? ` (ts ${String(r.body.ts)})` : ''}: ${String(r.body.text)}`);
+    .map(
+      (r) =>
+        `${r.path.replace('/api/', '')}${r.body.thread_ts ? ` (in thread ${String(r.body.thread_ts)})` : ''}${r.body.ts ? ` (ts ${String(r.body.ts)})` : ''}: ${String(r.body.text)}`,
+    );
 }
 
 /** The fix verified on its own data, then leakguard's workaround removed: as before it, apart from the image. */
@@ -212,7 +229,9 @@ async function verifiedAndReverted(c: Case): Promise<void> {
   expect(state.upgrade?.verifiedAt).toEqual(expect.any(Number));
   expect(state.workaround ?? null).toBeNull();
   // One Slack thread per incident: its first message opens the thread, every later phase replies in it.
-  const posts = slack.requests.filter((r) => r.path === '/api/chat.postMessage' && String(r.body.text).includes(`${c.targetNs}/`));
+  const posts = slack.requests.filter(
+    (r) => r.path === '/api/chat.postMessage' && String(r.body.text).includes(`${c.targetNs}/`),
+  );
   expect(posts.length, slackThread().join('\n')).toBeGreaterThanOrEqual(3);
   expect(posts[0]!.body.thread_ts ?? null).toBeNull();
   const threads = new Set(posts.slice(1).map((p) => p.body.thread_ts ?? null));
@@ -233,111 +252,159 @@ async function ineffective(c: Case): Promise<void> {
   expect((await stateOf(c)).workaround).toBeTruthy();
 }
 
-describe.skipIf(env.realNode === undefined)('an incident on the real node, from the leak to the verified upgrade', () => {
-  beforeAll(async () => {
-    await github.start();
-    github.seedBranch('main', Object.fromEntries(cases.map((c) => [c.gitopsFile, helmRelease])));
-    await slack.start();
-    work = mkdtempSync(join(tmpdir(), 'leakguard-real-node-upgrade-'));
-    await withBoth(async (c) => {
-      await kubectl(['apply', '-f', '-'], { env, input: operatorManifests(c.targetNs) });
-      await kubectl(['create', 'namespace', c.releaseNs], { env });
-      await kubectl(['create', 'secret', 'generic', 'leakguard-credentials', '-n', c.releaseNs, `--from-literal=github-token=${github.acceptedToken}`, `--from-literal=slack-token=${slack.botToken}`], { env });
-      writeFileSync(join(work, `${c.name}.yaml`), values(c));
-      await installChart(work, c, join(work, `${c.name}.yaml`));
-      c.pods.push(await runningOperator(c));
+describe.skipIf(env.realNode === undefined)(
+  'an incident on the real node, from the leak to the verified upgrade',
+  () => {
+    beforeAll(async () => {
+      await github.start();
+      github.seedBranch('main', Object.fromEntries(cases.map((c) => [c.gitopsFile, helmRelease])));
+      await slack.start();
+      work = mkdtempSync(join(tmpdir(), 'leakguard-real-node-upgrade-'));
+      await withBoth(async (c) => {
+        await kubectl(['apply', '-f', '-'], { env, input: operatorManifests(c.targetNs) });
+        await kubectl(['create', 'namespace', c.releaseNs], { env });
+        await kubectl(
+          [
+            'create',
+            'secret',
+            'generic',
+            'leakguard-credentials',
+            '-n',
+            c.releaseNs,
+            `--from-literal=github-token=${github.acceptedToken}`,
+            `--from-literal=slack-token=${slack.botToken}`,
+          ],
+          { env },
+        );
+        writeFileSync(join(work, `${c.name}.yaml`), values(c));
+        await installChart(work, c, join(work, `${c.name}.yaml`));
+        c.pods.push(await runningOperator(c));
+      });
+    }, 300_000);
+
+    afterAll(async () => {
+      for (const c of cases) {
+        const events = await leakguardEvents(c).catch(() => []);
+        console.log(
+          `[${c.name}] Events in ${c.targetNs}:\n${events.map((e) => `  ${e.type} ${e.reason}: ${e.note}`).join('\n')}`,
+        );
+      }
+      for (const c of cases)
+        console.log(
+          `[${c.name}] PR status: ${statusOf(github.pulls.find((p) => p.head.endsWith(c.profile + '-1.15.9'))?.body ?? '') ?? 'none'}`,
+        );
+      console.log(
+        `Slack (both incidents):\n${slackThread()
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
+      );
+      console.log(`run warnings:\n${warnings.map((w) => `  ${w}`).join('\n') || '  none'}`);
+      console.log(`wall time: ${Math.round((Date.now() - started) / 1000)} s`);
+      await Promise.all(
+        cases.map(async (c) => {
+          await helmIn(work, ['uninstall', c.release, '--namespace', c.releaseNs]).catch(() => undefined);
+          await kubectl(['delete', 'namespace', c.releaseNs, c.targetNs, '--wait=false', '--ignore-not-found'], {
+            env,
+          }).catch(() => undefined);
+        }),
+      );
+      await github.stop();
+      await slack.stop();
+      if (work) rmSync(work, { recursive: true, force: true });
     });
-  }, 300_000);
 
-  afterAll(async () => {
-    for (const c of cases) {
-      const events = await leakguardEvents(c).catch(() => []);
-      console.log(`[${c.name}] Events in ${c.targetNs}:\n${events.map((e) => `  ${e.type} ${e.reason}: ${e.note}`).join('\n')}`);
-    }
-    for (const c of cases) console.log(`[${c.name}] PR status: ${statusOf(github.pulls.find((p) => p.head.endsWith(c.profile + '-1.15.9'))?.body ?? '') ?? 'none'}`);
-    console.log(`Slack (both incidents):\n${slackThread().map((l) => `  ${l}`).join('\n')}`);
-    console.log(`run warnings:\n${warnings.map((w) => `  ${w}`).join('\n') || '  none'}`);
-    console.log(`wall time: ${Math.round((Date.now() - started) / 1000)} s`);
-    await Promise.all(
-      cases.map(async (c) => {
-        await helmIn(work, ['uninstall', c.release, '--namespace', c.releaseNs]).catch(() => undefined);
-        await kubectl(['delete', 'namespace', c.releaseNs, c.targetNs, '--wait=false', '--ignore-not-found'], { env }).catch(() => undefined);
-      }),
-    );
-    await github.stop();
-    await slack.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+    it('the leaking v1.14.9 is detected and restarted', async () => {
+      await withBoth(async (c) => {
+        await historyOf(c, c.pods[0]!, historySeconds);
+        const summary = await runUntil(c, 'restarting the operator', (s) => s.actions.length > 0);
+        expect(summary.targets.map((t: Loose) => t.verdict.kind)).toEqual(['leaking']);
+        expect(summary.actions).toEqual([
+          expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false }),
+        ]);
+        expect(await eventReasons(c)).toEqual(expect.arrayContaining(['LeakSuspected', 'PodRestarted']));
+        c.pods.push(await runningOperator(c, c.pods));
+      });
+    }, 600_000);
 
-  it('the leaking v1.14.9 is detected and restarted', async () => {
-    await withBoth(async (c) => {
-      await historyOf(c, c.pods[0]!, historySeconds);
-      const summary = await runUntil(c, 'restarting the operator', (s) => s.actions.length > 0);
-      expect(summary.targets.map((t: Loose) => t.verdict.kind)).toEqual(['leaking']);
-      expect(summary.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted', dryRun: false })]);
-      expect(await eventReasons(c)).toEqual(expect.arrayContaining(['LeakSuspected', 'PodRestarted']));
-      c.pods.push(await runningOperator(c, c.pods));
-    });
-  }, 600_000);
+    it('the leak comes back: one run applies the whole workaround (env var and ConfigMap key) and opens the upgrade PR; the workaround holds', async () => {
+      await withBoth(async (c) => {
+        const d = await deployment(c);
+        c.before = { template: d.spec.template, configMap: await configMap(c) };
+        await historyOf(c, c.pods[1]!, historySeconds);
+        const summary = await runUntil(c, 'applying the workaround', (s) => s.actions.length > 0);
+        // The workaround and the upgrade in the same run: the fix is proposed while the workaround works.
+        expect(summary.actions).toEqual([
+          expect.objectContaining({ kind: 'workaround', outcome: 'workaround-applied', dryRun: false }),
+          expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr', dryRun: false }),
+        ]);
+        const reasons = await eventReasons(c);
+        expect(reasons).toEqual(expect.arrayContaining(['LeakConfirmed', 'WorkaroundApplied', 'UpgradePROpened']));
+        expect(envOf(await deployment(c)).ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');
+        expect((await configMap(c)).data).toEqual({ ROOK_LOG_LEVEL: 'INFO', ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
 
-  it('the leak comes back: one run applies the whole workaround (env var and ConfigMap key) and opens the upgrade PR; the workaround holds', async () => {
-    await withBoth(async (c) => {
-      const d = await deployment(c);
-      c.before = { template: d.spec.template, configMap: await configMap(c) };
-      await historyOf(c, c.pods[1]!, historySeconds);
-      const summary = await runUntil(c, 'applying the workaround', (s) => s.actions.length > 0);
-      // The workaround and the upgrade in the same run: the fix is proposed while the workaround works.
-      expect(summary.actions).toEqual([
-        expect.objectContaining({ kind: 'workaround', outcome: 'workaround-applied', dryRun: false }),
-        expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr', dryRun: false }),
-      ]);
-      const reasons = await eventReasons(c);
-      expect(reasons).toEqual(expect.arrayContaining(['LeakConfirmed', 'WorkaroundApplied', 'UpgradePROpened']));
-      expect(envOf(await deployment(c)).ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');
-      expect((await configMap(c)).data).toEqual({ ROOK_LOG_LEVEL: 'INFO', ROOK_WATCH_FOR_NODE_FAILURE: 'false' });
+        // The PR: leakguard's branch bumps the file to v1.15.9; every request GitHub's OpenAPI allows.
+        const branch = `leakguard/${c.profile}-1.15.9`;
+        const pr = github.pulls.find((p) => p.head === branch);
+        expect(pr, JSON.stringify(github.pulls.map((p) => p.head))).toBeDefined();
+        c.prNumber = pr!.number;
+        expect(pr!.title).toContain('1.15.9');
+        expect(pr!.body).toContain('rook-operator-leak-1.14');
+        expect(statusOf(pr!.body)).toMatch(
+          /^\*\*Workaround in place\*\* \(set ROOK_WATCH_FOR_NODE_FAILURE=false .*ConfigMap rook-ceph-operator-config.*\): it is temporary, this upgrade is the fix\./,
+        );
+        expect(pr!.body).toContain('1. **1.14.9 → 1.15.9** (this PR: hop 1 of 1)');
+        expect(github.fileAt(branch, c.gitopsFile)).toBe(helmRelease.replace('version: v1.14.9', 'version: v1.15.9'));
+        expect(github.violations).toEqual([]);
 
-      // The PR: leakguard's branch bumps the file to v1.15.9; every request GitHub's OpenAPI allows.
-      const branch = `leakguard/${c.profile}-1.15.9`;
-      const pr = github.pulls.find((p) => p.head === branch);
-      expect(pr, JSON.stringify(github.pulls.map((p) => p.head))).toBeDefined();
-      c.prNumber = pr!.number;
-      expect(pr!.title).toContain('1.15.9');
-      expect(pr!.body).toContain('rook-operator-leak-1.14');
-      expect(statusOf(pr!.body)).toMatch(/^\*\*Workaround in place\*\* \(set ROOK_WATCH_FOR_NODE_FAILURE=false .*ConfigMap rook-ceph-operator-config.*\): it is temporary, this upgrade is the fix\./);
-      expect(pr!.body).toContain('1. **1.14.9 → 1.15.9** (this PR: hop 1 of 1)');
-      expect(github.fileAt(branch, c.gitopsFile)).toBe(helmRelease.replace('version: v1.14.9', 'version: v1.15.9'));
-      expect(github.violations).toEqual([]);
+        // The env var rolled the operator: the new pod reads it at start and does not leak.
+        const flat = await runningOperator(c, c.pods);
+        c.pods.push(flat);
+        await waitFor(
+          'the operator to say it does not leak',
+          async () => ((await logOf(c, flat)).includes('not leaking') ? true : undefined),
+          { intervalMs: 1_000 },
+        );
+      });
+    }, 600_000);
 
-      // The env var rolled the operator: the new pod reads it at start and does not leak.
-      const flat = await runningOperator(c, c.pods);
-      c.pods.push(flat);
-      await waitFor('the operator to say it does not leak', async () => ((await logOf(c, flat)).includes('not leaking') ? true : undefined), { intervalMs: 1_000 });
-    });
-  }, 600_000);
+    it('the merged upgrade rolls out (the image, as Flux would): leakguard sees v1.15.9 on the pods', async () => {
+      await withBoth(async (c) => {
+        await kubectl(['set', 'image', `deployment/${operator}`, `${operator}=${c.upgradeImage}`, '-n', c.targetNs], {
+          env,
+        });
+        c.pods.push(await runningOperator(c, c.pods));
+        await runUntil(c, 'seeing the rollout', (_s, reasons) => reasons.includes('UpgradeRolledOut'));
+        const state = await stateOf(c);
+        expect(state.upgrade).toMatchObject({
+          fromVersion: '1.14.9',
+          toVersion: '1.15.9',
+          rolledOutAt: expect.any(Number),
+        });
+        // The open PR (not merged here) says so, and until when v1.15.9 is judged.
+        expect(statusOf(prOf(c).body)).toMatch(
+          /^\*\*v1\.15\.9 rolled out\*\* at .* UTC; verifying until .* UTC; the workaround \(.*\) stays until then/,
+        );
+      });
+    }, 600_000);
 
-  it('the merged upgrade rolls out (the image, as Flux would): leakguard sees v1.15.9 on the pods', async () => {
-    await withBoth(async (c) => {
-      await kubectl(['set', 'image', `deployment/${operator}`, `${operator}=${c.upgradeImage}`, '-n', c.targetNs], { env });
-      c.pods.push(await runningOperator(c, c.pods));
-      await runUntil(c, 'seeing the rollout', (_s, reasons) => reasons.includes('UpgradeRolledOut'));
-      const state = await stateOf(c);
-      expect(state.upgrade).toMatchObject({ fromVersion: '1.14.9', toVersion: '1.15.9', rolledOutAt: expect.any(Number) });
-      // The open PR (not merged here) says so, and until when v1.15.9 is judged.
-      expect(statusOf(prOf(c).body)).toMatch(/^\*\*v1\.15\.9 rolled out\*\* at .* UTC; verifying until .* UTC; the workaround \(.*\) stays until then/);
-    });
-  }, 600_000);
-
-  it('on the fix, v1.15.9 is verified over the verification window and the workaround removed, exactly; on a v1.15.9 that still leaks, UpgradeIneffective keeps it', async () => {
-    await withBoth(async (c) => {
-      const upgraded = c.pods.at(-1)!;
-      expect(await logOf(c, upgraded)).toMatch(c.name === 'fixed' ? /^a fixed release: .* not leaking$/m : /^leaking \d+ bytes every/m);
-      await historyOf(c, upgraded, historySeconds);
-      if (c.name === 'fixed') await verifiedAndReverted(c);
-      else await ineffective(c);
-      // One PR all along, re-written phase by phase.
-      expect(github.pulls.filter((p) => p.head === `leakguard/${c.profile}-1.15.9`)).toHaveLength(1);
-      expect(statusOf(prOf(c).body)).toMatch(c.name === 'fixed' ? /^\*\*Verified on v1\.15\.9\*\* at .*leakguard removed its workaround/ : /^\*\*STILL LEAKING on v1\.15\.9\*\*.*The workaround .* stays in place\.$/);
-      expect(github.violations).toEqual([]);
-    });
-  }, 600_000);
-});
+    it('on the fix, v1.15.9 is verified over the verification window and the workaround removed, exactly; on a v1.15.9 that still leaks, UpgradeIneffective keeps it', async () => {
+      await withBoth(async (c) => {
+        const upgraded = c.pods.at(-1)!;
+        expect(await logOf(c, upgraded)).toMatch(
+          c.name === 'fixed' ? /^a fixed release: .* not leaking$/m : /^leaking \d+ bytes every/m,
+        );
+        await historyOf(c, upgraded, historySeconds);
+        if (c.name === 'fixed') await verifiedAndReverted(c);
+        else await ineffective(c);
+        // One PR all along, re-written phase by phase.
+        expect(github.pulls.filter((p) => p.head === `leakguard/${c.profile}-1.15.9`)).toHaveLength(1);
+        expect(statusOf(prOf(c).body)).toMatch(
+          c.name === 'fixed'
+            ? /^\*\*Verified on v1\.15\.9\*\* at .*leakguard removed its workaround/
+            : /^\*\*STILL LEAKING on v1\.15\.9\*\*.*The workaround .* stays in place\.$/,
+        );
+        expect(github.violations).toEqual([]);
+      });
+    }, 600_000);
+  },
+);

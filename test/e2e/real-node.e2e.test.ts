@@ -27,7 +27,9 @@ describe.skipIf(realNode === undefined)('the real node', () => {
   it('is Ready beside the kwok nodes, runs the control plane’s kubelet version and is tainted for test pods only', async () => {
     const n = await kubectlJson<V1Node>(['get', 'node', node], { env });
     expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    const server = (await kubectl(['version', '-o', 'json'], { env })).match(/"serverVersion":[^}]*"gitVersion":\s*"([^"]+)"/)?.[1];
+    const server = (await kubectl(['version', '-o', 'json'], { env })).match(
+      /"serverVersion":[^}]*"gitVersion":\s*"([^"]+)"/,
+    )?.[1];
     expect(n.status?.nodeInfo?.kubeletVersion).toBe(server);
     expect(n.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\/1\./);
     expect(n.spec?.taints).toContainEqual({ key: 'leakguard.test/real-node', value: 'true', effect: 'NoSchedule' });
@@ -62,17 +64,27 @@ describe.skipIf(realNode === undefined)('the real node', () => {
     });
     expect(running.spec?.nodeName).toBe(node);
     // The API server reaches the kubelet for logs; the workaround in the environment stops the leak.
-    expect(await kubectl(['logs', 'holder', '-n', ns], { env })).toContain(`environment: holding ${held} bytes, not leaking`);
+    expect(await kubectl(['logs', 'holder', '-n', ns], { env })).toContain(
+      `environment: holding ${held} bytes, not leaking`,
+    );
 
     const series = await waitFor(
       'the holder container’s working set in Prometheus',
       async () => {
-        const found = await promQuery(`container_memory_working_set_bytes{namespace="${ns}",pod="holder",container="holder"}`, { env });
+        const found = await promQuery(
+          `container_memory_working_set_bytes{namespace="${ns}",pod="holder",container="holder"}`,
+          { env },
+        );
         return found.length === 1 && found[0]!.sample.v >= held ? found[0] : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 5_000 },
     );
-    expect(series.metric).toMatchObject({ job: 'kubelet', metrics_path: '/metrics/cadvisor', node, image: 'docker.io/rook/ceph:v1.14.9' });
+    expect(series.metric).toMatchObject({
+      job: 'kubelet',
+      metrics_path: '/metrics/cadvisor',
+      node,
+      image: 'docker.io/rook/ceph:v1.14.9',
+    });
     // The kernel's number: what the program touched plus its runtime, well below the limit.
     expect(series.sample.v).toBeLessThan(held + 32 * MiB);
   });

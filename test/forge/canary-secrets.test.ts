@@ -30,14 +30,20 @@ const CHART_BASIC = Buffer.from(`robot:${CHART_PASSWORD}`).toString('base64');
 const CHART_TOKEN = 'CANARY-chart-repo-token-9e0f';
 
 const FILE = 'rook/helmrelease.yaml';
-const HELMRELEASE = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook}\nspec:\n  chart:\n    spec:\n      chart: rook-ceph\n      version: v1.14.9\n';
-const req = (over: Partial<UpgradePrRequest> = {}): UpgradePrRequest => rookUpgradeRequest(FILE, { title: 't', body: 'b', ...over });
+const HELMRELEASE =
+  'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook}\nspec:\n  chart:\n    spec:\n      chart: rook-ceph\n      version: v1.14.9\n';
+const req = (over: Partial<UpgradePrRequest> = {}): UpgradePrRequest =>
+  rookUpgradeRequest(FILE, { title: 't', body: 'b', ...over });
 
 const outputs: string[] = [];
 const log = captureLogger();
 const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
   vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
-    outputs.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    outputs.push(
+      args
+        .map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a)))
+        .join(' '),
+    );
   }),
 );
 
@@ -72,7 +78,14 @@ describe('canary secrets never leak', () => {
     consoleSpies.forEach((s) => s.mockRestore());
   });
 
-  const tokenForge = (apiUrl = gh.url) => createGitHubForge({ auth: { tokenFile: secretFile('token', GITHUB_TOKEN) }, apiUrl, logger: log.logger, retryBaseMs: 1, timeoutMs: 2000 });
+  const tokenForge = (apiUrl = gh.url) =>
+    createGitHubForge({
+      auth: { tokenFile: secretFile('token', GITHUB_TOKEN) },
+      apiUrl,
+      logger: log.logger,
+      retryBaseMs: 1,
+      timeoutMs: 2000,
+    });
   const echo = (status: number, headers: Record<string, string> = {}): Omit<InjectedFault, 'operation'> => ({
     status,
     headers,
@@ -88,7 +101,11 @@ describe('canary secrets never leak', () => {
       { operation: 'pulls/list', ...echo(403) },
       { operation: 'pulls/list', ...echo(404) },
       { operation: 'pulls/list', ...echo(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '9999999999' }) },
-      { operation: 'pulls/list', ...echo(403, { 'retry-after': '60' }), body: { message: `secondary rate limit ${GITHUB_TOKEN}` } },
+      {
+        operation: 'pulls/list',
+        ...echo(403, { 'retry-after': '60' }),
+        body: { message: `secondary rate limit ${GITHUB_TOKEN}` },
+      },
       { operation: 'pulls/list', ...echo(429, { 'retry-after': '60' }) },
       { operation: 'pulls/list', ...echo(500), times: 3 },
       { operation: 'pulls/list', status: 200, body: { unexpected: GITHUB_TOKEN } },
@@ -106,13 +123,22 @@ describe('canary secrets never leak', () => {
     record(await forge.ensureUpgradePullRequest(req({ fromVersion: '9.9.9' })));
     record(await forge.ensureUpgradePullRequest(req({ repo: 'not a repo' })));
     record(await (await tokenForge(`http://127.0.0.1:${await closedPort()}`)).ensureUpgradePullRequest(req()));
-    const wrong = await createGitHubForge({ auth: { tokenFile: secretFile('t', `${GITHUB_TOKEN}-wrong`) }, apiUrl: gh.url, logger: log.logger });
+    const wrong = await createGitHubForge({
+      auth: { tokenFile: secretFile('t', `${GITHUB_TOKEN}-wrong`) },
+      apiUrl: gh.url,
+      logger: log.logger,
+    });
     record(await wrong.ensureUpgradePullRequest(req()));
   });
 
   it('forge: GitHub App error paths', async () => {
     const app = (key: string) =>
-      createGitHubForge({ auth: { app: { appId: 1, installationId: 2, privateKeyFile: secretFile('key.pem', key) } }, apiUrl: gh.url, logger: log.logger, retryBaseMs: 1 });
+      createGitHubForge({
+        auth: { app: { appId: 1, installationId: 2, privateKeyFile: secretFile('key.pem', key) } },
+        apiUrl: gh.url,
+        logger: log.logger,
+        retryBaseMs: 1,
+      });
     // The token endpoint echoes the key back in its error.
     gh.appTokenMessage = `bad key ${KEY_LINES.slice(1, 3).join('\n')}`;
     gh.appTokenStatus = 401;
@@ -126,12 +152,27 @@ describe('canary secrets never leak', () => {
   });
 
   it('notify: webhook and bot error paths', async () => {
-    const webhook = await createSlackNotifier({ webhookUrlFile: secretFile('url', `${slack.url}${WEBHOOK_PATH}`) }, { logger: log.logger, sleep: async () => undefined, timeoutMs: 300 });
-    const bot = await createSlackNotifier({ botTokenFile: secretFile('tok', BOT_TOKEN), channel: 'C1', apiUrl: `${slack.url}/api/` }, { logger: log.logger, sleep: async () => undefined, timeoutMs: 300 });
-    const wrongBot = await createSlackNotifier({ botTokenFile: secretFile('tok', `${BOT_TOKEN}-x`), channel: 'C1', apiUrl: `${slack.url}/api/` }, { logger: log.logger });
+    const webhook = await createSlackNotifier(
+      { webhookUrlFile: secretFile('url', `${slack.url}${WEBHOOK_PATH}`) },
+      { logger: log.logger, sleep: async () => undefined, timeoutMs: 300 },
+    );
+    const bot = await createSlackNotifier(
+      { botTokenFile: secretFile('tok', BOT_TOKEN), channel: 'C1', apiUrl: `${slack.url}/api/` },
+      { logger: log.logger, sleep: async () => undefined, timeoutMs: 300 },
+    );
+    const wrongBot = await createSlackNotifier(
+      { botTokenFile: secretFile('tok', `${BOT_TOKEN}-x`), channel: 'C1', apiUrl: `${slack.url}/api/` },
+      { logger: log.logger },
+    );
     const port = await closedPort();
-    const closedWebhook = await createSlackNotifier({ webhookUrlFile: secretFile('url', `http://127.0.0.1:${port}${WEBHOOK_PATH}`) }, { logger: log.logger });
-    const closedBot = await createSlackNotifier({ botTokenFile: secretFile('tok', BOT_TOKEN), channel: 'C1', apiUrl: `http://127.0.0.1:${port}/api/` }, { logger: log.logger });
+    const closedWebhook = await createSlackNotifier(
+      { webhookUrlFile: secretFile('url', `http://127.0.0.1:${port}${WEBHOOK_PATH}`) },
+      { logger: log.logger },
+    );
+    const closedBot = await createSlackNotifier(
+      { botTokenFile: secretFile('tok', BOT_TOKEN), channel: 'C1', apiUrl: `http://127.0.0.1:${port}/api/` },
+      { logger: log.logger },
+    );
     const message = buildIncidentMessage({
       phase: 'leaking',
       severity: 'warning',
@@ -169,7 +210,8 @@ describe('canary secrets never leak', () => {
       'apiVersion: v1\nentries:\n  argo-cd:\n    - {version: 7.7.8, appVersion: v2.13.1}\n    - {version: 7.7.10, appVersion: v2.13.2}\n';
     const charts: Server = createServer((r, res) => {
       chartAuth.push(r.headers.authorization);
-      const ok = r.headers.authorization === `Basic ${CHART_BASIC}` || r.headers.authorization === `Bearer ${CHART_TOKEN}`;
+      const ok =
+        r.headers.authorization === `Basic ${CHART_BASIC}` || r.headers.authorization === `Bearer ${CHART_TOKEN}`;
       if (!ok) return void res.writeHead(401).end(`denied ${r.headers.authorization ?? ''} at ${r.url ?? ''}`);
       res.end(index);
     });
@@ -181,15 +223,33 @@ describe('canary secrets never leak', () => {
     });
     const argo = req({ file, fromVersion: '2.13.1', toVersion: '2.13.2', chart: 'argo-cd', profile: 'argocd' });
     const forgeWith = (chartRepositories: Parameters<typeof createGitHubForge>[0]['chartRepositories']) =>
-      createGitHubForge({ auth: { tokenFile: secretFile('token', GITHUB_TOKEN) }, apiUrl: gh.url, logger: log.logger, retryBaseMs: 1, chartRepositories });
+      createGitHubForge({
+        auth: { tokenFile: secretFile('token', GITHUB_TOKEN) },
+        apiUrl: gh.url,
+        logger: log.logger,
+        retryBaseMs: 1,
+        chartRepositories,
+      });
     try {
-      const wrong = await (await forgeWith([{ url: repoUrl, basicAuth: { username: 'robot', passwordFile: secretFile('pw', `${CHART_PASSWORD}-x`) } }])).ensureUpgradePullRequest(argo);
+      const wrong = await (
+        await forgeWith([
+          { url: repoUrl, basicAuth: { username: 'robot', passwordFile: secretFile('pw', `${CHART_PASSWORD}-x`) } },
+        ])
+      ).ensureUpgradePullRequest(argo);
       expect(wrong).toMatchObject({ outcome: 'failed', error: { code: 'not-bumped' } });
-      expect(JSON.stringify(wrong)).toMatch(/credentials configured for http:\/\/127\.0\.0\.1:\d+\/argo \(chartRepositories\) were refused/);
+      expect(JSON.stringify(wrong)).toMatch(
+        /credentials configured for http:\/\/127\.0\.0\.1:\d+\/argo \(chartRepositories\) were refused/,
+      );
       record(wrong);
-      const wrongToken = await (await forgeWith([{ url: repoUrl, bearerTokenFile: secretFile('t', `${CHART_TOKEN}-x\n`) }])).ensureUpgradePullRequest(argo);
+      const wrongToken = await (
+        await forgeWith([{ url: repoUrl, bearerTokenFile: secretFile('t', `${CHART_TOKEN}-x\n`) }])
+      ).ensureUpgradePullRequest(argo);
       record(wrongToken);
-      const opened = await (await forgeWith([{ url: repoUrl, basicAuth: { username: 'robot', passwordFile: secretFile('pw', `${CHART_PASSWORD}\n`) } }])).ensureUpgradePullRequest(argo);
+      const opened = await (
+        await forgeWith([
+          { url: repoUrl, basicAuth: { username: 'robot', passwordFile: secretFile('pw', `${CHART_PASSWORD}\n`) } },
+        ])
+      ).ensureUpgradePullRequest(argo);
       expect(opened).toMatchObject({ outcome: 'opened' });
       record(opened);
       expect(gh.fileAt('leakguard/argocd-2.13.2', file)).toContain('targetRevision: 7.7.10');

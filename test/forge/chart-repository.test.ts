@@ -210,7 +210,7 @@ describe('credentials per repository URL', () => {
     });
   });
 
-  it("OCI: credentials are not sent to a token service over plain http off this machine", async () => {
+  it('OCI: credentials are not sent to a token service over plain http off this machine', async () => {
     const host = await serve((_req, res) => {
       res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="r"' }).end();
     });

@@ -134,7 +134,9 @@ export class FakeGitHub {
 
   /** Authors of the commits on `branch` that are not on main, oldest first. */
   authorsAhead(branch: string): string[] {
-    return this.ahead(this.branches.get('main') ?? '', this.branches.get(branch) ?? '').map((sha) => this.commits.get(sha)?.author ?? '');
+    return this.ahead(this.branches.get('main') ?? '', this.branches.get(branch) ?? '').map(
+      (sha) => this.commits.get(sha)?.author ?? '',
+    );
   }
 
   addPull(p: Omit<FakePull, 'number' | 'state'>): FakePull {
@@ -155,10 +157,18 @@ export class FakeGitHub {
   private verifyJwt(jwt: string): boolean {
     const [header, payload, signature] = jwt.split('.');
     if (!header || !payload || !signature || !this.app) return false;
-    const ok = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(this.app.publicKey, Buffer.from(signature, 'base64url'));
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: number; iat?: number };
+    const ok = createVerify('RSA-SHA256')
+      .update(`${header}.${payload}`)
+      .verify(this.app.publicKey, Buffer.from(signature, 'base64url'));
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      iss?: unknown;
+      exp?: number;
+      iat?: number;
+    };
     const now = Date.now() / 1000;
-    return ok && String(claims.iss) === this.app.appId && (claims.exp ?? 0) > now && (claims.iat ?? Infinity) <= now + 60;
+    return (
+      ok && String(claims.iss) === this.app.appId && (claims.exp ?? 0) > now && (claims.iat ?? Infinity) <= now + 60
+    );
   }
 
   private newCommit(files: Files, parent: string | null, author: string): string {
@@ -176,7 +186,9 @@ export class FakeGitHub {
   /** Commits reachable from `head` but not from `base`, oldest first (histories here are linear). */
   private ahead(base: string, head: string): string[] {
     const onBase = new Set(this.ancestors(base));
-    return this.ancestors(head).filter((sha) => !onBase.has(sha)).reverse();
+    return this.ancestors(head)
+      .filter((sha) => !onBase.has(sha))
+      .reverse();
   }
 
   /** `GET /compare/{base}...{head}`, as GitHub answers it (the fields leakguard reads, and a few more). */
@@ -188,18 +200,29 @@ export class FakeGitHub {
     const mergeBase = this.ancestors(headSha).find((sha) => this.ancestors(baseSha).includes(sha));
     const from = (mergeBase && this.commits.get(mergeBase)?.files) || new Map<string, string>();
     const to = this.commits.get(headSha)?.files ?? new Map<string, string>();
-    const changed = [...new Set([...from.keys(), ...to.keys()])].filter((path) => from.get(path) !== to.get(path)).sort();
+    const changed = [...new Set([...from.keys(), ...to.keys()])]
+      .filter((path) => from.get(path) !== to.get(path))
+      .sort();
     const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
     return {
-      status: ahead.length && behind.length ? 'diverged' : ahead.length ? 'ahead' : behind.length ? 'behind' : 'identical',
+      status:
+        ahead.length && behind.length ? 'diverged' : ahead.length ? 'ahead' : behind.length ? 'behind' : 'identical',
       ahead_by: ahead.length,
       behind_by: behind.length,
       total_commits: ahead.length,
       commits: ahead.map((sha) => {
         const author = this.commits.get(sha)?.author ?? '';
-        return { sha, author: user(author), committer: user(author), commit: { message: 'm', author: { name: author }, committer: { name: author } } };
+        return {
+          sha,
+          author: user(author),
+          committer: user(author),
+          commit: { message: 'm', author: { name: author }, committer: { name: author } },
+        };
       }),
-      files: changed.map((filename) => ({ filename, status: !from.has(filename) ? 'added' : !to.has(filename) ? 'removed' : 'modified' })),
+      files: changed.map((filename) => ({
+        filename,
+        status: !from.has(filename) ? 'added' : !to.has(filename) ? 'removed' : 'modified',
+      })),
     };
   }
 
@@ -218,7 +241,12 @@ export class FakeGitHub {
   private headJson(p: FakePull): object {
     const fullName = p.headRepo === undefined ? `${this.owner}/${this.repo}` : p.headRepo;
     const own = fullName === `${this.owner}/${this.repo}`;
-    return { ref: p.head, label: this.headLabel(p), sha: own ? (this.branches.get(p.head) ?? '') : 'f'.repeat(40), repo: fullName === null ? null : this.repoJson(fullName) };
+    return {
+      ref: p.head,
+      label: this.headLabel(p),
+      sha: own ? (this.branches.get(p.head) ?? '') : 'f'.repeat(40),
+      repo: fullName === null ? null : this.repoJson(fullName),
+    };
   }
 
   private pullJson(p: FakePull): object {
@@ -276,16 +304,22 @@ export class FakeGitHub {
     this.requests.push({ method, path: url.pathname + url.search, operationId, headers, body, rawBody });
 
     if (operationId === 'apps/create-installation-access-token') {
-      if (!/^bearer \S+\.\S+\.\S+$/i.test(headers.authorization ?? '')) return send(401, { message: 'A JSON web token could not be decoded' });
+      if (!/^bearer \S+\.\S+\.\S+$/i.test(headers.authorization ?? ''))
+        return send(401, { message: 'A JSON web token could not be decoded' });
       if (this.appTokenStatus) return send(this.appTokenStatus, { message: this.appTokenMessage });
       if (this.app && !this.verifyJwt((headers.authorization ?? '').slice('bearer '.length))) {
         return send(401, { message: "'Issuer' claim ('iss') must be an Integer" });
       }
-      return send(201, { token: this.installationToken, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+      return send(201, {
+        token: this.installationToken,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: {},
+      });
     }
     if (operationId === 'apps/get-authenticated') {
       const jwt = /^bearer (\S+\.\S+\.\S+)$/i.exec(headers.authorization ?? '')?.[1];
-      if (!jwt || (this.app && !this.verifyJwt(jwt))) return send(401, { message: 'A JSON web token could not be decoded' });
+      if (!jwt || (this.app && !this.verifyJwt(jwt)))
+        return send(401, { message: 'A JSON web token could not be decoded' });
       return send(200, { id: 1, slug: this.appSlug, name: this.appSlug, owner: { login: this.owner } });
     }
     const auth = headers.authorization ?? '';
@@ -316,15 +350,28 @@ export class FakeGitHub {
         const perPage = Number(url.searchParams.get('per_page') ?? 30);
         const page = Number(url.searchParams.get('page') ?? 1);
         const open = this.pulls.filter((p) => p.state === 'open' && (!head || this.headLabel(p) === head));
-        return send(200, open.slice((page - 1) * perPage, page * perPage).map((p) => this.pullJson(p)));
+        return send(
+          200,
+          open.slice((page - 1) * perPage, page * perPage).map((p) => this.pullJson(p)),
+        );
       }
       case 'pulls/create': {
         const head = String(b.head);
-        if (!this.branches.has(head)) return send(422, { message: 'Validation Failed', errors: [{ field: 'head', code: 'invalid' }] });
+        if (!this.branches.has(head))
+          return send(422, { message: 'Validation Failed', errors: [{ field: 'head', code: 'invalid' }] });
         if (this.pulls.some((p) => p.state === 'open' && this.headLabel(p) === `${this.owner}:${head}`)) {
-          return send(422, { message: 'Validation Failed', errors: [{ message: `A pull request already exists for ${this.owner}:${head}.` }] });
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [{ message: `A pull request already exists for ${this.owner}:${head}.` }],
+          });
         }
-        const pull = this.addPull({ title: String(b.title), body: String(b.body ?? ''), head, base: String(b.base), user: 'leakguard[bot]' });
+        const pull = this.addPull({
+          title: String(b.title),
+          body: String(b.body ?? ''),
+          head,
+          base: String(b.base),
+          user: 'leakguard[bot]',
+        });
         return send(201, this.pullJson(pull));
       }
       case 'pulls/update': {
@@ -358,14 +405,25 @@ export class FakeGitHub {
         const branch = url.searchParams.get('ref') ?? 'main';
         const content = this.fileAt(branch, path);
         if (content === undefined) return send(404, { message: 'Not Found' });
-        const b64 = Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n');
-        return send(200, { type: 'file', encoding: 'base64', name: path.split('/').pop(), path, sha: blobSha(content), size: content.length, content: b64 });
+        const b64 = Buffer.from(content)
+          .toString('base64')
+          .replace(/(.{60})/g, '$1\n');
+        return send(200, {
+          type: 'file',
+          encoding: 'base64',
+          name: path.split('/').pop(),
+          path,
+          sha: blobSha(content),
+          size: content.length,
+          content: b64,
+        });
       }
       case 'repos/create-or-update-file-contents': {
         const path = decodeURIComponent(rest.slice('/contents/'.length));
         const branch = String(b.branch);
         const current = this.fileAt(branch, path);
-        if (current === undefined || b.sha !== blobSha(current)) return send(409, { message: `${path} does not match ${String(b.sha)}` });
+        if (current === undefined || b.sha !== blobSha(current))
+          return send(409, { message: `${path} does not match ${String(b.sha)}` });
         const parent = this.branches.get(branch) as string;
         const files = new Map(this.commits.get(parent)?.files);
         files.set(path, Buffer.from(String(b.content), 'base64').toString('utf8'));

@@ -17,7 +17,11 @@ describe('GuardedWrites: the one guard every GitHub write goes through', () => {
     const main = gh.seedBranch('main', { 'a.yaml': 'v: 1\n' });
     gh.branches.set('release-2025', main);
     gh.branches.set('leakguard/x-1', main);
-    ({ octokit } = await createGitHubClient({ auth: { tokenFile: secretFile('token', gh.acceptedToken) }, apiUrl: gh.url, logger: captureLogger().logger }));
+    ({ octokit } = await createGitHubClient({
+      auth: { tokenFile: secretFile('token', gh.acceptedToken) },
+      apiUrl: gh.url,
+      logger: captureLogger().logger,
+    }));
     writes = new GuardedWrites(octokit, { owner: 'acme', repo: 'gitops' }, 'main');
   });
   afterEach(async () => {
@@ -33,7 +37,14 @@ describe('GuardedWrites: the one guard every GitHub write goes through', () => {
   });
   const file = { path: 'a.yaml', content: 'v: 2\n', sha: 'x', message: 'm' };
 
-  const foreignBranches = ['main', 'release-2025', 'leakguard/', 'leakguardx/y', 'refs/heads/leakguard/x', 'leakguard/../main'];
+  const foreignBranches = [
+    'main',
+    'release-2025',
+    'leakguard/',
+    'leakguardx/y',
+    'refs/heads/leakguard/x',
+    'leakguard/../main',
+  ];
   it.each(foreignBranches)('branch %j: every write is refused and nothing is sent', async (branch) => {
     const attempts = [
       () => writes.createBranch(branch, 'sha'),

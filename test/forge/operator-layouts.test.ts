@@ -36,133 +36,313 @@ async function preview(file: string, image: string, fromVersion: string, toVersi
   const text = out.replaceAll(dir, '');
   if (code !== 0) return text.trim().split('\n');
   const summary = text.slice(text.indexOf('would commit'));
-  return summary.trim().split('\n').slice(1).map((line) => line.trim());
+  return summary
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim());
 }
 
-describe('upgrade preview over the catalogue operators\' layouts', () => {
+describe("upgrade preview over the catalogue operators' layouts", () => {
   it.each([
-    ['cm-helmrelease.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
-      'cm-helmrelease.yaml HelmRelease/cert-manager spec.chart.spec.version: v1.12.2 → v1.12.3',
-    ]],
-    ['cm-app.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
-      'cm-app.yaml Application/cert-manager spec.source.targetRevision: v1.12.2 → v1.12.3',
-    ]],
-    ['cm-kustomization.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
-      'cm-kustomization.yaml Kustomization resources.0: https://github.com/cert-manager/cert-manager/releases/download/v1.12.2/cert-manager.yaml → https://github.com/cert-manager/cert-manager/releases/download/v1.12.3/cert-manager.yaml',
-    ]],
-    ['argocd-app.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-app.yaml Application/argocd spec.source.targetRevision: 7.7.8 → 7.7.10',
-    ]],
-    ['argocd-multisource.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-multisource.yaml Application/argocd spec.sources.0.targetRevision: 7.7.8 → 7.7.10',
-    ]],
-    ['argocd-appset.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-appset.yaml ApplicationSet/argocd spec.template.spec.source.targetRevision: 7.7.8 → 7.7.10',
-    ]],
-    ['argocd-kustomization.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.1/manifests/install.yaml → https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.2/manifests/install.yaml',
-    ]],
-    ['argocd-kustomization-remote.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-kustomization-remote.yaml Kustomization images.0.newTag: v2.13.1 → v2.13.2',
-      'argocd-kustomization-remote.yaml Kustomization resources.0: github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.1 → github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.2',
-    ]],
-    ['argocd-values.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-values.yaml global.image.tag: v2.13.1 → v2.13.2',
-    ]],
-    ['keda-helmrelease.yaml', 'ghcr.io/kedacore/keda', '2.12.1', '2.13.0', [
-      'keda-helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0',
-    ]],
-    ['keda-values.yaml', 'ghcr.io/kedacore/keda', '2.12.1', '2.13.0', [
-      'keda-values.yaml image.keda.tag: 2.12.1 → 2.13.0',
-      'keda-values.yaml image.metricsApiServer.tag: 2.12.1 → 2.13.0',
-      'keda-values.yaml image.webhooks.tag: 2.12.1 → 2.13.0',
-    ]],
-    ['eso-helmrelease.yaml', 'ghcr.io/external-secrets/external-secrets', 'v0.7.1', 'v0.7.2', [
-      'eso-helmrelease.yaml HelmRelease/external-secrets spec.chart.spec.version: 0.7.1 → 0.7.2',
-    ]],
-    ['eso-values.yaml', 'ghcr.io/external-secrets/external-secrets', 'v0.7.1', 'v0.7.2', [
-      'eso-values.yaml image.tag: v0.7.1 → v0.7.2',
-      'eso-values.yaml webhook.image.tag: v0.7.1 → v0.7.2',
-      'eso-values.yaml certController.image.tag: v0.7.1 → v0.7.2',
-    ]],
-    ['eso-Chart.yaml', 'ghcr.io/external-secrets/external-secrets', 'v0.7.1', 'v0.7.2', [
-      'eso-Chart.yaml dependencies.0.version: 0.7.1 → 0.7.2',
-    ]],
-    ['longhorn-values.yaml', 'longhornio/longhorn-instance-manager', 'v1.11.0', 'v1.11.1', [
-      'longhorn-values.yaml image.longhorn.engine.tag: v1.11.0 → v1.11.1',
-      'longhorn-values.yaml image.longhorn.manager.tag: v1.11.0 → v1.11.1',
-      'longhorn-values.yaml image.longhorn.ui.tag: v1.11.0 → v1.11.1',
-      'longhorn-values.yaml image.longhorn.instanceManager.tag: v1.11.0 → v1.11.1',
-      'longhorn-values.yaml image.longhorn.shareManager.tag: v1.11.0 → v1.11.1',
-      'longhorn-values.yaml image.longhorn.backingImageManager.tag: v1.11.0 → v1.11.1',
-    ]],
-    ['longhorn-helmrelease.yaml', 'longhornio/longhorn-instance-manager', 'v1.11.0', 'v1.11.1', [
-      'longhorn-helmrelease.yaml HelmRelease/longhorn spec.chart.spec.version: 1.11.0 → 1.11.1',
-    ]],
-    ['calico-helmrelease.yaml', 'quay.io/calico/kube-controllers', 'v3.31.4', 'v3.31.5', [
-      'calico-helmrelease.yaml HelmRelease/tigera-operator spec.chart.spec.version: v3.31.4 → v3.31.5',
-    ]],
-    ['calico-values.yaml', 'quay.io/calico/kube-controllers', 'v3.31.4', 'v3.31.5', [
-      'refused: calico-values.yaml: 3.31.4 appears, but not where the operator\'s version is kept (documents: Helm values). calicoctl.tag "v3.31.4": quay.io/calico/ctl is not the operator\'s image (quay.io/calico/kube-controllers)',
-    ]],
-    ['calico-kustomization.yaml', 'quay.io/calico/kube-controllers', 'v3.31.4', 'v3.31.5', [
-      'calico-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/projectcalico/calico/v3.31.4/manifests/tigera-operator.yaml → https://raw.githubusercontent.com/projectcalico/calico/v3.31.5/manifests/tigera-operator.yaml',
-    ]],
-    ['ca-helmrelease.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
-      'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.chart.spec.version: 9.34.1 → 9.37.0',
-      'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.values.image.tag: v1.28.2 → v1.30.0',
-    ]],
-    ['ca-deployment.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
-      'ca-deployment.yaml Deployment/cluster-autoscaler spec.template.spec.containers.0.image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.28.2 → registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.0',
-    ]],
-    ['ca-helmfile.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
-      'ca-helmfile.yaml releases.0.version: 9.34.1 → 9.37.0',
-    ]],
-    ['cm-values.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
-      'cm-values.yaml image.tag: v1.12.2 → v1.12.3',
-      'cm-values.yaml webhook.image.tag: v1.12.2 → v1.12.3',
-      'cm-values.yaml cainjector.image.tag: v1.12.2 → v1.12.3',
-      'cm-values.yaml acmesolver.image.tag: v1.12.2 → v1.12.3',
-      'cm-values.yaml startupapicheck.image.tag: v1.12.2 → v1.12.3',
-    ]],
-    ['argocd-git-app.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'argocd-git-app.yaml Application/argocd spec.source.targetRevision: v2.13.1 → v2.13.2',
-    ]],
-    ['keda-kustomization.yaml', 'ghcr.io/kedacore/keda', '2.12.1', '2.13.0', [
-      'keda-kustomization.yaml Kustomization resources.0: https://github.com/kedacore/keda/releases/download/v2.12.1/keda-2.12.1.yaml → https://github.com/kedacore/keda/releases/download/v2.13.0/keda-2.13.0.yaml',
-    ]],
-    ['ca-app-params.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
-      'ca-app-params.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
-      'ca-app-params.yaml Application/cluster-autoscaler spec.source.helm.parameters.0.value: v1.28.2 → v1.30.0',
-    ]],
-    ['ca-app-values-string.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
-      'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
-      'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.helm.values.image.tag: v1.28.2 → v1.30.0',
-    ]],
-    ['longhorn-kustomization.yaml', 'longhornio/longhorn-instance-manager', 'v1.11.0', 'v1.11.1', [
-      'longhorn-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/longhorn/longhorn/v1.11.0/deploy/longhorn.yaml → https://raw.githubusercontent.com/longhorn/longhorn/v1.11.1/deploy/longhorn.yaml',
-    ]],
-    ['eso-helmcharts.yaml', 'ghcr.io/external-secrets/external-secrets', 'v0.7.1', 'v0.7.2', [
-      'eso-helmcharts.yaml Kustomization helmCharts.0.version: 0.7.1 → 0.7.2',
-    ]],
-    ['argocd-range.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'refused: argocd-range.yaml: 2.13.1 not bumped to 2.13.2 (documents: Application/argocd). Application/argocd spec.source.targetRevision "7.7.*": a version range cannot be bumped to one version; pin one version (the argo-cd release that ships 2.13.1) so leakguard can move it, or widen the range to take 2.13.2 yourself',
-    ]],
+    [
+      'cm-helmrelease.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      ['cm-helmrelease.yaml HelmRelease/cert-manager spec.chart.spec.version: v1.12.2 → v1.12.3'],
+    ],
+    [
+      'cm-app.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      ['cm-app.yaml Application/cert-manager spec.source.targetRevision: v1.12.2 → v1.12.3'],
+    ],
+    [
+      'cm-kustomization.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'cm-kustomization.yaml Kustomization resources.0: https://github.com/cert-manager/cert-manager/releases/download/v1.12.2/cert-manager.yaml → https://github.com/cert-manager/cert-manager/releases/download/v1.12.3/cert-manager.yaml',
+      ],
+    ],
+    [
+      'argocd-app.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      ['argocd-app.yaml Application/argocd spec.source.targetRevision: 7.7.8 → 7.7.10'],
+    ],
+    [
+      'argocd-multisource.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      ['argocd-multisource.yaml Application/argocd spec.sources.0.targetRevision: 7.7.8 → 7.7.10'],
+    ],
+    [
+      'argocd-appset.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      ['argocd-appset.yaml ApplicationSet/argocd spec.template.spec.source.targetRevision: 7.7.8 → 7.7.10'],
+    ],
+    [
+      'argocd-kustomization.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'argocd-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.1/manifests/install.yaml → https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.2/manifests/install.yaml',
+      ],
+    ],
+    [
+      'argocd-kustomization-remote.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'argocd-kustomization-remote.yaml Kustomization images.0.newTag: v2.13.1 → v2.13.2',
+        'argocd-kustomization-remote.yaml Kustomization resources.0: github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.1 → github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.2',
+      ],
+    ],
+    [
+      'argocd-values.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      ['argocd-values.yaml global.image.tag: v2.13.1 → v2.13.2'],
+    ],
+    [
+      'keda-helmrelease.yaml',
+      'ghcr.io/kedacore/keda',
+      '2.12.1',
+      '2.13.0',
+      ['keda-helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0'],
+    ],
+    [
+      'keda-values.yaml',
+      'ghcr.io/kedacore/keda',
+      '2.12.1',
+      '2.13.0',
+      [
+        'keda-values.yaml image.keda.tag: 2.12.1 → 2.13.0',
+        'keda-values.yaml image.metricsApiServer.tag: 2.12.1 → 2.13.0',
+        'keda-values.yaml image.webhooks.tag: 2.12.1 → 2.13.0',
+      ],
+    ],
+    [
+      'eso-helmrelease.yaml',
+      'ghcr.io/external-secrets/external-secrets',
+      'v0.7.1',
+      'v0.7.2',
+      ['eso-helmrelease.yaml HelmRelease/external-secrets spec.chart.spec.version: 0.7.1 → 0.7.2'],
+    ],
+    [
+      'eso-values.yaml',
+      'ghcr.io/external-secrets/external-secrets',
+      'v0.7.1',
+      'v0.7.2',
+      [
+        'eso-values.yaml image.tag: v0.7.1 → v0.7.2',
+        'eso-values.yaml webhook.image.tag: v0.7.1 → v0.7.2',
+        'eso-values.yaml certController.image.tag: v0.7.1 → v0.7.2',
+      ],
+    ],
+    [
+      'eso-Chart.yaml',
+      'ghcr.io/external-secrets/external-secrets',
+      'v0.7.1',
+      'v0.7.2',
+      ['eso-Chart.yaml dependencies.0.version: 0.7.1 → 0.7.2'],
+    ],
+    [
+      'longhorn-values.yaml',
+      'longhornio/longhorn-instance-manager',
+      'v1.11.0',
+      'v1.11.1',
+      [
+        'longhorn-values.yaml image.longhorn.engine.tag: v1.11.0 → v1.11.1',
+        'longhorn-values.yaml image.longhorn.manager.tag: v1.11.0 → v1.11.1',
+        'longhorn-values.yaml image.longhorn.ui.tag: v1.11.0 → v1.11.1',
+        'longhorn-values.yaml image.longhorn.instanceManager.tag: v1.11.0 → v1.11.1',
+        'longhorn-values.yaml image.longhorn.shareManager.tag: v1.11.0 → v1.11.1',
+        'longhorn-values.yaml image.longhorn.backingImageManager.tag: v1.11.0 → v1.11.1',
+      ],
+    ],
+    [
+      'longhorn-helmrelease.yaml',
+      'longhornio/longhorn-instance-manager',
+      'v1.11.0',
+      'v1.11.1',
+      ['longhorn-helmrelease.yaml HelmRelease/longhorn spec.chart.spec.version: 1.11.0 → 1.11.1'],
+    ],
+    [
+      'calico-helmrelease.yaml',
+      'quay.io/calico/kube-controllers',
+      'v3.31.4',
+      'v3.31.5',
+      ['calico-helmrelease.yaml HelmRelease/tigera-operator spec.chart.spec.version: v3.31.4 → v3.31.5'],
+    ],
+    [
+      'calico-values.yaml',
+      'quay.io/calico/kube-controllers',
+      'v3.31.4',
+      'v3.31.5',
+      [
+        'refused: calico-values.yaml: 3.31.4 appears, but not where the operator\'s version is kept (documents: Helm values). calicoctl.tag "v3.31.4": quay.io/calico/ctl is not the operator\'s image (quay.io/calico/kube-controllers)',
+      ],
+    ],
+    [
+      'calico-kustomization.yaml',
+      'quay.io/calico/kube-controllers',
+      'v3.31.4',
+      'v3.31.5',
+      [
+        'calico-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/projectcalico/calico/v3.31.4/manifests/tigera-operator.yaml → https://raw.githubusercontent.com/projectcalico/calico/v3.31.5/manifests/tigera-operator.yaml',
+      ],
+    ],
+    [
+      'ca-helmrelease.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.chart.spec.version: 9.34.1 → 9.37.0',
+        'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.values.image.tag: v1.28.2 → v1.30.0',
+      ],
+    ],
+    [
+      'ca-deployment.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'ca-deployment.yaml Deployment/cluster-autoscaler spec.template.spec.containers.0.image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.28.2 → registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.0',
+      ],
+    ],
+    [
+      'ca-helmfile.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      ['ca-helmfile.yaml releases.0.version: 9.34.1 → 9.37.0'],
+    ],
+    [
+      'cm-values.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'cm-values.yaml image.tag: v1.12.2 → v1.12.3',
+        'cm-values.yaml webhook.image.tag: v1.12.2 → v1.12.3',
+        'cm-values.yaml cainjector.image.tag: v1.12.2 → v1.12.3',
+        'cm-values.yaml acmesolver.image.tag: v1.12.2 → v1.12.3',
+        'cm-values.yaml startupapicheck.image.tag: v1.12.2 → v1.12.3',
+      ],
+    ],
+    [
+      'argocd-git-app.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      ['argocd-git-app.yaml Application/argocd spec.source.targetRevision: v2.13.1 → v2.13.2'],
+    ],
+    [
+      'keda-kustomization.yaml',
+      'ghcr.io/kedacore/keda',
+      '2.12.1',
+      '2.13.0',
+      [
+        'keda-kustomization.yaml Kustomization resources.0: https://github.com/kedacore/keda/releases/download/v2.12.1/keda-2.12.1.yaml → https://github.com/kedacore/keda/releases/download/v2.13.0/keda-2.13.0.yaml',
+      ],
+    ],
+    [
+      'ca-app-params.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'ca-app-params.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
+        'ca-app-params.yaml Application/cluster-autoscaler spec.source.helm.parameters.0.value: v1.28.2 → v1.30.0',
+      ],
+    ],
+    [
+      'ca-app-values-string.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
+        'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.helm.values.image.tag: v1.28.2 → v1.30.0',
+      ],
+    ],
+    [
+      'longhorn-kustomization.yaml',
+      'longhornio/longhorn-instance-manager',
+      'v1.11.0',
+      'v1.11.1',
+      [
+        'longhorn-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/longhorn/longhorn/v1.11.0/deploy/longhorn.yaml → https://raw.githubusercontent.com/longhorn/longhorn/v1.11.1/deploy/longhorn.yaml',
+      ],
+    ],
+    [
+      'eso-helmcharts.yaml',
+      'ghcr.io/external-secrets/external-secrets',
+      'v0.7.1',
+      'v0.7.2',
+      ['eso-helmcharts.yaml Kustomization helmCharts.0.version: 0.7.1 → 0.7.2'],
+    ],
+    [
+      'argocd-range.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'refused: argocd-range.yaml: 2.13.1 not bumped to 2.13.2 (documents: Application/argocd). Application/argocd spec.source.targetRevision "7.7.*": a version range cannot be bumped to one version; pin one version (the argo-cd release that ships 2.13.1) so leakguard can move it, or widen the range to take 2.13.2 yourself',
+      ],
+    ],
     // One ApplicationSet for the platform: each list element names its chart and version.
-    ['appset-list-generator.yaml', 'quay.io/argoproj/argocd', 'v2.13.1', 'v2.13.2', [
-      'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
-    ]],
-    ['appset-list-generator.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
-      'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.1.chartVersion: v1.12.2 → v1.12.3',
-    ]],
-    ['ca-helmfile-inline-values.yaml', 'registry.k8s.io/autoscaling/cluster-autoscaler', 'v1.28.2', 'v1.30.0', [
-      'ca-helmfile-inline-values.yaml releases.0.version: 9.34.1 → 9.37.0',
-      'ca-helmfile-inline-values.yaml releases.0.values.0.image.tag: v1.28.2 → v1.30.0',
-    ]],
+    [
+      'appset-list-generator.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
+      ],
+    ],
+    [
+      'appset-list-generator.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.1.chartVersion: v1.12.2 → v1.12.3',
+      ],
+    ],
+    [
+      'ca-helmfile-inline-values.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'ca-helmfile-inline-values.yaml releases.0.version: 9.34.1 → 9.37.0',
+        'ca-helmfile-inline-values.yaml releases.0.values.0.image.tag: v1.28.2 → v1.30.0',
+      ],
+    ],
     // A Flux Kustomization whose manifests read ${CERT_MANAGER_VERSION}.
-    ['cm-flux-kustomization-substitute.yaml', 'quay.io/jetstack/cert-manager-cainjector', 'v1.12.2', 'v1.12.3', [
-      'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
-    ]],
+    [
+      'cm-flux-kustomization-substitute.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
+      ],
+    ],
   ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {
     expect(await preview(file, image, from, to)).toEqual(expected);
   });

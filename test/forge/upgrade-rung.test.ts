@@ -35,12 +35,14 @@ const leakingRook = new TraceMetrics(
   [
     {
       labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' },
-      samples: Array.from({ length: 24 * 60 + 1 }, (_, i) => now - 86_400 + i * 60).map((t) => ({ t, v: 400 * MiB + ((t - now + 86_400) / 3600) * 40 * MiB })),
+      samples: Array.from({ length: 24 * 60 + 1 }, (_, i) => now - 86_400 + i * 60).map((t) => ({
+        t,
+        v: 400 * MiB + ((t - now + 86_400) / 3600) * 40 * MiB,
+      })),
     },
   ],
   now,
 );
-
 
 describe('the upgrade-pr rung in a run', () => {
   let gh: FakeGitHub;
@@ -81,15 +83,21 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
     const { summary, planned } = await run(true);
     expect(summary.failures).toEqual([]);
     const said = `would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${FILE} HelmRelease/rook-ceph spec.chart.spec.version v1.14.9 → v1.15.9`;
-    expect(planned).toMatch(/^\[dry-run\] would open an upgrade PR 1\.14\.9 → 1\.15\.9 for deployment rook-ceph\/rook-ceph-operator: /);
+    expect(planned).toMatch(
+      /^\[dry-run\] would open an upgrade PR 1\.14\.9 → 1\.15\.9 for deployment rook-ceph\/rook-ceph-operator: /,
+    );
     expect(planned).toContain(`. GitHub: ${said}.`);
-    expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', dryRun: true, outcome: 'planned', detail: said })]);
+    expect(summary.actions).toEqual([
+      expect.objectContaining({ kind: 'upgrade-pr', dryRun: true, outcome: 'planned', detail: said }),
+    ]);
     expect(gh.mutations()).toEqual([]);
     expect(gh.pulls).toEqual([]);
   });
 
   it('dry-run after a real run: it would refresh the PR already open, not open a second', async () => {
-    expect((await run(false)).summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
+    expect((await run(false)).summary.actions).toEqual([
+      expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' }),
+    ]);
     // The PR quotes the catalogue: sources, the day they were checked, and the project's upgrade rule.
     const body = String(gh.pulls[0]?.body ?? '');
     expect(body).toContain('- [issue: rook/rook#15499](https://github.com/rook/rook/issues/15499)');
@@ -106,18 +114,23 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
   function prDiff(branch: string): string[] {
     const before = gh.filesAt('main');
     const after = gh.filesAt(branch);
-    return Object.keys({ ...before, ...after }).flatMap((path) => changedLines(before[path] ?? '', after[path] ?? '', `${path}: `));
+    return Object.keys({ ...before, ...after }).flatMap((path) =>
+      changedLines(before[path] ?? '', after[path] ?? '', `${path}: `),
+    );
   }
 
   it('a HelmRelease with chartRef → OCIRepository in a sibling file: the PR changes exactly the tag line', async () => {
     const dir = 'kubernetes/apps/rook-ceph/app';
     gh.seedBranch('main', {
-      [`${dir}/kustomization.yaml`]: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
+      [`${dir}/kustomization.yaml`]:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
       [`${dir}/helmrelease.yaml`]: HELMRELEASE_CHARTREF,
       [`${dir}/ocirepository.yaml`]: OCIREPOSITORY,
     });
     const { planned } = await run(true, `${dir}/helmrelease.yaml`);
-    expect(planned).toContain(`GitHub: would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${dir}/ocirepository.yaml OCIRepository/rook-ceph spec.ref.tag v1.14.9 → v1.15.9.`);
+    expect(planned).toContain(
+      `GitHub: would open a PR in acme/gitops from branch leakguard/rook-1.15.9: ${dir}/ocirepository.yaml OCIRepository/rook-ceph spec.ref.tag v1.14.9 → v1.15.9.`,
+    );
     const { summary } = await run(false, `${dir}/helmrelease.yaml`);
     expect(summary.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'pr' })]);
     expect(gh.pulls).toEqual([expect.objectContaining({ head: 'leakguard/rook-1.15.9' })]);
@@ -125,13 +138,22 @@ github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}
       `${dir}/ocirepository.yaml: -    tag: v1.14.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
       `${dir}/ocirepository.yaml: +    tag: v1.15.9   # renovate: datasource=docker depName=ghcr.io/rook/rook-ceph`,
     ]);
-    expect(gh.mutations().map((r) => r.operationId)).toEqual(['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create']);
+    expect(gh.mutations().map((r) => r.operationId)).toEqual([
+      'git/create-ref',
+      'repos/create-or-update-file-contents',
+      'pulls/create',
+    ]);
     const writes = gh.mutations().length;
     await run(false, `${dir}/helmrelease.yaml`);
-    expect(gh.mutations().slice(writes).map((r) => r.operationId)).toEqual(['pulls/update']);
+    expect(
+      gh
+        .mutations()
+        .slice(writes)
+        .map((r) => r.operationId),
+    ).toEqual(['pulls/update']);
   });
 
-  it('two Applications at the same version: the catalogue names the operator\'s chart; the PR lists the other as also pinned', async () => {
+  it("two Applications at the same version: the catalogue names the operator's chart; the PR lists the other as also pinned", async () => {
     const apps = `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata: {name: rook-ceph}
@@ -152,14 +174,20 @@ spec:
     ]);
     const body = gh.pulls[0]?.body ?? '';
     expect(body).toContain('### Also pinned at this version, not changed');
-    expect(body).toContain('- `apps/rook.yaml` `Application/rook-ceph-cluster` `spec.source.targetRevision`: chart rook-ceph-cluster, not the profile\'s chart rook-ceph; add it to upgrade.alsoBump to move it too');
+    expect(body).toContain(
+      "- `apps/rook.yaml` `Application/rook-ceph-cluster` `spec.source.targetRevision`: chart rook-ceph-cluster, not the profile's chart rook-ceph; add it to upgrade.alsoBump to move it too",
+    );
   });
 
   it('dry-run on a file that does not hold the running version: the Event and the run say the real run would fail', async () => {
     gh.seedBranch('main', { [FILE]: HELMRELEASE.replace('v1.14.9', 'v1.13.4') });
     const { summary, planned } = await run(true);
     expect(planned).toMatch(/the real run would fail: .*1\.14\.9/);
-    expect(summary.failures).toEqual([expect.stringMatching(/^Deployment\/rook-ceph\/rook-ceph-operator: dry-run upgrade-pr: the real run would fail: /)]);
+    expect(summary.failures).toEqual([
+      expect.stringMatching(
+        /^Deployment\/rook-ceph\/rook-ceph-operator: dry-run upgrade-pr: the real run would fail: /,
+      ),
+    ]);
     expect(gh.mutations()).toEqual([]);
   });
 });

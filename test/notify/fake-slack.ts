@@ -60,7 +60,8 @@ export class FakeSlack {
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     const path = req.url ?? '/';
     let body: Record<string, unknown> = {};
-    if ((headers['content-type'] ?? '').includes('application/json')) body = JSON.parse(rawBody || '{}') as Record<string, unknown>;
+    if ((headers['content-type'] ?? '').includes('application/json'))
+      body = JSON.parse(rawBody || '{}') as Record<string, unknown>;
     else {
       body = Object.fromEntries(new URLSearchParams(rawBody));
       if (typeof body.blocks === 'string') body.blocks = JSON.parse(body.blocks);
@@ -79,7 +80,10 @@ export class FakeSlack {
       if (scripted.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
       if (res.destroyed) return;
       const isText = typeof scripted.body === 'string' || scripted.body === undefined;
-      res.writeHead(scripted.status, { 'content-type': isText ? 'text/plain' : 'application/json', ...scripted.headers });
+      res.writeHead(scripted.status, {
+        'content-type': isText ? 'text/plain' : 'application/json',
+        ...scripted.headers,
+      });
       res.end(isText ? String(scripted.body ?? '') : JSON.stringify(scripted.body));
       return;
     }
@@ -88,10 +92,14 @@ export class FakeSlack {
       return;
     }
     if (headers.authorization !== `Bearer ${this.botToken}`) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
       return;
     }
     const ts = apiMethod === 'chat.update' ? String(body.ts) : `${this.nextTs++}.000100`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, channel: body.channel, ts }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ ok: true, channel: body.channel, ts }));
   }
 }

@@ -51,7 +51,8 @@ export function instructions(text: string): { keyword: string; args: string }[] 
 
 function execForm(args: string): string[] {
   const parsed: unknown = JSON.parse(args);
-  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new Error(`expected an exec-form JSON array, got ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string'))
+    throw new Error(`expected an exec-form JSON array, got ${args}`);
   return parsed;
 }
 
@@ -61,7 +62,8 @@ function parseCopy(args: string): Copy {
   const paths: string[] = [];
   for (const word of words) {
     if (word.startsWith('--from=')) from = word.slice('--from='.length);
-    else if (word.startsWith('--')) continue; // --chown, --chmod, --link: not about what is copied
+    else if (word.startsWith('--'))
+      continue; // --chown, --chmod, --link: not about what is copied
     else paths.push(word);
   }
   if (paths.length < 2) throw new Error(`COPY needs a source and a destination: ${args}`);
@@ -96,7 +98,18 @@ export function parseDockerfile(text: string): Stage[] {
       const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args.trim());
       if (!m) throw new Error(`cannot read FROM ${args}`);
       const base = expand(m[1]!);
-      stages.push({ name: m[2] ?? null, base, baseAsWritten: m[1]!, workdir: '/', user: null, copies: [], entrypoint: null, cmd: null, env: {}, instructions: [] });
+      stages.push({
+        name: m[2] ?? null,
+        base,
+        baseAsWritten: m[1]!,
+        workdir: '/',
+        user: null,
+        copies: [],
+        entrypoint: null,
+        cmd: null,
+        env: {},
+        instructions: [],
+      });
       continue;
     }
     const stage = stages[stages.length - 1];
@@ -129,7 +142,10 @@ export function dockerIgnore(text: string): (path: string) => boolean {
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line) => {
       const negate = line.startsWith('!');
-      const pattern = posix.normalize(negate ? line.slice(1) : line).replace(/\/$/, '').replace(/^\//, '');
+      const pattern = posix
+        .normalize(negate ? line.slice(1) : line)
+        .replace(/\/$/, '')
+        .replace(/^\//, '');
       return { negate, regex: globRegex(pattern) };
     });
   return (path: string) => {

@@ -31,7 +31,14 @@ function listFiles(dir: string): string[] {
 }
 
 /** `COPY src… dest` as Docker does it: directories copy their contents; dest/ or many sources mean a directory. */
-function replayCopy(sources: string[], fromRoot: string, destination: string, toRoot: string, workdir: string, context = false): void {
+function replayCopy(
+  sources: string[],
+  fromRoot: string,
+  destination: string,
+  toRoot: string,
+  workdir: string,
+  context = false,
+): void {
   const destPath = posix.resolve(workdir, destination);
   const intoDirectory = destination.endsWith('/') || sources.length > 1;
   for (const source of sources) {
@@ -40,7 +47,10 @@ function replayCopy(sources: string[], fromRoot: string, destination: string, to
     const isDir = statSync(from).isDirectory();
     const to = join(toRoot, isDir || !intoDirectory ? destPath : posix.join(destPath, posix.basename(source)));
     mkdirSync(isDir ? to : dirname(to), { recursive: true });
-    cpSync(from, to, { recursive: true, filter: (file) => !context || file === from || !ignored(relative(repo, file)) });
+    cpSync(from, to, {
+      recursive: true,
+      filter: (file) => !context || file === from || !ignored(relative(repo, file)),
+    });
   }
 }
 
@@ -65,7 +75,12 @@ function runImage(args: string[]): { status: number | null; stdout: string; stde
   const mapped = entryArgs.map((a) => (a.startsWith('/') ? join(rootFs, a) : a));
   const env: Record<string, string> = { PATH: dirname(process.execPath) };
   for (const [key, value] of Object.entries(runtime.env)) env[key] = key === 'TMPDIR' ? tmpDir : value;
-  const result = spawnSync(process.execPath, [...mapped, ...args], { cwd: join(rootFs, runtime.workdir), env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [...mapped, ...args], {
+    cwd: join(rootFs, runtime.workdir),
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -94,13 +109,23 @@ describe('Dockerfile', () => {
   it('takes both bases as build arguments whose defaults are the upstream images (local stand-ins in the e2e harness)', () => {
     expect(build?.baseAsWritten).toBe('${BUILD_BASE}');
     expect(runtime.baseAsWritten).toBe('${RUNTIME_BASE}');
-    expect([build?.base, runtime.base]).toEqual(['node:24-bookworm-slim', 'gcr.io/distroless/nodejs24-debian12:nonroot']);
+    expect([build?.base, runtime.base]).toEqual([
+      'node:24-bookworm-slim',
+      'gcr.io/distroless/nodejs24-debian12:nonroot',
+    ]);
   });
 
   it('sends a build context without tests, local state or node_modules (.dockerignore)', () => {
     expect(ignored('src/cli/main.ts')).toBe(false);
     expect(ignored('package-lock.json')).toBe(false);
-    for (const path of ['src/config/load.test.ts', 'node_modules/yaml/package.json', '.leakguard-e2e/env', 'dist/leakguard.mjs', '.git/HEAD', 'test/e2e/support/env.ts']) {
+    for (const path of [
+      'src/config/load.test.ts',
+      'node_modules/yaml/package.json',
+      '.leakguard-e2e/env',
+      'dist/leakguard.mjs',
+      '.git/HEAD',
+      'test/e2e/support/env.ts',
+    ]) {
       expect(ignored(path), path).toBe(true);
     }
     const sources = listFiles(join(buildRoot, build!.workdir, 'src'));
@@ -109,7 +134,9 @@ describe('Dockerfile', () => {
   });
 
   it('runs on a minimal Node 24 base as a non-root user, copying only from the build stage', () => {
-    expect(runtime.base).toMatch(/^(gcr\.io\/distroless\/nodejs24-debian12:nonroot|node:24(-bookworm)?-slim)(@sha256:[0-9a-f]{64})?$/);
+    expect(runtime.base).toMatch(
+      /^(gcr\.io\/distroless\/nodejs24-debian12:nonroot|node:24(-bookworm)?-slim)(@sha256:[0-9a-f]{64})?$/,
+    );
     expect(runtime.user).toMatch(/^(nonroot|65532)(:(nonroot|65532))?$/);
     expect(runtime.copies.length).toBeGreaterThan(0);
     for (const copy of runtime.copies) expect(copy.from).toBe('build');
@@ -133,7 +160,8 @@ describe('the runtime stage, reproduced without Docker', () => {
     expect(stderr).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
     expect(status).toBe(0);
     expect(stdout).toContain('Usage: leakguard <command>');
-    for (const command of ['run', 'daemon', 'analyze', 'backtest', 'demo', 'status']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['run', 'daemon', 'analyze', 'backtest', 'demo', 'status'])
+      expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const analyze = runImage(['analyze', '--help']);
     expect(analyze.status).toBe(0);
     expect(analyze.stdout).toContain('leakguard analyze --input FILE');

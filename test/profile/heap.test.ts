@@ -39,7 +39,10 @@ describe('readHeapProfile on a profile the Go runtime wrote', () => {
 
   it('ranks by what is held: a larger other site comes first', async () => {
     const { summary } = read(await go.heap('1Mi', '5Mi'));
-    expect(summary.sites.map((s) => s.function).slice(0, 2)).toEqual(['main.retainSomethingElse', 'main.leakguardTestLeak']);
+    expect(summary.sites.map((s) => s.function).slice(0, 2)).toEqual([
+      'main.retainSomethingElse',
+      'main.leakguardTestLeak',
+    ]);
   });
 
   it('reads the profile unzipped too (as `go tool pprof -proto` writes it)', async () => {
@@ -64,12 +67,18 @@ describe('readHeapProfile on a profile the Go runtime wrote', () => {
 
 describe('readHeapProfile refuses what is not a heap profile, saying why', () => {
   it('a real goroutine profile', async () => {
-    expect(readHeapProfile(await go.goroutine())).toEqual({ ok: false, reason: expect.stringMatching(/^not a heap profile: no inuse_space sample type \(it has goroutine\)$/) });
+    expect(readHeapProfile(await go.goroutine())).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^not a heap profile: no inuse_space sample type \(it has goroutine\)$/),
+    });
   });
 
   it('an HTML error page, a truncated profile, gzip of text, nothing', async () => {
     const real = await go.heap('1Mi', '1Mi');
-    expect(readHeapProfile(Buffer.from('<html>404 page not found</html>'))).toMatchObject({ ok: false, reason: expect.stringMatching(/not a pprof profile|not a heap profile/) });
+    expect(readHeapProfile(Buffer.from('<html>404 page not found</html>'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a pprof profile|not a heap profile/),
+    });
     expect(readHeapProfile(real.subarray(0, real.length / 2))).toEqual({ ok: false, reason: 'not valid gzip' });
     expect(readHeapProfile(gzipSync('404 page not found\n'))).toMatchObject({ ok: false });
     expect(readHeapProfile(new Uint8Array())).toEqual({ ok: false, reason: 'the answer was empty' });

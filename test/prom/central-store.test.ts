@@ -13,7 +13,10 @@ let vm: RunningVictoriaMetrics;
 /** In prod-eu the first pod leaks, in prod-us the second; the other one is flat in each. */
 function twoClusters(nowSeconds: number): LabelledSeries[] {
   const { series } = syntheticHistory(nowSeconds);
-  const pod = (cluster: string, name: string, from: LabelledSeries): LabelledSeries => ({ labels: { ...from.labels, pod: name, cluster }, samples: from.samples });
+  const pod = (cluster: string, name: string, from: LabelledSeries): LabelledSeries => ({
+    labels: { ...from.labels, pod: name, cluster },
+    samples: from.samples,
+  });
   return [
     pod('prod-eu', PODS[0], series.leaking),
     pod('prod-eu', PODS[1], series.flat),
@@ -34,13 +37,17 @@ afterAll(async () => {
 async function leakguardOf(matchers: string | undefined): Promise<MetricsRun> {
   const now = Math.floor(Date.now() / 1000);
   const targets = PODS.map((pod) => operatorTarget('operators', pod, 'manager', now));
-  return runAgainst(vm.url, targets, { namespace: 'operators', container: 'manager', ...(matchers ? { prometheus: `matchers: '${matchers}'` } : {}) });
+  return runAgainst(vm.url, targets, {
+    namespace: 'operators',
+    container: 'manager',
+    ...(matchers ? { prometheus: `matchers: '${matchers}'` } : {}),
+  });
 }
 
 const restarted = (run: MetricsRun) => run.cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target);
 const verdicts = (run: MetricsRun) => Object.fromEntries(run.summary.targets.map((t) => [t.pod, t.verdict.kind]));
 
-it('each cluster\'s leakguard judges and restarts only its own operator, though both have the same names', async () => {
+it("each cluster's leakguard judges and restarts only its own operator, though both have the same names", async () => {
   const [eu, us] = await Promise.all([leakguardOf('cluster="prod-eu"'), leakguardOf('cluster="prod-us"')]);
   expect(verdicts(eu)).toEqual({ [PODS[0]]: 'leaking', [PODS[1]]: 'not-leaking' });
   expect(verdicts(us)).toEqual({ [PODS[0]]: 'not-leaking', [PODS[1]]: 'leaking' });
@@ -52,7 +59,7 @@ it('each cluster\'s leakguard judges and restarts only its own operator, though 
   expect(new URL(link!).searchParams.get('g0.expr')).toContain('container="manager", cluster="prod-eu"}');
 });
 
-it('without matchers, the two clusters\' series merge and both operators look leaking: why the setting exists', async () => {
+it("without matchers, the two clusters' series merge and both operators look leaking: why the setting exists", async () => {
   const all = await leakguardOf(undefined);
   expect(verdicts(all)).toEqual({ [PODS[0]]: 'leaking', [PODS[1]]: 'leaking' });
 });

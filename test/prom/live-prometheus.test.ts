@@ -2,7 +2,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSamples } from '../../src/detect/index.js';
 import { MetricsError, PrometheusSource, type RangeSeries } from '../../src/prom/index.js';
-import { LONG_GAP, METRIC, NON_FINITE_AT, SHORT_GAP, STALE_STEPS, expectedAtSteps, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
+import {
+  LONG_GAP,
+  METRIC,
+  NON_FINITE_AT,
+  SHORT_GAP,
+  STALE_STEPS,
+  expectedAtSteps,
+  syntheticHistory,
+  toOpenMetrics,
+  type SyntheticHistory,
+} from '../support/memory-history.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { answered, failure } from '../support/answers.js';
 
@@ -17,7 +27,10 @@ let source: PrometheusSource;
 beforeAll(async () => {
   history = syntheticHistory(Math.floor(Date.now() / 1000));
   const openMetrics = toOpenMetrics(METRIC, Object.values(history.series));
-  [prometheus, prefixed] = await Promise.all([startPrometheus({ openMetrics }), startPrometheus({ openMetrics, routePrefix: '/prom' })]);
+  [prometheus, prefixed] = await Promise.all([
+    startPrometheus({ openMetrics }),
+    startPrometheus({ openMetrics, routePrefix: '/prom' }),
+  ]);
   source = new PrometheusSource({ url: prometheus.url, version: 'test' });
 }, PROMETHEUS_SETUP_MS);
 
@@ -25,7 +38,8 @@ afterAll(async () => {
   await Promise.all([prometheus?.stop(), prefixed?.stop()]);
 });
 
-const byPod = (series: RangeSeries[], pod: string): RangeSeries | undefined => series.find((s) => s.labels['pod'] === pod);
+const byPod = (series: RangeSeries[], pod: string): RangeSeries | undefined =>
+  series.find((s) => s.labels['pod'] === pod);
 const wholeWindow = () => ({ start: history.start, end: history.end, stepSeconds: history.stepSeconds });
 
 describe('query_range against a real Prometheus', () => {
@@ -42,15 +56,23 @@ describe('query_range against a real Prometheus', () => {
   });
 
   it('keeps the labels of an aggregation as Prometheus returns them (one query per profile)', async () => {
-    const result = await answered(source.queryRange({ query: `max by (namespace, pod, container) (${METRIC})`, ...wholeWindow() }));
-    expect(result.series.map((s) => s.labels['pod']).sort()).toEqual(Object.values(history.series).map((s) => s.labels['pod']).sort());
+    const result = await answered(
+      source.queryRange({ query: `max by (namespace, pod, container) (${METRIC})`, ...wholeWindow() }),
+    );
+    expect(result.series.map((s) => s.labels['pod']).sort()).toEqual(
+      Object.values(history.series)
+        .map((s) => s.labels['pod'])
+        .sort(),
+    );
     expect(byPod(result.series, 'rook-ceph-operator-7d9f')?.labels).toEqual(history.series.leaking.labels);
   });
 
   it('works behind a path prefix (Thanos/Mimir/VictoriaMetrics-style base URL), with or without a trailing slash', async () => {
     for (const url of [prefixed.url, `${prefixed.url}/`]) {
       const viaPrefix = new PrometheusSource({ url, version: 'test' });
-      const result = await answered(viaPrefix.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, ...wholeWindow() }));
+      const result = await answered(
+        viaPrefix.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, ...wholeWindow() }),
+      );
       expect(rows(result.series[0])).toEqual(history.series.leaking.samples);
     }
   });
@@ -110,7 +132,14 @@ describe('query_range against a real Prometheus', () => {
   });
 
   it('returns samples at the requested step, not at the raw resolution', async () => {
-    const result = await answered(source.queryRange({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, start: history.start, end: history.end, stepSeconds: 300 }));
+    const result = await answered(
+      source.queryRange({
+        query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`,
+        start: history.start,
+        end: history.end,
+        stepSeconds: 300,
+      }),
+    );
     const expected = history.series.leaking.samples.filter((_, i) => i % 5 === 0);
     expect(rows(result.series[0])).toEqual(expected);
   });
@@ -123,41 +152,75 @@ describe('query_range against a real Prometheus', () => {
     expect(result.series).toHaveLength(1);
   });
 
-  it('reports bad PromQL as bad-request with Prometheus\' own explanation', async () => {
+  it("reports bad PromQL as bad-request with Prometheus' own explanation", async () => {
     const error = await failure(source.queryRange({ query: `max by (pod) (${METRIC}{pod=}`, ...wholeWindow() }));
     expect(error).toBeInstanceOf(MetricsError);
     expect(error).toMatchObject({ code: 'bad-request', status: 400, errorType: 'bad_data' });
-    expect((error as Error).message).toMatch(/query_range at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query_range: HTTP 400 bad_data: .*parse error/);
+    expect((error as Error).message).toMatch(
+      /query_range at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query_range: HTTP 400 bad_data: .*parse error/,
+    );
   });
 
-  it('reports Prometheus\' own query timeout as timeout, not as a server fault', async () => {
+  it("reports Prometheus' own query timeout as timeout, not as a server fault", async () => {
     // A query that reads ~100 M samples cannot finish within 1 ms of Prometheus' timeout. Where
     // the deadline fires decides Prometheus' answer: 503 timeout while evaluating, or (about one
     // time in 300) 422 execution "context deadline exceeded" while storage expands series.
-    const slow = new PrometheusSource({ url: prometheus.url, version: 'test', timeoutSeconds: 30, queryTimeoutSeconds: 0.001 });
-    const error = await failure(slow.queryRange({ query: `sum_over_time(${METRIC}[30h])`, start: history.start, end: history.end, stepSeconds: 10 }));
+    const slow = new PrometheusSource({
+      url: prometheus.url,
+      version: 'test',
+      timeoutSeconds: 30,
+      queryTimeoutSeconds: 0.001,
+    });
+    const error = await failure(
+      slow.queryRange({
+        query: `sum_over_time(${METRIC}[30h])`,
+        start: history.start,
+        end: history.end,
+        stepSeconds: 10,
+      }),
+    );
     expect(error).toMatchObject({ code: 'timeout' });
-    expect([`503 timeout`, `422 execution`]).toContain(`${(error as MetricsError).status} ${(error as MetricsError).errorType}`);
+    expect([`503 timeout`, `422 execution`]).toContain(
+      `${(error as MetricsError).status} ${(error as MetricsError).errorType}`,
+    );
     expect((error as Error).message).toContain('a query timeout of 0.001s');
   });
 
   it('reports Prometheus\' own limits as "limit", naming them: points per series, samples in memory', async () => {
-    const points = await failure(source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 1 }));
+    const points = await failure(
+      source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 1 }),
+    );
     expect(points).toMatchObject({ code: 'limit', status: 400, errorType: 'bad_data', transient: false });
-    expect((points as Error).message).toMatch(/HTTP 400 bad_data: over Prometheus' 11,000 points per series: raise prometheus\.step or the server's limit; exceeded maximum resolution/);
-    const small = await startPrometheus({ openMetrics: toOpenMetrics(METRIC, Object.values(history.series)), flags: ['--query.max-samples=1000'] });
+    expect((points as Error).message).toMatch(
+      /HTTP 400 bad_data: over Prometheus' 11,000 points per series: raise prometheus\.step or the server's limit; exceeded maximum resolution/,
+    );
+    const small = await startPrometheus({
+      openMetrics: toOpenMetrics(METRIC, Object.values(history.series)),
+      flags: ['--query.max-samples=1000'],
+    });
     try {
-      const samples = await failure(new PrometheusSource({ url: small.url, version: 'test' }).queryRange({ query: `max by (pod) (${METRIC})`, ...wholeWindow() }));
+      const samples = await failure(
+        new PrometheusSource({ url: small.url, version: 'test' }).queryRange({
+          query: `max by (pod) (${METRIC})`,
+          ...wholeWindow(),
+        }),
+      );
       expect(samples).toMatchObject({ code: 'limit', status: 422, errorType: 'execution' });
-      expect((samples as Error).message).toContain("HTTP 422 execution: over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit; query processing would load too many samples into memory");
+      expect((samples as Error).message).toContain(
+        "HTTP 422 execution: over Prometheus' --query.max-samples: raise prometheus.step, narrow the profile (namespace, container), or raise the server's limit; query processing would load too many samples into memory",
+      );
     } finally {
       await small.stop();
     }
   });
 
-  it('runs instant queries, including scalars such as Prometheus\' clock', async () => {
-    const vector = await answered(source.query({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, time: history.end }));
-    expect(vector.series).toEqual([{ labels: { __name__: METRIC, ...history.series.leaking.labels }, sample: history.series.leaking.samples.at(-1) }]);
+  it("runs instant queries, including scalars such as Prometheus' clock", async () => {
+    const vector = await answered(
+      source.query({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, time: history.end }),
+    );
+    expect(vector.series).toEqual([
+      { labels: { __name__: METRIC, ...history.series.leaking.labels }, sample: history.series.leaking.samples.at(-1) },
+    ]);
     const clock = await answered(source.query({ query: 'time()', time: history.end }));
     expect(clock.series).toEqual([{ labels: {}, sample: { t: history.end, v: history.end } }]);
   });

@@ -16,7 +16,13 @@ const CANARY_PASSWORD = 'CANARY-password-2b7d41';
 const CANARY_HEADER = 'CANARY-apikey-93ad5e';
 const CANARY_TENANT = 'CANARY-tenant-c0ffee';
 const USERNAME = 'leakguard';
-const CANARIES = [CANARY_TOKEN, CANARY_PASSWORD, CANARY_HEADER, CANARY_TENANT, Buffer.from(`${USERNAME}:${CANARY_PASSWORD}`).toString('base64')];
+const CANARIES = [
+  CANARY_TOKEN,
+  CANARY_PASSWORD,
+  CANARY_HEADER,
+  CANARY_TENANT,
+  Buffer.from(`${USERNAME}:${CANARY_PASSWORD}`).toString('base64'),
+];
 
 let history: SyntheticHistory;
 let prometheus: RunningPrometheus;
@@ -50,11 +56,16 @@ afterAll(async () => {
 });
 
 /** Echoes every request header back, as a careless gateway's error page might. */
-const echo = (status: number, shape: (headers: string) => string = (h) => h): ProxyHandler => async (request) => ({
-  status,
-  headers: { 'content-type': 'text/plain', location: `/login/${String(request.headers['authorization'])}?key=${String(request.headers['x-api-key'])}` },
-  body: shape(JSON.stringify(request.headers)),
-});
+const echo =
+  (status: number, shape: (headers: string) => string = (h) => h): ProxyHandler =>
+  async (request) => ({
+    status,
+    headers: {
+      'content-type': 'text/plain',
+      location: `/login/${String(request.headers['authorization'])}?key=${String(request.headers['x-api-key'])}`,
+    },
+    body: shape(JSON.stringify(request.headers)),
+  });
 
 interface ErrorPath {
   name: string;
@@ -70,20 +81,54 @@ const paths: ErrorPath[] = [
   { name: 'connection refused', code: 'unreachable', url: async () => `http://127.0.0.1:${await freePort()}` },
   { name: 'DNS failure', code: 'unreachable', url: () => 'http://prometheus.leakguard-test.invalid' },
   { name: 'untrusted certificate', code: 'tls', url: () => tlsProxy.url, options: {} },
-  { name: 'HTTP timeout', code: 'timeout', options: { timeoutSeconds: 0.3 }, handler: async (_r, forward, closed) => (await delay(10_000, closed), forward()) },
-  { name: 'caller abort', code: 'aborted', abortAfterMs: 50, handler: async (_r, forward, closed) => (await delay(10_000, closed), forward()) },
+  {
+    name: 'HTTP timeout',
+    code: 'timeout',
+    options: { timeoutSeconds: 0.3 },
+    handler: async (_r, forward, closed) => (await delay(10_000, closed), forward()),
+  },
+  {
+    name: 'caller abort',
+    code: 'aborted',
+    abortAfterMs: 50,
+    handler: async (_r, forward, closed) => (await delay(10_000, closed), forward()),
+  },
   { name: 'bad PromQL (real Prometheus 400)', code: 'bad-request', query: `${METRIC}{pod=` },
   // ~100 M samples read: Prometheus cannot finish within its 1 ms timeout.
-  { name: 'Prometheus query timeout (real)', code: 'timeout', options: { queryTimeoutSeconds: 0.001 }, query: `sum_over_time(${METRIC}[30h])` },
+  {
+    name: 'Prometheus query timeout (real)',
+    code: 'timeout',
+    options: { queryTimeoutSeconds: 0.001 },
+    query: `sum_over_time(${METRIC}[30h])`,
+  },
   { name: '401 echoing headers', code: 'unauthorized', handler: echo(401) },
   { name: '403 echoing headers', code: 'forbidden', handler: echo(403) },
   { name: '404 echoing headers', code: 'not-found', handler: echo(404) },
   { name: '429 echoing headers', code: 'rate-limited', handler: echo(429) },
   { name: '500 echoing headers', code: 'server', handler: echo(500) },
-  { name: '503 Prometheus-style error echoing headers', code: 'server', handler: echo(503, (h) => JSON.stringify({ status: 'error', errorType: 'unavailable', error: h })) },
+  {
+    name: '503 Prometheus-style error echoing headers',
+    code: 'server',
+    handler: echo(503, (h) => JSON.stringify({ status: 'error', errorType: 'unavailable', error: h })),
+  },
   { name: '200 non-JSON echoing headers', code: 'bad-response', handler: echo(200) },
-  { name: '200 malformed sample echoing a header', code: 'bad-response', handler: echo(200, (h) => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, h]] }] } })) },
-  { name: '200 malformed labels echoing a header', code: 'bad-response', handler: echo(200, (h) => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { [h]: 1 }, values: [] }] } })) },
+  {
+    name: '200 malformed sample echoing a header',
+    code: 'bad-response',
+    handler: echo(200, (h) =>
+      JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, h]] }] } }),
+    ),
+  },
+  {
+    name: '200 malformed labels echoing a header',
+    code: 'bad-response',
+    handler: echo(200, (h) =>
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'matrix', result: [{ metric: { [h]: 1 }, values: [] }] },
+      }),
+    ),
+  },
   { name: 'redirect whose location carries the secrets', code: 'bad-response', handler: echo(302) },
 ];
 
@@ -106,7 +151,13 @@ describe('canary secrets never surface in errors', () => {
         const url = path.url ? await path.url() : proxy.url;
         const source = new PrometheusSource({ url, version: 't', ...auth[kind], ...path.options });
         const signal = path.abortAfterMs ? AbortSignal.timeout(path.abortAfterMs) : undefined;
-        const query = { query: path.query ?? METRIC, start: history.start, end: history.end, stepSeconds: 10, ...(signal ? { signal } : {}) };
+        const query = {
+          query: path.query ?? METRIC,
+          start: history.start,
+          end: history.end,
+          stepSeconds: 10,
+          ...(signal ? { signal } : {}),
+        };
         const error = await failure(source.queryRange(query));
         expect(error).toBeInstanceOf(MetricsError);
         expect((error as MetricsError).code).toBe(path.code);

@@ -22,11 +22,20 @@ const PODS = [...Array.from({ length: 7 }, (_, w) => [`op${w}-5d7f-a`, `op${w}-5
 const leaks = (pod: string) => pod.startsWith('op3-') || pod === 'solo-y';
 const series: LabelledSeries[] = PODS.map((pod, k) => ({
   labels: { namespace: 'fleet', pod, container: 'app' },
-  samples: makeSeries({ hours: 26, start: end - 26 * HOUR, floorMiB: (h) => 300 + (leaks(pod) ? 40 * h : 0), sawtoothMiB: 10, noiseMiB: 2, seed: k + 1 }),
+  samples: makeSeries({
+    hours: 26,
+    start: end - 26 * HOUR,
+    floorMiB: (h) => 300 + (leaks(pod) ? 40 * h : 0),
+    sawtoothMiB: 10,
+    noiseMiB: 2,
+    seed: k + 1,
+  }),
 }));
 const targets: TargetFacts[] = PODS.map((pod) => {
   const facts = operatorTarget('fleet', pod, 'app', end);
-  const workload = pod.startsWith('solo') ? { kind: 'Pod' as const, namespace: 'fleet', name: pod, uid: `uid-${pod}` } : { ...facts.workload, name: pod.slice(0, -2) };
+  const workload = pod.startsWith('solo')
+    ? { kind: 'Pod' as const, namespace: 'fleet', name: pod, uid: `uid-${pod}` }
+    : { ...facts.workload, name: pod.slice(0, -2) };
   return { ...facts, profile: 'fleet', workload };
 });
 
@@ -39,18 +48,33 @@ afterAll(async () => {
 });
 
 async function observe(caps: string, expectedPods = 1) {
-  const config = parseConfig(`prometheus: {url: "${prometheus.url}", ${caps}}\nprofiles:\n  - {name: fleet, namespace: fleet, selector: app=op, container: app, expectedPods: ${expectedPods}}\n`);
-  const source = new PrometheusSource({ url: prometheus.url, version: 'test', maxSeries: config.prometheus.maxSeries, maxResponseBytes: config.prometheus.maxResponseBytes });
+  const config = parseConfig(
+    `prometheus: {url: "${prometheus.url}", ${caps}}\nprofiles:\n  - {name: fleet, namespace: fleet, selector: app=op, container: app, expectedPods: ${expectedPods}}\n`,
+  );
+  const source = new PrometheusSource({
+    url: prometheus.url,
+    version: 'test',
+    maxSeries: config.prometheus.maxSeries,
+    maxResponseBytes: config.prometheus.maxResponseBytes,
+  });
   const answers: { query: string; series: number | string }[] = [];
   const metrics = {
     query: source.query.bind(source),
     queryRange: async (q: RangeQuery) => {
       const answer = await source.queryRange(q);
-      answers.push({ query: q.query, series: answer.outcome === 'answered' ? answer.series.length : answer.error.code });
+      answers.push({
+        query: q.query,
+        series: answer.outcome === 'answered' ? answer.series.length : answer.error.code,
+      });
       return answer;
     },
   };
-  const seen = await observeProfile({ cluster: new TestCluster(targets), metrics, prometheus: config.prometheus, workloadHistory: false }, config.profiles[0]!, await prometheusNow(source), defaultDetectOptions);
+  const seen = await observeProfile(
+    { cluster: new TestCluster(targets), metrics, prometheus: config.prometheus, workloadHistory: false },
+    config.profiles[0]!,
+    await prometheusNow(source),
+    defaultDetectOptions,
+  );
   const verdicts = Object.fromEntries(seen.judged.map((j) => [j.facts.pod.name, [j.verdict.kind, j.samples.t.length]]));
   return { seen, answers, verdicts };
 }
@@ -60,7 +84,9 @@ describe('a profile read in shards', () => {
     const shards = podShards(targets, 5, (t) => t.workload.name);
     expect(shards.flat().sort()).toEqual([...PODS].sort());
     expect(shards.map((s) => s.length)).toEqual([4, 4, 4, 4]);
-    expect(shards.every((s) => s.every((pod) => s.includes(pod.startsWith('op') ? `${pod.slice(0, -1)}a` : pod)))).toBe(true);
+    expect(shards.every((s) => s.every((pod) => s.includes(pod.startsWith('op') ? `${pod.slice(0, -1)}a` : pod)))).toBe(
+      true,
+    );
     expect(podsPerShard({ maxSeries: 2000, maxResponseBytes: 64 * 2 ** 20, step: 300 }, 24 * HOUR)).toBe(1000);
     expect(podsPerShard({ maxSeries: 100_000, maxResponseBytes: 64 * 2 ** 20, step: 60 }, 24 * HOUR)).toBe(727);
   });

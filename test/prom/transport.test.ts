@@ -32,7 +32,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([proxy?.close(), tlsProxy?.close()]);
-  await Promise.all([prometheus?.stop(), pki?.remove(), secretsDir && rm(secretsDir, { recursive: true, force: true })]);
+  await Promise.all([
+    prometheus?.stop(),
+    pki?.remove(),
+    secretsDir && rm(secretsDir, { recursive: true, force: true }),
+  ]);
 });
 
 afterEach(() => {
@@ -42,7 +46,12 @@ afterEach(() => {
   }
 });
 
-const leakingQuery = () => ({ query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`, start: history.start, end: history.end, stepSeconds: 60 });
+const leakingQuery = () => ({
+  query: `${METRIC}{pod="rook-ceph-operator-7d9f"}`,
+  start: history.start,
+  end: history.end,
+  stepSeconds: 60,
+});
 const secretFile = async (name: string, content: string): Promise<string> => {
   const path = join(secretsDir, name);
   await writeFile(path, content);
@@ -51,7 +60,13 @@ const secretFile = async (name: string, content: string): Promise<string> => {
 describe('what the client sends', () => {
   it('sends the bearer token, tenant and custom headers, a leakguard User-Agent, and a form-encoded POST', async () => {
     const tokenFile = await secretFile('token', 'tok-123\n');
-    const source = new PrometheusSource({ url: proxy.url, version: '1.2.3', bearerTokenFile: tokenFile, headers: { 'X-Scope-OrgID': 'tenant-a', 'X-Extra': 'yes' }, timeoutSeconds: 20 });
+    const source = new PrometheusSource({
+      url: proxy.url,
+      version: '1.2.3',
+      bearerTokenFile: tokenFile,
+      headers: { 'X-Scope-OrgID': 'tenant-a', 'X-Extra': 'yes' },
+      timeoutSeconds: 20,
+    });
     const result = await answered(source.queryRange(leakingQuery()));
     expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
 
@@ -66,7 +81,13 @@ describe('what the client sends', () => {
       'content-type': 'application/x-www-form-urlencoded',
     });
     const form = Object.fromEntries(new URLSearchParams(request?.body));
-    expect(form).toEqual({ query: leakingQuery().query, start: String(history.start), end: String(history.end), step: '60', timeout: '18' });
+    expect(form).toEqual({
+      query: leakingQuery().query,
+      start: String(history.start),
+      end: String(history.end),
+      step: '60',
+      timeout: '18',
+    });
   });
 
   it('headersFrom: secret header values come from files, re-read every query, never in errors', async () => {
@@ -85,14 +106,18 @@ describe('what the client sends', () => {
     const series = await failure(new PrometheusSource({ url: proxy.url, version: 't', maxSeries: 2 }).queryRange(wide));
     expect(series.code).toBe('limit');
     expect(series.message).toMatch(/the answer holds more than 2 series \(prometheus\.maxSeries\)/);
-    const bytes = await failure(new PrometheusSource({ url: proxy.url, version: 't', maxResponseBytes: 4096 }).queryRange(wide));
+    const bytes = await failure(
+      new PrometheusSource({ url: proxy.url, version: 't', maxResponseBytes: 4096 }).queryRange(wide),
+    );
     expect(bytes.code).toBe('limit');
     expect(bytes.message).toMatch(/the answer is larger than 4096 bytes \(prometheus\.maxResponseBytes\)/);
     // Within the caps the same query is answered whole.
-    expect((await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide))).series.length).toBeGreaterThan(2);
+    expect(
+      (await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide))).series.length,
+    ).toBeGreaterThan(2);
   });
 
-  it('a profile\'s answers share the caps: the second reads only what the first left (#21.4)', async () => {
+  it("a profile's answers share the caps: the second reads only what the first left (#21.4)", async () => {
     const wide = { ...leakingQuery(), query: `${METRIC}` };
     const whole = await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(wide));
     const source = new PrometheusSource({ url: proxy.url, version: 't', maxSeries: whole.series.length + 1 });
@@ -103,17 +128,33 @@ describe('what the client sends', () => {
     // Alone, the same answer is within the caps; after the first, it is not.
     const second = await failure(source.queryRange({ ...wide, budget }));
     expect(second.code).toBe('limit');
-    expect(second.message).toMatch(new RegExp(`more than the 1 series left of prometheus\\.maxSeries \\(${whole.series.length + 1}\\) for the profile's answers together`));
+    expect(second.message).toMatch(
+      new RegExp(
+        `more than the 1 series left of prometheus\\.maxSeries \\(${whole.series.length + 1}\\) for the profile's answers together`,
+      ),
+    );
     const bytes = { bytes: 2048, series: 100 };
     const byBytes = await failure(source.queryRange({ ...wide, budget: bytes }));
-    expect(byBytes.message).toMatch(/larger than the 2048 bytes left of prometheus\.maxResponseBytes \(64 MiB\) for the profile's answers together/);
+    expect(byBytes.message).toMatch(
+      /larger than the 2048 bytes left of prometheus\.maxResponseBytes \(64 MiB\) for the profile's answers together/,
+    );
     expect(bytes).toEqual({ bytes: 2048, series: 100 });
   });
 
   it('refuses a series with more points than start, end and step allow, naming it (#21.4)', async () => {
     const query = { query: 'up', start: 1_700_000_000, end: 1_700_000_000 + 600, stepSeconds: 60 };
     const points = (n: number) => Array.from({ length: n }, (_, i) => [query.start + i * 60, '1']);
-    const answer = (n: number) => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: 'a' }, values: points(11) }, { metric: { pod: 'b' }, values: points(n) }] } });
+    const answer = (n: number) =>
+      JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            { metric: { pod: 'a' }, values: points(11) },
+            { metric: { pod: 'b' }, values: points(n) },
+          ],
+        },
+      });
     const source = new PrometheusSource({ url: proxy.url, version: 't' });
     // 11 points asked for; VictoriaMetrics' alignment may add up to two.
     proxy.handle(async () => ({ status: 200, body: answer(13) }));
@@ -121,13 +162,21 @@ describe('what the client sends', () => {
     proxy.handle(async () => ({ status: 200, body: answer(100_000) }));
     const error = await failure(source.queryRange(query));
     expect(error.code).toBe('bad-response');
-    expect(error.message).toContain("unexpected response: data.result[1].values: a series holds more than 13 points, more than the query's start, end and step allow");
+    expect(error.message).toContain(
+      "unexpected response: data.result[1].values: a series holds more than 13 points, more than the query's start, end and step allow",
+    );
   });
 
-  it('works under a multi-segment prefix such as VictoriaMetrics cluster\'s /select/0/prometheus', async () => {
+  it("works under a multi-segment prefix such as VictoriaMetrics cluster's /select/0/prometheus", async () => {
     const prefix = '/select/0/prometheus';
-    proxy.handle(async (request, forward) => (request.path.startsWith(`${prefix}/api/v1/`) ? forward(request.path.slice(prefix.length)) : { status: 404, body: 'unexpected path' }));
-    const result = await answered(new PrometheusSource({ url: `${proxy.url}${prefix}`, version: 't' }).queryRange(leakingQuery()));
+    proxy.handle(async (request, forward) =>
+      request.path.startsWith(`${prefix}/api/v1/`)
+        ? forward(request.path.slice(prefix.length))
+        : { status: 404, body: 'unexpected path' },
+    );
+    const result = await answered(
+      new PrometheusSource({ url: `${proxy.url}${prefix}`, version: 't' }).queryRange(leakingQuery()),
+    );
     expect(result.series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
     expect(proxy.requests.map((r) => r.path)).toEqual([`${prefix}/api/v1/query_range`]);
   });
@@ -143,10 +192,20 @@ describe('what the client sends', () => {
 
   it('authenticates with basic auth from a password file, and reports a wrong password as unauthorized', async () => {
     const expected = `Basic ${Buffer.from('leakguard:s3cret pass').toString('base64')}`;
-    proxy.handle(async (request, forward) => (request.headers.authorization === expected ? forward() : { status: 401, body: 'Unauthorized' }));
-    const good = new PrometheusSource({ url: proxy.url, version: 't', basicAuth: { username: 'leakguard', passwordFile: await secretFile('password', 's3cret pass\n') } });
+    proxy.handle(async (request, forward) =>
+      request.headers.authorization === expected ? forward() : { status: 401, body: 'Unauthorized' },
+    );
+    const good = new PrometheusSource({
+      url: proxy.url,
+      version: 't',
+      basicAuth: { username: 'leakguard', passwordFile: await secretFile('password', 's3cret pass\n') },
+    });
     expect((await answered(good.queryRange(leakingQuery()))).series).toHaveLength(1);
-    const bad = new PrometheusSource({ url: proxy.url, version: 't', basicAuth: { username: 'leakguard', passwordFile: await secretFile('wrong', 'nope') } });
+    const bad = new PrometheusSource({
+      url: proxy.url,
+      version: 't',
+      basicAuth: { username: 'leakguard', passwordFile: await secretFile('wrong', 'nope') },
+    });
     expect(await failure(bad.queryRange(leakingQuery()))).toMatchObject({ code: 'unauthorized', status: 401 });
   });
 
@@ -159,16 +218,22 @@ describe('what the client sends', () => {
   });
 
   it('derives a Prometheus query timeout strictly below the HTTP timeout, and refuses one that is not', async () => {
-    await answered(new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 2 }).queryRange(leakingQuery()));
+    await answered(
+      new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 2 }).queryRange(leakingQuery()),
+    );
     expect(new URLSearchParams(proxy.requests[0]?.body).get('timeout')).toBe('1.5');
-    expect(() => new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 10, queryTimeoutSeconds: 10 })).toThrow(/smaller than the HTTP timeout/);
+    expect(
+      () => new PrometheusSource({ url: proxy.url, version: 't', timeoutSeconds: 10, queryTimeoutSeconds: 10 }),
+    ).toThrow(/smaller than the HTTP timeout/);
   });
 });
 
 describe('TLS', () => {
   it('trusts the configured CA file', async () => {
     const source = new PrometheusSource({ url: tlsProxy.url, version: 't', caFile: pki.caFile });
-    expect((await answered(source.queryRange(leakingQuery()))).series[0]?.samples).toEqual(toColumns(history.series.leaking.samples));
+    expect((await answered(source.queryRange(leakingQuery()))).series[0]?.samples).toEqual(
+      toColumns(history.series.leaking.samples),
+    );
   });
 
   it.each([
@@ -183,7 +248,11 @@ describe('TLS', () => {
   });
 
   it('fails with code tls when https is pointed at a plain HTTP port', async () => {
-    const source = new PrometheusSource({ url: proxy.url.replace('http:', 'https:'), version: 't', caFile: pki.caFile });
+    const source = new PrometheusSource({
+      url: proxy.url.replace('http:', 'https:'),
+      version: 't',
+      caFile: pki.caFile,
+    });
     expect((await failure(source.queryRange(leakingQuery()))).code).toBe('tls');
   });
 });
@@ -191,7 +260,11 @@ describe('TLS', () => {
 describe('failures (reliability matrix rows 1-4)', () => {
   it('Prometheus down: connection refused is unreachable', async () => {
     const source = new PrometheusSource({ url: `http://127.0.0.1:${await freePort()}`, version: 't' });
-    expect(await failure(source.queryRange(leakingQuery()))).toMatchObject({ code: 'unreachable', systemCode: 'ECONNREFUSED', transient: true });
+    expect(await failure(source.queryRange(leakingQuery()))).toMatchObject({
+      code: 'unreachable',
+      systemCode: 'ECONNREFUSED',
+      transient: true,
+    });
   });
 
   it('DNS failure is unreachable', async () => {
@@ -206,16 +279,30 @@ describe('failures (reliability matrix rows 1-4)', () => {
     [401, {}, 'Unauthorized', 'unauthorized'],
     [403, {}, 'Forbidden', 'forbidden'],
     [404, {}, '404 page not found', 'not-found'],
-    [422, {}, JSON.stringify({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' }), 'limit'],
+    [
+      422,
+      {},
+      JSON.stringify({
+        status: 'error',
+        errorType: 'execution',
+        error: 'query processing would load too many samples into memory',
+      }),
+      'limit',
+    ],
     [500, {}, JSON.stringify({ status: 'error', errorType: 'internal', error: 'boom' }), 'server'],
     [502, { 'content-type': 'text/html' }, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'server'],
     [503, {}, 'upstream connect error', 'server'],
     [429, { 'retry-after': '7' }, 'slow down', 'rate-limited'],
-  ] as const)('HTTP %i is reported as %s with the server\'s explanation', async (status, headers, body, code) => {
+  ] as const)("HTTP %i is reported as %s with the server's explanation", async (status, headers, body, code) => {
     proxy.handle(async () => ({ status, headers, body }));
     const error = await failure(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(leakingQuery()));
     expect(error).toMatchObject({ code, status });
-    const explanation = body.startsWith('{') ? (JSON.parse(body) as { error: string }).error : body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    const explanation = body.startsWith('{')
+      ? (JSON.parse(body) as { error: string }).error
+      : body
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim();
     expect(error.message).toContain(explanation);
     if (status === 429) expect(error.retryAfterSeconds).toBe(7);
     expect(proxy.requests).toHaveLength(1);
@@ -233,13 +320,16 @@ describe('failures (reliability matrix rows 1-4)', () => {
     expect(Number(new URLSearchParams(proxy.requests[0]?.body).get('timeout'))).toBeLessThan(0.5);
   });
 
-  it('the caller\'s deadline signal aborts the query with code aborted', async () => {
+  it("the caller's deadline signal aborts the query with code aborted", async () => {
     proxy.handle(async (_request, forward, closed) => {
       await delay(10_000, closed);
       return forward();
     });
     const deadline = new AbortController();
-    const pending = new PrometheusSource({ url: proxy.url, version: 't' }).queryRange({ ...leakingQuery(), signal: deadline.signal });
+    const pending = new PrometheusSource({ url: proxy.url, version: 't' }).queryRange({
+      ...leakingQuery(),
+      signal: deadline.signal,
+    });
     setTimeout(() => deadline.abort(new Error('job deadline reached')), 100);
     const error = await failure(pending);
     expect(error.code).toBe('aborted');
@@ -250,7 +340,14 @@ describe('failures (reliability matrix rows 1-4)', () => {
     proxy.handle(async (_request, forward) => {
       const reply = await forward();
       const body = JSON.parse(reply.body) as Record<string, unknown>;
-      return { ...reply, body: JSON.stringify({ ...body, warnings: ['store 10.0.0.7:10901 unavailable: partial response'], infos: ['PromQL info: x'] }) };
+      return {
+        ...reply,
+        body: JSON.stringify({
+          ...body,
+          warnings: ['store 10.0.0.7:10901 unavailable: partial response'],
+          infos: ['PromQL info: x'],
+        }),
+      };
     });
     const result = await answered(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(leakingQuery()));
     expect(result.warnings).toEqual(['store 10.0.0.7:10901 unavailable: partial response']);
@@ -259,20 +356,45 @@ describe('failures (reliability matrix rows 1-4)', () => {
   });
 
   it('reports a body that is not a Prometheus answer as bad-response, naming the problem', async () => {
-    proxy.handle(async () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login page</html>' }));
+    proxy.handle(async () => ({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>login page</html>',
+    }));
     const source = new PrometheusSource({ url: proxy.url, version: 't' });
     const notJson = await failure(source.queryRange(leakingQuery()));
     expect(notJson).toMatchObject({ code: 'bad-response', status: 200 });
     expect(notJson.message).toContain('not JSON (text/html): login page');
 
-    proxy.handle(async () => ({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1'], [2, 'abc']] }] } }) }));
+    proxy.handle(async () => ({
+      status: 200,
+      body: JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: {},
+              values: [
+                [1, '1'],
+                [2, 'abc'],
+              ],
+            },
+          ],
+        },
+      }),
+    }));
     const malformed = await failure(source.queryRange(leakingQuery()));
     expect(malformed.code).toBe('bad-response');
     expect(malformed.message).toContain('data.result[0].values[1][1]: expected a numeric string, got "abc"');
   });
 
   it('does not follow redirects (they would turn the POST into a GET and may leave the host)', async () => {
-    proxy.handle(async () => ({ status: 302, headers: { location: 'http://elsewhere.invalid/login?next=x' }, body: '' }));
+    proxy.handle(async () => ({
+      status: 302,
+      headers: { location: 'http://elsewhere.invalid/login?next=x' },
+      body: '',
+    }));
     const error = await failure(new PrometheusSource({ url: proxy.url, version: 't' }).queryRange(leakingQuery()));
     expect(error).toMatchObject({ code: 'bad-response', status: 302 });
     expect(error.message).toContain('redirected (302) to http://elsewhere.invalid/login');

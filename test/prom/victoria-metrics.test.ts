@@ -34,26 +34,52 @@ afterAll(async () => {
   await Promise.all([prometheus?.stop(), vm?.stop(), limited?.stop()]);
 });
 
-const config = parseConfig('prometheus: {url: "http://unused:9090"}\nprofiles: [{name: ops, namespace: operators, selector: app=operator, container: manager}]\n');
+const config = parseConfig(
+  'prometheus: {url: "http://unused:9090"}\nprofiles: [{name: ops, namespace: operators, selector: app=operator, container: manager}]\n',
+);
 const detect = toDetectOptions(config.detection);
-const custom = { ...config.profiles[0]!, query: `max by (namespace, pod, container) (min_over_time(${METRIC}{namespace="$namespace", container="$container", $matchers}[$step]))` };
+const custom = {
+  ...config.profiles[0]!,
+  query: `max by (namespace, pod, container) (min_over_time(${METRIC}{namespace="$namespace", container="$container", $matchers}[$step]))`,
+};
 
 /** A run's judging, as leakguard does it: the server's clock, the profile's query, one range query. */
 async function verdicts(url: string, profile = config.profiles[0]!) {
   const source = new PrometheusSource({ url, version: 'test' });
   const { now } = await prometheusNow(source);
   if (now === null) throw new Error('no clock');
-  const fetched = await answered(fetchHistory(source, profileQuery(profile, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: config.prometheus.step }));
-  const targets = Object.values(history.series).map((s) => operatorTarget('operators', s.labels['pod']!, 'manager', now));
+  const fetched = await answered(
+    fetchHistory(source, profileQuery(profile, config.prometheus), now, {
+      windowSeconds: detect.windowSeconds,
+      stepSeconds: config.prometheus.step,
+    }),
+  );
+  const targets = Object.values(history.series).map((s) =>
+    operatorTarget('operators', s.labels['pod']!, 'manager', now),
+  );
   const judged = judgeTargets(targets, fetched.series, now, detect, fetched.warnings);
-  return { now, warnings: fetched.warnings, kinds: Object.fromEntries(judged.map((j) => [j.facts.pod.name, j.verdict.kind])), judged };
+  return {
+    now,
+    warnings: fetched.warnings,
+    kinds: Object.fromEntries(judged.map((j) => [j.facts.pod.name, j.verdict.kind])),
+    judged,
+  };
 }
 
 describe('VictoriaMetrics through /prometheus/api/v1', () => {
   it('gives the same verdicts as Prometheus for the same history, with the built-in and a custom query', async () => {
-    const expected = { 'rook-ceph-operator-7d9f': 'leaking', 'cert-manager-5c6b': 'not-leaking', 'nonfinite-0': 'unknown', 'stale-0': 'unknown', 'gappy-0': 'not-leaking' };
+    const expected = {
+      'rook-ceph-operator-7d9f': 'leaking',
+      'cert-manager-5c6b': 'not-leaking',
+      'nonfinite-0': 'unknown',
+      'stale-0': 'unknown',
+      'gappy-0': 'not-leaking',
+    };
     for (const profile of [config.profiles[0]!, custom]) {
-      const [fromPrometheus, fromVm] = await Promise.all([verdicts(prometheus.url, profile), verdicts(vm.url, profile)]);
+      const [fromPrometheus, fromVm] = await Promise.all([
+        verdicts(prometheus.url, profile),
+        verdicts(vm.url, profile),
+      ]);
       expect(fromPrometheus.kinds).toEqual(expected);
       expect(fromVm.kinds).toEqual(expected);
       // Why each is unknown is the same too (non-finite samples; 3 h without a sample).
@@ -69,7 +95,12 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
       const source = new PrometheusSource({ url, version: 'test' });
       const { now } = await prometheusNow(source);
       if (now === null) throw new Error('no clock');
-      const result = await answered(fetchHistory(source, profileQuery(config.profiles[0]!, config.prometheus), now, { windowSeconds: detect.windowSeconds, stepSeconds: 300 }));
+      const result = await answered(
+        fetchHistory(source, profileQuery(config.profiles[0]!, config.prometheus), now, {
+          windowSeconds: detect.windowSeconds,
+          stepSeconds: 300,
+        }),
+      );
       return { now, t: result.series[0]!.samples.t };
     };
     const [fromPrometheus, fromVm] = await Promise.all([range(prometheus.url), range(vm.url)]);
@@ -79,7 +110,9 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
   });
 
   it('has no warnings field: read as no warnings, and its clock runs behind by its latency offset (30 s)', async () => {
-    const body = (await (await fetch(`${vm.url}/api/v1/query_range?query=${METRIC}&start=${history.start}&end=${history.end}&step=300`)).json()) as Record<string, unknown>;
+    const body = (await (
+      await fetch(`${vm.url}/api/v1/query_range?query=${METRIC}&start=${history.start}&end=${history.end}&step=300`)
+    ).json()) as Record<string, unknown>;
     expect(body).not.toHaveProperty('warnings');
     const [fromPrometheus, fromVm] = await Promise.all([verdicts(prometheus.url), verdicts(vm.url)]);
     expect(fromVm.warnings).toEqual([]);
@@ -91,7 +124,14 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
 
   it('looks back less after a series stops: one step (its lookback follows the sample interval) where Prometheus fills 5 minutes', async () => {
     const lastAt = async (url: string) => {
-      const result = await answered(new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="stale-0"}`, start: history.start, end: history.end, stepSeconds: 60 }));
+      const result = await answered(
+        new PrometheusSource({ url, version: 'test' }).queryRange({
+          query: `${METRIC}{pod="stale-0"}`,
+          start: history.start,
+          end: history.end,
+          stepSeconds: 60,
+        }),
+      );
       return result.series[0]!.samples.t.at(-1)!;
     };
     const lastRaw = history.series.stale.samples.at(-1)!.t;
@@ -101,7 +141,14 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
 
   it('drops raw NaN samples that Prometheus returns (so the rejection of non-finite data rests on ±Inf here)', async () => {
     const raw = async (url: string) => {
-      const result = await answered(new PrometheusSource({ url, version: 'test' }).queryRange({ query: `${METRIC}{pod="nonfinite-0"}`, start: history.start, end: history.end, stepSeconds: 60 }));
+      const result = await answered(
+        new PrometheusSource({ url, version: 'test' }).queryRange({
+          query: `${METRIC}{pod="nonfinite-0"}`,
+          start: history.start,
+          end: history.end,
+          stepSeconds: 60,
+        }),
+      );
       return Array.from(result.series[0]!.samples.v).filter((v) => !Number.isFinite(v));
     };
     expect(await raw(prometheus.url)).toEqual([Number.NaN, Infinity, -Infinity]);
@@ -110,24 +157,46 @@ describe('VictoriaMetrics through /prometheus/api/v1', () => {
 
   it('refuses an answer over its own limits: code "limit", naming the flag', async () => {
     const source = new PrometheusSource({ url: limited.url, version: 'test' });
-    const series = await failure(source.queryRange({ query: `max by (pod) (${METRIC})`, start: history.start, end: history.end, stepSeconds: 3600 }));
+    const series = await failure(
+      source.queryRange({
+        query: `max by (pod) (${METRIC})`,
+        start: history.start,
+        end: history.end,
+        stepSeconds: 3600,
+      }),
+    );
     expect(series).toBeInstanceOf(MetricsError);
     expect(series).toMatchObject({ code: 'limit', status: 422, transient: false });
-    expect((series as Error).message).toMatch(/^query_range at http:\/\/127\.0\.0\.1:\d+\/prometheus\/api\/v1\/query_range: HTTP 422: over VictoriaMetrics' -search\.maxUniqueTimeseries=2: narrow the profile \(namespace, container\) or raise the server's limit; /);
-    const points = await failure(source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 60 }));
+    expect((series as Error).message).toMatch(
+      /^query_range at http:\/\/127\.0\.0\.1:\d+\/prometheus\/api\/v1\/query_range: HTTP 422: over VictoriaMetrics' -search\.maxUniqueTimeseries=2: narrow the profile \(namespace, container\) or raise the server's limit; /,
+    );
+    const points = await failure(
+      source.queryRange({ query: `${METRIC}{pod="gappy-0"}`, start: history.start, end: history.end, stepSeconds: 60 }),
+    );
     expect(points).toMatchObject({ code: 'limit', status: 422 });
-    expect((points as Error).message).toContain("HTTP 422: over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit; error when executing query=");
+    expect((points as Error).message).toContain(
+      "HTTP 422: over VictoriaMetrics' -search.maxPointsPerTimeseries=100: raise prometheus.step or the server's limit; error when executing query=",
+    );
   });
 
   it('a run over the limit records MetricsUnavailable naming the limit, and acts on nothing', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const targets = Object.values(history.series).map((s) => operatorTarget('operators', s.labels['pod']!, 'manager', now));
-    const { summary, cluster } = await runAgainst(limited.url, targets, { namespace: 'operators', container: 'manager' });
+    const targets = Object.values(history.series).map((s) =>
+      operatorTarget('operators', s.labels['pod']!, 'manager', now),
+    );
+    const { summary, cluster } = await runAgainst(limited.url, targets, {
+      namespace: 'operators',
+      container: 'manager',
+    });
     expect(cluster.mutations).toEqual([]);
-    expect(summary.failures).toEqual([expect.stringContaining("profile ops: memory history unavailable: query_range at")]);
+    expect(summary.failures).toEqual([
+      expect.stringContaining('profile ops: memory history unavailable: query_range at'),
+    ]);
     const events = cluster.events.filter((e) => e.reason === 'MetricsUnavailable');
     expect(events).toHaveLength(targets.length);
     // 24 h at the 5-minute step is 289 points: over -search.maxPointsPerTimeseries=100.
-    expect(events[0]!.note).toMatch(/^Memory history for profile ops could not be fetched \(query_range at \S+: HTTP 422: over VictoriaMetrics' -search\.maxPointsPerTimeseries=100: raise prometheus\.step or the server's limit; /);
+    expect(events[0]!.note).toMatch(
+      /^Memory history for profile ops could not be fetched \(query_range at \S+: HTTP 422: over VictoriaMetrics' -search\.maxPointsPerTimeseries=100: raise prometheus\.step or the server's limit; /,
+    );
   });
 });

@@ -41,8 +41,17 @@ let dir = '';
 
 function leakingMatrix(now: number): unknown {
   const values: [number, string][] = [];
-  for (let t = now - 86_400; t <= now; t += 300) values.push([t, String(400 * MiB + ((t - now + 86_400) / 3600) * 40 * MiB)]);
-  return { status: 'success', data: { resultType: 'matrix', result: [{ metric: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, values }] } };
+  for (let t = now - 86_400; t <= now; t += 300)
+    values.push([t, String(400 * MiB + ((t - now + 86_400) / 3600) * 40 * MiB)]);
+  return {
+    status: 'success',
+    data: {
+      resultType: 'matrix',
+      result: [
+        { metric: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, values },
+      ],
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -50,14 +59,24 @@ beforeAll(async () => {
   const now = Math.floor(Date.now() / 1000);
   const prometheus = await echoServer((req, res, echo) => {
     if (!prometheusUp || req.headers.authorization !== `Bearer ${PROM_TOKEN}`) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType: 'unauthorized', error: `denied ${echo}` }));
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'error', errorType: 'unauthorized', error: `denied ${echo}` }));
       return;
     }
-    const body = req.url?.includes('query_range') ? leakingMatrix(now) : { status: 'success', data: { resultType: 'scalar', result: [now, String(now)] } };
+    const body = req.url?.includes('query_range')
+      ? leakingMatrix(now)
+      : { status: 'success', data: { resultType: 'scalar', result: [now, String(now)] } };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  const github = await echoServer((_req, res, echo) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `Bad credentials ${echo}` })));
-  const slack = await echoServer((_req, res, echo) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`oops ${echo}`));
+  const github = await echoServer((_req, res, echo) =>
+    res
+      .writeHead(401, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ message: `Bad credentials ${echo}` })),
+  );
+  const slack = await echoServer((_req, res, echo) =>
+    res.writeHead(500, { 'content-type': 'text/plain' }).end(`oops ${echo}`),
+  );
   servers.push(prometheus, github, slack);
   writeFileSync(join(dir, 'prom-token'), `${PROM_TOKEN}\n`);
   writeFileSync(join(dir, 'github-token'), GITHUB_TOKEN);
@@ -84,7 +103,6 @@ notifications:
 
 afterAll(() => servers.forEach((s) => s.close()));
 
-
 async function runWithCapture() {
   const lines: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
@@ -94,16 +112,25 @@ async function runWithCapture() {
   const summary = await runOnce({
     config,
     cluster,
-    metrics: new PrometheusSource({ url: config.prometheus.url, version: 'test', headers: config.prometheus.headers, bearerTokenFile: config.prometheus.bearerTokenFile!, timeoutSeconds: 5 }),
+    metrics: new PrometheusSource({
+      url: config.prometheus.url,
+      version: 'test',
+      headers: config.prometheus.headers,
+      bearerTokenFile: config.prometheus.bearerTokenFile!,
+      timeoutSeconds: 5,
+    }),
     catalog: buildCatalog(),
     logger,
     identity: { identity: 'canary-run', namespace: 'leakguard' },
     upgrade: createUpgradeRung(config, logger).execute,
     notifier: await createSlackNotifier(config.notifications.slack!, { logger, sleep: async () => {} }),
   });
-  return { everything: [...lines, JSON.stringify(summary), JSON.stringify(cluster.events)].join('\n'), summary, cluster };
+  return {
+    everything: [...lines, JSON.stringify(summary), JSON.stringify(cluster.events)].join('\n'),
+    summary,
+    cluster,
+  };
 }
-
 
 describe('canary secrets never reach logs, Events or the run summary', () => {
   it('Prometheus refusing the token (and echoing it back)', async () => {

@@ -37,8 +37,13 @@ const leakingMetrics: MetricsSource = {
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     if (query.query.includes('kube_pod_owner')) return { outcome: 'answered', series: [], warnings: [] };
     const samples: Sample[] = [];
-    for (let t = query.start; t <= query.end; t += query.stepSeconds) samples.push({ t, v: 300 * MiB + ((t - (now - 86_400)) / 3600) * 40 * MiB });
-    return { outcome: 'answered', series: [{ labels: { namespace: 'ops', pod: 'op-1', container: 'op' }, samples: toColumns(samples) }], warnings: [] };
+    for (let t = query.start; t <= query.end; t += query.stepSeconds)
+      samples.push({ t, v: 300 * MiB + ((t - (now - 86_400)) / 3600) * 40 * MiB });
+    return {
+      outcome: 'answered',
+      series: [{ labels: { namespace: 'ops', pod: 'op-1', container: 'op' }, samples: toColumns(samples) }],
+      warnings: [],
+    };
   },
 };
 
@@ -55,12 +60,24 @@ profiles:
     selector: app=op
     container: op
 ${heapProfile === null ? '' : `    diagnostics: {heapProfile: ${heapProfile}}\n`}`);
-  const run = () => runOnce({ config, cluster, metrics: leakingMetrics, catalog: buildCatalog(), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' }, notifier });
-  const draft = (incidentId: string) => draftIssue({ config, cluster, metrics: leakingMetrics, catalog: buildCatalog() }, incidentId);
+  const run = () =>
+    runOnce({
+      config,
+      cluster,
+      metrics: leakingMetrics,
+      catalog: buildCatalog(),
+      logger: pino({ level: 'silent' }),
+      identity: { identity: 'run-1', namespace: 'leakguard' },
+      notifier,
+    });
+  const draft = (incidentId: string) =>
+    draftIssue({ config, cluster, metrics: leakingMetrics, catalog: buildCatalog() }, incidentId);
   return { cluster, notifier, run, draft };
 }
 
-const answer = (bytes: Buffer): (() => Promise<PodProxyResult>) => async () => ({ outcome: 'fetched', bytes, ms: 5 });
+const answer =
+  (bytes: Buffer): (() => Promise<PodProxyResult>) =>
+  async () => ({ outcome: 'fetched', bytes, ms: 5 });
 
 describe('a heap profile before the restart', () => {
   it('names the leaking function in an Event before the restart, keeps the profile and says how to open it', async () => {
@@ -68,15 +85,27 @@ describe('a heap profile before the restart', () => {
     cluster.podProxy = answer(await go.heap('6Mi', '1Mi'));
     const summary = await run();
     expect(summary.failures).toEqual([]);
-    expect(cluster.podProxyRequests).toEqual([{ pod: { namespace: 'ops', name: 'op-1', uid: 'uid-op-1-pod' }, port: 6060, path: '/debug/pprof/heap', maxBytes: 450 * 1024, timeoutMs: 10_000 }]);
+    expect(cluster.podProxyRequests).toEqual([
+      {
+        pod: { namespace: 'ops', name: 'op-1', uid: 'uid-op-1-pod' },
+        port: 6060,
+        path: '/debug/pprof/heap',
+        maxBytes: 450 * 1024,
+        timeoutMs: 10_000,
+      },
+    ]);
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'HeapProfileCaptured', 'PodRestarted']);
     const note = cluster.events.find((e) => e.reason === 'HeapProfileCaptured')!.note;
-    expect(note).toMatch(/^Heap of pod op-1 before the restart: 7\.0 MiB in use\. Top allocation sites \(share of in-use bytes\): 1\. main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) 8[56]% /);
+    expect(note).toMatch(
+      /^Heap of pod op-1 before the restart: 7\.0 MiB in use\. Top allocation sites \(share of in-use bytes\): 1\. main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) 8[56]% /,
+    );
     const kept = [...cluster.heapProfiles.entries()];
     expect(kept).toHaveLength(1);
     const [configMap, { keys }] = kept[0]!;
     const [key] = [...keys.keys()];
-    expect(note).toContain(`Open it: kubectl get configmap ${configMap} -n ops -o go-template='{{index .binaryData "${key}"}}' | base64 -d > ${key} && go tool pprof -top ${key}`);
+    expect(note).toContain(
+      `Open it: kubectl get configmap ${configMap} -n ops -o go-template='{{index .binaryData "${key}"}}' | base64 -d > ${key} && go tool pprof -top ${key}`,
+    );
     // The capture comes before the restart in what was changed, too.
     expect(cluster.mutations.map((m) => m.verb).filter((v) => v !== 'state')).toEqual(['heap-profile', 'restart']);
     const slack = JSON.stringify(notifier.messages.at(-1));
@@ -87,7 +116,17 @@ describe('a heap profile before the restart', () => {
   it('a pod that does not answer: a Warning says why, and the restart goes ahead', async () => {
     const { cluster, run } = world('{port: 6060, timeout: 2s}');
     const started = Date.now();
-    cluster.podProxy = (request) => new Promise((resolve) => setTimeout(() => resolve({ outcome: 'failed', error: { code: 'timeout', message: `no complete answer within ${request.timeoutMs / 1000} s` } }), request.timeoutMs));
+    cluster.podProxy = (request) =>
+      new Promise((resolve) =>
+        setTimeout(
+          () =>
+            resolve({
+              outcome: 'failed',
+              error: { code: 'timeout', message: `no complete answer within ${request.timeoutMs / 1000} s` },
+            }),
+          request.timeoutMs,
+        ),
+      );
     const summary = await run();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(summary.failures).toEqual([]);
@@ -104,7 +143,9 @@ describe('a heap profile before the restart', () => {
     cluster.podProxy = answer(await go.goroutine());
     await run();
     expect(cluster.heapProfiles.size).toBe(0);
-    expect(cluster.events.find((e) => e.reason === 'HeapProfileFailed')!.note).toContain('path /debug/pprof/goroutine is not a heap profile: no inuse_space sample type (it has goroutine)');
+    expect(cluster.events.find((e) => e.reason === 'HeapProfileFailed')!.note).toContain(
+      'path /debug/pprof/goroutine is not a heap profile: no inuse_space sample type (it has goroutine)',
+    );
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
 
@@ -113,7 +154,9 @@ describe('a heap profile before the restart', () => {
     cluster.podProxy = answer(await go.heap('3Mi', '1Mi'));
     await run();
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'HeapProfileCaptured', 'RemediationPlanned']);
-    expect(cluster.events.find((e) => e.reason === 'HeapProfileCaptured')!.note).toMatch(/1\. main\.leakguardTestLeak .* Not kept: a dry run writes nothing but Events\.$/);
+    expect(cluster.events.find((e) => e.reason === 'HeapProfileCaptured')!.note).toMatch(
+      /1\. main\.leakguardTestLeak .* Not kept: a dry run writes nothing but Events\.$/,
+    );
     expect(cluster.mutations).toEqual([]);
   });
 
@@ -126,7 +169,7 @@ describe('a heap profile before the restart', () => {
 });
 
 describe('the profiles kept with an incident, for the upgrade PR', () => {
-  it('quotes the latest profile, what grew since the incident\'s first, and the command, in the PR body', async () => {
+  it("quotes the latest profile, what grew since the incident's first, and the command, in the PR body", async () => {
     const cluster = new TestCluster([]);
     const workload = { kind: 'Deployment' as const, namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' };
     const incidentId = 'inc-202612070000-abc';
@@ -136,10 +179,17 @@ describe('the profiles kept with an incident, for the upgrade PR', () => {
     await keep('restart-2', 'op-b', '6Mi');
     const third = await keep('restart-3', 'op-c', '10Mi');
     // The incident's first capture stays; the later one is replaced: two at most.
-    expect([...cluster.heapProfiles.get(third.outcome === 'kept' ? third.configMap : '')!.keys.keys()]).toEqual(['heap-restart-1.pb.gz', 'heap-restart-3.pb.gz']);
+    expect([...cluster.heapProfiles.get(third.outcome === 'kept' ? third.configMap : '')!.keys.keys()]).toEqual([
+      'heap-restart-1.pb.gz',
+      'heap-restart-3.pb.gz',
+    ]);
     const heap = await keptHeapReport(cluster, workload, incidentId);
-    expect(heap!.lines[0]).toBe('Heap of pod op-c before the restart: 11 MiB in use. Top allocation sites (share of in-use bytes):');
-    expect(heap!.lines.find((l) => l.startsWith('Grew since'))).toMatch(/^Grew since the incident's first profile \(8\.\d MiB\): main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) \+8\.0 MiB/);
+    expect(heap!.lines[0]).toBe(
+      'Heap of pod op-c before the restart: 11 MiB in use. Top allocation sites (share of in-use bytes):',
+    );
+    expect(heap!.lines.find((l) => l.startsWith('Grew since'))).toMatch(
+      /^Grew since the incident's first profile \(8\.\d MiB\): main\.leakguardTestLeak \(heap-profile\/main\.go:\d+\) \+8\.0 MiB/,
+    );
     expect(heap!.command).toContain('"heap-restart-3.pb.gz"');
     const body = prBody({
       profile: 'rook',

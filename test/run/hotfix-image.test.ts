@@ -48,7 +48,14 @@ function facts(image: string, kind: WorkloadRef['kind'] = 'Deployment', profile 
   return {
     profile,
     workload: { kind, namespace: 'longhorn-system', name, uid: `uid-${name}` },
-    pod: { name: `${name}-abc`, uid: `uid-${name}-pod`, startTime: start, ready: true, terminating: false, controlled: true },
+    pod: {
+      name: `${name}-abc`,
+      uid: `uid-${name}-pod`,
+      startTime: start,
+      ready: true,
+      terminating: false,
+      controlled: true,
+    },
     container: 'instance-manager',
     image,
     version: null,
@@ -64,7 +71,10 @@ function facts(image: string, kind: WorkloadRef['kind'] = 'Deployment', profile 
 /** The instance-manager's working set, leaking 40 MiB/h whatever image it runs: a sample a minute for 100 h. */
 const leakingInstanceManager = {
   labels: { namespace: 'longhorn-system', pod: 'instance-manager-abc', container: 'instance-manager' },
-  samples: Array.from({ length: 100 * 60 }, (_, i) => start + i * 60).map((t) => ({ t, v: 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB })),
+  samples: Array.from({ length: 100 * 60 }, (_, i) => start + i * 60).map((t) => ({
+    t,
+    v: 400 * MiB + ((t - start) / HOUR) * 40 * MiB + ((t % 240) / 240) * 20 * MiB,
+  })),
 };
 
 function setup(target: TargetFacts, config = configText()) {
@@ -72,12 +82,22 @@ function setup(target: TargetFacts, config = configText()) {
   const metrics = new TraceMetrics([leakingInstanceManager], start + 30 * HOUR);
   const notifier = new RecordingNotifier();
   const parsed = parseConfig(config);
-  const deps = (): RunDeps => ({ config: parsed, cluster, metrics, catalog: catalogFor(parsed), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' }, notifier });
+  const deps = (): RunDeps => ({
+    config: parsed,
+    cluster,
+    metrics,
+    catalog: catalogFor(parsed),
+    logger: pino({ level: 'silent' }),
+    identity: { identity: 'run-1', namespace: 'leakguard' },
+    notifier,
+  });
   return { cluster, metrics, notifier, deps, key: `${target.workload.kind}/longhorn-system/instance-manager` };
 }
 
-const images = (cluster: TestCluster) => cluster.mutations.filter((m) => m.verb === 'image' || m.verb === 'revert-image');
-const notes = (cluster: TestCluster, reason: string) => cluster.events.filter((e) => e.reason === reason).map((e) => e.note);
+const images = (cluster: TestCluster) =>
+  cluster.mutations.filter((m) => m.verb === 'image' || m.verb === 'revert-image');
+const notes = (cluster: TestCluster, reason: string) =>
+  cluster.events.filter((e) => e.reason === reason).map((e) => e.note);
 const slackText = (notifier: RecordingNotifier) => JSON.stringify(notifier.messages.map((m) => m.blocks));
 
 describe('the hotfix image workaround in a run', () => {
@@ -85,9 +105,15 @@ describe('the hotfix image workaround in a run', () => {
     const { cluster, notifier, deps, key } = setup(facts(affected));
     const summary = await runOnce(deps());
     expect(summary.failures).toEqual([]);
-    expect(images(cluster)).toEqual([{ verb: 'image', target: key, detail: { container: 'instance-manager', image: hotfix } }]);
+    expect(images(cluster)).toEqual([
+      { verb: 'image', target: key, detail: { container: 'instance-manager', image: hotfix } },
+    ]);
     expect(cluster.targets[0]?.image).toBe(hotfix);
-    expect(cluster.states.get(key)?.state.workaroundImage).toEqual({ container: 'instance-manager', previous: affected, hotfix });
+    expect(cluster.states.get(key)?.state.workaroundImage).toEqual({
+      container: 'instance-manager',
+      previous: affected,
+      hotfix,
+    });
     const [note] = notes(cluster, 'WorkaroundApplied');
     expect(note).toContain(`Did change container instance-manager's image from ${affected} to ${hotfix}`);
     expect(note?.split('To undo').length).toBe(2);
@@ -98,7 +124,7 @@ describe('the hotfix image workaround in a run', () => {
     expect(notifier.messages[0]?.text.split('longhorn-system/instance-manager').length).toBe(2);
   });
 
-  it('already set in the template (its rollout not finished): nothing is patched, the workaround counts as in place, and is not leakguard\'s to revert', async () => {
+  it("already set in the template (its rollout not finished): nothing is patched, the workaround counts as in place, and is not leakguard's to revert", async () => {
     const { cluster, deps, key } = setup(facts(affected));
     cluster.templateImages.set(`${key}/instance-manager`, hotfix);
     await runOnce(deps());
@@ -113,19 +139,25 @@ describe('the hotfix image workaround in a run', () => {
     const { cluster, deps } = setup(facts('longhornio/longhorn-instance-manager:v1.11.0-amd64'));
     await runOnce(deps());
     expect(images(cluster)).toEqual([]);
-    expect(notes(cluster, 'RemediationSkipped').join('\n')).toContain('the hotfix v1.11.0-hotfix-1 is for tag v1.11.0 exactly; this container runs v1.11.0-amd64');
+    expect(notes(cluster, 'RemediationSkipped').join('\n')).toContain(
+      'the hotfix v1.11.0-hotfix-1 is for tag v1.11.0 exactly; this container runs v1.11.0-amd64',
+    );
   });
 
   it('pinned by digest: refused, saying leakguard does not know the hotfix digest', async () => {
     const { cluster, deps } = setup(facts(`${affected}@sha256:${'b'.repeat(64)}`));
     await runOnce(deps());
     expect(images(cluster)).toEqual([]);
-    expect(notes(cluster, 'RemediationSkipped').join('\n')).toContain(`leakguard does not know the digest of the hotfix ${hotfix}, so it does not set it`);
+    expect(notes(cluster, 'RemediationSkipped').join('\n')).toContain(
+      `leakguard does not know the digest of the hotfix ${hotfix}, so it does not set it`,
+    );
   });
 
   it('dry-run and the kill switch change no image', async () => {
     for (const extra of ['', 'guardrails: {killSwitch: true}']) {
-      const config = extra ? configText().replace('guardrails: {cooldown: 6h, maxActionsPerRun: 2, maxRestartsPerDay: 3}', extra) : configText().replace('dryRun: false', 'dryRun: true');
+      const config = extra
+        ? configText().replace('guardrails: {cooldown: 6h, maxActionsPerRun: 2, maxRestartsPerDay: 3}', extra)
+        : configText().replace('dryRun: false', 'dryRun: true');
       const { cluster, deps } = setup(facts(affected), config);
       await runOnce(deps());
       expect(images(cluster)).toEqual([]);
@@ -143,7 +175,9 @@ describe('the hotfix image workaround in a run', () => {
     expect(cluster.targets[0]?.image).toBe(affected);
     // Slack, as the Events, still names the known issue while the pods ran the hotfix.
     expect(notifier.messages.at(-1)?.text).toContain('known issue: Longhorn instance-manager: proxy connection leak');
-    expect(notes(cluster, 'WorkaroundReverted')[0]).toContain(`Did put container instance-manager's image back from ${hotfix} to ${affected}`);
+    expect(notes(cluster, 'WorkaroundReverted')[0]).toContain(
+      `Did put container instance-manager's image back from ${hotfix} to ${affected}`,
+    );
     expect(cluster.states.get(key)?.state.workaroundImage).toBeNull();
   });
 
@@ -185,7 +219,10 @@ describe('the hotfix image workaround in a run', () => {
 describe("another operator's pod (Longhorn's InstanceManager)", () => {
   it('is not patched; the Event and Slack say which image to set, and where', async () => {
     const pod = { ...facts(affected, 'Pod'), foreignOwner: 'InstanceManager instance-manager-e-1' };
-    const { cluster, notifier, deps } = setup(pod, configText(longhornProfile.replace('ladder: [workaround]', 'ladder: [restart, workaround]')));
+    const { cluster, notifier, deps } = setup(
+      pod,
+      configText(longhornProfile.replace('ladder: [workaround]', 'ladder: [restart, workaround]')),
+    );
     await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
     const instruction = `set image ${hotfix} in the Helm value image.longhorn.instanceManager.tag`;
@@ -214,8 +251,13 @@ knownIssues:
   it('works as a built-in one, on a DaemonSet saying that every node rolls', async () => {
     const { cluster, deps } = setup(facts('ghcr.io/acme/agent:v3.2.1', 'DaemonSet'), configText(profile, entry));
     await runOnce(deps());
-    expect(images(cluster)[0]?.detail).toEqual({ container: 'instance-manager', image: 'ghcr.io/acme/agent:v3.2.1-hotfix.1' });
-    expect(notes(cluster, 'WorkaroundApplied')[0]).toContain('a DaemonSet: the new image rolls every node, as its update strategy allows');
+    expect(images(cluster)[0]?.detail).toEqual({
+      container: 'instance-manager',
+      image: 'ghcr.io/acme/agent:v3.2.1-hotfix.1',
+    });
+    expect(notes(cluster, 'WorkaroundApplied')[0]).toContain(
+      'a DaemonSet: the new image rolls every node, as its update strategy allows',
+    );
   });
 
   it('malformed: a config error naming the field', () => {
@@ -236,7 +278,10 @@ describe('the upgrade PR while the hotfix runs', () => {
   let gh: FakeGitHub;
   beforeEach(async () => {
     gh = await new FakeGitHub('acme', 'gitops').start();
-    gh.seedBranch('main', { 'clusters/prod/longhorn.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: longhorn, namespace: longhorn-system}\nspec:\n  chart:\n    spec:\n      chart: longhorn\n      version: 1.11.0\n' });
+    gh.seedBranch('main', {
+      'clusters/prod/longhorn.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: longhorn, namespace: longhorn-system}\nspec:\n  chart:\n    spec:\n      chart: longhorn\n      version: 1.11.0\n',
+    });
   });
   afterEach(async () => {
     await gh.stop();
@@ -246,8 +291,14 @@ describe('the upgrade PR while the hotfix runs', () => {
   it('goes from the version the hotfix stands in for, and its body says what leakguard set and how to undo it', async () => {
     const profile = longhornProfile
       .replace('ladder: [workaround]', 'ladder: [workaround, upgrade-pr]')
-      .replace('workaround: {revertIfIneffective: true}', 'upgrade: {repo: acme/gitops, file: clusters/prod/longhorn.yaml}');
-    const config = configText(profile, `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`);
+      .replace(
+        'workaround: {revertIfIneffective: true}',
+        'upgrade: {repo: acme/gitops, file: clusters/prod/longhorn.yaml}',
+      );
+    const config = configText(
+      profile,
+      `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`,
+    );
     const { cluster, metrics, deps } = setup(facts(affected), config);
     const upgrade = createUpgradeRung(parseConfig(config), pino({ level: 'silent' })).execute;
     await runOnce({ ...deps(), upgrade });
@@ -256,7 +307,9 @@ describe('the upgrade PR while the hotfix runs', () => {
     await runOnce({ ...deps(), upgrade });
     expect(gh.pulls.map((p) => p.title)).toEqual([expect.stringContaining('1.11.0 → 1.11.1')]);
     const body = String(gh.pulls[0]?.body ?? '');
-    expect(body).toContain(`Workaround until the upgrade lands: leakguard set container instance-manager's image to ${hotfix} (it was ${affected}); to undo, set it back`);
+    expect(body).toContain(
+      `Workaround until the upgrade lands: leakguard set container instance-manager's image to ${hotfix} (it was ${affected}); to undo, set it back`,
+    );
     expect(body.split(hotfix).length - 1).toBe(1);
   });
 });

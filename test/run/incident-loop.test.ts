@@ -14,7 +14,8 @@ import { secretFile } from '../forge/helpers.js';
 import { HOUR, RookWorld, rookConfig } from '../support/rook-world.js';
 
 const CM = 'rook-ceph/rook-ceph-operator-config';
-const helmRelease = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook-ceph, namespace: rook-ceph}\nspec:\n  chart:\n    spec:\n      chart: rook-ceph\n      version: v1.14.9\n';
+const helmRelease =
+  'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: rook-ceph, namespace: rook-ceph}\nspec:\n  chart:\n    spec:\n      chart: rook-ceph\n      version: v1.14.9\n';
 
 /** Restart (run 1), the workaround (run 2, 8 h later), and a quiet run: the workaround works. */
 async function remediated(w: RookWorld): Promise<void> {
@@ -30,8 +31,16 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
   it('with no GitOps repo: the upgrade is recommended with the workaround, a person upgrades, leakguard verifies and removes the workaround', async () => {
     const w = new RookWorld(rookConfig());
     await remediated(w);
-    expect(w.reasons()).toEqual(['LeakSuspected', 'PodRestarted', 'LeakConfirmed', 'WorkaroundApplied', 'UpgradeRecommended']);
-    expect(w.notes('UpgradeRecommended')[0]).toContain('Upgrade to v1.15.9, along 1.14.9 → 1.15.9 (one minor version at a time): rook-operator-leak-1.14 is fixed there');
+    expect(w.reasons()).toEqual([
+      'LeakSuspected',
+      'PodRestarted',
+      'LeakConfirmed',
+      'WorkaroundApplied',
+      'UpgradeRecommended',
+    ]);
+    expect(w.notes('UpgradeRecommended')[0]).toContain(
+      'Upgrade to v1.15.9, along 1.14.9 → 1.15.9 (one minor version at a time): rook-operator-leak-1.14 is fixed there',
+    );
     // The workaround works: the incident stays open, waiting on its fix, never LeakResolved.
     await w.after(60).run();
     expect(w.reasons()).not.toContain('LeakResolved');
@@ -40,13 +49,19 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
 
     w.roll('rook/ceph:v1.15.9');
     await w.after(1).run();
-    expect(w.notes('UpgradeRolledOut')).toEqual(['the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Verifying it over the verification window before the workaround is removed.']);
+    expect(w.notes('UpgradeRolledOut')).toEqual([
+      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Verifying it over the verification window before the workaround is removed.',
+    ]);
     // A day on the new version is the verification window (the detection window, 24 h).
     await w.after(12).run();
     expect(w.reasons()).not.toContain('UpgradeVerified');
     await w.after(13).run();
-    expect(w.notes('UpgradeVerified')[0]).toMatch(/^v1\.15\.9: floor flat at 4\d\d MiB over 26\.0 h; was \+40\.0 MiB\/h on v1\.14\.9\. The upgrade fixed the leak\.$/);
-    expect(w.notes('WorkaroundReverted')[0]).toContain('the workaround is no longer needed on v1.15.9 (upgrade verified)');
+    expect(w.notes('UpgradeVerified')[0]).toMatch(
+      /^v1\.15\.9: floor flat at 4\d\d MiB over 26\.0 h; was \+40\.0 MiB\/h on v1\.14\.9\. The upgrade fixed the leak\.$/,
+    );
+    expect(w.notes('WorkaroundReverted')[0]).toContain(
+      'the workaround is no longer needed on v1.15.9 (upgrade verified)',
+    );
     expect(w.target.env).toEqual(before.env);
     expect(w.cluster.configMaps.get(CM)).toEqual(before.configMap);
     expect(w.target.image).toBe('rook/ceph:v1.15.9');
@@ -83,7 +98,10 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     expect(w.notes('RemediationSkipped').at(-1)).toContain('no decision on rook-ceph-operator-1');
     expect(w.notifier.messages).toHaveLength(sent);
     await w.after(8).run();
-    expect(w.notifier.messages.map((m) => m.text.split(':')[0])).toEqual(['[WARNING] Remediated', '[WARNING] Upgrade proposed']);
+    expect(w.notifier.messages.map((m) => m.text.split(':')[0])).toEqual([
+      '[WARNING] Remediated',
+      '[WARNING] Upgrade proposed',
+    ]);
   });
 
   it('a version outside the path is reported as such, and verified on its own', async () => {
@@ -91,7 +109,9 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     await remediated(w);
     w.roll('rook/ceph:v1.16.5');
     await w.after(1).run();
-    expect(w.notes('UpgradeRolledOut')[0]).toContain('the pods now run v1.16.5: not the proposed v1.15.9 but outside the path (v1.14.9 → v1.15.9); it is not affected by the known issue');
+    expect(w.notes('UpgradeRolledOut')[0]).toContain(
+      'the pods now run v1.16.5: not the proposed v1.15.9 but outside the path (v1.14.9 → v1.15.9); it is not affected by the known issue',
+    );
     await w.after(25).run();
     expect(w.notes('UpgradeVerified')[0]).toMatch(/^v1\.16\.5: floor flat/);
     expect(w.target.env).toEqual(before.env);
@@ -102,20 +122,26 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     await remediated(w);
     w.roll('rook/ceph:v1.14.10');
     await w.after(1).run();
-    expect(w.notes('UpgradeRolledOut')[0]).toContain('the pods now run v1.14.10, which is still affected by the known issue');
+    expect(w.notes('UpgradeRolledOut')[0]).toContain(
+      'the pods now run v1.14.10, which is still affected by the known issue',
+    );
     await w.after(1).run();
     expect(w.notes('UpgradeRecommended').at(-1)).toContain('Upgrade to v1.15.9, along 1.14.10 → 1.15.9');
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
 
   it('still leaking on the fixed version: UpgradeIneffective, loudly, and the workaround stays', async () => {
-    const w = new RookWorld(rookConfig(), (version, env) => (version === '1.15.9' || (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false') ? 40 : 0));
+    const w = new RookWorld(rookConfig(), (version, env) =>
+      version === '1.15.9' || (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false') ? 40 : 0,
+    );
     await remediated(w);
     w.roll('rook/ceph:v1.15.9');
     await w.after(1).run();
     await w.after(25).run();
     const [note] = w.notes('UpgradeIneffective');
-    expect(note).toContain('STILL LEAKING on v1.15.9 (+40.0 MiB/h) after the upgrade from v1.14.9: the known issue does not explain this leak. The workaround stays in place.');
+    expect(note).toContain(
+      'STILL LEAKING on v1.15.9 (+40.0 MiB/h) after the upgrade from v1.14.9: the known issue does not explain this leak. The workaround stays in place.',
+    );
     expect(w.cluster.events.find((e) => e.reason === 'UpgradeIneffective')?.type).toBe('Warning');
     expect(w.reasons()).not.toContain('WorkaroundReverted');
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
@@ -130,7 +156,9 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     await w.after(25).run();
     expect(w.reasons()).toContain('UpgradeVerified');
     expect(w.cluster.mutations.filter((m) => m.verb.startsWith('revert'))).toEqual([]);
-    expect(w.notes('RemediationSkipped').join('\n')).toContain('the workaround is no longer needed on v1.15.9 (upgrade verified), but flux owns this workload: leakguard does not patch it live — remove the workaround in Git');
+    expect(w.notes('RemediationSkipped').join('\n')).toContain(
+      'the workaround is no longer needed on v1.15.9 (upgrade verified), but flux owns this workload: leakguard does not patch it live — remove the workaround in Git',
+    );
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
 
@@ -161,12 +189,16 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     const mutations = w.cluster.mutations.length;
     await w.after(25).run({ dryRun: true });
     expect(w.cluster.mutations).toHaveLength(mutations);
-    expect(w.notes('RemediationPlanned').at(-1)).toContain('[dry-run] would restore ROOK_WATCH_FOR_NODE_FAILURE (unset) on container rook-ceph-operator and restore ROOK_WATCH_FOR_NODE_FAILURE (unset) in ConfigMap rook-ceph-operator-config');
+    expect(w.notes('RemediationPlanned').at(-1)).toContain(
+      '[dry-run] would restore ROOK_WATCH_FOR_NODE_FAILURE (unset) on container rook-ceph-operator and restore ROOK_WATCH_FOR_NODE_FAILURE (unset) in ConfigMap rook-ceph-operator-config',
+    );
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
 
   it('the leak back after the workaround was removed reopens the incident', async () => {
-    const w = new RookWorld(rookConfig(), (version, env) => (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false' ? 40 : 0));
+    const w = new RookWorld(rookConfig(), (version, env) =>
+      version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false' ? 40 : 0,
+    );
     await remediated(w);
     w.roll('rook/ceph:v1.15.9');
     await w.after(1).run();
@@ -192,7 +224,10 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
   });
 
   function world(): RookWorld {
-    const config = rookConfig('    upgrade: {repo: acme/gitops, file: clusters/prod/rook/helmrelease.yaml}', `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`);
+    const config = rookConfig(
+      '    upgrade: {repo: acme/gitops, file: clusters/prod/rook/helmrelease.yaml}',
+      `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`,
+    );
     const w = new RookWorld(config);
     const rung = createUpgradeRung(parseConfig(config), pino({ level: 'silent' }));
     w.upgrade = rung.execute;
@@ -209,12 +244,24 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     await w.run();
     const restartAt = w.now;
     await w.after(8).run();
-    expect(w.reasons()).toEqual(['LeakSuspected', 'PodRestarted', 'LeakConfirmed', 'WorkaroundApplied', 'UpgradePROpened']);
+    expect(w.reasons()).toEqual([
+      'LeakSuspected',
+      'PodRestarted',
+      'LeakConfirmed',
+      'WorkaroundApplied',
+      'UpgradePROpened',
+    ]);
     expect(gh.pulls.map((p) => p.title)).toEqual([expect.stringContaining('1.14.9 → 1.15.9')]);
     const body = gh.pulls[0]!.body;
-    const times = [restartAt, w.now].map((t) => `${new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
-    expect(body).toContain(`- ${times[0]} **restart**: rollout-restart deployment rook-ceph/rook-ceph-operator — restarted`);
-    expect(body).toContain(`- ${times[1]} **workaround**: set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and set ROOK_WATCH_FOR_NODE_FAILURE in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator) — workaround-applied`);
+    const times = [restartAt, w.now].map(
+      (t) => `${new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    );
+    expect(body).toContain(
+      `- ${times[0]} **restart**: rollout-restart deployment rook-ceph/rook-ceph-operator — restarted`,
+    );
+    expect(body).toContain(
+      `- ${times[1]} **workaround**: set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and set ROOK_WATCH_FOR_NODE_FAILURE in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator) — workaround-applied`,
+    );
     expect(body).not.toContain('None: this PR is the first remediation');
   });
 
@@ -222,7 +269,13 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     const w = world();
     w.cluster.configMaps.set(CM, {});
     await w.run();
-    gh.inject({ operation: '*', status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) }, body: { message: 'API rate limit exceeded' }, times: 50 });
+    gh.inject({
+      operation: '*',
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) },
+      body: { message: 'API rate limit exceeded' },
+      times: 50,
+    });
     await w.after(8).run();
     expect(gh.pulls).toEqual([]);
     clearFaults(gh);
@@ -255,7 +308,8 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     await w.after(8).run();
     const appliedAt = time(w.now);
     const opened = gh.pulls[0]!.body;
-    const what = 'set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and set ROOK_WATCH_FOR_NODE_FAILURE in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator)';
+    const what =
+      'set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and set ROOK_WATCH_FOR_NODE_FAILURE in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator)';
     expect(status(opened)).toBe(
       `**Workaround in place** (${what}, since ${appliedAt}): it is temporary, this upgrade is the fix. Once v1.15.9 runs, leakguard judges it on its own data over the verification window, then removes the workaround.`,
     );
@@ -273,7 +327,9 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     await w.after(25).run();
     const verified = gh.pulls[0]!.body;
     expect(status(verified)).toMatch(
-      new RegExp(`^\\*\\*Verified on v1\\.15\\.9\\*\\* at ${time(w.now)}: the memory floor stayed flat over the verification window; the leak is fixed\\. leakguard removed its workaround \\(set ROOK_WATCH_FOR_NODE_FAILURE=false .*\\) at ${time(w.now)}\\.$`),
+      new RegExp(
+        `^\\*\\*Verified on v1\\.15\\.9\\*\\* at ${time(w.now)}: the memory floor stayed flat over the verification window; the leak is fixed\\. leakguard removed its workaround \\(set ROOK_WATCH_FOR_NODE_FAILURE=false .*\\) at ${time(w.now)}\\.$`,
+      ),
     );
     // One PR all along; everything but the status is as it was opened (the evidence of the leak on v1.14.9).
     expect(gh.pulls).toHaveLength(1);
@@ -285,8 +341,13 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
   });
 
   it('UpgradeIneffective: the open PR says the upgrade did not fix the leak, and that the workaround stays', async () => {
-    const config = rookConfig('    upgrade: {repo: acme/gitops, file: clusters/prod/rook/helmrelease.yaml}', `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`);
-    const w = new RookWorld(config, (version, env) => (version === '1.15.9' || (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false') ? 40 : 0));
+    const config = rookConfig(
+      '    upgrade: {repo: acme/gitops, file: clusters/prod/rook/helmrelease.yaml}',
+      `github: {tokenFile: ${secretFile('token', gh.acceptedToken)}, apiUrl: "${gh.url}"}`,
+    );
+    const w = new RookWorld(config, (version, env) =>
+      version === '1.15.9' || (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false') ? 40 : 0,
+    );
     const rung = createUpgradeRung(parseConfig(config), pino({ level: 'silent' }));
     Object.assign(w, { upgrade: rung.execute, previewUpgrade: rung.preview, refreshUpgradePr: rung.refresh });
     w.cluster.configMaps.set(CM, {});
@@ -296,7 +357,9 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     await w.after(1).run();
     await w.after(25).run();
     expect(w.reasons()).toContain('UpgradeIneffective');
-    expect(status(gh.pulls[0]!.body)).toMatch(/^\*\*STILL LEAKING on v1\.15\.9\*\* \(judged at .*\): this upgrade did not fix the leak; the known issue does not explain it\. The workaround \(set ROOK_WATCH_FOR_NODE_FAILURE=false .*\) stays in place\.$/);
+    expect(status(gh.pulls[0]!.body)).toMatch(
+      /^\*\*STILL LEAKING on v1\.15\.9\*\* \(judged at .*\): this upgrade did not fix the leak; the known issue does not explain it\. The workaround \(set ROOK_WATCH_FOR_NODE_FAILURE=false .*\) stays in place\.$/,
+    );
     expect(gh.pulls).toHaveLength(1);
   });
 

@@ -47,7 +47,14 @@ function facts(profile: string, namespace: string, name: string, container: stri
   return {
     profile,
     workload: { kind: 'Deployment', namespace, name, uid: `uid-${name}` },
-    pod: { name: `${name}-abc`, uid: `uid-${name}-pod`, startTime: podStart, ready: true, terminating: false, controlled: true },
+    pod: {
+      name: `${name}-abc`,
+      uid: `uid-${name}-pod`,
+      startTime: podStart,
+      ready: true,
+      terminating: false,
+      controlled: true,
+    },
     container,
     image: profile === 'rook' ? 'rook/ceph:v1.14.9' : 'quay.io/jetstack/cert-manager-controller:v1.16.2',
     version: profile === 'rook' ? '1.14.9' : '1.16.2',
@@ -85,32 +92,50 @@ class MemoryMetrics implements MetricsSource {
       ...this.rookPods.map((pod) => ({
         labels: { namespace: 'rook-ceph', pod, container: 'rook-ceph-operator' },
         from: this.rookPodStarts.get(pod) ?? start,
-        level: (t: number) => 400 * MiB + ((t - (this.rookPodStarts.get(pod) ?? start)) / HOUR) * this.rookBytesPerHour + ((t % 240) / 240) * 20 * MiB,
+        level: (t: number) =>
+          400 * MiB +
+          ((t - (this.rookPodStarts.get(pod) ?? start)) / HOUR) * this.rookBytesPerHour +
+          ((t % 240) / 240) * 20 * MiB,
       })),
-      { labels: { namespace: 'cert-manager', pod: 'cert-manager-abc', container: 'cert-manager' }, level: (t) => 150 * MiB + ((t % 240) / 240) * 10 * MiB },
-      ...(this.duplicateFlatRook ? [{ labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' }, level: () => 400 * MiB }] : []),
+      {
+        labels: { namespace: 'cert-manager', pod: 'cert-manager-abc', container: 'cert-manager' },
+        level: (t) => 150 * MiB + ((t % 240) / 240) * 10 * MiB,
+      },
+      ...(this.duplicateFlatRook
+        ? [
+            {
+              labels: { namespace: 'rook-ceph', pod: 'rook-ceph-operator-abc', container: 'rook-ceph-operator' },
+              level: () => 400 * MiB,
+            },
+          ]
+        : []),
     ];
   }
 
   async query(): Promise<MetricsAnswer<InstantResult>> {
-    if (this.down) return { outcome: 'failed', error: new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090') };
+    if (this.down)
+      return { outcome: 'failed', error: new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090') };
     return { outcome: 'answered', series: [{ labels: {}, sample: { t: this.now, v: this.now } }], warnings: [] };
   }
 
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
-    if (this.down) return { outcome: 'failed', error: new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090') };
+    if (this.down)
+      return { outcome: 'failed', error: new MetricsError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9090') };
     this.rangeQueries.push(query);
     this.onRangeQuery();
     const ns = /namespace="([^"]+)"/.exec(query.query)?.[1];
-    if (ns !== undefined && this.failingNamespaces.has(ns)) return { outcome: 'failed', error: new MetricsError('server', `query_range for ${ns}: HTTP 503`) };
-    if (ns !== undefined && this.brokenNamespaces.has(ns)) throw new TypeError(`cannot read properties of undefined (reading 'values') in ${ns}`);
+    if (ns !== undefined && this.failingNamespaces.has(ns))
+      return { outcome: 'failed', error: new MetricsError('server', `query_range for ${ns}: HTTP 503`) };
+    if (ns !== undefined && this.brokenNamespaces.has(ns))
+      throw new TypeError(`cannot read properties of undefined (reading 'values') in ${ns}`);
     return {
       outcome: 'answered',
       series: this.series()
         .filter((s) => s.labels.namespace === ns)
         .map((s) => {
           const samples: Sample[] = [];
-          for (let t = Math.max(query.start, s.from ?? start); t <= query.end; t += query.stepSeconds) samples.push({ t, v: s.level(t) });
+          for (let t = Math.max(query.start, s.from ?? start); t <= query.end; t += query.stepSeconds)
+            samples.push({ t, v: s.level(t) });
           return { labels: s.labels, samples: toColumns(samples) };
         }),
       warnings: this.warnings,
@@ -145,7 +170,9 @@ describe('runOnce', () => {
     expect(summary.failures).toEqual([]);
     expect(summary.targets.find((t) => t.workload.includes('rook'))!.verdict.kind).toBe('leaking');
     expect(summary.targets.find((t) => t.workload.includes('cert-manager'))!.verdict.kind).toBe('not-leaking');
-    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([{ verb: 'restart', target: 'Deployment/rook-ceph/rook-ceph-operator', detail: summary.actions[0]!.id }]);
+    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([
+      { verb: 'restart', target: 'Deployment/rook-ceph/rook-ceph-operator', detail: summary.actions[0]!.id },
+    ]);
     expect(cluster.mutations.some((m) => m.target.includes('cert-manager'))).toBe(false);
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'PodRestarted']);
     expect(cluster.events[0]!.note).toMatch(/rook-operator-leak-1\.14.*ROOK_WATCH_FOR_NODE_FAILURE=false/);
@@ -185,7 +212,9 @@ describe('runOnce', () => {
     const summary = await runOnce(deps(), { dryRun: true });
     expect(cluster.mutations).toEqual([]);
     expect(cluster.reasons()).toContain('RemediationPlanned');
-    expect(cluster.events.find((e) => e.reason === 'RemediationPlanned')!.note).toMatch(/^\[dry-run\] would rollout-restart/);
+    expect(cluster.events.find((e) => e.reason === 'RemediationPlanned')!.note).toMatch(
+      /^\[dry-run\] would rollout-restart/,
+    );
     expect(summary.actions).toEqual([expect.objectContaining({ dryRun: true, outcome: 'planned' })]);
   });
 
@@ -196,7 +225,7 @@ describe('runOnce', () => {
     expect(cluster.reasons()).toContain('RemediationSkipped');
   });
 
-  describe('the kill-switch annotation on leakguard\'s own CronJob', () => {
+  describe("the kill-switch annotation on leakguard's own CronJob", () => {
     const controller = { kind: 'CronJob' as const, namespace: 'leakguard', name: 'leakguard' };
     const withController = (d: RunDeps): RunDeps => ({ ...d, identity: { ...d.identity, controller } });
 
@@ -207,7 +236,9 @@ describe('runOnce', () => {
       expect(cluster.killSwitchReads).toEqual([controller]);
       expect(cluster.mutations).toEqual([]);
       expect(summary.failures).toEqual([]);
-      expect(summary.warnings).toContain('kill switch on (CronJob leakguard/leakguard annotation leakguard.io/kill-switch=true): nothing is changed');
+      expect(summary.warnings).toContain(
+        'kill switch on (CronJob leakguard/leakguard annotation leakguard.io/kill-switch=true): nothing is changed',
+      );
       expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')?.note).toMatch(/kill switch/);
     });
 
@@ -220,10 +251,17 @@ describe('runOnce', () => {
 
     it('unreadable (RBAC, API down): nothing is changed and the run fails, naming the CronJob', async () => {
       const { cluster, deps } = setup();
-      cluster.killSwitch = { outcome: 'failed', error: { code: 'forbidden', message: 'cronjobs.batch "leakguard" is forbidden', status: 403 } };
+      cluster.killSwitch = {
+        outcome: 'failed',
+        error: { code: 'forbidden', message: 'cronjobs.batch "leakguard" is forbidden', status: 403 },
+      };
       const summary = await runOnce(withController(deps()));
       expect(cluster.mutations).toEqual([]);
-      expect(summary.failures).toEqual([expect.stringMatching(/^cannot read the kill switch on CronJob leakguard\/leakguard: .*forbidden.*; nothing is changed this run$/)]);
+      expect(summary.failures).toEqual([
+        expect.stringMatching(
+          /^cannot read the kill switch on CronJob leakguard\/leakguard: .*forbidden.*; nothing is changed this run$/,
+        ),
+      ]);
     });
 
     it('set to something that is neither true nor false: treated as on, and the run fails naming the value', async () => {
@@ -231,7 +269,9 @@ describe('runOnce', () => {
       cluster.killSwitch = { outcome: 'invalid', value: 'maybe' };
       const summary = await runOnce(withController(deps()));
       expect(cluster.mutations).toEqual([]);
-      expect(summary.failures).toEqual(['CronJob leakguard/leakguard: annotation leakguard.io/kill-switch="maybe" is neither true nor false; treated as on, nothing is changed']);
+      expect(summary.failures).toEqual([
+        'CronJob leakguard/leakguard: annotation leakguard.io/kill-switch="maybe" is neither true nor false; treated as on, nothing is changed',
+      ]);
     });
 
     it('controller: none — no annotation is read, guardrails.killSwitch alone stops the run', async () => {
@@ -245,7 +285,9 @@ describe('runOnce', () => {
       const { cluster, deps } = setup((config) => config.replace('controller: none\n', ''));
       const summary = await runOnce(deps());
       expect(cluster.mutations).toEqual([]);
-      expect(summary.failures).toEqual([expect.stringMatching(/^no kill switch to read: set controller .*nothing is changed this run$/)]);
+      expect(summary.failures).toEqual([
+        expect.stringMatching(/^no kill switch to read: set controller .*nothing is changed this run$/),
+      ]);
       // Dry-run changes nothing anyway: no failure for it.
       const dry = setup((config) => config.replace('controller: none\n', '').replace('dryRun: false', 'dryRun: true'));
       expect((await runOnce(dry.deps())).failures).toEqual([]);
@@ -263,7 +305,10 @@ describe('runOnce', () => {
     await runOnce(deps());
     expect(notifier.messages).toHaveLength(0);
     await runOnce(deps());
-    expect(notifier.messages.map((m) => m.text)).toEqual([expect.stringMatching(/rook.*unavailable for 3 runs/), expect.stringMatching(/certs.*unavailable for 3 runs/)]);
+    expect(notifier.messages.map((m) => m.text)).toEqual([
+      expect.stringMatching(/rook.*unavailable for 3 runs/),
+      expect.stringMatching(/certs.*unavailable for 3 runs/),
+    ]);
     await runOnce(deps());
     expect(notifier.messages).toHaveLength(2);
     metrics.down = false;
@@ -316,7 +361,10 @@ describe('runOnce', () => {
     // restarted at 06:20; its replacement leaks too and is judged at 06:50, past escalateWithin (20m).
     const minutes = (config: string) =>
       config
-        .replace('prometheus: {url: http://prometheus.test:9090}', "prometheus: {url: http://prometheus.test:9090, step: 30s}\ndetection: {window: 30m, minHistory: 3m, maxGap: 2m, maxStaleness: 2m, minCoverage: 0.5, floorBucket: 30s, warmup: 30s, sustained: 10m}")
+        .replace(
+          'prometheus: {url: http://prometheus.test:9090}',
+          'prometheus: {url: http://prometheus.test:9090, step: 30s}\ndetection: {window: 30m, minHistory: 3m, maxGap: 2m, maxStaleness: 2m, minCoverage: 0.5, floorBucket: 30s, warmup: 30s, sustained: 10m}',
+        )
         .replace('guardrails: {cooldown: 6h,', 'guardrails: {cooldown: 5m, escalateWithin: 20m,');
     const { cluster, metrics, deps } = setup(minutes);
     const rook = cluster.targets.find((t) => t.profile === 'rook')!;
@@ -337,7 +385,10 @@ describe('runOnce', () => {
     expect(second.failures).toEqual([]);
     expect(second.actions).toEqual([expect.objectContaining({ kind: 'restart', outcome: 'restarted' })]);
     expect(second.actions[0]!.id).not.toBe(first.actions[0]!.id);
-    expect(cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.detail)).toEqual([first.actions[0]!.id, second.actions[0]!.id]);
+    expect(cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.detail)).toEqual([
+      first.actions[0]!.id,
+      second.actions[0]!.id,
+    ]);
     // Two incidents, each told as one: two LeakSuspected Events with different keys, two restarts.
     const suspected = cluster.events.filter((e) => e.reason === 'LeakSuspected');
     expect(suspected).toHaveLength(2);
@@ -347,8 +398,10 @@ describe('runOnce', () => {
 
   describe('a run killed mid-restart: the next one finishes it the same way, or counts it, never another action (#9.2)', () => {
     const ROOK = 'Deployment/rook-ceph/rook-ceph-operator';
-    const evict = (config: string) => config.replace('ladder: [restart, workaround]', 'restartMode: evict\n    ladder: [restart, workaround]');
-    const closedWindow = (config: string) => config.replace('maxRestartsPerDay: 3}', 'maxRestartsPerDay: 3, windows: [{start: "00:00", end: "00:01"}]}');
+    const evict = (config: string) =>
+      config.replace('ladder: [restart, workaround]', 'restartMode: evict\n    ladder: [restart, workaround]');
+    const closedWindow = (config: string) =>
+      config.replace('maxRestartsPerDay: 3}', 'maxRestartsPerDay: 3, windows: [{start: "00:00", end: "00:01"}]}');
 
     it('evicted, then killed before recording it: the next run sees the pod gone and counts it; no rollout restart', async () => {
       const { cluster, metrics, deps } = setup(evict);
@@ -356,11 +409,23 @@ describe('runOnce', () => {
       await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
       cluster.leaseHolder = null;
       const intent = cluster.states.get(ROOK)!.state.intent!;
-      expect(intent).toMatchObject({ kind: 'restart', restartMode: 'evict', pod: { name: 'rook-ceph-operator-abc', uid: 'uid-rook-ceph-operator-pod' } });
+      expect(intent).toMatchObject({
+        kind: 'restart',
+        restartMode: 'evict',
+        pod: { name: 'rook-ceph-operator-abc', uid: 'uid-rook-ceph-operator-pod' },
+      });
       metrics.now += 900;
       await runOnce(deps());
-      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict').map((m) => m.verb)).toEqual(['evict']);
-      expect(cluster.states.get(ROOK)!.state).toMatchObject({ intent: null, lastAction: 'restart', lastActionId: intent.actionId, lastActionAt: intent.at, restartTimes: [intent.at] });
+      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict').map((m) => m.verb)).toEqual([
+        'evict',
+      ]);
+      expect(cluster.states.get(ROOK)!.state).toMatchObject({
+        intent: null,
+        lastAction: 'restart',
+        lastActionId: intent.actionId,
+        lastActionAt: intent.at,
+        restartTimes: [intent.at],
+      });
     });
 
     it('killed between intent and eviction: the next run evicts that same pod, once', async () => {
@@ -370,14 +435,19 @@ describe('runOnce', () => {
       cluster.leaseHolder = null;
       metrics.now += 900;
       await runOnce(deps());
-      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict')).toEqual([{ verb: 'evict', target: 'rook-ceph/rook-ceph-operator-abc' }]);
+      expect(cluster.mutations.filter((m) => m.verb === 'restart' || m.verb === 'evict')).toEqual([
+        { verb: 'evict', target: 'rook-ceph/rook-ceph-operator-abc' },
+      ]);
       expect(cluster.states.get(ROOK)!.state).toMatchObject({ intent: null, lastAction: 'restart', actionCount: 1 });
     });
 
     it('the window closed before the next run: a restart that happened is counted, one that did not is dropped', async () => {
       for (const crashed of ['after', 'before'] as const) {
         const { cluster, metrics, deps } = setup();
-        cluster.crashWhen = (m) => (crashed === 'before' ? m.verb === 'restart' : m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'restart'));
+        cluster.crashWhen = (m) =>
+          crashed === 'before'
+            ? m.verb === 'restart'
+            : m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'restart');
         await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
         cluster.leaseHolder = null;
         const intent = cluster.states.get(ROOK)!.state.intent!;
@@ -392,10 +462,16 @@ describe('runOnce', () => {
     });
 
     it('a workaround killed mid-way: the pods show whether it was applied; counted if so, dropped if not', async () => {
-      const only = (config: string) => closedWindow(config.replace('ladder: [restart, workaround]', 'ladder: [workaround]'));
+      const only = (config: string) =>
+        closedWindow(config.replace('ladder: [restart, workaround]', 'ladder: [workaround]'));
       for (const crashed of ['after', 'before'] as const) {
-        const { cluster, metrics, deps } = setup((config) => config.replace('ladder: [restart, workaround]', 'ladder: [workaround]'));
-        cluster.crashWhen = (m) => (crashed === 'before' ? m.verb === 'env' : m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'env'));
+        const { cluster, metrics, deps } = setup((config) =>
+          config.replace('ladder: [restart, workaround]', 'ladder: [workaround]'),
+        );
+        cluster.crashWhen = (m) =>
+          crashed === 'before'
+            ? m.verb === 'env'
+            : m.verb === 'state' && cluster.mutations.some((x) => x.verb === 'env');
         await expect(runOnce(deps())).rejects.toThrow(/simulated crash/);
         cluster.leaseHolder = null;
         const intent = cluster.states.get(ROOK)!.state.intent!;
@@ -430,8 +506,12 @@ describe('runOnce', () => {
     const summary = await runOnce(deps());
     const rook = summary.targets.find((t) => t.profile === 'rook')!;
     expect(rook.verdict.kind).toBe('leaking');
-    expect(rook.verdict.reasons).toContain('2 series for this container in one answer (two scrape jobs?); the worst was judged');
-    expect(summary.warnings).toContain('profile rook: 2 series for rook-ceph-operator-abc/rook-ceph-operator in one answer (duplicate scrape?); the worst was judged');
+    expect(rook.verdict.reasons).toContain(
+      '2 series for this container in one answer (two scrape jobs?); the worst was judged',
+    );
+    expect(summary.warnings).toContain(
+      'profile rook: 2 series for rook-ceph-operator-abc/rook-ceph-operator in one answer (duplicate scrape?); the worst was judged',
+    );
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
 
@@ -485,7 +565,17 @@ describe('runOnce', () => {
   it('the ledger on the Lease stays under its budget: closed incidents are forgotten oldest first, open ones kept (#21.9)', async () => {
     const { cluster, metrics, deps } = setup();
     const closed = Object.fromEntries(
-      Array.from({ length: 3000 }, (_, i) => [`Deployment/tenant-${i}/operator`, { incidentId: `inc-${i}`, phase: 'resolved', severity: 'info', action: null, threadTs: '1690000000.000100', at: metrics.now - 3600 + i }]),
+      Array.from({ length: 3000 }, (_, i) => [
+        `Deployment/tenant-${i}/operator`,
+        {
+          incidentId: `inc-${i}`,
+          phase: 'resolved',
+          severity: 'info',
+          action: null,
+          threadTs: '1690000000.000100',
+          at: metrics.now - 3600 + i,
+        },
+      ]),
     );
     cluster.ledgerText = JSON.stringify({ notified: closed, metricsFailures: {} });
     expect(cluster.ledgerText.length).toBeGreaterThan(256 * 1024);
@@ -523,16 +613,22 @@ describe('runOnce', () => {
     const summary = await runOnce(deps());
     const rook = summary.targets.find((t) => t.workload.includes('rook'))!;
     expect(rook.verdict.kind).toBe('unknown');
-    expect(rook.verdict.reasons[0]).toBe('not judged: Prometheus warned that its answer may be partial (store 10.0.0.7:10901 unavailable: partial response)');
+    expect(rook.verdict.reasons[0]).toBe(
+      'not judged: Prometheus warned that its answer may be partial (store 10.0.0.7:10901 unavailable: partial response)',
+    );
     expect(summary.targets.every((t) => t.verdict.kind === 'unknown')).toBe(true);
-    expect(summary.warnings).toContain('profile rook: Prometheus warning: store 10.0.0.7:10901 unavailable: partial response');
+    expect(summary.warnings).toContain(
+      'profile rook: Prometheus warning: store 10.0.0.7:10901 unavailable: partial response',
+    );
     expect(summary.actions).toEqual([]);
     expect(cluster.mutations).toEqual([]);
     // Partial answers count towards the Slack alert like an outage: the third in a row tells Slack, once.
     await runOnce(deps());
     await runOnce(deps());
     expect(notifier.messages.map((m) => m.text)).toEqual([
-      expect.stringMatching(/rook unavailable for 3 runs in a row \(Prometheus warned that its answer may be partial \(store 10\.0\.0\.7:10901 unavailable: partial response\)\)/),
+      expect.stringMatching(
+        /rook unavailable for 3 runs in a row \(Prometheus warned that its answer may be partial \(store 10\.0\.0\.7:10901 unavailable: partial response\)\)/,
+      ),
       expect.stringMatching(/certs unavailable for 3 runs/),
     ]);
     expect(cluster.mutations).toEqual([]);
@@ -555,43 +651,71 @@ describe('runOnce', () => {
   });
 
   it.each([
-    ['while the leak is being recorded, before the intent', 'LeakSuspected Event', 'the run deadline has passed; not started'],
-    ['once the intent is written, before the restart', 'intent', 'the run deadline has passed once the intent was recorded; not started (the next run reconciles it)'],
-  ])('the run deadline passing %s: no restart starts after it, and the run fails saying so (#21.3)', async (_when, at, failure) => {
-    const { cluster, deps } = setup();
-    const deadline = new AbortController();
-    const [recordEvent, writeState] = [cluster.recordEvent.bind(cluster), cluster.writeState.bind(cluster)];
-    cluster.recordEvent = async (event) => {
-      if (at === 'LeakSuspected Event' && event.reason === 'LeakSuspected') deadline.abort(new Error('job deadline reached'));
-      return recordEvent(event);
-    };
-    cluster.writeState = async (workload, state, basis) => {
-      if (at === 'intent' && state.intent) deadline.abort(new Error('job deadline reached'));
-      return writeState(workload, state, basis);
-    };
-    const summary = await runOnce({ ...deps(), signal: deadline.signal });
-    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([]);
-    expect(summary.failures.map((f) => f.replace(/^restart-[\w-]+: /, ''))).toEqual([failure]);
-    expect(summary.actions).toEqual([]);
-  });
+    [
+      'while the leak is being recorded, before the intent',
+      'LeakSuspected Event',
+      'the run deadline has passed; not started',
+    ],
+    [
+      'once the intent is written, before the restart',
+      'intent',
+      'the run deadline has passed once the intent was recorded; not started (the next run reconciles it)',
+    ],
+  ])(
+    'the run deadline passing %s: no restart starts after it, and the run fails saying so (#21.3)',
+    async (_when, at, failure) => {
+      const { cluster, deps } = setup();
+      const deadline = new AbortController();
+      const [recordEvent, writeState] = [cluster.recordEvent.bind(cluster), cluster.writeState.bind(cluster)];
+      cluster.recordEvent = async (event) => {
+        if (at === 'LeakSuspected Event' && event.reason === 'LeakSuspected')
+          deadline.abort(new Error('job deadline reached'));
+        return recordEvent(event);
+      };
+      cluster.writeState = async (workload, state, basis) => {
+        if (at === 'intent' && state.intent) deadline.abort(new Error('job deadline reached'));
+        return writeState(workload, state, basis);
+      };
+      const summary = await runOnce({ ...deps(), signal: deadline.signal });
+      expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([]);
+      expect(summary.failures.map((f) => f.replace(/^restart-[\w-]+: /, ''))).toEqual([failure]);
+      expect(summary.actions).toEqual([]);
+    },
+  );
 
   it.each([
-    ['429 after its one retry', { code: 'rate-limited', message: 'Slack answered 429 twice (retry-after 30 s)', status: 429, retryAfterSeconds: 30 }],
+    [
+      '429 after its one retry',
+      {
+        code: 'rate-limited',
+        message: 'Slack answered 429 twice (retry-after 30 s)',
+        status: 429,
+        retryAfterSeconds: 30,
+      },
+    ],
     ['5xx after its one retry', { code: 'server', message: 'Slack answered 503 twice', status: 503 }],
-  ] as const)('Slack failing (%s) leaves the Kubernetes action done and the run successful (row 20)', async (_name, failure) => {
-    const { cluster, notifier, deps } = setup();
-    notifier.failure = failure;
-    const summary = await runOnce(deps());
-    expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
-    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: 'restart', intent: null });
-    expect(cluster.reasons()).toContain('PodRestarted');
-    expect(notifier.messages).toHaveLength(1);
-    expect(summary.failures).toEqual([]);
-    expect(summary.warnings.join('\n')).toContain(failure.message);
-  });
+  ] as const)(
+    'Slack failing (%s) leaves the Kubernetes action done and the run successful (row 20)',
+    async (_name, failure) => {
+      const { cluster, notifier, deps } = setup();
+      notifier.failure = failure;
+      const summary = await runOnce(deps());
+      expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
+      expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({
+        lastAction: 'restart',
+        intent: null,
+      });
+      expect(cluster.reasons()).toContain('PodRestarted');
+      expect(notifier.messages).toHaveLength(1);
+      expect(summary.failures).toEqual([]);
+      expect(summary.warnings.join('\n')).toContain(failure.message);
+    },
+  );
 
   it('a PodDisruptionBudget blocks the eviction: EvictionBlocked, Slack told, no delete, the run fails (row 10)', async () => {
-    const { cluster, notifier, deps } = setup((config) => config.replace('ladder: [restart, workaround]', 'ladder: [restart, workaround]\n    restartMode: evict'));
+    const { cluster, notifier, deps } = setup((config) =>
+      config.replace('ladder: [restart, workaround]', 'ladder: [restart, workaround]\n    restartMode: evict'),
+    );
     cluster.evictions = 'blocked';
     const summary = await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
@@ -604,7 +728,9 @@ describe('runOnce', () => {
 
   it('outside the allowed time windows: no live change, and a RemediationSkipped Event says why (row 17)', async () => {
     // Prometheus' clock reads Thursday 06:00 UTC.
-    const { cluster, deps } = setup((config) => config.replace('maxRestartsPerDay: 3}', 'maxRestartsPerDay: 3, windows: [{start: "22:00", end: "23:00"}]}'));
+    const { cluster, deps } = setup((config) =>
+      config.replace('maxRestartsPerDay: 3}', 'maxRestartsPerDay: 3, windows: [{start: "22:00", end: "23:00"}]}'),
+    );
     const summary = await runOnce(deps());
     expect(summary.targets.find((t) => t.workload.includes('rook'))!.verdict.kind).toBe('leaking');
     // Windows hold back live changes only: leakguard's bookkeeping (the incident it opened) is kept.
@@ -613,15 +739,20 @@ describe('runOnce', () => {
     expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(/outside the allowed windows/);
   });
 
-  it('the daily restart cap, read from the workload\'s state annotation, holds in a later run (row 16)', async () => {
+  it("the daily restart cap, read from the workload's state annotation, holds in a later run (row 16)", async () => {
     const { cluster, metrics, deps } = setup();
     const now = metrics.now;
     const key = 'Deployment/rook-ceph/rook-ceph-operator';
-    cluster.states.set(key, { version: 3, state: { ...emptyWorkloadState, restartTimes: [now - 23 * HOUR, now - 15 * HOUR, now - 7 * HOUR] } });
+    cluster.states.set(key, {
+      version: 3,
+      state: { ...emptyWorkloadState, restartTimes: [now - 23 * HOUR, now - 15 * HOUR, now - 7 * HOUR] },
+    });
     const summary = await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toEqual([]);
     expect(summary.actions).toEqual([]);
-    expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(/3 restarts in the last 24 h; the cap is 3 per day/);
+    expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(
+      /3 restarts in the last 24 h; the cap is 3 per day/,
+    );
     // A day after the first of them, the cap has room again.
     metrics.now += 1 * HOUR + 60;
     await runOnce(deps());
@@ -629,7 +760,13 @@ describe('runOnce', () => {
   });
   it('RBAC refuses the restart: RemediationFailed names it, one attempt, the run fails (row 11)', async () => {
     const { cluster, deps } = setup();
-    cluster.restartRefusal = { code: 'forbidden', status: 403, reason: 'Forbidden', message: 'deployments.apps "rook-ceph-operator" is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot patch resource "deployments"' };
+    cluster.restartRefusal = {
+      code: 'forbidden',
+      status: 403,
+      reason: 'Forbidden',
+      message:
+        'deployments.apps "rook-ceph-operator" is forbidden: User "system:serviceaccount:leakguard:leakguard" cannot patch resource "deployments"',
+    };
     const summary = await runOnce(deps());
     expect(cluster.restartAttempts).toBe(1);
     expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
@@ -645,14 +782,18 @@ describe('runOnce', () => {
   ] as const)('a %s target is skipped with RemediationSkipped saying why (row 9)', async (_name, change, note) => {
     const { cluster, deps } = setup();
     const rook = cluster.targets[0]!;
-    cluster.targets[0] = 'terminating' in change ? { ...rook, pod: { ...rook.pod, terminating: true } } : { ...rook, ...change };
+    cluster.targets[0] =
+      'terminating' in change ? { ...rook, pod: { ...rook.pod, terminating: true } } : { ...rook, ...change };
     const summary = await runOnce(deps());
     expect(cluster.mutations.filter((m) => m.verb !== 'state')).toEqual([]);
     expect(summary.actions).toEqual([]);
     expect(cluster.events.find((e) => e.reason === 'RemediationSkipped')!.note).toMatch(note);
   });
-  it('GitHub\'s rate limit defers the upgrade PR: no failure, the rung is not passed, and the next run opens it (row 19)', async () => {
-    const { cluster, metrics, deps } = setup((config) => `github: {tokenFile: /var/run/secrets/github/token}\n${config.replace('ladder: [restart, workaround]', 'ladder: [upgrade-pr]\n    upgrade: {repo: acme/gitops, file: clusters/prod/rook-ceph.yaml}')}`);
+  it("GitHub's rate limit defers the upgrade PR: no failure, the rung is not passed, and the next run opens it (row 19)", async () => {
+    const { cluster, metrics, deps } = setup(
+      (config) =>
+        `github: {tokenFile: /var/run/secrets/github/token}\n${config.replace('ladder: [restart, workaround]', 'ladder: [upgrade-pr]\n    upgrade: {repo: acme/gitops, file: clusters/prod/rook-ceph.yaml}')}`,
+    );
     const outcomes: ActionOutcome[] = [
       { kind: 'deferred', message: 'GitHub secondary rate limit: retry after 60 s; deferred to the next run' },
       { kind: 'pr', result: 'opened', url: 'https://github.com/acme/gitops/pull/7' },
@@ -662,15 +803,21 @@ describe('runOnce', () => {
     const first = await runOnce({ ...deps(), upgrade });
     expect(first.failures).toEqual([]);
     expect(first.actions).toEqual([expect.objectContaining({ kind: 'upgrade-pr', outcome: 'deferred' })]);
-    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: null, intent: null });
+    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({
+      lastAction: null,
+      intent: null,
+    });
     metrics.now += 900;
     const second = await runOnce({ ...deps(), upgrade });
     expect(second.failures).toEqual([]);
     expect(calls).toHaveLength(2);
     expect(calls[1]).toBe(calls[0]);
-    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({ lastAction: 'upgrade-pr', lastActionId: calls[0] });
+    expect(cluster.states.get('Deployment/rook-ceph/rook-ceph-operator')!.state).toMatchObject({
+      lastAction: 'upgrade-pr',
+      lastActionId: calls[0],
+    });
   });
-  it('one profile\'s history failing counts against that profile only, even when another matches no pods', async () => {
+  it("one profile's history failing counts against that profile only, even when another matches no pods", async () => {
     const { cluster, metrics, deps } = setup();
     metrics.failingNamespaces.add('rook-ceph');
     cluster.targets = cluster.targets.filter((t) => t.profile !== 'certs');
@@ -678,11 +825,15 @@ describe('runOnce', () => {
     expect(summary.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: .*HTTP 503/)]);
     expect(parseLedger(cluster.ledgerText).metricsFailures).toEqual({ rook: 1, certs: 0 });
   });
-  it('a bug reading one profile\'s history costs that profile its verdict, not the run (and nothing acts on it)', async () => {
+  it("a bug reading one profile's history costs that profile its verdict, not the run (and nothing acts on it)", async () => {
     const { cluster, metrics, deps } = setup();
     metrics.brokenNamespaces.add('rook-ceph');
     const summary = await runOnce(deps());
-    expect(summary.failures).toEqual([expect.stringMatching(/^profile rook: memory history unavailable: reading the history failed: cannot read properties/)]);
+    expect(summary.failures).toEqual([
+      expect.stringMatching(
+        /^profile rook: memory history unavailable: reading the history failed: cannot read properties/,
+      ),
+    ]);
     expect(summary.targets.map((t) => t.profile)).toEqual(['certs']);
     expect(summary.actions).toEqual([]);
     expect(cluster.events.map((e) => e.reason)).toContain('MetricsUnavailable');

@@ -29,14 +29,30 @@ class PodsMetrics extends TraceMetrics {
 
   override async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     this.rangeQueries.push(query);
-    if (query.query.includes('kube_pod_owner') && this.historyFailure) return { outcome: 'failed', error: this.historyFailure };
+    if (query.query.includes('kube_pod_owner') && this.historyFailure)
+      return { outcome: 'failed', error: this.historyFailure };
     return super.queryRange(query);
   }
 }
 
 /** One pod of a workload, `hours` long from `startHours` after T0; its floor in MiB by wall hour and pod age. */
-function pod(namespace: string, name: string, startHours: number, hours: number, floorMiB: (wall: number, age: number) => number, seed: number, owner?: Pod['owner']): Pod {
-  const samples = makeSeries({ hours, start: T0 + startHours * HOUR, floorMiB: (age) => floorMiB(startHours + age, age), sawtoothMiB: 20, noiseMiB: 3, seed });
+function pod(
+  namespace: string,
+  name: string,
+  startHours: number,
+  hours: number,
+  floorMiB: (wall: number, age: number) => number,
+  seed: number,
+  owner?: Pod['owner'],
+): Pod {
+  const samples = makeSeries({
+    hours,
+    start: T0 + startHours * HOUR,
+    floorMiB: (age) => floorMiB(startHours + age, age),
+    sawtoothMiB: 20,
+    noiseMiB: 3,
+    seed,
+  });
   return { labels: { namespace, pod: name, container: 'app' }, samples, ...(owner ? { owner } : {}) };
 }
 
@@ -50,7 +66,14 @@ function facts(profile: string, namespace: string, workload: string, current: Po
   return {
     profile,
     workload: { kind: 'Deployment', namespace, name: workload, uid: `uid-${workload}` },
-    pod: { name: current.labels.pod, uid: `uid-${current.labels.pod}`, startTime: current.samples[0]!.t, ready: true, terminating: false, controlled: true },
+    pod: {
+      name: current.labels.pod,
+      uid: `uid-${current.labels.pod}`,
+      startTime: current.samples[0]!.t,
+      ready: true,
+      terminating: false,
+      controlled: true,
+    },
     container: 'app',
     image: 'ghcr.io/example/operator:v1.2.3',
     version: '1.2.3',
@@ -69,11 +92,19 @@ function world(workloadHistory: string) {
   // "op" leaks since a bad rollout and was restarted three times; its newest pod started 2.5 h ago
   // and leaks the same way. Its pods are grouped by kube-state-metrics' kube_pod_owner.
   const rs = { kind: 'ReplicaSet', name: 'op-6b7c9d5f4' };
-  const op = [pod('leaky', 'op-6b7c9d5f4-xxxxx', 33.5, 20, leaking, 5, rs), pod('leaky', 'op-6b7c9d5f4-bbbbb', 53.5, 14, leaking, 6, rs), pod('leaky', 'op-6b7c9d5f4-ccccc', 67.5, 16, leaking, 7, rs)];
+  const op = [
+    pod('leaky', 'op-6b7c9d5f4-xxxxx', 33.5, 20, leaking, 5, rs),
+    pod('leaky', 'op-6b7c9d5f4-bbbbb', 53.5, 14, leaking, 6, rs),
+    pod('leaky', 'op-6b7c9d5f4-ccccc', 67.5, 16, leaking, 7, rs),
+  ];
   const opNow = pod('leaky', 'op-6b7c9d5f4-ddddd', 83.5, 2.5, leaking, 8, rs);
   // "web" cycles daily; its pods were replaced over three days (no kube-state-metrics: grouped by
   // their names), and its newest started at the trough 11 h ago: it has only seen the cycle rise.
-  const web = [pod('cyc', 'web-6b7c9d5f4-xxxxx', 0, 30, cycling, 1), pod('cyc', 'web-6b7c9d5f4-bbbbb', 30, 20, cycling, 2), pod('cyc', 'web-7c8d9f5b4-ccccc', 50, 25, cycling, 3)];
+  const web = [
+    pod('cyc', 'web-6b7c9d5f4-xxxxx', 0, 30, cycling, 1),
+    pod('cyc', 'web-6b7c9d5f4-bbbbb', 30, 20, cycling, 2),
+    pod('cyc', 'web-7c8d9f5b4-ccccc', 50, 25, cycling, 3),
+  ];
   const webNow = pod('cyc', 'web-7c8d9f5b4-ddddd', 75, 11, cycling, 4);
   // A neighbour in the same namespace that the history query's pod pattern leaves out.
   const other = pod('cyc', 'webhook-5f4d6b7c9-zzzzz', 0, 86, () => 200, 9);
@@ -89,23 +120,34 @@ profiles:
   - {name: op, namespace: leaky, selector: app=op, container: app}
   - {name: web, namespace: cyc, selector: app=web, container: app}
 `);
-  const deps = { config, cluster, metrics, catalog: buildCatalog(), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' } };
+  const deps = {
+    config,
+    cluster,
+    metrics,
+    catalog: buildCatalog(),
+    logger: pino({ level: 'silent' }),
+    identity: { identity: 'run-1', namespace: 'leakguard' },
+  };
   return { metrics, cluster, deps };
 }
 
 const restarted = (cluster: TestCluster) => cluster.mutations.filter((m) => m.verb === 'restart').map((m) => m.target);
 
 describe('workload history in run', () => {
-  it('acts on the second leaking pod of a restarted workload within hours, and not on a cycling workload\'s new pod', async () => {
+  it("acts on the second leaking pod of a restarted workload within hours, and not on a cycling workload's new pod", async () => {
     const { cluster, metrics, deps } = world('7d');
     const summary = await runOnce(deps);
     expect(summary.failures).toEqual([]);
     expect(summary.warnings).toEqual([]);
     const verdict = (workload: string) => summary.targets.find((t) => t.workload.endsWith(`/${workload}`))!.verdict;
     expect(verdict('op').kind).toBe('leaking');
-    expect(verdict('op').reasons[1]).toMatch(/^the 3 previous pods of this workload leaked, growing \d+\.\d–\d+\.\d MiB\/h from start; this one \d+\.\d MiB\/h over 1\.\d h$/);
+    expect(verdict('op').reasons[1]).toMatch(
+      /^the 3 previous pods of this workload leaked, growing \d+\.\d–\d+\.\d MiB\/h from start; this one \d+\.\d MiB\/h over 1\.\d h$/,
+    );
     expect(verdict('web').kind).toBe('not-leaking');
-    expect(verdict('web').reasons[0]).toMatch(/^the rise follows this workload's daily cycle: its 3 earlier pod\(s\) swing/);
+    expect(verdict('web').reasons[0]).toMatch(
+      /^the rise follows this workload's daily cycle: its 3 earlier pod\(s\) swing/,
+    );
     expect(restarted(cluster)).toEqual(['Deployment/leaky/op']);
     // One query per profile for today's window, one per profile for the workload history (7 d at the floor's 15 min).
     const history = metrics.rangeQueries.filter((q) => q.query.includes('kube_pod_owner'));
@@ -138,7 +180,11 @@ describe('workload history in run', () => {
     const rook = pod('rook-ceph', 'rook-ceph-operator-6b7c9d5f4-xxxxx', 82, 4, (_w, age) => 1000 + 70 * age, 11);
     const run = async (tag: string) => {
       const metrics = new PodsMetrics([rook], NOW);
-      const target = { ...facts('rook', 'rook-ceph', 'rook-ceph-operator', rook), image: `rook/ceph:${tag}`, version: tag.slice(1) };
+      const target = {
+        ...facts('rook', 'rook-ceph', 'rook-ceph-operator', rook),
+        image: `rook/ceph:${tag}`,
+        version: tag.slice(1),
+      };
       const cluster = new TestCluster([target]);
       const config = parseConfig(`
 dryRun: false
@@ -147,7 +193,14 @@ prometheus: {url: http://prometheus.test:9090}
 profiles:
   - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: app, ladder: [restart]}
 `);
-      const summary = await runOnce({ config, cluster, metrics, catalog: buildCatalog(), logger: pino({ level: 'silent' }), identity: { identity: 'run-1', namespace: 'leakguard' } });
+      const summary = await runOnce({
+        config,
+        cluster,
+        metrics,
+        catalog: buildCatalog(),
+        logger: pino({ level: 'silent' }),
+        identity: { identity: 'run-1', namespace: 'leakguard' },
+      });
       return { verdict: summary.targets[0]!.verdict, restarted: restarted(cluster) };
     };
     const affected = await run('v1.14.9');
@@ -176,7 +229,10 @@ profiles:
 
   it('a history query that fails leaves the verdicts as without it, with one warning per profile and no failure', async () => {
     const { cluster, metrics, deps } = world('7d');
-    metrics.historyFailure = new MetricsError('limit', 'query_range: the answer holds more than 2000 series (prometheus.maxSeries)');
+    metrics.historyFailure = new MetricsError(
+      'limit',
+      'query_range: the answer holds more than 2000 series (prometheus.maxSeries)',
+    );
     const summary = await runOnce(deps);
     expect(summary.failures).toEqual([]);
     expect(summary.targets.map((t) => t.verdict.kind)).toEqual(['unknown', 'not-leaking']);

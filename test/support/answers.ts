@@ -5,7 +5,8 @@ import type { MetricsAnswer } from '../../src/prom/types.js';
 /** The answer; fails the test (with the server's reason) when the query failed. */
 export async function answered<R>(pending: Promise<MetricsAnswer<R>>): Promise<R> {
   const answer = await pending;
-  if (answer.outcome === 'failed') throw new Error(`expected an answer, the query failed: ${answer.error.code}: ${answer.error.message}`);
+  if (answer.outcome === 'failed')
+    throw new Error(`expected an answer, the query failed: ${answer.error.code}: ${answer.error.message}`);
   return answer;
 }
 

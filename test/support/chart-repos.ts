@@ -87,7 +87,12 @@ export async function startRegistry(user?: RegistryUser): Promise<Registry> {
       `http:\n  addr: 127.0.0.1:${port}\n${auth}`,
   );
   // With auth on, /v2/ answers 401: the root path answers 200 either way.
-  const server: RunningServer = await startServer('docker-registry', ['serve', config], `http://127.0.0.1:${port}/`, dir);
+  const server: RunningServer = await startServer(
+    'docker-registry',
+    ['serve', config],
+    `http://127.0.0.1:${port}/`,
+    dir,
+  );
   return { host: `127.0.0.1:${port}`, stop: server.stop };
 }
 

@@ -36,7 +36,9 @@ export function makeSeries(o: SeriesOptions): Sample[] {
   const out: Sample[] = [];
   for (let s = 0; s <= o.hours * 3600; s += step) {
     const h = s / 3600;
-    const tooth = o.sawtoothMiB ? (((s / 60) % (o.sawtoothMinutes ?? 5)) / (o.sawtoothMinutes ?? 5)) * o.sawtoothMiB : 0;
+    const tooth = o.sawtoothMiB
+      ? (((s / 60) % (o.sawtoothMinutes ?? 5)) / (o.sawtoothMinutes ?? 5)) * o.sawtoothMiB
+      : 0;
     out.push({ t: start + s, v: Math.round((o.floorMiB(h) + tooth + random() * (o.noiseMiB ?? 0)) * MIB) });
   }
   return out;

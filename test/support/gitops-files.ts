@@ -34,6 +34,8 @@ spec:
 export function changedLines(before: string, after: string, prefix = ''): string[] {
   const a = before.split('\n');
   const b = after.split('\n');
-  const changed = a.flatMap((line, i) => (line === b[i] ? [] : [`${prefix}-${line}`, ...(i < b.length ? [`${prefix}+${b[i]}`] : [])]));
+  const changed = a.flatMap((line, i) =>
+    line === b[i] ? [] : [`${prefix}-${line}`, ...(i < b.length ? [`${prefix}+${b[i]}`] : [])],
+  );
   return changed.concat(b.slice(a.length).map((line) => `${prefix}+${line}`));
 }

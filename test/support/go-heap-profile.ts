@@ -26,7 +26,10 @@ export interface HeapProfileMaker {
 export async function buildHeapProfileMaker(): Promise<HeapProfileMaker> {
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-heap-'));
   const binary = join(dir, 'heap-profile');
-  await execFile('go', ['build', '-o', binary, '.'], { cwd: source, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } });
+  await execFile('go', ['build', '-o', binary, '.'], {
+    cwd: source,
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+  });
   let n = 0;
   const run = async (args: string[]): Promise<Buffer> => {
     const out = join(dir, `profile-${n++}.pb.gz`);

@@ -54,7 +54,9 @@ export function syntheticHistory(nowSeconds: number, hours = 30, stepSeconds = 6
       flat: make('cert-manager-5c6b', (i) => 300 * MiB + sawtooth(i)),
       nonfinite: make('nonfinite-0', (i) => NON_FINITE_AT[i] ?? 200 * MiB + sawtooth(i)),
       stale: make('stale-0', (i) => (i < count - STALE_STEPS ? 250 * MiB + sawtooth(i) : undefined)),
-      gappy: make('gappy-0', (i) => (inRange(i, LONG_GAP) || inRange(i, SHORT_GAP) ? undefined : 150 * MiB + sawtooth(i))),
+      gappy: make('gappy-0', (i) =>
+        inRange(i, LONG_GAP) || inRange(i, SHORT_GAP) ? undefined : 150 * MiB + sawtooth(i),
+      ),
     },
   };
 }
@@ -65,7 +67,13 @@ function inRange(i: number, range: { from: number; to: number }): boolean {
 
 /** OpenMetrics text for promtool: one gauge family, timestamps in seconds, `# EOF` last. */
 export function toOpenMetrics(metric: string, series: readonly LabelledSeries[]): string {
-  return [`# HELP ${metric} Synthetic working set.`, `# TYPE ${metric} gauge`, ...sampleLines(metric, series, 1), '# EOF', ''].join('\n');
+  return [
+    `# HELP ${metric} Synthetic working set.`,
+    `# TYPE ${metric} gauge`,
+    ...sampleLines(metric, series, 1),
+    '# EOF',
+    '',
+  ].join('\n');
 }
 
 /** `toOpenMetrics`, one series at a time: a fleet's history need never be one string (or one array) in memory. */
@@ -86,7 +94,8 @@ function sampleLines(metric: string, series: readonly LabelledSeries[], timeScal
     const labelText = Object.entries(labels)
       .map(([name, value]) => `${name}="${escapeLabel(value)}"`)
       .join(',');
-    for (const { t, v } of samples) lines.push(`${metric}{${labelText}} ${formatValue(v)} ${Math.round(t * timeScale)}`);
+    for (const { t, v } of samples)
+      lines.push(`${metric}{${labelText}} ${formatValue(v)} ${Math.round(t * timeScale)}`);
   }
   return lines;
 }
@@ -104,7 +113,10 @@ export function parseOpenMetrics(text: string): LabelledSeries[] {
     const key = JSON.stringify(labels);
     const series = byKey.get(key) ?? { labels, samples: [] };
     byKey.set(key, series);
-    series.samples.push({ t: Number(time), v: value === 'NaN' ? Number.NaN : value === '+Inf' ? Infinity : value === '-Inf' ? -Infinity : Number(value) });
+    series.samples.push({
+      t: Number(time),
+      v: value === 'NaN' ? Number.NaN : value === '+Inf' ? Infinity : value === '-Inf' ? -Infinity : Number(value),
+    });
   }
   return [...byKey.values()];
 }
@@ -115,7 +127,13 @@ export function parseOpenMetrics(text: string): LabelledSeries[] {
  * behaviour, not the client's: a hole shorter than the lookback comes back filled with the last
  * value, and a series that stopped keeps answering for up to 5 minutes.
  */
-export function expectedAtSteps(samples: readonly Sample[], start: number, end: number, stepSeconds: number, lookbackSeconds = 300): Sample[] {
+export function expectedAtSteps(
+  samples: readonly Sample[],
+  start: number,
+  end: number,
+  stepSeconds: number,
+  lookbackSeconds = 300,
+): Sample[] {
   const out: Sample[] = [];
   let j = 0;
   for (let t = start; t <= end; t += stepSeconds) {

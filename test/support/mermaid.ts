@@ -27,7 +27,9 @@ async function loadParser(): Promise<JisonParser> {
   const chunks = join(root, 'dist', 'chunks', 'mermaid.core');
   const file = readdirSync(chunks).find((f) => /^xychartDiagram-[\w-]+\.mjs$/.test(f));
   if (!file) throw new Error(`no xychart diagram in ${chunks}: mermaid's layout changed`);
-  const mod = (await import(pathToFileURL(join(chunks, file)).href)) as { diagram: { parser: JisonParser; db: object } };
+  const mod = (await import(pathToFileURL(join(chunks, file)).href)) as {
+    diagram: { parser: JisonParser; db: object };
+  };
   return mod.diagram.parser;
 }
 

@@ -16,7 +16,14 @@ export function operatorTarget(namespace: string, pod: string, container: string
   return {
     profile: 'ops',
     workload: { kind: 'Deployment', namespace, name: pod, uid: `uid-${pod}` },
-    pod: { name: pod, uid: `uid-${pod}-pod`, startTime: nowSeconds - 40 * 3600, ready: true, terminating: false, controlled: true },
+    pod: {
+      name: pod,
+      uid: `uid-${pod}-pod`,
+      startTime: nowSeconds - 40 * 3600,
+      ready: true,
+      terminating: false,
+      controlled: true,
+    },
     container,
     image: 'example/operator:v1.0.0',
     version: '1.0.0',
@@ -43,7 +50,12 @@ export interface MetricsRun {
 export async function runAgainst(
   url: string,
   targets: TargetFacts[],
-  { namespace, container, prometheus = '', extra = '' }: { namespace: string; container: string; prometheus?: string; extra?: string },
+  {
+    namespace,
+    container,
+    prometheus = '',
+    extra = '',
+  }: { namespace: string; container: string; prometheus?: string; extra?: string },
 ): Promise<MetricsRun> {
   const config = parseConfig(`
 dryRun: false

@@ -24,18 +24,40 @@ export function leaking(overrides: Partial<Verdict> = {}): Verdict {
 }
 
 export function healthy(overrides: Partial<Verdict> = {}): Verdict {
-  return { ...leaking(), kind: 'not-leaking', hoursToLimit: null, slope: { bytesPerHour: 0, low: -mib, high: mib }, reasons: ['memory floor is flat'], ...overrides };
+  return {
+    ...leaking(),
+    kind: 'not-leaking',
+    hoursToLimit: null,
+    slope: { bytesPerHour: 0, low: -mib, high: mib },
+    reasons: ['memory floor is flat'],
+    ...overrides,
+  };
 }
 
 export function unknown(): Verdict {
-  return { kind: 'unknown', slope: null, currentBytes: null, hoursToLimit: null, reasons: ['last sample is 25 min old'], evidence: { from: now - 20 * hour, to: now - 1500, pointsUsed: 900, restarts: 0 } };
+  return {
+    kind: 'unknown',
+    slope: null,
+    currentBytes: null,
+    hoursToLimit: null,
+    reasons: ['last sample is 25 min old'],
+    evidence: { from: now - 20 * hour, to: now - 1500, pointsUsed: 900, restarts: 0 },
+  };
 }
 
 export function facts(overrides: Partial<TargetFacts> = {}, pod: Partial<TargetFacts['pod']> = {}): TargetFacts {
   return {
     profile: 'rook',
     workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'uid-deploy' },
-    pod: { name: 'rook-ceph-operator-7d9f-abcde', uid: 'uid-pod', startTime: now - 20 * hour - 600, ready: true, terminating: false, controlled: true, ...pod },
+    pod: {
+      name: 'rook-ceph-operator-7d9f-abcde',
+      uid: 'uid-pod',
+      startTime: now - 20 * hour - 600,
+      ready: true,
+      terminating: false,
+      controlled: true,
+      ...pod,
+    },
     container: 'rook-ceph-operator',
     image: 'rook/ceph:v1.14.9',
     version: '1.14.9',
@@ -53,7 +75,14 @@ export function state(overrides: Partial<WorkloadState> = {}): WorkloadState {
   return { ...emptyWorkloadState, ...overrides };
 }
 
-export function target(overrides: { facts?: Partial<TargetFacts>; pod?: Partial<TargetFacts['pod']>; verdict?: Verdict; state?: Partial<WorkloadState> } = {}): PlanTarget {
+export function target(
+  overrides: {
+    facts?: Partial<TargetFacts>;
+    pod?: Partial<TargetFacts['pod']>;
+    verdict?: Verdict;
+    state?: Partial<WorkloadState>;
+  } = {},
+): PlanTarget {
   return {
     facts: facts(overrides.facts, overrides.pod),
     verdict: overrides.verdict ?? leaking(),
@@ -83,7 +112,10 @@ export const guardrails: Guardrails = {
   killSwitch: false,
 };
 
-export function input(targets: PlanTarget[], overrides: { profile?: Partial<ProfilePolicy>; guardrails?: Partial<Guardrails>; now?: number } = {}): PlanInput {
+export function input(
+  targets: PlanTarget[],
+  overrides: { profile?: Partial<ProfilePolicy>; guardrails?: Partial<Guardrails>; now?: number } = {},
+): PlanInput {
   return {
     targets,
     profiles: [{ ...profile, ...overrides.profile }],
@@ -101,7 +133,14 @@ export function rookOperatorTarget(nowSeconds = Math.floor(Date.now() / 1000)): 
   return {
     profile: 'rook',
     workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
-    pod: { name: 'rook-ceph-operator-abc', uid: 'u2', startTime: nowSeconds - 90_000, ready: true, terminating: false, controlled: true },
+    pod: {
+      name: 'rook-ceph-operator-abc',
+      uid: 'u2',
+      startTime: nowSeconds - 90_000,
+      ready: true,
+      terminating: false,
+      controlled: true,
+    },
     container: 'rook-ceph-operator',
     image: 'rook/ceph:v1.14.9',
     version: '1.14.9',
@@ -113,4 +152,3 @@ export function rookOperatorTarget(nowSeconds = Math.floor(Date.now() / 1000)): 
     env: {},
   };
 }
-

@@ -22,7 +22,8 @@ function hasCommands(commands: readonly string[]): boolean {
 
 /** `npm run setup` installs the servers; tests only check, and say what to run when one is missing. */
 export function requireCommands(pkg: string, commands: readonly string[]): void {
-  if (!hasCommands(commands)) throw new Error(`${commands.join('/')} not installed: run \`npm run setup\` (installs Debian's ${pkg} package)`);
+  if (!hasCommands(commands))
+    throw new Error(`${commands.join('/')} not installed: run \`npm run setup\` (installs Debian's ${pkg} package)`);
 }
 
 /** Debian's `prometheus` package (prometheus + promtool). */
@@ -43,7 +44,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -69,12 +72,24 @@ export interface StartOptions {
  * Backfills `openMetrics` into a fresh TSDB and starts Prometheus on it. Backfilled blocks are only
  * picked up when the TSDB opens, hence backfill first, start second.
  */
-export async function startPrometheus({ openMetrics, routePrefix, externalLabels, flags = [] }: StartOptions): Promise<RunningPrometheus> {
+export async function startPrometheus({
+  openMetrics,
+  routePrefix,
+  externalLabels,
+  flags = [],
+}: StartOptions): Promise<RunningPrometheus> {
   requirePrometheus();
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-prom-'));
   const dataDir = join(dir, 'data');
   await writeHistory(join(dir, 'history.om.txt'), openMetrics);
-  await execFile('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'history.om.txt'), dataDir]);
+  await execFile('promtool', [
+    'tsdb',
+    'create-blocks-from',
+    'openmetrics',
+    '--quiet',
+    join(dir, 'history.om.txt'),
+    dataDir,
+  ]);
   const labels = externalLabels ? `  external_labels: ${JSON.stringify(externalLabels)}\n` : '';
   await writeFile(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1m\n${labels}scrape_configs: []\n`);
 
@@ -110,7 +125,12 @@ export interface RunningServer {
  * Spawns a server and waits until `readyUrl` answers 2xx (30 s at most; the server's last stderr
  * lines are in the error). The process is killed if the test process exits first.
  */
-export async function startServer(command: string, args: readonly string[], readyUrl: string, dir?: string): Promise<RunningServer> {
+export async function startServer(
+  command: string,
+  args: readonly string[],
+  readyUrl: string,
+  dir?: string,
+): Promise<RunningServer> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,6 +1,13 @@
 // A loopback HTTP(S) proxy in front of a real server: records every request, forwards it, or lets a
 // test answer instead (errors, delays, rewritten bodies).
-import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 
 export interface RecordedRequest {
@@ -21,7 +28,11 @@ export interface ProxyReply {
  * given, as a gateway rewriting its prefix would) and returns its reply; `closed` fires when the
  * client hangs up (so a deliberately slow reply can stop waiting).
  */
-export type ProxyHandler = (request: RecordedRequest, forward: (path?: string) => Promise<ProxyReply>, closed: AbortSignal) => Promise<ProxyReply>;
+export type ProxyHandler = (
+  request: RecordedRequest,
+  forward: (path?: string) => Promise<ProxyReply>,
+  closed: AbortSignal,
+) => Promise<ProxyReply>;
 
 export interface RecordingProxy {
   url: string;
@@ -52,7 +63,11 @@ export async function startRecordingProxy({ upstream, tls }: ProxyOptions): Prom
       requests.push(recorded);
       let reply: ProxyReply;
       try {
-        reply = await handler(recorded, (path) => forward(upstream, path === undefined ? recorded : { ...recorded, path }), closed.signal);
+        reply = await handler(
+          recorded,
+          (path) => forward(upstream, path === undefined ? recorded : { ...recorded, path }),
+          closed.signal,
+        );
       } catch (error) {
         reply = { status: 599, body: `proxy handler failed: ${String(error)}` };
       }
@@ -95,7 +110,13 @@ async function forward(upstream: string, request: RecordedRequest): Promise<Prox
   delete headers['accept-encoding'];
   return new Promise((resolve, reject) => {
     const out = httpRequest(
-      { host: base.hostname, port: base.port, method: request.method, path: `${base.pathname.replace(/\/$/, '')}${request.path}`, headers },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: request.method,
+        path: `${base.pathname.replace(/\/$/, '')}${request.path}`,
+        headers,
+      },
       (res) => {
         void readBody(res).then((body) => {
           const contentType = res.headers['content-type'];

@@ -5,7 +5,15 @@
  */
 import { MemoryCluster, type Mutation } from '../../src/demo/memory-cluster.js';
 import type { KubeError } from '../../src/kube/errors.js';
-import type { AccessCheck, AccessResult, EvictResult, PodRef, RestartCheck, RestartHappenedResult, RestartResult } from '../../src/kube/types.js';
+import type {
+  AccessCheck,
+  AccessResult,
+  EvictResult,
+  PodRef,
+  RestartCheck,
+  RestartHappenedResult,
+  RestartResult,
+} from '../../src/kube/types.js';
 import type { WorkloadRef } from '../../src/model/workload.js';
 
 export class TestCluster extends MemoryCluster {
@@ -40,8 +48,14 @@ export class TestCluster extends MemoryCluster {
   }
 
   override async evictPod(pod: PodRef): Promise<EvictResult> {
-    const live = this.targets.some((t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid));
-    if (live && this.evictions === 'blocked') return { outcome: 'blocked' as const, message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
+    const live = this.targets.some(
+      (t) => t.workload.namespace === pod.namespace && t.pod.name === pod.name && (!pod.uid || t.pod.uid === pod.uid),
+    );
+    if (live && this.evictions === 'blocked')
+      return {
+        outcome: 'blocked' as const,
+        message: "Cannot evict pod as it would violate the pod's disruption budget.",
+      };
     return super.evictPod(pod);
   }
 
@@ -51,7 +65,10 @@ export class TestCluster extends MemoryCluster {
   }
 
   override async checkAccess(checks: readonly AccessCheck[]): Promise<AccessResult> {
-    return { outcome: 'checked', denied: checks.filter((c) => this.deniedAccess.has(`${c.verb} ${c.resource} ${c.namespace}/${c.name}`)) };
+    return {
+      outcome: 'checked',
+      denied: checks.filter((c) => this.deniedAccess.has(`${c.verb} ${c.resource} ${c.namespace}/${c.name}`)),
+    };
   }
 
   protected override mutate(mutation: Mutation): KubeError | null {

@@ -56,7 +56,13 @@ async function startReplica(thanos: string, { openMetrics, externalLabels }: Rep
     const [grpc, http] = [await freePort(), await freePort()];
     const sidecar = await startServer(
       thanos,
-      ['sidecar', `--prometheus.url=${prometheus.url}`, `--grpc-address=127.0.0.1:${grpc}`, `--http-address=127.0.0.1:${http}`, '--log.level=warn'],
+      [
+        'sidecar',
+        `--prometheus.url=${prometheus.url}`,
+        `--grpc-address=127.0.0.1:${grpc}`,
+        `--http-address=127.0.0.1:${http}`,
+        '--log.level=warn',
+      ],
       `http://127.0.0.1:${http}/-/ready`,
     );
     let stopped = false;
@@ -94,7 +100,15 @@ export async function startQuery(
   const sd = { endpoints: endpoints.map((address) => ({ address, strict })) };
   const query = await startServer(
     thanosBinary().path,
-    ['query', `--http-address=127.0.0.1:${http}`, `--grpc-address=127.0.0.1:${grpc}`, '--query.replica-label=replica', `--endpoint.sd-config=${JSON.stringify(sd)}`, '--log.level=error', ...flags],
+    [
+      'query',
+      `--http-address=127.0.0.1:${http}`,
+      `--grpc-address=127.0.0.1:${grpc}`,
+      '--query.replica-label=replica',
+      `--endpoint.sd-config=${JSON.stringify(sd)}`,
+      '--log.level=error',
+      ...flags,
+    ],
     `${url}/-/ready`,
   );
   try {
@@ -112,7 +126,10 @@ export async function startThanos(replicas: readonly Replica[]): Promise<Running
   const running: RunningReplica[] = [];
   try {
     for (const replica of await Promise.all(replicas.map((r) => startReplica(thanos, r)))) running.push(replica);
-    const query = await startQuery(running.map((r) => r.endpoint), { strict: true });
+    const query = await startQuery(
+      running.map((r) => r.endpoint),
+      { strict: true },
+    );
     const stop = async (): Promise<void> => {
       await query.stop();
       await Promise.all(running.map((r) => r.stop()));
@@ -132,8 +149,12 @@ async function waitForStores(url: string, count: number): Promise<void> {
     try {
       const response = await fetch(`${url}/api/v1/stores`, { signal: AbortSignal.timeout(1000) });
       last = await response.text();
-      const body = JSON.parse(last) as { data?: Record<string, { lastError?: string | null; labelSets?: unknown[] }[]> };
-      const healthy = Object.values(body.data ?? {}).flat().filter((s) => !s.lastError && (s.labelSets?.length ?? 0) > 0);
+      const body = JSON.parse(last) as {
+        data?: Record<string, { lastError?: string | null; labelSets?: unknown[] }[]>;
+      };
+      const healthy = Object.values(body.data ?? {})
+        .flat()
+        .filter((s) => !s.lastError && (s.labelSets?.length ?? 0) > 0);
       if (healthy.length >= count) return;
     } catch {
       // not answering yet

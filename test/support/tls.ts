@@ -26,11 +26,64 @@ export async function createTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-pki-'));
   const at = (name: string): string => join(dir, name);
   const makeCa = (name: string) =>
-    execFile('openssl', ['req', '-x509', ...EC, '-keyout', at(`${name}.key`), '-out', at(`${name}.crt`), '-days', '2', '-subj', `/CN=leakguard test ${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    execFile('openssl', [
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      at(`${name}.key`),
+      '-out',
+      at(`${name}.crt`),
+      '-days',
+      '2',
+      '-subj',
+      `/CN=leakguard test ${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
   await Promise.all([makeCa('ca'), makeCa('other-ca')]);
-  await execFile('openssl', ['req', ...EC, '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1']);
+  await execFile('openssl', [
+    'req',
+    ...EC,
+    '-keyout',
+    at('server.key'),
+    '-out',
+    at('server.csr'),
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   await writeFile(at('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await execFile('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '2', '-extfile', at('server.ext')]);
-  const [caPem, serverKey, serverCert] = await Promise.all([readFile(at('ca.crt'), 'utf8'), readFile(at('server.key'), 'utf8'), readFile(at('server.crt'), 'utf8')]);
-  return { dir, caPem, caFile: at('ca.crt'), otherCaFile: at('other-ca.crt'), serverKey, serverCert, remove: () => rm(dir, { recursive: true, force: true }) };
+  await execFile('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('ca.crt'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    at('server.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    at('server.ext'),
+  ]);
+  const [caPem, serverKey, serverCert] = await Promise.all([
+    readFile(at('ca.crt'), 'utf8'),
+    readFile(at('server.key'), 'utf8'),
+    readFile(at('server.crt'), 'utf8'),
+  ]);
+  return {
+    dir,
+    caPem,
+    caFile: at('ca.crt'),
+    otherCaFile: at('other-ca.crt'),
+    serverKey,
+    serverCert,
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -21,7 +21,9 @@ export interface VictoriaMetricsOptions {
  * Starts VictoriaMetrics on a fresh data directory with its default query settings (response cache
  * on, hence ranges aligned to the step); `importSeries` then loads history into it, before any query.
  */
-export async function startVictoriaMetrics({ flags = [] }: VictoriaMetricsOptions = {}): Promise<RunningVictoriaMetrics> {
+export async function startVictoriaMetrics({
+  flags = [],
+}: VictoriaMetricsOptions = {}): Promise<RunningVictoriaMetrics> {
   requireCommands('victoria-metrics', ['victoria-metrics']);
   const dir = await mkdtemp(join(tmpdir(), 'leakguard-vm-'));
   const port = await freePort();
@@ -41,9 +43,16 @@ export async function startVictoriaMetrics({ flags = [] }: VictoriaMetricsOption
  * Imports series through `/api/v1/import/prometheus` (Prometheus text format, millisecond
  * timestamps) and flushes them, so the next query sees every sample.
  */
-export async function importSeries(vm: RunningVictoriaMetrics, metric: string, series: readonly LabelledSeries[]): Promise<void> {
+export async function importSeries(
+  vm: RunningVictoriaMetrics,
+  metric: string,
+  series: readonly LabelledSeries[],
+): Promise<void> {
   const root = vm.url.replace(/\/prometheus$/, '');
-  const response = await fetch(`${root}/api/v1/import/prometheus`, { method: 'POST', body: toPrometheusText(metric, series) });
+  const response = await fetch(`${root}/api/v1/import/prometheus`, {
+    method: 'POST',
+    body: toPrometheusText(metric, series),
+  });
   if (!response.ok) throw new Error(`VictoriaMetrics import: HTTP ${response.status}: ${await response.text()}`);
   const flushed = await fetch(`${root}/internal/force_flush`);
   if (!flushed.ok) throw new Error(`VictoriaMetrics force_flush: HTTP ${flushed.status}`);

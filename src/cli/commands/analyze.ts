@@ -30,7 +30,11 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<Judged[]> {
   const pasts = pastsOfSeries(series, owners, options.detect);
   return series.map(({ labels, samples, limitBytes }, i) => {
     const now = lastTime(samples) ?? 0;
-    const verdict = judgeWithPast({ samples, now, ...(limitBytes === undefined ? {} : { limitBytes }) }, pasts[i]!, options.detect);
+    const verdict = judgeWithPast(
+      { samples, now, ...(limitBytes === undefined ? {} : { limitBytes }) },
+      pasts[i]!,
+      options.detect,
+    );
     return { labels, verdict, values: samples.v };
   });
 }
@@ -41,6 +45,10 @@ export async function runAnalyze(options: AnalyzeOptions, print: (text: string) 
     print(JSON.stringify(results.map(({ labels, verdict }): AnalyzeResult => ({ labels, verdict }))));
     return;
   }
-  const rows: VerdictRow[] = results.map(({ labels, verdict, values }) => ({ name: seriesName(labels), verdict, values }));
+  const rows: VerdictRow[] = results.map(({ labels, verdict, values }) => ({
+    name: seriesName(labels),
+    verdict,
+    values,
+  }));
   print(renderVerdictTable(rows));
 }

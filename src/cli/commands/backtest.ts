@@ -4,7 +4,13 @@
  * then (the pods that started before it); JSON output is one object per working-set series, in input
  * order (limit and owner series in the file are inputs, not targets).
  */
-import { backtestSeries, ownersFromSeries, pastsOfSeries, workloadKey, type WorkloadSeries } from '../../detect/index.js';
+import {
+  backtestSeries,
+  ownersFromSeries,
+  pastsOfSeries,
+  workloadKey,
+  type WorkloadSeries,
+} from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
 import type { RangeSeries } from '../../prom/types.js';
 import { seriesKey } from '../../policy/judged.js';
@@ -78,25 +84,39 @@ export async function backtestFile(options: BacktestOptions): Promise<BacktestRe
   const waiting = new Map<string, { index: number; series: WorkloadSeries }[]>();
   const judge = (index: number, series: WorkloadSeries, past: ReturnType<typeof pastsOfSeries>[number]): void => {
     const { limitBytes } = series;
-    const { detectedAt, ticks: judged } = backtestSeries(series.samples, { everySeconds: options.everySeconds, options: options.detect, past, ...(limitBytes === undefined ? {} : { limitBytes }) });
+    const { detectedAt, ticks: judged } = backtestSeries(series.samples, {
+      everySeconds: options.everySeconds,
+      options: options.detect,
+      past,
+      ...(limitBytes === undefined ? {} : { limitBytes }),
+    });
     results[index] = { labels: series.labels, detectedAt, ticks: judged };
   };
   let index = 0;
   const visit = (s: RangeSeries): void => {
     if (isInputOnly(s.labels)) return;
     const i = index++;
-    const series = { ...s, limitBytes: limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? options.limitBytes };
+    const series = {
+      ...s,
+      limitBytes:
+        limits.get(seriesKey(s.labels.namespace, s.labels.pod, s.labels.container))?.bytes ?? options.limitBytes,
+    };
     const key = groupOf[i];
     if (key === undefined || size.get(key)! < 2) return judge(i, series, null);
     const members = [...(waiting.get(key) ?? []), { index: i, series }];
     if (members.length < size.get(key)!) return void waiting.set(key, members);
     waiting.delete(key);
-    const pasts = pastsOfSeries(members.map((m) => m.series), owners, options.detect);
+    const pasts = pastsOfSeries(
+      members.map((m) => m.series),
+      owners,
+      options.detect,
+    );
     members.forEach((m, n) => judge(m.index, m.series, pasts[n]!));
   };
   if (held) held.forEach(visit);
   else await streamRangeFile(options.input, visit);
-  if (index !== outlines.length || waiting.size > 0) throw new UsageError(`--input ${options.input} changed while it was read: run the backtest again`);
+  if (index !== outlines.length || waiting.size > 0)
+    throw new UsageError(`--input ${options.input} changed while it was read: run the backtest again`);
   return results;
 }
 

@@ -18,11 +18,19 @@ export function runCatalog(options: CatalogOptions, print: (text: string) => voi
   const catalog = options.catalog ?? buildCatalog();
   const [verb, image, ...rest] = options.positionals;
   if (verb === undefined) {
-    if (options.output === 'json') return print(JSON.stringify({ entries: catalog.entries, mirrorPrefixes: catalog.mirrorPrefixes }));
-    const rows = catalog.entries.map((issue) => [issue.id, issue.images.join(', '), describeAffected(issue), issue.fixed.join(', ') || 'not yet', describeRule(issue)]);
+    if (options.output === 'json')
+      return print(JSON.stringify({ entries: catalog.entries, mirrorPrefixes: catalog.mirrorPrefixes }));
+    const rows = catalog.entries.map((issue) => [
+      issue.id,
+      issue.images.join(', '),
+      describeAffected(issue),
+      issue.fixed.join(', ') || 'not yet',
+      describeRule(issue),
+    ]);
     return print(renderTable([['ID', 'IMAGES', 'AFFECTED', 'FIXED IN', 'UPGRADE RULE'], ...rows]));
   }
-  if (verb !== 'check' || image === undefined || rest.length > 0) throw new UsageError('expected `leakguard catalog` or `leakguard catalog check IMAGE`');
+  if (verb !== 'check' || image === undefined || rest.length > 0)
+    throw new UsageError('expected `leakguard catalog` or `leakguard catalog check IMAGE`');
   const report = checkImage(catalog, image, options.container ? { container: options.container } : {});
   print(options.output === 'json' ? JSON.stringify(report) : renderCheck(report));
 }

@@ -49,13 +49,22 @@ export function scheduleRuns({ schedule, deadlineSeconds, logger, run }: Schedul
     const log = logger.child({ runId });
     const startedMs = performance.now();
     const overrun = setTimeout(
-      () => log.warn({ deadlineSeconds }, `run has outlived its ${deadlineSeconds}s deadline and is still going; the schedule skips until it ends`),
+      () =>
+        log.warn(
+          { deadlineSeconds },
+          `run has outlived its ${deadlineSeconds}s deadline and is still going; the schedule skips until it ends`,
+        ),
       deadlineSeconds * 1000 + windUpMs,
     );
     const done = run(AbortSignal.timeout(deadlineSeconds * 1000), log)
       .then((summary) => {
-        const fields = { targets: summary.targets.length, actions: summary.actions.length, seconds: Math.round((performance.now() - startedMs) / 1000) };
-        if (summary.failures.length > 0) log.error({ ...fields, failures: summary.failures }, 'run finished with failures');
+        const fields = {
+          targets: summary.targets.length,
+          actions: summary.actions.length,
+          seconds: Math.round((performance.now() - startedMs) / 1000),
+        };
+        if (summary.failures.length > 0)
+          log.error({ ...fields, failures: summary.failures }, 'run finished with failures');
         else log.info(fields, 'run finished');
       })
       .catch((error: unknown) => log.error({ error: (error as Error).message }, 'run failed'))
@@ -87,14 +96,21 @@ export function runFromConfig(config: Config): ScheduledRun {
 }
 
 export async function daemonCommand(config: Config, logger: Logger): Promise<ExitCode> {
-  if (!cron.validate(config.schedule)) throw new UsageError(`schedule: expected a cron expression, got ${JSON.stringify(config.schedule)}`);
-  const daemon = scheduleRuns({ schedule: config.schedule, deadlineSeconds: config.deadline, logger, run: runFromConfig(config) });
+  if (!cron.validate(config.schedule))
+    throw new UsageError(`schedule: expected a cron expression, got ${JSON.stringify(config.schedule)}`);
+  const daemon = scheduleRuns({
+    schedule: config.schedule,
+    deadlineSeconds: config.deadline,
+    logger,
+    run: runFromConfig(config),
+  });
   logger.info({ schedule: config.schedule }, 'daemon started');
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   logger.info({ signal }, 'stopping: no new runs');
-  if ((await daemon.stop(25_000)) === 'abandoned') logger.warn('grace period over; abandoning the current run (the next run reconciles it)');
+  if ((await daemon.stop(25_000)) === 'abandoned')
+    logger.warn('grace period over; abandoning the current run (the next run reconciles it)');
   return ExitCode.ok;
 }

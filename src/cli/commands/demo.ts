@@ -26,23 +26,37 @@ export function renderStory(story: DemoStory): string {
   ];
   for (const [i, step] of story.steps.entries()) {
     lines.push('', `-- run ${i + 1} at ${formatTime(step.at)} (${step.before}) — phase: ${step.phase ?? 'none'}`);
-    for (const e of step.events) lines.push(...wrap(`${e.type} ${e.reason}: ${e.note}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
-    for (const text of step.slack) lines.push(...wrap(`Slack: ${text}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
-    if (step.prStatus) lines.push(...wrap(`PR status: ${step.prStatus}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
+    for (const e of step.events)
+      lines.push(
+        ...wrap(`${e.type} ${e.reason}: ${e.note}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`),
+      );
+    for (const text of step.slack)
+      lines.push(...wrap(`Slack: ${text}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
+    if (step.prStatus)
+      lines.push(...wrap(`PR status: ${step.prStatus}`, WIDTH - 4).map((l, k) => `${k === 0 ? '  ' : '    '}${l}`));
   }
   const [before, after] = story.operator;
   if (before && after) {
-    const show = (o: typeof before) => `image ${o.image}, env ${JSON.stringify(o.env)}, ConfigMap ${JSON.stringify(o.configMap)}`;
+    const show = (o: typeof before) =>
+      `image ${o.image}, env ${JSON.stringify(o.env)}, ConfigMap ${JSON.stringify(o.configMap)}`;
     lines.push('', `Operator before the workaround: ${show(before)}`, `Operator at the end:            ${show(after)}`);
   }
-  if (story.pr) lines.push('', `PR #${story.pr.number} (${story.pr.branch}): ${story.pr.title}; its body written ${story.pr.bodies.length} times, one PR all along.`);
+  if (story.pr)
+    lines.push(
+      '',
+      `PR #${story.pr.number} (${story.pr.branch}): ${story.pr.title}; its body written ${story.pr.bodies.length} times, one PR all along.`,
+    );
   return lines.join('\n');
 }
 
 function demoJson(report: DemoReport) {
   return {
     now: report.now,
-    targets: report.targets.map(({ series, verdict, facts }) => ({ labels: series.labels, image: facts.image, verdict })),
+    targets: report.targets.map(({ series, verdict, facts }) => ({
+      labels: series.labels,
+      image: facts.image,
+      verdict,
+    })),
     plan: report.plan.items,
     events: report.events,
     pullRequest: report.pr,
@@ -72,26 +86,42 @@ function section(title: string): string {
 export function renderDemo(report: DemoReport): string {
   const lines: string[] = [
     'leakguard demo — 48 h of working-set history (60 s step): a Rook Ceph operator v1.14.9 under namespace/PVC',
-    'churn (rook/rook#15499), cert-manager\'s cainjector v1.12.1 (cert-manager/cert-manager#6217) and three healthy',
+    "churn (rook/rook#15499), cert-manager's cainjector v1.12.1 (cert-manager/cert-manager#6217) and three healthy",
     'neighbours. No cluster, no network; dry-run.',
     section('1. Detection'),
-    renderVerdictTable(report.targets.map((t) => ({ name: `${t.series.labels.namespace}/${t.series.workload}`, verdict: t.verdict, values: t.series.samples.map((s) => s.v) }))),
+    renderVerdictTable(
+      report.targets.map((t) => ({
+        name: `${t.series.labels.namespace}/${t.series.workload}`,
+        verdict: t.verdict,
+        values: t.series.samples.map((s) => s.v),
+      })),
+    ),
     section('2. Plan'),
     ...report.plan.items.flatMap((item) => {
       const [head, text] =
         item.type === 'action'
-          ? [`${item.dryRun ? 'WOULD' : 'DO'} ${item.kind}${upgradeStep(item)} ${item.workload.namespace}/${item.workload.name}  (action ${item.id})`, item.reason]
+          ? [
+              `${item.dryRun ? 'WOULD' : 'DO'} ${item.kind}${upgradeStep(item)} ${item.workload.namespace}/${item.workload.name}  (action ${item.id})`,
+              item.reason,
+            ]
           : item.type === 'skip'
             ? [`SKIP ${item.wanted ?? ''} ${item.workload.namespace}/${item.workload.name}: ${item.reason}`, item.note]
             : [`NOTICE ${item.kind} ${item.workload.namespace}/${item.workload.name}`, item.note];
       return [head, ...wrap(text, WIDTH - 6).map((l) => `      ${l}`)];
     }),
     section('3. Events (kubectl events -A)'),
-    ...indentedNotes(renderTable([['TYPE', 'REASON', 'OBJECT'], ...report.events.map((e) => [e.type, e.reason, e.object])]), report.events.map((e) => e.note)),
+    ...indentedNotes(
+      renderTable([['TYPE', 'REASON', 'OBJECT'], ...report.events.map((e) => [e.type, e.reason, e.object])]),
+      report.events.map((e) => e.note),
+    ),
     section('4. Slack (a message per workload; plain-text fallback shown)'),
   ];
   for (const [i, message] of report.slack.entries()) {
-    lines.push(...(i > 0 ? [''] : []), ...wrap(message.text, WIDTH), `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`);
+    lines.push(
+      ...(i > 0 ? [''] : []),
+      ...wrap(message.text, WIDTH),
+      `(${message.blocks.length} blocks: ${message.blocks.map((b) => b.type).join(', ')})`,
+    );
   }
   if (report.pr) {
     lines.push(

@@ -7,7 +7,11 @@ import type { OutputFormat } from '../output.js';
 import { renderVerdictTable } from '../render.js';
 import { buildRunDeps } from '../wiring.js';
 
-export async function runCommand(config: Config, options: { dryRun: boolean; output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
+export async function runCommand(
+  config: Config,
+  options: { dryRun: boolean; output: OutputFormat; logger: Logger },
+  print: (text: string) => void,
+): Promise<ExitCode> {
   // The whole run gives up at the deadline: queries are aborted and nothing new is started.
   const deadline = AbortSignal.timeout(config.deadline * 1000);
   const deps = await buildRunDeps(config, options.logger.child({ runId: `${Date.now().toString(36)}` }), deadline);
@@ -39,10 +43,14 @@ export function renderSummary(summary: RunSummary): string {
   if (summary.status === 'locked') return 'another run holds the lock; nothing was done';
   const verdicts = countVerdicts(summary);
   const lines = [
-    renderVerdictTable(summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values }))),
+    renderVerdictTable(
+      summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
+    ),
     '',
     `targets ${summary.targets.length} · leaking ${verdicts.leaking} · ok ${verdicts['not-leaking']} · unknown ${verdicts.unknown}${summary.dryRun ? ' · DRY RUN' : ''}`,
-    ...summary.actions.map((a) => `action ${a.id}: ${a.kind} on ${a.workload} → ${a.dryRun ? 'planned (dry-run)' : a.outcome}`),
+    ...summary.actions.map(
+      (a) => `action ${a.id}: ${a.kind} on ${a.workload} → ${a.dryRun ? 'planned (dry-run)' : a.outcome}`,
+    ),
     ...summary.warnings.map((w) => `warning: ${w}`),
     ...summary.failures.map((f) => `FAILED: ${f}`),
   ];

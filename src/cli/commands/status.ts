@@ -13,7 +13,11 @@ import { buildStatusDeps } from '../wiring.js';
 import { formatTime } from '../../model/units.js';
 import { workloadKey } from '../../model/workload.js';
 
-export async function statusCommand(config: Config, options: { output: OutputFormat; logger: Logger }, print: (text: string) => void): Promise<ExitCode> {
+export async function statusCommand(
+  config: Config,
+  options: { output: OutputFormat; logger: Logger },
+  print: (text: string) => void,
+): Promise<ExitCode> {
   const deps = buildStatusDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
   const detect = toDetectOptions(config.detection);
   const clock = await prometheusNow(deps.metrics, deps.signal);
@@ -21,12 +25,26 @@ export async function statusCommand(config: Config, options: { output: OutputFor
   const failures: string[] = [];
   for (const profile of config.profiles) {
     // The same observation as `run`: what status prints, a run would act on.
-    const seen = await observeProfile({ cluster: deps.cluster, metrics: deps.metrics, prometheus: config.prometheus, workloadHistory: config.detection.workloadHistory, ...(deps.signal ? { signal: deps.signal } : {}) }, profile, clock, detect);
+    const seen = await observeProfile(
+      {
+        cluster: deps.cluster,
+        metrics: deps.metrics,
+        prometheus: config.prometheus,
+        workloadHistory: config.detection.workloadHistory,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      },
+      profile,
+      clock,
+      detect,
+    );
     failures.push(...seen.failures);
     const states = await deps.cluster.readStates(seen.judged.map((t) => t.facts.workload));
     for (const target of seen.judged) {
       const state = states.get(workloadKey(target.facts.workload));
-      const last = state?.outcome === 'read' && state.state.lastAction ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}` : undefined;
+      const last =
+        state?.outcome === 'read' && state.state.lastAction
+          ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}`
+          : undefined;
       const incident = state?.outcome === 'read' ? incidentStatusText(state.state) : null;
       rows.push({
         profile: profile.name,

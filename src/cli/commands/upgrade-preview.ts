@@ -77,7 +77,8 @@ export async function runUpgradePreview(
   try {
     const charts = options.offline
       ? undefined
-      : (options.charts ?? createChartSource({ credentials: await readChartCredentials(options.chartRepositories ?? []) }));
+      : (options.charts ??
+        createChartSource({ credentials: await readChartCredentials(options.chartRepositories ?? []) }));
     const outcome = await bumpInRepo(options.file, readLocal, req, charts);
     if (outcome.kind === 'already') {
       print(previewAlready(options.file, options.toVersion));

@@ -113,7 +113,9 @@ describe('bumpFile', () => {
       name: 'Argo CD Application targetRevision and image.tag inside helm.values',
       text: argoApp,
       kind: 'argocd-application',
-      expect: argoApp.replace('targetRevision: 1.14.9', 'targetRevision: 1.15.9').replace('tag: v1.14.9', 'tag: v1.15.9'),
+      expect: argoApp
+        .replace('targetRevision: 1.14.9', 'targetRevision: 1.15.9')
+        .replace('tag: v1.14.9', 'tag: v1.15.9'),
       paths: ['spec.source.targetRevision', 'spec.source.helm.values.image.tag'],
     },
     {
@@ -163,7 +165,9 @@ describe('bumpFile', () => {
 
   it('reports dependencies for PR de-duplication', () => {
     expect(bumpFile(helmRelease, { fromVersion: '1.14.9', toVersion: '1.15.9' }).dependencies).toEqual(['rook-ceph']);
-    expect(bumpFile(plainManifests, { fromVersion: '1.14.9', toVersion: '1.15.9' }).dependencies).toEqual(['rook/ceph']);
+    expect(bumpFile(plainManifests, { fromVersion: '1.14.9', toVersion: '1.15.9' }).dependencies).toEqual([
+      'rook/ceph',
+    ]);
     expect(bumpFile(argoApp, { fromVersion: '1.14.9', toVersion: '1.15.9' }).dependencies).toEqual([
       'rook-ceph',
       'docker.io/rook/ceph',
@@ -196,8 +200,16 @@ describe('bumpFile', () => {
   // The refusal reaches Events, Slack and logs: it names the place, never the text there.
   it.each([
     ['an unknown tag', 'image:\n  tag: !vault v1.14.9\n', /line 2, column 8: a YAML tag leakguard does not read/],
-    ['an unknown tag handle', 'image:\n  tag: !s3cr3t!x v1.14.9\n', /line 2, column 8: a YAML tag leakguard does not read/],
-    ['an alias to no anchor', 'image:\n  tag: v1.14.9\n  pullSecret: *s3cr3t-alias\n', /line 3, column 15: an alias names no anchor defined before it/],
+    [
+      'an unknown tag handle',
+      'image:\n  tag: !s3cr3t!x v1.14.9\n',
+      /line 2, column 8: a YAML tag leakguard does not read/,
+    ],
+    [
+      'an alias to no anchor',
+      'image:\n  tag: v1.14.9\n  pullSecret: *s3cr3t-alias\n',
+      /line 3, column 15: an alias names no anchor defined before it/,
+    ],
   ])('%s in a GitOps file: refused as invalid YAML, without quoting it', (_name, text, message) => {
     let error: unknown;
     try {
@@ -228,7 +240,8 @@ describe('image filter', () => {
     ['quay.io/other/ceph', 1],
     ['cert-manager/controller', 0],
   ])('filter %s bumps %i image(s)', (image, count) => {
-    if (count === 0) expect(() => bumpFile(text, { fromVersion: '1.14.9', toVersion: '1.15.9', image })).toThrow(BumpError);
+    if (count === 0)
+      expect(() => bumpFile(text, { fromVersion: '1.14.9', toVersion: '1.15.9', image })).toThrow(BumpError);
     else expect(bumpFile(text, { fromVersion: '1.14.9', toVersion: '1.15.9', image }).changes).toHaveLength(count);
   });
 });

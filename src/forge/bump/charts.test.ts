@@ -400,7 +400,9 @@ resources:
       'image.longhorn.objectEndpoint.tag "v1.11.0": longhornio/longhorn-object-endpoint is not the operator\'s image (longhornio/longhorn-instance-manager), yet it sits among the components that move (image.longhorn.*) at the same version',
     );
     // Another map (image.csi) at the same version by chance is not the release: it is not named.
-    expect(err.message).not.toContain('image.csi.attacher.tag "v1.11.0": longhornio/csi-attacher is not the operator\'s image (longhornio/longhorn-instance-manager), yet');
+    expect(err.message).not.toContain(
+      'image.csi.attacher.tag "v1.11.0": longhornio/csi-attacher is not the operator\'s image (longhornio/longhorn-instance-manager), yet',
+    );
   });
 
   it('Helm parameter overrides (Helmfile set, Argo CD helm.parameters) move with the chart: they win over values', async () => {

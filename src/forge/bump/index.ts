@@ -19,7 +19,8 @@ export { describePlace, planBump } from './plan.js';
 /** Sibling files read at most, so a kustomization listing many files cannot make a run read the repo. */
 const MAX_FILES = 12;
 
-export type RepoBump<F> = { kind: 'bumped'; result: BumpResult; read: ReadonlyMap<string, F> } | { kind: 'already'; alsoPinned: Sighting[] };
+export type RepoBump<F> =
+  { kind: 'bumped'; result: BumpResult; read: ReadonlyMap<string, F> } | { kind: 'already'; alsoPinned: Sighting[] };
 
 type Attempt = { plan: Exclude<BumpPlan, { kind: 'need' }> } | { error: BumpError };
 
@@ -48,7 +49,10 @@ export async function bumpInRepo<F extends { text: string }>(
       }
       if (plan.kind !== 'need') return { plan };
       if (texts.size + plan.paths.length > MAX_FILES) {
-        throw new BumpError('unsupported-syntax', `${primary}: following chartRef would read more than ${MAX_FILES} files`);
+        throw new BumpError(
+          'unsupported-syntax',
+          `${primary}: following chartRef would read more than ${MAX_FILES} files`,
+        );
       }
       for (const path of plan.paths) {
         const file = await read(path);
@@ -94,7 +98,11 @@ function pinsToResolve(files: ReadonlyMap<string, string | null>, req: BumpReque
   });
 }
 
-function planSync(text: string, req: BumpRequest, siblings: Readonly<Record<string, string>> = {}): Exclude<BumpPlan, { kind: 'need' }> {
+function planSync(
+  text: string,
+  req: BumpRequest,
+  siblings: Readonly<Record<string, string>> = {},
+): Exclude<BumpPlan, { kind: 'need' }> {
   const primary = req.fileName ?? 'file';
   const files = new Map<string, string | null>([[primary, text]]);
   for (;;) {
@@ -112,16 +120,27 @@ function planSync(text: string, req: BumpRequest, siblings: Readonly<Record<stri
 export function bumpFile(text: string, req: BumpRequest, siblings?: Readonly<Record<string, string>>): BumpResult {
   const plan = planSync(text, req, siblings);
   if (plan.kind === 'bumped') return plan.result;
-  throw new BumpError('version-not-found', `${req.fileName ?? 'file'}: version ${req.fromVersion.replace(/^v(?=\d)/, '')} is gone and ${req.toVersion} is pinned already`);
+  throw new BumpError(
+    'version-not-found',
+    `${req.fileName ?? 'file'}: version ${req.fromVersion.replace(/^v(?=\d)/, '')} is gone and ${req.toVersion} is pinned already`,
+  );
 }
 
 /** `bumped` with the new text, or `already` when the running version is gone and the target is pinned. */
-export function bumpOrAlready(text: string, req: BumpRequest, siblings?: Readonly<Record<string, string>>): { kind: 'bumped'; result: BumpResult } | { kind: 'already'; alsoPinned: Sighting[] } {
+export function bumpOrAlready(
+  text: string,
+  req: BumpRequest,
+  siblings?: Readonly<Record<string, string>>,
+): { kind: 'bumped'; result: BumpResult } | { kind: 'already'; alsoPinned: Sighting[] } {
   return planSync(text, req, siblings);
 }
 
 /** True when the file already pins `version` (a re-run finds its own earlier bump). */
-export function pinsVersion(text: string, version: string, req: Pick<BumpRequest, 'fileName' | 'image' | 'chart' | 'alsoBump'> = {}): boolean {
+export function pinsVersion(
+  text: string,
+  version: string,
+  req: Pick<BumpRequest, 'fileName' | 'image' | 'chart' | 'alsoBump'> = {},
+): boolean {
   try {
     return planSync(text, { ...req, fromVersion: version, toVersion: version }).kind === 'bumped';
   } catch {

@@ -7,7 +7,15 @@ import { listElementSources } from './appset-list.js';
 import { isAlias, isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
 import { parseImageRef } from '../../catalog/image.js';
 import type { BumpRequest, ManifestKind } from './types.js';
-import { inStyleOf, isVersionRange, lastSegment, replaceVersionTokens, repositoryMatches, sameVersion, stripV } from './version.js';
+import {
+  inStyleOf,
+  isVersionRange,
+  lastSegment,
+  replaceVersionTokens,
+  repositoryMatches,
+  sameVersion,
+  stripV,
+} from './version.js';
 import { blockScalarMapper, parseDocuments, scalarEdit, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
 
 export interface Site {
@@ -97,10 +105,26 @@ function offsetOf(ctx: Ctx, scalar: Scalar): number {
 }
 
 function base(ctx: Ctx, scalar: Scalar<string>, path: string[], owners = ctx.owners): Site {
-  return { file: ctx.file, document: ctx.document, kind: ctx.kind, resource: ctx.resource, path: path.join('.'), value: scalar.value, owners, at: offsetOf(ctx, scalar) };
+  return {
+    file: ctx.file,
+    document: ctx.document,
+    kind: ctx.kind,
+    resource: ctx.resource,
+    path: path.join('.'),
+    value: scalar.value,
+    owners,
+    at: offsetOf(ctx, scalar),
+  };
 }
 
-function addEdit(ctx: Ctx, scalar: Scalar<string>, path: string[], oldLiteral: string, newLiteral: string, change: { from: string; to: string; dependency?: string }): void {
+function addEdit(
+  ctx: Ctx,
+  scalar: Scalar<string>,
+  path: string[],
+  oldLiteral: string,
+  newLiteral: string,
+  change: { from: string; to: string; dependency?: string },
+): void {
   let edit: Edit;
   if (ctx.mapOffset) {
     const inner = scalarEdit(ctx.text, scalar, oldLiteral, newLiteral);
@@ -142,8 +166,15 @@ function versionField(ctx: Ctx, node: unknown, path: string[], dependency?: stri
     const field = path[path.length - 1] ?? 'version';
     // A chart versioned apart from its app (argo-cd 7.7.* ships Argo CD 2.13): the pin is the chart release, not the app version.
     const apart = chart && majorOf(scalar.value) !== null && majorOf(scalar.value) !== majorOf(ctx.req.fromVersion);
-    const pin = apart ? `the ${lastSegment(chart)} release that ships ${stripV(ctx.req.fromVersion)}` : `${field}: ${stripV(ctx.req.fromVersion)}`;
-    addRefusal(ctx, scalar, path, `a version range ${RANGE_ADVICE}; pin one version (${pin}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`);
+    const pin = apart
+      ? `the ${lastSegment(chart)} release that ships ${stripV(ctx.req.fromVersion)}`
+      : `${field}: ${stripV(ctx.req.fromVersion)}`;
+    addRefusal(
+      ctx,
+      scalar,
+      path,
+      `a version range ${RANGE_ADVICE}; pin one version (${pin}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`,
+    );
   }
 }
 
@@ -173,8 +204,10 @@ function strayComponent(ctx: Ctx, repository: string, tag: string): boolean {
 const isVersionTag = (tag: string) => /^v?\d+\.\d+\.\d+/.test(tag);
 
 function strayRefusal(ctx: Ctx, repository: string, tag: string): string {
-  return `${repository} is released together with ${ctx.req.image ?? 'the operator'} and is at ${tag}, not ${stripV(ctx.req.fromVersion)}: ` +
-    `moving only some components would leave a mixed-version install; bring them to one version first`;
+  return (
+    `${repository} is released together with ${ctx.req.image ?? 'the operator'} and is at ${tag}, not ${stripV(ctx.req.fromVersion)}: ` +
+    `moving only some components would leave a mixed-version install; bring them to one version first`
+  );
 }
 
 /**
@@ -193,7 +226,10 @@ function imageMap(ctx: Ctx, image: unknown, at: string[], named?: string): void 
   }
   if (!sameVersion(tagPart, ctx.version)) return;
   if (repository !== '' && !isOperators(ctx, repository)) {
-    ctx.sites.push({ ...base(ctx, tag, path), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
+    ctx.sites.push({
+      ...base(ctx, tag, path),
+      ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})`,
+    });
   } else if (digestPart !== undefined || (stringAt(image, 'digest')?.value ?? '') !== '') {
     addRefusal(ctx, tag, path, DIGEST_ADVICE);
   } else {
@@ -221,12 +257,19 @@ function images(ctx: Ctx, node: unknown, basePath: string[]): void {
       }
       if (!sameVersion(ref.tag, ctx.version)) continue;
       if (!isOperators(ctx, ref.repository)) {
-        ctx.sites.push({ ...base(ctx, scalar, at), ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})` });
+        ctx.sites.push({
+          ...base(ctx, scalar, at),
+          ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})`,
+        });
       } else if (ref.digest !== null) {
         addRefusal(ctx, scalar, at, DIGEST_ADVICE);
       } else {
         const to = inStyleOf(ref.tag, ctx.to);
-        addEdit(ctx, scalar, at, `:${ref.tag}`, `:${to}`, { from: scalar.value, to: `${ref.repository}:${to}`, dependency: ref.repository });
+        addEdit(ctx, scalar, at, `:${ref.tag}`, `:${to}`, {
+          from: scalar.value,
+          to: `${ref.repository}:${to}`,
+          dependency: ref.repository,
+        });
       }
     } else if (isMap(image)) {
       imageMap(ctx, image, [...path, 'image']);
@@ -254,11 +297,18 @@ function helmParameters(ctx: Ctx, list: unknown, basePath: string[]): void {
       const ref = parseImageRef(value.value);
       if (ref.tag === null || !sameVersion(ref.tag, ctx.version)) return;
       if (!isOperators(ctx, ref.repository)) {
-        ctx.sites.push({ ...base(ctx, value, path), ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})` });
+        ctx.sites.push({
+          ...base(ctx, value, path),
+          ignored: `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})`,
+        });
         return;
       }
       const to = inStyleOf(ref.tag, ctx.to);
-      addEdit(ctx, value, path, `:${ref.tag}`, `:${to}`, { from: value.value, to: `${ref.repository}:${to}`, dependency: ref.repository });
+      addEdit(ctx, value, path, `:${ref.tag}`, `:${to}`, {
+        from: value.value,
+        to: `${ref.repository}:${to}`,
+        dependency: ref.repository,
+      });
       return;
     }
     if (!/(^|\.)tag$/.test(name)) return;
@@ -268,11 +318,18 @@ function helmParameters(ctx: Ctx, list: unknown, basePath: string[]): void {
     }
     if (!sameVersion(value.value, ctx.version)) return;
     if (repository !== '' && !isOperators(ctx, repository)) {
-      ctx.sites.push({ ...base(ctx, value, path), ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})` });
+      ctx.sites.push({
+        ...base(ctx, value, path),
+        ignored: `${repository} is not the operator's image (${ctx.req.image ?? ''})`,
+      });
       return;
     }
     const to = inStyleOf(value.value, ctx.to);
-    addEdit(ctx, value, path, value.value, to, { from: value.value, to, ...(repository ? { dependency: repository } : {}) });
+    addEdit(ctx, value, path, value.value, to, {
+      from: value.value,
+      to,
+      ...(repository ? { dependency: repository } : {}),
+    });
   });
 }
 
@@ -281,7 +338,8 @@ function embeddedValues(ctx: Ctx, scalar: Scalar<string>, path: string[]): void 
   const inner = scalar.value;
   if (!replaceVersionTokens(inner, ctx.version, ctx.to).changed) return;
   const mapper = blockScalarMapper(ctx.text, scalar);
-  for (const doc of parseDocuments(inner, path.join('.'))) images({ ...ctx, text: inner, doc, mapOffset: mapper }, doc.contents, path);
+  for (const doc of parseDocuments(inner, path.join('.')))
+    images({ ...ctx, text: inner, doc, mapOffset: mapper }, doc.contents, path);
 }
 
 function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
@@ -290,12 +348,27 @@ function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
   const name = stringAt(valueAt(root, ['metadata']), 'name')?.value ?? '';
   if (chart !== undefined) {
     const owners = [lastSegment(chart)];
-    versionField({ ...ctx, owners }, valueAt(root, ['spec', 'chart', 'spec', 'version']), ['spec', 'chart', 'spec', 'version'], chart);
+    versionField(
+      { ...ctx, owners },
+      valueAt(root, ['spec', 'chart', 'spec', 'version']),
+      ['spec', 'chart', 'spec', 'version'],
+      chart,
+    );
     images({ ...ctx, owners }, valueAt(root, ['spec', 'values']), ['spec', 'values']);
   } else if (isMap(ref)) {
     const refName = stringAt(ref, 'name')?.value ?? '';
-    refs.push({ file: ctx.file, document: ctx.document, resource: ctx.resource, kind: stringAt(ref, 'kind')?.value ?? '', name: refName, at: ref.range?.[0] ?? 0 });
-    images({ ...ctx, owners: [refName, name].filter((n) => n !== '') }, valueAt(root, ['spec', 'values']), ['spec', 'values']);
+    refs.push({
+      file: ctx.file,
+      document: ctx.document,
+      resource: ctx.resource,
+      kind: stringAt(ref, 'kind')?.value ?? '',
+      name: refName,
+      at: ref.range?.[0] ?? 0,
+    });
+    images({ ...ctx, owners: [refName, name].filter((n) => n !== '') }, valueAt(root, ['spec', 'values']), [
+      'spec',
+      'values',
+    ]);
   }
 }
 
@@ -309,10 +382,22 @@ function ociRepository(ctx: Ctx, root: unknown): void {
   const semver = scalarOf(c, valueAt(ref, ['semver']));
   const digest = scalarOf(c, valueAt(ref, ['digest']));
   if (digest && digest.value !== '') {
-    if (tag && sameVersion(tag.value, c.version)) addRefusal(c, tag, ['spec', 'ref', 'tag'], `spec.ref.digest is set too: ${DIGEST_ADVICE}`);
-    else addRefusal(c, digest, ['spec', 'ref', 'digest'], 'the chart is pinned by digest only, which cannot be bumped offline; pin spec.ref.tag instead');
+    if (tag && sameVersion(tag.value, c.version))
+      addRefusal(c, tag, ['spec', 'ref', 'tag'], `spec.ref.digest is set too: ${DIGEST_ADVICE}`);
+    else
+      addRefusal(
+        c,
+        digest,
+        ['spec', 'ref', 'digest'],
+        'the chart is pinned by digest only, which cannot be bumped offline; pin spec.ref.tag instead',
+      );
   } else if (semver) {
-    addRefusal(c, semver, ['spec', 'ref', 'semver'], `a semver range ${RANGE_ADVICE}; replace spec.ref.semver by spec.ref.tag (the version running now is ${stripV(ctx.req.fromVersion)}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`);
+    addRefusal(
+      c,
+      semver,
+      ['spec', 'ref', 'semver'],
+      `a semver range ${RANGE_ADVICE}; replace spec.ref.semver by spec.ref.tag (the version running now is ${stripV(ctx.req.fromVersion)}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`,
+    );
   } else {
     versionField(c, valueAt(ref, ['tag']), ['spec', 'ref', 'tag'], lastSegment(url) || name);
   }
@@ -379,11 +464,15 @@ function kustomization(ctx: Ctx, root: unknown): void {
       if (!newTag || !sameVersion(newTag.value, ctx.version)) return;
       const path = ['images', String(i), 'newTag'];
       if (!repositoryMatches(newName ?? name, ctx.req.image) && !repositoryMatches(name, ctx.req.image)) {
-        ctx.sites.push({ ...base(ctx, newTag, path), ignored: `${newName ?? name} is not the operator's image (${ctx.req.image ?? ''})` });
+        ctx.sites.push({
+          ...base(ctx, newTag, path),
+          ignored: `${newName ?? name} is not the operator's image (${ctx.req.image ?? ''})`,
+        });
         return;
       }
       operatorImage = true;
-      if ((stringAt(entry, 'digest')?.value ?? '') !== '') addRefusal(ctx, newTag, path, `images[${i}] has a digest too: ${DIGEST_ADVICE}`);
+      if ((stringAt(entry, 'digest')?.value ?? '') !== '')
+        addRefusal(ctx, newTag, path, `images[${i}] has a digest too: ${DIGEST_ADVICE}`);
       else versionField(ctx, newTag, path, newName ?? name, '');
     });
   }
@@ -396,9 +485,15 @@ function kustomization(ctx: Ctx, root: unknown): void {
       images(c, valueAt(entry, ['valuesInline']), ['helmCharts', String(i), 'valuesInline']);
     });
   }
-  const imageNamespace = (ctx.req.image ?? '').split('/').filter((s) => s !== '' && !s.includes('.')).at(0);
+  const imageNamespace = (ctx.req.image ?? '')
+    .split('/')
+    .filter((s) => s !== '' && !s.includes('.'))
+    .at(0);
   const mentionsOperator = (url: string) =>
-    !ctx.req.image || operatorImage || (imageNamespace !== undefined && new RegExp(`[/:]${imageNamespace}/`).test(url)) || (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
+    !ctx.req.image ||
+    operatorImage ||
+    (imageNamespace !== undefined && new RegExp(`[/:]${imageNamespace}/`).test(url)) ||
+    (ctx.req.chart !== undefined && url.includes(ctx.req.chart));
   for (const key of ['resources', 'bases', 'components']) {
     const list = valueAt(root, [key]);
     if (!isSeq(list)) continue;
@@ -409,7 +504,11 @@ function kustomization(ctx: Ctx, root: unknown): void {
       if (!replaced.changed) return;
       const path = [key, String(i)];
       if (!mentionsOperator(scalar.value)) {
-        ctx.sites.push({ ...base(ctx, scalar, path), ignored: 'a remote resource pinned at this version that is not recognisably the operator\'s (no operator image in this kustomization)' });
+        ctx.sites.push({
+          ...base(ctx, scalar, path),
+          ignored:
+            "a remote resource pinned at this version that is not recognisably the operator's (no operator image in this kustomization)",
+        });
         return;
       }
       addEdit(ctx, scalar, path, scalar.value, replaced.text, { from: scalar.value, to: replaced.text });
@@ -436,7 +535,10 @@ function fluxSubstitutions(ctx: Ctx, root: unknown): void {
     const path = ['spec', 'postBuild', 'substitute', key];
     const named = slug(key.replace(/_(version|tag|release)$/i, ''));
     if (!names.includes(named)) {
-      ctx.sites.push({ ...base(ctx, value, path), ignored: `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})` });
+      ctx.sites.push({
+        ...base(ctx, value, path),
+        ignored: `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})`,
+      });
       continue;
     }
     const to = inStyleOf(value.value, ctx.to);
@@ -453,13 +555,30 @@ export interface Scope {
 }
 
 /** Sites and chartRefs of the documents in scope, for `version` moving to `to`. */
-export function locate(scope: Scope, req: BumpRequest, version: string, to: string): { sites: Site[]; refs: ChartRef[] } {
+export function locate(
+  scope: Scope,
+  req: BumpRequest,
+  version: string,
+  to: string,
+): { sites: Site[]; refs: ChartRef[] } {
   const sites: Site[] = [];
   const refs: ChartRef[] = [];
   scope.docs.forEach((doc, document) => {
     if (scope.only && !scope.only.includes(document)) return;
     const kind = detectKind(doc, scope.file);
-    const ctx: Ctx = { file: scope.file, text: scope.text, doc, req, version, to, document, kind, resource: resourceName(doc, kind), owners: [], sites };
+    const ctx: Ctx = {
+      file: scope.file,
+      text: scope.text,
+      doc,
+      req,
+      version,
+      to,
+      document,
+      kind,
+      resource: resourceName(doc, kind),
+      owners: [],
+      sites,
+    };
     const root = doc.contents;
     switch (kind) {
       case 'flux-helmrelease':

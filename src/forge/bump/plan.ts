@@ -16,7 +16,10 @@ import { applyEdits, parseDocuments, stringAt, valueAt, walk, type Edit } from '
 /** Files read so far: text, or null when the file does not exist. */
 export type RepoFiles = ReadonlyMap<string, string | null>;
 
-export type BumpPlan = { kind: 'need'; paths: string[] } | { kind: 'bumped'; result: BumpResult } | { kind: 'already'; alsoPinned: Sighting[] };
+export type BumpPlan =
+  | { kind: 'need'; paths: string[] }
+  | { kind: 'bumped'; result: BumpResult }
+  | { kind: 'already'; alsoPinned: Sighting[] };
 
 interface Resolved {
   scopes: Scope[];
@@ -34,7 +37,11 @@ function docsOf(cache: Map<string, Document[]>, path: string, text: string): Doc
 }
 
 function findOciRepository(docs: Document[], name: string, file: string): number {
-  return docs.findIndex((d) => detectKind(d, file) === 'flux-ocirepository' && stringAt(valueAt(d.contents, ['metadata']), 'name')?.value === name);
+  return docs.findIndex(
+    (d) =>
+      detectKind(d, file) === 'flux-ocirepository' &&
+      stringAt(valueAt(d.contents, ['metadata']), 'name')?.value === name,
+  );
 }
 
 /** Local files a kustomization lists under `resources:` (relative to it, inside the repository). */
@@ -45,7 +52,12 @@ function localResources(docs: Document[], kustomizationPath: string): string[] {
     const list = valueAt(doc.contents, ['resources']);
     if (!isSeq(list)) continue;
     for (const item of list.items) {
-      if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^[\w.-]+\.(com|org|io)[/:]/i.test(item.value)) continue;
+      if (
+        !isScalar(item) ||
+        typeof item.value !== 'string' ||
+        /^[a-z]+:\/\/|^[\w.-]+\.(com|org|io)[/:]/i.test(item.value)
+      )
+        continue;
       if (!/\.ya?ml$/i.test(item.value)) continue;
       const path = posix.normalize(posix.join(dir, item.value));
       if (!path.startsWith('../') && !posix.isAbsolute(path)) out.push(path);
@@ -55,7 +67,12 @@ function localResources(docs: Document[], kustomizationPath: string): string[] {
 }
 
 /** Where a chartRef leads: the same file, a sibling `ocirepository.yaml`, or a file the directory's kustomization lists. */
-function resolveRefs(primary: string, files: RepoFiles, cache: Map<string, Document[]>, refs: ChartRef[]): Resolved | { need: string[] } {
+function resolveRefs(
+  primary: string,
+  files: RepoFiles,
+  cache: Map<string, Document[]>,
+  refs: ChartRef[],
+): Resolved | { need: string[] } {
   const primaryDocs = docsOf(cache, primary, files.get(primary) ?? '');
   const scopes: Scope[] = [];
   const unresolved: Sighting[] = [];
@@ -63,7 +80,11 @@ function resolveRefs(primary: string, files: RepoFiles, cache: Map<string, Docum
   for (const ref of refs) {
     const where = { file: ref.file, resource: ref.resource, path: 'spec.chartRef', value: `${ref.kind}/${ref.name}` };
     if (ref.kind !== 'OCIRepository') {
-      unresolved.push({ ...where, kind: 'refused', reason: `a chartRef to a ${ref.kind || 'source without kind'} is not followed; point upgrade.file at the file that pins the chart's version` });
+      unresolved.push({
+        ...where,
+        kind: 'refused',
+        reason: `a chartRef to a ${ref.kind || 'source without kind'} is not followed; point upgrade.file at the file that pins the chart's version`,
+      });
       continue;
     }
     if (findOciRepository(primaryDocs, ref.name, primary) >= 0) continue;
@@ -74,7 +95,11 @@ function resolveRefs(primary: string, files: RepoFiles, cache: Map<string, Docum
       return typeof text === 'string' ? localResources(docsOf(cache, p, text), p) : [];
     });
     // Read in tiers, so the common layout (ocirepository.yaml beside the HelmRelease) costs one read.
-    const tiers = [[posix.join(dir, 'ocirepository.yaml')], [posix.join(dir, 'ocirepository.yml'), ...kustomizations], listed];
+    const tiers = [
+      [posix.join(dir, 'ocirepository.yaml')],
+      [posix.join(dir, 'ocirepository.yml'), ...kustomizations],
+      listed,
+    ];
     const looked: string[] = [primary];
     let found = false;
     let waiting = false;
@@ -102,7 +127,11 @@ function resolveRefs(primary: string, files: RepoFiles, cache: Map<string, Docum
       if (found) break;
     }
     if (!found && !waiting) {
-      unresolved.push({ ...where, kind: 'refused', reason: `OCIRepository/${ref.name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it` });
+      unresolved.push({
+        ...where,
+        kind: 'refused',
+        reason: `OCIRepository/${ref.name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it`,
+      });
     }
   }
   return need.size > 0 ? { need: [...need] } : { scopes, unresolved };
@@ -119,7 +148,14 @@ function unaccounted(scope: Scope, version: string, sites: readonly Site[]): Sig
       if (node.value.search(versionToken(version)) < 0) continue;
       const [start, end] = node.range;
       if (sites.some((s) => s.file === scope.file && s.at >= start && s.at <= end)) continue;
-      out.push({ file: scope.file, resource, path: path.join('.'), value: node.value, kind: 'ignored', reason: 'not a field leakguard edits' });
+      out.push({
+        file: scope.file,
+        resource,
+        path: path.join('.'),
+        value: node.value,
+        kind: 'ignored',
+        reason: 'not a field leakguard edits',
+      });
     }
   });
   return out;
@@ -150,7 +186,13 @@ function documentsSeen(scopes: readonly Scope[], primary: string): string {
     .join('; ');
 }
 
-function refusalMessage(primary: string, req: BumpRequest, scopes: readonly Scope[], sightings: readonly Sighting[], lead: string): string {
+function refusalMessage(
+  primary: string,
+  req: BumpRequest,
+  scopes: readonly Scope[],
+  sightings: readonly Sighting[],
+  lead: string,
+): string {
   const places = sightings.map((s) => `${describePlace(s, primary)} "${s.value}": ${s.reason}`);
   return `${primary}: ${lead} (documents: ${documentsSeen(scopes, primary)}). ${places.join('; ')}`;
 }
@@ -170,9 +212,15 @@ function familyOf(path: string): string {
  */
 function amongMovingComponents(sites: readonly Site[], moving: readonly Site[], req: BumpRequest): Site[] {
   if ((req.moveTogether ?? []).length === 0) return [];
-  const families = new Set(moving.filter((m) => m.path.endsWith('.tag')).map((m) => `${m.file} ${m.document} ${familyOf(m.path)}`));
+  const families = new Set(
+    moving.filter((m) => m.path.endsWith('.tag')).map((m) => `${m.file} ${m.document} ${familyOf(m.path)}`),
+  );
   return sites.filter(
-    (s) => s.ignored && s.path.endsWith('.tag') && familyOf(s.path) !== '' && families.has(`${s.file} ${s.document} ${familyOf(s.path)}`),
+    (s) =>
+      s.ignored &&
+      s.path.endsWith('.tag') &&
+      familyOf(s.path) !== '' &&
+      families.has(`${s.file} ${s.document} ${familyOf(s.path)}`),
   );
 }
 
@@ -201,8 +249,10 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
     if (site.ignored) ignored.push(toSighting(site, 'ignored', site.ignored));
     else if (!selected(site)) {
       const other = `chart ${releaseOf(site)}, not the profile's chart ${req.chart ?? ''}`;
-      if (site.edit) alsoPinned.push(toSighting(site, 'other-release', `${other}; add it to upgrade.alsoBump to move it too`));
-      else if (site.value.search(versionToken(req.fromVersion)) >= 0) alsoPinned.push(toSighting(site, 'other-release', `${other}; ${site.refusal ?? ''}`));
+      if (site.edit)
+        alsoPinned.push(toSighting(site, 'other-release', `${other}; add it to upgrade.alsoBump to move it too`));
+      else if (site.value.search(versionToken(req.fromVersion)) >= 0)
+        alsoPinned.push(toSighting(site, 'other-release', `${other}; ${site.refusal ?? ''}`));
     } else if (site.refusal) refused.push(toSighting(site, 'refused', site.refusal));
     else moving.push(site);
   }
@@ -210,12 +260,28 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const held = sites.filter((s) => !s.ignored && !selected(s) && s.edit);
   for (const site of moving.splice(0)) {
     const other = held.find((h) => h.file === site.file && h.edit?.start === site.edit?.start);
-    if (other) refused.push(toSighting(site, 'refused', `a YAML anchor shares this value with chart ${releaseOf(other)}, which is not to move; give each its own value, or add ${releaseOf(other)} to upgrade.alsoBump`));
+    if (other)
+      refused.push(
+        toSighting(
+          site,
+          'refused',
+          `a YAML anchor shares this value with chart ${releaseOf(other)}, which is not to move; give each its own value, or add ${releaseOf(other)} to upgrade.alsoBump`,
+        ),
+      );
     else moving.push(site);
   }
   for (const site of amongMovingComponents(sites, moving, req)) {
-    ignored.splice(ignored.findIndex((s) => s.file === site.file && s.path === site.path && s.resource === site.resource), 1);
-    refused.push(toSighting(site, 'refused', `${site.ignored ?? ''}, yet it sits among the components that move (${familyOf(site.path)}.*) at the same version: moving them without it would leave a mixed-version install; move it in the same change yourself, or name its image with the known issue's components`));
+    ignored.splice(
+      ignored.findIndex((s) => s.file === site.file && s.path === site.path && s.resource === site.resource),
+      1,
+    );
+    refused.push(
+      toSighting(
+        site,
+        'refused',
+        `${site.ignored ?? ''}, yet it sits among the components that move (${familyOf(site.path)}.*) at the same version: moving them without it would leave a mixed-version install; move it in the same change yourself, or name its image with the known issue's components`,
+      ),
+    );
   }
   ignored.push(...scopes.flatMap((s) => unaccounted(s, req.fromVersion, sites)));
   const from = stripV(req.fromVersion);
@@ -224,17 +290,40 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const releases = [...new Set(moving.map(releaseOf).filter((r) => r !== ''))];
   if (!req.chart && releases.length > 1) {
     const list = moving.map((s) => toSighting(s, 'refused', `chart ${releaseOf(s) || '(none)'}`));
-    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, list, `several charts pin ${from} (${releases.join(', ')}); set upgrade.chart to the operator's chart, and upgrade.alsoBump to move others with it`));
+    throw new BumpError(
+      'not-bumped',
+      refusalMessage(
+        primary,
+        req,
+        scopes,
+        list,
+        `several charts pin ${from} (${releases.join(', ')}); set upgrade.chart to the operator's chart, and upgrade.alsoBump to move others with it`,
+      ),
+    );
   }
   if (refused.length > 0) {
     const changeable = moving.map((s) => toSighting(s, 'refused', 'held back: the release moves whole or not at all'));
-    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...refused, ...changeable, ...alsoPinned, ...ignored], `${from} not bumped to ${to}`));
+    throw new BumpError(
+      'not-bumped',
+      refusalMessage(
+        primary,
+        req,
+        scopes,
+        [...refused, ...changeable, ...alsoPinned, ...ignored],
+        `${from} not bumped to ${to}`,
+      ),
+    );
   }
   if (moving.length === 0) {
-    const target = locate(own, req, req.toVersion, req.toVersion).sites.concat(resolved.scopes.flatMap((s) => locate(s, req, req.toVersion, req.toVersion).sites));
+    const target = locate(own, req, req.toVersion, req.toVersion).sites.concat(
+      resolved.scopes.flatMap((s) => locate(s, req, req.toVersion, req.toVersion).sites),
+    );
     if (target.some((s) => s.edit && !s.ignored && selected(s))) return { kind: 'already', alsoPinned };
     if (alsoPinned.length === 0 && ignored.length === 0) {
-      throw new BumpError('version-not-found', `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`);
+      throw new BumpError(
+        'version-not-found',
+        `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`,
+      );
     }
     const lead =
       alsoPinned.length > 0
@@ -264,8 +353,10 @@ function terraformRefusal(primary: string, text: string): string {
     if (version) lines.push(`line ${i + 1}: ${version[0].trim()}${block ? ` (${block})` : ''}`);
   });
   const where = lines.length > 0 ? lines.join('; ') : 'no `version = "…"` line was found';
-  return `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
-    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)';
+  return (
+    `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
+    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)'
+  );
 }
 
 const RELEASE_KINDS = {
@@ -291,18 +382,33 @@ function vendoredRelease(
   if (here.length === 0) return null;
   const from = stripV(req.fromVersion);
   const shown = [...new Set(kinds.filter((k) => Object.values(RELEASE_KINDS).some((p) => p.test(k))))].join(', ');
-  return `${own.file} is a whole vendored release (${own.docs.length} documents, with ${shown}): ` +
-    `${from} appears in ${moving.length + here.length} places and leakguard would change ${moving.length}, leaving a half-upgraded install. Replace the file with the ${stripV(req.toVersion)} release manifest, or install the release with its chart so leakguard can bump one version`;
+  return (
+    `${own.file} is a whole vendored release (${own.docs.length} documents, with ${shown}): ` +
+    `${from} appears in ${moving.length + here.length} places and leakguard would change ${moving.length}, leaving a half-upgraded install. Replace the file with the ${stripV(req.toVersion)} release manifest, or install the release with its chart so leakguard can bump one version`
+  );
 }
 
-function result(primary: string, scopes: readonly Scope[], moving: readonly Site[], alsoPinned: Sighting[]): BumpResult {
+function result(
+  primary: string,
+  scopes: readonly Scope[],
+  moving: readonly Site[],
+  alsoPinned: Sighting[],
+): BumpResult {
   const files: BumpResult['files'] = [];
   for (const scope of scopes) {
     const edits = new Map<number, Edit>();
     for (const site of moving) if (site.file === scope.file && site.edit) edits.set(site.edit.start, site.edit);
     if (edits.size > 0) files.push({ path: scope.file, content: applyEdits(scope.text, [...edits.values()]) });
   }
-  const changes: BumpChange[] = moving.map((s) => ({ file: s.file, document: s.document, kind: s.kind, resource: s.resource, path: s.path, from: s.from ?? s.value, to: s.to ?? '' }));
+  const changes: BumpChange[] = moving.map((s) => ({
+    file: s.file,
+    document: s.document,
+    kind: s.kind,
+    resource: s.resource,
+    path: s.path,
+    from: s.from ?? s.value,
+    to: s.to ?? '',
+  }));
   const dependencies = [...new Set(moving.map((s) => s.dependency ?? '').filter((d) => d !== ''))];
   return {
     kind: moving[0]!.kind,

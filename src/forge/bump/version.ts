@@ -48,7 +48,11 @@ export function versionToken(version: string): RegExp {
 }
 
 /** Every token of `version` in `text` replaced by `toVersion`, each in its own `v` style. */
-export function replaceVersionTokens(text: string, version: string, toVersion: string): { text: string; changed: boolean } {
+export function replaceVersionTokens(
+  text: string,
+  version: string,
+  toVersion: string,
+): { text: string; changed: boolean } {
   let changed = false;
   const out = text.replace(versionToken(version), (m) => {
     changed = true;

@@ -24,7 +24,11 @@ export function parseDocuments(text: string, what: string): Document[] {
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
     const problem = yamlProblem(doc, text);
-    if (problem) throw new BumpError('invalid-yaml', `${what} is not valid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`);
+    if (problem)
+      throw new BumpError(
+        'invalid-yaml',
+        `${what} is not valid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`,
+      );
   }
   return docs;
 }
@@ -73,7 +77,10 @@ export function scalarEdit(text: string, scalar: Scalar, oldLiteral: string, new
   const src = text.slice(start, offset + range[1]);
   const at = src.lastIndexOf(oldLiteral);
   if (at < 0) {
-    throw new BumpError('unsupported-syntax', `value "${oldLiteral}" is written in a form leakguard cannot edit in place`);
+    throw new BumpError(
+      'unsupported-syntax',
+      `value "${oldLiteral}" is written in a form leakguard cannot edit in place`,
+    );
   }
   return { start: start + at, end: start + at + oldLiteral.length, text: newLiteral };
 }
@@ -97,7 +104,10 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
 export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: number) => number {
   const range = scalar.range;
   if (!range || scalar.type !== 'BLOCK_LITERAL') {
-    throw new BumpError('unsupported-syntax', 'embedded values must be a literal block scalar (`|`) to be edited in place');
+    throw new BumpError(
+      'unsupported-syntax',
+      'embedded values must be a literal block scalar (`|`) to be edited in place',
+    );
   }
   const src = text.slice(range[0], range[1]);
   const headerEnd = src.indexOf('\n');
@@ -124,7 +134,8 @@ export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: n
     const lineNo = before.split('\n').length - 1;
     const col = innerOffset - (before.lastIndexOf('\n') + 1);
     const lineStart = lineStarts[lineNo];
-    if (lineStart === undefined || indent < 0) throw new BumpError('unsupported-syntax', 'cannot map embedded values to the file');
+    if (lineStart === undefined || indent < 0)
+      throw new BumpError('unsupported-syntax', 'cannot map embedded values to the file');
     return lineStart + indent + col;
   };
 }

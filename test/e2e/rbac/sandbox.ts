@@ -23,10 +23,14 @@ export function rookFixtureIn(namespace: string, options: SandboxOptions = {}): 
     .map((d) => d.toJS() as Doc)
     .filter((d) => d.kind !== 'Namespace')
     .map((d) => {
-      const labels = d.kind === 'Deployment' ? { ...d.metadata.labels, ...options.deploymentLabels } : d.metadata.labels;
+      const labels =
+        d.kind === 'Deployment' ? { ...d.metadata.labels, ...options.deploymentLabels } : d.metadata.labels;
       return { ...d, metadata: { ...d.metadata, namespace, ...(labels ? { labels } : {}) } };
     });
-  return [stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }), ...docs.map((d) => stringify(d))].join('---\n');
+  return [
+    stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }),
+    ...docs.map((d) => stringify(d)),
+  ].join('---\n');
 }
 
 /**
@@ -42,10 +46,14 @@ export async function createSandbox(env: E2eEnv, namespace: string, options: San
   await kubectl(['apply', '-f', '-'], { env, input: rookFixtureIn(namespace, options) });
   await kubectl(['apply', '-f', '-'], { env, input: profileRolesYaml(namespace) });
   if (options.extra) await kubectl(['apply', '-n', namespace, '-f', '-'], { env, input: options.extra });
-  await kubectl(['rollout', 'status', 'deployment/rook-ceph-operator', '-n', namespace, '--timeout=240s'], { env, timeoutMs: 250_000 });
+  await kubectl(['rollout', 'status', 'deployment/rook-ceph-operator', '-n', namespace, '--timeout=240s'], {
+    env,
+    timeoutMs: 250_000,
+  });
 }
 
 /** Namespaces are deleted in the background; the next run uses new names. */
 export async function deleteSandboxes(env: E2eEnv, namespaces: string[]): Promise<void> {
-  if (namespaces.length > 0) await kubectl(['delete', 'namespace', '--wait=false', '--ignore-not-found', ...namespaces], { env });
+  if (namespaces.length > 0)
+    await kubectl(['delete', 'namespace', '--wait=false', '--ignore-not-found', ...namespaces], { env });
 }

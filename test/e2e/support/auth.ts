@@ -18,7 +18,8 @@ export async function tokenFor(namespace: string, serviceAccount: string, option
   const args = ['create', 'token', serviceAccount, '-n', namespace, `--duration=${options.durationSeconds ?? 3600}s`];
   for (const audience of options.audiences ?? []) args.push(`--audience=${audience}`);
   const token = (await kubectl(args, { env: options.env })).trim();
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`TokenRequest for ${namespace}/${serviceAccount} returned no JWT`);
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token))
+    throw new Error(`TokenRequest for ${namespace}/${serviceAccount} returned no JWT`);
   return token;
 }
 

@@ -11,11 +11,21 @@ export interface CliRun {
 }
 
 /** Runs `leakguard <args>` with exactly `env` (nothing inherited); never rejects, the exit code says. */
-export function runLeakguard(args: readonly string[], env: Record<string, string | undefined>, timeoutMs = 180_000): Promise<CliRun> {
-  if (!existsSync(join(repoRoot, 'dist/leakguard.mjs'))) throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
+export function runLeakguard(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 180_000,
+): Promise<CliRun> {
+  if (!existsSync(join(repoRoot, 'dist/leakguard.mjs')))
+    throw new Error('dist/leakguard.mjs is missing: run `npm run build`');
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'bin/leakguard.mjs'), ...args], { env, timeout: timeoutMs }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(repoRoot, 'bin/leakguard.mjs'), ...args],
+      { env, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }

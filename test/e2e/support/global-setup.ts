@@ -19,7 +19,8 @@ function clusterId(): string | undefined {
 
 function run(script: string): void {
   const result = spawnSync('bash', [join(repoRoot, 'test/e2e/cluster', script)], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`test/e2e/cluster/${script} failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`test/e2e/cluster/${script} failed (exit ${result.status ?? result.signal})`);
 }
 
 function alive(pid: number): boolean {
@@ -45,7 +46,11 @@ export default function setup(): () => void {
 
   return () => {
     rmSync(me, { force: true });
-    const others = existsSync(runs) ? readdirSync(runs).map(Number).filter((pid) => pid !== process.pid && alive(pid)) : [];
+    const others = existsSync(runs)
+      ? readdirSync(runs)
+          .map(Number)
+          .filter((pid) => pid !== process.pid && alive(pid))
+      : [];
     const createdByTests = existsSync(marker) && readFileSync(marker, 'utf8') === clusterId();
     if (process.env.LEAKGUARD_E2E_KEEP === '1') {
       console.log('[e2e] LEAKGUARD_E2E_KEEP=1: leaving the cluster running (npm run cluster:down stops it)');

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
 
 const podSpecs = (doc) => [doc?.spec?.jobTemplate?.spec?.template?.spec, doc?.spec?.template?.spec].filter(Boolean);
-const docs = parseAllDocuments(readFileSync(0, 'utf8')).map((d) => d.toJSON()).filter((d) => d !== null);
+const docs = parseAllDocuments(readFileSync(0, 'utf8'))
+  .map((d) => d.toJSON())
+  .filter((d) => d !== null);
 for (const doc of docs) {
   for (const spec of podSpecs(doc)) {
     spec.hostNetwork = true;

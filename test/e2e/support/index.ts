@@ -3,6 +3,13 @@ export { loadE2eEnv, parseEnvFile, defaultEnvFile, defaultStateDir, repoRoot, ty
 export { kubectl, kubectlJson, KubectlError, type KubectlOptions } from './kubectl.js';
 export { fixturePath, fixturesDir, fixtureInNamespace } from './fixtures.js';
 export { tokenFor, adminKubeConfig, kubeConfigForToken, type TokenOptions } from './auth.js';
-export { promQuery, promQueryRange, scrapedSamples, type Sample, type InstantSeries, type RangeSeries } from './prom.js';
+export {
+  promQuery,
+  promQueryRange,
+  scrapedSamples,
+  type Sample,
+  type InstantSeries,
+  type RangeSeries,
+} from './prom.js';
 export { waitFor, type WaitOptions } from './wait.js';
 export { runLeakguard, type CliRun } from './cli.js';

@@ -40,4 +40,3 @@ export function kubectl(args: readonly string[], options: KubectlOptions = {}): 
 export async function kubectlJson<T = unknown>(args: readonly string[], options: KubectlOptions = {}): Promise<T> {
   return JSON.parse(await kubectl([...args, '-o', 'json'], options)) as T;
 }
-

@@ -27,7 +27,11 @@ export interface RangeSeries {
 
 const toSample = ([t, v]: [number, string]): Sample => ({ t, v: Number(v) });
 
-async function promGet(path: string, params: Record<string, string>, env: E2eEnv): Promise<{ resultType: string; result: unknown }> {
+async function promGet(
+  path: string,
+  params: Record<string, string>,
+  env: E2eEnv,
+): Promise<{ resultType: string; result: unknown }> {
   const url = new URL(`${env.prometheusUrl}${path}`);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
@@ -37,7 +41,10 @@ async function promGet(path: string, params: Record<string, string>, env: E2eEnv
 }
 
 /** Instant query; `time` in unix seconds (default: now). */
-export async function promQuery(query: string, options: { time?: number; env?: E2eEnv } = {}): Promise<InstantSeries[]> {
+export async function promQuery(
+  query: string,
+  options: { time?: number; env?: E2eEnv } = {},
+): Promise<InstantSeries[]> {
   const params: Record<string, string> = { query };
   if (options.time !== undefined) params.time = String(options.time);
   const data = await promGet('/api/v1/query', params, options.env ?? loadE2eEnv());
@@ -64,7 +71,11 @@ export async function promQueryRange(
  * The raw scraped samples of one series selector over the last `windowSeconds` (a range-vector
  * instant query, so no step interpolation: exactly what the scrapes stored).
  */
-export async function scrapedSamples(selector: string, windowSeconds: number, env: E2eEnv = loadE2eEnv()): Promise<RangeSeries[]> {
+export async function scrapedSamples(
+  selector: string,
+  windowSeconds: number,
+  env: E2eEnv = loadE2eEnv(),
+): Promise<RangeSeries[]> {
   const data = await promGet('/api/v1/query', { query: `${selector}[${windowSeconds}s]` }, env);
   if (data.resultType !== 'matrix') throw new Error(`expected a matrix from ${selector}, got ${data.resultType}`);
   return matrixSchema.parse(data.result).map((s) => ({ metric: s.metric, samples: s.values.map(toSample) }));

@@ -17,7 +17,10 @@ import { waitFor } from './wait.js';
 
 export const operator = 'rook-ceph-operator';
 const taint = 'leakguard.test/real-node';
-export const onRealNode = { nodeSelector: { [taint]: 'true' }, tolerations: [{ key: taint, operator: 'Exists', effect: 'NoSchedule' }] };
+export const onRealNode = {
+  nodeSelector: { [taint]: 'true' },
+  tolerations: [{ key: taint, operator: 'Exists', effect: 'NoSchedule' }],
+};
 
 let loaded: E2eEnv | undefined;
 function e2e(): E2eEnv {
@@ -47,12 +50,19 @@ export function operatorManifests(ns: string, image = 'rook/ceph:v1.14.9'): stri
   const docs = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rook-ceph-system', namespace: ns } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rook-ceph-operator-config', namespace: ns }, data: { ROOK_LOG_LEVEL: 'INFO' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'rook-ceph-operator-config', namespace: ns },
+      data: { ROOK_LOG_LEVEL: 'INFO' },
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: { name: 'rook-ceph-system', namespace: ns },
-      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] }],
+      rules: [
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] },
+      ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -115,7 +125,16 @@ export function realNodeValues(config: Record<string, unknown>, extra: Record<st
     config: {
       dryRun: false,
       prometheus: { url: e2e().prometheusUrl, step: '15s', timeout: '10s' },
-      detection: { window: '30m', minHistory: '90s', maxGap: '2m', maxStaleness: '2m', minCoverage: 0.5, floorBucket: '15s', warmup: '30s', sustained: '10m' },
+      detection: {
+        window: '30m',
+        minHistory: '90s',
+        maxGap: '2m',
+        maxStaleness: '2m',
+        minCoverage: 0.5,
+        floorBucket: '15s',
+        warmup: '30s',
+        sustained: '10m',
+      },
       deadline: '40s',
       ...config,
     },
@@ -125,7 +144,11 @@ export function realNodeValues(config: Record<string, unknown>, extra: Record<st
 /** helm with its homes under `work`, against the e2e cluster. */
 export async function helmIn(work: string, args: string[]): Promise<string> {
   const home = (dir: string) => join(work, 'helm', dir);
-  const result = await helm([...args, '--kubeconfig', e2e().kubeconfig], { HELM_CACHE_HOME: home('cache'), HELM_CONFIG_HOME: home('config'), HELM_DATA_HOME: home('data') });
+  const result = await helm([...args, '--kubeconfig', e2e().kubeconfig], {
+    HELM_CACHE_HOME: home('cache'),
+    HELM_CONFIG_HOME: home('config'),
+    HELM_DATA_HOME: home('data'),
+  });
   if (result.code !== 0) throw new Error(`helm ${args[0]} failed: ${result.stderr}`);
   return result.stdout;
 }
@@ -133,8 +156,15 @@ export async function helmIn(work: string, args: string[]): Promise<string> {
 /** Installs the chart with its pods on the host network (the real node has no pod network). */
 export async function installChart(work: string, c: Installed, valuesFile: string): Promise<void> {
   await helmIn(work, [
-    'install', c.release, chartDir, '--namespace', c.releaseNs, '--values', valuesFile,
-    '--post-renderer', join(repoRoot, 'test/e2e/support/host-network-post-renderer.mjs'),
+    'install',
+    c.release,
+    chartDir,
+    '--namespace',
+    c.releaseNs,
+    '--values',
+    valuesFile,
+    '--post-renderer',
+    join(repoRoot, 'test/e2e/support/host-network-post-renderer.mjs'),
   ]);
 }
 
@@ -144,8 +174,12 @@ export async function runningOperator(c: Installed, not: V1Pod[] = []): Promise<
   return waitFor(
     `a new Running operator pod in ${c.targetNs}`,
     async () => {
-      const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.targetNs, '-l', `app=${operator}`], { env: e2e() });
-      const live = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !uids.has(p.metadata?.uid));
+      const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.targetNs, '-l', `app=${operator}`], {
+        env: e2e(),
+      });
+      const live = pods.items.filter(
+        (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !uids.has(p.metadata?.uid),
+      );
       return live.length === 1 ? live[0] : undefined;
     },
     { timeoutMs: 180_000, intervalMs: 1_000 },
@@ -184,7 +218,9 @@ export function slopePerSecond(samples: { t: number; v: number }[]): number {
 /** leakguard's state annotation on the operator's Deployment. */
 export async function stateOf(c: Installed): Promise<Partial<WorkloadState>> {
   const deployment = await kubectlJson<Loose>(['get', 'deployment', operator, '-n', c.targetNs], { env: e2e() });
-  return JSON.parse((deployment.metadata.annotations as Record<string, string>)['leakguard.io/state'] ?? '{}') as Partial<WorkloadState>;
+  return JSON.parse(
+    (deployment.metadata.annotations as Record<string, string>)['leakguard.io/state'] ?? '{}',
+  ) as Partial<WorkloadState>;
 }
 
 /** When leakguard's last action on the operator took effect (its state annotation, unix seconds). */
@@ -213,13 +249,18 @@ export async function finished(c: Installed, name: string): Promise<Job> {
     },
     { timeoutMs: 180_000, intervalMs: 1_000 },
   );
-  if ((job.status?.succeeded ?? 0) !== 1) throw new Error(`Job ${name} failed:\n${await kubectl(['logs', `job/${name}`, '-n', c.releaseNs], { env: e2e() }).catch((e: Error) => e.message)}`);
+  if ((job.status?.succeeded ?? 0) !== 1)
+    throw new Error(
+      `Job ${name} failed:\n${await kubectl(['logs', `job/${name}`, '-n', c.releaseNs], { env: e2e() }).catch((e: Error) => e.message)}`,
+    );
   return job;
 }
 
 /** The Job's pod and the run summary its `leakguard run` printed (JSON on stdout, read from the pod's log). */
 export async function runOf(c: Installed, job: string): Promise<{ pod: V1Pod; log: string; summary: Loose }> {
-  const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.releaseNs, '-l', `job-name=${job}`], { env: e2e() });
+  const pods = await kubectlJson<V1PodList>(['get', 'pods', '-n', c.releaseNs, '-l', `job-name=${job}`], {
+    env: e2e(),
+  });
   if (pods.items.length !== 1) throw new Error(`expected one pod of Job ${job}, found ${pods.items.length}`);
   const pod = pods.items[0]!;
   const log = await kubectl(['logs', pod.metadata!.name!, '-n', c.releaseNs], { env: e2e() });
@@ -234,13 +275,23 @@ export async function runOf(c: Installed, job: string): Promise<{ pod: V1Pod; lo
 
 /** leakguard's Events in the operator's namespace, oldest first. */
 export async function leakguardEvents(c: Installed): Promise<Loose[]> {
-  const events = await kubectlJson<{ items: Loose[] }>(['get', 'events.events.k8s.io', '-n', c.targetNs], { env: e2e() });
+  const events = await kubectlJson<{ items: Loose[] }>(['get', 'events.events.k8s.io', '-n', c.targetNs], {
+    env: e2e(),
+  });
   return (events.items as Loose[])
     .filter((e) => e.reportingController === 'leakguard' && e.reason !== undefined)
-    .sort((a, b) => String(a.eventTime ?? a.metadata.creationTimestamp).localeCompare(String(b.eventTime ?? b.metadata.creationTimestamp)));
+    .sort((a, b) =>
+      String(a.eventTime ?? a.metadata.creationTimestamp).localeCompare(
+        String(b.eventTime ?? b.metadata.creationTimestamp),
+      ),
+    );
 }
 
 export async function eventReasons(c: Installed): Promise<string[]> {
-  const events = await kubectlJson<{ items: Loose[] }>(['get', 'events.events.k8s.io', '-n', c.targetNs], { env: e2e() });
-  return (events.items as Loose[]).filter((e) => e.reportingController !== 'kubelet' && e.reason !== undefined).map((e) => e.reason as string);
+  const events = await kubectlJson<{ items: Loose[] }>(['get', 'events.events.k8s.io', '-n', c.targetNs], {
+    env: e2e(),
+  });
+  return (events.items as Loose[])
+    .filter((e) => e.reportingController !== 'kubelet' && e.reason !== undefined)
+    .map((e) => e.reason as string);
 }

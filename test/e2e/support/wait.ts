@@ -5,7 +5,11 @@ export interface WaitOptions {
 }
 
 /** Calls `probe` until it returns a value other than undefined; throws naming `what` on timeout. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  options: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let lastError: unknown;
   for (;;) {
