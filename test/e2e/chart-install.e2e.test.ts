@@ -203,7 +203,7 @@ const golden = `
   no   delete  deployments.apps/rook-ceph-operator          rook-ceph
   no   update  deployments.apps/rook-ceph-operator          rook-ceph
   no   create  deployments.apps                             rook-ceph
-  no   list    deployments.apps                             rook-ceph
+  yes  list    deployments.apps                             rook-ceph
   no   get     deployments.apps/some-other-operator         rook-ceph
   no   patch   deployments.apps/some-other-operator         rook-ceph
   no   patch   statefulsets.apps/rook-ceph-operator         rook-ceph
