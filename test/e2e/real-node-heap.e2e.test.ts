@@ -33,6 +33,7 @@ import {
   waitFor,
   type E2eEnv,
 } from './support/index.js';
+import { realNodeDetection } from './support/real-node.js';
 
 const run = promisify(execFile);
 const env: E2eEnv = loadE2eEnv();
@@ -139,16 +140,7 @@ function configFile(work: string): string {
       dryRun: false,
       controller: 'none',
       prometheus: { url: env.prometheusUrl, step: '15s', timeout: '10s' },
-      detection: {
-        window: '30m',
-        minHistory: '90s',
-        maxGap: '2m',
-        maxStaleness: '2m',
-        minCoverage: 0.5,
-        floorBucket: '15s',
-        warmup: '30s',
-        sustained: '10m',
-      },
+      detection: realNodeDetection,
       guardrails: { cooldown: '1h', maxActionsPerRun: 2, maxRestartsPerDay: 3 },
       // The chart's lock: named like the release.
       lock: { namespace: releaseNs, name: serviceAccount, duration: '2m' },

@@ -34,6 +34,18 @@ export function apiServer(): URL {
 }
 
 /** A chart release (in `releaseNs`) watching Rook's operator (in `targetNs`). */
+/** Detection scaled to minutes of 15 s scrapes: what every real-node scenario's leakguard config judges with. */
+export const realNodeDetection = {
+  window: '30m',
+  minHistory: '90s',
+  maxGap: '2m',
+  maxStaleness: '2m',
+  minCoverage: 0.5,
+  floorBucket: '15s',
+  warmup: '30s',
+  sustained: '10m',
+};
+
 export interface Installed {
   releaseNs: string;
   targetNs: string;
@@ -125,16 +137,7 @@ export function realNodeValues(config: Record<string, unknown>, extra: Record<st
     config: {
       dryRun: false,
       prometheus: { url: e2e().prometheusUrl, step: '15s', timeout: '10s' },
-      detection: {
-        window: '30m',
-        minHistory: '90s',
-        maxGap: '2m',
-        maxStaleness: '2m',
-        minCoverage: 0.5,
-        floorBucket: '15s',
-        warmup: '30s',
-        sustained: '10m',
-      },
+      detection: realNodeDetection,
       deadline: '40s',
       ...config,
     },
