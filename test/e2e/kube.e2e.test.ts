@@ -623,9 +623,16 @@ describe('state annotations', () => {
       else if (i > 0) expect(read).toMatchObject({ outcome: 'read', state: emptyWorkloadState, raw: null });
       else expect(read?.outcome).toBe('read');
     }
-    // What one get reads for the same workload, the list read too (its basis for a compare-and-swap).
+    // What one get reads for the same workload, the list read too — apart from the resourceVersion, which the
+    // Deployment controller may move meanwhile (status); the write is guarded by the annotation, not by it.
+    const listed = reads.get(`Deployment/${ns.record}/${refs[38]!.name}`);
     const single = await cluster.readState(refs[38]!);
-    expect(reads.get(`Deployment/${ns.record}/${refs[38]!.name}`)).toEqual(single);
+    if (listed?.outcome !== 'read' || single.outcome !== 'read') throw new Error('state read failed');
+    expect({ raw: listed.raw, state: listed.state }).toEqual({ raw: single.raw, state: stateOf(38) });
+    // And it serves as the basis of a compare-and-swap: the write goes through on it.
+    const next = { ...stateOf(38), actionCount: 1 };
+    expect((await admin.writeState(refs[38]!, next, listed)).outcome).toBe('written');
+    expect(await cluster.readState(refs[38]!)).toMatchObject({ outcome: 'read', state: next });
   });
 
   it('writes while a rollout runs (the controller rewriting the status) go through at the first attempt', async () => {
