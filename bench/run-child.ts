@@ -36,6 +36,11 @@ export interface RunChildResult {
   wallMs: number;
   /** Wall time with at least one range query in flight (the profile's, its shards', or all per-pod ones). */
   fetchMs: number;
+  /**
+   * The same range queries again after the run, as many at once as the run had in flight, nothing judged:
+   * the fetch alone. In the run, series are judged as they stream in, so `fetchMs` holds judging too.
+   */
+  fetchAloneMs: number;
   rangeQueries: number;
   instantQueries: number;
   series: number;
@@ -78,6 +83,10 @@ function countApiCalls(): void {
 class MeteredSource implements MetricsSource {
   rangeQueries = 0;
   instantQueries = 0;
+  /** The run's range queries, to be asked again without the run (`fetchAlone`). */
+  readonly asked: RangeQuery[] = [];
+  /** The most range queries in flight at once. */
+  maxInFlight = 0;
   rangeMs = 0;
   maxRssAfterFetchBytes = 0;
   series = 0;
@@ -95,7 +104,10 @@ class MeteredSource implements MetricsSource {
 
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     this.rangeQueries++;
+    const { onSeries: _onSeries, signal: _signal, budget: _budget, ...plain } = query;
+    this.asked.push(plain);
     if (this.inFlight++ === 0) this.waitingSince = performance.now();
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       const result = await this.inner.queryRange(query);
       if (result.outcome === 'failed') return result;
@@ -106,6 +118,20 @@ class MeteredSource implements MetricsSource {
       if (--this.inFlight === 0) this.rangeMs += performance.now() - this.waitingSince;
       this.maxRssAfterFetchBytes = peakRssBytes();
     }
+  }
+
+  /** The run's range queries asked again, `maxInFlight` at a time, their answers read and dropped: wall ms. */
+  async fetchAlone(): Promise<number> {
+    const started = performance.now();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.asked.length) {
+        const answer = await this.inner.queryRange(this.asked[next++]!);
+        if (answer.outcome === 'failed') throw new Error(`fetch alone: ${answer.error.message}`);
+      }
+    };
+    await Promise.all(Array.from({ length: this.maxInFlight }, worker));
+    return performance.now() - started;
   }
 
   async query(query: InstantQuery): Promise<MetricsAnswer<InstantResult>> {
@@ -237,6 +263,9 @@ async function main(): Promise<void> {
   // The human summary the CLI prints (a row and sparkline per target), to /dev/null.
   writeFileSync('/dev/null', renderSummary(summary));
   const wallMs = performance.now() - started;
+  const maxRssBytes = peakRssBytes();
+  (globalThis as { gc?: () => void }).gc?.();
+  const fetchAloneMs = await http.fetchAlone();
 
   const verdicts: Record<string, number> = {};
   for (const t of summary.targets) verdicts[t.verdict.kind] = (verdicts[t.verdict.kind] ?? 0) + 1;
@@ -244,6 +273,7 @@ async function main(): Promise<void> {
     mode: values.mode,
     wallMs,
     fetchMs: fetch.rangeMs,
+    fetchAloneMs,
     rangeQueries: http.rangeQueries,
     instantQueries: http.instantQueries,
     series: http.series,
@@ -254,7 +284,7 @@ async function main(): Promise<void> {
     failures: summary.failures,
     rssBeforeBytes,
     maxRssAfterFetchBytes: fetch.maxRssAfterFetchBytes,
-    maxRssBytes: peakRssBytes(),
+    maxRssBytes,
     clusterMs,
     clusterRss,
     apiCalls,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toColumns } from '../detect/columns.js';
-import { judge } from '../detect/index.js';
+import { defaultDetectOptions, judge } from '../detect/index.js';
 import type { TargetFacts } from '../model/workload.js';
 import { judgeTargets, TargetJudging, type Series } from './judged.js';
 import { MIB, T0, makeSeries } from '../../test/support/detect-series.js';
@@ -44,12 +44,12 @@ describe('TargetJudging', () => {
       fc.property(fc.array(seriesArb, { maxLength: 6 }), fc.nat(), (series, cut) => {
         const targets = ['p0', 'p1', 'p2', 'p3'].map(target);
         const split = cut % (series.length + 1);
-        const judging = new TargetJudging(now, {});
+        const judging = new TargetJudging(now, defaultDetectOptions);
         series.slice(0, split).forEach((s) => judging.add(s));
         judging.pairWith(targets);
         series.slice(split).forEach((s) => judging.add(s));
         const judged = judging.result();
-        expect(judged).toEqual(judgeTargets(targets, series, now, {}));
+        expect(judged).toEqual(judgeTargets(targets, series, now, defaultDetectOptions));
         judged.forEach((j) => {
           const mine = series.filter((s) => s.labels.pod === j.facts.pod.name);
           expect(j.seriesCount).toBe(mine.length);
