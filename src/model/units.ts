@@ -63,10 +63,17 @@ export function formatHours(hours: number | null | undefined): string {
 export function sparkline(values: Values, width = 24): string {
   const cells = Math.max(0, Math.min(Math.floor(width), values.length));
   if (cells === 0) return '';
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return ' '.repeat(cells);
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
+  // One pass, no copy: a run's summary draws one line for each of thousands of targets.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === Infinity) return ' '.repeat(cells);
   let out = '';
   for (let c = 0; c < cells; c++) {
     const start = Math.floor((c * values.length) / cells);

@@ -219,13 +219,22 @@ class StreamedJudging {
     this.judging.pairWith(targets);
   }
 
+  /** Whether series of `answer` remain to be judged (the source read it whole). */
+  behind(answer: RangeResult): boolean {
+    return this.handed < answer.series.length;
+  }
+
   result(answer: RangeResult): JudgedTarget[] {
     for (const series of answer.series.slice(this.handed)) this.judging.add(series);
     return this.judging.result();
   }
 }
 
-/** One answer's targets judged, its series then dropped (`reclaim` before the last are judged); null when nothing was asked. */
+/**
+ * One answer's targets judged, its series then dropped; null when nothing was asked. When the source read
+ * the answer whole, its garbage is collected (`reclaim`) before the series are judged; judged as they
+ * streamed in, there is nothing left to make room for.
+ */
 async function judgedAnswer(
   history: { answer: Promise<MetricsAnswer<RangeResult>>; judging: StreamedJudging } | null,
   reclaim?: () => void,
@@ -233,7 +242,7 @@ async function judgedAnswer(
   if (history === null) return null;
   const read = await history.answer;
   if (read.outcome === 'failed') return { error: read.error };
-  reclaim?.();
+  if (history.judging.behind(read)) reclaim?.();
   return { judged: history.judging.result(read), warnings: read.warnings };
 }
 
