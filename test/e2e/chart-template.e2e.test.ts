@@ -497,11 +497,13 @@ describe('RBAC', () => {
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['operator-a'], verbs: ['patch'] },
       { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['operator-b'], verbs: ['patch'] },
     ]);
-    // State is read one list per kind and namespace: list on the kinds the namespace's profiles name, and no other.
+    // State and owners are read one list per kind and namespace: list on ReplicaSets and the kinds the
+    // namespace's profiles name, and no other.
     expect(
       rulesOf(byName.get('operators/lg-leakguard-read')!).filter((rule: Loose) => rule.verbs.includes('list')),
     ).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
       { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list'] },
     ]);
