@@ -83,7 +83,7 @@ function countApiCalls(): void {
 class MeteredSource implements MetricsSource {
   rangeQueries = 0;
   instantQueries = 0;
-  /** The run's range queries, to be asked again without the run (`fetchAlone`). */
+  /** The run's answered range queries, to be asked again without the run (`fetchAlone`). */
   readonly asked: RangeQuery[] = [];
   /** The most range queries in flight at once. */
   maxInFlight = 0;
@@ -104,13 +104,14 @@ class MeteredSource implements MetricsSource {
 
   async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     this.rangeQueries++;
-    const { onSeries: _onSeries, signal: _signal, budget: _budget, ...plain } = query;
-    this.asked.push(plain);
     if (this.inFlight++ === 0) this.waitingSince = performance.now();
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       const result = await this.inner.queryRange(query);
       if (result.outcome === 'failed') return result;
+      // Asked again by `fetchAlone`, if answered (one refused as too large is read in shards instead).
+      const { onSeries: _onSeries, signal: _signal, budget: _budget, ...plain } = query;
+      this.asked.push(plain);
       this.series += result.series.length;
       for (const s of result.series) this.samples += s.samples.t.length;
       return result;
