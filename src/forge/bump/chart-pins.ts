@@ -5,7 +5,7 @@
 import { trimEnd } from '../../model/text.js';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { listElementSources } from './appset-list.js';
-import { detectKind, resourceName } from './locate.js';
+import { detectKind, resourceName } from './document-kind.js';
 import { lastSegment } from './version.js';
 import { parseDocuments, stringAt, valueAt } from './yaml-edit.js';
 

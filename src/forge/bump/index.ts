@@ -13,7 +13,7 @@ const sameMajor = (a: string, b: string) => stripV(a).split('.')[0] === stripV(b
 
 export { BumpError } from './types.js';
 export type { BumpChange, BumpErrorCode, BumpRequest, BumpResult, ChartMove, ManifestKind, Sighting } from './types.js';
-export { detectKind } from './locate.js';
+export { detectKind } from './document-kind.js';
 export { describePlace, planBump } from './plan.js';
 
 /** Sibling files read at most, so a kustomization listing many files cannot make a run read the repo. */

@@ -8,7 +8,9 @@
  */
 import { posix } from 'node:path';
 import { isScalar, isSeq, type Document } from 'yaml';
-import { detectKind, locate, resourceName, type ChartRef, type Scope, type Site } from './locate.js';
+import { detectKind, resourceName } from './document-kind.js';
+import { locate, type Scope } from './locate.js';
+import type { ChartRef, Site } from './site.js';
 import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
 import { lastSegment, stripV, versionToken } from './version.js';
 import { applyEdits, parseDocuments, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
