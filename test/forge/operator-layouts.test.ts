@@ -224,13 +224,6 @@ describe("upgrade preview over the catalogue operators' layouts", () => {
       ],
     ],
     [
-      'ca-helmfile.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      ['ca-helmfile.yaml releases.0.version: 9.34.1 → 9.37.0'],
-    ],
-    [
       'cm-values.yaml',
       'quay.io/jetstack/cert-manager-cainjector',
       'v1.12.2',
@@ -341,6 +334,70 @@ describe("upgrade preview over the catalogue operators' layouts", () => {
       'v1.12.3',
       [
         'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
+      ],
+    ],
+    // Values in other files: a Helmfile values path, Flux valuesFrom (a generated ConfigMap, a ConfigMap
+    // manifest beside a SOPS Secret, one key merged at targetPath, a plain Secret).
+    [
+      'ca-helmfile.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'ca-helmfile.yaml releases.0.version: 9.34.1 → 9.37.0',
+        'values/cluster-autoscaler.yaml image.tag: v1.28.2 → v1.30.0',
+      ],
+    ],
+    [
+      'ca-helmfile-environments/helmfile.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'refused: ca-helmfile-environments/helmfile.yaml: 1.28.2 not bumped to 1.30.0 (documents: Helmfile, Helmfile; ca-helmfile-environments/values/common.yaml: Helm values). releases.0.values.1 "values/{{ .Environment.Name }}/cluster-autoscaler.yaml": a values path written as a template, which leakguard cannot follow: the file it names (per environment?) may pin the image tag; pin the tag inline or in a file listed by its plain path, or bump it yourself; releases.0.version "9.34.1": held back: the release moves whole or not at all',
+      ],
+    ],
+    [
+      'keda-valuesfrom/helmrelease.yaml',
+      'ghcr.io/kedacore/keda',
+      '2.12.1',
+      '2.13.0',
+      [
+        'keda-valuesfrom/helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0',
+        'keda-valuesfrom/helm/values.yaml image.keda.tag: 2.12.1 → 2.13.0',
+        'keda-valuesfrom/helm/values.yaml image.metricsApiServer.tag: 2.12.1 → 2.13.0',
+        'keda-valuesfrom/helm/values.yaml image.webhooks.tag: 2.12.1 → 2.13.0',
+      ],
+    ],
+    [
+      'cm-valuesfrom/helmrelease.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'cm-valuesfrom/helmrelease.yaml HelmRelease/cert-manager spec.chart.spec.version: v1.12.2 → v1.12.3',
+        'cm-valuesfrom/configmap.yaml ConfigMap/cert-manager-values data.values.yaml.image.tag: v1.12.2 → v1.12.3',
+        'cm-valuesfrom/configmap.yaml ConfigMap/cert-manager-values data.values.yaml.webhook.image.tag: v1.12.2 → v1.12.3',
+        'cm-valuesfrom/configmap.yaml ConfigMap/cert-manager-values data.values.yaml.cainjector.image.tag: v1.12.2 → v1.12.3',
+      ],
+    ],
+    [
+      'argocd-valuesfrom-targetpath/helmrelease.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'argocd-valuesfrom-targetpath/helmrelease.yaml HelmRelease/argocd spec.chart.spec.version: 7.7.8 → 7.7.10',
+        'argocd-valuesfrom-targetpath/helmrelease.yaml ConfigMap/argocd-versions data.argocd-tag: v2.13.1 → v2.13.2',
+      ],
+    ],
+    [
+      'ca-valuesfrom-secret/helmrelease.yaml',
+      'registry.k8s.io/autoscaling/cluster-autoscaler',
+      'v1.28.2',
+      'v1.30.0',
+      [
+        'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": held back: the release moves whole or not at all',
       ],
     ],
   ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {

@@ -2,7 +2,7 @@
  * Flux: a HelmRelease's chart version and values (or its `chartRef`, followed by plan.ts), an
  * OCIRepository's `spec.ref.tag`, and a Kustomization's `postBuild.substitute` variables.
  */
-import { isMap, isScalar } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { DIGEST_ADVICE, images } from './image-sites.js';
 import { addEdit, addIgnored, addRefusal, scalarOf, type ChartRef, type Ctx } from './site.js';
 import { inStyleOf, lastSegment, sameVersion, stripV } from './version.js';
@@ -13,8 +13,9 @@ export function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
   const chart = stringAt(valueAt(root, ['spec', 'chart', 'spec']), 'chart')?.value;
   const ref = valueAt(root, ['spec', 'chartRef']);
   const name = stringAt(valueAt(root, ['metadata']), 'name')?.value ?? '';
+  const owners = chart !== undefined ? [lastSegment(chart)] : [stringAt(ref, 'name')?.value ?? '', name];
+  valuesFrom({ ...ctx, owners: owners.filter((n) => n !== '') }, valueAt(root, ['spec', 'valuesFrom']));
   if (chart !== undefined) {
-    const owners = [lastSegment(chart)];
     versionField(
       { ...ctx, owners },
       valueAt(root, ['spec', 'chart', 'spec', 'version']),
@@ -37,6 +38,32 @@ export function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
       'values',
     ]);
   }
+}
+
+/** `spec.valuesFrom: [{kind, name, valuesKey, targetPath, optional}]`: values held in a ConfigMap or Secret. */
+function valuesFrom(ctx: Ctx, list: unknown): void {
+  if (!isSeq(list)) return;
+  list.items.forEach((entry, i) => {
+    const kind = stringAt(entry, 'kind')?.value;
+    const name = stringAt(entry, 'name')?.value;
+    if ((kind !== 'ConfigMap' && kind !== 'Secret') || !name) return;
+    const targetPath = stringAt(entry, 'targetPath')?.value;
+    ctx.valuesRefs.push({
+      file: ctx.file,
+      document: ctx.document,
+      resource: ctx.resource,
+      path: `spec.valuesFrom.${i}`,
+      value: `${kind}/${name}`,
+      owners: ctx.owners,
+      source: {
+        kind,
+        name,
+        key: stringAt(entry, 'valuesKey')?.value ?? 'values.yaml',
+        ...(targetPath ? { targetPath } : {}),
+        optional: isMap(entry) && entry.get('optional') === true,
+      },
+    });
+  });
 }
 
 /** Flux OCIRepository: `spec.ref.tag`; a digest or a semver range cannot be bumped offline. */

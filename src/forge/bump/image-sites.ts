@@ -115,38 +115,39 @@ export function helmParameters(ctx: Ctx, list: unknown, basePath: string[]): voi
     const name = stringAt(item, 'name')?.value ?? '';
     const value = scalarOf(ctx, valueAt(item, ['value']));
     if (!value) return;
-    const path = [...basePath, String(i), 'value'];
-    if (/(^|\.)image$/.test(name)) {
-      const ref = parseImageRef(value.value);
-      if (ref.tag === null || !sameVersion(ref.tag, ctx.version)) return;
-      if (!isOperators(ctx, ref.repository)) {
-        notOperators(ctx, value, path, ref.repository);
-        return;
-      }
-      const to = inStyleOf(ref.tag, ctx.to);
-      addEdit(ctx, value, path, `:${ref.tag}`, `:${to}`, {
-        from: value.value,
-        to: `${ref.repository}:${to}`,
-        dependency: ref.repository,
-      });
-      return;
-    }
-    if (!/(^|\.)tag$/.test(name)) return;
     const repository = stringAt(byName.get(name.replace(/tag$/, 'repository')), 'value')?.value ?? '';
-    if (repository !== '' && strayComponent(ctx, repository, value.value)) {
-      return addRefusal(ctx, value, path, strayRefusal(ctx, repository, value.value));
-    }
-    if (!sameVersion(value.value, ctx.version)) return;
-    if (repository !== '' && !isOperators(ctx, repository)) {
-      notOperators(ctx, value, path, repository);
-      return;
-    }
-    const to = inStyleOf(value.value, ctx.to);
-    addEdit(ctx, value, path, value.value, to, {
+    helmOverride(ctx, name, value, [...basePath, String(i), 'value'], repository);
+  });
+}
+
+/**
+ * One value set at a dotted values path (`image.tag`, `image`): a Helm parameter, or a Flux `valuesFrom`
+ * key merged at `targetPath`. `repository` is the image's repository when known ('' otherwise).
+ */
+export function helmOverride(ctx: Ctx, name: string, value: Scalar<string>, path: string[], repository = ''): void {
+  if (/(^|\.)image$/.test(name)) {
+    const ref = parseImageRef(value.value);
+    if (ref.tag === null || !sameVersion(ref.tag, ctx.version)) return;
+    if (!isOperators(ctx, ref.repository)) return notOperators(ctx, value, path, ref.repository);
+    const to = inStyleOf(ref.tag, ctx.to);
+    addEdit(ctx, value, path, `:${ref.tag}`, `:${to}`, {
       from: value.value,
-      to,
-      ...(repository ? { dependency: repository } : {}),
+      to: `${ref.repository}:${to}`,
+      dependency: ref.repository,
     });
+    return;
+  }
+  if (!/(^|\.)tag$/.test(name)) return;
+  if (repository !== '' && strayComponent(ctx, repository, value.value)) {
+    return addRefusal(ctx, value, path, strayRefusal(ctx, repository, value.value));
+  }
+  if (!sameVersion(value.value, ctx.version)) return;
+  if (repository !== '' && !isOperators(ctx, repository)) return notOperators(ctx, value, path, repository);
+  const to = inStyleOf(value.value, ctx.to);
+  addEdit(ctx, value, path, value.value, to, {
+    from: value.value,
+    to,
+    ...(repository ? { dependency: repository } : {}),
   });
 }
 

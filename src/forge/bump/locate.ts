@@ -6,10 +6,11 @@ import type { Document } from 'yaml';
 import { argoApplication } from './argo.js';
 import { detectKind, resourceName } from './document-kind.js';
 import { fluxSubstitutions, helmRelease, ociRepository } from './flux.js';
+import { heldValues, type ValuesUse } from './held-values.js';
 import { helmfile } from './helmfile.js';
 import { images } from './image-sites.js';
 import { kustomization } from './kustomize.js';
-import type { ChartRef, Ctx, Site } from './site.js';
+import type { ChartRef, Ctx, Site, ValuesRef } from './site.js';
 import type { BumpRequest } from './types.js';
 import { umbrellaChart } from './umbrella-chart.js';
 
@@ -19,20 +20,23 @@ export interface Scope {
   docs: Document[];
   /** Documents to look at; all when absent (the profile's own file). */
   only?: number[];
+  /** Set when a release reads this file as its values (a Helmfile values file, a Flux valuesFrom source). */
+  values?: ValuesUse;
 }
 
-/** Sites and chartRefs of the documents in scope, for `version` moving to `to`. */
+/** Sites, chartRefs and references to values elsewhere of the documents in scope, for `version` moving to `to`. */
 export function locate(
   scope: Scope,
   req: BumpRequest,
   version: string,
   to: string,
-): { sites: Site[]; refs: ChartRef[] } {
+): { sites: Site[]; refs: ChartRef[]; valuesRefs: ValuesRef[] } {
   const sites: Site[] = [];
   const refs: ChartRef[] = [];
+  const valuesRefs: ValuesRef[] = [];
   scope.docs.forEach((doc, document) => {
     if (scope.only && !scope.only.includes(document)) return;
-    const kind = detectKind(doc, scope.file);
+    const kind = scope.values && scope.values.key === undefined ? 'helm-values' : detectKind(doc, scope.file);
     const ctx: Ctx = {
       file: scope.file,
       text: scope.text,
@@ -45,8 +49,10 @@ export function locate(
       resource: resourceName(doc, kind),
       owners: [],
       sites,
+      valuesRefs,
     };
     const root = doc.contents;
+    if (scope.values) return heldValues(ctx, root, scope.values);
     switch (kind) {
       case 'flux-helmrelease':
         return helmRelease(ctx, root, refs);
@@ -69,5 +75,5 @@ export function locate(
         return fluxSubstitutions(ctx, root);
     }
   });
-  return { sites, refs };
+  return { sites, refs, valuesRefs };
 }

@@ -37,6 +37,27 @@ export interface ChartRef {
   at: number;
 }
 
+/** Where values handed to a release come from, when they are not in the release itself. */
+export type ValuesSource =
+  /** A Helmfile `values:` entry that is a path (relative to the helmfile). */
+  | { kind: 'file'; path: string; optional: boolean }
+  /** A Flux `valuesFrom` entry: the key of a ConfigMap or Secret, merged whole or at `targetPath`. */
+  | { kind: 'ConfigMap' | 'Secret'; name: string; key: string; targetPath?: string; optional: boolean };
+
+/** A reference to values held elsewhere (Helmfile `values: [path]`, Flux `valuesFrom`), followed by sources.ts. */
+export interface ValuesRef {
+  file: string;
+  document: number;
+  resource: string;
+  /** Where the reference is written: `releases.0.values.1`, `spec.valuesFrom.0`. */
+  path: string;
+  /** As written: the path, or `ConfigMap/name`. */
+  value: string;
+  /** The release's chart names, as for its own sites. */
+  owners: string[];
+  source: ValuesSource;
+}
+
 /** One document being read by the locators, and where their sites go. */
 export interface Ctx {
   file: string;
@@ -51,6 +72,7 @@ export interface Ctx {
   resource: string;
   owners: string[];
   sites: Site[];
+  valuesRefs: ValuesRef[];
   /** Maps offsets inside an embedded values string back to the file. */
   mapOffset?: (innerOffset: number) => number;
 }
