@@ -400,6 +400,35 @@ describe("upgrade preview over the catalogue operators' layouts", () => {
         'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": held back: the release moves whole or not at all',
       ],
     ],
+    // ApplicationSet generators combined (matrix, merge), and one whose version lives outside the file.
+    [
+      'appset-matrix-clusters-list.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'appset-matrix-clusters-list.yaml ApplicationSet/platform-addons spec.generators.0.matrix.generators.1.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
+      ],
+    ],
+    [
+      'appset-merge-cluster-values.yaml',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'appset-merge-cluster-values.yaml ApplicationSet/cert-manager spec.generators.0.merge.generators.0.clusters.values.certManagerVersion: v1.12.2 → v1.12.3',
+        'appset-merge-cluster-values.yaml ApplicationSet/cert-manager spec.generators.0.merge.generators.2.list.elements.0.values.certManagerVersion: v1.12.2 → v1.12.3',
+      ],
+    ],
+    [
+      'appset-git-files.yaml',
+      'quay.io/argoproj/argocd',
+      'v2.13.1',
+      'v2.13.2',
+      [
+        'refused: appset-git-files.yaml: 2.13.1 not bumped to 2.13.2 (documents: ApplicationSet/argocd). ApplicationSet/argocd spec.template.spec.source.targetRevision "{{.argocd.chartVersion}}": the chart version is a parameter the generators read outside this file: spec.generators.0.matrix.generators.0.git (the files clusters/*/argocd.yaml in https://github.com/example-org/platform-config.git); spec.generators.0.matrix.generators.1.clusters (each cluster\'s Secret); leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself',
+      ],
+    ],
   ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {
     expect(await preview(file, image, from, to)).toEqual(expected);
   });

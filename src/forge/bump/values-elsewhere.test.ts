@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryChartSource } from '../../../test/support/chart-releases.js';
-import { changedLines } from '../../../test/support/gitops-files.js';
+import { bumpAndRerun } from '../../../test/support/gitops-files.js';
 import { BumpError, bumpInRepo, type BumpRequest } from './index.js';
 
 const ca: BumpRequest = {
@@ -30,16 +30,8 @@ const charts = memoryChartSource({
   },
 });
 
-/** Bumps as the forge would (reading files on demand), then again over the result. */
-async function bumpTwice(files: Record<string, string>, primary: string, req: BumpRequest) {
-  const read = (tree: Record<string, string>) => async (p: string) =>
-    tree[p] === undefined ? null : { text: tree[p] };
-  const first = await bumpInRepo(primary, read(files), req, charts);
-  if (first.kind !== 'bumped') throw new Error(`expected a bump, got ${first.kind}`);
-  const after = { ...files, ...Object.fromEntries(first.result.files.map((f) => [f.path, f.content])) };
-  const diff = first.result.files.flatMap((f) => changedLines(files[f.path] ?? '', f.content, `${f.path}: `));
-  return { diff, rerun: (await bumpInRepo(primary, read(after), req, charts)).kind };
-}
+const bumpTwice = (files: Record<string, string>, primary: string, req: BumpRequest) =>
+  bumpAndRerun(files, primary, req, charts);
 
 async function refusal(files: Record<string, string>, primary: string, req: BumpRequest): Promise<string> {
   try {
