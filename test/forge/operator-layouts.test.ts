@@ -429,6 +429,16 @@ describe("upgrade preview over the catalogue operators' layouts", () => {
         'refused: appset-git-files.yaml: 2.13.1 not bumped to 2.13.2 (documents: ApplicationSet/argocd). ApplicationSet/argocd spec.template.spec.source.targetRevision "{{.argocd.chartVersion}}": the chart version is a parameter the generators read outside this file: spec.generators.0.matrix.generators.0.git (the files clusters/*/argocd.yaml in https://github.com/example-org/platform-config.git); spec.generators.0.matrix.generators.1.clusters (each cluster\'s Secret); leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself',
       ],
     ],
+    // Terraform: refused, naming the chart version and the image tag set beside it (not the module's own version).
+    [
+      'cm-helm-release.tf',
+      'quay.io/jetstack/cert-manager-cainjector',
+      'v1.12.2',
+      'v1.12.3',
+      [
+        'refused: cm-helm-release.tf is Terraform (HCL), which leakguard does not edit: line 5: version          = "v1.12.2" (resource "helm_release" "cert_manager"); line 16: value = "v1.12.2" (resource "helm_release" "cert_manager"). Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)',
+      ],
+    ],
   ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {
     expect(await preview(file, image, from, to)).toEqual(expected);
   });

@@ -11,6 +11,7 @@ import { detectKind, resourceName } from './document-kind.js';
 import { locate, type Scope } from './locate.js';
 import type { Site } from './site.js';
 import { docsOf, follow, type RepoFiles } from './sources.js';
+import { isTerraform, terraformRefusal } from './terraform.js';
 import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
 import { lastSegment, stripV, versionToken } from './version.js';
 import { applyEdits, stringAt, walk, type Edit } from './yaml-edit.js';
@@ -121,7 +122,7 @@ function amongMovingComponents(sites: readonly Site[], moving: readonly Site[], 
 export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
   const text = files.get(primary);
   if (typeof text !== 'string') return { kind: 'need', paths: [primary] };
-  if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text));
+  if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text, req.fromVersion));
   const cache = new Map<string, Document[]>();
   const docs = docsOf(cache, primary, text);
   if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
@@ -229,29 +230,6 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const vendored = vendoredRelease(own, req, moving, ignored);
   if (vendored) throw new BumpError('not-bumped', vendored);
   return { kind: 'bumped', result: result(primary, scopes, moving, alsoPinned) };
-}
-
-const TERRAFORM_BLOCK = /^[ \t]*(resource|module|data|provider|terraform|variable|locals|output)\b[^\n=]*\{[ \t\r]*$/m;
-
-function isTerraform(path: string, text: string): boolean {
-  return /\.(tf|tf\.json|hcl)$/i.test(path) || TERRAFORM_BLOCK.test(text);
-}
-
-/** Terraform is not YAML: say so, and name each `version = "…"` line, under its block. */
-function terraformRefusal(primary: string, text: string): string {
-  let block = '';
-  const lines: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const header = /^\s*(resource|module|data)\s+("[^"]*"(\s+"[^"]*")?)/.exec(line);
-    if (header) block = `${header[1]} ${header[2]}`;
-    const version = /^\s*version\s*=\s*"[^"]*"/.exec(line);
-    if (version) lines.push(`line ${i + 1}: ${version[0].trim()}${block ? ` (${block})` : ''}`);
-  });
-  const where = lines.length > 0 ? lines.join('; ') : 'no `version = "…"` line was found';
-  return (
-    `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
-    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)'
-  );
 }
 
 const RELEASE_KINDS = {
