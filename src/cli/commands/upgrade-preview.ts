@@ -59,13 +59,11 @@ function fromCatalogue(options: UpgradePreviewOptions): {
   };
 }
 
-export async function runUpgradePreview(
-  options: UpgradePreviewOptions,
-  print: (text: string) => void,
-): Promise<ExitCode> {
+/** The bump the preview asks for: the options, completed by the catalogue entry of the running image. */
+export function previewRequest(options: UpgradePreviewOptions): BumpRequest {
   const known = fromCatalogue(options);
   const chart = options.chart ?? known.chart;
-  const req: BumpRequest = {
+  return {
     fromVersion: options.fromVersion,
     toVersion: options.toVersion,
     ...(options.image ? { image: options.image } : {}),
@@ -74,6 +72,13 @@ export async function runUpgradePreview(
     ...(known.moveTogether ? { moveTogether: known.moveTogether } : {}),
     ...(known.rule ? { rule: known.rule } : {}),
   };
+}
+
+export async function runUpgradePreview(
+  options: UpgradePreviewOptions,
+  print: (text: string) => void,
+): Promise<ExitCode> {
+  const req = previewRequest(options);
   try {
     const charts = options.offline
       ? undefined
