@@ -471,6 +471,9 @@ describe("upgrade preview over the catalogue operators' layouts", () => {
       const written = new Map<string, string>();
       const first = await bumpInRepo(join(dir, file), reader(written), req, charts);
       if (first.kind !== 'bumped') throw new Error(`expected a bump, got ${first.kind}`);
+      // One commit per file: a file written twice would be committed over its own first commit.
+      const paths = first.result.files.map((f) => f.path);
+      expect(new Set(paths).size).toBe(paths.length);
       for (const f of first.result.files) written.set(f.path, f.content);
       expect((await bumpInRepo(join(dir, file), reader(written), req, charts)).kind).toBe('already');
     },

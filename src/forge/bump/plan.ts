@@ -1,16 +1,19 @@
 /**
  * What a bump changes across the files of a repository, decided in one place. Pure: the caller
- * hands in the files it has read; when a HelmRelease's `chartRef` points outside them, the plan asks
- * for the sibling files it needs (`need`) and the caller reads them and asks again.
+ * hands in the files it has read; when a HelmRelease's `chartRef`, or values kept elsewhere (Helmfile
+ * `values:` paths, Flux `valuesFrom`), point outside them, the plan asks for the files it needs (`need`,
+ * see sources.ts) and the caller reads them and asks again.
  *
- * Rules: only the profile's chart moves (plus `alsoBump`); any place of it that cannot move
- * (digest pin, version range, unresolved chartRef) refuses the whole bump — never half a release.
+ * Rules: only the profile's chart moves (plus `alsoBump`); any place of it that cannot move (digest
+ * pin, version range, unresolved chartRef or values source, a Secret) refuses the whole bump — never
+ * half a release.
  */
 import { isScalar, type Document } from 'yaml';
 import { detectKind, resourceName } from './document-kind.js';
 import { locate, type Scope } from './locate.js';
-import type { Site } from './site.js';
-import { docsOf, follow, type RepoFiles } from './sources.js';
+import type { ChartRef, Site, ValuesRef } from './site.js';
+import { docsOf, followChartRefs, type RepoFiles, type Resolved } from './sources.js';
+import { followValuesRefs } from './values-sources.js';
 import { isTerraform, terraformRefusal } from './terraform.js';
 import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
 import { lastSegment, stripV, versionToken } from './version.js';
@@ -22,6 +25,23 @@ export type BumpPlan =
   | { kind: 'need'; paths: string[] }
   | { kind: 'bumped'; result: BumpResult }
   | { kind: 'already'; alsoPinned: Sighting[] };
+
+/** Follows chartRefs and values references (`version`: the running one); `need` lists the files to read first. */
+function follow(
+  primary: string,
+  files: RepoFiles,
+  cache: Map<string, Document[]>,
+  refs: ChartRef[],
+  valuesRefs: ValuesRef[],
+  version: string,
+): Resolved | { need: string[] } {
+  const charts = followChartRefs(primary, files, cache, refs);
+  const values = followValuesRefs(files, cache, valuesRefs, version);
+  if ('need' in charts || 'need' in values) {
+    return { need: [...new Set([...('need' in charts ? charts.need : []), ...('need' in values ? values.need : [])])] };
+  }
+  return { scopes: [...charts.scopes, ...values.scopes], unresolved: [...charts.unresolved, ...values.unresolved] };
+}
 
 /** Values holding the version that no locator accounts for (labels, annotations, unknown fields). */
 function unaccounted(scope: Scope, version: string, sites: readonly Site[]): Sighting[] {
@@ -269,6 +289,8 @@ function result(
 ): BumpResult {
   const files: BumpResult['files'] = [];
   for (const scope of scopes) {
+    // A file read as several scopes (a HelmRelease and the ConfigMap beside it) is one file, written once.
+    if (files.some((f) => f.path === scope.file)) continue;
     const edits = new Map<number, Edit>();
     for (const site of moving) if (site.file === scope.file && site.edit) edits.set(site.edit.start, site.edit);
     if (edits.size > 0) files.push({ path: scope.file, content: applyEdits(scope.text, [...edits.values()]) });
