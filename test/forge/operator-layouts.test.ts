@@ -443,6 +443,27 @@ const LAYOUTS: Layout[] = [
       'refused: cm-helm-release.tf is Terraform (HCL), which leakguard does not edit: line 5: version          = "v1.12.2" (resource "helm_release" "cert_manager"); line 16: value = "v1.12.2" (resource "helm_release" "cert_manager"). Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)',
     ],
   ],
+  // A kustomize remote in the scp-like form platform templates use.
+  [
+    'argocd-kustomization-scp.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'argocd-kustomization-scp.yaml Kustomization resources.1: github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.13.1 → github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.13.2',
+    ],
+  ],
+  // A vendored release (a rendered chart in one file): the running image's components alone would leave
+  // the version in labels and the manager's --*-image arguments.
+  [
+    'longhorn-vendored.yaml',
+    'longhornio/longhorn-instance-manager',
+    'v1.11.0',
+    'v1.11.1',
+    [
+      'refused: longhorn-vendored.yaml is a whole vendored release (7 documents, with CustomResourceDefinition, ClusterRole, ClusterRoleBinding, DaemonSet, Deployment): 1.11.0 appears in 15 places and leakguard would change 2, leaving a half-upgraded install. Replace the file with the 1.11.1 release manifest, or install the release with its chart so leakguard can bump one version',
+    ],
+  ],
 ];
 
 /** Reads the layouts' files, with the commits made so far laid over them. */
