@@ -255,4 +255,35 @@ data:
       `${dir}/helmrelease.yaml: +      version: v1.12.3`,
     ]);
   });
+
+  it('a secretGenerator file: a plain one holding the tag is refused; a SOPS-encrypted one is not looked into', async () => {
+    const release = HELMRELEASE.replace('kind: ConfigMap', 'kind: Secret');
+    const kustomization = `resources:
+  - helmrelease.yaml
+secretGenerator:
+  - name: cert-manager-values
+    files:
+      - values.yaml=values.sops.yaml
+`;
+    const plain = { [`${dir}/helmrelease.yaml`]: release, [`${dir}/kustomization.yaml`]: kustomization };
+    const files = { ...plain, [`${dir}/values.sops.yaml`]: 'image:\n  tag: v1.12.2\n' };
+    expect(await refusal(files, `${dir}/helmrelease.yaml`, cm)).toContain(
+      `${dir}/values.sops.yaml: image.tag "v1.12.2": HelmRelease/cert-manager spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits`,
+    );
+    const encrypted = {
+      ...plain,
+      [`${dir}/values.sops.yaml`]: `image:
+    tag: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]
+sops:
+    age:
+        - recipient: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
+    lastmodified: "2024-03-02T10:11:12Z"
+    version: 3.8.1
+`,
+    };
+    expect((await bumpTwice(encrypted, `${dir}/helmrelease.yaml`, cm)).diff).toEqual([
+      `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+      `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+    ]);
+  });
 });
