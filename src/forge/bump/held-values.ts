@@ -62,6 +62,7 @@ function secretValues(ctx: Ctx, root: unknown, use: ValuesUse): void {
   const field = valueAt(root, ['stringData', use.key]) ? 'stringData' : 'data';
   const path = [field, use.key];
   const doc = parseDocument(plain);
+  // Read from decoded text: what would move becomes a refusal, so no offset into the file is ever used.
   const inner = { ...ctx, text: plain, doc, mapOffset: () => 0 };
   if (use.targetPath) {
     if (isScalar(doc.contents) && typeof doc.contents.value === 'string')
