@@ -130,4 +130,29 @@ describe('ApplicationSet generators', () => {
       'addons.yaml: +            chartVersion: 7.7.10',
     ]);
   });
+
+  it('a chart that is a parameter too, read from git files: named when nothing else pins the version; another ApplicationSet beside it still moves', async () => {
+    const generic = appset(
+      `    - git:
+        repoURL: https://github.com/example-org/platform-config.git
+        revision: HEAD
+        files:
+          - path: "addons/*/release.yaml"`,
+      `        repoURL: '{{.repoURL}}'
+        chart: '{{.chart}}'
+        targetRevision: '{{.version}}'`,
+    ).replace('name: addons', 'name: addons-from-git');
+    expect(refusal(generic, argocd)).toBe(
+      `addons.yaml: 2.13.1 is not pinned anywhere leakguard can see (documents: ApplicationSet/addons-from-git). ApplicationSet/addons-from-git spec.template.spec.source.targetRevision "{{.version}}": the chart version is a parameter the generators read outside this file: spec.generators.0.git (the files addons/*/release.yaml in https://github.com/example-org/platform-config.git); leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself`,
+    );
+    const listed = appset(`    - list:
+        elements:
+          - addon: argocd
+            chartVersion: 7.7.8`);
+    const both = `${listed}---\n${generic}`;
+    expect((await bumpAndRerun({ 'addons.yaml': both }, 'addons.yaml', argocd, charts)).diff).toEqual([
+      'addons.yaml: -            chartVersion: 7.7.8',
+      'addons.yaml: +            chartVersion: 7.7.10',
+    ]);
+  });
 });

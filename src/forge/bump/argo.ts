@@ -2,7 +2,7 @@
 import { isMap, isSeq } from 'yaml';
 import { generatorSources } from './appset-generators.js';
 import { embeddedValues, helmParameters, images } from './image-sites.js';
-import { addRefusal, scalarOf, type Ctx } from './site.js';
+import { addIgnored, addRefusal, scalarOf, type Ctx } from './site.js';
 import { lastSegment } from './version.js';
 import { versionField } from './version-field.js';
 import { stringAt, valueAt } from './yaml-edit.js';
@@ -34,7 +34,9 @@ export function argoApplication(ctx: Ctx, root: unknown, spec: string[] = ['spec
     const reason =
       `the chart version is a parameter the generators read outside this file: ${generators.join('; ')}; ` +
       `leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself`;
-    // A chart written out says whose version it is; a chart that is a parameter too could be the operator's.
-    addRefusal({ ...ctx, owners: chart ? [lastSegment(chart)] : [] }, scalar, revisionPath, reason);
+    // A chart written out says whose version it is: its release cannot move. A chart that is a parameter
+    // too may be anyone's: named, so a refusal says where the version may be, but it holds nothing back.
+    if (chart) addRefusal({ ...ctx, owners: [lastSegment(chart)] }, scalar, revisionPath, reason);
+    else addIgnored(ctx, scalar, revisionPath, reason);
   }
 }

@@ -241,10 +241,13 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
         `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`,
       );
     }
+    const seen = ignored.some((s) => s.value.search(versionToken(req.fromVersion)) >= 0);
     const lead =
       alsoPinned.length > 0
         ? `${from} is pinned only by charts other than the profile's chart ${req.chart ?? ''} (set upgrade.chart if one of them is the operator's)`
-        : `${from} appears, but not where the operator's version is kept`;
+        : seen
+          ? `${from} appears, but not where the operator's version is kept`
+          : `${from} is not pinned anywhere leakguard can see`;
     throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], lead));
   }
   const vendored = vendoredRelease(own, req, moving, ignored);
