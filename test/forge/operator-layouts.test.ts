@@ -358,7 +358,7 @@ const LAYOUTS: Layout[] = [
     'v1.28.2',
     'v1.30.0',
     [
-      'refused: ca-helmfile-environments/helmfile.yaml: 1.28.2 not bumped to 1.30.0 (documents: Helmfile, Helmfile; ca-helmfile-environments/values/common.yaml: Helm values). releases.0.values.1 "values/{{ .Environment.Name }}/cluster-autoscaler.yaml": a values path written as a template, which leakguard cannot follow: the file it names (per environment?) may pin the image tag; pin the tag inline or in a file listed by its plain path, or bump it yourself; releases.0.version "9.34.1": held back: the release moves whole or not at all',
+      'refused: ca-helmfile-environments/helmfile.yaml: 1.28.2 not bumped to 1.30.0 (documents: Helmfile, Helmfile; ca-helmfile-environments/values/common.yaml: Helm values). releases.0.values.1 "values/{{ .Environment.Name }}/cluster-autoscaler.yaml": a values file per environment (staging, prod): ca-helmfile-environments/values/staging/cluster-autoscaler.yaml, ca-helmfile-environments/values/prod/cluster-autoscaler.yaml hold 1.28.2, and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it; releases.0.version "9.34.1": held back: the release moves whole or not at all',
     ],
   ],
   [

@@ -93,6 +93,28 @@ describe('Helmfile values: paths', () => {
     ]);
   });
 
+  it('values per environment: followed for each environment the helmfile lists; moved by none of them, they hold nothing back', async () => {
+    const text = `environments:
+  staging: {}
+  prod: {}
+---
+${HELMFILE.replace('../values/cluster-autoscaler.yaml', 'values/{{ .Environment.Name }}.yaml')}`;
+    const env = (name: string) => `autoDiscovery:\n  clusterName: ${name}\n`;
+    const files = { 'helmfile.yaml': text, 'values/staging.yaml': env('staging'), 'values/prod.yaml': env('prod') };
+    expect((await bumpTwice(files, 'helmfile.yaml', ca)).diff).toEqual([
+      'helmfile.yaml: -    version: 9.34.3 # ships v1.28.2',
+      'helmfile.yaml: +    version: 9.34.4 # ships v1.28.2',
+    ]);
+    const pinned = { ...files, 'values/prod.yaml': `${env('prod')}image:\n  tag: v1.28.2\n` };
+    expect(await refusal(pinned, 'helmfile.yaml', ca)).toContain(
+      'a values file per environment (staging, prod): values/prod.yaml holds 1.28.2, and leakguard does not move every environment at once',
+    );
+    const other = text.replace('{{ .Environment.Name }}', '{{ .Values.cluster }}');
+    expect(await refusal({ ...files, 'helmfile.yaml': other }, 'helmfile.yaml', ca)).toContain(
+      'a values path written as a template, which leakguard cannot follow',
+    );
+  });
+
   it('a values path outside the repository is named, not read', async () => {
     const files = { 'helmfile.yaml': HELMFILE.replace('../values/', '../../shared/') };
     expect(await refusal(files, 'helmfile.yaml', ca)).toContain(

@@ -6,7 +6,7 @@
  * pinned there, and moving the chart without it would leave the old image.
  */
 import { posix } from 'node:path';
-import { isScalar, isSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import type { ValuesUse } from './held-values.js';
 import type { Scope } from './locate.js';
 import type { ValuesRef, ValuesSource } from './site.js';
@@ -65,13 +65,7 @@ function missingOf(walk: Walk, paths: string[]): { need: string[] } | null {
 
 /** A Helmfile `values:` path. */
 function followFile(walk: Walk, ref: ValuesRef, written: string, optional: boolean, reader: string): Followed {
-  if (written.includes('{{')) {
-    return {
-      refusal:
-        'a values path written as a template, which leakguard cannot follow: the file it names (per environment?) ' +
-        'may pin the image tag; pin the tag inline or in a file listed by its plain path, or bump it yourself',
-    };
-  }
+  if (written.includes('{{')) return perEnvironment(walk, ref, written);
   const path = repoPath(ref.file, written);
   if (path === null) {
     return { refusal: 'a values file outside the repository, which leakguard cannot read: it may pin the image tag' };
@@ -86,6 +80,46 @@ function followFile(walk: Walk, ref: ValuesRef, written: string, optional: boole
     };
   }
   return valuesFile(walk, path, path, text, { owners: ref.owners, reader, secret: false });
+}
+
+const ENVIRONMENT_NAME = /\{\{\s*\.Environment\.Name\s*\}\}/g;
+
+/**
+ * A values path per Helmfile environment (`values/{{ .Environment.Name }}.yaml`): one cluster's leak does
+ * not move every environment, so the files that hold the running version are named, not edited. Any
+ * other template cannot be followed at all.
+ */
+function perEnvironment(walk: Walk, ref: ValuesRef, written: string): Followed {
+  const environments = environmentsOf(walk, ref.file);
+  const paths = written.replace(ENVIRONMENT_NAME, '').includes('{{')
+    ? []
+    : environments.map((env) => repoPath(ref.file, written.replace(ENVIRONMENT_NAME, env)));
+  if (paths.length === 0 || paths.includes(null)) {
+    return {
+      refusal:
+        'a values path written as a template, which leakguard cannot follow: the file it names may pin the image ' +
+        'tag; pin the tag inline or in a file listed by its plain path, or bump it yourself',
+    };
+  }
+  const files = paths.filter((p): p is string => p !== null);
+  const missing = missingOf(walk, files);
+  if (missing) return missing;
+  const holding = files.filter((p) => (walk.files.get(p) ?? '').search(versionToken(walk.version)) >= 0);
+  if (holding.length === 0) return null;
+  return {
+    refusal:
+      `a values file per environment (${environments.join(', ')}): ${holding.join(', ')} ${holding.length === 1 ? 'holds' : 'hold'} ${stripV(walk.version)}, ` +
+      'and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it',
+  };
+}
+
+/** The environment names a helmfile lists (`environments:` in any of its documents). */
+function environmentsOf(walk: Walk, helmfile: string): string[] {
+  const docs = docsOf(walk.cache, helmfile, walk.files.get(helmfile) ?? '');
+  return docs.flatMap((doc) => {
+    const envs = valueAt(doc.contents, ['environments']);
+    return isMap(envs) ? envs.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : '')) : [];
+  });
 }
 
 /** A whole file read as values, or a refusal when it holds the version but is not YAML (a `.gotmpl`). */
