@@ -1,6 +1,7 @@
 /**
- * Flux: a HelmRelease's chart version and values (or its `chartRef`, followed by plan.ts), an
- * OCIRepository's `spec.ref.tag`, and a Kustomization's `postBuild.substitute` variables.
+ * Flux: a HelmRelease's chart version and values (its `chartRef` and `valuesFrom` are followed by
+ * sources.ts and values-sources.ts), an OCIRepository's `spec.ref.tag`, and a Kustomization's
+ * `postBuild.substitute` variables.
  */
 import { isMap, isScalar, isSeq } from 'yaml';
 import { DIGEST_ADVICE, images } from './image-sites.js';

@@ -1,6 +1,6 @@
 /**
  * Helmfile: `releases: [{name, chart: repo/chart, version, values, set}]`. A `values:` entry is an
- * inline map or a path relative to the helmfile; paths are followed by sources.ts.
+ * inline map or a path relative to the helmfile; paths are followed by values-sources.ts.
  */
 import { isScalar, isSeq } from 'yaml';
 import { helmParameters, images } from './image-sites.js';
