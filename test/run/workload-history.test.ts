@@ -13,6 +13,7 @@ import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsAnswer, RangeQuery, RangeResult } from '../../src/prom/types.js';
 import { TraceMetrics, type TracedPod } from '../../src/demo/world.js';
 import { runOnce } from '../../src/run/index.js';
+import { statusRows } from '../../src/cli/commands/status.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { makeSeries, T0 } from '../support/detect-series.js';
 
@@ -174,7 +175,7 @@ describe('workload history in run', () => {
     expect(metrics.rangeQueries).toHaveLength(2);
   });
 
-  it('a known-affected version (a catalogue match on the image) is called in its first day on a steady rise; another version waits', async () => {
+  it('a known-affected version (a catalogue match on the image) is called in its first day on a steady rise, by `status` as by the run; another version waits', async () => {
     // A Rook operator 4 h after its start, its floor rising 70 MiB/h from 1 GiB: faster than `fast`
     // asks, slower than a daily cycle as large as allowed could rise.
     const rook = pod('rook-ceph', 'rook-ceph-operator-6b7c9d5f4-xxxxx', 82, 4, (_w, age) => 1000 + 70 * age, 11);
@@ -193,6 +194,9 @@ prometheus: {url: http://prometheus.test:9090}
 profiles:
   - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: app, ladder: [restart]}
 `);
+      const status = await statusRows(config, { cluster, metrics, catalog: buildCatalog() });
+      expect(status.failures).toEqual([]);
+      const statusVerdict = status.rows[0]!.verdict;
       const summary = await runOnce({
         config,
         cluster,
@@ -201,7 +205,8 @@ profiles:
         logger: pino({ level: 'silent' }),
         identity: { identity: 'run-1', namespace: 'leakguard' },
       });
-      return { verdict: summary.targets[0]!.verdict, restarted: restarted(cluster) };
+      // `status` on the same cluster and history, before the run acts: it must say what the run then does.
+      return { verdict: summary.targets[0]!.verdict, restarted: restarted(cluster), status: statusVerdict };
     };
     const affected = await run('v1.14.9');
     expect(affected.verdict.kind).toBe('leaking');
@@ -209,10 +214,15 @@ profiles:
       'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence',
     );
     expect(affected.restarted).toEqual(['Deployment/rook-ceph/rook-ceph-operator']);
+    // `status` judged with the same catalogue prior: leaking, on the catalogue's evidence (it said suspected before).
+    expect(affected.status.kind).toBe('leaking');
+    expect(affected.status.reasons).toEqual(affected.verdict.reasons);
     const fixed = await run('v1.15.9');
     expect(fixed.verdict.kind).toBe('not-leaking');
     expect(fixed.verdict.suspected).toBe(true);
     expect(fixed.restarted).toEqual([]);
+    expect(fixed.status.kind).toBe('not-leaking');
+    expect(fixed.status.suspected).toBe(true);
   });
 
   it('with a short floorBucket, reads the history at a multiple of it that Prometheus accepts (≤ 11,000 points)', async () => {
