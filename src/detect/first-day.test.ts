@@ -117,6 +117,29 @@ describe('the ceiling beside the floor (issue #25)', () => {
     }
   });
 
+  it('holds at any age: a floor back from a dip under a fixed ceiling after the first day is no leak (fixedCeiling)', () => {
+    // Flagged before, all after the first day: the ceiling's high quantile leans a little towards the
+    // floor beneath it (it sat 3–5% lower while the floor dipped), which the old "within 5%" missed.
+    const cases = [
+      [2, 8, 46.75],
+      [5, 3, 68.5],
+      [10, 7, 67],
+      [10, 8, 36.5],
+      [10, 12, 49],
+    ] as const;
+    for (const [seed, i, hours] of cases) {
+      const s = generateCorpus({ seed, perFamily: 20, only: ['fixedCeiling'] })[i]!;
+      const now = s.samples[0]!.t + hours * HOUR;
+      const verdict = judge({
+        samples: upTo(s.samples, now),
+        now,
+        ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
+      });
+      expect(verdict.kind, `seed ${seed} #${i}: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      expect(verdict.reasons[0]).toMatch(/under a ceiling that has stayed at ~\d+ MiB for 2\d\.\d h, following \d+%/);
+    }
+  });
+
   it('never hides a leak that lifts the ceiling with the floor (property)', () => {
     fc.assert(
       fc.property(

@@ -106,8 +106,14 @@ export function suspectedVerdict(
 }
 
 /** Why a rise of the floor under a ceiling that has not moved is no leak. */
-export function underCeilingText(c: { rangeBytes: number; levelBytes: number; hours: number }): string {
-  return `the floor rose under a ceiling that has stayed at ~${formatMiB(c.levelBytes)} (within ${formatMiB(c.rangeBytes)}) for ${formatHours(c.hours)}: memory wandering below a fixed cap, which a leak would lift`;
+export function underCeilingText(c: {
+  rangeBytes: number;
+  levelBytes: number;
+  hours: number;
+  followShare: number;
+}): string {
+  const follows = Math.max(0, Math.round(100 * c.followShare));
+  return `the floor rose under a ceiling that has stayed at ~${formatMiB(c.levelBytes)} for ${formatHours(c.hours)}, following ${follows}% of the floor's moves and within ${formatMiB(c.rangeBytes)} apart from them: memory wandering below a fixed cap, which a leak would lift`;
 }
 
 export function oomVerdict(oom: OomCycles, seg: Segmented, ctx: VerdictContext): Verdict {
