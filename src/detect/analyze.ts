@@ -166,8 +166,8 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   };
   // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
   // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
-  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY)
-    input.firstDay = { prior: ctx.knownAffected === true };
+  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY) input.firstDay = true;
+  if (ctx.knownAffected === true) input.prior = true;
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);

@@ -48,19 +48,66 @@ describe('the first day (issue #25)', () => {
     }
   });
 
-  it('a steep first-day rise a daily cycle could make is suspected without action; the catalogue match calls it, and says so', () => {
-    // 1 GiB, rising 70 MiB/h from the start: faster than `fast` asks, slower than a cycle of 80% of 1 GiB can rise.
+  it('a steep first-day rise a daily cycle could make is suspected without action, catalogue or not', () => {
+    // 1 GiB, rising 70 MiB/h from the start for 5 h: faster than `fast` asks, slower than a cycle of
+    // 120% of 1 GiB can rise, and too short to show the S of a cycle's rise. Before, the catalogue
+    // called it leaking at once — as it did the steepest hours of healthy cycles of a whole trough.
     const samples = makeSeries({ hours: 5, floorMiB: (h) => 1000 + 70 * h, sawtoothMiB: 30, noiseMiB: 2 });
     const now = T0 + 5 * HOUR;
+    for (const knownAffected of [false, true]) {
+      const verdict = judge({ samples, now, knownAffected });
+      expect(verdict.kind).toBe('not-leaking');
+      expect(verdict.suspected).toBe(true);
+      expect(verdict.reasons[0]).toMatch(/^suspected, not acted on: floor rose 7\d\.\d MiB\/h/);
+      expect(verdict.reasons[1]).toContain('rising half of a daily cycle');
+    }
+  });
+
+  it('a rise straighter than any daily cycle over 6 h is a leak; the catalogue asks a smaller margin, and says so', () => {
+    // 70 MiB/h with a slight S (a cubic of ±6 MiB): straighter than the straightest rising half-day
+    // over 6 h (a sine centred on its steepest point), but not by the margin an unknown version needs.
+    const floorMiB = (h: number) => 1000 + 70 * h + 6 * ((h - 3.625) / 3.125) ** 3;
+    const samples = makeSeries({ hours: 6.75, floorMiB, sawtoothMiB: 30, noiseMiB: 2 });
+    const now = T0 + 6.75 * HOUR;
     const unknown = judge({ samples, now });
-    expect(unknown.kind).toBe('not-leaking');
+    expect(unknown.kind, unknown.reasons.join(' | ')).toBe('not-leaking');
     expect(unknown.suspected).toBe(true);
-    expect(unknown.reasons[0]).toMatch(/^suspected, not acted on: floor rose 7\d\.\d MiB\/h/);
-    expect(unknown.reasons[1]).toContain('rising half of a daily cycle');
     const known = judge({ samples, now, knownAffected: true });
-    expect(known.kind).toBe('leaking');
+    expect(known.kind, known.reasons.join(' | ')).toBe('leaking');
     expect(known.reasons).toContain(
-      'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence',
+      "the floor has risen in a straighter line, for longer, than the rising half of a daily cycle can (a cycle's rise curves)",
+    );
+    expect(known.reasons).toContain(
+      'called sooner because the known-issue catalogue lists this version as affected and the rise keeps one pace, as the known leak grows; an unknown version would wait for more evidence',
+    );
+    // Without the S, any version: a straight line for 6 h is no cycle's rising half.
+    const straight = makeSeries({ hours: 6.75, floorMiB: (h) => 1000 + 70 * h, sawtoothMiB: 30, noiseMiB: 2 });
+    expect(judge({ samples: straight, now }).kind).toBe('leaking');
+  });
+
+  it('no daily cycle passes for a straight rise: sines of every phase, size and second harmonic, first day or not (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          trough: fc.integer({ min: 100, max: 1000 }),
+          share: fc.double({ min: 0.1, max: 1.1, noNaN: true }),
+          phase: fc.double({ min: 0, max: 24, noNaN: true }),
+          harmonic: fc.double({ min: 0, max: 0.4, noNaN: true }),
+          hours: fc.integer({ min: 7, max: 40 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        ({ trough, share, phase, harmonic, hours, seed }) => {
+          const swing = share * trough;
+          const floorMiB = (h: number) => {
+            const x = (2 * Math.PI * (h - phase)) / 24;
+            return trough + (swing / 2) * (1 + (Math.sin(x) + harmonic * Math.sin(2 * x)) / (1 + harmonic));
+          };
+          const samples = makeSeries({ hours, floorMiB, sawtoothMiB: 20, noiseMiB: 2, seed });
+          const verdict = judge({ samples, now: T0 + hours * HOUR, knownAffected: true });
+          expect(verdict.reasons[1] ?? '').not.toContain('straighter line');
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

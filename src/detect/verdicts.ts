@@ -20,6 +20,8 @@ export interface VerdictContext {
 const LEAK_TIER_TEXT: Record<SpanFinding['tier'], string> = {
   fast: 'grows faster than a daily load cycle could explain',
   relative: 'grew by more than a daily load cycle or noise could explain',
+  straight:
+    "has risen in a straighter line, for longer, than the rising half of a daily cycle can (a cycle's rise curves)",
   sustained: 'has kept growing for longer than any rising half-day',
   limit: 'is projected to reach the memory limit within the horizon',
   seasonal: 'is higher than the same time a day earlier, beyond the daily cycle',
@@ -75,7 +77,7 @@ export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts:
 }
 
 const PRIOR_TEXT =
-  'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence';
+  'called sooner because the known-issue catalogue lists this version as affected and the rise keeps one pace, as the known leak grows; an unknown version would wait for more evidence';
 
 /**
  * A rise that grows like a leak in a series' first day, held back because nothing has yet shown
