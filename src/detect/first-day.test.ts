@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateCorpus } from '../../test/corpus/corpus.js';
+import { CORPUS_START_SECONDS, generateCorpus } from '../../test/corpus/corpus.js';
+import { generateWorkloads } from '../../test/corpus/workloads.js';
 import { makeSeries, MIB, T0 } from '../../test/support/detect-series.js';
 import { defaultDetectOptions, judge } from './index.js';
 import type { DetectOptions, Sample } from './types.js';
@@ -109,6 +110,24 @@ describe('the first day (issue #25)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("a warm-up's tail, a trough and a rising half-day in a row are no sustained rise: the middle third is slower (wlFirstPodCycle)", () => {
+    // Seed 1's workload 2, first pod: warm-up to 3.9 h, flat to 8 h, the cycle's rise to 16 h. Its first
+    // and last thirds kept one pace, so it was called leaking at 16.25 h ("kept growing for longer…").
+    const pod = generateWorkloads({
+      seed: 1,
+      perFamily: 20,
+      startSeconds: CORPUS_START_SECONDS,
+      only: ['wlFirstPodCycle'],
+    })[14]!;
+    for (const knownAffected of [false, true]) {
+      for (const hours of [14.25, 16.25]) {
+        const now = pod.samples[0]!.t + hours * HOUR;
+        const verdict = judge({ samples: upTo(pod.samples, now), now, knownAffected });
+        expect(verdict.kind, `${hours} h: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      }
+    }
   });
 
   it('after a whole day the same growth is judged on the general bar, catalogue or not', () => {

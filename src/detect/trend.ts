@@ -141,7 +141,7 @@ const CYCLE_SLOPE_PER_SWING = (Math.PI / 24) * 1.29;
  * - `fast` needs a rise steeper than a cycle of FIRST_DAY_SWING_FRACTION (120%) of its trough can rise;
  * - `limit` needs the limit to be reached even if the rise is most of a rising half-day: the floor
  *   climbing half as much again as it has since its lowest point must reach it;
- * - `sustained` needs one pace through the span (first and last thirds within 1.5× of each other):
+ * - `sustained` needs one pace through the span (its three thirds within 1.5× of each other):
  *   a warm-up's tail in front of a rising half-day, or a cycle climbing out of its trough, does not.
  * The other tiers already prove more than a rising half-day can (`relative`, `straight`, `no-cycle`).
  */
@@ -159,13 +159,13 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
   }
   if (tier === 'sustained') {
     // A warm-up's tail in front of a rising half-day keeps rising for 14 h too (steep first, then
-    // slower), and so does a cycle climbing out of its trough (slow first, then steeper): a steady
-    // leak keeps one pace from the first third of the span to the last.
+    // slower, or flat in the trough between them), and so does a cycle climbing out of its trough
+    // (slow first, then steeper): a steady leak keeps one pace through every third of the span.
     const third = Math.floor((to - from) / 3);
-    const first = theilSen(input.t, v, from, from + third);
-    const last = theilSen(input.t, v, to - third, to);
-    if (first === null || last === null) return true;
-    return first.slope > SUSTAINED_PACE_RATIO * last.slope || last.slope > SUSTAINED_PACE_RATIO * first.slope;
+    const slopes = [0, 1, 2].map((k) => theilSen(input.t, v, from + k * third, k === 2 ? to : from + (k + 1) * third));
+    if (slopes.some((f) => f === null || !(f.slope > 0))) return true;
+    const paces = slopes.map((f) => f!.slope);
+    return Math.max(...paces) > SUSTAINED_PACE_RATIO * Math.min(...paces);
   }
   return false;
 }
