@@ -112,6 +112,34 @@ describe('the first day (issue #25)', () => {
     );
   });
 
+  it('the steepest hours of a cycle of a whole trough are no leak in a first pod, catalogue or not (wlHealthyCycle)', () => {
+    // Called leaking at 3.75–5 h before: cycles of 60–100% of the trough rise faster than a cycle of
+    // 80% can, and on a known-affected version the catalogue lifted the hold for a rise steady since the start.
+    const cases = [
+      [2, 7, 4],
+      [3, 113, 3.75],
+      [2, 129, 3.75],
+      [4, 0, 3.75],
+      [5, 64, 3.75],
+      [10, 89, 4.75],
+    ] as const;
+    for (const [seed, i, hours] of cases) {
+      const pods = generateWorkloads({
+        seed,
+        perFamily: 20,
+        startSeconds: CORPUS_START_SECONDS,
+        only: ['wlHealthyCycle'],
+      });
+      const pod = pods[i]!;
+      expect(pod.workload.firstPod).toBe(true);
+      const now = pod.samples[0]!.t + hours * HOUR;
+      for (const knownAffected of [false, true]) {
+        const verdict = judge({ samples: upTo(pod.samples, now), now, knownAffected });
+        expect(verdict.kind, `seed ${seed} #${i} ${knownAffected}: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      }
+    }
+  });
+
   it("a warm-up's tail, a trough and a rising half-day in a row are no sustained rise: the middle third is slower (wlFirstPodCycle)", () => {
     // Seed 1's workload 2, first pod: warm-up to 3.9 h, flat to 8 h, the cycle's rise to 16 h. Its first
     // and last thirds kept one pace, so it was called leaking at 16.25 h ("kept growing for longer…").
