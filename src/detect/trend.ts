@@ -300,36 +300,57 @@ const CYCLE_CURVE_PER_RISE = 0.0126;
  */
 const STRAIGHT_MARGIN = 0.5;
 /** ...or, on a version the catalogue lists as affected (the known leaks keep one pace), at most this share. */
-const STRAIGHT_MARGIN_PRIOR = 0.7;
+const STRAIGHT_MARGIN_PRIOR = 0.6;
+
+/** How far above its estimate the curved part may be, in units of the noise's variance (χ², 2 degrees of freedom, 95%). */
+const CURVE_CHI2 = 6;
 
 /**
- * The residual of [from, to) around its least-squares line (root mean square) as a share of the
- * line's rise over the span; Infinity when it does not rise.
+ * How much [from, to) curves, as a share of its rise: the root mean square of its quadratic and cubic
+ * parts (orthogonal to its line; a cycle's S and arc live there), at the top of what the noise left
+ * around the cubic allows (their estimated energy plus CURVE_CHI2 times the noise's variance), over
+ * the line's rise across the span. Infinity when it does not rise. Noise only raises it.
  */
 export function curvePerRise(t: readonly number[], v: readonly number[], from: number, to: number): number {
   const n = to - from;
-  if (n < 8) return Infinity;
-  let mt = 0;
-  let mv = 0;
-  for (let i = from; i < to; i++) {
-    mt += t[i]!;
-    mv += v[i]!;
+  if (n < 12) return Infinity;
+  const t0 = t[from]!;
+  const span = t[to - 1]! - t0;
+  if (!(span > 0)) return Infinity;
+  // Gram–Schmidt on 1, x, x², x³ at the points (x in [−1, 1]), then v's coefficients on them.
+  const x = Array.from({ length: n }, (_, i) => (2 * (t[from + i]! - t0)) / span - 1);
+  const basis: number[][] = [];
+  for (let k = 0; k < 4; k++) {
+    const q = x.map((xi) => xi ** k);
+    for (const b of basis) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
+      for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
+    norm = Math.sqrt(norm);
+    if (!(norm > 0)) return Infinity;
+    basis.push(q.map((qi) => qi / norm));
   }
-  mt /= n;
-  mv /= n;
-  let stt = 0;
-  let stv = 0;
-  for (let i = from; i < to; i++) {
-    stt += (t[i]! - mt) ** 2;
-    stv += (t[i]! - mt) * (v[i]! - mv);
-  }
-  if (!(stt > 0)) return Infinity;
-  const b = stv / stt;
-  const rise = b * (t[to - 1]! - t[from]!);
+  const c = basis.map((b) => {
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += b[i]! * v[from + i]!;
+    return dot;
+  });
+  // The line's rise: its coefficient on the unit linear basis vector, over that vector's rise.
+  const linearRise = basis[1]![n - 1]! - basis[1]![0]!;
+  const rise = c[1]! * linearRise;
   if (!(rise > 0)) return Infinity;
   let sse = 0;
-  for (let i = from; i < to; i++) sse += (v[i]! - mv - b * (t[i]! - mt)) ** 2;
-  return Math.sqrt(sse / n) / rise;
+  for (let i = 0; i < n; i++) {
+    let fitted = 0;
+    for (let k = 0; k < 4; k++) fitted += c[k]! * basis[k]![i]!;
+    sse += (v[from + i]! - fitted) ** 2;
+  }
+  const noise = sse / (n - 4);
+  const curved = c[2]! ** 2 + c[3]! ** 2 + CURVE_CHI2 * noise;
+  return Math.sqrt(curved / n) / rise;
 }
 
 /**
@@ -407,11 +428,11 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
     ],
     // Extrapolate no further ahead than the growth has been watched (a rising half-day aimed at
     // the limit is not yet a leak), and never along a line through an arc that bends over.
+    ['limit', () => headsForLimit && hoursToLimit! * HOUR <= spanSeconds && !bending()],
     [
       'straight',
       () => spanSeconds >= 0.95 * 2 * o.minHistorySeconds && straighterThanCycle(input, from, to, STRAIGHT_MARGIN),
     ],
-    ['limit', () => headsForLimit && hoursToLimit! * HOUR <= spanSeconds && !bending()],
     [
       'no-cycle',
       () =>
@@ -423,7 +444,7 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   ];
   let held: string | undefined;
   // The known leaks keep one pace: on a version the catalogue lists as affected, a rise straighter
-  // than the straightest daily cycle is enough (an unknown version needs twice the margin). The
+  // than the straightest daily cycle needs a smaller margin (0.6 of its curve, not 0.5). The
   // catalogue never lifts a hold: it cannot make the rising half of a healthy cycle a leak.
   const prior: [LeakTier, () => boolean][] = input.prior
     ? [
