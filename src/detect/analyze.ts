@@ -22,6 +22,7 @@ import {
   oomVerdict,
   suspectedVerdict,
   underCeilingText,
+  withCatalogueNote,
   unknownFloorVerdict,
   type VerdictContext,
 } from './verdicts.js';
@@ -108,7 +109,8 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   if (oom !== null && !currentFlat()) return oomVerdict(oom, c.seg, ctx);
   const problem = unusable(c, ctx);
   if (problem !== null) return unknownFloorVerdict(problem, ctx, c.seg);
-  return judgeCurrent(c, ctx, floor);
+  const verdict = judgeCurrent(c, ctx, floor);
+  return ctx.knownAffected === true && ctx.detail ? withCatalogueNote(verdict) : verdict;
 }
 
 /** Start indices of the spans ending now that are tested: 3 h, 6 h, 14 h and the whole segment. */
@@ -167,7 +169,6 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
   // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
   if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY) input.firstDay = true;
-  if (ctx.knownAffected === true) input.prior = true;
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);

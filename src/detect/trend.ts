@@ -14,8 +14,6 @@ export interface SpanFinding {
   toT: number;
   /** Projected hours until the floor reaches the limit, if a limit is known and the floor grows. */
   hoursToLimit: number | null;
-  /** This tier passed only because the catalogue lists the version as affected (a leak that keeps one pace, as the known leaks do). */
-  byPrior?: true;
 }
 
 /** A rejected span keeps the reason so a not-leaking verdict can say why. */
@@ -53,11 +51,6 @@ export interface SpanInput {
    * (firstDayHolds).
    */
   firstDay?: true;
-  /**
-   * The catalogue lists the version as affected by a leak (JudgeInput.knownAffected): a rise as
-   * straight as the known leaks grow needs a smaller margin over the straightest daily cycle.
-   */
-  prior?: boolean;
 }
 
 /** Largest drop of v below its running maximum. */
@@ -299,8 +292,6 @@ const CYCLE_CURVE_PER_RISE = 0.0126;
  * (convex), and the floor's noise only adds to a leak's residual, so a margin keeps healthy pods out.
  */
 const STRAIGHT_MARGIN = 0.5;
-/** ...or, on a version the catalogue lists as affected (the known leaks keep one pace), at most this share. */
-const STRAIGHT_MARGIN_PRIOR = 0.6;
 
 /** How far above its estimate the curved part may be, in units of the noise's variance (χ², 2 degrees of freedom, 95%). */
 const CURVE_CHI2 = 6;
@@ -443,30 +434,16 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
     ],
   ];
   let held: string | undefined;
-  // The known leaks keep one pace: on a version the catalogue lists as affected, a rise straighter
-  // than the straightest daily cycle needs a smaller margin (0.6 of its curve, not 0.5). The
-  // catalogue never lifts a hold: it cannot make the rising half of a healthy cycle a leak.
-  const prior: [LeakTier, () => boolean][] = input.prior
-    ? [
-        [
-          'straight',
-          () =>
-            spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
-            straighterThanCycle(input, from, to, STRAIGHT_MARGIN_PRIOR),
-        ],
-      ]
-    : [];
-  for (const [k, [tier, passes]] of [...tiers, ...prior].entries()) {
+  for (const [tier, passes] of tiers) {
     if (!passes()) continue;
-    const byPrior = k >= tiers.length ? { byPrior: true as const } : {};
-    if (input.firstDay === undefined) return { tier, fit, fromT, toT, hoursToLimit, ...byPrior };
+    if (input.firstDay === undefined) return { tier, fit, fromT, toT, hoursToLimit };
     // A rise that bends over like the top of an arc is what a rising half-day looks like near its
     // peak, and nothing like the known leaks: held back whatever else is known.
     if (cycleTop()) {
       held ??= 'the rise bends over like the top of an arc';
       continue;
     }
-    if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit, ...byPrior };
+    if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
     held ??= FIRST_DAY_HELD[tier];
   }
   if (held !== undefined)

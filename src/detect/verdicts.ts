@@ -60,7 +60,6 @@ export function unknownFloorVerdict(reason: string, ctx: VerdictContext, seg: Se
 export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts: number): Verdict {
   const hours = (f.toT - f.fromT) / HOUR;
   const limit = f.hoursToLimit === null ? '' : `; limit reached in ~${formatHours(f.hoursToLimit)}`;
-  const prior = f.byPrior ? [PRIOR_TEXT] : [];
   return {
     kind: 'leaking',
     slope: { bytesPerHour: f.fit.slope, low: f.fit.low, high: f.fit.high },
@@ -69,15 +68,28 @@ export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts:
     reasons: [
       `floor rose ${ciText(f.fit)} over the last ${formatHours(hours)}${limit}`,
       `the floor ${LEAK_TIER_TEXT[f.tier]}`,
-      ...prior,
       ...restartNote(restarts),
     ],
     evidence: { from: f.fromT, to: f.toT, pointsUsed: n, restarts },
   };
 }
 
-const PRIOR_TEXT =
-  'called sooner because the known-issue catalogue lists this version as affected and the rise keeps one pace, as the known leak grows; an unknown version would wait for more evidence';
+/**
+ * The catalogue lists the image's version as affected (JudgeInput.knownAffected): said beside a leak
+ * or a suspected rise, never weighed in the call. Every way the catalogue lifted or relaxed the first
+ * day's rules also called healthy first pods leaking (issue #25), so a known version waits as long.
+ */
+export function withCatalogueNote(verdict: Verdict): Verdict {
+  if (verdict.kind === 'leaking') return { ...verdict, reasons: [...verdict.reasons, CATALOGUE_TEXT.leaking] };
+  if (verdict.suspected) return { ...verdict, reasons: [...verdict.reasons, CATALOGUE_TEXT.suspected] };
+  return verdict;
+}
+
+const CATALOGUE_TEXT = {
+  leaking: 'the known-issue catalogue lists this version as affected by a leak',
+  suspected:
+    'the known-issue catalogue lists this version as affected by a leak; it does not shorten the wait: the steepest hours of a large daily cycle rise the same way',
+};
 
 /**
  * A rise that grows like a leak in a series' first day, held back because nothing has yet shown
