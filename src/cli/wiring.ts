@@ -115,12 +115,14 @@ function clusterAndMetrics(config: Config, logger: Logger, signal?: AbortSignal)
 export interface StatusDeps {
   cluster: TargetSource & StateStore;
   metrics: MetricsSource;
+  /** The known-issue catalogue: `status` judges with the same prior as `run`. */
+  catalog: Catalog;
   signal?: AbortSignal;
 }
 
 export function buildStatusDeps(config: Config, logger: Logger, signal?: AbortSignal): StatusDeps {
   const { cluster, metrics } = clusterAndMetrics(config, logger, signal);
-  return { cluster, metrics, ...(signal ? { signal } : {}) };
+  return { cluster, metrics, catalog: catalogFor(config), ...(signal ? { signal } : {}) };
 }
 
 export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {

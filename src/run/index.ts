@@ -15,8 +15,7 @@ import { ledgerTextOn } from '../kube/ledger.js';
 import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Guardrails, Plan, PlanItem } from '../policy/types.js';
-import type { TargetFacts, WorkloadRef } from '../model/workload.js';
-import { knownIssuesFor } from '../policy/known-issues.js';
+import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
@@ -202,15 +201,12 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    // A certain catalogue match on the running image is prior evidence for the detector (never a leak by itself).
-    const knownAffected = (facts: TargetFacts) =>
-      knownIssuesFor(deps.catalog, facts, profile.knownIssues).some((m) => m.certainty === 'certain');
     const observing = {
       cluster,
       metrics,
       prometheus: config.prometheus,
       workloadHistory: config.detection.workloadHistory,
-      knownAffected,
+      catalog: deps.catalog,
     };
     const seen = await observeProfile(
       { ...observing, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) },

@@ -1,13 +1,16 @@
 /**
  * Observe one profile: its memory history in ONE range query (never per pod), matched back to the
- * discovered targets by (namespace, pod, container) and judged. `run` and `status` both observe through here.
+ * discovered targets by (namespace, pod, container) and judged. `run`, `status` and `report` all observe through
+ * here, so they judge alike: with the same workload history and the same catalogue prior.
  */
+import type { Catalog } from '../catalog/catalog.js';
 import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
+import { isKnownAffected } from '../policy/known-issues.js';
 import {
   canLearnFromPast,
   doubtedBy,
@@ -60,13 +63,16 @@ export interface ObserveDeps {
   signal?: AbortSignal;
   /** Collects garbage once the history is in, before judging (see RunDeps.reclaim). */
   reclaim?: () => void;
-  /** Absent: no target counts as a known-affected version. */
-  knownAffected?: KnownAffected;
+  /**
+   * The known-issue catalogue: a target whose image it lists as affected (a certain match within the
+   * profile's `knownIssues`) is judged with that prior (JudgeInput.knownAffected).
+   */
+  catalog: Catalog;
 }
 
 /**
- * Observe one profile: pods and history asked for at once, then judged the one way both `run` and
- * `status` judge — an answer Prometheus warns about is unknown, several series of one container
+ * Observe one profile: pods and history asked for at once, then judged the one way `run`, `status` and
+ * `report` judge — an answer Prometheus warns about is unknown, several series of one container
  * count as the worst. `now` is null when Prometheus could not say its time (`nowError` says why).
  */
 export async function observeProfile(
@@ -77,6 +83,7 @@ export async function observeProfile(
 ): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
+  const knownAffected: KnownAffected = (facts) => isKnownAffected(deps.catalog, facts, profile.knownIssues);
   // The window's columns are still held while the workload history is read: both answers share the caps.
   let budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   const shardPods = podsPerShard(prometheus, detect.windowSeconds);
@@ -129,14 +136,7 @@ export async function observeProfile(
       `profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`,
     );
 
-  let fetched: Judged | null = await judgedAnswer(
-    history,
-    discovery.targets,
-    now,
-    detect,
-    deps.reclaim,
-    deps.knownAffected,
-  );
+  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim, knownAffected);
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
@@ -154,7 +154,7 @@ export async function observeProfile(
       deps.reclaim,
       read,
       prometheus,
-      deps.knownAffected,
+      knownAffected,
     );
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
@@ -164,7 +164,7 @@ export async function observeProfile(
       selection: memorySelection(profile),
       budget,
     }).catch(readFailed);
-    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim, deps.knownAffected);
+    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim, knownAffected);
   }
   if (now !== null && fetched) {
     if ('judged' in fetched) {
@@ -187,6 +187,7 @@ export async function observeProfile(
           detect,
           observation,
           budget,
+          knownAffected,
         );
     } else observation.problem = fetched.error.message;
   }
@@ -205,8 +206,8 @@ async function judgedAnswer(
   targets: readonly TargetFacts[],
   now: number | null,
   detect: DetectOptions,
-  reclaim?: () => void,
-  knownAffected?: KnownAffected,
+  reclaim: (() => void) | undefined,
+  knownAffected: KnownAffected,
 ): Promise<Judged | null> {
   const read = await answer;
   if (read === null || now === null) return null;
@@ -229,7 +230,7 @@ async function judgeInShards(
   reclaim: (() => void) | undefined,
   fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
-  knownAffected?: KnownAffected,
+  knownAffected: KnownAffected,
 ): Promise<Judged> {
   const shards = podShards(targets, shardPods, workloadNameOf);
   const shardOf = new Map<string, number>();
@@ -266,6 +267,7 @@ async function withWorkloadHistory(
   detect: DetectOptions,
   observation: ProfileObservation,
   budget: AnswerBudget,
+  knownAffected: KnownAffected,
 ): Promise<JudgedTarget[]> {
   const options = resolveOptions(detect);
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
@@ -286,7 +288,7 @@ async function withWorkloadHistory(
     })
     .catch(readFailed);
   if (answer.outcome === 'answered' && answer.warnings.length === 0)
-    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, deps.knownAffected);
+    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
   observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
   return observation.judged;

@@ -9,7 +9,7 @@ import { observeProfile } from '../../run/observe.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { renderVerdictTable, type VerdictRow } from '../render.js';
-import { buildStatusDeps } from '../wiring.js';
+import { buildStatusDeps, type StatusDeps } from '../wiring.js';
 import { formatTime } from '../../model/units.js';
 import { workloadKey } from '../../model/workload.js';
 
@@ -19,18 +19,36 @@ export async function statusCommand(
   print: (text: string) => void,
 ): Promise<ExitCode> {
   const deps = buildStatusDeps(config, options.logger, AbortSignal.timeout(config.deadline * 1000));
+  const { now, rows, failures } = await statusRows(config, deps);
+  if (options.output === 'json') {
+    print(JSON.stringify({ now, targets: rows.map(({ values: _v, ...row }) => row), failures }));
+  } else {
+    print([renderVerdictTable(rows, { withAction: true }), ...failures.map((f) => `FAILED: ${f}`)].join('\n'));
+  }
+  return failures.length > 0 ? ExitCode.stepFailed : ExitCode.ok;
+}
+
+export interface StatusRows {
+  now: number | null;
+  rows: (VerdictRow & { profile: string })[];
+  failures: string[];
+}
+
+/** Every watched target's verdict and last action, observed as `run` observes it (read-only). */
+export async function statusRows(config: Config, deps: StatusDeps): Promise<StatusRows> {
   const detect = toDetectOptions(config.detection);
   const clock = await prometheusNow(deps.metrics, deps.signal);
   const rows: (VerdictRow & { profile: string })[] = [];
   const failures: string[] = [];
   for (const profile of config.profiles) {
-    // The same observation as `run`: what status prints, a run would act on.
+    // The same observation as `run` (workload history, catalogue prior): what status prints, a run would act on.
     const seen = await observeProfile(
       {
         cluster: deps.cluster,
         metrics: deps.metrics,
         prometheus: config.prometheus,
         workloadHistory: config.detection.workloadHistory,
+        catalog: deps.catalog,
         ...(deps.signal ? { signal: deps.signal } : {}),
       },
       profile,
@@ -56,10 +74,5 @@ export async function statusCommand(
       });
     }
   }
-  if (options.output === 'json') {
-    print(JSON.stringify({ now: clock.now, targets: rows.map(({ values: _v, ...row }) => row), failures }));
-  } else {
-    print([renderVerdictTable(rows, { withAction: true }), ...failures.map((f) => `FAILED: ${f}`)].join('\n'));
-  }
-  return failures.length > 0 ? ExitCode.stepFailed : ExitCode.ok;
+  return { now: clock.now, rows, failures };
 }
