@@ -14,7 +14,7 @@ import { killSwitchOn } from '../kube/kill-switch.js';
 import { ledgerTextOn } from '../kube/ledger.js';
 import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Guardrails, Plan, PlanItem } from '../policy/types.js';
+import type { Guardrails, Plan, PlanItem, ProfilePolicy } from '../policy/types.js';
 import type { TargetFacts, WorkloadRef } from '../model/workload.js';
 import { knownIssuesFor } from '../policy/known-issues.js';
 import type { MetricsSource } from '../prom/types.js';
@@ -25,6 +25,7 @@ import { metricsUnavailableEvent } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import { recordWorkloadEvent } from '../kube/events.js';
 import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
+import { fixStatusOf } from '../report/upgrade-pr.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { heapCapturer } from './heap-evidence.js';
 import { keptHeapReport } from '../kube/heap-capture.js';
@@ -321,9 +322,10 @@ async function judgeAndAct(
     const e = evidence.get(key);
     if (e) evidence.set(key, withCatalogImage(e, actor.stateOf(facts.workload)));
   }
+  const profiles = config.profiles.map((p) => toProfilePolicy(p, config));
   const plan = planActions({
     targets,
-    profiles: config.profiles.map((p) => toProfilePolicy(p, config)),
+    profiles,
     guardrails,
     now,
     catalog: deps.catalog,
@@ -353,8 +355,23 @@ async function judgeAndAct(
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(
-    itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({ ...news, evidence: evidence.get(news.key) })),
+    itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({
+      ...news,
+      evidence: evidence.get(news.key),
+      ...withFixStatus(news.items[0], actor, profiles),
+    })),
   );
+}
+
+/** The workload's upgrade as its durable state holds it after the run, for Slack. */
+function withFixStatus(
+  item: PlanItem | undefined,
+  actor: Actor,
+  profiles: readonly ProfilePolicy[],
+): Pick<WorkloadNews, 'track' | 'fix'> {
+  const state = item ? actor.stateOf(item.workload) : undefined;
+  const window = profiles.find((p) => p.name === item?.profile)?.verifyWindowSeconds;
+  return { track: state?.upgrade ?? null, fix: state && window !== undefined ? fixStatusOf(state, window) : null };
 }
 
 /** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */

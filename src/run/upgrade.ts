@@ -11,7 +11,7 @@ import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import {
   previewFailed,
-  prStatusOf,
+  fixStatusOf,
   refreshedPrBody,
   upgradePreviewText,
   upgradePrBody,
@@ -144,20 +144,14 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
 export function refreshWith(forge: Forge, config: Config): UpgradePrRefresher {
   return async (name, state) => {
     const profile = config.profiles.find((p) => p.name === name);
-    const track = state.upgrade;
-    if (!profile?.upgrade || !track || !forge.refreshUpgradePullRequest) return null;
-    const status = prStatusOf({
-      toVersion: track.toVersion,
-      track,
-      history: state.history ?? [],
-      workaroundSince: state.workaroundAppliedAt,
-      verifyWindowSeconds: toProfilePolicy(profile, config).verifyWindowSeconds,
-    });
+    if (!profile?.upgrade || !forge.refreshUpgradePullRequest) return null;
+    const status = fixStatusOf(state, toProfilePolicy(profile, config).verifyWindowSeconds);
+    if (!status) return null;
     const ref = {
       repo: profile.upgrade.repo,
       baseBranch: profile.upgrade.baseBranch,
       profile: name,
-      toVersion: track.toVersion,
+      toVersion: status.toVersion,
     };
     const result = await forge.refreshUpgradePullRequest(ref, (body) => refreshedPrBody(body, status));
     return result.outcome === 'failed' || result.outcome === 'deferred'

@@ -88,6 +88,33 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     ]);
     expect(w.notifier.messages[1]?.text).toContain('Upgrade to v1.15.9');
     expect(w.notifier.messages[3]?.text).toContain('Removed the workaround');
+    // The new version's pods are minutes old when the rollout is seen: no slope yet, so the message says
+    // when it rolled out and until when it is verified, and no slot is left empty.
+    const rolledOutAt = w.now - 25 * HOUR;
+    expect(w.notifier.messages[2]?.text).toContain(
+      `— rolled out ${time(rolledOutAt)}, verifying until ${time(rolledOutAt + 24 * HOUR)} —`,
+    );
+    expect(w.notifier.messages[3]?.text).toContain(`verified ${time(w.now)}`);
+    for (const m of w.notifier.messages) expect(JSON.stringify(m)).not.toContain('n/a');
+  });
+
+  it('the workaround removed a run after the verification (the run died in between) stays in the verified phase', async () => {
+    const w = new RookWorld(rookConfig());
+    await remediated(w);
+    w.roll('rook/ceph:v1.15.9');
+    await w.after(1).run();
+    w.cluster.crashOn = 'revert-configmap';
+    w.after(25);
+    await expect(w.run()).rejects.toThrow(/simulated crash/);
+    w.cluster.leaseHolder = null;
+    await w.after(1).run();
+    await w.after(1).run();
+    expect(w.reasons().filter((r) => r === 'WorkaroundReverted')).toHaveLength(1);
+    const said = w.notifier.messages.slice(3).map((m) => m.text.split(' — ')[0]);
+    expect(said.length).toBeGreaterThan(0);
+    for (const header of said)
+      expect(header).toBe('[INFO] Fix verified: rook-ceph/rook-ceph-operator (rook-ceph-operator 1.15.9)');
+    expect(w.notifier.messages.at(-1)?.text).toContain('Removed the workaround');
   });
 
   it('a run with no decision yet (the restarted pod has too little data) posts nothing: the thread never says "Healthy"', async () => {
