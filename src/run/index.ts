@@ -26,6 +26,7 @@ import { workloadKey } from '../model/workload.js';
 import { recordWorkloadEvent } from '../kube/events.js';
 import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
 import { fixStatusOf } from '../report/upgrade-pr.js';
+import { runText, upgradeRungText } from '../report/run-text.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { heapCapturer } from './heap-evidence.js';
 import { keptHeapReport } from '../kube/heap-capture.js';
@@ -130,12 +131,12 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const lock = await cluster.acquireLease(lease);
   if (lock.outcome === 'failed') {
     summary.failures.push(
-      `run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`,
+      runText.lockFailed(`${lease.namespace}/${lease.name}`, lock.reason, describeKubeError(lock.error)),
     );
     return summary;
   }
   if (lock.outcome === 'invalid') {
-    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}`);
+    summary.failures.push(runText.lockFailed(`${lease.namespace}/${lease.name}`, lock.reason));
     return summary;
   }
   if (lock.outcome === 'held') {
@@ -255,7 +256,7 @@ async function readStates(cluster: Cluster, actor: Actor, judged: readonly Judge
   const failures: string[] = [];
   for (const [key, workload] of workloads) {
     const read = reads.get(key) ?? { outcome: 'failed', error: { code: 'not-found', message: 'no state read for it' } };
-    if (read.outcome === 'failed') failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
+    if (read.outcome === 'failed') failures.push(runText.stateUnreadable(key, describeKubeError(read.error)));
     else actor.remember(workload, read);
   }
   return failures;
@@ -332,7 +333,7 @@ async function judgeAndAct(
   });
   summary.plan = plan;
   if (signal?.aborted) {
-    summary.failures.push('run deadline reached before acting; nothing was changed');
+    summary.failures.push(runText.deadlineBeforeActing);
     return done();
   }
   // The upgrade PR quotes the heap profiles kept with its incident by an earlier rung's restart.
@@ -415,7 +416,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
       const result = await deps.notifier.notify(
         metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'),
       );
-      if (result.outcome === 'failed') summary.warnings.push(`Slack: ${result.error.message}`);
+      if (result.outcome === 'failed') summary.warnings.push(runText.slackFailed(result.error.message));
     }
   }
   if (!(await store.write(ledger, nowSeconds)))
@@ -424,5 +425,5 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
 
 const noForge: UpgradeExecutor = async () => ({
   kind: 'failed',
-  message: 'no GitHub access configured (github.tokenFile or github.app)',
+  message: upgradeRungText.noForge,
 });

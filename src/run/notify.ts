@@ -13,6 +13,7 @@ import type { ActionOutcome } from '../model/action.js';
 import type { UpgradeTrack } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { incidentMessage } from '../report/incident-message.js';
+import { runText } from '../report/run-text.js';
 import type { PrStatus } from '../report/pr-body.js';
 
 export interface WorkloadNews {
@@ -70,7 +71,7 @@ export async function notifyChanges(
       ledger.notified[entry.key] = { ...state, threadTs, at: Math.floor(context.nowSeconds) };
       context.logger.info({ workload: entry.key, reason: decision.reason }, 'told Slack');
     } else {
-      problems.push(`${entry.key}: Slack: ${result.error.message}`);
+      problems.push(runText.slackFailed(result.error.message, entry.key));
       context.logger.warn(
         { workload: entry.key, code: result.error.code },
         'Slack message failed; the Kubernetes side is unaffected',
