@@ -26,6 +26,14 @@ export const runText = {
   /** `error`: the API's answer, when the lock could not be read or written at all. */
   lockFailed: (where: string, reason: string, error?: string) =>
     `run lock ${where}: ${reason}${error === undefined ? '' : `: ${error}`}`,
+  /** The Lease holds longer than any leakguard's lock may: edited by hand, or another lock.duration. */
+  lockInvalid: (holder: string, seconds: number, durationSeconds: number, namespace: string, name: string) =>
+    `${holder} holds it for another ${seconds}s, longer than lock.duration (${durationSeconds}s) allows: ` +
+    'the Lease was edited, or another leakguard uses a longer lock.duration; ' +
+    `nothing is done until it is fixed (kubectl delete lease -n ${namespace} ${name})`,
+  lockHeld: (holder: string, seconds: number | null) => `held by ${holder} for another ${seconds ?? '?'}s`,
+  /** `deadPod`: why the holder's pod no longer runs; else its lease expired. */
+  lockTakenOver: (holder: string, deadPod: string | null) => `taken over: ${deadPod ?? `lease of ${holder} expired`}`,
   deadlineBeforeActing: 'run deadline reached before acting; nothing was changed',
   stateUnreadable: (workload: string, error: string) => `${workload}: cannot read state: ${error}`,
   stateChanged: (workload: string) => `${workload}: state changed by another writer; this run stopped acting on it`,
@@ -45,6 +53,14 @@ export const actionText = {
   dryRunFailed: (workload: string, kind: string, text: string) => `${workload}: dry-run ${kind}: ${text}`,
   /** The dry-run Event's note with what GitHub answered the read-only preview. */
   withPreview: (note: string, preview: string) => `${note.replace(/\.?$/, '.')} GitHub: ${preview}.`,
+};
+
+/** Why a restart cannot be done as planned (the cluster's answer in words, with what to do instead). */
+export const restartText = {
+  noTemplate: (kind: string, name: string) => `${kind} ${name} has no pod template to restart; evict the pod instead`,
+  paused: (name: string) => `Deployment ${name} is paused: a restart would not roll out`,
+  noController: (namespace: string, name: string) =>
+    `pod ${namespace}/${name} has no controller: nothing would recreate it`,
 };
 
 /** The upgrade rung's own failures (the forge's are its messages). */
