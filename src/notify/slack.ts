@@ -163,7 +163,7 @@ export class SlackWebhookNotifier implements Notifier {
               await webhook.send({ text: message.text, blocks: message.blocks as never });
             } catch (err) {
               if (err instanceof IncomingWebhookHTTPError)
-                throw httpFailure(err.statusCode, parseRetryAfter(retryAfter), shortDetail(err.body));
+                throw httpFailure(err.statusCode, parseRetryAfter(retryAfter, Date.now()), shortDetail(err.body));
               if (err instanceof IncomingWebhookRequestError) throw transportFailure(err.original);
               throw transportFailure(err);
             }
@@ -303,7 +303,7 @@ export class SlackBotNotifier implements Notifier {
     } catch (err) {
       if (err instanceof WebAPIRateLimitedError) throw httpFailure(429, err.retryAfter, '');
       if (err instanceof WebAPIHTTPError)
-        throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after']), '');
+        throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after'], Date.now()), '');
       if (err instanceof WebAPIPlatformError) {
         const code = String(err.data.error);
         const detail = /^[a-z_]{1,60}$/.test(code) ? code : 'error';

@@ -355,7 +355,7 @@ export class PrometheusSource implements MetricsSource {
       const errorType = errorBody.success ? errorBody.data.errorType : undefined;
       const detail = errorBody.success ? (errorBody.data.error ?? '') : excerpt(text);
       const code = codeForStatus(status, errorType, detail);
-      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
+      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']), Date.now());
       const what =
         code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
