@@ -16,6 +16,7 @@ import {
 } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { redact } from '../model/redact.js';
+import { ConfigError, emptyFileText, unreadableFileText } from '../model/config-error.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import type { FailedNotify, Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from './types.js';
 
@@ -327,7 +328,8 @@ export interface SlackConfig {
   apiUrl?: string | undefined;
 }
 
-export class SlackConfigError extends Error {
+/** A config error (src/model/config-error.ts); a run logs it and goes on without Slack. */
+export class SlackConfigError extends ConfigError {
   override readonly name = 'SlackConfigError';
 }
 
@@ -336,11 +338,9 @@ async function readSecret(path: string, what: string): Promise<string> {
   try {
     text = (await readFile(path, 'utf8')).trim();
   } catch (err) {
-    throw new SlackConfigError(
-      `cannot read Slack ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new SlackConfigError(unreadableFileText(`Slack ${what}`, path, (err as NodeJS.ErrnoException).code));
   }
-  if (text === '') throw new SlackConfigError(`Slack ${what} file ${path} is empty`);
+  if (text === '') throw new SlackConfigError(emptyFileText(`Slack ${what}`, path));
   return text;
 }
 
