@@ -6,8 +6,10 @@ import {
   compactLedger,
   describeDropped,
   type Ledger,
-  type NotifiedEntry,
 } from './ledger.js';
+
+/** What the ledger keeps per workload: what Slack was last told. */
+type NotifiedEntry = Ledger['notified'][string];
 
 const now = 1_800_000_000;
 const entry = (
