@@ -31,7 +31,7 @@ import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePrevie
 import { heapCapturer } from './heap-evidence.js';
 import { keptHeapReport } from '../kube/heap-capture.js';
 import { prometheusNow, type PrometheusClock } from '../prom/history.js';
-import type { JudgedTarget } from '../policy/judged.js';
+import type { JudgedTarget } from '../detect/targets.js';
 import { observeProfile } from './observe.js';
 import { notifyChanges, type WorkloadNews } from './notify.js';
 import { itemsByWorkload } from '../policy/incident.js';

@@ -18,7 +18,7 @@ import {
   workloadNameOf,
   type JudgedTarget,
   type KnownAffected,
-} from '../policy/judged.js';
+} from '../detect/targets.js';
 import type { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from '../prom/types.js';
 import {
