@@ -5,7 +5,7 @@
  */
 import type { SampleColumns } from './columns.js';
 import { judge } from './judge.js';
-import { judgeWithPast, type WorkloadPast } from './past.js';
+import { judgeWithPast, type WorkloadPast } from './predecessors.js';
 import type { DetectOptions, Verdict } from './types.js';
 import { ownersFromSeries, pastsOfSeries, workloadOfPod } from './workload.js';
 import type { TargetFacts } from '../model/workload.js';
