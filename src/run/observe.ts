@@ -120,7 +120,8 @@ export async function observeProfile(
     warnings: [],
   };
   observation.warnings.push(...discovery.warnings.map((w) => profileText.discovery(profile.name, w)));
-  if (discovery.targets.length === 0)
+  // Pods that matched but hold no target already say why; the selector's line is for none at all.
+  if (discovery.targets.length === 0 && discovery.warnings.length === 0)
     observation.warnings.push(profileText.noPods(profile.name, profile.selector, profile.namespace));
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods)
