@@ -48,7 +48,6 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
   };
 
   const found: Found[] = [];
-  let pods = 0;
   let cont: string | undefined;
   do {
     const page = await ctx.call(() =>
@@ -60,7 +59,6 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
       }),
     );
     if (!page.ok) return { outcome: 'failed', error: page.error };
-    pods += page.value.items.length;
     found.push(...(await pageFacts(ctx, profile, page.value.items, cached)));
     cont = page.value.metadata?._continue || undefined;
     ctx.reclaim();
@@ -68,7 +66,6 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
 
   found.sort((a, b) => a.name.localeCompare(b.name));
   const warnings = found.flatMap((f) => (f.warning ? [f.warning] : []));
-  if (pods === 0) warnings.push(`no pod in namespace ${profile.namespace} matches selector "${profile.selector}"`);
   return { outcome: 'listed', targets: found.flatMap((f) => (f.target ? [f.target] : [])), warnings };
 }
 

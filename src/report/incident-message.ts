@@ -11,6 +11,7 @@ import type { IncidentStep, IncidentView } from '../policy/incident.js';
 import type { PlanAction, PlanSkip } from '../policy/types.js';
 import { describeImageSwap, failureText, undoHint } from './event-text.js';
 import type { TargetEvidence } from './evidence.js';
+import type { PrStatus } from './pr-body.js';
 import {
   buildIncidentMessage,
   escapeMrkdwn,
@@ -87,6 +88,8 @@ export interface IncidentFacts {
   evidence: TargetEvidence | undefined;
   graphUrl?: string | undefined;
   catalog: Catalog;
+  /** Where the incident's upgrade stands after the run (src/report/upgrade-pr.ts `fixStatusOf`). */
+  fix?: PrStatus | null | undefined;
 }
 
 /** The Slack message for one workload's incident as this run left it. */
@@ -111,6 +114,14 @@ export function incidentMessage(view: IncidentView, facts: IncidentFacts): Slack
     ...(action ? { action } : {}),
     ...(more.length > 0 ? { moreActions: more.map(stepInfo) } : {}),
     ...(view.fix.length > 0 ? { fix: view.fix.map((n) => n.note) } : {}),
+    ...(facts.fix
+      ? {
+          upgrade: {
+            ...(facts.fix.rolledOut ? { rolledOut: facts.fix.rolledOut } : {}),
+            ...(facts.fix.judgedAt !== undefined ? { judgedAt: facts.fix.judgedAt } : {}),
+          },
+        }
+      : {}),
     ...(view.prUrl ? { prUrl: view.prUrl } : {}),
     ...(facts.graphUrl ? { prometheusGraphUrl: facts.graphUrl } : {}),
     ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),

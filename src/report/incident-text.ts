@@ -26,6 +26,24 @@ export function accessUncheckedText(message: string): string {
   return `could not check leakguard's rights before the workaround (${message}): nothing was changed`;
 }
 
+/** One part of a workaround, as the failure and undo lines name it. */
+export const workaroundPart = {
+  configMap: (name: string) => `ConfigMap ${name}`,
+  env: (container: string) => `env on container ${container}`,
+  /** The variables leakguard set, when they are undone. */
+  envKeys: (keys: readonly string[]) => `env ${keys.join(', ')}`,
+  image: (image: string) => `image ${image}`,
+};
+
+/** Why a workaround or its revert did not go through (the adapter's error arrives described). */
+export const workaroundText = {
+  notConfigured: 'no workaround configured',
+  nothingToRevert: 'nothing to revert',
+  unrecorded: 'could not record what was applied on the workload',
+  gitopsOwned: (owner: string) => `${owner} manages it and would revert a live patch`,
+  partFailed: (part: string, why: string) => `${part}: ${why}`,
+};
+
 /** A later part failed after earlier ones were applied: they were undone (or could not be, said plainly). */
 export function workaroundRolledBackText(failure: string, undone: readonly string[], stuck: readonly string[]): string {
   const back = undone.length > 0 ? `; undid what was already applied (${undone.join(', ')})` : '';

@@ -8,6 +8,7 @@ import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
+import { profileText } from '../report/run-text.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { isKnownAffected } from '../policy/known-issues.js';
@@ -20,7 +21,7 @@ import {
   workloadNameOf,
   type JudgedTarget,
   type KnownAffected,
-} from '../policy/judged.js';
+} from '../detect/targets.js';
 import type { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from '../prom/types.js';
 import {
@@ -113,7 +114,7 @@ export async function observeProfile(
       discovered: [],
       judged: [],
       problem: clock.problem,
-      failures: [`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`],
+      failures: [profileText.podsUnlisted(profile.name, describeKubeError(discovery.error))],
       warnings: [],
     };
   }
@@ -125,16 +126,13 @@ export async function observeProfile(
     failures: [],
     warnings: [],
   };
-  observation.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
-  if (discovery.targets.length === 0)
-    observation.warnings.push(
-      `profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`,
-    );
+  observation.warnings.push(...discovery.warnings.map((w) => profileText.discovery(profile.name, w)));
+  // Pods that matched but hold no target already say why; the selector's line is for none at all.
+  if (discovery.targets.length === 0 && discovery.warnings.length === 0)
+    observation.warnings.push(profileText.noPods(profile.name, profile.selector, profile.namespace));
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods)
-    observation.warnings.push(
-      `profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`,
-    );
+    observation.warnings.push(profileText.morePods(profile.name, pods.size, profile.expectedPods));
 
   let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim, knownAffected);
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
@@ -169,12 +167,12 @@ export async function observeProfile(
   if (now !== null && fetched) {
     if ('judged' in fetched) {
       const { warnings } = fetched;
-      observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+      observation.warnings.push(...warnings.map((w) => profileText.prometheusWarning(profile.name, w)));
       // An answer Prometheus warned about may miss any series: every verdict of it is unknown.
       observation.judged = doubtedBy(fetched.judged, warnings);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(
-          `profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`,
+          profileText.duplicateSeries(profile.name, t.seriesCount, t.facts.pod.name, t.facts.container),
         );
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
@@ -192,7 +190,7 @@ export async function observeProfile(
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
-    observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
+    observation.failures.push(profileText.historyUnavailable(profile.name, observation.problem));
   }
   return observation;
 }
@@ -290,6 +288,6 @@ async function withWorkloadHistory(
   if (answer.outcome === 'answered' && answer.warnings.length === 0)
     return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
-  observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
+  observation.warnings.push(profileText.workloadHistoryUnavailable(profile.name, why));
   return observation.judged;
 }

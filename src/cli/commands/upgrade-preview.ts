@@ -14,9 +14,8 @@ import {
   type ChartRepositoryAuthConfig,
   type ChartSource,
 } from '../../forge/chart-repository.js';
-import { SecretFileError } from '../../forge/secret-file.js';
 import { previewAlready, previewDiff, previewRefused, previewSummary } from '../../report/upgrade-preview.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 
 export interface UpgradePreviewOptions {
   file: string;
@@ -96,7 +95,6 @@ export async function runUpgradePreview(
     print(previewSummary(result.changes));
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof SecretFileError) throw new UsageError(error.message);
     if (!(error instanceof BumpError)) throw error;
     print(previewRefused(error.message));
     return ExitCode.stepFailed;
