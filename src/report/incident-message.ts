@@ -57,16 +57,26 @@ function skipInfo(skips: readonly PlanSkip[]): ActionInfo | undefined {
   return { kind: skip.wanted ?? 'none', status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
 }
 
-/** The catalogue entry behind a leak, for the message's "known issue" field and links. */
+/**
+ * The catalogue entry behind a leak, for the message's "known issue" field and links. On a version the
+ * entry no longer matches (the upgrade rolled out), the entry the incident's upgrade fixes (`fixes`, its id).
+ */
 export function knownIssueInput(
   catalog: Catalog,
   evidence: TargetEvidence | undefined,
+  fixes?: string | null,
 ): Pick<IncidentMessageInput, 'knownIssue'> {
-  if (!evidence) return {};
-  const match = matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, {
-    container: evidence.container,
-    ...(evidence.pod ? { pod: evidence.pod } : {}),
-  })[0];
+  const match = evidence
+    ? matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, {
+        container: evidence.container,
+        ...(evidence.pod ? { pod: evidence.pod } : {}),
+      })[0]
+    : undefined;
+  const fixed = match ? undefined : catalog.entries.find((entry) => entry.id === fixes);
+  if (fixed) {
+    const { id: issueId, title, checked } = fixed;
+    return { knownIssue: { issueId, title, links: issueLinks(fixed), checked, upgradeFixes: true } };
+  }
   if (!match) return {};
   const { issue } = match;
   return {
@@ -90,6 +100,8 @@ export interface IncidentFacts {
   catalog: Catalog;
   /** Where the incident's upgrade stands after the run (src/report/upgrade-pr.ts `fixStatusOf`). */
   fix?: PrStatus | null | undefined;
+  /** The catalogue id of the known issue the incident's upgrade fixes (its durable state's track). */
+  fixes?: string | null | undefined;
 }
 
 /** The Slack message for one workload's incident as this run left it. */
@@ -125,7 +137,7 @@ export function incidentMessage(view: IncidentView, facts: IncidentFacts): Slack
     ...(view.prUrl ? { prUrl: view.prUrl } : {}),
     ...(facts.graphUrl ? { prometheusGraphUrl: facts.graphUrl } : {}),
     ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),
-    ...knownIssueInput(facts.catalog, evidence),
+    ...knownIssueInput(facts.catalog, evidence, facts.fixes),
   });
 }
 

@@ -43,7 +43,15 @@ export interface IncidentMessageInput {
   /** Working-set bytes over the detection window, oldest first. */
   memoryBytes?: Values;
   /** `possible`: the entry's condition (in words) could not be checked, so the issue is not claimed as certain. */
-  knownIssue?: { issueId: string; title: string; links: readonly LinkInput[]; checked?: string; possible?: string };
+  knownIssue?: {
+    issueId: string;
+    title: string;
+    links: readonly LinkInput[];
+    checked?: string;
+    possible?: string;
+    /** The issue is the one the incident's upgrade fixes, no longer matched on the version running now. */
+    upgradeFixes?: boolean;
+  };
   action?: ActionInfo;
   /** Further actions of the same run (the upgrade PR proposed with the workaround). */
   moreActions?: ActionInfo[];
@@ -128,6 +136,7 @@ export function headerBlock(input: IncidentMessageInput): SlackBlock {
 
 function knownIssueText(issue: NonNullable<IncidentMessageInput['knownIssue']>): string {
   const text = `${issue.title} (${issue.issueId}${issue.checked ? `, checked ${issue.checked}` : ''})`;
+  if (issue.upgradeFixes) return `${text}: the issue this upgrade fixes`;
   return issue.possible ? `possible: ${text}; ${issue.possible} could not be checked` : text;
 }
 
@@ -240,7 +249,9 @@ export function fallbackText(input: IncidentMessageInput): string {
     ...(input.fix ?? []),
   ];
   if (input.knownIssue)
-    parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
+    parts.push(
+      `${input.knownIssue.upgradeFixes ? 'the upgrade fixes known issue' : `known issue${input.knownIssue.possible ? ' possible' : ''}`}: ${input.knownIssue.title}`,
+    );
   if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
   return truncate(parts.join(' — '), FALLBACK_MAX);
 }

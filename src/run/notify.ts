@@ -62,6 +62,7 @@ export async function notifyChanges(
       graphUrl: context.prometheusGraphUrl(profile),
       catalog: context.catalog,
       fix: entry.fix,
+      fixes: entry.track?.issueId ?? null,
     });
     const sameIncident = previous?.incidentId === state.incidentId;
     const result = await notifier.notify(message, { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
