@@ -3,7 +3,7 @@
  * upgrade proposed with it, the rollout seen, the verification on the new version, the revert. Pure.
  */
 import { withV as v } from '../catalog/version.js';
-import { incidentPhase, type HistoryEntry, type WorkloadState } from '../model/state.js';
+import { recordedPhase, type HistoryEntry, type WorkloadState } from '../model/state.js';
 
 /** One right leakguard needs for a workaround (the cluster's AccessCheck). */
 export interface AccessNeed {
@@ -59,7 +59,7 @@ export function historyRecords(history: readonly HistoryEntry[]): { at: number; 
 
 /** `leakguard status`: where an open incident is, and what it waits for; null when none is open. */
 export function incidentStatusText(state: WorkloadState): string | null {
-  const phase = incidentPhase(state);
+  const phase = recordedPhase(state);
   if (phase === null) return null;
   const upgrade = state.upgrade;
   const path = upgrade ? `${v(upgrade.fromVersion)} → ${v(upgrade.toVersion)}` : '';
