@@ -6,6 +6,7 @@
  *   node .tmp-bench/profile-child.mjs --url URL --pods 1850 --pod-start SECONDS
  */
 import { parseArgs } from 'node:util';
+import { buildCatalog } from '../src/catalog/catalog.js';
 import { parseConfig } from '../src/config/load.js';
 import { toDetectOptions } from '../src/config/detection.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
@@ -42,6 +43,7 @@ const seen = await observeProfile(
     metrics,
     prometheus: config.prometheus,
     workloadHistory: config.detection.workloadHistory,
+    catalog: buildCatalog(),
     ...(gc ? { reclaim: gc } : {}),
   },
   config.profiles[0]!,

@@ -1,8 +1,9 @@
+import { fixedCeiling, underFixedCeiling, type CeilingHeld } from './ceiling.js';
 import type { Floor } from './floor.js';
 import { formatHours } from '../model/units.js';
-import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './history.js';
+import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './restarts.js';
 import { findJumps, segmentFloor, usualChange, withoutJumps, type Jumps, type Segmented } from './segment.js';
-import { median, theilSen } from './stats.js';
+import { theilSen } from './stats.js';
 import {
   cannotGrow,
   isFinding,
@@ -21,6 +22,7 @@ import {
   oomVerdict,
   suspectedVerdict,
   underCeilingText,
+  withCatalogueNote,
   unknownFloorVerdict,
   type VerdictContext,
 } from './verdicts.js';
@@ -107,7 +109,8 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   if (oom !== null && !currentFlat()) return oomVerdict(oom, c.seg, ctx);
   const problem = unusable(c, ctx);
   if (problem !== null) return unknownFloorVerdict(problem, ctx, c.seg);
-  return judgeCurrent(c, ctx, floor);
+  const verdict = judgeCurrent(c, ctx, floor);
+  return ctx.knownAffected === true && ctx.detail ? withCatalogueNote(verdict) : verdict;
 }
 
 /** Start indices of the spans ending now that are tested: 3 h, 6 h, 14 h and the whole segment. */
@@ -165,8 +168,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   };
   // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
   // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
-  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY)
-    input.firstDay = { prior: ctx.knownAffected === true };
+  if (ctx.startsInside && !ctx.dayKnown && floor.t[floor.t.length - 1]! - floor.t[0]! < DAY) input.firstDay = true;
   const healthy = (why: string): Verdict => {
     const fit = ctx.detail ? theilSen(t, v, 0, t.length) : null;
     return healthyVerdict({ why, fit, fromT: t[0]!, toT: t[t.length - 1]! }, input, c.seg, ctx, n, c.restarts);
@@ -185,10 +187,8 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   /** The floor rose under a ceiling that has not moved (null: it moved, or cannot be told). */
   // The rise a finding claims: over its span, or over the window for a leak claimed across a restart.
   const ceilingHeld = (f: SpanFinding, claimedSeconds = f.toT - f.fromT): CeilingHeld | null => {
-    ceiling ??= flatCeiling(floor, o);
-    return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * ((f.fit.slope * claimedSeconds) / HOUR)
-      ? ceiling
-      : null;
+    ceiling ??= fixedCeiling(floor, o);
+    return underFixedCeiling(ceiling, (f.fit.slope * claimedSeconds) / HOUR) ? ceiling : null;
   };
   let underCeiling: CeilingHeld | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
@@ -244,45 +244,6 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   if (underCeiling !== null) return healthy(underCeilingText(underCeiling));
   if (held !== null) return suspectedVerdict(held, input, c.seg, ctx, n, c.restarts);
   return healthyVerdict(whole, input, c.seg, ctx, n, c.restarts);
-}
-
-/** The ceiling may have moved by at most this share of the floor's rise for the rise to be a floor under a fixed ceiling. */
-const CEILING_SHARE_OF_RISE = 0.5;
-/**
- * ...and by at most this share of its level (a ceiling that moves by more is not fixed, whatever the
- * floor did). A bucket's high quantile sits a little lower when the floor under it dips.
- */
-const CEILING_STILL_FRACTION = 0.05;
-
-interface CeilingHeld {
-  /** Highest minus lowest hourly ceiling over the window, bytes. */
-  rangeBytes: number;
-  levelBytes: number;
-  hours: number;
-}
-
-/**
- * The ceiling (per-bucket high quantile) of the whole window, by the hour: when it stays within
- * 5% of one level over at least twice minHistory while the floor rises beneath it, the floor is
- * wandering between a floor and a cap (page cache, a cache with a size limit, machine memory),
- * not leaking: a leak lifts the ceiling with the floor. Null when the ceiling moved, the window is
- * too short, or there is no ceiling to read (one sample per bucket: it is the floor, and moves with it).
- */
-function flatCeiling(floor: Floor, o: ResolvedDetectOptions): CeilingHeld | null {
-  const top = floor.top;
-  const n = floor.t.length;
-  if (top === undefined || n === 0 || floor.t[n - 1]! - floor.t[0]! < 2 * o.minHistorySeconds) return null;
-  const per = Math.max(1, Math.round(HOUR / o.floorBucketSeconds));
-  const hourly: number[] = [];
-  for (let i = 0; i + per <= n; i += per) hourly.push(median(top, i, i + per));
-  if (hourly.length < 2) return null;
-  const hi = Math.max(...hourly);
-  const lo = Math.min(...hourly);
-  const levelBytes = median(hourly);
-  if (hi - lo > CEILING_STILL_FRACTION * levelBytes) return null;
-  // The ceiling must stand clear of the floor: with one sample per bucket the two are the same.
-  if (levelBytes - floor.v[n - 1]! <= hi - lo) return null;
-  return { rangeBytes: hi - lo, levelBytes, hours: (floor.t[n - 1]! - floor.t[0]!) / HOUR };
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateCorpus } from '../../test/corpus/corpus.js';
+import { CORPUS_START_SECONDS, generateCorpus } from '../../test/corpus/corpus.js';
+import { generateWorkloads } from '../../test/corpus/workloads.js';
 import { makeSeries, MIB, T0 } from '../../test/support/detect-series.js';
 import { defaultDetectOptions, judge } from './index.js';
 import type { DetectOptions, Sample } from './types.js';
@@ -48,20 +49,117 @@ describe('the first day (issue #25)', () => {
     }
   });
 
-  it('a steep first-day rise a daily cycle could make is suspected without action; the catalogue match calls it, and says so', () => {
-    // 1 GiB, rising 70 MiB/h from the start: faster than `fast` asks, slower than a cycle of 80% of 1 GiB can rise.
+  it('a steep first-day rise a daily cycle could make is suspected without action, catalogue or not', () => {
+    // 1 GiB, rising 70 MiB/h from the start for 5 h: faster than `fast` asks, slower than a cycle of
+    // 120% of 1 GiB can rise, and too short to show the S of a cycle's rise. Before, the catalogue
+    // called it leaking at once — as it did the steepest hours of healthy cycles of a whole trough.
     const samples = makeSeries({ hours: 5, floorMiB: (h) => 1000 + 70 * h, sawtoothMiB: 30, noiseMiB: 2 });
     const now = T0 + 5 * HOUR;
+    for (const knownAffected of [false, true]) {
+      const verdict = judge({ samples, now, knownAffected });
+      expect(verdict.kind).toBe('not-leaking');
+      expect(verdict.suspected).toBe(true);
+      expect(verdict.reasons[0]).toMatch(/^suspected, not acted on: floor rose 7\d\.\d MiB\/h/);
+      expect(verdict.reasons[1]).toContain('rising half of a daily cycle');
+    }
+  });
+
+  it('a rise straighter than any daily cycle over 6 h is a leak; one with a slight S waits, catalogue or not, and says the catalogue lists it', () => {
+    // 70 MiB/h with a slight S (a cubic of ±6 MiB): not straighter than the straightest rising half-day
+    // over 6 h (a sine centred on its steepest point) by the margin the rule asks.
+    const floorMiB = (h: number) => 1000 + 70 * h + 6 * ((h - 3.625) / 3.125) ** 3;
+    const samples = makeSeries({ hours: 6.75, floorMiB, sawtoothMiB: 30, noiseMiB: 2 });
+    const now = T0 + 6.75 * HOUR;
     const unknown = judge({ samples, now });
-    expect(unknown.kind).toBe('not-leaking');
+    expect(unknown.kind, unknown.reasons.join(' | ')).toBe('not-leaking');
     expect(unknown.suspected).toBe(true);
-    expect(unknown.reasons[0]).toMatch(/^suspected, not acted on: floor rose 7\d\.\d MiB\/h/);
-    expect(unknown.reasons[1]).toContain('rising half of a daily cycle');
     const known = judge({ samples, now, knownAffected: true });
-    expect(known.kind).toBe('leaking');
-    expect(known.reasons).toContain(
-      'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence',
+    expect(known.suspected).toBe(true);
+    expect(known.reasons.at(-1)).toBe(
+      'the known-issue catalogue lists this version as affected by a leak; it does not shorten the wait: the steepest hours of a large daily cycle rise the same way',
     );
+    // Without the S, any version: a straight line for 6 h is no cycle's rising half.
+    const straight = makeSeries({ hours: 6.75, floorMiB: (h) => 1000 + 70 * h, sawtoothMiB: 30, noiseMiB: 2 });
+    const leak = judge({ samples: straight, now });
+    expect(leak.kind).toBe('leaking');
+    expect(leak.reasons).toContain(
+      "the floor has risen in a straighter line, for longer, than the rising half of a daily cycle can (a cycle's rise curves)",
+    );
+    expect(judge({ samples: straight, now, knownAffected: true }).reasons.at(-1)).toBe(
+      'the known-issue catalogue lists this version as affected by a leak',
+    );
+  });
+
+  it('no daily cycle passes for a straight rise: sines of every phase, size and second harmonic, first day or not (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          trough: fc.integer({ min: 100, max: 1000 }),
+          share: fc.double({ min: 0.1, max: 1.1, noNaN: true }),
+          phase: fc.double({ min: 0, max: 24, noNaN: true }),
+          harmonic: fc.double({ min: 0, max: 0.4, noNaN: true }),
+          hours: fc.integer({ min: 7, max: 40 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        ({ trough, share, phase, harmonic, hours, seed }) => {
+          const swing = share * trough;
+          const floorMiB = (h: number) => {
+            const x = (2 * Math.PI * (h - phase)) / 24;
+            return trough + (swing / 2) * (1 + (Math.sin(x) + harmonic * Math.sin(2 * x)) / (1 + harmonic));
+          };
+          const samples = makeSeries({ hours, floorMiB, sawtoothMiB: 20, noiseMiB: 2, seed });
+          const verdict = judge({ samples, now: T0 + hours * HOUR, knownAffected: true });
+          expect(verdict.reasons[1] ?? '').not.toContain('straighter line');
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the steepest hours of a cycle of a whole trough are no leak in a first pod, catalogue or not (wlHealthyCycle)', () => {
+    // Called leaking at 3.75–5 h before: cycles of 60–100% of the trough rise faster than a cycle of
+    // 80% can, and on a known-affected version the catalogue lifted the hold for a rise steady since the start.
+    const cases = [
+      [2, 7, 4],
+      [3, 113, 3.75],
+      [2, 129, 3.75],
+      [4, 0, 3.75],
+      [5, 64, 3.75],
+      [10, 89, 4.75],
+    ] as const;
+    for (const [seed, i, hours] of cases) {
+      const pods = generateWorkloads({
+        seed,
+        perFamily: 20,
+        startSeconds: CORPUS_START_SECONDS,
+        only: ['wlHealthyCycle'],
+      });
+      const pod = pods[i]!;
+      expect(pod.workload.firstPod).toBe(true);
+      const now = pod.samples[0]!.t + hours * HOUR;
+      for (const knownAffected of [false, true]) {
+        const verdict = judge({ samples: upTo(pod.samples, now), now, knownAffected });
+        expect(verdict.kind, `seed ${seed} #${i} ${knownAffected}: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      }
+    }
+  });
+
+  it("a warm-up's tail, a trough and a rising half-day in a row are no sustained rise: the middle third is slower (wlFirstPodCycle)", () => {
+    // Seed 1's workload 2, first pod: warm-up to 3.9 h, flat to 8 h, the cycle's rise to 16 h. Its first
+    // and last thirds kept one pace, so it was called leaking at 16.25 h ("kept growing for longer…").
+    const pod = generateWorkloads({
+      seed: 1,
+      perFamily: 20,
+      startSeconds: CORPUS_START_SECONDS,
+      only: ['wlFirstPodCycle'],
+    })[14]!;
+    for (const knownAffected of [false, true]) {
+      for (const hours of [14.25, 16.25]) {
+        const now = pod.samples[0]!.t + hours * HOUR;
+        const verdict = judge({ samples: upTo(pod.samples, now), now, knownAffected });
+        expect(verdict.kind, `${hours} h: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      }
+    }
   });
 
   it('after a whole day the same growth is judged on the general bar, catalogue or not', () => {
@@ -114,6 +212,29 @@ describe('the ceiling beside the floor (issue #25)', () => {
         ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
       });
       expect(verdict.kind, verdict.reasons.join(' | ')).toBe('not-leaking');
+    }
+  });
+
+  it('holds at any age: a floor back from a dip under a fixed ceiling after the first day is no leak (fixedCeiling)', () => {
+    // Flagged before, all after the first day: the ceiling's high quantile leans a little towards the
+    // floor beneath it (it sat 3–5% lower while the floor dipped), which the old "within 5%" missed.
+    const cases = [
+      [2, 8, 46.75],
+      [5, 3, 68.5],
+      [10, 7, 67],
+      [10, 8, 36.5],
+      [10, 12, 49],
+    ] as const;
+    for (const [seed, i, hours] of cases) {
+      const s = generateCorpus({ seed, perFamily: 20, only: ['fixedCeiling'] })[i]!;
+      const now = s.samples[0]!.t + hours * HOUR;
+      const verdict = judge({
+        samples: upTo(s.samples, now),
+        now,
+        ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
+      });
+      expect(verdict.kind, `seed ${seed} #${i}: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      expect(verdict.reasons[0]).toMatch(/under a ceiling that has stayed at ~\d+ MiB for 2\d\.\d h, following \d+%/);
     }
   });
 

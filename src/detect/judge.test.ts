@@ -116,11 +116,11 @@ describe('judge: leak shapes are flagged', () => {
 
   it('reports the slope with an interval that holds the true rate, and the time to the limit', () => {
     const samples = makeSeries({ hours: 12, floorMiB: (h) => 400 + 20 * h, ...sawtooth });
-    // 20 MiB/h is slow enough to be a daily ramp for a while: in its first day, an unknown version
-    // is only suspected (a cycle could stop short of the limit); a known-affected one is called.
-    expect(judge({ samples, now: endOf(samples), limitBytes: 800 * MIB }).suspected).toBe(true);
-    const verdict = judge({ samples, now: endOf(samples), limitBytes: 800 * MIB, knownAffected: true });
+    // 20 MiB/h is slow enough to be a daily ramp for a while, but 11.5 h in a straight line is
+    // straighter than any daily cycle's rising half: called in its first day, catalogue or not.
+    const verdict = judge({ samples, now: endOf(samples), limitBytes: 800 * MIB });
     expect(verdict.kind).toBe('leaking');
+    expect(verdict.reasons[1]).toMatch(/straighter line/);
     expect(verdict.slope!.low).toBeLessThanOrEqual(20 * MIB);
     expect(verdict.slope!.high).toBeGreaterThanOrEqual(20 * MIB);
     expect(verdict.slope!.bytesPerHour / MIB).toBeCloseTo(20, 0);
@@ -154,6 +154,11 @@ describe('judge: each proof that growth is not a look-alike', () => {
       'longer than a rising half-day',
       { hours: 15.5, floorMiB: (h) => 900 + 8 * h, ...sawtooth },
       /kept growing for longer than any rising half-day/,
+    ],
+    [
+      'straighter than a rising half-day',
+      { hours: 7.5, floorMiB: (h) => 900 + 30 * h, ...sawtooth },
+      /risen in a straighter line, for longer, than the rising half of a daily cycle/,
     ],
     [
       'a day without give-back',

@@ -4,7 +4,8 @@ import type { ResolvedDetectOptions } from './types.js';
 const HOUR = 3600;
 
 /** Why a span of floor counts as a leak; each names a different proof that it is not a look-alike. */
-export type LeakTier = 'fast' | 'relative' | 'sustained' | 'limit' | 'seasonal' | 'across-restart' | 'no-cycle';
+export type LeakTier =
+  'fast' | 'relative' | 'straight' | 'sustained' | 'limit' | 'seasonal' | 'across-restart' | 'no-cycle';
 
 export interface SpanFinding {
   tier: LeakTier;
@@ -13,8 +14,6 @@ export interface SpanFinding {
   toT: number;
   /** Projected hours until the floor reaches the limit, if a limit is known and the floor grows. */
   hoursToLimit: number | null;
-  /** In the first day, this tier was allowed only because the catalogue lists the version as affected. */
-  byPrior?: true;
 }
 
 /** A rejected span keeps the reason so a not-leaking verdict can say why. */
@@ -49,10 +48,9 @@ export interface SpanInput {
   stairsAt?: readonly number[];
   /**
    * The series has not shown a whole day yet, so a rise may be the rising half of a daily cycle
-   * (firstDayHolds). `prior`: the catalogue lists the version as affected: a steady rise is judged
-   * on the general bar.
+   * (firstDayHolds).
    */
-  firstDay?: { prior: boolean };
+  firstDay?: true;
 }
 
 /** Largest drop of v below its running maximum. */
@@ -132,20 +130,19 @@ const CYCLE_SLOPE_PER_SWING = (Math.PI / 24) * 1.29;
 
 /**
  * Which tier the first day cannot trust (null: none). Before a whole day is seen, a rise can be the
- * rising half of a daily cycle of up to `relativeRiseFraction` of its trough (the largest cycle the
- * detector allows for), so:
- * - `fast` needs a rise steeper than any such cycle can rise;
+ * rising half of a daily cycle of any size nothing has shown yet, so:
+ * - `fast` needs a rise steeper than a cycle of FIRST_DAY_SWING_FRACTION (120%) of its trough can rise;
  * - `limit` needs the limit to be reached even if the rise is most of a rising half-day: the floor
  *   climbing half as much again as it has since its lowest point must reach it;
- * - `sustained` needs one pace through the span (first and last thirds within 1.5× of each other):
+ * - `sustained` needs one pace through the span (its three thirds within 1.5× of each other):
  *   a warm-up's tail in front of a rising half-day, or a cycle climbing out of its trough, does not.
- * The other tiers already prove more than a rising half-day can (`relative`, `no-cycle`).
+ * The other tiers already prove more than a rising half-day can (`relative`, `straight`, `no-cycle`).
  */
 function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: number, to: number): boolean {
-  const { v, limitBytes, options: o } = input;
+  const { v, limitBytes } = input;
   if (tier === 'fast') {
     const { startLevel } = observedRise(v, from, to);
-    return fit.slope < CYCLE_SLOPE_PER_SWING * o.relativeRiseFraction * startLevel;
+    return fit.slope < CYCLE_SLOPE_PER_SWING * FIRST_DAY_SWING_FRACTION * startLevel;
   }
   if (tier === 'limit' && limitBytes !== undefined) {
     let lowest = Infinity;
@@ -155,17 +152,24 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
   }
   if (tier === 'sustained') {
     // A warm-up's tail in front of a rising half-day keeps rising for 14 h too (steep first, then
-    // slower), and so does a cycle climbing out of its trough (slow first, then steeper): a steady
-    // leak keeps one pace from the first third of the span to the last.
+    // slower, or flat in the trough between them), and so does a cycle climbing out of its trough
+    // (slow first, then steeper): a steady leak keeps one pace through every third of the span.
     const third = Math.floor((to - from) / 3);
-    const first = theilSen(input.t, v, from, from + third);
-    const last = theilSen(input.t, v, to - third, to);
-    if (first === null || last === null) return true;
-    return first.slope > SUSTAINED_PACE_RATIO * last.slope || last.slope > SUSTAINED_PACE_RATIO * first.slope;
+    const slopes = [0, 1, 2].map((k) => theilSen(input.t, v, from + k * third, k === 2 ? to : from + (k + 1) * third));
+    if (slopes.some((f) => f === null || !(f.slope > 0))) return true;
+    const paces = slopes.map((f) => f!.slope);
+    return Math.max(...paces) > SUSTAINED_PACE_RATIO * Math.min(...paces);
   }
   return false;
 }
 
+/**
+ * The largest daily cycle the first day allows for, peak to peak, as a share of its trough: a cycle
+ * that more than doubles the floor. After a day the cycle has shown its size (and given memory back,
+ * which the give-back rule weighs), so `relativeRiseFraction` (80%) bounds it; before, cycles of a
+ * whole trough are seen (one day up to 10% larger than the next), so `fast` must beat this one.
+ */
+const FIRST_DAY_SWING_FRACTION = 1.2;
 /** Under the cycle hypothesis, the floor may still climb this share of what it rose since its lowest point. */
 const CYCLE_REMAINING_RISE = 0.5;
 /** In the first day, a sustained rise whose first and last thirds differ in pace by more than this is no steady leak. */
@@ -173,7 +177,7 @@ const SUSTAINED_PACE_RATIO = 1.5;
 
 /** What the first day cannot tell yet, per tier firstDayHolds holds back. */
 const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
-  fast: 'a daily cycle as large as the detector allows for can rise this fast',
+  fast: 'a daily cycle as large as the first day allows for (120% of its trough) can rise this fast',
   limit: 'the limit would not be reached if this rise is most of a rising half-day',
   sustained:
     'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
@@ -273,6 +277,86 @@ function bendsLikeCycleTop(input: SpanInput, from: number, to: number): boolean 
   return bend <= (CYCLE_BEND_MARGIN * CYCLE_CURVATURE_PER_SWING * swing * hours * hours) / 8;
 }
 
+/**
+ * How straight the rising half of a daily cycle can be: over a span of L hours, a sine (the shape of
+ * the cycles the detector allows for; a second harmonic only curves it more) leaves a root-mean-square
+ * residual around its least-squares line of at least this share of its rise × a², a = π·L/24 the
+ * span's half-angle — least when the span is centred on the steepest point, where the rise is an S:
+ * sin x ≈ x − x³/6 on [−a, a] leaves √(2/7 − 12/25 + 6/25)/√2 · a³/6 ≈ 0.0252·a³ around its line,
+ * for a rise of ~2a. It does not depend on the cycle's size: only on its period, a day.
+ */
+const CYCLE_CURVE_PER_RISE = 0.0126;
+/**
+ * A rise counts as straighter than any daily cycle when it leaves at most this share of the straightest
+ * cycle's residual: a warm-up's tail (concave) can straighten a cycle's slow start out of its trough
+ * (convex), and the floor's noise only adds to a leak's residual, so a margin keeps healthy pods out.
+ */
+const STRAIGHT_MARGIN = 0.5;
+
+/** How far above its estimate the curved part may be, in units of the noise's variance (χ², 2 degrees of freedom, 95%). */
+const CURVE_CHI2 = 6;
+
+/**
+ * How much [from, to) curves, as a share of its rise: the root mean square of its quadratic and cubic
+ * parts (orthogonal to its line; a cycle's S and arc live there), at the top of what the noise left
+ * around the cubic allows (their estimated energy plus CURVE_CHI2 times the noise's variance), over
+ * the line's rise across the span. Infinity when it does not rise. Noise only raises it.
+ */
+export function curvePerRise(t: readonly number[], v: readonly number[], from: number, to: number): number {
+  const n = to - from;
+  if (n < 12) return Infinity;
+  const t0 = t[from]!;
+  const span = t[to - 1]! - t0;
+  if (!(span > 0)) return Infinity;
+  // Gram–Schmidt on 1, x, x², x³ at the points (x in [−1, 1]), then v's coefficients on them.
+  const x = Array.from({ length: n }, (_, i) => (2 * (t[from + i]! - t0)) / span - 1);
+  const basis: number[][] = [];
+  for (let k = 0; k < 4; k++) {
+    const q = x.map((xi) => xi ** k);
+    for (const b of basis) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
+      for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
+    norm = Math.sqrt(norm);
+    if (!(norm > 0)) return Infinity;
+    basis.push(q.map((qi) => qi / norm));
+  }
+  const c = basis.map((b) => {
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += b[i]! * v[from + i]!;
+    return dot;
+  });
+  // The line's rise: its coefficient on the unit linear basis vector, over that vector's rise.
+  const linearRise = basis[1]![n - 1]! - basis[1]![0]!;
+  const rise = c[1]! * linearRise;
+  if (!(rise > 0)) return Infinity;
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    let fitted = 0;
+    for (let k = 0; k < 4; k++) fitted += c[k]! * basis[k]![i]!;
+    sse += (v[from + i]! - fitted) ** 2;
+  }
+  const noise = sse / (n - 4);
+  const curved = c[2]! ** 2 + c[3]! ** 2 + CURVE_CHI2 * noise;
+  return Math.sqrt(curved / n) / rise;
+}
+
+/**
+ * The span rises straighter than the rising half of any daily cycle can over its length: a leak
+ * keeps one pace, a cycle's rise is an S (slow out of its trough, steepest half-way, slow into its
+ * peak) whatever its size. Only spans of at least twice minHistory (6 h) count: over a few hours even
+ * a sine is nearly straight, and noise on the floor hides the difference.
+ */
+function straighterThanCycle(input: SpanInput, from: number, to: number, margin: number): boolean {
+  const { t, v } = input;
+  const hours = (t[to - 1]! - t[from]!) / HOUR;
+  const a = (Math.PI * hours) / 24;
+  return curvePerRise(t, v, from, to) <= margin * CYCLE_CURVE_PER_RISE * a * a;
+}
+
 /** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
 const BENDING_FIT = 0.6;
 
@@ -337,6 +421,10 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
     // the limit is not yet a leak), and never along a line through an arc that bends over.
     ['limit', () => headsForLimit && hoursToLimit! * HOUR <= spanSeconds && !bending()],
     [
+      'straight',
+      () => spanSeconds >= 0.95 * 2 * o.minHistorySeconds && straighterThanCycle(input, from, to, STRAIGHT_MARGIN),
+    ],
+    [
       'no-cycle',
       () =>
         spanSeconds >= 0.95 * 2 * o.minHistorySeconds &&
@@ -356,15 +444,6 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
       continue;
     }
     if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
-    // The known leaks grow steadily from the start: what the catalogue vouches for is a rise that
-    // has kept one pace since the warm-up, not the S of a rising half-day nor its steepest hours.
-    if (
-      input.firstDay.prior &&
-      risesThroughout(t, v, from, to, fit.slope, o.minGrowthBytesPerHour) &&
-      steadySinceStart(input, to)
-    ) {
-      return { tier, fit, fromT, toT, hoursToLimit, byPrior: true };
-    }
     held ??= FIRST_DAY_HELD[tier];
   }
   if (held !== undefined)
@@ -417,12 +496,6 @@ function risesThroughout(
     if (fit === null || fit.slope < Math.max(0.6 * slope, 0.5 * minGrowthBytesPerHour)) return false;
   }
   return true;
-}
-
-/** The floor since the warm-up (all of the first day's segment) rises throughout at one pace. */
-function steadySinceStart(input: SpanInput, to: number): boolean {
-  const whole = theilSen(input.t, input.v, 0, to);
-  return whole !== null && risesThroughout(input.t, input.v, 0, to, whole.slope, input.options.minGrowthBytesPerHour);
 }
 
 /** Up to this many steps in a span are events; more are a staircase still stepping. */

@@ -85,8 +85,8 @@ export interface JudgeInput {
   now: number;
   /**
    * The caller matched the container's image to a version the known-issue catalogue lists as
-   * affected by a leak. Prior evidence: a rise like the known leak's may be called sooner. It
-   * never makes a leak of a pod that does not grow.
+   * affected by a leak. Said in the reasons of a leak or a suspected rise; it never changes the
+   * call (every way it sped the first day up also called healthy first pods leaking, issue #25).
    */
   knownAffected?: boolean;
 }

@@ -1,5 +1,5 @@
 import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
-import type { OomCycles } from './history.js';
+import type { OomCycles } from './restarts.js';
 import type { Segmented } from './segment.js';
 import { theilSen } from './stats.js';
 import type { SpanFinding, SpanInput, SpanRejection } from './trend.js';
@@ -20,6 +20,8 @@ export interface VerdictContext {
 const LEAK_TIER_TEXT: Record<SpanFinding['tier'], string> = {
   fast: 'grows faster than a daily load cycle could explain',
   relative: 'grew by more than a daily load cycle or noise could explain',
+  straight:
+    "has risen in a straighter line, for longer, than the rising half of a daily cycle can (a cycle's rise curves)",
   sustained: 'has kept growing for longer than any rising half-day',
   limit: 'is projected to reach the memory limit within the horizon',
   seasonal: 'is higher than the same time a day earlier, beyond the daily cycle',
@@ -58,7 +60,6 @@ export function unknownFloorVerdict(reason: string, ctx: VerdictContext, seg: Se
 export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts: number): Verdict {
   const hours = (f.toT - f.fromT) / HOUR;
   const limit = f.hoursToLimit === null ? '' : `; limit reached in ~${formatHours(f.hoursToLimit)}`;
-  const prior = f.byPrior ? [PRIOR_TEXT] : [];
   return {
     kind: 'leaking',
     slope: { bytesPerHour: f.fit.slope, low: f.fit.low, high: f.fit.high },
@@ -67,15 +68,28 @@ export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts:
     reasons: [
       `floor rose ${ciText(f.fit)} over the last ${formatHours(hours)}${limit}`,
       `the floor ${LEAK_TIER_TEXT[f.tier]}`,
-      ...prior,
       ...restartNote(restarts),
     ],
     evidence: { from: f.fromT, to: f.toT, pointsUsed: n, restarts },
   };
 }
 
-const PRIOR_TEXT =
-  'called before a whole day of history because the known-issue catalogue lists this version as affected; an unknown version would wait for more evidence';
+/**
+ * The catalogue lists the image's version as affected (JudgeInput.knownAffected): said beside a leak
+ * or a suspected rise, never weighed in the call. Every way the catalogue lifted or relaxed the first
+ * day's rules also called healthy first pods leaking (issue #25), so a known version waits as long.
+ */
+export function withCatalogueNote(verdict: Verdict): Verdict {
+  if (verdict.kind === 'leaking') return { ...verdict, reasons: [...verdict.reasons, CATALOGUE_TEXT.leaking] };
+  if (verdict.suspected) return { ...verdict, reasons: [...verdict.reasons, CATALOGUE_TEXT.suspected] };
+  return verdict;
+}
+
+const CATALOGUE_TEXT = {
+  leaking: 'the known-issue catalogue lists this version as affected by a leak',
+  suspected:
+    'the known-issue catalogue lists this version as affected by a leak; it does not shorten the wait: the steepest hours of a large daily cycle rise the same way',
+};
 
 /**
  * A rise that grows like a leak in a series' first day, held back because nothing has yet shown
@@ -106,8 +120,14 @@ export function suspectedVerdict(
 }
 
 /** Why a rise of the floor under a ceiling that has not moved is no leak. */
-export function underCeilingText(c: { rangeBytes: number; levelBytes: number; hours: number }): string {
-  return `the floor rose under a ceiling that has stayed at ~${formatMiB(c.levelBytes)} (within ${formatMiB(c.rangeBytes)}) for ${formatHours(c.hours)}: memory wandering below a fixed cap, which a leak would lift`;
+export function underCeilingText(c: {
+  rangeBytes: number;
+  levelBytes: number;
+  hours: number;
+  followShare: number;
+}): string {
+  const follows = Math.max(0, Math.round(100 * c.followShare));
+  return `the floor rose under a ceiling that has stayed at ~${formatMiB(c.levelBytes)} for ${formatHours(c.hours)}, following ${follows}% of the floor's moves and within ${formatMiB(c.rangeBytes)} apart from them: memory wandering below a fixed cap, which a leak would lift`;
 }
 
 export function oomVerdict(oom: OomCycles, seg: Segmented, ctx: VerdictContext): Verdict {

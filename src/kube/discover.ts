@@ -63,7 +63,6 @@ type Found = { name: string; target?: TargetFacts; warning?: string };
 export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfile): Promise<Discovery> {
   const found: Found[] = [];
   const judged: PodSide[] = [];
-  let pods = 0;
   let cont: string | undefined;
   do {
     const page = await ctx.call(() =>
@@ -75,7 +74,6 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
       }),
     );
     if (!page.ok) return { outcome: 'failed', error: page.error };
-    pods += page.value.items.length;
     for (const pod of page.value.items) {
       // Finished pods (e.g. evicted ones a Deployment leaves behind) run no container to judge.
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
@@ -100,7 +98,6 @@ export async function discoverTargets(ctx: KubeContext, profile: DiscoveryProfil
 
   found.sort((a, b) => a.name.localeCompare(b.name));
   const warnings = found.flatMap((f) => (f.warning ? [f.warning] : []));
-  if (pods === 0) warnings.push(`no pod in namespace ${profile.namespace} matches selector "${profile.selector}"`);
   return { outcome: 'listed', targets: found.flatMap((f) => (f.target ? [f.target] : [])), warnings };
 }
 

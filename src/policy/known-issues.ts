@@ -24,6 +24,19 @@ export function knownIssuesFor(
 }
 
 /**
+ * The catalogue lists this target's image as affected by a known leak (a certain match within the
+ * profile's `knownIssues`): prior evidence the detector may weigh (JudgeInput.knownAffected), never a
+ * leak by itself. Every command that judges (run, status, report) asks it the same way, in observeProfile.
+ */
+export function isKnownAffected(
+  catalog: Catalog,
+  facts: Pick<TargetFacts, 'image' | 'version' | 'env' | 'podCommands' | 'container'>,
+  ids: readonly string[],
+): boolean {
+  return knownIssuesFor(catalog, facts, ids).some((m) => m.certainty === 'certain');
+}
+
+/**
  * A hotfix leakguard set stands in for the version it was built for: the known issue (and its fixed
  * release, for the upgrade rung) is the one of the image it replaced, which Git still pins.
  */

@@ -7,6 +7,7 @@ import { MIB, formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact, safeUrl } from '../model/redact.js';
 import { trimEnd } from '../model/text.js';
+import { unreadableFileText } from '../model/config-error.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import {
   ResponseFormatError,
@@ -391,7 +392,7 @@ export class PrometheusSource implements MetricsSource {
       const errorType = errorBody.success ? errorBody.data.errorType : undefined;
       const detail = errorBody.success ? (errorBody.data.error ?? '') : excerpt(text);
       const code = codeForStatus(status, errorType, detail);
-      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
+      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']), Date.now());
       const what =
         code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
@@ -480,7 +481,7 @@ export class PrometheusSource implements MetricsSource {
     try {
       ca = await readFile(caFile, 'utf8');
     } catch (error) {
-      throw new MetricsError('tls', `cannot read CA file ${caFile} (${systemCodeOf(error) ?? 'error'})`);
+      throw new MetricsError('tls', unreadableFileText('CA', caFile, systemCodeOf(error)));
     }
     if (this.agent?.ca !== ca) {
       this.agent?.agent.destroy();
@@ -494,7 +495,7 @@ async function readSecret(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new MetricsError('credentials', `cannot read ${what} file ${path} (${systemCodeOf(error) ?? 'error'})`);
+    throw new MetricsError('credentials', unreadableFileText(what, path, systemCodeOf(error)));
   }
 }
 

@@ -1,13 +1,17 @@
 /**
  * Observe one profile: its memory history in ONE range query (never per pod), matched back to the
- * discovered targets by (namespace, pod, container) and judged. `run` and `status` both observe through here.
+ * discovered targets by (namespace, pod, container) and judged. `run`, `status` and `report` all observe through
+ * here, so they judge alike: with the same workload history and the same catalogue prior.
  */
+import type { Catalog } from '../catalog/catalog.js';
 import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
+import { profileText } from '../report/run-text.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
+import { isKnownAffected } from '../policy/known-issues.js';
 import {
   canLearnFromPast,
   doubtedBy,
@@ -18,7 +22,7 @@ import {
   workloadNameOf,
   type JudgedTarget,
   type KnownAffected,
-} from '../policy/judged.js';
+} from '../detect/targets.js';
 import type { MetricsError } from '../prom/errors.js';
 import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
 import {
@@ -61,13 +65,16 @@ export interface ObserveDeps {
   signal?: AbortSignal;
   /** Collects garbage once the history is in, before judging (see RunDeps.reclaim). */
   reclaim?: () => void;
-  /** Absent: no target counts as a known-affected version. */
-  knownAffected?: KnownAffected;
+  /**
+   * The known-issue catalogue: a target whose image it lists as affected (a certain match within the
+   * profile's `knownIssues`) is judged with that prior (JudgeInput.knownAffected).
+   */
+  catalog: Catalog;
 }
 
 /**
- * Observe one profile: pods and history asked for at once, then judged the one way both `run` and
- * `status` judge — an answer Prometheus warns about is unknown, several series of one container
+ * Observe one profile: pods and history asked for at once, then judged the one way `run`, `status` and
+ * `report` judge — an answer Prometheus warns about is unknown, several series of one container
  * count as the worst. `now` is null when Prometheus could not say its time (`nowError` says why).
  */
 export async function observeProfile(
@@ -78,6 +85,7 @@ export async function observeProfile(
 ): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
+  const knownAffected: KnownAffected = (facts) => isKnownAffected(deps.catalog, facts, profile.knownIssues);
   // The window's columns are still held while the workload history is read: both answers share the caps.
   let budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   const shardPods = podsPerShard(prometheus, detect.windowSeconds);
@@ -87,7 +95,7 @@ export async function observeProfile(
   // series is read, the others are judged.
   const oneAnswer = (): { answer: Promise<MetricsAnswer<RangeResult>>; judging: StreamedJudging } | null => {
     if (now === null) return null;
-    const judging = new StreamedJudging(now, detect, deps.knownAffected);
+    const judging = new StreamedJudging(now, detect, knownAffected);
     const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, {
       ...window,
       selection: memorySelection(profile),
@@ -113,7 +121,7 @@ export async function observeProfile(
       discovered: [],
       judged: [],
       problem: clock.problem,
-      failures: [`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`],
+      failures: [profileText.podsUnlisted(profile.name, describeKubeError(discovery.error))],
       warnings: [],
     };
   }
@@ -125,16 +133,13 @@ export async function observeProfile(
     failures: [],
     warnings: [],
   };
-  observation.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
-  if (discovery.targets.length === 0)
-    observation.warnings.push(
-      `profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`,
-    );
+  observation.warnings.push(...discovery.warnings.map((w) => profileText.discovery(profile.name, w)));
+  // Pods that matched but hold no target already say why; the selector's line is for none at all.
+  if (discovery.targets.length === 0 && discovery.warnings.length === 0)
+    observation.warnings.push(profileText.noPods(profile.name, profile.selector, profile.namespace));
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods)
-    observation.warnings.push(
-      `profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`,
-    );
+    observation.warnings.push(profileText.morePods(profile.name, pods.size, profile.expectedPods));
 
   history?.judging.pairWith(discovery.targets);
   let fetched: Judged | null = await judgedAnswer(history, deps.reclaim);
@@ -155,7 +160,7 @@ export async function observeProfile(
       deps.reclaim,
       read,
       prometheus,
-      deps.knownAffected,
+      knownAffected,
     );
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
@@ -167,12 +172,12 @@ export async function observeProfile(
   if (now !== null && fetched) {
     if ('judged' in fetched) {
       const { warnings } = fetched;
-      observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+      observation.warnings.push(...warnings.map((w) => profileText.prometheusWarning(profile.name, w)));
       // An answer Prometheus warned about may miss any series: every verdict of it is unknown.
       observation.judged = doubtedBy(fetched.judged, warnings);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(
-          `profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`,
+          profileText.duplicateSeries(profile.name, t.seriesCount, t.facts.pod.name, t.facts.container),
         );
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
@@ -185,11 +190,12 @@ export async function observeProfile(
           detect,
           observation,
           budget,
+          knownAffected,
         );
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
-    observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
+    observation.failures.push(profileText.historyUnavailable(profile.name, observation.problem));
   }
   return observation;
 }
@@ -205,7 +211,7 @@ class StreamedJudging {
   private readonly judging: TargetJudging;
   private handed = 0;
 
-  constructor(now: number, detect: DetectOptions, knownAffected?: KnownAffected) {
+  constructor(now: number, detect: DetectOptions, knownAffected: KnownAffected) {
     this.judging = new TargetJudging(now, detect, knownAffected);
   }
 
@@ -260,7 +266,7 @@ async function judgeInShards(
   reclaim: (() => void) | undefined,
   fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
-  knownAffected?: KnownAffected,
+  knownAffected: KnownAffected,
 ): Promise<Judged> {
   const shards = podShards(targets, shardPods, workloadNameOf);
   const shardOf = new Map<string, number>();
@@ -297,6 +303,7 @@ async function withWorkloadHistory(
   detect: DetectOptions,
   observation: ProfileObservation,
   budget: AnswerBudget,
+  knownAffected: KnownAffected,
 ): Promise<JudgedTarget[]> {
   const options = resolveOptions(detect);
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
@@ -317,8 +324,8 @@ async function withWorkloadHistory(
     })
     .catch(readFailed);
   if (answer.outcome === 'answered' && answer.warnings.length === 0)
-    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, deps.knownAffected);
+    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
-  observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
+  observation.warnings.push(profileText.workloadHistoryUnavailable(profile.name, why));
   return observation.judged;
 }

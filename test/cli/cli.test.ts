@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/cli/errors.js';
+import { CatalogError } from '../../src/catalog/catalog.js';
+import { ExitCode, UsageError } from '../../src/cli/errors.js';
+import { GitHubConfigError } from '../../src/forge/github-client.js';
+import { SecretFileError } from '../../src/forge/secret-file.js';
+import { ConfigError } from '../../src/model/config-error.js';
+import { SlackConfigError } from '../../src/notify/slack.js';
 import { exitCodeFor, main } from '../../src/cli/main.js';
 import { demoTrace } from '../../src/demo/trace.js';
 
@@ -172,9 +177,12 @@ describe('leakguard backtest --output json (the SPEC §3 contract)', () => {
 
 describe('memory limits read from the history file', () => {
   const MIB = 1024 * 1024;
-  const hours = 12;
+  const hours = 6;
   const start = end - hours * 3600;
-  /** 500 MiB growing 10 MiB/h under a GC sawtooth: a leak only once a limit close above it is known. */
+  /**
+   * 500 MiB growing 10 MiB/h under a GC sawtooth for 6 h (too short for its straightness alone to rule
+   * out a daily cycle's rise): a leak only once a limit close above it is known.
+   */
   const climbing = Array.from({ length: hours * 60 + 1 }, (_, i) => [
     start + i * 60,
     String(Math.round((500 + (10 * i) / 60 + (i % 7) * 6) * MIB)),
@@ -206,7 +214,7 @@ describe('memory limits read from the history file', () => {
             resource: 'memory',
             unit: 'byte',
           },
-          values: flat(640 * MIB),
+          values: flat(580 * MIB),
         },
         {
           metric: {
@@ -224,7 +232,7 @@ describe('memory limits read from the history file', () => {
         { metric: ws('c'), values: climbing },
         {
           metric: { __name__: 'container_spec_memory_limit_bytes', namespace: 'ops', pod: 'b', container: 'manager' },
-          values: flat(640 * MIB),
+          values: flat(580 * MIB),
         },
         // cAdvisor says 0 for "no limit": pod c falls back to --limit-bytes.
         {
@@ -246,7 +254,7 @@ describe('memory limits read from the history file', () => {
     const [a, b, c] = results.map((r) => r.verdict);
     expect(a!.kind).toBe('leaking');
     expect(b!.kind).toBe('leaking');
-    // (640 − ~620 MiB) / 10 MiB/h
+    // (580 − ~560 MiB) / 10 MiB/h
     expect(a!.hoursToLimit).toBeGreaterThan(1);
     expect(a!.hoursToLimit).toBeLessThan(3);
     expect(c!.kind).toBe('not-leaking');
@@ -257,7 +265,7 @@ describe('memory limits read from the history file', () => {
     const { out } = await cli('analyze', '--input', file, '--limit-bytes', '1Gi', '--output', 'json');
     const [a, , c] = (JSON.parse(out) as { verdict: { hoursToLimit: number | null } }[]).map((r) => r.verdict);
     expect(a!.hoursToLimit).toBeLessThan(3);
-    // (1024 − ~620 MiB) / 10 MiB/h
+    // (1024 − ~560 MiB) / 10 MiB/h
     expect(c!.hoursToLimit).toBeGreaterThan(30);
   });
 
@@ -320,7 +328,8 @@ describe('workload history in analyze and backtest', () => {
     const { out } = await cli('analyze', '--input', withOwners, '--output', 'json');
     const last = (JSON.parse(out) as { verdict: { kind: string; reasons: string[] } }[])[3]!.verdict;
     expect(last.kind).toBe('leaking');
-    expect(last.reasons[1]).toMatch(/^the 3 previous pods of this workload leaked, growing/);
+    // By its 10th hour its own rise is straighter than any daily cycle's: its own evidence names it.
+    expect(last.reasons[1]).toMatch(/straighter line, for longer, than the rising half of a daily cycle/);
   });
 });
 
@@ -340,6 +349,19 @@ describe('bad input exits 2 and names the problem', () => {
     const { code, out } = await cli(...argv);
     expect(code).toBe(ExitCode.usage);
     expect(out).toMatch(message);
+  });
+
+  it('every configuration problem is one policy: exit 2, whichever part of the configuration it is in', () => {
+    const problems = [
+      new UsageError('--every: expected a duration'),
+      new ConfigError('config.yaml: invalid configuration'),
+      new CatalogError(['knownIssues[0].id: required']),
+      new SecretFileError('cannot read chart repository token file /t (ENOENT)'),
+      new GitHubConfigError('github: expected exactly one of tokenFile or app'),
+      new SlackConfigError('slack: botTokenFile needs a channel'),
+    ];
+    expect(problems.map(exitCodeFor)).toEqual(problems.map(() => ExitCode.usage));
+    expect(exitCodeFor(new Error('Prometheus unreachable'))).toBe(ExitCode.stepFailed);
   });
 
   it('a backtest over its tick budget is refused before it starts, saying what to change', async () => {

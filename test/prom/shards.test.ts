@@ -8,6 +8,7 @@ import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/index.js';
 import type { RangeQuery } from '../../src/prom/types.js';
 import { prometheusNow } from '../../src/prom/history.js';
+import { buildCatalog } from '../../src/catalog/catalog.js';
 import { observeProfile } from '../../src/run/observe.js';
 import { podShards, podsPerShard } from '../../src/prom/history.js';
 import { makeSeries } from '../support/detect-series.js';
@@ -70,7 +71,13 @@ async function observe(caps: string, expectedPods = 1) {
     },
   };
   const seen = await observeProfile(
-    { cluster: new TestCluster(targets), metrics, prometheus: config.prometheus, workloadHistory: false },
+    {
+      cluster: new TestCluster(targets),
+      metrics,
+      prometheus: config.prometheus,
+      workloadHistory: false,
+      catalog: buildCatalog(),
+    },
     config.profiles[0]!,
     await prometheusNow(source),
     defaultDetectOptions,

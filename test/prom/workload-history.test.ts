@@ -6,6 +6,7 @@ import { defaultDetectOptions, judgeWithPast, ownersFromSeries, pastsOfSeries } 
 import type { TargetFacts } from '../../src/model/workload.js';
 import { PrometheusSource } from '../../src/prom/index.js';
 import { prometheusNow } from '../../src/prom/history.js';
+import { buildCatalog } from '../../src/catalog/catalog.js';
 import { observeProfile } from '../../src/run/observe.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { makeSeries } from '../support/detect-series.js';
@@ -95,7 +96,7 @@ it('one extra query brings back the earlier pods and their owners; the new pod i
   };
   const clock = await prometheusNow(source);
   const now = clock.now!;
-  const deps = { cluster: new TestCluster([facts]), metrics, prometheus: config.prometheus };
+  const deps = { cluster: new TestCluster([facts]), metrics, prometheus: config.prometheus, catalog: buildCatalog() };
 
   const without = await observeProfile(
     { ...deps, workloadHistory: false },

@@ -59,6 +59,7 @@ export async function draftIssue(
     metrics: deps.metrics,
     prometheus: config.prometheus,
     workloadHistory: config.detection.workloadHistory,
+    catalog: deps.catalog,
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
   for (const profile of config.profiles) {

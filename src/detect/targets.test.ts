@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toColumns } from '../detect/columns.js';
-import { defaultDetectOptions, judge } from '../detect/index.js';
+import { toColumns } from './columns.js';
+import { defaultDetectOptions, judge } from './index.js';
 import type { TargetFacts } from '../model/workload.js';
-import { judgeTargets, TargetJudging, type Series } from './judged.js';
+import { judgeTargets, TargetJudging, type Series } from './targets.js';
 import { MIB, T0, makeSeries } from '../../test/support/detect-series.js';
 
 const hours = 8;

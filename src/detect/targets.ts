@@ -3,16 +3,11 @@
  * (namespace, pod, container), the worst of several series, nothing decided on an answer Prometheus
  * doubts; and whether a target's workload history is asked for, and what it changes. Pure.
  */
-import {
-  judge,
-  judgeWithPast,
-  ownersFromSeries,
-  pastsOfSeries,
-  workloadOfPod,
-  type WorkloadPast,
-} from '../detect/index.js';
-import type { SampleColumns } from '../detect/columns.js';
-import type { DetectOptions, Verdict } from '../detect/types.js';
+import type { SampleColumns } from './columns.js';
+import { judge } from './judge.js';
+import { judgeWithPast, type WorkloadPast } from './predecessors.js';
+import type { DetectOptions, Verdict } from './types.js';
+import { ownersFromSeries, pastsOfSeries, workloadOfPod } from './workload.js';
 import type { TargetFacts } from '../model/workload.js';
 
 /** One series of a range answer (src/prom/types.ts RangeSeries). */
