@@ -38,6 +38,9 @@ const ioModules = [
   '@slack/*',
 ];
 
+/** What a pure room may not touch either: the process, the network, the console, timers. */
+const ioGlobals = ['process', 'fetch', 'console', 'setTimeout', 'clearTimeout', 'setImmediate', 'setInterval'];
+
 function roomRules() {
   return Object.entries(rooms).map(([room, { imports, pure }]) => {
     const forbidden = allRooms.filter((other) => other !== room && !imports.includes(other));
@@ -48,10 +51,28 @@ function roomRules() {
       },
     ];
     if (pure) patterns.push({ group: ioModules, message: `${room}/ is pure: no I/O.` });
+    const purity = `${room}/ is pure: no I/O, no clock, no randomness; the caller passes them in.`;
     return {
       files: [`src/${room}/**/*.ts`],
       ignores: ['**/*.test.ts'],
-      rules: { 'no-restricted-imports': ['error', { patterns }] },
+      rules: {
+        'no-restricted-imports': ['error', { patterns }],
+        ...(pure
+          ? {
+              'no-restricted-globals': ['error', ...ioGlobals.map((name) => ({ name, message: purity }))],
+              'no-restricted-properties': [
+                'error',
+                { object: 'Date', property: 'now', message: purity },
+                { object: 'Math', property: 'random', message: purity },
+                { object: 'performance', property: 'now', message: purity },
+              ],
+              'no-restricted-syntax': [
+                'error',
+                { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: purity },
+              ],
+            }
+          : {}),
+      },
     };
   });
 }

@@ -12,7 +12,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { renderSummary } from '../src/cli/commands/run.js';
+import { renderSummary } from '../src/report/verdict-table.js';
 import { createLogger } from '../src/cli/logger.js';
 import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';

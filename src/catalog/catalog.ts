@@ -3,6 +3,7 @@
  * version, with the upgrade target and a sentence a human reads in Events, Slack and PR bodies.
  */
 import { z } from 'zod';
+import { ConfigError, fieldPath } from '../model/config-error.js';
 import { builtinKnownIssues } from './builtin.js';
 import { judgeCondition, type ConditionVerdict, type PodView } from './condition.js';
 import { imageMatchesPattern, parseImageRef, type ImageRef } from './image.js';
@@ -47,16 +48,12 @@ export interface KnownIssueMiss {
   why: string;
 }
 
-/** Invalid user entries; `issues` name the entry and field, e.g. `knownIssues[0].affected[1]: expected …`. */
-export class CatalogError extends Error {
+/** Invalid user entries (a config error); `issues` name the entry and field, e.g. `knownIssues[0].affected[1]: expected …`. */
+export class CatalogError extends ConfigError {
+  override readonly name = 'CatalogError';
   constructor(readonly issues: string[]) {
     super(`invalid known-issue entries: ${issues.join('; ')}`);
-    this.name = 'CatalogError';
   }
-}
-
-function fieldPath(root: string, path: readonly PropertyKey[]): string {
-  return `${root}${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
 }
 
 /**
@@ -69,7 +66,7 @@ export function buildCatalog(extra: readonly unknown[] = [], options: CatalogOpt
   const parsed = z.array(knownIssueSchema).safeParse(extra);
   if (!parsed.success)
     throw new CatalogError(
-      parsed.error.issues.map((issue) => `${fieldPath('knownIssues', issue.path)}: ${issue.message}`),
+      parsed.error.issues.map((issue) => `${fieldPath(issue.path, 'knownIssues')}: ${issue.message}`),
     );
   const seen = new Set<string>();
   const duplicates = parsed.data.filter((entry) => (seen.has(entry.id) ? true : (seen.add(entry.id), false)));

@@ -2,7 +2,9 @@
 export const ExitCode = { ok: 0, stepFailed: 1, usage: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Bad command line or bad input file: exit 2 with a message that names the problem. */
-export class UsageError extends Error {
+import { ConfigError } from '../model/config-error.js';
+
+/** Bad command line or bad input file: exit 2 with a message that names the problem (src/model/config-error.ts). */
+export class UsageError extends ConfigError {
   override readonly name = 'UsageError';
 }

@@ -5,7 +5,7 @@ import { ResponseFormatError, parseQueryRangeResponse, parseRangeSeries } from '
 import { JsonSyntaxError, StreamingMatrixParser } from '../prom/stream-json.js';
 import type { RangeResult, RangeSeries } from '../prom/types.js';
 import { ownersFromSeries } from '../detect/index.js';
-import { seriesKey } from '../policy/judged.js';
+import { seriesKey } from '../detect/targets.js';
 import { UsageError } from './errors.js';
 
 /** A working-set series to judge, with the memory limit of its container when one is known. */

@@ -6,8 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultDetectOptions } from '../detect/index.js';
 import type { DetectOptions } from '../detect/types.js';
 import { loadDetectOptions } from '../config/detection.js';
-import { CatalogError } from '../catalog/catalog.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../model/config-error.js';
 import { parseDurationSeconds, parseSizeBytes } from '../config/units.js';
 import { runAnalyze } from './commands/analyze.js';
 import { runBacktest } from './commands/backtest.js';
@@ -327,8 +326,8 @@ async function detectOptions(values: Record<string, unknown>): Promise<DetectOpt
 
 /** Maps any thrown error to the exit code contract. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof CatalogError)
-    return ExitCode.usage;
+  // Usage, config file, known-issue entries, files the config names: one policy (src/model/config-error.ts).
+  if (error instanceof ConfigError) return ExitCode.usage;
   if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     return ExitCode.usage;
   return ExitCode.stepFailed;

@@ -9,19 +9,6 @@ export function chooseOutput(requested: string | undefined, isTty: boolean): Out
   throw new UsageError(`--output: expected text or json, got ${JSON.stringify(requested)}`);
 }
 
-/** Pads cells to column widths; the first row is the header. Width counts code points (sparklines). */
-export function renderTable(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
-        .join('  '),
-    )
-    .join('\n');
-}
-
 /**
  * Text safe for a terminal: control characters (a label value can hold ESC sequences that recolour,
  * retitle or rewrite the screen) are shown as \u escapes. Newlines and tabs stay; JSON output, which

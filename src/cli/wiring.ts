@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { buildCatalog, unknownIssueIds, type Catalog } from '../catalog/catalog.js';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import { invalidConfig, type ConfigProblem } from '../model/config-error.js';
 import type { Config } from '../config/schema.js';
 import { createKubeCluster } from '../kube/cluster.js';
 import type { ControllerRef, StateStore, TargetSource } from '../kube/types.js';
@@ -32,21 +33,24 @@ export async function loadRunConfig(flag: unknown): Promise<Config> {
   const path = configPath(flag);
   const config = await loadConfig(path, process.env);
   const catalog = catalogFor(config);
-  const problems = config.profiles.flatMap((profile, i) => [
-    ...unknownIssueIds(catalog, profile.knownIssues).map(
-      (id) =>
-        `  - profiles[${i}].knownIssues: unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`,
-    ),
+  const problems = config.profiles.flatMap((profile, i): ConfigProblem[] => [
+    ...unknownIssueIds(catalog, profile.knownIssues).map((id) => ({
+      path: ['profiles', i, 'knownIssues'],
+      message: `unknown known issue ${JSON.stringify(id)} (known: ${catalog.entries.map((c) => c.id).join(', ')})`,
+    })),
     ...(profile.ladder.includes('workaround') &&
     !profile.workaround?.env &&
     !profile.workaround?.configMap &&
     !catalog.entries.some((entry) => profile.knownIssues.includes(entry.id) && entry.workaround)
       ? [
-          `  - profiles[${i}].workaround: the ladder has "workaround" but neither the profile nor its knownIssues (${profile.knownIssues.join(', ')}) give one`,
+          {
+            path: ['profiles', i, 'workaround'],
+            message: `the ladder has "workaround" but neither the profile nor its knownIssues (${profile.knownIssues.join(', ')}) give one`,
+          },
         ]
       : []),
   ]);
-  if (problems.length > 0) throw new ConfigError(`${path}: invalid configuration:\n${problems.join('\n')}`);
+  if (problems.length > 0) throw invalidConfig(path, problems);
   return config;
 }
 

@@ -1,7 +1,8 @@
 /** The detection section on its own: `analyze` and `backtest` need only this part of a config file. */
 import { z } from 'zod';
 import type { DetectOptions } from '../detect/types.js';
-import { ConfigError, formatIssues, parseYamlFile, readConfigFile } from './load.js';
+import { invalidConfig } from '../model/config-error.js';
+import { parseYamlFile, readConfigFile, zodProblems } from './load.js';
 import { configSchema, type Config } from './schema.js';
 
 export function toDetectOptions(detection: Config['detection']): DetectOptions {
@@ -28,6 +29,6 @@ const detectionOnly = z.object({ detection: configSchema.shape.detection });
 export async function loadDetectOptions(path: string): Promise<DetectOptions> {
   const raw = parseYamlFile(await readConfigFile(path), path) ?? {};
   const result = detectionOnly.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${path}: invalid configuration:\n${formatIssues(result.error.issues)}`);
+  if (!result.success) throw invalidConfig(path, zodProblems(result.error.issues));
   return toDetectOptions(result.data.detection);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../test/support/thrown.js';
-import { ConfigError, loadConfig, parseConfig } from './load.js';
+import { ConfigError } from '../model/config-error.js';
+import { loadConfig, parseConfig } from './load.js';
 
 const minimal = `
 prometheus: {url: http://prometheus:9090}
@@ -244,7 +245,7 @@ describe('parseConfig', () => {
 
   it('says which file could not be read', async () => {
     await expect(loadConfig('/nonexistent/leakguard.yaml')).rejects.toThrow(
-      /cannot read config file \/nonexistent\/leakguard.yaml: ENOENT/,
+      /cannot read config file \/nonexistent\/leakguard.yaml \(ENOENT\)/,
     );
   });
 });

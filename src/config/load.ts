@@ -2,13 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import {
+  ConfigError,
+  fieldPath,
+  invalidConfig,
+  unreadableFileText,
+  type ConfigProblem,
+} from '../model/config-error.js';
 import { yamlProblem } from '../model/yaml-problem.js';
 import { configSchema, type Config } from './schema.js';
-
-/** A configuration or usage problem: the CLI exits 2 and prints `message`, which names the field. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 /** Environment variables that override file settings (the Helm chart and `kubectl create job` use them). */
 const envOverrides: { variable: string; apply: (raw: Record<string, unknown>, value: string) => void }[] = [
@@ -24,7 +26,7 @@ export async function readConfigFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new ConfigError(unreadableFileText('config', path, (error as NodeJS.ErrnoException).code));
   }
 }
 
@@ -61,12 +63,13 @@ export function parseConfig(text: string, source = 'config', env: NodeJS.Process
     if (value !== undefined && value !== '') apply(raw as Record<string, unknown>, value);
   }
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${source}: invalid configuration:\n${formatIssues(result.error.issues)}`);
+  if (!result.success) throw invalidConfig(source, zodProblems(result.error.issues));
   return result.data;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((issue) => `  - ${formatPath(issue.path)}: ${describeIssue(issue)}`).join('\n');
+/** The schema's complaints as configuration problems, each naming its field. */
+export function zodProblems(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  return issues.map((issue) => ({ path: fieldPath(issue.path), message: describeIssue(issue) }));
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -76,14 +79,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
     return `required (${issue.expected}), but missing`;
   return issue.message;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path.reduce<string>(
-    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    '',
-  );
 }
 
 function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {

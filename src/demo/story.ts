@@ -5,7 +5,7 @@
  * merged PR is left as it was). Every line it shows is what a run recorded.
  */
 import { parseConfig } from '../config/load.js';
-import { incidentPhase, type IncidentPhase } from '../model/state.js';
+import { recordedPhase, type RecordedPhase } from '../model/state.js';
 import { refreshWith, upgradeWith } from '../run/upgrade.js';
 import { MemoryForge, type MemoryPull } from './memory-forge.js';
 import { demoHelmRelease } from './pipeline.js';
@@ -25,7 +25,7 @@ export interface StoryStep {
   before: string;
   /** Prometheus' time of the run (unix seconds). */
   at: number;
-  phase: IncidentPhase | null;
+  phase: RecordedPhase | null;
   events: { type: string; reason: string; note: string }[];
   slack: string[];
   /** The upgrade PR's status section after the run; null when there is no PR yet. */
@@ -67,7 +67,7 @@ export async function runDemoStory(): Promise<DemoStory> {
     steps.push({
       before,
       at: world.now,
-      phase: state ? incidentPhase(state) : null,
+      phase: state ? recordedPhase(state) : null,
       events: world.cluster.events.slice(events).map((e) => ({ type: e.type, reason: e.reason, note: e.note })),
       slack: world.notifier.messages.slice(slack).map((m) => m.text),
       prStatus: forge.pulls[0] ? prStatusLine(forge.pulls[0].body) : null,

@@ -1,7 +1,7 @@
 import { fixedCeiling, underFixedCeiling, type CeilingHeld } from './ceiling.js';
 import type { Floor } from './floor.js';
 import { formatHours } from '../model/units.js';
-import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './history.js';
+import { findOomCycles, firstIndexAtOrAfter, grewBeforeRestart, segmentRanges, type Range } from './restarts.js';
 import { findJumps, segmentFloor, usualChange, withoutJumps, type Jumps, type Segmented } from './segment.js';
 import { theilSen } from './stats.js';
 import {

@@ -2,7 +2,7 @@ import { analyzeFloor } from './analyze.js';
 import { bucketOf, buildFloor, emptyFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
 import { sortedColumns, toColumns, type SampleColumns, type SampleSeries } from './columns.js';
 import { checkWindow, hasBadTime, isBadValue, resolveOptions, seriesStartsInside, validLimit } from './judge.js';
-import { applyPast, type WorkloadPast } from './past.js';
+import { applyPast, type WorkloadPast } from './predecessors.js';
 import type { DetectOptions } from './types.js';
 
 export interface BacktestOptions {

@@ -91,6 +91,18 @@ export function firstAfter(times: Float64Array, bound: number, lo = 0, hi = time
   return lo;
 }
 
+/** Index of the first time ≥ bound (sorted). */
+export function firstAtOrAfter(t: ArrayLike<number>, bound: number): number {
+  let lo = 0,
+    hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid]! >= bound) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Drops the first and last buckets when the window covers less than half of them. */
 export function trimPartialBuckets(floor: Floor, windowStart: number, now: number, bucketSeconds: number): Floor {
   let from = 0;

@@ -6,5 +6,6 @@ export type { DetectOptions, Evidence, JudgeInput, Sample, SlopeEstimate, Verdic
 export { defaultDetectOptions, judge } from './judge.js';
 export { lastTime, toColumns, toSamples, valuesOf, type SampleColumns, type SampleSeries } from './columns.js';
 export { backtestSeries, type BacktestOptions, type BacktestResult } from './backtest.js';
-export { judgeWithPast, type DailyProfile, type WorkloadPast } from './past.js';
+export { judgeWithPast, type WorkloadPast } from './predecessors.js';
+export type { DailyProfile } from './daily-profile.js';
 export { ownersFromSeries, pastsOfSeries, workloadKey, workloadOfPod, type WorkloadSeries } from './workload.js';

@@ -1,5 +1,5 @@
 import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
-import type { OomCycles } from './history.js';
+import type { OomCycles } from './restarts.js';
 import type { Segmented } from './segment.js';
 import { theilSen } from './stats.js';
 import type { SpanFinding, SpanInput, SpanRejection } from './trend.js';

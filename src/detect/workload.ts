@@ -1,6 +1,6 @@
 /**
  * Which pods belong to the same workload, so that each can be judged with the history of the ones
- * before it (past.ts). From an owner map (kube-state-metrics' `kube_pod_owner`) when one names the
+ * before it (predecessors.ts). From an owner map (kube-state-metrics' `kube_pod_owner`) when one names the
  * pod, else from the names Kubernetes gives pods:
  *   Deployment   <name>-<pod-template-hash>-<5 chars>   (the hash changes at every rollout)
  *   StatefulSet  <name>-<ordinal>
@@ -9,7 +9,7 @@
  */
 import { toColumns, sortedColumns, type SampleSeries } from './columns.js';
 import { hasBadTime } from './judge.js';
-import { workloadPasts, type PodHistory, type WorkloadPast } from './past.js';
+import { workloadPasts, type PodHistory, type WorkloadPast } from './predecessors.js';
 import type { DetectOptions } from './types.js';
 
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';

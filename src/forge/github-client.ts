@@ -9,6 +9,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { trimEnd } from '../model/text.js';
+import { ConfigError } from '../model/config-error.js';
 import { readSecretFile } from './secret-file.js';
 
 /** Exactly one of `tokenFile` or `app` (the shape of the config file's `github:` section). */
@@ -36,7 +37,8 @@ export type RestClient = InstanceType<typeof RestClient>;
 /** Never retried by the retry plugin: auth, permissions, validation and rate limits (deferred). */
 const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 
-export class GitHubConfigError extends Error {
+/** A config error (src/model/config-error.ts): the `github` section or its files. */
+export class GitHubConfigError extends ConfigError {
   override readonly name = 'GitHubConfigError';
 }
 

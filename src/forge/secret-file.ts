@@ -1,7 +1,9 @@
 /** Credentials read from mounted files (the chart's Secret): the message names the file, never its content. */
 import { readFile } from 'node:fs/promises';
+import { ConfigError, emptyFileText, unreadableFileText } from '../model/config-error.js';
 
-export class SecretFileError extends Error {
+/** A config error (src/model/config-error.ts): exit 2 at config time; in a run, the step that needs it fails. */
+export class SecretFileError extends ConfigError {
   override readonly name = 'SecretFileError';
 }
 
@@ -11,9 +13,8 @@ export async function readSecretFile(path: string, what: string): Promise<string
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new SecretFileError(`cannot read ${what} file ${path} (${code})`);
+    throw new SecretFileError(unreadableFileText(what, path, (err as NodeJS.ErrnoException).code));
   }
-  if (text.trim() === '') throw new SecretFileError(`${what} file ${path} is empty`);
+  if (text.trim() === '') throw new SecretFileError(emptyFileText(what, path));
   return text;
 }

@@ -153,6 +153,163 @@ describe('discovery request count', () => {
   });
 });
 
+/** One page of `items` as the API server pages a list: `limit` from the query, `continue` an offset here. */
+function listPage(url: URL, kind: string, items: readonly unknown[]) {
+  const from = Number(url.searchParams.get('continue') ?? '0');
+  const limit = Number(url.searchParams.get('limit') ?? items.length);
+  const page = items.slice(from, from + limit);
+  const next = from + page.length < items.length ? String(from + page.length) : undefined;
+  return { status: 200, body: { kind, apiVersion: 'v1', metadata: next ? { continue: next } : {}, items: page } };
+}
+
+const owned = (kind: string, name: string, uid: string) => [
+  { apiVersion: 'apps/v1', kind, name, uid, controller: true },
+];
+
+describe('discovery of a fleet: requests grow with kinds, not workloads', () => {
+  const deployments = 40;
+  const podsEach = 50;
+  const depName = (d: number) => `op-${String(d).padStart(2, '0')}`;
+  const fleetPod = (name: string, owner: ReturnType<typeof owned>) => ({
+    ...pod(0),
+    metadata: { name, namespace: ns, uid: `uid-${name}`, ownerReferences: owner },
+  });
+  const pods = [
+    ...Array.from({ length: deployments * podsEach }, (_, i) => {
+      const d = Math.floor(i / podsEach);
+      return fleetPod(`${depName(d)}-new-${i % podsEach}`, owned('ReplicaSet', `${depName(d)}-new`, `rs-${d}`));
+    }),
+    ...[0, 1, 2].map((i) => fleetPod(`mon-${i}`, owned('StatefulSet', 'mon', 'mon-uid'))),
+    ...[0, 1].map((i) => fleetPod(`canary-abc-${i}`, owned('ReplicaSet', 'canary-abc', 'rs-canary'))),
+    fleetPod('gone-abc-0', owned('ReplicaSet', 'gone-abc', 'rs-gone')),
+  ];
+  const replicaSets = [
+    // Each Deployment keeps its previous ReplicaSet (scaled to 0) beside the current one.
+    ...Array.from({ length: deployments }, (_, d) =>
+      ['old', 'new'].map((age) => ({
+        metadata: {
+          name: `${depName(d)}-${age}`,
+          namespace: ns,
+          ownerReferences: owned('Deployment', depName(d), `dep-${d}`),
+        },
+      })),
+    ).flat(),
+    { metadata: { name: 'canary-abc', namespace: ns, ownerReferences: owned('Rollout', 'canary', 'ro-uid') } },
+    { metadata: { name: 'gone-abc', namespace: ns, ownerReferences: owned('Deployment', 'gone', 'gone-uid') } },
+  ];
+  const deploymentObject = (d: number) => ({
+    ...deployment,
+    metadata: {
+      ...deployment.metadata,
+      name: depName(d),
+      uid: `dep-${d}`,
+      labels: d === 5 ? { 'kustomize.toolkit.fluxcd.io/name': 'ops' } : {},
+    },
+    // op-07 is rolling out: half its replicas updated.
+    status: d === 7 ? { ...deployment.status, replicas: 2, updatedReplicas: 1 } : deployment.status,
+  });
+
+  it('lists 2,006 pods of 40 Deployments in pod pages plus one list of ReplicaSets and one of Deployments', async () => {
+    const accepts: Record<string, string> = {};
+    const api = await fakeApiServer((req, url) => {
+      if (req.method !== 'GET') return undefined;
+      if (url.pathname === `/api/v1/namespaces/${ns}/pods`) return listPage(url, 'PodList', pods);
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/replicasets`) {
+        accepts['replicasets'] = req.headers.accept ?? '';
+        return listPage(url, 'PartialObjectMetadataList', replicaSets);
+      }
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments`) {
+        accepts['deployments'] = req.headers.accept ?? '';
+        // Two more Deployments in the namespace than the pods name.
+        return listPage(
+          url,
+          'DeploymentList',
+          Array.from({ length: deployments + 2 }, (_, d) => deploymentObject(d)),
+        );
+      }
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/statefulsets/mon`)
+        return {
+          status: 200,
+          body: {
+            metadata: { name: 'mon', uid: 'mon-uid' },
+            spec: { replicas: 3 },
+            status: { readyReplicas: 3, updatedReplicas: 3 },
+          },
+        };
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const found = await cluster.discoverTargets({ name: 'fleet', namespace: ns, selector: 'app=operator' });
+
+    expect(api.unexpected).toEqual([]);
+    if (found.outcome === 'failed') throw new Error(found.error.message);
+    expect(api.requests).toEqual([
+      ...Array(9).fill(`GET /api/v1/namespaces/${ns}/pods`),
+      `GET /apis/apps/v1/namespaces/${ns}/replicasets`,
+      `GET /apis/apps/v1/namespaces/${ns}/deployments`,
+      `GET /apis/apps/v1/namespaces/${ns}/statefulsets/mon`,
+    ]);
+    // ReplicaSets are read for their owner alone; Deployments whole (their status says if they roll out).
+    expect(accepts['replicasets']).toMatch(/^application\/json;as=PartialObjectMetadataList/);
+    expect(accepts['deployments']).not.toMatch(/PartialObjectMetadata/);
+
+    expect(found.targets).toHaveLength(2005);
+    expect(found.warnings).toEqual([
+      `pod ${ns}/gone-abc-0: owner Deployment gone: not-found: Deployment gone not found in ${ns}`,
+    ]);
+    const byPod = new Map(found.targets.map((t) => [t.pod.name, t]));
+    expect(byPod.get('op-39-new-49')).toMatchObject({
+      workload: { kind: 'Deployment', namespace: ns, name: 'op-39', uid: 'dep-39' },
+      rollingOut: false,
+      unreadyReplicas: 0,
+      gitopsOwner: null,
+    });
+    expect(byPod.get('op-07-new-0')).toMatchObject({ workload: { name: 'op-07' }, rollingOut: true });
+    expect(byPod.get('op-05-new-0')).toMatchObject({ workload: { name: 'op-05' }, gitopsOwner: 'flux' });
+    expect(byPod.get('mon-2')).toMatchObject({ workload: { kind: 'StatefulSet', name: 'mon', uid: 'mon-uid' } });
+    expect(byPod.get('canary-abc-1')).toMatchObject({
+      workload: { kind: 'Pod', name: 'canary-abc-1' },
+      foreignOwner: 'Rollout canary',
+    });
+  });
+
+  it('reads each ReplicaSet by name when the Role does not allow listing them (a Role from an older chart)', async () => {
+    const api = await fakeApiServer((req, url) => {
+      if (req.method !== 'GET') return undefined;
+      if (url.pathname === `/api/v1/namespaces/${ns}/pods`)
+        return listPage(url, 'PodList', pods.slice(0, 3 * podsEach));
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/replicasets`)
+        return {
+          status: 403,
+          body: { kind: 'Status', code: 403, reason: 'Forbidden', message: 'cannot list resource "replicasets"' },
+        };
+      const rs = /\/replicasets\/(op-\d\d-new)$/.exec(url.pathname)?.[1];
+      if (rs) return { status: 200, body: replicaSets.find((r) => r.metadata.name === rs) };
+      if (url.pathname === `/apis/apps/v1/namespaces/${ns}/deployments`)
+        return listPage(
+          url,
+          'DeploymentList',
+          Array.from({ length: 3 }, (_, d) => deploymentObject(d)),
+        );
+      return undefined;
+    });
+    const cluster = createKubeCluster({ kubeConfig: api.kubeConfig, logger, identity: 'test', clock: fakeClock });
+    const found = await cluster.discoverTargets({ name: 'fleet', namespace: ns, selector: 'app=operator' });
+
+    expect(api.unexpected).toEqual([]);
+    if (found.outcome === 'failed') throw new Error(found.error.message);
+    expect(found.warnings).toEqual([]);
+    expect(found.targets).toHaveLength(150);
+    expect(new Set(found.targets.map((t) => t.workload.name))).toEqual(new Set(['op-00', 'op-01', 'op-02']));
+    expect(api.requests.sort()).toEqual([
+      `GET /api/v1/namespaces/${ns}/pods`,
+      `GET /apis/apps/v1/namespaces/${ns}/deployments`,
+      `GET /apis/apps/v1/namespaces/${ns}/replicasets`,
+      ...['op-00', 'op-01', 'op-02'].map((d) => `GET /apis/apps/v1/namespaces/${ns}/replicasets/${d}-new`),
+    ]);
+  });
+});
+
 describe('state reads', () => {
   it("reads 1,200 Deployments' state in one paged list of their metadata, one get for a kind with one workload", async () => {
     const state = (i: number) =>

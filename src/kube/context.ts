@@ -12,11 +12,17 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1ReplicaSet,
+  type V1ListMeta,
+  type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiClientFactory } from './client.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { ApiResult, Caller, Clock } from './call.js';
+import type { KubeError } from './errors.js';
 import type { Workload } from './facts.js';
 
 export interface KubeContext {
@@ -81,27 +87,79 @@ export function isRestartable(kind: string): kind is RestartableKind {
   return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet';
 }
 
+/** The kinds leakguard reads by name or lists in a namespace, and the object each is. */
+interface Namespaced {
+  Deployment: V1Deployment;
+  StatefulSet: V1StatefulSet;
+  DaemonSet: V1DaemonSet;
+  ReplicaSet: V1ReplicaSet;
+}
+export type NamespacedKind = keyof Namespaced;
+export type NamespacedObject<K extends NamespacedKind> = Namespaced[K];
+
+export async function getNamespaced<K extends NamespacedKind>(
+  ctx: KubeContext,
+  kind: K,
+  namespace: string,
+  name: string,
+): Promise<ApiResult<Namespaced[K]>> {
+  const params = { name, namespace };
+  const read = (): Promise<Namespaced[NamespacedKind]> =>
+    kind === 'Deployment'
+      ? ctx.apps.readNamespacedDeployment(params)
+      : kind === 'StatefulSet'
+        ? ctx.apps.readNamespacedStatefulSet(params)
+        : kind === 'DaemonSet'
+          ? ctx.apps.readNamespacedDaemonSet(params)
+          : ctx.apps.readNamespacedReplicaSet(params);
+  return (await ctx.call(read)) as ApiResult<Namespaced[K]>;
+}
+
+/** Lists carry the objects' metadata alone (no pod template, no status) where that is all a reader needs. */
+const metadataOnly = setHeaderOptions(
+  'Accept',
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+);
+
+/**
+ * Every `kind` in `namespace`, page by page (`limit` objects a page): `each` sees each object once, and a
+ * page is garbage before the next is fetched. With `metadata` the API server sends each object's metadata
+ * alone (~1 KB a workload instead of its whole spec and status).
+ */
+export async function listNamespaced<K extends NamespacedKind>(
+  ctx: KubeContext,
+  kind: K,
+  namespace: string,
+  options: { limit: number; metadata: boolean },
+  each: (item: Namespaced[K]) => void,
+): Promise<{ ok: true } | { ok: false; error: KubeError }> {
+  const accept = options.metadata ? metadataOnly : undefined;
+  let cont: string | undefined;
+  do {
+    const params = { namespace, limit: options.limit, _continue: cont };
+    const list = (): Promise<{ items: unknown[]; metadata?: V1ListMeta }> =>
+      kind === 'Deployment'
+        ? ctx.apps.listNamespacedDeployment(params, accept)
+        : kind === 'StatefulSet'
+          ? ctx.apps.listNamespacedStatefulSet(params, accept)
+          : kind === 'DaemonSet'
+            ? ctx.apps.listNamespacedDaemonSet(params, accept)
+            : ctx.apps.listNamespacedReplicaSet(params, accept);
+    const page = await ctx.call(list);
+    if (!page.ok) return page;
+    for (const item of page.value.items as Namespaced[K][]) each(item);
+    cont = page.value.metadata?._continue || undefined;
+  } while (cont);
+  return { ok: true };
+}
+
 export async function readWorkload(
   ctx: KubeContext,
   ref: WorkloadRef,
 ): Promise<ApiResult<Workload> | { ok: false; unsupported: true }> {
-  const { name, namespace } = ref;
-  switch (ref.kind) {
-    case 'Deployment': {
-      const r = await ctx.call(() => ctx.apps.readNamespacedDeployment({ name, namespace }));
-      return r.ok ? { ...r, value: { kind: 'Deployment', object: r.value } } : r;
-    }
-    case 'StatefulSet': {
-      const r = await ctx.call(() => ctx.apps.readNamespacedStatefulSet({ name, namespace }));
-      return r.ok ? { ...r, value: { kind: 'StatefulSet', object: r.value } } : r;
-    }
-    case 'DaemonSet': {
-      const r = await ctx.call(() => ctx.apps.readNamespacedDaemonSet({ name, namespace }));
-      return r.ok ? { ...r, value: { kind: 'DaemonSet', object: r.value } } : r;
-    }
-    default:
-      return { ok: false, unsupported: true };
-  }
+  if (!isRestartable(ref.kind)) return { ok: false, unsupported: true };
+  const r = await getNamespaced(ctx, ref.kind, ref.namespace, ref.name);
+  return r.ok ? { ...r, value: { kind: ref.kind, object: r.value } as Workload } : r;
 }
 
 /**

@@ -57,7 +57,7 @@ export function codeForStatus(status: number, reason: string | undefined): KubeE
 
 function retryAfterHeader(headers: Record<string, string> | undefined): number | undefined {
   const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after');
-  return parseRetryAfter(entry?.[1]);
+  return parseRetryAfter(entry?.[1], Date.now());
 }
 
 /** The Date header of a response, in ms since the epoch. */

@@ -22,6 +22,7 @@ import type { CallOptions } from './call.js';
 import type { KubeContext } from './context.js';
 import { headerDateMs } from './errors.js';
 import type { LeaseRequest, LeaseResult, ReleaseResult } from './types.js';
+import { runText } from '../report/run-text.js';
 
 export const holderPodAnnotation = 'leakguard.io/holder-pod';
 
@@ -164,18 +165,15 @@ export async function acquireLease(ctx: KubeContext, request: LeaseRequest): Pro
     const judged = judgeLease(lease, serverNowMs(ctx, read.clock), request.durationSeconds);
     if (judged.invalid) {
       const seconds = Math.ceil((judged.remainingMs ?? 0) / 1000);
-      const reason =
-        `${holder} holds it for another ${seconds}s, longer than lock.duration (${request.durationSeconds}s) allows: ` +
-        'the Lease was edited, or another leakguard uses a longer lock.duration; ' +
-        `nothing is done until it is fixed (kubectl delete lease -n ${namespace} ${name})`;
+      const reason = runText.lockInvalid(holder, seconds, request.durationSeconds, namespace, name);
       return { outcome: 'invalid', holder, reason };
     }
     const deadPod = judged.expired ? null : await holderPodIsDead(ctx, lease);
     if (!judged.expired && !deadPod) {
-      const seconds = judged.remainingMs === null ? '?' : Math.ceil(judged.remainingMs / 1000);
-      return { outcome: 'held', holder, reason: `held by ${holder} for another ${seconds}s` };
+      const seconds = judged.remainingMs === null ? null : Math.ceil(judged.remainingMs / 1000);
+      return { outcome: 'held', holder, reason: runText.lockHeld(holder, seconds) };
     }
-    why = `taken over: ${deadPod ?? `lease of ${holder} expired`}`;
+    why = runText.lockTakenOver(holder, deadPod);
   }
   const body = leaseBody(request, serverNowMs(ctx, read.clock), lease);
   const replaced = await ctx.call(() =>

@@ -17,6 +17,7 @@ import { describeKubeError, isDisruptionBudgetRefusal } from './errors.js';
 import { controllerOf } from './facts.js';
 import type { ActionOutcome, RestartMode } from '../model/action.js';
 import type { EvictResult, PodRef, Remediator, RestartCheck, RestartHappenedResult, RestartResult } from './types.js';
+import { restartText } from '../report/run-text.js';
 
 export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
 /** On the pod template next to restartedAt: which leakguard action caused this rollout. */
@@ -31,7 +32,7 @@ export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, action
   if (!isRestartable(ref.kind)) {
     return {
       outcome: 'unsupported',
-      message: `${ref.kind} ${ref.name} has no pod template to restart; evict the pod instead`,
+      message: restartText.noTemplate(ref.kind, ref.name),
     };
   }
   const kindRef = { ...ref, kind: ref.kind };
@@ -45,7 +46,7 @@ export async function restartWorkload(ctx: KubeContext, ref: WorkloadRef, action
     if (object.spec?.template.metadata?.annotations?.[restartIdAnnotation] === actionId)
       return { outcome: 'already-done' };
     if (read.value.kind === 'Deployment' && read.value.object.spec?.paused) {
-      return { outcome: 'unsupported', message: `Deployment ${ref.name} is paused: a restart would not roll out` };
+      return { outcome: 'unsupported', message: restartText.paused(ref.name) };
     }
     const restartedAt = rfc3339Seconds(new Date());
     const body = {
@@ -81,7 +82,7 @@ export async function evictPod(ctx: KubeContext, pod: PodRef, actionId: string):
   if (pod.uid && uid !== pod.uid) return { outcome: 'already-gone' };
   if (live.metadata?.deletionTimestamp) return { outcome: 'already-gone' };
   if (!controllerOf(live.metadata)) {
-    return { outcome: 'refused', message: `pod ${namespace}/${name} has no controller: nothing would recreate it` };
+    return { outcome: 'refused', message: restartText.noController(namespace, name) };
   }
   const body: V1Eviction = {
     apiVersion: 'policy/v1',

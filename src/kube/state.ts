@@ -12,11 +12,12 @@ import { z } from 'zod';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { ACTION_KINDS } from '../model/action.js';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
-import { setHeaderOptions, type V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import {
   annotationPointer,
   backOffAfterConflict,
   isRestartable,
+  listNamespaced,
   maxConflictRetries,
   patchWorkload,
   readWorkload,
@@ -161,11 +162,6 @@ function snapshotOf(ref: WorkloadRef, meta: V1ObjectMeta | undefined): ReadState
 
 /** Workloads per page of a state list: metadata only, so a page is ~1 KB a workload. */
 const statePageSize = 500;
-/** Lists carry the objects' metadata alone (no pod template, no status): all a state read needs. */
-const metadataOnly = setHeaderOptions(
-  'Accept',
-  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
-);
 
 /**
  * The state of many workloads: one paged list per namespace and kind (metadata only), so a run's reads
@@ -190,9 +186,10 @@ export async function readStates(
       continue;
     }
     const wanted = new Map(group.map((ref) => [ref.name, ref] as const));
-    const listed = await listMetadata(ctx, first.kind as RestartableKind, first.namespace, (meta) => {
-      const ref = meta.name === undefined ? undefined : wanted.get(meta.name);
-      if (ref) out.set(workloadKey(ref), snapshotOf(ref, meta));
+    const options = { limit: statePageSize, metadata: true };
+    const listed = await listNamespaced(ctx, first.kind as RestartableKind, first.namespace, options, (item) => {
+      const ref = item.metadata?.name === undefined ? undefined : wanted.get(item.metadata.name);
+      if (ref) out.set(workloadKey(ref), snapshotOf(ref, item.metadata));
     });
     for (const ref of group) {
       if (out.has(workloadKey(ref))) continue;
@@ -203,29 +200,6 @@ export async function readStates(
     }
   }
   return out;
-}
-
-/** Every `kind` in `namespace`, metadata only, page by page: `each` sees each object's metadata once. */
-async function listMetadata(
-  ctx: KubeContext,
-  kind: RestartableKind,
-  namespace: string,
-  each: (meta: V1ObjectMeta) => void,
-): Promise<{ ok: true } | { ok: false; error: KubeError }> {
-  let cont: string | undefined;
-  do {
-    const params = { namespace, limit: statePageSize, _continue: cont };
-    const page =
-      kind === 'Deployment'
-        ? await ctx.call(() => ctx.apps.listNamespacedDeployment(params, metadataOnly))
-        : kind === 'StatefulSet'
-          ? await ctx.call(() => ctx.apps.listNamespacedStatefulSet(params, metadataOnly))
-          : await ctx.call(() => ctx.apps.listNamespacedDaemonSet(params, metadataOnly));
-    if (!page.ok) return page;
-    for (const item of page.value.items as { metadata?: V1ObjectMeta }[]) if (item.metadata) each(item.metadata);
-    cont = page.value.metadata?._continue || undefined;
-  } while (cont);
-  return { ok: true };
 }
 
 /** No annotation yet: nothing to test, so the object's resourceVersion guards the write. */

@@ -10,7 +10,13 @@
 import type { ActionOutcome } from '../model/action.js';
 import type { Applied, AppliedWorkaround, ImageSwap } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { accessUncheckedText, workaroundDeniedText, workaroundRolledBackText } from '../report/incident-text.js';
+import {
+  accessUncheckedText,
+  workaroundDeniedText,
+  workaroundPart,
+  workaroundRolledBackText,
+  workaroundText,
+} from '../report/incident-text.js';
 import { describeKubeError } from './errors.js';
 import type { AccessCheck, Remediator, WorkaroundResult } from './types.js';
 
@@ -53,7 +59,7 @@ function accessChecks(action: WorkaroundAction, parts: { configMap?: string; tem
 }
 
 function failure(result: Exclude<WorkaroundResult, { outcome: 'applied' | 'already-set' }>): string {
-  if (result.outcome === 'gitops-owned') return `${result.owner} manages it and would revert a live patch`;
+  if (result.outcome === 'gitops-owned') return workaroundText.gitopsOwned(result.owner);
   if (result.outcome === 'missing') return result.message;
   return describeKubeError(result.error);
 }
@@ -76,15 +82,18 @@ async function undo(
   const note = (what: string, result: WorkaroundResult) =>
     (result.outcome === 'applied' || result.outcome === 'already-set' ? undone : stuck).push(what);
   if (applied.image)
-    note(`image ${applied.image.hotfix}`, await cluster.revertImageWorkaround(action.workload, applied.image));
+    note(
+      workaroundPart.image(applied.image.hotfix),
+      await cluster.revertImageWorkaround(action.workload, applied.image),
+    );
   if (applied.env)
     note(
-      `env ${Object.keys(applied.env.set).join(', ')}`,
+      workaroundPart.envKeys(Object.keys(applied.env.set)),
       await cluster.revertEnvWorkaround(action.workload, applied.env.container, applied.env.previous, applied.env.set),
     );
   if (applied.configMap)
     note(
-      `ConfigMap ${applied.configMap.name}`,
+      workaroundPart.configMap(applied.configMap.name),
       await cluster.revertConfigMapWorkaround(
         action.workload.namespace,
         applied.configMap.name,
@@ -110,7 +119,7 @@ export async function applyWorkaround(
     ? { name: details.configMap.name, data: { ...details.configMap.data } }
     : undefined;
   if (!env && !configMap && !details.image)
-    return { outcome: { kind: 'failed', message: 'no workaround configured' }, applied: {} };
+    return { outcome: { kind: 'failed', message: workaroundText.notConfigured }, applied: {} };
   const denied = await allowed(
     cluster,
     accessChecks(action, {
@@ -129,7 +138,7 @@ export async function applyWorkaround(
   }[] = [];
   if (configMap) {
     steps.push({
-      what: `ConfigMap ${configMap.name}`,
+      what: workaroundPart.configMap(configMap.name),
       run: () => cluster.applyConfigMapWorkaround(action.workload.namespace, configMap.name, configMap.data),
       keep: (r) =>
         (applied.configMap = { name: configMap.name, set: configMap.data, previous: stringsOnly(r.previous) }),
@@ -138,7 +147,7 @@ export async function applyWorkaround(
   if (env && action.container) {
     const container = action.container;
     steps.push({
-      what: `env on container ${container}`,
+      what: workaroundPart.env(container),
       run: () => cluster.applyEnvWorkaround(action.workload, container, env),
       keep: (r) => (applied.env = { container, set: env, previous: r.previous }),
     });
@@ -146,7 +155,7 @@ export async function applyWorkaround(
   if (details.image) {
     const swap = details.image;
     steps.push({
-      what: `image ${swap.hotfix}`,
+      what: workaroundPart.image(swap.hotfix),
       run: () => cluster.applyImageWorkaround(action.workload, swap),
       keep: () => (applied.image = swap),
     });
@@ -162,11 +171,7 @@ export async function applyWorkaround(
       return {
         outcome: {
           kind: 'failed',
-          message: workaroundRolledBackText(
-            'could not record what was applied on the workload',
-            back.undone,
-            back.stuck,
-          ),
+          message: workaroundRolledBackText(workaroundText.unrecorded, back.undone, back.stuck),
         },
         applied: back.stuck.length > 0 ? applied : {},
       };
@@ -174,7 +179,11 @@ export async function applyWorkaround(
     const back = await undo(cluster, action, applied);
     if (result.outcome === 'gitops-owned' && !changed)
       return { outcome: { kind: 'gitops-owned', owner: result.owner }, applied: {} };
-    const message = workaroundRolledBackText(`${step.what}: ${failure(result)}`, back.undone, back.stuck);
+    const message = workaroundRolledBackText(
+      workaroundText.partFailed(step.what, failure(result)),
+      back.undone,
+      back.stuck,
+    );
     const code = result.outcome === 'failed' ? { code: result.error.code } : {};
     return { outcome: { kind: 'failed', message, ...code }, applied: back.stuck.length > 0 ? applied : {} };
   }
@@ -184,17 +193,17 @@ export async function applyWorkaround(
 /** Puts back exactly what the recorded workaround replaced (only where leakguard's value is still there). */
 export async function revertWorkaround(cluster: Remediator, action: WorkaroundAction): Promise<ActionOutcome> {
   const revert = action.details.revert;
-  if (!revert) return { kind: 'failed', message: 'nothing to revert' };
+  if (!revert) return { kind: 'failed', message: workaroundText.nothingToRevert };
   const results: { what: string; result: WorkaroundResult }[] = [];
   // The reverse of the apply order: the pod template first, the ConfigMap key last.
   if (revert.image)
     results.push({
-      what: `image ${revert.image.previous}`,
+      what: workaroundPart.image(revert.image.previous),
       result: await cluster.revertImageWorkaround(action.workload, revert.image),
     });
   if (revert.env)
     results.push({
-      what: `env on container ${revert.env.container}`,
+      what: workaroundPart.env(revert.env.container),
       result: await cluster.revertEnvWorkaround(
         action.workload,
         revert.env.container,
@@ -204,7 +213,7 @@ export async function revertWorkaround(cluster: Remediator, action: WorkaroundAc
     });
   if (revert.configMap)
     results.push({
-      what: `ConfigMap ${revert.configMap.name}`,
+      what: workaroundPart.configMap(revert.configMap.name),
       result: await cluster.revertConfigMapWorkaround(
         action.workload.namespace,
         revert.configMap.name,
@@ -217,7 +226,7 @@ export async function revertWorkaround(cluster: Remediator, action: WorkaroundAc
     if (result.outcome !== 'applied' && result.outcome !== 'already-set') {
       return {
         kind: 'failed',
-        message: `${what}: ${failure(result)}`,
+        message: workaroundText.partFailed(what, failure(result)),
         ...(result.outcome === 'failed' ? { code: result.error.code } : {}),
       };
     }

@@ -107,10 +107,13 @@ export interface HistoryEntry {
   detail?: string;
 }
 
-/** Where an incident is in its life; null when none is open. Derived from the state, never stored. */
-export type IncidentPhase = 'detected' | 'remediated' | 'upgrade-proposed' | 'upgrade-rolled-out' | 'verified';
+/**
+ * Where the recorded state says an incident is; null when none is open. Derived from the state, never
+ * stored. Coarser than the run's IncidentPhase (model/incident.ts), which also knows this run's verdict.
+ */
+export type RecordedPhase = 'detected' | 'remediated' | 'upgrade-proposed' | 'upgrade-rolled-out' | 'verified';
 
-export function incidentPhase(state: WorkloadState): IncidentPhase | null {
+export function recordedPhase(state: WorkloadState): RecordedPhase | null {
   if (state.incidentId === null) return null;
   const upgrade = state.upgrade;
   if (upgrade?.verifiedAt) return 'verified';

@@ -1,4 +1,4 @@
-/** Text shaping shared by every message leakguard writes (Events, Slack, PR bodies). Pure. */
+/** Text shaping shared by every message leakguard writes (Events, Slack, PR bodies, tables). Pure. */
 
 /** Cuts `text` to at most `max` characters (code points), ending with an ellipsis when cut. */
 export function truncate(text: string, max: number): string {
@@ -12,6 +12,19 @@ export type LinkInput = string | { title?: string; url: string };
 
 export function normalizeLink(link: LinkInput): { title: string; url: string } {
   return typeof link === 'string' ? { title: link, url: link } : { title: link.title ?? link.url, url: link.url };
+}
+
+/** Pads cells to column widths; the first row is the header. Width counts code points (sparklines). */
+export function renderTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 /** Breaks `text` at spaces into lines of at most `width` characters (a longer word stays whole). */

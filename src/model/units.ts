@@ -9,7 +9,8 @@ export type Values = readonly number[] | Float64Array;
 export const MIB = 2 ** 20;
 const BARS = '▁▂▃▄▅▆▇█';
 
-function known(value: number | null | undefined): value is number {
+/** A figure to print: neither missing nor NaN/Infinity. */
+export function known(value: number | null | undefined): value is number {
   return value !== null && value !== undefined && Number.isFinite(value);
 }
 

@@ -33,7 +33,7 @@ export const ledgerSchema = z.object({
   metricsFailures: z.record(z.string().max(253), z.number().int().min(0)).default({}),
 });
 export type Ledger = z.infer<typeof ledgerSchema>;
-export type NotifiedEntry = z.infer<typeof notifiedSchema>;
+type NotifiedEntry = z.infer<typeof notifiedSchema>;
 
 export const emptyLedger = (): Ledger => ({ notified: {}, metricsFailures: {} });
 

@@ -16,6 +16,7 @@ import {
 } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { redact } from '../model/redact.js';
+import { ConfigError, emptyFileText, unreadableFileText } from '../model/config-error.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import type { FailedNotify, Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from './types.js';
 
@@ -163,7 +164,7 @@ export class SlackWebhookNotifier implements Notifier {
               await webhook.send({ text: message.text, blocks: message.blocks as never });
             } catch (err) {
               if (err instanceof IncomingWebhookHTTPError)
-                throw httpFailure(err.statusCode, parseRetryAfter(retryAfter), shortDetail(err.body));
+                throw httpFailure(err.statusCode, parseRetryAfter(retryAfter, Date.now()), shortDetail(err.body));
               if (err instanceof IncomingWebhookRequestError) throw transportFailure(err.original);
               throw transportFailure(err);
             }
@@ -303,7 +304,7 @@ export class SlackBotNotifier implements Notifier {
     } catch (err) {
       if (err instanceof WebAPIRateLimitedError) throw httpFailure(429, err.retryAfter, '');
       if (err instanceof WebAPIHTTPError)
-        throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after']), '');
+        throw httpFailure(err.statusCode, parseRetryAfter(err.headers['retry-after'], Date.now()), '');
       if (err instanceof WebAPIPlatformError) {
         const code = String(err.data.error);
         const detail = /^[a-z_]{1,60}$/.test(code) ? code : 'error';
@@ -327,7 +328,8 @@ export interface SlackConfig {
   apiUrl?: string | undefined;
 }
 
-export class SlackConfigError extends Error {
+/** A config error (src/model/config-error.ts); a run logs it and goes on without Slack. */
+export class SlackConfigError extends ConfigError {
   override readonly name = 'SlackConfigError';
 }
 
@@ -336,11 +338,9 @@ async function readSecret(path: string, what: string): Promise<string> {
   try {
     text = (await readFile(path, 'utf8')).trim();
   } catch (err) {
-    throw new SlackConfigError(
-      `cannot read Slack ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new SlackConfigError(unreadableFileText(`Slack ${what}`, path, (err as NodeJS.ErrnoException).code));
   }
-  if (text === '') throw new SlackConfigError(`Slack ${what} file ${path} is empty`);
+  if (text === '') throw new SlackConfigError(emptyFileText(`Slack ${what}`, path));
   return text;
 }
 

@@ -5,6 +5,7 @@
 import type { Verdict } from '../detect/types.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { IncidentPhase, Severity } from '../model/incident.js';
+import type { UpgradeTrack } from '../model/state.js';
 import { workloadKey } from '../model/workload.js';
 import type { PlanAction, PlanItem, PlanNotice, PlanSkip } from './types.js';
 
@@ -43,28 +44,48 @@ const fixPhases: Partial<Record<PlanNotice['kind'], IncidentPhase>> = {
   'upgrade-verified': 'verified',
 };
 
+/**
+ * Where the incident's upgrade stands in its durable state, once rolled out: a run that says nothing new
+ * about the fix (a workaround removed a run after the verification, a recorded intent reconciled) is still
+ * in that phase, never "healthy".
+ */
+export function upgradePhase(track: UpgradeTrack | null | undefined): IncidentPhase | null {
+  if (track?.verifiedAt) return 'verified';
+  if (track?.ineffectiveAt) return 'upgrade-ineffective';
+  if (track?.rolledOutAt && !track.nextHop) return 'upgrade-rolled-out';
+  return null;
+}
+
 export function severityOf(verdict: Pick<Verdict, 'kind' | 'hoursToLimit'> | undefined): Severity {
   if (verdict?.kind !== 'leaking') return 'info';
   return verdict.hoursToLimit !== null && verdict.hoursToLimit < CRITICAL_HOURS ? 'critical' : 'warning';
 }
 
-/** What an action came to, and the phase a done, blocked or failed one puts the incident in. */
+/**
+ * What an action came to, and the phase a done, blocked or failed one puts the incident in. Removing the
+ * workaround done is no remediation: the incident stays where it was (verified, or still leaking).
+ */
 function stepOf(action: PlanAction, outcome: ActionOutcome | undefined): { step: IncidentStep; phase?: IncidentPhase } {
   const step = (status: StepStatus): IncidentStep => ({ action, outcome, status });
   if (action.dryRun || !outcome) return { step: step('planned') };
   if (outcome.kind === 'eviction-blocked') return { step: step('blocked'), phase: 'blocked' };
   if (outcome.kind === 'failed') return { step: step('failed'), phase: 'failed' };
   if (outcome.kind === 'deferred' || outcome.kind === 'gitops-owned') return { step: step('skipped') };
+  if (action.kind === 'revert-workaround') return { step: step('done') };
   const phase: IncidentPhase =
     action.kind === 'upgrade-pr' && action.together ? 'upgrade-proposed' : action.rung > 0 ? 'escalated' : 'remediated';
   return { step: step('done'), phase };
 }
 
-/** Outcomes come in the order the actions were carried out (none in dry-run). */
+/**
+ * Outcomes come in the order the actions were carried out (none in dry-run); `track` is the incident's
+ * upgrade as the durable state holds it after the run.
+ */
 export function incidentView(
   items: readonly PlanItem[],
   outcomes: readonly ActionOutcome[],
   verdict: Pick<Verdict, 'kind' | 'hoursToLimit'> | undefined,
+  track?: UpgradeTrack | null,
 ): IncidentView {
   const actions = items.filter((i): i is PlanAction => i.type === 'action');
   const skips = items.filter((i): i is PlanSkip => i.type === 'skip');
@@ -91,6 +112,7 @@ export function incidentView(
   const fix = notices.filter((n) => fixPhases[n.kind] !== undefined);
   const furthest = fix.at(-1);
   if (furthest && (phase as IncidentPhase) !== 'failed') phase = fixPhases[furthest.kind]!;
+  else if (phase === 'healthy') phase = upgradePhase(track) ?? phase;
   const first = steps[0];
   const skip = skips[0];
   const actionTag = first

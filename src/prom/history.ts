@@ -6,7 +6,7 @@
 import type { TargetFacts } from '../model/workload.js';
 import { MetricsError } from './errors.js';
 import { escapeRegex, type MemorySelection } from './queries.js';
-import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from './types.js';
+import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from './types.js';
 
 /** The caps every answer stays within (config `prometheus.maxSeries`, `maxResponseBytes`). */
 export interface AnswerCaps {
@@ -38,6 +38,7 @@ export function fetchHistory(
     signal?: AbortSignal;
     budget?: AnswerBudget;
     selection?: MemorySelection | undefined;
+    onSeries?: RangeQuery['onSeries'];
   },
 ): Promise<MetricsAnswer<RangeResult>> {
   return metrics.queryRange({
@@ -46,6 +47,7 @@ export function fetchHistory(
     end: now,
     stepSeconds: options.stepSeconds,
     ...(options.selection ? { selection: options.selection } : {}),
+    ...(options.onSeries ? { onSeries: options.onSeries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
   });

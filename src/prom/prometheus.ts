@@ -7,8 +7,16 @@ import { MIB, formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact, safeUrl } from '../model/redact.js';
 import { trimEnd } from '../model/text.js';
+import { unreadableFileText } from '../model/config-error.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
-import { ResponseFormatError, errorBodySchema, parseInstantResponse, parseQueryRangeResponse } from './schema.js';
+import {
+  ResponseFormatError,
+  errorBodySchema,
+  parseInstantResponse,
+  parseQueryRangeResponse,
+  parseRangeSeries,
+  sharingTimes,
+} from './schema.js';
 import {
   JsonShapeError,
   JsonSyntaxError,
@@ -24,6 +32,7 @@ import type {
   MetricsSource,
   RangeQuery,
   RangeResult,
+  RangeSeries,
 } from './types.js';
 
 /** The port's convention (src/model/result.ts): what the server said comes back as data; only a bug throws. */
@@ -89,6 +98,7 @@ interface Call {
 interface Limits {
   points: number;
   budget: AnswerBudget | undefined;
+  onSeries: ((series: RangeSeries) => void) | undefined;
 }
 
 const TOKEN = /^[\x21-\x7e]+$/;
@@ -145,6 +155,7 @@ export class PrometheusSource implements MetricsSource {
     stepSeconds,
     signal,
     budget,
+    onSeries,
   }: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
     const form = { query, start: String(start), end: String(end), step: String(stepSeconds) };
     // One point per step from start to end, plus the two VictoriaMetrics adds when it widens the
@@ -155,6 +166,7 @@ export class PrometheusSource implements MetricsSource {
       this.post('query_range', form, signal, parseQueryRangeResponse, {
         points: Number.isFinite(points) && points > 0 ? Math.min(points, 11_002) : Infinity,
         budget,
+        onSeries,
       }),
     );
   }
@@ -218,7 +230,21 @@ export class PrometheusSource implements MetricsSource {
     if (matrix !== undefined && status >= 200 && status < 300) {
       const capSeries = this.options.maxSeries ?? DEFAULT_MAX_SERIES;
       const maxSeries = Math.min(capSeries, matrix.budget?.series ?? Infinity);
-      const parser = new StreamingMatrixParser(matrix.points, maxSeries);
+      // Each series is converted (and handed on) as soon as it is read; the first that is not a series
+      // is reported once the rest of the document has been checked, as a whole document would be.
+      const series: RangeSeries[] = [];
+      const shared = sharingTimes();
+      let failure: { error: unknown } | undefined;
+      const parser = new StreamingMatrixParser(matrix.points, maxSeries, (item, index) => {
+        if (failure) return;
+        try {
+          const one = shared(parseRangeSeries(item, index));
+          series.push(one);
+          matrix.onSeries?.(one);
+        } catch (error) {
+          failure = { error };
+        }
+      });
       let head = '';
       let json: unknown;
       try {
@@ -254,12 +280,23 @@ export class PrometheusSource implements MetricsSource {
       }
       // A Prometheus error body under a 2xx status: same handling as under an error status.
       if (errorBodySchema.safeParse(json).success) return this.interpret(response, JSON.stringify(json), parse, call);
-      const parsed = this.parseBody(json, parse, status, call);
+      const envelope = this.parseBody(json, parse, status, call) as RangeResult;
+      if (failure) {
+        const { error } = failure;
+        if (!(error instanceof ResponseFormatError)) throw error;
+        throw new MetricsError(
+          'bad-response',
+          redact(`${call.where}: unexpected response: ${error.message}`, call.secrets),
+          {
+            status,
+          },
+        );
+      }
       if (matrix.budget) {
         matrix.budget.bytes -= call.bytes;
-        matrix.budget.series -= (parsed as RangeResult).series.length;
+        matrix.budget.series -= series.length;
       }
-      return parsed;
+      return { ...envelope, series } as T;
     }
     let text = '';
     await this.readBody(response.data, abort, call, undefined, (chunk) => {
@@ -355,7 +392,7 @@ export class PrometheusSource implements MetricsSource {
       const errorType = errorBody.success ? errorBody.data.errorType : undefined;
       const detail = errorBody.success ? (errorBody.data.error ?? '') : excerpt(text);
       const code = codeForStatus(status, errorType, detail);
-      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']));
+      const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']), Date.now());
       const what =
         code === 'timeout' ? ` (leakguard asked Prometheus for a query timeout of ${this.queryTimeoutSeconds}s)` : '';
       const notFound = status === 404 ? ' — check the URL and its path prefix' : '';
@@ -444,7 +481,7 @@ export class PrometheusSource implements MetricsSource {
     try {
       ca = await readFile(caFile, 'utf8');
     } catch (error) {
-      throw new MetricsError('tls', `cannot read CA file ${caFile} (${systemCodeOf(error) ?? 'error'})`);
+      throw new MetricsError('tls', unreadableFileText('CA', caFile, systemCodeOf(error)));
     }
     if (this.agent?.ca !== ca) {
       this.agent?.agent.destroy();
@@ -458,7 +495,7 @@ async function readSecret(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new MetricsError('credentials', `cannot read ${what} file ${path} (${systemCodeOf(error) ?? 'error'})`);
+    throw new MetricsError('credentials', unreadableFileText(what, path, systemCodeOf(error)));
   }
 }
 

@@ -75,15 +75,24 @@ export class ResponseFormatError extends Error {
 export function parseQueryRangeResponse(json: unknown): RangeResult {
   rejectErrorBody(json);
   const body = parseEnvelope(matrixSchema, json);
-  let shared: Float64Array | undefined;
-  const series = body.data.result.map((row, i): RangeSeries => {
-    const { t, v } = parseValues(row.values, ['data', 'result', i, 'values']);
-    // Series of one answer mostly share their timestamps (one per step): one column for all of them
-    // halves what a large profile holds (columns are never written after parsing).
-    if (shared === undefined || !sameColumn(shared, t)) shared = t;
-    return { labels: row.metric, samples: { t: shared, v } };
-  });
+  const shared = sharingTimes();
+  const series = body.data.result.map((row, i): RangeSeries =>
+    shared({ labels: row.metric, samples: parseValues(row.values, ['data', 'result', i, 'values']) }),
+  );
   return withAnnotations({ series }, body);
+}
+
+/**
+ * Series of one answer mostly share their timestamps (one per step): one column for all of them halves
+ * what a large profile holds (columns are never written after parsing). The function returned gives each
+ * series of an answer, in order, the previous series' timestamp column when it holds the same times.
+ */
+export function sharingTimes(): (series: RangeSeries) => RangeSeries {
+  let shared: Float64Array | undefined;
+  return ({ labels, samples: { t, v } }) => {
+    if (shared === undefined || !sameColumn(shared, t)) shared = t;
+    return { labels, samples: { t: shared, v } };
+  };
 }
 
 function sameColumn(a: Float64Array, b: Float64Array): boolean {

@@ -16,6 +16,13 @@ export interface RangeQuery {
   signal?: AbortSignal;
   /** Shared with the other answers of the same profile: this answer reads only what they left. */
   budget?: AnswerBudget;
+  /**
+   * Handed each series of the answer, in answer order, as soon as it is read (a source that reads the
+   * answer whole hands none): the caller can work on the first series while the rest stream in. The
+   * answer still lists every series, these same objects first; a series handed here may belong to an
+   * answer that fails later.
+   */
+  onSeries?: (series: RangeSeries) => void;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import type { WorkloadState } from '../model/state.js';
 import { workloadKey } from '../model/workload.js';
-import type { JudgedTarget } from '../policy/judged.js';
+import type { JudgedTarget } from '../detect/targets.js';
 import { podViewOf, standInFacts } from '../policy/known-issues.js';
 import type { HeapReport } from './heap-text.js';
 

@@ -11,6 +11,7 @@ import type { IncidentStep, IncidentView } from '../policy/incident.js';
 import type { PlanAction, PlanSkip } from '../policy/types.js';
 import { describeImageSwap, failureText, undoHint } from './event-text.js';
 import type { TargetEvidence } from './evidence.js';
+import type { PrStatus } from './pr-body.js';
 import {
   buildIncidentMessage,
   escapeMrkdwn,
@@ -56,16 +57,26 @@ function skipInfo(skips: readonly PlanSkip[]): ActionInfo | undefined {
   return { kind: skip.wanted ?? 'none', status: 'skipped', dryRun: skip.reason === 'dry-run', detail };
 }
 
-/** The catalogue entry behind a leak, for the message's "known issue" field and links. */
+/**
+ * The catalogue entry behind a leak, for the message's "known issue" field and links. On a version the
+ * entry no longer matches (the upgrade rolled out), the entry the incident's upgrade fixes (`fixes`, its id).
+ */
 export function knownIssueInput(
   catalog: Catalog,
   evidence: TargetEvidence | undefined,
+  fixes?: string | null,
 ): Pick<IncidentMessageInput, 'knownIssue'> {
-  if (!evidence) return {};
-  const match = matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, {
-    container: evidence.container,
-    ...(evidence.pod ? { pod: evidence.pod } : {}),
-  })[0];
+  const match = evidence
+    ? matchKnownIssues(catalog, evidence.catalogImage ?? evidence.image, {
+        container: evidence.container,
+        ...(evidence.pod ? { pod: evidence.pod } : {}),
+      })[0]
+    : undefined;
+  const fixed = match ? undefined : catalog.entries.find((entry) => entry.id === fixes);
+  if (fixed) {
+    const { id: issueId, title, checked } = fixed;
+    return { knownIssue: { issueId, title, links: issueLinks(fixed), checked, upgradeFixes: true } };
+  }
   if (!match) return {};
   const { issue } = match;
   return {
@@ -87,6 +98,10 @@ export interface IncidentFacts {
   evidence: TargetEvidence | undefined;
   graphUrl?: string | undefined;
   catalog: Catalog;
+  /** Where the incident's upgrade stands after the run (src/report/upgrade-pr.ts `fixStatusOf`). */
+  fix?: PrStatus | null | undefined;
+  /** The catalogue id of the known issue the incident's upgrade fixes (its durable state's track). */
+  fixes?: string | null | undefined;
 }
 
 /** The Slack message for one workload's incident as this run left it. */
@@ -111,10 +126,18 @@ export function incidentMessage(view: IncidentView, facts: IncidentFacts): Slack
     ...(action ? { action } : {}),
     ...(more.length > 0 ? { moreActions: more.map(stepInfo) } : {}),
     ...(view.fix.length > 0 ? { fix: view.fix.map((n) => n.note) } : {}),
+    ...(facts.fix
+      ? {
+          upgrade: {
+            ...(facts.fix.rolledOut ? { rolledOut: facts.fix.rolledOut } : {}),
+            ...(facts.fix.judgedAt !== undefined ? { judgedAt: facts.fix.judgedAt } : {}),
+          },
+        }
+      : {}),
     ...(view.prUrl ? { prUrl: view.prUrl } : {}),
     ...(facts.graphUrl ? { prometheusGraphUrl: facts.graphUrl } : {}),
     ...(evidence?.heap ? { heapProfile: evidence.heap } : {}),
-    ...knownIssueInput(facts.catalog, evidence),
+    ...knownIssueInput(facts.catalog, evidence, facts.fixes),
   });
 }
 

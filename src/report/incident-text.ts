@@ -3,7 +3,7 @@
  * upgrade proposed with it, the rollout seen, the verification on the new version, the revert. Pure.
  */
 import { withV as v } from '../catalog/version.js';
-import { incidentPhase, type HistoryEntry, type WorkloadState } from '../model/state.js';
+import { recordedPhase, type HistoryEntry, type WorkloadState } from '../model/state.js';
 
 /** One right leakguard needs for a workaround (the cluster's AccessCheck). */
 export interface AccessNeed {
@@ -26,6 +26,24 @@ export function accessUncheckedText(message: string): string {
   return `could not check leakguard's rights before the workaround (${message}): nothing was changed`;
 }
 
+/** One part of a workaround, as the failure and undo lines name it. */
+export const workaroundPart = {
+  configMap: (name: string) => `ConfigMap ${name}`,
+  env: (container: string) => `env on container ${container}`,
+  /** The variables leakguard set, when they are undone. */
+  envKeys: (keys: readonly string[]) => `env ${keys.join(', ')}`,
+  image: (image: string) => `image ${image}`,
+};
+
+/** Why a workaround or its revert did not go through (the adapter's error arrives described). */
+export const workaroundText = {
+  notConfigured: 'no workaround configured',
+  nothingToRevert: 'nothing to revert',
+  unrecorded: 'could not record what was applied on the workload',
+  gitopsOwned: (owner: string) => `${owner} manages it and would revert a live patch`,
+  partFailed: (part: string, why: string) => `${part}: ${why}`,
+};
+
 /** A later part failed after earlier ones were applied: they were undone (or could not be, said plainly). */
 export function workaroundRolledBackText(failure: string, undone: readonly string[], stuck: readonly string[]): string {
   const back = undone.length > 0 ? `; undid what was already applied (${undone.join(', ')})` : '';
@@ -41,7 +59,7 @@ export function historyRecords(history: readonly HistoryEntry[]): { at: number; 
 
 /** `leakguard status`: where an open incident is, and what it waits for; null when none is open. */
 export function incidentStatusText(state: WorkloadState): string | null {
-  const phase = incidentPhase(state);
+  const phase = recordedPhase(state);
   if (phase === null) return null;
   const upgrade = state.upgrade;
   const path = upgrade ? `${v(upgrade.fromVersion)} → ${v(upgrade.toVersion)}` : '';

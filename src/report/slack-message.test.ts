@@ -62,7 +62,47 @@ describe('message helpers', () => {
     };
     const m = buildIncidentMessage(input);
     expect(m.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section']);
-    expect(m.text).toBe('[INFO] Resolved: n/d (c) — slope n/a, time to limit n/a — No action: watching.');
+    expect(m.text).toBe('[INFO] Resolved: n/d (c) — No action: watching.');
+  });
+
+  describe('a phase of the fix states what is known, never an empty slot', () => {
+    const at = Date.UTC(2026, 10, 26, 12, 0) / 1000;
+    const base: IncidentMessageInput = {
+      phase: 'upgrade-rolled-out',
+      severity: 'info',
+      profile: 'rook',
+      target: { namespace: 'rook-ceph', kind: 'Deployment', name: 'op', container: 'op' },
+      version: '1.15.9',
+      // The new version's pods are minutes old: the detector has no slope and no time to limit yet.
+      verdict: { slope: null, hoursToLimit: null, currentBytes: 400 * 2 ** 20, reasons: [] },
+      limitBytes: 2048 * 2 ** 20,
+      upgrade: { rolledOut: { at, verifyUntil: at + 86400 } },
+    };
+    const fields = (m: ReturnType<typeof buildIncidentMessage>) =>
+      (m.blocks[1]!['fields'] as { text: string }[]).map((f) => f.text);
+
+    it('rolled out: when, and verified until when', () => {
+      const m = buildIncidentMessage(base);
+      expect(m.text).toBe(
+        '[INFO] Upgrade rolled out: rook-ceph/op (op 1.15.9) — rolled out 2026-11-26 12:00 UTC, verifying until 2026-11-27 12:00 UTC — No action: watching.',
+      );
+      expect(fields(m).slice(0, 2)).toEqual([
+        '*Rolled out*\n2026-11-26 12:00 UTC',
+        '*Verifying until*\n2026-11-27 12:00 UTC',
+      ]);
+    });
+
+    it.each([
+      ['verified', { judgedAt: at + 86400 }, 'verified 2026-11-27 12:00 UTC'],
+      ['upgrade-ineffective', { judgedAt: at + 86400 }, 'judged still leaking 2026-11-27 12:00 UTC'],
+      ['resolved', {}, null],
+    ] as const)('%s: no "n/a", the known figures and when it was judged', (phase, upgrade, judged) => {
+      const flat = { ...base.verdict, slope: { bytesPerHour: 0, low: -1, high: 1 } };
+      const m = buildIncidentMessage({ ...base, phase, verdict: flat, upgrade });
+      expect(JSON.stringify(m)).not.toContain('n/a');
+      expect(m.text).toContain(`— slope 0.0 MiB/h${judged ? `, ${judged}` : ''} —`);
+      expect(fields(m)[0]).toBe('*Slope*\n0.0 MiB/h');
+    });
   });
 
   it('a possible known issue is never claimed as certain: the field and the fallback say "possible"', () => {

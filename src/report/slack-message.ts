@@ -6,7 +6,7 @@ import type { ActionKind } from '../model/action.js';
 import type { Values } from '../model/units.js';
 import type { Verdict } from '../detect/types.js';
 import { normalizeLink, truncate, type LinkInput } from '../model/text.js';
-import { formatHours, formatMiB, formatMiBPerHour, sparkline } from '../model/units.js';
+import { formatHours, formatMiB, formatMiBPerHour, formatTime, known, sparkline } from '../model/units.js';
 import type { IncidentPhase, Severity } from '../model/incident.js';
 
 /** A Slack Block Kit block, kept loose on purpose: this file builds only header/section/context. */
@@ -43,12 +43,22 @@ export interface IncidentMessageInput {
   /** Working-set bytes over the detection window, oldest first. */
   memoryBytes?: Values;
   /** `possible`: the entry's condition (in words) could not be checked, so the issue is not claimed as certain. */
-  knownIssue?: { issueId: string; title: string; links: readonly LinkInput[]; checked?: string; possible?: string };
+  knownIssue?: {
+    issueId: string;
+    title: string;
+    links: readonly LinkInput[];
+    checked?: string;
+    possible?: string;
+    /** The issue is the one the incident's upgrade fixes, no longer matched on the version running now. */
+    upgradeFixes?: boolean;
+  };
   action?: ActionInfo;
   /** Further actions of the same run (the upgrade PR proposed with the workaround). */
   moreActions?: ActionInfo[];
   /** Where the fix stands: the upgrade advised, rolled out, verified, or ineffective (one line each). */
   fix?: string[];
+  /** The upgrade as the incident's durable state holds it: when the new version rolled out, judged until when, judged when. */
+  upgrade?: { rolledOut?: { at: number; verifyUntil: number }; judgedAt?: number };
   prUrl?: string;
   prometheusGraphUrl?: string;
   cluster?: string;
@@ -126,7 +136,31 @@ export function headerBlock(input: IncidentMessageInput): SlackBlock {
 
 function knownIssueText(issue: NonNullable<IncidentMessageInput['knownIssue']>): string {
   const text = `${issue.title} (${issue.issueId}${issue.checked ? `, checked ${issue.checked}` : ''})`;
+  if (issue.upgradeFixes) return `${text}: the issue this upgrade fixes`;
   return issue.possible ? `possible: ${text}; ${issue.possible} could not be checked` : text;
+}
+
+/**
+ * What is known now, label and value, never an empty slot: the leak's numbers when the verdict has them,
+ * and in the fix's phases when the new version rolled out, until when it is verified, when it was judged.
+ */
+function facts(input: IncidentMessageInput): { label: string; value: string }[] {
+  const { slope, hoursToLimit } = input.verdict;
+  const upgrade = input.upgrade;
+  const out: { label: string; value: string }[] = [];
+  if (known(slope?.bytesPerHour)) out.push({ label: 'Slope', value: formatMiBPerHour(slope?.bytesPerHour) });
+  if (known(hoursToLimit)) out.push({ label: 'Time to limit', value: formatHours(hoursToLimit) });
+  const rolledOut = upgrade?.rolledOut;
+  if (input.phase === 'upgrade-rolled-out' && rolledOut)
+    out.push(
+      { label: 'Rolled out', value: formatTime(rolledOut.at) },
+      { label: 'Verifying until', value: formatTime(rolledOut.verifyUntil) },
+    );
+  if (input.phase === 'verified' && upgrade?.judgedAt !== undefined)
+    out.push({ label: 'Verified', value: formatTime(upgrade.judgedAt) });
+  if (input.phase === 'upgrade-ineffective' && upgrade?.judgedAt !== undefined)
+    out.push({ label: 'Judged still leaking', value: formatTime(upgrade.judgedAt) });
+  return out;
 }
 
 export function fieldsBlock(input: IncidentMessageInput): SlackBlock {
@@ -139,8 +173,7 @@ export function fieldsBlock(input: IncidentMessageInput): SlackBlock {
   return {
     type: 'section',
     fields: [
-      field('Slope', formatMiBPerHour(v.slope?.bytesPerHour)),
-      field('Time to limit', formatHours(v.hoursToLimit)),
+      ...facts(input).map((f) => field(f.label, f.value)),
       field(
         'Working set / limit',
         `${formatMiB(v.currentBytes)} / ${input.limitBytes === null ? 'no limit' : formatMiB(input.limitBytes)}`,
@@ -203,17 +236,22 @@ export function linksBlock(input: IncidentMessageInput): SlackBlock | null {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links.join('  ·  '), SECTION_MAX) }] };
 }
 
-/** The plain-text fallback: severity, target, slope, time to limit, action, PR. */
+/** The plain-text fallback: severity, target, what is known (slope, time to limit, rollout), action, PR. */
 export function fallbackText(input: IncidentMessageInput): string {
+  const known = facts(input)
+    .map((f) => `${f.label.toLowerCase()} ${f.value}`)
+    .join(', ');
   const parts = [
     `[${input.severity.toUpperCase()}] ${PHASE_LABEL[input.phase]}: ${targetName(input)} (${input.target.container}${input.version ? ` ${input.version}` : ''})`,
-    `slope ${formatMiBPerHour(input.verdict.slope?.bytesPerHour)}, time to limit ${formatHours(input.verdict.hoursToLimit)}`,
+    ...(known ? [known] : []),
     actionStatusLine(input.action),
     ...(input.moreActions ?? []).map(actionStatusLine),
     ...(input.fix ?? []),
   ];
   if (input.knownIssue)
-    parts.push(`known issue${input.knownIssue.possible ? ' possible' : ''}: ${input.knownIssue.title}`);
+    parts.push(
+      `${input.knownIssue.upgradeFixes ? 'the upgrade fixes known issue' : `known issue${input.knownIssue.possible ? ' possible' : ''}`}: ${input.knownIssue.title}`,
+    );
   if (input.prUrl) parts.push(`PR: ${input.prUrl}`);
   return truncate(parts.join(' — '), FALLBACK_MAX);
 }

@@ -3,7 +3,7 @@
  * real run's and the demo's, from the same plain data.
  */
 import type { SampleSeries } from '../detect/columns.js';
-import type { HistoryEntry, UpgradeTrack } from '../model/state.js';
+import type { HistoryEntry, UpgradeTrack, WorkloadState } from '../model/state.js';
 import type { ActionDetails, PlanAction } from '../policy/types.js';
 import type { TargetEvidence } from './evidence.js';
 import type { HeapReport } from './heap-text.js';
@@ -68,6 +68,19 @@ export function prStatusOf(input: PrStatusInput): PrStatus {
   if (track.verifiedAt) return { ...base, phase: 'verified', rolledOut, judgedAt: track.verifiedAt };
   if (track.ineffectiveAt) return { ...base, phase: 'ineffective', rolledOut, judgedAt: track.ineffectiveAt };
   return { ...base, phase: 'rolled-out', rolledOut };
+}
+
+/** Where the incident's upgrade stands (the PR's status section, Slack's rollout fields); null before one is proposed. */
+export function fixStatusOf(state: WorkloadState, verifyWindowSeconds: number): PrStatus | null {
+  const track = state.upgrade;
+  if (!track) return null;
+  return prStatusOf({
+    toVersion: track.toVersion,
+    track,
+    history: state.history ?? [],
+    workaroundSince: state.workaroundAppliedAt,
+    verifyWindowSeconds,
+  });
 }
 
 /** The open PR's body with its status section re-written (the rest, evidence included, as it was opened). */

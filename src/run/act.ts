@@ -23,6 +23,7 @@ import type { WorkloadRef } from '../model/workload.js';
 import { describeForHistory, eventFor, outcomeEvent, outcomeText, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { TargetEvidence } from '../report/evidence.js';
+import { actionText, runText } from '../report/run-text.js';
 import { workloadKey } from '../model/workload.js';
 
 /** Opens or updates the upgrade PR for an action; returns the Event outcome. */
@@ -102,10 +103,7 @@ export class Actor {
       const preview = item.type === 'action' && handsOff ? await this.preview(item) : null;
       const draft = eventFor(item);
       if (draft)
-        await this.event(
-          item,
-          preview ? { ...draft, note: `${draft.note.replace(/\.?$/, '.')} GitHub: ${preview.text}.` } : draft,
-        );
+        await this.event(item, preview ? { ...draft, note: actionText.withPreview(draft.note, preview.text) } : draft);
       if (item.type === 'action') {
         if (handsOff) {
           this.report.actions.push({
@@ -117,7 +115,7 @@ export class Actor {
             ...(preview ? { detail: preview.text } : {}),
           });
           if (preview && !preview.ok)
-            this.report.failures.push(`${workloadKey(item.workload)}: dry-run ${item.kind}: ${preview.text}`);
+            this.report.failures.push(actionText.dryRunFailed(workloadKey(item.workload), item.kind, preview.text));
           log.info(
             { actionId: item.id, kind: item.kind, ...(preview ? { preview: preview.text } : {}) },
             'dry-run: would act',
@@ -143,23 +141,15 @@ export class Actor {
 
   private async act(action: PlanAction, log: Logger): Promise<void> {
     const late = this.deps.tooLate?.();
-    if (late) return this.fail(action, log, `${late}; not started`);
+    if (late) return this.fail(action, log, actionText.notStarted(late));
     const intent = await this.saveState(action.workload, (state) => stateWithIntent(action, state, this.deps.now));
     if (!intent) {
-      this.fail(action, log, 'could not record the intent on the workload, so nothing was done');
-      await this.event(
-        action,
-        outcomeEvent(action, { kind: 'failed', message: 'could not record the intent on the workload' }),
-      );
+      this.fail(action, log, actionText.intentUnrecordedNothingDone);
+      await this.event(action, outcomeEvent(action, { kind: 'failed', message: actionText.intentUnrecorded }));
       return;
     }
     const lateNow = this.deps.tooLate?.();
-    if (lateNow)
-      return this.fail(
-        action,
-        log,
-        `${lateNow} once the intent was recorded; not started (the next run reconciles it)`,
-      );
+    if (lateNow) return this.fail(action, log, actionText.lateAfterIntent(lateNow));
     const { outcome, applied } =
       action.kind === 'workaround'
         ? await this.applyWorkaround(action)
@@ -294,10 +284,10 @@ export class Actor {
     if (result.outcome === 'unchanged') return true;
     if (result.outcome === 'changed-concurrently') {
       this.snapshots.set(key, result.current);
-      this.report.failures.push(`${key}: state changed by another writer; this run stopped acting on it`);
+      this.report.failures.push(runText.stateChanged(key));
       return false;
     }
-    this.report.failures.push(`${key}: could not write state: ${describeKubeError(result.error)}`);
+    this.report.failures.push(runText.stateUnwritable(key, describeKubeError(result.error)));
     return false;
   }
 
@@ -319,7 +309,7 @@ export class Actor {
   }
 
   private fail(action: PlanAction, log: Logger, message: string): void {
-    this.report.failures.push(`${action.id}: ${message}`);
+    this.report.failures.push(actionText.failed(action.id, message));
     log.error({ actionId: action.id, kind: action.kind }, message);
   }
 }

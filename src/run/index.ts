@@ -14,7 +14,7 @@ import { killSwitchOn } from '../kube/kill-switch.js';
 import { ledgerTextOn } from '../kube/ledger.js';
 import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Guardrails, Plan, PlanItem } from '../policy/types.js';
+import type { Guardrails, Plan, PlanItem, ProfilePolicy } from '../policy/types.js';
 import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
@@ -24,11 +24,13 @@ import { metricsUnavailableEvent } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import { recordWorkloadEvent } from '../kube/events.js';
 import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
+import { fixStatusOf } from '../report/upgrade-pr.js';
+import { runText, upgradeRungText } from '../report/run-text.js';
 import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
 import { heapCapturer } from './heap-evidence.js';
 import { keptHeapReport } from '../kube/heap-capture.js';
 import { prometheusNow, type PrometheusClock } from '../prom/history.js';
-import type { JudgedTarget } from '../policy/judged.js';
+import type { JudgedTarget } from '../detect/targets.js';
 import { observeProfile } from './observe.js';
 import { notifyChanges, type WorkloadNews } from './notify.js';
 import { itemsByWorkload } from '../policy/incident.js';
@@ -128,12 +130,12 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const lock = await cluster.acquireLease(lease);
   if (lock.outcome === 'failed') {
     summary.failures.push(
-      `run lock ${lease.namespace}/${lease.name}: ${lock.reason}: ${describeKubeError(lock.error)}`,
+      runText.lockFailed(`${lease.namespace}/${lease.name}`, lock.reason, describeKubeError(lock.error)),
     );
     return summary;
   }
   if (lock.outcome === 'invalid') {
-    summary.failures.push(`run lock ${lease.namespace}/${lease.name}: ${lock.reason}`);
+    summary.failures.push(runText.lockFailed(`${lease.namespace}/${lease.name}`, lock.reason));
     return summary;
   }
   if (lock.outcome === 'held') {
@@ -250,7 +252,7 @@ async function readStates(cluster: Cluster, actor: Actor, judged: readonly Judge
   const failures: string[] = [];
   for (const [key, workload] of workloads) {
     const read = reads.get(key) ?? { outcome: 'failed', error: { code: 'not-found', message: 'no state read for it' } };
-    if (read.outcome === 'failed') failures.push(`${key}: cannot read state: ${describeKubeError(read.error)}`);
+    if (read.outcome === 'failed') failures.push(runText.stateUnreadable(key, describeKubeError(read.error)));
     else actor.remember(workload, read);
   }
   return failures;
@@ -317,16 +319,17 @@ async function judgeAndAct(
     const e = evidence.get(key);
     if (e) evidence.set(key, withCatalogImage(e, actor.stateOf(facts.workload)));
   }
+  const profiles = config.profiles.map((p) => toProfilePolicy(p, config));
   const plan = planActions({
     targets,
-    profiles: config.profiles.map((p) => toProfilePolicy(p, config)),
+    profiles,
     guardrails,
     now,
     catalog: deps.catalog,
   });
   summary.plan = plan;
   if (signal?.aborted) {
-    summary.failures.push('run deadline reached before acting; nothing was changed');
+    summary.failures.push(runText.deadlineBeforeActing);
     return done();
   }
   // The upgrade PR quotes the heap profiles kept with its incident by an earlier rung's restart.
@@ -349,8 +352,23 @@ async function judgeAndAct(
   summary.actions = actor.report.actions;
   summary.failures.push(...actor.report.failures);
   return done(
-    itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({ ...news, evidence: evidence.get(news.key) })),
+    itemsByWorkload(plan.items, actor.report.outcomes).map((news) => ({
+      ...news,
+      evidence: evidence.get(news.key),
+      ...withFixStatus(news.items[0], actor, profiles),
+    })),
   );
+}
+
+/** The workload's upgrade as its durable state holds it after the run, for Slack. */
+function withFixStatus(
+  item: PlanItem | undefined,
+  actor: Actor,
+  profiles: readonly ProfilePolicy[],
+): Pick<WorkloadNews, 'track' | 'fix'> {
+  const state = item ? actor.stateOf(item.workload) : undefined;
+  const window = profiles.find((p) => p.name === item?.profile)?.verifyWindowSeconds;
+  return { track: state?.upgrade ?? null, fix: state && window !== undefined ? fixStatusOf(state, window) : null };
 }
 
 /** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */
@@ -394,7 +412,7 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
       const result = await deps.notifier.notify(
         metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'),
       );
-      if (result.outcome === 'failed') summary.warnings.push(`Slack: ${result.error.message}`);
+      if (result.outcome === 'failed') summary.warnings.push(runText.slackFailed(result.error.message));
     }
   }
   if (!(await store.write(ledger, nowSeconds)))
@@ -403,5 +421,5 @@ async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary
 
 const noForge: UpgradeExecutor = async () => ({
   kind: 'failed',
-  message: 'no GitHub access configured (github.tokenFile or github.app)',
+  message: upgradeRungText.noForge,
 });

@@ -10,14 +10,20 @@ import type { Notifier } from '../notify/types.js';
 import { incidentView } from '../policy/incident.js';
 import type { PlanItem } from '../policy/types.js';
 import type { ActionOutcome } from '../model/action.js';
+import type { UpgradeTrack } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { incidentMessage } from '../report/incident-message.js';
+import { runText } from '../report/run-text.js';
+import type { PrStatus } from '../report/pr-body.js';
 
 export interface WorkloadNews {
   key: string;
   items: PlanItem[];
   outcomes: ActionOutcome[];
   evidence: TargetEvidence | undefined;
+  /** The incident's upgrade as its durable state holds it after the run: its phase, and when it rolled out and was judged. */
+  track: UpgradeTrack | null;
+  fix: PrStatus | null;
 }
 
 export async function notifyChanges(
@@ -37,7 +43,7 @@ export async function notifyChanges(
     if (!first) continue;
     // No decision (too little or stale data, e.g. right after a restart) is no news: never "Healthy".
     if (entry.items.every((i) => i.type === 'skip' && i.reason === 'stale-data')) continue;
-    const view = incidentView(entry.items, entry.outcomes, entry.evidence?.verdict);
+    const view = incidentView(entry.items, entry.outcomes, entry.evidence?.verdict, entry.track);
     const state: NotifyState = {
       incidentId: view.incidentId,
       phase: view.phase,
@@ -55,6 +61,8 @@ export async function notifyChanges(
       evidence: entry.evidence,
       graphUrl: context.prometheusGraphUrl(profile),
       catalog: context.catalog,
+      fix: entry.fix,
+      fixes: entry.track?.issueId ?? null,
     });
     const sameIncident = previous?.incidentId === state.incidentId;
     const result = await notifier.notify(message, { threadTs: sameIncident ? (previous?.threadTs ?? null) : null });
@@ -64,7 +72,7 @@ export async function notifyChanges(
       ledger.notified[entry.key] = { ...state, threadTs, at: Math.floor(context.nowSeconds) };
       context.logger.info({ workload: entry.key, reason: decision.reason }, 'told Slack');
     } else {
-      problems.push(`${entry.key}: Slack: ${result.error.message}`);
+      problems.push(runText.slackFailed(result.error.message, entry.key));
       context.logger.warn(
         { workload: entry.key, code: result.error.code },
         'Slack message failed; the Kubernetes side is unaffected',

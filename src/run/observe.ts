@@ -8,6 +8,7 @@ import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import { describeKubeError } from '../kube/errors.js';
+import { profileText } from '../report/run-text.js';
 import type { TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { isKnownAffected } from '../policy/known-issues.js';
@@ -17,12 +18,13 @@ import {
   judgeTargets,
   judgeWithHistory,
   partialAnswer,
+  TargetJudging,
   workloadNameOf,
   type JudgedTarget,
   type KnownAffected,
-} from '../policy/judged.js';
+} from '../detect/targets.js';
 import type { MetricsError } from '../prom/errors.js';
-import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult } from '../prom/types.js';
+import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
 import {
   historyStepSeconds,
   memorySelection,
@@ -88,18 +90,24 @@ export async function observeProfile(
   let budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   const shardPods = podsPerShard(prometheus, detect.windowSeconds);
   const shardable = profile.query === undefined;
+  const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
+  // One answer's series are judged as they stream in, once the pods are listed: by the time the last
+  // series is read, the others are judged.
+  const oneAnswer = (): { answer: Promise<MetricsAnswer<RangeResult>>; judging: StreamedJudging } | null => {
+    if (now === null) return null;
+    const judging = new StreamedJudging(now, detect, knownAffected);
+    const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, {
+      ...window,
+      selection: memorySelection(profile),
+      budget,
+      onSeries: (series) => judging.add(series),
+    }).catch(readFailed);
+    return { answer, judging };
+  };
   // Asked for before the pods are listed, so both wait at once — unless the profile expects more pods
   // than one answer holds: then it is read in shards of the pods listed. Handled from the start: even a
   // bug in reading the answer becomes this profile's missing history, never an unhandled rejection.
-  const window = { windowSeconds: detect.windowSeconds, stepSeconds: prometheus.step, ...(signal ? { signal } : {}) };
-  const history =
-    now === null || (shardable && profile.expectedPods > shardPods)
-      ? null
-      : fetchHistory(metrics, profileQuery(profile, prometheus), now, {
-          ...window,
-          selection: memorySelection(profile),
-          budget,
-        }).catch(readFailed);
+  const history = shardable && profile.expectedPods > shardPods ? null : oneAnswer();
   const discovery = await cluster.discoverTargets({
     name: profile.name,
     namespace: profile.namespace,
@@ -107,13 +115,13 @@ export async function observeProfile(
     ...(profile.container ? { container: profile.container } : {}),
   });
   if (discovery.outcome === 'failed') {
-    await history;
+    await history?.answer;
     return {
       listed: false,
       discovered: [],
       judged: [],
       problem: clock.problem,
-      failures: [`profile ${profile.name}: cannot list pods: ${describeKubeError(discovery.error)}`],
+      failures: [profileText.podsUnlisted(profile.name, describeKubeError(discovery.error))],
       warnings: [],
     };
   }
@@ -125,18 +133,16 @@ export async function observeProfile(
     failures: [],
     warnings: [],
   };
-  observation.warnings.push(...discovery.warnings.map((w) => `profile ${profile.name}: ${w}`));
-  if (discovery.targets.length === 0)
-    observation.warnings.push(
-      `profile ${profile.name}: selector ${profile.selector} matched no pods in ${profile.namespace}`,
-    );
+  observation.warnings.push(...discovery.warnings.map((w) => profileText.discovery(profile.name, w)));
+  // Pods that matched but hold no target already say why; the selector's line is for none at all.
+  if (discovery.targets.length === 0 && discovery.warnings.length === 0)
+    observation.warnings.push(profileText.noPods(profile.name, profile.selector, profile.namespace));
   const pods = new Set(discovery.targets.map((t) => t.pod.name));
   if (pods.size > profile.expectedPods)
-    observation.warnings.push(
-      `profile ${profile.name}: ${pods.size} pods matched, ${profile.expectedPods} expected; at most one disruption per workload`,
-    );
+    observation.warnings.push(profileText.morePods(profile.name, pods.size, profile.expectedPods));
 
-  let fetched: Judged | null = await judgedAnswer(history, discovery.targets, now, detect, deps.reclaim, knownAffected);
+  history?.judging.pairWith(discovery.targets);
+  let fetched: Judged | null = await judgedAnswer(history, deps.reclaim);
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
@@ -159,22 +165,19 @@ export async function observeProfile(
     budget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   } else if (now !== null && fetched === null) {
     // Fewer pods than expectedPods said: one answer after all.
-    const answer = fetchHistory(metrics, profileQuery(profile, prometheus), now, {
-      ...window,
-      selection: memorySelection(profile),
-      budget,
-    }).catch(readFailed);
-    fetched = await judgedAnswer(answer, discovery.targets, now, detect, deps.reclaim, knownAffected);
+    const answer = oneAnswer();
+    answer?.judging.pairWith(discovery.targets);
+    fetched = await judgedAnswer(answer, deps.reclaim);
   }
   if (now !== null && fetched) {
     if ('judged' in fetched) {
       const { warnings } = fetched;
-      observation.warnings.push(...warnings.map((w) => `profile ${profile.name}: Prometheus warning: ${w}`));
+      observation.warnings.push(...warnings.map((w) => profileText.prometheusWarning(profile.name, w)));
       // An answer Prometheus warned about may miss any series: every verdict of it is unknown.
       observation.judged = doubtedBy(fetched.judged, warnings);
       for (const t of observation.judged.filter((j) => j.seriesCount > 1)) {
         observation.warnings.push(
-          `profile ${profile.name}: ${t.seriesCount} series for ${t.facts.pod.name}/${t.facts.container} in one answer (duplicate scrape?); the worst was judged`,
+          profileText.duplicateSeries(profile.name, t.seriesCount, t.facts.pod.name, t.facts.container),
         );
       }
       if (warnings.length > 0) observation.problem = partialAnswer(warnings);
@@ -192,7 +195,7 @@ export async function observeProfile(
     } else observation.problem = fetched.error.message;
   }
   if (observation.judged.length === 0 && observation.problem !== null && discovery.targets.length > 0) {
-    observation.failures.push(`profile ${profile.name}: memory history unavailable: ${observation.problem}`);
+    observation.failures.push(profileText.historyUnavailable(profile.name, observation.problem));
   }
   return observation;
 }
@@ -200,20 +203,44 @@ export async function observeProfile(
 /** The profile's targets judged (before any warning is applied), with the answers' warnings; or why there is no history. */
 type Judged = { judged: JudgedTarget[]; warnings: string[] } | { error: MetricsError };
 
-/** One answer's targets judged, its series then dropped (`reclaim` before judging); null when nothing was asked. */
+/**
+ * One answer's series judged as the source hands them over (RangeQuery.onSeries), the rest once the
+ * answer is in (a source that reads answers whole hands none). Targets are paired once discovered.
+ */
+class StreamedJudging {
+  private readonly judging: TargetJudging;
+  private handed = 0;
+
+  constructor(now: number, detect: DetectOptions, knownAffected: KnownAffected) {
+    this.judging = new TargetJudging(now, detect, knownAffected);
+  }
+
+  add(series: RangeSeries): void {
+    this.handed++;
+    this.judging.add(series);
+  }
+
+  /** The series handed so far are judged now, the next as they come. */
+  pairWith(targets: readonly TargetFacts[]): void {
+    this.judging.pairWith(targets);
+  }
+
+  result(answer: RangeResult): JudgedTarget[] {
+    for (const series of answer.series.slice(this.handed)) this.judging.add(series);
+    return this.judging.result();
+  }
+}
+
+/** One answer's targets judged, its series then dropped (`reclaim` before the last are judged); null when nothing was asked. */
 async function judgedAnswer(
-  answer: Promise<MetricsAnswer<RangeResult>> | null,
-  targets: readonly TargetFacts[],
-  now: number | null,
-  detect: DetectOptions,
-  reclaim: (() => void) | undefined,
-  knownAffected: KnownAffected,
+  history: { answer: Promise<MetricsAnswer<RangeResult>>; judging: StreamedJudging } | null,
+  reclaim?: () => void,
 ): Promise<Judged | null> {
-  const read = await answer;
-  if (read === null || now === null) return null;
+  if (history === null) return null;
+  const read = await history.answer;
   if (read.outcome === 'failed') return { error: read.error };
   reclaim?.();
-  return { judged: judgeTargets(targets, read.series, now, detect, [], knownAffected), warnings: read.warnings };
+  return { judged: history.judging.result(read), warnings: read.warnings };
 }
 
 /**
@@ -290,6 +317,6 @@ async function withWorkloadHistory(
   if (answer.outcome === 'answered' && answer.warnings.length === 0)
     return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, knownAffected);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
-  observation.warnings.push(`profile ${profile.name}: workload history unavailable, judged without it: ${why}`);
+  observation.warnings.push(profileText.workloadHistoryUnavailable(profile.name, why));
   return observation.judged;
 }

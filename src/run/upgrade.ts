@@ -9,9 +9,10 @@ import type { ActionOutcome } from '../model/action.js';
 import type { UpgradeExecutor, UpgradePreviewer } from './act.js';
 import type { HistoryEntry, WorkloadState } from '../model/state.js';
 import type { TargetEvidence } from '../report/evidence.js';
+import { upgradeRungText } from '../report/run-text.js';
 import {
   previewFailed,
-  prStatusOf,
+  fixStatusOf,
   refreshedPrBody,
   upgradePreviewText,
   upgradePrBody,
@@ -87,14 +88,14 @@ function upgradeRequest(
   history: readonly HistoryEntry[],
 ): UpgradePrRequest | { error: string } {
   const profile = config.profiles.find((p) => p.name === action.profile);
-  if (!profile?.upgrade) return { error: `profile ${action.profile} has no upgrade {repo, file}` };
+  if (!profile?.upgrade) return { error: upgradeRungText.noUpgradeRepo(action.profile) };
   const facts = upgradePrFacts(
     action,
     evidence,
     history,
     profileGraphUrl(config.prometheus, profile, config.detection.window),
   );
-  if (!facts) return { error: 'no fixed version is known for this operator version' };
+  if (!facts) return { error: upgradeRungText.noFixedVersion };
   const { upgrade } = facts;
   const chart = profile.upgrade.chart ?? upgrade.chart;
   const image = evidence ? parseImageRef(evidence.image).repository : undefined;
@@ -144,24 +145,18 @@ export function upgradeWith(forge: Forge, config: Config): UpgradeExecutor {
 export function refreshWith(forge: Forge, config: Config): UpgradePrRefresher {
   return async (name, state) => {
     const profile = config.profiles.find((p) => p.name === name);
-    const track = state.upgrade;
-    if (!profile?.upgrade || !track || !forge.refreshUpgradePullRequest) return null;
-    const status = prStatusOf({
-      toVersion: track.toVersion,
-      track,
-      history: state.history ?? [],
-      workaroundSince: state.workaroundAppliedAt,
-      verifyWindowSeconds: toProfilePolicy(profile, config).verifyWindowSeconds,
-    });
+    if (!profile?.upgrade || !forge.refreshUpgradePullRequest) return null;
+    const status = fixStatusOf(state, toProfilePolicy(profile, config).verifyWindowSeconds);
+    if (!status) return null;
     const ref = {
       repo: profile.upgrade.repo,
       baseBranch: profile.upgrade.baseBranch,
       profile: name,
-      toVersion: track.toVersion,
+      toVersion: status.toVersion,
     };
     const result = await forge.refreshUpgradePullRequest(ref, (body) => refreshedPrBody(body, status));
     return result.outcome === 'failed' || result.outcome === 'deferred'
-      ? `upgrade PR status for ${name}: ${result.error.message}`
+      ? upgradeRungText.statusNotRefreshed(name, result.error.message)
       : null;
   };
 }

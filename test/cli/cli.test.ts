@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/cli/errors.js';
+import { CatalogError } from '../../src/catalog/catalog.js';
+import { ExitCode, UsageError } from '../../src/cli/errors.js';
+import { GitHubConfigError } from '../../src/forge/github-client.js';
+import { SecretFileError } from '../../src/forge/secret-file.js';
+import { ConfigError } from '../../src/model/config-error.js';
+import { SlackConfigError } from '../../src/notify/slack.js';
 import { exitCodeFor, main } from '../../src/cli/main.js';
 import { demoTrace } from '../../src/demo/trace.js';
 
@@ -344,6 +349,19 @@ describe('bad input exits 2 and names the problem', () => {
     const { code, out } = await cli(...argv);
     expect(code).toBe(ExitCode.usage);
     expect(out).toMatch(message);
+  });
+
+  it('every configuration problem is one policy: exit 2, whichever part of the configuration it is in', () => {
+    const problems = [
+      new UsageError('--every: expected a duration'),
+      new ConfigError('config.yaml: invalid configuration'),
+      new CatalogError(['knownIssues[0].id: required']),
+      new SecretFileError('cannot read chart repository token file /t (ENOENT)'),
+      new GitHubConfigError('github: expected exactly one of tokenFile or app'),
+      new SlackConfigError('slack: botTokenFile needs a channel'),
+    ];
+    expect(problems.map(exitCodeFor)).toEqual(problems.map(() => ExitCode.usage));
+    expect(exitCodeFor(new Error('Prometheus unreachable'))).toBe(ExitCode.stepFailed);
   });
 
   it('a backtest over its tick budget is refused before it starts, saying what to change', async () => {

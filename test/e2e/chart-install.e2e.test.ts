@@ -180,6 +180,7 @@ const golden = `
   yes  list    pods                                         rook-ceph
   yes  get     pods                                         rook-ceph
   yes  get     replicasets.apps                             rook-ceph
+  yes  list    replicasets.apps                             rook-ceph
   yes  get     deployments.apps/rook-ceph-operator          rook-ceph
   yes  patch   deployments.apps/rook-ceph-operator          rook-ceph
   yes  get     configmaps/rook-ceph-operator-config         rook-ceph

@@ -443,7 +443,7 @@ describe('RBAC', () => {
     ]);
     expect(rulesOf(byName.get('rook-ceph/lg-leakguard-read')!)).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list'] },
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['rook-ceph-operator'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rook-ceph-operator-config'], verbs: ['get'] },

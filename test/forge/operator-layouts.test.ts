@@ -2,15 +2,18 @@
  * The catalogue's operators in the layouts their users keep them in, shaped like public platform and
  * home-ops repositories (written for these tests, in operator-layouts/): each goes through
  * `leakguard upgrade preview` with the running image only, as a user would, so the catalogue entry
- * decides the chart and the components that move together. Charts versioned apart from their app
+ * decides the chart and the components that move together; each bump, once committed, is run again and
+ * finds nothing left to do. A layout of several files is a directory. Charts versioned apart from their app
  * (argo-cd, cluster-autoscaler) are answered by an in-memory chart repository; the real index.yaml and
  * OCI registry are in test/e2e/chart-repositories.e2e.test.ts.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
-import { runUpgradePreview } from '../../src/cli/commands/upgrade-preview.js';
+import { previewRequest, runUpgradePreview } from '../../src/cli/commands/upgrade-preview.js';
+import { bumpInRepo } from '../../src/forge/bump/index.js';
 import { ARGO_CD_RELEASES, memoryChartSource } from '../support/chart-releases.js';
 
 const dir = fileURLToPath(new URL('./operator-layouts/', import.meta.url));
@@ -43,307 +46,457 @@ async function preview(file: string, image: string, fromVersion: string, toVersi
     .map((line) => line.trim());
 }
 
+type Layout = [file: string, image: string, from: string, to: string, expected: string[]];
+
+const LAYOUTS: Layout[] = [
+  [
+    'cm-helmrelease.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    ['cm-helmrelease.yaml HelmRelease/cert-manager spec.chart.spec.version: v1.12.2 → v1.12.3'],
+  ],
+  [
+    'cm-app.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    ['cm-app.yaml Application/cert-manager spec.source.targetRevision: v1.12.2 → v1.12.3'],
+  ],
+  [
+    'cm-kustomization.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'cm-kustomization.yaml Kustomization resources.0: https://github.com/cert-manager/cert-manager/releases/download/v1.12.2/cert-manager.yaml → https://github.com/cert-manager/cert-manager/releases/download/v1.12.3/cert-manager.yaml',
+    ],
+  ],
+  [
+    'argocd-app.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    ['argocd-app.yaml Application/argocd spec.source.targetRevision: 7.7.8 → 7.7.10'],
+  ],
+  [
+    'argocd-multisource.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    ['argocd-multisource.yaml Application/argocd spec.sources.0.targetRevision: 7.7.8 → 7.7.10'],
+  ],
+  [
+    'argocd-appset.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    ['argocd-appset.yaml ApplicationSet/argocd spec.template.spec.source.targetRevision: 7.7.8 → 7.7.10'],
+  ],
+  [
+    'argocd-kustomization.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'argocd-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.1/manifests/install.yaml → https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.2/manifests/install.yaml',
+    ],
+  ],
+  [
+    'argocd-kustomization-remote.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'argocd-kustomization-remote.yaml Kustomization images.0.newTag: v2.13.1 → v2.13.2',
+      'argocd-kustomization-remote.yaml Kustomization resources.0: github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.1 → github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.2',
+    ],
+  ],
+  [
+    'argocd-values.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    ['argocd-values.yaml global.image.tag: v2.13.1 → v2.13.2'],
+  ],
+  [
+    'keda-helmrelease.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    ['keda-helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0'],
+  ],
+  [
+    'keda-values.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    [
+      'keda-values.yaml image.keda.tag: 2.12.1 → 2.13.0',
+      'keda-values.yaml image.metricsApiServer.tag: 2.12.1 → 2.13.0',
+      'keda-values.yaml image.webhooks.tag: 2.12.1 → 2.13.0',
+    ],
+  ],
+  [
+    'eso-helmrelease.yaml',
+    'ghcr.io/external-secrets/external-secrets',
+    'v0.7.1',
+    'v0.7.2',
+    ['eso-helmrelease.yaml HelmRelease/external-secrets spec.chart.spec.version: 0.7.1 → 0.7.2'],
+  ],
+  [
+    'eso-values.yaml',
+    'ghcr.io/external-secrets/external-secrets',
+    'v0.7.1',
+    'v0.7.2',
+    [
+      'eso-values.yaml image.tag: v0.7.1 → v0.7.2',
+      'eso-values.yaml webhook.image.tag: v0.7.1 → v0.7.2',
+      'eso-values.yaml certController.image.tag: v0.7.1 → v0.7.2',
+    ],
+  ],
+  [
+    'eso-Chart.yaml',
+    'ghcr.io/external-secrets/external-secrets',
+    'v0.7.1',
+    'v0.7.2',
+    ['eso-Chart.yaml dependencies.0.version: 0.7.1 → 0.7.2'],
+  ],
+  [
+    'longhorn-values.yaml',
+    'longhornio/longhorn-instance-manager',
+    'v1.11.0',
+    'v1.11.1',
+    [
+      'longhorn-values.yaml image.longhorn.engine.tag: v1.11.0 → v1.11.1',
+      'longhorn-values.yaml image.longhorn.manager.tag: v1.11.0 → v1.11.1',
+      'longhorn-values.yaml image.longhorn.ui.tag: v1.11.0 → v1.11.1',
+      'longhorn-values.yaml image.longhorn.instanceManager.tag: v1.11.0 → v1.11.1',
+      'longhorn-values.yaml image.longhorn.shareManager.tag: v1.11.0 → v1.11.1',
+      'longhorn-values.yaml image.longhorn.backingImageManager.tag: v1.11.0 → v1.11.1',
+    ],
+  ],
+  [
+    'longhorn-helmrelease.yaml',
+    'longhornio/longhorn-instance-manager',
+    'v1.11.0',
+    'v1.11.1',
+    ['longhorn-helmrelease.yaml HelmRelease/longhorn spec.chart.spec.version: 1.11.0 → 1.11.1'],
+  ],
+  [
+    'calico-helmrelease.yaml',
+    'quay.io/calico/kube-controllers',
+    'v3.31.4',
+    'v3.31.5',
+    ['calico-helmrelease.yaml HelmRelease/tigera-operator spec.chart.spec.version: v3.31.4 → v3.31.5'],
+  ],
+  [
+    'calico-values.yaml',
+    'quay.io/calico/kube-controllers',
+    'v3.31.4',
+    'v3.31.5',
+    [
+      'refused: calico-values.yaml: 3.31.4 appears, but not where the operator\'s version is kept (documents: Helm values). calicoctl.tag "v3.31.4": quay.io/calico/ctl is not the operator\'s image (quay.io/calico/kube-controllers)',
+    ],
+  ],
+  [
+    'calico-kustomization.yaml',
+    'quay.io/calico/kube-controllers',
+    'v3.31.4',
+    'v3.31.5',
+    [
+      'calico-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/projectcalico/calico/v3.31.4/manifests/tigera-operator.yaml → https://raw.githubusercontent.com/projectcalico/calico/v3.31.5/manifests/tigera-operator.yaml',
+    ],
+  ],
+  [
+    'ca-helmrelease.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.chart.spec.version: 9.34.1 → 9.37.0',
+      'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.values.image.tag: v1.28.2 → v1.30.0',
+    ],
+  ],
+  [
+    'ca-deployment.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'ca-deployment.yaml Deployment/cluster-autoscaler spec.template.spec.containers.0.image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.28.2 → registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.0',
+    ],
+  ],
+  [
+    'cm-values.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'cm-values.yaml image.tag: v1.12.2 → v1.12.3',
+      'cm-values.yaml webhook.image.tag: v1.12.2 → v1.12.3',
+      'cm-values.yaml cainjector.image.tag: v1.12.2 → v1.12.3',
+      'cm-values.yaml acmesolver.image.tag: v1.12.2 → v1.12.3',
+      'cm-values.yaml startupapicheck.image.tag: v1.12.2 → v1.12.3',
+    ],
+  ],
+  [
+    'argocd-git-app.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    ['argocd-git-app.yaml Application/argocd spec.source.targetRevision: v2.13.1 → v2.13.2'],
+  ],
+  [
+    'keda-kustomization.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    [
+      'keda-kustomization.yaml Kustomization resources.0: https://github.com/kedacore/keda/releases/download/v2.12.1/keda-2.12.1.yaml → https://github.com/kedacore/keda/releases/download/v2.13.0/keda-2.13.0.yaml',
+    ],
+  ],
+  [
+    'ca-app-params.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'ca-app-params.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
+      'ca-app-params.yaml Application/cluster-autoscaler spec.source.helm.parameters.0.value: v1.28.2 → v1.30.0',
+    ],
+  ],
+  [
+    'ca-app-values-string.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
+      'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.helm.values.image.tag: v1.28.2 → v1.30.0',
+    ],
+  ],
+  [
+    'longhorn-kustomization.yaml',
+    'longhornio/longhorn-instance-manager',
+    'v1.11.0',
+    'v1.11.1',
+    [
+      'longhorn-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/longhorn/longhorn/v1.11.0/deploy/longhorn.yaml → https://raw.githubusercontent.com/longhorn/longhorn/v1.11.1/deploy/longhorn.yaml',
+    ],
+  ],
+  [
+    'eso-helmcharts.yaml',
+    'ghcr.io/external-secrets/external-secrets',
+    'v0.7.1',
+    'v0.7.2',
+    ['eso-helmcharts.yaml Kustomization helmCharts.0.version: 0.7.1 → 0.7.2'],
+  ],
+  [
+    'argocd-range.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'refused: argocd-range.yaml: 2.13.1 not bumped to 2.13.2 (documents: Application/argocd). Application/argocd spec.source.targetRevision "7.7.*": a version range cannot be bumped to one version; pin one version (the argo-cd release that ships 2.13.1) so leakguard can move it, or widen the range to take 2.13.2 yourself',
+    ],
+  ],
+  // One ApplicationSet for the platform: each list element names its chart and version.
+  [
+    'appset-list-generator.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
+    ],
+  ],
+  [
+    'appset-list-generator.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.1.chartVersion: v1.12.2 → v1.12.3',
+    ],
+  ],
+  [
+    'ca-helmfile-inline-values.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'ca-helmfile-inline-values.yaml releases.0.version: 9.34.1 → 9.37.0',
+      'ca-helmfile-inline-values.yaml releases.0.values.0.image.tag: v1.28.2 → v1.30.0',
+    ],
+  ],
+  // A Flux Kustomization whose manifests read ${CERT_MANAGER_VERSION}.
+  [
+    'cm-flux-kustomization-substitute.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
+    ],
+  ],
+  // Values in other files: a Helmfile values path, Flux valuesFrom (a generated ConfigMap, a ConfigMap
+  // manifest beside a SOPS Secret, one key merged at targetPath, a plain Secret).
+  [
+    'ca-helmfile.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'ca-helmfile.yaml releases.0.version: 9.34.1 → 9.37.0',
+      'values/cluster-autoscaler.yaml image.tag: v1.28.2 → v1.30.0',
+    ],
+  ],
+  [
+    'ca-helmfile-environments/helmfile.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'refused: ca-helmfile-environments/helmfile.yaml: 1.28.2 not bumped to 1.30.0 (documents: Helmfile, Helmfile; ca-helmfile-environments/values/common.yaml: Helm values). releases.0.values.1 "values/{{ .Environment.Name }}/cluster-autoscaler.yaml": a values file per environment (staging, prod): ca-helmfile-environments/values/staging/cluster-autoscaler.yaml, ca-helmfile-environments/values/prod/cluster-autoscaler.yaml hold 1.28.2, and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it; releases.0.version "9.34.1": held back: the release moves whole or not at all',
+    ],
+  ],
+  [
+    'keda-valuesfrom/helmrelease.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    [
+      'keda-valuesfrom/helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0',
+      'keda-valuesfrom/helm/values.yaml image.keda.tag: 2.12.1 → 2.13.0',
+      'keda-valuesfrom/helm/values.yaml image.metricsApiServer.tag: 2.12.1 → 2.13.0',
+      'keda-valuesfrom/helm/values.yaml image.webhooks.tag: 2.12.1 → 2.13.0',
+    ],
+  ],
+  [
+    'cm-valuesfrom/helmrelease.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'cm-valuesfrom/helmrelease.yaml HelmRelease/cert-manager spec.chart.spec.version: v1.12.2 → v1.12.3',
+      'cm-valuesfrom/configmap.yaml ConfigMap/cert-manager-values data.values.yaml.image.tag: v1.12.2 → v1.12.3',
+      'cm-valuesfrom/configmap.yaml ConfigMap/cert-manager-values data.values.yaml.webhook.image.tag: v1.12.2 → v1.12.3',
+      'cm-valuesfrom/configmap.yaml ConfigMap/cert-manager-values data.values.yaml.cainjector.image.tag: v1.12.2 → v1.12.3',
+    ],
+  ],
+  [
+    'argocd-valuesfrom-targetpath/helmrelease.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'argocd-valuesfrom-targetpath/helmrelease.yaml HelmRelease/argocd spec.chart.spec.version: 7.7.8 → 7.7.10',
+      'argocd-valuesfrom-targetpath/helmrelease.yaml ConfigMap/argocd-versions data.argocd-tag: v2.13.1 → v2.13.2',
+    ],
+  ],
+  [
+    'ca-valuesfrom-secret/helmrelease.yaml',
+    'registry.k8s.io/autoscaling/cluster-autoscaler',
+    'v1.28.2',
+    'v1.30.0',
+    [
+      'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": held back: the release moves whole or not at all',
+    ],
+  ],
+  // ApplicationSet generators combined (matrix, merge), and one whose version lives outside the file.
+  [
+    'appset-matrix-clusters-list.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'appset-matrix-clusters-list.yaml ApplicationSet/platform-addons spec.generators.0.matrix.generators.1.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
+    ],
+  ],
+  [
+    'appset-merge-cluster-values.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'appset-merge-cluster-values.yaml ApplicationSet/cert-manager spec.generators.0.merge.generators.0.clusters.values.certManagerVersion: v1.12.2 → v1.12.3',
+      'appset-merge-cluster-values.yaml ApplicationSet/cert-manager spec.generators.0.merge.generators.2.list.elements.0.values.certManagerVersion: v1.12.2 → v1.12.3',
+    ],
+  ],
+  [
+    'appset-git-files.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'refused: appset-git-files.yaml: 2.13.1 not bumped to 2.13.2 (documents: ApplicationSet/argocd). ApplicationSet/argocd spec.template.spec.source.targetRevision "{{.argocd.chartVersion}}": the chart version is a parameter the generators read outside this file: spec.generators.0.matrix.generators.0.git (the files clusters/*/argocd.yaml in https://github.com/example-org/platform-config.git); spec.generators.0.matrix.generators.1.clusters (each cluster\'s Secret); leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself',
+    ],
+  ],
+  // Terraform: refused, naming the chart version and the image tag set beside it (not the module's own version).
+  [
+    'cm-helm-release.tf',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'refused: cm-helm-release.tf is Terraform (HCL), which leakguard does not edit: line 5: version          = "v1.12.2" (resource "helm_release" "cert_manager"); line 16: value = "v1.12.2" (resource "helm_release" "cert_manager"). Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)',
+    ],
+  ],
+  // A kustomize remote in the scp-like form platform templates use.
+  [
+    'argocd-kustomization-scp.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'argocd-kustomization-scp.yaml Kustomization resources.1: github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.13.1 → github.com:argoproj/argo-cd.git/manifests/cluster-install?ref=v2.13.2',
+    ],
+  ],
+  // A vendored release (a rendered chart in one file): the running image's components alone would leave
+  // the version in labels and the manager's --*-image arguments.
+  [
+    'longhorn-vendored.yaml',
+    'longhornio/longhorn-instance-manager',
+    'v1.11.0',
+    'v1.11.1',
+    [
+      'refused: longhorn-vendored.yaml is a whole vendored release (7 documents, with CustomResourceDefinition, ClusterRole, ClusterRoleBinding, DaemonSet, Deployment): 1.11.0 appears in 15 places and leakguard would change 2, leaving a half-upgraded install. Replace the file with the 1.11.1 release manifest, or install the release with its chart so leakguard can bump one version',
+    ],
+  ],
+];
+
+/** Reads the layouts' files, with the commits made so far laid over them. */
+function reader(written: Map<string, string>) {
+  return async (path: string) => {
+    const over = written.get(path);
+    if (over !== undefined) return { text: over };
+    try {
+      return { text: await readFile(path, 'utf8') };
+    } catch {
+      return null;
+    }
+  };
+}
+
 describe("upgrade preview over the catalogue operators' layouts", () => {
-  it.each([
-    [
-      'cm-helmrelease.yaml',
-      'quay.io/jetstack/cert-manager-cainjector',
-      'v1.12.2',
-      'v1.12.3',
-      ['cm-helmrelease.yaml HelmRelease/cert-manager spec.chart.spec.version: v1.12.2 → v1.12.3'],
-    ],
-    [
-      'cm-app.yaml',
-      'quay.io/jetstack/cert-manager-cainjector',
-      'v1.12.2',
-      'v1.12.3',
-      ['cm-app.yaml Application/cert-manager spec.source.targetRevision: v1.12.2 → v1.12.3'],
-    ],
-    [
-      'cm-kustomization.yaml',
-      'quay.io/jetstack/cert-manager-cainjector',
-      'v1.12.2',
-      'v1.12.3',
-      [
-        'cm-kustomization.yaml Kustomization resources.0: https://github.com/cert-manager/cert-manager/releases/download/v1.12.2/cert-manager.yaml → https://github.com/cert-manager/cert-manager/releases/download/v1.12.3/cert-manager.yaml',
-      ],
-    ],
-    [
-      'argocd-app.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      ['argocd-app.yaml Application/argocd spec.source.targetRevision: 7.7.8 → 7.7.10'],
-    ],
-    [
-      'argocd-multisource.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      ['argocd-multisource.yaml Application/argocd spec.sources.0.targetRevision: 7.7.8 → 7.7.10'],
-    ],
-    [
-      'argocd-appset.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      ['argocd-appset.yaml ApplicationSet/argocd spec.template.spec.source.targetRevision: 7.7.8 → 7.7.10'],
-    ],
-    [
-      'argocd-kustomization.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      [
-        'argocd-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.1/manifests/install.yaml → https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.2/manifests/install.yaml',
-      ],
-    ],
-    [
-      'argocd-kustomization-remote.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      [
-        'argocd-kustomization-remote.yaml Kustomization images.0.newTag: v2.13.1 → v2.13.2',
-        'argocd-kustomization-remote.yaml Kustomization resources.0: github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.1 → github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.13.2',
-      ],
-    ],
-    [
-      'argocd-values.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      ['argocd-values.yaml global.image.tag: v2.13.1 → v2.13.2'],
-    ],
-    [
-      'keda-helmrelease.yaml',
-      'ghcr.io/kedacore/keda',
-      '2.12.1',
-      '2.13.0',
-      ['keda-helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0'],
-    ],
-    [
-      'keda-values.yaml',
-      'ghcr.io/kedacore/keda',
-      '2.12.1',
-      '2.13.0',
-      [
-        'keda-values.yaml image.keda.tag: 2.12.1 → 2.13.0',
-        'keda-values.yaml image.metricsApiServer.tag: 2.12.1 → 2.13.0',
-        'keda-values.yaml image.webhooks.tag: 2.12.1 → 2.13.0',
-      ],
-    ],
-    [
-      'eso-helmrelease.yaml',
-      'ghcr.io/external-secrets/external-secrets',
-      'v0.7.1',
-      'v0.7.2',
-      ['eso-helmrelease.yaml HelmRelease/external-secrets spec.chart.spec.version: 0.7.1 → 0.7.2'],
-    ],
-    [
-      'eso-values.yaml',
-      'ghcr.io/external-secrets/external-secrets',
-      'v0.7.1',
-      'v0.7.2',
-      [
-        'eso-values.yaml image.tag: v0.7.1 → v0.7.2',
-        'eso-values.yaml webhook.image.tag: v0.7.1 → v0.7.2',
-        'eso-values.yaml certController.image.tag: v0.7.1 → v0.7.2',
-      ],
-    ],
-    [
-      'eso-Chart.yaml',
-      'ghcr.io/external-secrets/external-secrets',
-      'v0.7.1',
-      'v0.7.2',
-      ['eso-Chart.yaml dependencies.0.version: 0.7.1 → 0.7.2'],
-    ],
-    [
-      'longhorn-values.yaml',
-      'longhornio/longhorn-instance-manager',
-      'v1.11.0',
-      'v1.11.1',
-      [
-        'longhorn-values.yaml image.longhorn.engine.tag: v1.11.0 → v1.11.1',
-        'longhorn-values.yaml image.longhorn.manager.tag: v1.11.0 → v1.11.1',
-        'longhorn-values.yaml image.longhorn.ui.tag: v1.11.0 → v1.11.1',
-        'longhorn-values.yaml image.longhorn.instanceManager.tag: v1.11.0 → v1.11.1',
-        'longhorn-values.yaml image.longhorn.shareManager.tag: v1.11.0 → v1.11.1',
-        'longhorn-values.yaml image.longhorn.backingImageManager.tag: v1.11.0 → v1.11.1',
-      ],
-    ],
-    [
-      'longhorn-helmrelease.yaml',
-      'longhornio/longhorn-instance-manager',
-      'v1.11.0',
-      'v1.11.1',
-      ['longhorn-helmrelease.yaml HelmRelease/longhorn spec.chart.spec.version: 1.11.0 → 1.11.1'],
-    ],
-    [
-      'calico-helmrelease.yaml',
-      'quay.io/calico/kube-controllers',
-      'v3.31.4',
-      'v3.31.5',
-      ['calico-helmrelease.yaml HelmRelease/tigera-operator spec.chart.spec.version: v3.31.4 → v3.31.5'],
-    ],
-    [
-      'calico-values.yaml',
-      'quay.io/calico/kube-controllers',
-      'v3.31.4',
-      'v3.31.5',
-      [
-        'refused: calico-values.yaml: 3.31.4 appears, but not where the operator\'s version is kept (documents: Helm values). calicoctl.tag "v3.31.4": quay.io/calico/ctl is not the operator\'s image (quay.io/calico/kube-controllers)',
-      ],
-    ],
-    [
-      'calico-kustomization.yaml',
-      'quay.io/calico/kube-controllers',
-      'v3.31.4',
-      'v3.31.5',
-      [
-        'calico-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/projectcalico/calico/v3.31.4/manifests/tigera-operator.yaml → https://raw.githubusercontent.com/projectcalico/calico/v3.31.5/manifests/tigera-operator.yaml',
-      ],
-    ],
-    [
-      'ca-helmrelease.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      [
-        'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.chart.spec.version: 9.34.1 → 9.37.0',
-        'ca-helmrelease.yaml HelmRelease/cluster-autoscaler spec.values.image.tag: v1.28.2 → v1.30.0',
-      ],
-    ],
-    [
-      'ca-deployment.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      [
-        'ca-deployment.yaml Deployment/cluster-autoscaler spec.template.spec.containers.0.image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.28.2 → registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.0',
-      ],
-    ],
-    [
-      'ca-helmfile.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      ['ca-helmfile.yaml releases.0.version: 9.34.1 → 9.37.0'],
-    ],
-    [
-      'cm-values.yaml',
-      'quay.io/jetstack/cert-manager-cainjector',
-      'v1.12.2',
-      'v1.12.3',
-      [
-        'cm-values.yaml image.tag: v1.12.2 → v1.12.3',
-        'cm-values.yaml webhook.image.tag: v1.12.2 → v1.12.3',
-        'cm-values.yaml cainjector.image.tag: v1.12.2 → v1.12.3',
-        'cm-values.yaml acmesolver.image.tag: v1.12.2 → v1.12.3',
-        'cm-values.yaml startupapicheck.image.tag: v1.12.2 → v1.12.3',
-      ],
-    ],
-    [
-      'argocd-git-app.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      ['argocd-git-app.yaml Application/argocd spec.source.targetRevision: v2.13.1 → v2.13.2'],
-    ],
-    [
-      'keda-kustomization.yaml',
-      'ghcr.io/kedacore/keda',
-      '2.12.1',
-      '2.13.0',
-      [
-        'keda-kustomization.yaml Kustomization resources.0: https://github.com/kedacore/keda/releases/download/v2.12.1/keda-2.12.1.yaml → https://github.com/kedacore/keda/releases/download/v2.13.0/keda-2.13.0.yaml',
-      ],
-    ],
-    [
-      'ca-app-params.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      [
-        'ca-app-params.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
-        'ca-app-params.yaml Application/cluster-autoscaler spec.source.helm.parameters.0.value: v1.28.2 → v1.30.0',
-      ],
-    ],
-    [
-      'ca-app-values-string.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      [
-        'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.targetRevision: 9.34.1 → 9.37.0',
-        'ca-app-values-string.yaml Application/cluster-autoscaler spec.source.helm.values.image.tag: v1.28.2 → v1.30.0',
-      ],
-    ],
-    [
-      'longhorn-kustomization.yaml',
-      'longhornio/longhorn-instance-manager',
-      'v1.11.0',
-      'v1.11.1',
-      [
-        'longhorn-kustomization.yaml Kustomization resources.0: https://raw.githubusercontent.com/longhorn/longhorn/v1.11.0/deploy/longhorn.yaml → https://raw.githubusercontent.com/longhorn/longhorn/v1.11.1/deploy/longhorn.yaml',
-      ],
-    ],
-    [
-      'eso-helmcharts.yaml',
-      'ghcr.io/external-secrets/external-secrets',
-      'v0.7.1',
-      'v0.7.2',
-      ['eso-helmcharts.yaml Kustomization helmCharts.0.version: 0.7.1 → 0.7.2'],
-    ],
-    [
-      'argocd-range.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      [
-        'refused: argocd-range.yaml: 2.13.1 not bumped to 2.13.2 (documents: Application/argocd). Application/argocd spec.source.targetRevision "7.7.*": a version range cannot be bumped to one version; pin one version (the argo-cd release that ships 2.13.1) so leakguard can move it, or widen the range to take 2.13.2 yourself',
-      ],
-    ],
-    // One ApplicationSet for the platform: each list element names its chart and version.
-    [
-      'appset-list-generator.yaml',
-      'quay.io/argoproj/argocd',
-      'v2.13.1',
-      'v2.13.2',
-      [
-        'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.0.chartVersion: 7.7.8 → 7.7.10',
-      ],
-    ],
-    [
-      'appset-list-generator.yaml',
-      'quay.io/jetstack/cert-manager-cainjector',
-      'v1.12.2',
-      'v1.12.3',
-      [
-        'appset-list-generator.yaml ApplicationSet/platform spec.generators.0.list.elements.1.chartVersion: v1.12.2 → v1.12.3',
-      ],
-    ],
-    [
-      'ca-helmfile-inline-values.yaml',
-      'registry.k8s.io/autoscaling/cluster-autoscaler',
-      'v1.28.2',
-      'v1.30.0',
-      [
-        'ca-helmfile-inline-values.yaml releases.0.version: 9.34.1 → 9.37.0',
-        'ca-helmfile-inline-values.yaml releases.0.values.0.image.tag: v1.28.2 → v1.30.0',
-      ],
-    ],
-    // A Flux Kustomization whose manifests read ${CERT_MANAGER_VERSION}.
-    [
-      'cm-flux-kustomization-substitute.yaml',
-      'quay.io/jetstack/cert-manager-cainjector',
-      'v1.12.2',
-      'v1.12.3',
-      [
-        'cm-flux-kustomization-substitute.yaml Kustomization/cert-manager spec.postBuild.substitute.CERT_MANAGER_VERSION: v1.12.2 → v1.12.3',
-      ],
-    ],
-  ])('%s (%s %s → %s)', async (file, image, from, to, expected) => {
+  it.each(LAYOUTS)('%s (%s %s → %s)', async (file, image, from, to, expected) => {
     expect(await preview(file, image, from, to)).toEqual(expected);
   });
+
+  const bumped = LAYOUTS.filter(([, , , , expected]) => !expected[0]?.startsWith('refused:'));
+  it.each(bumped)(
+    '%s (%s %s → %s): a rerun over the commit finds nothing left to do',
+    async (file, image, from, to) => {
+      const req = previewRequest({ file, fromVersion: from, toVersion: to, image, catalog: buildCatalog() });
+      const written = new Map<string, string>();
+      const first = await bumpInRepo(join(dir, file), reader(written), req, charts);
+      if (first.kind !== 'bumped') throw new Error(`expected a bump, got ${first.kind}`);
+      // One commit per file: a file written twice would be committed over its own first commit.
+      const paths = first.result.files.map((f) => f.path);
+      expect(new Set(paths).size).toBe(paths.length);
+      for (const f of first.result.files) written.set(f.path, f.content);
+      expect((await bumpInRepo(join(dir, file), reader(written), req, charts)).kind).toBe('already');
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { MetricsError, PrometheusSource } from '../../src/prom/index.js';
 import { profileQuery } from '../../src/prom/queries.js';
 import { fetchHistory, prometheusNow } from '../../src/prom/history.js';
-import { judgeTargets } from '../../src/policy/judged.js';
+import { judgeTargets } from '../../src/detect/targets.js';
 import { METRIC, syntheticHistory, toOpenMetrics, type SyntheticHistory } from '../support/memory-history.js';
 import { operatorTarget, runAgainst } from '../support/metrics-run.js';
 import { PROMETHEUS_SETUP_MS, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';

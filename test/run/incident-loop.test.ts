@@ -88,6 +88,21 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     ]);
     expect(w.notifier.messages[1]?.text).toContain('Upgrade to v1.15.9');
     expect(w.notifier.messages[3]?.text).toContain('Removed the workaround');
+    // The new version's pods are minutes old when the rollout is seen: no slope yet, so the message says
+    // when it rolled out and until when it is verified, and no slot is left empty.
+    const rolledOutAt = w.now - 25 * HOUR;
+    expect(w.notifier.messages[2]?.text).toContain(
+      `— rolled out ${time(rolledOutAt)}, verifying until ${time(rolledOutAt + 24 * HOUR)} —`,
+    );
+    expect(w.notifier.messages[3]?.text).toContain(`verified ${time(w.now)}`);
+    for (const m of w.notifier.messages) expect(JSON.stringify(m)).not.toContain('n/a');
+    // On v1.15.9 the catalogue no longer matches: the known issue shown is the one the upgrade fixes, never "none".
+    for (const m of w.notifier.messages.slice(2)) {
+      expect(JSON.stringify(m)).not.toContain('none catalogued');
+      expect(JSON.stringify(m.blocks)).toContain(
+        '(rook-operator-leak-1.14, checked 2026-11-30): the issue this upgrade fixes',
+      );
+    }
   });
 
   it('a run with no decision yet (the restarted pod has too little data) posts nothing: the thread never says "Healthy"', async () => {
@@ -162,7 +177,7 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
 
-  it('killed between the verification and the revert: the next run reverts once, exactly', async () => {
+  it('killed between the verification and the revert: the next run reverts once, exactly, and Slack still says "Fix verified"', async () => {
     const w = new RookWorld(rookConfig());
     await remediated(w);
     w.roll('rook/ceph:v1.15.9');
@@ -179,6 +194,12 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     expect(w.cluster.configMaps.get(CM)).toEqual(before.configMap);
     expect(w.cluster.mutations.filter((m) => m.verb === 'revert-env')).toHaveLength(1);
     expect(w.cluster.mutations.filter((m) => m.verb === 'revert-configmap')).toHaveLength(1);
+    // The runs after the one that died: the incident is verified, never "Healthy" or "Escalated".
+    const said = w.notifier.messages.slice(3).map((m) => m.text.split(' — ')[0]);
+    expect(said.length).toBeGreaterThan(0);
+    for (const header of said)
+      expect(header).toBe('[INFO] Fix verified: rook-ceph/rook-ceph-operator (rook-ceph-operator 1.15.9)');
+    expect(w.notifier.messages.at(-1)?.text).toContain('Removed the workaround');
   });
 
   it('dry-run: "would" remove the workaround, and nothing changes', async () => {

@@ -607,6 +607,16 @@ describe('runOnce', () => {
     expect(summary.targets.filter((t) => t.verdict.kind === 'leaking')).toHaveLength(3);
     expect(cluster.mutations.filter((m) => m.verb === 'restart')).toHaveLength(1);
   });
+  it('pods that match but hold no target are said once, for what they are: never "matched no pods"', async () => {
+    const { cluster, deps } = setup();
+    const listed = cluster.discoverTargets.bind(cluster);
+    const noContainer = 'pod cert-manager/cert-manager-abc has no container named "cert-manager"';
+    cluster.discoverTargets = async (profile) =>
+      profile.name === 'certs' ? { outcome: 'listed', targets: [], warnings: [noContainer] } : listed(profile);
+    const summary = await runOnce(deps());
+    const certs = summary.warnings.filter((w) => w.startsWith('profile certs:'));
+    expect(certs).toEqual([`profile certs: ${noContainer}`]);
+  });
   it('Prometheus warns its answer may be partial: every verdict of that answer is unknown, nothing is done (row 4)', async () => {
     const { cluster, metrics, notifier, deps } = setup();
     metrics.warnings = ['store 10.0.0.7:10901 unavailable: partial response'];

@@ -1,7 +1,9 @@
 /**
  * GitOps files shaped like those of public home-ops repos (written for these tests, not copied),
- * and the line diff the bump tests assert on.
+ * the line diff the bump tests assert on, and a bump followed by its rerun.
  */
+import type { ChartSource } from '../../src/forge/chart-repository.js';
+import { bumpInRepo, type BumpRequest } from '../../src/forge/bump/index.js';
 
 /** A Flux HelmRelease whose chart comes from an OCIRepository (`spec.chartRef`), no version of its own. */
 export const HELMRELEASE_CHARTREF = `# Rook operator
@@ -38,4 +40,23 @@ export function changedLines(before: string, after: string, prefix = ''): string
     line === b[i] ? [] : [`${prefix}-${line}`, ...(i < b.length ? [`${prefix}+${b[i]}`] : [])],
   );
   return changed.concat(b.slice(a.length).map((line) => `${prefix}+${line}`));
+}
+
+/**
+ * Bumps `files[primary]` as the forge would (reading the others on demand), then again over the
+ * result: the changed lines per file, and what the rerun found (`already` when the first was whole).
+ */
+export async function bumpAndRerun(
+  files: Readonly<Record<string, string>>,
+  primary: string,
+  req: BumpRequest,
+  charts?: ChartSource,
+): Promise<{ diff: string[]; rerun: string }> {
+  const read = (tree: Readonly<Record<string, string>>) => async (p: string) =>
+    tree[p] === undefined ? null : { text: tree[p] };
+  const first = await bumpInRepo(primary, read(files), req, charts);
+  if (first.kind !== 'bumped') throw new Error(`expected a bump, got ${first.kind}`);
+  const after = { ...files, ...Object.fromEntries(first.result.files.map((f) => [f.path, f.content])) };
+  const diff = first.result.files.flatMap((f) => changedLines(files[f.path] ?? '', f.content, `${f.path}: `));
+  return { diff, rerun: (await bumpInRepo(primary, read(after), req, charts)).kind };
 }

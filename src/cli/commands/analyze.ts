@@ -7,7 +7,7 @@ import type { Values } from '../../model/units.js';
 import type { DetectOptions, Verdict } from '../../detect/types.js';
 import type { OutputFormat } from '../output.js';
 import { readHistoryFile, seriesName } from '../input.js';
-import { renderVerdictTable, type VerdictRow } from '../render.js';
+import { renderVerdictTable, type VerdictRow } from '../../report/verdict-table.js';
 
 export interface AnalyzeOptions {
   input: string;

@@ -13,9 +13,9 @@ import {
 } from '../../detect/index.js';
 import type { DetectOptions } from '../../detect/types.js';
 import type { RangeSeries } from '../../prom/types.js';
-import { seriesKey } from '../../policy/judged.js';
+import { seriesKey } from '../../detect/targets.js';
 import type { OutputFormat } from '../output.js';
-import { renderTable } from '../output.js';
+import { renderTable } from '../../model/text.js';
 import { UsageError } from '../errors.js';
 import { isInputOnly, isMemoryLimit, latestLimit, seriesName, streamRangeFile } from '../input.js';
 

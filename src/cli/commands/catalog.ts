@@ -2,7 +2,7 @@
 import { buildCatalog, type Catalog } from '../../catalog/catalog.js';
 import { checkImage, describeAffected, describeRule, renderCheck } from '../../catalog/describe.js';
 import type { OutputFormat } from '../output.js';
-import { renderTable } from '../output.js';
+import { renderTable } from '../../model/text.js';
 import { UsageError } from '../errors.js';
 
 export interface CatalogOptions {

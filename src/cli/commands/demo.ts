@@ -5,8 +5,8 @@ import { formatTime } from '../../model/units.js';
 import type { PlanAction } from '../../policy/types.js';
 import type { OutputFormat } from '../output.js';
 import { wrap } from '../../model/text.js';
-import { renderTable } from '../output.js';
-import { renderVerdictTable } from '../render.js';
+import { renderTable } from '../../model/text.js';
+import { renderVerdictTable } from '../../report/verdict-table.js';
 
 export async function runDemo(options: { output: OutputFormat }, print: (text: string) => void): Promise<void> {
   const report = await runDemoPipeline();

@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.js';
 import { runOnce, type RunSummary } from '../../run/index.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
-import { renderVerdictTable } from '../render.js';
+import { countVerdicts, renderSummary } from '../../report/verdict-table.js';
 import { buildRunDeps } from '../wiring.js';
 
 export async function runCommand(
@@ -31,28 +31,4 @@ export function summaryJson(summary: RunSummary) {
     warnings: summary.warnings,
     failures: summary.failures,
   };
-}
-
-function countVerdicts(summary: RunSummary): Record<string, number> {
-  const counts: Record<string, number> = { leaking: 0, 'not-leaking': 0, unknown: 0 };
-  for (const t of summary.targets) counts[t.verdict.kind] = (counts[t.verdict.kind] ?? 0) + 1;
-  return counts;
-}
-
-export function renderSummary(summary: RunSummary): string {
-  if (summary.status === 'locked') return 'another run holds the lock; nothing was done';
-  const verdicts = countVerdicts(summary);
-  const lines = [
-    renderVerdictTable(
-      summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
-    ),
-    '',
-    `targets ${summary.targets.length} · leaking ${verdicts.leaking} · ok ${verdicts['not-leaking']} · unknown ${verdicts.unknown}${summary.dryRun ? ' · DRY RUN' : ''}`,
-    ...summary.actions.map(
-      (a) => `action ${a.id}: ${a.kind} on ${a.workload} → ${a.dryRun ? 'planned (dry-run)' : a.outcome}`,
-    ),
-    ...summary.warnings.map((w) => `warning: ${w}`),
-    ...summary.failures.map((f) => `FAILED: ${f}`),
-  ];
-  return lines.join('\n');
 }

@@ -1,5 +1,4 @@
 /** `leakguard status`: the current verdict per watched target, read-only (no lock, no Events, no writes). */
-import { incidentStatusText } from '../../report/incident-text.js';
 import type { Logger } from 'pino';
 import { toDetectOptions } from '../../config/detection.js';
 import { valuesOf } from '../../detect/columns.js';
@@ -8,9 +7,8 @@ import { prometheusNow } from '../../prom/history.js';
 import { observeProfile } from '../../run/observe.js';
 import { ExitCode } from '../errors.js';
 import type { OutputFormat } from '../output.js';
-import { renderVerdictTable, type VerdictRow } from '../render.js';
+import { failedLine, renderVerdictTable, statusRow, type VerdictRow } from '../../report/verdict-table.js';
 import { buildStatusDeps, type StatusDeps } from '../wiring.js';
-import { formatTime } from '../../model/units.js';
 import { workloadKey } from '../../model/workload.js';
 
 export async function statusCommand(
@@ -23,7 +21,7 @@ export async function statusCommand(
   if (options.output === 'json') {
     print(JSON.stringify({ now, targets: rows.map(({ values: _v, ...row }) => row), failures }));
   } else {
-    print([renderVerdictTable(rows, { withAction: true }), ...failures.map((f) => `FAILED: ${f}`)].join('\n'));
+    print([renderVerdictTable(rows, { withAction: true }), ...failures.map(failedLine)].join('\n'));
   }
   return failures.length > 0 ? ExitCode.stepFailed : ExitCode.ok;
 }
@@ -59,19 +57,9 @@ export async function statusRows(config: Config, deps: StatusDeps): Promise<Stat
     const states = await deps.cluster.readStates(seen.judged.map((t) => t.facts.workload));
     for (const target of seen.judged) {
       const state = states.get(workloadKey(target.facts.workload));
-      const last =
-        state?.outcome === 'read' && state.state.lastAction
-          ? `${state.state.lastAction} ${formatTime(state.state.lastActionAt ?? 0)}`
-          : undefined;
-      const incident = state?.outcome === 'read' ? incidentStatusText(state.state) : null;
-      rows.push({
-        profile: profile.name,
-        name: `${target.facts.workload.namespace}/${target.facts.workload.name} (${target.facts.pod.name})`,
-        verdict: target.verdict,
-        values: valuesOf(target.samples),
-        ...(last ? { lastAction: last } : {}),
-        ...(incident ? { incident } : {}),
-      });
+      const { workload, pod } = target.facts;
+      const seen = { workload, pod: pod.name, verdict: target.verdict, values: valuesOf(target.samples) };
+      rows.push({ profile: profile.name, ...statusRow(seen, state?.outcome === 'read' ? state.state : null) });
     }
   }
   return { now: clock.now, rows, failures };

@@ -14,9 +14,8 @@ import {
   type ChartRepositoryAuthConfig,
   type ChartSource,
 } from '../../forge/chart-repository.js';
-import { SecretFileError } from '../../forge/secret-file.js';
 import { previewAlready, previewDiff, previewRefused, previewSummary } from '../../report/upgrade-preview.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 
 export interface UpgradePreviewOptions {
   file: string;
@@ -59,13 +58,11 @@ function fromCatalogue(options: UpgradePreviewOptions): {
   };
 }
 
-export async function runUpgradePreview(
-  options: UpgradePreviewOptions,
-  print: (text: string) => void,
-): Promise<ExitCode> {
+/** The bump the preview asks for: the options, completed by the catalogue entry of the running image. */
+export function previewRequest(options: UpgradePreviewOptions): BumpRequest {
   const known = fromCatalogue(options);
   const chart = options.chart ?? known.chart;
-  const req: BumpRequest = {
+  return {
     fromVersion: options.fromVersion,
     toVersion: options.toVersion,
     ...(options.image ? { image: options.image } : {}),
@@ -74,6 +71,13 @@ export async function runUpgradePreview(
     ...(known.moveTogether ? { moveTogether: known.moveTogether } : {}),
     ...(known.rule ? { rule: known.rule } : {}),
   };
+}
+
+export async function runUpgradePreview(
+  options: UpgradePreviewOptions,
+  print: (text: string) => void,
+): Promise<ExitCode> {
+  const req = previewRequest(options);
   try {
     const charts = options.offline
       ? undefined
@@ -91,7 +95,6 @@ export async function runUpgradePreview(
     print(previewSummary(result.changes));
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof SecretFileError) throw new UsageError(error.message);
     if (!(error instanceof BumpError)) throw error;
     print(previewRefused(error.message));
     return ExitCode.stepFailed;

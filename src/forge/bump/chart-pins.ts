@@ -4,8 +4,8 @@
  */
 import { trimEnd } from '../../model/text.js';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
-import { listElementSources } from './appset-list.js';
-import { detectKind, resourceName } from './locate.js';
+import { generatorSources } from './appset-generators.js';
+import { detectKind, resourceName } from './document-kind.js';
 import { lastSegment } from './version.js';
 import { parseDocuments, stringAt, valueAt } from './yaml-edit.js';
 
@@ -55,7 +55,8 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
   const resource = resourceName(doc, kind);
   const pins: ChartPin[] = [];
   const add = (chart: string, version: string | undefined, path: string, repo: string | null, missing?: string) => {
-    if (chart !== '' && version)
+    // An ApplicationSet template's `'{{.chartVersion}}'` is no pin: its generators hold the values.
+    if (chart !== '' && version && !`${chart}${version}`.includes('{{'))
       pins.push({ file, resource, path, chart, version, repo, ...(missing ? { missing } : {}) });
   };
   switch (kind) {
@@ -94,7 +95,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
       const sources = valueAt(root, [...spec, 'sources']);
       if (isSeq(sources)) sources.items.forEach((s, i) => source(s, [...spec, 'sources', i].join('.')));
       if (kind === 'argocd-applicationset') {
-        for (const e of listElementSources(root)) {
+        for (const e of generatorSources(root).pins) {
           const version = isScalar(e.revision) && typeof e.revision.value === 'string' ? e.revision.value : undefined;
           add(e.chart ?? '', version, e.revisionPath.join('.'), e.repoURL ? repoUrl(e.repoURL) : null);
         }

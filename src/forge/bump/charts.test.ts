@@ -194,9 +194,19 @@ releases:
     chart: jetstack/cert-manager
     version: v1.12.2
 `;
-    expect(await diffOf({ 'helmfile.yaml': text }, 'helmfile.yaml')).toEqual([
+    const values = `global:
+  domain: argocd.example.com
+  image:
+    tag: v2.13.1
+configs:
+  params:
+    server.insecure: true
+`;
+    expect(await diffOf({ 'helmfile.yaml': text, 'values/argocd.yaml': values }, 'helmfile.yaml')).toEqual([
       'helmfile.yaml: -    version: 7.7.8',
       'helmfile.yaml: +    version: 7.7.10',
+      'values/argocd.yaml: -    tag: v2.13.1',
+      'values/argocd.yaml: +    tag: v2.13.2',
     ]);
   });
 

@@ -13,10 +13,10 @@ const sameMajor = (a: string, b: string) => stripV(a).split('.')[0] === stripV(b
 
 export { BumpError } from './types.js';
 export type { BumpChange, BumpErrorCode, BumpRequest, BumpResult, ChartMove, ManifestKind, Sighting } from './types.js';
-export { detectKind } from './locate.js';
+export { detectKind } from './document-kind.js';
 export { describePlace, planBump } from './plan.js';
 
-/** Sibling files read at most, so a kustomization listing many files cannot make a run read the repo. */
+/** Files read at most (chartRef and values sources), so a kustomization listing many cannot make a run read the repo. */
 const MAX_FILES = 12;
 
 export type RepoBump<F> =
@@ -51,7 +51,7 @@ export async function bumpInRepo<F extends { text: string }>(
       if (texts.size + plan.paths.length > MAX_FILES) {
         throw new BumpError(
           'unsupported-syntax',
-          `${primary}: following chartRef would read more than ${MAX_FILES} files`,
+          `${primary}: following its chartRef and values references would read more than ${MAX_FILES} files`,
         );
       }
       for (const path of plan.paths) {

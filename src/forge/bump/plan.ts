@@ -1,145 +1,53 @@
 /**
  * What a bump changes across the files of a repository, decided in one place. Pure: the caller
- * hands in the files it has read; when a HelmRelease's `chartRef` points outside them, the plan asks
- * for the sibling files it needs (`need`) and the caller reads them and asks again.
+ * hands in the files it has read; when a HelmRelease's `chartRef`, or values kept elsewhere (Helmfile
+ * `values:` paths, Flux `valuesFrom`), point outside them, the plan asks for the files it needs (`need`,
+ * see sources.ts) and the caller reads them and asks again.
  *
- * Rules: only the profile's chart moves (plus `alsoBump`); any place of it that cannot move
- * (digest pin, version range, unresolved chartRef) refuses the whole bump — never half a release.
+ * Rules: only the profile's chart moves (plus `alsoBump`); any place of it that cannot move (digest
+ * pin, version range, unresolved chartRef or values source, a Secret) refuses the whole bump — never
+ * half a release.
  */
-import { posix } from 'node:path';
-import { isScalar, isSeq, type Document } from 'yaml';
-import { detectKind, locate, resourceName, type ChartRef, type Scope, type Site } from './locate.js';
+import { isScalar, type Document } from 'yaml';
+import { detectKind, resourceName } from './document-kind.js';
+import { locate, type Scope } from './locate.js';
+import type { ChartRef, Site, ValuesRef } from './site.js';
+import { docsOf, followChartRefs, type RepoFiles, type Resolved } from './sources.js';
+import { followValuesRefs } from './values-sources.js';
+import { isTerraform, terraformRefusal } from './terraform.js';
 import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
 import { lastSegment, stripV, versionToken } from './version.js';
-import { applyEdits, parseDocuments, stringAt, valueAt, walk, type Edit } from './yaml-edit.js';
+import { applyEdits, stringAt, walk, type Edit } from './yaml-edit.js';
 
-/** Files read so far: text, or null when the file does not exist. */
-export type RepoFiles = ReadonlyMap<string, string | null>;
+export type { RepoFiles };
 
 export type BumpPlan =
   | { kind: 'need'; paths: string[] }
   | { kind: 'bumped'; result: BumpResult }
   | { kind: 'already'; alsoPinned: Sighting[] };
 
-interface Resolved {
-  scopes: Scope[];
-  /** chartRefs that lead nowhere leakguard can edit, as refusals. */
-  unresolved: Sighting[];
-}
-
-function docsOf(cache: Map<string, Document[]>, path: string, text: string): Document[] {
-  let docs = cache.get(path);
-  if (!docs) {
-    docs = parseDocuments(text, path);
-    cache.set(path, docs);
-  }
-  return docs;
-}
-
-function findOciRepository(docs: Document[], name: string, file: string): number {
-  return docs.findIndex(
-    (d) =>
-      detectKind(d, file) === 'flux-ocirepository' &&
-      stringAt(valueAt(d.contents, ['metadata']), 'name')?.value === name,
-  );
-}
-
-/** Local files a kustomization lists under `resources:` (relative to it, inside the repository). */
-function localResources(docs: Document[], kustomizationPath: string): string[] {
-  const dir = posix.dirname(kustomizationPath);
-  const out: string[] = [];
-  for (const doc of docs) {
-    const list = valueAt(doc.contents, ['resources']);
-    if (!isSeq(list)) continue;
-    for (const item of list.items) {
-      if (
-        !isScalar(item) ||
-        typeof item.value !== 'string' ||
-        /^[a-z]+:\/\/|^[\w.-]+\.(com|org|io)[/:]/i.test(item.value)
-      )
-        continue;
-      if (!/\.ya?ml$/i.test(item.value)) continue;
-      const path = posix.normalize(posix.join(dir, item.value));
-      if (!path.startsWith('../') && !posix.isAbsolute(path)) out.push(path);
-    }
-  }
-  return out;
-}
-
-/** Where a chartRef leads: the same file, a sibling `ocirepository.yaml`, or a file the directory's kustomization lists. */
-function resolveRefs(
+/** Follows chartRefs and values references (`version`: the running one); `need` lists the files to read first. */
+function follow(
   primary: string,
   files: RepoFiles,
   cache: Map<string, Document[]>,
   refs: ChartRef[],
+  valuesRefs: ValuesRef[],
+  version: string,
 ): Resolved | { need: string[] } {
-  const primaryDocs = docsOf(cache, primary, files.get(primary) ?? '');
-  const scopes: Scope[] = [];
-  const unresolved: Sighting[] = [];
-  const need = new Set<string>();
-  for (const ref of refs) {
-    const where = { file: ref.file, resource: ref.resource, path: 'spec.chartRef', value: `${ref.kind}/${ref.name}` };
-    if (ref.kind !== 'OCIRepository') {
-      unresolved.push({
-        ...where,
-        kind: 'refused',
-        reason: `a chartRef to a ${ref.kind || 'source without kind'} is not followed; point upgrade.file at the file that pins the chart's version`,
-      });
-      continue;
-    }
-    if (findOciRepository(primaryDocs, ref.name, primary) >= 0) continue;
-    const dir = posix.dirname(primary);
-    const kustomizations = ['kustomization.yaml', 'kustomization.yml'].map((f) => posix.join(dir, f));
-    const listed = kustomizations.flatMap((p) => {
-      const text = files.get(p);
-      return typeof text === 'string' ? localResources(docsOf(cache, p, text), p) : [];
-    });
-    // Read in tiers, so the common layout (ocirepository.yaml beside the HelmRelease) costs one read.
-    const tiers = [
-      [posix.join(dir, 'ocirepository.yaml')],
-      [posix.join(dir, 'ocirepository.yml'), ...kustomizations],
-      listed,
-    ];
-    const looked: string[] = [primary];
-    let found = false;
-    let waiting = false;
-    for (const tier of tiers) {
-      const candidates = tier.filter((p) => p !== primary && !looked.includes(p));
-      const missing = candidates.filter((p) => !files.has(p));
-      if (missing.length > 0) {
-        missing.forEach((p) => need.add(p));
-        waiting = true;
-        break;
-      }
-      for (const path of candidates) {
-        const text = files.get(path);
-        if (typeof text !== 'string') continue;
-        looked.push(path);
-        const docs = docsOf(cache, path, text);
-        const index = findOciRepository(docs, ref.name, path);
-        if (index < 0) continue;
-        const same = scopes.find((s) => s.file === path);
-        if (same) same.only = [...(same.only ?? []), index];
-        else scopes.push({ file: path, text, docs, only: [index] });
-        found = true;
-        break;
-      }
-      if (found) break;
-    }
-    if (!found && !waiting) {
-      unresolved.push({
-        ...where,
-        kind: 'refused',
-        reason: `OCIRepository/${ref.name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it`,
-      });
-    }
+  const charts = followChartRefs(primary, files, cache, refs);
+  const values = followValuesRefs(files, cache, valuesRefs, version);
+  if ('need' in charts || 'need' in values) {
+    return { need: [...new Set([...('need' in charts ? charts.need : []), ...('need' in values ? values.need : [])])] };
   }
-  return need.size > 0 ? { need: [...need] } : { scopes, unresolved };
+  return { scopes: [...charts.scopes, ...values.scopes], unresolved: [...charts.unresolved, ...values.unresolved] };
 }
 
 /** Values holding the version that no locator accounts for (labels, annotations, unknown fields). */
 function unaccounted(scope: Scope, version: string, sites: readonly Site[]): Sighting[] {
   const out: Sighting[] = [];
+  // A Secret's contents are never quoted back (only the image tags found in it, as refusals).
+  if (scope.values?.secret) return out;
   scope.docs.forEach((doc, document) => {
     if (scope.only && !scope.only.includes(document)) return;
     const resource = resourceName(doc, detectKind(doc, scope.file));
@@ -161,7 +69,7 @@ function unaccounted(scope: Scope, version: string, sites: readonly Site[]): Sig
   return out;
 }
 
-function selects(req: BumpRequest): (site: Site) => boolean {
+function selects(req: BumpRequest): (site: Pick<Site, 'owners'>) => boolean {
   if (!req.chart) return () => true;
   const charts = new Set([req.chart, ...(req.alsoBump ?? [])].map((c) => lastSegment(c).toLowerCase()));
   return (site) => site.owners.length === 0 || site.owners.some((o) => charts.has(o.toLowerCase()));
@@ -175,12 +83,18 @@ export function describePlace(s: Pick<Sighting, 'file' | 'resource' | 'path'>, p
   return `${s.file === primary ? '' : `${s.file}: `}${s.resource ? `${s.resource} ` : ''}${s.path}`;
 }
 
+/** What a document without kind and name is, in refusals. */
+const UNNAMED: Partial<Record<string, string>> = { helmfile: 'Helmfile', 'helm-chart': 'Chart.yaml' };
+
 function documentsSeen(scopes: readonly Scope[], primary: string): string {
   return scopes
     .map((scope) => {
       const names = scope.docs
         .filter((_, i) => !scope.only || scope.only.includes(i))
-        .map((d) => resourceName(d, detectKind(d, scope.file)) || 'Helm values');
+        .map((d) => {
+          const kind = detectKind(d, scope.file);
+          return resourceName(d, kind) || UNNAMED[kind] || 'Helm values';
+        });
       return `${scope.file === primary ? '' : `${scope.file}: `}${names.join(', ') || 'none'}`;
     })
     .join('; ');
@@ -228,18 +142,20 @@ function amongMovingComponents(sites: readonly Site[], moving: readonly Site[], 
 export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
   const text = files.get(primary);
   if (typeof text !== 'string') return { kind: 'need', paths: [primary] };
-  if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text));
+  if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text, req.fromVersion));
   const cache = new Map<string, Document[]>();
   const docs = docsOf(cache, primary, text);
   if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
   const own: Scope = { file: primary, text, docs };
   const first = locate(own, req, req.fromVersion, req.toVersion);
-  const resolved = resolveRefs(primary, files, cache, first.refs);
+  const selected = selects(req);
+  // Values elsewhere are read for the releases that move only (another release's values file is not ours).
+  const valuesRefs = first.valuesRefs.filter(selected);
+  const resolved = follow(primary, files, cache, first.refs, valuesRefs, req.fromVersion);
   if ('need' in resolved) return { kind: 'need', paths: resolved.need };
   const scopes = [own, ...resolved.scopes];
   const others = resolved.scopes.map((s) => locate(s, req, req.fromVersion, req.toVersion).sites);
   const sites = [...first.sites, ...others.flat()];
-  const selected = selects(req);
 
   const alsoPinned: Sighting[] = [];
   const refused: Sighting[] = [...resolved.unresolved];
@@ -325,38 +241,18 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
         `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`,
       );
     }
+    const seen = ignored.some((s) => s.value.search(versionToken(req.fromVersion)) >= 0);
     const lead =
       alsoPinned.length > 0
         ? `${from} is pinned only by charts other than the profile's chart ${req.chart ?? ''} (set upgrade.chart if one of them is the operator's)`
-        : `${from} appears, but not where the operator's version is kept`;
+        : seen
+          ? `${from} appears, but not where the operator's version is kept`
+          : `${from} is not pinned anywhere leakguard can see`;
     throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], lead));
   }
   const vendored = vendoredRelease(own, req, moving, ignored);
   if (vendored) throw new BumpError('not-bumped', vendored);
   return { kind: 'bumped', result: result(primary, scopes, moving, alsoPinned) };
-}
-
-const TERRAFORM_BLOCK = /^[ \t]*(resource|module|data|provider|terraform|variable|locals|output)\b[^\n=]*\{[ \t\r]*$/m;
-
-function isTerraform(path: string, text: string): boolean {
-  return /\.(tf|tf\.json|hcl)$/i.test(path) || TERRAFORM_BLOCK.test(text);
-}
-
-/** Terraform is not YAML: say so, and name each `version = "…"` line, under its block. */
-function terraformRefusal(primary: string, text: string): string {
-  let block = '';
-  const lines: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const header = /^\s*(resource|module|data)\s+("[^"]*"(\s+"[^"]*")?)/.exec(line);
-    if (header) block = `${header[1]} ${header[2]}`;
-    const version = /^\s*version\s*=\s*"[^"]*"/.exec(line);
-    if (version) lines.push(`line ${i + 1}: ${version[0].trim()}${block ? ` (${block})` : ''}`);
-  });
-  const where = lines.length > 0 ? lines.join('; ') : 'no `version = "…"` line was found';
-  return (
-    `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
-    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)'
-  );
 }
 
 const RELEASE_KINDS = {
@@ -396,6 +292,8 @@ function result(
 ): BumpResult {
   const files: BumpResult['files'] = [];
   for (const scope of scopes) {
+    // A file read as several scopes (a HelmRelease and the ConfigMap beside it) is one file, written once.
+    if (files.some((f) => f.path === scope.file)) continue;
     const edits = new Map<number, Edit>();
     for (const site of moving) if (site.file === scope.file && site.edit) edits.set(site.edit.start, site.edit);
     if (edits.size > 0) files.push({ path: scope.file, content: applyEdits(scope.text, [...edits.values()]) });

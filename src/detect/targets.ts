@@ -3,16 +3,11 @@
  * (namespace, pod, container), the worst of several series, nothing decided on an answer Prometheus
  * doubts; and whether a target's workload history is asked for, and what it changes. Pure.
  */
-import {
-  judge,
-  judgeWithPast,
-  ownersFromSeries,
-  pastsOfSeries,
-  workloadOfPod,
-  type WorkloadPast,
-} from '../detect/index.js';
-import type { SampleColumns } from '../detect/columns.js';
-import type { DetectOptions, Verdict } from '../detect/types.js';
+import type { SampleColumns } from './columns.js';
+import { judge } from './judge.js';
+import { judgeWithPast, type WorkloadPast } from './predecessors.js';
+import type { DetectOptions, Verdict } from './types.js';
+import { ownersFromSeries, pastsOfSeries, workloadOfPod } from './workload.js';
 import type { TargetFacts } from '../model/workload.js';
 
 /** One series of a range answer (src/prom/types.ts RangeSeries). */
@@ -73,40 +68,87 @@ export function judgeTargets(
   warnings: readonly string[] = [],
   knownAffected: KnownAffected = () => false,
 ): JudgedTarget[] {
-  const byKey = new Map<string, Series[]>();
-  for (const s of series) {
-    const key = seriesKey(s.labels.namespace, s.labels.pod, s.labels.container);
-    byKey.set(key, [...(byKey.get(key) ?? []), s]);
-  }
-  return targets.map((facts) => {
-    const found = byKey.get(seriesKey(facts.workload.namespace, facts.pod.name, facts.container)) ?? [];
-    const prior = knownAffected(facts);
-    const judgeOne = (samples: SampleColumns): JudgedOne => ({
-      samples,
-      verdict: judge(
-        { samples, now, knownAffected: prior, ...(facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes }) },
-        options,
-      ),
+  const judging = new TargetJudging(now, options, knownAffected);
+  judging.pairWith(targets);
+  for (const s of series) judging.add(s);
+  return judging.result(warnings);
+}
+
+/**
+ * `judgeTargets` one series at a time, as an answer streams in: each series is judged as soon as it and
+ * the targets are known (series handed before `pairWith` wait for it); a series no target matches is
+ * let go at once. `result` gives what `judgeTargets` gives for the same series in the same order.
+ */
+export class TargetJudging {
+  private targets: readonly TargetFacts[] | undefined;
+  /** The targets' indices by series key. */
+  private readonly byKey = new Map<string, number[]>();
+  /** Per target: its series judged so far, in answer order. */
+  private judged: JudgedOne[][] = [];
+  private waiting: Series[] = [];
+
+  constructor(
+    private readonly now: number,
+    private readonly options: DetectOptions,
+    private readonly knownAffected: KnownAffected = () => false,
+  ) {}
+
+  /** The targets the series are paired with (once). */
+  pairWith(targets: readonly TargetFacts[]): void {
+    if (this.targets) throw new Error('TargetJudging: the targets are already set');
+    this.targets = targets;
+    this.judged = targets.map(() => []);
+    targets.forEach((facts, index) => {
+      const key = seriesKey(facts.workload.namespace, facts.pod.name, facts.container);
+      this.byKey.set(key, [...(this.byKey.get(key) ?? []), index]);
     });
-    // Never "last one wins": with several series for one container, the worst decides.
-    const chosen = found.length === 0 ? judgeOne(noSamples) : found.map((s) => judgeOne(s.samples)).reduce(worse);
-    const verdict =
-      found.length > 1
-        ? {
-            ...chosen.verdict,
-            reasons: [
-              ...chosen.verdict.reasons,
-              `${found.length} series for this container in one answer (two scrape jobs?); the worst was judged`,
-            ],
-          }
-        : chosen.verdict;
-    return {
-      facts,
-      verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings),
-      samples: chosen.samples,
-      seriesCount: found.length,
-    };
-  });
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const s of waiting) this.add(s);
+  }
+
+  add(series: Series): void {
+    const targets = this.targets;
+    if (!targets) {
+      this.waiting.push(series);
+      return;
+    }
+    const key = seriesKey(series.labels.namespace, series.labels.pod, series.labels.container);
+    for (const index of this.byKey.get(key) ?? [])
+      this.judged[index]!.push(this.judgeOne(targets[index]!, series.samples));
+  }
+
+  /** Every target with its verdict, in the targets' order; `warnings`: the answer's, which make each verdict unknown. */
+  result(warnings: readonly string[] = []): JudgedTarget[] {
+    if (!this.targets) throw new Error('TargetJudging: no targets to pair the series with');
+    return this.targets.map((facts, index) => {
+      const judged = this.judged[index]!;
+      // Never "last one wins": with several series for one container, the worst decides.
+      const chosen = judged.length === 0 ? this.judgeOne(facts, noSamples) : judged.reduce(worse);
+      const verdict =
+        judged.length > 1
+          ? {
+              ...chosen.verdict,
+              reasons: [
+                ...chosen.verdict.reasons,
+                `${judged.length} series for this container in one answer (two scrape jobs?); the worst was judged`,
+              ],
+            }
+          : chosen.verdict;
+      return {
+        facts,
+        verdict: warnings.length === 0 ? verdict : doubted(verdict, warnings),
+        samples: chosen.samples,
+        seriesCount: judged.length,
+      };
+    });
+  }
+
+  private judgeOne(facts: TargetFacts, samples: SampleColumns): JudgedOne {
+    const limit = facts.limitBytes === null ? {} : { limitBytes: facts.limitBytes };
+    const input = { samples, now: this.now, knownAffected: this.knownAffected(facts), ...limit };
+    return { samples, verdict: judge(input, this.options) };
+  }
 }
 
 /** Why an answer that carried warnings is not judged. */

@@ -1,0 +1,78 @@
+/**
+ * Values a release reads from another file: a Helmfile values file, a ConfigMap's key (Flux
+ * `valuesFrom`, whole or merged at `targetPath`), or a Secret's. They are located as the release's own
+ * values; a Secret is never edited, so what would move there becomes a refusal that says where it is.
+ */
+import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
+import { embeddedValues, helmOverride, images } from './image-sites.js';
+import type { Ctx, Site } from './site.js';
+import { stripV } from './version.js';
+import { stringAt, valueAt } from './yaml-edit.js';
+
+/** How the release reads the document in scope. */
+export interface ValuesUse {
+  /** The release's chart names. */
+  owners: string[];
+  /** The reading release and its field, for refusals: `HelmRelease/keda spec.valuesFrom.1`. */
+  reader: string;
+  /** The document is a Secret (or a file a secretGenerator turns into one). */
+  secret: boolean;
+  /** The ConfigMap or Secret key; absent when the whole file is the values. */
+  key?: string;
+  /** The dotted values path a single value is merged at (`image.tag`). */
+  targetPath?: string;
+}
+
+export function heldValues(ctx: Ctx, root: unknown, use: ValuesUse): void {
+  const c = { ...ctx, owners: use.owners };
+  if (!use.secret) return configValues(c, root, use);
+  if (isMap(root) && root.has('sops')) return; // SOPS-encrypted: nothing to read.
+  const found: Site[] = [];
+  secretValues({ ...c, sites: found }, root, use);
+  for (const site of found) {
+    if (!site.edit && !site.refusal) continue;
+    const { edit: _edit, from: _from, to, ...place } = site;
+    ctx.sites.push({ ...place, refusal: secretRefusal(use, to ?? stripV(ctx.to)) });
+  }
+}
+
+function secretRefusal(use: ValuesUse, to: string): string {
+  return (
+    `${use.reader} reads its values from a Secret, which leakguard never edits: set ${to} there yourself, ` +
+    `or keep the image tag in the release's own values`
+  );
+}
+
+function configValues(ctx: Ctx, root: unknown, use: ValuesUse): void {
+  if (use.key === undefined) return images(ctx, root, []);
+  const path = ['data', use.key];
+  const scalar = stringAt(valueAt(root, ['data']), use.key);
+  if (!scalar) return;
+  if (use.targetPath) return helmOverride(ctx, use.targetPath, scalar, path);
+  embeddedValues(ctx, scalar, path);
+}
+
+/** A Secret's values, read (never edited) from `stringData`, base64 `data`, or a generator's plain file. */
+function secretValues(ctx: Ctx, root: unknown, use: ValuesUse): void {
+  if (use.key === undefined) return images(ctx, root, []);
+  const plain =
+    stringAt(valueAt(root, ['stringData']), use.key)?.value ??
+    decodeBase64(stringAt(valueAt(root, ['data']), use.key)?.value);
+  if (plain === undefined) return;
+  const field = valueAt(root, ['stringData', use.key]) ? 'stringData' : 'data';
+  const path = [field, use.key];
+  const doc = parseDocument(plain);
+  // Read from decoded text: what would move becomes a refusal, so no offset into the file is ever used.
+  const inner = { ...ctx, text: plain, doc, mapOffset: () => 0 };
+  if (use.targetPath) {
+    if (isScalar(doc.contents) && typeof doc.contents.value === 'string')
+      helmOverride(inner, use.targetPath, doc.contents as Scalar<string>, path);
+    return;
+  }
+  if (doc.errors.length === 0) images(inner, doc.contents, path);
+}
+
+function decodeBase64(text: string | undefined): string | undefined {
+  if (text === undefined || !/^[A-Za-z0-9+/=\s]+$/.test(text)) return undefined;
+  return Buffer.from(text, 'base64').toString('utf8');
+}

@@ -1,0 +1,311 @@
+/**
+ * Values a release reads from other files (written for these tests, shaped like public home-ops and
+ * platform repos): Helmfile `values:` paths and Flux `valuesFrom`. The tag moves in the file that holds
+ * it, with the chart, in one change; a rerun finds nothing to do; what cannot be followed is named.
+ */
+import { describe, expect, it } from 'vitest';
+import { memoryChartSource } from '../../../test/support/chart-releases.js';
+import { bumpAndRerun } from '../../../test/support/gitops-files.js';
+import { BumpError, bumpInRepo, type BumpRequest } from './index.js';
+
+const ca: BumpRequest = {
+  fromVersion: 'v1.28.2',
+  toVersion: 'v1.28.5',
+  image: 'registry.k8s.io/autoscaling/cluster-autoscaler',
+  chart: 'cluster-autoscaler',
+};
+const cm: BumpRequest = {
+  fromVersion: 'v1.12.2',
+  toVersion: 'v1.12.3',
+  image: 'quay.io/jetstack/cert-manager-controller',
+  chart: 'cert-manager',
+};
+
+const charts = memoryChartSource({
+  'https://kubernetes.github.io/autoscaler': {
+    'cluster-autoscaler': [
+      ['9.34.3', '1.28.2'],
+      ['9.34.4', '1.28.5'],
+    ],
+  },
+});
+
+const bumpTwice = (files: Record<string, string>, primary: string, req: BumpRequest) =>
+  bumpAndRerun(files, primary, req, charts);
+
+async function refusal(files: Record<string, string>, primary: string, req: BumpRequest): Promise<string> {
+  try {
+    await bumpInRepo(primary, async (p) => (files[p] === undefined ? null : { text: files[p] }), req, charts);
+  } catch (err) {
+    if (err instanceof BumpError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a BumpError');
+}
+
+const HELMFILE = `repositories:
+  - name: autoscaler
+    url: https://kubernetes.github.io/autoscaler
+
+releases:
+  - name: cluster-autoscaler
+    namespace: kube-system
+    chart: autoscaler/cluster-autoscaler
+    version: 9.34.3 # ships v1.28.2
+    values:
+      - ../values/cluster-autoscaler.yaml
+      - replicaCount: 2
+`;
+
+const CA_VALUES = `# shared by every cluster
+image:
+  repository: registry.k8s.io/autoscaling/cluster-autoscaler
+  tag: "v1.28.2" # renovate: datasource=docker
+`;
+
+describe('Helmfile values: paths', () => {
+  it('the tag moves in the values file the release lists (relative to the helmfile); a rerun is already done', async () => {
+    const files = { 'clusters/prod/helmfile.yaml': HELMFILE, 'clusters/values/cluster-autoscaler.yaml': CA_VALUES };
+    expect(await bumpTwice(files, 'clusters/prod/helmfile.yaml', ca)).toEqual({
+      diff: [
+        'clusters/prod/helmfile.yaml: -    version: 9.34.3 # ships v1.28.2',
+        'clusters/prod/helmfile.yaml: +    version: 9.34.4 # ships v1.28.2',
+        'clusters/values/cluster-autoscaler.yaml: -  tag: "v1.28.2" # renovate: datasource=docker',
+        'clusters/values/cluster-autoscaler.yaml: +  tag: "v1.28.5" # renovate: datasource=docker',
+      ],
+      rerun: 'already',
+    });
+  });
+
+  it('a missing values file is refused by name, unless missingFileHandler lets helmfile go on without it', async () => {
+    const files = { 'clusters/prod/helmfile.yaml': HELMFILE.replace('9.34.3 # ships v1.28.2', 'v1.28.2') };
+    expect(await refusal(files, 'clusters/prod/helmfile.yaml', ca)).toContain(
+      'releases.0.values.0 "../values/cluster-autoscaler.yaml": clusters/values/cluster-autoscaler.yaml does not exist',
+    );
+    const warn = files['clusters/prod/helmfile.yaml'].replace(
+      '    values:',
+      '    missingFileHandler: Warn\n    values:',
+    );
+    const { diff } = await bumpTwice({ 'clusters/prod/helmfile.yaml': warn }, 'clusters/prod/helmfile.yaml', ca);
+    expect(diff).toEqual([
+      'clusters/prod/helmfile.yaml: -    version: v1.28.2',
+      'clusters/prod/helmfile.yaml: +    version: v1.28.5',
+    ]);
+  });
+
+  it('values per environment: followed for each environment the helmfile lists; moved by none of them, they hold nothing back', async () => {
+    const text = `environments:
+  staging: {}
+  prod: {}
+---
+${HELMFILE.replace('../values/cluster-autoscaler.yaml', 'values/{{ .Environment.Name }}.yaml')}`;
+    const env = (name: string) => `autoDiscovery:\n  clusterName: ${name}\n`;
+    const files = { 'helmfile.yaml': text, 'values/staging.yaml': env('staging'), 'values/prod.yaml': env('prod') };
+    expect((await bumpTwice(files, 'helmfile.yaml', ca)).diff).toEqual([
+      'helmfile.yaml: -    version: 9.34.3 # ships v1.28.2',
+      'helmfile.yaml: +    version: 9.34.4 # ships v1.28.2',
+    ]);
+    const pinned = { ...files, 'values/prod.yaml': `${env('prod')}image:\n  tag: v1.28.2\n` };
+    expect(await refusal(pinned, 'helmfile.yaml', ca)).toContain(
+      'a values file per environment (staging, prod): values/prod.yaml holds 1.28.2, and leakguard does not move every environment at once',
+    );
+    const other = text.replace('{{ .Environment.Name }}', '{{ .Values.cluster }}');
+    expect(await refusal({ ...files, 'helmfile.yaml': other }, 'helmfile.yaml', ca)).toContain(
+      'a values path written as a template, which leakguard cannot follow',
+    );
+  });
+
+  it('a values path outside the repository is named, not read', async () => {
+    const files = { 'helmfile.yaml': HELMFILE.replace('../values/', '../../shared/') };
+    expect(await refusal(files, 'helmfile.yaml', ca)).toContain(
+      'releases.0.values.0 "../../shared/cluster-autoscaler.yaml": a values file outside the repository',
+    );
+  });
+
+  it("another release's values file is not read", async () => {
+    const text = `${HELMFILE}  - name: metrics-server
+    chart: metrics-server/metrics-server
+    version: 3.12.1
+    values:
+      - ../values/metrics-server.yaml
+`.replace('../values/cluster-autoscaler.yaml', 'ca.yaml');
+    const files = { 'clusters/prod/helmfile.yaml': text, 'clusters/prod/ca.yaml': CA_VALUES };
+    const { diff } = await bumpTwice(files, 'clusters/prod/helmfile.yaml', ca);
+    expect(diff).toEqual([
+      'clusters/prod/helmfile.yaml: -    version: 9.34.3 # ships v1.28.2',
+      'clusters/prod/helmfile.yaml: +    version: 9.34.4 # ships v1.28.2',
+      'clusters/prod/ca.yaml: -  tag: "v1.28.2" # renovate: datasource=docker',
+      'clusters/prod/ca.yaml: +  tag: "v1.28.5" # renovate: datasource=docker',
+    ]);
+  });
+});
+
+const HELMRELEASE = `---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: cert-manager
+spec:
+  interval: 30m
+  chart:
+    spec:
+      chart: cert-manager
+      version: v1.12.2
+      sourceRef:
+        kind: HelmRepository
+        name: jetstack
+        namespace: flux-system
+  valuesFrom:
+    - kind: ConfigMap
+      name: cert-manager-values
+`;
+
+const KUSTOMIZATION = `---
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: cert-manager
+resources:
+  - ./helmrelease.yaml
+configMapGenerator:
+  - name: cert-manager-values
+    files:
+      - ./helm/values.yaml
+configurations:
+  - ./helm/kustomizeconfig.yaml
+`;
+
+const VALUES = `---
+crds:
+  enabled: true
+image:
+  tag: &version v1.12.2 # one version for every component
+webhook:
+  image:
+    tag: *version
+`;
+
+const dir = 'kubernetes/apps/cert-manager/cert-manager/app';
+
+describe('Flux valuesFrom', () => {
+  it('a configMapGenerator file (key = its file name): the anchored tag moves once, with the chart; a rerun is already done', async () => {
+    const files = {
+      [`${dir}/helmrelease.yaml`]: HELMRELEASE,
+      [`${dir}/kustomization.yaml`]: KUSTOMIZATION,
+      [`${dir}/helm/values.yaml`]: VALUES,
+    };
+    expect(await bumpTwice(files, `${dir}/helmrelease.yaml`, cm)).toEqual({
+      diff: [
+        `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+        `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+        `${dir}/helm/values.yaml: -  tag: &version v1.12.2 # one version for every component`,
+        `${dir}/helm/values.yaml: +  tag: &version v1.12.3 # one version for every component`,
+      ],
+      rerun: 'already',
+    });
+  });
+
+  it('a ConfigMap defined twice (in the HelmRelease file, and by the generator) is refused: which one is read is unclear', async () => {
+    const manifest = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cert-manager-values
+data:
+  values.yaml: |
+    image:
+      tag: v1.12.2
+`;
+    const files = {
+      [`${dir}/helmrelease.yaml`]: `${HELMRELEASE}---\n${manifest}`,
+      [`${dir}/kustomization.yaml`]: KUSTOMIZATION,
+      [`${dir}/helm/values.yaml`]: VALUES,
+    };
+    expect(await refusal(files, `${dir}/helmrelease.yaml`, cm)).toContain(
+      `spec.valuesFrom.0 "ConfigMap/cert-manager-values": ConfigMap/cert-manager-values is defined in 2 places (${dir}/helmrelease.yaml, ${dir}/kustomization.yaml configMapGenerator.0): leakguard cannot tell which one the release reads`,
+    );
+  });
+
+  it('a ConfigMap found nowhere is refused by name; an optional one is not', async () => {
+    const files = { [`${dir}/helmrelease.yaml`]: HELMRELEASE };
+    expect(await refusal(files, `${dir}/helmrelease.yaml`, cm)).toContain(
+      `ConfigMap/cert-manager-values is in none of ${dir}/helmrelease.yaml: it may pin the image tag`,
+    );
+    const optional = HELMRELEASE.replace(
+      'name: cert-manager-values',
+      'name: cert-manager-values\n      optional: true',
+    );
+    const { diff } = await bumpTwice({ [`${dir}/helmrelease.yaml`]: optional }, `${dir}/helmrelease.yaml`, cm);
+    expect(diff).toEqual([
+      `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+      `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+    ]);
+  });
+
+  it('a Secret holding the tag (base64 data) is never edited: refused, naming the place, and nothing else of it is quoted', async () => {
+    const values = 'aws:\n  secretAccessKey: canary-7f3c9e\nimage:\n  tag: v1.12.2\n';
+    const files = {
+      [`${dir}/helmrelease.yaml`]: HELMRELEASE.replace(
+        'kind: ConfigMap\n      name: cert-manager-values',
+        'kind: Secret\n      name: cert-manager-values',
+      ),
+      [`${dir}/kustomization.yaml`]: 'resources:\n  - helmrelease.yaml\n  - secret.yaml\n',
+      [`${dir}/secret.yaml`]: `apiVersion: v1
+kind: Secret
+metadata:
+  name: cert-manager-values
+data:
+  values.yaml: ${Buffer.from(values).toString('base64')}
+`,
+    };
+    const message = await refusal(files, `${dir}/helmrelease.yaml`, cm);
+    expect(message).toContain(
+      `${dir}/secret.yaml: Secret/cert-manager-values data.values.yaml.image.tag "v1.12.2": HelmRelease/cert-manager spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.12.3 there yourself`,
+    );
+    expect(message).not.toContain('canary');
+    expect(message).not.toContain(Buffer.from(values).toString('base64'));
+  });
+
+  it("another release's valuesFrom is not followed: its missing ConfigMap does not hold the operator back", async () => {
+    const other = HELMRELEASE.replace(/cert-manager/g, 'trust-manager').replace('version: v1.12.2', 'version: v0.9.0');
+    const optional = HELMRELEASE.replace(
+      'name: cert-manager-values',
+      'name: cert-manager-values\n      optional: true',
+    );
+    const files = { [`${dir}/helmrelease.yaml`]: `${optional}${other}` };
+    const { diff } = await bumpTwice(files, `${dir}/helmrelease.yaml`, cm);
+    expect(diff).toEqual([
+      `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+      `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+    ]);
+  });
+
+  it('a secretGenerator file: a plain one holding the tag is refused; a SOPS-encrypted one is not looked into', async () => {
+    const release = HELMRELEASE.replace('kind: ConfigMap', 'kind: Secret');
+    const kustomization = `resources:
+  - helmrelease.yaml
+secretGenerator:
+  - name: cert-manager-values
+    files:
+      - values.yaml=values.sops.yaml
+`;
+    const plain = { [`${dir}/helmrelease.yaml`]: release, [`${dir}/kustomization.yaml`]: kustomization };
+    const files = { ...plain, [`${dir}/values.sops.yaml`]: 'image:\n  tag: v1.12.2\n' };
+    expect(await refusal(files, `${dir}/helmrelease.yaml`, cm)).toContain(
+      `${dir}/values.sops.yaml: image.tag "v1.12.2": HelmRelease/cert-manager spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits`,
+    );
+    const encrypted = {
+      ...plain,
+      [`${dir}/values.sops.yaml`]: `image:
+    tag: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]
+sops:
+    age:
+        - recipient: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
+    lastmodified: "2024-03-02T10:11:12Z"
+    version: 3.8.1
+`,
+    };
+    expect((await bumpTwice(encrypted, `${dir}/helmrelease.yaml`, cm)).diff).toEqual([
+      `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+      `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+    ]);
+  });
+});

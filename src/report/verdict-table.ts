@@ -1,0 +1,117 @@
+/**
+ * What the commands print for people: the verdict table with sparklines, slopes in MiB/h and time to
+ * limit in hours (`run`, `status`, `analyze`, the demo), the run's summary, `status` rows. Pure.
+ */
+import type { Values } from '../model/units.js';
+import type { Verdict } from '../detect/types.js';
+import type { WorkloadState } from '../model/state.js';
+import type { WorkloadRef } from '../model/workload.js';
+import { renderTable, wrap } from '../model/text.js';
+import { formatHours, formatMiBPerHour, formatTime, sparkline } from '../model/units.js';
+import { incidentStatusText } from './incident-text.js';
+
+export interface VerdictRow {
+  name: string;
+  verdict: Verdict;
+  values: Values;
+  lastAction?: string;
+  /** The open incident's phase and what it waits for (status). */
+  incident?: string;
+}
+
+export function formatSlope(verdict: Verdict): string {
+  if (!verdict.slope) return '—';
+  const { bytesPerHour, low, high } = verdict.slope;
+  return `${formatMiBPerHour(bytesPerHour)} (${formatMiBPerHour(low, false)}–${formatMiBPerHour(high, false)})`;
+}
+
+export function formatTimeToLimit(verdict: Verdict): string {
+  if (verdict.hoursToLimit === null) return '—';
+  if (verdict.hoursToLimit <= 0) return 'at limit';
+  return formatHours(verdict.hoursToLimit);
+}
+
+const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not-leaking': 'ok', unknown: 'unknown' };
+
+/** One row per target; the detector's headline on its own indented line below, so rows stay narrow. */
+export function renderVerdictTable(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string {
+  if (rows.length === 0) return 'no series';
+  const header = [
+    'TARGET',
+    'VERDICT',
+    'MEMORY',
+    'SLOPE (95% CI)',
+    'TO LIMIT',
+    ...(options.withAction ? ['LAST ACTION'] : []),
+  ];
+  const body = rows.map((row) => [
+    row.name,
+    verdictLabel[row.verdict.kind],
+    sparkline(row.values.filter(Number.isFinite), 24),
+    formatSlope(row.verdict),
+    formatTimeToLimit(row.verdict),
+    ...(options.withAction ? [row.lastAction ?? '—'] : []),
+  ]);
+  const [head, ...lines] = renderTable([header, ...body]).split('\n');
+  const below = (row: VerdictRow) => [
+    ...wrap(row.verdict.reasons[0] ?? '', 112),
+    ...(row.incident ? wrap(`incident: ${row.incident}`, 112) : []),
+  ];
+  return [head, ...lines.flatMap((line, i) => [line, ...below(rows[i]!).map((l) => `    ${l}`)])].join('\n');
+}
+
+/** A failure line as `run` and `status` print it last. */
+export function failedLine(failure: string): string {
+  return `FAILED: ${failure}`;
+}
+
+/** `leakguard status`: one target — its workload and pod, verdict, the last action and when, the open incident. */
+export function statusRow(
+  target: { workload: WorkloadRef; pod: string; verdict: Verdict; values: Values },
+  state: WorkloadState | null,
+): VerdictRow {
+  const last = state?.lastAction ? `${state.lastAction} ${formatTime(state.lastActionAt ?? 0)}` : undefined;
+  const incident = state ? incidentStatusText(state) : null;
+  return {
+    name: `${target.workload.namespace}/${target.workload.name} (${target.pod})`,
+    verdict: target.verdict,
+    values: target.values,
+    ...(last ? { lastAction: last } : {}),
+    ...(incident ? { incident } : {}),
+  };
+}
+
+/** What a run's summary holds, as far as its text needs (src/run/index.ts RunSummary). */
+export interface SummaryInput {
+  status: 'ran' | 'locked';
+  dryRun: boolean;
+  targets: readonly { workload: string; pod: string; verdict: Verdict; values: Values }[];
+  actions: readonly { id: string; kind: string; workload: string; dryRun: boolean; outcome: string }[];
+  warnings: readonly string[];
+  failures: readonly string[];
+}
+
+export function countVerdicts(summary: Pick<SummaryInput, 'targets'>): Record<Verdict['kind'], number> {
+  const counts: Record<Verdict['kind'], number> = { leaking: 0, 'not-leaking': 0, unknown: 0 };
+  for (const t of summary.targets) counts[t.verdict.kind] += 1;
+  return counts;
+}
+
+/** `leakguard run`'s text: the verdict table, the counts, each action, then warnings and failures. */
+export function renderSummary(summary: SummaryInput): string {
+  if (summary.status === 'locked') return 'another run holds the lock; nothing was done';
+  const verdicts = countVerdicts(summary);
+  const lines = [
+    renderVerdictTable(
+      summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
+    ),
+    '',
+    `targets ${summary.targets.length} · leaking ${verdicts.leaking} · ok ${verdicts['not-leaking']} · unknown ${verdicts.unknown}${summary.dryRun ? ' · DRY RUN' : ''}`,
+    ...summary.actions.map(
+      (a) => `action ${a.id}: ${a.kind} on ${a.workload} → ${a.dryRun ? 'planned (dry-run)' : a.outcome}`,
+    ),
+    ...summary.warnings.map((w) => `warning: ${w}`),
+    ...summary.failures.map(failedLine),
+  ];
+  return lines.join('\n');
+}
