@@ -74,7 +74,7 @@ export function fixedCeiling(floor: Floor, o: ResolvedDetectOptions): CeilingHel
   return { rangeBytes: hi - lo, levelBytes, hours: (floor.t[n - 1]! - floor.t[0]!) / HOUR, followShare };
 }
 
-/** The ceiling is fixed and, apart from what it follows of the floor, moved by at most half the floor's claimed rise. */
+/** The ceiling is fixed and, apart from what it follows of the floor, moved by at most half the claimed rise. */
 export function underFixedCeiling(ceiling: CeilingHeld | null, claimedRiseBytes: number): ceiling is CeilingHeld {
   return ceiling !== null && ceiling.rangeBytes <= CEILING_SHARE_OF_RISE * claimedRiseBytes;
 }

@@ -293,7 +293,7 @@ const CYCLE_CURVE_PER_RISE = 0.0126;
  */
 const STRAIGHT_MARGIN = 0.5;
 
-/** How far above its estimate the curved part may be, in units of the noise's variance (χ², 2 degrees of freedom, 95%). */
+/** How far above its estimate the curved part may be, in noise variances (χ², 2 degrees of freedom, 95%). */
 const CURVE_CHI2 = 6;
 
 /**
