@@ -16,7 +16,7 @@ const rooms = {
   report: { imports: ['model', 'detect', 'catalog', 'profile', 'policy'], pure: true },
   prom: { imports: ['model', 'detect', 'catalog'] },
   kube: { imports: ['model', 'detect', 'catalog', 'profile', 'report'] },
-  forge: { imports: ['model', 'catalog', 'report'] },
+  forge: { imports: ['model', 'catalog', 'policy', 'report'] },
   notify: { imports: ['model', 'report'] },
   config: { imports: ['model', 'detect', 'catalog', 'policy', 'prom', 'forge'] },
   run: {

@@ -18,27 +18,14 @@ import {
 } from '../policy/state-changes.js';
 import { applyWorkaround, revertWorkaround, type WorkaroundRun } from '../kube/workaround-apply.js';
 import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
-import type { HistoryEntry, WorkloadState } from '../model/state.js';
+import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { describeForHistory, eventFor, outcomeEvent, outcomeText, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { actionText, runText } from '../report/run-text.js';
 import { workloadKey } from '../model/workload.js';
-
-/** Opens or updates the upgrade PR for an action; returns the Event outcome. */
-export type UpgradeExecutor = (
-  action: PlanAction,
-  evidence: TargetEvidence | undefined,
-  history: readonly HistoryEntry[],
-) => Promise<ActionOutcome>;
-
-/** Dry-run: what the upgrade PR step would do (read-only calls); `ok` is false when the real run would fail. */
-export type UpgradePreviewer = (
-  action: PlanAction,
-  evidence: TargetEvidence | undefined,
-  history: readonly HistoryEntry[],
-) => Promise<{ ok: boolean; text: string }>;
+import type { UpgradeExecutor, UpgradePreviewer } from '../forge/upgrade-rung.js';
 
 export interface ActorDeps {
   cluster: Cluster;

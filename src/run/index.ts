@@ -26,7 +26,8 @@ import { recordWorkloadEvent } from '../kube/events.js';
 import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
 import { fixStatusOf } from '../report/upgrade-pr.js';
 import { runText, upgradeRungText } from '../report/run-text.js';
-import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
+import { Actor, type ActionRecordEntry } from './act.js';
+import type { UpgradeExecutor, UpgradePreviewer, UpgradePrRefresher } from '../forge/upgrade-rung.js';
 import { heapCapturer } from './heap-evidence.js';
 import { keptHeapReport } from '../kube/heap-capture.js';
 import { prometheusNow, type PrometheusClock } from '../prom/history.js';
@@ -37,7 +38,6 @@ import { itemsByWorkload } from '../policy/incident.js';
 import { metricsUnavailableMessage } from '../report/incident-message.js';
 import { toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from '../policy/deadline.js';
-import type { UpgradePrRefresher } from './upgrade.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */

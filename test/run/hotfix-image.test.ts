@@ -13,7 +13,7 @@ import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { RecordingNotifier, TraceMetrics } from '../../src/demo/world.js';
 import { catalogFor } from '../../src/cli/wiring.js';
-import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { createUpgradeRung } from '../../src/cli/wiring.js';
 import { FakeGitHub } from '../forge/fake-github.js';
 import { secretFile } from '../forge/helpers.js';
 

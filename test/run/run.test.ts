@@ -11,7 +11,7 @@ import type { Sample } from '../../src/detect/types.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
-import type { UpgradeExecutor } from '../../src/run/act.js';
+import type { UpgradeExecutor } from '../../src/forge/upgrade-rung.js';
 import type { ActionOutcome } from '../../src/model/action.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { TestCluster } from '../support/test-cluster.js';
