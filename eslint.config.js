@@ -17,7 +17,7 @@ const rooms = {
   prom: { imports: ['model', 'detect', 'catalog'] },
   kube: { imports: ['model', 'detect', 'catalog', 'profile', 'report'] },
   forge: { imports: ['model', 'catalog', 'policy', 'report'] },
-  notify: { imports: ['model', 'report'] },
+  notify: { imports: ['model', 'catalog', 'policy', 'report'] },
   config: { imports: ['model', 'detect', 'catalog', 'policy', 'prom', 'forge'] },
   run: {
     imports: ['model', 'detect', 'catalog', 'profile', 'policy', 'report', 'prom', 'kube', 'forge', 'notify', 'config'],

@@ -42,7 +42,7 @@ export interface ActorDeps {
   handsOff: boolean;
   /**
    * Called right before a restart is carried out or, hands off, planned (the heap profile:
-   * src/run/heap-evidence.ts); `keep` is false when nothing may be written.
+   * src/kube/heap-capture.ts); `keep` is false when nothing may be written.
    */
   beforeRestart?: (action: PlanAction, options: { keep: boolean }) => Promise<void>;
   /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */

@@ -28,14 +28,12 @@ import { fixStatusOf } from '../report/upgrade-pr.js';
 import { runText, upgradeRungText } from '../report/run-text.js';
 import { Actor, type ActionRecordEntry } from './act.js';
 import type { UpgradeExecutor, UpgradePreviewer, UpgradePrRefresher } from '../forge/upgrade-rung.js';
-import { heapCapturer } from './heap-evidence.js';
-import { keptHeapReport } from '../kube/heap-capture.js';
+import { heapCapturer, keptHeapReport } from '../kube/heap-capture.js';
 import { prometheusNow, type PrometheusClock } from '../prom/history.js';
 import type { JudgedTarget } from '../detect/targets.js';
 import { observeProfile } from './observe.js';
-import { notifyChanges, type WorkloadNews } from './notify.js';
+import { tellRun, type WorkloadNews } from '../notify/news.js';
 import { itemsByWorkload } from '../policy/incident.js';
-import { metricsUnavailableMessage } from '../report/incident-message.js';
 import { toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from '../policy/deadline.js';
 
@@ -298,13 +296,12 @@ async function judgeAndAct(
     // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
     handsOff: guardrails.dryRun || guardrails.killSwitch,
     beforeRestart: heapCapturer({
-      config,
       cluster,
       logger,
-      onCaptured: (action, heap) => {
-        const key = workloadKey(action.workload);
-        const e = evidence.get(key);
-        if (e) evidence.set(key, { ...e, heap });
+      endpointOf: (name) => config.profiles.find((p) => p.name === name)?.diagnostics.heapProfile,
+      onCaptured: (workload, heap) => {
+        const e = evidence.get(workloadKey(workload));
+        if (e) evidence.set(workloadKey(workload), { ...e, heap });
       },
     }),
     tooLate,
@@ -386,37 +383,20 @@ function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
 
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
 async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary, outcome: ActOutcome): Promise<void> {
-  const ledger = await store.read();
-  const nowSeconds = summary.now ?? Math.floor(Date.now() / 1000);
-  const threshold = deps.config.notifications.metricsFailuresBeforeAlert;
-  const alerts: string[] = [];
-  for (const [profile, problem] of outcome.metrics) {
-    const streak = problem === null ? 0 : (ledger.metricsFailures[profile] ?? 0) + 1;
-    ledger.metricsFailures[profile] = streak;
-    if (streak === threshold) alerts.push(profile);
-  }
-  if (deps.notifier) {
-    const graph = (name: string) => {
-      const profile = deps.config.profiles.find((p) => p.name === name);
-      return profile ? profileGraphUrl(deps.config.prometheus, profile, deps.config.detection.window) : undefined;
-    };
-    summary.warnings.push(
-      ...(await notifyChanges(deps.notifier, ledger, outcome.news, {
-        logger: deps.logger,
-        prometheusGraphUrl: graph,
-        catalog: deps.catalog,
-        nowSeconds,
-      })),
-    );
-    for (const profile of alerts) {
-      const result = await deps.notifier.notify(
-        metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'),
-      );
-      if (result.outcome === 'failed') summary.warnings.push(runText.slackFailed(result.error.message));
-    }
-  }
-  if (!(await store.write(ledger, nowSeconds)))
-    deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
+  const { config } = deps;
+  const graph = (name: string) => {
+    const profile = config.profiles.find((p) => p.name === name);
+    return profile ? profileGraphUrl(config.prometheus, profile, config.detection.window) : undefined;
+  };
+  const warnings = await tellRun(store, outcome.news, outcome.metrics, {
+    notifier: deps.notifier,
+    logger: deps.logger,
+    catalog: deps.catalog,
+    prometheusGraphUrl: graph,
+    nowSeconds: summary.now ?? Math.floor(Date.now() / 1000),
+    metricsFailuresBeforeAlert: config.notifications.metricsFailuresBeforeAlert,
+  });
+  summary.warnings.push(...warnings);
 }
 
 const noForge: UpgradeExecutor = async () => ({
