@@ -12,10 +12,8 @@ import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchOn } from '../kube/kill-switch.js';
 import { ledgerTextOn } from '../kube/ledger.js';
-import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
 import type { Guardrails, Plan, PlanItem, ProfilePolicy } from '../policy/types.js';
-import type { WorkloadRef } from '../model/workload.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
@@ -33,7 +31,7 @@ import { prometheusNow, type PrometheusClock } from '../prom/history.js';
 import type { JudgedTarget } from '../detect/targets.js';
 import { observeProfile } from './observe.js';
 import { tellRun, type WorkloadNews } from '../notify/news.js';
-import { itemsByWorkload } from '../policy/incident.js';
+import { itemsByWorkload, phaseChanged } from '../policy/incident.js';
 import { toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from '../policy/deadline.js';
 
@@ -141,14 +139,20 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     return { ...summary, status: 'locked' };
   }
   try {
-    const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
+    // Unreadable counts as on (src/kube/kill-switch.ts).
+    const read =
+      options.killSwitch === true
+        ? { on: true }
+        : await killSwitchOn(cluster, deps.identity.controller, config.controller === 'none' || dryRun);
+    if (read.failure) summary.failures.push(read.failure);
+    if (read.warning) summary.warnings.push(read.warning);
     const window = {
       ...(deps.signal ? { signal: deps.signal } : {}),
       lockRequestedAtMs,
       lockSeconds: lease.durationSeconds,
       monotonicMs: () => performance.now(),
     };
-    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () =>
+    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch: read.on }), () =>
       tooLateToAct(window),
     );
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
@@ -165,20 +169,6 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   // printing reuses its memory instead of growing the heap past the run's peak.
   deps.reclaim?.();
   return summary;
-}
-
-/** The kill switch on leakguard's own controller (src/kube/kill-switch.ts): unreadable counts as on. */
-async function killSwitchOnController(deps: RunDeps, summary: RunSummary, dryRun: boolean): Promise<boolean> {
-  const controller = deps.identity.controller;
-  if (!controller) {
-    if (deps.config.controller === 'none' || dryRun) return false;
-    summary.failures.push(killSwitchText.noController);
-    return true;
-  }
-  const { on, failure, warning } = await killSwitchOn(deps.cluster, controller);
-  if (failure) summary.failures.push(failure);
-  if (warning) summary.warnings.push(warning);
-  return on;
 }
 
 interface ActOutcome {
@@ -366,19 +356,6 @@ function withFixStatus(
   const state = item ? actor.stateOf(item.workload) : undefined;
   const window = profiles.find((p) => p.name === item?.profile)?.verifyWindowSeconds;
   return { track: state?.upgrade ?? null, fix: state && window !== undefined ? fixStatusOf(state, window) : null };
-}
-
-/** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */
-function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
-  const changed = new Map<string, [string, WorkloadRef]>();
-  for (const item of items) {
-    const phase =
-      item.type === 'notice'
-        ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind)
-        : item.type === 'action' && item.kind === 'revert-workaround';
-    if (phase) changed.set(workloadKey(item.workload), [item.profile, item.workload]);
-  }
-  return [...changed.values()];
 }
 
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
