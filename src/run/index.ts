@@ -230,22 +230,6 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   return observed;
 }
 
-/**
- * The workloads' durable state, read once (one list per namespace and kind); a workload whose state
- * cannot be read is left out (acting without it is unsafe).
- */
-async function readStates(cluster: Cluster, actor: Actor, judged: readonly JudgedTarget[]): Promise<string[]> {
-  const workloads = new Map(judged.map((t) => [workloadKey(t.facts.workload), t.facts.workload] as const));
-  const reads = await cluster.readStates([...workloads.values()]);
-  const failures: string[] = [];
-  for (const [key, workload] of workloads) {
-    const read = reads.get(key) ?? { outcome: 'failed', error: { code: 'not-found', message: 'no state read for it' } };
-    if (read.outcome === 'failed') failures.push(runText.stateUnreadable(key, describeKubeError(read.error)));
-    else actor.remember(workload, read);
-  }
-  return failures;
-}
-
 function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targets'][number] {
   return {
     profile: facts.profile,
@@ -296,7 +280,7 @@ async function judgeAndAct(
     }),
     tooLate,
   });
-  summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
+  summary.failures.push(...(await actor.states.read(observed.judged.map((t) => t.facts.workload))));
   const targets = observed.judged.flatMap(({ facts, verdict }) => {
     const state = actor.stateOf(facts.workload);
     return state ? [{ facts, verdict, state }] : [];
