@@ -22,6 +22,7 @@ import { recordWorkloadEvent } from '../kube/events.js';
 import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
 import { fixStatusOf } from '../report/upgrade-pr.js';
 import { runText } from '../report/run-text.js';
+import { planWords } from '../report/plan-words.js';
 import { Actor } from './act.js';
 import type { RunSummary } from '../report/verdict-table.js';
 import {
@@ -272,6 +273,7 @@ async function judgeAndAct(
     guardrails,
     now,
     catalog: deps.catalog,
+    words: planWords,
   });
   summary.plan = plan;
   if (signal?.aborted) {
