@@ -128,6 +128,27 @@ export interface PlanWords {
   outsideWindows(windows: readonly TimeWindow[]): string;
   dailyCap(restarts: number, cap: number): string;
   runBudget(planned: number, cap: number): string;
+  // The plan's notices and skips (src/policy/plan.ts). `spread`: how many of the workload's containers leak.
+  leakSuspected(incidentId: string, verdict: VerdictSummary, spread: LeakSpread): string;
+  leakConfirmed(incidentId: string, actionCount: number, verdict: VerdictSummary, spread: LeakSpread): string;
+  workaroundIneffective(bytesPerHour: number | null, appliedAt: number): string;
+  awaitingVerification(lastAction: string | null, lastActionAt: number): string;
+  /** No rung to take: the ladder is empty, every rung was taken (`taken`), or none applies (`passed`: why). */
+  ladderExhausted(ladder: readonly string[], taken: boolean, passed: readonly string[]): string;
+  noDecision(pod: string, why: string): string;
+  leakResolved(incidentId: string | null): string;
+  interruptedIntent(kind: string, actionId: string, at: number): string;
+  /** Appended to the interrupted intent's note when it may not be carried out now. */
+  intentHeld(why: string): string;
+  intentInDryRun(): string;
+  intentTooOld(): string;
+  alreadyRestarting(): string;
+  oneRestartPerRun(): string;
+}
+
+export interface LeakSpread {
+  leaking: number;
+  of: number;
 }
 
 export type PlanActionKind = ActionKind | 'revert-workaround';

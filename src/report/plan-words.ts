@@ -4,8 +4,8 @@
  * verification on the new version, the revert. The policy decides and passes the facts. Pure.
  */
 import { withV as v } from '../catalog/version.js';
-import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
-import type { PlanWords, TimeWindow, UpgradeFacts, VerdictSummary } from '../policy/types.js';
+import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
+import type { LeakSpread, PlanWords, TimeWindow, UpgradeFacts, VerdictSummary } from '../policy/types.js';
 
 export function formatRate(bytesPerHour: number | null): string {
   return bytesPerHour === null ? 'unknown rate' : formatMiBPerHour(bytesPerHour);
@@ -117,6 +117,40 @@ export const guardrailWords = {
     `this run already planned ${planned} action(s); the cap is ${cap} per run`,
 };
 
+const spreadText = ({ leaking, of }: LeakSpread) => (leaking > 1 ? ` (${leaking} of ${of} containers leak)` : '');
+
+/** The plan's notices and skips (src/policy/plan.ts). */
+export const planNoteWords = {
+  leakSuspected: (incidentId: string, verdict: VerdictSummary, spread: LeakSpread) =>
+    `leak detected, incident ${incidentId} opened: ${describeLeak(verdict)}${spreadText(spread)}`,
+  leakConfirmed: (incidentId: string, actionCount: number, verdict: VerdictSummary, spread: LeakSpread) =>
+    `leak persists in ${incidentId} ${actionCount > 0 ? `after ${actionCount} action(s)` : '(no action taken yet)'}: ` +
+    `${describeLeak(verdict)}${spreadText(spread)}`,
+  workaroundIneffective: (bytesPerHour: number | null, appliedAt: number) =>
+    `still growing ${formatRate(bytesPerHour)} on data since the workaround was applied at ${formatTime(appliedAt)}`,
+  awaitingVerification: (lastAction: string | null, lastActionAt: number) =>
+    `the verdict still covers data from before the last action (${lastAction ?? 'action'} at ` +
+    `${formatTime(lastActionAt)}); waiting for data after it`,
+  ladderExhausted: (ladder: readonly string[], taken: boolean, passed: readonly string[]) => {
+    const why =
+      ladder.length === 0
+        ? 'the profile allows no action (empty ladder)'
+        : taken
+          ? `every rung of ${ladder.join(' → ')} was already taken in this incident`
+          : passed.join('; ') || 'no rung applies';
+    return `${why}; notifying only`;
+  },
+  noDecision: (pod: string, why: string) => `no decision on ${pod}: ${why}`,
+  leakResolved: (incidentId: string | null) => `no container leaks any more; incident ${incidentId} closed`,
+  interruptedIntent: (kind: string, actionId: string, at: number) =>
+    `a previous run recorded ${kind} ${actionId} at ${formatTime(at)} and did not confirm it`,
+  intentHeld: (why: string) => `; it is confirmed if done, not carried out now (${why})`,
+  intentInDryRun: () => 'dry-run: the leftover intent is reported, not carried out',
+  intentTooOld: () => 'the intent is older than the cooldown',
+  alreadyRestarting: () => 'this workload is already being restarted in this run',
+  oneRestartPerRun: () => 'this workload already has a pod-restarting action in this run',
+};
+
 /** The words the policy's plan is written with. */
 export const planWords: PlanWords = {
   leak: describeLeak,
@@ -129,4 +163,5 @@ export const planWords: PlanWords = {
   revertReason,
   gitopsRevert: gitopsRevertText,
   ...guardrailWords,
+  ...planNoteWords,
 };
