@@ -8,7 +8,15 @@
  *              it through. The note, in the plan's words (PlanWords), is quoted in the RemediationSkipped
  *              Event and in Slack.
  */
-import type { Guardrails, PlanActionKind, PlanTarget, PlanWords, ProfilePolicy, SkipReason } from './types.js';
+import type {
+  EvictInstead,
+  Guardrails,
+  PlanActionKind,
+  PlanTarget,
+  PlanWords,
+  ProfilePolicy,
+  SkipReason,
+} from './types.js';
 import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { isInsideAnyWindow } from './windows.js';
@@ -98,20 +106,13 @@ export function nextRung(state: WorkloadState, ladder: readonly PlanActionKind[]
 export function canRestart(
   target: PlanTarget,
   mode: 'rollout' | 'evict',
-): { mode: 'rollout' | 'evict'; why: string | null } | null {
+): { mode: 'rollout' | 'evict'; instead: EvictInstead | null } | null {
   const { kind } = target.facts.workload;
-  if (kind === 'DaemonSet' && target.facts.pod.controlled) {
-    return {
-      mode: 'evict',
-      why:
-        mode === 'rollout'
-          ? 'a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted'
-          : null,
-    };
-  }
-  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', why: null };
+  if (kind === 'DaemonSet' && target.facts.pod.controlled)
+    return { mode: 'evict', instead: mode === 'rollout' ? 'daemonset' : null };
+  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', instead: null };
   if (target.facts.pod.controlled && kind !== 'Pod')
-    return { mode: 'evict', why: mode === 'rollout' ? `a ${kind} cannot be rolled out; evicting instead` : null };
+    return { mode: 'evict', instead: mode === 'rollout' ? 'no-rollout' : null };
   return null;
 }
 

@@ -144,7 +144,39 @@ export interface PlanWords {
   intentTooOld(): string;
   alreadyRestarting(): string;
   oneRestartPerRun(): string;
+  // The ladder's rungs (src/policy/ladder.ts): an action's reason, and why a rung is skipped or passed.
+  /** `why`: said after the rung, in brackets. */
+  rungReason(verdict: VerdictSummary, ladder: readonly string[], rung: number, why: string | null): string;
+  evictInstead(instead: EvictInstead, kind: string): string;
+  daemonSetHotfix(): string;
+  /** A rung that does not apply, for the ladder-exhausted note. */
+  rungPassed(rung: string, why: string): string;
+  foreignOwner(pod: string, owner: string): string;
+  restartForbidden(issueId: string): string;
+  orphanPod(pod: string): string;
+  noWorkaround(): string;
+  workaroundInPlace(what: string): string;
+  noPodTemplate(kind: string): string;
+  /** `ownerSaid`: the restart rung named the pod's owner already. */
+  hotfixElsewhere(
+    issueId: string,
+    image: string,
+    where: string | null,
+    pod: string,
+    owner: string,
+    ownerSaid: boolean,
+  ): string;
+  hotfixOverDigest(image: string, hotfix: string): string;
+  hotfixForOtherTag(hotfixTag: string, forVersion: string, running: string | null): string;
+  /** `what`: `hotfix image <image>` or `workaround (<text>)`. */
+  gitopsWorkaround(kind: string, name: string, owner: string, what: string): string;
+  upgradeBlocked(issueId: string, blocked: string | null): string;
+  noKnownIssue(image: string): string;
+  ineffectiveRevert(hotfix: boolean, workaround: string): string;
 }
+
+/** Why a rollout restart is an eviction instead: a DaemonSet (every node), or a kind with no rollout. */
+export type EvictInstead = 'daemonset' | 'no-rollout';
 
 export interface LeakSpread {
   leaking: number;

@@ -5,7 +5,7 @@
  */
 import { withV as v } from '../catalog/version.js';
 import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
-import type { LeakSpread, PlanWords, TimeWindow, UpgradeFacts, VerdictSummary } from '../policy/types.js';
+import type { EvictInstead, LeakSpread, PlanWords, TimeWindow, UpgradeFacts, VerdictSummary } from '../policy/types.js';
 
 export function formatRate(bytesPerHour: number | null): string {
   return bytesPerHour === null ? 'unknown rate' : formatMiBPerHour(bytesPerHour);
@@ -151,6 +151,41 @@ export const planNoteWords = {
   oneRestartPerRun: () => 'this workload already has a pod-restarting action in this run',
 };
 
+/** The ladder's rungs (src/policy/ladder.ts). */
+export const ladderWords = {
+  rungReason: (verdict: VerdictSummary, ladder: readonly string[], rung: number, why: string | null) =>
+    `${describeLeak(verdict)}; rung ${rung + 1}/${ladder.length} of ${ladder.join(' → ')}${why ? ` (${why})` : ''}`,
+  evictInstead: (instead: EvictInstead, kind: string) =>
+    instead === 'daemonset'
+      ? 'a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted'
+      : `a ${kind} cannot be rolled out; evicting instead`,
+  daemonSetHotfix: () => 'a DaemonSet: the new image rolls every node, as its update strategy allows',
+  rungPassed: (rung: string, why: string) => `${rung}: ${why}`,
+  foreignOwner: (pod: string, owner: string) =>
+    `pod ${pod} is managed by ${owner}, which leakguard does not understand: notify only ` +
+    '(restarting or patching it could fight its operator)',
+  restartForbidden: (issueId: string) => `known issue ${issueId} says notify and PR only (no automatic restart)`,
+  orphanPod: (pod: string) => `pod ${pod} has no controller: leakguard never evicts or deletes an orphan pod`,
+  noWorkaround: () => 'none configured for the profile or its known issues',
+  workaroundInPlace: (what: string) => `already in place (${what})`,
+  noPodTemplate: (kind: string) => `a ${kind} has no pod template to patch`,
+  hotfixElsewhere: (issueId: string, image: string, where: string | null, pod: string, owner: string, said: boolean) =>
+    `to apply ${issueId}'s hotfix, set image ${image} in ${where ?? 'wherever that operator takes its image from'}` +
+    (said ? '' : ` (pod ${pod} is managed by ${owner}, which leakguard does not patch)`),
+  hotfixOverDigest: (image: string, hotfix: string) =>
+    `${image} is pinned by digest: leakguard does not know the digest of the hotfix ${hotfix}, so it does not set it; ` +
+    'set it yourself',
+  hotfixForOtherTag: (hotfixTag: string, forVersion: string, running: string | null) =>
+    `the hotfix ${hotfixTag} is for tag v${forVersion} exactly; this container runs ${running ?? 'no tag'}`,
+  gitopsWorkaround: (kind: string, name: string, owner: string, what: string) =>
+    `${kind} ${name} is owned by ${owner}: the ${what} is not patched live, ${owner} would revert it; ` +
+    'commit it to Git, or let the upgrade PR fix the leak',
+  upgradeBlocked: (issueId: string, blocked: string | null) => `${issueId}: ${blocked ?? ''}`,
+  noKnownIssue: (image: string) => `no known issue matches ${image}`,
+  ineffectiveRevert: (hotfix: boolean, workaround: string) =>
+    `${hotfix ? 'the hotfix image' : `the workaround (${workaround})`} did not stop the leak; reverting it`,
+};
+
 /** The words the policy's plan is written with. */
 export const planWords: PlanWords = {
   leak: describeLeak,
@@ -164,4 +199,5 @@ export const planWords: PlanWords = {
   gitopsRevert: gitopsRevertText,
   ...guardrailWords,
   ...planNoteWords,
+  ...ladderWords,
 };
