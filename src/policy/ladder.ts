@@ -205,7 +205,7 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
   const gitops = primary.facts.gitopsOwner;
   if (gitops) {
     const { kind, name } = subject.workload;
-    const note = words.gitopsWorkaround(kind, name, gitops, `hotfix image ${wanted}`);
+    const note = words.gitopsWorkaround(kind, name, gitops, { hotfix: wanted });
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;
   }
@@ -236,7 +236,7 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
   const owner = primary.facts.gitopsOwner;
   if (owner) {
     const id = actionId(incident, 'workaround', rung);
-    const note = words.gitopsWorkaround(subject.workload.kind, subject.workload.name, owner, `workaround (${text})`);
+    const note = words.gitopsWorkaround(subject.workload.kind, subject.workload.name, owner, { workaround: text });
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;
   }

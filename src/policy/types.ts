@@ -168,8 +168,13 @@ export interface PlanWords {
   ): string;
   hotfixOverDigest(image: string, hotfix: string): string;
   hotfixForOtherTag(hotfixTag: string, forVersion: string, running: string | null): string;
-  /** `what`: `hotfix image <image>` or `workaround (<text>)`. */
-  gitopsWorkaround(kind: string, name: string, owner: string, what: string): string;
+  /** A GitOps tool owns the workload: the hotfix image, or the workaround described, is not patched live. */
+  gitopsWorkaround(
+    kind: string,
+    name: string,
+    owner: string,
+    what: { hotfix: string } | { workaround: string },
+  ): string;
   upgradeBlocked(issueId: string, blocked: string | null): string;
   noKnownIssue(image: string): string;
   ineffectiveRevert(hotfix: boolean, workaround: string): string;

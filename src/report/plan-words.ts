@@ -177,8 +177,10 @@ export const ladderWords = {
     'set it yourself',
   hotfixForOtherTag: (hotfixTag: string, forVersion: string, running: string | null) =>
     `the hotfix ${hotfixTag} is for tag v${forVersion} exactly; this container runs ${running ?? 'no tag'}`,
-  gitopsWorkaround: (kind: string, name: string, owner: string, what: string) =>
-    `${kind} ${name} is owned by ${owner}: the ${what} is not patched live, ${owner} would revert it; ` +
+  gitopsWorkaround: (kind: string, name: string, owner: string, what: { hotfix: string } | { workaround: string }) =>
+    `${kind} ${name} is owned by ${owner}: the ` +
+    ('hotfix' in what ? `hotfix image ${what.hotfix}` : `workaround (${what.workaround})`) +
+    ` is not patched live, ${owner} would revert it; ` +
     'commit it to Git, or let the upgrade PR fix the leak',
   upgradeBlocked: (issueId: string, blocked: string | null) => `${issueId}: ${blocked ?? ''}`,
   noKnownIssue: (image: string) => `no known issue matches ${image}`,
