@@ -7,10 +7,19 @@
  */
 import { posix } from 'node:path';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import { valuesRefText } from '../../report/bump-text.js';
 import type { ValuesUse } from './held-values.js';
 import type { Scope } from './locate.js';
 import type { ValuesRef, ValuesSource } from './site.js';
-import { docsOf, kustomizationsIn, localResources, repoPath, type RepoFiles, type Resolved } from './sources.js';
+import {
+  docsOf,
+  kustomizationsIn,
+  localResources,
+  repoPath,
+  rootPath,
+  type RepoFiles,
+  type Resolved,
+} from './sources.js';
 import type { Sighting } from './types.js';
 import { stripV, versionToken } from './version.js';
 import { stringAt, valueAt } from './yaml-edit.js';
@@ -44,9 +53,7 @@ export function followValuesRefs(
     const reader = `${ref.resource ? `${ref.resource} ` : ''}${ref.path}`;
     const source = ref.source;
     const found =
-      source.kind === 'file'
-        ? followFile(walk, ref, source.path, source.optional, reader)
-        : followObject(walk, ref, source, reader);
+      source.kind === 'file' ? followFile(walk, ref, source, reader) : followObject(walk, ref, source, reader);
     if (found === null) continue;
     if ('need' in found) found.need.forEach((p) => need.add(p));
     else if ('scope' in found) scopes.push(found.scope);
@@ -63,21 +70,22 @@ function missingOf(walk: Walk, paths: string[]): { need: string[] } | null {
   return missing.length > 0 ? { need: missing } : null;
 }
 
-/** A Helmfile `values:` path. */
-function followFile(walk: Walk, ref: ValuesRef, written: string, optional: boolean, reader: string): Followed {
+/** A Helmfile `values:` path, or an Argo CD `valueFiles` entry in the repository. */
+function followFile(
+  walk: Walk,
+  ref: ValuesRef,
+  source: Extract<ValuesSource, { kind: 'file' }>,
+  reader: string,
+): Followed {
+  const written = source.path;
   if (written.includes('{{')) return perEnvironment(walk, ref, written);
-  const path = repoPath(ref.file, written);
-  if (path === null) {
-    return { refusal: 'a values file outside the repository, which leakguard cannot read: it may pin the image tag' };
-  }
+  const path = source.base === 'root' ? rootPath(written) : repoPath(ref.file, written);
+  if (path === null) return { refusal: valuesRefText.outsideRepository() };
   const missing = missingOf(walk, [path]);
   if (missing) return missing;
   const text = walk.files.get(path);
   if (typeof text !== 'string') {
-    if (optional) return null;
-    return {
-      refusal: `${path} does not exist (helmfile fails on a missing values file unless missingFileHandler says otherwise)`,
-    };
+    return source.optional ? null : { refusal: valuesRefText.missingFile(path, source.tool) };
   }
   return valuesFile(walk, path, path, text, { owners: ref.owners, reader, secret: false });
 }
@@ -94,23 +102,13 @@ function perEnvironment(walk: Walk, ref: ValuesRef, written: string): Followed {
   const paths = written.replace(ENVIRONMENT_NAME, '').includes('{{')
     ? []
     : environments.map((env) => repoPath(ref.file, written.replace(ENVIRONMENT_NAME, env)));
-  if (paths.length === 0 || paths.includes(null)) {
-    return {
-      refusal:
-        'a values path written as a template, which leakguard cannot follow: the file it names may pin the image ' +
-        'tag; pin the tag inline or in a file listed by its plain path, or bump it yourself',
-    };
-  }
+  if (paths.length === 0 || paths.includes(null)) return { refusal: valuesRefText.template() };
   const files = paths.filter((p): p is string => p !== null);
   const missing = missingOf(walk, files);
   if (missing) return missing;
   const holding = files.filter((p) => (walk.files.get(p) ?? '').search(versionToken(walk.version)) >= 0);
   if (holding.length === 0) return null;
-  return {
-    refusal:
-      `a values file per environment (${environments.join(', ')}): ${holding.join(', ')} ${holding.length === 1 ? 'holds' : 'hold'} ${stripV(walk.version)}, ` +
-      'and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it',
-  };
+  return { refusal: valuesRefText.perEnvironment(environments, holding, stripV(walk.version)) };
 }
 
 /** The environment names a helmfile lists (`environments:` in any of its documents). */
@@ -128,9 +126,7 @@ function valuesFile(walk: Walk, path: string, where: string, text: string, use: 
     return { scope: { file: path, text, docs: docsOf(walk.cache, path, text), values: use } };
   } catch {
     if (text.search(versionToken(walk.version)) < 0) return null;
-    return {
-      refusal: `${where} holds ${stripV(walk.version)} but is not plain YAML (a Go template?), which leakguard cannot edit`,
-    };
+    return { refusal: valuesRefText.notYaml(where, stripV(walk.version)) };
   }
 }
 
@@ -145,18 +141,18 @@ function followObject(
   if ('need' in found) return found;
   const { definitions, looked } = found;
   if (definitions.length > 1) {
-    const places = definitions.map((d) => d.where).join(', ');
     return {
-      refusal: `${ref.value} is defined in ${definitions.length} places (${places}): leakguard cannot tell which one the release reads`,
+      refusal: valuesRefText.definedTwice(
+        ref.value,
+        definitions.map((d) => d.where),
+      ),
     };
   }
   const definition = definitions[0];
   if (!definition) {
     // A Secret kept outside the repository (SOPS, External Secrets, sealed) is usually credentials, and never edited anyway.
     if (source.optional || source.kind === 'Secret') return null;
-    return {
-      refusal: `${ref.value} is in none of ${looked.join(', ')}: it may pin the image tag; point upgrade.file at the file that defines it`,
-    };
+    return { refusal: valuesRefText.foundNowhere(ref.value, looked) };
   }
   const use: ValuesUse = { owners: ref.owners, reader, secret: source.kind === 'Secret' };
   if (definition.kind === 'manifest') {
