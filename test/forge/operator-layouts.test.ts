@@ -437,6 +437,17 @@ const LAYOUTS: Layout[] = [
       'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": to 9.37.0, held back: the release moves whole or not at all',
     ],
   ],
+  // kustomize configMapGenerator literals: one KEDA_VERSION merged at each component's tag.
+  [
+    'keda-literals/helmrelease.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    [
+      'keda-literals/helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0',
+      'keda-literals/kustomization.yaml Kustomization configMapGenerator.0.literals.0: 2.12.1 → 2.13.0',
+    ],
+  ],
   // ApplicationSet generators combined (matrix, merge), and one whose version lives outside the file.
   [
     'appset-matrix-clusters-list.yaml',

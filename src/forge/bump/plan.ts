@@ -263,7 +263,11 @@ function result(
     for (const site of moving) if (site.file === scope.file && site.edit) edits.set(site.edit.start, site.edit);
     if (edits.size > 0) files.push({ path: scope.file, content: applyEdits(scope.text, [...edits.values()]) });
   }
-  const changes: BumpChange[] = moving.map((s) => ({
+  // Several releases' values may read one value (a generator literal merged at three targetPaths): one change.
+  const once = moving.filter(
+    (s, i) => !s.edit || moving.findIndex((o) => o.file === s.file && o.edit?.start === s.edit?.start) === i,
+  );
+  const changes: BumpChange[] = once.map((s) => ({
     file: s.file,
     document: s.document,
     kind: s.kind,

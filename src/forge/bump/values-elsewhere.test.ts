@@ -288,6 +288,34 @@ describe('Flux valuesFrom', () => {
     });
   });
 
+  it('generator literals: `values.yaml=` values (one line, or a | block) move in place; a literal of a Secret is refused', async () => {
+    const literals = (entries: string) =>
+      KUSTOMIZATION.replace('    files:\n      - ./helm/values.yaml\n', `    literals:\n${entries}`);
+    const oneLine = literals(`      - 'values.yaml={image: {tag: v1.12.2}, replicaCount: 2}'\n      - other=v1.12.2\n`);
+    const files = { [`${dir}/helmrelease.yaml`]: HELMRELEASE, [`${dir}/kustomization.yaml`]: oneLine };
+    expect(await bumpTwice(files, `${dir}/helmrelease.yaml`, cm)).toEqual({
+      diff: [
+        `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+        `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+        `${dir}/kustomization.yaml: -      - 'values.yaml={image: {tag: v1.12.2}, replicaCount: 2}'`,
+        `${dir}/kustomization.yaml: +      - 'values.yaml={image: {tag: v1.12.3}, replicaCount: 2}'`,
+      ],
+      rerun: 'already',
+    });
+    const block = literals('      - |\n        values.yaml=image:\n          tag: v1.12.2  # with the chart\n');
+    const blockFiles = { ...files, [`${dir}/kustomization.yaml`]: block };
+    expect((await bumpTwice(blockFiles, `${dir}/helmrelease.yaml`, cm)).diff).toContain(
+      `${dir}/kustomization.yaml: +          tag: v1.12.3  # with the chart`,
+    );
+    const secret = {
+      [`${dir}/helmrelease.yaml`]: HELMRELEASE.replace('kind: ConfigMap', 'kind: Secret'),
+      [`${dir}/kustomization.yaml`]: oneLine.replace('configMapGenerator', 'secretGenerator'),
+    };
+    expect(await refusal(secret, `${dir}/helmrelease.yaml`, cm)).toContain(
+      `${dir}/kustomization.yaml: Kustomization secretGenerator.0.literals.0.image.tag "v1.12.2": HelmRelease/cert-manager spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits`,
+    );
+  });
+
   it('a ConfigMap defined twice (in the HelmRelease file, and by the generator) is refused: which one is read is unclear', async () => {
     const manifest = `apiVersion: v1
 kind: ConfigMap

@@ -26,7 +26,10 @@ import { stringAt, valueAt } from './yaml-edit.js';
 
 /** One place that defines the ConfigMap or Secret a `valuesFrom` names. */
 type Definition =
-  { kind: 'manifest'; file: string; index: number; where: string } | { kind: 'generated'; file: string; where: string };
+  | { kind: 'manifest'; file: string; index: number; where: string }
+  | { kind: 'generated'; file: string; where: string }
+  /** A generator's `literals:` entry `key=value` in document `index` of the kustomization `file`. */
+  | { kind: 'literal'; file: string; index: number; literal: string[]; where: string };
 
 /** What following one reference found: a scope to read, a refusal, or files to read first. */
 type Followed = { scope: Scope } | { refusal: string } | { need: string[] } | null;
@@ -155,10 +158,16 @@ function followObject(
     return { refusal: valuesRefText.foundNowhere(ref.value, looked) };
   }
   const use: ValuesUse = { owners: ref.owners, reader, secret: source.kind === 'Secret' };
+  if (definition.kind === 'literal') {
+    const text = walk.files.get(definition.file) ?? '';
+    const docs = docsOf(walk.cache, definition.file, text);
+    const values = { ...use, key: source.key, literal: definition.literal, ...targetPathOf(source) };
+    return { scope: { file: definition.file, text, docs, only: [definition.index], values } };
+  }
   if (definition.kind === 'manifest') {
     const text = walk.files.get(definition.file) ?? '';
     const docs = docsOf(walk.cache, definition.file, text);
-    const values = { ...use, key: source.key, ...(source.targetPath ? { targetPath: source.targetPath } : {}) };
+    const values = { ...use, key: source.key, ...targetPathOf(source) };
     return { scope: { file: definition.file, text, docs, only: [definition.index], values } };
   }
   const missing = missingOf(walk, [definition.file]);
@@ -167,6 +176,8 @@ function followObject(
   if (typeof text !== 'string') return null; // kustomize fails on it too
   return valuesFile(walk, definition.file, `${definition.file} (${definition.where})`, text, use);
 }
+
+const targetPathOf = (source: { targetPath?: string }) => (source.targetPath ? { targetPath: source.targetPath } : {});
 
 /**
  * Where a ConfigMap or Secret is defined: in the release's own file, by a generator of the directory's
@@ -208,7 +219,7 @@ function manifestsIn(walk: Walk, file: string, source: { kind: string; name: str
   );
 }
 
-/** `configMapGenerator` / `secretGenerator` entries named for the source whose `files:` give its key. */
+/** `configMapGenerator` / `secretGenerator` entries named for the source whose `files:` or `literals:` give its key. */
 function generated(
   docs: Document[],
   kustomization: string,
@@ -216,12 +227,28 @@ function generated(
 ): Definition[] {
   const field = source.kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator';
   const out: Definition[] = [];
-  for (const doc of docs) {
+  docs.forEach((doc, index) => {
     const generators = valueAt(doc.contents, [field]);
-    if (!isSeq(generators)) continue;
+    if (!isSeq(generators)) return;
     generators.items.forEach((generator, i) => {
+      if (stringAt(generator, 'name')?.value !== source.name) return;
+      const literals = valueAt(generator, ['literals']);
+      if (isSeq(literals)) {
+        literals.items.forEach((item, j) => {
+          if (!isScalar(item) || typeof item.value !== 'string' || !item.value.includes('=')) return;
+          if (item.value.slice(0, item.value.indexOf('=')).trim() !== source.key) return;
+          const literal = [field, String(i), 'literals', String(j)];
+          out.push({
+            kind: 'literal',
+            file: kustomization,
+            index,
+            literal,
+            where: `${kustomization} ${literal.join('.')}`,
+          });
+        });
+      }
       const list = valueAt(generator, ['files']);
-      if (stringAt(generator, 'name')?.value !== source.name || !isSeq(list)) return;
+      if (!isSeq(list)) return;
       for (const item of list.items) {
         if (!isScalar(item) || typeof item.value !== 'string') continue;
         // `key=path`, or `path` whose key is the file's name.
@@ -233,6 +260,6 @@ function generated(
           out.push({ kind: 'generated', file: path, where: `${kustomization} ${field}.${i}` });
       }
     });
-  }
+  });
   return out;
 }
