@@ -8,7 +8,7 @@
  * OCI registry are in test/e2e/chart-repositories.e2e.test.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
@@ -29,11 +29,27 @@ const charts = memoryChartSource({
   },
 });
 
+/** Where a layout's repository is: its root (relative to operator-layouts/) and its `owner/name`. */
+interface Checkout {
+  root?: string;
+  repo?: string;
+}
+
 /** The summary lines of the preview (`file resource path: from → to`), or the refusal. */
-async function preview(file: string, image: string, fromVersion: string, toVersion: string) {
+async function preview(file: string, image: string, fromVersion: string, toVersion: string, at: Checkout = {}) {
   let out = '';
+  const repoRoot = join(dir, at.root ?? '');
   const code = await runUpgradePreview(
-    { file: join(dir, file), fromVersion, toVersion, image, catalog: buildCatalog(), charts },
+    {
+      file: join(dir, file),
+      fromVersion,
+      toVersion,
+      image,
+      catalog: buildCatalog(),
+      charts,
+      repoRoot,
+      ...(at.repo ? { repo: at.repo } : {}),
+    },
     (text) => (out += `${text}\n`),
   );
   const text = out.replaceAll(dir, '');
@@ -46,7 +62,7 @@ async function preview(file: string, image: string, fromVersion: string, toVersi
     .map((line) => line.trim());
 }
 
-type Layout = [file: string, image: string, from: string, to: string, expected: string[]];
+type Layout = [file: string, image: string, from: string, to: string, expected: string[], at?: Checkout];
 
 const LAYOUTS: Layout[] = [
   [
@@ -79,12 +95,29 @@ const LAYOUTS: Layout[] = [
     'v2.13.2',
     ['argocd-app.yaml Application/argocd spec.source.targetRevision: 7.7.8 → 7.7.10'],
   ],
+  // Values from `$values/…` of a `ref:` source in another repository: they may pin the tag, and cannot be read.
   [
     'argocd-multisource.yaml',
     'quay.io/argoproj/argocd',
     'v2.13.1',
     'v2.13.2',
-    ['argocd-multisource.yaml Application/argocd spec.sources.0.targetRevision: 7.7.8 → 7.7.10'],
+    [
+      'refused: argocd-multisource.yaml: 2.13.1 not bumped to 2.13.2 (documents: Application/argocd). Application/argocd spec.sources.0.helm.valueFiles.0 "$values/platform/argocd/values.yaml": a values file in another repository (https://github.com/acme/platform.git), which leakguard cannot read or change in this pull request: it may pin the image tag; move the tag into this repository, or bump it there yourself; Application/argocd spec.sources.0.targetRevision "7.7.8": to 7.7.10, held back: the release moves whole or not at all',
+    ],
+    { repo: 'acme/gitops' },
+  ],
+  // … and in this one (acme/platform, checked out at argocd-values-files/): followed from its root.
+  [
+    'argocd-values-files/clusters/prod/argocd/application.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'clusters/prod/argocd/application.yaml Application/argocd spec.sources.0.targetRevision: 7.7.8 → 7.7.10',
+      'clusters/common/argocd/values.yaml global.image.tag: v2.13.1 → v2.13.2',
+      'clusters/common/argocd/values.yaml repoServer.extraContainers.0.image: quay.io/argoproj/argocd:v2.13.1 → quay.io/argoproj/argocd:v2.13.2',
+    ],
+    { root: 'argocd-values-files', repo: 'acme/platform' },
   ],
   [
     'argocd-appset.yaml',
@@ -358,7 +391,7 @@ const LAYOUTS: Layout[] = [
     'v1.28.2',
     'v1.30.0',
     [
-      'refused: ca-helmfile-environments/helmfile.yaml: 1.28.2 not bumped to 1.30.0 (documents: Helmfile, Helmfile; ca-helmfile-environments/values/common.yaml: Helm values). releases.0.values.1 "values/{{ .Environment.Name }}/cluster-autoscaler.yaml": a values file per environment (staging, prod): ca-helmfile-environments/values/staging/cluster-autoscaler.yaml, ca-helmfile-environments/values/prod/cluster-autoscaler.yaml hold 1.28.2, and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it; releases.0.version "9.34.1": held back: the release moves whole or not at all',
+      'refused: ca-helmfile-environments/helmfile.yaml: 1.28.2 not bumped to 1.30.0 (documents: Helmfile, Helmfile; ca-helmfile-environments/values/common.yaml: Helm values). releases.0.values.1 "values/{{ .Environment.Name }}/cluster-autoscaler.yaml": a values file per environment (staging, prod): ca-helmfile-environments/values/staging/cluster-autoscaler.yaml, ca-helmfile-environments/values/prod/cluster-autoscaler.yaml hold 1.28.2, and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it; releases.0.version "9.34.1": to 9.37.0, held back: the release moves whole or not at all',
     ],
   ],
   [
@@ -401,7 +434,18 @@ const LAYOUTS: Layout[] = [
     'v1.28.2',
     'v1.30.0',
     [
-      'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": held back: the release moves whole or not at all',
+      'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": to 9.37.0, held back: the release moves whole or not at all',
+    ],
+  ],
+  // kustomize configMapGenerator literals: one KEDA_VERSION merged at each component's tag.
+  [
+    'keda-literals/helmrelease.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    [
+      'keda-literals/helmrelease.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0',
+      'keda-literals/kustomization.yaml Kustomization configMapGenerator.0.literals.0: 2.12.1 → 2.13.0',
     ],
   ],
   // ApplicationSet generators combined (matrix, merge), and one whose version lives outside the file.
@@ -466,13 +510,13 @@ const LAYOUTS: Layout[] = [
   ],
 ];
 
-/** Reads the layouts' files, with the commits made so far laid over them. */
-function reader(written: Map<string, string>) {
+/** Reads the layouts' files from `root`, with the commits made so far laid over them. */
+function reader(written: Map<string, string>, root: string) {
   return async (path: string) => {
     const over = written.get(path);
     if (over !== undefined) return { text: over };
     try {
-      return { text: await readFile(path, 'utf8') };
+      return { text: await readFile(join(root, path), 'utf8') };
     } catch {
       return null;
     }
@@ -480,23 +524,26 @@ function reader(written: Map<string, string>) {
 }
 
 describe("upgrade preview over the catalogue operators' layouts", () => {
-  it.each(LAYOUTS)('%s (%s %s → %s)', async (file, image, from, to, expected) => {
-    expect(await preview(file, image, from, to)).toEqual(expected);
+  it.each(LAYOUTS)('%s (%s %s → %s)', async (file, image, from, to, expected, at) => {
+    expect(await preview(file, image, from, to, at)).toEqual(expected);
   });
 
   const bumped = LAYOUTS.filter(([, , , , expected]) => !expected[0]?.startsWith('refused:'));
   it.each(bumped)(
     '%s (%s %s → %s): a rerun over the commit finds nothing left to do',
-    async (file, image, from, to) => {
-      const req = previewRequest({ file, fromVersion: from, toVersion: to, image, catalog: buildCatalog() });
+    async (file, image, from, to, _expected, at = {}) => {
+      const repo = at.repo ? { repo: at.repo } : {};
+      const req = previewRequest({ file, fromVersion: from, toVersion: to, image, catalog: buildCatalog(), ...repo });
+      const root = join(dir, at.root ?? '');
+      const primary = relative(root, join(dir, file));
       const written = new Map<string, string>();
-      const first = await bumpInRepo(join(dir, file), reader(written), req, charts);
+      const first = await bumpInRepo(primary, reader(written, root), req, charts);
       if (first.kind !== 'bumped') throw new Error(`expected a bump, got ${first.kind}`);
       // One commit per file: a file written twice would be committed over its own first commit.
       const paths = first.result.files.map((f) => f.path);
       expect(new Set(paths).size).toBe(paths.length);
       for (const f of first.result.files) written.set(f.path, f.content);
-      expect((await bumpInRepo(join(dir, file), reader(written), req, charts)).kind).toBe('already');
+      expect((await bumpInRepo(primary, reader(written, root), req, charts)).kind).toBe('already');
     },
   );
 });

@@ -1,13 +1,17 @@
-/** Argo CD: an Application's source(s) — chart version, `helm.values`, `valuesObject`, `parameters` — and an ApplicationSet's template. */
+/**
+ * Argo CD: an Application's source(s) — chart version, `helm.values`, `valuesObject`, `parameters`,
+ * `valueFiles` (argo-values.ts) — and an ApplicationSet's template.
+ */
 import { isMap, isSeq } from 'yaml';
 import { generatorSources } from './appset-generators.js';
+import { argoValueFiles } from './argo-values.js';
 import { embeddedValues, helmParameters, images } from './image-sites.js';
 import { addIgnored, addRefusal, scalarOf, type Ctx } from './site.js';
 import { lastSegment } from './version.js';
 import { versionField } from './version-field.js';
 import { stringAt, valueAt } from './yaml-edit.js';
 
-function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
+function argoSource(ctx: Ctx, source: unknown, path: string[], sources: unknown = null): void {
   if (!isMap(source)) return;
   const chart = stringAt(source, 'chart')?.value;
   const c = { ...ctx, owners: chart ? [lastSegment(chart)] : [] };
@@ -16,13 +20,14 @@ function argoSource(ctx: Ctx, source: unknown, path: string[]): void {
   if (values) embeddedValues(c, values, [...path, 'helm', 'values']);
   images(c, valueAt(source, ['helm', 'valuesObject']), [...path, 'helm', 'valuesObject']);
   helmParameters(c, valueAt(source, ['helm', 'parameters']), [...path, 'helm', 'parameters']);
+  argoValueFiles(c, source, path, sources);
 }
 
 /** An Application's `spec`, or an ApplicationSet's `spec.template.spec` (and the versions its generators hold). */
 export function argoApplication(ctx: Ctx, root: unknown, spec: string[] = ['spec']): void {
   argoSource(ctx, valueAt(root, [...spec, 'source']), [...spec, 'source']);
   const sources = valueAt(root, [...spec, 'sources']);
-  if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, [...spec, 'sources', String(i)]));
+  if (isSeq(sources)) sources.items.forEach((s, i) => argoSource(ctx, s, [...spec, 'sources', String(i)], sources));
   if (ctx.kind !== 'argocd-applicationset') return;
   const { pins, unseen } = generatorSources(root);
   for (const { chart, revision, revisionPath } of pins) {

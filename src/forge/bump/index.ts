@@ -15,6 +15,7 @@ export { BumpError } from './types.js';
 export type { BumpChange, BumpErrorCode, BumpRequest, BumpResult, ChartMove, ManifestKind, Sighting } from './types.js';
 export { detectKind } from './document-kind.js';
 export { describePlace, planBump } from './plan.js';
+export { repositoryOf } from './argo-values.js';
 
 /** Files read at most (chartRef and values sources), so a kustomization listing many cannot make a run read the repo. */
 const MAX_FILES = 12;

@@ -375,7 +375,7 @@ describe('kustomize images with remote resources of the same release', () => {
       'Kustomization images.0.newTag "v1.14.9": images[0] has a digest too: it is digest-pinned',
     );
     expect(err.message).toContain(
-      'Kustomization resources.0 "https://github.com/rook/rook/releases/download/v1.14.9/crds.yaml": held back: the release moves whole or not at all',
+      'Kustomization resources.0 "https://github.com/rook/rook/releases/download/v1.14.9/crds.yaml": to https://github.com/rook/rook/releases/download/v1.15.9/crds.yaml, held back: the release moves whole or not at all',
     );
     expect(err.message).toContain('Kustomization resources.2');
   });

@@ -1,0 +1,89 @@
+/**
+ * Why a GitOps file was not bumped, in the words of a refusal: the file bumpers (forge/bump) find the
+ * places and hand over plain data (the reference as written, the files looked in, the versions); the
+ * sentences are composed here. Pure.
+ */
+
+/** A tool that reads a values file, and how it treats a missing one. */
+export type ValuesFileTool = 'helmfile' | 'argocd';
+
+const MISSING_FILE: Record<ValuesFileTool, string> = {
+  helmfile: 'helmfile fails on a missing values file unless missingFileHandler says otherwise',
+  argocd: 'Argo CD fails on a missing values file unless helm.ignoreMissingValueFiles is set',
+};
+
+/** Values a release reads from elsewhere that leakguard cannot follow (each sentence completes a place). */
+export const valuesRefText = {
+  outsideRepository: () =>
+    'a values file outside the repository, which leakguard cannot read: it may pin the image tag',
+  missingFile: (path: string, tool: ValuesFileTool) => `${path} does not exist (${MISSING_FILE[tool]})`,
+  template: () =>
+    'a values path written as a template, which leakguard cannot follow: the file it names may pin the image ' +
+    'tag; pin the tag inline or in a file listed by its plain path, or bump it yourself',
+  perEnvironment: (environments: readonly string[], holding: readonly string[], version: string) =>
+    `a values file per environment (${environments.join(', ')}): ${holding.join(', ')} ${holding.length === 1 ? 'holds' : 'hold'} ${version}, ` +
+    'and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it',
+  notYaml: (where: string, version: string) =>
+    `${where} holds ${version} but is not plain YAML (a Go template?), which leakguard cannot edit`,
+  definedTwice: (name: string, places: readonly string[]) =>
+    `${name} is defined in ${places.length} places (${places.join(', ')}): leakguard cannot tell which one the release reads`,
+  foundNowhere: (name: string, looked: readonly string[]) =>
+    `${name} is in none of ${looked.join(', ')}: it may pin the image tag; point upgrade.file at the file that defines it`,
+  /** An Argo CD `$ref/…` values file in a repository other than the one being changed. */
+  otherRepository: (url: string) =>
+    `a values file in another repository (${url}), which leakguard cannot read or change in this pull request: ` +
+    'it may pin the image tag; move the tag into this repository, or bump it there yourself',
+  /** An Argo CD `$ref/…` values file when the repository being changed is not known (a preview without --repo). */
+  repositoryUnknown: (url: string) =>
+    `a values file in ${url}, which may or may not be the repository being changed: name it (upgrade.repo, ` +
+    'or --repo with upgrade preview) so leakguard can follow the file',
+  noRefSource: (ref: string) => `no source of the Application has ref: ${ref}, so Argo CD cannot read this file either`,
+  url: () => 'a values file fetched from a URL, which leakguard cannot change: it may pin the image tag',
+};
+
+/** A place of the release that could move, in a refusal: where it would go, and why it did not. */
+export const placeText = {
+  heldBack: (to: string | undefined) => `${to ? `to ${to}, ` : ''}held back: the release moves whole or not at all`,
+  otherChart: (chart: string, profileChart: string) => `chart ${chart}, not the profile's chart ${profileChart}`,
+  addToAlsoBump: (other: string) => `${other}; add it to upgrade.alsoBump to move it too`,
+  sharedAnchor: (chart: string) =>
+    `a YAML anchor shares this value with chart ${chart}, which is not to move; give each its own value, or add ${chart} to upgrade.alsoBump`,
+  amongComponents: (ignored: string, family: string) =>
+    `${ignored}, yet it sits among the components that move (${family}.*) at the same version: moving them without it would leave a mixed-version install; move it in the same change yourself, or name its image with the known issue's components`,
+  notEdited: () => 'not a field leakguard edits',
+};
+
+/** The first sentence of a refusal: what was not done. */
+export const refusalLead = {
+  severalCharts: (from: string, releases: readonly string[]) =>
+    `several charts pin ${from} (${releases.join(', ')}); set upgrade.chart to the operator's chart, and upgrade.alsoBump to move others with it`,
+  notBumped: (from: string, to: string) => `${from} not bumped to ${to}`,
+  onlyOtherCharts: (from: string, chart: string) =>
+    `${from} is pinned only by charts other than the profile's chart ${chart} (set upgrade.chart if one of them is the operator's)`,
+  elsewhere: (from: string) => `${from} appears, but not where the operator's version is kept`,
+  nowhere: (from: string) => `${from} is not pinned anywhere leakguard can see`,
+};
+
+/** A refusal: the file, what was not done, the documents read, and each place with why it did not move. */
+export function bumpRefusal(primary: string, lead: string, documents: string, places: readonly string[]): string {
+  return `${primary}: ${lead} (documents: ${documents}). ${places.join('; ')}`;
+}
+
+export function versionNotFound(primary: string, from: string, documents: string): string {
+  return `${primary}: version ${from} not found (documents: ${documents})`;
+}
+
+export function vendoredReleaseText(
+  file: string,
+  documents: number,
+  kinds: string,
+  from: string,
+  to: string,
+  places: number,
+  changed: number,
+): string {
+  return (
+    `${file} is a whole vendored release (${documents} documents, with ${kinds}): ` +
+    `${from} appears in ${places} places and leakguard would change ${changed}, leaving a half-upgraded install. Replace the file with the ${to} release manifest, or install the release with its chart so leakguard can bump one version`
+  );
+}
