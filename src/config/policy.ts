@@ -45,8 +45,20 @@ export function toUpgradeTargets(config: Config): UpgradeTargets {
     if (!profile?.upgrade) return undefined;
     return {
       ...profile.upgrade,
-      graphUrl: profileGraphUrl(config.prometheus, profile, config.detection.window),
+      graphUrl: graphOf(config, profile),
       verifyWindowSeconds: toProfilePolicy(profile, config).verifyWindowSeconds,
     };
   };
+}
+
+/** Each profile's graph over the detection window, the link Slack and the PR show. */
+export function toGraphUrls(config: Config): (profile: string) => string | undefined {
+  return (name) => {
+    const profile = config.profiles.find((p) => p.name === name);
+    return profile ? graphOf(config, profile) : undefined;
+  };
+}
+
+function graphOf(config: Config, profile: ProfileConfig): string {
+  return profileGraphUrl(config.prometheus, profile, config.detection.window);
 }

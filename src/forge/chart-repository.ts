@@ -13,7 +13,7 @@ import { trimEnd } from '../model/text.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { redact, safeUrl } from '../model/redact.js';
-import { readSecretFile } from './secret-file.js';
+import { readSecretFile } from '../secret/secret-file.js';
 
 export type ChartRepositoryErrorCode = 'unreachable' | 'not-found' | 'too-large' | 'invalid' | 'unauthorized';
 

@@ -84,6 +84,9 @@ export function lazyUpgradeRung(load: () => Promise<Forge>, targets: UpgradeTarg
   };
 }
 
+/** Without a forge (no `github` configured) the upgrade rung fails, saying so. */
+export const noForge: UpgradeExecutor = async () => ({ kind: 'failed', message: upgradeRungText.noForge });
+
 /** The PR leakguard would ensure for this action, or why there is none. */
 function upgradeRequest(
   targets: UpgradeTargets,

@@ -11,7 +11,7 @@
  * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
-import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
+import { summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
 import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
@@ -24,7 +24,6 @@ import {
   type Incident,
 } from './ladder.js';
 import { followUpgrade, proposeUpgrade } from './fix.js';
-import { gitopsRevertText } from './fix-text.js';
 import {
   blockedByCooldown,
   blockedByDailyCap,
@@ -209,6 +208,7 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
     matches: knownIssuesFor(input.catalog, standInFacts(primary.facts, state), profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,
+    words: input.words,
   };
 }
 
@@ -221,7 +221,7 @@ function workloadBlock(action: PlanAction, group: WorkloadGroup, input: PlanInpu
     blockedByKillSwitch(guardrails) ??
     (live ? blockedByWorkloadHealth(group.targets) : null) ??
     (action.kind === 'revert-workaround' && owner
-      ? { reason: 'gitops-owned', note: gitopsRevertText(owner, action.reason) }
+      ? { reason: 'gitops-owned', note: input.words.gitopsRevert(owner, action.reason) }
       : null) ??
     blockedByCooldown(group.state, guardrails, now) ??
     (live ? blockedByWindow(guardrails, now) : null) ??
@@ -246,13 +246,13 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       ? notice(
           incident.subject,
           'leak-confirmed',
-          `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${describeLeak(incident.verdict)}${spread}`,
+          `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${incident.words.leak(incident.verdict)}${spread}`,
           common,
         )
       : notice(
           incident.subject,
           'leak-suspected',
-          `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`,
+          `leak detected, incident ${incident.incidentId} opened: ${incident.words.leak(incident.verdict)}${spread}`,
           common,
         ),
   ];
@@ -265,7 +265,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       notice(
         incident.subject,
         'workaround-ineffective',
-        `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`,
+        `still growing ${incident.words.rate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`,
         common,
       ),
     );

@@ -24,6 +24,7 @@ import { describeForHistory, eventFor, outcomeEvent, outcomeText, type EventDraf
 import type { ActionOutcome } from '../model/action.js';
 import type { TargetEvidence } from '../report/evidence.js';
 import { actionText } from '../report/run-text.js';
+import type { ActionRecordEntry } from '../report/verdict-table.js';
 import { workloadKey } from '../model/workload.js';
 import type { UpgradeExecutor, UpgradePreviewer } from '../forge/upgrade-rung.js';
 
@@ -47,15 +48,6 @@ export interface ActorDeps {
   beforeRestart?: (action: PlanAction, options: { keep: boolean }) => Promise<void>;
   /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */
   tooLate?: () => string | null;
-}
-
-export interface ActionRecordEntry {
-  id: string;
-  kind: string;
-  workload: string;
-  dryRun: boolean;
-  outcome: ActionOutcome['kind'] | 'planned';
-  detail?: string;
 }
 
 export interface ActReport {

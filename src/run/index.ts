@@ -6,33 +6,38 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
-import type { Values } from '../model/units.js';
 import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchOn } from '../kube/kill-switch.js';
 import { ledgerTextOn } from '../kube/ledger.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Guardrails, Plan, PlanItem, ProfilePolicy } from '../policy/types.js';
+import type { Guardrails, PlanItem, ProfilePolicy } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
-import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
 import { workloadKey } from '../model/workload.js';
 import { recordWorkloadEvent } from '../kube/events.js';
 import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
 import { fixStatusOf } from '../report/upgrade-pr.js';
-import { runText, upgradeRungText } from '../report/run-text.js';
-import { Actor, type ActionRecordEntry } from './act.js';
-import type { UpgradeExecutor, UpgradePreviewer, UpgradePrRefresher } from '../forge/upgrade-rung.js';
+import { runText } from '../report/run-text.js';
+import { planWords } from '../report/plan-words.js';
+import { Actor } from './act.js';
+import type { RunSummary } from '../report/verdict-table.js';
+import {
+  noForge,
+  type UpgradeExecutor,
+  type UpgradePreviewer,
+  type UpgradePrRefresher,
+} from '../forge/upgrade-rung.js';
 import { heapCapturer, keptHeapReport } from '../kube/heap-capture.js';
 import { prometheusNow, type PrometheusClock } from '../prom/history.js';
 import type { JudgedTarget } from '../detect/targets.js';
-import { observeProfile } from './observe.js';
+import { observeProfile, type ObserveDeps } from './observe.js';
 import { tellRun, type WorkloadNews } from '../notify/news.js';
 import { itemsByWorkload, phaseChanged } from '../policy/incident.js';
-import { toGuardrails, toProfilePolicy } from '../config/policy.js';
+import { toGraphUrls, toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from '../policy/deadline.js';
 
 export interface RunIdentity {
@@ -77,28 +82,7 @@ export interface RunOptions {
   killSwitch?: boolean;
 }
 
-export interface TargetSummary {
-  profile: string;
-  workload: string;
-  pod: string;
-  container: string;
-  verdict: JudgedTarget['verdict'];
-  /** The working set judged, oldest first (a view of the fetched column, not a copy). */
-  values: Values;
-}
-
-export interface RunSummary {
-  status: 'ran' | 'locked';
-  dryRun: boolean;
-  /** Prometheus evaluation time (unix seconds) the run judged at; null when Prometheus was unreachable. */
-  now: number | null;
-  targets: TargetSummary[];
-  actions: ActionRecordEntry[];
-  plan: Plan | null;
-  /** Reasons the run must exit 1 (a query or an action failed). */
-  failures: string[];
-  warnings: string[];
-}
+export type { RunSummary, TargetSummary } from '../report/verdict-table.js';
 
 export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<RunSummary> {
   const { config, cluster, logger } = deps;
@@ -187,23 +171,15 @@ interface Observed {
 }
 
 async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectOptions): Promise<Observed> {
-  const { config, cluster, metrics, logger, signal } = deps;
+  const { config, cluster, metrics, logger, signal, catalog, reclaim } = deps;
+  const { prometheus, detection } = config;
   const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
+  const observing: ObserveDeps = { cluster, metrics, catalog, prometheus, workloadHistory: detection.workloadHistory };
+  if (signal) observing.signal = signal;
+  if (reclaim) observing.reclaim = reclaim;
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const observing = {
-      cluster,
-      metrics,
-      prometheus: config.prometheus,
-      workloadHistory: config.detection.workloadHistory,
-      catalog: deps.catalog,
-    };
-    const seen = await observeProfile(
-      { ...observing, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) },
-      profile,
-      clock,
-      detect,
-    );
+    const seen = await observeProfile(observing, profile, clock, detect);
     observed.failures.push(...seen.failures);
     observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;
@@ -297,6 +273,7 @@ async function judgeAndAct(
     guardrails,
     now,
     catalog: deps.catalog,
+    words: planWords,
   });
   summary.plan = plan;
   if (signal?.aborted) {
@@ -345,22 +322,13 @@ function withFixStatus(
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
 async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary, outcome: ActOutcome): Promise<void> {
   const { config } = deps;
-  const graph = (name: string) => {
-    const profile = config.profiles.find((p) => p.name === name);
-    return profile ? profileGraphUrl(config.prometheus, profile, config.detection.window) : undefined;
-  };
   const warnings = await tellRun(store, outcome.news, outcome.metrics, {
     notifier: deps.notifier,
     logger: deps.logger,
     catalog: deps.catalog,
-    prometheusGraphUrl: graph,
+    prometheusGraphUrl: toGraphUrls(config),
     nowSeconds: summary.now ?? Math.floor(Date.now() / 1000),
     metricsFailuresBeforeAlert: config.notifications.metricsFailuresBeforeAlert,
   });
   summary.warnings.push(...warnings);
 }
-
-const noForge: UpgradeExecutor = async () => ({
-  kind: 'failed',
-  message: upgradeRungText.noForge,
-});

@@ -4,6 +4,7 @@ import type { Verdict } from '../../src/detect/types.js';
 import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from '../../src/policy/types.js';
 import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js';
 import { type TargetFacts } from '../../src/model/workload.js';
+import { planWords } from '../../src/report/plan-words.js';
 
 export const hour = 3600;
 const mib = 2 ** 20;
@@ -122,6 +123,7 @@ export function input(
     guardrails: { ...guardrails, ...overrides.guardrails },
     now: overrides.now ?? now,
     catalog,
+    words: planWords,
   };
 }
 
