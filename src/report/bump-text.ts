@@ -39,6 +39,9 @@ export const valuesRefText = {
     'or --repo with upgrade preview) so leakguard can follow the file',
   noRefSource: (ref: string) => `no source of the Application has ref: ${ref}, so Argo CD cannot read this file either`,
   url: () => 'a values file fetched from a URL, which leakguard cannot change: it may pin the image tag',
+  /** YAML held in a string written with escapes or folded lines: offsets into it do not map back to the file. */
+  notInPlace: () =>
+    'YAML held in a string written in a form leakguard cannot edit in place (escapes, folded lines); write it as a | block',
 };
 
 /** A place of the release that could move, in a refusal: where it would go, and why it did not. */

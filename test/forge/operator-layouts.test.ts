@@ -481,6 +481,26 @@ const LAYOUTS: Layout[] = [
       'appset-merge-cluster-values.yaml ApplicationSet/cert-manager spec.generators.0.merge.generators.2.list.elements.0.values.certManagerVersion: v1.12.2 → v1.12.3',
     ],
   ],
+  // A generator's own template (Argo CD's self-management), and a literal elementsYaml list.
+  [
+    'appset-generator-templates.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'appset-generator-templates.yaml ApplicationSet/cluster-addons spec.generators.1.list.template.spec.source.helm.valuesObject.global.image.tag: v2.13.1 → v2.13.2',
+      'appset-generator-templates.yaml ApplicationSet/cluster-addons spec.generators.1.list.template.spec.source.targetRevision: 7.7.8 → 7.7.10',
+    ],
+  ],
+  [
+    'appset-generator-templates.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'appset-generator-templates.yaml ApplicationSet/cluster-addons spec.generators.0.list.elementsYaml.0.version: v1.12.2 → v1.12.3',
+    ],
+  ],
   [
     'appset-git-files.yaml',
     'quay.io/argoproj/argocd',
