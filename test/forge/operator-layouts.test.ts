@@ -437,6 +437,18 @@ const LAYOUTS: Layout[] = [
       'refused: ca-valuesfrom-secret/helmrelease.yaml: 1.28.2 not bumped to 1.30.0 (documents: HelmRepository/autoscaler, HelmRelease/cluster-autoscaler; ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values). ca-valuesfrom-secret/secret.yaml: Secret/cluster-autoscaler-values stringData.values.yaml.image.tag "v1.28.2": HelmRelease/cluster-autoscaler spec.valuesFrom.0 reads its values from a Secret, which leakguard never edits: set v1.30.0 there yourself, or keep the image tag in the release\'s own values; HelmRelease/cluster-autoscaler spec.chart.spec.version "9.34.1": to 9.37.0, held back: the release moves whole or not at all',
     ],
   ],
+  // CRLF line endings, tags overridden without their repositories, one through an anchor.
+  [
+    'keda-helmrelease-crlf.yaml',
+    'ghcr.io/kedacore/keda',
+    '2.12.1',
+    '2.13.0',
+    [
+      'keda-helmrelease-crlf.yaml HelmRelease/keda spec.chart.spec.version: 2.12.1 → 2.13.0',
+      'keda-helmrelease-crlf.yaml HelmRelease/keda spec.values.image.keda.tag: 2.12.1 → 2.13.0',
+      'keda-helmrelease-crlf.yaml HelmRelease/keda spec.values.image.webhooks.tag: 2.12.1 → 2.13.0',
+    ],
+  ],
   // kustomize configMapGenerator literals: one KEDA_VERSION merged at each component's tag.
   [
     'keda-literals/helmrelease.yaml',
@@ -575,7 +587,13 @@ describe("upgrade preview over the catalogue operators' layouts", () => {
       // One commit per file: a file written twice would be committed over its own first commit.
       const paths = first.result.files.map((f) => f.path);
       expect(new Set(paths).size).toBe(paths.length);
-      for (const f of first.result.files) written.set(f.path, f.content);
+      for (const f of first.result.files) {
+        // Only version bytes change: line endings (CRLF too) and the line count stay.
+        const before = (await reader(new Map(), root)(f.path))?.text ?? '';
+        expect(f.content.split('\r\n').length).toBe(before.split('\r\n').length);
+        expect(f.content.split('\n').length).toBe(before.split('\n').length);
+        written.set(f.path, f.content);
+      }
       expect((await bumpInRepo(primary, reader(written, root), req, charts)).kind).toBe('already');
     },
   );

@@ -96,8 +96,9 @@ export function images(ctx: Ctx, node: unknown, basePath: string[]): void {
       }
     } else if (isMap(image)) {
       imageMap(ctx, image, [...path, 'image']);
-    } else if (path.includes('image') && path.at(-1) !== 'image' && stringAt(map, 'repository')) {
-      // Nested per-component maps under `image:`; `image:` itself was handled from its parent.
+    } else if (path.includes('image') && path.at(-1) !== 'image' && (stringAt(map, 'repository') || map.has('tag'))) {
+      // Nested per-component maps under `image:` (an override may give the tag alone: `image.keda.tag`);
+      // `image:` itself was handled from its parent.
       imageMap(ctx, map, path);
     }
   }
