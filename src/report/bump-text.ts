@@ -90,3 +90,13 @@ export function vendoredReleaseText(
     `${from} appears in ${places} places and leakguard would change ${changed}, leaving a half-upgraded install. Replace the file with the ${to} release manifest, or install the release with its chart so leakguard can bump one version`
   );
 }
+
+/** A version inside a Go template expression (`{{ … | default "v1.12.2" }}`). */
+export function templatedVersionText(version: string): string {
+  return `${version} is inside a Go template expression, which leakguard does not evaluate or edit: change it there yourself, or write the version as a plain value`;
+}
+
+/** What a refusal says it read in a file that is YAML only once a Go template renders it. */
+export function goTemplateDocuments(): string {
+  return 'none: a Go template, YAML only once rendered';
+}

@@ -532,6 +532,16 @@ const LAYOUTS: Layout[] = [
       'refused: cm-helm-release.tf is Terraform (HCL), which leakguard does not edit: line 5: version          = "v1.12.2" (resource "helm_release" "cert_manager"); line 16: value = "v1.12.2" (resource "helm_release" "cert_manager"). Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)',
     ],
   ],
+  // Helmfile v1 `.gotmpl`: the version is a template's default, never edited; the line is named.
+  [
+    'cm-helmfile-gotmpl/helmfile.yaml.gotmpl',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'refused: cm-helmfile-gotmpl/helmfile.yaml.gotmpl: 1.12.2 not bumped to 1.12.3 (documents: Helmfile, Helmfile). line 15 "version: {{ .Values | get "certManager.version" "v1.12.2" }}": 1.12.2 is inside a Go template expression, which leakguard does not evaluate or edit: change it there yourself, or write the version as a plain value',
+    ],
+  ],
   // A kustomize remote in the scp-like form platform templates use.
   [
     'argocd-kustomization-scp.yaml',
