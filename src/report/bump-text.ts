@@ -100,3 +100,11 @@ export function templatedVersionText(version: string): string {
 export function goTemplateDocuments(): string {
   return 'none: a Go template, YAML only once rendered';
 }
+
+/** A Chart.yaml dependency that a Chart.lock beside it locks (with a digest only helm computes). */
+export function chartLockText(chart: string, to: string): string {
+  return (
+    `Chart.lock locks ${chart} with a digest of Chart.yaml's dependencies, and a lock out of step makes ` +
+    `\`helm dependency build\` fail: set ${chart} to ${to} in Chart.yaml and run \`helm dependency update\` yourself`
+  );
+}

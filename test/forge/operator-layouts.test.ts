@@ -532,6 +532,16 @@ const LAYOUTS: Layout[] = [
       'refused: cm-helm-release.tf is Terraform (HCL), which leakguard does not edit: line 5: version          = "v1.12.2" (resource "helm_release" "cert_manager"); line 16: value = "v1.12.2" (resource "helm_release" "cert_manager"). Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)',
     ],
   ],
+  // An umbrella chart with its Chart.lock: helm's digest cannot be written by hand, so the lock is named.
+  [
+    'argocd-umbrella/Chart.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'refused: argocd-umbrella/Chart.yaml: 2.13.1 not bumped to 2.13.2 (documents: Chart.yaml). argocd-umbrella/Chart.lock: dependencies.0.version "7.7.8": Chart.lock locks argo-cd with a digest of Chart.yaml\'s dependencies, and a lock out of step makes `helm dependency build` fail: set argo-cd to 7.7.10 in Chart.yaml and run `helm dependency update` yourself; dependencies.0.version "7.7.8": to 7.7.10, held back: the release moves whole or not at all; appVersion "v2.13.1": not a field leakguard edits',
+    ],
+  ],
   // Helmfile v1 `.gotmpl`: the version is a template's default, never edited; the line is named.
   [
     'cm-helmfile-gotmpl/helmfile.yaml.gotmpl',

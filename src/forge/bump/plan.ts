@@ -16,6 +16,7 @@ import { docsOf, followChartRefs, type RepoFiles, type Resolved } from './source
 import { followValuesRefs } from './values-sources.js';
 import { templatedVersions } from './go-template.js';
 import { isTerraform, terraformRefusal } from './terraform.js';
+import { lockedDependencies, lockFiles } from './umbrella-chart.js';
 import {
   bumpRefusal,
   goTemplateDocuments,
@@ -205,6 +206,9 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
     );
     refused.push(toSighting(site, 'refused', placeText.amongComponents(site.ignored ?? '', familyOf(site.path))));
   }
+  const locks = lockFiles(moving).filter((p) => !files.has(p));
+  if (locks.length > 0) return { kind: 'need', paths: locks };
+  refused.push(...lockedDependencies(files, cache, moving));
   ignored.push(...scopes.flatMap((s) => unaccounted(s, req.fromVersion, sites)));
   const from = stripV(req.fromVersion);
   const to = stripV(req.toVersion);
