@@ -542,6 +542,29 @@ const LAYOUTS: Layout[] = [
       'refused: argocd-umbrella/Chart.yaml: 2.13.1 not bumped to 2.13.2 (documents: Chart.yaml). argocd-umbrella/Chart.lock: dependencies.0.version "7.7.8": Chart.lock locks argo-cd with a digest of Chart.yaml\'s dependencies, and a lock out of step makes `helm dependency build` fail: set argo-cd to 7.7.10 in Chart.yaml and run `helm dependency update` yourself; dependencies.0.version "7.7.8": to 7.7.10, held back: the release moves whole or not at all; appVersion "v2.13.1": not a field leakguard edits',
     ],
   ],
+  // Image overrides kustomize applies: an Argo CD Application's kustomize.images, a Flux Kustomization's spec.images.
+  [
+    'argocd-app-kustomize-images.yaml',
+    'quay.io/argoproj/argocd',
+    'v2.13.1',
+    'v2.13.2',
+    [
+      'argocd-app-kustomize-images.yaml Application/argocd spec.source.targetRevision: v2.13.1 → v2.13.2',
+      'argocd-app-kustomize-images.yaml Application/argocd spec.source.kustomize.images.0: quay.io/argoproj/argocd=registry.internal.example.com/mirror/argoproj/argocd:v2.13.1 → quay.io/argoproj/argocd=registry.internal.example.com/mirror/argoproj/argocd:v2.13.2',
+    ],
+  ],
+  [
+    'cm-flux-kustomization-images.yaml',
+    'quay.io/jetstack/cert-manager-cainjector',
+    'v1.12.2',
+    'v1.12.3',
+    [
+      'cm-flux-kustomization-images.yaml Kustomization/cert-manager spec.images.0.newTag: v1.12.2 → v1.12.3',
+      'cm-flux-kustomization-images.yaml Kustomization/cert-manager spec.images.1.newTag: v1.12.2 → v1.12.3',
+      'cm-flux-kustomization-images.yaml Kustomization/cert-manager spec.images.2.newTag: v1.12.2 → v1.12.3',
+      'cm-flux-kustomization-images.yaml Kustomization/cert-manager spec.images.3.newTag: v1.12.2 → v1.12.3',
+    ],
+  ],
   // Helmfile v1 `.gotmpl`: the version is a template's default, never edited; the line is named.
   [
     'cm-helmfile-gotmpl/helmfile.yaml.gotmpl',

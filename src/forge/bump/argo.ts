@@ -6,6 +6,7 @@ import { isMap, isSeq } from 'yaml';
 import { valuesRefText } from '../../report/bump-text.js';
 import { generatorSources, generatorTemplates } from './appset-generators.js';
 import { argoValueFiles } from './argo-values.js';
+import { kustomizeImageStrings } from './kustomize.js';
 import { embeddedValues, helmParameters, images } from './image-sites.js';
 import { addIgnored, addRefusal, scalarOf, type Ctx } from './site.js';
 import { lastSegment } from './version.js';
@@ -23,6 +24,7 @@ function argoSource(ctx: Ctx, source: unknown, path: string[], sources: unknown 
   images(c, valueAt(source, ['helm', 'valuesObject']), [...path, 'helm', 'valuesObject']);
   helmParameters(c, valueAt(source, ['helm', 'parameters']), [...path, 'helm', 'parameters']);
   argoValueFiles(c, source, path, sources);
+  kustomizeImageStrings(c, valueAt(source, ['kustomize', 'images']), [...path, 'kustomize', 'images']);
 }
 
 /** An Application's `spec`, or an ApplicationSet's `spec.template.spec` (and the versions its generators hold). */

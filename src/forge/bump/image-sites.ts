@@ -13,7 +13,7 @@ export const DIGEST_ADVICE =
   'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
 
 /** True when `repository` is the operator's image or one released together with it. */
-function isOperators(ctx: Ctx, repository: string): boolean {
+export function isOperators(ctx: Ctx, repository: string): boolean {
   const group = ctx.req.moveTogether ?? [];
   return repositoryMatches(repository, ctx.req.image) || group.some((r) => repositoryMatches(repository, r));
 }
