@@ -39,6 +39,9 @@ export const valuesRefText = {
     'or --repo with upgrade preview) so leakguard can follow the file',
   noRefSource: (ref: string) => `no source of the Application has ref: ${ref}, so Argo CD cannot read this file either`,
   url: () => 'a values file fetched from a URL, which leakguard cannot change: it may pin the image tag',
+  /** YAML held in a string written with escapes or folded lines: offsets into it do not map back to the file. */
+  notInPlace: () =>
+    'YAML held in a string written in a form leakguard cannot edit in place (escapes, folded lines); write it as a | block',
 };
 
 /** A place of the release that could move, in a refusal: where it would go, and why it did not. */
@@ -85,5 +88,23 @@ export function vendoredReleaseText(
   return (
     `${file} is a whole vendored release (${documents} documents, with ${kinds}): ` +
     `${from} appears in ${places} places and leakguard would change ${changed}, leaving a half-upgraded install. Replace the file with the ${to} release manifest, or install the release with its chart so leakguard can bump one version`
+  );
+}
+
+/** A version inside a Go template expression (`{{ … | default "v1.12.2" }}`). */
+export function templatedVersionText(version: string): string {
+  return `${version} is inside a Go template expression, which leakguard does not evaluate or edit: change it there yourself, or write the version as a plain value`;
+}
+
+/** What a refusal says it read in a file that is YAML only once a Go template renders it. */
+export function goTemplateDocuments(): string {
+  return 'none: a Go template, YAML only once rendered';
+}
+
+/** A Chart.yaml dependency that a Chart.lock beside it locks (with a digest only helm computes). */
+export function chartLockText(chart: string, to: string): string {
+  return (
+    `Chart.lock locks ${chart} with a digest of Chart.yaml's dependencies, and a lock out of step makes ` +
+    `\`helm dependency build\` fail: set ${chart} to ${to} in Chart.yaml and run \`helm dependency update\` yourself`
   );
 }

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq } from 'yaml';
 import { DIGEST_ADVICE, images } from './image-sites.js';
+import { kustomizeImages } from './kustomize.js';
 import { addEdit, addIgnored, addRefusal, scalarOf, type ChartRef, type Ctx } from './site.js';
 import { inStyleOf, lastSegment, sameVersion, stripV } from './version.js';
 import { RANGE_ADVICE, versionField } from './version-field.js';
@@ -16,6 +17,14 @@ export function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
   const name = stringAt(valueAt(root, ['metadata']), 'name')?.value ?? '';
   const owners = chart !== undefined ? [lastSegment(chart)] : [stringAt(ref, 'name')?.value ?? '', name];
   valuesFrom({ ...ctx, owners: owners.filter((n) => n !== '') }, valueAt(root, ['spec', 'valuesFrom']));
+  // Post-renderers rewrite the rendered images: a tag there wins over the chart's and the values'.
+  const renderers = valueAt(root, ['spec', 'postRenderers']);
+  if (isSeq(renderers)) {
+    renderers.items.forEach((r, i) => {
+      const at = ['spec', 'postRenderers', String(i), 'kustomize', 'images'];
+      kustomizeImages({ ...ctx, owners: owners.filter((n) => n !== '') }, valueAt(r, at.slice(3)), at);
+    });
+  }
   if (chart !== undefined) {
     versionField(
       { ...ctx, owners },
@@ -104,6 +113,8 @@ export function ociRepository(ctx: Ctx, root: unknown): void {
  */
 export function fluxSubstitutions(ctx: Ctx, root: unknown): void {
   if (!(stringAt(root, 'apiVersion')?.value ?? '').startsWith('kustomize.toolkit.fluxcd.io/')) return;
+  // `spec.images`: kustomize image overrides applied to what the Kustomization builds.
+  kustomizeImages(ctx, valueAt(root, ['spec', 'images']), ['spec', 'images']);
   const vars = valueAt(root, ['spec', 'postBuild', 'substitute']);
   if (!isMap(vars)) return;
   const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');

@@ -7,7 +7,7 @@ import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import { embeddedValues, helmOverride, images } from './image-sites.js';
 import { scalarOf, type Ctx, type Site } from './site.js';
 import { stripV } from './version.js';
-import { blockScalarMapper, parseDocuments, stringAt, valueAt } from './yaml-edit.js';
+import { embeddedOffsets, parseDocuments, stringAt, valueAt } from './yaml-edit.js';
 
 /** How the release reads the document in scope. */
 export interface ValuesUse {
@@ -77,15 +77,7 @@ function literalValues(ctx: Ctx, root: unknown, at: string[], use: ValuesUse): v
     part.range = scalar.range;
     return helmOverride(ctx, use.targetPath, part, at);
   }
-  const start = scalar.range[0];
-  const source = ctx.text.slice(start, scalar.range[1]);
-  const k = source.indexOf(scalar.value);
-  const outer =
-    scalar.type === 'BLOCK_LITERAL'
-      ? blockScalarMapper(ctx.text, scalar)
-      : k >= 0 && !scalar.value.includes('\n')
-        ? (i: number) => start + k + i
-        : null;
+  const outer = embeddedOffsets(ctx.text, scalar);
   if (!outer) return;
   for (const doc of parseDocuments(value, at.join('.'))) {
     images({ ...ctx, text: value, doc, mapOffset: (i) => outer(eq + 1 + i) }, doc.contents, at);

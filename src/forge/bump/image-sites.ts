@@ -13,7 +13,7 @@ export const DIGEST_ADVICE =
   'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
 
 /** True when `repository` is the operator's image or one released together with it. */
-function isOperators(ctx: Ctx, repository: string): boolean {
+export function isOperators(ctx: Ctx, repository: string): boolean {
   const group = ctx.req.moveTogether ?? [];
   return repositoryMatches(repository, ctx.req.image) || group.some((r) => repositoryMatches(repository, r));
 }
@@ -96,8 +96,9 @@ export function images(ctx: Ctx, node: unknown, basePath: string[]): void {
       }
     } else if (isMap(image)) {
       imageMap(ctx, image, [...path, 'image']);
-    } else if (path.includes('image') && path.at(-1) !== 'image' && stringAt(map, 'repository')) {
-      // Nested per-component maps under `image:`; `image:` itself was handled from its parent.
+    } else if (path.includes('image') && path.at(-1) !== 'image' && (stringAt(map, 'repository') || map.has('tag'))) {
+      // Nested per-component maps under `image:` (an override may give the tag alone: `image.keda.tag`);
+      // `image:` itself was handled from its parent.
       imageMap(ctx, map, path);
     }
   }

@@ -17,8 +17,11 @@ export { detectKind } from './document-kind.js';
 export { describePlace, planBump } from './plan.js';
 export { repositoryOf } from './argo-values.js';
 
-/** Files read at most (chartRef and values sources), so a kustomization listing many cannot make a run read the repo. */
-const MAX_FILES = 12;
+/**
+ * Files read at most (chartRef and values sources, the kustomizations above a release), so a
+ * kustomization listing many cannot make a run read the repo.
+ */
+const MAX_FILES = 40;
 
 export type RepoBump<F> =
   { kind: 'bumped'; result: BumpResult; read: ReadonlyMap<string, F> } | { kind: 'already'; alsoPinned: Sighting[] };

@@ -429,3 +429,20 @@ describe('refusals say what was seen', () => {
     expect(out).toEqual({ kind: 'already', alsoPinned: [expect.objectContaining({ path: 'helmCharts.1.version' })] });
   });
 });
+
+describe('Go templates', () => {
+  it('a file that is YAML only once rendered: refused, naming each line that holds the version in {{ … }}', () => {
+    const text = `operator:
+  image:
+    tag: {{ .Values.rookTag | default "v1.14.9" }}
+{{- if .Values.monitoring }}
+monitoring: {enabled: true}
+{{- end }}
+`;
+    const err = refusal(() => bumpFile(text, { ...req, fileName: 'values.yaml.gotmpl' }));
+    expect(err.code).toBe('not-bumped');
+    expect(err.message).toBe(
+      'values.yaml.gotmpl: 1.14.9 not bumped to 1.15.9 (documents: none: a Go template, YAML only once rendered). line 3 "tag: {{ .Values.rookTag | default "v1.14.9" }}": 1.14.9 is inside a Go template expression, which leakguard does not evaluate or edit: change it there yourself, or write the version as a plain value',
+    );
+  });
+});

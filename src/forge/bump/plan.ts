@@ -14,8 +14,17 @@ import { locate, type Scope } from './locate.js';
 import type { ChartRef, Site, ValuesRef } from './site.js';
 import { docsOf, followChartRefs, type RepoFiles, type Resolved } from './sources.js';
 import { followValuesRefs } from './values-sources.js';
+import { templatedVersions } from './go-template.js';
 import { isTerraform, terraformRefusal } from './terraform.js';
-import { bumpRefusal, placeText, refusalLead, vendoredReleaseText, versionNotFound } from '../../report/bump-text.js';
+import { lockedDependencies, lockFiles } from './umbrella-chart.js';
+import {
+  bumpRefusal,
+  goTemplateDocuments,
+  placeText,
+  refusalLead,
+  vendoredReleaseText,
+  versionNotFound,
+} from '../../report/bump-text.js';
 import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
 import { lastSegment, stripV, versionToken } from './version.js';
 import { applyEdits, stringAt, walk, type Edit } from './yaml-edit.js';
@@ -133,13 +142,26 @@ function amongMovingComponents(sites: readonly Site[], moving: readonly Site[], 
   );
 }
 
+/** The profile's file parsed; one that is no YAML until a Go template renders it is refused by its templated lines. */
+function parseOrTemplate(cache: Map<string, Document[]>, primary: string, text: string, req: BumpRequest): Document[] {
+  try {
+    return docsOf(cache, primary, text);
+  } catch (error) {
+    const lines = templatedVersions(primary, text, req.fromVersion);
+    if (!(error instanceof BumpError) || lines.length === 0) throw error;
+    const places = lines.map((s) => `${describePlace(s, primary)} "${s.value}": ${s.reason}`);
+    const lead = refusalLead.notBumped(stripV(req.fromVersion), stripV(req.toVersion));
+    throw new BumpError('not-bumped', bumpRefusal(primary, lead, goTemplateDocuments(), places));
+  }
+}
+
 /** The plan for moving `req.fromVersion` to `req.toVersion`, starting at the profile's file `primary`. */
 export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
   const text = files.get(primary);
   if (typeof text !== 'string') return { kind: 'need', paths: [primary] };
   if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text, req.fromVersion));
   const cache = new Map<string, Document[]>();
-  const docs = docsOf(cache, primary, text);
+  const docs = parseOrTemplate(cache, primary, text, req);
   if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
   const own: Scope = { file: primary, text, docs };
   const first = locate(own, req, req.fromVersion, req.toVersion);
@@ -153,7 +175,11 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const sites = [...first.sites, ...others.flat()];
 
   const alsoPinned: Sighting[] = [];
-  const refused: Sighting[] = [...resolved.unresolved];
+  const templated = scopes.flatMap((s) => (s.values?.secret ? [] : templatedVersions(s.file, s.text, req.fromVersion)));
+  const refused: Sighting[] = [
+    ...resolved.unresolved,
+    ...new Map(templated.map((t) => [`${t.file} ${t.path}`, t])).values(),
+  ];
   const ignored: Sighting[] = [];
   const moving: Site[] = [];
   for (const site of sites) {
@@ -180,6 +206,9 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
     );
     refused.push(toSighting(site, 'refused', placeText.amongComponents(site.ignored ?? '', familyOf(site.path))));
   }
+  const locks = lockFiles(moving).filter((p) => !files.has(p));
+  if (locks.length > 0) return { kind: 'need', paths: locks };
+  refused.push(...lockedDependencies(files, cache, moving));
   ignored.push(...scopes.flatMap((s) => unaccounted(s, req.fromVersion, sites)));
   const from = stripV(req.fromVersion);
   const to = stripV(req.toVersion);

@@ -352,6 +352,55 @@ data:
     ]);
   });
 
+  it('a ConfigMap defined above the release: found in the tree of the nearest kustomization that includes the release', async () => {
+    // kubernetes/apps/cert-manager/kustomization.yaml lists the app directory and a shared manifest file.
+    const parent = 'kubernetes/apps/cert-manager';
+    const configMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cert-manager-values
+  namespace: cert-manager
+data:
+  values.yaml: |
+    image:
+      tag: v1.12.2
+`;
+    const files = {
+      [`${dir}/helmrelease.yaml`]: HELMRELEASE,
+      [`${dir}/kustomization.yaml`]: 'resources:\n  - ./helmrelease.yaml\n',
+      [`${parent}/cert-manager/kustomization.yaml`]: 'resources:\n  - ./app\n',
+      [`${parent}/kustomization.yaml`]: 'resources:\n  - ./cert-manager\n  - ../../shared/values.yaml\n',
+      'kubernetes/shared/values.yaml': `---\n${configMap}`,
+    };
+    expect(await bumpTwice(files, `${dir}/helmrelease.yaml`, cm)).toEqual({
+      diff: [
+        `${dir}/helmrelease.yaml: -      version: v1.12.2`,
+        `${dir}/helmrelease.yaml: +      version: v1.12.3`,
+        'kubernetes/shared/values.yaml: -      tag: v1.12.2',
+        'kubernetes/shared/values.yaml: +      tag: v1.12.3',
+      ],
+      rerun: 'already',
+    });
+    // A kustomization above that does not include the release (another app's) is not where its values are.
+    const elsewhere = { ...files, [`${parent}/kustomization.yaml`]: 'resources:\n  - ../../shared/values.yaml\n' };
+    expect(await refusal(elsewhere, `${dir}/helmrelease.yaml`, cm)).toContain(
+      `ConfigMap/cert-manager-values is in none of ${dir}/helmrelease.yaml, ${dir}/kustomization.yaml, ${parent}/cert-manager/kustomization.yaml, ${parent}/kustomization.yaml: it may pin the image tag`,
+    );
+  });
+
+  it('the search above a release stays inside the repository and reads a bounded number of files', async () => {
+    const reads: string[] = [];
+    const files: Record<string, string> = {
+      'app/helmrelease.yaml': HELMRELEASE,
+      'kustomization.yaml': 'resources:\n  - ./app/helmrelease.yaml\n  - ../outside/values.yaml\n',
+    };
+    await expect(
+      bumpInRepo('app/helmrelease.yaml', async (p) => (reads.push(p), files[p] ? { text: files[p] } : null), cm),
+    ).rejects.toThrow('ConfigMap/cert-manager-values is in none of app/helmrelease.yaml, kustomization.yaml:');
+    expect(reads.every((p) => !p.startsWith('..') && !p.startsWith('/'))).toBe(true);
+    expect(reads.length).toBeLessThanOrEqual(6);
+  });
+
   it('a Secret holding the tag (base64 data) is never edited: refused, naming the place, and nothing else of it is quoted', async () => {
     const values = 'aws:\n  secretAccessKey: canary-7f3c9e\nimage:\n  tag: v1.12.2\n';
     const files = {

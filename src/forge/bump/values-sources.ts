@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { valuesRefText } from '../../report/bump-text.js';
 import type { ValuesUse } from './held-values.js';
+import { kustomizeTree } from './kustomize-tree.js';
 import type { Scope } from './locate.js';
 import type { ValuesRef, ValuesSource } from './site.js';
 import {
@@ -205,7 +206,52 @@ function definitionsOf(
   const unread = missingOf(walk, listed);
   if (unread) return unread;
   for (const path of listed) definitions.push(...manifestsIn(walk, path, source));
-  return { definitions, looked: [file, ...read, ...listed] };
+  const looked = [file, ...read, ...listed];
+  if (definitions.length > 0) return { definitions, looked };
+  const above = enclosingDefinitions(walk, file, source);
+  if ('need' in above) return above;
+  return { definitions: above.definitions, looked: [...new Set([...looked, ...above.looked])] };
+}
+
+/** Directories above the release's that are searched for a kustomization including it. */
+const MAX_LEVELS_UP = 4;
+/** Kustomizations read at most in the tree of one of those. */
+const MAX_TREE = 8;
+
+/**
+ * The source defined in the tree of a kustomization above the release's directory that includes the
+ * release (kustomize builds both together: `infrastructure/controllers/kustomization.yaml` lists
+ * `cert-manager/` and generates its values). The nearest such kustomization that defines it wins.
+ */
+function enclosingDefinitions(
+  walk: Walk,
+  file: string,
+  source: { kind: 'ConfigMap' | 'Secret'; name: string; key: string },
+): { definitions: Definition[]; looked: string[] } | { need: string[] } {
+  const looked: string[] = [];
+  let dir = posix.dirname(file);
+  for (let level = 0; level < MAX_LEVELS_UP && dir !== '.' && dir !== '/'; level++) {
+    dir = posix.dirname(dir);
+    const candidates = kustomizationsIn(dir);
+    const missing = missingOf(walk, candidates);
+    if (missing) return missing;
+    for (const k of candidates.filter((c) => typeof walk.files.get(c) === 'string')) {
+      const tree = kustomizeTree(walk.files, walk.cache, k, MAX_TREE);
+      if ('need' in tree) return tree;
+      looked.push(...tree.kustomizations.filter((t) => !looked.includes(t)));
+      if (!tree.files.includes(file)) continue;
+      const manifests = tree.files.filter((f) => f !== file);
+      const unread = missingOf(walk, manifests);
+      if (unread) return unread;
+      const definitions = [
+        ...tree.kustomizations.flatMap((t) => generated(docsOf(walk.cache, t, walk.files.get(t) ?? ''), t, source)),
+        ...manifests.flatMap((m) => manifestsIn(walk, m, source)),
+      ];
+      looked.push(...manifests.filter((m) => !looked.includes(m)));
+      if (definitions.length > 0) return { definitions, looked };
+    }
+  }
+  return { definitions: [], looked };
 }
 
 function manifestsIn(walk: Walk, file: string, source: { kind: string; name: string }): Definition[] {
