@@ -149,7 +149,7 @@ describe('judge: each proof that growth is not a look-alike', () => {
     ],
     [
       'nearly double its starting level',
-      { hours: 4.5, floorMiB: (h) => 100 + 40 * h, ...sawtooth },
+      { hours: 7, floorMiB: (h) => 100 + 20 * h, ...sawtooth },
       /grew by more than a daily load cycle or noise/,
     ],
     [

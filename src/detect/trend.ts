@@ -145,8 +145,11 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
     return fit.slope < CYCLE_SLOPE_PER_SWING * FIRST_DAY_SWING_FRACTION * startLevel;
   }
   if (tier === 'relative') {
-    // The first day has not shown the cycle's size: it may be as large as FIRST_DAY_SWING_FRACTION,
-    // and rise this share of it over the span's length.
+    // The first day has not shown the cycle's size: it may be as large as FIRST_DAY_SWING_FRACTION.
+    // Such a cycle rises 80% of its start only out of its trough, slowly at first (the first third of
+    // such a span rises at under half the span's pace): a rise that kept its pace through every third
+    // is no such cycle. Otherwise it must beat what that cycle can rise over the span's length.
+    if (risesThroughout(input.t, v, from, to, fit.slope, input.options.minGrowthBytesPerHour)) return false;
     const { startLevel, rise } = observedRise(v, from, to);
     const hours = (input.t[to - 1]! - input.t[from]!) / HOUR;
     const enough = FIRST_DAY_SWING_FRACTION * cycleRiseShare(hours) * startLevel;
@@ -201,7 +204,9 @@ const SUSTAINED_PACE_RATIO = 1.5;
 /** What the first day cannot tell yet, per tier firstDayHolds holds back. */
 const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
   fast: 'a daily cycle as large as the first day allows for (120% of its trough) can rise this fast',
-  relative: 'a daily cycle as large as the first day allows for (120% of its trough) can rise this far in this time',
+  relative:
+    'a daily cycle as large as the first day allows for (120% of its trough) rises this far out of its trough, ' +
+    'slowly at first as this rise did',
   limit: 'the limit would not be reached if this rise is most of a rising half-day',
   sustained:
     'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
