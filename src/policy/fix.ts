@@ -19,7 +19,7 @@ import { knownIssuesFor, standInFacts } from './known-issues.js';
 import { resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import { blockedByWorkloadHealth } from './predicates.js';
 import type { Catalog } from '../catalog/index.js';
-import type { PlanAction, PlanNotice, PlanTarget } from './types.js';
+import type { PlanAction, PlanNotice, PlanTarget, PlanWords } from './types.js';
 
 export interface FixStep {
   notices: PlanNotice[];
@@ -127,13 +127,14 @@ export function followUpgrade(
   const step: FixStep = { notices: [], actions: [] };
   if (upgrade.verifiedAt) {
     // Verified in an earlier run, and leakguard's workaround is still there (the run that verified it died, or a guard held it).
-    const revert = revertAction(incident, incident.words.revertReason(upgrade.rolledOutVersion ?? upgrade.toVersion));
+    const version = upgrade.rolledOutVersion ?? upgrade.toVersion;
+    const revert = revertAction(incident, incident.words.revertReason(version));
     if (revert) step.actions.push(revert);
     return step;
   }
   if (upgrade.nextHop) {
     // The previous hop rolled out and is still affected: the next PR only once it runs healthy.
-    if (!readyForNextHop(targets)) return step;
+    if (!readyForNextHop(targets, incident.words)) return step;
     const next = proposeUpgrade(incident, now, null);
     if (next?.type === 'action') step.actions.push(next);
     else if (next) step.notices.push(next);
@@ -199,6 +200,6 @@ export function followUpgrade(
 }
 
 /** The next proposal after a hop that is still affected may wait for it to run healthy. */
-export function readyForNextHop(targets: readonly PlanTarget[]): boolean {
-  return blockedByWorkloadHealth(targets) === null && targets.every((t) => t.facts.pod.ready);
+export function readyForNextHop(targets: readonly PlanTarget[], words: PlanWords): boolean {
+  return blockedByWorkloadHealth(targets, words) === null && targets.every((t) => t.facts.pod.ready);
 }

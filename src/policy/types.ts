@@ -119,6 +119,15 @@ export interface PlanWords {
   revertReason(version: string): string;
   /** A GitOps tool owns the object: leakguard tells, never patches. */
   gitopsRevert(owner: string, why: string): string;
+  // Guardrails (src/policy/predicates.ts blockedBy…): why an action waits.
+  killSwitchOn(): string;
+  terminating(pod: string): string;
+  rollingOut(): string;
+  unready(replicas: number): string;
+  cooldown(lastAction: string | null, elapsedSeconds: number, cooldownSeconds: number): string;
+  outsideWindows(windows: readonly TimeWindow[]): string;
+  dailyCap(restarts: number, cap: number): string;
+  runBudget(planned: number, cap: number): string;
 }
 
 export type PlanActionKind = ActionKind | 'revert-workaround';

@@ -5,7 +5,7 @@
  */
 import { withV as v } from '../catalog/version.js';
 import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
-import type { PlanWords, UpgradeFacts, VerdictSummary } from '../policy/types.js';
+import type { PlanWords, TimeWindow, UpgradeFacts, VerdictSummary } from '../policy/types.js';
 
 export function formatRate(bytesPerHour: number | null): string {
   return bytesPerHour === null ? 'unknown rate' : formatMiBPerHour(bytesPerHour);
@@ -97,6 +97,26 @@ export function gitopsRevertText(owner: string, why: string): string {
   return `${why}, but ${owner} owns this workload: leakguard does not patch it live — remove the workaround in Git`;
 }
 
+function windowText(w: TimeWindow): string {
+  return `${w.days ? `${w.days.join(',')} ` : ''}${w.start}-${w.end} UTC`;
+}
+
+/** Why a guardrail holds an action back (src/policy/predicates.ts blockedBy…). */
+export const guardrailWords = {
+  killSwitchOn: () => 'the kill switch is on: leakguard changes nothing',
+  terminating: (pod: string) => `pod ${pod} is terminating`,
+  rollingOut: () => 'a rollout is in progress',
+  unready: (replicas: number) => `${replicas} replicas are unready (at most 1 tolerated)`,
+  cooldown: (lastAction: string | null, elapsed: number, cooldown: number) =>
+    `last action (${lastAction ?? 'unknown'}) ${formatHours(elapsed / 3600)} ago; ` +
+    `cooldown ${formatHours(cooldown / 3600)}, next action possible in ${formatHours((cooldown - elapsed) / 3600)}`,
+  outsideWindows: (windows: readonly TimeWindow[]) =>
+    `outside the allowed windows (${windows.map(windowText).join('; ')})`,
+  dailyCap: (restarts: number, cap: number) => `${restarts} restarts in the last 24 h; the cap is ${cap} per day`,
+  runBudget: (planned: number, cap: number) =>
+    `this run already planned ${planned} action(s); the cap is ${cap} per run`,
+};
+
 /** The words the policy's plan is written with. */
 export const planWords: PlanWords = {
   leak: describeLeak,
@@ -108,4 +128,5 @@ export const planWords: PlanWords = {
   ineffective: ineffectiveText,
   revertReason,
   gitopsRevert: gitopsRevertText,
+  ...guardrailWords,
 };

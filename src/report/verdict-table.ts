@@ -7,7 +7,8 @@ import type { Verdict } from '../detect/types.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { Plan } from '../policy/types.js';
 import type { WorkloadState } from '../model/state.js';
-import type { WorkloadRef } from '../model/workload.js';
+import { workloadKey, type WorkloadRef } from '../model/workload.js';
+import type { JudgedTarget } from '../detect/targets.js';
 import { renderTable, wrap } from '../model/text.js';
 import { formatHours, formatMiBPerHour, formatTime, sparkline } from '../model/units.js';
 import { incidentStatusText } from './incident-text.js';
@@ -102,6 +103,18 @@ export interface TargetSummary {
   verdict: Verdict;
   /** The working set judged, oldest first (a view of the fetched column, not a copy). */
   values: Values;
+}
+
+/** A judged target as the run's summary holds it. */
+export function targetSummary({ facts, verdict, samples }: JudgedTarget): TargetSummary {
+  return {
+    profile: facts.profile,
+    workload: workloadKey(facts.workload),
+    pod: facts.pod.name,
+    container: facts.container,
+    verdict,
+    values: samples.v,
+  };
 }
 
 /** What one run leaves (`run` prints it, as text or JSON): what it judged, did and planned, and why it must exit 1. */

@@ -17,14 +17,14 @@ import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
-import { workloadKey } from '../model/workload.js';
+import { workloadKey, type WorkloadRef } from '../model/workload.js';
 import { recordWorkloadEvent } from '../kube/events.js';
-import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
+import { strongestEvidence, withCatalogImage, type TargetEvidence } from '../report/evidence.js';
 import { fixStatusOf } from '../report/upgrade-pr.js';
 import { runText } from '../report/run-text.js';
 import { planWords } from '../report/plan-words.js';
 import { Actor } from './act.js';
-import type { RunSummary } from '../report/verdict-table.js';
+import { targetSummary, type RunSummary } from '../report/verdict-table.js';
 import {
   noForge,
   type UpgradeExecutor,
@@ -206,17 +206,6 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   return observed;
 }
 
-function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targets'][number] {
-  return {
-    profile: facts.profile,
-    workload: workloadKey(facts.workload),
-    pod: facts.pod.name,
-    container: facts.container,
-    verdict,
-    values: samples.v,
-  };
-}
-
 async function judgeAndAct(
   deps: RunDeps,
   summary: RunSummary,
@@ -229,12 +218,17 @@ async function judgeAndAct(
   summary.now = clock.now;
   summary.failures.push(...observed.failures);
   summary.warnings.push(...observed.warnings);
-  summary.targets.push(...observed.judged.map(targetRow));
+  summary.targets.push(...observed.judged.map(targetSummary));
   const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: observed.metrics });
   const { now } = clock;
   if (now === null || observed.judged.length === 0) return done();
 
   const evidence = strongestEvidence(observed.judged);
+  const amend = (workload: WorkloadRef, change: (e: TargetEvidence) => TargetEvidence) => {
+    const e = evidence.get(workloadKey(workload));
+    if (e) evidence.set(workloadKey(workload), change(e));
+  };
+  const heapEndpoint = (name: string) => config.profiles.find((p) => p.name === name)?.diagnostics.heapProfile;
   const actor = new Actor({
     cluster,
     logger,
@@ -248,11 +242,8 @@ async function judgeAndAct(
     beforeRestart: heapCapturer({
       cluster,
       logger,
-      endpointOf: (name) => config.profiles.find((p) => p.name === name)?.diagnostics.heapProfile,
-      onCaptured: (workload, heap) => {
-        const e = evidence.get(workloadKey(workload));
-        if (e) evidence.set(workloadKey(workload), { ...e, heap });
-      },
+      endpointOf: heapEndpoint,
+      onCaptured: (workload, heap) => amend(workload, (e) => ({ ...e, heap })),
     }),
     tooLate,
   });
@@ -261,11 +252,8 @@ async function judgeAndAct(
     const state = actor.stateOf(facts.workload);
     return state ? [{ facts, verdict, state }] : [];
   });
-  for (const { facts } of observed.judged) {
-    const key = workloadKey(facts.workload);
-    const e = evidence.get(key);
-    if (e) evidence.set(key, withCatalogImage(e, actor.stateOf(facts.workload)));
-  }
+  for (const { facts } of observed.judged)
+    amend(facts.workload, (e) => withCatalogImage(e, actor.stateOf(facts.workload)));
   const profiles = config.profiles.map((p) => toProfilePolicy(p, config));
   const plan = planActions({
     targets,
@@ -282,12 +270,9 @@ async function judgeAndAct(
   }
   // The upgrade PR quotes the heap profiles kept with its incident by an earlier rung's restart.
   for (const item of plan.items) {
-    if (item.type !== 'action' || item.kind !== 'upgrade-pr') continue;
-    if (!config.profiles.find((p) => p.name === item.profile)?.diagnostics.heapProfile) continue;
-    const key = workloadKey(item.workload);
+    if (item.type !== 'action' || item.kind !== 'upgrade-pr' || !heapEndpoint(item.profile)) continue;
     const heap = await keptHeapReport(cluster, item.workload, item.incidentId);
-    const e = evidence.get(key);
-    if (heap && e) evidence.set(key, { ...e, heap });
+    if (heap) amend(item.workload, (e) => ({ ...e, heap }));
   }
   await actor.execute(plan.items);
   if (deps.refreshUpgradePr && !guardrails.dryRun && !guardrails.killSwitch) {
