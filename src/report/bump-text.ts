@@ -108,3 +108,49 @@ export function chartLockText(chart: string, to: string): string {
     `\`helm dependency build\` fail: set ${chart} to ${to} in Chart.yaml and run \`helm dependency update\` yourself`
   );
 }
+
+/** A chart pin versioned apart from its app, and what its chart repository said (or could not say). */
+export const chartReleaseText = {
+  /** The repository could not answer: the pin, and the release to pick. */
+  lookupFailed: (primary: string, place: string, chart: string, appTo: string, why: string) =>
+    `${primary}: ${place} pins chart ${chart}, versioned apart from the app; ` +
+    `the chart release that ships ${appTo} could not be looked up (${why}). ` +
+    `Set it to the ${chart} release whose appVersion is ${appTo} yourself`,
+  notOneVersion: (version: string) => `"${version}" is not one chart version`,
+  notRead: () => 'chart repositories are not read here',
+  helmRepositoryUnread: (name: string) =>
+    `its HelmRepository/${name} is not in the files read; point upgrade.file at a file that holds both`,
+  noNamedRepository: (prefix: string) => `no repository named "${prefix}" under repositories:`,
+  notAUrl: (repo: string) => `its repository "${repo}" is not a URL leakguard can read`,
+  notListed: (repo: string, chart: string, version: string) => `${repo} lists no ${chart} ${version}`,
+  notRunning: (
+    primary: string,
+    place: string,
+    chart: string,
+    version: string,
+    app: string | null,
+    repo: string,
+    appFrom: string,
+  ) =>
+    `${primary}: ${place} pins chart ${chart} ${version}, ` +
+    `which ships app ${app ?? '(no appVersion)'} according to ${repo}, ` +
+    `not the running ${appFrom}: ` +
+    `the file does not describe what runs, so nothing is changed`,
+  beyondRule: (primary: string, place: string, chart: string, appTo: string, candidate: string, pinned: string) =>
+    `${primary}: ${place}: the first ${chart} release that ships ${appTo} ` +
+    `is ${candidate}, ` +
+    `more than one minor version of the chart above ${pinned}, ` +
+    `and the catalogue's rule is one minor version at a time: plan the intermediate chart upgrades`,
+  noneShips: (
+    primary: string,
+    place: string,
+    chart: string,
+    pinned: string,
+    repo: string,
+    appTo: string,
+    checked: number,
+  ) =>
+    `${primary}: ${place}: no ${chart} release above ${pinned} in ${repo} ` +
+    `ships app ${appTo} ` +
+    `(checked ${checked} releases); pick the chart release for it yourself`,
+};
