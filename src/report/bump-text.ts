@@ -5,11 +5,12 @@
  */
 
 /** A tool that reads a values file, and how it treats a missing one. */
-export type ValuesFileTool = 'helmfile' | 'argocd';
+export type ValuesFileTool = 'helmfile' | 'argocd' | 'kustomize';
 
 const MISSING_FILE: Record<ValuesFileTool, string> = {
   helmfile: 'helmfile fails on a missing values file unless missingFileHandler says otherwise',
   argocd: 'Argo CD fails on a missing values file unless helm.ignoreMissingValueFiles is set',
+  kustomize: 'kustomize fails on a missing helmCharts values file',
 };
 
 /** Values a release reads from elsewhere that leakguard cannot follow (each sentence completes a place). */

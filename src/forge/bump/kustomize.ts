@@ -63,6 +63,29 @@ export function kustomizeImageStrings(ctx: Ctx, list: unknown, at: string[]): vo
   });
 }
 
+/** A `helmCharts` entry's `valuesFile` and `additionalValuesFiles` (relative to the kustomization), followed like Helmfile's. */
+function helmChartValuesFiles(ctx: Ctx, entry: unknown, at: string[]): void {
+  const refs: { node: unknown; path: string[] }[] = [
+    { node: valueAt(entry, ['valuesFile']), path: [...at, 'valuesFile'] },
+  ];
+  const more = valueAt(entry, ['additionalValuesFiles']);
+  if (isSeq(more))
+    more.items.forEach((node, j) => refs.push({ node, path: [...at, 'additionalValuesFiles', String(j)] }));
+  for (const { node, path } of refs) {
+    const scalar = scalarOf(ctx, node);
+    if (!scalar || scalar.value === '') continue;
+    ctx.valuesRefs.push({
+      file: ctx.file,
+      document: ctx.document,
+      resource: ctx.resource,
+      path: path.join('.'),
+      value: scalar.value,
+      owners: ctx.owners,
+      source: { kind: 'file', path: scalar.value, optional: false, base: 'file', tool: 'kustomize' },
+    });
+  }
+}
+
 /** kustomize `images:`, `helmCharts:` and remote `resources:` pinned at a release. */
 export function kustomization(ctx: Ctx, root: unknown): void {
   const operatorImage = kustomizeImages(ctx, valueAt(root, ['images']), ['images']);
@@ -73,6 +96,7 @@ export function kustomization(ctx: Ctx, root: unknown): void {
       const c = { ...ctx, owners: name ? [name] : [] };
       versionField(c, valueAt(entry, ['version']), ['helmCharts', String(i), 'version'], name);
       images(c, valueAt(entry, ['valuesInline']), ['helmCharts', String(i), 'valuesInline']);
+      helmChartValuesFiles(c, entry, ['helmCharts', String(i)]);
     });
   }
   const imageNamespace = (ctx.req.image ?? '')
