@@ -155,3 +155,29 @@ export const chartReleaseText = {
     `ships app ${appTo} ` +
     `(checked ${checked} releases); pick the chart release for it yourself`,
 };
+
+const DIGEST_ADVICE =
+  'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
+
+/** Why one place in a file was not moved (an image, a pin, a reference), as a refusal or a note. */
+export const siteText = {
+  digestPinned: () => DIGEST_ADVICE,
+  digestToo: (where: string) => `${where}: ${DIGEST_ADVICE}`,
+  notOperators: (repository: string, image: string) => `${repository} is not the operator's image (${image})`,
+  strayComponent: (repository: string, image: string, tag: string, from: string) =>
+    `${repository} is released together with ${image} and is at ${tag}, not ${from}: ` +
+    `moving only some components would leave a mixed-version install; bring them to one version first`,
+  ociDigestOnly: () => 'the chart is pinned by digest only, which cannot be bumped offline; pin spec.ref.tag instead',
+  ociSemver: (from: string, to: string) =>
+    `a semver range cannot be bumped to one version; replace spec.ref.semver by spec.ref.tag (the version running now is ${from}) so leakguard can move it, or widen the range to take ${to} yourself`,
+  otherSubstitution: (names: readonly string[]) =>
+    `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})`,
+  unrecognisedRemote: () =>
+    "a remote resource pinned at this version that is not recognisably the operator's (no operator image in this kustomization)",
+  generatorsOutside: (generators: readonly string[]) =>
+    `the chart version is a parameter the generators read outside this file: ${generators.join('; ')}; ` +
+    `leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself`,
+  secretValues: (reader: string, to: string) =>
+    `${reader} reads its values from a Secret, which leakguard never edits: set ${to} there yourself, ` +
+    `or keep the image tag in the release's own values`,
+};

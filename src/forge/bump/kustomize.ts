@@ -3,6 +3,7 @@ import { isSeq } from 'yaml';
 import { DIGEST_ADVICE, images, isOperators } from './image-sites.js';
 import { addEdit, addIgnored, addRefusal, scalarOf, type Ctx } from './site.js';
 import { parseImageRef } from '../../catalog/image.js';
+import { siteText } from '../../report/bump-text.js';
 import { inStyleOf, replaceVersionTokens, sameVersion } from './version.js';
 import { versionField } from './version-field.js';
 import { stringAt, valueAt } from './yaml-edit.js';
@@ -24,12 +25,12 @@ export function kustomizeImages(ctx: Ctx, list: unknown, at: string[]): boolean 
     if (!newTag || !sameVersion(newTag.value, ctx.version)) return;
     const path = [...at, String(i), 'newTag'];
     if (!isOperators(ctx, newName ?? name) && !isOperators(ctx, name)) {
-      addIgnored(ctx, newTag, path, `${newName ?? name} is not the operator's image (${ctx.req.image ?? ''})`);
+      addIgnored(ctx, newTag, path, siteText.notOperators(newName ?? name, ctx.req.image ?? ''));
       return;
     }
     operatorImage = true;
     if ((stringAt(entry, 'digest')?.value ?? '') !== '')
-      addRefusal(ctx, newTag, path, `images[${i}] has a digest too: ${DIGEST_ADVICE}`);
+      addRefusal(ctx, newTag, path, siteText.digestToo(`images[${i}] has a digest too`));
     else versionField(ctx, newTag, path, newName ?? name, '');
   });
   return operatorImage;
@@ -50,7 +51,7 @@ export function kustomizeImageStrings(ctx: Ctx, list: unknown, at: string[]): vo
     const path = [...at, String(i)];
     const name = eq < 0 ? ref.repository : scalar.value.slice(0, eq);
     if (!isOperators(ctx, ref.repository) && !isOperators(ctx, name)) {
-      addIgnored(ctx, scalar, path, `${ref.repository} is not the operator's image (${ctx.req.image ?? ''})`);
+      addIgnored(ctx, scalar, path, siteText.notOperators(ref.repository, ctx.req.image ?? ''));
     } else if (ref.digest !== null) addRefusal(ctx, scalar, path, DIGEST_ADVICE);
     else {
       const to = inStyleOf(ref.tag, ctx.to);
@@ -118,12 +119,7 @@ export function kustomization(ctx: Ctx, root: unknown): void {
       if (!replaced.changed) return;
       const path = [key, String(i)];
       if (!mentionsOperator(scalar.value)) {
-        addIgnored(
-          ctx,
-          scalar,
-          path,
-          "a remote resource pinned at this version that is not recognisably the operator's (no operator image in this kustomization)",
-        );
+        addIgnored(ctx, scalar, path, siteText.unrecognisedRemote());
         return;
       }
       addEdit(ctx, scalar, path, scalar.value, replaced.text, { from: scalar.value, to: replaced.text });
