@@ -5,11 +5,12 @@
  */
 
 /** A tool that reads a values file, and how it treats a missing one. */
-export type ValuesFileTool = 'helmfile' | 'argocd';
+export type ValuesFileTool = 'helmfile' | 'argocd' | 'kustomize';
 
 const MISSING_FILE: Record<ValuesFileTool, string> = {
   helmfile: 'helmfile fails on a missing values file unless missingFileHandler says otherwise',
   argocd: 'Argo CD fails on a missing values file unless helm.ignoreMissingValueFiles is set',
+  kustomize: 'kustomize fails on a missing helmCharts values file',
 };
 
 /** Values a release reads from elsewhere that leakguard cannot follow (each sentence completes a place). */
@@ -108,3 +109,75 @@ export function chartLockText(chart: string, to: string): string {
     `\`helm dependency build\` fail: set ${chart} to ${to} in Chart.yaml and run \`helm dependency update\` yourself`
   );
 }
+
+/** A chart pin versioned apart from its app, and what its chart repository said (or could not say). */
+export const chartReleaseText = {
+  /** The repository could not answer: the pin, and the release to pick. */
+  lookupFailed: (primary: string, place: string, chart: string, appTo: string, why: string) =>
+    `${primary}: ${place} pins chart ${chart}, versioned apart from the app; ` +
+    `the chart release that ships ${appTo} could not be looked up (${why}). ` +
+    `Set it to the ${chart} release whose appVersion is ${appTo} yourself`,
+  notOneVersion: (version: string) => `"${version}" is not one chart version`,
+  notRead: () => 'chart repositories are not read here',
+  helmRepositoryUnread: (name: string) =>
+    `its HelmRepository/${name} is not in the files read; point upgrade.file at a file that holds both`,
+  noNamedRepository: (prefix: string) => `no repository named "${prefix}" under repositories:`,
+  notAUrl: (repo: string) => `its repository "${repo}" is not a URL leakguard can read`,
+  notListed: (repo: string, chart: string, version: string) => `${repo} lists no ${chart} ${version}`,
+  notRunning: (
+    primary: string,
+    place: string,
+    chart: string,
+    version: string,
+    app: string | null,
+    repo: string,
+    appFrom: string,
+  ) =>
+    `${primary}: ${place} pins chart ${chart} ${version}, ` +
+    `which ships app ${app ?? '(no appVersion)'} according to ${repo}, ` +
+    `not the running ${appFrom}: ` +
+    `the file does not describe what runs, so nothing is changed`,
+  beyondRule: (primary: string, place: string, chart: string, appTo: string, candidate: string, pinned: string) =>
+    `${primary}: ${place}: the first ${chart} release that ships ${appTo} ` +
+    `is ${candidate}, ` +
+    `more than one minor version of the chart above ${pinned}, ` +
+    `and the catalogue's rule is one minor version at a time: plan the intermediate chart upgrades`,
+  noneShips: (
+    primary: string,
+    place: string,
+    chart: string,
+    pinned: string,
+    repo: string,
+    appTo: string,
+    checked: number,
+  ) =>
+    `${primary}: ${place}: no ${chart} release above ${pinned} in ${repo} ` +
+    `ships app ${appTo} ` +
+    `(checked ${checked} releases); pick the chart release for it yourself`,
+};
+
+const DIGEST_ADVICE =
+  'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
+
+/** Why one place in a file was not moved (an image, a pin, a reference), as a refusal or a note. */
+export const siteText = {
+  digestPinned: () => DIGEST_ADVICE,
+  digestToo: (where: string) => `${where}: ${DIGEST_ADVICE}`,
+  notOperators: (repository: string, image: string) => `${repository} is not the operator's image (${image})`,
+  strayComponent: (repository: string, image: string, tag: string, from: string) =>
+    `${repository} is released together with ${image} and is at ${tag}, not ${from}: ` +
+    `moving only some components would leave a mixed-version install; bring them to one version first`,
+  ociDigestOnly: () => 'the chart is pinned by digest only, which cannot be bumped offline; pin spec.ref.tag instead',
+  ociSemver: (from: string, to: string) =>
+    `a semver range cannot be bumped to one version; replace spec.ref.semver by spec.ref.tag (the version running now is ${from}) so leakguard can move it, or widen the range to take ${to} yourself`,
+  otherSubstitution: (names: readonly string[]) =>
+    `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})`,
+  unrecognisedRemote: () =>
+    "a remote resource pinned at this version that is not recognisably the operator's (no operator image in this kustomization)",
+  generatorsOutside: (generators: readonly string[]) =>
+    `the chart version is a parameter the generators read outside this file: ${generators.join('; ')}; ` +
+    `leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself`,
+  secretValues: (reader: string, to: string) =>
+    `${reader} reads its values from a Secret, which leakguard never edits: set ${to} there yourself, ` +
+    `or keep the image tag in the release's own values`,
+};

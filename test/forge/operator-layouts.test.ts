@@ -565,6 +565,19 @@ const LAYOUTS: Layout[] = [
       'cm-flux-kustomization-images.yaml Kustomization/cert-manager spec.images.3.newTag: v1.12.2 → v1.12.3',
     ],
   ],
+  // kustomize helmCharts with its values files beside the kustomization.
+  [
+    'eso-kustomize-helm/kustomization.yaml',
+    'ghcr.io/external-secrets/external-secrets',
+    'v0.7.1',
+    'v0.7.2',
+    [
+      'eso-kustomize-helm/kustomization.yaml Kustomization helmCharts.0.version: 0.7.1 → 0.7.2',
+      'eso-kustomize-helm/values.yaml image.tag: v0.7.1 → v0.7.2',
+      'eso-kustomize-helm/values.yaml webhook.image.tag: v0.7.1 → v0.7.2',
+      'eso-kustomize-helm/values.yaml certController.image.tag: v0.7.1 → v0.7.2',
+    ],
+  ],
   // Helmfile v1 `.gotmpl`: the version is a template's default, never edited; the line is named.
   [
     'cm-helmfile-gotmpl/helmfile.yaml.gotmpl',

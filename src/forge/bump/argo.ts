@@ -3,7 +3,7 @@
  * `valueFiles` (argo-values.ts) — and an ApplicationSet's template.
  */
 import { isMap, isSeq } from 'yaml';
-import { valuesRefText } from '../../report/bump-text.js';
+import { siteText, valuesRefText } from '../../report/bump-text.js';
 import { generatorSources, generatorTemplates } from './appset-generators.js';
 import { argoValueFiles } from './argo-values.js';
 import { kustomizeImageStrings } from './kustomize.js';
@@ -59,9 +59,7 @@ export function argoApplication(ctx: Ctx, root: unknown, spec: string[] = ['spec
   for (const { chart, revision, revisionPath, generators } of unseen) {
     const scalar = scalarOf(ctx, revision);
     if (!scalar) continue;
-    const reason =
-      `the chart version is a parameter the generators read outside this file: ${generators.join('; ')}; ` +
-      `leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself`;
+    const reason = siteText.generatorsOutside(generators);
     // A chart written out says whose version it is: its release cannot move. A chart that is a parameter
     // too may be anyone's: named, so a refusal says where the version may be, but it holds nothing back.
     if (chart) addRefusal({ ...ctx, owners: [lastSegment(chart)] }, scalar, revisionPath, reason);

@@ -162,7 +162,7 @@ spec:
     ]);
   });
 
-  it('kustomize helmCharts[].repo', async () => {
+  it('kustomize helmCharts[].repo, and the image tag in its valuesFile', async () => {
     const text = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: argocd
@@ -173,9 +173,12 @@ helmCharts:
     releaseName: argocd
     valuesFile: values.yaml
 `;
-    expect(await diffOf({ 'kustomization.yaml': text }, 'kustomization.yaml')).toEqual([
+    const values = 'global:\n  image:\n    tag: v2.13.1\n';
+    expect(await diffOf({ 'kustomization.yaml': text, 'values.yaml': values }, 'kustomization.yaml')).toEqual([
       'kustomization.yaml: -    version: 7.7.8',
       'kustomization.yaml: +    version: 7.7.10',
+      'values.yaml: -    tag: v2.13.1',
+      'values.yaml: +    tag: v2.13.2',
     ]);
   });
 

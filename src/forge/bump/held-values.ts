@@ -4,6 +4,7 @@
  * values; a Secret is never edited, so what would move there becomes a refusal that says where it is.
  */
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import { siteText } from '../../report/bump-text.js';
 import { embeddedValues, helmOverride, images } from './image-sites.js';
 import { scalarOf, type Ctx, type Site } from './site.js';
 import { stripV } from './version.js';
@@ -40,10 +41,7 @@ export function heldValues(ctx: Ctx, root: unknown, use: ValuesUse): void {
 }
 
 function secretRefusal(use: ValuesUse, to: string): string {
-  return (
-    `${use.reader} reads its values from a Secret, which leakguard never edits: set ${to} there yourself, ` +
-    `or keep the image tag in the release's own values`
-  );
+  return siteText.secretValues(use.reader, to);
 }
 
 function configValues(ctx: Ctx, root: unknown, use: ValuesUse): void {

@@ -2,6 +2,7 @@
  * File bumpers: change the operator version in the GitOps files of a repository and nothing else.
  * The plan (plan.ts) is pure; `bumpInRepo` only adds the reading of the sibling files it asks for.
  */
+import { chartReleaseText } from '../../report/bump-text.js';
 import { planBump, type BumpPlan, type RepoFiles } from './plan.js';
 import type { ChartSource } from '../chart-repository.js';
 import { chartPins, type ChartPin } from './chart-pins.js';
@@ -72,7 +73,7 @@ export async function bumpInRepo<F extends { text: string }>(
     const moves: ChartMove[] = [];
     for (const pin of pins) {
       const question = { pin, appFrom: req.fromVersion, appTo: req.toVersion, rule: req.rule, primary };
-      if (!charts) throw chartLookupRefused(question, 'chart repositories are not read here');
+      if (!charts) throw chartLookupRefused(question, chartReleaseText.notRead());
       moves.push(await chartMoveFor(charts, question));
     }
     outcome = await attempt({ ...req, chartMoves: moves });

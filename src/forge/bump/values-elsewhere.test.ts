@@ -470,3 +470,34 @@ sops:
     ]);
   });
 });
+
+describe('values at a URL, and image overrides of a HelmRelease post-renderer', () => {
+  it('a Helmfile values entry fetched from a URL is refused by name', async () => {
+    const files = { 'helmfile.yaml': HELMFILE.replace('../values/', 'https://config.example.com/') };
+    expect(await refusal(files, 'helmfile.yaml', ca)).toContain(
+      'releases.0.values.0 "https://config.example.com/cluster-autoscaler.yaml": a values file fetched from a URL',
+    );
+  });
+
+  it('a post-renderer image override moves with the chart', async () => {
+    const release = `${HELMRELEASE.replace(
+      '  valuesFrom:\n    - kind: ConfigMap\n      name: cert-manager-values\n',
+      '',
+    )}  postRenderers:
+    - kustomize:
+        images:
+          - name: quay.io/jetstack/cert-manager-controller
+            newName: registry.example.com/jetstack/cert-manager-controller
+            newTag: v1.12.2
+`;
+    expect(await bumpTwice({ 'hr.yaml': release }, 'hr.yaml', cm)).toEqual({
+      diff: [
+        'hr.yaml: -      version: v1.12.2',
+        'hr.yaml: +      version: v1.12.3',
+        'hr.yaml: -            newTag: v1.12.2',
+        'hr.yaml: +            newTag: v1.12.3',
+      ],
+      rerun: 'already',
+    });
+  });
+});

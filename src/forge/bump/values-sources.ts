@@ -82,6 +82,7 @@ function followFile(
   reader: string,
 ): Followed {
   const written = source.path;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(written)) return { refusal: valuesRefText.url() };
   if (written.includes('{{')) return perEnvironment(walk, ref, written);
   const path = source.base === 'root' ? rootPath(written) : repoPath(ref.file, written);
   if (path === null) return { refusal: valuesRefText.outsideRepository() };
