@@ -97,6 +97,7 @@ function bumpRequest(req: UpgradePrRequest) {
     ...(req.alsoBump ? { alsoBump: req.alsoBump } : {}),
     ...(req.moveTogether ? { moveTogether: req.moveTogether } : {}),
     ...(req.rule ? { rule: req.rule } : {}),
+    repository: req.repo,
   };
 }
 

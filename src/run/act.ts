@@ -122,7 +122,7 @@ export class Actor {
     const intent = await this.saveState(action.workload, (state) => stateWithIntent(action, state, this.deps.now));
     if (!intent) {
       this.fail(action, log, actionText.intentUnrecordedNothingDone);
-      await this.event(action, outcomeEvent(action, { kind: 'failed', message: actionText.intentUnrecorded }));
+      await this.event(action, outcomeEvent(action, { kind: 'failed', message: actionText.intentUnrecorded }), true);
       return;
     }
     const lateNow = this.deps.tooLate?.();
@@ -131,7 +131,7 @@ export class Actor {
       action.kind === 'workaround'
         ? await this.applyWorkaround(action)
         : { outcome: await this.perform(action), applied: undefined };
-    await this.event(action, outcomeEvent(action, outcome));
+    await this.event(action, outcomeEvent(action, outcome), true);
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
     const entry = {
       at: this.deps.now,
@@ -211,8 +211,12 @@ export class Actor {
     return this.states.save(workload, next);
   }
 
-  private event(item: PlanItem, draft: EventDraft): Promise<void> {
-    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, { pod: item.pod });
+  /** `taken`: the outcome of an action carried out, recorded each time (a retry under the same ID counts up its Event). */
+  private event(item: PlanItem, draft: EventDraft, taken = false): Promise<void> {
+    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, {
+      pod: item.pod,
+      ...(taken ? { countRepeats: true } : {}),
+    });
   }
 
   private record(action: PlanAction, outcome: ActionOutcome): void {

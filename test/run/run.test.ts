@@ -177,6 +177,8 @@ describe('runOnce', () => {
     expect(cluster.mutations.some((m) => m.target.includes('cert-manager'))).toBe(false);
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'PodRestarted']);
     expect(cluster.events[0]!.note).toMatch(/rook-operator-leak-1\.14.*ROOK_WATCH_FOR_NODE_FAILURE=false/);
+    // The decision is told once however many runs repeat it; the restart carried out counts every time.
+    expect(cluster.events.map((e) => e.countRepeats === true)).toEqual([false, true]);
     // Intent is written before the restart, the outcome after.
     const restartAt = cluster.mutations.findIndex((m) => m.verb === 'restart');
     const before = cluster.mutations[restartAt - 1]!;

@@ -2,6 +2,7 @@
  * File bumpers: change the operator version in the GitOps files of a repository and nothing else.
  * The plan (plan.ts) is pure; `bumpInRepo` only adds the reading of the sibling files it asks for.
  */
+import { chartReleaseText } from '../../report/bump-text.js';
 import { planBump, type BumpPlan, type RepoFiles } from './plan.js';
 import type { ChartSource } from '../chart-repository.js';
 import { chartPins, type ChartPin } from './chart-pins.js';
@@ -15,9 +16,13 @@ export { BumpError } from './types.js';
 export type { BumpChange, BumpErrorCode, BumpRequest, BumpResult, ChartMove, ManifestKind, Sighting } from './types.js';
 export { detectKind } from './document-kind.js';
 export { describePlace, planBump } from './plan.js';
+export { repositoryOf } from './argo-values.js';
 
-/** Files read at most (chartRef and values sources), so a kustomization listing many cannot make a run read the repo. */
-const MAX_FILES = 12;
+/**
+ * Files read at most (chartRef and values sources, the kustomizations above a release), so a
+ * kustomization listing many cannot make a run read the repo.
+ */
+const MAX_FILES = 40;
 
 export type RepoBump<F> =
   { kind: 'bumped'; result: BumpResult; read: ReadonlyMap<string, F> } | { kind: 'already'; alsoPinned: Sighting[] };
@@ -68,7 +73,7 @@ export async function bumpInRepo<F extends { text: string }>(
     const moves: ChartMove[] = [];
     for (const pin of pins) {
       const question = { pin, appFrom: req.fromVersion, appTo: req.toVersion, rule: req.rule, primary };
-      if (!charts) throw chartLookupRefused(question, 'chart repositories are not read here');
+      if (!charts) throw chartLookupRefused(question, chartReleaseText.notRead());
       moves.push(await chartMoveFor(charts, question));
     }
     outcome = await attempt({ ...req, chartMoves: moves });

@@ -137,3 +137,9 @@ export function repoPath(from: string, relative: string): string | null {
   const path = posix.normalize(posix.join(posix.dirname(from), relative));
   return path.startsWith('../') || path === '..' || posix.isAbsolute(relative) ? null : path;
 }
+
+/** A path written relative to the repository's root (Argo CD `$values/…`), or null when it leaves it. */
+export function rootPath(relative: string): string | null {
+  const path = posix.normalize(relative.replace(/^\/+/, ''));
+  return path.startsWith('../') || path === '..' || path === '.' ? null : path;
+}

@@ -139,3 +139,15 @@ export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: n
     return lineStart + indent + col;
   };
 }
+
+/**
+ * Maps offsets inside a string scalar that holds YAML (a `|` block, or one line written as it reads:
+ * plain or quoted without escapes) back to the file; null for any other form (escapes, folding).
+ */
+export function embeddedOffsets(text: string, scalar: Scalar): ((innerOffset: number) => number) | null {
+  if (!scalar.range || typeof scalar.value !== 'string') return null;
+  if (scalar.type === 'BLOCK_LITERAL') return blockScalarMapper(text, scalar);
+  const start = scalar.range[0];
+  const at = text.slice(start, scalar.range[1]).indexOf(scalar.value);
+  return at < 0 || scalar.value.includes('\n') ? null : (i: number) => start + at + i;
+}
