@@ -207,3 +207,17 @@ export function terraformText(primary: string, lines: readonly string[], from: s
     'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)'
   );
 }
+
+/** A file that cannot be read or edited as written. */
+export const fileText = {
+  missing: (file: string) => `${file} does not exist`,
+  empty: (file: string) => `${file} holds no YAML document`,
+  invalidYaml: (what: string, line: number, column: number, message: string) =>
+    `${what} is not valid YAML at line ${line}, column ${column}: ${message}`,
+  noPosition: () => 'value has no source position',
+  notInPlace: (literal: string) => `value "${literal}" is written in a form leakguard cannot edit in place`,
+  overlapping: () => 'overlapping edits',
+  foldedValues: () => 'embedded values must be a literal block scalar (`|`) to be edited in place',
+  indentationIndicator: () => 'block scalars with an explicit indentation indicator are not edited',
+  unmapped: () => 'cannot map embedded values to the file',
+};

@@ -2,7 +2,7 @@
  * File bumpers: change the operator version in the GitOps files of a repository and nothing else.
  * The plan (plan.ts) is pure; `bumpInRepo` only adds the reading of the sibling files it asks for.
  */
-import { alreadyPinned, chartReleaseText, tooManyFiles } from '../../report/bump-text.js';
+import { alreadyPinned, chartReleaseText, fileText, tooManyFiles } from '../../report/bump-text.js';
 import { planBump, type BumpPlan, type RepoFiles } from './plan.js';
 import type { ChartSource } from '../chart-repository.js';
 import { chartPins, type ChartPin } from './chart-pins.js';
@@ -60,7 +60,7 @@ export async function bumpInRepo<F extends { text: string }>(
         const file = await read(path);
         texts.set(path, file ? file.text : null);
         if (file) read_.set(path, file);
-        else if (path === primary) throw new BumpError('version-not-found', `${primary} does not exist`);
+        else if (path === primary) throw new BumpError('version-not-found', fileText.missing(primary));
       }
     }
   };
