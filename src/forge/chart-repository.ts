@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { redact, safeUrl } from '../model/redact.js';
 import { chartRepositoryText } from '../report/chart-repository-text.js';
-import { readSecretFile } from './secret-file.js';
+import { readSecretFile } from '../secret/secret-file.js';
 
 export type ChartRepositoryErrorCode = 'unreachable' | 'not-found' | 'too-large' | 'invalid' | 'unauthorized';
 

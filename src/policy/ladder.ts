@@ -18,13 +18,13 @@ import type {
   PlanActionKind,
   PlanSkip,
   PlanSubject,
+  PlanWords,
   PlanTarget,
   ProfilePolicy,
   VerdictSummary,
   WorkaroundSpec,
 } from './types.js';
 import type { ImageSwap, WorkloadState } from '../model/state.js';
-import { describeLeak } from './describe.js';
 
 /** Everything known about one leaking workload in this run. */
 export interface Incident {
@@ -40,6 +40,7 @@ export interface Incident {
   matches: KnownIssueMatch[];
   verdict: VerdictSummary;
   dryRun: boolean;
+  words: PlanWords;
 }
 
 export interface LadderStep {
@@ -163,7 +164,7 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
     'restart',
     rung,
     true,
-    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${why}`,
+    `${incident.words.leak(incident.verdict)}; ${rungLabel(profile, rung)}${why}`,
     {
       restart: { mode: how.mode, annotationValue: id },
     },
@@ -246,7 +247,7 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
     'workaround',
     rung,
     true,
-    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${rolls}`,
+    `${incident.words.leak(incident.verdict)}; ${rungLabel(profile, rung)}${rolls}`,
     {
       image: { container: primary.facts.container, previous: primary.facts.image, hotfix: wanted },
     },
@@ -287,7 +288,7 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
     'workaround',
     rung,
     env !== undefined,
-    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}`,
+    `${incident.words.leak(incident.verdict)}; ${rungLabel(profile, rung)}`,
     {
       ...(env ? { env } : {}),
       ...(spec.configMap ? { configMap: spec.configMap } : {}),
@@ -310,7 +311,7 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
     'upgrade-pr',
     rung,
     false,
-    `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`,
+    `${incident.words.leak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`,
     {
       upgrade: upgradeDetails(
         match,

@@ -11,7 +11,7 @@
  * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
-import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
+import { summarizeVerdict } from './describe.js';
 import { formatTime } from '../model/units.js';
 import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
@@ -24,7 +24,6 @@ import {
   type Incident,
 } from './ladder.js';
 import { followUpgrade, proposeUpgrade } from './fix.js';
-import { gitopsRevertText } from './fix-text.js';
 import {
   blockedByCooldown,
   blockedByDailyCap,
@@ -209,6 +208,7 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
     matches: knownIssuesFor(input.catalog, standInFacts(primary.facts, state), profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,
+    words: input.words,
   };
 }
 
@@ -218,14 +218,14 @@ function workloadBlock(action: PlanAction, group: WorkloadGroup, input: PlanInpu
   const live = isLiveAction(action.kind);
   const owner = group.targets[0]?.facts.gitopsOwner;
   return (
-    blockedByKillSwitch(guardrails) ??
-    (live ? blockedByWorkloadHealth(group.targets) : null) ??
+    blockedByKillSwitch(guardrails, input.words) ??
+    (live ? blockedByWorkloadHealth(group.targets, input.words) : null) ??
     (action.kind === 'revert-workaround' && owner
-      ? { reason: 'gitops-owned', note: gitopsRevertText(owner, action.reason) }
+      ? { reason: 'gitops-owned', note: input.words.gitopsRevert(owner, action.reason) }
       : null) ??
-    blockedByCooldown(group.state, guardrails, now) ??
-    (live ? blockedByWindow(guardrails, now) : null) ??
-    (action.disruptive ? blockedByDailyCap(group.state, guardrails, now) : null)
+    blockedByCooldown(group.state, guardrails, now, input.words) ??
+    (live ? blockedByWindow(guardrails, now, input.words) : null) ??
+    (action.disruptive ? blockedByDailyCap(group.state, guardrails, now, input.words) : null)
   );
 }
 
@@ -246,13 +246,13 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       ? notice(
           incident.subject,
           'leak-confirmed',
-          `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${describeLeak(incident.verdict)}${spread}`,
+          `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${incident.words.leak(incident.verdict)}${spread}`,
           common,
         )
       : notice(
           incident.subject,
           'leak-suspected',
-          `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`,
+          `leak detected, incident ${incident.incidentId} opened: ${incident.words.leak(incident.verdict)}${spread}`,
           common,
         ),
   ];
@@ -265,7 +265,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       notice(
         incident.subject,
         'workaround-ineffective',
-        `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`,
+        `still growing ${incident.words.rate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`,
         common,
       ),
     );
@@ -370,7 +370,9 @@ function withFix(result: Assessment, group: WorkloadGroup, leaking: PlanTarget[]
     }
     // A PR changes nothing live: only the kill switch holds it. A revert is held by every live guard.
     const block =
-      item.kind === 'upgrade-pr' ? blockedByKillSwitch(input.guardrails) : workloadBlock(item, group, input);
+      item.kind === 'upgrade-pr'
+        ? blockedByKillSwitch(input.guardrails, input.words)
+        : workloadBlock(item, group, input);
     if (block) result.items.push(buildSkip(incident, block.reason, block.note, item.kind, item.id));
     else result.candidates.push({ action: item, incident });
   }
@@ -404,24 +406,26 @@ function settleIntent(
   alreadyDisrupted: boolean,
   actionsSoFar: number,
 ): { action: boolean; disruption: boolean } {
-  const { guardrails, now } = input;
+  const { guardrails, now, words } = input;
   const notice = assessment.reconcile!;
   const intent = notice.intent!;
   const live = intent.kind !== 'upgrade-pr';
   const disruptive = assessment.group.state.intent?.disruptive ?? live;
   const block: Block | null =
-    blockedByKillSwitch(guardrails) ??
+    blockedByKillSwitch(guardrails, words) ??
     (guardrails.dryRun
       ? { reason: 'dry-run', note: 'dry-run: the leftover intent is reported, not carried out' }
       : null) ??
     (now - intent.at > guardrails.cooldownSeconds
       ? { reason: 'cooldown', note: 'the intent is older than the cooldown' }
       : null) ??
-    (live ? (blockedByWorkloadHealth(assessment.group.targets) ?? blockedByWindow(guardrails, now)) : null) ??
+    (live
+      ? (blockedByWorkloadHealth(assessment.group.targets, words) ?? blockedByWindow(guardrails, now, words))
+      : null) ??
     (disruptive && alreadyDisrupted
       ? { reason: 'already-disrupted', note: 'this workload is already being restarted in this run' }
       : null) ??
-    blockedByRunBudget(actionsSoFar, guardrails);
+    blockedByRunBudget(actionsSoFar, guardrails, words);
   intent.mayComplete = block === null;
   if (block) notice.note += `; it is confirmed if done, not carried out now (${block.note})`;
   return { action: block === null, disruption: block === null && disruptive };
@@ -453,7 +457,7 @@ export function plan(input: PlanInput): Plan {
               reason: 'already-disrupted' as const,
               note: 'this workload already has a pod-restarting action in this run',
             }
-          : null) ?? (action.together ? null : blockedByRunBudget(actions, guardrails));
+          : null) ?? (action.together ? null : blockedByRunBudget(actions, guardrails, input.words));
       if (block) {
         items.push(buildSkip(incident, block.reason, block.note, action.kind, action.id));
         continue;

@@ -81,6 +81,53 @@ export interface PlanInput {
   /** Unix seconds, the Prometheus evaluation time (never the local clock). */
   now: number;
   catalog: Catalog;
+  /** The words of the plan's notes and reasons (src/report/plan-words.ts planWords). */
+  words: PlanWords;
+}
+
+/** An incident's upgrade, as the words of its fix need it. */
+export interface UpgradeFacts {
+  fromVersion: string;
+  toVersion: string;
+  leakBytesPerHour: number | null;
+}
+
+/**
+ * The sentences the plan carries, composed in src/report/ (the one room where text is composed): the
+ * policy decides, and passes these the facts.
+ */
+export interface PlanWords {
+  /** The leak in one phrase. */
+  leak(verdict: VerdictSummary): string;
+  /** A growth rate, or `unknown rate`. */
+  rate(bytesPerHour: number | null): string;
+  /** The reason on an upgrade PR proposed with the workaround. */
+  proposalReason(toVersion: string, workaround: string): string;
+  /** No GitOps repo to open a PR in: what to upgrade to, and why. */
+  advised(toVersion: string, path: string, workaround: string, issueId: string): string;
+  /** The pods run another version now (whoever rolled it out). */
+  rolledOut(upgrade: UpgradeFacts, version: string, stillAffected: boolean, next: string | null): string;
+  verified(version: string, floorBytes: number | null, seconds: number, upgrade: UpgradeFacts): string;
+  ineffective(
+    version: string,
+    bytesPerHour: number | null,
+    upgrade: UpgradeFacts,
+    keeps: boolean,
+    next: string | null,
+  ): string;
+  /** Why leakguard removes its workaround. */
+  revertReason(version: string): string;
+  /** A GitOps tool owns the object: leakguard tells, never patches. */
+  gitopsRevert(owner: string, why: string): string;
+  // Guardrails (src/policy/predicates.ts blockedBy…): why an action waits.
+  killSwitchOn(): string;
+  terminating(pod: string): string;
+  rollingOut(): string;
+  unready(replicas: number): string;
+  cooldown(lastAction: string | null, elapsedSeconds: number, cooldownSeconds: number): string;
+  outsideWindows(windows: readonly TimeWindow[]): string;
+  dailyCap(restarts: number, cap: number): string;
+  runBudget(planned: number, cap: number): string;
 }
 
 export type PlanActionKind = ActionKind | 'revert-workaround';

@@ -1,9 +1,26 @@
 /**
- * The words of an incident's fix that the plan carries (reasons and notes): the upgrade proposed with
- * the workaround, the rollout seen, the verification on the new version, the revert. Pure.
+ * The words the plan carries in its notes and reasons (PlanWords, src/policy/types.ts): the leak in one
+ * phrase, and an incident's fix — the upgrade proposed with the workaround, the rollout seen, the
+ * verification on the new version, the revert. The policy decides and passes the facts. Pure.
  */
 import { withV as v } from '../catalog/version.js';
 import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
+import type { PlanWords, TimeWindow, UpgradeFacts, VerdictSummary } from '../policy/types.js';
+
+export function formatRate(bytesPerHour: number | null): string {
+  return bytesPerHour === null ? 'unknown rate' : formatMiBPerHour(bytesPerHour);
+}
+
+/**
+ * The leak in one phrase. The detector's headline already states the rate and the time to the limit
+ * for a growing floor ("floor rose 33.1 MiB/h … limit reached in ~8.3 h"): it is said once, not
+ * prefixed again. Only a headline without a rate (an OOM-kill cycle) gets one.
+ */
+export function describeLeak(summary: VerdictSummary): string {
+  if (summary.headline.includes('MiB/h') || summary.bytesPerHour === null) return summary.headline;
+  const limit = summary.hoursToLimit === null ? '' : `, limit in ${formatHours(summary.hoursToLimit)}`;
+  return `growing ${formatRate(summary.bytesPerHour)}${limit}: ${summary.headline}`;
+}
 
 /** The reason on an upgrade PR proposed with the workaround. */
 export function proposalReason(toVersion: string, workaround: string): string {
@@ -17,12 +34,6 @@ export function advisedText(toVersion: string, path: string, workaround: string,
     `no GitOps repo is configured for this profile, so leakguard opens no PR — upgrade the release yourself. ` +
     `leakguard sees the new version from the pods, verifies it, then removes its workaround.`
   );
-}
-
-export interface UpgradeFacts {
-  fromVersion: string;
-  toVersion: string;
-  leakBytesPerHour: number | null;
 }
 
 /** The pods run another version now (whoever rolled it out). */
@@ -85,3 +96,37 @@ export function revertReason(version: string): string {
 export function gitopsRevertText(owner: string, why: string): string {
   return `${why}, but ${owner} owns this workload: leakguard does not patch it live — remove the workaround in Git`;
 }
+
+function windowText(w: TimeWindow): string {
+  return `${w.days ? `${w.days.join(',')} ` : ''}${w.start}-${w.end} UTC`;
+}
+
+/** Why a guardrail holds an action back (src/policy/predicates.ts blockedBy…). */
+export const guardrailWords = {
+  killSwitchOn: () => 'the kill switch is on: leakguard changes nothing',
+  terminating: (pod: string) => `pod ${pod} is terminating`,
+  rollingOut: () => 'a rollout is in progress',
+  unready: (replicas: number) => `${replicas} replicas are unready (at most 1 tolerated)`,
+  cooldown: (lastAction: string | null, elapsed: number, cooldown: number) =>
+    `last action (${lastAction ?? 'unknown'}) ${formatHours(elapsed / 3600)} ago; ` +
+    `cooldown ${formatHours(cooldown / 3600)}, next action possible in ${formatHours((cooldown - elapsed) / 3600)}`,
+  outsideWindows: (windows: readonly TimeWindow[]) =>
+    `outside the allowed windows (${windows.map(windowText).join('; ')})`,
+  dailyCap: (restarts: number, cap: number) => `${restarts} restarts in the last 24 h; the cap is ${cap} per day`,
+  runBudget: (planned: number, cap: number) =>
+    `this run already planned ${planned} action(s); the cap is ${cap} per run`,
+};
+
+/** The words the policy's plan is written with. */
+export const planWords: PlanWords = {
+  leak: describeLeak,
+  rate: formatRate,
+  proposalReason,
+  advised: advisedText,
+  rolledOut: rolledOutText,
+  verified: verifiedText,
+  ineffective: ineffectiveText,
+  revertReason,
+  gitopsRevert: gitopsRevertText,
+  ...guardrailWords,
+};
