@@ -177,7 +177,47 @@ export const siteText = {
   generatorsOutside: (generators: readonly string[]) =>
     `the chart version is a parameter the generators read outside this file: ${generators.join('; ')}; ` +
     `leakguard cannot see or move it there: pin it in a list generator element (or the template), or bump it yourself`,
+  /** `pin`: what to pin instead (`version: 1.14.9`, or the chart release that ships it). */
+  versionRange: (pin: string, to: string) =>
+    `a version range cannot be bumped to one version; pin one version (${pin}) so leakguard can move it, or widen the range to take ${to} yourself`,
+  rangePinVersion: (field: string, from: string) => `${field}: ${from}`,
+  rangePinChart: (chart: string, from: string) => `the ${chart} release that ships ${from}`,
+  chartRefKind: (kind: string) =>
+    `a chartRef to a ${kind || 'source without kind'} is not followed; point upgrade.file at the file that pins the chart's version`,
+  chartRefNowhere: (name: string, looked: readonly string[]) =>
+    `OCIRepository/${name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it`,
   secretValues: (reader: string, to: string) =>
     `${reader} reads its values from a Secret, which leakguard never edits: set ${to} there yourself, ` +
     `or keep the image tag in the release's own values`,
+};
+
+export function tooManyFiles(primary: string, max: number): string {
+  return `${primary}: following its chartRef and values references would read more than ${max} files`;
+}
+
+export function alreadyPinned(file: string, from: string, to: string): string {
+  return `${file}: version ${from} is gone and ${to} is pinned already`;
+}
+
+/** Terraform is never edited: `lines` are the lines to change (`line 5: version = "v1.12.2" (resource …)`). */
+export function terraformText(primary: string, lines: readonly string[], from: string): string {
+  const where = lines.length > 0 ? lines.join('; ') : `no helm_release \`version = "…"\` line, and ${from} nowhere`;
+  return (
+    `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
+    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)'
+  );
+}
+
+/** A file that cannot be read or edited as written. */
+export const fileText = {
+  missing: (file: string) => `${file} does not exist`,
+  empty: (file: string) => `${file} holds no YAML document`,
+  invalidYaml: (what: string, line: number, column: number, message: string) =>
+    `${what} is not valid YAML at line ${line}, column ${column}: ${message}`,
+  noPosition: () => 'value has no source position',
+  notInPlace: (literal: string) => `value "${literal}" is written in a form leakguard cannot edit in place`,
+  overlapping: () => 'overlapping edits',
+  foldedValues: () => 'embedded values must be a literal block scalar (`|`) to be edited in place',
+  indentationIndicator: () => 'block scalars with an explicit indentation indicator are not edited',
+  unmapped: () => 'cannot map embedded values to the file',
 };

@@ -3,9 +3,10 @@
  * home-ops repositories (written for these tests, in operator-layouts/): each goes through
  * `leakguard upgrade preview` with the running image only, as a user would, so the catalogue entry
  * decides the chart and the components that move together; each bump, once committed, is run again and
- * finds nothing left to do. A layout of several files is a directory. Charts versioned apart from their app
- * (argo-cd, cluster-autoscaler) are answered by an in-memory chart repository; the real index.yaml and
- * OCI registry are in test/e2e/chart-repositories.e2e.test.ts.
+ * finds nothing left to do. A layout of several files is a directory; one that is a repository of its
+ * own (Argo CD `$values/…` files are read from its root) says so with its root and `owner/name`. Charts
+ * versioned apart from their app (argo-cd, cluster-autoscaler) are answered by an in-memory chart
+ * repository; the real index.yaml and OCI registry are in test/e2e/chart-repositories.e2e.test.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';

@@ -19,6 +19,7 @@ import { isTerraform, terraformRefusal } from './terraform.js';
 import { lockedDependencies, lockFiles } from './umbrella-chart.js';
 import {
   bumpRefusal,
+  fileText,
   goTemplateDocuments,
   placeText,
   refusalLead,
@@ -162,7 +163,7 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text, req.fromVersion));
   const cache = new Map<string, Document[]>();
   const docs = parseOrTemplate(cache, primary, text, req);
-  if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
+  if (docs.length === 0) throw new BumpError('invalid-yaml', fileText.empty(primary));
   const own: Scope = { file: primary, text, docs };
   const first = locate(own, req, req.fromVersion, req.toVersion);
   const selected = selects(req);
