@@ -68,6 +68,7 @@ export function argoValueFiles(ctx: Ctx, source: unknown, path: string[], source
       url = stringAt(source, 'repoURL')?.value;
       inRepository = posix.join(stringAt(source, 'path')?.value ?? '', written);
     }
+    if (url?.includes('{{')) return refuse(valuesRefText.template());
     const where = whichRepository(ctx, url);
     // A Git source's own files in another repository are upstream's (its manifests, its chart's values).
     if (where === 'other' && !ref) return;
