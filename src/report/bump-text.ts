@@ -38,6 +38,10 @@ export const valuesRefText = {
   repositoryUnknown: (url: string) =>
     `a values file in ${url}, which may or may not be the repository being changed: name it (upgrade.repo, ` +
     'or --repo with upgrade preview) so leakguard can follow the file',
+  /** A `ref:` source read at a tag or commit: a change on a branch is not what Argo CD reads. */
+  pinnedRevision: (url: string, revision: string) =>
+    `Argo CD reads this file from ${url} at ${revision}, a tag or commit rather than a branch, so changing it in a ` +
+    'pull request changes nothing that runs: move that revision and the tag in the file yourself',
   noRefSource: (ref: string) => `no source of the Application has ref: ${ref}, so Argo CD cannot read this file either`,
   url: () => 'a values file fetched from a URL, which leakguard cannot change: it may pin the image tag',
   /** YAML held in a string written with escapes or folded lines: offsets into it do not map back to the file. */

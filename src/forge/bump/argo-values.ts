@@ -25,6 +25,9 @@ export function repositoryOf(url: string): string | null {
 
 type Where = 'this' | 'other' | 'unknown';
 
+/** A tag (`v1.4.0`, `2024.11.0`) or a commit SHA: not a branch a pull request can change. */
+const isFixedRevision = (revision: string) => /^v?\d+(\.\d+)+([-+.][\w.-]*)?$|^[0-9a-f]{40}$/i.test(revision.trim());
+
 function whichRepository(ctx: Ctx, url: string | undefined): Where {
   const named = url === undefined ? null : repositoryOf(url);
   if (named === null) return url === undefined ? 'unknown' : 'other';
@@ -59,10 +62,13 @@ export function argoValueFiles(ctx: Ctx, source: unknown, path: string[], source
       if (!holder) return refuse(valuesRefText.noRefSource(ref[1] ?? ''));
       url = stringAt(holder, 'repoURL')?.value;
       inRepository = ref[2] ?? '';
+      const revision = stringAt(holder, 'targetRevision')?.value ?? '';
+      if (isFixedRevision(revision)) return refuse(valuesRefText.pinnedRevision(url ?? '', revision));
     } else {
       url = stringAt(source, 'repoURL')?.value;
       inRepository = posix.join(stringAt(source, 'path')?.value ?? '', written);
     }
+    if (url?.includes('{{')) return refuse(valuesRefText.template());
     const where = whichRepository(ctx, url);
     // A Git source's own files in another repository are upstream's (its manifests, its chart's values).
     if (where === 'other' && !ref) return;

@@ -100,6 +100,33 @@ describe('Argo CD helm.valueFiles', () => {
     });
   });
 
+  it('a $values file read at a tag of its repository: refused, since a branch change is not what runs', async () => {
+    const app = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: cluster-autoscaler}
+spec:
+  sources:
+    - repoURL: https://kubernetes.github.io/autoscaler
+      chart: cluster-autoscaler
+      targetRevision: 9.34.3
+      helm: {valueFiles: [$values/values/ca.yaml]}
+    - repoURL: https://github.com/acme/infra.git
+      targetRevision: v2024.11.0
+      ref: values
+`;
+    const files = { 'apps/ca.yaml': app, 'values/ca.yaml': CA_VALUES };
+    expect(await refusal(files, 'apps/ca.yaml', inRepo)).toContain(
+      'spec.sources.0.helm.valueFiles.0 "$values/values/ca.yaml": Argo CD reads this file from https://github.com/acme/infra.git at v2024.11.0, a tag or commit rather than a branch',
+    );
+    const onMain = { ...files, 'apps/ca.yaml': app.replace('v2024.11.0', 'main') };
+    expect((await bumpTwice(onMain, 'apps/ca.yaml', inRepo)).diff).toEqual([
+      'apps/ca.yaml: -      targetRevision: 9.34.3',
+      'apps/ca.yaml: +      targetRevision: 9.34.4',
+      'values/ca.yaml: -  tag: "v1.28.2" # renovate: datasource=docker',
+      'values/ca.yaml: +  tag: "v1.28.5" # renovate: datasource=docker',
+    ]);
+  });
+
   it('a missing file is refused (Argo CD fails on it too), unless ignoreMissingValueFiles', async () => {
     const files = { 'apps/ca.yaml': CA_GIT_APP, 'charts/cluster-autoscaler/values.yaml': CA_VALUES };
     expect(await refusal(files, 'apps/ca.yaml', inRepo)).toContain(
