@@ -7,9 +7,9 @@ import {
   describeWorkaround,
   issueLinks,
   parseImageRef,
-  ruleText,
   type KnownIssueMatch,
 } from '../catalog/index.js';
+import { describeRule } from '../catalog/describe.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
 import type {
@@ -299,14 +299,13 @@ export function upgradeDetails(
   toVersion: string,
   hotfix?: ImageSwap,
 ): NonNullable<ActionDetails['upgrade']> {
-  const { caveat } = match.issue.upgrade;
   return {
     issueId: match.issue.id,
     fromVersion: match.version,
     toVersion,
     path: describeUpgradePath(match),
     links: issueLinks(match.issue),
-    rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
+    rule: describeRule(match.issue),
     notes: match.upgradeNotes,
     checked: match.issue.checked,
     ...(match.issue.chart ? { chart: match.issue.chart } : {}),
