@@ -102,9 +102,6 @@ function bucketsBetween(bucket: readonly number[] | undefined, i: number): numbe
   return bucket === undefined ? 1 : Math.max(1, bucket[i + 1]! - bucket[i]!);
 }
 
-/** Buckets on each side of a candidate step whose median change is the floor's pace there: an hour at 15 min. */
-const AROUND = 4;
-
 /** How findJumps looks for steps. */
 export interface JumpSearch {
   /** The usual change of [from, to) to measure steps against, if already computed (usualChange). */
@@ -148,60 +145,35 @@ export function findJumps(
   for (let i = 0; i < m; i++) spans[i] = bucketsBetween(search.bucket, from + i);
   const { mid, spread } = search.usual ?? usualChange(v, from, to, search.bucket);
   const threshold = Math.max(4 * spread, 0.02 * out[n - 1]!, 4 * MIB);
-  const near = new Float64Array(AROUND);
-  /** Median change per bucket of diffs [a, b), or NaN when there are none. */
-  const paceOf = (a: number, b: number): number => {
-    let k = 0;
-    for (let j = Math.max(0, a); j < Math.min(m, b); j++) near[k++] = diffs[j]! / spans[j]!;
-    return k === 0 ? Number.NaN : selectKth(near, k, k >> 1);
-  };
-  /**
-   * The floor's pace beside diffs [i, i + length), per bucket: the lower of the median changes of the
-   * AROUND buckets before and after them (one side alone at an end), where it is above the usual. A
-   * ramp keeps its pace on both sides of any of its buckets, however it began (a leak after hours of
-   * flat floor rises by more than those hours' median at every bucket); a step, or the climb back from
-   * a dip, has flat floor on at least one side.
-   */
-  const paceBeside = (i: number, length: number): number => {
-    const before = paceOf(i - AROUND, i);
-    const after = paceOf(i + length, i + length + AROUND);
-    const pace = Number.isNaN(before) ? after : Number.isNaN(after) ? before : Math.min(before, after);
-    return Number.isNaN(pace) ? mid : Math.max(mid, pace);
-  };
   // Only upward steps: removing a drop without its recovery would invent growth.
   for (let j = 0; j < maxJumps; j++) {
     let bestAt = -1;
     let bestLength = 0;
     let bestRise = 0;
-    let bestPace = mid;
     for (let i = 0; i < m; i++) {
       let rise = 0;
       let buckets = 0;
       for (let length = 1; length <= maxBuckets && i + length <= m; length++) {
         rise += diffs[i + length - 1]!;
         buckets += spans[i + length - 1]!;
-        // The pace beside is at least the usual: a rise that does not stand out from that cannot.
         if (rise - mid * buckets <= threshold || rise <= bestRise) continue;
-        const pace = paceBeside(i, length);
-        if (rise - pace * buckets <= threshold) continue;
         // A slow step is told from the start of a ramp only once the floor is flat after it.
         if (length > 2 && (i < 1 || i + length >= m)) continue;
-        const before = i > 0 ? diffs[i - 1]! - pace * spans[i - 1]! : -pace;
-        const after = i + length < m ? diffs[i + length]! - pace * spans[i + length]! : -pace;
-        // The neighbour's change beyond the floor's pace (its own change, with flatBeside).
+        const before = i > 0 ? diffs[i - 1]! - mid * spans[i - 1]! : -mid;
+        const after = i + length < m ? diffs[i + length]! - mid * spans[i + length]! : -mid;
+        // The neighbour's change beyond the usual (its own change, with flatBeside).
         const beyond = Math.max(before, after);
         // A neighbour that also stands out (beyond noise) makes this part of a ramp, not a step:
         // beside a slow step the floor must be flatter than a quarter of the step's own pace.
-        const bar = length <= 2 ? rise / 4 : (rise - pace * buckets) / (4 * length);
-        if ((flatBeside ? Math.max(beyond + pace, beyond) : beyond) >= Math.max(bar, 3 * spread)) continue;
+        const bar = length <= 2 ? rise / 4 : (rise - mid * buckets) / (4 * length);
+        if ((flatBeside ? Math.max(beyond + mid, beyond) : beyond) >= Math.max(bar, 3 * spread)) continue;
         bestAt = i;
         bestLength = length;
         bestRise = rise;
-        bestPace = pace;
       }
     }
     if (bestAt < 0) break;
-    for (let k = bestAt; k < bestAt + bestLength; k++) diffs[k] = bestPace * spans[k]!;
+    for (let k = bestAt; k < bestAt + bestLength; k++) diffs[k] = mid * spans[k]!;
     at.push(from + bestAt + bestLength);
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
