@@ -130,6 +130,33 @@ describe('ApplicationSet generators', () => {
     ]);
   });
 
+  it('values from a ref: source whose repoURL is a generator parameter: refused as a template', () => {
+    const text = appset(
+      `    - list:
+        elements:
+          - addon: argocd
+            chartVersion: 7.7.8
+            valuesRepo: https://github.com/acme/platform.git`,
+      `        repoURL: https://argoproj.github.io/argo-helm
+        chart: argo-cd
+        targetRevision: '{{.chartVersion}}'`,
+    ).replace(
+      '      destination:',
+      `      sources:
+        - repoURL: https://argoproj.github.io/argo-helm
+          chart: argo-cd
+          targetRevision: '{{.chartVersion}}'
+          helm: {valueFiles: [$values/argocd/values.yaml]}
+        - repoURL: '{{.valuesRepo}}'
+          targetRevision: main
+          ref: values
+      destination:`,
+    );
+    expect(refusal(text, { ...argocd, repository: 'acme/platform' })).toContain(
+      'spec.template.spec.sources.0.helm.valueFiles.0 "$values/argocd/values.yaml": a values path written as a template',
+    );
+  });
+
   it('cluster decisions (Open Cluster Management placement): refused, naming the generator', () => {
     const text = appset(`    - clusterDecisionResource:
         configMapRef: ocm-placement-generator
