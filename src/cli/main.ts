@@ -172,7 +172,7 @@ series in the file are read as limits, not judged):
   upgrade: {
     summary: '`upgrade preview`: the diff an upgrade PR would commit to a local GitOps file, or why not (no GitHub)',
     usage: `leakguard upgrade preview --file FILE --from VERSION --to VERSION [--chart NAME] [--image REPO]
-                         [--also-bump CHART ...] [--offline] [--config FILE]
+                         [--also-bump CHART ...] [--offline] [--config FILE] [--repo-root DIR] [--repo OWNER/NAME]
 
   --file FILE        the GitOps file to start from (files it leads to are read beside it)
   --from VERSION     the version running now (1.14.9 or v1.14.9)
@@ -182,6 +182,9 @@ series in the file are read as limits, not judged):
   --also-bump CHART  another chart to move with it (repeatable)
   --offline          never ask a chart repository which chart release ships --to
   --config FILE      take the config's knownIssues and chartRepositories (credentials) into account
+  --repo-root DIR    the checkout's root (default: the Git work tree holding --file)
+  --repo OWNER/NAME  the repository it is a checkout of (default: its origin remote); Argo CD
+                     $values/… files are followed only in it
 
 Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason is printed).`,
     options: {
@@ -193,6 +196,8 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
       'also-bump': { type: 'string', multiple: true },
       offline: { type: 'boolean' },
       config: { type: 'string' },
+      'repo-root': { type: 'string' },
+      repo: { type: 'string' },
     },
     positionals: true,
     async run(values, context, positionals) {
@@ -208,8 +213,12 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
         typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined;
       const chart = optional('chart');
       const image = optional('image');
+      const repoRoot = optional('repo-root');
+      const repo = optional('repo');
       return runUpgradePreview(
         {
+          ...(repoRoot ? { repoRoot } : {}),
+          ...(repo ? { repo } : {}),
           file: requireString(values, 'file'),
           fromVersion: requireVersion(values, 'from'),
           toVersion: requireVersion(values, 'to'),

@@ -12,7 +12,8 @@ import type { Notifier } from '../notify/types.js';
 import { PrometheusSource } from '../prom/prometheus.js';
 import type { MetricsSource } from '../prom/types.js';
 import type { RunDeps, RunIdentity } from '../run/index.js';
-import { createUpgradeRung } from '../run/upgrade.js';
+import { lazyUpgradeRung, type UpgradeRung } from '../forge/upgrade-rung.js';
+import { toUpgradeTargets } from '../config/policy.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** From package.json, bundled in at build time: the one place the version is written. */
@@ -146,6 +147,21 @@ export interface StatusDeps {
 export function buildStatusDeps(config: Config, logger: Logger, signal?: AbortSignal): StatusDeps {
   const { cluster, metrics } = clusterAndMetrics(config, logger, signal);
   return { cluster, metrics, catalog: catalogFor(config), ...(signal ? { signal } : {}) };
+}
+
+/** The upgrade rung on GitHub; Octokit loads only when a PR is due: most runs never open one. */
+export function createUpgradeRung(config: Config, logger: Logger): UpgradeRung {
+  const github = config.github!;
+  const load = () =>
+    import('../forge/github.js').then(({ createGitHubForge }) =>
+      createGitHubForge({
+        auth: github.app ? { app: github.app } : { tokenFile: github.tokenFile! },
+        apiUrl: github.apiUrl,
+        logger,
+        chartRepositories: config.chartRepositories,
+      }),
+    );
+  return lazyUpgradeRung(load, toUpgradeTargets(config));
 }
 
 export async function buildRunDeps(config: Config, logger: Logger, signal?: AbortSignal): Promise<RunDeps> {

@@ -34,6 +34,8 @@ const DAY = 24 * HOUR;
 export interface AnalyzeContext extends VerdictContext {
   /** The series began inside the window (or just before it): its first minutes are a warm-up. */
   startsInside: boolean;
+  /** When the series began, if its samples show it (judge.ts `knownSeriesStart`); -Infinity if not. */
+  seriesStart: number;
   options: ResolvedDetectOptions;
   /** The catalogue lists the image's version as affected (JudgeInput.knownAffected). */
   knownAffected?: boolean;
@@ -123,11 +125,21 @@ function spanStarts(t: readonly number[], spanSeconds: number, o: ResolvedDetect
   return [...new Set([...starts, 0])];
 }
 
-/** Start of the seasonal comparison: whole days before now, so both ends sit at the same time of day. */
-function dayStartOf(c: Current, t: readonly number[], bucketSeconds: number): number | null {
-  const days = Math.floor((c.spanSeconds + 2 * bucketSeconds) / DAY);
+/**
+ * Start of the seasonal comparison: whole days before now, so both ends sit at the same time of day.
+ * None while that point is still on the series' warm-up: within WARMUP_SETTLED_SECONDS of its start,
+ * with the floor over the next minHistory following a warm-up curve from that start clearly better
+ * than a line. A day earlier the level was still below where it settles, and a daily cycle on top
+ * can hide that climb from a plain look at the window's first hours (dayRateOf).
+ */
+function dayStartOf(c: Current, t: readonly number[], raw: readonly number[], ctx: AnalyzeContext): number | null {
+  const o = ctx.options;
+  const days = Math.floor((c.spanSeconds + 2 * o.floorBucketSeconds) / DAY);
   if (c.began || days < 1) return null;
-  return firstIndexAtOrAfter(t, t[t.length - 1]! - days * DAY - bucketSeconds / 2, 0, t.length);
+  const start = firstIndexAtOrAfter(t, t[t.length - 1]! - days * DAY - o.floorBucketSeconds / 2, 0, t.length);
+  if (t[start]! - ctx.seriesStart >= WARMUP_SETTLED_SECONDS) return start;
+  const next = firstIndexAtOrAfter(t, t[start]! + o.minHistorySeconds, start, t.length);
+  return explainedByWarmup(t, raw, start, next, ctx.seriesStart) ? null : start;
 }
 
 /** One or two steps leave the floor flat; more make a staircase. */
@@ -143,7 +155,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const t = c.seg.t.slice(c.from, c.to);
   const raw = c.seg.v.slice(c.from, c.to);
   const spans = spanStarts(t, c.spanSeconds, o);
-  const dayStart = dayStartOf(c, t, o.floorBucketSeconds);
+  const dayStart = dayStartOf(c, t, raw, ctx);
   if (!ctx.detail) {
     // Removing steps only lowers growth, so spans that cannot grow in the raw floor never will.
     const cheap: SpanInput = { t, v: raw, limitBytes: ctx.limitBytes, options: o, givenBackBytes: 0 };
@@ -152,9 +164,15 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
       return { ...unknownFloorVerdict('no upward trend', ctx, c.seg), kind: 'not-leaking' };
     }
   }
-  const usual = usualChange(raw, 0, n);
-  const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual });
-  const stairs = findJumps(raw, 0, n, MAX_STAIRS, { usual, maxBuckets: SLOW_STEP_BUCKETS, flatBeside: true });
+  const bucket = c.seg.bucket.slice(c.from, c.to);
+  const usual = usualChange(raw, 0, n, bucket);
+  const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual, bucket });
+  const stairs = findJumps(raw, 0, n, MAX_STAIRS, {
+    usual,
+    bucket,
+    maxBuckets: SLOW_STEP_BUCKETS,
+    flatBeside: true,
+  });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
   const input: SpanInput = {
     t,

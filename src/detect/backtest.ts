@@ -1,7 +1,15 @@
 import { analyzeFloor } from './analyze.js';
 import { bucketOf, buildFloor, emptyFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
 import { sortedColumns, toColumns, type SampleColumns, type SampleSeries } from './columns.js';
-import { checkWindow, hasBadTime, isBadValue, resolveOptions, seriesStartsInside, validLimit } from './judge.js';
+import {
+  checkWindow,
+  hasBadTime,
+  isBadValue,
+  knownSeriesStart,
+  resolveOptions,
+  seriesStartsInside,
+  validLimit,
+} from './judge.js';
 import { applyPast, type WorkloadPast } from './predecessors.js';
 import type { DetectOptions } from './types.js';
 
@@ -81,6 +89,7 @@ export function backtestSeries(input: SampleSeries, opts: BacktestOptions): Back
       now,
       windowStart,
       startsInside,
+      seriesStart: knownSeriesStart(samples, from, windowStart),
       limitBytes,
       options,
       detail: false,

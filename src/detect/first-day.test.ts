@@ -144,6 +144,45 @@ describe('the first day (issue #25)', () => {
     }
   });
 
+  it('a rise of 81% of its start in 10 h is no first-pod leak: a large cycle rises that far (wlHealthyCycle)', () => {
+    // Seed 4's workload 16, first pod: a cycle of ~100% of its trough, called leaking (`relative`) at
+    // 10.5 h, its rise 81% of the level it started from; 15 min later the rise bent over.
+    const pod = generateWorkloads({
+      seed: 4,
+      perFamily: 20,
+      startSeconds: CORPUS_START_SECONDS,
+      only: ['wlHealthyCycle'],
+    })[134]!;
+    expect(pod.workload.firstPod).toBe(true);
+    for (const knownAffected of [false, true]) {
+      for (const hours of [10.5, 11.5, 12.5]) {
+        const now = pod.samples[0]!.t + hours * HOUR;
+        const verdict = judge({ samples: upTo(pod.samples, now), now, knownAffected });
+        expect(verdict.kind, `${hours} h: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      }
+    }
+  });
+
+  it('a first-day rise beyond what a cycle of 120% of its trough can rise in that time is a leak', () => {
+    // 96% of its start in 4 h: a cycle rises at most sin(π/2 · 4/8) ≈ 71% of its swing in 4 h,
+    // 85% of the start for a cycle of 120% of it.
+    const samples = makeSeries({ hours: 4.5, floorMiB: (h) => 100 + 40 * h, sawtoothMiB: 20, noiseMiB: 1 });
+    const verdict = judge({ samples, now: T0 + 4.5 * HOUR });
+    expect(verdict.kind, verdict.reasons.join(' | ')).toBe('leaking');
+    expect(verdict.reasons[1]).toBe('the floor grew by more than a daily load cycle or noise could explain');
+  });
+
+  it('compares a day with the day before only once the day before is off its warm-up curve (firstPodCycle)', () => {
+    // Seed 1's series 1: a warm-up to ~2 h under a cycle falling from 3 h, called leaking (`seasonal`)
+    // at 24.75 h: the level a day earlier (0.75 h after the start) was still 40 MiB short of settling.
+    const s = generateCorpus({ seed: 1, perFamily: 20, only: ['firstPodCycle'] })[1]!;
+    for (const hours of [24.75, 25.5, 27]) {
+      const now = s.samples[0]!.t + hours * HOUR;
+      const verdict = judge({ samples: upTo(s.samples, now), now, limitBytes: s.truth.limitBytes! });
+      expect(verdict.kind, `${hours} h: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+    }
+  });
+
   it("a warm-up's tail, a trough and a rising half-day in a row are no sustained rise: the middle third is slower (wlFirstPodCycle)", () => {
     // Seed 1's workload 2, first pod: warm-up to 3.9 h, flat to 8 h, the cycle's rise to 16 h. Its first
     // and last thirds kept one pace, so it was called leaking at 16.25 h ("kept growing for longer…").

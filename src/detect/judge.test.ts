@@ -34,9 +34,11 @@ const leaks: [string, SeriesOptions, number?][] = [
   ],
   ['slow leak on a big baseline', { hours: 24, floorMiB: (h) => 900 + 8 * h, ...sawtooth }],
   ['accelerating leak', { hours: 18, floorMiB: (h) => 300 + 1.5 * h * h, ...sawtooth }],
+  // Judged at 32 h: at 30 h the window opens 6 h after the start, on the cycle's top levelling off,
+  // which a warm-up's tail also does, so the day-earlier comparison waits (flagged from 26 h but then).
   [
     'leak under a daily cycle',
-    { hours: 30, floorMiB: (h) => 500 + 10 * h + 60 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth },
+    { hours: 32, floorMiB: (h) => 500 + 10 * h + 60 * Math.sin((2 * Math.PI * h) / 24), ...sawtooth },
   ],
   [
     'leak that resumes after a restart',

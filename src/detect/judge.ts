@@ -119,6 +119,7 @@ export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions
     now,
     windowStart,
     startsInside,
+    seriesStart: knownSeriesStart(samples, from, windowStart),
     limitBytes: validLimit(limitBytes),
     options,
     detail: true,
@@ -139,6 +140,16 @@ export function seriesStartsInside(
 ): boolean {
   const first = samples.t[0]!;
   return from === 0 ? first > windowStart + 300 : first > windowStart - warmupSeconds;
+}
+
+/**
+ * When the series began, as far as its samples show: its first sample, when they reach back before
+ * the window or begin well inside it. A series whose samples begin right at the window's start (a
+ * run reads only the window) may have begun at any time before: -Infinity.
+ */
+export function knownSeriesStart(samples: SampleColumns, from: number, windowStart: number): number {
+  const first = samples.t[0]!;
+  return from > 0 || first > windowStart + 300 ? first : -Infinity;
 }
 
 export function validLimit(limitBytes: number | undefined): number | undefined {

@@ -67,6 +67,13 @@ describe('withoutJumps', () => {
     expect((out[out.length - 1]! - out[0]!) / MIB).toBeLessThan(5);
   });
 
+  it('a rise across a hole in the data at the floor’s usual pace is no step', () => {
+    // 20 MiB a bucket, 45 min unscraped: the 80 MiB climb across the hole is four buckets' change.
+    const bucket = Array.from({ length: 40 }, (_, i) => i).filter((b) => b < 30 || b > 32);
+    const ramp = bucket.map((b) => (400 + 20 * b) * MIB);
+    expect(withoutJumps(ramp, 0, ramp.length, 2, { bucket })).toEqual(ramp);
+  });
+
   it('never removes a drop (that would invent growth)', () => {
     const drop = [...Array(20).fill(500), ...Array(20).fill(400)].map((x) => x * MIB);
     expect(withoutJumps(drop, 0, drop.length, 2)).toEqual(drop);

@@ -87,20 +87,31 @@ export interface UsualChange {
   spread: number;
 }
 
-export function usualChange(v: readonly number[], from: number, to: number): UsualChange {
+export function usualChange(v: readonly number[], from: number, to: number, bucket?: readonly number[]): UsualChange {
   const m = to - from - 1;
   if (m < 1) return { mid: 0, spread: 0 };
   const diffs = new Float64Array(m);
-  for (let i = 0; i < m; i++) diffs[i] = v[from + i + 1]! - v[from + i]!;
+  for (let i = 0; i < m; i++) diffs[i] = (v[from + i + 1]! - v[from + i]!) / bucketsBetween(bucket, from + i);
   const mid = selectKth(diffs, m, m >> 1);
   for (let i = 0; i < m; i++) diffs[i] = Math.abs(diffs[i]! - mid);
   return { mid, spread: selectKth(diffs, m, m >> 1) * 1.4826 };
+}
+
+/** Buckets from point i to point i + 1: more than one across a hole in the data. */
+function bucketsBetween(bucket: readonly number[] | undefined, i: number): number {
+  return bucket === undefined ? 1 : Math.max(1, bucket[i + 1]! - bucket[i]!);
 }
 
 /** How findJumps looks for steps. */
 export interface JumpSearch {
   /** The usual change of [from, to) to measure steps against, if already computed (usualChange). */
   usual?: UsualChange;
+  /**
+   * Bucket number of each point of v (Floor.bucket): a rise across a hole in the data is measured
+   * against the usual change over every bucket the hole spans, since a leak keeps growing while
+   * nothing is scraped. @default consecutive buckets
+   */
+  bucket?: readonly number[];
   /**
    * Buckets a step may take. @default 2. Steps over more (a relist can take most of an hour) count
    * only with a flat bucket on both sides: until then they are the start of a ramp as much as a step.
@@ -129,7 +140,10 @@ export function findJumps(
   const m = n - 1;
   const diffs = new Float64Array(m);
   for (let i = 1; i < n; i++) diffs[i - 1] = out[i]! - out[i - 1]!;
-  const { mid, spread } = search.usual ?? usualChange(v, from, to);
+  // Buckets each diff spans: more than one across a hole in the data.
+  const spans = new Float64Array(m);
+  for (let i = 0; i < m; i++) spans[i] = bucketsBetween(search.bucket, from + i);
+  const { mid, spread } = search.usual ?? usualChange(v, from, to, search.bucket);
   const threshold = Math.max(4 * spread, 0.02 * out[n - 1]!, 4 * MIB);
   // Only upward steps: removing a drop without its recovery would invent growth.
   for (let j = 0; j < maxJumps; j++) {
@@ -138,24 +152,28 @@ export function findJumps(
     let bestRise = 0;
     for (let i = 0; i < m; i++) {
       let rise = 0;
+      let buckets = 0;
       for (let length = 1; length <= maxBuckets && i + length <= m; length++) {
         rise += diffs[i + length - 1]!;
-        if (rise - mid * length <= threshold || rise <= bestRise) continue;
+        buckets += spans[i + length - 1]!;
+        if (rise - mid * buckets <= threshold || rise <= bestRise) continue;
         // A slow step is told from the start of a ramp only once the floor is flat after it.
         if (length > 2 && (i < 1 || i + length >= m)) continue;
-        const neighbour = Math.max(i > 0 ? diffs[i - 1]! : 0, i + length < m ? diffs[i + length]! : 0);
+        const before = i > 0 ? diffs[i - 1]! - mid * spans[i - 1]! : -mid;
+        const after = i + length < m ? diffs[i + length]! - mid * spans[i + length]! : -mid;
+        // The neighbour's change beyond the usual (its own change, with flatBeside).
+        const beyond = Math.max(before, after);
         // A neighbour that also stands out (beyond noise) makes this part of a ramp, not a step:
         // beside a slow step the floor must be flatter than a quarter of the step's own pace.
-        const bar = length <= 2 ? rise / 4 : (rise - mid * length) / (4 * length);
-        if ((flatBeside ? Math.max(neighbour, neighbour - mid) : neighbour - mid) >= Math.max(bar, 3 * spread))
-          continue;
+        const bar = length <= 2 ? rise / 4 : (rise - mid * buckets) / (4 * length);
+        if ((flatBeside ? Math.max(beyond + mid, beyond) : beyond) >= Math.max(bar, 3 * spread)) continue;
         bestAt = i;
         bestLength = length;
         bestRise = rise;
       }
     }
     if (bestAt < 0) break;
-    for (let k = bestAt; k < bestAt + bestLength; k++) diffs[k] = mid;
+    for (let k = bestAt; k < bestAt + bestLength; k++) diffs[k] = mid * spans[k]!;
     at.push(from + bestAt + bestLength);
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;

@@ -144,6 +144,17 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
     const { startLevel } = observedRise(v, from, to);
     return fit.slope < CYCLE_SLOPE_PER_SWING * FIRST_DAY_SWING_FRACTION * startLevel;
   }
+  if (tier === 'relative') {
+    // The first day has not shown the cycle's size: it may be as large as FIRST_DAY_SWING_FRACTION.
+    // Such a cycle rises 80% of its start only out of its trough, slowly at first (the first third of
+    // such a span rises at under half the span's pace): a rise that kept its pace through every third
+    // is no such cycle. Otherwise it must beat what that cycle can rise over the span's length.
+    if (risesThroughout(input.t, v, from, to, fit.slope, input.options.minGrowthBytesPerHour)) return false;
+    const { startLevel, rise } = observedRise(v, from, to);
+    const hours = (input.t[to - 1]! - input.t[from]!) / HOUR;
+    const enough = FIRST_DAY_SWING_FRACTION * cycleRiseShare(hours) * startLevel;
+    return !(rise >= enough && grewOtherThanBySteps(input, from, to, enough));
+  }
   if (tier === 'limit' && limitBytes !== undefined) {
     let lowest = Infinity;
     for (let i = 0; i < to; i++) lowest = Math.min(lowest, v[i]!);
@@ -164,6 +175,21 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
 }
 
 /**
+ * The shortest rising half of a daily cycle the detector allows for, hours: a second harmonic of 0.4
+ * shortens it from 12 h to 8.3 h.
+ */
+const SHORTEST_RISING_HALF_HOURS = 8;
+
+/**
+ * The largest share of its peak-to-peak swing a daily cycle can rise over `hours`: a rise shaped like
+ * a half cosine over SHORTEST_RISING_HALF_HOURS, taken around its steepest point (within 1.5% of the
+ * most that sines with a second harmonic of up to 0.4 rise, and never below it).
+ */
+export function cycleRiseShare(hours: number): number {
+  return Math.sin((Math.PI / 2) * Math.min(1, hours / SHORTEST_RISING_HALF_HOURS));
+}
+
+/**
  * The largest daily cycle the first day allows for, peak to peak, as a share of its trough: a cycle
  * that more than doubles the floor. After a day the cycle has shown its size (and given memory back,
  * which the give-back rule weighs), so `relativeRiseFraction` (80%) bounds it; before, cycles of a
@@ -178,6 +204,9 @@ const SUSTAINED_PACE_RATIO = 1.5;
 /** What the first day cannot tell yet, per tier firstDayHolds holds back. */
 const FIRST_DAY_HELD: Partial<Record<LeakTier, string>> = {
   fast: 'a daily cycle as large as the first day allows for (120% of its trough) can rise this fast',
+  relative:
+    'a daily cycle as large as the first day allows for (120% of its trough) rises this far out of its trough, ' +
+    'slowly at first as this rise did',
   limit: 'the limit would not be reached if this rise is most of a rising half-day',
   sustained:
     'its pace changed through the span, as a warm-up before a rising half-day or a cycle out of its trough does',
