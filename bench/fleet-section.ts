@@ -180,6 +180,7 @@ export function printVariant(variant: Variant, runs: RunChildResult[]): void {
   console.log(
     `  ${variant.name.padEnd(36)} wall ${ms(median(runs.map((r) => r.wallMs))).padStart(7)} [${runs.map((r) => ms(r.wallMs)).join(' ')}]` +
       `  fetch ${ms(median(runs.map((r) => r.fetchMs)))} (alone ${ms(median(runs.map((r) => r.fetchAloneMs)))})` +
+      `  cpu ${ms(median(runs.map((r) => r.cpuMs)))} (fetch alone ${ms(median(runs.map((r) => r.fetchAloneCpuMs)))})` +
       `  range queries ${last.rangeQueries}` +
       `  RSS loaded ${mb(Math.max(...runs.map((r) => r.rssBeforeBytes)))}, after fetch ${mb(Math.max(...runs.map((r) => r.maxRssAfterFetchBytes)))}, peak ${mb(Math.max(...runs.map((r) => r.maxRssBytes)))}`,
   );

@@ -105,15 +105,20 @@ async function fleetUp(env: E2eEnv, fleet: KwokFleet): Promise<string[]> {
   }
 }
 
-/** `list pods 4, get deployments 20, …`: the requests of the run in the middle (by median total). */
-function apiCallsText(runs: RunChildResult[]): { text: string; total: number } {
-  const total = (r: RunChildResult) => Object.values(r.apiCalls).reduce((a, b) => a + b, 0);
-  const middle = [...runs].sort((a, b) => total(a) - total(b))[Math.floor(runs.length / 2)]!;
-  const text = Object.entries(middle.apiCalls)
+const totalCalls = (r: RunChildResult) => Object.values(r.apiCalls).reduce((a, b) => a + b, 0);
+
+/** `list pods 4, get deployments 20, …`: the requests of one run. */
+function callsText(run: RunChildResult): string {
+  return Object.entries(run.apiCalls)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([call, n]) => `${call} ${n}`)
     .join(', ');
-  return { text, total: total(middle) };
+}
+
+/** The requests of the run in the middle (by median total). */
+function apiCallsText(runs: RunChildResult[]): { text: string; total: number } {
+  const middle = [...runs].sort((a, b) => totalCalls(a) - totalCalls(b))[Math.floor(runs.length / 2)]!;
+  return { text: callsText(middle), total: totalCalls(middle) };
 }
 
 export async function kwokSection(repeat: number, size = 1000): Promise<Row[]> {
@@ -153,6 +158,10 @@ export async function kwokSection(repeat: number, size = 1000): Promise<Row[]> {
     console.log(`  ${''.padEnd(36)} time in API calls (median): ${calls.join(', ')}`);
     const api = apiCallsText(runs);
     console.log(`  ${''.padEnd(36)} requests to the API server (${api.total}): ${api.text}`);
+    // The first run tells the fleet's decisions; the runs after it repeat them (Events only for what changed).
+    console.log(
+      `  ${''.padEnd(36)} requests per run, in order: ${runs.map(totalCalls).join(', ')}; the first: ${callsText(runs[0]!)}`,
+    );
     console.log(
       `  ${''.padEnd(36)} peak RSS after discovery ${mb(Math.max(...runs.map((r) => r.clusterRss['discoverTargets'] ?? 0)))}`,
     );

@@ -34,6 +34,12 @@ export interface RunChildResult {
   mode: 'batched' | 'naive';
   /** Wall time of runOnce alone (module loading excluded; that is the cold-start figure). */
   wallMs: number;
+  /**
+   * CPU time (user + system) of this process during the run and during the fetch alone: unlike wall
+   * time, not stretched by other work on the machine, so the run's own cost beside the fetch shows.
+   */
+  cpuMs: number;
+  fetchAloneCpuMs: number;
   /** Wall time with at least one range query in flight (the profile's, its shards', or all per-pod ones). */
   fetchMs: number;
   /**
@@ -207,6 +213,11 @@ function timed(cluster: Cluster): Cluster {
   });
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -258,21 +269,27 @@ async function main(): Promise<void> {
 
   if (kube) countApiCalls();
   const rssBeforeBytes = process.memoryUsage.rss();
+  const cpuStarted = process.cpuUsage();
   const started = performance.now();
   const cluster = kube ? timed(wired.cluster) : new MemoryCluster(targets);
   const summary = await runOnce({ ...wired, metrics: fetch, cluster });
   // The human summary the CLI prints (a row and sparkline per target), to /dev/null.
   writeFileSync('/dev/null', renderSummary(summary));
   const wallMs = performance.now() - started;
+  const cpuMs = cpuMsSince(cpuStarted);
   const maxRssBytes = peakRssBytes();
   (globalThis as { gc?: () => void }).gc?.();
+  const aloneStarted = process.cpuUsage();
   const fetchAloneMs = await http.fetchAlone();
+  const fetchAloneCpuMs = cpuMsSince(aloneStarted);
 
   const verdicts: Record<string, number> = {};
   for (const t of summary.targets) verdicts[t.verdict.kind] = (verdicts[t.verdict.kind] ?? 0) + 1;
   const result: RunChildResult = {
     mode: values.mode,
     wallMs,
+    cpuMs,
+    fetchAloneCpuMs,
     fetchMs: fetch.rangeMs,
     fetchAloneMs,
     rangeQueries: http.rangeQueries,

@@ -3,20 +3,15 @@
  * the outcome to an exit code (0 ran, 1 a step failed, 2 configuration or usage error).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { defaultDetectOptions } from '../detect/index.js';
 import type { DetectOptions } from '../detect/types.js';
-import { loadDetectOptions } from '../config/detection.js';
 import { ConfigError } from '../model/config-error.js';
 import { parseDurationSeconds, parseSizeBytes } from '../config/units.js';
-import { runAnalyze } from './commands/analyze.js';
-import { runBacktest } from './commands/backtest.js';
-import { runDemo } from './commands/demo.js';
 import { ExitCode, UsageError } from './errors.js';
 import { createLogger, logLevels } from './logger.js';
 import { chooseOutput } from './output.js';
 
-// Commands that talk to a cluster load their adapters (Kubernetes client, Octokit, Slack) on demand,
-// so `--help`, `analyze`, `backtest` and `demo` start fast.
+// Each command loads what it needs (the detector, zod and YAML, the Kubernetes client, Octokit, Slack)
+// on demand, so `--help` and a usage error load none of it.
 const defaultConfigPath = '/etc/leakguard/config.yaml';
 const loadRunConfig = async (flag: unknown) => (await import('./wiring.js')).loadRunConfig(flag);
 
@@ -57,6 +52,7 @@ const commands: Record<string, Command> = {
       output: { type: 'string' },
     },
     async run(values, context) {
+      const { runAnalyze } = await import('./commands/analyze.js');
       await runAnalyze(await offlineOptions(values, context), context.print);
       return ExitCode.ok;
     },
@@ -87,6 +83,7 @@ series in the file are read as limits, not judged):
         throw new UsageError(`--every: expected a duration like 15m, got ${JSON.stringify(every)}`);
       if (everySeconds < MIN_EVERY_SECONDS)
         throw new UsageError(`--every: expected at least 1m (the detector's resolution), got ${JSON.stringify(every)}`);
+      const { runBacktest } = await import('./commands/backtest.js');
       await runBacktest({ ...(await offlineOptions(values, context)), everySeconds }, context.print);
       return ExitCode.ok;
     },
@@ -175,7 +172,7 @@ series in the file are read as limits, not judged):
   upgrade: {
     summary: '`upgrade preview`: the diff an upgrade PR would commit to a local GitOps file, or why not (no GitHub)',
     usage: `leakguard upgrade preview --file FILE --from VERSION --to VERSION [--chart NAME] [--image REPO]
-                         [--also-bump CHART ...] [--offline] [--config FILE]
+                         [--also-bump CHART ...] [--offline] [--config FILE] [--repo-root DIR] [--repo OWNER/NAME]
 
   --file FILE        the GitOps file to start from (files it leads to are read beside it)
   --from VERSION     the version running now (1.14.9 or v1.14.9)
@@ -185,6 +182,9 @@ series in the file are read as limits, not judged):
   --also-bump CHART  another chart to move with it (repeatable)
   --offline          never ask a chart repository which chart release ships --to
   --config FILE      take the config's knownIssues and chartRepositories (credentials) into account
+  --repo-root DIR    the checkout's root (default: the Git work tree holding --file)
+  --repo OWNER/NAME  the repository it is a checkout of (default: its origin remote); Argo CD
+                     $values/… files are followed only in it
 
 Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason is printed).`,
     options: {
@@ -196,6 +196,8 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
       'also-bump': { type: 'string', multiple: true },
       offline: { type: 'boolean' },
       config: { type: 'string' },
+      'repo-root': { type: 'string' },
+      repo: { type: 'string' },
     },
     positionals: true,
     async run(values, context, positionals) {
@@ -211,8 +213,12 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
         typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined;
       const chart = optional('chart');
       const image = optional('image');
+      const repoRoot = optional('repo-root');
+      const repo = optional('repo');
       return runUpgradePreview(
         {
+          ...(repoRoot ? { repoRoot } : {}),
+          ...(repo ? { repo } : {}),
           file: requireString(values, 'file'),
           fromVersion: requireVersion(values, 'from'),
           toVersion: requireVersion(values, 'to'),
@@ -232,6 +238,7 @@ Exit 0 with the diff (or "already pins"), 1 when the bump is refused (the reason
     usage: `leakguard demo [--output text|json]`,
     options: { output: { type: 'string' } },
     async run(values, context) {
+      const { runDemo } = await import('./commands/demo.js');
       await runDemo({ output: chooseOutput(values.output as string | undefined, context.isTty) }, context.print);
       return ExitCode.ok;
     },
@@ -321,7 +328,8 @@ function optionalSize(values: Record<string, unknown>, name: string): number | u
 
 async function detectOptions(values: Record<string, unknown>): Promise<DetectOptions> {
   const path = values.config;
-  return typeof path === 'string' ? loadDetectOptions(path) : defaultDetectOptions;
+  if (typeof path === 'string') return (await import('../config/detection.js')).loadDetectOptions(path);
+  return (await import('../detect/index.js')).defaultDetectOptions;
 }
 
 /** Maps any thrown error to the exit code contract. */

@@ -1,6 +1,8 @@
 /** Configuration → the policy's plain inputs (seconds, flags). */
 import type { Config, ProfileConfig } from './schema.js';
 import type { Guardrails, ProfilePolicy } from '../policy/types.js';
+import type { UpgradeTargets } from '../forge/upgrade-rung.js';
+import { profileGraphUrl } from '../prom/queries.js';
 
 export function toProfilePolicy(profile: ProfileConfig, config: Config): ProfilePolicy {
   return {
@@ -34,4 +36,29 @@ export function toGuardrails(config: Config, run: { dryRun: boolean; killSwitch:
     windows: config.guardrails.windows,
     killSwitch: run.killSwitch || config.guardrails.killSwitch,
   };
+}
+
+/** Each profile's GitOps repo for the upgrade rung, with the graph its PR links and its verification window. */
+export function toUpgradeTargets(config: Config): UpgradeTargets {
+  return (name) => {
+    const profile = config.profiles.find((p) => p.name === name);
+    if (!profile?.upgrade) return undefined;
+    return {
+      ...profile.upgrade,
+      graphUrl: graphOf(config, profile),
+      verifyWindowSeconds: toProfilePolicy(profile, config).verifyWindowSeconds,
+    };
+  };
+}
+
+/** Each profile's graph over the detection window, the link Slack and the PR show. */
+export function toGraphUrls(config: Config): (profile: string) => string | undefined {
+  return (name) => {
+    const profile = config.profiles.find((p) => p.name === name);
+    return profile ? graphOf(config, profile) : undefined;
+  };
+}
+
+function graphOf(config: Config, profile: ProfileConfig): string {
+  return profileGraphUrl(config.prometheus, profile, config.detection.window);
 }

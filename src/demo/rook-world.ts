@@ -13,8 +13,7 @@ import { versionFromImage } from '../catalog/image.js';
 import type { TargetFacts } from '../model/workload.js';
 import type { Sample } from '../detect/types.js';
 import { runOnce, type RunDeps, type RunSummary } from '../run/index.js';
-import type { UpgradeExecutor, UpgradePreviewer } from '../run/act.js';
-import type { UpgradePrRefresher } from '../run/upgrade.js';
+import type { UpgradeExecutor, UpgradePreviewer, UpgradePrRefresher } from '../forge/upgrade-rung.js';
 
 export const MiB = 2 ** 20;
 export const HOUR = 3600;

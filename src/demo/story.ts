@@ -6,7 +6,8 @@
  */
 import { parseConfig } from '../config/load.js';
 import { recordedPhase, type RecordedPhase } from '../model/state.js';
-import { refreshWith, upgradeWith } from '../run/upgrade.js';
+import { refreshWith, upgradeWith } from '../forge/upgrade-rung.js';
+import { toUpgradeTargets } from '../config/policy.js';
 import { MemoryForge, type MemoryPull } from './memory-forge.js';
 import { demoHelmRelease } from './pipeline.js';
 import { RookWorld, rookConfig } from './rook-world.js';
@@ -48,8 +49,8 @@ export async function runDemoStory(): Promise<DemoStory> {
   const config = parseConfig(STORY_CONFIG, 'demo');
   const world = new RookWorld(STORY_CONFIG);
   const forge = new MemoryForge({ [GITOPS_FILE]: demoHelmRelease });
-  world.upgrade = upgradeWith(forge, config);
-  world.refreshUpgradePr = refreshWith(forge, config);
+  world.upgrade = upgradeWith(forge, toUpgradeTargets(config));
+  world.refreshUpgradePr = refreshWith(forge, toUpgradeTargets(config));
   world.cluster.configMaps.set(CONFIG_MAP, { ROOK_LOG_LEVEL: 'INFO' });
   const operator = () => ({
     image: world.target.image,

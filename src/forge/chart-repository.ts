@@ -13,7 +13,8 @@ import { trimEnd } from '../model/text.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { redact, safeUrl } from '../model/redact.js';
-import { readSecretFile } from './secret-file.js';
+import { chartRepositoryText } from '../report/chart-repository-text.js';
+import { readSecretFile } from '../secret/secret-file.js';
 
 export type ChartRepositoryErrorCode = 'unreachable' | 'not-found' | 'too-large' | 'invalid' | 'unauthorized';
 
@@ -62,8 +63,6 @@ export interface ChartSourceOptions {
   fetch?: typeof fetch;
 }
 
-const MIB = 1024 * 1024;
-const limitText = (bytes: number) => (bytes >= MIB ? `${Math.round(bytes / MIB)} MiB` : `${bytes} bytes`);
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
 
 const indexSchema = z.object({
@@ -90,7 +89,7 @@ function parseJson(text: string, url: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ChartRepositoryError('invalid', `${safeUrl(url)}: the answer is not JSON`);
+    throw new ChartRepositoryError('invalid', chartRepositoryText.notJson(safeUrl(url)));
   }
 }
 
@@ -104,11 +103,11 @@ export async function readChartCredentials(configs: readonly ChartRepositoryAuth
   const credentials: ChartCredential[] = [];
   for (const c of configs) {
     if (c.basicAuth) {
-      const what = `chart repository ${c.url} password`;
+      const what = chartRepositoryText.passwordFile(c.url);
       const password = (await readSecretFile(c.basicAuth.passwordFile, what)).replace(/\r?\n$/, '');
       credentials.push({ url: c.url, auth: { kind: 'basic', username: c.basicAuth.username, password } });
     } else if (c.bearerTokenFile) {
-      const token = (await readSecretFile(c.bearerTokenFile, `chart repository ${c.url} token`)).trim();
+      const token = (await readSecretFile(c.bearerTokenFile, chartRepositoryText.tokenFile(c.url))).trim();
       credentials.push({ url: c.url, auth: { kind: 'bearer', token } });
     }
   }
@@ -164,7 +163,7 @@ export function credentialFor(credentials: readonly ChartCredential[], url: stri
 /** One chart source per run: every answer is cached, so a run reads each index or tag once. */
 export function createChartSource(options: ChartSourceOptions = {}): ChartSource {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxBytes = options.maxBytes ?? 32 * MIB;
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   const maxTagPages = options.maxTagPages ?? 5;
   const plainHttp = options.plainHttp ?? isLoopback;
   const doFetch = options.fetch ?? fetch;
@@ -194,13 +193,13 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     } catch (error) {
       const reason =
         (error as Error).name === 'TimeoutError'
-          ? `no answer within ${timeoutMs / 1000}s`
+          ? chartRepositoryText.noAnswerWithin(timeoutMs / 1000)
           : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
-      throw new ChartRepositoryError('unreachable', `${safeUrl(url)}: ${reason}`);
+      throw new ChartRepositoryError('unreachable', chartRepositoryText.unreachable(safeUrl(url), reason));
     }
     const length = Number(response.headers.get('content-length') ?? '0');
     if (length > maxBytes)
-      throw new ChartRepositoryError('too-large', `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`);
+      throw new ChartRepositoryError('too-large', chartRepositoryText.tooLarge(safeUrl(url), maxBytes));
     const chunks: Buffer[] = [];
     let bytes = 0;
     if (response.body) {
@@ -208,10 +207,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         bytes += chunk.length;
         if (bytes > maxBytes) {
           await response.body.cancel().catch(() => undefined);
-          throw new ChartRepositoryError(
-            'too-large',
-            `${safeUrl(url)}: the answer is larger than ${limitText(maxBytes)}`,
-          );
+          throw new ChartRepositoryError('too-large', chartRepositoryText.tooLarge(safeUrl(url), maxBytes));
         }
         chunks.push(Buffer.from(chunk));
       }
@@ -221,12 +217,11 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
 
   function failed(url: string, status: number, credential: ChartCredential | null = null): ChartRepositoryError {
     if (status === 401 || status === 403) {
-      const why = credential
-        ? `the credentials configured for ${credential.url} (chartRepositories) were refused`
-        : 'the repository wants credentials: add it to chartRepositories';
-      return new ChartRepositoryError('unauthorized', `${safeUrl(url)}: HTTP ${status}: ${why}`);
+      const text = chartRepositoryText.unauthorized(safeUrl(url), status, credential?.url ?? null);
+      return new ChartRepositoryError('unauthorized', text);
     }
-    return new ChartRepositoryError(status === 404 ? 'not-found' : 'unreachable', `${safeUrl(url)}: HTTP ${status}`);
+    const code = status === 404 ? 'not-found' : 'unreachable';
+    return new ChartRepositoryError(code, chartRepositoryText.status(safeUrl(url), status));
   }
 
   async function index(repo: string): Promise<z.infer<typeof indexSchema>> {
@@ -241,14 +236,11 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         // failsafe: every scalar stays a string, so appVersion 1.10 is not read as the number 1.1.
         doc = parse(answer.text, { schema: 'failsafe', maxAliasCount: 100 });
       } catch (error) {
-        throw new ChartRepositoryError(
-          'invalid',
-          `${safeUrl(url)} is not YAML: ${(error as Error).message.split('\n')[0] ?? ''}`,
-        );
+        const problem = (error as Error).message.split('\n')[0] ?? '';
+        throw new ChartRepositoryError('invalid', chartRepositoryText.notYaml(safeUrl(url), problem));
       }
       const checked = indexSchema.safeParse(doc);
-      if (!checked.success)
-        throw new ChartRepositoryError('invalid', `${safeUrl(url)} is not a Helm repository index (no entries)`);
+      if (!checked.success) throw new ChartRepositoryError('invalid', chartRepositoryText.notAnIndex(safeUrl(url)));
       return checked.data;
     });
   }
@@ -294,21 +286,19 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
     const asked: Record<string, string> = {};
     if (credential?.auth.kind === 'basic') {
       if (tokenUrl.protocol !== 'https:' && !isLoopback(tokenUrl.host)) {
-        throw new ChartRepositoryError(
-          'unauthorized',
-          `${safeUrl(url)}: the registry's token service ${safeUrl(tokenUrl.toString())} is plain http: ` +
-            `the credentials configured for ${credential.url} are not sent there`,
+        const text = chartRepositoryText.plainHttpTokenService(
+          safeUrl(url),
+          safeUrl(tokenUrl.toString()),
+          credential.url,
         );
+        throw new ChartRepositoryError('unauthorized', text);
       }
       asked.authorization = authorization(credential);
     }
     const issued = await get(tokenUrl.toString(), asked);
     if (credential && (issued.status === 401 || issued.status === 403)) {
-      throw new ChartRepositoryError(
-        'unauthorized',
-        `${safeUrl(tokenUrl.toString())}: HTTP ${issued.status}: ` +
-          `the registry's token service refused the credentials configured for ${credential.url} (chartRepositories)`,
-      );
+      const text = chartRepositoryText.tokenRefused(safeUrl(tokenUrl.toString()), issued.status, credential.url);
+      throw new ChartRepositoryError('unauthorized', text);
     }
     const body = issued.status === 200 ? tokenSchema.safeParse(parseJson(issued.text, tokenUrl.toString())) : null;
     if (!body?.success) return answer;
@@ -326,7 +316,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         const answer = await registryGet(scope, next, 'application/json');
         if (answer.status !== 200) throw failed(next, answer.status, credentialFor(credentials, `oci://${scope}`));
         const checked = tagsSchema.safeParse(parseJson(answer.text, next));
-        if (!checked.success) throw new ChartRepositoryError('invalid', `${safeUrl(next)}: not a tag list`);
+        if (!checked.success) throw new ChartRepositoryError('invalid', chartRepositoryText.notATagList(safeUrl(next)));
         tags.push(...(checked.data.tags ?? []));
         const link = /<([^<>]+)>;\s*rel="next"/.exec(answer.headers.get('link') ?? '')?.[1];
         next = link ? new URL(link, base).toString() : null;
@@ -347,13 +337,14 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
       const checked = manifestSchema.safeParse(parseJson(manifest.text, manifestUrl));
       const mediaType = checked.success ? checked.data.config.mediaType : 'none';
       if (!checked.success || mediaType !== HELM_CONFIG) {
-        throw new ChartRepositoryError('invalid', `${safeUrl(manifestUrl)} is not a Helm chart (config ${mediaType})`);
+        throw new ChartRepositoryError('invalid', chartRepositoryText.notAChart(safeUrl(manifestUrl), mediaType));
       }
       const blobUrl = `${base}/v2/${name}/blobs/${checked.data.config.digest}`;
       const blob = await registryGet(scope, blobUrl, HELM_CONFIG);
       if (blob.status !== 200) throw failed(blobUrl, blob.status);
       const config = chartConfigSchema.safeParse(parseJson(blob.text, blobUrl));
-      if (!config.success) throw new ChartRepositoryError('invalid', `${safeUrl(blobUrl)}: not a Chart.yaml`);
+      if (!config.success)
+        throw new ChartRepositoryError('invalid', chartRepositoryText.notAChartYaml(safeUrl(blobUrl)));
       return config.data.appVersion === undefined ? null : String(config.data.appVersion);
     });
   }
@@ -374,8 +365,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
       redacted(async () => {
         if (isOciRepository(repo)) return ociTags(repo, chart);
         const entries = (await index(repo)).entries[chart];
-        if (!entries)
-          throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no chart ${chart}`);
+        if (!entries) throw new ChartRepositoryError('not-found', chartRepositoryText.noChart(safeUrl(repo), chart));
         return entries.map((e) => e.version);
       }),
     appVersion: (repo, chart, version) =>
@@ -383,7 +373,7 @@ export function createChartSource(options: ChartSourceOptions = {}): ChartSource
         if (isOciRepository(repo)) return ociAppVersion(repo, chart, version);
         const entry = (await index(repo)).entries[chart]?.find((e) => e.version === version);
         if (!entry)
-          throw new ChartRepositoryError('not-found', `${safeUrl(repo)}/index.yaml lists no ${chart} ${version}`);
+          throw new ChartRepositoryError('not-found', chartRepositoryText.noVersion(safeUrl(repo), chart, version));
         return entry.appVersion ?? null;
       }),
   };

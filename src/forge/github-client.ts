@@ -10,7 +10,7 @@ import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { trimEnd } from '../model/text.js';
 import { ConfigError } from '../model/config-error.js';
-import { readSecretFile } from './secret-file.js';
+import { readSecretFile } from '../secret/secret-file.js';
 
 /** Exactly one of `tokenFile` or `app` (the shape of the config file's `github:` section). */
 export interface GitHubAuthConfig {

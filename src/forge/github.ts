@@ -25,6 +25,7 @@ import {
 import { GuardedWrites, RefusedWriteError, repoFullName, type Repo } from './github-writes.js';
 import { foreignCommitsReason } from './own-branch.js';
 import { prMarker, withSeeAlso, type SeeAlsoPull } from '../report/pr-body.js';
+import { upgradeCommitMessage } from '../report/upgrade-pr.js';
 import { claimsToBeOwn, isOwnPr, isSameBumpByOthers, proposesSameBump } from './pr-match.js';
 import {
   DEFAULT_TRUSTED_AUTHORS,
@@ -96,6 +97,7 @@ function bumpRequest(req: UpgradePrRequest) {
     ...(req.alsoBump ? { alsoBump: req.alsoBump } : {}),
     ...(req.moveTogether ? { moveTogether: req.moveTogether } : {}),
     ...(req.rule ? { rule: req.rule } : {}),
+    repository: req.repo,
   };
 }
 
@@ -420,7 +422,7 @@ export class GitHubForge implements Forge {
     content: string,
     sha: string,
   ): Promise<void> {
-    const message = `fix(${req.profile}): upgrade to ${req.toVersion.replace(/^v(?=\d)/, '')}\n\nProposed by leakguard: memory leak fixed upstream.`;
+    const message = upgradeCommitMessage(req.profile, req.toVersion);
     await step(`commit ${path} to ${branch}`, () => writes.putFile(branch, { path, content, sha, message }));
   }
 

@@ -2,6 +2,7 @@
 import type { Failed, PortError } from '../model/result.js';
 import type { TransportErrorCode } from '../model/transport.js';
 import type { UpgradeRule } from '../catalog/schema.js';
+import { stripV } from '../catalog/version.js';
 import type { Sighting } from './bump/types.js';
 import { trimBoth } from '../model/text.js';
 
@@ -114,9 +115,6 @@ export const LEAKGUARD_BRANCH_PREFIX = 'leakguard/';
 /** One deterministic branch per (profile, target version). */
 export function upgradeBranchName(profile: string, toVersion: string): string {
   const slug = trimBoth(profile.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'), '-');
-  const version = toVersion
-    .trim()
-    .replace(/^v(?=\d)/, '')
-    .replace(/[^A-Za-z0-9._-]+/g, '-');
+  const version = stripV(toVersion).replace(/[^A-Za-z0-9._-]+/g, '-');
   return `${LEAKGUARD_BRANCH_PREFIX}${slug}-${version}`;
 }

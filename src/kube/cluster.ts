@@ -7,7 +7,7 @@ import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPo
 import { makeApis, type KubeContext } from './context.js';
 import { checkAccess } from './access.js';
 import { discoverTargets } from './discover.js';
-import { ensureEvent } from './events.js';
+import { eventJournal } from './events.js';
 import { keepHeapProfile, readHeapProfiles } from './heap-store.js';
 import { fetchThroughPodProxy } from './pod-proxy.js';
 import { readKillSwitch } from './kill-switch.js';
@@ -70,7 +70,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     checkAccess: (checks) => checkAccess(ctx, checks),
     applyImageWorkaround: (workload, swap) => applyImageWorkaround(ctx, workload, swap),
     revertImageWorkaround: (workload, swap) => revertImageWorkaround(ctx, workload, swap),
-    recordEvent: (event) => ensureEvent(ctx, event),
+    recordEvent: eventJournal(ctx),
     readKillSwitch: (controller) => readKillSwitch(ctx, controller),
     acquireLease: (request) => acquireLease(ctx, request),
     releaseLease: (request) => releaseLease(ctx, request),

@@ -1,11 +1,17 @@
 /**
  * A Go heap profile before a restart destroys it: fetched from the leaking pod through the API server's
  * pod proxy (bounded by `maxSize` and `timeout`), read into its top allocation sites, and kept with the
- * incident in a ConfigMap (bounded by `keepTimeoutMs`); and what the profiles kept for an incident say.
+ * incident in a ConfigMap (bounded by `keepTimeoutMs`), and told in an Event (HeapProfileCaptured, or
+ * HeapProfileFailed with why); and what the profiles kept for an incident say. Nothing here can fail or
+ * hold back the restart beyond those bounds.
  */
+import type { Logger } from 'pino';
 import type { WorkloadRef } from '../model/workload.js';
 import { heapGrowth, readHeapProfile } from '../profile/heap.js';
 import {
+  HeapEventReason,
+  heapCapturedNote,
+  heapFailedNote,
   heapNotKeptReason,
   heapReport,
   heapUnansweredReason,
@@ -15,8 +21,9 @@ import {
   type HeapReport,
 } from '../report/heap-text.js';
 import { describeKubeError } from './errors.js';
+import { recordWorkloadEvent } from './events.js';
 import { heapConfigMapName } from './heap-store.js';
-import type { EvidenceStore } from './types.js';
+import type { EventRecorder, EvidenceStore } from './types.js';
 
 /** Keeping the profile (one ConfigMap read and write) is given this long after the fetch. */
 export const keepTimeoutMs = 5_000;
@@ -140,4 +147,69 @@ export async function keptHeapReport(
     kept: where,
     ...(growth ? { growth } : {}),
   });
+}
+
+/** The restart a profile may be taken before (a plan's restart action). */
+export interface RestartToCapture {
+  id: string;
+  profile: string;
+  workload: WorkloadRef;
+  incidentId: string;
+  pod?: { name: string; uid: string } | null;
+}
+
+export interface HeapCaptureDeps {
+  cluster: EvidenceStore & EventRecorder;
+  logger: Logger;
+  /** A profile's `diagnostics.heapProfile`; undefined when it takes none. */
+  endpointOf: (profile: string) => HeapEndpoint | undefined;
+  /** Told the lines Slack and the PR quote, once a profile was read. */
+  onCaptured: (workload: WorkloadRef, heap: HeapReport) => void;
+}
+
+/** The hook the actor calls right before a restart (dry-run included; `keep` false): never throws. */
+export function heapCapturer(
+  deps: HeapCaptureDeps,
+): (action: RestartToCapture, options: { keep: boolean }) => Promise<void> {
+  return async (action, { keep }) => {
+    const settings = deps.endpointOf(action.profile);
+    if (!settings || !action.pod) return;
+    const pod = action.pod.name;
+    let capture: Capture;
+    try {
+      const { workload, incidentId, id: actionId } = action;
+      capture = await captureHeap(deps.cluster, { workload, pod: action.pod, incidentId, actionId, keep }, settings);
+    } catch (e) {
+      capture = {
+        ok: false,
+        reason: `unexpected error (${e instanceof Error ? e.message.split('\n')[0] : 'unknown'})`,
+      };
+    }
+    const draft = capture.ok
+      ? {
+          reason: HeapEventReason.HeapProfileCaptured,
+          type: 'Normal' as const,
+          note: heapCapturedNote(capture.captured),
+        }
+      : {
+          reason: HeapEventReason.HeapProfileFailed,
+          type: 'Warning' as const,
+          note: heapFailedNote(pod, capture.reason, !keep),
+        };
+    if (capture.ok) deps.onCaptured(action.workload, heapReport(capture.captured));
+    const log = deps.logger.child({ profile: action.profile, pod });
+    if (capture.ok)
+      log.info(
+        { actionId: action.id, top: capture.captured.summary.sites[0]?.function },
+        'heap profile captured before the restart',
+      );
+    else log.warn({ actionId: action.id, reason: capture.reason }, 'no heap profile before the restart');
+    await recordWorkloadEvent(
+      deps.cluster,
+      log,
+      action.workload,
+      { ...draft, action: 'CaptureHeapProfile', key: action.id },
+      { pod: action.pod },
+    );
+  };
 }

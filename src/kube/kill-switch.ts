@@ -35,12 +35,15 @@ export async function readKillSwitch(ctx: KubeContext, ref: ControllerRef): Prom
 /**
  * The kill switch on leakguard's own controller, for one run. A switch that cannot be read, or reads as
  * neither on nor off, counts as on: when leakguard cannot tell whether it may act, it does not (and the
- * run fails, so that someone looks).
+ * run fails, so that someone looks). Without a controller to read it on, it is on too unless the run may
+ * go without one (config `controller: none`, or a dry-run).
  */
 export async function killSwitchOn(
   lock: Pick<RunLock, 'readKillSwitch'>,
-  controller: ControllerRef,
+  controller: ControllerRef | undefined,
+  mayGoWithout: boolean,
 ): Promise<{ on: boolean; failure?: string; warning?: string }> {
+  if (!controller) return mayGoWithout ? { on: false } : { on: true, failure: killSwitchText.noController };
   const where = `${controller.kind} ${controller.namespace}/${controller.name}`;
   const read = await lock.readKillSwitch(controller);
   if (read.outcome === 'failed')

@@ -4,6 +4,7 @@
  * honours PodDisruptionBudgets. Both are idempotent per action ID.
  */
 import type { V1Eviction } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
 import { type WorkloadRef, workloadKey } from '../model/workload.js';
 import {
   backOffAfterConflict,
@@ -156,4 +157,61 @@ export async function restartAs(
   if (result.outcome === 'already-done') return { kind: 'already-done' };
   if (result.outcome === 'unsupported') return { kind: 'failed', message: result.message };
   return { kind: 'failed', message: describeKubeError(result.error), code: result.error.code };
+}
+
+/** A restart a run that died recorded as intended (a plan's reconcile-intent notice). */
+export interface RestartIntent {
+  actionId: string;
+  /** Whether it may still be carried out if it had not happened (today's guardrails allow it). */
+  mayComplete: boolean;
+  /** Absent in state written before the mode was recorded: those only ever did rollout restarts. */
+  restartMode?: RestartMode;
+  pod?: { name: string; uid?: string };
+}
+
+/**
+ * What the cluster shows decides an interrupted restart: happened → done; not happened → carried out
+ * exactly as recorded when it may be, else dropped (abandoned); the cluster cannot tell, or no action
+ * may start now (`tooLate` says why) → unknown, the intent is kept for the next run.
+ */
+export async function reconcileRestart(
+  remediator: Remediator,
+  workload: WorkloadRef,
+  intent: RestartIntent,
+  { log, tooLate }: { log: Logger; tooLate?: () => string | null },
+): Promise<'done' | 'failed' | 'abandoned' | 'unknown'> {
+  const pod = intent.pod ? { namespace: workload.namespace, ...intent.pod } : undefined;
+  const mode = intent.restartMode ?? 'rollout';
+  const seen = await remediator.restartHappened(workload, { actionId: intent.actionId, mode, ...(pod ? { pod } : {}) });
+  if (seen.outcome === 'failed') {
+    log.warn(
+      { actionId: intent.actionId, code: seen.error.code },
+      `could not tell whether the interrupted restart happened (${seen.error.message}); keeping the intent`,
+    );
+    return 'unknown';
+  }
+  if (seen.outcome === 'happened') {
+    log.info({ actionId: intent.actionId, mode }, 'the interrupted restart had happened; counted as done');
+    return 'done';
+  }
+  if (!intent.mayComplete || (mode === 'evict' && !pod)) {
+    log.info(
+      { actionId: intent.actionId, mode, detail: seen.detail },
+      'the interrupted restart had not happened and is not carried out now; dropped',
+    );
+    return 'abandoned';
+  }
+  const late = tooLate?.();
+  if (late) {
+    log.warn(
+      { actionId: intent.actionId, mode },
+      `the interrupted restart had not happened; ${late}, so it is kept for the next run`,
+    );
+    return 'unknown';
+  }
+  const done = ['evicted', 'restarted', 'already-done'].includes(
+    (await restartAs(remediator, workload, { mode, actionId: intent.actionId, pod })).kind,
+  );
+  log.info({ actionId: intent.actionId, mode, done }, 'carried out the interrupted restart as recorded');
+  return done ? 'done' : 'failed';
 }

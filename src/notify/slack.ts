@@ -3,7 +3,6 @@
  * incident). A 429 or 5xx is retried once, honouring Retry-After up to a bound; anything else comes
  * back as a typed failure. notify() never rejects, so Slack can never block a Kubernetes action.
  */
-import { readFile } from 'node:fs/promises';
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
 import {
   LogLevel,
@@ -16,7 +15,8 @@ import {
 } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { redact } from '../model/redact.js';
-import { ConfigError, emptyFileText, unreadableFileText } from '../model/config-error.js';
+import { ConfigError } from '../model/config-error.js';
+import { readSecretFile } from '../secret/secret-file.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import type { FailedNotify, Notifier, NotifyError, NotifyOptions, NotifyResult, SlackMessage } from './types.js';
 
@@ -334,14 +334,8 @@ export class SlackConfigError extends ConfigError {
 }
 
 async function readSecret(path: string, what: string): Promise<string> {
-  let text: string;
-  try {
-    text = (await readFile(path, 'utf8')).trim();
-  } catch (err) {
-    throw new SlackConfigError(unreadableFileText(`Slack ${what}`, path, (err as NodeJS.ErrnoException).code));
-  }
-  if (text === '') throw new SlackConfigError(emptyFileText(`Slack ${what}`, path));
-  return text;
+  const fail = (message: string) => new SlackConfigError(message);
+  return (await readSecretFile(path, `Slack ${what}`, { fail })).trim();
 }
 
 /** Reads the webhook URL or bot token from its mounted file. Throws SlackConfigError (config time, not run time). */

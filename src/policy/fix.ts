@@ -19,8 +19,7 @@ import { knownIssuesFor, standInFacts } from './known-issues.js';
 import { resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import { blockedByWorkloadHealth } from './predicates.js';
 import type { Catalog } from '../catalog/index.js';
-import type { PlanAction, PlanNotice, PlanTarget } from './types.js';
-import { advisedText, ineffectiveText, proposalReason, revertReason, rolledOutText, verifiedText } from './fix-text.js';
+import type { PlanAction, PlanNotice, PlanTarget, PlanWords } from './types.js';
 
 export interface FixStep {
   notices: PlanNotice[];
@@ -80,7 +79,7 @@ export function proposeUpgrade(
     return notice(
       incident,
       'upgrade-advised',
-      advisedText(match.targetVersion!, describeUpgradePath(match), workaround, match.issue.id),
+      incident.words.advised(match.targetVersion!, describeUpgradePath(match), workaround, match.issue.id),
       { upgrade: track(match, incident.state, now) },
     );
   }
@@ -103,7 +102,7 @@ export function proposeUpgrade(
   return {
     ...action,
     details,
-    reason: proposalReason(match.targetVersion!, workaround),
+    reason: incident.words.proposalReason(match.targetVersion!, workaround),
     ...(together ? { together: true as const } : {}),
   };
 }
@@ -128,13 +127,14 @@ export function followUpgrade(
   const step: FixStep = { notices: [], actions: [] };
   if (upgrade.verifiedAt) {
     // Verified in an earlier run, and leakguard's workaround is still there (the run that verified it died, or a guard held it).
-    const revert = revertAction(incident, revertReason(upgrade.rolledOutVersion ?? upgrade.toVersion));
+    const version = upgrade.rolledOutVersion ?? upgrade.toVersion;
+    const revert = revertAction(incident, incident.words.revertReason(version));
     if (revert) step.actions.push(revert);
     return step;
   }
   if (upgrade.nextHop) {
     // The previous hop rolled out and is still affected: the next PR only once it runs healthy.
-    if (!readyForNextHop(targets)) return step;
+    if (!readyForNextHop(targets, incident.words)) return step;
     const next = proposeUpgrade(incident, now, null);
     if (next?.type === 'action') step.actions.push(next);
     else if (next) step.notices.push(next);
@@ -154,7 +154,7 @@ export function followUpgrade(
       notice(
         incident,
         'upgrade-rolled-out',
-        rolledOutText(upgrade, version, stillAffected, after?.targetVersion ?? null),
+        incident.words.rolledOut(upgrade, version, stillAffected, after?.targetVersion ?? null),
         { rollout: { version, stillAffected, next: after?.targetVersion ?? null } },
       ),
     );
@@ -174,7 +174,7 @@ export function followUpgrade(
       notice(
         incident,
         'upgrade-ineffective',
-        ineffectiveText(
+        incident.words.ineffective(
           version,
           leaking.verdict.slope?.bytesPerHour ?? null,
           upgrade,
@@ -188,14 +188,18 @@ export function followUpgrade(
   if (now - since < profile.verifyWindowSeconds) return step;
   const flat = targets[0]!;
   step.notices.push(
-    notice(incident, 'upgrade-verified', verifiedText(version, flat.verdict.currentBytes, now - since, upgrade)),
+    notice(
+      incident,
+      'upgrade-verified',
+      incident.words.verified(version, flat.verdict.currentBytes, now - since, upgrade),
+    ),
   );
-  const revert = revertAction(incident, revertReason(version));
+  const revert = revertAction(incident, incident.words.revertReason(version));
   if (revert) step.actions.push(revert);
   return step;
 }
 
 /** The next proposal after a hop that is still affected may wait for it to run healthy. */
-export function readyForNextHop(targets: readonly PlanTarget[]): boolean {
-  return blockedByWorkloadHealth(targets) === null && targets.every((t) => t.facts.pod.ready);
+export function readyForNextHop(targets: readonly PlanTarget[], words: PlanWords): boolean {
+  return blockedByWorkloadHealth(targets, words) === null && targets.every((t) => t.facts.pod.ready);
 }

@@ -6,7 +6,7 @@ import type { Verdict } from '../detect/types.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { IncidentPhase, Severity } from '../model/incident.js';
 import type { UpgradeTrack } from '../model/state.js';
-import { workloadKey } from '../model/workload.js';
+import { workloadKey, type WorkloadRef } from '../model/workload.js';
 import type { PlanAction, PlanItem, PlanNotice, PlanSkip } from './types.js';
 
 /** A leak this close to its limit (hours) is critical; a leak further from it, or without a limit, a warning. */
@@ -143,4 +143,20 @@ export function itemsByWorkload(
     byKey.set(key, [...(byKey.get(key) ?? []), item]);
   }
   return [...byKey].map(([key, list]) => ({ key, items: list, outcomes: outcomes.get(key) ?? [] }));
+}
+
+/**
+ * Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround
+ * removed), once each, as [profile, workload]: their open upgrade PR's status is re-written.
+ */
+export function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
+  const changed = new Map<string, [string, WorkloadRef]>();
+  for (const item of items) {
+    const phase =
+      item.type === 'notice'
+        ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind)
+        : item.type === 'action' && item.kind === 'revert-workaround';
+    if (phase) changed.set(workloadKey(item.workload), [item.profile, item.workload]);
+  }
+  return [...changed.values()];
 }

@@ -7,9 +7,9 @@ import {
   describeWorkaround,
   issueLinks,
   parseImageRef,
-  ruleText,
   type KnownIssueMatch,
 } from '../catalog/index.js';
+import { describeRule } from '../catalog/describe.js';
 import { actionIdFor } from './ids.js';
 import { canRestart, isTemplated } from './predicates.js';
 import type {
@@ -18,13 +18,13 @@ import type {
   PlanActionKind,
   PlanSkip,
   PlanSubject,
+  PlanWords,
   PlanTarget,
   ProfilePolicy,
   VerdictSummary,
   WorkaroundSpec,
 } from './types.js';
 import type { ImageSwap, WorkloadState } from '../model/state.js';
-import { describeLeak } from './describe.js';
 
 /** Everything known about one leaking workload in this run. */
 export interface Incident {
@@ -40,6 +40,7 @@ export interface Incident {
   matches: KnownIssueMatch[];
   verdict: VerdictSummary;
   dryRun: boolean;
+  words: PlanWords;
 }
 
 export interface LadderStep {
@@ -116,22 +117,14 @@ export function buildSkip(
   return { type: 'skip', ...incident.subject, reason, wanted, actionId, incidentId: incident.incidentId, note };
 }
 
-function rungLabel(profile: ProfilePolicy, rung: number): string {
-  return `rung ${rung + 1}/${profile.ladder.length} of ${profile.ladder.join(' → ')}`;
-}
-
-function foreignOwnerNote(pod: string, owner: string): string {
-  return `pod ${pod} is managed by ${owner}, which leakguard does not understand: notify only (restarting or patching it could fight its operator)`;
-}
-
 function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
-  const { primary, profile } = incident;
+  const { primary, profile, words } = incident;
   if (primary.facts.foreignOwner) {
     step.skips.push(
       buildSkip(
         incident,
         'foreign-owner',
-        foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner),
+        words.foreignOwner(primary.facts.pod.name, primary.facts.foreignOwner),
         'restart',
         actionId(incident, 'restart', rung),
       ),
@@ -140,34 +133,19 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   }
   const forbidding = incident.matches.find((match) => match.issue.restarts === 'notify-and-pr-only');
   if (forbidding) {
-    step.passed.push(`restart: known issue ${forbidding.issue.id} says notify and PR only (no automatic restart)`);
+    step.passed.push(words.rungPassed('restart', words.restartForbidden(forbidding.issue.id)));
     return null;
   }
   const how = canRestart(primary, profile.restartMode);
   const id = actionId(incident, 'restart', rung);
   if (!how) {
-    step.skips.push(
-      buildSkip(
-        incident,
-        'no-controller',
-        `pod ${primary.facts.pod.name} has no controller: leakguard never evicts or deletes an orphan pod`,
-        'restart',
-        id,
-      ),
-    );
+    step.skips.push(buildSkip(incident, 'no-controller', words.orphanPod(primary.facts.pod.name), 'restart', id));
     return null;
   }
-  const why = how.why ? ` (${how.why})` : '';
-  return buildAction(
-    incident,
-    'restart',
-    rung,
-    true,
-    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${why}`,
-    {
-      restart: { mode: how.mode, annotationValue: id },
-    },
-  );
+  const why = how.instead ? words.evictInstead(how.instead, primary.facts.workload.kind) : null;
+  return buildAction(incident, 'restart', rung, true, words.rungReason(incident.verdict, profile.ladder, rung, why), {
+    restart: { mode: how.mode, annotationValue: id },
+  });
 }
 
 /**
@@ -176,33 +154,32 @@ function restartRung(incident: Incident, rung: number, step: LadderStep): PlanAc
  * never on another operator's pod (the human is told where to set it instead).
  */
 function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
-  const { primary, profile, subject } = incident;
+  const { primary, profile, subject, words } = incident;
   const match = incident.matches.find(
     (candidate) => candidate.certainty === 'certain' && candidate.issue.workaround?.image,
   );
   const hotfix = match?.issue.workaround?.image;
   if (!match || !hotfix) {
-    step.passed.push('workaround: none configured for the profile or its known issues');
+    step.passed.push(words.rungPassed('workaround', words.noWorkaround()));
     return null;
   }
   const ref = parseImageRef(primary.facts.image);
   const wanted = `${ref.repository}:${hotfix.tag}`;
   if (ref.tag === hotfix.tag) {
-    step.passed.push(`workaround: already in place (${wanted})`);
+    step.passed.push(words.rungPassed('workaround', words.workaroundInPlace(wanted)));
     return null;
   }
   const id = actionId(incident, 'workaround', rung);
   const owner = primary.facts.foreignOwner;
   if (owner) {
-    const where = hotfix.setIn ?? 'wherever that operator takes its image from';
     // The restart rung has already said who owns the pod; say it here only when it has not.
     const said = step.skips.some((skip) => skip.reason === 'foreign-owner');
-    const why = said ? '' : ` (pod ${primary.facts.pod.name} is managed by ${owner}, which leakguard does not patch)`;
+    const pod = primary.facts.pod.name;
     step.skips.push(
       buildSkip(
         incident,
         'foreign-owner',
-        `to apply ${match.issue.id}'s hotfix, set image ${wanted} in ${where}${why}`,
+        words.hotfixElsewhere(match.issue.id, wanted, hotfix.setIn ?? null, pod, owner, said),
         'workaround',
         id,
       ),
@@ -211,42 +188,34 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
   }
   if (ref.digest) {
     step.skips.push(
-      buildSkip(
-        incident,
-        'digest-pinned',
-        `${primary.facts.image} is pinned by digest: leakguard does not know the digest of the hotfix ${wanted}, so it does not set it; set it yourself`,
-        'workaround',
-        id,
-      ),
+      buildSkip(incident, 'digest-pinned', words.hotfixOverDigest(primary.facts.image, wanted), 'workaround', id),
     );
     return null;
   }
   if (ref.tag !== hotfix.forVersion && ref.tag !== `v${hotfix.forVersion}`) {
     step.passed.push(
-      `workaround: the hotfix ${hotfix.tag} is for tag v${hotfix.forVersion} exactly; this container runs ${ref.tag ?? 'no tag'}`,
+      words.rungPassed('workaround', words.hotfixForOtherTag(hotfix.tag, hotfix.forVersion, ref.tag ?? null)),
     );
     return null;
   }
   if (!isTemplated(subject.workload)) {
-    step.passed.push(`workaround: a ${subject.workload.kind} has no pod template to patch`);
+    step.passed.push(words.rungPassed('workaround', words.noPodTemplate(subject.workload.kind)));
     return null;
   }
   const gitops = primary.facts.gitopsOwner;
   if (gitops) {
-    const note = `${subject.workload.kind} ${subject.workload.name} is owned by ${gitops}: the hotfix image ${wanted} is not patched live, ${gitops} would revert it; commit it to Git, or let the upgrade PR fix the leak`;
+    const { kind, name } = subject.workload;
+    const note = words.gitopsWorkaround(kind, name, gitops, { hotfix: wanted });
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;
   }
-  const rolls =
-    subject.workload.kind === 'DaemonSet'
-      ? ' (a DaemonSet: the new image rolls every node, as its update strategy allows)'
-      : '';
+  const rolls = subject.workload.kind === 'DaemonSet' ? words.daemonSetHotfix() : null;
   return buildAction(
     incident,
     'workaround',
     rung,
     true,
-    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}${rolls}`,
+    words.rungReason(incident.verdict, profile.ladder, rung, rolls),
     {
       image: { container: primary.facts.container, previous: primary.facts.image, hotfix: wanted },
     },
@@ -254,18 +223,20 @@ function hotfixRung(incident: Incident, rung: number, step: LadderStep): PlanAct
 }
 
 function workaroundRung(incident: Incident, rung: number, step: LadderStep): PlanAction | null {
-  const { primary, profile, subject } = incident;
+  const { primary, profile, subject, words } = incident;
   const spec = resolveWorkaround(profile, incident.matches);
   if (!spec) return hotfixRung(incident, rung, step);
   const text = describeWorkaround(spec) ?? 'workaround';
   if (primary.facts.foreignOwner) {
-    step.passed.push(`workaround: ${foreignOwnerNote(primary.facts.pod.name, primary.facts.foreignOwner)}`);
+    step.passed.push(
+      words.rungPassed('workaround', words.foreignOwner(primary.facts.pod.name, primary.facts.foreignOwner)),
+    );
     return null;
   }
   const owner = primary.facts.gitopsOwner;
   if (owner) {
     const id = actionId(incident, 'workaround', rung);
-    const note = `${subject.workload.kind} ${subject.workload.name} is owned by ${owner}: the workaround (${text}) is not patched live, ${owner} would revert it; commit it to Git, or let the upgrade PR fix the leak`;
+    const note = words.gitopsWorkaround(subject.workload.kind, subject.workload.name, owner, { workaround: text });
     step.skips.push(buildSkip(incident, 'gitops-owned', note, 'workaround', id));
     return null;
   }
@@ -274,12 +245,12 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
   const envInPlace =
     spec.env !== undefined && Object.entries(spec.env).every(([name, value]) => primary.facts.env[name] === value);
   if (envInPlace) {
-    step.passed.push(`workaround: already in place (${text})`);
+    step.passed.push(words.rungPassed('workaround', words.workaroundInPlace(text)));
     return null;
   }
   const env = spec.env && isTemplated(subject.workload) ? spec.env : undefined;
   if (!env && !spec.configMap) {
-    step.passed.push(`workaround: a ${subject.workload.kind} has no pod template to patch`);
+    step.passed.push(words.rungPassed('workaround', words.noPodTemplate(subject.workload.kind)));
     return null;
   }
   return buildAction(
@@ -287,7 +258,7 @@ function workaroundRung(incident: Incident, rung: number, step: LadderStep): Pla
     'workaround',
     rung,
     env !== undefined,
-    `${describeLeak(incident.verdict)}; ${rungLabel(profile, rung)}`,
+    words.rungReason(incident.verdict, profile.ladder, rung, null),
     {
       ...(env ? { env } : {}),
       ...(spec.configMap ? { configMap: spec.configMap } : {}),
@@ -299,10 +270,11 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
   const match = incident.matches.find((candidate) => candidate.targetVersion !== null);
   if (!match || !match.targetVersion) {
     const blocked = incident.matches.find((candidate) => candidate.blocked !== null);
+    const { words } = incident;
     const why = blocked
-      ? `${blocked.issue.id}: ${blocked.blocked ?? ''}`
-      : `no known issue matches ${incident.primary.facts.image}`;
-    step.passed.push(`upgrade-pr: ${why}`);
+      ? words.upgradeBlocked(blocked.issue.id, blocked.blocked ?? null)
+      : words.noKnownIssue(incident.primary.facts.image);
+    step.passed.push(words.rungPassed('upgrade-pr', why));
     return null;
   }
   return buildAction(
@@ -310,7 +282,7 @@ function upgradeRung(incident: Incident, rung: number, step: LadderStep): PlanAc
     'upgrade-pr',
     rung,
     false,
-    `${describeLeak(incident.verdict)}; ${rungLabel(incident.profile, rung)}`,
+    incident.words.rungReason(incident.verdict, incident.profile.ladder, rung, null),
     {
       upgrade: upgradeDetails(
         match,
@@ -327,14 +299,13 @@ export function upgradeDetails(
   toVersion: string,
   hotfix?: ImageSwap,
 ): NonNullable<ActionDetails['upgrade']> {
-  const { caveat } = match.issue.upgrade;
   return {
     issueId: match.issue.id,
     fromVersion: match.version,
     toVersion,
     path: describeUpgradePath(match),
     links: issueLinks(match.issue),
-    rule: caveat ? `${ruleText[match.issue.upgrade.rule]}; ${caveat}` : ruleText[match.issue.upgrade.rule],
+    rule: describeRule(match.issue),
     notes: match.upgradeNotes,
     checked: match.issue.checked,
     ...(match.issue.chart ? { chart: match.issue.chart } : {}),
@@ -389,8 +360,5 @@ export function revertAction(incident: Incident, why: string): PlanAction | null
 /** Why an ineffective workaround is reverted. */
 export function ineffectiveRevertReason(incident: Incident): string {
   const spec = resolveWorkaround(incident.profile, incident.matches);
-  const what = runsHotfix(incident)
-    ? 'the hotfix image'
-    : `the workaround (${describeWorkaround(spec ?? undefined) ?? 'workaround'})`;
-  return `${what} did not stop the leak; reverting it`;
+  return incident.words.ineffectiveRevert(runsHotfix(incident), describeWorkaround(spec ?? undefined) ?? 'workaround');
 }

@@ -11,8 +11,7 @@
  * annotation is not in Git; Flux's server-side apply and Argo CD's diff leave fields they do not
  * manage alone), but a workaround is never patched live, since its env var would be reverted.
  */
-import { describeLeak, formatRate, summarizeVerdict } from './describe.js';
-import { formatTime } from '../model/units.js';
+import { summarizeVerdict } from './describe.js';
 import { floorToHour, incidentBefore, incidentIdFor } from './ids.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
 import {
@@ -24,7 +23,6 @@ import {
   type Incident,
 } from './ladder.js';
 import { followUpgrade, proposeUpgrade } from './fix.js';
-import { gitopsRevertText } from './fix-text.js';
 import {
   blockedByCooldown,
   blockedByDailyCap,
@@ -166,7 +164,7 @@ function assessIntent(group: WorkloadGroup, input: PlanInput): Assessment {
   const reconcile = notice(
     subjectOf(group, group.targets[0]),
     'reconcile-intent',
-    `a previous run recorded ${intent.kind} ${intent.actionId} at ${formatTime(intent.at)} and did not confirm it`,
+    input.words.interruptedIntent(intent.kind, intent.actionId, intent.at),
     {
       incidentId: group.state.incidentId,
       incidentStart: group.state.incidentStart,
@@ -209,6 +207,7 @@ function openIncident(group: WorkloadGroup, leaking: PlanTarget[], input: PlanIn
     matches: knownIssuesFor(input.catalog, standInFacts(primary.facts, state), profile.knownIssues),
     verdict: summarizeVerdict(primary.verdict),
     dryRun: input.guardrails.dryRun,
+    words: input.words,
   };
 }
 
@@ -218,14 +217,14 @@ function workloadBlock(action: PlanAction, group: WorkloadGroup, input: PlanInpu
   const live = isLiveAction(action.kind);
   const owner = group.targets[0]?.facts.gitopsOwner;
   return (
-    blockedByKillSwitch(guardrails) ??
-    (live ? blockedByWorkloadHealth(group.targets) : null) ??
+    blockedByKillSwitch(guardrails, input.words) ??
+    (live ? blockedByWorkloadHealth(group.targets, input.words) : null) ??
     (action.kind === 'revert-workaround' && owner
-      ? { reason: 'gitops-owned', note: gitopsRevertText(owner, action.reason) }
+      ? { reason: 'gitops-owned', note: input.words.gitopsRevert(owner, action.reason) }
       : null) ??
-    blockedByCooldown(group.state, guardrails, now) ??
-    (live ? blockedByWindow(guardrails, now) : null) ??
-    (action.disruptive ? blockedByDailyCap(group.state, guardrails, now) : null)
+    blockedByCooldown(group.state, guardrails, now, input.words) ??
+    (live ? blockedByWindow(guardrails, now, input.words) : null) ??
+    (action.disruptive ? blockedByDailyCap(group.state, guardrails, now, input.words) : null)
   );
 }
 
@@ -240,19 +239,20 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
     knownIssues: incident.matches.map((m) => m.explanation),
     dryRun: input.guardrails.dryRun,
   };
-  const spread = leaking.length > 1 ? ` (${leaking.length} of ${group.targets.length} containers leak)` : '';
+  const { words } = input;
+  const spread = { leaking: leaking.length, of: group.targets.length };
   const items: PlanItem[] = [
     open
       ? notice(
           incident.subject,
           'leak-confirmed',
-          `leak persists in ${incident.incidentId} ${state.actionCount > 0 ? `after ${state.actionCount} action(s)` : '(no action taken yet)'}: ${describeLeak(incident.verdict)}${spread}`,
+          words.leakConfirmed(incident.incidentId, state.actionCount, incident.verdict, spread),
           common,
         )
       : notice(
           incident.subject,
           'leak-suspected',
-          `leak detected, incident ${incident.incidentId} opened: ${describeLeak(incident.verdict)}${spread}`,
+          words.leakSuspected(incident.incidentId, incident.verdict, spread),
           common,
         ),
   ];
@@ -265,7 +265,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       notice(
         incident.subject,
         'workaround-ineffective',
-        `still growing ${formatRate(incident.verdict.bytesPerHour)} on data since the workaround was applied at ${formatTime(state.workaroundAppliedAt!)}`,
+        words.workaroundIneffective(incident.verdict.bytesPerHour, state.workaroundAppliedAt!),
         common,
       ),
     );
@@ -282,7 +282,7 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
       buildSkip(
         incident,
         'awaiting-verification',
-        `the verdict still covers data from before the last action (${state.lastAction ?? 'action'} at ${formatTime(state.lastActionAt)}); waiting for data after it`,
+        words.awaitingVerification(state.lastAction ?? null, state.lastActionAt),
         null,
         null,
       ),
@@ -293,13 +293,8 @@ function assessLeak(group: WorkloadGroup, leaking: PlanTarget[], input: PlanInpu
   const step = walkLadder(incident, fromRung);
   items.push(...step.skips);
   if (!step.candidate) {
-    const why =
-      profile.ladder.length === 0
-        ? 'the profile allows no action (empty ladder)'
-        : fromRung >= profile.ladder.length
-          ? `every rung of ${profile.ladder.join(' → ')} was already taken in this incident`
-          : step.passed.join('; ') || 'no rung applies';
-    items.push(buildSkip(incident, 'ladder-exhausted', `${why}; notifying only`, null, null));
+    const note = words.ladderExhausted(profile.ladder, fromRung >= profile.ladder.length, step.passed);
+    items.push(buildSkip(incident, 'ladder-exhausted', note, null, null));
   }
   const revert =
     ineffective && profile.revertWorkaroundIfIneffective
@@ -327,11 +322,11 @@ function assessQuiet(group: WorkloadGroup, judged: PlanTarget[], input: PlanInpu
       wanted: null,
       actionId: null,
       incidentId: group.state.incidentId,
-      note: `no decision on ${unjudged.facts.pod.name}: ${why}`,
+      note: input.words.noDecision(unjudged.facts.pod.name, why),
     });
   } else if (hasQuietIncident(group.state, group.profile, input.now)) {
     result.items.push(
-      notice(subject, 'leak-resolved', `no container leaks any more; incident ${group.state.incidentId} closed`, {
+      notice(subject, 'leak-resolved', input.words.leakResolved(group.state.incidentId), {
         incidentId: group.state.incidentId,
         incidentStart: group.state.incidentStart,
         dryRun: input.guardrails.dryRun,
@@ -370,7 +365,9 @@ function withFix(result: Assessment, group: WorkloadGroup, leaking: PlanTarget[]
     }
     // A PR changes nothing live: only the kill switch holds it. A revert is held by every live guard.
     const block =
-      item.kind === 'upgrade-pr' ? blockedByKillSwitch(input.guardrails) : workloadBlock(item, group, input);
+      item.kind === 'upgrade-pr'
+        ? blockedByKillSwitch(input.guardrails, input.words)
+        : workloadBlock(item, group, input);
     if (block) result.items.push(buildSkip(incident, block.reason, block.note, item.kind, item.id));
     else result.candidates.push({ action: item, incident });
   }
@@ -404,26 +401,22 @@ function settleIntent(
   alreadyDisrupted: boolean,
   actionsSoFar: number,
 ): { action: boolean; disruption: boolean } {
-  const { guardrails, now } = input;
+  const { guardrails, now, words } = input;
   const notice = assessment.reconcile!;
   const intent = notice.intent!;
   const live = intent.kind !== 'upgrade-pr';
   const disruptive = assessment.group.state.intent?.disruptive ?? live;
   const block: Block | null =
-    blockedByKillSwitch(guardrails) ??
-    (guardrails.dryRun
-      ? { reason: 'dry-run', note: 'dry-run: the leftover intent is reported, not carried out' }
+    blockedByKillSwitch(guardrails, words) ??
+    (guardrails.dryRun ? { reason: 'dry-run', note: words.intentInDryRun() } : null) ??
+    (now - intent.at > guardrails.cooldownSeconds ? { reason: 'cooldown', note: words.intentTooOld() } : null) ??
+    (live
+      ? (blockedByWorkloadHealth(assessment.group.targets, words) ?? blockedByWindow(guardrails, now, words))
       : null) ??
-    (now - intent.at > guardrails.cooldownSeconds
-      ? { reason: 'cooldown', note: 'the intent is older than the cooldown' }
-      : null) ??
-    (live ? (blockedByWorkloadHealth(assessment.group.targets) ?? blockedByWindow(guardrails, now)) : null) ??
-    (disruptive && alreadyDisrupted
-      ? { reason: 'already-disrupted', note: 'this workload is already being restarted in this run' }
-      : null) ??
-    blockedByRunBudget(actionsSoFar, guardrails);
+    (disruptive && alreadyDisrupted ? { reason: 'already-disrupted', note: words.alreadyRestarting() } : null) ??
+    blockedByRunBudget(actionsSoFar, guardrails, words);
   intent.mayComplete = block === null;
-  if (block) notice.note += `; it is confirmed if done, not carried out now (${block.note})`;
+  if (block) notice.note += words.intentHeld(block.note);
   return { action: block === null, disruption: block === null && disruptive };
 }
 
@@ -449,11 +442,8 @@ export function plan(input: PlanInput): Plan {
     for (const { action, incident } of assessment.candidates) {
       const block =
         (action.disruptive && disrupted.has(key)
-          ? {
-              reason: 'already-disrupted' as const,
-              note: 'this workload already has a pod-restarting action in this run',
-            }
-          : null) ?? (action.together ? null : blockedByRunBudget(actions, guardrails));
+          ? { reason: 'already-disrupted' as const, note: input.words.oneRestartPerRun() }
+          : null) ?? (action.together ? null : blockedByRunBudget(actions, guardrails, input.words));
       if (block) {
         items.push(buildSkip(incident, block.reason, block.note, action.kind, action.id));
         continue;

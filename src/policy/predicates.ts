@@ -5,13 +5,21 @@
  * - `has…`     something recorded in the workload's durable state (annotations), judged at `now`.
  * - `can…`     whether an action is possible at all for this workload (its shape, not the timing).
  * - `blockedBy…` a guardrail: returns `{ reason, note }` when it stops the action, null when it lets
- *              it through. The note is quoted in the RemediationSkipped Event and in Slack.
+ *              it through. The note, in the plan's words (PlanWords), is quoted in the RemediationSkipped
+ *              Event and in Slack.
  */
-import type { Guardrails, PlanActionKind, PlanTarget, ProfilePolicy, SkipReason } from './types.js';
-import { formatHours } from '../model/units.js';
+import type {
+  EvictInstead,
+  Guardrails,
+  PlanActionKind,
+  PlanTarget,
+  PlanWords,
+  ProfilePolicy,
+  SkipReason,
+} from './types.js';
 import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { describeWindows, isInsideAnyWindow } from './windows.js';
+import { isInsideAnyWindow } from './windows.js';
 
 export interface Block {
   reason: SkipReason;
@@ -98,70 +106,61 @@ export function nextRung(state: WorkloadState, ladder: readonly PlanActionKind[]
 export function canRestart(
   target: PlanTarget,
   mode: 'rollout' | 'evict',
-): { mode: 'rollout' | 'evict'; why: string | null } | null {
+): { mode: 'rollout' | 'evict'; instead: EvictInstead | null } | null {
   const { kind } = target.facts.workload;
-  if (kind === 'DaemonSet' && target.facts.pod.controlled) {
-    return {
-      mode: 'evict',
-      why:
-        mode === 'rollout'
-          ? 'a DaemonSet rollout would restart its pod on every node; only the leaking pod is evicted'
-          : null,
-    };
-  }
-  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', why: null };
+  if (kind === 'DaemonSet' && target.facts.pod.controlled)
+    return { mode: 'evict', instead: mode === 'rollout' ? 'daemonset' : null };
+  if (mode === 'rollout' && isTemplated(target.facts.workload)) return { mode: 'rollout', instead: null };
   if (target.facts.pod.controlled && kind !== 'Pod')
-    return { mode: 'evict', why: mode === 'rollout' ? `a ${kind} cannot be rolled out; evicting instead` : null };
+    return { mode: 'evict', instead: mode === 'rollout' ? 'no-rollout' : null };
   return null;
 }
 
 // --- blockedBy…: guardrails --------------------------------------------------------------------
 
-export function blockedByKillSwitch(guardrails: Guardrails): Block | null {
-  return guardrails.killSwitch
-    ? { reason: 'kill-switch', note: 'the kill switch is on: leakguard changes nothing' }
-    : null;
+export function blockedByKillSwitch(guardrails: Guardrails, words: PlanWords): Block | null {
+  return guardrails.killSwitch ? { reason: 'kill-switch', note: words.killSwitchOn() } : null;
 }
 
 /** Never touch a workload that is already changing or unhealthy (live actions only). */
-export function blockedByWorkloadHealth(targets: readonly PlanTarget[]): Block | null {
+export function blockedByWorkloadHealth(targets: readonly PlanTarget[], words: PlanWords): Block | null {
   const terminating = targets.find((t) => t.facts.pod.terminating);
-  if (terminating) return { reason: 'terminating', note: `pod ${terminating.facts.pod.name} is terminating` };
-  if (targets.some((t) => t.facts.rollingOut))
-    return { reason: 'rollout-in-progress', note: 'a rollout is in progress' };
+  if (terminating) return { reason: 'terminating', note: words.terminating(terminating.facts.pod.name) };
+  if (targets.some((t) => t.facts.rollingOut)) return { reason: 'rollout-in-progress', note: words.rollingOut() };
   const unready = Math.max(...targets.map((t) => t.facts.unreadyReplicas));
-  if (unready > 1) return { reason: 'unready', note: `${unready} replicas are unready (at most 1 tolerated)` };
+  if (unready > 1) return { reason: 'unready', note: words.unready(unready) };
   return null;
 }
 
-export function blockedByCooldown(state: WorkloadState, guardrails: Guardrails, now: number): Block | null {
+export function blockedByCooldown(
+  state: WorkloadState,
+  guardrails: Guardrails,
+  now: number,
+  words: PlanWords,
+): Block | null {
   if (state.lastActionAt === null) return null;
   const elapsed = now - state.lastActionAt;
   if (elapsed >= guardrails.cooldownSeconds) return null;
-  return {
-    reason: 'cooldown',
-    note: `last action (${state.lastAction ?? 'unknown'}) ${formatHours(elapsed / 3600)} ago; cooldown ${formatHours(guardrails.cooldownSeconds / 3600)}, next action possible in ${formatHours((guardrails.cooldownSeconds - elapsed) / 3600)}`,
-  };
+  return { reason: 'cooldown', note: words.cooldown(state.lastAction ?? null, elapsed, guardrails.cooldownSeconds) };
 }
 
-export function blockedByWindow(guardrails: Guardrails, now: number): Block | null {
+export function blockedByWindow(guardrails: Guardrails, now: number, words: PlanWords): Block | null {
   if (isInsideAnyWindow(now, guardrails.windows)) return null;
-  return { reason: 'outside-window', note: `outside the allowed windows (${describeWindows(guardrails.windows)})` };
+  return { reason: 'outside-window', note: words.outsideWindows(guardrails.windows) };
 }
 
-export function blockedByDailyCap(state: WorkloadState, guardrails: Guardrails, now: number): Block | null {
+export function blockedByDailyCap(
+  state: WorkloadState,
+  guardrails: Guardrails,
+  now: number,
+  words: PlanWords,
+): Block | null {
   const done = restartsInLastDay(state, now);
   if (done < guardrails.maxRestartsPerDay) return null;
-  return {
-    reason: 'daily-cap',
-    note: `${done} restarts in the last 24 h; the cap is ${guardrails.maxRestartsPerDay} per day`,
-  };
+  return { reason: 'daily-cap', note: words.dailyCap(done, guardrails.maxRestartsPerDay) };
 }
 
-export function blockedByRunBudget(actionsSoFar: number, guardrails: Guardrails): Block | null {
+export function blockedByRunBudget(actionsSoFar: number, guardrails: Guardrails, words: PlanWords): Block | null {
   if (actionsSoFar < guardrails.maxActionsPerRun) return null;
-  return {
-    reason: 'max-actions',
-    note: `this run already planned ${actionsSoFar} action(s); the cap is ${guardrails.maxActionsPerRun} per run`,
-  };
+  return { reason: 'max-actions', note: words.runBudget(actionsSoFar, guardrails.maxActionsPerRun) };
 }

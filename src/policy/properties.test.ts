@@ -8,6 +8,7 @@ import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } 
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { type ActionKind } from '../model/action.js';
 import { workloadKey } from '../model/workload.js';
+import { planWords } from '../report/plan-words.js';
 
 const workloads = [
   { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'w1' },
@@ -156,7 +157,7 @@ const guardrailsArb: fc.Arbitrary<Guardrails> = fc.record({
 
 const inputArb: fc.Arbitrary<PlanInput> = fc
   .record({ targets: targetsArb, a: profileArb('a'), b: profileArb('b'), guardrails: guardrailsArb })
-  .map(({ targets, a, b, guardrails }) => ({ targets, profiles: [a, b], guardrails, now, catalog }));
+  .map(({ targets, a, b, guardrails }) => ({ targets, profiles: [a, b], guardrails, now, catalog, words: planWords }));
 
 /** Actions that may mutate: planned actions plus intents the actor may carry out. */
 function mutations(input: PlanInput) {
@@ -322,8 +323,14 @@ describe('one workload over many runs', () => {
             verdict,
             state: st,
           };
-          for (const item of plan({ targets: [target], profiles: [policy], guardrails: rails, now: at, catalog })
-            .items) {
+          for (const item of plan({
+            targets: [target],
+            profiles: [policy],
+            guardrails: rails,
+            now: at,
+            catalog,
+            words: planWords,
+          }).items) {
             if (item.type === 'notice' && item.kind === 'leak-suspected') {
               expect(opened.has(item.incidentId!)).toBe(false);
               opened.add(item.incidentId!);

@@ -81,6 +81,111 @@ export interface PlanInput {
   /** Unix seconds, the Prometheus evaluation time (never the local clock). */
   now: number;
   catalog: Catalog;
+  /** The words of the plan's notes and reasons (src/report/plan-words.ts planWords). */
+  words: PlanWords;
+}
+
+/** An incident's upgrade, as the words of its fix need it. */
+export interface UpgradeFacts {
+  fromVersion: string;
+  toVersion: string;
+  leakBytesPerHour: number | null;
+}
+
+/**
+ * The sentences the plan carries, composed in src/report/ (the one room where text is composed): the
+ * policy decides, and passes these the facts.
+ */
+export interface PlanWords {
+  /** The leak in one phrase. */
+  leak(verdict: VerdictSummary): string;
+  /** A growth rate, or `unknown rate`. */
+  rate(bytesPerHour: number | null): string;
+  /** The reason on an upgrade PR proposed with the workaround. */
+  proposalReason(toVersion: string, workaround: string): string;
+  /** No GitOps repo to open a PR in: what to upgrade to, and why. */
+  advised(toVersion: string, path: string, workaround: string, issueId: string): string;
+  /** The pods run another version now (whoever rolled it out). */
+  rolledOut(upgrade: UpgradeFacts, version: string, stillAffected: boolean, next: string | null): string;
+  verified(version: string, floorBytes: number | null, seconds: number, upgrade: UpgradeFacts): string;
+  ineffective(
+    version: string,
+    bytesPerHour: number | null,
+    upgrade: UpgradeFacts,
+    keeps: boolean,
+    next: string | null,
+  ): string;
+  /** Why leakguard removes its workaround. */
+  revertReason(version: string): string;
+  /** A GitOps tool owns the object: leakguard tells, never patches. */
+  gitopsRevert(owner: string, why: string): string;
+  // Guardrails (src/policy/predicates.ts blockedBy…): why an action waits.
+  killSwitchOn(): string;
+  terminating(pod: string): string;
+  rollingOut(): string;
+  unready(replicas: number): string;
+  cooldown(lastAction: string | null, elapsedSeconds: number, cooldownSeconds: number): string;
+  outsideWindows(windows: readonly TimeWindow[]): string;
+  dailyCap(restarts: number, cap: number): string;
+  runBudget(planned: number, cap: number): string;
+  // The plan's notices and skips (src/policy/plan.ts). `spread`: how many of the workload's containers leak.
+  leakSuspected(incidentId: string, verdict: VerdictSummary, spread: LeakSpread): string;
+  leakConfirmed(incidentId: string, actionCount: number, verdict: VerdictSummary, spread: LeakSpread): string;
+  workaroundIneffective(bytesPerHour: number | null, appliedAt: number): string;
+  awaitingVerification(lastAction: string | null, lastActionAt: number): string;
+  /** No rung to take: the ladder is empty, every rung was taken (`taken`), or none applies (`passed`: why). */
+  ladderExhausted(ladder: readonly string[], taken: boolean, passed: readonly string[]): string;
+  noDecision(pod: string, why: string): string;
+  leakResolved(incidentId: string | null): string;
+  interruptedIntent(kind: string, actionId: string, at: number): string;
+  /** Appended to the interrupted intent's note when it may not be carried out now. */
+  intentHeld(why: string): string;
+  intentInDryRun(): string;
+  intentTooOld(): string;
+  alreadyRestarting(): string;
+  oneRestartPerRun(): string;
+  // The ladder's rungs (src/policy/ladder.ts): an action's reason, and why a rung is skipped or passed.
+  /** `why`: said after the rung, in brackets. */
+  rungReason(verdict: VerdictSummary, ladder: readonly string[], rung: number, why: string | null): string;
+  evictInstead(instead: EvictInstead, kind: string): string;
+  daemonSetHotfix(): string;
+  /** A rung that does not apply, for the ladder-exhausted note. */
+  rungPassed(rung: string, why: string): string;
+  foreignOwner(pod: string, owner: string): string;
+  restartForbidden(issueId: string): string;
+  orphanPod(pod: string): string;
+  noWorkaround(): string;
+  workaroundInPlace(what: string): string;
+  noPodTemplate(kind: string): string;
+  /** `ownerSaid`: the restart rung named the pod's owner already. */
+  hotfixElsewhere(
+    issueId: string,
+    image: string,
+    where: string | null,
+    pod: string,
+    owner: string,
+    ownerSaid: boolean,
+  ): string;
+  hotfixOverDigest(image: string, hotfix: string): string;
+  hotfixForOtherTag(hotfixTag: string, forVersion: string, running: string | null): string;
+  /** A GitOps tool owns the workload: the hotfix image, or the workaround described, is not patched live. */
+  gitopsWorkaround(
+    kind: string,
+    name: string,
+    owner: string,
+    what: { hotfix: string } | { workaround: string },
+  ): string;
+  upgradeBlocked(issueId: string, blocked: string | null): string;
+  noKnownIssue(image: string): string;
+  ineffectiveRevert(hotfix: boolean, workaround: string): string;
+}
+
+/** Why a rollout restart is an eviction instead: a DaemonSet (every node), or a kind with no rollout. */
+export type EvictInstead = 'daemonset' | 'no-rollout';
+
+export interface LeakSpread {
+  leaking: number;
+  of: number;
 }
 
 export type PlanActionKind = ActionKind | 'revert-workaround';

@@ -27,7 +27,3 @@ export function isInsideWindow(now: number, window: TimeWindow): boolean {
 export function isInsideAnyWindow(now: number, windows: readonly TimeWindow[]): boolean {
   return windows.length === 0 || windows.some((window) => isInsideWindow(now, window));
 }
-
-export function describeWindows(windows: readonly TimeWindow[]): string {
-  return windows.map((w) => `${w.days ? `${w.days.join(',')} ` : ''}${w.start}-${w.end} UTC`).join('; ');
-}

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
@@ -7,7 +6,7 @@ import { MIB, formatMiB } from '../model/units.js';
 import { parseRetryAfter } from '../model/retry-after.js';
 import { redact, safeUrl } from '../model/redact.js';
 import { trimEnd } from '../model/text.js';
-import { unreadableFileText } from '../model/config-error.js';
+import { readSecretFile } from '../secret/secret-file.js';
 import { MetricsError, codeForStatus, codeForSystemError, serverLimit } from './errors.js';
 import {
   ResponseFormatError,
@@ -477,12 +476,8 @@ export class PrometheusSource implements MetricsSource {
   private async httpsAgent(): Promise<HttpsAgent | undefined> {
     const { caFile } = this.options;
     if (!caFile) return undefined;
-    let ca: string;
-    try {
-      ca = await readFile(caFile, 'utf8');
-    } catch (error) {
-      throw new MetricsError('tls', unreadableFileText('CA', caFile, systemCodeOf(error)));
-    }
+    const fail = (message: string) => new MetricsError('tls', message);
+    const ca = await readSecretFile(caFile, 'CA', { fail, emptyAllowed: true });
     if (this.agent?.ca !== ca) {
       this.agent?.agent.destroy();
       this.agent = { ca, agent: new HttpsAgent({ ca }) };
@@ -491,12 +486,12 @@ export class PrometheusSource implements MetricsSource {
   }
 }
 
-async function readSecret(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new MetricsError('credentials', unreadableFileText(what, path, systemCodeOf(error)));
-  }
+/** Prometheus' credentials may be empty files (a header, a password); an empty bearer token is refused by its caller. */
+function readSecret(path: string, what: string): Promise<string> {
+  return readSecretFile(path, what, {
+    fail: (message) => new MetricsError('credentials', message),
+    emptyAllowed: true,
+  });
 }
 
 function systemCodeOf(error: unknown): string | undefined {

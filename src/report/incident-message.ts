@@ -6,7 +6,7 @@ import { issueLinks, matchKnownIssues, type Catalog } from '../catalog/catalog.j
 import { versionFromImage } from '../catalog/image.js';
 import { valuesOf } from '../detect/columns.js';
 import type { WorkloadRef } from '../model/workload.js';
-import { describeLeak } from '../policy/describe.js';
+import { describeLeak } from './plan-words.js';
 import type { IncidentStep, IncidentView } from '../policy/incident.js';
 import type { PlanAction, PlanSkip } from '../policy/types.js';
 import { describeImageSwap, failureText, undoHint } from './event-text.js';

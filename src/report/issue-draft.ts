@@ -6,8 +6,9 @@
 import type { SampleSeries } from '../detect/columns.js';
 import type { Verdict } from '../detect/types.js';
 import { memoryChart } from './pr-chart.js';
+import { growthRow } from './pr-body.js';
 import type { WorkloadState } from '../model/state.js';
-import { formatHours, formatMiB, formatMiBPerHour, formatTime } from '../model/units.js';
+import { formatHours, formatMiB, formatTime } from '../model/units.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { heapMarkdown, type HeapReport } from './heap-text.js';
 
@@ -60,7 +61,7 @@ export function upstreamIssueDraft(input: IssueDraftInput): string {
     `| Image | \`${input.image}\` |`,
     `| Version | ${version} |`,
     `| Workload | ${input.workload.kind} (${input.workload.namespace}/${input.workload.name}) |`,
-    `| Growth of the memory floor | ${formatMiBPerHour(v.slope?.bytesPerHour)}${v.slope ? ` (95% CI ${formatMiBPerHour(v.slope.low)} – ${formatMiBPerHour(v.slope.high)})` : ''} |`,
+    growthRow(v.slope),
     `| Leaking for | ${duration} |`,
     `| Working set / limit | ${formatMiB(v.currentBytes)} / ${input.limitBytes === null ? 'none' : formatMiB(input.limitBytes)} |`,
     `| Time to limit | ${formatHours(v.hoursToLimit)} |`,

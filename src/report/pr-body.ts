@@ -108,6 +108,12 @@ export function headerSection(input: PrBodyInput): string {
   ].join('\n');
 }
 
+/** The table row of the floor's growth and its 95% interval (the PR body, the issue draft). */
+export function growthRow(slope: Verdict['slope']): string {
+  const ci = slope ? ` (95% CI ${formatMiBPerHour(slope.low)} – ${formatMiBPerHour(slope.high)})` : '';
+  return `| Growth of the memory floor | ${formatMiBPerHour(slope?.bytesPerHour)}${ci} |`;
+}
+
 export function detectionSection(input: PrBodyInput): string {
   const v = input.verdict;
   const chart = input.memory ? memoryChart(input.memory, input.limitBytes) : null;
@@ -117,7 +123,7 @@ export function detectionSection(input: PrBodyInput): string {
     ...(chart ? [chart, ''] : []),
     '| | |',
     '|---|---|',
-    `| Growth of the memory floor | ${formatMiBPerHour(v.slope?.bytesPerHour)}${v.slope ? ` (95% CI ${formatMiBPerHour(v.slope.low)} – ${formatMiBPerHour(v.slope.high)})` : ''} |`,
+    growthRow(v.slope),
     `| Current working set | ${formatMiB(v.currentBytes)} |`,
     `| Memory limit | ${input.limitBytes === null ? 'none' : formatMiB(input.limitBytes)} |`,
     `| Time to limit | ${formatHours(v.hoursToLimit)} |`,

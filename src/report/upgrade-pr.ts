@@ -2,6 +2,7 @@
  * The upgrade PR's words (title, body) and the dry-run sentence of what the PR step would do: the
  * real run's and the demo's, from the same plain data.
  */
+import { stripV } from '../catalog/version.js';
 import type { SampleSeries } from '../detect/columns.js';
 import type { HistoryEntry, UpgradeTrack, WorkloadState } from '../model/state.js';
 import type { ActionDetails, PlanAction } from '../policy/types.js';
@@ -131,6 +132,11 @@ export function upgradePrFacts(
 
 export function upgradePrTitle(facts: UpgradePrFacts): string {
   return prTitle({ target: facts.target, fromVersion: facts.upgrade.fromVersion, toVersion: facts.upgrade.toVersion });
+}
+
+/** The message of the commit on leakguard's branch. */
+export function upgradeCommitMessage(profile: string, toVersion: string): string {
+  return `fix(${profile}): upgrade to ${stripV(toVersion)}\n\nProposed by leakguard: memory leak fixed upstream.`;
 }
 
 /** The body, once the forge found what else pins the running version (`alsoPinned`). */

@@ -4,8 +4,11 @@
  */
 import type { Values } from '../model/units.js';
 import type { Verdict } from '../detect/types.js';
+import type { ActionOutcome } from '../model/action.js';
+import type { Plan } from '../policy/types.js';
 import type { WorkloadState } from '../model/state.js';
-import type { WorkloadRef } from '../model/workload.js';
+import { workloadKey, type WorkloadRef } from '../model/workload.js';
+import type { JudgedTarget } from '../detect/targets.js';
 import { renderTable, wrap } from '../model/text.js';
 import { formatHours, formatMiBPerHour, formatTime, sparkline } from '../model/units.js';
 import { incidentStatusText } from './incident-text.js';
@@ -81,24 +84,61 @@ export function statusRow(
   };
 }
 
-/** What a run's summary holds, as far as its text needs (src/run/index.ts RunSummary). */
-export interface SummaryInput {
-  status: 'ran' | 'locked';
+/** An action of the run as `run` prints it: done, or planned (dry-run, kill switch). */
+export interface ActionRecordEntry {
+  id: string;
+  kind: string;
+  workload: string;
   dryRun: boolean;
-  targets: readonly { workload: string; pod: string; verdict: Verdict; values: Values }[];
-  actions: readonly { id: string; kind: string; workload: string; dryRun: boolean; outcome: string }[];
-  warnings: readonly string[];
-  failures: readonly string[];
+  outcome: ActionOutcome['kind'] | 'planned';
+  detail?: string;
 }
 
-export function countVerdicts(summary: Pick<SummaryInput, 'targets'>): Record<Verdict['kind'], number> {
+/** A target of the run as `run` prints it. */
+export interface TargetSummary {
+  profile: string;
+  workload: string;
+  pod: string;
+  container: string;
+  verdict: Verdict;
+  /** The working set judged, oldest first (a view of the fetched column, not a copy). */
+  values: Values;
+}
+
+/** A judged target as the run's summary holds it. */
+export function targetSummary({ facts, verdict, samples }: JudgedTarget): TargetSummary {
+  return {
+    profile: facts.profile,
+    workload: workloadKey(facts.workload),
+    pod: facts.pod.name,
+    container: facts.container,
+    verdict,
+    values: samples.v,
+  };
+}
+
+/** What one run leaves (`run` prints it, as text or JSON): what it judged, did and planned, and why it must exit 1. */
+export interface RunSummary {
+  status: 'ran' | 'locked';
+  dryRun: boolean;
+  /** Prometheus evaluation time (unix seconds) the run judged at; null when Prometheus was unreachable. */
+  now: number | null;
+  targets: TargetSummary[];
+  actions: ActionRecordEntry[];
+  plan: Plan | null;
+  /** Reasons the run must exit 1 (a query or an action failed). */
+  failures: string[];
+  warnings: string[];
+}
+
+export function countVerdicts(summary: Pick<RunSummary, 'targets'>): Record<Verdict['kind'], number> {
   const counts: Record<Verdict['kind'], number> = { leaking: 0, 'not-leaking': 0, unknown: 0 };
   for (const t of summary.targets) counts[t.verdict.kind] += 1;
   return counts;
 }
 
 /** `leakguard run`'s text: the verdict table, the counts, each action, then warnings and failures. */
-export function renderSummary(summary: SummaryInput): string {
+export function renderSummary(summary: RunSummary): string {
   if (summary.status === 'locked') return 'another run holds the lock; nothing was done';
   const verdicts = countVerdicts(summary);
   const lines = [

@@ -4,10 +4,10 @@
  * idempotent by its action ID. Nothing here decides; the policy did.
  */
 import type { Logger } from 'pino';
-import type { Cluster, StateSnapshot } from '../kube/types.js';
+import type { Cluster } from '../kube/types.js';
+import { StateKeeper } from '../kube/state-keeper.js';
 import { recordWorkloadEvent } from '../kube/events.js';
-import { describeKubeError } from '../kube/errors.js';
-import { restartAs } from '../kube/restart.js';
+import { reconcileRestart, restartAs } from '../kube/restart.js';
 import {
   isDone,
   stateAfter,
@@ -17,28 +17,16 @@ import {
   type Outcome,
 } from '../policy/state-changes.js';
 import { applyWorkaround, revertWorkaround, type WorkaroundRun } from '../kube/workaround-apply.js';
-import type { PlanAction, PlanItem, PlanNotice } from '../policy/types.js';
-import type { HistoryEntry, WorkloadState } from '../model/state.js';
+import type { PlanAction, PlanItem } from '../policy/types.js';
+import type { WorkloadState } from '../model/state.js';
 import type { WorkloadRef } from '../model/workload.js';
 import { describeForHistory, eventFor, outcomeEvent, outcomeText, type EventDraft } from '../report/event-text.js';
 import type { ActionOutcome } from '../model/action.js';
 import type { TargetEvidence } from '../report/evidence.js';
-import { actionText, runText } from '../report/run-text.js';
+import { actionText } from '../report/run-text.js';
+import type { ActionRecordEntry } from '../report/verdict-table.js';
 import { workloadKey } from '../model/workload.js';
-
-/** Opens or updates the upgrade PR for an action; returns the Event outcome. */
-export type UpgradeExecutor = (
-  action: PlanAction,
-  evidence: TargetEvidence | undefined,
-  history: readonly HistoryEntry[],
-) => Promise<ActionOutcome>;
-
-/** Dry-run: what the upgrade PR step would do (read-only calls); `ok` is false when the real run would fail. */
-export type UpgradePreviewer = (
-  action: PlanAction,
-  evidence: TargetEvidence | undefined,
-  history: readonly HistoryEntry[],
-) => Promise<{ ok: boolean; text: string }>;
+import type { UpgradeExecutor, UpgradePreviewer } from '../forge/upgrade-rung.js';
 
 export interface ActorDeps {
   cluster: Cluster;
@@ -55,20 +43,11 @@ export interface ActorDeps {
   handsOff: boolean;
   /**
    * Called right before a restart is carried out or, hands off, planned (the heap profile:
-   * src/run/heap-evidence.ts); `keep` is false when nothing may be written.
+   * src/kube/heap-capture.ts); `keep` is false when nothing may be written.
    */
   beforeRestart?: (action: PlanAction, options: { keep: boolean }) => Promise<void>;
   /** Why no action may start now (src/run/deadline.ts), or null while one may; checked before each mutating step. */
   tooLate?: () => string | null;
-}
-
-export interface ActionRecordEntry {
-  id: string;
-  kind: string;
-  workload: string;
-  dryRun: boolean;
-  outcome: ActionOutcome['kind'] | 'planned';
-  detail?: string;
 }
 
 export interface ActReport {
@@ -79,18 +58,16 @@ export interface ActReport {
 }
 
 export class Actor {
-  private readonly snapshots = new Map<string, StateSnapshot>();
   readonly report: ActReport = { actions: [], outcomes: new Map(), failures: [] };
+  /** The workloads' state, read once before the plan (`states.read`), written around each step. */
+  readonly states: StateKeeper;
 
-  constructor(private readonly deps: ActorDeps) {}
-
-  /** Seeds the state read at the start of the run (the basis for guarded writes). */
-  remember(workload: WorkloadRef, snapshot: StateSnapshot): void {
-    this.snapshots.set(workloadKey(workload), snapshot);
+  constructor(private readonly deps: ActorDeps) {
+    this.states = new StateKeeper(deps.cluster, (line) => this.report.failures.push(line));
   }
 
   stateOf(workload: WorkloadRef): WorkloadState | undefined {
-    return this.snapshots.get(workloadKey(workload))?.state;
+    return this.states.stateOf(workload);
   }
 
   /** Carries out the plan; hands off (dry-run, kill switch), records Events only. */
@@ -145,7 +122,7 @@ export class Actor {
     const intent = await this.saveState(action.workload, (state) => stateWithIntent(action, state, this.deps.now));
     if (!intent) {
       this.fail(action, log, actionText.intentUnrecordedNothingDone);
-      await this.event(action, outcomeEvent(action, { kind: 'failed', message: actionText.intentUnrecorded }));
+      await this.event(action, outcomeEvent(action, { kind: 'failed', message: actionText.intentUnrecorded }), true);
       return;
     }
     const lateNow = this.deps.tooLate?.();
@@ -154,7 +131,7 @@ export class Actor {
       action.kind === 'workaround'
         ? await this.applyWorkaround(action)
         : { outcome: await this.perform(action), applied: undefined };
-    await this.event(action, outcomeEvent(action, outcome));
+    await this.event(action, outcomeEvent(action, outcome), true);
     const done: Outcome = isDone(outcome) ? 'done' : 'failed';
     const entry = {
       at: this.deps.now,
@@ -180,7 +157,10 @@ export class Actor {
     if (!intent) return;
     const outcome: Outcome =
       intent.kind === 'restart'
-        ? await this.reconcileRestart(item.workload, intent, log)
+        ? await reconcileRestart(this.deps.cluster, item.workload, intent, {
+            log,
+            ...(this.deps.tooLate ? { tooLate: this.deps.tooLate } : {}),
+          })
         : intent.happened === true
           ? 'done'
           : 'abandoned';
@@ -190,49 +170,6 @@ export class Actor {
         `the interrupted ${intent.revert ? 'revert' : 'workaround'} ${intent.happened ? 'had happened; counted as done' : 'is dropped'}`,
       );
     await this.saveState(item.workload, (state) => stateAfter(item, state, this.deps.now, outcome));
-  }
-
-  private async reconcileRestart(
-    workload: WorkloadRef,
-    intent: NonNullable<PlanNotice['intent']>,
-    log: Logger,
-  ): Promise<Outcome> {
-    const { cluster } = this.deps;
-    const pod = intent.pod ? { namespace: workload.namespace, ...intent.pod } : undefined;
-    // State written before the mode was recorded only ever did rollout restarts.
-    const mode = intent.restartMode ?? 'rollout';
-    const seen = await cluster.restartHappened(workload, { actionId: intent.actionId, mode, ...(pod ? { pod } : {}) });
-    if (seen.outcome === 'failed') {
-      log.warn(
-        { actionId: intent.actionId, code: seen.error.code },
-        `could not tell whether the interrupted restart happened (${seen.error.message}); keeping the intent`,
-      );
-      return 'unknown';
-    }
-    if (seen.outcome === 'happened') {
-      log.info({ actionId: intent.actionId, mode }, 'the interrupted restart had happened; counted as done');
-      return 'done';
-    }
-    if (!intent.mayComplete || (mode === 'evict' && !pod)) {
-      log.info(
-        { actionId: intent.actionId, mode, detail: seen.detail },
-        'the interrupted restart had not happened and is not carried out now; dropped',
-      );
-      return 'abandoned';
-    }
-    const late = this.deps.tooLate?.();
-    if (late) {
-      log.warn(
-        { actionId: intent.actionId, mode },
-        `the interrupted restart had not happened; ${late}, so it is kept for the next run`,
-      );
-      return 'unknown';
-    }
-    const done = ['evicted', 'restarted', 'already-done'].includes(
-      (await restartAs(cluster, workload, { mode, actionId: intent.actionId, pod })).kind,
-    );
-    log.info({ actionId: intent.actionId, mode, done }, 'carried out the interrupted restart as recorded');
-    return done ? 'done' : 'failed';
   }
 
   /** Whole or not at all; what is applied is saved on the intent part by part (src/kube/workaround-apply.ts). */
@@ -270,29 +207,16 @@ export class Actor {
     }
   }
 
-  private async saveState(workload: WorkloadRef, next: (state: WorkloadState) => WorkloadState): Promise<boolean> {
-    const key = workloadKey(workload);
-    const basis = this.snapshots.get(key);
-    if (!basis) return false;
-    const state = next(basis.state);
-    if (JSON.stringify(state) === JSON.stringify(basis.state)) return true;
-    const result = await this.deps.cluster.writeState(workload, state, basis);
-    if (result.outcome === 'written') {
-      this.snapshots.set(key, result.snapshot ?? { state, resourceVersion: result.resourceVersion, raw: null });
-      return true;
-    }
-    if (result.outcome === 'unchanged') return true;
-    if (result.outcome === 'changed-concurrently') {
-      this.snapshots.set(key, result.current);
-      this.report.failures.push(runText.stateChanged(key));
-      return false;
-    }
-    this.report.failures.push(runText.stateUnwritable(key, describeKubeError(result.error)));
-    return false;
+  private saveState(workload: WorkloadRef, next: (state: WorkloadState) => WorkloadState): Promise<boolean> {
+    return this.states.save(workload, next);
   }
 
-  private event(item: PlanItem, draft: EventDraft): Promise<void> {
-    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, { pod: item.pod });
+  /** `taken`: the outcome of an action carried out, recorded each time (a retry under the same ID counts up its Event). */
+  private event(item: PlanItem, draft: EventDraft, taken = false): Promise<void> {
+    return recordWorkloadEvent(this.deps.cluster, this.deps.logger, item.workload, draft, {
+      pod: item.pod,
+      ...(taken ? { countRepeats: true } : {}),
+    });
   }
 
   private record(action: PlanAction, outcome: ActionOutcome): void {

@@ -6,38 +6,39 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import { toDetectOptions } from '../config/detection.js';
 import type { DetectOptions } from '../detect/types.js';
-import type { Values } from '../model/units.js';
 import type { Config } from '../config/schema.js';
 import type { Cluster, ControllerRef, LeaseRequest } from '../kube/types.js';
 import { describeKubeError } from '../kube/errors.js';
 import { killSwitchOn } from '../kube/kill-switch.js';
 import { ledgerTextOn } from '../kube/ledger.js';
-import { killSwitchText } from '../report/incident-text.js';
 import { plan as planActions } from '../policy/plan.js';
-import type { Guardrails, Plan, PlanItem, ProfilePolicy } from '../policy/types.js';
-import type { WorkloadRef } from '../model/workload.js';
+import type { Guardrails, PlanItem, ProfilePolicy } from '../policy/types.js';
 import type { MetricsSource } from '../prom/types.js';
 import { ledgerStore, type LedgerStore } from '../notify/ledger.js';
 import type { Notifier } from '../notify/types.js';
-import { profileGraphUrl } from '../prom/queries.js';
 import { metricsUnavailableEvent } from '../report/event-text.js';
-import { workloadKey } from '../model/workload.js';
+import { workloadKey, type WorkloadRef } from '../model/workload.js';
 import { recordWorkloadEvent } from '../kube/events.js';
-import { strongestEvidence, withCatalogImage } from '../report/evidence.js';
+import { strongestEvidence, withCatalogImage, type TargetEvidence } from '../report/evidence.js';
 import { fixStatusOf } from '../report/upgrade-pr.js';
-import { runText, upgradeRungText } from '../report/run-text.js';
-import { Actor, type ActionRecordEntry, type UpgradeExecutor, type UpgradePreviewer } from './act.js';
-import { heapCapturer } from './heap-evidence.js';
-import { keptHeapReport } from '../kube/heap-capture.js';
+import { runText } from '../report/run-text.js';
+import { planWords } from '../report/plan-words.js';
+import { Actor } from './act.js';
+import { targetSummary, type RunSummary } from '../report/verdict-table.js';
+import {
+  noForge,
+  type UpgradeExecutor,
+  type UpgradePreviewer,
+  type UpgradePrRefresher,
+} from '../forge/upgrade-rung.js';
+import { heapCapturer, keptHeapReport } from '../kube/heap-capture.js';
 import { prometheusNow, type PrometheusClock } from '../prom/history.js';
 import type { JudgedTarget } from '../detect/targets.js';
-import { observeProfile } from './observe.js';
-import { notifyChanges, type WorkloadNews } from './notify.js';
-import { itemsByWorkload } from '../policy/incident.js';
-import { metricsUnavailableMessage } from '../report/incident-message.js';
-import { toGuardrails, toProfilePolicy } from '../config/policy.js';
+import { observeProfile, type ObserveDeps } from './observe.js';
+import { tellRun, type WorkloadNews } from '../notify/news.js';
+import { itemsByWorkload, phaseChanged } from '../policy/incident.js';
+import { toGraphUrls, toGuardrails, toProfilePolicy } from '../config/policy.js';
 import { tooLateToAct } from '../policy/deadline.js';
-import type { UpgradePrRefresher } from './upgrade.js';
 
 export interface RunIdentity {
   /** Unique per run: the pod name in a Job, host/pid elsewhere. */
@@ -81,28 +82,7 @@ export interface RunOptions {
   killSwitch?: boolean;
 }
 
-export interface TargetSummary {
-  profile: string;
-  workload: string;
-  pod: string;
-  container: string;
-  verdict: JudgedTarget['verdict'];
-  /** The working set judged, oldest first (a view of the fetched column, not a copy). */
-  values: Values;
-}
-
-export interface RunSummary {
-  status: 'ran' | 'locked';
-  dryRun: boolean;
-  /** Prometheus evaluation time (unix seconds) the run judged at; null when Prometheus was unreachable. */
-  now: number | null;
-  targets: TargetSummary[];
-  actions: ActionRecordEntry[];
-  plan: Plan | null;
-  /** Reasons the run must exit 1 (a query or an action failed). */
-  failures: string[];
-  warnings: string[];
-}
+export type { RunSummary, TargetSummary } from '../report/verdict-table.js';
 
 export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<RunSummary> {
   const { config, cluster, logger } = deps;
@@ -143,14 +123,20 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     return { ...summary, status: 'locked' };
   }
   try {
-    const killSwitch = options.killSwitch === true || (await killSwitchOnController(deps, summary, dryRun));
+    // Unreadable counts as on (src/kube/kill-switch.ts).
+    const read =
+      options.killSwitch === true
+        ? { on: true }
+        : await killSwitchOn(cluster, deps.identity.controller, config.controller === 'none' || dryRun);
+    if (read.failure) summary.failures.push(read.failure);
+    if (read.warning) summary.warnings.push(read.warning);
     const window = {
       ...(deps.signal ? { signal: deps.signal } : {}),
       lockRequestedAtMs,
       lockSeconds: lease.durationSeconds,
       monotonicMs: () => performance.now(),
     };
-    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch }), () =>
+    const outcome = await judgeAndAct(deps, summary, toGuardrails(config, { dryRun, killSwitch: read.on }), () =>
       tooLateToAct(window),
     );
     // Bookkeeping between runs (what Slack was told, metrics failure streaks), on the lock's Lease.
@@ -169,20 +155,6 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   return summary;
 }
 
-/** The kill switch on leakguard's own controller (src/kube/kill-switch.ts): unreadable counts as on. */
-async function killSwitchOnController(deps: RunDeps, summary: RunSummary, dryRun: boolean): Promise<boolean> {
-  const controller = deps.identity.controller;
-  if (!controller) {
-    if (deps.config.controller === 'none' || dryRun) return false;
-    summary.failures.push(killSwitchText.noController);
-    return true;
-  }
-  const { on, failure, warning } = await killSwitchOn(deps.cluster, controller);
-  if (failure) summary.failures.push(failure);
-  if (warning) summary.warnings.push(warning);
-  return on;
-}
-
 interface ActOutcome {
   news: WorkloadNews[];
   /** Per profile: why its history could not be had in full this run, or null when it could. */
@@ -199,23 +171,15 @@ interface Observed {
 }
 
 async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectOptions): Promise<Observed> {
-  const { config, cluster, metrics, logger, signal } = deps;
+  const { config, cluster, metrics, logger, signal, catalog, reclaim } = deps;
+  const { prometheus, detection } = config;
   const observed: Observed = { judged: [], metrics: new Map(), failures: [], warnings: [] };
+  const observing: ObserveDeps = { cluster, metrics, catalog, prometheus, workloadHistory: detection.workloadHistory };
+  if (signal) observing.signal = signal;
+  if (reclaim) observing.reclaim = reclaim;
   for (const profile of config.profiles) {
     const log = logger.child({ profile: profile.name });
-    const observing = {
-      cluster,
-      metrics,
-      prometheus: config.prometheus,
-      workloadHistory: config.detection.workloadHistory,
-      catalog: deps.catalog,
-    };
-    const seen = await observeProfile(
-      { ...observing, ...(signal ? { signal } : {}), ...(deps.reclaim ? { reclaim: deps.reclaim } : {}) },
-      profile,
-      clock,
-      detect,
-    );
+    const seen = await observeProfile(observing, profile, clock, detect);
     observed.failures.push(...seen.failures);
     observed.warnings.push(...seen.warnings);
     if (!seen.listed) continue;
@@ -242,33 +206,6 @@ async function observeAll(deps: RunDeps, clock: PrometheusClock, detect: DetectO
   return observed;
 }
 
-/**
- * The workloads' durable state, read once (one list per namespace and kind); a workload whose state
- * cannot be read is left out (acting without it is unsafe).
- */
-async function readStates(cluster: Cluster, actor: Actor, judged: readonly JudgedTarget[]): Promise<string[]> {
-  const workloads = new Map(judged.map((t) => [workloadKey(t.facts.workload), t.facts.workload] as const));
-  const reads = await cluster.readStates([...workloads.values()]);
-  const failures: string[] = [];
-  for (const [key, workload] of workloads) {
-    const read = reads.get(key) ?? { outcome: 'failed', error: { code: 'not-found', message: 'no state read for it' } };
-    if (read.outcome === 'failed') failures.push(runText.stateUnreadable(key, describeKubeError(read.error)));
-    else actor.remember(workload, read);
-  }
-  return failures;
-}
-
-function targetRow({ facts, verdict, samples }: JudgedTarget): RunSummary['targets'][number] {
-  return {
-    profile: facts.profile,
-    workload: workloadKey(facts.workload),
-    pod: facts.pod.name,
-    container: facts.container,
-    verdict,
-    values: samples.v,
-  };
-}
-
 async function judgeAndAct(
   deps: RunDeps,
   summary: RunSummary,
@@ -281,12 +218,17 @@ async function judgeAndAct(
   summary.now = clock.now;
   summary.failures.push(...observed.failures);
   summary.warnings.push(...observed.warnings);
-  summary.targets.push(...observed.judged.map(targetRow));
+  summary.targets.push(...observed.judged.map(targetSummary));
   const done = (news: WorkloadNews[] = []): ActOutcome => ({ news, metrics: observed.metrics });
   const { now } = clock;
   if (now === null || observed.judged.length === 0) return done();
 
   const evidence = strongestEvidence(observed.judged);
+  const amend = (workload: WorkloadRef, change: (e: TargetEvidence) => TargetEvidence) => {
+    const e = evidence.get(workloadKey(workload));
+    if (e) evidence.set(workloadKey(workload), change(e));
+  };
+  const heapEndpoint = (name: string) => config.profiles.find((p) => p.name === name)?.diagnostics.heapProfile;
   const actor = new Actor({
     cluster,
     logger,
@@ -298,27 +240,20 @@ async function judgeAndAct(
     // bookkeeping on the workloads. (Time windows only hold back live changes; see policy/.)
     handsOff: guardrails.dryRun || guardrails.killSwitch,
     beforeRestart: heapCapturer({
-      config,
       cluster,
       logger,
-      onCaptured: (action, heap) => {
-        const key = workloadKey(action.workload);
-        const e = evidence.get(key);
-        if (e) evidence.set(key, { ...e, heap });
-      },
+      endpointOf: heapEndpoint,
+      onCaptured: (workload, heap) => amend(workload, (e) => ({ ...e, heap })),
     }),
     tooLate,
   });
-  summary.failures.push(...(await readStates(cluster, actor, observed.judged)));
+  summary.failures.push(...(await actor.states.read(observed.judged.map((t) => t.facts.workload))));
   const targets = observed.judged.flatMap(({ facts, verdict }) => {
     const state = actor.stateOf(facts.workload);
     return state ? [{ facts, verdict, state }] : [];
   });
-  for (const { facts } of observed.judged) {
-    const key = workloadKey(facts.workload);
-    const e = evidence.get(key);
-    if (e) evidence.set(key, withCatalogImage(e, actor.stateOf(facts.workload)));
-  }
+  for (const { facts } of observed.judged)
+    amend(facts.workload, (e) => withCatalogImage(e, actor.stateOf(facts.workload)));
   const profiles = config.profiles.map((p) => toProfilePolicy(p, config));
   const plan = planActions({
     targets,
@@ -326,6 +261,7 @@ async function judgeAndAct(
     guardrails,
     now,
     catalog: deps.catalog,
+    words: planWords,
   });
   summary.plan = plan;
   if (signal?.aborted) {
@@ -334,12 +270,9 @@ async function judgeAndAct(
   }
   // The upgrade PR quotes the heap profiles kept with its incident by an earlier rung's restart.
   for (const item of plan.items) {
-    if (item.type !== 'action' || item.kind !== 'upgrade-pr') continue;
-    if (!config.profiles.find((p) => p.name === item.profile)?.diagnostics.heapProfile) continue;
-    const key = workloadKey(item.workload);
+    if (item.type !== 'action' || item.kind !== 'upgrade-pr' || !heapEndpoint(item.profile)) continue;
     const heap = await keptHeapReport(cluster, item.workload, item.incidentId);
-    const e = evidence.get(key);
-    if (heap && e) evidence.set(key, { ...e, heap });
+    if (heap) amend(item.workload, (e) => ({ ...e, heap }));
   }
   await actor.execute(plan.items);
   if (deps.refreshUpgradePr && !guardrails.dryRun && !guardrails.killSwitch) {
@@ -371,55 +304,16 @@ function withFixStatus(
   return { track: state?.upgrade ?? null, fix: state && window !== undefined ? fixStatusOf(state, window) : null };
 }
 
-/** Workloads whose incident changed phase this run (the upgrade rolled out or judged, the workaround removed), by key. */
-function phaseChanged(items: readonly PlanItem[]): [string, WorkloadRef][] {
-  const changed = new Map<string, [string, WorkloadRef]>();
-  for (const item of items) {
-    const phase =
-      item.type === 'notice'
-        ? ['upgrade-rolled-out', 'upgrade-verified', 'upgrade-ineffective'].includes(item.kind)
-        : item.type === 'action' && item.kind === 'revert-workaround';
-    if (phase) changed.set(workloadKey(item.workload), [item.profile, item.workload]);
-  }
-  return [...changed.values()];
-}
-
 /** Slack on state changes, and Prometheus outages only after N failed runs in a row. */
 async function keepLedger(deps: RunDeps, store: LedgerStore, summary: RunSummary, outcome: ActOutcome): Promise<void> {
-  const ledger = await store.read();
-  const nowSeconds = summary.now ?? Math.floor(Date.now() / 1000);
-  const threshold = deps.config.notifications.metricsFailuresBeforeAlert;
-  const alerts: string[] = [];
-  for (const [profile, problem] of outcome.metrics) {
-    const streak = problem === null ? 0 : (ledger.metricsFailures[profile] ?? 0) + 1;
-    ledger.metricsFailures[profile] = streak;
-    if (streak === threshold) alerts.push(profile);
-  }
-  if (deps.notifier) {
-    const graph = (name: string) => {
-      const profile = deps.config.profiles.find((p) => p.name === name);
-      return profile ? profileGraphUrl(deps.config.prometheus, profile, deps.config.detection.window) : undefined;
-    };
-    summary.warnings.push(
-      ...(await notifyChanges(deps.notifier, ledger, outcome.news, {
-        logger: deps.logger,
-        prometheusGraphUrl: graph,
-        catalog: deps.catalog,
-        nowSeconds,
-      })),
-    );
-    for (const profile of alerts) {
-      const result = await deps.notifier.notify(
-        metricsUnavailableMessage(profile, threshold, outcome.metrics.get(profile) ?? 'unknown error'),
-      );
-      if (result.outcome === 'failed') summary.warnings.push(runText.slackFailed(result.error.message));
-    }
-  }
-  if (!(await store.write(ledger, nowSeconds)))
-    deps.logger.warn('could not save the ledger on the Lease; Slack may repeat a message');
+  const { config } = deps;
+  const warnings = await tellRun(store, outcome.news, outcome.metrics, {
+    notifier: deps.notifier,
+    logger: deps.logger,
+    catalog: deps.catalog,
+    prometheusGraphUrl: toGraphUrls(config),
+    nowSeconds: summary.now ?? Math.floor(Date.now() / 1000),
+    metricsFailuresBeforeAlert: config.notifications.metricsFailuresBeforeAlert,
+  });
+  summary.warnings.push(...warnings);
 }
-
-const noForge: UpgradeExecutor = async () => ({
-  kind: 'failed',
-  message: upgradeRungText.noForge,
-});

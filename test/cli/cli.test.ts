@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CatalogError } from '../../src/catalog/catalog.js';
 import { ExitCode, UsageError } from '../../src/cli/errors.js';
 import { GitHubConfigError } from '../../src/forge/github-client.js';
-import { SecretFileError } from '../../src/forge/secret-file.js';
+import { SecretFileError } from '../../src/secret/secret-file.js';
 import { ConfigError } from '../../src/model/config-error.js';
 import { SlackConfigError } from '../../src/notify/slack.js';
 import { exitCodeFor, main } from '../../src/cli/main.js';

@@ -85,6 +85,29 @@ describe('leakguard upgrade preview', () => {
     expect(out).toContain('-    targetRevision: 7.7.8\n+    targetRevision: 7.7.10');
   });
 
+  it("in a Git checkout: paths from its root, and Argo CD $values files followed in its origin's repository", async () => {
+    file(
+      'platform/.git/config',
+      '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:acme/platform.git\n',
+    );
+    const app = file(
+      'platform/apps/cert-manager.yaml',
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: cert-manager}\nspec:\n  sources:\n' +
+        '    - repoURL: https://charts.jetstack.io\n      chart: cert-manager\n      targetRevision: v1.12.2\n' +
+        '      helm:\n        valueFiles: [$values/values/cert-manager.yaml]\n' +
+        '    - repoURL: https://github.com/acme/platform\n      targetRevision: HEAD\n      ref: values\n',
+    );
+    file('platform/values/cert-manager.yaml', 'image:\n  tag: v1.12.2\n');
+    const args = ['--from', 'v1.12.2', '--to', 'v1.12.3', '--image', 'quay.io/jetstack/cert-manager-controller'];
+    const { code, out } = await cli('upgrade', 'preview', '--file', app, ...args, '--offline');
+    expect(code).toBe(0);
+    expect(out).toContain('--- a/apps/cert-manager.yaml\n+++ b/apps/cert-manager.yaml');
+    expect(out).toContain('  values/cert-manager.yaml image.tag: v1.12.2 → v1.12.3');
+    const other = await cli('upgrade', 'preview', '--file', app, ...args, '--offline', '--repo', 'acme/gitops');
+    expect(other.code).toBe(1);
+    expect(other.out).toContain('a values file in another repository (https://github.com/acme/platform)');
+  });
+
   it('usage errors exit 2 and name the problem', async () => {
     await expect(cli('upgrade', 'preview', '--file', 'x.yaml', '--from', 'latest', '--to', '1.0.0')).rejects.toThrow(
       '--from: expected a version like 1.14.9, got "latest"',

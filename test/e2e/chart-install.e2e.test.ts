@@ -186,6 +186,7 @@ const golden = `
   yes  get     configmaps/rook-ceph-operator-config         rook-ceph
   yes  patch   configmaps/rook-ceph-operator-config         rook-ceph
   yes  create  events.events.k8s.io                         rook-ceph
+  yes  list    events.events.k8s.io                         rook-ceph
   yes  patch   events.events.k8s.io                         rook-ceph
   yes  get     deployments.apps/cert-manager                cert-manager
   yes  patch   deployments.apps/cert-manager                cert-manager

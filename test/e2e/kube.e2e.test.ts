@@ -19,6 +19,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/kube/index.js';
+import { buildEvent, eventName } from '../../src/kube/events.js';
 import type { Cluster, DiscoveryProfile } from '../../src/kube/index.js';
 import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js';
 import { type WorkloadRef } from '../../src/model/workload.js';
@@ -515,6 +516,51 @@ describe('recordEvent', () => {
     expect(stored.items).toHaveLength(1);
     expect(stored.items[0]).toMatchObject({ reportingController: 'leakguard', reportingInstance: 'leakguard-e2e' });
     expect(stored.items[0]?.eventTime).toMatch(/\.\d{6}Z$/);
+  });
+
+  it("a run repeating the last run's decisions sends one list and no write; one told 40 minutes ago is counted into its series", async () => {
+    const ref = await operatorRef(ns.record);
+    const decision = (reason: string) => ({
+      regarding: ref,
+      reason,
+      action: 'Detect',
+      note: `${reason}: working set grows 24 MiB/h [dry-run] (${run})`,
+      type: 'Warning' as const,
+      key: `${reason}:inc-${run}`,
+    });
+    const decisions = [decision('LeakSuspected'), decision('RemediationPlanned')];
+    for (const d of decisions) expect((await asLeakguard('leakguard-run-1').recordEvent(d)).outcome).toBe('created');
+
+    const requests: string[] = [];
+    const count = (message: unknown) => {
+      const { request } = message as { request: { method: string; path: string } };
+      requests.push(`${request.method} ${request.path.split('?')[0]}`);
+    };
+    const second = asLeakguard('leakguard-run-2');
+    subscribe('http.client.request.start', count);
+    try {
+      for (const d of decisions) expect((await second.recordEvent(d)).outcome).toBe('exists');
+    } finally {
+      unsubscribe('http.client.request.start', count);
+    }
+    expect(requests).toEqual([`GET /apis/events.k8s.io/v1/namespaces/${ns.record}/events`]);
+
+    // The same decision told 40 minutes ago (an Event as a run then wrote it, its time set back).
+    const old = decision('LeakConfirmed');
+    const body = buildEvent(old, 'leakguard-run-0', new Date(Date.now() - 40 * 60_000));
+    await kubectl(['create', '-f', '-'], { env, input: JSON.stringify(body) });
+    expect(await asLeakguard('leakguard-run-3').recordEvent(old)).toMatchObject({ outcome: 'counted', count: 2 });
+    const stored = await kubectlJson<{ series?: { count: number; lastObservedTime: string }; eventTime: string }>(
+      ['get', 'events.v1.events.k8s.io', eventName(old), '-n', ns.record],
+      { env },
+    );
+    expect(stored.series?.count).toBe(2);
+    expect(Date.now() - Date.parse(stored.series!.lastObservedTime)).toBeLessThan(5 * 60_000);
+    expect(Date.now() - Date.parse(stored.eventTime)).toBeGreaterThan(39 * 60_000);
+    const out = await kubectl(['events', '--for', `deployment/${operator}`, '-n', ns.record], { env });
+    expect(out.split('\n').find((l) => l.includes('LeakConfirmed'))).toMatch(/\(x2 over 4\dm\)/);
+    // Counted, it is fresh again: the next run leaves it alone.
+    expect((await asLeakguard('leakguard-run-4').recordEvent(old)).outcome).toBe('exists');
   });
 });
 

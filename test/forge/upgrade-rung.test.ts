@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
 import { runOnce } from '../../src/run/index.js';
-import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { createUpgradeRung } from '../../src/cli/wiring.js';
 import { changedLines, HELMRELEASE_CHARTREF, OCIREPOSITORY } from '../support/gitops-files.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';

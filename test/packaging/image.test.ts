@@ -167,6 +167,26 @@ describe('the runtime stage, reproduced without Docker', () => {
     expect(analyze.stdout).toContain('leakguard analyze --input FILE');
   });
 
+  it('loads none of the Kubernetes client, zod or YAML for `--help` (they are chunks loaded by the commands)', () => {
+    // What `--help` loads: the entry and the chunks it imports statically, named by their source maps.
+    const app = join(rootFs, 'app');
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = readFileSync(join(app, file), 'utf8');
+      for (const [, chunk] of code.matchAll(/(?:^|[;}\s])import\s*(?:[^"'()]*?from\s*)?["']\.\/([^"']+\.mjs)["']/g))
+        visit(posix.join(posix.dirname(file), chunk!));
+    };
+    visit('leakguard.mjs');
+    const sources = [...loaded].flatMap(
+      (file) => (JSON.parse(readFileSync(join(app, `${file}.map`), 'utf8')) as { sources: string[] }).sources,
+    );
+    expect(sources.some((s) => s.includes('src/cli/main.ts'))).toBe(true);
+    const heavy = sources.filter((s) => /node_modules\/(@kubernetes\/client-node|zod|yaml|@octokit)\//.test(s));
+    expect(heavy).toEqual([]);
+  });
+
   it.each(['run', 'daemon'])('has the command the chart runs: `%s --help`', (command) => {
     const { status, stdout } = runImage([command, '--help']);
     expect(status).toBe(0);

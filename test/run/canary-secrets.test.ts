@@ -17,7 +17,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
 import { runOnce } from '../../src/run/index.js';
-import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { createUpgradeRung } from '../../src/cli/wiring.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { rookOperatorTarget } from '../support/policy-fixtures.js';
 

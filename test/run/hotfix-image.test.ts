@@ -4,6 +4,7 @@
  * after a crash, and the same for a user's catalogue entry. What a user sees: the image the workload
  * runs, the Events, the state, Slack.
  */
+import { inContainer, inWorkload, ofProfile, runningImage, startedAt, targetFacts, withLimit } from '../support/gen.js';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog, CatalogError } from '../../src/catalog/catalog.js';
@@ -13,7 +14,7 @@ import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { TestCluster } from '../support/test-cluster.js';
 import { RecordingNotifier, TraceMetrics } from '../../src/demo/world.js';
 import { catalogFor } from '../../src/cli/wiring.js';
-import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { createUpgradeRung } from '../../src/cli/wiring.js';
 import { FakeGitHub } from '../forge/fake-github.js';
 import { secretFile } from '../forge/helpers.js';
 
@@ -44,28 +45,14 @@ ${extra}`;
 }
 
 function facts(image: string, kind: WorkloadRef['kind'] = 'Deployment', profile = 'longhorn'): TargetFacts {
-  const name = 'instance-manager';
-  return {
-    profile,
-    workload: { kind, namespace: 'longhorn-system', name, uid: `uid-${name}` },
-    pod: {
-      name: `${name}-abc`,
-      uid: `uid-${name}-pod`,
-      startTime: start,
-      ready: true,
-      terminating: false,
-      controlled: true,
-    },
-    container: 'instance-manager',
-    image,
-    version: null,
-    limitBytes: 2048 * MiB,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: {},
-  };
+  return targetFacts(
+    ofProfile(profile),
+    inWorkload('longhorn-system', 'instance-manager', kind),
+    startedAt(start),
+    inContainer('instance-manager'),
+    runningImage(image, null),
+    withLimit(2048 * MiB),
+  );
 }
 
 /** The instance-manager's working set, leaking 40 MiB/h whatever image it runs: a sample a minute for 100 h. */

@@ -8,7 +8,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { createUpgradeRung } from '../../src/run/upgrade.js';
+import { createUpgradeRung } from '../../src/cli/wiring.js';
 import { FakeGitHub } from '../forge/fake-github.js';
 import { secretFile } from '../forge/helpers.js';
 import { HOUR, RookWorld, rookConfig } from '../support/rook-world.js';

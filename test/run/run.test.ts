@@ -2,6 +2,16 @@
  * `runOnce` end to end over in-memory adapters: ordering, guardrails, idempotency and the records a user
  * sees (Events, state, Slack). The same flows run against a real control plane in test/e2e.
  */
+import {
+  inContainer,
+  inWorkload,
+  ofProfile,
+  runningImage,
+  startedAt,
+  targetFacts,
+  withEnv,
+  withLimit,
+} from '../support/gen.js';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
@@ -11,7 +21,7 @@ import type { Sample } from '../../src/detect/types.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { InstantResult, MetricsAnswer, MetricsSource, RangeQuery, RangeResult } from '../../src/prom/types.js';
-import type { UpgradeExecutor } from '../../src/run/act.js';
+import type { UpgradeExecutor } from '../../src/forge/upgrade-rung.js';
 import type { ActionOutcome } from '../../src/model/action.js';
 import { runOnce, type RunDeps } from '../../src/run/index.js';
 import { TestCluster } from '../support/test-cluster.js';
@@ -44,28 +54,19 @@ profiles:
 }
 
 function facts(profile: string, namespace: string, name: string, container: string, podStart: number): TargetFacts {
-  return {
-    profile,
-    workload: { kind: 'Deployment', namespace, name, uid: `uid-${name}` },
-    pod: {
-      name: `${name}-abc`,
-      uid: `uid-${name}-pod`,
-      startTime: podStart,
-      ready: true,
-      terminating: false,
-      controlled: true,
-    },
-    container,
-    image: profile === 'rook' ? 'rook/ceph:v1.14.9' : 'quay.io/jetstack/cert-manager-controller:v1.16.2',
-    version: profile === 'rook' ? '1.14.9' : '1.16.2',
-    limitBytes: 2048 * MiB,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: { ROOK_LOG_LEVEL: 'INFO' },
-  };
+  const rook = profile === 'rook';
+  return targetFacts(
+    ofProfile(profile),
+    inWorkload(namespace, name),
+    startedAt(podStart),
+    inContainer(container),
+    rook ? runningImage('rook/ceph:v1.14.9', '1.14.9') : runningImage(CERT_MANAGER_IMAGE, '1.16.2'),
+    withLimit(2048 * MiB),
+    withEnv({ ROOK_LOG_LEVEL: 'INFO' }),
+  );
 }
+
+const CERT_MANAGER_IMAGE = 'quay.io/jetstack/cert-manager-controller:v1.16.2';
 
 /** Working-set history served like Prometheus would: a 40 MiB/h leak and a flat neighbour. */
 class MemoryMetrics implements MetricsSource {
@@ -176,6 +177,8 @@ describe('runOnce', () => {
     expect(cluster.mutations.some((m) => m.target.includes('cert-manager'))).toBe(false);
     expect(cluster.reasons()).toEqual(['LeakSuspected', 'PodRestarted']);
     expect(cluster.events[0]!.note).toMatch(/rook-operator-leak-1\.14.*ROOK_WATCH_FOR_NODE_FAILURE=false/);
+    // The decision is told once however many runs repeat it; the restart carried out counts every time.
+    expect(cluster.events.map((e) => e.countRepeats === true)).toEqual([false, true]);
     // Intent is written before the restart, the outcome after.
     const restartAt = cluster.mutations.findIndex((m) => m.verb === 'restart');
     const before = cluster.mutations[restartAt - 1]!;

@@ -4,6 +4,16 @@
  * by a source that answers the built-in queries as Prometheus would (the floor of each step, pods
  * narrowed by the query's pod pattern).
  */
+import {
+  inContainer,
+  inWorkload,
+  ofProfile,
+  runningImage,
+  startedAt,
+  targetFacts,
+  withLimit,
+  withPod,
+} from '../support/gen.js';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
@@ -64,27 +74,15 @@ const leaking = (_wall: number, age: number) => 300 + warmup(age) + 30 * age;
 const cycling = (wall: number, age: number) => 370 - 120 * Math.cos((2 * Math.PI * (wall - 3)) / 24) + warmup(age);
 
 function facts(profile: string, namespace: string, workload: string, current: Pod): TargetFacts {
-  return {
-    profile,
-    workload: { kind: 'Deployment', namespace, name: workload, uid: `uid-${workload}` },
-    pod: {
-      name: current.labels.pod,
-      uid: `uid-${current.labels.pod}`,
-      startTime: current.samples[0]!.t,
-      ready: true,
-      terminating: false,
-      controlled: true,
-    },
-    container: 'app',
-    image: 'ghcr.io/example/operator:v1.2.3',
-    version: '1.2.3',
-    limitBytes: 4096 * MiB,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: {},
-  };
+  return targetFacts(
+    ofProfile(profile),
+    inWorkload(namespace, workload),
+    withPod(current.labels.pod, `uid-${current.labels.pod}`),
+    startedAt(current.samples[0]!.t),
+    inContainer('app'),
+    runningImage('ghcr.io/example/operator:v1.2.3', '1.2.3'),
+    withLimit(4096 * MiB),
+  );
 }
 
 const NOW = T0 + 86 * HOUR;

@@ -1,6 +1,7 @@
 // One leakguard run (runOnce, the real PrometheusSource) against a real metrics server, over an
 // in-memory cluster holding the given operator pods: what a user sees is the run's summary, its
 // mutations and its Events.
+import { inContainer, inWorkload, startedAt, targetFacts, withPod } from './gen.js';
 import { pino } from 'pino';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -13,27 +14,8 @@ import { RecordingNotifier } from '../../src/demo/world.js';
 
 /** An operator pod of profile `ops`, one Deployment per pod, started long before the history. */
 export function operatorTarget(namespace: string, pod: string, container: string, nowSeconds: number): TargetFacts {
-  return {
-    profile: 'ops',
-    workload: { kind: 'Deployment', namespace, name: pod, uid: `uid-${pod}` },
-    pod: {
-      name: pod,
-      uid: `uid-${pod}-pod`,
-      startTime: nowSeconds - 40 * 3600,
-      ready: true,
-      terminating: false,
-      controlled: true,
-    },
-    container,
-    image: 'example/operator:v1.0.0',
-    version: '1.0.0',
-    limitBytes: null,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: {},
-  };
+  const mods = [inWorkload(namespace, pod), withPod(pod), startedAt(nowSeconds - 40 * 3600), inContainer(container)];
+  return targetFacts(...mods);
 }
 
 export interface MetricsRun {

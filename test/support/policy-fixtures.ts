@@ -1,9 +1,11 @@
 /** Builders for policy tests: a Rook v1.14.9 operator, judged at a fixed Prometheus time. */
+import { inContainer, inWorkload, ofProfile, runningImage, startedAt, targetFacts, withLimit, withPod } from './gen.js';
 import { buildCatalog } from '../../src/catalog/index.js';
 import type { Verdict } from '../../src/detect/types.js';
 import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from '../../src/policy/types.js';
 import { emptyWorkloadState, type WorkloadState } from '../../src/model/state.js';
 import { type TargetFacts } from '../../src/model/workload.js';
+import { planWords } from '../../src/report/plan-words.js';
 
 export const hour = 3600;
 const mib = 2 ** 20;
@@ -122,6 +124,7 @@ export function input(
     guardrails: { ...guardrails, ...overrides.guardrails },
     now: overrides.now ?? now,
     catalog,
+    words: planWords,
   };
 }
 
@@ -130,25 +133,14 @@ export function input(
  * (`rook-ceph-operator-abc`) running rook/ceph:v1.14.9 with a 4 GiB limit, started 25 h ago.
  */
 export function rookOperatorTarget(nowSeconds = Math.floor(Date.now() / 1000)): TargetFacts {
-  return {
-    profile: 'rook',
-    workload: { kind: 'Deployment', namespace: 'rook-ceph', name: 'rook-ceph-operator', uid: 'u1' },
-    pod: {
-      name: 'rook-ceph-operator-abc',
-      uid: 'u2',
-      startTime: nowSeconds - 90_000,
-      ready: true,
-      terminating: false,
-      controlled: true,
-    },
-    container: 'rook-ceph-operator',
-    image: 'rook/ceph:v1.14.9',
-    version: '1.14.9',
-    limitBytes: 4096 * 2 ** 20,
-    restartCount: 0,
-    gitopsOwner: null,
-    rollingOut: false,
-    unreadyReplicas: 0,
-    env: {},
-  };
+  return targetFacts(
+    ofProfile('rook'),
+    inWorkload('rook-ceph', 'rook-ceph-operator'),
+    withPod('rook-ceph-operator-abc', 'u2'),
+    (f) => ({ ...f, workload: { ...f.workload, uid: 'u1' } }),
+    startedAt(nowSeconds - 90_000),
+    inContainer('rook-ceph-operator'),
+    runningImage('rook/ceph:v1.14.9', '1.14.9'),
+    withLimit(4096 * 2 ** 20),
+  );
 }

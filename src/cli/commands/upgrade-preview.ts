@@ -3,11 +3,12 @@
  * checkout, without GitHub. Reads the file and the siblings the bump follows; chart repositories are
  * asked (read-only) when a chart is versioned apart from its app, unless `offline`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Catalog } from '../../catalog/catalog.js';
 import { matchKnownIssues } from '../../catalog/catalog.js';
 import type { UpgradeRule } from '../../catalog/schema.js';
-import { BumpError, bumpInRepo, type BumpRequest } from '../../forge/bump/index.js';
+import { BumpError, bumpInRepo, repositoryOf, type BumpRequest } from '../../forge/bump/index.js';
 import {
   createChartSource,
   readChartCredentials,
@@ -30,6 +31,10 @@ export interface UpgradePreviewOptions {
   chartRepositories?: readonly ChartRepositoryAuthConfig[];
   /** Chart repositories; a test passes its own. @default read over HTTP(S) */
   charts?: ChartSource;
+  /** The checkout's root: paths are shown and followed from it. @default the Git work tree holding `file` */
+  repoRoot?: string;
+  /** `owner/name` of the repository (Argo CD `$values/…` files are followed in it). @default its `origin` remote */
+  repo?: string;
 }
 
 async function readLocal(path: string): Promise<{ text: string } | null> {
@@ -39,6 +44,54 @@ async function readLocal(path: string): Promise<{ text: string } | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** The Git work tree holding `file` (a `.git` directory, or a worktree's `.git` file), or null. */
+async function workTreeOf(file: string): Promise<string | null> {
+  for (let dir = dirname(resolve(file)); ; dir = dirname(dir)) {
+    if (
+      await stat(join(dir, '.git')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** `owner/name` from the work tree's `origin` remote (`.git/config`, or a worktree's common directory). */
+async function originOf(root: string): Promise<string | null> {
+  let gitDir = join(root, '.git');
+  const pointer = await readLocal(gitDir).catch(() => null); // a directory cannot be read as a file
+  if (pointer) {
+    const line = pointer.text.split('\n').find((l) => l.startsWith('gitdir:'));
+    const linked = line?.slice('gitdir:'.length).trim();
+    if (!linked) return null;
+    gitDir = resolve(root, linked);
+    const common = await readLocal(join(gitDir, 'commondir'));
+    if (common) gitDir = resolve(gitDir, common.text.trim());
+  }
+  const config = await readLocal(join(gitDir, 'config')).catch(() => null);
+  const section = config?.text.split(/^\[/m).find((s) => /^remote\s+"origin"\]/.test(s));
+  const url = section
+    ?.split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^url\s*=/.test(l))
+    ?.replace(/^url\s*=\s*/, '');
+  return url ? repositoryOf(url) : null;
+}
+
+/**
+ * Where the preview reads: paths relative to the checkout's root (as in the pull request) when the root
+ * is known, as given otherwise.
+ */
+async function checkout(options: UpgradePreviewOptions): Promise<{ primary: string; root: string | null }> {
+  const root = options.repoRoot ?? (await workTreeOf(options.file));
+  if (root === null) return { primary: options.file, root: null };
+  const path = relative(resolve(root), resolve(options.file));
+  if (path.startsWith('..') || isAbsolute(path)) return { primary: options.file, root: null };
+  return { primary: path.split(sep).join('/'), root };
 }
 
 /** The catalogue entry for `image` at the running version: its chart, components and upgrade rule. */
@@ -60,6 +113,7 @@ function fromCatalogue(options: UpgradePreviewOptions): {
 
 /** The bump the preview asks for: the options, completed by the catalogue entry of the running image. */
 export function previewRequest(options: UpgradePreviewOptions): BumpRequest {
+  const repo = options.repo;
   const known = fromCatalogue(options);
   const chart = options.chart ?? known.chart;
   return {
@@ -70,6 +124,7 @@ export function previewRequest(options: UpgradePreviewOptions): BumpRequest {
     ...(options.alsoBump && options.alsoBump.length > 0 ? { alsoBump: options.alsoBump } : {}),
     ...(known.moveTogether ? { moveTogether: known.moveTogether } : {}),
     ...(known.rule ? { rule: known.rule } : {}),
+    ...(repo ? { repository: repo } : {}),
   };
 }
 
@@ -77,13 +132,16 @@ export async function runUpgradePreview(
   options: UpgradePreviewOptions,
   print: (text: string) => void,
 ): Promise<ExitCode> {
-  const req = previewRequest(options);
+  const { primary, root } = await checkout(options);
+  const repo = options.repo ?? (root === null ? null : await originOf(root));
+  const req = previewRequest({ ...options, ...(repo ? { repo } : {}) });
+  const readAt = (path: string) => readLocal(root === null ? path : join(root, path));
   try {
     const charts = options.offline
       ? undefined
       : (options.charts ??
         createChartSource({ credentials: await readChartCredentials(options.chartRepositories ?? []) }));
-    const outcome = await bumpInRepo(options.file, readLocal, req, charts);
+    const outcome = await bumpInRepo(primary, readAt, req, charts);
     if (outcome.kind === 'already') {
       print(previewAlready(options.file, options.toVersion));
       return ExitCode.ok;

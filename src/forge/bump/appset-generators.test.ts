@@ -78,6 +78,85 @@ describe('ApplicationSet generators', () => {
     });
   });
 
+  it('elementsYaml: a literal list moves inside the string (one line too); one read from another generator is named', async () => {
+    const block = appset(`    - list:
+        elementsYaml: |
+          - addon: argocd
+            chartVersion: 7.7.8   # with Argo CD 2.13.1`);
+    expect((await bumpAndRerun({ 'addons.yaml': block }, 'addons.yaml', argocd, charts)).diff).toEqual([
+      'addons.yaml: -            chartVersion: 7.7.8   # with Argo CD 2.13.1',
+      'addons.yaml: +            chartVersion: 7.7.10   # with Argo CD 2.13.1',
+    ]);
+    const line = appset(`    - list:
+        elementsYaml: '[{addon: argocd, chartVersion: 7.7.8}]'`);
+    expect((await bumpAndRerun({ 'addons.yaml': line }, 'addons.yaml', argocd, charts)).diff).toEqual([
+      "addons.yaml: -        elementsYaml: '[{addon: argocd, chartVersion: 7.7.8}]'",
+      "addons.yaml: +        elementsYaml: '[{addon: argocd, chartVersion: 7.7.10}]'",
+    ]);
+    const fromGit = appset(`    - matrix:
+        generators:
+          - git:
+              repoURL: https://github.com/example-org/platform-config.git
+              revision: HEAD
+              directories:
+                - path: clusters/*
+          - list:
+              elementsYaml: "{{ .addons | toJson }}"`);
+    expect(refusal(fromGit, argocd)).toContain(
+      'the chart version is a parameter the generators read outside this file: spec.generators.0.matrix.generators.1.list (elementsYaml {{ .addons | toJson }})',
+    );
+  });
+
+  it("a generator's template: its sources replace the ApplicationSet's whole, and the version it writes out moves", async () => {
+    const text = appset(`    - list:
+        elements:
+          - addon: cert-manager
+            chartVersion: 7.7.8
+        template:
+          metadata: {}
+          spec:
+            project: platform
+            sources:
+              - repoURL: https://argoproj.github.io/argo-helm
+                chart: argo-cd
+                targetRevision: "7.7.8"
+              - repoURL: https://github.com/example-org/platform-config.git
+                targetRevision: main
+                ref: values`);
+    // The element's chartVersion is read by no source of this generator: it is not the operator's pin.
+    expect((await bumpAndRerun({ 'addons.yaml': text }, 'addons.yaml', argocd, charts)).diff).toEqual([
+      'addons.yaml: -                targetRevision: "7.7.8"',
+      'addons.yaml: +                targetRevision: "7.7.10"',
+    ]);
+  });
+
+  it('values from a ref: source whose repoURL is a generator parameter: refused as a template', () => {
+    const text = appset(
+      `    - list:
+        elements:
+          - addon: argocd
+            chartVersion: 7.7.8
+            valuesRepo: https://github.com/acme/platform.git`,
+      `        repoURL: https://argoproj.github.io/argo-helm
+        chart: argo-cd
+        targetRevision: '{{.chartVersion}}'`,
+    ).replace(
+      '      destination:',
+      `      sources:
+        - repoURL: https://argoproj.github.io/argo-helm
+          chart: argo-cd
+          targetRevision: '{{.chartVersion}}'
+          helm: {valueFiles: [$values/argocd/values.yaml]}
+        - repoURL: '{{.valuesRepo}}'
+          targetRevision: main
+          ref: values
+      destination:`,
+    );
+    expect(refusal(text, { ...argocd, repository: 'acme/platform' })).toContain(
+      'spec.template.spec.sources.0.helm.valueFiles.0 "$values/argocd/values.yaml": a values path written as a template',
+    );
+  });
+
   it('cluster decisions (Open Cluster Management placement): refused, naming the generator', () => {
     const text = appset(`    - clusterDecisionResource:
         configMapRef: ocm-placement-generator

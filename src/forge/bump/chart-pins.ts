@@ -4,6 +4,7 @@
  */
 import { trimEnd } from '../../model/text.js';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import { chartReleaseText } from '../../report/bump-text.js';
 import { generatorSources } from './appset-generators.js';
 import { detectKind, resourceName } from './document-kind.js';
 import { lastSegment } from './version.js';
@@ -66,9 +67,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
       const source = valueAt(spec, ['sourceRef']);
       const sourceName = stringAt(source, 'name')?.value ?? '';
       const repo = stringAt(source, 'kind')?.value === 'HelmRepository' ? helmRepository(all, sourceName) : null;
-      const missing = repo
-        ? undefined
-        : `its HelmRepository/${sourceName} is not in the files read; point upgrade.file at a file that holds both`;
+      const missing = repo ? undefined : chartReleaseText.helmRepositoryUnread(sourceName);
       add(lastSegment(chart), stringAt(spec, 'version')?.value, 'spec.chart.spec.version', repo, missing);
       break;
     }
@@ -140,7 +139,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
             stringAt(release, 'version')?.value,
             `releases.${i}.version`,
             repo,
-            repo ? undefined : `no repository named "${prefix}" under repositories:`,
+            repo ? undefined : chartReleaseText.noNamedRepository(prefix),
           );
         });
       }
@@ -157,7 +156,7 @@ function pinsOf(file: string, doc: Document, all: readonly FileDocs[]): ChartPin
             stringAt(dep, 'version')?.value,
             `dependencies.${i}.version`,
             known ? trimEnd(repo, '/') : null,
-            known ? undefined : `its repository "${repo}" is not a URL leakguard can read`,
+            known ? undefined : chartReleaseText.notAUrl(repo),
           );
         });
       }

@@ -8,6 +8,7 @@ import type { UpgradeRule } from '../../catalog/schema.js';
 import { compareVersions, parseVersion, type Version } from '../../catalog/version.js';
 import type { ChartSource } from '../chart-repository.js';
 import type { ChartPin } from './chart-pins.js';
+import { chartReleaseText } from '../../report/bump-text.js';
 import { BumpError, type ChartMove } from './types.js';
 import { describePlace } from './plan.js';
 import { sameVersion, stripV } from './version.js';
@@ -30,12 +31,8 @@ function placeOf(q: ChartQuestion): string {
 
 /** The refusal when the repository cannot answer: names the pin and the release to pick. */
 export function chartLookupRefused(q: ChartQuestion, why: string): BumpError {
-  return new BumpError(
-    'not-bumped',
-    `${q.primary}: ${placeOf(q)} pins chart ${q.pin.chart}, versioned apart from the app; ` +
-      `the chart release that ships ${stripV(q.appTo)} could not be looked up (${why}). ` +
-      `Set it to the ${q.pin.chart} release whose appVersion is ${stripV(q.appTo)} yourself`,
-  );
+  const text = chartReleaseText.lookupFailed(q.primary, placeOf(q), q.pin.chart, stripV(q.appTo), why);
+  return new BumpError('not-bumped', text);
 }
 
 function withinRule(rule: UpgradeRule | undefined, from: Version, to: Version): boolean {
@@ -48,22 +45,27 @@ export async function chartMoveFor(source: ChartSource, q: ChartQuestion): Promi
   const { pin } = q;
   if (pin.repo === null) throw chartLookupRefused(q, pin.missing ?? 'the file names no chart repository');
   const pinned = parseVersion(pin.version);
-  if (!pinned) throw chartLookupRefused(q, `"${pin.version}" is not one chart version`);
+  if (!pinned) throw chartLookupRefused(q, chartReleaseText.notOneVersion(pin.version));
   try {
     const listed = (await source.versions(pin.repo, pin.chart)).map((text) => ({ text, version: parseVersion(text) }));
     const pinnedText = listed.find((c) => c.version !== null && compareVersions(c.version, pinned) === 0)?.text;
-    if (pinnedText === undefined) throw chartLookupRefused(q, `${pin.repo} lists no ${pin.chart} ${pin.version}`);
+    if (pinnedText === undefined)
+      throw chartLookupRefused(q, chartReleaseText.notListed(pin.repo, pin.chart, pin.version));
     const pinnedApp = await source.appVersion(pin.repo, pin.chart, pinnedText);
     if (pinnedApp !== null && sameVersion(pinnedApp, q.appTo))
       return { chart: pin.chart, from: pin.version, to: pin.version };
     if (pinnedApp === null || !sameVersion(pinnedApp, q.appFrom)) {
-      throw new BumpError(
-        'not-bumped',
-        `${q.primary}: ${placeOf(q)} pins chart ${pin.chart} ${pin.version}, ` +
-          `which ships app ${pinnedApp ?? '(no appVersion)'} according to ${pin.repo}, ` +
-          `not the running ${stripV(q.appFrom)}: ` +
-          `the file does not describe what runs, so nothing is changed`,
+      const from = stripV(q.appFrom);
+      const text = chartReleaseText.notRunning(
+        q.primary,
+        placeOf(q),
+        pin.chart,
+        pin.version,
+        pinnedApp,
+        pin.repo,
+        from,
       );
+      throw new BumpError('not-bumped', text);
     }
     const candidates = listed
       .filter(
@@ -77,13 +79,9 @@ export async function chartMoveFor(source: ChartSource, q: ChartQuestion): Promi
       const appVersion = app === null ? null : parseVersion(app);
       if (app !== null && sameVersion(app, q.appTo)) {
         if (!withinRule(q.rule, pinned, candidate.version)) {
-          throw new BumpError(
-            'not-bumped',
-            `${q.primary}: ${placeOf(q)}: the first ${pin.chart} release that ships ${stripV(q.appTo)} ` +
-              `is ${candidate.text}, ` +
-              `more than one minor version of the chart above ${pin.version}, ` +
-              `and the catalogue's rule is one minor version at a time: plan the intermediate chart upgrades`,
-          );
+          const to = stripV(q.appTo);
+          const text = chartReleaseText.beyondRule(q.primary, placeOf(q), pin.chart, to, candidate.text, pin.version);
+          throw new BumpError('not-bumped', text);
         }
         return {
           chart: pin.chart,
@@ -93,12 +91,17 @@ export async function chartMoveFor(source: ChartSource, q: ChartQuestion): Promi
       }
       if (appVersion && target && compareVersions(appVersion, target) > 0) break;
     }
-    throw new BumpError(
-      'not-bumped',
-      `${q.primary}: ${placeOf(q)}: no ${pin.chart} release above ${pin.version} in ${pin.repo} ` +
-        `ships app ${stripV(q.appTo)} ` +
-        `(checked ${Math.min(candidates.length, MAX_LOOKUPS)} releases); pick the chart release for it yourself`,
+    const checked = Math.min(candidates.length, MAX_LOOKUPS);
+    const text = chartReleaseText.noneShips(
+      q.primary,
+      placeOf(q),
+      pin.chart,
+      pin.version,
+      pin.repo,
+      stripV(q.appTo),
+      checked,
     );
+    throw new BumpError('not-bumped', text);
   } catch (error) {
     if (error instanceof BumpError) throw error;
     throw chartLookupRefused(q, (error as Error).message);

@@ -87,7 +87,7 @@ describe('a chart versioned apart from its app: the chart repository says which 
     expect((await bump({ 'app.yaml': bumped }, 'app.yaml', argoReq)).kind).toBe('already');
   });
 
-  it('ApplicationSet with multiple sources (chart + values from Git): the chart source moves', async () => {
+  it('ApplicationSet with multiple sources (chart + values from this repository): the chart and the values file move', async () => {
     const appset = `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata:
@@ -113,9 +113,13 @@ spec:
         server: '{{server}}'
         namespace: argocd
 `;
-    expect(await diffOf({ 'appset.yaml': appset }, 'appset.yaml')).toEqual([
+    const values = 'global:\n  image:\n    tag: v2.13.1 # the CMP sidecar is built FROM it\n';
+    const files = { 'appset.yaml': appset, 'argocd/values.yaml': values };
+    expect(await diffOf(files, 'appset.yaml', { ...argoReq, repository: 'acme/platform' })).toEqual([
       'appset.yaml: -          targetRevision: "7.7.8"',
       'appset.yaml: +          targetRevision: "7.7.10"',
+      'argocd/values.yaml: -    tag: v2.13.1 # the CMP sidecar is built FROM it',
+      'argocd/values.yaml: +    tag: v2.13.2 # the CMP sidecar is built FROM it',
     ]);
     expect(argo.asked).toContain('versions oci://ghcr.io/argoproj/argo-helm argo-cd');
   });
@@ -158,7 +162,7 @@ spec:
     ]);
   });
 
-  it('kustomize helmCharts[].repo', async () => {
+  it('kustomize helmCharts[].repo, and the image tag in its valuesFile', async () => {
     const text = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: argocd
@@ -169,9 +173,12 @@ helmCharts:
     releaseName: argocd
     valuesFile: values.yaml
 `;
-    expect(await diffOf({ 'kustomization.yaml': text }, 'kustomization.yaml')).toEqual([
+    const values = 'global:\n  image:\n    tag: v2.13.1\n';
+    expect(await diffOf({ 'kustomization.yaml': text, 'values.yaml': values }, 'kustomization.yaml')).toEqual([
       'kustomization.yaml: -    version: 7.7.8',
       'kustomization.yaml: +    version: 7.7.10',
+      'values.yaml: -    tag: v2.13.1',
+      'values.yaml: +    tag: v2.13.2',
     ]);
   });
 

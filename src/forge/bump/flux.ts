@@ -4,10 +4,12 @@
  * `postBuild.substitute` variables.
  */
 import { isMap, isScalar, isSeq } from 'yaml';
-import { DIGEST_ADVICE, images } from './image-sites.js';
+import { siteText } from '../../report/bump-text.js';
+import { images } from './image-sites.js';
+import { kustomizeImages } from './kustomize.js';
 import { addEdit, addIgnored, addRefusal, scalarOf, type ChartRef, type Ctx } from './site.js';
 import { inStyleOf, lastSegment, sameVersion, stripV } from './version.js';
-import { RANGE_ADVICE, versionField } from './version-field.js';
+import { versionField } from './version-field.js';
 import { stringAt, valueAt } from './yaml-edit.js';
 
 export function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
@@ -16,6 +18,14 @@ export function helmRelease(ctx: Ctx, root: unknown, refs: ChartRef[]): void {
   const name = stringAt(valueAt(root, ['metadata']), 'name')?.value ?? '';
   const owners = chart !== undefined ? [lastSegment(chart)] : [stringAt(ref, 'name')?.value ?? '', name];
   valuesFrom({ ...ctx, owners: owners.filter((n) => n !== '') }, valueAt(root, ['spec', 'valuesFrom']));
+  // Post-renderers rewrite the rendered images: a tag there wins over the chart's and the values'.
+  const renderers = valueAt(root, ['spec', 'postRenderers']);
+  if (isSeq(renderers)) {
+    renderers.items.forEach((r, i) => {
+      const at = ['spec', 'postRenderers', String(i), 'kustomize', 'images'];
+      kustomizeImages({ ...ctx, owners: owners.filter((n) => n !== '') }, valueAt(r, at.slice(3)), at);
+    });
+  }
   if (chart !== undefined) {
     versionField(
       { ...ctx, owners },
@@ -78,21 +88,11 @@ export function ociRepository(ctx: Ctx, root: unknown): void {
   const digest = scalarOf(c, valueAt(ref, ['digest']));
   if (digest && digest.value !== '') {
     if (tag && sameVersion(tag.value, c.version))
-      addRefusal(c, tag, ['spec', 'ref', 'tag'], `spec.ref.digest is set too: ${DIGEST_ADVICE}`);
-    else
-      addRefusal(
-        c,
-        digest,
-        ['spec', 'ref', 'digest'],
-        'the chart is pinned by digest only, which cannot be bumped offline; pin spec.ref.tag instead',
-      );
+      addRefusal(c, tag, ['spec', 'ref', 'tag'], siteText.digestToo('spec.ref.digest is set too'));
+    else addRefusal(c, digest, ['spec', 'ref', 'digest'], siteText.ociDigestOnly());
   } else if (semver) {
-    addRefusal(
-      c,
-      semver,
-      ['spec', 'ref', 'semver'],
-      `a semver range ${RANGE_ADVICE}; replace spec.ref.semver by spec.ref.tag (the version running now is ${stripV(ctx.req.fromVersion)}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`,
-    );
+    const [from, to] = [stripV(ctx.req.fromVersion), stripV(ctx.req.toVersion)];
+    addRefusal(c, semver, ['spec', 'ref', 'semver'], siteText.ociSemver(from, to));
   } else {
     versionField(c, valueAt(ref, ['tag']), ['spec', 'ref', 'tag'], lastSegment(url) || name);
   }
@@ -104,6 +104,8 @@ export function ociRepository(ctx: Ctx, root: unknown): void {
  */
 export function fluxSubstitutions(ctx: Ctx, root: unknown): void {
   if (!(stringAt(root, 'apiVersion')?.value ?? '').startsWith('kustomize.toolkit.fluxcd.io/')) return;
+  // `spec.images`: kustomize image overrides applied to what the Kustomization builds.
+  kustomizeImages(ctx, valueAt(root, ['spec', 'images']), ['spec', 'images']);
   const vars = valueAt(root, ['spec', 'postBuild', 'substitute']);
   if (!isMap(vars)) return;
   const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
@@ -117,12 +119,7 @@ export function fluxSubstitutions(ctx: Ctx, root: unknown): void {
     const path = ['spec', 'postBuild', 'substitute', key];
     const named = slug(key.replace(/_(version|tag|release)$/i, ''));
     if (!names.includes(named)) {
-      addIgnored(
-        ctx,
-        value,
-        path,
-        `a substitution variable that does not name the operator's chart or image (${names.join(', ') || 'none given'})`,
-      );
+      addIgnored(ctx, value, path, siteText.otherSubstitution(names));
       continue;
     }
     const to = inStyleOf(value.value, ctx.to);

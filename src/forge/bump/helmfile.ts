@@ -31,7 +31,13 @@ export function helmfile(ctx: Ctx, root: unknown): void {
         path: ['releases', String(i), 'values', String(j)].join('.'),
         value: entry.value,
         owners: c.owners,
-        source: { kind: 'file', path: entry.value, optional: handler !== undefined && handler !== 'Error' },
+        source: {
+          kind: 'file',
+          path: entry.value,
+          optional: handler !== undefined && handler !== 'Error',
+          base: 'file',
+          tool: 'helmfile',
+        },
       });
     });
   });

@@ -5,15 +5,15 @@
  */
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { parseImageRef } from '../../catalog/image.js';
+import { siteText } from '../../report/bump-text.js';
 import { addEdit, addIgnored, addRefusal, scalarOf, type Ctx } from './site.js';
 import { inStyleOf, replaceVersionTokens, repositoryMatches, sameVersion, stripV } from './version.js';
 import { blockScalarMapper, parseDocuments, stringAt, valueAt, walk } from './yaml-edit.js';
 
-export const DIGEST_ADVICE =
-  'it is digest-pinned, and the digest of the new version cannot be known offline; pin by tag alone so leakguard can bump it, or let Renovate (pinDigests) update tag and digest together';
+export const DIGEST_ADVICE = siteText.digestPinned();
 
 /** True when `repository` is the operator's image or one released together with it. */
-function isOperators(ctx: Ctx, repository: string): boolean {
+export function isOperators(ctx: Ctx, repository: string): boolean {
   const group = ctx.req.moveTogether ?? [];
   return repositoryMatches(repository, ctx.req.image) || group.some((r) => repositoryMatches(repository, r));
 }
@@ -27,16 +27,13 @@ function strayComponent(ctx: Ctx, repository: string, tag: string): boolean {
 }
 
 function notOperators(ctx: Ctx, scalar: Scalar<string>, path: string[], repository: string): void {
-  addIgnored(ctx, scalar, path, `${repository} is not the operator's image (${ctx.req.image ?? ''})`);
+  addIgnored(ctx, scalar, path, siteText.notOperators(repository, ctx.req.image ?? ''));
 }
 
 const isVersionTag = (tag: string) => /^v?\d+\.\d+\.\d+/.test(tag);
 
 function strayRefusal(ctx: Ctx, repository: string, tag: string): string {
-  return (
-    `${repository} is released together with ${ctx.req.image ?? 'the operator'} and is at ${tag}, not ${stripV(ctx.req.fromVersion)}: ` +
-    `moving only some components would leave a mixed-version install; bring them to one version first`
-  );
+  return siteText.strayComponent(repository, ctx.req.image ?? 'the operator', tag, stripV(ctx.req.fromVersion));
 }
 
 /**
@@ -96,8 +93,9 @@ export function images(ctx: Ctx, node: unknown, basePath: string[]): void {
       }
     } else if (isMap(image)) {
       imageMap(ctx, image, [...path, 'image']);
-    } else if (path.includes('image') && path.at(-1) !== 'image' && stringAt(map, 'repository')) {
-      // Nested per-component maps under `image:`; `image:` itself was handled from its parent.
+    } else if (path.includes('image') && path.at(-1) !== 'image' && (stringAt(map, 'repository') || map.has('tag'))) {
+      // Nested per-component maps under `image:` (an override may give the tag alone: `image.keda.tag`);
+      // `image:` itself was handled from its parent.
       imageMap(ctx, map, path);
     }
   }

@@ -2,6 +2,7 @@
  * File bumpers: change the operator version in the GitOps files of a repository and nothing else.
  * The plan (plan.ts) is pure; `bumpInRepo` only adds the reading of the sibling files it asks for.
  */
+import { alreadyPinned, chartReleaseText, fileText, tooManyFiles } from '../../report/bump-text.js';
 import { planBump, type BumpPlan, type RepoFiles } from './plan.js';
 import type { ChartSource } from '../chart-repository.js';
 import { chartPins, type ChartPin } from './chart-pins.js';
@@ -15,9 +16,13 @@ export { BumpError } from './types.js';
 export type { BumpChange, BumpErrorCode, BumpRequest, BumpResult, ChartMove, ManifestKind, Sighting } from './types.js';
 export { detectKind } from './document-kind.js';
 export { describePlace, planBump } from './plan.js';
+export { repositoryOf } from './argo-values.js';
 
-/** Files read at most (chartRef and values sources), so a kustomization listing many cannot make a run read the repo. */
-const MAX_FILES = 12;
+/**
+ * Files read at most (chartRef and values sources, the kustomizations above a release), so a
+ * kustomization listing many cannot make a run read the repo.
+ */
+const MAX_FILES = 40;
 
 export type RepoBump<F> =
   { kind: 'bumped'; result: BumpResult; read: ReadonlyMap<string, F> } | { kind: 'already'; alsoPinned: Sighting[] };
@@ -49,16 +54,13 @@ export async function bumpInRepo<F extends { text: string }>(
       }
       if (plan.kind !== 'need') return { plan };
       if (texts.size + plan.paths.length > MAX_FILES) {
-        throw new BumpError(
-          'unsupported-syntax',
-          `${primary}: following its chartRef and values references would read more than ${MAX_FILES} files`,
-        );
+        throw new BumpError('unsupported-syntax', tooManyFiles(primary, MAX_FILES));
       }
       for (const path of plan.paths) {
         const file = await read(path);
         texts.set(path, file ? file.text : null);
         if (file) read_.set(path, file);
-        else if (path === primary) throw new BumpError('version-not-found', `${primary} does not exist`);
+        else if (path === primary) throw new BumpError('version-not-found', fileText.missing(primary));
       }
     }
   };
@@ -68,7 +70,7 @@ export async function bumpInRepo<F extends { text: string }>(
     const moves: ChartMove[] = [];
     for (const pin of pins) {
       const question = { pin, appFrom: req.fromVersion, appTo: req.toVersion, rule: req.rule, primary };
-      if (!charts) throw chartLookupRefused(question, 'chart repositories are not read here');
+      if (!charts) throw chartLookupRefused(question, chartReleaseText.notRead());
       moves.push(await chartMoveFor(charts, question));
     }
     outcome = await attempt({ ...req, chartMoves: moves });
@@ -122,7 +124,7 @@ export function bumpFile(text: string, req: BumpRequest, siblings?: Readonly<Rec
   if (plan.kind === 'bumped') return plan.result;
   throw new BumpError(
     'version-not-found',
-    `${req.fileName ?? 'file'}: version ${req.fromVersion.replace(/^v(?=\d)/, '')} is gone and ${req.toVersion} is pinned already`,
+    alreadyPinned(req.fileName ?? 'file', stripV(req.fromVersion), req.toVersion),
   );
 }
 

@@ -375,7 +375,7 @@ describe('kustomize images with remote resources of the same release', () => {
       'Kustomization images.0.newTag "v1.14.9": images[0] has a digest too: it is digest-pinned',
     );
     expect(err.message).toContain(
-      'Kustomization resources.0 "https://github.com/rook/rook/releases/download/v1.14.9/crds.yaml": held back: the release moves whole or not at all',
+      'Kustomization resources.0 "https://github.com/rook/rook/releases/download/v1.14.9/crds.yaml": to https://github.com/rook/rook/releases/download/v1.15.9/crds.yaml, held back: the release moves whole or not at all',
     );
     expect(err.message).toContain('Kustomization resources.2');
   });
@@ -427,5 +427,22 @@ describe('refusals say what was seen', () => {
     const done = HELM_CHARTS.replace('version: v1.14.9', 'version: v1.15.9');
     const out = bumpOrAlready(done, { ...req, fileName: 'kustomization.yaml' });
     expect(out).toEqual({ kind: 'already', alsoPinned: [expect.objectContaining({ path: 'helmCharts.1.version' })] });
+  });
+});
+
+describe('Go templates', () => {
+  it('a file that is YAML only once rendered: refused, naming each line that holds the version in {{ … }}', () => {
+    const text = `operator:
+  image:
+    tag: {{ .Values.rookTag | default "v1.14.9" }}
+{{- if .Values.monitoring }}
+monitoring: {enabled: true}
+{{- end }}
+`;
+    const err = refusal(() => bumpFile(text, { ...req, fileName: 'values.yaml.gotmpl' }));
+    expect(err.code).toBe('not-bumped');
+    expect(err.message).toBe(
+      'values.yaml.gotmpl: 1.14.9 not bumped to 1.15.9 (documents: none: a Go template, YAML only once rendered). line 3 "tag: {{ .Values.rookTag | default "v1.14.9" }}": 1.14.9 is inside a Go template expression, which leakguard does not evaluate or edit: change it there yourself, or write the version as a plain value',
+    );
   });
 });

@@ -14,7 +14,18 @@ import { locate, type Scope } from './locate.js';
 import type { ChartRef, Site, ValuesRef } from './site.js';
 import { docsOf, followChartRefs, type RepoFiles, type Resolved } from './sources.js';
 import { followValuesRefs } from './values-sources.js';
+import { templatedVersions } from './go-template.js';
 import { isTerraform, terraformRefusal } from './terraform.js';
+import { lockedDependencies, lockFiles } from './umbrella-chart.js';
+import {
+  bumpRefusal,
+  fileText,
+  goTemplateDocuments,
+  placeText,
+  refusalLead,
+  vendoredReleaseText,
+  versionNotFound,
+} from '../../report/bump-text.js';
 import { BumpError, type BumpChange, type BumpRequest, type BumpResult, type Sighting } from './types.js';
 import { lastSegment, stripV, versionToken } from './version.js';
 import { applyEdits, stringAt, walk, type Edit } from './yaml-edit.js';
@@ -62,7 +73,7 @@ function unaccounted(scope: Scope, version: string, sites: readonly Site[]): Sig
         path: path.join('.'),
         value: node.value,
         kind: 'ignored',
-        reason: 'not a field leakguard edits',
+        reason: placeText.notEdited(),
       });
     }
   });
@@ -100,15 +111,9 @@ function documentsSeen(scopes: readonly Scope[], primary: string): string {
     .join('; ');
 }
 
-function refusalMessage(
-  primary: string,
-  req: BumpRequest,
-  scopes: readonly Scope[],
-  sightings: readonly Sighting[],
-  lead: string,
-): string {
+function refusalMessage(primary: string, scopes: readonly Scope[], sightings: readonly Sighting[], lead: string) {
   const places = sightings.map((s) => `${describePlace(s, primary)} "${s.value}": ${s.reason}`);
-  return `${primary}: ${lead} (documents: ${documentsSeen(scopes, primary)}). ${places.join('; ')}`;
+  return bumpRefusal(primary, lead, documentsSeen(scopes, primary), places);
 }
 
 function toSighting(site: Site, kind: Sighting['kind'], reason: string): Sighting {
@@ -138,14 +143,27 @@ function amongMovingComponents(sites: readonly Site[], moving: readonly Site[], 
   );
 }
 
+/** The profile's file parsed; one that is no YAML until a Go template renders it is refused by its templated lines. */
+function parseOrTemplate(cache: Map<string, Document[]>, primary: string, text: string, req: BumpRequest): Document[] {
+  try {
+    return docsOf(cache, primary, text);
+  } catch (error) {
+    const lines = templatedVersions(primary, text, req.fromVersion);
+    if (!(error instanceof BumpError) || lines.length === 0) throw error;
+    const places = lines.map((s) => `${describePlace(s, primary)} "${s.value}": ${s.reason}`);
+    const lead = refusalLead.notBumped(stripV(req.fromVersion), stripV(req.toVersion));
+    throw new BumpError('not-bumped', bumpRefusal(primary, lead, goTemplateDocuments(), places));
+  }
+}
+
 /** The plan for moving `req.fromVersion` to `req.toVersion`, starting at the profile's file `primary`. */
 export function planBump(primary: string, files: RepoFiles, req: BumpRequest): BumpPlan {
   const text = files.get(primary);
   if (typeof text !== 'string') return { kind: 'need', paths: [primary] };
   if (isTerraform(primary, text)) throw new BumpError('not-bumped', terraformRefusal(primary, text, req.fromVersion));
   const cache = new Map<string, Document[]>();
-  const docs = docsOf(cache, primary, text);
-  if (docs.length === 0) throw new BumpError('invalid-yaml', `${primary} holds no YAML document`);
+  const docs = parseOrTemplate(cache, primary, text, req);
+  if (docs.length === 0) throw new BumpError('invalid-yaml', fileText.empty(primary));
   const own: Scope = { file: primary, text, docs };
   const first = locate(own, req, req.fromVersion, req.toVersion);
   const selected = selects(req);
@@ -158,15 +176,18 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const sites = [...first.sites, ...others.flat()];
 
   const alsoPinned: Sighting[] = [];
-  const refused: Sighting[] = [...resolved.unresolved];
+  const templated = scopes.flatMap((s) => (s.values?.secret ? [] : templatedVersions(s.file, s.text, req.fromVersion)));
+  const refused: Sighting[] = [
+    ...resolved.unresolved,
+    ...new Map(templated.map((t) => [`${t.file} ${t.path}`, t])).values(),
+  ];
   const ignored: Sighting[] = [];
   const moving: Site[] = [];
   for (const site of sites) {
     if (site.ignored) ignored.push(toSighting(site, 'ignored', site.ignored));
     else if (!selected(site)) {
-      const other = `chart ${releaseOf(site)}, not the profile's chart ${req.chart ?? ''}`;
-      if (site.edit)
-        alsoPinned.push(toSighting(site, 'other-release', `${other}; add it to upgrade.alsoBump to move it too`));
+      const other = placeText.otherChart(releaseOf(site), req.chart ?? '');
+      if (site.edit) alsoPinned.push(toSighting(site, 'other-release', placeText.addToAlsoBump(other)));
       else if (site.value.search(versionToken(req.fromVersion)) >= 0)
         alsoPinned.push(toSighting(site, 'other-release', `${other}; ${site.refusal ?? ''}`));
     } else if (site.refusal) refused.push(toSighting(site, 'refused', site.refusal));
@@ -176,14 +197,7 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const held = sites.filter((s) => !s.ignored && !selected(s) && s.edit);
   for (const site of moving.splice(0)) {
     const other = held.find((h) => h.file === site.file && h.edit?.start === site.edit?.start);
-    if (other)
-      refused.push(
-        toSighting(
-          site,
-          'refused',
-          `a YAML anchor shares this value with chart ${releaseOf(other)}, which is not to move; give each its own value, or add ${releaseOf(other)} to upgrade.alsoBump`,
-        ),
-      );
+    if (other) refused.push(toSighting(site, 'refused', placeText.sharedAnchor(releaseOf(other))));
     else moving.push(site);
   }
   for (const site of amongMovingComponents(sites, moving, req)) {
@@ -191,14 +205,11 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
       ignored.findIndex((s) => s.file === site.file && s.path === site.path && s.resource === site.resource),
       1,
     );
-    refused.push(
-      toSighting(
-        site,
-        'refused',
-        `${site.ignored ?? ''}, yet it sits among the components that move (${familyOf(site.path)}.*) at the same version: moving them without it would leave a mixed-version install; move it in the same change yourself, or name its image with the known issue's components`,
-      ),
-    );
+    refused.push(toSighting(site, 'refused', placeText.amongComponents(site.ignored ?? '', familyOf(site.path))));
   }
+  const locks = lockFiles(moving).filter((p) => !files.has(p));
+  if (locks.length > 0) return { kind: 'need', paths: locks };
+  refused.push(...lockedDependencies(files, cache, moving));
   ignored.push(...scopes.flatMap((s) => unaccounted(s, req.fromVersion, sites)));
   const from = stripV(req.fromVersion);
   const to = stripV(req.toVersion);
@@ -206,27 +217,17 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
   const releases = [...new Set(moving.map(releaseOf).filter((r) => r !== ''))];
   if (!req.chart && releases.length > 1) {
     const list = moving.map((s) => toSighting(s, 'refused', `chart ${releaseOf(s) || '(none)'}`));
-    throw new BumpError(
-      'not-bumped',
-      refusalMessage(
-        primary,
-        req,
-        scopes,
-        list,
-        `several charts pin ${from} (${releases.join(', ')}); set upgrade.chart to the operator's chart, and upgrade.alsoBump to move others with it`,
-      ),
-    );
+    throw new BumpError('not-bumped', refusalMessage(primary, scopes, list, refusalLead.severalCharts(from, releases)));
   }
   if (refused.length > 0) {
-    const changeable = moving.map((s) => toSighting(s, 'refused', 'held back: the release moves whole or not at all'));
+    const changeable = moving.map((s) => toSighting(s, 'refused', placeText.heldBack(s.to)));
     throw new BumpError(
       'not-bumped',
       refusalMessage(
         primary,
-        req,
         scopes,
         [...refused, ...changeable, ...alsoPinned, ...ignored],
-        `${from} not bumped to ${to}`,
+        refusalLead.notBumped(from, to),
       ),
     );
   }
@@ -236,19 +237,16 @@ export function planBump(primary: string, files: RepoFiles, req: BumpRequest): B
     );
     if (target.some((s) => s.edit && !s.ignored && selected(s))) return { kind: 'already', alsoPinned };
     if (alsoPinned.length === 0 && ignored.length === 0) {
-      throw new BumpError(
-        'version-not-found',
-        `${primary}: version ${from} not found (documents: ${documentsSeen(scopes, primary)})`,
-      );
+      throw new BumpError('version-not-found', versionNotFound(primary, from, documentsSeen(scopes, primary)));
     }
     const seen = ignored.some((s) => s.value.search(versionToken(req.fromVersion)) >= 0);
     const lead =
       alsoPinned.length > 0
-        ? `${from} is pinned only by charts other than the profile's chart ${req.chart ?? ''} (set upgrade.chart if one of them is the operator's)`
+        ? refusalLead.onlyOtherCharts(from, req.chart ?? '')
         : seen
-          ? `${from} appears, but not where the operator's version is kept`
-          : `${from} is not pinned anywhere leakguard can see`;
-    throw new BumpError('not-bumped', refusalMessage(primary, req, scopes, [...alsoPinned, ...ignored], lead));
+          ? refusalLead.elsewhere(from)
+          : refusalLead.nowhere(from);
+    throw new BumpError('not-bumped', refusalMessage(primary, scopes, [...alsoPinned, ...ignored], lead));
   }
   const vendored = vendoredRelease(own, req, moving, ignored);
   if (vendored) throw new BumpError('not-bumped', vendored);
@@ -276,12 +274,9 @@ function vendoredRelease(
   if (!Object.values(RELEASE_KINDS).every((pattern) => kinds.some((k) => pattern.test(k)))) return null;
   const here = ignored.filter((s) => s.file === own.file);
   if (here.length === 0) return null;
-  const from = stripV(req.fromVersion);
   const shown = [...new Set(kinds.filter((k) => Object.values(RELEASE_KINDS).some((p) => p.test(k))))].join(', ');
-  return (
-    `${own.file} is a whole vendored release (${own.docs.length} documents, with ${shown}): ` +
-    `${from} appears in ${moving.length + here.length} places and leakguard would change ${moving.length}, leaving a half-upgraded install. Replace the file with the ${stripV(req.toVersion)} release manifest, or install the release with its chart so leakguard can bump one version`
-  );
+  const [from, to] = [stripV(req.fromVersion), stripV(req.toVersion)];
+  return vendoredReleaseText(own.file, own.docs.length, shown, from, to, moving.length + here.length, moving.length);
 }
 
 function result(
@@ -298,7 +293,11 @@ function result(
     for (const site of moving) if (site.file === scope.file && site.edit) edits.set(site.edit.start, site.edit);
     if (edits.size > 0) files.push({ path: scope.file, content: applyEdits(scope.text, [...edits.values()]) });
   }
-  const changes: BumpChange[] = moving.map((s) => ({
+  // Several releases' values may read one value (a generator literal merged at three targetPaths): one change.
+  const once = moving.filter(
+    (s, i) => !s.edit || moving.findIndex((o) => o.file === s.file && o.edit?.start === s.edit?.start) === i,
+  );
+  const changes: BumpChange[] = once.map((s) => ({
     file: s.file,
     document: s.document,
     kind: s.kind,

@@ -4,6 +4,7 @@
  * (`ignored`). The locators build them through this file's few verbs; plan.ts decides which move.
  */
 import { isAlias, isScalar, type Document, type Scalar } from 'yaml';
+import type { ValuesFileTool } from '../../report/bump-text.js';
 import type { BumpRequest, ManifestKind } from './types.js';
 import { scalarEdit, type Edit } from './yaml-edit.js';
 
@@ -39,12 +40,15 @@ export interface ChartRef {
 
 /** Where values handed to a release come from, when they are not in the release itself. */
 export type ValuesSource =
-  /** A Helmfile `values:` entry that is a path (relative to the helmfile). */
-  | { kind: 'file'; path: string; optional: boolean }
+  /**
+   * A values file by path: a Helmfile `values:` entry (relative to the helmfile), an Argo CD
+   * `helm.valueFiles` entry (relative to the repository's root: `$values/…`, or the source's `path`).
+   */
+  | { kind: 'file'; path: string; optional: boolean; base: 'file' | 'root'; tool: ValuesFileTool }
   /** A Flux `valuesFrom` entry: the key of a ConfigMap or Secret, merged whole or at `targetPath`. */
   | { kind: 'ConfigMap' | 'Secret'; name: string; key: string; targetPath?: string; optional: boolean };
 
-/** A reference to values held elsewhere (Helmfile `values: [path]`, Flux `valuesFrom`), followed by sources.ts. */
+/** A reference to values held elsewhere (Helmfile `values:`, Argo CD `valueFiles`, Flux `valuesFrom`), followed by values-sources.ts. */
 export interface ValuesRef {
   file: string;
   document: number;

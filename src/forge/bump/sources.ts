@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { isScalar, isSeq, type Document } from 'yaml';
+import { siteText } from '../../report/bump-text.js';
 import { detectKind } from './document-kind.js';
 import type { Scope } from './locate.js';
 import type { ChartRef } from './site.js';
@@ -75,7 +76,7 @@ export function followChartRefs(
       unresolved.push({
         ...where,
         kind: 'refused',
-        reason: `a chartRef to a ${ref.kind || 'source without kind'} is not followed; point upgrade.file at the file that pins the chart's version`,
+        reason: siteText.chartRefKind(ref.kind),
       });
       continue;
     }
@@ -122,7 +123,7 @@ export function followChartRefs(
       unresolved.push({
         ...where,
         kind: 'refused',
-        reason: `OCIRepository/${ref.name} is in none of ${looked.join(', ')}; point upgrade.file at the file that defines it`,
+        reason: siteText.chartRefNowhere(ref.name, looked),
       });
     }
   }
@@ -136,4 +137,10 @@ export const kustomizationsIn = (dir: string) =>
 export function repoPath(from: string, relative: string): string | null {
   const path = posix.normalize(posix.join(posix.dirname(from), relative));
   return path.startsWith('../') || path === '..' || posix.isAbsolute(relative) ? null : path;
+}
+
+/** A path written relative to the repository's root (Argo CD `$values/…`), or null when it leaves it. */
+export function rootPath(relative: string): string | null {
+  const path = posix.normalize(relative.replace(/^\/+/, ''));
+  return path.startsWith('../') || path === '..' || path === '.' ? null : path;
 }

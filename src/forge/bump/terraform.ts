@@ -3,6 +3,7 @@
  * the lines to change — each `version = "…"` of a helm_release, and each line holding the running
  * version (a `set { name = "image.tag" … }`, a values heredoc), under its block.
  */
+import { terraformText } from '../../report/bump-text.js';
 import { stripV, versionToken } from './version.js';
 
 const TERRAFORM_BLOCK = /^[ \t]*(resource|module|data|provider|terraform|variable|locals|output)\b[^\n=]*\{[ \t\r]*$/m;
@@ -24,10 +25,5 @@ export function terraformRefusal(primary: string, text: string, fromVersion: str
       lines.push(`line ${i + 1}: ${(version?.[0] ?? line).trim()}${block ? ` (${block})` : ''}`);
     }
   });
-  const where =
-    lines.length > 0 ? lines.join('; ') : `no helm_release \`version = "…"\` line, and ${stripV(fromVersion)} nowhere`;
-  return (
-    `${primary} is Terraform (HCL), which leakguard does not edit: ${where}. ` +
-    'Change the version there yourself, or point upgrade.file at a YAML file (HelmRelease, Application, kustomization, values)'
-  );
+  return terraformText(primary, lines, stripV(fromVersion));
 }

@@ -45,6 +45,11 @@ export interface BumpRequest {
   chartMoves?: readonly ChartMove[];
   /** The catalogue's upgrade rule, applied to chart versions found in a chart repository. */
   rule?: UpgradeRule;
+  /**
+   * `owner/name` of the repository the files are in (paths are relative to its root): an Argo CD
+   * `$values/…` file is followed only in it. Unknown: such a file is refused.
+   */
+  repository?: string;
 }
 
 /** One place in the file that was (or would be) changed. */

@@ -7,17 +7,30 @@
  */
 import { posix } from 'node:path';
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import { valuesRefText } from '../../report/bump-text.js';
 import type { ValuesUse } from './held-values.js';
+import { kustomizeTree } from './kustomize-tree.js';
 import type { Scope } from './locate.js';
 import type { ValuesRef, ValuesSource } from './site.js';
-import { docsOf, kustomizationsIn, localResources, repoPath, type RepoFiles, type Resolved } from './sources.js';
+import {
+  docsOf,
+  kustomizationsIn,
+  localResources,
+  repoPath,
+  rootPath,
+  type RepoFiles,
+  type Resolved,
+} from './sources.js';
 import type { Sighting } from './types.js';
 import { stripV, versionToken } from './version.js';
 import { stringAt, valueAt } from './yaml-edit.js';
 
 /** One place that defines the ConfigMap or Secret a `valuesFrom` names. */
 type Definition =
-  { kind: 'manifest'; file: string; index: number; where: string } | { kind: 'generated'; file: string; where: string };
+  | { kind: 'manifest'; file: string; index: number; where: string }
+  | { kind: 'generated'; file: string; where: string }
+  /** A generator's `literals:` entry `key=value` in document `index` of the kustomization `file`. */
+  | { kind: 'literal'; file: string; index: number; literal: string[]; where: string };
 
 /** What following one reference found: a scope to read, a refusal, or files to read first. */
 type Followed = { scope: Scope } | { refusal: string } | { need: string[] } | null;
@@ -44,9 +57,7 @@ export function followValuesRefs(
     const reader = `${ref.resource ? `${ref.resource} ` : ''}${ref.path}`;
     const source = ref.source;
     const found =
-      source.kind === 'file'
-        ? followFile(walk, ref, source.path, source.optional, reader)
-        : followObject(walk, ref, source, reader);
+      source.kind === 'file' ? followFile(walk, ref, source, reader) : followObject(walk, ref, source, reader);
     if (found === null) continue;
     if ('need' in found) found.need.forEach((p) => need.add(p));
     else if ('scope' in found) scopes.push(found.scope);
@@ -63,21 +74,23 @@ function missingOf(walk: Walk, paths: string[]): { need: string[] } | null {
   return missing.length > 0 ? { need: missing } : null;
 }
 
-/** A Helmfile `values:` path. */
-function followFile(walk: Walk, ref: ValuesRef, written: string, optional: boolean, reader: string): Followed {
+/** A Helmfile `values:` path, or an Argo CD `valueFiles` entry in the repository. */
+function followFile(
+  walk: Walk,
+  ref: ValuesRef,
+  source: Extract<ValuesSource, { kind: 'file' }>,
+  reader: string,
+): Followed {
+  const written = source.path;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(written)) return { refusal: valuesRefText.url() };
   if (written.includes('{{')) return perEnvironment(walk, ref, written);
-  const path = repoPath(ref.file, written);
-  if (path === null) {
-    return { refusal: 'a values file outside the repository, which leakguard cannot read: it may pin the image tag' };
-  }
+  const path = source.base === 'root' ? rootPath(written) : repoPath(ref.file, written);
+  if (path === null) return { refusal: valuesRefText.outsideRepository() };
   const missing = missingOf(walk, [path]);
   if (missing) return missing;
   const text = walk.files.get(path);
   if (typeof text !== 'string') {
-    if (optional) return null;
-    return {
-      refusal: `${path} does not exist (helmfile fails on a missing values file unless missingFileHandler says otherwise)`,
-    };
+    return source.optional ? null : { refusal: valuesRefText.missingFile(path, source.tool) };
   }
   return valuesFile(walk, path, path, text, { owners: ref.owners, reader, secret: false });
 }
@@ -94,23 +107,13 @@ function perEnvironment(walk: Walk, ref: ValuesRef, written: string): Followed {
   const paths = written.replace(ENVIRONMENT_NAME, '').includes('{{')
     ? []
     : environments.map((env) => repoPath(ref.file, written.replace(ENVIRONMENT_NAME, env)));
-  if (paths.length === 0 || paths.includes(null)) {
-    return {
-      refusal:
-        'a values path written as a template, which leakguard cannot follow: the file it names may pin the image ' +
-        'tag; pin the tag inline or in a file listed by its plain path, or bump it yourself',
-    };
-  }
+  if (paths.length === 0 || paths.includes(null)) return { refusal: valuesRefText.template() };
   const files = paths.filter((p): p is string => p !== null);
   const missing = missingOf(walk, files);
   if (missing) return missing;
   const holding = files.filter((p) => (walk.files.get(p) ?? '').search(versionToken(walk.version)) >= 0);
   if (holding.length === 0) return null;
-  return {
-    refusal:
-      `a values file per environment (${environments.join(', ')}): ${holding.join(', ')} ${holding.length === 1 ? 'holds' : 'hold'} ${stripV(walk.version)}, ` +
-      'and leakguard does not move every environment at once; bump it there yourself, or pin the tag where all share it',
-  };
+  return { refusal: valuesRefText.perEnvironment(environments, holding, stripV(walk.version)) };
 }
 
 /** The environment names a helmfile lists (`environments:` in any of its documents). */
@@ -128,9 +131,7 @@ function valuesFile(walk: Walk, path: string, where: string, text: string, use: 
     return { scope: { file: path, text, docs: docsOf(walk.cache, path, text), values: use } };
   } catch {
     if (text.search(versionToken(walk.version)) < 0) return null;
-    return {
-      refusal: `${where} holds ${stripV(walk.version)} but is not plain YAML (a Go template?), which leakguard cannot edit`,
-    };
+    return { refusal: valuesRefText.notYaml(where, stripV(walk.version)) };
   }
 }
 
@@ -145,24 +146,30 @@ function followObject(
   if ('need' in found) return found;
   const { definitions, looked } = found;
   if (definitions.length > 1) {
-    const places = definitions.map((d) => d.where).join(', ');
     return {
-      refusal: `${ref.value} is defined in ${definitions.length} places (${places}): leakguard cannot tell which one the release reads`,
+      refusal: valuesRefText.definedTwice(
+        ref.value,
+        definitions.map((d) => d.where),
+      ),
     };
   }
   const definition = definitions[0];
   if (!definition) {
     // A Secret kept outside the repository (SOPS, External Secrets, sealed) is usually credentials, and never edited anyway.
     if (source.optional || source.kind === 'Secret') return null;
-    return {
-      refusal: `${ref.value} is in none of ${looked.join(', ')}: it may pin the image tag; point upgrade.file at the file that defines it`,
-    };
+    return { refusal: valuesRefText.foundNowhere(ref.value, looked) };
   }
   const use: ValuesUse = { owners: ref.owners, reader, secret: source.kind === 'Secret' };
+  if (definition.kind === 'literal') {
+    const text = walk.files.get(definition.file) ?? '';
+    const docs = docsOf(walk.cache, definition.file, text);
+    const values = { ...use, key: source.key, literal: definition.literal, ...targetPathOf(source) };
+    return { scope: { file: definition.file, text, docs, only: [definition.index], values } };
+  }
   if (definition.kind === 'manifest') {
     const text = walk.files.get(definition.file) ?? '';
     const docs = docsOf(walk.cache, definition.file, text);
-    const values = { ...use, key: source.key, ...(source.targetPath ? { targetPath: source.targetPath } : {}) };
+    const values = { ...use, key: source.key, ...targetPathOf(source) };
     return { scope: { file: definition.file, text, docs, only: [definition.index], values } };
   }
   const missing = missingOf(walk, [definition.file]);
@@ -171,6 +178,8 @@ function followObject(
   if (typeof text !== 'string') return null; // kustomize fails on it too
   return valuesFile(walk, definition.file, `${definition.file} (${definition.where})`, text, use);
 }
+
+const targetPathOf = (source: { targetPath?: string }) => (source.targetPath ? { targetPath: source.targetPath } : {});
 
 /**
  * Where a ConfigMap or Secret is defined: in the release's own file, by a generator of the directory's
@@ -198,7 +207,52 @@ function definitionsOf(
   const unread = missingOf(walk, listed);
   if (unread) return unread;
   for (const path of listed) definitions.push(...manifestsIn(walk, path, source));
-  return { definitions, looked: [file, ...read, ...listed] };
+  const looked = [file, ...read, ...listed];
+  if (definitions.length > 0) return { definitions, looked };
+  const above = enclosingDefinitions(walk, file, source);
+  if ('need' in above) return above;
+  return { definitions: above.definitions, looked: [...new Set([...looked, ...above.looked])] };
+}
+
+/** Directories above the release's that are searched for a kustomization including it. */
+const MAX_LEVELS_UP = 4;
+/** Kustomizations read at most in the tree of one of those. */
+const MAX_TREE = 8;
+
+/**
+ * The source defined in the tree of a kustomization above the release's directory that includes the
+ * release (kustomize builds both together: `infrastructure/controllers/kustomization.yaml` lists
+ * `cert-manager/` and generates its values). The nearest such kustomization that defines it wins.
+ */
+function enclosingDefinitions(
+  walk: Walk,
+  file: string,
+  source: { kind: 'ConfigMap' | 'Secret'; name: string; key: string },
+): { definitions: Definition[]; looked: string[] } | { need: string[] } {
+  const looked: string[] = [];
+  let dir = posix.dirname(file);
+  for (let level = 0; level < MAX_LEVELS_UP && dir !== '.' && dir !== '/'; level++) {
+    dir = posix.dirname(dir);
+    const candidates = kustomizationsIn(dir);
+    const missing = missingOf(walk, candidates);
+    if (missing) return missing;
+    for (const k of candidates.filter((c) => typeof walk.files.get(c) === 'string')) {
+      const tree = kustomizeTree(walk.files, walk.cache, k, MAX_TREE);
+      if ('need' in tree) return tree;
+      looked.push(...tree.kustomizations.filter((t) => !looked.includes(t)));
+      if (!tree.files.includes(file)) continue;
+      const manifests = tree.files.filter((f) => f !== file);
+      const unread = missingOf(walk, manifests);
+      if (unread) return unread;
+      const definitions = [
+        ...tree.kustomizations.flatMap((t) => generated(docsOf(walk.cache, t, walk.files.get(t) ?? ''), t, source)),
+        ...manifests.flatMap((m) => manifestsIn(walk, m, source)),
+      ];
+      looked.push(...manifests.filter((m) => !looked.includes(m)));
+      if (definitions.length > 0) return { definitions, looked };
+    }
+  }
+  return { definitions: [], looked };
 }
 
 function manifestsIn(walk: Walk, file: string, source: { kind: string; name: string }): Definition[] {
@@ -212,7 +266,7 @@ function manifestsIn(walk: Walk, file: string, source: { kind: string; name: str
   );
 }
 
-/** `configMapGenerator` / `secretGenerator` entries named for the source whose `files:` give its key. */
+/** `configMapGenerator` / `secretGenerator` entries named for the source whose `files:` or `literals:` give its key. */
 function generated(
   docs: Document[],
   kustomization: string,
@@ -220,12 +274,28 @@ function generated(
 ): Definition[] {
   const field = source.kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator';
   const out: Definition[] = [];
-  for (const doc of docs) {
+  docs.forEach((doc, index) => {
     const generators = valueAt(doc.contents, [field]);
-    if (!isSeq(generators)) continue;
+    if (!isSeq(generators)) return;
     generators.items.forEach((generator, i) => {
+      if (stringAt(generator, 'name')?.value !== source.name) return;
+      const literals = valueAt(generator, ['literals']);
+      if (isSeq(literals)) {
+        literals.items.forEach((item, j) => {
+          if (!isScalar(item) || typeof item.value !== 'string' || !item.value.includes('=')) return;
+          if (item.value.slice(0, item.value.indexOf('=')).trim() !== source.key) return;
+          const literal = [field, String(i), 'literals', String(j)];
+          out.push({
+            kind: 'literal',
+            file: kustomization,
+            index,
+            literal,
+            where: `${kustomization} ${literal.join('.')}`,
+          });
+        });
+      }
       const list = valueAt(generator, ['files']);
-      if (stringAt(generator, 'name')?.value !== source.name || !isSeq(list)) return;
+      if (!isSeq(list)) return;
       for (const item of list.items) {
         if (!isScalar(item) || typeof item.value !== 'string') continue;
         // `key=path`, or `path` whose key is the file's name.
@@ -237,6 +307,6 @@ function generated(
           out.push({ kind: 'generated', file: path, where: `${kustomization} ${field}.${i}` });
       }
     });
-  }
+  });
   return out;
 }

@@ -2,10 +2,9 @@
  * A plain version field — chart version, `targetRevision`, `newTag`, an OCI tag — as a site: moved
  * when it pins the running version (or the chart release being left), refused when it is a range.
  */
+import { siteText } from '../../report/bump-text.js';
 import { addEdit, addRefusal, scalarOf, type Ctx } from './site.js';
 import { inStyleOf, isVersionRange, lastSegment, sameVersion, stripV } from './version.js';
-
-export const RANGE_ADVICE = 'cannot be bumped to one version';
 
 /** The chart version move for `chart` as this pass sees it: `from → to` moving, `to → to` checking the target. */
 function chartMove(ctx: Ctx, chart: string | undefined): { from: string; to: string } | null {
@@ -37,14 +36,8 @@ export function versionField(ctx: Ctx, node: unknown, path: string[], dependency
     const field = path[path.length - 1] ?? 'version';
     // A chart versioned apart from its app (argo-cd 7.7.* ships Argo CD 2.13): the pin is the chart release, not the app version.
     const apart = chart && majorOf(scalar.value) !== null && majorOf(scalar.value) !== majorOf(ctx.req.fromVersion);
-    const pin = apart
-      ? `the ${lastSegment(chart)} release that ships ${stripV(ctx.req.fromVersion)}`
-      : `${field}: ${stripV(ctx.req.fromVersion)}`;
-    addRefusal(
-      ctx,
-      scalar,
-      path,
-      `a version range ${RANGE_ADVICE}; pin one version (${pin}) so leakguard can move it, or widen the range to take ${stripV(ctx.req.toVersion)} yourself`,
-    );
+    const from = stripV(ctx.req.fromVersion);
+    const pin = apart ? siteText.rangePinChart(lastSegment(chart), from) : siteText.rangePinVersion(field, from);
+    addRefusal(ctx, scalar, path, siteText.versionRange(pin, stripV(ctx.req.toVersion)));
   }
 }

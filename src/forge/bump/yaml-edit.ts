@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
 import { yamlProblem } from '../../model/yaml-problem.js';
+import { fileText } from '../../report/bump-text.js';
 import { BumpError } from './types.js';
 
 export interface Edit {
@@ -25,10 +26,7 @@ export function parseDocuments(text: string, what: string): Document[] {
   for (const doc of docs) {
     const problem = yamlProblem(doc, text);
     if (problem)
-      throw new BumpError(
-        'invalid-yaml',
-        `${what} is not valid YAML at line ${problem.line}, column ${problem.column}: ${problem.message}`,
-      );
+      throw new BumpError('invalid-yaml', fileText.invalidYaml(what, problem.line, problem.column, problem.message));
   }
   return docs;
 }
@@ -72,15 +70,12 @@ export function valueAt(node: unknown, path: string[]): unknown {
  */
 export function scalarEdit(text: string, scalar: Scalar, oldLiteral: string, newLiteral: string, offset = 0): Edit {
   const range = scalar.range;
-  if (!range) throw new BumpError('unsupported-syntax', 'value has no source position');
+  if (!range) throw new BumpError('unsupported-syntax', fileText.noPosition());
   const start = offset + range[0];
   const src = text.slice(start, offset + range[1]);
   const at = src.lastIndexOf(oldLiteral);
   if (at < 0) {
-    throw new BumpError(
-      'unsupported-syntax',
-      `value "${oldLiteral}" is written in a form leakguard cannot edit in place`,
-    );
+    throw new BumpError('unsupported-syntax', fileText.notInPlace(oldLiteral));
   }
   return { start: start + at, end: start + at + oldLiteral.length, text: newLiteral };
 }
@@ -90,7 +85,7 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   let out = text;
   let lastStart = Number.POSITIVE_INFINITY;
   for (const e of sorted) {
-    if (e.end > lastStart) throw new BumpError('unsupported-syntax', 'overlapping edits');
+    if (e.end > lastStart) throw new BumpError('unsupported-syntax', fileText.overlapping());
     out = out.slice(0, e.start) + e.text + out.slice(e.end);
     lastStart = e.start;
   }
@@ -104,17 +99,14 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
 export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: number) => number {
   const range = scalar.range;
   if (!range || scalar.type !== 'BLOCK_LITERAL') {
-    throw new BumpError(
-      'unsupported-syntax',
-      'embedded values must be a literal block scalar (`|`) to be edited in place',
-    );
+    throw new BumpError('unsupported-syntax', fileText.foldedValues());
   }
   const src = text.slice(range[0], range[1]);
   const headerEnd = src.indexOf('\n');
   const header = headerEnd < 0 ? src : src.slice(0, headerEnd);
   const comment = header.indexOf('#');
   if (/\d/.test(comment < 0 ? header : header.slice(0, comment))) {
-    throw new BumpError('unsupported-syntax', 'block scalars with an explicit indentation indicator are not edited');
+    throw new BumpError('unsupported-syntax', fileText.indentationIndicator());
   }
   const lineStarts: number[] = [];
   let pos = range[0] + headerEnd + 1;
@@ -134,8 +126,19 @@ export function blockScalarMapper(text: string, scalar: Scalar): (innerOffset: n
     const lineNo = before.split('\n').length - 1;
     const col = innerOffset - (before.lastIndexOf('\n') + 1);
     const lineStart = lineStarts[lineNo];
-    if (lineStart === undefined || indent < 0)
-      throw new BumpError('unsupported-syntax', 'cannot map embedded values to the file');
+    if (lineStart === undefined || indent < 0) throw new BumpError('unsupported-syntax', fileText.unmapped());
     return lineStart + indent + col;
   };
+}
+
+/**
+ * Maps offsets inside a string scalar that holds YAML (a `|` block, or one line written as it reads:
+ * plain or quoted without escapes) back to the file; null for any other form (escapes, folding).
+ */
+export function embeddedOffsets(text: string, scalar: Scalar): ((innerOffset: number) => number) | null {
+  if (!scalar.range || typeof scalar.value !== 'string') return null;
+  if (scalar.type === 'BLOCK_LITERAL') return blockScalarMapper(text, scalar);
+  const start = scalar.range[0];
+  const at = text.slice(start, scalar.range[1]).indexOf(scalar.value);
+  return at < 0 || scalar.value.includes('\n') ? null : (i: number) => start + at + i;
 }
