@@ -86,7 +86,7 @@ export interface JudgeInput {
   /**
    * The caller matched the container's image to a version the known-issue catalogue lists as
    * affected by a leak. Said in the reasons of a leak or a suspected rise; it never changes the
-   * call (every way it sped the first day up also called healthy first pods leaking, issue #25).
+   * call (every way it sped the first day up also called healthy first pods leaking on the detection bench).
    */
   knownAffected?: boolean;
 }

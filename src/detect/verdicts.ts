@@ -77,7 +77,7 @@ export function leakVerdict(f: SpanFinding, seg: Segmented, n: number, restarts:
 /**
  * The catalogue lists the image's version as affected (JudgeInput.knownAffected): said beside a leak
  * or a suspected rise, never weighed in the call. Every way the catalogue lifted or relaxed the first
- * day's rules also called healthy first pods leaking (issue #25), so a known version waits as long.
+ * day's rules also called healthy first pods leaking on the detection bench, so a known version waits as long.
  */
 export function withCatalogueNote(verdict: Verdict): Verdict {
   if (verdict.kind === 'leaking') return { ...verdict, reasons: [...verdict.reasons, CATALOGUE_TEXT.leaking] };
