@@ -4,6 +4,7 @@ import type { Verdict } from '../detect/types.js';
 import { plan } from './plan.js';
 import { stateAfter, stateWithIntent } from './state-changes.js';
 import { catalog, hour, leaking, now } from '../../test/support/policy-fixtures.js';
+import { inContainer, ofProfile, runningImage, startedAt, targetFacts, withPod } from '../../test/support/gen.js';
 import { type Guardrails, type PlanInput, type PlanTarget, type ProfilePolicy } from './types.js';
 import { emptyWorkloadState, type WorkloadState } from '../model/state.js';
 import { type ActionKind } from '../model/action.js';
@@ -299,27 +300,14 @@ describe('one workload over many runs', () => {
             evidence: { from: Math.max(podStart + 60, at - 24 * hour), to: at, pointsUsed: 100, restarts: 0 },
           };
           const target: PlanTarget = {
-            facts: {
-              profile: 'rook',
-              workload,
-              pod: {
-                name: 'p',
-                uid: `u${podStart}`,
-                startTime: podStart,
-                ready: true,
-                terminating: false,
-                controlled: true,
-              },
-              container: 'c',
-              image: 'rook/ceph:v1.14.9',
-              version: '1.14.9',
-              limitBytes: null,
-              restartCount: 0,
-              gitopsOwner: null,
-              rollingOut: false,
-              unreadyReplicas: 0,
-              env: {},
-            },
+            facts: targetFacts(
+              ofProfile('rook'),
+              (f) => ({ ...f, workload }),
+              withPod('p', `u${podStart}`),
+              startedAt(podStart),
+              inContainer('c'),
+              runningImage('rook/ceph:v1.14.9', '1.14.9'),
+            ),
             verdict,
             state: st,
           };
