@@ -434,3 +434,20 @@ describe('minutes of real scrapes (the real-node scenario, issue #25)', () => {
     expect(held).toEqual([]);
   });
 });
+
+/** Cases of the bench's second seed range (11–20), each flagged leaking before the rule it names. */
+describe('seeds 11–20 of the detection bench', () => {
+  it('a staircase that stopped in the first hours is no seasonal leak a day later, as its steps leave the window (stoppedStaircase)', () => {
+    // Seed 11's series 2 and 7: three steps within the first 10 h, then flat; called `seasonal` at 25.5 h and
+    // 24.5 h, once the first step had left the window and the rest no longer made a staircase that stopped.
+    const corpus = generateCorpus({ seed: 11, perFamily: 20, only: ['stoppedStaircase'] });
+    for (const i of [2, 7]) {
+      const s = corpus[i]!;
+      for (let hours = 24; hours <= 30; hours += 0.25) {
+        const now = s.samples[0]!.t + hours * HOUR;
+        const verdict = judge({ samples: upTo(s.samples, now), now, limitBytes: s.truth.limitBytes ?? undefined });
+        expect(verdict.kind, `#${i} at ${hours} h: ${verdict.reasons.join(' | ')}`).not.toBe('leaking');
+      }
+    }
+  });
+});

@@ -502,6 +502,12 @@ export function judgeSeasonal(
   const toT = t[to - 1]!;
   const why = 'no growth from one day to the next';
   if (seasonalCannotGrow(input, from, to, bucketSeconds)) return { why, fit: null, fromT, toT };
+  // A few steps on a flat floor (a relist, new CRs) lift it above a day earlier once, and a staircase
+  // that stopped is no leak until it steps again: once the floor has stayed flat since the last step
+  // for longer than minHistory and than the longest interval between steps, the day's growth must
+  // show without them (more steps are a staircase still stepping).
+  if (stepsStopped(input, from, to) && seasonalCannotGrow({ ...input, v: input.stairFree! }, from, to, bucketSeconds))
+    return { why: 'the floor is higher than a day earlier only by steps that stopped', fit: null, fromT, toT };
   const fit = theilSen(t, v, from, to);
   if (fit === null || !(fit.low > 0) || fit.slope < 0.5 * o.minGrowthBytesPerHour) return { why, fit, fromT, toT };
   return { tier: 'seasonal', fit, fromT, toT, hoursToLimit: projectHours(fit, toT, input.limitBytes) };
@@ -537,13 +543,39 @@ const FEW_STEPS = 3;
  */
 function grewOtherThanBySteps(input: SpanInput, from: number, to: number, enough: number): boolean {
   const v = input.stairFree;
-  if (v === undefined) return true;
-  // Many steps are a staircase that keeps stepping; a few are events (a relist, new CRs).
-  if ((input.stairsAt ?? []).filter((at) => at > from && at < to).length > FEW_STEPS) return true;
+  if (v === undefined || !fewStepsOnly(input, from, to)) return true;
   if (observedRise(v, from, to).rise >= enough) return true;
   // Steps on a floor that also grows between them (hourly bursts under a daily rise) are growth.
   // The median pairwise slope, so that a step still under way at the end does not count as it.
   return (theilSen(input.t, v, from, to)?.slope ?? 0) >= input.options.minGrowthBytesPerHour;
+}
+
+/**
+ * The span's steps standing apart from a flat floor are known and at most FEW_STEPS (events, not a
+ * staircase that keeps stepping), so `stairFree` shows how the floor grew without them.
+ */
+function fewStepsOnly(input: SpanInput, from: number, to: number): boolean {
+  if (input.stairFree === undefined) return false;
+  // Many steps are a staircase that keeps stepping; a few are events (a relist, new CRs).
+  return (input.stairsAt ?? []).filter((at) => at > from && at < to).length <= FEW_STEPS;
+}
+
+/**
+ * The span's steps are few (fewStepsOnly) and have stopped: the floor as measured has stayed flat
+ * (under half of minGrowth either way) since the last one, for longer than minHistory and than the
+ * longest interval between them. A leak keeps stepping.
+ */
+function stepsStopped(input: SpanInput, from: number, to: number): boolean {
+  if (!fewStepsOnly(input, from, to)) return false;
+  const { t, options: o } = input;
+  const at = (input.stairsAt ?? []).filter((i) => i > from && i < to);
+  if (at.length === 0) return false;
+  let interval = 0;
+  for (let k = 1; k < at.length; k++) interval = Math.max(interval, t[at[k]!]! - t[at[k - 1]!]!);
+  const last = at[at.length - 1]!;
+  if (t[to - 1]! - t[last]! < Math.max(interval, o.minHistorySeconds)) return false;
+  const since = theilSen(t, input.raw ?? input.v, last, to);
+  return since !== null && Math.abs(since.slope) < 0.5 * o.minGrowthBytesPerHour;
 }
 
 /** Level at the start and growth since, from the medians of the first and last few points. */
