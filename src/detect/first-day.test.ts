@@ -257,14 +257,16 @@ describe('the ceiling beside the floor (issue #25)', () => {
   it('holds at any age: a floor back from a dip under a fixed ceiling after the first day is no leak (fixedCeiling)', () => {
     // Flagged before, all after the first day: the ceiling's high quantile leans a little towards the
     // floor beneath it (it sat 3–5% lower while the floor dipped), which the old "within 5%" missed.
+    // The last element: the ceiling is what decides. In the other two, the floor's climb back from the dip is
+    // steps that stopped, which no longer make a day's growth in the first place.
     const cases = [
-      [2, 8, 46.75],
-      [5, 3, 68.5],
-      [10, 7, 67],
-      [10, 8, 36.5],
-      [10, 12, 49],
+      [2, 8, 46.75, true],
+      [5, 3, 68.5, false],
+      [10, 7, 67, true],
+      [10, 8, 36.5, false],
+      [10, 12, 49, true],
     ] as const;
-    for (const [seed, i, hours] of cases) {
+    for (const [seed, i, hours, ceilingDecides] of cases) {
       const s = generateCorpus({ seed, perFamily: 20, only: ['fixedCeiling'] })[i]!;
       const now = s.samples[0]!.t + hours * HOUR;
       const verdict = judge({
@@ -273,7 +275,8 @@ describe('the ceiling beside the floor (issue #25)', () => {
         ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
       });
       expect(verdict.kind, `seed ${seed} #${i}: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
-      expect(verdict.reasons[0]).toMatch(/under a ceiling that has stayed at ~\d+ MiB for 2\d\.\d h, following \d+%/);
+      if (ceilingDecides)
+        expect(verdict.reasons[0]).toMatch(/under a ceiling that has stayed at ~\d+ MiB for 2\d\.\d h, following \d+%/);
     }
   });
 
