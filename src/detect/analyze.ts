@@ -174,7 +174,9 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     flatBeside: true,
   });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
+  const startT = c.seg.t[c.ranges[c.ranges.length - 1]!.from]!;
   const input: SpanInput = {
+    ...(c.began ? { startT } : {}),
     t,
     v,
     raw,
@@ -210,7 +212,6 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   };
   let underCeiling: CeilingHeld | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
-  const startT = c.seg.t[c.ranges[c.ranges.length - 1]!.from]!;
   const stillWarmingUp = (): boolean =>
     (warmup ??= c.began && t[n - 1]! - startT <= WARMUP_SETTLED_SECONDS && explainedByWarmup(t, raw, 0, n, startT));
   for (const start of order) {

@@ -1,5 +1,6 @@
 import { fittedAt, leastSquaresSlope, median, theilSen, type TheilSen } from './stats.js';
 import type { ResolvedDetectOptions } from './types.js';
+import { WARMUP_SETTLED_SECONDS, WARMUP_TIME_CONSTANTS_HOURS } from './warmup.js';
 
 const HOUR = 3600;
 
@@ -46,6 +47,8 @@ export interface SpanInput {
   stairFree?: readonly number[];
   /** Where those steps are: index of the first point after each. */
   stairsAt?: readonly number[];
+  /** When the segment began with a start or restart (its warm-up began then); absent when it opens on older history. */
+  startT?: number;
   /**
    * The series has not shown a whole day yet, so a rise may be the rising half of a daily cycle
    * (firstDayHolds).
@@ -374,16 +377,77 @@ export function curvePerRise(t: readonly number[], v: readonly number[], from: n
 }
 
 /**
+ * How much [from, to) curves (curvePerRise) once a warm-up since `startT` is taken out: the warm-up curve
+ * (−e^(−age/τ), τ up to 3 h) that best fits beside a cubic is subtracted when it rises (a fill, concave),
+ * so that the cubic's curved parts are what the rest of the span shows. Infinity if nothing is known.
+ */
+export function curveWithoutWarmup(
+  t: readonly number[],
+  v: readonly number[],
+  from: number,
+  to: number,
+  startT: number,
+): number {
+  const n = to - from;
+  if (n < 12) return Infinity;
+  const t0 = t[from]!;
+  const span = t[to - 1]! - t0;
+  if (!(span > 0)) return Infinity;
+  const x = Array.from({ length: n }, (_, i) => (2 * (t[from + i]! - t0)) / span - 1);
+  // Orthonormal 1, x, x², x³ (Gram–Schmidt); the warm-up's coefficient beside them is its part
+  // orthogonal to them, over that part's norm.
+  const basis: number[][] = [];
+  const orthogonalize = (q: number[]): number => {
+    for (const b of basis) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
+      for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
+    return Math.sqrt(norm);
+  };
+  for (let k = 0; k < 4; k++) {
+    const q = x.map((xi) => xi ** k);
+    const norm = orthogonalize(q);
+    if (!(norm > 0)) return Infinity;
+    basis.push(q.map((qi) => qi / norm));
+  }
+  let best: { gain: number; fill: number; tau: number } | null = null;
+  for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
+    const w = Array.from({ length: n }, (_, i) => -Math.exp(-(t[from + i]! - startT) / (tau * HOUR)));
+    const q = [...w];
+    const norm = orthogonalize(q);
+    // A curve the cubic already spans (a warm-up long settled) adds nothing.
+    if (!(norm > 1e-6 * Math.sqrt(n))) continue;
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += (q[i]! / norm) * v[from + i]!;
+    // Residual gained by the warm-up term: dot²; its coefficient on the curve itself: dot / norm.
+    if (best === null || dot * dot > best.gain) best = { gain: dot * dot, fill: dot / norm, tau };
+  }
+  if (best === null || !(best.fill > 0)) return curvePerRise(t, v, from, to);
+  const rest = v.slice(0, to);
+  for (let i = from; i < to; i++) rest[i] = v[i]! + best.fill * Math.exp(-(t[i]! - startT) / (best.tau * HOUR));
+  return curvePerRise(t, rest, from, to);
+}
+
+/**
  * The span rises straighter than the rising half of any daily cycle can over its length: a leak
  * keeps one pace, a cycle's rise is an S (slow out of its trough, steepest half-way, slow into its
  * peak) whatever its size. Only spans of at least twice minHistory (6 h) count: over a few hours even
  * a sine is nearly straight, and noise on the floor hides the difference.
  */
 function straighterThanCycle(input: SpanInput, from: number, to: number, margin: number): boolean {
-  const { t, v } = input;
+  const { t, v, startT } = input;
   const hours = (t[to - 1]! - t[from]!) / HOUR;
   const a = (Math.PI * hours) / 24;
-  return curvePerRise(t, v, from, to) <= margin * CYCLE_CURVE_PER_RISE * a * a;
+  const most = margin * CYCLE_CURVE_PER_RISE * a * a;
+  if (!(curvePerRise(t, v, from, to) <= most)) return false;
+  if (startT === undefined || t[from]! - startT >= WARMUP_SETTLED_SECONDS) return true;
+  // Near a start, a warm-up's concave tail can cancel a cycle's convex climb out of its trough into a
+  // straight line. The warm-up curve that best fits beside the line is taken out first: what is left
+  // must be as straight (a leak's is; a cycle's S shows again).
+  return curveWithoutWarmup(t, v, from, to, startT) <= most;
 }
 
 /** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
