@@ -174,9 +174,12 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     flatBeside: true,
   });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
-  const startT = c.seg.t[c.ranges[c.ranges.length - 1]!.from]!;
+  const segmentFrom = c.ranges[c.ranges.length - 1]!.from;
+  const startT = c.seg.t[segmentFrom]!;
   const input: SpanInput = {
-    ...(c.began ? { startT } : {}),
+    ...(c.began
+      ? { sinceStart: { t: c.seg.t.slice(segmentFrom, c.to), v: c.seg.v.slice(segmentFrom, c.to), startT } }
+      : {}),
     t,
     v,
     raw,

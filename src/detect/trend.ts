@@ -47,8 +47,11 @@ export interface SpanInput {
   stairFree?: readonly number[];
   /** Where those steps are: index of the first point after each. */
   stairsAt?: readonly number[];
-  /** When the segment began with a start or restart (its warm-up began then); absent when it opens on older history. */
-  startT?: number;
+  /**
+   * The floor as measured since the segment's start or restart, its first minutes included (where a
+   * warm-up shows best), and when that was; absent when the segment opens on older history.
+   */
+  sinceStart?: { t: readonly number[]; v: readonly number[]; startT: number };
   /**
    * The series has not shown a whole day yet, so a rise may be the rising half of a daily cycle
    * (firstDayHolds).
@@ -169,7 +172,9 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
     // slower, or flat in the trough between them), and so does a cycle climbing out of its trough
     // (slow first, then steeper): a steady leak keeps one pace through every third of the span.
     const third = Math.floor((to - from) / 3);
-    const slopes = [0, 1, 2].map((k) => theilSen(input.t, v, from + k * third, k === 2 ? to : from + (k + 1) * third));
+    // With the start's warm-up out: its tail can fill a trough's slow hours.
+    const w = input.sinceStart === undefined ? v : withoutWarmup(input.t, v, from, to, input.sinceStart);
+    const slopes = [0, 1, 2].map((k) => theilSen(input.t, w, from + k * third, k === 2 ? to : from + (k + 1) * third));
     if (slopes.some((f) => f === null || !(f.slope > 0))) return true;
     const paces = slopes.map((f) => f!.slope);
     return Math.max(...paces) > SUSTAINED_PACE_RATIO * Math.min(...paces);
@@ -377,25 +382,25 @@ export function curvePerRise(t: readonly number[], v: readonly number[], from: n
 }
 
 /**
- * How much [from, to) curves (curvePerRise) once a warm-up since `startT` is taken out: the warm-up curve
- * (−e^(−age/τ), τ up to 3 h) that best fits beside a cubic is subtracted when it rises (a fill, concave),
- * so that the cubic's curved parts are what the rest of the span shows. Infinity if nothing is known.
+ * v on [from, to) with the start's warm-up taken out (v itself when none shows). The warm-up curve
+ * (level − fill·e^(−age/τ), τ up to 3 h) is measured where it shows, on the floor since the start
+ * (`since`, its first minutes included) beside a cubic for whatever else moves the floor; it is
+ * subtracted when it rises (a fill) and stands out of the noise. Near a start, a warm-up's concave
+ * tail can cancel a cycle's convex climb out of its trough, or fill its trough, into a steady rise.
  */
-export function curveWithoutWarmup(
+export function withoutWarmup(
   t: readonly number[],
   v: readonly number[],
   from: number,
   to: number,
-  startT: number,
-): number {
-  const n = to - from;
-  if (n < 12) return Infinity;
-  const t0 = t[from]!;
-  const span = t[to - 1]! - t0;
-  if (!(span > 0)) return Infinity;
-  const x = Array.from({ length: n }, (_, i) => (2 * (t[from + i]! - t0)) / span - 1);
-  // Orthonormal 1, x, x², x³ (Gram–Schmidt); the warm-up's coefficient beside them is its part
-  // orthogonal to them, over that part's norm.
+  since: { t: readonly number[]; v: readonly number[]; startT: number },
+): readonly number[] {
+  const { startT } = since;
+  const n = since.t.length;
+  const t0 = since.t[0]!;
+  const span = since.t[n - 1]! - t0;
+  if (n < 12 || !(span > 0) || t[from]! - startT >= WARMUP_SETTLED_SECONDS) return v;
+  const x = since.t.map((ti) => (2 * (ti - t0)) / span - 1);
   const basis: number[][] = [];
   const orthogonalize = (q: number[]): number => {
     for (const b of basis) {
@@ -407,28 +412,34 @@ export function curveWithoutWarmup(
     for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
     return Math.sqrt(norm);
   };
+  let total = 0;
+  for (let i = 0; i < n; i++) total += since.v[i]! * since.v[i]!;
   for (let k = 0; k < 4; k++) {
     const q = x.map((xi) => xi ** k);
     const norm = orthogonalize(q);
-    if (!(norm > 0)) return Infinity;
-    basis.push(q.map((qi) => qi / norm));
+    if (!(norm > 0)) return v;
+    const b = q.map((qi) => qi / norm);
+    basis.push(b);
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += b[i]! * since.v[i]!;
+    total -= dot * dot;
   }
+  // The warm-up's coefficient beside the cubic: its part orthogonal to the cubic, over that part's norm.
   let best: { gain: number; fill: number; tau: number } | null = null;
   for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
-    const w = Array.from({ length: n }, (_, i) => -Math.exp(-(t[from + i]! - startT) / (tau * HOUR)));
-    const q = [...w];
+    const q = since.t.map((ti) => -Math.exp(-(ti - startT) / (tau * HOUR)));
     const norm = orthogonalize(q);
-    // A curve the cubic already spans (a warm-up long settled) adds nothing.
-    if (!(norm > 1e-6 * Math.sqrt(n))) continue;
+    if (!(norm > 0)) continue;
     let dot = 0;
-    for (let i = 0; i < n; i++) dot += (q[i]! / norm) * v[from + i]!;
-    // Residual gained by the warm-up term: dot²; its coefficient on the curve itself: dot / norm.
+    for (let i = 0; i < n; i++) dot += (q[i]! / norm) * since.v[i]!;
     if (best === null || dot * dot > best.gain) best = { gain: dot * dot, fill: dot / norm, tau };
   }
-  if (best === null || !(best.fill > 0)) return curvePerRise(t, v, from, to);
+  // Only a warm-up the data show: it takes more out of the residual than CURVE_CHI2 noise variances.
+  const noise = best === null ? Infinity : Math.max(0, total - best.gain) / (n - 5);
+  if (best === null || !(best.fill > 0) || !(best.gain > CURVE_CHI2 * noise)) return v;
   const rest = v.slice(0, to);
   for (let i = from; i < to; i++) rest[i] = v[i]! + best.fill * Math.exp(-(t[i]! - startT) / (best.tau * HOUR));
-  return curvePerRise(t, rest, from, to);
+  return rest;
 }
 
 /**
@@ -438,16 +449,13 @@ export function curveWithoutWarmup(
  * a sine is nearly straight, and noise on the floor hides the difference.
  */
 function straighterThanCycle(input: SpanInput, from: number, to: number, margin: number): boolean {
-  const { t, v, startT } = input;
+  const { t, v, sinceStart } = input;
   const hours = (t[to - 1]! - t[from]!) / HOUR;
   const a = (Math.PI * hours) / 24;
   const most = margin * CYCLE_CURVE_PER_RISE * a * a;
   if (!(curvePerRise(t, v, from, to) <= most)) return false;
-  if (startT === undefined || t[from]! - startT >= WARMUP_SETTLED_SECONDS) return true;
-  // Near a start, a warm-up's concave tail can cancel a cycle's convex climb out of its trough into a
-  // straight line. The warm-up curve that best fits beside the line is taken out first: what is left
-  // must be as straight (a leak's is; a cycle's S shows again).
-  return curveWithoutWarmup(t, v, from, to, startT) <= most;
+  // What is left once the warm-up is out must be as straight (a leak's is; a cycle's S shows again).
+  return sinceStart === undefined || curvePerRise(t, withoutWarmup(t, v, from, to, sinceStart), from, to) <= most;
 }
 
 /** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
