@@ -456,6 +456,21 @@ describe('seeds 11–20 of the detection bench', () => {
 });
 
 describe('seeds 11–20 of the detection bench: the first day', () => {
+  it('a leak from the start after a fast warm-up (τ of minutes) stays straight once the warm-up is taken out', () => {
+    // Seed 1's workload 0 (wlRolloutFixed), first pod: +115 MiB in its first hour, then 10 MiB/h. Taking out a
+    // warm-up of τ ≥ 0.5 h in place of its fast one bent the line's first hours: called at 15 h instead of 11.5 h.
+    const pod = generateWorkloads({
+      seed: 1,
+      perFamily: 20,
+      startSeconds: CORPUS_START_SECONDS,
+      only: ['wlRolloutFixed'],
+    }).find((p) => p.labels.pod === 'wlrolloutfixed-0-bpmljhlgg9-7x25h')!;
+    const now = pod.samples[0]!.t + 11.5 * HOUR;
+    const verdict = judge({ samples: upTo(pod.samples, now), now });
+    expect(verdict.kind, verdict.reasons.join(' | ')).toBe('leaking');
+    expect(verdict.reasons[1]).toMatch(/straighter line/);
+  });
+
   it("a warm-up's tail in front of a cycle's climb out of its trough is no straight or sustained rise: the warm-up is taken out first (firstPodCycle)", () => {
     // A warm-up (τ 1.1–1.4 h, 18–34% of the base) and then a daily cycle rising out of its trough: together
     // straight enough over 8–13 h to be called `straight` (seeds 15, 17, 20), or one pace through three thirds

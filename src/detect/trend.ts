@@ -382,6 +382,13 @@ export function curvePerRise(t: readonly number[], v: readonly number[], from: n
 }
 
 /**
+ * Time constants of the warm-up taken out, hours: every one up to the slowest the detector tells apart,
+ * fast ones included (a fill that is mostly over when the judged span begins still bends its first
+ * hours, and a slower curve put in its place would bend them the other way).
+ */
+const REMOVED_WARMUP_TIME_CONSTANTS_HOURS = [0.1, 0.2, 0.3, ...WARMUP_TIME_CONSTANTS_HOURS];
+
+/**
  * v on [from, to) with the start's warm-up taken out (v itself when none shows). The warm-up curve
  * (level − fill·e^(−age/τ), τ up to 3 h) is measured where it shows, on the floor since the start
  * (`since`, its first minutes included) beside a cubic for whatever else moves the floor; it is
@@ -426,7 +433,7 @@ export function withoutWarmup(
   }
   // The warm-up's coefficient beside the cubic: its part orthogonal to the cubic, over that part's norm.
   let best: { gain: number; fill: number; tau: number } | null = null;
-  for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
+  for (const tau of REMOVED_WARMUP_TIME_CONSTANTS_HOURS) {
     const q = since.t.map((ti) => -Math.exp(-(ti - startT) / (tau * HOUR)));
     const norm = orthogonalize(q);
     if (!(norm > 0)) continue;
