@@ -66,12 +66,34 @@ export function appendFloor(
   }
 }
 
+/** Reused by highQuantile: one bucket's samples, sorted (a copy per bucket was most of a run's garbage). */
+let bucketScratch = new Float64Array(64);
+
 /** The CEILING_QUANTILE of v[from..to) (nearest rank). */
 function highQuantile(v: Float64Array, from: number, to: number): number {
   const n = to - from;
   if (n === 1) return v[from]!;
-  const sorted = v.slice(from, to).sort();
+  if (bucketScratch.length < n) bucketScratch = new Float64Array(2 * n);
+  const sorted = bucketScratch;
+  // Insertion sort in the order Float64Array#sort gives (-0 before +0, NaN last): buckets hold a few samples.
+  for (let i = 0; i < n; i++) {
+    const x = v[from + i]!;
+    let j = i;
+    while (j > 0 && sortsAfter(sorted[j - 1]!, x)) {
+      sorted[j] = sorted[j - 1]!;
+      j--;
+    }
+    sorted[j] = x;
+  }
   return sorted[Math.min(n - 1, Math.ceil(CEILING_QUANTILE * n) - 1)]!;
+}
+
+/** a comes after b in Float64Array#sort's order. */
+function sortsAfter(a: number, b: number): boolean {
+  if (a > b) return true;
+  if (a < b) return false;
+  if (a === b) return a === 0 && 1 / a > 1 / b;
+  return a !== a && b === b;
 }
 
 /** Floor of samples[from..to) (sorted by time). */

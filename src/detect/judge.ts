@@ -54,7 +54,9 @@ export function isBadValue(v: number): boolean {
 }
 
 export function hasBadTime(samples: SampleColumns): boolean {
-  return samples.t.some((t) => !Number.isFinite(t));
+  const { t } = samples;
+  for (let i = 0; i < t.length; i++) if (!Number.isFinite(t[i]!)) return true;
+  return false;
 }
 
 export function unknownVerdict(reason: string, windowStart: number, now: number): Verdict {

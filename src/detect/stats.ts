@@ -9,6 +9,9 @@ const Z95 = 1.959964;
 
 let scratch = new Float64Array(4096);
 let residualScratch = new Float64Array(256);
+/** theilSen's points, copied: its loops then read one element kind, whatever array the caller holds. */
+let timeScratch = new Float64Array(256);
+let valueScratch = new Float64Array(256);
 
 function ensureScratch(size: number): Float64Array {
   if (scratch.length < size) scratch = new Float64Array(Math.max(size, scratch.length * 2));
@@ -51,7 +54,8 @@ export function selectKth(a: Float64Array | number[], n: number, k: number, lo =
 export function median(values: ArrayLike<number>, from = 0, to = values.length): number {
   const n = to - from;
   if (n <= 0) return Number.NaN;
-  const buf = Array.from({ length: n }, (_, i) => values[from + i]!);
+  const buf = new Float64Array(n);
+  for (let i = 0; i < n; i++) buf[i] = values[from + i]!;
   const upper = selectKth(buf, n, n >> 1);
   if (n % 2 === 1) return upper;
   return (selectKth(buf, n, (n >> 1) - 1) + upper) / 2;
@@ -78,13 +82,23 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
   if (n < 3) return null;
   const pairs = (n * (n - 1)) / 2;
   const buf = ensureScratch(pairs);
+  if (timeScratch.length < n) {
+    timeScratch = new Float64Array(2 * n);
+    valueScratch = new Float64Array(2 * n);
+  }
+  const ts = timeScratch;
+  const ys = valueScratch;
+  for (let i = 0; i < n; i++) {
+    ts[i] = t[from + i]!;
+    ys[i] = y[from + i]!;
+  }
   let m = 0;
-  for (let i = from; i < to; i++) {
-    const ti = t[i]!;
-    const yi = y[i]!;
-    for (let j = i + 1; j < to; j++) {
-      const dt = t[j]! - ti;
-      if (dt > 0) buf[m++] = ((y[j]! - yi) / dt) * SECONDS_PER_HOUR;
+  for (let i = 0; i < n; i++) {
+    const ti = ts[i]!;
+    const yi = ys[i]!;
+    for (let j = i + 1; j < n; j++) {
+      const dt = ts[j]! - ti;
+      if (dt > 0) buf[m++] = ((ys[j]! - yi) / dt) * SECONDS_PER_HOUR;
     }
   }
   if (m === 0) return null;
@@ -97,9 +111,9 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
   const highRank = Math.max(mid, Math.min(m - 1, Math.ceil((m + c) / 2)));
   const low = lowRank === mid ? slope : selectKth(buf, m, lowRank, 0, mid - 1);
   const high = highRank === mid ? slope : selectKth(buf, m, highRank, mid + 1, m - 1);
-  const t0 = t[from]!;
+  const t0 = ts[0]!;
   if (residualScratch.length < n) residualScratch = new Float64Array(n * 2);
-  for (let i = 0; i < n; i++) residualScratch[i] = y[from + i]! - (slope * (t[from + i]! - t0)) / SECONDS_PER_HOUR;
+  for (let i = 0; i < n; i++) residualScratch[i] = ys[i]! - (slope * (ts[i]! - t0)) / SECONDS_PER_HOUR;
   return { slope, low, high, intercept: selectKth(residualScratch, n, n >> 1), t0 };
 }
 

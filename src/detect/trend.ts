@@ -63,7 +63,8 @@ export interface SpanInput {
 export function largestGiveBack(v: readonly number[]): number {
   let peak = -Infinity;
   let worst = 0;
-  for (const x of v) {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
     if (x > peak) peak = x;
     else if (peak - x > worst) worst = peak - x;
   }

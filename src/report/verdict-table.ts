@@ -50,7 +50,7 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
   const body = rows.map((row) => [
     row.name,
     verdictLabel[row.verdict.kind],
-    sparkline(row.values.filter(Number.isFinite), 24),
+    sparkline(finiteOnly(row.values), 24),
     formatSlope(row.verdict),
     formatTimeToLimit(row.verdict),
     ...(options.withAction ? [row.lastAction ?? '—'] : []),
@@ -61,6 +61,12 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
     ...(row.incident ? wrap(`incident: ${row.incident}`, 112) : []),
   ];
   return [head, ...lines.flatMap((line, i) => [line, ...below(rows[i]!).map((l) => `    ${l}`)])].join('\n');
+}
+
+/** The finite values (the column itself when all are: a copy per target is most of a big table's garbage). */
+function finiteOnly(values: Values): Values {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return values.filter(Number.isFinite);
+  return values;
 }
 
 /** A failure line as `run` and `status` print it last. */

@@ -85,7 +85,7 @@ export async function observeProfile(
 ): Promise<ProfileObservation> {
   const { cluster, metrics, prometheus, signal } = deps;
   const { now } = clock;
-  const knownAffected: KnownAffected = (facts) => isKnownAffected(deps.catalog, facts, profile.knownIssues);
+  const knownAffected = knownAffectedOnce((facts) => isKnownAffected(deps.catalog, facts, profile.knownIssues));
   // The window's columns are still held while the workload history is read: both answers share the caps.
   let budget: AnswerBudget = { bytes: prometheus.maxResponseBytes, series: prometheus.maxSeries };
   const shardPods = podsPerShard(prometheus, detect.windowSeconds);
@@ -198,6 +198,20 @@ export async function observeProfile(
     observation.failures.push(profileText.historyUnavailable(profile.name, observation.problem));
   }
   return observation;
+}
+
+/**
+ * `knownAffected` asked once per distinct image, version, container and pod view: a fleet's thousands of
+ * pods run a few images, and matching one against the catalogue's patterns costs more than judging it.
+ */
+function knownAffectedOnce(knownAffected: KnownAffected): KnownAffected {
+  const seen = new Map<string, boolean>();
+  return (facts) => {
+    const key = JSON.stringify([facts.image, facts.version, facts.container, facts.env, facts.podCommands ?? null]);
+    let affected = seen.get(key);
+    if (affected === undefined) seen.set(key, (affected = knownAffected(facts)));
+    return affected;
+  };
 }
 
 /** The profile's targets judged (before any warning is applied), with the answers' warnings; or why there is no history. */

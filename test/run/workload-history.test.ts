@@ -232,6 +232,38 @@ profiles:
     expect(fixed.status.reasons).toEqual(fixed.verdict.reasons);
   });
 
+  it('in one run, each pod is matched against the catalogue by its own image: pods on one version share the answer, not the others', async () => {
+    // Three Rook operators rising alike in their first day (the test above), two on the affected version.
+    const rising = (_w: number, age: number) => 1000 + 70 * age + 10 * ((age - 3.625) / 3.125) ** 3;
+    const tags = ['v1.14.9', 'v1.15.9', 'v1.14.9'];
+    const pods = tags.map((_, i) =>
+      pod('rook-ceph', `rook-ceph-operator-6b7c9d5f4-x${i}`, 79.25, 6.75, rising, 11 + i),
+    );
+    const targets = pods.map((p, i) => ({
+      ...facts('rook', 'rook-ceph', `rook-ceph-operator-${i}`, p),
+      image: `rook/ceph:${tags[i]}`,
+      version: tags[i]!.slice(1),
+    }));
+    const config = parseConfig(`
+dryRun: true
+controller: none
+prometheus: {url: http://prometheus.test:9090}
+profiles:
+  - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: app, ladder: [restart]}
+`);
+    const summary = await runOnce({
+      config,
+      cluster: new TestCluster(targets),
+      metrics: new PodsMetrics(pods, NOW),
+      catalog: buildCatalog(),
+      logger: pino({ level: 'silent' }),
+      identity: { identity: 'run-1', namespace: 'leakguard' },
+    });
+    expect(summary.failures).toEqual([]);
+    const noted = summary.targets.map((t) => t.verdict.reasons.some((r) => r.includes('known-issue catalogue')));
+    expect(noted).toEqual([true, false, true]);
+  });
+
   it('with a short floorBucket, reads the history at a multiple of it that Prometheus accepts (≤ 11,000 points)', async () => {
     const { metrics, deps } = world('7d, floorBucket: 30s');
     const summary = await runOnce(deps);

@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildFloor, CEILING_QUANTILE } from './floor.js';
+
+/** The ceiling as the detector first defined it: each bucket's samples copied, sorted, nearest rank. */
+function ceilingBySorting(v: Float64Array, from: number, to: number): number {
+  const sorted = v.slice(from, to).sort();
+  return sorted[Math.min(to - from - 1, Math.ceil(CEILING_QUANTILE * (to - from)) - 1)]!;
+}
+
+describe('buildFloor', () => {
+  it("gives each bucket's minimum and the ceiling a sorted copy of its samples gives", () => {
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.constantFrom(0, -0, Number.NaN, Infinity, 5 * 2 ** 20),
+      fc.double({ noNaN: false }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(value, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 12 }),
+        (buckets) => {
+          // Bucket k holds (900k, 900(k+1)]: its samples a second apart from its start.
+          const t = Float64Array.from(buckets.flatMap((b, k) => b.map((_, i) => 900 * k + 1 + i)));
+          const v = Float64Array.from(buckets.flat());
+          const floor = buildFloor({ t, v }, 0, t.length, 900);
+          let from = 0;
+          buckets.forEach((b, k) => {
+            expect(Object.is(floor.top![k], ceilingBySorting(v, from, from + b.length))).toBe(true);
+            from += b.length;
+          });
+          expect(floor.bucket).toEqual(buckets.map((_, k) => k));
+        },
+      ),
+      // -0 sorts before +0 and NaN last: the nearest rank of these picks +0 and NaN.
+      { examples: [[[[0, -0]]], [[[Number.NaN, 7, 3]]], [[[5, 5, 1, 9, 9, 2, 8, 0, 4, 6]]]] },
+    );
+  });
+});
