@@ -1,6 +1,7 @@
 // Prints the phase table at the end of .ci/run: each phase and background job (when it started and
 // how long it took, from phases.tsv), the Go build groups inside the e2e build job (their `[e2e-build]
-// … done in Ns` lines), and each e2e file's own time (vitest's JSON report).
+// … done in Ns` lines), and each e2e file's own time, its hooks included
+// (.ci/file-times-reporter.mjs).
 // Usage: node .ci/phase-table.mjs PHASES_TSV CI_START_EPOCH CI_DIR
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -25,15 +26,17 @@ const phases = readFileSync(phasesFile, 'utf8')
   })
   .sort((a, b) => a.start - b.start);
 
-/** Each e2e file's own time, longest first (the files run side by side). */
+/** Each e2e file's own time with its hooks, longest first (the files run side by side). */
 function e2eFiles() {
-  const report = join(dir, 'e2e.json');
+  const report = join(dir, 'e2e-files.jsonl');
   if (!existsSync(report)) return;
-  const results = JSON.parse(readFileSync(report, 'utf8')).testResults ?? [];
-  const took = (r) => r.endTime - r.startTime;
-  for (const r of results.sort((a, b) => took(b) - took(a))) {
-    const status = r.status === 'passed' ? '' : r.status;
-    row(r.startTime / 1000 - ciStart, took(r) / 1000, `  ${relative(process.cwd(), r.name)}`, status);
+  const files = readFileSync(report, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  for (const f of files.sort((a, b) => b.took - a.took)) {
+    const status = f.state === 'passed' ? '' : f.state;
+    row(f.start / 1000 - ciStart, f.took / 1000, `  ${relative(process.cwd(), f.file)}`, status);
   }
 }
 

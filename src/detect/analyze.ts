@@ -174,7 +174,12 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     flatBeside: true,
   });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
+  const segmentFrom = c.ranges[c.ranges.length - 1]!.from;
+  const startT = c.seg.t[segmentFrom]!;
   const input: SpanInput = {
+    ...(c.began
+      ? { sinceStart: { t: c.seg.t.slice(segmentFrom, c.to), v: c.seg.v.slice(segmentFrom, c.to), startT } }
+      : {}),
     t,
     v,
     raw,
@@ -210,7 +215,6 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   };
   let underCeiling: CeilingHeld | null = null;
   // A start's warm-up curve can climb like a leak for hours; no proof counts while it explains the rise.
-  const startT = c.seg.t[c.ranges[c.ranges.length - 1]!.from]!;
   const stillWarmingUp = (): boolean =>
     (warmup ??= c.began && t[n - 1]! - startT <= WARMUP_SETTLED_SECONDS && explainedByWarmup(t, raw, 0, n, startT));
   for (const start of order) {
@@ -219,7 +223,8 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
       if (stillWarmingUp())
         return healthy('the rise since the start fits a warm-up curve (time constant ≤ 3 h) better than a steady rise');
       const flat = ceilingHeld(result);
-      if (flat === null) return leakVerdict(result, c.seg, n, c.restarts);
+      if (flat === null)
+        return leakVerdict(ctx.detail ? recentRate(result, input, order, start) : result, c.seg, n, c.restarts);
       underCeiling ??= flat;
       if (start === 0)
         full = {
@@ -262,6 +267,22 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   if (underCeiling !== null) return healthy(underCeilingText(underCeiling));
   if (held !== null) return suspectedVerdict(held, input, c.seg, ctx, n, c.restarts);
   return healthyVerdict(whole, input, c.seg, ctx, n, c.restarts);
+}
+
+/**
+ * The finding a verdict reports: the longest span that passed (the most evidence), unless a shorter one
+ * ending now that also passes grew faster beyond doubt (its interval's low end above the longer one's
+ * slope): a leak that began or sped up inside the long span, whose rate and time to the limit are
+ * those of the recent growth. Only the detailed analysis reports; the backtest needs only the kind.
+ */
+function recentRate(found: SpanFinding, input: SpanInput, order: readonly number[], start: number): SpanFinding {
+  let best = found;
+  for (const shorter of order) {
+    if (shorter <= start) continue;
+    const result = judgeSpan(input, shorter, input.t.length);
+    if (isFinding(result) && result.fit.low > best.fit.slope) best = result;
+  }
+  return best;
 }
 
 /**

@@ -132,6 +132,19 @@ describe('judge: leak shapes are flagged', () => {
     expect(verdict.reasons[0]).toMatch(/limit reached in ~[78]\.\d h$/);
   });
 
+  it('reports the rate of a leak that began inside the evidence span, and the time to the limit at that rate', () => {
+    // A day and a half flat, then 85 MiB/h for 8 h (the limit 1,400 MiB): a long span passes with the flat hours
+    // in it, at a fraction of the rate; the user must read the rate that reaches the limit.
+    const samples = makeSeries({ hours: 36, floorMiB: (h) => 500 + 85 * Math.max(0, h - 28), ...sawtooth });
+    const verdict = judge({ samples, now: endOf(samples), limitBytes: 1400 * MIB });
+    expect(verdict.kind).toBe('leaking');
+    expect(verdict.slope!.bytesPerHour / MIB).toBeGreaterThan(75);
+    expect(verdict.slope!.low / MIB).toBeLessThanOrEqual(85);
+    // Floor at 36 h is 1,180 MiB: 220 MiB to go at 85 MiB/h, 2.6 h.
+    expect(verdict.hoursToLimit!).toBeGreaterThan(2);
+    expect(verdict.hoursToLimit!).toBeLessThan(3.5);
+  });
+
   it('flags a fast leak within a few hours of its start', () => {
     const samples = makeSeries({ hours: 30, floorMiB: (h) => 300 + Math.max(0, h - 20) * 90, ...sawtooth });
     const at = (h: number) => judge({ samples: samples.filter((s) => s.t <= T0 + h * HOUR), now: T0 + h * HOUR }).kind;

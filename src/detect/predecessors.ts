@@ -5,8 +5,8 @@
  * - the workload's daily profile (daily-profile.ts): amplitude and phase of the floor's daily cycle, fitted across
  *   pods after removing each pod's warm-up, level and trend. A rise of the current pod that this
  *   cycle explains (without it, no leak and little growth left) is not a leak.
- * - the most recent predecessors that were themselves judged leaking, with their growth at each
- *   pod age. A current pod that has grown for at least FOLLOW_SECONDS since its warm-up, steadily,
+ * - the most recent predecessors of the same pod template (no rollout between them) that were
+ *   themselves judged leaking, with their growth at each pod age. A current pod that has grown for at least FOLLOW_SECONDS since its warm-up, steadily,
  *   at about the rate its leaking predecessor grew at the same age, is leaking sooner.
  * History only ever vetoes a leak or confirms one the current pod shows; a workload without a
  * usable past is judged exactly as a lone pod.
@@ -52,7 +52,10 @@ export interface PodFloor {
 
 export interface WorkloadPast {
   profile: DailyProfile | null;
-  /** The earlier pods with the most recent data that were judged leaking, up to the first judged not leaking (too young to judge: skipped). */
+  /**
+   * The earlier pods with the most recent data that were judged leaking, up to the first judged not leaking
+   * (too young to judge, or of another pod template: skipped).
+   */
   leaks: PodFloor[];
   /** Every earlier pod learnt from (leaking or not), most recent data first: what the workload showed at each pod age. */
   shown: PodFloor[];
@@ -64,6 +67,14 @@ export interface WorkloadPast {
 export interface PodHistory {
   samples: SampleColumns;
   limitBytes?: number;
+  /** The pod template it runs (a Deployment's pod-template-hash); null or absent when unknown. */
+  template?: string | null;
+}
+
+/** Both pods' templates are known and differ: a rollout lies between them (a new image, new settings). */
+function otherTemplate(a: PodHistory, b: PodHistory): boolean {
+  const [x, y] = [a.template ?? null, b.template ?? null];
+  return x !== null && y !== null && x !== y;
 }
 /** The floor of a pod's samples [0, to) from its start, the last bucket left out when cut to less than half by `now`. */
 export function lifeFloor(samples: SampleColumns, to: number, now: number, bucketSeconds: number): Floor {
@@ -123,7 +134,9 @@ export function workloadPasts(pods: readonly PodHistory[], detectOptions: Detect
     });
     const leaks: PodFloor[] = [];
     for (let n = 0; n < earlier.length && leaks.length < MAX_LEAKS; n++) {
-      // A pod too young to judge neither confirms nor breaks the run of leaking ones.
+      // A pod of another template (before a rollout: the fix, or the version that brought the leak)
+      // says nothing about how this version behaves, and neither does a pod too young to judge.
+      if (otherTemplate(pods[earlier[n]!.k]!, pods[j]!)) continue;
       const kind = kindAt(earlier[n]!.k, earlier[n]!.cut);
       if (kind === 'unknown') continue;
       if (kind !== 'leaking') break;

@@ -1,5 +1,6 @@
 import { fittedAt, leastSquaresSlope, median, theilSen, type TheilSen } from './stats.js';
 import type { ResolvedDetectOptions } from './types.js';
+import { WARMUP_SETTLED_SECONDS, WARMUP_TIME_CONSTANTS_HOURS } from './warmup.js';
 
 const HOUR = 3600;
 
@@ -46,6 +47,11 @@ export interface SpanInput {
   stairFree?: readonly number[];
   /** Where those steps are: index of the first point after each. */
   stairsAt?: readonly number[];
+  /**
+   * The floor as measured since the segment's start or restart, its first minutes included (where a
+   * warm-up shows best), and when that was; absent when the segment opens on older history.
+   */
+  sinceStart?: { t: readonly number[]; v: readonly number[]; startT: number };
   /**
    * The series has not shown a whole day yet, so a rise may be the rising half of a daily cycle
    * (firstDayHolds).
@@ -167,7 +173,9 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
     // slower, or flat in the trough between them), and so does a cycle climbing out of its trough
     // (slow first, then steeper): a steady leak keeps one pace through every third of the span.
     const third = Math.floor((to - from) / 3);
-    const slopes = [0, 1, 2].map((k) => theilSen(input.t, v, from + k * third, k === 2 ? to : from + (k + 1) * third));
+    // With the start's warm-up out: its tail can fill a trough's slow hours.
+    const w = input.sinceStart === undefined ? v : withoutWarmup(input.t, v, from, to, input.sinceStart);
+    const slopes = [0, 1, 2].map((k) => theilSen(input.t, w, from + k * third, k === 2 ? to : from + (k + 1) * third));
     if (slopes.some((f) => f === null || !(f.slope > 0))) return true;
     const paces = slopes.map((f) => f!.slope);
     return Math.max(...paces) > SUSTAINED_PACE_RATIO * Math.min(...paces);
@@ -375,16 +383,80 @@ export function curvePerRise(t: readonly number[], v: readonly number[], from: n
 }
 
 /**
+ * v on [from, to) with the start's warm-up taken out (v itself when none shows). The warm-up curve
+ * (level − fill·e^(−age/τ), τ up to 3 h) is measured where it shows, on the floor since the start
+ * (`since`, its first minutes included) beside a cubic for whatever else moves the floor; it is
+ * subtracted when it rises (a fill) and stands out of the noise. Near a start, a warm-up's concave
+ * tail can cancel a cycle's convex climb out of its trough, or fill its trough, into a steady rise.
+ */
+export function withoutWarmup(
+  t: readonly number[],
+  v: readonly number[],
+  from: number,
+  to: number,
+  since: { t: readonly number[]; v: readonly number[]; startT: number },
+): readonly number[] {
+  const { startT } = since;
+  const n = since.t.length;
+  const t0 = since.t[0]!;
+  const span = since.t[n - 1]! - t0;
+  if (n < 12 || !(span > 0) || t[from]! - startT >= WARMUP_SETTLED_SECONDS) return v;
+  const x = since.t.map((ti) => (2 * (ti - t0)) / span - 1);
+  const basis: number[][] = [];
+  const orthogonalize = (q: number[]): number => {
+    for (const b of basis) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
+      for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
+    return Math.sqrt(norm);
+  };
+  let total = 0;
+  for (let i = 0; i < n; i++) total += since.v[i]! * since.v[i]!;
+  for (let k = 0; k < 4; k++) {
+    const q = x.map((xi) => xi ** k);
+    const norm = orthogonalize(q);
+    if (!(norm > 0)) return v;
+    const b = q.map((qi) => qi / norm);
+    basis.push(b);
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += b[i]! * since.v[i]!;
+    total -= dot * dot;
+  }
+  // The warm-up's coefficient beside the cubic: its part orthogonal to the cubic, over that part's norm.
+  let best: { gain: number; fill: number; tau: number } | null = null;
+  for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
+    const q = since.t.map((ti) => -Math.exp(-(ti - startT) / (tau * HOUR)));
+    const norm = orthogonalize(q);
+    if (!(norm > 0)) continue;
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += (q[i]! / norm) * since.v[i]!;
+    if (best === null || dot * dot > best.gain) best = { gain: dot * dot, fill: dot / norm, tau };
+  }
+  // Only a warm-up the data show: it takes more out of the residual than CURVE_CHI2 noise variances.
+  const noise = best === null ? Infinity : Math.max(0, total - best.gain) / (n - 5);
+  if (best === null || !(best.fill > 0) || !(best.gain > CURVE_CHI2 * noise)) return v;
+  const rest = v.slice(0, to);
+  for (let i = from; i < to; i++) rest[i] = v[i]! + best.fill * Math.exp(-(t[i]! - startT) / (best.tau * HOUR));
+  return rest;
+}
+
+/**
  * The span rises straighter than the rising half of any daily cycle can over its length: a leak
  * keeps one pace, a cycle's rise is an S (slow out of its trough, steepest half-way, slow into its
  * peak) whatever its size. Only spans of at least twice minHistory (6 h) count: over a few hours even
  * a sine is nearly straight, and noise on the floor hides the difference.
  */
 function straighterThanCycle(input: SpanInput, from: number, to: number, margin: number): boolean {
-  const { t, v } = input;
+  const { t, v, sinceStart } = input;
   const hours = (t[to - 1]! - t[from]!) / HOUR;
   const a = (Math.PI * hours) / 24;
-  return curvePerRise(t, v, from, to) <= margin * CYCLE_CURVE_PER_RISE * a * a;
+  const most = margin * CYCLE_CURVE_PER_RISE * a * a;
+  if (!(curvePerRise(t, v, from, to) <= most)) return false;
+  // What is left once the warm-up is out must be as straight (a leak's is; a cycle's S shows again).
+  return sinceStart === undefined || curvePerRise(t, withoutWarmup(t, v, from, to, sinceStart), from, to) <= most;
 }
 
 /** A parabola fits "clearly better" when it leaves less than this share of the line's squared residual. */
@@ -503,6 +575,12 @@ export function judgeSeasonal(
   const toT = t[to - 1]!;
   const why = 'no growth from one day to the next';
   if (seasonalCannotGrow(input, from, to, bucketSeconds)) return { why, fit: null, fromT, toT };
+  // A few steps on a flat floor (a relist, new CRs) lift it above a day earlier once, and a staircase
+  // that stopped is no leak until it steps again: once the floor has stayed flat since the last step
+  // for longer than minHistory and than the longest interval between steps, the day's growth must
+  // show without them (more steps are a staircase still stepping).
+  if (stepsStopped(input, from, to) && seasonalCannotGrow({ ...input, v: input.stairFree! }, from, to, bucketSeconds))
+    return { why: 'the floor is higher than a day earlier only by steps that stopped', fit: null, fromT, toT };
   const fit = theilSen(t, v, from, to);
   if (fit === null || !(fit.low > 0) || fit.slope < 0.5 * o.minGrowthBytesPerHour) return { why, fit, fromT, toT };
   return { tier: 'seasonal', fit, fromT, toT, hoursToLimit: projectHours(fit, toT, input.limitBytes) };
@@ -538,13 +616,39 @@ const FEW_STEPS = 3;
  */
 function grewOtherThanBySteps(input: SpanInput, from: number, to: number, enough: number): boolean {
   const v = input.stairFree;
-  if (v === undefined) return true;
-  // Many steps are a staircase that keeps stepping; a few are events (a relist, new CRs).
-  if ((input.stairsAt ?? []).filter((at) => at > from && at < to).length > FEW_STEPS) return true;
+  if (v === undefined || !fewStepsOnly(input, from, to)) return true;
   if (observedRise(v, from, to).rise >= enough) return true;
   // Steps on a floor that also grows between them (hourly bursts under a daily rise) are growth.
   // The median pairwise slope, so that a step still under way at the end does not count as it.
   return (theilSen(input.t, v, from, to)?.slope ?? 0) >= input.options.minGrowthBytesPerHour;
+}
+
+/**
+ * The span's steps standing apart from a flat floor are known and at most FEW_STEPS (events, not a
+ * staircase that keeps stepping), so `stairFree` shows how the floor grew without them.
+ */
+function fewStepsOnly(input: SpanInput, from: number, to: number): boolean {
+  if (input.stairFree === undefined) return false;
+  // Many steps are a staircase that keeps stepping; a few are events (a relist, new CRs).
+  return (input.stairsAt ?? []).filter((at) => at > from && at < to).length <= FEW_STEPS;
+}
+
+/**
+ * The span's steps are few (fewStepsOnly) and have stopped: the floor as measured has stayed flat
+ * (under half of minGrowth either way) since the last one, for longer than minHistory and than the
+ * longest interval between them. A leak keeps stepping.
+ */
+function stepsStopped(input: SpanInput, from: number, to: number): boolean {
+  if (!fewStepsOnly(input, from, to)) return false;
+  const { t, options: o } = input;
+  const at = (input.stairsAt ?? []).filter((i) => i > from && i < to);
+  if (at.length === 0) return false;
+  let interval = 0;
+  for (let k = 1; k < at.length; k++) interval = Math.max(interval, t[at[k]!]! - t[at[k - 1]!]!);
+  const last = at[at.length - 1]!;
+  if (t[to - 1]! - t[last]! < Math.max(interval, o.minHistorySeconds)) return false;
+  const since = theilSen(t, input.raw ?? input.v, last, to);
+  return since !== null && Math.abs(since.slope) < 0.5 * o.minGrowthBytesPerHour;
 }
 
 /** Level at the start and growth since, from the medians of the first and last few points. */

@@ -9,7 +9,7 @@
 
 const HOUR = 3600;
 /** Time constants tried, hours: up to the slowest warm-up the detector promises to tell apart. */
-const TIME_CONSTANTS_HOURS = [0.5, 0.75, 1, 1.5, 2, 2.5, 3];
+export const WARMUP_TIME_CONSTANTS_HOURS = [0.5, 0.75, 1, 1.5, 2, 2.5, 3];
 /** By then even the slowest of those warm-ups has settled (four time constants: 98%). */
 export const WARMUP_SETTLED_SECONDS = 4 * 3 * HOUR;
 /** The curve must fit clearly better than the line: on a straight rise the two tie within noise. */
@@ -59,7 +59,7 @@ export function explainedByWarmup(
   if (to - from < 4) return false;
   const line = lineResidual(t, v, from, to);
   const x = new Float64Array(t.length);
-  for (const tau of TIME_CONSTANTS_HOURS) {
+  for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
     for (let i = from; i < to; i++) x[i] = -Math.exp(-(t[i]! - startT) / (tau * HOUR));
     const curve = lineResidual(x, v, from, to);
     if (curve.slope > 0 && curve.sse < CLEARLY_BETTER * line.sse) return true;

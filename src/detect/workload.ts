@@ -13,7 +13,7 @@ import { workloadPasts, type PodHistory, type WorkloadPast } from './predecessor
 import type { DetectOptions } from './types.js';
 
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
-const DEPLOYMENT_POD = new RegExp(`^(.+)-${SAFE}{6,10}-${SAFE}{5}$`);
+const DEPLOYMENT_POD = new RegExp(`^(.+)-(${SAFE}{6,10})-${SAFE}{5}$`);
 const STATEFULSET_POD = /^(.+)-\d+$/;
 const DAEMONSET_POD = new RegExp(`^(.+)-${SAFE}{5}$`);
 const REPLICASET = new RegExp(`^(.+)-${SAFE}{6,10}$`);
@@ -22,6 +22,14 @@ const REPLICASET = new RegExp(`^(.+)-${SAFE}{6,10}$`);
 export function workloadOfPod(pod: string): string {
   const m = DEPLOYMENT_POD.exec(pod) ?? STATEFULSET_POD.exec(pod) ?? DAEMONSET_POD.exec(pod);
   return m ? m[1]! : pod;
+}
+
+/**
+ * The pod template a Deployment's pod runs (its pod-template-hash, which changes at every rollout),
+ * or null when the name does not show one (StatefulSet, DaemonSet, a bare pod).
+ */
+export function templateOfPod(pod: string): string | null {
+  return DEPLOYMENT_POD.exec(pod)?.[2] ?? null;
 }
 
 /**
@@ -79,7 +87,8 @@ export function pastsOfSeries(
       const columns = toColumns(s.samples);
       // A pod with unusable times teaches nothing (judging it says why).
       const samples = hasBadTime(columns) ? { t: new Float64Array(0), v: new Float64Array(0) } : sortedColumns(columns);
-      return s.limitBytes === undefined ? { samples } : { samples, limitBytes: s.limitBytes };
+      const template = templateOfPod(s.labels.pod!);
+      return s.limitBytes === undefined ? { samples, template } : { samples, limitBytes: s.limitBytes, template };
     });
     workloadPasts(pods, options).forEach((past, n) => (out[members[n]!] = past));
   }

@@ -154,7 +154,10 @@ export function followUpgrade(
       notice(
         incident,
         'upgrade-rolled-out',
-        incident.words.rolledOut(upgrade, version, stillAffected, after?.targetVersion ?? null),
+        incident.words.rolledOut(upgrade, version, stillAffected, after?.targetVersion ?? null, {
+          until: now + profile.verifyWindowSeconds,
+          workaround: Boolean(state.workaround?.env ?? state.workaround?.configMap),
+        }),
         { rollout: { version, stillAffected, next: after?.targetVersion ?? null } },
       ),
     );

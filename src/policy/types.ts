@@ -105,8 +105,14 @@ export interface PlanWords {
   proposalReason(toVersion: string, workaround: string): string;
   /** No GitOps repo to open a PR in: what to upgrade to, and why. */
   advised(toVersion: string, path: string, workaround: string, issueId: string): string;
-  /** The pods run another version now (whoever rolled it out). */
-  rolledOut(upgrade: UpgradeFacts, version: string, stillAffected: boolean, next: string | null): string;
+  /** The pods run another version now (whoever rolled it out); judged until `verify.until` (unix seconds). */
+  rolledOut(
+    upgrade: UpgradeFacts,
+    version: string,
+    stillAffected: boolean,
+    next: string | null,
+    verify: { until: number; workaround: boolean },
+  ): string;
   verified(version: string, floorBytes: number | null, seconds: number, upgrade: UpgradeFacts): string;
   ineffective(
     version: string,

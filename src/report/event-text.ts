@@ -46,10 +46,10 @@ const actionVerb: Record<PlanAction['kind'], string> = {
 };
 
 /** The image an action swaps (or swaps back), without the workload: Slack names that in its own field. */
-export function describeImageSwap(action: PlanAction): string | null {
+export function describeImageSwap(action: PlanAction, tense: Tense = 'do'): string | null {
   if (action.kind === 'workaround' && action.details.image) {
     const { container, previous, hotfix } = action.details.image;
-    return `change container ${container}'s image from ${previous} to ${hotfix}`;
+    return `${tense === 'do' ? 'change' : 'changed'} container ${container}'s image from ${previous} to ${hotfix}`;
   }
   const back = action.kind === 'revert-workaround' ? action.details.revert?.image : undefined;
   return back ? `put container ${back.container}'s image back from ${back.hotfix} to ${back.previous}` : null;
@@ -68,49 +68,72 @@ function describeRestore(previous: Readonly<Record<string, string | null | { val
     .join(', ');
 }
 
-/** "would restart deployment rook-ceph/rook-ceph-operator" */
-export function describeAction(action: PlanAction): string {
-  const target = `${action.workload.kind.toLowerCase()} ${action.workload.namespace}/${action.workload.name}`;
+/** "deployment rook-ceph/rook-ceph-operator" */
+function workloadOf(action: PlanAction): string {
+  return `${action.workload.kind.toLowerCase()} ${action.workload.namespace}/${action.workload.name}`;
+}
+
+/** `K=V, K2=V2` */
+function assignments(data: Record<string, string>): string {
+  return Object.entries(data)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+}
+
+/** The words of one tense: `do` after "would"/"could not"/"failed to", `done` for what was done. */
+type Tense = 'do' | 'done';
+const verbs = {
+  set: { do: 'set', done: 'set' },
+  restore: { do: 'restore', done: 'restored' },
+  evict: { do: 'evict', done: 'evicted' },
+  open: { do: 'open', done: 'opened' },
+  revert: { do: 'revert', done: 'reverted' },
+} as const;
+
+/**
+ * "rollout-restart deployment rook-ceph/rook-ceph-operator" (`do`, after "would", "could not", …) or
+ * "restarted deployment rook-ceph/rook-ceph-operator (rollout)" (`done`).
+ */
+export function describeAction(action: PlanAction, tense: Tense = 'do'): string {
+  const target = workloadOf(action);
   const details = action.details;
   switch (action.kind) {
     case 'restart':
-      return details.restart?.mode === 'evict' && action.pod
-        ? `evict pod ${action.pod.name} of ${target}`
-        : `rollout-restart ${target}`;
+      if (details.restart?.mode === 'evict' && action.pod)
+        return `${verbs.evict[tense]} pod ${action.pod.name} of ${target}`;
+      return tense === 'do' ? `rollout-restart ${target}` : `restarted ${target} (rollout)`;
     case 'workaround': {
       const parts = [
-        ...(details.env
-          ? [
-              `set ${Object.entries(details.env)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(', ')} on container ${action.container ?? '?'}`,
-            ]
-          : []),
-        ...(details.configMap
-          ? [`set ${Object.keys(details.configMap.data).join(', ')} in ConfigMap ${details.configMap.name}`]
-          : []),
-        ...(details.image ? [describeImageSwap(action)!] : []),
+        ...(details.env ? [`${assignments(details.env)} on container ${action.container ?? '?'}`] : []),
+        ...(details.configMap ? [`${assignments(details.configMap.data)} in ConfigMap ${details.configMap.name}`] : []),
       ];
-      return `${parts.join(' and ')} (${target})`;
+      const set = parts.length > 0 ? [`${verbs.set[tense]} ${parts.join(' and ')}`] : [];
+      const image = details.image ? [describeImageSwap(action, tense)!] : [];
+      return `${[...set, ...image].join(' and ')} (${target})`;
     }
     case 'revert-workaround': {
       const revert = details.revert;
       const parts = [
-        ...(revert?.env
-          ? [`restore ${describeRestore(revert.env.previous)} on container ${revert.env.container}`]
-          : []),
+        ...(revert?.env ? [`${describeRestore(revert.env.previous)} on container ${revert.env.container}`] : []),
         ...(revert?.configMap
-          ? [`restore ${describeRestore(revert.configMap.previous)} in ConfigMap ${revert.configMap.name}`]
+          ? [`${describeRestore(revert.configMap.previous)} in ConfigMap ${revert.configMap.name}`]
           : []),
-        ...(describeImageSwap(action) ? [describeImageSwap(action)!] : []),
       ];
-      return parts.length > 0 ? `${parts.join(' and ')} (${target})` : `revert the workaround on ${target}`;
+      const restore = parts.length > 0 ? [`${verbs.restore[tense]} ${parts.join(' and ')}`] : [];
+      const image = describeImageSwap(action, tense);
+      const all = [...restore, ...(image ? [image] : [])];
+      return all.length > 0 ? `${all.join(' and ')} (${target})` : `${verbs.revert[tense]} the workaround on ${target}`;
     }
     case 'upgrade-pr':
       return details.upgrade
-        ? `open an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}`
-        : `open an upgrade PR for ${target}`;
+        ? `${verbs.open[tense]} an upgrade PR ${details.upgrade.fromVersion} → ${details.upgrade.toVersion} for ${target}`
+        : `${verbs.open[tense]} an upgrade PR for ${target}`;
   }
+}
+
+/** A note's first sentence starts with a capital: "Restarted …", "Set …". */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -238,7 +261,7 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
         reason: EventReason.PodRestarted,
         type: 'Normal',
         note: withKnownIssues(
-          `${outcome.kind === 'already-done' ? 'Already done: ' : 'Did '}${what}: ${because}`,
+          `${outcome.kind === 'already-done' ? `Already done: ${what}` : sentence(describeAction(action, 'done'))}: ${because}`,
           action.details.knownIssues,
         ),
       };
@@ -257,29 +280,34 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
         reason: EventReason.WorkaroundApplied,
         type: 'Normal',
         note: withKnownIssues(
-          `${outcome.kind === 'workaround-already-set' ? 'Already in place: ' : 'Did '}${what}: ${because}.${undo ? ` ${undo}` : ''}`,
+          `${outcome.kind === 'workaround-already-set' ? `Already in place: ${what}` : sentence(describeAction(action, 'done'))}: ${because}.${undo ? ` ${undo}` : ''}`,
           action.details.knownIssues,
         ),
       };
     }
     case 'workaround-reverted':
-      return { ...base, reason: EventReason.WorkaroundReverted, type: 'Normal', note: `Did ${what}: ${because}` };
+      return {
+        ...base,
+        reason: EventReason.WorkaroundReverted,
+        type: 'Normal',
+        note: `${sentence(describeAction(action, 'done'))}: ${because}`,
+      };
     case 'pr': {
       const reason = outcome.result === 'opened' ? EventReason.UpgradePROpened : EventReason.UpgradePRUpdated;
-      const verb = {
-        opened: 'Opened',
-        updated: 'Updated',
-        linked: 'Linked existing',
-        'up-to-date': 'No PR needed, the repo already pins the target:',
+      const upgrade = action.details.upgrade;
+      const hop = upgrade ? ` (${upgrade.fromVersion} → ${upgrade.toVersion})` : '';
+      const target = workloadOf(action);
+      const done = {
+        opened: `Opened upgrade PR ${outcome.url ?? ''}${hop} for ${target}`,
+        updated: `Updated upgrade PR ${outcome.url ?? ''}${hop} for ${target}`,
+        linked: `Linked the existing upgrade PR ${outcome.url ?? ''}${hop} for ${target}`,
+        'up-to-date': `No upgrade PR needed for ${target}: the GitOps repository already pins ${upgrade?.toVersion ?? 'the target version'}`,
       }[outcome.result];
       return {
         ...base,
         reason,
         type: 'Normal',
-        note: withKnownIssues(
-          `${verb} upgrade PR ${outcome.url ?? ''} to ${what.replace(/^open an upgrade PR /, '')}. ${because}`,
-          action.details.knownIssues,
-        ),
+        note: withKnownIssues(`${done}. ${sentence(because)}`, action.details.knownIssues),
       };
     }
     case 'gitops-owned':

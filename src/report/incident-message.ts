@@ -9,7 +9,7 @@ import type { WorkloadRef } from '../model/workload.js';
 import { describeLeak } from './plan-words.js';
 import type { IncidentStep, IncidentView } from '../policy/incident.js';
 import type { PlanAction, PlanSkip } from '../policy/types.js';
-import { describeImageSwap, failureText, undoHint } from './event-text.js';
+import { describeAction, describeImageSwap, failureText, undoHint } from './event-text.js';
 import type { TargetEvidence } from './evidence.js';
 import type { PrStatus } from './pr-body.js';
 import {
@@ -32,9 +32,14 @@ function stepText(action: PlanAction): string {
   return swap ? `${swap}; ${step}` : step;
 }
 
-/** What one action did (or would do), for the message's action lines. */
-function stepInfo({ action, outcome, status }: IncidentStep): ActionInfo {
+/**
+ * What one action did (or would do), for the message's action lines. A workaround removed because the
+ * upgrade is verified names what it put back; the message's fix line says why, once.
+ */
+function stepInfo({ action, outcome, status }: IncidentStep, fixExplains = false): ActionInfo {
   const info = { kind: action.kind, status, dryRun: status === 'planned' && action.dryRun };
+  if (action.kind === 'revert-workaround' && fixExplains && (status === 'done' || status === 'planned'))
+    return { ...info, detail: describeAction(action, status === 'done' && !info.dryRun ? 'done' : 'do') };
   if (status === 'planned') return { ...info, detail: stepText(action) };
   if (outcome?.kind === 'failed') return { ...info, detail: failureText(action, outcome) };
   if (outcome?.kind === 'eviction-blocked' || outcome?.kind === 'deferred') return { ...info, detail: outcome.message };
@@ -108,7 +113,8 @@ export interface IncidentFacts {
 export function incidentMessage(view: IncidentView, facts: IncidentFacts): SlackMessage {
   const { evidence } = facts;
   const [first, ...more] = view.steps;
-  const action = first ? stepInfo(first) : skipInfo(view.skips);
+  const fixExplains = view.fix.some((n) => n.kind === 'upgrade-verified');
+  const action = first ? stepInfo(first, fixExplains) : skipInfo(view.skips);
   return buildIncidentMessage({
     phase: view.phase,
     severity: view.severity,
@@ -124,7 +130,7 @@ export function incidentMessage(view: IncidentView, facts: IncidentFacts): Slack
     limitBytes: evidence?.limitBytes ?? null,
     ...(evidence ? { memoryBytes: valuesOf(evidence.samples) } : {}),
     ...(action ? { action } : {}),
-    ...(more.length > 0 ? { moreActions: more.map(stepInfo) } : {}),
+    ...(more.length > 0 ? { moreActions: more.map((step) => stepInfo(step, fixExplains)) } : {}),
     ...(view.fix.length > 0 ? { fix: view.fix.map((n) => n.note) } : {}),
     ...(facts.fix
       ? {

@@ -36,25 +36,30 @@ export function advisedText(toVersion: string, path: string, workaround: string,
   );
 }
 
-/** The pods run another version now (whoever rolled it out). */
+/**
+ * The pods run another version now (whoever rolled it out). Not affected: judged on its own data until
+ * `verify.until`, and leakguard's workaround (if it applied one) removed once the leak is gone.
+ */
 export function rolledOutText(
   upgrade: UpgradeFacts,
   version: string,
   stillAffected: boolean,
   next: string | null,
+  verify: { until: number; workaround: boolean },
 ): string {
   const path = `${v(upgrade.fromVersion)} → ${v(upgrade.toVersion)}`;
   if (stillAffected) {
     const onward = next
       ? `; next on the path: ${v(next)}, proposed once ${v(version)} runs healthy`
       : '; no fixed version is reachable from it';
-    return `the pods now run ${v(version)}, which is still affected by the known issue (proposed: ${path})${onward}. The workaround stays.`;
+    return `the pods now run ${v(version)}, which is still affected by the known issue (proposed: ${path})${onward}.${verify.workaround ? ' The workaround stays.' : ''}`;
   }
   const where =
     version === upgrade.toVersion
       ? `the proposed upgrade (${path})`
       : `not the proposed ${v(upgrade.toVersion)} but outside the path (${path}); it is not affected by the known issue`;
-  return `the pods now run ${v(version)}: ${where}. Verifying it over the verification window before the workaround is removed.`;
+  const then = verify.workaround ? '; the workaround stays until then and is removed if the leak is gone' : '';
+  return `the pods now run ${v(version)}: ${where}. Judged on its own data until ${formatTime(verify.until)}${then}.`;
 }
 
 export function verifiedText(

@@ -102,7 +102,7 @@ describe('the hotfix image workaround in a run', () => {
       hotfix,
     });
     const [note] = notes(cluster, 'WorkaroundApplied');
-    expect(note).toContain(`Did change container instance-manager's image from ${affected} to ${hotfix}`);
+    expect(note).toContain(`Changed container instance-manager's image from ${affected} to ${hotfix}`);
     expect(note?.split('To undo').length).toBe(2);
     const slack = slackText(notifier);
     expect(slack).toContain(`change container instance-manager's image from ${affected} to ${hotfix}`);
@@ -163,7 +163,7 @@ describe('the hotfix image workaround in a run', () => {
     // Slack, as the Events, still names the known issue while the pods ran the hotfix.
     expect(notifier.messages.at(-1)?.text).toContain('known issue: Longhorn instance-manager: proxy connection leak');
     expect(notes(cluster, 'WorkaroundReverted')[0]).toContain(
-      `Did put container instance-manager's image back from ${hotfix} to ${affected}`,
+      `Put container instance-manager's image back from ${hotfix} to ${affected}`,
     );
     expect(cluster.states.get(key)?.state.workaroundImage).toBeNull();
   });

@@ -50,7 +50,7 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     w.roll('rook/ceph:v1.15.9');
     await w.after(1).run();
     expect(w.notes('UpgradeRolledOut')).toEqual([
-      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Verifying it over the verification window before the workaround is removed.',
+      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Judged on its own data until 2026-11-30 11:00 UTC; the workaround stays until then and is removed if the leak is gone.',
     ]);
     // A day on the new version is the verification window (the detection window, 24 h).
     await w.after(12).run();
@@ -211,7 +211,7 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     await w.after(25).run({ dryRun: true });
     expect(w.cluster.mutations).toHaveLength(mutations);
     expect(w.notes('RemediationPlanned').at(-1)).toContain(
-      '[dry-run] would restore ROOK_WATCH_FOR_NODE_FAILURE (unset) on container rook-ceph-operator and restore ROOK_WATCH_FOR_NODE_FAILURE (unset) in ConfigMap rook-ceph-operator-config',
+      '[dry-run] would restore ROOK_WATCH_FOR_NODE_FAILURE (unset) on container rook-ceph-operator and ROOK_WATCH_FOR_NODE_FAILURE (unset) in ConfigMap rook-ceph-operator-config',
     );
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
@@ -281,7 +281,7 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
       `- ${times[0]} **restart**: rollout-restart deployment rook-ceph/rook-ceph-operator — restarted`,
     );
     expect(body).toContain(
-      `- ${times[1]} **workaround**: set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and set ROOK_WATCH_FOR_NODE_FAILURE in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator) — workaround-applied`,
+      `- ${times[1]} **workaround**: set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and ROOK_WATCH_FOR_NODE_FAILURE=false in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator) — workaround-applied`,
     );
     expect(body).not.toContain('None: this PR is the first remediation');
   });
@@ -330,7 +330,7 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     const appliedAt = time(w.now);
     const opened = gh.pulls[0]!.body;
     const what =
-      'set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and set ROOK_WATCH_FOR_NODE_FAILURE in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator)';
+      'set ROOK_WATCH_FOR_NODE_FAILURE=false on container rook-ceph-operator and ROOK_WATCH_FOR_NODE_FAILURE=false in ConfigMap rook-ceph-operator-config (deployment rook-ceph/rook-ceph-operator)';
     expect(status(opened)).toBe(
       `**Workaround in place** (${what}, since ${appliedAt}): it is temporary, this upgrade is the fix. Once v1.15.9 runs, leakguard judges it on its own data over the verification window, then removes the workaround.`,
     );
