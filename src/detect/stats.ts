@@ -93,28 +93,85 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
     ys[i] = y[from + i]!;
   }
   let m = 0;
+  let finite = true;
   for (let i = 0; i < n; i++) {
     const ti = ts[i]!;
     const yi = ys[i]!;
     for (let j = i + 1; j < n; j++) {
       const dt = ts[j]! - ti;
-      if (dt > 0) buf[m++] = ((ys[j]! - yi) / dt) * SECONDS_PER_HOUR;
+      if (dt > 0) {
+        const slope = ((ys[j]! - yi) / dt) * SECONDS_PER_HOUR;
+        if (slope !== slope) finite = false;
+        buf[m++] = slope;
+      }
     }
   }
   if (m === 0) return null;
-  // The upper median for an even count: one selection instead of two, and it partitions the
-  // array so the interval ends below need only search their own side.
   const mid = m >> 1;
-  const slope = selectKth(buf, m, mid);
   const c = Z95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
   const lowRank = Math.min(mid, Math.max(0, Math.floor((m - c) / 2) - 1));
   const highRank = Math.max(mid, Math.min(m - 1, Math.ceil((m + c) / 2)));
-  const low = lowRank === mid ? slope : selectKth(buf, m, lowRank, 0, mid - 1);
-  const high = highRank === mid ? slope : selectKth(buf, m, highRank, mid + 1, m - 1);
+  // Only the slopes ranked lowRank..highRank matter: those of a band around them when one is found
+  // (NaN has no rank: then all of them). The upper median for an even count: one selection instead
+  // of two, and it partitions the array so the interval ends below need only search their own side.
+  const band = finite ? bandAround(buf, m, lowRank, highRank) : null;
+  const a = band?.values ?? buf;
+  const count = band?.count ?? m;
+  const below = band?.below ?? 0;
+  const slope = selectKth(a, count, mid - below);
+  const low = lowRank === mid ? slope : selectKth(a, count, lowRank - below, 0, mid - below - 1);
+  const high = highRank === mid ? slope : selectKth(a, count, highRank - below, mid - below + 1, count - 1);
   const t0 = ts[0]!;
   if (residualScratch.length < n) residualScratch = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) residualScratch[i] = ys[i]! - (slope * (ts[i]! - t0)) / SECONDS_PER_HOUR;
   return { slope, low, high, intercept: selectKth(residualScratch, n, n >> 1), t0 };
+}
+
+/** Below this many values bandAround does not pay: theilSen selects among them all. */
+const BAND_MIN_VALUES = 1024;
+/** Values sampled to place the band, and sample ranks added on each side (~3 standard deviations). */
+const BAND_SAMPLE = 256;
+const BAND_MARGIN = 24;
+const sampleScratch = new Float64Array(BAND_SAMPLE);
+let bandScratch = new Float64Array(1024);
+
+/** The values of a[0..n) in a band around ranks fromRank..toRank, and how many are below it. */
+interface Band {
+  values: Float64Array;
+  count: number;
+  /** Values below the band: rank r of a is rank r − below of the band. */
+  below: number;
+}
+
+/**
+ * The values of a[0..n) (no NaN) between two values of a sample that bracket ranks fromRank..toRank,
+ * or null when there are too few to pay or the sample missed (those ranks are then not all inside).
+ * Selecting three close ranks among a few thousand slopes is mostly mispredicted branches; among
+ * the third or so in the band, one pass and a third of the work, and the ranks' values are the same.
+ */
+export function bandAround(a: Float64Array, n: number, fromRank: number, toRank: number): Band | null {
+  if (n < BAND_MIN_VALUES) return null;
+  const sample = sampleScratch;
+  // A fixed pseudo-random sample (the same for the same input): spread over a, whatever its order.
+  let h = 0x9e3779b9;
+  for (let s = 0; s < BAND_SAMPLE; s++) {
+    h = (Math.imul(h, 1664525) + 1013904223) >>> 0;
+    sample[s] = a[Math.floor((h / 2 ** 32) * n)]!;
+  }
+  const first = Math.max(0, Math.floor((fromRank / n) * BAND_SAMPLE) - BAND_MARGIN);
+  const last = Math.min(BAND_SAMPLE - 1, Math.ceil((toRank / n) * BAND_SAMPLE) + BAND_MARGIN);
+  const lowest = selectKth(sample, BAND_SAMPLE, first);
+  const highest = selectKth(sample, BAND_SAMPLE, last, first, BAND_SAMPLE - 1);
+  if (bandScratch.length < n) bandScratch = new Float64Array(2 * n);
+  const values = bandScratch;
+  let below = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    if (x < lowest) below++;
+    else if (x <= highest) values[count++] = x;
+  }
+  return fromRank >= below && toRank < below + count ? { values, count, below } : null;
 }
 
 /** Fitted value of a Theil–Sen line at time t. */

@@ -17,14 +17,30 @@ export function normalizeLink(link: LinkInput): { title: string; url: string } {
 /** Pads cells to column widths; the first row is the header. Width counts code points (sparklines). */
 export function renderTable(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  const lengths = rows.map((row) => row.map(codePointCount));
+  lengths.forEach((row) => row.forEach((length, i) => (widths[i] = Math.max(widths[i] ?? 0, length))));
   return rows
-    .map((row) =>
+    .map((row, r) =>
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - lengths[r]![i]!)))
         .join('  '),
     )
     .join('\n');
+}
+
+/** `[...text].length` without the array: a run's table has a row per target, thousands of them. */
+function codePointCount(text: string): number {
+  let count = text.length;
+  for (let i = 0; i + 1 < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdbff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) {
+      count--;
+      i++;
+    }
+  }
+  return count;
 }
 
 /** Breaks `text` at spaces into lines of at most `width` characters (a longer word stays whole). */

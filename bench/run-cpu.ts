@@ -1,0 +1,159 @@
+/**
+ * CPU of one run beyond the fetch: `runOnce` over the fleet's targets (bench/fleet.ts) with the
+ * Prometheus answers prepared in memory and handed over series by series as the streaming client does,
+ * so what is measured is judging, pairing, policy, logging and the summary — the part of a run that
+ * makes its wall time exceed its fetch. No Prometheus, no cluster: a quick before/after for changes to
+ * detect/ and the run, with a CPU profile of it. Prints figures; nothing is asserted.
+ *   node --no-opt --max-semi-space-size=1 --expose-gc --import tsx bench/run-cpu.ts [--targets 1000] [--repeat 5]
+ *        [--profile out.cpuprofile]
+ * (the image's Node flags, as the run has them). The first run warms the code and prints a digest of
+ * the summary (verdicts, reasons, plan, the printed table): an optimisation must leave it unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { buildCatalog } from '../src/catalog/catalog.js';
+import { exposedGc } from '../src/cli/wiring.js';
+import { parseConfig } from '../src/config/load.js';
+import { MemoryCluster } from '../src/demo/memory-cluster.js';
+import type {
+  InstantResult,
+  MetricsAnswer,
+  MetricsSource,
+  RangeQuery,
+  RangeResult,
+  RangeSeries,
+} from '../src/prom/types.js';
+import { renderSummary } from '../src/report/verdict-table.js';
+import { runOnce } from '../src/run/index.js';
+import { fleetConfigText, fleetSeries, fleetTargets } from './fleet.js';
+import { median } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '1000' },
+    repeat: { type: 'string', default: '5' },
+    profile: { type: 'string' },
+  },
+});
+const count = Number(values.targets);
+const SCRAPE_SECONDS = 60;
+const HOURS = 24;
+const end = 1_800_000_000;
+const first = end - (Math.floor((HOURS * 3600) / SCRAPE_SECONDS) - 1) * SCRAPE_SECONDS;
+const now = end + 30;
+
+/** Each pod's raw working set (one value a scrape from `first`), kept as one column. */
+const raw = new Map<string, Float64Array>();
+for (const s of fleetSeries(count, end, HOURS, SCRAPE_SECONDS))
+  raw.set(
+    s.labels.pod!,
+    Float64Array.from(s.samples, (x) => x.v),
+  );
+
+/**
+ * Prometheus' answers to the built-in queries, read from the query's selection: the minimum of each
+ * step, as the profile query asks. Made once per query and copied for each answer, as a parsed answer
+ * would be fresh columns; the time spent here is not the run's and is subtracted.
+ */
+class PreparedAnswers implements MetricsSource {
+  private readonly made = new Map<string, RangeSeries[]>();
+  spentMs = 0;
+
+  async query(): Promise<MetricsAnswer<InstantResult>> {
+    return { outcome: 'answered', series: [{ labels: {}, sample: { t: now, v: now } }], warnings: [] };
+  }
+
+  async queryRange(query: RangeQuery): Promise<MetricsAnswer<RangeResult>> {
+    const started = performance.now();
+    const selection = query.selection!;
+    const pods = selection.pods === undefined ? undefined : new RegExp(`^(?:${selection.pods})$`);
+    const series = this.all(query)
+      .filter((s) => !pods || pods.test(s.labels.pod!))
+      .map((s) => ({ labels: { ...s.labels }, samples: { t: s.samples.t.slice(), v: s.samples.v.slice() } }));
+    this.spentMs += performance.now() - started;
+    for (const s of series) query.onSeries?.(s);
+    return { outcome: 'answered', series, warnings: [] };
+  }
+
+  private all({ start, end: last, stepSeconds }: RangeQuery): RangeSeries[] {
+    const key = `${start}/${last}/${stepSeconds}`;
+    const known = this.made.get(key);
+    if (known) return known;
+    const made: RangeSeries[] = [];
+    for (const [pod, v] of raw) {
+      const t: number[] = [];
+      const low: number[] = [];
+      for (let at = start; at <= last; at += stepSeconds) {
+        let least = Infinity;
+        const from = Math.max(0, Math.floor((at - stepSeconds - first) / SCRAPE_SECONDS) + 1);
+        const to = Math.min(v.length - 1, Math.floor((at - first) / SCRAPE_SECONDS));
+        for (let i = from; i <= to; i++)
+          if (first + i * SCRAPE_SECONDS > at - stepSeconds) least = Math.min(least, v[i]!);
+        if (least === Infinity) continue;
+        t.push(at);
+        low.push(least);
+      }
+      made.push({
+        labels: { namespace: 'bench', pod, container: 'manager' },
+        samples: { t: Float64Array.from(t), v: Float64Array.from(low) },
+      });
+    }
+    this.made.set(key, made);
+    return made;
+  }
+}
+
+const metrics = new PreparedAnswers();
+const targets = fleetTargets(count, first - 3600);
+const config = parseConfig(fleetConfigText('http://127.0.0.1:9', count));
+const catalog = buildCatalog();
+// Logs are written as in production (JSON lines, one per target), but to /dev/null.
+const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
+const reclaim = exposedGc();
+
+/** One run: its CPU (ms) beyond the prepared answers, and (`withDigest`) a digest of what it printed and decided. */
+async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest: string }> {
+  metrics.spentMs = 0;
+  const started = process.cpuUsage();
+  const summary = await runOnce({
+    config,
+    cluster: new MemoryCluster(targets),
+    metrics,
+    catalog,
+    logger,
+    identity: { identity: 'bench', namespace: 'bench' },
+    ...(reclaim ? { reclaim } : {}),
+  });
+  const text = renderSummary(summary);
+  const { user, system } = process.cpuUsage(started);
+  const digest = !withDigest
+    ? ''
+    : createHash('sha256')
+        .update(text)
+        .update(JSON.stringify(summary.targets))
+        .update(JSON.stringify(summary.plan))
+        .digest('hex')
+        .slice(0, 16);
+  return { cpuMs: (user + system) / 1000 - metrics.spentMs, digest };
+}
+
+const warm = await runMeasured(true);
+console.log(`${count} targets; first run (code cold): cpu ${warm.cpuMs.toFixed(0)} ms; summary digest ${warm.digest}`);
+const session = new Session();
+if (values.profile) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+const cpus: number[] = [];
+for (let i = 0; i < Number(values.repeat); i++) cpus.push((await runMeasured()).cpuMs);
+if (values.profile) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(values.profile, JSON.stringify(profile));
+}
+console.log(
+  `runs after it: cpu beyond the fetch, median ${median(cpus).toFixed(0)} ms [${cpus.map((c) => c.toFixed(0)).join(' ')}]`,
+);
