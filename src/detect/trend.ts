@@ -334,6 +334,31 @@ const STRAIGHT_MARGIN = 0.5;
 /** How far above its estimate the curved part may be, in noise variances (χ², 2 degrees of freedom, 95%). */
 const CURVE_CHI2 = 6;
 
+/** Makes q orthogonal to the orthonormal vectors of `basis` (Gram–Schmidt, in place); returns its norm left. */
+function orthogonalize(q: number[], basis: readonly (readonly number[])[]): number {
+  const n = q.length;
+  for (const b of basis) {
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
+    for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
+  }
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
+  return Math.sqrt(norm);
+}
+
+/** 1, x, x², x³ at the points x made orthonormal (Gram–Schmidt); null when the points cannot carry a cubic. */
+function cubicBasis(x: readonly number[]): number[][] | null {
+  const basis: number[][] = [];
+  for (let k = 0; k < 4; k++) {
+    const q = x.map((xi) => xi ** k);
+    const norm = orthogonalize(q, basis);
+    if (!(norm > 0)) return null;
+    basis.push(q.map((qi) => qi / norm));
+  }
+  return basis;
+}
+
 /**
  * How much [from, to) curves, as a share of its rise: the root mean square of its quadratic and cubic
  * parts (orthogonal to its line; a cycle's S and arc live there), at the top of what the noise left
@@ -346,22 +371,9 @@ export function curvePerRise(t: readonly number[], v: readonly number[], from: n
   const t0 = t[from]!;
   const span = t[to - 1]! - t0;
   if (!(span > 0)) return Infinity;
-  // Gram–Schmidt on 1, x, x², x³ at the points (x in [−1, 1]), then v's coefficients on them.
-  const x = Array.from({ length: n }, (_, i) => (2 * (t[from + i]! - t0)) / span - 1);
-  const basis: number[][] = [];
-  for (let k = 0; k < 4; k++) {
-    const q = x.map((xi) => xi ** k);
-    for (const b of basis) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
-      for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
-    norm = Math.sqrt(norm);
-    if (!(norm > 0)) return Infinity;
-    basis.push(q.map((qi) => qi / norm));
-  }
+  // 1, x, x², x³ at the points (x in [−1, 1]) made orthonormal, then v's coefficients on them.
+  const basis = cubicBasis(Array.from({ length: n }, (_, i) => (2 * (t[from + i]! - t0)) / span - 1));
+  if (!basis) return Infinity;
   const c = basis.map((b) => {
     let dot = 0;
     for (let i = 0; i < n; i++) dot += b[i]! * v[from + i]!;
@@ -408,26 +420,12 @@ export function withoutWarmup(
   const t0 = since.t[0]!;
   const span = since.t[n - 1]! - t0;
   if (n < 12 || !(span > 0) || t[from]! - startT >= WARMUP_SETTLED_SECONDS) return v;
-  const x = since.t.map((ti) => (2 * (ti - t0)) / span - 1);
-  const basis: number[][] = [];
-  const orthogonalize = (q: number[]): number => {
-    for (const b of basis) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += q[i]! * b[i]!;
-      for (let i = 0; i < n; i++) q[i]! -= dot * b[i]!;
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += q[i]! * q[i]!;
-    return Math.sqrt(norm);
-  };
+  const basis = cubicBasis(since.t.map((ti) => (2 * (ti - t0)) / span - 1));
+  if (!basis) return v;
+  // What the cubic leaves of the floor's energy.
   let total = 0;
   for (let i = 0; i < n; i++) total += since.v[i]! * since.v[i]!;
-  for (let k = 0; k < 4; k++) {
-    const q = x.map((xi) => xi ** k);
-    const norm = orthogonalize(q);
-    if (!(norm > 0)) return v;
-    const b = q.map((qi) => qi / norm);
-    basis.push(b);
+  for (const b of basis) {
     let dot = 0;
     for (let i = 0; i < n; i++) dot += b[i]! * since.v[i]!;
     total -= dot * dot;
@@ -436,7 +434,7 @@ export function withoutWarmup(
   let best: { gain: number; fill: number; tau: number } | null = null;
   for (const tau of REMOVED_WARMUP_TIME_CONSTANTS_HOURS) {
     const q = since.t.map((ti) => -Math.exp(-(ti - startT) / (tau * HOUR)));
-    const norm = orthogonalize(q);
+    const norm = orthogonalize(q, basis);
     if (!(norm > 0)) continue;
     let dot = 0;
     for (let i = 0; i < n; i++) dot += (q[i]! / norm) * since.v[i]!;
