@@ -15,6 +15,7 @@ import { mb, median, ms, type Row } from './report.js';
 import type { RunChildResult } from './run-child.js';
 import { shippedRuntime } from './shipped.js';
 import { lastJson, spawnCapture } from './spawn.js';
+import { timelineLines } from './timeline.js';
 import { answered } from '../test/support/answers.js';
 
 export const HISTORY_HOURS = 24;
@@ -65,6 +66,8 @@ export interface FleetOptions {
   targets: number;
   repeat: number;
   levers: boolean;
+  /** Prints the last batched run's timeline (bench/timeline.ts). */
+  timeline?: boolean;
 }
 
 export async function fleetSection(options: FleetOptions): Promise<Row[]> {
@@ -82,11 +85,20 @@ export async function fleetSection(options: FleetOptions): Promise<Row[]> {
     // Interleaved, so that load from other work on the machine falls on every variant alike.
     for (let i = 0; i < options.repeat; i++) {
       for (const variant of variants)
-        results.get(variant)!.push(await runChild(prometheus.url, variant, options.targets, podStart));
+        results.get(variant)!.push(
+          await runChild(prometheus.url, variant, options.targets, podStart, {
+            args: options.timeline && variant === BATCHED ? ['--timeline'] : [],
+          }),
+        );
     }
     for (const variant of variants) {
       if (variant === LEVERS[0]) console.log('  levers (diagnostics, not targets):');
       printVariant(variant, results.get(variant)!);
+    }
+    const timeline = results.get(BATCHED)!.at(-1)!.timeline;
+    if (timeline) {
+      console.log('  timeline of the last batched run (wall since it began, CPU of this process and of Prometheus):');
+      for (const line of timelineLines(timeline)) console.log(`    ${line}`);
     }
     return rows(options, results.get(BATCHED)!, results.get(NAIVE) ?? []);
   } finally {

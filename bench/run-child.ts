@@ -4,13 +4,17 @@
  * its dependencies come from the CLI's own wiring (so the Kubernetes client is loaded and counted),
  * and only the cluster is swapped for an in-memory one, there being no API server.
  *   node .tmp-bench/run-child.mjs --url http://127.0.0.1:PORT --targets 1000 --mode batched|naive
+ *        [--timeline] [--heap-sampling out.json]
  * `batched` is leakguard as shipped (one range query per profile, and one for the workload history of
  * the pods that can learn from it); `naive` answers the same profile query with one range query per
  * pod, `--concurrency` at a time (the workload history as shipped). Prints one JSON line on stdout.
+ * `--timeline` adds what the run did when (bench/timeline.ts; `npm run bench -- --timeline` prints it);
+ * `--heap-sampling` writes V8's allocation samples of the run (run it unbundled, through tsx, for names).
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { pino } from 'pino';
 import { renderSummary } from '../src/report/verdict-table.js';
 import { createLogger } from '../src/cli/logger.js';
@@ -29,6 +33,7 @@ import { runOnce } from '../src/run/index.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import { fleetConfigText, fleetTargets, podName } from './fleet.js';
 import { peakRssBytes } from './peak-rss.js';
+import { Timeline, type Mark } from './timeline.js';
 
 export interface RunChildResult {
   mode: 'batched' | 'naive';
@@ -66,6 +71,8 @@ export interface RunChildResult {
   clusterRss: Record<string, number>;
   /** Requests to the API server by verb and resource (`list pods`, `get deployments`, …), for the kwok fleet. */
   apiCalls: Record<string, number>;
+  /** `--timeline`: what the run did when (bench/timeline.ts). */
+  timeline?: Mark[];
 }
 
 /** Requests this process sends to the API server, counted by verb and resource as they start. */
@@ -102,6 +109,7 @@ class MeteredSource implements MetricsSource {
     private readonly inner: MetricsSource,
     /** Prometheus' `time()` as the run reads it, when set: judges a backfilled Prometheus kept running between runs. */
     private readonly now?: number,
+    private readonly timeline?: Timeline,
   ) {}
 
   /** Range queries in flight, and when the current stretch of waiting began: concurrent shards count once. */
@@ -112,8 +120,13 @@ class MeteredSource implements MetricsSource {
     this.rangeQueries++;
     if (this.inFlight++ === 0) this.waitingSince = performance.now();
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const number = this.rangeQueries;
+    this.timeline?.mark(`range query ${number} sent`);
     try {
-      const result = await this.inner.queryRange(query);
+      const result = await this.inner.queryRange(this.timeline ? this.timed(query, number) : query);
+      this.timeline?.mark(
+        `range query ${number} answered (${result.outcome === 'answered' ? result.series.length : 'failed'})`,
+      );
       if (result.outcome === 'failed') return result;
       // Asked again by `fetchAlone`, if answered (one refused as too large is read in shards instead).
       const { onSeries: _onSeries, signal: _signal, budget: _budget, ...plain } = query;
@@ -125,6 +138,27 @@ class MeteredSource implements MetricsSource {
       if (--this.inFlight === 0) this.rangeMs += performance.now() - this.waitingSince;
       this.maxRssAfterFetchBytes = peakRssBytes();
     }
+  }
+
+  /** The query with its series handed over timed: the first and last handed, and the time judging them. */
+  private timed(query: RangeQuery, number: number): RangeQuery {
+    const { onSeries } = query;
+    if (!onSeries) return query;
+    let handed = 0;
+    let judgingMs = 0;
+    return {
+      ...query,
+      onSeries: (series) => {
+        if (handed++ === 0) this.timeline!.mark(`range query ${number}: first series handed over`);
+        const started = performance.now();
+        onSeries(series);
+        judgingMs += performance.now() - started;
+        if (handed % 250 === 0)
+          this.timeline!.mark(
+            `range query ${number}: ${handed} series handed, ${judgingMs.toFixed(0)} ms judging them`,
+          );
+      },
+    };
   }
 
   /** The run's range queries asked again, `maxInFlight` at a time, their answers read and dropped: wall ms. */
@@ -195,22 +229,42 @@ function narrowToPod(query: string, pod: string): string {
 const clusterMs: Record<string, number> = {};
 /** Peak RSS of the process when each Cluster method last returned. */
 const clusterRss: Record<string, number> = {};
-function timed(cluster: Cluster): Cluster {
+function timed(cluster: Cluster, timeline?: Timeline): Cluster {
   return new Proxy(cluster, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
         const started = performance.now();
+        timeline?.mark(`cluster ${String(key)} called`);
         try {
           return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         } finally {
           clusterMs[String(key)] = (clusterMs[String(key)] ?? 0) + performance.now() - started;
           clusterRss[String(key)] = Math.max(clusterRss[String(key)] ?? 0, peakRssBytes());
+          timeline?.mark(`cluster ${String(key)} returned`);
         }
       };
     },
   });
+}
+
+/** V8's sampling heap profiler over the run, keeping the samples of objects collected since (allocation volume). */
+async function startHeapSampling(): Promise<{ stop: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    stop: async (file) => {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -233,6 +287,10 @@ async function main(): Promise<void> {
       namespace: { type: 'string' },
       // `identity` turns off the gzip that axios asks for by default (prometheus.headers can do the same).
       'accept-encoding': { type: 'string' },
+      // Marks of what the run did when (bench/timeline.ts), in the JSON's `timeline`.
+      timeline: { type: 'boolean', default: false },
+      // Every allocation of the run (and the summary), sampled with the stack that made it, collected or not.
+      'heap-sampling': { type: 'string' },
     },
   });
   if (!values.url) throw new Error('--url is required');
@@ -255,7 +313,8 @@ async function main(): Promise<void> {
   // The CLI's wiring, as `leakguard run` builds it (for the in-memory cluster, KUBECONFIG names an API
   // server that is never called).
   const wired = await buildRunDeps(config, logger);
-  const http = new MeteredSource(wired.metrics, values.now ? Number(values.now) : undefined);
+  const timeline = values.timeline ? new Timeline(values.url) : undefined;
+  const http = new MeteredSource(wired.metrics, values.now ? Number(values.now) : undefined, timeline);
   const fetch =
     values.mode === 'batched'
       ? http
@@ -271,16 +330,24 @@ async function main(): Promise<void> {
   const rssBeforeBytes = process.memoryUsage.rss();
   const cpuStarted = process.cpuUsage();
   const started = performance.now();
-  const cluster = kube ? timed(wired.cluster) : new MemoryCluster(targets);
+  const cluster =
+    kube || timeline ? timed(kube ? wired.cluster : new MemoryCluster(targets), timeline) : new MemoryCluster(targets);
+  const sampling = values['heap-sampling'] ? await startHeapSampling() : undefined;
+  timeline?.mark('run starts');
   const summary = await runOnce({ ...wired, metrics: fetch, cluster });
+  timeline?.mark('run returned');
   // The human summary the CLI prints (a row and sparkline per target), to /dev/null.
   writeFileSync('/dev/null', renderSummary(summary));
+  timeline?.mark('summary printed');
+  if (sampling) await sampling.stop(values['heap-sampling']!);
   const wallMs = performance.now() - started;
   const cpuMs = cpuMsSince(cpuStarted);
   const maxRssBytes = peakRssBytes();
   (globalThis as { gc?: () => void }).gc?.();
   const aloneStarted = process.cpuUsage();
+  timeline?.mark('fetch alone starts');
   const fetchAloneMs = await http.fetchAlone();
+  timeline?.mark('fetch alone done');
   const fetchAloneCpuMs = cpuMsSince(aloneStarted);
 
   const verdicts: Record<string, number> = {};
@@ -306,6 +373,7 @@ async function main(): Promise<void> {
     clusterMs,
     clusterRss,
     apiCalls,
+    ...(timeline ? { timeline: timeline.marks } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

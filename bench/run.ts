@@ -10,7 +10,7 @@
  *   8. memory of `leakguard backtest` on the section 1 corpus and a file ten times its size
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--skip-kwok] [--kwok-pods 1000[,10000]]
+ *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--timeline] [--skip-kwok] [--kwok-pods 1000[,10000]]
  *                    [--only-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     targets: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '3' },
     'skip-run': { type: 'boolean', default: false },
+    /** Section 2: the last batched run's timeline (what Prometheus and node did when). */
+    timeline: { type: 'boolean', default: false },
     'no-levers': { type: 'boolean', default: false },
     'skip-kwok': { type: 'boolean', default: false },
     /** `--kwok-pods 1000,10000`: section 5 once per fleet size. */
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
   if (!args['skip-run']) {
     for (const targets of SIZES) {
       heading(`2. one run over ${targets} targets against a real Prometheus`);
-      const options = { targets, repeat: Number(args.repeat), levers: !args['no-levers'] };
+      const options = { targets, repeat: Number(args.repeat), levers: !args['no-levers'], timeline: args.timeline };
       rows.push(
         ...(await fleetSection(options).catch((error: unknown) => failed(`run over ${targets} targets`, error))),
       );

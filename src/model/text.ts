@@ -16,16 +16,19 @@ export function normalizeLink(link: LinkInput): { title: string; url: string } {
 
 /** Pads cells to column widths; the first row is the header. Width counts code points (sparklines). */
 export function renderTable(rows: readonly (readonly string[])[]): string {
+  return tableLines(rows).join('\n');
+}
+
+/** `renderTable`'s lines, one per row (a caller interleaving its own lines need not split the joined text). */
+export function tableLines(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   const lengths = rows.map((row) => row.map(codePointCount));
   lengths.forEach((row) => row.forEach((length, i) => (widths[i] = Math.max(widths[i] ?? 0, length))));
-  return rows
-    .map((row, r) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - lengths[r]![i]!)))
-        .join('  '),
-    )
-    .join('\n');
+  return rows.map((row, r) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - lengths[r]![i]!)))
+      .join('  '),
+  );
 }
 
 /** `[...text].length` without the array: a run's table has a row per target, thousands of them. */

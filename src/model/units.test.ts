@@ -53,7 +53,42 @@ describe('sparkline', () => {
     expect(sparkline([1, 2], 10)).toHaveLength(2);
     expect(sparkline([1, 2, 3, 4], 0)).toBe('');
   });
+
+  it('draws what appending one bar at a time drew, at any width (its scratch grows, long lines come in pieces)', () => {
+    const value = fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, 0, 1e308));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), fc.integer({ min: 0, max: 300 }), (values, width) => {
+        expect(sparkline(values, width)).toBe(sparklineOneBarAtATime(values, width));
+        expect(sparkline(Float64Array.from(values), width)).toBe(sparklineOneBarAtATime(values, width));
+      }),
+    );
+    const long = Array.from({ length: 9000 }, (_, i) => (i * 7919) % 1000);
+    expect(sparkline(long, 9000)).toBe(sparklineOneBarAtATime(long, 9000));
+    expect(sparkline([0, 7], 2)).toBe('▁█');
+  });
 });
+
+/** The sparkline as it was first written (string appends), the reference for the one that builds codes. */
+function sparklineOneBarAtATime(values: readonly number[], width: number): string {
+  const bars = '▁▂▃▄▅▆▇█';
+  const cells = Math.max(0, Math.min(Math.floor(width), values.length));
+  if (cells === 0) return '';
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return ' '.repeat(cells);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  let out = '';
+  for (let c = 0; c < cells; c++) {
+    const share = values.slice(Math.floor((c * values.length) / cells), Math.floor(((c + 1) * values.length) / cells));
+    const cell = Math.max(-Infinity, ...share.filter(Number.isFinite));
+    if (cell === -Infinity) out += ' ';
+    else {
+      const ratio = (cell - lo) / (hi - lo);
+      out += bars[Number.isFinite(ratio) ? Math.min(7, Math.floor(ratio * 8)) : 0];
+    }
+  }
+  return out;
+}
 
 describe('truncate', () => {
   it('never exceeds the limit and marks the cut', () => {

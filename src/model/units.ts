@@ -8,6 +8,11 @@ export type Values = readonly number[] | Float64Array;
 
 export const MIB = 2 ** 20;
 const BARS = '▁▂▃▄▅▆▇█';
+const SPACE = 0x20;
+/** Reused by `sparkline` (one line per target of a run): its cells as UTF-16 code units. */
+let sparkCodes = new Uint16Array(64);
+/** Code units passed to one `String.fromCharCode` call (arguments go on the stack). */
+const CODES_PER_CALL = 4096;
 
 /** A figure to print: neither missing nor NaN/Infinity. */
 export function known(value: number | null | undefined): value is number {
@@ -75,18 +80,23 @@ export function sparkline(values: Values, width = 24): string {
     }
   }
   if (lo === Infinity) return ' '.repeat(cells);
-  let out = '';
+  // Character codes, made into one string at the end: appending one cell at a time left a chain of
+  // partial strings per line for the collector.
+  const codes = sparkCodes.length >= cells ? sparkCodes : (sparkCodes = new Uint16Array(cells));
   for (let c = 0; c < cells; c++) {
     const start = Math.floor((c * values.length) / cells);
     const end = Math.floor(((c + 1) * values.length) / cells);
     let cell = -Infinity;
     for (let i = start; i < end; i++) if (Number.isFinite(values[i]!)) cell = Math.max(cell, values[i]!);
-    if (cell === -Infinity) out += ' ';
+    if (cell === -Infinity) codes[c] = SPACE;
     else {
       // Extreme values can overflow the range to Infinity: draw those cells at the bottom.
       const ratio = (cell - lo) / (hi - lo);
-      out += BARS[Number.isFinite(ratio) ? Math.min(7, Math.floor(ratio * 8)) : 0];
+      codes[c] = BARS.charCodeAt(Number.isFinite(ratio) ? Math.min(7, Math.floor(ratio * 8)) : 0);
     }
   }
+  let out = '';
+  for (let at = 0; at < cells; at += CODES_PER_CALL)
+    out += String.fromCharCode(...codes.subarray(at, Math.min(cells, at + CODES_PER_CALL)));
   return out;
 }

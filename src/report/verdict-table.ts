@@ -9,7 +9,7 @@ import type { Plan } from '../policy/types.js';
 import type { WorkloadState } from '../model/state.js';
 import { workloadKey, type WorkloadRef } from '../model/workload.js';
 import type { JudgedTarget } from '../detect/targets.js';
-import { renderTable, wrap } from '../model/text.js';
+import { tableLines, wrap } from '../model/text.js';
 import { formatHours, formatMiBPerHour, formatTime, sparkline } from '../model/units.js';
 import { incidentStatusText } from './incident-text.js';
 
@@ -55,12 +55,17 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
     formatTimeToLimit(row.verdict),
     ...(options.withAction ? [row.lastAction ?? '—'] : []),
   ]);
-  const [head, ...lines] = renderTable([header, ...body]).split('\n');
-  const below = (row: VerdictRow) => [
-    ...wrap(row.verdict.reasons[0] ?? '', 112),
-    ...(row.incident ? wrap(`incident: ${row.incident}`, 112) : []),
-  ];
-  return [head, ...lines.flatMap((line, i) => [line, ...below(rows[i]!).map((l) => `    ${l}`)])].join('\n');
+  // Built as one list of lines, joined once: a run's summary holds a row per target, tens of thousands
+  // of them, and each intermediate copy of the table (joined, split, flattened) added to the run's peak.
+  const lines = tableLines([header, ...body]);
+  const out: string[] = [lines[0]!];
+  for (let i = 1; i < lines.length; i++) {
+    out.push(lines[i]!);
+    const row = rows[i - 1]!;
+    for (const l of wrap(row.verdict.reasons[0] ?? '', 112)) out.push(`    ${l}`);
+    if (row.incident) for (const l of wrap(`incident: ${row.incident}`, 112)) out.push(`    ${l}`);
+  }
+  return out.join('\n');
 }
 
 /** The finite values (the column itself when all are: a copy per target is most of a big table's garbage). */
