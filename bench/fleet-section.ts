@@ -3,7 +3,9 @@
  * harness' Debian Prometheus, backfilled with promtool), each run a fresh process bundled like the CLI.
  * Besides leakguard as shipped and the naive approach, a few "levers" show what moves the figures.
  */
-import { writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { bundleOptions, splitOptions } from '../scripts/bundle-options.mjs';
 import { PrometheusSource } from '../src/prom/prometheus.js';
@@ -38,6 +40,8 @@ const SHIPPED = shippedRuntime();
 export interface Variant {
   name: string;
   mode: 'batched' | 'naive';
+  /** The child bundle it runs (default: this tree's). */
+  bundle?: string;
   nodeFlags: string[];
   env: Record<string, string>;
   acceptEncoding?: string;
@@ -68,6 +72,8 @@ export interface FleetOptions {
   levers: boolean;
   /** Prints the last batched run's timeline (bench/timeline.ts). */
   timeline?: boolean;
+  /** `--baseline REF`: the run as REF's tree had it (`baselineVariant`), interleaved with this tree's. */
+  baseline?: Variant;
 }
 
 export async function fleetSection(options: FleetOptions): Promise<Row[]> {
@@ -76,7 +82,11 @@ export async function fleetSection(options: FleetOptions): Promise<Row[]> {
     await warmUp(prometheus.url, options.targets);
     await bundleChild();
     // One query per pod is shown beside the batched run at 1,000 targets; past that it only takes time.
-    const variants = options.targets <= 1000 ? [BATCHED, NAIVE, ...(options.levers ? LEVERS : [])] : [BATCHED];
+    const variants = [
+      ...(options.baseline ? [options.baseline] : []),
+      BATCHED,
+      ...(options.targets <= 1000 ? [NAIVE, ...(options.levers ? LEVERS : [])] : []),
+    ];
     console.log(
       `  each run: a fresh process (${CHILD_BUNDLE}, bundled like the CLI; node ${SHIPPED.nodeFlags.join(' ')}, ${envText(SHIPPED.env)} as in the image);`,
     );
@@ -249,6 +259,30 @@ export async function bundleChild(): Promise<void> {
   writeFileSync(CHILD_KUBECONFIG, UNUSED_KUBECONFIG);
 }
 
+/**
+ * The run child of another commit (`git archive REF`, this tree's node_modules), bundled alike: run
+ * beside this tree's, interleaved, it gives a before/after from one command under the same load.
+ */
+export async function baselineVariant(ref: string): Promise<Variant> {
+  const source = resolve('.tmp-bench/baseline-src');
+  rmSync(source, { recursive: true, force: true });
+  mkdirSync(source, { recursive: true });
+  execSync(`git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(source)}`);
+  symlinkSync(resolve('node_modules'), `${source}/node_modules`);
+  const commit = execSync(`git rev-parse --short ${JSON.stringify(`${ref}^{commit}`)}`)
+    .toString()
+    .trim();
+  await build({
+    ...bundleOptions,
+    ...splitOptions,
+    absWorkingDir: source,
+    entryPoints: [`${source}/bench/run-child.ts`],
+    outdir: resolve(`${CHILD_DIR}-baseline`),
+    entryNames: 'run-child',
+  });
+  return { ...BATCHED, name: `baseline ${ref} (${commit})`, bundle: `${CHILD_DIR}-baseline/run-child.mjs` };
+}
+
 /** One run in a fresh process; `extra` adds child arguments and environment (the kwok fleet's cluster). */
 export async function runChild(
   url: string,
@@ -259,7 +293,7 @@ export async function runChild(
 ): Promise<RunChildResult> {
   const args = [
     ...variant.nodeFlags,
-    CHILD_BUNDLE,
+    variant.bundle ?? CHILD_BUNDLE,
     '--url',
     url,
     '--mode',

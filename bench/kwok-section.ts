@@ -15,9 +15,18 @@ import { defaultEnvFile, kubectl, loadE2eEnv, type E2eEnv } from '../test/e2e/su
 import { METRIC, openMetricsChunks } from '../test/support/memory-history.js';
 import { startPrometheus } from '../test/support/prometheus.js';
 import { FLEET, fleetSeries } from './fleet.js';
-import { BATCHED, HISTORY_HOURS, SCRAPE_SECONDS, bundleChild, printVariant, runChild } from './fleet-section.js';
+import {
+  BATCHED,
+  HISTORY_HOURS,
+  SCRAPE_SECONDS,
+  bundleChild,
+  printVariant,
+  runChild,
+  type Variant,
+} from './fleet-section.js';
 import { mb, median, ms, type Row } from './report.js';
 import type { RunChildResult } from './run-child.js';
+import { timelineLines } from './timeline.js';
 
 /** Pods per Deployment: 20 Deployments at 1,000 pods, 200 at 10,000. */
 const REPLICAS = 50;
@@ -121,7 +130,12 @@ function apiCallsText(runs: RunChildResult[]): { text: string; total: number } {
   return { text: callsText(middle), total: totalCalls(middle) };
 }
 
-export async function kwokSection(repeat: number, size = 1000): Promise<Row[]> {
+export async function kwokSection(
+  repeat: number,
+  size = 1000,
+  options: { baseline?: Variant | undefined; timeline?: boolean } = {},
+): Promise<Row[]> {
+  const { baseline } = options;
   if (!existsSync(defaultEnvFile())) {
     console.log('  skipped: no e2e cluster is running (npm run cluster:up, then npm run bench again)');
     return [];
@@ -143,10 +157,20 @@ export async function kwokSection(repeat: number, size = 1000): Promise<Row[]> {
   try {
     await bundleChild();
     const runs: RunChildResult[] = [];
+    const before: RunChildResult[] = [];
     for (let i = 0; i < repeat; i++) {
       // Judged at the history's end, however long the backfill took (Prometheus' own clock has moved on).
       const args = ['--cluster', 'kube', '--namespace', namespace, '--now', String(end + 60)];
-      runs.push(await runChild(prometheus.url, BATCHED, size, 0, { args, env: { KUBECONFIG: env.kubeconfig } }));
+      const extra = { args, env: { KUBECONFIG: env.kubeconfig } };
+      if (baseline) before.push(await runChild(prometheus.url, baseline, size, 0, extra));
+      const timeline = options.timeline ? ['--timeline'] : [];
+      runs.push(await runChild(prometheus.url, BATCHED, size, 0, { ...extra, args: [...args, ...timeline] }));
+    }
+    if (baseline) printVariant({ ...baseline, name: `kwok fleet, ${baseline.name}` }, before);
+    const marks = runs.at(-1)!.timeline;
+    if (marks) {
+      console.log('  timeline of the last run (wall since it began, CPU of this process and of Prometheus):');
+      for (const line of timelineLines(marks)) console.log(`    ${line}`);
     }
     console.log(
       `  each run: the CLI's wiring against the real kube-apiserver (admin kubeconfig), dry-run, lock in ${namespace}`,

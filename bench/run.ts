@@ -10,7 +10,7 @@
  *   8. memory of `leakguard backtest` on the section 1 corpus and a file ten times its size
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--timeline] [--skip-kwok] [--kwok-pods 1000[,10000]]
+ *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--timeline] [--baseline REF] [--skip-kwok] [--kwok-pods 1000[,10000]]
  *                    [--only-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { BacktestChildResult } from './backtest-child.js';
 import { answerSection } from './answer-section.js';
 import { backtestMemorySection } from './backtest-memory.js';
-import { fleetSection } from './fleet-section.js';
+import { baselineVariant, fleetSection } from './fleet-section.js';
 import { kwokSection } from './kwok-section.js';
 import { thanosSection } from './thanos-section.js';
 import { heading, machineLines, mb, median, ms, renderTable, type Row } from './report.js';
@@ -31,8 +31,10 @@ const { values: args } = parseArgs({
     targets: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '3' },
     'skip-run': { type: 'boolean', default: false },
-    /** Section 2: the last batched run's timeline (what Prometheus and node did when). */
+    /** Sections 2 and 5: the last run's timeline (what Prometheus and node did when). */
     timeline: { type: 'boolean', default: false },
+    /** Sections 2 and 5: the run of this git ref too, interleaved with this tree's (a before/after). */
+    baseline: { type: 'string' },
     'no-levers': { type: 'boolean', default: false },
     'skip-kwok': { type: 'boolean', default: false },
     /** `--kwok-pods 1000,10000`: section 5 once per fleet size. */
@@ -47,6 +49,8 @@ const { values: args } = parseArgs({
 const SIZES = args.targets.split(',').map(Number);
 const TARGETS = Math.max(...SIZES);
 const FLOOR_CONFIG = '.tmp-bench/floor-config.yaml';
+/** `--baseline REF`: that commit's run child, bundled once and run beside this tree's in sections 2 and 5. */
+const baseline = args.baseline ? await baselineVariant(args.baseline) : undefined;
 
 function failed(section: string, error: unknown): Row[] {
   console.log(`  NOT MEASURED: ${(error as Error).message}`);
@@ -191,7 +195,13 @@ async function main(): Promise<void> {
   if (!args['skip-run']) {
     for (const targets of SIZES) {
       heading(`2. one run over ${targets} targets against a real Prometheus`);
-      const options = { targets, repeat: Number(args.repeat), levers: !args['no-levers'], timeline: args.timeline };
+      const options = {
+        targets,
+        repeat: Number(args.repeat),
+        levers: !args['no-levers'],
+        timeline: args.timeline,
+        ...(baseline ? { baseline } : {}),
+      };
       rows.push(
         ...(await fleetSection(options).catch((error: unknown) => failed(`run over ${targets} targets`, error))),
       );
@@ -224,7 +234,7 @@ async function kwok(rows: Row[]): Promise<void> {
   for (const pods of args['kwok-pods'].split(',').map(Number)) {
     heading(`5. one run over ${pods} kwok pods on the real control plane`);
     rows.push(
-      ...(await kwokSection(Number(args.repeat), pods).catch((error: unknown) =>
+      ...(await kwokSection(Number(args.repeat), pods, { baseline, timeline: args.timeline }).catch((error: unknown) =>
         failed(`run over ${pods} kwok pods`, error),
       )),
     );
