@@ -56,7 +56,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   };
   return {
     discoverTargets: (profile) => discoverTargets(ctx, profile),
-    readPodTemplates: (namespace) => readPodTemplates(ctx, namespace),
+    readPodTemplates: (namespace, selector) => readPodTemplates(ctx, namespace, selector),
     readState: (workload) => readState(ctx, workload),
     readStates: (workloads) => readStates(ctx, workloads),
     writeState: (workload, state, basis) => writeState(ctx, workload, state, basis),

@@ -31,12 +31,17 @@ export function templateKey(template: V1PodTemplateSpec): string {
 }
 
 /**
- * The template key of every ReplicaSet in `namespace`, by ReplicaSet name: one paged list, each
- * template reduced to its key as the page arrives.
+ * The template key of every ReplicaSet in `namespace` that `selector` matches (a ReplicaSet carries its
+ * pods' labels), by ReplicaSet name: one paged list, each template reduced to its key as the page arrives.
  */
-export async function readPodTemplates(ctx: KubeContext, namespace: string): Promise<PodTemplatesResult> {
+export async function readPodTemplates(
+  ctx: KubeContext,
+  namespace: string,
+  selector: string,
+): Promise<PodTemplatesResult> {
   const byReplicaSet = new Map<string, string>();
-  const listed = await listNamespaced(ctx, 'ReplicaSet', namespace, { limit: pageSize, metadata: false }, (rs) => {
+  const options = { limit: pageSize, metadata: false, labelSelector: selector };
+  const listed = await listNamespaced(ctx, 'ReplicaSet', namespace, options, (rs) => {
     const name = rs.metadata?.name;
     if (name !== undefined && rs.spec?.template) byReplicaSet.set(name, templateKey(rs.spec.template));
   });

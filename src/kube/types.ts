@@ -188,10 +188,11 @@ export type KillSwitchResult =
 export interface TargetSource {
   discoverTargets(profile: DiscoveryProfile): Promise<Discovery>;
   /**
-   * What the pods of each ReplicaSet in `namespace` run, as a key equal for two ReplicaSets whose
-   * templates differ only by a rollout restart (src/kube/templates.ts): a restart is no new version.
+   * What the pods of each ReplicaSet in `namespace` matching `selector` run, as a key equal for two
+   * ReplicaSets whose templates differ only by a rollout restart (src/kube/templates.ts): a restart is
+   * no new version.
    */
-  readPodTemplates(namespace: string): Promise<PodTemplatesResult>;
+  readPodTemplates(namespace: string, selector: string): Promise<PodTemplatesResult>;
 }
 
 /** Template keys by ReplicaSet name (`<deployment>-<pod-template-hash>`). */

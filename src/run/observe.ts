@@ -329,7 +329,7 @@ async function withWorkloadHistory(
   // Read beside the history: tells a Deployment's rollout restart (same template) from a new version.
   const templates = learners.some((t) => t.facts.workload.kind === 'Deployment')
     ? deps.cluster
-        .readPodTemplates(profile.namespace)
+        .readPodTemplates(profile.namespace, profile.selector)
         .catch((e: unknown): PodTemplatesResult => ({ outcome: 'failed', error: toKubeError(e) }))
     : null;
   const answer = await deps.metrics

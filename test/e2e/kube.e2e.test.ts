@@ -193,7 +193,7 @@ describe('restartWorkload', () => {
     );
     const generation = (await getDeployment(ns.restart)).metadata?.generation;
     // The restart made a new ReplicaSet of the same template: detection keeps what the old pods showed.
-    const templates = await cluster.readPodTemplates(ns.restart);
+    const templates = await cluster.readPodTemplates(ns.restart, 'app=rook-ceph-operator');
     if (templates.outcome !== 'listed') throw new Error(`ReplicaSets not read: ${JSON.stringify(templates)}`);
     const keys = rsAfter.map((name) => templates.byReplicaSet.get(name ?? ''));
     expect(keys).toHaveLength(2);
@@ -302,7 +302,7 @@ describe('workarounds', () => {
     const settled = await getDeployment(ns.workaround);
     expect(settled.metadata?.generation).toBe(afterFirst.metadata?.generation);
     // The env var made a new template, unlike a restart: the pods before it say nothing about the pods after it.
-    const templates = await cluster.readPodTemplates(ns.workaround);
+    const templates = await cluster.readPodTemplates(ns.workaround, 'app=rook-ceph-operator');
     if (templates.outcome !== 'listed') throw new Error(`ReplicaSets not read: ${JSON.stringify(templates)}`);
     expect(templates.byReplicaSet.size).toBe(2);
     expect(new Set(templates.byReplicaSet.values()).size).toBe(2);
