@@ -10,7 +10,8 @@
  *   8. memory of `leakguard backtest` on the section 1 corpus and a file ten times its size
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
- *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--no-levers] [--timeline] [--baseline REF] [--skip-kwok] [--kwok-pods 1000[,10000]]
+ *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--only-run] [--no-levers]
+ *                    [--timeline] [--baseline REF] [--skip-kwok] [--kwok-pods 1000[,10000]]
  *                    [--only-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     targets: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '3' },
     'skip-run': { type: 'boolean', default: false },
+    /** Section 2 alone. */
+    'only-run': { type: 'boolean', default: false },
     /** Sections 2 and 5: the last run's timeline (what Prometheus and node did when). */
     timeline: { type: 'boolean', default: false },
     /** Sections 2 and 5: the run of this git ref too, interleaved with this tree's (a before/after). */
@@ -191,7 +194,7 @@ async function main(): Promise<void> {
     await kwok(rows);
     return summary(rows, started);
   }
-  rows.push(...(await backtestSection().catch((error: unknown) => failed('backtest', error))));
+  if (!args['only-run']) rows.push(...(await backtestSection().catch((error: unknown) => failed('backtest', error))));
   if (!args['skip-run']) {
     for (const targets of SIZES) {
       heading(`2. one run over ${targets} targets against a real Prometheus`);
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (args['only-run']) return summary(rows, started);
   try {
     rows.push(...coldStartSection());
   } catch (error) {
