@@ -9,6 +9,7 @@ import {
   MAX_DEPTH,
   MAX_TOKEN_CHARS,
   SampleList,
+  plainDecimal,
   StreamingMatrixParser,
   TooManyPointsError,
 } from './stream-json.js';
@@ -162,6 +163,50 @@ describe('StreamingMatrixParser', () => {
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(Object.keys(parsed)).toEqual(['__proto__', 'a']);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('plainDecimal (times and values read in place)', () => {
+  const digits = (min: number, max: number) =>
+    fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+  const decimal = fc.oneof(
+    digits(1, 18),
+    fc.tuple(digits(1, 12), digits(1, 8)).map(([a, b]) => `${a}.${b}`),
+    fc.constantFrom('', '.', '1.', '.5', '-1', '+1', '1e3', '1.5e+08', 'NaN', '+Inf', '1 ', '0x10', '٣'),
+  );
+
+  it('reads what Number() reads, to the bit, or declines (property)', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(decimal, fc.boolean(), (text, leadingZeros) => {
+        const value = plainDecimal(`[${text}]`, 1, text.length + 1, leadingZeros);
+        if (Number.isNaN(value)) return;
+        read++;
+        expect(Object.is(value, Number(text))).toBe(true);
+        expect(/^\d+(\.\d+)?$/.test(text)).toBe(true);
+        if (!leadingZeros) expect(/^(0|[1-9]\d*)(\.\d+)?$/.test(text)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(read).toBeGreaterThan(1000);
+  });
+
+  it('gives the same columns as parsing each pair as text, for pairs as Prometheus writes them (property)', () => {
+    const time = fc.tuple(fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), digits(0, 3));
+    const value = fc.oneof(
+      digits(1, 17),
+      fc.tuple(digits(1, 10), digits(1, 7)).map(([a, b]) => `${a}.${b}`),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(time, value), { minLength: 1, maxLength: 40 }), cuts, (pairs, pieces) => {
+        const written = pairs.map(([[whole, ms], v], i) => `[${whole + i * 300}${ms ? `.${ms}` : ''},"${v}"]`);
+        const text = `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[${written.join(',')}]}]}}`;
+        const viaStream = outcome(() => parseQueryRangeResponse(streamParse(text, pieces)));
+        const viaJson = outcome(() => parseQueryRangeResponse(JSON.parse(text)));
+        expect(viaStream).toEqual(viaJson);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

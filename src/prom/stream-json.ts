@@ -50,6 +50,17 @@ export class SampleList {
     } else this.add([t, text]);
   }
 
+  /**
+   * Stores (t, v) when it is the next valid sample, as `addPair` would; false (nothing done) otherwise,
+   * for the caller to take `addPair`'s path, which records a bad pair.
+   */
+  appended(t: number, v: number): boolean {
+    if (this.bad || !this.follows(t)) return false;
+    this.length++;
+    this.push(t, v);
+    return true;
+  }
+
   /** Time of the last valid sample (for the error when timestamps go backwards). */
   lastTime(): number | undefined {
     return this.stored > 0 ? this.t[this.stored - 1] : undefined;
@@ -136,6 +147,35 @@ type Frame =
     };
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** Digits a plain decimal may have in all for `plainDecimal` to read it exactly (below 2^53). */
+const PLAIN_DIGITS = 15;
+const POWERS_OF_TEN = Array.from({ length: PLAIN_DIGITS + 1 }, (_, k) => 10 ** k);
+
+/**
+ * text[from, to) read as `digits[.digits]` (leading zeros only where `leadingZeros`, as a JSON number
+ * has none), of at most PLAIN_DIGITS digits; NaN for anything else (the caller then parses it as text).
+ * Exactly what Number() gives: both are the double nearest to the same decimal, here an integer below
+ * 2^53 divided by a power of ten, which IEEE division rounds correctly.
+ */
+export function plainDecimal(text: string, from: number, to: number, leadingZeros: boolean): number {
+  let digits = 0;
+  let fraction = -1;
+  let mantissa = 0;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x30 && c <= 0x39) {
+      mantissa = mantissa * 10 + (c - 0x30);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 0x2e /* . */ && fraction < 0 && digits > 0) fraction = 0;
+    else return Number.NaN;
+  }
+  if (digits === 0 || digits > PLAIN_DIGITS || fraction === 0) return Number.NaN;
+  const whole = fraction < 0 ? digits : digits - fraction;
+  if (!leadingZeros && whole > 1 && text.charCodeAt(from) === 0x30) return Number.NaN;
+  return fraction > 0 ? mantissa / POWERS_OF_TEN[fraction]! : mantissa;
+}
 // No escapes, no control characters: the string's text is its value.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON forbids here
 const PLAIN_STRING = /^[^\\\x00-\x1f]*$/;
@@ -329,6 +369,14 @@ export class StreamingMatrixParser {
     if (comma < 0 || text.charCodeAt(comma + 1) !== 0x22) return 0;
     const quote = text.indexOf('"', comma + 2);
     if (quote < 0 || text.charCodeAt(quote + 1) !== 0x5d /* ] */) return 0;
+    // Plain decimals, as Prometheus writes times and most values, read from the text in place: no
+    // string per number (two per point were most of what a large answer allocated).
+    const t = plainDecimal(text, i + 1, comma, false);
+    const v = t === t ? plainDecimal(text, comma + 2, quote, true) : Number.NaN;
+    if (v === v && top.value.appended(t, v)) {
+      top.state = 'comma-or-end';
+      return quote + 2;
+    }
     const time = text.slice(i + 1, comma);
     const value = text.slice(comma + 2, quote);
     if (!NUMBER.test(time) || !PLAIN_STRING.test(value)) return 0;
