@@ -365,6 +365,20 @@ export class StreamingMatrixParser {
   private compactPair(text: string, i: number): number {
     const top = this.stack.at(-1);
     if (top?.kind !== 'samples' || top.state === 'comma-or-end') return 0;
+    for (let at = i; ;) {
+      const end = this.onePair(text, at, top.value);
+      // A pair the fast path does not take, after others it took: the scanner goes on from its `[`.
+      if (end === 0) return at === i ? 0 : at;
+      top.state = 'comma-or-end';
+      // The pairs of a series follow one another as `],[`: read here, not one character at a time.
+      if (text.charCodeAt(end) !== 0x2c /* , */ || text.charCodeAt(end + 1) !== 0x5b /* [ */) return end;
+      top.state = 'value';
+      at = end + 1;
+    }
+  }
+
+  /** One compact pair at `i` stored in `samples`: the index after it, or 0 when it is not one. */
+  private onePair(text: string, i: number, samples: SampleList): number {
     const comma = text.indexOf(',', i + 1);
     if (comma < 0 || text.charCodeAt(comma + 1) !== 0x22) return 0;
     const quote = text.indexOf('"', comma + 2);
@@ -373,15 +387,11 @@ export class StreamingMatrixParser {
     // string per number (two per point were most of what a large answer allocated).
     const t = plainDecimal(text, i + 1, comma, false);
     const v = t === t ? plainDecimal(text, comma + 2, quote, true) : Number.NaN;
-    if (v === v && top.value.appended(t, v)) {
-      top.state = 'comma-or-end';
-      return quote + 2;
-    }
+    if (v === v && samples.appended(t, v)) return quote + 2;
     const time = text.slice(i + 1, comma);
     const value = text.slice(comma + 2, quote);
     if (!NUMBER.test(time) || !PLAIN_STRING.test(value)) return 0;
-    top.value.addPair(Number(time), value);
-    top.state = 'comma-or-end';
+    samples.addPair(Number(time), value);
     return quote + 2;
   }
 
