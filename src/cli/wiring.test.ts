@@ -104,6 +104,24 @@ describe('exposedGc', () => {
     }
   });
 
+  it('collects when forced, however little piled up (before the summary of a run is printed)', () => {
+    const global = globalThis as { gc?: () => void };
+    const own = global.gc;
+    let collections = 0;
+    global.gc = () => void collections++;
+    try {
+      const reclaim = exposedGc()!;
+      reclaim();
+      reclaim();
+      expect(collections).toBe(1);
+      reclaim(true);
+      expect(collections).toBe(2);
+    } finally {
+      if (own) global.gc = own;
+      else delete global.gc;
+    }
+  });
+
   it('is absent when Node exposes no gc (run without --expose-gc)', () => {
     const global = globalThis as { gc?: () => void };
     const own = global.gc;

@@ -88,9 +88,10 @@ const reclaimAfterBytes = 16 * 2 ** 20;
 
 /**
  * V8's full garbage collection, when the process was started with --expose-gc (the image is), run only
- * once the heap and the typed arrays' memory have grown by `reclaimAfterBytes` since the last one.
+ * once the heap and the typed arrays' memory have grown by `reclaimAfterBytes` since the last one — or
+ * always, when `force`d (RunDeps.reclaim).
  */
-export function exposedGc(): (() => void) | undefined {
+export function exposedGc(): ((force?: boolean) => void) | undefined {
   const gc = (globalThis as { gc?: unknown }).gc;
   if (typeof gc !== 'function') return undefined;
   const held = (): number => {
@@ -98,8 +99,8 @@ export function exposedGc(): (() => void) | undefined {
     return heapUsed + arrayBuffers;
   };
   let afterLast = 0;
-  return () => {
-    if (held() - afterLast < reclaimAfterBytes) return;
+  return (force = false) => {
+    if (!force && held() - afterLast < reclaimAfterBytes) return;
     (gc as () => unknown)();
     afterLast = held();
   };

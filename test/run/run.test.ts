@@ -194,6 +194,17 @@ describe('runOnce', () => {
     expect(cluster.leaseHolder).toBeNull();
   });
 
+  it('collects whatever garbage is left once the run is done, however little, before its summary is printed', async () => {
+    const { cluster, deps } = setup();
+    const calls: { force: boolean; leaseHeld: boolean }[] = [];
+    await runOnce({
+      ...deps(),
+      reclaim: (force = false) => calls.push({ force, leaseHeld: cluster.leaseHolder !== null }),
+    });
+    expect(calls.at(-1)).toEqual({ force: true, leaseHeld: false });
+    expect(calls.filter((c) => c.force)).toHaveLength(1);
+  });
+
   it('a second run inside the cooldown does not restart again (row 16)', async () => {
     const { cluster, metrics, deps } = setup();
     await runOnce(deps());
