@@ -46,6 +46,65 @@ function lineResidual(
 }
 
 /**
+ * The floor points [from, to) since a start at `startT` rise beyond any warm-up: a steady rise beside
+ * the warm-up curve (level = a + b·t − fill·e^(−age/τ), τ ≤ 3 h) leaves less than half the squared
+ * residual the best warm-up curve alone leaves (with ten points an F-test at about 5%; stricter with
+ * more). Over the first hours a line and a slow saturating curve tie within noise: a rise that one
+ * of them explains as well as the line is still consistent with a warm-up of any size.
+ */
+export function risesBeyondWarmup(
+  t: readonly number[],
+  v: readonly number[],
+  from: number,
+  to: number,
+  startT: number,
+): boolean {
+  const n = to - from;
+  if (n < 5) return false;
+  let my = 0;
+  let mx = 0;
+  for (let i = from; i < to; i++) {
+    my += v[i]!;
+    mx += t[i]! - startT;
+  }
+  my /= n;
+  mx /= n;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
+  for (let i = from; i < to; i++) {
+    const dx = t[i]! - startT - mx;
+    sxx += dx * dx;
+    sxy += dx * (v[i]! - my);
+    syy += (v[i]! - my) ** 2;
+  }
+  if (!(sxx > 0) || !(syy > 0)) return false;
+  let beside = syy - (sxy * sxy) / sxx;
+  let alone = syy;
+  for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
+    let mw = 0;
+    for (let i = from; i < to; i++) mw -= Math.exp(-(t[i]! - startT) / (tau * HOUR));
+    mw /= n;
+    let sww = 0,
+      sxw = 0,
+      swy = 0;
+    for (let i = from; i < to; i++) {
+      const dw = -Math.exp(-(t[i]! - startT) / (tau * HOUR)) - mw;
+      sww += dw * dw;
+      sxw += (t[i]! - startT - mx) * dw;
+      swy += dw * (v[i]! - my);
+    }
+    if (!(sww > 0)) continue;
+    // The curve alone rises (a fill, not a release).
+    if (swy > 0) alone = Math.min(alone, syy - (swy * swy) / sww);
+    const det = sxx * sww - sxw * sxw;
+    if (det > 1e-12 * sxx * sww)
+      beside = Math.min(beside, syy - (sww * sxy * sxy - 2 * sxw * sxy * swy + sxx * swy * swy) / det);
+  }
+  return beside < CLEARLY_BETTER * alone;
+}
+
+/**
  * The floor points [from, to) since a start at `startT` fit a warm-up curve with a time constant of
  * at most 3 h clearly better than a steady rise.
  */
