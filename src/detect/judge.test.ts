@@ -321,11 +321,11 @@ describe('judge: data that cannot be judged is unknown, with the reason', () => 
 
 describe('judge: the climb back from a dip', () => {
   // A level of 950 MiB that wanders ±30 MiB, with a dip of 20% lasting 3.5 h at the bottom (the floor
-  // splits there as at a restart), climbing back in 45 min to just under where it was: a machine's
-  // memory, or an operator whose cache was dropped and refilled. The fall is more than 3 h before the
-  // level is regained, and the climb back is steeper than any daily cycle.
+  // splits there as at a restart), climbing back in 1.5 h to just under where it was: a machine's
+  // memory, or an operator whose cache was dropped and refilled. The level is not regained within 3 h
+  // of the fall, and the climb back is steeper than any daily cycle (called at 29.75 h before).
   const wander = (h: number) => 950 + 30 * Math.sin((2 * Math.PI * h) / 5);
-  const dip = (h: number) => (h < 24 ? 0 : h < 27.5 ? 200 : h < 28.25 ? 200 * (1 - (h - 27.5) / 0.75) : 8);
+  const dip = (h: number) => (h < 24 ? 0 : h < 27.5 ? 200 : h < 29 ? 200 - 192 * ((h - 27.5) / 1.5) : 8);
 
   it('is no leak at any time while it climbs back, nor once it is back', () => {
     const samples = makeSeries({ hours: 34, floorMiB: (h) => wander(h) - dip(h), ...sawtooth, seed: 7 });
