@@ -10,6 +10,8 @@
 const HOUR = 3600;
 /** Time constants tried, hours: up to the slowest warm-up the detector promises to tell apart. */
 export const WARMUP_TIME_CONSTANTS_HOURS = [0.5, 0.75, 1, 1.5, 2, 2.5, 3];
+/** With the first minutes in, the quick warm-ups every start has (minutes) too: a leak rises beside one of them. */
+const BESIDE_TIME_CONSTANTS_HOURS = [0.1, 0.25, ...WARMUP_TIME_CONSTANTS_HOURS];
 /** By then even the slowest of those warm-ups has settled (four time constants: 98%). */
 export const WARMUP_SETTLED_SECONDS = 4 * 3 * HOUR;
 /** The curve must fit clearly better than the line: on a straight rise the two tie within noise. */
@@ -81,7 +83,7 @@ export function risesBeyondWarmup(
   if (!(sxx > 0) || !(syy > 0)) return false;
   let beside = syy - (sxy * sxy) / sxx;
   let alone = syy;
-  for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
+  for (const tau of BESIDE_TIME_CONSTANTS_HOURS) {
     let mw = 0;
     for (let i = from; i < to; i++) mw -= Math.exp(-(t[i]! - startT) / (tau * HOUR));
     mw /= n;
