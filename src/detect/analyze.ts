@@ -191,7 +191,6 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     options: o,
     givenBackBytes,
     ...(falls.length > 0 ? { falls } : {}),
-    ...ceilingNowOf(floor),
   };
   // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
   // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
@@ -307,14 +306,6 @@ function regainedDrop(c: Current, regainSeconds: number): number {
     if (v[i]! >= before) return before - low;
   }
   return 0;
-}
-
-/** The ceiling of the newest buckets (the lower of the last two, one spiky bucket aside), when known. */
-function ceilingNowOf(floor: Floor): { ceilingNow?: number } {
-  const top = floor.top;
-  const n = top?.length ?? 0;
-  if (top === undefined || n === 0 || n !== floor.v.length) return {};
-  return { ceilingNow: n >= 2 ? Math.min(top[n - 1]!, top[n - 2]!) : top[0]! };
 }
 
 /**

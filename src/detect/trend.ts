@@ -46,11 +46,6 @@ export interface SpanInput {
    * its lowest since), and how fast it grew over the last minHistory before it. See `climbingBack`.
    */
   falls?: readonly RestartFall[];
-  /**
-   * The ceiling now (the lower of the last two buckets' high quantile): the working set's peaks, which
-   * are what meet the limit (an OOM kill comes when a GC sawtooth's top reaches it, not the floor).
-   */
-  ceilingNow?: number;
   /** The floor as measured (steps kept), when v has steps removed. */
   raw?: readonly number[];
   /** The floor without any of its steps, quick or slow, that stand apart from a flat floor. */
@@ -193,9 +188,7 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
     let lowest = Infinity;
     for (let i = 0; i < to; i++) lowest = Math.min(lowest, v[i]!);
     const now = median(v, Math.max(from, to - 2), to);
-    // The headroom is the peaks': the floor climbing half as much again lifts them into the limit.
-    const peak = Math.max(now, input.ceilingNow ?? now);
-    return limitBytes - peak > CYCLE_REMAINING_RISE * (now - lowest);
+    return limitBytes - now > CYCLE_REMAINING_RISE * (now - lowest);
   }
   if (tier === 'sustained') {
     // A warm-up's tail in front of a rising half-day keeps rising for 14 h too (steep first, then
