@@ -23,7 +23,7 @@ function lineResidual(
   y: ArrayLike<number>,
   from: number,
   to: number,
-): { sse: number; slope: number } {
+): { sse: number; slope: number; sxx: number } {
   const n = to - from;
   let sx = 0,
     sy = 0;
@@ -43,8 +43,8 @@ function lineResidual(
     sxy += dx * dy;
     syy += dy * dy;
   }
-  if (!(sxx > 0)) return { sse: syy, slope: 0 };
-  return { sse: syy - (sxy * sxy) / sxx, slope: sxy / sxx };
+  if (!(sxx > 0)) return { sse: syy, slope: 0, sxx };
+  return { sse: syy - (sxy * sxy) / sxx, slope: sxy / sxx, sxx };
 }
 
 /**
@@ -63,45 +63,30 @@ export function risesBeyondWarmup(
 ): boolean {
   const n = to - from;
   if (n < 5) return false;
-  let my = 0;
+  const line = lineResidual(t, v, from, to);
+  let beside = line.sse;
+  let alone = line.sse + line.slope * line.slope * line.sxx;
   let mx = 0;
-  for (let i = from; i < to; i++) {
-    my += v[i]!;
-    mx += t[i]! - startT;
-  }
-  my /= n;
-  mx /= n;
-  let sxx = 0,
-    sxy = 0,
-    syy = 0;
-  for (let i = from; i < to; i++) {
-    const dx = t[i]! - startT - mx;
-    sxx += dx * dx;
-    sxy += dx * (v[i]! - my);
-    syy += (v[i]! - my) ** 2;
-  }
-  if (!(sxx > 0) || !(syy > 0)) return false;
-  let beside = syy - (sxy * sxy) / sxx;
-  let alone = syy;
+  for (let i = from; i < to; i++) mx += t[i]! / n;
+  const w = new Float64Array(t.length);
   for (const tau of BESIDE_TIME_CONSTANTS_HOURS) {
+    for (let i = from; i < to; i++) w[i] = -Math.exp(-(t[i]! - startT) / (tau * HOUR));
+    const curve = lineResidual(w, v, from, to);
+    // The curve alone, rising (a fill, not a release).
+    if (curve.slope > 0) alone = Math.min(alone, curve.sse);
+    // The curve beside the line: the line's residual less what the curve's part orthogonal to the
+    // line explains of it.
+    const across = lineResidual(t, w, from, to);
+    if (!(across.sse > 0)) continue;
     let mw = 0;
-    for (let i = from; i < to; i++) mw -= Math.exp(-(t[i]! - startT) / (tau * HOUR));
-    mw /= n;
-    let sww = 0,
-      sxw = 0,
-      swy = 0;
+    for (let i = from; i < to; i++) mw += w[i]! / n;
+    let dot = 0;
     for (let i = from; i < to; i++) {
-      const dw = -Math.exp(-(t[i]! - startT) / (tau * HOUR)) - mw;
-      sww += dw * dw;
-      sxw += (t[i]! - startT - mx) * dw;
-      swy += dw * (v[i]! - my);
+      const wOrth = w[i]! - mw - across.slope * (t[i]! - mx);
+      const vOrth = v[i]! - line.slope * (t[i]! - mx);
+      dot += wOrth * vOrth;
     }
-    if (!(sww > 0)) continue;
-    // The curve alone rises (a fill, not a release).
-    if (swy > 0) alone = Math.min(alone, syy - (swy * swy) / sww);
-    const det = sxx * sww - sxw * sxw;
-    if (det > 1e-12 * sxx * sww)
-      beside = Math.min(beside, syy - (sww * sxy * sxy - 2 * sxw * sxy * swy + sxx * swy * swy) / det);
+    beside = Math.min(beside, line.sse - (dot * dot) / across.sse);
   }
   return beside < CLEARLY_BETTER * alone;
 }
