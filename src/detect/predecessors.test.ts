@@ -186,7 +186,9 @@ describe('judging with the workload history', () => {
     const fill = pod('db-7c8d9f5b4-ddddd', 36, 12, (_w, a) => 600 - 300 * Math.exp(-a / 3), 14);
     const past = pastsOfSeries([...calm, fill], new Map(), defaultDetectOptions)[3]!;
     expect(past.shown.length).toBe(3);
-    expect(backtestSeries(fill.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt).toBeNull();
+    expect(
+      backtestSeries(fill.samples, { everySeconds: 900, options: defaultDetectOptions, past }).detectedAt,
+    ).toBeNull();
   });
 
   it('a past shorter than a day (a cycle could still be unseen) or of fewer than 3 pods that old teaches nothing about growth', () => {

@@ -346,7 +346,7 @@ function beyondShown(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeContext): V
     return null;
   // A warm-up bigger or slower than the earlier pods' (a new version's cache, a pod that drew a bigger
   // share) rises beyond them too: only a rise that a warm-up curve from the start, its first minutes
-  // included, cannot explain is more (bench seeds 16, 20, 25: 1.7–3.2 h of a fill of τ ≈ 1 h, called).
+  // included, cannot explain is more (bench seeds 16, 20, 25: fills of τ ≈ 1 h, called 2.2–2.7 h in).
   if (!risesBeyondWarmup(own.t, own.v, 0, own.t.length, own.podStart)) return null;
   return pastLeak(
     own,
