@@ -31,6 +31,7 @@ import type {
   ReadLedgerResult,
   WriteLedgerResult,
   PodRef,
+  PodTemplatesResult,
   RestartCheck,
   RestartHappenedResult,
   RestartResult,
@@ -66,10 +67,22 @@ export class MemoryCluster implements Cluster {
   killSwitch: KillSwitchResult = { outcome: 'read', on: false, value: null };
   readonly killSwitchReads: ControllerRef[] = [];
 
+  /** What each ReplicaSet's pods run (`namespace/replicaSet` → template key); none by default. */
+  readonly templateKeys = new Map<string, string>();
+
   constructor(public targets: TargetFacts[]) {}
 
   async discoverTargets(profile: DiscoveryProfile): Promise<Discovery> {
     return { outcome: 'listed', targets: this.targets.filter((t) => t.profile === profile.name), warnings: [] };
+  }
+
+  async readPodTemplates(namespace: string): Promise<PodTemplatesResult> {
+    const byReplicaSet = new Map<string, string>();
+    for (const [key, template] of this.templateKeys) {
+      const [ns, replicaSet] = key.split('/') as [string, string];
+      if (ns === namespace) byReplicaSet.set(replicaSet, template);
+    }
+    return { outcome: 'listed', byReplicaSet };
   }
 
   async readState(workload: WorkloadRef) {

@@ -145,6 +145,32 @@ describe('judging with the workload history', () => {
     ).toBeNull();
   });
 
+  it('a rollout restart (a new pod-template-hash, the same template) keeps the leaking predecessors; a new template resets them', () => {
+    // Each restart of the bad version made a new ReplicaSet: the pods' hashes differ, what they run does not.
+    const restarted = [
+      pod('op-6b7c9d5f4-xxxxx', 0, 20, leaking, 5),
+      pod('op-7c8d9f5b4-bbbbb', 20, 14, leaking, 6),
+      pod('op-8d9f5b4c6-ccccc', 34, 16, leaking, 7),
+    ];
+    const next = pod('op-9f5b4c6d7-ddddd', 50, 12, leaking, 8);
+    const sameTemplate = new Map(
+      ['6b7c9d5f4', '7c8d9f5b4', '8d9f5b4c6', '9f5b4c6d7'].map((h) => [`ns/op-${h}`, 'bad']),
+    );
+    const newVersion = new Map([...sameTemplate, ['ns/op-9f5b4c6d7', 'env-changed']]);
+    const pastWith = (templates?: Map<string, string>) =>
+      pastsOfSeries([...restarted, next], new Map(), defaultDetectOptions, templates)[3]!;
+    const detected = (templates?: Map<string, string>) =>
+      backtestSeries(next.samples, { everySeconds: 900, options: defaultDetectOptions, past: pastWith(templates) })
+        .detectedAt! - next.samples[0]!.t;
+    expect(pastWith(sameTemplate).leaks).toHaveLength(3);
+    expect(detected(sameTemplate) / HOUR).toBeLessThanOrEqual(2.5);
+    // Without the templates, or after a change of template, only the pod's own growth counts.
+    for (const templates of [undefined, newVersion]) {
+      expect(pastWith(templates).leaks).toEqual([]);
+      expect(detected(templates)).toBeGreaterThan(3 * HOUR);
+    }
+  });
+
   // Healthy and flat for a day and a half (a pod's warm-up aside), then a bad rollout: the new pod leaks 20 MiB/h from its start.
   const flat = (_w: number, a: number) => 300 + warmup(a);
   const calm = [

@@ -207,6 +207,8 @@ export function judgeWithHistory(
   stepSeconds: number,
   learn: (target: JudgedTarget) => boolean,
   knownAffected: KnownAffected = () => false,
+  /** What each ReplicaSet's pods run, by `namespace/replicaSet`: a restart is no rollout (templateOfPod). */
+  templates: ReadonlyMap<string, string> = new Map(),
 ): JudgedTarget[] {
   const isOwner = (l: Record<string, string>) => l.owner_name !== undefined && l.container === undefined;
   const owners = ownersFromSeries(history.map((s) => s.labels).filter(isOwner), isOwner);
@@ -215,7 +217,7 @@ export function judgeWithHistory(
   const pods = history
     .filter((s) => !isOwner(s.labels))
     .map((s) => ({ labels: s.labels, samples: { t: s.samples.t.map((t) => t - stepSeconds), v: s.samples.v } }));
-  const pasts = pastsOfSeries(pods, owners, options);
+  const pasts = pastsOfSeries(pods, owners, options, templates);
   const pastOf = new Map<string, WorkloadPast | null>();
   pods.forEach((p, i) => pastOf.set(seriesKey(p.labels.namespace, p.labels.pod, p.labels.container), pasts[i]!));
   return judged.map((j) => {

@@ -25,11 +25,20 @@ export function workloadOfPod(pod: string): string {
 }
 
 /**
- * The pod template a Deployment's pod runs (its pod-template-hash, which changes at every rollout),
- * or null when the name does not show one (StatefulSet, DaemonSet, a bare pod).
+ * What a Deployment's pod runs, or null when its name shows no ReplicaSet (StatefulSet, DaemonSet, a bare
+ * pod): its ReplicaSet's key in `templates` (namespace/ReplicaSet → a key that a rollout restart leaves
+ * as it was, src/kube/templates.ts), else its pod-template-hash, which changes at every rollout, restarts
+ * included.
  */
-export function templateOfPod(pod: string): string | null {
-  return DEPLOYMENT_POD.exec(pod)?.[2] ?? null;
+export function templateOfPod(
+  namespace: string,
+  pod: string,
+  templates: ReadonlyMap<string, string> = new Map(),
+): string | null {
+  const m = DEPLOYMENT_POD.exec(pod);
+  if (!m) return null;
+  const key = templates.get(`${namespace}/${m[1]}-${m[2]}`);
+  return key === undefined ? `hash:${m[2]}` : `template:${key}`;
 }
 
 /**
@@ -72,6 +81,8 @@ export function pastsOfSeries(
   series: readonly WorkloadSeries[],
   owners: ReadonlyMap<string, string>,
   options: DetectOptions,
+  /** What each ReplicaSet's pods run, by `namespace/replicaSet` (see templateOfPod). */
+  templates: ReadonlyMap<string, string> = new Map(),
 ): (WorkloadPast | null)[] {
   const groups = new Map<string, number[]>();
   series.forEach((s, i) => {
@@ -87,7 +98,7 @@ export function pastsOfSeries(
       const columns = toColumns(s.samples);
       // A pod with unusable times teaches nothing (judging it says why).
       const samples = hasBadTime(columns) ? { t: new Float64Array(0), v: new Float64Array(0) } : sortedColumns(columns);
-      const template = templateOfPod(s.labels.pod!);
+      const template = templateOfPod(s.labels.namespace ?? '', s.labels.pod!, templates);
       return s.limitBytes === undefined ? { samples, template } : { samples, limitBytes: s.limitBytes, template };
     });
     workloadPasts(pods, options).forEach((past, n) => (out[members[n]!] = past));

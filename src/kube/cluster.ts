@@ -7,6 +7,7 @@ import { createCaller, defaultRetryPolicy, systemClock, type Clock, type RetryPo
 import { makeApis, type KubeContext } from './context.js';
 import { checkAccess } from './access.js';
 import { discoverTargets } from './discover.js';
+import { readPodTemplates } from './templates.js';
 import { eventJournal } from './events.js';
 import { keepHeapProfile, readHeapProfiles } from './heap-store.js';
 import { fetchThroughPodProxy } from './pod-proxy.js';
@@ -55,6 +56,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   };
   return {
     discoverTargets: (profile) => discoverTargets(ctx, profile),
+    readPodTemplates: (namespace, selector) => readPodTemplates(ctx, namespace, selector),
     readState: (workload) => readState(ctx, workload),
     readStates: (workloads) => readStates(ctx, workloads),
     writeState: (workload, state, basis) => writeState(ctx, workload, state, basis),

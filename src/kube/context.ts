@@ -130,13 +130,13 @@ export async function listNamespaced<K extends NamespacedKind>(
   ctx: KubeContext,
   kind: K,
   namespace: string,
-  options: { limit: number; metadata: boolean },
+  options: { limit: number; metadata: boolean; labelSelector?: string },
   each: (item: Namespaced[K]) => void,
 ): Promise<{ ok: true } | { ok: false; error: KubeError }> {
   const accept = options.metadata ? metadataOnly : undefined;
   let cont: string | undefined;
   do {
-    const params = { namespace, limit: options.limit, _continue: cont };
+    const params = { namespace, limit: options.limit, labelSelector: options.labelSelector, _continue: cont };
     const list = (): Promise<{ items: unknown[]; metadata?: V1ListMeta }> =>
       kind === 'Deployment'
         ? ctx.apps.listNamespacedDeployment(params, accept)

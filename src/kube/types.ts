@@ -187,7 +187,16 @@ export type KillSwitchResult =
  */
 export interface TargetSource {
   discoverTargets(profile: DiscoveryProfile): Promise<Discovery>;
+  /**
+   * What the pods of each ReplicaSet in `namespace` matching `selector` run, as a key equal for two
+   * ReplicaSets whose templates differ only by a rollout restart (src/kube/templates.ts): a restart is
+   * no new version.
+   */
+  readPodTemplates(namespace: string, selector: string): Promise<PodTemplatesResult>;
 }
+
+/** Template keys by ReplicaSet name (`<deployment>-<pod-template-hash>`). */
+export type PodTemplatesResult = { outcome: 'listed'; byReplicaSet: Map<string, string> } | Failed;
 
 /** leakguard's durable record on each workload (the `leakguard.io/state` annotation). */
 export interface StateStore {

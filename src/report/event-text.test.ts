@@ -34,6 +34,11 @@ describe('what was done reads as done, naming every value set', () => {
     expect(note).toMatch(/^Restarted deployment \S+ \(rollout\): /);
   });
 
+  it('a restart an earlier run of the same action made: done, and by whom', () => {
+    const note = outcomeEvent(restart(), { kind: 'already-done' }).note;
+    expect(note).toMatch(/^Restarted deployment \S+ \(rollout\), by an earlier run of this action: /);
+  });
+
   it('a workaround on the container and in its ConfigMap: both values', () => {
     const action: PlanAction = {
       ...restart(),

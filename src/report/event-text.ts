@@ -261,7 +261,7 @@ export function outcomeEvent(action: PlanAction, outcome: ActionOutcome): EventD
         reason: EventReason.PodRestarted,
         type: 'Normal',
         note: withKnownIssues(
-          `${outcome.kind === 'already-done' ? `Already done: ${what}` : sentence(describeAction(action, 'done'))}: ${because}`,
+          `${sentence(describeAction(action, 'done'))}${outcome.kind === 'already-done' ? ', by an earlier run of this action' : ''}: ${because}`,
           action.details.knownIssues,
         ),
       };

@@ -19,6 +19,9 @@ export const profileText = {
   historyUnavailable: (profile: string, why: string) => `profile ${profile}: memory history unavailable: ${why}`,
   workloadHistoryUnavailable: (profile: string, why: string) =>
     `profile ${profile}: workload history unavailable, judged without it: ${why}`,
+  podTemplatesUnread: (profile: string, why: string) =>
+    `profile ${profile}: ReplicaSets unreadable, so a pod after a rollout restart is judged as a new version, ` +
+    `without what its predecessors showed: ${why}`,
 };
 
 /** A line about the run as a whole, or one workload's durable state. */

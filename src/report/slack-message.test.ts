@@ -76,20 +76,18 @@ describe('message helpers', () => {
       // The new version's pods are minutes old: the detector has no slope and no time to limit yet.
       verdict: { slope: null, hoursToLimit: null, currentBytes: 400 * 2 ** 20, reasons: [] },
       limitBytes: 2048 * 2 ** 20,
-      upgrade: { rolledOut: { at, verifyUntil: at + 86400 } },
+      upgrade: { rolledOut: { at } },
     };
     const fields = (m: ReturnType<typeof buildIncidentMessage>) =>
       (m.blocks[1]!['fields'] as { text: string }[]).map((f) => f.text);
 
-    it('rolled out: when, and verified until when', () => {
+    it('rolled out: when (until when it is verified, its note says, once)', () => {
       const m = buildIncidentMessage(base);
       expect(m.text).toBe(
-        '[INFO] Upgrade rolled out: rook-ceph/op (op 1.15.9) — rolled out 2026-11-26 12:00 UTC, verifying until 2026-11-27 12:00 UTC — No action: watching.',
+        '[INFO] Upgrade rolled out: rook-ceph/op (op 1.15.9) — rolled out 2026-11-26 12:00 UTC — No action: watching.',
       );
-      expect(fields(m).slice(0, 2)).toEqual([
-        '*Rolled out*\n2026-11-26 12:00 UTC',
-        '*Verifying until*\n2026-11-27 12:00 UTC',
-      ]);
+      expect(fields(m)[0]).toBe('*Rolled out*\n2026-11-26 12:00 UTC');
+      expect(JSON.stringify(m)).not.toContain('Verifying');
     });
 
     it.each([

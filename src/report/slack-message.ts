@@ -58,7 +58,7 @@ export interface IncidentMessageInput {
   /** Where the fix stands: the upgrade advised, rolled out, verified, or ineffective (one line each). */
   fix?: string[];
   /** The upgrade as the incident's durable state holds it: when the new version rolled out, judged until when, judged when. */
-  upgrade?: { rolledOut?: { at: number; verifyUntil: number }; judgedAt?: number };
+  upgrade?: { rolledOut?: { at: number }; judgedAt?: number };
   prUrl?: string;
   prometheusGraphUrl?: string;
   cluster?: string;
@@ -142,7 +142,7 @@ function knownIssueText(issue: NonNullable<IncidentMessageInput['knownIssue']>):
 
 /**
  * What is known now, label and value, never an empty slot: the leak's numbers when the verdict has them,
- * and in the fix's phases when the new version rolled out, until when it is verified, when it was judged.
+ * and in the fix's phases when the new version rolled out and when it was judged.
  */
 function facts(input: IncidentMessageInput): { label: string; value: string }[] {
   const { slope, hoursToLimit } = input.verdict;
@@ -151,11 +151,9 @@ function facts(input: IncidentMessageInput): { label: string; value: string }[] 
   if (known(slope?.bytesPerHour)) out.push({ label: 'Slope', value: formatMiBPerHour(slope?.bytesPerHour) });
   if (known(hoursToLimit)) out.push({ label: 'Time to limit', value: formatHours(hoursToLimit) });
   const rolledOut = upgrade?.rolledOut;
+  // Until when it is verified, the rolled-out note says (UpgradeRolledOut): once.
   if (input.phase === 'upgrade-rolled-out' && rolledOut)
-    out.push(
-      { label: 'Rolled out', value: formatTime(rolledOut.at) },
-      { label: 'Verifying until', value: formatTime(rolledOut.verifyUntil) },
-    );
+    out.push({ label: 'Rolled out', value: formatTime(rolledOut.at) });
   if (input.phase === 'verified' && upgrade?.judgedAt !== undefined)
     out.push({ label: 'Verified', value: formatTime(upgrade.judgedAt) });
   if (input.phase === 'upgrade-ineffective' && upgrade?.judgedAt !== undefined)

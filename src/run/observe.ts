@@ -7,9 +7,9 @@ import type { Catalog } from '../catalog/catalog.js';
 import { resolveOptions } from '../detect/judge.js';
 import type { DetectOptions } from '../detect/types.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
-import { describeKubeError } from '../kube/errors.js';
+import { describeKubeError, toKubeError } from '../kube/errors.js';
 import { profileText } from '../report/run-text.js';
-import type { TargetSource } from '../kube/types.js';
+import type { PodTemplatesResult, TargetSource } from '../kube/types.js';
 import type { TargetFacts } from '../model/workload.js';
 import { isKnownAffected } from '../policy/known-issues.js';
 import {
@@ -326,6 +326,12 @@ async function withWorkloadHistory(
   const step = historyStepSeconds(options.floorBucketSeconds, lookbackSeconds);
   const pods = workloadPodPattern(learners.map((t) => workloadNameOf(t.facts)));
   const selection = memorySelection(profile, { owners: true, ...(pods === undefined ? {} : { pods }) });
+  // Read beside the history: tells a Deployment's rollout restart (same template) from a new version.
+  const templates = learners.some((t) => t.facts.workload.kind === 'Deployment')
+    ? deps.cluster
+        .readPodTemplates(profile.namespace, profile.selector)
+        .catch((e: unknown): PodTemplatesResult => ({ outcome: 'failed', error: toKubeError(e) }))
+    : null;
   const answer = await deps.metrics
     .queryRange({
       query: workloadHistoryQuery(profile, deps.prometheus.matchers, step, pods),
@@ -337,9 +343,28 @@ async function withWorkloadHistory(
       ...(deps.signal ? { signal: deps.signal } : {}),
     })
     .catch(readFailed);
+  const byReplicaSet = await podTemplatesOf(templates, profile, observation);
   if (answer.outcome === 'answered' && answer.warnings.length === 0)
-    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, knownAffected);
+    return judgeWithHistory(observation.judged, answer.series, now, detect, step, learn, knownAffected, byReplicaSet);
   const why = answer.outcome === 'failed' ? answer.error.message : partialAnswer(answer.warnings);
   observation.warnings.push(profileText.workloadHistoryUnavailable(profile.name, why));
   return observation.judged;
+}
+
+/**
+ * The template keys of the profile's ReplicaSets by `namespace/replicaSet`. When they cannot be read,
+ * none: every new pod-template-hash then counts as a new version (the cautious side), and a warning says so.
+ */
+async function podTemplatesOf(
+  read: Promise<PodTemplatesResult> | null,
+  profile: ProfileConfig,
+  observation: ProfileObservation,
+): Promise<Map<string, string>> {
+  const templates = new Map<string, string>();
+  const result = await read;
+  if (result?.outcome === 'failed')
+    observation.warnings.push(profileText.podTemplatesUnread(profile.name, describeKubeError(result.error)));
+  else if (result)
+    for (const [replicaSet, key] of result.byReplicaSet) templates.set(`${profile.namespace}/${replicaSet}`, key);
+  return templates;
 }

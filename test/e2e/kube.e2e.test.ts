@@ -192,6 +192,13 @@ describe('restartWorkload', () => {
       (await replicaSets()).length === rsBefore.length + 1 ? replicaSets() : undefined,
     );
     const generation = (await getDeployment(ns.restart)).metadata?.generation;
+    // The restart made a new ReplicaSet of the same template: detection keeps what the old pods showed.
+    const templates = await cluster.readPodTemplates(ns.restart, 'app=rook-ceph-operator');
+    if (templates.outcome !== 'listed') throw new Error(`ReplicaSets not read: ${JSON.stringify(templates)}`);
+    const keys = rsAfter.map((name) => templates.byReplicaSet.get(name ?? ''));
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
 
     expect(await cluster.restartWorkload(ref, actionId)).toEqual({ outcome: 'already-done' });
     expect(await cluster.restartHappened(ref, { actionId, mode: 'rollout' })).toEqual({ outcome: 'happened' });
@@ -294,6 +301,11 @@ describe('workarounds', () => {
     });
     const settled = await getDeployment(ns.workaround);
     expect(settled.metadata?.generation).toBe(afterFirst.metadata?.generation);
+    // The env var made a new template, unlike a restart: the pods before it say nothing about the pods after it.
+    const templates = await cluster.readPodTemplates(ns.workaround, 'app=rook-ceph-operator');
+    if (templates.outcome !== 'listed') throw new Error(`ReplicaSets not read: ${JSON.stringify(templates)}`);
+    expect(templates.byReplicaSet.size).toBe(2);
+    expect(new Set(templates.byReplicaSet.values()).size).toBe(2);
     expect(await cluster.applyEnvWorkaround(ref, container, { ROOK_WATCH_FOR_NODE_FAILURE: 'false' })).toEqual({
       outcome: 'already-set',
     });

@@ -87,16 +87,20 @@ function facts(profile: string, namespace: string, workload: string, current: Po
 
 const NOW = T0 + 86 * HOUR;
 
-function world(workloadHistory: string) {
+/**
+ * @param opHashes the pod-template-hash of each of op's four pods: the same when its pods were evicted, a new
+ *   one at each rollout restart (each made a new ReplicaSet)
+ */
+function world(workloadHistory: string, opHashes = ['6b7c9d5f4', '6b7c9d5f4', '6b7c9d5f4', '6b7c9d5f4']) {
   // "op" leaks since a bad rollout and was restarted three times; its newest pod started 2.5 h ago
   // and leaks the same way. Its pods are grouped by kube-state-metrics' kube_pod_owner.
-  const rs = { kind: 'ReplicaSet', name: 'op-6b7c9d5f4' };
-  const op = [
-    pod('leaky', 'op-6b7c9d5f4-xxxxx', 33.5, 20, leaking, 5, rs),
-    pod('leaky', 'op-6b7c9d5f4-bbbbb', 53.5, 14, leaking, 6, rs),
-    pod('leaky', 'op-6b7c9d5f4-ccccc', 67.5, 16, leaking, 7, rs),
-  ];
-  const opNow = pod('leaky', 'op-6b7c9d5f4-ddddd', 83.5, 2.5, leaking, 8, rs);
+  const opPod = (n: number, suffix: string, start: number, hours: number) =>
+    pod('leaky', `op-${opHashes[n]}-${suffix}`, start, hours, leaking, 5 + n, {
+      kind: 'ReplicaSet',
+      name: `op-${opHashes[n]}`,
+    });
+  const op = [opPod(0, 'xxxxx', 33.5, 20), opPod(1, 'bbbbb', 53.5, 14), opPod(2, 'ccccc', 67.5, 16)];
+  const opNow = opPod(3, 'ddddd', 83.5, 2.5);
   // "web" cycles daily; its pods were replaced over three days (no kube-state-metrics: grouped by
   // their names), and its newest started at the trough 11 h ago: it has only seen the cycle rise.
   const web = [
@@ -156,6 +160,41 @@ describe('workload history in run', () => {
     ]);
     expect(metrics.rangeQueries).toHaveLength(4);
     expect(history[1]!.query).toContain('pod=~"(?:web(?:-.+)?)"');
+  });
+
+  it('after rollout restarts (a new ReplicaSet each, the same template) it still acts within hours; after a template change it waits', async () => {
+    const hashes = ['6b7c9d5f4', '7c8d9f5b4', '8d9f5b4c6', '9f5b4c6d7'];
+    const run = async (templateOfNewest: string) => {
+      const { cluster, deps } = world('7d', hashes);
+      hashes.forEach((h, n) => cluster.templateKeys.set(`leaky/op-${h}`, n === 3 ? templateOfNewest : 'bad-version'));
+      const summary = await runOnce(deps);
+      expect(summary.warnings).toEqual([]);
+      return { op: summary.targets.find((t) => t.workload === 'Deployment/leaky/op')!.verdict, cluster };
+    };
+    const restartedOnly = await run('bad-version');
+    expect(restartedOnly.op.kind).toBe('leaking');
+    expect(restartedOnly.op.reasons[1]).toMatch(/^the 3 previous pods of this workload leaked/);
+    expect(restarted(restartedOnly.cluster)).toEqual(['Deployment/leaky/op']);
+    // A new template (a workaround's env var, a new image) may have fixed the leak: only the pod's own growth counts.
+    const changed = await run('with-workaround');
+    expect(changed.op.kind).toBe('unknown');
+    expect(restarted(changed.cluster)).toEqual([]);
+  });
+
+  it('ReplicaSets that cannot be read: every new pod-template-hash counts as a new version, and a warning says so', async () => {
+    const { cluster, deps } = world('7d', ['6b7c9d5f4', '7c8d9f5b4', '8d9f5b4c6', '9f5b4c6d7']);
+    cluster.templatesRefusal = { code: 'forbidden', status: 403, message: 'replicasets is forbidden' };
+    const summary = await runOnce(deps);
+    expect(summary.failures).toEqual([]);
+    expect(summary.targets.find((t) => t.workload === 'Deployment/leaky/op')!.verdict.kind).toBe('unknown');
+    expect(summary.warnings).toEqual(
+      ['op', 'web'].map(
+        (profile) =>
+          `profile ${profile}: ReplicaSets unreadable, so a pod after a rollout restart is judged as a new version, ` +
+          'without what its predecessors showed: forbidden (HTTP 403): replicasets is forbidden',
+      ),
+    );
+    expect(restarted(cluster)).toEqual([]);
   });
 
   it('without it (workloadHistory: false) the same run waits on the leaking pod and only suspects the cycling one: nothing restarted', async () => {

@@ -10,6 +10,7 @@ import type {
   AccessResult,
   EvictResult,
   PodRef,
+  PodTemplatesResult,
   RestartCheck,
   RestartHappenedResult,
   RestartResult,
@@ -32,6 +33,14 @@ export class TestCluster extends MemoryCluster {
   refuse: ((verb: Mutation['verb']) => KubeError | null) | null = null;
   /** Rights the run lacks, as `verb resource namespace/name` (SelfSubjectAccessReview answers denied). */
   readonly deniedAccess = new Set<string>();
+
+  /** When set, reading the ReplicaSets' templates fails with this error. */
+  templatesRefusal: KubeError | null = null;
+
+  override async readPodTemplates(namespace: string): Promise<PodTemplatesResult> {
+    if (this.templatesRefusal) return { outcome: 'failed', error: this.templatesRefusal };
+    return super.readPodTemplates(namespace);
+  }
 
   /** Batched state reads asked for: how many workloads each asked about. */
   readonly stateReads: number[] = [];
