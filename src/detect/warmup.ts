@@ -51,8 +51,8 @@ function lineResidual(
  * The floor points [from, to) since a start at `startT` rise beyond any warm-up: a steady rise beside
  * the warm-up curve (level = a + b·t − fill·e^(−age/τ), τ ≤ 3 h) leaves less than half the squared
  * residual the best warm-up curve alone leaves (with ten points an F-test at about 5%; stricter with
- * more). Over the first hours a line and a slow saturating curve tie within noise: a rise that one
- * of them explains as well as the line is still consistent with a warm-up of any size.
+ * more). Over the first hours a line and a slow saturating curve tie within noise: a rise that a
+ * warm-up curve explains about as well as a line does is still consistent with a warm-up of any size.
  */
 export function risesBeyondWarmup(
   t: readonly number[],
