@@ -11,6 +11,7 @@ import {
   judgeSpan,
   largestGiveBack,
   seasonalCannotGrow,
+  type RestartFall,
   type SpanFinding,
   type SpanInput,
   type SpanRejection,
@@ -174,6 +175,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     flatBeside: true,
   });
   const givenBackBytes = Math.max(largestGiveBack(v), regainedDrop(c, o.minHistorySeconds));
+  const falls = fallsAtRestarts(c, ctx);
   const segmentFrom = c.ranges[c.ranges.length - 1]!.from;
   const startT = c.seg.t[segmentFrom]!;
   const input: SpanInput = {
@@ -188,6 +190,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
     limitBytes: ctx.limitBytes,
     options: o,
     givenBackBytes,
+    ...(falls.length > 0 ? { falls } : {}),
   };
   // Less than a day since the series began: nothing has shown yet whether a rise is a daily cycle.
   // With a workload whose earlier pods showed a whole day, its daily profile (workload history) speaks for the cycle.
@@ -303,6 +306,32 @@ function regainedDrop(c: Current, regainSeconds: number): number {
     if (v[i]! >= before) return before - low;
   }
   return 0;
+}
+
+/**
+ * Each restart in the window: how far the floor fell below the level before it (the lower of the last
+ * two buckets, as `regainedDrop`) to its lowest since, and the pace of the floor over the last
+ * minHistory before it (after the warm-up of the segment it ended). A restart with too little before
+ * it to tell a pace (under six buckets) is left out: nothing is known of the level it fell from.
+ */
+function fallsAtRestarts(c: Current, ctx: AnalyzeContext): RestartFall[] {
+  const o = ctx.options;
+  const { t, v } = c.seg;
+  const falls: RestartFall[] = [];
+  for (let r = 1; r < c.ranges.length; r++) {
+    const start = c.ranges[r]!.from;
+    const prev = c.ranges[r - 1]!;
+    const before = start >= 2 ? Math.min(v[start - 1]!, v[start - 2]!) : v[start - 1]!;
+    let low = Infinity;
+    for (let i = start; i < c.to; i++) low = Math.min(low, v[i]!);
+    if (!(before > low)) continue;
+    const opened = r > 1 || ctx.startsInside;
+    const from = opened ? firstIndexAtOrAfter(t, t[prev.from]! + o.warmupSeconds, prev.from, prev.to) : prev.from;
+    const tail = firstIndexAtOrAfter(t, t[prev.to - 1]! - o.minHistorySeconds, from, prev.to);
+    const fit = prev.to - tail >= 6 ? theilSen(t, v, tail, prev.to) : null;
+    if (fit !== null) falls.push({ bytes: before - low, rateBefore: fit.slope });
+  }
+  return falls;
 }
 
 /**

@@ -275,8 +275,11 @@ describe('the ceiling beside the floor (issue #25)', () => {
         ...(s.truth.limitBytes === null ? {} : { limitBytes: s.truth.limitBytes }),
       });
       expect(verdict.kind, `seed ${seed} #${i}: ${verdict.reasons.join(' | ')}`).toBe('not-leaking');
+      // Or the dip itself: the floor has not yet climbed well beyond where it was before it fell.
       if (ceilingDecides)
-        expect(verdict.reasons[0]).toMatch(/under a ceiling that has stayed at ~\d+ MiB for 2\d\.\d h, following \d+%/);
+        expect(verdict.reasons[0]).toMatch(
+          /under a ceiling that has stayed at ~\d+ MiB for 2\d\.\d h, following \d+%|climbing back to a level it held before it fell$/,
+        );
     }
   });
 

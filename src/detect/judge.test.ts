@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDetectOptions, judge } from './index.js';
+import { backtestSeries, defaultDetectOptions, judge } from './index.js';
 import { endOf, makeSeries, MIB, T0, type SeriesOptions } from '../../test/support/detect-series.js';
 import type { Sample } from './types.js';
 
@@ -316,5 +316,28 @@ describe('judge: data that cannot be judged is unknown, with the reason', () => 
   it('accepts samples in any order', () => {
     const shuffled = [...leaking].reverse();
     expect(judge({ samples: shuffled, now })).toEqual(judge({ samples: leaking, now }));
+  });
+});
+
+describe('judge: the climb back from a dip', () => {
+  // A level of 950 MiB that wanders ±30 MiB, with a dip of 20% lasting 3.5 h at the bottom (the floor
+  // splits there as at a restart), climbing back in 1.5 h to just under where it was: a machine's
+  // memory, or an operator whose cache was dropped and refilled. The level is not regained within 3 h
+  // of the fall, and the climb back is steeper than any daily cycle (called at 29.75 h before).
+  const wander = (h: number) => 950 + 30 * Math.sin((2 * Math.PI * h) / 5);
+  const dip = (h: number) => (h < 24 ? 0 : h < 27.5 ? 200 : h < 29 ? 200 - 192 * ((h - 27.5) / 1.5) : 8);
+
+  it('is no leak at any time while it climbs back, nor once it is back', () => {
+    const samples = makeSeries({ hours: 34, floorMiB: (h) => wander(h) - dip(h), ...sawtooth, seed: 7 });
+    expect(backtestSeries(samples, { everySeconds: 900, options: defaultDetectOptions }).detectedAt).toBeNull();
+  });
+
+  it('a leak that resumes after a restart at the pace it grew before is still called on its way back', () => {
+    // 40 MiB/h, an OOM kill or a probe at 20 h: back to 300 MiB, the same pace since.
+    const floorMiB = withRestarts([20], (x) => 300 - 60 * Math.exp(-x / 0.2) + 40 * x);
+    const samples = makeSeries({ hours: 25, floorMiB: (h) => (h < 20 ? 300 + 40 * h : floorMiB(h)), ...sawtooth });
+    const verdict = judge({ samples, now: endOf(samples) });
+    expect(verdict.kind).toBe('leaking');
+    expect(verdict.reasons[1]).toMatch(/grew at the same rate before the last restart/);
   });
 });

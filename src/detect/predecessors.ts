@@ -19,7 +19,7 @@ import { prepareJudgement, resolveOptions } from './judge.js';
 import { segmentFloor } from './segment.js';
 import { theilSen } from './stats.js';
 import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
-import { explainedByWarmup } from './warmup.js';
+import { explainedByWarmup, risesBeyondWarmup } from './warmup.js';
 import {
   PROFILE_MIN_HOURS_OF_DAY,
   cycleExplains,
@@ -344,6 +344,10 @@ function beyondShown(own: OwnGrowth, past: WorkloadPast, ctx: AnalyzeContext): V
   const largest = Math.max(...moves);
   if (!(rise > BEYOND_FACTOR * largest) || (past.profile !== null && rise < 0.25 * past.profile.peakToPeakBytes))
     return null;
+  // A warm-up bigger or slower than the earlier pods' (a new version's cache, a pod that drew a bigger
+  // share) rises beyond them too: only a rise that a warm-up curve from the start, its first minutes
+  // included, cannot explain is more (bench seeds 16, 20, 25: fills of τ ≈ 1 h, called 2.2–2.7 h in).
+  if (!risesBeyondWarmup(own.t, own.v, 0, own.t.length, own.podStart)) return null;
   return pastLeak(
     own,
     ctx,

@@ -41,6 +41,11 @@ export interface SpanInput {
    * proves nothing.
    */
   givenBackBytes: number;
+  /**
+   * The falls at the restarts in the window: how far the floor fell below the level before each (to
+   * its lowest since), and how fast it grew over the last minHistory before it. See `climbingBack`.
+   */
+  falls?: readonly RestartFall[];
   /** The floor as measured (steps kept), when v has steps removed. */
   raw?: readonly number[];
   /** The floor without any of its steps, quick or slow, that stand apart from a flat floor. */
@@ -57,6 +62,23 @@ export interface SpanInput {
    * (firstDayHolds).
    */
   firstDay?: true;
+}
+
+export interface RestartFall {
+  bytes: number;
+  rateBefore: number;
+}
+
+/**
+ * The largest fall at a restart that the floor had not been growing into: before it, the floor grew
+ * at less than half of `slope` (the pace of the rise being judged). A dip of the level that lasts a
+ * few buckets splits the floor like a restart, and its end climbs back at any pace; a leak that
+ * resumes after a restart (an OOM kill, a probe) was already growing at its pace before it.
+ */
+export function climbingBack(falls: readonly RestartFall[] | undefined, slope: number): number {
+  let most = 0;
+  for (const f of falls ?? []) if (f.rateBefore < 0.5 * slope) most = Math.max(most, f.bytes);
+  return most;
 }
 
 /** Largest drop of v below its running maximum. */
@@ -502,6 +524,9 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
   const { startLevel, rise } = observedRise(v, from, to);
   if (rise < GIVE_BACK_MARGIN * input.givenBackBytes)
     return { why: 'the floor has fallen back this far before (load cycle)', fit, fromT, toT };
+  // Growth that has not yet gone well beyond a level the floor held before a fall is a return to it.
+  if (rise < GIVE_BACK_MARGIN * climbingBack(input.falls, fit.slope))
+    return { why: 'the floor is climbing back to a level it held before it fell', fit, fromT, toT };
   // The span, or its recent half, bends over: the top of an arc, whose straight line overshoots.
   let bent: boolean | undefined;
   const bending = (): boolean =>
