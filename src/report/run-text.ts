@@ -19,6 +19,9 @@ export const profileText = {
   historyUnavailable: (profile: string, why: string) => `profile ${profile}: memory history unavailable: ${why}`,
   workloadHistoryUnavailable: (profile: string, why: string) =>
     `profile ${profile}: workload history unavailable, judged without it: ${why}`,
+  workloadHistoryTooWide: (pods: number, seriesLeft: number) =>
+    `not asked for: its ${pods} pods that could learn from it are more series than the ${seriesLeft} ` +
+    'prometheus.maxSeries leaves for it',
   podTemplatesUnread: (profile: string, why: string) =>
     `profile ${profile}: ReplicaSets unreadable, so a pod after a rollout restart is judged as a new version, ` +
     `without what its predecessors showed: ${why}`,

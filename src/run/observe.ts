@@ -323,6 +323,14 @@ async function withWorkloadHistory(
   const learn = (t: JudgedTarget) => canLearnFromPast(t, now, lookbackSeconds, options.windowSeconds);
   const learners = observation.judged.filter(learn);
   if (learners.length === 0) return observation.judged;
+  // Each pod that can learn has a series of its own in the answer: more of them than the series left
+  // would be refused, after Prometheus evaluated the whole query (seconds of its CPU on a large fleet).
+  const seriesLeft = Math.min(budget.series, deps.prometheus.maxSeries);
+  if (learners.length > seriesLeft) {
+    const why = profileText.workloadHistoryTooWide(learners.length, seriesLeft);
+    observation.warnings.push(profileText.workloadHistoryUnavailable(profile.name, why));
+    return observation.judged;
+  }
   const step = historyStepSeconds(options.floorBucketSeconds, lookbackSeconds);
   const pods = workloadPodPattern(learners.map((t) => workloadNameOf(t.facts)));
   const selection = memorySelection(profile, { owners: true, ...(pods === undefined ? {} : { pods }) });

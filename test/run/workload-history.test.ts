@@ -331,6 +331,37 @@ profiles:
     expect(restarted(cluster)).toEqual([]);
   });
 
+  it('is not asked for when the pods that could learn from it alone are more series than maxSeries leaves: a warning says so', async () => {
+    // Six young pods of three workloads, read in shards of a workload each: each pod could learn from its
+    // workload's past, and each has a series of its own in that answer.
+    const pods = [0, 1, 2, 3, 4, 5].map((n) =>
+      pod('fleet', `${'abc'[n >> 1]}-6b7c9d5f4-bbbb${n + 2}`, 84, 2, () => 300, 20 + n),
+    );
+    const metrics = new PodsMetrics(pods, NOW);
+    const cluster = new TestCluster(pods.map((p, n) => facts('app', 'fleet', 'abc'[n >> 1]!, p)));
+    const config = parseConfig(`
+dryRun: false
+controller: none
+prometheus: {url: http://prometheus.test:9090, maxSeries: 5}
+profiles:
+  - {name: app, namespace: fleet, selector: app=app, container: app, expectedPods: 6}
+`);
+    const summary = await runOnce({
+      config,
+      cluster,
+      metrics,
+      catalog: buildCatalog(),
+      logger: pino({ level: 'silent' }),
+      identity: { identity: 'run-1', namespace: 'leakguard' },
+    });
+    expect(summary.failures).toEqual([]);
+    expect(summary.warnings).toEqual([
+      'profile app: workload history unavailable, judged without it: not asked for: its 6 pods that could learn from it are more series than the 5 prometheus.maxSeries leaves for it',
+    ]);
+    expect(metrics.rangeQueries.filter((q) => q.query.includes('kube_pod_owner'))).toEqual([]);
+    expect(summary.targets).toHaveLength(6);
+  });
+
   it('skips the extra query when no pod can learn from it (all older than the window and not leaking)', async () => {
     const { metrics, deps } = world('7d');
     metrics.now = NOW + 30 * HOUR;
