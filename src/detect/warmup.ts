@@ -70,7 +70,7 @@ export function risesBeyondWarmup(
   for (let i = from; i < to; i++) mx += t[i]! / n;
   const w = new Float64Array(t.length);
   for (const tau of BESIDE_TIME_CONSTANTS_HOURS) {
-    for (let i = from; i < to; i++) w[i] = -Math.exp(-(t[i]! - startT) / (tau * HOUR));
+    warmupCurve(w, t, from, to, startT, tau);
     const curve = lineResidual(w, v, from, to);
     // The curve alone, rising (a fill, not a release).
     if (curve.slope > 0) alone = Math.min(alone, curve.sse);
@@ -106,9 +106,21 @@ export function explainedByWarmup(
   const line = lineResidual(t, v, from, to);
   const x = new Float64Array(t.length);
   for (const tau of WARMUP_TIME_CONSTANTS_HOURS) {
-    for (let i = from; i < to; i++) x[i] = -Math.exp(-(t[i]! - startT) / (tau * HOUR));
+    warmupCurve(x, t, from, to, startT, tau);
     const curve = lineResidual(x, v, from, to);
     if (curve.slope > 0 && curve.sse < CLEARLY_BETTER * line.sse) return true;
   }
   return false;
+}
+
+/** The shape of a warm-up of time constant `tauHours` from `startT` (−e^(−age/τ)), into out[from, to). */
+function warmupCurve(
+  out: Float64Array,
+  t: readonly number[],
+  from: number,
+  to: number,
+  startT: number,
+  tauHours: number,
+) {
+  for (let i = from; i < to; i++) out[i] = -Math.exp(-(t[i]! - startT) / (tauHours * HOUR));
 }
