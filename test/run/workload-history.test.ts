@@ -18,6 +18,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
 import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
 import type { TargetFacts } from '../../src/model/workload.js';
 import { MetricsError } from '../../src/prom/errors.js';
 import type { MetricsAnswer, RangeQuery, RangeResult } from '../../src/prom/types.js';
@@ -87,6 +88,16 @@ function facts(profile: string, namespace: string, workload: string, current: Po
 
 const NOW = T0 + 86 * HOUR;
 
+/** What `runOnce` needs: these adapters, the built-in catalogue, no log. */
+const runDeps = (config: Config, cluster: TestCluster, metrics: PodsMetrics) => ({
+  config,
+  cluster,
+  metrics,
+  catalog: buildCatalog(),
+  logger: pino({ level: 'silent' }),
+  identity: { identity: 'run-1', namespace: 'leakguard' },
+});
+
 /**
  * @param opHashes the pod-template-hash of each of op's four pods: the same when its pods were evicted, a new
  *   one at each rollout restart (each made a new ReplicaSet)
@@ -123,14 +134,7 @@ profiles:
   - {name: op, namespace: leaky, selector: app=op, container: app}
   - {name: web, namespace: cyc, selector: app=web, container: app}
 `);
-  const deps = {
-    config,
-    cluster,
-    metrics,
-    catalog: buildCatalog(),
-    logger: pino({ level: 'silent' }),
-    identity: { identity: 'run-1', namespace: 'leakguard' },
-  };
+  const deps = runDeps(config, cluster, metrics);
   return { metrics, cluster, deps };
 }
 
@@ -242,14 +246,7 @@ profiles:
       const status = await statusRows(config, { cluster, metrics, catalog: buildCatalog() });
       expect(status.failures).toEqual([]);
       const statusVerdict = status.rows[0]!.verdict;
-      const summary = await runOnce({
-        config,
-        cluster,
-        metrics,
-        catalog: buildCatalog(),
-        logger: pino({ level: 'silent' }),
-        identity: { identity: 'run-1', namespace: 'leakguard' },
-      });
+      const summary = await runOnce(runDeps(config, cluster, metrics));
       // `status` on the same cluster and history, before the run acts: it must say what the run then does.
       return { verdict: summary.targets[0]!.verdict, restarted: restarted(cluster), status: statusVerdict };
     };
@@ -290,14 +287,7 @@ prometheus: {url: http://prometheus.test:9090}
 profiles:
   - {name: rook, namespace: rook-ceph, selector: app=rook-ceph-operator, container: app, ladder: [restart]}
 `);
-    const summary = await runOnce({
-      config,
-      cluster: new TestCluster(targets),
-      metrics: new PodsMetrics(pods, NOW),
-      catalog: buildCatalog(),
-      logger: pino({ level: 'silent' }),
-      identity: { identity: 'run-1', namespace: 'leakguard' },
-    });
+    const summary = await runOnce(runDeps(config, new TestCluster(targets), new PodsMetrics(pods, NOW)));
     expect(summary.failures).toEqual([]);
     const noted = summary.targets.map((t) => t.verdict.reasons.some((r) => r.includes('known-issue catalogue')));
     expect(noted).toEqual([true, false, true]);
@@ -346,14 +336,7 @@ prometheus: {url: http://prometheus.test:9090, maxSeries: 5}
 profiles:
   - {name: app, namespace: fleet, selector: app=app, container: app, expectedPods: 6}
 `);
-    const summary = await runOnce({
-      config,
-      cluster,
-      metrics,
-      catalog: buildCatalog(),
-      logger: pino({ level: 'silent' }),
-      identity: { identity: 'run-1', namespace: 'leakguard' },
-    });
+    const summary = await runOnce(runDeps(config, cluster, metrics));
     expect(summary.failures).toEqual([]);
     expect(summary.warnings).toEqual([
       'profile app: workload history unavailable, judged without it: not asked for: its 6 pods that could learn from it are more series than the 5 prometheus.maxSeries leaves for it',
