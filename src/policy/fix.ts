@@ -9,7 +9,8 @@
  *   version that is still affected (a patch release before the fix, an intermediate hop) starts the
  *   next proposal from there, once it runs healthy; one outside the proposed path is said to be so;
  * - verified: the new version judged over the verification window on its own data (a pod restarted
- *   since starts the window again): flat → `upgrade-verified`, and leakguard's workaround is removed;
+ *   since starts the window again): flat → `upgrade-verified`, and leakguard's workaround is removed
+ *   (a rise held as suspected is not flat: it waits);
  *   still leaking → `upgrade-ineffective`: the workaround stays, and the next fixed version is named.
  */
 import { describeUpgradePath, describeWorkaround } from '../catalog/index.js';
@@ -188,6 +189,9 @@ export function followUpgrade(
     );
     return step;
   }
+  // A rise held as suspected (its first day cannot yet tell it from a daily cycle) is no flat floor:
+  // the window is a minimum, and the verification waits until the rise is called or dies out.
+  if (targets.some((t) => t.verdict.suspected)) return step;
   if (now - since < profile.verifyWindowSeconds) return step;
   const flat = targets[0]!;
   step.notices.push(

@@ -313,6 +313,19 @@ describe('incident lifecycle', () => {
     });
   });
 
+  it('never closes on a rise held as suspected (its first day): the incident stays open until the rise is called or dies out', () => {
+    const st = state({
+      incidentId: 'inc-1',
+      incidentStart: now - 80 * hour,
+      lastAction: 'restart',
+      lastActionAt: now - 50 * hour,
+      actionCount: 1,
+      rung: 0,
+    });
+    const suspected = healthy({ suspected: true, reasons: ['suspected, not acted on: floor rose 20.0 MiB/h'] });
+    expect(plan(input([target({ verdict: suspected, state: st })])).items).toEqual([]);
+  });
+
   it('keeps watching a healthy workload inside the escalation window', () => {
     const st = state({
       incidentId: 'inc-1',

@@ -288,3 +288,56 @@ describe('DaemonSets', () => {
     expect(evictions[0]?.details.restart?.mode).toBe('evict');
   });
 });
+
+describe('the fix verified on the new version', () => {
+  /** v1.15.9 rolled out 3 h ago over leakguard's env workaround (applied 8 h ago); its pod has run since. */
+  const upgraded = (verdict: ReturnType<typeof healthy>) =>
+    target({
+      facts: { image: 'rook/ceph:v1.15.9', version: '1.15.9', env: { ROOK_WATCH_FOR_NODE_FAILURE: 'false' } },
+      pod: { startTime: now - 3 * hour },
+      verdict,
+      state: {
+        incidentId: 'inc-202611241300-abc',
+        incidentStart: now - 21 * hour,
+        lastAction: 'workaround',
+        lastActionId: 'workaround-x',
+        lastActionAt: now - 8 * hour,
+        actionCount: 2,
+        rung: 1,
+        workaroundAppliedAt: now - 8 * hour,
+        workaround: {
+          env: {
+            container: 'rook-ceph-operator',
+            set: { ROOK_WATCH_FOR_NODE_FAILURE: 'false' },
+            previous: { ROOK_WATCH_FOR_NODE_FAILURE: null },
+          },
+        },
+        upgrade: {
+          issueId: 'rook-operator-leak-1.14',
+          fromVersion: '1.14.9',
+          toVersion: '1.15.9',
+          proposedAt: now - 8 * hour,
+          leakBytesPerHour: 20 * 2 ** 20,
+          rolledOutAt: now - 3 * hour,
+          rolledOutVersion: '1.15.9',
+        },
+      },
+    });
+  const verify = (verdict: ReturnType<typeof healthy>) =>
+    plan(input([upgraded(verdict)], { profile: { upgradeWithWorkaround: true, verifyWindowSeconds: 2 * hour } }));
+  const kinds = (p: Plan) => p.items.map((i) => (i.type === 'skip' ? `skip:${i.reason}` : i.kind));
+
+  it('a flat floor past the window is verified, and the workaround removed', () => {
+    expect(kinds(verify(healthy()))).toEqual(['upgrade-verified', 'revert-workaround']);
+  });
+
+  it('a rise held as suspected in its first day is no flat floor: neither verified nor the workaround removed, it waits', () => {
+    const suspected = healthy({
+      suspected: true,
+      slope: { bytesPerHour: 465 * 2 ** 20, low: 440 * 2 ** 20, high: 480 * 2 ** 20 },
+      hoursToLimit: 1,
+      reasons: ['suspected, not acted on: floor rose 465.0 MiB/h over the last 3 min in its first day of history'],
+    });
+    expect(kinds(verify(suspected))).toEqual([]);
+  });
+});

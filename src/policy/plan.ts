@@ -324,7 +324,11 @@ function assessQuiet(group: WorkloadGroup, judged: PlanTarget[], input: PlanInpu
       incidentId: group.state.incidentId,
       note: input.words.noDecision(unjudged.facts.pod.name, why),
     });
-  } else if (hasQuietIncident(group.state, group.profile, input.now)) {
+  } else if (
+    hasQuietIncident(group.state, group.profile, input.now) &&
+    // A rise held as suspected is no quiet: the incident stays open until it is called or dies out.
+    !group.targets.some((target) => target.verdict.suspected)
+  ) {
     result.items.push(
       notice(subject, 'leak-resolved', input.words.leakResolved(group.state.incidentId), {
         incidentId: group.state.incidentId,
