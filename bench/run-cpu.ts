@@ -15,6 +15,7 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildCatalog } from '../src/catalog/catalog.js';
+import { createLogger } from '../src/cli/logger.js';
 import { exposedGc } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
@@ -110,8 +111,8 @@ const metrics = new PreparedAnswers();
 const targets = fleetTargets(count, first - 3600);
 const config = parseConfig(fleetConfigText('http://127.0.0.1:9', count));
 const catalog = buildCatalog();
-// Logs are written as in production (JSON lines, one per target), but to /dev/null.
-const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
+// Logs are written as in production (the CLI's logger: JSON lines, one per target, secrets redacted), but to /dev/null.
+const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
 const reclaim = exposedGc();
 
 /** One run: its CPU (ms) beyond the prepared answers, and (`withDigest`) a digest of what it printed and decided. */

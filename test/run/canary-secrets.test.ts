@@ -9,10 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
-import { redactPaths } from '../../src/cli/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createSlackNotifier } from '../../src/notify/slack.js';
 import { PrometheusSource } from '../../src/prom/prometheus.js';
@@ -106,7 +105,7 @@ afterAll(() => servers.forEach((s) => s.close()));
 async function runWithCapture() {
   const lines: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
-  const logger = pino({ level: 'trace', redact: { paths: redactPaths, censor: '[redacted]' } }, sink);
+  const logger = createLogger('trace', sink);
   const config = parseConfig(readFileSync(join(dir, 'config.yaml'), 'utf8'));
   const cluster = new TestCluster([rookOperatorTarget()]);
   const summary = await runOnce({
