@@ -15,7 +15,6 @@ import { isKnownAffected } from '../policy/known-issues.js';
 import {
   canLearnFromPast,
   doubtedBy,
-  judgeTargets,
   judgeWithHistory,
   partialAnswer,
   TargetJudging,
@@ -146,11 +145,12 @@ export async function observeProfile(
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
-    const read = (pods: string, budget: AnswerBudget) =>
+    const read = (pods: string, budget: AnswerBudget, onSeries: (series: RangeSeries) => void) =>
       fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, {
         ...window,
         selection: memorySelection(profile, { pods }),
         budget,
+        onSeries,
       });
     fetched = await judgeInShards(
       discovery.targets,
@@ -218,12 +218,27 @@ function knownAffectedOnce(knownAffected: KnownAffected): KnownAffected {
 type Judged = { judged: JudgedTarget[]; warnings: string[] } | { error: MetricsError };
 
 /**
- * One answer's series judged as the source hands them over (RangeQuery.onSeries), the rest once the
- * answer is in (a source that reads answers whole hands none). Targets are paired once discovered.
+ * Judging that runs between reads: a slice of this many milliseconds at a time, then the event loop turns,
+ * so bytes that arrived meanwhile are read before the next slice. Judged on the spot instead, each series
+ * held the read back by its own CPU time, the socket filled and Prometheus stopped writing: the answer took
+ * as long as reading and judging it in a row (bench/run-child.ts --timeline).
+ */
+const JUDGING_SLICE_MS = 2;
+
+/**
+ * One answer's series judged as the source hands them over (RangeQuery.onSeries), in slices between
+ * reads (JUDGING_SLICE_MS), and the rest once the answer is in (a source that reads answers whole hands
+ * none). Targets are paired once discovered; nothing is judged before.
  */
 class StreamedJudging {
   private readonly judging: TargetJudging;
+  /** Series handed over and not yet judged, from `next` on. */
+  private queue: RangeSeries[] = [];
+  private next = 0;
   private handed = 0;
+  private paired = false;
+  private scheduled = false;
+  private stopped = false;
 
   constructor(now: number, detect: DetectOptions, knownAffected: KnownAffected) {
     this.judging = new TargetJudging(now, detect, knownAffected);
@@ -231,12 +246,15 @@ class StreamedJudging {
 
   add(series: RangeSeries): void {
     this.handed++;
-    this.judging.add(series);
+    this.queue.push(series);
+    this.schedule();
   }
 
-  /** The series handed so far are judged now, the next as they come. */
+  /** The series handed so far are judged from now on, between reads, and the next as they come. */
   pairWith(targets: readonly TargetFacts[]): void {
     this.judging.pairWith(targets);
+    this.paired = true;
+    this.schedule();
   }
 
   /** Whether series of `answer` remain to be judged (the source read it whole). */
@@ -244,9 +262,43 @@ class StreamedJudging {
     return this.handed < answer.series.length;
   }
 
+  /** The answer failed: what was handed over is dropped, unjudged. */
+  stop(): void {
+    this.stopped = true;
+    this.queue = [];
+    this.next = 0;
+  }
+
   result(answer: RangeResult): JudgedTarget[] {
+    this.drain(Infinity);
     for (const series of answer.series.slice(this.handed)) this.judging.add(series);
     return this.judging.result();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped || !this.paired || this.next >= this.queue.length) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain(performance.now() + JUDGING_SLICE_MS);
+      this.schedule();
+    });
+  }
+
+  /** Judges queued series until `until` (performance.now() ms) has passed, or none is left. */
+  private drain(until: number): void {
+    const { queue } = this;
+    while (this.next < queue.length) {
+      const series = queue[this.next]!;
+      // Dropped from the queue as judged: the answer (and the verdict's columns) hold what is still needed.
+      queue[this.next++] = undefined as unknown as RangeSeries;
+      this.judging.add(series);
+      if (performance.now() >= until) break;
+    }
+    if (this.next >= queue.length) {
+      this.queue = [];
+      this.next = 0;
+    }
   }
 }
 
@@ -261,16 +313,19 @@ async function judgedAnswer(
 ): Promise<Judged | null> {
   if (history === null) return null;
   const read = await history.answer;
-  if (read.outcome === 'failed') return { error: read.error };
+  if (read.outcome === 'failed') {
+    history.judging.stop();
+    return { error: read.error };
+  }
   if (history.judging.behind(read)) reclaim?.();
   return { judged: history.judging.result(read), warnings: read.warnings };
 }
 
 /**
  * A profile too large for one answer, read in shards of whole workloads (src/prom/history.ts): each
- * shard's targets judged as its answer comes in, while the next shards are read, and its series then
- * dropped (only the judged columns stay), so the answers never pile up. Same verdicts, in the same
- * order, as one answer holding them all.
+ * shard's series judged as they stream in (between reads, as one answer's are), while the next shards are
+ * read, and its series then dropped (only the judged columns stay), so the answers never pile up. Same
+ * verdicts, in the same order, as one answer holding them all.
  */
 async function judgeInShards(
   targets: readonly TargetFacts[],
@@ -278,7 +333,11 @@ async function judgeInShards(
   now: number,
   detect: DetectOptions,
   reclaim: (() => void) | undefined,
-  fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
+  fetch: (
+    pods: string,
+    budget: AnswerBudget,
+    onSeries: (series: RangeSeries) => void,
+  ) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
   knownAffected: KnownAffected,
 ): Promise<Judged> {
@@ -288,18 +347,25 @@ async function judgeInShards(
   const byShard: number[][] = shards.map(() => []);
   targets.forEach((t, i) => byShard[shardOf.get(t.pod.name)!]!.push(i));
   const judged: JudgedTarget[] = new Array(targets.length);
-  const read = await readInShards(shards, fetch, caps, (answer, shard) => {
+  /** The shards being read, each judging its series as they come. */
+  const judging = new Map<number, StreamedJudging>();
+  const readShard = (pods: string, budget: AnswerBudget, shard: number) => {
+    const mine = new StreamedJudging(now, detect, knownAffected);
+    mine.pairWith(byShard[shard]!.map((i) => targets[i]!));
+    judging.set(shard, mine);
+    return fetch(pods, budget, (series) => mine.add(series));
+  };
+  const read = await readInShards(shards, readShard, caps, (answer, shard) => {
     const mine = byShard[shard]!;
-    judgeTargets(
-      mine.map((i) => targets[i]!),
-      answer.series,
-      now,
-      detect,
-      [],
-      knownAffected,
-    ).forEach((j, k) => (judged[mine[k]!] = j));
+    judging
+      .get(shard)!
+      .result(answer)
+      .forEach((j, k) => (judged[mine[k]!] = j));
+    judging.delete(shard);
     reclaim?.();
   }).catch(readFailed);
+  // A failed shard fails the profile: what the others had handed over is not judged.
+  for (const left of judging.values()) left.stop();
   return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
 }
 
