@@ -15,6 +15,7 @@ import { isKnownAffected } from '../policy/known-issues.js';
 import {
   canLearnFromPast,
   doubtedBy,
+  judgeTargets,
   judgeWithHistory,
   partialAnswer,
   TargetJudging,
@@ -145,12 +146,11 @@ export async function observeProfile(
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
-    const read = (pods: string, budget: AnswerBudget, onSeries: (series: RangeSeries) => void) =>
+    const read = (pods: string, budget: AnswerBudget) =>
       fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, {
         ...window,
         selection: memorySelection(profile, { pods }),
         budget,
-        onSeries,
       });
     fetched = await judgeInShards(
       discovery.targets,
@@ -323,9 +323,9 @@ async function judgedAnswer(
 
 /**
  * A profile too large for one answer, read in shards of whole workloads (src/prom/history.ts): each
- * shard's series judged as they stream in (between reads, as one answer's are), while the next shards are
- * read, and its series then dropped (only the judged columns stay), so the answers never pile up. Same
- * verdicts, in the same order, as one answer holding them all.
+ * shard's targets judged as its answer comes in, while the next shards are read, and its series then
+ * dropped (only the judged columns stay), so the answers never pile up. Same verdicts, in the same
+ * order, as one answer holding them all.
  */
 async function judgeInShards(
   targets: readonly TargetFacts[],
@@ -333,11 +333,7 @@ async function judgeInShards(
   now: number,
   detect: DetectOptions,
   reclaim: (() => void) | undefined,
-  fetch: (
-    pods: string,
-    budget: AnswerBudget,
-    onSeries: (series: RangeSeries) => void,
-  ) => Promise<MetricsAnswer<RangeResult>>,
+  fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
   knownAffected: KnownAffected,
 ): Promise<Judged> {
@@ -347,25 +343,18 @@ async function judgeInShards(
   const byShard: number[][] = shards.map(() => []);
   targets.forEach((t, i) => byShard[shardOf.get(t.pod.name)!]!.push(i));
   const judged: JudgedTarget[] = new Array(targets.length);
-  /** The shards being read, each judging its series as they come. */
-  const judging = new Map<number, StreamedJudging>();
-  const readShard = (pods: string, budget: AnswerBudget, shard: number) => {
-    const mine = new StreamedJudging(now, detect, knownAffected);
-    mine.pairWith(byShard[shard]!.map((i) => targets[i]!));
-    judging.set(shard, mine);
-    return fetch(pods, budget, (series) => mine.add(series));
-  };
-  const read = await readInShards(shards, readShard, caps, (answer, shard) => {
+  const read = await readInShards(shards, fetch, caps, (answer, shard) => {
     const mine = byShard[shard]!;
-    judging
-      .get(shard)!
-      .result(answer)
-      .forEach((j, k) => (judged[mine[k]!] = j));
-    judging.delete(shard);
+    judgeTargets(
+      mine.map((i) => targets[i]!),
+      answer.series,
+      now,
+      detect,
+      [],
+      knownAffected,
+    ).forEach((j, k) => (judged[mine[k]!] = j));
     reclaim?.();
   }).catch(readFailed);
-  // A failed shard fails the profile: what the others had handed over is not judged.
-  for (const left of judging.values()) left.stop();
   return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
 }
 
