@@ -218,27 +218,12 @@ function knownAffectedOnce(knownAffected: KnownAffected): KnownAffected {
 type Judged = { judged: JudgedTarget[]; warnings: string[] } | { error: MetricsError };
 
 /**
- * Judging that runs between reads: a slice of this many milliseconds at a time, then the event loop turns,
- * so bytes that arrived meanwhile are read before the next slice. Judged on the spot instead, each series
- * held the read back by its own CPU time, the socket filled and Prometheus stopped writing: the answer took
- * as long as reading and judging it in a row (bench/run-child.ts --timeline).
- */
-const JUDGING_SLICE_MS = 2;
-
-/**
- * One answer's series judged as the source hands them over (RangeQuery.onSeries), in slices between
- * reads (JUDGING_SLICE_MS), and the rest once the answer is in (a source that reads answers whole hands
- * none). Targets are paired once discovered; nothing is judged before.
+ * One answer's series judged as the source hands them over (RangeQuery.onSeries), the rest once the
+ * answer is in (a source that reads answers whole hands none). Targets are paired once discovered.
  */
 class StreamedJudging {
   private readonly judging: TargetJudging;
-  /** Series handed over and not yet judged, from `next` on. */
-  private queue: RangeSeries[] = [];
-  private next = 0;
   private handed = 0;
-  private paired = false;
-  private scheduled = false;
-  private stopped = false;
 
   constructor(now: number, detect: DetectOptions, knownAffected: KnownAffected) {
     this.judging = new TargetJudging(now, detect, knownAffected);
@@ -246,15 +231,12 @@ class StreamedJudging {
 
   add(series: RangeSeries): void {
     this.handed++;
-    this.queue.push(series);
-    this.schedule();
+    this.judging.add(series);
   }
 
-  /** The series handed so far are judged from now on, between reads, and the next as they come. */
+  /** The series handed so far are judged now, the next as they come. */
   pairWith(targets: readonly TargetFacts[]): void {
     this.judging.pairWith(targets);
-    this.paired = true;
-    this.schedule();
   }
 
   /** Whether series of `answer` remain to be judged (the source read it whole). */
@@ -262,43 +244,9 @@ class StreamedJudging {
     return this.handed < answer.series.length;
   }
 
-  /** The answer failed: what was handed over is dropped, unjudged. */
-  stop(): void {
-    this.stopped = true;
-    this.queue = [];
-    this.next = 0;
-  }
-
   result(answer: RangeResult): JudgedTarget[] {
-    this.drain(Infinity);
     for (const series of answer.series.slice(this.handed)) this.judging.add(series);
     return this.judging.result();
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.stopped || !this.paired || this.next >= this.queue.length) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.drain(performance.now() + JUDGING_SLICE_MS);
-      this.schedule();
-    });
-  }
-
-  /** Judges queued series until `until` (performance.now() ms) has passed, or none is left. */
-  private drain(until: number): void {
-    const { queue } = this;
-    while (this.next < queue.length) {
-      const series = queue[this.next]!;
-      // Dropped from the queue as judged: the answer (and the verdict's columns) hold what is still needed.
-      queue[this.next++] = undefined as unknown as RangeSeries;
-      this.judging.add(series);
-      if (performance.now() >= until) break;
-    }
-    if (this.next >= queue.length) {
-      this.queue = [];
-      this.next = 0;
-    }
   }
 }
 
@@ -313,10 +261,7 @@ async function judgedAnswer(
 ): Promise<Judged | null> {
   if (history === null) return null;
   const read = await history.answer;
-  if (read.outcome === 'failed') {
-    history.judging.stop();
-    return { error: read.error };
-  }
+  if (read.outcome === 'failed') return { error: read.error };
   if (history.judging.behind(read)) reclaim?.();
   return { judged: history.judging.result(read), warnings: read.warnings };
 }
