@@ -140,20 +140,23 @@ class MeteredSource implements MetricsSource {
     }
   }
 
-  /**
-   * The query with its series handed over marked: the first, and every 250th. The run judges them between
-   * reads (src/run/observe.ts), so the time of the handover itself is not the judging's.
-   */
+  /** The query with its series handed over timed: the first and last handed, and the time judging them. */
   private timed(query: RangeQuery, number: number): RangeQuery {
     const { onSeries } = query;
     if (!onSeries) return query;
     let handed = 0;
+    let judgingMs = 0;
     return {
       ...query,
       onSeries: (series) => {
         if (handed++ === 0) this.timeline!.mark(`range query ${number}: first series handed over`);
+        const started = performance.now();
         onSeries(series);
-        if (handed % 250 === 0) this.timeline!.mark(`range query ${number}: ${handed} series handed over`);
+        judgingMs += performance.now() - started;
+        if (handed % 250 === 0)
+          this.timeline!.mark(
+            `range query ${number}: ${handed} series handed, ${judgingMs.toFixed(0)} ms judging them`,
+          );
       },
     };
   }
