@@ -48,9 +48,9 @@ type Stringify = (value: unknown, ...rest: unknown[]) => string | undefined;
  * pino hands every value it logs — each field, each child binding, the message — that has no redact path
  * of its own to the redactor of the `*.` paths, a string or a number too; @pinojs/redact then parses
  * every path again to find nothing to redact in it, and serializes the value with JSON.stringify
- * (one run over 10,000 targets logs a line per target: ~0.1 s of CPU and ~140 MB of allocations for
- * nothing). A string, number or boolean has no path inside it: it is serialized here as the redactor
- * would, and everything else still goes through the redactor. When pino's internals are not where this
+ * (a run over 10,000 targets logs a line per target: 10,000 such lines took ~230 ms of CPU, ~140 ms
+ * without this). A string, number or boolean has no path inside it: it is serialized here as the
+ * redactor would, and everything else still goes through the redactor. When pino's internals are not where this
  * expects them, pino's own redaction is left as it is.
  */
 function primitivesPastRedaction(logger: Logger): void {
