@@ -493,3 +493,95 @@ describe('seeds 11–20 of the detection bench: the first day', () => {
     }
   });
 });
+
+/** Calls on successive windows of one series, every `everyHours` from `fromHours` on: L leaking, S suspected, n not leaking, u unknown. */
+function callsOf(
+  samples: readonly Sample[],
+  fromHours: number,
+  toHours: number,
+  everyHours: number,
+  limitBytes?: number,
+  options?: DetectOptions,
+): string {
+  let calls = '';
+  for (let h = fromHours; h <= toHours + 1e-9; h += everyHours) {
+    const now = samples[0]!.t + Math.round(h * HOUR);
+    const verdict = judge(
+      { samples: upTo(samples, now), now, ...(limitBytes === undefined ? {} : { limitBytes }) },
+      options,
+    );
+    calls += verdict.kind === 'leaking' ? 'L' : verdict.suspected ? 'S' : verdict.kind === 'unknown' ? 'u' : 'n';
+  }
+  return calls;
+}
+
+describe('a rise that reaches the limit before a daily cycle could turn (issue #25, the real node)', () => {
+  it('is leaking from the first call on, not held as a first-day rise, in a pod hours old', () => {
+    // Straight rises from the start that reach the limit 5–6 h after it: before, the first calls were
+    // held ("a daily cycle as large as the first day allows for can rise this fast") with the limit 1.5–2.5 h away.
+    for (const [baseMiB, rate, limitHours] of [
+      [300, 60, 5],
+      [500, 90, 5],
+      [1000, 150, 6],
+      [2000, 300, 5],
+    ] as const) {
+      const samples = makeSeries({
+        hours: limitHours,
+        floorMiB: (h) => baseMiB + rate * h,
+        sawtoothMiB: 30,
+        noiseMiB: 3,
+        seed: baseMiB,
+      });
+      const limitBytes = (baseMiB + rate * limitHours) * MIB;
+      // The first call comes once minHistory (3 h) has passed after the 30-min warm-up.
+      const calls = callsOf(samples, 3.75, limitHours - 0.25, 0.25, limitBytes);
+      expect(calls, `${baseMiB} MiB + ${rate} MiB/h`).toMatch(/^L+$/);
+    }
+  });
+
+  it('is leaking at every run from the first call on in a pod minutes old (the real node: ~465 MiB/h, limit in ~1 h)', () => {
+    const minutesOptions: DetectOptions = { ...minutes };
+    for (const seed of [1, 2, 3, 4]) {
+      const samples = makeSeries({
+        hours: 0.25,
+        stepSeconds: 15,
+        floorMiB: (h) => 35 + 465 * h,
+        noiseMiB: 0.6,
+        seed,
+      });
+      // Every 15 s from 2 min (minHistory 90 s after the 30 s warm-up) to 15 min.
+      expect(callsOf(samples, 120 / HOUR, 0.25, 15 / HOUR, 512 * MIB, minutesOptions)).toMatch(/^L+$/);
+    }
+  });
+
+  it('still waits for a healthy daily cycle whose peak stays clear of the limit, though it rises fast (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          trough: fc.integer({ min: 100, max: 1000 }),
+          share: fc.double({ min: 0.1, max: 1.2, noNaN: true }),
+          phase: fc.double({ min: 0, max: 24, noNaN: true }),
+          harmonic: fc.double({ min: 0, max: 0.4, noNaN: true }),
+          peakShare: fc.double({ min: 0.5, max: 0.85, noNaN: true }),
+          hours: fc.integer({ min: 4, max: 23 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        ({ trough, share, phase, harmonic, peakShare, hours, seed }) => {
+          const swing = share * trough;
+          const floorMiB = (h: number) => {
+            const x = (2 * Math.PI * (h - phase)) / 24;
+            return trough + (swing / 2) * (1 + (Math.sin(x) + harmonic * Math.sin(2 * x)) / (1 + harmonic));
+          };
+          const samples = makeSeries({ hours, floorMiB, sawtoothMiB: 20, noiseMiB: 2, seed });
+          // The limit: the cycle's peak (GC sawtooth included) at `peakShare` of it.
+          const limitBytes = ((trough + swing + 20) / peakShare) * MIB;
+          const verdict = judge({ samples, now: T0 + hours * HOUR, limitBytes });
+          expect(verdict.reasons[1] ?? '', verdict.reasons.join(' | ')).not.toMatch(
+            /reach the memory limit|faster than a daily/,
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
