@@ -23,6 +23,7 @@ export function toProfilePolicy(profile: ProfileConfig, config: Config): Profile
     upgradeWithWorkaround: profile.fix.withWorkaround,
     upgradeRepo: profile.upgrade !== undefined && config.github !== undefined,
     verifyWindowSeconds: profile.fix.verifyWindow ?? config.detection.window,
+    flatBelowBytesPerHour: config.detection.minGrowth,
   };
 }
 

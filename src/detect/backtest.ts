@@ -141,12 +141,14 @@ function windowFloor(
       floor.v.push(all.v[j]!);
       floor.bucket.push(all.bucket[j]!);
       floor.top!.push(all.top![j]!);
+      floor.count!.push(all.count![j]!);
     } else {
       const part = buildFloor(samples, Math.max(start, from), Math.min(end, to), bucketSeconds);
       floor.t.push(part.t[0]!);
       floor.v.push(part.v[0]!);
       floor.bucket.push(part.bucket[0]!);
       floor.top!.push(part.top![0]!);
+      floor.count!.push(part.count![0]!);
     }
   }
   return floor;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildFloor, CEILING_QUANTILE } from './floor.js';
+import { buildFloor, CEILING_QUANTILE, trimPartialBuckets } from './floor.js';
 
 /** The ceiling as the detector first defined it: each bucket's samples copied, sorted, nearest rank. */
 function ceilingBySorting(v: Float64Array, from: number, to: number): number {
@@ -34,5 +34,36 @@ describe('buildFloor', () => {
       // -0 sorts before +0 and NaN last: the nearest rank of these picks +0 and NaN.
       { examples: [[[[0, -0]]], [[[Number.NaN, 7, 3]]], [[[5, 5, 1, 9, 9, 2, 8, 0, 4, 6]]]] },
     );
+  });
+});
+
+describe('trimPartialBuckets', () => {
+  it('leaves out a bucket that holds only a sample or two after a gap: their minimum sits on the GC sawtooth', () => {
+    // A sample a minute on a 5-minute sawtooth of 60 MiB over a flat 300 MiB floor, a gap of 20 minutes,
+    // then one sample at the top of a tooth (the newest bucket of bench seed 25's wlRolloutFixed pod).
+    const MIB = 2 ** 20;
+    const t: number[] = [];
+    const v: number[] = [];
+    for (let s = 60; s <= 2 * 3600; s += 60) {
+      t.push(s);
+      v.push((300 + 12 * ((s / 60) % 5)) * MIB);
+    }
+    // Nothing from 2 h to 2.5 h; then one sample, at the top of a tooth.
+    t.push(2.5 * 3600);
+    v.push(348 * MIB);
+    const floor = trimPartialBuckets(
+      buildFloor({ t: Float64Array.from(t), v: Float64Array.from(v) }, 0, t.length, 900),
+      0,
+      2.5 * 3600,
+      900,
+    );
+    expect(Math.max(...floor.v) / MIB).toBe(300);
+    expect(floor.bucket.at(-1)).toBe(7);
+  });
+
+  it('keeps every bucket when each holds about as many samples as usual, and one sample per bucket', () => {
+    const t = Float64Array.from({ length: 40 }, (_, i) => 900 * (i + 1));
+    const v = Float64Array.from({ length: 40 }, (_, i) => 1000 + i);
+    expect(trimPartialBuckets(buildFloor({ t, v }, 0, 40, 900), 0, 900 * 40, 900).v).toHaveLength(40);
   });
 });

@@ -19,6 +19,8 @@ export interface Floor {
    * With one sample per bucket (a query that already keeps the minimum per step) it is the floor.
    */
   top?: number[];
+  /** Samples in each bucket (absent: not counted, no bucket left out for holding too few). */
+  count?: number[];
 }
 
 /** The bucket's ceiling is this quantile of its samples: the highest ones are spikes. */
@@ -33,7 +35,7 @@ export function bucketOf(t: number, bucketSeconds: number): number {
 }
 
 export function emptyFloor(): Floor {
-  return { t: [], v: [], bucket: [], top: [] };
+  return { t: [], v: [], bucket: [], top: [], count: [] };
 }
 
 /** Appends the floor of samples[from..to) (sorted by time) to `into`. */
@@ -63,6 +65,7 @@ export function appendFloor(
     into.v.push(minV);
     into.bucket.push(bucket);
     into.top?.push(highQuantile(v, first, i));
+    into.count?.push(i - first);
   }
 }
 
@@ -131,8 +134,34 @@ export function trimPartialBuckets(floor: Floor, windowStart: number, now: numbe
   let to = floor.bucket.length;
   if (to > 0 && (floor.bucket[0]! + 1) * bucketSeconds - windowStart < bucketSeconds / 2) from++;
   if (to > from && now - floor.bucket[to - 1]! * bucketSeconds < bucketSeconds / 2) to--;
-  if (from === 0 && to === floor.bucket.length) return floor;
-  const cut: Floor = { t: floor.t.slice(from, to), v: floor.v.slice(from, to), bucket: floor.bucket.slice(from, to) };
-  if (floor.top) cut.top = floor.top.slice(from, to);
+  const sparse = sparseBuckets(floor.count, from, to);
+  if (from === 0 && to === floor.bucket.length && sparse === null) return floor;
+  const keep = (_: unknown, k: number): boolean => sparse === null || !sparse.has(from + k);
+  const cut: Floor = {
+    t: floor.t.slice(from, to).filter(keep),
+    v: floor.v.slice(from, to).filter(keep),
+    bucket: floor.bucket.slice(from, to).filter(keep),
+  };
+  if (floor.top) cut.top = floor.top.slice(from, to).filter(keep);
+  if (floor.count) cut.count = floor.count.slice(from, to).filter(keep);
   return cut;
+}
+
+/**
+ * A bucket holding less than this share of the samples the window's buckets usually hold (their
+ * median count) is left out: its few samples (after a gap in the scrapes, say) sit anywhere on the GC
+ * sawtooth, and their minimum is no floor.
+ */
+const SPARSE_BUCKET_SHARE = 0.25;
+
+/** Indices in [from, to) of the buckets that hold too few samples to give a floor; null when none. */
+function sparseBuckets(count: readonly number[] | undefined, from: number, to: number): Set<number> | null {
+  if (count === undefined || to - from < 3) return null;
+  const sorted = count.slice(from, to).sort((a, b) => a - b);
+  const usual = sorted[(sorted.length - 1) >> 1]!;
+  const least = SPARSE_BUCKET_SHARE * usual;
+  const out = new Set<number>();
+  // Not the first: a series' start cuts its first bucket (the window's start is weighed by time above).
+  for (let k = from + 1; k < to; k++) if (count[k]! < least) out.add(k);
+  return out.size > 0 ? out : null;
 }

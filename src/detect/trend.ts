@@ -206,6 +206,24 @@ function firstDayHolds(tier: LeakTier, input: SpanInput, fit: TheilSen, from: nu
 }
 
 /**
+ * How long a daily cycle that rises at some pace at (or before) its steepest point still climbs, at the
+ * least, in hours of that pace: its half swing A over its steepest slope, A·π/12 per hour ×1.29 for a
+ * second harmonic of 0.4 (CYCLE_SLOPE_PER_SWING) — 12/(1.29π) ≈ 2.96 h. A rise projected to reach the
+ * limit sooner reaches it whether it is a leak or such a cycle; a cycle past its steepest point bends
+ * over (held before this is asked) and slows down (no span passes).
+ */
+const CYCLE_CLIMB_HOURS = 1 / (2 * CYCLE_SLOPE_PER_SWING);
+
+/**
+ * The rise reaches the limit before any daily cycle rising at its pace could turn: the straight line
+ * (of a span that passed a tier and does not bend over like an arc) reaches the limit within
+ * CYCLE_CLIMB_HOURS. The first day's caution cannot wait for the day: the pod is OOM-killed first.
+ */
+function outrunsCycle(hoursToLimit: number | null): boolean {
+  return hoursToLimit !== null && hoursToLimit <= CYCLE_CLIMB_HOURS;
+}
+
+/**
  * The shortest rising half of a daily cycle the detector allows for, hours: a second harmonic of 0.4
  * shortens it from 12 h to 8.3 h.
  */
@@ -575,7 +593,8 @@ export function judgeSpan(input: SpanInput, from: number, to: number): SpanFindi
       held ??= 'the rise bends over like the top of an arc';
       continue;
     }
-    if (!firstDayHolds(tier, input, fit, from, to)) return { tier, fit, fromT, toT, hoursToLimit };
+    if (!firstDayHolds(tier, input, fit, from, to) || outrunsCycle(hoursToLimit))
+      return { tier, fit, fromT, toT, hoursToLimit };
     held ??= FIRST_DAY_HELD[tier];
   }
   if (held !== undefined)

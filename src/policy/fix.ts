@@ -10,21 +10,22 @@
  *   next proposal from there, once it runs healthy; one outside the proposed path is said to be so;
  * - verified: the new version judged over the verification window on its own data (a pod restarted
  *   since starts the window again): flat → `upgrade-verified`, and leakguard's workaround is removed
- *   (a rise held as suspected is not flat: it waits);
+ *   (a floor still rising, suspected or not yet called, is not flat: it waits);
  *   still leaking → `upgrade-ineffective`: the workaround stays, and the next fixed version is named.
  */
 import { describeUpgradePath, describeWorkaround } from '../catalog/index.js';
 import type { KnownIssueMatch } from '../catalog/index.js';
 import type { UpgradeTrack, WorkloadState } from '../model/state.js';
 import { knownIssuesFor, standInFacts } from './known-issues.js';
-import { resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
+import { buildSkip, resolveWorkaround, revertAction, walkLadder, type Incident } from './ladder.js';
 import { blockedByWorkloadHealth } from './predicates.js';
 import type { Catalog } from '../catalog/index.js';
-import type { PlanAction, PlanNotice, PlanTarget, PlanWords } from './types.js';
+import type { PlanAction, PlanNotice, PlanSkip, PlanTarget, PlanWords } from './types.js';
 
 export interface FixStep {
   notices: PlanNotice[];
   actions: PlanAction[];
+  skips: PlanSkip[];
 }
 
 /** The match whose fixed version the incident's upgrade moves to. */
@@ -125,7 +126,7 @@ export function followUpgrade(
 ): FixStep {
   const { state, profile } = incident;
   const upgrade = state.upgrade!;
-  const step: FixStep = { notices: [], actions: [] };
+  const step: FixStep = { notices: [], actions: [], skips: [] };
   if (upgrade.verifiedAt) {
     // Verified in an earlier run, and leakguard's workaround is still there (the run that verified it died, or a guard held it).
     const version = upgrade.rolledOutVersion ?? upgrade.toVersion;
@@ -189,10 +190,29 @@ export function followUpgrade(
     );
     return step;
   }
-  // A rise held as suspected (its first day cannot yet tell it from a daily cycle) is no flat floor:
-  // the window is a minimum, and the verification waits until the rise is called or dies out.
-  if (targets.some((t) => t.verdict.suspected)) return step;
   if (now - since < profile.verifyWindowSeconds) return step;
+  // "Not leaking" is no flat floor: a rise held as suspected (its first day cannot yet tell it from a
+  // daily cycle) or not yet called is no fix. The window is a minimum: the verification waits.
+  const rising = targets.find((t) => !holdsLevel(t, profile.flatBelowBytesPerHour));
+  if (rising) {
+    const revert = revertAction(incident, incident.words.revertReason(version));
+    const { slope, evidence } = rising.verdict;
+    step.skips.push(
+      buildSkip(
+        incident,
+        'awaiting-verification',
+        incident.words.verificationHeld(
+          version,
+          slope?.bytesPerHour ?? null,
+          evidence.to - evidence.from,
+          revert !== null,
+        ),
+        revert ? 'revert-workaround' : null,
+        revert?.id ?? null,
+      ),
+    );
+    return step;
+  }
   const flat = targets[0]!;
   step.notices.push(
     notice(
@@ -204,6 +224,12 @@ export function followUpgrade(
   const revert = revertAction(incident, incident.words.revertReason(version));
   if (revert) step.actions.push(revert);
   return step;
+}
+
+/** The floor holds level: not held as suspected, and no significant rise of `flatBelow` bytes/h or more. */
+function holdsLevel(target: PlanTarget, flatBelow: number): boolean {
+  const { slope, suspected } = target.verdict;
+  return !suspected && (slope === null || slope.low <= 0 || slope.bytesPerHour < flatBelow);
 }
 
 /** The next proposal after a hop that is still affected may wait for it to run healthy. */

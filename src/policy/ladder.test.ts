@@ -295,15 +295,18 @@ describe('the ladder over successive runs', () => {
 });
 
 describe('incident lifecycle', () => {
+  /** A restart 50 h ago: past the escalation window (48 h). */
+  const lapsed = state({
+    incidentId: 'inc-1',
+    incidentStart: now - 80 * hour,
+    lastAction: 'restart',
+    lastActionAt: now - 50 * hour,
+    actionCount: 1,
+    rung: 0,
+  });
+
   it('closes a quiet incident once the escalation window has passed', () => {
-    const st = state({
-      incidentId: 'inc-1',
-      incidentStart: now - 80 * hour,
-      lastAction: 'restart',
-      lastActionAt: now - 50 * hour,
-      actionCount: 1,
-      rung: 0,
-    });
+    const st = lapsed;
     const result = plan(input([target({ verdict: healthy(), state: st })]));
     expect(notices(result).map((n) => n.kind)).toEqual(['leak-resolved']);
     expect(stateAfter(result.items[0]!, st, now)).toMatchObject({
@@ -314,16 +317,8 @@ describe('incident lifecycle', () => {
   });
 
   it('never closes on a rise held as suspected (its first day): the incident stays open until the rise is called or dies out', () => {
-    const st = state({
-      incidentId: 'inc-1',
-      incidentStart: now - 80 * hour,
-      lastAction: 'restart',
-      lastActionAt: now - 50 * hour,
-      actionCount: 1,
-      rung: 0,
-    });
     const suspected = healthy({ suspected: true, reasons: ['suspected, not acted on: floor rose 20.0 MiB/h'] });
-    expect(plan(input([target({ verdict: suspected, state: st })])).items).toEqual([]);
+    expect(plan(input([target({ verdict: suspected, state: lapsed })])).items).toEqual([]);
   });
 
   it('keeps watching a healthy workload inside the escalation window', () => {

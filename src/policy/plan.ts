@@ -355,7 +355,7 @@ function withFix(result: Assessment, group: WorkloadGroup, leaking: PlanTarget[]
   const fix: PlanItem[] = [];
   if (state.upgrade) {
     const step = followUpgrade(incident, group.targets, input.catalog, input.now);
-    fix.push(...step.notices, ...step.actions);
+    fix.push(...step.notices, ...step.skips, ...step.actions);
   } else if (!proposing && (workaround || state.workaround || state.workaroundImage)) {
     const proposal = proposeUpgrade(incident, input.now, workaround?.action ?? null);
     if (proposal) fix.push(proposal);

@@ -139,6 +139,7 @@ const profileArb = (name: string): fc.Arbitrary<ProfilePolicy> =>
     upgradeWithWorkaround: fc.boolean(),
     upgradeRepo: fc.boolean(),
     verifyWindowSeconds: fc.integer({ min: hour, max: 48 * hour }),
+    flatBelowBytesPerHour: fc.constant(5 * 2 ** 20),
     knownIssues: fc.constantFrom([], ['rook-operator-leak-1.14']),
   });
 
@@ -275,6 +276,7 @@ describe('one workload over many runs', () => {
       upgradeWithWorkaround: true,
       upgradeRepo: true,
       verifyWindowSeconds: 3600,
+      flatBelowBytesPerHour: 5 * 2 ** 20,
     };
     const rails: Guardrails = {
       dryRun: false,

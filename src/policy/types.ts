@@ -51,6 +51,8 @@ export interface ProfilePolicy {
   upgradeRepo: boolean;
   /** How long a new version is judged on its own data before the upgrade counts as verified. */
   verifyWindowSeconds: number;
+  /** A floor growing slower than this holds level (the detection's minGrowth): what a verification calls flat. */
+  flatBelowBytesPerHour: number;
 }
 
 export interface Guardrails {
@@ -114,6 +116,8 @@ export interface PlanWords {
     verify: { until: number; workaround: boolean },
   ): string;
   verified(version: string, floorBytes: number | null, seconds: number, upgrade: UpgradeFacts): string;
+  /** Past the verification window, the new version's floor still rises, not (yet) called a leak: neither fixed nor not. */
+  verificationHeld(version: string, bytesPerHour: number | null, seconds: number, workaround: boolean): string;
   ineffective(
     version: string,
     bytesPerHour: number | null,
@@ -214,7 +218,10 @@ export type SkipReason =
   | 'digest-pinned'
   | 'ladder-exhausted'
   | 'dry-run'
-  /** The verdict still covers data from before the last action: wait for post-action data before escalating. */
+  /**
+   * The verdict still covers data from before the last action: wait for post-action data before escalating;
+   * or the new version's floor still rises, not (yet) called a leak: its verification (and the workaround's removal) waits.
+   */
   | 'awaiting-verification'
   /** Another profile already planned a pod-restarting action on this workload in this run. */
   | 'already-disrupted';

@@ -92,6 +92,21 @@ export function ineffectiveText(
   );
 }
 
+/** Past the verification window, the new version's floor still rises, not (yet) called a leak. */
+export function verificationHeldText(
+  version: string,
+  bytesPerHour: number | null,
+  seconds: number,
+  workaround: boolean,
+): string {
+  const rate = bytesPerHour !== null ? `+${formatMiBPerHour(bytesPerHour)}` : 'a rise';
+  const waits = workaround ? 'its verification and the removal of the workaround wait' : 'its verification waits';
+  return (
+    `${v(version)} not verified yet: its floor rose ${rate} over the last ${formatHours(seconds / 3600)}, not (yet) ` +
+    `called a leak; ${waits} until the rise is called a leak or the floor holds level.`
+  );
+}
+
 /** Why leakguard removes its workaround. */
 export function revertReason(version: string): string {
   return `the workaround is no longer needed on ${v(version)} (upgrade verified)`;
@@ -201,6 +216,7 @@ export const planWords: PlanWords = {
   advised: advisedText,
   rolledOut: rolledOutText,
   verified: verifiedText,
+  verificationHeld: verificationHeldText,
   ineffective: ineffectiveText,
   revertReason,
   gitopsRevert: gitopsRevertText,

@@ -246,6 +246,8 @@ async function ineffective(c: Case): Promise<void> {
   expect(warning?.type).toBe('Warning');
   expect(warning?.note).toContain('STILL LEAKING on v1.15.9');
   expect(warning?.note).toContain('The workaround stays in place.');
+  // Never called fixed first: a rise not yet called (or held as suspected in its first minutes) is no flat floor.
+  expect(events.map((e) => e.reason)).not.toContain('UpgradeVerified');
   expect(events.map((e) => e.reason)).not.toContain('WorkaroundReverted');
   expect(envOf(await deployment(c)).ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');
   expect((await configMap(c)).data.ROOK_WATCH_FOR_NODE_FAILURE).toBe('false');

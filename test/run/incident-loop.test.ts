@@ -162,6 +162,27 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
   });
 
+  it('a short verification window: a v1.15.9 still rising is never called fixed before the rise is called; then UpgradeIneffective', async () => {
+    const w = new RookWorld(rookConfig('    fix: {verifyWindow: 2h}'), (version, env) =>
+      version === '1.15.9' || (version === '1.14.9' && env['ROOK_WATCH_FOR_NODE_FAILURE'] !== 'false') ? 40 : 0,
+    );
+    await remediated(w);
+    w.roll('rook/ceph:v1.15.9');
+    for (let hour = 0; hour < 12 && !w.reasons().includes('UpgradeIneffective'); hour++) await w.after(1).run();
+    expect(w.reasons()).not.toContain('UpgradeVerified');
+    expect(w.reasons()).not.toContain('WorkaroundReverted');
+    // Past the window, the new version's first hours rise +40 MiB/h before the rise can be called: one Event (one key).
+    const held = w.cluster.events.filter((e) => e.note.startsWith('v1.15.9 not verified yet'));
+    expect(new Set(held.map((e) => `${e.reason} ${e.key}`))).toEqual(
+      new Set([expect.stringMatching(/^RemediationSkipped skip:awaiting-verification:revert-/)]),
+    );
+    expect(held[0]!.note).toMatch(
+      /^v1\.15\.9 not verified yet: its floor rose \+40\.0 MiB\/h over the last [\d.]+ h, not \(yet\) called a leak; its verification and the removal of the workaround wait until the rise is called a leak or the floor holds level\.$/,
+    );
+    expect(w.notes('UpgradeIneffective')[0]).toContain('STILL LEAKING on v1.15.9 (+40.0 MiB/h)');
+    expect(w.target.env['ROOK_WATCH_FOR_NODE_FAILURE']).toBe('false');
+  });
+
   it('a GitOps-owned workload: the revert is told, never patched', async () => {
     const w = new RookWorld(rookConfig());
     await remediated(w);

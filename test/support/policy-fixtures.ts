@@ -103,6 +103,7 @@ export const profile: ProfilePolicy = {
   upgradeWithWorkaround: false,
   upgradeRepo: true,
   verifyWindowSeconds: 24 * hour,
+  flatBelowBytesPerHour: 5 * mib,
 };
 
 export const guardrails: Guardrails = {
