@@ -1,9 +1,9 @@
-// The CLI's logger: what it writes is what pino's own redaction writes, and no credential gets through,
-// wherever it sits (a field, a field's field, headers, an error's request config, a child's bindings).
+// The CLI's logger: no credential gets through, wherever it sits (a field, a field's field, headers, an
+// error's request config, a child's bindings), and everything else is written as it was logged.
 import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLogger, loggerOptions } from './logger.js';
+import { createLogger } from './logger.js';
 
 const SECRET = 'CANARY-logger-5d2e';
 
@@ -45,16 +45,6 @@ const records: object[] = [
 ];
 
 describe('the CLI logger', () => {
-  it('writes, line for line, what pino with the same redact paths writes', () => {
-    const ours = capture((sink) => createLogger('info', sink));
-    const reference = capture((sink) => pino(loggerOptions('info'), sink));
-    logAll(ours.logger, records);
-    logAll(reference.logger, records);
-    const withoutTime = (lines: string[]) => lines.map((l) => l.replace(/"time":"[^"]+",/, ''));
-    expect(withoutTime(ours.lines())).toEqual(withoutTime(reference.lines()));
-    expect(ours.lines()).toHaveLength(records.length * 2);
-  });
-
   it('redacts every credential path, in fields, nested fields, headers, errors and child bindings', () => {
     const { logger, lines } = capture((sink) => createLogger('info', sink));
     logAll(logger, records);
@@ -70,13 +60,5 @@ describe('the CLI logger', () => {
       .find((l) => l.err)!.err!;
     expect(err).toMatchObject({ message: 'Request failed with status code 401', code: 'ERR_BAD_REQUEST' });
     expect(err['config']).toBe('[redacted]');
-  });
-
-  it('serializes strings, numbers and booleans without the path redactor, objects still through it', () => {
-    const { logger } = capture((sink) => createLogger('info', sink));
-    const { stringifiersSym, wildcardFirstSym } = pino.symbols;
-    const stringifiers = (logger as unknown as Record<symbol, Record<symbol, { name: string }>>)[stringifiersSym]!;
-    // When a pino upgrade moves its internals, the fast path is skipped silently: this says so.
-    expect(stringifiers[wildcardFirstSym]!.name).toBe('primitiveOrRedacted');
   });
 });
