@@ -74,7 +74,7 @@ describe('an upgrade rolled out', () => {
   const until = Date.UTC(2026, 10, 28, 15) / 1000;
   it('says until when it is judged, and that the workaround stays only when leakguard applied one', () => {
     expect(rolledOutText(upgrade, '1.15.9', false, null, { until, workaround: true })).toBe(
-      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Judged on its own data until 2026-11-28 15:00 UTC; the workaround stays until then and is removed if the leak is gone.',
+      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Judged on its own data until at least 2026-11-28 15:00 UTC; the workaround stays until then and is removed if the leak is gone.',
     );
     expect(rolledOutText(upgrade, '1.15.9', false, null, { until, workaround: false })).not.toContain('workaround');
     expect(rolledOutText(upgrade, '1.15.8', true, '1.15.9', { until, workaround: false })).not.toContain('workaround');

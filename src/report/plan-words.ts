@@ -59,7 +59,7 @@ export function rolledOutText(
       ? `the proposed upgrade (${path})`
       : `not the proposed ${v(upgrade.toVersion)} but outside the path (${path}); it is not affected by the known issue`;
   const then = verify.workaround ? '; the workaround stays until then and is removed if the leak is gone' : '';
-  return `the pods now run ${v(version)}: ${where}. Judged on its own data until ${formatTime(verify.until)}${then}.`;
+  return `the pods now run ${v(version)}: ${where}. Judged on its own data until at least ${formatTime(verify.until)}${then}.`;
 }
 
 export function verifiedText(

@@ -226,7 +226,7 @@ export function statusSection(status: PrStatus): string {
     case 'rolled-out': {
       const r = status.rolledOut!;
       const keep = w ? `; the workaround (${since}) stays until then, and is removed if the leak is gone` : '';
-      text = `**${withV(r.version)} rolled out** at ${formatTime(r.at)}; verifying until ${formatTime(r.verifyUntil)}${keep}.`;
+      text = `**${withV(r.version)} rolled out** at ${formatTime(r.at)}; verifying until at least ${formatTime(r.verifyUntil)}${keep}.`;
       break;
     }
     case 'verified': {

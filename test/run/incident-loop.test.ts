@@ -50,7 +50,7 @@ describe('an incident reaches its end: workaround temporary, upgrade the fix, ve
     w.roll('rook/ceph:v1.15.9');
     await w.after(1).run();
     expect(w.notes('UpgradeRolledOut')).toEqual([
-      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Judged on its own data until 2026-11-30 11:00 UTC; the workaround stays until then and is removed if the leak is gone.',
+      'the pods now run v1.15.9: the proposed upgrade (v1.14.9 → v1.15.9). Judged on its own data until at least 2026-11-30 11:00 UTC; the workaround stays until then and is removed if the leak is gone.',
     ]);
     // A day on the new version is the verification window (the detection window, 24 h).
     await w.after(12).run();
@@ -360,7 +360,7 @@ describe('with a GitOps repo: the PR comes with the workaround, and tells the in
     w.roll('rook/ceph:v1.15.9');
     await w.after(1).run();
     expect(status(gh.pulls[0]!.body)).toBe(
-      `**v1.15.9 rolled out** at ${time(w.now)}; verifying until ${time(w.now + 24 * HOUR)}; the workaround (${what}, since ${appliedAt}) stays until then, and is removed if the leak is gone.`,
+      `**v1.15.9 rolled out** at ${time(w.now)}; verifying until at least ${time(w.now + 24 * HOUR)}; the workaround (${what}, since ${appliedAt}) stays until then, and is removed if the leak is gone.`,
     );
     const patches = () => gh.mutations().filter((r) => r.operationId === 'pulls/update').length;
     const afterRollout = patches();
