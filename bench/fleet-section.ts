@@ -280,7 +280,14 @@ export async function baselineVariant(ref: string): Promise<Variant> {
     outdir: resolve(`${CHILD_DIR}-baseline`),
     entryNames: 'run-child',
   });
-  return { ...BATCHED, name: `baseline ${ref} (${commit})`, bundle: `${CHILD_DIR}-baseline/run-child.mjs` };
+  // Run as REF's image ran it: its Dockerfile's Node flags and environment, so a change of flags is measured too.
+  const shipped = shippedRuntime(`${source}/Dockerfile`);
+  return {
+    ...BATCHED,
+    ...shipped,
+    name: `baseline ${ref} (${commit}; node ${shipped.nodeFlags.join(' ')})`,
+    bundle: `${CHILD_DIR}-baseline/run-child.mjs`,
+  };
 }
 
 /** One run in a fresh process; `extra` adds child arguments and environment (the kwok fleet's cluster). */
