@@ -5,13 +5,15 @@
  * makes its wall time exceed its fetch. No Prometheus, no cluster: a quick before/after for changes to
  * detect/ and the run, with a CPU profile of it. Prints figures; nothing is asserted.
  *   node --no-opt --max-semi-space-size=1 --expose-gc --import tsx bench/run-cpu.ts [--targets 1000] [--repeat 5]
- *        [--profile out.cpuprofile]
- * (the image's Node flags, as the run has them). The first run warms the code and prints a digest of
+ *        [--profile out.cpuprofile] [--heap-profile out.heapprofile]
+ * (the image's Node flags, as the run has them). Garbage is most of a run's CPU beyond the fetch, so
+ * it also counts the collections of the measured runs, and `--heap-profile` samples what they allocate. The first run warms the code and prints a digest of
  * the summary (verdicts, reasons, plan, the printed table): an optimisation must leave it unchanged.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildCatalog } from '../src/catalog/catalog.js';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     targets: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '5' },
     profile: { type: 'string' },
+    'heap-profile': { type: 'string' },
   },
 });
 const count = Number(values.targets);
@@ -149,12 +152,42 @@ if (values.profile) {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
+const heapProfile = values['heap-profile'];
+if (heapProfile) {
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  // Every allocation sampled, also what the next scavenge frees: that is the garbage that costs.
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: true,
+  } as never);
+}
+let scavenges = 0;
+let fullGcs = 0;
+const gcs = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perf.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    else if (kind === perf.NODE_PERFORMANCE_GC_MAJOR) fullGcs++;
+  }
+});
+gcs.observe({ entryTypes: ['gc'] });
 const cpus: number[] = [];
 for (let i = 0; i < Number(values.repeat); i++) cpus.push((await runMeasured()).cpuMs);
+// The observer hears of collections a little later: wait for the last before counting.
+await new Promise((resolve) => setTimeout(resolve, 50));
+gcs.disconnect();
 if (values.profile) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(values.profile, JSON.stringify(profile));
 }
+if (heapProfile) {
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync(heapProfile, JSON.stringify(profile));
+}
 console.log(
   `runs after it: cpu beyond the fetch, median ${median(cpus).toFixed(0)} ms [${cpus.map((c) => c.toFixed(0)).join(' ')}]`,
 );
+const perRun = (n: number): string => (n / cpus.length).toFixed(1);
+console.log(`collections a run: ${perRun(scavenges)} scavenges, ${perRun(fullGcs)} full (mark-compact)`);
