@@ -43,37 +43,24 @@ function codePointCount(text: string): number {
   return text.length - (text.match(SURROGATE_PAIR)?.length ?? 0);
 }
 
-/** Whitespace other than single spaces between words: what `wrap` must first split away. */
+/** Whitespace other than single spaces between words. */
 const UNEVEN_SPACE = /^\s|\s$|\s\s|[^\S ]/;
 
 /** Breaks `text` at spaces into lines of at most `width` characters (a longer word stays whole). */
 export function wrap(text: string, width: number): string[] {
-  if (UNEVEN_SPACE.test(text)) return wrapWords(text.split(/\s+/).filter(Boolean), width);
-  // Words already one space apart (a run's sentence per target): each line is a slice, cut at the
-  // last space that fits, with no array of words and no line grown word by word.
+  // Words one space apart (the detector's sentences already are), then each line a slice cut at the last
+  // space that fits: no array of words and no line grown word by word for each of a run's targets.
+  const words = UNEVEN_SPACE.test(text) ? text.split(/\s+/).filter(Boolean).join(' ') : text;
   const lines: string[] = [];
   let start = 0;
-  while (text.length - start > width) {
-    let cut = text.lastIndexOf(' ', start + width);
-    if (cut <= start) cut = text.indexOf(' ', start);
+  while (words.length - start > width) {
+    let cut = words.lastIndexOf(' ', start + width);
+    if (cut <= start) cut = words.indexOf(' ', start);
     if (cut === -1) break;
-    lines.push(text.slice(start, cut));
+    lines.push(words.slice(start, cut));
     start = cut + 1;
   }
-  if (start < text.length) lines.push(text.slice(start));
-  return lines;
-}
-
-function wrapWords(words: readonly string[], width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
+  if (start < words.length) lines.push(words.slice(start));
   return lines;
 }
 
