@@ -38,7 +38,15 @@ const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not
 
 /** One row per target; the detector's headline on its own indented line below, so rows stay narrow. */
 export function renderVerdictTable(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string {
-  if (rows.length === 0) return 'no series';
+  return verdictTableLines(rows, options).join('\n');
+}
+
+/**
+ * `renderVerdictTable`'s lines, for a caller that adds its own before joining: a run's summary joined
+ * once, not its table joined and then copied again into the summary (at 10,000 rows each copy is MBs).
+ */
+function verdictTableLines(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string[] {
+  if (rows.length === 0) return ['no series'];
   const table = [['TARGET', 'VERDICT', 'MEMORY', 'SLOPE (95% CI)', 'TO LIMIT']];
   if (options.withAction) table[0]!.push('LAST ACTION');
   // Plain loops and pushes, no spread or iterator per row: a run's summary has a row per target, and
@@ -66,7 +74,7 @@ export function renderVerdictTable(rows: readonly VerdictRow[], options: { withA
     indented(out, wrap(row.verdict.reasons[0] ?? '', 112));
     if (row.incident) indented(out, wrap(`incident: ${row.incident}`, 112));
   }
-  return out.join('\n');
+  return out;
 }
 
 function indented(out: string[], lines: readonly string[]): void {
@@ -160,10 +168,10 @@ export function countVerdicts(summary: Pick<RunSummary, 'targets'>): Record<Verd
 export function renderSummary(summary: RunSummary): string {
   if (summary.status === 'locked') return 'another run holds the lock; nothing was done';
   const verdicts = countVerdicts(summary);
-  const lines = [
-    renderVerdictTable(
-      summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
-    ),
+  const lines = verdictTableLines(
+    summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
+  );
+  lines.push(
     '',
     `targets ${summary.targets.length} · leaking ${verdicts.leaking} · ok ${verdicts['not-leaking']} · unknown ${verdicts.unknown}${summary.dryRun ? ' · DRY RUN' : ''}`,
     ...summary.actions.map(
@@ -171,6 +179,6 @@ export function renderSummary(summary: RunSummary): string {
     ),
     ...summary.warnings.map((w) => `warning: ${w}`),
     ...summary.failures.map(failedLine),
-  ];
+  );
   return lines.join('\n');
 }
