@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderTable, trimBoth, trimEnd } from './text.js';
+import { renderTable, trimBoth, trimEnd, wrap } from './text.js';
 
 describe('trimEnd / trimBoth', () => {
   it.each([
@@ -34,3 +34,40 @@ describe('renderTable', () => {
     );
   });
 });
+
+describe('wrap', () => {
+  it('breaks lines where splitting into words and adding them one at a time broke, whatever the spaces', () => {
+    const unit = fc.constantFrom('a', 'b', '😀', '\ud800', ' ', ' ', ' ', '\t', '\n', '\u00a0', '\u2028');
+    // Sentences with words one space apart (as the detector writes them), then any whitespace at all.
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', '😀', '\ud800', '-'), minLength: 1, maxLength: 12 });
+    const sentence = fc.array(word, { maxLength: 20 }).map((words) => words.join(' '));
+    const width = fc.integer({ min: -1, max: 30 });
+    for (const text of [sentence, fc.string({ unit, maxLength: 80 })])
+      fc.assert(
+        fc.property(text, width, (t, w) => {
+          expect(wrap(t, w)).toEqual(wrapWordByWord(t, w));
+        }),
+      );
+    const headline = 'memory floor rising 12.3 MiB/h (95% CI 11.0–13.5) over 23.9 h of history; limit in 61.0 h';
+    expect(wrap(headline, 40)).toEqual([
+      'memory floor rising 12.3 MiB/h (95% CI',
+      '11.0–13.5) over 23.9 h of history; limit',
+      'in 61.0 h',
+    ]);
+    expect(wrap('a-word-longer-than-the-width then more', 10)).toEqual(['a-word-longer-than-the-width', 'then more']);
+  });
+});
+
+/** `wrap` as it was first written (split into words, each appended to the line while it fits): the reference. */
+function wrapWordByWord(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

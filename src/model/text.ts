@@ -31,32 +31,36 @@ export function tableLines(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
-/** `[...text].length` without the array: a run's table has a row per target, thousands of them. */
+/** A high surrogate followed by a low one: one code point written as two UTF-16 code units. */
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/**
+ * `[...text].length` without the array: a run's table has a row per target, thousands of them. The
+ * pairs are found by the regular expression engine (no match, no allocation), not a loop over each
+ * code unit: the image's Node runs unoptimised.
+ */
 function codePointCount(text: string): number {
-  let count = text.length;
-  for (let i = 0; i + 1 < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdbff) continue;
-    const next = text.charCodeAt(i + 1);
-    if (next >= 0xdc00 && next <= 0xdfff) {
-      count--;
-      i++;
-    }
-  }
-  return count;
+  return text.length - (text.match(SURROGATE_PAIR)?.length ?? 0);
 }
+
+/** Whitespace other than single spaces between words. */
+const UNEVEN_SPACE = /^\s|\s$|\s\s|[^\S ]/;
 
 /** Breaks `text` at spaces into lines of at most `width` characters (a longer word stays whole). */
 export function wrap(text: string, width: number): string[] {
+  // Words one space apart (the detector's sentences already are), then each line a slice cut at the last
+  // space that fits: no array of words and no line grown word by word for each of a run's targets.
+  const words = UNEVEN_SPACE.test(text) ? text.split(/\s+/).filter(Boolean).join(' ') : text;
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
+  let start = 0;
+  while (words.length - start > width) {
+    let cut = words.lastIndexOf(' ', start + width);
+    if (cut <= start) cut = words.indexOf(' ', start);
+    if (cut === -1) break;
+    lines.push(words.slice(start, cut));
+    start = cut + 1;
   }
-  if (line) lines.push(line);
+  if (start < words.length) lines.push(words.slice(start));
   return lines;
 }
 

@@ -9,8 +9,9 @@ export type Values = readonly number[] | Float64Array;
 export const MIB = 2 ** 20;
 const BARS = '▁▂▃▄▅▆▇█';
 const SPACE = 0x20;
-/** Reused by `sparkline` (one line per target of a run): its cells as UTF-16 code units. */
+/** Reused by `sparkline` (one line per target of a run): its cells as UTF-16 code units, and each cell's peak. */
 let sparkCodes = new Uint16Array(64);
+let sparkPeaks = new Float64Array(64);
 /** Code units passed to one `String.fromCharCode` call (arguments go on the stack). */
 const CODES_PER_CALL = 4096;
 
@@ -69,34 +70,49 @@ export function formatHours(hours: number | null | undefined): string {
 export function sparkline(values: Values, width = 24): string {
   const cells = Math.max(0, Math.min(Math.floor(width), values.length));
   if (cells === 0) return '';
-  // One pass, no copy: a run's summary draws one line for each of thousands of targets.
+  if (sparkPeaks.length < cells) {
+    sparkCodes = new Uint16Array(cells);
+    sparkPeaks = new Float64Array(cells);
+  }
+  const codes = sparkCodes;
+  const peaks = sparkPeaks;
+  // One pass over the values, no copy: each cell's peak and the overall minimum (the overall maximum is
+  // the highest peak). A run's summary draws a line for each of thousands of targets, and the image's
+  // Node runs unoptimised: arithmetic (`v - v` is 0 only when v is finite) and comparisons, no builtin
+  // called per value.
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isFinite(v)) {
+  for (let c = 0; c < cells; c++) {
+    const end = Math.floor(((c + 1) * values.length) / cells);
+    let peak = -Infinity;
+    for (let i = Math.floor((c * values.length) / cells); i < end; i++) {
+      const v = values[i]!;
+      if (v - v !== 0) continue;
+      if (v > peak) peak = v;
       if (v < lo) lo = v;
-      if (v > hi) hi = v;
     }
+    peaks[c] = peak;
+    if (peak > hi) hi = peak;
   }
   if (lo === Infinity) return ' '.repeat(cells);
-  // Character codes, made into one string at the end: appending one cell at a time left a chain of
-  // partial strings per line for the collector.
-  const codes = sparkCodes.length >= cells ? sparkCodes : (sparkCodes = new Uint16Array(cells));
   for (let c = 0; c < cells; c++) {
-    const start = Math.floor((c * values.length) / cells);
-    const end = Math.floor(((c + 1) * values.length) / cells);
-    let cell = -Infinity;
-    for (let i = start; i < end; i++) if (Number.isFinite(values[i]!)) cell = Math.max(cell, values[i]!);
-    if (cell === -Infinity) codes[c] = SPACE;
+    const peak = peaks[c]!;
+    if (peak === -Infinity) codes[c] = SPACE;
     else {
       // Extreme values can overflow the range to Infinity: draw those cells at the bottom.
-      const ratio = (cell - lo) / (hi - lo);
+      const ratio = (peak - lo) / (hi - lo);
       codes[c] = BARS.charCodeAt(Number.isFinite(ratio) ? Math.min(7, Math.floor(ratio * 8)) : 0);
     }
   }
+  // Character codes made into one string at the end: appending one cell at a time left a chain of
+  // partial strings per line for the collector.
   let out = '';
   for (let at = 0; at < cells; at += CODES_PER_CALL)
-    out += String.fromCharCode(...codes.subarray(at, Math.min(cells, at + CODES_PER_CALL)));
+    out += fromCodes(codes.subarray(at, Math.min(cells, at + CODES_PER_CALL)));
   return out;
+}
+
+/** These UTF-16 code units as a string: `apply` reads the typed array as it is, a spread steps an iterator over it. */
+function fromCodes(codes: Uint16Array): string {
+  return Reflect.apply(String.fromCharCode, null, codes) as string;
 }

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../detect/types.js';
 import { renderTable, wrap } from '../model/text.js';
-import { renderVerdictTable, formatSlope, formatTimeToLimit, type VerdictRow } from './verdict-table.js';
+import {
+  renderSummary,
+  renderVerdictTable,
+  formatSlope,
+  formatTimeToLimit,
+  type RunSummary,
+  type VerdictRow,
+} from './verdict-table.js';
 import { sparkline } from '../model/units.js';
 
 const labels: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not-leaking': 'ok', unknown: 'unknown' };
@@ -87,5 +94,47 @@ describe('renderVerdictTable', () => {
       'ns/b (b-1)  ok               —               —',
       '    flat',
     ]);
+  });
+});
+
+describe('renderSummary', () => {
+  it("prints the run's table, a blank line, the counts, then each action, warning and failure", () => {
+    const target = (name: string, r: VerdictRow): RunSummary['targets'][number] => ({
+      profile: 'p',
+      workload: `Deployment/ns/${name}`,
+      pod: `${name}-1`,
+      container: 'c',
+      verdict: r.verdict,
+      values: r.values,
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 6 }), fc.boolean(), (rows, dryRun) => {
+        const summary: RunSummary = {
+          status: 'ran',
+          dryRun,
+          now: 0,
+          targets: rows.map((r, i) => target(`${r.name}${i}`, r)),
+          actions: [{ id: 'restart-1', kind: 'restart', workload: 'Deployment/ns/a', dryRun, outcome: 'restarted' }],
+          plan: null,
+          failures: ['query failed'],
+          warnings: ['partial answer'],
+        };
+        const count = (kind: Verdict['kind']) => rows.filter((r) => r.verdict.kind === kind).length;
+        const table = renderVerdictTable(
+          summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
+        );
+        expect(renderSummary(summary)).toBe(
+          [
+            table,
+            '',
+            `targets ${rows.length} · leaking ${count('leaking')} · ok ${count('not-leaking')}` +
+              ` · unknown ${count('unknown')}${dryRun ? ' · DRY RUN' : ''}`,
+            `action restart-1: restart on Deployment/ns/a → ${dryRun ? 'planned (dry-run)' : 'restarted'}`,
+            'warning: partial answer',
+            'FAILED: query failed',
+          ].join('\n'),
+        );
+      }),
+    );
   });
 });

@@ -38,39 +38,55 @@ const verdictLabel: Record<Verdict['kind'], string> = { leaking: 'LEAKING', 'not
 
 /** One row per target; the detector's headline on its own indented line below, so rows stay narrow. */
 export function renderVerdictTable(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string {
-  if (rows.length === 0) return 'no series';
-  const header = [
-    'TARGET',
-    'VERDICT',
-    'MEMORY',
-    'SLOPE (95% CI)',
-    'TO LIMIT',
-    ...(options.withAction ? ['LAST ACTION'] : []),
-  ];
-  const body = rows.map((row) => [
-    row.name,
-    verdictLabel[row.verdict.kind],
-    sparkline(finiteOnly(row.values), 24),
-    formatSlope(row.verdict),
-    formatTimeToLimit(row.verdict),
-    ...(options.withAction ? [row.lastAction ?? '—'] : []),
-  ]);
+  return verdictTableLines(rows, options).join('\n');
+}
+
+/**
+ * `renderVerdictTable`'s lines, for a caller that adds its own before joining: a run's summary joined
+ * once, not its table joined and then copied again into the summary (at 10,000 rows each copy is MBs).
+ */
+function verdictTableLines(rows: readonly VerdictRow[], options: { withAction?: boolean } = {}): string[] {
+  if (rows.length === 0) return ['no series'];
+  const table = [['TARGET', 'VERDICT', 'MEMORY', 'SLOPE (95% CI)', 'TO LIMIT']];
+  if (options.withAction) table[0]!.push('LAST ACTION');
+  // Plain loops and pushes, no spread or iterator per row: a run's summary has a row per target, and
+  // the image's Node runs this code unoptimised.
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const { verdict } = row;
+    const cells = [
+      row.name,
+      verdictLabel[verdict.kind],
+      sparkline(finiteOnly(row.values), 24),
+      formatSlope(verdict),
+      formatTimeToLimit(verdict),
+    ];
+    if (options.withAction) cells.push(row.lastAction ?? '—');
+    table.push(cells);
+  }
   // Built as one list of lines, joined once: a run's summary holds a row per target, tens of thousands
   // of them, and each intermediate copy of the table (joined, split, flattened) added to the run's peak.
-  const lines = tableLines([header, ...body]);
+  const lines = tableLines(table);
   const out: string[] = [lines[0]!];
   for (let i = 1; i < lines.length; i++) {
     out.push(lines[i]!);
     const row = rows[i - 1]!;
-    for (const l of wrap(row.verdict.reasons[0] ?? '', 112)) out.push(`    ${l}`);
-    if (row.incident) for (const l of wrap(`incident: ${row.incident}`, 112)) out.push(`    ${l}`);
+    indented(out, wrap(row.verdict.reasons[0] ?? '', 112));
+    if (row.incident) indented(out, wrap(`incident: ${row.incident}`, 112));
   }
-  return out.join('\n');
+  return out;
+}
+
+function indented(out: string[], lines: readonly string[]): void {
+  for (let i = 0; i < lines.length; i++) out.push(`    ${lines[i]!}`);
 }
 
 /** The finite values (the column itself when all are: a copy per target is most of a big table's garbage). */
 function finiteOnly(values: Values): Values {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return values.filter(Number.isFinite);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) return values.filter(Number.isFinite); // not finite (NaN, ±Infinity): no builtin per value
+  }
   return values;
 }
 
@@ -152,10 +168,10 @@ export function countVerdicts(summary: Pick<RunSummary, 'targets'>): Record<Verd
 export function renderSummary(summary: RunSummary): string {
   if (summary.status === 'locked') return 'another run holds the lock; nothing was done';
   const verdicts = countVerdicts(summary);
-  const lines = [
-    renderVerdictTable(
-      summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
-    ),
+  const lines = verdictTableLines(
+    summary.targets.map((t) => ({ name: `${t.workload} (${t.pod})`, verdict: t.verdict, values: t.values })),
+  );
+  lines.push(
     '',
     `targets ${summary.targets.length} · leaking ${verdicts.leaking} · ok ${verdicts['not-leaking']} · unknown ${verdicts.unknown}${summary.dryRun ? ' · DRY RUN' : ''}`,
     ...summary.actions.map(
@@ -163,6 +179,6 @@ export function renderSummary(summary: RunSummary): string {
     ),
     ...summary.warnings.map((w) => `warning: ${w}`),
     ...summary.failures.map(failedLine),
-  ];
+  );
   return lines.join('\n');
 }

@@ -12,9 +12,11 @@ import {
   withEnv,
   withLimit,
 } from '../support/gen.js';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/catalog/catalog.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { parseConfig } from '../../src/config/load.js';
 import { toColumns } from '../../src/detect/columns.js';
 import type { Sample } from '../../src/detect/types.js';
@@ -192,6 +194,26 @@ describe('runOnce', () => {
     // Both workloads' state asked for at once (one list per namespace and kind in the adapter).
     expect(cluster.stateReads).toEqual([2]);
     expect(cluster.leaseHolder).toBeNull();
+  });
+
+  it("writes each target's line as the CLI's redacting logger writes those fields, byte for byte", async () => {
+    const linesOf = (chunks: string[]) => chunks.join('').trim().split('\n');
+    const sinkInto = (chunks: string[]) =>
+      new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk.toString()), done()) });
+    const written: string[] = [];
+    const { deps } = setup();
+    const summary = await runOnce({ ...deps(), logger: createLogger('info', sinkInto(written)) });
+    const perTarget = linesOf(written).filter((line) => 'verdict' in (JSON.parse(line) as object));
+    expect(perTarget).toHaveLength(summary.targets.length);
+    const again: string[] = [];
+    const redacting = createLogger('info', sinkInto(again));
+    for (const line of perTarget) {
+      const { profile, pod, verdict, bytesPerHour, msg } = JSON.parse(line) as Record<string, unknown>;
+      redacting.child({ profile }).info({ pod, verdict, bytesPerHour }, msg as string);
+    }
+    const timeless = (line: string) => line.replace(/"time":"[^"]*"/, '');
+    expect(perTarget.map(timeless)).toEqual(linesOf(again).map(timeless));
+    expect(perTarget.join('\n')).toMatch(/"pod":"rook-ceph-operator-abc","verdict":"leaking","bytesPerHour":4\d{7}/);
   });
 
   it('collects whatever garbage is left once the run is done, however little, before its summary is printed', async () => {
