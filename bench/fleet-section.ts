@@ -72,8 +72,8 @@ export interface FleetOptions {
   levers: boolean;
   /** Prints the last batched run's timeline (bench/timeline.ts). */
   timeline?: boolean;
-  /** `--baseline REF`: the run as REF's tree had it (`baselineVariant`), interleaved with this tree's. */
-  baseline?: Variant;
+  /** `--baseline REF[,REF…]`: the run as each REF's tree had it (`baselineVariant`), interleaved with this tree's. */
+  baselines?: Variant[];
 }
 
 export async function fleetSection(options: FleetOptions): Promise<Row[]> {
@@ -83,7 +83,7 @@ export async function fleetSection(options: FleetOptions): Promise<Row[]> {
     await bundleChild();
     // One query per pod is shown beside the batched run at 1,000 targets; past that it only takes time.
     const variants = [
-      ...(options.baseline ? [options.baseline] : []),
+      ...(options.baselines ?? []),
       BATCHED,
       ...(options.targets <= 1000 ? [NAIVE, ...(options.levers ? LEVERS : [])] : []),
     ];
@@ -263,8 +263,8 @@ export async function bundleChild(): Promise<void> {
  * The run child of another commit (`git archive REF`, this tree's node_modules), bundled alike: run
  * beside this tree's, interleaved, it gives a before/after from one command under the same load.
  */
-export async function baselineVariant(ref: string): Promise<Variant> {
-  const source = resolve('.tmp-bench/baseline-src');
+export async function baselineVariant(ref: string, k = 0): Promise<Variant> {
+  const source = resolve(`.tmp-bench/baseline-src-${k}`);
   rmSync(source, { recursive: true, force: true });
   mkdirSync(source, { recursive: true });
   execSync(`git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(source)}`);
@@ -277,10 +277,17 @@ export async function baselineVariant(ref: string): Promise<Variant> {
     ...splitOptions,
     absWorkingDir: source,
     entryPoints: [`${source}/bench/run-child.ts`],
-    outdir: resolve(`${CHILD_DIR}-baseline`),
+    outdir: resolve(`${CHILD_DIR}-baseline-${k}`),
     entryNames: 'run-child',
   });
-  return { ...BATCHED, name: `baseline ${ref} (${commit})`, bundle: `${CHILD_DIR}-baseline/run-child.mjs` };
+  // Run as REF's image ran it: its Dockerfile's Node flags and environment, so a change of flags is measured too.
+  const shipped = shippedRuntime(`${source}/Dockerfile`);
+  return {
+    ...BATCHED,
+    ...shipped,
+    name: `baseline ${ref} (${commit}; node ${shipped.nodeFlags.join(' ')})`,
+    bundle: `${CHILD_DIR}-baseline-${k}/run-child.mjs`,
+  };
 }
 
 /** One run in a fresh process; `extra` adds child arguments and environment (the kwok fleet's cluster). */

@@ -5,13 +5,16 @@
  * makes its wall time exceed its fetch. No Prometheus, no cluster: a quick before/after for changes to
  * detect/ and the run, with a CPU profile of it. Prints figures; nothing is asserted.
  *   node --no-opt --max-semi-space-size=1 --expose-gc --import tsx bench/run-cpu.ts [--targets 1000] [--repeat 5]
- *        [--profile out.cpuprofile]
+ *        [--profile out.cpuprofile] [--allocations out.heapprofile]
+ * `--allocations` writes V8's allocation samples of the first run (`out.first.heapprofile`) and of the
+ * runs after it, and prints the heap bytes each allocated: unlike CPU time, not stretched by load.
  * (the image's Node flags, as the run has them). The first run warms the code and prints a digest of
  * the summary (verdicts, reasons, plan, the printed table): an optimisation must leave it unchanged.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildCatalog } from '../src/catalog/catalog.js';
@@ -37,6 +40,8 @@ const { values } = parseArgs({
     targets: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '5' },
     profile: { type: 'string' },
+    /** Sampling heap profiles of every allocation, collected or not: the first run and the runs after it. */
+    allocations: { type: 'string' },
   },
 });
 const count = Number(values.targets);
@@ -116,8 +121,26 @@ const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: 
 const reclaim = exposedGc();
 
 /** One run: its CPU (ms) beyond the prepared answers, and (`withDigest`) a digest of what it printed and decided. */
-async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest: string }> {
+/** Garbage collections V8 reports while a run is measured: young-generation (scavenges) and full ones, in ms. */
+const collections = { young: 0, youngMs: 0, full: 0, fullMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const { kind } = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail ?? {};
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      collections.young++;
+      collections.youngMs += entry.duration;
+    } else {
+      collections.full++;
+      collections.fullMs += entry.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+const gcText = (): string =>
+  `gc ${collections.young} young ${collections.youngMs.toFixed(0)} ms, ${collections.full} full ${collections.fullMs.toFixed(0)} ms`;
+
+async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest: string; gc: string }> {
   metrics.spentMs = 0;
+  Object.assign(collections, { young: 0, youngMs: 0, full: 0, fullMs: 0 });
   const started = process.cpuUsage();
   const summary = await runOnce({
     config,
@@ -130,6 +153,8 @@ async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest:
   });
   const text = renderSummary(summary);
   const { user, system } = process.cpuUsage(started);
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the collections' entries come on a later turn
+  const gc = gcText();
   const digest = !withDigest
     ? ''
     : createHash('sha256')
@@ -138,23 +163,58 @@ async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest:
         .update(JSON.stringify(summary.plan))
         .digest('hex')
         .slice(0, 16);
-  return { cpuMs: (user + system) / 1000 - metrics.spentMs, digest };
+  return { cpuMs: (user + system) / 1000 - metrics.spentMs, digest, gc };
 }
 
-const warm = await runMeasured(true);
-console.log(`${count} targets; first run (code cold): cpu ${warm.cpuMs.toFixed(0)} ms; summary digest ${warm.digest}`);
 const session = new Session();
+session.connect();
+/** Heap bytes allocated (sampled, collected or not) while `work` runs, with the profile written to `file`. */
+async function allocated<T>(work: () => Promise<T>, file: string): Promise<{ result: T; mb: number }> {
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  const result = await work();
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync(file, JSON.stringify(profile));
+  const bytes = (node: { selfSize: number; children: (typeof node)[] }): number =>
+    node.children.reduce((sum, child) => sum + bytes(child), node.selfSize);
+  return { result, mb: bytes(profile.head) / 2 ** 20 };
+}
+
+// The first run is what a CronJob's fresh process pays: the code is cold, and until V8 optimises it,
+// doubles are boxed on the heap, so it allocates (and collects) more than the runs after it.
+const coldRun = values.allocations
+  ? await allocated(() => runMeasured(true), values.allocations.replace(/(\.heapprofile)?$/, '.first$1'))
+  : { result: await runMeasured(true), mb: Number.NaN };
+const warm = coldRun.result;
+console.log(
+  `${count} targets; first run (code cold): cpu ${warm.cpuMs.toFixed(0)} ms` +
+    `${values.allocations ? `, allocated ${coldRun.mb.toFixed(1)} MB` : ''}; ${warm.gc}; summary digest ${warm.digest}`,
+);
 if (values.profile) {
-  session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
-const cpus: number[] = [];
-for (let i = 0; i < Number(values.repeat); i++) cpus.push((await runMeasured()).cpuMs);
+let lastGc = '';
+const repeats = async (): Promise<number[]> => {
+  const cpus: number[] = [];
+  for (let i = 0; i < Number(values.repeat); i++) {
+    const run = await runMeasured();
+    cpus.push(run.cpuMs);
+    lastGc = run.gc;
+  }
+  return cpus;
+};
+const after = values.allocations ? await allocated(repeats, values.allocations) : { result: await repeats(), mb: 0 };
+const cpus = after.result;
 if (values.profile) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(values.profile, JSON.stringify(profile));
 }
+if (values.allocations) console.log(`runs after it: allocated ${(after.mb / cpus.length).toFixed(1)} MB per run (sampled)`);
 console.log(
-  `runs after it: cpu beyond the fetch, median ${median(cpus).toFixed(0)} ms [${cpus.map((c) => c.toFixed(0)).join(' ')}]`,
+  `runs after it: cpu beyond the fetch, median ${median(cpus).toFixed(0)} ms [${cpus.map((c) => c.toFixed(0)).join(' ')}]; last run ${lastGc}`,
 );

@@ -11,7 +11,7 @@
  * Each section reports what it could measure; a failed section is reported and the rest still run.
  * Exits 0 even when a figure is over its target.
  *   npm run bench -- [--targets 1000[,3000,10000]] [--repeat 3] [--skip-run] [--only-run] [--no-levers]
- *                    [--timeline] [--baseline REF] [--skip-kwok] [--kwok-pods 1000[,10000]]
+ *                    [--timeline] [--baseline REF[,REF…]] [--skip-kwok] [--kwok-pods 1000[,10000]]
  *                    [--only-kwok] [--skip-thanos] [--only-thanos]
  */
 import { spawnSync } from 'node:child_process';
@@ -52,8 +52,12 @@ const { values: args } = parseArgs({
 const SIZES = args.targets.split(',').map(Number);
 const TARGETS = Math.max(...SIZES);
 const FLOOR_CONFIG = '.tmp-bench/floor-config.yaml';
-/** `--baseline REF`: that commit's run child, bundled once and run beside this tree's in sections 2 and 5. */
-const baseline = args.baseline ? await baselineVariant(args.baseline) : undefined;
+/**
+ * `--baseline REF[,REF…]`: each commit's run child, bundled once and run beside this tree's in section 2 (with
+ * its own Dockerfile's Node flags); the first also in section 5.
+ */
+const baselines = await Promise.all((args.baseline?.split(',') ?? []).map((ref, k) => baselineVariant(ref, k)));
+const baseline = baselines[0];
 
 function failed(section: string, error: unknown): Row[] {
   console.log(`  NOT MEASURED: ${(error as Error).message}`);
@@ -203,7 +207,7 @@ async function main(): Promise<void> {
         repeat: Number(args.repeat),
         levers: !args['no-levers'],
         timeline: args.timeline,
-        ...(baseline ? { baseline } : {}),
+        baselines,
       };
       rows.push(
         ...(await fleetSection(options).catch((error: unknown) => failed(`run over ${targets} targets`, error))),

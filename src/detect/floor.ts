@@ -136,14 +136,12 @@ export function trimPartialBuckets(floor: Floor, windowStart: number, now: numbe
   if (to > from && now - floor.bucket[to - 1]! * bucketSeconds < bucketSeconds / 2) to--;
   const sparse = sparseBuckets(floor.count, from, to);
   if (from === 0 && to === floor.bucket.length && sparse === null) return floor;
-  const keep = (_: unknown, k: number): boolean => sparse === null || !sparse.has(from + k);
-  const cut: Floor = {
-    t: floor.t.slice(from, to).filter(keep),
-    v: floor.v.slice(from, to).filter(keep),
-    bucket: floor.bucket.slice(from, to).filter(keep),
-  };
-  if (floor.top) cut.top = floor.top.slice(from, to).filter(keep);
-  if (floor.count) cut.count = floor.count.slice(from, to).filter(keep);
+  // Every run cuts the window's partial first bucket: one copy of each column, filtered only when a bucket is sparse.
+  const part = (column: number[]): number[] =>
+    sparse === null ? column.slice(from, to) : column.slice(from, to).filter((_, k) => !sparse.has(from + k));
+  const cut: Floor = { t: part(floor.t), v: part(floor.v), bucket: part(floor.bucket) };
+  if (floor.top) cut.top = part(floor.top);
+  if (floor.count) cut.count = part(floor.count);
   return cut;
 }
 

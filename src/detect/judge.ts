@@ -22,12 +22,18 @@ export const defaultDetectOptions: ResolvedDetectOptions = Object.freeze({
   restartDropFraction: 0.1,
 });
 
-/** Fills omitted tunables with their defaults. */
+/** Options already resolved, by the object they were resolved from: a run judges every series with the same one. */
+const resolved = new WeakMap<DetectOptions, ResolvedDetectOptions>();
+
+/** Fills omitted tunables with their defaults (the same frozen result for the same options object). */
 export function resolveOptions(options: DetectOptions): ResolvedDetectOptions {
+  const known = resolved.get(options);
+  if (known) return known;
   const out = { ...defaultDetectOptions } as ResolvedDetectOptions;
   for (const [key, value] of Object.entries(options) as [keyof ResolvedDetectOptions, number | undefined][]) {
     if (value !== undefined) out[key] = value;
   }
+  resolved.set(options, Object.freeze(out));
   return out;
 }
 
