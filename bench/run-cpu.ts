@@ -214,7 +214,8 @@ if (values.profile) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(values.profile, JSON.stringify(profile));
 }
-if (values.allocations) console.log(`runs after it: allocated ${(after.mb / cpus.length).toFixed(1)} MB per run (sampled)`);
+if (values.allocations)
+  console.log(`runs after it: allocated ${(after.mb / cpus.length).toFixed(1)} MB per run (sampled)`);
 console.log(
   `runs after it: cpu beyond the fetch, median ${median(cpus).toFixed(0)} ms [${cpus.map((c) => c.toFixed(0)).join(' ')}]; last run ${lastGc}`,
 );
