@@ -1,10 +1,12 @@
 /**
- * Child of bench section 6: one range query through the real Prometheus adapter, in a fresh process
+ * Child of bench section 7: one range query through the real Prometheus adapter, in a fresh process
  * with the image's Node flags, against a local server that serves a prepared answer. Prints
- * `{"series", "samples", "peakRssBytes", "error"}` as its last line.
+ * `{"series", "samples", "peakRssBytes", "error"}` as its last line; the peak is this address space's
+ * (peak-rss.ts: getrusage's would be the parent's when the child is started through another program).
  */
 import { parseArgs } from 'node:util';
 import { PrometheusSource } from '../src/prom/prometheus.js';
+import { peakRssBytes } from './peak-rss.js';
 
 const { values } = parseArgs({
   options: { url: { type: 'string' }, days: { type: 'string' }, step: { type: 'string' } },
@@ -24,4 +26,4 @@ if (answer.outcome === 'answered') {
   series = answer.series.length;
   samples = answer.series.reduce((n, s) => n + s.samples.t.length, 0);
 } else error = answer.error.message;
-console.log(JSON.stringify({ series, samples, peakRssBytes: process.resourceUsage().maxRSS * 1024, error }));
+console.log(JSON.stringify({ series, samples, peakRssBytes: peakRssBytes(), error }));

@@ -13,6 +13,7 @@ import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import { PrometheusSource } from '../src/prom/prometheus.js';
 import { prometheusNow } from '../src/prom/history.js';
 import { observeProfile } from '../src/run/observe.js';
+import { exposedGc } from '../src/cli/reclaim.js';
 import { FLEET, fleetTargets } from './fleet.js';
 import { peakRssBytes } from './peak-rss.js';
 
@@ -35,7 +36,7 @@ profiles: [{name: ${FLEET.profile}, namespace: ${FLEET.namespace}, selector: ${F
 const { url, maxSeries, maxResponseBytes, timeout } = config.prometheus;
 const metrics = new PrometheusSource({ url, version: 'bench', maxSeries, maxResponseBytes, timeoutSeconds: timeout });
 const cluster = new MemoryCluster(fleetTargets(Number(values.pods), Number(values['pod-start'])));
-const gc = (globalThis as { gc?: () => void }).gc;
+const reclaim = exposedGc();
 const clock = await prometheusNow(metrics);
 const seen = await observeProfile(
   {
@@ -44,7 +45,7 @@ const seen = await observeProfile(
     prometheus: config.prometheus,
     workloadHistory: config.detection.workloadHistory,
     catalog: buildCatalog(),
-    ...(gc ? { reclaim: gc } : {}),
+    ...(reclaim ? { reclaim } : {}),
   },
   config.profiles[0]!,
   clock,

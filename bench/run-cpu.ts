@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildCatalog } from '../src/catalog/catalog.js';
 import { createLogger } from '../src/cli/logger.js';
-import { exposedGc } from '../src/cli/wiring.js';
+import { exposedGc } from '../src/cli/reclaim.js';
 import { parseConfig } from '../src/config/load.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
 import type {

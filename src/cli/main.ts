@@ -84,7 +84,11 @@ series in the file are read as limits, not judged):
       if (everySeconds < MIN_EVERY_SECONDS)
         throw new UsageError(`--every: expected at least 1m (the detector's resolution), got ${JSON.stringify(every)}`);
       const { runBacktest } = await import('./commands/backtest.js');
-      await runBacktest({ ...(await offlineOptions(values, context)), everySeconds }, context.print);
+      const { exposedGc } = await import('./reclaim.js');
+      await runBacktest(
+        { ...(await offlineOptions(values, context)), everySeconds, reclaim: exposedGc() },
+        context.print,
+      );
       return ExitCode.ok;
     },
   },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SampleColumns } from '../detect/columns.js';
 import type { Sample } from '../detect/types.js';
 import { parseSampleValue } from './sample-value.js';
-import { SampleList } from './stream-json.js';
+import { SampleList, sameColumn } from './stream-json.js';
 import type { InstantResult, InstantSeries, RangeResult, RangeSeries } from './types.js';
 
 export { parseSampleValue };
@@ -93,12 +93,6 @@ export function sharingTimes(): (series: RangeSeries) => RangeSeries {
     if (shared === undefined || !sameColumn(shared, t)) shared = t;
     return { labels, samples: { t: shared, v } };
   };
-}
-
-function sameColumn(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseQueryRangeResponse } from './schema.js';
+import { parseQueryRangeResponse, parseRangeSeries } from './schema.js';
 import {
   JsonShapeError,
   JsonSyntaxError,
@@ -228,10 +228,49 @@ describe('SampleList', () => {
     expect([t.buffer.byteLength, v.buffer.byteLength]).toEqual([5 * 8, 5 * 8]);
   });
 
-  it('shares the columns it filled exactly (no copy)', () => {
-    const list = new SampleList(289);
-    for (const [t, v] of pairs(289)) list.addPair(t, v);
-    expect(list.columns().t.buffer.byteLength).toBe(289 * 8);
+  it('holds exactly the points that came, even when they nearly fill the capacity', () => {
+    // A day at 60 s (1,441 points, 1,443 allowed): the columns were once views of the grown arrays.
+    const list = new SampleList(1443);
+    for (const [t, v] of pairs(1400)) list.addPair(t, v);
+    const { t, v } = list.columns();
+    expect([t.buffer.byteLength, v.buffer.byteLength]).toEqual([1400 * 8, 1400 * 8]);
+  });
+});
+
+describe('the series of one answer, read one after another', () => {
+  const series = (pod: string, times: readonly number[]) =>
+    `{"metric":{"pod":"${pod}"},"values":[${times.map((t, i) => `[${t},"${1000 + i}"]`).join(',')}]}`;
+  const answer = (...items: string[]) =>
+    `{"status":"success","data":{"resultType":"matrix","result":[${items.join(',')}]}}`;
+  const steps = (n: number, from = 1_700_000_000) => Array.from({ length: n }, (_, i) => from + i * 60);
+
+  it('share one time column when they hold the same times, as each is handed over', () => {
+    const handed: Float64Array[] = [];
+    const parser = new StreamingMatrixParser(2000, Infinity, (item, index) =>
+      handed.push(parseRangeSeries(item, index).samples.t),
+    );
+    parser.write(answer(series('a', steps(1440)), series('b', steps(1440)), series('c', steps(700, 1_700_000_060))));
+    parser.end();
+    expect(handed).toHaveLength(3);
+    expect(handed[1]).toBe(handed[0]);
+    expect(handed[2]).not.toBe(handed[0]);
+    expect(Array.from(handed[2]!)).toEqual(steps(700, 1_700_000_060));
+  });
+
+  it('keep their own samples when the whole document is held (no series handed over)', () => {
+    const text = answer(series('a', steps(300)), series('b', steps(90, 1_700_000_030)), series('c', steps(300)));
+    for (const cuts of [[], [0.2, 0.5, 0.8]]) {
+      const viaStream = parseQueryRangeResponse(streamParse(text, cuts, 400));
+      expect(viaStream).toEqual(parseQueryRangeResponse(JSON.parse(text)));
+    }
+  });
+
+  it('take the last `values` of a series that has two, as JSON.parse does', () => {
+    const text = answer(
+      '{"metric":{"pod":"a"},"values":[[1,"1"],[2,"2"],[3,"3"]],"values":[[5,"5"],[6,"6"]]}',
+      series('b', [1, 2, 3, 4]),
+    );
+    expect(parseQueryRangeResponse(streamParse(text, [0.3]))).toEqual(parseQueryRangeResponse(JSON.parse(text)));
   });
 });
 

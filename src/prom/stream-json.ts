@@ -10,10 +10,34 @@ import { parseSampleValue } from './sample-value.js';
 
 const INITIAL_POINTS = 64;
 
+/**
+ * Where the series of one answer are read, one at a time: two columns grown (by doubling) to the longest
+ * series so far and reused by the next, so that a series costs only its own columns, allocated once at
+ * their exact size when it ends. Columns grown per series cost each series twice its samples again in
+ * arrays thrown away (64, 128, … points), which piled up as garbage faster than the samples themselves.
+ */
+export class SeriesScratch {
+  t = new Float64Array(INITIAL_POINTS);
+  v = new Float64Array(INITIAL_POINTS);
+  /** The list being read into the columns; another one claiming them first takes its samples out. */
+  owner: SampleList | undefined;
+  /** The time column of the last series that ended: the next one with the same times shares it. */
+  lastTimes: Float64Array | undefined;
+
+  /** Room for `points` samples, keeping the first `kept`. */
+  grow(points: number, kept: number): void {
+    if (points <= this.t.length) return;
+    const [t, v] = [new Float64Array(points), new Float64Array(points)];
+    t.set(this.t.subarray(0, kept));
+    v.set(this.v.subarray(0, kept));
+    [this.t, this.v] = [t, v];
+  }
+}
+
 /** The `values` of one matrix series, converted while streaming. */
 export class SampleList {
-  private t: Float64Array;
-  private v: Float64Array;
+  /** The columns, once the series has ended (`finish`). */
+  private done: SampleColumns | undefined;
   /** The first pair that is not a valid, time-ordered [time, "value"]: kept raw for the error. */
   bad: { index: number; pair: unknown } | undefined;
   /** Pairs seen, valid or not (the index of the next one). */
@@ -22,16 +46,16 @@ export class SampleList {
   private stored = 0;
 
   /**
-   * `capacity`: the most points the query can return per series. The columns start small and grow
-   * with the samples that arrive (doubling, never past the capacity), so memory follows the answer,
-   * not the window: 1,500 short-lived series in a 7-day window cost what their samples cost. A
-   * series with more points than that is refused (TooManyPointsError), never grown without bound.
+   * `capacity`: the most points the query can return per series. The samples are read into `scratch`
+   * (shared by the series of one answer, read one after another) and copied out at their exact size
+   * when the series ends, so memory follows the answer, not the window: 1,500 short-lived series in a
+   * 7-day window cost what their samples cost. A series with more points than that is refused
+   * (TooManyPointsError), never grown without bound.
    */
-  constructor(private readonly capacity = Infinity) {
-    const initial = Math.max(1, Math.min(INITIAL_POINTS, capacity));
-    this.t = new Float64Array(initial);
-    this.v = new Float64Array(initial);
-  }
+  constructor(
+    private readonly capacity = Infinity,
+    private readonly scratch = new SeriesScratch(),
+  ) {}
 
   add(pair: unknown): void {
     const index = this.length++;
@@ -63,33 +87,62 @@ export class SampleList {
 
   /** Time of the last valid sample (for the error when timestamps go backwards). */
   lastTime(): number | undefined {
-    return this.stored > 0 ? this.t[this.stored - 1] : undefined;
+    if (this.stored === 0) return undefined;
+    return this.done ? this.done.t[this.stored - 1] : this.scratch.t[this.stored - 1];
   }
 
-  /** The samples as columns, trimmed to what was stored when much of the capacity went unused. */
-  columns(): SampleColumns {
+  /**
+   * The series has ended: its samples copied out of the scratch columns at their exact size (the time
+   * column shared with the previous series when it holds the same times). Called by the parser at the
+   * closing `]`; again, or on a list never ended, it does what is left to do.
+   */
+  finish(): void {
+    if (this.done) return;
+    const { scratch } = this;
     const n = this.stored;
-    if (n === this.t.length || n > this.t.length * 0.875) return { t: this.t.subarray(0, n), v: this.v.subarray(0, n) };
-    return { t: this.t.slice(0, n), v: this.v.slice(0, n) };
+    if (n === 0 || scratch.owner !== this) {
+      this.done = { t: new Float64Array(0), v: new Float64Array(0) };
+      return;
+    }
+    scratch.owner = undefined;
+    const times = scratch.t.subarray(0, n);
+    const last = scratch.lastTimes;
+    const t = last !== undefined && sameColumn(last, times) ? last : times.slice();
+    scratch.lastTimes = t;
+    this.done = { t, v: scratch.v.slice(0, n) };
+  }
+
+  /** The samples as columns of exactly their length. */
+  columns(): SampleColumns {
+    this.finish();
+    return this.done!;
   }
 
   private follows(t: number): boolean {
-    return this.stored === 0 || t > this.t[this.stored - 1]!;
+    return this.stored === 0 || t > this.scratch.t[this.stored - 1]!;
   }
 
   private push(t: number, v: number): void {
-    if (this.stored === this.t.length) {
-      if (this.stored >= this.capacity) throw new TooManyPointsError(this.capacity);
-      const grown = Math.min(this.t.length * 2, this.capacity);
-      const [nt, nv] = [new Float64Array(grown), new Float64Array(grown)];
-      nt.set(this.t);
-      nv.set(this.v);
-      [this.t, this.v] = [nt, nv];
+    const { scratch } = this;
+    if (scratch.owner !== this) {
+      // Another list was reading into the columns (a second `values` in one series): it ends first.
+      scratch.owner?.finish();
+      scratch.owner = this;
     }
-    this.t[this.stored] = t;
-    this.v[this.stored] = v;
+    if (this.stored >= this.capacity) throw new TooManyPointsError(this.capacity);
+    if (this.stored === scratch.t.length) scratch.grow(Math.min(scratch.t.length * 2, this.capacity), this.stored);
+    scratch.t[this.stored] = t;
+    scratch.v[this.stored] = v;
     this.stored++;
   }
+}
+
+/** Whether two columns hold the same values. */
+export function sameColumn(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toSample(pair: unknown): { t: number; v: number } | undefined {
@@ -213,6 +266,8 @@ export class StreamingMatrixParser {
 
   /** Series handed to onSeries so far. */
   private handed = 0;
+  /** The columns every series of this document is read into before it is copied out (SampleList). */
+  private readonly scratch = new SeriesScratch();
 
   private seriesSeen = 0;
   /** Index in `data.result` of the series whose values are being read. */
@@ -279,7 +334,7 @@ export class StreamingMatrixParser {
           this.currentSeries = this.seriesSeen - 1;
           this.stack.push({
             kind: 'samples',
-            value: new SampleList(this.pointsPerSeries),
+            value: new SampleList(this.pointsPerSeries, this.scratch),
             state: 'value-or-end',
             keyInParent,
           });
@@ -295,6 +350,7 @@ export class StreamingMatrixParser {
         )
           this.fail(i, `unexpected ${String.fromCharCode(c)}`);
         this.stack.pop();
+        if (top.kind === 'samples') top.value.finish();
         this.value(top.value);
         i++;
       } else if (c === 0x3a /* : */) {

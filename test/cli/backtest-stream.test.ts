@@ -92,6 +92,24 @@ describe('backtest read as a stream', () => {
     }
   }, 120_000);
 
+  it('lets garbage be collected between series (the image exposes gc): once per series judged', async () => {
+    const singles = generateCorpus({ seed: 4, perFamily: 1, hours: 12 }).slice(0, 5);
+    const input = join(dir, 'reclaim.json');
+    const result = singles.map((s) => ({ metric: s.labels, values: s.samples.map((p) => [p.t, String(p.v)]) }));
+    writeFileSync(input, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
+    const judged: number[] = [];
+    const results = await backtestFile({
+      input,
+      everySeconds: 900,
+      limitBytes: undefined,
+      detect: defaultDetectOptions,
+      output: 'json',
+      reclaim: () => judged.push(judged.length),
+    });
+    expect(results).toHaveLength(5);
+    expect(judged).toHaveLength(5);
+  });
+
   it('names a bad series by its place in the file, as before', async () => {
     const input = join(dir, 'bad.json');
     writeFileSync(

@@ -25,6 +25,8 @@ export interface BacktestOptions {
   limitBytes: number | undefined;
   detect: DetectOptions;
   output: OutputFormat;
+  /** Collects garbage between series once enough has piled up (cli/reclaim.ts); none without --expose-gc. */
+  reclaim?: (() => void) | undefined;
 }
 
 export interface BacktestResult {
@@ -91,6 +93,7 @@ export async function backtestFile(options: BacktestOptions): Promise<BacktestRe
       ...(limitBytes === undefined ? {} : { limitBytes }),
     });
     results[index] = { labels: series.labels, detectedAt, ticks: judged };
+    options.reclaim?.();
   };
   let index = 0;
   const visit = (s: RangeSeries): void => {
