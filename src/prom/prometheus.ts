@@ -14,7 +14,6 @@ import {
   parseInstantResponse,
   parseQueryRangeResponse,
   parseRangeSeries,
-  sharingTimes,
 } from './schema.js';
 import {
   JsonShapeError,
@@ -231,13 +230,13 @@ export class PrometheusSource implements MetricsSource {
       const maxSeries = Math.min(capSeries, matrix.budget?.series ?? Infinity);
       // Each series is converted (and handed on) as soon as it is read; the first that is not a series
       // is reported once the rest of the document has been checked, as a whole document would be.
+      // Series with the same times share one time column already: the parser's SampleList gives each the previous one's.
       const series: RangeSeries[] = [];
-      const shared = sharingTimes();
       let failure: { error: unknown } | undefined;
       const parser = new StreamingMatrixParser(matrix.points, maxSeries, (item, index) => {
         if (failure) return;
         try {
-          const one = shared(parseRangeSeries(item, index));
+          const one = parseRangeSeries(item, index);
           series.push(one);
           matrix.onSeries?.(one);
         } catch (error) {

@@ -86,8 +86,9 @@ export function parseQueryRangeResponse(json: unknown): RangeResult {
  * Series of one answer mostly share their timestamps (one per step): one column for all of them halves
  * what a large profile holds (columns are never written after parsing). The function returned gives each
  * series of an answer, in order, the previous series' timestamp column when it holds the same times.
+ * For a document parsed whole; the streaming parser shares them as it reads (stream-json.ts, SeriesScratch).
  */
-export function sharingTimes(): (series: RangeSeries) => RangeSeries {
+function sharingTimes(): (series: RangeSeries) => RangeSeries {
   let shared: Float64Array | undefined;
   return ({ labels, samples: { t, v } }) => {
     if (shared === undefined || !sameColumn(shared, t)) shared = t;
