@@ -230,7 +230,7 @@ export class PrometheusSource implements MetricsSource {
       const maxSeries = Math.min(capSeries, matrix.budget?.series ?? Infinity);
       // Each series is converted (and handed on) as soon as it is read; the first that is not a series
       // is reported once the rest of the document has been checked, as a whole document would be.
-      // Series with the same times share one time column already: the parser's SampleList gives each the previous one's.
+      // Series with the same times already share one time column (the parser's SampleList, stream-json.ts).
       const series: RangeSeries[] = [];
       let failure: { error: unknown } | undefined;
       const parser = new StreamingMatrixParser(matrix.points, maxSeries, (item, index) => {
