@@ -153,8 +153,8 @@ const SLOW_STEP_BUCKETS = 4;
 function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const o = ctx.options;
   const n = c.to - c.from;
-  const t = c.seg.t.slice(c.from, c.to);
-  const raw = c.seg.v.slice(c.from, c.to);
+  const t = part(c.seg.t, c.from, c.to);
+  const raw = part(c.seg.v, c.from, c.to);
   const spans = spanStarts(t, c.spanSeconds, o);
   const dayStart = dayStartOf(c, t, raw, ctx);
   if (!ctx.detail) {
@@ -165,7 +165,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
       return { ...unknownFloorVerdict('no upward trend', ctx, c.seg), kind: 'not-leaking' };
     }
   }
-  const bucket = c.seg.bucket.slice(c.from, c.to);
+  const bucket = part(c.seg.bucket, c.from, c.to);
   const usual = usualChange(raw, 0, n, bucket);
   const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual, bucket });
   const stairs = findJumps(raw, 0, n, MAX_STAIRS, {
@@ -180,7 +180,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const startT = c.seg.t[segmentFrom]!;
   const input: SpanInput = {
     ...(c.began
-      ? { sinceStart: { t: c.seg.t.slice(segmentFrom, c.to), v: c.seg.v.slice(segmentFrom, c.to), startT } }
+      ? { sinceStart: { t: part(c.seg.t, segmentFrom, c.to), v: part(c.seg.v, segmentFrom, c.to), startT } }
       : {}),
     t,
     v,
@@ -270,6 +270,11 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   if (underCeiling !== null) return healthy(underCeilingText(underCeiling));
   if (held !== null) return suspectedVerdict(held, input, c.seg, ctx, n, c.restarts);
   return healthyVerdict(whole, input, c.seg, ctx, n, c.restarts);
+}
+
+/** column[from, to): the column itself when that is all of it (both are read only), else a copy. */
+function part(column: readonly number[], from: number, to: number): readonly number[] {
+  return from === 0 && to === column.length ? column : column.slice(from, to);
 }
 
 /**

@@ -38,35 +38,47 @@ export function emptyFloor(): Floor {
   return { t: [], v: [], bucket: [], top: [], count: [] };
 }
 
-/** Appends the floor of samples[from..to) (sorted by time) to `into`. */
-export function appendFloor(
-  into: Floor,
-  samples: SampleColumns,
-  from: number,
-  to: number,
-  bucketSeconds: number,
-): void {
+/**
+ * Floor of samples[from..to) (sorted by time). Each column is allocated once, at the most buckets the
+ * samples can fill: grown by push, then cut at the window's ends, the columns were most of a run's garbage.
+ */
+export function buildFloor(samples: SampleColumns, from: number, to: number, bucketSeconds: number): Floor {
   const { t, v } = samples;
+  const spanned = from < to ? bucketOf(t[to - 1]!, bucketSeconds) - bucketOf(t[from]!, bucketSeconds) + 1 : 0;
+  const most = spanned < to - from ? spanned : to - from;
+  const floor: Floor = {
+    t: new Array<number>(most),
+    v: new Array<number>(most),
+    bucket: new Array<number>(most),
+    top: new Array<number>(most),
+    count: new Array<number>(most),
+  };
+  let k = 0;
   let i = from;
   while (i < to) {
     const bucket = bucketOf(t[i]!, bucketSeconds);
+    // The samples up to the bucket's end (bucketOf of each, without a Math.ceil per sample).
+    const end = bucket + 1;
     const first = i;
     let minT = t[i]!;
     let minV = v[i]!;
     i++;
-    while (i < to && bucketOf(t[i]!, bucketSeconds) === bucket) {
+    while (i < to && t[i]! / bucketSeconds <= end) {
       if (v[i]! < minV) {
         minV = v[i]!;
         minT = t[i]!;
       }
       i++;
     }
-    into.t.push(minT);
-    into.v.push(minV);
-    into.bucket.push(bucket);
-    into.top?.push(highQuantile(v, first, i));
-    into.count?.push(i - first);
+    floor.t[k] = minT;
+    floor.v[k] = minV;
+    floor.bucket[k] = bucket;
+    floor.top![k] = highQuantile(v, first, i);
+    floor.count![k] = i - first;
+    k++;
   }
+  for (const column of [floor.t, floor.v, floor.bucket, floor.top!, floor.count!]) column.length = k;
+  return floor;
 }
 
 /** Reused by highQuantile: one bucket's samples, sorted (a copy per bucket was most of a run's garbage). */
@@ -99,13 +111,6 @@ function sortsAfter(a: number, b: number): boolean {
   return a !== a && b === b;
 }
 
-/** Floor of samples[from..to) (sorted by time). */
-export function buildFloor(samples: SampleColumns, from: number, to: number, bucketSeconds: number): Floor {
-  const floor = emptyFloor();
-  appendFloor(floor, samples, from, to, bucketSeconds);
-  return floor;
-}
-
 /** Index of the first sample with t > bound (times sorted). */
 export function firstAfter(times: Float64Array, bound: number, lo = 0, hi = times.length): number {
   while (lo < hi) {
@@ -128,21 +133,57 @@ export function firstAtOrAfter(t: ArrayLike<number>, bound: number): number {
   return lo;
 }
 
+/** The window (windowStart, …] covers less than half of bucket `bucket`, its first. */
+function cutAtStart(bucket: number, windowStart: number, bucketSeconds: number): boolean {
+  return (bucket + 1) * bucketSeconds - windowStart < bucketSeconds / 2;
+}
+
+/** The window (…, now] covers less than half of bucket `bucket`, its last. */
+function cutAtEnd(bucket: number, now: number, bucketSeconds: number): boolean {
+  return now - bucket * bucketSeconds < bucketSeconds / 2;
+}
+
 /** Drops the first and last buckets when the window covers less than half of them. */
 export function trimPartialBuckets(floor: Floor, windowStart: number, now: number, bucketSeconds: number): Floor {
   let from = 0;
   let to = floor.bucket.length;
-  if (to > 0 && (floor.bucket[0]! + 1) * bucketSeconds - windowStart < bucketSeconds / 2) from++;
-  if (to > from && now - floor.bucket[to - 1]! * bucketSeconds < bucketSeconds / 2) to--;
+  if (to > 0 && cutAtStart(floor.bucket[0]!, windowStart, bucketSeconds)) from++;
+  if (to > from && cutAtEnd(floor.bucket[to - 1]!, now, bucketSeconds)) to--;
   const sparse = sparseBuckets(floor.count, from, to);
   if (from === 0 && to === floor.bucket.length && sparse === null) return floor;
-  // Every run cuts the window's partial first bucket: one copy of each column, filtered only when a bucket is sparse.
+  // One copy of each column, filtered only when a bucket is sparse.
   const part = (column: number[]): number[] =>
     sparse === null ? column.slice(from, to) : column.slice(from, to).filter((_, k) => !sparse.has(from + k));
   const cut: Floor = { t: part(floor.t), v: part(floor.v), bucket: part(floor.bucket) };
   if (floor.top) cut.top = part(floor.top);
   if (floor.count) cut.count = part(floor.count);
   return cut;
+}
+
+/**
+ * The floor of samples[from..to) (sorted by time) in the window (windowStart, now]:
+ * `trimPartialBuckets(buildFloor(…))`, with the samples of the buckets the window cuts left out before
+ * the floor is built rather than each column copied without them (every run cuts the window's first bucket).
+ */
+export function floorInWindow(
+  samples: SampleColumns,
+  from: number,
+  to: number,
+  windowStart: number,
+  now: number,
+  bucketSeconds: number,
+): Floor {
+  const { t } = samples;
+  if (from < to && cutAtStart(bucketOf(t[from]!, bucketSeconds), windowStart, bucketSeconds)) {
+    const end = bucketOf(t[from]!, bucketSeconds) + 1;
+    while (from < to && t[from]! / bucketSeconds <= end) from++;
+  }
+  if (from < to && cutAtEnd(bucketOf(t[to - 1]!, bucketSeconds), now, bucketSeconds)) {
+    const start = bucketOf(t[to - 1]!, bucketSeconds);
+    while (to > from && t[to - 1]! / bucketSeconds > start) to--;
+  }
+  // The ends are whole now: trimPartialBuckets leaves out only sparse buckets, if any.
+  return trimPartialBuckets(buildFloor(samples, from, to, bucketSeconds), windowStart, now, bucketSeconds);
 }
 
 /**

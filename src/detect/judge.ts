@@ -1,5 +1,5 @@
 import { analyzeFloor, type AnalyzeContext } from './analyze.js';
-import { buildFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
+import { firstAfter, floorInWindow, type Floor } from './floor.js';
 import { MIB, formatHours } from '../model/units.js';
 import { sortedColumns, toColumns, type SampleColumns } from './columns.js';
 import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
@@ -116,12 +116,7 @@ export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions
   const problem = checkWindow(samples, from, to, bad, now, options);
   if (problem !== null)
     return { verdict: unknownVerdict(problem, windowStart, now), samples, to, floor: null, ctx: null };
-  const floor = trimPartialBuckets(
-    buildFloor(samples, from, to, options.floorBucketSeconds),
-    windowStart,
-    now,
-    options.floorBucketSeconds,
-  );
+  const floor = floorInWindow(samples, from, to, windowStart, now, options.floorBucketSeconds);
   const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
   const ctx: AnalyzeContext = {
     now,

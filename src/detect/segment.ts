@@ -5,11 +5,11 @@ import { MIB } from '../model/units.js';
 /** Drops smaller than this are noise, whatever their fraction. */
 const MIN_RESTART_DROP_BYTES = 8 * MIB;
 
-/** The floor cut at restarts, with single-bucket dips removed. */
+/** The floor cut at restarts, with single-bucket dips removed (the floor's own columns when nothing was). */
 export interface Segmented {
-  t: number[];
-  v: number[];
-  bucket: number[];
+  readonly t: readonly number[];
+  readonly v: readonly number[];
+  readonly bucket: readonly number[];
   /** Index of the first point of each segment; starts[0] === 0. */
   starts: number[];
 }
@@ -25,7 +25,10 @@ function isDrop(from: number, to: number, fraction: number): boolean {
  * bad scrape cannot erase the history.
  */
 export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
-  const out: Segmented = { t: [], v: [], bucket: [], starts: [0] };
+  // Usually no bucket drops: the floor is one segment as it is, shared rather than copied.
+  if (!hasDrop(floor.v, dropFraction))
+    return { t: floor.t, v: floor.v, bucket: floor.bucket, starts: floor.v.length > 0 ? [0] : [] };
+  const out = { t: [] as number[], v: [] as number[], bucket: [] as number[], starts: [0] };
   const n = floor.v.length;
   for (let k = 0; k < n; k++) {
     const v = floor.v[k]!;
@@ -54,6 +57,15 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
   }
   if (out.v.length === 0) out.starts = [];
   return out;
+}
+
+/** Some bucket drops like a restart below the lower of the two before it: segmentFloor would cut or remove it. */
+function hasDrop(v: readonly number[], dropFraction: number): boolean {
+  for (let k = 1; k < v.length; k++) {
+    const prev = k >= 2 ? Math.min(v[k - 1]!, v[k - 2]!) : v[k - 1]!;
+    if (isDrop(prev, v[k]!, dropFraction)) return true;
+  }
+  return false;
 }
 
 /** Isolated upward steps found in a stretch of floor, and the floor as if they had not happened. */
