@@ -1,4 +1,6 @@
 import type { SampleColumns } from './columns.js';
+import { Scratch } from './scratch.js';
+import { selectKth } from './stats.js';
 
 /**
  * The floor: the minimum of each epoch-aligned bucket. Peaks (GC sawtooth, spikes, scrape jitter)
@@ -82,14 +84,13 @@ export function buildFloor(samples: SampleColumns, from: number, to: number, buc
 }
 
 /** Reused by highQuantile: one bucket's samples, sorted (a copy per bucket was most of a run's garbage). */
-let bucketScratch = new Float64Array(64);
+const bucketScratch = new Scratch(64);
 
 /** The CEILING_QUANTILE of v[from..to) (nearest rank). */
 function highQuantile(v: Float64Array, from: number, to: number): number {
   const n = to - from;
   if (n === 1) return v[from]!;
-  if (bucketScratch.length < n) bucketScratch = new Float64Array(2 * n);
-  const sorted = bucketScratch;
+  const sorted = bucketScratch.take(n);
   // Insertion sort in the order Float64Array#sort gives (-0 before +0, NaN last): buckets hold a few samples.
   for (let i = 0; i < n; i++) {
     const x = v[from + i]!;
@@ -100,7 +101,9 @@ function highQuantile(v: Float64Array, from: number, to: number): number {
     }
     sorted[j] = x;
   }
-  return sorted[Math.min(n - 1, Math.ceil(CEILING_QUANTILE * n) - 1)]!;
+  // Not Math.min: without TurboFan (--no-opt) it boxes a fractional number on every call.
+  const rank = Math.ceil(CEILING_QUANTILE * n) - 1;
+  return sorted[rank < n - 1 ? rank : n - 1]!;
 }
 
 /** a comes after b in Float64Array#sort's order. */
@@ -193,11 +196,16 @@ export function floorInWindow(
  */
 const SPARSE_BUCKET_SHARE = 0.25;
 
+const countScratch = new Scratch(128);
+
 /** Indices in [from, to) of the buckets that hold too few samples to give a floor; null when none. */
 function sparseBuckets(count: readonly number[] | undefined, from: number, to: number): Set<number> | null {
   if (count === undefined || to - from < 3) return null;
-  const sorted = count.slice(from, to).sort((a, b) => a - b);
-  const usual = sorted[(sorted.length - 1) >> 1]!;
+  // The lower median, selected in a reused buffer (a sorted copy per series was a tenth of a run's garbage).
+  const n = to - from;
+  const counts = countScratch.take(n);
+  for (let k = 0; k < n; k++) counts[k] = count[from + k]!;
+  const usual = selectKth(counts, n, (n - 1) >> 1);
   const least = SPARSE_BUCKET_SHARE * usual;
   const out = new Set<number>();
   // Not the first: a series' start cuts its first bucket (the window's start is weighed by time above).

@@ -94,16 +94,17 @@ export interface Judgement {
   ctx: AnalyzeContext | null;
 }
 
+const NO_SAMPLES: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0) };
+
 export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions): Judgement {
   const { now, limitBytes } = input;
   const options = resolveOptions(detectOptions);
   const windowStart = now - options.windowSeconds;
   const columns = toColumns(input.samples);
-  const empty = { t: new Float64Array(0), v: new Float64Array(0) };
   if (hasBadTime(columns))
     return {
       verdict: unknownVerdict('some samples have no valid timestamp', windowStart, now),
-      samples: empty,
+      samples: NO_SAMPLES,
       to: 0,
       floor: null,
       ctx: null,
