@@ -116,14 +116,26 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   return ctx.knownAffected === true && ctx.detail ? withCatalogueNote(verdict) : verdict;
 }
 
-/** Start indices of the spans ending now that are tested: 3 h, 6 h, 14 h and the whole segment. */
+/**
+ * Start indices of the spans ending now that are tested — 3 h, 6 h, 14 h and the whole segment — each
+ * once, ascending (the longest span first). An indexed loop: asked of every series, a chain of array
+ * methods and a Set, or an iterator's steps, are garbage.
+ */
 function spanStarts(t: readonly number[], spanSeconds: number, o: ResolvedDetectOptions): number[] {
   const end = t[t.length - 1]!;
-  const starts = [o.minHistorySeconds, 2 * o.minHistorySeconds, o.sustainedSeconds]
-    .filter((s) => s < spanSeconds)
-    .map((s) => firstIndexAtOrAfter(t, end - s, 0, t.length))
-    .filter((start) => t.length - start >= 6 && end - t[start]! >= 0.9 * o.minHistorySeconds);
-  return [...new Set([...starts, 0])];
+  const starts = [0];
+  const lengths = [o.minHistorySeconds, 2 * o.minHistorySeconds, o.sustainedSeconds];
+  for (let k = 0; k < lengths.length; k++) {
+    const seconds = lengths[k]!;
+    if (!(seconds < spanSeconds)) continue;
+    const start = firstIndexAtOrAfter(t, end - seconds, 0, t.length);
+    if (!(t.length - start >= 6 && end - t[start]! >= 0.9 * o.minHistorySeconds) || starts.includes(start)) continue;
+    // Put in its place (Array#sort's state and copies cost more than sorting four).
+    let at = starts.length;
+    for (; at > 0 && starts[at - 1]! > start; at--) starts[at] = starts[at - 1]!;
+    starts[at] = start;
+  }
+  return starts;
 }
 
 /**
@@ -205,7 +217,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const stopped = stoppedStaircase(t, raw, stairs, o);
   if (stopped !== null) return healthy(stopped);
   // The longest passing span makes the best report; the backtest only needs any, shortest first.
-  const order = [...spans].sort((a, b) => (ctx.detail ? a - b : b - a));
+  const order = ctx.detail ? spans : [...spans].reverse();
   let full: SpanRejection | null = null;
   let held: SpanRejection | null = null;
   let warmup: boolean | null = null;

@@ -79,7 +79,12 @@ export function buildFloor(samples: SampleColumns, from: number, to: number, buc
     floor.count![k] = i - first;
     k++;
   }
-  for (const column of [floor.t, floor.v, floor.bucket, floor.top!, floor.count!]) column.length = k;
+  // Cut in place to the buckets filled (no iteration over the columns: each step of one is garbage).
+  floor.t.length = k;
+  floor.v.length = k;
+  floor.bucket.length = k;
+  floor.top!.length = k;
+  floor.count!.length = k;
   return floor;
 }
 
@@ -207,8 +212,8 @@ function sparseBuckets(count: readonly number[] | undefined, from: number, to: n
   for (let k = 0; k < n; k++) counts[k] = count[from + k]!;
   const usual = selectKth(counts, n, (n - 1) >> 1);
   const least = SPARSE_BUCKET_SHARE * usual;
-  const out = new Set<number>();
+  let out: Set<number> | null = null;
   // Not the first: a series' start cuts its first bucket (the window's start is weighed by time above).
-  for (let k = from + 1; k < to; k++) if (count[k]! < least) out.add(k);
-  return out.size > 0 ? out : null;
+  for (let k = from + 1; k < to; k++) if (count[k]! < least) (out ??= new Set()).add(k);
+  return out;
 }

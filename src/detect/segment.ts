@@ -208,5 +208,6 @@ export function findJumps(
     at.push(from + bestAt + bestLength);
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
-  return { v: out, at: at.sort((a, b) => a - b) };
+  // Most floors have no step: a sort (its copy, its comparator) for nothing.
+  return { v: out, at: at.length > 1 ? at.sort((a, b) => a - b) : at };
 }
