@@ -55,13 +55,21 @@ export function checkWindow(
   return null;
 }
 
+/**
+ * Number.isFinite of a number, by two comparisons (false for NaN and ±Infinity): asked of every sample,
+ * and without TurboFan (--no-opt) Number.isFinite is a call, four times slower over a series.
+ */
+function isFiniteNumber(x: number): boolean {
+  return x > -Infinity && x < Infinity;
+}
+
 export function isBadValue(v: number): boolean {
-  return !Number.isFinite(v) || v < 0;
+  return !isFiniteNumber(v) || v < 0;
 }
 
 export function hasBadTime(samples: SampleColumns): boolean {
   const { t } = samples;
-  for (let i = 0; i < t.length; i++) if (!Number.isFinite(t[i]!)) return true;
+  for (let i = 0; i < t.length; i++) if (!isFiniteNumber(t[i]!)) return true;
   return false;
 }
 
