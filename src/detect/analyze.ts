@@ -116,14 +116,26 @@ export function analyzeFloor(floor: Floor, ctx: AnalyzeContext): Verdict {
   return ctx.knownAffected === true && ctx.detail ? withCatalogueNote(verdict) : verdict;
 }
 
-/** Start indices of the spans ending now that are tested: 3 h, 6 h, 14 h and the whole segment. */
+/**
+ * Start indices of the spans ending now that are tested — 3 h, 6 h, 14 h and the whole segment — each
+ * once, ascending (the longest span first). An indexed loop: asked of every series, a chain of array
+ * methods and a Set, or an iterator's steps, are garbage.
+ */
 function spanStarts(t: readonly number[], spanSeconds: number, o: ResolvedDetectOptions): number[] {
   const end = t[t.length - 1]!;
-  const starts = [o.minHistorySeconds, 2 * o.minHistorySeconds, o.sustainedSeconds]
-    .filter((s) => s < spanSeconds)
-    .map((s) => firstIndexAtOrAfter(t, end - s, 0, t.length))
-    .filter((start) => t.length - start >= 6 && end - t[start]! >= 0.9 * o.minHistorySeconds);
-  return [...new Set([...starts, 0])];
+  const starts = [0];
+  const lengths = [o.minHistorySeconds, 2 * o.minHistorySeconds, o.sustainedSeconds];
+  for (let k = 0; k < lengths.length; k++) {
+    const seconds = lengths[k]!;
+    if (!(seconds < spanSeconds)) continue;
+    const start = firstIndexAtOrAfter(t, end - seconds, 0, t.length);
+    if (!(t.length - start >= 6 && end - t[start]! >= 0.9 * o.minHistorySeconds) || starts.includes(start)) continue;
+    // Put in its place (Array#sort's state and copies cost more than sorting four).
+    let at = starts.length;
+    for (; at > 0 && starts[at - 1]! > start; at--) starts[at] = starts[at - 1]!;
+    starts[at] = start;
+  }
+  return starts;
 }
 
 /**
@@ -153,8 +165,8 @@ const SLOW_STEP_BUCKETS = 4;
 function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const o = ctx.options;
   const n = c.to - c.from;
-  const t = c.seg.t.slice(c.from, c.to);
-  const raw = c.seg.v.slice(c.from, c.to);
+  const t = part(c.seg.t, c.from, c.to);
+  const raw = part(c.seg.v, c.from, c.to);
   const spans = spanStarts(t, c.spanSeconds, o);
   const dayStart = dayStartOf(c, t, raw, ctx);
   if (!ctx.detail) {
@@ -165,7 +177,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
       return { ...unknownFloorVerdict('no upward trend', ctx, c.seg), kind: 'not-leaking' };
     }
   }
-  const bucket = c.seg.bucket.slice(c.from, c.to);
+  const bucket = part(c.seg.bucket, c.from, c.to);
   const usual = usualChange(raw, 0, n, bucket);
   const v = withoutJumps(raw, 0, n, MAX_JUMPS, { usual, bucket });
   const stairs = findJumps(raw, 0, n, MAX_STAIRS, {
@@ -180,7 +192,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const startT = c.seg.t[segmentFrom]!;
   const input: SpanInput = {
     ...(c.began
-      ? { sinceStart: { t: c.seg.t.slice(segmentFrom, c.to), v: c.seg.v.slice(segmentFrom, c.to), startT } }
+      ? { sinceStart: { t: part(c.seg.t, segmentFrom, c.to), v: part(c.seg.v, segmentFrom, c.to), startT } }
       : {}),
     t,
     v,
@@ -205,7 +217,7 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   const stopped = stoppedStaircase(t, raw, stairs, o);
   if (stopped !== null) return healthy(stopped);
   // The longest passing span makes the best report; the backtest only needs any, shortest first.
-  const order = [...spans].sort((a, b) => (ctx.detail ? a - b : b - a));
+  const order = ctx.detail ? spans : [...spans].reverse();
   let full: SpanRejection | null = null;
   let held: SpanRejection | null = null;
   let warmup: boolean | null = null;
@@ -270,6 +282,11 @@ function judgeCurrent(c: Current, ctx: AnalyzeContext, floor: Floor): Verdict {
   if (underCeiling !== null) return healthy(underCeilingText(underCeiling));
   if (held !== null) return suspectedVerdict(held, input, c.seg, ctx, n, c.restarts);
   return healthyVerdict(whole, input, c.seg, ctx, n, c.restarts);
+}
+
+/** column[from, to): the column itself when that is all of it (both are read only), else a copy. */
+function part(column: readonly number[], from: number, to: number): readonly number[] {
+  return from === 0 && to === column.length ? column : column.slice(from, to);
 }
 
 /**

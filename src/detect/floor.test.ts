@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildFloor, CEILING_QUANTILE, trimPartialBuckets } from './floor.js';
+import { buildFloor, CEILING_QUANTILE, floorInWindow, trimPartialBuckets } from './floor.js';
 
 /** The ceiling as the detector first defined it: each bucket's samples copied, sorted, nearest rank. */
 function ceilingBySorting(v: Float64Array, from: number, to: number): number {
@@ -65,5 +65,61 @@ describe('trimPartialBuckets', () => {
     const t = Float64Array.from({ length: 40 }, (_, i) => 900 * (i + 1));
     const v = Float64Array.from({ length: 40 }, (_, i) => 1000 + i);
     expect(trimPartialBuckets(buildFloor({ t, v }, 0, 40, 900), 0, 900 * 40, 900).v).toHaveLength(40);
+  });
+});
+
+describe('floorInWindow', () => {
+  it('is the floor trimPartialBuckets leaves of the whole floor, for any samples in the window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          // Times on a bucket's end too: it closes that bucket.
+          fc.tuple(
+            fc.oneof(
+              fc.integer({ min: 1, max: 20_000 }),
+              fc.integer({ min: 1, max: 22 }).map((k) => 900 * k),
+            ),
+            fc.integer({ min: 0, max: 1000 }),
+          ),
+          { maxLength: 80 },
+        ),
+        fc.integer({ min: 0, max: 1800 }),
+        fc.integer({ min: 0, max: 1800 }),
+        (points, startShift, endShift) => {
+          const sorted = points.sort((a, b) => a[0] - b[0]);
+          const t = Float64Array.from(sorted, ([s]) => s);
+          const v = Float64Array.from(sorted, ([, x]) => x);
+          // Every sample inside the window (windowStart, now], which reaches up to two buckets beyond them.
+          const windowStart = (t[0] ?? 0) - 0.25 - startShift;
+          const now = (t.at(-1) ?? 0) + endShift;
+          const samples = { t, v };
+          expect(floorInWindow(samples, 0, t.length, windowStart, now, 900)).toEqual(
+            trimPartialBuckets(buildFloor(samples, 0, t.length, 900), windowStart, now, 900),
+          );
+        },
+      ),
+      // A first bucket the window cuts, closed by a sample on its end; a last one it cuts.
+      {
+        examples: [
+          [
+            [
+              [17_000, 5],
+              [17_100, 3],
+              [17_200, 4],
+            ],
+            0,
+            0,
+          ],
+          [
+            [
+              [17_000, 5],
+              [17_101, 3],
+            ],
+            1000,
+            100,
+          ],
+        ],
+      },
+    );
   });
 });

@@ -1,4 +1,6 @@
 import type { SampleColumns } from './columns.js';
+import { Scratch } from './scratch.js';
+import { selectKth } from './stats.js';
 
 /**
  * The floor: the minimum of each epoch-aligned bucket. Peaks (GC sawtooth, spikes, scrape jitter)
@@ -38,46 +40,62 @@ export function emptyFloor(): Floor {
   return { t: [], v: [], bucket: [], top: [], count: [] };
 }
 
-/** Appends the floor of samples[from..to) (sorted by time) to `into`. */
-export function appendFloor(
-  into: Floor,
-  samples: SampleColumns,
-  from: number,
-  to: number,
-  bucketSeconds: number,
-): void {
+/**
+ * Floor of samples[from..to) (sorted by time). Each column is allocated once, at the most buckets the
+ * samples can fill: grown by push, then cut at the window's ends, the columns were most of a run's garbage.
+ */
+export function buildFloor(samples: SampleColumns, from: number, to: number, bucketSeconds: number): Floor {
   const { t, v } = samples;
+  const spanned = from < to ? bucketOf(t[to - 1]!, bucketSeconds) - bucketOf(t[from]!, bucketSeconds) + 1 : 0;
+  const most = spanned < to - from ? spanned : to - from;
+  const floor: Floor = {
+    t: new Array<number>(most),
+    v: new Array<number>(most),
+    bucket: new Array<number>(most),
+    top: new Array<number>(most),
+    count: new Array<number>(most),
+  };
+  let k = 0;
   let i = from;
   while (i < to) {
     const bucket = bucketOf(t[i]!, bucketSeconds);
+    // The samples up to the bucket's end (bucketOf of each, without a Math.ceil per sample).
+    const end = bucket + 1;
     const first = i;
     let minT = t[i]!;
     let minV = v[i]!;
     i++;
-    while (i < to && bucketOf(t[i]!, bucketSeconds) === bucket) {
+    while (i < to && t[i]! / bucketSeconds <= end) {
       if (v[i]! < minV) {
         minV = v[i]!;
         minT = t[i]!;
       }
       i++;
     }
-    into.t.push(minT);
-    into.v.push(minV);
-    into.bucket.push(bucket);
-    into.top?.push(highQuantile(v, first, i));
-    into.count?.push(i - first);
+    floor.t[k] = minT;
+    floor.v[k] = minV;
+    floor.bucket[k] = bucket;
+    floor.top![k] = highQuantile(v, first, i);
+    floor.count![k] = i - first;
+    k++;
   }
+  // Cut in place to the buckets filled (no iteration over the columns: each step of one is garbage).
+  floor.t.length = k;
+  floor.v.length = k;
+  floor.bucket.length = k;
+  floor.top!.length = k;
+  floor.count!.length = k;
+  return floor;
 }
 
 /** Reused by highQuantile: one bucket's samples, sorted (a copy per bucket was most of a run's garbage). */
-let bucketScratch = new Float64Array(64);
+const bucketScratch = new Scratch(64);
 
 /** The CEILING_QUANTILE of v[from..to) (nearest rank). */
 function highQuantile(v: Float64Array, from: number, to: number): number {
   const n = to - from;
   if (n === 1) return v[from]!;
-  if (bucketScratch.length < n) bucketScratch = new Float64Array(2 * n);
-  const sorted = bucketScratch;
+  const sorted = bucketScratch.take(n);
   // Insertion sort in the order Float64Array#sort gives (-0 before +0, NaN last): buckets hold a few samples.
   for (let i = 0; i < n; i++) {
     const x = v[from + i]!;
@@ -88,7 +106,9 @@ function highQuantile(v: Float64Array, from: number, to: number): number {
     }
     sorted[j] = x;
   }
-  return sorted[Math.min(n - 1, Math.ceil(CEILING_QUANTILE * n) - 1)]!;
+  // Not Math.min: without TurboFan (--no-opt) it boxes a fractional number on every call.
+  const rank = Math.ceil(CEILING_QUANTILE * n) - 1;
+  return sorted[rank < n - 1 ? rank : n - 1]!;
 }
 
 /** a comes after b in Float64Array#sort's order. */
@@ -97,13 +117,6 @@ function sortsAfter(a: number, b: number): boolean {
   if (a < b) return false;
   if (a === b) return a === 0 && 1 / a > 1 / b;
   return a !== a && b === b;
-}
-
-/** Floor of samples[from..to) (sorted by time). */
-export function buildFloor(samples: SampleColumns, from: number, to: number, bucketSeconds: number): Floor {
-  const floor = emptyFloor();
-  appendFloor(floor, samples, from, to, bucketSeconds);
-  return floor;
 }
 
 /** Index of the first sample with t > bound (times sorted). */
@@ -128,15 +141,25 @@ export function firstAtOrAfter(t: ArrayLike<number>, bound: number): number {
   return lo;
 }
 
+/** The window (windowStart, …] covers less than half of bucket `bucket`, its first. */
+function cutAtStart(bucket: number, windowStart: number, bucketSeconds: number): boolean {
+  return (bucket + 1) * bucketSeconds - windowStart < bucketSeconds / 2;
+}
+
+/** The window (…, now] covers less than half of bucket `bucket`, its last. */
+function cutAtEnd(bucket: number, now: number, bucketSeconds: number): boolean {
+  return now - bucket * bucketSeconds < bucketSeconds / 2;
+}
+
 /** Drops the first and last buckets when the window covers less than half of them. */
 export function trimPartialBuckets(floor: Floor, windowStart: number, now: number, bucketSeconds: number): Floor {
   let from = 0;
   let to = floor.bucket.length;
-  if (to > 0 && (floor.bucket[0]! + 1) * bucketSeconds - windowStart < bucketSeconds / 2) from++;
-  if (to > from && now - floor.bucket[to - 1]! * bucketSeconds < bucketSeconds / 2) to--;
+  if (to > 0 && cutAtStart(floor.bucket[0]!, windowStart, bucketSeconds)) from++;
+  if (to > from && cutAtEnd(floor.bucket[to - 1]!, now, bucketSeconds)) to--;
   const sparse = sparseBuckets(floor.count, from, to);
   if (from === 0 && to === floor.bucket.length && sparse === null) return floor;
-  // Every run cuts the window's partial first bucket: one copy of each column, filtered only when a bucket is sparse.
+  // One copy of each column, filtered only when a bucket is sparse.
   const part = (column: number[]): number[] =>
     sparse === null ? column.slice(from, to) : column.slice(from, to).filter((_, k) => !sparse.has(from + k));
   const cut: Floor = { t: part(floor.t), v: part(floor.v), bucket: part(floor.bucket) };
@@ -146,20 +169,51 @@ export function trimPartialBuckets(floor: Floor, windowStart: number, now: numbe
 }
 
 /**
+ * The floor of samples[from..to) (sorted by time) in the window (windowStart, now]:
+ * `trimPartialBuckets(buildFloor(…))`, with the samples of the buckets the window cuts left out before
+ * the floor is built rather than each column copied without them (every run cuts the window's first bucket).
+ */
+export function floorInWindow(
+  samples: SampleColumns,
+  from: number,
+  to: number,
+  windowStart: number,
+  now: number,
+  bucketSeconds: number,
+): Floor {
+  const { t } = samples;
+  if (from < to && cutAtStart(bucketOf(t[from]!, bucketSeconds), windowStart, bucketSeconds)) {
+    const end = bucketOf(t[from]!, bucketSeconds) + 1;
+    while (from < to && t[from]! / bucketSeconds <= end) from++;
+  }
+  if (from < to && cutAtEnd(bucketOf(t[to - 1]!, bucketSeconds), now, bucketSeconds)) {
+    const start = bucketOf(t[to - 1]!, bucketSeconds);
+    while (to > from && t[to - 1]! / bucketSeconds > start) to--;
+  }
+  // The ends are whole now: trimPartialBuckets leaves out only sparse buckets, if any.
+  return trimPartialBuckets(buildFloor(samples, from, to, bucketSeconds), windowStart, now, bucketSeconds);
+}
+
+/**
  * A bucket holding less than this share of the samples the window's buckets usually hold (their
  * median count) is left out: its few samples (after a gap in the scrapes, say) sit anywhere on the GC
  * sawtooth, and their minimum is no floor.
  */
 const SPARSE_BUCKET_SHARE = 0.25;
 
+const countScratch = new Scratch(128);
+
 /** Indices in [from, to) of the buckets that hold too few samples to give a floor; null when none. */
 function sparseBuckets(count: readonly number[] | undefined, from: number, to: number): Set<number> | null {
   if (count === undefined || to - from < 3) return null;
-  const sorted = count.slice(from, to).sort((a, b) => a - b);
-  const usual = sorted[(sorted.length - 1) >> 1]!;
+  // The lower median, selected in a reused buffer (a sorted copy per series was a tenth of a run's garbage).
+  const n = to - from;
+  const counts = countScratch.take(n);
+  for (let k = 0; k < n; k++) counts[k] = count[from + k]!;
+  const usual = selectKth(counts, n, (n - 1) >> 1);
   const least = SPARSE_BUCKET_SHARE * usual;
-  const out = new Set<number>();
+  let out: Set<number> | null = null;
   // Not the first: a series' start cuts its first bucket (the window's start is weighed by time above).
-  for (let k = from + 1; k < to; k++) if (count[k]! < least) out.add(k);
-  return out.size > 0 ? out : null;
+  for (let k = from + 1; k < to; k++) if (count[k]! < least) (out ??= new Set()).add(k);
+  return out;
 }

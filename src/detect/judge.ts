@@ -1,5 +1,5 @@
 import { analyzeFloor, type AnalyzeContext } from './analyze.js';
-import { buildFloor, firstAfter, trimPartialBuckets, type Floor } from './floor.js';
+import { firstAfter, floorInWindow, type Floor } from './floor.js';
 import { MIB, formatHours } from '../model/units.js';
 import { sortedColumns, toColumns, type SampleColumns } from './columns.js';
 import type { DetectOptions, JudgeInput, ResolvedDetectOptions, Verdict } from './types.js';
@@ -55,13 +55,21 @@ export function checkWindow(
   return null;
 }
 
+/**
+ * Number.isFinite of a number, by two comparisons (false for NaN and ±Infinity): asked of every sample,
+ * and without TurboFan (--no-opt) Number.isFinite is a call, four times slower over a series.
+ */
+function isFiniteNumber(x: number): boolean {
+  return x > -Infinity && x < Infinity;
+}
+
 export function isBadValue(v: number): boolean {
-  return !Number.isFinite(v) || v < 0;
+  return !isFiniteNumber(v) || v < 0;
 }
 
 export function hasBadTime(samples: SampleColumns): boolean {
   const { t } = samples;
-  for (let i = 0; i < t.length; i++) if (!Number.isFinite(t[i]!)) return true;
+  for (let i = 0; i < t.length; i++) if (!isFiniteNumber(t[i]!)) return true;
   return false;
 }
 
@@ -94,16 +102,17 @@ export interface Judgement {
   ctx: AnalyzeContext | null;
 }
 
+const NO_SAMPLES: SampleColumns = { t: new Float64Array(0), v: new Float64Array(0) };
+
 export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions): Judgement {
   const { now, limitBytes } = input;
   const options = resolveOptions(detectOptions);
   const windowStart = now - options.windowSeconds;
   const columns = toColumns(input.samples);
-  const empty = { t: new Float64Array(0), v: new Float64Array(0) };
   if (hasBadTime(columns))
     return {
       verdict: unknownVerdict('some samples have no valid timestamp', windowStart, now),
-      samples: empty,
+      samples: NO_SAMPLES,
       to: 0,
       floor: null,
       ctx: null,
@@ -116,12 +125,7 @@ export function prepareJudgement(input: JudgeInput, detectOptions: DetectOptions
   const problem = checkWindow(samples, from, to, bad, now, options);
   if (problem !== null)
     return { verdict: unknownVerdict(problem, windowStart, now), samples, to, floor: null, ctx: null };
-  const floor = trimPartialBuckets(
-    buildFloor(samples, from, to, options.floorBucketSeconds),
-    windowStart,
-    now,
-    options.floorBucketSeconds,
-  );
+  const floor = floorInWindow(samples, from, to, windowStart, now, options.floorBucketSeconds);
   const startsInside = seriesStartsInside(samples, from, windowStart, options.warmupSeconds);
   const ctx: AnalyzeContext = {
     now,

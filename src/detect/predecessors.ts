@@ -13,7 +13,7 @@
  */
 import { analyzeFloor, type AnalyzeContext } from './analyze.js';
 import type { SampleColumns } from './columns.js';
-import { buildFloor, firstAtOrAfter, trimPartialBuckets, type Floor } from './floor.js';
+import { firstAtOrAfter, floorInWindow, type Floor } from './floor.js';
 import { formatHours, formatMiB, formatMiBPerHour } from '../model/units.js';
 import { prepareJudgement, resolveOptions } from './judge.js';
 import { segmentFloor } from './segment.js';
@@ -78,7 +78,7 @@ function otherTemplate(a: PodHistory, b: PodHistory): boolean {
 }
 /** The floor of a pod's samples [0, to) from its start, the last bucket left out when cut to less than half by `now`. */
 export function lifeFloor(samples: SampleColumns, to: number, now: number, bucketSeconds: number): Floor {
-  return trimPartialBuckets(buildFloor(samples, 0, to, bucketSeconds), -Infinity, now, bucketSeconds);
+  return floorInWindow(samples, 0, to, -Infinity, now, bucketSeconds);
 }
 
 /**

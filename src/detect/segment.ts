@@ -1,3 +1,4 @@
+import { Scratch } from './scratch.js';
 import { selectKth } from './stats.js';
 import type { Floor } from './floor.js';
 import { MIB } from '../model/units.js';
@@ -5,17 +6,27 @@ import { MIB } from '../model/units.js';
 /** Drops smaller than this are noise, whatever their fraction. */
 const MIN_RESTART_DROP_BYTES = 8 * MIB;
 
-/** The floor cut at restarts, with single-bucket dips removed. */
+/** The floor cut at restarts, with single-bucket dips removed (the floor's own columns when nothing was). */
 export interface Segmented {
-  t: number[];
-  v: number[];
-  bucket: number[];
+  readonly t: readonly number[];
+  readonly v: readonly number[];
+  readonly bucket: readonly number[];
   /** Index of the first point of each segment; starts[0] === 0. */
   starts: number[];
 }
 
+/**
+ * Math.min of two levels, NaN if either is (±0 aside, which no drop tells apart). Math.min and Math.max of
+ * fractional numbers box them on every call without TurboFan (--no-opt): slow, and garbage per bucket.
+ */
+function lower(a: number, b: number): number {
+  return a < b || a !== a ? a : b;
+}
+
 function isDrop(from: number, to: number, fraction: number): boolean {
-  return from - to >= Math.max(fraction * from, MIN_RESTART_DROP_BYTES);
+  const drop = from - to;
+  // Both bars rather than Math.max of them: see lower.
+  return drop >= fraction * from && drop >= MIN_RESTART_DROP_BYTES;
 }
 
 /**
@@ -25,7 +36,10 @@ function isDrop(from: number, to: number, fraction: number): boolean {
  * bad scrape cannot erase the history.
  */
 export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
-  const out: Segmented = { t: [], v: [], bucket: [], starts: [0] };
+  // Usually no bucket drops: the floor is one segment as it is, shared rather than copied.
+  if (!hasDrop(floor.v, dropFraction))
+    return { t: floor.t, v: floor.v, bucket: floor.bucket, starts: floor.v.length > 0 ? [0] : [] };
+  const out = { t: [] as number[], v: [] as number[], bucket: [] as number[], starts: [0] };
   const n = floor.v.length;
   for (let k = 0; k < n; k++) {
     const v = floor.v[k]!;
@@ -34,7 +48,7 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
       // Against the lower of the last two buckets (in this segment), so a slow sawtooth whose
       // troughs fall in every other bucket does not pass for a string of restarts.
       const lastStart = out.starts[out.starts.length - 1]!;
-      const prev = m - 2 >= lastStart ? Math.min(out.v[m - 1]!, out.v[m - 2]!) : out.v[m - 1]!;
+      const prev = m - 2 >= lastStart ? lower(out.v[m - 1]!, out.v[m - 2]!) : out.v[m - 1]!;
       if (isDrop(prev, v, dropFraction)) {
         const next = floor.v[k + 1];
         // Back to where it was at once: a dip in the data, not a new process warming up.
@@ -54,6 +68,15 @@ export function segmentFloor(floor: Floor, dropFraction: number): Segmented {
   }
   if (out.v.length === 0) out.starts = [];
   return out;
+}
+
+/** Some bucket drops like a restart below the lower of the two before it: segmentFloor would cut or remove it. */
+function hasDrop(v: readonly number[], dropFraction: number): boolean {
+  for (let k = 1; k < v.length; k++) {
+    const prev = k >= 2 ? lower(v[k - 1]!, v[k - 2]!) : v[k - 1]!;
+    if (isDrop(prev, v[k]!, dropFraction)) return true;
+  }
+  return false;
 }
 
 /** Isolated upward steps found in a stretch of floor, and the floor as if they had not happened. */
@@ -87,10 +110,15 @@ export interface UsualChange {
   spread: number;
 }
 
+/** usualChange's changes; findJumps' changes and the buckets each spans. */
+const changeScratch = new Scratch(128);
+const jumpDiffScratch = new Scratch(128);
+const jumpSpanScratch = new Scratch(128);
+
 export function usualChange(v: readonly number[], from: number, to: number, bucket?: readonly number[]): UsualChange {
   const m = to - from - 1;
   if (m < 1) return { mid: 0, spread: 0 };
-  const diffs = new Float64Array(m);
+  const diffs = changeScratch.take(m);
   for (let i = 0; i < m; i++) diffs[i] = (v[from + i + 1]! - v[from + i]!) / bucketsBetween(bucket, from + i);
   const mid = selectKth(diffs, m, m >> 1);
   for (let i = 0; i < m; i++) diffs[i] = Math.abs(diffs[i]! - mid);
@@ -99,7 +127,10 @@ export function usualChange(v: readonly number[], from: number, to: number, buck
 
 /** Buckets from point i to point i + 1: more than one across a hole in the data. */
 function bucketsBetween(bucket: readonly number[] | undefined, i: number): number {
-  return bucket === undefined ? 1 : Math.max(1, bucket[i + 1]! - bucket[i]!);
+  if (bucket === undefined) return 1;
+  // Not Math.max: see lower.
+  const buckets = bucket[i + 1]! - bucket[i]!;
+  return buckets > 1 ? buckets : 1;
 }
 
 /** How findJumps looks for steps. */
@@ -138,10 +169,10 @@ export function findJumps(
   const at: number[] = [];
   if (n < 4) return { v: out, at };
   const m = n - 1;
-  const diffs = new Float64Array(m);
+  const diffs = jumpDiffScratch.take(m);
   for (let i = 1; i < n; i++) diffs[i - 1] = out[i]! - out[i - 1]!;
   // Buckets each diff spans: more than one across a hole in the data.
-  const spans = new Float64Array(m);
+  const spans = jumpSpanScratch.take(m);
   for (let i = 0; i < m; i++) spans[i] = bucketsBetween(search.bucket, from + i);
   const { mid, spread } = search.usual ?? usualChange(v, from, to, search.bucket);
   const threshold = Math.max(4 * spread, 0.02 * out[n - 1]!, 4 * MIB);
@@ -177,5 +208,6 @@ export function findJumps(
     at.push(from + bestAt + bestLength);
   }
   for (let i = 1; i < n; i++) out[i] = out[i - 1]! + diffs[i - 1]!;
-  return { v: out, at: at.sort((a, b) => a - b) };
+  // Most floors have no step: a sort (its copy, its comparator) for nothing.
+  return { v: out, at: at.length > 1 ? at.sort((a, b) => a - b) : at };
 }
