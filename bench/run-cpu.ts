@@ -16,9 +16,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { buildCatalog } from '../src/catalog/catalog.js';
-import { createLogger } from '../src/cli/logger.js';
+import { createLogger, logDestination } from '../src/cli/logger.js';
 import { exposedGc } from '../src/cli/reclaim.js';
 import { parseConfig } from '../src/config/load.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
@@ -84,7 +83,6 @@ class PreparedAnswers implements MetricsSource {
     this.spentMs += performance.now() - started;
     for (const s of series) query.onSeries?.(s);
     this.lastAnswer = { cpu: process.cpuUsage(), atMs: performance.now() };
-    if (process.env.DBG) console.log('### last answer');
     return { outcome: 'answered', series, warnings: [] };
   }
 
@@ -121,7 +119,7 @@ const targets = fleetTargets(count, first - 3600);
 const config = parseConfig(fleetConfigText('http://127.0.0.1:9', count));
 const catalog = buildCatalog();
 // Logs are written as in production (the CLI's logger: JSON lines, one per target, secrets redacted), but to /dev/null.
-const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+const logger = createLogger('info', logDestination('/dev/null'));
 const reclaim = exposedGc();
 
 /** Garbage collections V8 reports while a run is measured: young-generation (scavenges) and full ones, in ms. */
