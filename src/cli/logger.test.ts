@@ -83,18 +83,29 @@ describe('the log lines written in batches (logDestination)', () => {
     readFileSync(file, 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { i: number; msg: string });
+      .map((line) => JSON.parse(line) as { i: number; msg: string; time: string });
 
   it(
     'writes a burst of lines whole and in order once the code that logged them waits',
     inTempDir(async (file) => {
       const logger = createLogger('info', logDestination(file)).child({ profile: 'fleet' });
+      const startedMs = Date.now();
       // More than one batch holds (64 Ki characters), as a run's line per target is.
       for (let i = 0; i < 3000; i++) logger.info({ i }, `target ${i}`);
+      const burstEndMs = Date.now();
+      while (Date.now() === burstEndMs) await new Promise((resolve) => setTimeout(resolve, 1));
+      logger.info({ i: 3000 }, 'later');
       await new Promise((resolve) => setImmediate(resolve));
       const lines = loggedLines(file);
-      expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+      expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 3001 }, (_, i) => i));
       expect(lines[2999]).toMatchObject({ profile: 'fleet', msg: 'target 2999' });
+      // Each line stamped with the time it was logged (ISO 8601, to the millisecond).
+      const times = lines.map((l) => Date.parse(l.time));
+      expect(lines.every((l) => l.time === new Date(Date.parse(l.time)).toISOString())).toBe(true);
+      expect(times[0]).toBeGreaterThanOrEqual(startedMs);
+      expect(times[2999]).toBeLessThanOrEqual(burstEndMs);
+      expect(times[3000]).toBeGreaterThan(burstEndMs);
+      expect(times[3000]).toBeLessThanOrEqual(Date.now());
     }),
   );
 
