@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bandAround, leastSquaresSlope, median, selectKth, theilSen } from './stats.js';
+import { leastSquaresSlope, median, selectKth, selectRanks, selectRanksInBuckets, theilSen } from './stats.js';
 
 describe('selectKth', () => {
   it('agrees with sorting', () => {
@@ -125,39 +125,82 @@ describe('theilSen', () => {
   });
 });
 
-describe('bandAround', () => {
-  it('finds the band of a few thousand slopes around their median, well under half of them', () => {
+describe('selectRanks', () => {
+  /** Three ranks r0 ≤ r1 ≤ r2 of n values, from three seeds. */
+  const threeRanks = (n: number, seeds: [number, number, number]) =>
+    seeds.map((seed) => seed % n).sort((a, b) => a - b) as [number, number, number];
+  /** −0 and 0 sort as equals, so either may sit at a rank: compared as numbers. */
+  const asNumbers = (values: Iterable<number>) => [...values].map((v) => v + 0);
+
+  it('gives the ranks around the median of a few thousand slopes, as sorting does', () => {
     const values = Float64Array.from({ length: 4560 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453);
     const sorted = [...values].sort((a, b) => a - b);
-    const band = bandAround(values.slice(), 4560, 1971, 2589)!;
-    expect(band.count).toBeLessThan(0.4 * 4560);
-    const inside = [...band.values.subarray(0, band.count)].sort((a, b) => a - b);
-    expect([inside[1971 - band.below], inside[2280 - band.below], inside[2589 - band.below]]).toEqual([
-      sorted[1971],
-      sorted[2280],
-      sorted[2589],
-    ]);
+    const out = new Float64Array(3);
+    expect(selectRanks(values.slice(), 4560, 1971, 2280, 2589, out)).toBe(true);
+    expect([...out]).toEqual([sorted[1971], sorted[2280], sorted[2589]]);
   });
 
-  it('holds every value between those ranked fromRank and toRank, and counts those below', () => {
+  it('gives any three ranks of any values as sorting does: ties, magnitudes from 1e-300 to 1e150, both signs', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -50, max: 50 }),
+      fc.double({ min: -1e150, max: 1e150, noNaN: true }),
+      fc.double({ min: -1e-6, max: 1e-6, noNaN: true }),
+    );
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1024, maxLength: 3000 }),
-        fc.nat(),
-        fc.nat({ max: 400 }),
-        (values, at, width) => {
+        fc.array(value, { minLength: 512, maxLength: 3000 }),
+        fc.tuple(fc.nat(), fc.nat(), fc.nat()),
+        (values, seeds) => {
           const n = values.length;
-          const fromRank = at % n;
-          const toRank = Math.min(n - 1, fromRank + width);
+          const ranks = threeRanks(n, seeds);
           const sorted = [...values].sort((a, b) => a - b);
-          const band = bandAround(Float64Array.from(values), n, fromRank, toRank);
-          if (band === null) return; // the sample missed: theilSen then selects among all
-          const inside = [...band.values.subarray(0, band.count)].sort((a, b) => a - b);
-          for (let r = fromRank; r <= toRank; r++) expect(inside[r - band.below]).toBe(sorted[r]);
-          expect(sorted.slice(0, band.below).every((v) => v <= inside[0]!)).toBe(true);
+          const out = new Float64Array(3);
+          // Declines only when its sample cannot bracket the ranks with any width (all it drew equal).
+          if (!selectRanks(Float64Array.from(values), n, ...ranks, out)) return;
+          expect(asNumbers(out)).toEqual(asNumbers(ranks.map((r) => sorted[r]!)));
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
+  });
+
+  it('is exact whatever the bracket: one that misses the ranks, or cuts values at the edge of a bucket', () => {
+    // Values at whole buckets and one step of the float on either side of each edge, with brackets
+    // that put every edge on them, that hold none of the ranks, or that hold no value at all.
+    const edge = fc.tuple(fc.integer({ min: -20, max: 140 }), fc.constantFrom(-1, 0, 1));
+    fc.assert(
+      fc.property(
+        fc.array(edge, { minLength: 1, maxLength: 600 }),
+        fc.constantFrom<[number, number]>([-1, 125], [0, 126], [0, 1e-9], [200, 300], [-1e9, -1e8], [1e-140, 2e-140]),
+        fc.tuple(fc.nat(), fc.nat(), fc.nat()),
+        (edges, [lowest, highest], seeds) => {
+          const values = edges.map(([at, step]) =>
+            step === 0 ? at : at + step * Number.EPSILON * Math.max(1, Math.abs(at)),
+          );
+          const n = values.length;
+          const ranks = threeRanks(n, seeds);
+          const sorted = [...values].sort((a, b) => a - b);
+          const out = new Float64Array(3);
+          expect(selectRanksInBuckets(Float64Array.from(values), n, lowest, highest, ...ranks, out)).toBe(true);
+          expect(asNumbers(out)).toEqual(asNumbers(ranks.map((r) => sorted[r]!)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('declines a bracket of no width, and too few values to pay', () => {
+    const out = new Float64Array(3);
+    expect(selectRanksInBuckets(new Float64Array(600), 600, 0, 0, 1, 2, 3, out)).toBe(false);
+    expect(
+      selectRanks(
+        Float64Array.from({ length: 100 }, (_, i) => i),
+        100,
+        1,
+        2,
+        3,
+        out,
+      ),
+    ).toBe(false);
   });
 });

@@ -93,7 +93,7 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
     ys[i] = y[from + i]!;
   }
   let m = 0;
-  let finite = true;
+  let bounded = true;
   for (let i = 0; i < n; i++) {
     const ti = ts[i]!;
     const yi = ys[i]!;
@@ -101,7 +101,7 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
       const dt = ts[j]! - ti;
       if (dt > 0) {
         const slope = ((ys[j]! - yi) / dt) * SECONDS_PER_HOUR;
-        if (slope !== slope) finite = false;
+        if (!(slope > -SLOPE_BOUND && slope < SLOPE_BOUND)) bounded = false;
         buf[m++] = slope;
       }
     }
@@ -111,67 +111,142 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
   const c = Z95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
   const lowRank = Math.min(mid, Math.max(0, Math.floor((m - c) / 2) - 1));
   const highRank = Math.max(mid, Math.min(m - 1, Math.ceil((m + c) / 2)));
-  // Only the slopes ranked lowRank..highRank matter: those of a band around them when one is found
-  // (NaN has no rank: then all of them). The upper median for an even count: one selection instead
-  // of two, and it partitions the array so the interval ends below need only search their own side.
-  const band = finite ? bandAround(buf, m, lowRank, highRank) : null;
-  const a = band?.values ?? buf;
-  const count = band?.count ?? m;
-  const below = band?.below ?? 0;
-  const slope = selectKth(a, count, mid - below);
-  const low = lowRank === mid ? slope : selectKth(a, count, lowRank - below, 0, mid - below - 1);
-  const high = highRank === mid ? slope : selectKth(a, count, highRank - below, mid - below + 1, count - 1);
+  let slope: number, low: number, high: number;
+  if (bounded && selectRanks(buf, m, lowRank, mid, highRank, ranked)) {
+    low = ranked[0]!;
+    slope = ranked[1]!;
+    high = ranked[2]!;
+  } else {
+    // The upper median for an even count: one selection, which leaves the array partitioned around it,
+    // so the interval's ends need only search their own side.
+    slope = selectKth(buf, m, mid);
+    low = lowRank === mid ? slope : selectKth(buf, m, lowRank, 0, mid - 1);
+    high = highRank === mid ? slope : selectKth(buf, m, highRank, mid + 1, m - 1);
+  }
   const t0 = ts[0]!;
   if (residualScratch.length < n) residualScratch = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) residualScratch[i] = ys[i]! - (slope * (ts[i]! - t0)) / SECONDS_PER_HOUR;
   return { slope, low, high, intercept: selectKth(residualScratch, n, n >> 1), t0 };
 }
 
-/** Below this many values bandAround does not pay: theilSen selects among them all. */
-const BAND_MIN_VALUES = 1024;
-/** Values sampled to place the band, and sample ranks added on each side (~3 standard deviations). */
-const BAND_SAMPLE = 256;
-const BAND_MARGIN = 24;
-const sampleScratch = new Float64Array(BAND_SAMPLE);
-let bandScratch = new Float64Array(1024);
-
-/** The values of a[0..n) in a band around ranks fromRank..toRank, and how many are below it. */
-interface Band {
-  values: Float64Array;
-  count: number;
-  /** Values below the band: rank r of a is rank r − below of the band. */
-  below: number;
-}
+/**
+ * Slopes beyond this (per hour) are no memory's: selectRanksInBuckets' arithmetic must not overflow, so
+ * theilSen then selects by comparisons (as it does among NaN and ±Infinity).
+ */
+const SLOPE_BOUND = 1e150;
+/** Below this many values selectRanks does not pay: theilSen selects among them all. */
+const BUCKETED_MIN_VALUES = 512;
+/** Buckets between the sample's bracket ends; bucket 0 holds what is below it, the last what is above. */
+const BUCKETS = 126;
+const TOP_BUCKET = BUCKETS + 1;
+/** Values sampled to place the bracket, and sample ranks added on each side (~3 standard deviations). */
+const SAMPLE = 256;
+const SAMPLE_MARGIN = 24;
+const sampleScratch = new Float64Array(SAMPLE);
+const ranked = new Float64Array(3);
+const bucketCounts = new Int32Array(TOP_BUCKET + 1);
+/** For each bucket, which region of the collected values holds it (−1: not collected). */
+const regionOf = new Int8Array(TOP_BUCKET + 1);
+const regionStart = new Int32Array(3);
+const regionEnd = new Int32Array(3);
+const wantedRanks = new Int32Array(3);
+const rankRegion = new Int32Array(3);
+const rankInBucket = new Int32Array(3);
+let bucketScratch = new Uint8Array(4096);
+let collectedScratch = new Float64Array(256);
 
 /**
- * The values of a[0..n) (no NaN) between two values of a sample that bracket ranks fromRank..toRank,
- * or null when there are too few to pay or the sample missed (those ranks are then not all inside).
- * Selecting three close ranks among a few thousand slopes is mostly mispredicted branches; among
- * the third or so in the band, one pass and a third of the work, and the ranks' values are the same.
+ * The values ranked r0 ≤ r1 ≤ r2 (< n) of a[0..n), every value within ±SLOPE_BOUND, into out, exactly; false
+ * when there are too few values to pay, or the sample cannot place a bracket (then nothing is written).
+ * Selecting three close ranks among a few thousand slopes by comparisons is mostly branches the CPU
+ * mispredicts; a sample brackets them instead, and selectRanksInBuckets counts its way to them.
  */
-export function bandAround(a: Float64Array, n: number, fromRank: number, toRank: number): Band | null {
-  if (n < BAND_MIN_VALUES) return null;
+export function selectRanks(a: Float64Array, n: number, r0: number, r1: number, r2: number, out: Float64Array) {
+  if (n < BUCKETED_MIN_VALUES) return false;
   const sample = sampleScratch;
   // A fixed pseudo-random sample (the same for the same input): spread over a, whatever its order.
   let h = 0x9e3779b9;
-  for (let s = 0; s < BAND_SAMPLE; s++) {
+  for (let s = 0; s < SAMPLE; s++) {
     h = (Math.imul(h, 1664525) + 1013904223) >>> 0;
-    sample[s] = a[Math.floor((h / 2 ** 32) * n)]!;
+    sample[s] = a[((h / 2 ** 32) * n) | 0]!;
   }
-  const first = Math.max(0, Math.floor((fromRank / n) * BAND_SAMPLE) - BAND_MARGIN);
-  const last = Math.min(BAND_SAMPLE - 1, Math.ceil((toRank / n) * BAND_SAMPLE) + BAND_MARGIN);
-  const lowest = selectKth(sample, BAND_SAMPLE, first);
-  const highest = selectKth(sample, BAND_SAMPLE, last, first, BAND_SAMPLE - 1);
-  if (bandScratch.length < n) bandScratch = new Float64Array(2 * n);
-  const values = bandScratch;
-  let below = 0;
-  let count = 0;
+  const first = Math.max(0, Math.floor((r0 / n) * SAMPLE) - SAMPLE_MARGIN);
+  const last = Math.min(SAMPLE - 1, Math.ceil((r2 / n) * SAMPLE) + SAMPLE_MARGIN);
+  const lowest = selectKth(sample, SAMPLE, first);
+  const highest = selectKth(sample, SAMPLE, last, first, SAMPLE - 1);
+  return selectRanksInBuckets(a, n, lowest, highest, r0, r1, r2, out);
+}
+
+/**
+ * selectRanks' counting, for a bracket lowest < highest: one pass counts the values of each of 128
+ * buckets by value (arithmetic only: BUCKETS between the bracket's ends, one below it, one above), the
+ * counts tell which bucket holds each rank and at which place in it, and only those buckets' values are
+ * collected and selected among. Exact whatever the bracket: the bucket never decreases as the value
+ * grows, so a bucket's values are ranked where the counts say; a bracket that misses the ranks only
+ * makes the selected buckets larger. False (nothing written) for a bracket under ~1e-148 wide.
+ */
+export function selectRanksInBuckets(
+  a: Float64Array,
+  n: number,
+  lowest: number,
+  highest: number,
+  r0: number,
+  r1: number,
+  r2: number,
+  out: Float64Array,
+): boolean {
+  const scale = BUCKETS / (highest - lowest);
+  if (!(scale > 0 && scale < SLOPE_BOUND)) return false;
+  if (bucketScratch.length < n) bucketScratch = new Uint8Array(2 * n);
+  const bucketOf = bucketScratch;
+  const counts = bucketCounts;
+  counts.fill(0);
   for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    if (x < lowest) below++;
-    else if (x <= highest) values[count++] = x;
+    // v clamped to [0, TOP_BUCKET] without Math.min/max (calls without TurboFan, which the image
+    // turns off) or branches: max(v, 0) = (v + |v|)/2 exactly, min(w, top) = top − max(top − w, 0),
+    // each step exact or one correctly rounded operation, so the bucket never decreases as a[i] grows.
+    // |v| stays under 1e301 (values and scale within SLOPE_BOUND): nothing overflows.
+    const v = (a[i]! - lowest) * scale + 1;
+    const w = (v + Math.abs(v)) * 0.5;
+    const d = TOP_BUCKET - w;
+    const bucket = (TOP_BUCKET - (d + Math.abs(d)) * 0.5) | 0;
+    bucketOf[i] = bucket;
+    counts[bucket]!++;
   }
-  return fromRank >= below && toRank < below + count ? { values, count, below } : null;
+  // The bucket of each rank, and its place among that bucket's values; one region per distinct bucket.
+  const ranks = wantedRanks;
+  ranks[0] = r0;
+  ranks[1] = r1;
+  ranks[2] = r2;
+  regionOf.fill(-1);
+  let regions = 0;
+  let collected = 0;
+  let k = 0;
+  for (let bucket = 0, below = 0; bucket <= TOP_BUCKET && k < 3; below += counts[bucket++]!) {
+    const count = counts[bucket]!;
+    for (; k < 3 && ranks[k]! < below + count; k++) {
+      if (regionOf[bucket]! < 0) {
+        regionOf[bucket] = regions;
+        regionStart[regions] = regionEnd[regions] = collected;
+        collected += count;
+        regions++;
+      }
+      rankRegion[k] = regionOf[bucket]!;
+      rankInBucket[k] = ranks[k]! - below;
+    }
+  }
+  if (k < 3) throw new RangeError(`ranks ${r0}, ${r1}, ${r2} are not 0 ≤ r0 ≤ r1 ≤ r2 < ${n}`);
+  if (collectedScratch.length < collected) collectedScratch = new Float64Array(2 * collected);
+  const values = collectedScratch;
+  for (let i = 0; i < n; i++) {
+    const region = regionOf[bucketOf[i]!]!;
+    if (region >= 0) values[regionEnd[region]!++] = a[i]!;
+  }
+  for (k = 0; k < 3; k++) {
+    const from = regionStart[rankRegion[k]!]!;
+    out[k] = selectKth(values, collected, from + rankInBucket[k]!, from, regionEnd[rankRegion[k]!]! - 1);
+  }
+  return true;
 }
 
 /** Fitted value of a Theil–Sen line at time t. */

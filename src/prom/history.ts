@@ -118,13 +118,13 @@ export type ShardsRead =
 
 /**
  * A profile's window in shards (`podShards`), each read by `fetch` (the profile's query narrowed to
- * the shard's pods) with a budget of the caps, SHARD_CONCURRENCY at a time, and handed to `use` as it
+ * the shard's pods) with a budget of the caps, SHARD_CONCURRENCY at a time in the shards' order, and handed to `use` as it
  * comes (with the shard's index), so that a shard's series can be judged and dropped while the next
  * are read; one failed shard fails the profile's history, naming it, and no further shard is read.
  */
 export async function readInShards(
   shards: readonly string[][],
-  fetch: (podPattern: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
+  fetch: (podPattern: string, budget: AnswerBudget, shard: number) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
   use: (answer: RangeResult, shard: number) => void,
 ): Promise<ShardsRead> {
@@ -134,10 +134,11 @@ export async function readInShards(
   const worker = async (): Promise<void> => {
     while (next < shards.length && failures.length === 0) {
       const i = next++;
-      const answer = await fetch(`(?:${shards[i]!.map(escapeRegex).join('|')})`, {
-        bytes: caps.maxResponseBytes,
-        series: caps.maxSeries,
-      });
+      const answer = await fetch(
+        `(?:${shards[i]!.map(escapeRegex).join('|')})`,
+        { bytes: caps.maxResponseBytes, series: caps.maxSeries },
+        i,
+      );
       if (answer.outcome === 'failed') {
         failures.push({ index: i, error: answer.error });
       } else if (failures.length === 0) {

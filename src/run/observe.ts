@@ -24,7 +24,14 @@ import {
   type KnownAffected,
 } from '../detect/targets.js';
 import type { MetricsError } from '../prom/errors.js';
-import type { AnswerBudget, MetricsAnswer, MetricsSource, RangeResult, RangeSeries } from '../prom/types.js';
+import type {
+  AnswerBudget,
+  MetricsAnswer,
+  MetricsSource,
+  RangeQuery,
+  RangeResult,
+  RangeSeries,
+} from '../prom/types.js';
 import {
   historyStepSeconds,
   memorySelection,
@@ -146,11 +153,12 @@ export async function observeProfile(
   const tooBig = fetched === null || ('error' in fetched && fetched.error.code === 'limit');
   if (now !== null && shardable && tooBig && discovery.targets.length > shardPods) {
     // Each shard's answer within the caps, judged as it comes; the workload history, one more answer, within its own.
-    const read = (pods: string, budget: AnswerBudget) =>
+    const read = (pods: string, budget: AnswerBudget, onSeries?: RangeQuery['onSeries']) =>
       fetchHistory(metrics, profileQuery(profile, prometheus, pods), now, {
         ...window,
         selection: memorySelection(profile, { pods }),
         budget,
+        ...(onSeries ? { onSeries } : {}),
       });
     fetched = await judgeInShards(
       discovery.targets,
@@ -278,7 +286,7 @@ async function judgeInShards(
   now: number,
   detect: DetectOptions,
   reclaim: (() => void) | undefined,
-  fetch: (pods: string, budget: AnswerBudget) => Promise<MetricsAnswer<RangeResult>>,
+  fetch: (pods: string, budget: AnswerBudget, onSeries?: RangeQuery['onSeries']) => Promise<MetricsAnswer<RangeResult>>,
   caps: AnswerCaps,
   knownAffected: KnownAffected,
 ): Promise<Judged> {
@@ -287,19 +295,29 @@ async function judgeInShards(
   shards.forEach((pods, i) => pods.forEach((pod) => shardOf.set(pod, i)));
   const byShard: number[][] = shards.map(() => []);
   targets.forEach((t, i) => byShard[shardOf.get(t.pod.name)!]!.push(i));
+  const targetsOf = (shard: number) => byShard[shard]!.map((i) => targets[i]!);
   const judged: JudgedTarget[] = new Array(targets.length);
-  const read = await readInShards(shards, fetch, caps, (answer, shard) => {
-    const mine = byShard[shard]!;
-    judgeTargets(
-      mine.map((i) => targets[i]!),
-      answer.series,
-      now,
-      detect,
-      [],
-      knownAffected,
-    ).forEach((j, k) => (judged[mine[k]!] = j));
-    reclaim?.();
-  }).catch(readFailed);
+  // A shard judged whole once it is in holds the next shard's request back while it is judged, which
+  // staggers Prometheus' evaluations against the run's judging. Nothing is asked after the last
+  // shard: its series are judged as they stream in, not all after its last byte.
+  const last = shards.length - 1;
+  const streamed = new StreamedJudging(now, detect, knownAffected);
+  streamed.pairWith(targetsOf(last));
+  const read = await readInShards(
+    shards,
+    (pods, budget, shard) =>
+      shard === last ? fetch(pods, budget, (series) => streamed.add(series)) : fetch(pods, budget),
+    caps,
+    (answer, shard) => {
+      const mine = byShard[shard]!;
+      const verdicts =
+        shard === last
+          ? streamed.result(answer)
+          : judgeTargets(targetsOf(shard), answer.series, now, detect, [], knownAffected);
+      verdicts.forEach((j, k) => (judged[mine[k]!] = j));
+      reclaim?.();
+    },
+  ).catch(readFailed);
   return read.outcome === 'failed' ? { error: read.error } : { judged, warnings: read.warnings };
 }
 

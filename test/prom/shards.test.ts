@@ -58,14 +58,18 @@ async function observe(caps: string, expectedPods = 1) {
     maxSeries: config.prometheus.maxSeries,
     maxResponseBytes: config.prometheus.maxResponseBytes,
   });
-  const answers: { query: string; series: number | string }[] = [];
+  const answers: { query: string; series: number | string; streamed: number }[] = [];
   const metrics = {
     query: source.query.bind(source),
     queryRange: async (q: RangeQuery) => {
-      const answer = await source.queryRange(q);
+      // Series handed over as they stream in (RangeQuery.onSeries), for a query whose asker judges them so.
+      let streamed = 0;
+      const onSeries = q.onSeries;
+      const answer = await source.queryRange(onSeries ? { ...q, onSeries: (s) => (streamed++, onSeries(s)) } : q);
       answers.push({
         query: q.query,
         series: answer.outcome === 'answered' ? answer.series.length : answer.error.code,
+        streamed,
       });
       return answer;
     },
@@ -114,6 +118,9 @@ describe('a profile read in shards', () => {
     const expected = await observe('maxSeries: 5', PODS.length);
     expect(expected.answers.map((a) => a.series)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
     expect(expected.verdicts).toEqual(whole.verdicts);
+    // Shards are judged whole as each comes in, but the last one asked as it streams: nothing waits behind it.
+    const lastShard = expected.answers.find((a) => a.query.includes('solo-y'))!;
+    expect(expected.answers.map((a) => a.streamed)).toEqual(expected.answers.map((a) => (a === lastShard ? 2 : 0)));
     // One that expects more than it has is still read, in one answer.
     const fewer = await observe('maxSeries: 100', 60);
     expect(fewer.answers.map((a) => a.series)).toEqual([16]);
