@@ -15,9 +15,8 @@ import { subscribe } from 'node:diagnostics_channel';
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { pino } from 'pino';
 import { renderSummary } from '../src/report/verdict-table.js';
-import { createLogger } from '../src/cli/logger.js';
+import { createLogger, logDestination } from '../src/cli/logger.js';
 import { buildRunDeps } from '../src/cli/wiring.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Cluster } from '../src/kube/types.js';
@@ -309,7 +308,7 @@ async function main(): Promise<void> {
     }),
   );
   // Logs are written as in production (JSON lines, one per target), but to /dev/null.
-  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+  const logger = createLogger('info', logDestination('/dev/null'));
   // The CLI's wiring, as `leakguard run` builds it (for the in-memory cluster, KUBECONFIG names an API
   // server that is never called).
   const wired = await buildRunDeps(config, logger);

@@ -16,9 +16,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { buildCatalog } from '../src/catalog/catalog.js';
-import { createLogger } from '../src/cli/logger.js';
+import { createLogger, logDestination } from '../src/cli/logger.js';
 import { exposedGc } from '../src/cli/reclaim.js';
 import { parseConfig } from '../src/config/load.js';
 import { MemoryCluster } from '../src/demo/memory-cluster.js';
@@ -67,6 +66,8 @@ for (const s of fleetSeries(count, end, HOURS, SCRAPE_SECONDS))
 class PreparedAnswers implements MetricsSource {
   private readonly made = new Map<string, RangeSeries[]>();
   spentMs = 0;
+  /** When the last answer was handed over (CPU and wall): what the run does after it adds to its wall. */
+  lastAnswer = { cpu: process.cpuUsage(), atMs: 0 };
 
   async query(): Promise<MetricsAnswer<InstantResult>> {
     return { outcome: 'answered', series: [{ labels: {}, sample: { t: now, v: now } }], warnings: [] };
@@ -81,6 +82,7 @@ class PreparedAnswers implements MetricsSource {
       .map((s) => ({ labels: { ...s.labels }, samples: { t: s.samples.t.slice(), v: s.samples.v.slice() } }));
     this.spentMs += performance.now() - started;
     for (const s of series) query.onSeries?.(s);
+    this.lastAnswer = { cpu: process.cpuUsage(), atMs: performance.now() };
     return { outcome: 'answered', series, warnings: [] };
   }
 
@@ -117,15 +119,15 @@ const targets = fleetTargets(count, first - 3600);
 const config = parseConfig(fleetConfigText('http://127.0.0.1:9', count));
 const catalog = buildCatalog();
 // Logs are written as in production (the CLI's logger: JSON lines, one per target, secrets redacted), but to /dev/null.
-const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+const logger = createLogger('info', logDestination('/dev/null'));
 const reclaim = exposedGc();
 
-/** One run: its CPU (ms) beyond the prepared answers, and (`withDigest`) a digest of what it printed and decided. */
 /** Garbage collections V8 reports while a run is measured: young-generation (scavenges) and full ones, in ms. */
-const collections = { young: 0, youngMs: 0, full: 0, fullMs: 0 };
+const collections = { young: 0, youngMs: 0, full: 0, fullMs: 0, spans: [] as { startMs: number; ms: number }[] };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     const { kind } = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail ?? {};
+    collections.spans.push({ startMs: entry.startTime, ms: entry.duration });
     if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
       collections.young++;
       collections.youngMs += entry.duration;
@@ -138,9 +140,16 @@ new PerformanceObserver((list) => {
 const gcText = (): string =>
   `gc ${collections.young} young ${collections.youngMs.toFixed(0)} ms, ${collections.full} full ${collections.fullMs.toFixed(0)} ms`;
 
-async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest: string; gc: string }> {
+/**
+ * One run: its CPU (ms) beyond the prepared answers and after the last of them (`tail`: what a real run
+ * adds to its wall once Prometheus has answered), its collections, and (`withDigest`) a digest of what
+ * it printed and decided.
+ */
+async function runMeasured(
+  withDigest = false,
+): Promise<{ cpuMs: number; tailCpuMs: number; digest: string; gc: string; tailGcMs: number }> {
   metrics.spentMs = 0;
-  Object.assign(collections, { young: 0, youngMs: 0, full: 0, fullMs: 0 });
+  Object.assign(collections, { young: 0, youngMs: 0, full: 0, fullMs: 0, spans: [] });
   const started = process.cpuUsage();
   const summary = await runOnce({
     config,
@@ -153,6 +162,7 @@ async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest:
   });
   const text = renderSummary(summary);
   const { user, system } = process.cpuUsage(started);
+  const tail = process.cpuUsage(metrics.lastAnswer.cpu);
   await new Promise((resolve) => setTimeout(resolve, 20)); // the collections' entries come on a later turn
   const gc = gcText();
   const digest = !withDigest
@@ -163,7 +173,13 @@ async function runMeasured(withDigest = false): Promise<{ cpuMs: number; digest:
         .update(JSON.stringify(summary.plan))
         .digest('hex')
         .slice(0, 16);
-  return { cpuMs: (user + system) / 1000 - metrics.spentMs, digest, gc };
+  return {
+    cpuMs: (user + system) / 1000 - metrics.spentMs,
+    tailCpuMs: (tail.user + tail.system) / 1000,
+    digest,
+    gc,
+    tailGcMs: collections.spans.reduce((sum, c) => (c.startMs >= metrics.lastAnswer.atMs ? sum + c.ms : sum), 0),
+  };
 }
 
 const session = new Session();
@@ -194,16 +210,23 @@ console.log(
   `${count} targets; first run (code cold): cpu ${warm.cpuMs.toFixed(0)} ms` +
     `${values.allocations ? `, allocated ${coldRun.mb.toFixed(1)} MB` : ''}; ${warm.gc}; summary digest ${warm.digest}`,
 );
+console.log(
+  `  after the last answer: cpu ${warm.tailCpuMs.toFixed(0)} ms, of it collecting ${warm.tailGcMs.toFixed(0)} ms`,
+);
 if (values.profile) {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
 let lastGc = '';
+const tails: number[] = [];
+const tailGcs: number[] = [];
 const repeats = async (): Promise<number[]> => {
   const cpus: number[] = [];
   for (let i = 0; i < Number(values.repeat); i++) {
     const run = await runMeasured();
     cpus.push(run.cpuMs);
+    tails.push(run.tailCpuMs);
+    tailGcs.push(run.tailGcMs);
     lastGc = run.gc;
   }
   return cpus;
@@ -218,4 +241,8 @@ if (values.allocations)
   console.log(`runs after it: allocated ${(after.mb / cpus.length).toFixed(1)} MB per run (sampled)`);
 console.log(
   `runs after it: cpu beyond the fetch, median ${median(cpus).toFixed(0)} ms [${cpus.map((c) => c.toFixed(0)).join(' ')}]; last run ${lastGc}`,
+);
+console.log(
+  `  after the last answer: cpu median ${median(tails).toFixed(0)} ms [${tails.map((c) => c.toFixed(0)).join(' ')}], ` +
+    `of it collecting ${median(tailGcs).toFixed(0)} ms`,
 );

@@ -230,7 +230,8 @@ async function judgeAndAct(
   const { now } = clock;
   if (now === null || observed.judged.length === 0) return done();
 
-  const evidence = strongestEvidence(observed.judged);
+  // What Events, Slack and the PR quote of each workload the plan names, gathered once it is made.
+  const evidence = new Map<string, TargetEvidence>();
   const amend = (workload: WorkloadRef, change: (e: TargetEvidence) => TargetEvidence) => {
     const e = evidence.get(workloadKey(workload));
     if (e) evidence.set(workloadKey(workload), change(e));
@@ -259,8 +260,6 @@ async function judgeAndAct(
     const state = actor.stateOf(facts.workload);
     return state ? [{ facts, verdict, state }] : [];
   });
-  for (const { facts } of observed.judged)
-    amend(facts.workload, (e) => withCatalogImage(e, actor.stateOf(facts.workload)));
   const profiles = config.profiles.map((p) => toProfilePolicy(p, config));
   const plan = planActions({
     targets,
@@ -271,6 +270,11 @@ async function judgeAndAct(
     words: planWords,
   });
   summary.plan = plan;
+  // Of those workloads only, not of every target: at 10,000 targets that was 10,000 objects to no use.
+  const named = new Set(plan.items.map((item) => workloadKey(item.workload)));
+  const quoted = observed.judged.filter(({ facts }) => named.has(workloadKey(facts.workload)));
+  for (const [key, e] of strongestEvidence(quoted)) evidence.set(key, e);
+  for (const { facts } of quoted) amend(facts.workload, (e) => withCatalogImage(e, actor.stateOf(facts.workload)));
   if (signal?.aborted) {
     summary.failures.push(runText.deadlineBeforeActing);
     return done();
