@@ -88,21 +88,35 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
   }
   const ts = timeScratch;
   const ys = valueScratch;
+  // Times rising by a millisecond or more and values within ±PLAIN_VALUE_BOUND (a memory series' floor):
+  // every pair has a later time and a slope within ±SLOPE_BOUND, so the pairs' loop tests nothing.
+  let plain = true;
   for (let i = 0; i < n; i++) {
-    ts[i] = t[from + i]!;
-    ys[i] = y[from + i]!;
+    const ti = t[from + i]!;
+    const yi = y[from + i]!;
+    ts[i] = ti;
+    ys[i] = yi;
+    if (!(yi > -PLAIN_VALUE_BOUND && yi < PLAIN_VALUE_BOUND) || (i > 0 && !(ti - ts[i - 1]! >= 1e-3))) plain = false;
   }
   let m = 0;
   let bounded = true;
-  for (let i = 0; i < n; i++) {
-    const ti = ts[i]!;
-    const yi = ys[i]!;
-    for (let j = i + 1; j < n; j++) {
-      const dt = ts[j]! - ti;
-      if (dt > 0) {
-        const slope = ((ys[j]! - yi) / dt) * SECONDS_PER_HOUR;
-        if (!(slope > -SLOPE_BOUND && slope < SLOPE_BOUND)) bounded = false;
-        buf[m++] = slope;
+  if (plain) {
+    for (let i = 0; i < n; i++) {
+      const ti = ts[i]!;
+      const yi = ys[i]!;
+      for (let j = i + 1; j < n; j++) buf[m++] = ((ys[j]! - yi) / (ts[j]! - ti)) * SECONDS_PER_HOUR;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const ti = ts[i]!;
+      const yi = ys[i]!;
+      for (let j = i + 1; j < n; j++) {
+        const dt = ts[j]! - ti;
+        if (dt > 0) {
+          const slope = ((ys[j]! - yi) / dt) * SECONDS_PER_HOUR;
+          if (!(slope > -SLOPE_BOUND && slope < SLOPE_BOUND)) bounded = false;
+          buf[m++] = slope;
+        }
       }
     }
   }
@@ -134,6 +148,8 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, from: numbe
  * theilSen then selects by comparisons (as it does among NaN and ±Infinity).
  */
 const SLOPE_BOUND = 1e150;
+/** Values within this, a millisecond or more apart: slopes within 2e140 / 1e-3 s × 3600 < SLOPE_BOUND. */
+const PLAIN_VALUE_BOUND = 1e140;
 /** Below this many values selectRanks does not pay: theilSen selects among them all. */
 const BUCKETED_MIN_VALUES = 512;
 /** Buckets between the sample's bracket ends; bucket 0 holds what is below it, the last what is above. */
